@@ -1,0 +1,100 @@
+"""The email channel: one mail per alert through the SMTP relay of ``ChannelSettings``.
+
+The relay is a deployment setting (the environment), the recipients are a contract setting (the
+contact's channel spec). Subject and body are UTF-8, so Chinese survives any relay: the subject is
+RFC 2047 encoded and the body base64, which needs no 8BITMIME support on the way.
+
+An alert may be sent more than once (the outbox retries until a channel accepts, and a crash can
+fall between acceptance and marking it sent). The Message-ID is therefore derived from the
+alert's stable key (``details["alert_key"]``) when it has one, so mail clients and people can see
+that two mails are the same alert. ``send`` returns only after the relay accepted the mail for
+every recipient; a refused recipient is a ``DeliveryError`` naming it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from slaengine.alerts.messages import Lang, language, render
+from slaengine.alerts.model import Alert, ChannelSettings, DeliveryError
+
+
+class EmailChannelSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["email"] = "email"
+    to: list[str] = Field(min_length=1)
+    #: Language of the mail; None follows the contact's language.
+    lang: Lang | None = None
+
+    @field_validator("to")
+    @classmethod
+    def _addresses(cls, value: list[str]) -> list[str]:
+        for address in value:
+            if "@" not in address.strip("@"):
+                raise ValueError(f"{address!r} is not a mail address (name@example.com)")
+        return value
+
+    def build(self, settings: ChannelSettings) -> EmailChannel:
+        return EmailChannel(to=self.to, settings=settings, lang=self.lang)
+
+
+class EmailChannel:
+    def __init__(self, to: list[str], settings: ChannelSettings, lang: Lang | None = None) -> None:
+        self.to = list(to)
+        self.settings = settings
+        self.lang = lang
+
+    def send(self, alert: Alert, lang: str) -> None:
+        mail = self._compose(alert, self.lang or language(lang))
+        settings = self.settings
+        relay = f"{settings.smtp_host}:{settings.smtp_port}"
+        try:
+            with smtplib.SMTP(
+                settings.smtp_host, settings.smtp_port, timeout=settings.smtp_timeout_seconds
+            ) as smtp:
+                if settings.smtp_starttls:
+                    smtp.starttls(context=ssl.create_default_context())
+                if settings.smtp_username:
+                    password = settings.smtp_password
+                    smtp.login(
+                        settings.smtp_username, password.get_secret_value() if password else ""
+                    )
+                refused = smtp.send_message(mail)
+        except (smtplib.SMTPException, OSError) as exc:
+            raise DeliveryError(
+                f"email to {', '.join(self.to)} via SMTP relay {relay} failed: "
+                f"{type(exc).__name__}: {exc}"
+            ) from exc
+        if refused:
+            who = "; ".join(
+                f"{address} ({code} {reply.decode(errors='replace')})"
+                for address, (code, reply) in refused.items()
+            )
+            raise DeliveryError(f"SMTP relay {relay} refused recipients of the alert: {who}")
+
+    def _compose(self, alert: Alert, lang: Lang) -> EmailMessage:
+        """The mail for ``alert``, exactly as it is handed to the relay."""
+        message = render(alert, lang)
+        sender = self.settings.smtp_sender
+        domain = sender.rpartition("@")[2] or "slaengine"
+        key = alert.details.get("alert_key")
+        mail = EmailMessage()
+        mail["Subject"] = message.subject
+        mail["From"] = sender
+        mail["To"] = ", ".join(self.to)
+        mail["Date"] = format_datetime(alert.at)
+        if key:
+            digest = hashlib.sha256(str(key).encode()).hexdigest()[:32]
+            mail["Message-ID"] = f"<alert-{digest}@{domain}>"
+        else:
+            mail["Message-ID"] = make_msgid("alert", domain=domain)
+        mail.set_content(message.text, charset="utf-8", cte="base64")
+        return mail

@@ -1,0 +1,125 @@
+"""The webhook channel: one HTTP POST per alert, in the body shape the receiver understands.
+
+``json`` is the slaengine payload of SPEC.md section 7 (plus the rendered ``message``) for systems
+that read fields; ``wecom`` (企业微信群机器人), ``dingtalk`` (钉钉自定义机器人) and ``slack``
+(incoming webhook) are the chat robots' text messages, so a group chat can be a contact without
+glue code in between.
+
+A 2xx answer means accepted; any other status, a refused connection or a timeout is a
+``DeliveryError`` naming the URL and what went wrong, so the outbox retries. WeCom and DingTalk
+answer 200 even when they drop a message (bad key, rate limit) and put the verdict in
+``errcode``; a non-zero ``errcode`` is therefore a refusal too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Literal
+
+import httpx
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from slaengine.alerts.messages import Lang, Message, language, render
+from slaengine.alerts.model import Alert, ChannelSettings, DeliveryError
+
+WebhookFormat = Literal["json", "wecom", "dingtalk", "slack"]
+
+
+def _json_body(alert: Alert, message: Message) -> dict[str, Any]:
+    return {**alert.payload(), "message": message.text}
+
+
+def _robot_text_body(alert: Alert, message: Message) -> dict[str, Any]:
+    return {"msgtype": "text", "text": {"content": message.text}}
+
+
+def _slack_body(alert: Alert, message: Message) -> dict[str, Any]:
+    return {"text": message.text}
+
+
+_BODIES: dict[str, Callable[[Alert, Message], dict[str, Any]]] = {
+    "json": _json_body,
+    "wecom": _robot_text_body,
+    "dingtalk": _robot_text_body,
+    "slack": _slack_body,
+}
+
+# Formats whose receivers answer 200 and report a refusal in the body.
+_ERRCODE_FORMATS = frozenset({"wecom", "dingtalk"})
+
+
+class WebhookChannelSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["webhook"] = "webhook"
+    url: str
+    format: WebhookFormat = "json"
+    #: Language of the message; None follows the contact's language.
+    lang: Lang | None = None
+    #: Extra request headers, e.g. an ``Authorization`` token the receiver expects.
+    headers: dict[str, str] = {}
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        try:
+            url = httpx.URL(value)
+        except httpx.InvalidURL as exc:
+            raise ValueError(f"{value!r} is not a URL: {exc}") from None
+        if url.scheme not in ("http", "https") or not url.host:
+            raise ValueError(f"{value!r} is not an http(s) URL such as https://example.com/hook")
+        return value
+
+    def build(self, settings: ChannelSettings) -> WebhookChannel:
+        return WebhookChannel(
+            url=self.url,
+            format=self.format,
+            headers=self.headers,
+            timeout_seconds=settings.webhook_timeout_seconds,
+            lang=self.lang,
+        )
+
+
+class WebhookChannel:
+    def __init__(
+        self,
+        url: str,
+        format: WebhookFormat = "json",
+        headers: dict[str, str] | None = None,
+        timeout_seconds: float = 10.0,
+        lang: Lang | None = None,
+    ) -> None:
+        self.url = url
+        self.format = format
+        self.headers = dict(headers or {})
+        self.timeout_seconds = timeout_seconds
+        self.lang = lang
+
+    def send(self, alert: Alert, lang: str) -> None:
+        body = _BODIES[self.format](alert, render(alert, self.lang or language(lang)))
+        try:
+            response = httpx.post(
+                self.url, json=body, headers=self.headers, timeout=self.timeout_seconds
+            )
+        except httpx.HTTPError as exc:
+            raise DeliveryError(
+                f"webhook {self.url}: no answer ({type(exc).__name__}: {exc})"
+            ) from exc
+        if not response.is_success:
+            raise DeliveryError(
+                f"webhook {self.url} answered {response.status_code} "
+                f"{response.reason_phrase}: {response.text[:200]!r}"
+            )
+        if self.format in _ERRCODE_FORMATS:
+            self._check_errcode(response)
+
+    def _check_errcode(self, response: httpx.Response) -> None:
+        try:
+            verdict = response.json()
+        except ValueError:
+            return
+        if isinstance(verdict, dict) and verdict.get("errcode", 0) != 0:
+            raise DeliveryError(
+                f"webhook {self.url} answered {response.status_code} but refused the message: "
+                f"errcode {verdict['errcode']}, {verdict.get('errmsg', 'no errmsg')}"
+            )

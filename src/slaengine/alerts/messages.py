@@ -1,0 +1,233 @@
+"""Alerts as people read them, in Chinese and in English.
+
+Each alert kind has one template: a headline (the mail subject, the first line of a chat message)
+in each language, and the facts listed under it. The templates are data in ``_TEMPLATES`` so the
+wording of every kind can be read, and corrected, in one place; the code below only fills them.
+
+Durations are written the way a supervisor says them (``1小时5分钟``, ``1 h 5 min``), timestamps in
+the offset the alert carries (the contract's time zone when the core used it), and a commitment
+or obligation by its name in the reader's language when the contract gave one, its id otherwise.
+``both`` is Chinese first, then English, for channels whose readers do not share one language.
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from slaengine.alerts.model import Alert, AlertKind
+
+Lang = Literal["zh", "en", "both"]
+_LANGS: dict[str, Lang] = {"zh": "zh", "en": "en", "both": "both"}
+
+_UNITS: dict[str, tuple[tuple[int, str], ...]] = {
+    "zh": ((86400, "天"), (3600, "小时"), (60, "分钟"), (1, "秒")),
+    "en": ((86400, "d"), (3600, "h"), (60, "min"), (1, "s")),
+}
+
+_LABELS: dict[str, dict[str, str]] = {
+    "zh": {
+        "contract": "合同",
+        "ticket": "工单",
+        "asset": "资产",
+        "severity": "故障级别",
+        "cycle": "处理轮次",
+        "commitment": "承诺",
+        "obligation": "义务",
+        "period": "考核周期",
+        "deadline": "截止时间",
+        "late": "超时",
+        "left": "剩余时间",
+        "expires": "质保到期日（当日起不再保修）",
+        "level": "升级级别",
+        "reason": "原因",
+        "at": "告警时间",
+    },
+    "en": {
+        "contract": "Contract",
+        "ticket": "Ticket",
+        "asset": "Asset",
+        "severity": "Severity",
+        "cycle": "Cycle",
+        "commitment": "Commitment",
+        "obligation": "Obligation",
+        "period": "Period",
+        "deadline": "Deadline",
+        "late": "Late by",
+        "left": "Time left",
+        "expires": "Warranty expires (first day without cover)",
+        "level": "Escalation level",
+        "reason": "Reason",
+        "at": "Raised at",
+    },
+}
+
+# Facts every kind lists when the alert has them, before and after the kind's own.
+_FIRST_FACTS = ("contract", "ticket", "asset", "severity", "cycle", "commitment", "obligation")
+_LAST_FACTS = ("reason", "at")
+
+
+@dataclass(frozen=True, slots=True)
+class _Template:
+    zh: str
+    en: str
+    facts: tuple[str, ...]
+
+
+# Headlines use the placeholders filled in by ``_fields``.
+_TEMPLATES: dict[AlertKind, _Template] = {
+    "warning": _Template(
+        zh="【SLA预警】{contract}{scope}：{item} 将在{left}后到期",
+        en="[SLA warning] {contract}{scope}: {item} is due in {left}",
+        facts=("deadline", "left"),
+    ),
+    "breach": _Template(
+        zh="【SLA违约】{contract}{scope}：{item} 已超时 {late}",
+        en="[SLA breach] {contract}{scope}: {item} is {late} late",
+        facts=("deadline", "late"),
+    ),
+    "withdrawn": _Template(
+        zh="【SLA违约撤销】{contract}{scope}：{item} 的违约已撤销",
+        en="[SLA breach withdrawn] {contract}{scope}: the breach of {item} is withdrawn",
+        facts=("deadline",),
+    ),
+    "escalation": _Template(
+        zh="【SLA升级】{contract}{scope}：{item} 已超时 {late}，升级至第{level}级",
+        en="[SLA escalation] {contract}{scope}: {item} is {late} late, escalated to level {level}",
+        facts=("deadline", "late", "level"),
+    ),
+    "obligation_missed": _Template(
+        zh="【义务未履行】{contract}{scope}：{item} 在考核周期 {period} 内未完成",
+        en="[Obligation missed] {contract}{scope}: {item} was not done in the period {period}",
+        facts=("period",),
+    ),
+    "warranty_expiring": _Template(
+        zh="【质保到期提醒】{contract}{scope}：质保将于 {expires} 到期（剩余{left}）",
+        en="[Warranty expiring] {contract}{scope}: warranty expires on {expires} ({left} left)",
+        facts=("expires", "left"),
+    ),
+}
+
+_MISSING = "—"
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    subject: str
+    text: str
+
+
+def language(value: str) -> Lang:
+    """``value`` as a language a message can be rendered in."""
+    try:
+        return _LANGS[value]
+    except KeyError:
+        raise ValueError(f"unknown alert language {value!r}: use zh, en or both") from None
+
+
+def human_duration(seconds: int, lang: Literal["zh", "en"]) -> str:
+    """``125`` -> ``2分钟5秒`` / ``2 min 5 s``; seconds are left out from an hour on."""
+    rest = max(seconds, 0)
+    if rest >= 3600:
+        rest -= rest % 60
+    parts = []
+    for size, word in _UNITS[lang]:
+        count, rest = divmod(rest, size)
+        if count:
+            parts.append(f"{count}{word}" if lang == "zh" else f"{count} {word}")
+    if not parts:
+        return "0秒" if lang == "zh" else "0 s"
+    return ("" if lang == "zh" else " ").join(parts)
+
+
+def render(alert: Alert, lang: Lang) -> Message:
+    """The alert as a subject line and a text body in ``lang``."""
+    if lang == "both":
+        zh, en = _render_one(alert, "zh"), _render_one(alert, "en")
+        return Message(subject=f"{zh.subject} / {en.subject}", text=f"{zh.text}\n\n{en.text}")
+    return _render_one(alert, lang)
+
+
+def _render_one(alert: Alert, lang: Literal["zh", "en"]) -> Message:
+    template = _TEMPLATES[alert.kind]
+    fields = _fields(alert, lang)
+    subject = (template.zh if lang == "zh" else template.en).format_map(fields)
+    labels = _LABELS[lang]
+    colon = "：" if lang == "zh" else ": "
+    lines = [
+        f"{labels[fact]}{colon}{fields[fact]}"
+        for fact in (*_FIRST_FACTS, *template.facts, *_LAST_FACTS)
+        if fields[fact] != _MISSING
+    ]
+    return Message(subject=subject, text=subject + "\n\n" + "\n".join(lines))
+
+
+def _fields(alert: Alert, lang: Literal["zh", "en"]) -> dict[str, str]:
+    """Every placeholder and fact of the templates, as text; ``_MISSING`` when not known."""
+    details = alert.details
+    if alert.ticket is not None:
+        scope = f" 工单 {alert.ticket}" if lang == "zh" else f" ticket {alert.ticket}"
+    elif alert.asset is not None:
+        scope = f" 资产 {alert.asset}" if lang == "zh" else f" asset {alert.asset}"
+    else:
+        scope = ""
+    commitment = _name(alert.commitment, details.get("commitment_name"), lang)
+    obligation = _name(alert.obligation, details.get("obligation_name"), lang)
+    left = details.get("time_left_seconds")
+    if left is None and alert.deadline is not None:
+        left = int((alert.deadline - alert.at).total_seconds())
+    start, end = details.get("period_start"), details.get("period_end")
+    return {
+        "contract": alert.contract,
+        "scope": scope,
+        "item": commitment or obligation or _MISSING,
+        "ticket": alert.ticket or _MISSING,
+        "asset": alert.asset or _MISSING,
+        "severity": alert.severity or _MISSING,
+        "cycle": _MISSING if alert.cycle is None else str(alert.cycle),
+        "commitment": _with_id(alert.commitment, commitment, lang),
+        "obligation": _with_id(alert.obligation, obligation, lang),
+        "period": _MISSING
+        if start is None and end is None
+        else f"{_time(start)} {'至' if lang == 'zh' else 'to'} {_time(end)}",
+        "deadline": _time(alert.deadline),
+        "late": human_duration(alert.late_by_seconds, lang),
+        "left": _MISSING if left is None else human_duration(int(left), lang),
+        "expires": _time(details.get("expires")),
+        "level": str(alert.level),
+        "reason": str(details["reason"]) if details.get("reason") else _MISSING,
+        "at": _time(alert.at),
+    }
+
+
+def _name(ident: str | None, names: Any, lang: Literal["zh", "en"]) -> str | None:
+    """The contract's name for ``ident`` in ``lang`` (or the other language), else the id."""
+    if ident is None:
+        return None
+    if isinstance(names, dict):
+        other = "en" if lang == "zh" else "zh"
+        return str(names.get(lang) or names.get(other) or ident)
+    return ident
+
+
+def _with_id(ident: str | None, name: str | None, lang: Literal["zh", "en"]) -> str:
+    if ident is None:
+        return _MISSING
+    if name is None or name == ident:
+        return ident
+    return f"{ident}（{name}）" if lang == "zh" else f"{ident} ({name})"
+
+
+def _time(value: Any) -> str:
+    """A timestamp in its own offset, to the second; a date (or other text) as it is."""
+    if value is None:
+        return _MISSING
+    # A bare date (``2029-01-15``) must stay a date, not become its midnight.
+    if isinstance(value, str) and len(value) > len("2029-01-15"):
+        with suppress(ValueError):
+            value = datetime.fromisoformat(value)
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="seconds")
+    return str(value)

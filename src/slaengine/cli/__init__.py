@@ -1,0 +1,1 @@
+"""The ``slaengine`` command: thin typer shells over the core."""

@@ -1,0 +1,187 @@
+"""Rich tables for people: what a contract manager checks against the tender, and results."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from rich.console import Console
+from rich.table import Table
+
+from slaengine.clocks import BREACHED, CANCELLED, MET, PAUSED, RUNNING
+from slaengine.contract.models import Condition, Contract
+from slaengine.evaluate import Report
+
+STATUS_STYLE = {
+    MET: "green",
+    BREACHED: "bold red",
+    RUNNING: "yellow",
+    PAUSED: "cyan",
+    CANCELLED: "dim",
+}
+
+
+def conditions_text(conditions: list[Condition]) -> str:
+    parts = []
+    for condition in conditions:
+        extra = {k: v for k, v in condition.fields().items() if k != "type"}
+        tests = ", ".join(f"{k}={v}" for k, v in extra.items())
+        parts.append(f"{condition.type}[{tests}]" if tests else condition.type)
+    return " | ".join(parts) or "—"
+
+
+def human_seconds(seconds: int) -> str:
+    if seconds <= 0:
+        return "—"
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = []
+    if days:
+        parts.append(f"{days}d")
+    if hours:
+        parts.append(f"{hours}h")
+    if minutes:
+        parts.append(f"{minutes}m")
+    if secs and not days:
+        parts.append(f"{secs}s")
+    return " ".join(parts)
+
+
+def local(when: datetime | None, zone: ZoneInfo) -> str:
+    if when is None:
+        return "—"
+    return when.astimezone(zone).strftime("%m-%d %H:%M:%S")
+
+
+def contract_table(contract: Contract) -> Table:
+    table = Table(
+        title=f"{contract.id} v{contract.version} — {contract.name.both() if contract.name else ''}",
+        caption=(
+            f"price {contract.price} {contract.currency} · accepted {contract.accepted_on} · "
+            f"time zone {contract.timezone}"
+        ),
+        show_lines=True,
+    )
+    for column in ("commitment", "name", "applies to", "start", "stop", "cancel",
+                   "pause / resume", "target", "calendar", "clauses"):  # fmt: skip
+        table.add_column(column, overflow="fold")
+    for c in contract.commitments:
+        applies = []
+        if c.applies_to.severity:
+            applies.append("severity " + ", ".join(c.applies_to.severity))
+        if c.applies_to.asset_class:
+            applies.append("asset class " + ", ".join(c.applies_to.asset_class))
+        pause = (
+            f"{conditions_text(c.pause)} / {conditions_text(c.resume)}" if c.pause else "no"
+        )
+        table.add_row(
+            c.id,
+            c.name.both() if c.name else "",
+            "; ".join(applies) or "all",
+            conditions_text(c.start),
+            conditions_text(c.stop),
+            conditions_text(c.cancel),
+            pause,
+            str(c.target),
+            c.calendar,
+            ", ".join(c.clauses) or "—",
+        )
+    return table
+
+
+def clauses_table(contract: Contract) -> Table:
+    table = Table(title="clauses", show_lines=False)
+    for column in ("clause", "name", "kind", "terms", "on event"):
+        table.add_column(column, overflow="fold")
+    for clause in contract.clauses:
+        terms = clause.model_dump(
+            exclude={"id", "name", "kind", "on_event"}, exclude_none=True, exclude_defaults=True
+        )
+        table.add_row(
+            clause.id,
+            clause.name.both() if clause.name else "",
+            clause.kind,
+            ", ".join(f"{k}={v}" for k, v in terms.items()),
+            conditions_text(clause.on_event),
+        )
+    return table
+
+
+def print_report(report: Report, console: Console) -> None:
+    zone = ZoneInfo(report.contract.timezone)
+    contract = report.contract
+    console.print(
+        f"[bold]{contract.id}[/] {contract.name.both() if contract.name else ''} — "
+        f"as of {report.as_of.astimezone(zone).isoformat()} ({contract.timezone})"
+    )
+    by_ticket: dict[str, list[int]] = {}
+    for index, clock in enumerate(report.clocks):
+        by_ticket.setdefault(clock.ticket, []).append(index)
+    for summary in report.tickets:
+        title = (
+            f"ticket {summary.ticket} · {summary.severity or '?'} · asset {summary.asset or '—'}"
+            f" · {summary.status}"
+        )
+        if summary.in_warranty is False:
+            title += " · out of warranty (chargeable)"
+        table = Table(title=title, title_justify="left", expand=False)
+        for column in ("commitment", "cycle", "status", "started", "deadline", "stopped",
+                       "late by", "paused", "note"):  # fmt: skip
+            table.add_column(column)
+        for index in by_ticket.get(summary.ticket, []):
+            clock = report.clocks[index]
+            note = []
+            if clock.retroactive:
+                note.append("retroactive start")
+            if clock.cancel_reason:
+                note.append(f"cancelled: {clock.cancel_reason}")
+            if clock.withdrawn:
+                note.append("breach withdrawn")
+            if clock.excused_seconds:
+                note.append(f"excused {human_seconds(clock.excused_seconds)}")
+            if clock.status == BREACHED and clock.stopped_at is None:
+                note.append("open breach")
+            style = STATUS_STYLE.get(clock.status, "")
+            table.add_row(
+                clock.commitment,
+                str(clock.cycle),
+                f"[{style}]{clock.status}[/]",
+                local(clock.started_at, zone),
+                local(clock.deadline, zone),
+                local(clock.stopped_at or clock.cancelled_at, zone),
+                human_seconds(clock.late_by_seconds),
+                human_seconds(clock.paused_seconds),
+                "; ".join(note),
+            )
+        console.print(table)
+    print_summary(report, console)
+
+
+def print_summary(report: Report, console: Console) -> None:
+    table = Table(title="per commitment", title_justify="left")
+    for column in ("commitment", "clocks", "met", "breached", "open breaches", "running",
+                   "cancelled", "on time"):  # fmt: skip
+        table.add_column(column, justify="right" if column != "commitment" else "left")
+    for commitment in report.contract.commitments:
+        clocks = [c for c in report.clocks if c.commitment == commitment.id]
+        met = sum(1 for c in clocks if c.status == MET)
+        breached = sum(1 for c in clocks if c.status == BREACHED)
+        open_breaches = sum(1 for c in clocks if c.status == BREACHED and c.stopped_at is None)
+        running = sum(1 for c in clocks if c.status in (RUNNING, PAUSED))
+        cancelled = sum(1 for c in clocks if c.status == CANCELLED)
+        judged = met + breached
+        rate = f"{100 * met / judged:.1f}%" if judged else "—"
+        table.add_row(
+            commitment.id, str(len(clocks)), str(met), str(breached), str(open_breaches),
+            str(running), str(cancelled), rate,
+        )  # fmt: skip
+    console.print(table)
+    if report.rejected:
+        rejected = Table(title=f"rejected events ({len(report.rejected)})", title_justify="left")
+        rejected.add_column("line", justify="right")
+        rejected.add_column("id")
+        rejected.add_column("reason", overflow="fold")
+        for item in report.rejected:
+            rejected.add_row(str(item.line or ""), item.id or "", item.error)
+        console.print(rejected)

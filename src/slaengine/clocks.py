@@ -1,0 +1,372 @@
+"""The ticket state machine: one ticket's events in, its clocks out.
+
+Theory of operation
+-------------------
+A ticket's events are walked in (``at``, arrival) order. For each event the contract's rule set
+(via ``Matcher``) says which actions it triggers — ``stop``/``cancel``/``pause``/``resume``/
+``start`` of which commitment — and this module applies them, in that order, so that an event
+which ends one clock and begins another (``arrived``: stop ``onsite-30min``, start
+``repair-general-30min``) closes before it opens. Everything that affects a clock lives in this
+file; the odd cases of SPEC.md section 3 are explicit code beside the walk:
+
+* ``reported`` sets the ticket's severity and asset and opens cycle 1.
+* ``reclassified`` changes the severity from its ``at`` on: running clocks that no longer apply
+  are cancelled; commitments that now apply start *retroactively* at the first event of this
+  cycle that matched their start, unless a stop (or cancel) already followed it.
+* ``reopened`` opens a new cycle; commitments whose start matches a ``reported`` event start at
+  the reopen time. Earlier cycles keep their clocks and outcomes.
+* ``cancelled`` cancels every running clock of the ticket; stopped clocks keep their outcome;
+  nothing new starts until the ticket is reopened.
+
+The walk records facts only (when each clock started, stopped or was cancelled, and when each
+commitment was paused). Deadlines and outcomes are judged afterwards, at the evaluation time
+``as_of``, by ``judge`` — so the same walk serves any ``as_of``, and pauses or force-majeure
+intervals declared late simply shift the computed deadline. Nothing here reads a clock or does
+I/O: the caller passes ``as_of``.
+"""
+
+from __future__ import annotations
+
+import math
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from slaengine.calendars import Calendar, Interval
+from slaengine.contract.models import Commitment, Contract
+from slaengine.events import Event
+from slaengine.ruleset.compiler import ROLES, Action
+from slaengine.ruleset.matcher import Matcher
+
+#: Clock statuses, as reports show them.
+RUNNING, PAUSED, MET, BREACHED, CANCELLED = "running", "paused", "met", "breached", "cancelled"
+
+
+@dataclass(slots=True)
+class ClockRecord:
+    """What the walk learnt about one clock: facts, not judgements."""
+
+    commitment: Commitment
+    cycle: int
+    started_at: datetime
+    start_event: str
+    retroactive: bool = False
+    stopped_at: datetime | None = None
+    stop_event: str | None = None
+    cancelled_at: datetime | None = None
+    cancel_reason: str | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.stopped_at is None and self.cancelled_at is None
+
+    @property
+    def ended_at(self) -> datetime | None:
+        return self.stopped_at or self.cancelled_at
+
+
+@dataclass(slots=True)
+class _Cycle:
+    number: int
+    opened_at: datetime
+    first_start: dict[str, tuple[datetime, str]] = field(default_factory=dict)
+    closed: set[str] = field(default_factory=set)  # a stop or cancel followed the first start
+    clocks: dict[str, ClockRecord] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class TicketWalk:
+    """Walks one ticket's events (already sorted) and keeps the facts about its clocks."""
+
+    contract: Contract
+    matcher: Matcher
+    ticket: str
+    asset_classes: dict[str, str]
+    severity: str | None = None
+    asset: str | None = None
+    reported_at: datetime | None = None
+    status: str = "open"
+    cycles: list[_Cycle] = field(default_factory=list)
+    #: Per commitment: [start, end-or-None] of each pause (ticket-wide; clocks clip to their span).
+    pauses: dict[str, list[list[datetime | None]]] = field(default_factory=dict)
+    events: list[Event] = field(default_factory=list)
+    _halted: bool = False  # the ticket was cancelled: nothing starts until it is reopened
+
+    # -- the walk ------------------------------------------------------------------------
+
+    def apply(self, event: Event) -> None:
+        self.events.append(event)
+        if not self.cycles:
+            self.cycles.append(_Cycle(1, event.at))
+        if event.asset is not None and self.asset is None:
+            self.asset = event.asset
+        kind = event.type
+        if kind == "reported":
+            self.reported_at = self.reported_at or event.at
+            if self.severity is None:
+                self.severity = event.severity
+            elif event.severity != self.severity:
+                self._reclassify(event)
+        elif kind == "reclassified":
+            self._reclassify(event)
+        elif kind == "reopened":
+            self._reopen(event)
+        elif kind == "cancelled":
+            self._cancel_ticket(event)
+        elif kind == "resolved":
+            self.status = "resolved"
+        self._apply_actions(event, self._match(event))
+
+    def _match(self, event: Event, as_type: str | None = None) -> frozenset[Action]:
+        return self.matcher.match(
+            as_type or event.type,
+            event.severity or self.severity,
+            event.asset or self.asset,
+            self.ticket,
+            event.attrs,
+        )
+
+    def _apply_actions(self, event: Event, actions: Iterable[Action]) -> None:
+        by_role: dict[str, list[str]] = {}
+        for action in actions:
+            by_role.setdefault(action.kind, []).append(action.target)
+        for role in ROLES:
+            for commitment_id in sorted(by_role.get(role, ())):
+                getattr(self, f"_{role}")(self.contract.commitment(commitment_id), event)
+
+    def _stop(self, commitment: Commitment, event: Event) -> None:
+        self._close(commitment, event, stop=True)
+
+    def _cancel(self, commitment: Commitment, event: Event) -> None:
+        self._close(commitment, event, stop=False)
+
+    def _close(self, commitment: Commitment, event: Event, stop: bool) -> None:
+        cycle = self.cycles[-1]
+        if commitment.id in cycle.first_start:
+            cycle.closed.add(commitment.id)
+        # An earlier cycle's clock still running (a report owed for the first repair) is
+        # closed by the same event: it is the same obligation, fulfilled late or not.
+        for each in self.cycles:
+            clock = each.clocks.get(commitment.id)
+            if clock is not None and clock.open:
+                if stop:
+                    clock.stopped_at, clock.stop_event = event.at, event.id
+                else:
+                    clock.cancelled_at = event.at
+                    clock.cancel_reason = f"{event.type} ({event.id})"
+
+    def _pause(self, commitment: Commitment, event: Event) -> None:
+        spans = self.pauses.setdefault(commitment.id, [])
+        if not spans or spans[-1][1] is not None:
+            spans.append([event.at, None])
+
+    def _resume(self, commitment: Commitment, event: Event) -> None:
+        spans = self.pauses.get(commitment.id)
+        if spans and spans[-1][1] is None:
+            spans[-1][1] = event.at
+
+    def _start(self, commitment: Commitment, event: Event) -> None:
+        cycle = self.cycles[-1]
+        cycle.first_start.setdefault(commitment.id, (event.at, event.id))
+        if not self._halted and commitment.id not in cycle.clocks and self.applies(commitment):
+            cycle.clocks[commitment.id] = ClockRecord(commitment, cycle.number, event.at, event.id)
+
+    def applies(self, commitment: Commitment) -> bool:
+        rule = commitment.applies_to
+        if rule.severity and self.severity not in rule.severity:
+            return False
+        if rule.asset_class:
+            asset_class = self.asset_classes.get(self.asset or "")
+            if asset_class not in rule.asset_class:
+                return False
+        return True
+
+    def _reclassify(self, event: Event) -> None:
+        self.severity = event.severity
+        cycle = self.cycles[-1]
+        for clock in cycle.clocks.values():
+            if clock.open and not self.applies(clock.commitment):
+                clock.cancelled_at = event.at
+                clock.cancel_reason = f"no longer applies: reclassified to {event.severity}"
+        for commitment in self.contract.commitments:
+            first = cycle.first_start.get(commitment.id)
+            if (
+                first is not None
+                and commitment.id not in cycle.clocks
+                and commitment.id not in cycle.closed
+                and not self._halted
+                and self.applies(commitment)
+            ):
+                cycle.clocks[commitment.id] = ClockRecord(
+                    commitment, cycle.number, first[0], first[1], retroactive=True
+                )
+
+    def _reopen(self, event: Event) -> None:
+        self._halted = False
+        self.status = "open"
+        self.cycles.append(_Cycle(len(self.cycles) + 1, event.at))
+        starts = [a for a in self._match(event, "reported") if a.kind == "start"]
+        self._apply_actions(event, starts)
+
+    def _cancel_ticket(self, event: Event) -> None:
+        self.status = "cancelled"
+        self._halted = True
+        for cycle in self.cycles:
+            for clock in cycle.clocks.values():
+                if clock.open:
+                    clock.cancelled_at = event.at
+                    clock.cancel_reason = f"ticket cancelled ({event.id})"
+
+    def records(self) -> list[ClockRecord]:
+        return [clock for cycle in self.cycles for clock in cycle.clocks.values()]
+
+
+# -- judging clocks at as_of -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Clock:
+    """One clock judged at ``as_of`` (SPEC.md section 7, ``clocks``)."""
+
+    ticket: str
+    commitment: str
+    cycle: int
+    status: str
+    started_at: datetime
+    deadline: datetime
+    stopped_at: datetime | None
+    late_by_seconds: int
+    severity: str | None
+    calendar: str
+    target: str
+    paused_seconds: int = 0
+    excused_seconds: int = 0
+    cancelled_at: datetime | None = None
+    cancel_reason: str | None = None
+    warn_at: datetime | None = None
+    retroactive: bool = False
+    start_event: str | None = None
+    stop_event: str | None = None
+    #: The clock was cancelled after its deadline had passed: a breach that was withdrawn.
+    withdrawn: bool = False
+
+    @property
+    def open(self) -> bool:
+        return self.stopped_at is None and self.cancelled_at is None
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "ticket": self.ticket,
+            "commitment": self.commitment,
+            "cycle": self.cycle,
+            "status": self.status,
+            "severity": self.severity,
+            "started_at": self.started_at.isoformat(),
+            "deadline": self.deadline.isoformat(),
+            "stopped_at": self.stopped_at.isoformat() if self.stopped_at else None,
+            "late_by_seconds": self.late_by_seconds,
+            "target": self.target,
+            "calendar": self.calendar,
+            "paused_seconds": self.paused_seconds,
+            "excused_seconds": self.excused_seconds,
+        }
+        if self.cancelled_at is not None:
+            data["cancelled_at"] = self.cancelled_at.isoformat()
+            data["cancel_reason"] = self.cancel_reason
+            data["withdrawn"] = self.withdrawn
+        if self.warn_at is not None:
+            data["warn_at"] = self.warn_at.isoformat()
+        if self.retroactive:
+            data["retroactive"] = True
+        data["start_event"] = self.start_event
+        if self.stop_event is not None:
+            data["stop_event"] = self.stop_event
+        return data
+
+
+def _clip(spans: Sequence[Interval], start: datetime, end: datetime) -> list[Interval]:
+    return [(max(a, start), min(b, end)) for a, b in spans if a < end and b > start]
+
+
+def overlap_seconds(spans: Sequence[Interval], start: datetime, end: datetime) -> float:
+    """Wall-clock seconds of ``[start, end)`` covered by the (possibly overlapping) spans."""
+    total = 0.0
+    cursor = start
+    for a, b in sorted(_clip(spans, start, end)):
+        if b <= cursor:
+            continue
+        total += (b - max(a, cursor)).total_seconds()
+        cursor = b
+    return total
+
+
+def judge(
+    record: ClockRecord,
+    ticket: str,
+    severity: str | None,
+    as_of: datetime,
+    calendars: dict[str, Calendar],
+    pauses: Sequence[Sequence[datetime | None]],
+    excused: Sequence[Interval],
+    warning_share: float,
+) -> Clock:
+    """The clock's status, deadline and lateness at ``as_of`` (SPEC.md section 3)."""
+    commitment = record.commitment
+    calendar = calendars[commitment.calendar]
+    horizon = min(record.ended_at or as_of, as_of)
+    start = record.started_at
+    paused = [
+        (a, b if b is not None else horizon)
+        for a, b in pauses
+        if a is not None and a < horizon and (b is None or b > start)
+    ]
+    paused = _clip(paused, start, horizon)
+    excused_here = _clip(excused, start, max(horizon, start))
+    excluded = paused + excused_here
+    deadline = calendar.deadline(start, commitment.target, excluded)
+    paused_now = record.open and any(b is None and a is not None and a <= as_of for a, b in pauses)
+    end = record.ended_at
+    late = 0.0
+    withdrawn = False
+    if record.cancelled_at is not None:
+        status = CANCELLED
+        withdrawn = record.cancelled_at > deadline
+    else:
+        reference = record.stopped_at if record.stopped_at is not None else as_of
+        if reference > deadline:
+            late = (reference - deadline).total_seconds()
+            late -= overlap_seconds(excluded, deadline, reference)
+        if record.stopped_at is not None:
+            status = BREACHED if late > 0 else MET
+        elif late > 0:
+            status = BREACHED
+        else:
+            status = PAUSED if paused_now else RUNNING
+    warn_at = None
+    if status in (RUNNING, PAUSED):
+        share = commitment.warn_at or warning_share
+        working = calendar.working_seconds(start, deadline, excluded)
+        warn_at = calendar.advance(start, working * share, excluded)
+    return Clock(
+        ticket=ticket,
+        commitment=commitment.id,
+        cycle=record.cycle,
+        status=status,
+        started_at=start,
+        deadline=deadline,
+        stopped_at=record.stopped_at,
+        late_by_seconds=math.ceil(late) if late > 0 else 0,
+        severity=severity,
+        calendar=commitment.calendar,
+        target=str(commitment.target),
+        paused_seconds=round(overlap_seconds(paused, start, horizon)),
+        excused_seconds=round(overlap_seconds(excused_here, start, horizon)),
+        cancelled_at=record.cancelled_at,
+        cancel_reason=record.cancel_reason,
+        warn_at=warn_at,
+        retroactive=record.retroactive,
+        start_event=record.start_event,
+        stop_event=record.stop_event if end is not None else None,
+    )

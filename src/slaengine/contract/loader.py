@@ -1,0 +1,188 @@
+"""Loading contract files and rule libraries, with errors that name the file, line and field.
+
+YAML is composed into nodes first so that every value keeps its line; pydantic's error
+locations are then mapped back to those lines. A commitment that says ``use: be-on-site`` takes
+the shape's conditions from the rule library (rules/*.yaml) and overrides what it writes itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from slaengine.bundled import bundled_dir
+from slaengine.contract.models import Contract, RuleLibrary
+from slaengine.errors import ContractError
+
+LinePath = tuple[str | int, ...]
+
+
+class _Located:
+    """YAML data plus the line of every value, by path (keys and list indexes)."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self.lines: dict[LinePath, int] = {}
+        self._scalars = yaml.SafeLoader("")
+        try:
+            node = yaml.compose(text, Loader=yaml.SafeLoader)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = f"{mark.line + 1}" if mark is not None else "?"
+            problem = getattr(exc, "problem", None) or str(exc)
+            raise ContractError(str(path), [f"{path}:{line}: not valid YAML: {problem}"]) from None
+        if node is None:
+            raise ContractError(str(path), [f"{path}:1: the file is empty"])
+        self.data = self._construct(node, ())
+
+    def _construct(self, node: yaml.Node, where: LinePath) -> Any:
+        self.lines[where] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            result: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                key = self._scalars.construct_object(key_node)
+                if isinstance(key, dict | list):
+                    raise ContractError(
+                        str(self.path),
+                        [f"{self.path}:{key_node.start_mark.line + 1}: keys must be plain words"],
+                    )
+                if key in result:
+                    raise ContractError(
+                        str(self.path),
+                        [f"{self.path}:{key_node.start_mark.line + 1}: {key!r} is given twice"],
+                    )
+                result[key] = self._construct(value_node, (*where, str(key)))
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [self._construct(item, (*where, i)) for i, item in enumerate(node.value)]
+        return self._scalars.construct_object(node)
+
+    def line_of(self, loc: tuple[int | str, ...]) -> int:
+        """The line of the deepest known value along a pydantic error location."""
+        best: LinePath = ()
+        for item in loc:
+            candidate = (*best, item if isinstance(item, int) else str(item))
+            if candidate in self.lines:
+                best = candidate
+            # else: a pydantic-only step (a union tag, a validator name); skip it
+        return self.lines.get(best, 1)
+
+
+def _problems(located: _Located, error: ValidationError, prefix: LinePath = ()) -> list[str]:
+    problems = []
+    for item in error.errors(include_url=False):
+        loc = tuple(item["loc"])
+        line = located.line_of((*prefix, *loc))
+        field = ".".join(str(part) for part in loc) or "(top)"
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "missing":
+            message = "this field is required"
+        elif item["type"] == "extra_forbidden":
+            message = "unknown field (misspelt? see docs/contracts.md for the fields)"
+        problems.append(f"{located.path}:{line}: {field}: {message}")
+    return problems
+
+
+def load_rule_library(name: str, near: Path) -> tuple[RuleLibrary, Path]:
+    """Find a rule library by name (``after-sales``) or path, next to the contract first."""
+    candidates: list[Path] = []
+    if name.endswith((".yaml", ".yml")):
+        candidates.append((near / name).resolve())
+    else:
+        for folder in (near / "rules", near.parent / "rules", bundled_dir("rules")):
+            candidates.append(folder / f"{name}.yaml")
+    for candidate in candidates:
+        if candidate.is_file():
+            located = _Located(candidate, candidate.read_text(encoding="utf-8"))
+            try:
+                return RuleLibrary.model_validate(located.data), candidate
+            except ValidationError as exc:
+                raise ContractError(str(candidate), _problems(located, exc)) from None
+    raise FileNotFoundError(
+        f"rule library {name!r} not found (looked in: {', '.join(str(c) for c in candidates)})"
+    )
+
+
+def load_contract(path: str | Path) -> Contract:
+    """Read and validate a contract file; raise ContractError listing every problem."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ContractError(str(path), [f"{path}: no such file"]) from None
+    except UnicodeDecodeError:
+        raise ContractError(str(path), [f"{path}: not UTF-8 text"]) from None
+    return parse_contract(text, path)
+
+
+def parse_contract(text: str, path: Path) -> Contract:
+    located = _Located(path, text)
+    data = located.data
+    if not isinstance(data, dict):
+        raise ContractError(str(path), [f"{path}:1: a contract is a mapping of fields"])
+    problems: list[str] = []
+    data = _apply_shapes(data, located, problems)
+    if problems:
+        raise ContractError(str(path), problems)
+    try:
+        return Contract.model_validate(data)
+    except ValidationError as exc:
+        raise ContractError(str(path), _problems(located, exc)) from None
+
+
+_SHAPE_FIELDS = (
+    "name", "start", "stop", "cancel", "pause", "resume", "target", "calendar", "applies_to",
+)  # fmt: skip
+
+
+def _apply_shapes(data: dict[str, Any], located: _Located, problems: list[str]) -> dict[str, Any]:
+    """Fill in commitments that ``use`` a shape from the contract's rule libraries."""
+    libraries = data.get("rules") or []
+    if not isinstance(libraries, list):
+        problems.append(f"{located.path}:{located.line_of(('rules',))}: rules: give a list of names")
+        return data
+    shapes: dict[str, dict[str, Any]] = {}
+    event_types: list[str] = []
+    for i, name in enumerate(libraries):
+        try:
+            library, _ = load_rule_library(str(name), located.path.parent)
+        except FileNotFoundError as exc:
+            problems.append(f"{located.path}:{located.line_of(('rules', i))}: rules.{i}: {exc}")
+            continue
+        event_types.extend(library.event_types)
+        for shape_name, shape in library.shapes.items():
+            shapes[shape_name] = shape.model_dump(exclude_none=True, exclude_defaults=True)
+    commitments = data.get("commitments")
+    if not isinstance(commitments, list):
+        return data
+    merged = []
+    for i, commitment in enumerate(commitments):
+        if isinstance(commitment, dict) and "use" in commitment:
+            shape_name = commitment["use"]
+            if shape_name not in shapes:
+                known = ", ".join(sorted(shapes)) or "none: add the library under 'rules:'"
+                line = located.line_of(("commitments", i, "use"))
+                problems.append(
+                    f"{located.path}:{line}: commitments.{i}.use: no shape {shape_name!r} in the "
+                    f"contract's rule libraries (known: {known})"
+                )
+                merged.append(commitment)
+                continue
+            base = {k: v for k, v in shapes[shape_name].items() if k in _SHAPE_FIELDS}
+            merged.append({**base, **commitment})
+        else:
+            merged.append(commitment)
+    result = {**data, "commitments": merged}
+    if event_types:
+        result["event_types"] = [*event_types, *(data.get("event_types") or [])]
+    return result
+
+
+def contract_fingerprint(contract: Contract) -> str:
+    """A short hash of the contract's meaning (not its formatting): changes mean a new version."""
+    canonical = contract.model_dump_json(by_alias=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]

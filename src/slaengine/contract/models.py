@@ -1,0 +1,624 @@
+"""The contract, as pydantic models: everything a tender commits the supplier to.
+
+A contract file (YAML, see ``contracts/example-tender.yaml`` and docs/contracts.md) is validated
+into a ``Contract``. Models forbid unknown keys, so a misspelt field is an error that names the
+line, never a silently ignored term. Conditions, targets and money are parsed here once; the rest
+of the engine works with these typed values.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cached_property
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+
+from slaengine.alerts.channels import ChannelSpec
+from slaengine.calendars import CalendarSpec
+from slaengine.durations import Duration
+
+#: Event types every contract understands (SPEC.md section 2). A contract may add its own.
+BUILTIN_EVENT_TYPES: frozenset[str] = frozenset(
+    {
+        "reported", "acknowledged", "dispatched", "arrived", "plan_provided", "resolved",
+        "report_submitted", "callback_done", "paused", "resumed", "reclassified", "reopened",
+        "cancelled", "part_replaced", "inspection_done", "final_inspection", "cost_claimed",
+        "site_violation", "force_majeure", "breach_waived", "sent_to_factory",
+        "returned_from_factory",
+    }
+)  # fmt: skip
+
+#: Event types that concern the contract or an asset rather than one ticket.
+TICKETLESS_EVENT_TYPES: frozenset[str] = frozenset(
+    {"force_majeure", "part_replaced", "inspection_done", "final_inspection", "site_violation"}
+)
+
+#: Fields a condition may test besides ``type`` (``id`` is excluded on purpose: durable_rules
+#: crashes on conditions over its reserved field ``id``, see DESIGN.md).
+CONDITION_FIELDS = ("severity", "asset", "ticket")
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+def _money(value: Any) -> Decimal:
+    """Money is written as a string ("1280000.00"); a YAML number is taken by its text."""
+    if isinstance(value, bool):
+        raise ValueError("an amount is a number such as \"500.00\", not true/false")
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, int | float | str):
+        try:
+            result = Decimal(str(value).strip())
+        except ArithmeticError:
+            raise ValueError(f"{value!r} is not an amount: write it like \"500.00\"") from None
+    else:
+        raise ValueError(f"{value!r} is not an amount: write it like \"500.00\"")
+    if not result.is_finite():
+        raise ValueError(f"{value!r} is not an amount: write it like \"500.00\"")
+    if result < 0:
+        raise ValueError(f"{value!r}: amounts cannot be negative")
+    return result
+
+
+Money = Annotated[Decimal, BeforeValidator(_money)]
+Percent = Annotated[Decimal, BeforeValidator(_money)]
+
+
+class Text(Model):
+    """A name in Chinese and English; either may be missing, the other is then shown."""
+
+    zh: str | None = None
+    en: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_string(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return {"en": value, "zh": value}
+        return value
+
+    def get(self, lang: str) -> str:
+        if lang == "zh":
+            return self.zh or self.en or ""
+        return self.en or self.zh or ""
+
+    def both(self) -> str:
+        if self.zh and self.en and self.zh != self.en:
+            return f"{self.zh} / {self.en}"
+        return self.zh or self.en or ""
+
+
+class Condition(Model):
+    """Matches events by ``type`` and, optionally, by field and ``attrs`` values.
+
+    Written as just the type (``arrived``) or as a mapping
+    (``{type: resolved, attrs: {remote: true}}``). A list of conditions means any of them.
+    """
+
+    type: str
+    severity: str | None = None
+    asset: str | None = None
+    ticket: str | None = None
+    attrs: dict[str, str | int | float | bool] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_string(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return {"type": value}
+        return value
+
+    @field_validator("attrs")
+    @classmethod
+    def _attr_names(cls, value: dict[str, Any]) -> dict[str, Any]:
+        for name in value:
+            if not name or "." in name or name in ("id", "sid"):
+                raise ValueError(
+                    f"attrs key {name!r} cannot be matched: use a plain name without dots "
+                    "(and not 'id' or 'sid')"
+                )
+        return value
+
+    def fields(self) -> dict[str, Any]:
+        """The tested values by dotted path (``type``, ``severity``, ``attrs.remote``, ...)."""
+        tested: dict[str, Any] = {"type": self.type}
+        for name in CONDITION_FIELDS:
+            if getattr(self, name) is not None:
+                tested[name] = getattr(self, name)
+        for name, value in self.attrs.items():
+            tested[f"attrs.{name}"] = value
+        return tested
+
+    def matches(self, event: dict[str, Any]) -> bool:
+        """Plain-Python matching, used only to explain and to cross-check the rule engine."""
+        for path, expected in self.fields().items():
+            head, _, tail = path.partition(".")
+            actual = event.get(head)
+            if tail:
+                actual = actual.get(tail) if isinstance(actual, dict) else None
+            if actual != expected:
+                return False
+        return True
+
+
+def _conditions(value: Any) -> Any:
+    if value is None:
+        return []
+    if isinstance(value, str | dict):
+        return [value]
+    return value
+
+
+Conditions = Annotated[list[Condition], BeforeValidator(_conditions)]
+
+
+class AppliesTo(Model):
+    """Which tickets a commitment applies to; an empty filter means all tickets."""
+
+    severity: Annotated[list[str], BeforeValidator(_conditions)] = Field(default_factory=list)
+    asset_class: Annotated[list[str], BeforeValidator(_conditions)] = Field(default_factory=list)
+
+
+class Shape(Model):
+    """A reusable commitment shape from the rule library (rules/*.yaml)."""
+
+    name: Text | None = None
+    description: Text | None = None
+    start: Conditions = Field(default_factory=list)
+    stop: Conditions = Field(default_factory=list)
+    cancel: Conditions = Field(default_factory=list)
+    pause: Conditions = Field(default_factory=list)
+    resume: Conditions = Field(default_factory=list)
+    target: Duration | None = None
+    calendar: str | None = None
+    applies_to: AppliesTo | None = None
+
+
+class RuleLibrary(Model):
+    """A rules/*.yaml file: named commitment shapes a contract can ``use``."""
+
+    library: str
+    description: Text | None = None
+    event_types: list[str] = Field(default_factory=list)
+    shapes: dict[str, Shape]
+
+
+class Commitment(Model):
+    """One SLA target: a clock per ticket (and cycle) from ``start`` to ``stop``."""
+
+    id: str
+    name: Text | None = None
+    use: str | None = None
+    start: Conditions
+    stop: Conditions
+    cancel: Conditions = Field(default_factory=list)
+    pause: Conditions = Field(default_factory=list)
+    resume: Conditions = Field(default_factory=list)
+    target: Duration
+    calendar: str
+    applies_to: AppliesTo = Field(default_factory=AppliesTo)
+    clauses: list[str] = Field(default_factory=list)
+    warn_at: Annotated[float, Field(gt=0, lt=1)] | None = None
+
+    @field_validator("start", "stop")
+    @classmethod
+    def _not_empty(cls, value: list[Condition]) -> list[Condition]:
+        if not value:
+            raise ValueError("needs at least one condition (an event type such as 'reported')")
+        return value
+
+    @field_validator("target")
+    @classmethod
+    def _clock_target(cls, value: Duration) -> Duration:
+        if value.is_calendar:
+            raise ValueError(f"a clock target is written in s, m, h or d, not {value}")
+        return value
+
+    def label(self, lang: str = "en") -> str:
+        return self.name.get(lang) if self.name else self.id
+
+    @property
+    def pausable(self) -> bool:
+        return bool(self.pause)
+
+
+# --- penalty and compensation clauses (computed in slaengine.penalties) ----------------------
+
+
+class ClauseBase(Model):
+    id: str
+    name: Text | None = None
+    #: Events that trigger this clause directly (``site_violation``), besides breaches.
+    on_event: Conditions = Field(default_factory=list)
+    #: Cap per breach (or per event), as an amount or as a percentage of the contract price.
+    cap: Money | None = None
+    cap_percent: Percent | None = None
+
+
+class FixedClause(ClauseBase):
+    kind: Literal["fixed"]
+    amount: Money
+
+
+class PerStartedClause(ClauseBase):
+    kind: Literal["per_started"]
+    amount: Money
+    unit: Duration
+
+
+class PercentOfPriceClause(ClauseBase):
+    kind: Literal["percent_of_price"]
+    percent: Percent
+
+
+class PercentOfPricePerStartedClause(ClauseBase):
+    kind: Literal["percent_of_price_per_started"]
+    percent: Percent
+    unit: Duration
+
+
+class CostsClause(ClauseBase):
+    """Compensation: the supplier pays the costs claimed on a ticket whose commitments it broke."""
+
+    kind: Literal["costs"]
+    claim: Conditions = Field(default_factory=lambda: [Condition(type="cost_claimed")])
+    amount_attr: str = "amount"
+
+
+class WarrantyExtensionClause(ClauseBase):
+    """A remedy, not money: extends the warranty of the asset the triggering event names."""
+
+    kind: Literal["warranty_extension"]
+    extend_by: Duration
+
+
+class ServiceCreditTier(Model):
+    below: Percent  # compliance rate (percent on time) below which the tier applies
+    percent: Percent  # percentage of the periodic fee credited
+
+
+class ServiceCreditClause(ClauseBase):
+    """A percentage of a periodic fee by tier of a commitment's on-time rate over the period."""
+
+    kind: Literal["service_credit"]
+    commitments: list[str]
+    period: Duration = Duration(1, "mo")
+    fee: Money
+    tiers: list[ServiceCreditTier]
+
+    @field_validator("tiers")
+    @classmethod
+    def _tiers(cls, value: list[ServiceCreditTier]) -> list[ServiceCreditTier]:
+        if not value:
+            raise ValueError("needs at least one tier, e.g. {below: 95, percent: 5}")
+        return sorted(value, key=lambda tier: tier.below)
+
+
+Clause = Annotated[
+    FixedClause
+    | PerStartedClause
+    | PercentOfPriceClause
+    | PercentOfPricePerStartedClause
+    | CostsClause
+    | WarrantyExtensionClause
+    | ServiceCreditClause,
+    Field(discriminator="kind"),
+]
+
+
+class Cap(Model):
+    amount: Money | None = None
+    percent_of_price: Percent | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> Cap:
+        if (self.amount is None) == (self.percent_of_price is None):
+            raise ValueError("give exactly one of amount or percent_of_price")
+        return self
+
+
+class Caps(Model):
+    per_contract_year: Cap | None = None
+    contract_total: Cap | None = None
+
+
+# --- warranty, assets, obligations -----------------------------------------------------------
+
+
+class Term(Model):
+    """A warranty term: a duration, optionally with a usage limit, whichever comes first.
+
+    Written ``3y``, ``3y or 100000 km``, or ``unit`` (a part follows its unit).
+    """
+
+    duration: Duration | None = None
+    follows: str | None = None
+    usage_limit: Decimal | None = None
+    usage_unit: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _parse(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if text == "unit":
+            return {"follows": "unit"}
+        duration, sep, usage = text.partition(" or ")
+        parsed: dict[str, Any] = {"duration": duration.strip()}
+        if sep:
+            amount, _, unit = usage.strip().partition(" ")
+            try:
+                parsed["usage_limit"] = Decimal(amount)
+            except ArithmeticError:
+                raise ValueError(
+                    f"{value!r}: write a usage limit like '3y or 100000 km'"
+                ) from None
+            parsed["usage_unit"] = unit.strip() or None
+        return parsed
+
+    def __str__(self) -> str:
+        if self.follows:
+            return f"follows its {self.follows}"
+        text = str(self.duration)
+        if self.usage_limit is not None:
+            text += f" or {self.usage_limit} {self.usage_unit or ''}".rstrip()
+        return text
+
+
+class Warranty(Model):
+    terms: dict[Literal["unit", "key_part", "part"], Term]
+    #: ``fresh_term`` (一包), ``remaining``, or ``max(remaining, 1y)``.
+    rewarranty: str = "fresh_term"
+    #: How long before expiry the live service reminds the contacts.
+    remind_before: Duration = Duration(30, "d")
+
+    @field_validator("rewarranty")
+    @classmethod
+    def _policy(cls, value: str) -> str:
+        text = value.replace(" ", "")
+        if text in ("fresh_term", "remaining"):
+            return text
+        if text.startswith("max(remaining,") and text.endswith(")"):
+            Duration.parse(text[len("max(remaining,") : -1])
+            return text
+        raise ValueError(
+            f"{value!r} is not a re-warranty policy: use fresh_term, remaining or "
+            "max(remaining, 1y)"
+        )
+
+
+class Part(Model):
+    id: str
+    name: Text | None = None
+    kind: Literal["key_part", "part"] = Field(alias="class")
+
+
+class Asset(Model):
+    id: str
+    name: Text | None = None
+    kind: Literal["unit"] = Field(default="unit", alias="class")
+    accepted_on: date | None = None
+    parts: list[Part] = Field(default_factory=list)
+
+
+class ScheduleStep(Model):
+    """Periods of ``every`` from the end of the previous step, for ``for`` or ``until``."""
+
+    every: Duration
+    for_: Duration | None = Field(default=None, alias="for")
+    until: Literal["warranty_end"] | date | None = None
+
+    @model_validator(mode="after")
+    def _span(self) -> ScheduleStep:
+        if self.for_ is None and self.until is None:
+            raise ValueError("say how long the step lasts: 'for: 1y' or 'until: warranty_end'")
+        return self
+
+
+class Obligation(Model):
+    """A recurring duty (inspections), met by a matching event inside each period."""
+
+    id: str
+    name: Text | None = None
+    met_by: Conditions
+    #: Periods, as consecutive steps from acceptance (every 3mo for 1y, then every 6mo ...).
+    schedule: list[ScheduleStep] = Field(default_factory=list)
+    #: Or: ``count`` matching events per ``per`` (N visits a year).
+    per: Duration | None = None
+    count: int | None = Field(default=None, ge=1)
+    until: Literal["warranty_end"] | date | None = None
+    clauses: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Obligation:
+        if bool(self.schedule) == (self.per is not None):
+            raise ValueError("give either 'schedule' (periods) or 'per' with 'count'")
+        if self.per is not None and self.count is None:
+            raise ValueError("'per' needs 'count' (how many events per period)")
+        return self
+
+
+# --- contacts --------------------------------------------------------------------------------
+
+AlertKind = Literal[
+    "warning", "breach", "withdrawn", "escalation", "obligation_missed", "warranty_expiring"
+]
+
+
+class Contact(Model):
+    """Who hears what, through which channels, and who is next when nobody acknowledges."""
+
+    id: str
+    name: Text | None = None
+    lang: Literal["zh", "en", "both"] = "both"
+    channels: list[ChannelSpec] = Field(default_factory=list)
+    kinds: list[AlertKind] = Field(default_factory=list)
+    commitments: list[str] = Field(default_factory=list)
+    severities: list[str] = Field(default_factory=list)
+    escalate_after: Duration | None = None
+    next: str | None = None
+
+    def wants(self, kind: str, commitment: str | None, severity: str | None) -> bool:
+        if self.kinds and kind not in self.kinds:
+            return False
+        if self.commitments and commitment is not None and commitment not in self.commitments:
+            return False
+        return not (self.severities and severity is not None and severity not in self.severities)
+
+
+# --- the contract ----------------------------------------------------------------------------
+
+
+class Contract(Model):
+    id: str
+    version: int = Field(default=1, ge=1)
+    effective_from: date | None = None
+    name: Text | None = None
+    supplier: Text | None = None
+    customer: Text | None = None
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    price: Money
+    timezone: str
+    accepted_on: date
+    severities: dict[str, Text]
+    event_types: list[str] = Field(default_factory=list)
+    calendars: dict[str, CalendarSpec]
+    rules: list[str] = Field(default_factory=list)
+    commitments: list[Commitment]
+    clauses: list[Clause] = Field(default_factory=list)
+    caps: Caps = Field(default_factory=Caps)
+    warranty: Warranty | None = None
+    assets: list[Asset] = Field(default_factory=list)
+    obligations: list[Obligation] = Field(default_factory=list)
+    contacts: list[Contact] = Field(default_factory=list)
+    warning_share: Annotated[float, Field(gt=0, lt=1)] = 0.8
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"{value!r} is not an IANA time zone (e.g. Asia/Shanghai, Europe/Berlin)"
+            ) from None
+        return value
+
+    @model_validator(mode="after")
+    def _references(self) -> Contract:
+        """Every id a term refers to must exist: a typo is an error, never a silent no-op."""
+        problems: list[str] = []
+        clause_ids = {clause.id for clause in self.clauses}
+        _unique("commitments", [c.id for c in self.commitments], problems)
+        _unique("clauses", [c.id for c in self.clauses], problems)
+        _unique("obligations", [o.id for o in self.obligations], problems)
+        _unique("contacts", [c.id for c in self.contacts], problems)
+        asset_ids = [a.id for a in self.assets] + [p.id for a in self.assets for p in a.parts]
+        _unique("assets", asset_ids, problems)
+        for commitment in self.commitments:
+            where = f"commitment {commitment.id}"
+            if commitment.calendar not in self.calendars:
+                problems.append(
+                    f"{where}: calendar {commitment.calendar!r} is not defined "
+                    f"(defined: {', '.join(sorted(self.calendars))})"
+                )
+            for severity in commitment.applies_to.severity:
+                if severity not in self.severities:
+                    problems.append(
+                        f"{where}: applies_to severity {severity!r} is not one of the contract's "
+                        f"severities ({', '.join(self.severities)})"
+                    )
+            problems.extend(_missing(where, commitment.clauses, clause_ids))
+        for obligation in self.obligations:
+            problems.extend(_missing(f"obligation {obligation.id}", obligation.clauses, clause_ids))
+        commitment_ids = {c.id for c in self.commitments}
+        for clause in self.clauses:
+            if isinstance(clause, ServiceCreditClause):
+                for cid in clause.commitments:
+                    if cid not in commitment_ids:
+                        problems.append(f"clause {clause.id}: commitment {cid!r} is not defined")
+        contact_ids = {c.id for c in self.contacts}
+        for contact in self.contacts:
+            if contact.next is not None and contact.next not in contact_ids:
+                problems.append(f"contact {contact.id}: next contact {contact.next!r} is not defined")
+        for commitment in self.commitments:
+            for role in ("start", "stop", "cancel", "pause", "resume"):
+                for condition in getattr(commitment, role):
+                    if condition.severity is not None and condition.severity not in self.severities:
+                        problems.append(
+                            f"commitment {commitment.id}: {role} condition names severity "
+                            f"{condition.severity!r}, not one of {', '.join(self.severities)}"
+                        )
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @cached_property
+    def event_type_set(self) -> frozenset[str]:
+        return self.known_event_types()
+
+    def known_event_types(self) -> frozenset[str]:
+        """Built-in types, declared types, and every type a condition names."""
+        named = {
+            condition.type
+            for commitment in self.commitments
+            for role in ("start", "stop", "cancel", "pause", "resume")
+            for condition in getattr(commitment, role)
+        }
+        named |= {c.type for clause in self.clauses for c in clause.on_event}
+        named |= {c.type for o in self.obligations for c in o.met_by}
+        return BUILTIN_EVENT_TYPES | frozenset(self.event_types) | named
+
+    @property
+    def effective(self) -> date:
+        return self.effective_from or self.accepted_on
+
+    def commitment(self, commitment_id: str) -> Commitment:
+        for commitment in self.commitments:
+            if commitment.id == commitment_id:
+                return commitment
+        raise KeyError(commitment_id)
+
+    def clause(self, clause_id: str) -> Clause:
+        for clause in self.clauses:
+            if clause.id == clause_id:
+                return clause
+        raise KeyError(clause_id)
+
+    def asset_classes(self) -> dict[str, str]:
+        """Asset id -> class (``unit``, ``key_part``, ``part``)."""
+        classes: dict[str, str] = {}
+        for asset in self.assets:
+            classes[asset.id] = asset.kind
+            for part in asset.parts:
+                classes[part.id] = part.kind
+        return classes
+
+
+def _unique(what: str, ids: list[str], problems: list[str]) -> None:
+    seen: set[str] = set()
+    for item in ids:
+        if item in seen:
+            problems.append(f"{what}: id {item!r} is used twice")
+        seen.add(item)
+
+
+def _missing(where: str, refs: list[str], known: set[str]) -> list[str]:
+    return [
+        f"{where}: clause {ref!r} is not defined (defined: {', '.join(sorted(known)) or 'none'})"
+        for ref in refs
+        if ref not in known
+    ]

@@ -1,0 +1,242 @@
+"""Ticket events: the one input format (SPEC.md section 2), its validation, and intake.
+
+An event is one JSON object; a stream is JSON Lines. ``Intake`` is the single gate every shell
+(CLI, HTTP API, Python API) passes events through: it validates each one against the contract,
+keeps the accepted ones with their arrival order, treats an identical repeat of an id as a no-op,
+and rejects a different event under a known id as a conflict. Nothing is dropped silently: each
+rejected event becomes a ``Rejected`` record with its line (or request index) and a reason.
+
+Parsing is deliberately hand-written rather than a pydantic model per event: it is the hot path
+of replay (a million events must parse in seconds) and the checks are few and simple.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import IO, Any
+
+from slaengine.contract.models import TICKETLESS_EVENT_TYPES, Contract
+from slaengine.errors import EventError
+
+_FIELDS = frozenset({"id", "contract", "ticket", "type", "at", "severity", "asset", "attrs"})
+_SEVERITY_TYPES = frozenset({"reported", "reclassified"})
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """An accepted event. ``seq`` is its arrival order (ties in ``at`` keep it)."""
+
+    id: str
+    contract: str
+    type: str
+    at: datetime
+    ticket: str | None = None
+    severity: str | None = None
+    asset: str | None = None
+    attrs: dict[str, Any] = field(default_factory=dict)
+    seq: int = 0
+    line: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The canonical JSON form (SPEC.md section 2), without intake bookkeeping."""
+        data: dict[str, Any] = {
+            "id": self.id,
+            "contract": self.contract,
+            "type": self.type,
+            "at": self.at.isoformat(),
+        }
+        if self.ticket is not None:
+            data["ticket"] = self.ticket
+        if self.severity is not None:
+            data["severity"] = self.severity
+        if self.asset is not None:
+            data["asset"] = self.asset
+        if self.attrs:
+            data["attrs"] = self.attrs
+        return data
+
+    def fingerprint(self) -> str:
+        """Content identity for idempotency: same id + same fingerprint = the same event."""
+        return json.dumps(self.to_json(), sort_keys=True, ensure_ascii=False)
+
+    def sort_key(self) -> tuple[datetime, int]:
+        return (self.at, self.seq)
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """An event that was not accepted, kept with where it came from and why."""
+
+    error: str
+    line: int | None = None
+    id: str | None = None
+    ticket: str | None = None
+    raw: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"line": self.line, "error": self.error}
+        if self.id is not None:
+            data["id"] = self.id
+        if self.ticket is not None:
+            data["ticket"] = self.ticket
+        if self.raw is not None:
+            data["raw"] = self.raw
+        return data
+
+
+def parse_time(value: Any, field_name: str = "at") -> datetime:
+    """An RFC 3339 timestamp with an offset; one without an offset is refused."""
+    if not isinstance(value, str):
+        raise EventError(f"{field_name}: expected an RFC 3339 timestamp string, got {value!r}")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise EventError(
+            f"{field_name}: {value!r} is not an RFC 3339 timestamp "
+            "(write e.g. 2026-03-02T09:00:00+08:00)"
+        ) from None
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        raise EventError(
+            f"{field_name}: {value!r} has no UTC offset; write it with one, "
+            "e.g. 2026-03-02T09:00:00+08:00"
+        )
+    return parsed
+
+
+def _text(data: dict[str, Any], name: str, required: bool) -> str | None:
+    value = data.get(name)
+    if value is None:
+        if required:
+            raise EventError(f"{name}: missing (required)")
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise EventError(f"{name}: expected a non-empty string, got {value!r}")
+    return value
+
+
+def parse_event(data: Any, contract: Contract, seq: int = 0, line: int | None = None) -> Event:
+    """Validate one decoded JSON object against the contract; raise EventError if it is bad."""
+    if not isinstance(data, dict):
+        raise EventError(f"an event is a JSON object, got {type(data).__name__}")
+    unknown = data.keys() - _FIELDS
+    if unknown:
+        raise EventError(
+            f"unknown field(s) {', '.join(sorted(unknown))}: put further facts under 'attrs'"
+        )
+    event_id = _text(data, "id", True)
+    contract_id = _text(data, "contract", True)
+    event_type = _text(data, "type", True)
+    assert event_id is not None and contract_id is not None and event_type is not None
+    if contract_id != contract.id:
+        raise EventError(f"contract: {contract_id!r} is not this contract ({contract.id!r})")
+    if event_type not in contract.event_type_set:
+        raise EventError(
+            f"type: {event_type!r} is not an event type of contract {contract.id} "
+            "(declare it under event_types, or check the spelling)"
+        )
+    at = parse_time(data.get("at"))
+    ticket = _text(data, "ticket", event_type not in TICKETLESS_EVENT_TYPES)
+    severity = _text(data, "severity", event_type in _SEVERITY_TYPES)
+    if severity is not None and severity not in contract.severities:
+        raise EventError(
+            f"severity: {severity!r} is not one of {', '.join(contract.severities)}"
+        )
+    asset = _text(data, "asset", False)
+    attrs = data.get("attrs") or {}
+    if not isinstance(attrs, dict):
+        raise EventError(f"attrs: expected an object, got {attrs!r}")
+    if event_type == "force_majeure":
+        until = parse_time(attrs.get("until"), "attrs.until")
+        if until <= at:
+            raise EventError("attrs.until: a force majeure interval must end after it starts")
+    if event_type == "breach_waived" and not attrs.get("commitment"):
+        raise EventError("attrs.commitment: breach_waived must name the commitment it waives")
+    return Event(
+        id=event_id,
+        contract=contract_id,
+        type=event_type,
+        at=at,
+        ticket=ticket,
+        severity=severity,
+        asset=asset,
+        attrs=attrs,
+        seq=seq,
+        line=line,
+    )
+
+
+class Intake:
+    """Accepts events for one contract: validates, de-duplicates, and keeps the rejected."""
+
+    def __init__(self, contract: Contract) -> None:
+        self.contract = contract
+        self.events: list[Event] = []
+        self.rejected: list[Rejected] = []
+        self.duplicates = 0
+        self._by_id: dict[str, str] = {}
+
+    def offer(self, data: Any, line: int | None = None, raw: str | None = None) -> Event | None:
+        """Accept one decoded event; return it, or None if it was a duplicate or rejected."""
+        event_id = data.get("id") if isinstance(data, dict) else None
+        ticket = data.get("ticket") if isinstance(data, dict) else None
+        try:
+            event = parse_event(data, self.contract, seq=len(self.events), line=line)
+        except EventError as exc:
+            self.rejected.append(
+                Rejected(
+                    str(exc),
+                    line,
+                    event_id if isinstance(event_id, str) else None,
+                    ticket if isinstance(ticket, str) else None,
+                    raw,
+                )
+            )
+            return None
+        fingerprint = event.fingerprint()
+        known = self._by_id.get(event.id)
+        if known is not None:
+            if known == fingerprint:
+                self.duplicates += 1
+                return None
+            self.rejected.append(
+                Rejected(
+                    f"id: {event.id!r} was already accepted with different content "
+                    "(conflicting duplicate; send a new id for a new event)",
+                    line,
+                    event.id,
+                    event.ticket,
+                    raw,
+                )
+            )
+            return None
+        self._by_id[event.id] = fingerprint
+        self.events.append(event)
+        return event
+
+    def offer_line(self, text: str, line: int) -> Event | None:
+        stripped = text.strip()
+        if not stripped:
+            return None
+        try:
+            data = json.loads(stripped)
+        except json.JSONDecodeError as exc:
+            self.rejected.append(
+                Rejected(f"not valid JSON: {exc.msg} (column {exc.colno})", line, raw=stripped)
+            )
+            return None
+        return self.offer(data, line, raw=None)
+
+    def read(self, lines: Iterable[str]) -> Iterator[Event | None]:
+        """Offer every line of a JSON Lines stream (1-based line numbers)."""
+        for number, text in enumerate(lines, start=1):
+            yield self.offer_line(text, number)
+
+
+def read_jsonl(stream: IO[str], contract: Contract) -> Intake:
+    intake = Intake(contract)
+    for _ in intake.read(stream):
+        pass
+    return intake

@@ -1,0 +1,128 @@
+"""Asking a contract's durable_rules rule set which actions an event triggers.
+
+An event is asserted as a *fact* and retracted at once: a fact fires every rule it matches,
+whereas a posted event is consumed by the first matching rule only (DESIGN.md, measured). The
+set of actions depends only on the event's type and the few fields the contract's conditions
+test, so the answer is cached per distinct shape: durable_rules decides once per shape and the
+hot path stays a dictionary lookup. No state is left in the rule engine between calls.
+
+durable_rules' C layer has no locks and rule set names cannot be registered twice, so one
+process-wide host is used behind a lock, and a rule set is registered once per contract version
+(named by the contract's fingerprint).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any
+
+from durable.engine import Host
+
+from slaengine.contract.loader import contract_fingerprint
+from slaengine.contract.models import Contract
+from slaengine.ruleset.compiler import Action, compile_ruleset, tested_fields
+
+
+class _Host(Host):  # type: ignore[misc]
+    """A durable_rules host whose actions only record their names for the current call."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fired: list[str] = []
+
+    def get_action(self, action_name: str) -> Any:
+        def record(_context: Any) -> None:
+            self.fired.append(action_name)
+
+        return record
+
+
+_lock = threading.Lock()
+_host: _Host | None = None
+_registered: set[str] = set()
+_matchers: dict[str, Matcher] = {}
+
+
+def _the_host() -> _Host:
+    global _host
+    if _host is None:
+        _host = _Host()
+    return _host
+
+
+class Matcher:
+    """Which actions (start/stop/... a commitment, charge a clause, meet an obligation) an event
+    triggers under one contract version."""
+
+    def __init__(self, contract: Contract) -> None:
+        self.contract = contract
+        self.ruleset = f"c{contract_fingerprint(contract)}"
+        self.rules = compile_ruleset(contract)
+        self._fields = tested_fields(contract)
+        self._cache: dict[tuple[Any, ...], frozenset[Action]] = {}
+        self.engine_calls = 0
+        with _lock:
+            if self.ruleset not in _registered:
+                _the_host().set_rulesets({self.ruleset: self.rules})
+                _registered.add(self.ruleset)
+
+    def match(
+        self,
+        event_type: str,
+        severity: str | None = None,
+        asset: str | None = None,
+        ticket: str | None = None,
+        attrs: dict[str, Any] | None = None,
+    ) -> frozenset[Action]:
+        paths = self._fields.get(event_type)
+        if paths is None:  # no condition names this type: nothing can match
+            return frozenset()
+        fact: dict[str, Any] = {"type": event_type}
+        values: dict[str, Any] = {"severity": severity, "asset": asset, "ticket": ticket}
+        attrs = attrs or {}
+        key: list[Any] = [event_type]
+        for path in paths:
+            head, _, tail = path.partition(".")
+            value = attrs.get(tail) if tail else values.get(head)
+            key.append(value if isinstance(value, str | int | float | bool | None) else json.dumps(value, sort_keys=True))
+            if value is None:
+                continue
+            if tail:
+                fact.setdefault("attrs", {})[tail] = value
+            else:
+                fact[head] = value
+        cache_key = tuple(key)
+        found = self._cache.get(cache_key)
+        if found is None:
+            found = self._ask(fact)
+            self._cache[cache_key] = found
+        return found
+
+    def _ask(self, fact: dict[str, Any]) -> frozenset[Action]:
+        with _lock:
+            host = _the_host()
+            host.fired = []
+            host.assert_fact(self.ruleset, fact)
+            host.retract_fact(self.ruleset, fact)
+            fired = host.fired
+            host.fired = []
+        self.engine_calls += 1
+        return frozenset(Action.decode(name) for name in fired)
+
+    def post_raw(self, fact: dict[str, Any]) -> None:
+        """Post one event to the rule set as durable_rules does natively (benchmarks only)."""
+        with _lock:
+            host = _the_host()
+            host.post(self.ruleset, fact)
+            host.fired = []
+
+
+def matcher_for(contract: Contract) -> Matcher:
+    """The (cached) matcher of a contract version."""
+    key = contract_fingerprint(contract)
+    found = _matchers.get(key)
+    if found is None:
+        found = Matcher(contract)
+        _matchers[key] = found
+    return found
