@@ -11,7 +11,7 @@ condition variable (woken at each arrival) rather than sleeping a fixed time.
         ...
 
 ``smtp_server(starttls=True, login=("user", "secret"))`` requires STARTTLS with a throw-away
-self-signed certificate (``smtp.cafile``; point ``SSL_CERT_FILE`` at it to trust it) and AUTH.
+self-signed certificate (``smtp.cafile``; point ``SSL_CERT_FILE`` at it to trust it), then AUTH.
 """
 
 from __future__ import annotations
@@ -168,7 +168,8 @@ def smtp_server(
     """A real SMTP server (aiosmtpd) on 127.0.0.1 that accepts and records every mail.
 
     ``refuse``: recipients answered ``550``. ``starttls``: offer STARTTLS and require it before
-    anything else. ``login``: require AUTH with this (user, password).
+    anything else. ``login``: accept AUTH with this (user, password) only; with ``starttls`` the
+    server also requires it (aiosmtpd rightly warns against requiring AUTH in the clear).
     """
     with tempfile.TemporaryDirectory(prefix="slaengine-smtp-") as scratch:
         tls_context = None
@@ -187,7 +188,7 @@ def smtp_server(
                 port=server.port,
                 tls_context=tls_context,
                 require_starttls=starttls,
-                auth_required=login is not None,
+                auth_required=login is not None and starttls,
                 auth_require_tls=starttls,
                 authenticator=_authenticator(server, login) if login else None,
             )
@@ -285,7 +286,10 @@ def http_receiver() -> Iterator[HttpReceiver]:
     receiver = HttpReceiver(host="127.0.0.1", port=0)
     httpd = ThreadingHTTPServer((receiver.host, 0), _request_handler(receiver))
     receiver.port = httpd.server_address[1]
-    thread = threading.Thread(target=httpd.serve_forever, name="http-receiver", daemon=True)
+    # A short poll interval: shutdown() waits for the loop to notice, at most this long.
+    thread = threading.Thread(
+        target=httpd.serve_forever, args=(0.02,), name="http-receiver", daemon=True
+    )
     thread.start()
     try:
         yield receiver

@@ -297,7 +297,7 @@ def overlap_seconds(spans: Sequence[Interval], start: datetime, end: datetime) -
     for a, b in sorted(_clip(spans, start, end)):
         if b <= cursor:
             continue
-        total += (b - max(a, cursor)).total_seconds()
+        total += b.timestamp() - max(a, cursor).timestamp()
         cursor = b
     return total
 
@@ -323,7 +323,9 @@ def judge(
         if a is not None and a < horizon and (b is None or b > start)
     ]
     paused = _clip(paused, start, horizon)
-    excused_here = _clip(excused, start, max(horizon, start))
+    # Force majeure stops every clock while it lasts; shown in full even after the clock
+    # stopped, so the deadline a report shows is the one the contract really set.
+    excused_here = _clip(excused, start, max(as_of, start))
     excluded = paused + excused_here
     deadline = calendar.deadline(start, commitment.target, excluded)
     paused_now = record.open and any(b is None and a is not None and a <= as_of for a, b in pauses)
@@ -336,7 +338,9 @@ def judge(
     else:
         reference = record.stopped_at if record.stopped_at is not None else as_of
         if reference > deadline:
-            late = (reference - deadline).total_seconds()
+            # timestamps, not datetime subtraction: two datetimes sharing a ZoneInfo subtract
+            # as wall-clock times, which is wrong across a daylight-saving change
+            late = reference.timestamp() - deadline.timestamp()
             late -= overlap_seconds(excluded, deadline, reference)
         if record.stopped_at is not None:
             status = BREACHED if late > 0 else MET
@@ -362,11 +366,12 @@ def judge(
         calendar=commitment.calendar,
         target=str(commitment.target),
         paused_seconds=round(overlap_seconds(paused, start, horizon)),
-        excused_seconds=round(overlap_seconds(excused_here, start, horizon)),
+        excused_seconds=round(overlap_seconds(excused_here, start, max(horizon, start))),
         cancelled_at=record.cancelled_at,
         cancel_reason=record.cancel_reason,
         warn_at=warn_at,
         retroactive=record.retroactive,
         start_event=record.start_event,
         stop_event=record.stop_event if end is not None else None,
+        withdrawn=withdrawn,
     )

@@ -19,6 +19,7 @@ from slaengine.calendars import Calendar, Interval, build_calendar
 from slaengine.clocks import BREACHED, Clock, TicketWalk, judge
 from slaengine.contract.models import Contract
 from slaengine.events import Event, Rejected, parse_time
+from slaengine.obligations import ObligationPeriod
 from slaengine.ruleset.matcher import Matcher, matcher_for
 
 
@@ -147,6 +148,8 @@ class Report:
     rejected: list[Rejected]
     excused: list[Excused]
     events: list[Event]
+    #: Periods of the contract's obligations (slaengine.obligations), judged at as_of.
+    periods: list[ObligationPeriod] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @cached_property
@@ -166,6 +169,7 @@ class Report:
             "totals": {"penalties": "0.00", "compensation": "0.00"},
             "tickets": [ticket.to_json() for ticket in self.tickets],
             "excused": [item.to_json() for item in self.excused],
+            "obligations": [period.to_json() for period in self.periods],
             "rejected": [item.to_json() for item in self.rejected],
             "summary": self.summary(),
         }

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from rich.console import Console
 from rich.table import Table
 
-from slaengine.clocks import BREACHED, CANCELLED, MET, PAUSED, RUNNING
+from slaengine.clocks import BREACHED, CANCELLED, MET, PAUSED, RUNNING, Clock
 from slaengine.contract.models import Condition, Contract
 from slaengine.evaluate import Report
 
@@ -109,41 +109,32 @@ def clauses_table(contract: Contract) -> Table:
 
 
 def print_report(report: Report, console: Console) -> None:
+    """Every clock, ticket by ticket, then the per-commitment summary and what was rejected."""
     zone = ZoneInfo(report.contract.timezone)
     contract = report.contract
     console.print(
-        f"[bold]{contract.id}[/] {contract.name.both() if contract.name else ''} — "
-        f"as of {report.as_of.astimezone(zone).isoformat()} ({contract.timezone})"
+        f"[bold]{contract.id}[/] {contract.name.both() if contract.name else ''}\n"
+        f"as of {report.as_of.astimezone(zone).isoformat()} · times in {contract.timezone}"
     )
-    by_ticket: dict[str, list[int]] = {}
-    for index, clock in enumerate(report.clocks):
-        by_ticket.setdefault(clock.ticket, []).append(index)
+    order = {c.id: i for i, c in enumerate(contract.commitments)}
+    by_ticket: dict[str, list[Clock]] = {}
+    for clock in report.clocks:
+        by_ticket.setdefault(clock.ticket, []).append(clock)
+    table = Table(title="clocks", title_justify="left", show_edge=False, pad_edge=False)
+    for column in ("ticket", "commitment", "cyc", "status", "started", "deadline",
+                   "stopped", "late by", "note"):  # fmt: skip
+        table.add_column(column, no_wrap=column != "note", overflow="fold")
     for summary in report.tickets:
-        title = (
-            f"ticket {summary.ticket} · {summary.severity or '?'} · asset {summary.asset or '—'}"
-            f" · {summary.status}"
-        )
+        label = f"{summary.ticket}\n[dim]{summary.severity or '?'} · {summary.asset or '—'}[/]"
         if summary.in_warranty is False:
-            title += " · out of warranty (chargeable)"
-        table = Table(title=title, title_justify="left", expand=False)
-        for column in ("commitment", "cycle", "status", "started", "deadline", "stopped",
-                       "late by", "paused", "note"):  # fmt: skip
-            table.add_column(column)
-        for index in by_ticket.get(summary.ticket, []):
-            clock = report.clocks[index]
-            note = []
-            if clock.retroactive:
-                note.append("retroactive start")
-            if clock.cancel_reason:
-                note.append(f"cancelled: {clock.cancel_reason}")
-            if clock.withdrawn:
-                note.append("breach withdrawn")
-            if clock.excused_seconds:
-                note.append(f"excused {human_seconds(clock.excused_seconds)}")
-            if clock.status == BREACHED and clock.stopped_at is None:
-                note.append("open breach")
+            label += "\n[magenta]chargeable[/]"
+        clocks = sorted(
+            by_ticket.get(summary.ticket, []), key=lambda c: (c.cycle, order[c.commitment])
+        )
+        for i, clock in enumerate(clocks):
             style = STATUS_STYLE.get(clock.status, "")
             table.add_row(
+                label if i == 0 else "",
                 clock.commitment,
                 str(clock.cycle),
                 f"[{style}]{clock.status}[/]",
@@ -151,11 +142,36 @@ def print_report(report: Report, console: Console) -> None:
                 local(clock.deadline, zone),
                 local(clock.stopped_at or clock.cancelled_at, zone),
                 human_seconds(clock.late_by_seconds),
-                human_seconds(clock.paused_seconds),
-                "; ".join(note),
+                clock_note(clock),
             )
-        console.print(table)
+        table.add_section()
+    console.print(table)
+    if report.excused:
+        excused = Table(title="excused time (force majeure)", title_justify="left")
+        for column in ("event", "from", "until", "reason"):
+            excused.add_column(column)
+        for item in report.excused:
+            excused.add_row(item.event, local(item.start, zone), local(item.end, zone),
+                            item.reason or "")  # fmt: skip
+        console.print(excused)
     print_summary(report, console)
+
+
+def clock_note(clock: Clock) -> str:
+    note = []
+    if clock.retroactive:
+        note.append("retroactive start")
+    if clock.cancel_reason:
+        note.append(f"cancelled: {clock.cancel_reason}")
+    if clock.withdrawn:
+        note.append("breach withdrawn")
+    if clock.paused_seconds:
+        note.append(f"paused {human_seconds(clock.paused_seconds)}")
+    if clock.excused_seconds:
+        note.append(f"excused {human_seconds(clock.excused_seconds)}")
+    if clock.status == BREACHED and clock.stopped_at is None:
+        note.append("open breach")
+    return "; ".join(note)
 
 
 def print_summary(report: Report, console: Console) -> None:

@@ -76,6 +76,16 @@ def _problems(located: _Located, error: ValidationError, prefix: LinePath = ()) 
     problems = []
     for item in error.errors(include_url=False):
         loc = tuple(item["loc"])
+        text = item["msg"].removeprefix("Value error, ")
+        if text.startswith("@"):  # cross-reference problems, each with its own path
+            for entry in text.split("\n"):
+                dotted, _, message = entry[1:].partition("|")
+                path = tuple(int(p) if p.isdigit() else p for p in dotted.split("."))
+                full = (*loc, *path)
+                line = located.line_of((*prefix, *full))
+                field = ".".join(str(part) for part in full)
+                problems.append(f"{located.path}:{line}: {field}: {message}")
+            continue
         line = located.line_of((*prefix, *loc))
         field = ".".join(str(part) for part in loc) or "(top)"
         message = item["msg"].removeprefix("Value error, ")

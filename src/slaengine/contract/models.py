@@ -519,51 +519,69 @@ class Contract(Model):
 
     @model_validator(mode="after")
     def _references(self) -> Contract:
-        """Every id a term refers to must exist: a typo is an error, never a silent no-op."""
-        problems: list[str] = []
+        """Every id a term refers to must exist: a typo is an error, never a silent no-op.
+
+        Problems are reported as ``@path|message`` lines so the loader can name their lines.
+        """
+        problems: list[tuple[str, str]] = []
         clause_ids = {clause.id for clause in self.clauses}
-        _unique("commitments", [c.id for c in self.commitments], problems)
-        _unique("clauses", [c.id for c in self.clauses], problems)
-        _unique("obligations", [o.id for o in self.obligations], problems)
-        _unique("contacts", [c.id for c in self.contacts], problems)
+        for what, ids in (
+            ("commitments", [c.id for c in self.commitments]),
+            ("clauses", [c.id for c in self.clauses]),
+            ("obligations", [o.id for o in self.obligations]),
+            ("contacts", [c.id for c in self.contacts]),
+        ):
+            seen: set[str] = set()
+            for i, item in enumerate(ids):
+                if item in seen:
+                    problems.append((f"{what}.{i}.id", f"id {item!r} is used twice"))
+                seen.add(item)
         asset_ids = [a.id for a in self.assets] + [p.id for a in self.assets for p in a.parts]
-        _unique("assets", asset_ids, problems)
-        for commitment in self.commitments:
-            where = f"commitment {commitment.id}"
+        if len(set(asset_ids)) != len(asset_ids):
+            twice = sorted({a for a in asset_ids if asset_ids.count(a) > 1})
+            problems.append(("assets", f"asset id(s) used twice: {', '.join(twice)}"))
+        for i, commitment in enumerate(self.commitments):
+            where = f"commitments.{i}"
             if commitment.calendar not in self.calendars:
-                problems.append(
-                    f"{where}: calendar {commitment.calendar!r} is not defined "
-                    f"(defined: {', '.join(sorted(self.calendars))})"
-                )
+                problems.append((
+                    f"{where}.calendar",
+                    f"calendar {commitment.calendar!r} is not defined "
+                    f"(defined: {', '.join(sorted(self.calendars))})",
+                ))  # fmt: skip
             for severity in commitment.applies_to.severity:
                 if severity not in self.severities:
-                    problems.append(
-                        f"{where}: applies_to severity {severity!r} is not one of the contract's "
-                        f"severities ({', '.join(self.severities)})"
-                    )
-            problems.extend(_missing(where, commitment.clauses, clause_ids))
-        for obligation in self.obligations:
-            problems.extend(_missing(f"obligation {obligation.id}", obligation.clauses, clause_ids))
+                    problems.append((
+                        f"{where}.applies_to.severity",
+                        f"severity {severity!r} is not one of the contract's severities "
+                        f"({', '.join(self.severities)})",
+                    ))  # fmt: skip
+            problems.extend(_missing(f"{where}.clauses", commitment.clauses, clause_ids))
+            for role in ("start", "stop", "cancel", "pause", "resume"):
+                for j, condition in enumerate(getattr(commitment, role)):
+                    if condition.severity is not None and condition.severity not in self.severities:
+                        problems.append((
+                            f"{where}.{role}.{j}.severity",
+                            f"severity {condition.severity!r} is not one of "
+                            f"{', '.join(self.severities)}",
+                        ))  # fmt: skip
+        for i, obligation in enumerate(self.obligations):
+            problems.extend(_missing(f"obligations.{i}.clauses", obligation.clauses, clause_ids))
         commitment_ids = {c.id for c in self.commitments}
-        for clause in self.clauses:
+        for i, clause in enumerate(self.clauses):
             if isinstance(clause, ServiceCreditClause):
                 for cid in clause.commitments:
                     if cid not in commitment_ids:
-                        problems.append(f"clause {clause.id}: commitment {cid!r} is not defined")
-        contact_ids = {c.id for c in self.contacts}
-        for contact in self.contacts:
-            if contact.next is not None and contact.next not in contact_ids:
-                problems.append(f"contact {contact.id}: next contact {contact.next!r} is not defined")
-        for commitment in self.commitments:
-            for role in ("start", "stop", "cancel", "pause", "resume"):
-                for condition in getattr(commitment, role):
-                    if condition.severity is not None and condition.severity not in self.severities:
                         problems.append(
-                            f"commitment {commitment.id}: {role} condition names severity "
-                            f"{condition.severity!r}, not one of {', '.join(self.severities)}"
+                            (f"clauses.{i}.commitments", f"commitment {cid!r} is not defined")
                         )
+        contact_ids = {c.id for c in self.contacts}
+        for i, contact in enumerate(self.contacts):
+            if contact.next is not None and contact.next not in contact_ids:
+                problems.append(
+                    (f"contacts.{i}.next", f"next contact {contact.next!r} is not defined")
+                )
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError("\n".join(f"@{path}|{message}" for path, message in problems))
         return self
 
     @cached_property
@@ -608,17 +626,12 @@ class Contract(Model):
         return classes
 
 
-def _unique(what: str, ids: list[str], problems: list[str]) -> None:
-    seen: set[str] = set()
-    for item in ids:
-        if item in seen:
-            problems.append(f"{what}: id {item!r} is used twice")
-        seen.add(item)
-
-
-def _missing(where: str, refs: list[str], known: set[str]) -> list[str]:
+def _missing(where: str, refs: list[str], known: set[str]) -> list[tuple[str, str]]:
     return [
-        f"{where}: clause {ref!r} is not defined (defined: {', '.join(sorted(known)) or 'none'})"
-        for ref in refs
+        (
+            f"{where}.{i}",
+            f"clause {ref!r} is not defined (defined: {', '.join(sorted(known)) or 'none'})",
+        )
+        for i, ref in enumerate(refs)
         if ref not in known
     ]

@@ -17,7 +17,7 @@ import json
 import threading
 from typing import Any
 
-from durable.engine import Host
+from durable.engine import Host, MessageNotHandledException
 
 from slaengine.contract.loader import contract_fingerprint
 from slaengine.contract.models import Contract
@@ -103,7 +103,10 @@ class Matcher:
         with _lock:
             host = _the_host()
             host.fired = []
-            host.assert_fact(self.ruleset, fact)
+            try:
+                host.assert_fact(self.ruleset, fact)
+            except MessageNotHandledException:
+                return frozenset()  # no rule matches this shape (nothing was asserted)
             host.retract_fact(self.ruleset, fact)
             fired = host.fired
             host.fired = []

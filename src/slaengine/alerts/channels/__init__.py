@@ -2,9 +2,13 @@
 
 A contact's channel is written as data (``{kind: email, to: [...]}``); ``ChannelSpec`` validates
 it, picking the spec class by ``kind``, and ``build_channel`` turns it into something with
-``send``. Each module here holds one kind — its spec (what a contract may say) and its channel
-(how it delivers) — so adding a kind is a new module and one entry in ``ChannelSpec``; the other
-kinds never change.
+``send``. Each module here holds one kind — its spec (what a contract may say, and ``build``) and
+its channel (how it delivers) — so adding a kind is a new module and one entry in
+``ChannelSpec``; the other kinds never change.
+
+Language: ``send(alert, lang)`` renders in the language it is given (the contact's ``lang``),
+unless the channel spec names its own ``lang`` — one contact may want mail in Chinese and the
+group chat bilingual.
 
 Besides the contacts' channels, SPEC.md section 7 sends every alert to the webhook named by
 ``SLAENGINE_ALERT_WEBHOOK``; ``env_webhook_channel`` builds that one.

@@ -1,0 +1,152 @@
+"""Contract files: validation errors name file, line and field; new commitments need only YAML."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from slaengine.bundled import example_contract
+from slaengine.clocks import BREACHED, MET
+from slaengine.contract import load_contract, parse_contract
+from slaengine.errors import ContractError
+from slaengine.evaluate import evaluate
+from slaengine.events import Intake
+from slaengine.ruleset import compile_ruleset
+from tests.tender import TENDER, t
+
+EXAMPLE_TEXT = example_contract().read_text(encoding="utf-8")
+
+
+def test_example_tender_has_the_spec_ids() -> None:
+    assert TENDER.id == "HT-2026-017"
+    assert str(TENDER.price) == "1280000.00"
+    assert [c.id for c in TENDER.commitments] == [
+        "ack-3min", "dispatch-15min", "onsite-30min", "repair-general-30min", "repair-major-1h",
+        "emergency-plan-5min", "report-3h", "callback-24h", "factory-repair-3d",
+    ]  # fmt: skip
+    assert {c.id for c in TENDER.clauses} >= {
+        "P-ack", "P-onsite", "P-repair", "P-plan", "P-report", "P-factory", "P-site",
+        "P-inspection", "C-costs",
+    }  # fmt: skip
+    onsite = TENDER.commitment("onsite-30min")
+    assert [c.type for c in onsite.cancel] == ["resolved"]
+    assert onsite.pausable
+    assert TENDER.commitment("ack-3min").name is not None
+    assert TENDER.commitment("ack-3min").name.zh == "3分钟内予以答复"
+
+
+def _error(text: str) -> list[str]:
+    with pytest.raises(ContractError) as info:
+        parse_contract(text, Path("contracts/bad.yaml"))
+    return info.value.problems
+
+
+def _line_of(text: str, needle: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "message"),
+    [
+        ("    target: 3m\n", "    target: 3 minutes\n", "commitments.0.target", "is not a duration"),
+        ("    calendar: always\n    clauses: [P-ack",
+         "    calendar: allways\n    clauses: [P-ack", "commitments.0.calendar", "calendar 'allways'"),
+        ("    amount: \"500.00\"", "    amount: \"five hundred\"", "clauses.0", "is not an amount"),
+        ("timezone: Asia/Shanghai", "timezone: Asia/Beijing", "timezone", "not an IANA time zone"),
+        ("    unit: 10m\n", "    unit: 10m\n    units: 2\n", "clauses.1", "unknown field"),
+        ("    clauses: [P-report]", "    clauses: [P-reprot]", "commitments.6.clauses.0", "'P-reprot' is not defined"),
+        ("currency: CNY", "currency: yuan", "currency", "String should match pattern"),
+    ],
+)  # fmt: skip
+def test_errors_name_file_line_and_field(old: str, new: str, field: str, message: str) -> None:
+    assert old in EXAMPLE_TEXT
+    text = EXAMPLE_TEXT.replace(old, new, 1)
+    problems = _error(text)
+    assert len(problems) == 1, problems
+    problem = problems[0]
+    assert problem.startswith("contracts/bad.yaml:")
+    assert field in problem
+    assert message in problem
+    line = int(problem.split(":")[1])
+    changed = next(x for x in new.splitlines() if x not in old.splitlines()).strip()
+    assert line == _line_of(text, changed)
+
+
+def test_missing_field_is_named() -> None:
+    text = EXAMPLE_TEXT.replace("accepted_on: 2026-01-15", "")
+    assert any("accepted_on: this field is required" in p for p in _error(text))
+
+
+def test_bad_yaml_names_the_line() -> None:
+    problems = _error("id: X\ncommitments: [\n  - a\n")
+    assert "not valid YAML" in problems[0]
+
+
+def test_unknown_shape_lists_the_known_ones() -> None:
+    text = EXAMPLE_TEXT.replace("use: answer-the-call", "use: answer-teh-call")
+    problems = _error(text)
+    assert "no shape 'answer-teh-call'" in problems[0]
+    assert "answer-the-call" in problems[0]
+    assert f"bad.yaml:{_line_of(text, 'answer-teh-call')}:" in problems[0]
+
+
+COMPLAINTS = """
+id: SVC-9
+currency: EUR
+price: "100000.00"
+timezone: Europe/Berlin
+accepted_on: 2026-01-01
+severities: {normal: {en: Normal}}
+event_types: [complaint_received, complaint_answered]
+calendars:
+  office:
+    kind: working_hours
+    timezone: Europe/Berlin
+    hours: {mon-fri: ["08:00-12:00", "13:00-17:00"]}
+    holidays: {country: DE}
+commitments:
+  - id: answer-complaint-24wh
+    name: {en: Answer a complaint within 24 working hours, zh: 24个工作小时内答复投诉}
+    start: complaint_received
+    stop: {type: complaint_answered, attrs: {final: true}}
+    target: 24h
+    calendar: office
+"""
+
+
+def test_a_new_kind_of_commitment_needs_only_yaml() -> None:
+    contract = parse_contract(COMPLAINTS, Path("complaints.yaml"))
+    rules = compile_ruleset(contract)
+    assert len(rules) == 2
+    intake = Intake(contract)
+    for n, (kind, at, attrs) in enumerate([
+        ("complaint_received", "2026-03-05T16:00:00+01:00", {}),   # Thu, 1 h left that day
+        ("complaint_answered", "2026-03-09T16:00:00+01:00", {"final": False}),  # an interim reply
+        ("complaint_answered", "2026-03-10T09:30:00+01:00", {"final": True}),
+    ]):  # fmt: skip
+        intake.offer({"id": f"c{n}", "contract": "SVC-9", "ticket": "K-1", "type": kind,
+                      "at": at, "attrs": attrs})  # fmt: skip
+    assert intake.rejected == []
+    report = evaluate(contract, intake.events, t("2026-03-20 00:00"))
+    (found,) = report.clocks
+    # 1 h Thu + 8 h Fri + 8 h Mon + 7 h Tue = 24 working hours: Tue 10 Mar 16:00
+    assert found.deadline.isoformat() == "2026-03-10T16:00:00+01:00"
+    assert found.status == MET
+    late = Intake(contract)
+    late.offer({"id": "a", "contract": "SVC-9", "ticket": "K-2", "type": "complaint_received",
+                "at": "2026-03-05T16:00:00+01:00"})  # fmt: skip
+    report = evaluate(contract, late.events, t("2026-03-11 00:00"))
+    assert report.clocks[0].status == BREACHED
+    # open since Tue 16:00 Berlin; as_of is Tue 17:00 Berlin
+    assert report.clocks[0].late_by_seconds == 3600
+
+
+def test_conditions_never_test_the_reserved_id_field() -> None:
+    text = COMPLAINTS.replace("attrs: {final: true}", "attrs: {id: 1}")
+    assert "cannot be matched" in _error(text)[0]
+
+
+def test_contract_file_not_found() -> None:
+    with pytest.raises(ContractError, match="no such file"):
+        load_contract("contracts/nope.yaml")
