@@ -50,8 +50,9 @@ class Stream:
         self.lines.append(text)
 
 
-def minutes(rng: random.Random, usual: tuple[float, float], late: tuple[float, float],
-            late_share: float) -> timedelta:  # fmt: skip
+def minutes(
+    rng: random.Random, usual: tuple[float, float], late: tuple[float, float], late_share: float
+) -> timedelta:
     low, high = late if rng.random() < late_share else usual
     return timedelta(seconds=round(rng.uniform(low, high) * 60))
 
@@ -61,8 +62,9 @@ def ordinary(stream: Stream, rng: random.Random, number: int) -> None:
     severity = rng.choices(["general", "major"], weights=[4, 1])[0]
     asset = rng.choice(ASSETS)
     day = 1 + (number * 29) // 30
-    reported = datetime(2026, 10, day, rng.randint(7, 21), rng.randint(0, 59), rng.randint(0, 59),
-                        tzinfo=CST)  # fmt: skip
+    reported = datetime(
+        2026, 10, day, rng.randint(7, 21), rng.randint(0, 59), rng.randint(0, 59), tzinfo=CST
+    )
     n = 0
 
     def emit(kind: str, at: datetime, **extra: Any) -> None:
@@ -70,8 +72,13 @@ def ordinary(stream: Stream, rng: random.Random, number: int) -> None:
         n += 1
         stream.event(ticket, kind, at, n, **extra)
 
-    emit("reported", reported, severity=severity, asset=asset,
-         attrs={"caller": rng.choice(["站务员", "值班站长", "control room"])})  # fmt: skip
+    emit(
+        "reported",
+        reported,
+        severity=severity,
+        asset=asset,
+        attrs={"caller": rng.choice(["站务员", "值班站长", "control room"])},
+    )
     ack = reported + minutes(rng, (0.5, 2.8), (3.5, 6), 0.15)
     emit("acknowledged", ack)
     dispatched = reported + minutes(rng, (5, 14), (16, 22), 0.1)
@@ -104,8 +111,14 @@ def specials(stream: Stream) -> None:
     stream.event(t, "acknowledged", at(6, 14, 2), 2)
     stream.event(t, "dispatched", at(6, 14, 9), 3)
     stream.event(t, "arrived", at(6, 14, 27), 4)
-    stream.event(t, "reclassified", at(6, 14, 50), 5, severity="major",
-                 attrs={"reason": "主控制板烧毁 / main board burnt"})  # fmt: skip
+    stream.event(
+        t,
+        "reclassified",
+        at(6, 14, 50),
+        5,
+        severity="major",
+        attrs={"reason": "主控制板烧毁 / main board burnt"},
+    )
     stream.event(t, "resolved", at(6, 15, 20), 6)
     stream.event(t, "report_submitted", at(6, 17, 5), 7)
     stream.event(t, "callback_done", at(7, 10, 0), 8)
@@ -115,7 +128,9 @@ def specials(stream: Stream) -> None:
     stream.event(t, "reported", at(9, 7, 40), 1, severity="general", asset="U1-P1")
     stream.event(t, "acknowledged", at(9, 7, 41), 2)
     stream.event(t, "dispatched", at(9, 7, 48), 3)
-    stream.event(t, "paused", at(9, 7, 50), 4, attrs={"reason": "早高峰封站 / station closed at peak"})
+    stream.event(
+        t, "paused", at(9, 7, 50), 4, attrs={"reason": "早高峰封站 / station closed at peak"}
+    )
     stream.event(t, "resumed", at(9, 8, 30), 5)
     stream.event(t, "arrived", at(9, 8, 45), 6)
     stream.event(t, "resolved", at(9, 9, 5), 7)
@@ -136,7 +151,9 @@ def specials(stream: Stream) -> None:
     stream.event(t, "dispatched", at(30, 9, 6, month=9), 3)
     stream.event(t, "arrived", at(30, 9, 25, month=9), 4)
     stream.event(t, "sent_to_factory", at(30, 10, 0, month=9), 5)
-    stream.event(t, "resolved", at(30, 9, 50, month=9), 6, attrs={"note": "备件替换 / spare fitted"})
+    stream.event(
+        t, "resolved", at(30, 9, 50, month=9), 6, attrs={"note": "备件替换 / spare fitted"}
+    )
     stream.event(t, "report_submitted", at(30, 11, 0, month=9), 7)
     stream.event(t, "callback_done", at(1, 10, 0), 8)
     stream.event(t, "returned_from_factory", at(10, 9, 30), 9)
@@ -186,15 +203,26 @@ def specials(stream: Stream) -> None:
     stream.event(t, "acknowledged", at(21, 13, 5), 9)
     stream.event(t, "dispatched", at(21, 13, 9), 10)
     stream.event(t, "arrived", at(21, 13, 50), 11)
-    stream.event(t, "part_replaced", at(21, 14, 10), 12, asset="U1-KP1",
-                 attrs={"new_serial": "KP1-2026-1021"})  # fmt: skip
+    stream.event(
+        t,
+        "part_replaced",
+        at(21, 14, 10),
+        12,
+        asset="U1-KP1",
+        attrs={"new_serial": "KP1-2026-1021"},
+    )
     stream.event(t, "resolved", at(21, 14, 15), 13)
     stream.event(t, "report_submitted", at(21, 16, 0), 14)
     stream.event(t, "callback_done", at(22, 10, 0), 15)
 
     # Typhoon warning: the city closes roads for four hours; nobody is charged for that time.
-    stream.event(None, "force_majeure", at(20, 14, 0), 1,
-                 attrs={"until": at(20, 18, 0).isoformat(), "reason": "台风红色预警 / typhoon red alert"})  # fmt: skip
+    stream.event(
+        None,
+        "force_majeure",
+        at(20, 14, 0),
+        1,
+        attrs={"until": at(20, 18, 0).isoformat(), "reason": "台风红色预警 / typhoon red alert"},
+    )
     t = "T-TYPHOON"
     stream.event(t, "reported", at(20, 15, 0), 1, severity="general", asset="U2-P1")
     stream.event(t, "acknowledged", at(20, 15, 2), 2)
@@ -211,15 +239,26 @@ def specials(stream: Stream) -> None:
     stream.event(t, "acknowledged", at(23, 6, 16), 2)
     stream.event(t, "dispatched", at(23, 6, 20), 3)
     stream.event(t, "arrived", at(23, 7, 2), 4)
-    stream.event(t, "cost_claimed", at(23, 9, 0), 5,
-                 attrs={"amount": "3500.00", "reason": "临时接驳巴士 / replacement buses"})  # fmt: skip
+    stream.event(
+        t,
+        "cost_claimed",
+        at(23, 9, 0),
+        5,
+        attrs={"amount": "3500.00", "reason": "临时接驳巴士 / replacement buses"},
+    )
     stream.event(t, "resolved", at(23, 7, 50), 6)
     stream.event(t, "report_submitted", at(23, 10, 0), 7)
     stream.event(t, "callback_done", at(24, 10, 0), 8)
 
     # An engineer smoked in the equipment room: 1% of the contract price.
-    stream.event(None, "site_violation", at(22, 11, 0), 2, asset="U1",
-                 attrs={"reason": "设备间吸烟 / smoking in the equipment room"})  # fmt: skip
+    stream.event(
+        None,
+        "site_violation",
+        at(22, 11, 0),
+        2,
+        asset="U1",
+        attrs={"reason": "设备间吸烟 / smoking in the equipment room"},
+    )
     # The quarterly inspections of the period starting 15 Oct.
     stream.event(None, "inspection_done", at(27, 10, 0), 3, asset="U1")
     stream.event(None, "inspection_done", at(27, 14, 0), 4, asset="U2")
@@ -245,10 +284,14 @@ def main() -> None:
     first["at"] = (datetime.fromisoformat(first["at"]) + timedelta(minutes=1)).isoformat()
     body.append(json.dumps(first, ensure_ascii=False))
     # Bad input is kept and reported, never dropped.
-    body.append('{"id": "BAD-1", "contract": "HT-2026-017", "ticket": "T-BAD", "type": "reported", '
-                '"severity": "general", "at": "2026-10-05T10:00:00"}')  # fmt: skip
-    body.append('{"id": "BAD-2", "contract": "HT-2026-017", "ticket": "T-BAD", "type": "reported", '
-                '"severity": "critical", "at": "2026-10-05T10:00:00+08:00"}')  # fmt: skip
+    body.append(
+        '{"id": "BAD-1", "contract": "HT-2026-017", "ticket": "T-BAD", "type": "reported", '
+        '"severity": "general", "at": "2026-10-05T10:00:00"}'
+    )
+    body.append(
+        '{"id": "BAD-2", "contract": "HT-2026-017", "ticket": "T-BAD", "type": "reported", '
+        '"severity": "critical", "at": "2026-10-05T10:00:00+08:00"}'
+    )
     body.append('{"id": "BAD-3", "contract": "HT-2026-017", "ticket": "T-BAD", "type": "arrived"')
     sys.stdout.write("\n".join(body) + "\n")
 

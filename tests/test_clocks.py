@@ -76,7 +76,9 @@ def test_open_breach_grows_and_closes(commitment, severity, before, start, stop,
     assert found.stopped_at is not None
 
 
-@pytest.mark.parametrize("stop", ["acknowledged", "dispatched", "arrived", "plan_provided", "resolved"])
+@pytest.mark.parametrize(
+    "stop", ["acknowledged", "dispatched", "arrived", "plan_provided", "resolved"]
+)
 def test_any_first_response_answers_the_call(stop):
     stream = reported().add(stop, t("2026-03-02 09:02"))
     found = clock(stream.report(t("2026-03-02 12:00")), "ack-3min")
@@ -85,8 +87,10 @@ def test_any_first_response_answers_the_call(stop):
 
 
 def test_only_the_first_stop_counts():
-    stream = reported().add("acknowledged", t("2026-03-02 09:04")).add(
-        "dispatched", t("2026-03-02 09:02")
+    stream = (
+        reported()
+        .add("acknowledged", t("2026-03-02 09:04"))
+        .add("dispatched", t("2026-03-02 09:02"))
     )
     found = clock(stream.report(t("2026-03-02 12:00")), "ack-3min")
     assert (found.status, found.stopped_at) == (MET, t("2026-03-02 09:02"))
@@ -105,8 +109,10 @@ def test_severity_decides_which_repair_clock_runs():
 
 def test_remote_fix_cancels_dispatch_and_visit_even_after_their_deadlines():
     # Fixed by phone guidance 42 minutes in: the visit was never owed, so neither breach stands.
-    stream = reported().add("acknowledged", t("2026-03-02 09:01")).add(
-        "resolved", t("2026-03-02 09:42"), remote=True
+    stream = (
+        reported()
+        .add("acknowledged", t("2026-03-02 09:01"))
+        .add("resolved", t("2026-03-02 09:42"), remote=True)
     )
     before = stream.report(t("2026-03-02 09:41"))
     assert clock(before, "onsite-30min").status == BREACHED
@@ -261,7 +267,12 @@ def test_reopened_ticket_runs_a_new_cycle():
 def test_force_majeure_excuses_time_for_every_clock():
     stream = (
         reported(at="2026-03-02 15:00")
-        .add("force_majeure", t("2026-03-02 14:00"), ticket=None, until=t("2026-03-02 18:00").isoformat())
+        .add(
+            "force_majeure",
+            t("2026-03-02 14:00"),
+            ticket=None,
+            until=t("2026-03-02 18:00").isoformat(),
+        )
         .add("acknowledged", t("2026-03-02 18:02"))
         .add("arrived", t("2026-03-02 18:40"))
     )

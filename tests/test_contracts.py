@@ -22,13 +22,27 @@ def test_example_tender_has_the_spec_ids() -> None:
     assert TENDER.id == "HT-2026-017"
     assert str(TENDER.price) == "1280000.00"
     assert [c.id for c in TENDER.commitments] == [
-        "ack-3min", "dispatch-15min", "onsite-30min", "repair-general-30min", "repair-major-1h",
-        "emergency-plan-5min", "report-3h", "callback-24h", "factory-repair-3d",
-    ]  # fmt: skip
+        "ack-3min",
+        "dispatch-15min",
+        "onsite-30min",
+        "repair-general-30min",
+        "repair-major-1h",
+        "emergency-plan-5min",
+        "report-3h",
+        "callback-24h",
+        "factory-repair-3d",
+    ]
     assert {c.id for c in TENDER.clauses} >= {
-        "P-ack", "P-onsite", "P-repair", "P-plan", "P-report", "P-factory", "P-site",
-        "P-inspection", "C-costs",
-    }  # fmt: skip
+        "P-ack",
+        "P-onsite",
+        "P-repair",
+        "P-plan",
+        "P-report",
+        "P-factory",
+        "P-site",
+        "P-inspection",
+        "C-costs",
+    }
     onsite = TENDER.commitment("onsite-30min")
     assert [c.type for c in onsite.cancel] == ["resolved"]
     assert onsite.pausable
@@ -49,16 +63,30 @@ def _line_of(text: str, needle: str) -> int:
 @pytest.mark.parametrize(
     ("old", "new", "field", "message"),
     [
-        ("    target: 3m\n", "    target: 3 minutes\n", "commitments.0.target", "is not a duration"),
-        ("    calendar: always\n    clauses: [P-ack",
-         "    calendar: allways\n    clauses: [P-ack", "commitments.0.calendar", "calendar 'allways'"),
-        ("    amount: \"500.00\"", "    amount: \"five hundred\"", "clauses.0", "is not an amount"),
+        (
+            "    target: 3m\n",
+            "    target: 3 minutes\n",
+            "commitments.0.target",
+            "is not a duration",
+        ),
+        (
+            "    calendar: always\n    clauses: [P-ack",
+            "    calendar: allways\n    clauses: [P-ack",
+            "commitments.0.calendar",
+            "calendar 'allways'",
+        ),
+        ('    amount: "500.00"', '    amount: "five hundred"', "clauses.0", "is not an amount"),
         ("timezone: Asia/Shanghai", "timezone: Asia/Beijing", "timezone", "not an IANA time zone"),
         ("    unit: 10m\n", "    unit: 10m\n    units: 2\n", "clauses.1", "unknown field"),
-        ("    clauses: [P-report]", "    clauses: [P-reprot]", "commitments.6.clauses.0", "'P-reprot' is not defined"),
+        (
+            "    clauses: [P-report]",
+            "    clauses: [P-reprot]",
+            "commitments.6.clauses.0",
+            "'P-reprot' is not defined",
+        ),
         ("currency: CNY", "currency: yuan", "currency", "String should match pattern"),
     ],
-)  # fmt: skip
+)
 def test_errors_name_file_line_and_field(old: str, new: str, field: str, message: str) -> None:
     assert old in EXAMPLE_TEXT
     text = EXAMPLE_TEXT.replace(old, new, 1)
@@ -120,13 +148,27 @@ def test_a_new_kind_of_commitment_needs_only_yaml() -> None:
     rules = compile_ruleset(contract)
     assert len(rules) == 2
     intake = Intake(contract)
-    for n, (kind, at, attrs) in enumerate([
-        ("complaint_received", "2026-03-05T16:00:00+01:00", {}),   # Thu, 1 h left that day
-        ("complaint_answered", "2026-03-09T16:00:00+01:00", {"final": False}),  # an interim reply
-        ("complaint_answered", "2026-03-10T09:30:00+01:00", {"final": True}),
-    ]):  # fmt: skip
-        intake.offer({"id": f"c{n}", "contract": "SVC-9", "ticket": "K-1", "type": kind,
-                      "at": at, "attrs": attrs})  # fmt: skip
+    for n, (kind, at, attrs) in enumerate(
+        [
+            ("complaint_received", "2026-03-05T16:00:00+01:00", {}),  # Thu, 1 h left that day
+            (
+                "complaint_answered",
+                "2026-03-09T16:00:00+01:00",
+                {"final": False},
+            ),  # an interim reply
+            ("complaint_answered", "2026-03-10T09:30:00+01:00", {"final": True}),
+        ]
+    ):
+        intake.offer(
+            {
+                "id": f"c{n}",
+                "contract": "SVC-9",
+                "ticket": "K-1",
+                "type": kind,
+                "at": at,
+                "attrs": attrs,
+            }
+        )
     assert intake.rejected == []
     report = evaluate(contract, intake.events, t("2026-03-20 00:00"))
     (found,) = report.clocks
@@ -134,8 +176,15 @@ def test_a_new_kind_of_commitment_needs_only_yaml() -> None:
     assert found.deadline.isoformat() == "2026-03-10T16:00:00+01:00"
     assert found.status == MET
     late = Intake(contract)
-    late.offer({"id": "a", "contract": "SVC-9", "ticket": "K-2", "type": "complaint_received",
-                "at": "2026-03-05T16:00:00+01:00"})  # fmt: skip
+    late.offer(
+        {
+            "id": "a",
+            "contract": "SVC-9",
+            "ticket": "K-2",
+            "type": "complaint_received",
+            "at": "2026-03-05T16:00:00+01:00",
+        }
+    )
     report = evaluate(contract, late.events, t("2026-03-11 00:00"))
     assert report.clocks[0].status == BREACHED
     # open since Tue 16:00 Berlin; as_of is Tue 17:00 Berlin

@@ -9,8 +9,14 @@ import pytest
 from slaengine.events import Intake
 from tests.tender import TENDER
 
-GOOD = {"id": "e1", "contract": "HT-2026-017", "ticket": "T-1", "type": "reported",
-        "severity": "general", "at": "2026-03-02T09:00:00+08:00"}  # fmt: skip
+GOOD = {
+    "id": "e1",
+    "contract": "HT-2026-017",
+    "ticket": "T-1",
+    "type": "reported",
+    "severity": "general",
+    "at": "2026-03-02T09:00:00+08:00",
+}
 
 
 def _line(**changes: object) -> str:
@@ -66,8 +72,15 @@ def test_same_id_other_content_is_a_conflict() -> None:
 
 def test_force_majeure_needs_an_end_after_its_start() -> None:
     intake = Intake(TENDER)
-    intake.offer({"id": "f", "contract": TENDER.id, "type": "force_majeure",
-                  "at": "2026-03-02T09:00:00+08:00", "attrs": {"until": "2026-03-02T08:00:00+08:00"}})  # fmt: skip
+    intake.offer(
+        {
+            "id": "f",
+            "contract": TENDER.id,
+            "type": "force_majeure",
+            "at": "2026-03-02T09:00:00+08:00",
+            "attrs": {"until": "2026-03-02T08:00:00+08:00"},
+        }
+    )
     assert "must end after it starts" in intake.rejected[0].error
 
 

@@ -12,9 +12,23 @@ from slaengine.evaluate import evaluate
 from slaengine.events import Intake
 from tests.tender import TENDER, t
 
-STEPS = ["acknowledged", "dispatched", "paused", "resumed", "arrived", "reclassified",
-         "resolved", "report_submitted", "callback_done", "reopened", "cancelled",
-         "sent_to_factory", "returned_from_factory", "cost_claimed", "plan_provided"]  # fmt: skip
+STEPS = [
+    "acknowledged",
+    "dispatched",
+    "paused",
+    "resumed",
+    "arrived",
+    "reclassified",
+    "resolved",
+    "report_submitted",
+    "callback_done",
+    "reopened",
+    "cancelled",
+    "sent_to_factory",
+    "returned_from_factory",
+    "cost_claimed",
+    "plan_provided",
+]
 
 
 @st.composite
@@ -27,13 +41,27 @@ def streams(draw: st.DrawFn) -> list[dict[str, object]]:
         at = t("2026-03-02 08:00") + timedelta(minutes=draw(st.integers(0, 600)))
         severities = st.sampled_from(["general", "major", "emergency"])
         n += 1
-        events.append({"id": f"e{n}", "contract": TENDER.id, "ticket": ticket, "type": "reported",
-                       "severity": draw(severities), "asset": "U1", "at": at.isoformat()})  # fmt: skip
+        events.append(
+            {
+                "id": f"e{n}",
+                "contract": TENDER.id,
+                "ticket": ticket,
+                "type": "reported",
+                "severity": draw(severities),
+                "asset": "U1",
+                "at": at.isoformat(),
+            }
+        )
         for kind in draw(st.lists(st.sampled_from(STEPS), max_size=12)):
             at += timedelta(seconds=draw(st.integers(1, 5400)))
             n += 1
-            event: dict[str, object] = {"id": f"e{n}", "contract": TENDER.id, "ticket": ticket,
-                                        "type": kind, "at": at.isoformat()}  # fmt: skip
+            event: dict[str, object] = {
+                "id": f"e{n}",
+                "contract": TENDER.id,
+                "ticket": ticket,
+                "type": kind,
+                "at": at.isoformat(),
+            }
             if kind == "reclassified":
                 event["severity"] = draw(severities)
             if kind == "cost_claimed":
@@ -41,9 +69,15 @@ def streams(draw: st.DrawFn) -> list[dict[str, object]]:
             events.append(event)
     if draw(st.booleans()):
         start = t("2026-03-02 08:00") + timedelta(minutes=draw(st.integers(0, 900)))
-        events.append({"id": "fm", "contract": TENDER.id, "type": "force_majeure",
-                       "at": start.isoformat(),
-                       "attrs": {"until": (start + timedelta(hours=2)).isoformat()}})  # fmt: skip
+        events.append(
+            {
+                "id": "fm",
+                "contract": TENDER.id,
+                "type": "force_majeure",
+                "at": start.isoformat(),
+                "attrs": {"until": (start + timedelta(hours=2)).isoformat()},
+            }
+        )
     return events
 
 

@@ -28,7 +28,6 @@ I/O: the caller passes ``as_of``.
 from __future__ import annotations
 
 import math
-
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime

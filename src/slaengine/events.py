@@ -141,9 +141,7 @@ def parse_event(data: Any, contract: Contract, seq: int = 0, line: int | None = 
     ticket = _text(data, "ticket", event_type not in TICKETLESS_EVENT_TYPES)
     severity = _text(data, "severity", event_type in _SEVERITY_TYPES)
     if severity is not None and severity not in contract.severities:
-        raise EventError(
-            f"severity: {severity!r} is not one of {', '.join(contract.severities)}"
-        )
+        raise EventError(f"severity: {severity!r} is not one of {', '.join(contract.severities)}")
     asset = _text(data, "asset", False)
     attrs = data.get("attrs") or {}
     if not isinstance(attrs, dict):

@@ -448,27 +448,36 @@ def _compile_format(fmt: str) -> Reader:
         else:
             parts.append(re.escape(char))
             i += 1
-    match = re.compile("".join(parts), re.IGNORECASE).fullmatch
+    pattern = re.compile("".join(parts), re.IGNORECASE)
+    match = pattern.fullmatch
+    # Positions in Match.groups() (0-based); a directive the format lacks takes strptime's
+    # default (1900-01-01 00:00:00), written as an index past the end of the groups.
+    defaults = {"Y": "1900", "m": "1", "d": "1", "H": "0", "M": "0", "S": "0", "f": "0"}
+    order = "YmdHMSf"
+    spare = pattern.groups
+    index = [pattern.groupindex[c] - 1 if c in used else spare + order.index(c) for c in order]
+    padding = tuple(defaults[c] for c in order)
+    i_year, i_month, i_day, i_hour, i_minute, i_second, i_fraction = index
+    i_offset = pattern.groupindex["z"] - 1 if "z" in used else None
     offsets: dict[str, timezone] = {}
 
     def read(text: str) -> datetime:
         found = match(text)
         if found is None:
             raise ValueError(f"{text!r} does not match format {fmt!r}")
-        g = found.groupdict()
-        fraction = g.get("f")
+        g = found.groups() + padding
         moment = datetime(
-            int(g.get("Y") or 1900),
-            int(g.get("m") or 1),
-            int(g.get("d") or 1),
-            int(g.get("H") or 0),
-            int(g.get("M") or 0),
-            int(g.get("S") or 0),
-            int(fraction.ljust(6, "0")) if fraction else 0,
+            int(g[i_year]),
+            int(g[i_month]),
+            int(g[i_day]),
+            int(g[i_hour]),
+            int(g[i_minute]),
+            int(g[i_second]),
+            int(g[i_fraction].ljust(6, "0")),
         )
-        offset = g.get("z")
-        if offset is None:
+        if i_offset is None:
             return moment
+        offset = g[i_offset]
         zone = offsets.get(offset)
         if zone is None:
             zone = offsets[offset] = _offset_zone(offset)
@@ -509,6 +518,9 @@ class _TimeReader:
         shown = " or ".join(f"{fmt!r} (e.g. {_example(fmt)})" for fmt in settings.formats)
         self._expected = f"time.format {shown}"
         self._column = column
+        self._hours: dict[tuple[int, int, int, int], tuple[timezone, timedelta]] = {}
+        self._odd_hours: set[tuple[int, int, int, int]] = set()
+        self._fixed: dict[timedelta, timezone] = {}
 
     def read(self, text: str) -> tuple[datetime, datetime]:
         moment: datetime | None = None
@@ -531,13 +543,46 @@ class _TimeReader:
                 f"time {text!r} has no UTC offset and the mapping sets no time.timezone: "
                 "add e.g. 'timezone: Europe/Rome' under time, or export times with an offset"
             )
+        # Most hours of a year have one offset: remember those per wall-clock hour, and give
+        # their times a fixed-offset zone (it prints the same RFC 3339 text). An hour with a
+        # change in it - repeated, skipped, or changed at a minute other than :00 - is never
+        # remembered and takes the careful path below every time.
+        hour = (moment.year, moment.month, moment.day, moment.hour)
+        known = self._hours.get(hour)
+        if known is not None:
+            return moment.replace(tzinfo=known[0]), moment - known[1]
         local = moment.replace(tzinfo=zone)
         offset = local.utcoffset()
         other = local.replace(fold=1).utcoffset()
         assert offset is not None and other is not None
         if offset != other:
             local, offset = self._odd(text, local, offset, other)
+        elif hour not in self._odd_hours:
+            self._learn(hour, zone)
+            known = self._hours.get(hour)
+            if known is not None:
+                return moment.replace(tzinfo=known[0]), moment - known[1]
         return local, moment - offset
+
+    def _learn(self, hour: tuple[int, int, int, int], zone: ZoneInfo) -> None:
+        """Remember an hour's offset if the whole hour has that one offset."""
+        start = datetime(*hour, tzinfo=zone)
+        end = start.replace(minute=59, second=59, microsecond=999999)
+        offsets = {
+            start.utcoffset(),
+            start.replace(fold=1).utcoffset(),
+            end.utcoffset(),
+            end.replace(fold=1).utcoffset(),
+        }
+        if len(offsets) == 1:
+            offset = offsets.pop()
+            assert offset is not None
+            fixed = self._fixed.get(offset)
+            if fixed is None:
+                fixed = self._fixed[offset] = timezone(offset)
+            self._hours[hour] = (fixed, offset)
+        else:
+            self._odd_hours.add(hour)
 
     def _odd(
         self, text: str, local: datetime, offset: timedelta, other: timedelta

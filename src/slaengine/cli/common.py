@@ -18,7 +18,7 @@ from slaengine.errors import EventError, SlaError
 from slaengine.events import Intake, parse_time
 
 #: Tables and progress go to stderr when stdout carries data (JSON, CSV).
-out = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 140)
+out = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True)
 
 #: The injectable clock of the CLI ("now" for --as-of defaults); tests travel with freezegun.

@@ -27,7 +27,7 @@ def conditions_text(conditions: list[Condition]) -> str:
         extra = {k: v for k, v in condition.fields().items() if k != "type"}
         tests = ", ".join(f"{k}={v}" for k, v in extra.items())
         parts.append(f"{condition.type}[{tests}]" if tests else condition.type)
-    return " | ".join(parts) or "—"
+    return ", ".join(parts) or "—"
 
 
 def human_seconds(seconds: int) -> str:
@@ -55,29 +55,43 @@ def local(when: datetime | None, zone: ZoneInfo) -> str:
 
 
 def contract_table(contract: Contract) -> Table:
+    name = contract.name.both() if contract.name else ""
     table = Table(
-        title=f"{contract.id} v{contract.version} — {contract.name.both() if contract.name else ''}",
+        title=f"{contract.id} v{contract.version} — {name}",
         caption=(
             f"price {contract.price} {contract.currency} · accepted {contract.accepted_on} · "
             f"time zone {contract.timezone}"
         ),
         show_lines=True,
     )
-    for column in ("commitment", "name", "applies to", "start", "stop", "cancel",
-                   "pause / resume", "target", "calendar", "clauses"):  # fmt: skip
-        table.add_column(column, overflow="fold")
+    for column in (
+        "commitment",
+        "name",
+        "applies to",
+        "start",
+        "stop",
+        "cancel",
+        "pause / resume",
+        "target",
+        "calendar",
+        "clauses",
+    ):
+        table.add_column(
+            column,
+            overflow="fold",
+            no_wrap=column in ("commitment", "clauses"),
+            min_width=20 if column == "name" else None,
+        )
     for c in contract.commitments:
         applies = []
         if c.applies_to.severity:
             applies.append("severity " + ", ".join(c.applies_to.severity))
         if c.applies_to.asset_class:
             applies.append("asset class " + ", ".join(c.applies_to.asset_class))
-        pause = (
-            f"{conditions_text(c.pause)} / {conditions_text(c.resume)}" if c.pause else "no"
-        )
+        pause = f"{conditions_text(c.pause)} / {conditions_text(c.resume)}" if c.pause else "no"
         table.add_row(
             c.id,
-            c.name.both() if c.name else "",
+            "\n".join(x for x in (c.name.zh, c.name.en) if x) if c.name else "",
             "; ".join(applies) or "all",
             conditions_text(c.start),
             conditions_text(c.stop),
@@ -121,9 +135,23 @@ def print_report(report: Report, console: Console) -> None:
     for clock in report.clocks:
         by_ticket.setdefault(clock.ticket, []).append(clock)
     table = Table(title="clocks", title_justify="left", show_edge=False, pad_edge=False)
-    for column in ("ticket", "commitment", "cyc", "status", "started", "deadline",
-                   "stopped", "late by", "note"):  # fmt: skip
-        table.add_column(column, no_wrap=column != "note", overflow="fold")
+    for column in (
+        "ticket",
+        "commitment",
+        "cyc",
+        "status",
+        "started",
+        "deadline",
+        "stopped",
+        "late by",
+        "note",
+    ):
+        table.add_column(
+            column,
+            no_wrap=column != "note",
+            overflow="fold",
+            min_width=24 if column == "note" else None,
+        )
     for summary in report.tickets:
         label = f"{summary.ticket}\n[dim]{summary.severity or '?'} · {summary.asset or '—'}[/]"
         if summary.in_warranty is False:
@@ -151,8 +179,9 @@ def print_report(report: Report, console: Console) -> None:
         for column in ("event", "from", "until", "reason"):
             excused.add_column(column)
         for item in report.excused:
-            excused.add_row(item.event, local(item.start, zone), local(item.end, zone),
-                            item.reason or "")  # fmt: skip
+            excused.add_row(
+                item.event, local(item.start, zone), local(item.end, zone), item.reason or ""
+            )
         console.print(excused)
     print_summary(report, console)
 
@@ -176,8 +205,16 @@ def clock_note(clock: Clock) -> str:
 
 def print_summary(report: Report, console: Console) -> None:
     table = Table(title="per commitment", title_justify="left")
-    for column in ("commitment", "clocks", "met", "breached", "open breaches", "running",
-                   "cancelled", "on time"):  # fmt: skip
+    for column in (
+        "commitment",
+        "clocks",
+        "met",
+        "breached",
+        "open breaches",
+        "running",
+        "cancelled",
+        "on time",
+    ):
         table.add_column(column, justify="right" if column != "commitment" else "left")
     for commitment in report.contract.commitments:
         clocks = [c for c in report.clocks if c.commitment == commitment.id]
@@ -189,9 +226,15 @@ def print_summary(report: Report, console: Console) -> None:
         judged = met + breached
         rate = f"{100 * met / judged:.1f}%" if judged else "—"
         table.add_row(
-            commitment.id, str(len(clocks)), str(met), str(breached), str(open_breaches),
-            str(running), str(cancelled), rate,
-        )  # fmt: skip
+            commitment.id,
+            str(len(clocks)),
+            str(met),
+            str(breached),
+            str(open_breaches),
+            str(running),
+            str(cancelled),
+            rate,
+        )
     console.print(table)
     if report.rejected:
         rejected = Table(title=f"rejected events ({len(report.rejected)})", title_justify="left")

@@ -145,15 +145,25 @@ def parse_contract(text: str, path: Path) -> Contract:
 
 
 _SHAPE_FIELDS = (
-    "name", "start", "stop", "cancel", "pause", "resume", "target", "calendar", "applies_to",
-)  # fmt: skip
+    "name",
+    "start",
+    "stop",
+    "cancel",
+    "pause",
+    "resume",
+    "target",
+    "calendar",
+    "applies_to",
+)
 
 
 def _apply_shapes(data: dict[str, Any], located: _Located, problems: list[str]) -> dict[str, Any]:
     """Fill in commitments that ``use`` a shape from the contract's rule libraries."""
     libraries = data.get("rules") or []
     if not isinstance(libraries, list):
-        problems.append(f"{located.path}:{located.line_of(('rules',))}: rules: give a list of names")
+        problems.append(
+            f"{located.path}:{located.line_of(('rules',))}: rules: give a list of names"
+        )
         return data
     shapes: dict[str, dict[str, Any]] = {}
     event_types: list[str] = []

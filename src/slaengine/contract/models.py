@@ -9,8 +9,8 @@ of the engine works with these typed values.
 from __future__ import annotations
 
 from datetime import date
-from functools import cached_property
 from decimal import Decimal
+from functools import cached_property
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -30,13 +30,30 @@ from slaengine.durations import Duration
 #: Event types every contract understands (SPEC.md section 2). A contract may add its own.
 BUILTIN_EVENT_TYPES: frozenset[str] = frozenset(
     {
-        "reported", "acknowledged", "dispatched", "arrived", "plan_provided", "resolved",
-        "report_submitted", "callback_done", "paused", "resumed", "reclassified", "reopened",
-        "cancelled", "part_replaced", "inspection_done", "final_inspection", "cost_claimed",
-        "site_violation", "force_majeure", "breach_waived", "sent_to_factory",
+        "reported",
+        "acknowledged",
+        "dispatched",
+        "arrived",
+        "plan_provided",
+        "resolved",
+        "report_submitted",
+        "callback_done",
+        "paused",
+        "resumed",
+        "reclassified",
+        "reopened",
+        "cancelled",
+        "part_replaced",
+        "inspection_done",
+        "final_inspection",
+        "cost_claimed",
+        "site_violation",
+        "force_majeure",
+        "breach_waived",
+        "sent_to_factory",
         "returned_from_factory",
     }
-)  # fmt: skip
+)
 
 #: Event types that concern the contract or an asset rather than one ticket.
 TICKETLESS_EVENT_TYPES: frozenset[str] = frozenset(
@@ -55,18 +72,18 @@ class Model(BaseModel):
 def _money(value: Any) -> Decimal:
     """Money is written as a string ("1280000.00"); a YAML number is taken by its text."""
     if isinstance(value, bool):
-        raise ValueError("an amount is a number such as \"500.00\", not true/false")
+        raise ValueError('an amount is a number such as "500.00", not true/false')
     if isinstance(value, Decimal):
         result = value
     elif isinstance(value, int | float | str):
         try:
             result = Decimal(str(value).strip())
         except ArithmeticError:
-            raise ValueError(f"{value!r} is not an amount: write it like \"500.00\"") from None
+            raise ValueError(f'{value!r} is not an amount: write it like "500.00"') from None
     else:
-        raise ValueError(f"{value!r} is not an amount: write it like \"500.00\"")
+        raise ValueError(f'{value!r} is not an amount: write it like "500.00"')
     if not result.is_finite():
-        raise ValueError(f"{value!r} is not an amount: write it like \"500.00\"")
+        raise ValueError(f'{value!r} is not an amount: write it like "500.00"')
     if result < 0:
         raise ValueError(f"{value!r}: amounts cannot be negative")
     return result
@@ -363,9 +380,7 @@ class Term(Model):
             try:
                 parsed["usage_limit"] = Decimal(amount)
             except ArithmeticError:
-                raise ValueError(
-                    f"{value!r}: write a usage limit like '3y or 100000 km'"
-                ) from None
+                raise ValueError(f"{value!r}: write a usage limit like '3y or 100000 km'") from None
             parsed["usage_unit"] = unit.strip() or None
         return parsed
 
@@ -543,27 +558,33 @@ class Contract(Model):
         for i, commitment in enumerate(self.commitments):
             where = f"commitments.{i}"
             if commitment.calendar not in self.calendars:
-                problems.append((
-                    f"{where}.calendar",
-                    f"calendar {commitment.calendar!r} is not defined "
-                    f"(defined: {', '.join(sorted(self.calendars))})",
-                ))  # fmt: skip
+                problems.append(
+                    (
+                        f"{where}.calendar",
+                        f"calendar {commitment.calendar!r} is not defined "
+                        f"(defined: {', '.join(sorted(self.calendars))})",
+                    )
+                )
             for severity in commitment.applies_to.severity:
                 if severity not in self.severities:
-                    problems.append((
-                        f"{where}.applies_to.severity",
-                        f"severity {severity!r} is not one of the contract's severities "
-                        f"({', '.join(self.severities)})",
-                    ))  # fmt: skip
+                    problems.append(
+                        (
+                            f"{where}.applies_to.severity",
+                            f"severity {severity!r} is not one of the contract's severities "
+                            f"({', '.join(self.severities)})",
+                        )
+                    )
             problems.extend(_missing(f"{where}.clauses", commitment.clauses, clause_ids))
             for role in ("start", "stop", "cancel", "pause", "resume"):
                 for j, condition in enumerate(getattr(commitment, role)):
                     if condition.severity is not None and condition.severity not in self.severities:
-                        problems.append((
-                            f"{where}.{role}.{j}.severity",
-                            f"severity {condition.severity!r} is not one of "
-                            f"{', '.join(self.severities)}",
-                        ))  # fmt: skip
+                        problems.append(
+                            (
+                                f"{where}.{role}.{j}.severity",
+                                f"severity {condition.severity!r} is not one of "
+                                f"{', '.join(self.severities)}",
+                            )
+                        )
         for i, obligation in enumerate(self.obligations):
             problems.extend(_missing(f"obligations.{i}.clauses", obligation.clauses, clause_ids))
         commitment_ids = {c.id for c in self.commitments}

@@ -85,7 +85,11 @@ class Matcher:
         for path in paths:
             head, _, tail = path.partition(".")
             value = attrs.get(tail) if tail else values.get(head)
-            key.append(value if isinstance(value, str | int | float | bool | None) else json.dumps(value, sort_keys=True))
+            key.append(
+                value
+                if isinstance(value, str | int | float | bool | None)
+                else json.dumps(value, sort_keys=True)
+            )
             if value is None:
                 continue
             if tail:

@@ -1,0 +1,246 @@
+"""The store's tables (SQLAlchemy 2). The schema itself is made by the Alembic migrations.
+
+Theory of operation
+-------------------
+The store is the truth; everything the live service keeps in memory (compiled contracts, the
+scheduler's next job) is rebuilt from it. Events are append-only: a row is never updated or
+deleted, and its ``seq`` (the primary key) is the arrival order that breaks ties in ``at``.
+Everything else is *derived* from the events and the contract versions by the pure core and
+written back after each evaluation of a ticket:
+
+* ``tickets``: one row per ticket; locking it is how a worker claims the ticket (DESIGN.md:
+  ``FOR UPDATE SKIP LOCKED`` on PostgreSQL). ``dirty`` says events arrived that were not
+  evaluated yet (set in the transaction that stores them, so a crash right after accepting an
+  event is repaired by the next pass); ``next_due`` is the earliest time something must happen.
+* ``clocks``: each clock with its deadline and ``next_due`` (the earlier of an unsent warning
+  and the deadline while it runs), indexed: the scheduler's next job is ``min(next_due)``.
+* ``breaches``: unique per (contract, kind, ticket, commitment, cycle). A breach that turns out
+  not to be one is ``withdrawn``, never deleted ("a record of both").
+* ``alerts`` and ``outbox``: an alert per (alert key, contact), written in the same transaction
+  as the breach that caused it, and a delivery row per channel, unique per (alert, channel), so
+  nothing is ever queued twice. Delivery marks the outbox row ``sent`` only once accepted.
+
+Timestamps are written from the injected clock, never by the database (``server_default=now()``
+would not follow freezegun, and the core's times must be the only times). ``UtcDateTime`` keeps
+them timezone-aware on SQLite as on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from slaengine.store.types import UtcDateTime
+
+#: An autoincrementing 64-bit key (SQLite needs INTEGER for its rowid alias).
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+#: Breach and clock statuses the store keeps.
+OPEN, CLOSED, WITHDRAWN = "open", "closed", "withdrawn"
+#: Outbox statuses.
+PENDING, SENT = "pending", "sent"
+#: The contact name of the SLAENGINE_ALERT_WEBHOOK copy of every alert.
+EVERY_ALERT = "*"
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ContractVersion(Base):
+    __tablename__ = "contract_versions"
+    __table_args__ = (UniqueConstraint("contract", "version", name="uq_contract_version"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    contract: Mapped[str] = mapped_column(String(200))
+    #: The store's version number (1, 2, ...): each changed file loaded is the next one.
+    version: Mapped[int] = mapped_column(Integer)
+    #: The ``version`` the file itself declares.
+    declared_version: Mapped[int] = mapped_column(Integer)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(Text)
+    path: Mapped[str] = mapped_column(Text)
+    effective_from: Mapped[date] = mapped_column(Date)
+    loaded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class StoredEvent(Base):
+    __tablename__ = "events"
+    __table_args__ = (
+        UniqueConstraint("contract", "event_id", name="uq_event_id"),
+        Index("ix_events_ticket", "contract", "ticket", "seq"),
+    )
+
+    seq: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    contract: Mapped[str] = mapped_column(String(200))
+    event_id: Mapped[str] = mapped_column(String(300))
+    ticket: Mapped[str | None] = mapped_column(String(300))
+    type: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    #: The canonical JSON of the event (SPEC.md section 2), offsets as written.
+    body: Mapped[str] = mapped_column(Text)
+    fingerprint: Mapped[str] = mapped_column(Text)
+    #: Where it came from: ``api``, or the file name of an ingest.
+    source: Mapped[str] = mapped_column(String(500))
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+    __table_args__ = (UniqueConstraint("contract", "ticket", name="uq_ticket"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    contract: Mapped[str] = mapped_column(String(200))
+    ticket: Mapped[str] = mapped_column(String(300))
+    dirty: Mapped[bool] = mapped_column(Boolean, index=True)
+    next_due: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    evaluated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    contract_version: Mapped[int | None] = mapped_column(Integer)
+
+
+class StoredClock(Base):
+    __tablename__ = "clocks"
+    __table_args__ = (
+        UniqueConstraint("contract", "ticket", "commitment", "cycle", name="uq_clock"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    contract: Mapped[str] = mapped_column(String(200))
+    ticket: Mapped[str] = mapped_column(String(300))
+    commitment: Mapped[str] = mapped_column(String(200))
+    cycle: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20))
+    severity: Mapped[str | None] = mapped_column(String(100))
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    deadline: Mapped[datetime] = mapped_column(UtcDateTime)
+    warn_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    stopped_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    late_by_seconds: Mapped[int] = mapped_column(Integer)
+    #: When the warning before the deadline was raised (None: not yet).
+    warned_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    next_due: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Breach(Base):
+    __tablename__ = "breaches"
+    __table_args__ = (
+        UniqueConstraint("contract", "kind", "ticket", "commitment", "cycle", name="uq_breach"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    contract: Mapped[str] = mapped_column(String(200))
+    #: ``clock`` (a commitment's clock) or ``obligation`` (a missed period).
+    kind: Mapped[str] = mapped_column(String(20))
+    #: The ticket; for an obligation, the asset ('' when contract-wide).
+    ticket: Mapped[str] = mapped_column(String(300))
+    #: The commitment; for an obligation, the obligation id.
+    commitment: Mapped[str] = mapped_column(String(200))
+    #: The ticket's cycle; for an obligation, the period's index.
+    cycle: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    severity: Mapped[str | None] = mapped_column(String(100))
+    deadline: Mapped[datetime] = mapped_column(UtcDateTime)
+    stopped_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    late_by_seconds: Mapped[int] = mapped_column(Integer)
+    detected_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    #: Raised by one each time a withdrawn breach becomes a breach again.
+    revision: Mapped[int] = mapped_column(Integer)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class PenaltyLine(Base):
+    __tablename__ = "penalty_lines"
+    __table_args__ = (Index("ix_penalty_lines_ticket", "contract", "ticket"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    contract: Mapped[str] = mapped_column(String(200))
+    ticket: Mapped[str] = mapped_column(String(300))
+    #: ``penalties`` or ``compensation``.
+    section: Mapped[str] = mapped_column(String(20))
+    clause: Mapped[str | None] = mapped_column(String(200))
+    commitment: Mapped[str | None] = mapped_column(String(200))
+    amount: Mapped[str | None] = mapped_column(String(40))
+    provisional: Mapped[bool] = mapped_column(Boolean)
+    #: The line exactly as the report gave it (JSON).
+    body: Mapped[str] = mapped_column(Text)
+    computed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class RejectedInput(Base):
+    __tablename__ = "rejected"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    contract: Mapped[str | None] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(500))
+    #: Line number in a file, or index in an API batch.
+    line: Mapped[int | None] = mapped_column(Integer)
+    event_id: Mapped[str | None] = mapped_column(String(300))
+    ticket: Mapped[str | None] = mapped_column(String(300))
+    error: Mapped[str] = mapped_column(Text)
+    raw: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class StoredAlert(Base):
+    __tablename__ = "alerts"
+    __table_args__ = (UniqueConstraint("key", "contact", name="uq_alert"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    #: What the alert is about, stable across restarts: ``breach/<id>/<revision>/breach``, ...
+    key: Mapped[str] = mapped_column(String(500))
+    #: The contract's contact id; ``*`` for the SLAENGINE_ALERT_WEBHOOK copy.
+    contact: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(40))
+    contract: Mapped[str] = mapped_column(String(200))
+    ticket: Mapped[str | None] = mapped_column(String(300))
+    commitment: Mapped[str | None] = mapped_column(String(200))
+    breach_id: Mapped[int | None] = mapped_column(ForeignKey("breaches.id"), index=True)
+    level: Mapped[int] = mapped_column(Integer)
+    lang: Mapped[str] = mapped_column(String(10))
+    #: The ``Alert`` as JSON: what every channel of this alert sends.
+    payload: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(200))
+    #: When it goes to the contact's ``next`` if nobody acknowledged the breach by then.
+    escalate_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    escalated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class OutboxRow(Base):
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("alert_id", "channel", name="uq_outbox"),
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"))
+    #: ``<contact>#<n>:<kind>`` (the contact's n-th channel) or ``*:webhook``.
+    channel: Mapped[str] = mapped_column(String(300))
+    #: The channel spec (JSON) as the contract said it when the alert was raised.
+    spec: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))
+    attempts: Mapped[int] = mapped_column(Integer)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -1,0 +1,95 @@
+"""The real `slaengine` command, run as a subprocess as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from slaengine.bundled import example_contract
+
+EXAMPLE = str(example_contract())
+
+
+def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "slaengine", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_demo_shows_the_month() -> None:
+    result = run("demo")
+    assert result.returncode == 0, result.stderr
+    for needle in (
+        "HT-2026-017",
+        "T-RECLASS",
+        "retroactive start",
+        "T-REMOTE",
+        "breached",
+        "factory-repair-3d",
+        "rejected events (4)",
+        "typhoon",
+    ):
+        assert needle in result.stdout, needle
+
+
+def test_replay_json_from_stdin(tmp_path: Path) -> None:
+    lines = [
+        {
+            "id": "a",
+            "contract": "HT-2026-017",
+            "ticket": "T-9",
+            "type": "reported",
+            "severity": "general",
+            "at": "2026-03-02T09:00:00+08:00",
+        },
+        {
+            "id": "b",
+            "contract": "HT-2026-017",
+            "ticket": "T-9",
+            "type": "acknowledged",
+            "at": "2026-03-02T01:04:00Z",
+        },
+    ]
+    stream = "\n".join(json.dumps(x) for x in lines) + "\nnot json\n"
+    result = run(
+        "replay", EXAMPLE, "-", "--as-of", "2026-03-02T09:10:00+08:00", "-f", "json", stdin=stream
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    ack = next(c for c in report["clocks"] if c["commitment"] == "ack-3min")
+    assert (ack["status"], ack["late_by_seconds"]) == ("breached", 60)
+    assert report["rejected"] == [
+        {"line": 3, "error": "not valid JSON: Expecting value (column 1)", "raw": "not json"}
+    ]
+    assert "1 event(s) rejected" in result.stderr
+
+
+def test_bad_contract_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(Path(EXAMPLE).read_text(encoding="utf-8").replace("target: 3m", "target: 3"))
+    result = run("contract", "validate", str(bad))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert f"{bad}:" in result.stderr
+    assert "commitments.0.target" in result.stderr
+
+
+def test_bad_as_of_and_missing_files() -> None:
+    result = run("replay", EXAMPLE, "nope.jsonl")
+    assert result.returncode == 2 and "nope.jsonl: no such events file" in result.stderr
+    result = run("replay", EXAMPLE, "-", "--as-of", "2026-03-02 09:00", stdin="")
+    assert result.returncode == 2 and "has no UTC offset" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_contract_show_lists_commitments() -> None:
+    result = run("contract", "show", EXAMPLE)
+    assert result.returncode == 0, result.stderr
+    assert "onsite-30min" in result.stdout and "30分钟内到达现场" in result.stdout
