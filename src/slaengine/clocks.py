@@ -28,15 +28,15 @@ I/O: the caller passes ``as_of``.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from slaengine.calendars import Calendar, Interval
 from slaengine.contract.models import Commitment, Contract
 from slaengine.events import Event
-from slaengine.ruleset.compiler import ROLES, Action
+from slaengine.ruleset.compiler import Action
 from slaengine.ruleset.matcher import Matcher
 
 #: Clock statuses, as reports show them.
@@ -118,7 +118,7 @@ class TicketWalk:
             self.status = "resolved"
         self._apply_actions(event, self._match(event))
 
-    def _match(self, event: Event, as_type: str | None = None) -> frozenset[Action]:
+    def _match(self, event: Event, as_type: str | None = None) -> tuple[Action, ...]:
         return self.matcher.match(
             as_type or event.type,
             event.severity or self.severity,
@@ -128,12 +128,11 @@ class TicketWalk:
         )
 
     def _apply_actions(self, event: Event, actions: Iterable[Action]) -> None:
-        by_role: dict[str, list[str]] = {}
+        """Apply clock actions in the matcher's order: stops and cancels before starts."""
         for action in actions:
-            by_role.setdefault(action.kind, []).append(action.target)
-        for role in ROLES:
-            for commitment_id in sorted(by_role.get(role, ())):
-                getattr(self, f"_{role}")(self.contract.commitment(commitment_id), event)
+            handler = self._HANDLERS.get(action.kind)
+            if handler is not None:
+                handler(self, self.contract.commitment(action.target), event)
 
     def _stop(self, commitment: Commitment, event: Event) -> None:
         self._close(commitment, event, stop=True)
@@ -220,6 +219,14 @@ class TicketWalk:
 
     def records(self) -> list[ClockRecord]:
         return [clock for cycle in self.cycles for clock in cycle.clocks.values()]
+
+    _HANDLERS: ClassVar[dict[str, Callable[[TicketWalk, Commitment, Event], None]]] = {
+        "stop": _stop,
+        "cancel": _cancel,
+        "pause": _pause,
+        "resume": _resume,
+        "start": _start,
+    }
 
 
 # -- judging clocks at as_of -----------------------------------------------------------------

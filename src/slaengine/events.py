@@ -16,6 +16,7 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import IO, Any
 
 from slaengine.contract.models import TICKETLESS_EVENT_TYPES, Contract
@@ -106,6 +107,24 @@ def parse_time(value: Any, field_name: str = "at") -> datetime:
     return parsed
 
 
+def usage_reading(attrs: dict[str, Any]) -> Decimal | None:
+    """``attrs.usage``: a reading of the asset's usage counter (km, operating hours), or None."""
+    value = attrs.get("usage")
+    if value is None:
+        return None
+    reading = None
+    if isinstance(value, int | float | str) and not isinstance(value, bool):
+        try:
+            reading = Decimal(str(value).strip())
+        except ArithmeticError:
+            reading = None
+    if reading is None or not reading.is_finite() or reading < 0:
+        raise EventError(
+            f'attrs.usage: expected a counter reading such as 12500 or "12500.5", got {value!r}'
+        )
+    return reading
+
+
 def _text(data: dict[str, Any], name: str, required: bool) -> str | None:
     value = data.get(name)
     if value is None:
@@ -152,6 +171,9 @@ def parse_event(data: Any, contract: Contract, seq: int = 0, line: int | None = 
             raise EventError("attrs.until: a force majeure interval must end after it starts")
     if event_type == "breach_waived" and not attrs.get("commitment"):
         raise EventError("attrs.commitment: breach_waived must name the commitment it waives")
+    usage_reading(attrs)  # a usage counter reading (warranty usage limits) must be a number
+    if event_type == "final_inspection" and not isinstance(attrs.get("passed"), bool):
+        raise EventError("attrs.passed: a final_inspection says whether it passed: true or false")
     return Event(
         id=event_id,
         contract=contract_id,
@@ -174,7 +196,7 @@ class Intake:
         self.events: list[Event] = []
         self.rejected: list[Rejected] = []
         self.duplicates = 0
-        self._by_id: dict[str, str] = {}
+        self._by_id: dict[str, Event] = {}
 
     def offer(self, data: Any, line: int | None = None, raw: str | None = None) -> Event | None:
         """Accept one decoded event; return it, or None if it was a duplicate or rejected."""
@@ -193,10 +215,10 @@ class Intake:
                 )
             )
             return None
-        fingerprint = event.fingerprint()
         known = self._by_id.get(event.id)
         if known is not None:
-            if known == fingerprint:
+            # Content is compared only when an id repeats: the common case pays nothing.
+            if known.fingerprint() == event.fingerprint():
                 self.duplicates += 1
                 return None
             self.rejected.append(
@@ -210,7 +232,7 @@ class Intake:
                 )
             )
             return None
-        self._by_id[event.id] = fingerprint
+        self._by_id[event.id] = event
         self.events.append(event)
         return event
 

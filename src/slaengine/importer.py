@@ -46,9 +46,11 @@ from __future__ import annotations
 import codecs
 import csv
 import difflib
+import gc
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -700,6 +702,31 @@ def import_csv(
             "--contract ...)",
             "contract",
         )
+    with _no_cycle_collection():
+        return _import(path, mapping, contract_id, progress)
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause Python's cycle collector while a large import builds its lists and dicts.
+
+    An import allocates millions of containers and frees none, so the collector keeps scanning
+    an ever larger heap for cycles that do not exist: about a third of the time of a
+    million-row import (10.9 s against 7.6 s, measured). The previous state is restored.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _import(
+    path: Path, mapping: Mapping, contract_id: str, progress: Callable[[int], None] | None
+) -> ImportResult:
+    """Both passes of import_csv (see the theory of operation at the top)."""
     by_ticket: dict[str, list[_Row]] = {}
     problems: list[ImportProblem] = []
     rows = 0

@@ -102,8 +102,10 @@ def replay(
     intake = read_events(events_file, contract)
     report = evaluate(contract, intake.events, when, intake.rejected)
     if fmt == "json":
-        json.dump(report.to_json(), sys.stdout, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
+        # One write of the whole document: json's C encoder is used only without indentation,
+        # so indent only for a person at a terminal.
+        indent = 1 if sys.stdout.isatty() else None
+        sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False, indent=indent) + "\n")
     else:
         print_report(report, out)
     if intake.rejected:

@@ -625,11 +625,12 @@ class Contract(Model):
     def effective(self) -> date:
         return self.effective_from or self.accepted_on
 
+    @cached_property
+    def _commitments_by_id(self) -> dict[str, Commitment]:
+        return {commitment.id: commitment for commitment in self.commitments}
+
     def commitment(self, commitment_id: str) -> Commitment:
-        for commitment in self.commitments:
-            if commitment.id == commitment_id:
-                return commitment
-        raise KeyError(commitment_id)
+        return self._commitments_by_id[commitment_id]
 
     def clause(self, clause_id: str) -> Clause:
         for clause in self.clauses:

@@ -15,7 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from slaengine.contract.models import Condition, Contract, WarrantyExtensionClause
+from slaengine.contract.models import (
+    Condition,
+    Contract,
+    CostsClause,
+    WarrantyExtensionClause,
+)
 
 MAX_RULES = 480
 
@@ -26,7 +31,8 @@ ROLES = ("stop", "cancel", "pause", "resume", "start")
 
 @dataclass(frozen=True, slots=True, order=True)
 class Action:
-    """A transition an event causes. ``kind`` is a role, ``charge``, ``meet`` or ``extend``."""
+    """A transition an event causes. ``kind`` is a role, ``charge``, ``meet``, ``extend`` or
+    ``claim`` (a cost claim a ``costs`` clause pays)."""
 
     kind: str
     target: str  # commitment, clause or obligation id
@@ -58,6 +64,8 @@ def contract_actions(contract: Contract) -> list[tuple[Action, list[Condition]]]
         if clause.on_event:
             kind = "extend" if isinstance(clause, WarrantyExtensionClause) else "charge"
             actions.append((Action(kind, clause.id), clause.on_event))
+        if isinstance(clause, CostsClause):
+            actions.append((Action("claim", clause.id), clause.claim))
     for obligation in contract.obligations:
         actions.append((Action("meet", obligation.id), obligation.met_by))
     return actions

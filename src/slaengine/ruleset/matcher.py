@@ -21,7 +21,7 @@ from durable.engine import Host, MessageNotHandledException
 
 from slaengine.contract.loader import contract_fingerprint
 from slaengine.contract.models import Contract
-from slaengine.ruleset.compiler import Action, compile_ruleset, tested_fields
+from slaengine.ruleset.compiler import ROLES, Action, compile_ruleset, tested_fields
 
 
 class _Host(Host):  # type: ignore[misc]
@@ -60,7 +60,7 @@ class Matcher:
         self.ruleset = f"c{contract_fingerprint(contract)}"
         self.rules = compile_ruleset(contract)
         self._fields = tested_fields(contract)
-        self._cache: dict[tuple[Any, ...], frozenset[Action]] = {}
+        self._cache: dict[tuple[Any, ...], tuple[Action, ...]] = {}
         self.engine_calls = 0
         with _lock:
             if self.ruleset not in _registered:
@@ -74,10 +74,11 @@ class Matcher:
         asset: str | None = None,
         ticket: str | None = None,
         attrs: dict[str, Any] | None = None,
-    ) -> frozenset[Action]:
+    ) -> tuple[Action, ...]:
+        """The actions, in the order they apply (stop, cancel, pause, resume, start, others)."""
         paths = self._fields.get(event_type)
         if paths is None:  # no condition names this type: nothing can match
-            return frozenset()
+            return ()
         fact: dict[str, Any] = {"type": event_type}
         values: dict[str, Any] = {"severity": severity, "asset": asset, "ticket": ticket}
         attrs = attrs or {}
@@ -99,7 +100,7 @@ class Matcher:
         cache_key = tuple(key)
         found = self._cache.get(cache_key)
         if found is None:
-            found = self._ask(fact)
+            found = tuple(sorted(self._ask(fact), key=_apply_order))
             self._cache[cache_key] = found
         return found
 
@@ -123,6 +124,11 @@ class Matcher:
             host = _the_host()
             host.post(self.ruleset, fact)
             host.fired = []
+
+
+def _apply_order(action: Action) -> tuple[int, str]:
+    kind = action.kind
+    return (ROLES.index(kind) if kind in ROLES else len(ROLES), action.target)
 
 
 def matcher_for(contract: Contract) -> Matcher:

@@ -1,0 +1,157 @@
+"""What a report shows, indexed for the clause kinds: breaches, missed periods, events, waivers.
+
+The clause kinds ask questions of one ``Evidence`` (which breaches does this clause answer for,
+which cost claims are on this ticket, is this breach waived); they never look at the report
+themselves, so a kind is a few lines of arithmetic and words.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from slaengine.clocks import BREACHED, Clock
+from slaengine.contract.models import Clause, Contract
+from slaengine.events import Event
+from slaengine.obligations import BREACHED as PERIOD_BREACHED
+from slaengine.obligations import ObligationPeriod
+from slaengine.penalties.compliance import ClockKey, clock_key
+from slaengine.penalties.lines import CLOCK, EVENT, OBLIGATION, Trigger
+from slaengine.penalties.waivers import Waiver, waivers_of
+from slaengine.ruleset.matcher import matcher_for
+
+if TYPE_CHECKING:
+    from slaengine.evaluate import Report, TicketSummary
+
+
+def clock_trigger(clock: Clock) -> Trigger:
+    """A breached clock; its lines belong to the time of its deadline."""
+    return Trigger(
+        source=CLOCK,
+        occurred_at=clock.deadline,
+        ticket=clock.ticket,
+        commitment=clock.commitment,
+        cycle=clock.cycle,
+        late_by_seconds=clock.late_by_seconds,
+        provisional=clock.stopped_at is None,
+    )
+
+
+def period_trigger(period: ObligationPeriod) -> Trigger:
+    """A missed obligation period; its lines belong to the period's end."""
+    return Trigger(
+        source=OBLIGATION,
+        occurred_at=period.period_end,
+        ends_period=True,
+        obligation=period.obligation,
+        asset=period.asset,
+        period_start=period.period_start,
+        period_end=period.period_end,
+    )
+
+
+def event_trigger(event: Event, asset: str | None) -> Trigger:
+    """An event a clause names in ``on_event``; its lines belong to the event's time."""
+    return Trigger(
+        source=EVENT,
+        occurred_at=event.at,
+        ticket=event.ticket,
+        asset=asset,
+        event=event.id,
+    )
+
+
+class Evidence:
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        self.contract: Contract = report.contract
+        self.as_of: datetime = report.as_of
+        self.tickets: dict[str, TicketSummary] = {t.ticket: t for t in report.tickets}
+        self.breaches: list[Clock] = sorted(
+            (clock for clock in report.clocks if clock.status == BREACHED),
+            key=lambda c: (c.deadline, c.ticket, c.commitment, c.cycle),
+        )
+        self.missed: list[ObligationPeriod] = sorted(
+            (period for period in report.periods if period.status == PERIOD_BREACHED),
+            key=lambda p: (p.period_end, p.obligation, p.asset or "", p.period_start),
+        )
+        self.waivers: list[Waiver] = waivers_of(report.events)
+        self.used_waivers: set[str] = set()
+        self._actions: dict[tuple[str, str], list[Event]] = defaultdict(list)
+        matcher = matcher_for(self.contract)
+        for event in report.events:
+            summary = self.tickets.get(event.ticket) if event.ticket else None
+            actions = matcher.match(
+                event.type,
+                event.severity or (summary.severity if summary else None),
+                self.asset_of(event),
+                event.ticket,
+                event.attrs,
+            )
+            for action in actions:
+                if action.kind in ("charge", "extend", "claim"):
+                    self._actions[(action.kind, action.target)].append(event)
+
+    def asset_of(self, event: Event) -> str | None:
+        """The event's asset, or else its ticket's."""
+        if event.asset is not None or event.ticket is None:
+            return event.asset
+        summary = self.tickets.get(event.ticket)
+        return summary.asset if summary else None
+
+    # -- what a clause answers for -----------------------------------------------------------
+
+    def triggers(self, clause: Clause) -> list[Trigger]:
+        """Each breach of a commitment or obligation that lists the clause, and each event that
+        matches its ``on_event``: the usual triggers of a clause."""
+        listed_by = {c.id for c in self.contract.commitments if clause.id in c.clauses}
+        found = [clock_trigger(c) for c in self.breaches if c.commitment in listed_by]
+        obligations = {o.id for o in self.contract.obligations if clause.id in o.clauses}
+        found += [period_trigger(p) for p in self.missed if p.obligation in obligations]
+        for kind in ("charge", "extend"):
+            found += [
+                event_trigger(event, self.asset_of(event))
+                for event in self._actions.get((kind, clause.id), ())
+            ]
+        return found
+
+    def claims(self, clause: str, ticket: str | None) -> list[Event]:
+        """The cost claims (events matching the clause's ``claim``) on a ticket."""
+        if ticket is None:
+            return []
+        return [e for e in self._actions.get(("claim", clause), ()) if e.ticket == ticket]
+
+    # -- waivers ---------------------------------------------------------------------------
+
+    def waiver_for(self, trigger: Trigger, clause: str) -> Waiver | None:
+        for waiver in self.waivers:
+            if waiver.covers(trigger, clause):
+                return waiver
+        return None
+
+    def use(self, waiver: Waiver) -> None:
+        self.used_waivers.add(waiver.event)
+
+    def unused_waivers(self) -> list[Waiver]:
+        return [w for w in self.waivers if w.event not in self.used_waivers]
+
+    @cached_property
+    def waived_clocks(self) -> frozenset[ClockKey]:
+        """Breaches waived outright (for every clause): left out of compliance rates."""
+        return frozenset(
+            clock_key(clock)
+            for clock in self.breaches
+            if any(
+                w.clause is None and w.covers(clock_trigger(clock), "") for w in self.waivers
+            )
+        )
+
+    @cached_property
+    def waived_periods(self) -> frozenset[tuple[str, str | None, datetime]]:
+        return frozenset(
+            (p.obligation, p.asset, p.period_start)
+            for p in self.missed
+            if any(w.clause is None and w.covers(period_trigger(p), "") for w in self.waivers)
+        )

@@ -1,0 +1,165 @@
+"""Lines: one amount, for one clause, for one breach (or event, or period), with its formula.
+
+A line is what billing staff check: where the amount comes from (ticket, commitment, cycle,
+obligation period or event), which clause, which formula in words and numbers, and what a cap
+took off. Lines are immutable; waivers and caps produce changed copies, never edits in place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from slaengine.penalties.words import ZERO, amount_text
+
+#: Sections of a report and a statement.
+PENALTY, COMPENSATION, REMEDY, ADJUSTMENT = "penalty", "compensation", "remedy", "adjustment"
+
+#: What a line is charged for.
+CLOCK, OBLIGATION, EVENT, PERIOD = "clock", "obligation", "event", "period"
+
+_INSTANT = timedelta(microseconds=1)
+
+
+def _time(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _money(value: Decimal | None) -> str | None:
+    return amount_text(value) if value is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    """What a clause is charged for: a breached clock, a missed obligation period, an event
+    matching the clause's ``on_event``, or a fee period (service credit)."""
+
+    source: str  # CLOCK, OBLIGATION, EVENT or PERIOD
+    occurred_at: datetime
+    #: ``occurred_at`` is the exclusive end of a period: the line belongs to the instant before
+    #: it (a period ending at midnight on 15 January belongs to the contract year it closes).
+    ends_period: bool = False
+    ticket: str | None = None
+    commitment: str | None = None
+    cycle: int | None = None
+    obligation: str | None = None
+    asset: str | None = None
+    period_start: datetime | None = None
+    period_end: datetime | None = None
+    event: str | None = None
+    #: Seconds late, excused and paused time excluded (None: the trigger has no lateness).
+    late_by_seconds: int | None = None
+    #: An open breach: charged on the lateness so far, final only when the clock stops.
+    provisional: bool = False
+
+    @property
+    def key(self) -> str:
+        """A stable name for what was breached, part of every line id."""
+        if self.source == CLOCK:
+            return f"{self.ticket}/{self.commitment}/{self.cycle}"
+        if self.source == OBLIGATION:
+            start = _time(self.period_start)
+            return f"{self.obligation}/{self.asset or '-'}/{start}"
+        if self.source == EVENT:
+            return f"event/{self.event}"
+        return f"period/{_time(self.period_start)}"
+
+    @property
+    def billed_at(self) -> datetime:
+        """The instant that decides the contract year and billing period of its lines."""
+        return self.occurred_at - _INSTANT if self.ends_period else self.occurred_at
+
+
+@dataclass(frozen=True, slots=True)
+class Priced:
+    """What a clause kind says one trigger costs: an amount (None for a remedy) and why."""
+
+    amount: Decimal | None
+    formula_en: str
+    formula_zh: str
+    #: The event the amount comes from when it is not the trigger (a cost claim).
+    event: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    id: str
+    section: str  # PENALTY, COMPENSATION, REMEDY or ADJUSTMENT
+    clause: str | None
+    kind: str  # the clause kind, or for an adjustment the cap (per_contract_year, contract_total)
+    source: str
+    occurred_at: datetime
+    billed_at: datetime
+    contract_year: int
+    amount: Decimal | None
+    formula_en: str
+    formula_zh: str
+    ticket: str | None = None
+    commitment: str | None = None
+    cycle: int | None = None
+    obligation: str | None = None
+    asset: str | None = None
+    period_start: datetime | None = None
+    period_end: datetime | None = None
+    event: str | None = None
+    late_by_seconds: int | None = None
+    provisional: bool = False
+    waived: bool = False
+    waiver_reason: str | None = None
+    waived_by: str | None = None
+    waiver_event: str | None = None
+    #: The amount before the per-breach cap, when the cap took something off.
+    uncapped_amount: Decimal | None = None
+    #: The per-breach cap that applied ("5000.00 per breach"), in words.
+    cap_applied: str | None = None
+    #: What the yearly cap and the contract-total cap took off this line (shown as
+    #: adjustment lines; the line itself keeps what was owed).
+    year_cut: Decimal = ZERO
+    total_cut: Decimal = ZERO
+
+    def formula(self, lang: str) -> str:
+        return self.formula_zh if lang == "zh" else self.formula_en
+
+    @property
+    def counts(self) -> bool:
+        """Whether the line's amount enters the totals (a waived line stays for the record)."""
+        return not self.waived and self.amount is not None
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "id": self.id,
+            "section": self.section,
+            "clause": self.clause,
+            "kind": self.kind,
+            "source": self.source,
+            "ticket": self.ticket,
+            "commitment": self.commitment,
+            "cycle": self.cycle,
+            "obligation": self.obligation,
+            "asset": self.asset,
+            "period_start": _time(self.period_start),
+            "period_end": _time(self.period_end),
+            "event": self.event,
+            "occurred_at": self.occurred_at.isoformat(),
+            "contract_year": self.contract_year,
+            "late_by_seconds": self.late_by_seconds,
+            "amount": _money(self.amount),
+            "formula_en": self.formula_en,
+            "formula_zh": self.formula_zh,
+            "provisional": self.provisional,
+            "waived": self.waived,
+        }
+        if self.waived:
+            data["waiver_reason"] = self.waiver_reason
+            data["waived_by"] = self.waived_by
+            data["waiver_event"] = self.waiver_event
+        if self.cap_applied is not None:
+            data["uncapped_amount"] = _money(self.uncapped_amount)
+            data["cap_applied"] = self.cap_applied
+        if self.year_cut:
+            data["year_cap_cut"] = _money(self.year_cut)
+        if self.total_cut:
+            data["total_cap_cut"] = _money(self.total_cut)
+        return data

@@ -1,0 +1,196 @@
+"""Money and time in words, in Chinese and English: the formulas billing staff read.
+
+Every amount is shown exactly as it is charged (``"12800.00"``: no thousands separators, so
+the text of a formula is the text of the JSON amount), and every duration in whole units down
+to the second, so that a formula can be checked by hand.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from slaengine.durations import Duration
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+_SPAN_UNITS = (
+    (86400, {"en": "d", "zh": "天"}),
+    (3600, {"en": "h", "zh": "小时"}),
+    (60, {"en": "min", "zh": "分钟"}),
+    (1, {"en": "s", "zh": "秒"}),
+)
+_UNIT_WORDS = {
+    "en": {"s": "s", "m": "min", "h": "h", "d": "d", "mo": "mo", "y": "y"},
+    "zh": {"s": "秒", "m": "分钟", "h": "小时", "d": "天", "mo": "个月", "y": "年"},
+}
+
+
+def money(value: Decimal) -> Decimal:
+    """Round half-up to the minor unit (0.01): the rounding of every line."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def amount_text(value: Decimal) -> str:
+    """``12800.00``; a negative adjustment ``-12800.00``."""
+    return f"{money(value):f}"
+
+
+def percent_text(value: Decimal) -> str:
+    """``0.05%``, ``1%``, ``10%``: the percentage as the contract writes it."""
+    text = f"{value.normalize():f}"
+    return f"{text}%"
+
+
+def percent_of(base: Decimal, percent: Decimal) -> Decimal:
+    """``percent`` % of ``base``, rounded to the cent (a money amount in its own right)."""
+    return money(base * percent / Decimal(100))
+
+
+def span_words(seconds: int, lang: str) -> str:
+    """``1 h 1 min`` / ``1小时1分钟``: every non-zero unit, so nothing is rounded away."""
+    if seconds <= 0:
+        return "0 min" if lang != "zh" else "0分钟"
+    parts: list[str] = []
+    rest = seconds
+    for size, words in _SPAN_UNITS:
+        count, rest = divmod(rest, size)
+        if count:
+            word = words["zh" if lang == "zh" else "en"]
+            parts.append(f"{count}{word}" if lang == "zh" else f"{count} {word}")
+    return ("" if lang == "zh" else " ").join(parts)
+
+
+def unit_words(unit: Duration, lang: str) -> str:
+    """A unit of lateness as the contract writes it: ``10 min``, ``24 h`` / ``10分钟``."""
+    words = _UNIT_WORDS["zh" if lang == "zh" else "en"]
+    if lang == "zh":
+        return f"{unit.amount}{words[unit.unit]}"
+    return f"{unit.amount} {words[unit.unit]}"
+
+
+#: Labels of statements and reports: column headers, sections, totals.
+LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "statement": "Statement",
+        "contract": "contract",
+        "name": "name",
+        "supplier": "supplier",
+        "customer": "customer",
+        "currency": "currency",
+        "period": "period",
+        "as_of": "as of",
+        "complete": "complete",
+        "incomplete": "period not over at as of: amounts may still change",
+        "date": "date",
+        "section": "section",
+        "ticket": "ticket",
+        "subject": "commitment / obligation",
+        "cycle": "cycle",
+        "late_by": "late by",
+        "clause": "clause",
+        "clause_name": "clause name",
+        "formula": "formula",
+        "amount": "amount",
+        "status": "status",
+        "waiver": "waiver",
+        "contract_year": "contract year",
+        "line": "line",
+        "penalty": "penalty",
+        "compensation": "compensation",
+        "adjustment": "cap adjustment",
+        "remedy": "remedy",
+        "provisional": "provisional",
+        "waived": "waived",
+        "item": "item",
+        "totals": "Totals",
+        "penalties_before_caps": "penalties before caps",
+        "cap_adjustments": "cap adjustments",
+        "penalties": "penalties charged",
+        "compensation_total": "compensation",
+        "chargeable": "chargeable total (penalties + compensation)",
+        "waived_total": "waived (not charged)",
+        "provisional_total": "of which provisional",
+        "lines": "Lines",
+        "compliance": "Compliance",
+        "commitment": "commitment",
+        "judged": "judged",
+        "met": "on time",
+        "breached": "breached",
+        "on_time_rate": "on-time rate",
+        "median": "median time to stop",
+        "p90": "90th percentile time to stop",
+        "chargeable_tickets": "Chargeable tickets (asset out of warranty)",
+        "asset": "asset",
+        "severity": "severity",
+        "reported_at": "reported",
+        "basis": "warranty basis",
+        "unknown_warranty": "tickets with warranty not known",
+        "none": "none",
+        "unapplied_waivers": "waivers that matched no breach",
+        "by": "by",
+    },
+    "zh": {
+        "statement": "对账单",
+        "contract": "合同",
+        "name": "名称",
+        "supplier": "供应商",
+        "customer": "采购人",
+        "currency": "币种",
+        "period": "账期",
+        "as_of": "计算时点",
+        "complete": "账期已结束",
+        "incomplete": "计算时点账期尚未结束：金额仍可能变化",
+        "date": "日期",
+        "section": "类别",
+        "ticket": "工单",
+        "subject": "承诺 / 义务",
+        "cycle": "轮次",
+        "late_by": "超时",
+        "clause": "条款",
+        "clause_name": "条款名称",
+        "formula": "计算方式",
+        "amount": "金额",
+        "status": "状态",
+        "waiver": "豁免",
+        "contract_year": "合同年度",
+        "line": "明细",
+        "penalty": "违约金",
+        "compensation": "赔偿",
+        "adjustment": "封顶调整",
+        "remedy": "补救措施",
+        "provisional": "暂计",
+        "waived": "已豁免",
+        "item": "项目",
+        "totals": "合计",
+        "penalties_before_caps": "违约金（封顶前）",
+        "cap_adjustments": "封顶调整",
+        "penalties": "违约金合计",
+        "compensation_total": "赔偿合计",
+        "chargeable": "应付合计（违约金＋赔偿）",
+        "waived_total": "已豁免（不计入）",
+        "provisional_total": "其中暂计",
+        "lines": "明细",
+        "compliance": "履约情况",
+        "commitment": "承诺",
+        "judged": "已判定",
+        "met": "按时",
+        "breached": "违约",
+        "on_time_rate": "按时率",
+        "median": "完成用时中位数",
+        "p90": "完成用时90分位",
+        "chargeable_tickets": "收费工单（资产已过保修期）",
+        "asset": "资产",
+        "severity": "故障等级",
+        "reported_at": "报修时间",
+        "basis": "保修依据",
+        "unknown_warranty": "保修状态未知的工单",
+        "none": "无",
+        "unapplied_waivers": "未匹配到违约的豁免",
+        "by": "批准人",
+    },
+}
+
+
+def label(key: str, lang: str) -> str:
+    return LABELS["zh" if lang == "zh" else "en"][key]

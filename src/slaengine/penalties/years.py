@@ -1,0 +1,41 @@
+"""Contract years: year 1 runs from acceptance (midnight of ``accepted_on`` in the contract's
+time zone) up to, not including, the same calendar date a year later; year 2 follows, and so on.
+A 29 February acceptance clamps to 28 February in the years that lack it, as warranty terms do.
+Anything before acceptance counts to year 1: there is no year 0 to cap.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from dateutil.relativedelta import relativedelta
+
+from slaengine.contract.models import Contract
+
+
+def local_midnight(contract: Contract, day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=ZoneInfo(contract.timezone))
+
+
+def year_start(contract: Contract, year: int) -> datetime:
+    """The first instant of contract year ``year`` (1-based)."""
+    return local_midnight(contract, contract.accepted_on + relativedelta(years=year - 1))
+
+
+def contract_year(contract: Contract, when: datetime) -> int:
+    """The contract year ``when`` falls in."""
+    local = when.astimezone(ZoneInfo(contract.timezone))
+    year = max(1, local.year - contract.accepted_on.year + 1)
+    while year > 1 and when < year_start(contract, year):
+        year -= 1
+    while when >= year_start(contract, year + 1):
+        year += 1
+    return year
+
+
+def year_span_text(contract: Contract, year: int) -> str:
+    """``2026-01-15 – 2027-01-14``: the dates of a contract year, both inclusive."""
+    first = year_start(contract, year).date()
+    last = year_start(contract, year + 1).date() - relativedelta(days=1)
+    return f"{first} – {last}"

@@ -1,0 +1,654 @@
+"""The live service: events arrive as they happen and deadlines pass while nobody writes.
+
+Theory of operation
+-------------------
+Everything here is one question asked again and again: *what does this ticket look like now?*
+The answer is the pure core's (``evaluate_ticket`` at ``clock.now()`` over the ticket's stored
+events); this module only compares it with what the store last recorded and writes the
+difference in one transaction:
+
+* clocks (with ``next_due``: the earlier of an unsent warning and the deadline while it runs);
+* a warning alert when ``warn_at`` has passed and the deadline has not;
+* a breach (and its alerts) the first time a clock is judged breached; a breach whose clock is
+  no longer breached (a late event stopped it in time, or cancelled it) is *withdrawn* and a
+  "withdrawn" alert goes out; the row stays, so both are on record;
+* penalty lines, when the report has them;
+* the ticket's ``next_due`` (the earliest due clock, or a future-dated event) and ``dirty=False``.
+
+Alerts are rows in the outbox, written in that same transaction, so a breach is never recorded
+without its alerts nor alerted without being recorded. Delivery is slaengine.alerts.outbox's job.
+
+Two callers ask the question: ingestion (for the tickets it just touched) and ``run_due`` (for
+every ticket whose ``next_due`` has passed or that is still ``dirty``), which the scheduler calls
+at the earliest due time and on a sweep. A worker claims a ticket by locking its row — on
+PostgreSQL ``SELECT ... FOR UPDATE SKIP LOCKED``, so several workers share the due tickets and
+never fire one breach twice; the unique keys on breaches, alerts and outbox rows are the second
+line of defence. ``run_due`` also escalates: an alert whose contact has ``escalate_after`` goes
+to the contact's ``next`` (level + 1) when the breach is still not acknowledged by then.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.orm import Session
+
+from slaengine.alerts import ENV_WEBHOOK, Alert, AlertKind, WebhookChannelSpec
+from slaengine.clock import Clock as TimeSource
+from slaengine.clocks import BREACHED, PAUSED, RUNNING, Clock
+from slaengine.contract.models import Contact, Contract
+from slaengine.evaluate import Context, evaluate, evaluate_ticket, excused_intervals
+from slaengine.events import Event
+from slaengine.store import AddResult, Store
+from slaengine.store.models import (
+    CLOSED,
+    EVERY_ALERT,
+    OPEN,
+    PENDING,
+    WITHDRAWN,
+    Breach,
+    OutboxRow,
+    PenaltyLine,
+    StoredAlert,
+    StoredClock,
+    Ticket,
+)
+
+#: Smallest step past "now" for a due time that is exactly now (a deadline is breached only once
+#: it has passed, so the next look must be strictly later).
+_TICK = timedelta(milliseconds=1)
+
+
+@dataclass
+class DueReport:
+    """What one "evaluate what is due now" pass did."""
+
+    tickets: int = 0
+    alerts: int = 0
+    escalations: int = 0
+    extra: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Judged:
+    """A ticket judged at a moment: its clocks, the events applied, the next future event."""
+
+    context: Context
+    clocks: list[Clock]
+    applied: list[Event]
+    #: The earliest event dated after the moment (it applies once its time has come).
+    future: datetime | None
+
+
+@dataclass
+class IngestOutcome:
+    added: AddResult
+    evaluated: int
+    alerts: int
+
+
+class LiveService:
+    """The store, the core and the clock, put together for the live service and its tests."""
+
+    def __init__(
+        self,
+        store: Store,
+        clock: TimeSource | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        import os
+
+        self.store = store
+        self.clock = clock or store.clock
+        env = os.environ if environ is None else environ
+        self.webhook_url = env.get(ENV_WEBHOOK) or None
+        if self.webhook_url:
+            WebhookChannelSpec(url=self.webhook_url)  # a bad URL fails at start, not per alert
+        #: Called after a transaction wrote alerts (the outbox delivery wakes up).
+        self.on_alerts: list[Callable[[], None]] = []
+        #: Called after due times may have changed (the scheduler re-arms).
+        self.on_due_changed: list[Callable[[], None]] = []
+        self._pass_lock = threading.Lock()
+
+    # -- ingestion ---------------------------------------------------------------------------
+
+    def ingest(
+        self, offered: Iterable[tuple[int, Any]], source: str, raw: bool = False
+    ) -> IngestOutcome:
+        """Store events (see Store.add_events), then evaluate the tickets they touched."""
+        added = self.store.add_events(offered, source, raw=raw)
+        alerts = 0
+        for contract, ticket in sorted(added.tickets):
+            alerts += self.evaluate_ticket_now(contract, ticket)
+        self._notify(alerts)
+        return IngestOutcome(added, len(added.tickets), alerts)
+
+    def evaluate_ticket_now(self, contract: str, ticket: str) -> int:
+        """Evaluate one ticket now if it has unevaluated events; the number of alerts raised."""
+        now = self.clock.now()
+        with self.store.write() as session:
+            row = session.scalars(
+                select(Ticket)
+                .where(Ticket.contract == contract, Ticket.ticket == ticket)
+                .with_for_update()
+            ).first()
+            if row is None or not row.dirty:
+                return 0  # another worker evaluated it after our events were stored
+            return self._sync(session, row, now)
+
+    # -- what is due now ---------------------------------------------------------------------
+
+    def run_due(self) -> DueReport:
+        """Evaluate every ticket that is due (or dirty) and escalate unacknowledged breaches."""
+        with self._pass_lock:
+            now = self.clock.now()
+            report = DueReport()
+            seen: set[int] = set()
+            while True:
+                with self.store.write() as session:
+                    query = select(Ticket).where(
+                        or_(Ticket.dirty.is_(True), Ticket.next_due <= now)
+                    )
+                    if seen:
+                        query = query.where(Ticket.id.not_in(seen))
+                    query = query.order_by(Ticket.next_due).limit(1)
+                    if self.store.is_postgres:
+                        query = query.with_for_update(skip_locked=True)
+                    row = session.scalars(query).first()
+                    if row is None:
+                        break
+                    seen.add(row.id)
+                    report.alerts += self._sync(session, row, now)
+                    report.tickets += 1
+            report.escalations = self._escalate(now)
+            report.alerts += report.escalations
+            self._notify(report.alerts)
+            return report
+
+    def next_due(self) -> datetime | None:
+        """The earliest time ``run_due`` has something to do (now, if a ticket is dirty)."""
+        with self.store.sessions() as session:
+            if session.scalar(select(Ticket.id).where(Ticket.dirty.is_(True)).limit(1)):
+                return self.clock.now()
+            candidates = [
+                session.scalar(select(func.min(Ticket.next_due))),
+                session.scalar(
+                    select(func.min(StoredAlert.escalate_at)).where(
+                        StoredAlert.escalated_at.is_(None)
+                    )
+                ),
+            ]
+        found = [when for when in candidates if when is not None]
+        return min(found) if found else None
+
+    def _notify(self, alerts: int) -> None:
+        if alerts:
+            for callback in self.on_alerts:
+                callback()
+        for callback in self.on_due_changed:
+            callback()
+
+    # -- one ticket --------------------------------------------------------------------------
+
+    def context_for(self, session: Session, contract: str, first_at: datetime | None) -> Context:
+        row = self.store.version_in_effect(session, contract, first_at)
+        if row is None:
+            raise LookupError(f"contract {contract!r} is not loaded in this store")
+        return self.store.context(row)
+
+    def judge_ticket(
+        self, session: Session, contract: str, ticket: str, now: datetime
+    ) -> Judged | None:
+        """The ticket's clocks at ``now`` (read only); None if the ticket has no events."""
+        events = self.store.ticket_events(session, contract, ticket)
+        own = [e for e in events if e.ticket == ticket]
+        if not own:
+            return None
+        context = self.context_for(session, contract, min(e.at for e in own))
+        applied = sorted((e for e in events if e.at <= now), key=Event.sort_key)
+        spans = [(item.start, item.end) for item in excused_intervals(applied)]
+        mine = [e for e in applied if e.ticket == ticket]
+        result = evaluate_ticket(context, ticket, mine, now, spans)
+        future = [e.at for e in events if e.at > now]
+        return Judged(context, result.clocks, applied, min(future) if future else None)
+
+    def _sync(self, session: Session, row: Ticket, now: datetime) -> int:
+        judged = self.judge_ticket(session, row.contract, row.ticket, now)
+        row.dirty = False
+        row.evaluated_at = now
+        if judged is None:
+            row.next_due = None
+            return 0
+        context, clocks, applied, future = (
+            judged.context,
+            judged.clocks,
+            judged.applied,
+            judged.future,
+        )
+        contract = context.contract
+        alerts = 0
+        stored = {
+            (c.commitment, c.cycle): c
+            for c in session.scalars(
+                select(StoredClock).where(
+                    StoredClock.contract == row.contract, StoredClock.ticket == row.ticket
+                )
+            )
+        }
+        dues: list[datetime] = [future] if future is not None else []
+        for clock in clocks:
+            record = stored.pop((clock.commitment, clock.cycle), None)
+            if record is None:
+                record = StoredClock(
+                    contract=row.contract,
+                    ticket=row.ticket,
+                    commitment=clock.commitment,
+                    cycle=clock.cycle,
+                )
+                session.add(record)
+            record.status = clock.status
+            record.severity = clock.severity
+            record.started_at = clock.started_at
+            record.deadline = clock.deadline
+            record.warn_at = clock.warn_at
+            record.stopped_at = clock.stopped_at
+            record.cancelled_at = clock.cancelled_at
+            record.late_by_seconds = clock.late_by_seconds
+            record.updated_at = now
+            if (
+                clock.status == RUNNING
+                and clock.warn_at is not None
+                and record.warned_at is None
+                and clock.warn_at <= now < clock.deadline
+            ):
+                record.warned_at = now
+                alerts += self._raise(
+                    session,
+                    contract,
+                    "warning",
+                    f"clock/{row.contract}/{row.ticket}/{clock.commitment}/{clock.cycle}/warning",
+                    now,
+                    clock=clock,
+                    details={
+                        "time_left_seconds": int((clock.deadline - now).total_seconds()),
+                        "warn_at": clock.warn_at.astimezone(ZoneInfo(contract.timezone)),
+                    },
+                )
+            record.next_due = self._clock_due(clock, record, now)
+            if record.next_due is not None:
+                dues.append(record.next_due)
+        for gone in stored.values():  # a clock the events no longer start (a late reclassify)
+            gone.status = "void"
+            gone.next_due = None
+            gone.updated_at = now
+        alerts += self._sync_breaches(session, contract, row, clocks, now)
+        if any(c.status == BREACHED for c in clocks) or self._has_lines(session, row):
+            self._store_lines(session, context, row, applied, now)
+        row.next_due = max(min(dues), now + _TICK) if dues else None
+        return alerts
+
+    @staticmethod
+    def _clock_due(clock: Clock, record: StoredClock, now: datetime) -> datetime | None:
+        if clock.status == PAUSED or clock.status != RUNNING:
+            return None  # a paused clock's deadline moves until it resumes (an event)
+        due = clock.deadline
+        if record.warned_at is None and clock.warn_at is not None and clock.warn_at > now:
+            due = min(due, clock.warn_at)
+        return max(due, now + _TICK)
+
+    def _sync_breaches(
+        self, session: Session, contract: Contract, row: Ticket, clocks: list[Clock], now: datetime
+    ) -> int:
+        alerts = 0
+        stored = {
+            (b.commitment, b.cycle): b
+            for b in session.scalars(
+                select(Breach).where(
+                    Breach.contract == row.contract,
+                    Breach.kind == "clock",
+                    Breach.ticket == row.ticket,
+                )
+            )
+        }
+        by_key = {(c.commitment, c.cycle): c for c in clocks}
+        for clock in clocks:
+            if clock.status != BREACHED:
+                continue
+            breach = stored.get((clock.commitment, clock.cycle))
+            status = OPEN if clock.stopped_at is None else CLOSED
+            fresh = breach is None or breach.status == WITHDRAWN
+            if breach is None:
+                breach = Breach(
+                    contract=row.contract,
+                    kind="clock",
+                    ticket=row.ticket,
+                    commitment=clock.commitment,
+                    cycle=clock.cycle,
+                    detected_at=now,
+                    revision=1,
+                )
+                session.add(breach)
+            elif breach.status == WITHDRAWN:
+                breach.revision += 1
+                breach.detected_at = now
+                breach.withdrawn_at = None
+                breach.withdrawn_reason = None
+                breach.acknowledged_at = None
+                breach.acknowledged_by = None
+            breach.status = status
+            breach.severity = clock.severity
+            breach.deadline = clock.deadline
+            breach.stopped_at = clock.stopped_at
+            breach.late_by_seconds = clock.late_by_seconds
+            breach.updated_at = now
+            if fresh:
+                session.flush()
+                alerts += self._raise(
+                    session,
+                    contract,
+                    "breach",
+                    f"breach/{breach.id}/{breach.revision}/breach",
+                    now,
+                    clock=clock,
+                    breach=breach,
+                )
+        for key, breach in stored.items():
+            clock_now = by_key.get(key)
+            if breach.status == WITHDRAWN or (
+                clock_now is not None and clock_now.status == BREACHED
+            ):
+                continue
+            breach.status = WITHDRAWN
+            breach.withdrawn_at = now
+            breach.withdrawn_reason = _withdrawal_reason(clock_now)
+            breach.updated_at = now
+            alerts += self._raise(
+                session,
+                contract,
+                "withdrawn",
+                f"breach/{breach.id}/{breach.revision}/withdrawn",
+                now,
+                clock=clock_now,
+                breach=breach,
+                details={"reason": breach.withdrawn_reason},
+            )
+        return alerts
+
+    def _has_lines(self, session: Session, row: Ticket) -> bool:
+        return (
+            session.scalar(
+                select(PenaltyLine.id)
+                .where(PenaltyLine.contract == row.contract, PenaltyLine.ticket == row.ticket)
+                .limit(1)
+            )
+            is not None
+        )
+
+    def _store_lines(
+        self, session: Session, context: Context, row: Ticket, applied: list[Event], now: datetime
+    ) -> None:
+        """The ticket's penalty and compensation lines, as the report computes them."""
+        data = evaluate(context, applied, now).to_json()
+        session.execute(
+            delete(PenaltyLine).where(
+                PenaltyLine.contract == row.contract, PenaltyLine.ticket == row.ticket
+            )
+        )
+        for section in ("penalties", "compensation"):
+            for line in data.get(section) or []:
+                if not isinstance(line, dict) or line.get("ticket") != row.ticket:
+                    continue
+                session.add(
+                    PenaltyLine(
+                        contract=row.contract,
+                        ticket=row.ticket,
+                        section=section,
+                        clause=line.get("clause"),
+                        commitment=line.get("commitment"),
+                        amount=None if line.get("amount") is None else str(line["amount"]),
+                        provisional=bool(line.get("provisional", False)),
+                        body=json.dumps(line, ensure_ascii=False, default=str),
+                        computed_at=now,
+                    )
+                )
+
+    # -- alerts ------------------------------------------------------------------------------
+
+    def _raise(
+        self,
+        session: Session,
+        contract: Contract,
+        kind: AlertKind,
+        key: str,
+        now: datetime,
+        *,
+        clock: Clock | None = None,
+        breach: Breach | None = None,
+        details: dict[str, Any] | None = None,
+        contacts: list[Contact] | None = None,
+        level: int = 0,
+        obligation: str | None = None,
+        asset: str | None = None,
+        ticket: str | None = None,
+        deadline: datetime | None = None,
+        late_by_seconds: int = 0,
+    ) -> int:
+        """Queue one alert for every contact that wants it (and the env webhook); the number of
+        alerts queued. Already queued (same key and contact): nothing happens."""
+        zone = ZoneInfo(contract.timezone)
+        commitment = clock.commitment if clock else breach.commitment if breach else None
+        severity = clock.severity if clock else breach.severity if breach else None
+        if clock is not None:
+            ticket, deadline = clock.ticket, clock.deadline
+            late_by_seconds = clock.late_by_seconds
+        elif breach is not None:
+            ticket, deadline = breach.ticket, breach.deadline
+            late_by_seconds = breach.late_by_seconds
+        facts: dict[str, Any] = {"alert_key": key}
+        if commitment is not None:
+            try:
+                name = contract.commitment(commitment).name
+            except KeyError:
+                name = None
+            if name is not None:
+                facts["commitment_name"] = {"zh": name.zh, "en": name.en}
+        if breach is not None:
+            facts["breach_id"] = breach.id
+        facts.update(details or {})
+        if contacts is None:
+            contacts = [c for c in contract.contacts if c.wants(kind, commitment, severity)]
+        queued = 0
+        for contact in contacts:
+            alert = Alert(
+                kind=kind,
+                contract=contract.id,
+                ticket=ticket,
+                commitment=commitment if obligation is None else None,
+                obligation=obligation,
+                asset=asset,
+                cycle=clock.cycle if clock else breach.cycle if breach else None,
+                deadline=deadline.astimezone(zone) if deadline else None,
+                late_by_seconds=late_by_seconds,
+                at=now.astimezone(zone),
+                severity=severity,
+                contact=contact.id,
+                level=level,
+                details=facts,
+            )
+            escalate_at = None
+            if (
+                kind in ("breach", "escalation")
+                and contact.next is not None
+                and contact.escalate_after is not None
+            ):
+                escalate_at = now + contact.escalate_after.timedelta
+            channels = [
+                (f"{contact.id}#{i}:{spec.kind}", spec.model_dump_json())
+                for i, spec in enumerate(contact.channels)
+            ]
+            queued += self._queue(
+                session, alert, key, contact.id, contact.lang, breach, channels, escalate_at, now
+            )
+        if self.webhook_url:
+            alert = Alert(
+                kind=kind,
+                contract=contract.id,
+                ticket=ticket,
+                commitment=commitment if obligation is None else None,
+                obligation=obligation,
+                asset=asset,
+                cycle=clock.cycle if clock else breach.cycle if breach else None,
+                deadline=deadline.astimezone(zone) if deadline else None,
+                late_by_seconds=late_by_seconds,
+                at=now.astimezone(zone),
+                severity=severity,
+                level=level,
+                details=facts,
+            )
+            spec = WebhookChannelSpec(url=self.webhook_url, format="json")
+            queued += self._queue(
+                session,
+                alert,
+                key,
+                EVERY_ALERT,
+                "both",
+                breach,
+                [(f"{EVERY_ALERT}:webhook", spec.model_dump_json())],
+                None,
+                now,
+            )
+        return queued
+
+    def _queue(
+        self,
+        session: Session,
+        alert: Alert,
+        key: str,
+        contact: str,
+        lang: str,
+        breach: Breach | None,
+        channels: list[tuple[str, str]],
+        escalate_at: datetime | None,
+        now: datetime,
+    ) -> int:
+        known = session.scalar(
+            select(StoredAlert.id).where(StoredAlert.key == key, StoredAlert.contact == contact)
+        )
+        if known is not None:
+            return 0
+        row = StoredAlert(
+            key=key,
+            contact=contact,
+            kind=alert.kind,
+            contract=alert.contract,
+            ticket=alert.ticket,
+            commitment=alert.commitment or alert.obligation,
+            breach_id=breach.id if breach is not None else None,
+            level=alert.level,
+            lang=lang,
+            payload=alert.model_dump_json(),
+            created_at=now,
+            escalate_at=escalate_at,
+        )
+        session.add(row)
+        session.flush()
+        for channel, spec in channels:
+            session.add(
+                OutboxRow(
+                    alert_id=row.id,
+                    channel=channel,
+                    spec=spec,
+                    status=PENDING,
+                    attempts=0,
+                    next_attempt_at=now,
+                    created_at=now,
+                )
+            )
+        return 1
+
+    def _escalate(self, now: datetime) -> int:
+        """Alerts whose ``escalate_at`` passed with the breach unacknowledged go one level up."""
+        raised = 0
+        while True:
+            with self.store.write() as session:
+                query = (
+                    select(StoredAlert)
+                    .where(StoredAlert.escalated_at.is_(None), StoredAlert.escalate_at <= now)
+                    .order_by(StoredAlert.escalate_at)
+                    .limit(1)
+                )
+                if self.store.is_postgres:
+                    query = query.with_for_update(skip_locked=True)
+                alert = session.scalars(query).first()
+                if alert is None:
+                    return raised
+                alert.escalated_at = now
+                breach = session.get(Breach, alert.breach_id) if alert.breach_id else None
+                if (
+                    breach is None
+                    or breach.status == WITHDRAWN
+                    or breach.acknowledged_at is not None
+                    or alert.acknowledged_at is not None
+                ):
+                    continue
+                context = self.context_for(session, alert.contract, breach.deadline)
+                contract = context.contract
+                contacts = {c.id: c for c in contract.contacts}
+                contact = contacts.get(alert.contact)
+                target = contacts.get(contact.next) if contact and contact.next else None
+                if target is None:
+                    continue
+                late = breach.late_by_seconds
+                if breach.status == OPEN:
+                    late = max(late, int((now - breach.deadline).total_seconds()))
+                raised += self._raise(
+                    session,
+                    contract,
+                    "escalation",
+                    f"breach/{breach.id}/{breach.revision}/escalation/{alert.level + 1}",
+                    now,
+                    breach=breach,
+                    contacts=[target],
+                    level=alert.level + 1,
+                    late_by_seconds=late,
+                    details={"escalated_from": alert.contact},
+                )
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def acknowledge(self, alert_id: int, by: str | None) -> StoredAlert | None:
+        """Acknowledge an alert, and with it its breach (which stops the escalation)."""
+        now = self.clock.now()
+        with self.store.write() as session:
+            alert = session.get(StoredAlert, alert_id, with_for_update=True)
+            if alert is None:
+                return None
+            if alert.acknowledged_at is None:
+                alert.acknowledged_at = now
+                alert.acknowledged_by = by
+            if alert.breach_id is not None:
+                breach = session.get(Breach, alert.breach_id)
+                if breach is not None and breach.acknowledged_at is None:
+                    breach.acknowledged_at = now
+                    breach.acknowledged_by = by
+            return alert
+
+
+def _withdrawal_reason(clock: Clock | None) -> str:
+    if clock is None:
+        return "the clock no longer applies to the ticket (its events changed)"
+    if clock.cancelled_at is not None:
+        return f"cancelled: {clock.cancel_reason or 'the commitment was not owed'}"
+    if clock.stopped_at is not None:
+        return (
+            f"met: stopped at {clock.stopped_at.isoformat()}, "
+            f"not after the deadline {clock.deadline.isoformat()}"
+        )
+    return f"the deadline is now {clock.deadline.isoformat()} (paused or excused time)"

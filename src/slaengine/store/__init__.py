@@ -1,0 +1,26 @@
+"""The store: SQLAlchemy tables, the repository over them, and Alembic migrations.
+
+A SQLite file by default, PostgreSQL by URL; the schema is brought up to date on open.
+"""
+
+from slaengine.store.repository import (
+    DEFAULT_DB,
+    AddResult,
+    LoadResult,
+    Store,
+    StoreError,
+    VersionInfo,
+    database_url,
+    event_of,
+)
+
+__all__ = [
+    "DEFAULT_DB",
+    "AddResult",
+    "LoadResult",
+    "Store",
+    "StoreError",
+    "VersionInfo",
+    "database_url",
+    "event_of",
+]

@@ -1,0 +1,478 @@
+"""The store: opening it (SQLite file or PostgreSQL URL), contract versions, and event intake.
+
+``Store.open(url, clock)`` connects, runs the Alembic migrations, and hands out transactions
+(``store.write()``). Writing goes through a few methods that keep the store's promises:
+
+* ``load_contract`` keeps each changed contract file as the next version with its effective date;
+  an unchanged file is a no-op.
+* ``add_events`` stores events append-only under their idempotency key (unique (contract, id)):
+  the same content again is a duplicate (a no-op), different content under a known id is a
+  conflict and is rejected. Rejected input is stored with its line or index and the reason. The
+  touched tickets are marked ``dirty`` in the same transaction, so an accepted event is always
+  evaluated, even if the process dies the moment after it answered.
+
+Deciding what the events mean is the core's job (slaengine.evaluate), called by the live
+service (slaengine.service); this module never judges a clock.
+
+On SQLite every transaction starts with ``BEGIN IMMEDIATE``: one writer at a time, waiting (not
+failing) for the lock, and no read-then-write upgrade that SQLite would refuse as a deadlock.
+On PostgreSQL, workers claim rows with ``FOR UPDATE SKIP LOCKED`` (see slaengine.service.live).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, create_engine, event, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from slaengine.clock import Clock
+from slaengine.contract import Contract, contract_fingerprint, parse_contract
+from slaengine.errors import EventError, SlaError
+from slaengine.evaluate import Context
+from slaengine.events import Event, Rejected, parse_event, parse_time
+from slaengine.store.migrate import upgrade
+from slaengine.store.models import ContractVersion, RejectedInput, StoredEvent, Ticket
+
+#: Where the store lives when no --db is given.
+DEFAULT_DB = "sqlite:///slaengine.db"
+
+
+class StoreError(SlaError):
+    """The store cannot be opened or used; the message says which URL and why."""
+
+
+def database_url(text: str) -> str:
+    """``--db``: a SQLAlchemy URL, or a plain path meaning a SQLite file."""
+    if "://" in text:
+        return text
+    return f"sqlite:///{Path(text).expanduser().resolve()}"
+
+
+def _sqlite_immediate(engine: Engine) -> None:
+    """pysqlite's own transaction handling is replaced by BEGIN IMMEDIATE (see the module doc)."""
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+@dataclass(frozen=True, slots=True)
+class VersionInfo:
+    """A stored contract version, as the API and CLI show it."""
+
+    contract: str
+    version: int
+    declared_version: int
+    fingerprint: str
+    effective_from: date
+    loaded_at: datetime
+    path: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "contract": self.contract,
+            "version": self.version,
+            "declared_version": self.declared_version,
+            "fingerprint": self.fingerprint,
+            "effective_from": self.effective_from.isoformat(),
+            "loaded_at": self.loaded_at.isoformat(),
+            "path": self.path,
+        }
+
+    @classmethod
+    def of(cls, row: ContractVersion) -> VersionInfo:
+        return cls(
+            row.contract,
+            row.version,
+            row.declared_version,
+            row.fingerprint,
+            row.effective_from,
+            row.loaded_at,
+            row.path,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class LoadResult:
+    version: VersionInfo
+    changed: bool
+
+
+@dataclass
+class AddResult:
+    """What ``add_events`` did with each offered event."""
+
+    accepted: list[Event] = field(default_factory=list)
+    duplicates: int = 0
+    #: (line or index, the rejection).
+    rejected: list[Rejected] = field(default_factory=list)
+    #: (contract, ticket) pairs whose evaluation is due now.
+    tickets: set[tuple[str, str]] = field(default_factory=set)
+
+
+class Store:
+    """The database the live service keeps its truth in."""
+
+    def __init__(self, engine: Engine, clock: Clock) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.sessions = sessionmaker(engine, expire_on_commit=False)
+        self._contexts: dict[int, Context] = {}
+        self._contexts_lock = threading.Lock()
+
+    @classmethod
+    def open(cls, url: str, clock: Clock) -> Store:
+        """Connect to ``url`` and bring its schema up to date."""
+        url = database_url(url)
+        try:
+            parsed = make_url(url)
+        except ArgumentError as exc:
+            raise StoreError(f"--db {url!r} is not a database URL: {exc}") from None
+        safe = parsed.render_as_string(hide_password=True)
+        kwargs: dict[str, Any] = {}
+        if parsed.get_backend_name() == "sqlite":
+            kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
+        elif parsed.get_backend_name() == "postgresql":
+            kwargs["pool_pre_ping"] = True
+        else:
+            raise StoreError(
+                f"--db {safe}: only SQLite (sqlite:///file.db or a path) and PostgreSQL "
+                "(postgresql+psycopg://user@host/db) are supported"
+            )
+        try:
+            engine = create_engine(parsed, **kwargs)
+        except Exception as exc:  # a missing driver, bad options: say which URL
+            raise StoreError(f"--db {safe}: {exc}") from None
+        if engine.dialect.name == "sqlite":
+            _sqlite_immediate(engine)
+        try:
+            upgrade(engine)
+        except OperationalError as exc:
+            raise StoreError(f"cannot open the store {safe}: {exc.orig}") from None
+        return cls(engine, clock)
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A transaction: committed when the block ends, rolled back if it raises."""
+        with self.sessions.begin() as session:
+            yield session
+
+    # -- contract versions -------------------------------------------------------------------
+
+    def load_contract(self, text: str, path: Path, effective: date | None = None) -> LoadResult:
+        """Keep the contract file ``text`` as a new version, unless it is unchanged."""
+        contract = parse_contract(text, path)
+        fingerprint = contract_fingerprint(contract)
+        now = self.clock.now()
+        with self.write() as session:
+            latest = session.scalars(
+                select(ContractVersion)
+                .where(ContractVersion.contract == contract.id)
+                .order_by(ContractVersion.version.desc())
+                .limit(1)
+                .with_for_update()
+            ).first()
+            if latest is not None and latest.fingerprint == fingerprint:
+                return LoadResult(VersionInfo.of(latest), changed=False)
+            if effective is None:
+                effective = now.astimezone(ZoneInfo(contract.timezone)).date()
+            row = ContractVersion(
+                contract=contract.id,
+                version=(latest.version + 1) if latest is not None else 1,
+                declared_version=contract.version,
+                fingerprint=fingerprint,
+                source=text,
+                path=str(path),
+                effective_from=effective,
+                loaded_at=now,
+            )
+            session.add(row)
+            session.flush()
+            if latest is not None:
+                # Tickets are evaluated under the version in effect for them: look again.
+                session.execute(
+                    update(Ticket).where(Ticket.contract == contract.id).values(dirty=True)
+                )
+            return LoadResult(VersionInfo.of(row), changed=True)
+
+    def versions(self, session: Session, contract: str | None = None) -> list[ContractVersion]:
+        query = select(ContractVersion).order_by(ContractVersion.contract, ContractVersion.version)
+        if contract is not None:
+            query = query.where(ContractVersion.contract == contract)
+        return list(session.scalars(query))
+
+    def context(self, row: ContractVersion) -> Context:
+        """The compiled contract of a stored version (compiled once per process)."""
+        with self._contexts_lock:
+            found = self._contexts.get(row.id)
+            if found is None:
+                found = Context(parse_contract(row.source, Path(row.path)))
+                self._contexts[row.id] = found
+            return found
+
+    def version_in_effect(
+        self, session: Session, contract: str, on: datetime | None
+    ) -> ContractVersion | None:
+        """The version in effect at ``on`` (the latest effective by then; else the first);
+        with ``on`` None, the newest version."""
+        rows = self.versions(session, contract)
+        if not rows:
+            return None
+        if on is None:
+            return rows[-1]
+        zone = ZoneInfo(self.context(rows[-1]).contract.timezone)
+        day = on.astimezone(zone).date()
+        in_effect = [row for row in rows if row.effective_from <= day]
+        return in_effect[-1] if in_effect else rows[0]
+
+    # -- events ------------------------------------------------------------------------------
+
+    def add_events(
+        self, offered: Iterable[tuple[int, Any]], source: str, raw: bool = False
+    ) -> AddResult:
+        """Store events, each with its line (file) or index (API batch); see the module doc.
+
+        With ``raw`` the items are JSON text lines, otherwise decoded JSON values.
+        """
+        result = AddResult()
+        now = self.clock.now()
+        with self.write() as session:
+            contexts: dict[str, Contract | None] = {}
+            wide: set[str] = set()
+            for position, item in offered:
+                data, text = item, None
+                if raw:
+                    text = str(item).strip()
+                    if not text:
+                        continue
+                    try:
+                        data = json.loads(text)
+                    except json.JSONDecodeError as exc:
+                        self._reject(
+                            session,
+                            result,
+                            Rejected(
+                                f"not valid JSON: {exc.msg} (column {exc.colno})",
+                                position,
+                                raw=text,
+                            ),
+                            None,
+                            source,
+                            now,
+                        )
+                        continue
+                outcome = self._add_one(session, contexts, data, position, source, now)
+                if isinstance(outcome, Rejected):
+                    if text is not None and outcome.raw is None:
+                        outcome = Rejected(
+                            outcome.error, outcome.line, outcome.id, outcome.ticket, text
+                        )
+                    contract_id = data.get("contract") if isinstance(data, dict) else None
+                    self._reject(
+                        session,
+                        result,
+                        outcome,
+                        contract_id if isinstance(contract_id, str) else None,
+                        source,
+                        now,
+                    )
+                elif outcome is None:
+                    result.duplicates += 1
+                else:
+                    result.accepted.append(outcome)
+                    if outcome.ticket is not None:
+                        result.tickets.add((outcome.contract, outcome.ticket))
+                    else:
+                        wide.add(outcome.contract)
+            # A ticket row is locked by marking it dirty; always in the same order, so two
+            # batches never wait for each other in a circle.
+            for contract_id, ticket in sorted(result.tickets):
+                self._mark_dirty(session, contract_id, ticket)
+            for contract_id in sorted(wide):
+                # A contract-wide event (force majeure) may move every ticket's deadlines.
+                session.execute(
+                    update(Ticket).where(Ticket.contract == contract_id).values(dirty=True)
+                )
+                result.tickets.update(
+                    (contract_id, ticket)
+                    for ticket in session.scalars(
+                        select(Ticket.ticket).where(Ticket.contract == contract_id)
+                    )
+                )
+        return result
+
+    def _add_one(
+        self,
+        session: Session,
+        contexts: dict[str, Contract | None],
+        data: Any,
+        position: int,
+        source: str,
+        now: datetime,
+    ) -> Event | Rejected | None:
+        event_id = data.get("id") if isinstance(data, dict) else None
+        ticket = data.get("ticket") if isinstance(data, dict) else None
+        event_id = event_id if isinstance(event_id, str) else None
+        ticket = ticket if isinstance(ticket, str) else None
+        contract_id = data.get("contract") if isinstance(data, dict) else None
+        if isinstance(contract_id, str) and contract_id not in contexts:
+            row = self.version_in_effect(session, contract_id, None)
+            contexts[contract_id] = self.context(row).contract if row is not None else None
+        contract = contexts.get(contract_id) if isinstance(contract_id, str) else None
+        if isinstance(data, dict) and isinstance(contract_id, str) and contract is None:
+            return Rejected(
+                f"contract: {contract_id!r} is not loaded in this store "
+                "(load it first: slaengine contract load FILE --db URL)",
+                position,
+                event_id,
+                ticket,
+            )
+        try:
+            if contract is None:  # not an object, or no contract field: let the parser say
+                raise EventError(
+                    "contract: missing (required)"
+                    if isinstance(data, dict)
+                    else f"an event is a JSON object, got {type(data).__name__}"
+                )
+            parsed = parse_event(data, contract, line=position)
+        except EventError as exc:
+            return Rejected(str(exc), position, event_id, ticket)
+        fingerprint = parsed.fingerprint()
+        insert = postgresql.insert if self.is_postgres else sqlite.insert
+        statement = (
+            insert(StoredEvent)
+            .values(
+                contract=parsed.contract,
+                event_id=parsed.id,
+                ticket=parsed.ticket,
+                type=parsed.type,
+                at=parsed.at,
+                body=json.dumps(parsed.to_json(), ensure_ascii=False, sort_keys=True),
+                fingerprint=fingerprint,
+                source=source,
+                received_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["contract", "event_id"])
+            .returning(StoredEvent.seq)
+        )
+        seq = session.execute(statement).scalar()
+        if seq is not None:
+            return Event(
+                parsed.id,
+                parsed.contract,
+                parsed.type,
+                parsed.at,
+                parsed.ticket,
+                parsed.severity,
+                parsed.asset,
+                parsed.attrs,
+                seq,
+                position,
+            )
+        known = session.scalar(
+            select(StoredEvent.fingerprint).where(
+                StoredEvent.contract == parsed.contract, StoredEvent.event_id == parsed.id
+            )
+        )
+        if known == fingerprint:
+            return None
+        return Rejected(
+            f"id: {parsed.id!r} was already accepted with different content "
+            "(conflicting duplicate; send a new id for a new event)",
+            position,
+            parsed.id,
+            parsed.ticket,
+        )
+
+    def _reject(
+        self,
+        session: Session,
+        result: AddResult,
+        rejected: Rejected,
+        contract: str | None,
+        source: str,
+        now: datetime,
+    ) -> None:
+        result.rejected.append(rejected)
+        session.add(
+            RejectedInput(
+                contract=contract,
+                source=source,
+                line=rejected.line,
+                event_id=rejected.id,
+                ticket=rejected.ticket,
+                error=rejected.error,
+                raw=rejected.raw,
+                received_at=now,
+            )
+        )
+
+    def _mark_dirty(self, session: Session, contract: str, ticket: str) -> None:
+        insert = postgresql.insert if self.is_postgres else sqlite.insert
+        session.execute(
+            insert(Ticket)
+            .values(contract=contract, ticket=ticket, dirty=True)
+            .on_conflict_do_update(index_elements=["contract", "ticket"], set_={"dirty": True})
+        )
+
+    def ticket_events(self, session: Session, contract: str, ticket: str) -> list[Event]:
+        """The ticket's events plus the contract-wide force-majeure events, in arrival order."""
+        rows = session.scalars(
+            select(StoredEvent)
+            .where(
+                StoredEvent.contract == contract,
+                (StoredEvent.ticket == ticket)
+                | (StoredEvent.ticket.is_(None) & (StoredEvent.type == "force_majeure")),
+            )
+            .order_by(StoredEvent.seq)
+        )
+        return [event_of(row) for row in rows]
+
+
+def event_of(row: StoredEvent) -> Event:
+    """The stored event as the core reads it (offsets exactly as they were written)."""
+    body = json.loads(row.body)
+    return Event(
+        id=row.event_id,
+        contract=row.contract,
+        type=row.type,
+        at=parse_time(body["at"]),
+        ticket=row.ticket,
+        severity=body.get("severity"),
+        asset=body.get("asset"),
+        attrs=body.get("attrs") or {},
+        seq=row.seq,
+    )
+
+
+def ordered(events: Sequence[Event]) -> list[Event]:
+    return sorted(events, key=Event.sort_key)
