@@ -1,28 +1,26 @@
 """Files that ship with slaengine: the example tender, the rule library, the demo events.
 
-They live at the top of the repository (contracts/, rules/, examples/) where contract managers
-read them. A wheel carries them as the packages ``slaengine._contracts`` etc. (see
-pyproject.toml); an editable install finds them in the checkout.
+They live at the top of the repository (contracts/, rules/, examples/, mappings/) where contract
+managers read them. An editable install finds them in the checkout; a wheel installs them under
+``<prefix>/share/slaengine/`` (pyproject.toml, data-files).
 """
 
 from __future__ import annotations
 
-from importlib import resources
+import sys
 from pathlib import Path
-
-_FOLDERS = {"contracts": "_contracts", "rules": "_rules", "examples": "_examples"}
 
 
 def bundled_dir(folder: str) -> Path:
-    """The directory of a shipped folder (``contracts``, ``rules`` or ``examples``)."""
+    """The directory of a shipped folder (``contracts``, ``rules``, ``examples``, ``mappings``)."""
     checkout = Path(__file__).resolve().parents[2] / folder
     if checkout.is_dir():
         return checkout
-    try:
-        packaged = resources.files(f"slaengine.{_FOLDERS[folder]}")
-    except ModuleNotFoundError:
-        raise FileNotFoundError(f"the shipped folder {folder}/ is not installed") from None
-    return Path(str(packaged))
+    for prefix in (sys.prefix, sys.base_prefix):
+        installed = Path(prefix) / "share" / "slaengine" / folder
+        if installed.is_dir():
+            return installed
+    raise FileNotFoundError(f"the shipped folder {folder}/ is not installed")
 
 
 def example_contract() -> Path:

@@ -158,7 +158,7 @@ class WarrantyBook:
                 actions = matcher.match(
                     event.type, event.severity, event.asset, event.ticket, event.attrs
                 )
-                for action in sorted(actions):
+                for action in actions:
                     if action.kind == "extend":
                         book._extend(event, action.target)
             if event.asset is not None and "usage" in event.attrs:

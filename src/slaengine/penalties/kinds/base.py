@@ -1,0 +1,90 @@
+"""The clause-kind interface and its registry.
+
+A kind has one method that matters, ``price``: what one trigger of a clause costs, with the
+formula in English and Chinese. A kind whose triggers are not the usual ones (each breach of a
+commitment or obligation listing the clause, each event matching its ``on_event``) also says
+what triggers it: ``costs`` pays once per ticket, ``service_credit`` once per fee period.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from slaengine.durations import Duration
+from slaengine.penalties.evidence import Evidence
+from slaengine.penalties.lines import EVENT, OBLIGATION, PENALTY, Priced, Trigger
+from slaengine.penalties.words import amount_text, span_words, unit_words
+
+
+class ClauseKind:
+    #: The ``kind`` a contract file writes.
+    name: ClassVar[str]
+    #: Where its lines go: penalties (capped), compensation (never capped with penalties), or
+    #: remedies (no amount).
+    section: ClassVar[str] = PENALTY
+
+    def triggers(self, clause: Any, evidence: Evidence) -> list[Trigger]:
+        return evidence.triggers(clause)
+
+    def price(self, clause: Any, trigger: Trigger, evidence: Evidence) -> list[Priced]:
+        raise NotImplementedError
+
+
+KINDS: dict[str, ClauseKind] = {}
+
+
+def register(cls: type[ClauseKind]) -> type[ClauseKind]:
+    """Class decorator: make a kind known by its name."""
+    KINDS[cls.name] = cls()
+    return cls
+
+
+def kind_for(name: str) -> ClauseKind:
+    try:
+        return KINDS[name]
+    except KeyError:
+        raise KeyError(
+            f"clause kind {name!r} has no implementation (known: {', '.join(sorted(KINDS))})"
+        ) from None
+
+
+def occasion(trigger: Trigger, lang: str) -> str:
+    """What the amount is for, in words: ``24 min late``, ``missed period ...``, ``event ...``."""
+    zh = lang == "zh"
+    if trigger.late_by_seconds is not None:
+        late = span_words(trigger.late_by_seconds, lang)
+        return f"超时{late}" if zh else f"{late} late"
+    if trigger.source == OBLIGATION and trigger.period_start and trigger.period_end:
+        first, last = period_dates(trigger.period_start, trigger.period_end)
+        return f"未履行{first}至{last}期间" if zh else f"missed period {first} – {last}"
+    if trigger.source == EVENT:
+        what = f"{trigger.event_type} {trigger.event}"
+        return f"事件{what}" if zh else f"event {what}"
+    return ""
+
+
+def started_units(trigger: Trigger, unit: Duration) -> int:
+    """ceil(lateness / unit); a trigger without lateness (a missed period, an event) counts
+    as one started unit."""
+    if trigger.late_by_seconds is None:
+        return 1
+    return max(1, math.ceil(trigger.late_by_seconds / unit.seconds))
+
+
+def per_started_words(
+    units: int, unit_amount: Decimal, unit: Duration, trigger: Trigger, lang: str, of: str = ""
+) -> str:
+    """``3 × 200.00 per started 10 min, 24 min late`` and its Chinese twin."""
+    amount = amount_text(unit_amount)
+    per = unit_words(unit, lang)
+    if lang == "zh":
+        return f"{units} × {amount}{of} 每超时{per}（不足按{per}计），{occasion(trigger, lang)}"
+    return f"{units} × {amount}{of} per started {per}, {occasion(trigger, lang)}"
+
+
+def period_dates(start: datetime, end: datetime) -> tuple[date, date]:
+    """The first and last day of a period whose end is exclusive."""
+    return start.date(), (end - timedelta(microseconds=1)).date()
