@@ -293,6 +293,15 @@ def main() -> None:
         '"severity": "critical", "at": "2026-10-05T10:00:00+08:00"}'
     )
     body.append('{"id": "BAD-3", "contract": "HT-2026-017", "ticket": "T-BAD", "type": "arrived"')
+    # The year's earlier quarterly inspections (periods from 15 Jan, 15 Apr, 15 Jul), so the
+    # month shows the inspection obligation kept; appended last, so no line number moves.
+    earlier = Stream()
+    for n, (month, unit) in enumerate(
+        [(month, unit) for month in (2, 5, 8) for unit in ("U1", "U2")], start=5
+    ):
+        at = datetime(2026, month, 20, 10 if unit == "U1" else 14, 0, tzinfo=CST)
+        earlier.event(None, "inspection_done", at, n, asset=unit)
+    body.extend(earlier.lines)
     sys.stdout.write("\n".join(body) + "\n")
 
 

@@ -10,17 +10,22 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slaengine.calendars import Calendar, Interval, build_calendar
 from slaengine.clocks import BREACHED, Clock, TicketWalk, judge
 from slaengine.contract.models import Contract
 from slaengine.events import Event, Rejected, parse_time
-from slaengine.obligations import ObligationPeriod
+from slaengine.obligations import BREACHED as PERIOD_BREACHED
+from slaengine.obligations import ObligationPeriod, judge_obligations
 from slaengine.ruleset.matcher import Matcher, matcher_for
+from slaengine.warranty import WarrantyBook
+
+if TYPE_CHECKING:
+    from slaengine.penalties import Charges
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +161,13 @@ class Report:
     def breaches(self) -> list[Clock]:
         return [clock for clock in self.clocks if clock.status == BREACHED]
 
+    @cached_property
+    def charges(self) -> Charges:
+        """Penalty, compensation and cap lines of this report (slaengine.penalties)."""
+        from slaengine.penalties import charge
+
+        return charge(self)
+
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
             "contract": self.contract.id,
@@ -163,10 +175,9 @@ class Report:
             "as_of": self.as_of.isoformat(),
             "currency": self.contract.currency,
             "clocks": [clock.to_json() for clock in self.clocks],
-            "breaches": [breach_json(clock) for clock in self.breaches],
-            "penalties": [],
-            "compensation": [],
-            "totals": {"penalties": "0.00", "compensation": "0.00"},
+            "breaches": [breach_json(clock) for clock in self.breaches]
+            + [p.breach_json() for p in self.periods if p.status == PERIOD_BREACHED],
+            **self.charges.to_json(),
             "tickets": [ticket.to_json() for ticket in self.tickets],
             "excused": [item.to_json() for item in self.excused],
             "obligations": [period.to_json() for period in self.periods],
@@ -220,10 +231,25 @@ def evaluate(
     for event in applied:
         if event.ticket is not None:
             by_ticket[event.ticket].append(event)
+    book = WarrantyBook.build(context.contract, applied, context.matcher)
     clocks: list[Clock] = []
     tickets: list[TicketSummary] = []
     for ticket in sorted(by_ticket):
         result = evaluate_ticket(context, ticket, by_ticket[ticket], as_of, spans)
         clocks.extend(result.clocks)
-        tickets.append(result.summary)
-    return Report(context.contract, as_of, clocks, tickets, list(rejected), excused, applied)
+        tickets.append(with_warranty(result.summary, book))
+    periods = judge_obligations(book, applied, as_of, context.matcher)
+    extra: dict[str, Any] = {"warranty_notes": book.notes} if book.notes else {}
+    return Report(
+        context.contract, as_of, clocks, tickets, list(rejected), excused, applied, periods, extra
+    )
+
+
+def with_warranty(summary: TicketSummary, book: WarrantyBook) -> TicketSummary:
+    """A ticket on an asset out of cover on its reported day is still served, but chargeable."""
+    cover = book.ticket_cover(summary.asset, summary.reported_at)
+    if cover is None:
+        return summary
+    return replace(
+        summary, in_warranty=cover.covered, chargeable=not cover.covered, warranty_basis=cover.basis
+    )

@@ -136,6 +136,42 @@ def _text(data: dict[str, Any], name: str, required: bool) -> str | None:
     return value
 
 
+def _check_waiver(attrs: dict[str, Any], ticket: str | None) -> None:
+    """A waiver says what it waives, why and who granted it (see slaengine.penalties.waivers)."""
+    if attrs.get("commitment"):
+        if ticket is None:
+            raise EventError("ticket: breach_waived of a commitment must name the ticket")
+        cycle = attrs.get("cycle")
+        if cycle is not None and (
+            isinstance(cycle, bool) or not isinstance(cycle, int) or cycle < 1
+        ):
+            raise EventError(f"attrs.cycle: expected a cycle number (1, 2, ...), got {cycle!r}")
+    elif attrs.get("obligation") or (attrs.get("clause") and not attrs.get("event")):
+        parse_time(attrs.get("period_start"), "attrs.period_start")
+    elif not attrs.get("event"):
+        raise EventError(
+            "attrs: breach_waived must name what it waives: attrs.commitment (with the ticket), "
+            "attrs.obligation with attrs.period_start, attrs.event (an event id), or attrs.clause "
+            "with attrs.period_start (a service-credit period)"
+        )
+    for name in ("reason", "by"):
+        value = attrs.get(name)
+        if not isinstance(value, str) or not value.strip():
+            raise EventError(
+                f"attrs.{name}: a waiver must say why (reason) and who granted it (by)"
+            )
+
+
+def _check_amount(value: Any, field_name: str) -> None:
+    """An amount of money: a string such as "3500.00" (or a number), not negative."""
+    try:
+        amount = Decimal(str(value).strip()) if isinstance(value, str | int | float) else None
+    except ArithmeticError:
+        amount = None
+    if isinstance(value, bool) or amount is None or not amount.is_finite() or amount < 0:
+        raise EventError(f'{field_name}: {value!r} is not an amount; write it like "3500.00"')
+
+
 def parse_event(data: Any, contract: Contract, seq: int = 0, line: int | None = None) -> Event:
     """Validate one decoded JSON object against the contract; raise EventError if it is bad."""
     if not isinstance(data, dict):
@@ -157,7 +193,10 @@ def parse_event(data: Any, contract: Contract, seq: int = 0, line: int | None = 
             "(declare it under event_types, or check the spelling)"
         )
     at = parse_time(data.get("at"))
-    ticket = _text(data, "ticket", event_type not in TICKETLESS_EVENT_TYPES)
+    # A waiver names its ticket only when it waives a commitment (checked below).
+    ticket = _text(
+        data, "ticket", event_type not in TICKETLESS_EVENT_TYPES and event_type != "breach_waived"
+    )
     severity = _text(data, "severity", event_type in _SEVERITY_TYPES)
     if severity is not None and severity not in contract.severities:
         raise EventError(f"severity: {severity!r} is not one of {', '.join(contract.severities)}")
@@ -169,8 +208,10 @@ def parse_event(data: Any, contract: Contract, seq: int = 0, line: int | None = 
         until = parse_time(attrs.get("until"), "attrs.until")
         if until <= at:
             raise EventError("attrs.until: a force majeure interval must end after it starts")
-    if event_type == "breach_waived" and not attrs.get("commitment"):
-        raise EventError("attrs.commitment: breach_waived must name the commitment it waives")
+    if event_type == "breach_waived":
+        _check_waiver(attrs, ticket)
+    if event_type == "cost_claimed":
+        _check_amount(attrs.get("amount"), "attrs.amount")
     usage_reading(attrs)  # a usage counter reading (warranty usage limits) must be a number
     if event_type == "final_inspection" and not isinstance(attrs.get("passed"), bool):
         raise EventError("attrs.passed: a final_inspection says whether it passed: true or false")

@@ -115,4 +115,4 @@ def register_commands(app: typer.Typer) -> None:
 
 
 #: Each module defines ``register(app)``; adding a command family never touches the others.
-_COMMAND_MODULES: list[str] = []
+_COMMAND_MODULES: list[str] = ["warranty", "service"]

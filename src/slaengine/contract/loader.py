@@ -21,7 +21,7 @@ from slaengine.errors import ContractError
 LinePath = tuple[str | int, ...]
 
 
-class _Located:
+class LocatedYaml:
     """YAML data plus the line of every value, by path (keys and list indexes)."""
 
     def __init__(self, path: Path, text: str) -> None:
@@ -72,7 +72,7 @@ class _Located:
         return self.lines.get(best, 1)
 
 
-def _problems(located: _Located, error: ValidationError, prefix: LinePath = ()) -> list[str]:
+def _problems(located: LocatedYaml, error: ValidationError, prefix: LinePath = ()) -> list[str]:
     problems = []
     for item in error.errors(include_url=False):
         loc = tuple(item["loc"])
@@ -107,7 +107,7 @@ def load_rule_library(name: str, near: Path) -> tuple[RuleLibrary, Path]:
             candidates.append(folder / f"{name}.yaml")
     for candidate in candidates:
         if candidate.is_file():
-            located = _Located(candidate, candidate.read_text(encoding="utf-8"))
+            located = LocatedYaml(candidate, candidate.read_text(encoding="utf-8"))
             try:
                 return RuleLibrary.model_validate(located.data), candidate
             except ValidationError as exc:
@@ -130,7 +130,7 @@ def load_contract(path: str | Path) -> Contract:
 
 
 def parse_contract(text: str, path: Path) -> Contract:
-    located = _Located(path, text)
+    located = LocatedYaml(path, text)
     data = located.data
     if not isinstance(data, dict):
         raise ContractError(str(path), [f"{path}:1: a contract is a mapping of fields"])
@@ -157,7 +157,7 @@ _SHAPE_FIELDS = (
 )
 
 
-def _apply_shapes(data: dict[str, Any], located: _Located, problems: list[str]) -> dict[str, Any]:
+def _apply_shapes(data: dict[str, Any], located: LocatedYaml, problems: list[str]) -> dict[str, Any]:
     """Fill in commitments that ``use`` a shape from the contract's rule libraries."""
     libraries = data.get("rules") or []
     if not isinstance(libraries, list):

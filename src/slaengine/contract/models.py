@@ -400,6 +400,14 @@ class Warranty(Model):
     #: How long before expiry the live service reminds the contacts.
     remind_before: Duration = Duration(30, "d")
 
+    @field_validator("terms")
+    @classmethod
+    def _unit_term(cls, value: dict[str, Term]) -> dict[str, Term]:
+        unit = value.get("unit")
+        if unit is None or unit.duration is None:
+            raise ValueError("give the unit a term such as 'unit: 3y' (parts may follow it)")
+        return value
+
     @field_validator("rewarranty")
     @classmethod
     def _policy(cls, value: str) -> str:
@@ -587,6 +595,18 @@ class Contract(Model):
                         )
         for i, obligation in enumerate(self.obligations):
             problems.extend(_missing(f"obligations.{i}.clauses", obligation.clauses, clause_ids))
+            runs_to_warranty_end = obligation.until == "warranty_end" or (
+                obligation.per is not None and obligation.until is None
+            )
+            runs_to_warranty_end |= any(s.until == "warranty_end" for s in obligation.schedule)
+            if runs_to_warranty_end and (self.warranty is None or not self.assets):
+                problems.append(
+                    (
+                        f"obligations.{i}",
+                        "runs until the warranty ends, but the contract has no warranty section "
+                        "or no assets: add them, or give 'until' a date",
+                    )
+                )
         commitment_ids = {c.id for c in self.commitments}
         for i, clause in enumerate(self.clauses):
             if isinstance(clause, ServiceCreditClause):

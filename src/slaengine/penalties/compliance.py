@@ -26,6 +26,7 @@ from slaengine.obligations import MET as PERIOD_MET
 from slaengine.obligations import ObligationPeriod
 
 ClockKey = tuple[str, str, int]  # ticket, commitment, cycle
+PeriodKey = tuple[str, str | None, datetime]  # obligation, asset, period start
 
 
 def clock_key(clock: Clock) -> ClockKey:
@@ -128,7 +129,7 @@ def measure_obligation(
     obligation: str,
     start: datetime,
     end: datetime,
-    waived: frozenset[tuple[str, str | None, datetime]] = frozenset(),
+    waived: frozenset[PeriodKey] = frozenset(),
 ) -> Compliance:
     """Periods of ``obligation`` that ended in (start, end]: met, missed, or missed and waived."""
     met = breached = skipped = 0

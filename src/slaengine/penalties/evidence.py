@@ -7,17 +7,20 @@ themselves, so a kind is a few lines of arithmetic and words.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from slaengine.clocks import BREACHED, Clock
 from slaengine.contract.models import Clause, Contract
 from slaengine.events import Event
 from slaengine.obligations import BREACHED as PERIOD_BREACHED
 from slaengine.obligations import ObligationPeriod
-from slaengine.penalties.compliance import ClockKey, clock_key
+from slaengine.penalties.compliance import ClockKey, PeriodKey, clock_key
 from slaengine.penalties.lines import CLOCK, EVENT, OBLIGATION, Trigger
 from slaengine.penalties.waivers import Waiver, waivers_of
 from slaengine.ruleset.matcher import matcher_for
@@ -60,6 +63,7 @@ def event_trigger(event: Event, asset: str | None) -> Trigger:
         ticket=event.ticket,
         asset=asset,
         event=event.id,
+        event_type=event.type,
     )
 
 
@@ -68,6 +72,7 @@ class Evidence:
         self.report = report
         self.contract: Contract = report.contract
         self.as_of: datetime = report.as_of
+        self.zone = ZoneInfo(self.contract.timezone)
         self.tickets: dict[str, TicketSummary] = {t.ticket: t for t in report.tickets}
         self.breaches: list[Clock] = sorted(
             (clock for clock in report.clocks if clock.status == BREACHED),
@@ -77,8 +82,20 @@ class Evidence:
             (period for period in report.periods if period.status == PERIOD_BREACHED),
             key=lambda p: (p.period_end, p.obligation, p.asset or "", p.period_start),
         )
+        self._events = {event.id: event for event in report.events}
+        self._by_deadline: dict[str, tuple[list[Clock], list[datetime]]] = {}
+        for clock in sorted(report.clocks, key=lambda c: c.deadline):
+            clocks, deadlines = self._by_deadline.setdefault(clock.commitment, ([], []))
+            clocks.append(clock)
+            deadlines.append(clock.deadline)
         self.waivers: list[Waiver] = waivers_of(report.events)
-        self.used_waivers: set[str] = set()
+        # A waiver of a breach whose commitment carries no clause still matched a breach.
+        self.used_waivers: set[str] = {
+            waiver.event
+            for waiver in self.waivers
+            if any(waiver.covers(clock_trigger(c), waiver.clause or "") for c in self.breaches)
+            or any(waiver.covers(period_trigger(p), waiver.clause or "") for p in self.missed)
+        }
         self._actions: dict[tuple[str, str], list[Event]] = defaultdict(list)
         matcher = matcher_for(self.contract)
         for event in report.events:
@@ -117,6 +134,17 @@ class Evidence:
             ]
         return found
 
+    def event(self, event_id: str | None) -> Event | None:
+        return self._events.get(event_id) if event_id is not None else None
+
+    def clocks_due(self, commitments: Sequence[str], start: datetime, end: datetime) -> list[Clock]:
+        """Clocks of ``commitments`` whose deadline falls in [start, end)."""
+        found: list[Clock] = []
+        for commitment in commitments:
+            clocks, deadlines = self._by_deadline.get(commitment, ([], []))
+            found += clocks[bisect_left(deadlines, start) : bisect_left(deadlines, end)]
+        return found
+
     def claims(self, clause: str, ticket: str | None) -> list[Event]:
         """The cost claims (events matching the clause's ``claim``) on a ticket."""
         if ticket is None:
@@ -143,13 +171,11 @@ class Evidence:
         return frozenset(
             clock_key(clock)
             for clock in self.breaches
-            if any(
-                w.clause is None and w.covers(clock_trigger(clock), "") for w in self.waivers
-            )
+            if any(w.clause is None and w.covers(clock_trigger(clock), "") for w in self.waivers)
         )
 
     @cached_property
-    def waived_periods(self) -> frozenset[tuple[str, str | None, datetime]]:
+    def waived_periods(self) -> frozenset[PeriodKey]:
         return frozenset(
             (p.obligation, p.asset, p.period_start)
             for p in self.missed

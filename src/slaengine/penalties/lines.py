@@ -49,6 +49,7 @@ class Trigger:
     period_start: datetime | None = None
     period_end: datetime | None = None
     event: str | None = None
+    event_type: str | None = None
     #: Seconds late, excused and paused time excluded (None: the trigger has no lateness).
     late_by_seconds: int | None = None
     #: An open breach: charged on the lateness so far, final only when the clock stops.
@@ -104,6 +105,7 @@ class Line:
     period_start: datetime | None = None
     period_end: datetime | None = None
     event: str | None = None
+    event_type: str | None = None
     late_by_seconds: int | None = None
     provisional: bool = False
     waived: bool = False
@@ -142,6 +144,7 @@ class Line:
             "period_start": _time(self.period_start),
             "period_end": _time(self.period_end),
             "event": self.event,
+            "event_type": self.event_type,
             "occurred_at": self.occurred_at.isoformat(),
             "contract_year": self.contract_year,
             "late_by_seconds": self.late_by_seconds,

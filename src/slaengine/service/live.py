@@ -30,6 +30,8 @@ to the contact's ``next`` (level + 1) when the breach is still not acknowledged 
 from __future__ import annotations
 
 import json
+import logging
+import math
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -37,7 +39,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from slaengine.alerts import ENV_WEBHOOK, Alert, AlertKind, WebhookChannelSpec
@@ -61,9 +63,13 @@ from slaengine.store.models import (
     Ticket,
 )
 
+logger = logging.getLogger("slaengine.service")
+
 #: Smallest step past "now" for a due time that is exactly now (a deadline is breached only once
 #: it has passed, so the next look must be strictly later).
 _TICK = timedelta(milliseconds=1)
+#: When a ticket could not be evaluated, the next try.
+_RETRY = timedelta(seconds=30)
 
 
 @dataclass
@@ -151,26 +157,44 @@ class LiveService:
             now = self.clock.now()
             report = DueReport()
             seen: set[int] = set()
-            while True:
-                with self.store.write() as session:
-                    query = select(Ticket).where(
-                        or_(Ticket.dirty.is_(True), Ticket.next_due <= now)
-                    )
-                    if seen:
-                        query = query.where(Ticket.id.not_in(seen))
-                    query = query.order_by(Ticket.next_due).limit(1)
-                    if self.store.is_postgres:
-                        query = query.with_for_update(skip_locked=True)
-                    row = session.scalars(query).first()
-                    if row is None:
-                        break
-                    seen.add(row.id)
-                    report.alerts += self._sync(session, row, now)
-                    report.tickets += 1
+            while self._claim_one(now, seen, report):
+                pass
             report.escalations = self._escalate(now)
             report.alerts += report.escalations
             self._notify(report.alerts)
             return report
+
+    def _claim_one(self, now: datetime, seen: set[int], report: DueReport) -> bool:
+        """Claim one due ticket and evaluate it; False when none is left for this pass."""
+        claimed: int | None = None
+        try:
+            with self.store.write() as session:
+                query = select(Ticket).where(or_(Ticket.dirty.is_(True), Ticket.next_due <= now))
+                if seen:
+                    query = query.where(Ticket.id.not_in(seen))
+                query = query.order_by(Ticket.next_due).limit(1)
+                if self.store.is_postgres:
+                    query = query.with_for_update(skip_locked=True)
+                row = session.scalars(query).first()
+                if row is None:
+                    return False
+                claimed = row.id
+                seen.add(row.id)
+                report.alerts += self._sync(session, row, now)
+                report.tickets += 1
+        except Exception:
+            if claimed is None:
+                raise  # the database itself failed: the scheduler retries the pass
+            # One ticket that cannot be evaluated must not hold up the others (nor keep the
+            # scheduler spinning): it is tried again a little later.
+            logger.exception("evaluating ticket row %s failed; retrying in 30 s", claimed)
+            with self.store.write() as session:
+                session.execute(
+                    update(Ticket)
+                    .where(Ticket.id == claimed)
+                    .values(dirty=False, next_due=now + _RETRY)
+                )
+        return True
 
     def next_due(self) -> datetime | None:
         """The earliest time ``run_due`` has something to do (now, if a ticket is dirty)."""
@@ -277,7 +301,7 @@ class LiveService:
                     now,
                     clock=clock,
                     details={
-                        "time_left_seconds": int((clock.deadline - now).total_seconds()),
+                        "time_left_seconds": math.ceil((clock.deadline - now).total_seconds()),
                         "warn_at": clock.warn_at.astimezone(ZoneInfo(contract.timezone)),
                     },
                 )

@@ -12,6 +12,7 @@ import math
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
 
 from slaengine.durations import Duration
 from slaengine.penalties.evidence import Evidence
@@ -51,14 +52,14 @@ def kind_for(name: str) -> ClauseKind:
         ) from None
 
 
-def occasion(trigger: Trigger, lang: str) -> str:
+def occasion(trigger: Trigger, lang: str, zone: ZoneInfo) -> str:
     """What the amount is for, in words: ``24 min late``, ``missed period ...``, ``event ...``."""
     zh = lang == "zh"
     if trigger.late_by_seconds is not None:
         late = span_words(trigger.late_by_seconds, lang)
         return f"超时{late}" if zh else f"{late} late"
     if trigger.source == OBLIGATION and trigger.period_start and trigger.period_end:
-        first, last = period_dates(trigger.period_start, trigger.period_end)
+        first, last = period_dates(trigger.period_start, trigger.period_end, zone)
         return f"未履行{first}至{last}期间" if zh else f"missed period {first} – {last}"
     if trigger.source == EVENT:
         what = f"{trigger.event_type} {trigger.event}"
@@ -75,16 +76,24 @@ def started_units(trigger: Trigger, unit: Duration) -> int:
 
 
 def per_started_words(
-    units: int, unit_amount: Decimal, unit: Duration, trigger: Trigger, lang: str, of: str = ""
+    units: int,
+    unit_amount: Decimal,
+    unit: Duration,
+    trigger: Trigger,
+    lang: str,
+    zone: ZoneInfo,
+    of: str = "",
 ) -> str:
     """``3 × 200.00 per started 10 min, 24 min late`` and its Chinese twin."""
     amount = amount_text(unit_amount)
     per = unit_words(unit, lang)
     if lang == "zh":
-        return f"{units} × {amount}{of} 每超时{per}（不足按{per}计），{occasion(trigger, lang)}"
-    return f"{units} × {amount}{of} per started {per}, {occasion(trigger, lang)}"
+        return (
+            f"{units} × {amount}{of} 每超时{per}（不足按{per}计），{occasion(trigger, lang, zone)}"
+        )
+    return f"{units} × {amount}{of} per started {per}, {occasion(trigger, lang, zone)}"
 
 
-def period_dates(start: datetime, end: datetime) -> tuple[date, date]:
-    """The first and last day of a period whose end is exclusive."""
-    return start.date(), (end - timedelta(microseconds=1)).date()
+def period_dates(start: datetime, end: datetime, zone: ZoneInfo) -> tuple[date, date]:
+    """The first and last day (in the contract's time zone) of a period whose end is exclusive."""
+    return start.astimezone(zone).date(), (end - timedelta(microseconds=1)).astimezone(zone).date()

@@ -1,0 +1,224 @@
+"""``slaengine contract load``, ``slaengine ingest`` and ``slaengine serve``: the live service.
+
+Each is a thin shell: the store (slaengine.store) keeps contracts and events, the live service
+(slaengine.service) evaluates what they mean, the scheduler and the outbox act on it over time.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import sys
+from collections.abc import Iterator
+from datetime import date
+from itertools import islice
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from slaengine.cli import common
+from slaengine.cli.common import err, friendly, open_events, out
+from slaengine.cli.main import contract_app
+from slaengine.errors import SlaError
+from slaengine.store import DEFAULT_DB, LoadResult, Store
+
+Db = Annotated[
+    str,
+    typer.Option(
+        "--db",
+        envvar="SLAENGINE_DB",
+        help="the store: a SQLite file path or URL, or postgresql+psycopg://user@host/db",
+    ),
+]
+
+#: Lines stored per transaction by ``ingest``.
+_CHUNK = 1000
+
+
+def _open(db: str) -> Store:
+    return Store.open(db, common.CLOCK)
+
+
+def _load(store: Store, file: Path, effective: date | None) -> LoadResult:
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SlaError(f"{file}: no such contract file") from None
+    return store.load_contract(text, file, effective)
+
+
+def _say_loaded(result: LoadResult) -> None:
+    version = result.version
+    if result.changed:
+        out.print(
+            f"[green]loaded[/]: contract {version.contract} as version {version.version} "
+            f"(fingerprint {version.fingerprint}), effective from {version.effective_from}"
+        )
+    else:
+        out.print(
+            f"unchanged: contract {version.contract} is already version {version.version} "
+            f"(fingerprint {version.fingerprint}); nothing to do"
+        )
+
+
+def contract_load(
+    file: Path,
+    db: Db = DEFAULT_DB,
+    effective: Annotated[
+        str | None,
+        typer.Option(
+            "--effective",
+            help="date the new version takes effect, YYYY-MM-DD (default: today in the "
+            "contract's time zone)",
+        ),
+    ] = None,
+) -> None:
+    """Store a contract file as a new version (an unchanged file is a no-op)."""
+    when = None
+    if effective is not None:
+        try:
+            when = date.fromisoformat(effective)
+        except ValueError:
+            raise SlaError(f"--effective {effective!r}: write a date like 2026-03-01") from None
+    store = _open(db)
+    try:
+        _say_loaded(_load(store, file, when))
+    finally:
+        store.close()
+
+
+def _chunks(lines: Iterator[tuple[int, str]]) -> Iterator[list[tuple[int, str]]]:
+    while chunk := list(islice(lines, _CHUNK)):
+        yield chunk
+
+
+def ingest(
+    events: Annotated[str, typer.Argument(metavar="EVENTS", help="JSON Lines; - for stdin")],
+    db: Db = DEFAULT_DB,
+) -> None:
+    """Store ticket events (idempotent) and evaluate the tickets they touch."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from slaengine.service import LiveService
+
+    store = _open(db)
+    service = LiveService(store)
+    stream, size = open_events(events)
+    accepted = duplicates = 0
+    rejected = []
+    tickets: set[tuple[str, str]] = set()
+    source = "stdin" if events == "-" else Path(events).name
+    try:
+        with (
+            stream,
+            Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                console=err,
+                transient=True,
+                disable=not err.is_terminal,
+            ) as bar,
+        ):
+            reading = bar.add_task("storing events (bytes)", total=size)
+            for chunk in _chunks(enumerate(stream, start=1)):
+                added = store.add_events(chunk, source, raw=True)
+                accepted += len(added.accepted)
+                duplicates += added.duplicates
+                rejected.extend(added.rejected)
+                tickets |= added.tickets
+                bar.advance(reading, sum(len(text.encode()) for _, text in chunk))
+            evaluating = bar.add_task("evaluating tickets", total=len(tickets))
+            alerts = 0
+            for contract, ticket in sorted(tickets):
+                alerts += service.evaluate_ticket_now(contract, ticket)
+                bar.advance(evaluating)
+    finally:
+        store.close()
+    out.print(
+        f"{accepted} event(s) stored, {duplicates} duplicate(s) ignored, "
+        f"{len(rejected)} rejected; {len(tickets)} ticket(s) evaluated, {alerts} alert(s) queued"
+    )
+    for item in rejected:
+        err.print(f"line {item.line}: {item.error}", highlight=False, markup=False, soft_wrap=True)
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def serve(
+    db: Db = DEFAULT_DB,
+    contract: Annotated[
+        list[Path] | None,
+        typer.Option("--contract", help="contract file(s) to load (as with 'contract load')"),
+    ] = None,
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8080,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            envvar="SLAENGINE_API_TOKEN",
+            help="bearer token the API requires (needed to listen beyond loopback)",
+        ),
+    ] = None,
+    sweep: Annotated[
+        float, typer.Option(help="seconds between safety-net sweeps of what is due")
+    ] = 30.0,
+    log_level: Annotated[str, typer.Option(help="debug, info, warning or error")] = "info",
+) -> None:
+    """Run the HTTP API and the deadline scheduler; alerts go out as deadlines pass."""
+    import uvicorn
+
+    from slaengine.alerts.outbox import OutboxDelivery
+    from slaengine.api import create_app
+    from slaengine.scheduler import DueScheduler
+    from slaengine.service import LiveService
+
+    if not token and not _loopback(host):
+        raise SlaError(
+            f"refusing to listen on {host} without an API token: anyone who can reach it could "
+            "post events and acknowledge alerts. Give --token (or set SLAENGINE_API_TOKEN), or "
+            "listen on 127.0.0.1"
+        )
+    if sweep <= 0:
+        raise SlaError(f"--sweep {sweep}: give a number of seconds greater than 0")
+    logging.basicConfig(
+        level=getattr(logging, log_level.upper(), logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    store = _open(db)
+    for file in contract or []:
+        _say_loaded(_load(store, file, None))
+    service = LiveService(store)
+    delivery = OutboxDelivery(store)
+    service.on_alerts.append(delivery.wake)
+    scheduler = DueScheduler(service, sweep_seconds=sweep)
+    app = create_app(service, token=token or None)
+    delivery.start()
+    scheduler.start()
+    err.print(
+        f"slaengine serving on http://{host}:{port} (docs: /docs), store {store.engine.url!r}",
+        highlight=False,
+        markup=False,
+    )
+    try:
+        uvicorn.run(app, host=host, port=port, log_level=log_level.lower())
+    finally:
+        scheduler.shutdown()
+        delivery.stop()
+        store.close()
+
+
+def register(app: typer.Typer) -> None:
+    contract_app.command("load")(friendly(contract_load))
+    app.command("ingest")(friendly(ingest))
+    app.command("serve")(friendly(serve))

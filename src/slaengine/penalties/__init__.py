@@ -1,0 +1,16 @@
+"""Penalties, compensation and billing statements: what the supplier owes, line by line.
+
+``charge(report)`` turns an evaluation report into ``Charges``: penalty lines, compensation
+lines, cap adjustment lines and remedies, each with its clause, what it was charged for and
+the formula in English and Chinese. ``build_statement(report, window)`` cuts the lines of one
+billing period out of them, with the period's totals and compliance figures.
+
+Like the rest of the core this reads no clock and does no I/O. It imports the evaluation types
+only for type checking: ``slaengine.evaluate`` calls ``charge`` (lazily), never the reverse.
+"""
+
+from slaengine.penalties.charge import Charges, Totals, charge
+from slaengine.penalties.lines import Line
+from slaengine.penalties.statement import Statement, Window, build_statement
+
+__all__ = ["Charges", "Line", "Statement", "Totals", "Window", "build_statement", "charge"]

@@ -1,0 +1,213 @@
+"""Caps: per breach (on the clause), per contract year and on the whole contract (``caps``).
+
+* A per-breach cap (``cap`` as an amount, ``cap_percent`` as a percentage of the price; the
+  lower wins when both are given) limits what one trigger of a clause costs. The line shows the
+  capped amount, what it would have been (``uncapped_amount``) and the cap in its formula.
+* The yearly cap (``caps.per_contract_year``) and the contract-total cap (``caps.contract_total``)
+  limit penalties only; compensation is never capped with them. When one bites, the lines keep
+  what was owed and an adjustment line brings the total down to the cap, so billing sees both.
+  Lines are taken in the order they occurred: the ones that push a year past its cap are the ones
+  cut (``year_cut``, ``total_cut`` on each line). A statement for a billing period carries the
+  cuts of its own lines, so the adjustments of a year's statements add up to the year's.
+* Waived lines are outside the totals and so outside the caps.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from slaengine.contract.models import Cap, ClauseBase, Contract
+from slaengine.penalties.lines import ADJUSTMENT, PENALTY, Line, Priced, Trigger
+from slaengine.penalties.words import ZERO, amount_text, money, percent_of, percent_text
+from slaengine.penalties.years import year_span_text
+
+PER_CONTRACT_YEAR, CONTRACT_TOTAL = "per_contract_year", "contract_total"
+
+
+@dataclass(frozen=True, slots=True)
+class BreachCap:
+    amount: Decimal
+    en: str
+    zh: str
+
+
+def breach_cap(clause: ClauseBase, price: Decimal, trigger: Trigger) -> BreachCap | None:
+    """The clause's cap per breach (per event, per period), or None."""
+    options: list[BreachCap] = []
+    per_en, per_zh = (
+        ("per period", "每期") if trigger.source == "period" else ("per breach", "每次")
+    )
+    if clause.cap is not None:
+        cap = money(clause.cap)
+        text = amount_text(cap)
+        options.append(BreachCap(cap, f"capped at {text} {per_en}", f"{per_zh}封顶{text}"))
+    if clause.cap_percent is not None:
+        cap = percent_of(price, clause.cap_percent)
+        text, pct = amount_text(cap), percent_text(clause.cap_percent)
+        options.append(
+            BreachCap(
+                cap,
+                f"capped at {text} ({pct} of price) {per_en}",
+                f"{per_zh}封顶{text}（合同价的{pct}）",
+            )
+        )
+    return min(options, key=lambda option: option.amount) if options else None
+
+
+def apply_breach_cap(
+    priced: Sequence[Priced], cap: BreachCap | None
+) -> list[tuple[Priced, Decimal | None, str | None]]:
+    """Each priced amount with what it was before the cap (None if the cap took nothing).
+
+    The cap holds for one trigger as a whole: when a trigger has several lines (cost claims),
+    the first are paid in full and the one that reaches the cap is cut."""
+    result: list[tuple[Priced, Decimal | None, str | None]] = []
+    room = cap.amount if cap is not None else None
+    for item in priced:
+        if item.amount is None or room is None or cap is None:
+            result.append((item, None, None))
+            continue
+        if item.amount <= room:
+            room -= item.amount
+            result.append((item, None, None))
+            continue
+        capped = room
+        room = ZERO
+        text = amount_text(item.amount)
+        result.append(
+            (
+                Priced(
+                    capped,
+                    f"{item.formula_en} = {text}, {cap.en}",
+                    f"{item.formula_zh} = {text}，{cap.zh}",
+                    item.event,
+                ),
+                item.amount,
+                cap.en,
+            )
+        )
+    return result
+
+
+def cap_amount(cap: Cap | None, price: Decimal) -> tuple[Decimal, str, str] | None:
+    """A yearly or total cap as an amount, with its words (``128000.00 (10% of price)``)."""
+    if cap is None:
+        return None
+    if cap.amount is not None:
+        amount = money(cap.amount)
+        return amount, amount_text(amount), amount_text(amount)
+    assert cap.percent_of_price is not None
+    amount = percent_of(price, cap.percent_of_price)
+    pct = percent_text(cap.percent_of_price)
+    return (
+        amount,
+        f"{amount_text(amount)} ({pct} of price)",
+        f"{amount_text(amount)}（合同价的{pct}）",
+    )
+
+
+def allocate(penalties: Sequence[Line], contract: Contract) -> list[Line]:
+    """Penalty lines with what the yearly and contract-total caps take off each (in the order
+    the lines occurred). Lines that do not count (waived) are returned unchanged."""
+    yearly = cap_amount(contract.caps.per_contract_year, contract.price)
+    total = cap_amount(contract.caps.contract_total, contract.price)
+    order = sorted(range(len(penalties)), key=lambda i: (penalties[i].billed_at, penalties[i].id))
+    used_in_year: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    used_in_total = ZERO
+    result = list(penalties)
+    for index in order:
+        line = penalties[index]
+        if not line.counts or line.amount is None:
+            continue
+        owed = line.amount
+        year_cut = total_cut = ZERO
+        if yearly is not None:
+            room = max(ZERO, yearly[0] - used_in_year[line.contract_year])
+            year_cut = max(ZERO, owed - room)
+            used_in_year[line.contract_year] += owed - year_cut
+        if total is not None:
+            room = max(ZERO, total[0] - used_in_total)
+            total_cut = max(ZERO, owed - year_cut - room)
+            used_in_total += owed - year_cut - total_cut
+        if year_cut or total_cut:
+            result[index] = replace(line, year_cut=year_cut, total_cut=total_cut)
+    return result
+
+
+def adjustments(
+    lines: Sequence[Line], every_line: Sequence[Line], contract: Contract
+) -> list[Line]:
+    """Adjustment lines for the cuts of ``lines`` (all penalties, or one statement's), one per
+    cap and contract year; ``every_line`` (all penalties) supplies the year's figures."""
+    result: list[Line] = []
+    for cap_kind, attribute in ((PER_CONTRACT_YEAR, "year_cut"), (CONTRACT_TOTAL, "total_cut")):
+        cap = cap_amount(getattr(contract.caps, cap_kind), contract.price)
+        if cap is None:
+            continue
+        cut: dict[int, list[Line]] = defaultdict(list)
+        for line in sorted(lines, key=lambda x: (x.billed_at, x.id)):
+            if getattr(line, attribute):
+                cut[line.contract_year].append(line)
+        for year, cut_lines in sorted(cut.items()):
+            here = sum((getattr(x, attribute) for x in cut_lines), ZERO)
+            first = cut_lines[0]
+            en, zh = _cap_words(cap_kind, cap, year, here, every_line, contract)
+            result.append(
+                Line(
+                    id=f"cap/{cap_kind}/{year}",
+                    section=ADJUSTMENT,
+                    clause=None,
+                    kind=cap_kind,
+                    source="cap",
+                    occurred_at=first.occurred_at,
+                    billed_at=first.billed_at,
+                    contract_year=year,
+                    amount=-here,
+                    formula_en=en,
+                    formula_zh=zh,
+                )
+            )
+    return result
+
+
+def _cap_words(
+    cap_kind: str,
+    cap: tuple[Decimal, str, str],
+    year: int,
+    here: Decimal,
+    every_line: Sequence[Line],
+    contract: Contract,
+) -> tuple[str, str]:
+    amount, cap_en, cap_zh = cap
+    counted = [x for x in every_line if x.section == PENALTY and x.counts and x.amount is not None]
+    if cap_kind == PER_CONTRACT_YEAR:
+        in_year = [x for x in counted if x.contract_year == year]
+        owed = sum((x.amount or ZERO for x in in_year), ZERO)
+        over = sum((x.year_cut for x in in_year), ZERO)
+        span = year_span_text(contract, year)
+        en = (
+            f"yearly cap {cap_en}, contract year {year} ({span}): penalties {amount_text(owed)}"
+            f" − cap {amount_text(amount)} = {amount_text(over)} over the cap"
+        )
+        zh = (
+            f"年度封顶{cap_zh}，第{year}合同年（{span}）：违约金{amount_text(owed)}"
+            f" − 封顶{amount_text(amount)} = 超出{amount_text(over)}"
+        )
+    else:
+        owed = sum(((x.amount or ZERO) - x.year_cut for x in counted), ZERO)
+        over = sum((x.total_cut for x in counted), ZERO)
+        en = (
+            f"contract total cap {cap_en}: penalties after yearly caps {amount_text(owed)}"
+            f" − cap {amount_text(amount)} = {amount_text(over)} over the cap"
+        )
+        zh = (
+            f"合同总额封顶{cap_zh}：年度封顶后违约金{amount_text(owed)}"
+            f" − 封顶{amount_text(amount)} = 超出{amount_text(over)}"
+        )
+    if here != over:
+        en += f"; {amount_text(here)} of it in this statement"
+        zh += f"；其中本账单{amount_text(here)}"
+    return en, zh

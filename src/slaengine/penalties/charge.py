@@ -1,0 +1,223 @@
+"""report → charges: every penalty, compensation and remedy line, the caps, the totals.
+
+Theory of operation
+-------------------
+For each clause of the contract, its kind (kinds/) says what triggers it — a breached clock, a
+missed obligation period, a matching event, a fee period — and what one trigger costs, with the
+formula in words. Here every amount is rounded to the cent once, per line; the clause's
+per-breach cap is applied; a waiver marks the line waived (it stays, outside the totals); the
+contract's yearly and total caps then cut penalties in the order they occurred (caps.py), shown
+as adjustment lines. Totals are sums of lines, never computed another way.
+
+Withdrawn breaches and excused time need nothing here: a withdrawn breach is no longer breached
+in the report, and a clock's ``late_by_seconds`` already leaves out paused and excused time.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from slaengine.contract.models import Clause, Contract
+from slaengine.penalties.caps import adjustments, allocate, apply_breach_cap, breach_cap
+from slaengine.penalties.compliance import ClockKey, PeriodKey
+from slaengine.penalties.evidence import Evidence
+from slaengine.penalties.kinds import kind_for
+from slaengine.penalties.lines import (
+    COMPENSATION,
+    PENALTY,
+    REMEDY,
+    Line,
+    Priced,
+    Trigger,
+)
+from slaengine.penalties.waivers import Waiver
+from slaengine.penalties.words import ZERO, amount_text, money
+from slaengine.penalties.years import contract_year
+
+if TYPE_CHECKING:
+    from slaengine.evaluate import Report
+
+
+def _sum(lines: Iterable[Line]) -> Decimal:
+    return sum((line.amount for line in lines if line.counts and line.amount is not None), ZERO)
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    currency: str
+    #: Penalties owed by the lines (waived lines left out), before the yearly and total caps.
+    penalties_before_caps: Decimal
+    #: The adjustment lines (zero or negative).
+    cap_adjustments: Decimal
+    compensation: Decimal
+    #: Lines waived: what they would have cost (penalties and compensation).
+    waived: Decimal
+    #: Of the penalties before caps and compensation, what open breaches and open periods owe.
+    provisional: Decimal
+
+    @property
+    def penalties(self) -> Decimal:
+        """Penalties charged: the lines plus the cap adjustments."""
+        return self.penalties_before_caps + self.cap_adjustments
+
+    @property
+    def chargeable(self) -> Decimal:
+        """What the supplier owes for the span: penalties charged plus compensation."""
+        return self.penalties + self.compensation
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "currency": self.currency,
+            "penalties": amount_text(self.penalties),
+            "compensation": amount_text(self.compensation),
+            "chargeable": amount_text(self.chargeable),
+            "penalties_before_caps": amount_text(self.penalties_before_caps),
+            "cap_adjustments": amount_text(self.cap_adjustments),
+            "waived": amount_text(self.waived),
+            "provisional": amount_text(self.provisional),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Charges:
+    contract: Contract
+    penalties: list[Line]
+    compensation: list[Line]
+    adjustments: list[Line]
+    remedies: list[Line]
+    unapplied_waivers: list[Waiver] = field(default_factory=list)
+    #: Breaches and missed periods waived outright: left out of compliance rates.
+    waived_clocks: frozenset[ClockKey] = frozenset()
+    waived_periods: frozenset[PeriodKey] = frozenset()
+
+    def lines(self) -> list[Line]:
+        """Every line, in the order it occurred (adjustments where their cap bit)."""
+        every = self.penalties + self.compensation + self.adjustments + self.remedies
+        return sorted(every, key=lambda line: (line.billed_at, line.id))
+
+    def totals(self) -> Totals:
+        money_lines = self.penalties + self.compensation
+        return Totals(
+            currency=self.contract.currency,
+            penalties_before_caps=_sum(self.penalties),
+            cap_adjustments=_sum(self.adjustments),
+            compensation=_sum(self.compensation),
+            waived=sum((x.amount for x in money_lines if x.waived and x.amount is not None), ZERO),
+            provisional=_sum(x for x in money_lines if x.provisional),
+        )
+
+    def within(self, start: datetime, end: datetime) -> Charges:
+        """The lines that belong to [start, end) (a billing period), with that period's share
+        of the cap adjustments."""
+
+        def inside(lines: Sequence[Line]) -> list[Line]:
+            return [line for line in lines if start <= line.billed_at < end]
+
+        penalties = inside(self.penalties)
+        return Charges(
+            self.contract,
+            penalties,
+            inside(self.compensation),
+            adjustments(penalties, self.penalties, self.contract),
+            inside(self.remedies),
+            [w for w in self.unapplied_waivers if start <= w.at < end],
+            self.waived_clocks,
+            self.waived_periods,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The report's ``penalties``, ``compensation`` and ``totals`` (SPEC.md section 7),
+        with the cap adjustments, remedies and waivers that matched nothing."""
+        return {
+            "penalties": [line.to_json() for line in self.penalties],
+            "compensation": [line.to_json() for line in self.compensation],
+            "adjustments": [line.to_json() for line in self.adjustments],
+            "remedies": [line.to_json() for line in self.remedies],
+            "totals": self.totals().to_json(),
+            "unapplied_waivers": [waiver.to_json() for waiver in self.unapplied_waivers],
+        }
+
+
+def charge(report: Report) -> Charges:
+    """Every line the report's breaches, periods and events cost under its contract."""
+    evidence = Evidence(report)
+    contract = report.contract
+    sections: dict[str, list[Line]] = defaultdict(list)
+    for clause in contract.clauses:
+        kind = kind_for(clause.kind)
+        for trigger in kind.triggers(clause, evidence):
+            priced = kind.price(clause, trigger, evidence)
+            waiver = evidence.waiver_for(trigger, clause.id)
+            if waiver is not None:
+                evidence.use(waiver)
+            cap = breach_cap(clause, contract.price, trigger) if kind.section != REMEDY else None
+            for item, uncapped, cap_text in apply_breach_cap(priced, cap):
+                sections[kind.section].append(
+                    _line(evidence, clause, kind.section, trigger, item, waiver, uncapped, cap_text)
+                )
+    ordered = {
+        section: sorted(lines, key=lambda line: (line.billed_at, line.id))
+        for section, lines in sections.items()
+    }
+    penalties = allocate(ordered.get(PENALTY, []), contract)
+    return Charges(
+        contract,
+        penalties,
+        ordered.get(COMPENSATION, []),
+        adjustments(penalties, penalties, contract),
+        ordered.get(REMEDY, []),
+        evidence.unused_waivers(),
+        evidence.waived_clocks,
+        evidence.waived_periods,
+    )
+
+
+def _line(
+    evidence: Evidence,
+    clause: Clause,
+    section: str,
+    trigger: Trigger,
+    item: Priced,
+    waiver: Waiver | None,
+    uncapped: Decimal | None,
+    cap_text: str | None,
+) -> Line:
+    ticket = evidence.tickets.get(trigger.ticket) if trigger.ticket else None
+    line_id = f"{clause.id}/{trigger.key}"
+    if item.event is not None and item.event != trigger.event:
+        line_id += f"/{item.event}"
+    return Line(
+        id=line_id,
+        section=section,
+        clause=clause.id,
+        kind=clause.kind,
+        source=trigger.source,
+        occurred_at=trigger.occurred_at,
+        billed_at=trigger.billed_at,
+        contract_year=contract_year(evidence.contract, trigger.billed_at),
+        amount=money(item.amount) if item.amount is not None else None,
+        formula_en=item.formula_en,
+        formula_zh=item.formula_zh,
+        ticket=trigger.ticket,
+        commitment=trigger.commitment,
+        cycle=trigger.cycle,
+        obligation=trigger.obligation,
+        asset=trigger.asset or (ticket.asset if ticket else None),
+        period_start=trigger.period_start,
+        period_end=trigger.period_end,
+        event=item.event or trigger.event,
+        event_type=trigger.event_type if item.event in (None, trigger.event) else None,
+        late_by_seconds=trigger.late_by_seconds,
+        provisional=trigger.provisional,
+        waived=waiver is not None,
+        waiver_reason=waiver.reason if waiver else None,
+        waived_by=waiver.by if waiver else None,
+        waiver_event=waiver.event if waiver else None,
+        uncapped_amount=uncapped,
+        cap_applied=cap_text,
+    )

@@ -1,0 +1,136 @@
+"""Statements for billing: the lines of one billing period, its totals and its figures.
+
+A billing period is a calendar month (``2026-10``) or a span of dates, both inclusive, in the
+contract's time zone. A line belongs to the period in which its breach occurred (a clock's
+deadline, an obligation period's end, an event's time), so a statement never moves when it is
+printed again later — except for what later events legitimately change: a breach withdrawn,
+a waiver granted, an open breach that stopped. A statement printed before its period is over
+says so, and its open breaches are marked provisional.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from dateutil.relativedelta import relativedelta
+
+from slaengine.contract.models import Contract
+from slaengine.errors import SlaError
+from slaengine.penalties.charge import Charges, Totals
+from slaengine.penalties.compliance import Compliance, measure, measure_obligation
+from slaengine.penalties.years import local_midnight
+
+if TYPE_CHECKING:
+    from slaengine.evaluate import Report, TicketSummary
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """A billing period: [start, end) in the contract's time zone."""
+
+    start: datetime
+    end: datetime
+    label: str
+
+    @classmethod
+    def month(cls, contract: Contract, text: str) -> Window:
+        """``2026-10``: the calendar month."""
+        match = _MONTH.match(text.strip())
+        if not match or not 1 <= int(match.group(2)) <= 12:
+            raise SlaError(f"--period: {text!r} is not a month; write it like 2026-10")
+        first = date(int(match.group(1)), int(match.group(2)), 1)
+        start = local_midnight(contract, first)
+        end = local_midnight(contract, first + relativedelta(months=1))
+        return cls(start, end, first.strftime("%Y-%m"))
+
+    @classmethod
+    def dates(cls, contract: Contract, first: date, last: date) -> Window:
+        """From ``first`` to ``last``, both days included."""
+        if last < first:
+            raise SlaError(f"--to {last} is before --from {first}")
+        start = local_midnight(contract, first)
+        end = local_midnight(contract, last + timedelta(days=1))
+        return cls(start, end, f"{first} – {last}")
+
+    @property
+    def last_day(self) -> date:
+        return (self.end - timedelta(microseconds=1)).date()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "from": self.start.isoformat(),
+            "until": self.end.isoformat(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    contract: Contract
+    as_of: datetime
+    window: Window
+    charges: Charges
+    compliance: list[Compliance]
+    #: Tickets reported in the period on an asset out of warranty: billable to the customer.
+    chargeable_tickets: list[TicketSummary]
+    #: Tickets reported in the period whose warranty status is not known.
+    warranty_unknown: list[str]
+    rejected_events: int
+
+    @property
+    def complete(self) -> bool:
+        """Whether the period was over at ``as_of`` (otherwise amounts may still change)."""
+        return self.as_of >= self.window.end
+
+    def totals(self) -> Totals:
+        return self.charges.totals()
+
+    def to_json(self) -> dict[str, Any]:
+        contract = self.contract
+        return {
+            "contract": contract.id,
+            "version": contract.version,
+            "name": contract.name.model_dump() if contract.name else None,
+            "currency": contract.currency,
+            "period": self.window.to_json(),
+            "as_of": self.as_of.isoformat(),
+            "complete": self.complete,
+            **self.charges.to_json(),
+            "compliance": [figures.to_json() for figures in self.compliance],
+            "chargeable_tickets": [ticket.to_json() for ticket in self.chargeable_tickets],
+            "warranty_unknown": self.warranty_unknown,
+            "rejected_events": self.rejected_events,
+        }
+
+
+def build_statement(report: Report, window: Window) -> Statement:
+    """The statement of ``window`` from a report evaluated at (or after) the window's end."""
+    charges: Charges = report.charges.within(window.start, window.end)
+    compliance = [
+        measure(report.clocks, [c.id], window.start, window.end, charges.waived_clocks)
+        for c in report.contract.commitments
+    ]
+    compliance += [
+        measure_obligation(report.periods, o.id, window.start, window.end, charges.waived_periods)
+        for o in report.contract.obligations
+    ]
+    reported = [
+        ticket
+        for ticket in report.tickets
+        if ticket.reported_at is not None and window.start <= ticket.reported_at < window.end
+    ]
+    return Statement(
+        contract=report.contract,
+        as_of=report.as_of,
+        window=window,
+        charges=charges,
+        compliance=compliance,
+        chargeable_tickets=[t for t in reported if t.in_warranty is False or t.chargeable],
+        warranty_unknown=[t.ticket for t in reported if t.in_warranty is None],
+        rejected_events=len(report.rejected),
+    )

@@ -1,0 +1,131 @@
+"""APScheduler 3 wakes the live service when something falls due, with no event to prompt it.
+
+Theory of operation
+-------------------
+The store is the truth about what is due (``tickets.next_due``, ``clocks.next_due``, alerts'
+``escalate_at``); the scheduler holds no state of its own worth keeping, so its job store is the
+in-memory one (DESIGN.md: several processes must not share a job store; one job per clock in a
+SQL job store would not scale). Two jobs call the same function, ``LiveService.run_due``:
+
+* a *date* job at the earliest due time in the store, re-armed after every pass and every
+  ingestion (whenever the earliest due time may have changed);
+* an *interval* sweep as a safety net: due times written by another worker, a database that was
+  away during a pass, anything a missed re-arm would leave waiting.
+
+``misfire_grace_time=None`` and ``coalesce=True``: a job that fell due while the process was busy
+or down runs once, however late (APScheduler's default of 1 s would drop it with a log line).
+Each arming uses a fresh job id, so a date job never collides with the run that armed it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+from contextlib import suppress
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from slaengine.service.live import DueReport, LiveService
+
+logger = logging.getLogger("slaengine.scheduler")
+
+#: After a failed pass (the database away), the next try is no sooner than this.
+_RETRY = timedelta(seconds=5)
+
+
+class DueScheduler:
+    """Runs ``service.run_due`` at the earliest due time and every ``sweep_seconds``."""
+
+    def __init__(self, service: LiveService, sweep_seconds: float = 30.0) -> None:
+        self.service = service
+        self.sweep_seconds = sweep_seconds
+        self.scheduler = BackgroundScheduler(
+            timezone=UTC,
+            jobstores={"default": {"type": "memory"}},
+            executors={"default": ThreadPoolExecutor(2)},
+            job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
+        )
+        self._arm_lock = threading.Lock()
+        self._armed: tuple[str, datetime] | None = None
+        self._ids = itertools.count(1)
+        self.passes = 0
+        self._failed = False
+        service.on_due_changed.append(self.rearm)
+
+    def start(self) -> None:
+        self.scheduler.start()
+        self.scheduler.add_job(
+            self._run, "interval", seconds=self.sweep_seconds, id="sweep", name="sweep"
+        )
+        # Whatever fell due while the process was down runs now.
+        self._arm_at(self.service.clock.now())
+
+    def shutdown(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=True)
+
+    def run_now(self) -> DueReport:
+        """One pass now, then re-arm (tests that move a FixedClock call this)."""
+        return self._run()
+
+    def wakeup(self) -> None:
+        """Let the scheduler thread look at its jobs again (after freezegun moved time)."""
+        self.scheduler.wakeup()
+
+    def _run(self) -> DueReport:
+        try:
+            report = self.service.run_due()
+            self.passes += 1
+            self._failed = False
+            return report
+        except Exception:
+            logger.exception("the due pass failed; trying again in %s s", _RETRY.total_seconds())
+            self._failed = True
+            raise
+        finally:
+            self.rearm()
+
+    def rearm(self) -> None:
+        """Arm the date job at the store's earliest due time (if it changed)."""
+        try:
+            when = self.service.next_due()
+        except Exception:
+            logger.exception("cannot read the next due time; the sweep will try again")
+            return
+        if when is None:
+            self._disarm()
+            return
+        if self._failed:  # do not spin on a pass that keeps failing
+            when = max(when, self.service.clock.now() + _RETRY)
+        self._arm_at(when)
+
+    def _arm_at(self, when: datetime) -> None:
+        with self._arm_lock:
+            if self._armed is not None:
+                job_id, armed_for = self._armed
+                if armed_for == when and self.scheduler.get_job(job_id) is not None:
+                    return
+                self._remove(job_id)
+            job_id = f"due-{next(self._ids)}"
+            if self.scheduler.running:
+                self.scheduler.add_job(self._run, "date", run_date=when, id=job_id, name="due")
+                self._armed = (job_id, when)
+
+    def _disarm(self) -> None:
+        with self._arm_lock:
+            if self._armed is not None:
+                self._remove(self._armed[0])
+                self._armed = None
+
+    def _remove(self, job_id: str) -> None:
+        with suppress(JobLookupError):  # it ran (a date job is gone once it has run)
+            self.scheduler.remove_job(job_id)
+
+    @property
+    def armed_for(self) -> datetime | None:
+        """When the date job will run (None: nothing is due)."""
+        return self._armed[1] if self._armed is not None else None

@@ -1,0 +1,52 @@
+"""Shared fixtures. PostgreSQL: tests marked ``postgres`` take ``pg_url``.
+
+``pg_url`` is a URL to a fresh, empty schema of the test database (``SLAENGINE_TEST_PG_URL``, or
+postgresql+psycopg://postgres@127.0.0.1:5432/test), dropped after the test. When the server cannot
+be reached the test is skipped with the reason — except under ``CI=true``, where it fails: CI must
+prove the PostgreSQL paths, not quietly skip them.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def pg_base_url() -> str:
+    return os.environ.get("SLAENGINE_TEST_PG_URL") or DEFAULT_PG_URL
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A PostgreSQL URL whose search_path is a new schema of its own (dropped afterwards)."""
+    base = pg_base_url()
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except OperationalError as exc:
+        engine.dispose()
+        reason = f"PostgreSQL not reachable at {make_url(base)!r}: {exc.orig}"
+        if _in_ci():
+            pytest.fail(f"{reason} (CI=true: the PostgreSQL tests must run)")
+        pytest.skip(f"{reason} (set SLAENGINE_TEST_PG_URL to run the postgres tests)")
+    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with engine.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        engine.dispose()

@@ -1,0 +1,533 @@
+"""Warranty cover (SPEC.md section 5), each rule with dates computed by hand.
+
+Small contracts are written inline; the example tender is used for the command line.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from slaengine.bundled import example_contract
+from slaengine.contract import Contract, parse_contract
+from slaengine.durations import Duration
+from slaengine.errors import ContractError, SlaError
+from slaengine.evaluate import evaluate
+from slaengine.events import Event, Intake
+from slaengine.warranty import Cover, WarrantyBook, warranty_reminders
+
+EXAMPLE = example_contract()
+
+CONTRACT = """
+id: W-1
+currency: CNY
+price: "100000.00"
+timezone: Asia/Shanghai
+accepted_on: {accepted}
+severities: {{general: General fault}}
+calendars: {{always: {{kind: 24x7}}}}
+commitments:
+  - id: ack-3min
+    start: reported
+    stop: acknowledged
+    target: 3m
+    calendar: always
+clauses:
+  - id: W-final
+    kind: warranty_extension
+    extend_by: 1y
+    on_event: {{type: final_inspection, attrs: {{passed: false}}}}
+warranty:
+  terms:
+    unit: {unit}
+    key_part: {key_part}
+    part: unit
+  rewarranty: {policy}
+assets:
+  - id: U1
+    parts:
+      - {{id: U1-KP1, class: key_part}}
+      - {{id: U1-P1, class: part}}
+  - id: U2
+    parts:
+      - {{id: U2-P1, class: part}}
+"""
+
+
+def contract(
+    accepted: str = "2026-01-15",
+    unit: str = "3y",
+    key_part: str = "5y",
+    policy: str = "fresh_term",
+) -> Contract:
+    text = CONTRACT.format(accepted=accepted, unit=unit, key_part=key_part, policy=policy)
+    return parse_contract(text, Path("inline.yaml"))
+
+
+def events(c: Contract, *raw: dict[str, Any]) -> list[Event]:
+    intake = Intake(c)
+    for number, data in enumerate(raw, start=1):
+        intake.offer({"contract": c.id, **data}, line=number)
+    assert intake.rejected == [], intake.rejected
+    return intake.events
+
+
+def replaced(event_id: str, asset: str, at: str, **attrs: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": event_id, "type": "part_replaced", "at": at, "asset": asset}
+    if attrs:
+        data["attrs"] = attrs
+    return data
+
+
+def inspected(event_id: str, asset: str, at: str, passed: bool) -> dict[str, Any]:
+    return {
+        "id": event_id,
+        "type": "final_inspection",
+        "at": at,
+        "asset": asset,
+        "attrs": {"passed": passed},
+    }
+
+
+def reading(event_id: str, asset: str, at: str, usage: int | str) -> dict[str, Any]:
+    return {
+        "id": event_id,
+        "type": "inspection_done",
+        "at": at,
+        "asset": asset,
+        "attrs": {"usage": usage},
+    }
+
+
+def book(c: Contract, *raw: dict[str, Any]) -> WarrantyBook:
+    return WarrantyBook.build(c, events(c, *raw))
+
+
+def d(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+def answer(b: WarrantyBook, asset: str, on: str) -> tuple[bool, str]:
+    cover = b.cover(asset, d(on))
+    return cover.covered, cover.expires.isoformat()
+
+
+# -- terms from acceptance -----------------------------------------------------------------------
+
+
+def test_each_class_is_covered_from_acceptance_up_to_not_including_the_same_date() -> None:
+    b = book(contract())
+    assert answer(b, "U1", "2026-01-15") == (True, "2029-01-15")
+    assert answer(b, "U1", "2029-01-14") == (True, "2029-01-15")
+    assert answer(b, "U1", "2029-01-15") == (False, "2029-01-15")
+    assert answer(b, "U1-KP1", "2030-06-01") == (True, "2031-01-15")
+    assert answer(b, "U1-KP1", "2031-01-15") == (False, "2031-01-15")
+    assert answer(b, "U1-P1", "2029-01-14") == (True, "2029-01-15")  # a part follows its unit
+    assert b.cover("U1", d("2027-01-01")).basis == "unit 3y from acceptance 2026-01-15"
+    assert b.cover("U1-KP1", d("2027-01-01")).basis == "key_part 5y from acceptance 2026-01-15"
+    assert b.cover("U1-P1", d("2027-01-01")).basis == (
+        "part 3y (its unit's term) from acceptance 2026-01-15"
+    )
+
+
+def test_before_acceptance_nothing_is_covered_yet() -> None:
+    cover = book(contract()).cover("U1", d("2026-01-14"))
+    assert (cover.covered, cover.starts, cover.expires) == (False, d("2026-01-15"), d("2029-01-15"))
+    assert cover.basis.endswith("(cover begins 2026-01-15)")
+
+
+def test_leap_day_acceptance_clamps_to_the_month_end() -> None:
+    b = book(contract(accepted="2024-02-29", key_part="4y"))
+    assert answer(b, "U1", "2027-02-27") == (True, "2027-02-28")
+    assert answer(b, "U1", "2027-02-28") == (False, "2027-02-28")
+    assert answer(b, "U1-KP1", "2028-02-28") == (True, "2028-02-29")  # leap year to leap year
+
+
+def test_a_unit_accepted_later_covers_from_its_own_acceptance() -> None:
+    text = CONTRACT.format(accepted="2026-01-15", unit="3y", key_part="5y", policy="fresh_term")
+    text = text.replace("  - id: U2\n", "  - id: U2\n    accepted_on: 2026-03-31\n")
+    b = WarrantyBook.build(parse_contract(text, Path("inline.yaml")), [])
+    assert answer(b, "U2", "2026-03-30") == (False, "2029-03-31")
+    assert answer(b, "U2-P1", "2029-03-30") == (True, "2029-03-31")
+    assert answer(b, "U1", "2029-03-30") == (False, "2029-01-15")
+
+
+# -- re-warranty -----------------------------------------------------------------------------
+
+
+def test_fresh_term_restarts_the_full_term_of_the_class_on_the_replacement_date() -> None:
+    # 2026-10-20T23:30Z is 2026-10-21 07:30 in Shanghai: the contract's date counts.
+    b = book(contract(), replaced("T-REOPEN-12", "U1-KP1", "2026-10-20T23:30:00Z"))
+    assert answer(b, "U1-KP1", "2026-10-20") == (True, "2031-01-15")
+    assert b.cover("U1-KP1", d("2026-10-20")).basis == "key_part 5y from acceptance 2026-01-15"
+    assert answer(b, "U1-KP1", "2026-10-21") == (True, "2031-10-21")
+    assert answer(b, "U1-KP1", "2031-06-01") == (True, "2031-10-21")
+    assert answer(b, "U1-KP1", "2031-10-21") == (False, "2031-10-21")
+    assert b.cover("U1-KP1", d("2030-06-01")).basis == (
+        "fresh key_part 5y from part_replaced T-REOPEN-12 on 2026-10-21"
+    )
+    assert answer(b, "U1", "2026-10-21") == (True, "2029-01-15")  # the unit is unchanged
+
+
+def test_a_replaced_part_gets_the_units_term() -> None:
+    b = book(contract(), replaced("R-1", "U1-P1", "2027-06-30T10:00:00+08:00"))
+    assert answer(b, "U1-P1", "2030-06-29") == (True, "2030-06-30")
+    assert b.cover("U1-P1", d("2028-01-01")).basis == (
+        "fresh part 3y (its unit's term) from part_replaced R-1 on 2027-06-30"
+    )
+
+
+def test_a_part_replaced_twice_takes_its_cover_from_the_latest_replacement() -> None:
+    b = book(
+        contract(),
+        replaced("R-1", "U1-KP1", "2026-10-21T14:10:00+08:00"),
+        replaced("R-2", "U1-KP1", "2028-02-29T09:00:00+08:00"),
+    )
+    assert answer(b, "U1-KP1", "2026-10-20") == (True, "2031-01-15")
+    assert answer(b, "U1-KP1", "2028-02-28") == (True, "2031-10-21")
+    assert answer(b, "U1-KP1", "2028-02-29") == (True, "2033-02-28")  # leap day + 5y
+    assert "R-2 on 2028-02-29" in b.cover("U1-KP1", d("2030-01-01")).basis
+
+
+def test_remaining_keeps_only_what_the_predecessor_had_left() -> None:
+    b = book(
+        contract(policy="remaining"),
+        replaced("R-1", "U1-KP1", "2027-05-05T10:00:00+08:00"),
+        replaced("R-2", "U1-KP1", "2029-05-05T10:00:00+08:00"),
+    )
+    cover = b.cover("U1-KP1", d("2030-01-01"))
+    assert (cover.covered, cover.starts, cover.expires) == (True, d("2029-05-05"), d("2031-01-15"))
+    assert cover.basis == (
+        "key_part 5y from acceptance 2026-01-15; remaining cover kept by part_replaced R-1 on "
+        "2027-05-05; remaining cover kept by part_replaced R-2 on 2029-05-05"
+    )
+
+
+def test_max_remaining_n_gives_the_longer_of_the_two() -> None:
+    b = book(
+        contract(policy='"max(remaining, 2y)"'),
+        replaced("R-1", "U1-KP1", "2027-03-01T10:00:00+08:00"),  # 2031-01-15 left > 2029-03-01
+        replaced("R-2", "U1-P1", "2028-06-01T10:00:00+08:00"),  # 2029-01-15 left < 2030-06-01
+    )
+    assert answer(b, "U1-KP1", "2030-01-01") == (True, "2031-01-15")
+    assert answer(b, "U1-P1", "2029-06-01") == (True, "2030-06-01")
+    assert b.cover("U1-P1", d("2029-06-01")).basis.startswith(
+        "part 2y from part_replaced R-2 on 2028-06-01"
+    )
+
+
+def test_a_part_replaced_after_its_cover_ended_gets_no_new_cover() -> None:
+    b = book(contract(), replaced("R-1", "U1-P1", "2029-05-01T10:00:00+08:00"))
+    cover = b.cover("U1-P1", d("2029-06-01"))
+    assert (cover.covered, cover.expires) == (False, d("2029-01-15"))
+    assert "out of warranty by part_replaced R-1 on 2029-05-01" in cover.basis
+
+
+def test_part_replaced_on_an_unknown_asset_with_unit_and_class_adds_it() -> None:
+    b = book(
+        contract(),
+        replaced("R-1", "U1-KP2", "2027-02-01T10:00:00+08:00", unit="U1", **{"class": "key_part"}),
+        replaced("R-2", "U9-X", "2027-02-01T11:00:00+08:00"),
+    )
+    assert answer(b, "U1-KP2", "2027-01-31") == (False, "2032-02-01")
+    assert answer(b, "U1-KP2", "2027-02-01") == (True, "2032-02-01")
+    assert b.unit_of("U1-KP2") == "U1"
+    assert len(b.notes) == 1 and "U9-X" in b.notes[0] and "attrs.unit" in b.notes[0]
+    with pytest.raises(SlaError, match="U9-X"):
+        b.cover("U9-X", d("2027-03-01"))
+
+
+# -- extension by a failed final inspection --------------------------------------------------
+
+
+def test_a_failed_final_inspection_extends_the_unit_and_the_parts_ending_with_it() -> None:
+    b = book(
+        contract(),
+        inspected("FI-1", "U1", "2028-12-20T10:00:00+08:00", passed=False),
+        inspected("FI-2", "U2", "2028-12-21T10:00:00+08:00", passed=True),
+    )
+    assert answer(b, "U1", "2028-12-19") == (True, "2029-01-15")
+    assert answer(b, "U1", "2028-12-20") == (True, "2030-01-15")
+    assert answer(b, "U1", "2029-06-01") == (True, "2030-01-15")
+    assert answer(b, "U1-P1", "2029-06-01") == (True, "2030-01-15")
+    assert answer(b, "U1-KP1", "2029-06-01") == (True, "2031-01-15")  # did not end with U1
+    assert answer(b, "U2", "2029-06-01") == (False, "2029-01-15")  # passed: no extension
+    assert b.cover("U1", d("2029-06-01")).basis == (
+        "unit 3y from acceptance 2026-01-15, extended 1y by W-final "
+        "(final_inspection FI-1 on 2028-12-20 failed)"
+    )
+
+
+def test_extension_then_replacement_fresh_and_remaining() -> None:
+    history = (
+        inspected("FI-1", "U1", "2028-12-20T10:00:00+08:00", passed=False),
+        replaced("R-1", "U1-P1", "2029-06-01T10:00:00+08:00"),
+    )
+    fresh = book(contract(), *history)
+    assert answer(fresh, "U1-P1", "2029-05-31") == (True, "2030-01-15")
+    assert answer(fresh, "U1-P1", "2029-06-01") == (True, "2032-06-01")
+    kept = book(contract(policy="remaining"), *history)
+    assert answer(kept, "U1-P1", "2029-06-01") == (True, "2030-01-15")
+
+
+def test_a_part_replaced_earlier_does_not_end_with_the_unit_and_is_not_extended() -> None:
+    b = book(
+        contract(),
+        replaced("R-1", "U1-P1", "2026-06-01T10:00:00+08:00"),
+        inspected("FI-1", "U1", "2028-12-20T10:00:00+08:00", passed=False),
+    )
+    assert answer(b, "U1", "2029-03-01") == (True, "2030-01-15")
+    assert answer(b, "U1-P1", "2029-03-01") == (True, "2029-06-01")
+
+
+# -- usage limits ----------------------------------------------------------------------------
+
+
+def test_usage_limit_reached_before_the_date_ends_cover_on_that_events_date() -> None:
+    c = contract(unit='"3y or 100000 km"', key_part='"5y or 200000 km"')
+    b = book(
+        c,
+        reading("M-1", "U1", "2027-03-01T10:00:00+08:00", 60000),
+        reading("M-2", "U1", "2027-09-10T10:00:00+08:00", "100500"),
+    )
+    assert answer(b, "U1", "2027-09-09") == (True, "2029-01-15")
+    assert answer(b, "U1", "2027-09-10") == (False, "2027-09-10")
+    assert answer(b, "U1", "2028-06-01") == (False, "2027-09-10")
+    assert b.cover("U1", d("2028-06-01")).basis == (
+        "unit 3y or 100000 km from acceptance 2026-01-15; usage limit reached at 100000 km: "
+        "100500 km read by inspection_done M-2 on 2027-09-10"
+    )
+    assert answer(b, "U1-P1", "2028-06-01") == (False, "2027-09-10")  # follows the unit
+    assert answer(b, "U1-KP1", "2028-06-01") == (True, "2031-01-15")  # 200000 km not reached
+    assert answer(b, "U2", "2028-06-01") == (True, "2029-01-15")
+
+
+def test_a_fresh_part_counts_its_usage_from_the_reading_at_replacement() -> None:
+    c = contract(unit='"3y or 100000 km"', key_part='"5y or 200000 km"')
+    b = book(
+        c,
+        reading("M-1", "U1", "2026-12-01T10:00:00+08:00", 150000),
+        replaced("R-1", "U1-KP1", "2027-01-10T10:00:00+08:00"),  # baseline: 150000 (last)
+        reading("M-2", "U1", "2028-01-01T10:00:00+08:00", 340000),
+        reading("M-3", "U1", "2028-05-01T10:00:00+08:00", 350000),
+    )
+    assert answer(b, "U1", "2026-11-30") == (True, "2029-01-15")
+    assert answer(b, "U1", "2026-12-01") == (False, "2026-12-01")
+    assert answer(b, "U1-KP1", "2028-04-30") == (True, "2032-01-10")
+    assert answer(b, "U1-KP1", "2028-05-01") == (False, "2028-05-01")
+
+
+def test_a_cover_ended_by_usage_is_not_extended() -> None:
+    c = contract(unit='"3y or 100000 km"')
+    b = book(
+        c,
+        reading("M-1", "U1", "2028-11-01T10:00:00+08:00", 100000),
+        inspected("FI-1", "U1", "2028-12-20T10:00:00+08:00", passed=False),
+    )
+    assert answer(b, "U1", "2029-06-01") == (False, "2028-11-01")
+    assert any("usage limit" in note for note in b.notes)
+
+
+def test_a_usage_reading_that_is_not_a_number_is_rejected_at_intake() -> None:
+    c = contract()
+    intake = Intake(c)
+    intake.offer(
+        {"id": "M-1", "contract": c.id, "type": "inspection_done", "asset": "U1",
+         "at": "2027-03-01T10:00:00+08:00", "attrs": {"usage": "a lot"}},
+        line=1,
+    )  # fmt: skip
+    intake.offer(
+        {"id": "F-1", "contract": c.id, "type": "final_inspection", "asset": "U1",
+         "at": "2028-12-20T10:00:00+08:00"},
+        line=2,
+    )  # fmt: skip
+    assert intake.events == []
+    assert [(r.line, r.error.split(":")[0]) for r in intake.rejected] == [
+        (1, "attrs.usage"),
+        (2, "attrs.passed"),
+    ]
+
+
+# -- answers, tickets, reminders ---------------------------------------------------------------
+
+
+def test_all_assets_soonest_expiry_first_with_days_left() -> None:
+    b = book(contract(), replaced("R-1", "U1-KP1", "2026-10-21T14:10:00+08:00"))
+    covers = b.all_assets(d("2028-12-01"))
+    assert [(c.asset, c.expires.isoformat(), c.days_left) for c in covers] == [
+        ("U1", "2029-01-15", 45),
+        ("U1-P1", "2029-01-15", 45),
+        ("U2", "2029-01-15", 45),
+        ("U2-P1", "2029-01-15", 45),
+        ("U1-KP1", "2031-10-21", 1054),
+    ]
+
+
+def test_cover_json_is_the_spec_answer() -> None:
+    cover = book(contract()).cover("U1-KP1", d("2030-06-01"))
+    assert isinstance(cover, Cover)
+    assert cover.to_json() == {
+        "asset": "U1-KP1",
+        "on": "2030-06-01",
+        "covered": True,
+        "expires": "2031-01-15",
+        "basis": "key_part 5y from acceptance 2026-01-15",
+        "class": "key_part",
+        "unit": "U1",
+        "from": "2026-01-15",
+        "days_left": 228,
+    }
+
+
+def ticket(c: Contract, name: str, asset: str, at: str) -> list[dict[str, Any]]:
+    return [
+        {"id": f"{name}-1", "ticket": name, "type": "reported", "at": at,
+         "severity": "general", "asset": asset},
+    ]  # fmt: skip
+
+
+def test_tickets_on_assets_out_of_cover_are_chargeable_in_the_report() -> None:
+    c = contract()
+    stream = events(
+        c,
+        inspected("FI-1", "U1", "2028-12-20T10:00:00+08:00", passed=False),
+        *ticket(c, "T-U1", "U1", "2029-02-01T10:00:00+08:00"),
+        # 2029-01-14T16:30Z is 2029-01-15 00:30 in Shanghai: U2's first day without cover.
+        *ticket(c, "T-U2", "U2", "2029-01-14T16:30:00Z"),
+        *ticket(c, "T-U2-early", "U2", "2029-01-14T15:30:00Z"),
+        *ticket(c, "T-X", "U7", "2029-02-01T10:00:00+08:00"),
+    )
+    report = evaluate(c, stream, datetime.fromisoformat("2029-03-01T00:00:00+08:00"))
+    marks = {t.ticket: (t.in_warranty, t.chargeable) for t in report.tickets}
+    assert marks == {
+        "T-U1": (True, False),
+        "T-U2": (False, True),
+        "T-U2-early": (True, False),
+        "T-X": (None, False),  # an asset the contract does not list: cannot be told
+    }
+    u2 = next(t for t in report.to_json()["tickets"] if t["ticket"] == "T-U2")
+    assert u2["in_warranty"] is False and u2["chargeable"] is True
+    assert u2["warranty_basis"] == "unit 3y from acceptance 2026-01-15"
+
+
+def test_reminders_list_covers_ending_within_the_notice() -> None:
+    b = book(contract(), inspected("FI-1", "U1", "2028-12-20T10:00:00+08:00", passed=False))
+    soon = warranty_reminders(b, datetime.fromisoformat("2028-12-21T09:00:00+08:00"))
+    assert [(c.asset, c.expires.isoformat()) for c in soon] == [
+        ("U2", "2029-01-15"),
+        ("U2-P1", "2029-01-15"),
+    ]
+    assert warranty_reminders(b, d("2028-12-10")) == []  # 2029-01-09 is the 30-day horizon
+    later = warranty_reminders(b, d("2029-12-20"), Duration(30, "d"))
+    assert [c.asset for c in later] == ["U1", "U1-P1"]
+
+
+def test_a_warranty_must_give_the_unit_a_term() -> None:
+    text = CONTRACT.format(accepted="2026-01-15", unit="unit", key_part="5y", policy="fresh_term")
+    with pytest.raises(ContractError, match="unit: 3y"):
+        parse_contract(text, Path("inline.yaml"))
+
+
+# -- the command line, on the example tender -------------------------------------------------
+
+TENDER_EVENTS = [
+    {"id": "T-REOPEN-12", "ticket": "T-REOPEN", "type": "part_replaced",
+     "at": "2026-10-21T14:10:00+08:00", "asset": "U1-KP1"},
+    {"id": "FI-1", "type": "final_inspection", "at": "2028-12-20T10:00:00+08:00",
+     "asset": "U1", "attrs": {"passed": False}},
+    {"id": "FI-2", "type": "final_inspection", "at": "2028-12-21T10:00:00+08:00",
+     "asset": "U2", "attrs": {"passed": True}},
+    {"id": "R-P1", "type": "part_replaced", "at": "2029-03-01T10:00:00+08:00", "asset": "U1-P1"},
+]  # fmt: skip
+
+#: (date, asset) -> (covered, expires, basis starts with): before and after each change.
+TENDER_ANSWERS: dict[tuple[str, str], tuple[bool, str, str]] = {
+    ("2026-10-20", "U1-KP1"): (True, "2031-01-15", "key_part 5y from acceptance 2026-01-15"),
+    ("2026-10-21", "U1-KP1"): (True, "2031-10-21", "fresh key_part 5y from part_replaced "
+                                                  "T-REOPEN-12 on 2026-10-21"),
+    ("2026-10-21", "U2-KP1"): (True, "2031-01-15", "key_part 5y from acceptance"),
+    ("2028-12-19", "U1"): (True, "2029-01-15", "unit 3y from acceptance 2026-01-15"),
+    ("2028-12-19", "U1-P1"): (True, "2029-01-15", "part 3y (its unit's term)"),
+    ("2028-12-20", "U1"): (True, "2030-01-15", "unit 3y from acceptance 2026-01-15, extended 1y "
+                                               "by W-final (final_inspection FI-1 on 2028-12-20 "
+                                               "failed)"),
+    ("2028-12-20", "U1-P1"): (True, "2030-01-15", "part 3y (its unit's term) from acceptance "
+                                                  "2026-01-15, extended 1y by W-final"),
+    ("2029-01-15", "U2"): (False, "2029-01-15", "unit 3y from acceptance 2026-01-15"),
+    ("2029-01-15", "U2-P1"): (False, "2029-01-15", "part 3y (its unit's term)"),
+    ("2029-02-28", "U1-P1"): (True, "2030-01-15", "part 3y (its unit's term) from acceptance"),
+    ("2029-03-01", "U1-P1"): (True, "2032-03-01", "fresh part 3y (its unit's term) from "
+                                                  "part_replaced R-P1 on 2029-03-01"),
+    ("2030-01-15", "U1"): (False, "2030-01-15", "unit 3y from acceptance"),
+    ("2030-06-01", "U1-KP1"): (True, "2031-10-21", "fresh key_part 5y"),
+    ("2031-01-15", "U2-KP1"): (False, "2031-01-15", "key_part 5y from acceptance"),
+}  # fmt: skip
+
+
+def slaengine(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "slaengine", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def tender_events(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = tmp_path_factory.mktemp("warranty") / "events.jsonl"
+    lines = [json.dumps({"contract": "HT-2026-017", **e}) for e in TENDER_EVENTS]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return str(path)
+
+
+def test_cli_answers_for_one_asset(tender_events: str) -> None:
+    result = slaengine(
+        "warranty", str(EXAMPLE), tender_events, "--asset", "U1-KP1", "--on", "2030-06-01",
+        "--format", "json",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert {k: answer[k] for k in ("asset", "on", "covered", "expires", "basis")} == {
+        "asset": "U1-KP1",
+        "on": "2030-06-01",
+        "covered": True,
+        "expires": "2031-10-21",
+        "basis": "fresh key_part 5y from part_replaced T-REOPEN-12 on 2026-10-21",
+    }
+
+
+def test_cli_answers_every_asset_before_and_after_each_change(tender_events: str) -> None:
+    for day in sorted({day for day, _ in TENDER_ANSWERS}):
+        result = slaengine("warranty", str(EXAMPLE), tender_events, "--on", day, "-f", "json")
+        assert result.returncode == 0, result.stderr
+        answers = {a["asset"]: a for a in json.loads(result.stdout)}
+        assert set(answers) == {"U1", "U1-KP1", "U1-P1", "U2", "U2-KP1", "U2-P1"}
+        expiries = [a["expires"] for a in json.loads(result.stdout)]
+        assert expiries == sorted(expiries)  # soonest first
+        for (when, asset), (covered, expires, basis) in TENDER_ANSWERS.items():
+            if when != day:
+                continue
+            got = answers[asset]
+            assert (got["on"], got["covered"], got["expires"]) == (day, covered, expires), asset
+            assert got["basis"].startswith(basis), (asset, got["basis"])
+
+
+def test_cli_table_and_errors(tender_events: str) -> None:
+    table = slaengine("warranty", str(EXAMPLE), tender_events, "--on", "2029-06-01")
+    assert table.returncode == 0, table.stderr
+    rows = [line for line in table.stdout.splitlines() if line.startswith("│ U")]
+    assert [row.split("│")[1].strip() for row in rows if row.split("│")[1].strip()] == [
+        "U2", "U2-P1", "U1", "U2-KP1", "U1-KP1", "U1-P1",
+    ]  # fmt: skip
+    unknown = slaengine("warranty", str(EXAMPLE), "--asset", "U9", "--on", "2030-06-01")
+    assert unknown.returncode == 2 and "U9" in unknown.stderr and "Traceback" not in unknown.stderr
+    bad_day = slaengine("warranty", str(EXAMPLE), "--asset", "U1", "--on", "next week")
+    assert bad_day.returncode == 2 and "2030-06-01" in bad_day.stderr
