@@ -385,7 +385,7 @@ def test_cover_json_is_the_spec_answer() -> None:
     }
 
 
-def ticket(c: Contract, name: str, asset: str, at: str) -> list[dict[str, Any]]:
+def ticket(name: str, asset: str, at: str) -> list[dict[str, Any]]:
     return [
         {"id": f"{name}-1", "ticket": name, "type": "reported", "at": at,
          "severity": "general", "asset": asset},
@@ -397,11 +397,11 @@ def test_tickets_on_assets_out_of_cover_are_chargeable_in_the_report() -> None:
     stream = events(
         c,
         inspected("FI-1", "U1", "2028-12-20T10:00:00+08:00", passed=False),
-        *ticket(c, "T-U1", "U1", "2029-02-01T10:00:00+08:00"),
+        *ticket("T-U1", "U1", "2029-02-01T10:00:00+08:00"),
         # 2029-01-14T16:30Z is 2029-01-15 00:30 in Shanghai: U2's first day without cover.
-        *ticket(c, "T-U2", "U2", "2029-01-14T16:30:00Z"),
-        *ticket(c, "T-U2-early", "U2", "2029-01-14T15:30:00Z"),
-        *ticket(c, "T-X", "U7", "2029-02-01T10:00:00+08:00"),
+        *ticket("T-U2", "U2", "2029-01-14T16:30:00Z"),
+        *ticket("T-U2-early", "U2", "2029-01-14T15:30:00Z"),
+        *ticket("T-X", "U7", "2029-02-01T10:00:00+08:00"),
     )
     report = evaluate(c, stream, datetime.fromisoformat("2029-03-01T00:00:00+08:00"))
     marks = {t.ticket: (t.in_warranty, t.chargeable) for t in report.tickets}

@@ -156,6 +156,8 @@ class Report:
     #: Periods of the contract's obligations (slaengine.obligations), judged at as_of.
     periods: list[ObligationPeriod] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    #: Events received again with the same id and content (no-ops, counted for the record).
+    duplicates: int = 0
 
     @cached_property
     def breaches(self) -> list[Clock]:
@@ -194,6 +196,7 @@ class Report:
         return {
             "events": len(self.events),
             "rejected": len(self.rejected),
+            "duplicates": self.duplicates,
             "tickets": len(self.tickets),
             "clocks": len(self.clocks),
             **{f"clocks_{status}": n for status, n in sorted(counts.items())},
@@ -219,6 +222,7 @@ def evaluate(
     events: Iterable[Event],
     as_of: datetime,
     rejected: Sequence[Rejected] = (),
+    duplicates: int = 0,
 ) -> Report:
     """Evaluate every ticket of the contract at ``as_of``."""
     if as_of.tzinfo is None:
@@ -241,7 +245,16 @@ def evaluate(
     periods = judge_obligations(book, applied, as_of, context.matcher)
     extra: dict[str, Any] = {"warranty_notes": book.notes} if book.notes else {}
     return Report(
-        context.contract, as_of, clocks, tickets, list(rejected), excused, applied, periods, extra
+        context.contract,
+        as_of,
+        clocks,
+        tickets,
+        list(rejected),
+        excused,
+        applied,
+        periods,
+        extra,
+        duplicates,
     )
 
 

@@ -56,8 +56,9 @@ class DueScheduler:
         self._failed = False
         service.on_due_changed.append(self.rearm)
 
-    def start(self) -> None:
-        self.scheduler.start()
+    def start(self, paused: bool = False) -> None:
+        """Start the scheduler thread (``paused``: arm jobs but run none, for tests)."""
+        self.scheduler.start(paused=paused)
         self.scheduler.add_job(
             self._run, "interval", seconds=self.sweep_seconds, id="sweep", name="sweep"
         )

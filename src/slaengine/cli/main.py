@@ -100,7 +100,7 @@ def replay(
     contract = load_contract(contract_file)
     when = as_of_option(as_of, contract)
     intake = read_events(events_file, contract)
-    report = evaluate(contract, intake.events, when, intake.rejected)
+    report = evaluate(contract, intake.events, when, intake.rejected, intake.duplicates)
     if fmt == "json":
         # One write of the whole document: json's C encoder is used only without indentation,
         # so indent only for a person at a terminal.

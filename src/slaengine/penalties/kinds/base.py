@@ -87,11 +87,11 @@ def per_started_words(
     """``3 × 200.00 per started 10 min, 24 min late`` and its Chinese twin."""
     amount = amount_text(unit_amount)
     per = unit_words(unit, lang)
+    why = occasion(trigger, lang, zone)
     if lang == "zh":
-        return (
-            f"{units} × {amount}{of} 每超时{per}（不足按{per}计），{occasion(trigger, lang, zone)}"
-        )
-    return f"{units} × {amount}{of} per started {per}, {occasion(trigger, lang, zone)}"
+        # A Chinese parenthesis is its own separator: no space after "（合同价…的0.05%）".
+        return f"{units} × {amount}{of}{'' if of else ' '}每超时{per}（不足按{per}计），{why}"
+    return f"{units} × {amount}{of} per started {per}, {why}"
 
 
 def period_dates(start: datetime, end: datetime, zone: ZoneInfo) -> tuple[date, date]:

@@ -1,0 +1,266 @@
+"""A statement as rows, and as CSV and Excel files, in Chinese or English.
+
+The terminal table (slaengine.cli.statement), the CSV and the workbook all draw on the rows
+built here, so the three always show the same lines, columns and totals.
+
+CSV is UTF-8 with a byte-order mark and CRLF line ends (the csv module's default), which is
+what Excel needs to open Chinese text cleanly by double-click. It holds the statement's
+blocks one after another, each with its own header row, separated by an empty row: the
+statement's heading, the lines, the totals, the compliance figures, the chargeable tickets.
+The workbook has one sheet per block; amounts are numbers formatted to two decimals, times are
+local times of the contract's time zone.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from slaengine.penalties.lines import ADJUSTMENT, OBLIGATION, Line
+from slaengine.penalties.statement import Statement
+from slaengine.penalties.words import amount_text, label, span_words
+
+Cell = str | int | Decimal | datetime | date | None
+
+LINE_COLUMNS = (
+    "date", "section", "ticket", "subject", "cycle", "late_by", "clause", "clause_name",
+    "formula", "amount", "status", "waiver", "contract_year",
+)  # fmt: skip
+COMPLIANCE_COLUMNS = ("commitment", "judged", "met", "breached", "waived", "on_time_rate",
+                      "median", "p90")  # fmt: skip
+TICKET_COLUMNS = ("ticket", "asset", "severity", "reported_at", "basis")
+
+
+def _when(line: Line, zone: ZoneInfo) -> datetime | date:
+    """A line's local time; a line that closes a period shows the period's last day."""
+    if line.billed_at != line.occurred_at:
+        return line.billed_at.astimezone(zone).date()
+    return line.occurred_at.astimezone(zone).replace(tzinfo=None, microsecond=0)
+
+
+def _subject(line: Line) -> str:
+    if line.source == OBLIGATION:
+        return f"{line.obligation} {line.asset}" if line.asset else str(line.obligation)
+    if line.commitment:
+        return line.commitment
+    return line.event_type or ""
+
+
+def heading_rows(statement: Statement, lang: str) -> list[tuple[str, str]]:
+    contract = statement.contract
+    zone = ZoneInfo(contract.timezone)
+    rows = [
+        (label("contract", lang), f"{contract.id} v{contract.version}"),
+        (label("name", lang), contract.name.get(lang) if contract.name else ""),
+        (label("supplier", lang), contract.supplier.get(lang) if contract.supplier else ""),
+        (label("customer", lang), contract.customer.get(lang) if contract.customer else ""),
+        (label("currency", lang), contract.currency),
+        (
+            label("period", lang),
+            f"{statement.window.label} ({statement.window.start.date()} – "
+            f"{statement.window.last_day}, {contract.timezone})",
+        ),
+        (label("as_of", lang), statement.as_of.astimezone(zone).isoformat()),
+    ]
+    if not statement.complete:
+        rows.append((label("status", lang), label("incomplete", lang)))
+    return rows
+
+
+def line_rows(statement: Statement, lang: str) -> list[list[Cell]]:
+    zone = ZoneInfo(statement.contract.timezone)
+    names = {c.id: (c.name.get(lang) if c.name else "") for c in statement.contract.clauses}
+    rows: list[list[Cell]] = []
+    for line in statement.charges.lines():
+        status = []
+        if line.provisional:
+            status.append(label("provisional", lang))
+        if line.waived:
+            status.append(label("waived", lang))
+        waiver = ""
+        if line.waived:
+            waiver = f"{line.waiver_reason or ''} ({label('by', lang)}: {line.waived_by or ''})"
+        rows.append(
+            [
+                _when(line, zone),
+                label(line.section, lang),
+                line.ticket or "",
+                _subject(line) if line.section != ADJUSTMENT else "",
+                line.cycle,
+                span_words(line.late_by_seconds, lang) if line.late_by_seconds else "",
+                line.clause or "",
+                names.get(line.clause or "", label("adjustment", lang)),
+                line.formula(lang),
+                line.amount,
+                ", ".join(status),
+                waiver,
+                line.contract_year,
+            ]
+        )
+    return rows
+
+
+def totals_rows(statement: Statement, lang: str) -> list[tuple[str, Decimal]]:
+    totals = statement.totals()
+    return [
+        (label("penalties_before_caps", lang), totals.penalties_before_caps),
+        (label("cap_adjustments", lang), totals.cap_adjustments),
+        (label("penalties", lang), totals.penalties),
+        (label("compensation_total", lang), totals.compensation),
+        (label("chargeable", lang), totals.chargeable),
+        (label("waived_total", lang), totals.waived),
+        (label("provisional_total", lang), totals.provisional),
+    ]
+
+
+def compliance_rows(statement: Statement, lang: str) -> list[list[Cell]]:
+    def span(seconds: int | None) -> str:
+        return span_words(seconds, lang) if seconds is not None else "—"
+
+    return [
+        [
+            figures.subject,
+            figures.judged,
+            figures.met,
+            figures.breached,
+            figures.waived,
+            figures.rate_text(),
+            span(figures.median_seconds) if figures.kind == "commitment" else "—",
+            span(figures.p90_seconds) if figures.kind == "commitment" else "—",
+        ]
+        for figures in statement.compliance
+    ]
+
+
+def ticket_rows(statement: Statement, lang: str) -> list[list[Cell]]:
+    zone = ZoneInfo(statement.contract.timezone)
+    severities = statement.contract.severities
+    rows: list[list[Cell]] = []
+    for ticket in statement.chargeable_tickets:
+        severity = severities.get(ticket.severity or "")
+        rows.append(
+            [
+                ticket.ticket,
+                ticket.asset or "",
+                severity.get(lang) if severity else (ticket.severity or ""),
+                ticket.reported_at.astimezone(zone).replace(tzinfo=None)
+                if ticket.reported_at
+                else None,
+                ticket.warranty_basis or "",
+            ]
+        )
+    return rows
+
+
+def headers(columns: Sequence[str], lang: str) -> list[str]:
+    return [label(column, lang) for column in columns]
+
+
+# -- CSV -----------------------------------------------------------------------------------
+
+
+def _text(cell: Cell) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, Decimal):
+        return amount_text(cell)
+    if isinstance(cell, datetime):
+        return cell.strftime("%Y-%m-%d %H:%M:%S")
+    return str(cell)
+
+
+def to_csv(statement: Statement, lang: str) -> bytes:
+    """The statement as CSV for Excel: UTF-8 with BOM, CRLF line ends."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow([label("statement", lang), statement.contract.id])
+    writer.writerows(heading_rows(statement, lang))
+    writer.writerow([])
+    writer.writerow(headers(LINE_COLUMNS, lang))
+    writer.writerows([_text(cell) for cell in row] for row in line_rows(statement, lang))
+    writer.writerow([])
+    writer.writerow([label("item", lang), label("amount", lang)])
+    writer.writerows([name, amount_text(value)] for name, value in totals_rows(statement, lang))
+    writer.writerow([])
+    writer.writerow(headers(COMPLIANCE_COLUMNS, lang))
+    writer.writerows([_text(cell) for cell in row] for row in compliance_rows(statement, lang))
+    writer.writerow([])
+    writer.writerow([label("chargeable_tickets", lang)])
+    writer.writerow(headers(TICKET_COLUMNS, lang))
+    writer.writerows([_text(cell) for cell in row] for row in ticket_rows(statement, lang))
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+# -- Excel ---------------------------------------------------------------------------------
+
+_AMOUNT_FORMAT = "#,##0.00"
+_TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+_DATE_FORMAT = "yyyy-mm-dd"
+
+
+def to_xlsx(statement: Statement, lang: str) -> bytes:
+    """The statement as an Excel workbook: summary, lines, compliance, chargeable tickets."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    bold = Font(bold=True)
+
+    summary = book.active
+    summary.title = label("statement", lang)
+    for name, value in heading_rows(statement, lang):
+        summary.append([name, value])
+    summary.append([])
+    summary.append([label("totals", lang), label("amount", lang)])
+    summary.cell(summary.max_row, 1).font = bold
+    for name, amount in totals_rows(statement, lang):
+        summary.append([name, amount])
+        summary.cell(summary.max_row, 2).number_format = _AMOUNT_FORMAT
+    summary.column_dimensions["A"].width = 36
+    summary.column_dimensions["B"].width = 60
+
+    def sheet(
+        title: str, columns: Sequence[str], rows: list[list[Cell]], widths: dict[str, int]
+    ) -> None:
+        page = book.create_sheet(title)
+        page.append(headers(columns, lang))
+        for cell in page[1]:
+            cell.font = bold
+        for row in rows:
+            page.append(row)
+            for cell in page[page.max_row]:
+                if isinstance(cell.value, Decimal):
+                    cell.number_format = _AMOUNT_FORMAT
+                elif isinstance(cell.value, datetime):
+                    cell.number_format = _TIME_FORMAT
+                elif isinstance(cell.value, date):
+                    cell.number_format = _DATE_FORMAT
+        page.freeze_panes = "A2"
+        for column, width in widths.items():
+            page.column_dimensions[column].width = width
+
+    sheet(
+        label("lines", lang),
+        LINE_COLUMNS,
+        line_rows(statement, lang),
+        {"A": 19, "B": 12, "C": 14, "D": 22, "H": 24, "I": 70, "J": 12, "K": 12, "L": 30},
+    )
+    sheet(
+        label("compliance", lang),
+        COMPLIANCE_COLUMNS,
+        compliance_rows(statement, lang),
+        {"A": 24, "G": 20, "H": 20},
+    )
+    sheet(
+        label("tickets_sheet", lang),
+        TICKET_COLUMNS,
+        ticket_rows(statement, lang),
+        {"A": 14, "D": 19, "E": 50},
+    )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,362 @@
+"""The live service in travelled time: a FixedClock moves, the due-now pass runs, nothing sleeps.
+
+Warnings, breaches with no event, withdrawals by late events, escalations, restarts from the
+store and outbox delivery with retries, on SQLite and (marked ``postgres``) on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from slaengine.alerts.outbox import OutboxDelivery, backoff
+from slaengine.alerts.model import ChannelSettings
+from slaengine.clock import FixedClock
+from slaengine.scheduler import DueScheduler
+from slaengine.service import LiveService
+from slaengine.store import Store
+from slaengine.store.models import Breach, OutboxRow, PenaltyLine, StoredAlert, StoredClock
+from tests.live_support import event, fast_contract, open_service
+from tests.receivers import http_receiver
+
+T0 = datetime(2026, 3, 2, 1, 0, 0, tzinfo=UTC)  # 09:00 in Shanghai
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    url: str = request.getfixturevalue("pg_url")
+    return url
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(T0)
+
+
+@pytest.fixture
+def service(db_url: str, clock: FixedClock, tmp_path: Path) -> Iterator[LiveService]:
+    live = open_service(db_url, clock, fast_contract(), tmp_path)
+    yield live
+    live.store.close()
+
+
+def alerts(service: LiveService) -> list[tuple[str, str, str | None, int]]:
+    """(kind, contact, commitment, level) of every queued alert, in order."""
+    with service.store.sessions() as session:
+        rows = session.scalars(select(StoredAlert).order_by(StoredAlert.id))
+        return [(a.kind, a.contact, a.commitment, a.level) for a in rows]
+
+
+def breaches(service: LiveService) -> dict[str, str]:
+    with service.store.sessions() as session:
+        return {b.commitment: b.status for b in session.scalars(select(Breach))}
+
+
+def at(seconds: float) -> datetime:
+    return T0 + timedelta(seconds=seconds)
+
+
+def test_a_warning_fires_at_80_percent_of_the_target_and_not_before(
+    service: LiveService, clock: FixedClock
+) -> None:
+    service.ingest([(0, event("reported", "T1", T0))], "test")
+    # ack: 3 s target, warning at 2.4 s; onsite: 6 s, warning at 4.8 s.
+    assert service.next_due() == at(2.4)
+    clock.set(at(2.3))
+    service.run_due()
+    assert alerts(service) == []
+    clock.set(at(2.4))
+    service.run_due()
+    assert alerts(service) == [("warning", "duty", "ack", 0)]
+    assert service.next_due() == at(3)
+    service.run_due()  # a second pass at the same moment raises nothing new
+    assert len(alerts(service)) == 1
+
+
+def test_a_commitment_can_warn_earlier_than_the_contract_default(
+    db_url: str, clock: FixedClock, tmp_path: Path
+) -> None:
+    live = open_service(db_url, clock, fast_contract(ack_warn_at=0.5), tmp_path)
+    live.ingest([(0, event("reported", "T1", T0))], "test")
+    assert live.next_due() == at(1.5)
+    clock.set(at(1.5))
+    live.run_due()
+    assert alerts(live) == [("warning", "duty", "ack", 0)]
+    live.store.close()
+
+
+def test_a_deadline_passing_with_no_event_is_a_breach_once(
+    service: LiveService, clock: FixedClock
+) -> None:
+    service.ingest([(0, event("reported", "T1", T0))], "test")
+    clock.set(at(3))
+    service.run_due()
+    assert breaches(service) == {}  # at the deadline it is not late yet
+    clock.set(at(3.001))
+    report = service.run_due()
+    assert breaches(service) == {"ack": "open"}
+    assert report.alerts == 2  # duty and manager; no warning once the deadline has come
+    kinds = alerts(service)
+    assert ("breach", "duty", "ack", 0) in kinds
+    assert ("breach", "manager", "ack", 0) in kinds
+    clock.set(at(3.5))
+    service.run_due()
+    assert len(alerts(service)) == len(kinds)  # once
+
+
+def test_a_breach_records_the_late_clock_and_its_penalty_lines(
+    service: LiveService, clock: FixedClock
+) -> None:
+    service.ingest([(0, event("reported", "T1", T0))], "test")
+    clock.set(at(5))
+    service.ingest([(0, event("acknowledged", "T1", at(4.5)))], "test")
+    with service.store.sessions() as session:
+        clock_row = session.scalars(
+            select(StoredClock).where(StoredClock.commitment == "ack")
+        ).one()
+        assert (clock_row.status, clock_row.late_by_seconds) == ("breached", 2)
+        assert clock_row.deadline == at(3)
+        lines = [(p.clause, p.amount) for p in session.scalars(select(PenaltyLine))]
+    assert breaches(service) == {"ack": "closed"}
+    report_lines = [
+        (line["clause"], line["amount"])
+        for line in _report_penalties(service, "T1", clock.now())
+        if line.get("ticket") == "T1"
+    ]
+    assert lines == report_lines
+
+
+def _report_penalties(service: LiveService, ticket: str, now: datetime) -> list[dict[str, str]]:
+    from slaengine.evaluate import evaluate
+
+    with service.store.sessions() as session:
+        judged = service.judge_ticket(session, "FAST-1", ticket, now)
+        assert judged is not None
+        data = evaluate(judged.context, judged.applied, now).to_json()
+    return list(data["penalties"]) + list(data["compensation"])
+
+
+def test_a_late_event_withdraws_the_breach_and_says_so(
+    service: LiveService, clock: FixedClock
+) -> None:
+    service.ingest([(0, event("reported", "T1", T0))], "test")
+    clock.set(at(4))
+    service.run_due()
+    assert breaches(service) == {"ack": "open"}
+    # The acknowledgement happened in time; it reached us late.
+    service.ingest([(0, event("acknowledged", "T1", at(2)))], "test")
+    assert breaches(service) == {"ack": "withdrawn"}
+    assert ("withdrawn", "duty", "ack", 0) in alerts(service)
+    with service.store.sessions() as session:
+        breach = session.scalars(select(Breach)).one()
+        assert breach.withdrawn_reason is not None and "met" in breach.withdrawn_reason
+        assert breach.detected_at == at(4) and breach.withdrawn_at == at(4)
+        assert session.scalars(select(PenaltyLine)).all() == []
+
+
+def test_a_cancel_after_the_deadline_withdraws_the_breach(
+    service: LiveService, clock: FixedClock
+) -> None:
+    service.ingest([(0, event("reported", "T1", T0))], "test")
+    clock.set(at(6.5))
+    service.run_due()
+    assert breaches(service) == {"ack": "open", "onsite": "open"}
+    service.ingest([(0, event("resolved", "T1", at(6.4)))], "test")
+    # ack stopped late by the resolution (still a breach); onsite was never owed.
+    assert breaches(service) == {"ack": "closed", "onsite": "withdrawn"}
+
+
+def test_a_paused_clock_does_not_fire_until_it_resumes(
+    service: LiveService, clock: FixedClock
+) -> None:
+    service.ingest(
+        [(0, event("reported", "T1", T0)), (1, event("acknowledged", "T1", at(1)))], "test"
+    )
+    service.ingest([(0, event("paused", "T1", at(2)))], "test")
+    clock.set(at(30))
+    service.run_due()
+    assert breaches(service) == {}
+    service.ingest([(0, event("resumed", "T1", at(30)))], "test")
+    # 2 s ran before the pause: the warning (at 4.8 s of 6) is 2.8 s after the resume, the
+    # deadline 4 s after it.
+    assert service.next_due() == at(32.8)
+    clock.set(at(34.01))
+    service.run_due()
+    assert breaches(service) == {"onsite": "open"}
+
+
+def test_an_unacknowledged_breach_escalates_to_the_next_contact(
+    service: LiveService, clock: FixedClock
+) -> None:
+    service.ingest([(0, event("reported", "T1", T0))], "test")
+    clock.set(at(3.5))
+    service.run_due()
+    assert service.next_due() == at(4.8)  # onsite's warning comes before the escalation
+    clock.set(at(5.5))  # the escalation was due at 5.5 (2 s after the breach alert)
+    service.run_due()
+    assert ("escalation", "manager", "ack", 1) in alerts(service)
+    clock.set(at(20))  # onsite breached at 6, seen now: its escalation is due at 22
+    service.run_due()
+    assert [a for a in alerts(service) if a[0] == "escalation"] == [
+        ("escalation", "manager", "ack", 1)
+    ]
+    clock.set(at(60))
+    service.run_due()
+    # manager has no escalate_after: the chain ends there; one escalation per breach.
+    escalations = [a for a in alerts(service) if a[0] == "escalation"]
+    assert sorted(escalations) == [
+        ("escalation", "manager", "ack", 1),
+        ("escalation", "manager", "onsite", 1),
+    ]
+
+
+def test_an_acknowledged_breach_does_not_escalate(
+    service: LiveService, clock: FixedClock
+) -> None:
+    service.ingest([(0, event("reported", "T1", T0))], "test")
+    clock.set(at(3.5))
+    service.run_due()
+    with service.store.sessions() as session:
+        alert_id = session.scalars(
+            select(StoredAlert.id).where(StoredAlert.kind == "breach", StoredAlert.contact == "duty")
+        ).one()
+    acknowledged = service.acknowledge(alert_id, "Li Lei")
+    assert acknowledged is not None and acknowledged.acknowledged_by == "Li Lei"
+    clock.set(at(5.6))
+    service.run_due()
+    assert [a for a in alerts(service) if a[0] == "escalation" and a[2] == "ack"] == []
+
+
+def test_events_dated_in_the_future_apply_when_their_time_comes(
+    service: LiveService, clock: FixedClock
+) -> None:
+    service.ingest([(0, event("reported", "T1", at(10)))], "test")
+    assert service.next_due() == at(10)
+    clock.set(at(13.5))
+    service.run_due()
+    assert breaches(service) == {"ack": "open"}
+
+
+def test_a_restart_finds_what_fell_due_while_it_was_down(
+    db_url: str, clock: FixedClock, tmp_path: Path
+) -> None:
+    first = open_service(db_url, clock, fast_contract(), tmp_path)
+    first.ingest([(0, event("reported", "T1", T0))], "test")
+    first.store.close()  # the process is gone; an hour passes
+    clock.set(at(3600))
+    second = LiveService(Store.open(db_url, clock), clock, environ={})
+    assert second.next_due() is not None and second.next_due() <= clock.now()  # type: ignore[operator]
+    second.run_due()
+    assert breaches(second) == {"ack": "open", "onsite": "open"}
+    # A warning for a deadline already past is no use: the breach is what is said.
+    assert [a for a in alerts(second) if a[0] == "warning"] == []
+    second.run_due()
+    second.store.close()
+    third = LiveService(Store.open(db_url, clock), clock, environ={})
+    count = len(alerts(third))
+    third.run_due()
+    assert len(alerts(third)) == count
+    third.store.close()
+
+
+def test_a_contract_wide_force_majeure_moves_running_deadlines(
+    service: LiveService, clock: FixedClock
+) -> None:
+    service.ingest([(0, event("reported", "T1", T0))], "test")
+    wide = {
+        "id": "FM-1",
+        "contract": "FAST-1",
+        "type": "force_majeure",
+        "at": at(1).isoformat(),
+        "attrs": {"until": at(11).isoformat(), "reason": "typhoon"},
+    }
+    clock.set(at(2))
+    service.ingest([(0, wide)], "test")
+    clock.set(at(5))
+    service.run_due()
+    assert breaches(service) == {}
+    assert service.next_due() is not None
+
+
+def test_scheduler_arms_its_date_job_at_the_next_due_time(
+    service: LiveService, clock: FixedClock
+) -> None:
+    scheduler = DueScheduler(service, sweep_seconds=3600)
+    scheduler.start(paused=True)  # the jobs are armed; the test runs the pass itself
+    try:
+        assert scheduler.armed_for == T0  # at start: whatever fell due while it was down
+        service.ingest([(0, event("reported", "T1", T0))], "test")
+        assert scheduler.armed_for == at(2.4)
+        clock.set(at(3.2))
+        report = scheduler.run_now()
+        assert report.tickets == 1
+        assert breaches(service) == {"ack": "open"}
+        assert scheduler.armed_for == at(4.8)
+    finally:
+        scheduler.shutdown()
+
+
+def test_outbox_retries_with_back_off_and_sends_each_alert_once(
+    db_url: str, clock: FixedClock, tmp_path: Path
+) -> None:
+    with http_receiver() as hook:
+        live = open_service(
+            db_url,
+            clock,
+            fast_contract(hook.url),
+            tmp_path,
+            environ={"SLAENGINE_ALERT_WEBHOOK": f"{hook.url}/all"},
+        )
+        delivery = OutboxDelivery(live.store, clock, ChannelSettings(webhook_timeout_seconds=5))
+        live.ingest([(0, event("reported", "T1", T0))], "test")
+        clock.set(at(3.5))
+        live.run_due()  # ack breached: duty, manager and the env webhook: 3 deliveries
+        hook.fail_next(2, status=503)
+        report = delivery.deliver_due()
+        assert (report.sent, report.failed) == (1, 2)
+        assert delivery.deliver_due().sent == 0  # the failed ones wait for their back-off
+        clock.advance(backoff(1))
+        assert delivery.deliver_due().sent == 2
+        clock.advance(timedelta(minutes=10))
+        assert delivery.deliver_due().sent == 0  # sent is sent
+        accepted = [r for r in hook.requests if r.status == 200]
+        assert sorted(r.path for r in accepted) == ["/all", "/duty", "/manager"]
+        body = next(r.json() for r in accepted if r.path == "/all")
+        assert {k: body[k] for k in ("kind", "contract", "ticket", "commitment")} == {
+            "kind": "breach",
+            "contract": "FAST-1",
+            "ticket": "T1",
+            "commitment": "ack",
+        }
+        assert body["deadline"] == "2026-03-02T09:00:03+08:00"
+        assert body["late_by_seconds"] == 1
+        with live.store.sessions() as session:
+            rows = session.scalars(select(OutboxRow)).all()
+            assert {r.status for r in rows} == {"sent"}
+            assert sorted(r.attempts for r in rows) == [1, 2, 2]
+        live.store.close()
+
+
+def test_back_off_doubles_up_to_a_ceiling() -> None:
+    assert [backoff(n).total_seconds() for n in (1, 2, 3, 4)] == [1, 2, 4, 8]
+    assert backoff(30).total_seconds() == 300
+
+
+def test_alerts_carry_names_in_both_languages(service: LiveService, clock: FixedClock) -> None:
+    service.ingest([(0, event("reported", "T1", T0))], "test")
+    clock.set(at(3.5))
+    service.run_due()
+    with service.store.sessions() as session:
+        payload = session.scalars(
+            select(StoredAlert.payload).where(StoredAlert.kind == "breach")
+        ).first()
+    assert payload is not None
+    details = json.loads(payload)["details"]
+    assert details["commitment_name"] == {"zh": "及时答复", "en": "Answer the call"}
