@@ -326,3 +326,29 @@ def test_events_after_as_of_are_not_applied():
 def test_warning_time_is_a_share_of_the_target():
     found = clock(reported().report(t("2026-03-02 09:01")), "onsite-30min")
     assert found.warn_at == t("2026-03-02 09:24")  # 80% of 30 minutes
+
+
+def test_force_majeure_lasting_past_as_of_sets_the_real_deadline():
+    stream = Stream().add(
+        "force_majeure", t("2026-03-02 15:00"), ticket=None, until=t("2026-03-03 10:00").isoformat()
+    )
+    stream.add("reported", t("2026-03-02 16:00"), severity="general", asset="U1")
+    for as_of in ("2026-03-02 18:00", "2026-03-03 09:59"):
+        found = clock(stream.report(t(as_of)), "ack-3min")
+        assert (found.status, found.deadline) == (RUNNING, t("2026-03-03 10:03"))
+        assert found.warn_at == t("2026-03-03 10:02:24")
+
+
+def test_force_majeure_after_a_clock_stopped_changes_nothing():
+    stream = (
+        reported(at="2026-03-02 09:50")
+        .add("dispatched", t("2026-03-02 09:55"))
+        .add(
+            "force_majeure",
+            t("2026-03-02 10:00"),
+            ticket=None,
+            until=t("2026-03-02 11:00").isoformat(),
+        )
+    )
+    found = clock(stream.report(t("2026-03-02 18:00")), "dispatch-15min")
+    assert (found.status, found.deadline, found.excused_seconds) == (MET, t("2026-03-02 10:05"), 0)

@@ -199,3 +199,32 @@ def test_conditions_never_test_the_reserved_id_field() -> None:
 def test_contract_file_not_found() -> None:
     with pytest.raises(ContractError, match="no such file"):
         load_contract("contracts/nope.yaml")
+
+
+def test_impossible_date_is_a_located_error_not_a_crash() -> None:
+    text = EXAMPLE_TEXT.replace("accepted_on: 2026-01-15", "accepted_on: 2026-02-30")
+    (problem,) = _error(text)
+    assert problem.startswith(f"contracts/bad.yaml:{_line_of(text, 'accepted_on: 2026-02-30')}:")
+    assert "accepted_on" in problem
+
+
+def test_missing_rule_library_is_reported_once(tmp_path: Path) -> None:
+    text = EXAMPLE_TEXT.replace("rules: [after-sales]", "rules: [after-sale]")
+    (problem,) = _error(text)
+    assert "rule library 'after-sale' not found" in problem
+    looked = problem.split("looked in: ")[1].split(", ")
+    assert len(looked) == len(set(looked))
+
+
+def test_a_directory_is_not_a_contract(tmp_path: Path) -> None:
+    with pytest.raises(ContractError, match="is a directory"):
+        load_contract(tmp_path)
+
+
+def test_same_event_resent_in_utc_is_a_duplicate() -> None:
+    intake = Intake(TENDER)
+    base = {"id": "x", "contract": TENDER.id, "ticket": "T", "type": "reported",
+            "severity": "general"}  # fmt: skip
+    intake.offer({**base, "at": "2026-03-02T09:05:00+08:00"})
+    intake.offer({**base, "at": "2026-03-02T01:05:00Z"})
+    assert (len(intake.events), intake.duplicates, intake.rejected) == (1, 1, [])

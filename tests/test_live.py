@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from slaengine.alerts.outbox import OutboxDelivery, backoff
 from slaengine.alerts.model import ChannelSettings
+from slaengine.alerts.outbox import OutboxDelivery, backoff
 from slaengine.clock import FixedClock
 from slaengine.scheduler import DueScheduler
 from slaengine.service import LiveService
@@ -124,6 +124,9 @@ def test_a_breach_records_the_late_clock_and_its_penalty_lines(
         assert (clock_row.status, clock_row.late_by_seconds) == ("breached", 2)
         assert clock_row.deadline == at(3)
         lines = [(p.clause, p.amount) for p in session.scalars(select(PenaltyLine))]
+        provisional = [p.provisional for p in session.scalars(select(PenaltyLine))]
+    assert lines == [("P-ack", "500.00")]
+    assert provisional == [False]  # the clock stopped: the charge is final
     assert breaches(service) == {"ack": "closed"}
     report_lines = [
         (line["clause"], line["amount"])
@@ -217,15 +220,15 @@ def test_an_unacknowledged_breach_escalates_to_the_next_contact(
     ]
 
 
-def test_an_acknowledged_breach_does_not_escalate(
-    service: LiveService, clock: FixedClock
-) -> None:
+def test_an_acknowledged_breach_does_not_escalate(service: LiveService, clock: FixedClock) -> None:
     service.ingest([(0, event("reported", "T1", T0))], "test")
     clock.set(at(3.5))
     service.run_due()
     with service.store.sessions() as session:
         alert_id = session.scalars(
-            select(StoredAlert.id).where(StoredAlert.kind == "breach", StoredAlert.contact == "duty")
+            select(StoredAlert.id).where(
+                StoredAlert.kind == "breach", StoredAlert.contact == "duty"
+            )
         ).one()
     acknowledged = service.acknowledge(alert_id, "Li Lei")
     assert acknowledged is not None and acknowledged.acknowledged_by == "Li Lei"
@@ -360,3 +363,71 @@ def test_alerts_carry_names_in_both_languages(service: LiveService, clock: Fixed
     assert payload is not None
     details = json.loads(payload)["details"]
     assert details["commitment_name"] == {"zh": "及时答复", "en": "Answer the call"}
+
+
+def _tender_service(url: str, clock: FixedClock) -> LiveService:
+    from slaengine.bundled import example_contract
+
+    store = Store.open(url, clock)
+    path = example_contract()
+    store.load_contract(path.read_text(encoding="utf-8"), path)
+    return LiveService(store, clock, environ={})
+
+
+def test_a_missed_inspection_period_alerts_once_and_a_late_record_withdraws_it(
+    db_url: str,
+) -> None:
+    # The example tender: inspections every 3 months from acceptance on 2026-01-15.
+    clock = FixedClock(datetime(2026, 4, 15, 0, 0, 1, tzinfo=UTC))  # 08:00:01 in Shanghai
+    live = _tender_service(db_url, clock)
+    live.run_due()
+    missed = [a for a in alerts(live) if a[0] == "obligation_missed"]
+    assert sorted({(a[1], a[2]) for a in missed}) == [
+        ("duty-supervisor", "inspection"),
+        ("service-manager", "inspection"),
+    ]
+    with live.store.sessions() as session:
+        rows = session.scalars(select(Breach).where(Breach.kind == "obligation")).all()
+        assert sorted((b.ticket, b.cycle, b.status) for b in rows) == [
+            ("U1", 0, "closed"),
+            ("U2", 0, "closed"),
+        ]
+    live.run_due()
+    assert len([a for a in alerts(live) if a[0] == "obligation_missed"]) == len(missed)
+    inspection = {
+        "id": "INS-U1-1",
+        "contract": "HT-2026-017",
+        "type": "inspection_done",
+        "asset": "U1",
+        "at": "2026-03-20T10:00:00+08:00",
+    }
+    live.ingest([(0, inspection)], "test")
+    live.run_due()
+    with live.store.sessions() as session:
+        statuses = {
+            b.ticket: b.status
+            for b in session.scalars(select(Breach).where(Breach.kind == "obligation"))
+        }
+    assert statuses == {"U1": "withdrawn", "U2": "closed"}
+    live.store.close()
+
+
+def test_warranty_expiry_is_announced_once_within_the_reminder_window(tmp_path: Path) -> None:
+    clock = FixedClock(datetime(2028, 12, 20, 1, 0, tzinfo=UTC))
+    live = _tender_service(f"sqlite:///{tmp_path / 'w.db'}", clock)
+    live.run_due()
+    # Units accepted 2026-01-15 with 3 years: cover ends 2029-01-15, within 30 days.
+    reminders = {(a[1], a[2]) for a in alerts(live) if a[0] == "warranty_expiring"}
+    assert reminders == {("duty-supervisor", None), ("service-manager", None)}
+    with live.store.sessions() as session:
+        keys = set(
+            session.scalars(select(StoredAlert.key).where(StoredAlert.kind == "warranty_expiring"))
+        )
+    assert "warranty/HT-2026-017/U1/2029-01-15" in keys
+    assert "warranty/HT-2026-017/U2/2029-01-15" in keys
+    assert not any("KP1" in key for key in keys)  # key parts have 5 years
+    count = len(alerts(live))
+    clock.advance(timedelta(days=2))
+    live.run_due()
+    assert len(alerts(live)) == count
+    live.store.close()

@@ -321,17 +321,20 @@ def judge(
     """The clock's status, deadline and lateness at ``as_of`` (SPEC.md section 3)."""
     commitment = record.commitment
     calendar = calendars[commitment.calendar]
-    horizon = min(record.ended_at or as_of, as_of)
     start = record.started_at
+    # How far the clock is known to have run: to its stop (or cancel), or to as_of.
+    horizon = min(record.ended_at or as_of, as_of)
+    # An interval counts for this clock if it began before that horizon. A closed pause counts
+    # in full, an open one up to as_of (its end is not known yet). Force majeure is declared
+    # with its end, so it counts in full even past as_of: the deadline is the one the contract
+    # really sets, not one that moves with the evaluation time. An interval that begins after
+    # the clock stopped is not time the clock ran, and changes nothing.
     paused = [
-        (a, b if b is not None else horizon)
+        (max(a, start), b if b is not None else max(as_of, start))
         for a, b in pauses
         if a is not None and a < horizon and (b is None or b > start)
     ]
-    paused = _clip(paused, start, horizon)
-    # Force majeure stops every clock while it lasts; shown in full even after the clock
-    # stopped, so the deadline a report shows is the one the contract really set.
-    excused_here = _clip(excused, start, max(as_of, start))
+    excused_here = [(max(a, start), b) for a, b in excused if a < horizon and b > start]
     excluded = paused + excused_here
     deadline = calendar.deadline(start, commitment.target, excluded)
     paused_now = record.open and any(b is None and a is not None and a <= as_of for a, b in pauses)
@@ -372,7 +375,7 @@ def judge(
         calendar=commitment.calendar,
         target=str(commitment.target),
         paused_seconds=round(overlap_seconds(paused, start, horizon)),
-        excused_seconds=round(overlap_seconds(excused_here, start, max(horizon, start))),
+        excused_seconds=round(overlap_seconds(excused_here, start, horizon)),
         cancelled_at=record.cancelled_at,
         cancel_reason=record.cancel_reason,
         warn_at=warn_at,

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import IO, Any
 
@@ -60,8 +60,13 @@ class Event:
         return data
 
     def fingerprint(self) -> str:
-        """Content identity for idempotency: same id + same fingerprint = the same event."""
-        return json.dumps(self.to_json(), sort_keys=True, ensure_ascii=False)
+        """Content identity for idempotency: same id + same fingerprint = the same event.
+
+        The time is compared as an instant: the same event resent in UTC is the same event.
+        """
+        data = self.to_json()
+        data["at"] = self.at.astimezone(UTC).isoformat()
+        return json.dumps(data, sort_keys=True, ensure_ascii=False)
 
     def sort_key(self) -> tuple[datetime, int]:
         return (self.at, self.seq)

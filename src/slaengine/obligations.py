@@ -9,8 +9,9 @@ An obligation recurs over a span (SPEC.md section 6). Its *calendar* is a list o
   ``{every: 6mo, until: warranty_end}`` gives, for a unit accepted 2026-01-15, periods starting
   2026-01-15, 04-15, 07-15, 10-15, 2027-01-15, 07-15, 2028-01-15, 07-15, up to the warranty's
   end 2029-01-15 — and on, if a failed final inspection extends the warranty. Period k of a step
-  starts at step start + k × every (never by repeated adding, so month ends do not drift); a
-  step's last period is cut at the step's end.
+  starts at step start + k × every (never by repeated adding, so month ends do not drift). A
+  period that the step's end would cut short is not owed (an inspection "every 6 months" is not
+  due two months in, when a usage limit ended the warranty): the calendar leaves it out.
 * ``per`` + ``count`` ("N visits a year"): periods of ``per`` from acceptance until ``until``
   (default: the warranty's end), each needing ``count`` matching events.
 * The tender's final inspection: for every unit with a warranty, a built-in obligation
@@ -233,9 +234,9 @@ def _periods(
         k = 0
         while True:
             period_start = _add(every, start, k, zone)
-            if period_start >= end:
-                break
-            period_end = min(_add(every, start, k + 1, zone), end)
+            period_end = _add(every, start, k + 1, zone)
+            if period_end > end:
+                break  # a period the span's end would cut short is not owed
             slots.append(
                 _Slot(obligation.id, asset, len(slots), period_start, period_end, required)
             )

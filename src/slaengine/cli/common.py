@@ -11,6 +11,7 @@ from typing import IO, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from slaengine.clock import Clock, SystemClock
 from slaengine.contract import Contract, load_contract
@@ -36,10 +37,10 @@ def friendly(func: Callable[P, R]) -> Callable[P, R]:
         try:
             return func(*args, **kwargs)
         except SlaError as exc:
-            err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
+            err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
         except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
-            err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
+            err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
 
     return wrapper
@@ -71,6 +72,8 @@ def open_events(path: str) -> tuple[IO[str], int | None]:
     if path == "-":
         return sys.stdin, None
     file = Path(path)
+    if file.is_dir():
+        raise SlaError(f"{path}: is a directory; give a JSON Lines file (or - for standard input)")
     if not file.is_file():
         raise SlaError(f"{path}: no such events file")
     return file.open(encoding="utf-8"), file.stat().st_size
@@ -115,4 +118,4 @@ def register_commands(app: typer.Typer) -> None:
 
 
 #: Each module defines ``register(app)``; adding a command family never touches the others.
-_COMMAND_MODULES: list[str] = ["warranty", "service"]
+_COMMAND_MODULES: list[str] = ["warranty", "service", "statement", "importing", "backtest"]

@@ -55,6 +55,7 @@ def local(when: datetime | None, zone: ZoneInfo) -> str:
 
 
 def contract_table(contract: Contract) -> Table:
+    """The commitments as a contract manager checks them against the tender, one row each."""
     name = contract.name.both() if contract.name else ""
     table = Table(
         title=f"{contract.id} v{contract.version} — {name}",
@@ -64,41 +65,31 @@ def contract_table(contract: Contract) -> Table:
         ),
         show_lines=True,
     )
-    for column in (
-        "commitment",
-        "name",
-        "applies to",
-        "start",
-        "stop",
-        "cancel",
-        "pause / resume",
-        "target",
-        "calendar",
-        "clauses",
-    ):
-        table.add_column(
-            column,
-            overflow="fold",
-            no_wrap=column in ("commitment", "clauses"),
-            min_width=20 if column == "name" else None,
-        )
+    table.add_column("commitment", no_wrap=True)
+    table.add_column("name", min_width=14, ratio=3, overflow="fold")
+    table.add_column("applies to", ratio=1, overflow="fold")
+    table.add_column("clock: start → stop", min_width=16, ratio=3, overflow="fold")
+    table.add_column("cancel · pause / resume", ratio=2, overflow="fold")
+    table.add_column("target", no_wrap=True)
+    table.add_column("clauses", ratio=1, overflow="fold")
     for c in contract.commitments:
         applies = []
         if c.applies_to.severity:
             applies.append("severity " + ", ".join(c.applies_to.severity))
         if c.applies_to.asset_class:
             applies.append("asset class " + ", ".join(c.applies_to.asset_class))
-        pause = f"{conditions_text(c.pause)} / {conditions_text(c.resume)}" if c.pause else "no"
+        other = []
+        if c.cancel:
+            other.append(f"cancel: {conditions_text(c.cancel)}")
+        if c.pause:
+            other.append(f"pause: {conditions_text(c.pause)} / {conditions_text(c.resume)}")
         table.add_row(
             c.id,
             "\n".join(x for x in (c.name.zh, c.name.en) if x) if c.name else "",
             "; ".join(applies) or "all",
-            conditions_text(c.start),
-            conditions_text(c.stop),
-            conditions_text(c.cancel),
-            pause,
-            str(c.target),
-            c.calendar,
+            f"{conditions_text(c.start)}\n→ {conditions_text(c.stop)}",
+            "\n".join(other) or "—",
+            f"{c.target}\n{c.calendar}",
             ", ".join(c.clauses) or "—",
         )
     return table

@@ -22,6 +22,9 @@ from slaengine.contract import load_contract
 from slaengine.errors import SlaError
 from slaengine.warranty import Cover, WarrantyBook
 
+#: Rejected events named on stderr (the rest are counted; ``replay`` reports them all).
+_SHOWN = 5
+
 
 def _day(value: str | None, zone: ZoneInfo) -> date:
     """``--on``: a calendar date (2030-06-01); default today in the contract's time zone."""
@@ -79,8 +82,11 @@ def warranty(
     if events_file is not None:
         intake = read_events(events_file, contract)
         events = intake.events
-        for item in intake.rejected:
+        for item in intake.rejected[:_SHOWN]:
             err.print(f"rejected event (line {item.line}): {item.error}", highlight=False)
+        if len(intake.rejected) > _SHOWN:
+            more = len(intake.rejected) - _SHOWN
+            err.print(f"... and {more} more rejected (slaengine replay lists them all)")
     book = WarrantyBook.build(contract, events)
     for note in book.notes:
         err.print(f"note: {note}", highlight=False)

@@ -34,6 +34,10 @@ class LocatedYaml:
             mark = getattr(exc, "problem_mark", None)
             line = f"{mark.line + 1}" if mark is not None else "?"
             problem = getattr(exc, "problem", None) or str(exc)
+            context = getattr(exc, "context_mark", None)
+            if context is not None and mark is not None and context.line != mark.line:
+                # the parser notices late: say where the unfinished construct began too
+                problem += f" (in what {getattr(exc, 'context', 'began')} at line {context.line + 1})"
             raise ContractError(str(path), [f"{path}:{line}: not valid YAML: {problem}"]) from None
         if node is None:
             raise ContractError(str(path), [f"{path}:1: the file is empty"])
@@ -59,7 +63,12 @@ class LocatedYaml:
             return result
         if isinstance(node, yaml.SequenceNode):
             return [self._construct(item, (*where, i)) for i, item in enumerate(node.value)]
-        return self._scalars.construct_object(node)
+        try:
+            return self._scalars.construct_object(node)
+        except ValueError:
+            # An impossible date (2026-02-30) looks like a date to YAML but is not one: keep the
+            # text, so validation names the line and the field instead of crashing.
+            return node.value
 
     def line_of(self, loc: tuple[int | str, ...]) -> int:
         """The line of the deepest known value along a pydantic error location."""
@@ -103,8 +112,11 @@ def load_rule_library(name: str, near: Path) -> tuple[RuleLibrary, Path]:
     if name.endswith((".yaml", ".yml")):
         candidates.append((near / name).resolve())
     else:
+        near = near.resolve()
         for folder in (near / "rules", near.parent / "rules", bundled_dir("rules")):
-            candidates.append(folder / f"{name}.yaml")
+            candidate = folder / f"{name}.yaml"
+            if candidate not in candidates:
+                candidates.append(candidate)
     for candidate in candidates:
         if candidate.is_file():
             located = LocatedYaml(candidate, candidate.read_text(encoding="utf-8"))
@@ -124,6 +136,8 @@ def load_contract(path: str | Path) -> Contract:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ContractError(str(path), [f"{path}: no such file"]) from None
+    except IsADirectoryError:
+        raise ContractError(str(path), [f"{path}: is a directory, not a contract file"]) from None
     except UnicodeDecodeError:
         raise ContractError(str(path), [f"{path}: not UTF-8 text"]) from None
     return parse_contract(text, path)
@@ -177,7 +191,8 @@ def _apply_shapes(data: dict[str, Any], located: LocatedYaml, problems: list[str
         for shape_name, shape in library.shapes.items():
             shapes[shape_name] = shape.model_dump(exclude_none=True, exclude_defaults=True)
     commitments = data.get("commitments")
-    if not isinstance(commitments, list):
+    if not isinstance(commitments, list) or problems:
+        # a missing library would make every commitment that uses it an error too: say it once
         return data
     merged = []
     for i, commitment in enumerate(commitments):

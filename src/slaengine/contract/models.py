@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -264,6 +265,18 @@ class ClauseBase(Model):
     cap_percent: Percent | None = None
 
 
+def _lateness_unit(value: Duration) -> Duration:
+    if value.is_calendar:
+        raise ValueError(
+            f"a unit of lateness is written in s, m, h or d (a day of 24 hours), not {value}"
+        )
+    return value
+
+
+#: The unit of a per-started clause: a fixed length, so "per started unit" is plain arithmetic.
+LatenessUnit = Annotated[Duration, AfterValidator(_lateness_unit)]
+
+
 class FixedClause(ClauseBase):
     kind: Literal["fixed"]
     amount: Money
@@ -272,7 +285,7 @@ class FixedClause(ClauseBase):
 class PerStartedClause(ClauseBase):
     kind: Literal["per_started"]
     amount: Money
-    unit: Duration
+    unit: LatenessUnit
 
 
 class PercentOfPriceClause(ClauseBase):
@@ -283,7 +296,7 @@ class PercentOfPriceClause(ClauseBase):
 class PercentOfPricePerStartedClause(ClauseBase):
     kind: Literal["percent_of_price_per_started"]
     percent: Percent
-    unit: Duration
+    unit: LatenessUnit
 
 
 class CostsClause(ClauseBase):

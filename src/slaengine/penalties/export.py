@@ -177,7 +177,7 @@ def to_csv(statement: Statement, lang: str) -> bytes:
     """The statement as CSV for Excel: UTF-8 with BOM, CRLF line ends."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
-    writer.writerow([label("statement", lang), statement.contract.id])
+    writer.writerow([label("statement", lang), statement.window.label])
     writer.writerows(heading_rows(statement, lang))
     writer.writerow([])
     writer.writerow(headers(LINE_COLUMNS, lang))

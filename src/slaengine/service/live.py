@@ -35,7 +35,7 @@ import math
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -48,7 +48,7 @@ from slaengine.clocks import BREACHED, PAUSED, RUNNING, Clock
 from slaengine.contract.models import Contact, Contract
 from slaengine.evaluate import Context, evaluate, evaluate_ticket, excused_intervals
 from slaengine.events import Event
-from slaengine.store import AddResult, Store
+from slaengine.store import AddResult, Store, event_of
 from slaengine.store.models import (
     CLOSED,
     EVERY_ALERT,
@@ -60,6 +60,7 @@ from slaengine.store.models import (
     PenaltyLine,
     StoredAlert,
     StoredClock,
+    StoredEvent,
     Ticket,
 )
 
@@ -122,6 +123,9 @@ class LiveService:
         #: Called after due times may have changed (the scheduler re-arms).
         self.on_due_changed: list[Callable[[], None]] = []
         self._pass_lock = threading.Lock()
+        #: When the contract-wide duties (obligation periods ending, warranty reminders) are
+        #: next due. Kept in memory: it is recomputed from the store by the first pass.
+        self._duties_due: datetime | None = None
 
     # -- ingestion ---------------------------------------------------------------------------
 
@@ -130,6 +134,8 @@ class LiveService:
     ) -> IngestOutcome:
         """Store events (see Store.add_events), then evaluate the tickets they touched."""
         added = self.store.add_events(offered, source, raw=raw)
+        if any(event.ticket is None for event in added.accepted):
+            self._duties_due = None  # an inspection, a replaced part: look at the duties again
         alerts = 0
         for contract, ticket in sorted(added.tickets):
             alerts += self.evaluate_ticket_now(contract, ticket)
@@ -161,6 +167,9 @@ class LiveService:
                 pass
             report.escalations = self._escalate(now)
             report.alerts += report.escalations
+            if self._duties_due is None or self._duties_due <= now:
+                report.extra["duties"] = self._contract_duties(now)
+                report.alerts += report.extra["duties"]
             self._notify(report.alerts)
             return report
 
@@ -209,6 +218,7 @@ class LiveService:
                     )
                 ),
             ]
+        candidates.append(self._duties_due)
         found = [when for when in candidates if when is not None]
         return min(found) if found else None
 
@@ -469,9 +479,13 @@ class LiveService:
         zone = ZoneInfo(contract.timezone)
         commitment = clock.commitment if clock else breach.commitment if breach else None
         severity = clock.severity if clock else breach.severity if breach else None
+        cycle = clock.cycle if clock else breach.cycle if breach else None
         if clock is not None:
             ticket, deadline = clock.ticket, clock.deadline
             late_by_seconds = clock.late_by_seconds
+        elif breach is not None and breach.kind == "obligation":
+            obligation, asset, deadline = breach.commitment, breach.ticket or None, breach.deadline
+            commitment = cycle = None
         elif breach is not None:
             ticket, deadline = breach.ticket, breach.deadline
             late_by_seconds = breach.late_by_seconds
@@ -483,6 +497,10 @@ class LiveService:
                 name = None
             if name is not None:
                 facts["commitment_name"] = {"zh": name.zh, "en": name.en}
+        if obligation is not None:
+            duty = next((o for o in contract.obligations if o.id == obligation), None)
+            if duty is not None and duty.name is not None:
+                facts["obligation_name"] = {"zh": duty.name.zh, "en": duty.name.en}
         if breach is not None:
             facts["breach_id"] = breach.id
         facts.update(details or {})
@@ -494,10 +512,10 @@ class LiveService:
                 kind=kind,
                 contract=contract.id,
                 ticket=ticket,
-                commitment=commitment if obligation is None else None,
+                commitment=commitment,
                 obligation=obligation,
                 asset=asset,
-                cycle=clock.cycle if clock else breach.cycle if breach else None,
+                cycle=cycle,
                 deadline=deadline.astimezone(zone) if deadline else None,
                 late_by_seconds=late_by_seconds,
                 at=now.astimezone(zone),
@@ -525,10 +543,10 @@ class LiveService:
                 kind=kind,
                 contract=contract.id,
                 ticket=ticket,
-                commitment=commitment if obligation is None else None,
+                commitment=commitment,
                 obligation=obligation,
                 asset=asset,
-                cycle=clock.cycle if clock else breach.cycle if breach else None,
+                cycle=cycle,
                 deadline=deadline.astimezone(zone) if deadline else None,
                 late_by_seconds=late_by_seconds,
                 at=now.astimezone(zone),
@@ -597,6 +615,141 @@ class LiveService:
             )
         return 1
 
+    def _contract_duties(self, now: datetime) -> int:
+        """Missed obligation periods and warranty reminders of every contract, as alerts.
+
+        Obligation periods are judged by slaengine.obligations and warranties by
+        slaengine.warranty over the contract's events; a breached period is stored as a breach
+        (kind ``obligation``, once per period) with an ``obligation_missed`` alert, a period
+        that a late event met after all is withdrawn, and each asset whose cover ends within
+        ``warranty.remind_before`` gets one ``warranty_expiring`` alert per expiry date.
+        """
+        raised = 0
+        upcoming: list[datetime] = []
+        with self.store.sessions() as session:
+            contracts = sorted({row.contract for row in self.store.versions(session)})
+        for contract_id in contracts:
+            with self.store.write() as session:
+                if self.store.is_postgres and not session.scalar(
+                    select(func.pg_try_advisory_xact_lock(_lock_key(f"duties/{contract_id}")))
+                ):
+                    continue  # another worker is on it
+                context = self.context_for(session, contract_id, None)
+                events = [
+                    event_of(row)
+                    for row in session.scalars(
+                        select(StoredEvent)
+                        .where(StoredEvent.contract == contract_id, StoredEvent.at <= now)
+                        .order_by(StoredEvent.seq)
+                    )
+                ]
+                raised += self._duties_of(session, context, events, now, upcoming)
+        zone_midnights = [upcoming_midnight(now)]
+        self._duties_due = min(upcoming + zone_midnights)
+        return raised
+
+    def _duties_of(
+        self,
+        session: Session,
+        context: Context,
+        events: list[Event],
+        now: datetime,
+        upcoming: list[datetime],
+    ) -> int:
+        from slaengine.obligations import breached_periods, judge_obligations, next_period_end
+        from slaengine.warranty import WarrantyBook, warranty_reminders
+
+        contract = context.contract
+        book = WarrantyBook.build(contract, events, context.matcher)
+        periods = judge_obligations(book, events, now, context.matcher)
+        following = next_period_end(periods, now)
+        if following is not None:
+            upcoming.append(following)
+        raised = 0
+        stored = {
+            (b.ticket, b.commitment, b.cycle): b
+            for b in session.scalars(
+                select(Breach).where(Breach.contract == contract.id, Breach.kind == "obligation")
+            )
+        }
+        missed = set()
+        for period in breached_periods(periods):
+            key = (period.asset or "", period.obligation, period.index)
+            missed.add(key)
+            breach = stored.get(key)
+            fresh = breach is None or breach.status == WITHDRAWN
+            if breach is None:
+                breach = Breach(
+                    contract=contract.id,
+                    kind="obligation",
+                    ticket=key[0],
+                    commitment=period.obligation,
+                    cycle=period.index,
+                    detected_at=now,
+                    revision=1,
+                )
+                session.add(breach)
+            elif breach.status == WITHDRAWN:
+                breach.revision += 1
+                breach.detected_at = now
+                breach.withdrawn_at = breach.withdrawn_reason = None
+            breach.status = CLOSED
+            breach.deadline = period.period_end
+            breach.late_by_seconds = 0
+            breach.updated_at = now
+            if fresh:
+                session.flush()
+                raised += self._raise(
+                    session,
+                    contract,
+                    "obligation_missed",
+                    f"breach/{breach.id}/{breach.revision}/obligation_missed",
+                    now,
+                    breach=breach,
+                    details={
+                        "period_start": period.period_start,
+                        "period_end": period.period_end,
+                        "required": period.required,
+                        "done": period.done,
+                    },
+                )
+        for key, breach in stored.items():
+            if key in missed or breach.status == WITHDRAWN:
+                continue
+            breach.status = WITHDRAWN
+            breach.withdrawn_at = now
+            breach.withdrawn_reason = "the period was met by an event that arrived late"
+            breach.updated_at = now
+            raised += self._raise(
+                session,
+                contract,
+                "withdrawn",
+                f"breach/{breach.id}/{breach.revision}/withdrawn",
+                now,
+                breach=breach,
+                details={"reason": breach.withdrawn_reason},
+            )
+        for cover in warranty_reminders(book, now):
+            raised += self._raise(
+                session,
+                contract,
+                "warranty_expiring",
+                f"warranty/{contract.id}/{cover.asset}/{cover.expires.isoformat()}",
+                now,
+                asset=cover.asset,
+                details={
+                    "expires": cover.expires,
+                    "time_left_seconds": int(
+                        (
+                            datetime.combine(cover.expires, time(), ZoneInfo(contract.timezone))
+                            - now
+                        ).total_seconds()
+                    ),
+                    "reason": cover.basis,
+                },
+            )
+        return raised
+
     def _escalate(self, now: datetime) -> int:
         """Alerts whose ``escalate_at`` passed with the breach unacknowledged go one level up."""
         raised = 0
@@ -663,6 +816,18 @@ class LiveService:
                     breach.acknowledged_at = now
                     breach.acknowledged_by = by
             return alert
+
+
+def _lock_key(name: str) -> int:
+    """A stable 63-bit key for pg_try_advisory_xact_lock."""
+    import hashlib
+
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big") >> 1
+
+
+def upcoming_midnight(now: datetime) -> datetime:
+    """The next UTC midnight: warranty reminders are looked at (at least) daily."""
+    return datetime.combine(now.astimezone(UTC).date() + timedelta(days=1), time(), UTC)
 
 
 def _withdrawal_reason(clock: Clock | None) -> str:

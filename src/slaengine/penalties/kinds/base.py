@@ -89,8 +89,7 @@ def per_started_words(
     per = unit_words(unit, lang)
     why = occasion(trigger, lang, zone)
     if lang == "zh":
-        # A Chinese parenthesis is its own separator: no space after "（合同价…的0.05%）".
-        return f"{units} × {amount}{of}{'' if of else ' '}每超时{per}（不足按{per}计），{why}"
+        return f"{units} × {amount}{of} 每超时{per}（不足按{per}计），{why}"
     return f"{units} × {amount}{of} per started {per}, {why}"
 
 

@@ -1,0 +1,206 @@
+"""``slaengine statement``: the billing statement of one period, as a table, JSON, CSV or Excel."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from slaengine.cli.common import as_of_option, err, friendly, out, read_events
+from slaengine.contract import Contract, load_contract
+from slaengine.errors import SlaError
+from slaengine.evaluate import evaluate
+from slaengine.penalties import Statement, Window, build_statement
+from slaengine.penalties.export import (
+    COMPLIANCE_COLUMNS,
+    LINE_COLUMNS,
+    TICKET_COLUMNS,
+    Cell,
+    compliance_rows,
+    headers,
+    heading_rows,
+    line_rows,
+    ticket_rows,
+    to_csv,
+    to_xlsx,
+    totals_rows,
+)
+from slaengine.penalties.words import amount_text, label
+
+FORMATS = ("table", "json", "csv", "xlsx")
+LANGS = ("en", "zh")
+
+#: Columns the terminal table shows. The files carry all of LINE_COLUMNS; here the lateness
+#: is read in the formula ("... 24 min late"), which leaves the formula room on one line.
+_TABLE_COLUMNS = ("date", "section", "ticket", "subject", "clause", "formula", "amount", "status")
+
+
+def _window(
+    contract: Contract, period: str | None, date_from: str | None, date_to: str | None
+) -> Window:
+    if period is not None:
+        if date_from is not None or date_to is not None:
+            raise SlaError("give either --period or --from/--to, not both")
+        return Window.month(contract, period)
+    if date_from is None or date_to is None:
+        raise SlaError("say which period: --period 2026-10, or --from 2026-10-01 --to 2026-10-31")
+    return Window.dates(contract, _date(date_from, "--from"), _date(date_to, "--to"))
+
+
+def _date(text: str, option: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise SlaError(f"{option}: {text!r} is not a date; write it like 2026-10-01") from None
+
+
+def _cell(value: Cell) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "strftime") and not isinstance(value, str):
+        return value.strftime("%m-%d %H:%M") if hasattr(value, "hour") else value.strftime("%m-%d")
+    if not isinstance(value, str | int):
+        return amount_text(value)
+    return str(value)
+
+
+def print_statement(statement: Statement, console: Console, lang: str) -> None:
+    """The statement for a terminal: heading, lines, totals, compliance, chargeable tickets."""
+    heading = Table.grid(padding=(0, 2))
+    heading.add_column(style="bold")
+    heading.add_column()
+    for name, value in heading_rows(statement, lang):
+        heading.add_row(name, value)
+    console.print(heading)
+
+    lines = Table(title=label("lines", lang), title_justify="left", show_lines=False)
+    keep = [LINE_COLUMNS.index(column) for column in _TABLE_COLUMNS]
+    for column in _TABLE_COLUMNS:
+        lines.add_column(
+            label(column, lang),
+            justify="right" if column == "amount" else "left",
+            overflow="fold",
+            no_wrap=column in ("date", "amount"),
+            min_width=48 if column == "formula" else None,
+        )
+    for row in line_rows(statement, lang):
+        cells = [_cell(row[i]) for i in keep]
+        if row[LINE_COLUMNS.index("waiver")]:
+            cells[-1] = f"{cells[-1]}: {row[LINE_COLUMNS.index('waiver')]}"
+        style = "dim" if label("waived", lang) in cells[-1] else None
+        lines.add_row(*cells, style=style)
+    if not lines.row_count:
+        lines.add_row("", "", "", "", "", label("none", lang), "", "")
+    console.print(lines)
+
+    totals = Table(title=label("totals", lang), title_justify="left")
+    totals.add_column(label("item", lang))
+    totals.add_column(f"{label('amount', lang)} ({statement.contract.currency})", justify="right")
+    for name, amount in totals_rows(statement, lang):
+        bold = name in (label("chargeable", lang), label("penalties", lang))
+        totals.add_row(name, amount_text(amount), style="bold" if bold else None)
+    console.print(totals)
+
+    figures = Table(title=label("compliance", lang), title_justify="left")
+    for column in headers(COMPLIANCE_COLUMNS, lang):
+        figures.add_column(column, justify="left" if not figures.columns else "right")
+    for row in compliance_rows(statement, lang):
+        figures.add_row(*(_cell(value) for value in row))
+    console.print(figures)
+
+    tickets = Table(title=label("chargeable_tickets", lang), title_justify="left")
+    for column in headers(TICKET_COLUMNS, lang):
+        tickets.add_column(column, overflow="fold")
+    for row in ticket_rows(statement, lang):
+        tickets.add_row(*(_cell(value) for value in row))
+    if tickets.row_count:
+        console.print(tickets)
+    else:
+        console.print(f"{label('chargeable_tickets', lang)}: {label('none', lang)}")
+    if statement.warranty_unknown:
+        console.print(
+            f"{label('unknown_warranty', lang)}: {len(statement.warranty_unknown)} "
+            f"({', '.join(statement.warranty_unknown)})"
+        )
+    if statement.charges.unapplied_waivers:
+        console.print(f"[yellow]{label('unapplied_waivers', lang)}:[/]")
+        for waiver in statement.charges.unapplied_waivers:
+            console.print(f"  {waiver.event}: {waiver.to_json()['problem']}", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("statement")
+    @friendly
+    def statement(
+        contract_file: Annotated[Path, typer.Argument(metavar="CONTRACT")],
+        events_file: Annotated[
+            str, typer.Argument(metavar="EVENTS", help="JSON Lines; - for stdin")
+        ],
+        period: Annotated[
+            str | None, typer.Option("--period", help="calendar month, e.g. 2026-10")
+        ] = None,
+        date_from: Annotated[
+            str | None, typer.Option("--from", help="first day, e.g. 2026-10-01")
+        ] = None,
+        date_to: Annotated[
+            str | None, typer.Option("--to", help="last day (included), e.g. 2026-10-31")
+        ] = None,
+        as_of: Annotated[
+            str | None,
+            typer.Option("--as-of", help="evaluation time, RFC 3339 with offset (default: now)"),
+        ] = None,
+        fmt: Annotated[
+            str, typer.Option("--format", "-f", help="table, json, csv or xlsx")
+        ] = "table",
+        output: Annotated[
+            Path | None, typer.Option("--output", "-o", help="write to this file")
+        ] = None,
+        lang: Annotated[
+            str, typer.Option("--lang", help="zh or en: column headers and formulas")
+        ] = "en",
+    ) -> None:
+        """The billing statement of a period: every penalty and compensation line with its
+        formula, caps, waivers, totals, compliance figures and chargeable tickets."""
+        if fmt not in FORMATS:
+            raise typer.BadParameter(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+        if lang not in LANGS:
+            raise typer.BadParameter(f"--lang must be zh or en, not {lang!r}")
+        if fmt == "xlsx" and output is None:
+            raise SlaError("--format xlsx writes a workbook: give the file with --output f.xlsx")
+        contract = load_contract(contract_file)
+        window = _window(contract, period, date_from, date_to)
+        when = as_of_option(as_of, contract)
+        intake = read_events(events_file, contract)
+        report = evaluate(contract, intake.events, when, intake.rejected)
+        result = build_statement(report, window)
+        if fmt == "table":
+            if output is None:
+                print_statement(result, out, lang)
+            else:
+                with output.open("w", encoding="utf-8") as file:
+                    print_statement(result, Console(file=file, width=160), lang)
+        else:
+            if fmt == "json":
+                text = json.dumps(result.to_json(), ensure_ascii=False, indent=1) + "\n"
+                data = text.encode("utf-8")
+            elif fmt == "csv":
+                data = to_csv(result, lang)
+            else:
+                data = to_xlsx(result, lang)
+            if output is None:
+                sys.stdout.buffer.write(data)
+                sys.stdout.flush()
+            else:
+                output.write_bytes(data)
+        if output is not None:
+            err.print(f"statement {window.label} written to {output}", highlight=False)
+        if intake.rejected:
+            err.print(
+                f"{len(intake.rejected)} event(s) rejected (see slaengine replay for the list)"
+            )

@@ -1,0 +1,160 @@
+"""The store: migrations, aware timestamps, contract versions, idempotent event intake, and the
+CLI commands over it (``contract load``, ``ingest``, ``serve``'s refusal without a token)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect, select
+from typer.testing import CliRunner
+
+from slaengine.cli import common
+from slaengine.cli.main import app
+from slaengine.clock import FixedClock
+from slaengine.store import Store, StoreError, database_url
+from slaengine.store.models import RejectedInput, StoredEvent, Ticket
+from tests.live_support import event, fast_contract
+
+T0 = datetime(2026, 3, 2, 1, 0, 0, tzinfo=UTC)
+runner = CliRunner()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    url = (
+        f"sqlite:///{tmp_path / 'store.db'}"
+        if request.param == "sqlite"
+        else request.getfixturevalue("pg_url")
+    )
+    opened = Store.open(url, FixedClock(T0))
+    yield opened
+    opened.close()
+
+
+def _load(store: Store, tmp_path: Path, text: str, effective: date | None = None) -> bool:
+    path = tmp_path / "fast.yaml"
+    path.write_text(text, encoding="utf-8")
+    return store.load_contract(text, path, effective).changed
+
+
+def test_opening_migrates_the_schema_and_reopening_is_a_no_op(store: Store) -> None:
+    tables = set(inspect(store.engine).get_table_names())
+    assert {"events", "contract_versions", "clocks", "breaches", "alerts", "outbox"} <= tables
+    assert "alembic_version" in tables
+    again = Store.open(store.engine.url.render_as_string(hide_password=False), store.clock)
+    again.close()
+
+
+def test_timestamps_come_back_timezone_aware_in_utc(store: Store, tmp_path: Path) -> None:
+    _load(store, tmp_path, fast_contract())
+    shanghai = timezone(timedelta(hours=8))
+    at = datetime(2026, 3, 2, 9, 0, 0, 123456, tzinfo=shanghai)
+    store.add_events([(0, event("reported", "T1", at))], "test")
+    with store.sessions() as session:
+        row = session.scalars(select(StoredEvent)).one()
+        assert row.at == at and row.at.tzinfo is not None and row.at.utcoffset() == timedelta(0)
+        assert row.received_at == T0
+        assert json.loads(row.body)["at"] == "2026-03-02T09:00:00.123456+08:00"
+
+
+def test_a_changed_contract_is_a_new_version_and_an_unchanged_one_a_no_op(
+    store: Store, tmp_path: Path
+) -> None:
+    assert _load(store, tmp_path, fast_contract())
+    assert not _load(store, tmp_path, fast_contract())
+    assert _load(store, tmp_path, fast_contract(ack_target="5s"), date(2026, 4, 1))
+    with store.sessions() as session:
+        rows = store.versions(session, "FAST-1")
+        # The first version is effective from today in the contract's zone (09:00 Shanghai).
+        assert [(r.version, r.effective_from) for r in rows] == [
+            (1, date(2026, 3, 2)),
+            (2, date(2026, 4, 1)),
+        ]
+        in_march = store.version_in_effect(session, "FAST-1", datetime(2026, 3, 20, tzinfo=UTC))
+        in_april = store.version_in_effect(session, "FAST-1", datetime(2026, 4, 2, tzinfo=UTC))
+        assert in_march is not None and in_april is not None
+        assert (in_march.version, in_april.version) == (1, 2)
+        assert str(store.context(in_april).contract.commitment("ack").target) == "5s"
+
+
+def test_events_are_idempotent_and_conflicts_and_bad_input_are_kept(
+    store: Store, tmp_path: Path
+) -> None:
+    _load(store, tmp_path, fast_contract())
+    reported = event("reported", "T1", T0, "E-1")
+    lines = [
+        json.dumps(reported),
+        json.dumps(reported),
+        json.dumps({**reported, "severity": "major"}),
+        "{not json",
+        "",
+        json.dumps({**event("arrived", "T1", T0), "at": "2026-03-02T09:00:00"}),
+    ]
+    result = store.add_events(enumerate(lines, start=1), "day.jsonl", raw=True)
+    assert [e.id for e in result.accepted] == ["E-1"]
+    assert result.duplicates == 1
+    assert [r.line for r in result.rejected] == [3, 4, 6]
+    assert result.tickets == {("FAST-1", "T1")}
+    with store.sessions() as session:
+        kept = session.scalars(select(RejectedInput).order_by(RejectedInput.id)).all()
+        assert [(r.line, r.source) for r in kept] == [
+            (3, "day.jsonl"),
+            (4, "day.jsonl"),
+            (6, "day.jsonl"),
+        ]
+        assert "different content" in kept[0].error
+        assert kept[1].raw == "{not json"
+        assert "no UTC offset" in kept[2].error
+        assert session.scalars(select(Ticket.dirty)).one() is True
+    again = store.add_events([(1, reported)], "api")
+    assert (len(again.accepted), again.duplicates) == (0, 1)
+
+
+def test_a_store_url_that_cannot_be_used_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="only SQLite"):
+        Store.open("mysql://nobody@127.0.0.1/x", FixedClock(T0))
+    assert database_url("live.db").startswith("sqlite:////")
+    assert database_url("postgresql+psycopg://u@h/d") == "postgresql+psycopg://u@h/d"
+
+
+def test_cli_loads_a_contract_and_ingests_events_with_line_numbers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(common, "CLOCK", FixedClock(T0 + timedelta(seconds=4)))
+    db = f"sqlite:///{tmp_path / 'cli.db'}"
+    contract = tmp_path / "fast.yaml"
+    contract.write_text(fast_contract(), encoding="utf-8")
+    loaded = runner.invoke(app, ["contract", "load", str(contract), "--db", db])
+    assert loaded.exit_code == 0, loaded.output
+    assert "as version 1" in loaded.output
+    again = runner.invoke(app, ["contract", "load", str(contract), "--db", db])
+    assert "unchanged" in again.output
+    events = tmp_path / "events.jsonl"
+    events.write_text(
+        json.dumps(event("reported", "T1", T0)) + "\n" + '{"id": "broken"\n', encoding="utf-8"
+    )
+    ingested = runner.invoke(app, ["ingest", str(events), "--db", db])
+    assert ingested.exit_code == 0, ingested.output
+    assert "1 event(s) stored" in ingested.output
+    # 4 s after the report the 3 s answer is late: the ingest raised the breach (duty, manager).
+    assert "1 ticket(s) evaluated, 2 alert(s) queued" in ingested.output
+    assert "line 2: not valid JSON" in ingested.output
+    repeat = runner.invoke(app, ["ingest", str(events), "--db", db])
+    assert "0 event(s) stored, 1 duplicate(s) ignored" in repeat.output
+    bad = runner.invoke(app, ["contract", "load", str(contract), "--db", db, "--effective", "x"])
+    assert bad.exit_code == 2
+    assert "--effective" in bad.output
+
+
+def test_serve_refuses_to_listen_beyond_loopback_without_a_token(tmp_path: Path) -> None:
+    answer = runner.invoke(
+        app,
+        ["serve", "--db", str(tmp_path / "s.db"), "--host", "0.0.0.0"],
+        env={"SLAENGINE_API_TOKEN": ""},
+    )
+    assert answer.exit_code == 2
+    assert "refusing to listen on 0.0.0.0 without an API token" in answer.output
