@@ -31,6 +31,12 @@ from slaengine.warranty import WarrantyBook
 
 EXAMPLE = example_contract()
 TENDER = load_contract(EXAMPLE)
+#: The tender with an inspection series per unit (``for_each: unit``) instead of one for the
+#: whole installation.
+PER_UNIT_TEXT = EXAMPLE.read_text(encoding="utf-8").replace(
+    "    met_by: inspection_done\n", "    met_by: inspection_done\n    for_each: unit\n"
+)
+PER_UNIT = parse_contract(PER_UNIT_TEXT, Path("per-unit.yaml"))
 
 
 def at(text: str) -> datetime:
@@ -69,8 +75,8 @@ def judge(c: Contract, as_of: str, *raw: dict[str, Any]) -> list[ObligationPerio
 
 
 def inspections(as_of: str, *raw: dict[str, Any]) -> dict[tuple[str | None, int], Any]:
-    """The tender's inspection periods by (unit, index)."""
-    periods = judge(TENDER, as_of, *raw)
+    """The per-unit tender's inspection periods by (unit, index)."""
+    periods = judge(PER_UNIT, as_of, *raw)
     return {(p.asset, p.index): p for p in periods if p.obligation == "inspection"}
 
 
@@ -87,8 +93,10 @@ def starts(periods: list[ObligationPeriod]) -> list[str]:
 
 def test_tender_inspections_every_3_months_then_every_6_until_the_warranty_ends() -> None:
     periods = judge(TENDER, "2026-01-15")
-    for unit in ("U1", "U2"):
-        mine = series(periods, "inspection", unit)
+    assert {p.asset for p in periods if p.obligation == "inspection"} == {None}
+    per_unit = judge(PER_UNIT, "2026-01-15")
+    for unit, found in ((None, periods), ("U1", per_unit), ("U2", per_unit)):
+        mine = series(found, "inspection", unit)
         assert starts(mine) == [
             "2026-01-15", "2026-04-15", "2026-07-15", "2026-10-15",
             "2027-01-15", "2027-07-15", "2028-01-15", "2028-07-15",
@@ -97,12 +105,12 @@ def test_tender_inspections_every_3_months_then_every_6_until_the_warranty_ends(
         assert [p.index for p in mine] == list(range(8))
         assert mine[0].period_start.isoformat() == "2026-01-15T00:00:00+08:00"
         assert all(p.period_end == n.period_start for p, n in itertools.pairwise(mine))
+    for unit in ("U1", "U2"):  # the final inspection is of each unit
         finals = series(periods, FINAL_INSPECTION, unit)
         assert [(p.period_start, p.period_end) for p in finals] == [
             (at("2028-12-15"), at("2029-01-15"))
         ]
     assert {p.status for p in periods} == {OPEN, UPCOMING}
-    assert all(p.asset is not None for p in periods)
 
 
 def test_met_inside_the_period_breached_when_it_ends_without_one() -> None:
@@ -125,7 +133,7 @@ def test_met_inside_the_period_breached_when_it_ends_without_one() -> None:
 
 def test_an_event_without_asset_counts_for_every_unit_and_a_parts_for_its_unit() -> None:
     periods = judge(
-        TENDER,
+        PER_UNIT,
         "2026-08-01",
         inspection("I-1", "2026-03-01 10:00"),
         inspection("I-2", "2026-05-01 10:00", "U1-KP1"),
@@ -136,12 +144,13 @@ def test_an_event_without_asset_counts_for_every_unit_and_a_parts_for_its_unit()
 
 
 def test_a_failed_final_inspection_extends_the_inspections_and_adds_a_final_month() -> None:
-    periods = judge(
-        TENDER,
-        "2030-02-01",
+    finals_stream = (
         final("FI-1", "2028-12-20 10:00", "U1", passed=False),
         final("FI-2", "2028-12-21 10:00", "U2", passed=True),
     )
+    whole = series(judge(TENDER, "2030-02-01", *finals_stream), "inspection", None)
+    assert whole[-1].period_end == at("2030-01-15")  # until the last unit's warranty ends
+    periods = judge(PER_UNIT, "2030-02-01", *finals_stream)
     u1, u2 = series(periods, "inspection", "U1"), series(periods, "inspection", "U2")
     assert starts(u1)[-3:] == ["2028-07-15", "2029-01-15", "2029-07-15"]
     assert u1[-1].period_end == at("2030-01-15")
@@ -155,7 +164,7 @@ def test_a_failed_final_inspection_extends_the_inspections_and_adds_a_final_mont
 
 
 def test_periods_stop_when_a_usage_limit_ends_the_warranty() -> None:
-    tender = EXAMPLE.read_text(encoding="utf-8")
+    tender = PER_UNIT_TEXT
     text = tender.replace("    unit: 3y ", '    unit: "3y or 100000 km" ')
     assert text != tender
     c = parse_contract(text, Path("inline.yaml"))
@@ -250,7 +259,7 @@ def test_midnight_in_the_contract_time_zone() -> None:
 
 
 def test_an_obligation_naming_an_asset_concerns_that_unit_only() -> None:
-    text = EXAMPLE.read_text(encoding="utf-8").replace(
+    text = PER_UNIT_TEXT.replace(
         "    met_by: inspection_done\n", "    met_by: {type: inspection_done, asset: U2}\n"
     )
     c = parse_contract(text, Path("inline.yaml"))
@@ -269,9 +278,11 @@ def test_until_warranty_end_needs_a_warranty() -> None:
 
 def test_next_period_end_is_when_a_breach_may_occur() -> None:
     periods = judge(TENDER, "2026-03-01", inspection("I-1", "2026-02-20 10:00", "U1"))
+    assert next_period_end(periods, at("2026-03-01")) == at("2026-07-15")  # the next period
+    periods = judge(PER_UNIT, "2026-03-01", inspection("I-1", "2026-02-20 10:00", "U1"))
     assert next_period_end(periods, at("2026-03-01")) == at("2026-04-15")  # U2 still open
     periods = judge(
-        TENDER,
+        PER_UNIT,
         "2026-03-01",
         inspection("I-1", "2026-02-20 10:00", "U1"),
         inspection("I-2", "2026-02-21 10:00", "U2"),
@@ -283,10 +294,10 @@ def test_next_period_end_is_when_a_breach_may_occur() -> None:
 
 
 def tender_stream() -> list[dict[str, Any]]:
-    """Every inspection of 2026 done but U2's in the period from 15 Jul (missed)."""
+    """Every inspection of 2026 done but in the period from 15 Jul (missed)."""
     done = [
         ("2026-02-20", "U1"), ("2026-02-20", "U2"), ("2026-05-20", "U1"), ("2026-05-20", "U2"),
-        ("2026-08-20", "U1"), ("2026-10-27", "U1"), ("2026-10-27", "U2"),
+        ("2026-10-27", "U1"), ("2026-10-27", "U2"),
     ]  # fmt: skip
     return [
         {"contract": "HT-2026-017", **inspection(f"I-{n}", f"{day} 10:00", unit)}
@@ -302,7 +313,7 @@ def test_a_missed_inspection_is_one_breach_in_the_report() -> None:
     assert missed == [
         {
             "obligation": "inspection",
-            "asset": "U2",
+            "asset": None,
             "index": 2,
             "period_start": "2026-07-15T00:00:00+08:00",
             "period_end": "2026-10-15T00:00:00+08:00",
@@ -312,11 +323,11 @@ def test_a_missed_inspection_is_one_breach_in_the_report() -> None:
             "met_by": [],
         }
     ]
-    assert len(data["obligations"]) == len(report.periods) == 2 * 8 + 2
+    assert len(data["obligations"]) == len(report.periods) == 8 + 2
     # The penalties engineer's lines: the missed period costs P-inspection 2,000.00, once.
     lines = [line for line in data["penalties"] if line["clause"] == "P-inspection"]
     assert [(line["asset"], line["period_start"], line["amount"]) for line in lines] == [
-        ("U2", "2026-07-15T00:00:00+08:00", "2000.00")
+        (None, "2026-07-15T00:00:00+08:00", "2000.00")
     ]
 
 
@@ -331,7 +342,18 @@ def test_replay_command_reports_the_missed_inspection(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     missed = [(b["obligation"], b["asset"], b["period_end"]) for b in report["breaches"]]
-    assert missed == [("inspection", "U2", "2026-10-15T00:00:00+08:00")]
+    assert missed == [("inspection", None, "2026-10-15T00:00:00+08:00")]
     assert [(line["clause"], line["amount"]) for line in report["penalties"]] == [
         ("P-inspection", "2000.00")
     ]
+    table = subprocess.run(
+        [sys.executable, "-m", "slaengine", "replay", str(EXAMPLE), str(path),
+         "--as-of", "2026-11-01T00:00:00+08:00"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert table.returncode == 0, table.stderr
+    rows = [line for line in table.stdout.splitlines() if line.startswith("│ inspection")]
+    assert [
+        [cell.strip() for cell in row.split("│")[1:5]] for row in rows if "breached" in row
+    ] == [["inspection", "—", "2026-07-15 – 2026-10-14", "breached"]]
+    assert len(rows) == 4  # the periods begun by as_of

@@ -79,9 +79,9 @@ def test_march_statement_lines_and_totals() -> None:
     lines = [(x.ticket, x.clause, x.amount, x.waived) for x in result.charges.lines()]
     assert lines == [
         ("T-4", "P-ack", D("500.00"), True),
-        ("T-5", "C-costs", D("3500.00"), False),
         ("T-5", "P-ack", D("500.00"), False),
         ("T-5", "P-onsite", D("600.00"), False),
+        ("T-5", "C-costs", D("3500.00"), False),  # claimed at 13:00, after the breaches
     ]
     totals = result.totals()
     assert totals.penalties_before_caps == D("1100.00")
@@ -99,6 +99,16 @@ def test_a_line_belongs_to_the_period_of_its_deadline() -> None:
     [line] = april.charges.lines()
     assert (line.ticket, line.clause, line.amount) == ("T-6", "P-onsite", D("200.00"))
     assert line.occurred_at == t("2026-04-01 00:20")
+
+
+def test_a_claim_made_after_the_period_is_billed_when_it_is_made() -> None:
+    stream = march()
+    stream.add("cost_claimed", t("2026-04-03 09:00"), "T-5", amount="1200.00")
+    march_again = statement(stream, "2026-03", "2026-05-01 00:00")
+    april = statement(stream, "2026-04", "2026-05-01 00:00")
+    assert march_again.totals().compensation == D("3500.00")  # March does not move
+    assert [(x.ticket, x.amount) for x in april.charges.compensation] == [("T-5", D("1200.00"))]
+    assert april.charges.compensation[0].occurred_at == t("2026-04-03 09:00")
 
 
 def test_compliance_figures_for_the_period() -> None:
@@ -149,14 +159,14 @@ def test_csv_opens_in_excel_with_chinese_headers() -> None:
     body = rows[start + 1 : rows.index([], start)]
     assert [row[LINE_COLUMNS.index("clause")] for row in body] == [
         "P-ack",
-        "C-costs",
         "P-ack",
         "P-onsite",
+        "C-costs",
     ]
     waived = body[0]
     assert waived[LINE_COLUMNS.index("status")] == "已豁免"
     assert "Wang Fang" in waived[LINE_COLUMNS.index("waiver")]
-    formula = body[3][LINE_COLUMNS.index("formula")]
+    formula = body[2][LINE_COLUMNS.index("formula")]
     assert formula == "3 × 200.00 每超时10分钟（不足按10分钟计），超时24分钟"
     totals = {row[0]: row[1] for row in rows if len(row) == 2}
     assert totals["应付合计（违约金＋赔偿）"] == "4600.00"
@@ -169,7 +179,7 @@ def test_xlsx_reads_back_with_numbers_and_chinese_sheets() -> None:
     lines = list(book["明细"].iter_rows(values_only=True))
     assert list(lines[0]) == [LABELS["zh"][column] for column in LINE_COLUMNS]
     amounts = [D(str(row[LINE_COLUMNS.index("amount")])) for row in lines[1:]]
-    assert amounts == [D("500"), D("3500"), D("500"), D("600")]
+    assert amounts == [D("500"), D("500"), D("600"), D("3500")]
     summary = {row[0]: row[1] for row in book["对账单"].iter_rows(values_only=True) if row[0]}
     assert D(str(summary["应付合计（违约金＋赔偿）"])) == D("4600")
     assert summary["合同"] == "HT-2026-017 v1"

@@ -158,3 +158,30 @@ def test_serve_refuses_to_listen_beyond_loopback_without_a_token(tmp_path: Path)
     )
     assert answer.exit_code == 2
     assert "refusing to listen on 0.0.0.0 without an API token" in answer.output
+
+
+def test_workers_starting_together_store_one_version(store: Store, tmp_path: Path) -> None:
+    import threading
+
+    url = store.engine.url.render_as_string(hide_password=False)
+    text = fast_contract()
+    path = tmp_path / "fast.yaml"
+    path.write_text(text, encoding="utf-8")
+    stores = [Store.open(url, FixedClock(T0)) for _ in range(4)]
+    start = threading.Barrier(len(stores))
+    results: list[bool] = []
+
+    def load(each: Store) -> None:
+        start.wait()
+        results.append(each.load_contract(text, path).changed)
+
+    threads = [threading.Thread(target=load, args=(each,)) for each in stores]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for each in stores:
+        each.close()
+    assert sorted(results) == [False, False, False, True]
+    with store.sessions() as session:
+        assert [row.version for row in store.versions(session, "FAST-1")] == [1]

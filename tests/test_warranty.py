@@ -432,6 +432,16 @@ def test_a_warranty_must_give_the_unit_a_term() -> None:
     text = CONTRACT.format(accepted="2026-01-15", unit="unit", key_part="5y", policy="fresh_term")
     with pytest.raises(ContractError, match="unit: 3y"):
         parse_contract(text, Path("inline.yaml"))
+    with pytest.raises(ContractError, match="days, months or years"):
+        contract(key_part="36h")
+
+
+def test_what_the_book_could_not_apply_is_listed_in_the_report() -> None:
+    c = contract()
+    stream = events(c, replaced("R-9", "U9-X", "2027-02-01T10:00:00+08:00"))
+    report = evaluate(c, stream, datetime.fromisoformat("2027-03-01T00:00:00+08:00"))
+    [note] = report.to_json()["warranty_notes"]
+    assert note.startswith("R-9: part_replaced names asset 'U9-X'")
 
 
 # -- the command line, on the example tender -------------------------------------------------

@@ -19,11 +19,14 @@ An obligation recurs over a span (SPEC.md section 6). Its *calendar* is a list o
   ``final_inspection`` event on the unit (whether it passed or not; a failure extends the
   warranty, whose new last month gets its own period).
 
-Periods are *per unit* when the contract lists units (assets): each unit's periods run from its
-own acceptance to its own warranty end, and an event meets the period of the unit its asset
-belongs to (a part's event counts for its unit); an event that names no asset concerns every
-unit. A contract without assets has contract-wide periods (``asset`` None) from its acceptance.
-An obligation whose every ``met_by`` condition names an asset concerns those assets' units only.
+By default an obligation has one contract-wide series of periods (``asset`` None), from the
+contract's acceptance until the last unit's warranty end, met by any matching event: the tender's
+"inspection every 3 months" is one inspection of the installation per period, and a missed
+period is one breach (SPEC.md section 8). With ``for_each: unit`` each unit has its own series,
+from its own acceptance to its own warranty end, and an event meets the period of the unit its
+asset belongs to (a part's event counts for its unit; an event that names no asset concerns
+every unit); an obligation whose every ``met_by`` condition names an asset then concerns those
+assets' units only.
 
 Which events meet an obligation is the rule set's answer (``Matcher``: action ``meet``). A period
 is met once it holds ``required`` matching events, breached when it ends (at or before
@@ -175,7 +178,7 @@ def breached_periods(periods: Iterable[ObligationPeriod]) -> list[ObligationPeri
 def _concerned(obligation: Obligation, book: WarrantyBook) -> list[str | None]:
     """The units whose periods the obligation has (None: one contract-wide series)."""
     units = book.units()
-    if not units:
+    if not units or obligation.for_each == "contract":
         return [None]
     named = [condition.asset for condition in obligation.met_by]
     if all(asset is not None for asset in named):

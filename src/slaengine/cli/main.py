@@ -24,7 +24,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-contract_app = typer.Typer(help="Check contract files.", no_args_is_help=True)
+contract_app = typer.Typer(help="Check contract files; load them in a store.", no_args_is_help=True)
 app.add_typer(contract_app, name="contract")
 
 #: Demo month: October 2026 (the National Day holidays fall in it).

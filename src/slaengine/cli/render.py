@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from rich.console import Console
@@ -11,6 +11,7 @@ from rich.table import Table
 from slaengine.clocks import BREACHED, CANCELLED, MET, PAUSED, RUNNING, Clock
 from slaengine.contract.models import Condition, Contract
 from slaengine.evaluate import Report
+from slaengine.obligations import UPCOMING
 
 STATUS_STYLE = {
     MET: "green",
@@ -174,7 +175,32 @@ def print_report(report: Report, console: Console) -> None:
                 item.event, local(item.start, zone), local(item.end, zone), item.reason or ""
             )
         console.print(excused)
+    periods = obligations_table(report, zone)
+    if periods is not None:
+        console.print(periods)
     print_summary(report, console)
+
+
+def obligations_table(report: Report, zone: ZoneInfo) -> Table | None:
+    """Obligation periods that have begun by as_of (upcoming ones are the calendar, not news)."""
+    begun = [p for p in report.periods if p.status != UPCOMING]
+    if not begun:
+        return None
+    table = Table(title="obligations (periods begun by as_of)", title_justify="left")
+    for column in ("obligation", "asset", "period", "status", "done", "met by"):
+        table.add_column(column)
+    for period in begun:
+        style = STATUS_STYLE.get(period.status, "yellow")
+        last = (period.period_end.astimezone(zone) - timedelta(days=1)).date()
+        table.add_row(
+            period.obligation,
+            period.asset or "—",
+            f"{period.period_start.astimezone(zone).date()} – {last}",
+            f"[{style}]{period.status}[/]",
+            f"{period.done}/{period.required}",
+            ", ".join(period.met_by) or "—",
+        )
+    return table
 
 
 def clock_note(clock: Clock) -> str:

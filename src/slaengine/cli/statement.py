@@ -89,15 +89,22 @@ def print_statement(statement: Statement, console: Console, lang: str) -> None:
             no_wrap=column in ("date", "amount"),
             min_width=48 if column == "formula" else None,
         )
+    waivers: list[str] = []
     for row in line_rows(statement, lang):
         cells = [_cell(row[i]) for i in keep]
-        if row[LINE_COLUMNS.index("waiver")]:
-            cells[-1] = f"{cells[-1]}: {row[LINE_COLUMNS.index('waiver')]}"
-        style = "dim" if label("waived", lang) in cells[-1] else None
-        lines.add_row(*cells, style=style)
+        waiver = row[LINE_COLUMNS.index("waiver")]
+        if waiver:
+            # The reason and who granted it go under the table, numbered, to keep rows short.
+            waivers.append(f"[{len(waivers) + 1}] {cells[2]} {cells[3]} {cells[4]}: {waiver}")
+            cells[-1] = f"{cells[-1]} [{len(waivers)}]"
+        lines.add_row(*cells, style="dim" if waiver else None)
     if not lines.row_count:
         lines.add_row("", "", "", "", "", label("none", lang), "", "")
     console.print(lines)
+    if waivers:
+        console.print(f"{label('waiver', lang)}:", highlight=False)
+        for text in waivers:
+            console.print(f"  {text}", highlight=False, markup=False)
 
     totals = Table(title=label("totals", lang), title_justify="left")
     totals.add_column(label("item", lang))

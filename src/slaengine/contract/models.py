@@ -419,6 +419,9 @@ class Warranty(Model):
         unit = value.get("unit")
         if unit is None or unit.duration is None:
             raise ValueError("give the unit a term such as 'unit: 3y' (parts may follow it)")
+        for kind, term in value.items():
+            if term.duration is not None and term.duration.unit not in ("d", "mo", "y"):
+                raise ValueError(f"{kind}: a warranty term is in days, months or years, e.g. 3y")
         return value
 
     @field_validator("rewarranty")
@@ -477,6 +480,10 @@ class Obligation(Model):
     count: int | None = Field(default=None, ge=1)
     until: Literal["warranty_end"] | date | None = None
     clauses: list[str] = Field(default_factory=list)
+    #: ``contract``: one series of periods for the whole contract, met by any matching event
+    #: (the tender's "inspection every 3 months"); ``unit``: a series per unit, each met only
+    #: by events on that unit or its parts.
+    for_each: Literal["contract", "unit"] = "contract"
 
     @model_validator(mode="after")
     def _one_form(self) -> Obligation:

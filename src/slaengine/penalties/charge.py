@@ -188,6 +188,9 @@ def _line(
     cap_text: str | None,
 ) -> Line:
     ticket = evidence.tickets.get(trigger.ticket) if trigger.ticket else None
+    occurred_at, billed_at = trigger.occurred_at, trigger.billed_at
+    if item.owed_at is not None and item.owed_at > billed_at:
+        occurred_at = billed_at = item.owed_at
     line_id = f"{clause.id}/{trigger.key}"
     if item.event is not None and item.event != trigger.event:
         line_id += f"/{item.event}"
@@ -197,9 +200,9 @@ def _line(
         clause=clause.id,
         kind=clause.kind,
         source=trigger.source,
-        occurred_at=trigger.occurred_at,
-        billed_at=trigger.billed_at,
-        contract_year=contract_year(evidence.contract, trigger.billed_at),
+        occurred_at=occurred_at,
+        billed_at=billed_at,
+        contract_year=contract_year(evidence.contract, billed_at),
         amount=money(item.amount) if item.amount is not None else None,
         formula_en=item.formula_en,
         formula_zh=item.formula_zh,

@@ -82,6 +82,8 @@ class Priced:
     formula_zh: str
     #: The event the amount comes from when it is not the trigger (a cost claim).
     event: str | None = None
+    #: When the amount became owed, if later than the trigger (a claim made after the breach).
+    owed_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -472,7 +472,7 @@ class LiveService:
         asset: str | None = None,
         ticket: str | None = None,
         deadline: datetime | None = None,
-        late_by_seconds: int = 0,
+        late_by_seconds: int | None = None,
     ) -> int:
         """Queue one alert for every contact that wants it (and the env webhook); the number of
         alerts queued. Already queued (same key and contact): nothing happens."""
@@ -480,15 +480,16 @@ class LiveService:
         commitment = clock.commitment if clock else breach.commitment if breach else None
         severity = clock.severity if clock else breach.severity if breach else None
         cycle = clock.cycle if clock else breach.cycle if breach else None
+        late = late_by_seconds
         if clock is not None:
             ticket, deadline = clock.ticket, clock.deadline
-            late_by_seconds = clock.late_by_seconds
+            late = clock.late_by_seconds if late is None else late
         elif breach is not None and breach.kind == "obligation":
             obligation, asset, deadline = breach.commitment, breach.ticket or None, breach.deadline
             commitment = cycle = None
         elif breach is not None:
             ticket, deadline = breach.ticket, breach.deadline
-            late_by_seconds = breach.late_by_seconds
+            late = breach.late_by_seconds if late is None else late
         facts: dict[str, Any] = {"alert_key": key}
         if commitment is not None:
             try:
@@ -517,7 +518,7 @@ class LiveService:
                 asset=asset,
                 cycle=cycle,
                 deadline=deadline.astimezone(zone) if deadline else None,
-                late_by_seconds=late_by_seconds,
+                late_by_seconds=late or 0,
                 at=now.astimezone(zone),
                 severity=severity,
                 contact=contact.id,
@@ -548,7 +549,7 @@ class LiveService:
                 asset=asset,
                 cycle=cycle,
                 deadline=deadline.astimezone(zone) if deadline else None,
-                late_by_seconds=late_by_seconds,
+                late_by_seconds=late or 0,
                 at=now.astimezone(zone),
                 severity=severity,
                 level=level,
@@ -784,7 +785,7 @@ class LiveService:
                     continue
                 late = breach.late_by_seconds
                 if breach.status == OPEN:
-                    late = max(late, int((now - breach.deadline).total_seconds()))
+                    late = max(late, math.ceil((now - breach.deadline).total_seconds()))
                 raised += self._raise(
                     session,
                     contract,

@@ -34,7 +34,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, create_engine, event, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from slaengine.clock import Clock
@@ -191,6 +191,16 @@ class Store:
     def load_contract(self, text: str, path: Path, effective: date | None = None) -> LoadResult:
         """Keep the contract file ``text`` as a new version, unless it is unchanged."""
         contract = parse_contract(text, path)
+        try:
+            return self._keep_version(contract, text, path, effective)
+        except IntegrityError:
+            # Another process stored a version at the same moment (two workers starting with
+            # the same --contract): look again; it is most likely this very file.
+            return self._keep_version(contract, text, path, effective)
+
+    def _keep_version(
+        self, contract: Contract, text: str, path: Path, effective: date | None
+    ) -> LoadResult:
         fingerprint = contract_fingerprint(contract)
         now = self.clock.now()
         with self.write() as session:

@@ -6,6 +6,9 @@ amount in ``attrs.amount``) is one line. A ticket pays its claims once, however 
 commitments were breached: the lines hang on the ticket's first breach that is not waived for
 this clause (so a waiver of that one breach does not waive the claims while another breach
 stands). A clause triggered by an event (``on_event``) pays the amount that event carries.
+
+A claim line belongs to the time it became owed: the later of the breach and the claim, so a
+claim made after a billing period was closed is billed in the period it was made.
 """
 
 from __future__ import annotations
@@ -65,6 +68,7 @@ class Costs(ClauseKind):
                 "nothing charged",
                 f"索赔{claim.id}：attrs.{clause.amount_attr} {raw!r} 不是金额，未计",
                 event=claim.id,
+                owed_at=claim.at,
             )
         text = amount_text(amount)
         return Priced(
@@ -72,6 +76,7 @@ class Costs(ClauseKind):
             f"cost claimed {text} (event {claim.id}{note}){where_en}",
             f"索赔费用{text}（事件{claim.id}{note}）{where_zh}",
             event=claim.id,
+            owed_at=claim.at,
         )
 
 
