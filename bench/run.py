@@ -824,8 +824,8 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--probes", type=int, default=40, help="deadline-to-alert probes")
     parser.add_argument("--probe-spacing", type=float, default=0.1, help="seconds between probes")
     parser.add_argument("--probe-target", type=int, default=3, help="probe clock target, s")
-    parser.add_argument("--ingest-events", type=int, default=2_000, help="batched over HTTP")
-    parser.add_argument("--ingest-single", type=int, default=200, help="one per request")
+    parser.add_argument("--ingest-events", type=int, default=1_000, help="batched over HTTP")
+    parser.add_argument("--ingest-single", type=int, default=100, help="one per request")
     parser.add_argument("--helpdesk", type=Path, default=DEFAULT_HELPDESK)
     parser.add_argument("--helpdesk-events", type=int, default=None, help="replay only the first N")
     parser.add_argument("--pg-url", default=os.environ.get("SLAENGINE_TEST_PG_URL", DEFAULT_PG))
@@ -844,9 +844,9 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
         args.live_clocks = min(args.live_clocks, 40)
         args.probes = min(args.probes, 3)
         args.probe_target = min(args.probe_target, 1)
-        args.ingest_events = min(args.ingest_events, 100)
-        args.ingest_single = min(args.ingest_single, 10)
-        args.helpdesk_events = min(args.helpdesk_events or 2_000, 2_000)
+        args.ingest_events = min(args.ingest_events, 50)
+        args.ingest_single = min(args.ingest_single, 5)
+        args.helpdesk_events = min(args.helpdesk_events or 1_000, 1_000)
     return args
 
 

@@ -385,7 +385,11 @@ def _tender_service(url: str, clock: FixedClock) -> LiveService:
 def test_a_missed_inspection_period_alerts_once_and_a_late_record_withdraws_it(
     db_url: str,
 ) -> None:
-    # The example tender: inspections every 3 months from acceptance on 2026-01-15.
+    from slaengine.obligations import breached_periods, judge_obligations
+    from slaengine.warranty import WarrantyBook
+
+    # The example tender: inspections every 3 months from acceptance on 2026-01-15; the first
+    # period ended at midnight 2026-04-15 in Shanghai with no inspection.
     clock = FixedClock(datetime(2026, 4, 15, 0, 0, 1, tzinfo=UTC))  # 08:00:01 in Shanghai
     live = _tender_service(db_url, clock)
     live.run_due()
@@ -395,26 +399,34 @@ def test_a_missed_inspection_period_alerts_once_and_a_late_record_withdraws_it(
         ("service-manager", "inspection"),
     ]
     with live.store.sessions() as session:
+        contract = live.context_for(session, "HT-2026-017", None).contract
         rows = session.scalars(select(Breach).where(Breach.kind == "obligation")).all()
-        # one contract-wide series of inspections (docs/warranty.md): one breach
-        assert sorted((b.ticket, b.cycle, b.status) for b in rows) == [("", 0, "closed")]
+        stored = sorted((b.ticket, b.commitment, b.cycle, b.status) for b in rows)
+    # Exactly the periods slaengine.obligations judges breached (per unit or contract-wide, as
+    # the contract says), each stored once.
+    periods = judge_obligations(WarrantyBook.build(contract, []), [], clock.now())
+    expected = sorted(
+        (p.asset or "", p.obligation, p.index, "closed") for p in breached_periods(periods)
+    )
+    assert stored == expected and len(expected) >= 1
+    assert all(index == 0 for (_, _, index, _) in stored)
     live.run_due()
     assert len([a for a in alerts(live) if a[0] == "obligation_missed"]) == len(missed)
+    # The inspection was done in March; its record arrives late. No asset: it concerns all.
     inspection = {
-        "id": "INS-U1-1",
+        "id": "INS-1",
         "contract": "HT-2026-017",
         "type": "inspection_done",
-        "asset": "U1",
         "at": "2026-03-20T10:00:00+08:00",
     }
     live.ingest([(0, inspection)], "test")
     live.run_due()
     with live.store.sessions() as session:
         statuses = {
-            b.ticket: b.status
-            for b in session.scalars(select(Breach).where(Breach.kind == "obligation"))
+            b.status for b in session.scalars(select(Breach).where(Breach.kind == "obligation"))
         }
-    assert statuses == {"": "withdrawn"}  # any unit's inspection meets the period
+    assert statuses == {"withdrawn"}
+    assert ("withdrawn", "duty-supervisor", "inspection", 0) in alerts(live)
     live.store.close()
 
 

@@ -10,14 +10,17 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import get_args
 
 import pytest
 
 from slaengine.contract import Contract, parse_contract
+from slaengine.contract.models import Clause
 from slaengine.evaluate import Report
 from slaengine.events import Intake
 from slaengine.obligations import BREACHED, MET, ObligationPeriod
 from slaengine.penalties import Line, charge
+from slaengine.penalties.kinds import KINDS
 from tests.tender import TENDER, Stream, t
 
 D = Decimal
@@ -701,3 +704,9 @@ def test_lines_are_in_the_contract_time_zone_years() -> None:
     stream = Stream().add("site_violation", datetime(2027, 1, 14, 16, 30, tzinfo=UTC), None)
     line = only(charge(stream.report(t("2027-02-01 00:00"))).penalties, "P-site")
     assert line.contract_year == 2
+
+
+def test_every_clause_kind_a_contract_can_name_is_implemented() -> None:
+    union = get_args(get_args(Clause)[0])
+    names = {get_args(model.model_fields["kind"].annotation)[0] for model in union}
+    assert names == set(KINDS)

@@ -42,11 +42,8 @@ class Server:
         return httpx.post(f"{self.url}/events", json=data, headers=AUTH, timeout=10)
 
 
-@contextmanager
-def serve(
-    db: str, contract: Path, tmp: Path, env: dict[str, str], name: str = "serve"
-) -> Iterator[Server]:
-    """``slaengine serve`` as a subprocess, once its /health answers."""
+def start(db: str, contract: Path, tmp: Path, env: dict[str, str], name: str) -> Server:
+    """``slaengine serve`` as a subprocess (not yet answering)."""
     port = free_port()
     log = tmp / f"{name}-{port}.log"
     command = [SLAENGINE, "serve", "--db", db, "--contract", str(contract), "--port", str(port)]
@@ -55,29 +52,45 @@ def serve(
         process = subprocess.Popen(
             command, stdout=output, stderr=subprocess.STDOUT, env={**os.environ, **env}
         )
-    server = Server(process, f"http://127.0.0.1:{port}", log)
+    return Server(process, f"http://127.0.0.1:{port}", log)
+
+
+def wait_ready(server: Server, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        if server.process.poll() is not None:
+            raise AssertionError(f"serve exited early:\n{server.log.read_text()}")
+        try:
+            if httpx.get(f"{server.url}/health", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise AssertionError(f"serve did not answer in {timeout} s:\n{server.log.read_text()}")
+        time.sleep(0.05)
+
+
+def stop(server: Server) -> None:
+    if server.process.poll() is None:
+        server.process.send_signal(signal.SIGTERM)
+        try:
+            server.process.wait(10)
+        except subprocess.TimeoutExpired:
+            server.process.kill()
+            server.process.wait()
+
+
+@contextmanager
+def serve(
+    db: str, contract: Path, tmp: Path, env: dict[str, str], name: str = "serve"
+) -> Iterator[Server]:
+    """``slaengine serve`` as a subprocess, once its /health answers; stopped afterwards."""
+    server = start(db, contract, tmp, env, name)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                raise AssertionError(f"serve exited early:\n{log.read_text()}")
-            try:
-                if httpx.get(f"{server.url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError(f"serve did not answer in 30 s:\n{log.read_text()}")
-            time.sleep(0.05)
+        wait_ready(server)
         yield server
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop(server)
 
 
 def wait_until(
@@ -168,10 +181,11 @@ def test_a_deadline_with_no_event_alerts_within_a_second(
         no_duplicates(hook)
 
 
+@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def test_kill_9_loses_nothing_and_repeats_nothing(
-    tmp_path: Path, request: pytest.FixtureRequest
+    kind: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    db = store_url("sqlite", tmp_path, request)
+    db = store_url(kind, tmp_path, request)
     with http_receiver() as hook:
         contract = tmp_path / "fast.yaml"
         contract.write_text(fast_contract(hook.url, onsite_target="60s"), encoding="utf-8")
@@ -205,15 +219,22 @@ def test_two_workers_on_one_database_fire_each_breach_once(tmp_path: Path, pg_ur
         contract = tmp_path / "fast.yaml"
         contract.write_text(fast_contract(hook.url, onsite_target="60s"), encoding="utf-8")
         env = {"SLAENGINE_ALERT_WEBHOOK": f"{hook.url}/all"}
-        with (
-            serve(pg_url, contract, tmp_path, env, "a") as a,
-            serve(pg_url, contract, tmp_path, env, "b") as b,
-        ):
+        # Both start at once on an empty database: one migrates and stores the contract, the
+        # other waits for the migration lock and finds the contract already there.
+        a = start(pg_url, contract, tmp_path, env, "a")
+        b = start(pg_url, contract, tmp_path, env, "b")
+        try:
+            wait_ready(a)
+            wait_ready(b)
             tickets = [f"T{i}" for i in range(12)]
             for i, ticket in enumerate(tickets):
-                worker = a if i % 2 else b
-                answer = worker.post(event("reported", ticket, datetime.now(UTC)))
+                first, second = (a, b) if i % 2 else (b, a)
+                reported = event("reported", ticket, datetime.now(UTC))
+                answer = first.post(reported)
                 assert answer.status_code == 201, answer.text
+                # The same event through the other worker: stored once, answered as such.
+                again = second.post(reported)
+                assert (again.status_code, again.json()["status"]) == (200, "duplicate")
             for ticket in tickets:
                 wait_until(hook, alert("breach", ticket), 1, 15)
                 wait_until(hook, alert("breach", ticket, "/duty"), 1, 5)
@@ -222,6 +243,9 @@ def test_two_workers_on_one_database_fire_each_breach_once(tmp_path: Path, pg_ur
             for ticket in tickets:
                 wait_until(hook, alert("escalation", ticket, "/manager"), 1, 10)
             time.sleep(1.5)
+        finally:
+            stop(a)
+            stop(b)
         counts = no_duplicates(hook)
         breach_keys = [key for (path, key) in counts if path == "/all" and key.endswith("/breach")]
         assert len(breach_keys) == len(tickets)

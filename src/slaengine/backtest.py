@@ -40,7 +40,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -76,6 +76,8 @@ __all__ = [
     "with_acceptance",
     "with_targets",
 ]
+
+_INSTANT = timedelta(microseconds=1)
 
 #: Row kinds: a commitment's clocks, an obligation's periods, lines tied to neither.
 COMMITMENT, OBLIGATION, OTHER = "commitment", "obligation", "other"
@@ -490,8 +492,9 @@ def summarize(report: Report, top: int = 10) -> Backtest:
         elif period.status == PERIOD_BREACHED:
             row.breached += 1
             breaches += 1
-            # A missed period's breach happens as the period ends (SPEC.md section 4).
-            last_instant = period.period_end
+            # A missed period is breached as it ends, and belongs to the period it closes (the
+            # instant before its exclusive end), as its penalty lines do (penalties.lines).
+            last_instant = period.period_end - _INSTANT
             month = month_for(last_instant)
             month.breaches += 1
             month.by_commitment[period.obligation] = (

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from rich.console import Console
@@ -179,6 +181,7 @@ def print_report(report: Report, console: Console) -> None:
     if periods is not None:
         console.print(periods)
     print_summary(report, console)
+    print_money(report, console)
 
 
 def obligations_table(report: Report, zone: ZoneInfo) -> Table | None:
@@ -218,6 +221,35 @@ def clock_note(clock: Clock) -> str:
     if clock.status == BREACHED and clock.stopped_at is None:
         note.append("open breach")
     return "; ".join(note)
+
+
+def print_money(report: Report, console: Console) -> None:
+    """Penalties and compensation by clause, and the totals (lines: `slaengine statement`)."""
+    charges = report.charges
+    lines = [line for line in charges.lines() if line.amount is not None]
+    if not lines:
+        return
+    by_clause: dict[tuple[str, str], list[Any]] = {}
+    for line in lines:
+        by_clause.setdefault((line.section, line.clause or line.kind), []).append(line)
+    table = Table(title=f"money ({report.contract.currency})", title_justify="left")
+    for column in ("section", "clause", "lines", "amount", "of which provisional", "waived"):
+        table.add_column(column, justify="right" if column not in ("section", "clause") else "left")
+    for (section, clause), group in by_clause.items():
+        counted = [line for line in group if line.counts]
+        amount = sum((line.amount for line in counted), Decimal(0))
+        provisional = sum((line.amount for line in counted if line.provisional), Decimal(0))
+        waived = sum((line.amount for line in group if line.waived), Decimal(0))
+        table.add_row(
+            section, clause, str(len(group)), f"{amount:.2f}",
+            f"{provisional:.2f}" if provisional else "—", f"{waived:.2f}" if waived else "—",
+        )  # fmt: skip
+    totals = charges.totals()
+    table.add_section()
+    table.add_row("penalties", "", "", f"[bold]{totals.penalties:.2f}[/]", "", "")
+    table.add_row("compensation", "", "", f"[bold]{totals.compensation:.2f}[/]", "", "")
+    console.print(table)
+    console.print("[dim]every line with its formula: slaengine statement CONTRACT EVENTS[/]")
 
 
 def print_summary(report: Report, console: Console) -> None:

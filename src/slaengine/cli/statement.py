@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
@@ -61,11 +62,14 @@ def _date(text: str, option: str) -> date:
 
 
 def _cell(value: Cell) -> str:
+    """A cell for the terminal: short local times, amounts as in JSON."""
     if value is None:
         return ""
-    if hasattr(value, "strftime") and not isinstance(value, str):
-        return value.strftime("%m-%d %H:%M") if hasattr(value, "hour") else value.strftime("%m-%d")
-    if not isinstance(value, str | int):
+    if isinstance(value, datetime):
+        return value.strftime("%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%m-%d")
+    if isinstance(value, Decimal):
         return amount_text(value)
     return str(value)
 
@@ -92,12 +96,12 @@ def print_statement(statement: Statement, console: Console, lang: str) -> None:
     waivers: list[str] = []
     for row in line_rows(statement, lang):
         cells = [_cell(row[i]) for i in keep]
-        waiver = row[LINE_COLUMNS.index("waiver")]
-        if waiver:
+        why = row[LINE_COLUMNS.index("waiver")]
+        if why:
             # The reason and who granted it go under the table, numbered, to keep rows short.
-            waivers.append(f"[{len(waivers) + 1}] {cells[2]} {cells[3]} {cells[4]}: {waiver}")
+            waivers.append(f"[{len(waivers) + 1}] {cells[2]} {cells[3]} {cells[4]}: {why}")
             cells[-1] = f"{cells[-1]} [{len(waivers)}]"
-        lines.add_row(*cells, style="dim" if waiver else None)
+        lines.add_row(*cells, style="dim" if why else None)
     if not lines.row_count:
         lines.add_row("", "", "", "", "", label("none", lang), "", "")
     console.print(lines)

@@ -37,7 +37,9 @@ class LocatedYaml:
             context = getattr(exc, "context_mark", None)
             if context is not None and mark is not None and context.line != mark.line:
                 # the parser notices late: say where the unfinished construct began too
-                problem += f" (in what {getattr(exc, 'context', 'began')} at line {context.line + 1})"
+                problem += (
+                    f" (in what {getattr(exc, 'context', 'began')} at line {context.line + 1})"
+                )
             raise ContractError(str(path), [f"{path}:{line}: not valid YAML: {problem}"]) from None
         if node is None:
             raise ContractError(str(path), [f"{path}:1: the file is empty"])
@@ -171,7 +173,9 @@ _SHAPE_FIELDS = (
 )
 
 
-def _apply_shapes(data: dict[str, Any], located: LocatedYaml, problems: list[str]) -> dict[str, Any]:
+def _apply_shapes(
+    data: dict[str, Any], located: LocatedYaml, problems: list[str]
+) -> dict[str, Any]:
     """Fill in commitments that ``use`` a shape from the contract's rule libraries."""
     libraries = data.get("rules") or []
     if not isinstance(libraries, list):
