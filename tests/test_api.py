@@ -33,7 +33,7 @@ def service(tmp_path: Path, clock: FixedClock) -> Iterator[LiveService]:
 
 @pytest.fixture
 def client(service: LiveService) -> TestClient:
-    return TestClient(create_app(service, token=TOKEN))
+    return TestClient(create_app(service.store, service.clock, token=TOKEN, service=service))
 
 
 def test_without_the_token_only_health_and_docs_answer(client: TestClient) -> None:
@@ -135,3 +135,14 @@ def test_contracts_are_listed_with_their_versions(client: TestClient) -> None:
     detail = client.get("/contracts/FAST-1", headers=AUTH).json()
     assert [c["id"] for c in detail["commitments"]] == ["ack", "onsite"]
     assert client.get("/contracts/NOPE", headers=AUTH).status_code == 404
+
+
+def test_an_app_made_from_just_a_store_and_a_clock_evaluates_what_it_receives(
+    service: LiveService, clock: FixedClock
+) -> None:
+    plain = TestClient(create_app(service.store, clock))  # no token: loopback use only
+    assert plain.post("/events", json=event("reported", "T7", T0)).status_code == 201
+    clock.advance(timedelta(seconds=1))
+    health = plain.get("/health").json()
+    assert health["next_due"] == "2026-03-02T01:00:02.400000+00:00"  # T7's warning
+    assert health["database"] == "sqlite"

@@ -105,13 +105,16 @@ def test_what_if_changes_breaches_rates_and_penalties_as_hand_computed() -> None
 
 
 def test_summary_per_month_follows_the_deadlines_and_fills_quiet_months() -> None:
-    result = run_backtest(TENDER, three_late_arrivals().events(), as_of=t("2026-06-01 00:00"))
+    result = run_backtest(TENDER, three_late_arrivals().events(), as_of=t("2026-05-31 12:00"))
     months = {m.month: m for m in result.base.months}
     assert list(months) == ["2026-03", "2026-04", "2026-05"]  # up to the as_of month
     march, april, may = months["2026-03"], months["2026-04"], months["2026-05"]
     assert (march.breaches, march.by_commitment) == (2, {"onsite-30min": 2})
     assert march.penalties_owed == Decimal("800.00")
-    assert (april.breaches, april.penalties_owed) == (1, Decimal("1400.00"))
+    # April also closes the tender's first inspection period (2026-01-15 .. 04-15) with no
+    # inspection_done: P-inspection 2,000.00 beside T-3's 1,400.00.
+    assert april.by_commitment == {"onsite-30min": 1, "inspection": 1}
+    assert (april.breaches, april.penalties_owed) == (2, Decimal("3400.00"))
     assert (may.breaches, may.penalties_owed) == (0, Decimal("0.00"))
     worst = result.base.most_late[0]
     assert (worst.ticket, worst.worst_commitment, worst.max_late_seconds) == (
@@ -177,11 +180,11 @@ def test_history_before_acceptance_is_one_contract_year_unless_rebased() -> None
     rebased = run_backtest(with_acceptance(TENDER, date(2024, 1, 1)), events, as_of).base
     assert not any("before the contract's acceptance" in note for note in rebased.notes())
     # Everything that runs from acceptance moves: the inspections every 3 months of the first
-    # year are now owed, and the log has none — 4 periods x 2 units missed (2,000.00 each),
-    # the last one closing at midnight on 2025-01-01, so still in year 1.
-    assert rebased.row("inspection").breached == 8
+    # year are now owed, and the history has none — 4 periods missed (2,000.00 each), the last
+    # one closing at midnight on 2025-01-01, so still in year 1.
+    assert rebased.row("inspection").breached == 4
     assert [(y.year, y.first_day, y.breaches, y.penalties_owed) for y in rebased.years] == [
-        (1, date(2024, 1, 1), 3 + 8, Decimal("16800.00")),
+        (1, date(2024, 1, 1), 3 + 4, Decimal("8800.00")),
         (2, date(2025, 1, 1), 3, Decimal("800.00")),
     ]
 
@@ -393,8 +396,8 @@ def test_backtest_of_the_help_desk_log_adds_up() -> None:
     for row in base.rows:
         if row.id != "resolve-major-5d":
             assert what_if.other.row(row.id).breached == row.breached
-    data: dict[str, Any] = result.to_json()
-    assert data["what_if"]["changes"] == {"resolve-major-5d": {"base": "5d", "what_if": "10d"}}
+    summary: dict[str, Any] = result.to_json()
+    assert summary["what_if"]["changes"] == {"resolve-major-5d": {"base": "5d", "what_if": "10d"}}
     assert time.perf_counter() - started < 30  # about 5 s on the project's 2-core machine
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -449,3 +449,53 @@ def test_warranty_expiry_is_announced_once_within_the_reminder_window(tmp_path: 
     live.run_due()
     assert len(alerts(live)) == count
     live.store.close()
+
+
+def test_a_new_version_judges_tickets_from_its_date_and_its_roster_applies_at_once(
+    service: LiveService, clock: FixedClock, tmp_path: Path
+) -> None:
+    # Version 1 (answer in 3 s) is in effect from 2026-03-02; version 2 answers in 10 s from
+    # 2026-03-03 and adds a night desk that hears breaches.
+    amended = fast_contract(ack_target="10s") + (
+        "  - id: night\n    kinds: [breach]\n    channels: [{kind: log}]\n"
+    )
+    path = tmp_path / "amended.yaml"
+    path.write_text(amended, encoding="utf-8")
+    assert service.store.load_contract(amended, path, date(2026, 3, 3)).changed
+    day2 = T0 + timedelta(days=1)
+    service.ingest(
+        [(0, event("reported", "T1", at(-1))), (1, event("reported", "T2", day2))], "test"
+    )
+    clock.set(day2 + timedelta(seconds=5))
+    service.run_due()
+    with service.store.sessions() as session:
+        late = {(b.ticket, b.commitment) for b in session.scalars(select(Breach))}
+    # T1 (reported under version 1) is late after 3 s; T2 (version 2) has 10 s for its answer.
+    assert ("T1", "ack") in late and ("T2", "ack") not in late
+    assert ("breach", "night", "ack", 0) in alerts(service)
+
+
+def test_a_bad_alert_webhook_is_refused_at_start(service: LiveService) -> None:
+    from slaengine.errors import SlaError
+
+    with pytest.raises(SlaError, match="SLAENGINE_ALERT_WEBHOOK"):
+        LiveService(service.store, environ={"SLAENGINE_ALERT_WEBHOOK": "ftp://hooks.example"})
+
+
+def test_several_delivery_threads_send_each_alert_once(
+    db_url: str, clock: FixedClock, tmp_path: Path
+) -> None:
+    with http_receiver() as hook:
+        live = open_service(db_url, clock, fast_contract(hook.url), tmp_path)
+        live.ingest([(i, event("reported", f"T{i}", T0)) for i in range(10)], "test")
+        clock.set(at(3.5))
+        live.run_due()  # 10 breaches of ack: duty and manager each
+        delivery = OutboxDelivery(live.store, clock, ChannelSettings(), threads=3)
+        delivery.start()
+        try:
+            hook.wait_for(20, timeout=20)
+        finally:
+            delivery.stop()
+        keys = [(r.path, r.json()["details"]["alert_key"]) for r in hook.requests]
+        assert len(keys) == len(set(keys)) == 20
+        live.store.close()

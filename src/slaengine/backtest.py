@@ -264,14 +264,17 @@ class Backtest:
         """What a reader must know to read the figures right (shown under the tables)."""
         notes: list[str] = []
         contract = self.contract
+        zone = ZoneInfo(contract.timezone)
         accepted = year_start(contract, 1)
         if self.first_event is not None and self.first_event < accepted:
+            first = self.first_event.astimezone(zone).date()
+            until = min(self.as_of, accepted).astimezone(zone).date()
             before = "all of the history" if self.as_of < accepted else "part of the history"
             notes.append(
-                f"{before} ({self.first_event.date()} to {self.as_of.date()}) lies before the "
-                f"contract's acceptance on {contract.accepted_on}: contract years run from "
-                f"acceptance, so it all counts as contract year 1 and a yearly cap applies to it "
-                f"once; give --accepted-on (e.g. {self.first_event.date()}) to count real years"
+                f"{before} ({first} to {until}) lies before the contract's acceptance on "
+                f"{contract.accepted_on}: contract years run from acceptance, so it counts as "
+                f"contract year 1 and the yearly cap applies to it once; re-base the contract "
+                f"(--accepted-on {first}) to count the history's own years"
             )
         open_breaches = sum(row.open_breaches for row in self.rows)
         if open_breaches:
@@ -289,6 +292,14 @@ class Backtest:
             if row.id == row_id:
                 return row
         raise KeyError(row_id)
+
+    def counterpart(self, other: Row) -> Row:
+        """This back-test's row for the same commitment or obligation as ``other`` (an empty
+        one when nothing of it happened here)."""
+        for row in self.rows:
+            if row.kind == other.kind and row.id == other.id:
+                return row
+        return Row(other.kind, other.id)
 
     def to_json(self) -> dict[str, Any]:
         zone = ZoneInfo(self.contract.timezone)
@@ -334,7 +345,7 @@ class WhatIf:
     def to_json(self) -> dict[str, Any]:
         rows = []
         for base_row in self.base.rows:
-            other = self.other.row(base_row.id)
+            other = self.other.counterpart(base_row)
             rows.append(
                 {
                     "kind": base_row.kind,

@@ -53,7 +53,7 @@ def backoff(attempts: int, base: float = 1.0, ceiling: float = 300.0) -> timedel
 
 
 class OutboxDelivery:
-    """Drains the outbox to the channels; ``start()`` runs it in a thread, ``wake()`` hurries it."""
+    """Drains the outbox to the channels; ``start()`` runs it in threads, ``wake()`` hurries it."""
 
     def __init__(
         self,
@@ -63,6 +63,7 @@ class OutboxDelivery:
         base_delay: float = 1.0,
         max_delay: float = 300.0,
         idle_wait: float = 1.0,
+        threads: int = 1,
     ) -> None:
         self.store = store
         self.clock = clock or store.clock
@@ -72,9 +73,10 @@ class OutboxDelivery:
         self.idle_wait = idle_wait
         lease = max(self.settings.smtp_timeout_seconds, self.settings.webhook_timeout_seconds)
         self.lease = timedelta(seconds=lease * 2 + 5)
+        self.threads = threads
         self._wake = threading.Event()
         self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
 
     # -- one pass ----------------------------------------------------------------------------
 
@@ -82,13 +84,12 @@ class OutboxDelivery:
         """Try every row that is due now, once each."""
         report = DeliveryReport()
         now = self.clock.now()
-        seen: set[int] = set()
+        # A claimed row is pushed a lease past ``now``, so each row is tried once per pass.
         while not self._stop.is_set():
-            claimed = self._claim(now, seen)
+            claimed = self._claim(now)
             if claimed is None:
                 return report
             row_id, channel_name, spec_json, lang, payload, attempts = claimed
-            seen.add(row_id)
             error: str | None = None
             try:
                 alert = Alert.model_validate_json(payload)
@@ -107,7 +108,7 @@ class OutboxDelivery:
                 logger.warning("alert via %s not delivered (will retry): %s", channel_name, error)
         return report
 
-    def _claim(self, now: datetime, seen: set[int]) -> tuple[int, str, str, str, str, int] | None:
+    def _claim(self, now: datetime) -> tuple[int, str, str, str, str, int] | None:
         with self.store.write() as session:
             query = (
                 select(OutboxRow)
@@ -115,8 +116,6 @@ class OutboxDelivery:
                 .order_by(OutboxRow.next_attempt_at, OutboxRow.id)
                 .limit(1)
             )
-            if seen:
-                query = query.where(OutboxRow.id.not_in(seen))
             if self.store.is_postgres:
                 query = query.with_for_update(skip_locked=True)
             row = session.scalars(query).first()
@@ -155,17 +154,23 @@ class OutboxDelivery:
         self._wake.set()
 
     def start(self) -> None:
-        if self._thread is not None:
+        """Deliver in ``threads`` threads: a slow receiver does not hold up the others (each
+        row is claimed by one thread only, see ``_claim``)."""
+        if self._threads:
             return
-        self._thread = threading.Thread(target=self._run, name="slaengine-outbox", daemon=True)
-        self._thread.start()
+        for number in range(self.threads):
+            thread = threading.Thread(
+                target=self._run, name=f"slaengine-outbox-{number}", daemon=True
+            )
+            thread.start()
+            self._threads.append(thread)
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()
         self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+        for thread in self._threads:
+            thread.join(timeout)
+        self._threads = []
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -178,5 +183,5 @@ class OutboxDelivery:
             wait = self.idle_wait
             if upcoming is not None:
                 wait = min(wait, max((upcoming - self.clock.now()).total_seconds(), 0.0))
-            self._wake.wait(wait)
+            self._wake.wait(wait)  # set() wakes every waiting thread
             self._wake.clear()

@@ -24,6 +24,7 @@ from slaengine.clocks import PAUSED, RUNNING
 from slaengine.errors import EventError
 from slaengine.events import parse_time
 from slaengine.service.live import LiveService
+from slaengine.store import Store
 from slaengine.store.models import (
     PENDING,
     Breach,
@@ -101,11 +102,17 @@ def alert_json(row: StoredAlert, deliveries: list[OutboxRow]) -> dict[str, Any]:
 
 
 def create_app(
-    service: LiveService, clock: Clock | None = None, token: str | None = None
+    store: Store,
+    clock: Clock | None = None,
+    *,
+    token: str | None = None,
+    service: LiveService | None = None,
 ) -> FastAPI:
-    """The API over ``service``; ``token`` (if given) is required as ``Authorization: Bearer``."""
-    store = service.store
-    now_of = (clock or service.clock).now
+    """The API over ``store`` with ``clock`` (default: the store's); ``token`` (if given) is
+    required as ``Authorization: Bearer``. ``service``: the live service the scheduler and the
+    outbox listen to (``slaengine serve`` passes its own); by default one is made here."""
+    service = service or LiveService(store, clock)
+    now_of = service.clock.now
 
     def authorized(
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],

@@ -66,7 +66,12 @@ def _report_rejected(intake: Intake, contract: Contract) -> None:
     if not intake.rejected:
         return
     for item in intake.rejected[:_SHOW_REJECTED]:
-        err.print(f"rejected event (line {item.line}): {item.error}", markup=False, highlight=False)
+        err.print(
+            f"rejected event (line {item.line}): {item.error}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
     if len(intake.rejected) > _SHOW_REJECTED:
         err.print(f"... {len(intake.rejected) - _SHOW_REJECTED} more rejected", highlight=False)
     wrong_contract = sum(1 for item in intake.rejected if item.error.startswith("contract:"))
@@ -74,7 +79,9 @@ def _report_rejected(intake: Intake, contract: Contract) -> None:
         err.print(
             f"{wrong_contract} event(s) name another contract than {contract.id}: import the "
             f"export with --contract {contract.id}, or back-test it with --csv (which does)",
+            markup=False,
             highlight=False,
+            soft_wrap=True,
         )
 
 
@@ -121,28 +128,21 @@ def _totals_line(result: Backtest, console: Console) -> None:
 
 
 def _commitments_table(result: Backtest) -> Table:
+    rows = [r for r in result.rows if r.clocks or r.penalties_owed or r.compensation]
+    compensation = any(r.compensation for r in rows)
     table = Table(title="per commitment", title_justify="left")
-    for column in (
-        "commitment",
-        "target",
-        "clocks",
-        "met",
-        "breached",
-        "of which open",
-        "cancelled",
-        "running",
-        "on time",
-        "worst late",
-        "penalties owed",
-        "charged",
-        "compensation",
-    ):
-        table.add_column(column, justify="left" if column == "commitment" else "right")
-    for row in result.rows:
-        if row.clocks == 0 and row.penalties_owed == 0 and row.compensation == 0:
-            continue
+    columns = ["commitment", "target", "clocks", "met", "breached", "open", "cancelled"]
+    columns += ["running", "on time", "worst late", "penalties owed", "charged"]
+    if compensation:
+        columns.append("compensation")
+    for column in columns:
+        if column == "commitment":
+            table.add_column(column, no_wrap=True)
+        else:
+            table.add_column(column, justify="right")
+    for row in rows:
         label = row.id if row.kind == "commitment" else f"{row.id} ({row.kind})"
-        table.add_row(
+        cells = [
             label,
             row.target or "—",
             f"{row.clocks:,}",
@@ -155,36 +155,39 @@ def _commitments_table(result: Backtest) -> Table:
             human_seconds(row.max_late_seconds),
             _money(row.penalties_owed),
             _money(row.penalties_charged),
-            _money(row.compensation),
-        )
+        ]
+        if compensation:
+            cells.append(_money(row.compensation))
+        table.add_row(*cells)
+    table.caption = (
+        "open: breached and still running at as_of; on time: met / (met + breached); "
+        "charged: owed less what the caps cut"
+    )
     return table
 
 
 def _months_table(result: Backtest) -> Table:
+    compensation = any(month.compensation for month in result.months)
     table = Table(title="per month (breaches by deadline)", title_justify="left")
-    for column in (
-        "month",
-        "breaches",
-        "most breached",
-        "penalties owed",
-        "cap cut",
-        "charged",
-        "compensation",
-    ):
-        table.add_column(
-            column, justify="left" if column in ("month", "most breached") else "right"
-        )
+    columns = ["month", "breaches", "most breached", "penalties owed", "cap cut", "charged"]
+    if compensation:
+        columns.append("compensation")
+    for column in columns:
+        left = column in ("month", "most breached")
+        table.add_column(column, justify="left" if left else "right")
     for month in result.months:
         most = sorted(month.by_commitment.items(), key=lambda item: (-item[1], item[0]))[:2]
-        table.add_row(
+        cells = [
             month.month,
             f"{month.breaches:,}",
             ", ".join(f"{commitment} {n:,}" for commitment, n in most) or "—",
             _money(month.penalties_owed),
             _money(month.cap_cut),
             _money(month.penalties_charged),
-            _money(month.compensation),
-        )
+        ]
+        if compensation:
+            cells.append(_money(month.compensation))
+        table.add_row(*cells)
     return table
 
 
@@ -254,9 +257,12 @@ def _what_if_table(what_if: WhatIf) -> Table:
         "what-if",
         "Δ",
     ):
-        table.add_column(column, justify="left" if column == "commitment" else "right")
+        if column == "commitment":
+            table.add_column(column, no_wrap=True)
+        else:
+            table.add_column(column, justify="right")
     for base in what_if.base.rows:
-        other = what_if.other.row(base.id)
+        other = what_if.other.counterpart(base)
         if base.clocks == 0 and other.clocks == 0 and base.penalties_owed == 0:
             continue
         target = base.target or "—"

@@ -57,14 +57,10 @@ def _progress(path: Path) -> Iterator[Callable[[int], None] | None]:
         yield update
 
 
-def import_export(
-    path: Path, mapping: Mapping, contract: str | None, show_progress: bool = True
-) -> ImportResult:
+def import_export(path: Path, mapping: Mapping, contract: str | None) -> ImportResult:
     """Run the import, with a progress bar on a terminal (shared with ``backtest --csv``)."""
     if not path.is_file():
         raise SlaError(f"{path}: no such export file (give the path of a CSV export)")
-    if not show_progress:
-        return import_csv(path, mapping, contract)
     with _progress(path) as progress:
         return import_csv(path, mapping, contract, progress)
 
@@ -162,7 +158,12 @@ def import_command(
             write_jsonl(result.events, stream)
         where = str(target)
     report_import(export, result, max_problems)
-    err.print(f"wrote {_thousands(len(result.events))} events to {where}", highlight=False)
+    err.print(
+        f"wrote {_thousands(len(result.events))} events to {where}",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 def register(app: typer.Typer) -> None:

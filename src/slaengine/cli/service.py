@@ -171,6 +171,9 @@ def serve(
     sweep: Annotated[
         float, typer.Option(help="seconds between safety-net sweeps of what is due")
     ] = 30.0,
+    delivery_threads: Annotated[
+        int, typer.Option(help="threads sending alerts (each alert goes out once either way)")
+    ] = 1,
     log_level: Annotated[str, typer.Option(help="debug, info, warning or error")] = "info",
 ) -> None:
     """Run the HTTP API and the deadline scheduler; alerts go out as deadlines pass."""
@@ -189,6 +192,8 @@ def serve(
         )
     if sweep <= 0:
         raise SlaError(f"--sweep {sweep}: give a number of seconds greater than 0")
+    if delivery_threads < 1:
+        raise SlaError(f"--delivery-threads {delivery_threads}: give 1 or more")
     logging.basicConfig(
         level=getattr(logging, log_level.upper(), logging.INFO),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -199,10 +204,10 @@ def serve(
     for file in contract or []:
         _say_loaded(_load(store, file, None))
     service = LiveService(store)
-    delivery = OutboxDelivery(store)
+    delivery = OutboxDelivery(store, threads=delivery_threads)
     service.on_alerts.append(delivery.wake)
     scheduler = DueScheduler(service, sweep_seconds=sweep)
-    app = create_app(service, token=token or None)
+    app = create_app(store, token=token or None, service=service)
     delivery.start()
     scheduler.start()
     err.print(

@@ -13,13 +13,14 @@ difference in one transaction:
   no longer breached (a late event stopped it in time, or cancelled it) is *withdrawn* and a
   "withdrawn" alert goes out; the row stays, so both are on record;
 * penalty lines, when the report has them;
-* the ticket's ``next_due`` (the earliest due clock, or a future-dated event) and ``dirty=False``.
+* the ticket's ``next_due`` (the earliest due clock, or a future-dated event) and ``dirty=False``
+  (storing an event set ``dirty`` and made the ticket due at once).
 
 Alerts are rows in the outbox, written in that same transaction, so a breach is never recorded
 without its alerts nor alerted without being recorded. Delivery is slaengine.alerts.outbox's job.
 
 Two callers ask the question: ingestion (for the tickets it just touched) and ``run_due`` (for
-every ticket whose ``next_due`` has passed or that is still ``dirty``), which the scheduler calls
+every ticket whose ``next_due`` has passed, unevaluated events included), which the scheduler calls
 at the earliest due time and on a sweep. A worker claims a ticket by locking its row — on
 PostgreSQL ``SELECT ... FOR UPDATE SKIP LOCKED``, so several workers share the due tickets and
 never fire one breach twice; the unique keys on breaches, alerts and outbox rows are the second
@@ -39,10 +40,17 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from slaengine.alerts import ENV_WEBHOOK, Alert, AlertKind, WebhookChannelSpec
+from slaengine.alerts import (
+    ENV_WEBHOOK,
+    Alert,
+    AlertKind,
+    ChannelSettings,
+    WebhookChannelSpec,
+    env_webhook_channel,
+)
 from slaengine.clock import Clock as TimeSource
 from slaengine.clocks import BREACHED, PAUSED, RUNNING, Clock
 from slaengine.contract.models import Contact, Contract
@@ -116,8 +124,8 @@ class LiveService:
         self.clock = clock or store.clock
         env = os.environ if environ is None else environ
         self.webhook_url = env.get(ENV_WEBHOOK) or None
-        if self.webhook_url:
-            WebhookChannelSpec(url=self.webhook_url)  # a bad URL fails at start, not per alert
+        # A bad URL is an error at start (SlaError naming the variable), not at each alert.
+        env_webhook_channel(ChannelSettings(), env)
         #: Called after a transaction wrote alerts (the outbox delivery wakes up).
         self.on_alerts: list[Callable[[], None]] = []
         #: Called after due times may have changed (the scheduler re-arms).
@@ -158,12 +166,13 @@ class LiveService:
     # -- what is due now ---------------------------------------------------------------------
 
     def run_due(self) -> DueReport:
-        """Evaluate every ticket that is due (or dirty) and escalate unacknowledged breaches."""
+        """Evaluate every due ticket (new events too); escalate unacknowledged breaches."""
         with self._pass_lock:
             now = self.clock.now()
             report = DueReport()
-            seen: set[int] = set()
-            while self._claim_one(now, seen, report):
+            # Each evaluation leaves the ticket due strictly after ``now`` (or 30 s later when
+            # it failed), so this ends; a ticket picked twice got new events in between.
+            while self._claim_one(now, report):
                 pass
             report.escalations = self._escalate(now)
             report.alerts += report.escalations
@@ -173,14 +182,13 @@ class LiveService:
             self._notify(report.alerts)
             return report
 
-    def _claim_one(self, now: datetime, seen: set[int], report: DueReport) -> bool:
+    def _claim_one(self, now: datetime, report: DueReport) -> bool:
         """Claim one due ticket and evaluate it; False when none is left for this pass."""
         claimed: int | None = None
+        raised = 0
         try:
             with self.store.write() as session:
-                query = select(Ticket).where(or_(Ticket.dirty.is_(True), Ticket.next_due <= now))
-                if seen:
-                    query = query.where(Ticket.id.not_in(seen))
+                query = select(Ticket).where(Ticket.next_due <= now)
                 query = query.order_by(Ticket.next_due).limit(1)
                 if self.store.is_postgres:
                     query = query.with_for_update(skip_locked=True)
@@ -188,9 +196,12 @@ class LiveService:
                 if row is None:
                     return False
                 claimed = row.id
-                seen.add(row.id)
-                report.alerts += self._sync(session, row, now)
+                raised = self._sync(session, row, now)
+                report.alerts += raised
                 report.tickets += 1
+            if raised:  # committed: deliver now, not after the whole pass
+                for callback in self.on_alerts:
+                    callback()
         except Exception:
             if claimed is None:
                 raise  # the database itself failed: the scheduler retries the pass
@@ -206,10 +217,8 @@ class LiveService:
         return True
 
     def next_due(self) -> datetime | None:
-        """The earliest time ``run_due`` has something to do (now, if a ticket is dirty)."""
+        """The earliest time ``run_due`` has something to do."""
         with self.store.sessions() as session:
-            if session.scalar(select(Ticket.id).where(Ticket.dirty.is_(True)).limit(1)):
-                return self.clock.now()
             candidates = [
                 session.scalar(select(func.min(Ticket.next_due))),
                 session.scalar(
@@ -506,8 +515,12 @@ class LiveService:
             facts["breach_id"] = breach.id
         facts.update(details or {})
         if contacts is None:
-            contacts = [c for c in contract.contacts if c.wants(kind, commitment, severity)]
+            # Who hears what is the newest version's say (a new duty roster applies at once);
+            # what the alert is about is the ticket's version's.
+            roster = self.context_for(session, contract.id, None).contract.contacts
+            contacts = [c for c in roster if c.wants(kind, commitment, severity)]
         queued = 0
+        known = set(session.scalars(select(StoredAlert.contact).where(StoredAlert.key == key)))
         for contact in contacts:
             alert = Alert(
                 kind=kind,
@@ -537,7 +550,16 @@ class LiveService:
                 for i, spec in enumerate(contact.channels)
             ]
             queued += self._queue(
-                session, alert, key, contact.id, contact.lang, breach, channels, escalate_at, now
+                session,
+                alert,
+                key,
+                contact.id,
+                contact.lang,
+                breach,
+                channels,
+                escalate_at,
+                now,
+                known,
             )
         if self.webhook_url:
             alert = Alert(
@@ -566,6 +588,7 @@ class LiveService:
                 [(f"{EVERY_ALERT}:webhook", spec.model_dump_json())],
                 None,
                 now,
+                known,
             )
         return queued
 
@@ -580,11 +603,10 @@ class LiveService:
         channels: list[tuple[str, str]],
         escalate_at: datetime | None,
         now: datetime,
+        known: set[str],
     ) -> int:
-        known = session.scalar(
-            select(StoredAlert.id).where(StoredAlert.key == key, StoredAlert.contact == contact)
-        )
-        if known is not None:
+        """Queue the alert for one contact unless ``known`` (already queued under this key)."""
+        if contact in known:
             return 0
         row = StoredAlert(
             key=key,
@@ -776,8 +798,7 @@ class LiveService:
                     or alert.acknowledged_at is not None
                 ):
                     continue
-                context = self.context_for(session, alert.contract, breach.deadline)
-                contract = context.contract
+                contract = self.context_for(session, alert.contract, None).contract
                 contacts = {c.id: c for c in contract.contacts}
                 contact = contacts.get(alert.contact)
                 target = contacts.get(contact.next) if contact and contact.next else None

@@ -8,8 +8,8 @@
 * ``add_events`` stores events append-only under their idempotency key (unique (contract, id)):
   the same content again is a duplicate (a no-op), different content under a known id is a
   conflict and is rejected. Rejected input is stored with its line or index and the reason. The
-  touched tickets are marked ``dirty`` in the same transaction, so an accepted event is always
-  evaluated, even if the process dies the moment after it answered.
+  touched tickets are marked ``dirty`` (and due now) in the same transaction, so an accepted
+  event is always evaluated, even if the process dies the moment after it answered.
 
 Deciding what the events mean is the core's job (slaengine.evaluate), called by the live
 service (slaengine.service); this module never judges a clock.
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -44,6 +45,9 @@ from slaengine.evaluate import Context
 from slaengine.events import Event, Rejected, parse_event, parse_time
 from slaengine.store.migrate import upgrade
 from slaengine.store.models import ContractVersion, RejectedInput, StoredEvent, Ticket
+
+#: How long the versions of a contract are read from memory before the store is asked again.
+_VERSIONS_TTL = 1.0
 
 #: Where the store lives when no --db is given.
 DEFAULT_DB = "sqlite:///slaengine.db"
@@ -141,6 +145,7 @@ class Store:
         self.sessions = sessionmaker(engine, expire_on_commit=False)
         self._contexts: dict[int, Context] = {}
         self._contexts_lock = threading.Lock()
+        self._versions: dict[str, tuple[float, list[ContractVersion]]] = {}
 
     @classmethod
     def open(cls, url: str, clock: Clock) -> Store:
@@ -227,10 +232,14 @@ class Store:
             )
             session.add(row)
             session.flush()
+            with self._contexts_lock:
+                self._versions.clear()
             if latest is not None:
                 # Tickets are evaluated under the version in effect for them: look again.
                 session.execute(
-                    update(Ticket).where(Ticket.contract == contract.id).values(dirty=True)
+                    update(Ticket)
+                    .where(Ticket.contract == contract.id)
+                    .values(dirty=True, next_due=now)
                 )
             return LoadResult(VersionInfo.of(row), changed=True)
 
@@ -239,6 +248,19 @@ class Store:
         if contract is not None:
             query = query.where(ContractVersion.contract == contract)
         return list(session.scalars(query))
+
+    def _cached_versions(self, session: Session, contract: str) -> list[ContractVersion]:
+        """The contract's versions, read at most once a second: every ticket evaluation needs
+        them, and a version another process stores is then seen within a second."""
+        now = time.monotonic()
+        with self._contexts_lock:
+            cached = self._versions.get(contract)
+        if cached is not None and now - cached[0] < _VERSIONS_TTL:
+            return cached[1]
+        rows = self.versions(session, contract)
+        with self._contexts_lock:
+            self._versions[contract] = (now, rows)
+        return rows
 
     def context(self, row: ContractVersion) -> Context:
         """The compiled contract of a stored version (compiled once per process)."""
@@ -254,7 +276,7 @@ class Store:
     ) -> ContractVersion | None:
         """The version in effect at ``on`` (the latest effective by then; else the first);
         with ``on`` None, the newest version."""
-        rows = self.versions(session, contract)
+        rows = self._cached_versions(session, contract)
         if not rows:
             return None
         if on is None:
@@ -326,11 +348,13 @@ class Store:
             # A ticket row is locked by marking it dirty; always in the same order, so two
             # batches never wait for each other in a circle.
             for contract_id, ticket in sorted(result.tickets):
-                self._mark_dirty(session, contract_id, ticket)
+                self._mark_dirty(session, contract_id, ticket, now)
             for contract_id in sorted(wide):
                 # A contract-wide event (force majeure) may move every ticket's deadlines.
                 session.execute(
-                    update(Ticket).where(Ticket.contract == contract_id).values(dirty=True)
+                    update(Ticket)
+                    .where(Ticket.contract == contract_id)
+                    .values(dirty=True, next_due=now)
                 )
                 result.tickets.update(
                     (contract_id, ticket)
@@ -446,12 +470,16 @@ class Store:
             )
         )
 
-    def _mark_dirty(self, session: Session, contract: str, ticket: str) -> None:
+    def _mark_dirty(self, session: Session, contract: str, ticket: str, now: datetime) -> None:
+        """The ticket has events not yet evaluated: it is due now (one indexed column, so the
+        claim of due tickets is a range scan of ``next_due``)."""
         insert = postgresql.insert if self.is_postgres else sqlite.insert
         session.execute(
             insert(Ticket)
-            .values(contract=contract, ticket=ticket, dirty=True)
-            .on_conflict_do_update(index_elements=["contract", "ticket"], set_={"dirty": True})
+            .values(contract=contract, ticket=ticket, dirty=True, next_due=now)
+            .on_conflict_do_update(
+                index_elements=["contract", "ticket"], set_={"dirty": True, "next_due": now}
+            )
         )
 
     def ticket_events(self, session: Session, contract: str, ticket: str) -> list[Event]:
