@@ -49,6 +49,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 import yaml
 from durable.engine import MessageNotHandledException
 from sqlalchemy import func, select
@@ -183,7 +184,7 @@ def replay_file(contract: Contract, path: Path) -> Replay:
     report.charges.totals()
     stages["charges"] = time.perf_counter() - started
     started = time.perf_counter()
-    text = json.dumps(report.to_json(), ensure_ascii=False)
+    text = orjson.dumps(report.to_json())  # as `slaengine replay --format json` writes it
     stages["json"] = time.perf_counter() - started
     del text
     return Replay(

@@ -65,9 +65,10 @@ def test_replay_json_from_stdin(tmp_path: Path) -> None:
     report = json.loads(result.stdout)
     ack = next(c for c in report["clocks"] if c["commitment"] == "ack-3min")
     assert (ack["status"], ack["late_by_seconds"]) == ("breached", 60)
-    assert report["rejected"] == [
-        {"line": 3, "error": "not valid JSON: Expecting value (column 1)", "raw": "not json"}
-    ]
+    (rejected,) = report["rejected"]
+    assert (rejected["line"], rejected["raw"]) == (3, "not json")
+    assert rejected["error"].startswith("not valid JSON: ")
+    assert rejected["error"].endswith("(column 1)")
     assert "1 event(s) rejected" in result.stderr
 
 

@@ -329,15 +329,19 @@ def judge(
     # with its end, so it counts in full even past as_of: the deadline is the one the contract
     # really sets, not one that moves with the evaluation time. An interval that begins after
     # the clock stopped is not time the clock ran, and changes nothing.
-    paused = [
-        (max(a, start), b if b is not None else max(as_of, start))
-        for a, b in pauses
-        if a is not None and a < horizon and (b is None or b > start)
-    ]
-    excused_here = [(max(a, start), b) for a, b in excused if a < horizon and b > start]
-    excluded = paused + excused_here
+    paused: list[Interval] = []
+    excused_here: list[Interval] = []
+    if pauses:
+        paused = [
+            (max(a, start), b if b is not None else max(as_of, start))
+            for a, b in pauses
+            if a is not None and a < horizon and (b is None or b > start)
+        ]
+    if excused:
+        excused_here = [(max(a, start), b) for a, b in excused if a < horizon and b > start]
+    excluded = paused + excused_here if paused and excused_here else paused or excused_here
     deadline = calendar.deadline(start, commitment.target, excluded)
-    paused_now = record.open and any(b is None and a is not None and a <= as_of for a, b in pauses)
+    paused_now = bool(pauses) and record.open and any(b is None for _, b in pauses)
     end = record.ended_at
     late = 0.0
     withdrawn = False
@@ -350,7 +354,8 @@ def judge(
             # timestamps, not datetime subtraction: two datetimes sharing a ZoneInfo subtract
             # as wall-clock times, which is wrong across a daylight-saving change
             late = reference.timestamp() - deadline.timestamp()
-            late -= overlap_seconds(excluded, deadline, reference)
+            if excluded:
+                late -= overlap_seconds(excluded, deadline, reference)
         if record.stopped_at is not None:
             status = BREACHED if late > 0 else MET
         elif late > 0:
@@ -374,8 +379,8 @@ def judge(
         severity=severity,
         calendar=commitment.calendar,
         target=str(commitment.target),
-        paused_seconds=round(overlap_seconds(paused, start, horizon)),
-        excused_seconds=round(overlap_seconds(excused_here, start, horizon)),
+        paused_seconds=round(overlap_seconds(paused, start, horizon)) if paused else 0,
+        excused_seconds=round(overlap_seconds(excused_here, start, horizon)) if excused_here else 0,
         cancelled_at=record.cancelled_at,
         cancel_reason=record.cancel_reason,
         warn_at=warn_at,

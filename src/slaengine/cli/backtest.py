@@ -8,12 +8,10 @@ or JSON. docs/backtest.md explains the figures.
 
 from __future__ import annotations
 
-import json
-import sys
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import typer
@@ -22,7 +20,7 @@ from rich.table import Table
 
 from slaengine.backtest import Backtest, BacktestResult, Row, WhatIf, parse_what_if, run_backtest
 from slaengine.backtest import with_acceptance as rebased
-from slaengine.cli.common import err, friendly, out, read_events
+from slaengine.cli.common import err, friendly, out, read_events, write_json
 from slaengine.cli.importing import import_export, report_import
 from slaengine.cli.render import human_seconds
 from slaengine.contract import Contract, load_contract
@@ -389,9 +387,7 @@ def backtest(
     _report_rejected(intake, contract)
     result = run_backtest(contract, intake.events, when, changes, intake.rejected, top)
     if fmt == "json":
-        data: dict[str, Any] = result.to_json()
-        indent = 1 if sys.stdout.isatty() else None
-        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=indent) + "\n")
+        write_json(result.to_json())
         return
     print_backtest(result, when is not None, out)
 

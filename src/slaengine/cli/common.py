@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, ParamSpec, TypeVar
 
+import orjson
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -106,6 +107,17 @@ def read_events(path: str, contract: Contract, progress: bool = True) -> Intake:
                 if number % 5000 == 0:
                     bar.update(task, completed=done)
     return intake
+
+
+def write_json(document: Any) -> None:
+    """A JSON document on standard output, in one write (orjson: a million-clock report is
+    written in a fraction of a second); indented only for a person at a terminal."""
+    option = orjson.OPT_APPEND_NEWLINE
+    if sys.stdout.isatty():
+        option |= orjson.OPT_INDENT_2
+    sys.stdout.flush()
+    sys.stdout.buffer.write(orjson.dumps(document, option=option))
+    sys.stdout.buffer.flush()
 
 
 def register_commands(app: typer.Typer) -> None:

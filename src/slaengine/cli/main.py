@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -12,7 +10,7 @@ import typer
 from slaengine import __version__
 from slaengine.bundled import demo_events, example_contract
 from slaengine.cli import common
-from slaengine.cli.common import as_of_option, err, friendly, out, read_events
+from slaengine.cli.common import as_of_option, err, friendly, out, read_events, write_json
 from slaengine.cli.render import clauses_table, contract_table, print_report
 from slaengine.contract import load_contract
 from slaengine.evaluate import evaluate
@@ -102,10 +100,7 @@ def replay(
     intake = read_events(events_file, contract)
     report = evaluate(contract, intake.events, when, intake.rejected, intake.duplicates)
     if fmt == "json":
-        # One write of the whole document: json's C encoder is used only without indentation,
-        # so indent only for a person at a terminal.
-        indent = 1 if sys.stdout.isatty() else None
-        sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False, indent=indent) + "\n")
+        write_json(report.to_json())
     else:
         print_report(report, out)
     if intake.rejected:

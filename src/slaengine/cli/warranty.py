@@ -6,8 +6,6 @@ book, answer for one asset (``--asset``) or list every asset, soonest expiry fir
 
 from __future__ import annotations
 
-import json
-import sys
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -17,7 +15,7 @@ import typer
 from rich.table import Table
 
 from slaengine.cli import common
-from slaengine.cli.common import err, friendly, out, read_events
+from slaengine.cli.common import err, friendly, out, read_events, write_json
 from slaengine.contract import load_contract
 from slaengine.errors import SlaError
 from slaengine.warranty import Cover, WarrantyBook
@@ -92,9 +90,7 @@ def warranty(
         err.print(f"note: {note}", highlight=False)
     covers = [book.cover(asset, day)] if asset is not None else book.all_assets(day)
     if fmt == "json":
-        data = covers[0].to_json() if asset is not None else [c.to_json() for c in covers]
-        json.dump(data, sys.stdout, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
+        write_json(covers[0].to_json() if asset is not None else [c.to_json() for c in covers])
         return
     out.print(_table(covers, day))
 

@@ -114,7 +114,7 @@ def allocate(penalties: Sequence[Line], contract: Contract) -> list[Line]:
     the lines occurred). Lines that do not count (waived) are returned unchanged."""
     yearly = cap_amount(contract.caps.per_contract_year, contract.price)
     total = cap_amount(contract.caps.contract_total, contract.price)
-    order = sorted(range(len(penalties)), key=lambda i: (penalties[i].billed_at, penalties[i].id))
+    order = sorted(range(len(penalties)), key=lambda i: penalties[i].order_key())
     used_in_year: dict[int, Decimal] = defaultdict(lambda: ZERO)
     used_in_total = ZERO
     result = list(penalties)
@@ -148,7 +148,7 @@ def adjustments(
         if cap is None:
             continue
         cut: dict[int, list[Line]] = defaultdict(list)
-        for line in sorted(lines, key=lambda x: (x.billed_at, x.id)):
+        for line in sorted(lines, key=Line.order_key):
             if getattr(line, attribute):
                 cut[line.contract_year].append(line)
         for year, cut_lines in sorted(cut.items()):

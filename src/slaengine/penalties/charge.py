@@ -98,7 +98,7 @@ class Charges:
     def lines(self) -> list[Line]:
         """Every line, in the order it occurred (adjustments where their cap bit)."""
         every = self.penalties + self.compensation + self.adjustments + self.remedies
-        return sorted(every, key=lambda line: (line.billed_at, line.id))
+        return sorted(every, key=Line.order_key)
 
     def totals(self) -> Totals:
         money_lines = self.penalties + self.compensation
@@ -161,7 +161,7 @@ def charge(report: Report) -> Charges:
                     _line(evidence, clause, kind.section, trigger, item, waiver, uncapped, cap_text)
                 )
     ordered = {
-        section: sorted(lines, key=lambda line: (line.billed_at, line.id))
+        section: sorted(lines, key=Line.order_key)
         for section, lines in sections.items()
     }
     penalties = allocate(ordered.get(PENALTY, []), contract)

@@ -76,18 +76,15 @@ class Evidence:
         self.tickets: dict[str, TicketSummary] = {t.ticket: t for t in report.tickets}
         self.breaches: list[Clock] = sorted(
             (clock for clock in report.clocks if clock.status == BREACHED),
-            key=lambda c: (c.deadline, c.ticket, c.commitment, c.cycle),
+            key=lambda c: (c.deadline.timestamp(), c.ticket, c.commitment, c.cycle),
         )
         self.missed: list[ObligationPeriod] = sorted(
             (period for period in report.periods if period.status == PERIOD_BREACHED),
-            key=lambda p: (p.period_end, p.obligation, p.asset or "", p.period_start),
+            key=lambda p: (
+                p.period_end.timestamp(), p.obligation, p.asset or "", p.period_start.timestamp()
+            ),
         )
         self._events = {event.id: event for event in report.events}
-        self._by_deadline: dict[str, tuple[list[Clock], list[datetime]]] = {}
-        for clock in sorted(report.clocks, key=lambda c: c.deadline):
-            clocks, deadlines = self._by_deadline.setdefault(clock.commitment, ([], []))
-            clocks.append(clock)
-            deadlines.append(clock.deadline)
         self.waivers: list[Waiver] = waivers_of(report.events)
         # A waiver of a breach whose commitment carries no clause still matched a breach.
         self.used_waivers: set[str] = {
@@ -110,6 +107,16 @@ class Evidence:
             for action in actions:
                 if action.kind in ("charge", "extend", "claim"):
                     self._actions[(action.kind, action.target)].append(event)
+
+    @cached_property
+    def _by_deadline(self) -> dict[str, tuple[list[Clock], list[datetime]]]:
+        """Clocks per commitment in deadline order (only service credits ask: built lazily)."""
+        by_deadline: dict[str, tuple[list[Clock], list[datetime]]] = {}
+        for clock in sorted(self.report.clocks, key=lambda c: c.deadline.timestamp()):
+            clocks, deadlines = by_deadline.setdefault(clock.commitment, ([], []))
+            clocks.append(clock)
+            deadlines.append(clock.deadline)
+        return by_deadline
 
     def asset_of(self, event: Event) -> str | None:
         """The event's asset, or else its ticket's."""

@@ -126,6 +126,10 @@ class Line:
     def formula(self, lang: str) -> str:
         return self.formula_zh if lang == "zh" else self.formula_en
 
+    def order_key(self) -> tuple[float, str]:
+        """Lines in the order they occurred (a timestamp: cheaper than comparing aware times)."""
+        return (self.billed_at.timestamp(), self.id)
+
     @property
     def counts(self) -> bool:
         """Whether the line's amount enters the totals (a waived line stays for the record)."""
