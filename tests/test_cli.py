@@ -94,3 +94,16 @@ def test_contract_show_lists_commitments() -> None:
     result = run("contract", "show", EXAMPLE)
     assert result.returncode == 0, result.stderr
     assert "onsite-30min" in result.stdout and "30分钟内到达现场" in result.stdout
+
+
+def test_a_line_that_is_not_utf8_is_rejected_and_the_stream_goes_on(tmp_path: Path) -> None:
+    good = {"id": "a", "contract": "HT-2026-017", "ticket": "T-9", "type": "reported",
+            "severity": "general", "at": "2026-03-02T09:00:00+08:00"}  # fmt: skip
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(b'{"id": "x\xff\xfe"}\n' + json.dumps(good).encode() + b"\n")
+    result = run("replay", EXAMPLE, str(path), "--as-of", "2026-03-02T09:10:00+08:00", "-f", "json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert [r["line"] for r in report["rejected"]] == [1]
+    assert report["rejected"][0]["error"].startswith("not UTF-8 text")
+    assert report["summary"]["events"] == 1

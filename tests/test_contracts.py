@@ -228,3 +228,21 @@ def test_same_event_resent_in_utc_is_a_duplicate() -> None:
     intake.offer({**base, "at": "2026-03-02T09:05:00+08:00"})
     intake.offer({**base, "at": "2026-03-02T01:05:00Z"})
     assert (len(intake.events), intake.duplicates, intake.rejected) == (1, 1, [])
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "message"),
+    [
+        ("on_event: site_violation", "on_event: site_violaton", "clauses.6.on_event.0.type",
+         "event type 'site_violaton' is neither built in nor declared"),
+        ("applies_to: {severity: general}", "applies_to: {severity: general, asset_class: key-part}",
+         "commitments.3.applies_to.asset_class", "asset class 'key-part' is not one of"),
+        ("met_by: inspection_done", "met_by: {type: inspection_done, asset: U3}",
+         "obligations.0.met_by.0.asset", "asset 'U3' is not one of the contract's"),
+    ],
+)  # fmt: skip
+def test_typos_in_conditions_are_errors(old: str, new: str, field: str, message: str) -> None:
+    assert old in EXAMPLE_TEXT
+    text = EXAMPLE_TEXT.replace(old, new, 1)
+    (problem,) = _error(text)
+    assert f"bad.yaml:{_line_of(text, new)}: {field}: {message}" in problem

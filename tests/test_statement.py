@@ -202,8 +202,7 @@ def demo_statement() -> Statement:
     contract = load_contract(Path(EXAMPLE))
     intake = Intake(contract)
     with open(DEMO, encoding="utf-8") as stream:
-        for _ in intake.read(stream):
-            pass
+        intake.read(stream)
     report = evaluate(contract, intake.events, t("2026-11-01 00:00"), intake.rejected)
     return build_statement(report, Window.month(contract, "2026-10"))
 

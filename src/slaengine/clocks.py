@@ -56,6 +56,11 @@ class ClockRecord:
     stop_event: str | None = None
     cancelled_at: datetime | None = None
     cancel_reason: str | None = None
+    cancel_event: str | None = None
+    #: Cancelled with the whole ticket: a breach already incurred by then stands.
+    cancel_keeps_breach: bool = False
+    #: Cancelled because a reclassification made the commitment no longer apply.
+    reclassified_out: bool = False
 
     @property
     def open(self) -> bool:
@@ -73,6 +78,9 @@ class _Cycle:
     first_start: dict[str, tuple[datetime, str]] = field(default_factory=dict)
     closed: set[str] = field(default_factory=set)  # a stop or cancel followed the first start
     clocks: dict[str, ClockRecord] = field(default_factory=dict)
+    #: Per commitment: [start, end-or-None] of each pause in this cycle (a clock clips them to
+    #: its own span; a pause left open in one cycle does not reach into the next).
+    pauses: dict[str, list[list[datetime | None]]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -88,8 +96,6 @@ class TicketWalk:
     reported_at: datetime | None = None
     status: str = "open"
     cycles: list[_Cycle] = field(default_factory=list)
-    #: Per commitment: [start, end-or-None] of each pause (ticket-wide; clocks clip to their span).
-    pauses: dict[str, list[list[datetime | None]]] = field(default_factory=dict)
     events: list[Event] = field(default_factory=list)
     _halted: bool = False  # the ticket was cancelled: nothing starts until it is reopened
 
@@ -154,16 +160,23 @@ class TicketWalk:
                 else:
                     clock.cancelled_at = event.at
                     clock.cancel_reason = f"{event.type} ({event.id})"
+                    clock.cancel_event = event.id
 
     def _pause(self, commitment: Commitment, event: Event) -> None:
-        spans = self.pauses.setdefault(commitment.id, [])
+        spans = self.cycles[-1].pauses.setdefault(commitment.id, [])
         if not spans or spans[-1][1] is not None:
             spans.append([event.at, None])
 
     def _resume(self, commitment: Commitment, event: Event) -> None:
-        spans = self.pauses.get(commitment.id)
+        spans = self.cycles[-1].pauses.get(commitment.id)
         if spans and spans[-1][1] is None:
             spans[-1][1] = event.at
+
+    def pauses_of(self, record: ClockRecord) -> list[list[datetime | None]]:
+        """The pauses that can count for a clock: its own cycle's, for its commitment."""
+        if not record.commitment.pausable:
+            return []
+        return self.cycles[record.cycle - 1].pauses.get(record.commitment.id, [])
 
     def _start(self, commitment: Commitment, event: Event) -> None:
         cycle = self.cycles[-1]
@@ -188,11 +201,16 @@ class TicketWalk:
             if clock.open and not self.applies(clock.commitment):
                 clock.cancelled_at = event.at
                 clock.cancel_reason = f"no longer applies: reclassified to {event.severity}"
+                clock.cancel_event = event.id
+                clock.reclassified_out = True
         for commitment in self.contract.commitments:
             first = cycle.first_start.get(commitment.id)
+            existing = cycle.clocks.get(commitment.id)
+            # A clock that an earlier reclassification cancelled starts again when the
+            # severity comes back (general -> major -> general): one clock per cycle.
             if (
                 first is not None
-                and commitment.id not in cycle.clocks
+                and (existing is None or existing.reclassified_out)
                 and commitment.id not in cycle.closed
                 and not self._halted
                 and self.applies(commitment)
@@ -216,6 +234,8 @@ class TicketWalk:
                 if clock.open:
                     clock.cancelled_at = event.at
                     clock.cancel_reason = f"ticket cancelled ({event.id})"
+                    clock.cancel_event = event.id
+                    clock.cancel_keeps_breach = True
 
     def records(self) -> list[ClockRecord]:
         return [clock for cycle in self.cycles for clock in cycle.clocks.values()]
@@ -333,7 +353,7 @@ def judge(
     excused_here: list[Interval] = []
     if pauses:
         paused = [
-            (max(a, start), b if b is not None else max(as_of, start))
+            (max(a, start), b if b is not None else max(horizon, start))
             for a, b in pauses
             if a is not None and a < horizon and (b is None or b > start)
         ]
@@ -342,21 +362,28 @@ def judge(
     excluded = paused + excused_here if paused and excused_here else paused or excused_here
     deadline = calendar.deadline(start, commitment.target, excluded)
     paused_now = bool(pauses) and record.open and any(b is None for _, b in pauses)
-    end = record.ended_at
     late = 0.0
     withdrawn = False
-    if record.cancelled_at is not None:
+    stopped_at, stop_event = record.stopped_at, record.stop_event
+    cancelled_at = record.cancelled_at
+    if cancelled_at is not None and record.cancel_keeps_breach and cancelled_at > deadline:
+        # The ticket was cancelled after this deadline had passed: the commitment was owed and
+        # broken before the cancellation, so the breach stands, closed at the cancellation
+        # (docs/clocks.md: a departure from SPEC.md, which would let a late ticket be cancelled
+        # out of its breaches).
+        stopped_at, stop_event, cancelled_at = cancelled_at, record.cancel_event, None
+    if cancelled_at is not None:
         status = CANCELLED
-        withdrawn = record.cancelled_at > deadline
+        withdrawn = cancelled_at > deadline
     else:
-        reference = record.stopped_at if record.stopped_at is not None else as_of
+        reference = stopped_at if stopped_at is not None else as_of
         if reference > deadline:
             # timestamps, not datetime subtraction: two datetimes sharing a ZoneInfo subtract
             # as wall-clock times, which is wrong across a daylight-saving change
             late = reference.timestamp() - deadline.timestamp()
             if excluded:
                 late -= overlap_seconds(excluded, deadline, reference)
-        if record.stopped_at is not None:
+        if stopped_at is not None:
             status = BREACHED if late > 0 else MET
         elif late > 0:
             status = BREACHED
@@ -374,18 +401,18 @@ def judge(
         status=status,
         started_at=start,
         deadline=deadline,
-        stopped_at=record.stopped_at,
+        stopped_at=stopped_at,
         late_by_seconds=math.ceil(late) if late > 0 else 0,
         severity=severity,
         calendar=commitment.calendar,
         target=str(commitment.target),
         paused_seconds=round(overlap_seconds(paused, start, horizon)) if paused else 0,
         excused_seconds=round(overlap_seconds(excused_here, start, horizon)) if excused_here else 0,
-        cancelled_at=record.cancelled_at,
+        cancelled_at=cancelled_at,
         cancel_reason=record.cancel_reason,
         warn_at=warn_at,
         retroactive=record.retroactive,
         start_event=record.start_event,
-        stop_event=record.stop_event if end is not None else None,
+        stop_event=stop_event,
         withdrawn=withdrawn,
     )

@@ -133,7 +133,7 @@ def evaluate_ticket(
             walk.severity,
             as_of,
             context.calendars,
-            walk.pauses.get(record.commitment.id, ()) if record.commitment.pausable else (),
+            walk.pauses_of(record),
             excused,
             contract.warning_share,
         )

@@ -13,7 +13,7 @@ of replay (a million events must parse in seconds) and the checks are few and si
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -242,6 +242,30 @@ def parse_event(data: Any, contract: Contract, seq: int = 0, line: int | None = 
     )
 
 
+#: What ``decode_line`` returns for an empty line (not an event, not an error).
+BLANK: Any = object()
+
+
+def decode_line(text: str | bytes, line: int | None) -> Any:
+    """One line of a JSON Lines stream decoded: the JSON value, ``BLANK``, or a ``Rejected``.
+
+    Bytes are read as UTF-8; a line that is not UTF-8 is a rejected line like any other, so one
+    bad byte never stops a stream. Every reader of event lines (replay, ingest, import) uses
+    this one function, so a line is judged the same way everywhere."""
+    stripped = text.strip()
+    if not stripped:
+        return BLANK
+    try:
+        return orjson.loads(stripped)
+    except orjson.JSONDecodeError as exc:
+        raw = stripped.decode("utf-8", "replace") if isinstance(stripped, bytes) else stripped
+        if isinstance(stripped, bytes) and "\ufffd" in raw and "UTF-8" in exc.msg:
+            reason = f"not UTF-8 text ({exc.msg})"
+        else:
+            reason = f"not valid JSON: {exc.msg} (column {exc.colno})"
+        return Rejected(reason, line, raw=raw)
+
+
 class Intake:
     """Accepts events for one contract: validates, de-duplicates, and keeps the rejected."""
 
@@ -290,27 +314,32 @@ class Intake:
         self.events.append(event)
         return event
 
-    def offer_line(self, text: str, line: int) -> Event | None:
-        stripped = text.strip()
-        if not stripped:
+    def offer_line(self, text: str | bytes, line: int) -> Event | None:
+        """Offer one line of a JSON Lines stream; a bad line is rejected and the stream goes on."""
+        data = decode_line(text, line)
+        if data is BLANK:
             return None
-        try:
-            data = orjson.loads(stripped)
-        except orjson.JSONDecodeError as exc:
-            self.rejected.append(
-                Rejected(f"not valid JSON: {exc.msg} (column {exc.colno})", line, raw=stripped)
-            )
+        if isinstance(data, Rejected):
+            self.rejected.append(data)
             return None
         return self.offer(data, line, raw=None)
 
-    def read(self, lines: Iterable[str]) -> Iterator[Event | None]:
-        """Offer every line of a JSON Lines stream (1-based line numbers)."""
+    def read(
+        self, lines: Iterable[str | bytes], progress: Callable[[int], None] | None = None
+    ) -> None:
+        """Offer every line of a JSON Lines stream (1-based line numbers); ``progress`` is told
+        the size of what was read so far (bytes for a binary stream), every 5,000 lines."""
+        done = 0
         for number, text in enumerate(lines, start=1):
-            yield self.offer_line(text, number)
+            self.offer_line(text, number)
+            if progress is not None:
+                done += len(text)
+                if number % 5000 == 0:
+                    progress(done)
 
 
-def read_jsonl(stream: IO[str], contract: Contract) -> Intake:
+def read_jsonl(stream: IO[str] | IO[bytes], contract: Contract) -> Intake:
+    """Read a whole JSON Lines stream through a new intake (the Python API's replay input)."""
     intake = Intake(contract)
-    for _ in intake.read(stream):
-        pass
+    intake.read(stream)
     return intake

@@ -68,16 +68,18 @@ def _zone(contract: Contract) -> Any:
     return ZoneInfo(contract.timezone)
 
 
-def open_events(path: str) -> tuple[IO[str], int | None]:
-    """Open a JSON Lines file (``-`` = standard input); also return its size for progress."""
+def open_events(path: str) -> tuple[IO[bytes], int | None]:
+    """Open a JSON Lines file (``-`` = standard input) as bytes, with its size for progress.
+
+    Bytes, not text: a line that is not UTF-8 must be one rejected line, not a crash."""
     if path == "-":
-        return sys.stdin, None
+        return sys.stdin.buffer, None
     file = Path(path)
     if file.is_dir():
         raise SlaError(f"{path}: is a directory; give a JSON Lines file (or - for standard input)")
     if not file.is_file():
         raise SlaError(f"{path}: no such events file")
-    return file.open(encoding="utf-8"), file.stat().st_size
+    return file.open("rb"), file.stat().st_size
 
 
 def read_events(path: str, contract: Contract, progress: bool = True) -> Intake:
@@ -89,8 +91,7 @@ def read_events(path: str, contract: Contract, progress: bool = True) -> Intake:
     show = progress and size is not None and size > 2_000_000 and err.is_terminal
     with stream:
         if not show:
-            for number, text in enumerate(stream, start=1):
-                intake.offer_line(text, number)
+            intake.read(stream)
             return intake
         with Progress(
             TextColumn("reading events"),
@@ -100,12 +101,7 @@ def read_events(path: str, contract: Contract, progress: bool = True) -> Intake:
             transient=True,
         ) as bar:
             task = bar.add_task("read", total=size)
-            done = 0
-            for number, text in enumerate(stream, start=1):
-                intake.offer_line(text, number)
-                done += len(text)
-                if number % 5000 == 0:
-                    bar.update(task, completed=done)
+            intake.read(stream, lambda done: bar.update(task, completed=done))
     return intake
 
 

@@ -88,7 +88,7 @@ def contract_load(
         store.close()
 
 
-def _chunks(lines: Iterator[tuple[int, str]]) -> Iterator[list[tuple[int, str]]]:
+def _chunks(lines: Iterator[tuple[int, bytes]]) -> Iterator[list[tuple[int, bytes]]]:
     while chunk := list(islice(lines, _CHUNK)):
         yield chunk
 
@@ -128,7 +128,7 @@ def ingest(
                 duplicates += added.duplicates
                 rejected.extend(added.rejected)
                 tickets |= added.tickets
-                bar.advance(reading, sum(len(text.encode()) for _, text in chunk))
+                bar.advance(reading, sum(len(text) for _, text in chunk))
             evaluating = bar.add_task("evaluating tickets", total=len(tickets))
             alerts = 0
             for contract, ticket in sorted(tickets):

@@ -8,10 +8,11 @@ of the engine works with these typed values.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -64,6 +65,9 @@ TICKETLESS_EVENT_TYPES: frozenset[str] = frozenset(
 #: Fields a condition may test besides ``type`` (``id`` is excluded on purpose: durable_rules
 #: crashes on conditions over its reserved field ``id``, see DESIGN.md).
 CONDITION_FIELDS = ("severity", "asset", "ticket")
+
+#: The classes of assets (SPEC.md section 5).
+ASSET_CLASSES = ("unit", "key_part", "part")
 
 
 class Model(BaseModel):
@@ -603,16 +607,14 @@ class Contract(Model):
                         )
                     )
             problems.extend(_missing(f"{where}.clauses", commitment.clauses, clause_ids))
-            for role in ("start", "stop", "cancel", "pause", "resume"):
-                for j, condition in enumerate(getattr(commitment, role)):
-                    if condition.severity is not None and condition.severity not in self.severities:
-                        problems.append(
-                            (
-                                f"{where}.{role}.{j}.severity",
-                                f"severity {condition.severity!r} is not one of "
-                                f"{', '.join(self.severities)}",
-                            )
+            for asset_class in commitment.applies_to.asset_class:
+                if asset_class not in ASSET_CLASSES:
+                    problems.append(
+                        (
+                            f"{where}.applies_to.asset_class",
+                            f"asset class {asset_class!r} is not one of {', '.join(ASSET_CLASSES)}",
                         )
+                    )
         for i, obligation in enumerate(self.obligations):
             problems.extend(_missing(f"obligations.{i}.clauses", obligation.clauses, clause_ids))
             runs_to_warranty_end = obligation.until == "warranty_end" or (
@@ -641,6 +643,31 @@ class Contract(Model):
                 problems.append(
                     (f"contacts.{i}.next", f"next contact {contact.next!r} is not defined")
                 )
+        # A condition on a type nobody sends, a severity or an asset that does not exist would
+        # never match: a typo must be an error, not a term that silently never applies.
+        known_types = self.known_event_types()
+        known_assets = set(asset_ids)
+        for path, condition in self.conditions():
+            if condition.type not in known_types:
+                problems.append(
+                    (
+                        f"{path}.type",
+                        f"event type {condition.type!r} is neither built in nor declared under "
+                        "event_types (misspelt?)",
+                    )
+                )
+            if condition.severity is not None and condition.severity not in self.severities:
+                problems.append(
+                    (
+                        f"{path}.severity",
+                        f"severity {condition.severity!r} is not one of "
+                        f"{', '.join(self.severities)}",
+                    )
+                )
+            if condition.asset is not None and known_assets and condition.asset not in known_assets:
+                problems.append(
+                    (f"{path}.asset", f"asset {condition.asset!r} is not one of the contract's")
+                )
         if problems:
             raise ValueError("\n".join(f"@{path}|{message}" for path, message in problems))
         return self
@@ -649,17 +676,32 @@ class Contract(Model):
     def event_type_set(self) -> frozenset[str]:
         return self.known_event_types()
 
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy without the cached lookups (they would answer for the original)."""
+        copy = super().model_copy(update=update, deep=deep)
+        for name in ("event_type_set", "_commitments_by_id"):
+            copy.__dict__.pop(name, None)
+        return copy
+
     def known_event_types(self) -> frozenset[str]:
-        """Built-in types, declared types, and every type a condition names."""
-        named = {
-            condition.type
-            for commitment in self.commitments
-            for role in ("start", "stop", "cancel", "pause", "resume")
-            for condition in getattr(commitment, role)
-        }
-        named |= {c.type for clause in self.clauses for c in clause.on_event}
-        named |= {c.type for o in self.obligations for c in o.met_by}
-        return BUILTIN_EVENT_TYPES | frozenset(self.event_types) | named
+        """Built-in types and the types the contract (or its rule libraries) declares."""
+        return BUILTIN_EVENT_TYPES | frozenset(self.event_types)
+
+    def conditions(self) -> Iterator[tuple[str, Condition]]:
+        """Every condition of the contract, with its path in the file (for error messages)."""
+        for i, commitment in enumerate(self.commitments):
+            for role in ("start", "stop", "cancel", "pause", "resume"):
+                for j, condition in enumerate(getattr(commitment, role)):
+                    yield f"commitments.{i}.{role}.{j}", condition
+        for i, clause in enumerate(self.clauses):
+            for j, condition in enumerate(clause.on_event):
+                yield f"clauses.{i}.on_event.{j}", condition
+            if isinstance(clause, CostsClause):
+                for j, condition in enumerate(clause.claim):
+                    yield f"clauses.{i}.claim.{j}", condition
+        for i, obligation in enumerate(self.obligations):
+            for j, condition in enumerate(obligation.met_by):
+                yield f"obligations.{i}.met_by.{j}", condition
 
     @property
     def effective(self) -> date:

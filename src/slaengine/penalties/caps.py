@@ -79,11 +79,11 @@ def apply_breach_cap(
         text = amount_text(item.amount)
         result.append(
             (
-                Priced(
-                    capped,
-                    f"{item.formula_en} = {text}, {cap.en}",
-                    f"{item.formula_zh} = {text}，{cap.zh}",
-                    item.event,
+                replace(
+                    item,
+                    amount=capped,
+                    formula_en=f"{item.formula_en} = {text}, {cap.en}",
+                    formula_zh=f"{item.formula_zh} = {text}，{cap.zh}",
                 ),
                 item.amount,
                 cap.en,

@@ -160,10 +160,7 @@ def charge(report: Report) -> Charges:
                 sections[kind.section].append(
                     _line(evidence, clause, kind.section, trigger, item, waiver, uncapped, cap_text)
                 )
-    ordered = {
-        section: sorted(lines, key=Line.order_key)
-        for section, lines in sections.items()
-    }
+    ordered = {section: sorted(lines, key=Line.order_key) for section, lines in sections.items()}
     penalties = allocate(ordered.get(PENALTY, []), contract)
     return Charges(
         contract,

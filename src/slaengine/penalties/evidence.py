@@ -81,7 +81,10 @@ class Evidence:
         self.missed: list[ObligationPeriod] = sorted(
             (period for period in report.periods if period.status == PERIOD_BREACHED),
             key=lambda p: (
-                p.period_end.timestamp(), p.obligation, p.asset or "", p.period_start.timestamp()
+                p.period_end.timestamp(),
+                p.obligation,
+                p.asset or "",
+                p.period_start.timestamp(),
             ),
         )
         self._events = {event.id: event for event in report.events}

@@ -21,6 +21,7 @@ from slaengine.contract.models import (
     CostsClause,
     WarrantyExtensionClause,
 )
+from slaengine.errors import ContractError
 
 MAX_RULES = 480
 
@@ -81,9 +82,12 @@ def compile_ruleset(contract: Contract) -> dict[str, Any]:
                 "run": action.encode(),
             }
     if len(rules) > MAX_RULES:
-        raise ValueError(
-            f"contract {contract.id} compiles to {len(rules)} rules; one rule set holds at most "
-            f"{MAX_RULES} (split the contract or merge conditions into lists)"
+        raise ContractError(
+            contract.id,
+            [
+                f"contract {contract.id} compiles to {len(rules)} rules; one rule set holds at "
+                f"most {MAX_RULES} (split the contract or merge conditions into lists)"
+            ],
         )
     return rules
 

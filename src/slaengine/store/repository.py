@@ -42,7 +42,7 @@ from slaengine.clock import Clock
 from slaengine.contract import Contract, contract_fingerprint, parse_contract
 from slaengine.errors import EventError, SlaError
 from slaengine.evaluate import Context
-from slaengine.events import Event, Rejected, parse_event, parse_time
+from slaengine.events import BLANK, Event, Rejected, decode_line, parse_event, parse_time
 from slaengine.store.migrate import upgrade
 from slaengine.store.models import ContractVersion, RejectedInput, StoredEvent, Ticket
 
@@ -303,25 +303,14 @@ class Store:
             for position, item in offered:
                 data, text = item, None
                 if raw:
-                    text = str(item).strip()
-                    if not text:
+                    data = decode_line(item, position)
+                    if data is BLANK:
                         continue
-                    try:
-                        data = json.loads(text)
-                    except json.JSONDecodeError as exc:
-                        self._reject(
-                            session,
-                            result,
-                            Rejected(
-                                f"not valid JSON: {exc.msg} (column {exc.colno})",
-                                position,
-                                raw=text,
-                            ),
-                            None,
-                            source,
-                            now,
-                        )
+                    if isinstance(data, Rejected):
+                        self._reject(session, result, data, None, source, now)
                         continue
+                    text = item.decode("utf-8", "replace") if isinstance(item, bytes) else item
+                    text = text.strip()
                 outcome = self._add_one(session, contexts, data, position, source, now)
                 if isinstance(outcome, Rejected):
                     if text is not None and outcome.raw is None:
