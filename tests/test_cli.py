@@ -7,15 +7,18 @@ import subprocess
 import sys
 from pathlib import Path
 
-from slaengine.bundled import example_contract
+from slaengine.bundled import demo_events, example_contract
 
 EXAMPLE = str(example_contract())
 
 
-def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, stdin: str | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "slaengine", *args],
         input=stdin,
+        cwd=cwd,
         capture_output=True,
         text=True,
         timeout=120,
@@ -23,20 +26,32 @@ def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str
     )
 
 
-def test_demo_shows_the_month() -> None:
-    result = run("demo")
+def test_demo_fills_a_sqlite_store_and_shows_the_month(tmp_path: Path) -> None:
+    result = run("demo", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    for needle in (
-        "HT-2026-017",
-        "T-RECLASS",
-        "retroactive start",
-        "T-REMOTE",
-        "breached",
-        "factory-repair-3d",
-        "rejected events (4)",
-        "typhoon",
-    ):
+    for needle in ("HT-2026-017", "T-RECLASS", "retroactive start", "T-REMOTE", "breached",
+                   "factory-repair-3d", "rejected events (4)", "typhoon", "27140.00"):  # fmt: skip
         assert needle in result.stdout, needle
+    assert (tmp_path / "slaengine-demo.db").is_file()
+    assert "stored in sqlite:///slaengine-demo.db: 311 events, 4 rejected" in result.stderr
+    # The store holds what the file holds: replaying either gives the same clocks and money.
+    as_of = "2026-11-01T00:00:00+08:00"
+    from_db = run("replay", EXAMPLE, "--db", "sqlite:///slaengine-demo.db", "--as-of", as_of,
+                  "-f", "json", cwd=tmp_path)  # fmt: skip
+    from_file = run("replay", EXAMPLE, str(demo_events()), "--as-of", as_of, "-f", "json")
+    db_report, file_report = json.loads(from_db.stdout), json.loads(from_file.stdout)
+    assert db_report["clocks"] == file_report["clocks"]
+    assert db_report["totals"] == file_report["totals"]
+    statement = run("statement", EXAMPLE, "--db", "sqlite:///slaengine-demo.db", "--period",
+                    "2026-10", "--as-of", as_of, "-f", "json", cwd=tmp_path)  # fmt: skip
+    assert statement.returncode == 0, statement.stderr
+    assert json.loads(statement.stdout)["totals"]["penalties"] == "27140.00"
+
+
+def test_events_come_from_a_file_or_a_store_not_both() -> None:
+    result = run("replay", EXAMPLE, "-", "--db", "sqlite:///x.db", stdin="")
+    assert result.returncode == 2
+    assert "one of the two" in result.stderr
 
 
 def test_replay_json_from_stdin(tmp_path: Path) -> None:

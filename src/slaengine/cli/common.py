@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, ParamSpec, TypeVar
@@ -17,7 +18,7 @@ from rich.markup import escape
 from slaengine.clock import Clock, SystemClock
 from slaengine.contract import Contract, load_contract
 from slaengine.errors import EventError, SlaError
-from slaengine.events import Intake, parse_time
+from slaengine.events import Event, Intake, Rejected, parse_time
 
 #: Tables and progress go to stderr when stdout carries data (JSON, CSV).
 out = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160)
@@ -103,6 +104,35 @@ def read_events(path: str, contract: Contract, progress: bool = True) -> Intake:
             task = bar.add_task("read", total=size)
             intake.read(stream, lambda done: bar.update(task, completed=done))
     return intake
+
+
+@dataclass
+class Input:
+    """What a command judges: accepted events, rejected input and the duplicates skipped."""
+
+    events: list[Event]
+    rejected: list[Rejected]
+    duplicates: int = 0
+
+
+def load_input(contract: Contract, events_file: str | None, db: str | None) -> Input:
+    """Events from a JSON Lines file (``-`` = standard input) or from the live service's store."""
+    if (events_file is None) == (db is None):
+        raise SlaError(
+            "give the events either as EVENTS (a JSON Lines file, - for standard input) or with "
+            "--db URL (the live service's store), one of the two"
+        )
+    if events_file is not None:
+        intake = read_events(events_file, contract)
+        return Input(intake.events, intake.rejected, intake.duplicates)
+    from slaengine.store import Store
+
+    assert db is not None
+    store = Store.open(db, CLOCK)
+    try:
+        return Input(store.contract_events(contract.id), [])
+    finally:
+        store.close()
 
 
 def write_json(document: Any) -> None:

@@ -10,10 +10,10 @@ import typer
 from slaengine import __version__
 from slaengine.bundled import demo_events, example_contract
 from slaengine.cli import common
-from slaengine.cli.common import as_of_option, err, friendly, out, read_events, write_json
+from slaengine.cli.common import as_of_option, err, friendly, load_input, out, write_json
 from slaengine.cli.render import clauses_table, contract_table, print_report
 from slaengine.contract import load_contract
-from slaengine.evaluate import evaluate
+from slaengine.evaluate import Report, evaluate
 
 app = typer.Typer(
     name="slaengine",
@@ -27,6 +27,8 @@ app.add_typer(contract_app, name="contract")
 
 #: Demo month: October 2026 (the National Day holidays fall in it).
 DEMO_AS_OF = "2026-11-01T00:00:00+08:00"
+#: Where the demo keeps its store: a SQLite file in the current directory.
+DEMO_DB = "sqlite:///slaengine-demo.db"
 
 Format = Annotated[str, typer.Option("--format", "-f", help="table or json")]
 AsOf = Annotated[
@@ -85,34 +87,83 @@ def _check_format(fmt: str, allowed: tuple[str, ...] = ("table", "json")) -> Non
         raise typer.BadParameter(f"--format must be one of {', '.join(allowed)}, not {fmt!r}")
 
 
+Db = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="read the events from the live service's store (SQLite file/URL or PostgreSQL URL) "
+        "instead of EVENTS",
+    ),
+]
+
+
 @app.command()
 @friendly
 def replay(
     contract_file: Annotated[Path, typer.Argument(metavar="CONTRACT")],
-    events_file: Annotated[str, typer.Argument(metavar="EVENTS", help="JSON Lines; - for stdin")],
+    events_file: Annotated[
+        str | None, typer.Argument(metavar="[EVENTS]", help="JSON Lines; - for stdin")
+    ] = None,
     as_of: AsOf = None,
     fmt: Format = "table",
+    db: Db = None,
 ) -> None:
     """Replay a stream of ticket events against a contract and report every clock."""
     _check_format(fmt)
     contract = load_contract(contract_file)
     when = as_of_option(as_of, contract)
-    intake = read_events(events_file, contract)
-    report = evaluate(contract, intake.events, when, intake.rejected, intake.duplicates)
+    given = load_input(contract, events_file, db)
+    show(evaluate(contract, given.events, when, given.rejected, given.duplicates), fmt)
+
+
+def show(report: Report, fmt: str) -> None:
     if fmt == "json":
         write_json(report.to_json())
     else:
         print_report(report, out)
-    if intake.rejected:
-        err.print(f"{len(intake.rejected)} event(s) rejected (listed in the report)")
+    if report.rejected:
+        err.print(f"{len(report.rejected)} event(s) rejected (listed in the report)")
 
 
 @app.command()
 @friendly
-def demo(fmt: Format = "table") -> None:
-    """Replay a month of events for the example tender (HT-2026-017) and show the result."""
+def demo(
+    fmt: Format = "table",
+    db: Annotated[
+        str,
+        typer.Option(
+            "--db", help="the SQLite store the demo fills afresh (explore it with serve/replay)"
+        ),
+    ] = DEMO_DB,
+) -> None:
+    """A month of events for the example tender (HT-2026-017): stored in a SQLite file, then
+    replayed from the store and shown ticket by ticket."""
+    from slaengine.store import Store
+
     _check_format(fmt)
-    replay(example_contract(), str(demo_events()), DEMO_AS_OF, fmt)
+    path = example_contract()
+    file = Path(db.removeprefix("sqlite:///")) if db.startswith("sqlite:///") else None
+    if file is not None and file.exists():
+        file.unlink()  # a demo starts from nothing, every time
+    store = Store.open(db, common.CLOCK)
+    try:
+        contract = load_contract(path)
+        store.load_contract(path.read_text(encoding="utf-8"), path, contract.accepted_on)
+        with demo_events().open("rb") as lines:
+            added = store.add_events(enumerate(lines, start=1), demo_events().name, raw=True)
+        events = store.contract_events(contract.id)
+    finally:
+        store.close()
+    when = as_of_option(DEMO_AS_OF, contract)
+    show(evaluate(contract, events, when, added.rejected, added.duplicates), fmt)
+    err.print(
+        f"stored in {db}: {len(added.accepted)} events, {len(added.rejected)} rejected, "
+        f"{added.duplicates} duplicate(s). Next: slaengine replay {path} --db {db} --as-of "
+        f"{DEMO_AS_OF} · slaengine statement {path} --db {db} --period 2026-10 · "
+        f"slaengine serve --db {db}",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 common.register_commands(app)

@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from slaengine.cli.common import as_of_option, err, friendly, out, read_events
+from slaengine.cli.common import as_of_option, err, friendly, load_input, out
 from slaengine.contract import Contract, load_contract
 from slaengine.errors import SlaError
 from slaengine.evaluate import evaluate
@@ -151,8 +151,8 @@ def register(app: typer.Typer) -> None:
     def statement(
         contract_file: Annotated[Path, typer.Argument(metavar="CONTRACT")],
         events_file: Annotated[
-            str, typer.Argument(metavar="EVENTS", help="JSON Lines; - for stdin")
-        ],
+            str | None, typer.Argument(metavar="[EVENTS]", help="JSON Lines; - for stdin")
+        ] = None,
         period: Annotated[
             str | None, typer.Option("--period", help="calendar month, e.g. 2026-10")
         ] = None,
@@ -175,6 +175,10 @@ def register(app: typer.Typer) -> None:
         lang: Annotated[
             str, typer.Option("--lang", help="zh or en: column headers and formulas")
         ] = "en",
+        db: Annotated[
+            str | None,
+            typer.Option("--db", help="read the events from the live service's store"),
+        ] = None,
     ) -> None:
         """The billing statement of a period: every penalty and compensation line with its
         formula, caps, waivers, totals, compliance figures and chargeable tickets."""
@@ -187,8 +191,8 @@ def register(app: typer.Typer) -> None:
         contract = load_contract(contract_file)
         window = _window(contract, period, date_from, date_to)
         when = as_of_option(as_of, contract)
-        intake = read_events(events_file, contract)
-        report = evaluate(contract, intake.events, when, intake.rejected)
+        intake = load_input(contract, events_file, db)
+        report = evaluate(contract, intake.events, when, intake.rejected, intake.duplicates)
         result = build_statement(report, window)
         if fmt == "table":
             if output is None:

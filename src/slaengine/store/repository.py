@@ -471,6 +471,15 @@ class Store:
             )
         )
 
+    def contract_events(self, contract: str) -> list[Event]:
+        """Every accepted event of the contract, in arrival order (what replay reads from a
+        file, read from the store instead: `slaengine replay|statement --db`)."""
+        with self.sessions() as session:
+            rows = session.scalars(
+                select(StoredEvent).where(StoredEvent.contract == contract).order_by(StoredEvent.seq)
+            )
+            return [event_of(row) for row in rows]
+
     def ticket_events(self, session: Session, contract: str, ticket: str) -> list[Event]:
         """The ticket's events plus the contract-wide force-majeure events, in arrival order."""
         rows = session.scalars(
