@@ -14,6 +14,7 @@ from slaengine.clocks import BREACHED, CANCELLED, MET, PAUSED, RUNNING, Clock
 from slaengine.contract.models import Condition, Contract
 from slaengine.evaluate import Report
 from slaengine.obligations import UPCOMING
+from slaengine.penalties.compliance import measure
 
 STATUS_STYLE = {
     MET: "green",
@@ -272,8 +273,7 @@ def print_summary(report: Report, console: Console) -> None:
         open_breaches = sum(1 for c in clocks if c.status == BREACHED and c.stopped_at is None)
         running = sum(1 for c in clocks if c.status in (RUNNING, PAUSED))
         cancelled = sum(1 for c in clocks if c.status == CANCELLED)
-        judged = met + breached
-        rate = f"{100 * met / judged:.1f}%" if judged else "—"
+        rate = measure(clocks, [commitment.id], waived=report.charges.waived_clocks).rate_text()
         table.add_row(
             commitment.id,
             str(len(clocks)),

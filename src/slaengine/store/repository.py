@@ -476,7 +476,9 @@ class Store:
         file, read from the store instead: `slaengine replay|statement --db`)."""
         with self.sessions() as session:
             rows = session.scalars(
-                select(StoredEvent).where(StoredEvent.contract == contract).order_by(StoredEvent.seq)
+                select(StoredEvent)
+                .where(StoredEvent.contract == contract)
+                .order_by(StoredEvent.seq)
             )
             return [event_of(row) for row in rows]
 
