@@ -235,7 +235,8 @@ def test_same_event_resent_in_utc_is_a_duplicate() -> None:
     [
         ("on_event: site_violation", "on_event: site_violaton", "clauses.6.on_event.0.type",
          "event type 'site_violaton' is neither built in nor declared"),
-        ("applies_to: {severity: general}", "applies_to: {severity: general, asset_class: key-part}",
+        ("applies_to: {severity: general}",
+         "applies_to: {severity: general, asset_class: key-part}",
          "commitments.3.applies_to.asset_class", "asset class 'key-part' is not one of"),
         ("met_by: inspection_done", "met_by: {type: inspection_done, asset: U3}",
          "obligations.0.met_by.0.asset", "asset 'U3' is not one of the contract's"),

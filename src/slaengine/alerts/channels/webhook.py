@@ -9,11 +9,19 @@ A 2xx answer means accepted; any other status, a refused connection or a timeout
 ``DeliveryError`` naming the URL and what went wrong, so the outbox retries. WeCom and DingTalk
 answer 200 even when they drop a message (bad key, rate limit) and put the verdict in
 ``errcode``; a non-zero ``errcode`` is therefore a refusal too.
+
+A channel keeps one ``httpx.Client`` (made at its first post, shared by every thread that sends
+through it: httpx's connection pool is thread-safe) instead of a client per post, which cost
+~18 ms each (a new TLS context and connection pool every time). ``close()`` (or leaving a
+``with`` block) releases it; the outbox closes its channels when it stops. A channel that is
+used again after ``close()`` simply opens a new client.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from types import TracebackType
 from typing import Any, Literal
 
 import httpx
@@ -94,13 +102,41 @@ class WebhookChannel:
         self.headers = dict(headers or {})
         self.timeout_seconds = timeout_seconds
         self.lang = lang
+        self._client: httpx.Client | None = None
+        self._client_lock = threading.Lock()
+
+    def _http(self) -> httpx.Client:
+        """The channel's client, made on first use (building a channel stays free)."""
+        client = self._client
+        if client is None:
+            with self._client_lock:
+                client = self._client
+                if client is None:
+                    client = self._client = httpx.Client(timeout=self.timeout_seconds)
+        return client
+
+    def close(self) -> None:
+        """Close the HTTP client (its pooled connections); a later ``send`` opens a new one."""
+        with self._client_lock:
+            client, self._client = self._client, None
+        if client is not None:
+            client.close()
+
+    def __enter__(self) -> WebhookChannel:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
 
     def send(self, alert: Alert, lang: str) -> None:
         body = _BODIES[self.format](alert, render(alert, self.lang or language(lang)))
         try:
-            response = httpx.post(
-                self.url, json=body, headers=self.headers, timeout=self.timeout_seconds
-            )
+            response = self._http().post(self.url, json=body, headers=self.headers)
         except httpx.HTTPError as exc:
             raise DeliveryError(
                 f"webhook {self.url}: no answer ({type(exc).__name__}: {exc})"
