@@ -158,12 +158,10 @@ class Row:
 
 
 @dataclass(slots=True)
-class Month:
-    """One calendar month (in the contract's time zone) of breaches and money."""
+class Tally:
+    """Breaches and money over a span (a month, a contract year)."""
 
-    month: str  # 2012-10
     breaches: int = 0
-    by_commitment: dict[str, int] = field(default_factory=dict)
     penalties_owed: Decimal = ZERO
     cap_cut: Decimal = ZERO
     compensation: Decimal = ZERO
@@ -172,11 +170,9 @@ class Month:
     def penalties_charged(self) -> Decimal:
         return self.penalties_owed - self.cap_cut
 
-    def to_json(self) -> dict[str, Any]:
+    def money_json(self) -> dict[str, Any]:
         return {
-            "month": self.month,
             "breaches": self.breaches,
-            "by_commitment": dict(sorted(self.by_commitment.items())),
             "penalties_owed": _money(self.penalties_owed),
             "cap_cut": _money(self.cap_cut),
             "penalties_charged": _money(self.penalties_charged),
@@ -185,31 +181,34 @@ class Month:
 
 
 @dataclass(slots=True)
-class Year:
+class Month(Tally):
+    """One calendar month (in the contract's time zone) of breaches and money."""
+
+    month: str = ""  # 2012-10
+    by_commitment: dict[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "month": self.month,
+            **self.money_json(),
+            "by_commitment": dict(sorted(self.by_commitment.items())),
+        }
+
+
+@dataclass(slots=True)
+class Year(Tally):
     """One contract year (from acceptance): where the yearly cap bites."""
 
-    year: int
-    first_day: date
-    last_day: date
-    breaches: int = 0
-    penalties_owed: Decimal = ZERO
-    cap_cut: Decimal = ZERO
-    compensation: Decimal = ZERO
-
-    @property
-    def penalties_charged(self) -> Decimal:
-        return self.penalties_owed - self.cap_cut
+    year: int = 0
+    first_day: date = date.min
+    last_day: date = date.min
 
     def to_json(self) -> dict[str, Any]:
         return {
             "year": self.year,
             "first_day": self.first_day.isoformat(),
             "last_day": self.last_day.isoformat(),
-            "breaches": self.breaches,
-            "penalties_owed": _money(self.penalties_owed),
-            "cap_cut": _money(self.cap_cut),
-            "penalties_charged": _money(self.penalties_charged),
-            "compensation": _money(self.compensation),
+            **self.money_json(),
         }
 
 
@@ -471,7 +470,7 @@ def summarize(report: Report, top: int = 10) -> Backtest:
         key = _month(when, zone)
         found = months.get(key)
         if found is None:
-            found = months[key] = Month(key)
+            found = months[key] = Month(month=key)
         return found
 
     years: dict[int, Year] = {}
@@ -481,7 +480,9 @@ def summarize(report: Report, top: int = 10) -> Backtest:
         if found is None:
             first = year_start(contract, number).date()
             last = year_start(contract, number + 1).date()
-            found = years[number] = Year(number, first, date.fromordinal(last.toordinal() - 1))
+            found = years[number] = Year(
+                year=number, first_day=first, last_day=date.fromordinal(last.toordinal() - 1)
+            )
         return found
 
     by_ticket: dict[str, list[Clock]] = defaultdict(list)
@@ -543,7 +544,7 @@ def summarize(report: Report, top: int = 10) -> Backtest:
     if first_event is not None:
         span = _months_between(_month(first_event, zone), _month(report.as_of, zone))
         for key in span:
-            months.setdefault(key, Month(key))
+            months.setdefault(key, Month(month=key))
         first_year = contract_year(contract, first_event)
         for number in range(first_year, contract_year(contract, report.as_of) + 1):
             year_for(number)

@@ -203,18 +203,19 @@ class Report:
         }
 
 
+#: The fields of a clock that its entry in the report's ``breaches`` list repeats.
+_BREACH_FIELDS = (
+    "ticket", "commitment", "cycle", "severity", "started_at", "deadline", "stopped_at",
+    "late_by_seconds",
+)  # fmt: skip
+
+
 def breach_json(clock: Clock) -> dict[str, Any]:
-    return {
-        "ticket": clock.ticket,
-        "commitment": clock.commitment,
-        "cycle": clock.cycle,
-        "severity": clock.severity,
-        "started_at": clock.started_at.isoformat(),
-        "deadline": clock.deadline.isoformat(),
-        "stopped_at": clock.stopped_at.isoformat() if clock.stopped_at else None,
-        "late_by_seconds": clock.late_by_seconds,
-        "open": clock.stopped_at is None,
-    }
+    """A breached clock as an entry of the report's ``breaches`` list (SPEC.md section 7)."""
+    data = clock.to_json()
+    view = {name: data[name] for name in _BREACH_FIELDS}
+    view["open"] = clock.stopped_at is None
+    return view
 
 
 def evaluate(

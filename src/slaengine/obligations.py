@@ -84,17 +84,10 @@ class ObligationPeriod:
 
     def breach_json(self) -> dict[str, Any]:
         """The period as an entry of the report's ``breaches`` list (SPEC.md section 7)."""
-        return {
-            "obligation": self.obligation,
-            "asset": self.asset,
-            "index": self.index,
-            "period_start": self.period_start.isoformat(),
-            "period_end": self.period_end.isoformat(),
-            "breached_at": self.period_end.isoformat(),
-            "required": self.required,
-            "done": self.done,
-            "met_by": list(self.met_by),
-        }
+        data = self.to_json()
+        del data["status"], data["met_at"]
+        data["breached_at"] = data["period_end"]
+        return data
 
 
 #: The built-in obligation of the tender's final inspection (last month of each warranty).
