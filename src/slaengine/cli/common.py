@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any, ParamSpec, TypeVar
+from typing import IO, Annotated, Any, ParamSpec, TypeVar
 
 import orjson
 import typer
@@ -104,6 +104,17 @@ def read_events(path: str, contract: Contract, progress: bool = True) -> Intake:
             task = bar.add_task("read", total=size)
             intake.read(stream, lambda done: bar.update(task, completed=done))
     return intake
+
+
+#: ``--db``: read the events from the live service's store instead of a file.
+StoreOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="read the events from the live service's store (SQLite file/URL or PostgreSQL URL) "
+        "instead of EVENTS",
+    ),
+]
 
 
 @dataclass

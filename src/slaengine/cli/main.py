@@ -10,7 +10,15 @@ import typer
 from slaengine import __version__
 from slaengine.bundled import demo_events, example_contract
 from slaengine.cli import common
-from slaengine.cli.common import as_of_option, err, friendly, load_input, out, write_json
+from slaengine.cli.common import (
+    StoreOption,
+    as_of_option,
+    err,
+    friendly,
+    load_input,
+    out,
+    write_json,
+)
 from slaengine.cli.render import clauses_table, contract_table, print_report
 from slaengine.contract import load_contract
 from slaengine.evaluate import Report, evaluate
@@ -87,16 +95,6 @@ def _check_format(fmt: str, allowed: tuple[str, ...] = ("table", "json")) -> Non
         raise typer.BadParameter(f"--format must be one of {', '.join(allowed)}, not {fmt!r}")
 
 
-Db = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        help="read the events from the live service's store (SQLite file/URL or PostgreSQL URL) "
-        "instead of EVENTS",
-    ),
-]
-
-
 @app.command()
 @friendly
 def replay(
@@ -106,7 +104,7 @@ def replay(
     ] = None,
     as_of: AsOf = None,
     fmt: Format = "table",
-    db: Db = None,
+    db: StoreOption = None,
 ) -> None:
     """Replay a stream of ticket events against a contract and report every clock."""
     _check_format(fmt)

@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from slaengine.cli.common import as_of_option, err, friendly, load_input, out
+from slaengine.cli.common import StoreOption, as_of_option, err, friendly, load_input, out
 from slaengine.contract import Contract, load_contract
 from slaengine.errors import SlaError
 from slaengine.evaluate import evaluate
@@ -175,10 +175,7 @@ def register(app: typer.Typer) -> None:
         lang: Annotated[
             str, typer.Option("--lang", help="zh or en: column headers and formulas")
         ] = "en",
-        db: Annotated[
-            str | None,
-            typer.Option("--db", help="read the events from the live service's store"),
-        ] = None,
+        db: StoreOption = None,
     ) -> None:
         """The billing statement of a period: every penalty and compensation line with its
         formula, caps, waivers, totals, compliance figures and chargeable tickets."""
