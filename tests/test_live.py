@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -499,3 +500,176 @@ def test_several_delivery_threads_send_each_alert_once(
         keys = [(r.path, r.json()["details"]["alert_key"]) for r in hook.requests]
         assert len(keys) == len(set(keys)) == 20
         live.store.close()
+
+
+def test_the_outbox_keeps_one_http_client_per_webhook_and_closes_it_on_stop(
+    db_url: str, clock: FixedClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import httpx
+    import httpx._api
+
+    made: list[httpx.Client] = []
+
+    class CountedClient(httpx.Client):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    # httpx.post makes its client through httpx._api: count those too.
+    monkeypatch.setattr(httpx, "Client", CountedClient)
+    monkeypatch.setattr(httpx._api, "Client", CountedClient)
+    with http_receiver() as hook:
+        live = open_service(db_url, clock, fast_contract(hook.url), tmp_path)
+        live.ingest([(i, event("reported", f"T{i}", T0)) for i in range(6)], "test")
+        clock.set(at(3.5))
+        live.run_due()  # 6 breaches of ack: duty and manager each, two webhook URLs
+        delivery = OutboxDelivery(live.store, clock, ChannelSettings(), threads=2)
+        delivery.start()
+        try:
+            hook.wait_for(12, timeout=20)
+        finally:
+            delivery.stop()
+        live.store.close()
+    assert len(made) == 2  # one per channel, shared by both threads: not one per post
+    assert all(client.is_closed for client in made)
+
+
+def _lines(live: LiveService) -> list[tuple[str | None, str | None, str, str | None, str | None]]:
+    """(ticket, clause, line id, amount, breach status) of every stored penalty line."""
+    with live.store.sessions() as session:
+        rows = session.scalars(select(PenaltyLine).order_by(PenaltyLine.line_id)).all()
+        return [
+            (
+                row.ticket,
+                row.clause,
+                row.line_id,
+                row.amount,
+                (b.status if (b := session.get(Breach, row.breach_id)) else None)
+                if row.breach_id
+                else None,
+            )
+            for row in rows
+        ]
+
+
+def test_lines_of_no_ticket_are_stored_once_and_go_with_their_breach(db_url: str) -> None:
+    from fastapi.testclient import TestClient
+
+    from slaengine.api import create_app
+
+    # The first inspection period ended at midnight 2026-04-15 in Shanghai with no inspection.
+    clock = FixedClock(datetime(2026, 4, 15, 0, 0, 1, tzinfo=UTC))
+    live = _tender_service(db_url, clock)
+    live.run_due()
+    lines = _lines(live)
+    assert [(t, c, a, s) for (t, c, _, a, s) in lines] == [
+        (None, "P-inspection", "2000.00", "closed")
+    ]
+    assert lines[0][2].startswith("P-inspection/inspection/")
+    violation = {
+        "id": "SV-1",
+        "contract": "HT-2026-017",
+        "type": "site_violation",
+        "at": "2026-04-10T10:00:00+08:00",
+    }
+    live.ingest([(0, violation)], "test")
+    live.run_due()
+    live.ingest([(0, violation)], "test")  # a repeat is a duplicate: no second line
+    clock.advance(timedelta(hours=1))
+    live.run_due()
+    live.run_due()
+    # One line per line id, however often the duties are looked at; the violation's line
+    # belongs to no ticket and to no breach.
+    assert sorted((t, c, a, s) for (t, c, _, a, s) in _lines(live)) == [
+        (None, "P-inspection", "2000.00", "closed"),
+        (None, "P-site", "12800.00", None),
+    ]
+    assert "P-site/event/SV-1" in [line_id for (_, _, line_id, _, _) in _lines(live)]
+    client = TestClient(create_app(live.store, clock, service=live))
+    listed = client.get("/breaches", params={"contract": "HT-2026-017"}).json()
+    assert [[p["clause"] for p in b["penalties"]] for b in listed] == [["P-inspection"]]
+    wide = client.get("/penalties", params={"contract_wide": "true"}).json()
+    assert sorted(p["clause"] for p in wide) == ["P-inspection", "P-site"]
+    assert client.get("/penalties", params={"contract_wide": "false"}).json() == []
+    # The inspection was done in March; its record arrives late: the breach is withdrawn and
+    # its line goes with it; the site violation's line stays.
+    inspection = {
+        "id": "INS-1",
+        "contract": "HT-2026-017",
+        "type": "inspection_done",
+        "at": "2026-03-20T10:00:00+08:00",
+    }
+    live.ingest([(0, inspection)], "test")
+    live.run_due()
+    assert [(c, lid) for (_, c, lid, _, _) in _lines(live)] == [("P-site", "P-site/event/SV-1")]
+    live.store.close()
+
+
+def test_a_batch_costs_one_transaction_to_store_and_one_to_evaluate(
+    service: LiveService, clock: FixedClock
+) -> None:
+    from sqlalchemy import event as sa_event
+
+    def costs(tickets: range) -> tuple[int, int]:
+        """(commits, SELECT statements) of ingesting one batch that reports ``tickets``."""
+        counted = {"commits": 0, "selects": 0}
+
+        def on_commit(*_: Any) -> None:
+            counted["commits"] += 1
+
+        def on_execute(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+            counted["selects"] += statement.lstrip().upper().startswith("SELECT")
+
+        engine = service.store.engine
+        sa_event.listen(engine, "commit", on_commit)
+        sa_event.listen(engine, "before_cursor_execute", on_execute)
+        try:
+            batch = [(i, event("reported", f"B{i}", at(-10))) for i in tickets]
+            outcome = service.ingest(batch, "test")
+        finally:
+            sa_event.remove(engine, "commit", on_commit)
+            sa_event.remove(engine, "before_cursor_execute", on_execute)
+        assert (len(outcome.added.accepted), outcome.evaluated) == (len(tickets), len(tickets))
+        assert outcome.alerts == 4 * len(tickets)  # ack and onsite breached: duty and manager
+        return counted["commits"], counted["selects"]
+
+    small = costs(range(0, 5))
+    large = costs(range(5, 45))
+    assert small[0] == large[0] == 2  # storing, then evaluating every touched ticket
+    # Reads are per batch, not per ticket (the contract's versions are cached for a second).
+    assert large[1] <= small[1] <= 10
+    assert set(breaches(service).values()) == {"open"}
+    with service.store.sessions() as session:
+        rows = session.scalars(select(Breach)).all()
+        assert len(rows) == 2 * 45  # one per (ticket, commitment), never twice
+        queued = session.scalars(select(OutboxRow)).all()
+        assert len(queued) == 4 * 45  # each alert's channel row, in the same transaction
+
+
+@pytest.mark.postgres
+def test_ingest_skips_a_ticket_another_worker_holds_and_it_stays_due(
+    pg_url: str, clock: FixedClock, tmp_path: Path
+) -> None:
+    from sqlalchemy import create_engine, text
+
+    live = open_service(pg_url, clock, fast_contract(), tmp_path)
+    live.ingest([(0, event("reported", "T1", T0))], "test")
+    clock.set(at(4))
+    added = live.store.add_events([(0, event("acknowledged", "T1", at(1)))], "test")
+    other = create_engine(pg_url)
+    try:
+        with other.connect() as held:
+            held.execute(text("SELECT id FROM tickets WHERE ticket = 'T1' FOR UPDATE"))
+            # Evaluating does not wait for the other worker's lock (SKIP LOCKED) ...
+            assert live.evaluate_tickets_now(added.tickets) == 0
+            held.rollback()
+    finally:
+        other.dispose()
+    # ... and the ticket stays dirty and due, so the next pass evaluates it with the new event.
+    assert live.next_due() is not None and live.next_due() <= clock.now()  # type: ignore[operator]
+    assert live.run_due().tickets == 1
+    assert breaches(live) == {}  # ack answered in time; onsite still has 2 s
+    with live.store.sessions() as session:
+        ack = session.scalars(select(StoredClock).where(StoredClock.commitment == "ack")).one()
+        assert ack.stopped_at == at(1)
+    live.store.close()

@@ -18,6 +18,10 @@ A process killed between 2 and 3 leaves the row pending; once the lease ends it 
 That is the one case of a repeat, and email channels give such a repeat the same Message-ID
 (from ``details.alert_key``) so it is recognisable. Nothing is ever dropped: a row stays pending
 until a channel accepts it.
+
+Channels are built once per distinct spec (the JSON stored on the row) and reused by every
+delivery thread, so a webhook keeps its HTTP client and connections between alerts; ``stop()``
+closes them.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from pydantic import TypeAdapter
 from sqlalchemy import func, select
 
 from slaengine.alerts.channels import ChannelSpec, build_channel
-from slaengine.alerts.model import Alert, ChannelSettings, DeliveryError
+from slaengine.alerts.model import Alert, Channel, ChannelSettings, DeliveryError
 from slaengine.clock import Clock
 from slaengine.store import Store
 from slaengine.store.models import PENDING, SENT, OutboxRow, StoredAlert
@@ -77,6 +81,30 @@ class OutboxDelivery:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        #: Channels by the spec JSON of their rows, shared by the threads (see the module doc).
+        self._channels: dict[str, Channel] = {}
+        self._channels_lock = threading.Lock()
+
+    def channel(self, spec_json: str) -> Channel:
+        """The channel for a row's spec, built on first use and kept until ``stop()``."""
+        with self._channels_lock:
+            found = self._channels.get(spec_json)
+            if found is None:
+                found = build_channel(_SPECS.validate_json(spec_json), self.settings)
+                self._channels[spec_json] = found
+            return found
+
+    def close_channels(self) -> None:
+        """Close every channel built so far (their HTTP clients); later sends build anew."""
+        with self._channels_lock:
+            channels, self._channels = list(self._channels.values()), {}
+        for channel in channels:
+            close = getattr(channel, "close", None)
+            if callable(close):
+                try:
+                    close()
+                except Exception:  # closing must not stop the shutdown
+                    logger.exception("closing channel %r failed", channel)
 
     # -- one pass ----------------------------------------------------------------------------
 
@@ -93,8 +121,7 @@ class OutboxDelivery:
             error: str | None = None
             try:
                 alert = Alert.model_validate_json(payload)
-                channel = build_channel(_SPECS.validate_json(spec_json), self.settings)
-                channel.send(alert, lang)
+                self.channel(spec_json).send(alert, lang)
             except DeliveryError as exc:
                 error = str(exc)
             except Exception as exc:  # a bug must not stop the loop: keep it and retry later
@@ -166,11 +193,13 @@ class OutboxDelivery:
             self._threads.append(thread)
 
     def stop(self, timeout: float = 10.0) -> None:
+        """Stop the threads (if started) and close the channels."""
         self._stop.set()
         self._wake.set()
         for thread in self._threads:
             thread.join(timeout)
         self._threads = []
+        self.close_channels()
 
     def _run(self) -> None:
         while not self._stop.is_set():

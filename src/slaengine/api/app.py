@@ -29,6 +29,7 @@ from slaengine.store.models import (
     PENDING,
     Breach,
     OutboxRow,
+    PenaltyLine,
     StoredAlert,
 )
 
@@ -45,7 +46,15 @@ def _time(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def breach_json(row: Breach) -> dict[str, Any]:
+def penalty_json(row: PenaltyLine) -> dict[str, Any]:
+    """A stored penalty or compensation line: the report's line, with its breach."""
+    import json
+
+    line: dict[str, Any] = json.loads(row.body)
+    return {**line, "section": row.section, "breach_id": row.breach_id}
+
+
+def breach_json(row: Breach, penalties: list[PenaltyLine] | None = None) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": row.id,
         "contract": row.contract,
@@ -65,7 +74,21 @@ def breach_json(row: Breach) -> dict[str, Any]:
         data.update(obligation=row.commitment, asset=row.ticket or None, period=row.cycle)
     else:
         data.update(ticket=row.ticket, commitment=row.commitment, cycle=row.cycle)
+    data["penalties"] = [penalty_json(line) for line in penalties or []]
     return data
+
+
+def breaches_json(session: Any, rows: list[Breach]) -> list[dict[str, Any]]:
+    """Breaches, each with the penalty and compensation lines charged for it."""
+    lines: dict[int, list[PenaltyLine]] = {row.id: [] for row in rows}
+    if lines:
+        for line in session.scalars(
+            select(PenaltyLine)
+            .where(PenaltyLine.breach_id.in_(list(lines)))
+            .order_by(PenaltyLine.id)
+        ):
+            lines[line.breach_id].append(line)
+    return [breach_json(row, lines[row.id]) for row in rows]
 
 
 def alert_json(row: StoredAlert, deliveries: list[OutboxRow]) -> dict[str, Any]:
@@ -260,7 +283,7 @@ def create_app(
                 "ticket": ticket,
                 "as_of": now.isoformat(),
                 "clocks": clocks,
-                "breaches": [breach_json(row) for row in breaches],
+                "breaches": breaches_json(session, list(breaches)),
             }
 
     @app.get("/breaches", tags=["breaches"], dependencies=guarded)
@@ -297,7 +320,38 @@ def create_app(
                 query = query.where(column >= when if op == "ge" else column < when)
         query = query.order_by(Breach.deadline.desc(), Breach.id.desc()).limit(limit)
         with store.sessions() as session:
-            return [breach_json(row) for row in session.scalars(query)]
+            return breaches_json(session, list(session.scalars(query)))
+
+    @app.get("/penalties", tags=["breaches"], dependencies=guarded)
+    def penalties(
+        contract: str | None = None,
+        ticket: str | None = None,
+        clause: str | None = None,
+        source: Annotated[
+            str | None, Query(description="clock, obligation, event or period")
+        ] = None,
+        contract_wide: Annotated[
+            bool | None, Query(description="true: only the lines that belong to no ticket")
+        ] = None,
+        limit: Annotated[int, Query(ge=1, le=10000)] = 500,
+    ) -> list[dict[str, Any]]:
+        """Stored penalty and compensation lines (as the report computes them), newest first;
+        lines of no ticket (a missed obligation period, an event clause) included."""
+        query = select(PenaltyLine)
+        if contract is not None:
+            query = query.where(PenaltyLine.contract == contract)
+        if ticket is not None:
+            query = query.where(PenaltyLine.ticket == ticket)
+        if clause is not None:
+            query = query.where(PenaltyLine.clause == clause)
+        if source is not None:
+            query = query.where(PenaltyLine.source == source)
+        if contract_wide is not None:
+            column = PenaltyLine.ticket
+            query = query.where(column.is_(None) if contract_wide else column.is_not(None))
+        query = query.order_by(PenaltyLine.id.desc()).limit(limit)
+        with store.sessions() as session:
+            return [penalty_json(row) for row in session.scalars(query)]
 
     def _alerts(session: Any, rows: list[StoredAlert]) -> list[dict[str, Any]]:
         ids = [row.id for row in rows]

@@ -106,6 +106,9 @@ def read_events(path: str, contract: Contract, progress: bool = True) -> Intake:
     return intake
 
 
+#: The store of `contract load`, `ingest` and `serve` when no --db or SLAENGINE_DB is given.
+DEFAULT_DB = "sqlite:///slaengine.db"
+
 #: ``--db``: read the events from the live service's store instead of a file.
 StoreOption = Annotated[
     str | None,

@@ -13,15 +13,17 @@ from collections.abc import Iterator
 from datetime import date
 from itertools import islice
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from slaengine.cli import common
-from slaengine.cli.common import err, friendly, open_events, out
+from slaengine.cli.common import DEFAULT_DB, err, friendly, open_events, out
 from slaengine.cli.main import contract_app
 from slaengine.errors import SlaError
-from slaengine.store import DEFAULT_DB, LoadResult, Store
+
+if TYPE_CHECKING:
+    from slaengine.store import LoadResult, Store
 
 Db = Annotated[
     str,
@@ -37,6 +39,9 @@ _CHUNK = 1000
 
 
 def _open(db: str) -> Store:
+    # Imported here: SQLAlchemy and Alembic cost a quarter of a second that replay never needs.
+    from slaengine.store import Store
+
     return Store.open(db, common.CLOCK)
 
 
@@ -131,9 +136,11 @@ def ingest(
                 bar.advance(reading, sum(len(text) for _, text in chunk))
             evaluating = bar.add_task("evaluating tickets", total=len(tickets))
             alerts = 0
-            for contract, ticket in sorted(tickets):
-                alerts += service.evaluate_ticket_now(contract, ticket)
-                bar.advance(evaluating)
+            ordered = sorted(tickets)
+            for first in range(0, len(ordered), _CHUNK):
+                part = ordered[first : first + _CHUNK]
+                alerts += service.evaluate_tickets_now(part)  # batched, see LiveService
+                bar.advance(evaluating, len(part))
     finally:
         store.close()
     out.print(

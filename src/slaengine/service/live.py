@@ -12,7 +12,9 @@ difference in one transaction:
 * a breach (and its alerts) the first time a clock is judged breached; a breach whose clock is
   no longer breached (a late event stopped it in time, or cancelled it) is *withdrawn* and a
   "withdrawn" alert goes out; the row stays, so both are on record;
-* penalty lines, when the report has them;
+* penalty lines, when the report has them (one row per line id; the lines of no ticket — a
+  missed obligation period, an event clause on a contract-wide event — with the contract-wide
+  duties);
 * the ticket's ``next_due`` (the earliest due clock, or a future-dated event) and ``dirty=False``
   (storing an event set ``dirty`` and made the ticket due at once).
 
@@ -37,10 +39,12 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
-from typing import Any
+from functools import partial
+from itertools import groupby
+from typing import Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from slaengine.alerts import (
@@ -54,8 +58,11 @@ from slaengine.alerts import (
 from slaengine.clock import Clock as TimeSource
 from slaengine.clocks import BREACHED, PAUSED, RUNNING, Clock
 from slaengine.contract.models import Contact, Contract
-from slaengine.evaluate import Context, evaluate, evaluate_ticket, excused_intervals
+from slaengine.evaluate import Context, Report, evaluate, evaluate_ticket, excused_intervals
 from slaengine.events import Event
+from slaengine.penalties import Charges
+from slaengine.penalties.lines import CLOCK, COMPENSATION, OBLIGATION, Line
+from slaengine.penalties.words import amount_text
 from slaengine.store import AddResult, Store, event_of
 from slaengine.store.models import (
     CLOSED,
@@ -74,11 +81,23 @@ from slaengine.store.models import (
 
 logger = logging.getLogger("slaengine.service")
 
+
+class _OfTicket(Protocol):
+    @property
+    def ticket(self) -> str | None: ...
+
+
+_T = TypeVar("_T", bound=_OfTicket)
+
 #: Smallest step past "now" for a due time that is exactly now (a deadline is breached only once
 #: it has passed, so the next look must be strictly later).
 _TICK = timedelta(milliseconds=1)
 #: When a ticket could not be evaluated, the next try.
 _RETRY = timedelta(seconds=30)
+#: Tickets evaluated in one transaction by ingestion (a contract-wide event touches them all).
+_EVALUATE_CHUNK = 200
+#: Values in one ``IN (...)`` list.
+_IN_CHUNK = 500
 
 
 @dataclass
@@ -140,28 +159,67 @@ class LiveService:
     def ingest(
         self, offered: Iterable[tuple[int, Any]], source: str, raw: bool = False
     ) -> IngestOutcome:
-        """Store events (see Store.add_events), then evaluate the tickets they touched."""
+        """Store events (see Store.add_events), then evaluate the tickets they touched.
+
+        Storing is one transaction; evaluating the touched tickets is one more per
+        ``_EVALUATE_CHUNK`` tickets (see ``evaluate_tickets_now``).
+        """
         added = self.store.add_events(offered, source, raw=raw)
         if any(event.ticket is None for event in added.accepted):
-            self._duties_due = None  # an inspection, a replaced part: look at the duties again
-        alerts = 0
-        for contract, ticket in sorted(added.tickets):
-            alerts += self.evaluate_ticket_now(contract, ticket)
+            # An inspection, a replaced part, a site violation: look at the duties at once.
+            self._duties_due = self.clock.now()
+        alerts = self.evaluate_tickets_now(added.tickets)
         self._notify(alerts)
         return IngestOutcome(added, len(added.tickets), alerts)
 
     def evaluate_ticket_now(self, contract: str, ticket: str) -> int:
         """Evaluate one ticket now if it has unevaluated events; the number of alerts raised."""
+        return self.evaluate_tickets_now([(contract, ticket)])
+
+    def evaluate_tickets_now(self, tickets: Iterable[tuple[str, str]]) -> int:
+        """Evaluate the tickets that have unevaluated events, ``_EVALUATE_CHUNK`` per transaction;
+        the number of alerts raised.
+
+        Each chunk locks its dirty ticket rows in one statement — on PostgreSQL with ``SKIP
+        LOCKED``: a row another worker holds is being evaluated by it, and that worker sees our
+        events, because storing them had to wait for its lock (``Store.add_events`` marks the
+        row dirty); a row it skips stays dirty and due, for ``run_due`` otherwise. Reads and
+        writes are batched over the chunk. If a chunk fails (one ticket the core cannot
+        evaluate), its tickets are evaluated one by one, so the error is that ticket's alone.
+        """
+        pairs = sorted(set(tickets))
+        alerts = 0
+        for first in range(0, len(pairs), _EVALUATE_CHUNK):
+            chunk = pairs[first : first + _EVALUATE_CHUNK]
+            try:
+                alerts += self._evaluate_chunk(chunk)
+            except Exception:
+                if len(chunk) == 1:
+                    raise
+                logger.exception("evaluating %d tickets together failed; one by one", len(chunk))
+                for pair in chunk:
+                    alerts += self._evaluate_chunk([pair])
+        return alerts
+
+    def _evaluate_chunk(self, pairs: list[tuple[str, str]]) -> int:
         now = self.clock.now()
         with self.store.write() as session:
-            row = session.scalars(
-                select(Ticket)
-                .where(Ticket.contract == contract, Ticket.ticket == ticket)
-                .with_for_update()
-            ).first()
-            if row is None or not row.dirty:
-                return 0  # another worker evaluated it after our events were stored
-            return self._sync(session, row, now)
+            rows: list[Ticket] = []
+            for contract, group in groupby(pairs, key=lambda pair: pair[0]):
+                query = (
+                    select(Ticket)
+                    .where(
+                        Ticket.contract == contract,
+                        Ticket.ticket.in_([ticket for _, ticket in group]),
+                        Ticket.dirty.is_(True),
+                    )
+                    .order_by(Ticket.id)
+                )
+                if self.store.is_postgres:
+                    query = query.with_for_update(skip_locked=True)
+                rows.extend(session.scalars(query))
+            # Rows not found were evaluated by another worker after our events were stored.
+            return self._sync_rows(session, rows, now)
 
     # -- what is due now ---------------------------------------------------------------------
 
@@ -251,6 +309,12 @@ class LiveService:
     ) -> Judged | None:
         """The ticket's clocks at ``now`` (read only); None if the ticket has no events."""
         events = self.store.ticket_events(session, contract, ticket)
+        return self._judge(session, contract, ticket, events, now)
+
+    def _judge(
+        self, session: Session, contract: str, ticket: str, events: list[Event], now: datetime
+    ) -> Judged | None:
+        """``judge_ticket`` over ``events``: the ticket's and the contract-wide force majeure."""
         own = [e for e in events if e.ticket == ticket]
         if not own:
             return None
@@ -263,12 +327,84 @@ class LiveService:
         return Judged(context, result.clocks, applied, min(future) if future else None)
 
     def _sync(self, session: Session, row: Ticket, now: datetime) -> int:
-        judged = self.judge_ticket(session, row.contract, row.ticket, now)
+        return self._sync_rows(session, [row], now)
+
+    def _sync_rows(self, session: Session, rows: list[Ticket], now: datetime) -> int:
+        """Evaluate the locked ticket ``rows`` at ``now`` and write what changed; the number of
+        alerts queued.
+
+        Batched: the rows' events, clocks, breaches and penalty lines are read with one query
+        each (per contract); clocks and breaches are then written in one flush (new breaches get
+        their ids), the alerts they cause in one more (each alert's outbox rows after it), and the
+        penalty lines last (they name their breach).
+        """
+        if not rows:
+            return 0
+        batch = _Batch()
+        with session.no_autoflush:
+            for contract, group in groupby(
+                sorted(rows, key=lambda row: row.contract), key=lambda row: row.contract
+            ):
+                members = list(group)
+                names = [row.ticket for row in members]
+                events = self.store.tickets_events(session, contract, names)
+                clocks = _by_ticket(
+                    session.scalars(
+                        select(StoredClock).where(
+                            StoredClock.contract == contract, StoredClock.ticket.in_(names)
+                        )
+                    )
+                )
+                breaches = _by_ticket(
+                    session.scalars(
+                        select(Breach).where(
+                            Breach.contract == contract,
+                            Breach.kind == "clock",
+                            Breach.ticket.in_(names),
+                        )
+                    )
+                )
+                lines = _by_ticket(
+                    session.scalars(
+                        select(PenaltyLine).where(
+                            PenaltyLine.contract == contract, PenaltyLine.ticket.in_(names)
+                        )
+                    )
+                )
+                for row in members:
+                    self._sync_one(
+                        session,
+                        row,
+                        now,
+                        events.get(row.ticket, []) + events.get(None, []),
+                        clocks.get(row.ticket, []),
+                        breaches.get(row.ticket, []),
+                        lines.get(row.ticket, []),
+                        batch,
+                    )
+            session.flush()  # clocks and breaches: the new breaches get their ids
+            alerts = self._raise_all(session, batch, now)
+            for job in batch.lines:
+                job()
+        return alerts
+
+    def _sync_one(
+        self,
+        session: Session,
+        row: Ticket,
+        now: datetime,
+        events: list[Event],
+        stored_clocks: list[StoredClock],
+        stored_breaches: list[Breach],
+        stored_lines: list[PenaltyLine],
+        batch: _Batch,
+    ) -> None:
+        judged = self._judge(session, row.contract, row.ticket, events, now)
         row.dirty = False
         row.evaluated_at = now
         if judged is None:
             row.next_due = None
-            return 0
+            return
         context, clocks, applied, future = (
             judged.context,
             judged.clocks,
@@ -276,15 +412,7 @@ class LiveService:
             judged.future,
         )
         contract = context.contract
-        alerts = 0
-        stored = {
-            (c.commitment, c.cycle): c
-            for c in session.scalars(
-                select(StoredClock).where(
-                    StoredClock.contract == row.contract, StoredClock.ticket == row.ticket
-                )
-            )
-        }
+        stored = {(c.commitment, c.cycle): c for c in stored_clocks}
         dues: list[datetime] = [future] if future is not None else []
         for clock in clocks:
             record = stored.pop((clock.commitment, clock.cycle), None)
@@ -312,12 +440,11 @@ class LiveService:
                 and clock.warn_at <= now < clock.deadline
             ):
                 record.warned_at = now
-                alerts += self._raise(
-                    session,
+                key = f"clock/{row.contract}/{row.ticket}/{clock.commitment}/{clock.cycle}/warning"
+                batch.alert(
                     contract,
                     "warning",
-                    f"clock/{row.contract}/{row.ticket}/{clock.commitment}/{clock.cycle}/warning",
-                    now,
+                    lambda key=key: key,  # type: ignore[misc]
                     clock=clock,
                     details={
                         "time_left_seconds": math.ceil((clock.deadline - now).total_seconds()),
@@ -331,11 +458,14 @@ class LiveService:
             gone.status = "void"
             gone.next_due = None
             gone.updated_at = now
-        alerts += self._sync_breaches(session, contract, row, clocks, now)
-        if any(c.status == BREACHED for c in clocks) or self._has_lines(session, row):
-            self._store_lines(session, context, row, applied, now)
+        breaches = self._sync_breaches(session, contract, row, clocks, stored_breaches, now, batch)
+        if any(c.status == BREACHED for c in clocks) or stored_lines:
+            batch.lines.append(
+                partial(
+                    self._store_lines, session, context, row, applied, now, breaches, stored_lines
+                )
+            )
         row.next_due = max(min(dues), now + _TICK) if dues else None
-        return alerts
 
     @staticmethod
     def _clock_due(clock: Clock, record: StoredClock, now: datetime) -> datetime | None:
@@ -347,19 +477,18 @@ class LiveService:
         return max(due, now + _TICK)
 
     def _sync_breaches(
-        self, session: Session, contract: Contract, row: Ticket, clocks: list[Clock], now: datetime
-    ) -> int:
-        alerts = 0
-        stored = {
-            (b.commitment, b.cycle): b
-            for b in session.scalars(
-                select(Breach).where(
-                    Breach.contract == row.contract,
-                    Breach.kind == "clock",
-                    Breach.ticket == row.ticket,
-                )
-            )
-        }
+        self,
+        session: Session,
+        contract: Contract,
+        row: Ticket,
+        clocks: list[Clock],
+        rows: list[Breach],
+        now: datetime,
+        batch: _Batch,
+    ) -> dict[tuple[str, int], Breach]:
+        """Breaches raised and withdrawn (their alerts go to ``batch``); the ticket's breach
+        rows by (commitment, cycle)."""
+        stored = {(b.commitment, b.cycle): b for b in rows}
         by_key = {(c.commitment, c.cycle): c for c in clocks}
         for clock in clocks:
             if clock.status != BREACHED:
@@ -378,6 +507,7 @@ class LiveService:
                     revision=1,
                 )
                 session.add(breach)
+                stored[(clock.commitment, clock.cycle)] = breach
             elif breach.status == WITHDRAWN:
                 breach.revision += 1
                 breach.detected_at = now
@@ -392,17 +522,14 @@ class LiveService:
             breach.late_by_seconds = clock.late_by_seconds
             breach.updated_at = now
             if fresh:
-                session.flush()
-                alerts += self._raise(
-                    session,
+                batch.alert(
                     contract,
                     "breach",
-                    f"breach/{breach.id}/{breach.revision}/breach",
-                    now,
+                    lambda b=breach: f"breach/{b.id}/{b.revision}/breach",  # type: ignore[misc]
                     clock=clock,
                     breach=breach,
                 )
-        for key, breach in stored.items():
+        for key, breach in list(stored.items()):
             clock_now = by_key.get(key)
             if breach.status == WITHDRAWN or (
                 clock_now is not None and clock_now.status == BREACHED
@@ -412,55 +539,114 @@ class LiveService:
             breach.withdrawn_at = now
             breach.withdrawn_reason = _withdrawal_reason(clock_now)
             breach.updated_at = now
-            alerts += self._raise(
-                session,
+            batch.alert(
                 contract,
                 "withdrawn",
-                f"breach/{breach.id}/{breach.revision}/withdrawn",
-                now,
+                lambda b=breach: f"breach/{b.id}/{b.revision}/withdrawn",  # type: ignore[misc]
                 clock=clock_now,
                 breach=breach,
                 details={"reason": breach.withdrawn_reason},
             )
-        return alerts
+        return stored
 
-    def _has_lines(self, session: Session, row: Ticket) -> bool:
-        return (
-            session.scalar(
-                select(PenaltyLine.id)
-                .where(PenaltyLine.contract == row.contract, PenaltyLine.ticket == row.ticket)
-                .limit(1)
+    def _raise_all(self, session: Session, batch: _Batch, now: datetime) -> int:
+        """Queue the batch's alerts: which (key, contact) are queued already is read in one
+        query, the alerts are inserted in one flush, then their outbox rows."""
+        wanted = [(intent, intent.key()) for intent in batch.alerts]
+        known: dict[str, set[str]] = {key: set() for _, key in wanted}
+        keys = list(known)
+        for first in range(0, len(keys), _IN_CHUNK):
+            for key, contact in session.execute(
+                select(StoredAlert.key, StoredAlert.contact).where(
+                    StoredAlert.key.in_(keys[first : first + _IN_CHUNK])
+                )
+            ):
+                known[key].add(contact)
+        deferred: list[tuple[StoredAlert, list[tuple[str, str]]]] = []
+        queued = 0
+        for intent, key in wanted:
+            queued += self._raise(
+                session,
+                intent.contract,
+                intent.kind,
+                key,
+                now,
+                known=known[key],
+                deferred=deferred,
+                **intent.fields,
             )
-            is not None
-        )
+        if deferred:
+            session.flush()  # the alerts, in one batch: their ids for the outbox rows
+            for alert, channels in deferred:
+                session.add_all(_outbox_rows(alert.id, channels, now))
+        return queued
 
     def _store_lines(
-        self, session: Session, context: Context, row: Ticket, applied: list[Event], now: datetime
+        self,
+        session: Session,
+        context: Context,
+        row: Ticket,
+        applied: list[Event],
+        now: datetime,
+        breaches: Mapping[tuple[str, int], Breach],
+        stored: list[PenaltyLine],
     ) -> None:
         """The ticket's penalty and compensation lines, as the report computes them."""
-        data = evaluate(context, applied, now).to_json()
-        session.execute(
-            delete(PenaltyLine).where(
-                PenaltyLine.contract == row.contract, PenaltyLine.ticket == row.ticket
+        charges = evaluate(context, applied, now).charges
+
+        def breach_of(line: Line) -> Breach | None:
+            if line.source != CLOCK or line.commitment is None or line.cycle is None:
+                return None
+            return breaches.get((line.commitment, line.cycle))
+
+        lines = [line for line in _money_lines(charges) if line.ticket == row.ticket]
+        self._sync_lines(session, row.contract, row.ticket, lines, breach_of, now, stored)
+
+    def _sync_lines(
+        self,
+        session: Session,
+        contract: str,
+        ticket: str | None,
+        lines: list[Line],
+        breach_of: Callable[[Line], Breach | None],
+        now: datetime,
+        rows: list[PenaltyLine] | None = None,
+    ) -> None:
+        """Make the stored lines of ``ticket`` (None: the contract's lines of no ticket) those
+        of ``lines``: one row per line id, changed rows updated, rows no longer computed (their
+        breach was withdrawn) deleted. ``rows``: the stored lines, when already read."""
+        if rows is None:
+            owner = (
+                PenaltyLine.ticket == ticket if ticket is not None else PenaltyLine.ticket.is_(None)
             )
-        )
-        for section in ("penalties", "compensation"):
-            for line in data.get(section) or []:
-                if not isinstance(line, dict) or line.get("ticket") != row.ticket:
-                    continue
-                session.add(
-                    PenaltyLine(
-                        contract=row.contract,
-                        ticket=row.ticket,
-                        section=section,
-                        clause=line.get("clause"),
-                        commitment=line.get("commitment"),
-                        amount=None if line.get("amount") is None else str(line["amount"]),
-                        provisional=bool(line.get("provisional", False)),
-                        body=json.dumps(line, ensure_ascii=False, default=str),
-                        computed_at=now,
-                    )
-                )
+            rows = list(
+                session.scalars(select(PenaltyLine).where(PenaltyLine.contract == contract, owner))
+            )
+        stored = {line.line_id: line for line in rows}
+        for line in lines:
+            body = json.dumps(line.to_json(), ensure_ascii=False, default=str)
+            breach = breach_of(line)
+            breach_id = breach.id if breach is not None else None
+            record = stored.pop(line.id, None)
+            if record is None:
+                record = PenaltyLine(contract=contract, line_id=line.id)
+                session.add(record)
+            elif record.body == body and record.breach_id == breach_id:
+                continue
+            record.ticket = ticket
+            record.section = "compensation" if line.section == COMPENSATION else "penalties"
+            record.source = line.source
+            record.clause = line.clause
+            record.commitment = line.commitment
+            record.obligation = line.obligation
+            record.asset = line.asset
+            record.breach_id = breach_id
+            record.amount = None if line.amount is None else amount_text(line.amount)
+            record.provisional = line.provisional
+            record.body = body
+            record.computed_at = now
+        for gone in stored.values():
+            session.delete(gone)
 
     # -- alerts ------------------------------------------------------------------------------
 
@@ -482,9 +668,15 @@ class LiveService:
         ticket: str | None = None,
         deadline: datetime | None = None,
         late_by_seconds: int | None = None,
+        known: set[str] | None = None,
+        deferred: list[tuple[StoredAlert, list[tuple[str, str]]]] | None = None,
     ) -> int:
         """Queue one alert for every contact that wants it (and the env webhook); the number of
-        alerts queued. Already queued (same key and contact): nothing happens."""
+        alerts queued. Already queued (same key and contact): nothing happens.
+
+        ``known``: the contacts already queued under ``key``, if the caller read them.
+        ``deferred``: collect the alert rows and their channels there (the caller flushes and
+        adds the outbox rows) instead of flushing each alert for its id."""
         zone = ZoneInfo(contract.timezone)
         commitment = clock.commitment if clock else breach.commitment if breach else None
         severity = clock.severity if clock else breach.severity if breach else None
@@ -520,7 +712,8 @@ class LiveService:
             roster = self.context_for(session, contract.id, None).contract.contacts
             contacts = [c for c in roster if c.wants(kind, commitment, severity)]
         queued = 0
-        known = set(session.scalars(select(StoredAlert.contact).where(StoredAlert.key == key)))
+        if known is None:
+            known = set(session.scalars(select(StoredAlert.contact).where(StoredAlert.key == key)))
         for contact in contacts:
             alert = Alert(
                 kind=kind,
@@ -560,6 +753,7 @@ class LiveService:
                 escalate_at,
                 now,
                 known,
+                deferred,
             )
         if self.webhook_url:
             alert = Alert(
@@ -589,6 +783,7 @@ class LiveService:
                 None,
                 now,
                 known,
+                deferred,
             )
         return queued
 
@@ -604,10 +799,12 @@ class LiveService:
         escalate_at: datetime | None,
         now: datetime,
         known: set[str],
+        deferred: list[tuple[StoredAlert, list[tuple[str, str]]]] | None = None,
     ) -> int:
         """Queue the alert for one contact unless ``known`` (already queued under this key)."""
         if contact in known:
             return 0
+        known.add(contact)
         row = StoredAlert(
             key=key,
             contact=contact,
@@ -623,19 +820,11 @@ class LiveService:
             escalate_at=escalate_at,
         )
         session.add(row)
+        if deferred is not None:
+            deferred.append((row, channels))
+            return 1
         session.flush()
-        for channel, spec in channels:
-            session.add(
-                OutboxRow(
-                    alert_id=row.id,
-                    channel=channel,
-                    spec=spec,
-                    status=PENDING,
-                    attempts=0,
-                    next_attempt_at=now,
-                    created_at=now,
-                )
-            )
+        session.add_all(_outbox_rows(row.id, channels, now))
         return 1
 
     def _contract_duties(self, now: datetime) -> int:
@@ -752,6 +941,22 @@ class LiveService:
                 breach=breach,
                 details={"reason": breach.withdrawn_reason},
             )
+        session.flush()  # new breaches get their ids
+        by_period = {
+            (b.ticket, b.commitment, b.deadline): b
+            for b in session.scalars(
+                select(Breach).where(Breach.contract == contract.id, Breach.kind == "obligation")
+            )
+        }
+
+        def breach_of(line: Line) -> Breach | None:
+            if line.source != OBLIGATION or line.obligation is None or line.period_end is None:
+                return None
+            return by_period.get((line.asset or "", line.obligation, line.period_end))
+
+        report = Report(contract, now, [], [], [], excused_intervals(events), events, periods)
+        lines = [line for line in _money_lines(report.charges) if line.ticket is None]
+        self._sync_lines(session, contract.id, None, lines, breach_of, now)
         for cover in warranty_reminders(book, now):
             raised += self._raise(
                 session,
@@ -838,6 +1043,57 @@ class LiveService:
                     breach.acknowledged_at = now
                     breach.acknowledged_by = by
             return alert
+
+
+@dataclass(frozen=True, slots=True)
+class _AlertIntent:
+    """An alert decided during a batch, raised once the breach rows have their ids."""
+
+    contract: Contract
+    kind: AlertKind
+    key: Callable[[], str]
+    fields: dict[str, Any]
+
+
+@dataclass
+class _Batch:
+    """What evaluating a batch of tickets leaves for after its first flush."""
+
+    alerts: list[_AlertIntent] = field(default_factory=list)
+    #: Penalty line updates, one per ticket (they name breaches, so they need the ids).
+    lines: list[Callable[[], None]] = field(default_factory=list)
+
+    def alert(
+        self, contract: Contract, kind: AlertKind, key: Callable[[], str], **fields: Any
+    ) -> None:
+        self.alerts.append(_AlertIntent(contract, kind, key, fields))
+
+
+def _by_ticket(rows: Iterable[_T]) -> dict[str | None, list[_T]]:
+    grouped: dict[str | None, list[_T]] = {}
+    for row in rows:
+        grouped.setdefault(row.ticket, []).append(row)
+    return grouped
+
+
+def _outbox_rows(alert_id: int, channels: list[tuple[str, str]], now: datetime) -> list[OutboxRow]:
+    return [
+        OutboxRow(
+            alert_id=alert_id,
+            channel=channel,
+            spec=spec,
+            status=PENDING,
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
+        for channel, spec in channels
+    ]
+
+
+def _money_lines(charges: Charges) -> list[Line]:
+    """The penalty and compensation lines (the ones the store keeps)."""
+    return [*charges.penalties, *charges.compensation]
 
 
 def _lock_key(name: str) -> int:

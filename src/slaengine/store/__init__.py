@@ -4,7 +4,6 @@ A SQLite file by default, PostgreSQL by URL; the schema is brought up to date on
 """
 
 from slaengine.store.repository import (
-    DEFAULT_DB,
     AddResult,
     LoadResult,
     Store,
@@ -15,7 +14,6 @@ from slaengine.store.repository import (
 )
 
 __all__ = [
-    "DEFAULT_DB",
     "AddResult",
     "LoadResult",
     "Store",

@@ -167,20 +167,41 @@ class Breach(Base):
 
 
 class PenaltyLine(Base):
+    """A penalty or compensation line as the penalties engine computes it, one per line id.
+
+    A ticket's lines are written when the ticket is evaluated; lines that belong to no ticket
+    (``ticket`` NULL: a missed obligation period, an event clause on a contract-wide event) when
+    the contract-wide duties are. A line that is no longer computed (its breach was withdrawn) is
+    deleted; one that changed is updated in place.
+    """
+
     __tablename__ = "penalty_lines"
-    __table_args__ = (Index("ix_penalty_lines_ticket", "contract", "ticket"),)
+    __table_args__ = (
+        UniqueConstraint("contract", "line_id", name="uq_penalty_line"),
+        Index("ix_penalty_lines_ticket", "contract", "ticket"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     contract: Mapped[str] = mapped_column(String(200))
-    ticket: Mapped[str] = mapped_column(String(300))
+    #: The line's id in the report (``P-ack/T1/ack/1``, ``P-inspection/inspection/-/...``).
+    line_id: Mapped[str] = mapped_column(String(500))
+    #: The ticket; None for a line that belongs to no ticket.
+    ticket: Mapped[str | None] = mapped_column(String(300))
     #: ``penalties`` or ``compensation``.
     section: Mapped[str] = mapped_column(String(20))
+    #: What the line is charged for: ``clock``, ``obligation``, ``event`` or ``period``.
+    source: Mapped[str] = mapped_column(String(20))
     clause: Mapped[str | None] = mapped_column(String(200))
     commitment: Mapped[str | None] = mapped_column(String(200))
+    obligation: Mapped[str | None] = mapped_column(String(200))
+    asset: Mapped[str | None] = mapped_column(String(300))
+    #: The breach the line is charged for (a clock's or an obligation period's), if any.
+    breach_id: Mapped[int | None] = mapped_column(ForeignKey("breaches.id"), index=True)
     amount: Mapped[str | None] = mapped_column(String(40))
     provisional: Mapped[bool] = mapped_column(Boolean)
     #: The line exactly as the report gave it (JSON).
     body: Mapped[str] = mapped_column(Text)
+    #: When the line got its present content.
     computed_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 

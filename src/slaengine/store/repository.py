@@ -28,11 +28,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, create_engine, event, select, update
+from sqlalchemy import ColumnElement, Engine, create_engine, event, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
@@ -50,7 +51,6 @@ from slaengine.store.models import ContractVersion, RejectedInput, StoredEvent, 
 _VERSIONS_TTL = 1.0
 
 #: Where the store lives when no --db is given.
-DEFAULT_DB = "sqlite:///slaengine.db"
 
 
 class StoreError(SlaError):
@@ -293,13 +293,19 @@ class Store:
     ) -> AddResult:
         """Store events, each with its line (file) or index (API batch); see the module doc.
 
-        With ``raw`` the items are JSON text lines, otherwise decoded JSON values.
+        With ``raw`` the items are JSON text lines, otherwise decoded JSON values. The valid
+        events are inserted with one multi-row ``INSERT ... ON CONFLICT DO NOTHING`` per
+        ``_IN_CHUNK`` (arrival order, so ``seq`` follows it); each that was not inserted is then a
+        duplicate or a conflict exactly as if the events had been stored one by one: compared
+        with what the store holds under its id (an earlier event of the same batch included).
         """
         result = AddResult()
         now = self.clock.now()
         with self.write() as session:
             contexts: dict[str, Contract | None] = {}
             wide: set[str] = set()
+            #: (position, the rejection, its contract) or (position, the parsed event, None).
+            items: list[tuple[int, Rejected | Event, str | None]] = []
             for position, item in offered:
                 data, text = item, None
                 if raw:
@@ -307,37 +313,70 @@ class Store:
                     if data is BLANK:
                         continue
                     if isinstance(data, Rejected):
-                        self._reject(session, result, data, None, source, now)
+                        items.append((position, data, None))
                         continue
                     text = item.decode("utf-8", "replace") if isinstance(item, bytes) else item
                     text = text.strip()
-                outcome = self._add_one(session, contexts, data, position, source, now)
+                outcome = self._parse_one(session, contexts, data, position)
                 if isinstance(outcome, Rejected):
                     if text is not None and outcome.raw is None:
                         outcome = Rejected(
                             outcome.error, outcome.line, outcome.id, outcome.ticket, text
                         )
                     contract_id = data.get("contract") if isinstance(data, dict) else None
+                    items.append(
+                        (position, outcome, contract_id if isinstance(contract_id, str) else None)
+                    )
+                else:
+                    items.append((position, outcome, None))
+            parsed = [event for _, event, _ in items if isinstance(event, Event)]
+            seqs, held = self._insert_events(session, parsed, source, now)
+            for position, outcome, contract_id in items:
+                if isinstance(outcome, Rejected):
+                    self._reject(session, result, outcome, contract_id, source, now)
+                    continue
+                key = (outcome.contract, outcome.id)
+                fingerprint = outcome.fingerprint()
+                seq = seqs.pop(key, None)
+                if seq is not None:  # stored now (the first of the batch under its id)
+                    held[key] = fingerprint
+                    accepted = Event(
+                        outcome.id,
+                        outcome.contract,
+                        outcome.type,
+                        outcome.at,
+                        outcome.ticket,
+                        outcome.severity,
+                        outcome.asset,
+                        outcome.attrs,
+                        seq,
+                        position,
+                    )
+                    result.accepted.append(accepted)
+                    if accepted.ticket is not None:
+                        result.tickets.add((accepted.contract, accepted.ticket))
+                    else:
+                        wide.add(accepted.contract)
+                elif held.get(key) == fingerprint:
+                    result.duplicates += 1
+                else:
                     self._reject(
                         session,
                         result,
-                        outcome,
-                        contract_id if isinstance(contract_id, str) else None,
+                        Rejected(
+                            f"id: {outcome.id!r} was already accepted with different content "
+                            "(conflicting duplicate; send a new id for a new event)",
+                            position,
+                            outcome.id,
+                            outcome.ticket,
+                        ),
+                        None,
                         source,
                         now,
                     )
-                elif outcome is None:
-                    result.duplicates += 1
-                else:
-                    result.accepted.append(outcome)
-                    if outcome.ticket is not None:
-                        result.tickets.add((outcome.contract, outcome.ticket))
-                    else:
-                        wide.add(outcome.contract)
             # A ticket row is locked by marking it dirty; always in the same order, so two
             # batches never wait for each other in a circle.
-            for contract_id, ticket in sorted(result.tickets):
-                self._mark_dirty(session, contract_id, ticket, now)
+            self._mark_dirty(session, sorted(result.tickets), now)
             for contract_id in sorted(wide):
                 # A contract-wide event (force majeure) may move every ticket's deadlines.
                 session.execute(
@@ -353,15 +392,63 @@ class Store:
                 )
         return result
 
-    def _add_one(
+    def _insert_events(
+        self, session: Session, events: list[Event], source: str, now: datetime
+    ) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], str]]:
+        """Insert the events not yet stored under their (contract, id), first occurrence in
+        the batch only, in order. Returns the ``seq`` of each inserted, and the fingerprint the
+        store already held under each id that was not."""
+        first: dict[tuple[str, str], Event] = {}
+        for each in events:
+            first.setdefault((each.contract, each.id), each)
+        rows = list(first.values())
+        insert = postgresql.insert if self.is_postgres else sqlite.insert
+        seqs: dict[tuple[str, str], int] = {}
+        for start in range(0, len(rows), _IN_CHUNK):
+            values = [
+                {
+                    "contract": row.contract,
+                    "event_id": row.id,
+                    "ticket": row.ticket,
+                    "type": row.type,
+                    "at": row.at,
+                    "body": json.dumps(row.to_json(), ensure_ascii=False, sort_keys=True),
+                    "fingerprint": row.fingerprint(),
+                    "source": source,
+                    "received_at": now,
+                }
+                for row in rows[start : start + _IN_CHUNK]
+            ]
+            statement = (
+                insert(StoredEvent)
+                .values(values)
+                .on_conflict_do_nothing(index_elements=["contract", "event_id"])
+                .returning(StoredEvent.contract, StoredEvent.event_id, StoredEvent.seq)
+            )
+            for contract, event_id, seq in session.execute(statement):
+                seqs[(contract, event_id)] = seq
+        held: dict[tuple[str, str], str] = {}
+        missing = sorted(key for key in first if key not in seqs)
+        for contract, group in groupby(missing, key=lambda key: key[0]):
+            ids = [event_id for _, event_id in group]
+            for start in range(0, len(ids), _IN_CHUNK):
+                for event_id, fingerprint in session.execute(
+                    select(StoredEvent.event_id, StoredEvent.fingerprint).where(
+                        StoredEvent.contract == contract,
+                        StoredEvent.event_id.in_(ids[start : start + _IN_CHUNK]),
+                    )
+                ):
+                    held[(contract, event_id)] = fingerprint
+        return seqs, held
+
+    def _parse_one(
         self,
         session: Session,
         contexts: dict[str, Contract | None],
         data: Any,
         position: int,
-        source: str,
-        now: datetime,
-    ) -> Event | Rejected | None:
+    ) -> Event | Rejected:
+        """The offered item as an event of its contract, or why it is not one."""
         event_id = data.get("id") if isinstance(data, dict) else None
         ticket = data.get("ticket") if isinstance(data, dict) else None
         event_id = event_id if isinstance(event_id, str) else None
@@ -386,55 +473,9 @@ class Store:
                     if isinstance(data, dict)
                     else f"an event is a JSON object, got {type(data).__name__}"
                 )
-            parsed = parse_event(data, contract, line=position)
+            return parse_event(data, contract, line=position)
         except EventError as exc:
             return Rejected(str(exc), position, event_id, ticket)
-        fingerprint = parsed.fingerprint()
-        insert = postgresql.insert if self.is_postgres else sqlite.insert
-        statement = (
-            insert(StoredEvent)
-            .values(
-                contract=parsed.contract,
-                event_id=parsed.id,
-                ticket=parsed.ticket,
-                type=parsed.type,
-                at=parsed.at,
-                body=json.dumps(parsed.to_json(), ensure_ascii=False, sort_keys=True),
-                fingerprint=fingerprint,
-                source=source,
-                received_at=now,
-            )
-            .on_conflict_do_nothing(index_elements=["contract", "event_id"])
-            .returning(StoredEvent.seq)
-        )
-        seq = session.execute(statement).scalar()
-        if seq is not None:
-            return Event(
-                parsed.id,
-                parsed.contract,
-                parsed.type,
-                parsed.at,
-                parsed.ticket,
-                parsed.severity,
-                parsed.asset,
-                parsed.attrs,
-                seq,
-                position,
-            )
-        known = session.scalar(
-            select(StoredEvent.fingerprint).where(
-                StoredEvent.contract == parsed.contract, StoredEvent.event_id == parsed.id
-            )
-        )
-        if known == fingerprint:
-            return None
-        return Rejected(
-            f"id: {parsed.id!r} was already accepted with different content "
-            "(conflicting duplicate; send a new id for a new event)",
-            position,
-            parsed.id,
-            parsed.ticket,
-        )
 
     def _reject(
         self,
@@ -459,17 +500,25 @@ class Store:
             )
         )
 
-    def _mark_dirty(self, session: Session, contract: str, ticket: str, now: datetime) -> None:
-        """The ticket has events not yet evaluated: it is due now (one indexed column, so the
-        claim of due tickets is a range scan of ``next_due``)."""
+    def _mark_dirty(
+        self, session: Session, tickets: Sequence[tuple[str, str]], now: datetime
+    ) -> None:
+        """The tickets have events not yet evaluated: they are due now (one indexed column, so
+        the claim of due tickets is a range scan of ``next_due``). One upsert per
+        ``_IN_CHUNK`` tickets, in the given (sorted) order."""
         insert = postgresql.insert if self.is_postgres else sqlite.insert
-        session.execute(
-            insert(Ticket)
-            .values(contract=contract, ticket=ticket, dirty=True, next_due=now)
-            .on_conflict_do_update(
-                index_elements=["contract", "ticket"], set_={"dirty": True, "next_due": now}
+        for first in range(0, len(tickets), _IN_CHUNK):
+            values = [
+                {"contract": contract, "ticket": ticket, "dirty": True, "next_due": now}
+                for contract, ticket in tickets[first : first + _IN_CHUNK]
+            ]
+            statement = insert(Ticket).values(values)
+            session.execute(
+                statement.on_conflict_do_update(
+                    index_elements=["contract", "ticket"],
+                    set_={"dirty": True, "next_due": statement.excluded.next_due},
+                )
             )
-        )
 
     def contract_events(self, contract: str) -> list[Event]:
         """Every accepted event of the contract, in arrival order (what replay reads from a
@@ -494,6 +543,32 @@ class Store:
             .order_by(StoredEvent.seq)
         )
         return [event_of(row) for row in rows]
+
+    def tickets_events(
+        self, session: Session, contract: str, tickets: Sequence[str]
+    ) -> dict[str | None, list[Event]]:
+        """``ticket_events`` of several tickets at once, by ticket; the contract-wide
+        force-majeure events (which apply to each of them) under None."""
+        found: dict[str | None, list[Event]] = {}
+        wide = StoredEvent.ticket.is_(None) & (StoredEvent.type == "force_majeure")
+        for first in range(0, len(tickets), _IN_CHUNK):
+            which: ColumnElement[bool] = StoredEvent.ticket.in_(
+                list(tickets[first : first + _IN_CHUNK])
+            )
+            if first == 0:  # the wide events once, with the first chunk
+                which = which | wide
+            rows = session.scalars(
+                select(StoredEvent)
+                .where(StoredEvent.contract == contract, which)
+                .order_by(StoredEvent.seq)
+            )
+            for row in rows:
+                found.setdefault(row.ticket, []).append(event_of(row))
+        return found
+
+
+#: Values in one ``IN (...)`` list or one multi-row statement (well under SQLite's limit).
+_IN_CHUNK = 500
 
 
 def event_of(row: StoredEvent) -> Event:

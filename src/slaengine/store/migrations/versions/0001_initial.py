@@ -131,18 +131,29 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("contract", sa.String(length=200), nullable=False),
-        sa.Column("ticket", sa.String(length=300), nullable=False),
+        sa.Column("line_id", sa.String(length=500), nullable=False),
+        sa.Column("ticket", sa.String(length=300), nullable=True),
         sa.Column("section", sa.String(length=20), nullable=False),
+        sa.Column("source", sa.String(length=20), nullable=False),
         sa.Column("clause", sa.String(length=200), nullable=True),
         sa.Column("commitment", sa.String(length=200), nullable=True),
+        sa.Column("obligation", sa.String(length=200), nullable=True),
+        sa.Column("asset", sa.String(length=300), nullable=True),
+        sa.Column("breach_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
         sa.Column("amount", sa.String(length=40), nullable=True),
         sa.Column("provisional", sa.Boolean(), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("computed_at", UtcDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["breach_id"],
+            ["breaches.id"],
+        ),
         sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("contract", "line_id", name="uq_penalty_line"),
     )
     with op.batch_alter_table("penalty_lines", schema=None) as batch_op:
         batch_op.create_index("ix_penalty_lines_ticket", ["contract", "ticket"], unique=False)
+        batch_op.create_index(batch_op.f("ix_penalty_lines_breach_id"), ["breach_id"], unique=False)
 
     op.create_table(
         "rejected",
@@ -262,6 +273,7 @@ def downgrade() -> None:
     op.drop_table("tickets")
     op.drop_table("rejected")
     with op.batch_alter_table("penalty_lines", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_penalty_lines_breach_id"))
         batch_op.drop_index("ix_penalty_lines_ticket")
 
     op.drop_table("penalty_lines")
