@@ -171,13 +171,14 @@ class Report:
         return charge(self)
 
     def to_json(self) -> dict[str, Any]:
+        clocks = [clock.to_json() for clock in self.clocks]
         data: dict[str, Any] = {
             "contract": self.contract.id,
             "version": self.contract.version,
             "as_of": self.as_of.isoformat(),
             "currency": self.contract.currency,
-            "clocks": [clock.to_json() for clock in self.clocks],
-            "breaches": [breach_json(clock) for clock in self.breaches]
+            "clocks": clocks,
+            "breaches": [breach_json(clock) for clock in clocks if clock["status"] == BREACHED]
             + [p.breach_json() for p in self.periods if p.status == PERIOD_BREACHED],
             **self.charges.to_json(),
             "tickets": [ticket.to_json() for ticket in self.tickets],
@@ -210,11 +211,11 @@ _BREACH_FIELDS = (
 )  # fmt: skip
 
 
-def breach_json(clock: Clock) -> dict[str, Any]:
-    """A breached clock as an entry of the report's ``breaches`` list (SPEC.md section 7)."""
-    data = clock.to_json()
-    view = {name: data[name] for name in _BREACH_FIELDS}
-    view["open"] = clock.stopped_at is None
+def breach_json(clock: dict[str, Any]) -> dict[str, Any]:
+    """A breached clock (its JSON) as an entry of the report's ``breaches`` list (SPEC.md
+    section 7)."""
+    view = {name: clock[name] for name in _BREACH_FIELDS}
+    view["open"] = clock["stopped_at"] is None
     return view
 
 
