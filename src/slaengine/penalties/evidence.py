@@ -159,7 +159,17 @@ class Evidence:
         """The cost claims (events matching the clause's ``claim``) on a ticket."""
         if ticket is None:
             return []
-        return [e for e in self._actions.get(("claim", clause), ()) if e.ticket == ticket]
+        return self._claims_by_ticket.get((clause, ticket), [])
+
+    @cached_property
+    def _claims_by_ticket(self) -> dict[tuple[str, str | None], list[Event]]:
+        """Claims indexed once by (clause, ticket): asking per breached ticket stays linear."""
+        index: dict[tuple[str, str | None], list[Event]] = defaultdict(list)
+        for (kind, clause), events in self._actions.items():
+            if kind == "claim":
+                for event in events:
+                    index[(clause, event.ticket)].append(event)
+        return index
 
     # -- waivers ---------------------------------------------------------------------------
 

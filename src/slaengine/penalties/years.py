@@ -7,6 +7,7 @@ Anything before acceptance counts to year 1: there is no year 0 to cap.
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
@@ -18,9 +19,14 @@ def local_midnight(contract: Contract, day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=ZoneInfo(contract.timezone))
 
 
+@lru_cache(maxsize=4096)
+def _year_start(accepted_on: date, zone: str, year: int) -> datetime:
+    return datetime.combine(accepted_on + relativedelta(years=year - 1), time(0), ZoneInfo(zone))
+
+
 def year_start(contract: Contract, year: int) -> datetime:
-    """The first instant of contract year ``year`` (1-based)."""
-    return local_midnight(contract, contract.accepted_on + relativedelta(years=year - 1))
+    """The first instant of contract year ``year`` (1-based); cached, as every line asks."""
+    return _year_start(contract.accepted_on, contract.timezone, year)
 
 
 def contract_year(contract: Contract, when: datetime) -> int:
