@@ -16,7 +16,7 @@ from fastapi import Body, Depends, FastAPI, HTTPException, Query, status
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from slaengine import __version__
 from slaengine.clock import Clock
@@ -52,6 +52,14 @@ def penalty_json(row: PenaltyLine) -> dict[str, Any]:
 
     line: dict[str, Any] = json.loads(row.body)
     return {**line, "section": row.section, "breach_id": row.breach_id}
+
+
+def matching(query: Select[Any], model: Any, **equal: str | None) -> Select[Any]:
+    """``query`` narrowed to the rows whose columns equal the filters given (None: no filter)."""
+    for name, value in equal.items():
+        if value is not None:
+            query = query.where(getattr(model, name) == value)
+    return query
 
 
 def breach_json(row: Breach, penalties: list[PenaltyLine] | None = None) -> dict[str, Any]:
@@ -300,16 +308,11 @@ def create_app(
     ) -> list[dict[str, Any]]:
         """Open and past breaches, newest deadline first."""
         query = select(Breach)
-        if status_ is not None:
-            if status_ not in ("open", "closed", "withdrawn"):
-                raise HTTPException(422, detail="status: use open, closed or withdrawn")
-            query = query.where(Breach.status == status_)
-        if contract is not None:
-            query = query.where(Breach.contract == contract)
-        if ticket is not None:
-            query = query.where(Breach.ticket == ticket)
-        if commitment is not None:
-            query = query.where(Breach.commitment == commitment)
+        if status_ is not None and status_ not in ("open", "closed", "withdrawn"):
+            raise HTTPException(422, detail="status: use open, closed or withdrawn")
+        query = matching(
+            query, Breach, status=status_, contract=contract, ticket=ticket, commitment=commitment
+        )
         for name, value, op in (("since", since, "ge"), ("until", until, "lt")):
             if value is not None:
                 try:
@@ -337,15 +340,14 @@ def create_app(
     ) -> list[dict[str, Any]]:
         """Stored penalty and compensation lines (as the report computes them), newest first;
         lines of no ticket (a missed obligation period, an event clause) included."""
-        query = select(PenaltyLine)
-        if contract is not None:
-            query = query.where(PenaltyLine.contract == contract)
-        if ticket is not None:
-            query = query.where(PenaltyLine.ticket == ticket)
-        if clause is not None:
-            query = query.where(PenaltyLine.clause == clause)
-        if source is not None:
-            query = query.where(PenaltyLine.source == source)
+        query = matching(
+            select(PenaltyLine),
+            PenaltyLine,
+            contract=contract,
+            ticket=ticket,
+            clause=clause,
+            source=source,
+        )
         if contract_wide is not None:
             column = PenaltyLine.ticket
             query = query.where(column.is_(None) if contract_wide else column.is_not(None))
@@ -373,15 +375,10 @@ def create_app(
         limit: Annotated[int, Query(ge=1, le=10000)] = 500,
     ) -> list[dict[str, Any]]:
         """Alerts, newest first, with each channel's delivery state."""
-        query = select(StoredAlert)
-        if kind is not None:
-            query = query.where(StoredAlert.kind == kind)
-        if contact is not None:
-            query = query.where(StoredAlert.contact == contact)
-        if contract is not None:
-            query = query.where(StoredAlert.contract == contract)
-        if ticket is not None:
-            query = query.where(StoredAlert.ticket == ticket)
+        query = matching(
+            select(StoredAlert), StoredAlert, kind=kind, contact=contact, contract=contract,
+            ticket=ticket,
+        )  # fmt: skip
         if acknowledged is not None:
             column = StoredAlert.acknowledged_at
             query = query.where(column.is_not(None) if acknowledged else column.is_(None))

@@ -714,23 +714,24 @@ class LiveService:
         queued = 0
         if known is None:
             known = set(session.scalars(select(StoredAlert.contact).where(StoredAlert.key == key)))
+        # One alert, addressed to each contact in turn (and to the environment's webhook).
+        base = Alert(
+            kind=kind,
+            contract=contract.id,
+            ticket=ticket,
+            commitment=commitment,
+            obligation=obligation,
+            asset=asset,
+            cycle=cycle,
+            deadline=deadline.astimezone(zone) if deadline else None,
+            late_by_seconds=late or 0,
+            at=now.astimezone(zone),
+            severity=severity,
+            level=level,
+            details=facts,
+        )
         for contact in contacts:
-            alert = Alert(
-                kind=kind,
-                contract=contract.id,
-                ticket=ticket,
-                commitment=commitment,
-                obligation=obligation,
-                asset=asset,
-                cycle=cycle,
-                deadline=deadline.astimezone(zone) if deadline else None,
-                late_by_seconds=late or 0,
-                at=now.astimezone(zone),
-                severity=severity,
-                contact=contact.id,
-                level=level,
-                details=facts,
-            )
+            alert = base.model_copy(update={"contact": contact.id})
             escalate_at = None
             if (
                 kind in ("breach", "escalation")
@@ -756,21 +757,7 @@ class LiveService:
                 deferred,
             )
         if self.webhook_url:
-            alert = Alert(
-                kind=kind,
-                contract=contract.id,
-                ticket=ticket,
-                commitment=commitment,
-                obligation=obligation,
-                asset=asset,
-                cycle=cycle,
-                deadline=deadline.astimezone(zone) if deadline else None,
-                late_by_seconds=late or 0,
-                at=now.astimezone(zone),
-                severity=severity,
-                level=level,
-                details=facts,
-            )
+            alert = base
             spec = WebhookChannelSpec(url=self.webhook_url, format="json")
             queued += self._queue(
                 session,
