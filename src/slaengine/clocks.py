@@ -278,10 +278,6 @@ class Clock:
     #: The clock was cancelled after its deadline had passed: a breach that was withdrawn.
     withdrawn: bool = False
 
-    @property
-    def open(self) -> bool:
-        return self.stopped_at is None and self.cancelled_at is None
-
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
             "ticket": self.ticket,

@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from slaengine.clock import Clock, SystemClock
-from slaengine.contract import Contract, load_contract
+from slaengine.contract import Contract
 from slaengine.errors import EventError, SlaError
 from slaengine.events import Event, Intake, Rejected, parse_time
 
@@ -46,10 +46,6 @@ def friendly(func: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(2) from None
 
     return wrapper
-
-
-def contract_arg(path: Path) -> Contract:
-    return load_contract(path)
 
 
 def as_of_option(value: str | None, contract: Contract | None = None) -> datetime:

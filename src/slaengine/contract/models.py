@@ -163,17 +163,6 @@ class Condition(Model):
             tested[f"attrs.{name}"] = value
         return tested
 
-    def matches(self, event: dict[str, Any]) -> bool:
-        """Plain-Python matching, used only to explain and to cross-check the rule engine."""
-        for path, expected in self.fields().items():
-            head, _, tail = path.partition(".")
-            actual = event.get(head)
-            if tail:
-                actual = actual.get(tail) if isinstance(actual, dict) else None
-            if actual != expected:
-                return False
-        return True
-
 
 def _conditions(value: Any) -> Any:
     if value is None:

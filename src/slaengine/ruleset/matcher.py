@@ -61,7 +61,6 @@ class Matcher:
         self.rules = compile_ruleset(contract)
         self._fields = tested_fields(contract)
         self._cache: dict[tuple[Any, ...], tuple[Action, ...]] = {}
-        self.engine_calls = 0
         with _lock:
             if self.ruleset not in _registered:
                 _the_host().set_rulesets({self.ruleset: self.rules})
@@ -115,7 +114,6 @@ class Matcher:
             host.retract_fact(self.ruleset, fact)
             fired = host.fired
             host.fired = []
-        self.engine_calls += 1
         return frozenset(Action.decode(name) for name in fired)
 
     def post_raw(self, fact: dict[str, Any]) -> None:
