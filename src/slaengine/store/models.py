@@ -39,6 +39,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -81,6 +82,16 @@ class StoredEvent(Base):
     __table_args__ = (
         UniqueConstraint("contract", "event_id", name="uq_event_id"),
         Index("ix_events_ticket", "contract", "ticket", "seq"),
+        # Events without a ticket only (force majeure, inspections, site violations): reading
+        # them never scans a contract's ticket events.
+        Index(
+            "ix_events_wide",
+            "contract",
+            "type",
+            "seq",
+            postgresql_where=text("ticket IS NULL"),
+            sqlite_where=text("ticket IS NULL"),
+        ),
     )
 
     seq: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -207,12 +218,13 @@ class PenaltyLine(Base):
 
 class RejectedInput(Base):
     __tablename__ = "rejected"
+    __table_args__ = (Index("ix_rejected_source_line", "source", "line"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     contract: Mapped[str | None] = mapped_column(String(200))
     source: Mapped[str] = mapped_column(String(500))
-    #: Line number in a file, or index in an API batch.
-    line: Mapped[int | None] = mapped_column(Integer)
+    #: Line number in a file, index in an API batch, or sequence number in a bus's stream.
+    line: Mapped[int | None] = mapped_column(BigInteger)
     event_id: Mapped[str | None] = mapped_column(String(300))
     ticket: Mapped[str | None] = mapped_column(String(300))
     error: Mapped[str] = mapped_column(Text)

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Engine, create_engine, event, select, update
+from sqlalchemy import Engine, create_engine, event, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
@@ -289,11 +289,18 @@ class Store:
     # -- events ------------------------------------------------------------------------------
 
     def add_events(
-        self, offered: Iterable[tuple[int, Any]], source: str, raw: bool = False
+        self,
+        offered: Iterable[tuple[int, Any]],
+        source: str,
+        raw: bool = False,
+        blank: str | None = None,
     ) -> AddResult:
-        """Store events, each with its line (file) or index (API batch); see the module doc.
+        """Store events, each with its line (file), index (API batch) or stream sequence (a
+        message bus); see the module doc.
 
-        With ``raw`` the items are JSON text lines, otherwise decoded JSON values. The valid
+        With ``raw`` the items are JSON text lines, otherwise decoded JSON values. A blank line
+        is skipped, unless ``blank`` gives the reason to reject it with (a blank message on a
+        bus is not "nothing": it was sent as an event). The valid
         events are inserted with one multi-row ``INSERT ... ON CONFLICT DO NOTHING`` per
         ``_IN_CHUNK`` (arrival order, so ``seq`` follows it); each that was not inserted is then a
         duplicate or a conflict exactly as if the events had been stored one by one: compared
@@ -306,10 +313,14 @@ class Store:
             wide: set[str] = set()
             #: (position, the rejection, its contract) or (position, the parsed event, None).
             items: list[tuple[int, Rejected | Event, str | None]] = []
+            #: The text of each raw item, kept with a rejection for a conflicting duplicate too.
+            texts: dict[int, str] = {}
             for position, item in offered:
                 data, text = item, None
                 if raw:
                     data = decode_line(item, position)
+                    if data is BLANK and blank is not None:
+                        data = Rejected(blank, position, raw="")
                     if data is BLANK:
                         continue
                     if isinstance(data, Rejected):
@@ -317,6 +328,7 @@ class Store:
                         continue
                     text = item.decode("utf-8", "replace") if isinstance(item, bytes) else item
                     text = text.strip()
+                    texts[position] = text
                 outcome = self._parse_one(session, contexts, data, position)
                 if isinstance(outcome, Rejected):
                     if text is not None and outcome.raw is None:
@@ -369,6 +381,7 @@ class Store:
                             position,
                             outcome.id,
                             outcome.ticket,
+                            texts.get(position),
                         ),
                         None,
                         source,
@@ -520,6 +533,33 @@ class Store:
                 )
             )
 
+    def reject_item(self, line: int, raw: bytes | str, reason: str, source: str) -> AddResult:
+        """Keep an item that could not be stored as an event in the rejected list."""
+        text = (raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw).strip()
+        result = AddResult()
+        with self.write() as session:
+            self._reject(
+                session, result, Rejected(reason, line, raw=text), None, source, self.clock.now()
+            )
+        return result
+
+    def rejected_raw(self, source: str, lines: Sequence[int]) -> dict[int, str | None]:
+        """The rejected items on record of ``source`` at ``lines``, with their raw text (a
+        message bus delivers again what it was not told was done: its rejection must not count
+        twice)."""
+        found: dict[int, str | None] = {}
+        with self.sessions() as session:
+            for first in range(0, len(lines), _IN_CHUNK):
+                for line, raw in session.execute(
+                    select(RejectedInput.line, RejectedInput.raw).where(
+                        RejectedInput.source == source,
+                        RejectedInput.line.in_(list(lines[first : first + _IN_CHUNK])),
+                    )
+                ):
+                    if line is not None:
+                        found[line] = raw
+        return found
+
     def contract_events(self, contract: str) -> list[Event]:
         """Every accepted event of the contract, in arrival order (what replay reads from a
         file, read from the store instead: `slaengine replay|statement --db`)."""
@@ -533,38 +573,63 @@ class Store:
 
     def ticket_events(self, session: Session, contract: str, ticket: str) -> list[Event]:
         """The ticket's events plus the contract-wide force-majeure events, in arrival order."""
-        rows = session.scalars(
-            select(StoredEvent)
-            .where(
-                StoredEvent.contract == contract,
-                (StoredEvent.ticket == ticket)
-                | (StoredEvent.ticket.is_(None) & (StoredEvent.type == "force_majeure")),
-            )
-            .order_by(StoredEvent.seq)
-        )
-        return [event_of(row) for row in rows]
+        found = self.tickets_events(session, contract, [ticket])
+        return sorted(found.get(ticket, []) + found.get(None, []), key=_by_seq)
 
     def tickets_events(
         self, session: Session, contract: str, tickets: Sequence[str]
     ) -> dict[str | None, list[Event]]:
         """``ticket_events`` of several tickets at once, by ticket; the contract-wide
-        force-majeure events (which apply to each of them) under None."""
+        force-majeure events (which apply to each of them) under None.
+
+        Two indexed reads, neither of which grows with the contract's history: the tickets'
+        own events (``ix_events_ticket``: contract, ticket, seq) and the force-majeure events
+        (``ix_events_wide``: the partial index of events without a ticket). One query with
+        ``ticket IN (...) OR ticket IS NULL`` would make the database read every event of the
+        contract instead.
+        """
         found: dict[str | None, list[Event]] = {}
-        wide = StoredEvent.ticket.is_(None) & (StoredEvent.type == "force_majeure")
         for first in range(0, len(tickets), _IN_CHUNK):
-            which: ColumnElement[bool] = StoredEvent.ticket.in_(
-                list(tickets[first : first + _IN_CHUNK])
-            )
-            if first == 0:  # the wide events once, with the first chunk
-                which = which | wide
             rows = session.scalars(
                 select(StoredEvent)
-                .where(StoredEvent.contract == contract, which)
+                .where(
+                    StoredEvent.contract == contract,
+                    StoredEvent.ticket.in_(list(tickets[first : first + _IN_CHUNK])),
+                )
                 .order_by(StoredEvent.seq)
             )
             for row in rows:
                 found.setdefault(row.ticket, []).append(event_of(row))
+        wide = self.wide_events(session, contract, ("force_majeure",))
+        if wide:
+            found[None] = wide
         return found
+
+    def wide_events(self, session: Session, contract: str, types: Sequence[str]) -> list[Event]:
+        """The contract's events without a ticket of the given types, in arrival order (an
+        index lookup: ``ix_events_wide`` holds only events without a ticket)."""
+        rows = session.scalars(
+            select(StoredEvent)
+            .where(
+                StoredEvent.contract == contract,
+                StoredEvent.ticket.is_(None),
+                StoredEvent.type.in_(list(types)),
+            )
+            .order_by(StoredEvent.seq)
+        )
+        return [event_of(row) for row in rows]
+
+    def claim_due(self, session: Session, now: datetime, limit: int) -> list[Ticket]:
+        """Up to ``limit`` tickets due by ``now``, earliest first, locked for this transaction.
+
+        On PostgreSQL with ``FOR UPDATE SKIP LOCKED``: rows another worker holds are skipped,
+        so workers share the due tickets and none waits for another. On SQLite the transaction
+        already holds the one write lock (``BEGIN IMMEDIATE``).
+        """
+        query = select(Ticket).where(Ticket.next_due <= now).order_by(Ticket.next_due).limit(limit)
+        if self.is_postgres:
+            query = query.with_for_update(skip_locked=True)
+        return list(session.scalars(query))
 
 
 #: Values in one ``IN (...)`` list or one multi-row statement (well under SQLite's limit).
@@ -585,6 +650,10 @@ def event_of(row: StoredEvent) -> Event:
         attrs=body.get("attrs") or {},
         seq=row.seq,
     )
+
+
+def _by_seq(event: Event) -> int:
+    return event.seq
 
 
 def ordered(events: Sequence[Event]) -> list[Event]:

@@ -1,0 +1,107 @@
+"""``slaengine consume URL``: events from NATS JetStream into the store (slaengine.bus).
+
+A thin shell: the consumer (slaengine.bus.jetstream) stores each batch through the same intake
+as ``slaengine ingest`` and evaluates the tickets it touched; this module reads the options,
+stops cleanly on SIGINT/SIGTERM (the batch in hand is finished and acked first) and prints
+what was done.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from slaengine.cli import common
+from slaengine.cli.common import DEFAULT_DB, err, friendly, out
+from slaengine.cli.service import Db
+
+if TYPE_CHECKING:
+    from slaengine.bus.jetstream import ConsumeTotals, JetStreamConsumer
+
+
+def consume(
+    url: Annotated[
+        str, typer.Argument(metavar="URL", help="the NATS server, e.g. nats://127.0.0.1:4222")
+    ],
+    db: Db = DEFAULT_DB,
+    stream: Annotated[
+        str, typer.Option(help="JetStream stream (created for --subject if missing)")
+    ] = "SLAENGINE",
+    subject: Annotated[
+        str, typer.Option(help="subject the events are published on (wildcards allowed)")
+    ] = "slaengine.events.>",
+    durable: Annotated[
+        str,
+        typer.Option(help="durable consumer name; processes with the same name share the work"),
+    ] = "slaengine",
+    batch: Annotated[int, typer.Option(help="messages stored per transaction")] = 1000,
+    ack_wait: Annotated[
+        float, typer.Option(help="seconds before an unacked message is delivered again")
+    ] = 60.0,
+    drain: Annotated[
+        bool, typer.Option("--drain", help="stop when no message is left instead of waiting")
+    ] = False,
+    log_level: Annotated[str, typer.Option(help="debug, info, warning or error")] = "info",
+) -> None:
+    """Take events from NATS JetStream (durable consumer; ack after commit; idempotent)."""
+    from slaengine.bus.jetstream import JetStreamConsumer, settings_of
+    from slaengine.service import LiveService
+    from slaengine.store import Store
+
+    settings = settings_of(
+        url=url,
+        stream=stream,
+        subject=subject,
+        durable=durable,
+        batch=batch,
+        ack_wait=ack_wait,
+        drain=drain,
+    )
+    logging.basicConfig(
+        level=getattr(logging, log_level.upper(), logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    store = Store.open(db, common.CLOCK)
+    try:
+        consumer = JetStreamConsumer(LiveService(store), settings)
+        err.print(
+            f"slaengine consuming {subject} from stream {stream} at {url} as {durable!r}, "
+            f"store {store.engine.url!r}",
+            highlight=False,
+            markup=False,
+        )
+        totals = asyncio.run(_run(consumer))
+    finally:
+        store.close()
+    out.print(
+        f"{totals.messages} message(s): {totals.accepted} event(s) stored, "
+        f"{totals.duplicates} duplicate(s) ignored, {totals.rejected} rejected"
+        + (
+            f" ({totals.already_rejected} redelivered message(s) already on record as rejected)"
+            if totals.already_rejected
+            else ""
+        )
+        + f"; {totals.tickets} ticket evaluation(s), {totals.alerts} alert(s) queued"
+    )
+    for item in totals.rejections:
+        err.print(
+            f"message {item.line}: {item.error}", highlight=False, markup=False, soft_wrap=True
+        )
+
+
+async def _run(consumer: JetStreamConsumer) -> ConsumeTotals:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for which in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(which, stop.set)
+    return await consumer.run(stop)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("consume")(friendly(consume))
