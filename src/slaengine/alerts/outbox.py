@@ -3,7 +3,7 @@
 Theory of operation
 -------------------
 The live service writes an alert and one outbox row per channel in the same transaction as the
-breach that caused it (slaengine.service.live); the row is unique per (alert, channel) and the
+breach that caused it (slaengine.service.raising); the row is unique per (alert, channel) and the
 alert per (key, contact), so nothing can be queued twice. This module only drains the rows:
 
 1. *claim*: a short transaction picks a pending row whose ``next_attempt_at`` has come (on

@@ -16,7 +16,7 @@ service (slaengine.service); this module never judges a clock.
 
 On SQLite every transaction starts with ``BEGIN IMMEDIATE``: one writer at a time, waiting (not
 failing) for the lock, and no read-then-write upgrade that SQLite would refuse as a deadlock.
-On PostgreSQL, workers claim rows with ``FOR UPDATE SKIP LOCKED`` (see slaengine.service.live).
+On PostgreSQL, workers claim rows with ``FOR UPDATE SKIP LOCKED`` (see slaengine.service.due).
 """
 
 from __future__ import annotations

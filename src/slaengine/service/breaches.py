@@ -1,0 +1,109 @@
+"""Clock breaches: raised the first time a clock is judged breached, withdrawn when it no longer is.
+
+Theory of operation
+-------------------
+A breach row is unique per (contract, ticket, commitment, cycle). The first time the core judges a
+clock breached the row is created (or, if it was withdrawn, revived with ``revision + 1``) and a
+``breach`` alert is decided; a breach whose clock is no longer breached (a late event stopped it
+in time, or cancelled it) is *withdrawn* and a ``withdrawn`` alert is decided. The row stays, so
+both are on record. Alert keys name the breach's id and revision, so a revived breach alerts anew.
+
+Transaction boundary: none of its own; rows go into the caller's session, the alerts into the
+caller's ``Batch`` (raised after the flush that gives new breaches their ids).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from slaengine.clocks import BREACHED, Clock
+from slaengine.contract.models import Contract
+from slaengine.service.raising import Batch
+from slaengine.store.models import CLOSED, OPEN, WITHDRAWN, Breach, Ticket
+
+
+def sync_breaches(
+    session: Session,
+    contract: Contract,
+    row: Ticket,
+    clocks: list[Clock],
+    rows: list[Breach],
+    now: datetime,
+    batch: Batch,
+) -> dict[tuple[str, int], Breach]:
+    """Breaches raised and withdrawn (their alerts go to ``batch``); the ticket's breach
+    rows by (commitment, cycle)."""
+    stored = {(b.commitment, b.cycle): b for b in rows}
+    by_key = {(c.commitment, c.cycle): c for c in clocks}
+    for clock in clocks:
+        if clock.status != BREACHED:
+            continue
+        breach = stored.get((clock.commitment, clock.cycle))
+        status = OPEN if clock.stopped_at is None else CLOSED
+        fresh = breach is None or breach.status == WITHDRAWN
+        if breach is None:
+            breach = Breach(
+                contract=row.contract,
+                kind="clock",
+                ticket=row.ticket,
+                commitment=clock.commitment,
+                cycle=clock.cycle,
+                detected_at=now,
+                revision=1,
+            )
+            session.add(breach)
+            stored[(clock.commitment, clock.cycle)] = breach
+        elif breach.status == WITHDRAWN:
+            breach.revision += 1
+            breach.detected_at = now
+            breach.withdrawn_at = None
+            breach.withdrawn_reason = None
+            breach.acknowledged_at = None
+            breach.acknowledged_by = None
+        breach.status = status
+        breach.severity = clock.severity
+        breach.deadline = clock.deadline
+        breach.stopped_at = clock.stopped_at
+        breach.late_by_seconds = clock.late_by_seconds
+        breach.updated_at = now
+        if fresh:
+            batch.alert(
+                contract,
+                "breach",
+                lambda b=breach: f"breach/{b.id}/{b.revision}/breach",  # type: ignore[misc]
+                clock=clock,
+                breach=breach,
+            )
+    for key, breach in list(stored.items()):
+        clock_now = by_key.get(key)
+        if breach.status == WITHDRAWN or (clock_now is not None and clock_now.status == BREACHED):
+            continue
+        breach.status = WITHDRAWN
+        breach.withdrawn_at = now
+        breach.withdrawn_reason = withdrawal_reason(clock_now)
+        breach.updated_at = now
+        batch.alert(
+            contract,
+            "withdrawn",
+            lambda b=breach: f"breach/{b.id}/{b.revision}/withdrawn",  # type: ignore[misc]
+            clock=clock_now,
+            breach=breach,
+            details={"reason": breach.withdrawn_reason},
+        )
+    return stored
+
+
+def withdrawal_reason(clock: Clock | None) -> str:
+    """Why a breach no longer stands, in a sentence."""
+    if clock is None:
+        return "the clock no longer applies to the ticket (its events changed)"
+    if clock.cancelled_at is not None:
+        return f"cancelled: {clock.cancel_reason or 'the commitment was not owed'}"
+    if clock.stopped_at is not None:
+        return (
+            f"met: stopped at {clock.stopped_at.isoformat()}, "
+            f"not after the deadline {clock.deadline.isoformat()}"
+        )
+    return f"the deadline is now {clock.deadline.isoformat()} (paused or excused time)"

@@ -1,0 +1,189 @@
+"""Contract duties: missed obligation periods and warranty reminders, judged per contract.
+
+Theory of operation
+-------------------
+Obligation periods are judged by slaengine.obligations and warranties by slaengine.warranty over
+the contract's events up to ``now``. A breached period is stored as a breach (kind
+``obligation``, once per period) with an ``obligation_missed`` alert; a period that a late event
+met after all is withdrawn; each asset whose cover ends within ``warranty.remind_before`` gets
+one ``warranty_expiring`` alert per expiry date. The lines of no ticket (a missed period's
+penalty, an event clause on a contract-wide event) are synced here too.
+
+The pass returns when it is next due: the earliest upcoming period end, or the next UTC midnight
+(warranty reminders are looked at daily).
+
+Transaction boundary: one transaction per contract. On PostgreSQL a transaction-scoped advisory
+lock per contract lets several workers run the pass; a worker that does not get the lock skips
+the contract (another one is on it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from slaengine.evaluate import Context, Report, excused_intervals
+from slaengine.events import Event
+from slaengine.penalties.lines import OBLIGATION, Line
+from slaengine.service.judging import context_for
+from slaengine.service.lines import money_lines, sync_lines
+from slaengine.service.raising import Raiser
+from slaengine.store import Store, event_of
+from slaengine.store.models import CLOSED, WITHDRAWN, Breach, StoredEvent
+
+
+def contract_duties(store: Store, raiser: Raiser, now: datetime) -> tuple[int, datetime]:
+    """Judge the duties of every contract at ``now``; the alerts raised and when to look next."""
+    raised = 0
+    upcoming: list[datetime] = []
+    with store.sessions() as session:
+        contracts = sorted({row.contract for row in store.versions(session)})
+    for contract_id in contracts:
+        with store.write() as session:
+            if store.is_postgres and not session.scalar(
+                select(func.pg_try_advisory_xact_lock(lock_key(f"duties/{contract_id}")))
+            ):
+                continue  # another worker is on it
+            context = context_for(store, session, contract_id, None)
+            events = [
+                event_of(row)
+                for row in session.scalars(
+                    select(StoredEvent)
+                    .where(StoredEvent.contract == contract_id, StoredEvent.at <= now)
+                    .order_by(StoredEvent.seq)
+                )
+            ]
+            raised += _duties_of(raiser, session, context, events, now, upcoming)
+    return raised, min([*upcoming, upcoming_midnight(now)])
+
+
+def _duties_of(
+    raiser: Raiser,
+    session: Session,
+    context: Context,
+    events: list[Event],
+    now: datetime,
+    upcoming: list[datetime],
+) -> int:
+    from slaengine.obligations import breached_periods, judge_obligations, next_period_end
+    from slaengine.warranty import WarrantyBook, warranty_reminders
+
+    contract = context.contract
+    book = WarrantyBook.build(contract, events, context.matcher)
+    periods = judge_obligations(book, events, now, context.matcher)
+    following = next_period_end(periods, now)
+    if following is not None:
+        upcoming.append(following)
+    raised = 0
+    stored = {
+        (b.ticket, b.commitment, b.cycle): b
+        for b in session.scalars(
+            select(Breach).where(Breach.contract == contract.id, Breach.kind == "obligation")
+        )
+    }
+    missed = set()
+    for period in breached_periods(periods):
+        key = (period.asset or "", period.obligation, period.index)
+        missed.add(key)
+        breach = stored.get(key)
+        fresh = breach is None or breach.status == WITHDRAWN
+        if breach is None:
+            breach = Breach(
+                contract=contract.id,
+                kind="obligation",
+                ticket=key[0],
+                commitment=period.obligation,
+                cycle=period.index,
+                detected_at=now,
+                revision=1,
+            )
+            session.add(breach)
+        elif breach.status == WITHDRAWN:
+            breach.revision += 1
+            breach.detected_at = now
+            breach.withdrawn_at = breach.withdrawn_reason = None
+        breach.status = CLOSED
+        breach.deadline = period.period_end
+        breach.late_by_seconds = 0
+        breach.updated_at = now
+        if fresh:
+            session.flush()
+            raised += raiser.raise_alert(
+                session,
+                contract,
+                "obligation_missed",
+                f"breach/{breach.id}/{breach.revision}/obligation_missed",
+                now,
+                breach=breach,
+                details={
+                    "period_start": period.period_start,
+                    "period_end": period.period_end,
+                    "required": period.required,
+                    "done": period.done,
+                },
+            )
+    for key, breach in stored.items():
+        if key in missed or breach.status == WITHDRAWN:
+            continue
+        breach.status = WITHDRAWN
+        breach.withdrawn_at = now
+        breach.withdrawn_reason = "the period was met by an event that arrived late"
+        breach.updated_at = now
+        raised += raiser.raise_alert(
+            session,
+            contract,
+            "withdrawn",
+            f"breach/{breach.id}/{breach.revision}/withdrawn",
+            now,
+            breach=breach,
+            details={"reason": breach.withdrawn_reason},
+        )
+    session.flush()  # new breaches get their ids
+    by_period = {
+        (b.ticket, b.commitment, b.deadline): b
+        for b in session.scalars(
+            select(Breach).where(Breach.contract == contract.id, Breach.kind == "obligation")
+        )
+    }
+
+    def breach_of(line: Line) -> Breach | None:
+        if line.source != OBLIGATION or line.obligation is None or line.period_end is None:
+            return None
+        return by_period.get((line.asset or "", line.obligation, line.period_end))
+
+    report = Report(contract, now, [], [], [], excused_intervals(events), events, periods)
+    lines = [line for line in money_lines(report.charges) if line.ticket is None]
+    sync_lines(session, contract.id, None, lines, breach_of, now)
+    for cover in warranty_reminders(book, now):
+        raised += raiser.raise_alert(
+            session,
+            contract,
+            "warranty_expiring",
+            f"warranty/{contract.id}/{cover.asset}/{cover.expires.isoformat()}",
+            now,
+            asset=cover.asset,
+            details={
+                "expires": cover.expires,
+                "time_left_seconds": int(
+                    (
+                        datetime.combine(cover.expires, time(), ZoneInfo(contract.timezone)) - now
+                    ).total_seconds()
+                ),
+                "reason": cover.basis,
+            },
+        )
+    return raised
+
+
+def lock_key(name: str) -> int:
+    """A stable 63-bit key for pg_try_advisory_xact_lock."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big") >> 1
+
+
+def upcoming_midnight(now: datetime) -> datetime:
+    """The next UTC midnight: warranty reminders are looked at (at least) daily."""
+    return datetime.combine(now.astimezone(UTC).date() + timedelta(days=1), time(), UTC)

@@ -1,0 +1,86 @@
+"""Intake: events offered by the API or ``ingest`` are stored, then the tickets they touched judged.
+
+Theory of operation
+-------------------
+Storing is ``Store.add_events``: it validates, deduplicates and stores the events and marks each
+touched ticket row ``dirty`` (and due at once). The touched tickets are then evaluated right away
+(slaengine.service.clock_rows), so an event that makes a breach alerts without waiting for the
+due pass. Whatever this does not finish stays dirty and due, for the due pass.
+
+Transaction boundaries: storing the events is one transaction; evaluating the touched tickets is
+one more per ``EVALUATE_CHUNK`` tickets. Each chunk locks its dirty ticket rows in one statement
+— on PostgreSQL with ``SKIP LOCKED``: a row another worker holds is being evaluated by it, and
+that worker sees our events, because storing them had to wait for its lock; a row it skips stays
+dirty and due, for the due pass. If a chunk fails (one ticket the core cannot evaluate), its
+tickets are evaluated one by one, so the error is that ticket's alone.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import groupby
+
+from sqlalchemy import select
+
+from slaengine.service.clock_rows import sync_rows
+from slaengine.service.raising import Raiser
+from slaengine.store import AddResult, Store
+from slaengine.store.models import Ticket
+
+logger = logging.getLogger("slaengine.service")
+
+#: Tickets evaluated in one transaction by ingestion (a contract-wide event touches them all).
+EVALUATE_CHUNK = 200
+
+
+@dataclass
+class IngestOutcome:
+    added: AddResult
+    evaluated: int
+    alerts: int
+
+
+def evaluate_tickets(
+    store: Store, raiser: Raiser, now: datetime, tickets: Iterable[tuple[str, str]]
+) -> int:
+    """Evaluate the tickets that have unevaluated events, ``EVALUATE_CHUNK`` per transaction;
+    the number of alerts raised."""
+    pairs = sorted(set(tickets))
+    alerts = 0
+    for first in range(0, len(pairs), EVALUATE_CHUNK):
+        chunk = pairs[first : first + EVALUATE_CHUNK]
+        try:
+            alerts += evaluate_chunk(store, raiser, now, chunk)
+        except Exception:
+            if len(chunk) == 1:
+                raise
+            logger.exception("evaluating %d tickets together failed; one by one", len(chunk))
+            for pair in chunk:
+                alerts += evaluate_chunk(store, raiser, now, [pair])
+    return alerts
+
+
+def evaluate_chunk(
+    store: Store, raiser: Raiser, now: datetime, pairs: list[tuple[str, str]]
+) -> int:
+    """Lock the dirty rows of ``pairs`` (sorted) and evaluate them, in one transaction."""
+    with store.write() as session:
+        rows: list[Ticket] = []
+        for contract, group in groupby(pairs, key=lambda pair: pair[0]):
+            query = (
+                select(Ticket)
+                .where(
+                    Ticket.contract == contract,
+                    Ticket.ticket.in_([ticket for _, ticket in group]),
+                    Ticket.dirty.is_(True),
+                )
+                .order_by(Ticket.id)
+            )
+            if store.is_postgres:
+                query = query.with_for_update(skip_locked=True)
+            rows.extend(session.scalars(query))
+        # Rows not found were evaluated by another worker after our events were stored.
+        return sync_rows(store, raiser, session, rows, now)

@@ -1,0 +1,100 @@
+"""Penalty and compensation lines as stored rows: what the report computes, kept up to date.
+
+Theory of operation
+-------------------
+The store keeps one row per line id (the penalty and compensation lines of the pure core's
+report). Syncing makes the stored rows of one ticket (or the contract's lines of no ticket: a
+missed obligation period, an event clause on a contract-wide event) equal to the computed ones:
+changed rows are updated, rows no longer computed (their breach was withdrawn) deleted, unchanged
+rows left alone.
+
+Transaction boundary: none of its own; it writes into the caller's session, in the transaction
+that recorded the clocks and breaches the lines name.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from slaengine.evaluate import Context, evaluate
+from slaengine.events import Event
+from slaengine.penalties import Charges
+from slaengine.penalties.lines import CLOCK, COMPENSATION, Line
+from slaengine.penalties.words import amount_text
+from slaengine.store.models import Breach, PenaltyLine
+
+
+def money_lines(charges: Charges) -> list[Line]:
+    """The penalty and compensation lines (the ones the store keeps)."""
+    return [*charges.penalties, *charges.compensation]
+
+
+def store_ticket_lines(
+    session: Session,
+    context: Context,
+    contract: str,
+    ticket: str,
+    applied: list[Event],
+    now: datetime,
+    breaches: Mapping[tuple[str, int], Breach],
+    stored: list[PenaltyLine],
+) -> None:
+    """The ticket's penalty and compensation lines, as the report computes them."""
+    charges = evaluate(context, applied, now).charges
+
+    def breach_of(line: Line) -> Breach | None:
+        if line.source != CLOCK or line.commitment is None or line.cycle is None:
+            return None
+        return breaches.get((line.commitment, line.cycle))
+
+    lines = [line for line in money_lines(charges) if line.ticket == ticket]
+    sync_lines(session, contract, ticket, lines, breach_of, now, stored)
+
+
+def sync_lines(
+    session: Session,
+    contract: str,
+    ticket: str | None,
+    lines: list[Line],
+    breach_of: Callable[[Line], Breach | None],
+    now: datetime,
+    rows: list[PenaltyLine] | None = None,
+) -> None:
+    """Make the stored lines of ``ticket`` (None: the contract's lines of no ticket) those
+    of ``lines``: one row per line id, changed rows updated, rows no longer computed (their
+    breach was withdrawn) deleted. ``rows``: the stored lines, when already read."""
+    if rows is None:
+        owner = PenaltyLine.ticket == ticket if ticket is not None else PenaltyLine.ticket.is_(None)
+        rows = list(
+            session.scalars(select(PenaltyLine).where(PenaltyLine.contract == contract, owner))
+        )
+    stored = {line.line_id: line for line in rows}
+    for line in lines:
+        body = json.dumps(line.to_json(), ensure_ascii=False, default=str)
+        breach = breach_of(line)
+        breach_id = breach.id if breach is not None else None
+        record = stored.pop(line.id, None)
+        if record is None:
+            record = PenaltyLine(contract=contract, line_id=line.id)
+            session.add(record)
+        elif record.body == body and record.breach_id == breach_id:
+            continue
+        record.ticket = ticket
+        record.section = "compensation" if line.section == COMPENSATION else "penalties"
+        record.source = line.source
+        record.clause = line.clause
+        record.commitment = line.commitment
+        record.obligation = line.obligation
+        record.asset = line.asset
+        record.breach_id = breach_id
+        record.amount = None if line.amount is None else amount_text(line.amount)
+        record.provisional = line.provisional
+        record.body = body
+        record.computed_at = now
+    for gone in stored.values():
+        session.delete(gone)
