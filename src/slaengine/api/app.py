@@ -171,7 +171,8 @@ def create_app(
 
     @app.get("/health", tags=["service"])
     def health() -> dict[str, Any]:
-        """Liveness and the work waiting: the next due time and undelivered alerts."""
+        """Liveness and the work waiting: the next due time, undelivered alerts, whether the
+        first due pass is done (``ready``) and the tickets waiting to be evaluated."""
         with store.sessions() as session:
             pending = session.scalar(
                 select(func.count()).select_from(OutboxRow).where(OutboxRow.status == PENDING)
@@ -184,6 +185,7 @@ def create_app(
             "now": now_of().isoformat(),
             "next_due": _time(next_due),
             "alerts_pending": pending,
+            **service.progress(),
         }
 
     @app.post("/events", tags=["events"], dependencies=guarded, status_code=201)

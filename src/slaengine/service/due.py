@@ -1,4 +1,4 @@
-"""The due pass: every ticket whose ``next_due`` has passed is evaluated, one claim at a time.
+"""The due pass: every ticket whose ``next_due`` has passed is evaluated, claimed in batches.
 
 Theory of operation
 -------------------
@@ -8,11 +8,12 @@ comes, or when it has unevaluated events (intake marks it dirty and due at once)
 evaluation leaves the ticket due strictly after ``now`` (or ``RETRY`` later when it failed), so a
 pass ends; a ticket picked twice got new events in between.
 
-Transaction boundary: one transaction per claimed ticket. A worker claims a ticket by locking its
-row — on PostgreSQL ``SELECT ... FOR UPDATE SKIP LOCKED`` — so several workers share the due
-tickets and never fire one breach twice; the unique keys on breaches, alerts and outbox rows are
-the second line of defence. A ticket whose evaluation fails is put off in a transaction of its
-own, so it does not hold up the others.
+Transaction boundary: one transaction per claimed batch of up to ``CLAIM_BATCH`` tickets (the
+earliest due first, ``Store.claim_due``). A worker claims tickets by locking their rows — on
+PostgreSQL ``SELECT ... FOR UPDATE SKIP LOCKED`` — so several workers share the due tickets and
+never fire one breach twice; the unique keys on breaches, alerts and outbox rows are the second
+line of defence. If a batch fails, its tickets are claimed again one per transaction, so a ticket
+whose evaluation fails is put off (in a transaction of its own) without holding up the others.
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ logger = logging.getLogger("slaengine.service")
 
 #: When a ticket could not be evaluated, the next try.
 RETRY = timedelta(seconds=30)
+#: Due tickets claimed and evaluated in one transaction: enough to share the statement costs of a
+#: burst of deadlines, few enough that the first alert of the burst is not held up for long.
+CLAIM_BATCH = 50
 
 
 @dataclass
@@ -45,6 +49,38 @@ class DueReport:
     extra: dict[str, int] = field(default_factory=dict)
 
 
+def claim_batch(
+    store: Store,
+    raiser: Raiser,
+    now: datetime,
+    report: DueReport,
+    committed: Callable[[], None],
+    limit: int = CLAIM_BATCH,
+) -> bool:
+    """Claim up to ``limit`` due tickets and evaluate them in one transaction; False when none
+    is left for this pass. ``committed`` is called when the evaluation committed alerts (delivery
+    wakes up). A batch that fails is done again one ticket per transaction."""
+    try:
+        with store.write() as session:
+            rows = store.claim_due(session, now, limit)
+            if not rows:
+                return False
+            raised = sync_rows(store, raiser, session, rows, now)
+    except Exception:
+        if limit == 1:
+            raise
+        logger.exception("evaluating a batch of due tickets failed; one by one")
+        for _ in range(limit):
+            if not claim_one(store, raiser, now, report, committed):
+                break
+        return True
+    report.alerts += raised
+    report.tickets += len(rows)
+    if raised:  # committed: deliver now, not after the whole pass
+        committed()
+    return True
+
+
 def claim_one(
     store: Store,
     raiser: Raiser,
@@ -52,24 +88,20 @@ def claim_one(
     report: DueReport,
     committed: Callable[[], None],
 ) -> bool:
-    """Claim one due ticket and evaluate it; False when none is left for this pass.
-    ``committed`` is called when the evaluation committed alerts (delivery wakes up)."""
+    """Claim one due ticket and evaluate it; False when none is left for this pass. A ticket
+    whose evaluation fails is tried again ``RETRY`` later."""
     claimed: int | None = None
     raised = 0
     try:
         with store.write() as session:
-            query = select(Ticket).where(Ticket.next_due <= now)
-            query = query.order_by(Ticket.next_due).limit(1)
-            if store.is_postgres:
-                query = query.with_for_update(skip_locked=True)
-            row = session.scalars(query).first()
-            if row is None:
+            rows = store.claim_due(session, now, 1)
+            if not rows:
                 return False
-            claimed = row.id
-            raised = sync_rows(store, raiser, session, [row], now)
+            claimed = rows[0].id
+            raised = sync_rows(store, raiser, session, rows, now)
             report.alerts += raised
             report.tickets += 1
-        if raised:  # committed: deliver now, not after the whole pass
+        if raised:
             committed()
     except Exception:
         if claimed is None:

@@ -3,11 +3,16 @@
 Theory of operation
 -------------------
 Obligation periods are judged by slaengine.obligations and warranties by slaengine.warranty over
-the contract's events up to ``now``. A breached period is stored as a breach (kind
-``obligation``, once per period) with an ``obligation_missed`` alert; a period that a late event
-met after all is withdrawn; each asset whose cover ends within ``warranty.remind_before`` gets
-one ``warranty_expiring`` alert per expiry date. The lines of no ticket (a missed period's
-penalty, an event clause on a contract-wide event) are synced here too.
+the contract's duty events up to ``now`` — the few events duties depend on, kept in memory and
+brought up to date from what arrived since the last pass (slaengine.service.duty_events), never
+read in full again. A contract is judged when something it depends on arrived, or when the pass
+is due (a period ends, midnight comes); otherwise the pass costs one indexed read.
+
+A breached period is stored as a breach (kind ``obligation``, once per period) with an
+``obligation_missed`` alert; a period that a late event met after all is withdrawn; each asset
+whose cover ends within ``warranty.remind_before`` gets one ``warranty_expiring`` alert per
+expiry date. The lines of no ticket (a missed period's penalty, an event clause on a
+contract-wide event) are synced here too.
 
 The pass returns when it is next due: the earliest upcoming period end, or the next UTC midnight
 (warranty reminders are looked at daily).
@@ -29,35 +34,41 @@ from sqlalchemy.orm import Session
 from slaengine.evaluate import Context, Report, excused_intervals
 from slaengine.events import Event
 from slaengine.penalties.lines import OBLIGATION, Line
-from slaengine.service.judging import context_for
+from slaengine.service.duty_events import DutyEvents
 from slaengine.service.lines import money_lines, sync_lines
 from slaengine.service.raising import Raiser
-from slaengine.store import Store, event_of
-from slaengine.store.models import CLOSED, WITHDRAWN, Breach, StoredEvent
+from slaengine.store import Store
+from slaengine.store.models import CLOSED, WITHDRAWN, Breach
 
 
-def contract_duties(store: Store, raiser: Raiser, now: datetime) -> tuple[int, datetime]:
-    """Judge the duties of every contract at ``now``; the alerts raised and when to look next."""
+def contract_duties(
+    store: Store, raiser: Raiser, now: datetime, held: DutyEvents, due: bool
+) -> tuple[int, datetime | None]:
+    """Judge the duties of every contract whose duty events changed (or all, when ``due``) at
+    ``now``; the alerts raised and when to look next (None: not judged, unchanged)."""
     raised = 0
     upcoming: list[datetime] = []
+    judged = False
     with store.sessions() as session:
         contracts = sorted({row.contract for row in store.versions(session)})
     for contract_id in contracts:
         with store.write() as session:
+            version = store.version_in_effect(session, contract_id, None)
+            if version is None:
+                continue
+            context = store.context(version)
+            events, grew = held.read(session, context.contract, version.id, now)
+            if not (grew or due):
+                continue
             if store.is_postgres and not session.scalar(
                 select(func.pg_try_advisory_xact_lock(lock_key(f"duties/{contract_id}")))
             ):
                 continue  # another worker is on it
-            context = context_for(store, session, contract_id, None)
-            events = [
-                event_of(row)
-                for row in session.scalars(
-                    select(StoredEvent)
-                    .where(StoredEvent.contract == contract_id, StoredEvent.at <= now)
-                    .order_by(StoredEvent.seq)
-                )
-            ]
-            raised += _duties_of(raiser, session, context, events, now, upcoming)
+            judged = True
+            applied = [event for event in events if event.at <= now]
+            raised += _duties_of(raiser, session, context, applied, now, upcoming)
+    if not judged and not due:
+        return raised, None
     return raised, min([*upcoming, upcoming_midnight(now)])
 
 

@@ -9,7 +9,7 @@ in one transaction. ``LiveService`` is the front door that puts the parts togeth
 is a module of its own, with its transaction boundary written at its top:
 
 * ``intake`` — events stored, then the tickets they touched evaluated at once;
-* ``due`` — the due pass: every ticket whose ``next_due`` has passed, one claim at a time;
+* ``due`` — the due pass: every ticket whose ``next_due`` has passed, claimed in batches;
 * ``clock_rows`` — a locked ticket judged (``judging``) and its clocks written;
 * ``breaches`` — breaches raised and withdrawn;
 * ``lines`` — penalty and compensation lines kept as rows;
@@ -38,6 +38,7 @@ from slaengine.clock import Clock as TimeSource
 from slaengine.evaluate import Context
 from slaengine.service import acknowledgement, due, duties, escalation, intake, judging
 from slaengine.service.due import DueReport
+from slaengine.service.duty_events import DutyEvents
 from slaengine.service.intake import IngestOutcome
 from slaengine.service.judging import Judged
 from slaengine.service.raising import Raiser
@@ -68,9 +69,13 @@ class LiveService:
         #: Called after due times may have changed (the scheduler re-arms).
         self.on_due_changed: list[Callable[[], None]] = []
         self._pass_lock = threading.Lock()
+        #: Due passes completed by this process ("ready" once the first one is done).
+        self.passes = 0
         #: When the contract-wide duties (obligation periods ending, warranty reminders) are
         #: next due. Kept in memory: it is recomputed from the store by the first pass.
         self._duties_due: datetime | None = None
+        #: What the duties read, brought up to date from what arrived since the last pass.
+        self.duty_events = DutyEvents()
 
     # -- intake ------------------------------------------------------------------------------
 
@@ -103,16 +108,28 @@ class LiveService:
         with self._pass_lock:
             now = self.clock.now()
             report = DueReport()
-            while due.claim_one(self.store, self.raiser, now, report, self._alerts_committed):
+            while due.claim_batch(self.store, self.raiser, now, report, self._alerts_committed):
                 pass
             report.escalations = escalation.escalate(self.store, self.raiser, now)
             report.alerts += report.escalations
-            if self._duties_due is None or self._duties_due <= now:
-                raised, self._duties_due = duties.contract_duties(self.store, self.raiser, now)
+            due_now = self._duties_due is None or self._duties_due <= now
+            raised, following = duties.contract_duties(
+                self.store, self.raiser, now, self.duty_events, due_now
+            )
+            if following is not None:
+                self._duties_due = following
                 report.extra["duties"] = raised
-                report.alerts += raised
+            report.alerts += raised
             self._notify(report.alerts)
+            self.passes += 1
             return report
+
+    def progress(self) -> dict[str, Any]:
+        """For /health: whether the first due pass is done, and the tickets still waiting to be
+        evaluated (new events, or a new contract version being applied in the background)."""
+        with self.store.sessions() as session:
+            waiting = self.store.waiting(session)
+        return {"ready": self.passes > 0, "tickets_waiting": waiting}
 
     def next_due(self) -> datetime | None:
         """The earliest time ``run_due`` has something to do."""

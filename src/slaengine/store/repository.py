@@ -4,12 +4,15 @@
 (``store.write()``). Writing goes through a few methods that keep the store's promises:
 
 * ``load_contract`` keeps each changed contract file as the next version with its effective date;
-  an unchanged file is a no-op.
+  an unchanged file is a no-op. A new version marks the contract's open tickets due, so the due
+  pass re-judges them in the background (``/health`` shows how many are waiting).
 * ``add_events`` stores events append-only under their idempotency key (unique (contract, id)):
   the same content again is a duplicate (a no-op), different content under a known id is a
   conflict and is rejected. Rejected input is stored with its line or index and the reason. The
   touched tickets are marked ``dirty`` (and due now) in the same transaction, so an accepted
-  event is always evaluated, even if the process dies the moment after it answered.
+  event is always evaluated, even if the process dies the moment after it answered. A
+  contract-wide event marks only the tickets it can change: a force majeure those with a clock
+  its interval overlaps; an inspection or a site violation none (they are contract duties).
 
 Deciding what the events mean is the core's job (slaengine.evaluate), called by the live
 service (slaengine.service); this module never judges a clock.
@@ -33,7 +36,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, create_engine, event, select, update
+from sqlalchemy import Engine, create_engine, event, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
@@ -45,7 +48,13 @@ from slaengine.errors import EventError, SlaError
 from slaengine.evaluate import Context
 from slaengine.events import BLANK, Event, Rejected, decode_line, parse_event, parse_time
 from slaengine.store.migrate import upgrade
-from slaengine.store.models import ContractVersion, RejectedInput, StoredEvent, Ticket
+from slaengine.store.models import (
+    ContractVersion,
+    RejectedInput,
+    StoredClock,
+    StoredEvent,
+    Ticket,
+)
 
 #: How long the versions of a contract are read from memory before the store is asked again.
 _VERSIONS_TTL = 1.0
@@ -134,6 +143,9 @@ class AddResult:
     rejected: list[Rejected] = field(default_factory=list)
     #: (contract, ticket) pairs whose evaluation is due now.
     tickets: set[tuple[str, str]] = field(default_factory=set)
+    #: Tickets a contract-wide event may change, marked due for the due pass (not evaluated
+    #: by the caller: a force majeure can touch every running clock of the contract).
+    marked: int = 0
 
 
 class Store:
@@ -235,10 +247,12 @@ class Store:
             with self._contexts_lock:
                 self._versions.clear()
             if latest is not None:
-                # Tickets are evaluated under the version in effect for them: look again.
+                # Tickets are evaluated under the version in effect for them: the open ones
+                # (something still due) are judged again by the due pass, in the background;
+                # a closed one when it is next evaluated (a new event, a re-judge on demand).
                 session.execute(
                     update(Ticket)
-                    .where(Ticket.contract == contract.id)
+                    .where(Ticket.contract == contract.id, Ticket.next_due.is_not(None))
                     .values(dirty=True, next_due=now)
                 )
             return LoadResult(VersionInfo.of(row), changed=True)
@@ -310,7 +324,6 @@ class Store:
         now = self.clock.now()
         with self.write() as session:
             contexts: dict[str, Contract | None] = {}
-            wide: set[str] = set()
             #: (position, the rejection, its contract) or (position, the parsed event, None).
             items: list[tuple[int, Rejected | Event, str | None]] = []
             #: The text of each raw item, kept with a rejection for a conflicting duplicate too.
@@ -367,8 +380,6 @@ class Store:
                     result.accepted.append(accepted)
                     if accepted.ticket is not None:
                         result.tickets.add((accepted.contract, accepted.ticket))
-                    else:
-                        wide.add(accepted.contract)
                 elif held.get(key) == fingerprint:
                     result.duplicates += 1
                 else:
@@ -390,20 +401,33 @@ class Store:
             # A ticket row is locked by marking it dirty; always in the same order, so two
             # batches never wait for each other in a circle.
             self._mark_dirty(session, sorted(result.tickets), now)
-            for contract_id in sorted(wide):
-                # A contract-wide event (force majeure) may move every ticket's deadlines.
-                session.execute(
-                    update(Ticket)
-                    .where(Ticket.contract == contract_id)
-                    .values(dirty=True, next_due=now)
-                )
-                result.tickets.update(
-                    (contract_id, ticket)
-                    for ticket in session.scalars(
-                        select(Ticket.ticket).where(Ticket.contract == contract_id)
-                    )
-                )
+            for accepted in result.accepted:
+                if accepted.ticket is None and accepted.type == "force_majeure":
+                    result.marked += self._mark_overlapping(session, accepted, now)
         return result
+
+    def _mark_overlapping(self, session: Session, wide: Event, now: datetime) -> int:
+        """Mark due the tickets with a clock the force majeure ``wide`` overlaps (started
+        before it ends, not stopped or cancelled before it began); the number marked. Only
+        those can change: excused time counts for the clocks it overlaps and no others."""
+        until = parse_time(wide.attrs["until"], "attrs.until")
+        overlapping = (
+            select(StoredClock.ticket)
+            .where(
+                StoredClock.contract == wide.contract,
+                StoredClock.started_at < until,
+                (StoredClock.stopped_at.is_(None)) | (StoredClock.stopped_at > wide.at),
+                (StoredClock.cancelled_at.is_(None)) | (StoredClock.cancelled_at > wide.at),
+            )
+            .distinct()
+        )
+        marked = session.execute(
+            update(Ticket)
+            .where(Ticket.contract == wide.contract, Ticket.ticket.in_(overlapping))
+            .values(dirty=True, next_due=now)
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(marked, "rowcount", 0) or 0)
 
     def _insert_events(
         self, session: Session, events: list[Event], source: str, now: datetime
@@ -618,6 +642,10 @@ class Store:
             .order_by(StoredEvent.seq)
         )
         return [event_of(row) for row in rows]
+
+    def waiting(self, session: Session) -> int:
+        """How many tickets have events (or a new contract version) not yet evaluated."""
+        return session.scalar(select(func.count()).select_from(Ticket).where(Ticket.dirty)) or 0
 
     def claim_due(self, session: Session, now: datetime, limit: int) -> list[Ticket]:
         """Up to ``limit`` tickets due by ``now``, earliest first, locked for this transaction.

@@ -1,0 +1,206 @@
+"""The live service with a long history: what a contract-wide event, a new contract version and
+the duties pass cost, and that a ticket's read never scans the contract (issue 10)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import event as sa_event
+from sqlalchemy import select, text
+
+from slaengine.api import create_app
+from slaengine.bundled import example_contract
+from slaengine.clock import FixedClock
+from slaengine.service import LiveService
+from slaengine.store import Store
+from slaengine.store.models import Breach, StoredClock, Ticket
+from tests.live_support import CONTRACT_ID, event, fast_contract, open_service
+
+T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+
+
+def at(seconds: float) -> datetime:
+    return T0 + timedelta(seconds=seconds)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'scale.db'}"
+    url: str = request.getfixturevalue("pg_url")
+    return url
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(T0)
+
+
+@pytest.fixture
+def service(db_url: str, clock: FixedClock, tmp_path: Path) -> Iterator[LiveService]:
+    live = open_service(db_url, clock, fast_contract(onsite_target="60s"), tmp_path)
+    yield live
+    live.store.close()
+
+
+def dirty(service: LiveService) -> set[str]:
+    with service.store.sessions() as session:
+        return set(session.scalars(select(Ticket.ticket).where(Ticket.dirty)))
+
+
+def wide(kind: str, event_id: str, when: datetime, **attrs: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": event_id,
+        "contract": CONTRACT_ID,
+        "type": kind,
+        "at": when.isoformat(),
+    }
+    if attrs:
+        data["attrs"] = attrs
+    return data
+
+
+def test_a_contract_wide_event_marks_only_the_tickets_it_can_change_and_judges_none_inline(
+    service: LiveService, clock: FixedClock
+) -> None:
+    # T-old: answered and on site before the force majeure; T-run: running through it;
+    # T-new: reported after it ended.
+    service.ingest(
+        [
+            (0, event("reported", "T-old", at(0))),
+            (1, event("arrived", "T-old", at(1))),
+            (2, event("reported", "T-run", at(2))),
+        ],
+        "test",
+    )
+    clock.set(at(30))
+    service.ingest([(0, event("reported", "T-new", at(30)))], "test")
+    service.run_due()
+    assert dirty(service) == set()
+
+    inspection = service.ingest([(0, wide("inspection_done", "I-1", at(30)))], "test")
+    violation = service.ingest([(0, wide("site_violation", "V-1", at(30)))], "test")
+    assert (inspection.evaluated, inspection.added.marked) == (0, 0)
+    assert (violation.evaluated, violation.added.marked) == (0, 0)
+    assert dirty(service) == set()
+
+    typhoon = wide("force_majeure", "FM-1", at(5), until=at(20).isoformat(), reason="typhoon")
+    outcome = service.ingest([(0, typhoon)], "test")
+    # Nothing judged inside the request; only the ticket whose clocks it overlaps is marked.
+    assert outcome.evaluated == 0 and outcome.alerts == 0
+    assert outcome.added.marked == 1
+    assert dirty(service) == {"T-run"}
+    service.run_due()  # the background pass
+    assert dirty(service) == set()
+    with service.store.sessions() as session:
+        onsite = session.scalars(
+            select(StoredClock).where(
+                StoredClock.ticket == "T-run", StoredClock.commitment == "onsite"
+            )
+        ).one()
+    # 60 s target from at(2), plus the 15 s excused from at(5) to at(20).
+    assert onsite.deadline == at(77)
+
+
+def test_a_new_version_rejudges_open_tickets_in_the_background_with_progress_in_health(
+    service: LiveService, clock: FixedClock, tmp_path: Path
+) -> None:
+    from fastapi.testclient import TestClient
+
+    service.ingest(
+        [
+            (0, event("reported", "T-open", at(0))),
+            (1, event("reported", "T-done", at(0))),
+            (2, event("arrived", "T-done", at(1))),
+            (3, event("resolved", "T-done", at(2))),
+        ],
+        "test",
+    )
+    client = TestClient(create_app(service.store, service=service))
+    assert client.get("/health").json()["ready"] is False
+    clock.set(at(5))
+    service.run_due()
+    assert client.get("/health").json()["ready"] is True
+    amended = fast_contract(onsite_target="90s")
+    service.store.load_contract(amended, tmp_path / "v2.yaml")
+    # Only the open ticket waits for its new judgement; the load itself judged nothing.
+    assert dirty(service) == {"T-open"}
+    assert client.get("/health").json()["tickets_waiting"] == 1
+    service.run_due()
+    assert client.get("/health").json()["tickets_waiting"] == 0
+
+
+def test_the_duties_pass_reads_only_what_arrived_since_and_sees_other_workers_events(
+    db_url: str,
+) -> None:
+    # The example tender's first inspection period ended 2026-04-15 with no inspection.
+    clock = FixedClock(datetime(2026, 4, 15, 0, 0, 1, tzinfo=UTC))
+    path = example_contract()
+    first = Store.open(db_url, clock)
+    first.load_contract(path.read_text(encoding="utf-8"), path)
+    worker = LiveService(first, clock, environ={})
+    other = LiveService(Store.open(db_url, clock), clock, environ={})
+    assert "duties" in worker.run_due().extra
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    sa_event.listen(first.engine, "before_cursor_execute", seen)
+    assert "duties" not in worker.run_due().extra  # nothing new, nothing due: not judged
+    reads = [s for s in statements if "FROM events" in s]
+    assert reads and all("events.seq >" in s for s in reads if "max(" not in s)
+    # Another process stores the inspection (a consume worker): the next pass sees it.
+    other.ingest(
+        [
+            (
+                0,
+                {
+                    "id": "INS-1",
+                    "contract": "HT-2026-017",
+                    "type": "inspection_done",
+                    "at": "2026-03-20T10:00:00+08:00",
+                },
+            )
+        ],
+        "test",
+    )
+    assert "duties" in worker.run_due().extra
+    with first.sessions() as session:
+        statuses = set(session.scalars(select(Breach.status).where(Breach.kind == "obligation")))
+    assert statuses == {"withdrawn"}
+    sa_event.remove(first.engine, "before_cursor_execute", seen)
+    first.close()
+    other.store.close()
+
+
+def test_a_tickets_events_are_read_through_indexes_not_a_scan_of_the_contract(
+    tmp_path: Path,
+) -> None:
+    live = open_service(f"sqlite:///{tmp_path / 'p.db'}", FixedClock(T0), fast_contract(), tmp_path)
+    store = live.store
+    captured: list[tuple[str, Any]] = []
+
+    def keep(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if "FROM events" in statement and not statement.startswith("EXPLAIN"):
+            captured.append((statement, parameters))
+
+    sa_event.listen(store.engine, "before_cursor_execute", keep)
+    with store.sessions() as session:
+        store.ticket_events(session, CONTRACT_ID, "T1")
+    sa_event.remove(store.engine, "before_cursor_execute", keep)
+    assert len(captured) == 2
+    with store.engine.connect() as connection:
+        for statement, parameters in captured:
+            plan = " ".join(
+                str(row[-1])
+                for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+            )
+            assert "USING INDEX ix_events_" in plan, plan
+            assert "SCAN events" not in plan, plan
+        connection.execute(text("SELECT 1"))
+    store.close()
