@@ -12,6 +12,9 @@ penalty, an event clause on a contract-wide event) are synced here too.
 The pass returns when it is next due: the earliest upcoming period end, or the next UTC midnight
 (warranty reminders are looked at daily).
 
+A contract whose duties cannot be judged (an error in the core) is logged and looked at again
+after ``DUTIES_RETRY``; the other contracts go on.
+
 Transaction boundary: one transaction per contract. On PostgreSQL a transaction-scoped advisory
 lock per contract lets several workers run the pass; a worker that does not get the lock skips
 the contract (another one is on it).
@@ -20,10 +23,12 @@ the contract (another one is on it).
 from __future__ import annotations
 
 import hashlib
+import logging
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from slaengine.evaluate import Context, Report, excused_intervals
@@ -35,6 +40,11 @@ from slaengine.service.raising import Raiser
 from slaengine.store import Store, event_of
 from slaengine.store.models import CLOSED, WITHDRAWN, Breach, StoredEvent
 
+logger = logging.getLogger("slaengine.service")
+
+#: After the duties of a contract could not be judged, the next try.
+DUTIES_RETRY = timedelta(seconds=30)
+
 
 def contract_duties(store: Store, raiser: Raiser, now: datetime) -> tuple[int, datetime]:
     """Judge the duties of every contract at ``now``; the alerts raised and when to look next."""
@@ -43,22 +53,40 @@ def contract_duties(store: Store, raiser: Raiser, now: datetime) -> tuple[int, d
     with store.sessions() as session:
         contracts = sorted({row.contract for row in store.versions(session)})
     for contract_id in contracts:
-        with store.write() as session:
-            if store.is_postgres and not session.scalar(
-                select(func.pg_try_advisory_xact_lock(lock_key(f"duties/{contract_id}")))
-            ):
-                continue  # another worker is on it
-            context = context_for(store, session, contract_id, None)
-            events = [
-                event_of(row)
-                for row in session.scalars(
-                    select(StoredEvent)
-                    .where(StoredEvent.contract == contract_id, StoredEvent.at <= now)
-                    .order_by(StoredEvent.seq)
-                )
-            ]
-            raised += _duties_of(raiser, session, context, events, now, upcoming)
+        try:
+            raised += _contract(store, raiser, contract_id, now, upcoming)
+        except OperationalError:
+            raise  # the database itself: the scheduler retries the pass
+        except Exception:
+            # One contract whose duties cannot be judged must not stop the others' (nor the
+            # tickets' breach detection, which ran before): look again a little later.
+            logger.exception(
+                "judging the duties of contract %s failed; trying again in %s s",
+                contract_id,
+                DUTIES_RETRY.total_seconds(),
+            )
+            upcoming.append(now + DUTIES_RETRY)
     return raised, min([*upcoming, upcoming_midnight(now)])
+
+
+def _contract(
+    store: Store, raiser: Raiser, contract_id: str, now: datetime, upcoming: list[datetime]
+) -> int:
+    with store.write() as session:
+        if store.is_postgres and not session.scalar(
+            select(func.pg_try_advisory_xact_lock(lock_key(f"duties/{contract_id}")))
+        ):
+            return 0  # another worker is on it
+        context = context_for(store, session, contract_id, None)
+        events = [
+            event_of(row)
+            for row in session.scalars(
+                select(StoredEvent)
+                .where(StoredEvent.contract == contract_id, StoredEvent.at <= now)
+                .order_by(StoredEvent.seq)
+            )
+        ]
+        return _duties_of(raiser, session, context, events, now, upcoming)
 
 
 def _duties_of(

@@ -71,6 +71,8 @@ class LiveService:
         #: When the contract-wide duties (obligation periods ending, warranty reminders) are
         #: next due. Kept in memory: it is recomputed from the store by the first pass.
         self._duties_due: datetime | None = None
+        #: Tickets whose evaluation failed (retried with back-off, then parked).
+        self.troubled = due.Troubled()
 
     # -- intake ------------------------------------------------------------------------------
 
@@ -103,7 +105,9 @@ class LiveService:
         with self._pass_lock:
             now = self.clock.now()
             report = DueReport()
-            while due.claim_one(self.store, self.raiser, now, report, self._alerts_committed):
+            while due.claim_one(
+                self.store, self.raiser, now, report, self._alerts_committed, self.troubled
+            ):
                 pass
             report.escalations = escalation.escalate(self.store, self.raiser, now)
             report.alerts += report.escalations
