@@ -297,3 +297,36 @@ def http_receiver() -> Iterator[HttpReceiver]:
         httpd.shutdown()
         httpd.server_close()
         thread.join()
+
+
+@contextmanager
+def hung_server() -> Iterator[tuple[str, int]]:
+    """A TCP server on 127.0.0.1 that accepts connections and never says a word (a hung SMTP
+    relay); yields (host, port). The connections are closed when the block ends."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+    listener.settimeout(0.05)
+    held: list[socket.socket] = []
+    done = threading.Event()
+
+    def accept() -> None:
+        while not done.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            held.append(connection)
+
+    thread = threading.Thread(target=accept, name="hung-server", daemon=True)
+    thread.start()
+    try:
+        yield "127.0.0.1", listener.getsockname()[1]
+    finally:
+        done.set()
+        thread.join()
+        for connection in held:
+            connection.close()
+        listener.close()

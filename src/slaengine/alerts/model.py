@@ -15,6 +15,7 @@ relay, timeouts); what a contract configures per contact lives in the channel sp
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Mapping
 from datetime import date, datetime
@@ -96,6 +97,16 @@ class Alert(BaseModel):
             return value
         return _json_value(value, "details")
 
+    @property
+    def stable_id(self) -> str | None:
+        """The alert's stable id: the same for every attempt to deliver it to one contact (and
+        the environment's webhook), so a receiver can drop a repeat. Sent as the webhook's
+        ``Idempotency-Key`` header and in the e-mail's Message-ID. None without ``alert_key``."""
+        key = self.details.get("alert_key")
+        if not key:
+            return None
+        return hashlib.sha256(f"{key}\n{self.contact or '*'}".encode()).hexdigest()[:32]
+
     def payload(self) -> dict[str, Any]:
         """The JSON body of SPEC.md section 7.
 
@@ -147,6 +158,9 @@ class ChannelSettings(BaseModel):
     smtp_sender: str = "slaengine@localhost"
     smtp_timeout_seconds: float = Field(default=10.0, gt=0)
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    #: False when the deployment names no SMTP relay (``SLAENGINE_SMTP_HOST`` unset): e-mail
+    #: channels are then off and their alerts are held in the outbox, not tried.
+    smtp_configured: bool = True
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ChannelSettings:
@@ -156,7 +170,10 @@ class ChannelSettings(BaseModel):
         An empty variable counts as unset, so a compose file can list them all.
         """
         env = os.environ if environ is None else environ
-        values = {field: env[var] for field, var in _ENVIRONMENT.items() if env.get(var)}
+        values: dict[str, Any] = {
+            field: env[var] for field, var in _ENVIRONMENT.items() if env.get(var)
+        }
+        values["smtp_configured"] = "smtp_host" in values
         try:
             return cls.model_validate(values)
         except ValidationError as exc:

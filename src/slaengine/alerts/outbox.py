@@ -4,24 +4,36 @@ Theory of operation
 -------------------
 The live service writes an alert and one outbox row per channel in the same transaction as the
 breach that caused it (slaengine.service.raising); the row is unique per (alert, channel) and the
-alert per (key, contact), so nothing can be queued twice. This module only drains the rows:
+alert per (key, contact), so nothing can be queued twice. This module only drains the rows.
 
-1. *claim*: a short transaction picks a pending row whose ``next_attempt_at`` has come (on
-   PostgreSQL ``FOR UPDATE SKIP LOCKED``, so two workers never pick the same row) and pushes
-   ``next_attempt_at`` one lease ahead — no transaction is held open across the network;
-2. *send*: the channel built from the spec stored on the row delivers it; a channel returns only
-   once the receiver accepted (``DeliveryError`` otherwise);
+Rows are grouped by *endpoint*: the SMTP relay for e-mail, the URL for a webhook, the log. Each
+endpoint has its own worker thread(s) (``threads`` per endpoint) and its own circuit breaker
+(slaengine.alerts.breaker), so a relay that accepts TCP and never answers holds up its own
+alerts only, never a webhook's or another relay's. A dispatcher thread finds the endpoints of
+the pending rows and starts their workers. A worker repeats:
+
+1. *claim*: a short transaction picks the endpoint's pending row with the earliest
+   ``next_attempt_at`` that has come (on PostgreSQL ``FOR UPDATE SKIP LOCKED``, so two workers
+   never pick the same row) and pushes ``next_attempt_at`` one lease ahead — no transaction is
+   held open across the network;
+2. *send*: the channel built from the spec stored on the row delivers it within the channel's
+   timeouts; it returns only once the receiver accepted (``DeliveryError`` otherwise);
 3. *record*: accepted → ``sent`` (it is never picked again); refused → the error is kept and the
-   next attempt is due after an exponential back-off (1 s, 2 s, 4 s, ... up to 5 minutes).
+   row's next attempt is due after an exponential back-off (1 s, 2 s, 4 s, ... up to 5 minutes),
+   so a failing alert never stands in front of newer ones. After a few failures in a row the
+   endpoint is parked; when it answers again its waiting rows are made due at once.
+
+An endpoint that is *off* (e-mail with no SMTP relay configured) is said once at start; its rows
+are held, not tried, until a restart with the relay configured sends them.
 
 A process killed between 2 and 3 leaves the row pending; once the lease ends it is sent again.
-That is the one case of a repeat, and email channels give such a repeat the same Message-ID
-(from ``details.alert_key``) so it is recognisable. Nothing is ever dropped: a row stays pending
-until a channel accepts it.
+That is the one case of a repeat. Every delivery carries the alert's stable id
+(``Alert.stable_id``: the webhook's ``Idempotency-Key`` header, the e-mail's Message-ID), so a
+receiver can drop it. Nothing is ever dropped by the sender: a row stays pending until a channel
+accepts it.
 
-Channels are built once per distinct spec (the JSON stored on the row) and reused by every
-delivery thread, so a webhook keeps its HTTP client and connections between alerts; ``stop()``
-closes them.
+Channels are built once per distinct spec (the JSON stored on the row) and reused, so a webhook
+keeps its HTTP client and connections between alerts; ``stop()`` closes them.
 """
 
 from __future__ import annotations
@@ -30,10 +42,12 @@ import logging
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from pydantic import TypeAdapter
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from slaengine.alerts.breaker import Breaker
 from slaengine.alerts.channels import ChannelSpec, build_channel
 from slaengine.alerts.model import Alert, Channel, ChannelSettings, DeliveryError
 from slaengine.clock import Clock
@@ -56,6 +70,19 @@ def backoff(attempts: int, base: float = 1.0, ceiling: float = 300.0) -> timedel
     return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), ceiling))
 
 
+@dataclass
+class _Endpoint:
+    """One endpoint's state: the specs that deliver to it, its breaker, its workers."""
+
+    name: str
+    breaker: Breaker
+    #: Why it cannot deliver at all (e-mail without a relay), or None.
+    off: str | None
+    specs: set[str]
+    wake: threading.Event
+    threads: list[threading.Thread]
+
+
 class OutboxDelivery:
     """Drains the outbox to the channels; ``start()`` runs it in threads, ``wake()`` hurries it."""
 
@@ -68,6 +95,8 @@ class OutboxDelivery:
         max_delay: float = 300.0,
         idle_wait: float = 1.0,
         threads: int = 1,
+        park_after: int = 3,
+        park_ceiling: float = 60.0,
     ) -> None:
         self.store = store
         self.clock = clock or store.clock
@@ -75,15 +104,26 @@ class OutboxDelivery:
         self.base_delay = base_delay
         self.max_delay = max_delay
         self.idle_wait = idle_wait
-        lease = max(self.settings.smtp_timeout_seconds, self.settings.webhook_timeout_seconds)
-        self.lease = timedelta(seconds=lease * 2 + 5)
+        self.park_after = park_after
+        self.park_ceiling = park_ceiling
+        # smtplib's timeout bounds each step (connect, greeting, each command): a send can take
+        # a few of them. The lease must outlast the slowest send, or a row could be sent twice.
+        slowest = max(
+            self.settings.smtp_timeout_seconds * 6, self.settings.webhook_timeout_seconds * 3
+        )
+        self.lease = timedelta(seconds=slowest + 5)
         self.threads = threads
         self._wake = threading.Event()
         self._stop = threading.Event()
-        self._threads: list[threading.Thread] = []
+        self._dispatcher: threading.Thread | None = None
         #: Channels by the spec JSON of their rows, shared by the threads (see the module doc).
         self._channels: dict[str, Channel] = {}
         self._channels_lock = threading.Lock()
+        self._endpoints: dict[str, _Endpoint] = {}
+        self._by_spec: dict[str, _Endpoint] = {}
+        self._endpoints_lock = threading.Lock()
+        #: Rows claimed by this process and not yet recorded (``_hurry`` leaves them alone).
+        self._in_flight: set[int] = set()
 
     def channel(self, spec_json: str) -> Channel:
         """The channel for a row's spec, built on first use and kept until ``stop()``."""
@@ -106,19 +146,81 @@ class OutboxDelivery:
                 except Exception:  # closing must not stop the shutdown
                     logger.exception("closing channel %r failed", channel)
 
+    # -- endpoints ---------------------------------------------------------------------------
+
+    def _endpoint(self, spec_json: str) -> _Endpoint:
+        """The endpoint a row's spec delivers to (made on first sight)."""
+        with self._endpoints_lock:
+            found = self._by_spec.get(spec_json)
+            if found is not None:
+                return found
+            spec = _SPECS.validate_json(spec_json)
+            name = spec.endpoint(self.settings)
+            found = self._endpoints.get(name)
+            if found is None:
+                breaker = Breaker(name, self.park_after, ceiling=self.park_ceiling)
+                off = spec.off(self.settings)
+                found = _Endpoint(name, breaker, off, set(), threading.Event(), [])
+                self._endpoints[name] = found
+                if off is not None:
+                    logger.warning("alert endpoint %s is off: %s; its alerts are held", name, off)
+            found.specs.add(spec_json)
+            self._by_spec[spec_json] = found
+            return found
+
+    def discover(self) -> list[_Endpoint]:
+        """Learn the endpoints of every pending row; the endpoints known."""
+        with self.store.sessions() as session:
+            specs = list(
+                session.scalars(
+                    select(OutboxRow.spec).where(OutboxRow.status == PENDING).distinct()
+                )
+            )
+        for spec in specs:
+            self._endpoint(spec)
+        with self._endpoints_lock:
+            return list(self._endpoints.values())
+
+    def health(self) -> list[dict[str, Any]]:
+        """Each endpoint's state (ok, parked or off), for /health."""
+        with self._endpoints_lock:
+            endpoints = list(self._endpoints.values())
+        states = []
+        for endpoint in endpoints:
+            state = endpoint.breaker.state()
+            if endpoint.off is not None:
+                state.update(state="off", last_error=endpoint.off)
+            states.append(state)
+        return sorted(states, key=lambda state: str(state["endpoint"]))
+
     # -- one pass ----------------------------------------------------------------------------
 
-    def deliver_due(self) -> DeliveryReport:
-        """Try every row that is due now, once each."""
+    def deliver_due(self, endpoint: str | None = None) -> DeliveryReport:
+        """Try every row that is due now, once each: of ``endpoint`` only, or of every endpoint
+        that is neither off nor parked (one after the other, in this thread)."""
         report = DeliveryReport()
         now = self.clock.now()
+        known = self.discover()
         # A claimed row is pushed a lease past ``now``, so each row is tried once per pass.
         while not self._stop.is_set():
-            claimed = self._claim(now)
+            specs = {
+                spec
+                for found in known
+                if (endpoint is None or found.name == endpoint)
+                and found.off is None
+                and found.breaker.allows(self.clock.now())
+                for spec in found.specs
+            }
+            if not specs:
+                return report
+            claimed = self._claim(now, specs)
             if claimed is None:
                 return report
-            row_id, channel_name, spec_json, lang, payload, attempts = claimed
+            row_id, spec_json, lang, payload, attempts = claimed
+            target = self._endpoint(spec_json)
             error: str | None = None
+            with self._endpoints_lock:
+                self._in_flight.add(row_id)
             try:
                 alert = Alert.model_validate_json(payload)
                 self.channel(spec_json).send(alert, lang)
@@ -127,19 +229,31 @@ class OutboxDelivery:
             except Exception as exc:  # a bug must not stop the loop: keep it and retry later
                 logger.exception("delivering outbox row %s failed", row_id)
                 error = f"{type(exc).__name__}: {exc}"
-            self._record(row_id, attempts + 1, error)
+            try:
+                self._record(row_id, attempts + 1, error)
+            finally:
+                with self._endpoints_lock:
+                    self._in_flight.discard(row_id)
             if error is None:
+                was_parked = target.breaker.parked_until is not None
+                target.breaker.succeeded()
+                if was_parked:
+                    self._hurry(target)
                 report.sent += 1
             else:
+                target.breaker.failed(self.clock.now(), error)
                 report.failed += 1
-                logger.warning("alert via %s not delivered (will retry): %s", channel_name, error)
         return report
 
-    def _claim(self, now: datetime) -> tuple[int, str, str, str, str, int] | None:
+    def _claim(self, now: datetime, specs: set[str]) -> tuple[int, str, str, str, int] | None:
         with self.store.write() as session:
             query = (
                 select(OutboxRow)
-                .where(OutboxRow.status == PENDING, OutboxRow.next_attempt_at <= now)
+                .where(
+                    OutboxRow.status == PENDING,
+                    OutboxRow.next_attempt_at <= now,
+                    OutboxRow.spec.in_(sorted(specs)),
+                )
                 .order_by(OutboxRow.next_attempt_at, OutboxRow.id)
                 .limit(1)
             )
@@ -151,7 +265,7 @@ class OutboxDelivery:
             alert = session.get(StoredAlert, row.alert_id)
             assert alert is not None  # a foreign key
             row.next_attempt_at = self.clock.now() + self.lease
-            return row.id, row.channel, row.spec, alert.lang, alert.payload, row.attempts
+            return row.id, row.spec, alert.lang, alert.payload, row.attempts
 
     def _record(self, row_id: int, attempts: int, error: str | None) -> None:
         now = self.clock.now()
@@ -168,49 +282,102 @@ class OutboxDelivery:
                 row.last_error = error
                 row.next_attempt_at = now + backoff(attempts, self.base_delay, self.max_delay)
 
-    def next_attempt(self) -> datetime | None:
-        with self.store.sessions() as session:
-            found: datetime | None = session.scalar(
-                select(func.min(OutboxRow.next_attempt_at)).where(OutboxRow.status == PENDING)
+    def _hurry(self, endpoint: _Endpoint) -> None:
+        """The endpoint is back: its rows waiting out a back-off are due now (not the rows
+        being sent by this process; another process's rows are under their lease, see
+        docs/reliability.md)."""
+        now = self.clock.now()
+        with self._endpoints_lock:
+            busy = sorted(self._in_flight)
+        with self.store.write() as session:
+            session.execute(
+                update(OutboxRow)
+                .where(
+                    OutboxRow.status == PENDING,
+                    OutboxRow.spec.in_(sorted(endpoint.specs)),
+                    OutboxRow.next_attempt_at > now,
+                    OutboxRow.attempts > 0,
+                    OutboxRow.id.not_in(busy),
+                )
+                .values(next_attempt_at=now)
             )
+
+    def next_attempt(self, specs: set[str] | None = None) -> datetime | None:
+        with self.store.sessions() as session:
+            query = select(func.min(OutboxRow.next_attempt_at)).where(OutboxRow.status == PENDING)
+            if specs is not None:
+                query = query.where(OutboxRow.spec.in_(sorted(specs)))
+            found: datetime | None = session.scalar(query)
             return found
 
-    # -- the loop ----------------------------------------------------------------------------
+    # -- the threads -------------------------------------------------------------------------
 
     def wake(self) -> None:
+        """New alerts are queued: the dispatcher and every endpoint look now."""
         self._wake.set()
+        with self._endpoints_lock:
+            for endpoint in self._endpoints.values():
+                endpoint.wake.set()
 
     def start(self) -> None:
-        """Deliver in ``threads`` threads: a slow receiver does not hold up the others (each
-        row is claimed by one thread only, see ``_claim``)."""
-        if self._threads:
+        """Start the dispatcher; it starts ``threads`` workers per endpoint as they appear."""
+        if self._dispatcher is not None:
             return
-        for number in range(self.threads):
-            thread = threading.Thread(
-                target=self._run, name=f"slaengine-outbox-{number}", daemon=True
-            )
-            thread.start()
-            self._threads.append(thread)
+        self._dispatcher = threading.Thread(
+            target=self._dispatch, name="slaengine-outbox", daemon=True
+        )
+        self._dispatcher.start()
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop the threads (if started) and close the channels."""
         self._stop.set()
-        self._wake.set()
-        for thread in self._threads:
+        self.wake()
+        threads = [self._dispatcher] if self._dispatcher is not None else []
+        with self._endpoints_lock:
+            for endpoint in self._endpoints.values():
+                threads.extend(endpoint.threads)
+        for thread in threads:
             thread.join(timeout)
-        self._threads = []
+        self._dispatcher = None
         self.close_channels()
 
-    def _run(self) -> None:
+    def _dispatch(self) -> None:
         while not self._stop.is_set():
             try:
-                self.deliver_due()
-                upcoming = self.next_attempt()
+                for endpoint in self.discover():
+                    if endpoint.off is None and not endpoint.threads:
+                        self._start_workers(endpoint)
+                    endpoint.wake.set()
             except Exception:  # the database was away a moment: try again shortly
-                logger.exception("outbox delivery pass failed")
-                upcoming = None
-            wait = self.idle_wait
-            if upcoming is not None:
-                wait = min(wait, max((upcoming - self.clock.now()).total_seconds(), 0.0))
-            self._wake.wait(wait)  # set() wakes every waiting thread
+                logger.debug("outbox: finding endpoints failed", exc_info=True)
+            self._wake.wait(self.idle_wait)
             self._wake.clear()
+
+    def _start_workers(self, endpoint: _Endpoint) -> None:
+        for number in range(self.threads):
+            thread = threading.Thread(
+                target=self._work,
+                args=(endpoint,),
+                name=f"slaengine-outbox-{endpoint.name}-{number}",
+                daemon=True,
+            )
+            endpoint.threads.append(thread)
+            thread.start()
+
+    def _work(self, endpoint: _Endpoint) -> None:
+        while not self._stop.is_set():
+            wait = self.idle_wait
+            try:
+                if endpoint.breaker.allows(self.clock.now()):
+                    self.deliver_due(endpoint.name)
+                upcoming = self.next_attempt(set(endpoint.specs))
+                parked = endpoint.breaker.parked_until
+                if parked is not None:
+                    upcoming = parked if upcoming is None else max(upcoming, parked)
+                if upcoming is not None:
+                    seconds = (upcoming - self.clock.now()).total_seconds()
+                    wait = min(wait, max(seconds, 0.0))
+            except Exception:  # the database was away a moment: try again shortly
+                logger.debug("outbox: delivery pass of %s failed", endpoint.name, exc_info=True)
+            endpoint.wake.wait(wait)
+            endpoint.wake.clear()

@@ -1,4 +1,4 @@
-"""The due pass: every ticket whose ``next_due`` has passed is evaluated, claimed in batches.
+"""The due pass: every ticket whose ``next_due`` has passed is evaluated, one claim at a time.
 
 Theory of operation
 -------------------
@@ -12,13 +12,22 @@ Transaction boundary: one transaction per claimed batch of up to ``CLAIM_BATCH``
 earliest due first, ``Store.claim_due``). A worker claims tickets by locking their rows — on
 PostgreSQL ``SELECT ... FOR UPDATE SKIP LOCKED`` — so several workers share the due tickets and
 never fire one breach twice; the unique keys on breaches, alerts and outbox rows are the second
-line of defence. If a batch fails, its tickets are claimed again one per transaction, so a ticket
-whose evaluation fails is put off (in a transaction of its own) without holding up the others.
+line of defence. If a batch fails, its tickets are claimed again one per transaction
+(``claim_one``), so a ticket whose evaluation fails is put off in a transaction of its own and
+does not hold up the others.
+
+A ticket whose evaluation fails is tried again soon, with back-off (``retry_after``: 0.2 s,
+0.4 s, 0.8 s, ...), so a passing fault (a lock, a database hiccup) costs well under a second;
+after ``PARK_AFTER`` failures in a row it is *parked* (no longer due; said once in the log at
+ERROR and listed in /health) so it cannot keep the pass busy. A new event for a parked ticket
+makes it due again. The failure counts are the process's memory; a restart tries every ticket
+afresh.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -32,11 +41,47 @@ from slaengine.store.models import StoredAlert, Ticket
 
 logger = logging.getLogger("slaengine.service")
 
-#: When a ticket could not be evaluated, the next try.
-RETRY = timedelta(seconds=30)
+#: A ticket that failed this many evaluations in a row is parked.
+PARK_AFTER = 5
 #: Due tickets claimed and evaluated in one transaction: enough to share the statement costs of a
 #: burst of deadlines, few enough that the first alert of the burst is not held up for long.
 CLAIM_BATCH = 50
+
+
+def retry_after(failures: int) -> timedelta:
+    """The wait after the ``failures``-th failed evaluation of a ticket in a row."""
+    return timedelta(seconds=min(0.2 * 2 ** (failures - 1), 30.0))
+
+
+class Troubled:
+    """Tickets whose evaluation failed: failures in a row, and the parked ones (thread-safe)."""
+
+    def __init__(self) -> None:
+        self._failures: dict[int, int] = {}
+        self._parked: dict[int, dict[str, str]] = {}
+        self._lock = threading.Lock()
+
+    def failed(self, row_id: int) -> int:
+        with self._lock:
+            count = self._failures[row_id] = self._failures.get(row_id, 0) + 1
+            return count
+
+    def succeeded(self, row_id: int) -> None:
+        with self._lock:
+            self._failures.pop(row_id, None)
+            self._parked.pop(row_id, None)
+
+    def park(self, row_id: int, contract: str, ticket: str, error: str) -> None:
+        with self._lock:
+            self._failures.pop(row_id, None)
+            self._parked[row_id] = {"contract": contract, "ticket": ticket, "error": error}
+
+    def parked(self) -> list[dict[str, str]]:
+        """The parked tickets, for /health."""
+        with self._lock:
+            return sorted(
+                self._parked.values(), key=lambda item: (item["contract"], item["ticket"])
+            )
 
 
 @dataclass
@@ -55,27 +100,29 @@ def claim_batch(
     now: datetime,
     report: DueReport,
     committed: Callable[[], None],
-    limit: int = CLAIM_BATCH,
+    troubled: Troubled | None = None,
 ) -> bool:
-    """Claim up to ``limit`` due tickets and evaluate them in one transaction; False when none
-    is left for this pass. ``committed`` is called when the evaluation committed alerts (delivery
-    wakes up). A batch that fails is done again one ticket per transaction."""
+    """Claim up to ``CLAIM_BATCH`` due tickets and evaluate them in one transaction; False when
+    none is left for this pass. A batch that fails is done again one ticket per transaction
+    (``claim_one``: back-off and parking are per ticket)."""
     try:
         with store.write() as session:
-            rows = store.claim_due(session, now, limit)
+            rows = store.claim_due(session, now, CLAIM_BATCH)
             if not rows:
                 return False
+            claimed = [row.id for row in rows]
             raised = sync_rows(store, raiser, session, rows, now)
     except Exception:
-        if limit == 1:
-            raise
-        logger.exception("evaluating a batch of due tickets failed; one by one")
-        for _ in range(limit):
-            if not claim_one(store, raiser, now, report, committed):
+        logger.warning("evaluating a batch of due tickets failed; one by one", exc_info=True)
+        for _ in range(CLAIM_BATCH):
+            if not claim_one(store, raiser, now, report, committed, troubled):
                 break
         return True
+    if troubled is not None:
+        for row_id in claimed:
+            troubled.succeeded(row_id)
     report.alerts += raised
-    report.tickets += len(rows)
+    report.tickets += len(claimed)
     if raised:  # committed: deliver now, not after the whole pass
         committed()
     return True
@@ -87,31 +134,59 @@ def claim_one(
     now: datetime,
     report: DueReport,
     committed: Callable[[], None],
+    troubled: Troubled | None = None,
 ) -> bool:
-    """Claim one due ticket and evaluate it; False when none is left for this pass. A ticket
-    whose evaluation fails is tried again ``RETRY`` later."""
+    """Claim one due ticket and evaluate it; False when none is left for this pass.
+    ``committed`` is called when the evaluation committed alerts (delivery wakes up)."""
+    troubled = troubled if troubled is not None else Troubled()
     claimed: int | None = None
+    name = ("", "")
     raised = 0
     try:
         with store.write() as session:
             rows = store.claim_due(session, now, 1)
             if not rows:
                 return False
-            claimed = rows[0].id
-            raised = sync_rows(store, raiser, session, rows, now)
+            row = rows[0]
+            claimed = row.id
+            name = (row.contract, row.ticket)
+            raised = sync_rows(store, raiser, session, [row], now)
             report.alerts += raised
             report.tickets += 1
-        if raised:
+        troubled.succeeded(claimed)
+        if raised:  # committed: deliver now, not after the whole pass
             committed()
-    except Exception:
+    except Exception as exc:
         if claimed is None:
             raise  # the database itself failed: the scheduler retries the pass
         # One ticket that cannot be evaluated must not hold up the others (nor keep the
-        # scheduler spinning): it is tried again a little later.
-        logger.exception("evaluating ticket row %s failed; retrying in 30 s", claimed)
+        # scheduler spinning): it is tried again a little later, then parked.
+        failures = troubled.failed(claimed)
+        error = f"{type(exc).__name__}: {exc}"
+        if failures >= PARK_AFTER:
+            logger.exception(
+                "ticket %s of contract %s parked: its evaluation failed %d times in a row (%s); "
+                "the other tickets go on, a new event for it tries again",
+                name[1],
+                name[0],
+                failures,
+                error,
+            )
+            troubled.park(claimed, name[0], name[1], error)
+            next_try = None
+        else:
+            wait = retry_after(failures)
+            logger.warning(
+                "evaluating ticket %s of contract %s failed (%s); trying again in %.1f s",
+                name[1],
+                name[0],
+                error,
+                wait.total_seconds(),
+            )
+            next_try = now + wait
         with store.write() as session:
             session.execute(
-                update(Ticket).where(Ticket.id == claimed).values(dirty=False, next_due=now + RETRY)
+                update(Ticket).where(Ticket.id == claimed).values(dirty=False, next_due=next_try)
             )
     return True
 

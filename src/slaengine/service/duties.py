@@ -17,6 +17,9 @@ contract-wide event) are synced here too.
 The pass returns when it is next due: the earliest upcoming period end, or the next UTC midnight
 (warranty reminders are looked at daily).
 
+A contract whose duties cannot be judged (an error in the core) is logged and looked at again
+after ``DUTIES_RETRY``; the other contracts go on.
+
 Transaction boundary: one transaction per contract. On PostgreSQL a transaction-scoped advisory
 lock per contract lets several workers run the pass; a worker that does not get the lock skips
 the contract (another one is on it).
@@ -25,10 +28,12 @@ the contract (another one is on it).
 from __future__ import annotations
 
 import hashlib
+import logging
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from slaengine.evaluate import Context, Report, excused_intervals
@@ -40,36 +45,71 @@ from slaengine.service.raising import Raiser
 from slaengine.store import Store
 from slaengine.store.models import CLOSED, WITHDRAWN, Breach
 
+logger = logging.getLogger("slaengine.service")
+
+#: After the duties of a contract could not be judged, the next try.
+DUTIES_RETRY = timedelta(seconds=30)
+
 
 def contract_duties(
     store: Store, raiser: Raiser, now: datetime, held: DutyEvents, due: bool
 ) -> tuple[int, datetime | None]:
     """Judge the duties of every contract whose duty events changed (or all, when ``due``) at
-    ``now``; the alerts raised and when to look next (None: not judged, unchanged)."""
+    ``now``; the alerts raised and when to look next (None: nothing judged, nothing changed)."""
     raised = 0
     upcoming: list[datetime] = []
     judged = False
     with store.sessions() as session:
         contracts = sorted({row.contract for row in store.versions(session)})
     for contract_id in contracts:
-        with store.write() as session:
-            version = store.version_in_effect(session, contract_id, None)
-            if version is None:
-                continue
-            context = store.context(version)
-            events, grew = held.read(session, context.contract, version.id, now)
-            if not (grew or due):
-                continue
-            if store.is_postgres and not session.scalar(
-                select(func.pg_try_advisory_xact_lock(lock_key(f"duties/{contract_id}")))
-            ):
-                continue  # another worker is on it
+        try:
+            found = _contract(store, raiser, contract_id, now, upcoming, held, due)
+        except OperationalError:
+            raise  # the database itself: the scheduler retries the pass
+        except Exception:
+            # One contract whose duties cannot be judged must not stop the others' (nor the
+            # tickets' breach detection, which ran before): look again a little later.
+            logger.exception(
+                "judging the duties of contract %s failed; trying again in %s s",
+                contract_id,
+                DUTIES_RETRY.total_seconds(),
+            )
+            upcoming.append(now + DUTIES_RETRY)
             judged = True
-            applied = [event for event in events if event.at <= now]
-            raised += _duties_of(raiser, session, context, applied, now, upcoming)
+            continue
+        if found is not None:
+            raised += found
+            judged = True
     if not judged and not due:
         return raised, None
     return raised, min([*upcoming, upcoming_midnight(now)])
+
+
+def _contract(
+    store: Store,
+    raiser: Raiser,
+    contract_id: str,
+    now: datetime,
+    upcoming: list[datetime],
+    held: DutyEvents,
+    due: bool,
+) -> int | None:
+    """The alerts raised judging one contract's duties; None when it was not judged (nothing
+    changed and nothing is due, or another worker is on it)."""
+    with store.write() as session:
+        version = store.version_in_effect(session, contract_id, None)
+        if version is None:
+            return None
+        context = store.context(version)
+        events, grew = held.read(session, context.contract, version.id, now)
+        if not (grew or due):
+            return None
+        if store.is_postgres and not session.scalar(
+            select(func.pg_try_advisory_xact_lock(lock_key(f"duties/{contract_id}")))
+        ):
+            return None  # another worker is on it
+        applied = [event for event in events if event.at <= now]
+        return _duties_of(raiser, session, context, applied, now, upcoming)
 
 
 def _duties_of(

@@ -12,7 +12,9 @@ one more per ``EVALUATE_CHUNK`` tickets. Each chunk locks its dirty ticket rows 
 — on PostgreSQL with ``SKIP LOCKED``: a row another worker holds is being evaluated by it, and
 that worker sees our events, because storing them had to wait for its lock; a row it skips stays
 dirty and due, for the due pass. If a chunk fails (one ticket the core cannot evaluate), its
-tickets are evaluated one by one, so the error is that ticket's alone.
+tickets are evaluated one by one, so the error is that ticket's alone; a ticket that still fails
+is left dirty and due (its events are stored and answered) for the due pass, which retries it
+with back-off.
 """
 
 from __future__ import annotations
@@ -56,11 +58,26 @@ def evaluate_tickets(
             alerts += evaluate_chunk(store, raiser, now, chunk)
         except Exception:
             if len(chunk) == 1:
-                raise
+                _left_to_the_due_pass(chunk[0])
+                continue
             logger.exception("evaluating %d tickets together failed; one by one", len(chunk))
             for pair in chunk:
-                alerts += evaluate_chunk(store, raiser, now, [pair])
+                try:
+                    alerts += evaluate_chunk(store, raiser, now, [pair])
+                except Exception:
+                    _left_to_the_due_pass(pair)
     return alerts
+
+
+def _left_to_the_due_pass(pair: tuple[str, str]) -> None:
+    # The events are stored (and answered): the ticket stays dirty and due, so the due pass
+    # tries it again at once, with back-off and parking (slaengine.service.due).
+    logger.warning(
+        "evaluating ticket %s of contract %s after intake failed; the due pass tries again",
+        pair[1],
+        pair[0],
+        exc_info=True,
+    )
 
 
 def evaluate_chunk(

@@ -76,6 +76,8 @@ class LiveService:
         self._duties_due: datetime | None = None
         #: What the duties read, brought up to date from what arrived since the last pass.
         self.duty_events = DutyEvents()
+        #: Tickets whose evaluation failed (retried with back-off, then parked).
+        self.troubled = due.Troubled()
 
     # -- intake ------------------------------------------------------------------------------
 
@@ -108,7 +110,9 @@ class LiveService:
         with self._pass_lock:
             now = self.clock.now()
             report = DueReport()
-            while due.claim_batch(self.store, self.raiser, now, report, self._alerts_committed):
+            while due.claim_batch(
+                self.store, self.raiser, now, report, self._alerts_committed, self.troubled
+            ):
                 pass
             report.escalations = escalation.escalate(self.store, self.raiser, now)
             report.alerts += report.escalations

@@ -81,7 +81,9 @@ def _sqlite_immediate(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        # FULL: a transaction that committed (an event answered 2xx) survives power loss;
+        # NORMAL in WAL mode may lose the last commits (docs/reliability.md).
+        cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
@@ -272,6 +274,10 @@ class Store:
         if cached is not None and now - cached[0] < _VERSIONS_TTL:
             return cached[1]
         rows = self.versions(session, contract)
+        # Cached rows must not belong to ``session``: if it rolls back it would expire them,
+        # and the next request reading them from the cache would fail (DetachedInstanceError).
+        for row in rows:
+            session.expunge(row)
         with self._contexts_lock:
             self._versions[contract] = (now, rows)
         return rows

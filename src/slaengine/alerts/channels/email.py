@@ -15,7 +15,6 @@ every recipient; a refused recipient is a ``DeliveryError`` naming it.
 
 from __future__ import annotations
 
-import hashlib
 import smtplib
 import ssl
 from email.header import Header
@@ -44,6 +43,16 @@ class EmailChannelSpec(BaseModel):
             if "@" not in address.strip("@"):
                 raise ValueError(f"{address!r} is not a mail address (name@example.com)")
         return value
+
+    def endpoint(self, settings: ChannelSettings) -> str:
+        """The relay every e-mail goes through (one delivery queue and breaker per relay)."""
+        return f"smtp://{settings.smtp_host}:{settings.smtp_port}"
+
+    def off(self, settings: ChannelSettings) -> str | None:
+        """Why e-mail cannot be sent at all in this deployment, or None."""
+        if settings.smtp_configured:
+            return None
+        return "no SMTP relay configured (set SLAENGINE_SMTP_HOST)"
 
     def build(self, settings: ChannelSettings) -> EmailChannel:
         return EmailChannel(to=self.to, settings=settings, lang=self.lang)
@@ -88,7 +97,7 @@ class EmailChannel:
         message = render(alert, lang)
         sender = self.settings.smtp_sender
         domain = sender.rpartition("@")[2] or "slaengine"
-        key = alert.details.get("alert_key")
+        key = alert.stable_id
         mail = EmailMessage()
         if message.subject.isascii():
             mail["Subject"] = message.subject
@@ -102,8 +111,7 @@ class EmailChannel:
         mail["To"] = ", ".join(self.to)
         mail["Date"] = format_datetime(alert.at)
         if key:
-            digest = hashlib.sha256(str(key).encode()).hexdigest()[:32]
-            mail["Message-ID"] = f"<alert-{digest}@{domain}>"
+            mail["Message-ID"] = f"<alert-{key}@{domain}>"
         else:
             mail["Message-ID"] = make_msgid("alert", domain=domain)
         mail.set_content(message.text, charset="utf-8", cte="base64")

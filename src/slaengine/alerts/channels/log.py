@@ -28,6 +28,12 @@ class LogChannelSpec(BaseModel):
     #: Language of the log lines; None follows the contact's language.
     lang: Lang | None = None
 
+    def endpoint(self, settings: ChannelSettings) -> str:
+        return "log"
+
+    def off(self, settings: ChannelSettings) -> str | None:
+        return None
+
     def build(self, settings: ChannelSettings) -> LogChannel:
         return LogChannel(lang=self.lang)
 

@@ -78,6 +78,13 @@ class WebhookChannelSpec(BaseModel):
             raise ValueError(f"{value!r} is not an http(s) URL such as https://example.com/hook")
         return value
 
+    def endpoint(self, settings: ChannelSettings) -> str:
+        """The URL (one delivery queue and breaker per URL)."""
+        return self.url
+
+    def off(self, settings: ChannelSettings) -> str | None:
+        return None
+
     def build(self, settings: ChannelSettings) -> WebhookChannel:
         return WebhookChannel(
             url=self.url,
@@ -112,7 +119,10 @@ class WebhookChannel:
             with self._client_lock:
                 client = self._client
                 if client is None:
-                    client = self._client = httpx.Client(timeout=self.timeout_seconds)
+                    timeout = httpx.Timeout(
+                        self.timeout_seconds, connect=min(self.timeout_seconds, 3.0)
+                    )
+                    client = self._client = httpx.Client(timeout=timeout)
         return client
 
     def close(self) -> None:
@@ -136,7 +146,10 @@ class WebhookChannel:
     def send(self, alert: Alert, lang: str) -> None:
         body = _BODIES[self.format](alert, render(alert, self.lang or language(lang)))
         try:
-            response = self._http().post(self.url, json=body, headers=self.headers)
+            headers = self.headers
+            if alert.stable_id is not None:
+                headers = {**headers, "Idempotency-Key": alert.stable_id}
+            response = self._http().post(self.url, json=body, headers=headers)
         except httpx.HTTPError as exc:
             raise DeliveryError(
                 f"webhook {self.url}: no answer ({type(exc).__name__}: {exc})"
