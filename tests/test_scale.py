@@ -204,3 +204,55 @@ def test_a_tickets_events_are_read_through_indexes_not_a_scan_of_the_contract(
             assert "SCAN events" not in plan, plan
         connection.execute(text("SELECT 1"))
     store.close()
+
+
+def test_concurrent_single_posts_are_committed_together_each_before_its_answer(
+    service: LiveService,
+) -> None:
+    import threading
+
+    from slaengine.store.models import RejectedInput, StoredEvent
+
+    posts: list[dict[str, Any]] = [event("reported", f"G{n}", at(n)) for n in range(40)]
+    posts.append(dict(posts[0]))  # the same event again: a duplicate
+    posts.append({**posts[1], "severity": "major"})  # same id, other content: a conflict
+    posts.append({"id": "bad", "contract": CONTRACT_ID, "type": "reported"})  # no time
+    answers: dict[int, str] = {}
+    stored_when_answered: dict[int, bool] = {}
+    start = threading.Barrier(len(posts))
+
+    def post(n: int) -> None:
+        start.wait()
+        single = service.post_one(posts[n])
+        answers[n] = (
+            "accepted"
+            if single.accepted is not None
+            else "rejected"
+            if single.rejected is not None
+            else "duplicate"
+        )
+        with service.store.sessions() as session:
+            stored_when_answered[n] = (
+                session.scalar(
+                    select(StoredEvent.seq).where(StoredEvent.event_id == posts[n]["id"])
+                )
+                is not None
+            )
+
+    threads = [threading.Thread(target=post, args=(n,)) for n in range(len(posts))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    groups = service.group_commit
+    assert groups.requests == len(posts)
+    assert groups.groups < len(posts)  # some were committed together
+    counts = {kind: list(answers.values()).count(kind) for kind in set(answers.values())}
+    assert counts == {"accepted": 40, "duplicate": 1, "rejected": 2}
+    # Whichever of the two same-id posts came first is accepted, the other is its duplicate
+    # (or conflict); every accepted event was in the store before its answer.
+    assert all(stored_when_answered[n] for n, kind in answers.items() if kind == "accepted")
+    with service.store.sessions() as session:
+        rejected = list(session.scalars(select(RejectedInput)))
+    assert len(rejected) == 2 and all(row.line is None for row in rejected)
+    assert dirty(service) == set()  # judged before the answers, as a single post is

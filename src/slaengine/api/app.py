@@ -192,21 +192,22 @@ def create_app(
     def post_event(
         event: Annotated[dict[str, Any], Body(description="one event (SPEC.md section 2)")],
     ) -> JSONResponse:
-        """Store one event; 201 once stored, 200 for an identical repeat, 4xx with the reason."""
-        outcome = service.ingest([(0, event)], "api")
-        added = outcome.added
-        if added.rejected:
-            problem = added.rejected[0]
+        """Store one event; 201 once stored, 200 for an identical repeat, 4xx with the reason.
+        Requests arriving together are committed together (group commit); each is answered
+        only after its event is committed."""
+        outcome = service.post_one(event)
+        if outcome.rejected is not None:
+            problem = outcome.rejected
             conflict = "already accepted with different content" in problem.error
             return JSONResponse(
                 {"status": "rejected", "id": problem.id, "error": problem.error},
                 status_code=409 if conflict else 422,
             )
-        if added.duplicates:
+        if outcome.accepted is None:
             return JSONResponse(
                 {"status": "duplicate", "id": event.get("id")}, status_code=status.HTTP_200_OK
             )
-        accepted = added.accepted[0]
+        accepted = outcome.accepted
         return JSONResponse(
             {
                 "status": "accepted",

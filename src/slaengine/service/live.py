@@ -9,6 +9,7 @@ in one transaction. ``LiveService`` is the front door that puts the parts togeth
 is a module of its own, with its transaction boundary written at its top:
 
 * ``intake`` — events stored, then the tickets they touched evaluated at once;
+* ``group_commit`` — concurrent single-event requests stored in one transaction;
 * ``due`` — the due pass: every ticket whose ``next_due`` has passed, claimed in batches;
 * ``clock_rows`` — a locked ticket judged (``judging``) and its clocks written;
 * ``breaches`` — breaches raised and withdrawn;
@@ -39,6 +40,7 @@ from slaengine.evaluate import Context
 from slaengine.service import acknowledgement, due, duties, escalation, intake, judging
 from slaengine.service.due import DueReport
 from slaengine.service.duty_events import DutyEvents
+from slaengine.service.group_commit import GroupCommit, Single
 from slaengine.service.intake import IngestOutcome
 from slaengine.service.judging import Judged
 from slaengine.service.raising import Raiser
@@ -76,23 +78,34 @@ class LiveService:
         self._duties_due: datetime | None = None
         #: What the duties read, brought up to date from what arrived since the last pass.
         self.duty_events = DutyEvents()
+        #: Concurrent single-event requests, committed together.
+        self.group_commit = GroupCommit(self)
         #: Tickets whose evaluation failed (retried with back-off, then parked).
         self.troubled = due.Troubled()
 
     # -- intake ------------------------------------------------------------------------------
 
     def ingest(
-        self, offered: Iterable[tuple[int, Any]], source: str, raw: bool = False
+        self,
+        offered: Iterable[tuple[int, Any]],
+        source: str,
+        raw: bool = False,
+        keep_lines: bool = True,
     ) -> IngestOutcome:
         """Store events (see Store.add_events), then evaluate the tickets they touched
         (see slaengine.service.intake)."""
-        added = self.store.add_events(offered, source, raw=raw)
+        added = self.store.add_events(offered, source, raw=raw, keep_lines=keep_lines)
         if any(event.ticket is None for event in added.accepted):
             # An inspection, a replaced part, a site violation: look at the duties at once.
             self._duties_due = self.clock.now()
         alerts = self.evaluate_tickets_now(added.tickets)
         self._notify(alerts)
         return IngestOutcome(added, len(added.tickets), alerts)
+
+    def post_one(self, data: Any) -> Single:
+        """One event from a request, stored together with the others arriving at the same
+        moment (slaengine.service.group_commit); returns once it is committed and judged."""
+        return self.group_commit.submit(data)
 
     def evaluate_ticket_now(self, contract: str, ticket: str) -> int:
         """Evaluate one ticket now if it has unevaluated events; the number of alerts raised."""

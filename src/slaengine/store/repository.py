@@ -314,13 +314,15 @@ class Store:
         source: str,
         raw: bool = False,
         blank: str | None = None,
+        keep_lines: bool = True,
     ) -> AddResult:
         """Store events, each with its line (file), index (API batch) or stream sequence (a
         message bus); see the module doc.
 
         With ``raw`` the items are JSON text lines, otherwise decoded JSON values. A blank line
         is skipped, unless ``blank`` gives the reason to reject it with (a blank message on a
-        bus is not "nothing": it was sent as an event). The valid
+        bus is not "nothing": it was sent as an event). Without ``keep_lines`` the rejected rows
+        are stored with no line (requests grouped by the group commit each had one event). The valid
         events are inserted with one multi-row ``INSERT ... ON CONFLICT DO NOTHING`` per
         ``_IN_CHUNK`` (arrival order, so ``seq`` follows it); each that was not inserted is then a
         duplicate or a conflict exactly as if the events had been stored one by one: compared
@@ -364,7 +366,7 @@ class Store:
             seqs, held = self._insert_events(session, parsed, source, now)
             for position, outcome, contract_id in items:
                 if isinstance(outcome, Rejected):
-                    self._reject(session, result, outcome, contract_id, source, now)
+                    self._reject(session, result, outcome, contract_id, source, now, keep_lines)
                     continue
                 key = (outcome.contract, outcome.id)
                 fingerprint = outcome.fingerprint()
@@ -403,6 +405,7 @@ class Store:
                         None,
                         source,
                         now,
+                        keep_lines,
                     )
             # A ticket row is locked by marking it dirty; always in the same order, so two
             # batches never wait for each other in a circle.
@@ -528,13 +531,14 @@ class Store:
         contract: str | None,
         source: str,
         now: datetime,
+        keep_line: bool = True,
     ) -> None:
         result.rejected.append(rejected)
         session.add(
             RejectedInput(
                 contract=contract,
                 source=source,
-                line=rejected.line,
+                line=rejected.line if keep_line else None,
                 event_id=rejected.id,
                 ticket=rejected.ticket,
                 error=rejected.error,

@@ -1,0 +1,140 @@
+"""Group commit: concurrent single-event requests stored in one transaction.
+
+Theory of operation
+-------------------
+A help desk posts one event per request, and on PostgreSQL each transaction's commit is a disk
+flush: one transaction per request caps intake at a few hundred events a second however many
+clients post. ``GroupCommit`` puts every request in a queue; one thread takes what is waiting —
+everything that arrived while the previous group was being written, or within ``WINDOW`` after
+the first of an idle moment, at most ``LIMIT`` — and hands the group to the same intake as a
+batch (``LiveService.ingest``: one transaction to store, then the touched tickets evaluated).
+Each request is answered only after that: its event is committed (and judged) before its 2xx.
+
+The group is one batch, so its outcome is per position: an accepted event carries its position
+as ``line``, a rejection as ``line``, and anything else was a duplicate — exactly what the same
+event posted alone would have got (two requests with the same id in one group: the first is
+stored, the second is its duplicate or its conflict). If the group's transaction fails, each
+request is tried again alone, so one bad request never fails the others; a request whose own
+transaction fails gets that error.
+
+Transaction boundary: ``LiveService.ingest``'s, once per group.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from slaengine.events import Event, Rejected
+
+if TYPE_CHECKING:
+    from slaengine.service.live import LiveService
+
+logger = logging.getLogger("slaengine.service")
+
+#: How long the first request of an idle moment waits for company (seconds).
+WINDOW = 0.002
+#: Requests stored in one transaction at most.
+LIMIT = 500
+
+
+@dataclass
+class Single:
+    """What became of one posted event."""
+
+    accepted: Event | None = None
+    rejected: Rejected | None = None
+    #: Alerts queued by evaluating the group the event was stored with.
+    alerts: int = 0
+
+    @property
+    def duplicate(self) -> bool:
+        return self.accepted is None and self.rejected is None
+
+
+@dataclass
+class _Waiting:
+    data: Any
+    done: threading.Event = field(default_factory=threading.Event)
+    outcome: Single | None = None
+    error: BaseException | None = None
+
+
+class GroupCommit:
+    """The queue and its one writer thread (started on first use, a daemon)."""
+
+    def __init__(self, service: LiveService, source: str = "api") -> None:
+        self.service = service
+        self.source = source
+        self._queue: queue.Queue[_Waiting] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+        #: Groups written and requests in them (for benchmarks and /health).
+        self.groups = 0
+        self.requests = 0
+
+    def submit(self, data: Any) -> Single:
+        """Store one event with whatever else is arriving; returns once it is committed."""
+        self._ensure_thread()
+        waiting = _Waiting(data)
+        self._queue.put(waiting)
+        waiting.done.wait()
+        if waiting.error is not None:
+            raise waiting.error
+        assert waiting.outcome is not None
+        return waiting.outcome
+
+    def _ensure_thread(self) -> None:
+        if self._thread is not None:
+            return
+        with self._start_lock:
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="slaengine-group-commit", daemon=True
+                )
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            group = [self._queue.get()]
+            if self._queue.empty():
+                time.sleep(WINDOW)  # an idle moment: let the concurrent requests catch up
+            while len(group) < LIMIT:
+                try:
+                    group.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            self._write(group)
+
+    def _write(self, group: list[_Waiting]) -> None:
+        try:
+            outcomes = self._ingest([item.data for item in group])
+        except Exception as exc:
+            if len(group) > 1:
+                logger.warning("a group of %d events failed; one by one", len(group))
+                for item in group:
+                    self._write([item])
+                return
+            group[0].error = exc
+            group[0].done.set()
+            return
+        self.groups += 1
+        self.requests += len(group)
+        for item, outcome in zip(group, outcomes, strict=True):
+            item.outcome = outcome
+            item.done.set()
+
+    def _ingest(self, datas: list[Any]) -> list[Single]:
+        outcome = self.service.ingest(list(enumerate(datas)), self.source, keep_lines=False)
+        singles = [Single(alerts=outcome.alerts) for _ in datas]
+        for event in outcome.added.accepted:
+            if event.line is not None:
+                singles[event.line].accepted = event
+        for rejected in outcome.added.rejected:
+            if rejected.line is not None:
+                singles[rejected.line].rejected = rejected
+        return singles
