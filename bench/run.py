@@ -12,7 +12,11 @@ Sections (docs/benchmarks.md has the figures of a full run and what they mean):
 * ``reevaluate``: re-evaluating one ticket with 100 events — the cost of a late event.
 * ``live``: the live service (``slaengine serve`` as a subprocess): ingest rate over HTTP into
   SQLite and PostgreSQL; deadline-to-alert latency (p50, p99) with N running clocks; time from a
-  restart to ready with those clocks.
+  restart to ready with those clocks; and at scale on PostgreSQL (bench/scale.py): one due
+  ticket's cost over 20k and 200k events of history, the duties pass, a contract-wide event among
+  running tickets, and a store of ``--scale-clocks`` running clocks built with COPY.
+* ``ingest``: batched intake and 16 concurrent single-event clients, PostgreSQL (bench/scale.py).
+* ``consume``: ``slaengine consume`` from NATS JetStream into PostgreSQL (bench/scale.py).
 
 Progress goes to standard error; standard output carries only the JSON. ``--quick`` shrinks every
 size so the whole run takes seconds (the smoke test runs it); ``--profile`` adds where the
@@ -54,6 +58,7 @@ import yaml
 from durable.engine import MessageNotHandledException
 from sqlalchemy import func, select
 
+import scale
 import synth
 from slaengine.clock import SystemClock
 from slaengine.clocks import PAUSED, RUNNING
@@ -843,6 +848,18 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--probe-target", type=int, default=3, help="probe clock target, s")
     parser.add_argument("--ingest-events", type=int, default=1_000, help="batched over HTTP")
     parser.add_argument("--ingest-single", type=int, default=100, help="one per request")
+    parser.add_argument("--ingest-batched", type=int, default=50_000, help="batched, PostgreSQL")
+    parser.add_argument("--ingest-posts", type=int, default=3_000, help="single POSTs, PostgreSQL")
+    parser.add_argument("--ingest-clients", type=int, default=16, help="concurrent posting clients")
+    parser.add_argument("--consume-events", type=int, default=50_000, help="JetStream messages")
+    parser.add_argument("--history-small", type=int, default=20_000, help="events of history")
+    parser.add_argument("--history-large", type=int, default=200_000, help="events of history")
+    parser.add_argument(
+        "--scale-clocks", type=int, default=100_000, help="running clocks, PostgreSQL (0: skip)"
+    )
+    parser.add_argument(
+        "--scale-events-per-ticket", type=int, default=10, help="events per running ticket"
+    )
     parser.add_argument(
         "--helpdesk", type=Path, default=DEFAULT_HELPDESK, help="the real help-desk log (CSV)"
     )
@@ -855,7 +872,7 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument(
         "--sections",
         default="replay,memory,reevaluate,live",
-        help="comma-separated: replay, memory, reevaluate, live",
+        help="comma-separated: replay, memory, reevaluate, live, ingest, consume",
     )
     parser.add_argument("--profile", action="store_true", help="add a cProfile of the replay")
     parser.add_argument(
@@ -874,13 +891,20 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
         args.ingest_single = min(args.ingest_single, 5)
         args.helpdesk_events = min(args.helpdesk_events or 1_000, 1_000)
         args.profile_events = min(args.profile_events, 2_000)
+        args.ingest_batched = min(args.ingest_batched, 500)
+        args.ingest_posts = min(args.ingest_posts, 50)
+        args.consume_events = min(args.consume_events, 500)
+        args.history_small = min(args.history_small, 300)
+        args.history_large = min(args.history_large, 900)
+        # The smoke test runs the default sections; the PostgreSQL scale part only on request.
+        args.scale_clocks = 0 if "--scale-clocks" not in argv else min(args.scale_clocks, 400)
     return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse(sys.argv[1:] if argv is None else argv)
     sections = {name.strip() for name in args.sections.split(",") if name.strip()}
-    unknown = sections - {"replay", "memory", "reevaluate", "live"}
+    unknown = sections - {"replay", "memory", "reevaluate", "live", "ingest", "consume"}
     if unknown:
         print(f"unknown section(s): {', '.join(sorted(unknown))}", file=sys.stderr)
         return 2
@@ -920,6 +944,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         if "live" in sections:
             figures["live"] = live(args, work)
+            if args.scale_clocks > 0 and args.pg_url.lower() != "none":
+                figures["live"]["postgres_scale"] = scale.live_scale(args, work, pg_schema)
+        if "ingest" in sections and args.pg_url.lower() != "none":
+            figures["ingest"] = scale.ingest_section(args, work, pg_schema)
+        if "consume" in sections and args.pg_url.lower() != "none":
+            figures["consume"] = scale.consume_section(args, work, pg_schema)
     figures["seconds"] = rounded(time.perf_counter() - started, 1)
     figures["targets"] = targets(figures)
     json.dump(figures, sys.stdout, ensure_ascii=False, indent=1)

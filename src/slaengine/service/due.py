@@ -16,6 +16,12 @@ line of defence. If a batch fails, its tickets are claimed again one per transac
 (``claim_one``), so a ticket whose evaluation fails is put off in a transaction of its own and
 does not hold up the others.
 
+Re-judging (a force majeure overlapped a ticket's clocks, a new contract version applies to its
+open clocks) is marked ``dirty`` without making the ticket due: ``rejudge`` works through those
+tickets after the deadlines, ``REJUDGE_BUDGET`` seconds per pass, and ``next_due`` says "now"
+while any are left, so the next pass comes at once — and serves the deadlines due by then first.
+A burst of re-judging never holds a deadline's alert back by more than one budget.
+
 A ticket whose evaluation fails is tried again soon, with back-off (``retry_after``: 0.2 s,
 0.4 s, 0.8 s, ...), so a passing fault (a lock, a database hiccup) costs well under a second;
 after ``PARK_AFTER`` failures in a row it is *parked* (no longer due; said once in the log at
@@ -28,6 +34,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -46,6 +53,8 @@ PARK_AFTER = 5
 #: Due tickets claimed and evaluated in one transaction: enough to share the statement costs of a
 #: burst of deadlines, few enough that the first alert of the burst is not held up for long.
 CLAIM_BATCH = 50
+#: Seconds of re-judging per due pass (see the module doc).
+REJUDGE_BUDGET = 0.25
 
 
 def retry_after(failures: int) -> timedelta:
@@ -191,10 +200,75 @@ def claim_one(
     return True
 
 
-def next_due(store: Store, duties_due: datetime | None) -> datetime | None:
-    """The earliest time the due pass has something to do."""
+def rejudge(
+    store: Store,
+    raiser: Raiser,
+    now: datetime,
+    report: DueReport,
+    committed: Callable[[], None],
+) -> None:
+    """Re-judge marked tickets for up to ``REJUDGE_BUDGET`` seconds (see the module doc)."""
+    started = time.monotonic()
+    while time.monotonic() - started < REJUDGE_BUDGET:
+        try:
+            with store.write() as session:
+                rows = store.claim_dirty(session, now, CLAIM_BATCH)
+                if not rows:
+                    return
+                raised = sync_rows(store, raiser, session, rows, now)
+        except Exception:
+            logger.warning("re-judging a batch failed; one by one", exc_info=True)
+            _rejudge_one_by_one(store, raiser, now, report, committed)
+            continue
+        report.tickets += len(rows)
+        report.alerts += raised
+        if raised:
+            committed()
+
+
+def _rejudge_one_by_one(
+    store: Store,
+    raiser: Raiser,
+    now: datetime,
+    report: DueReport,
+    committed: Callable[[], None],
+) -> None:
+    for _ in range(CLAIM_BATCH):
+        claimed: Ticket | None = None
+        try:
+            with store.write() as session:
+                rows = store.claim_dirty(session, now, 1)
+                if not rows:
+                    return
+                claimed = rows[0]
+                raised = sync_rows(store, raiser, session, rows, now)
+        except Exception as exc:
+            if claimed is None:
+                raise
+            # Its next event (or deadline) judges it again; the re-judge is not retried.
+            logger.error(
+                "re-judging ticket %s of contract %s failed: %s: %s",
+                claimed.ticket,
+                claimed.contract,
+                type(exc).__name__,
+                exc,
+            )
+            with store.write() as session:
+                session.execute(update(Ticket).where(Ticket.id == claimed.id).values(dirty=False))
+            continue
+        report.tickets += 1
+        report.alerts += raised
+        if raised:
+            committed()
+
+
+def next_due(store: Store, duties_due: datetime | None, now: datetime) -> datetime | None:
+    """The earliest time the due pass has something to do (``now`` while tickets wait to be
+    re-judged)."""
     with store.sessions() as session:
+        waiting = session.scalar(select(Ticket.id).where(Ticket.dirty.is_(True)).limit(1))
         candidates = [
+            now if waiting is not None else None,
             session.scalar(select(func.min(Ticket.next_due))),
             session.scalar(
                 select(func.min(StoredAlert.escalate_at)).where(StoredAlert.escalated_at.is_(None))

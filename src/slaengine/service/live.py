@@ -127,6 +127,7 @@ class LiveService:
                 self.store, self.raiser, now, report, self._alerts_committed, self.troubled
             ):
                 pass
+            due.rejudge(self.store, self.raiser, now, report, self._alerts_committed)
             report.escalations = escalation.escalate(self.store, self.raiser, now)
             report.alerts += report.escalations
             due_now = self._duties_due is None or self._duties_due <= now
@@ -150,7 +151,7 @@ class LiveService:
 
     def next_due(self) -> datetime | None:
         """The earliest time ``run_due`` has something to do."""
-        return due.next_due(self.store, self._duties_due)
+        return due.next_due(self.store, self._duties_due, self.clock.now())
 
     def _alerts_committed(self) -> None:
         for callback in self.on_alerts:

@@ -4,15 +4,16 @@
 (``store.write()``). Writing goes through a few methods that keep the store's promises:
 
 * ``load_contract`` keeps each changed contract file as the next version with its effective date;
-  an unchanged file is a no-op. A new version marks the contract's open tickets due, so the due
-  pass re-judges them in the background (``/health`` shows how many are waiting).
+  an unchanged file is a no-op. A new version marks the contract's open tickets ``dirty``, so the
+  due pass re-judges them in the background (``/health`` shows how many are waiting).
 * ``add_events`` stores events append-only under their idempotency key (unique (contract, id)):
   the same content again is a duplicate (a no-op), different content under a known id is a
   conflict and is rejected. Rejected input is stored with its line or index and the reason. The
   touched tickets are marked ``dirty`` (and due now) in the same transaction, so an accepted
   event is always evaluated, even if the process dies the moment after it answered. A
   contract-wide event marks only the tickets it can change: a force majeure those with a clock
-  its interval overlaps; an inspection or a site violation none (they are contract duties).
+  its interval overlaps (``dirty``, to be re-judged in the background; their deadlines keep
+  their place); an inspection or a site violation none (they are contract duties).
 
 Deciding what the events mean is the core's job (slaengine.evaluate), called by the live
 service (slaengine.service); this module never judges a clock.
@@ -255,7 +256,7 @@ class Store:
                 session.execute(
                     update(Ticket)
                     .where(Ticket.contract == contract.id, Ticket.next_due.is_not(None))
-                    .values(dirty=True, next_due=now)
+                    .values(dirty=True)
                 )
             return LoadResult(VersionInfo.of(row), changed=True)
 
@@ -416,9 +417,11 @@ class Store:
         return result
 
     def _mark_overlapping(self, session: Session, wide: Event, now: datetime) -> int:
-        """Mark due the tickets with a clock the force majeure ``wide`` overlaps (started
-        before it ends, not stopped or cancelled before it began); the number marked. Only
-        those can change: excused time counts for the clocks it overlaps and no others."""
+        """Mark for re-judging the tickets with a clock the force majeure ``wide`` overlaps
+        (started before it ends, not stopped or cancelled before it began); the number marked.
+        Only those can change: excused time counts for the clocks it overlaps and no others.
+        They are marked ``dirty`` with their ``next_due`` left alone: the due pass re-judges
+        them in the background, after the deadlines that are due (slaengine.service.due)."""
         until = parse_time(wide.attrs["until"], "attrs.until")
         overlapping = (
             select(StoredClock.ticket)
@@ -433,7 +436,7 @@ class Store:
         marked = session.execute(
             update(Ticket)
             .where(Ticket.contract == wide.contract, Ticket.ticket.in_(overlapping))
-            .values(dirty=True, next_due=now)
+            .values(dirty=True)
             .execution_options(synchronize_session=False)
         )
         return int(getattr(marked, "rowcount", 0) or 0)
@@ -656,6 +659,19 @@ class Store:
     def waiting(self, session: Session) -> int:
         """How many tickets have events (or a new contract version) not yet evaluated."""
         return session.scalar(select(func.count()).select_from(Ticket).where(Ticket.dirty)) or 0
+
+    def claim_dirty(self, session: Session, now: datetime, limit: int) -> list[Ticket]:
+        """Up to ``limit`` tickets marked for re-judging and not due by ``now`` (those the
+        deadline claim takes), locked as ``claim_due`` locks them."""
+        query = (
+            select(Ticket)
+            .where(Ticket.dirty.is_(True), Ticket.next_due.is_(None) | (Ticket.next_due > now))
+            .order_by(Ticket.id)
+            .limit(limit)
+        )
+        if self.is_postgres:
+            query = query.with_for_update(skip_locked=True)
+        return list(session.scalars(query))
 
     def claim_due(self, session: Session, now: datetime, limit: int) -> list[Ticket]:
         """Up to ``limit`` tickets due by ``now``, earliest first, locked for this transaction.
