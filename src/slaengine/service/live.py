@@ -29,7 +29,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -48,6 +48,10 @@ from slaengine.store import Store
 from slaengine.store.models import StoredAlert
 
 __all__ = ["DueReport", "IngestOutcome", "Judged", "LiveService"]
+
+#: How often the due pass looks for new events the duties depend on that another process stored
+#: (this process's own wide events make the duties due at once).
+DUTIES_LOOK_EVERY = timedelta(seconds=5)
 
 
 class LiveService:
@@ -78,6 +82,8 @@ class LiveService:
         self._duties_due: datetime | None = None
         #: What the duties read, brought up to date from what arrived since the last pass.
         self.duty_events = DutyEvents()
+        #: When the due pass last looked for new events the duties depend on.
+        self._duties_looked: datetime | None = None
         #: Concurrent single-event requests, committed together.
         self.group_commit = GroupCommit(self)
         #: Tickets whose evaluation failed (retried with back-off, then parked).
@@ -131,13 +137,17 @@ class LiveService:
             report.escalations = escalation.escalate(self.store, self.raiser, now)
             report.alerts += report.escalations
             due_now = self._duties_due is None or self._duties_due <= now
-            raised, following = duties.contract_duties(
-                self.store, self.raiser, now, self.duty_events, due_now
-            )
-            if following is not None:
-                self._duties_due = following
-                report.extra["duties"] = raised
-            report.alerts += raised
+            looked = self._duties_looked
+            if due_now or looked is None or now - looked >= DUTIES_LOOK_EVERY:
+                # What the duties depend on may have arrived through another process.
+                self._duties_looked = now
+                raised, following = duties.contract_duties(
+                    self.store, self.raiser, now, self.duty_events, due_now
+                )
+                if following is not None:
+                    self._duties_due = following
+                    report.extra["duties"] = raised
+                report.alerts += raised
             self._notify(report.alerts)
             self.passes += 1
             return report
