@@ -13,7 +13,7 @@ handles each batch in three steps:
    duplicate, an empty body) is kept in the store's rejected list with its reason;
 2. **ack** — every message of the batch, good or bad, and only after that commit;
 3. **evaluate** — the tickets the new events touched (``LiveService.evaluate_tickets_now``, as
-   ``ingest`` does).
+   ``ingest`` does), while the next batch is fetched and stored (one evaluation in flight).
 
 What a crash at each point leaves behind, and why nothing is lost or counted twice:
 
@@ -113,6 +113,7 @@ class JetStreamConsumer:
 
         stop = stop or asyncio.Event()
         settings = self.settings
+        evaluating: asyncio.Task[None] | None = None
         try:
             connection = await nats.connect(
                 settings.url,
@@ -136,13 +137,31 @@ class JetStreamConsumer:
                     if settings.drain and await self._drained(subscription):
                         break
                     continue
-                await self._handle(messages)
+                tickets = await self._handle(messages)
                 await connection.flush()
+                # One evaluation in flight: the next batch is fetched and stored meanwhile.
+                await self._settle(evaluating)
+                evaluating = asyncio.create_task(self._evaluate(tickets)) if tickets else None
                 for callback in self.on_batch:
                     callback(self.totals)
+            await self._settle(evaluating)
         finally:
             await connection.close()
         return self.totals
+
+    @staticmethod
+    async def _settle(evaluating: asyncio.Task[None] | None) -> None:
+        if evaluating is not None:
+            await evaluating
+
+    async def _evaluate(self, tickets: set[tuple[str, str]]) -> None:
+        """Step 3 of the module doc (its failure leaves the tickets dirty and due)."""
+        raised = await asyncio.to_thread(self.service.evaluate_tickets_now, tickets)
+        self.totals.tickets += len(tickets)
+        self.totals.alerts += raised
+        if raised:
+            for callback in self.service.on_alerts:
+                callback()
 
     async def _ensure_stream(self, context: JetStreamContext) -> None:
         """Use the stream, or create it capturing the subject when there is none yet."""
@@ -195,7 +214,8 @@ class JetStreamConsumer:
         info = await subscription.consumer_info()
         return info.num_pending == 0 and info.num_ack_pending == 0
 
-    async def _handle(self, messages: list[Msg]) -> None:
+    async def _handle(self, messages: list[Msg]) -> set[tuple[str, str]]:
+        """Steps 1 and 2 of the module doc; the tickets to evaluate."""
         offered: list[tuple[int, bytes]] = []
         redelivered: list[int] = []
         for message in messages:
@@ -207,13 +227,7 @@ class JetStreamConsumer:
         for message in messages:
             await message.ack()
         self.totals.messages += len(messages)
-        if added.tickets:
-            raised = await asyncio.to_thread(self.service.evaluate_tickets_now, added.tickets)
-            self.totals.tickets += len(added.tickets)
-            self.totals.alerts += raised
-            if raised:
-                for callback in self.service.on_alerts:
-                    callback()
+        return added.tickets
 
     def _store(self, offered: list[tuple[int, bytes]], redelivered: list[int]) -> AddResult:
         """Step 1 of the module doc: the batch in one transaction, else message by message."""
