@@ -323,9 +323,11 @@ class Store:
         With ``raw`` the items are JSON text lines, otherwise decoded JSON values. A blank line
         is skipped, unless ``blank`` gives the reason to reject it with (a blank message on a
         bus is not "nothing": it was sent as an event). Without ``keep_lines`` the rejected rows
-        are stored with no line (requests grouped by the group commit each had one event). The valid
-        events are inserted with one multi-row ``INSERT ... ON CONFLICT DO NOTHING`` per
-        ``_IN_CHUNK`` (arrival order, so ``seq`` follows it); each that was not inserted is then a
+        are stored with no line (requests grouped by the group commit each had one event).
+
+        The valid events are inserted with multi-row ``INSERT ... ON CONFLICT DO NOTHING``
+        statements (one statement, compiled once, sent as an executemany), ``_IN_CHUNK`` rows
+        each, in arrival order, so ``seq`` follows it; each that was not inserted is then a
         duplicate or a conflict exactly as if the events had been stored one by one: compared
         with what the store holds under its id (an earlier event of the same batch included).
         """
@@ -453,6 +455,14 @@ class Store:
         rows = list(first.values())
         insert = postgresql.insert if self.is_postgres else sqlite.insert
         seqs: dict[tuple[str, str], int] = {}
+        # One statement compiled once (and cached) for every batch: an executemany that
+        # SQLAlchemy sends as multi-row INSERTs ("insertmanyvalues"), RETURNING the new seqs.
+        statement = (
+            insert(StoredEvent)
+            .on_conflict_do_nothing(index_elements=["contract", "event_id"])
+            .returning(StoredEvent.contract, StoredEvent.event_id, StoredEvent.seq)
+        )
+        connection = session.connection()
         for start in range(0, len(rows), _IN_CHUNK):
             values = [
                 {
@@ -468,13 +478,7 @@ class Store:
                 }
                 for row in rows[start : start + _IN_CHUNK]
             ]
-            statement = (
-                insert(StoredEvent)
-                .values(values)
-                .on_conflict_do_nothing(index_elements=["contract", "event_id"])
-                .returning(StoredEvent.contract, StoredEvent.event_id, StoredEvent.seq)
-            )
-            for contract, event_id, seq in session.execute(statement):
+            for contract, event_id, seq in connection.execute(statement, values):
                 seqs[(contract, event_id)] = seq
         held: dict[tuple[str, str], str] = {}
         missing = sorted(key for key in first if key not in seqs)
@@ -557,18 +561,18 @@ class Store:
         the claim of due tickets is a range scan of ``next_due``). One upsert per
         ``_IN_CHUNK`` tickets, in the given (sorted) order."""
         insert = postgresql.insert if self.is_postgres else sqlite.insert
+        statement = insert(Ticket)
+        statement = statement.on_conflict_do_update(
+            index_elements=["contract", "ticket"],
+            set_={"dirty": True, "next_due": statement.excluded.next_due},
+        )
+        connection = session.connection()
         for first in range(0, len(tickets), _IN_CHUNK):
             values = [
                 {"contract": contract, "ticket": ticket, "dirty": True, "next_due": now}
                 for contract, ticket in tickets[first : first + _IN_CHUNK]
             ]
-            statement = insert(Ticket).values(values)
-            session.execute(
-                statement.on_conflict_do_update(
-                    index_elements=["contract", "ticket"],
-                    set_={"dirty": True, "next_due": statement.excluded.next_due},
-                )
-            )
+            connection.execute(statement, values)  # compiled once: an executemany
 
     def reject_item(self, line: int, raw: bytes | str, reason: str, source: str) -> AddResult:
         """Keep an item that could not be stored as an event in the rejected list."""
