@@ -943,7 +943,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 contract, args.reevaluate_events, args.reevaluate_repeat
             )
         if "live" in sections:
-            figures["live"] = live(args, work)
+            # --live-clocks 0: only the PostgreSQL scale part.
+            figures["live"] = live(args, work) if args.live_clocks > 0 else {}
             if args.scale_clocks > 0 and args.pg_url.lower() != "none":
                 figures["live"]["postgres_scale"] = scale.live_scale(args, work, pg_schema)
         if "ingest" in sections and args.pg_url.lower() != "none":
