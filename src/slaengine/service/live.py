@@ -74,6 +74,21 @@ class LiveService:
         #: Tickets whose evaluation failed (retried with back-off, then parked).
         self.troubled = due.Troubled()
 
+    def quiet_history(self) -> datetime:
+        """Record, but do not alert, what ended before this service took over the store: the
+        last time any ticket of the store was evaluated, or now for a store nobody served (a
+        month of history loaded into a fresh store raises no alert storm; a deadline that
+        passed while the service was down still alerts). The moment chosen is returned."""
+        from sqlalchemy import func, select
+
+        from slaengine.store.models import Ticket
+
+        with self.store.sessions() as session:
+            last = session.scalar(select(func.max(Ticket.evaluated_at)))
+        horizon = last if last is not None else self.clock.now()
+        self.raiser.quiet_before = horizon
+        return horizon
+
     # -- intake ------------------------------------------------------------------------------
 
     def ingest(
