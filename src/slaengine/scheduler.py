@@ -35,7 +35,7 @@ logger = logging.getLogger("slaengine.scheduler")
 
 #: After a failed pass (the database away), the next try is no sooner than this: short, so
 #: breach detection catches up within a second of the store's return.
-_RETRY = timedelta(seconds=0.5)
+_RETRY = timedelta(seconds=0.25)
 
 
 class DueScheduler:

@@ -58,6 +58,9 @@ logger = logging.getLogger("slaengine.outbox")
 
 _SPECS: TypeAdapter[ChannelSpec] = TypeAdapter(ChannelSpec)
 
+#: Seconds between looks while the store cannot be reached.
+_AWAY_WAIT = 0.25
+
 
 @dataclass
 class DeliveryReport:
@@ -348,9 +351,11 @@ class OutboxDelivery:
                     if endpoint.off is None and not endpoint.threads:
                         self._start_workers(endpoint)
                     endpoint.wake.set()
-            except Exception:  # the database was away a moment: try again shortly
+                wait = self.idle_wait
+            except Exception:  # the database is away: look again soon, to catch up at once
                 logger.debug("outbox: finding endpoints failed", exc_info=True)
-            self._wake.wait(self.idle_wait)
+                wait = _AWAY_WAIT
+            self._wake.wait(wait)
             self._wake.clear()
 
     def _start_workers(self, endpoint: _Endpoint) -> None:
@@ -377,7 +382,8 @@ class OutboxDelivery:
                 if upcoming is not None:
                     seconds = (upcoming - self.clock.now()).total_seconds()
                     wait = min(wait, max(seconds, 0.0))
-            except Exception:  # the database was away a moment: try again shortly
+            except Exception:  # the database is away: look again soon, to catch up at once
                 logger.debug("outbox: delivery pass of %s failed", endpoint.name, exc_info=True)
+                wait = _AWAY_WAIT
             endpoint.wake.wait(wait)
             endpoint.wake.clear()
