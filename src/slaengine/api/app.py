@@ -37,7 +37,7 @@ from slaengine.errors import EventError
 from slaengine.events import parse_time
 from slaengine.service.live import LiveService
 from slaengine.store import Store
-from slaengine.store.limits import INT_MAX, time_problem
+from slaengine.store.limits import EARLIEST, INT_MAX, LATEST, time_problem
 from slaengine.store.models import (
     OPEN,
     PENDING,
@@ -52,6 +52,7 @@ _bearer = HTTPBearer(auto_error=False)
 
 #: The highest id a route takes (a signed 64-bit column).
 _ID = Path(ge=1, le=INT_MAX)
+_DATE_TIME = {"format": "date-time"}
 _AUTH = (401,)
 _READ = (*_AUTH, 422, 503)
 
@@ -461,11 +462,18 @@ def create_app(
         contract: str | None = None,
         ticket: str | None = None,
         commitment: str | None = None,
-        since: Annotated[str | None, Query(description="deadline at or after (RFC 3339)")] = None,
-        until: Annotated[str | None, Query(description="deadline before (RFC 3339)")] = None,
+        since: Annotated[
+            str | None,
+            Query(description="deadline at or after (RFC 3339)", json_schema_extra=_DATE_TIME),
+        ] = None,
+        until: Annotated[
+            str | None,
+            Query(description="deadline before (RFC 3339)", json_schema_extra=_DATE_TIME),
+        ] = None,
         limit: Annotated[int, Query(ge=1, le=10000)] = 500,
     ) -> list[dict[str, Any]]:
-        """Open and past breaches, newest deadline first; times in the contract's zone."""
+        """Open and past breaches, newest deadline first; times in the contract's zone.
+        ``since``/``until`` before 1900 or after 2999 mean "from the start" / "to the end"."""
         query = matching(
             select(Breach), Breach, status=status_, contract=contract, ticket=ticket,
             commitment=commitment,
@@ -476,9 +484,8 @@ def create_app(
                     when = parse_time(value, name)
                 except EventError as exc:
                     raise HTTPException(422, detail=str(exc)) from None
-                bad = time_problem(when, name)
-                if bad is not None:
-                    raise HTTPException(422, detail=bad)
+                if time_problem(when, name) is not None:  # no deadline lies out there
+                    when = EARLIEST if when.year < EARLIEST.year + 1 else LATEST
                 column = Breach.deadline
                 query = query.where(column >= when if op == "ge" else column < when)
         query = query.order_by(Breach.deadline.desc(), Breach.id.desc()).limit(limit)
@@ -566,7 +573,7 @@ def create_app(
         "/alerts/{alert_id}/ack",
         tags=["alerts"],
         dependencies=guarded,
-        responses=responses(*_READ, 404),
+        responses=responses(400, *_READ, 404),
     )
     def acknowledge(
         alert_id: Annotated[int, _ID], body: Acknowledgement | None = None
