@@ -249,7 +249,7 @@ class OutboxDelivery:
         return report
 
     def _claim(self, now: datetime, specs: set[str]) -> tuple[int, str, str, str, int] | None:
-        with self.store.write() as session:
+        with self.store.write(urgent=True) as session:
             query = (
                 select(OutboxRow)
                 .where(
@@ -272,7 +272,7 @@ class OutboxDelivery:
 
     def _record(self, row_id: int, attempts: int, error: str | None) -> None:
         now = self.clock.now()
-        with self.store.write() as session:
+        with self.store.write(urgent=True) as session:
             row = session.get(OutboxRow, row_id)
             if row is None or row.status == SENT:
                 return
@@ -292,7 +292,7 @@ class OutboxDelivery:
         now = self.clock.now()
         with self._endpoints_lock:
             busy = sorted(self._in_flight)
-        with self.store.write() as session:
+        with self.store.write(urgent=True) as session:
             session.execute(
                 update(OutboxRow)
                 .where(

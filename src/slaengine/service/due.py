@@ -8,7 +8,8 @@ comes, or when it has unevaluated events (intake marks it dirty and due at once)
 evaluation leaves the ticket due strictly after ``now`` (or ``RETRY`` later when it failed), so a
 pass ends; a ticket picked twice got new events in between.
 
-Transaction boundary: one transaction per claimed ticket. A worker claims a ticket by locking its
+Transaction boundary: one transaction per claimed ticket, urgent (``Store.write(urgent=True)``:
+on SQLite it goes before waiting ingestion). A worker claims a ticket by locking its
 row — on PostgreSQL ``SELECT ... FOR UPDATE SKIP LOCKED`` — so several workers share the due
 tickets and never fire one breach twice; the unique keys on breaches, alerts and outbox rows are
 the second line of defence. A ticket whose evaluation fails is put off in a transaction of its
@@ -104,7 +105,7 @@ def claim_one(
     name = ("", "")
     raised = 0
     try:
-        with store.write() as session:
+        with store.write(urgent=True) as session:
             query = select(Ticket).where(Ticket.next_due <= now)
             query = query.order_by(Ticket.next_due).limit(1)
             if store.is_postgres:
@@ -148,7 +149,7 @@ def claim_one(
                 wait.total_seconds(),
             )
             next_try = now + wait
-        with store.write() as session:
+        with store.write(urgent=True) as session:
             session.execute(
                 update(Ticket).where(Ticket.id == claimed).values(dirty=False, next_due=next_try)
             )

@@ -72,7 +72,7 @@ def contract_duties(store: Store, raiser: Raiser, now: datetime) -> tuple[int, d
 def _contract(
     store: Store, raiser: Raiser, contract_id: str, now: datetime, upcoming: list[datetime]
 ) -> int:
-    with store.write() as session:
+    with store.write(urgent=True) as session:
         if store.is_postgres and not session.scalar(
             select(func.pg_try_advisory_xact_lock(lock_key(f"duties/{contract_id}")))
         ):

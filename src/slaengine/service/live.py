@@ -68,6 +68,10 @@ class LiveService:
         #: Called after due times may have changed (the scheduler re-arms).
         self.on_due_changed: list[Callable[[], None]] = []
         self._pass_lock = threading.Lock()
+        #: Ingestions run one at a time per process on SQLite (they would queue for its one
+        #: writer anyway, while their parsing took the interpreter from the due pass and the
+        #: delivery threads), two on PostgreSQL.
+        self._ingest_slots = threading.BoundedSemaphore(2 if store.is_postgres else 1)
         #: When the contract-wide duties (obligation periods ending, warranty reminders) are
         #: next due. Kept in memory: it is recomputed from the store by the first pass.
         self._duties_due: datetime | None = None
@@ -96,11 +100,12 @@ class LiveService:
     ) -> IngestOutcome:
         """Store events (see Store.add_events), then evaluate the tickets they touched
         (see slaengine.service.intake)."""
-        added = self.store.add_events(offered, source, raw=raw)
-        if any(event.ticket is None for event in added.accepted):
-            # An inspection, a replaced part, a site violation: look at the duties at once.
-            self._duties_due = self.clock.now()
-        alerts = self.evaluate_tickets_now(added.tickets)
+        with self._ingest_slots:
+            added = self.store.add_events(offered, source, raw=raw)
+            if any(event.ticket is None for event in added.accepted):
+                # An inspection, a replaced part, a site violation: look at the duties at once.
+                self._duties_due = self.clock.now()
+            alerts = self.evaluate_tickets_now(added.tickets)
         self._notify(alerts)
         return IngestOutcome(added, len(added.tickets), alerts)
 

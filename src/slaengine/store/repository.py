@@ -45,6 +45,7 @@ from slaengine.errors import EventError, SlaError
 from slaengine.evaluate import Context
 from slaengine.events import BLANK, Event, Rejected, decode_line, parse_event, parse_time
 from slaengine.store import limits
+from slaengine.store.gate import WriterGate
 from slaengine.store.migrate import upgrade
 from slaengine.store.models import ContractVersion, RejectedInput, StoredEvent, Ticket
 
@@ -149,6 +150,7 @@ class Store:
         self._contexts: dict[int, Context] = {}
         self._contexts_lock = threading.Lock()
         self._versions: dict[str, tuple[float, list[ContractVersion]]] = {}
+        self._gate = WriterGate() if engine.dialect.name == "sqlite" else None
 
     @classmethod
     def open(cls, url: str, clock: Clock) -> Store:
@@ -189,9 +191,15 @@ class Store:
         self.engine.dispose()
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
-        """A transaction: committed when the block ends, rolled back if it raises."""
-        with self.sessions.begin() as session:
+    def write(self, urgent: bool = False) -> Iterator[Session]:
+        """A transaction: committed when the block ends, rolled back if it raises. On SQLite it
+        first passes the process's writer gate (slaengine.store.gate): ``urgent`` writers —
+        breach detection and alert delivery — go before the ordinary ones waiting."""
+        if self._gate is None:
+            with self.sessions.begin() as session:
+                yield session
+            return
+        with self._gate.passage(urgent), self.sessions.begin() as session:
             yield session
 
     # -- contract versions -------------------------------------------------------------------
