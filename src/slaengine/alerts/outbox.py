@@ -203,7 +203,10 @@ class OutboxDelivery:
         that is neither off nor parked (one after the other, in this thread)."""
         report = DeliveryReport()
         now = self.clock.now()
-        known = self.discover()
+        with self._endpoints_lock:
+            found = self._endpoints.get(endpoint) if endpoint is not None else None
+        # An endpoint's worker knows its specs (the dispatcher adds new ones, then wakes it).
+        known = [found] if found is not None else self.discover()
         # A claimed row is pushed a lease past ``now``, so each row is tried once per pass.
         while not self._stop.is_set():
             specs = {
