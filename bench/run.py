@@ -17,6 +17,8 @@ Sections (docs/benchmarks.md has the figures of a full run and what they mean):
   running tickets, and a store of ``--scale-clocks`` running clocks built with COPY.
 * ``ingest``: batched intake and 16 concurrent single-event clients, PostgreSQL (bench/scale.py).
 * ``consume``: ``slaengine consume`` from NATS JetStream into PostgreSQL (bench/scale.py).
+* ``faults``: the one-second promise under faults (bench/faults.py): for each fault the worst
+  deadline -> alert lateness and the alerts lost and repeated (docs/reliability.md).
 
 Progress goes to standard error; standard output carries only the JSON. ``--quick`` shrinks every
 size so the whole run takes seconds (the smoke test runs it); ``--profile`` adds where the
@@ -872,8 +874,9 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument(
         "--sections",
         default="replay,memory,reevaluate,live",
-        help="comma-separated: replay, memory, reevaluate, live, ingest, consume",
+        help="comma-separated: replay, memory, reevaluate, live, ingest, consume, faults",
     )
+    parser.add_argument("--fault-probes", type=int, default=10, help="probes per fault")
     parser.add_argument("--profile", action="store_true", help="add a cProfile of the replay")
     parser.add_argument(
         "--profile-events", type=int, default=50_000, help="synthetic events under --profile"
@@ -886,6 +889,7 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
         args.reevaluate_repeat = min(args.reevaluate_repeat, 3)
         args.live_clocks = min(args.live_clocks, 40)
         args.probes = min(args.probes, 3)
+        args.fault_probes = min(args.fault_probes, 2)
         args.probe_target = min(args.probe_target, 1)
         args.ingest_events = min(args.ingest_events, 50)
         args.ingest_single = min(args.ingest_single, 5)
@@ -904,7 +908,7 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse(sys.argv[1:] if argv is None else argv)
     sections = {name.strip() for name in args.sections.split(",") if name.strip()}
-    unknown = sections - {"replay", "memory", "reevaluate", "live", "ingest", "consume"}
+    unknown = sections - {"replay", "memory", "reevaluate", "live", "ingest", "consume", "faults"}
     if unknown:
         print(f"unknown section(s): {', '.join(sorted(unknown))}", file=sys.stderr)
         return 2
@@ -951,6 +955,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             figures["ingest"] = scale.ingest_section(args, work, pg_schema)
         if "consume" in sections and args.pg_url.lower() != "none":
             figures["consume"] = scale.consume_section(args, work, pg_schema)
+        if "faults" in sections:
+            from faults import faults
+
+            pg = None if args.pg_url == "none" else args.pg_url
+            figures["faults"] = faults(args.fault_probes, pg, work)
     figures["seconds"] = rounded(time.perf_counter() - started, 1)
     figures["targets"] = targets(figures)
     json.dump(figures, sys.stdout, ensure_ascii=False, indent=1)

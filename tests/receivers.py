@@ -23,6 +23,7 @@ import ssl
 import subprocess
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -216,6 +217,8 @@ class ReceivedRequest:
     body: bytes
     #: The status the receiver answered.
     status: int
+    #: When it arrived (``time.time()``), for lateness measured against a deadline.
+    at: float = field(default_factory=time.time)
 
     def json(self) -> Any:
         return json.loads(self.body)

@@ -110,3 +110,51 @@ def test_a_rolled_back_transaction_leaves_no_stale_rows_in_the_version_cache(
         assert row is not None and row.contract == CONTRACT_ID and row.source
     outcome = live.ingest([(0, event("reported", "T1", T0))], "test")
     assert len(outcome.added.accepted) == 1
+
+
+def test_the_writer_gate_lets_an_urgent_writer_go_before_waiting_ingestion() -> None:
+    import threading
+    import time
+
+    from slaengine.store.gate import WriterGate
+
+    gate = WriterGate()
+    order: list[str] = []
+    holding = threading.Event()
+    release = threading.Event()
+
+    def hold() -> None:
+        with gate.passage(urgent=False):
+            holding.set()
+            release.wait(10)
+
+    def write(name: str, urgent: bool) -> None:
+        with gate.passage(urgent=urgent):
+            order.append(name)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    holding.wait(10)
+    ordinary = threading.Thread(target=write, args=("ingest", False))
+    ordinary.start()
+    time.sleep(0.05)  # the ingestion is waiting first
+    urgent = threading.Thread(target=write, args=("due pass", True))
+    urgent.start()
+    deadline = time.monotonic() + 10
+    while gate._urgent_waiting == 0 and time.monotonic() < deadline:
+        time.sleep(0.005)
+    release.set()
+    for thread in (holder, ordinary, urgent):
+        thread.join(10)
+    assert order == ["due pass", "ingest"]
+    with gate.passage(urgent=False), gate.passage(urgent=True):  # re-entrant in one thread
+        pass
+
+
+def test_sqlite_commits_survive_power_loss(live: LiveService) -> None:
+    from sqlalchemy import text
+
+    if live.store.is_postgres:
+        pytest.skip("PostgreSQL: synchronous_commit is the server's")
+    with live.store.engine.connect() as connection:
+        assert connection.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL

@@ -188,7 +188,10 @@ def test_kill_9_loses_nothing_and_repeats_nothing(
     db = store_url(kind, tmp_path, request)
     with http_receiver() as hook:
         contract = tmp_path / "fast.yaml"
-        contract.write_text(fast_contract(hook.url, onsite_target="60s"), encoding="utf-8")
+        # The warning at half the 3 s target: the crash must come between it and the deadline,
+        # which leaves 1.5 s for the warning's delivery and T2's post on a loaded machine.
+        text = fast_contract(hook.url, onsite_target="60s", ack_warn_at=0.5)
+        contract.write_text(text, encoding="utf-8")
         env = {"SLAENGINE_ALERT_WEBHOOK": f"{hook.url}/all"}
         with serve(db, contract, tmp_path, env, "first") as first:
             t1 = datetime.now(UTC)

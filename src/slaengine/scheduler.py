@@ -33,8 +33,9 @@ from slaengine.service.live import DueReport, LiveService
 
 logger = logging.getLogger("slaengine.scheduler")
 
-#: After a failed pass (the database away), the next try is no sooner than this.
-_RETRY = timedelta(seconds=5)
+#: After a failed pass (the database away), the next try is no sooner than this: short, so
+#: breach detection catches up within a second of the store's return.
+_RETRY = timedelta(seconds=0.25)
 
 
 class DueScheduler:
@@ -60,7 +61,7 @@ class DueScheduler:
         """Start the scheduler thread (``paused``: arm jobs but run none, for tests)."""
         self.scheduler.start(paused=paused)
         self.scheduler.add_job(
-            self._run, "interval", seconds=self.sweep_seconds, id="sweep", name="sweep"
+            self._job, "interval", seconds=self.sweep_seconds, id="sweep", name="sweep"
         )
         # Whatever fell due while the process was down runs now.
         self._arm_at(self.service.clock.now())
@@ -77,14 +78,25 @@ class DueScheduler:
         """Let the scheduler thread look at its jobs again (after freezegun moved time)."""
         self.scheduler.wakeup()
 
+    def _job(self) -> None:
+        """What the jobs run: a failed pass is logged (once per outage) and re-armed by
+        ``_run``, not raised into APScheduler, which would log it again at every try."""
+        with suppress(Exception):
+            self._run()
+
     def _run(self) -> DueReport:
         try:
             report = self.service.run_due()
             self.passes += 1
+            if self._failed:
+                logger.warning("the due pass works again")
             self._failed = False
             return report
         except Exception:
-            logger.exception("the due pass failed; trying again in %s s", _RETRY.total_seconds())
+            if not self._failed:  # said once per outage, not twice a second
+                logger.exception(
+                    "the due pass failed; trying again every %s s", _RETRY.total_seconds()
+                )
             self._failed = True
             raise
         finally:
@@ -95,8 +107,10 @@ class DueScheduler:
         try:
             when = self.service.next_due()
         except Exception:
-            logger.exception("cannot read the next due time; the sweep will try again")
-            return
+            if not self._failed:
+                logger.exception("cannot read the next due time; trying again shortly")
+            self._failed = True
+            when = self.service.clock.now()
         if when is None:
             self._disarm()
             return
@@ -113,7 +127,7 @@ class DueScheduler:
                 self._remove(job_id)
             job_id = f"due-{next(self._ids)}"
             if self.scheduler.running:
-                self.scheduler.add_job(self._run, "date", run_date=when, id=job_id, name="due")
+                self.scheduler.add_job(self._job, "date", run_date=when, id=job_id, name="due")
                 self._armed = (job_id, when)
 
     def _disarm(self) -> None:

@@ -58,6 +58,9 @@ logger = logging.getLogger("slaengine.outbox")
 
 _SPECS: TypeAdapter[ChannelSpec] = TypeAdapter(ChannelSpec)
 
+#: Seconds between looks while the store cannot be reached.
+_AWAY_WAIT = 0.25
+
 
 @dataclass
 class DeliveryReport:
@@ -200,7 +203,10 @@ class OutboxDelivery:
         that is neither off nor parked (one after the other, in this thread)."""
         report = DeliveryReport()
         now = self.clock.now()
-        known = self.discover()
+        with self._endpoints_lock:
+            found = self._endpoints.get(endpoint) if endpoint is not None else None
+        # An endpoint's worker knows its specs (the dispatcher adds new ones, then wakes it).
+        known = [found] if found is not None else self.discover()
         # A claimed row is pushed a lease past ``now``, so each row is tried once per pass.
         while not self._stop.is_set():
             specs = {
@@ -246,7 +252,7 @@ class OutboxDelivery:
         return report
 
     def _claim(self, now: datetime, specs: set[str]) -> tuple[int, str, str, str, int] | None:
-        with self.store.write() as session:
+        with self.store.write(urgent=True) as session:
             query = (
                 select(OutboxRow)
                 .where(
@@ -269,7 +275,7 @@ class OutboxDelivery:
 
     def _record(self, row_id: int, attempts: int, error: str | None) -> None:
         now = self.clock.now()
-        with self.store.write() as session:
+        with self.store.write(urgent=True) as session:
             row = session.get(OutboxRow, row_id)
             if row is None or row.status == SENT:
                 return
@@ -289,7 +295,7 @@ class OutboxDelivery:
         now = self.clock.now()
         with self._endpoints_lock:
             busy = sorted(self._in_flight)
-        with self.store.write() as session:
+        with self.store.write(urgent=True) as session:
             session.execute(
                 update(OutboxRow)
                 .where(
@@ -348,9 +354,11 @@ class OutboxDelivery:
                     if endpoint.off is None and not endpoint.threads:
                         self._start_workers(endpoint)
                     endpoint.wake.set()
-            except Exception:  # the database was away a moment: try again shortly
+                wait = self.idle_wait
+            except Exception:  # the database is away: look again soon, to catch up at once
                 logger.debug("outbox: finding endpoints failed", exc_info=True)
-            self._wake.wait(self.idle_wait)
+                wait = _AWAY_WAIT
+            self._wake.wait(wait)
             self._wake.clear()
 
     def _start_workers(self, endpoint: _Endpoint) -> None:
@@ -377,7 +385,8 @@ class OutboxDelivery:
                 if upcoming is not None:
                     seconds = (upcoming - self.clock.now()).total_seconds()
                     wait = min(wait, max(seconds, 0.0))
-            except Exception:  # the database was away a moment: try again shortly
+            except Exception:  # the database is away: look again soon, to catch up at once
                 logger.debug("outbox: delivery pass of %s failed", endpoint.name, exc_info=True)
+                wait = _AWAY_WAIT
             endpoint.wake.wait(wait)
             endpoint.wake.clear()

@@ -4,28 +4,42 @@ Events go in (one, or a batch) and are answered only once stored; tickets, breac
 and contracts come out. Every route but ``/health`` and the OpenAPI docs (``/docs``) requires
 the bearer token when one is configured; ``slaengine serve`` refuses to listen beyond loopback
 without one.
+
+Transaction boundaries are the service's and the store's: each request is one ``ingest`` (one
+transaction to store, more to evaluate) or one read session. Errors have one body shape
+(slaengine.api.problems); a store that cannot be reached is a 503 with ``Retry-After``. Times
+are RFC 3339 in the contract's time zone everywhere.
 """
 
 from __future__ import annotations
 
 import secrets
+import threading
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
 
-from fastapi import Body, Depends, FastAPI, HTTPException, Query, status
+from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, text
 
 from slaengine import __version__
+from slaengine.alerts.outbox import OutboxDelivery
+from slaengine.api.problems import BodyLimits, json_body, problem, responses
+from slaengine.api.problems import install as install_problems
+from slaengine.api.schemas import Acknowledgement, EventIn, event_body
 from slaengine.clock import Clock
 from slaengine.clocks import PAUSED, RUNNING
 from slaengine.errors import EventError
 from slaengine.events import parse_time
 from slaengine.service.live import LiveService
 from slaengine.store import Store
+from slaengine.store.limits import EARLIEST, INT_MAX, LATEST, time_problem
 from slaengine.store.models import (
+    OPEN,
     PENDING,
     Breach,
     OutboxRow,
@@ -36,14 +50,48 @@ from slaengine.store.models import (
 _bearer = HTTPBearer(auto_error=False)
 
 
-class Acknowledgement(BaseModel):
-    """Who acknowledges (shown in the alert list and stops the escalation of its breach)."""
+#: The highest id a route takes (a signed 64-bit column).
+_ID = Path(ge=1, le=INT_MAX)
+_DATE_TIME = {"format": "date-time"}
+_AUTH = (401,)
+_READ = (*_AUTH, 422, 503)
 
-    by: str | None = None
+
+def _time(value: datetime | None, zone: ZoneInfo | None = None) -> str | None:
+    if value is None:
+        return None
+    return (value.astimezone(zone) if zone is not None else value).isoformat()
 
 
-def _time(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
+class Zones:
+    """The time zone of each contract (its newest version's), read once per process."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._zones: dict[str, ZoneInfo] = {}
+        self._lock = threading.Lock()
+
+    def of(self, session: Any, contract: str) -> ZoneInfo | None:
+        with self._lock:
+            found = self._zones.get(contract)
+        if found is None:
+            row = self.store.version_in_effect(session, contract, None)
+            if row is None:
+                return None
+            found = ZoneInfo(self.store.context(row).contract.timezone)
+            with self._lock:
+                self._zones[contract] = found
+        return found
+
+
+class StoreHealth:
+    """Whether the last request reached the store (``/health`` asks it anew each time)."""
+
+    def __init__(self) -> None:
+        self.last_error: str | None = None
+
+    def down(self, exc: BaseException) -> None:
+        self.last_error = str(getattr(exc, "orig", exc)).strip().splitlines()[0][:300]
 
 
 def penalty_json(row: PenaltyLine) -> dict[str, Any]:
@@ -62,20 +110,26 @@ def matching(query: Select[Any], model: Any, **equal: str | None) -> Select[Any]
     return query
 
 
-def breach_json(row: Breach, penalties: list[PenaltyLine] | None = None) -> dict[str, Any]:
+def breach_json(
+    row: Breach,
+    penalties: list[PenaltyLine] | None = None,
+    zone: ZoneInfo | None = None,
+    late_now: int | None = None,
+) -> dict[str, Any]:
+    """A breach; ``late_now``: its clock's lateness now (an open breach keeps growing late)."""
     data: dict[str, Any] = {
         "id": row.id,
         "contract": row.contract,
         "status": row.status,
-        "deadline": _time(row.deadline),
-        "stopped_at": _time(row.stopped_at),
-        "late_by_seconds": row.late_by_seconds,
+        "deadline": _time(row.deadline, zone),
+        "stopped_at": _time(row.stopped_at, zone),
+        "late_by_seconds": late_now if late_now is not None else row.late_by_seconds,
         "severity": row.severity,
-        "detected_at": _time(row.detected_at),
+        "detected_at": _time(row.detected_at, zone),
         "revision": row.revision,
-        "withdrawn_at": _time(row.withdrawn_at),
+        "withdrawn_at": _time(row.withdrawn_at, zone),
         "withdrawn_reason": row.withdrawn_reason,
-        "acknowledged_at": _time(row.acknowledged_at),
+        "acknowledged_at": _time(row.acknowledged_at, zone),
         "acknowledged_by": row.acknowledged_by,
     }
     if row.kind == "obligation":
@@ -86,8 +140,16 @@ def breach_json(row: Breach, penalties: list[PenaltyLine] | None = None) -> dict
     return data
 
 
-def breaches_json(session: Any, rows: list[Breach]) -> list[dict[str, Any]]:
-    """Breaches, each with the penalty and compensation lines charged for it."""
+def breaches_json(
+    session: Any,
+    rows: list[Breach],
+    zones: Zones,
+    now: datetime,
+    late: dict[tuple[str, int], int] | None = None,
+) -> list[dict[str, Any]]:
+    """Breaches, each with the penalty and compensation lines charged for it, times in the
+    contract's zone. An open breach is late by its clock's lateness now: ``late`` by (commitment,
+    cycle) when the caller judged the ticket's clocks; else as recorded at detection."""
     lines: dict[int, list[PenaltyLine]] = {row.id: [] for row in rows}
     if lines:
         for line in session.scalars(
@@ -96,10 +158,18 @@ def breaches_json(session: Any, rows: list[Breach]) -> list[dict[str, Any]]:
             .order_by(PenaltyLine.id)
         ):
             lines[line.breach_id].append(line)
-    return [breach_json(row, lines[row.id]) for row in rows]
+    answer = []
+    for row in rows:
+        late_now = None
+        if row.status == OPEN and row.kind == "clock":
+            late_now = (late or {}).get((row.commitment, row.cycle))
+        answer.append(breach_json(row, lines[row.id], zones.of(session, row.contract), late_now))
+    return answer
 
 
-def alert_json(row: StoredAlert, deliveries: list[OutboxRow]) -> dict[str, Any]:
+def alert_json(
+    row: StoredAlert, deliveries: list[OutboxRow], zone: ZoneInfo | None = None
+) -> dict[str, Any]:
     import json
 
     return {
@@ -112,19 +182,21 @@ def alert_json(row: StoredAlert, deliveries: list[OutboxRow]) -> dict[str, Any]:
         "contact": None if row.contact == "*" else row.contact,
         "level": row.level,
         "breach_id": row.breach_id,
-        "created_at": _time(row.created_at),
-        "acknowledged_at": _time(row.acknowledged_at),
+        "created_at": _time(row.created_at, zone),
+        "acknowledged_at": _time(row.acknowledged_at, zone),
         "acknowledged_by": row.acknowledged_by,
-        "escalate_at": _time(row.escalate_at),
-        "escalated_at": _time(row.escalated_at),
+        "escalate_at": _time(row.escalate_at, zone),
+        "escalated_at": _time(row.escalated_at, zone),
         "alert": json.loads(row.payload),
         "deliveries": [
             {
                 "channel": d.channel,
                 "status": d.status,
                 "attempts": d.attempts,
-                "sent_at": _time(d.sent_at),
-                "next_attempt_at": _time(d.next_attempt_at) if d.status == PENDING else None,
+                "sent_at": _time(d.sent_at, zone),
+                "next_attempt_at": (
+                    _time(d.next_attempt_at, zone) if d.status == PENDING else None
+                ),
                 "last_error": d.last_error,
             }
             for d in deliveries
@@ -138,12 +210,19 @@ def create_app(
     *,
     token: str | None = None,
     service: LiveService | None = None,
+    delivery: OutboxDelivery | None = None,
+    limits: BodyLimits | None = None,
 ) -> FastAPI:
     """The API over ``store`` with ``clock`` (default: the store's); ``token`` (if given) is
     required as ``Authorization: Bearer``. ``service``: the live service the scheduler and the
-    outbox listen to (``slaengine serve`` passes its own); by default one is made here."""
+    outbox listen to (``slaengine serve`` passes its own); by default one is made here.
+    ``delivery``: the outbox delivery whose endpoints ``/health`` reports. ``limits``: how much
+    one request may carry."""
     service = service or LiveService(store, clock)
+    limits = limits or BodyLimits()
     now_of = service.clock.now
+    zones = Zones(store)
+    store_health = StoreHealth()
 
     def authorized(
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -163,46 +242,96 @@ def create_app(
         version=__version__,
         description=(
             "The live SLA service: post ticket events as they happen; deadlines that pass with "
-            "no event become breaches and alerts. Events are JSON objects as in SPEC.md "
-            "section 2 (id, contract, ticket, type, at with offset, severity, asset, attrs)."
+            "no event become breaches and alerts. Every error answers "
+            '`{"status": "rejected" | "unavailable" | "error", "error": "<reason>"}`.'
         ),
     )
+    install_problems(app, store_health.down)
     guarded = [Depends(authorized)]
 
-    @app.get("/health", tags=["service"])
-    def health() -> dict[str, Any]:
-        """Liveness and the work waiting: the next due time, undelivered alerts, whether the
-        first due pass is done (``ready``) and the tickets waiting to be evaluated."""
-        with store.sessions() as session:
-            pending = session.scalar(
-                select(func.count()).select_from(OutboxRow).where(OutboxRow.status == PENDING)
-            )
-        next_due = service.next_due()
-        return {
-            "status": "ok",
-            "version": __version__,
-            "database": store.engine.dialect.name,
-            "now": now_of().isoformat(),
-            "next_due": _time(next_due),
-            "alerts_pending": pending,
-            **service.progress(),
-        }
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title, version=app.version, description=app.description,
+                routes=app.routes,
+            )  # fmt: skip
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            event_schema = EventIn.model_json_schema(ref_template="#/components/schemas/{model}")
+            components.update(event_schema.pop("$defs", {}))
+            components["EventIn"] = event_schema
+            app.openapi_schema = schema
+        return app.openapi_schema
 
-    @app.post("/events", tags=["events"], dependencies=guarded, status_code=201)
-    def post_event(
-        event: Annotated[dict[str, Any], Body(description="one event (SPEC.md section 2)")],
-    ) -> JSONResponse:
+    app.openapi = openapi  # type: ignore[method-assign]
+
+    @app.get(
+        "/health",
+        tags=["service"],
+        responses={503: {"description": "The store cannot be reached (the body says so)."}},
+    )
+    def health() -> JSONResponse:
+        """Liveness and the work waiting: the next due time, undelivered alerts, the state of
+        the store and of every alert endpoint, tickets parked after failed evaluations, whether
+        the first due pass is done (``ready``) and the tickets waiting to be evaluated."""
+        parts: dict[str, Any] = {}
+        try:
+            with store.sessions() as session:
+                session.execute(text("SELECT 1"))
+                pending = session.scalar(
+                    select(func.count()).select_from(OutboxRow).where(OutboxRow.status == PENDING)
+                )
+            next_due = service.next_due()
+            parts.update(service.progress())
+            parts["store"] = {"state": "ok"}
+        except Exception as exc:
+            store_health.down(exc)
+            pending, next_due = None, None
+            parts["store"] = {"state": "down", "error": store_health.last_error}
+        if delivery is not None:
+            parts["alert_endpoints"] = delivery.health()
+        parts["tickets_parked"] = service.troubled.parked()
+        down = parts["store"]["state"] != "ok"
+        return JSONResponse(
+            {
+                "status": "unavailable" if down else "ok",
+                "version": __version__,
+                "database": store.engine.dialect.name,
+                "now": now_of().isoformat(),
+                "next_due": _time(next_due),
+                "alerts_pending": pending,
+                **parts,
+            },
+            status_code=503 if down else 200,
+            headers={"Retry-After": "2"} if down else None,
+        )
+
+    @app.post(
+        "/events",
+        tags=["events"],
+        dependencies=guarded,
+        status_code=201,
+        openapi_extra=event_body(False, limits.batch_events),
+        responses={
+            200: {"description": "An identical repeat of an event already stored."},
+            **responses(400, *_AUTH, 409, 413, 422, 503),
+        },
+    )
+    async def post_event(request: Request) -> JSONResponse:
         """Store one event; 201 once stored, 200 for an identical repeat, 4xx with the reason.
-        Requests arriving together are committed together (group commit); each is answered
-        only after its event is committed."""
-        outcome = service.post_one(event)
-        if outcome.rejected is not None:
-            problem = outcome.rejected
-            conflict = "already accepted with different content" in problem.error
-            return JSONResponse(
-                {"status": "rejected", "id": problem.id, "error": problem.error},
-                status_code=409 if conflict else 422,
+        The body is read as JSON whatever its Content-Type."""
+        event = await json_body(request, limits.event_bytes, "event")
+        if not isinstance(event, dict):
+            return problem(
+                422, f"body: an event is a JSON object, got {type(event).__name__}", field="body"
             )
+        # Requests arriving together are committed together (group commit); each is answered
+        # only after its event is committed.
+        outcome = await run_in_threadpool(service.post_one, event)
+        if outcome.rejected is not None:
+            bad = outcome.rejected
+            conflict = "already accepted with different content" in bad.error
+            field = bad.error.split(":", 1)[0] if ":" in bad.error else None
+            return problem(409 if conflict else 422, bad.error, id=bad.id, field=field)
         if outcome.accepted is None:
             return JSONResponse(
                 {"status": "duplicate", "id": event.get("id")}, status_code=status.HTTP_200_OK
@@ -218,12 +347,26 @@ def create_app(
             status_code=201,
         )
 
-    @app.post("/events/batch", tags=["events"], dependencies=guarded)
-    def post_batch(
-        events: Annotated[list[Any], Body(description="a list of events")],
-    ) -> dict[str, Any]:
-        """Store a batch; each bad event is listed with its index (0-based) and the reason."""
-        outcome = service.ingest(list(enumerate(events)), "api")
+    @app.post(
+        "/events/batch",
+        tags=["events"],
+        dependencies=guarded,
+        openapi_extra=event_body(True, limits.batch_events),
+        responses=responses(400, *_AUTH, 413, 422, 503),
+    )
+    async def post_batch(request: Request) -> dict[str, Any]:
+        """Store a batch (a JSON list); each bad event is listed with its index (0-based) and
+        the reason, the good ones are stored. The body is JSON whatever its Content-Type."""
+        events = await json_body(request, limits.batch_bytes, "batch")
+        if not isinstance(events, list):
+            raise HTTPException(422, f"body: a batch is a JSON list, got {type(events).__name__}")
+        if len(events) > limits.batch_events:
+            raise HTTPException(
+                413,
+                f"body: {len(events):,} events, at most {limits.batch_events:,} per batch "
+                "(send several batches)",
+            )
+        outcome = await run_in_threadpool(service.ingest, list(enumerate(events)), "api")
         added = outcome.added
         return {
             "accepted": len(added.accepted),
@@ -234,7 +377,7 @@ def create_app(
             "alerts": outcome.alerts,
         }
 
-    @app.get("/contracts", tags=["contracts"], dependencies=guarded)
+    @app.get("/contracts", tags=["contracts"], dependencies=guarded, responses=responses(*_READ))
     def contracts() -> list[dict[str, Any]]:
         """Every stored contract version, oldest first."""
         from slaengine.store import VersionInfo
@@ -242,7 +385,12 @@ def create_app(
         with store.sessions() as session:
             return [VersionInfo.of(row).to_json() for row in store.versions(session)]
 
-    @app.get("/contracts/{contract}", tags=["contracts"], dependencies=guarded)
+    @app.get(
+        "/contracts/{contract}",
+        tags=["contracts"],
+        dependencies=guarded,
+        responses=responses(*_READ, 404),
+    )
     def contract_detail(contract: str) -> dict[str, Any]:
         """A contract's versions and the commitments of the newest one."""
         from slaengine.store import VersionInfo
@@ -267,9 +415,15 @@ def create_app(
                 "contacts": [c.id for c in current.contacts],
             }
 
-    @app.get("/contracts/{contract}/tickets/{ticket}", tags=["tickets"], dependencies=guarded)
+    @app.get(
+        "/contracts/{contract}/tickets/{ticket}",
+        tags=["tickets"],
+        dependencies=guarded,
+        responses=responses(*_READ, 404),
+    )
     def ticket_clocks(contract: str, ticket: str) -> dict[str, Any]:
-        """The ticket's clocks now: deadlines, time left (running) or lateness (breached)."""
+        """The ticket's clocks now: deadlines, time left (running) or lateness (breached), and
+        its breaches (an open one as late as its clock); times in the contract's zone."""
         now = now_of()
         with store.sessions() as session:
             try:
@@ -278,6 +432,7 @@ def create_app(
                 raise HTTPException(404, detail=str(exc.args[0])) from None
             if judged is None:
                 raise HTTPException(404, detail=f"no events for ticket {ticket!r} of {contract!r}")
+            zone = ZoneInfo(judged.context.contract.timezone)
             breaches = session.scalars(
                 select(Breach)
                 .where(Breach.contract == contract, Breach.kind == "clock", Breach.ticket == ticket)
@@ -286,55 +441,68 @@ def create_app(
             clocks = []
             for clock in judged.clocks:
                 data = clock.to_json()
+                for name in ("started_at", "deadline", "stopped_at", "cancelled_at", "warn_at"):
+                    if data.get(name):
+                        data[name] = datetime.fromisoformat(data[name]).astimezone(zone).isoformat()
                 if clock.status in (RUNNING, PAUSED):
                     data["time_left_seconds"] = int((clock.deadline - now).total_seconds())
                 clocks.append(data)
+            late = {(c.commitment, c.cycle): c.late_by_seconds for c in judged.clocks}
             return {
                 "contract": contract,
                 "ticket": ticket,
-                "as_of": now.isoformat(),
+                "as_of": now.astimezone(zone).isoformat(),
                 "clocks": clocks,
-                "breaches": breaches_json(session, list(breaches)),
+                "breaches": breaches_json(session, list(breaches), zones, now, late),
             }
 
-    @app.get("/breaches", tags=["breaches"], dependencies=guarded)
+    @app.get("/breaches", tags=["breaches"], dependencies=guarded, responses=responses(*_READ))
     def breaches(
         status_: Annotated[
-            str | None, Query(alias="status", description="open, closed or withdrawn")
+            Literal["open", "closed", "withdrawn"] | None,
+            Query(alias="status", description="open, closed or withdrawn"),
         ] = None,
         contract: str | None = None,
         ticket: str | None = None,
         commitment: str | None = None,
-        since: Annotated[str | None, Query(description="deadline at or after (RFC 3339)")] = None,
-        until: Annotated[str | None, Query(description="deadline before (RFC 3339)")] = None,
+        since: Annotated[
+            str | None,
+            Query(description="deadline at or after (RFC 3339)", json_schema_extra=_DATE_TIME),
+        ] = None,
+        until: Annotated[
+            str | None,
+            Query(description="deadline before (RFC 3339)", json_schema_extra=_DATE_TIME),
+        ] = None,
         limit: Annotated[int, Query(ge=1, le=10000)] = 500,
     ) -> list[dict[str, Any]]:
-        """Open and past breaches, newest deadline first."""
-        query = select(Breach)
-        if status_ is not None and status_ not in ("open", "closed", "withdrawn"):
-            raise HTTPException(422, detail="status: use open, closed or withdrawn")
+        """Open and past breaches, newest deadline first; times in the contract's zone.
+        ``since``/``until`` before 1900 or after 2999 mean "from the start" / "to the end"."""
         query = matching(
-            query, Breach, status=status_, contract=contract, ticket=ticket, commitment=commitment
-        )
+            select(Breach), Breach, status=status_, contract=contract, ticket=ticket,
+            commitment=commitment,
+        )  # fmt: skip
         for name, value, op in (("since", since, "ge"), ("until", until, "lt")):
             if value is not None:
                 try:
                     when = parse_time(value, name)
                 except EventError as exc:
                     raise HTTPException(422, detail=str(exc)) from None
+                if time_problem(when, name) is not None:  # no deadline lies out there
+                    when = EARLIEST if when.year < EARLIEST.year + 1 else LATEST
                 column = Breach.deadline
                 query = query.where(column >= when if op == "ge" else column < when)
         query = query.order_by(Breach.deadline.desc(), Breach.id.desc()).limit(limit)
         with store.sessions() as session:
-            return breaches_json(session, list(session.scalars(query)))
+            return breaches_json(session, list(session.scalars(query)), zones, now_of())
 
-    @app.get("/penalties", tags=["breaches"], dependencies=guarded)
+    @app.get("/penalties", tags=["breaches"], dependencies=guarded, responses=responses(*_READ))
     def penalties(
         contract: str | None = None,
         ticket: str | None = None,
         clause: str | None = None,
         source: Annotated[
-            str | None, Query(description="clock, obligation, event or period")
+            Literal["clock", "obligation", "event", "period"] | None,
+            Query(description="clock, obligation, event or period"),
         ] = None,
         contract_wide: Annotated[
             bool | None, Query(description="true: only the lines that belong to no ticket")
@@ -366,9 +534,11 @@ def create_app(
                 select(OutboxRow).where(OutboxRow.alert_id.in_(ids)).order_by(OutboxRow.id)
             ):
                 deliveries[d.alert_id].append(d)
-        return [alert_json(row, deliveries[row.id]) for row in rows]
+        return [
+            alert_json(row, deliveries[row.id], zones.of(session, row.contract)) for row in rows
+        ]
 
-    @app.get("/alerts", tags=["alerts"], dependencies=guarded)
+    @app.get("/alerts", tags=["alerts"], dependencies=guarded, responses=responses(*_READ))
     def alerts(
         kind: str | None = None,
         contact: str | None = None,
@@ -389,16 +559,28 @@ def create_app(
         with store.sessions() as session:
             return _alerts(session, list(session.scalars(query)))
 
-    @app.get("/alerts/{alert_id}", tags=["alerts"], dependencies=guarded)
-    def alert(alert_id: int) -> dict[str, Any]:
+    @app.get(
+        "/alerts/{alert_id}",
+        tags=["alerts"],
+        dependencies=guarded,
+        responses=responses(*_READ, 404),
+    )
+    def alert(alert_id: Annotated[int, _ID]) -> dict[str, Any]:
         with store.sessions() as session:
             row = session.get(StoredAlert, alert_id)
             if row is None:
                 raise HTTPException(404, detail=f"no alert {alert_id}")
             return _alerts(session, [row])[0]
 
-    @app.post("/alerts/{alert_id}/ack", tags=["alerts"], dependencies=guarded)
-    def acknowledge(alert_id: int, body: Acknowledgement | None = None) -> dict[str, Any]:
+    @app.post(
+        "/alerts/{alert_id}/ack",
+        tags=["alerts"],
+        dependencies=guarded,
+        responses=responses(400, *_READ, 404),
+    )
+    def acknowledge(
+        alert_id: Annotated[int, _ID], body: Acknowledgement | None = None
+    ) -> dict[str, Any]:
         """Acknowledge an alert; its breach is then acknowledged and no longer escalates."""
         row = service.acknowledge(alert_id, body.by if body else None)
         if row is None:

@@ -179,15 +179,38 @@ def serve(
         float, typer.Option(help="seconds between safety-net sweeps of what is due")
     ] = 30.0,
     delivery_threads: Annotated[
-        int, typer.Option(help="threads sending alerts (each alert goes out once either way)")
+        int,
+        typer.Option(
+            help="threads sending alerts per endpoint (each SMTP relay and webhook URL has its "
+            "own; each alert goes out once either way)"
+        ),
     ] = 1,
+    alert_history: Annotated[
+        bool,
+        typer.Option(
+            "--alert-history",
+            help="also alert for breaches and missed periods that ended before this service "
+            "took over the store (default: recorded, not alerted)",
+        ),
+    ] = False,
+    max_event_bytes: Annotated[
+        int, typer.Option(help="largest body of POST /events (bytes; 413 beyond)")
+    ] = 1_000_000,
+    max_batch_bytes: Annotated[
+        int, typer.Option(help="largest body of POST /events/batch (bytes; 413 beyond)")
+    ] = 10_000_000,
+    max_batch_events: Annotated[
+        int, typer.Option(help="most events in one POST /events/batch (413 beyond)")
+    ] = 1_000,
     log_level: Annotated[str, typer.Option(help="debug, info, warning or error")] = "info",
 ) -> None:
     """Run the HTTP API and the deadline scheduler; alerts go out as deadlines pass."""
     import uvicorn
 
+    from slaengine.alerts.model import ChannelSettings
     from slaengine.alerts.outbox import OutboxDelivery
     from slaengine.api import create_app
+    from slaengine.api.problems import BodyLimits
     from slaengine.scheduler import DueScheduler
     from slaengine.service import LiveService
 
@@ -201,6 +224,13 @@ def serve(
         raise SlaError(f"--sweep {sweep}: give a number of seconds greater than 0")
     if delivery_threads < 1:
         raise SlaError(f"--delivery-threads {delivery_threads}: give 1 or more")
+    for name, value in (
+        ("--max-event-bytes", max_event_bytes),
+        ("--max-batch-bytes", max_batch_bytes),
+        ("--max-batch-events", max_batch_events),
+    ):
+        if value < 1:
+            raise SlaError(f"{name} {value}: give 1 or more")
     logging.basicConfig(
         level=getattr(logging, log_level.upper(), logging.INFO),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -211,10 +241,27 @@ def serve(
     for file in contract or []:
         _say_loaded(_load(store, file, None))
     service = LiveService(store)
-    delivery = OutboxDelivery(store, threads=delivery_threads)
+    if not alert_history:
+        horizon = service.quiet_history()
+        err.print(
+            f"history: breaches and missed periods that ended before {horizon.isoformat()} are "
+            "recorded, not alerted (--alert-history to alert them)",
+            highlight=False,
+            markup=False,
+        )
+    settings = ChannelSettings.from_env()
+    if not settings.smtp_configured:
+        err.print(
+            "e-mail alerts: off (no SLAENGINE_SMTP_HOST); they are kept in the outbox and sent "
+            "once a relay is configured",
+            highlight=False,
+            markup=False,
+        )
+    delivery = OutboxDelivery(store, settings=settings, threads=delivery_threads)
     service.on_alerts.append(delivery.wake)
     scheduler = DueScheduler(service, sweep_seconds=sweep)
-    app = create_app(store, token=token or None, service=service)
+    limits = BodyLimits(max_event_bytes, max_batch_bytes, max_batch_events)
+    app = create_app(store, token=token or None, service=service, delivery=delivery, limits=limits)
     delivery.start()
     scheduler.start()
     err.print(

@@ -9,12 +9,13 @@ evaluation leaves the ticket due strictly after ``now`` (or ``RETRY`` later when
 pass ends; a ticket picked twice got new events in between.
 
 Transaction boundary: one transaction per claimed batch of up to ``CLAIM_BATCH`` tickets (the
-earliest due first, ``Store.claim_due``). A worker claims tickets by locking their rows — on
-PostgreSQL ``SELECT ... FOR UPDATE SKIP LOCKED`` — so several workers share the due tickets and
-never fire one breach twice; the unique keys on breaches, alerts and outbox rows are the second
-line of defence. If a batch fails, its tickets are claimed again one per transaction
-(``claim_one``), so a ticket whose evaluation fails is put off in a transaction of its own and
-does not hold up the others.
+earliest due first, ``Store.claim_due``), urgent (``Store.write(urgent=True)``: on SQLite it goes
+before waiting ingestion). A worker claims tickets by locking their rows — on PostgreSQL
+``SELECT ... FOR UPDATE SKIP LOCKED`` — so several workers share the due tickets and never fire
+one breach twice; the unique keys on breaches, alerts and outbox rows are the second line of
+defence. If a batch fails, its tickets are claimed again one per transaction (``claim_one``), so
+a ticket whose evaluation fails is put off in a transaction of its own and does not hold up the
+others.
 
 Re-judging (a force majeure overlapped a ticket's clocks, a new contract version applies to its
 open clocks) is marked ``dirty`` without making the ticket due: ``rejudge`` works through those
@@ -115,7 +116,7 @@ def claim_batch(
     none is left for this pass. A batch that fails is done again one ticket per transaction
     (``claim_one``: back-off and parking are per ticket)."""
     try:
-        with store.write() as session:
+        with store.write(urgent=True) as session:
             rows = store.claim_due(session, now, CLAIM_BATCH)
             if not rows:
                 return False
@@ -152,7 +153,7 @@ def claim_one(
     name = ("", "")
     raised = 0
     try:
-        with store.write() as session:
+        with store.write(urgent=True) as session:
             rows = store.claim_due(session, now, 1)
             if not rows:
                 return False
@@ -193,7 +194,7 @@ def claim_one(
                 wait.total_seconds(),
             )
             next_try = now + wait
-        with store.write() as session:
+        with store.write(urgent=True) as session:
             session.execute(
                 update(Ticket).where(Ticket.id == claimed).values(dirty=False, next_due=next_try)
             )

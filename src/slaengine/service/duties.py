@@ -96,7 +96,7 @@ def _contract(
 ) -> int | None:
     """The alerts raised judging one contract's duties; None when it was not judged (nothing
     changed and nothing is due, or another worker is on it)."""
-    with store.write() as session:
+    with store.write(urgent=True) as session:
         version = store.version_in_effect(session, contract_id, None)
         if version is None:
             return None

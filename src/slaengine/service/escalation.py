@@ -29,7 +29,7 @@ def escalate(store: Store, raiser: Raiser, now: datetime) -> int:
     the number of alerts raised."""
     raised = 0
     while True:
-        with store.write() as session:
+        with store.write(urgent=True) as session:
             query = (
                 select(StoredAlert)
                 .where(StoredAlert.escalated_at.is_(None), StoredAlert.escalate_at <= now)

@@ -77,6 +77,10 @@ class LiveService:
         self._pass_lock = threading.Lock()
         #: Due passes completed by this process ("ready" once the first one is done).
         self.passes = 0
+        #: Ingestions run one at a time per process on SQLite (they would queue for its one
+        #: writer anyway, while their parsing took the interpreter from the due pass and the
+        #: delivery threads), two on PostgreSQL.
+        self._ingest_slots = threading.BoundedSemaphore(2 if store.is_postgres else 1)
         #: When the contract-wide duties (obligation periods ending, warranty reminders) are
         #: next due. Kept in memory: it is recomputed from the store by the first pass.
         self._duties_due: datetime | None = None
@@ -89,6 +93,21 @@ class LiveService:
         #: Tickets whose evaluation failed (retried with back-off, then parked).
         self.troubled = due.Troubled()
 
+    def quiet_history(self) -> datetime:
+        """Record, but do not alert, what ended before this service took over the store: the
+        last time any ticket of the store was evaluated, or now for a store nobody served (a
+        month of history loaded into a fresh store raises no alert storm; a deadline that
+        passed while the service was down still alerts). The moment chosen is returned."""
+        from sqlalchemy import func, select
+
+        from slaengine.store.models import Ticket
+
+        with self.store.sessions() as session:
+            last = session.scalar(select(func.max(Ticket.evaluated_at)))
+        horizon = last if last is not None else self.clock.now()
+        self.raiser.quiet_before = horizon
+        return horizon
+
     # -- intake ------------------------------------------------------------------------------
 
     def ingest(
@@ -100,11 +119,12 @@ class LiveService:
     ) -> IngestOutcome:
         """Store events (see Store.add_events), then evaluate the tickets they touched
         (see slaengine.service.intake)."""
-        added = self.store.add_events(offered, source, raw=raw, keep_lines=keep_lines)
-        if any(event.ticket is None for event in added.accepted):
-            # An inspection, a replaced part, a site violation: look at the duties at once.
-            self._duties_due = self.clock.now()
-        alerts = self.evaluate_tickets_now(added.tickets)
+        with self._ingest_slots:
+            added = self.store.add_events(offered, source, raw=raw, keep_lines=keep_lines)
+            if any(event.ticket is None for event in added.accepted):
+                # An inspection, a replaced part, a site violation: look at the duties at once.
+                self._duties_due = self.clock.now()
+            alerts = self.evaluate_tickets_now(added.tickets)
         self._notify(alerts)
         return IngestOutcome(added, len(added.tickets), alerts)
 

@@ -69,6 +69,9 @@ class Raiser:
         self.store = store
         #: The environment's webhook: it hears every alert.
         self.webhook_url = webhook_url
+        #: History is recorded, not alerted: a breach, missed period, warning or withdrawal
+        #: whose deadline is before this moment queues no alert (see LiveService.quiet_history).
+        self.quiet_before: datetime | None = None
 
     def raise_all(self, session: Session, batch: Batch, now: datetime) -> int:
         """Queue the batch's alerts: which (key, contact) are queued already is read in one
@@ -129,6 +132,8 @@ class Raiser:
         ``known``: the contacts already queued under ``key``, if the caller read them.
         ``deferred``: collect the alert rows and their channels there (the caller flushes and
         adds the outbox rows) instead of flushing each alert for its id."""
+        if self._history(kind, clock, breach, deadline):
+            return 0
         zone = ZoneInfo(contract.timezone)
         commitment = clock.commitment if clock else breach.commitment if breach else None
         severity = clock.severity if clock else breach.severity if breach else None
@@ -224,6 +229,19 @@ class Raiser:
                 deferred,
             )
         return queued
+
+    def _history(
+        self,
+        kind: AlertKind,
+        clock: Clock | None,
+        breach: Breach | None,
+        deadline: datetime | None,
+    ) -> bool:
+        """Is this alert about something that ended before ``quiet_before``?"""
+        if self.quiet_before is None or kind in ("escalation", "warranty_expiring"):
+            return False
+        when = clock.deadline if clock else breach.deadline if breach else deadline
+        return when is not None and when < self.quiet_before
 
     def _queue(
         self,

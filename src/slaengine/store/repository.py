@@ -48,6 +48,8 @@ from slaengine.contract import Contract, contract_fingerprint, parse_contract
 from slaengine.errors import EventError, SlaError
 from slaengine.evaluate import Context
 from slaengine.events import BLANK, Event, Rejected, decode_line, parse_event, parse_time
+from slaengine.store import limits
+from slaengine.store.gate import WriterGate
 from slaengine.store.migrate import upgrade
 from slaengine.store.models import (
     ContractVersion,
@@ -161,6 +163,7 @@ class Store:
         self._contexts: dict[int, Context] = {}
         self._contexts_lock = threading.Lock()
         self._versions: dict[str, tuple[float, list[ContractVersion]]] = {}
+        self._gate = WriterGate() if engine.dialect.name == "sqlite" else None
 
     @classmethod
     def open(cls, url: str, clock: Clock) -> Store:
@@ -201,9 +204,15 @@ class Store:
         self.engine.dispose()
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
-        """A transaction: committed when the block ends, rolled back if it raises."""
-        with self.sessions.begin() as session:
+    def write(self, urgent: bool = False) -> Iterator[Session]:
+        """A transaction: committed when the block ends, rolled back if it raises. On SQLite it
+        first passes the process's writer gate (slaengine.store.gate): ``urgent`` writers —
+        breach detection and alert delivery — go before the ordinary ones waiting."""
+        if self._gate is None:
+            with self.sessions.begin() as session:
+                yield session
+            return
+        with self._gate.passage(urgent), self.sessions.begin() as session:
             yield session
 
     # -- contract versions -------------------------------------------------------------------
@@ -501,12 +510,16 @@ class Store:
         data: Any,
         position: int,
     ) -> Event | Rejected:
-        """The offered item as an event of its contract, or why it is not one."""
+        """The offered item as an event of its contract, or why it is not one (the store's
+        edge checks first, slaengine.store.limits)."""
         event_id = data.get("id") if isinstance(data, dict) else None
         ticket = data.get("ticket") if isinstance(data, dict) else None
         event_id = event_id if isinstance(event_id, str) else None
         ticket = ticket if isinstance(ticket, str) else None
         contract_id = data.get("contract") if isinstance(data, dict) else None
+        problem = limits.value_problem(data)
+        if problem is not None:
+            return Rejected(problem, position, event_id, ticket)
         if isinstance(contract_id, str) and contract_id not in contexts:
             row = self.version_in_effect(session, contract_id, None)
             contexts[contract_id] = self.context(row).contract if row is not None else None
@@ -526,9 +539,13 @@ class Store:
                     if isinstance(data, dict)
                     else f"an event is a JSON object, got {type(data).__name__}"
                 )
-            return parse_event(data, contract, line=position)
+            parsed = parse_event(data, contract, line=position)
         except EventError as exc:
             return Rejected(str(exc), position, event_id, ticket)
+        problem = limits.time_problem(parsed.at, "at")
+        if problem is not None:
+            return Rejected(problem, position, event_id, ticket)
+        return parsed
 
     def _reject(
         self,
@@ -541,15 +558,20 @@ class Store:
         keep_line: bool = True,
     ) -> None:
         result.rejected.append(rejected)
+        # The record of a refusal must not fail on what was refused (limits.storable).
         session.add(
             RejectedInput(
-                contract=contract,
-                source=source,
-                line=rejected.line if keep_line else None,
-                event_id=rejected.id,
-                ticket=rejected.ticket,
-                error=rejected.error,
-                raw=rejected.raw,
+                contract=limits.storable(contract, limits.LENGTHS["contract"]),
+                source=limits.storable(source, 500) or "",
+                # 64-bit since migration 0002 (a bus's stream sequence); an API index or a file
+                # line beyond that is not a line.
+                line=rejected.line
+                if keep_line and rejected.line is not None and abs(rejected.line) < 2**63
+                else None,
+                event_id=limits.storable(rejected.id, limits.LENGTHS["id"]),
+                ticket=limits.storable(rejected.ticket, limits.LENGTHS["ticket"]),
+                error=limits.storable(rejected.error) or "",
+                raw=limits.storable(rejected.raw),
                 received_at=now,
             )
         )

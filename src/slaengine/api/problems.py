@@ -1,0 +1,163 @@
+"""One error body for every route, and the request-body edge (size limits, any content type).
+
+Theory of operation
+-------------------
+Every answer that is not a success has the body ``{"status": ..., "error": "<reason>"}`` —
+``rejected`` for a bad request (4xx), ``unavailable`` when the store cannot be reached (503, with
+``Retry-After``), ``error`` for a fault of the service itself (500) — plus, where it helps, the
+fields that locate the problem (``field``, ``index``, ``id``). FastAPI's own errors (validation,
+unknown route, wrong method) are rewritten into that shape by the handlers installed here, so a
+client parses one shape whatever went wrong.
+
+Event bodies are read here rather than by FastAPI: the body is JSON whatever ``Content-Type``
+says (``curl -d`` sends ``application/x-www-form-urlencoded``), it is read at most up to the
+limit (413 past it, before it is decoded) and malformed JSON is a 400 naming line and column.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy.exc import DBAPIError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+logger = logging.getLogger("slaengine.api")
+
+#: Seconds a client is asked to wait when the store is unreachable.
+RETRY_AFTER = 2
+
+
+class Problem(BaseModel):
+    """The body of every answer that is not a success."""
+
+    status: str
+    error: str
+    field: str | None = None
+
+
+class BadBody(Exception):
+    """A request body the service will not read; ``status`` 400 or 413."""
+
+    def __init__(self, status: int, error: str) -> None:
+        super().__init__(error)
+        self.status = status
+        self.error = error
+
+
+@dataclass(frozen=True)
+class BodyLimits:
+    """How much one request may carry (``slaengine serve --max-...``)."""
+
+    event_bytes: int = 1_000_000
+    batch_bytes: int = 10_000_000
+    batch_events: int = 1_000
+
+
+def problem(status: int, error: str, **located: Any) -> JSONResponse:
+    kind = "unavailable" if status == 503 else "error" if status >= 500 else "rejected"
+    body = {"status": kind, "error": error, **{k: v for k, v in located.items() if v is not None}}
+    headers = {"Retry-After": str(RETRY_AFTER)} if status == 503 else None
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+async def json_body(request: Request, limit: int, what: str) -> Any:
+    """The request body decoded as JSON, whatever its Content-Type; ``BadBody`` past ``limit``
+    bytes (413) or when it is not JSON (400)."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise BadBody(413, f"body: {int(declared):,} bytes, at most {limit:,} per {what}")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise BadBody(413, f"body: more than {limit:,} bytes, at most {limit:,} per {what}")
+        chunks.append(chunk)
+    raw = b"".join(chunks)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise BadBody(400, f"body: not UTF-8 text (byte {exc.start})") from None
+    if not text.strip():
+        raise BadBody(400, f"body: empty; send {what} as JSON")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BadBody(
+            400, f"body: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+        ) from None
+    except RecursionError:
+        raise BadBody(400, "body: JSON nested too deeply") from None
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    parts = [str(part) for part in loc if part not in ("body",)]
+    return ".".join(parts) or "body"
+
+
+def install(app: FastAPI, store_down: Any) -> None:
+    """Install the handlers that give every error the one shape. ``store_down(exc)`` is called
+    when the store could not be reached (``/health`` reports it)."""
+
+    @app.exception_handler(BadBody)
+    async def _bad_body(request: Request, exc: BadBody) -> JSONResponse:
+        return problem(exc.status, exc.error, field="body")
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+        where = _location(tuple(first.get("loc", ())))
+        return problem(422, f"{where}: {first.get('msg')}", field=where)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        response = problem(exc.status_code, str(exc.detail))
+        for name, value in (exc.headers or {}).items():
+            response.headers[name] = value
+        return response
+
+    @app.exception_handler(DBAPIError)
+    async def _store(request: Request, exc: DBAPIError) -> JSONResponse:
+        if exc.connection_invalidated or _unreachable(exc):
+            store_down(exc)
+            return problem(503, f"the store cannot be reached ({_first_line(exc)}); try again")
+        logger.error("the store refused a request: %s", _first_line(exc), exc_info=exc)
+        return problem(500, "the store refused the request; see the service log")
+
+    @app.exception_handler(Exception)
+    async def _bug(request: Request, exc: Exception) -> JSONResponse:
+        logger.error("request failed", exc_info=exc)
+        return problem(500, f"internal error ({type(exc).__name__}); see the service log")
+
+
+def _unreachable(exc: DBAPIError) -> bool:
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    return isinstance(exc, OperationalError | InterfaceError)
+
+
+def _first_line(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    return (str(orig).strip().splitlines() or [type(orig).__name__])[0][:300]
+
+
+#: The error answers a route declares (OpenAPI), by status.
+def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    text = {
+        400: "The body is not JSON (line and column given).",
+        401: "Missing or wrong bearer token.",
+        404: "No such contract, ticket or alert.",
+        409: "A different event was already accepted under this id.",
+        413: "The body is over the limit (bytes or events per request).",
+        422: "A bad event or parameter; `error` names the field and why.",
+        500: "A fault of the service itself (logged).",
+        503: "The store cannot be reached; `Retry-After` says when to try again.",
+    }
+    return {status: {"model": Problem, "description": text[status]} for status in statuses}
