@@ -20,9 +20,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slaengine.contract.models import Clause, Contract
+from slaengine.findings import Findings
 from slaengine.penalties.caps import adjustments, allocate, apply_breach_cap, breach_cap
 from slaengine.penalties.compliance import ClockKey, PeriodKey
 from slaengine.penalties.evidence import Evidence
@@ -38,9 +39,6 @@ from slaengine.penalties.lines import (
 from slaengine.penalties.waivers import Waiver
 from slaengine.penalties.words import ZERO, amount_text, money
 from slaengine.penalties.years import contract_year
-
-if TYPE_CHECKING:
-    from slaengine.evaluate import Report
 
 
 def _sum(lines: Iterable[Line]) -> Decimal:
@@ -143,7 +141,7 @@ class Charges:
         }
 
 
-def charge(report: Report) -> Charges:
+def charge(report: Findings) -> Charges:
     """Every line the report's breaches, periods and events cost under its contract."""
     evidence = Evidence(report)
     contract = report.contract

@@ -12,21 +12,18 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 from functools import cached_property
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from slaengine.clocks import BREACHED, Clock
 from slaengine.contract.models import Clause, Contract
 from slaengine.events import Event
+from slaengine.findings import Findings, TicketSummary
 from slaengine.obligations import BREACHED as PERIOD_BREACHED
 from slaengine.obligations import ObligationPeriod
 from slaengine.penalties.compliance import ClockKey, PeriodKey, clock_key
 from slaengine.penalties.lines import CLOCK, EVENT, OBLIGATION, Trigger
 from slaengine.penalties.waivers import Waiver, waivers_of
 from slaengine.ruleset.matcher import matcher_for
-
-if TYPE_CHECKING:
-    from slaengine.evaluate import Report, TicketSummary
 
 
 def clock_trigger(clock: Clock) -> Trigger:
@@ -68,7 +65,7 @@ def event_trigger(event: Event, asset: str | None) -> Trigger:
 
 
 class Evidence:
-    def __init__(self, report: Report) -> None:
+    def __init__(self, report: Findings) -> None:
         self.report = report
         self.contract: Contract = report.contract
         self.as_of: datetime = report.as_of
