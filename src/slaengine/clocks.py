@@ -252,7 +252,14 @@ class TicketWalk:
 # -- judging clocks at as_of -----------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+#: The fields of a clock's JSON that are times (RFC 3339 with offset).
+_TIME_FIELDS = ("started_at", "deadline", "stopped_at", "cancelled_at", "warn_at")
+
+
+# Not frozen: a frozen dataclass's __init__ sets each of the 20 fields through
+# object.__setattr__, four times the cost of a plain one (measured), and a replay builds one clock
+# per event or so. Clocks are never changed after ``judge`` builds them.
+@dataclass(slots=True, unsafe_hash=True)
 class Clock:
     """One clock judged at ``as_of`` (SPEC.md section 7, ``clocks``)."""
 
@@ -279,15 +286,25 @@ class Clock:
     withdrawn: bool = False
 
     def to_json(self) -> dict[str, Any]:
+        data = self.json_fields()
+        for name in _TIME_FIELDS:
+            value = data.get(name)
+            if value is not None:
+                data[name] = value.isoformat()
+        return data
+
+    def json_fields(self) -> dict[str, Any]:
+        """``to_json`` with the times left as datetimes, for a writer that formats them itself
+        (orjson writes an aware datetime exactly as ``isoformat`` does, with RFC 3339 offsets)."""
         data: dict[str, Any] = {
             "ticket": self.ticket,
             "commitment": self.commitment,
             "cycle": self.cycle,
             "status": self.status,
             "severity": self.severity,
-            "started_at": self.started_at.isoformat(),
-            "deadline": self.deadline.isoformat(),
-            "stopped_at": self.stopped_at.isoformat() if self.stopped_at else None,
+            "started_at": self.started_at,
+            "deadline": self.deadline,
+            "stopped_at": self.stopped_at,
             "late_by_seconds": self.late_by_seconds,
             "target": self.target,
             "calendar": self.calendar,
@@ -295,11 +312,11 @@ class Clock:
             "excused_seconds": self.excused_seconds,
         }
         if self.cancelled_at is not None:
-            data["cancelled_at"] = self.cancelled_at.isoformat()
+            data["cancelled_at"] = self.cancelled_at
             data["cancel_reason"] = self.cancel_reason
             data["withdrawn"] = self.withdrawn
         if self.warn_at is not None:
-            data["warn_at"] = self.warn_at.isoformat()
+            data["warn_at"] = self.warn_at
         if self.retroactive:
             data["retroactive"] = True
         data["start_event"] = self.start_event
@@ -338,24 +355,28 @@ def judge(
     commitment = record.commitment
     calendar = calendars[commitment.calendar]
     start = record.started_at
-    # How far the clock is known to have run: to its stop (or cancel), or to as_of.
-    horizon = min(record.ended_at or as_of, as_of)
-    # An interval counts for this clock if it began before that horizon. A closed pause counts
-    # in full, an open one up to as_of (its end is not known yet). Force majeure is declared
-    # with its end, so it counts in full even past as_of: the deadline is the one the contract
-    # really sets, not one that moves with the evaluation time. An interval that begins after
-    # the clock stopped is not time the clock ran, and changes nothing.
     paused: list[Interval] = []
     excused_here: list[Interval] = []
-    if pauses:
-        paused = [
-            (max(a, start), b if b is not None else max(horizon, start))
-            for a, b in pauses
-            if a is not None and a < horizon and (b is None or b > start)
-        ]
-    if excused:
-        excused_here = [(max(a, start), b) for a, b in excused if a < horizon and b > start]
-    excluded = paused + excused_here if paused and excused_here else paused or excused_here
+    excluded: list[Interval] = []
+    horizon = as_of
+    if pauses or excused:
+        # How far the clock is known to have run: to its stop (or cancel), or to as_of.
+        horizon = min(record.ended_at or as_of, as_of)
+        # An interval counts for this clock if it began before that horizon. A closed pause
+        # counts in full, an open one up to as_of (its end is not known yet). Force majeure is
+        # declared with its end, so it counts in full even past as_of: the deadline is the one
+        # the contract really sets, not one that moves with the evaluation time. An interval
+        # that begins after the clock stopped is not time the clock ran, and changes nothing.
+        if pauses:
+            paused = [
+                (max(a, start), b if b is not None else max(horizon, start))
+                for a, b in pauses
+                if a is not None and a < horizon and (b is None or b > start)
+            ]
+        if excused:
+            excused_here = [(max(a, start), b) for a, b in excused if a < horizon and b > start]
+        excluded = paused + excused_here if paused and excused_here else paused or excused_here
+    # Nearly every clock has nothing excluded: on 24x7 its deadline is then one addition.
     deadline = calendar.deadline(start, commitment.target, excluded)
     paused_now = bool(pauses) and record.open and any(b is None for _, b in pauses)
     late = 0.0
@@ -391,24 +412,24 @@ def judge(
         working = calendar.working_seconds(start, deadline, excluded)
         warn_at = calendar.advance(start, working * share, excluded)
     return Clock(
-        ticket=ticket,
-        commitment=commitment.id,
-        cycle=record.cycle,
-        status=status,
-        started_at=start,
-        deadline=deadline,
-        stopped_at=stopped_at,
-        late_by_seconds=math.ceil(late) if late > 0 else 0,
-        severity=severity,
-        calendar=commitment.calendar,
-        target=str(commitment.target),
-        paused_seconds=round(overlap_seconds(paused, start, horizon)) if paused else 0,
-        excused_seconds=round(overlap_seconds(excused_here, start, horizon)) if excused_here else 0,
-        cancelled_at=cancelled_at,
-        cancel_reason=record.cancel_reason,
-        warn_at=warn_at,
-        retroactive=record.retroactive,
-        start_event=record.start_event,
-        stop_event=stop_event,
-        withdrawn=withdrawn,
+        ticket,
+        commitment.id,
+        record.cycle,
+        status,
+        start,
+        deadline,
+        stopped_at,
+        math.ceil(late) if late > 0 else 0,
+        severity,
+        commitment.calendar,
+        str(commitment.target),
+        round(overlap_seconds(paused, start, horizon)) if paused else 0,
+        round(overlap_seconds(excused_here, start, horizon)) if excused_here else 0,
+        cancelled_at,
+        record.cancel_reason,
+        warn_at,
+        record.retroactive,
+        record.start_event,
+        stop_event,
+        withdrawn,
     )

@@ -9,13 +9,25 @@ three parts — ``head_json``, the clocks, ``tail_json`` — so that the streame
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from functools import cached_property
 from typing import Any
 
 from slaengine.clocks import BREACHED
+from slaengine.contract.models import Contract
 from slaengine.findings import Findings, breach_json
 from slaengine.obligations import BREACHED as PERIOD_BREACHED
 from slaengine.penalties import Charges, charge
+
+
+def head_json(contract: Contract, as_of: datetime) -> dict[str, Any]:
+    """The report document's fields before ``clocks``: known before anything is judged."""
+    return {
+        "contract": contract.id,
+        "version": contract.version,
+        "as_of": as_of.isoformat(),
+        "currency": contract.currency,
+    }
 
 
 class Report(Findings):
@@ -36,12 +48,7 @@ class Report(Findings):
 
     def head_json(self) -> dict[str, Any]:
         """The document's fields before ``clocks``."""
-        return {
-            "contract": self.contract.id,
-            "version": self.contract.version,
-            "as_of": self.as_of.isoformat(),
-            "currency": self.contract.currency,
-        }
+        return head_json(self.contract, self.as_of)
 
     def tail_json(self, breached: Iterable[dict[str, Any]]) -> dict[str, Any]:
         """The document's fields after ``clocks``; ``breached``: the breached clocks' JSON."""

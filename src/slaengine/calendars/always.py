@@ -40,6 +40,8 @@ class AlwaysCalendar(Calendar):
 
     def __init__(self, name: str = "24x7") -> None:
         super().__init__(name)
+        #: Each clock target's length, worked out once (a replay asks for millions of deadlines).
+        self._spans: dict[Duration, timedelta] = {}
 
     @classmethod
     def from_spec(cls, name: str, spec: AlwaysSpec) -> AlwaysCalendar:
@@ -59,8 +61,12 @@ class AlwaysCalendar(Calendar):
     def deadline(
         self, start: datetime, target: Duration, excluded: Sequence[Interval] = ()
     ) -> datetime:
-        if not excluded and target.unit in CLOCK_UNITS:
-            return add_elapsed(start, timedelta(seconds=target.seconds))
+        if not excluded:
+            span = self._spans.get(target)
+            if span is None and target.unit in CLOCK_UNITS:
+                span = self._spans[target] = timedelta(seconds=target.seconds)
+            if span is not None:
+                return add_elapsed(start, span)
         return super().deadline(start, target, excluded)
 
     def _working_time(

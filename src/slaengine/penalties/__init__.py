@@ -10,8 +10,17 @@ Like the rest of the core this reads no clock and does no I/O. It reads ``Findin
 ``slaengine.report`` prices findings with ``charge``, never the reverse.
 """
 
-from slaengine.penalties.charge import Charges, Totals, charge
+from slaengine.penalties.charge import Charges, Totals, charge, measured_commitments
 from slaengine.penalties.lines import Line
 from slaengine.penalties.statement import Statement, Window, build_statement
 
-__all__ = ["Charges", "Line", "Statement", "Totals", "Window", "build_statement", "charge"]
+__all__ = [
+    "Charges",
+    "Line",
+    "Statement",
+    "Totals",
+    "Window",
+    "build_statement",
+    "charge",
+    "measured_commitments",
+]

@@ -141,6 +141,16 @@ class Charges:
         }
 
 
+def measured_commitments(contract: Contract) -> frozenset[str]:
+    """Commitments some clause measures as a whole (an on-time rate), not only by breaches:
+    pricing needs all their clocks. Of every other clock it needs the breached ones only."""
+    return frozenset(
+        commitment
+        for clause in contract.clauses
+        for commitment in kind_for(clause.kind).measures(clause)
+    )
+
+
 def charge(report: Findings) -> Charges:
     """Every line the report's breaches, periods and events cost under its contract."""
     evidence = Evidence(report)

@@ -1,0 +1,149 @@
+"""Replay: accepted events in, the evaluation report out as it is produced.
+
+Theory of operation
+-------------------
+``write_report`` judges the events ticket by ticket (``slaengine.evaluate.Evaluation``) and
+writes each ticket's clocks to the output as soon as they are judged, so memory holds the
+events, one ticket's clocks and what pricing needs — the breached clocks (and every clock of a
+commitment a clause measures as an on-time rate) — never the whole ``clocks`` list, which is
+most of a report. The document is the one ``Report.to_json`` gives (SPEC.md section 7), key for
+key and in the same order: the head, the clocks streamed, then the tail (breaches, money,
+tickets, obligations, rejected, summary) once every ticket is judged, since money and caps need
+all of them. ``--format jsonl`` writes the same content as JSON Lines: one record per line,
+``{"record": "clock", ...}`` as they are judged, then the other records and the summary.
+
+Times are written by orjson, which formats an aware datetime exactly as ``isoformat`` does
+(offsets in hours and minutes, as RFC 3339 has them; the intake refuses offsets with seconds).
+
+A one-shot replay makes millions of small objects and no reference cycles, yet Python's cyclic
+garbage collector would walk all of them again and again as they pile up (a fifth of the run,
+measured); ``cyclic_gc_paused`` switches it off for the duration and back on afterwards.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import IO, Any
+
+import orjson
+
+from slaengine.clocks import BREACHED, Clock
+from slaengine.evaluate import Context, Evaluation
+from slaengine.events import Event, Rejected
+from slaengine.findings import TicketSummary
+from slaengine.penalties import measured_commitments
+from slaengine.report import Report, head_json
+
+JSON, JSONL = "json", "jsonl"
+
+
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for a block (reference counting still frees)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def write_report(
+    out: IO[bytes],
+    context: Context,
+    events: Iterable[Event],
+    as_of: datetime,
+    rejected: Sequence[Rejected] = (),
+    duplicates: int = 0,
+    fmt: str = JSON,
+) -> Report:
+    """Write the report of ``events`` at ``as_of`` to ``out`` as it is produced (``json``: one
+    document; ``jsonl``: one record a line). Returns the report with only the clocks pricing
+    needs in ``clocks`` (its ``summary`` counts them all): for totals, not to write again."""
+    evaluation = Evaluation(context, events, as_of)
+    contract = context.contract
+    measured = measured_commitments(contract)
+    kept: list[Clock] = []
+    tickets: list[TicketSummary] = []
+    counts: dict[str, int] = {}
+    head = head_json(contract, as_of)
+    lines = fmt == JSONL
+    if lines:
+        out.write(_record("report", head))
+    else:
+        out.write(orjson.dumps(head)[:-1] + b',"clocks":[')
+    separator = b""
+    for summary, clocks in evaluation.tickets():
+        tickets.append(summary)
+        if not clocks:
+            continue
+        for clock in clocks:
+            status = clock.status
+            counts[status] = counts.get(status, 0) + 1
+            if status == BREACHED or clock.commitment in measured:
+                kept.append(clock)
+        if lines:
+            out.write(b"".join(_record("clock", clock.json_fields()) for clock in clocks))
+        else:
+            out.write(separator + orjson.dumps([clock.json_fields() for clock in clocks])[1:-1])
+            separator = b","
+    report = Report(
+        contract,
+        as_of,
+        kept,
+        tickets,
+        list(rejected),
+        evaluation.excused,
+        evaluation.applied,
+        evaluation.periods(),
+        evaluation.extra(),
+        duplicates,
+        clock_counts=counts,
+    )
+    tail = report.tail_json(clock.to_json() for clock in kept if clock.status == BREACHED)
+    if lines:
+        out.write(b"".join(_tail_records(tail)))
+    else:
+        out.write(b"]," + orjson.dumps(tail)[1:] + b"\n")
+    out.flush()
+    return report
+
+
+def _record(kind: str, data: dict[str, Any]) -> bytes:
+    return orjson.dumps({"record": kind, **data}) + b"\n"
+
+
+#: JSON Lines record names of the report's lists (singular: one record is one item).
+_ITEMS = {
+    "breaches": "breach",
+    "penalties": "penalty",
+    "compensation": "compensation",
+    "adjustments": "adjustment",
+    "remedies": "remedy",
+    "unapplied_waivers": "unapplied_waiver",
+    "tickets": "ticket",
+    "excused": "excused",
+    "obligations": "obligation",
+    "rejected": "rejected",
+    "warranty_notes": "warranty_note",
+}
+
+
+def _tail_records(tail: dict[str, Any]) -> Iterator[bytes]:
+    """The tail of the document as records: each list item one line, then the totals and the
+    summary (last, so a reader knows the report is complete)."""
+    for name, value in tail.items():
+        if name in ("totals", "summary"):
+            continue
+        if isinstance(value, list):
+            kind = _ITEMS.get(name, name)
+            for item in value:
+                yield _record(kind, item if isinstance(item, dict) else {"value": item})
+        else:
+            yield _record(name, value if isinstance(value, dict) else {"value": value})
+    yield _record("totals", tail["totals"])
+    yield _record("summary", tail["summary"])
