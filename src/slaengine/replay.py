@@ -23,7 +23,7 @@ measured); ``cyclic_gc_paused`` switches it off for the duration and back on aft
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import IO, Any
@@ -52,6 +52,52 @@ def cyclic_gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def judge_streaming(
+    context: Context,
+    events: Iterable[Event],
+    as_of: datetime,
+    rejected: Sequence[Rejected] = (),
+    duplicates: int = 0,
+    each_ticket: Callable[[list[Clock]], None] | None = None,
+    keep: Callable[[Clock], bool] | None = None,
+) -> Report:
+    """Judge ``events`` ticket by ticket, handing each ticket's clocks to ``each_ticket`` as
+    they are judged. The report keeps in ``clocks`` only what pricing needs (breached clocks,
+    and every clock of a commitment a clause measures) plus those ``keep`` asks for; its
+    ``summary`` counts them all. Its charges are those of the whole evaluation."""
+    evaluation = Evaluation(context, events, as_of)
+    measured = measured_commitments(context.contract)
+    kept: list[Clock] = []
+    tickets: list[TicketSummary] = []
+    counts: dict[str, int] = {}
+    for summary, clocks in evaluation.tickets():
+        tickets.append(summary)
+        for clock in clocks:
+            status = clock.status
+            counts[status] = counts.get(status, 0) + 1
+            if (
+                status == BREACHED
+                or clock.commitment in measured
+                or (keep is not None and keep(clock))
+            ):
+                kept.append(clock)
+        if clocks and each_ticket is not None:
+            each_ticket(clocks)
+    return Report(
+        context.contract,
+        as_of,
+        kept,
+        tickets,
+        list(rejected),
+        evaluation.excused,
+        evaluation.applied,
+        evaluation.periods(),
+        evaluation.extra(),
+        duplicates,
+        clock_counts=counts,
+    )
+
+
 def write_report(
     out: IO[bytes],
     context: Context,
@@ -64,47 +110,24 @@ def write_report(
     """Write the report of ``events`` at ``as_of`` to ``out`` as it is produced (``json``: one
     document; ``jsonl``: one record a line). Returns the report with only the clocks pricing
     needs in ``clocks`` (its ``summary`` counts them all): for totals, not to write again."""
-    evaluation = Evaluation(context, events, as_of)
-    contract = context.contract
-    measured = measured_commitments(contract)
-    kept: list[Clock] = []
-    tickets: list[TicketSummary] = []
-    counts: dict[str, int] = {}
-    head = head_json(contract, as_of)
+    head = head_json(context.contract, as_of)
     lines = fmt == JSONL
     if lines:
         out.write(_record("report", head))
     else:
         out.write(orjson.dumps(head)[:-1] + b',"clocks":[')
-    separator = b""
-    for summary, clocks in evaluation.tickets():
-        tickets.append(summary)
-        if not clocks:
-            continue
-        for clock in clocks:
-            status = clock.status
-            counts[status] = counts.get(status, 0) + 1
-            if status == BREACHED or clock.commitment in measured:
-                kept.append(clock)
+    separator = [b""]
+
+    def write(clocks: list[Clock]) -> None:
         if lines:
             out.write(b"".join(_record("clock", clock.json_fields()) for clock in clocks))
         else:
-            out.write(separator + orjson.dumps([clock.json_fields() for clock in clocks])[1:-1])
-            separator = b","
-    report = Report(
-        contract,
-        as_of,
-        kept,
-        tickets,
-        list(rejected),
-        evaluation.excused,
-        evaluation.applied,
-        evaluation.periods(),
-        evaluation.extra(),
-        duplicates,
-        clock_counts=counts,
-    )
-    tail = report.tail_json(clock.to_json() for clock in kept if clock.status == BREACHED)
+            out.write(separator[0] + orjson.dumps([c.json_fields() for c in clocks])[1:-1])
+            separator[0] = b","
+
+    report = judge_streaming(context, events, as_of, rejected, duplicates, write)
+    # The breaches repeat their clocks' fields; orjson writes the times as to_json would.
+    tail = report.tail_json(clock.json_fields() for clock in report.breaches)
     if lines:
         out.write(b"".join(_tail_records(tail)))
     else:
