@@ -24,13 +24,20 @@ from typing import Any
 
 from slaengine.contract.models import Clause, Contract
 from slaengine.findings import Findings
-from slaengine.penalties.caps import adjustments, allocate, apply_breach_cap, breach_cap
+from slaengine.penalties.caps import (
+    BreachCap,
+    adjustments,
+    allocate,
+    apply_breach_cap,
+    breach_cap,
+)
 from slaengine.penalties.compliance import ClockKey, PeriodKey
 from slaengine.penalties.evidence import Evidence
 from slaengine.penalties.kinds import kind_for
 from slaengine.penalties.lines import (
     COMPENSATION,
     PENALTY,
+    PERIOD,
     REMEDY,
     Line,
     Priced,
@@ -158,12 +165,19 @@ def charge(report: Findings) -> Charges:
     sections: dict[str, list[Line]] = defaultdict(list)
     for clause in contract.clauses:
         kind = kind_for(clause.kind)
+        # The per-breach cap depends only on the clause and on whether a trigger is a period.
+        caps: dict[bool, BreachCap | None] = {}
         for trigger in kind.triggers(clause, evidence):
             priced = kind.price(clause, trigger, evidence)
             waiver = evidence.waiver_for(trigger, clause.id)
             if waiver is not None:
                 evidence.use(waiver)
-            cap = breach_cap(clause, contract.price, trigger) if kind.section != REMEDY else None
+            cap = None
+            if kind.section != REMEDY:
+                per_period = trigger.source == PERIOD
+                if per_period not in caps:
+                    caps[per_period] = breach_cap(clause, contract.price, trigger)
+                cap = caps[per_period]
             for item, uncapped, cap_text in apply_breach_cap(priced, cap):
                 sections[kind.section].append(
                     _line(evidence, clause, kind.section, trigger, item, waiver, uncapped, cap_text)
