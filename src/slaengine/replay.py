@@ -26,6 +26,7 @@ import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
+from itertools import islice
 from typing import IO, Any
 
 import orjson
@@ -127,13 +128,31 @@ def write_report(
 
     report = judge_streaming(context, events, as_of, rejected, duplicates, write)
     # The breaches repeat their clocks' fields; orjson writes the times as to_json would.
-    tail = report.tail_json(clock.json_fields() for clock in report.breaches)
+    tail = report.tail_items(clock.json_fields() for clock in report.breaches)
     if lines:
-        out.write(b"".join(_tail_records(tail)))
+        for chunk in _tail_records(tail):
+            out.write(chunk)
     else:
-        out.write(b"]," + orjson.dumps(tail)[1:] + b"\n")
+        out.write(b"]")
+        for name, value in tail:
+            out.write(b"," + orjson.dumps(name) + b":")
+            if isinstance(value, Iterator):
+                _write_list(out, value)
+            else:
+                out.write(orjson.dumps(value))
+        out.write(b"}\n")
     out.flush()
     return report
+
+
+def _write_list(out: IO[bytes], items: Iterator[Any], chunk: int = 2000) -> None:
+    """A JSON array of ``items``, made and written ``chunk`` at a time."""
+    out.write(b"[")
+    separator = b""
+    while batch := list(islice(items, chunk)):
+        out.write(separator + orjson.dumps(batch)[1:-1])
+        separator = b","
+    out.write(b"]")
 
 
 def _record(kind: str, data: dict[str, Any]) -> bytes:
@@ -156,17 +175,21 @@ _ITEMS = {
 }
 
 
-def _tail_records(tail: dict[str, Any]) -> Iterator[bytes]:
+def _tail_records(tail: Iterable[tuple[str, Any]]) -> Iterator[bytes]:
     """The tail of the document as records: each list item one line, then the totals and the
     summary (last, so a reader knows the report is complete)."""
-    for name, value in tail.items():
-        if name in ("totals", "summary"):
-            continue
-        if isinstance(value, list):
+    last: list[bytes] = []
+    for name, value in tail:
+        if isinstance(value, Iterator):
+            kind = _ITEMS.get(name, name)
+            for item in value:
+                yield _record(kind, item if isinstance(item, dict) else {"value": item})
+        elif name in ("totals", "summary"):
+            last.append(_record(name, value))
+        elif isinstance(value, list):
             kind = _ITEMS.get(name, name)
             for item in value:
                 yield _record(kind, item if isinstance(item, dict) else {"value": item})
         else:
             yield _record(name, value if isinstance(value, dict) else {"value": value})
-    yield _record("totals", tail["totals"])
-    yield _record("summary", tail["summary"])
+    yield from last

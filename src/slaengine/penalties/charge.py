@@ -16,7 +16,7 @@ in the report, and a clock's ``late_by_seconds`` already leaves out paused and e
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -139,13 +139,18 @@ class Charges:
         """The report's ``penalties``, ``compensation`` and ``totals`` (SPEC.md section 7),
         with the cap adjustments, remedies and waivers that matched nothing."""
         return {
-            "penalties": [line.to_json() for line in self.penalties],
-            "compensation": [line.to_json() for line in self.compensation],
-            "adjustments": [line.to_json() for line in self.adjustments],
-            "remedies": [line.to_json() for line in self.remedies],
-            "totals": self.totals().to_json(),
-            "unapplied_waivers": [waiver.to_json() for waiver in self.unapplied_waivers],
+            name: list(value) if isinstance(value, Iterator) else value
+            for name, value in self.json_items()
         }
+
+    def json_items(self) -> Iterator[tuple[str, Any]]:
+        """``to_json`` field by field, each list as an iterator that makes its items as they
+        are read (a streamed report writes them without holding them all)."""
+        for name in ("penalties", "compensation", "adjustments", "remedies"):
+            lines: list[Line] = getattr(self, name)
+            yield name, (line.to_json() for line in lines)
+        yield "totals", self.totals().to_json()
+        yield "unapplied_waivers", (waiver.to_json() for waiver in self.unapplied_waivers)
 
 
 def measured_commitments(contract: Contract) -> frozenset[str]:
