@@ -196,9 +196,11 @@ class TicketWalk:
 
     def _start(self, commitment: Commitment, event: Event) -> None:
         cycle = self.cycles[-1]
-        cycle.first_start.setdefault(commitment.id, (event.at, event.id))
-        if not self._halted and commitment.id not in cycle.clocks and self.applies(commitment):
-            cycle.clocks[commitment.id] = ClockRecord(commitment, cycle.number, event.at, event.id)
+        name = commitment.id
+        if name not in cycle.first_start:
+            cycle.first_start[name] = (event.at, event.id)
+        if not self._halted and name not in cycle.clocks and self.applies(commitment):
+            cycle.clocks[name] = ClockRecord(commitment, cycle.number, event.at, event.id)
 
     def applies(self, commitment: Commitment) -> bool:
         rule = commitment.applies_to
