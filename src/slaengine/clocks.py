@@ -190,9 +190,10 @@ class TicketWalk:
 
     def pauses_of(self, record: ClockRecord) -> list[list[datetime | None]]:
         """The pauses that can count for a clock: its own cycle's, for its commitment."""
-        if not record.commitment.pausable:
+        pauses = self.cycles[record.cycle - 1].pauses
+        if not pauses or not record.commitment.pausable:  # most cycles pause nothing
             return []
-        return self.cycles[record.cycle - 1].pauses.get(record.commitment.id, [])
+        return pauses.get(record.commitment.id, [])
 
     def _start(self, commitment: Commitment, event: Event) -> None:
         cycle = self.cycles[-1]
