@@ -1098,7 +1098,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             figures["replay"] = {
                 "synthetic": replay_synthetic(contract, args.events, work, args.repeat),
                 "helpdesk": replay_helpdesk(contract, args.helpdesk, args.helpdesk_events, work),
-                "startup": startup(TENDER, work),
+                "startup": startup(TENDER, work, runs=1 if args.quick else 5),
             }
             if args.profile:
                 figures["replay"]["profile"] = profile_replay(contract, args.profile_events, work)
