@@ -28,7 +28,7 @@ I/O: the caller passes ``as_of``.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
@@ -96,13 +96,16 @@ class TicketWalk:
     reported_at: datetime | None = None
     status: str = "open"
     cycles: list[_Cycle] = field(default_factory=list)
-    events: list[Event] = field(default_factory=list)
     _halted: bool = False  # the ticket was cancelled: nothing starts until it is reopened
+    #: What each of the matcher's answers does, resolved once: (answer, its (handler,
+    #: commitment) steps) by the answer's id (negated: only its starts). The matcher keeps its
+    #: answers for good, and each entry holds its answer, so an id is never reused while it is
+    #: a key here; the evaluation context shares one dict across tickets.
+    plans: dict[int, tuple[tuple[Action, ...], tuple[_Step, ...]]] = field(default_factory=dict)
 
     # -- the walk ------------------------------------------------------------------------
 
     def apply(self, event: Event) -> None:
-        self.events.append(event)
         if not self.cycles:
             self.cycles.append(_Cycle(1, event.at))
         if event.asset is not None and self.asset is None:
@@ -122,7 +125,8 @@ class TicketWalk:
             self._cancel_ticket(event)
         elif kind == "resolved":
             self.status = "resolved"
-        self._apply_actions(event, self._match(event))
+        actions = self.matcher.by_type.get(kind)
+        self._apply_actions(event, self._match(event) if actions is None else actions)
 
     def _match(self, event: Event, as_type: str | None = None) -> tuple[Action, ...]:
         return self.matcher.match(
@@ -133,34 +137,46 @@ class TicketWalk:
             event.attrs,
         )
 
-    def _apply_actions(self, event: Event, actions: Iterable[Action]) -> None:
+    def _apply_actions(
+        self, event: Event, actions: tuple[Action, ...], only_starts: bool = False
+    ) -> None:
         """Apply clock actions in the matcher's order: stops and cancels before starts."""
-        for action in actions:
-            handler = self._HANDLERS.get(action.kind)
-            if handler is not None:
-                handler(self, self.contract.commitment(action.target), event)
+        key = -id(actions) if only_starts else id(actions)
+        found = self.plans.get(key)
+        if found is None or found[0] is not actions:
+            steps = tuple(
+                (self._HANDLERS[action.kind], self.contract.commitment(action.target))
+                for action in actions
+                if action.kind in self._HANDLERS and (action.kind == "start" or not only_starts)
+            )
+            found = self.plans[key] = (actions, steps)
+        for handler, commitment in found[1]:
+            handler(self, commitment, event)
 
     def _stop(self, commitment: Commitment, event: Event) -> None:
-        self._close(commitment, event, stop=True)
+        for clock in self._closing(commitment):
+            clock.stopped_at, clock.stop_event = event.at, event.id
 
     def _cancel(self, commitment: Commitment, event: Event) -> None:
-        self._close(commitment, event, stop=False)
+        for clock in self._closing(commitment):
+            clock.cancelled_at = event.at
+            clock.cancel_reason = f"{event.type} ({event.id})"
+            clock.cancel_event = event.id
 
-    def _close(self, commitment: Commitment, event: Event, stop: bool) -> None:
+    def _closing(self, commitment: Commitment) -> list[ClockRecord]:
+        """The clocks a stop or cancel of ``commitment`` closes now: its running clock of any
+        cycle — an earlier cycle's clock still running (a report owed for the first repair) is
+        closed by the same event: it is the same obligation, fulfilled late or not."""
+        name = commitment.id
         cycle = self.cycles[-1]
-        if commitment.id in cycle.first_start:
-            cycle.closed.add(commitment.id)
-        # An earlier cycle's clock still running (a report owed for the first repair) is
-        # closed by the same event: it is the same obligation, fulfilled late or not.
+        if name in cycle.first_start:
+            cycle.closed.add(name)
+        found = []
         for each in self.cycles:
-            clock = each.clocks.get(commitment.id)
-            if clock is not None and clock.open:
-                if stop:
-                    clock.stopped_at, clock.stop_event = event.at, event.id
-                else:
-                    clock.cancelled_at = event.at
-                    clock.cancel_reason = f"{event.type} ({event.id})"
-                    clock.cancel_event = event.id
+            clock = each.clocks.get(name)
+            if clock is not None and clock.stopped_at is None and clock.cancelled_at is None:
+                found.append(clock)
+        return found
 
     def _pause(self, commitment: Commitment, event: Event) -> None:
         spans = self.cycles[-1].pauses.setdefault(commitment.id, [])
@@ -174,15 +190,18 @@ class TicketWalk:
 
     def pauses_of(self, record: ClockRecord) -> list[list[datetime | None]]:
         """The pauses that can count for a clock: its own cycle's, for its commitment."""
-        if not record.commitment.pausable:
+        pauses = self.cycles[record.cycle - 1].pauses
+        if not pauses or not record.commitment.pausable:  # most cycles pause nothing
             return []
-        return self.cycles[record.cycle - 1].pauses.get(record.commitment.id, [])
+        return pauses.get(record.commitment.id, [])
 
     def _start(self, commitment: Commitment, event: Event) -> None:
         cycle = self.cycles[-1]
-        cycle.first_start.setdefault(commitment.id, (event.at, event.id))
-        if not self._halted and commitment.id not in cycle.clocks and self.applies(commitment):
-            cycle.clocks[commitment.id] = ClockRecord(commitment, cycle.number, event.at, event.id)
+        name = commitment.id
+        if name not in cycle.first_start:
+            cycle.first_start[name] = (event.at, event.id)
+        if not self._halted and name not in cycle.clocks and self.applies(commitment):
+            cycle.clocks[name] = ClockRecord(commitment, cycle.number, event.at, event.id)
 
     def applies(self, commitment: Commitment) -> bool:
         rule = commitment.applies_to
@@ -223,8 +242,7 @@ class TicketWalk:
         self._halted = False
         self.status = "open"
         self.cycles.append(_Cycle(len(self.cycles) + 1, event.at))
-        starts = [a for a in self._match(event, "reported") if a.kind == "start"]
-        self._apply_actions(event, starts)
+        self._apply_actions(event, self._match(event, "reported"), only_starts=True)
 
     def _cancel_ticket(self, event: Event) -> None:
         self.status = "cancelled"
@@ -249,10 +267,20 @@ class TicketWalk:
     }
 
 
+_Step = tuple[Callable[["TicketWalk", Commitment, Event], None], Commitment]
+
+
 # -- judging clocks at as_of -----------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+#: The fields of a clock's JSON that are times (RFC 3339 with offset).
+_TIME_FIELDS = ("started_at", "deadline", "stopped_at", "cancelled_at", "warn_at")
+
+
+# Not frozen: a frozen dataclass's __init__ sets each of the 20 fields through
+# object.__setattr__, four times the cost of a plain one (measured), and a replay builds one clock
+# per event or so. Clocks are never changed after ``judge`` builds them.
+@dataclass(slots=True, unsafe_hash=True)
 class Clock:
     """One clock judged at ``as_of`` (SPEC.md section 7, ``clocks``)."""
 
@@ -279,15 +307,25 @@ class Clock:
     withdrawn: bool = False
 
     def to_json(self) -> dict[str, Any]:
+        data = self.json_fields()
+        for name in _TIME_FIELDS:
+            value = data.get(name)
+            if value is not None:
+                data[name] = value.isoformat()
+        return data
+
+    def json_fields(self) -> dict[str, Any]:
+        """``to_json`` with the times left as datetimes, for a writer that formats them itself
+        (orjson writes an aware datetime exactly as ``isoformat`` does, with RFC 3339 offsets)."""
         data: dict[str, Any] = {
             "ticket": self.ticket,
             "commitment": self.commitment,
             "cycle": self.cycle,
             "status": self.status,
             "severity": self.severity,
-            "started_at": self.started_at.isoformat(),
-            "deadline": self.deadline.isoformat(),
-            "stopped_at": self.stopped_at.isoformat() if self.stopped_at else None,
+            "started_at": self.started_at,
+            "deadline": self.deadline,
+            "stopped_at": self.stopped_at,
             "late_by_seconds": self.late_by_seconds,
             "target": self.target,
             "calendar": self.calendar,
@@ -295,11 +333,11 @@ class Clock:
             "excused_seconds": self.excused_seconds,
         }
         if self.cancelled_at is not None:
-            data["cancelled_at"] = self.cancelled_at.isoformat()
+            data["cancelled_at"] = self.cancelled_at
             data["cancel_reason"] = self.cancel_reason
             data["withdrawn"] = self.withdrawn
         if self.warn_at is not None:
-            data["warn_at"] = self.warn_at.isoformat()
+            data["warn_at"] = self.warn_at
         if self.retroactive:
             data["retroactive"] = True
         data["start_event"] = self.start_event
@@ -338,24 +376,28 @@ def judge(
     commitment = record.commitment
     calendar = calendars[commitment.calendar]
     start = record.started_at
-    # How far the clock is known to have run: to its stop (or cancel), or to as_of.
-    horizon = min(record.ended_at or as_of, as_of)
-    # An interval counts for this clock if it began before that horizon. A closed pause counts
-    # in full, an open one up to as_of (its end is not known yet). Force majeure is declared
-    # with its end, so it counts in full even past as_of: the deadline is the one the contract
-    # really sets, not one that moves with the evaluation time. An interval that begins after
-    # the clock stopped is not time the clock ran, and changes nothing.
     paused: list[Interval] = []
     excused_here: list[Interval] = []
-    if pauses:
-        paused = [
-            (max(a, start), b if b is not None else max(horizon, start))
-            for a, b in pauses
-            if a is not None and a < horizon and (b is None or b > start)
-        ]
-    if excused:
-        excused_here = [(max(a, start), b) for a, b in excused if a < horizon and b > start]
-    excluded = paused + excused_here if paused and excused_here else paused or excused_here
+    excluded: list[Interval] = []
+    horizon = as_of
+    if pauses or excused:
+        # How far the clock is known to have run: to its stop (or cancel), or to as_of.
+        horizon = min(record.ended_at or as_of, as_of)
+        # An interval counts for this clock if it began before that horizon. A closed pause
+        # counts in full, an open one up to as_of (its end is not known yet). Force majeure is
+        # declared with its end, so it counts in full even past as_of: the deadline is the one
+        # the contract really sets, not one that moves with the evaluation time. An interval
+        # that begins after the clock stopped is not time the clock ran, and changes nothing.
+        if pauses:
+            paused = [
+                (max(a, start), b if b is not None else max(horizon, start))
+                for a, b in pauses
+                if a is not None and a < horizon and (b is None or b > start)
+            ]
+        if excused:
+            excused_here = [(max(a, start), b) for a, b in excused if a < horizon and b > start]
+        excluded = paused + excused_here if paused and excused_here else paused or excused_here
+    # Nearly every clock has nothing excluded: on 24x7 its deadline is then one addition.
     deadline = calendar.deadline(start, commitment.target, excluded)
     paused_now = bool(pauses) and record.open and any(b is None for _, b in pauses)
     late = 0.0
@@ -391,24 +433,24 @@ def judge(
         working = calendar.working_seconds(start, deadline, excluded)
         warn_at = calendar.advance(start, working * share, excluded)
     return Clock(
-        ticket=ticket,
-        commitment=commitment.id,
-        cycle=record.cycle,
-        status=status,
-        started_at=start,
-        deadline=deadline,
-        stopped_at=stopped_at,
-        late_by_seconds=math.ceil(late) if late > 0 else 0,
-        severity=severity,
-        calendar=commitment.calendar,
-        target=str(commitment.target),
-        paused_seconds=round(overlap_seconds(paused, start, horizon)) if paused else 0,
-        excused_seconds=round(overlap_seconds(excused_here, start, horizon)) if excused_here else 0,
-        cancelled_at=cancelled_at,
-        cancel_reason=record.cancel_reason,
-        warn_at=warn_at,
-        retroactive=record.retroactive,
-        start_event=record.start_event,
-        stop_event=stop_event,
-        withdrawn=withdrawn,
+        ticket,
+        commitment.id,
+        record.cycle,
+        status,
+        start,
+        deadline,
+        stopped_at,
+        math.ceil(late) if late > 0 else 0,
+        severity,
+        commitment.calendar,
+        str(commitment.target),
+        round(overlap_seconds(paused, start, horizon)) if paused else 0,
+        round(overlap_seconds(excused_here, start, horizon)) if excused_here else 0,
+        cancelled_at,
+        record.cancel_reason,
+        warn_at,
+        record.retroactive,
+        record.start_event,
+        stop_event,
+        withdrawn,
     )

@@ -13,11 +13,14 @@ of replay (a million events must parse in seconds) and the checks are few and si
 from __future__ import annotations
 
 import json
+import math
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
-from typing import IO, Any
+from operator import attrgetter
+from typing import IO, Any, ClassVar
 
 import orjson
 
@@ -28,7 +31,9 @@ _FIELDS = frozenset({"id", "contract", "ticket", "type", "at", "severity", "asse
 _SEVERITY_TYPES = frozenset({"reported", "reclassified"})
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a frozen dataclass's __init__ sets each field through object.__setattr__, twice
+# the cost of a plain one (measured), once per event read. Events are never changed once made.
+@dataclass(slots=True)
 class Event:
     """An accepted event. ``seq`` is its arrival order (ties in ``at`` keep it)."""
 
@@ -42,12 +47,14 @@ class Event:
     attrs: dict[str, Any] = field(default_factory=dict)
     seq: int = 0
     line: int | None = None
-    #: ``at`` as a POSIX timestamp, computed once: sorting by it is several times cheaper than
-    #: comparing aware datetimes (each comparison works out both UTC offsets).
-    ts: float = field(init=False, repr=False, compare=False)
+    #: ``at`` as a POSIX timestamp, computed once (``parse_event`` passes it; otherwise it is
+    #: worked out from ``at``): sorting by it is several times cheaper than comparing aware
+    #: datetimes (each comparison works out both UTC offsets).
+    ts: float = field(default=math.nan, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "ts", self.at.timestamp())
+        if self.ts != self.ts:  # NaN: not given
+            self.ts = self.at.timestamp()
 
     def to_json(self) -> dict[str, Any]:
         """The canonical JSON form (SPEC.md section 2), without intake bookkeeping."""
@@ -76,8 +83,8 @@ class Event:
         data["at"] = self.at.astimezone(UTC).isoformat()
         return json.dumps(data, sort_keys=True, ensure_ascii=False)
 
-    def sort_key(self) -> tuple[float, int]:
-        return (self.ts, self.seq)
+    #: ``sorted(events, key=Event.sort_key)``: (at, arrival order), read in C.
+    sort_key: ClassVar[Callable[[Event], tuple[float, int]]] = attrgetter("ts", "seq")
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,12 +119,26 @@ def parse_time(value: Any, field_name: str = "at") -> datetime:
             f"{field_name}: {value!r} is not an RFC 3339 timestamp "
             "(write e.g. 2026-03-02T09:00:00+08:00)"
         ) from None
-    if parsed.tzinfo is None or parsed.utcoffset() is None:
+    offset = parsed.utcoffset()
+    if offset is None:
         raise EventError(
             f"{field_name}: {value!r} has no UTC offset; write it with one, "
             "e.g. 2026-03-02T09:00:00+08:00"
         )
-    return parsed
+    if offset.seconds % 60 or offset.microseconds:
+        raise EventError(
+            f"{field_name}: {value!r} has an offset with seconds; RFC 3339 offsets are hours "
+            "and minutes, e.g. +08:00"
+        )
+    # Python's parser gives each timestamp a time zone object of its own (72 bytes an event);
+    # times with the same offset share one, which also makes comparing them cheaper.
+    zone = parsed.tzinfo
+    shared = _OFFSETS.setdefault(zone, zone)
+    return parsed if shared is zone else parsed.replace(tzinfo=shared)
+
+
+#: One time zone object per UTC offset seen (a few dozen at most).
+_OFFSETS: dict[tzinfo | None, tzinfo | None] = {}
 
 
 def usage_reading(attrs: dict[str, Any]) -> Decimal | None:
@@ -185,8 +206,21 @@ def _check_amount(value: Any, field_name: str) -> None:
         raise EventError(f'{field_name}: {value!r} is not an amount; write it like "3500.00"')
 
 
+def _given(value: Any) -> bool:
+    """A non-empty string (the fast path of ``_text``; anything else is judged there)."""
+    return value.__class__ is str and bool(value) and not value.isspace()
+
+
+#: An event without ``attrs`` shares this one empty object (events are never changed).
+_NO_ATTRS: dict[str, Any] = {}
+
+
 def parse_event(data: Any, contract: Contract, seq: int = 0, line: int | None = None) -> Event:
-    """Validate one decoded JSON object against the contract; raise EventError if it is bad."""
+    """Validate one decoded JSON object against the contract; raise EventError if it is bad.
+
+    The common case (every field present and well-formed) takes one pass with no calls beyond
+    the timestamp parse; the strings every event repeats (contract, type, severity, ticket) are
+    interned, so a million events hold them once."""
     if not isinstance(data, dict):
         raise EventError(f"an event is a JSON object, got {type(data).__name__}")
     if not _FIELDS.issuperset(data):
@@ -194,9 +228,16 @@ def parse_event(data: Any, contract: Contract, seq: int = 0, line: int | None = 
         raise EventError(
             f"unknown field(s) {', '.join(sorted(unknown))}: put further facts under 'attrs'"
         )
-    event_id = _text(data, "id", True)
-    contract_id = _text(data, "contract", True)
-    event_type = _text(data, "type", True)
+    get = data.get
+    event_id = get("id")
+    if not _given(event_id):
+        event_id = _text(data, "id", True)
+    contract_id = get("contract")
+    if not _given(contract_id):
+        contract_id = _text(data, "contract", True)
+    event_type = get("type")
+    if not _given(event_type):
+        event_type = _text(data, "type", True)
     assert event_id is not None and contract_id is not None and event_type is not None
     if contract_id != contract.id:
         raise EventError(f"contract: {contract_id!r} is not this contract ({contract.id!r})")
@@ -205,18 +246,57 @@ def parse_event(data: Any, contract: Contract, seq: int = 0, line: int | None = 
             f"type: {event_type!r} is not an event type of contract {contract.id} "
             "(declare it under event_types, or check the spelling)"
         )
-    at = parse_time(data.get("at"))
+    at = parse_time(get("at"))
     # A waiver names its ticket only when it waives a commitment (checked below).
-    ticket = _text(
-        data, "ticket", event_type not in TICKETLESS_EVENT_TYPES and event_type != "breach_waived"
-    )
-    severity = _text(data, "severity", event_type in _SEVERITY_TYPES)
-    if severity is not None and severity not in contract.severities:
-        raise EventError(f"severity: {severity!r} is not one of {', '.join(contract.severities)}")
-    asset = _text(data, "asset", False)
-    attrs = data.get("attrs") or {}
+    ticket = get("ticket")
+    if not _given(ticket):
+        ticket = _text(
+            data,
+            "ticket",
+            event_type not in TICKETLESS_EVENT_TYPES and event_type != "breach_waived",
+        )
+    severity = get("severity")
+    if severity is None and event_type not in _SEVERITY_TYPES:
+        pass
+    elif not _given(severity):
+        severity = _text(data, "severity", event_type in _SEVERITY_TYPES)
+    if severity is not None:
+        if severity not in contract.severities:
+            raise EventError(
+                f"severity: {severity!r} is not one of {', '.join(contract.severities)}"
+            )
+        severity = sys.intern(severity)
+    asset = get("asset")
+    if asset is not None and not _given(asset):
+        asset = _text(data, "asset", False)
+    attrs = get("attrs") or _NO_ATTRS
     if not isinstance(attrs, dict):
         raise EventError(f"attrs: expected an object, got {attrs!r}")
+    if attrs or event_type in _TYPES_WITH_ATTRS:
+        _check_attrs(event_type, at, attrs, ticket)
+    return Event(
+        event_id,
+        contract.id,
+        sys.intern(event_type),
+        at,
+        sys.intern(ticket) if ticket is not None else None,
+        severity,
+        asset,
+        attrs,
+        seq,
+        line,
+        at.timestamp(),
+    )
+
+
+#: Types whose events must carry attributes (their checks run even when ``attrs`` is empty).
+_TYPES_WITH_ATTRS = frozenset(
+    {"force_majeure", "breach_waived", "cost_claimed", "final_inspection"}
+)
+
+
+def _check_attrs(event_type: str, at: datetime, attrs: dict[str, Any], ticket: str | None) -> None:
+    """What some event types say under ``attrs``, and the usage reading any event may carry."""
     if event_type == "force_majeure":
         until = parse_time(attrs.get("until"), "attrs.until")
         if until <= at:
@@ -228,18 +308,6 @@ def parse_event(data: Any, contract: Contract, seq: int = 0, line: int | None = 
     usage_reading(attrs)  # a usage counter reading (warranty usage limits) must be a number
     if event_type == "final_inspection" and not isinstance(attrs.get("passed"), bool):
         raise EventError("attrs.passed: a final_inspection says whether it passed: true or false")
-    return Event(
-        id=event_id,
-        contract=contract_id,
-        type=event_type,
-        at=at,
-        ticket=ticket,
-        severity=severity,
-        asset=asset,
-        attrs=attrs,
-        seq=seq,
-        line=line,
-    )
 
 
 #: What ``decode_line`` returns for an empty line (not an event, not an error).
@@ -278,11 +346,11 @@ class Intake:
 
     def offer(self, data: Any, line: int | None = None, raw: str | None = None) -> Event | None:
         """Accept one decoded event; return it, or None if it was a duplicate or rejected."""
-        event_id = data.get("id") if isinstance(data, dict) else None
-        ticket = data.get("ticket") if isinstance(data, dict) else None
         try:
-            event = parse_event(data, self.contract, seq=len(self.events), line=line)
+            event = parse_event(data, self.contract, len(self.events), line)
         except EventError as exc:
+            event_id = data.get("id") if isinstance(data, dict) else None
+            ticket = data.get("ticket") if isinstance(data, dict) else None
             self.rejected.append(
                 Rejected(
                     str(exc),
@@ -316,7 +384,12 @@ class Intake:
 
     def offer_line(self, text: str | bytes, line: int) -> Event | None:
         """Offer one line of a JSON Lines stream; a bad line is rejected and the stream goes on."""
-        data = decode_line(text, line)
+        try:
+            # The common case: a good line decodes as it is (JSON allows the whitespace around
+            # it). Anything else — blank, not JSON, not UTF-8 — is judged by decode_line.
+            data = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            data = decode_line(text, line)
         if data is BLANK:
             return None
         if isinstance(data, Rejected):

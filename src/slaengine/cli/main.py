@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -19,9 +20,9 @@ from slaengine.cli.common import (
     out,
     write_json,
 )
-from slaengine.cli.render import clauses_table, contract_table, print_report
 from slaengine.contract import load_contract
-from slaengine.evaluate import Report, evaluate
+from slaengine.evaluate import Context, Report, evaluate
+from slaengine.replay import cyclic_gc_paused, write_report
 
 app = typer.Typer(
     name="slaengine",
@@ -39,6 +40,12 @@ DEMO_AS_OF = "2026-11-01T00:00:00+08:00"
 DEMO_DB = "sqlite:///slaengine-demo.db"
 
 Format = Annotated[str, typer.Option("--format", "-f", help="table or json")]
+ReplayFormat = Annotated[
+    str,
+    typer.Option(
+        "--format", "-f", help="table, json (one document) or jsonl (JSON Lines: one record a line)"
+    ),
+]
 AsOf = Annotated[
     str | None,
     typer.Option("--as-of", help="evaluation time, RFC 3339 with offset (default: now)"),
@@ -82,6 +89,8 @@ def contract_show(
     fmt: Format = "table",
 ) -> None:
     """Show a contract's commitments as a table to check against the tender."""
+    from slaengine.cli.render import clauses_table, contract_table
+
     contract = load_contract(file)
     if fmt == "json":
         print(contract.model_dump_json(by_alias=True, indent=2))
@@ -103,18 +112,37 @@ def replay(
         str | None, typer.Argument(metavar="[EVENTS]", help="JSON Lines; - for stdin")
     ] = None,
     as_of: AsOf = None,
-    fmt: Format = "table",
+    fmt: ReplayFormat = "table",
     db: StoreOption = None,
 ) -> None:
     """Replay a stream of ticket events against a contract and report every clock."""
-    _check_format(fmt)
+    _check_format(fmt, ("table", "json", "jsonl"))
     contract = load_contract(contract_file)
     when = as_of_option(as_of, contract)
-    given = load_input(contract, events_file, db)
-    show(evaluate(contract, given.events, when, given.rejected, given.duplicates), fmt)
+    with cyclic_gc_paused():
+        given = load_input(contract, events_file, db)
+        if fmt == "table" or (fmt == "json" and sys.stdout.isatty()):
+            # For a person: a table, or an indented document (a terminal never holds millions).
+            show(evaluate(contract, given.events, when, given.rejected, given.duplicates), fmt)
+            return
+        sys.stdout.flush()
+        report = write_report(
+            sys.stdout.buffer,
+            Context(contract),
+            given.events,
+            when,
+            given.rejected,
+            given.duplicates,
+            fmt,
+        )
+    if report.rejected:
+        err.print(f"{len(report.rejected)} event(s) rejected (listed in the report)")
 
 
 def show(report: Report, fmt: str) -> None:
+    # Rich tables are imported when a table is shown: a JSON replay starts without them.
+    from slaengine.cli.render import print_report
+
     if fmt == "json":
         write_json(report.to_json())
     else:

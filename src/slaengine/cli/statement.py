@@ -16,7 +16,7 @@ from rich.table import Table
 from slaengine.cli.common import StoreOption, as_of_option, err, friendly, load_input, out
 from slaengine.contract import Contract, load_contract
 from slaengine.errors import SlaError
-from slaengine.evaluate import evaluate
+from slaengine.evaluate import Context
 from slaengine.penalties import Statement, Window, build_statement
 from slaengine.penalties.export import (
     COMPLIANCE_COLUMNS,
@@ -33,6 +33,7 @@ from slaengine.penalties.export import (
     totals_rows,
 )
 from slaengine.penalties.words import amount_text, label
+from slaengine.replay import cyclic_gc_paused, judge_streaming
 
 FORMATS = ("table", "json", "csv", "xlsx")
 LANGS = ("en", "zh")
@@ -188,9 +189,19 @@ def register(app: typer.Typer) -> None:
         contract = load_contract(contract_file)
         window = _window(contract, period, date_from, date_to)
         when = as_of_option(as_of, contract)
-        intake = load_input(contract, events_file, db)
-        report = evaluate(contract, intake.events, when, intake.rejected, intake.duplicates)
-        result = build_statement(report, window)
+        with cyclic_gc_paused():
+            intake = load_input(contract, events_file, db)
+            # Judged ticket by ticket: of the clocks, only those the statement reads are kept
+            # (its period's, for the compliance figures, and what pricing needs).
+            report = judge_streaming(
+                Context(contract),
+                intake.events,
+                when,
+                intake.rejected,
+                intake.duplicates,
+                keep=lambda clock: window.start <= clock.deadline < window.end,
+            )
+            result = build_statement(report, window)
         if fmt == "table":
             if output is None:
                 print_statement(result, out, lang)

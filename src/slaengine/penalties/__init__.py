@@ -5,12 +5,22 @@ lines, cap adjustment lines and remedies, each with its clause, what it was char
 the formula in English and Chinese. ``build_statement(report, window)`` cuts the lines of one
 billing period out of them, with the period's totals and compliance figures.
 
-Like the rest of the core this reads no clock and does no I/O. It imports the evaluation types
-only for type checking: ``slaengine.evaluate`` calls ``charge`` (lazily), never the reverse.
+Like the rest of the core this reads no clock and does no I/O. It reads ``Findings``
+(slaengine.findings, the core's report type) and never imports the evaluation entry:
+``slaengine.report`` prices findings with ``charge``, never the reverse.
 """
 
-from slaengine.penalties.charge import Charges, Totals, charge
+from slaengine.penalties.charge import Charges, Totals, charge, measured_commitments
 from slaengine.penalties.lines import Line
 from slaengine.penalties.statement import Statement, Window, build_statement
 
-__all__ = ["Charges", "Line", "Statement", "Totals", "Window", "build_statement", "charge"]
+__all__ = [
+    "Charges",
+    "Line",
+    "Statement",
+    "Totals",
+    "Window",
+    "build_statement",
+    "charge",
+    "measured_commitments",
+]

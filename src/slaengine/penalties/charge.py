@@ -16,20 +16,28 @@ in the report, and a clock's ``late_by_seconds`` already leaves out paused and e
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slaengine.contract.models import Clause, Contract
-from slaengine.penalties.caps import adjustments, allocate, apply_breach_cap, breach_cap
+from slaengine.findings import Findings
+from slaengine.penalties.caps import (
+    BreachCap,
+    adjustments,
+    allocate,
+    apply_breach_cap,
+    breach_cap,
+)
 from slaengine.penalties.compliance import ClockKey, PeriodKey
 from slaengine.penalties.evidence import Evidence
 from slaengine.penalties.kinds import kind_for
 from slaengine.penalties.lines import (
     COMPENSATION,
     PENALTY,
+    PERIOD,
     REMEDY,
     Line,
     Priced,
@@ -38,9 +46,6 @@ from slaengine.penalties.lines import (
 from slaengine.penalties.waivers import Waiver
 from slaengine.penalties.words import ZERO, amount_text, money
 from slaengine.penalties.years import contract_year
-
-if TYPE_CHECKING:
-    from slaengine.evaluate import Report
 
 
 def _sum(lines: Iterable[Line]) -> Decimal:
@@ -134,28 +139,50 @@ class Charges:
         """The report's ``penalties``, ``compensation`` and ``totals`` (SPEC.md section 7),
         with the cap adjustments, remedies and waivers that matched nothing."""
         return {
-            "penalties": [line.to_json() for line in self.penalties],
-            "compensation": [line.to_json() for line in self.compensation],
-            "adjustments": [line.to_json() for line in self.adjustments],
-            "remedies": [line.to_json() for line in self.remedies],
-            "totals": self.totals().to_json(),
-            "unapplied_waivers": [waiver.to_json() for waiver in self.unapplied_waivers],
+            name: list(value) if isinstance(value, Iterator) else value
+            for name, value in self.json_items()
         }
 
+    def json_items(self) -> Iterator[tuple[str, Any]]:
+        """``to_json`` field by field, each list as an iterator that makes its items as they
+        are read (a streamed report writes them without holding them all)."""
+        for name in ("penalties", "compensation", "adjustments", "remedies"):
+            lines: list[Line] = getattr(self, name)
+            yield name, (line.to_json() for line in lines)
+        yield "totals", self.totals().to_json()
+        yield "unapplied_waivers", (waiver.to_json() for waiver in self.unapplied_waivers)
 
-def charge(report: Report) -> Charges:
+
+def measured_commitments(contract: Contract) -> frozenset[str]:
+    """Commitments some clause measures as a whole (an on-time rate), not only by breaches:
+    pricing needs all their clocks. Of every other clock it needs the breached ones only."""
+    return frozenset(
+        commitment
+        for clause in contract.clauses
+        for commitment in kind_for(clause.kind).measures(clause)
+    )
+
+
+def charge(report: Findings) -> Charges:
     """Every line the report's breaches, periods and events cost under its contract."""
     evidence = Evidence(report)
     contract = report.contract
     sections: dict[str, list[Line]] = defaultdict(list)
     for clause in contract.clauses:
         kind = kind_for(clause.kind)
+        # The per-breach cap depends only on the clause and on whether a trigger is a period.
+        caps: dict[bool, BreachCap | None] = {}
         for trigger in kind.triggers(clause, evidence):
             priced = kind.price(clause, trigger, evidence)
             waiver = evidence.waiver_for(trigger, clause.id)
             if waiver is not None:
                 evidence.use(waiver)
-            cap = breach_cap(clause, contract.price, trigger) if kind.section != REMEDY else None
+            cap = None
+            if kind.section != REMEDY:
+                per_period = trigger.source == PERIOD
+                if per_period not in caps:
+                    caps[per_period] = breach_cap(clause, contract.price, trigger)
+                cap = caps[per_period]
             for item, uncapped, cap_text in apply_breach_cap(priced, cap):
                 sections[kind.section].append(
                     _line(evidence, clause, kind.section, trigger, item, waiver, uncapped, cap_text)

@@ -12,21 +12,18 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 from functools import cached_property
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from slaengine.clocks import BREACHED, Clock
 from slaengine.contract.models import Clause, Contract
 from slaengine.events import Event
+from slaengine.findings import Findings, TicketSummary
 from slaengine.obligations import BREACHED as PERIOD_BREACHED
 from slaengine.obligations import ObligationPeriod
 from slaengine.penalties.compliance import ClockKey, PeriodKey, clock_key
 from slaengine.penalties.lines import CLOCK, EVENT, OBLIGATION, Trigger
 from slaengine.penalties.waivers import Waiver, waivers_of
 from slaengine.ruleset.matcher import matcher_for
-
-if TYPE_CHECKING:
-    from slaengine.evaluate import Report, TicketSummary
 
 
 def clock_trigger(clock: Clock) -> Trigger:
@@ -68,7 +65,7 @@ def event_trigger(event: Event, asset: str | None) -> Trigger:
 
 
 class Evidence:
-    def __init__(self, report: Report) -> None:
+    def __init__(self, report: Findings) -> None:
         self.report = report
         self.contract: Contract = report.contract
         self.as_of: datetime = report.as_of
@@ -87,7 +84,6 @@ class Evidence:
                 p.period_start.timestamp(),
             ),
         )
-        self._events = {event.id: event for event in report.events}
         self.waivers: list[Waiver] = waivers_of(report.events)
         # A waiver of a breach whose commitment carries no clause still matched a breach.
         self.used_waivers: set[str] = {
@@ -98,7 +94,12 @@ class Evidence:
         }
         self._actions: dict[tuple[str, str], list[Event]] = defaultdict(list)
         matcher = matcher_for(self.contract)
+        # Only events of a type some charge, extend or claim names can trigger one (a filter
+        # before asking the rule set, which still decides).
+        priced = matcher.types_for(("charge", "extend", "claim"))
         for event in report.events:
+            if event.type not in priced:
+                continue
             summary = self.tickets.get(event.ticket) if event.ticket else None
             actions = matcher.match(
                 event.type,
@@ -146,6 +147,12 @@ class Evidence:
 
     def event(self, event_id: str | None) -> Event | None:
         return self._events.get(event_id) if event_id is not None else None
+
+    @cached_property
+    def _events(self) -> dict[str, Event]:
+        """Events by id, built when a clause first asks (most never do: a million events would
+        hold a large index for nothing)."""
+        return {event.id: event for event in self.report.events}
 
     def clocks_due(self, commitments: Sequence[str], start: datetime, end: datetime) -> list[Clock]:
         """Clocks of ``commitments`` whose deadline falls in [start, end)."""

@@ -13,18 +13,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
 from slaengine.contract.models import Contract
 from slaengine.errors import SlaError
-from slaengine.penalties.charge import Charges, Totals
+from slaengine.findings import Findings, TicketSummary
+from slaengine.penalties.charge import Charges, Totals, charge
 from slaengine.penalties.compliance import Compliance, measure, measure_obligation
 from slaengine.penalties.years import local_midnight
-
-if TYPE_CHECKING:
-    from slaengine.evaluate import Report, TicketSummary
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -108,9 +106,17 @@ class Statement:
         }
 
 
-def build_statement(report: Report, window: Window) -> Statement:
-    """The statement of ``window`` from a report evaluated at (or after) the window's end."""
-    charges: Charges = report.charges.within(window.start, window.end)
+def build_statement(
+    report: Findings, window: Window, charges_of_report: Charges | None = None
+) -> Statement:
+    """The statement of ``window`` from a report evaluated at (or after) the window's end.
+
+    ``charges_of_report``: the report's charges when the caller has them already (a
+    ``slaengine.report.Report`` keeps its own); otherwise they are priced here."""
+    if charges_of_report is None:
+        known = getattr(report, "charges", None)
+        charges_of_report = known if isinstance(known, Charges) else charge(report)
+    charges = charges_of_report.within(window.start, window.end)
     compliance = [
         measure(report.clocks, [c.id], window.start, window.end, charges.waived_clocks)
         for c in report.contract.commitments

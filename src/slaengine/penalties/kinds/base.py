@@ -33,6 +33,11 @@ class ClauseKind:
     def price(self, clause: Any, trigger: Trigger, evidence: Evidence) -> list[Priced]:
         raise NotImplementedError
 
+    def measures(self, clause: Any) -> tuple[str, ...]:
+        """Commitments whose every clock (met ones too) the clause reads; most kinds read only
+        breaches. A streamed report keeps these clocks for pricing and lets the others go."""
+        return ()
+
 
 KINDS: dict[str, ClauseKind] = {}
 

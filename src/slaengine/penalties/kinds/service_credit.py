@@ -47,6 +47,9 @@ class ServiceCredit(ClauseKind):
             start, n = end, n + 1
         return found
 
+    def measures(self, clause: ServiceCreditClause) -> tuple[str, ...]:
+        return tuple(clause.commitments)
+
     def price(
         self, clause: ServiceCreditClause, trigger: Trigger, evidence: Evidence
     ) -> list[Priced]:
