@@ -103,6 +103,8 @@ class Rejected:
 
 def parse_time(value: Any, field_name: str = "at") -> datetime:
     """An RFC 3339 timestamp with an offset; one without an offset is refused."""
+    if value is None:
+        raise EventError(f"{field_name}: missing (required)")
     if not isinstance(value, str):
         raise EventError(f"{field_name}: expected an RFC 3339 timestamp string, got {value!r}")
     try:
@@ -242,6 +244,9 @@ def parse_event(data: Any, contract: Contract, seq: int = 0, line: int | None = 
     )
 
 
+_BOM = "\ufeff"
+_BOM_BYTES = _BOM.encode("utf-8")
+
 #: What ``decode_line`` returns for an empty line (not an event, not an error).
 BLANK: Any = object()
 
@@ -251,8 +256,15 @@ def decode_line(text: str | bytes, line: int | None) -> Any:
 
     Bytes are read as UTF-8; a line that is not UTF-8 is a rejected line like any other, so one
     bad byte never stops a stream. Every reader of event lines (replay, ingest, import) uses
-    this one function, so a line is judged the same way everywhere."""
+    this one function, so a line is judged the same way everywhere.
+
+    A UTF-8 byte-order mark before the line (Excel and Windows tools write one at the start of
+    a file; ``cat`` of several such files puts one mid-stream) is not part of the event."""
     stripped = text.strip()
+    if isinstance(stripped, bytes):
+        stripped = stripped.removeprefix(_BOM_BYTES).strip()
+    else:
+        stripped = stripped.removeprefix(_BOM).strip()
     if not stripped:
         return BLANK
     try:

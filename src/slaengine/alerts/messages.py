@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from slaengine.alerts.model import Alert, AlertKind
+from slaengine.spans import span_text
 
 Lang = Literal["zh", "en", "both"]
 _LANGS: dict[str, Lang] = {"zh": "zh", "en": "en", "both": "both"}
@@ -189,9 +190,7 @@ def _fields(alert: Alert, lang: Literal["zh", "en"]) -> dict[str, str]:
         "cycle": _MISSING if alert.cycle is None else str(alert.cycle),
         "commitment": _with_id(alert.commitment, commitment, lang),
         "obligation": _with_id(alert.obligation, obligation, lang),
-        "period": _MISSING
-        if start is None and end is None
-        else f"{_time(start)} {'至' if lang == 'zh' else 'to'} {_time(end)}",
+        "period": _period(start, end, lang),
         "deadline": _time(alert.deadline),
         "late": human_duration(alert.late_by_seconds, lang),
         "left": _MISSING if left is None else human_duration(int(left), lang),
@@ -218,6 +217,15 @@ def _with_id(ident: str | None, name: str | None, lang: Literal["zh", "en"]) -> 
     if name is None or name == ident:
         return ident
     return f"{ident}（{name}）" if lang == "zh" else f"{ident} ({name})"
+
+
+def _period(start: Any, end: Any, lang: Literal["zh", "en"]) -> str:
+    """A period as its first and last day, both included (slaengine.spans: as in reports)."""
+    if start is None or end is None:
+        return _MISSING if start is None and end is None else f"{_time(start)} – {_time(end)}"
+    first = datetime.fromisoformat(start) if isinstance(start, str) else start
+    last = datetime.fromisoformat(end) if isinstance(end, str) else end
+    return span_text(first, last, first.tzinfo or UTC, lang)
 
 
 def _time(value: Any) -> str:

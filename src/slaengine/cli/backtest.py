@@ -20,7 +20,7 @@ from rich.table import Table
 
 from slaengine.backtest import Backtest, BacktestResult, Row, WhatIf, parse_what_if, run_backtest
 from slaengine.backtest import with_acceptance as rebased
-from slaengine.cli.common import err, friendly, out, read_events, write_json
+from slaengine.cli.common import ContractArgument, err, friendly, out, read_events, write_json
 from slaengine.cli.importing import import_export, report_import
 from slaengine.cli.render import human_seconds
 from slaengine.contract import Contract, load_contract
@@ -334,10 +334,14 @@ def _parse_day(value: str | None) -> date | None:
 
 
 def backtest(
-    contract_file: Annotated[Path, typer.Argument(metavar="CONTRACT")],
+    contract_file: ContractArgument,
     events_file: Annotated[
         str | None,
-        typer.Argument(metavar="[EVENTS]", help="JSON Lines of the history; - for stdin"),
+        typer.Argument(
+            metavar="EVENTS",
+            help="JSON Lines of the history; - reads standard input",
+            show_default=False,
+        ),
     ] = None,
     csv_file: Annotated[
         Path | None,

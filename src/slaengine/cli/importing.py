@@ -118,7 +118,10 @@ def report_import(path: Path, result: ImportResult, max_problems: int) -> None:
 
 
 def import_command(
-    export: Annotated[Path, typer.Argument(metavar="EXPORT.csv", help="the ticketing export")],
+    export: Annotated[
+        Path,
+        typer.Argument(metavar="CSV", help="the ticketing export (CSV)", show_default=False),
+    ],
     mapping_file: Annotated[
         Path,
         typer.Option(

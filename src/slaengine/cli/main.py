@@ -11,6 +11,8 @@ from slaengine import __version__
 from slaengine.bundled import demo_events, example_contract
 from slaengine.cli import common
 from slaengine.cli.common import (
+    ContractArgument,
+    EventsArgument,
     StoreOption,
     as_of_option,
     err,
@@ -29,6 +31,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 contract_app = typer.Typer(help="Check contract files; load them in a store.", no_args_is_help=True)
 app.add_typer(contract_app, name="contract")
@@ -62,7 +66,7 @@ def main(
 
 @contract_app.command("validate")
 @friendly
-def contract_validate(file: Path) -> None:
+def contract_validate(file: ContractArgument) -> None:
     """Validate a contract file; errors name the file, line and field."""
     contract = load_contract(file)
     from slaengine.ruleset import compile_ruleset
@@ -78,7 +82,7 @@ def contract_validate(file: Path) -> None:
 @contract_app.command("show")
 @friendly
 def contract_show(
-    file: Path,
+    file: ContractArgument,
     fmt: Format = "table",
 ) -> None:
     """Show a contract's commitments as a table to check against the tender."""
@@ -98,10 +102,8 @@ def _check_format(fmt: str, allowed: tuple[str, ...] = ("table", "json")) -> Non
 @app.command()
 @friendly
 def replay(
-    contract_file: Annotated[Path, typer.Argument(metavar="CONTRACT")],
-    events_file: Annotated[
-        str | None, typer.Argument(metavar="[EVENTS]", help="JSON Lines; - for stdin")
-    ] = None,
+    contract_file: ContractArgument,
+    events_file: EventsArgument = None,
     as_of: AsOf = None,
     fmt: Format = "table",
     db: StoreOption = None,
@@ -111,7 +113,9 @@ def replay(
     contract = load_contract(contract_file)
     when = as_of_option(as_of, contract)
     given = load_input(contract, events_file, db)
+    given.check_useful(contract)
     show(evaluate(contract, given.events, when, given.rejected, given.duplicates), fmt)
+    err.print(given.summary(), highlight=False, soft_wrap=True)
 
 
 def show(report: Report, fmt: str) -> None:

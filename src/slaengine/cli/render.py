@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,6 +15,7 @@ from slaengine.contract.models import Condition, Contract
 from slaengine.evaluate import Report
 from slaengine.obligations import UPCOMING
 from slaengine.penalties.compliance import measure
+from slaengine.spans import span_text
 
 STATUS_STYLE = {
     MET: "green",
@@ -195,11 +196,10 @@ def obligations_table(report: Report, zone: ZoneInfo) -> Table | None:
         table.add_column(column)
     for period in begun:
         style = STATUS_STYLE.get(period.status, "yellow")
-        last = (period.period_end.astimezone(zone) - timedelta(days=1)).date()
         table.add_row(
             period.obligation,
             period.asset or "—",
-            f"{period.period_start.astimezone(zone).date()} – {last}",
+            span_text(period.period_start, period.period_end, zone),
             f"[{style}]{period.status}[/]",
             f"{period.done}/{period.required}",
             ", ".join(period.met_by) or "—",

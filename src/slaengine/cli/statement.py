@@ -13,7 +13,16 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from slaengine.cli.common import StoreOption, as_of_option, err, friendly, load_input, out
+from slaengine.cli.common import (
+    ContractArgument,
+    EventsArgument,
+    StoreOption,
+    as_of_option,
+    err,
+    friendly,
+    load_input,
+    out,
+)
 from slaengine.contract import Contract, load_contract
 from slaengine.errors import SlaError
 from slaengine.evaluate import evaluate
@@ -149,10 +158,8 @@ def register(app: typer.Typer) -> None:
     @app.command("statement")
     @friendly
     def statement(
-        contract_file: Annotated[Path, typer.Argument(metavar="CONTRACT")],
-        events_file: Annotated[
-            str | None, typer.Argument(metavar="[EVENTS]", help="JSON Lines; - for stdin")
-        ] = None,
+        contract_file: ContractArgument,
+        events_file: EventsArgument = None,
         period: Annotated[
             str | None, typer.Option("--period", help="calendar month, e.g. 2026-10")
         ] = None,
@@ -189,6 +196,7 @@ def register(app: typer.Typer) -> None:
         window = _window(contract, period, date_from, date_to)
         when = as_of_option(as_of, contract)
         intake = load_input(contract, events_file, db)
+        intake.check_useful(contract)
         report = evaluate(contract, intake.events, when, intake.rejected, intake.duplicates)
         result = build_statement(report, window)
         if fmt == "table":
@@ -210,6 +218,7 @@ def register(app: typer.Typer) -> None:
                 sys.stdout.flush()
             else:
                 output.write_bytes(data)
+        err.print(intake.summary(), highlight=False, soft_wrap=True)
         if output is not None:
             err.print(f"statement {window.label} written to {output}", highlight=False)
         if intake.rejected:

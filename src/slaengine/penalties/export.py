@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from slaengine.penalties.lines import ADJUSTMENT, OBLIGATION, Line
 from slaengine.penalties.statement import Statement
 from slaengine.penalties.words import amount_text, label, span_words
+from slaengine.spans import span_text
 
 Cell = str | int | Decimal | datetime | date | None
 
@@ -61,8 +62,9 @@ def heading_rows(statement: Statement, lang: str) -> list[tuple[str, str]]:
         (label("currency", lang), contract.currency),
         (
             label("period", lang),
-            f"{statement.window.label} ({statement.window.start.date()} – "
-            f"{statement.window.last_day}, {contract.timezone})",
+            f"{statement.window.label} "
+            f"({span_text(statement.window.start, statement.window.end, zone, lang)}, "
+            f"{contract.timezone})",
         ),
         (label("as_of", lang), statement.as_of.astimezone(zone).isoformat()),
     ]

@@ -22,6 +22,7 @@ from slaengine.errors import SlaError
 from slaengine.penalties.charge import Charges, Totals
 from slaengine.penalties.compliance import Compliance, measure, measure_obligation
 from slaengine.penalties.years import local_midnight
+from slaengine.spans import days_text
 
 if TYPE_CHECKING:
     from slaengine.evaluate import Report, TicketSummary
@@ -55,7 +56,7 @@ class Window:
             raise SlaError(f"--to {last} is before --from {first}")
         start = local_midnight(contract, first)
         end = local_midnight(contract, last + timedelta(days=1))
-        return cls(start, end, f"{first} – {last}")
+        return cls(start, end, days_text(first, last))
 
     @property
     def last_day(self) -> date:

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from dateutil.relativedelta import relativedelta
 
 from slaengine.contract.models import Contract
+from slaengine.spans import days_text
 
 
 def local_midnight(contract: Contract, day: date) -> datetime:
@@ -44,4 +45,4 @@ def year_span_text(contract: Contract, year: int) -> str:
     """``2026-01-15 – 2027-01-14``: the dates of a contract year, both inclusive."""
     first = year_start(contract, year).date()
     last = year_start(contract, year + 1).date() - relativedelta(days=1)
-    return f"{first} – {last}"
+    return days_text(first, last)
