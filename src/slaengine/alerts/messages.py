@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
 from slaengine.alerts.model import Alert, AlertKind
-from slaengine.spans import span_text
+from slaengine.spans import days_text, span_text
 
 Lang = Literal["zh", "en", "both"]
 _LANGS: dict[str, Lang] = {"zh": "zh", "en": "en", "both": "both"}
@@ -223,9 +223,22 @@ def _period(start: Any, end: Any, lang: Literal["zh", "en"]) -> str:
     """A period as its first and last day, both included (slaengine.spans: as in reports)."""
     if start is None or end is None:
         return _MISSING if start is None and end is None else f"{_time(start)} – {_time(end)}"
-    first = datetime.fromisoformat(start) if isinstance(start, str) else start
-    last = datetime.fromisoformat(end) if isinstance(end, str) else end
-    return span_text(first, last, first.tzinfo or UTC, lang)
+    first, after = _instant_or_day(start), _instant_or_day(end)
+    if isinstance(first, datetime) and isinstance(after, datetime):
+        return span_text(first, after, first.tzinfo or UTC, lang)
+    # Days: the end is the first day after the period, as an instant's end is.
+    last = after.date() if isinstance(after, datetime) else after
+    return days_text(first if not isinstance(first, datetime) else first.date(),
+                     last - timedelta(days=1), lang)  # fmt: skip
+
+
+def _instant_or_day(value: Any) -> datetime | date:
+    if isinstance(value, date):
+        return value
+    text = str(value)
+    return (
+        date.fromisoformat(text) if len(text) == len("2026-01-15") else datetime.fromisoformat(text)
+    )
 
 
 def _time(value: Any) -> str:

@@ -91,7 +91,10 @@ def contract_show(
         print(contract.model_dump_json(by_alias=True, indent=2))
         return
     out.print(contract_table(contract))
-    out.print(clauses_table(contract))
+    if contract.clauses:
+        out.print(clauses_table(contract))
+    else:
+        out.print("no penalty or compensation clauses")
 
 
 def _check_format(fmt: str, allowed: tuple[str, ...] = ("table", "json")) -> None:
