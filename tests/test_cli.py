@@ -84,7 +84,7 @@ def test_replay_json_from_stdin(tmp_path: Path) -> None:
     assert (rejected["line"], rejected["raw"]) == (3, "not json")
     assert rejected["error"].startswith("not valid JSON: ")
     assert rejected["error"].endswith("(column 1)")
-    assert "1 event(s) rejected" in result.stderr
+    assert "3 event(s) read from standard input: 2 accepted, 1 rejected" in result.stderr
 
 
 def test_bad_contract_is_an_error_not_a_traceback(tmp_path: Path) -> None:

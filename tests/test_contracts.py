@@ -102,8 +102,35 @@ def test_errors_name_file_line_and_field(old: str, new: str, field: str, message
 
 
 def test_missing_field_is_named() -> None:
-    text = EXAMPLE_TEXT.replace("accepted_on: 2026-01-15", "")
-    assert any("accepted_on: this field is required" in p for p in _error(text))
+    text = EXAMPLE_TEXT.replace("timezone: Asia/Shanghai\n", "", 1)
+    assert any("timezone: this field is required" in p for p in _error(text))
+
+
+def test_price_and_acceptance_are_needed_only_by_the_terms_that_use_them() -> None:
+    # The example tender has money, assets and an inspection obligation: each need is named.
+    no_acceptance = EXAMPLE_TEXT.replace("accepted_on: 2026-01-15", "")
+    (problem,) = [p for p in _error(no_acceptance) if "accepted_on" in p]
+    for need in ("contract years", "assets", "obligation periods"):
+        assert need in problem
+    no_price = EXAMPLE_TEXT.replace('price: "1280000.00"', "")
+    problems = _error(no_price)
+    assert any("clauses." in p and ".percent: is a percentage of the contract price" in p
+               for p in problems)  # fmt: skip
+    assert any("caps.per_contract_year.percent_of_price" in p for p in problems)
+    # A contract of response times only, no money, no warranty: neither is needed.
+    plain = parse_contract(
+        "id: C-PLAIN\ncurrency: CNY\ntimezone: Asia/Shanghai\n"
+        "severities: {general: {en: General}}\ncalendars: {always: {kind: 24x7}}\n"
+        "commitments:\n  - {id: visit, start: reported, stop: arrived, target: 30m, "
+        "calendar: always}\n",
+        Path("plain.yaml"),
+    )
+    assert plain.price is None and plain.accepted_on is None
+    intake = Intake(plain)
+    intake.offer({"id": "1", "contract": "C-PLAIN", "ticket": "T", "type": "reported",
+                  "severity": "general", "at": "2026-03-02T09:00:00+08:00"})  # fmt: skip
+    (clock,) = evaluate(plain, intake.events, t("2026-03-02 10:00")).clocks
+    assert clock.status == BREACHED
 
 
 def test_bad_yaml_names_the_line() -> None:

@@ -309,7 +309,7 @@ class Backtest:
         return {
             "contract": self.contract.id,
             "version": self.contract.version,
-            "accepted_on": self.contract.accepted_on.isoformat(),
+            "accepted_on": self.contract.acceptance.isoformat(),
             "currency": self.contract.currency,
             "as_of": local(self.as_of),
             "history": {

@@ -114,7 +114,7 @@ def obligation_calendar(book: WarrantyBook) -> list[_Slot]:
     slots: list[_Slot] = []
     for obligation in contract.obligations:
         for asset in _concerned(obligation, book):
-            origin = book.assets[asset].accepted_on if asset else contract.accepted_on
+            origin = book.assets[asset].accepted_on if asset else contract.acceptance
             slots.extend(_periods(obligation, asset, origin, _warranty_end(book, asset), zone))
     if _final_inspection_is_builtin(book):
         for unit in book.units():

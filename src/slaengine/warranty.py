@@ -124,7 +124,7 @@ class WarrantyBook:
         self._effective: dict[str, list[date]] = {}
         self._readings: dict[str, Decimal] = {}  # last usage reading per asset
         for asset in contract.assets:
-            accepted = asset.accepted_on or contract.accepted_on
+            accepted = asset.accepted_on or contract.acceptance
             self._add(AssetInfo(asset.id, UNIT, asset.id, accepted))
             for part in asset.parts:
                 self._add(AssetInfo(part.id, part.kind, asset.id, accepted))

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from slaengine import __version__
 from slaengine.bundled import demo_events, example_contract
@@ -69,14 +70,19 @@ def main(
 def contract_validate(file: ContractArgument) -> None:
     """Validate a contract file; errors name the file, line and field."""
     contract = load_contract(file)
+    from slaengine.contract.advice import contract_advice
     from slaengine.ruleset import compile_ruleset
 
     rules = compile_ruleset(contract)
+    advice = contract_advice(contract, file)
     out.print(
         f"[green]ok[/]: {file} — contract {contract.id} v{contract.version}, "
         f"{len(contract.commitments)} commitments, {len(contract.clauses)} clauses, "
         f"{len(contract.obligations)} obligations, {len(rules)} rules"
+        + (f", {len(advice)} warning(s)" if advice else "")
     )
+    for text in advice:
+        err.print(f"[yellow]warning:[/] {escape(text)}", highlight=False, soft_wrap=True)
 
 
 @contract_app.command("show")
@@ -126,8 +132,6 @@ def show(report: Report, fmt: str) -> None:
         write_json(report.to_json())
     else:
         print_report(report, out)
-    if report.rejected:
-        err.print(f"{len(report.rejected)} event(s) rejected (listed in the report)")
 
 
 @app.command()
@@ -153,7 +157,7 @@ def demo(
     store = Store.open(db, common.CLOCK)
     try:
         contract = load_contract(path)
-        store.load_contract(path.read_text(encoding="utf-8"), path, contract.accepted_on)
+        store.load_contract(path.read_text(encoding="utf-8"), path, contract.acceptance)
         with demo_events().open("rb") as lines:
             added = store.add_events(enumerate(lines, start=1), demo_events().name, raw=True)
         events = store.contract_events(contract.id)

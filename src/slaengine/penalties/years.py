@@ -27,13 +27,13 @@ def _year_start(accepted_on: date, zone: str, year: int) -> datetime:
 
 def year_start(contract: Contract, year: int) -> datetime:
     """The first instant of contract year ``year`` (1-based); cached, as every line asks."""
-    return _year_start(contract.accepted_on, contract.timezone, year)
+    return _year_start(contract.acceptance, contract.timezone, year)
 
 
 def contract_year(contract: Contract, when: datetime) -> int:
     """The contract year ``when`` falls in."""
     local = when.astimezone(ZoneInfo(contract.timezone))
-    year = max(1, local.year - contract.accepted_on.year + 1)
+    year = max(1, local.year - contract.acceptance.year + 1)
     while year > 1 and when < year_start(contract, year):
         year -= 1
     while when >= year_start(contract, year + 1):

@@ -27,7 +27,7 @@ class ServiceCredit(ClauseKind):
     name = "service_credit"
 
     def triggers(self, clause: ServiceCreditClause, evidence: Evidence) -> list[Trigger]:
-        anchor = local_midnight(evidence.contract, evidence.contract.accepted_on)
+        anchor = local_midnight(evidence.contract, evidence.contract.acceptance)
         step = clause.period
         found: list[Trigger] = []
         start = anchor
