@@ -29,6 +29,7 @@ from slaengine.evaluate import evaluate
 from slaengine.penalties import Statement, Window, build_statement
 from slaengine.penalties.export import (
     COMPLIANCE_COLUMNS,
+    CSV_TABLES,
     LINE_COLUMNS,
     TICKET_COLUMNS,
     Cell,
@@ -183,11 +184,25 @@ def register(app: typer.Typer) -> None:
             str, typer.Option("--lang", help="zh or en: column headers and formulas")
         ] = "en",
         db: StoreOption = None,
+        table: Annotated[
+            str,
+            typer.Option(
+                "--table",
+                help="with --format csv: which table the file holds, one of lines, totals, "
+                "compliance, tickets",
+            ),
+        ] = "lines",
     ) -> None:
         """The billing statement of a period: every penalty and compensation line with its
         formula, caps, waivers, totals, compliance figures and chargeable tickets."""
         if fmt not in FORMATS:
             raise typer.BadParameter(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+        if table not in CSV_TABLES:
+            raise typer.BadParameter(
+                f"--table must be one of {', '.join(CSV_TABLES)}, not {table!r}"
+            )
+        if table != "lines" and fmt != "csv":
+            raise SlaError("--table chooses the table of a CSV file: add --format csv")
         if lang not in LANGS:
             raise typer.BadParameter(f"--lang must be zh or en, not {lang!r}")
         if fmt == "xlsx" and output is None:
@@ -210,7 +225,7 @@ def register(app: typer.Typer) -> None:
                 text = json.dumps(result.to_json(), ensure_ascii=False, indent=1) + "\n"
                 data = text.encode("utf-8")
             elif fmt == "csv":
-                data = to_csv(result, lang)
+                data = to_csv(result, lang, table)
             else:
                 data = to_xlsx(result, lang)
             if output is None:
