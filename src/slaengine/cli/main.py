@@ -145,8 +145,11 @@ def demo(
         ),
     ] = DEMO_DB,
 ) -> None:
-    """A month of events for the example tender (HT-2026-017): stored in a SQLite file, then
-    replayed from the store and shown ticket by ticket."""
+    """A month of events for the example tender (HT-2026-017), stored in a SQLite file and
+    judged from it: who breached what and the money first, then every breach."""
+    from rich.console import Console
+
+    from slaengine.cli.briefing import WIDTH, print_briefing
     from slaengine.store import Store
 
     _check_format(fmt)
@@ -164,12 +167,35 @@ def demo(
     finally:
         store.close()
     when = as_of_option(DEMO_AS_OF, contract)
-    show(evaluate(contract, events, when, added.rejected, added.duplicates), fmt)
+    report = evaluate(contract, events, when, added.rejected, added.duplicates)
+    if fmt == "json":
+        write_json(report.to_json())
+    else:
+        shown = path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path
+        console = Console(width=min(WIDTH, out.width) if out.is_terminal else WIDTH)
+        print_briefing(
+            report,
+            console,
+            "October 2026",
+            "They are deliberate: the demo month ends with a conflicting duplicate, a time "
+            "without offset, an unknown severity and a cut-off line, to show that bad input is "
+            "kept and reported, never dropped.",
+            [
+                (
+                    "every clock, ticket by ticket",
+                    f"slaengine replay {shown} \\\n        --db {db} --as-of {DEMO_AS_OF}",
+                ),
+                (
+                    "every line of the bill with its formula",
+                    f"slaengine statement {shown} \\\n        --period 2026-10 --db {db} "
+                    f"\\\n        --as-of {DEMO_AS_OF}",
+                ),
+                ("the live service on this store", f"slaengine serve --db {db}"),
+            ],
+        )
     err.print(
         f"stored in {db}: {len(added.accepted)} events, {len(added.rejected)} rejected, "
-        f"{added.duplicates} duplicate(s). Next: slaengine replay {path} --db {db} --as-of "
-        f"{DEMO_AS_OF} · slaengine statement {path} --db {db} --period 2026-10 · "
-        f"slaengine serve --db {db}",
+        f"{added.duplicates} duplicate(s)",
         highlight=False,
         soft_wrap=True,
     )
