@@ -55,6 +55,7 @@ from durable.engine import MessageNotHandledException
 from sqlalchemy import func, select
 
 import synth
+from slaengine.bundled import HELPDESK_ENV, HELPDESK_SOURCE, helpdesk_csv, helpdesk_missing
 from slaengine.clock import SystemClock
 from slaengine.clocks import PAUSED, RUNNING
 from slaengine.contract import Contract, load_contract
@@ -68,7 +69,6 @@ from slaengine.store.models import StoredClock
 REPO = Path(__file__).resolve().parents[1]
 TENDER = REPO / "contracts" / "example-tender.yaml"
 HELPDESK_MAPPING = REPO / "mappings" / "helpdesk.yaml"
-DEFAULT_HELPDESK = REPO.parent / "shared" / "data" / "helpdesk.csv"
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 #: The targets of issue 6 on a 2-core machine (see docs/benchmarks.md).
@@ -254,9 +254,12 @@ def replay_synthetic(contract: Contract, events: int, work: Path) -> dict[str, A
     return data
 
 
-def replay_helpdesk(contract: Contract, csv_path: Path, limit: int | None, work: Path) -> Any:
-    if not csv_path.is_file():
-        return {"skipped": f"{csv_path} is absent (the real help-desk log; see data/README.md)"}
+def replay_helpdesk(
+    contract: Contract, csv_path: Path | None, limit: int | None, work: Path
+) -> Any:
+    reason = helpdesk_missing(csv_path)
+    if reason is not None or csv_path is None:
+        return {"skipped": reason}
     started = time.perf_counter()
     result = import_csv(csv_path, load_mapping(HELPDESK_MAPPING), contract.id)
     imported = time.perf_counter() - started
@@ -844,7 +847,10 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--ingest-events", type=int, default=1_000, help="batched over HTTP")
     parser.add_argument("--ingest-single", type=int, default=100, help="one per request")
     parser.add_argument(
-        "--helpdesk", type=Path, default=DEFAULT_HELPDESK, help="the real help-desk log (CSV)"
+        "--helpdesk",
+        type=Path,
+        default=helpdesk_csv(),
+        help=f"the real help-desk log (CSV; default ${HELPDESK_ENV}); {HELPDESK_SOURCE}",
     )
     parser.add_argument("--helpdesk-events", type=int, default=None, help="replay only the first N")
     parser.add_argument(
