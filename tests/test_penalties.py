@@ -1,6 +1,6 @@
 """Penalties, compensation, caps and waivers, with amounts computed by hand.
 
-The example tender (SPEC.md section 8, price 1280000.00) for the clauses it has; small inline
+The example tender (reference section 8, price 1280000.00) for the clauses it has; small inline
 contracts for the kinds and caps it does not use (service credit, contract-total cap, ...).
 """
 
