@@ -1,4 +1,4 @@
-"""Warranty cover: is an asset covered on a given day, until when, and why (SPEC.md section 5).
+"""Warranty cover: is an asset covered on a given day, until when, and why (reference.md §5).
 
 Theory of operation
 -------------------
@@ -48,7 +48,7 @@ from slaengine.errors import SlaError
 from slaengine.events import Event, usage_reading
 from slaengine.ruleset.matcher import Matcher, matcher_for
 
-#: Asset classes (SPEC.md section 5).
+#: Asset classes (reference.md §5).
 UNIT, KEY_PART, PART = "unit", "key_part", "part"
 
 #: The tender's final inspection falls in the last month of the warranty (质保期最后一个月).

@@ -30,7 +30,7 @@ from slaengine.calendars import CalendarSpec
 from slaengine.durations import Duration
 from slaengine.errors import SlaError
 
-#: Event types every contract understands (SPEC.md section 2). A contract may add its own.
+#: Event types every contract understands (reference.md §2). A contract may add its own.
 BUILTIN_EVENT_TYPES: frozenset[str] = frozenset(
     {
         "reported",
@@ -64,10 +64,10 @@ TICKETLESS_EVENT_TYPES: frozenset[str] = frozenset(
 )
 
 #: Fields a condition may test besides ``type`` (``id`` is excluded on purpose: durable_rules
-#: crashes on conditions over its reserved field ``id``, see DESIGN.md).
+#: crashes on conditions over its reserved field ``id``, see docs/design.md).
 CONDITION_FIELDS = ("severity", "asset", "ticket")
 
-#: The classes of assets (SPEC.md section 5).
+#: The classes of assets (reference.md §5).
 ASSET_CLASSES = ("unit", "key_part", "part")
 
 
