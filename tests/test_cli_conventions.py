@@ -115,6 +115,13 @@ def test_nothing_useful_is_said_and_exits_1(tmp_path: Path) -> None:
     result = run("ingest", str(events), "--db", db)
     assert result.returncode == 1
     assert "holds no contract" in result.stderr and "slaengine contract load" in result.stderr
+    # An export of which no event comes (here: a header and no rows).
+    export = tmp_path / "export.csv"
+    sample = Path(EXAMPLE).parents[1] / "examples" / "helpdesk-sample.csv"
+    export.write_text(sample.read_text(encoding="utf-8").splitlines()[0] + "\n")
+    mapping = str(Path(EXAMPLE).parents[1] / "mappings" / "helpdesk.yaml")
+    result = run("import", str(export), "-m", mapping, "-o", str(tmp_path / "none.jsonl"))
+    assert result.returncode == 1 and "no events came of" in result.stderr
     # With the contract loaded the same line is stored.
     assert run("contract", "load", EXAMPLE, "--db", db).returncode == 0
     stored = run("ingest", str(events), "--db", db)

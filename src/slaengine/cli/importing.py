@@ -17,7 +17,7 @@ from typing import Annotated, TextIO
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from slaengine.cli.common import err, friendly
+from slaengine.cli.common import NothingDone, err, friendly
 from slaengine.errors import SlaError
 from slaengine.importer import ImportResult, Mapping, import_csv, load_mapping, write_jsonl
 
@@ -167,6 +167,15 @@ def import_command(
         highlight=False,
         soft_wrap=True,
     )
+    if not result.events:
+        raise NothingDone(
+            f"no events came of {export}: "
+            + (
+                "it has no data rows"
+                if not result.rows
+                else "every row was a problem or skipped by its activity (listed above)"
+            )
+        )
 
 
 def register(app: typer.Typer) -> None:
