@@ -38,6 +38,8 @@ def run(
 
 
 COMMANDS = [
+    (),
+    ("contract",),
     ("contract", "validate"), ("contract", "show"), ("contract", "load"), ("replay",),
     ("statement",), ("warranty",), ("ingest",), ("serve",), ("import",), ("backtest",), ("demo",),
 ]  # fmt: skip
@@ -60,6 +62,8 @@ def test_help_is_the_same_everywhere_h_works_and_arguments_are_upper_case_nouns(
         assert short.exit_code == 0, command
         text = short.output
         assert "<bool>" not in text and "[[" not in text, (command, text)
+        # No description cut mid-sentence (the usage line's "[ARGS]..." aside).
+        assert "..." not in text.split("\n", 1)[1], (command, text)
         usage = text.splitlines()[0]
         # Arguments: {REQUIRED} or [OPTIONAL], upper case; the contract file is CONTRACT.
         for word in usage.split()[2 + len(command) :]:
@@ -69,7 +73,7 @@ def test_help_is_the_same_everywhere_h_works_and_arguments_are_upper_case_nouns(
             assert "{CONTRACT}" in usage, usage
     # Help text is not broken mid-sentence: a command's description reads whole.
     text = runner.invoke(app, ["statement", "-h"], terminal_width=80).output
-    assert "The billing statement of a period: every penalty and compensation line with its" in (
+    assert "The billing statement of a period. Every penalty and compensation line with its" in (
         " ".join(text.split())
     )
 

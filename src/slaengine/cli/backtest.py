@@ -375,7 +375,7 @@ def backtest(
     top: Annotated[int, typer.Option(help="how many worst tickets to list")] = 10,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
 ) -> None:
-    """Replay a contract over ticket history: breaches and penalties per commitment and month,
+    """Replay a contract over ticket history. Breaches and penalties per commitment and month,
     the worst tickets, and what the totals would be under other targets (--what-if)."""
     if fmt not in ("table", "json"):
         raise typer.BadParameter(f"--format must be table or json, not {fmt!r}")

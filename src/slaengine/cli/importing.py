@@ -143,7 +143,7 @@ def import_command(
         typer.Option(help="problems listed on stderr (0: all); the summary counts every one"),
     ] = 100,
 ) -> None:
-    """Turn a ticketing export (CSV) into ticket events (JSON Lines) with a mapping.
+    """Turn a ticketing export (CSV) into ticket events. JSON Lines, by a mapping.
 
     Rows that do not map are listed on stderr with their line numbers, followed by a summary
     (rows, events, rows skipped by activity, problems). See docs/import.md.

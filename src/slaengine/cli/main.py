@@ -91,7 +91,7 @@ def contract_show(
     file: ContractArgument,
     fmt: Format = "table",
 ) -> None:
-    """Show a contract's commitments as a table to check against the tender."""
+    """Show a contract's commitments and clauses. As tables, to check against the tender."""
     contract = load_contract(file)
     if fmt == "json":
         print(contract.model_dump_json(by_alias=True, indent=2))
@@ -117,7 +117,8 @@ def replay(
     fmt: Format = "table",
     db: StoreOption = None,
 ) -> None:
-    """Replay a stream of ticket events against a contract and report every clock."""
+    """Judge ticket events against a contract. Every clock, breach and penalty, ticket by
+    ticket (--format json for the full report)."""
     _check_format(fmt)
     contract = load_contract(contract_file)
     when = as_of_option(as_of, contract)
@@ -145,8 +146,8 @@ def demo(
         ),
     ] = DEMO_DB,
 ) -> None:
-    """A month of events for the example tender (HT-2026-017), stored in a SQLite file and
-    judged from it: who breached what and the money first, then every breach."""
+    """The example tender over a month of events. Stored in a SQLite file and judged from it:
+    who breached what and the money first, then every breach."""
     from rich.console import Console
 
     from slaengine.cli.briefing import WIDTH, print_briefing

@@ -91,7 +91,7 @@ def contract_load(
         ),
     ] = None,
 ) -> None:
-    """Store a contract file as a new version (an unchanged file is a no-op)."""
+    """Store a contract file as a new version. An unchanged file is a no-op."""
     when = None
     if effective is not None:
         try:
@@ -121,7 +121,8 @@ def ingest(
     ],
     db: Db = DEFAULT_DB,
 ) -> None:
-    """Store ticket events (idempotent) and evaluate the tickets they touch."""
+    """Store ticket events and evaluate their tickets. Idempotent: an event sent again is a
+    no-op."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from slaengine.service import LiveService
@@ -218,7 +219,7 @@ def serve(
     ] = 1,
     log_level: Annotated[str, typer.Option(help="debug, info, warning or error")] = "info",
 ) -> None:
-    """Run the HTTP API and the deadline scheduler; alerts go out as deadlines pass."""
+    """Run the HTTP API and the deadline scheduler. Alerts go out as deadlines pass."""
     import uvicorn
 
     from slaengine.alerts.outbox import OutboxDelivery

@@ -193,7 +193,7 @@ def register(app: typer.Typer) -> None:
             ),
         ] = "lines",
     ) -> None:
-        """The billing statement of a period: every penalty and compensation line with its
+        """The billing statement of a period. Every penalty and compensation line with its
         formula, caps, waivers, totals, compliance figures and chargeable tickets."""
         if fmt not in FORMATS:
             raise typer.BadParameter(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")

@@ -73,7 +73,8 @@ def warranty(
     ] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
 ) -> None:
-    """Is an asset covered on a date, until when, and why (expires = first day without cover)."""
+    """Is an asset covered on a date, until when, and why. "expires" is the first day without
+    cover."""
     if fmt not in ("table", "json"):
         raise typer.BadParameter(f"--format must be table or json, not {fmt!r}")
     contract = load_contract(contract_file)
