@@ -94,6 +94,10 @@ def test_replay_and_statement_read_the_store_from_slaengine_db(tmp_path: Path) -
     empty.write_text("")
     result = run("replay", EXAMPLE, str(empty), env=env)
     assert result.returncode == 1 and "no events for contract HT-2026-017 in" in result.stderr
+    # A store that is not there is not created by reading it.
+    result = run("replay", EXAMPLE, env={"SLAENGINE_DB": f"sqlite:///{tmp_path / 'typo.db'}"})
+    assert result.returncode == 2 and "no such store" in result.stderr
+    assert not (tmp_path / "typo.db").exists()
     # Neither: a sentence that says both ways.
     result = run("replay", EXAMPLE)
     assert result.returncode == 2 and "SLAENGINE_DB" in result.stderr
