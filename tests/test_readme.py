@@ -28,7 +28,7 @@ SKIP = re.compile(r"<!-- readme-test: skip \((.+?)\) -->")
 #: The blocks that are not run, by the reason written above them.
 SKIPPED = [
     "the whole test suite, which includes the test that runs this README",
-    "minutes of benchmarks; bench/run.py is exercised by its own runs",
+    "minutes of benchmarks; tests/test_backtest.py runs bench/run.py --quick",
     "needs a running server and external hosts: db.example, smtp.example",
     "the developer's checks, the whole suite and CI itself",
 ]
