@@ -274,3 +274,36 @@ def test_typos_in_conditions_are_errors(old: str, new: str, field: str, message:
     text = EXAMPLE_TEXT.replace(old, new, 1)
     (problem,) = _error(text)
     assert f"bad.yaml:{_line_of(text, new)}: {field}: {message}" in problem
+
+
+def test_a_rule_library_by_path_is_read_from_the_contract_folder(tmp_path: Path) -> None:
+    """docs/rules.md: ``rules: [file.yaml]`` is relative to the contract file, not the current
+    directory; when two libraries define one shape, the one listed later wins."""
+    folder = tmp_path / "contracts"
+    (folder / "libs").mkdir(parents=True)
+    (folder / "libs" / "ours.yaml").write_text(
+        "library: ours\nevent_types: [status_changed]\nshapes:\n"
+        "  wait-for-customer:\n    start: reported\n    stop: resolved\n"
+        "    pause: {type: status_changed, attrs: {status: waiting}}\n"
+        "    resume: {type: status_changed, attrs: {status: working}}\n"
+        "  visit:\n    start: reported\n    stop: arrived\n"
+    )
+    (tmp_path / "later.yaml").write_text(
+        "library: later\nshapes:\n  visit:\n    start: reported\n    stop: dispatched\n"
+    )
+    contract = folder / "c.yaml"
+    contract.write_text(
+        "id: C-LIB\ncurrency: CNY\ntimezone: Asia/Shanghai\n"
+        "severities: {general: {en: General}}\ncalendars: {always: {kind: 24x7}}\n"
+        "rules: [libs/ours.yaml, ../later.yaml]\ncommitments:\n"
+        "  - {id: fix, use: wait-for-customer, target: 1d, calendar: always}\n"
+        "  - {id: go, use: visit, target: 30m, calendar: always}\n"
+    )
+    loaded = load_contract(contract)  # the test's cwd is not the contract's folder
+    fix, go = loaded.commitments
+    assert [c.attrs for c in fix.pause] == [{"status": "waiting"}]
+    assert "status_changed" in loaded.event_type_set
+    assert [c.type for c in go.stop] == ["dispatched"]
+    missing = contract.read_text().replace("libs/ours.yaml", "libs/nope.yaml")
+    with pytest.raises(ContractError, match=r"rule library 'libs/nope\.yaml' not found"):
+        parse_contract(missing, contract)
