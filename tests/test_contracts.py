@@ -307,3 +307,32 @@ def test_a_rule_library_by_path_is_read_from_the_contract_folder(tmp_path: Path)
     missing = contract.read_text().replace("libs/ours.yaml", "libs/nope.yaml")
     with pytest.raises(ContractError, match=r"rule library 'libs/nope\.yaml' not found"):
         parse_contract(missing, contract)
+
+
+def test_a_cancel_that_lists_cancelled_is_the_ticket_cancellation() -> None:
+    """docs/clocks.md: the built-in ``cancelled`` in a commitment's own ``cancel`` keeps a breach
+    whose deadline had passed (a commitment cancel would withdraw it)."""
+    contract = parse_contract(
+        "id: C-CAN\ncurrency: CNY\ntimezone: Asia/Shanghai\n"
+        "severities: {general: {en: General}}\ncalendars: {always: {kind: 24x7}}\n"
+        "commitments:\n  - {id: visit, start: reported, stop: arrived, "
+        "cancel: [resolved, cancelled], target: 30m, calendar: always}\n",
+        Path("c.yaml"),
+    )
+
+    def clock_after(kind: str, minutes: int) -> tuple[str, int]:
+        intake = Intake(contract)
+        for n, (kind_, at) in enumerate(
+            [
+                ("reported", "2026-03-02T09:00:00+08:00"),
+                (kind, f"2026-03-02T09:{minutes:02d}:00+08:00"),
+            ]
+        ):
+            intake.offer({"id": str(n), "contract": "C-CAN", "ticket": "T", "type": kind_,
+                          "severity": "general", "at": at})  # fmt: skip
+        (clock,) = evaluate(contract, intake.events, t("2026-03-03 00:00")).clocks
+        return clock.status, clock.late_by_seconds
+
+    assert clock_after("cancelled", 50) == (BREACHED, 20 * 60)  # kept, closed at the cancel
+    assert clock_after("resolved", 50)[0] == "cancelled"  # the commitment's own cancel withdraws
+    assert clock_after("cancelled", 10)[0] == "cancelled"  # before the deadline: nothing owed
