@@ -116,6 +116,8 @@ def test_nothing_useful_is_said_and_exits_1(tmp_path: Path) -> None:
         assert "none of the 30 event(s) in standard input was accepted" in result.stderr
         assert "30 × contract: 'HD-BACKTEST' is not this contract" in result.stderr
         assert "(first at line 1)" in result.stderr and result.stdout == ""
+    result = run("backtest", EXAMPLE, "-", stdin=stream)
+    assert result.returncode == 1 and "every event was rejected" in result.stderr
     # ingest into a store that holds no contract: nothing can be stored.
     events = tmp_path / "events.jsonl"
     events.write_text(json.dumps(REPORTED) + "\n")

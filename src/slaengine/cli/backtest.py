@@ -20,7 +20,15 @@ from rich.table import Table
 
 from slaengine.backtest import Backtest, BacktestResult, Row, WhatIf, parse_what_if, run_backtest
 from slaengine.backtest import with_acceptance as rebased
-from slaengine.cli.common import ContractArgument, err, friendly, out, read_events, write_json
+from slaengine.cli.common import (
+    ContractArgument,
+    NothingDone,
+    err,
+    friendly,
+    out,
+    read_events,
+    write_json,
+)
 from slaengine.cli.importing import import_export, report_import
 from slaengine.cli.render import human_seconds
 from slaengine.contract import Contract, load_contract
@@ -389,6 +397,15 @@ def backtest(
     when = _parse_as_of(as_of)
     intake = _events(contract, events_file, csv_file, mapping_file)
     _report_rejected(intake, contract)
+    if not intake.events:
+        raise NothingDone(
+            "no events to back-test: "
+            + (
+                "every event was rejected (listed above)"
+                if intake.rejected
+                else "the history is empty"
+            )
+        )
     result = run_backtest(contract, intake.events, when, changes, intake.rejected, top)
     if fmt == "json":
         write_json(result.to_json())
