@@ -247,6 +247,14 @@ def parse_event(data: Any, contract: Contract, seq: int = 0, line: int | None = 
 _BOM = "\ufeff"
 _BOM_BYTES = _BOM.encode("utf-8")
 
+
+def _without_bom(text: str | bytes) -> str | bytes | None:
+    """The line without its leading byte-order mark, or None if it has none."""
+    if isinstance(text, bytes):
+        return text[len(_BOM_BYTES) :] if text.startswith(_BOM_BYTES) else None
+    return text[len(_BOM) :] if text.startswith(_BOM) else None
+
+
 #: What ``decode_line`` returns for an empty line (not an event, not an error).
 BLANK: Any = object()
 
@@ -259,17 +267,17 @@ def decode_line(text: str | bytes, line: int | None) -> Any:
     this one function, so a line is judged the same way everywhere.
 
     A UTF-8 byte-order mark before the line (Excel and Windows tools write one at the start of
-    a file; ``cat`` of several such files puts one mid-stream) is not part of the event."""
+    a file; ``cat`` of several such files puts one mid-stream) is not part of the event. It is
+    looked for only when a line does not parse, so the common line pays nothing for it."""
     stripped = text.strip()
-    if isinstance(stripped, bytes):
-        stripped = stripped.removeprefix(_BOM_BYTES).strip()
-    else:
-        stripped = stripped.removeprefix(_BOM).strip()
     if not stripped:
         return BLANK
     try:
         return orjson.loads(stripped)
     except orjson.JSONDecodeError as exc:
+        unmarked = _without_bom(stripped)
+        if unmarked is not None:
+            return decode_line(unmarked, line)
         raw = stripped.decode("utf-8", "replace") if isinstance(stripped, bytes) else stripped
         if isinstance(stripped, bytes) and "\ufffd" in raw and "UTF-8" in exc.msg:
             reason = f"not UTF-8 text ({exc.msg})"
