@@ -79,8 +79,18 @@ def test_help_is_the_same_everywhere_h_works_and_arguments_are_upper_case_nouns(
 
 
 def test_replay_and_statement_read_the_store_from_slaengine_db(tmp_path: Path) -> None:
+    # The store filled in-process (the commands under test are the readers, run as a user would).
+    from slaengine.clock import SystemClock
+    from slaengine.store import Store
+
     db = f"sqlite:///{tmp_path / 'demo.db'}"
-    assert run("demo", "--db", db, "-f", "json").returncode == 0
+    store = Store.open(db, SystemClock())
+    try:
+        store.load_contract(Path(EXAMPLE).read_text(encoding="utf-8"), Path(EXAMPLE))
+        with demo_events().open("rb") as lines:
+            store.add_events(enumerate(lines, start=1), "demo-month.jsonl", raw=True)
+    finally:
+        store.close()
     env = {"SLAENGINE_DB": db}
     replay = run("replay", EXAMPLE, "--as-of", "2026-11-01T00:00:00+08:00", "-f", "json", env=env)
     assert replay.returncode == 0, replay.stderr
