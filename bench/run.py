@@ -63,6 +63,7 @@ from sqlalchemy import func, select
 import floor
 import scale
 import synth
+from slaengine.bundled import HELPDESK_ENV, HELPDESK_SOURCE, helpdesk_csv, helpdesk_missing
 from slaengine.clock import SystemClock
 from slaengine.clocks import PAUSED, RUNNING
 from slaengine.contract import Contract, load_contract
@@ -77,7 +78,6 @@ from slaengine.store.models import StoredClock
 REPO = Path(__file__).resolve().parents[1]
 TENDER = REPO / "contracts" / "example-tender.yaml"
 HELPDESK_MAPPING = REPO / "mappings" / "helpdesk.yaml"
-DEFAULT_HELPDESK = REPO.parent / "shared" / "data" / "helpdesk.csv"
 #: The command line of this virtualenv (beside the interpreter running the benchmarks).
 SLAENGINE = str(Path(sys.executable).with_name("slaengine"))
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -416,9 +416,12 @@ def synth_as_of(path: Path) -> datetime:
     return (latest + timedelta(days=1)).replace(microsecond=0)
 
 
-def replay_helpdesk(contract: Contract, csv_path: Path, limit: int | None, work: Path) -> Any:
-    if not csv_path.is_file():
-        return {"skipped": f"{csv_path} is absent (the real help-desk log; see data/README.md)"}
+def replay_helpdesk(
+    contract: Contract, csv_path: Path | None, limit: int | None, work: Path
+) -> Any:
+    reason = helpdesk_missing(csv_path)
+    if reason is not None or csv_path is None:
+        return {"skipped": reason}
     started = time.perf_counter()
     result = import_csv(csv_path, load_mapping(HELPDESK_MAPPING), contract.id)
     imported = time.perf_counter() - started
@@ -1048,7 +1051,10 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
         "--scale-events-per-ticket", type=int, default=10, help="events per running ticket"
     )
     parser.add_argument(
-        "--helpdesk", type=Path, default=DEFAULT_HELPDESK, help="the real help-desk log (CSV)"
+        "--helpdesk",
+        type=Path,
+        default=helpdesk_csv(),
+        help=f"the real help-desk log (CSV; default ${HELPDESK_ENV}); {HELPDESK_SOURCE}",
     )
     parser.add_argument("--helpdesk-events", type=int, default=None, help="replay only the first N")
     parser.add_argument(

@@ -1,7 +1,7 @@
 """Synthetic ticket streams for the benchmarks, for the example tender (HT-2026-017).
 
 A stream is built ticket by ticket, each ticket a plausible life under the tender's commitments
-(SPEC.md section 8), then merged into one arrival order the way a real feed delivers it:
+(reference section 8), then merged into one arrival order the way a real feed delivers it:
 
 * severities: general 70 %, major 25 %, emergency 5 % (emergencies get a repair plan);
 * 30 % of faults are fixed remotely (resolved without a visit: the on-site clock is cancelled),

@@ -263,9 +263,9 @@ def test_every_kind_renders_in_each_language(kind: AlertKind, lang: str) -> None
         (
             "obligation_missed",
             "【义务未履行】HT-2026-017 资产 U1："
-            "定期巡检 在考核周期 2026-01-15 至 2026-04-15 内未完成",
+            "定期巡检 在考核周期 2026-01-15至2026-04-14 内未完成",
             "[Obligation missed] HT-2026-017 asset U1: "
-            "periodic inspection was not done in the period 2026-01-15 to 2026-04-15",
+            "periodic inspection was not done in the period 2026-01-15 – 2026-04-14",
         ),
         (
             "warranty_expiring",

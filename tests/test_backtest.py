@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ from slaengine.backtest import (
     with_acceptance,
     with_targets,
 )
+from slaengine.bundled import helpdesk_csv, helpdesk_missing
 from slaengine.contract import load_contract
 from slaengine.durations import Duration
 from slaengine.evaluate import evaluate
@@ -347,20 +347,11 @@ def test_backtest_command_on_events_and_on_the_export_in_one_go(
 # -- the real help-desk log -------------------------------------------------------------------
 
 
-def _helpdesk_csv() -> Path:
-    override = os.environ.get("SLAENGINE_HELPDESK_CSV")
-    if override:
-        return Path(override)
-    return REPO.parent / "shared" / "data" / "helpdesk.csv"
-
-
 def test_backtest_of_the_help_desk_log_adds_up() -> None:
-    csv_file = _helpdesk_csv()
-    if not csv_file.is_file():
-        pytest.skip(
-            f"the real help-desk log is not at {csv_file} (see ../shared/data/README.md; "
-            "set SLAENGINE_HELPDESK_CSV to its path to run this test)"
-        )
+    csv_file = helpdesk_csv()
+    reason = helpdesk_missing(csv_file)
+    if reason is not None or csv_file is None:
+        pytest.skip(reason or "")
     started = time.perf_counter()
     contract = load_contract(REPO / "contracts" / "helpdesk-backtest.yaml")
     imported = import_csv(csv_file, load_mapping(REPO / "mappings" / "helpdesk.yaml"), contract.id)

@@ -63,7 +63,7 @@ def working_hours(**fields: Any) -> WorkingHoursCalendar:
 
 
 def office(**fields: Any) -> WorkingHoursCalendar:
-    """The example tender's ``office`` calendar (SPEC.md section 8)."""
+    """The example tender's ``office`` calendar (reference section 8)."""
     spec: dict[str, Any] = {
         "timezone": "Asia/Shanghai",
         "hours": {"mon-fri": ["09:00-17:30"]},

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 from slaengine.bundled import demo_events, example_contract
@@ -29,9 +30,22 @@ def run(
 def test_demo_fills_a_sqlite_store_and_shows_the_month(tmp_path: Path) -> None:
     result = run("demo", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    for needle in ("HT-2026-017", "T-RECLASS", "retroactive start", "T-REMOTE", "breached",
-                   "factory-repair-3d", "rejected events (4)", "typhoon", "27140.00"):  # fmt: skip
+    # The verdict first: who owes what, the supplier named, the money.
+    head = " ".join(result.stdout.split("Money by clause")[0].split())
+    assert "Supplier: Huadong Electromechanical Equipment Co., Ltd." in head
+    assert "owes CNY 30640.00: penalties 27140.00 + compensation 3500.00" in head
+    assert "36 breaches on 26 of 42 tickets" in head
+    for needle in ("Breaches by commitment", "Every breach", "T-FACTORY-2", "factory-repair-3d",
+                   "open breach", "typhoon", "Refused input: 4 line(s)", "They are deliberate",
+                   "slaengine statement"):  # fmt: skip
         assert needle in result.stdout, needle
+    # 80 columns (a CJK character takes two); only a path as long as the checkout's may not.
+    widths = [
+        sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+        for line in result.stdout.splitlines()
+        if EXAMPLE not in line
+    ]
+    assert max(widths) <= 80
     assert (tmp_path / "slaengine-demo.db").is_file()
     assert "stored in sqlite:///slaengine-demo.db: 311 events, 4 rejected" in result.stderr
     # The store holds what the file holds: replaying either gives the same clocks and money.
@@ -84,7 +98,7 @@ def test_replay_json_from_stdin(tmp_path: Path) -> None:
     assert (rejected["line"], rejected["raw"]) == (3, "not json")
     assert rejected["error"].startswith("not valid JSON: ")
     assert rejected["error"].endswith("(column 1)")
-    assert "1 event(s) rejected" in result.stderr
+    assert "3 event(s) read from standard input: 2 accepted, 1 rejected" in result.stderr
 
 
 def test_bad_contract_is_an_error_not_a_traceback(tmp_path: Path) -> None:

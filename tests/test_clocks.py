@@ -1,4 +1,4 @@
-"""Each commitment of the example tender (SPEC.md section 8), met and breached, in time travel.
+"""Each commitment of the example tender (reference section 8), met and breached, in time travel.
 
 Time moves with freezegun: the report is evaluated "now", as the live service does, and the
 tests step the clock across each deadline instead of sleeping.
@@ -244,7 +244,7 @@ def test_cancelled_ticket_cancels_running_clocks_and_keeps_stopped_ones():
 
 
 def test_cancelling_a_ticket_does_not_cancel_a_breach_already_incurred():
-    # Departure from SPEC.md (docs/clocks.md): nobody answered, and the ticket was cancelled
+    # Departure from the reference (docs/clocks.md): nobody answered, and the ticket was cancelled
     # 20 minutes later; the 3-minute answer was owed and broken before the cancellation.
     stream = reported().add("cancelled", t("2026-03-02 09:20"))
     report = stream.report(t("2026-03-02 12:00"))

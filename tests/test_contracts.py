@@ -102,8 +102,35 @@ def test_errors_name_file_line_and_field(old: str, new: str, field: str, message
 
 
 def test_missing_field_is_named() -> None:
-    text = EXAMPLE_TEXT.replace("accepted_on: 2026-01-15", "")
-    assert any("accepted_on: this field is required" in p for p in _error(text))
+    text = EXAMPLE_TEXT.replace("timezone: Asia/Shanghai\n", "", 1)
+    assert any("timezone: this field is required" in p for p in _error(text))
+
+
+def test_price_and_acceptance_are_needed_only_by_the_terms_that_use_them() -> None:
+    # The example tender has money, assets and an inspection obligation: each need is named.
+    no_acceptance = EXAMPLE_TEXT.replace("accepted_on: 2026-01-15", "")
+    (problem,) = [p for p in _error(no_acceptance) if "accepted_on" in p]
+    for need in ("contract years", "assets", "obligation periods"):
+        assert need in problem
+    no_price = EXAMPLE_TEXT.replace('price: "1280000.00"', "")
+    problems = _error(no_price)
+    assert any("clauses." in p and ".percent: is a percentage of the contract price" in p
+               for p in problems)  # fmt: skip
+    assert any("caps.per_contract_year.percent_of_price" in p for p in problems)
+    # A contract of response times only, no money, no warranty: neither is needed.
+    plain = parse_contract(
+        "id: C-PLAIN\ncurrency: CNY\ntimezone: Asia/Shanghai\n"
+        "severities: {general: {en: General}}\ncalendars: {always: {kind: 24x7}}\n"
+        "commitments:\n  - {id: visit, start: reported, stop: arrived, target: 30m, "
+        "calendar: always}\n",
+        Path("plain.yaml"),
+    )
+    assert plain.price is None and plain.accepted_on is None
+    intake = Intake(plain)
+    intake.offer({"id": "1", "contract": "C-PLAIN", "ticket": "T", "type": "reported",
+                  "severity": "general", "at": "2026-03-02T09:00:00+08:00"})  # fmt: skip
+    (clock,) = evaluate(plain, intake.events, t("2026-03-02 10:00")).clocks
+    assert clock.status == BREACHED
 
 
 def test_bad_yaml_names_the_line() -> None:
@@ -247,3 +274,65 @@ def test_typos_in_conditions_are_errors(old: str, new: str, field: str, message:
     text = EXAMPLE_TEXT.replace(old, new, 1)
     (problem,) = _error(text)
     assert f"bad.yaml:{_line_of(text, new)}: {field}: {message}" in problem
+
+
+def test_a_rule_library_by_path_is_read_from_the_contract_folder(tmp_path: Path) -> None:
+    """docs/rules.md: ``rules: [file.yaml]`` is relative to the contract file, not the current
+    directory; when two libraries define one shape, the one listed later wins."""
+    folder = tmp_path / "contracts"
+    (folder / "libs").mkdir(parents=True)
+    (folder / "libs" / "ours.yaml").write_text(
+        "library: ours\nevent_types: [status_changed]\nshapes:\n"
+        "  wait-for-customer:\n    start: reported\n    stop: resolved\n"
+        "    pause: {type: status_changed, attrs: {status: waiting}}\n"
+        "    resume: {type: status_changed, attrs: {status: working}}\n"
+        "  visit:\n    start: reported\n    stop: arrived\n"
+    )
+    (tmp_path / "later.yaml").write_text(
+        "library: later\nshapes:\n  visit:\n    start: reported\n    stop: dispatched\n"
+    )
+    contract = folder / "c.yaml"
+    contract.write_text(
+        "id: C-LIB\ncurrency: CNY\ntimezone: Asia/Shanghai\n"
+        "severities: {general: {en: General}}\ncalendars: {always: {kind: 24x7}}\n"
+        "rules: [libs/ours.yaml, ../later.yaml]\ncommitments:\n"
+        "  - {id: fix, use: wait-for-customer, target: 1d, calendar: always}\n"
+        "  - {id: go, use: visit, target: 30m, calendar: always}\n"
+    )
+    loaded = load_contract(contract)  # the test's cwd is not the contract's folder
+    fix, go = loaded.commitments
+    assert [c.attrs for c in fix.pause] == [{"status": "waiting"}]
+    assert "status_changed" in loaded.event_type_set
+    assert [c.type for c in go.stop] == ["dispatched"]
+    missing = contract.read_text().replace("libs/ours.yaml", "libs/nope.yaml")
+    with pytest.raises(ContractError, match=r"rule library 'libs/nope\.yaml' not found"):
+        parse_contract(missing, contract)
+
+
+def test_a_cancel_that_lists_cancelled_is_the_ticket_cancellation() -> None:
+    """docs/clocks.md: the built-in ``cancelled`` in a commitment's own ``cancel`` keeps a breach
+    whose deadline had passed (a commitment cancel would withdraw it)."""
+    contract = parse_contract(
+        "id: C-CAN\ncurrency: CNY\ntimezone: Asia/Shanghai\n"
+        "severities: {general: {en: General}}\ncalendars: {always: {kind: 24x7}}\n"
+        "commitments:\n  - {id: visit, start: reported, stop: arrived, "
+        "cancel: [resolved, cancelled], target: 30m, calendar: always}\n",
+        Path("c.yaml"),
+    )
+
+    def clock_after(kind: str, minutes: int) -> tuple[str, int]:
+        intake = Intake(contract)
+        for n, (kind_, at) in enumerate(
+            [
+                ("reported", "2026-03-02T09:00:00+08:00"),
+                (kind, f"2026-03-02T09:{minutes:02d}:00+08:00"),
+            ]
+        ):
+            intake.offer({"id": str(n), "contract": "C-CAN", "ticket": "T", "type": kind_,
+                          "severity": "general", "at": at})  # fmt: skip
+        (clock,) = evaluate(contract, intake.events, t("2026-03-03 00:00")).clocks
+        return clock.status, clock.late_by_seconds
+
+    assert clock_after("cancelled", 50) == (BREACHED, 20 * 60)  # kept, closed at the cancel
+    assert clock_after("resolved", 50)[0] == "cancelled"  # the commitment's own cancel withdraws
+    assert clock_after("cancelled", 10)[0] == "cancelled"  # before the deadline: nothing owed

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta, timezone
@@ -14,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from slaengine.bundled import helpdesk_csv, helpdesk_missing
 from slaengine.events import Intake
 from slaengine.importer import (
     ImportResult,
@@ -31,11 +31,12 @@ HELPDESK_MAPPING = REPO / "mappings" / "helpdesk.yaml"
 
 
 def _helpdesk_csv() -> Path:
-    """The real log: SLAENGINE_HELPDESK_CSV, else ../shared/data/helpdesk.csv beside the repo."""
-    override = os.environ.get("SLAENGINE_HELPDESK_CSV")
-    if override:
-        return Path(override)
-    return Path(__file__).parents[1].parent / "shared" / "data" / "helpdesk.csv"
+    """The real log, from SLAENGINE_HELPDESK_CSV; the test skips, saying so, without it."""
+    path = helpdesk_csv()
+    reason = helpdesk_missing(path)
+    if reason is not None or path is None:
+        pytest.skip(reason or "")
+    return path
 
 
 MAPPING = """\
@@ -475,8 +476,6 @@ def test_column_missing_from_the_header_names_the_mapping_line(tmp_path: Path) -
 
 def test_helpdesk_mapping_covers_every_activity_of_the_real_log() -> None:
     path = _helpdesk_csv()
-    if not path.is_file():
-        pytest.skip(f"real help-desk log not found at {path} (set SLAENGINE_HELPDESK_CSV)")
     mapping = load_mapping(HELPDESK_MAPPING)
     started = time.perf_counter()
     result = import_csv(path, mapping)

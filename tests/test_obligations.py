@@ -1,4 +1,4 @@
-"""Periodic obligations (SPEC.md section 6): calendars and judgements with hand-computed dates."""
+"""Periodic obligations (reference section 6): calendars and judgements with hand-computed dates."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Events are applied in `at` order whatever order they arrive in (SPEC.md section 3)."""
+"""Events are applied in `at` order whatever order they arrive in (reference section 3)."""
 
 from __future__ import annotations
 

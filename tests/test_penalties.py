@@ -1,6 +1,6 @@
 """Penalties, compensation, caps and waivers, with amounts computed by hand.
 
-The example tender (SPEC.md section 8, price 1280000.00) for the clauses it has; small inline
+The example tender (reference section 8, price 1280000.00) for the clauses it has; small inline
 contracts for the kinds and caps it does not use (service credit, contract-total cap, ...).
 """
 
@@ -636,6 +636,16 @@ def test_service_credit_by_tier_of_the_monthly_on_time_rate_with_a_cap() -> None
     )
     assert february.occurred_at == t("2026-03-01 00:00")  # the period's end
     assert "capped at 8000.00 per period" in charges.penalties[1].formula_en
+
+
+def test_a_service_credit_cap_can_be_a_percentage_of_the_fee() -> None:
+    by_fee = small(SERVICE_CREDIT.replace('cap: "8000.00"', 'cap_percent_of_fee: "8"'),
+                   accepted="2026-01-01")  # fmt: skip
+    calls = [(f"2026-03-{d:02d} 10:00", 4 if d <= 3 else 2) for d in range(1, 11)]
+    (march,) = charge(answers(by_fee, *calls).report(t("2026-04-10 00:00"))).penalties
+    assert (march.amount, march.uncapped_amount) == (D("8000.00"), D("10000.00"))
+    assert "capped at 8000.00 (8% of fee) per period" in march.formula_en
+    assert "（服务费的8%）" in march.formula_zh
 
 
 def test_service_credit_leaves_waived_breaches_out_of_the_rate_and_can_be_waived() -> None:

@@ -24,7 +24,7 @@ from slaengine.errors import SlaError
 from slaengine.evaluate import evaluate
 from slaengine.events import Intake
 from slaengine.penalties import Statement, Window, build_statement
-from slaengine.penalties.export import LINE_COLUMNS, to_csv, to_xlsx
+from slaengine.penalties.export import CSV_TABLES, KEY_COLUMNS, LINE_COLUMNS, to_csv, to_xlsx
 from slaengine.penalties.words import LABELS
 from tests.tender import TENDER, Stream, t
 from tests.test_penalties import flow, inspected
@@ -154,9 +154,12 @@ def test_csv_opens_in_excel_with_chinese_headers() -> None:
     assert data.startswith(b"\xef\xbb\xbf")  # UTF-8 byte-order mark
     assert b"\r\n" in data and b"\n" not in data.replace(b"\r\n", b"")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
-    header = [LABELS["zh"][column] for column in LINE_COLUMNS]
-    start = rows.index(header)
-    body = rows[start + 1 : rows.index([], start)]
+    # One table: a header row, then rows as wide as it, each naming its statement.
+    header = [LABELS["zh"][column] for column in (*KEY_COLUMNS, *LINE_COLUMNS)]
+    assert rows[0] == header
+    assert {len(row) for row in rows} == {len(header)}
+    assert {tuple(row[:3]) for row in rows[1:]} == {("HT-2026-017", "2026-03", "CNY")}
+    body = [row[3:] for row in rows[1:]]
     assert [row[LINE_COLUMNS.index("clause")] for row in body] == [
         "P-ack",
         "P-ack",
@@ -168,8 +171,13 @@ def test_csv_opens_in_excel_with_chinese_headers() -> None:
     assert "Wang Fang" in waived[LINE_COLUMNS.index("waiver")]
     formula = body[2][LINE_COLUMNS.index("formula")]
     assert formula == "3 × 200.00 每超时10分钟（不足按10分钟计），超时24分钟"
-    totals = {row[0]: row[1] for row in rows if len(row) == 2}
-    assert totals["应付合计（违约金＋赔偿）"] == "4600.00"
+    for table, columns in CSV_TABLES.items():
+        rows = list(csv.reader(io.StringIO(to_csv(result, "zh", table).decode("utf-8-sig"))))
+        assert rows[0] == [LABELS["zh"][c] for c in (*KEY_COLUMNS, *columns)], table
+        assert {len(row) for row in rows} == {len(rows[0])}, table
+        if table == "totals":
+            totals = {row[3]: row[4] for row in rows[1:]}
+            assert totals["应付合计（违约金＋赔偿）"] == "4600.00"
 
 
 def test_xlsx_reads_back_with_numbers_and_chinese_sheets() -> None:
@@ -249,9 +257,13 @@ def test_cli_writes_csv_and_xlsx_that_a_spreadsheet_opens(tmp_path: Path) -> Non
     assert result.returncode == 0, result.stderr
     rows = list(csv.reader(io.StringIO(csv_file.read_bytes().decode("utf-8-sig"), newline="")))
     header = [LABELS["zh"][column] for column in LINE_COLUMNS]
-    start = rows.index(header)
-    body = rows[start + 1 : rows.index([], start)]
-    assert len(body) == len(expected.charges.lines())
+    assert rows[0][3:] == header
+    assert len(rows) - 1 == len(expected.charges.lines())
+    totals = run(*args, "--format", "csv", "--table", "totals")
+    assert totals.returncode == 0, totals.stderr
+    table = list(csv.reader(io.StringIO(totals.stdout.lstrip("\ufeff"))))
+    assert table[0] == ["contract", "period", "currency", "item", "amount"]
+    assert ["HT-2026-017", "2026-10", "CNY", "penalties charged", "27140.00"] in table
     xlsx_file = tmp_path / "october.xlsx"
     result = run(*args, "--format", "xlsx", "--lang", "zh", "--output", str(xlsx_file))
     assert result.returncode == 0, result.stderr

@@ -1,4 +1,4 @@
-"""Warranty cover (SPEC.md section 5), each rule with dates computed by hand.
+"""Warranty cover (reference section 5), each rule with dates computed by hand.
 
 Small contracts are written inline; the example tender is used for the command line.
 """

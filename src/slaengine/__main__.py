@@ -1,5 +1,5 @@
-"""``python -m slaengine`` runs the command line."""
+"""``python -m slaengine`` runs the command line (its help names it ``slaengine``, as installed)."""
 
 from slaengine.cli.main import app
 
-app()
+app(prog_name="slaengine")

@@ -15,7 +15,7 @@ clock of the history at ``as_of`` and prices the breaches (``Report.charges``); 
 
 Nothing is computed twice. Statuses and lateness come from the report's clocks; money comes from
 the report's penalty lines, so the figures here always add up to the report's totals. A line's
-month and contract year are those of its ``billed_at`` (the breach's deadline, SPEC.md section 4);
+month and contract year are those of its ``billed_at`` (the breach's deadline, reference.md §4);
 a breach's month is that of its deadline. What the yearly (and total) cap takes off is carried by
 the lines it cut (``year_cut``, ``total_cut``), so "charged" can be shown per commitment and per
 month without inventing an apportioning rule.
@@ -309,7 +309,7 @@ class Backtest:
         return {
             "contract": self.contract.id,
             "version": self.contract.version,
-            "accepted_on": self.contract.accepted_on.isoformat(),
+            "accepted_on": self.contract.acceptance.isoformat(),
             "currency": self.contract.currency,
             "as_of": local(self.as_of),
             "history": {

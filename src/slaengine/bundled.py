@@ -29,3 +29,36 @@ def example_contract() -> Path:
 
 def demo_events() -> Path:
     return bundled_dir("examples") / "demo-month.jsonl"
+
+
+# The real help-desk log is not shipped (it is someone else's data set, 21,348 rows): the
+# project points to its public source and reads it from a path the user gives.
+
+#: The environment variable that names the user's copy of the help-desk log (a CSV file).
+HELPDESK_ENV = "SLAENGINE_HELPDESK_CSV"
+
+#: Where to get it, in words (docs/import.md has the details).
+HELPDESK_SOURCE = (
+    '4TU.ResearchData, "Dataset belonging to the help desk log of an Italian Company" '
+    "(Polato, 2017); save its CSV and give its path"
+)
+
+
+def helpdesk_csv() -> Path | None:
+    """The user's copy of the help-desk log: ``$SLAENGINE_HELPDESK_CSV``, or None if unset."""
+    import os
+
+    given = os.environ.get(HELPDESK_ENV)
+    return Path(given) if given else None
+
+
+def helpdesk_missing(path: Path | None) -> str | None:
+    """Why the help-desk log cannot be read (for a skip or a note), or None if it can."""
+    if path is None:
+        return (
+            f"the real help-desk log is not given: set {HELPDESK_ENV} to its path "
+            f"({HELPDESK_SOURCE})"
+        )
+    if not path.is_file():
+        return f"{HELPDESK_ENV}={path}: no such file ({HELPDESK_SOURCE})"
+    return None

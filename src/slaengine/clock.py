@@ -2,7 +2,7 @@
 
 Code that needs the current time takes a ``Clock`` (default: ``SystemClock``); tests pass a
 ``FixedClock`` or travel with freezegun, which ``SystemClock`` honours because it calls
-``datetime.now`` at call time (never bound at import time, see DESIGN.md).
+``datetime.now`` at call time (never bound at import time, see docs/design.md).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Durations as contracts write them: ``30s``, ``3m``, ``1h``, ``3d``, ``3mo``, ``3y``.
 
 ``s``/``m``/``h`` are fixed lengths. ``d`` is 24 hours on a 24x7 calendar but *working days* on a
-working-hours calendar (SPEC.md section 3), so a Duration keeps its unit and lets the calendar
+working-hours calendar (reference.md §3), so a Duration keeps its unit and lets the calendar
 decide. ``mo`` and ``y`` are calendar months and years (warranty terms, obligation periods); they
 are added with month-end clamping (2024-02-29 + 3y = 2027-02-28).
 """

@@ -110,6 +110,8 @@ class Rejected:
 
 def parse_time(value: Any, field_name: str = "at") -> datetime:
     """An RFC 3339 timestamp with an offset; one without an offset is refused."""
+    if value is None:
+        raise EventError(f"{field_name}: missing (required)")
     if not isinstance(value, str):
         raise EventError(f"{field_name}: expected an RFC 3339 timestamp string, got {value!r}")
     try:
@@ -310,6 +312,17 @@ def _check_attrs(event_type: str, at: datetime, attrs: dict[str, Any], ticket: s
         raise EventError("attrs.passed: a final_inspection says whether it passed: true or false")
 
 
+_BOM = "\ufeff"
+_BOM_BYTES = _BOM.encode("utf-8")
+
+
+def _without_bom(text: str | bytes) -> str | bytes | None:
+    """The line without its leading byte-order mark, or None if it has none."""
+    if isinstance(text, bytes):
+        return text[len(_BOM_BYTES) :] if text.startswith(_BOM_BYTES) else None
+    return text[len(_BOM) :] if text.startswith(_BOM) else None
+
+
 #: What ``decode_line`` returns for an empty line (not an event, not an error).
 BLANK: Any = object()
 
@@ -319,13 +332,20 @@ def decode_line(text: str | bytes, line: int | None) -> Any:
 
     Bytes are read as UTF-8; a line that is not UTF-8 is a rejected line like any other, so one
     bad byte never stops a stream. Every reader of event lines (replay, ingest, import) uses
-    this one function, so a line is judged the same way everywhere."""
+    this one function, so a line is judged the same way everywhere.
+
+    A UTF-8 byte-order mark before the line (Excel and Windows tools write one at the start of
+    a file; ``cat`` of several such files puts one mid-stream) is not part of the event. It is
+    looked for only when a line does not parse, so the common line pays nothing for it."""
     stripped = text.strip()
     if not stripped:
         return BLANK
     try:
         return orjson.loads(stripped)
     except orjson.JSONDecodeError as exc:
+        unmarked = _without_bom(stripped)
+        if unmarked is not None:
+            return decode_line(unmarked, line)
         raw = stripped.decode("utf-8", "replace") if isinstance(stripped, bytes) else stripped
         if isinstance(stripped, bytes) and "\ufffd" in raw and "UTF-8" in exc.msg:
             reason = f"not UTF-8 text ({exc.msg})"

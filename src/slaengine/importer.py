@@ -285,7 +285,7 @@ class Mapping(_Model):
                     (
                         ("activities", activity),
                         f"{event_type!r} is not an event type; {hint}use a built-in type "
-                        f"(SPEC.md section 2), null to skip the activity, or declare the "
+                        f"(reference.md §2), null to skip the activity, or declare the "
                         f"contract's own type under event_types",
                     )
                 )
@@ -695,7 +695,7 @@ def import_csv(
     contract: str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ImportResult:
-    """Turn a ticketing export into ticket events (SPEC.md section 2) with ``mapping``.
+    """Turn a ticketing export into ticket events (reference.md §2) with ``mapping``.
 
     ``contract`` overrides the mapping's default contract id. ``progress`` is called with the
     number of data rows read so far, every PROGRESS_EVERY rows and once when reading ends.

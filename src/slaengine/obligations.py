@@ -2,7 +2,7 @@
 
 Theory of operation
 -------------------
-An obligation recurs over a span (SPEC.md section 6). Its *calendar* is a list of periods, each
+An obligation recurs over a span (reference.md §6). Its *calendar* is a list of periods, each
 [start, end) with boundaries at midnight in the contract's time zone:
 
 * ``schedule`` steps follow each other from acceptance: ``{every: 3mo, for: 1y}`` then
@@ -22,7 +22,7 @@ An obligation recurs over a span (SPEC.md section 6). Its *calendar* is a list o
 By default an obligation has one contract-wide series of periods (``asset`` None), from the
 contract's acceptance until the last unit's warranty end, met by any matching event: the tender's
 "inspection every 3 months" is one inspection of the installation per period, and a missed
-period is one breach (SPEC.md section 8). With ``for_each: unit`` each unit has its own series,
+period is one breach (reference.md §8). With ``for_each: unit`` each unit has its own series,
 from its own acceptance to its own warranty end, and an event meets the period of the unit its
 asset belongs to (a part's event counts for its unit; an event that names no asset concerns
 every unit); an obligation whose every ``met_by`` condition names an asset then concerns those
@@ -83,7 +83,7 @@ class ObligationPeriod:
         }
 
     def breach_json(self) -> dict[str, Any]:
-        """The period as an entry of the report's ``breaches`` list (SPEC.md section 7)."""
+        """The period as an entry of the report's ``breaches`` list (reference.md §7)."""
         data = self.to_json()
         del data["status"], data["met_at"]
         data["breached_at"] = data["period_end"]
@@ -114,7 +114,7 @@ def obligation_calendar(book: WarrantyBook) -> list[_Slot]:
     slots: list[_Slot] = []
     for obligation in contract.obligations:
         for asset in _concerned(obligation, book):
-            origin = book.assets[asset].accepted_on if asset else contract.accepted_on
+            origin = book.assets[asset].accepted_on if asset else contract.acceptance
             slots.extend(_periods(obligation, asset, origin, _warranty_end(book, asset), zone))
     if _final_inspection_is_builtin(book):
         for unit in book.units():

@@ -1,4 +1,4 @@
-"""Warranty cover: is an asset covered on a given day, until when, and why (SPEC.md section 5).
+"""Warranty cover: is an asset covered on a given day, until when, and why (reference.md §5).
 
 Theory of operation
 -------------------
@@ -48,7 +48,7 @@ from slaengine.errors import SlaError
 from slaengine.events import Event, usage_reading
 from slaengine.ruleset.matcher import Matcher, matcher_for
 
-#: Asset classes (SPEC.md section 5).
+#: Asset classes (reference.md §5).
 UNIT, KEY_PART, PART = "unit", "key_part", "part"
 
 #: The tender's final inspection falls in the last month of the warranty (质保期最后一个月).
@@ -124,7 +124,7 @@ class WarrantyBook:
         self._effective: dict[str, list[date]] = {}
         self._readings: dict[str, Decimal] = {}  # last usage reading per asset
         for asset in contract.assets:
-            accepted = asset.accepted_on or contract.accepted_on
+            accepted = asset.accepted_on or contract.acceptance
             self._add(AssetInfo(asset.id, UNIT, asset.id, accepted))
             for part in asset.parts:
                 self._add(AssetInfo(part.id, part.kind, asset.id, accepted))

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
 from slaengine.alerts.model import Alert, AlertKind
+from slaengine.spans import days_text, span_text
 
 Lang = Literal["zh", "en", "both"]
 _LANGS: dict[str, Lang] = {"zh": "zh", "en": "en", "both": "both"}
@@ -189,9 +190,7 @@ def _fields(alert: Alert, lang: Literal["zh", "en"]) -> dict[str, str]:
         "cycle": _MISSING if alert.cycle is None else str(alert.cycle),
         "commitment": _with_id(alert.commitment, commitment, lang),
         "obligation": _with_id(alert.obligation, obligation, lang),
-        "period": _MISSING
-        if start is None and end is None
-        else f"{_time(start)} {'至' if lang == 'zh' else 'to'} {_time(end)}",
+        "period": _period(start, end, lang),
         "deadline": _time(alert.deadline),
         "late": human_duration(alert.late_by_seconds, lang),
         "left": _MISSING if left is None else human_duration(int(left), lang),
@@ -218,6 +217,28 @@ def _with_id(ident: str | None, name: str | None, lang: Literal["zh", "en"]) -> 
     if name is None or name == ident:
         return ident
     return f"{ident}（{name}）" if lang == "zh" else f"{ident} ({name})"
+
+
+def _period(start: Any, end: Any, lang: Literal["zh", "en"]) -> str:
+    """A period as its first and last day, both included (slaengine.spans: as in reports)."""
+    if start is None or end is None:
+        return _MISSING if start is None and end is None else f"{_time(start)} – {_time(end)}"
+    first, after = _instant_or_day(start), _instant_or_day(end)
+    if isinstance(first, datetime) and isinstance(after, datetime):
+        return span_text(first, after, first.tzinfo or UTC, lang)
+    # Days: the end is the first day after the period, as an instant's end is.
+    last = after.date() if isinstance(after, datetime) else after
+    return days_text(first if not isinstance(first, datetime) else first.date(),
+                     last - timedelta(days=1), lang)  # fmt: skip
+
+
+def _instant_or_day(value: Any) -> datetime | date:
+    if isinstance(value, date):
+        return value
+    text = str(value)
+    return (
+        date.fromisoformat(text) if len(text) == len("2026-01-15") else datetime.fromisoformat(text)
+    )
 
 
 def _time(value: Any) -> str:

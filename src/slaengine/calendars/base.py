@@ -16,7 +16,7 @@ first makes every length a real elapsed length. Results are given back in the ti
 datetime the caller passed in. Naive datetimes are refused.
 
 A target in ``s``/``m``/``h`` is that much working time. A target in ``d`` is working days: the
-same time of day on the Nth working day (SPEC.md section 3); what a working day is belongs to the
+same time of day on the Nth working day (reference.md §3); what a working day is belongs to the
 calendar (``_days_later``), the shift by excluded time does not.
 """
 
@@ -137,10 +137,10 @@ class Calendar(ABC):
     def deadline(
         self, start: datetime, target: Duration, excluded: Sequence[Interval] = ()
     ) -> datetime:
-        """start + target in this calendar's working time, shifted by excluded time (SPEC.md
-        section 3). A ``d`` target ends at the same time of day on the Nth working day after the
-        start (moved to the next working moment first), then later by the excluded working time
-        inside that span."""
+        """start + target in this calendar's working time, shifted by excluded time
+        (reference.md §3). A ``d`` target ends at the same time of day on the Nth working day
+        after the start (moved to the next working moment first), then later by the excluded
+        working time inside that span."""
         check_clock_target(target)
         utc_start = to_utc(start)
         spans = merge_intervals(excluded)

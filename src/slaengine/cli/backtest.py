@@ -20,7 +20,15 @@ from rich.table import Table
 
 from slaengine.backtest import Backtest, BacktestResult, Row, WhatIf, parse_what_if, run_backtest
 from slaengine.backtest import with_acceptance as rebased
-from slaengine.cli.common import err, friendly, out, read_events, write_json
+from slaengine.cli.common import (
+    ContractArgument,
+    NothingDone,
+    err,
+    friendly,
+    out,
+    read_events,
+    write_json,
+)
 from slaengine.cli.importing import import_export, report_import
 from slaengine.cli.render import human_seconds
 from slaengine.contract import Contract, load_contract
@@ -334,10 +342,14 @@ def _parse_day(value: str | None) -> date | None:
 
 
 def backtest(
-    contract_file: Annotated[Path, typer.Argument(metavar="CONTRACT")],
+    contract_file: ContractArgument,
     events_file: Annotated[
         str | None,
-        typer.Argument(metavar="[EVENTS]", help="JSON Lines of the history; - for stdin"),
+        typer.Argument(
+            metavar="EVENTS",
+            help="JSON Lines of the history; - reads standard input",
+            show_default=False,
+        ),
     ] = None,
     csv_file: Annotated[
         Path | None,
@@ -371,7 +383,7 @@ def backtest(
     top: Annotated[int, typer.Option(help="how many worst tickets to list")] = 10,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
 ) -> None:
-    """Replay a contract over ticket history: breaches and penalties per commitment and month,
+    """Replay a contract over ticket history. Breaches and penalties per commitment and month,
     the worst tickets, and what the totals would be under other targets (--what-if)."""
     if fmt not in ("table", "json"):
         raise typer.BadParameter(f"--format must be table or json, not {fmt!r}")
@@ -385,6 +397,15 @@ def backtest(
     when = _parse_as_of(as_of)
     intake = _events(contract, events_file, csv_file, mapping_file)
     _report_rejected(intake, contract)
+    if not intake.events:
+        raise NothingDone(
+            "no events to back-test: "
+            + (
+                "every event was rejected (listed above)"
+                if intake.rejected
+                else "the history is empty"
+            )
+        )
     result = run_backtest(contract, intake.events, when, changes, intake.rejected, top)
     if fmt == "json":
         write_json(result.to_json())

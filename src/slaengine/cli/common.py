@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,13 +32,24 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+class NothingDone(SlaError):
+    """The command ran, but nothing useful came of it (every event rejected, an empty stream,
+    no contract to store events for): said in words, and exit code 1 so a script notices."""
+
+
 def friendly(func: Callable[P, R]) -> Callable[P, R]:
-    """Turn user-facing errors into a clear message and exit code 2, never a traceback."""
+    """Turn user-facing errors into a clear message and an exit code, never a traceback.
+
+    Exit codes, the same for every command: 0 done; 1 ran but did nothing useful
+    (``NothingDone``); 2 bad input (a file, an option, a contract)."""
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return func(*args, **kwargs)
+        except NothingDone as exc:
+            err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
         except SlaError as exc:
             err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
@@ -105,13 +117,36 @@ def read_events(path: str, contract: Contract, progress: bool = True) -> Intake:
 #: The store of `contract load`, `ingest` and `serve` when no --db or SLAENGINE_DB is given.
 DEFAULT_DB = "sqlite:///slaengine.db"
 
+#: The environment variable naming the store, read by every command that has ``--db``.
+DB_ENV = "SLAENGINE_DB"
+
+# Arguments are named the same way in every command: an upper-case noun (CONTRACT, EVENTS,
+# CSV), which the usage line shows as {REQUIRED} or [OPTIONAL].
+
+#: ``CONTRACT``: the contract file every command that judges events starts from.
+ContractArgument = Annotated[
+    Path,
+    typer.Argument(metavar="CONTRACT", help="contract file (YAML)", show_default=False),
+]
+
+#: ``EVENTS`` when a command can read them from a store instead (``--db``).
+EventsArgument = Annotated[
+    str | None,
+    typer.Argument(
+        metavar="EVENTS",
+        help="JSON Lines file of ticket events; - reads standard input",
+        show_default=False,
+    ),
+]
+
 #: ``--db``: read the events from the live service's store instead of a file.
 StoreOption = Annotated[
     str | None,
     typer.Option(
         "--db",
-        help="read the events from the live service's store (SQLite file/URL or PostgreSQL URL) "
-        "instead of EVENTS",
+        help=f"Read the events from the live service's store (SQLite file or URL, PostgreSQL "
+        f"URL) instead of EVENTS. Without EVENTS and --db, ${DB_ENV} is used.",
+        show_default=False,
     ),
 ]
 
@@ -123,24 +158,84 @@ class Input:
     events: list[Event]
     rejected: list[Rejected]
     duplicates: int = 0
+    #: Where the events came from, in words (``events.jsonl``, ``standard input``, a store).
+    source: str = ""
+
+    def summary(self) -> str:
+        """``311 events read from x.jsonl: 307 accepted, 4 rejected, 0 duplicates``."""
+        read = len(self.events) + len(self.rejected) + self.duplicates
+        return (
+            f"{read} event(s) read from {self.source}: {len(self.events)} accepted, "
+            f"{len(self.rejected)} rejected, {self.duplicates} duplicate(s)"
+        )
+
+    def check_useful(self, contract: Contract) -> None:
+        """Refuse to judge nothing: an empty stream, or one where every event was rejected
+        (a 22,653-row table of clocks that never started helps nobody)."""
+        if self.events:
+            return
+        if not self.rejected:
+            hint = (
+                " (is the store the right one, and were the events ingested?)"
+                if self.source.startswith("store")
+                else " (did the command before the pipe fail?)"
+                if self.source == "standard input"
+                else ""
+            )
+            raise NothingDone(f"no events for contract {contract.id} in {self.source}{hint}")
+        raise NothingDone(
+            f"none of the {len(self.rejected)} event(s) in {self.source} was accepted; "
+            f"the reasons:\n{rejection_digest(self.rejected)}"
+        )
+
+
+def rejection_digest(rejected: list[Rejected], shown: int = 5) -> str:
+    """The most common rejection reasons, each with its count and first line."""
+    groups: dict[str, list[Rejected]] = {}
+    for item in rejected:
+        groups.setdefault(item.error, []).append(item)
+    ranked = sorted(groups.items(), key=lambda pair: -len(pair[1]))
+    lines = [
+        f"  {len(items)} × {error} (first at line {items[0].line})"
+        for error, items in ranked[:shown]
+    ]
+    if len(ranked) > shown:
+        lines.append(f"  ... and {len(ranked) - shown} other reason(s)")
+    return "\n".join(lines)
 
 
 def load_input(contract: Contract, events_file: str | None, db: str | None) -> Input:
-    """Events from a JSON Lines file (``-`` = standard input) or from the live service's store."""
-    if (events_file is None) == (db is None):
+    """Events from a JSON Lines file (``-`` = standard input) or from the live service's store
+    (``--db``, else ``$SLAENGINE_DB`` when no file is given)."""
+    if events_file is not None and db is not None:
         raise SlaError(
             "give the events either as EVENTS (a JSON Lines file, - for standard input) or with "
             "--db URL (the live service's store), one of the two"
         )
+    if events_file is None and db is None:
+        db = os.environ.get(DB_ENV) or None
+        if db is None:
+            raise SlaError(
+                "no events given: name a JSON Lines file (- for standard input), or the live "
+                f"service's store with --db URL (or set {DB_ENV})"
+            )
     if events_file is not None:
         intake = read_events(events_file, contract)
-        return Input(intake.events, intake.rejected, intake.duplicates)
+        source = "standard input" if events_file == "-" else events_file
+        return Input(intake.events, intake.rejected, intake.duplicates, source)
+    from sqlalchemy.engine import make_url
+
     from slaengine.store import Store
+    from slaengine.store.repository import database_url
 
     assert db is not None
+    url = make_url(database_url(db))
+    if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).is_file():
+        # Reading never creates a store: a typo in the path must not look like an empty store.
+        raise SlaError(f"--db {db}: no such store (the SQLite file {url.database} does not exist)")
     store = Store.open(db, CLOCK)
     try:
-        return Input(store.contract_events(contract.id), [])
+        return Input(store.contract_events(contract.id), [], source=f"store {db}")
     finally:
         store.close()
 

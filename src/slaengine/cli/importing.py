@@ -17,7 +17,7 @@ from typing import Annotated, TextIO
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from slaengine.cli.common import err, friendly
+from slaengine.cli.common import NothingDone, err, friendly
 from slaengine.errors import SlaError
 from slaengine.importer import ImportResult, Mapping, import_csv, load_mapping, write_jsonl
 
@@ -118,7 +118,10 @@ def report_import(path: Path, result: ImportResult, max_problems: int) -> None:
 
 
 def import_command(
-    export: Annotated[Path, typer.Argument(metavar="EXPORT.csv", help="the ticketing export")],
+    export: Annotated[
+        Path,
+        typer.Argument(metavar="CSV", help="the ticketing export (CSV)", show_default=False),
+    ],
     mapping_file: Annotated[
         Path,
         typer.Option(
@@ -140,7 +143,7 @@ def import_command(
         typer.Option(help="problems listed on stderr (0: all); the summary counts every one"),
     ] = 100,
 ) -> None:
-    """Turn a ticketing export (CSV) into ticket events (JSON Lines) with a mapping.
+    """Turn a ticketing export (CSV) into ticket events. JSON Lines, by a mapping.
 
     Rows that do not map are listed on stderr with their line numbers, followed by a summary
     (rows, events, rows skipped by activity, problems). See docs/import.md.
@@ -164,6 +167,15 @@ def import_command(
         highlight=False,
         soft_wrap=True,
     )
+    if not result.events:
+        raise NothingDone(
+            f"no events came of {export}: "
+            + (
+                "it has no data rows"
+                if not result.rows
+                else "every row was a problem or skipped by its activity (listed above)"
+            )
+        )
 
 
 def register(app: typer.Typer) -> None:

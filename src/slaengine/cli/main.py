@@ -7,11 +7,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from slaengine import __version__
 from slaengine.bundled import demo_events, example_contract
 from slaengine.cli import common
 from slaengine.cli.common import (
+    ContractArgument,
+    EventsArgument,
     StoreOption,
     as_of_option,
     err,
@@ -30,6 +33,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 contract_app = typer.Typer(help="Check contract files; load them in a store.", no_args_is_help=True)
 app.add_typer(contract_app, name="contract")
@@ -69,26 +74,31 @@ def main(
 
 @contract_app.command("validate")
 @friendly
-def contract_validate(file: Path) -> None:
+def contract_validate(file: ContractArgument) -> None:
     """Validate a contract file; errors name the file, line and field."""
     contract = load_contract(file)
+    from slaengine.contract.advice import contract_advice
     from slaengine.ruleset import compile_ruleset
 
     rules = compile_ruleset(contract)
+    advice = contract_advice(contract, file)
     out.print(
         f"[green]ok[/]: {file} — contract {contract.id} v{contract.version}, "
         f"{len(contract.commitments)} commitments, {len(contract.clauses)} clauses, "
         f"{len(contract.obligations)} obligations, {len(rules)} rules"
+        + (f", {len(advice)} warning(s)" if advice else "")
     )
+    for text in advice:
+        err.print(f"[yellow]warning:[/] {escape(text)}", highlight=False, soft_wrap=True)
 
 
 @contract_app.command("show")
 @friendly
 def contract_show(
-    file: Path,
+    file: ContractArgument,
     fmt: Format = "table",
 ) -> None:
-    """Show a contract's commitments as a table to check against the tender."""
+    """Show a contract's commitments and clauses. As tables, to check against the tender."""
     from slaengine.cli.render import clauses_table, contract_table
 
     contract = load_contract(file)
@@ -96,7 +106,10 @@ def contract_show(
         print(contract.model_dump_json(by_alias=True, indent=2))
         return
     out.print(contract_table(contract))
-    out.print(clauses_table(contract))
+    if contract.clauses:
+        out.print(clauses_table(contract))
+    else:
+        out.print("no penalty or compensation clauses")
 
 
 def _check_format(fmt: str, allowed: tuple[str, ...] = ("table", "json")) -> None:
@@ -107,36 +120,35 @@ def _check_format(fmt: str, allowed: tuple[str, ...] = ("table", "json")) -> Non
 @app.command()
 @friendly
 def replay(
-    contract_file: Annotated[Path, typer.Argument(metavar="CONTRACT")],
-    events_file: Annotated[
-        str | None, typer.Argument(metavar="[EVENTS]", help="JSON Lines; - for stdin")
-    ] = None,
+    contract_file: ContractArgument,
+    events_file: EventsArgument = None,
     as_of: AsOf = None,
     fmt: ReplayFormat = "table",
     db: StoreOption = None,
 ) -> None:
-    """Replay a stream of ticket events against a contract and report every clock."""
+    """Judge ticket events against a contract. Every clock, breach and penalty, ticket by
+    ticket (--format json for the full report, jsonl for one record a line)."""
     _check_format(fmt, ("table", "json", "jsonl"))
     contract = load_contract(contract_file)
     when = as_of_option(as_of, contract)
     with cyclic_gc_paused():
         given = load_input(contract, events_file, db)
+        given.check_useful(contract)
         if fmt == "table" or (fmt == "json" and sys.stdout.isatty()):
             # For a person: a table, or an indented document (a terminal never holds millions).
             show(evaluate(contract, given.events, when, given.rejected, given.duplicates), fmt)
-            return
-        sys.stdout.flush()
-        report = write_report(
-            sys.stdout.buffer,
-            Context(contract),
-            given.events,
-            when,
-            given.rejected,
-            given.duplicates,
-            fmt,
-        )
-    if report.rejected:
-        err.print(f"{len(report.rejected)} event(s) rejected (listed in the report)")
+        else:
+            sys.stdout.flush()
+            write_report(
+                sys.stdout.buffer,
+                Context(contract),
+                given.events,
+                when,
+                given.rejected,
+                given.duplicates,
+                fmt,
+            )
+    err.print(given.summary(), highlight=False, soft_wrap=True)
 
 
 def show(report: Report, fmt: str) -> None:
@@ -147,8 +159,6 @@ def show(report: Report, fmt: str) -> None:
         write_json(report.to_json())
     else:
         print_report(report, out)
-    if report.rejected:
-        err.print(f"{len(report.rejected)} event(s) rejected (listed in the report)")
 
 
 @app.command()
@@ -162,8 +172,11 @@ def demo(
         ),
     ] = DEMO_DB,
 ) -> None:
-    """A month of events for the example tender (HT-2026-017): stored in a SQLite file, then
-    replayed from the store and shown ticket by ticket."""
+    """The example tender over a month of events. Stored in a SQLite file and judged from it:
+    who breached what and the money first, then every breach."""
+    from rich.console import Console
+
+    from slaengine.cli.briefing import WIDTH, print_briefing
     from slaengine.store import Store
 
     _check_format(fmt)
@@ -174,19 +187,42 @@ def demo(
     store = Store.open(db, common.CLOCK)
     try:
         contract = load_contract(path)
-        store.load_contract(path.read_text(encoding="utf-8"), path, contract.accepted_on)
+        store.load_contract(path.read_text(encoding="utf-8"), path, contract.acceptance)
         with demo_events().open("rb") as lines:
             added = store.add_events(enumerate(lines, start=1), demo_events().name, raw=True)
         events = store.contract_events(contract.id)
     finally:
         store.close()
     when = as_of_option(DEMO_AS_OF, contract)
-    show(evaluate(contract, events, when, added.rejected, added.duplicates), fmt)
+    report = evaluate(contract, events, when, added.rejected, added.duplicates)
+    if fmt == "json":
+        write_json(report.to_json())
+    else:
+        shown = path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path
+        console = Console(width=min(WIDTH, out.width) if out.is_terminal else WIDTH)
+        print_briefing(
+            report,
+            console,
+            "October 2026",
+            "They are deliberate: the demo month ends with a conflicting duplicate, a time "
+            "without offset, an unknown severity and a cut-off line, to show that bad input is "
+            "kept and reported, never dropped.",
+            [
+                (
+                    "every clock, ticket by ticket",
+                    f"slaengine replay {shown} \\\n        --db {db} --as-of {DEMO_AS_OF}",
+                ),
+                (
+                    "every line of the bill with its formula",
+                    f"slaengine statement {shown} \\\n        --period 2026-10 --db {db} "
+                    f"\\\n        --as-of {DEMO_AS_OF}",
+                ),
+                ("the live service on this store", f"slaengine serve --db {db}"),
+            ],
+        )
     err.print(
         f"stored in {db}: {len(added.accepted)} events, {len(added.rejected)} rejected, "
-        f"{added.duplicates} duplicate(s). Next: slaengine replay {path} --db {db} --as-of "
-        f"{DEMO_AS_OF} · slaengine statement {path} --db {db} --period 2026-10 · "
-        f"slaengine serve --db {db}",
+        f"{added.duplicates} duplicate(s)",
         highlight=False,
         soft_wrap=True,
     )

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from slaengine.clocks import BREACHED, CANCELLED, MET, PAUSED, RUNNING, Clock
@@ -15,6 +16,7 @@ from slaengine.contract.models import Condition, Contract
 from slaengine.evaluate import Report
 from slaengine.obligations import UPCOMING
 from slaengine.penalties.compliance import measure
+from slaengine.spans import span_text
 
 STATUS_STYLE = {
     MET: "green",
@@ -26,12 +28,21 @@ STATUS_STYLE = {
 
 
 def conditions_text(conditions: list[Condition]) -> str:
+    """``resolved, status_changed(attrs.status=waiting)``: each condition with what it tests.
+
+    Parentheses, not brackets: rich would take ``[attrs.status=waiting]`` for markup and drop
+    it, leaving "pause: status_changed / status_changed"."""
     parts = []
     for condition in conditions:
         extra = {k: v for k, v in condition.fields().items() if k != "type"}
-        tests = ", ".join(f"{k}={v}" for k, v in extra.items())
-        parts.append(f"{condition.type}[{tests}]" if tests else condition.type)
-    return ", ".join(parts) or "—"
+        tests = ", ".join(f"{k}={_value(v)}" for k, v in extra.items())
+        parts.append(f"{condition.type}({tests})" if tests else condition.type)
+    return escape(", ".join(parts)) or "—"
+
+
+def _value(value: Any) -> str:
+    """A tested value as it is written in YAML (``true``, not ``True``)."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def human_seconds(seconds: int) -> str:
@@ -62,7 +73,7 @@ def contract_table(contract: Contract) -> Table:
     """The commitments as a contract manager checks them against the tender, one row each."""
     name = contract.name.both() if contract.name else ""
     table = Table(
-        title=f"{contract.id} v{contract.version} — {name}",
+        title=f"{contract.id} v{contract.version}" + (f" — {name}" if name else ""),
         caption=(
             f"price {contract.price} {contract.currency} · accepted {contract.accepted_on} · "
             f"time zone {contract.timezone}"
@@ -111,7 +122,7 @@ def clauses_table(contract: Contract) -> Table:
             clause.id,
             clause.name.both() if clause.name else "",
             clause.kind,
-            ", ".join(f"{k}={v}" for k, v in terms.items()),
+            escape(", ".join(f"{k}={v}" for k, v in terms.items())),
             conditions_text(clause.on_event),
         )
     return table
@@ -195,11 +206,10 @@ def obligations_table(report: Report, zone: ZoneInfo) -> Table | None:
         table.add_column(column)
     for period in begun:
         style = STATUS_STYLE.get(period.status, "yellow")
-        last = (period.period_end.astimezone(zone) - timedelta(days=1)).date()
         table.add_row(
             period.obligation,
             period.asset or "—",
-            f"{period.period_start.astimezone(zone).date()} – {last}",
+            span_text(period.period_start, period.period_end, zone),
             f"[{style}]{period.status}[/]",
             f"{period.done}/{period.required}",
             ", ".join(period.met_by) or "—",

@@ -18,7 +18,17 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from slaengine.cli import common
-from slaengine.cli.common import DEFAULT_DB, err, friendly, open_events, out
+from slaengine.cli.common import (
+    DB_ENV,
+    DEFAULT_DB,
+    ContractArgument,
+    NothingDone,
+    err,
+    friendly,
+    open_events,
+    out,
+    rejection_digest,
+)
 from slaengine.cli.main import contract_app
 from slaengine.errors import SlaError
 
@@ -29,13 +39,15 @@ Db = Annotated[
     str,
     typer.Option(
         "--db",
-        envvar="SLAENGINE_DB",
+        envvar=DB_ENV,
         help="the store: a SQLite file path or URL, or postgresql+psycopg://user@host/db",
     ),
 ]
 
 #: Lines stored per transaction by ``ingest``.
 _CHUNK = 1000
+#: Rejected lines ``ingest`` lists one by one; beyond them, a digest of the reasons.
+_LISTED = 20
 
 
 def _open(db: str) -> Store:
@@ -68,7 +80,7 @@ def _say_loaded(result: LoadResult) -> None:
 
 
 def contract_load(
-    file: Path,
+    file: ContractArgument,
     db: Db = DEFAULT_DB,
     effective: Annotated[
         str | None,
@@ -79,7 +91,7 @@ def contract_load(
         ),
     ] = None,
 ) -> None:
-    """Store a contract file as a new version (an unchanged file is a no-op)."""
+    """Store a contract file as a new version. An unchanged file is a no-op."""
     when = None
     if effective is not None:
         try:
@@ -99,15 +111,25 @@ def _chunks(lines: Iterator[tuple[int, bytes]]) -> Iterator[list[tuple[int, byte
 
 
 def ingest(
-    events: Annotated[str, typer.Argument(metavar="EVENTS", help="JSON Lines; - for stdin")],
+    events: Annotated[
+        str,
+        typer.Argument(
+            metavar="EVENTS",
+            help="JSON Lines file of ticket events; - reads standard input",
+            show_default=False,
+        ),
+    ],
     db: Db = DEFAULT_DB,
 ) -> None:
-    """Store ticket events (idempotent) and evaluate the tickets they touch."""
+    """Store ticket events and evaluate their tickets. Idempotent: an event sent again is a
+    no-op."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from slaengine.service import LiveService
 
     store = _open(db)
+    with store.write() as session:
+        loaded = bool(store.versions(session))
     service = LiveService(store)
     stream, size = open_events(events)
     accepted = duplicates = 0
@@ -147,8 +169,22 @@ def ingest(
         f"{accepted} event(s) stored, {duplicates} duplicate(s) ignored, "
         f"{len(rejected)} rejected; {len(tickets)} ticket(s) evaluated, {alerts} alert(s) queued"
     )
-    for item in rejected:
+    for item in rejected[:_LISTED]:
         err.print(f"line {item.line}: {item.error}", highlight=False, markup=False, soft_wrap=True)
+    if len(rejected) > _LISTED:
+        err.print(f"... {len(rejected) - _LISTED} more rejected line(s); the reasons:")
+        err.print(rejection_digest(rejected), highlight=False, markup=False, soft_wrap=True)
+    if accepted == 0 and duplicates == 0:
+        if not loaded:
+            raise NothingDone(
+                f"the store {db} holds no contract, so no event could be stored: load one first "
+                f"(slaengine contract load CONTRACT --db {db})"
+            )
+        raise NothingDone(
+            f"nothing stored: {source} held no events"
+            if not rejected
+            else f"nothing stored: all {len(rejected)} event(s) of {source} were rejected"
+        )
 
 
 def _loopback(host: str) -> bool:
@@ -204,7 +240,7 @@ def serve(
     ] = 1_000,
     log_level: Annotated[str, typer.Option(help="debug, info, warning or error")] = "info",
 ) -> None:
-    """Run the HTTP API and the deadline scheduler; alerts go out as deadlines pass."""
+    """Run the HTTP API and the deadline scheduler. Alerts go out as deadlines pass."""
     import uvicorn
 
     from slaengine.alerts.model import ChannelSettings

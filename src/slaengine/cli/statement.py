@@ -13,13 +13,23 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from slaengine.cli.common import StoreOption, as_of_option, err, friendly, load_input, out
+from slaengine.cli.common import (
+    ContractArgument,
+    EventsArgument,
+    StoreOption,
+    as_of_option,
+    err,
+    friendly,
+    load_input,
+    out,
+)
 from slaengine.contract import Contract, load_contract
 from slaengine.errors import SlaError
 from slaengine.evaluate import Context
 from slaengine.penalties import Statement, Window, build_statement
 from slaengine.penalties.export import (
     COMPLIANCE_COLUMNS,
+    CSV_TABLES,
     LINE_COLUMNS,
     TICKET_COLUMNS,
     Cell,
@@ -150,10 +160,8 @@ def register(app: typer.Typer) -> None:
     @app.command("statement")
     @friendly
     def statement(
-        contract_file: Annotated[Path, typer.Argument(metavar="CONTRACT")],
-        events_file: Annotated[
-            str | None, typer.Argument(metavar="[EVENTS]", help="JSON Lines; - for stdin")
-        ] = None,
+        contract_file: ContractArgument,
+        events_file: EventsArgument = None,
         period: Annotated[
             str | None, typer.Option("--period", help="calendar month, e.g. 2026-10")
         ] = None,
@@ -177,11 +185,25 @@ def register(app: typer.Typer) -> None:
             str, typer.Option("--lang", help="zh or en: column headers and formulas")
         ] = "en",
         db: StoreOption = None,
+        table: Annotated[
+            str,
+            typer.Option(
+                "--table",
+                help="with --format csv: which table the file holds, one of lines, totals, "
+                "compliance, tickets",
+            ),
+        ] = "lines",
     ) -> None:
-        """The billing statement of a period: every penalty and compensation line with its
+        """The billing statement of a period. Every penalty and compensation line with its
         formula, caps, waivers, totals, compliance figures and chargeable tickets."""
         if fmt not in FORMATS:
             raise typer.BadParameter(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+        if table not in CSV_TABLES:
+            raise typer.BadParameter(
+                f"--table must be one of {', '.join(CSV_TABLES)}, not {table!r}"
+            )
+        if table != "lines" and fmt != "csv":
+            raise SlaError("--table chooses the table of a CSV file: add --format csv")
         if lang not in LANGS:
             raise typer.BadParameter(f"--lang must be zh or en, not {lang!r}")
         if fmt == "xlsx" and output is None:
@@ -191,6 +213,7 @@ def register(app: typer.Typer) -> None:
         when = as_of_option(as_of, contract)
         with cyclic_gc_paused():
             intake = load_input(contract, events_file, db)
+            intake.check_useful(contract)
             # Judged ticket by ticket: of the clocks, only those the statement reads are kept
             # (its period's, for the compliance figures, and what pricing needs).
             report = judge_streaming(
@@ -213,7 +236,7 @@ def register(app: typer.Typer) -> None:
                 text = json.dumps(result.to_json(), ensure_ascii=False, indent=1) + "\n"
                 data = text.encode("utf-8")
             elif fmt == "csv":
-                data = to_csv(result, lang)
+                data = to_csv(result, lang, table)
             else:
                 data = to_xlsx(result, lang)
             if output is None:
@@ -221,6 +244,7 @@ def register(app: typer.Typer) -> None:
                 sys.stdout.flush()
             else:
                 output.write_bytes(data)
+        err.print(intake.summary(), highlight=False, soft_wrap=True)
         if output is not None:
             err.print(f"statement {window.label} written to {output}", highlight=False)
         if intake.rejected:

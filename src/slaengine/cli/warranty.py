@@ -7,7 +7,6 @@ book, answer for one asset (``--asset``) or list every asset, soonest expiry fir
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -15,7 +14,7 @@ import typer
 from rich.table import Table
 
 from slaengine.cli import common
-from slaengine.cli.common import err, friendly, out, read_events, write_json
+from slaengine.cli.common import ContractArgument, err, friendly, out, read_events, write_json
 from slaengine.contract import load_contract
 from slaengine.errors import SlaError
 from slaengine.warranty import Cover, WarrantyBook
@@ -55,10 +54,15 @@ def _table(covers: list[Cover], day: date) -> Table:
 
 
 def warranty(
-    contract_file: Annotated[Path, typer.Argument(metavar="CONTRACT")],
+    contract_file: ContractArgument,
     events_file: Annotated[
         str | None,
-        typer.Argument(metavar="[EVENTS]", help="JSON Lines of events; - for stdin"),
+        typer.Argument(
+            metavar="EVENTS",
+            help="JSON Lines file of ticket events (replacements, inspections); - reads "
+            "standard input",
+            show_default=False,
+        ),
     ] = None,
     asset: Annotated[
         str | None, typer.Option("--asset", help="one asset (default: every asset)")
@@ -69,7 +73,8 @@ def warranty(
     ] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
 ) -> None:
-    """Is an asset covered on a date, until when, and why (expires = first day without cover)."""
+    """Is an asset covered on a date, until when, and why. "expires" is the first day without
+    cover."""
     if fmt not in ("table", "json"):
         raise typer.BadParameter(f"--format must be table or json, not {fmt!r}")
     contract = load_contract(contract_file)

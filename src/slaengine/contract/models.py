@@ -28,8 +28,9 @@ from pydantic import (
 from slaengine.alerts.channels import ChannelSpec
 from slaengine.calendars import CalendarSpec
 from slaengine.durations import Duration
+from slaengine.errors import SlaError
 
-#: Event types every contract understands (SPEC.md section 2). A contract may add its own.
+#: Event types every contract understands (reference.md §2). A contract may add its own.
 BUILTIN_EVENT_TYPES: frozenset[str] = frozenset(
     {
         "reported",
@@ -63,10 +64,10 @@ TICKETLESS_EVENT_TYPES: frozenset[str] = frozenset(
 )
 
 #: Fields a condition may test besides ``type`` (``id`` is excluded on purpose: durable_rules
-#: crashes on conditions over its reserved field ``id``, see DESIGN.md).
+#: crashes on conditions over its reserved field ``id``, see docs/design.md).
 CONDITION_FIELDS = ("severity", "asset", "ticket")
 
-#: The classes of assets (SPEC.md section 5).
+#: The classes of assets (reference.md §5).
 ASSET_CLASSES = ("unit", "key_part", "part")
 
 
@@ -320,6 +321,9 @@ class ServiceCreditClause(ClauseBase):
     period: Duration = Duration(1, "mo")
     fee: Money
     tiers: list[ServiceCreditTier]
+    #: Cap per fee period as a percentage of the fee ("credits never exceed 10% of the monthly
+    #: fee"); ``cap`` (an amount) and ``cap_percent`` (of the contract price) work as well.
+    cap_percent_of_fee: Percent | None = None
 
     @field_validator("tiers")
     @classmethod
@@ -526,9 +530,11 @@ class Contract(Model):
     supplier: Text | None = None
     customer: Text | None = None
     currency: str = Field(pattern=r"^[A-Z]{3}$")
-    price: Money
+    #: Needed only by terms that are a percentage of the price (checked in ``_references``).
+    price: Money | None = None
     timezone: str
-    accepted_on: date
+    #: Needed only by what runs from acceptance: warranty, obligations, money (contract years).
+    accepted_on: date | None = None
     severities: dict[str, Text]
     event_types: list[str] = Field(default_factory=list)
     calendars: dict[str, CalendarSpec]
@@ -657,9 +663,57 @@ class Contract(Model):
                 problems.append(
                     (f"{path}.asset", f"asset {condition.asset!r} is not one of the contract's")
                 )
+        problems.extend(self._needs_price_and_acceptance())
         if problems:
             raise ValueError("\n".join(f"@{path}|{message}" for path, message in problems))
         return self
+
+    def _needs_price_and_acceptance(self) -> list[tuple[str, str]]:
+        """``price`` and ``accepted_on`` are optional, but not where a term depends on them:
+        each term that does is named, so the fix is obvious."""
+        problems: list[tuple[str, str]] = []
+        if self.price is None:
+            uses = []
+            for i, clause in enumerate(self.clauses):
+                if isinstance(clause, PercentOfPriceClause | PercentOfPricePerStartedClause):
+                    uses.append(f"clauses.{i}.percent")
+                if clause.cap_percent is not None:
+                    uses.append(f"clauses.{i}.cap_percent")
+            for name in ("per_contract_year", "contract_total"):
+                cap = getattr(self.caps, name)
+                if cap is not None and cap.percent_of_price is not None:
+                    uses.append(f"caps.{name}.percent_of_price")
+            problems += [
+                (path, 'is a percentage of the contract price: give it as price: "1280000.00"')
+                for path in uses
+            ]
+        if self.accepted_on is None:
+            needs = []
+            if self.clauses:
+                needs.append("penalty lines belong to contract years, which run from acceptance")
+            if any(asset.accepted_on is None for asset in self.assets):
+                needs.append("assets without their own accepted_on are under warranty from it")
+            if self.obligations:
+                needs.append("obligation periods run from acceptance")
+            if needs:
+                problems.append(
+                    ("accepted_on", f"required here: {'; '.join(needs)} (write e.g. 2026-01-15)")
+                )
+        return problems
+
+    @property
+    def acceptance(self) -> date:
+        """``accepted_on``; only called by terms the validation made sure have it."""
+        if self.accepted_on is None:
+            raise SlaError(f"contract {self.id}: accepted_on is not given")
+        return self.accepted_on
+
+    @property
+    def contract_price(self) -> Decimal:
+        """``price``; only called by terms the validation made sure have it."""
+        if self.price is None:
+            raise SlaError(f"contract {self.id}: price is not given")
+        return self.price
 
     @cached_property
     def event_type_set(self) -> frozenset[str]:
@@ -691,10 +745,6 @@ class Contract(Model):
         for i, obligation in enumerate(self.obligations):
             for j, condition in enumerate(obligation.met_by):
                 yield f"obligations.{i}.met_by.{j}", condition
-
-    @property
-    def effective(self) -> date:
-        return self.effective_from or self.accepted_on
 
     @cached_property
     def _commitments_by_id(self) -> dict[str, Commitment]:

@@ -19,7 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from slaengine.contract.models import Cap, ClauseBase, Contract
+from slaengine.contract.models import Cap, ClauseBase, Contract, ServiceCreditClause
+from slaengine.errors import SlaError
 from slaengine.penalties.lines import ADJUSTMENT, PENALTY, Line, Priced, Trigger
 from slaengine.penalties.words import ZERO, amount_text, money, percent_of, percent_text
 from slaengine.penalties.years import year_span_text
@@ -34,7 +35,7 @@ class BreachCap:
     zh: str
 
 
-def breach_cap(clause: ClauseBase, price: Decimal, trigger: Trigger) -> BreachCap | None:
+def breach_cap(clause: ClauseBase, price: Decimal | None, trigger: Trigger) -> BreachCap | None:
     """The clause's cap per breach (per event, per period), or None."""
     options: list[BreachCap] = []
     per_en, per_zh = (
@@ -45,13 +46,23 @@ def breach_cap(clause: ClauseBase, price: Decimal, trigger: Trigger) -> BreachCa
         text = amount_text(cap)
         options.append(BreachCap(cap, f"capped at {text} {per_en}", f"{per_zh}封顶{text}"))
     if clause.cap_percent is not None:
-        cap = percent_of(price, clause.cap_percent)
+        cap = percent_of(_priced(price), clause.cap_percent)
         text, pct = amount_text(cap), percent_text(clause.cap_percent)
         options.append(
             BreachCap(
                 cap,
                 f"capped at {text} ({pct} of price) {per_en}",
                 f"{per_zh}封顶{text}（合同价的{pct}）",
+            )
+        )
+    if isinstance(clause, ServiceCreditClause) and clause.cap_percent_of_fee is not None:
+        cap = percent_of(clause.fee, clause.cap_percent_of_fee)
+        text, pct = amount_text(cap), percent_text(clause.cap_percent_of_fee)
+        options.append(
+            BreachCap(
+                cap,
+                f"capped at {text} ({pct} of fee) {per_en}",
+                f"{per_zh}封顶{text}（服务费的{pct}）",
             )
         )
     return min(options, key=lambda option: option.amount) if options else None
@@ -92,7 +103,15 @@ def apply_breach_cap(
     return result
 
 
-def cap_amount(cap: Cap | None, price: Decimal) -> tuple[Decimal, str, str] | None:
+def _priced(price: Decimal | None) -> Decimal:
+    """The contract price, which the contract's validation requires wherever a cap is a
+    percentage of it."""
+    if price is None:
+        raise SlaError("a cap is a percentage of the contract price, and the contract gives none")
+    return price
+
+
+def cap_amount(cap: Cap | None, price: Decimal | None) -> tuple[Decimal, str, str] | None:
     """A yearly or total cap as an amount, with its words (``128000.00 (10% of price)``)."""
     if cap is None:
         return None
@@ -100,7 +119,7 @@ def cap_amount(cap: Cap | None, price: Decimal) -> tuple[Decimal, str, str] | No
         amount = money(cap.amount)
         return amount, amount_text(amount), amount_text(amount)
     assert cap.percent_of_price is not None
-    amount = percent_of(price, cap.percent_of_price)
+    amount = percent_of(_priced(price), cap.percent_of_price)
     pct = percent_text(cap.percent_of_price)
     return (
         amount,

@@ -4,9 +4,12 @@ The terminal table (slaengine.cli.statement), the CSV and the workbook all draw 
 built here, so the three always show the same lines, columns and totals.
 
 CSV is UTF-8 with a byte-order mark and CRLF line ends (the csv module's default), which is
-what Excel needs to open Chinese text cleanly by double-click. It holds the statement's
-blocks one after another, each with its own header row, separated by an empty row: the
-statement's heading, the lines, the totals, the compliance figures, the chargeable tickets.
+what Excel needs to open Chinese text cleanly by double-click. A CSV file is **one table**: one
+header row, then rows of the same width, so a spreadsheet, pandas or a database loads it as it
+is. The statement has four tables (``CSV_TABLES``: lines, totals, compliance, chargeable
+tickets); a CSV file holds the one asked for (the lines by default). Every row starts with the
+contract, the period and the currency, so the files of several months or contracts can be
+concatenated (less their header rows) into one long table.
 The workbook has one sheet per block; amounts are numbers formatted to two decimals, times are
 local times of the contract's time zone.
 """
@@ -23,6 +26,7 @@ from zoneinfo import ZoneInfo
 from slaengine.penalties.lines import ADJUSTMENT, OBLIGATION, Line
 from slaengine.penalties.statement import Statement
 from slaengine.penalties.words import amount_text, label, span_words
+from slaengine.spans import span_text
 
 Cell = str | int | Decimal | datetime | date | None
 
@@ -61,8 +65,9 @@ def heading_rows(statement: Statement, lang: str) -> list[tuple[str, str]]:
         (label("currency", lang), contract.currency),
         (
             label("period", lang),
-            f"{statement.window.label} ({statement.window.start.date()} – "
-            f"{statement.window.last_day}, {contract.timezone})",
+            f"{statement.window.label} "
+            f"({span_text(statement.window.start, statement.window.end, zone, lang)}, "
+            f"{contract.timezone})",
         ),
         (label("as_of", lang), statement.as_of.astimezone(zone).isoformat()),
     ]
@@ -173,25 +178,38 @@ def _text(cell: Cell) -> str:
     return str(cell)
 
 
-def to_csv(statement: Statement, lang: str) -> bytes:
-    """The statement as CSV for Excel: UTF-8 with BOM, CRLF line ends."""
+#: The tables a CSV file can hold, each with its columns (after the leading ``KEY_COLUMNS``).
+CSV_TABLES: dict[str, tuple[str, ...]] = {
+    "lines": LINE_COLUMNS,
+    "totals": ("item", "amount"),
+    "compliance": COMPLIANCE_COLUMNS,
+    "tickets": TICKET_COLUMNS,
+}
+#: The columns every CSV row starts with: which statement it belongs to.
+KEY_COLUMNS = ("contract", "period", "currency")
+
+
+def _table_rows(statement: Statement, table: str, lang: str) -> list[list[Cell]]:
+    if table == "lines":
+        return line_rows(statement, lang)
+    if table == "totals":
+        return [[name, amount] for name, amount in totals_rows(statement, lang)]
+    if table == "compliance":
+        return compliance_rows(statement, lang)
+    return ticket_rows(statement, lang)
+
+
+def to_csv(statement: Statement, lang: str, table: str = "lines") -> bytes:
+    """One table of the statement as CSV for Excel: UTF-8 with BOM, CRLF line ends."""
+    if table not in CSV_TABLES:
+        raise ValueError(f"no table {table!r}; one of {', '.join(CSV_TABLES)}")
+    key = [statement.contract.id, statement.window.label, statement.contract.currency]
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
-    writer.writerow([label("statement", lang), statement.window.label])
-    writer.writerows(heading_rows(statement, lang))
-    writer.writerow([])
-    writer.writerow(headers(LINE_COLUMNS, lang))
-    writer.writerows([_text(cell) for cell in row] for row in line_rows(statement, lang))
-    writer.writerow([])
-    writer.writerow([label("item", lang), label("amount", lang)])
-    writer.writerows([name, amount_text(value)] for name, value in totals_rows(statement, lang))
-    writer.writerow([])
-    writer.writerow(headers(COMPLIANCE_COLUMNS, lang))
-    writer.writerows([_text(cell) for cell in row] for row in compliance_rows(statement, lang))
-    writer.writerow([])
-    writer.writerow([label("chargeable_tickets", lang)])
-    writer.writerow(headers(TICKET_COLUMNS, lang))
-    writer.writerows([_text(cell) for cell in row] for row in ticket_rows(statement, lang))
+    writer.writerow(headers((*KEY_COLUMNS, *CSV_TABLES[table]), lang))
+    writer.writerows(
+        [*key, *(_text(cell) for cell in row)] for row in _table_rows(statement, table, lang)
+    )
     return buffer.getvalue().encode("utf-8-sig")
 
 

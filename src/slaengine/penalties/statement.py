@@ -23,6 +23,7 @@ from slaengine.findings import Findings, TicketSummary
 from slaengine.penalties.charge import Charges, Totals, charge
 from slaengine.penalties.compliance import Compliance, measure, measure_obligation
 from slaengine.penalties.years import local_midnight
+from slaengine.spans import days_text
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -53,7 +54,7 @@ class Window:
             raise SlaError(f"--to {last} is before --from {first}")
         start = local_midnight(contract, first)
         end = local_midnight(contract, last + timedelta(days=1))
-        return cls(start, end, f"{first} – {last}")
+        return cls(start, end, days_text(first, last))
 
     @property
     def last_day(self) -> date:

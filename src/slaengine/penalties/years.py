@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from dateutil.relativedelta import relativedelta
 
 from slaengine.contract.models import Contract
+from slaengine.spans import days_text
 
 
 def local_midnight(contract: Contract, day: date) -> datetime:
@@ -26,13 +27,13 @@ def _year_start(accepted_on: date, zone: str, year: int) -> datetime:
 
 def year_start(contract: Contract, year: int) -> datetime:
     """The first instant of contract year ``year`` (1-based); cached, as every line asks."""
-    return _year_start(contract.accepted_on, contract.timezone, year)
+    return _year_start(contract.acceptance, contract.timezone, year)
 
 
 def contract_year(contract: Contract, when: datetime) -> int:
     """The contract year ``when`` falls in."""
     local = when.astimezone(ZoneInfo(contract.timezone))
-    year = max(1, local.year - contract.accepted_on.year + 1)
+    year = max(1, local.year - contract.acceptance.year + 1)
     while year > 1 and when < year_start(contract, year):
         year -= 1
     while when >= year_start(contract, year + 1):
@@ -44,4 +45,4 @@ def year_span_text(contract: Contract, year: int) -> str:
     """``2026-01-15 – 2027-01-14``: the dates of a contract year, both inclusive."""
     first = year_start(contract, year).date()
     last = year_start(contract, year + 1).date() - relativedelta(days=1)
-    return f"{first} – {last}"
+    return days_text(first, last)

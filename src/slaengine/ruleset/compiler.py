@@ -5,7 +5,7 @@ fixed registry (``Action``): start/stop/cancel/pause/resume a commitment's clock
 clause triggered by an event, meet an obligation. The evaluation core never interprets
 conditions itself; it asks the rule set which actions an event triggers (see matcher.py).
 
-Limits measured in DESIGN.md shape this: no condition on the reserved field ``id`` (the model
+Limits measured in docs/design.md shape this: no condition on the reserved field ``id`` (the model
 refuses it), and about 480 rules per rule set is the practical ceiling, so a contract that
 would compile to more is refused with a clear message.
 """

@@ -1,7 +1,7 @@
 """Asking a contract's durable_rules rule set which actions an event triggers.
 
 An event is asserted as a *fact* and retracted at once: a fact fires every rule it matches,
-whereas a posted event is consumed by the first matching rule only (DESIGN.md, measured). The
+whereas a posted event is consumed by the first matching rule only (docs/design.md, measured). The
 set of actions depends only on the event's type and the few fields the contract's conditions
 test, so the answer is cached per distinct shape: durable_rules decides once per shape and the
 hot path stays a dictionary lookup. No state is left in the rule engine between calls.

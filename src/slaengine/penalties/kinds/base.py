@@ -9,7 +9,7 @@ what triggers it: ``costs`` pays once per ticket, ``service_credit`` once per fe
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
@@ -18,6 +18,7 @@ from slaengine.durations import Duration
 from slaengine.penalties.evidence import Evidence
 from slaengine.penalties.lines import EVENT, OBLIGATION, PENALTY, Priced, Trigger
 from slaengine.penalties.words import amount_text, span_words, unit_words
+from slaengine.spans import span_dates, span_text
 
 
 class ClauseKind:
@@ -64,8 +65,8 @@ def occasion(trigger: Trigger, lang: str, zone: ZoneInfo) -> str:
         late = span_words(trigger.late_by_seconds, lang)
         return f"超时{late}" if zh else f"{late} late"
     if trigger.source == OBLIGATION and trigger.period_start and trigger.period_end:
-        first, last = period_dates(trigger.period_start, trigger.period_end, zone)
-        return f"未履行{first}至{last}期间" if zh else f"missed period {first} – {last}"
+        days = span_text(trigger.period_start, trigger.period_end, zone, "zh" if zh else "en")
+        return f"未履行{days}期间" if zh else f"missed period {days}"
     if trigger.source == EVENT:
         what = f"{trigger.event_type} {trigger.event}"
         return f"事件{what}" if zh else f"event {what}"
@@ -100,4 +101,4 @@ def per_started_words(
 
 def period_dates(start: datetime, end: datetime, zone: ZoneInfo) -> tuple[date, date]:
     """The first and last day (in the contract's time zone) of a period whose end is exclusive."""
-    return start.astimezone(zone).date(), (end - timedelta(microseconds=1)).astimezone(zone).date()
+    return span_dates(start, end, zone)

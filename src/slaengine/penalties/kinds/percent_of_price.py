@@ -17,7 +17,7 @@ class PercentOfPrice(ClauseKind):
     def price(
         self, clause: PercentOfPriceClause, trigger: Trigger, evidence: Evidence
     ) -> list[Priced]:
-        price = evidence.contract.price
+        price = evidence.contract.contract_price
         amount = percent_of(price, clause.percent)
         pct, base, text = percent_text(clause.percent), amount_text(price), amount_text(amount)
         why_en = occasion(trigger, "en", evidence.zone)

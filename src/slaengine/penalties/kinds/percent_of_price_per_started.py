@@ -21,7 +21,7 @@ class PercentOfPricePerStarted(ClauseKind):
     def price(
         self, clause: PercentOfPricePerStartedClause, trigger: Trigger, evidence: Evidence
     ) -> list[Priced]:
-        price = evidence.contract.price
+        price = evidence.contract.contract_price
         each = percent_of(price, clause.percent)
         units = started_units(trigger, clause.unit)
         pct, base = percent_text(clause.percent), amount_text(price)

@@ -15,10 +15,11 @@ from slaengine.contract.models import ServiceCreditClause
 from slaengine.durations import Duration
 from slaengine.penalties.compliance import measure
 from slaengine.penalties.evidence import Evidence
-from slaengine.penalties.kinds.base import ClauseKind, period_dates, register
+from slaengine.penalties.kinds.base import ClauseKind, register
 from slaengine.penalties.lines import PERIOD, Priced, Trigger
 from slaengine.penalties.words import amount_text, percent_of, percent_text
 from slaengine.penalties.years import local_midnight
+from slaengine.spans import span_text
 
 
 @register
@@ -26,7 +27,7 @@ class ServiceCredit(ClauseKind):
     name = "service_credit"
 
     def triggers(self, clause: ServiceCreditClause, evidence: Evidence) -> list[Trigger]:
-        anchor = local_midnight(evidence.contract, evidence.contract.accepted_on)
+        anchor = local_midnight(evidence.contract, evidence.contract.acceptance)
         step = clause.period
         found: list[Trigger] = []
         start = anchor
@@ -66,7 +67,7 @@ class ServiceCredit(ClauseKind):
         if tier is None:
             return []
         amount = percent_of(clause.fee, tier.percent)
-        first, last = period_dates(start, end, evidence.zone)
+        days_en, days_zh = (span_text(start, end, evidence.zone, lang) for lang in ("en", "zh"))
         pct, fee, below = (
             percent_text(tier.percent),
             amount_text(clause.fee),
@@ -78,8 +79,8 @@ class ServiceCredit(ClauseKind):
             Priced(
                 amount,
                 f"{pct} of fee {fee} = {amount_text(amount)}: on-time rate {rate} below {below}, "
-                f"{subject}, {first} – {last}",
+                f"{subject}, {days_en}",
                 f"服务费{fee}的{pct} = {amount_text(amount)}：按时率{rate}低于{below}，"
-                f"{subject}，{first}至{last}",
+                f"{subject}，{days_zh}",
             )
         ]
