@@ -19,6 +19,7 @@ from slaengine.cli.common import (
     out,
     write_json,
 )
+from slaengine.cli.draft import register as register_draft
 from slaengine.cli.render import clauses_table, contract_table, print_report
 from slaengine.contract import load_contract
 from slaengine.evaluate import Report, evaluate
@@ -32,6 +33,7 @@ app = typer.Typer(
 )
 contract_app = typer.Typer(help="Check contract files; load them in a store.", no_args_is_help=True)
 app.add_typer(contract_app, name="contract")
+register_draft(contract_app)  # contract draft: slaengine.cli.draft
 
 #: Demo month: October 2026 (the National Day holidays fall in it).
 DEMO_AS_OF = "2026-11-01T00:00:00+08:00"

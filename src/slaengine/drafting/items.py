@@ -1,0 +1,65 @@
+"""What a draft is made of: terms read from sentences, and what a reviewer must look at.
+
+A ``Term`` is one item of the contract file (a commitment, a clause, the warranty, an
+obligation, a cap, an asset, a calendar) with the sentences it was read from; a ``Review`` is a
+reason a person must check something: a sentence with a figure nobody understood, a commitment
+stated twice with different targets, a commitment without a penalty, an assumption the draft had
+to make. Reviews are both printed (and written as JSON) and written into the YAML as
+``# REVIEW:`` comments above the term they concern.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from slaengine.drafting.text import Sentence
+
+#: Review kinds, in the order a reviewer should work through them.
+NOT_UNDERSTOOD = "not_understood"
+CONFLICT = "conflict"
+UNLINKED = "unlinked"
+NO_PENALTY = "no_penalty"
+ASSUMPTION = "assumption"
+REVIEW_KINDS = (NOT_UNDERSTOOD, CONFLICT, UNLINKED, NO_PENALTY, ASSUMPTION)
+
+
+@dataclass(slots=True)
+class Review:
+    kind: str
+    message: str
+    line: int | None = None
+    text: str | None = None
+    #: the id of the term it concerns (``onsite-30min``, ``P-ack``), if any.
+    item: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "item": self.item,
+            "line": self.line,
+            "text": self.text,
+            "message": self.message,
+        }
+
+
+@dataclass(slots=True)
+class Term:
+    section: str
+    id: str
+    data: dict[str, Any]
+    sources: list[Sentence] = field(default_factory=list)
+    #: what a comment above the term tells the reviewer (the review items about it).
+    notes: list[str] = field(default_factory=list)
+
+    def add_source(self, sentence: Sentence) -> None:
+        if all(s.line != sentence.line or s.text != sentence.text for s in self.sources):
+            self.sources.append(sentence)
+
+    def source_json(self) -> dict[str, Any] | list[dict[str, Any]]:
+        entries = [{"line": s.line, "text": s.text} for s in self.sources]
+        return entries[0] if len(entries) == 1 else entries
+
+
+def quote(sentence: Sentence) -> str:
+    return f"line {sentence.line}: “{sentence.text}”"
