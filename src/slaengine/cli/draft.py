@@ -11,7 +11,7 @@ import json
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
@@ -20,10 +20,11 @@ from rich.markup import escape
 from rich.table import Table
 
 from slaengine.cli.common import err, friendly
-from slaengine.drafting import DraftOptions, draft_tender, report_json, to_yaml, validated
-from slaengine.drafting.items import Review
-from slaengine.drafting.reading import read_tender
 from slaengine.errors import SlaError
+
+if TYPE_CHECKING:
+    from slaengine.drafting import DraftOptions
+    from slaengine.drafting.items import Review
 
 
 def _options(
@@ -34,6 +35,8 @@ def _options(
     timezone: str | None,
     holidays: str,
 ) -> DraftOptions:
+    from slaengine.drafting import DraftOptions
+
     amount = None
     if price is not None:
         try:
@@ -101,6 +104,10 @@ def contract_draft(
     ] = False,
 ) -> None:
     """Draft a contract from a tender's text; every term cites its sentence, doubts are listed."""
+    # imported here: the drafting libraries (cn2an, OpenCC) would slow every other command's start
+    from slaengine.drafting import draft_tender, report_json, to_yaml, validated
+    from slaengine.drafting.reading import read_tender
+
     if text:
         for line in read_tender(tender):
             typer.echo(f"{line.number:5d}  {line.text}")

@@ -20,7 +20,7 @@ from slaengine.cli.common import (
     write_json,
 )
 from slaengine.cli.draft import register as register_draft
-from slaengine.cli.render import clauses_table, contract_table, print_report
+from slaengine.cli.render import clauses_table, contract_table, print_report, sources_table
 from slaengine.contract import load_contract
 from slaengine.evaluate import Report, evaluate
 
@@ -82,6 +82,9 @@ def contract_validate(file: Path) -> None:
 def contract_show(
     file: Path,
     fmt: Format = "table",
+    sources: Annotated[
+        bool, typer.Option("--sources", help="also list the tender sentence of each term")
+    ] = False,
 ) -> None:
     """Show a contract's commitments as a table to check against the tender."""
     contract = load_contract(file)
@@ -90,6 +93,8 @@ def contract_show(
         return
     out.print(contract_table(contract))
     out.print(clauses_table(contract))
+    if sources:
+        out.print(sources_table(contract))
 
 
 def _check_format(fmt: str, allowed: tuple[str, ...] = ("table", "json")) -> None:

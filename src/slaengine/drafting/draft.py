@@ -397,8 +397,8 @@ class Drafter:
         }
         if sections["obligations"] and not (sections["warranty"] and sections["assets"]):
             self._obligation_without_warranty(sections)
-        # for the review list, items are linked to the ids they finally got
-        self.reviews.sort(key=lambda r: (r.line or 0, REVIEW_ORDER.get(r.kind, 9)))
+        # by line, then by kind; review items about the whole contract (no line) come last
+        self.reviews.sort(key=lambda r: (r.line or 10**9, REVIEW_ORDER.get(r.kind, 9)))
         return Draft(tender, facts, sections, self.reviews, section_notes)
 
     def _facts(self, notes: dict[str, list[str]]) -> dict[str, Any]:
@@ -500,10 +500,8 @@ class Drafter:
                     )
             if found.kind == "costs":
                 base, english = "C-costs", "Supplier bears all costs arising"
-            data["name"] = {
-                "zh": found.name or english,
-                "en": english,
-            }
+            chinese_name = found.name if _cjk(found.name) else _LATE_ZH.get(base, "违约")
+            data["name"] = {"zh": chinese_name, "en": english}
             term = self._clause_term(terms, base, data, sentence)
             if term is None:
                 continue
@@ -707,6 +705,13 @@ class Drafter:
         calendars.append(Term("calendars", OFFICE, data, sources))
         return calendars
 
+
+#: Chinese names of clauses drafted from English text.
+_LATE_ZH = {f"P-{shape.clause_prefix}": shape.late_zh for shape in SHAPE_BY_NAME.values()} | {
+    "P-site": "违反现场管理规定",
+    "P-inspection": "未按期巡检",
+    "C-costs": "承担由此而发生的一切费用",
+}
 
 REVIEW_ORDER = {
     kind: i for i, kind in enumerate((NOT_UNDERSTOOD, CONFLICT, UNLINKED, NO_PENALTY, ASSUMPTION))

@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-import cn2an
-
 from slaengine.drafting.reading import Line
 
 
@@ -52,6 +50,8 @@ def _t2s() -> Any:
 
 
 def _arabic(numeral: str) -> str:
+    import cn2an  # imported on first use: it takes a third of a second
+
     try:
         value = cn2an.cn2an(numeral, "smart")
     except (ValueError, KeyError, IndexError):
@@ -90,7 +90,7 @@ def sentences(lines: list[Line], *, wrapped: bool = False) -> list[Sentence]:
             cells = [cell.strip() for cell in text.strip().strip("|").split("|")]
             if all(not cell or set(cell) <= set("-: ") for cell in cells):
                 continue  # the |---|---| rule under a Markdown table header
-            body = " | ".join(cells)
+            body = " | ".join(cells).strip()
             result.append(Sentence(first, body, normalise(body), table_row=True))
             continue
         text = _MARKERS.sub("", text)

@@ -181,6 +181,6 @@ TIME_RANGE = re.compile(r"(\d{1,2}):(\d{2})\s*(?:-|~|至|到|—|–|to)\s*(\d{1
 #: Sentences that commit to nothing: validity of the bid, legal disclaimers, document matter.
 BOILERPLATE = _words(
     r"投标有效期|解释权|以招标文件为准|免责|仅供参考|版权所有|不构成|法律法规|不可抗力|第\s*\d+\s*页"
-    r"|disclaim|governing law|reserves? the right|for reference only|confidential|bid validity"
+    r"|disclaim|governing law|governed by|reserves? the right|for reference only|confidential|bid validity"
     r"|force majeure|page \d+"
 )
