@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from slaengine.bundled import demo_events, example_contract
 from slaengine.cli.main import DEMO_AS_OF
@@ -165,7 +167,7 @@ def test_a_chinese_tender_with_a_restated_commitment_traditional_text_and_doubts
     assert [(str(s.every), str(s.for_)) for s in inspection.schedule] == [("6mo", "2y")]
     assert reviews(draft) == [
         ("no_penalty", 4, "ack-15min"),
-        ("conflict", 8, None),
+        ("conflict", 8, "ack-15min"),
         ("no_penalty", 9, "factory-repair-1d"),
         ("not_understood", 10, None),  # 7×24小时: a figure, but no commitment in it
         ("assumption", 13, "warranty"),  # 一包 or not: the tender does not say
@@ -194,6 +196,29 @@ ENGLISH = """# After-sales service commitment
 capped at USD 2,000.
 8. This document is governed by the laws of the State of New York and is valid for 90 days.
 """
+
+
+def test_a_penalty_stated_twice_and_inspections_counted_per_year(tmp_path: Path) -> None:
+    tender = tmp_path / "tender.md"
+    tender.write_text(
+        "| 编号 | 名称 | 类别 | 所属 |\n|---|---|---|---|\n| U1 | 控制柜 | 成套设备 | — |\n\n"
+        "成套设备质保期为五年；更换部件的质保期按剩余质保期计算。\n"  # line 5
+        "我方承诺三十分钟内到达现场。\n"  # line 6
+        "未在三十分钟内到达现场的，每次扣五百元。\n"  # line 7
+        "迟到的工程师未在三十分钟内到达现场的，每次扣八百元。\n"  # line 8
+        "质保期内每年巡检两次，未按期巡检的另行协商。\n",  # line 9
+        encoding="utf-8",
+    )
+    contract, draft, _ = drafted(tender)
+    assert commitments(contract) == {
+        "onsite-30min": ("be-on-site", "30m", [], "always", ["P-onsite", "P-onsite-2"])
+    }
+    amounts = {c.id: str(c.amount) for c in contract.clauses}  # type: ignore[union-attr]
+    assert amounts == {"P-onsite": "500.00", "P-onsite-2": "800.00"}
+    (inspection,) = contract.obligations
+    assert (str(inspection.per), inspection.count, inspection.until) == ("1y", 2, "warranty_end")
+    assert contract.warranty is not None and contract.warranty.rewarranty == "remaining"
+    assert reviews(draft) == [("conflict", 8, "P-onsite-2")]
 
 
 def test_an_english_tender(tmp_path: Path) -> None:
@@ -324,3 +349,36 @@ def test_a_source_is_part_of_the_contract_model_but_not_of_its_meaning() -> None
     with pytest.raises(Exception, match=r"commitments\.0\.source\.0\.(line|text)"):
         parse_contract(bad, example_contract())
     assert yaml.safe_load(with_source)["commitments"][0]["source"]["line"] == 7
+
+
+_FRAGMENT_TEXT = """\
+接到报修电话后 三分钟内予以答复 十五分钟内派遣工程师 半小时内到达现场 一般故障
+重大故障 紧急情况 一个半小时内修复 五分钟内拿出维修方案 3小时内送交维修报告
+24小时内回访 返厂维修 三个工作日内完成 0.5个工作日内 一年内修复 每超时十分钟扣二百元
+按合同价的百分之零点零五 最高不超过五千元 承担由此而发生的一切费用
+未在三十分钟内到达现场的 成套设备质保期为三年 关键部件质保期为五年 一包
+终验不合格的，质保期延长一年 每季度巡检一次 质保期第二年起每半年一次 每年巡检两次
+未按期巡检的，每次扣二千元 每个合同年度违约金累计不超过合同价的10%
+工作日为周一至周五9:00-17:30 违反现场管理规定的，每次按合同价的1%支付违约金
+验收日期2026年2月30日 |编号|名称|类别|所属| |U1|柜|成套设备|—| |P1|板|部件|U9|
+respond__within__30__minutes on__site__within__4__hours within__2__weeks
+USD__100__per__hour__late ， ； 。 1.1__ ７×２４小时 投标有效期90天 1.5万元
+第__3__页
+"""
+#: pieces of tender wording (and of noise); "__" stands for a space inside one piece
+FRAGMENTS = [piece.replace("__", " ") for piece in _FRAGMENT_TEXT.split()] + ["\n"]
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=30))
+def test_whatever_the_text_the_draft_validates_or_says_what_is_missing(
+    tmp_path: Path, pieces: list[str]
+) -> None:
+    tender = tmp_path / "any.txt"
+    tender.write_text("".join(pieces), encoding="utf-8")
+    contract, draft, _ = drafted(tender)  # raises if the draft would not validate
+    assert contract.id == "T-1"
+    for review in draft.reviews:
+        assert review.kind in ("not_understood", "conflict", "unlinked", "no_penalty", "assumption")

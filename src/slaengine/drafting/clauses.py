@@ -124,7 +124,10 @@ def find_clause(sentence: Sentence) -> FoundClause | Unread | None:
     by_price = bool(CONTRACT_PRICE.search(plain))
     if shares and not by_price:
         return Unread("a percentage, but not of the contract price")
-    unit = _lateness_unit(plain)
+    try:
+        unit = _lateness_unit(plain)
+    except ValueError as exc:
+        return Unread(str(exc))
     if sums:
         found.kind = "per_started" if unit else "fixed"
         found.terms["amount"] = money(sums[0].value)

@@ -204,7 +204,11 @@ class Drafter:
                 continue
             groups = [g for g in match.groups() if g is not None]
             if key == "accepted_on":
-                value: Any = date(int(groups[0]), int(groups[1]), int(groups[2]))
+                try:
+                    value: Any = date(int(groups[0]), int(groups[1]), int(groups[2]))
+                except ValueError:
+                    self._review(NOT_UNDERSTOOD, sentence, "an acceptance date that is no date")
+                    return True
             else:
                 value = groups[0].strip().rstrip("。.")
             self.facts.setdefault(key, (value, sentence))
@@ -365,7 +369,7 @@ class Drafter:
             f"({quote(first)}) and {found.target} ({quote(sentence)}); the draft keeps the "
             f"stricter {stricter.target}"
         )
-        self._review(CONFLICT, sentence, message)
+        term.reviews.append(self._review(CONFLICT, sentence, message))
         term.notes.append(message)
         term.add_source(sentence)
         self.commitments[key] = (term, stricter)
@@ -385,6 +389,15 @@ class Drafter:
                 self.reviews.append(
                     Review(NO_PENALTY, note, term.sources[0].line, term.sources[0].text, term.id)
                 )
+        if not commitments:
+            self.reviews.append(
+                Review(
+                    NOT_UNDERSTOOD,
+                    "no response commitment was found in the tender (see `contract draft --text` "
+                    "for the text as read)",
+                    item="commitments",
+                )
+            )
         calendars = self._calendars(commitments, section_notes)
         sections: dict[str, list[Term]] = {
             "calendars": calendars,
@@ -453,6 +466,8 @@ class Drafter:
                 term_id = f"{term_id}-{severity or len(used)}"
             used.add(term_id)
             term.id = term_id
+            for review in term.reviews:
+                review.item = term_id
             chinese = any(_cjk(s.text) for s in term.sources)
             english = f"{shape.en} within {_spoken(found.target, found.calendar)}"
             if severity:

@@ -135,7 +135,10 @@ def target_text(span: Span) -> str:
         return f"{int(span.value)}d"
     if span.unit in ("mo", "y"):
         if span.value != span.value.to_integral_value():
-            return f"{int(span.value * 12)}mo" if span.unit == "y" else f"{span.value}mo"
+            months = span.value * 12 if span.unit == "y" else span.value
+            if months == months.to_integral_value():
+                return f"{int(months)}mo"
+            return f"{int(months * 30)}d"
         return f"{int(span.value)}{span.unit}"
     total = span.value * minutes[span.unit]
     if total != total.to_integral_value():

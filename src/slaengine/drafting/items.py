@@ -51,6 +51,8 @@ class Term:
     sources: list[Sentence] = field(default_factory=list)
     #: what a comment above the term tells the reviewer (the review items about it).
     notes: list[str] = field(default_factory=list)
+    #: review items about it, to name it once its id is known.
+    reviews: list[Review] = field(default_factory=list)
 
     def add_source(self, sentence: Sentence) -> None:
         if all(s.line != sentence.line or s.text != sentence.text for s in self.sources):

@@ -110,15 +110,12 @@ def find_commitments(sentence: Sentence) -> list[FoundCommitment | Unclear]:
             severity = severity_in(plain[bounds[earlier][0] : bounds[earlier][1]])
             if severity:
                 break
+        if span.unit in ("mo", "y") or (span.unit == "wd" and span.value % 1):
+            found.append(Unclear(text))  # a clock runs in minutes to working days, not months
+            continue
+        calendar = OFFICE if span.unit == "wd" else ALWAYS
         found.append(
-            FoundCommitment(
-                shape,
-                severity,
-                target_text(span),
-                OFFICE if span.unit == "wd" else ALWAYS,
-                text,
-                _seconds(span),
-            )
+            FoundCommitment(shape, severity, target_text(span), calendar, text, _seconds(span))
         )
     return found
 

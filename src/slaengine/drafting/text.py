@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import warnings
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -53,8 +54,10 @@ def _arabic(numeral: str) -> str:
     import cn2an  # imported on first use: it takes a third of a second
 
     try:
-        value = cn2an.cn2an(numeral, "smart")
-    except (ValueError, KeyError, IndexError):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # cn2an warns as well as raising
+            value = cn2an.cn2an(numeral, "smart")
+    except (ValueError, KeyError, IndexError, TypeError):
         return numeral  # not a well-formed numeral: left for the "not understood" review
     return _number_text(value)
 

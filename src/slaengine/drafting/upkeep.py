@@ -104,7 +104,7 @@ _FREQUENCIES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"每月|每1个月|monthly|every month", re.I), "1mo"),
 )
 _EVERY_N = re.compile(r"每\s*(\d+)\s*个月|every (\d+) months", re.I)
-_PER_YEAR = re.compile(r"每年\s*(\d+)\s*次|(\d+) times (?:a|per) year", re.I)
+_PER_YEAR = re.compile(r"每年[^,;\d]{0,6}?(\d+)\s*次|(\d+) times (?:a|per) year", re.I)
 _YEARLY = re.compile(r"每年|annual|yearly|every year|once a year", re.I)
 _FIRST_YEARS = re.compile(r"前\s*(\d+)\s*年|first (\d+) years", re.I)
 _FIRST_YEAR = re.compile(r"第\s*1\s*年(?!起)|首年|first year", re.I)

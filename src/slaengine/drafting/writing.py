@@ -87,6 +87,10 @@ def to_yaml(draft: Draft) -> str:
 
 def _list_section(lines: list[str], section: str, terms: list[Term]) -> None:
     if not terms:
+        if section == "commitments":  # required, even when the tender gave none
+            lines.extend(
+                ["", "# REVIEW: the tender states no response commitment", "commitments: []"]
+            )
         return
     lines.extend(["", f"{section}:"])
     for term in terms:
