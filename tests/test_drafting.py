@@ -206,8 +206,9 @@ def test_a_penalty_stated_twice_and_inspections_counted_per_year(tmp_path: Path)
         "我方承诺三十分钟内到达现场。\n"  # line 6
         "未在三十分钟内到达现场的，每次扣五百元。\n"  # line 7
         "迟到的工程师未在三十分钟内到达现场的，每次扣八百元。\n"  # line 8
-        "质保期内每年巡检两次，未按期巡检的另行协商。\n",  # line 9
-        encoding="utf-8",
+        "质保期内每年巡检两次，未按期巡检的另行协商。\n"  # line 9
+        "整机质保期为三年。\n",  # line 10: the unit's term again, shorter
+        encoding="gb18030",  # a plain-text tender saved by a Chinese Windows editor
     )
     contract, draft, _ = drafted(tender)
     assert commitments(contract) == {
@@ -218,7 +219,26 @@ def test_a_penalty_stated_twice_and_inspections_counted_per_year(tmp_path: Path)
     (inspection,) = contract.obligations
     assert (str(inspection.per), inspection.count, inspection.until) == ("1y", 2, "warranty_end")
     assert contract.warranty is not None and contract.warranty.rewarranty == "remaining"
-    assert reviews(draft) == [("conflict", 8, "P-onsite-2")]
+    assert str(contract.warranty.terms["unit"]) == "5y"  # the longer of the two is kept
+    assert reviews(draft) == [("conflict", 8, "P-onsite-2"), ("conflict", 10, "warranty")]
+
+
+def test_the_contract_facts_come_from_the_tender_when_no_option_gives_them(
+    tmp_path: Path,
+) -> None:
+    tender = tmp_path / "tender.txt"
+    tender.write_text(
+        "合同编号：HT-2027-003\n项目名称：地铁屏蔽门维保\n合同总价为人民币1,280,000.00元。\n"
+        "验收日期：2027年3月1日\n接到报修电话后，五分钟内予以答复。\n",
+        encoding="utf-8",
+    )
+    contract, draft, _ = drafted(tender, DraftOptions(timezone="Asia/Shanghai"))
+    facts = (contract.id, contract.price, contract.currency, contract.accepted_on)
+    assert facts == ("HT-2027-003", Decimal("1280000.00"), "CNY", date(2027, 3, 1))
+    assert [r.kind for r in draft.reviews] == ["no_penalty"]
+    assert contract.name is not None and contract.name.zh == "地铁屏蔽门维保"
+    given = drafted(tender, DraftOptions(id="X-1", price=Decimal("9"), timezone="UTC"))[0]
+    assert (given.id, given.price, given.timezone) == ("X-1", Decimal("9.00"), "UTC")
 
 
 def test_an_english_tender(tmp_path: Path) -> None:
@@ -303,6 +323,12 @@ def test_a_pdf_with_wrapped_lines_and_page_numbers(tmp_path: Path) -> None:
     page.save()
     assert "３分钟内予以答复" in (PdfReader(str(path)).pages[0].extract_text() or "")
     contract, draft, _ = drafted(path)
+    blank = tmp_path / "image-only.pdf"
+    scan = canvas.Canvas(str(blank))
+    scan.rect(50, 50, 400, 600, fill=1)  # a page that is only a picture: no text layer
+    scan.save()
+    with pytest.raises(TenderError, match="no text layer"):
+        draft_tender(blank, OPTIONS)
     assert commitments(contract) == {
         "ack-3min": ("answer-the-call", "3m", [], "always", []),
         "repair-major-1h": ("fix-after-arrival", "1h", ["major"], "always", []),
