@@ -195,6 +195,7 @@ ENGLISH = """# After-sales service commitment
 7. For each started hour of late arrival on site, the supplier pays a penalty of USD 100, \
 capped at USD 2,000.
 8. This document is governed by the laws of the State of New York and is valid for 90 days.
+9. Spare parts are delivered within three working days.
 """
 
 
@@ -264,7 +265,8 @@ def test_an_english_tender(tmp_path: Path) -> None:
         "unit": "2y", "key_part": "5y", "part": "follows its unit"}  # fmt: skip
     assert contract.name is None and contract.currency == "USD"
     assert [(r.kind, r.line) for r in draft.reviews] == [
-        ("no_penalty", 3), ("no_penalty", 5), ("assumption", 8)]  # fmt: skip
+        ("no_penalty", 3), ("no_penalty", 5), ("assumption", 8),
+        ("not_understood", 11)]  # fmt: skip
 
 
 def test_a_docx_with_tables(tmp_path: Path) -> None:

@@ -119,11 +119,21 @@ _LEFTOVER_NUMERAL = re.compile(
 )
 
 
+#: A spelled-out English number before a unit of time ("within thirty minutes"): not read as a
+#: figure (only digits are), but recognised as one so that the sentence is flagged, not missed.
+_SPELLED = re.compile(
+    r"\b(?:an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty"
+    r"|thirty|forty|forty-five|fifty|sixty|ninety|hundred|half an?)\s+(?:\w+\s+)?"
+    r"(?:minutes?|hours?|days?|weeks?|months?|years?)\b",
+    re.IGNORECASE,
+)
+
+
 def has_figure(text: str) -> bool:
     """A time or money figure a reader would take for a term (decides "not understood")."""
     if durations(text) or amounts(text) or percents(text):
         return True
-    return bool(_LEFTOVER_NUMERAL.search(text))
+    return bool(_LEFTOVER_NUMERAL.search(text) or _SPELLED.search(text))
 
 
 def target_text(span: Span) -> str:
