@@ -116,7 +116,7 @@ def contract_draft(
     draft = draft_tender(tender, options)
     yaml_text = to_yaml(draft)
     target = output if output is not None else Path.cwd() / f"{draft.facts['id']}.yaml"
-    contract = validated(draft, yaml_text, target)
+    contract = validated(yaml_text, target)
     if output is not None:
         output.write_text(yaml_text, encoding="utf-8")
     else:

@@ -1,5 +1,8 @@
 """What a draft is made of: terms read from sentences, and what a reviewer must look at.
 
+Also the draft itself (``Draft``), the options that fill what a tender does not say
+(``DraftOptions``) and the error when neither says it (``DraftError``).
+
 A ``Term`` is one item of the contract file (a commitment, a clause, the warranty, an
 obligation, a cap, an asset, a calendar) with the sentences it was read from; a ``Review`` is a
 reason a person must check something: a sentence with a figure nobody understood, a commitment
@@ -11,9 +14,13 @@ to make. Reviews are both printed (and written as JSON) and written into the YAM
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from slaengine.drafting.text import Sentence
+from slaengine.errors import SlaError
 
 #: Review kinds, in the order a reviewer should work through them.
 NOT_UNDERSTOOD = "not_understood"
@@ -65,3 +72,36 @@ class Term:
 
 def quote(sentence: Sentence) -> str:
     return f"line {sentence.line}: “{sentence.text}”"
+
+
+def is_chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+class DraftError(SlaError):
+    """The tender lacks something a contract cannot do without, and no option gave it."""
+
+
+@dataclass(frozen=True, slots=True)
+class DraftOptions:
+    id: str | None = None
+    price: Decimal | None = None
+    currency: str | None = None
+    accepted_on: date | None = None
+    timezone: str | None = None
+    holidays: str = "CN"
+
+
+@dataclass(slots=True)
+class Draft:
+    tender: Path
+    #: the contract's top-level facts, in file order (id, version, name, ... accepted_on).
+    facts: dict[str, Any]
+    #: terms by section, in file order.
+    sections: dict[str, list[Term]]
+    reviews: list[Review]
+    #: notes written above a section key (working hours or time zone assumed ...).
+    section_notes: dict[str, list[str]] = field(default_factory=dict)
+
+    def count(self, section: str) -> int:
+        return len(self.sections.get(section, []))

@@ -15,8 +15,7 @@ from typing import Any
 import yaml
 
 from slaengine.contract import Contract, parse_contract
-from slaengine.drafting.draft import Draft
-from slaengine.drafting.items import REVIEW_KINDS, Term
+from slaengine.drafting.items import REVIEW_KINDS, Draft, Term
 
 _LIST_SECTIONS = ("commitments", "clauses", "assets", "obligations")
 
@@ -98,8 +97,10 @@ def _list_section(lines: list[str], section: str, terms: list[Term]) -> None:
         lines.extend(_indent(_dump([{"id": term.id, **_with_source(term)}]), 2))
 
 
-def validated(draft: Draft, text: str, path: Path) -> Contract:
-    """The draft as the contract validator reads it (it must pass: see the module docstring)."""
+def validated(text: str, path: Path) -> Contract:
+    """The draft's YAML as ``contract validate`` reads it (it must pass: see the module docstring).
+
+    ``path`` is where the file will be: rule libraries are looked up next to it."""
     return parse_contract(text, path)
 
 
