@@ -307,7 +307,7 @@ def test_a_docx_with_tables(tmp_path: Path) -> None:
     assert reviews(draft) == [("no_penalty", 4, "ack-5min")]
 
 
-def test_a_pdf_with_wrapped_lines_and_page_numbers(tmp_path: Path) -> None:
+def test_a_scanned_looking_pdf_with_wrapped_lines_and_page_numbers(tmp_path: Path) -> None:
     pytest.importorskip("reportlab")
     from pypdf import PdfReader
     from reportlab.pdfbase import pdfmetrics
@@ -317,11 +317,17 @@ def test_a_pdf_with_wrapped_lines_and_page_numbers(tmp_path: Path) -> None:
     pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     path = tmp_path / "scan.pdf"
     page = canvas.Canvas(str(path))
-    page.setFont("STSong-Light", 11)
+    # as an OCR'd scan: the page is a (grey) picture, the text an invisible layer over it
+    page.setFillGray(0.85)
+    page.rect(30, 600, 520, 220, fill=1, stroke=0)
+    text = page.beginText(50, 800)
+    text.setFont("STSong-Light", 11)
+    text.setTextRenderMode(3)  # invisible
     lines = ["售后服务承诺", "1. 接到报修电话后，３分钟内予以答复；重大故障",
              "一小时内修复。", "2. 成套设备质保期为三年。", "第 1 页"]  # fmt: skip
-    for i, line in enumerate(lines):
-        page.drawString(50, 800 - 16 * i, line)
+    for line in lines:
+        text.textLine(line)
+    page.drawText(text)
     page.save()
     assert "３分钟内予以答复" in (PdfReader(str(path)).pages[0].extract_text() or "")
     contract, draft, _ = drafted(path)
