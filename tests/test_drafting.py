@@ -233,7 +233,8 @@ def test_the_contract_facts_come_from_the_tender_when_no_option_gives_them(
         "验收日期：2027年3月1日\n接到报修电话后，五分钟内予以答复。\n",
         encoding="utf-8",
     )
-    contract, draft, _ = drafted(tender, DraftOptions(timezone="Asia/Shanghai"))
+    contract, draft, text = drafted(tender, DraftOptions(timezone="Asia/Shanghai"))
+    assert "# from line 3: 合同总价为人民币1,280,000.00元\nprice: '1280000.00'" in text
     facts = (contract.id, contract.price, contract.currency, contract.accepted_on)
     assert facts == ("HT-2027-003", Decimal("1280000.00"), "CNY", date(2027, 3, 1))
     assert [r.kind for r in draft.reviews] == ["no_penalty"]

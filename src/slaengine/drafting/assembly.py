@@ -91,7 +91,18 @@ class Assembly:
             self._obligation_without_warranty(sections)
         # by line, then by kind; review items about the whole contract (no line) come last
         self.reviews.sort(key=lambda r: (r.line or 10**9, REVIEW_ORDER.get(r.kind, 9)))
-        return Draft(tender, facts, sections, self.reviews, section_notes)
+        given = {
+            "id": self.options.id,
+            "price": self.options.price,
+            "currency": self.options.currency,
+            "accepted_on": self.options.accepted_on,
+        }
+        fact_sources = {
+            key: sentence
+            for key, (_, sentence) in self.facts.items()
+            if key in facts and given.get(key) is None
+        }
+        return Draft(tender, facts, sections, self.reviews, section_notes, fact_sources)
 
     def _facts(self, notes: dict[str, list[str]]) -> dict[str, Any]:
         options = self.options

@@ -102,6 +102,8 @@ class Draft:
     reviews: list[Review]
     #: notes written above a section key (working hours or time zone assumed ...).
     section_notes: dict[str, list[str]] = field(default_factory=dict)
+    #: the sentence a top-level fact was read from, when no option gave it (合同编号 …).
+    fact_sources: dict[str, Sentence] = field(default_factory=dict)
 
     def count(self, section: str) -> int:
         return len(self.sections.get(section, []))

@@ -57,6 +57,9 @@ def to_yaml(draft: Draft) -> str:
     ]
     for key, value in draft.facts.items():
         lines.extend(_notes(draft.section_notes.get(key, []), 0))
+        if key in draft.fact_sources:
+            source = draft.fact_sources[key]
+            lines.append(f"# from line {source.line}: {source.text}")
         lines.extend(_dump({key: value}).rstrip("\n").split("\n"))
     calendars = draft.sections["calendars"]
     lines.append("")
