@@ -23,6 +23,7 @@ from slaengine.cli.common import (
     out,
     write_json,
 )
+from slaengine.cli.draft import register as register_draft
 from slaengine.contract import load_contract
 from slaengine.evaluate import Context, Report, evaluate
 from slaengine.replay import cyclic_gc_paused, write_report
@@ -38,6 +39,7 @@ app = typer.Typer(
 )
 contract_app = typer.Typer(help="Check contract files; load them in a store.", no_args_is_help=True)
 app.add_typer(contract_app, name="contract")
+register_draft(contract_app)  # contract draft: slaengine.cli.draft
 
 #: Demo month: October 2026 (the National Day holidays fall in it).
 DEMO_AS_OF = "2026-11-01T00:00:00+08:00"
@@ -97,6 +99,9 @@ def contract_validate(file: ContractArgument) -> None:
 def contract_show(
     file: ContractArgument,
     fmt: Format = "table",
+    sources: Annotated[
+        bool, typer.Option("--sources", help="also list the tender sentence of each term")
+    ] = False,
 ) -> None:
     """Show a contract's commitments and clauses. As tables, to check against the tender."""
     from slaengine.cli.render import clauses_table, contract_table
@@ -110,6 +115,10 @@ def contract_show(
         out.print(clauses_table(contract))
     else:
         out.print("no penalty or compensation clauses")
+    if sources:
+        from slaengine.cli.render import sources_table
+
+        out.print(sources_table(contract))
 
 
 def _check_format(fmt: str, allowed: tuple[str, ...] = ("table", "json")) -> None:

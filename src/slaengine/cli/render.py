@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from slaengine.clocks import BREACHED, CANCELLED, MET, PAUSED, RUNNING, Clock
-from slaengine.contract.models import Condition, Contract
+from slaengine.contract.models import Condition, Contract, Source
 from slaengine.evaluate import Report
 from slaengine.obligations import UPCOMING
 from slaengine.penalties.compliance import measure
@@ -125,6 +125,33 @@ def clauses_table(contract: Contract) -> Table:
             escape(", ".join(f"{k}={v}" for k, v in terms.items())),
             conditions_text(clause.on_event),
         )
+    return table
+
+
+def sources_table(contract: Contract) -> Table:
+    """Each term with the tender sentence(s) it was drafted from (``source: {line, text}``)."""
+    table = Table(title="sources in the tender", show_lines=True)
+    for column in ("term", "line", "sentence"):
+        table.add_column(column, overflow="fold")
+    terms: list[tuple[str, list[Source]]] = [
+        *((f"commitment {c.id}", c.source) for c in contract.commitments),
+        *((f"clause {c.id}", c.source) for c in contract.clauses),
+        *((f"obligation {o.id}", o.source) for o in contract.obligations),
+    ]
+    if contract.warranty is not None:
+        terms.append(("warranty", contract.warranty.source))
+    for scope in ("per_contract_year", "contract_total"):
+        cap = getattr(contract.caps, scope)
+        if cap is not None:
+            terms.append((f"cap {scope}", cap.source))
+    for asset in contract.assets:
+        terms.append((f"asset {asset.id}", asset.source))
+        terms.extend((f"asset {part.id}", part.source) for part in asset.parts)
+    for term, sources in terms:
+        if not sources:
+            table.add_row(term, "—", "(no source given)")
+        for source in sources:
+            table.add_row(term, str(source.line), source.text)
     return table
 
 

@@ -123,6 +123,30 @@ class Text(Model):
         return self.zh or self.en or ""
 
 
+class Source(Model):
+    """Where a term was read from: a line of the tender text and the exact sentence there.
+
+    Written by ``slaengine contract draft`` so a reviewer can check each term against the tender;
+    the engine itself never reads it.
+    """
+
+    line: int = Field(ge=1)
+    text: str
+
+
+def _sources(value: Any) -> Any:
+    if value is None:
+        return []
+    if isinstance(value, dict | Source):
+        return [value]
+    return value
+
+
+#: ``source: {line, text}``, or a list of them when a term was stated in several sentences.
+#: Excluded from dumps: provenance is not part of a contract's meaning (nor of its fingerprint).
+Provenance = Annotated[list[Source], BeforeValidator(_sources)]
+
+
 class Condition(Model):
     """Matches events by ``type`` and, optionally, by field and ``attrs`` values.
 
@@ -223,6 +247,7 @@ class Commitment(Model):
     applies_to: AppliesTo = Field(default_factory=AppliesTo)
     clauses: list[str] = Field(default_factory=list)
     warn_at: Annotated[float, Field(gt=0, lt=1)] | None = None
+    source: Provenance = Field(default_factory=list, exclude=True)
 
     @field_validator("start", "stop")
     @classmethod
@@ -257,6 +282,7 @@ class ClauseBase(Model):
     #: Cap per breach (or per event), as an amount or as a percentage of the contract price.
     cap: Money | None = None
     cap_percent: Percent | None = None
+    source: Provenance = Field(default_factory=list, exclude=True)
 
 
 def _lateness_unit(value: Duration) -> Duration:
@@ -348,6 +374,7 @@ Clause = Annotated[
 class Cap(Model):
     amount: Money | None = None
     percent_of_price: Percent | None = None
+    source: Provenance = Field(default_factory=list, exclude=True)
 
     @model_validator(mode="after")
     def _one(self) -> Cap:
@@ -409,6 +436,7 @@ class Warranty(Model):
     rewarranty: str = "fresh_term"
     #: How long before expiry the live service reminds the contacts.
     remind_before: Duration = Duration(30, "d")
+    source: Provenance = Field(default_factory=list, exclude=True)
 
     @field_validator("terms")
     @classmethod
@@ -440,6 +468,7 @@ class Part(Model):
     id: str
     name: Text | None = None
     kind: Literal["key_part", "part"] = Field(alias="class")
+    source: Provenance = Field(default_factory=list, exclude=True)
 
 
 class Asset(Model):
@@ -448,6 +477,7 @@ class Asset(Model):
     kind: Literal["unit"] = Field(default="unit", alias="class")
     accepted_on: date | None = None
     parts: list[Part] = Field(default_factory=list)
+    source: Provenance = Field(default_factory=list, exclude=True)
 
 
 class ScheduleStep(Model):
@@ -481,6 +511,7 @@ class Obligation(Model):
     #: (the tender's "inspection every 3 months"); ``unit``: a series per unit, each met only
     #: by events on that unit or its parts.
     for_each: Literal["contract", "unit"] = "contract"
+    source: Provenance = Field(default_factory=list, exclude=True)
 
     @model_validator(mode="after")
     def _one_form(self) -> Obligation:

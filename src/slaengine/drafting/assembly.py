@@ -1,0 +1,449 @@
+"""Putting a draft together from what the tender's sentences said (``findings``).
+
+Theory of operation: once every sentence is read, the terms are made: commitments get their ids
+(the example contract's: ``ack-3min``, ``repair-general-30min``) and names; clauses are attached
+to the commitments their condition names (a clause may come before or after its commitment in
+the tender) or to the inspection obligation; a commitment left without any clause is listed;
+the inspection steps become one schedule; the warranty, the asset list, the calendars and the
+contract's facts (options first, then what the tender states) are laid out in file order.
+Whatever had to be assumed (the working hours, the time zone, the re-warranty policy, the span
+of a schedule) is listed. The result is plain data plus ``Term``s with their sources and review
+notes; nothing here writes files.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from slaengine.drafting.clauses import money
+from slaengine.drafting.findings import Findings
+from slaengine.drafting.items import (
+    ASSUMPTION,
+    CONFLICT,
+    NO_PENALTY,
+    NOT_UNDERSTOOD,
+    UNLINKED,
+    Draft,
+    DraftError,
+    Review,
+    Term,
+    is_chinese,
+    quote,
+)
+from slaengine.drafting.responses import ALWAYS, OFFICE, FoundCommitment
+from slaengine.drafting.text import Sentence
+from slaengine.drafting.vocabulary import SEVERITIES, SHAPE_BY_NAME
+
+
+class Assembly:
+    """Terms from findings: ``finish`` gives the draft."""
+
+    def __init__(self, findings: Findings) -> None:
+        self.options = findings.options
+        self.reviews = findings.reviews
+        self.commitments = findings.commitments
+        self.clauses = findings.clauses
+        self.caps = findings.caps
+        self.warranty_terms = findings.warranty_terms
+        self.rewarranty = findings.rewarranty
+        self.warranty_sources = findings.warranty_sources
+        self.extension = findings.extension
+        self.steps = findings.steps
+        self.hours = findings.hours
+        self.assets = findings.assets
+        self.facts = findings.facts
+
+    def finish(self, tender: Path) -> Draft:
+        section_notes: dict[str, list[str]] = {}
+        facts = self._facts(section_notes)
+        commitments = self._commitment_terms()
+        obligations = self._obligation_terms()
+        clauses = self._clause_terms(commitments, obligations)
+        for term in commitments:
+            if not term.data.get("clauses"):
+                note = "no penalty: the tender states no consequence for missing this target"
+                term.notes.append(note)
+                self.reviews.append(
+                    Review(NO_PENALTY, note, term.sources[0].line, term.sources[0].text, term.id)
+                )
+        if not commitments:
+            self.reviews.append(
+                Review(
+                    NOT_UNDERSTOOD,
+                    "no response commitment was found in the tender (see `contract draft --text` "
+                    "for the text as read)",
+                    item="commitments",
+                )
+            )
+        calendars = self._calendars(commitments, section_notes)
+        sections: dict[str, list[Term]] = {
+            "calendars": calendars,
+            "commitments": commitments,
+            "clauses": clauses,
+            "caps": list(self.caps.values()),
+            "warranty": self._warranty_terms(),
+            "assets": self._asset_terms(),
+            "obligations": obligations,
+        }
+        if sections["obligations"] and not (sections["warranty"] and sections["assets"]):
+            self._obligation_without_warranty(sections)
+        # by line, then by kind; review items about the whole contract (no line) come last
+        self.reviews.sort(key=lambda r: (r.line or 10**9, REVIEW_ORDER.get(r.kind, 9)))
+        given = {
+            "id": self.options.id,
+            "price": self.options.price,
+            "currency": self.options.currency,
+            "accepted_on": self.options.accepted_on,
+        }
+        fact_sources = {
+            key: sentence
+            for key, (_, sentence) in self.facts.items()
+            if key in facts and given.get(key) is None
+        }
+        return Draft(tender, facts, sections, self.reviews, section_notes, fact_sources)
+
+    def _facts(self, notes: dict[str, list[str]]) -> dict[str, Any]:
+        options = self.options
+        found = {key: value for key, (value, _) in self.facts.items()}
+        missing = []
+        contract_id = options.id or found.get("id")
+        price = options.price if options.price is not None else found.get("price")
+        currency = options.currency or found.get("currency")
+        accepted_on = options.accepted_on or found.get("accepted_on")
+        for value, option, what in (
+            (contract_id, "--id", "the contract id"),
+            (price, "--price", "the contract price"),
+            (currency, "--currency", "the currency"),
+            (accepted_on, "--accepted-on", "the acceptance date"),
+        ):
+            if value is None:
+                missing.append(f"{option} ({what})")
+        if missing:
+            raise DraftError(
+                "the tender does not state " + ", ".join(missing) + ": give them as options"
+            )
+        timezone = options.timezone
+        if timezone is None:
+            timezone = "Asia/Shanghai"
+            note = "time zone assumed Asia/Shanghai (the tender does not say; give --timezone)"
+            notes["timezone"] = [note]
+            self.reviews.append(Review(ASSUMPTION, note, item="timezone"))
+        facts: dict[str, Any] = {"id": contract_id, "version": 1}
+        for key in ("name", "supplier", "customer"):
+            if key in found:
+                facts[key] = {"zh" if is_chinese(found[key]) else "en": found[key]}
+        facts.update(
+            {
+                "currency": currency,
+                "price": money(Decimal(str(price))),
+                "timezone": timezone,
+                "accepted_on": accepted_on,
+                "severities": {key: {"zh": zh, "en": en} for key, zh, en, _ in SEVERITIES},
+            }
+        )
+        return facts
+
+    def _commitment_terms(self) -> list[Term]:
+        terms: list[Term] = []
+        used: set[str] = set()
+        for (shape_name, severity), (term, found) in self.commitments.items():
+            shape = SHAPE_BY_NAME[shape_name]
+            target_id = found.target[:-1] + "min" if found.target.endswith("m") else found.target
+            term_id = shape.id_pattern.format(t=target_id, sev=f"{severity}-" if severity else "")
+            if term_id in used:
+                term_id = f"{term_id}-{severity or len(used)}"
+            used.add(term_id)
+            term.id = term_id
+            for review in term.reviews:
+                review.item = term_id
+            chinese = any(is_chinese(s.text) for s in term.sources)
+            english = f"{shape.en} within {_spoken(found.target, found.calendar)}"
+            if severity:
+                english += f" ({severity} faults)"
+            term.data = {
+                "use": shape_name,
+                "name": {
+                    "zh": found.phrase if chinese else _zh_name(found, shape.zh),
+                    "en": english if chinese else found.phrase,
+                },
+                **({"applies_to": {"severity": severity}} if severity else {}),
+                "target": found.target,
+                "calendar": found.calendar,
+            }
+            terms.append(term)
+        return terms
+
+    def _clause_terms(self, commitments: list[Term], obligations: list[Term]) -> list[Term]:
+        by_key = {key: term for key, (term, _) in self.commitments.items()}
+        terms: list[Term] = []
+        for found, sentence in self.clauses:
+            data: dict[str, Any] = {"name": {}, "kind": found.kind, **found.terms}
+            linked: list[Term] = []
+            if found.site_rules:
+                base, english = "P-site", "Breach of site rules"
+                data["on_event"] = "site_violation"
+            elif found.inspection:
+                base, english = "P-inspection", "Missed periodic inspection"
+                linked = obligations
+            else:
+                prefix = (
+                    SHAPE_BY_NAME[found.shapes[0][0].shape].clause_prefix
+                    if found.shapes
+                    else "other"
+                )
+                base = f"P-{prefix}"
+                english = found.shapes[0][0].late_en if found.shapes else "Penalty"
+                for shape, severity in found.shapes:
+                    linked.extend(
+                        term
+                        for (name, sev), term in by_key.items()
+                        if name == shape.shape
+                        and (severity is None or sev == severity)
+                        and term not in linked
+                    )
+            if found.kind == "costs":
+                base, english = "C-costs", "Supplier bears all costs arising"
+            chinese_name = found.name if is_chinese(found.name) else _LATE_ZH.get(base, "违约")
+            data["name"] = {"zh": chinese_name, "en": english}
+            term = self._clause_term(terms, base, data, sentence)
+            if term is None:
+                continue
+            if not linked and not found.site_rules:
+                note = (
+                    "not attached to any commitment or obligation: the draft could not tell what "
+                    "it is charged for; add its id under the right commitment's clauses"
+                )
+                term.notes.append(note)
+                self.reviews.append(Review(UNLINKED, note, sentence.line, sentence.text, term.id))
+            for target in linked:
+                clauses = target.data.setdefault("clauses", [])
+                if term.id not in clauses:
+                    clauses.append(term.id)
+        if self.extension is not None:
+            terms.append(self.extension)
+        return terms
+
+    def _clause_term(
+        self, terms: list[Term], base: str, data: dict[str, Any], sentence: Sentence
+    ) -> Term | None:
+        same_base = [t for t in terms if t.id == base or t.id.startswith(base + "-")]
+        for existing in same_base:
+            if _clause_terms_equal(existing.data, data):
+                existing.add_source(sentence)
+                return existing
+        term_id = base if not same_base else f"{base}-{len(same_base) + 1}"
+        term = Term("clauses", term_id, data, [sentence])
+        if same_base and not base.startswith("C-"):
+            note = (
+                f"a second penalty for the same thing with different terms (see {same_base[0].id}, "
+                f"{quote(same_base[0].sources[0])}): keep one"
+            )
+            term.notes.append(note)
+            self.reviews.append(Review(CONFLICT, note, sentence.line, sentence.text, term_id))
+        terms.append(term)
+        return term
+
+    def _obligation_terms(self) -> list[Term]:
+        if not self.steps:
+            return []
+        steps = sorted(self.steps, key=lambda pair: pair[0].order)
+        term = Term("obligations", "inspection", {}, [])
+        for _, sentence in steps:
+            term.add_source(sentence)
+        data: dict[str, Any] = {
+            "name": {"zh": "定期巡检", "en": "Periodic inspection"},
+            "met_by": "inspection_done",
+        }
+        per_count = [step for step, _ in steps if step.per is not None]
+        if per_count:
+            step = per_count[0]
+            data.update({"per": step.per, "count": step.count, "until": "warranty_end"})
+        else:
+            schedule = []
+            for step, sentence in steps:
+                entry: dict[str, Any] = {"every": step.every}
+                if step.span_for:
+                    entry["for"] = step.span_for
+                else:
+                    entry["until"] = "warranty_end"
+                    if not step.until_warranty_end:
+                        note = (
+                            f"{quote(sentence)} does not say for how long: the draft assumes "
+                            "until the warranty ends"
+                        )
+                        term.notes.append(note)
+                        self.reviews.append(
+                            Review(ASSUMPTION, note, sentence.line, sentence.text, "inspection")
+                        )
+                schedule.append(entry)
+            ends = [i for i, entry in enumerate(schedule) if "until" in entry]
+            if ends and ends[0] != len(schedule) - 1:
+                note = "two schedules both run until the warranty ends: keep one"
+                term.notes.append(note)
+                self.reviews.append(
+                    Review(CONFLICT, note, steps[0][1].line, steps[0][1].text, "inspection")
+                )
+                schedule = schedule[: ends[0] + 1]
+            data["schedule"] = schedule
+        term.data = data
+        return [term]
+
+    def _obligation_without_warranty(self, sections: dict[str, list[Term]]) -> None:
+        """An obligation until the warranty ends needs the warranty and the asset list: without
+        them it runs for the unit's warranty term (or a year) from acceptance, and says so."""
+        unit = self.warranty_terms.get("unit")
+        span = unit[0] if unit else "1y"
+        kept = []
+        for term in sections["obligations"]:
+            if "per" in term.data:
+                note = (
+                    f"{term.id}: runs until the warranty ends, but the draft has no warranty or no "
+                    "asset list: left out; add the assets and the obligation by hand"
+                )
+                source = term.sources[0]
+                self.reviews.append(Review(NOT_UNDERSTOOD, note, source.line, source.text, term.id))
+                continue
+            for entry in term.data["schedule"]:
+                if entry.pop("until", None) == "warranty_end":
+                    entry["for"] = span
+            note = (
+                "runs until the warranty ends in the tender, but the draft has no warranty or no "
+                f"asset list: it runs for {span} from acceptance instead; add the assets and put "
+                "back 'until: warranty_end'"
+            )
+            term.notes.append(note)
+            source = term.sources[0]
+            self.reviews.append(Review(ASSUMPTION, note, source.line, source.text, term.id))
+            kept.append(term)
+        sections["obligations"] = kept
+
+    def _warranty_terms(self) -> list[Term]:
+        if not self.warranty_sources:
+            return []
+        first = self.warranty_sources[0]
+        if "unit" not in self.warranty_terms:
+            self.reviews.append(
+                Review(
+                    NOT_UNDERSTOOD,
+                    "warranty terms without a term for the whole unit (成套设备质保期): the draft "
+                    "has no warranty section; add one by hand",
+                    first.line,
+                    first.text,
+                    "warranty",
+                )
+            )
+            return []
+        terms = {
+            kind: self.warranty_terms[kind][0]
+            for kind in ("unit", "key_part", "part")
+            if kind in self.warranty_terms
+        }
+        terms.setdefault("part", "unit")
+        term = Term("warranty", "warranty", {"terms": terms}, list(self.warranty_sources))
+        if self.rewarranty is None:
+            note = (
+                "the tender does not say how a replaced part is warranted: "
+                "fresh_term (一包) assumed"
+            )
+            term.notes.append(note)
+            self.reviews.append(Review(ASSUMPTION, note, first.line, first.text, "warranty"))
+            term.data["rewarranty"] = "fresh_term"
+        else:
+            term.data["rewarranty"] = self.rewarranty[0]
+        term.data["remind_before"] = "30d"
+        return [term]
+
+    def _asset_terms(self) -> list[Term]:
+        units: dict[str, Term] = {}
+        for asset in self.assets:
+            if asset.kind == "unit":
+                data: dict[str, Any] = {"class": "unit"}
+                if asset.name:
+                    data["name"] = {"zh" if is_chinese(asset.name) else "en": asset.name}
+                units[asset.id] = Term("assets", asset.id, data, [asset.sentence])
+        for asset in self.assets:
+            if asset.kind == "unit":
+                continue
+            unit = units.get(asset.unit or "")
+            if unit is None:
+                self.reviews.append(
+                    Review(
+                        NOT_UNDERSTOOD,
+                        f"part {asset.id} belongs to unit {asset.unit!r}, "
+                        "which is not in the asset list",
+                        asset.sentence.line,
+                        asset.sentence.text,
+                        asset.id,
+                    )
+                )
+                continue
+            part: dict[str, Any] = {"id": asset.id, "class": asset.kind}
+            if asset.name:
+                part["name"] = {"zh" if is_chinese(asset.name) else "en": asset.name}
+            part["source"] = {"line": asset.sentence.line, "text": asset.sentence.text}
+            unit.data.setdefault("parts", []).append(part)
+        return list(units.values())
+
+    def _calendars(self, commitments: list[Term], notes: dict[str, list[str]]) -> list[Term]:
+        calendars = [Term("calendars", ALWAYS, {"kind": "24x7"})]
+        if not any(term.data["calendar"] == OFFICE for term in commitments):
+            return calendars
+        timezone = self.options.timezone or "Asia/Shanghai"
+        if self.hours is None:
+            hours = {"mon-fri": ["09:00-17:30"]}
+            sources: list[Sentence] = []
+            note = (
+                "targets in working days, but the tender does not define its working hours: "
+                "Monday to Friday 09:00-17:30 assumed"
+            )
+            notes[OFFICE] = [note]
+            self.reviews.append(Review(ASSUMPTION, note, item=OFFICE))
+        else:
+            found, sentence = self.hours
+            hours = {found.days: found.intervals}
+            sources = [sentence]
+        data: dict[str, Any] = {"kind": "working_hours", "timezone": timezone, "hours": hours}
+        if self.options.holidays:
+            data["holidays"] = {"country": self.options.holidays}
+        calendars.append(Term("calendars", OFFICE, data, sources))
+        return calendars
+
+
+#: Chinese names of clauses drafted from English text.
+_LATE_ZH = {f"P-{shape.clause_prefix}": shape.late_zh for shape in SHAPE_BY_NAME.values()} | {
+    "P-site": "违反现场管理规定",
+    "P-inspection": "未按期巡检",
+    "C-costs": "承担由此而发生的一切费用",
+}
+
+REVIEW_ORDER = {
+    kind: i for i, kind in enumerate((NOT_UNDERSTOOD, CONFLICT, UNLINKED, NO_PENALTY, ASSUMPTION))
+}
+
+
+def _clause_terms_equal(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    ignore = {"name"}
+    return {k: v for k, v in a.items() if k not in ignore} == {
+        k: v for k, v in b.items() if k not in ignore
+    }
+
+
+def _spoken(target: str, calendar: str) -> str:
+    number, unit = int(target[:-1]) if target[-1] != "o" else 0, target[-1]
+    if calendar == OFFICE and unit == "d":
+        word = "working day"
+    else:
+        word = {"s": "second", "m": "minute", "h": "hour", "d": "day"}[unit]
+    return f"{number} {word}{'s' if number != 1 else ''}"
+
+
+def _zh_name(found: FoundCommitment, action: str) -> str:
+    number, unit = found.target[:-1], found.target[-1]
+    if found.calendar == OFFICE and unit == "d":
+        words = "个工作日"
+    else:
+        words = {"s": "秒", "m": "分钟", "h": "小时", "d": "天"}[unit]
+    severity = next((zh for key, zh, _, _ in SEVERITIES if key == found.severity), "")
+    return f"{severity}{number}{words}内{action}"

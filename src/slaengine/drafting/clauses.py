@@ -1,0 +1,182 @@
+"""Penalty and compensation clauses, and caps on penalties per contract year.
+
+Theory of operation: a clause sentence names a condition and then a consequence; the consequence
+begins at the first penalty word (扣, 罚, 违约金, 承担, penalty, deduct ...). The condition says
+what the clause is for: the response shapes it names ("未在30分钟内到达现场"), periodic
+inspections, or site rules (then the clause is charged per ``site_violation`` event). The
+consequence gives the kind, read in this order:
+
+- "承担由此而发生的一切费用" / "all costs arising" → ``costs`` (compensation, no amount);
+- a unit of lateness ("每超时10分钟", "per started hour") with an amount → ``per_started``,
+  with a percentage of the contract price → ``percent_of_price_per_started``;
+- otherwise an amount → ``fixed``, a percentage of the contract price → ``percent_of_price``.
+
+A figure after a cap word (最高不超过, at most) is the clause's cap, as an amount or a percentage
+of the price. A sentence that caps penalties per contract year
+("每个合同年度违约金累计不超过合同价的10%") is a contract cap, not a clause. Anything with a
+figure that fits none of these is returned as not understood.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from slaengine.drafting.figures import Amount, amounts, durations, percents, unit_text
+from slaengine.drafting.responses import phrases, severity_in, shape_near
+from slaengine.drafting.text import Sentence, unnumbered
+from slaengine.drafting.vocabulary import (
+    CAP,
+    CONTRACT_PRICE,
+    CONTRACT_TOTAL,
+    COSTS,
+    FINAL_INSPECTION,
+    INSPECTION,
+    PENALTY,
+    PER_BARE_UNIT,
+    PER_UNIT,
+    SITE_RULES,
+    TOTAL_CAP,
+    YEAR_CAP,
+    ShapeWords,
+)
+
+
+@dataclass(slots=True)
+class FoundClause:
+    kind: str
+    #: the clause's terms as they go in the contract file (amount, unit, percent, cap ...).
+    terms: dict[str, str]
+    #: what it is charged for: (shape, severity) pairs, the inspection obligation, site rules.
+    shapes: list[tuple[ShapeWords, str | None]] = field(default_factory=list)
+    inspection: bool = False
+    site_rules: bool = False
+    #: the condition as the tender words it (plain text), and its first phrase (the name).
+    condition: str = ""
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FoundCap:
+    scope: str  # per_contract_year or contract_total
+    terms: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Unread:
+    """A clause sentence whose consequence could not be read."""
+
+    reason: str
+
+
+def money(value: Decimal) -> str:
+    return f"{value.quantize(Decimal('0.01'))}"
+
+
+def percent(value: Decimal) -> str:
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def find_cap(sentence: Sentence) -> FoundCap | None:
+    plain = sentence.plain
+    cap = CAP.search(plain)
+    if cap is None or not TOTAL_CAP.search(plain) or not PENALTY.search(plain):
+        return None
+    if YEAR_CAP.search(plain):
+        scope = "per_contract_year"
+    elif CONTRACT_TOTAL.search(plain):
+        scope = "contract_total"
+    else:
+        return None
+    after = plain[cap.end() :]
+    figures = percents(after)
+    if figures and CONTRACT_PRICE.search(plain):
+        return FoundCap(scope, {"percent_of_price": percent(figures[0].value)})
+    sums = amounts(after)
+    if sums:
+        return FoundCap(scope, {"amount": money(sums[0].value)})
+    return None
+
+
+def find_clause(sentence: Sentence) -> FoundClause | Unread | None:
+    plain = sentence.plain
+    consequence = PENALTY.search(plain)
+    if consequence is None:
+        return None
+    condition = unnumbered(plain[: consequence.start()])
+    name = re.split(r"[,;]", condition)[0].strip().removesuffix("的")
+    found = FoundClause("", {}, condition=condition, name=name)
+    if SITE_RULES.search(condition):
+        found.site_rules = True
+    elif INSPECTION.search(condition) and not FINAL_INSPECTION.search(condition):
+        found.inspection = True
+    else:
+        found.shapes = _shapes(condition)
+    if COSTS.search(plain):
+        found.kind = "costs"
+        return found
+    cap_at = CAP.search(plain, consequence.start())
+    end = cap_at.start() if cap_at else len(plain)
+    sums = [a for a in amounts(plain) if a.start < end]
+    shares = [p for p in percents(plain) if p.start < end]
+    by_price = bool(CONTRACT_PRICE.search(plain))
+    if shares and not by_price:
+        return Unread("a percentage, but not of the contract price")
+    try:
+        unit = _lateness_unit(plain)
+    except ValueError as exc:
+        return Unread(str(exc))
+    if sums:
+        found.kind = "per_started" if unit else "fixed"
+        found.terms["amount"] = money(sums[0].value)
+    elif shares:
+        found.kind = "percent_of_price_per_started" if unit else "percent_of_price"
+        found.terms["percent"] = percent(shares[0].value)
+    else:
+        return Unread("no amount or percentage of the contract price")
+    if unit:
+        found.terms["unit"] = unit
+    if cap_at is not None:
+        _cap(plain[cap_at.end() :], found, by_price)
+    return found
+
+
+def _shapes(condition: str) -> list[tuple[ShapeWords, str | None]]:
+    """Each shape the condition names ("未能在3分钟内答复或30分钟内到达现场"), with its severity."""
+    named: list[tuple[ShapeWords, str | None]] = []
+    for start, end in phrases(condition.replace("或", ",").replace(" or ", ",")):
+        text = condition.replace("或", ",").replace(" or ", ",")[start:end]
+        shape = shape_near(text, 0, (0, len(text)))
+        if shape is None:
+            continue
+        # "返厂维修" must not also count as a repair: only the first (most specific) shape
+        pair = (shape, severity_in(text))
+        if pair not in named:
+            named.append(pair)
+    return named
+
+
+def _lateness_unit(plain: str) -> str | None:
+    for match in PER_UNIT.finditer(plain):
+        rest = plain[match.end() :]
+        spans = [s for s in durations(rest) if s.start == 0 or rest[: s.start].isspace()]
+        if spans:
+            return unit_text(spans[0])
+        bare = PER_BARE_UNIT.match(rest)
+        if bare:
+            word = bare.group(1).lower()
+            return {"小时": "1h", "hour": "1h", "天": "24h", "日": "24h", "day": "24h"}.get(
+                word, "1m"
+            )
+    return None
+
+
+def _cap(after: str, found: FoundClause, by_price: bool) -> None:
+    shares: list[Amount] = percents(after)
+    sums = amounts(after)
+    if shares and by_price and (not sums or shares[0].start < sums[0].start):
+        found.terms["cap_percent"] = percent(shares[0].value)
+    elif sums:
+        found.terms["cap"] = money(sums[0].value)

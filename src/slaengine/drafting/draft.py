@@ -1,0 +1,28 @@
+"""Drafting a contract from a tender: read every sentence, then put the terms together.
+
+``draft_tender`` is the one entry: the tender file is read into numbered lines (``reading``),
+cut into sentences (``text``), each sentence is read for what it says (``findings``) and the
+terms are put together with their sources and review items (``assembly``). Writing the YAML and
+the review report is ``writing``'s.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from slaengine.drafting.assembly import Assembly
+from slaengine.drafting.findings import Findings
+from slaengine.drafting.items import Draft, DraftError, DraftOptions
+from slaengine.drafting.reading import read_tender
+from slaengine.drafting.text import sentences
+
+__all__ = ["Draft", "DraftError", "DraftOptions", "draft_tender"]
+
+
+def draft_tender(path: Path, options: DraftOptions) -> Draft:
+    """Read a tender document and draft its contract."""
+    lines = read_tender(path)
+    findings = Findings(options)
+    for sentence in sentences(lines, wrapped=path.suffix.lower() == ".pdf"):
+        findings.read(sentence)
+    return Assembly(findings).finish(path)

@@ -1,0 +1,168 @@
+"""Figures in a plain sentence: lengths of time, amounts of money, percentages.
+
+Theory of operation: recognisers ask for the figures of a sentence (or of a part of it) and get
+them with their positions, so they can tell "30分钟内" (a target: the figure is followed by 内, or
+preceded by "within") from "每超时10分钟" (a unit of lateness). Dates (2026年1月15日) and
+ordinals (第2年) are not lengths of time. ``has_figure`` is what decides whether a sentence that
+no recogniser understood must be listed for review: it has a time or money figure in it.
+Money is Decimal from the text's digits; 万 multiplies by 10,000.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+#: Canonical units: m (minutes), h, d (calendar days), wd (working days), w, mo, y.
+_UNIT_WORDS: tuple[tuple[str, str], ...] = (
+    ("m", r"分钟|minutes?|mins?"),
+    ("h", r"小时|钟头|hours?|hrs?|h(?![a-z])"),
+    ("wd", r"个?工作日|working days?|business days?|workdays?"),
+    ("d", r"天|日|days?"),
+    ("w", r"周|星期|weeks?"),
+    ("mo", r"个月|months?"),
+    ("y", r"年|years?"),
+)
+_UNIT_RE = "|".join(pattern for _, pattern in _UNIT_WORDS)
+_DURATION = re.compile(
+    rf"(?P<num>\d+(?:\.\d+)?)\s*(?P<ge>个)?\s*(?P<half>半)?\s*(?P<unit>{_UNIT_RE})"
+    rf"|(?<![\d.])半\s*(?P<hunit>个?小时|天|年|个月)",
+    re.IGNORECASE,
+)
+_MONEY = re.compile(
+    r"(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<wan>万)?\s*(?:元|块|yuan|RMB|CNY)"
+    r"|(?:RMB|CNY|¥|\$|USD|EUR|€)\s*(?P<num2>\d[\d,]*(?:\.\d+)?)\s*(?P<wan2>万)?",
+    re.IGNORECASE,
+)
+_PERCENT = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s*(?:%|percent\b|per cent\b)", re.IGNORECASE)
+#: Words for "within" before or after a length of time, marking it as a target.
+_WITHIN_AFTER = re.compile(r"\s*(?:以内|之内|内)")
+_WITHIN_BEFORE = re.compile(
+    r"(?:within|in no more than|no later than|no more than|不超过|不得超过|不大于|最迟)\s*$", re.I
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    value: Decimal
+    unit: str
+    start: int
+    end: int
+    #: followed by 内 / preceded by "within": a target, not a unit of lateness.
+    within: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Amount:
+    value: Decimal
+    start: int
+    end: int
+
+
+def _unit(word: str) -> str:
+    for unit, pattern in _UNIT_WORDS:
+        if re.fullmatch(pattern, word, re.IGNORECASE):
+            return unit
+    raise KeyError(word)  # unreachable: the word was matched by one of these patterns
+
+
+def durations(text: str) -> list[Span]:
+    """Lengths of time in ``text`` (dates and ordinals excluded)."""
+    found = []
+    for match in _DURATION.finditer(text):
+        if match.group("hunit"):
+            value, unit = Decimal("0.5"), _unit(match.group("hunit"))
+        else:
+            value = Decimal(match.group("num"))
+            unit = _unit(match.group("unit"))
+            if match.group("half"):
+                value += Decimal("0.5")
+            if _is_date_or_ordinal(text, match.start(), match.end(), unit, value):
+                continue
+        within = bool(_WITHIN_AFTER.match(text, match.end()))
+        within |= bool(_WITHIN_BEFORE.search(text, 0, match.start()))
+        found.append(Span(value, unit, match.start(), match.end(), within))
+    return found
+
+
+def _is_date_or_ordinal(text: str, start: int, end: int, unit: str, value: Decimal) -> bool:
+    if text[max(0, start - 1) : start] == "第":
+        return True  # 第2年: the second year, an ordinal
+    if unit == "y" and value >= 1900:
+        return True  # 2026年: a date
+    return unit == "d" and bool(re.search(r"月\s*$", text[:start]))  # 1月15日
+
+
+def ordinal_years(text: str) -> list[tuple[int, int]]:
+    """``第N年`` (the Nth year), as (N, position)."""
+    return [(int(m.group(1)), m.start()) for m in re.finditer(r"第\s*(\d+)\s*个?年", text)]
+
+
+def amounts(text: str) -> list[Amount]:
+    found = []
+    for match in _MONEY.finditer(text):
+        number = match.group("num") or match.group("num2")
+        value = Decimal(number.replace(",", ""))
+        if match.group("wan") or match.group("wan2"):
+            value *= 10000
+        found.append(Amount(value, match.start(), match.end()))
+    return found
+
+
+def percents(text: str) -> list[Amount]:
+    return [Amount(Decimal(m.group("num")), m.start(), m.end()) for m in _PERCENT.finditer(text)]
+
+
+_LEFTOVER_NUMERAL = re.compile(
+    r"[零〇一二两三四五六七八九十百千万壹贰叁肆伍陆柒捌玖拾佰仟]+\s*个?\s*(?:分钟|小时|工作日|天|元)"
+)
+
+
+#: A spelled-out English number before a unit of time ("within thirty minutes"): not read as a
+#: figure (only digits are), but recognised as one so that the sentence is flagged, not missed.
+_SPELLED = re.compile(
+    r"\b(?:an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty"
+    r"|thirty|forty|forty-five|fifty|sixty|ninety|hundred|half an?)\s+(?:\w+\s+)?"
+    r"(?:minutes?|hours?|days?|weeks?|months?|years?)\b",
+    re.IGNORECASE,
+)
+
+
+def has_figure(text: str) -> bool:
+    """A time or money figure a reader would take for a term (decides "not understood")."""
+    if durations(text) or amounts(text) or percents(text):
+        return True
+    return bool(_LEFTOVER_NUMERAL.search(text) or _SPELLED.search(text))
+
+
+def target_text(span: Span) -> str:
+    """The contract's duration text for a target (3m, 1h, 90m, 3d) and its unit family."""
+    minutes = {"m": Decimal(1), "h": Decimal(60), "d": Decimal(1440), "w": Decimal(10080)}
+    if span.unit == "wd":
+        if span.value != span.value.to_integral_value():
+            raise ValueError(f"{span.value} working days is not a whole number of days")
+        return f"{int(span.value)}d"
+    if span.unit in ("mo", "y"):
+        if span.value != span.value.to_integral_value():
+            months = span.value * 12 if span.unit == "y" else span.value
+            if months == months.to_integral_value():
+                return f"{int(months)}mo"
+            return f"{int(months * 30)}d"
+        return f"{int(span.value)}{span.unit}"
+    total = span.value * minutes[span.unit]
+    if total != total.to_integral_value():
+        return f"{int(total * 60)}s"
+    whole = int(total)
+    if span.unit == "d" and whole % 1440 == 0:
+        return f"{whole // 60}h"  # a calendar day on a 24x7 clock: 24h, 48h
+    if whole % 60 == 0 and whole >= 60:
+        return f"{whole // 60}h"
+    return f"{whole}m"
+
+
+def unit_text(span: Span) -> str:
+    """A unit of lateness (per started ...): a fixed length; a day is 24 hours."""
+    if span.unit == "wd":
+        raise ValueError("a unit of lateness in working days cannot be counted as fixed time")
+    return target_text(span)

@@ -1,0 +1,141 @@
+"""Response commitments: "30分钟内到达现场", "respond within 30 minutes", and their calendars.
+
+Theory of operation: a target is a length of time marked as a limit (followed by 内/以内, or after
+"within"/不超过). A sentence is cut at commas (and table cells) into phrases; the action a target
+belongs to is the shape whose words come nearest after the target in its phrase (Chinese puts the
+action after: "15分钟内派遣工程师"), else nearest before it (English: "respond within"), else the
+nearest in the sentence. The severity is named in the same phrase or an earlier one of the same
+sentence ("重大故障的，1小时内修复"). A target in working days (工作日) is measured on the
+working-hours calendar; any other on the 24x7 one. A target whose action cannot be told is
+returned as not understood, never guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from slaengine.drafting.figures import Span, durations, target_text
+from slaengine.drafting.text import Sentence, unnumbered
+from slaengine.drafting.vocabulary import SEVERITIES, SHAPES, TIME_RANGE, WEEKDAY_RANGE, ShapeWords
+
+#: The two calendars a draft may use.
+ALWAYS = "always"
+OFFICE = "office"
+
+_PHRASE_BREAK = re.compile(r"[,，、|]|\band\b|\bthen\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class FoundCommitment:
+    shape: ShapeWords
+    severity: str | None
+    target: str
+    calendar: str
+    #: the phrase the commitment was read from (its plain text: the draft's Chinese name).
+    phrase: str
+    #: the target in seconds (working days as 8-hour days), to tell the stricter of two targets.
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class Unclear:
+    """A target whose action could not be told."""
+
+    phrase: str
+
+
+def phrases(plain: str) -> list[tuple[int, int]]:
+    bounds = []
+    start = 0
+    for match in _PHRASE_BREAK.finditer(plain):
+        bounds.append((start, match.start()))
+        start = match.end()
+    bounds.append((start, len(plain)))
+    return bounds
+
+
+def shape_near(plain: str, position: int, phrase: tuple[int, int]) -> ShapeWords | None:
+    """The shape named nearest after ``position`` in the phrase, else nearest before it."""
+    start, end = phrase
+    after: list[tuple[int, int, ShapeWords]] = []
+    before: list[tuple[int, int, ShapeWords]] = []
+    for rank, words in enumerate(SHAPES):
+        for match in words.words.finditer(plain, start, end):
+            if match.start() >= position:
+                after.append((match.start(), rank, words))
+            else:
+                before.append((position - match.end(), rank, words))
+    if after:
+        return min(after, key=lambda item: (item[0], item[1]))[2]
+    if before:
+        return min(before, key=lambda item: (item[0], item[1]))[2]
+    return None
+
+
+def severity_in(text: str) -> str | None:
+    for key, _zh, _en, words in SEVERITIES:
+        if words.search(text):
+            return key
+    return None
+
+
+def find_commitments(sentence: Sentence) -> list[FoundCommitment | Unclear]:
+    plain = sentence.plain
+    targets = [span for span in durations(plain) if span.within]
+    if not targets:
+        return []
+    bounds = phrases(plain)
+    found: list[FoundCommitment | Unclear] = []
+    for span in targets:
+        index = next(
+            i for i, (s, e) in enumerate(bounds) if s <= span.start < e or i == len(bounds) - 1
+        )
+        phrase = bounds[index]
+        shape = shape_near(plain, span.end, phrase)
+        if shape is None and len(targets) == 1:
+            shape = shape_near(plain, span.end, (0, len(plain)))
+        if (
+            shape is not None
+            and shape.shape == "fix-after-arrival"
+            and SHAPES[0].words.search(plain)
+        ):
+            shape = SHAPES[0]  # "返厂维修的，3个工作日内修复": the repair is the factory's
+        text = unnumbered(plain[phrase[0] : phrase[1]]).strip()
+        if shape is None:
+            found.append(Unclear(text))
+            continue
+        severity = None
+        for earlier in range(index, -1, -1):
+            severity = severity_in(plain[bounds[earlier][0] : bounds[earlier][1]])
+            if severity:
+                break
+        if span.unit in ("mo", "y") or (span.unit == "wd" and span.value % 1):
+            found.append(Unclear(text))  # a clock runs in minutes to working days, not months
+            continue
+        calendar = OFFICE if span.unit == "wd" else ALWAYS
+        found.append(
+            FoundCommitment(shape, severity, target_text(span), calendar, text, _seconds(span))
+        )
+    return found
+
+
+def _seconds(span: Span) -> float:
+    per = {"m": 60, "h": 3600, "d": 86400, "wd": 8 * 3600, "w": 7 * 86400, "mo": 30 * 86400}
+    return float(span.value) * per.get(span.unit, 365 * 86400)
+
+
+@dataclass(frozen=True, slots=True)
+class FoundHours:
+    days: str
+    intervals: list[str]
+
+
+def find_hours(sentence: Sentence) -> FoundHours | None:
+    """ "工作日为周一至周五9:00-17:30": the working-hours calendar's week."""
+    plain = sentence.plain
+    days = next((key for words, key in WEEKDAY_RANGE if words.search(plain)), None)
+    intervals = [f"{int(a):02d}:{b}-{int(c):02d}:{d}" for a, b, c, d in TIME_RANGE.findall(plain)]
+    if days is None or not intervals:
+        return None
+    return FoundHours(days, intervals)

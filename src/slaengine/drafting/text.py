@@ -1,0 +1,138 @@
+"""Sentences of a tender, each kept twice: as written (provenance) and in a plain form (parsing).
+
+Theory of operation: a paragraph (a line of a .txt/.md file, a paragraph or table row of a
+.docx; in a PDF, consecutive lines until one ends a sentence, because PDF text wraps mid-sentence)
+is cut into sentences at 。；;！!？? and at a full stop followed by a space. The ``text`` of a
+sentence is exactly what the tender says there (only surrounding blanks and Markdown markers
+trimmed); recognisers never read it. They read ``plain``: the same sentence with full-width
+characters made half-width (NFKC), Traditional characters made Simplified (OpenCC), and Chinese
+numerals that count something (三分钟, 十五分钟, 一个工作日, 五年, 两次, 伍佰元, 百分之零点零五)
+made Arabic by cn2an. Numerals not followed by a unit (一般, 一切, 一包) are words, not numbers, and
+stay as they are.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import warnings
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from slaengine.drafting.reading import Line
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    line: int
+    #: exactly as the tender writes it: what a reviewer compares.
+    text: str
+    #: normalised for parsing (half-width, Simplified, Arabic numerals).
+    plain: str
+    table_row: bool = False
+
+
+_CN = "零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟"
+#: what a numeral counts; only numerals followed by one of these are numbers.
+_COUNTED = r"个?半?(?:分钟|小时|钟头|个?工作日|天|日|周|星期|个?月|季度|年|次|元|万元|倍|%)"
+_NUMERAL = re.compile(rf"[{_CN}]+(?:点[{_CN}]+)?(?={_COUNTED})")
+_PERCENT = re.compile(rf"百分之([{_CN}]+(?:点[{_CN}]+)?|\d+(?:\.\d+)?)")
+_SENTENCE_END = re.compile(r"[。；;！!？?]|\.(?=\s|$)")
+_PDF_SENTENCE_END = ("。", "；", ";", "！", "!", "？", "?", ".", ":", "：")
+_MARKERS = re.compile(r"^\s*(?:#+|[-*+>]|\d+\.(?!\d))\s+")
+
+
+@cache
+def _t2s() -> Any:
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def _arabic(numeral: str) -> str:
+    import cn2an  # imported on first use: it takes a third of a second
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # cn2an warns as well as raising
+            value = cn2an.cn2an(numeral, "smart")
+    except (ValueError, KeyError, IndexError, TypeError):
+        return numeral  # not a well-formed numeral: left for the "not understood" review
+    return _number_text(value)
+
+
+def _number_text(value: int | float) -> str:
+    text = f"{value:f}" if isinstance(value, float) else str(value)
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+_NUMBERING = re.compile(
+    r"^\s*(?:\d+(?:\.\d+)+\s+|\d+[.、)](?!\d)\s*|\(\d+\)\s*|[一二三四五六七八九十]+、\s*)"
+)
+
+
+def unnumbered(plain: str) -> str:
+    """A plain sentence without its clause number ("2.1 ", "(3)", "一、"), for names."""
+    return _NUMBERING.sub("", plain, count=1)
+
+
+def normalise(text: str) -> str:
+    """The plain form of a sentence (see the module docstring)."""
+    plain = unicodedata.normalize("NFKC", text)
+    plain = _t2s().convert(plain)
+    plain = _PERCENT.sub(lambda m: _arabic(m.group(1)) + "%", plain)
+    return _NUMERAL.sub(lambda m: _arabic(m.group(0)), plain)
+
+
+def sentences(lines: list[Line], *, wrapped: bool = False) -> list[Sentence]:
+    """The sentences of the tender in order; ``wrapped`` joins lines that break mid-sentence."""
+    result: list[Sentence] = []
+    for first, text, row in _paragraphs(lines, wrapped):
+        if row:
+            cells = [cell.strip() for cell in text.strip().strip("|").split("|")]
+            if all(not cell or set(cell) <= set("-: ") for cell in cells):
+                continue  # the |---|---| rule under a Markdown table header
+            body = " | ".join(cells).strip()
+            result.append(Sentence(first, body, normalise(body), table_row=True))
+            continue
+        text = _MARKERS.sub("", text)
+        start = 0
+        for match in [*_SENTENCE_END.finditer(text), None]:
+            end = match.start() if match else len(text)
+            piece = text[start:end].strip()
+            if piece:
+                result.append(Sentence(first, piece, normalise(piece)))
+            if match:
+                start = match.end()
+    return result
+
+
+def _paragraphs(lines: list[Line], wrapped: bool) -> list[tuple[int, str, bool]]:
+    if not wrapped:
+        return [(line.number, line.text, line.table_row) for line in lines]
+    joined: list[tuple[int, str, bool]] = []
+    open_paragraph = False
+    for line in lines:
+        text = line.text.strip()
+        if not text:
+            open_paragraph = False
+            continue
+        if open_paragraph and not _MARKERS.match(text) and not _starts_clause(text):
+            number, before, _ = joined[-1]
+            glue = " " if before[-1:].isascii() and text[:1].isascii() else ""
+            joined[-1] = (number, before + glue + text, False)
+        else:
+            joined.append((line.number, text, False))
+        open_paragraph = not text.endswith(_PDF_SENTENCE_END)
+    return joined
+
+
+_CLAUSE_START = re.compile(
+    r"^(?:\d+(?:\.\d+)+|[(（]?[一二三四五六七八九十]+[、)）]|第[一二三四五六七八九十\d]+[章条节])"
+)
+
+
+def _starts_clause(text: str) -> bool:
+    """A numbered clause or a heading begins a new paragraph even after an unfinished line."""
+    return bool(_CLAUSE_START.match(text))

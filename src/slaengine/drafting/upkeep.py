@@ -1,0 +1,159 @@
+"""Warranty terms and periodic obligations: what the supplier keeps up after acceptance.
+
+Theory of operation, warranty: a sentence about 质保/保修/warranty is cut into phrases; a phrase
+with a length of time in years or months (not a "within" target) gives a term to the class it
+names: key parts (关键部件, key components), other parts (其他部件, other parts), else the
+whole unit (成套设备, 设备, system). 一包 / 重新计算质保期 / a fresh warranty for a replaced part
+is the ``fresh_term`` re-warranty; 剩余质保期 / remaining warranty is ``remaining``. A failed
+final inspection (终验不合格) that extends the warranty (延长…一年) is a ``warranty_extension``
+remedy, triggered by ``final_inspection`` with ``passed: false``.
+
+Periodic obligations: inspections (巡检, inspection, preventive maintenance) with a frequency
+(每季度 = every 3 months, 每N个月, 每半年 = 6 months, 每年 = 1 year, 每年N次 = N a year).
+Each phrase with a frequency is one step of the schedule; its span is the first year
+(第1年, 首年, first year: ``for: 1y``), the first N years (前N年), or from a later year on,
+thereafter or during the warranty (``until: warranty_end``). Steps run one after another
+from acceptance, in the order of their spans.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from slaengine.drafting.figures import durations, target_text
+from slaengine.drafting.responses import phrases
+from slaengine.drafting.text import Sentence
+from slaengine.drafting.vocabulary import (
+    EXTEND,
+    FINAL_INSPECTION,
+    FRESH_TERM,
+    INSPECTION,
+    KEY_PART,
+    OTHER_PART,
+    REMAINING_TERM,
+    WARRANTY,
+)
+
+_BEFORE_END = re.compile(r"满前|届满前|before (?:the )?(?:end|expiry)", re.I)
+
+
+@dataclass(slots=True)
+class FoundWarranty:
+    terms: dict[str, str] = field(default_factory=dict)
+    rewarranty: str | None = None
+    #: a failed final inspection extends the warranty by this much.
+    extension: str | None = None
+
+
+def find_warranty(sentence: Sentence) -> FoundWarranty | None:
+    plain = sentence.plain
+    if not WARRANTY.search(plain):
+        return None
+    found = FoundWarranty()
+    if FINAL_INSPECTION.search(plain) and EXTEND.search(plain):
+        extend = EXTEND.search(plain)
+        assert extend is not None
+        spans = [s for s in durations(plain[extend.start() :]) if s.unit in ("y", "mo")]
+        if spans:
+            found.extension = target_text(spans[0])
+            return found
+    if FINAL_INSPECTION.search(plain):
+        return found  # the final inspection itself (终验): its consequence is the extension
+    if FRESH_TERM.search(plain):
+        found.rewarranty = "fresh_term"
+    elif REMAINING_TERM.search(plain):
+        found.rewarranty = "remaining"
+    if found.rewarranty is None:
+        for start, end in phrases(plain):
+            text = plain[start:end]
+            if _BEFORE_END.search(text) or "每" in text or INSPECTION.search(text):
+                continue  # "质保期满前一个月", "每半年巡检": a time before the end, a frequency
+            spans = [s for s in durations(text) if s.unit in ("y", "mo") and not s.within]
+            if not spans:
+                continue
+            kind = (
+                "key_part"
+                if KEY_PART.search(text)
+                else "part"
+                if OTHER_PART.search(text)
+                else "unit"
+            )
+            found.terms.setdefault(kind, target_text(spans[0]))
+    if not found.terms and found.rewarranty is None:
+        return None
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class FoundStep:
+    #: ``every`` (a period) or ``per``/``count`` (N times a period).
+    every: str | None
+    per: str | None
+    count: int | None
+    #: ``for`` (the first N years) or ``until: warranty_end``; None when the tender says neither.
+    span_for: str | None
+    until_warranty_end: bool
+    #: the order of the span: 0 for the first year(s), 1 for "from a later year on".
+    order: int
+
+
+_FREQUENCIES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"每(?:个)?季度|quarterly|every quarter", re.I), "3mo"),
+    (re.compile(r"每半年|每6个月|semi-?annual|every (?:6|six) months|half-yearly", re.I), "6mo"),
+    (re.compile(r"每月|每1个月|monthly|every month", re.I), "1mo"),
+)
+_EVERY_N = re.compile(r"每\s*(\d+)\s*个月|every (\d+) months", re.I)
+_PER_YEAR = re.compile(r"每年[^,;\d]{0,6}?(\d+)\s*次|(\d+) times (?:a|per) year", re.I)
+_YEARLY = re.compile(r"每年|annual|yearly|every year|once a year", re.I)
+_FIRST_YEARS = re.compile(r"前\s*(\d+)\s*年|first (\d+) years", re.I)
+_FIRST_YEAR = re.compile(r"第\s*1\s*年(?!起)|首年|first year", re.I)
+_LATER = re.compile(
+    r"第\s*\d+\s*年(?:起|开始|以后|之后)|此后|之后|以后|其后"
+    r"|thereafter|after that|from the \w+ year",
+    re.I,
+)
+_WHOLE_WARRANTY = re.compile(
+    r"质保期内|保修期内|直至质保期满|during the warranty|until the warranty", re.I
+)
+
+
+def find_steps(sentence: Sentence) -> list[FoundStep]:
+    plain = sentence.plain
+    if not INSPECTION.search(plain) or FINAL_INSPECTION.search(plain):
+        return []
+    steps = []
+    context = ""  # phrases since the last step: "质保期第一年内，每季度巡检一次"
+    for start, end in phrases(plain):
+        phrase = plain[start:end]
+        every, per, count = _frequency(phrase)
+        if every is None and per is None:
+            context += phrase + ","
+            continue
+        text, context = context + phrase, ""
+        first = _FIRST_YEARS.search(text)
+        if first:
+            years = first.group(1) or first.group(2)
+            steps.append(FoundStep(every, per, count, f"{years}y", False, 0))
+        elif _FIRST_YEAR.search(text):
+            steps.append(FoundStep(every, per, count, "1y", False, 0))
+        elif _LATER.search(text) or _WHOLE_WARRANTY.search(text):
+            steps.append(FoundStep(every, per, count, None, True, 1))
+        else:
+            steps.append(FoundStep(every, per, count, None, False, 1))
+    return steps
+
+
+def _frequency(text: str) -> tuple[str | None, str | None, int | None]:
+    per_year = _PER_YEAR.search(text)
+    if per_year:
+        return None, "1y", int(per_year.group(1) or per_year.group(2))
+    for pattern, every in _FREQUENCIES:
+        if pattern.search(text):
+            return every, None, None
+    every_n = _EVERY_N.search(text)
+    if every_n:
+        return f"{every_n.group(1) or every_n.group(2)}mo", None, None
+    if _YEARLY.search(text):
+        return "1y", None, None
+    return None, None, None
