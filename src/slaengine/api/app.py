@@ -1,26 +1,28 @@
 """The HTTP API of the live service (FastAPI): a thin shell over LiveService and the store.
 
 Events go in (one, or a batch) and are answered only once stored; tickets, breaches, alerts
-and contracts come out. Every route but ``/health`` and the OpenAPI docs (``/docs``) requires
-the bearer token when one is configured; ``slaengine serve`` refuses to listen beyond loopback
-without one.
+and contracts come out. Every route but ``/health`` and the OpenAPI docs (``/docs``, served
+from the package: they work offline) requires a token when one is configured (api/auth.py: a
+viewer token reads, the operator token also posts events and acknowledges); ``slaengine serve``
+refuses to listen beyond loopback without one. The web console (console/) is mounted at ``/``.
 """
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Body, Depends, FastAPI, HTTPException, Query, status
 from fastapi.responses import JSONResponse
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 from sqlalchemy import Select, func, select
 
 from slaengine import __version__
+from slaengine.api.auth import Auth
+from slaengine.api.docs import offline_docs
 from slaengine.clock import Clock
 from slaengine.clocks import PAUSED, RUNNING
+from slaengine.console import mount_console
 from slaengine.errors import EventError
 from slaengine.events import parse_time
 from slaengine.service.live import LiveService
@@ -32,8 +34,6 @@ from slaengine.store.models import (
     PenaltyLine,
     StoredAlert,
 )
-
-_bearer = HTTPBearer(auto_error=False)
 
 
 class Acknowledgement(BaseModel):
@@ -138,27 +138,20 @@ def create_app(
     *,
     token: str | None = None,
     service: LiveService | None = None,
+    auth: Auth | None = None,
 ) -> FastAPI:
-    """The API over ``store`` with ``clock`` (default: the store's); ``token`` (if given) is
-    required as ``Authorization: Bearer``. ``service``: the live service the scheduler and the
+    """The API and the console over ``store`` with ``clock`` (default: the store's); ``auth``
+    says which tokens are accepted and what each may do (``token`` alone: one operator token,
+    required as ``Authorization: Bearer``). ``service``: the live service the scheduler and the
     outbox listen to (``slaengine serve`` passes its own); by default one is made here."""
     service = service or LiveService(store, clock)
     now_of = service.clock.now
 
-    def authorized(
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    ) -> None:
-        if token is None:
-            return
-        given = credentials.credentials if credentials is not None else ""
-        if not secrets.compare_digest(given.encode(), token.encode()):
-            raise HTTPException(
-                status.HTTP_401_UNAUTHORIZED,
-                detail="missing or wrong bearer token (send Authorization: Bearer <token>)",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
+    auth = auth or Auth(operator=token)
 
     app = FastAPI(
+        docs_url=None,
+        redoc_url=None,
         title="slaengine",
         version=__version__,
         description=(
@@ -167,7 +160,9 @@ def create_app(
             "section 2 (id, contract, ticket, type, at with offset, severity, asset, attrs)."
         ),
     )
-    guarded = [Depends(authorized)]
+    guarded = [Depends(auth.reader)]
+    operator = [Depends(auth.operator_only)]
+    offline_docs(app)
 
     @app.get("/health", tags=["service"])
     def health() -> dict[str, Any]:
@@ -186,7 +181,7 @@ def create_app(
             "alerts_pending": pending,
         }
 
-    @app.post("/events", tags=["events"], dependencies=guarded, status_code=201)
+    @app.post("/events", tags=["events"], dependencies=operator, status_code=201)
     def post_event(
         event: Annotated[dict[str, Any], Body(description="one event (SPEC.md section 2)")],
     ) -> JSONResponse:
@@ -215,7 +210,7 @@ def create_app(
             status_code=201,
         )
 
-    @app.post("/events/batch", tags=["events"], dependencies=guarded)
+    @app.post("/events/batch", tags=["events"], dependencies=operator)
     def post_batch(
         events: Annotated[list[Any], Body(description="a list of events")],
     ) -> dict[str, Any]:
@@ -394,7 +389,7 @@ def create_app(
                 raise HTTPException(404, detail=f"no alert {alert_id}")
             return _alerts(session, [row])[0]
 
-    @app.post("/alerts/{alert_id}/ack", tags=["alerts"], dependencies=guarded)
+    @app.post("/alerts/{alert_id}/ack", tags=["alerts"], dependencies=operator)
     def acknowledge(alert_id: int, body: Acknowledgement | None = None) -> dict[str, Any]:
         """Acknowledge an alert; its breach is then acknowledged and no longer escalates."""
         row = service.acknowledge(alert_id, body.by if body else None)
@@ -405,4 +400,5 @@ def create_app(
             assert fresh is not None
             return _alerts(session, [fresh])[0]
 
+    mount_console(app, store, service, auth)
     return app

@@ -172,7 +172,14 @@ def serve(
         str | None,
         typer.Option(
             envvar="SLAENGINE_API_TOKEN",
-            help="bearer token the API requires (needed to listen beyond loopback)",
+            help="operator token: reads, posts events, acknowledges (needed beyond loopback)",
+        ),
+    ] = None,
+    viewer_token: Annotated[
+        str | None,
+        typer.Option(
+            envvar="SLAENGINE_VIEWER_TOKEN",
+            help="viewer token: may read the API and the console, not change anything",
         ),
     ] = None,
     sweep: Annotated[
@@ -188,6 +195,7 @@ def serve(
 
     from slaengine.alerts.outbox import OutboxDelivery
     from slaengine.api import create_app
+    from slaengine.api.auth import Auth
     from slaengine.scheduler import DueScheduler
     from slaengine.service import LiveService
 
@@ -197,6 +205,10 @@ def serve(
             "post events and acknowledge alerts. Give --token (or set SLAENGINE_API_TOKEN), or "
             "listen on 127.0.0.1"
         )
+    try:
+        auth = Auth(operator=token or None, viewer=viewer_token or None)
+    except ValueError as exc:
+        raise SlaError(f"--viewer-token: {exc}") from None
     if sweep <= 0:
         raise SlaError(f"--sweep {sweep}: give a number of seconds greater than 0")
     if delivery_threads < 1:
@@ -214,7 +226,7 @@ def serve(
     delivery = OutboxDelivery(store, threads=delivery_threads)
     service.on_alerts.append(delivery.wake)
     scheduler = DueScheduler(service, sweep_seconds=sweep)
-    app = create_app(store, token=token or None, service=service)
+    app = create_app(store, service=service, auth=auth)
     delivery.start()
     scheduler.start()
     err.print(
@@ -223,7 +235,10 @@ def serve(
         markup=False,
     )
     try:
-        uvicorn.run(app, host=host, port=port, log_level=log_level.lower())
+        # A console tab holds a live stream open; do not wait for it forever on shutdown.
+        uvicorn.run(
+            app, host=host, port=port, log_level=log_level.lower(), timeout_graceful_shutdown=3
+        )
     finally:
         scheduler.shutdown()
         delivery.stop()
