@@ -200,28 +200,26 @@ def build_router(
     def alerts_page(request: Request) -> HTMLResponse:
         p = page(request)
         with store.sessions() as session:
-            waiting = list(
+            recent = list(
                 session.scalars(
                     select(StoredAlert)
-                    .where(StoredAlert.acknowledged_at.is_(None), StoredAlert.contact != "*")
+                    .where(StoredAlert.contact != "*")
                     .order_by(StoredAlert.id.desc())
-                    .limit(200)
+                    .limit(ALERTS_SHOWN)
                 )
             )
-            done = list(
-                session.scalars(
-                    select(StoredAlert)
-                    .where(StoredAlert.acknowledged_at.is_not(None), StoredAlert.contact != "*")
-                    .order_by(StoredAlert.acknowledged_at.desc())
-                    .limit(50)
-                )
-            )
-            session.expunge_all()
+            views = _alert_views(session, recent)
+        waiting = [v for v in views if v["acked_at"] is None]
+        done = sorted(
+            (v for v in views if v["acked_at"] is not None),
+            key=lambda v: v["acked_at"],
+            reverse=True,
+        )
         return render(
             p,
             "alerts.html",
-            waiting=[_alert_view(a) for a in waiting],
-            done=[_alert_view(a) for a in done],
+            waiting=waiting,
+            done=done,
         )
 
     @router.get("/console/ack")
@@ -232,11 +230,10 @@ def build_router(
             row = session.scalar(
                 select(StoredAlert).where(StoredAlert.key == key, StoredAlert.contact == contact)
             )
-            if row is not None:
-                session.expunge(row)
-        if row is None:
-            return render(p, "message.html", status_code=404, text=p.t("not_found"))
-        return render(p, "ack.html", alert=_alert_view(row))
+            if row is None:
+                return render(p, "message.html", status_code=404, text=p.t("not_found"))
+            view = _alert_views(session, [row])[0]
+        return render(p, "ack.html", alert=view)
 
     @router.post("/console/alerts/{alert_id}/ack")
     async def ack(request: Request, alert_id: int) -> Response:
@@ -294,6 +291,7 @@ def build_router(
                     .order_by(StoredAlert.id)
                 )
             )
+            alert_views = _alert_views(session, alerts)
             session.expunge_all()
         events = [e for e in judged.applied if e.ticket == ticket]
         info: dict[str, Any] = {"severity": None, "asset": None}
@@ -314,7 +312,7 @@ def build_router(
             events=events,
             breaches=breaches,
             lines=lines,
-            alerts=[_alert_view(a) for a in alerts],
+            alerts=alert_views,
             money=_money_text,
             event_details=_event_details,
         )
@@ -504,6 +502,9 @@ def build_router(
     return router
 
 
+ALERTS_SHOWN = 300
+
+
 class _Empty(Exception):
     """No contract is loaded yet."""
 
@@ -538,9 +539,24 @@ def _unacknowledged(store: Store, contract: str | None) -> int:
         return int(session.scalar(query) or 0)
 
 
-def _alert_view(row: StoredAlert) -> dict[str, Any]:
-    payload = json.loads(row.payload)
-    return {"row": row, "alert": payload}
+def _alert_views(session: Any, rows: list[StoredAlert]) -> list[dict[str, Any]]:
+    """Alerts as the console shows them. An alert counts as acknowledged when it was, or when
+    its breach was through another alert of it (the duty supervisor's and the manager's alert
+    of one breach: one acknowledgement stops the escalation of both)."""
+    ids = {row.breach_id for row in rows if row.breach_id is not None}
+    breaches = (
+        {b.id: b for b in session.scalars(select(Breach).where(Breach.id.in_(ids)))} if ids else {}
+    )
+    views = []
+    for row in rows:
+        breach = breaches.get(row.breach_id) if row.breach_id is not None else None
+        acked_at, acked_by = row.acknowledged_at, row.acknowledged_by
+        if acked_at is None and breach is not None and breach.acknowledged_at is not None:
+            acked_at, acked_by = breach.acknowledged_at, breach.acknowledged_by
+        payload = json.loads(row.payload)
+        views.append({"row": row, "alert": payload, "acked_at": acked_at, "acked_by": acked_by})
+    session.expunge_all()
+    return views
 
 
 def _event_details(body: Any) -> str:
