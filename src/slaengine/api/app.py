@@ -147,7 +147,7 @@ def create_app(
     service = service or LiveService(store, clock)
     now_of = service.clock.now
 
-    auth = auth or Auth(operator=token)
+    auth = auth or Auth(operator=token, clock=service.clock)
 
     app = FastAPI(
         docs_url=None,

@@ -25,11 +25,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from fastapi import HTTPException, Request, status
+
+from slaengine.clock import Clock, SystemClock
 
 Role = Literal["viewer", "operator"]
 VIEWER: Role = "viewer"
@@ -49,6 +50,8 @@ class Auth:
 
     operator: str | None = None
     viewer: str | None = None
+    #: Where session issue and expiry times come from.
+    clock: Clock = field(default_factory=SystemClock, compare=False)
 
     def __post_init__(self) -> None:
         if self.viewer is not None and self.operator is None:
@@ -84,10 +87,10 @@ class Auth:
         token = dict(self._tokens()).get(role)
         if token is None:
             raise ValueError(f"no {role} token is configured")
-        when = int(time.time()) if issued is None else issued
+        when = int(self.clock.now().timestamp()) if issued is None else issued
         return f"{role}.{when}.{_mac(token, role, when)}"
 
-    def role_of_session(self, value: str, now: float | None = None) -> Role | None:
+    def role_of_session(self, value: str) -> Role | None:
         """The role of a session cookie, or None when forged, for another token or expired."""
         parts = value.split(".")
         if len(parts) != 3 or not parts[1].isdigit():
@@ -97,7 +100,7 @@ class Auth:
             if role != role_text:
                 continue
             issued = int(issued_text)
-            moment = time.time() if now is None else now
+            moment = self.clock.now().timestamp()
             if not 0 <= moment - issued < SESSION_SECONDS:
                 return None
             if hmac.compare_digest(mac, _mac(token, role, issued)):
