@@ -78,6 +78,7 @@ TARGETS = {
     "alert_p99_seconds": 1.0,  # deadline to alert, p99, with 100,000 running clocks
     "ready_seconds": 10.0,  # restart to ready with 100,000 running clocks
     "bytes_per_running_clock": 2048.0,  # at most 2 KB per running clock
+    "console_page_seconds": 0.3,  # a console page with 100,000 running clocks (paged)
 }
 
 
@@ -760,6 +761,79 @@ def live(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     return result
 
 
+# -- the console --------------------------------------------------------------------------------
+
+CONSOLE_PAGES = {
+    "board": "/",
+    "board_last_page": "/?page_no=100000",
+    "board_one_commitment": "/?commitment=plan",
+    "board_one_asset": "/?asset=A-7",
+    "alerts": "/console/alerts",
+    "ticket": "/console/tickets/BENCH-LIVE/F-1",
+    "contract": "/console/contracts/BENCH-LIVE",
+}
+#: Pages that judge the whole contract (evaluate over every stored event); the first request
+#: computes the report, the next ones reuse it until an event arrives or 30 s pass.
+CONSOLE_WHOLE = {
+    "money": "/console/money",
+    "compliance": "/console/compliance",
+    "warranty": "/console/warranty",
+}
+
+
+def timed_get(client: httpx.Client, path: str, repeat: int) -> dict[str, Any]:
+    seconds = []
+    size = 0
+    for _ in range(repeat):
+        started = time.perf_counter()
+        answer = client.get(path)
+        seconds.append(time.perf_counter() - started)
+        if answer.status_code != 200:
+            raise RuntimeError(f"GET {path}: {answer.status_code} {answer.text[:300]}")
+        size = len(answer.content)
+    return {
+        "requests": repeat,
+        "p50_seconds": rounded(percentile(seconds, 0.5)),
+        "p95_seconds": rounded(percentile(seconds, 0.95)),
+        "max_seconds": rounded(max(seconds)),
+        "bytes": size,
+    }
+
+
+def console(args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    """Console pages over HTTP from ``slaengine serve`` with ``--console-clocks`` running
+    clocks in the store (SQLite): each page requested ``--console-repeat`` times in a row."""
+    bench_contract = work / "bench-console.yaml"
+    bench_contract.write_text(live_contract(args.probe_target), encoding="utf-8")
+    db = f"sqlite:///{work / 'console.db'}"
+    say(f"storing {args.console_clocks:,} running clocks for the console (SQLite)")
+    result: dict[str, Any] = {"populate": populate(db, bench_contract, args.console_clocks)}
+    server = Server(db, [bench_contract], work / "serve-console.log")
+    try:
+        server.wait_ready()
+        pages: dict[str, Any] = {}
+        with httpx.Client(base_url=server.url, timeout=120) as client:
+            for name, path in CONSOLE_PAGES.items():
+                say(f"console page {name}")
+                pages[name] = {"path": path, **timed_get(client, path, args.console_repeat)}
+            for name, path in CONSOLE_WHOLE.items():
+                say(f"console page {name} (whole contract)")
+                first = timed_get(client, path, 1)
+                pages[name] = {
+                    "path": path,
+                    "first_seconds": first["max_seconds"],
+                    "kept": timed_get(client, path, args.console_repeat),
+                }
+        result["pages"] = pages
+        result["running_clocks"] = result["populate"]["running_clocks"]
+        result["slowest_paged_p95_seconds"] = max(
+            pages[name]["p95_seconds"] for name in CONSOLE_PAGES
+        )
+    finally:
+        server.stop()
+    return result
+
+
 # -- the run ----------------------------------------------------------------------------------
 
 
@@ -811,6 +885,16 @@ def targets(figures: dict[str, Any]) -> dict[str, Any]:
         "lower",
         f"{ready['running_clocks']:,} running clocks" if ready else "the live section did not run",
     )
+    pages = figures.get("console")
+    judge(
+        "console_page_seconds",
+        pages.get("slowest_paged_p95_seconds") if pages else None,
+        "lower",
+        f"p95 of the slowest paged page (board, filters, alerts, ticket, contract) with "
+        f"{pages['running_clocks']:,} running clocks"
+        if pages
+        else "the console section did not run",
+    )
     memory = figures.get("memory")
     judge(
         "bytes_per_running_clock",
@@ -844,6 +928,10 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--ingest-events", type=int, default=1_000, help="batched over HTTP")
     parser.add_argument("--ingest-single", type=int, default=100, help="one per request")
     parser.add_argument(
+        "--console-clocks", type=int, default=100_000, help="running clocks behind the console"
+    )
+    parser.add_argument("--console-repeat", type=int, default=20, help="requests per page")
+    parser.add_argument(
         "--helpdesk", type=Path, default=DEFAULT_HELPDESK, help="the real help-desk log (CSV)"
     )
     parser.add_argument("--helpdesk-events", type=int, default=None, help="replay only the first N")
@@ -855,7 +943,7 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument(
         "--sections",
         default="replay,memory,reevaluate,live",
-        help="comma-separated: replay, memory, reevaluate, live",
+        help="comma-separated: replay, memory, reevaluate, live, console",
     )
     parser.add_argument("--profile", action="store_true", help="add a cProfile of the replay")
     parser.add_argument(
@@ -872,6 +960,8 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
         args.probe_target = min(args.probe_target, 1)
         args.ingest_events = min(args.ingest_events, 50)
         args.ingest_single = min(args.ingest_single, 5)
+        args.console_clocks = min(args.console_clocks, 200)
+        args.console_repeat = min(args.console_repeat, 2)
         args.helpdesk_events = min(args.helpdesk_events or 1_000, 1_000)
         args.profile_events = min(args.profile_events, 2_000)
     return args
@@ -880,7 +970,7 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse(sys.argv[1:] if argv is None else argv)
     sections = {name.strip() for name in args.sections.split(",") if name.strip()}
-    unknown = sections - {"replay", "memory", "reevaluate", "live"}
+    unknown = sections - {"replay", "memory", "reevaluate", "live", "console"}
     if unknown:
         print(f"unknown section(s): {', '.join(sorted(unknown))}", file=sys.stderr)
         return 2
@@ -897,6 +987,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "probes": args.probes,
             "ingest_events": args.ingest_events,
             "ingest_single": args.ingest_single,
+            "console_clocks": args.console_clocks,
             "quick": args.quick,
         },
     }
@@ -920,6 +1011,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         if "live" in sections:
             figures["live"] = live(args, work)
+        if "console" in sections:
+            figures["console"] = console(args, work)
     figures["seconds"] = rounded(time.perf_counter() - started, 1)
     figures["targets"] = targets(figures)
     json.dump(figures, sys.stdout, ensure_ascii=False, indent=1)
