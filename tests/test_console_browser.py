@@ -246,7 +246,8 @@ def test_viewer_reads_but_cannot_acknowledge(server: Server, browser: Any) -> No
     page.wait_for_url(f"{server.url}/console/alerts")
     alert = page.locator("[data-alert][data-ticket='T-9']").first
     alert.wait_for(timeout=5000)
-    assert alert.get_by_role("button").count() == 0  # a viewer sees no acknowledge button
+    button = alert.get_by_role("button", name="确认")  # there, but a viewer cannot press it
+    assert button.count() == 1 and button.is_disabled()
     cookies = {c["name"]: c for c in page.context.cookies()}
     session = cookies["slaengine_session"]
     assert session["httpOnly"] and session["sameSite"] == "Strict"
