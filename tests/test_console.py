@@ -258,3 +258,26 @@ def test_the_live_feed_reads_the_store_at_most_every_poll(
         after = feed.mark()
     assert after != before
     assert client.get("/live").status_code == 401
+
+
+@pytest.mark.postgres
+def test_the_board_filters_by_asset_on_postgres(
+    pg_url: str, tmp_path: Path, clock: FixedClock
+) -> None:
+    live = open_service(pg_url, clock, fast_contract(), tmp_path)
+    try:
+        client = client_for(live, clock)
+        batch = [
+            event("reported", "T1", T0, asset="U1"),
+            event("reported", "T2", T0 - timedelta(seconds=9), asset="U2"),
+        ]
+        assert client.post("/events/batch", json=batch, headers=AS_OPERATOR).json()["accepted"] == 2
+        sign_in(client, VIEWER)
+        page = client.get("/?asset=U2").text
+        assert set(re.findall(r'data-ticket="([^"]+)"', page)) == {"T2"}
+        assert (
+            'data-ticket="T2" data-contract="FAST-1" data-commitment="ack" data-status="breached"'
+            in page
+        )
+    finally:
+        live.store.close()
