@@ -107,11 +107,11 @@ def test_a_session_cookie_stands_for_its_token(
 
 
 def test_sign_in_only_leads_to_this_server() -> None:
-    from slaengine.console.pages import _local
+    from slaengine.console.page import local_path
 
-    assert _local("/console/alerts?x=1") == "/console/alerts?x=1"
+    assert local_path("/console/alerts?x=1") == "/console/alerts?x=1"
     for outside in ("https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:1"):
-        assert _local(outside) == "/"
+        assert local_path(outside) == "/"
 
 
 def test_roles_are_configured_sensibly() -> None:

@@ -16,14 +16,25 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import quote
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from slaengine.api.auth import Auth, NotSignedIn
+from slaengine.console import (
+    alerts,
+    board,
+    compliance,
+    contract,
+    money,
+    signin,
+    tickets,
+    warranty,
+)
 from slaengine.console.live import ChangeFeed
-from slaengine.console.pages import build_router
+from slaengine.console.page import Console
+from slaengine.console.reports import Reports
 from slaengine.service.live import LiveService
 from slaengine.store import Store
 
@@ -40,7 +51,11 @@ def mount_console(app: FastAPI, store: Store, service: LiveService, auth: Auth) 
         extensions=["jinja2.ext.do"],
     )
     app.mount("/assets", StaticFiles(directory=HERE / "static"), name="console-assets")
-    app.include_router(build_router(store, service, auth, env, ChangeFeed(store)))
+    console = Console(store, service, auth, env, ChangeFeed(store), Reports(store))
+    router = APIRouter(include_in_schema=False)
+    for page in (signin, board, alerts, tickets, money, compliance, warranty, contract):
+        page.add_routes(router, console)
+    app.include_router(router)
 
     @app.exception_handler(NotSignedIn)
     def sign_in_first(request: Request, _exc: NotSignedIn) -> Response:

@@ -9,7 +9,8 @@ changes. Urgency: open breaches first, then clocks past their warning time, then
 group by deadline. The list is paged (``PAGE_SIZE`` rows) so a store with 100,000 running clocks
 answers as fast as one with ten; the database does the ordering and the counting.
 
-The asset of a clock is its ticket's: the ``asset`` of the ticket's events (read for the rows
+The board's page (``/``) also counts the alerts waiting for acknowledgement. The asset of a
+clock is its ticket's: the ``asset`` of the ticket's events (read for the rows
 of one page only; the asset filter asks the database for the tickets that name the asset).
 """
 
@@ -20,12 +21,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from slaengine.clocks import BREACHED, MET, PAUSED, RUNNING
+from slaengine.console.page import Console
 from slaengine.store import Store
-from slaengine.store.models import StoredClock, StoredEvent
+from slaengine.store.models import StoredAlert, StoredClock, StoredEvent
 
 PAGE_SIZE = 50
 RECENT = 15
@@ -184,3 +188,37 @@ def board(store: Store, filters: Filters, now: datetime, page: int = 1) -> Board
         return Row(clock, assets.get((clock.contract, clock.ticket)), level)
 
     return Board([row(c) for c in clocks], total, page, pages, [row(c) for c in recent])
+
+
+def add_routes(router: APIRouter, console: Console) -> None:
+    store = console.store
+    page = console.page
+    render = console.render
+    now_of = console.now
+
+    @router.get("/")
+    def board_page(request: Request, page_no: int = 1) -> HTMLResponse:
+        p = page(request)
+        filters = Filters.of(request.query_params)
+        now = now_of()
+        result = board(store, filters, now, page_no)
+        return render(
+            p,
+            "board.html",
+            board=result,
+            filters=filters,
+            now=now,
+            unacked=unacknowledged(store, filters.contract),
+        )
+
+
+def unacknowledged(store: Store, contract: str | None) -> int:
+    query = (
+        select(func.count())
+        .select_from(StoredAlert)
+        .where(StoredAlert.acknowledged_at.is_(None), StoredAlert.contact != "*")
+    )
+    if contract:
+        query = query.where(StoredAlert.contract == contract)
+    with store.sessions() as session:
+        return int(session.scalar(query) or 0)

@@ -1,0 +1,101 @@
+"""The alerts page, and acknowledging an alert from the console or from a message's link.
+
+An acknowledgement goes through ``LiveService.acknowledge``, as ``POST /alerts/{id}/ack`` does,
+and needs an operator. The link in an alert message (alerts/messages.py) names the alert by its
+key and contact, which the message knows, rather than by the row id, which it does not.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+
+from slaengine.console.page import Console, local_path
+from slaengine.store.models import Breach, StoredAlert
+
+
+def add_routes(router: APIRouter, console: Console) -> None:
+    store = console.store
+    service = console.service
+    page = console.page
+    render = console.render
+
+    @router.get("/console/alerts")
+    def alerts_page(request: Request) -> HTMLResponse:
+        p = page(request)
+        with store.sessions() as session:
+            recent = list(
+                session.scalars(
+                    select(StoredAlert)
+                    .where(StoredAlert.contact != "*")
+                    .order_by(StoredAlert.id.desc())
+                    .limit(ALERTS_SHOWN)
+                )
+            )
+            views = alert_views(session, recent)
+        waiting = [v for v in views if v["acked_at"] is None]
+        done = sorted(
+            (v for v in views if v["acked_at"] is not None),
+            key=lambda v: v["acked_at"],
+            reverse=True,
+        )
+        return render(
+            p,
+            "alerts.html",
+            waiting=waiting,
+            done=done,
+        )
+
+    @router.get("/console/ack")
+    def ack_page(request: Request, key: str, contact: str) -> HTMLResponse:
+        """Where an alert message's "acknowledge" link leads: the alert and its button."""
+        p = page(request)
+        with store.sessions() as session:
+            row = session.scalar(
+                select(StoredAlert).where(StoredAlert.key == key, StoredAlert.contact == contact)
+            )
+            if row is None:
+                return render(p, "message.html", status_code=404, text=p.t("not_found"))
+            view = alert_views(session, [row])[0]
+        return render(p, "ack.html", alert=view)
+
+    @router.post("/console/alerts/{alert_id}/ack")
+    async def ack(request: Request, alert_id: int) -> Response:
+        p = page(request)
+        if not p.operator:
+            return render(p, "message.html", status_code=403, text=p.t("forbidden"))
+        form = parse_qs((await request.body()).decode("utf-8", "replace"))
+        by = (form.get("by") or [""])[0].strip() or f"console ({p.role})"
+        row = service.acknowledge(alert_id, by[:200])
+        if row is None:
+            return render(p, "message.html", status_code=404, text=p.t("not_found"))
+        back = local_path((form.get("back") or ["/console/alerts"])[0])
+        return RedirectResponse(back, status_code=303)
+
+
+ALERTS_SHOWN = 300
+
+
+def alert_views(session: Any, rows: list[StoredAlert]) -> list[dict[str, Any]]:
+    """Alerts as the console shows them. An alert counts as acknowledged when it was, or when
+    its breach was through another alert of it (the duty supervisor's and the manager's alert
+    of one breach: one acknowledgement stops the escalation of both)."""
+    ids = {row.breach_id for row in rows if row.breach_id is not None}
+    breaches = (
+        {b.id: b for b in session.scalars(select(Breach).where(Breach.id.in_(ids)))} if ids else {}
+    )
+    views = []
+    for row in rows:
+        breach = breaches.get(row.breach_id) if row.breach_id is not None else None
+        acked_at, acked_by = row.acknowledged_at, row.acknowledged_by
+        if acked_at is None and breach is not None and breach.acknowledged_at is not None:
+            acked_at, acked_by = breach.acknowledged_at, breach.acknowledged_by
+        payload = json.loads(row.payload)
+        views.append({"row": row, "alert": payload, "acked_at": acked_at, "acked_by": acked_by})
+    session.expunge_all()
+    return views
