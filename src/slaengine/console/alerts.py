@@ -13,10 +13,10 @@ from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
+from sqlalchemy import Select, func, or_, select
 
 from slaengine.console.page import Console, local_path
-from slaengine.store.models import Breach, StoredAlert
+from slaengine.store.models import EVERY_ALERT, Breach, StoredAlert
 
 
 def add_routes(router: APIRouter, console: Console) -> None:
@@ -28,26 +28,36 @@ def add_routes(router: APIRouter, console: Console) -> None:
     @router.get("/console/alerts")
     def alerts_page(request: Request) -> HTMLResponse:
         p = page(request)
+        waiting_rows = waiting_alerts()
         with store.sessions() as session:
-            recent = list(
-                session.scalars(
-                    select(StoredAlert)
-                    .where(StoredAlert.contact != "*")
-                    .order_by(StoredAlert.id.desc())
-                    .limit(ALERTS_SHOWN)
-                )
+            waiting_total = session.scalar(
+                select(func.count()).select_from(waiting_rows.subquery())
             )
-            views = alert_views(session, recent)
-        waiting = [v for v in views if v["acked_at"] is None]
-        done = sorted(
-            (v for v in views if v["acked_at"] is not None),
-            key=lambda v: v["acked_at"],
-            reverse=True,
-        )
+            waiting = alert_views(
+                session,
+                list(session.scalars(waiting_rows.order_by(StoredAlert.id.desc()).limit(WAITING))),
+            )
+            done = alert_views(
+                session,
+                list(
+                    session.scalars(
+                        _shown()
+                        .where(
+                            or_(
+                                StoredAlert.acknowledged_at.is_not(None),
+                                Breach.acknowledged_at.is_not(None),
+                            )
+                        )
+                        .order_by(StoredAlert.id.desc())
+                        .limit(DONE)
+                    )
+                ),
+            )
         return render(
             p,
             "alerts.html",
             waiting=waiting,
+            waiting_total=waiting_total,
             done=done,
         )
 
@@ -78,7 +88,24 @@ def add_routes(router: APIRouter, console: Console) -> None:
         return RedirectResponse(back, status_code=303)
 
 
-ALERTS_SHOWN = 300
+def _shown() -> Select[Any]:
+    """The contacts' alerts with their breach (not the SLAENGINE_ALERT_WEBHOOK copies)."""
+    return (
+        select(StoredAlert)
+        .outerjoin(Breach, Breach.id == StoredAlert.breach_id)
+        .where(StoredAlert.contact != EVERY_ALERT)
+    )
+
+
+def waiting_alerts(contract: str | None = None) -> Select[Any]:
+    """Alerts waiting for acknowledgement: neither the alert nor its breach (through another
+    contact's alert of the same breach) is acknowledged."""
+    query = _shown().where(StoredAlert.acknowledged_at.is_(None), Breach.acknowledged_at.is_(None))
+    return query if contract is None else query.where(StoredAlert.contract == contract)
+
+
+#: Alerts listed: the newest waiting ones, and the newest acknowledged ones.
+WAITING, DONE = 300, 50
 
 
 def alert_views(session: Any, rows: list[StoredAlert]) -> list[dict[str, Any]]:

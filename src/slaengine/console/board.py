@@ -27,9 +27,10 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from slaengine.clocks import BREACHED, MET, PAUSED, RUNNING
+from slaengine.console.alerts import waiting_alerts
 from slaengine.console.page import Console
 from slaengine.store import Store
-from slaengine.store.models import StoredAlert, StoredClock, StoredEvent
+from slaengine.store.models import StoredClock, StoredEvent
 
 PAGE_SIZE = 50
 RECENT = 15
@@ -213,12 +214,7 @@ def add_routes(router: APIRouter, console: Console) -> None:
 
 
 def unacknowledged(store: Store, contract: str | None) -> int:
-    query = (
-        select(func.count())
-        .select_from(StoredAlert)
-        .where(StoredAlert.acknowledged_at.is_(None), StoredAlert.contact != "*")
-    )
-    if contract:
-        query = query.where(StoredAlert.contract == contract)
+    """How many alerts wait for acknowledgement (of one contract, or all)."""
+    query = select(func.count()).select_from(waiting_alerts(contract).subquery())
     with store.sessions() as session:
         return int(session.scalar(query) or 0)

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from slaengine.clocks import PAUSED, RUNNING
 from slaengine.console.alerts import alert_views
 from slaengine.console.page import Console, money_text
-from slaengine.store.models import Breach, PenaltyLine, StoredAlert
+from slaengine.store.models import EVERY_ALERT, Breach, PenaltyLine, StoredAlert
 
 
 def add_routes(router: APIRouter, console: Console) -> None:
@@ -62,7 +62,7 @@ def add_routes(router: APIRouter, console: Console) -> None:
                     .where(
                         StoredAlert.contract == contract,
                         StoredAlert.ticket == ticket,
-                        StoredAlert.contact != "*",
+                        StoredAlert.contact != EVERY_ALERT,
                     )
                     .order_by(StoredAlert.id)
                 )
