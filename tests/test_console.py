@@ -17,9 +17,13 @@ from slaengine.alerts.messages import render
 from slaengine.alerts.model import Alert
 from slaengine.api import create_app
 from slaengine.api.auth import COOKIE, SESSION_SECONDS, Auth
+from slaengine.cli.common import read_events
 from slaengine.clock import FixedClock
 from slaengine.console.board import PAGE_SIZE
 from slaengine.console.words import WORDS, from_accept_language
+from slaengine.contract import load_contract
+from slaengine.evaluate import evaluate
+from slaengine.penalties.compliance import measure
 from slaengine.service import LiveService
 from slaengine.store import Store
 from tests.live_support import event, fast_contract, open_service
@@ -228,6 +232,20 @@ def test_money_compliance_warranty_and_contract_pages(demo: TestClient) -> None:
     assert demo.get("/console/money?period=2026-13").status_code == 422
     compliance = demo.get("/console/compliance?lang=zh").text
     assert compliance.count("<svg") == 9 and "按时率" in compliance
+    # The overall rate of each commitment is the one replay computes over the same events.
+    contract_file = REPO / "contracts" / "example-tender.yaml"
+    report = evaluate(
+        load_contract(contract_file),
+        read_events(
+            str(REPO / "examples" / "demo-month.jsonl"), load_contract(contract_file)
+        ).events,
+        datetime(2026, 11, 1, tzinfo=UTC),
+    )
+    for commitment in ("ack-3min", "onsite-30min", "report-3h"):
+        card = compliance.split(f'data-commitment="{commitment}"')[1].split("</section>")[0]
+        overall = card.split("合计")[1]
+        expected = measure(report.clocks, [commitment], waived=report.charges.waived_clocks)
+        assert f">{expected.rate_text()}<" in overall and f">{expected.judged}<" in overall
     warranty = demo.get("/console/warranty").text
     assert 'data-asset="U1-KP1"' in warranty and "key_part 5y" in warranty
     assert 'data-obligation="inspection"' in warranty

@@ -4,14 +4,16 @@ p90 time to stop, from ``penalties.compliance.measure`` — the one on-time rate
 
 from __future__ import annotations
 
+from collections import defaultdict
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from slaengine.clocks import Clock
 from slaengine.console.charts import Bar, rate_chart
 from slaengine.console.page import Console, NoContract, months_of
-from slaengine.penalties import Window
 from slaengine.penalties.compliance import measure
 
 
@@ -31,32 +33,35 @@ def add_routes(router: APIRouter, console: Console) -> None:
         report = console.reports.report(context, now)
         waived = report.charges.waived_clocks
         months = list(reversed(months_of(context, now)))[-12:]
+        zone = ZoneInfo(context.contract.timezone)
+        # One pass sorts the clocks by commitment and by the month of their deadline (in the
+        # contract's zone, as Window.month counts it); measure() then judges each group whole.
+        groups: dict[tuple[str, str], list[Clock]] = defaultdict(list)
+        every: dict[str, list[Clock]] = defaultdict(list)
+        for clock in report.clocks:
+            every[clock.commitment].append(clock)
+            month = clock.deadline.astimezone(zone).strftime("%Y-%m")
+            groups[(clock.commitment, month)].append(clock)
         rows = []
         for commitment in context.contract.commitments:
+            ident = [commitment.id]
             bars = []
             for label in months:
-                window = Window.month(context.contract, label)
-                figures = measure(report.clocks, [commitment.id], window.start, window.end, waived)
+                figures = measure(groups.get((commitment.id, label), []), ident, waived=waived)
                 rate = (
                     (Decimal(figures.met * 100) / figures.judged).quantize(Decimal("0.1"))
                     if figures.judged
                     else None
                 )
                 bars.append(Bar(label[2:], rate, figures.judged))
-            total = measure(report.clocks, [commitment.id], None, None, waived)
-            this = measure(
-                report.clocks,
-                [commitment.id],
-                Window.month(context.contract, months[-1]).start,
-                Window.month(context.contract, months[-1]).end,
-                waived,
-            )
             rows.append(
                 {
                     "commitment": commitment,
                     "chart": rate_chart(bars, p.name(context.contract.id, commitment.id)),
-                    "total": total,
-                    "this": this,
+                    "total": measure(every.get(commitment.id, []), ident, waived=waived),
+                    "this": measure(
+                        groups.get((commitment.id, months[-1]), []), ident, waived=waived
+                    ),
                 }
             )
         return render(p, "compliance.html", context=context, rows=rows, report=report)
