@@ -26,7 +26,7 @@ from slaengine.alerts.messages import human_duration
 from slaengine.api.auth import OPERATOR, Auth, Role
 from slaengine.console.live import ChangeFeed
 from slaengine.console.reports import Reports, newest_contracts
-from slaengine.console.words import LANG_COOKIE, Lang, lang_of, word
+from slaengine.console.words import LANG_COOKIE, WORDS, Lang, lang_of, word
 from slaengine.errors import SlaError
 from slaengine.evaluate import Context
 from slaengine.penalties import Window
@@ -119,7 +119,7 @@ class Console:
         return Page(request, lang, role, self.auth.required, newest_contracts(self.store))
 
     def render(self, p: Page, template: str, status_code: int = 200, **data: Any) -> HTMLResponse:
-        html = self.env.get_template(template).render(p=p, t=p.t, **data)
+        html = self.env.get_template(template).render(p=p, t=p.t, words=WORDS, **data)
         response = HTMLResponse(html, status_code=status_code)
         remember_lang(p.request, response)
         return response

@@ -146,6 +146,16 @@ WORDS: dict[str, tuple[str, str]] = {
     "back_to_board": ("Back to the board", "返回看板"),
     "open_ticket": ("Open the ticket", "打开工单"),
     "nothing_to_ack": ("Already acknowledged.", "已确认。"),
+    "retroactive": ("started retroactively", "追溯开始"),
+    "kind_warning": ("warning", "预警"),
+    "kind_breach": ("breach", "违约"),
+    "kind_withdrawn": ("breach withdrawn", "违约撤销"),
+    "kind_escalation": ("escalation", "升级"),
+    "kind_obligation_missed": ("obligation missed", "义务未履行"),
+    "kind_warranty_expiring": ("warranty expiring", "质保到期提醒"),
+    "class_unit": ("unit", "整机"),
+    "class_key_part": ("key part", "关键部件"),
+    "class_part": ("part", "部件"),
 }
 
 
