@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import subprocess
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -20,9 +21,10 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+import yaml
 
 from tests.live_support import event, fast_contract
-from tests.test_service_e2e import Server, serve
+from tests.test_service_e2e import SLAENGINE, Server, serve
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
@@ -38,6 +40,7 @@ ARGS = [
 OPERATOR = "e2e-token"  # the operator token tests.test_service_e2e starts serve with
 VIEWER = "viewer-token-1"
 AUTH = {"Authorization": f"Bearer {OPERATOR}"}
+REPO = Path(__file__).resolve().parent.parent
 
 pytestmark = [
     pytest.mark.slow,
@@ -50,13 +53,24 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """``serve`` with the fast contract (live clocks of seconds) and the example tender with
+    the demo month (history: money, compliance and warranty to look at)."""
     tmp = tmp_path_factory.mktemp("console")
     contract = tmp / "fast.yaml"
     contract.write_text(
         fast_contract(ack_target="5s", onsite_target="10m", escalate_after="10m"), "utf-8"
     )
+    tender = yaml.safe_load((REPO / "contracts" / "example-tender.yaml").read_text("utf-8"))
+    tender.pop("contacts", None)  # no mail to the tender's invented addresses
+    (tmp / "tender.yaml").write_text(yaml.safe_dump(tender, allow_unicode=True), "utf-8")
+    db = str(tmp / "console.db")
+    for command in (
+        ["contract", "load", str(tmp / "tender.yaml"), "--db", db, "--effective", "2026-01-15"],
+        ["ingest", str(REPO / "examples" / "demo-month.jsonl"), "--db", db],
+    ):
+        subprocess.run([SLAENGINE, *command], check=True, capture_output=True)
     env = {"SLAENGINE_VIEWER_TOKEN": VIEWER, "SLAENGINE_PUBLIC_URL": "http://console.example"}
-    with serve(str(tmp / "console.db"), contract, tmp, env, "console") as running:
+    with serve(db, contract, tmp, env, "console") as running:
         yield running
 
 
@@ -178,8 +192,8 @@ def test_supervisor_day(server: Server, browser: Any) -> None:
 
     # Money: download this month's statement and read it back.
     page.get_by_role("link", name="Money").click()
+    page.wait_for_url("**/console/money")
     assert "1000.00" in page.locator(".cards").inner_text()  # P-ack twice
-    shoot(page, "money-en")
     with page.expect_download() as download:
         page.get_by_role("link", name="csv").click()
     assert download.value.suggested_filename.endswith(".csv")
@@ -204,6 +218,8 @@ def test_supervisor_day(server: Server, browser: Any) -> None:
         if cell.value is not None
     )
     assert "P-ack" in sheet_text and "T-2" in sheet_text
+    page.goto(f"{server.url}/console/money?contract=HT-2026-017&period=2026-10")
+    shoot(page, "money-en")
 
     # 中文: switch, remembered on the next page; the button is named 确认.
     page.get_by_role("link", name="中文").click()
@@ -218,8 +234,12 @@ def test_supervisor_day(server: Server, browser: Any) -> None:
     shoot(page, "ticket-zh")
     page.goto(f"{server.url}/")
     shoot(page, "board-zh")
-    page.goto(f"{server.url}/console/money")
+    page.goto(f"{server.url}/console/money?contract=HT-2026-017&period=2026-10")
+    assert "128000.00（合同价的10%）" in page.locator(".cards").inner_text()
     shoot(page, "money-zh")
+    page.goto(f"{server.url}/console/compliance?contract=HT-2026-017")
+    assert page.locator("[data-commitment='ack-3min'] svg").count() == 1
+    shoot(page, "compliance-zh")
 
     # The offline API docs render from the package.
     page.goto(f"{server.url}/docs")

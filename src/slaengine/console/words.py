@@ -35,7 +35,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "signed_in_as": ("Signed in as", "当前身份"),
     "viewer": ("viewer", "查看者"),
     "operator": ("operator", "操作员"),
-    "open_clocks": ("Running clocks", "计时中的时钟"),
+    "open_clocks": ("Running clocks and open breaches", "计时中的时钟与未结违约"),
     "recent": ("Recently stopped", "最近结束"),
     "none": ("Nothing here.", "暂无。"),
     "contract": ("Contract", "合同"),
