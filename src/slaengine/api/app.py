@@ -22,7 +22,6 @@ from slaengine.api.auth import Auth
 from slaengine.api.docs import offline_docs
 from slaengine.clock import Clock
 from slaengine.clocks import PAUSED, RUNNING
-from slaengine.console import mount_console
 from slaengine.errors import EventError
 from slaengine.events import parse_time
 from slaengine.service.live import LiveService
@@ -399,6 +398,9 @@ def create_app(
             fresh = session.get(StoredAlert, alert_id)
             assert fresh is not None
             return _alerts(session, [fresh])[0]
+
+    # Imported here: the console imports api.auth, whose package imports this module.
+    from slaengine.console import mount_console
 
     mount_console(app, store, service, auth)
     return app

@@ -138,6 +138,14 @@ def assets_of(session: Session, clocks: list[StoredClock]) -> dict[tuple[str, st
     return found
 
 
+def _by_ids(session: Session, ids: list[int]) -> list[StoredClock]:
+    """The clocks of ``ids``, in that order."""
+    if not ids:
+        return []
+    rows = {c.id: c for c in session.scalars(select(StoredClock).where(StoredClock.id.in_(ids)))}
+    return [rows[i] for i in ids if i in rows]
+
+
 def board(store: Store, filters: Filters, now: datetime, page: int = 1) -> Board:
     """One page of the board at ``now``, and the most recently stopped clocks."""
     live = or_(StoredClock.status.in_((RUNNING, PAUSED)), _open_breach())
@@ -153,29 +161,23 @@ def board(store: Store, filters: Filters, now: datetime, page: int = 1) -> Board
             )
             or 0
         )
+        page = min(max(1, page), max(1, -(-total // PAGE_SIZE)))
+        # Sort only the keys (the sorter holds narrow rows, which matters for a deep page),
+        # then read the page's rows by id.
+        keys = _filtered(select(StoredClock.id).where(live), store, filters).order_by(
+            urgency, StoredClock.deadline, StoredClock.id
+        )
+        found = list(session.scalars(keys.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)))
         pages = max(1, -(-total // PAGE_SIZE))
-        page = min(max(1, page), pages)
-        clocks = list(
-            session.scalars(
-                _filtered(select(StoredClock).where(live), store, filters)
-                .order_by(urgency, StoredClock.deadline, StoredClock.id)
-                .offset((page - 1) * PAGE_SIZE)
-                .limit(PAGE_SIZE)
-            )
-        )
-        recent = list(
-            session.scalars(
-                _filtered(
-                    select(StoredClock).where(
-                        StoredClock.status.in_((MET, BREACHED)), StoredClock.stopped_at.is_not(None)
-                    ),
-                    store,
-                    filters,
-                )
-                .order_by(StoredClock.stopped_at.desc(), StoredClock.id.desc())
-                .limit(RECENT)
-            )
-        )
+        clocks = _by_ids(session, found)
+        stopped = _filtered(
+            select(StoredClock.id).where(
+                StoredClock.status.in_((MET, BREACHED)), StoredClock.stopped_at.is_not(None)
+            ),
+            store,
+            filters,
+        ).order_by(StoredClock.stopped_at.desc(), StoredClock.id.desc())
+        recent = _by_ids(session, list(session.scalars(stopped.limit(RECENT))))
         assets = assets_of(session, clocks + recent)
         session.expunge_all()
 

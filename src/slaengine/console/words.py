@@ -23,6 +23,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "compliance": ("Compliance", "达标率"),
     "warranty": ("Warranty", "质保"),
     "contracts": ("Contracts", "合同"),
+    "commitments": ("Commitments", "服务承诺"),
     "api_docs": ("API", "API"),
     "sign_in": ("Sign in", "登录"),
     "sign_out": ("Sign out", "退出"),
