@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from decimal import Decimal
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
@@ -14,7 +15,8 @@ from fastapi.responses import HTMLResponse
 from slaengine.clocks import Clock
 from slaengine.console.charts import Bar, rate_chart
 from slaengine.console.page import Console, NoContract, months_of
-from slaengine.penalties.compliance import measure
+from slaengine.evaluate import Report
+from slaengine.penalties.compliance import Compliance, measure
 
 
 def add_routes(router: APIRouter, console: Console) -> None:
@@ -31,37 +33,48 @@ def add_routes(router: APIRouter, console: Console) -> None:
             return render(p, "message.html", text=p.t("no_contract"))
         now = now_of()
         report = console.reports.report(context, now)
-        waived = report.charges.waived_clocks
         months = list(reversed(months_of(context, now)))[-12:]
-        zone = ZoneInfo(context.contract.timezone)
-        # One pass sorts the clocks by commitment and by the month of their deadline (in the
-        # contract's zone, as Window.month counts it); measure() then judges each group whole.
-        groups: dict[tuple[str, str], list[Clock]] = defaultdict(list)
-        every: dict[str, list[Clock]] = defaultdict(list)
-        for clock in report.clocks:
-            every[clock.commitment].append(clock)
-            month = clock.deadline.astimezone(zone).strftime("%Y-%m")
-            groups[(clock.commitment, month)].append(clock)
-        rows = []
-        for commitment in context.contract.commitments:
-            ident = [commitment.id]
-            bars = []
-            for label in months:
-                figures = measure(groups.get((commitment.id, label), []), ident, waived=waived)
-                rate = (
-                    (Decimal(figures.met * 100) / figures.judged).quantize(Decimal("0.1"))
-                    if figures.judged
-                    else None
-                )
-                bars.append(Bar(label[2:], rate, figures.judged))
-            rows.append(
-                {
-                    "commitment": commitment,
-                    "chart": rate_chart(bars, p.name(context.contract.id, commitment.id)),
-                    "total": measure(every.get(commitment.id, []), ident, waived=waived),
-                    "this": measure(
-                        groups.get((commitment.id, months[-1]), []), ident, waived=waived
-                    ),
-                }
+        figures = console.reports.derived(
+            report, f"compliance {months[-1]}", partial(_figures, months=months)
+        )
+        rows = [
+            {
+                "commitment": commitment,
+                "chart": rate_chart(bars, p.name(context.contract.id, commitment.id)),
+                "total": total,
+                "this": this,
+            }
+            for commitment, (bars, total, this) in zip(
+                context.contract.commitments, figures, strict=True
             )
+        ]
         return render(p, "compliance.html", context=context, rows=rows, report=report)
+
+
+def _figures(report: Report, months: list[str]) -> list[tuple[list[Bar], Compliance, Compliance]]:
+    """Per commitment: a bar per month, the overall figures, and the last month's."""
+    waived = report.charges.waived_clocks
+    zone = ZoneInfo(report.contract.timezone)
+    # One pass sorts the clocks by commitment and by the month of their deadline (in the
+    # contract's zone, as Window.month counts it); measure() then judges each group whole.
+    groups: dict[tuple[str, str], list[Clock]] = defaultdict(list)
+    every: dict[str, list[Clock]] = defaultdict(list)
+    for clock in report.clocks:
+        every[clock.commitment].append(clock)
+        groups[(clock.commitment, clock.deadline.astimezone(zone).strftime("%Y-%m"))].append(clock)
+    result = []
+    for commitment in report.contract.commitments:
+        ident = [commitment.id]
+        bars = []
+        for label in months:
+            month = measure(groups.get((commitment.id, label), []), ident, waived=waived)
+            rate = (
+                (Decimal(month.met * 100) / month.judged).quantize(Decimal("0.1"))
+                if month.judged
+                else None
+            )
+            bars.append(Bar(label[2:], rate, month.judged))
+        total = measure(every.get(commitment.id, []), ident, waived=waived)
+        last = measure(groups.get((commitment.id, months[-1]), []), ident, waived=waived)
+        result.append((bars, total, last))
+    return result

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 
@@ -27,6 +29,7 @@ from slaengine.store import Store
 from slaengine.store.models import StoredEvent
 
 FRESH_SECONDS = 30.0
+_T = TypeVar("_T")
 
 
 def newest_contracts(store: Store) -> dict[str, Context]:
@@ -38,11 +41,13 @@ def newest_contracts(store: Store) -> dict[str, Context]:
     return dict(sorted(newest.items()))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Kept:
     seq: int
     made: float
     report: Report
+    #: Figures pages derive from the report (``Reports.derived``), kept as long as it is.
+    derived: dict[str, Any] = field(default_factory=dict)
 
 
 class Reports:
@@ -73,3 +78,14 @@ class Reports:
             report = evaluate(context, self.store.contract_events(ident), now)
             self._kept[ident] = _Kept(seq, time.monotonic(), report)
             return report
+
+    def derived(self, report: Report, name: str, compute: Callable[[Report], _T]) -> _T:
+        """``compute(report)``, once per kept report (a page's figures over every clock)."""
+        with self._lock:
+            kept = self._kept.get(report.contract.id)
+            if kept is None or kept.report is not report:
+                return compute(report)
+            if name not in kept.derived:
+                kept.derived[name] = compute(report)
+            value: _T = kept.derived[name]
+            return value
