@@ -203,6 +203,8 @@ def test_docs_work_offline(client: TestClient) -> None:
     assert not re.search(r"""(src|href)=["']https?://""", page), page
     assert client.get("/docs-assets/swagger-ui-bundle.js").status_code == 200
     assert client.get("/redoc").status_code in (303, 404)
+    schemes = client.get("/openapi.json").json()["components"]["securitySchemes"]
+    assert schemes["HTTPBearer"]["scheme"] == "bearer"  # the Authorize button of /docs
 
 
 @pytest.fixture

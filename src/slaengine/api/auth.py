@@ -26,15 +26,20 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import HTTPException, Request, status
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from slaengine.clock import Clock, SystemClock
 
 Role = Literal["viewer", "operator"]
 VIEWER: Role = "viewer"
 OPERATOR: Role = "operator"
+
+#: Declares the bearer scheme in the OpenAPI document (the "Authorize" button of /docs); the
+#: token itself is read by ``Auth.role_of``, which also takes the session cookie.
+_bearer = HTTPBearer(auto_error=False)
 
 COOKIE = "slaengine_session"
 SESSION_SECONDS = 12 * 3600
@@ -129,7 +134,11 @@ class Auth:
 
     # FastAPI dependencies for the API's routes.
 
-    def reader(self, request: Request) -> Role:
+    def reader(
+        self,
+        request: Request,
+        _scheme: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)] = None,
+    ) -> Role:
         """Any role may read; 401 without one."""
         try:
             return self.role_of(request)
@@ -140,7 +149,11 @@ class Auth:
                 headers={"WWW-Authenticate": "Bearer"},
             ) from None
 
-    def operator_only(self, request: Request) -> Role:
+    def operator_only(
+        self,
+        request: Request,
+        _scheme: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)] = None,
+    ) -> Role:
         """Only an operator may change the store (post events, acknowledge); 403 for a viewer."""
         role = self.reader(request)
         if role != OPERATOR:
