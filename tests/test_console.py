@@ -301,3 +301,17 @@ def test_the_board_filters_by_asset_on_postgres(
         )
     finally:
         live.store.close()
+
+
+def test_serve_refuses_a_viewer_token_without_an_operator_token(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    command = [str(Path(sys.executable).with_name("slaengine")), "serve"]
+    command += ["--db", str(tmp_path / "x.db"), "--viewer-token", "v"]
+    env = {k: v for k, v in os.environ.items() if k != "SLAENGINE_API_TOKEN"}
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 2
+    assert "a viewer token needs an operator token too" in done.stderr
+    assert "Traceback" not in done.stderr
