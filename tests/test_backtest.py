@@ -447,6 +447,7 @@ def test_bench_quick_prints_the_figures_as_json() -> None:
         "alert_p99_seconds",
         "ready_seconds",
         "bytes_per_running_clock",
+        "console_page_seconds",
     }
     assert elapsed < 20, (
         f"bench/run.py --quick took {elapsed:.1f} s (the smoke test's budget: 20 s)"

@@ -315,3 +315,24 @@ def test_serve_refuses_a_viewer_token_without_an_operator_token(tmp_path: Path) 
     assert done.returncode == 2
     assert "a viewer token needs an operator token too" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.slow
+def test_the_console_benchmark_runs() -> None:
+    """``bench/run.py --sections console --quick``: every page answers, figures come out."""
+    import json
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "run.py"), "--sections", "console", "--quick"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    figures = json.loads(done.stdout)
+    pages = figures["console"]["pages"]
+    assert {"board", "board_last_page", "alerts", "ticket", "money", "compliance"} <= set(pages)
+    assert figures["console"]["running_clocks"] == figures["sizes"]["console_clocks"]
+    assert figures["targets"]["console_page_seconds"]["measured"] > 0
