@@ -94,6 +94,8 @@ TARGETS = {
     "replay_events_per_second": 80_000.0,  # `slaengine replay --format json`, end to end
     "replay_peak_rss_bytes_per_event": 1024.0,  # peak RSS of that process per event
     "replay_startup_seconds": 0.2,  # `slaengine replay` on a 10-event file
+    # issue 12: the console
+    "console_page_seconds": 0.3,  # a console page with 100,000 running clocks (paged)
 }
 
 
@@ -925,6 +927,79 @@ def live(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     return result
 
 
+# -- the console --------------------------------------------------------------------------------
+
+CONSOLE_PAGES = {
+    "board": "/",
+    "board_last_page": "/?page_no=100000",
+    "board_one_commitment": "/?commitment=plan",
+    "board_one_asset": "/?asset=A-7",
+    "alerts": "/console/alerts",
+    "ticket": "/console/tickets/BENCH-LIVE/F-1",
+    "contract": "/console/contracts/BENCH-LIVE",
+}
+#: Pages that judge the whole contract (evaluate over every stored event); the first request
+#: computes the report, the next ones reuse it until an event arrives or 30 s pass.
+CONSOLE_WHOLE = {
+    "money": "/console/money",
+    "compliance": "/console/compliance",
+    "warranty": "/console/warranty",
+}
+
+
+def timed_get(client: httpx.Client, path: str, repeat: int) -> dict[str, Any]:
+    seconds = []
+    size = 0
+    for _ in range(repeat):
+        started = time.perf_counter()
+        answer = client.get(path)
+        seconds.append(time.perf_counter() - started)
+        if answer.status_code != 200:
+            raise RuntimeError(f"GET {path}: {answer.status_code} {answer.text[:300]}")
+        size = len(answer.content)
+    return {
+        "requests": repeat,
+        "p50_seconds": rounded(percentile(seconds, 0.5)),
+        "p95_seconds": rounded(percentile(seconds, 0.95)),
+        "max_seconds": rounded(max(seconds)),
+        "bytes": size,
+    }
+
+
+def console(args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    """Console pages over HTTP from ``slaengine serve`` with ``--console-clocks`` running
+    clocks in the store (SQLite): each page requested ``--console-repeat`` times in a row."""
+    bench_contract = work / "bench-console.yaml"
+    bench_contract.write_text(live_contract(args.probe_target), encoding="utf-8")
+    db = f"sqlite:///{work / 'console.db'}"
+    say(f"storing {args.console_clocks:,} running clocks for the console (SQLite)")
+    result: dict[str, Any] = {"populate": populate(db, bench_contract, args.console_clocks)}
+    server = Server(db, [bench_contract], work / "serve-console.log")
+    try:
+        server.wait_ready()
+        pages: dict[str, Any] = {}
+        with httpx.Client(base_url=server.url, timeout=120) as client:
+            for name, path in CONSOLE_PAGES.items():
+                say(f"console page {name}")
+                pages[name] = {"path": path, **timed_get(client, path, args.console_repeat)}
+            for name, path in CONSOLE_WHOLE.items():
+                say(f"console page {name} (whole contract)")
+                first = timed_get(client, path, 1)
+                pages[name] = {
+                    "path": path,
+                    "first_seconds": first["max_seconds"],
+                    "kept": timed_get(client, path, args.console_repeat),
+                }
+        result["pages"] = pages
+        result["running_clocks"] = result["populate"]["running_clocks"]
+        result["slowest_paged_p95_seconds"] = max(
+            pages[name]["p95_seconds"] for name in CONSOLE_PAGES
+        )
+    finally:
+        server.stop()
+    return result
+
+
 # -- the run ----------------------------------------------------------------------------------
 
 
@@ -1006,6 +1081,16 @@ def targets(figures: dict[str, Any]) -> dict[str, Any]:
         "lower",
         f"{ready['running_clocks']:,} running clocks" if ready else "the live section did not run",
     )
+    pages = figures.get("console")
+    judge(
+        "console_page_seconds",
+        pages.get("slowest_paged_p95_seconds") if pages else None,
+        "lower",
+        f"p95 of the slowest paged page (board, filters, alerts, ticket, contract) with "
+        f"{pages['running_clocks']:,} running clocks"
+        if pages
+        else "the console section did not run",
+    )
     memory = figures.get("memory")
     judge(
         "bytes_per_running_clock",
@@ -1051,6 +1136,10 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
         "--scale-events-per-ticket", type=int, default=10, help="events per running ticket"
     )
     parser.add_argument(
+        "--console-clocks", type=int, default=100_000, help="running clocks behind the console"
+    )
+    parser.add_argument("--console-repeat", type=int, default=20, help="requests per page")
+    parser.add_argument(
         "--helpdesk",
         type=Path,
         default=helpdesk_csv(),
@@ -1065,7 +1154,7 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument(
         "--sections",
         default="replay,memory,reevaluate,live",
-        help="comma-separated: replay, memory, reevaluate, live, ingest, consume, faults",
+        help="comma-separated: replay, memory, reevaluate, live, ingest, consume, faults, console",
     )
     parser.add_argument("--fault-probes", type=int, default=10, help="probes per fault")
     parser.add_argument(
@@ -1090,6 +1179,8 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
         args.probe_target = min(args.probe_target, 1)
         args.ingest_events = min(args.ingest_events, 50)
         args.ingest_single = min(args.ingest_single, 5)
+        args.console_clocks = min(args.console_clocks, 200)
+        args.console_repeat = min(args.console_repeat, 2)
         args.helpdesk_events = min(args.helpdesk_events or 1_000, 1_000)
         args.profile_events = min(args.profile_events, 2_000)
         args.ingest_batched = min(args.ingest_batched, 500)
@@ -1105,7 +1196,7 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse(sys.argv[1:] if argv is None else argv)
     sections = {name.strip() for name in args.sections.split(",") if name.strip()}
-    unknown = sections - {"replay", "memory", "reevaluate", "live", "ingest", "consume", "faults"}
+    unknown = sections - {"replay", "memory", "reevaluate", "live", "ingest", "consume", "faults", "console"}
     if unknown:
         print(f"unknown section(s): {', '.join(sorted(unknown))}", file=sys.stderr)
         return 2
@@ -1122,6 +1213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "probes": args.probes,
             "ingest_events": args.ingest_events,
             "ingest_single": args.ingest_single,
+            "console_clocks": args.console_clocks,
             "quick": args.quick,
         },
     }
@@ -1158,6 +1250,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             pg = None if args.pg_url == "none" else args.pg_url
             figures["faults"] = faults(args.fault_probes, pg, work)
+        if "console" in sections:
+            figures["console"] = console(args, work)
     figures["seconds"] = rounded(time.perf_counter() - started, 1)
     figures["targets"] = targets(figures)
     json.dump(figures, sys.stdout, ensure_ascii=False, indent=1)

@@ -448,6 +448,7 @@ def test_bench_quick_prints_the_figures_as_json() -> None:
         "replay_events_per_second",
         "replay_peak_rss_bytes_per_event",
         "replay_startup_seconds",
+        "console_page_seconds",
     }
     assert elapsed < 20, (
         f"bench/run.py --quick took {elapsed:.1f} s (the smoke test's budget: 20 s)"

@@ -8,14 +8,21 @@ Durations are written the way a supervisor says them (``1小时5分钟``, ``1 h 
 the offset the alert carries (the contract's time zone when the core used it), and a commitment
 or obligation by its name in the reader's language when the contract gave one, its id otherwise.
 ``both`` is Chinese first, then English, for channels whose readers do not share one language.
+
+When the service knows its public address (``SLAENGINE_PUBLIC_URL``, e.g.
+``https://sla.example.com``), every message ends with links into the web console: the ticket's
+page, and the page that acknowledges this very alert (found by its key and contact), so a
+supervisor goes from the chat message to the ticket in one tap.
 """
 
 from __future__ import annotations
 
+import os
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
+from urllib.parse import quote, urlencode
 
 from slaengine.alerts.model import Alert, AlertKind
 from slaengine.spans import days_text, span_text
@@ -45,6 +52,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "level": "升级级别",
         "reason": "原因",
         "at": "告警时间",
+        "open": "打开工单",
+        "acknowledge": "确认告警",
     },
     "en": {
         "contract": "Contract",
@@ -62,6 +71,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "level": "Escalation level",
         "reason": "Reason",
         "at": "Raised at",
+        "open": "Open the ticket",
+        "acknowledge": "Acknowledge",
     },
 }
 
@@ -143,15 +154,36 @@ def human_duration(seconds: int, lang: Literal["zh", "en"]) -> str:
     return ("" if lang == "zh" else " ").join(parts)
 
 
-def render(alert: Alert, lang: Lang) -> Message:
-    """The alert as a subject line and a text body in ``lang``."""
+def render(alert: Alert, lang: Lang, public_url: str | None = None) -> Message:
+    """The alert as a subject line and a text body in ``lang``; with links into the console
+    when ``public_url`` (default: ``SLAENGINE_PUBLIC_URL``) is set."""
+    base = (public_url or os.environ.get("SLAENGINE_PUBLIC_URL") or "").strip().rstrip("/")
     if lang == "both":
-        zh, en = _render_one(alert, "zh"), _render_one(alert, "en")
+        zh, en = _render_one(alert, "zh", base), _render_one(alert, "en", base)
         return Message(subject=f"{zh.subject} / {en.subject}", text=f"{zh.text}\n\n{en.text}")
-    return _render_one(alert, lang)
+    return _render_one(alert, lang, base)
 
 
-def _render_one(alert: Alert, lang: Literal["zh", "en"]) -> Message:
+def console_links(alert: Alert, base: str) -> dict[str, str]:
+    """The console pages of an alert under ``base``: its ticket's and its acknowledgement's."""
+    if not base:
+        return {}
+    found: dict[str, str] = {}
+    if alert.ticket is not None:
+        found["open"] = (
+            f"{base}/console/tickets/{quote(alert.contract, safe='')}/"
+            f"{quote(alert.ticket, safe='')}"
+        )
+    key = alert.details.get("alert_key")
+    if key:
+        contact = alert.contact if alert.contact is not None else "*"
+        found["acknowledge"] = f"{base}/console/ack?" + urlencode(
+            {"key": str(key), "contact": contact}
+        )
+    return found
+
+
+def _render_one(alert: Alert, lang: Literal["zh", "en"], base: str = "") -> Message:
     template = _TEMPLATES[alert.kind]
     fields = _fields(alert, lang)
     subject = (template.zh if lang == "zh" else template.en).format_map(fields)
@@ -162,6 +194,9 @@ def _render_one(alert: Alert, lang: Literal["zh", "en"]) -> Message:
         for fact in (*_FIRST_FACTS, *template.facts, *_LAST_FACTS)
         if fields[fact] != _MISSING
     ]
+    links = [f"{labels[name]}{colon}{url}" for name, url in console_links(alert, base).items()]
+    if links:
+        lines += ["", *links]
     return Message(subject=subject, text=subject + "\n\n" + "\n".join(lines))
 
 

@@ -1,9 +1,10 @@
 """The HTTP API of the live service (FastAPI): a thin shell over LiveService and the store.
 
 Events go in (one, or a batch) and are answered only once stored; tickets, breaches, alerts
-and contracts come out. Every route but ``/health`` and the OpenAPI docs (``/docs``) requires
-the bearer token when one is configured; ``slaengine serve`` refuses to listen beyond loopback
-without one.
+and contracts come out. Every route but ``/health`` and the OpenAPI docs (``/docs``, served
+from the package: they work offline) requires a token when one is configured (api/auth.py: a
+viewer token reads, the operator token also posts events and acknowledges); ``slaengine serve``
+refuses to listen beyond loopback without one. The web console (console/) is mounted at ``/``.
 
 Transaction boundaries are the service's and the store's: each request is one ``ingest`` (one
 transaction to store, more to evaluate) or one read session. Errors have one body shape
@@ -13,7 +14,6 @@ are RFC 3339 in the contract's time zone everywhere.
 
 from __future__ import annotations
 
-import secrets
 import threading
 from datetime import datetime
 from typing import Annotated, Any, Literal
@@ -23,11 +23,12 @@ from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request, statu
 from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Select, func, select, text
 
 from slaengine import __version__
 from slaengine.alerts.outbox import OutboxDelivery
+from slaengine.api.auth import Auth
+from slaengine.api.docs import offline_docs
 from slaengine.api.problems import BodyLimits, json_body, problem, responses
 from slaengine.api.problems import install as install_problems
 from slaengine.api.schemas import Acknowledgement, EventIn, event_body
@@ -46,8 +47,6 @@ from slaengine.store.models import (
     PenaltyLine,
     StoredAlert,
 )
-
-_bearer = HTTPBearer(auto_error=False)
 
 
 #: The highest id a route takes (a signed 64-bit column).
@@ -212,9 +211,11 @@ def create_app(
     service: LiveService | None = None,
     delivery: OutboxDelivery | None = None,
     limits: BodyLimits | None = None,
+    auth: Auth | None = None,
 ) -> FastAPI:
-    """The API over ``store`` with ``clock`` (default: the store's); ``token`` (if given) is
-    required as ``Authorization: Bearer``. ``service``: the live service the scheduler and the
+    """The API and the console over ``store`` with ``clock`` (default: the store's); ``auth``
+    says which tokens are accepted and what each may do (``token`` alone: one operator token,
+    required as ``Authorization: Bearer``). ``service``: the live service the scheduler and the
     outbox listen to (``slaengine serve`` passes its own); by default one is made here.
     ``delivery``: the outbox delivery whose endpoints ``/health`` reports. ``limits``: how much
     one request may carry."""
@@ -224,20 +225,11 @@ def create_app(
     zones = Zones(store)
     store_health = StoreHealth()
 
-    def authorized(
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    ) -> None:
-        if token is None:
-            return
-        given = credentials.credentials if credentials is not None else ""
-        if not secrets.compare_digest(given.encode(), token.encode()):
-            raise HTTPException(
-                status.HTTP_401_UNAUTHORIZED,
-                detail="missing or wrong bearer token (send Authorization: Bearer <token>)",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
+    auth = auth or Auth(operator=token, clock=service.clock)
 
     app = FastAPI(
+        docs_url=None,
+        redoc_url=None,
         title="slaengine",
         version=__version__,
         description=(
@@ -247,7 +239,9 @@ def create_app(
         ),
     )
     install_problems(app, store_health.down)
-    guarded = [Depends(authorized)]
+    guarded = [Depends(auth.reader)]
+    operator = [Depends(auth.operator_only)]
+    offline_docs(app)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -308,12 +302,12 @@ def create_app(
     @app.post(
         "/events",
         tags=["events"],
-        dependencies=guarded,
+        dependencies=operator,
         status_code=201,
         openapi_extra=event_body(False, limits.batch_events),
         responses={
             200: {"description": "An identical repeat of an event already stored."},
-            **responses(400, *_AUTH, 409, 413, 422, 503),
+            **responses(400, *_AUTH, 403, 409, 413, 422, 503),
         },
     )
     async def post_event(request: Request) -> JSONResponse:
@@ -350,9 +344,9 @@ def create_app(
     @app.post(
         "/events/batch",
         tags=["events"],
-        dependencies=guarded,
+        dependencies=operator,
         openapi_extra=event_body(True, limits.batch_events),
-        responses=responses(400, *_AUTH, 413, 422, 503),
+        responses=responses(400, *_AUTH, 403, 413, 422, 503),
     )
     async def post_batch(request: Request) -> dict[str, Any]:
         """Store a batch (a JSON list); each bad event is listed with its index (0-based) and
@@ -575,8 +569,8 @@ def create_app(
     @app.post(
         "/alerts/{alert_id}/ack",
         tags=["alerts"],
-        dependencies=guarded,
-        responses=responses(400, *_READ, 404),
+        dependencies=operator,
+        responses=responses(400, *_READ, 403, 404),
     )
     def acknowledge(
         alert_id: Annotated[int, _ID], body: Acknowledgement | None = None
@@ -590,4 +584,8 @@ def create_app(
             assert fresh is not None
             return _alerts(session, [fresh])[0]
 
+    # Imported here: the console imports api.auth, whose package imports this module.
+    from slaengine.console import mount_console
+
+    mount_console(app, store, service, auth)
     return app

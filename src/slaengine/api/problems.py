@@ -153,6 +153,7 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     text = {
         400: "The body is not JSON (line and column given).",
         401: "Missing or wrong bearer token.",
+        403: "The token may read but not change (a viewer token): use the operator token.",
         404: "No such contract, ticket or alert.",
         409: "A different event was already accepted under this id.",
         413: "The body is over the limit (bytes or events per request).",

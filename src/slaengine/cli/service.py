@@ -208,7 +208,14 @@ def serve(
         str | None,
         typer.Option(
             envvar="SLAENGINE_API_TOKEN",
-            help="bearer token the API requires (needed to listen beyond loopback)",
+            help="operator token: reads, posts events, acknowledges (needed beyond loopback)",
+        ),
+    ] = None,
+    viewer_token: Annotated[
+        str | None,
+        typer.Option(
+            envvar="SLAENGINE_VIEWER_TOKEN",
+            help="viewer token: may read the API and the console, not change anything",
         ),
     ] = None,
     sweep: Annotated[
@@ -247,6 +254,7 @@ def serve(
     from slaengine.alerts.outbox import OutboxDelivery
     from slaengine.api import create_app
     from slaengine.api.problems import BodyLimits
+    from slaengine.api.auth import Auth
     from slaengine.scheduler import DueScheduler
     from slaengine.service import LiveService
 
@@ -256,6 +264,10 @@ def serve(
             "post events and acknowledge alerts. Give --token (or set SLAENGINE_API_TOKEN), or "
             "listen on 127.0.0.1"
         )
+    try:
+        auth = Auth(operator=token or None, viewer=viewer_token or None)
+    except ValueError as exc:
+        raise SlaError(f"--viewer-token: {exc}") from None
     if sweep <= 0:
         raise SlaError(f"--sweep {sweep}: give a number of seconds greater than 0")
     if delivery_threads < 1:
@@ -297,7 +309,7 @@ def serve(
     service.on_alerts.append(delivery.wake)
     scheduler = DueScheduler(service, sweep_seconds=sweep)
     limits = BodyLimits(max_event_bytes, max_batch_bytes, max_batch_events)
-    app = create_app(store, token=token or None, service=service, delivery=delivery, limits=limits)
+    app = create_app(store, service=service, delivery=delivery, limits=limits, auth=auth)
     delivery.start()
     scheduler.start()
     err.print(
@@ -306,7 +318,10 @@ def serve(
         markup=False,
     )
     try:
-        uvicorn.run(app, host=host, port=port, log_level=log_level.lower())
+        # A console tab holds a live stream open; do not wait for it forever on shutdown.
+        uvicorn.run(
+            app, host=host, port=port, log_level=log_level.lower(), timeout_graceful_shutdown=3
+        )
     finally:
         scheduler.shutdown()
         delivery.stop()

@@ -1,0 +1,177 @@
+"""Who may do what: tokens, their roles, and the console's session cookie.
+
+Theory of operation
+-------------------
+The service knows up to two secrets: the **operator** token (``--token`` /
+``SLAENGINE_API_TOKEN``), which may do everything — post events, acknowledge alerts — and the
+**viewer** token (``--viewer-token`` / ``SLAENGINE_VIEWER_TOKEN``), which may only read. A
+request proves a role either with ``Authorization: Bearer <token>`` (scripts, the API) or with
+the console's session cookie (a browser after ``/login``). With no token configured every
+caller is an operator: ``slaengine serve`` then listens on loopback only.
+
+The session cookie is stateless: ``<role>.<issued>.<mac>``, the MAC an HMAC-SHA256 over role and
+issue time keyed by the role's own token. So changing a token signs out every browser that
+signed in with it, a viewer cannot forge an operator cookie, and no session table is needed
+(several ``serve`` processes behind one load balancer accept each other's cookies). Sessions
+last ``SESSION_SECONDS``; the cookie is HttpOnly, SameSite=Strict (a form on another site
+cannot acknowledge through it) and Secure when the request came over TLS.
+
+The API and the console ask the same question, ``Auth.role_of(request)``, and both enforce
+``operator`` for anything that changes the store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass, field
+from typing import Annotated, Literal
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from slaengine.clock import Clock, SystemClock
+
+Role = Literal["viewer", "operator"]
+VIEWER: Role = "viewer"
+OPERATOR: Role = "operator"
+
+#: Declares the bearer scheme in the OpenAPI document (the "Authorize" button of /docs); the
+#: token itself is read by ``Auth.role_of``, which also takes the session cookie.
+_bearer = HTTPBearer(auto_error=False)
+
+COOKIE = "slaengine_session"
+SESSION_SECONDS = 12 * 3600
+
+
+class NotSignedIn(Exception):
+    """The request carries no valid token or session (the console answers with /login)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Auth:
+    """The tokens the service accepts; ``operator`` None means no token is required."""
+
+    operator: str | None = None
+    viewer: str | None = None
+    #: Where session issue and expiry times come from.
+    clock: Clock = field(default_factory=SystemClock, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.viewer is not None and self.operator is None:
+            raise ValueError(
+                "a viewer token needs an operator token too (--token or SLAENGINE_API_TOKEN): "
+                "without one, everybody may already do everything"
+            )
+        if self.viewer is not None and self.viewer == self.operator:
+            raise ValueError("the viewer token must differ from the operator token")
+
+    @property
+    def required(self) -> bool:
+        return self.operator is not None
+
+    def _tokens(self) -> list[tuple[Role, str]]:
+        pairs: list[tuple[Role, str]] = []
+        if self.operator is not None:
+            pairs.append((OPERATOR, self.operator))
+        if self.viewer is not None:
+            pairs.append((VIEWER, self.viewer))
+        return pairs
+
+    def role_of_token(self, given: str) -> Role | None:
+        """The role ``given`` grants, or None (compared in constant time with each token)."""
+        found: Role | None = None
+        for role, token in self._tokens():
+            if secrets.compare_digest(given.encode(), token.encode()):
+                found = role
+        return found
+
+    def session_value(self, role: Role, issued: int | None = None) -> str:
+        """The cookie value for a session of ``role`` issued at ``issued`` (Unix seconds)."""
+        token = dict(self._tokens()).get(role)
+        if token is None:
+            raise ValueError(f"no {role} token is configured")
+        when = int(self.clock.now().timestamp()) if issued is None else issued
+        return f"{role}.{when}.{_mac(token, role, when)}"
+
+    def role_of_session(self, value: str) -> Role | None:
+        """The role of a session cookie, or None when forged, for another token or expired."""
+        parts = value.split(".")
+        if len(parts) != 3 or not parts[1].isdigit():
+            return None
+        role_text, issued_text, mac = parts
+        for role, token in self._tokens():
+            if role != role_text:
+                continue
+            issued = int(issued_text)
+            moment = self.clock.now().timestamp()
+            if not 0 <= moment - issued < SESSION_SECONDS:
+                return None
+            if hmac.compare_digest(mac, _mac(token, role, issued)):
+                return role
+        return None
+
+    def role_of(self, request: Request) -> Role:
+        """The caller's role: from the bearer token, else the session cookie.
+
+        Raises ``NotSignedIn`` when a token is required and neither proves one."""
+        if not self.required:
+            return OPERATOR
+        header = request.headers.get("authorization", "")
+        scheme, _, given = header.partition(" ")
+        if scheme.lower() == "bearer" and given:
+            role = self.role_of_token(given.strip())
+            if role is not None:
+                return role
+            raise NotSignedIn("wrong bearer token")
+        cookie = request.cookies.get(COOKIE)
+        if cookie:
+            role = self.role_of_session(cookie)
+            if role is not None:
+                return role
+        raise NotSignedIn("no token")
+
+    # FastAPI dependencies for the API's routes.
+
+    def reader(
+        self,
+        request: Request,
+        _scheme: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)] = None,
+    ) -> Role:
+        """Any role may read; 401 without one."""
+        try:
+            return self.role_of(request)
+        except NotSignedIn:
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED,
+                detail="missing or wrong bearer token (send Authorization: Bearer <token>)",
+                headers={"WWW-Authenticate": "Bearer"},
+            ) from None
+
+    def operator_only(
+        self,
+        request: Request,
+        _scheme: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)] = None,
+    ) -> Role:
+        """Only an operator may change the store (post events, acknowledge); 403 for a viewer."""
+        role = self.reader(request)
+        if role != OPERATOR:
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                detail="the viewer token may only read: use the operator token to post events "
+                "or acknowledge alerts",
+            )
+        return role
+
+
+def _mac(token: str, role: str, issued: int) -> str:
+    message = f"slaengine-session:{role}:{issued}".encode()
+    return hmac.new(token.encode(), message, hashlib.sha256).hexdigest()
+
+
+def secure_request(request: Request) -> bool:
+    """Whether the browser reached us over TLS (directly, or through a proxy that says so)."""
+    if request.url.scheme == "https":
+        return True
+    return request.headers.get("x-forwarded-proto", "").lower() == "https"

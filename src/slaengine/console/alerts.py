@@ -1,0 +1,128 @@
+"""The alerts page, and acknowledging an alert from the console or from a message's link.
+
+An acknowledgement goes through ``LiveService.acknowledge``, as ``POST /alerts/{id}/ack`` does,
+and needs an operator. The link in an alert message (alerts/messages.py) names the alert by its
+key and contact, which the message knows, rather than by the row id, which it does not.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import Select, func, or_, select
+
+from slaengine.console.page import Console, local_path
+from slaengine.store.models import EVERY_ALERT, Breach, StoredAlert
+
+
+def add_routes(router: APIRouter, console: Console) -> None:
+    store = console.store
+    service = console.service
+    page = console.page
+    render = console.render
+
+    @router.get("/console/alerts")
+    def alerts_page(request: Request) -> HTMLResponse:
+        p = page(request)
+        waiting_rows = waiting_alerts()
+        with store.sessions() as session:
+            waiting_total = session.scalar(
+                select(func.count()).select_from(waiting_rows.subquery())
+            )
+            waiting = alert_views(
+                session,
+                list(session.scalars(waiting_rows.order_by(StoredAlert.id.desc()).limit(WAITING))),
+            )
+            done = alert_views(
+                session,
+                list(
+                    session.scalars(
+                        _shown()
+                        .where(
+                            or_(
+                                StoredAlert.acknowledged_at.is_not(None),
+                                Breach.acknowledged_at.is_not(None),
+                            )
+                        )
+                        .order_by(StoredAlert.id.desc())
+                        .limit(DONE)
+                    )
+                ),
+            )
+        return render(
+            p,
+            "alerts.html",
+            waiting=waiting,
+            waiting_total=waiting_total,
+            done=done,
+        )
+
+    @router.get("/console/ack")
+    def ack_page(request: Request, key: str, contact: str) -> HTMLResponse:
+        """Where an alert message's "acknowledge" link leads: the alert and its button."""
+        p = page(request)
+        with store.sessions() as session:
+            row = session.scalar(
+                select(StoredAlert).where(StoredAlert.key == key, StoredAlert.contact == contact)
+            )
+            if row is None:
+                return render(p, "message.html", status_code=404, text=p.t("not_found"))
+            view = alert_views(session, [row])[0]
+        return render(p, "ack.html", alert=view)
+
+    @router.post("/console/alerts/{alert_id}/ack")
+    async def ack(request: Request, alert_id: int) -> Response:
+        p = page(request)
+        if not p.operator:
+            return render(p, "message.html", status_code=403, text=p.t("forbidden"))
+        form = parse_qs((await request.body()).decode("utf-8", "replace"))
+        by = (form.get("by") or [""])[0].strip() or f"console ({p.role})"
+        row = service.acknowledge(alert_id, by[:200])
+        if row is None:
+            return render(p, "message.html", status_code=404, text=p.t("not_found"))
+        back = local_path((form.get("back") or ["/console/alerts"])[0])
+        return RedirectResponse(back, status_code=303)
+
+
+def _shown() -> Select[Any]:
+    """The contacts' alerts with their breach (not the SLAENGINE_ALERT_WEBHOOK copies)."""
+    return (
+        select(StoredAlert)
+        .outerjoin(Breach, Breach.id == StoredAlert.breach_id)
+        .where(StoredAlert.contact != EVERY_ALERT)
+    )
+
+
+def waiting_alerts(contract: str | None = None) -> Select[Any]:
+    """Alerts waiting for acknowledgement: neither the alert nor its breach (through another
+    contact's alert of the same breach) is acknowledged."""
+    query = _shown().where(StoredAlert.acknowledged_at.is_(None), Breach.acknowledged_at.is_(None))
+    return query if contract is None else query.where(StoredAlert.contract == contract)
+
+
+#: Alerts listed: the newest waiting ones, and the newest acknowledged ones.
+WAITING, DONE = 300, 50
+
+
+def alert_views(session: Any, rows: list[StoredAlert]) -> list[dict[str, Any]]:
+    """Alerts as the console shows them. An alert counts as acknowledged when it was, or when
+    its breach was through another alert of it (the duty supervisor's and the manager's alert
+    of one breach: one acknowledgement stops the escalation of both)."""
+    ids = {row.breach_id for row in rows if row.breach_id is not None}
+    breaches = (
+        {b.id: b for b in session.scalars(select(Breach).where(Breach.id.in_(ids)))} if ids else {}
+    )
+    views = []
+    for row in rows:
+        breach = breaches.get(row.breach_id) if row.breach_id is not None else None
+        acked_at, acked_by = row.acknowledged_at, row.acknowledged_by
+        if acked_at is None and breach is not None and breach.acknowledged_at is not None:
+            acked_at, acked_by = breach.acknowledged_at, breach.acknowledged_by
+        payload = json.loads(row.payload)
+        views.append({"row": row, "alert": payload, "acked_at": acked_at, "acked_by": acked_by})
+    session.expunge_all()
+    return views

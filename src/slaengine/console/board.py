@@ -1,0 +1,222 @@
+"""The board: every running and paused clock and every open breach, most urgent first.
+
+Theory of operation
+-------------------
+Read from the store's ``clocks`` rows, which the live service keeps in step with the core after
+every evaluation (a new event, a deadline passing). Nothing is judged here: the page shows what
+the service decided, and the live feed (live.py) makes the browser fetch it again when that
+changes. Urgency: open breaches first, then clocks past their warning time, then the rest; each
+group by deadline. The list is paged (``PAGE_SIZE`` rows) so a store with 100,000 running clocks
+answers as fast as one with ten; the database does the ordering and the counting.
+
+The board's page (``/``) also counts the alerts waiting for acknowledgement. The asset of a
+clock is its ticket's: the ``asset`` of the ticket's events (read for the rows
+of one page only; the asset filter asks the database for the tickets that name the asset).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy.orm import Session
+
+from slaengine.clocks import BREACHED, MET, PAUSED, RUNNING
+from slaengine.console.alerts import waiting_alerts
+from slaengine.console.page import Console
+from slaengine.store import Store
+from slaengine.store.models import StoredClock, StoredEvent
+
+PAGE_SIZE = 50
+RECENT = 15
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    contract: str | None = None
+    commitment: str | None = None
+    severity: str | None = None
+    asset: str | None = None
+
+    @classmethod
+    def of(cls, params: Any) -> Filters:
+        def value(name: str) -> str | None:
+            text = str(params.get(name) or "").strip()
+            return text or None
+
+        return cls(value("contract"), value("commitment"), value("severity"), value("asset"))
+
+    def query(self) -> dict[str, str]:
+        """The filters given, as query parameters (for the pager's links)."""
+        pairs = {
+            "contract": self.contract,
+            "commitment": self.commitment,
+            "severity": self.severity,
+            "asset": self.asset,
+        }
+        return {k: v for k, v in pairs.items() if v}
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    clock: StoredClock
+    asset: str | None
+    #: open breach, past its warning time, or neither
+    urgency: str
+
+
+@dataclass(frozen=True, slots=True)
+class Board:
+    rows: list[Row]
+    total: int
+    page: int
+    pages: int
+    recent: list[Row]
+
+
+def _open_breach() -> ColumnElement[bool]:
+    return and_(
+        StoredClock.status == BREACHED,
+        StoredClock.stopped_at.is_(None),
+        StoredClock.cancelled_at.is_(None),
+    )
+
+
+def _asset_of_event(store: Store) -> ColumnElement[Any]:
+    """The ``asset`` field of a stored event's JSON body, as SQL (SQLite or PostgreSQL)."""
+    if store.is_postgres:
+        from sqlalchemy import Text, cast
+        from sqlalchemy.dialects.postgresql import JSONB
+
+        field: ColumnElement[Any] = cast(StoredEvent.body, JSONB)["asset"].astext.cast(Text)
+        return field
+    extracted: ColumnElement[Any] = func.json_extract(StoredEvent.body, "$.asset")
+    return extracted
+
+
+def _filtered(query: Select[Any], store: Store, filters: Filters) -> Select[Any]:
+    if filters.contract:
+        query = query.where(StoredClock.contract == filters.contract)
+    if filters.commitment:
+        query = query.where(StoredClock.commitment == filters.commitment)
+    if filters.severity:
+        query = query.where(StoredClock.severity == filters.severity)
+    if filters.asset:
+        tickets = select(StoredEvent.ticket).where(_asset_of_event(store) == filters.asset)
+        if filters.contract:
+            tickets = tickets.where(StoredEvent.contract == filters.contract)
+        query = query.where(StoredClock.ticket.in_(tickets.distinct()))
+    return query
+
+
+def assets_of(session: Session, clocks: list[StoredClock]) -> dict[tuple[str, str], str]:
+    """The asset each clock's ticket concerns (the newest event that names one)."""
+    found: dict[tuple[str, str], str] = {}
+    wanted = {(c.contract, c.ticket) for c in clocks}
+    for contract in {c for c, _ in wanted}:
+        tickets = sorted(t for c, t in wanted if c == contract)
+        for start in range(0, len(tickets), 500):
+            rows = session.execute(
+                select(StoredEvent.ticket, StoredEvent.body)
+                .where(
+                    StoredEvent.contract == contract,
+                    StoredEvent.ticket.in_(tickets[start : start + 500]),
+                )
+                .order_by(StoredEvent.seq)
+            )
+            for ticket, body in rows:
+                if ticket is None:
+                    continue
+                asset = json.loads(body).get("asset")
+                if asset:
+                    found[(contract, ticket)] = str(asset)
+    return found
+
+
+def _by_ids(session: Session, ids: list[int]) -> list[StoredClock]:
+    """The clocks of ``ids``, in that order."""
+    if not ids:
+        return []
+    rows = {c.id: c for c in session.scalars(select(StoredClock).where(StoredClock.id.in_(ids)))}
+    return [rows[i] for i in ids if i in rows]
+
+
+def board(store: Store, filters: Filters, now: datetime, page: int = 1) -> Board:
+    """One page of the board at ``now``, and the most recently stopped clocks."""
+    live = or_(StoredClock.status.in_((RUNNING, PAUSED)), _open_breach())
+    urgency = case(
+        (_open_breach(), 0),
+        (and_(StoredClock.warn_at.is_not(None), StoredClock.warn_at <= now), 1),
+        else_=2,
+    )
+    with store.sessions() as session:
+        total = int(
+            session.scalar(
+                _filtered(select(func.count()).select_from(StoredClock).where(live), store, filters)
+            )
+            or 0
+        )
+        page = min(max(1, page), max(1, -(-total // PAGE_SIZE)))
+        # Sort only the keys (the sorter holds narrow rows, which matters for a deep page),
+        # then read the page's rows by id.
+        keys = _filtered(select(StoredClock.id).where(live), store, filters).order_by(
+            urgency, StoredClock.deadline, StoredClock.id
+        )
+        found = list(session.scalars(keys.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)))
+        pages = max(1, -(-total // PAGE_SIZE))
+        clocks = _by_ids(session, found)
+        stopped = _filtered(
+            select(StoredClock.id).where(
+                StoredClock.status.in_((MET, BREACHED)), StoredClock.stopped_at.is_not(None)
+            ),
+            store,
+            filters,
+        ).order_by(StoredClock.stopped_at.desc(), StoredClock.id.desc())
+        recent = _by_ids(session, list(session.scalars(stopped.limit(RECENT))))
+        assets = assets_of(session, clocks + recent)
+        session.expunge_all()
+
+    def row(clock: StoredClock) -> Row:
+        if clock.status == BREACHED and clock.stopped_at is None:
+            level = "breach"
+        elif clock.status == RUNNING and clock.warn_at is not None and clock.warn_at <= now:
+            level = "warning"
+        else:
+            level = ""
+        return Row(clock, assets.get((clock.contract, clock.ticket)), level)
+
+    return Board([row(c) for c in clocks], total, page, pages, [row(c) for c in recent])
+
+
+def add_routes(router: APIRouter, console: Console) -> None:
+    store = console.store
+    page = console.page
+    render = console.render
+    now_of = console.now
+
+    @router.get("/")
+    def board_page(request: Request, page_no: int = 1) -> HTMLResponse:
+        p = page(request)
+        filters = Filters.of(request.query_params)
+        now = now_of()
+        result = board(store, filters, now, page_no)
+        return render(
+            p,
+            "board.html",
+            board=result,
+            filters=filters,
+            now=now,
+            unacked=unacknowledged(store, filters.contract),
+        )
+
+
+def unacknowledged(store: Store, contract: str | None) -> int:
+    """How many alerts wait for acknowledgement (of one contract, or all)."""
+    query = select(func.count()).select_from(waiting_alerts(contract).subquery())
+    with store.sessions() as session:
+        return int(session.scalar(query) or 0)

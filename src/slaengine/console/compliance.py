@@ -1,0 +1,80 @@
+"""Compliance: each commitment's on-time rate month by month (an SVG chart) and its median and
+p90 time to stop, from ``penalties.compliance.measure`` — the one on-time rate of the project.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from functools import partial
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from slaengine.clocks import Clock
+from slaengine.console.charts import Bar, rate_chart
+from slaengine.console.page import Console, NoContract, months_of
+from slaengine.evaluate import Report
+from slaengine.penalties.compliance import Compliance, measure
+
+
+def add_routes(router: APIRouter, console: Console) -> None:
+    page = console.page
+    render = console.render
+    now_of = console.now
+
+    @router.get("/console/compliance")
+    def compliance_page(request: Request, contract: str | None = None) -> HTMLResponse:
+        p = page(request)
+        try:
+            context = console.chosen(p, contract)
+        except NoContract:
+            return render(p, "message.html", text=p.t("no_contract"))
+        now = now_of()
+        report = console.reports.report(context, now)
+        months = list(reversed(months_of(context, now)))[-12:]
+        figures = console.reports.derived(
+            report, f"compliance {months[-1]}", partial(_figures, months=months)
+        )
+        rows = [
+            {
+                "commitment": commitment,
+                "chart": rate_chart(bars, p.name(context.contract.id, commitment.id)),
+                "total": total,
+                "this": this,
+            }
+            for commitment, (bars, total, this) in zip(
+                context.contract.commitments, figures, strict=True
+            )
+        ]
+        return render(p, "compliance.html", context=context, rows=rows, report=report)
+
+
+def _figures(report: Report, months: list[str]) -> list[tuple[list[Bar], Compliance, Compliance]]:
+    """Per commitment: a bar per month, the overall figures, and the last month's."""
+    waived = report.charges.waived_clocks
+    zone = ZoneInfo(report.contract.timezone)
+    # One pass sorts the clocks by commitment and by the month of their deadline (in the
+    # contract's zone, as Window.month counts it); measure() then judges each group whole.
+    groups: dict[tuple[str, str], list[Clock]] = defaultdict(list)
+    every: dict[str, list[Clock]] = defaultdict(list)
+    for clock in report.clocks:
+        every[clock.commitment].append(clock)
+        groups[(clock.commitment, clock.deadline.astimezone(zone).strftime("%Y-%m"))].append(clock)
+    result = []
+    for commitment in report.contract.commitments:
+        ident = [commitment.id]
+        bars = []
+        for label in months:
+            month = measure(groups.get((commitment.id, label), []), ident, waived=waived)
+            rate = (
+                (Decimal(month.met * 100) / month.judged).quantize(Decimal("0.1"))
+                if month.judged
+                else None
+            )
+            bars.append(Bar(label[2:], rate, month.judged))
+        total = measure(every.get(commitment.id, []), ident, waived=waived)
+        last = measure(groups.get((commitment.id, months[-1]), []), ident, waived=waived)
+        result.append((bars, total, last))
+    return result

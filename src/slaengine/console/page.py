@@ -1,0 +1,177 @@
+"""What every console page shares: the signed-in request (``Page``, which templates read) and
+the service it shows (``Console``: the store, the live service, the tokens, the templates).
+
+Every page answers in the request's language (words.py), needs a signed-in viewer or operator
+(api/auth.py; without one the browser is sent to ``/login``), and shows times in the contract's
+time zone. The routes live in one module per page (board, alerts, tickets, money, compliance,
+warranty, contract, signin), each adding itself with ``add_routes(router, console)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from dateutil.relativedelta import relativedelta
+from fastapi import HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+from jinja2 import Environment
+
+from slaengine.alerts.messages import human_duration
+from slaengine.api.auth import OPERATOR, Auth, Role
+from slaengine.console.live import ChangeFeed
+from slaengine.console.reports import Reports, newest_contracts
+from slaengine.console.words import LANG_COOKIE, WORDS, Lang, lang_of, word
+from slaengine.errors import SlaError
+from slaengine.evaluate import Context
+from slaengine.penalties import Window
+from slaengine.penalties.words import amount_text
+from slaengine.service.live import LiveService
+from slaengine.store import Store
+
+
+@dataclass
+class Page:
+    """What every page's template gets besides its own data."""
+
+    request: Request
+    lang: Lang
+    role: Role
+    auth_required: bool
+    contracts: dict[str, Context]
+    signed_in: bool = True
+
+    def t(self, key: str) -> str:
+        return word(key, self.lang)
+
+    def zone(self, contract: str | None) -> ZoneInfo:
+        context = self.contracts.get(contract or "")
+        return ZoneInfo(context.contract.timezone if context else "UTC")
+
+    def when(self, value: datetime | str | None, contract: str | None = None) -> str:
+        if value is None:
+            return "—"
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        return value.astimezone(self.zone(contract)).strftime("%Y-%m-%d %H:%M:%S")
+
+    def span(self, seconds: int | None) -> str:
+        if seconds is None:
+            return "—"
+        return human_duration(int(seconds), self.lang)
+
+    def name(self, contract: str, commitment: str | None) -> str:
+        context = self.contracts.get(contract)
+        if context is None or commitment is None:
+            return commitment or ""
+        for c in context.contract.commitments:
+            if c.id == commitment and c.name is not None:
+                return c.name.get(self.lang)
+        return commitment
+
+    def severity(self, contract: str, severity: str | None) -> str:
+        context = self.contracts.get(contract)
+        if context is None or severity is None:
+            return severity or "—"
+        text = context.contract.severities.get(severity)
+        return text.get(self.lang) if text is not None else severity
+
+    def url(self, path: str, **params: Any) -> str:
+        clean = {k: v for k, v in params.items() if v not in (None, "")}
+        return f"{path}?{urlencode(clean)}" if clean else path
+
+    def switch(self, lang: str) -> str:
+        params = dict(self.request.query_params)
+        params["lang"] = lang
+        return self.url(self.request.url.path, **params)
+
+    @property
+    def operator(self) -> bool:
+        return self.role == OPERATOR
+
+
+class NoContract(Exception):
+    """No contract is loaded yet."""
+
+
+@dataclass
+class Console:
+    store: Store
+    service: LiveService
+    auth: Auth
+    env: Environment
+    feed: ChangeFeed
+    reports: Reports
+
+    @property
+    def now(self) -> Callable[[], datetime]:
+        return self.service.clock.now
+
+    def page(self, request: Request) -> Page:
+        """The signed-in request; raises NotSignedIn (answered with /login, see __init__)."""
+        lang, _ = lang_of(request)
+        role = self.auth.role_of(request)
+        return Page(request, lang, role, self.auth.required, newest_contracts(self.store))
+
+    def render(self, p: Page, template: str, status_code: int = 200, **data: Any) -> HTMLResponse:
+        html = self.env.get_template(template).render(p=p, t=p.t, words=WORDS, **data)
+        response = HTMLResponse(html, status_code=status_code)
+        remember_lang(p.request, response)
+        return response
+
+    def chosen(self, p: Page, contract: str | None) -> Context:
+        """The contract asked for, else the first one; NoContract when none is loaded."""
+        if not p.contracts:
+            raise NoContract()
+        if contract and contract in p.contracts:
+            return p.contracts[contract]
+        return next(iter(p.contracts.values()))
+
+    def period(self, context: Context, text: str | None, now: datetime) -> Window:
+        """The month ``text`` (``2026-10``), else the current month in the contract's zone."""
+        if text:
+            try:
+                return Window.month(context.contract, text)
+            except SlaError as exc:
+                raise HTTPException(422, detail=f"period: {exc}") from None
+        local = now.astimezone(ZoneInfo(context.contract.timezone))
+        return Window.month(context.contract, f"{local.year:04d}-{local.month:02d}")
+
+
+def money_text(value: Decimal | str | None) -> str:
+    if value is None:
+        return "—"
+    return amount_text(Decimal(value))
+
+
+def local_path(target: str) -> str:
+    """Only a path on this server may follow a sign-in or an acknowledgement (no open
+    redirect to another site)."""
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+def remember_lang(request: Request, response: Response) -> None:
+    lang, chosen = lang_of(request)
+    if chosen:
+        response.set_cookie(
+            LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax", httponly=True, path="/"
+        )
+
+
+def months_of(context: Context, now: datetime) -> list[str]:
+    """Months from now back to acceptance (at most 24), newest first, as ``2026-10``."""
+    local = now.astimezone(ZoneInfo(context.contract.timezone)).date().replace(day=1)
+    first = context.contract.accepted_on.replace(day=1)
+    months: list[str] = []
+    day = local
+    while day >= first and len(months) < 24:
+        months.append(f"{day.year:04d}-{day.month:02d}")
+        day = day - relativedelta(months=1)
+    return months or [f"{local.year:04d}-{local.month:02d}"]

@@ -1,0 +1,40 @@
+"""Warranty and obligations: every asset by the day its cover ends, with its basis, and the
+inspection calendar (met, missed, open and upcoming periods) from the whole-contract report.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from slaengine.console.page import Console, NoContract
+from slaengine.warranty import WarrantyBook
+
+
+def add_routes(router: APIRouter, console: Console) -> None:
+    page = console.page
+    render = console.render
+    now_of = console.now
+
+    @router.get("/console/warranty")
+    def warranty_page(request: Request, contract: str | None = None) -> HTMLResponse:
+        p = page(request)
+        try:
+            context = console.chosen(p, contract)
+        except NoContract:
+            return render(p, "message.html", text=p.t("no_contract"))
+        now = now_of()
+        report = console.reports.report(context, now)
+        book = WarrantyBook.build(context.contract, report.events, context.matcher)
+        today = book.day_of(now)
+        covers = sorted(book.all_assets(today), key=lambda c: (c.expires, c.asset))
+        periods = sorted(report.periods, key=lambda x: (x.period_start, x.asset or ""))
+        return render(
+            p,
+            "warranty.html",
+            context=context,
+            covers=covers,
+            today=today,
+            periods=periods,
+            report=report,
+        )
