@@ -1196,7 +1196,16 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse(sys.argv[1:] if argv is None else argv)
     sections = {name.strip() for name in args.sections.split(",") if name.strip()}
-    unknown = sections - {"replay", "memory", "reevaluate", "live", "ingest", "consume", "faults", "console"}
+    unknown = sections - {
+        "replay",
+        "memory",
+        "reevaluate",
+        "live",
+        "ingest",
+        "consume",
+        "faults",
+        "console",
+    }
     if unknown:
         print(f"unknown section(s): {', '.join(sorted(unknown))}", file=sys.stderr)
         return 2

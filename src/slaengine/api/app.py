@@ -48,7 +48,6 @@ from slaengine.store.models import (
     StoredAlert,
 )
 
-
 #: The highest id a route takes (a signed 64-bit column).
 _ID = Path(ge=1, le=INT_MAX)
 _DATE_TIME = {"format": "date-time"}

@@ -253,8 +253,8 @@ def serve(
     from slaengine.alerts.model import ChannelSettings
     from slaengine.alerts.outbox import OutboxDelivery
     from slaengine.api import create_app
-    from slaengine.api.problems import BodyLimits
     from slaengine.api.auth import Auth
+    from slaengine.api.problems import BodyLimits
     from slaengine.scheduler import DueScheduler
     from slaengine.service import LiveService
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -166,9 +166,11 @@ def remember_lang(request: Request, response: Response) -> None:
 
 
 def months_of(context: Context, now: datetime) -> list[str]:
-    """Months from now back to acceptance (at most 24), newest first, as ``2026-10``."""
+    """Months from now back to acceptance (at most 24; 24 when the contract names no acceptance
+    date), newest first, as ``2026-10``."""
     local = now.astimezone(ZoneInfo(context.contract.timezone)).date().replace(day=1)
-    first = context.contract.accepted_on.replace(day=1)
+    accepted = context.contract.accepted_on
+    first = accepted.replace(day=1) if accepted is not None else date.min
     months: list[str] = []
     day = local
     while day >= first and len(months) < 24:
