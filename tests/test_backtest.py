@@ -450,6 +450,8 @@ def test_bench_quick_prints_the_figures_as_json() -> None:
         "replay_startup_seconds",
         "console_page_seconds",
     }
-    assert elapsed < 20, (
-        f"bench/run.py --quick took {elapsed:.1f} s (the smoke test's budget: 20 s)"
+    # A guard against --quick growing into a real run (11 s on an idle 2-core machine), not a
+    # speed figure: those are the benchmark's own. Wide enough for a machine under other work.
+    assert elapsed < 45, (
+        f"bench/run.py --quick took {elapsed:.1f} s (the smoke test's budget: 45 s)"
     )

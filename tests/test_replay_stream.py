@@ -128,7 +128,7 @@ def test_the_command_streams_json_and_json_lines() -> None:
     ]
     for result in results:
         assert result.returncode == 0, result.stderr
-        assert b"4 event(s) rejected" in result.stderr
+        assert b"311 accepted, 4 rejected, 1 duplicate(s)" in result.stderr
     document = orjson.loads(results[0].stdout)
     lines = results[1].stdout.splitlines()
     assert len(lines) == 1 + sum(len(v) for v in document.values() if isinstance(v, list)) + 2

@@ -48,7 +48,10 @@ def consume(
     ] = False,
     log_level: Annotated[str, typer.Option(help="debug, info, warning or error")] = "info",
 ) -> None:
-    """Take events from NATS JetStream (durable consumer; ack after commit; idempotent)."""
+    """Take events from NATS JetStream into a store.
+
+    A durable consumer: each message is acked only once its event is committed, and a
+    redelivery is a duplicate."""
     from slaengine.bus.jetstream import JetStreamConsumer, settings_of
     from slaengine.service import LiveService
     from slaengine.store import Store

@@ -103,7 +103,9 @@ def contract_draft(
         typer.Option("--text", help="print the tender's text with the line numbers sources use"),
     ] = False,
 ) -> None:
-    """Draft a contract from a tender's text; every term cites its sentence, doubts are listed."""
+    """Draft a contract from a tender's text.
+
+    Every term cites the sentence it came from, and every doubt is listed for review."""
     # imported here: the drafting libraries (cn2an, OpenCC) would slow every other command's start
     from slaengine.drafting import draft_tender, report_json, to_yaml, validated
     from slaengine.drafting.reading import read_tender
