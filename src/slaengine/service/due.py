@@ -21,7 +21,8 @@ Re-judging (a force majeure overlapped a ticket's clocks, a new contract version
 open clocks) is marked ``dirty`` without making the ticket due: ``rejudge`` works through those
 tickets after the deadlines, ``REJUDGE_BUDGET`` seconds per pass, and ``next_due`` says "now"
 while any are left, so the next pass comes at once — and serves the deadlines due by then first.
-A burst of re-judging never holds a deadline's alert back by more than one budget.
+A burst of re-judging holds a deadline's alert back by at most one budget (plus the batch of
+``REJUDGE_BATCH`` tickets in hand when it runs out).
 
 A ticket whose evaluation fails is tried again soon, with back-off (``retry_after``: 0.2 s,
 0.4 s, 0.8 s, ...), so a passing fault (a lock, a database hiccup) costs well under a second;
@@ -54,8 +55,10 @@ PARK_AFTER = 5
 #: Due tickets claimed and evaluated in one transaction: enough to share the statement costs of a
 #: burst of deadlines, few enough that the first alert of the burst is not held up for long.
 CLAIM_BATCH = 50
-#: Seconds of re-judging per due pass (see the module doc).
+#: Seconds of re-judging per due pass, in batches of ``REJUDGE_BATCH`` tickets (see the module
+#: doc): a batch is the most a deadline due meanwhile waits for.
 REJUDGE_BUDGET = 0.25
+REJUDGE_BATCH = 10
 
 
 def retry_after(failures: int) -> timedelta:
@@ -213,7 +216,7 @@ def rejudge(
     while time.monotonic() - started < REJUDGE_BUDGET:
         try:
             with store.write() as session:
-                rows = store.claim_dirty(session, now, CLAIM_BATCH)
+                rows = store.claim_dirty(session, now, REJUDGE_BATCH)
                 if not rows:
                     return
                 raised = sync_rows(store, raiser, session, rows, now)
@@ -234,7 +237,7 @@ def _rejudge_one_by_one(
     report: DueReport,
     committed: Callable[[], None],
 ) -> None:
-    for _ in range(CLAIM_BATCH):
+    for _ in range(REJUDGE_BATCH):
         claimed: Ticket | None = None
         try:
             with store.write() as session:
