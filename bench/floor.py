@@ -4,9 +4,10 @@ Two floors, both timed by ``bench/run.py`` in the same process on the same file 
 
 * ``parse_sort``: read the lines, decode them (orjson), drop repeated ids, parse ``at``
   (``datetime.fromisoformat``) and sort by time — what any evaluator must do before judging.
-* ``evaluate``: that, plus a hand-written evaluator of the example tender's clocks (SPEC.md
-  section 8: the nine commitments, pauses, reclassification, reopening, cancellation) on the
-  ``always`` calendar, writing each clock with orjson (reusing the events' own ``at`` text).
+* ``evaluate``: that, plus a hand-written evaluator of the example tender's clocks
+  (docs/reference.md section 8: the nine commitments, pauses, reclassification, reopening,
+  cancellation) on the ``always`` calendar, writing each clock with orjson (reusing the
+  events' own ``at`` text).
   The one ``office``-calendar commitment (``factory-repair-3d``, one ticket in a hundred) asks
   the engine's calendar for its deadline: working-hours arithmetic is not the point here.
 

@@ -7,7 +7,7 @@ A ticket's events are walked in (``at``, arrival) order. For each event the cont
 ``start`` of which commitment — and this module applies them, in that order, so that an event
 which ends one clock and begins another (``arrived``: stop ``onsite-30min``, start
 ``repair-general-30min``) closes before it opens. Everything that affects a clock lives in this
-file; the odd cases of SPEC.md section 3 are explicit code beside the walk:
+file; the odd cases of docs/reference.md section 3 are explicit code beside the walk:
 
 * ``reported`` sets the ticket's severity and asset and opens cycle 1.
 * ``reclassified`` changes the severity from its ``at`` on: running clocks that no longer apply
@@ -282,7 +282,7 @@ _TIME_FIELDS = ("started_at", "deadline", "stopped_at", "cancelled_at", "warn_at
 # per event or so. Clocks are never changed after ``judge`` builds them.
 @dataclass(slots=True, unsafe_hash=True)
 class Clock:
-    """One clock judged at ``as_of`` (SPEC.md section 7, ``clocks``)."""
+    """One clock judged at ``as_of`` (docs/reference.md section 7, ``clocks``)."""
 
     ticket: str
     commitment: str
@@ -372,7 +372,7 @@ def judge(
     excused: Sequence[Interval],
     warning_share: float,
 ) -> Clock:
-    """The clock's status, deadline and lateness at ``as_of`` (SPEC.md section 3)."""
+    """The clock's status, deadline and lateness at ``as_of`` (docs/reference.md section 3)."""
     commitment = record.commitment
     calendar = calendars[commitment.calendar]
     start = record.started_at
@@ -407,8 +407,7 @@ def judge(
     if cancelled_at is not None and record.cancel_keeps_breach and cancelled_at > deadline:
         # The ticket was cancelled after this deadline had passed: the commitment was owed and
         # broken before the cancellation, so the breach stands, closed at the cancellation
-        # (docs/clocks.md: a departure from SPEC.md, which would let a late ticket be cancelled
-        # out of its breaches).
+        # (docs/reference.md section 3: cancelling a ticket never erases a breach already incurred).
         stopped_at, stop_event, cancelled_at = cancelled_at, record.cancel_event, None
     if cancelled_at is not None:
         status = CANCELLED

@@ -1,4 +1,4 @@
-"""Ticket events: the one input format (SPEC.md section 2), its validation, and intake.
+"""Ticket events: the one input format (docs/reference.md section 2), its validation, and intake.
 
 An event is one JSON object; a stream is JSON Lines. ``Intake`` is the single gate every shell
 (CLI, HTTP API, Python API) passes events through: it validates each one against the contract,
@@ -57,7 +57,7 @@ class Event:
             self.ts = self.at.timestamp()
 
     def to_json(self) -> dict[str, Any]:
-        """The canonical JSON form (SPEC.md section 2), without intake bookkeeping."""
+        """The canonical JSON form (docs/reference.md section 2), without intake bookkeeping."""
         data: dict[str, Any] = {
             "id": self.id,
             "contract": self.contract,

@@ -71,7 +71,7 @@ class TicketSummary:
 
 @dataclass
 class Findings:
-    """The evaluation of a contract's events at ``as_of`` (SPEC.md section 7, without money)."""
+    """The evaluation of a contract's events at ``as_of`` (docs/reference.md §7, without money)."""
 
     contract: Contract
     as_of: datetime
@@ -122,7 +122,7 @@ _BREACH_FIELDS = (
 
 
 def breach_json(clock: dict[str, Any]) -> dict[str, Any]:
-    """A breached clock (its JSON) as an entry of the report's ``breaches`` list (SPEC.md
+    """A breached clock (its JSON) as an entry of the report's ``breaches`` list (docs/reference.md
     section 7)."""
     view = {name: clock[name] for name in _BREACH_FIELDS}
     view["open"] = clock["stopped_at"] is None

@@ -6,7 +6,7 @@ Theory of operation
 writes each ticket's clocks to the output as soon as they are judged, so memory holds the
 events, one ticket's clocks and what pricing needs — the breached clocks (and every clock of a
 commitment a clause measures as an on-time rate) — never the whole ``clocks`` list, which is
-most of a report. The document is the one ``Report.to_json`` gives (SPEC.md section 7), key for
+most of a report. The document is the one ``Report.to_json`` gives (docs/reference.md §7), key for
 key and in the same order: the head, the clocks streamed, then the tail (breaches, money,
 tickets, obligations, rejected, summary) once every ticket is judged, since money and caps need
 all of them. ``--format jsonl`` writes the same content as JSON Lines: one record per line,

@@ -1,4 +1,4 @@
-"""The evaluation report of SPEC.md section 7: findings and what they cost.
+"""The evaluation report of docs/reference.md section 7: findings and what they cost.
 
 ``Report`` is ``Findings`` (slaengine.findings: clocks, tickets, periods, at ``as_of``) with their
 charges (slaengine.penalties), priced once, on first use. Its JSON document is composed here in

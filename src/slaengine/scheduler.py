@@ -4,7 +4,7 @@ Theory of operation
 -------------------
 The store is the truth about what is due (``tickets.next_due``, ``clocks.next_due``, alerts'
 ``escalate_at``); the scheduler holds no state of its own worth keeping, so its job store is the
-in-memory one (DESIGN.md: several processes must not share a job store; one job per clock in a
+in-memory one (docs/design.md: several processes must not share a job store; one job per clock in a
 SQL job store would not scale). Two jobs call the same function, ``LiveService.run_due``:
 
 * a *date* job at the earliest due time in the store, re-armed after every pass and every

@@ -3,7 +3,7 @@
 ``Alert`` (model) is the record the outbox stores; ``render`` (messages) turns it into a subject
 and text in Chinese, English or both; channels (log, email, webhook) deliver it and say whether
 the receiver accepted it. Nothing here decides *when* to alert or retries: the core decides, the
-outbox and scheduler deliver, retry and mark alerts sent (DESIGN.md point 6).
+outbox and scheduler deliver, retry and mark alerts sent (docs/design.md point 6).
 """
 
 from slaengine.alerts.channels import (

@@ -38,7 +38,7 @@ AlertKind = Literal[
     "warning", "breach", "withdrawn", "escalation", "obligation_missed", "warranty_expiring"
 ]
 
-# Always present in the JSON body, null or not: the names SPEC.md section 7 makes the interface.
+# Always present in the JSON body, null or not: the names docs/reference.md §7 makes the interface.
 _PAYLOAD_CORE = ("kind", "contract", "ticket", "commitment", "deadline", "late_by_seconds", "at")
 
 
@@ -108,7 +108,7 @@ class Alert(BaseModel):
         return hashlib.sha256(f"{key}\n{self.contact or '*'}".encode()).hexdigest()[:32]
 
     def payload(self) -> dict[str, Any]:
-        """The JSON body of SPEC.md section 7.
+        """The JSON body of docs/reference.md section 7.
 
         ``kind``, ``contract``, ``ticket``, ``commitment``, ``deadline``, ``late_by_seconds`` and
         ``at`` always (timestamps RFC 3339 with offset), then every other field that has a value.

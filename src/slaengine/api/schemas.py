@@ -17,7 +17,7 @@ _TEXT = r"^[^\x00]*$"
 
 
 class EventIn(BaseModel):
-    """One ticket event (SPEC.md section 2). ``ticket`` is required except for contract-wide
+    """One ticket event (docs/reference.md §2). ``ticket`` is required except for contract-wide
     events (force majeure, an inspection); ``severity`` for ``reported``; the contract names
     the event types it knows."""
 

@@ -2,10 +2,10 @@
 
 Theory of operation
 -------------------
-A ticketing system publishes each change as one message — one event, the JSON object of SPEC.md
-section 2 — on a subject a JetStream stream captures. ``JetStreamConsumer`` pulls the messages
-in batches through a *durable* consumer (its position is kept by the NATS server, not here) and
-handles each batch in three steps:
+A ticketing system publishes each change as one message — one event, the JSON object of
+docs/reference.md section 2 — on a subject a JetStream stream captures. ``JetStreamConsumer`` pulls
+the messages in batches through a *durable* consumer (its position is kept by the NATS server, not
+here) and handles each batch in three steps:
 
 1. **store** — ``Store.add_events``, one transaction, exactly as ``slaengine ingest`` stores a
    chunk of a file: each message's stream sequence number is its "line", the source is

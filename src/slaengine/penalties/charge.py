@@ -136,7 +136,7 @@ class Charges:
         )
 
     def to_json(self) -> dict[str, Any]:
-        """The report's ``penalties``, ``compensation`` and ``totals`` (SPEC.md section 7),
+        """The report's ``penalties``, ``compensation`` and ``totals`` (docs/reference.md §7),
         with the cap adjustments, remedies and waivers that matched nothing."""
         return {
             name: list(value) if isinstance(value, Iterator) else value

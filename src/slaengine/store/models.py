@@ -8,7 +8,7 @@ deleted, and its ``seq`` (the primary key) is the arrival order that breaks ties
 Everything else is *derived* from the events and the contract versions by the pure core and
 written back after each evaluation of a ticket:
 
-* ``tickets``: one row per ticket; locking it is how a worker claims the ticket (DESIGN.md:
+* ``tickets``: one row per ticket; locking it is how a worker claims the ticket (docs/design.md:
   ``FOR UPDATE SKIP LOCKED`` on PostgreSQL). ``dirty`` says events arrived that were not
   evaluated yet (set in the transaction that stores them, so a crash right after accepting an
   event is repaired by the next pass); ``next_due`` is the earliest time something must happen.
@@ -100,7 +100,7 @@ class StoredEvent(Base):
     ticket: Mapped[str | None] = mapped_column(String(300))
     type: Mapped[str] = mapped_column(String(100))
     at: Mapped[datetime] = mapped_column(UtcDateTime)
-    #: The canonical JSON of the event (SPEC.md section 2), offsets as written.
+    #: The canonical JSON of the event (docs/reference.md section 2), offsets as written.
     body: Mapped[str] = mapped_column(Text)
     fingerprint: Mapped[str] = mapped_column(Text)
     #: Where it came from: ``api``, or the file name of an ingest.

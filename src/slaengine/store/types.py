@@ -15,7 +15,7 @@ class UtcDateTime(TypeDecorator[datetime]):
 
     SQLite has no time zones (it would hand back naive datetimes) and PostgreSQL hands back the
     session's zone; both come back as UTC here, so comparisons never mix naive and aware values.
-    A naive datetime is refused: it is always a bug (DESIGN.md: time comes from the injected
+    A naive datetime is refused: it is always a bug (docs/design.md: time comes from the injected
     clock, which is aware).
     """
 

@@ -10,7 +10,7 @@ Language: ``send(alert, lang)`` renders in the language it is given (the contact
 unless the channel spec names its own ``lang`` — one contact may want mail in Chinese and the
 group chat bilingual.
 
-Besides the contacts' channels, SPEC.md section 7 sends every alert to the webhook named by
+Besides the contacts' channels, docs/reference.md §7 sends every alert to the webhook named by
 ``SLAENGINE_ALERT_WEBHOOK``; ``env_webhook_channel`` builds that one.
 """
 

@@ -1,9 +1,9 @@
 """The webhook channel: one HTTP POST per alert, in the body shape the receiver understands.
 
-``json`` is the slaengine payload of SPEC.md section 7 (plus the rendered ``message``) for systems
-that read fields; ``wecom`` (企业微信群机器人), ``dingtalk`` (钉钉自定义机器人) and ``slack``
-(incoming webhook) are the chat robots' text messages, so a group chat can be a contact without
-glue code in between.
+``json`` is the slaengine payload of docs/reference.md §7 (plus the rendered ``message``) for
+systems that read fields; ``wecom`` (企业微信群机器人), ``dingtalk`` (钉钉自定义机器人) and
+``slack`` (incoming webhook) are the chat robots' text messages, so a group chat can be a contact
+without glue code in between.
 
 A 2xx answer means accepted; any other status, a refused connection or a timeout is a
 ``DeliveryError`` naming the URL and what went wrong, so the outbox retries. WeCom and DingTalk
