@@ -128,6 +128,7 @@ _ITEMS = {
     "tickets": "ticket",
     "excused": "excused",
     "obligations": "obligation",
+    "measures": "measure",
     "rejected": "rejected",
     "warranty_notes": "warranty_note",
 }

@@ -59,6 +59,7 @@ class Report(Findings):
             "tickets": [ticket.to_json() for ticket in self.tickets],
             "excused": [item.to_json() for item in self.excused],
             "obligations": [period.to_json() for period in self.periods],
+            **({"measures": [m.to_json() for m in self.measures]} if self.measures else {}),
             "rejected": [item.to_json() for item in self.rejected],
             "summary": self.summary(),
         }

@@ -8,12 +8,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from slaengine.cli.common import StoreOption, as_of_option, err, friendly, load_input, out
+from slaengine.cli.render import measures_table
 from slaengine.contract import Contract, load_contract
 from slaengine.errors import SlaError
 from slaengine.evaluate import evaluate
@@ -124,6 +126,9 @@ def print_statement(statement: Statement, console: Console, lang: str) -> None:
     for row in compliance_rows(statement, lang):
         figures.add_row(*(_cell(value) for value in row))
     console.print(figures)
+    if statement.measures:
+        zone = ZoneInfo(statement.contract.timezone)
+        console.print(measures_table(statement.measures, zone, lang))
 
     tickets = Table(title=label("chargeable_tickets", lang), title_justify="left")
     for column in headers(TICKET_COLUMNS, lang):

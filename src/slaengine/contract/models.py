@@ -329,6 +329,37 @@ class ServiceCreditClause(ClauseBase):
         return sorted(value, key=lambda tier: tier.below)
 
 
+class ShortfallStep(Model):
+    """ "Per started ``step`` percentage points below target, ``percent`` of the fee"."""
+
+    step: Annotated[Decimal, BeforeValidator(_money), Field(gt=0)]
+    percent: Percent
+
+
+class MeasureCreditClause(ClauseBase):
+    """A share of a periodic fee when a period measure (slaengine.measures) falls short:
+    by tier of the figure, or per started step below the measure's target; at most
+    ``max_percent`` of the fee per period."""
+
+    kind: Literal["measure_credit"]
+    measure: str
+    fee: Money
+    tiers: list[ServiceCreditTier] = Field(default_factory=list)
+    per_started: ShortfallStep | None = None
+    max_percent: Percent | None = None
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> MeasureCreditClause:
+        if bool(self.tiers) == (self.per_started is not None):
+            raise ValueError(
+                "give either 'tiers' ([{below: 99.5, percent: 2}]) or 'per_started' "
+                "({step: 0.1, percent: 1}), not both or neither"
+            )
+        if self.tiers:
+            object.__setattr__(self, "tiers", sorted(self.tiers, key=lambda tier: tier.below))
+        return self
+
+
 Clause = Annotated[
     FixedClause
     | PerStartedClause
@@ -336,7 +367,8 @@ Clause = Annotated[
     | PercentOfPricePerStartedClause
     | CostsClause
     | WarrantyExtensionClause
-    | ServiceCreditClause,
+    | ServiceCreditClause
+    | MeasureCreditClause,
     Field(discriminator="kind"),
 ]
 
@@ -487,6 +519,56 @@ class Obligation(Model):
         return self
 
 
+# --- period measures (judged in slaengine.measures) -----------------------------------------
+
+MEASURE_KINDS = ("availability", "satisfaction", "on_time_rate")
+
+
+class Measure(Model):
+    """A figure over each period (month, quarter, contract year) held to a target percentage:
+    availability of assets (可用率), average satisfaction score (满意度), on-time rate (按时率)."""
+
+    id: str
+    name: Text | None = None
+    kind: Literal["availability", "satisfaction", "on_time_rate"]
+    period: Literal["month", "quarter", "contract_year"] = "month"
+    #: The promised figure in percent ("99.5"); a period whose figure is below it falls short.
+    target: Percent
+    #: availability: the assets whose downtime counts (a part's downtime counts for its unit
+    #: unless the part is listed); empty means every unit of the contract.
+    assets: list[str] = Field(default_factory=list)
+    down: Conditions = Field(default_factory=lambda: [Condition(type="reported")])
+    restored: Conditions = Field(default_factory=lambda: [Condition(type="resolved")])
+    #: availability: a calendar whose working time is the agreed maintenance windows.
+    maintenance: str | None = None
+    #: satisfaction: the events that carry a score, the attribute and the best score.
+    scored_by: Conditions = Field(default_factory=lambda: [Condition(type="callback_done")])
+    score_attr: str = "score"
+    scale: Annotated[Decimal, BeforeValidator(_money), Field(gt=0)] = Decimal(100)
+    #: on_time_rate: the commitments whose clocks count.
+    commitments: list[str] = Field(default_factory=list)
+
+    @field_validator("target")
+    @classmethod
+    def _percent(cls, value: Decimal) -> Decimal:
+        if value > 100:
+            raise ValueError(f"a target is a percentage up to 100, not {value}")
+        return value
+
+    @model_validator(mode="after")
+    def _kind_fields(self) -> Measure:
+        if self.kind == "on_time_rate" and not self.commitments:
+            raise ValueError("an on_time_rate measure names its commitments: [onsite-30min]")
+        if self.kind != "on_time_rate" and self.commitments:
+            raise ValueError(f"'commitments' belongs to on_time_rate measures, not {self.kind}")
+        if self.kind != "availability" and (self.assets or self.maintenance):
+            raise ValueError(f"'assets' and 'maintenance' belong to availability, not {self.kind}")
+        return self
+
+    def label(self, lang: str = "en") -> str:
+        return self.name.get(lang) if self.name else self.id
+
+
 # --- contacts --------------------------------------------------------------------------------
 
 AlertKind = Literal[
@@ -539,6 +621,7 @@ class Contract(Model):
     warranty: Warranty | None = None
     assets: list[Asset] = Field(default_factory=list)
     obligations: list[Obligation] = Field(default_factory=list)
+    measures: list[Measure] = Field(default_factory=list)
     contacts: list[Contact] = Field(default_factory=list)
     warning_share: Annotated[float, Field(gt=0, lt=1)] = 0.8
 
@@ -565,6 +648,7 @@ class Contract(Model):
             ("commitments", [c.id for c in self.commitments]),
             ("clauses", [c.id for c in self.clauses]),
             ("obligations", [o.id for o in self.obligations]),
+            ("measures", [m.id for m in self.measures]),
             ("contacts", [c.id for c in self.contacts]),
         ):
             seen: set[str] = set()
@@ -626,6 +710,7 @@ class Contract(Model):
                         problems.append(
                             (f"clauses.{i}.commitments", f"commitment {cid!r} is not defined")
                         )
+        problems.extend(self._measure_problems(asset_ids))
         contact_ids = {c.id for c in self.contacts}
         for i, contact in enumerate(self.contacts):
             if contact.next is not None and contact.next not in contact_ids:
@@ -661,6 +746,46 @@ class Contract(Model):
             raise ValueError("\n".join(f"@{path}|{message}" for path, message in problems))
         return self
 
+    def _measure_problems(self, asset_ids: list[str]) -> list[tuple[str, str]]:
+        """Measures name assets, calendars and commitments; credit clauses name measures."""
+        problems: list[tuple[str, str]] = []
+        commitment_ids = {c.id for c in self.commitments}
+        for i, measure in enumerate(self.measures):
+            where = f"measures.{i}"
+            for j, asset in enumerate(measure.assets):
+                if asset not in asset_ids:
+                    problems.append((f"{where}.assets.{j}", f"asset {asset!r} is not defined"))
+            if measure.maintenance is not None and measure.maintenance not in self.calendars:
+                problems.append(
+                    (
+                        f"{where}.maintenance",
+                        f"calendar {measure.maintenance!r} is not defined "
+                        f"(defined: {', '.join(sorted(self.calendars))})",
+                    )
+                )
+            for j, cid in enumerate(measure.commitments):
+                if cid not in commitment_ids:
+                    problems.append(
+                        (f"{where}.commitments.{j}", f"commitment {cid!r} is not defined")
+                    )
+        measure_ids = {m.id for m in self.measures}
+        for i, clause in enumerate(self.clauses):
+            if isinstance(clause, MeasureCreditClause) and clause.measure not in measure_ids:
+                problems.append(
+                    (
+                        f"clauses.{i}.measure",
+                        f"measure {clause.measure!r} is not defined "
+                        f"(defined: {', '.join(sorted(measure_ids)) or 'none'})",
+                    )
+                )
+        return problems
+
+    def measure(self, measure_id: str) -> Measure:
+        for measure in self.measures:
+            if measure.id == measure_id:
+                return measure
+        raise KeyError(measure_id)
+
     @cached_property
     def event_type_set(self) -> frozenset[str]:
         return self.known_event_types()
@@ -691,6 +816,10 @@ class Contract(Model):
         for i, obligation in enumerate(self.obligations):
             for j, condition in enumerate(obligation.met_by):
                 yield f"obligations.{i}.met_by.{j}", condition
+        for i, measure in enumerate(self.measures):
+            for role in measure_roles(measure):
+                for j, condition in enumerate(getattr(measure, role)):
+                    yield f"measures.{i}.{role}.{j}", condition
 
     @property
     def effective(self) -> date:
@@ -728,3 +857,12 @@ def _missing(where: str, refs: list[str], known: set[str]) -> list[tuple[str, st
         for i, ref in enumerate(refs)
         if ref not in known
     ]
+
+
+def measure_roles(measure: Measure) -> tuple[str, ...]:
+    """The condition lists a measure of its kind reads (the others keep their defaults)."""
+    if measure.kind == "availability":
+        return ("down", "restored")
+    if measure.kind == "satisfaction":
+        return ("scored_by",)
+    return ()

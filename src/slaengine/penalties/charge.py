@@ -144,11 +144,13 @@ class Charges:
 def measured_commitments(contract: Contract) -> frozenset[str]:
     """Commitments some clause measures as a whole (an on-time rate), not only by breaches:
     pricing needs all their clocks. Of every other clock it needs the breached ones only."""
-    return frozenset(
+    by_clauses = {
         commitment
         for clause in contract.clauses
         for commitment in kind_for(clause.kind).measures(clause)
-    )
+    }
+    by_measures = {c for measure in contract.measures for c in measure.commitments}
+    return frozenset(by_clauses | by_measures)
 
 
 def charge(report: Findings) -> Charges:
