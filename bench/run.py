@@ -54,6 +54,7 @@ import yaml
 from durable.engine import MessageNotHandledException
 from sqlalchemy import func, select
 
+import floor
 import synth
 from slaengine.clock import SystemClock
 from slaengine.clocks import PAUSED, RUNNING
@@ -61,6 +62,7 @@ from slaengine.contract import Contract, load_contract
 from slaengine.evaluate import Context, evaluate, evaluate_ticket
 from slaengine.events import Event, Intake
 from slaengine.importer import import_csv, load_mapping
+from slaengine.replay import cyclic_gc_paused, write_report
 from slaengine.service import LiveService
 from slaengine.store import Store
 from slaengine.store.models import StoredClock
@@ -69,6 +71,8 @@ REPO = Path(__file__).resolve().parents[1]
 TENDER = REPO / "contracts" / "example-tender.yaml"
 HELPDESK_MAPPING = REPO / "mappings" / "helpdesk.yaml"
 DEFAULT_HELPDESK = REPO.parent / "shared" / "data" / "helpdesk.csv"
+#: The command line of this virtualenv (beside the interpreter running the benchmarks).
+SLAENGINE = str(Path(sys.executable).with_name("slaengine"))
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 #: The targets of issue 6 on a 2-core machine (see docs/benchmarks.md).
@@ -78,6 +82,11 @@ TARGETS = {
     "alert_p99_seconds": 1.0,  # deadline to alert, p99, with 100,000 running clocks
     "ready_seconds": 10.0,  # restart to ready with 100,000 running clocks
     "bytes_per_running_clock": 2048.0,  # at most 2 KB per running clock
+    # issue 11: replay within reach of what Python itself can do (1M events)
+    "replay_vs_floor_cpu": 2.5,  # replay CPU at most 2.5x the hand-written evaluator's
+    "replay_events_per_second": 80_000.0,  # `slaengine replay --format json`, end to end
+    "replay_peak_rss_bytes_per_event": 1024.0,  # peak RSS of that process per event
+    "replay_startup_seconds": 0.2,  # `slaengine replay` on a 10-event file
 }
 
 
@@ -142,11 +151,18 @@ class Replay:
     duplicates: int
     rejected: int
     clocks: int
+    counts: dict[str, int]
+    #: Per stage: wall-clock seconds and CPU seconds of this process.
     stages: dict[str, float]
+    cpu: dict[str, float]
 
     @property
     def seconds(self) -> float:
         return sum(self.stages.values())
+
+    @property
+    def cpu_seconds(self) -> float:
+        return sum(self.cpu.values())
 
     def to_json(self) -> dict[str, Any]:
         total = self.seconds
@@ -157,44 +173,129 @@ class Replay:
             "rejected": self.rejected,
             "clocks": self.clocks,
             "seconds": rounded(total),
+            "cpu_seconds": rounded(self.cpu_seconds),
             "events_per_second": round(self.events / total) if total else None,
             "stages_seconds": {name: rounded(value) for name, value in self.stages.items()},
-            "core_events_per_second": round(self.events / self.stages["evaluate"])
-            if self.stages["evaluate"]
+            "stages_cpu_seconds": {name: rounded(value) for name, value in self.cpu.items()},
+            "core_events_per_second": round(self.events / self.stages["report"])
+            if self.stages["report"]
             else None,
         }
 
 
-def replay_file(contract: Contract, path: Path) -> Replay:
-    """What ``slaengine replay CONTRACT EVENTS --format json`` does, stage by stage."""
-    stages: dict[str, float] = {}
-    started = time.perf_counter()
-    intake = Intake(contract)
-    lines = 0
-    with path.open(encoding="utf-8") as stream:
-        for number, text in enumerate(stream, start=1):
-            intake.offer_line(text, number)
-            lines = number
-    stages["read"] = time.perf_counter() - started
-    started = time.perf_counter()
-    as_of = max(event.at for event in intake.events)
-    report = evaluate(Context(contract), intake.events, as_of, intake.rejected)
-    stages["evaluate"] = time.perf_counter() - started
-    started = time.perf_counter()
-    report.charges.totals()
-    stages["charges"] = time.perf_counter() - started
-    started = time.perf_counter()
-    text = orjson.dumps(report.to_json())  # as `slaengine replay --format json` writes it
-    stages["json"] = time.perf_counter() - started
-    del text
+class Stopwatch:
+    """Wall-clock and CPU time of consecutive stages."""
+
+    def __init__(self) -> None:
+        self.wall: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
+        self.restart()
+
+    def restart(self) -> None:
+        """The next lap starts now (what happened since the last one is not counted)."""
+        self._wall, self._cpu = time.perf_counter(), time.process_time()
+
+    def lap(self, name: str) -> None:
+        wall, cpu = time.perf_counter(), time.process_time()
+        self.wall[name], self.cpu[name] = wall - self._wall, cpu - self._cpu
+        self._wall, self._cpu = wall, cpu
+
+
+def replay_file(contract: Contract, path: Path, as_of: datetime | None = None) -> Replay:
+    """What ``slaengine replay CONTRACT EVENTS --format json`` does, stage by stage: ``read``
+    (decode and validate every line), ``report`` (judge ticket by ticket, writing each ticket's
+    clocks as they come, then price and write the rest), the document going to /dev/null."""
+    gc.collect()
+    watch = Stopwatch()
+    with cyclic_gc_paused():
+        intake = Intake(contract)
+        lines = 0
+        with path.open("rb") as stream:
+            for number, text in enumerate(stream, start=1):
+                intake.offer_line(text, number)
+                lines = number
+        watch.lap("read")
+        when = as_of or max(event.at for event in intake.events)
+        with open(os.devnull, "wb") as sink:
+            report = write_report(
+                sink, Context(contract), intake.events, when, intake.rejected, intake.duplicates
+            )
+        watch.lap("report")
+    counts = report.clock_counts or {}
     return Replay(
         lines,
         len(intake.events),
         intake.duplicates,
         len(intake.rejected),
-        len(report.clocks),
-        stages,
+        sum(counts.values()),
+        dict(sorted(counts.items())),
+        watch.wall,
+        watch.cpu,
     )
+
+
+def floors(contract: Contract, path: Path, as_of: datetime) -> dict[str, Any]:
+    """The two floors of bench/floor.py on the same file, in this process: parse + sort, and a
+    hand-written evaluator of the tender's clocks (with orjson output to /dev/null)."""
+    office = Context(contract).calendars["office"]
+    result: dict[str, Any] = {}
+    with cyclic_gc_paused():
+        gc.collect()
+        watch = Stopwatch()
+        floor.parse_sort(path)
+        watch.lap("parse_sort")
+        gc.collect()
+        watch.restart()
+        with open(os.devnull, "wb") as sink:
+            counts = floor.evaluate(path, as_of, office, sink)
+        watch.lap("evaluate")
+    for name in ("parse_sort", "evaluate"):
+        result[name] = {
+            "seconds": rounded(watch.wall[name]),
+            "cpu_seconds": rounded(watch.cpu[name]),
+        }
+    result["evaluate"]["clocks_by_status"] = dict(sorted(counts.items()))
+    return result
+
+
+def replay_cli(contract_file: Path, path: Path, as_of: datetime) -> dict[str, Any]:
+    """``slaengine replay --format json`` as a subprocess: wall time, CPU and peak RSS (the
+    child's own figures, from wait4)."""
+    started = time.perf_counter()
+    with open(os.devnull, "wb") as sink:
+        child = subprocess.Popen(
+            [SLAENGINE, "replay", str(contract_file), str(path), "--as-of", as_of.isoformat(),
+             "--format", "json"],
+            stdout=sink,
+        )  # fmt: skip
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - started
+    if child.returncode != 0:
+        raise RuntimeError(f"slaengine replay exited with {child.returncode}")
+    return {
+        "seconds": rounded(wall),
+        "cpu_seconds": rounded(usage.ru_utime + usage.ru_stime),
+        "peak_rss_bytes": usage.ru_maxrss * 1024,  # KiB on Linux
+    }
+
+
+def startup(contract_file: Path, work: Path, runs: int = 5) -> dict[str, Any]:
+    """``slaengine replay`` on a 10-event file, start to exit (the median of ``runs``)."""
+    path = work / "ten.jsonl"
+    synth.write_jsonl(synth.stream(10), path)
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(
+            [SLAENGINE, "replay", str(contract_file), str(path), "--as-of",
+             "2026-03-03T00:00:00+08:00", "--format", "json"],
+            stdout=subprocess.DEVNULL,
+            check=True,
+        )  # fmt: skip
+        times.append(time.perf_counter() - started)
+    path.unlink()
+    return {"events": 10, "runs": runs, "median_seconds": rounded(sorted(times)[runs // 2])}
 
 
 def raw_durable(contract: Contract, path: Path) -> dict[str, Any]:
@@ -228,8 +329,22 @@ def raw_durable(contract: Contract, path: Path) -> dict[str, Any]:
     }
 
 
-def compare(replay: Replay, raw: dict[str, Any]) -> dict[str, Any]:
+def compare(
+    replay: Replay, raw: dict[str, Any], floor_figures: dict[str, Any] | None = None
+) -> dict[str, Any]:
     data: dict[str, Any] = {"replay": replay.to_json(), "raw_durable_rules": raw}
+    if floor_figures is not None:
+        data["floor"] = floor_figures
+        evaluator = floor_figures["evaluate"]
+        data["same_clocks_as_floor"] = evaluator["clocks_by_status"] == replay.counts
+        if evaluator["cpu_seconds"]:
+            data["ratio_replay_to_floor_cpu"] = rounded(
+                replay.cpu_seconds / evaluator["cpu_seconds"], 2
+            )
+            data["ratio_replay_to_floor_wall"] = rounded(replay.seconds / evaluator["seconds"], 2)
+            data["ratio_replay_to_parse_sort_cpu"] = rounded(
+                replay.cpu_seconds / floor_figures["parse_sort"]["cpu_seconds"], 2
+            )
     raw_rate = raw["events_per_second"]
     if raw_rate:
         end_to_end = data["replay"]["events_per_second"] / raw_rate
@@ -244,14 +359,32 @@ def replay_synthetic(contract: Contract, events: int, work: Path) -> dict[str, A
     started = time.perf_counter()
     written = synth.write_jsonl(synth.stream(events), path)
     generated = time.perf_counter() - started
-    say(f"replaying {written:,} synthetic events")
-    replay = replay_file(contract, path)
-    say(f"  {replay.to_json()['events_per_second']:,} events/s end to end; raw durable_rules ...")
-    data = compare(replay, raw_durable(contract, path))
+    # After the last event of the stream: every clock judged, open ones against a fixed time.
+    as_of = synth_as_of(path)
+    say(f"replaying {written:,} synthetic events (slaengine replay as a subprocess first)")
+    cli = replay_cli(TENDER, path, as_of)
+    say("  in this process: the replay, the floors, raw durable_rules ...")
+    replay = replay_file(contract, path, as_of)
+    data = compare(replay, raw_durable(contract, path), floors(contract, path, as_of))
+    cli["events_per_second"] = round(written / cli["seconds"]) if cli["seconds"] else None
+    cli["peak_rss_bytes_per_event"] = round(cli["peak_rss_bytes"] / written)
+    data["cli"] = cli
+    data["as_of"] = as_of.isoformat()
     data["generate_seconds"] = rounded(generated)
     data["file_bytes"] = path.stat().st_size
+    say(
+        f"  replay ÷ floor (CPU) {data.get('ratio_replay_to_floor_cpu')}; "
+        f"{cli['events_per_second']:,} events/s end to end; "
+        f"peak RSS {cli['peak_rss_bytes_per_event']} B/event"
+    )
     path.unlink()
     return data
+
+
+def synth_as_of(path: Path) -> datetime:
+    """A day after the latest ``at`` of a JSON Lines file."""
+    latest = max(datetime.fromisoformat(orjson.loads(line)["at"]) for line in path.open("rb"))
+    return (latest + timedelta(days=1)).replace(microsecond=0)
 
 
 def replay_helpdesk(contract: Contract, csv_path: Path, limit: int | None, work: Path) -> Any:
@@ -794,6 +927,34 @@ def targets(figures: dict[str, Any]) -> dict[str, Any]:
             "lower",
             f"{events:,} events" if enough else "measured with --events 1000000",
         )
+    synthetic_figures = figures.get("replay", {}).get("synthetic", {})
+    cli = synthetic_figures.get("cli")
+    size = f"{synthetic_figures['replay']['events']:,} events" if cli else "not measured"
+    judge(
+        "replay_vs_floor_cpu",
+        synthetic_figures.get("ratio_replay_to_floor_cpu"),
+        "lower",
+        f"{size}, same process; same clocks: {synthetic_figures.get('same_clocks_as_floor')}",
+    )
+    judge(
+        "replay_events_per_second",
+        cli.get("events_per_second") if cli else None,
+        "higher",
+        f"slaengine replay --format json as a subprocess, {size}",
+    )
+    judge(
+        "replay_peak_rss_bytes_per_event",
+        cli.get("peak_rss_bytes_per_event") if cli else None,
+        "lower",
+        f"that subprocess's peak RSS over {size}",
+    )
+    started = figures.get("replay", {}).get("startup")
+    judge(
+        "replay_startup_seconds",
+        started.get("median_seconds") if started else None,
+        "lower",
+        "slaengine replay on a 10-event file, median of 5",
+    )
     live_figures = figures.get("live", {})
     latency = live_figures.get("deadline_to_alert")
     judge(
@@ -907,6 +1068,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             figures["replay"] = {
                 "synthetic": replay_synthetic(contract, args.events, work),
                 "helpdesk": replay_helpdesk(contract, args.helpdesk, args.helpdesk_events, work),
+                "startup": startup(TENDER, work),
             }
             if args.profile:
                 figures["replay"]["profile"] = profile_replay(contract, args.profile_events, work)

@@ -431,6 +431,12 @@ def test_bench_quick_prints_the_figures_as_json() -> None:
     assert synthetic["replay"]["events_per_second"] > 0
     assert synthetic["raw_durable_rules"]["events_per_second"] > 0
     assert synthetic["ratio_replay_to_raw"] > 0
+    # The floor judged the very clocks the replay did (bench/floor.py), so the ratio compares
+    # like with like.
+    assert synthetic["same_clocks_as_floor"] is True
+    assert synthetic["ratio_replay_to_floor_cpu"] > 0
+    assert synthetic["cli"]["peak_rss_bytes"] > 0
+    assert figures["replay"]["startup"]["median_seconds"] > 0
     helpdesk = figures["replay"]["helpdesk"]
     assert "skipped" in helpdesk or helpdesk["replay"]["events"] > 0
     assert figures["memory"]["running_clocks"] > 0
@@ -447,6 +453,10 @@ def test_bench_quick_prints_the_figures_as_json() -> None:
         "alert_p99_seconds",
         "ready_seconds",
         "bytes_per_running_clock",
+        "replay_vs_floor_cpu",
+        "replay_events_per_second",
+        "replay_peak_rss_bytes_per_event",
+        "replay_startup_seconds",
     }
     assert elapsed < 20, (
         f"bench/run.py --quick took {elapsed:.1f} s (the smoke test's budget: 20 s)"

@@ -28,7 +28,7 @@ I/O: the caller passes ``as_of``.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
@@ -96,13 +96,16 @@ class TicketWalk:
     reported_at: datetime | None = None
     status: str = "open"
     cycles: list[_Cycle] = field(default_factory=list)
-    events: list[Event] = field(default_factory=list)
     _halted: bool = False  # the ticket was cancelled: nothing starts until it is reopened
+    #: What each of the matcher's answers does, resolved once: (answer, its (handler,
+    #: commitment) steps) by the answer's id (negated: only its starts). The matcher keeps its
+    #: answers for good, and each entry holds its answer, so an id is never reused while it is
+    #: a key here; the evaluation context shares one dict across tickets.
+    plans: dict[int, tuple[tuple[Action, ...], tuple[_Step, ...]]] = field(default_factory=dict)
 
     # -- the walk ------------------------------------------------------------------------
 
     def apply(self, event: Event) -> None:
-        self.events.append(event)
         if not self.cycles:
             self.cycles.append(_Cycle(1, event.at))
         if event.asset is not None and self.asset is None:
@@ -133,34 +136,46 @@ class TicketWalk:
             event.attrs,
         )
 
-    def _apply_actions(self, event: Event, actions: Iterable[Action]) -> None:
+    def _apply_actions(
+        self, event: Event, actions: tuple[Action, ...], only_starts: bool = False
+    ) -> None:
         """Apply clock actions in the matcher's order: stops and cancels before starts."""
-        for action in actions:
-            handler = self._HANDLERS.get(action.kind)
-            if handler is not None:
-                handler(self, self.contract.commitment(action.target), event)
+        key = -id(actions) if only_starts else id(actions)
+        found = self.plans.get(key)
+        if found is None or found[0] is not actions:
+            steps = tuple(
+                (self._HANDLERS[action.kind], self.contract.commitment(action.target))
+                for action in actions
+                if action.kind in self._HANDLERS and (action.kind == "start" or not only_starts)
+            )
+            found = self.plans[key] = (actions, steps)
+        for handler, commitment in found[1]:
+            handler(self, commitment, event)
 
     def _stop(self, commitment: Commitment, event: Event) -> None:
-        self._close(commitment, event, stop=True)
+        for clock in self._closing(commitment):
+            clock.stopped_at, clock.stop_event = event.at, event.id
 
     def _cancel(self, commitment: Commitment, event: Event) -> None:
-        self._close(commitment, event, stop=False)
+        for clock in self._closing(commitment):
+            clock.cancelled_at = event.at
+            clock.cancel_reason = f"{event.type} ({event.id})"
+            clock.cancel_event = event.id
 
-    def _close(self, commitment: Commitment, event: Event, stop: bool) -> None:
+    def _closing(self, commitment: Commitment) -> list[ClockRecord]:
+        """The clocks a stop or cancel of ``commitment`` closes now: its running clock of any
+        cycle — an earlier cycle's clock still running (a report owed for the first repair) is
+        closed by the same event: it is the same obligation, fulfilled late or not."""
+        name = commitment.id
         cycle = self.cycles[-1]
-        if commitment.id in cycle.first_start:
-            cycle.closed.add(commitment.id)
-        # An earlier cycle's clock still running (a report owed for the first repair) is
-        # closed by the same event: it is the same obligation, fulfilled late or not.
+        if name in cycle.first_start:
+            cycle.closed.add(name)
+        found = []
         for each in self.cycles:
-            clock = each.clocks.get(commitment.id)
-            if clock is not None and clock.open:
-                if stop:
-                    clock.stopped_at, clock.stop_event = event.at, event.id
-                else:
-                    clock.cancelled_at = event.at
-                    clock.cancel_reason = f"{event.type} ({event.id})"
-                    clock.cancel_event = event.id
+            clock = each.clocks.get(name)
+            if clock is not None and clock.stopped_at is None and clock.cancelled_at is None:
+                found.append(clock)
+        return found
 
     def _pause(self, commitment: Commitment, event: Event) -> None:
         spans = self.cycles[-1].pauses.setdefault(commitment.id, [])
@@ -223,8 +238,7 @@ class TicketWalk:
         self._halted = False
         self.status = "open"
         self.cycles.append(_Cycle(len(self.cycles) + 1, event.at))
-        starts = [a for a in self._match(event, "reported") if a.kind == "start"]
-        self._apply_actions(event, starts)
+        self._apply_actions(event, self._match(event, "reported"), only_starts=True)
 
     def _cancel_ticket(self, event: Event) -> None:
         self.status = "cancelled"
@@ -247,6 +261,9 @@ class TicketWalk:
         "resume": _resume,
         "start": _start,
     }
+
+
+_Step = tuple[Callable[["TicketWalk", Commitment, Event], None], Commitment]
 
 
 # -- judging clocks at as_of -----------------------------------------------------------------

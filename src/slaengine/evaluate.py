@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from operator import attrgetter
 from typing import Any
@@ -61,6 +61,8 @@ class Context:
             name: build_calendar(name, spec) for name, spec in contract.calendars.items()
         }
         self.asset_classes = contract.asset_classes()
+        #: The ticket walk's resolved matcher answers (slaengine.clocks.TicketWalk.plans).
+        self.plans: dict[Any, Any] = {}
 
 
 def excused_intervals(events: Iterable[Event]) -> list[Excused]:
@@ -98,20 +100,13 @@ def evaluate_ticket(
 ) -> TicketResult:
     """One ticket's clocks at ``as_of``. ``events`` must be sorted by (at, seq) and <= as_of."""
     contract = context.contract
-    walk = TicketWalk(contract, context.matcher, ticket, context.asset_classes)
+    walk = TicketWalk(contract, context.matcher, ticket, context.asset_classes, plans=context.plans)
     for event in events:
         walk.apply(event)
+    severity, calendars, share = walk.severity, context.calendars, contract.warning_share
+    pauses_of = walk.pauses_of
     clocks = [
-        judge(
-            record,
-            ticket,
-            walk.severity,
-            as_of,
-            context.calendars,
-            walk.pauses_of(record),
-            excused,
-            contract.warning_share,
-        )
+        judge(record, ticket, severity, as_of, calendars, pauses_of(record), excused, share)
         for record in walk.records()
     ]
     return TicketResult(walk, clocks)
@@ -190,6 +185,15 @@ def with_warranty(summary: TicketSummary, book: WarrantyBook) -> TicketSummary:
     cover = book.ticket_cover(summary.asset, summary.reported_at)
     if cover is None:
         return summary
-    return replace(
-        summary, in_warranty=cover.covered, chargeable=not cover.covered, warranty_basis=cover.basis
+    # Built directly: dataclasses.replace costs several times more, once per ticket.
+    return TicketSummary(
+        summary.ticket,
+        summary.asset,
+        summary.severity,
+        summary.status,
+        summary.reported_at,
+        summary.cycles,
+        cover.covered,
+        not cover.covered,
+        cover.basis,
     )

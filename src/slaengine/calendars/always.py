@@ -41,7 +41,8 @@ class AlwaysCalendar(Calendar):
     def __init__(self, name: str = "24x7") -> None:
         super().__init__(name)
         #: Each clock target's length, worked out once (a replay asks for millions of deadlines).
-        self._spans: dict[Duration, timedelta] = {}
+        #: By (amount, unit): a tuple hashes in C, a Duration through Python.
+        self._spans: dict[tuple[int, str], timedelta] = {}
 
     @classmethod
     def from_spec(cls, name: str, spec: AlwaysSpec) -> AlwaysCalendar:
@@ -62,9 +63,10 @@ class AlwaysCalendar(Calendar):
         self, start: datetime, target: Duration, excluded: Sequence[Interval] = ()
     ) -> datetime:
         if not excluded:
-            span = self._spans.get(target)
+            key = (target.amount, target.unit)
+            span = self._spans.get(key)
             if span is None and target.unit in CLOCK_UNITS:
-                span = self._spans[target] = timedelta(seconds=target.seconds)
+                span = self._spans[key] = timedelta(seconds=target.seconds)
             if span is not None:
                 return add_elapsed(start, span)
         return super().deadline(start, target, excluded)

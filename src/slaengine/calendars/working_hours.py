@@ -123,6 +123,15 @@ def parse_weekly_hours(hours: dict[str, list[str]]) -> tuple[DayHours, ...]:
     return tuple(day_hours or () for day_hours in week)
 
 
+@lru_cache(maxsize=1)
+def _registered_countries() -> frozenset[str]:
+    """Every name ``holidays.country_holidays`` knows a country by: codes, aliases and class
+    names, from the package's registry (which imports no country)."""
+    from holidays.registry import COUNTRIES
+
+    return frozenset(name for names in COUNTRIES.values() for name in names)
+
+
 class HolidaySource(BaseModel):
     """Public holidays (and make-up working days) of a country, from the ``holidays`` package."""
 
@@ -133,6 +142,12 @@ class HolidaySource(BaseModel):
 
     @model_validator(mode="after")
     def _known(self) -> HolidaySource:
+        # A country alone is checked against the package's registry of names, which is cheap:
+        # building a table imports every country the package knows (most of a second of
+        # start-up), so that waits until a deadline needs the table. A subdivision needs the
+        # country's table to be checked.
+        if self.subdiv is None and self.country in _registered_countries():
+            return self
         try:
             holiday_tables.country_holidays(self.country, subdiv=self.subdiv)
         except NotImplementedError as error:

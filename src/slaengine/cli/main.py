@@ -20,7 +20,6 @@ from slaengine.cli.common import (
     out,
     write_json,
 )
-from slaengine.cli.render import clauses_table, contract_table, print_report
 from slaengine.contract import load_contract
 from slaengine.evaluate import Context, Report, evaluate
 from slaengine.replay import cyclic_gc_paused, write_report
@@ -90,6 +89,8 @@ def contract_show(
     fmt: Format = "table",
 ) -> None:
     """Show a contract's commitments as a table to check against the tender."""
+    from slaengine.cli.render import clauses_table, contract_table
+
     contract = load_contract(file)
     if fmt == "json":
         print(contract.model_dump_json(by_alias=True, indent=2))
@@ -139,6 +140,9 @@ def replay(
 
 
 def show(report: Report, fmt: str) -> None:
+    # Rich tables are imported when a table is shown: a JSON replay starts without them.
+    from slaengine.cli.render import print_report
+
     if fmt == "json":
         write_json(report.to_json())
     else:

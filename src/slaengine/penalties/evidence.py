@@ -95,7 +95,12 @@ class Evidence:
         }
         self._actions: dict[tuple[str, str], list[Event]] = defaultdict(list)
         matcher = matcher_for(self.contract)
+        # Only events of a type some charge, extend or claim names can trigger one (a filter
+        # before asking the rule set, which still decides).
+        priced = matcher.types_for(("charge", "extend", "claim"))
         for event in report.events:
+            if event.type not in priced:
+                continue
             summary = self.tickets.get(event.ticket) if event.ticket else None
             actions = matcher.match(
                 event.type,

@@ -15,13 +15,20 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterable
 from typing import Any
 
 from durable.engine import Host, MessageNotHandledException
 
 from slaengine.contract.loader import contract_fingerprint
 from slaengine.contract.models import Contract
-from slaengine.ruleset.compiler import ROLES, Action, compile_ruleset, tested_fields
+from slaengine.ruleset.compiler import (
+    ROLES,
+    Action,
+    compile_ruleset,
+    contract_actions,
+    tested_fields,
+)
 
 
 class _Host(Host):  # type: ignore[misc]
@@ -60,7 +67,8 @@ class Matcher:
         self.ruleset = f"c{contract_fingerprint(contract)}"
         self.rules = compile_ruleset(contract)
         self._fields = tested_fields(contract)
-        self._cache: dict[tuple[Any, ...], tuple[Action, ...]] = {}
+        #: Keyed by the type alone when no condition of the type tests more, else by a tuple.
+        self._cache: dict[Any, tuple[Action, ...]] = {}
         with _lock:
             if self.ruleset not in _registered:
                 _the_host().set_rulesets({self.ruleset: self.rules})
@@ -78,10 +86,15 @@ class Matcher:
         paths = self._fields.get(event_type)
         if paths is None:  # no condition names this type: nothing can match
             return ()
-        fact: dict[str, Any] = {"type": event_type}
+        if not paths:  # only the type is tested (most types): the type is the whole key
+            found = self._cache.get(event_type)
+            if found is None:
+                found = self._cache[event_type] = self._decide({"type": event_type})
+            return found
         values: dict[str, Any] = {"severity": severity, "asset": asset, "ticket": ticket}
         attrs = attrs or {}
         key: list[Any] = [event_type]
+        tested: list[tuple[str, str, Any]] = []
         for path in paths:
             head, _, tail = path.partition(".")
             value = attrs.get(tail) if tail else values.get(head)
@@ -90,18 +103,34 @@ class Matcher:
                 if isinstance(value, str | int | float | bool | None)
                 else json.dumps(value, sort_keys=True)
             )
-            if value is None:
-                continue
-            if tail:
-                fact.setdefault("attrs", {})[tail] = value
-            else:
-                fact[head] = value
+            tested.append((head, tail, value))
         cache_key = tuple(key)
         found = self._cache.get(cache_key)
         if found is None:
-            found = tuple(sorted(self._ask(fact), key=_apply_order))
-            self._cache[cache_key] = found
+            fact: dict[str, Any] = {"type": event_type}
+            for head, tail, value in tested:
+                if value is None:
+                    continue
+                if tail:
+                    fact.setdefault("attrs", {})[tail] = value
+                else:
+                    fact[head] = value
+            found = self._cache[cache_key] = self._decide(fact)
         return found
+
+    def _decide(self, fact: dict[str, Any]) -> tuple[Action, ...]:
+        return tuple(sorted(self._ask(fact), key=_apply_order))
+
+    def types_for(self, kinds: Iterable[str]) -> frozenset[str]:
+        """The event types some condition of an action of these kinds names: an event of any
+        other type can trigger none of them (a filter before asking, never the decision)."""
+        wanted = set(kinds)
+        return frozenset(
+            condition.type
+            for action, conditions in contract_actions(self.contract)
+            if action.kind in wanted
+            for condition in conditions
+        )
 
     def _ask(self, fact: dict[str, Any]) -> frozenset[Action]:
         with _lock:

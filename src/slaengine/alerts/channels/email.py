@@ -16,17 +16,15 @@ every recipient; a refused recipient is a ``DeliveryError`` naming it.
 from __future__ import annotations
 
 import hashlib
-import smtplib
-import ssl
-from email.header import Header
-from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from slaengine.alerts.messages import Lang, language, render
 from slaengine.alerts.model import Alert, ChannelSettings, DeliveryError
+
+if TYPE_CHECKING:
+    from email.message import EmailMessage
 
 
 class EmailChannelSpec(BaseModel):
@@ -56,6 +54,10 @@ class EmailChannel:
         self.lang = lang
 
     def send(self, alert: Alert, lang: str) -> None:
+        # Imported when mail is sent: a command that only reads a contract never pays for them.
+        import smtplib
+        import ssl
+
         mail = self._compose(alert, self.lang or language(lang))
         settings = self.settings
         relay = f"{settings.smtp_host}:{settings.smtp_port}"
@@ -85,6 +87,10 @@ class EmailChannel:
 
     def _compose(self, alert: Alert, lang: Lang) -> EmailMessage:
         """The mail for ``alert``, exactly as it is handed to the relay."""
+        from email.header import Header
+        from email.message import EmailMessage
+        from email.utils import format_datetime, make_msgid
+
         message = render(alert, lang)
         sender = self.settings.smtp_sender
         domain = sender.rpartition("@")[2] or "slaengine"

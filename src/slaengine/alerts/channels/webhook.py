@@ -22,13 +22,15 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import httpx
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from slaengine.alerts.messages import Lang, Message, language, render
 from slaengine.alerts.model import Alert, ChannelSettings, DeliveryError
+
+if TYPE_CHECKING:
+    import httpx
 
 WebhookFormat = Literal["json", "wecom", "dingtalk", "slack"]
 
@@ -70,6 +72,8 @@ class WebhookChannelSpec(BaseModel):
     @field_validator("url")
     @classmethod
     def _http_url(cls, value: str) -> str:
+        import httpx  # here, not at the top: only a contract with a webhook pays for it
+
         try:
             url = httpx.URL(value)
         except httpx.InvalidURL as exc:
@@ -112,6 +116,8 @@ class WebhookChannel:
             with self._client_lock:
                 client = self._client
                 if client is None:
+                    import httpx
+
                     client = self._client = httpx.Client(timeout=self.timeout_seconds)
         return client
 
@@ -134,6 +140,8 @@ class WebhookChannel:
         self.close()
 
     def send(self, alert: Alert, lang: str) -> None:
+        import httpx
+
         body = _BODIES[self.format](alert, render(alert, self.lang or language(lang)))
         try:
             response = self._http().post(self.url, json=body, headers=self.headers)
