@@ -15,7 +15,6 @@ from rich.console import Console
 from rich.table import Table
 
 from slaengine.cli.common import StoreOption, as_of_option, err, friendly, load_input, out
-from slaengine.cli.render import measures_table
 from slaengine.contract import Contract, load_contract
 from slaengine.errors import SlaError
 from slaengine.evaluate import evaluate
@@ -127,6 +126,8 @@ def print_statement(statement: Statement, console: Console, lang: str) -> None:
         figures.add_row(*(_cell(value) for value in row))
     console.print(figures)
     if statement.measures:
+        from slaengine.cli.render import measures_table  # rich tables load for table output only
+
         zone = ZoneInfo(statement.contract.timezone)
         console.print(measures_table(statement.measures, zone, lang))
 
