@@ -180,6 +180,29 @@ class AppliesTo(Model):
 
     severity: Annotated[list[str], BeforeValidator(_conditions)] = Field(default_factory=list)
     asset_class: Annotated[list[str], BeforeValidator(_conditions)] = Field(default_factory=list)
+    #: Asset attributes (``zone: [suburb, remote]``), from the asset registry or, where it
+    #: lacks them, from the ticket's events (``attrs.zone``).
+    attrs: dict[str, Annotated[list[str], BeforeValidator(_conditions)]] = Field(
+        default_factory=dict
+    )
+
+
+class TargetRow(Model):
+    """One row of a target table: the target when the ticket's facts match ``when``
+    (``{zone: suburb}``, ``{severity: major, zone: city}``; a list means any of them)."""
+
+    when: dict[str, Annotated[list[str], BeforeValidator(_conditions)]]
+    target: Duration
+
+    @field_validator("target")
+    @classmethod
+    def _clock_target(cls, value: Duration) -> Duration:
+        if value.is_calendar:
+            raise ValueError(f"a clock target is written in s, m, h or d, not {value}")
+        return value
+
+    def matches(self, facts: Mapping[str, str | None]) -> bool:
+        return all(facts.get(name) in values for name, values in self.when.items())
 
 
 class Shape(Model):
@@ -218,10 +241,20 @@ class Commitment(Model):
     pause: Conditions = Field(default_factory=list)
     resume: Conditions = Field(default_factory=list)
     target: Duration
+    #: Targets by where the asset is (and severity): the first row that matches the ticket's
+    #: facts gives the target, ``target`` is for tickets no row matches (市区2小时, 郊县4小时 ...).
+    targets: list[TargetRow] = Field(default_factory=list)
     calendar: str
     applies_to: AppliesTo = Field(default_factory=AppliesTo)
     clauses: list[str] = Field(default_factory=list)
     warn_at: Annotated[float, Field(gt=0, lt=1)] | None = None
+
+    def target_for(self, facts: Mapping[str, str | None]) -> Duration:
+        """The target for a ticket with these facts (severity and asset attributes)."""
+        for row in self.targets:
+            if row.matches(facts):
+                return row.target
+        return self.target
 
     @field_validator("start", "stop")
     @classmethod
@@ -468,6 +501,8 @@ class Part(Model):
     id: str
     name: Text | None = None
     kind: Literal["key_part", "part"] = Field(alias="class")
+    #: Attributes (site, zone, region, line, ...); a part has its unit's unless it says otherwise.
+    attrs: dict[str, str] = Field(default_factory=dict)
 
 
 class Asset(Model):
@@ -475,6 +510,8 @@ class Asset(Model):
     name: Text | None = None
     kind: Literal["unit"] = Field(default="unit", alias="class")
     accepted_on: date | None = None
+    #: Attributes (site, zone, region, line, ...) that targets and ``applies_to`` may test.
+    attrs: dict[str, str] = Field(default_factory=dict)
     parts: list[Part] = Field(default_factory=list)
 
 
@@ -670,6 +707,16 @@ class Contract(Model):
                         f"(defined: {', '.join(sorted(self.calendars))})",
                     )
                 )
+            for j, row in enumerate(commitment.targets):
+                for severity in row.when.get("severity", []):
+                    if severity not in self.severities:
+                        problems.append(
+                            (
+                                f"{where}.targets.{j}.when.severity",
+                                f"severity {severity!r} is not one of the contract's severities "
+                                f"({', '.join(self.severities)})",
+                            )
+                        )
             for severity in commitment.applies_to.severity:
                 if severity not in self.severities:
                     problems.append(
@@ -787,13 +834,34 @@ class Contract(Model):
         raise KeyError(measure_id)
 
     @cached_property
+    def asset_attrs(self) -> dict[str, dict[str, str]]:
+        """Asset id -> its attributes (a part: its unit's, overridden by its own)."""
+        found: dict[str, dict[str, str]] = {}
+        for asset in self.assets:
+            found[asset.id] = dict(asset.attrs)
+            for part in asset.parts:
+                found[part.id] = {**asset.attrs, **part.attrs}
+        return found
+
+    @cached_property
+    def fact_names(self) -> tuple[str, ...]:
+        """Ticket facts besides severity that some target table or ``applies_to`` tests."""
+        names: set[str] = set()
+        for commitment in self.commitments:
+            names.update(commitment.applies_to.attrs)
+            for row in commitment.targets:
+                names.update(row.when)
+        names.discard("severity")
+        return tuple(sorted(names))
+
+    @cached_property
     def event_type_set(self) -> frozenset[str]:
         return self.known_event_types()
 
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
         """A copy without the cached lookups (they would answer for the original)."""
         copy = super().model_copy(update=update, deep=deep)
-        for name in ("event_type_set", "_commitments_by_id"):
+        for name in ("event_type_set", "_commitments_by_id", "asset_attrs", "fact_names"):
             copy.__dict__.pop(name, None)
         return copy
 
