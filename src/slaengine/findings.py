@@ -89,6 +89,9 @@ class Findings:
     #: Clock counts by status. A streamed report keeps only the clocks pricing needs in
     #: ``clocks`` and counts the others here; None means "count ``clocks``".
     clock_counts: dict[str, int] | None = None
+    #: The contract's versions when it was amended (slaengine.contract.versions), oldest
+    #: first; ``contract`` is then the latest. Empty: ``contract`` is the only version.
+    versions: list[Contract] = field(default_factory=list)
 
     @cached_property
     def measures(self) -> list[MeasurePeriod]:

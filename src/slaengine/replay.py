@@ -60,13 +60,18 @@ def write_report(
     rejected: Sequence[Rejected] = (),
     duplicates: int = 0,
     fmt: str = JSON,
+    amended: Sequence[Context] = (),
 ) -> Report:
     """Write the report of ``events`` at ``as_of`` to ``out`` as it is produced (``json``: one
     document; ``jsonl``: one record a line). Returns the report with only the clocks pricing
-    needs in ``clocks`` (its ``summary`` counts them all): for totals, not to write again."""
-    evaluation = Evaluation(context, events, as_of)
+    needs in ``clocks`` (its ``summary`` counts them all): for totals, not to write again.
+    ``amended``: the contexts of an amended contract's versions (slaengine.evaluate.
+    amended_contexts)."""
+    if amended:
+        context = amended[-1]
+    evaluation = Evaluation(context, events, as_of, amended)
     contract = context.contract
-    measured = measured_commitments(contract)
+    measured = frozenset().union(*(measured_commitments(c.contract) for c in amended or [context]))
     kept: list[Clock] = []
     tickets: list[TicketSummary] = []
     counts: dict[str, int] = {}
@@ -103,6 +108,7 @@ def write_report(
         evaluation.extra(),
         duplicates,
         clock_counts=counts,
+        versions=[c.contract for c in amended],
     )
     tail = report.tail_json(clock.to_json() for clock in kept if clock.status == BREACHED)
     if lines:

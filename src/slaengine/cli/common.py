@@ -166,4 +166,11 @@ def register_commands(app: typer.Typer) -> None:
 
 
 #: Each module defines ``register(app)``; adding a command family never touches the others.
-_COMMAND_MODULES: list[str] = ["warranty", "service", "statement", "importing", "backtest"]
+_COMMAND_MODULES: list[str] = [
+    "warranty",
+    "service",
+    "statement",
+    "importing",
+    "backtest",
+    "amendments",
+]

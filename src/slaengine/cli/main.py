@@ -11,6 +11,7 @@ import typer
 from slaengine import __version__
 from slaengine.bundled import demo_events, example_contract
 from slaengine.cli import common
+from slaengine.cli.amendments import AmendmentOption, load_amendments
 from slaengine.cli.common import (
     StoreOption,
     as_of_option,
@@ -21,7 +22,7 @@ from slaengine.cli.common import (
     write_json,
 )
 from slaengine.contract import load_contract
-from slaengine.evaluate import Context, Report, evaluate
+from slaengine.evaluate import Context, Report, amended_contexts, evaluate
 from slaengine.replay import cyclic_gc_paused, write_report
 
 app = typer.Typer(
@@ -114,16 +115,21 @@ def replay(
     as_of: AsOf = None,
     fmt: ReplayFormat = "table",
     db: StoreOption = None,
+    amendment: AmendmentOption = None,
 ) -> None:
     """Replay a stream of ticket events against a contract and report every clock."""
     _check_format(fmt, ("table", "json", "jsonl"))
     contract = load_contract(contract_file)
+    amendments = load_amendments(contract, amendment)
     when = as_of_option(as_of, contract)
     with cyclic_gc_paused():
         given = load_input(contract, events_file, db)
         if fmt == "table" or (fmt == "json" and sys.stdout.isatty()):
             # For a person: a table, or an indented document (a terminal never holds millions).
-            show(evaluate(contract, given.events, when, given.rejected, given.duplicates), fmt)
+            report = evaluate(
+                contract, given.events, when, given.rejected, given.duplicates, amendments
+            )
+            show(report, fmt)
             return
         sys.stdout.flush()
         report = write_report(
@@ -134,6 +140,7 @@ def replay(
             given.rejected,
             given.duplicates,
             fmt,
+            amended_contexts(Context(contract), amendments),
         )
     if report.rejected:
         err.print(f"{len(report.rejected)} event(s) rejected (listed in the report)")

@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from slaengine.cli.amendments import AmendmentOption, load_amendments
 from slaengine.cli.common import StoreOption, as_of_option, err, friendly, load_input, out
 from slaengine.contract import Contract, load_contract
 from slaengine.errors import SlaError
@@ -182,6 +183,7 @@ def register(app: typer.Typer) -> None:
             str, typer.Option("--lang", help="zh or en: column headers and formulas")
         ] = "en",
         db: StoreOption = None,
+        amendment: AmendmentOption = None,
     ) -> None:
         """The billing statement of a period: every penalty and compensation line with its
         formula, caps, waivers, totals, compliance figures and chargeable tickets."""
@@ -195,7 +197,10 @@ def register(app: typer.Typer) -> None:
         window = _window(contract, period, date_from, date_to)
         when = as_of_option(as_of, contract)
         intake = load_input(contract, events_file, db)
-        report = evaluate(contract, intake.events, when, intake.rejected, intake.duplicates)
+        amendments = load_amendments(contract, amendment)
+        report = evaluate(
+            contract, intake.events, when, intake.rejected, intake.duplicates, amendments
+        )
         result = build_statement(report, window)
         if fmt == "table":
             if output is None:

@@ -29,7 +29,12 @@ UNASSIGNED = "-"
 
 def downtime(measure: Measure, source: MeasureInput) -> dict[str, list[tuple[Interval, str]]]:
     """Per asset in scope: its downtime intervals (up to ``as_of``), each with the ticket or
-    event that opened it. Open downtime ends at ``as_of``."""
+    event that opened it, by start. Open downtime ends at ``as_of``. Worked out once per
+    measure (every period reads it)."""
+    cached = source.cache.get(measure.id)
+    if cached is not None:
+        found: dict[str, list[tuple[Interval, str]]] = cached
+        return found
     contract = source.contract
     units = {unit.id: unit.id for unit in contract.assets}
     for unit in contract.assets:
@@ -49,32 +54,23 @@ def downtime(measure: Measure, source: MeasureInput) -> dict[str, list[tuple[Int
         return its_unit if its_unit in scope else UNASSIGNED
 
     ticket_asset: dict[str, str | None] = {}
-    ticket_severity: dict[str, str | None] = {}
     open_since: dict[str, tuple[datetime, str, str]] = {}  # key -> (since, subject, opened by)
-    found: dict[str, list[tuple[Interval, str]]] = {}
-    for event in source.events:
+    found = {}
+    for event, kind in source.matching(measure, ("down", "restored")):
         key = event.ticket if event.ticket is not None else f"asset:{event.asset}"
-        if event.ticket is not None:
-            if ticket_asset.get(event.ticket) is None:
-                ticket_asset[event.ticket] = event.asset
-            if event.severity is not None:
-                ticket_severity[event.ticket] = event.severity
-            asset = ticket_asset[event.ticket]
-            severity = ticket_severity.get(event.ticket)
-        else:
-            asset, severity = event.asset, event.severity
-        actions = source.matcher.match(event.type, severity, asset, event.ticket, event.attrs)
-        for action in actions:
-            if action.target != measure.id:
-                continue
-            if action.kind == "restored" and key in open_since:
-                since, who, opened_by = open_since.pop(key)
-                found.setdefault(who, []).append(((since, event.at), opened_by))
-            elif action.kind == "down" and key not in open_since:
-                opened_by = event.ticket or event.id
-                open_since[key] = (event.at, subject(asset), opened_by)
+        if event.ticket is not None and ticket_asset.get(event.ticket) is None:
+            ticket_asset[event.ticket] = event.asset
+        asset = ticket_asset[event.ticket] if event.ticket is not None else event.asset
+        if kind == "restored" and key in open_since:
+            since, who, opened_by = open_since.pop(key)
+            found.setdefault(who, []).append(((since, event.at), opened_by))
+        elif kind == "down" and key not in open_since:
+            open_since[key] = (event.at, subject(asset), event.ticket or event.id)
     for since, who, opened_by in open_since.values():
         found.setdefault(who, []).append(((since, source.as_of), opened_by))
+    for spans in found.values():
+        spans.sort(key=lambda item: item[0][0])
+    source.cache[measure.id] = found
     return found
 
 
@@ -82,13 +78,20 @@ def downtime(measure: Measure, source: MeasureInput) -> dict[str, list[tuple[Int
 def availability(
     measure: Measure, source: MeasureInput, start: datetime, horizon: datetime
 ) -> Figure:
-    maintenance = source.calendars[measure.maintenance] if measure.maintenance else None
-    excused = [(a, b) for a, b in source.excused if a < horizon and b > start]
+    windows: list[Interval] = []
+    if measure.maintenance:
+        for a, b in source.calendars[measure.maintenance].working_intervals(start):
+            if a >= horizon:
+                break
+            windows.append((a, min(b, horizon)))
+    excused = [
+        (max(a, start), min(b, horizon)) for a, b in source.excused if a < horizon and b > start
+    ]
+    # Time that is neither service nor downtime: maintenance windows and excused time.
+    excluded = merge_intervals(windows + excused)
 
-    def counted(a: datetime, b: datetime) -> tuple[float, float]:
-        """Seconds of [a, b) outside maintenance windows and excused time; and inside windows."""
-        inside = maintenance.working_seconds(a, b, excused) if maintenance else 0.0
-        return b.timestamp() - a.timestamp() - inside - overlap_seconds(excused, a, b), inside
+    def counted(a: datetime, b: datetime) -> float:
+        return b.timestamp() - a.timestamp() - overlap_seconds(excluded, a, b)
 
     down_by_asset = downtime(measure, source)
     subjects = sorted(set(measure.assets) or {asset.id for asset in source.contract.assets})
@@ -96,29 +99,28 @@ def availability(
     service_total = down_total = 0.0
     per_asset: list[dict[str, object]] = []
     intervals: list[dict[str, object]] = []
+    service = counted(start, horizon)
     for asset in subjects:
-        service, _ = counted(start, horizon)
-        spans = down_by_asset.get(asset, [])
-        for (a, b), opened_by in spans:
+        inside_period: list[Interval] = []
+        for (a, b), opened_by in down_by_asset.get(asset, []):
+            if a >= horizon:
+                break
             a, b = max(a, start), min(b, horizon)
-            if b > a:
-                seconds, inside = counted(a, b)
-                intervals.append(
-                    {
-                        "asset": asset,
-                        "ticket": opened_by,
-                        "from": a.isoformat(),
-                        "until": b.isoformat(),
-                        "counted_seconds": round(seconds),
-                        "in_maintenance_seconds": round(inside),
-                    }
-                )
+            if b <= a:
+                continue
+            inside_period.append((a, b))
+            intervals.append(
+                {
+                    "asset": asset,
+                    "ticket": opened_by,
+                    "from": a.isoformat(),
+                    "until": b.isoformat(),
+                    "counted_seconds": round(counted(a, b)),
+                    "in_maintenance_seconds": round(overlap_seconds(windows, a, b)),
+                }
+            )
         # overlapping tickets on one asset: the asset is down once
-        down = 0.0
-        for a, b in merge_intervals([span for span, _ in spans]):
-            a, b = max(a, start), min(b, horizon)
-            if b > a:
-                down += counted(a, b)[0]
+        down = sum(counted(a, b) for a, b in merge_intervals(inside_period))
         service_total += service
         down_total += down
         per_asset.append(

@@ -79,6 +79,38 @@ class MeasureInput:
     as_of: datetime
     matcher: Matcher
     calendars: dict[str, Calendar]
+    #: What a kind works out once per measure and reuses for every period (by measure id).
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    def matching(self, measure: Measure, kinds: tuple[str, ...]) -> list[tuple[Event, str]]:
+        """The events that trigger one of the measure's ``kinds`` of action (``down``, ...),
+        each with the kind, in event order. Only events of a type some such condition names
+        are asked about (a filter before the rule set, which still decides)."""
+        types = self.matcher.types_for(kinds)
+        found: list[tuple[Event, str]] = []
+        severity: dict[str, str | None] = {}
+        asset: dict[str, str | None] = {}
+        for event in self.events:
+            ticket = event.ticket
+            if ticket is not None:
+                # a ticket's later events name neither: they are the ticket's first ones
+                if event.severity is not None:
+                    severity[ticket] = event.severity
+                if asset.get(ticket) is None:
+                    asset[ticket] = event.asset
+            if event.type not in types:
+                continue
+            actions = self.matcher.match(
+                event.type,
+                severity.get(ticket) if ticket is not None else event.severity,
+                asset.get(ticket) if ticket is not None else event.asset,
+                ticket,
+                event.attrs,
+            )
+            for action in actions:
+                if action.kind in kinds and action.target == measure.id:
+                    found.append((event, action.kind))
+        return found
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,13 +24,11 @@ def satisfaction(
     scores: list[dict[str, Any]] = []
     unscored: list[dict[str, Any]] = []
     total = Decimal(0)
-    for event in source.events:
+    scored = source.cache.get(measure.id)
+    if scored is None:
+        scored = source.cache[measure.id] = [e for e, _ in source.matching(measure, ("scored_by",))]
+    for event in scored:
         if not start <= event.at < horizon:
-            continue
-        actions = source.matcher.match(
-            event.type, event.severity, event.asset, event.ticket, event.attrs
-        )
-        if not any(a.kind == "scored_by" and a.target == measure.id for a in actions):
             continue
         raw = event.attrs.get(measure.score_attr)
         score = _score(raw, measure.scale)

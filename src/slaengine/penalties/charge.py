@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from slaengine.contract.models import Clause, Contract
+from slaengine.contract.versions import Versions
 from slaengine.findings import Findings
 from slaengine.penalties.caps import adjustments, allocate, apply_breach_cap, breach_cap
 from slaengine.penalties.compliance import ClockKey, PeriodKey
@@ -154,33 +155,92 @@ def measured_commitments(contract: Contract) -> frozenset[str]:
 
 
 def charge(report: Findings) -> Charges:
-    """Every line the report's breaches, periods and events cost under its contract."""
-    evidence = Evidence(report)
+    """Every line the report's breaches, periods and events cost under its contract (or, for
+    an amended contract, each under the version in force when its breach began)."""
     contract = report.contract
     sections: dict[str, list[Line]] = defaultdict(list)
-    for clause in contract.clauses:
-        kind = kind_for(clause.kind)
-        for trigger in kind.triggers(clause, evidence):
-            priced = kind.price(clause, trigger, evidence)
-            waiver = evidence.waiver_for(trigger, clause.id)
-            if waiver is not None:
-                evidence.use(waiver)
-            cap = breach_cap(clause, contract.price, trigger) if kind.section != REMEDY else None
-            for item, uncapped, cap_text in apply_breach_cap(priced, cap):
-                sections[kind.section].append(
-                    _line(evidence, clause, kind.section, trigger, item, waiver, uncapped, cap_text)
+    each = _evidence_by_version(report)
+    for evidence, start, end in each:
+        for clause in evidence.contract.clauses:
+            kind = kind_for(clause.kind)
+            for trigger in kind.triggers(clause, evidence):
+                if (start is not None and trigger.billed_at < start) or (
+                    end is not None and trigger.billed_at >= end
+                ):
+                    continue  # another version was in force when this breach began
+                priced = kind.price(clause, trigger, evidence)
+                waiver = evidence.waiver_for(trigger, clause.id)
+                if waiver is not None:
+                    evidence.use(waiver)
+                cap = (
+                    breach_cap(clause, evidence.contract.price, trigger)
+                    if kind.section != REMEDY
+                    else None
                 )
+                for item, uncapped, cap_text in apply_breach_cap(priced, cap):
+                    sections[kind.section].append(
+                        _line(
+                            evidence,
+                            clause,
+                            kind.section,
+                            trigger,
+                            item,
+                            waiver,
+                            uncapped,
+                            cap_text,
+                        )
+                    )
     ordered = {section: sorted(lines, key=Line.order_key) for section, lines in sections.items()}
     penalties = allocate(ordered.get(PENALTY, []), contract)
+    # a waiver is unapplied when no version's breaches used it
+    unused = [
+        waiver
+        for waiver in each[-1][0].unused_waivers()
+        if all(
+            any(u.event == waiver.event for u in evidence.unused_waivers())
+            for evidence, _, _ in each
+        )
+    ]
     return Charges(
         contract,
         penalties,
         ordered.get(COMPENSATION, []),
         adjustments(penalties, penalties, contract),
         ordered.get(REMEDY, []),
-        evidence.unused_waivers(),
-        evidence.waived_clocks,
-        evidence.waived_periods,
+        unused,
+        frozenset().union(*(evidence.waived_clocks for evidence, _, _ in each)),
+        frozenset().union(*(evidence.waived_periods for evidence, _, _ in each)),
+    )
+
+
+def _evidence_by_version(
+    report: Findings,
+) -> list[tuple[Evidence, datetime | None, datetime | None]]:
+    """The evidence to price under each version, with when that version was in force."""
+    if len(report.versions) < 2:
+        return [(Evidence(report), None, None)]
+    versions = Versions(report.versions)
+    found: list[tuple[Evidence, datetime | None, datetime | None]] = []
+    for index, version in enumerate(versions.all):
+        findings = report if version is report.contract else _as_version(report, version)
+        found.append((Evidence(findings), *versions.span(index)))
+    return found
+
+
+def _as_version(report: Findings, version: Contract) -> Findings:
+    """The same findings, read under another version's terms (its clauses, its measures)."""
+    return Findings(
+        version,
+        report.as_of,
+        report.clocks,
+        report.tickets,
+        report.rejected,
+        report.excused,
+        report.events,
+        report.periods,
+        report.extra,
+        report.duplicates,
+        report.clock_counts,
     )
 
 
