@@ -80,3 +80,15 @@ def test_a_bad_yearly_holiday_is_located() -> None:
     line = next(i for i, x in enumerate(text.splitlines(), 1) if "fryday" in x)
     assert problem.startswith(f"contracts/bad.yaml:{line}: calendars.office")
     assert "'last fri of dec'" in problem
+
+
+def test_maintenance_windows_weekly_and_one_off() -> None:
+    spec = SPECS.validate_python(
+        {"kind": "working_hours", "timezone": "Asia/Shanghai", "hours": {"sun": ["02:00-04:00"]},
+         "extra_working_days": ["2026-10-01"], "workday_hours": "sun"}
+    )  # fmt: skip
+    windows = build_calendar("maintenance", spec)
+    shanghai = ZoneInfo("Asia/Shanghai")
+    week = (datetime(2026, 9, 28, tzinfo=shanghai), datetime(2026, 10, 5, tzinfo=shanghai))
+    # Thursday 1 October (one-off) and Sunday 4 October: 2 h each
+    assert windows.working_seconds(*week) == 4 * 3600
