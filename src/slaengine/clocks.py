@@ -64,6 +64,8 @@ class ClockRecord:
     reclassified_out: bool = False
     #: The target from the commitment's target table (None: its plain ``target``).
     target: Duration | None = None
+    #: For a commitment that runs per start: which start this clock is (1, 2, ...); else 0.
+    occurrence: int = 0
 
     @property
     def open(self) -> bool:
@@ -182,6 +184,14 @@ class TicketWalk:
         cycle = self.cycles[-1]
         if name in cycle.first_start:
             cycle.closed.add(name)
+        if commitment.runs == "per_start":
+            # one reply answers every contact still waiting for one
+            return [
+                clock
+                for each in self.cycles
+                for clock in each.clocks.values()
+                if clock.commitment.id == name and clock.open
+            ]
         found = []
         for each in self.cycles:
             clock = each.clocks.get(name)
@@ -208,10 +218,28 @@ class TicketWalk:
     def _start(self, commitment: Commitment, event: Event) -> None:
         cycle = self.cycles[-1]
         cycle.first_start.setdefault(commitment.id, (event.at, event.id))
+        if commitment.runs == "per_start":
+            self._start_occurrence(commitment, event)
+            return
         if not self._halted and commitment.id not in cycle.clocks and self.applies(commitment):
             cycle.clocks[commitment.id] = ClockRecord(
                 commitment, cycle.number, event.at, event.id, target=self._target(commitment)
             )
+
+    def _start_occurrence(self, commitment: Commitment, event: Event) -> None:
+        """A commitment that runs per start: every start event opens a clock of its own."""
+        if self._halted or not self.applies(commitment):
+            return
+        cycle = self.cycles[-1]
+        number = 1 + sum(1 for c in cycle.clocks.values() if c.commitment.id == commitment.id)
+        cycle.clocks[f"{commitment.id}#{number}"] = ClockRecord(
+            commitment,
+            cycle.number,
+            event.at,
+            event.id,
+            target=self._target(commitment),
+            occurrence=number,
+        )
 
     def facts(self) -> dict[str, str | None]:
         """What target tables and ``applies_to`` test: the severity and the asset's attributes
@@ -252,8 +280,10 @@ class TicketWalk:
             existing = cycle.clocks.get(commitment.id)
             # A clock that an earlier reclassification cancelled starts again when the
             # severity comes back (general -> major -> general): one clock per cycle.
+            # (A commitment that runs per start starts only on its start events.)
             if (
                 first is not None
+                and commitment.runs == "once"
                 and (existing is None or existing.reclassified_out)
                 and commitment.id not in cycle.closed
                 and not self._halted
@@ -335,6 +365,8 @@ class Clock:
     stop_event: str | None = None
     #: The clock was cancelled after its deadline had passed: a breach that was withdrawn.
     withdrawn: bool = False
+    #: Which start of a commitment that runs per start (1, 2, ...); 0 for the usual one clock.
+    occurrence: int = 0
 
     def to_json(self) -> dict[str, Any]:
         data = self.json_fields()
@@ -370,6 +402,8 @@ class Clock:
             data["warn_at"] = self.warn_at
         if self.retroactive:
             data["retroactive"] = True
+        if self.occurrence:
+            data["occurrence"] = self.occurrence
         data["start_event"] = self.start_event
         if self.stop_event is not None:
             data["stop_event"] = self.stop_event
@@ -484,4 +518,5 @@ def judge(
         record.start_event,
         stop_event,
         withdrawn,
+        record.occurrence,
     )

@@ -248,6 +248,9 @@ class Commitment(Model):
     applies_to: AppliesTo = Field(default_factory=AppliesTo)
     clauses: list[str] = Field(default_factory=list)
     warn_at: Annotated[float, Field(gt=0, lt=1)] | None = None
+    #: ``once``: one clock per ticket and cycle (from the first start); ``per_start``: a clock
+    #: for every start event (每次来电须在2小时内回复), each stopped by the next stop.
+    runs: Literal["once", "per_start"] = "once"
 
     def target_for(self, facts: Mapping[str, str | None]) -> Duration:
         """The target for a ticket with these facts (severity and asset attributes)."""

@@ -36,6 +36,7 @@ def clock_trigger(clock: Clock) -> Trigger:
         cycle=clock.cycle,
         late_by_seconds=clock.late_by_seconds,
         provisional=clock.stopped_at is None,
+        occurrence=clock.occurrence,
     )
 
 
