@@ -92,11 +92,11 @@ class MeasureInput:
         asset: dict[str, str | None] = {}
         for event in self.events:
             ticket = event.ticket
-            if ticket is not None:
-                # a ticket's later events name neither: they are the ticket's first ones
+            # a ticket's severity is its latest one named, its asset the first one named
+            if ticket is not None and (event.severity is not None or event.asset is not None):
                 if event.severity is not None:
                     severity[ticket] = event.severity
-                if asset.get(ticket) is None:
+                if event.asset is not None and ticket not in asset:
                     asset[ticket] = event.asset
             if event.type not in types:
                 continue
