@@ -139,7 +139,8 @@ class TicketWalk:
             self._cancel_ticket(event)
         elif kind == "resolved":
             self.status = "resolved"
-        self._apply_actions(event, self._match(event))
+        actions = self.matcher.by_type.get(kind)
+        self._apply_actions(event, self._match(event) if actions is None else actions)
 
     def _match(self, event: Event, as_type: str | None = None) -> tuple[Action, ...]:
         return self.matcher.match(

@@ -23,9 +23,10 @@ measured); ``cyclic_gc_paused`` switches it off for the duration and back on aft
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
+from itertools import islice
 from typing import IO, Any
 
 import orjson
@@ -52,6 +53,58 @@ def cyclic_gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def judge_streaming(
+    context: Context,
+    events: Iterable[Event],
+    as_of: datetime,
+    rejected: Sequence[Rejected] = (),
+    duplicates: int = 0,
+    each_ticket: Callable[[list[Clock]], None] | None = None,
+    keep: Callable[[Clock], bool] | None = None,
+    amended: Sequence[Context] = (),
+) -> Report:
+    """Judge ``events`` ticket by ticket, handing each ticket's clocks to ``each_ticket`` as
+    they are judged. The report keeps in ``clocks`` only what pricing needs (breached clocks,
+    and every clock of a commitment a clause measures) plus those ``keep`` asks for; its
+    ``summary`` counts them all. Its charges are those of the whole evaluation.
+    ``amended``: the contexts of an amended contract's versions, oldest first
+    (slaengine.evaluate.amended_contexts); each ticket is judged under its own."""
+    if amended:
+        context = amended[-1]
+    evaluation = Evaluation(context, events, as_of, amended)
+    measured = frozenset().union(*(measured_commitments(c.contract) for c in amended or [context]))
+    kept: list[Clock] = []
+    tickets: list[TicketSummary] = []
+    counts: dict[str, int] = {}
+    for summary, clocks in evaluation.tickets():
+        tickets.append(summary)
+        for clock in clocks:
+            status = clock.status
+            counts[status] = counts.get(status, 0) + 1
+            if (
+                status == BREACHED
+                or clock.commitment in measured
+                or (keep is not None and keep(clock))
+            ):
+                kept.append(clock)
+        if clocks and each_ticket is not None:
+            each_ticket(clocks)
+    return Report(
+        context.contract,
+        as_of,
+        kept,
+        tickets,
+        list(rejected),
+        evaluation.excused,
+        evaluation.applied,
+        evaluation.periods(),
+        evaluation.extra(),
+        duplicates,
+        clock_counts=counts,
+        versions=[c.contract for c in amended],
+    )
+
+
 def write_report(
     out: IO[bytes],
     context: Context,
@@ -65,58 +118,49 @@ def write_report(
     """Write the report of ``events`` at ``as_of`` to ``out`` as it is produced (``json``: one
     document; ``jsonl``: one record a line). Returns the report with only the clocks pricing
     needs in ``clocks`` (its ``summary`` counts them all): for totals, not to write again.
-    ``amended``: the contexts of an amended contract's versions (slaengine.evaluate.
-    amended_contexts)."""
-    if amended:
-        context = amended[-1]
-    evaluation = Evaluation(context, events, as_of, amended)
-    contract = context.contract
-    measured = frozenset().union(*(measured_commitments(c.contract) for c in amended or [context]))
-    kept: list[Clock] = []
-    tickets: list[TicketSummary] = []
-    counts: dict[str, int] = {}
-    head = head_json(contract, as_of)
+    ``amended``: as for ``judge_streaming``."""
+    head = head_json((amended[-1] if amended else context).contract, as_of)
     lines = fmt == JSONL
     if lines:
         out.write(_record("report", head))
     else:
         out.write(orjson.dumps(head)[:-1] + b',"clocks":[')
-    separator = b""
-    for summary, clocks in evaluation.tickets():
-        tickets.append(summary)
-        if not clocks:
-            continue
-        for clock in clocks:
-            status = clock.status
-            counts[status] = counts.get(status, 0) + 1
-            if status == BREACHED or clock.commitment in measured:
-                kept.append(clock)
+    separator = [b""]
+
+    def write(clocks: list[Clock]) -> None:
         if lines:
             out.write(b"".join(_record("clock", clock.json_fields()) for clock in clocks))
         else:
-            out.write(separator + orjson.dumps([clock.json_fields() for clock in clocks])[1:-1])
-            separator = b","
-    report = Report(
-        contract,
-        as_of,
-        kept,
-        tickets,
-        list(rejected),
-        evaluation.excused,
-        evaluation.applied,
-        evaluation.periods(),
-        evaluation.extra(),
-        duplicates,
-        clock_counts=counts,
-        versions=[c.contract for c in amended],
-    )
-    tail = report.tail_json(clock.to_json() for clock in kept if clock.status == BREACHED)
+            out.write(separator[0] + orjson.dumps([c.json_fields() for c in clocks])[1:-1])
+            separator[0] = b","
+
+    report = judge_streaming(context, events, as_of, rejected, duplicates, write, amended=amended)
+    # The breaches repeat their clocks' fields; orjson writes the times as to_json would.
+    tail = report.tail_items(clock.json_fields() for clock in report.breaches)
     if lines:
-        out.write(b"".join(_tail_records(tail)))
+        for chunk in _tail_records(tail):
+            out.write(chunk)
     else:
-        out.write(b"]," + orjson.dumps(tail)[1:] + b"\n")
+        out.write(b"]")
+        for name, value in tail:
+            out.write(b"," + orjson.dumps(name) + b":")
+            if isinstance(value, Iterator):
+                _write_list(out, value)
+            else:
+                out.write(orjson.dumps(value))
+        out.write(b"}\n")
     out.flush()
     return report
+
+
+def _write_list(out: IO[bytes], items: Iterator[Any], chunk: int = 2000) -> None:
+    """A JSON array of ``items``, made and written ``chunk`` at a time."""
+    out.write(b"[")
+    separator = b""
+    while batch := list(islice(items, chunk)):
+        out.write(separator + orjson.dumps(batch)[1:-1])
+        separator = b","
+    out.write(b"]")
 
 
 def _record(kind: str, data: dict[str, Any]) -> bytes:
@@ -140,17 +184,21 @@ _ITEMS = {
 }
 
 
-def _tail_records(tail: dict[str, Any]) -> Iterator[bytes]:
+def _tail_records(tail: Iterable[tuple[str, Any]]) -> Iterator[bytes]:
     """The tail of the document as records: each list item one line, then the totals and the
     summary (last, so a reader knows the report is complete)."""
-    for name, value in tail.items():
-        if name in ("totals", "summary"):
-            continue
-        if isinstance(value, list):
+    last: list[bytes] = []
+    for name, value in tail:
+        if isinstance(value, Iterator):
+            kind = _ITEMS.get(name, name)
+            for item in value:
+                yield _record(kind, item if isinstance(item, dict) else {"value": item})
+        elif name in ("totals", "summary"):
+            last.append(_record(name, value))
+        elif isinstance(value, list):
             kind = _ITEMS.get(name, name)
             for item in value:
                 yield _record(kind, item if isinstance(item, dict) else {"value": item})
         else:
             yield _record(name, value if isinstance(value, dict) else {"value": value})
-    yield _record("totals", tail["totals"])
-    yield _record("summary", tail["summary"])
+    yield from last

@@ -8,9 +8,10 @@ three parts — ``head_json``, the clocks, ``tail_json`` — so that the streame
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from functools import cached_property
+from itertools import chain
 from typing import Any
 
 from slaengine.clocks import BREACHED
@@ -52,16 +53,27 @@ class Report(Findings):
 
     def tail_json(self, breached: Iterable[dict[str, Any]]) -> dict[str, Any]:
         """The document's fields after ``clocks``; ``breached``: the breached clocks' JSON."""
-        data: dict[str, Any] = {
-            "breaches": [breach_json(clock) for clock in breached]
-            + [p.breach_json() for p in self.periods if p.status == PERIOD_BREACHED],
-            **self.charges.to_json(),
-            "tickets": [ticket.to_json() for ticket in self.tickets],
-            "excused": [item.to_json() for item in self.excused],
-            "obligations": [period.to_json() for period in self.periods],
-            **({"measures": [m.to_json() for m in self.measures]} if self.measures else {}),
-            "rejected": [item.to_json() for item in self.rejected],
-            "summary": self.summary(),
+        return {
+            name: list(value) if isinstance(value, Iterator) else value
+            for name, value in self.tail_items(breached)
         }
-        data.update(self.extra)
-        return data
+
+    def tail_items(self, breached: Iterable[dict[str, Any]]) -> Iterator[tuple[str, Any]]:
+        """``tail_json`` field by field, in order, each list as an iterator that makes its items
+        as they are read (slaengine.replay writes them without holding them all)."""
+        yield (
+            "breaches",
+            chain(
+                (breach_json(clock) for clock in breached),
+                (p.breach_json() for p in self.periods if p.status == PERIOD_BREACHED),
+            ),
+        )
+        yield from self.charges.json_items()
+        yield "tickets", (ticket.to_json() for ticket in self.tickets)
+        yield "excused", (item.to_json() for item in self.excused)
+        yield "obligations", (period.to_json() for period in self.periods)
+        if self.measures:
+            yield "measures", (measure.to_json() for measure in self.measures)
+        yield "rejected", (item.to_json() for item in self.rejected)
+        yield "summary", self.summary()
+        yield from self.extra.items()

@@ -18,7 +18,7 @@ from slaengine.cli.amendments import AmendmentOption, load_amendments
 from slaengine.cli.common import StoreOption, as_of_option, err, friendly, load_input, out
 from slaengine.contract import Contract, load_contract
 from slaengine.errors import SlaError
-from slaengine.evaluate import evaluate
+from slaengine.evaluate import Context, amended_contexts
 from slaengine.penalties import Statement, Window, build_statement
 from slaengine.penalties.export import (
     COMPLIANCE_COLUMNS,
@@ -35,6 +35,7 @@ from slaengine.penalties.export import (
     totals_rows,
 )
 from slaengine.penalties.words import amount_text, label
+from slaengine.replay import cyclic_gc_paused, judge_streaming
 
 FORMATS = ("table", "json", "csv", "xlsx")
 LANGS = ("en", "zh")
@@ -196,12 +197,21 @@ def register(app: typer.Typer) -> None:
         contract = load_contract(contract_file)
         window = _window(contract, period, date_from, date_to)
         when = as_of_option(as_of, contract)
-        intake = load_input(contract, events_file, db)
-        amendments = load_amendments(contract, amendment)
-        report = evaluate(
-            contract, intake.events, when, intake.rejected, intake.duplicates, amendments
-        )
-        result = build_statement(report, window)
+        with cyclic_gc_paused():
+            intake = load_input(contract, events_file, db)
+            # Judged ticket by ticket: of the clocks, only those the statement reads are kept
+            # (its period's, for the compliance figures, and what pricing needs).
+            amended = amended_contexts(Context(contract), load_amendments(contract, amendment))
+            report = judge_streaming(
+                Context(contract),
+                intake.events,
+                when,
+                intake.rejected,
+                intake.duplicates,
+                keep=lambda clock: window.start <= clock.deadline < window.end,
+                amended=amended,
+            )
+            result = build_statement(report, window)
         if fmt == "table":
             if output is None:
                 print_statement(result, out, lang)

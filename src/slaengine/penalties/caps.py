@@ -133,7 +133,7 @@ def allocate(penalties: Sequence[Line], contract: Contract) -> list[Line]:
             total_cut = max(ZERO, owed - year_cut - room)
             used_in_total += owed - year_cut - total_cut
         if year_cut or total_cut:
-            result[index] = replace(line, year_cut=year_cut, total_cut=total_cut)
+            result[index] = line.with_cuts(year_cut, total_cut)
     return result
 
 

@@ -16,7 +16,7 @@ in the report, and a clock's ``late_by_seconds`` already leaves out paused and e
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -25,13 +25,20 @@ from typing import Any
 from slaengine.contract.models import Clause, Contract
 from slaengine.contract.versions import Versions
 from slaengine.findings import Findings
-from slaengine.penalties.caps import adjustments, allocate, apply_breach_cap, breach_cap
+from slaengine.penalties.caps import (
+    BreachCap,
+    adjustments,
+    allocate,
+    apply_breach_cap,
+    breach_cap,
+)
 from slaengine.penalties.compliance import ClockKey, PeriodKey
 from slaengine.penalties.evidence import Evidence
 from slaengine.penalties.kinds import kind_for
 from slaengine.penalties.lines import (
     COMPENSATION,
     PENALTY,
+    PERIOD,
     REMEDY,
     Line,
     Priced,
@@ -133,13 +140,18 @@ class Charges:
         """The report's ``penalties``, ``compensation`` and ``totals`` (SPEC.md section 7),
         with the cap adjustments, remedies and waivers that matched nothing."""
         return {
-            "penalties": [line.to_json() for line in self.penalties],
-            "compensation": [line.to_json() for line in self.compensation],
-            "adjustments": [line.to_json() for line in self.adjustments],
-            "remedies": [line.to_json() for line in self.remedies],
-            "totals": self.totals().to_json(),
-            "unapplied_waivers": [waiver.to_json() for waiver in self.unapplied_waivers],
+            name: list(value) if isinstance(value, Iterator) else value
+            for name, value in self.json_items()
         }
+
+    def json_items(self) -> Iterator[tuple[str, Any]]:
+        """``to_json`` field by field, each list as an iterator that makes its items as they
+        are read (a streamed report writes them without holding them all)."""
+        for name in ("penalties", "compensation", "adjustments", "remedies"):
+            lines: list[Line] = getattr(self, name)
+            yield name, (line.to_json() for line in lines)
+        yield "totals", self.totals().to_json()
+        yield "unapplied_waivers", (waiver.to_json() for waiver in self.unapplied_waivers)
 
 
 def measured_commitments(contract: Contract) -> frozenset[str]:
@@ -163,6 +175,8 @@ def charge(report: Findings) -> Charges:
     for evidence, start, end in each:
         for clause in evidence.contract.clauses:
             kind = kind_for(clause.kind)
+            # The per-breach cap depends only on the clause and on whether a trigger is a period.
+            caps: dict[bool, BreachCap | None] = {}
             for trigger in kind.triggers(clause, evidence):
                 if (start is not None and trigger.billed_at < start) or (
                     end is not None and trigger.billed_at >= end
@@ -172,13 +186,15 @@ def charge(report: Findings) -> Charges:
                 waiver = evidence.waiver_for(trigger, clause.id)
                 if waiver is not None:
                     evidence.use(waiver)
-                cap = (
-                    breach_cap(clause, evidence.contract.price, trigger)
-                    if kind.section != REMEDY
-                    else None
-                )
+                cap = None
+                if kind.section != REMEDY:
+                    per_period = trigger.source == PERIOD
+                    if per_period not in caps:
+                        caps[per_period] = breach_cap(clause, evidence.contract.price, trigger)
+                    cap = caps[per_period]
+                section = sections[kind.section]
                 for item, uncapped, cap_text in apply_breach_cap(priced, cap):
-                    sections[kind.section].append(
+                    section.append(
                         _line(
                             evidence,
                             clause,
@@ -193,14 +209,10 @@ def charge(report: Findings) -> Charges:
     ordered = {section: sorted(lines, key=Line.order_key) for section, lines in sections.items()}
     penalties = allocate(ordered.get(PENALTY, []), contract)
     # a waiver is unapplied when no version's breaches used it
-    unused = [
-        waiver
-        for waiver in each[-1][0].unused_waivers()
-        if all(
-            any(u.event == waiver.event for u in evidence.unused_waivers())
-            for evidence, _, _ in each
-        )
-    ]
+    unused = each[-1][0].unused_waivers()
+    for evidence, _, _ in each[:-1]:
+        also = {waiver.event for waiver in evidence.unused_waivers()}
+        unused = [waiver for waiver in unused if waiver.event in also]
     return Charges(
         contract,
         penalties,

@@ -7,7 +7,7 @@ took off. Lines are immutable; waivers and caps produce changed copies, never ed
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -129,6 +129,14 @@ class Line:
     def formula(self, lang: str) -> str:
         return self.formula_zh if lang == "zh" else self.formula_en
 
+    def with_cuts(self, year_cut: Decimal, total_cut: Decimal) -> Line:
+        """This line with what the yearly and total caps took off (a copy: lines never change).
+        Built positionally: ``dataclasses.replace`` costs twice as much, and a year past its
+        cap cuts every later line."""
+        values: list[Any] = [getattr(self, name) for name in _KEPT_BY_CUTS]
+        values += (year_cut, total_cut)
+        return Line(*values)
+
     def order_key(self) -> tuple[float, str]:
         """Lines in the order they occurred (a timestamp: cheaper than comparing aware times)."""
         return (self.billed_at.timestamp(), self.id)
@@ -175,3 +183,8 @@ class Line:
         if self.total_cut:
             data["total_cap_cut"] = _money(self.total_cut)
         return data
+
+
+#: Every field of a line but the two cuts (the last two), in order.
+_KEPT_BY_CUTS = tuple(f.name for f in fields(Line))[:-2]
+assert tuple(f.name for f in fields(Line))[-2:] == ("year_cut", "total_cut")

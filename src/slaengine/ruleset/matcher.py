@@ -67,8 +67,11 @@ class Matcher:
         self.ruleset = f"c{contract_fingerprint(contract)}"
         self.rules = compile_ruleset(contract)
         self._fields = tested_fields(contract)
-        #: Keyed by the type alone when no condition of the type tests more, else by a tuple.
-        self._cache: dict[Any, tuple[Action, ...]] = {}
+        #: Answers by (type, tested values), for types whose conditions test more than the type.
+        self._cache: dict[tuple[Any, ...], tuple[Action, ...]] = {}
+        #: Answers for types whose conditions test nothing else (most), by type, once asked:
+        #: a caller may look here first and skip ``match`` (the walk's hot path does).
+        self.by_type: dict[str, tuple[Action, ...]] = {}
         with _lock:
             if self.ruleset not in _registered:
                 _the_host().set_rulesets({self.ruleset: self.rules})
@@ -85,11 +88,12 @@ class Matcher:
         """The actions, in the order they apply (stop, cancel, pause, resume, start, others)."""
         paths = self._fields.get(event_type)
         if paths is None:  # no condition names this type: nothing can match
+            self.by_type[event_type] = ()
             return ()
         if not paths:  # only the type is tested (most types): the type is the whole key
-            found = self._cache.get(event_type)
+            found = self.by_type.get(event_type)
             if found is None:
-                found = self._cache[event_type] = self._decide({"type": event_type})
+                found = self.by_type[event_type] = self._decide({"type": event_type})
             return found
         values: dict[str, Any] = {"severity": severity, "asset": asset, "ticket": ticket}
         attrs = attrs or {}
