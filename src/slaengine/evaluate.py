@@ -28,6 +28,7 @@ from slaengine.contract.versions import Versions
 from slaengine.events import Event, Rejected, parse_time
 from slaengine.findings import Excused, Findings, TicketSummary, breach_json
 from slaengine.obligations import ObligationPeriod, judge_obligations
+from slaengine.remedies import judge_remedies
 from slaengine.report import Report
 from slaengine.ruleset.matcher import Matcher, matcher_for
 from slaengine.warranty import WarrantyBook
@@ -161,7 +162,20 @@ class Evaluation:
             yield with_warranty(result.summary, self.book), result.clocks
 
     def periods(self) -> list[ObligationPeriod]:
-        return judge_obligations(self.book, self.applied, self.as_of, self.context.matcher)
+        """Obligation periods, and the repeat-failure remedies owed (slaengine.remedies)."""
+        context = self.context
+        periods = judge_obligations(self.book, self.applied, self.as_of, context.matcher)
+        if context.contract.remedies:
+            periods += judge_remedies(
+                context.contract,
+                self.applied,
+                self.book,
+                context.calendars,
+                context.matcher,
+                self.as_of,
+                self._spans,
+            )
+        return periods
 
     def extra(self) -> dict[str, Any]:
         return {"warranty_notes": self.book.notes} if self.book.notes else {}

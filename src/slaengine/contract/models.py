@@ -609,6 +609,34 @@ class Measure(Model):
         return self.name.get(lang) if self.name else self.id
 
 
+# --- repeat-failure remedies (judged in slaengine.remedies) -----------------------------------
+
+
+class Remedy(Model):
+    """三包: the ``count``-th repair of one asset (within its warranty) obliges the supplier to a
+    remedy — replace it within ``target`` — met by a ``done_by`` event on that asset."""
+
+    id: str
+    name: Text | None = None
+    #: The events that count as a repair of the ticket's asset.
+    repairs: Conditions = Field(default_factory=lambda: [Condition(type="resolved")])
+    #: Which repair triggers the remedy (3: the third repair, i.e. it failed after two).
+    count: int = Field(default=3, ge=2)
+    #: Count only repairs while the asset is under warranty.
+    within_warranty: bool = True
+    target: Duration
+    calendar: str
+    done_by: Conditions = Field(default_factory=lambda: [Condition(type="part_replaced")])
+    clauses: list[str] = Field(default_factory=list)
+
+    @field_validator("target")
+    @classmethod
+    def _clock_target(cls, value: Duration) -> Duration:
+        if value.is_calendar:
+            raise ValueError(f"a remedy's target is written in s, m, h or d, not {value}")
+        return value
+
+
 # --- contacts --------------------------------------------------------------------------------
 
 AlertKind = Literal[
@@ -662,6 +690,7 @@ class Contract(Model):
     assets: list[Asset] = Field(default_factory=list)
     obligations: list[Obligation] = Field(default_factory=list)
     measures: list[Measure] = Field(default_factory=list)
+    remedies: list[Remedy] = Field(default_factory=list)
     contacts: list[Contact] = Field(default_factory=list)
     warning_share: Annotated[float, Field(gt=0, lt=1)] = 0.8
 
@@ -689,6 +718,7 @@ class Contract(Model):
             ("clauses", [c.id for c in self.clauses]),
             ("obligations", [o.id for o in self.obligations]),
             ("measures", [m.id for m in self.measures]),
+            ("remedies", [r.id for r in self.remedies]),
             ("contacts", [c.id for c in self.contacts]),
         ):
             seen: set[str] = set()
@@ -818,6 +848,17 @@ class Contract(Model):
                     problems.append(
                         (f"{where}.commitments.{j}", f"commitment {cid!r} is not defined")
                     )
+        clause_ids = {clause.id for clause in self.clauses}
+        for i, remedy in enumerate(self.remedies):
+            if remedy.calendar not in self.calendars:
+                problems.append(
+                    (
+                        f"remedies.{i}.calendar",
+                        f"calendar {remedy.calendar!r} is not defined "
+                        f"(defined: {', '.join(sorted(self.calendars))})",
+                    )
+                )
+            problems.extend(_missing(f"remedies.{i}.clauses", remedy.clauses, clause_ids))
         measure_ids = {m.id for m in self.measures}
         for i, clause in enumerate(self.clauses):
             if isinstance(clause, MeasureCreditClause) and clause.measure not in measure_ids:
@@ -891,6 +932,10 @@ class Contract(Model):
             for role in measure_roles(measure):
                 for j, condition in enumerate(getattr(measure, role)):
                     yield f"measures.{i}.{role}.{j}", condition
+        for i, remedy in enumerate(self.remedies):
+            for role in ("repairs", "done_by"):
+                for j, condition in enumerate(getattr(remedy, role)):
+                    yield f"remedies.{i}.{role}.{j}", condition
 
     @property
     def effective(self) -> date:

@@ -75,6 +75,10 @@ def contract_actions(contract: Contract) -> list[tuple[Action, list[Condition]]]
         # measures.py reads these: a fault taking an asset down, its restoration, a score
         for role in measure_roles(measure):
             actions.append((Action(role, measure.id), getattr(measure, role)))
+    for remedy in contract.remedies:
+        # remedies.py reads these: a repair of an asset, the remedy done
+        actions.append((Action("repairs", remedy.id), remedy.repairs))
+        actions.append((Action("done_by", remedy.id), remedy.done_by))
     return actions
 
 
