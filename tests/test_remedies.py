@@ -88,3 +88,20 @@ def test_a_replacement_in_time_meets_the_remedy() -> None:
     stream.add("part_replaced", t("2026-03-06 15:00"), None, asset="U1-P1")
     owed, lines = remedies(stream, "2026-03-31 00:00")
     assert [p.status for p in owed] == ["met"] and lines == []
+
+
+def test_remedy_errors_name_file_line_and_field() -> None:
+    import pytest
+
+    from slaengine.errors import ContractError
+
+    text = EXAMPLE_TEXT.replace(
+        "contacts:\n", REMEDY.replace("calendar: office", "calendar: ofice"), 1
+    )
+    text = text.replace("  - id: W-final\n", CLAUSE, 1)
+    with pytest.raises(ContractError) as info:
+        parse_contract(text, Path("contracts/bad.yaml"))
+    (problem,) = info.value.problems
+    line = next(i for i, x in enumerate(text.splitlines(), 1) if "ofice" in x)
+    assert problem.startswith(f"contracts/bad.yaml:{line}: remedies.0.calendar")
+    assert "'ofice' is not defined" in problem
