@@ -104,6 +104,7 @@ class Findings:
             self.clocks,
             [(item.start, item.end) for item in self.excused],
             self.as_of,
+            {t.ticket: (t.severity, t.asset) for t in self.tickets},
         )
 
     @cached_property

@@ -53,14 +53,12 @@ def downtime(measure: Measure, source: MeasureInput) -> dict[str, list[tuple[Int
         its_unit = units.get(asset)
         return its_unit if its_unit in scope else UNASSIGNED
 
-    ticket_asset: dict[str, str | None] = {}
     open_since: dict[str, tuple[datetime, str, str]] = {}  # key -> (since, subject, opened by)
     found = {}
     for event, kind in source.matching(measure, ("down", "restored")):
         key = event.ticket if event.ticket is not None else f"asset:{event.asset}"
-        if event.ticket is not None and ticket_asset.get(event.ticket) is None:
-            ticket_asset[event.ticket] = event.asset
-        asset = ticket_asset[event.ticket] if event.ticket is not None else event.asset
+        known = source.tickets.get(event.ticket) if event.ticket is not None else None
+        asset = known[1] if known is not None and known[1] is not None else event.asset
         if kind == "restored" and key in open_since:
             since, who, opened_by = open_since.pop(key)
             found.setdefault(who, []).append(((since, event.at), opened_by))

@@ -79,6 +79,8 @@ class MeasureInput:
     as_of: datetime
     matcher: Matcher
     calendars: dict[str, Calendar]
+    #: Each ticket's (severity, asset), as its walk left them.
+    tickets: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
     #: What a kind works out once per measure and reuses for every period (by measure id).
     cache: dict[str, Any] = field(default_factory=dict)
 
@@ -88,25 +90,18 @@ class MeasureInput:
         are asked about (a filter before the rule set, which still decides)."""
         types = self.matcher.types_for(kinds)
         found: list[tuple[Event, str]] = []
-        severity: dict[str, str | None] = {}
-        asset: dict[str, str | None] = {}
+        tickets = self.tickets
         for event in self.events:
-            ticket = event.ticket
-            # a ticket's severity is its latest one named, its asset the first one named
-            if ticket is not None and (event.severity is not None or event.asset is not None):
-                if event.severity is not None:
-                    severity[ticket] = event.severity
-                if event.asset is not None and ticket not in asset:
-                    asset[ticket] = event.asset
             if event.type not in types:
                 continue
-            actions = self.matcher.match(
-                event.type,
-                severity.get(ticket) if ticket is not None else event.severity,
-                asset.get(ticket) if ticket is not None else event.asset,
-                ticket,
-                event.attrs,
-            )
+            ticket = event.ticket
+            # a ticket event that names no severity or asset has its ticket's
+            known = tickets.get(ticket) if ticket is not None else None
+            severity, asset = event.severity, event.asset
+            if known is not None:
+                severity = severity or known[0]
+                asset = known[1] or asset
+            actions = self.matcher.match(event.type, severity, asset, ticket, event.attrs)
             for action in actions:
                 if action.kind in kinds and action.target == measure.id:
                     found.append((event, action.kind))
@@ -142,8 +137,10 @@ def judge_measures(
     clocks: Sequence[Clock],
     excused: Sequence[Interval],
     as_of: datetime,
+    tickets: dict[str, tuple[str | None, str | None]] | None = None,
 ) -> list[MeasurePeriod]:
-    """Every period of every measure of the contract up to ``as_of``."""
+    """Every period of every measure of the contract up to ``as_of``; ``tickets``: each
+    ticket's (severity, asset)."""
     if not contract.measures:
         return []
     source = MeasureInput(
@@ -154,6 +151,7 @@ def judge_measures(
         as_of,
         matcher_for(contract),
         {name: build_calendar(name, spec) for name, spec in contract.calendars.items()},
+        tickets or {},
     )
     zone = ZoneInfo(contract.timezone)
     found: list[MeasurePeriod] = []
