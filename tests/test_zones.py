@@ -75,3 +75,11 @@ def test_a_target_table_with_an_unknown_severity_is_located() -> None:
 
 def test_the_tender_registers_its_units_in_the_city() -> None:
     assert TENDER.asset_attrs["U1-KP1"] == {"site": "1号站", "zone": "city"}
+
+
+def test_contract_show_lists_the_target_table() -> None:
+    from tests.test_cli import EXAMPLE, run
+
+    shown = run("contract", "show", EXAMPLE)
+    assert shown.returncode == 0, shown.stderr
+    assert "2h if zone suburb" in shown.stdout and "24h if zone remote" in shown.stdout

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from slaengine.clocks import BREACHED, CANCELLED, MET, PAUSED, RUNNING, Clock
-from slaengine.contract.models import Condition, Contract
+from slaengine.contract.models import Condition, Contract, TargetRow
 from slaengine.evaluate import Report
 from slaengine.measures import MeasurePeriod, figure_text
 from slaengine.obligations import UPCOMING
@@ -84,7 +84,11 @@ def contract_table(contract: Contract) -> Table:
             applies.append("severity " + ", ".join(c.applies_to.severity))
         if c.applies_to.asset_class:
             applies.append("asset class " + ", ".join(c.applies_to.asset_class))
+        for attr, values in c.applies_to.attrs.items():
+            applies.append(f"{attr} " + ", ".join(values))
         other = []
+        if c.runs == "per_start":
+            other.append("a clock per start")
         if c.cancel:
             other.append(f"cancel: {conditions_text(c.cancel)}")
         if c.pause:
@@ -95,10 +99,16 @@ def contract_table(contract: Contract) -> Table:
             "; ".join(applies) or "all",
             f"{conditions_text(c.start)}\n→ {conditions_text(c.stop)}",
             "\n".join(other) or "—",
-            f"{c.target}\n{c.calendar}",
+            "\n".join([str(c.target), *(_row_text(row) for row in c.targets), c.calendar]),
             ", ".join(c.clauses) or "—",
         )
     return table
+
+
+def _row_text(row: TargetRow) -> str:
+    """A row of a target table: ``2h if zone suburb``."""
+    when = ", ".join(f"{name} {'/'.join(values)}" for name, values in row.when.items())
+    return f"{row.target} if {when}"
 
 
 def clauses_table(contract: Contract) -> Table:
