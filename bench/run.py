@@ -281,21 +281,30 @@ def replay_cli(contract_file: Path, path: Path, as_of: datetime) -> dict[str, An
 
 
 def startup(contract_file: Path, work: Path, runs: int = 5) -> dict[str, Any]:
-    """``slaengine replay`` on a 10-event file, start to exit (the median of ``runs``)."""
+    """``slaengine replay`` on a 10-event file, start to exit: the median wall-clock time and
+    CPU time (user + system, the child's own, from wait4) of ``runs``."""
     path = work / "ten.jsonl"
     synth.write_jsonl(synth.stream(10), path)
-    times = []
+    times, cpu = [], []
     for _ in range(runs):
         started = time.perf_counter()
-        subprocess.run(
+        child = subprocess.Popen(
             [SLAENGINE, "replay", str(contract_file), str(path), "--as-of",
              "2026-03-03T00:00:00+08:00", "--format", "json"],
             stdout=subprocess.DEVNULL,
-            check=True,
         )  # fmt: skip
+        _, status, usage = os.wait4(child.pid, 0)
         times.append(time.perf_counter() - started)
+        cpu.append(usage.ru_utime + usage.ru_stime)
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise RuntimeError("slaengine replay of 10 events failed")
     path.unlink()
-    return {"events": 10, "runs": runs, "median_seconds": rounded(sorted(times)[runs // 2])}
+    return {
+        "events": 10,
+        "runs": runs,
+        "median_seconds": rounded(sorted(times)[runs // 2]),
+        "median_cpu_seconds": rounded(sorted(cpu)[runs // 2]),
+    }
 
 
 def raw_durable(contract: Contract, path: Path) -> dict[str, Any]:
@@ -354,7 +363,9 @@ def compare(
     return data
 
 
-def replay_synthetic(contract: Contract, events: int, work: Path) -> dict[str, Any]:
+def replay_synthetic(
+    contract: Contract, events: int, work: Path, repeat: int = 1
+) -> dict[str, Any]:
     path = work / f"synthetic-{events}.jsonl"
     started = time.perf_counter()
     written = synth.write_jsonl(synth.stream(events), path)
@@ -364,9 +375,20 @@ def replay_synthetic(contract: Contract, events: int, work: Path) -> dict[str, A
     say(f"replaying {written:,} synthetic events (slaengine replay as a subprocess first)")
     cli = replay_cli(TENDER, path, as_of)
     say("  in this process: the replay, the floors, raw durable_rules ...")
-    replay = replay_file(contract, path, as_of)
-    data = compare(replay, raw_durable(contract, path), floors(contract, path, as_of))
+    # On a shared machine the CPU time of a run varies with what else runs: --repeat N takes
+    # the replay and the floor N times, interleaved, and keeps the least CPU of each.
+    runs = [
+        (replay_file(contract, path, as_of), floors(contract, path, as_of)) for _ in range(repeat)
+    ]
+    replay = min((run for run, _ in runs), key=lambda run: run.cpu_seconds)
+    floor_figures = min((f for _, f in runs), key=lambda f: float(f["evaluate"]["cpu_seconds"]))
+    data = compare(replay, raw_durable(contract, path), floor_figures)
+    data["repeat"] = repeat
     cli["events_per_second"] = round(written / cli["seconds"]) if cli["seconds"] else None
+    # On a loaded machine the wall clock also counts the waits for a core; CPU time does not.
+    cli["events_per_cpu_second"] = (
+        round(written / cli["cpu_seconds"]) if cli["cpu_seconds"] else None
+    )
     cli["peak_rss_bytes_per_event"] = round(cli["peak_rss_bytes"] / written)
     data["cli"] = cli
     data["as_of"] = as_of.isoformat()
@@ -940,7 +962,8 @@ def targets(figures: dict[str, Any]) -> dict[str, Any]:
         "replay_events_per_second",
         cli.get("events_per_second") if cli else None,
         "higher",
-        f"slaengine replay --format json as a subprocess, {size}",
+        f"slaengine replay --format json as a subprocess, {size}, wall clock; per CPU "
+        f"second: {cli.get('events_per_cpu_second') if cli else None}",
     )
     judge(
         "replay_peak_rss_bytes_per_event",
@@ -953,7 +976,8 @@ def targets(figures: dict[str, Any]) -> dict[str, Any]:
         "replay_startup_seconds",
         started.get("median_seconds") if started else None,
         "lower",
-        "slaengine replay on a 10-event file, median of 5",
+        "slaengine replay on a 10-event file, median of 5, wall clock; CPU: "
+        f"{started.get('median_cpu_seconds') if started else None} s",
     )
     live_figures = figures.get("live", {})
     latency = live_figures.get("deadline_to_alert")
@@ -1018,6 +1042,12 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
         default="replay,memory,reevaluate,live",
         help="comma-separated: replay, memory, reevaluate, live",
     )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="run the synthetic replay and its floor N times, interleaved; keep the least CPU",
+    )
     parser.add_argument("--profile", action="store_true", help="add a cProfile of the replay")
     parser.add_argument(
         "--profile-events", type=int, default=50_000, help="synthetic events under --profile"
@@ -1066,9 +1096,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         work = Path(tmp)
         if "replay" in sections:
             figures["replay"] = {
-                "synthetic": replay_synthetic(contract, args.events, work),
+                "synthetic": replay_synthetic(contract, args.events, work, args.repeat),
                 "helpdesk": replay_helpdesk(contract, args.helpdesk, args.helpdesk_events, work),
-                "startup": startup(TENDER, work),
+                "startup": startup(TENDER, work, runs=1 if args.quick else 5),
             }
             if args.profile:
                 figures["replay"]["profile"] = profile_replay(contract, args.profile_events, work)

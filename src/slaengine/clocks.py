@@ -212,18 +212,21 @@ class TicketWalk:
 
     def pauses_of(self, record: ClockRecord) -> list[list[datetime | None]]:
         """The pauses that can count for a clock: its own cycle's, for its commitment."""
-        if not record.commitment.pausable:
+        pauses = self.cycles[record.cycle - 1].pauses
+        if not pauses or not record.commitment.pausable:  # most cycles pause nothing
             return []
-        return self.cycles[record.cycle - 1].pauses.get(record.commitment.id, [])
+        return pauses.get(record.commitment.id, [])
 
     def _start(self, commitment: Commitment, event: Event) -> None:
         cycle = self.cycles[-1]
-        cycle.first_start.setdefault(commitment.id, (event.at, event.id))
+        name = commitment.id
+        if name not in cycle.first_start:
+            cycle.first_start[name] = (event.at, event.id)
         if commitment.runs == "per_start":
             self._start_occurrence(commitment, event)
             return
-        if not self._halted and commitment.id not in cycle.clocks and self.applies(commitment):
-            cycle.clocks[commitment.id] = ClockRecord(
+        if not self._halted and name not in cycle.clocks and self.applies(commitment):
+            cycle.clocks[name] = ClockRecord(
                 commitment, cycle.number, event.at, event.id, target=self._target(commitment)
             )
 

@@ -384,7 +384,12 @@ class Intake:
 
     def offer_line(self, text: str | bytes, line: int) -> Event | None:
         """Offer one line of a JSON Lines stream; a bad line is rejected and the stream goes on."""
-        data = decode_line(text, line)
+        try:
+            # The common case: a good line decodes as it is (JSON allows the whitespace around
+            # it). Anything else — blank, not JSON, not UTF-8 — is judged by decode_line.
+            data = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            data = decode_line(text, line)
         if data is BLANK:
             return None
         if isinstance(data, Rejected):

@@ -85,7 +85,6 @@ class Evidence:
                 p.period_start.timestamp(),
             ),
         )
-        self._events = {event.id: event for event in report.events}
         self.waivers: list[Waiver] = waivers_of(report.events)
         # A waiver of a breach whose commitment carries no clause still matched a breach.
         self.used_waivers: set[str] = {
@@ -150,6 +149,12 @@ class Evidence:
 
     def event(self, event_id: str | None) -> Event | None:
         return self._events.get(event_id) if event_id is not None else None
+
+    @cached_property
+    def _events(self) -> dict[str, Event]:
+        """Events by id, built when a clause first asks (most never do: a million events would
+        hold a large index for nothing)."""
+        return {event.id: event for event in self.report.events}
 
     def clocks_due(self, commitments: Sequence[str], start: datetime, end: datetime) -> list[Clock]:
         """Clocks of ``commitments`` whose deadline falls in [start, end)."""
