@@ -270,3 +270,22 @@ def test_replay_and_statement_show_the_figures(tmp_path: Path) -> None:
     zh = run("statement", EXAMPLE, str(events), "--period", "2026-03", "--as-of", as_of,
              "--lang", "zh")  # fmt: skip
     assert "考核指标" in zh.stdout and "停机16 h" in zh.stdout
+
+
+@pytest.mark.parametrize(
+    ("period", "as_of", "expected"),
+    [
+        ("month", "2026-03-02 00:00", ["2026-01-15", "2026-02-01", "2026-03-01", "2026-04-01"]),
+        ("quarter", "2026-07-01 00:01", ["2026-01-15", "2026-04-01", "2026-07-01", "2026-10-01"]),
+        ("contract_year", "2027-01-16 00:00", ["2026-01-15", "2027-01-15", "2028-01-15"]),
+    ],
+)
+def test_periods_start_at_acceptance(period: str, as_of: str, expected: list[str]) -> None:
+    from datetime import date
+    from zoneinfo import ZoneInfo
+
+    from slaengine.measures.periods import measure_periods
+
+    spans = measure_periods(period, date(2026, 1, 15), ZoneInfo("Asia/Shanghai"), t(as_of))
+    bounds = [spans[0][0]] + [end for _, end in spans]
+    assert [b.date().isoformat() for b in bounds] == expected
