@@ -289,3 +289,32 @@ def test_periods_start_at_acceptance(period: str, as_of: str, expected: list[str
     spans = measure_periods(period, date(2026, 1, 15), ZoneInfo("Asia/Shanghai"), t(as_of))
     bounds = [spans[0][0]] + [end for _, end in spans]
     assert [b.date().isoformat() for b in bounds] == expected
+
+
+SERVICE_ONLY = """
+id: SVC-1
+currency: CNY
+price: "100000.00"
+timezone: Asia/Shanghai
+accepted_on: 2026-03-01
+severities: {major: 重大}
+calendars: {always: {kind: 24x7}}
+commitments:
+  - {id: fix-4h, start: reported, stop: resolved, target: 4h, calendar: always}
+measures:
+  - {id: uptime, kind: availability, period: month, target: "99.9"}
+"""
+
+
+def test_a_contract_without_assets_measures_the_service_as_a_whole() -> None:
+    contract = parse_contract(SERVICE_ONLY, Path("contracts/service.yaml"))
+    stream = Stream(contract)
+    stream.add("reported", t("2026-03-02 09:00"), "T-1", severity="major")
+    stream.add("resolved", t("2026-03-02 11:00"), "T-1")
+    stream.add("reported", t("2026-03-02 10:00"), "T-2", severity="major")  # overlaps T-1
+    stream.add("resolved", t("2026-03-02 12:00"), "T-2")
+    march = period(stream.report(t("2026-04-01 00:00")), "uptime", "2026-03")
+    assert march.detail["assets"] == [
+        {"asset": "service", "service_seconds": 744 * 3600, "down_seconds": 3 * 3600}
+    ]
+    assert (march.to_json()["figure"], march.status) == ("99.597", "below")  # 741 / 744
