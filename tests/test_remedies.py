@@ -105,3 +105,12 @@ def test_remedy_errors_name_file_line_and_field() -> None:
     line = next(i for i, x in enumerate(text.splitlines(), 1) if "ofice" in x)
     assert problem.startswith(f"contracts/bad.yaml:{line}: remedies.0.calendar")
     assert "'ofice' is not defined" in problem
+
+
+def test_repairs_after_the_warranty_do_not_count() -> None:
+    # U1-P1 follows its unit: covered until 2029-01-15; three repairs after it owe nothing
+    stream = Stream(CONTRACT)
+    for n, day in enumerate(("2029-02-05", "2029-02-06", "2029-02-07"), 1):
+        repair(stream, f"T-{n}", day)
+    owed, _ = remedies(stream, "2029-03-01 00:00")
+    assert owed == []
