@@ -35,6 +35,7 @@ from typing import Any, ClassVar
 
 from slaengine.calendars import Calendar, Interval
 from slaengine.contract.models import Commitment, Contract
+from slaengine.durations import Duration
 from slaengine.events import Event
 from slaengine.ruleset.compiler import Action
 from slaengine.ruleset.matcher import Matcher
@@ -61,6 +62,10 @@ class ClockRecord:
     cancel_keeps_breach: bool = False
     #: Cancelled because a reclassification made the commitment no longer apply.
     reclassified_out: bool = False
+    #: The target from the commitment's target table (None: its plain ``target``).
+    target: Duration | None = None
+    #: For a commitment that runs per start: which start this clock is (1, 2, ...); else 0.
+    occurrence: int = 0
 
     @property
     def open(self) -> bool:
@@ -97,6 +102,9 @@ class TicketWalk:
     status: str = "open"
     cycles: list[_Cycle] = field(default_factory=list)
     _halted: bool = False  # the ticket was cancelled: nothing starts until it is reopened
+    #: Asset attributes the ticket's events carried (``attrs.zone``), for target tables where
+    #: the asset registry lacks them; only the names the contract tests are kept.
+    site: dict[str, str] = field(default_factory=dict)
     #: What each of the matcher's answers does, resolved once: (answer, its (handler,
     #: commitment) steps) by the answer's id (negated: only its starts). The matcher keeps its
     #: answers for good, and each entry holds its answer, so an id is never reused while it is
@@ -110,6 +118,12 @@ class TicketWalk:
             self.cycles.append(_Cycle(1, event.at))
         if event.asset is not None and self.asset is None:
             self.asset = event.asset
+        names = self.contract.fact_names
+        if names and event.attrs:
+            for name in names:
+                value = event.attrs.get(name)
+                if isinstance(value, str) and name not in self.site:
+                    self.site[name] = value
         kind = event.type
         if kind == "reported":
             self.reported_at = self.reported_at or event.at
@@ -171,6 +185,14 @@ class TicketWalk:
         cycle = self.cycles[-1]
         if name in cycle.first_start:
             cycle.closed.add(name)
+        if commitment.runs == "per_start":
+            # one reply answers every contact still waiting for one
+            return [
+                clock
+                for each in self.cycles
+                for clock in each.clocks.values()
+                if clock.commitment.id == name and clock.open
+            ]
         found = []
         for each in self.cycles:
             clock = each.clocks.get(name)
@@ -200,13 +222,48 @@ class TicketWalk:
         name = commitment.id
         if name not in cycle.first_start:
             cycle.first_start[name] = (event.at, event.id)
+        if commitment.runs == "per_start":
+            self._start_occurrence(commitment, event)
+            return
         if not self._halted and name not in cycle.clocks and self.applies(commitment):
-            cycle.clocks[name] = ClockRecord(commitment, cycle.number, event.at, event.id)
+            cycle.clocks[name] = ClockRecord(
+                commitment, cycle.number, event.at, event.id, target=self._target(commitment)
+            )
+
+    def _start_occurrence(self, commitment: Commitment, event: Event) -> None:
+        """A commitment that runs per start: every start event opens a clock of its own."""
+        if self._halted or not self.applies(commitment):
+            return
+        cycle = self.cycles[-1]
+        number = 1 + sum(1 for c in cycle.clocks.values() if c.commitment.id == commitment.id)
+        cycle.clocks[f"{commitment.id}#{number}"] = ClockRecord(
+            commitment,
+            cycle.number,
+            event.at,
+            event.id,
+            target=self._target(commitment),
+            occurrence=number,
+        )
+
+    def facts(self) -> dict[str, str | None]:
+        """What target tables and ``applies_to`` test: the severity and the asset's attributes
+        (from the registry, or else from the ticket's events)."""
+        registry = self.contract.asset_attrs.get(self.asset or "", {})
+        return {"severity": self.severity, **self.site, **registry}
+
+    def _target(self, commitment: Commitment) -> Duration | None:
+        if not commitment.targets:
+            return None
+        return commitment.target_for(self.facts())
 
     def applies(self, commitment: Commitment) -> bool:
         rule = commitment.applies_to
         if rule.severity and self.severity not in rule.severity:
             return False
+        if rule.attrs:
+            facts = self.facts()
+            if any(facts.get(name) not in values for name, values in rule.attrs.items()):
+                return False
         if rule.asset_class:
             asset_class = self.asset_classes.get(self.asset or "")
             if asset_class not in rule.asset_class:
@@ -227,15 +284,22 @@ class TicketWalk:
             existing = cycle.clocks.get(commitment.id)
             # A clock that an earlier reclassification cancelled starts again when the
             # severity comes back (general -> major -> general): one clock per cycle.
+            # (A commitment that runs per start starts only on its start events.)
             if (
                 first is not None
+                and commitment.runs == "once"
                 and (existing is None or existing.reclassified_out)
                 and commitment.id not in cycle.closed
                 and not self._halted
                 and self.applies(commitment)
             ):
                 cycle.clocks[commitment.id] = ClockRecord(
-                    commitment, cycle.number, first[0], first[1], retroactive=True
+                    commitment,
+                    cycle.number,
+                    first[0],
+                    first[1],
+                    retroactive=True,
+                    target=self._target(commitment),
                 )
 
     def _reopen(self, event: Event) -> None:
@@ -305,6 +369,8 @@ class Clock:
     stop_event: str | None = None
     #: The clock was cancelled after its deadline had passed: a breach that was withdrawn.
     withdrawn: bool = False
+    #: Which start of a commitment that runs per start (1, 2, ...); 0 for the usual one clock.
+    occurrence: int = 0
 
     def to_json(self) -> dict[str, Any]:
         data = self.json_fields()
@@ -340,6 +406,8 @@ class Clock:
             data["warn_at"] = self.warn_at
         if self.retroactive:
             data["retroactive"] = True
+        if self.occurrence:
+            data["occurrence"] = self.occurrence
         data["start_event"] = self.start_event
         if self.stop_event is not None:
             data["stop_event"] = self.stop_event
@@ -398,7 +466,8 @@ def judge(
             excused_here = [(max(a, start), b) for a, b in excused if a < horizon and b > start]
         excluded = paused + excused_here if paused and excused_here else paused or excused_here
     # Nearly every clock has nothing excluded: on 24x7 its deadline is then one addition.
-    deadline = calendar.deadline(start, commitment.target, excluded)
+    target = record.target or commitment.target
+    deadline = calendar.deadline(start, target, excluded)
     paused_now = bool(pauses) and record.open and any(b is None for _, b in pauses)
     late = 0.0
     withdrawn = False
@@ -442,7 +511,7 @@ def judge(
         math.ceil(late) if late > 0 else 0,
         severity,
         commitment.calendar,
-        str(commitment.target),
+        str(target),
         round(overlap_seconds(paused, start, horizon)) if paused else 0,
         round(overlap_seconds(excused_here, start, horizon)) if excused_here else 0,
         cancelled_at,
@@ -452,4 +521,5 @@ def judge(
         record.start_event,
         stop_event,
         withdrawn,
+        record.occurrence,
     )

@@ -24,9 +24,11 @@ from typing import Any
 from slaengine.calendars import Calendar, Interval, build_calendar
 from slaengine.clocks import Clock, TicketWalk, judge
 from slaengine.contract.models import Contract
+from slaengine.contract.versions import Versions
 from slaengine.events import Event, Rejected, parse_time
 from slaengine.findings import Excused, Findings, TicketSummary, breach_json
 from slaengine.obligations import ObligationPeriod, judge_obligations
+from slaengine.remedies import judge_remedies
 from slaengine.report import Report
 from slaengine.ruleset.matcher import Matcher, matcher_for
 from slaengine.warranty import WarrantyBook
@@ -40,6 +42,7 @@ __all__ = [
     "Report",
     "TicketResult",
     "TicketSummary",
+    "amended_contexts",
     "breach_json",
     "evaluate",
     "evaluate_ticket",
@@ -119,10 +122,21 @@ class Evaluation:
     ticket at a time, in ticket order, so a caller that writes each ticket's clocks as they come
     (slaengine.replay) never holds more than one ticket's clocks."""
 
-    def __init__(self, context: Context, events: Iterable[Event], as_of: datetime) -> None:
+    def __init__(
+        self,
+        context: Context,
+        events: Iterable[Event],
+        as_of: datetime,
+        amended: Sequence[Context] = (),
+    ) -> None:
+        """``amended``: the contexts of every version of an amended contract, oldest first
+        (``context`` is then the latest); each ticket is judged under the version in force on
+        the day of its first event (slaengine.contract.versions)."""
         if as_of.tzinfo is None:
             raise ValueError("as_of must be timezone-aware")
         self.context = context
+        self.amended = list(amended)
+        self._versions = Versions([c.contract for c in amended]) if len(amended) > 1 else None
         self.as_of = as_of
         limit = as_of.timestamp()
         # Timestamps, not datetimes: comparing aware datetimes works out both offsets each time.
@@ -141,11 +155,27 @@ class Evaluation:
                 by_ticket[event.ticket].append(event)
         for ticket in sorted(by_ticket):
             events = by_ticket.pop(ticket)
-            result = evaluate_ticket(self.context, ticket, events, self.as_of, self._spans)
+            context = self.context
+            if self._versions is not None:
+                context = self.amended[self._versions.index_at(events[0].at)]
+            result = evaluate_ticket(context, ticket, events, self.as_of, self._spans)
             yield with_warranty(result.summary, self.book), result.clocks
 
     def periods(self) -> list[ObligationPeriod]:
-        return judge_obligations(self.book, self.applied, self.as_of, self.context.matcher)
+        """Obligation periods, and the repeat-failure remedies owed (slaengine.remedies)."""
+        context = self.context
+        periods = judge_obligations(self.book, self.applied, self.as_of, context.matcher)
+        if context.contract.remedies:
+            periods += judge_remedies(
+                context.contract,
+                self.applied,
+                self.book,
+                context.calendars,
+                context.matcher,
+                self.as_of,
+                self._spans,
+            )
+        return periods
 
     def extra(self) -> dict[str, Any]:
         return {"warranty_notes": self.book.notes} if self.book.notes else {}
@@ -157,10 +187,15 @@ def evaluate(
     as_of: datetime,
     rejected: Sequence[Rejected] = (),
     duplicates: int = 0,
+    amendments: Sequence[Contract] = (),
 ) -> Report:
-    """Evaluate every ticket of the contract at ``as_of``."""
+    """Evaluate every ticket of the contract at ``as_of``; ``amendments``: later versions of
+    the contract (slaengine.contract.versions), each in force from its ``effective_from``."""
     context = contract if isinstance(contract, Context) else Context(contract)
-    evaluation = Evaluation(context, events, as_of)
+    amended = amended_contexts(context, amendments)
+    if amended:
+        context = amended[-1]
+    evaluation = Evaluation(context, events, as_of, amended)
     clocks: list[Clock] = []
     tickets: list[TicketSummary] = []
     for summary, ticket_clocks in evaluation.tickets():
@@ -177,7 +212,17 @@ def evaluate(
         evaluation.periods(),
         evaluation.extra(),
         duplicates,
+        versions=[c.contract for c in amended],
     )
+
+
+def amended_contexts(context: Context, amendments: Sequence[Contract]) -> list[Context]:
+    """The contexts of a contract and its amendments, oldest first by effective date (empty
+    when there are no amendments)."""
+    if not amendments:
+        return []
+    versions = Versions([context.contract, *amendments])
+    return [context if c is context.contract else Context(c) for c in versions.all]
 
 
 def with_warranty(summary: TicketSummary, book: WarrantyBook) -> TicketSummary:

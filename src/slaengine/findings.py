@@ -21,6 +21,7 @@ from typing import Any
 from slaengine.clocks import BREACHED, Clock
 from slaengine.contract.models import Contract
 from slaengine.events import Event, Rejected
+from slaengine.measures import MeasurePeriod, judge_measures
 from slaengine.obligations import ObligationPeriod
 
 
@@ -88,6 +89,23 @@ class Findings:
     #: Clock counts by status. A streamed report keeps only the clocks pricing needs in
     #: ``clocks`` and counts the others here; None means "count ``clocks``".
     clock_counts: dict[str, int] | None = None
+    #: The contract's versions when it was amended (slaengine.contract.versions), oldest
+    #: first; ``contract`` is then the latest. Empty: ``contract`` is the only version.
+    versions: list[Contract] = field(default_factory=list)
+
+    @cached_property
+    def measures(self) -> list[MeasurePeriod]:
+        """Each period of each of the contract's measures (slaengine.measures), judged from the
+        same events and clocks; computed on first use, so every shell that builds findings
+        shows them."""
+        return judge_measures(
+            self.contract,
+            self.events,
+            self.clocks,
+            [(item.start, item.end) for item in self.excused],
+            self.as_of,
+            {t.ticket: (t.severity, t.asset) for t in self.tickets},
+        )
 
     @cached_property
     def breaches(self) -> list[Clock]:

@@ -61,13 +61,18 @@ def judge_streaming(
     duplicates: int = 0,
     each_ticket: Callable[[list[Clock]], None] | None = None,
     keep: Callable[[Clock], bool] | None = None,
+    amended: Sequence[Context] = (),
 ) -> Report:
     """Judge ``events`` ticket by ticket, handing each ticket's clocks to ``each_ticket`` as
     they are judged. The report keeps in ``clocks`` only what pricing needs (breached clocks,
     and every clock of a commitment a clause measures) plus those ``keep`` asks for; its
-    ``summary`` counts them all. Its charges are those of the whole evaluation."""
-    evaluation = Evaluation(context, events, as_of)
-    measured = measured_commitments(context.contract)
+    ``summary`` counts them all. Its charges are those of the whole evaluation.
+    ``amended``: the contexts of an amended contract's versions, oldest first
+    (slaengine.evaluate.amended_contexts); each ticket is judged under its own."""
+    if amended:
+        context = amended[-1]
+    evaluation = Evaluation(context, events, as_of, amended)
+    measured = frozenset().union(*(measured_commitments(c.contract) for c in amended or [context]))
     kept: list[Clock] = []
     tickets: list[TicketSummary] = []
     counts: dict[str, int] = {}
@@ -96,6 +101,7 @@ def judge_streaming(
         evaluation.extra(),
         duplicates,
         clock_counts=counts,
+        versions=[c.contract for c in amended],
     )
 
 
@@ -107,11 +113,13 @@ def write_report(
     rejected: Sequence[Rejected] = (),
     duplicates: int = 0,
     fmt: str = JSON,
+    amended: Sequence[Context] = (),
 ) -> Report:
     """Write the report of ``events`` at ``as_of`` to ``out`` as it is produced (``json``: one
     document; ``jsonl``: one record a line). Returns the report with only the clocks pricing
-    needs in ``clocks`` (its ``summary`` counts them all): for totals, not to write again."""
-    head = head_json(context.contract, as_of)
+    needs in ``clocks`` (its ``summary`` counts them all): for totals, not to write again.
+    ``amended``: as for ``judge_streaming``."""
+    head = head_json((amended[-1] if amended else context).contract, as_of)
     lines = fmt == JSONL
     if lines:
         out.write(_record("report", head))
@@ -126,7 +134,7 @@ def write_report(
             out.write(separator[0] + orjson.dumps([c.json_fields() for c in clocks])[1:-1])
             separator[0] = b","
 
-    report = judge_streaming(context, events, as_of, rejected, duplicates, write)
+    report = judge_streaming(context, events, as_of, rejected, duplicates, write, amended=amended)
     # The breaches repeat their clocks' fields; orjson writes the times as to_json would.
     tail = report.tail_items(clock.json_fields() for clock in report.breaches)
     if lines:
@@ -170,6 +178,7 @@ _ITEMS = {
     "tickets": "ticket",
     "excused": "excused",
     "obligations": "obligation",
+    "measures": "measure",
     "rejected": "rejected",
     "warranty_notes": "warranty_note",
 }

@@ -72,6 +72,8 @@ class Report(Findings):
         yield "tickets", (ticket.to_json() for ticket in self.tickets)
         yield "excused", (item.to_json() for item in self.excused)
         yield "obligations", (period.to_json() for period in self.periods)
+        if self.measures:
+            yield "measures", (measure.to_json() for measure in self.measures)
         yield "rejected", (item.to_json() for item in self.rejected)
         yield "summary", self.summary()
         yield from self.extra.items()

@@ -2,7 +2,8 @@
 
 Which hours a date has, in order of precedence:
 1. a date in ``extra_working_days`` works (its weekday's hours, or the make-up hours below);
-2. a date in ``extra_holidays`` is off;
+2. a date in ``extra_holidays``, or a yearly holiday (``yearly_holidays``: ``12-25``,
+   ``last fri of dec``, see recurring.py), is off;
 3. a make-up working day of the country (China's 调休, e.g. Saturday 2026-10-10) works;
 4. a public holiday of the country is off;
 5. any other date has its weekday's hours.
@@ -30,6 +31,7 @@ import holidays as holiday_tables
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from slaengine.calendars.base import Calendar, Interval, merge_intervals, to_utc
+from slaengine.calendars.recurring import YearlyDay
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _MINUTES_PER_DAY = 24 * 60
@@ -171,7 +173,16 @@ class WorkingHoursSpec(BaseModel):
     holidays: HolidaySource | None = None
     extra_holidays: list[date] = Field(default_factory=list)
     extra_working_days: list[date] = Field(default_factory=list)
+    #: Holidays every year: ``MM-DD`` or a weekday rule (``last fri of dec``).
+    yearly_holidays: list[str] = Field(default_factory=list)
     workday_hours: str = "mon"
+
+    @field_validator("yearly_holidays")
+    @classmethod
+    def _valid_yearly(cls, value: list[str]) -> list[str]:
+        for text in value:
+            YearlyDay.parse(text)
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -256,6 +267,7 @@ class WorkingHoursCalendar(Calendar):
         self._makeup_hours = self._week[WEEKDAYS.index(spec.workday_hours)]
         self._extra_holidays = frozenset(spec.extra_holidays)
         self._extra_working_days = frozenset(spec.extra_working_days)
+        self._yearly = tuple(YearlyDay.parse(text) for text in spec.yearly_holidays)
         self._days: dict[date, tuple[Interval, ...]] = {}
 
     @classmethod
@@ -294,6 +306,8 @@ class WorkingHoursCalendar(Calendar):
         if day in self._extra_working_days:
             return own or self._makeup_hours
         if day in self._extra_holidays:
+            return ()
+        if self._yearly and any(rule.on(day.year) == day for rule in self._yearly):
             return ()
         source = self.spec.holidays
         if source is not None:

@@ -268,4 +268,5 @@ _COMMAND_MODULES: list[str] = [
     "importing",
     "backtest",
     "consume",
+    "amendments",
 ]

@@ -12,6 +12,7 @@ from rich.markup import escape
 from slaengine import __version__
 from slaengine.bundled import demo_events, example_contract
 from slaengine.cli import common
+from slaengine.cli.amendments import AmendmentOption, load_amendments
 from slaengine.cli.common import (
     ContractArgument,
     EventsArgument,
@@ -25,7 +26,7 @@ from slaengine.cli.common import (
 )
 from slaengine.cli.draft import register as register_draft
 from slaengine.contract import load_contract
-from slaengine.evaluate import Context, Report, evaluate
+from slaengine.evaluate import Context, Report, amended_contexts, evaluate
 from slaengine.replay import cyclic_gc_paused, write_report
 
 app = typer.Typer(
@@ -134,18 +135,23 @@ def replay(
     as_of: AsOf = None,
     fmt: ReplayFormat = "table",
     db: StoreOption = None,
+    amendment: AmendmentOption = None,
 ) -> None:
     """Judge ticket events against a contract. Every clock, breach and penalty, ticket by
     ticket (--format json for the full report, jsonl for one record a line)."""
     _check_format(fmt, ("table", "json", "jsonl"))
     contract = load_contract(contract_file)
+    amendments = load_amendments(contract, amendment)
     when = as_of_option(as_of, contract)
     with cyclic_gc_paused():
         given = load_input(contract, events_file, db)
         given.check_useful(contract)
         if fmt == "table" or (fmt == "json" and sys.stdout.isatty()):
             # For a person: a table, or an indented document (a terminal never holds millions).
-            show(evaluate(contract, given.events, when, given.rejected, given.duplicates), fmt)
+            report = evaluate(
+                contract, given.events, when, given.rejected, given.duplicates, amendments
+            )
+            show(report, fmt)
         else:
             sys.stdout.flush()
             write_report(
@@ -156,6 +162,7 @@ def replay(
                 given.rejected,
                 given.duplicates,
                 fmt,
+                amended_contexts(Context(contract), amendments),
             )
     err.print(given.summary(), highlight=False, soft_wrap=True)
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,8 +13,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from slaengine.clocks import BREACHED, CANCELLED, MET, PAUSED, RUNNING, Clock
-from slaengine.contract.models import Condition, Contract, Source
+from slaengine.contract.models import Condition, Contract, Source, TargetRow
 from slaengine.evaluate import Report
+from slaengine.measures import MeasurePeriod, figure_text
 from slaengine.obligations import UPCOMING
 from slaengine.penalties.compliance import measure
 from slaengine.spans import span_text
@@ -93,7 +95,11 @@ def contract_table(contract: Contract) -> Table:
             applies.append("severity " + ", ".join(c.applies_to.severity))
         if c.applies_to.asset_class:
             applies.append("asset class " + ", ".join(c.applies_to.asset_class))
+        for attr, values in c.applies_to.attrs.items():
+            applies.append(f"{attr} " + ", ".join(values))
         other = []
+        if c.runs == "per_start":
+            other.append("a clock per start")
         if c.cancel:
             other.append(f"cancel: {conditions_text(c.cancel)}")
         if c.pause:
@@ -104,10 +110,16 @@ def contract_table(contract: Contract) -> Table:
             "; ".join(applies) or "all",
             f"{conditions_text(c.start)}\n→ {conditions_text(c.stop)}",
             "\n".join(other) or "—",
-            f"{c.target}\n{c.calendar}",
+            "\n".join([str(c.target), *(_row_text(row) for row in c.targets), c.calendar]),
             ", ".join(c.clauses) or "—",
         )
     return table
+
+
+def _row_text(row: TargetRow) -> str:
+    """A row of a target table: ``2h if zone suburb``."""
+    when = ", ".join(f"{name} {'/'.join(values)}" for name, values in row.when.items())
+    return f"{row.target} if {when}"
 
 
 def clauses_table(contract: Contract) -> Table:
@@ -219,6 +231,8 @@ def print_report(report: Report, console: Console) -> None:
     periods = obligations_table(report, zone)
     if periods is not None:
         console.print(periods)
+    if report.measures:
+        console.print(measures_table(report.measures, zone, "en"))
     print_summary(report, console)
     print_money(report, console)
 
@@ -240,6 +254,33 @@ def obligations_table(report: Report, zone: ZoneInfo) -> Table | None:
             f"[{style}]{period.status}[/]",
             f"{period.done}/{period.required}",
             ", ".join(period.met_by) or "—",
+        )
+    return table
+
+
+_MEASURE_HEADERS = {
+    "en": ("measure", "period", "figure", "target", "status", "how it was computed"),
+    "zh": ("指标", "期间", "实际", "目标", "结果", "计算依据"),
+}
+
+
+def measures_table(periods: Sequence[MeasurePeriod], zone: ZoneInfo, lang: str) -> Table:
+    """Each period of each measure: its figure against the target, and how it was computed."""
+    title = "考核指标（按期间）" if lang == "zh" else "measures (per period)"
+    table = Table(title=title, title_justify="left")
+    for column in _MEASURE_HEADERS["zh" if lang == "zh" else "en"]:
+        table.add_column(column, overflow="fold")
+    for period in periods:
+        style = {"met": "green", "below": "red"}.get(period.status, "yellow")
+        last = (period.period_end.astimezone(zone) - timedelta(days=1)).date()
+        status = period.status + (" (so far)" if period.provisional else "")
+        table.add_row(
+            period.measure,
+            f"{period.period_start.astimezone(zone).date()} – {last}",
+            f"{figure_text(period.figure)}%" if period.figure is not None else "—",
+            f"{period.target}%",
+            f"[{style}]{status}[/]",
+            period.basis[1] if lang == "zh" else period.basis[0],
         )
     return table
 

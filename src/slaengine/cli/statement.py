@@ -8,11 +8,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from slaengine.cli.amendments import AmendmentOption, load_amendments
 from slaengine.cli.common import (
     ContractArgument,
     EventsArgument,
@@ -25,7 +27,7 @@ from slaengine.cli.common import (
 )
 from slaengine.contract import Contract, load_contract
 from slaengine.errors import SlaError
-from slaengine.evaluate import Context
+from slaengine.evaluate import Context, amended_contexts
 from slaengine.penalties import Statement, Window, build_statement
 from slaengine.penalties.export import (
     COMPLIANCE_COLUMNS,
@@ -135,6 +137,11 @@ def print_statement(statement: Statement, console: Console, lang: str) -> None:
     for row in compliance_rows(statement, lang):
         figures.add_row(*(_cell(value) for value in row))
     console.print(figures)
+    if statement.measures:
+        from slaengine.cli.render import measures_table  # rich tables load for table output only
+
+        zone = ZoneInfo(statement.contract.timezone)
+        console.print(measures_table(statement.measures, zone, lang))
 
     tickets = Table(title=label("chargeable_tickets", lang), title_justify="left")
     for column in headers(TICKET_COLUMNS, lang):
@@ -193,6 +200,7 @@ def register(app: typer.Typer) -> None:
                 "compliance, tickets",
             ),
         ] = "lines",
+        amendment: AmendmentOption = None,
     ) -> None:
         """The billing statement of a period. Every penalty and compensation line with its
         formula, caps, waivers, totals, compliance figures and chargeable tickets."""
@@ -216,6 +224,7 @@ def register(app: typer.Typer) -> None:
             intake.check_useful(contract)
             # Judged ticket by ticket: of the clocks, only those the statement reads are kept
             # (its period's, for the compliance figures, and what pricing needs).
+            amended = amended_contexts(Context(contract), load_amendments(contract, amendment))
             report = judge_streaming(
                 Context(contract),
                 intake.events,
@@ -223,6 +232,7 @@ def register(app: typer.Typer) -> None:
                 intake.rejected,
                 intake.duplicates,
                 keep=lambda clock: window.start <= clock.deadline < window.end,
+                amended=amended,
             )
             result = build_statement(report, window)
         if fmt == "table":

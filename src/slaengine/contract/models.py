@@ -205,6 +205,29 @@ class AppliesTo(Model):
 
     severity: Annotated[list[str], BeforeValidator(_conditions)] = Field(default_factory=list)
     asset_class: Annotated[list[str], BeforeValidator(_conditions)] = Field(default_factory=list)
+    #: Asset attributes (``zone: [suburb, remote]``), from the asset registry or, where it
+    #: lacks them, from the ticket's events (``attrs.zone``).
+    attrs: dict[str, Annotated[list[str], BeforeValidator(_conditions)]] = Field(
+        default_factory=dict
+    )
+
+
+class TargetRow(Model):
+    """One row of a target table: the target when the ticket's facts match ``when``
+    (``{zone: suburb}``, ``{severity: major, zone: city}``; a list means any of them)."""
+
+    when: dict[str, Annotated[list[str], BeforeValidator(_conditions)]]
+    target: Duration
+
+    @field_validator("target")
+    @classmethod
+    def _clock_target(cls, value: Duration) -> Duration:
+        if value.is_calendar:
+            raise ValueError(f"a clock target is written in s, m, h or d, not {value}")
+        return value
+
+    def matches(self, facts: Mapping[str, str | None]) -> bool:
+        return all(facts.get(name) in values for name, values in self.when.items())
 
 
 class Shape(Model):
@@ -243,11 +266,24 @@ class Commitment(Model):
     pause: Conditions = Field(default_factory=list)
     resume: Conditions = Field(default_factory=list)
     target: Duration
+    #: Targets by where the asset is (and severity): the first row that matches the ticket's
+    #: facts gives the target, ``target`` is for tickets no row matches (市区2小时, 郊县4小时 ...).
+    targets: list[TargetRow] = Field(default_factory=list)
     calendar: str
     applies_to: AppliesTo = Field(default_factory=AppliesTo)
     clauses: list[str] = Field(default_factory=list)
     warn_at: Annotated[float, Field(gt=0, lt=1)] | None = None
+    #: ``once``: one clock per ticket and cycle (from the first start); ``per_start``: a clock
+    #: for every start event (每次来电须在2小时内回复), each stopped by the next stop.
+    runs: Literal["once", "per_start"] = "once"
     source: Provenance = Field(default_factory=list, exclude=True)
+
+    def target_for(self, facts: Mapping[str, str | None]) -> Duration:
+        """The target for a ticket with these facts (severity and asset attributes)."""
+        for row in self.targets:
+            if row.matches(facts):
+                return row.target
+        return self.target
 
     @field_validator("start", "stop")
     @classmethod
@@ -359,6 +395,37 @@ class ServiceCreditClause(ClauseBase):
         return sorted(value, key=lambda tier: tier.below)
 
 
+class ShortfallStep(Model):
+    """ "Per started ``step`` percentage points below target, ``percent`` of the fee"."""
+
+    step: Annotated[Decimal, BeforeValidator(_money), Field(gt=0)]
+    percent: Percent
+
+
+class MeasureCreditClause(ClauseBase):
+    """A share of a periodic fee when a period measure (slaengine.measures) falls short:
+    by tier of the figure, or per started step below the measure's target; at most
+    ``max_percent`` of the fee per period."""
+
+    kind: Literal["measure_credit"]
+    measure: str
+    fee: Money
+    tiers: list[ServiceCreditTier] = Field(default_factory=list)
+    per_started: ShortfallStep | None = None
+    max_percent: Percent | None = None
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> MeasureCreditClause:
+        if bool(self.tiers) == (self.per_started is not None):
+            raise ValueError(
+                "give either 'tiers' ([{below: 99.5, percent: 2}]) or 'per_started' "
+                "({step: 0.1, percent: 1}), not both or neither"
+            )
+        if self.tiers:
+            object.__setattr__(self, "tiers", sorted(self.tiers, key=lambda tier: tier.below))
+        return self
+
+
 Clause = Annotated[
     FixedClause
     | PerStartedClause
@@ -366,7 +433,8 @@ Clause = Annotated[
     | PercentOfPricePerStartedClause
     | CostsClause
     | WarrantyExtensionClause
-    | ServiceCreditClause,
+    | ServiceCreditClause
+    | MeasureCreditClause,
     Field(discriminator="kind"),
 ]
 
@@ -468,6 +536,8 @@ class Part(Model):
     id: str
     name: Text | None = None
     kind: Literal["key_part", "part"] = Field(alias="class")
+    #: Attributes (site, zone, region, line, ...); a part has its unit's unless it says otherwise.
+    attrs: dict[str, str] = Field(default_factory=dict)
     source: Provenance = Field(default_factory=list, exclude=True)
 
 
@@ -476,6 +546,8 @@ class Asset(Model):
     name: Text | None = None
     kind: Literal["unit"] = Field(default="unit", alias="class")
     accepted_on: date | None = None
+    #: Attributes (site, zone, region, line, ...) that targets and ``applies_to`` may test.
+    attrs: dict[str, str] = Field(default_factory=dict)
     parts: list[Part] = Field(default_factory=list)
     source: Provenance = Field(default_factory=list, exclude=True)
 
@@ -520,6 +592,84 @@ class Obligation(Model):
         if self.per is not None and self.count is None:
             raise ValueError("'per' needs 'count' (how many events per period)")
         return self
+
+
+# --- period measures (judged in slaengine.measures) -----------------------------------------
+
+MEASURE_KINDS = ("availability", "satisfaction", "on_time_rate")
+
+
+class Measure(Model):
+    """A figure over each period (month, quarter, contract year) held to a target percentage:
+    availability of assets (可用率), average satisfaction score (满意度), on-time rate (按时率)."""
+
+    id: str
+    name: Text | None = None
+    kind: Literal["availability", "satisfaction", "on_time_rate"]
+    period: Literal["month", "quarter", "contract_year"] = "month"
+    #: The promised figure in percent ("99.5"); a period whose figure is below it falls short.
+    target: Percent
+    #: availability: the assets whose downtime counts (a part's downtime counts for its unit
+    #: unless the part is listed); empty means every unit of the contract.
+    assets: list[str] = Field(default_factory=list)
+    down: Conditions = Field(default_factory=lambda: [Condition(type="reported")])
+    restored: Conditions = Field(default_factory=lambda: [Condition(type="resolved")])
+    #: availability: a calendar whose working time is the agreed maintenance windows.
+    maintenance: str | None = None
+    #: satisfaction: the events that carry a score, the attribute and the best score.
+    scored_by: Conditions = Field(default_factory=lambda: [Condition(type="callback_done")])
+    score_attr: str = "score"
+    scale: Annotated[Decimal, BeforeValidator(_money), Field(gt=0)] = Decimal(100)
+    #: on_time_rate: the commitments whose clocks count.
+    commitments: list[str] = Field(default_factory=list)
+
+    @field_validator("target")
+    @classmethod
+    def _percent(cls, value: Decimal) -> Decimal:
+        if value > 100:
+            raise ValueError(f"a target is a percentage up to 100, not {value}")
+        return value
+
+    @model_validator(mode="after")
+    def _kind_fields(self) -> Measure:
+        if self.kind == "on_time_rate" and not self.commitments:
+            raise ValueError("an on_time_rate measure names its commitments: [onsite-30min]")
+        if self.kind != "on_time_rate" and self.commitments:
+            raise ValueError(f"'commitments' belongs to on_time_rate measures, not {self.kind}")
+        if self.kind != "availability" and (self.assets or self.maintenance):
+            raise ValueError(f"'assets' and 'maintenance' belong to availability, not {self.kind}")
+        return self
+
+    def label(self, lang: str = "en") -> str:
+        return self.name.get(lang) if self.name else self.id
+
+
+# --- repeat-failure remedies (judged in slaengine.remedies) -----------------------------------
+
+
+class Remedy(Model):
+    """三包: the ``count``-th repair of one asset (within its warranty) obliges the supplier to a
+    remedy — replace it within ``target`` — met by a ``done_by`` event on that asset."""
+
+    id: str
+    name: Text | None = None
+    #: The events that count as a repair of the ticket's asset.
+    repairs: Conditions = Field(default_factory=lambda: [Condition(type="resolved")])
+    #: Which repair triggers the remedy (3: the third repair, i.e. it failed after two).
+    count: int = Field(default=3, ge=2)
+    #: Count only repairs while the asset is under warranty.
+    within_warranty: bool = True
+    target: Duration
+    calendar: str
+    done_by: Conditions = Field(default_factory=lambda: [Condition(type="part_replaced")])
+    clauses: list[str] = Field(default_factory=list)
+
+    @field_validator("target")
+    @classmethod
+    def _clock_target(cls, value: Duration) -> Duration:
+        if value.is_calendar:
+            raise ValueError(f"a remedy's target is written in s, m, h or d, not {value}")
+        return value
 
 
 # --- contacts --------------------------------------------------------------------------------
@@ -576,6 +726,8 @@ class Contract(Model):
     warranty: Warranty | None = None
     assets: list[Asset] = Field(default_factory=list)
     obligations: list[Obligation] = Field(default_factory=list)
+    measures: list[Measure] = Field(default_factory=list)
+    remedies: list[Remedy] = Field(default_factory=list)
     contacts: list[Contact] = Field(default_factory=list)
     warning_share: Annotated[float, Field(gt=0, lt=1)] = 0.8
 
@@ -602,6 +754,8 @@ class Contract(Model):
             ("commitments", [c.id for c in self.commitments]),
             ("clauses", [c.id for c in self.clauses]),
             ("obligations", [o.id for o in self.obligations]),
+            ("measures", [m.id for m in self.measures]),
+            ("remedies", [r.id for r in self.remedies]),
             ("contacts", [c.id for c in self.contacts]),
         ):
             seen: set[str] = set()
@@ -623,6 +777,16 @@ class Contract(Model):
                         f"(defined: {', '.join(sorted(self.calendars))})",
                     )
                 )
+            for j, row in enumerate(commitment.targets):
+                for severity in row.when.get("severity", []):
+                    if severity not in self.severities:
+                        problems.append(
+                            (
+                                f"{where}.targets.{j}.when.severity",
+                                f"severity {severity!r} is not one of the contract's severities "
+                                f"({', '.join(self.severities)})",
+                            )
+                        )
             for severity in commitment.applies_to.severity:
                 if severity not in self.severities:
                     problems.append(
@@ -663,6 +827,7 @@ class Contract(Model):
                         problems.append(
                             (f"clauses.{i}.commitments", f"commitment {cid!r} is not defined")
                         )
+        problems.extend(self._measure_problems(asset_ids))
         contact_ids = {c.id for c in self.contacts}
         for i, contact in enumerate(self.contacts):
             if contact.next is not None and contact.next not in contact_ids:
@@ -726,11 +891,19 @@ class Contract(Model):
                 needs.append("assets without their own accepted_on are under warranty from it")
             if self.obligations:
                 needs.append("obligation periods run from acceptance")
+            if self.measures:
+                needs.append("measure periods run from acceptance")
             if needs:
                 problems.append(
                     ("accepted_on", f"required here: {'; '.join(needs)} (write e.g. 2026-01-15)")
                 )
         return problems
+
+    @property
+    def effective(self) -> date:
+        """The day this version takes effect: ``effective_from``, else the acceptance date (a
+        contract with neither is in effect from the beginning)."""
+        return self.effective_from or self.accepted_on or date.min
 
     @property
     def acceptance(self) -> date:
@@ -746,6 +919,78 @@ class Contract(Model):
             raise SlaError(f"contract {self.id}: price is not given")
         return self.price
 
+    def _measure_problems(self, asset_ids: list[str]) -> list[tuple[str, str]]:
+        """Measures name assets, calendars and commitments; credit clauses name measures."""
+        problems: list[tuple[str, str]] = []
+        commitment_ids = {c.id for c in self.commitments}
+        for i, measure in enumerate(self.measures):
+            where = f"measures.{i}"
+            for j, asset in enumerate(measure.assets):
+                if asset not in asset_ids:
+                    problems.append((f"{where}.assets.{j}", f"asset {asset!r} is not defined"))
+            if measure.maintenance is not None and measure.maintenance not in self.calendars:
+                problems.append(
+                    (
+                        f"{where}.maintenance",
+                        f"calendar {measure.maintenance!r} is not defined "
+                        f"(defined: {', '.join(sorted(self.calendars))})",
+                    )
+                )
+            for j, cid in enumerate(measure.commitments):
+                if cid not in commitment_ids:
+                    problems.append(
+                        (f"{where}.commitments.{j}", f"commitment {cid!r} is not defined")
+                    )
+        clause_ids = {clause.id for clause in self.clauses}
+        for i, remedy in enumerate(self.remedies):
+            if remedy.calendar not in self.calendars:
+                problems.append(
+                    (
+                        f"remedies.{i}.calendar",
+                        f"calendar {remedy.calendar!r} is not defined "
+                        f"(defined: {', '.join(sorted(self.calendars))})",
+                    )
+                )
+            problems.extend(_missing(f"remedies.{i}.clauses", remedy.clauses, clause_ids))
+        measure_ids = {m.id for m in self.measures}
+        for i, clause in enumerate(self.clauses):
+            if isinstance(clause, MeasureCreditClause) and clause.measure not in measure_ids:
+                problems.append(
+                    (
+                        f"clauses.{i}.measure",
+                        f"measure {clause.measure!r} is not defined "
+                        f"(defined: {', '.join(sorted(measure_ids)) or 'none'})",
+                    )
+                )
+        return problems
+
+    def measure(self, measure_id: str) -> Measure:
+        for measure in self.measures:
+            if measure.id == measure_id:
+                return measure
+        raise KeyError(measure_id)
+
+    @cached_property
+    def asset_attrs(self) -> dict[str, dict[str, str]]:
+        """Asset id -> its attributes (a part: its unit's, overridden by its own)."""
+        found: dict[str, dict[str, str]] = {}
+        for asset in self.assets:
+            found[asset.id] = dict(asset.attrs)
+            for part in asset.parts:
+                found[part.id] = {**asset.attrs, **part.attrs}
+        return found
+
+    @cached_property
+    def fact_names(self) -> tuple[str, ...]:
+        """Ticket facts besides severity that some target table or ``applies_to`` tests."""
+        names: set[str] = set()
+        for commitment in self.commitments:
+            names.update(commitment.applies_to.attrs)
+            for row in commitment.targets:
+                names.update(row.when)
+        names.discard("severity")
+        return tuple(sorted(names))
+
     @cached_property
     def event_type_set(self) -> frozenset[str]:
         return self.known_event_types()
@@ -753,7 +998,7 @@ class Contract(Model):
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
         """A copy without the cached lookups (they would answer for the original)."""
         copy = super().model_copy(update=update, deep=deep)
-        for name in ("event_type_set", "_commitments_by_id"):
+        for name in ("event_type_set", "_commitments_by_id", "asset_attrs", "fact_names"):
             copy.__dict__.pop(name, None)
         return copy
 
@@ -776,6 +1021,14 @@ class Contract(Model):
         for i, obligation in enumerate(self.obligations):
             for j, condition in enumerate(obligation.met_by):
                 yield f"obligations.{i}.met_by.{j}", condition
+        for i, measure in enumerate(self.measures):
+            for role in measure_roles(measure):
+                for j, condition in enumerate(getattr(measure, role)):
+                    yield f"measures.{i}.{role}.{j}", condition
+        for i, remedy in enumerate(self.remedies):
+            for role in ("repairs", "done_by"):
+                for j, condition in enumerate(getattr(remedy, role)):
+                    yield f"remedies.{i}.{role}.{j}", condition
 
     @cached_property
     def _commitments_by_id(self) -> dict[str, Commitment]:
@@ -809,3 +1062,12 @@ def _missing(where: str, refs: list[str], known: set[str]) -> list[tuple[str, st
         for i, ref in enumerate(refs)
         if ref not in known
     ]
+
+
+def measure_roles(measure: Measure) -> tuple[str, ...]:
+    """The condition lists a measure of its kind reads (the others keep their defaults)."""
+    if measure.kind == "availability":
+        return ("down", "restored")
+    if measure.kind == "satisfaction":
+        return ("scored_by",)
+    return ()

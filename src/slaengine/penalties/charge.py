@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from slaengine.contract.models import Clause, Contract
+from slaengine.contract.versions import Versions
 from slaengine.findings import Findings
 from slaengine.penalties.caps import (
     BreachCap,
@@ -156,48 +157,102 @@ class Charges:
 def measured_commitments(contract: Contract) -> frozenset[str]:
     """Commitments some clause measures as a whole (an on-time rate), not only by breaches:
     pricing needs all their clocks. Of every other clock it needs the breached ones only."""
-    return frozenset(
+    by_clauses = {
         commitment
         for clause in contract.clauses
         for commitment in kind_for(clause.kind).measures(clause)
-    )
+    }
+    by_measures = {c for measure in contract.measures for c in measure.commitments}
+    return frozenset(by_clauses | by_measures)
 
 
 def charge(report: Findings) -> Charges:
-    """Every line the report's breaches, periods and events cost under its contract."""
-    evidence = Evidence(report)
+    """Every line the report's breaches, periods and events cost under its contract (or, for
+    an amended contract, each under the version in force when its breach began)."""
     contract = report.contract
     sections: dict[str, list[Line]] = defaultdict(list)
-    for clause in contract.clauses:
-        kind = kind_for(clause.kind)
-        # The per-breach cap depends only on the clause and on whether a trigger is a period.
-        caps: dict[bool, BreachCap | None] = {}
-        for trigger in kind.triggers(clause, evidence):
-            priced = kind.price(clause, trigger, evidence)
-            waiver = evidence.waiver_for(trigger, clause.id)
-            if waiver is not None:
-                evidence.use(waiver)
-            cap = None
-            if kind.section != REMEDY:
-                per_period = trigger.source == PERIOD
-                if per_period not in caps:
-                    caps[per_period] = breach_cap(clause, contract.price, trigger)
-                cap = caps[per_period]
-            for item, uncapped, cap_text in apply_breach_cap(priced, cap):
-                sections[kind.section].append(
-                    _line(evidence, clause, kind.section, trigger, item, waiver, uncapped, cap_text)
-                )
+    each = _evidence_by_version(report)
+    for evidence, start, end in each:
+        for clause in evidence.contract.clauses:
+            kind = kind_for(clause.kind)
+            # The per-breach cap depends only on the clause and on whether a trigger is a period.
+            caps: dict[bool, BreachCap | None] = {}
+            for trigger in kind.triggers(clause, evidence):
+                if (start is not None and trigger.billed_at < start) or (
+                    end is not None and trigger.billed_at >= end
+                ):
+                    continue  # another version was in force when this breach began
+                priced = kind.price(clause, trigger, evidence)
+                waiver = evidence.waiver_for(trigger, clause.id)
+                if waiver is not None:
+                    evidence.use(waiver)
+                cap = None
+                if kind.section != REMEDY:
+                    per_period = trigger.source == PERIOD
+                    if per_period not in caps:
+                        caps[per_period] = breach_cap(clause, evidence.contract.price, trigger)
+                    cap = caps[per_period]
+                section = sections[kind.section]
+                for item, uncapped, cap_text in apply_breach_cap(priced, cap):
+                    section.append(
+                        _line(
+                            evidence,
+                            clause,
+                            kind.section,
+                            trigger,
+                            item,
+                            waiver,
+                            uncapped,
+                            cap_text,
+                        )
+                    )
     ordered = {section: sorted(lines, key=Line.order_key) for section, lines in sections.items()}
     penalties = allocate(ordered.get(PENALTY, []), contract)
+    # a waiver is unapplied when no version's breaches used it
+    unused = each[-1][0].unused_waivers()
+    for evidence, _, _ in each[:-1]:
+        also = {waiver.event for waiver in evidence.unused_waivers()}
+        unused = [waiver for waiver in unused if waiver.event in also]
     return Charges(
         contract,
         penalties,
         ordered.get(COMPENSATION, []),
         adjustments(penalties, penalties, contract),
         ordered.get(REMEDY, []),
-        evidence.unused_waivers(),
-        evidence.waived_clocks,
-        evidence.waived_periods,
+        unused,
+        frozenset().union(*(evidence.waived_clocks for evidence, _, _ in each)),
+        frozenset().union(*(evidence.waived_periods for evidence, _, _ in each)),
+    )
+
+
+def _evidence_by_version(
+    report: Findings,
+) -> list[tuple[Evidence, datetime | None, datetime | None]]:
+    """The evidence to price under each version, with when that version was in force."""
+    if len(report.versions) < 2:
+        return [(Evidence(report), None, None)]
+    versions = Versions(report.versions)
+    found: list[tuple[Evidence, datetime | None, datetime | None]] = []
+    for index, version in enumerate(versions.all):
+        findings = report if version is report.contract else _as_version(report, version)
+        found.append((Evidence(findings), *versions.span(index)))
+    return found
+
+
+def _as_version(report: Findings, version: Contract) -> Findings:
+    """The same findings, read under another version's terms (its clauses, its measures)."""
+    return Findings(
+        version,
+        report.as_of,
+        report.clocks,
+        report.tickets,
+        report.rejected,
+        report.excused,
+        report.events,
+        report.periods,
+        report.extra,
+        report.duplicates,
+        report.clock_counts,
     )
 
 

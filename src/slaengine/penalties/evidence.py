@@ -36,6 +36,7 @@ def clock_trigger(clock: Clock) -> Trigger:
         cycle=clock.cycle,
         late_by_seconds=clock.late_by_seconds,
         provisional=clock.stopped_at is None,
+        occurrence=clock.occurrence,
     )
 
 
@@ -137,6 +138,7 @@ class Evidence:
         listed_by = {c.id for c in self.contract.commitments if clause.id in c.clauses}
         found = [clock_trigger(c) for c in self.breaches if c.commitment in listed_by]
         obligations = {o.id for o in self.contract.obligations if clause.id in o.clauses}
+        obligations |= {r.id for r in self.contract.remedies if clause.id in r.clauses}
         found += [period_trigger(p) for p in self.missed if p.obligation in obligations]
         for kind in ("charge", "extend"):
             found += [

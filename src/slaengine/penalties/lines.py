@@ -54,12 +54,15 @@ class Trigger:
     late_by_seconds: int | None = None
     #: An open breach: charged on the lateness so far, final only when the clock stops.
     provisional: bool = False
+    #: Which start of a commitment that runs per start (0: the commitment's one clock).
+    occurrence: int = 0
 
     @property
     def key(self) -> str:
         """A stable name for what was breached, part of every line id."""
         if self.source == CLOCK:
-            return f"{self.ticket}/{self.commitment}/{self.cycle}"
+            key = f"{self.ticket}/{self.commitment}/{self.cycle}"
+            return f"{key}#{self.occurrence}" if self.occurrence else key
         if self.source == OBLIGATION:
             start = _time(self.period_start)
             return f"{self.obligation}/{self.asset or '-'}/{start}"

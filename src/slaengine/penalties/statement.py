@@ -11,7 +11,7 @@ says so, and its open breaches are marked provisional.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -20,6 +20,7 @@ from dateutil.relativedelta import relativedelta
 from slaengine.contract.models import Contract
 from slaengine.errors import SlaError
 from slaengine.findings import Findings, TicketSummary
+from slaengine.measures import MeasurePeriod
 from slaengine.penalties.charge import Charges, Totals, charge
 from slaengine.penalties.compliance import Compliance, measure, measure_obligation
 from slaengine.penalties.years import local_midnight
@@ -80,6 +81,8 @@ class Statement:
     #: Tickets reported in the period whose warranty status is not known.
     warranty_unknown: list[str]
     rejected_events: int
+    #: The periods of the contract's measures that overlap the statement's period.
+    measures: list[MeasurePeriod] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
@@ -101,6 +104,7 @@ class Statement:
             "complete": self.complete,
             **self.charges.to_json(),
             "compliance": [figures.to_json() for figures in self.compliance],
+            "measures": [period.to_json() for period in self.measures],
             "chargeable_tickets": [ticket.to_json() for ticket in self.chargeable_tickets],
             "warranty_unknown": self.warranty_unknown,
             "rejected_events": self.rejected_events,
@@ -140,4 +144,9 @@ def build_statement(
         chargeable_tickets=[t for t in reported if t.in_warranty is False or t.chargeable],
         warranty_unknown=[t.ticket for t in reported if t.in_warranty is None],
         rejected_events=len(report.rejected),
+        measures=[
+            period
+            for period in report.measures
+            if period.period_start < window.end and period.period_end > window.start
+        ],
     )

@@ -20,6 +20,7 @@ from slaengine.contract.models import (
     Contract,
     CostsClause,
     WarrantyExtensionClause,
+    measure_roles,
 )
 from slaengine.errors import ContractError
 
@@ -32,8 +33,9 @@ ROLES = ("stop", "cancel", "pause", "resume", "start")
 
 @dataclass(frozen=True, slots=True, order=True)
 class Action:
-    """A transition an event causes. ``kind`` is a role, ``charge``, ``meet``, ``extend`` or
-    ``claim`` (a cost claim a ``costs`` clause pays)."""
+    """A transition an event causes. ``kind`` is a role, ``charge``, ``meet``, ``extend``,
+    ``claim`` (a cost claim a ``costs`` clause pays), or a measure's ``down``, ``restored``
+    or ``scored_by``."""
 
     kind: str
     target: str  # commitment, clause or obligation id
@@ -69,6 +71,14 @@ def contract_actions(contract: Contract) -> list[tuple[Action, list[Condition]]]
             actions.append((Action("claim", clause.id), clause.claim))
     for obligation in contract.obligations:
         actions.append((Action("meet", obligation.id), obligation.met_by))
+    for measure in contract.measures:
+        # measures.py reads these: a fault taking an asset down, its restoration, a score
+        for role in measure_roles(measure):
+            actions.append((Action(role, measure.id), getattr(measure, role)))
+    for remedy in contract.remedies:
+        # remedies.py reads these: a repair of an asset, the remedy done
+        actions.append((Action("repairs", remedy.id), remedy.repairs))
+        actions.append((Action("done_by", remedy.id), remedy.done_by))
     return actions
 
 

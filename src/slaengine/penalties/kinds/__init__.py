@@ -7,6 +7,7 @@ another kind (see base.py for the interface).
 from slaengine.penalties.kinds import (  # noqa: F401  (imported to register each kind)
     costs,
     fixed,
+    measure_credit,
     per_started,
     percent_of_price,
     percent_of_price_per_started,

@@ -1,0 +1,118 @@
+"""``slaengine contract diff OLD NEW [EVENTS | --db URL]``: what an amendment changes — its
+terms, bilingual, and, given the events, the tickets open now — and the ``--amendment`` option
+that replay and statements share."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from slaengine.amendments import diff_terms, open_ticket_changes
+from slaengine.cli.common import StoreOption, as_of_option, friendly, load_input, out, write_json
+from slaengine.contract import Contract, load_contract
+from slaengine.contract.versions import Versions
+from slaengine.errors import SlaError
+
+AmendmentOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--amendment",
+        help="a later version of the contract (补充协议), in force from its effective_from; "
+        "repeat for several",
+    ),
+]
+
+
+def load_amendments(contract: Contract, files: list[Path] | None) -> list[Contract]:
+    """The amendments named on the command line, checked against the contract."""
+    amendments = [load_contract(file) for file in files or []]
+    if amendments:
+        Versions([contract, *amendments])  # same contract, distinct dates and versions
+    return amendments
+
+
+def register(app: typer.Typer) -> None:
+    from slaengine.cli.main import contract_app
+
+    @contract_app.command("diff")
+    @friendly
+    def contract_diff(
+        old_file: Annotated[Path, typer.Argument(metavar="OLD")],
+        new_file: Annotated[Path, typer.Argument(metavar="NEW")],
+        events_file: Annotated[
+            str | None,
+            typer.Argument(metavar="[EVENTS]", help="JSON Lines; - for stdin (optional)"),
+        ] = None,
+        db: StoreOption = None,
+        as_of: Annotated[
+            str | None,
+            typer.Option("--as-of", help="which tickets are open: RFC 3339 (default: now)"),
+        ] = None,
+        fmt: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
+        lang: Annotated[str, typer.Option("--lang", help="en, zh or both")] = "both",
+    ) -> None:
+        """What NEW (an amendment of OLD) changes: its terms, and with EVENTS or --db the
+        tickets open now (their clocks and penalties under the old terms and the amended)."""
+        if fmt not in ("table", "json"):
+            raise typer.BadParameter(f"--format must be table or json, not {fmt!r}")
+        if lang not in ("en", "zh", "both"):
+            raise typer.BadParameter(f"--lang must be en, zh or both, not {lang!r}")
+        old, new = load_contract(old_file), load_contract(new_file)
+        Versions([old, new])
+        if new.effective <= old.effective:
+            raise SlaError(
+                f"{new_file}: effective_from {new.effective} is not after {old_file}'s "
+                f"{old.effective}: give the amendment the date it takes effect"
+            )
+        changes = diff_terms(old, new)
+        tickets = None
+        if events_file is not None or db is not None:
+            when = as_of_option(as_of, old)
+            given = load_input(old, events_file, db)
+            tickets = open_ticket_changes(old, new, given.events, when)
+        if fmt == "json":
+            write_json(
+                {
+                    "contract": old.id,
+                    "old": {"version": old.version, "effective_from": str(old.effective)},
+                    "new": {"version": new.version, "effective_from": str(new.effective)},
+                    "changes": [change.to_json() for change in changes],
+                    "open_tickets": [t.to_json() for t in tickets] if tickets is not None else None,
+                }
+            )
+            return
+        out.print(
+            f"[bold]{old.id}[/] v{old.version} → v{new.version}, in force from "
+            f"{new.effective} (tickets reported from then on get the new terms; a penalty "
+            f"follows the version in force when its breach began)"
+        )
+        if not changes:
+            out.print("no change in the terms")
+        for change in changes:
+            if lang in ("en", "both"):
+                out.print(f"  • {change.describe('en')}", highlight=False, markup=False)
+            if lang in ("zh", "both"):
+                out.print(f"    {change.describe('zh')}", highlight=False, markup=False)
+        if tickets is None:
+            return
+        out.print(f"[bold]tickets open now[/] ({len(tickets)})")
+        for item in tickets:
+            money = f"penalties {item.penalties_old:.2f} → {item.penalties_new:.2f}"
+            out.print(
+                f"  {item.ticket} (reported {item.reported_at}, v{item.version} terms): {money}",
+                highlight=False,
+            )
+            for clock in item.clocks:
+                before, after = clock["old"], clock["new"]
+                out.print(
+                    f"    {clock['commitment']}: {_clock_text(before)} → {_clock_text(after)}",
+                    highlight=False,
+                )
+
+
+def _clock_text(view: dict[str, object] | None) -> str:
+    if view is None:
+        return "no clock"
+    return f"{view['target']} due {view['deadline']} ({view['status']})"

@@ -1,0 +1,181 @@
+"""A period's figure (``MeasurePeriod``), the kind interface and the one entry,
+``judge_measures``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slaengine.calendars import Calendar, Interval, build_calendar
+from slaengine.clocks import Clock
+from slaengine.contract.models import Contract, Measure
+from slaengine.events import Event
+from slaengine.measures.periods import measure_periods
+from slaengine.ruleset.matcher import Matcher, matcher_for
+
+MET, BELOW, NO_DATA = "met", "below", "no_data"
+
+
+def figure_text(value: Decimal) -> str:
+    """A percentage as the report shows it: three decimals, half up (``99.862``)."""
+    return str(value.quantize(Decimal("0.001"), rounding=ROUND_HALF_UP))
+
+
+@dataclass(frozen=True, slots=True)
+class MeasurePeriod:
+    """One period's figure of one measure, and the evidence it was computed from."""
+
+    measure: str
+    kind: str
+    period_start: datetime
+    period_end: datetime
+    #: The figure in percent, exact (comparisons use it); None when nothing could be measured.
+    figure: Decimal | None
+    target: Decimal
+    status: str  # MET, BELOW or NO_DATA
+    #: The period was not over at ``as_of``: the figure is so far and may still change.
+    provisional: bool
+    #: How the figure was computed, in words (English, Chinese).
+    basis: tuple[str, str]
+    #: The inputs: downtime intervals, scores, clocks (JSON-ready).
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def shortfall(self) -> Decimal:
+        """Percentage points below target (0 when met or not measured)."""
+        if self.figure is None or self.figure >= self.target:
+            return Decimal(0)
+        return self.target - self.figure
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "measure": self.measure,
+            "kind": self.kind,
+            "period_start": self.period_start.isoformat(),
+            "period_end": self.period_end.isoformat(),
+            "figure": figure_text(self.figure) if self.figure is not None else None,
+            "target": str(self.target),
+            "status": self.status,
+            "provisional": self.provisional,
+            "basis": self.basis[0],
+            "basis_zh": self.basis[1],
+            **self.detail,
+        }
+
+
+@dataclass
+class MeasureInput:
+    """What every kind may read: the contract, its events (sorted, <= as_of), the judged
+    clocks, excused intervals, calendars and the rule set's matcher."""
+
+    contract: Contract
+    events: Sequence[Event]
+    clocks: Sequence[Clock]
+    excused: Sequence[Interval]
+    as_of: datetime
+    matcher: Matcher
+    calendars: dict[str, Calendar]
+    #: Each ticket's (severity, asset), as its walk left them.
+    tickets: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    #: What a kind works out once per measure and reuses for every period (by measure id).
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    def matching(self, measure: Measure, kinds: tuple[str, ...]) -> list[tuple[Event, str]]:
+        """The events that trigger one of the measure's ``kinds`` of action (``down``, ...),
+        each with the kind, in event order. Only events of a type some such condition names
+        are asked about (a filter before the rule set, which still decides)."""
+        types = self.matcher.types_for(kinds)
+        found: list[tuple[Event, str]] = []
+        tickets = self.tickets
+        for event in self.events:
+            if event.type not in types:
+                continue
+            ticket = event.ticket
+            # a ticket event that names no severity or asset has its ticket's
+            known = tickets.get(ticket) if ticket is not None else None
+            severity, asset = event.severity, event.asset
+            if known is not None:
+                severity = severity or known[0]
+                asset = known[1] or asset
+            actions = self.matcher.match(event.type, severity, asset, ticket, event.attrs)
+            for action in actions:
+                if action.kind in kinds and action.target == measure.id:
+                    found.append((event, action.kind))
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """What a kind finds for one period: the figure (None: nothing measured), basis, detail."""
+
+    value: Decimal | None
+    basis: tuple[str, str]
+    detail: dict[str, Any]
+
+
+#: A measure kind: (measure, its input, period start, horizon) -> the period's figure.
+#: The horizon is the period's end, or ``as_of`` if that comes first.
+KindFunction = Callable[[Measure, MeasureInput, datetime, datetime], Figure]
+KINDS: dict[str, KindFunction] = {}
+
+
+def register(name: str) -> Callable[[KindFunction], KindFunction]:
+    def add(function: KindFunction) -> KindFunction:
+        KINDS[name] = function
+        return function
+
+    return add
+
+
+def judge_measures(
+    contract: Contract,
+    events: Sequence[Event],
+    clocks: Sequence[Clock],
+    excused: Sequence[Interval],
+    as_of: datetime,
+    tickets: dict[str, tuple[str | None, str | None]] | None = None,
+) -> list[MeasurePeriod]:
+    """Every period of every measure of the contract up to ``as_of``; ``tickets``: each
+    ticket's (severity, asset)."""
+    if not contract.measures:
+        return []
+    source = MeasureInput(
+        contract,
+        [event for event in events if event.at <= as_of],
+        clocks,
+        excused,
+        as_of,
+        matcher_for(contract),
+        {name: build_calendar(name, spec) for name, spec in contract.calendars.items()},
+        tickets or {},
+    )
+    zone = ZoneInfo(contract.timezone)
+    found: list[MeasurePeriod] = []
+    for measure in contract.measures:
+        kind = KINDS[measure.kind]
+        for start, end in measure_periods(measure.period, contract.acceptance, zone, as_of):
+            horizon = min(end, as_of)
+            figure = kind(measure, source, start, horizon)
+            if figure.value is None:
+                status = NO_DATA
+            else:
+                status = BELOW if figure.value < measure.target else MET
+            found.append(
+                MeasurePeriod(
+                    measure.id,
+                    measure.kind,
+                    start,
+                    end,
+                    figure.value,
+                    measure.target,
+                    status,
+                    end > as_of,
+                    figure.basis,
+                    figure.detail,
+                )
+            )
+    return found

@@ -1,0 +1,90 @@
+"""``measure_credit``: a share of a periodic fee when a period measure falls short of its
+target — by tier of the figure (< 99.8% → 2% of the monthly fee, < 98% → 3%), or per started
+step below target (1% of the fee per started 0.1% below 99.5%) — at most ``max_percent`` of
+the fee per period.
+
+One trigger per period whose figure is below target (slaengine.measures judges the figures;
+this only prices them). The most severe tier the figure is below applies. A line belongs to
+its period's end; a period not over at ``as_of`` is charged provisionally on the figure so far.
+"""
+
+from __future__ import annotations
+
+import math
+
+from slaengine.contract.models import MeasureCreditClause
+from slaengine.measures import BELOW, MeasurePeriod, figure_text
+from slaengine.penalties.evidence import Evidence
+from slaengine.penalties.kinds.base import ClauseKind, period_dates, register
+from slaengine.penalties.lines import PERIOD, Priced, Trigger
+from slaengine.penalties.words import amount_text, percent_of, percent_text
+
+
+@register
+class MeasureCredit(ClauseKind):
+    name = "measure_credit"
+
+    def triggers(self, clause: MeasureCreditClause, evidence: Evidence) -> list[Trigger]:
+        return [
+            Trigger(
+                source=PERIOD,
+                occurred_at=period.period_end,
+                ends_period=True,
+                obligation=period.measure,
+                period_start=period.period_start,
+                period_end=period.period_end,
+                provisional=period.provisional,
+            )
+            for period in self._periods(clause, evidence)
+            if period.status == BELOW
+        ]
+
+    def measures(self, clause: MeasureCreditClause) -> tuple[str, ...]:
+        return ()
+
+    def price(
+        self, clause: MeasureCreditClause, trigger: Trigger, evidence: Evidence
+    ) -> list[Priced]:
+        period = next(
+            p for p in self._periods(clause, evidence) if p.period_start == trigger.period_start
+        )
+        assert period.figure is not None
+        fee = amount_text(clause.fee)
+        figure, target = f"{figure_text(period.figure)}%", percent_text(period.target)
+        if clause.per_started is not None:
+            step = clause.per_started
+            units = max(1, math.ceil(period.shortfall / step.step))
+            share = step.percent * units
+            how_en = (
+                f"{units} × {percent_text(step.percent)} of fee {fee} per started "
+                f"{percent_text(step.step)} below {target}"
+            )
+            how_zh = f"每低于{target}{percent_text(step.step)}（不足按一档计）扣服务费{fee}的" + (
+                f"{percent_text(step.percent)}，共{units}档"
+            )
+        else:
+            tier = next(t for t in clause.tiers if period.figure < t.below)
+            share = tier.percent
+            how_en = f"{percent_text(share)} of fee {fee}: below {percent_text(tier.below)}"
+            how_zh = f"服务费{fee}的{percent_text(share)}：低于{percent_text(tier.below)}"
+        capped = ""
+        capped_zh = ""
+        if clause.max_percent is not None and share > clause.max_percent:
+            share = clause.max_percent
+            capped = f", at most {percent_text(share)} of the fee"
+            capped_zh = f"，以服务费的{percent_text(share)}为限"
+        amount = percent_of(clause.fee, share)
+        first, last = period_dates(period.period_start, period.period_end, evidence.zone)
+        return [
+            Priced(
+                amount,
+                f"{how_en}{capped} = {amount_text(amount)}: {period.measure} {figure} "
+                f"(target {target}), {first} – {last}; {period.basis[0]}",
+                f"{how_zh}{capped_zh} = {amount_text(amount)}：{period.measure} {figure}"
+                f"（目标{target}），{first}至{last}；{period.basis[1]}",
+            )
+        ]
+
+    @staticmethod
+    def _periods(clause: MeasureCreditClause, evidence: Evidence) -> list[MeasurePeriod]:
+        return [p for p in evidence.report.measures if p.measure == clause.measure]
