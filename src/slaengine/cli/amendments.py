@@ -53,8 +53,10 @@ def register(app: typer.Typer) -> None:
         fmt: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
         lang: Annotated[str, typer.Option("--lang", help="en, zh or both")] = "both",
     ) -> None:
-        """What NEW (an amendment of OLD) changes: its terms, and with EVENTS or --db the
-        tickets open now (their clocks and penalties under the old terms and the amended)."""
+        """Show what an amendment changes, in both languages.
+
+        NEW amends OLD: its changed terms; with EVENTS or --db, the tickets open now and their
+        clocks and penalties under the old terms and under the amended ones."""
         if fmt not in ("table", "json"):
             raise typer.BadParameter(f"--format must be table or json, not {fmt!r}")
         if lang not in ("en", "zh", "both"):
