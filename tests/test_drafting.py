@@ -89,9 +89,13 @@ def test_the_example_tender_drafts_a_contract_that_replays_like_the_shipped_one(
     validate = run("contract", "validate", str(out))
     assert validate.returncode == 0, validate.stderr
     draft, shipped = load_contract(out), load_contract(example_contract())
-    # the whole replay report, nothing left out: clocks, breaches, penalties, compensation,
-    # totals, obligations, tickets (with warranty), rejected events
-    assert report_json(draft) == report_json(shipped)
+    # the whole replay report: clocks, breaches, penalties, compensation, totals, obligations,
+    # tickets (with warranty), rejected events. All but the period measures (availability,
+    # satisfaction), which the shipped contract declares and tender.md does not state: drafting
+    # does not write measures (docs/drafting.md), so the draft has none.
+    drafted, expected = report_json(draft), report_json(shipped)
+    assert "measures" not in drafted and expected.pop("measures")
+    assert drafted == expected
     # the two commitments the tender gives no penalty are the review items, nothing else
     review = json.loads(report.read_text(encoding="utf-8"))
     assert [(r["kind"], r["item"], r["line"]) for r in review["reviews"]] == [

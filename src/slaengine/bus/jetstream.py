@@ -133,7 +133,10 @@ class JetStreamConsumer:
             while not stop.is_set():
                 try:
                     messages = await subscription.fetch(settings.batch, timeout=1.0)
-                except NatsTimeout:
+                except (NatsTimeout, asyncio.TimeoutError):
+                    # No message within the second. nats-py says so with its own TimeoutError on
+                    # one path and a bare asyncio.TimeoutError on another (a fetch whose deadline
+                    # ran out between its two pull requests): both mean "nothing yet".
                     if settings.drain and await self._drained(subscription):
                         break
                     continue
