@@ -133,7 +133,7 @@ class JetStreamConsumer:
             while not stop.is_set():
                 try:
                     messages = await subscription.fetch(settings.batch, timeout=1.0)
-                except (NatsTimeout, asyncio.TimeoutError):
+                except (TimeoutError, NatsTimeout):
                     # No message within the second. nats-py says so with its own TimeoutError on
                     # one path and a bare asyncio.TimeoutError on another (a fetch whose deadline
                     # ran out between its two pull requests): both mean "nothing yet".

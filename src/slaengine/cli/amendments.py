@@ -9,11 +9,12 @@ from typing import Annotated
 
 import typer
 
-from slaengine.amendments import diff_terms, open_ticket_changes
 from slaengine.cli.common import StoreOption, as_of_option, friendly, load_input, out, write_json
 from slaengine.contract import Contract, load_contract
-from slaengine.contract.versions import Versions
 from slaengine.errors import SlaError
+
+# slaengine.amendments and contract.versions are imported where they are used: every command
+# registers this module, and only diff and --amendment need them (start-up time).
 
 AmendmentOption = Annotated[
     list[Path] | None,
@@ -29,6 +30,8 @@ def load_amendments(contract: Contract, files: list[Path] | None) -> list[Contra
     """The amendments named on the command line, checked against the contract."""
     amendments = [load_contract(file) for file in files or []]
     if amendments:
+        from slaengine.contract.versions import Versions
+
         Versions([contract, *amendments])  # same contract, distinct dates and versions
     return amendments
 
@@ -61,6 +64,9 @@ def register(app: typer.Typer) -> None:
             raise typer.BadParameter(f"--format must be table or json, not {fmt!r}")
         if lang not in ("en", "zh", "both"):
             raise typer.BadParameter(f"--lang must be en, zh or both, not {lang!r}")
+        from slaengine.amendments import diff_terms, open_ticket_changes
+        from slaengine.contract.versions import Versions
+
         old, new = load_contract(old_file), load_contract(new_file)
         Versions([old, new])
         if new.effective <= old.effective:

@@ -8,7 +8,6 @@ what was done.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import signal
 import sys
@@ -79,6 +78,8 @@ def consume(
             highlight=False,
             markup=False,
         )
+        import asyncio  # here: only consume needs an event loop (start-up of the others)
+
         totals = asyncio.run(_run(consumer))
     finally:
         store.close()
@@ -99,6 +100,8 @@ def consume(
 
 
 async def _run(consumer: JetStreamConsumer) -> ConsumeTotals:
+    import asyncio
+
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for which in (signal.SIGINT, signal.SIGTERM):

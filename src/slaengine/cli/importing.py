@@ -12,14 +12,16 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from slaengine.cli.common import NothingDone, err, friendly
 from slaengine.errors import SlaError
-from slaengine.importer import ImportResult, Mapping, import_csv, load_mapping, write_jsonl
+
+if TYPE_CHECKING:  # the importer loads when a command imports (start-up time)
+    from slaengine.importer import ImportResult, Mapping
 
 #: Files smaller than this import in well under a second: no progress bar.
 _PROGRESS_FROM_BYTES = 2_000_000
@@ -61,6 +63,8 @@ def import_export(path: Path, mapping: Mapping, contract: str | None) -> ImportR
     """Run the import, with a progress bar on a terminal (shared with ``backtest --csv``)."""
     if not path.is_file():
         raise SlaError(f"{path}: no such export file (give the path of a CSV export)")
+    from slaengine.importer import import_csv
+
     with _progress(path) as progress:
         return import_csv(path, mapping, contract, progress)
 
@@ -148,6 +152,8 @@ def import_command(
     Rows that do not map are listed on stderr with their line numbers, followed by a summary
     (rows, events, rows skipped by activity, problems). See docs/import.md.
     """
+    from slaengine.importer import load_mapping, write_jsonl
+
     mapping = load_mapping(mapping_file)
     result = import_export(export, mapping, contract)
     if output == "-":
