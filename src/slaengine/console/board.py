@@ -23,14 +23,20 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, text
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from slaengine.clocks import BREACHED, MET, PAUSED, RUNNING
+from slaengine.clocks import BREACHED, MET, RUNNING
 from slaengine.console.alerts import waiting_alerts
 from slaengine.console.page import Console
 from slaengine.store import Store
-from slaengine.store.models import StoredClock, StoredEvent
+from slaengine.store.models import (
+    LIVE_CLOCK_SQL,
+    OPEN_BREACH_CLOCK_SQL,
+    STOPPED_CLOCK_SQL,
+    StoredClock,
+    StoredEvent,
+)
 
 PAGE_SIZE = 50
 RECENT = 15
@@ -79,14 +85,6 @@ class Board:
     recent: list[Row]
 
 
-def _open_breach() -> ColumnElement[bool]:
-    return and_(
-        StoredClock.status == BREACHED,
-        StoredClock.stopped_at.is_(None),
-        StoredClock.cancelled_at.is_(None),
-    )
-
-
 def _asset_of_event(store: Store) -> ColumnElement[Any]:
     """The ``asset`` field of a stored event's JSON body, as SQL (SQLite or PostgreSQL)."""
     if store.is_postgres:
@@ -100,12 +98,21 @@ def _asset_of_event(store: Store) -> ColumnElement[Any]:
 
 
 def _filtered(query: Select[Any], store: Store, filters: Filters) -> Select[Any]:
+    """``query`` narrowed to the filters given. On SQLite the compared columns are written
+    ``column || ''``: without statistics (the store never runs ANALYZE) SQLite takes an
+    equality on ``contract`` for selective and would read one whole contract through its unique
+    index and sort it, instead of walking the board's index in order; the expression keeps it on
+    that index (which holds these columns). PostgreSQL's planner has statistics."""
+
+    def column(field: InstrumentedAttribute[Any]) -> ColumnElement[Any]:
+        return field.expression if store.is_postgres else field.concat("")
+
     if filters.contract:
-        query = query.where(StoredClock.contract == filters.contract)
+        query = query.where(column(StoredClock.contract) == filters.contract)
     if filters.commitment:
-        query = query.where(StoredClock.commitment == filters.commitment)
+        query = query.where(column(StoredClock.commitment) == filters.commitment)
     if filters.severity:
-        query = query.where(StoredClock.severity == filters.severity)
+        query = query.where(column(StoredClock.severity) == filters.severity)
     if filters.asset:
         tickets = select(StoredEvent.ticket).where(_asset_of_event(store) == filters.asset)
         if filters.contract:
@@ -146,33 +153,70 @@ def _by_ids(session: Session, ids: list[int]) -> list[StoredClock]:
     return [rows[i] for i in ids if i in rows]
 
 
+def _condition(sql: str) -> ColumnElement[bool]:
+    return and_(text(sql))
+
+
+def _groups(now: datetime) -> list[ColumnElement[bool]]:
+    """The board's groups, most urgent first: open breaches, running or paused clocks past
+    their warning time, the other running or paused clocks. The conditions repeat the words of
+    the partial indexes of migration 0003, so each group is read from its index in deadline
+    order."""
+    live = _condition(LIVE_CLOCK_SQL)
+    warned = and_(StoredClock.warn_at.is_not(None), StoredClock.warn_at <= now)
+    rest = or_(StoredClock.warn_at.is_(None), StoredClock.warn_at > now)
+    return [
+        _condition(OPEN_BREACH_CLOCK_SQL),
+        and_(live, warned),
+        and_(live, rest),
+    ]
+
+
+def _count(session: Session, store: Store, filters: Filters, where: ColumnElement[bool]) -> int:
+    query = select(func.count()).select_from(StoredClock).where(where)
+    return int(session.scalar(_filtered(query, store, filters)) or 0)
+
+
+def _page_ids(
+    session: Session, store: Store, filters: Filters, now: datetime, page: int
+) -> tuple[list[int], int]:
+    """The ids of one page (in the board's order) and how many clocks the board holds: the
+    groups' sizes are counted, and only the groups the page overlaps are read, from the
+    page's offset within them."""
+    groups = _groups(now)
+    breaches = _count(session, store, filters, groups[0])
+    live = _count(session, store, filters, _condition(LIVE_CLOCK_SQL))
+    warned = _count(session, store, filters, groups[1]) if live else 0
+    sizes = [breaches, warned, live - warned]
+    total = sum(sizes)
+    page = min(max(1, page), max(1, -(-total // PAGE_SIZE)))
+    skip, wanted = (page - 1) * PAGE_SIZE, PAGE_SIZE
+    found: list[int] = []
+    for where, size in zip(groups, sizes, strict=True):
+        if wanted <= 0:
+            break
+        if skip >= size:
+            skip -= size
+            continue
+        keys = _filtered(select(StoredClock.id).where(where), store, filters)
+        ordered = keys.order_by(StoredClock.deadline, StoredClock.id)
+        ids = list(session.scalars(ordered.offset(skip).limit(wanted)))
+        found += ids
+        wanted -= len(ids)
+        skip = 0
+    return found, total
+
+
 def board(store: Store, filters: Filters, now: datetime, page: int = 1) -> Board:
     """One page of the board at ``now``, and the most recently stopped clocks."""
-    live = or_(StoredClock.status.in_((RUNNING, PAUSED)), _open_breach())
-    urgency = case(
-        (_open_breach(), 0),
-        (and_(StoredClock.warn_at.is_not(None), StoredClock.warn_at <= now), 1),
-        else_=2,
-    )
     with store.sessions() as session:
-        total = int(
-            session.scalar(
-                _filtered(select(func.count()).select_from(StoredClock).where(live), store, filters)
-            )
-            or 0
-        )
-        page = min(max(1, page), max(1, -(-total // PAGE_SIZE)))
-        # Sort only the keys (the sorter holds narrow rows, which matters for a deep page),
-        # then read the page's rows by id.
-        keys = _filtered(select(StoredClock.id).where(live), store, filters).order_by(
-            urgency, StoredClock.deadline, StoredClock.id
-        )
-        found = list(session.scalars(keys.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)))
+        found, total = _page_ids(session, store, filters, now, page)
         pages = max(1, -(-total // PAGE_SIZE))
+        page = min(max(1, page), pages)
         clocks = _by_ids(session, found)
         stopped = _filtered(
             select(StoredClock.id).where(
-                StoredClock.status.in_((MET, BREACHED)), StoredClock.stopped_at.is_not(None)
+                _condition(STOPPED_CLOCK_SQL), StoredClock.status.in_((MET, BREACHED))
             ),
             store,
             filters,
