@@ -23,7 +23,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, text
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, text, tuple_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from slaengine.clocks import BREACHED, MET, RUNNING
@@ -114,10 +114,15 @@ def _filtered(query: Select[Any], store: Store, filters: Filters) -> Select[Any]
     if filters.severity:
         query = query.where(column(StoredClock.severity) == filters.severity)
     if filters.asset:
-        tickets = select(StoredEvent.ticket).where(_asset_of_event(store) == filters.asset)
+        # (contract, ticket) pairs: the clocks of the asset's tickets are then looked up in the
+        # unique index, not found by reading every running clock.
+        tickets = select(StoredEvent.contract, StoredEvent.ticket).where(
+            _asset_of_event(store) == filters.asset
+        )
         if filters.contract:
             tickets = tickets.where(StoredEvent.contract == filters.contract)
-        query = query.where(StoredClock.ticket.in_(tickets.distinct()))
+        pair = tuple_(StoredClock.contract, StoredClock.ticket)
+        query = query.where(pair.in_(tickets.distinct()))
     return query
 
 
