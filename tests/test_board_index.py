@@ -18,9 +18,11 @@ from sqlalchemy import event as sa_event
 
 from slaengine.clock import FixedClock
 from slaengine.clocks import BREACHED, CANCELLED, MET, PAUSED, RUNNING
-from slaengine.console.board import PAGE_SIZE, RECENT, Filters, board
+from slaengine.console import board as board_module
+from slaengine.console.board import ASSET_TICKETS_LISTED, PAGE_SIZE, RECENT, Filters, board
 from slaengine.store import Store
 from slaengine.store.models import StoredClock
+from tests.live_support import CONTRACT_ID, event, fast_contract
 
 NOW = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
 FILTERS = [
@@ -159,3 +161,31 @@ def test_sqlite_reads_every_board_query_through_an_index(tmp_path: Path) -> None
             )
     finally:
         plans.close()
+
+
+@pytest.mark.parametrize("listed", [ASSET_TICKETS_LISTED, 1])
+def test_the_asset_filter_lists_the_clocks_of_the_assets_tickets(
+    filled: tuple[Store, list[StoredClock]],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    listed: int,
+) -> None:
+    """Whether the asset's tickets are listed once per page or (more than ``listed``) asked for
+    in each query, the page is the same."""
+    store, clocks = filled
+    monkeypatch.setattr(board_module, "ASSET_TICKETS_LISTED", listed)
+    for contract in ("C-1", "C-2"):
+        written = tmp_path / f"{contract}.yaml"
+        written.write_text(fast_contract().replace(CONTRACT_ID, contract), encoding="utf-8")
+        store.load_contract(written.read_text(encoding="utf-8"), written)
+    named = [
+        (n, event("reported", f"T{n}", NOW, contract=f"C-{n % 2 + 1}", asset=f"U{n % 3}"))
+        for n in range(40)
+    ]
+    assert len(store.add_events(named, "test").accepted) == len(named)
+    tickets = {(f"C-{n % 2 + 1}", f"T{n}") for n in range(40) if n % 3 == 1}
+    order, _ = _expected([c for c in clocks if (c.contract, c.ticket) in tickets], Filters())
+    shown = board(store, Filters(asset="U1"), NOW)
+    assert [r.clock.id for r in shown.rows] == order and shown.total == len(order)
+    assert {r.asset for r in shown.rows} == {"U1"}
+    assert board(store, Filters(asset="none"), NOW).rows == []
