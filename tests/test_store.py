@@ -9,14 +9,18 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect, select
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect, select, text
 from typer.testing import CliRunner
 
 from slaengine.cli import common
 from slaengine.cli.main import app
 from slaengine.clock import FixedClock
 from slaengine.store import Store, StoreError, database_url
-from slaengine.store.models import RejectedInput, StoredEvent, Ticket
+from slaengine.store.migrate import alembic_config
+from slaengine.store.models import Base, RejectedInput, StoredEvent, Ticket
 from tests.live_support import event, fast_contract
 
 T0 = datetime(2026, 3, 2, 1, 0, 0, tzinfo=UTC)
@@ -185,3 +189,45 @@ def test_workers_starting_together_store_one_version(store: Store, tmp_path: Pat
     assert sorted(results) == [False, False, False, True]
     with store.sessions() as session:
         assert [row.version for row in store.versions(session, "FAST-1")] == [1]
+
+
+BOARD_INDEXES = {
+    "ix_clocks_live": "status IN ('running', 'paused')",
+    "ix_clocks_live_warn": "status IN ('running', 'paused')",
+    "ix_clocks_open_breach": "status = 'breached'",
+    "ix_clocks_stopped": "stopped_at IS NOT NULL",
+}
+
+
+def _index_sql(store: Store) -> dict[str, str]:
+    """The board's clock indexes as the database holds them (their CREATE statements)."""
+    if store.is_postgres:
+        query = (
+            "SELECT indexname, indexdef FROM pg_indexes "
+            "WHERE tablename = 'clocks' AND schemaname = current_schema()"
+        )
+    else:
+        query = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'clocks'"
+    with store.engine.connect() as connection:
+        found = {name: sql for name, sql in connection.execute(text(query)) if sql}
+    return {name: sql for name, sql in found.items() if name in BOARD_INDEXES}
+
+
+def test_migration_0003_gives_the_board_the_clock_indexes_the_models_declare(store: Store) -> None:
+    with store.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    flat = [d for group in differences for d in (group if isinstance(group, list) else [group])]
+    assert not [d for d in flat if "index" in str(d[0])], flat
+    made = _index_sql(store)
+    assert set(made) == set(BOARD_INDEXES)
+    for name, where in BOARD_INDEXES.items():  # partial: the board's queries repeat the words
+        assert "WHERE" in made[name] and where.split()[0] in made[name], made[name]
+    config = alembic_config()
+    with store.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0002")
+    assert _index_sql(store) == {}
+    with store.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    assert _index_sql(store) == made

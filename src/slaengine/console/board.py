@@ -6,12 +6,21 @@ Read from the store's ``clocks`` rows, which the live service keeps in step with
 every evaluation (a new event, a deadline passing). Nothing is judged here: the page shows what
 the service decided, and the live feed (live.py) makes the browser fetch it again when that
 changes. Urgency: open breaches first, then clocks past their warning time, then the rest; each
-group by deadline. The list is paged (``PAGE_SIZE`` rows) so a store with 100,000 running clocks
-answers as fast as one with ten; the database does the ordering and the counting.
+group by deadline, then id. The list is paged (``PAGE_SIZE`` rows).
+
+Each group is one query whose condition repeats, word for word, a partial index on ``clocks``
+(migration 0003, store/models.py): open breaches and running-or-paused clocks are read from
+those indexes in deadline order, so a page reads its 50 rows and never sorts or scans the
+table; the groups' sizes are counts of index entries (the filtered columns are in the
+indexes), and only the groups a page overlaps are read, from the page's offset within them.
+The recently stopped clocks are the last entries of a third index. All reads of one page share
+one read transaction.
 
 The board's page (``/``) also counts the alerts waiting for acknowledgement. The asset of a
-clock is its ticket's: the ``asset`` of the ticket's events (read for the rows
-of one page only; the asset filter asks the database for the tickets that name the asset).
+clock is its ticket's: the ``asset`` of the ticket's events (read for the rows of one page
+only). The asset filter reads the (contract, ticket) pairs whose events name the asset once per
+page and looks their clocks up in the unique index; that read goes over the events' bodies
+(there is no index on the asset), so it grows with the number of events.
 """
 
 from __future__ import annotations
@@ -23,14 +32,20 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, text, tuple_
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from slaengine.clocks import BREACHED, MET, PAUSED, RUNNING
+from slaengine.clocks import BREACHED, MET, RUNNING
 from slaengine.console.alerts import waiting_alerts
 from slaengine.console.page import Console
 from slaengine.store import Store
-from slaengine.store.models import StoredClock, StoredEvent
+from slaengine.store.models import (
+    LIVE_CLOCK_SQL,
+    OPEN_BREACH_CLOCK_SQL,
+    STOPPED_CLOCK_SQL,
+    StoredClock,
+    StoredEvent,
+)
 
 PAGE_SIZE = 50
 RECENT = 15
@@ -79,14 +94,6 @@ class Board:
     recent: list[Row]
 
 
-def _open_breach() -> ColumnElement[bool]:
-    return and_(
-        StoredClock.status == BREACHED,
-        StoredClock.stopped_at.is_(None),
-        StoredClock.cancelled_at.is_(None),
-    )
-
-
 def _asset_of_event(store: Store) -> ColumnElement[Any]:
     """The ``asset`` field of a stored event's JSON body, as SQL (SQLite or PostgreSQL)."""
     if store.is_postgres:
@@ -99,18 +106,62 @@ def _asset_of_event(store: Store) -> ColumnElement[Any]:
     return extracted
 
 
-def _filtered(query: Select[Any], store: Store, filters: Filters) -> Select[Any]:
+#: An asset's tickets are looked up once per page and passed as a list up to this many (beyond
+#: it, each query asks the events again).
+ASSET_TICKETS_LISTED = 2_000
+
+Tickets = list[tuple[str, str]] | None
+
+
+def _asset_tickets(session: Session, store: Store, filters: Filters) -> Tickets:
+    """The (contract, ticket) pairs of the filtered asset, read once for the whole page (None:
+    no asset filter, or too many to list)."""
+    if not filters.asset:
+        return None
+    pairs = _asset_pairs(store, filters).limit(ASSET_TICKETS_LISTED + 1)
+    found = [(str(c), str(t)) for c, t in session.execute(pairs)]
+    return found if len(found) <= ASSET_TICKETS_LISTED else None
+
+
+def _asset_pairs(store: Store, filters: Filters) -> Select[str, str | None]:
+    """The (contract, ticket) pairs whose events name the filtered asset, as a query."""
+    tickets = select(StoredEvent.contract, StoredEvent.ticket).where(
+        _asset_of_event(store) == filters.asset, StoredEvent.ticket.is_not(None)
+    )
     if filters.contract:
-        query = query.where(StoredClock.contract == filters.contract)
+        tickets = tickets.where(StoredEvent.contract == filters.contract)
+    return tickets.distinct()
+
+
+def _filtered(
+    query: Select[Any], store: Store, filters: Filters, tickets: Tickets = None
+) -> Select[Any]:
+    """``query`` narrowed to the filters given (``tickets``: the asset's, when already read).
+    On SQLite the compared columns are written
+    ``column || ''``: without statistics (the store never runs ANALYZE) SQLite takes an
+    equality on ``contract`` for selective and would read one whole contract through its unique
+    index and sort it, instead of walking the board's index in order; the expression keeps it on
+    that index (which holds these columns). PostgreSQL's planner has statistics."""
+
+    def column(field: InstrumentedAttribute[Any]) -> ColumnElement[Any]:
+        return field.expression if store.is_postgres else field.concat("")
+
+    if filters.contract:
+        query = query.where(column(StoredClock.contract) == filters.contract)
     if filters.commitment:
-        query = query.where(StoredClock.commitment == filters.commitment)
+        query = query.where(column(StoredClock.commitment) == filters.commitment)
     if filters.severity:
-        query = query.where(StoredClock.severity == filters.severity)
+        query = query.where(column(StoredClock.severity) == filters.severity)
     if filters.asset:
-        tickets = select(StoredEvent.ticket).where(_asset_of_event(store) == filters.asset)
-        if filters.contract:
-            tickets = tickets.where(StoredEvent.contract == filters.contract)
-        query = query.where(StoredClock.ticket.in_(tickets.distinct()))
+        # (contract, ticket) pairs: the clocks of the asset's tickets are then looked up in the
+        # unique index, not found by reading every running clock.
+        pair = tuple_(StoredClock.contract, StoredClock.ticket)
+        if tickets is None:
+            query = query.where(pair.in_(_asset_pairs(store, filters)))
+        elif tickets:
+            query = query.where(pair.in_(tickets))
+        else:
+            query = query.where(false())
     return query
 
 
@@ -146,36 +197,77 @@ def _by_ids(session: Session, ids: list[int]) -> list[StoredClock]:
     return [rows[i] for i in ids if i in rows]
 
 
+def _condition(sql: str) -> ColumnElement[bool]:
+    return and_(text(sql))
+
+
+def _groups(now: datetime) -> list[ColumnElement[bool]]:
+    """The board's groups, most urgent first: open breaches, running or paused clocks past
+    their warning time, the other running or paused clocks. The conditions repeat the words of
+    the partial indexes of migration 0003, so each group is read from its index in deadline
+    order."""
+    live = _condition(LIVE_CLOCK_SQL)
+    warned = and_(StoredClock.warn_at.is_not(None), StoredClock.warn_at <= now)
+    rest = or_(StoredClock.warn_at.is_(None), StoredClock.warn_at > now)
+    return [
+        _condition(OPEN_BREACH_CLOCK_SQL),
+        and_(live, warned),
+        and_(live, rest),
+    ]
+
+
+def _count(
+    session: Session, store: Store, filters: Filters, tickets: Tickets, where: ColumnElement[bool]
+) -> int:
+    query = select(func.count()).select_from(StoredClock).where(where)
+    return int(session.scalar(_filtered(query, store, filters, tickets)) or 0)
+
+
+def _page_ids(
+    session: Session, store: Store, filters: Filters, tickets: Tickets, now: datetime, page: int
+) -> tuple[list[int], int]:
+    """The ids of one page (in the board's order) and how many clocks the board holds: the
+    groups' sizes are counted, and only the groups the page overlaps are read, from the
+    page's offset within them."""
+    groups = _groups(now)
+    breaches = _count(session, store, filters, tickets, groups[0])
+    live = _count(session, store, filters, tickets, _condition(LIVE_CLOCK_SQL))
+    warned = _count(session, store, filters, tickets, groups[1]) if live else 0
+    sizes = [breaches, warned, live - warned]
+    total = sum(sizes)
+    page = min(max(1, page), max(1, -(-total // PAGE_SIZE)))
+    skip, wanted = (page - 1) * PAGE_SIZE, PAGE_SIZE
+    found: list[int] = []
+    for where, size in zip(groups, sizes, strict=True):
+        if wanted <= 0:
+            break
+        if skip >= size:
+            skip -= size
+            continue
+        keys = _filtered(select(StoredClock.id).where(where), store, filters, tickets)
+        ordered = keys.order_by(StoredClock.deadline, StoredClock.id)
+        ids = list(session.scalars(ordered.offset(skip).limit(wanted)))
+        found += ids
+        wanted -= len(ids)
+        skip = 0
+    return found, total
+
+
 def board(store: Store, filters: Filters, now: datetime, page: int = 1) -> Board:
     """One page of the board at ``now``, and the most recently stopped clocks."""
-    live = or_(StoredClock.status.in_((RUNNING, PAUSED)), _open_breach())
-    urgency = case(
-        (_open_breach(), 0),
-        (and_(StoredClock.warn_at.is_not(None), StoredClock.warn_at <= now), 1),
-        else_=2,
-    )
     with store.sessions() as session:
-        total = int(
-            session.scalar(
-                _filtered(select(func.count()).select_from(StoredClock).where(live), store, filters)
-            )
-            or 0
-        )
-        page = min(max(1, page), max(1, -(-total // PAGE_SIZE)))
-        # Sort only the keys (the sorter holds narrow rows, which matters for a deep page),
-        # then read the page's rows by id.
-        keys = _filtered(select(StoredClock.id).where(live), store, filters).order_by(
-            urgency, StoredClock.deadline, StoredClock.id
-        )
-        found = list(session.scalars(keys.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)))
+        tickets = _asset_tickets(session, store, filters)
+        found, total = _page_ids(session, store, filters, tickets, now, page)
         pages = max(1, -(-total // PAGE_SIZE))
+        page = min(max(1, page), pages)
         clocks = _by_ids(session, found)
         stopped = _filtered(
             select(StoredClock.id).where(
-                StoredClock.status.in_((MET, BREACHED)), StoredClock.stopped_at.is_not(None)
+                _condition(STOPPED_CLOCK_SQL), StoredClock.status.in_((MET, BREACHED))
             ),
             store,
             filters,
+            tickets,
         ).order_by(StoredClock.stopped_at.desc(), StoredClock.id.desc())
         recent = _by_ids(session, list(session.scalars(stopped.limit(RECENT))))
         assets = assets_of(session, clocks + recent)

@@ -121,10 +121,55 @@ class Ticket(Base):
     contract_version: Mapped[int | None] = mapped_column(Integer)
 
 
+#: The clocks the board lists as live, and its open breaches, as SQL: the conditions of the
+#: partial indexes below, written as literals so that a query repeating them (text, not bound
+#: parameters) lets SQLite and PostgreSQL use those indexes (migration 0003).
+LIVE_CLOCK_SQL = "status IN ('running', 'paused')"
+OPEN_BREACH_CLOCK_SQL = "status = 'breached' AND stopped_at IS NULL AND cancelled_at IS NULL"
+STOPPED_CLOCK_SQL = "stopped_at IS NOT NULL"
+
+
 class StoredClock(Base):
     __tablename__ = "clocks"
     __table_args__ = (
         UniqueConstraint("contract", "ticket", "commitment", "cycle", name="uq_clock"),
+        # The board (console/board.py): each group it lists is a walk of one index in deadline
+        # order, and each count a count of index entries (migration 0003).
+        Index(
+            "ix_clocks_live",
+            "deadline",
+            "id",
+            # what the board filters by, so that counting a filtered board reads the index only
+            "warn_at",
+            "contract",
+            "commitment",
+            "severity",
+            postgresql_where=text(LIVE_CLOCK_SQL),
+            sqlite_where=text(LIVE_CLOCK_SQL),
+        ),
+        Index(
+            "ix_clocks_live_warn",
+            "warn_at",
+            "contract",
+            "commitment",
+            "severity",
+            postgresql_where=text(LIVE_CLOCK_SQL),
+            sqlite_where=text(LIVE_CLOCK_SQL),
+        ),
+        Index(
+            "ix_clocks_open_breach",
+            "deadline",
+            "id",
+            postgresql_where=text(OPEN_BREACH_CLOCK_SQL),
+            sqlite_where=text(OPEN_BREACH_CLOCK_SQL),
+        ),
+        Index(
+            "ix_clocks_stopped",
+            "stopped_at",
+            "id",
+            postgresql_where=text(STOPPED_CLOCK_SQL),
+            sqlite_where=text(STOPPED_CLOCK_SQL),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
