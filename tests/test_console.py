@@ -337,3 +337,18 @@ def test_the_console_benchmark_runs() -> None:
     assert {"board", "board_last_page", "alerts", "ticket", "money", "compliance"} <= set(pages)
     assert figures["console"]["running_clocks"] == figures["sizes"]["console_clocks"]
     assert figures["targets"]["console_page_seconds"]["measured"] > 0
+
+
+def test_pages_of_a_contract_say_when_none_is_loaded(tmp_path: Path, clock: FixedClock) -> None:
+    store = Store.open(f"sqlite:///{tmp_path / 'empty.db'}", clock=clock)
+    try:
+        client = client_for(LiveService(store, clock), clock)
+        sign_in(client, VIEWER)
+        for path in ("/console/money", "/console/compliance", "/console/warranty"):
+            for lang, text in (("en", "No contract is loaded."), ("zh", "尚未加载合同。")):
+                answer = client.get(f"{path}?lang={lang}")
+                assert (answer.status_code, text in answer.text) == (200, True), path
+        download = client.get("/console/money/statement?format=csv")
+        assert download.status_code == 404
+    finally:
+        store.close()

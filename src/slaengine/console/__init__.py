@@ -33,7 +33,7 @@ from slaengine.console import (
     warranty,
 )
 from slaengine.console.live import ChangeFeed
-from slaengine.console.page import Console
+from slaengine.console.page import Console, NoContract
 from slaengine.console.reports import Reports
 from slaengine.service.live import LiveService
 from slaengine.store import Store
@@ -56,6 +56,10 @@ def mount_console(app: FastAPI, store: Store, service: LiveService, auth: Auth) 
     for page in (signin, board, alerts, tickets, money, compliance, warranty, contract):
         page.add_routes(router, console)
     app.include_router(router)
+
+    @app.exception_handler(NoContract)
+    def no_contract_yet(_request: Request, exc: NoContract) -> Response:
+        return console.render(exc.page, "message.html", text=exc.page.t("no_contract"))
 
     @app.exception_handler(NotSignedIn)
     def sign_in_first(request: Request, _exc: NotSignedIn) -> Response:

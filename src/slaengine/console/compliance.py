@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse
 
 from slaengine.clocks import Clock
 from slaengine.console.charts import Bar, rate_chart
-from slaengine.console.page import Console, NoContract, months_of
+from slaengine.console.page import Console, months_of
 from slaengine.evaluate import Report
 from slaengine.penalties.compliance import Compliance, measure
 
@@ -27,10 +27,7 @@ def add_routes(router: APIRouter, console: Console) -> None:
     @router.get("/console/compliance")
     def compliance_page(request: Request, contract: str | None = None) -> HTMLResponse:
         p = page(request)
-        try:
-            context = console.chosen(p, contract)
-        except NoContract:
-            return render(p, "message.html", text=p.t("no_contract"))
+        context = console.chosen(p, contract)
         now = now_of()
         report = console.reports.report(context, now)
         months = list(reversed(months_of(context, now)))[-12:]

@@ -33,10 +33,7 @@ def add_routes(router: APIRouter, console: Console) -> None:
         request: Request, contract: str | None = None, period: str | None = None
     ) -> HTMLResponse:
         p = page(request)
-        try:
-            context = console.chosen(p, contract)
-        except NoContract:
-            return render(p, "message.html", text=p.t("no_contract"))
+        context = console.chosen(p, contract)
         now = now_of()
         window = console.period(context, period, now)
         report = console.reports.report(context, now)

@@ -96,7 +96,12 @@ class Page:
 
 
 class NoContract(Exception):
-    """No contract is loaded yet."""
+    """No contract is loaded yet: the console answers with a page that says so (mounted in
+    ``mount_console``), in the language of ``page``."""
+
+    def __init__(self, page: Page) -> None:
+        super().__init__("no contract is loaded")
+        self.page = page
 
 
 @dataclass
@@ -127,7 +132,7 @@ class Console:
     def chosen(self, p: Page, contract: str | None) -> Context:
         """The contract asked for, else the first one; NoContract when none is loaded."""
         if not p.contracts:
-            raise NoContract()
+            raise NoContract(p)
         if contract and contract in p.contracts:
             return p.contracts[contract]
         return next(iter(p.contracts.values()))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from slaengine.console.page import Console, NoContract
+from slaengine.console.page import Console
 from slaengine.warranty import WarrantyBook
 
 
@@ -19,10 +19,7 @@ def add_routes(router: APIRouter, console: Console) -> None:
     @router.get("/console/warranty")
     def warranty_page(request: Request, contract: str | None = None) -> HTMLResponse:
         p = page(request)
-        try:
-            context = console.chosen(p, contract)
-        except NoContract:
-            return render(p, "message.html", text=p.t("no_contract"))
+        context = console.chosen(p, contract)
         now = now_of()
         report = console.reports.report(context, now)
         book = WarrantyBook.build(context.contract, report.events, context.matcher)
