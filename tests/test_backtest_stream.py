@@ -5,12 +5,17 @@
 ``summarize(evaluate(...))`` — the summary of the report built whole — on the demo month and on
 a synthetic stream re-based so that its history crosses a contract year and the yearly cap
 cuts, with a what-if, and with every worst ticket listed (so the per-ticket figures are compared
-too, not only the first ten).
+too, not only the first ten). The bench's ``backtest`` section (peak RSS streamed against
+whole, docs/backtest.md) runs at its quick sizes.
 """
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 from bench import synth
@@ -31,6 +36,7 @@ from slaengine.evaluate import Context, evaluate
 from slaengine.events import Intake
 from slaengine.replay import judge_streaming
 
+REPO = Path(__file__).parents[1]
 NEVER = datetime(2100, 1, 1, tzinfo=UTC)
 #: Enough to list every ticket among the worst: the rankings are compared whole.
 ALL = 100_000
@@ -78,7 +84,7 @@ def test_a_synthetic_stream_across_a_capped_year_streamed_is_the_same() -> None:
     assert_same(contract, intake, {"onsite-30min": Duration.parse("20m")})
 
 
-def test_the_running_totals_keep_no_clock() -> None:
+def test_the_running_totals_hold_numbers_for_breached_tickets_only() -> None:
     """What the streamed summary holds per ticket is a few numbers, and only for tickets that
     breached; the clocks go once folded in."""
     contract = load_contract(example_contract())
@@ -102,3 +108,25 @@ def test_the_running_totals_keep_no_clock() -> None:
     assert (
         result.to_json() == summarize_streaming(Context(contract), intake.events, as_of).to_json()
     )
+
+
+def test_bench_backtest_section_prints_its_memory_figures() -> None:
+    """``bench/run.py --sections backtest`` (quick sizes): the streamed command and the whole
+    report both ran at each size, and the growth per event between the sizes is reported."""
+    result = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "run.py"), "--quick", "--sections", "backtest"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=REPO,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    figures = json.loads(result.stdout)["backtest"]
+    assert [run["events"] for run in figures["runs"]] == [1_000, 3_000]
+    for run in figures["runs"]:
+        for kind in ("streamed", "whole_report"):
+            assert run[kind]["peak_rss_bytes"] > 10_000_000, run  # the child's own, in bytes
+            assert run[kind]["peak_rss_bytes_per_event"] > 0
+    assert "streamed_growth_bytes_per_event" in figures
+    assert "whole_report_growth_bytes_per_event" in figures
