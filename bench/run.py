@@ -292,20 +292,26 @@ def replay_cli(contract_file: Path, path: Path, as_of: datetime) -> dict[str, An
     }
 
 
-#: The back-test as it was before it streamed: the whole report, then its summary (for the
-#: comparison in the ``backtest`` section; argv: contract, events file).
-_WHOLE_BACKTEST = """
+#: A back-test in a child of its own (argv: mode, contract, events file), for the ``backtest``
+#: section: ``events`` only reads the history (what every back-test holds to begin with),
+#: ``whole`` summarises the whole report (the back-test before it streamed), ``streamed`` is
+#: ``run_backtest`` (what ``slaengine backtest`` runs).
+_BACKTEST_CHILD = """
 import sys
-from slaengine.backtest import history_end, summarize
+from slaengine.backtest import history_end, run_backtest, summarize
 from slaengine.contract import load_contract
 from slaengine.evaluate import evaluate
 from slaengine.events import read_jsonl
 from slaengine.replay import cyclic_gc_paused
-contract = load_contract(sys.argv[1])
-with cyclic_gc_paused(), open(sys.argv[2], "rb") as lines:
+mode, contract = sys.argv[1], load_contract(sys.argv[2])
+with cyclic_gc_paused(), open(sys.argv[3], "rb") as lines:
     intake = read_jsonl(lines, contract)
-    summary = summarize(evaluate(contract, intake.events, history_end(intake.events)))
-    sys.stdout.write(str(len(summary.to_json())))
+    if mode == "whole":
+        summary = summarize(evaluate(contract, intake.events, history_end(intake.events)))
+        sys.stdout.write(str(len(summary.to_json())))
+    elif mode == "streamed":
+        result = run_backtest(contract, intake.events)
+        sys.stdout.write(str(len(result.to_json())))
 """
 
 
@@ -346,32 +352,43 @@ def child_usage(command: list[str]) -> dict[str, Any]:
 
 
 def backtest_memory(work: Path, sizes: Sequence[int]) -> dict[str, Any]:
-    """Peak RSS of ``slaengine backtest --format json`` (streamed, ticket by ticket) and of the
-    back-test built from the whole report, on synthetic streams of each size. The growth
-    between the sizes, per event, is what memory holds per event of history: the events
-    themselves and the breaches pricing needs in both; the clocks of closed tickets, too, only
-    in the whole one."""
+    """Peak RSS of back-tests on synthetic streams of each size: ``slaengine backtest --format
+    json`` (``cli``), and in children that import only the core (so they share one baseline):
+    reading the history alone (``events_only``), the back-test built from the whole report
+    (``whole_report``), the streamed one (``streamed``). What a back-test holds beyond the
+    history it read is its peak less ``events_only``'s; streamed, that is the totals, the ticket
+    summaries and what pricing needs, not the clocks of closed tickets."""
+    kinds = ("events_only", "whole_report", "streamed", "cli")
+    modes = {"events_only": "events", "whole_report": "whole", "streamed": "streamed"}
     runs: list[dict[str, Any]] = []
     for events in sizes:
         path = work / f"backtest-{events}.jsonl"
         written = synth.write_jsonl(synth.stream(events), path)
-        say(f"back-test of {written:,} synthetic events: streamed, then from the whole report")
-        streamed = child_usage([SLAENGINE, "backtest", str(TENDER), str(path), "--format", "json"])
-        whole = child_usage([sys.executable, "-c", _WHOLE_BACKTEST, str(TENDER), str(path)])
-        for run in (streamed, whole):
-            run["peak_rss_bytes_per_event"] = round(run["peak_rss_bytes"] / written)
-        runs.append({"events": written, "streamed": streamed, "whole_report": whole})
+        say(f"back-test of {written:,} synthetic events: read only, whole report, streamed, CLI")
+        run: dict[str, Any] = {"events": written}
+        for kind in kinds:
+            if kind == "cli":
+                command = [SLAENGINE, "backtest", str(TENDER), str(path), "--format", "json"]
+            else:
+                command = [sys.executable, "-c", _BACKTEST_CHILD, modes[kind], str(TENDER)]
+                command.append(str(path))
+            run[kind] = child_usage(command)
+            run[kind]["peak_rss_bytes_per_event"] = round(run[kind]["peak_rss_bytes"] / written)
+        for kind in ("whole_report", "streamed"):
+            beyond = run[kind]["peak_rss_bytes"] - run["events_only"]["peak_rss_bytes"]
+            run[kind]["beyond_events_bytes_per_event"] = round(beyond / written)
+        runs.append(run)
         path.unlink()
     data: dict[str, Any] = {"runs": runs}
     if len(runs) >= 2:
         first, last = runs[0], runs[-1]
         more = last["events"] - first["events"]
-        for kind in ("streamed", "whole_report"):
+        for kind in kinds:
             growth = last[kind]["peak_rss_bytes"] - first[kind]["peak_rss_bytes"]
             data[f"{kind}_growth_bytes_per_event"] = round(growth / more)
         say(
-            f"  growth per event of history: streamed {data['streamed_growth_bytes_per_event']} "
-            f"B, whole report {data['whole_report_growth_bytes_per_event']} B"
+            "  growth per event of history: "
+            + ", ".join(f"{kind} {data[f'{kind}_growth_bytes_per_event']} B" for kind in kinds)
         )
     return data
 

@@ -125,8 +125,10 @@ def test_bench_backtest_section_prints_its_memory_figures() -> None:
     figures = json.loads(result.stdout)["backtest"]
     assert [run["events"] for run in figures["runs"]] == [1_000, 3_000]
     for run in figures["runs"]:
-        for kind in ("streamed", "whole_report"):
+        for kind in ("events_only", "whole_report", "streamed", "cli"):
             assert run[kind]["peak_rss_bytes"] > 10_000_000, run  # the child's own, in bytes
             assert run[kind]["peak_rss_bytes_per_event"] > 0
-    assert "streamed_growth_bytes_per_event" in figures
-    assert "whole_report_growth_bytes_per_event" in figures
+        for kind in ("whole_report", "streamed"):
+            assert "beyond_events_bytes_per_event" in run[kind]
+    for kind in ("events_only", "whole_report", "streamed", "cli"):
+        assert f"{kind}_growth_bytes_per_event" in figures
