@@ -13,6 +13,14 @@ clock of the history at ``as_of`` and prices the breaches (``Report.charges``); 
 * a *what-if*: the same history under a contract whose targets differ ("on site within 1 h
   instead of 30 min"), side by side with the base, per commitment.
 
+The summary is made of running totals (``Summary``): each ticket's clocks are folded in as they
+are judged (``summarize_streaming``, over slaengine.replay.judge_streaming) and then dropped, so
+a back-test holds the events, the totals and what pricing needs (the breached clocks), never the
+report's whole ``clocks`` list; what only the whole evaluation knows — obligation periods and
+the penalty lines, priced across tickets — is added once every ticket is judged
+(``Summary.finish``). ``summarize(report)`` feeds a whole report's clocks through the same
+totals, so the two give the same summary (tests/test_backtest_stream.py).
+
 Nothing is computed twice. Statuses and lateness come from the report's clocks; money comes from
 the report's penalty lines, so the figures here always add up to the report's totals. A line's
 month and contract year are those of its ``billed_at`` (the breach's deadline, reference.md §4);
