@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from bench import synth
 
 from slaengine.backtest import (
@@ -108,6 +109,8 @@ def test_the_running_totals_hold_numbers_for_breached_tickets_only() -> None:
     assert (
         result.to_json() == summarize_streaming(Context(contract), intake.events, as_of).to_json()
     )
+    with pytest.raises(RuntimeError, match="finished once"):
+        summary.finish(report)  # a second finish would count the money twice
 
 
 def test_bench_backtest_section_prints_its_memory_figures() -> None:

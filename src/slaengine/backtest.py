@@ -482,6 +482,7 @@ class Summary:
         self.breaches = 0
         #: ticket -> its breaches and its latest breach (the first of the latest, in clock order)
         self.worst: dict[str, _TicketBreaches] = {}
+        self.finished = False
 
     def row_for(self, kind: str, row_id: str) -> Row:
         found = self.rows.get((kind, row_id))
@@ -532,7 +533,11 @@ class Summary:
 
     def finish(self, report: Report, top: int = 10) -> Backtest:
         """The back-test of ``report``, whose clocks have all gone through ``add`` (the report
-        may keep only some of them: its periods, lines, tickets and events are read here)."""
+        may keep only some of them: its periods, lines, tickets and events are read here).
+        Once: it adds the periods and the money to the totals."""
+        if self.finished:
+            raise RuntimeError("a back-test's totals are finished once")
+        self.finished = True
         contract, zone = self.contract, self.zone
         charges = report.charges
         for period in report.periods:
