@@ -8,6 +8,9 @@ Sections (docs/benchmarks.md has the figures of a full run and what they mean):
   mappings/helpdesk.yaml; skipped with a note when the file is absent). In the same run, the raw
   throughput of durable_rules posting the same events to the same compiled rule set
   (``Matcher.post_raw``): the ratio of the two is the engine's overhead.
+* ``backtest``: peak RSS of ``slaengine backtest`` (streamed) against the back-test built from
+  the whole report, on synthetic streams of ``--backtest-events`` sizes, and its growth per
+  event between them.
 * ``memory``: bytes per running clock (tracemalloc, and the RSS delta) over N open tickets.
 * ``reevaluate``: re-evaluating one ticket with 100 events — the cost of a late event.
 * ``live``: the live service (``slaengine serve`` as a subprocess): ingest rate over HTTP into
@@ -287,6 +290,107 @@ def replay_cli(contract_file: Path, path: Path, as_of: datetime) -> dict[str, An
         "cpu_seconds": rounded(usage.ru_utime + usage.ru_stime),
         "peak_rss_bytes": usage.ru_maxrss * 1024,  # KiB on Linux
     }
+
+
+#: A back-test in a child of its own (argv: mode, contract, events file), for the ``backtest``
+#: section: ``events`` only reads the history (what every back-test holds to begin with),
+#: ``whole`` summarises the whole report (the back-test before it streamed), ``streamed`` is
+#: ``run_backtest`` (what ``slaengine backtest`` runs).
+_BACKTEST_CHILD = """
+import sys
+from slaengine.backtest import history_end, run_backtest, summarize
+from slaengine.contract import load_contract
+from slaengine.evaluate import evaluate
+from slaengine.events import read_jsonl
+from slaengine.replay import cyclic_gc_paused
+mode, contract = sys.argv[1], load_contract(sys.argv[2])
+with cyclic_gc_paused(), open(sys.argv[3], "rb") as lines:
+    intake = read_jsonl(lines, contract)
+    if mode == "whole":
+        summary = summarize(evaluate(contract, intake.events, history_end(intake.events)))
+        sys.stdout.write(str(len(summary.to_json())))
+    elif mode == "streamed":
+        result = run_backtest(contract, intake.events)
+        sys.stdout.write(str(len(result.to_json())))
+"""
+
+
+def peak_rss_so_far(pid: int) -> int | None:
+    """The high-water mark of a running process's resident memory (VmHWM, from /proc)."""
+    path = Path(f"/proc/{pid}/status")
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in path.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    return None
+
+
+def child_usage(command: list[str]) -> dict[str, Any]:
+    """A subprocess's wall time, CPU (from wait4) and peak RSS. The peak is the child's own
+    high-water mark, read from /proc until it exits: wait4's ``ru_maxrss`` would count this
+    process's memory too, which a child inherits at fork on Linux (here larger than a small
+    child's own)."""
+    started = time.perf_counter()
+    peak = 0
+    with open(os.devnull, "wb") as sink:
+        child = subprocess.Popen(command, stdout=sink)
+        while True:
+            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+            if pid:
+                break
+            peak = max(peak, peak_rss_so_far(child.pid) or 0)
+            time.sleep(0.01)
+    wall = time.perf_counter() - started
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise RuntimeError(f"{shlex.join(command[:3])} ... exited with {code}")
+    return {
+        "seconds": rounded(wall),
+        "cpu_seconds": rounded(usage.ru_utime + usage.ru_stime),
+        "peak_rss_bytes": peak,
+    }
+
+
+def backtest_memory(work: Path, sizes: Sequence[int]) -> dict[str, Any]:
+    """Peak RSS of back-tests on synthetic streams of each size: ``slaengine backtest --format
+    json`` (``cli``), and in children that import only the core (so they share one baseline):
+    reading the history alone (``events_only``), the back-test built from the whole report
+    (``whole_report``), the streamed one (``streamed``). What a back-test holds beyond the
+    history it read is its peak less ``events_only``'s; streamed, that is the totals, the ticket
+    summaries and what pricing needs, not the clocks of closed tickets."""
+    kinds = ("events_only", "whole_report", "streamed", "cli")
+    modes = {"events_only": "events", "whole_report": "whole", "streamed": "streamed"}
+    runs: list[dict[str, Any]] = []
+    for events in sizes:
+        path = work / f"backtest-{events}.jsonl"
+        written = synth.write_jsonl(synth.stream(events), path)
+        say(f"back-test of {written:,} synthetic events: read only, whole report, streamed, CLI")
+        run: dict[str, Any] = {"events": written}
+        for kind in kinds:
+            if kind == "cli":
+                command = [SLAENGINE, "backtest", str(TENDER), str(path), "--format", "json"]
+            else:
+                command = [sys.executable, "-c", _BACKTEST_CHILD, modes[kind], str(TENDER)]
+                command.append(str(path))
+            run[kind] = child_usage(command)
+            run[kind]["peak_rss_bytes_per_event"] = round(run[kind]["peak_rss_bytes"] / written)
+        for kind in ("whole_report", "streamed"):
+            beyond = run[kind]["peak_rss_bytes"] - run["events_only"]["peak_rss_bytes"]
+            run[kind]["beyond_events_bytes_per_event"] = round(beyond / written)
+        runs.append(run)
+        path.unlink()
+    data: dict[str, Any] = {"runs": runs}
+    if len(runs) >= 2:
+        first, last = runs[0], runs[-1]
+        more = last["events"] - first["events"]
+        for kind in kinds:
+            growth = last[kind]["peak_rss_bytes"] - first[kind]["peak_rss_bytes"]
+            data[f"{kind}_growth_bytes_per_event"] = round(growth / more)
+        say(
+            "  growth per event of history: "
+            + ", ".join(f"{kind} {data[f'{kind}_growth_bytes_per_event']} B" for kind in kinds)
+        )
+    return data
 
 
 def startup(contract_file: Path, work: Path, runs: int = 5) -> dict[str, Any]:
@@ -1110,6 +1214,11 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     parser.add_argument("--events", type=int, default=50_000, help="synthetic replay size")
+    parser.add_argument(
+        "--backtest-events",
+        default="100000,300000",
+        help="comma-separated synthetic sizes of the backtest section",
+    )
     parser.add_argument("--memory-tickets", type=int, default=10_000, help="open tickets")
     parser.add_argument(
         "--reevaluate-events", type=int, default=100, help="events of the re-evaluated ticket"
@@ -1154,7 +1263,8 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument(
         "--sections",
         default="replay,memory,reevaluate,live",
-        help="comma-separated: replay, memory, reevaluate, live, ingest, consume, faults, console",
+        help="comma-separated: replay, memory, reevaluate, live, ingest, consume, faults, console, "
+        "backtest",
     )
     parser.add_argument("--fault-probes", type=int, default=10, help="probes per fault")
     parser.add_argument(
@@ -1172,6 +1282,7 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     if args.quick:
         args.events = min(args.events, 2_000)
         args.memory_tickets = min(args.memory_tickets, 500)
+        args.backtest_events = "1000,3000"
         args.reevaluate_repeat = min(args.reevaluate_repeat, 3)
         args.live_clocks = min(args.live_clocks, 40)
         args.probes = min(args.probes, 3)
@@ -1205,6 +1316,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "consume",
         "faults",
         "console",
+        "backtest",
     }
     if unknown:
         print(f"unknown section(s): {', '.join(sorted(unknown))}", file=sys.stderr)
@@ -1237,6 +1349,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             }
             if args.profile:
                 figures["replay"]["profile"] = profile_replay(contract, args.profile_events, work)
+        if "backtest" in sections:
+            sizes = [int(size) for size in args.backtest_events.split(",") if size.strip()]
+            figures["backtest"] = backtest_memory(work, sizes)
         if "memory" in sections:
             say(f"memory over {args.memory_tickets:,} open tickets")
             figures["memory"] = memory_per_clock(contract, args.memory_tickets)

@@ -13,6 +13,14 @@ clock of the history at ``as_of`` and prices the breaches (``Report.charges``); 
 * a *what-if*: the same history under a contract whose targets differ ("on site within 1 h
   instead of 30 min"), side by side with the base, per commitment.
 
+The summary is made of running totals (``Summary``): each ticket's clocks are folded in as they
+are judged (``summarize_streaming``, over slaengine.replay.judge_streaming) and then dropped, so
+a back-test holds the events, the totals and what pricing needs (the breached clocks), never the
+report's whole ``clocks`` list; what only the whole evaluation knows — obligation periods and
+the penalty lines, priced across tickets — is added once every ticket is judged
+(``Summary.finish``). ``summarize(report)`` feeds a whole report's clocks through the same
+totals, so the two give the same summary (tests/test_backtest_stream.py).
+
 Nothing is computed twice. Statuses and lateness come from the report's clocks; money comes from
 the report's penalty lines, so the figures here always add up to the report's totals. A line's
 month and contract year are those of its ``billed_at`` (the breach's deadline, reference.md §4);
@@ -49,7 +57,7 @@ from slaengine.clocks import BREACHED, CANCELLED, MET, PAUSED, RUNNING, Clock
 from slaengine.contract.models import Contract
 from slaengine.durations import Duration
 from slaengine.errors import SlaError
-from slaengine.evaluate import Context, Report, evaluate
+from slaengine.evaluate import Context, Report
 from slaengine.events import Event, Rejected
 from slaengine.obligations import BREACHED as PERIOD_BREACHED
 from slaengine.obligations import MET as PERIOD_MET
@@ -58,6 +66,7 @@ from slaengine.obligations import UPCOMING as PERIOD_UPCOMING
 from slaengine.penalties import Line, Totals
 from slaengine.penalties.words import ZERO, amount_text
 from slaengine.penalties.years import contract_year, year_start
+from slaengine.replay import judge_streaming
 
 __all__ = [
     "Backtest",
@@ -65,6 +74,7 @@ __all__ = [
     "BacktestResult",
     "Month",
     "Row",
+    "Summary",
     "TicketFigures",
     "WhatIf",
     "Year",
@@ -73,6 +83,7 @@ __all__ = [
     "parse_what_if",
     "run_backtest",
     "summarize",
+    "summarize_streaming",
     "with_acceptance",
     "with_targets",
 ]
@@ -447,146 +458,210 @@ def _clock_row(row: Row, clock: Clock) -> None:
         row.running += 1
 
 
-def summarize(report: Report, top: int = 10) -> Backtest:
-    """The back-test summary of an evaluation report (see the module doc)."""
-    contract = report.contract
-    zone = ZoneInfo(contract.timezone)
-    charges = report.charges
-    rows: dict[tuple[str, str], Row] = {
-        (COMMITMENT, c.id): Row(COMMITMENT, c.id, str(c.target)) for c in contract.commitments
-    }
-    for obligation in contract.obligations:
-        rows.setdefault((OBLIGATION, obligation.id), Row(OBLIGATION, obligation.id))
+class Summary:
+    """A back-test's running totals, fed ticket by ticket (``add``) and closed by ``finish``.
 
-    def row_for(kind: str, row_id: str) -> Row:
-        found = rows.get((kind, row_id))
+    ``add`` takes one ticket's judged clocks and folds them into the per-commitment counts, the
+    months' and contract years' breaches, and the figures of the ticket if it breached; nothing
+    of a clock is kept after it. ``finish`` adds what only the whole evaluation knows (the
+    obligation periods and the penalty lines, priced across tickets) and ranks the worst
+    tickets. So a streamed back-test holds the totals and, per breached ticket, a handful of
+    numbers, never the clocks met, cancelled or still running.
+    """
+
+    def __init__(self, contract: Contract) -> None:
+        self.contract = contract
+        self.zone = ZoneInfo(contract.timezone)
+        self.rows: dict[tuple[str, str], Row] = {
+            (COMMITMENT, c.id): Row(COMMITMENT, c.id, str(c.target)) for c in contract.commitments
+        }
+        for obligation in contract.obligations:
+            self.rows.setdefault((OBLIGATION, obligation.id), Row(OBLIGATION, obligation.id))
+        self.months: dict[str, Month] = {}
+        self.years: dict[int, Year] = {}
+        self.breaches = 0
+        #: ticket -> its breaches and its latest breach (the first of the latest, in clock order)
+        self.worst: dict[str, _TicketBreaches] = {}
+        self.finished = False
+
+    def row_for(self, kind: str, row_id: str) -> Row:
+        found = self.rows.get((kind, row_id))
         if found is None:
-            found = rows[(kind, row_id)] = Row(kind, row_id)
+            found = self.rows[(kind, row_id)] = Row(kind, row_id)
         return found
 
-    months: dict[str, Month] = {}
-
-    def month_for(when: datetime) -> Month:
-        key = _month(when, zone)
-        found = months.get(key)
+    def month_for(self, when: datetime) -> Month:
+        key = _month(when, self.zone)
+        found = self.months.get(key)
         if found is None:
-            found = months[key] = Month(month=key)
+            found = self.months[key] = Month(month=key)
         return found
 
-    years: dict[int, Year] = {}
-
-    def year_for(number: int) -> Year:
-        found = years.get(number)
+    def year_for(self, number: int) -> Year:
+        found = self.years.get(number)
         if found is None:
-            first = year_start(contract, number).date()
-            last = year_start(contract, number + 1).date()
-            found = years[number] = Year(
+            first = year_start(self.contract, number).date()
+            last = year_start(self.contract, number + 1).date()
+            found = self.years[number] = Year(
                 year=number, first_day=first, last_day=date.fromordinal(last.toordinal() - 1)
             )
         return found
 
-    by_ticket: dict[str, list[Clock]] = defaultdict(list)
-    breaches = 0
-    for clock in report.clocks:
-        _clock_row(row_for(COMMITMENT, clock.commitment), clock)
-        if clock.status == BREACHED:
-            breaches += 1
-            by_ticket[clock.ticket].append(clock)
-            month = month_for(clock.deadline)
+    def add(self, clocks: Iterable[Clock]) -> None:
+        """Fold judged clocks (one ticket's, or any, in report order) into the totals."""
+        for clock in clocks:
+            _clock_row(self.row_for(COMMITMENT, clock.commitment), clock)
+            if clock.status != BREACHED:
+                continue
+            self.breaches += 1
+            month = self.month_for(clock.deadline)
             month.breaches += 1
             month.by_commitment[clock.commitment] = month.by_commitment.get(clock.commitment, 0) + 1
-            year_for(contract_year(contract, clock.deadline)).breaches += 1
-    for period in report.periods:
-        row = row_for(OBLIGATION, period.obligation)
-        row.clocks += 1
-        if period.status == PERIOD_MET:
-            row.met += 1
-        elif period.status == PERIOD_BREACHED:
-            row.breached += 1
-            breaches += 1
-            # A missed period is breached as it ends, and belongs to the period it closes (the
-            # instant before its exclusive end), as its penalty lines do (penalties.lines).
-            last_instant = period.period_end - _INSTANT
-            month = month_for(last_instant)
-            month.breaches += 1
-            month.by_commitment[period.obligation] = (
-                month.by_commitment.get(period.obligation, 0) + 1
-            )
-            year_for(contract_year(contract, last_instant)).breaches += 1
-        elif period.status in (PERIOD_OPEN, PERIOD_UPCOMING):
-            row.running += 1
-
-    owed_by_ticket: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    compensation_by_ticket: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    for line in charges.penalties:
-        row = _line_row(line, row_for)
-        owed, charged = _owed(line), _charged(line)
-        row.penalties_owed += owed
-        row.penalties_charged += charged
-        month = month_for(line.billed_at)
-        month.penalties_owed += owed
-        month.cap_cut += owed - charged
-        year = year_for(line.contract_year)
-        year.penalties_owed += owed
-        year.cap_cut += owed - charged
-        if line.ticket is not None:
-            owed_by_ticket[line.ticket] += owed
-    for line in charges.compensation:
-        amount = _owed(line)
-        _line_row(line, row_for).compensation += amount
-        month_for(line.billed_at).compensation += amount
-        year_for(line.contract_year).compensation += amount
-        if line.ticket is not None:
-            compensation_by_ticket[line.ticket] += amount
-
-    first_event = history_start(report.events)
-    last_event = history_end(report.events)
-    if first_event is not None:
-        span = _months_between(_month(first_event, zone), _month(report.as_of, zone))
-        for key in span:
-            months.setdefault(key, Month(month=key))
-        first_year = contract_year(contract, first_event)
-        for number in range(first_year, contract_year(contract, report.as_of) + 1):
-            year_for(number)
-
-    severity = {t.ticket: t.severity for t in report.tickets}
-    figures = [
-        _ticket_figures(
-            ticket, severity.get(ticket), clocks, owed_by_ticket, compensation_by_ticket
-        )
-        for ticket, clocks in by_ticket.items()
-    ]
-    for ticket in set(owed_by_ticket) | set(compensation_by_ticket):
-        if ticket not in by_ticket:
-            figures.append(
-                _ticket_figures(
-                    ticket, severity.get(ticket), [], owed_by_ticket, compensation_by_ticket
+            self.year_for(contract_year(self.contract, clock.deadline)).breaches += 1
+            late = clock.late_by_seconds
+            seen = self.worst.get(clock.ticket)
+            if seen is None:
+                self.worst[clock.ticket] = _TicketBreaches(
+                    1, late, clock.commitment, clock.stopped_at is None
                 )
+                continue
+            seen.breaches += 1
+            # Strictly greater: of equally late breaches the first stays, as ``max`` keeps it.
+            if (late, clock.commitment) > (seen.late, seen.commitment):
+                seen.late, seen.commitment = late, clock.commitment
+                seen.open = clock.stopped_at is None
+
+    def finish(self, report: Report, top: int = 10) -> Backtest:
+        """The back-test of ``report``, whose clocks have all gone through ``add`` (the report
+        may keep only some of them: its periods, lines, tickets and events are read here).
+        Once: it adds the periods and the money to the totals."""
+        if self.finished:
+            raise RuntimeError("a back-test's totals are finished once")
+        self.finished = True
+        contract, zone = self.contract, self.zone
+        charges = report.charges
+        for period in report.periods:
+            row = self.row_for(OBLIGATION, period.obligation)
+            row.clocks += 1
+            if period.status == PERIOD_MET:
+                row.met += 1
+            elif period.status == PERIOD_BREACHED:
+                row.breached += 1
+                self.breaches += 1
+                # A missed period is breached as it ends, and belongs to the period it closes
+                # (the instant before its exclusive end), as its penalty lines do
+                # (penalties.lines).
+                last_instant = period.period_end - _INSTANT
+                month = self.month_for(last_instant)
+                month.breaches += 1
+                month.by_commitment[period.obligation] = (
+                    month.by_commitment.get(period.obligation, 0) + 1
+                )
+                self.year_for(contract_year(contract, last_instant)).breaches += 1
+            elif period.status in (PERIOD_OPEN, PERIOD_UPCOMING):
+                row.running += 1
+
+        owed_by_ticket: dict[str, Decimal] = defaultdict(lambda: ZERO)
+        compensation_by_ticket: dict[str, Decimal] = defaultdict(lambda: ZERO)
+        for line in charges.penalties:
+            row = _line_row(line, self.row_for)
+            owed, charged = _owed(line), _charged(line)
+            row.penalties_owed += owed
+            row.penalties_charged += charged
+            month = self.month_for(line.billed_at)
+            month.penalties_owed += owed
+            month.cap_cut += owed - charged
+            year = self.year_for(line.contract_year)
+            year.penalties_owed += owed
+            year.cap_cut += owed - charged
+            if line.ticket is not None:
+                owed_by_ticket[line.ticket] += owed
+        for line in charges.compensation:
+            amount = _owed(line)
+            _line_row(line, self.row_for).compensation += amount
+            self.month_for(line.billed_at).compensation += amount
+            self.year_for(line.contract_year).compensation += amount
+            if line.ticket is not None:
+                compensation_by_ticket[line.ticket] += amount
+
+        first_event = history_start(report.events)
+        last_event = history_end(report.events)
+        if first_event is not None:
+            span = _months_between(_month(first_event, zone), _month(report.as_of, zone))
+            for key in span:
+                self.months.setdefault(key, Month(month=key))
+            first_year = contract_year(contract, first_event)
+            for number in range(first_year, contract_year(contract, report.as_of) + 1):
+                self.year_for(number)
+
+        named = set(self.worst) | set(owed_by_ticket) | set(compensation_by_ticket)
+        severity = {t.ticket: t.severity for t in report.tickets if t.ticket in named}
+        figures = [
+            _ticket_figures(
+                ticket,
+                severity.get(ticket),
+                self.worst.get(ticket),
+                owed_by_ticket,
+                compensation_by_ticket,
             )
-    most_late = sorted(
-        (f for f in figures if f.max_late_seconds > 0),
-        key=lambda f: (-f.max_late_seconds, f.ticket),
-    )[:top]
-    most_penalty = sorted(
-        (f for f in figures if f.penalties_owed + f.compensation > 0),
-        key=lambda f: (-(f.penalties_owed + f.compensation), -f.max_late_seconds, f.ticket),
-    )[:top]
-    return Backtest(
-        contract=contract,
-        as_of=report.as_of,
-        first_event=first_event,
-        last_event=last_event,
-        events=len(report.events),
-        tickets=len(report.tickets),
-        rejected=len(report.rejected),
-        rows=list(rows.values()),
-        months=[months[key] for key in sorted(months)],
-        years=[years[number] for number in sorted(years)],
-        most_late=most_late,
-        most_penalty=most_penalty,
-        totals=charges.totals(),
-        breaches=breaches,
-    )
+            for ticket in named
+        ]
+        most_late = sorted(
+            (f for f in figures if f.max_late_seconds > 0),
+            key=lambda f: (-f.max_late_seconds, f.ticket),
+        )[:top]
+        most_penalty = sorted(
+            (f for f in figures if f.penalties_owed + f.compensation > 0),
+            key=lambda f: (-(f.penalties_owed + f.compensation), -f.max_late_seconds, f.ticket),
+        )[:top]
+        return Backtest(
+            contract=contract,
+            as_of=report.as_of,
+            first_event=first_event,
+            last_event=last_event,
+            events=len(report.events),
+            tickets=len(report.tickets),
+            rejected=len(report.rejected),
+            rows=list(self.rows.values()),
+            months=[self.months[key] for key in sorted(self.months)],
+            years=[self.years[number] for number in sorted(self.years)],
+            most_late=most_late,
+            most_penalty=most_penalty,
+            totals=charges.totals(),
+            breaches=self.breaches,
+        )
+
+
+@dataclass(slots=True)
+class _TicketBreaches:
+    """A ticket's breaches so far and its latest one (for the worst tickets)."""
+
+    breaches: int
+    late: int
+    commitment: str
+    open: bool
+
+
+def summarize(report: Report, top: int = 10) -> Backtest:
+    """The back-test summary of a whole evaluation report (see the module doc)."""
+    summary = Summary(report.contract)
+    summary.add(report.clocks)
+    return summary.finish(report, top)
+
+
+def summarize_streaming(
+    context: Context,
+    events: Iterable[Event],
+    as_of: datetime,
+    rejected: Sequence[Rejected] = (),
+    top: int = 10,
+) -> Backtest:
+    """The back-test summary of ``events`` judged ticket by ticket: each ticket's clocks go
+    into the running totals as they are judged and are dropped, so memory holds the events,
+    the totals and what pricing needs (slaengine.replay.judge_streaming), not the report."""
+    summary = Summary(context.contract)
+    report = judge_streaming(context, events, as_of, rejected, each_ticket=summary.add)
+    return summary.finish(report, top)
 
 
 def _line_row(line: Line, row_for: Callable[[str, str], Row]) -> Row:
@@ -603,18 +678,17 @@ def _line_row(line: Line, row_for: Callable[[str, str], Row]) -> Row:
 def _ticket_figures(
     ticket: str,
     severity: str | None,
-    clocks: Sequence[Clock],
+    worst: _TicketBreaches | None,
     owed: Mapping[str, Decimal],
     compensation: Mapping[str, Decimal],
 ) -> TicketFigures:
-    worst = max(clocks, key=lambda c: (c.late_by_seconds, c.commitment), default=None)
     return TicketFigures(
         ticket=ticket,
         severity=severity,
-        breaches=len(clocks),
+        breaches=worst.breaches if worst is not None else 0,
         worst_commitment=worst.commitment if worst is not None else None,
-        max_late_seconds=worst.late_by_seconds if worst is not None else 0,
-        worst_open=worst is not None and worst.stopped_at is None,
+        max_late_seconds=worst.late if worst is not None else 0,
+        worst_open=worst is not None and worst.open,
         penalties_owed=owed.get(ticket, ZERO),
         compensation=compensation.get(ticket, ZERO),
     )
@@ -708,17 +782,18 @@ def run_backtest(
     top: int = 10,
 ) -> BacktestResult:
     """Replay ``events`` under ``contract`` (and under the what-if targets, if any) and
-    summarise; ``as_of`` defaults to the last event's time."""
+    summarise, ticket by ticket (``summarize_streaming``; the what-if after the base, so only
+    one evaluation is in memory at a time); ``as_of`` defaults to the last event's time."""
     when = as_of if as_of is not None else history_end(events)
     if when is None:
         raise BacktestError(
             "no events to back-test (every event was rejected, or the history is empty)"
         )
-    base = summarize(evaluate(Context(contract), events, when, rejected), top)
+    base = summarize_streaming(Context(contract), events, when, rejected, top)
     if not what_if:
         return BacktestResult(base)
     other_contract = with_targets(contract, what_if)
-    other = summarize(evaluate(Context(other_contract), events, when, rejected), top)
+    other = summarize_streaming(Context(other_contract), events, when, rejected, top)
     changes = {
         commitment: (str(contract.commitment(commitment).target), str(target))
         for commitment, target in what_if.items()
