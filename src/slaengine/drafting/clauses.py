@@ -162,6 +162,8 @@ def _lateness_unit(plain: str) -> str | None:
     for match in PER_UNIT.finditer(plain):
         rest = plain[match.end() :]
         spans = [s for s in durations(rest) if s.start == 0 or rest[: s.start].isspace()]
+        if spans and spans[0].unit in ("mo", "y"):
+            continue  # "每半年" is a schedule (an inspection every half year), not lateness
         if spans:
             return unit_text(spans[0])
         bare = PER_BARE_UNIT.match(rest)
