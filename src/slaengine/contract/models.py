@@ -8,7 +8,7 @@ of the engine works with these typed values.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
@@ -134,17 +134,23 @@ class Source(Model):
     text: str
 
 
-def _sources(value: Any) -> Any:
-    if value is None:
-        return []
-    if isinstance(value, dict | Source):
-        return [value]
-    return value
+def _listed(*single: type) -> Callable[[Any], Any]:
+    """A field that takes one item or a list of them: nothing is an empty list, one item (an
+    instance of ``single``) a list of one."""
+
+    def listed(value: Any) -> Any:
+        if value is None:
+            return []
+        if isinstance(value, single):
+            return [value]
+        return value
+
+    return listed
 
 
 #: ``source: {line, text}``, or a list of them when a term was stated in several sentences.
 #: Excluded from dumps: provenance is not part of a contract's meaning (nor of its fingerprint).
-Provenance = Annotated[list[Source], BeforeValidator(_sources)]
+Provenance = Annotated[list[Source], BeforeValidator(_listed(dict, Source))]
 
 
 class Condition(Model):
@@ -189,14 +195,8 @@ class Condition(Model):
         return tested
 
 
-def _conditions(value: Any) -> Any:
-    if value is None:
-        return []
-    if isinstance(value, str | dict):
-        return [value]
-    return value
-
-
+#: one condition (a type name or a mapping) or a list of them; also lists of names
+_conditions = _listed(str, dict)
 Conditions = Annotated[list[Condition], BeforeValidator(_conditions)]
 
 
