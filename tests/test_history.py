@@ -52,3 +52,26 @@ def test_a_deadline_passed_while_the_service_was_down_still_alerts(tmp_path: Pat
         kinds = set(session.scalars(select(StoredAlert.kind)))
     assert "breach" in kinds
     second.store.close()
+
+
+def test_an_event_received_after_start_alerts_even_when_its_deadline_is_older(
+    tmp_path: Path,
+) -> None:
+    # History is what the store held when the service took over; a ticket posted since is news,
+    # even one reported (and so already breached) before the service started.
+    clock = FixedClock(T0)
+    live = open_service(f"sqlite:///{tmp_path / 's.db'}", clock, fast_contract(), tmp_path)
+    live.store.add_events([(0, event("reported", "OLD", T0))], "history")
+    clock.set(T0 + timedelta(seconds=20))
+    assert live.quiet_history() == clock.now()
+    live.run_due()
+    assert _count(live, StoredAlert) == 0
+    late = event("reported", "LATE", T0 + timedelta(seconds=5))  # ack deadline: T0 + 8 s
+    live.ingest([(0, late)], "api")
+    live.run_due()
+    with live.store.sessions() as session:
+        breached = set(
+            session.scalars(select(StoredAlert.ticket).where(StoredAlert.kind == "breach"))
+        )
+    assert breached == {"LATE"}
+    live.store.close()

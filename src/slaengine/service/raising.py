@@ -28,7 +28,14 @@ from slaengine.clocks import Clock
 from slaengine.contract.models import Contact, Contract
 from slaengine.service.judging import context_for
 from slaengine.store import Store
-from slaengine.store.models import EVERY_ALERT, PENDING, Breach, OutboxRow, StoredAlert
+from slaengine.store.models import (
+    EVERY_ALERT,
+    PENDING,
+    Breach,
+    OutboxRow,
+    StoredAlert,
+    StoredEvent,
+)
 
 #: Values in one ``IN (...)`` list.
 IN_CHUNK = 500
@@ -132,7 +139,7 @@ class Raiser:
         ``known``: the contacts already queued under ``key``, if the caller read them.
         ``deferred``: collect the alert rows and their channels there (the caller flushes and
         adds the outbox rows) instead of flushing each alert for its id."""
-        if self._history(kind, clock, breach, deadline):
+        if self._history(session, contract.id, kind, clock, breach, deadline, ticket):
             return 0
         zone = ZoneInfo(contract.timezone)
         commitment = clock.commitment if clock else breach.commitment if breach else None
@@ -232,16 +239,35 @@ class Raiser:
 
     def _history(
         self,
+        session: Session,
+        contract: str,
         kind: AlertKind,
         clock: Clock | None,
         breach: Breach | None,
         deadline: datetime | None,
+        ticket: str | None,
     ) -> bool:
-        """Is this alert about something that ended before ``quiet_before``?"""
+        """Is this alert about something that ended before ``quiet_before`` and that nothing
+        received since then is about? An event received after it on the ticket is news, even
+        when it reports a fault of ten minutes ago whose deadline has long passed: that alerts."""
         if self.quiet_before is None or kind in ("escalation", "warranty_expiring"):
             return False
         when = clock.deadline if clock else breach.deadline if breach else deadline
-        return when is not None and when < self.quiet_before
+        if when is None or when >= self.quiet_before:
+            return False
+        subject = clock.ticket if clock else breach.ticket if breach else ticket
+        if subject is None:
+            return True
+        news = session.scalar(
+            select(StoredEvent.seq)
+            .where(
+                StoredEvent.contract == contract,
+                StoredEvent.ticket == subject,
+                StoredEvent.received_at >= self.quiet_before,
+            )
+            .limit(1)
+        )
+        return news is None
 
     def _queue(
         self,
