@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from tests.conftest import pg_base_url
+from tests.conftest import _in_ci, pg_base_url
 from tests.live_support import event, fast_contract
 from tests.receivers import http_receiver, hung_server
 from tests.test_service_e2e import AUTH, alert, no_duplicates, serve, wait_until
@@ -94,6 +94,8 @@ def own_database() -> Iterator[tuple[str, str]]:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
     except Exception as exc:
         admin.dispose()
+        if _in_ci():
+            pytest.fail(f"PostgreSQL not reachable: {exc} (CI=true: the PostgreSQL tests must run)")
         pytest.skip(f"PostgreSQL not reachable: {exc}")
     try:
         yield base.set(database=name).render_as_string(hide_password=False), name
