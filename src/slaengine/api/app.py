@@ -36,6 +36,7 @@ from slaengine.clock import Clock
 from slaengine.clocks import PAUSED, RUNNING
 from slaengine.errors import EventError
 from slaengine.events import parse_time
+from slaengine.service.identity import clock_identity
 from slaengine.service.live import LiveService
 from slaengine.store import Store
 from slaengine.store.limits import EARLIEST, INT_MAX, LATEST, time_problem
@@ -134,6 +135,8 @@ def breach_json(
         data.update(obligation=row.commitment, asset=row.ticket or None, period=row.cycle)
     else:
         data.update(ticket=row.ticket, commitment=row.commitment, cycle=row.cycle)
+        if row.occurrence:
+            data["occurrence"] = row.occurrence
     data["penalties"] = [penalty_json(line) for line in penalties or []]
     return data
 
@@ -143,11 +146,12 @@ def breaches_json(
     rows: list[Breach],
     zones: Zones,
     now: datetime,
-    late: dict[tuple[str, int], int] | None = None,
+    late: dict[tuple[str, int, int], int] | None = None,
 ) -> list[dict[str, Any]]:
     """Breaches, each with the penalty and compensation lines charged for it, times in the
-    contract's zone. An open breach is late by its clock's lateness now: ``late`` by (commitment,
-    cycle) when the caller judged the ticket's clocks; else as recorded at detection."""
+    contract's zone. An open breach is late by its clock's lateness now: ``late`` by its clock's
+    identity (commitment, cycle, occurrence) when the caller judged the ticket's clocks; else as
+    recorded at detection."""
     lines: dict[int, list[PenaltyLine]] = {row.id: [] for row in rows}
     if lines:
         for line in session.scalars(
@@ -160,7 +164,7 @@ def breaches_json(
     for row in rows:
         late_now = None
         if row.status == OPEN and row.kind == "clock":
-            late_now = (late or {}).get((row.commitment, row.cycle))
+            late_now = (late or {}).get(clock_identity(row))
         answer.append(breach_json(row, lines[row.id], zones.of(session, row.contract), late_now))
     return answer
 
@@ -440,7 +444,7 @@ def create_app(
                 if clock.status in (RUNNING, PAUSED):
                     data["time_left_seconds"] = int((clock.deadline - now).total_seconds())
                 clocks.append(data)
-            late = {(c.commitment, c.cycle): c.late_by_seconds for c in judged.clocks}
+            late = {clock_identity(c): c.late_by_seconds for c in judged.clocks}
             return {
                 "contract": contract,
                 "ticket": ticket,

@@ -30,7 +30,6 @@ from slaengine.cli.common import (
     rejection_digest,
 )
 from slaengine.cli.main import contract_app
-from slaengine.contract import parse_contract
 from slaengine.errors import SlaError
 
 if TYPE_CHECKING:
@@ -63,13 +62,6 @@ def _load(store: Store, file: Path, effective: date | None) -> LoadResult:
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise SlaError(f"{file}: no such contract file") from None
-    per_start = [c.id for c in parse_contract(text, file).commitments if c.runs == "per_start"]
-    if per_start:
-        # The store keeps one clock per ticket, commitment and cycle (docs/contracts.md).
-        raise SlaError(
-            f"{file}: {', '.join(per_start)} run per start (runs: per_start), which the live "
-            f"service does not store yet; replay and statements evaluate them"
-        )
     return store.load_contract(text, file, effective)
 
 
@@ -94,8 +86,8 @@ def contract_load(
         str | None,
         typer.Option(
             "--effective",
-            help="date the new version takes effect, YYYY-MM-DD (default: today in the "
-            "contract's time zone)",
+            help="date the new version takes effect, YYYY-MM-DD (default: the file's "
+            "effective_from, else today in the contract's time zone)",
         ),
     ] = None,
 ) -> None:

@@ -53,6 +53,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "paused_for": ("Paused", "暂停时长"),
     "excused": ("Excused", "免责时长"),
     "cycle": ("Cycle", "轮次"),
+    "occurrence": ("start no.", "次序"),
     "all": ("all", "全部"),
     "filter": ("Filter", "筛选"),
     "clear": ("Clear", "清除"),

@@ -2,11 +2,13 @@
 
 Theory of operation
 -------------------
-A breach row is unique per (contract, ticket, commitment, cycle). The first time the core judges a
-clock breached the row is created (or, if it was withdrawn, revived with ``revision + 1``) and a
-``breach`` alert is decided; a breach whose clock is no longer breached (a late event stopped it
-in time, or cancelled it) is *withdrawn* and a ``withdrawn`` alert is decided. The row stays, so
-both are on record. Alert keys name the breach's id and revision, so a revived breach alerts anew.
+A breach row is unique per (contract, ticket, commitment, cycle, occurrence): the identity of
+its clock (slaengine.service.identity; a commitment that runs per start has a clock, and so a
+breach, for every start). The first time the core judges a clock breached the row is created
+(or, if it was withdrawn, revived with ``revision + 1``) and a ``breach`` alert is decided; a
+breach whose clock is no longer breached (a late event stopped it in time, or cancelled it) is
+*withdrawn* and a ``withdrawn`` alert is decided. The row stays, so both are on record. Alert
+keys name the breach's id and revision, so a revived breach alerts anew.
 
 Transaction boundary: none of its own; rows go into the caller's session, the alerts into the
 caller's ``Batch`` (raised after the flush that gives new breaches their ids).
@@ -20,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from slaengine.clocks import BREACHED, Clock
 from slaengine.contract.models import Contract
+from slaengine.service.identity import clock_identity
 from slaengine.service.raising import Batch
 from slaengine.store.models import CLOSED, OPEN, WITHDRAWN, Breach, Ticket
 
@@ -32,15 +35,16 @@ def sync_breaches(
     rows: list[Breach],
     now: datetime,
     batch: Batch,
-) -> dict[tuple[str, int], Breach]:
+) -> dict[tuple[str, int, int], Breach]:
     """Breaches raised and withdrawn (their alerts go to ``batch``); the ticket's breach
-    rows by (commitment, cycle)."""
-    stored = {(b.commitment, b.cycle): b for b in rows}
-    by_key = {(c.commitment, c.cycle): c for c in clocks}
+    rows by their clock's identity (commitment, cycle, occurrence)."""
+    stored = {clock_identity(b): b for b in rows}
+    by_key = {clock_identity(c): c for c in clocks}
     for clock in clocks:
         if clock.status != BREACHED:
             continue
-        breach = stored.get((clock.commitment, clock.cycle))
+        key = clock_identity(clock)
+        breach = stored.get(key)
         status = OPEN if clock.stopped_at is None else CLOSED
         fresh = breach is None or breach.status == WITHDRAWN
         if breach is None:
@@ -50,11 +54,12 @@ def sync_breaches(
                 ticket=row.ticket,
                 commitment=clock.commitment,
                 cycle=clock.cycle,
+                occurrence=clock.occurrence,
                 detected_at=now,
                 revision=1,
             )
             session.add(breach)
-            stored[(clock.commitment, clock.cycle)] = breach
+            stored[key] = breach
         elif breach.status == WITHDRAWN:
             breach.revision += 1
             breach.detected_at = now
@@ -75,6 +80,7 @@ def sync_breaches(
                 lambda b=breach: f"breach/{b.id}/{b.revision}/breach",  # type: ignore[misc]
                 clock=clock,
                 breach=breach,
+                details={"occurrence": clock.occurrence} if clock.occurrence else None,
             )
     for key, breach in list(stored.items()):
         clock_now = by_key.get(key)

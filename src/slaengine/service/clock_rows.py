@@ -5,8 +5,9 @@ Theory of operation
 For each ticket the pure core's answer at ``now`` (slaengine.service.judging) is compared with
 what the store last recorded, and the difference is written:
 
-* clocks (with ``next_due``: the earlier of an unsent warning and the deadline while it runs);
-  a clock the events no longer start is marked ``void``;
+* clocks (with ``next_due``: the earlier of an unsent warning and the deadline while it runs),
+  each identified by ``clock_identity`` (commitment, cycle, occurrence: a commitment that runs
+  per start has a clock for every start); a clock the events no longer start is marked ``void``;
 * a warning alert when ``warn_at`` has passed and the deadline has not;
 * breaches raised and withdrawn (slaengine.service.breaches);
 * penalty lines, when the report has them (slaengine.service.lines);
@@ -33,6 +34,7 @@ from sqlalchemy.orm import Session
 from slaengine.clocks import BREACHED, PAUSED, RUNNING, Clock
 from slaengine.events import Event
 from slaengine.service.breaches import sync_breaches
+from slaengine.service.identity import clock_identity, clock_name
 from slaengine.service.judging import judge
 from slaengine.service.lines import store_ticket_lines
 from slaengine.service.raising import Batch, Raiser
@@ -139,16 +141,17 @@ def _sync_one(
         judged.future,
     )
     contract = context.contract
-    stored = {(c.commitment, c.cycle): c for c in stored_clocks}
+    stored = {clock_identity(c): c for c in stored_clocks}
     dues: list[datetime] = [future] if future is not None else []
     for clock in clocks:
-        record = stored.pop((clock.commitment, clock.cycle), None)
+        record = stored.pop(clock_identity(clock), None)
         if record is None:
             record = StoredClock(
                 contract=row.contract,
                 ticket=row.ticket,
                 commitment=clock.commitment,
                 cycle=clock.cycle,
+                occurrence=clock.occurrence,
             )
             session.add(record)
         record.status = clock.status
@@ -167,16 +170,19 @@ def _sync_one(
             and clock.warn_at <= now < clock.deadline
         ):
             record.warned_at = now
-            key = f"clock/{row.contract}/{row.ticket}/{clock.commitment}/{clock.cycle}/warning"
+            key = f"clock/{row.contract}/{row.ticket}/{clock_name(clock)}/warning"
+            details: dict[str, object] = {
+                "time_left_seconds": math.ceil((clock.deadline - now).total_seconds()),
+                "warn_at": clock.warn_at.astimezone(ZoneInfo(contract.timezone)),
+            }
+            if clock.occurrence:
+                details["occurrence"] = clock.occurrence
             batch.alert(
                 contract,
                 "warning",
                 lambda key=key: key,  # type: ignore[misc]
                 clock=clock,
-                details={
-                    "time_left_seconds": math.ceil((clock.deadline - now).total_seconds()),
-                    "warn_at": clock.warn_at.astimezone(ZoneInfo(contract.timezone)),
-                },
+                details=details,
             )
         record.next_due = clock_due(clock, record, now)
         if record.next_due is not None:
@@ -190,6 +196,7 @@ def _sync_one(
         batch.lines.append(
             partial(
                 store_ticket_lines,
+                store,
                 session,
                 context,
                 row.contract,

@@ -12,10 +12,14 @@ written back after each evaluation of a ticket:
   ``FOR UPDATE SKIP LOCKED`` on PostgreSQL). ``dirty`` says events arrived that were not
   evaluated yet (set in the transaction that stores them, so a crash right after accepting an
   event is repaired by the next pass); ``next_due`` is the earliest time something must happen.
-* ``clocks``: each clock with its deadline and ``next_due`` (the earlier of an unsent warning
-  and the deadline while it runs), indexed: the scheduler's next job is ``min(next_due)``.
-* ``breaches``: unique per (contract, kind, ticket, commitment, cycle). A breach that turns out
-  not to be one is ``withdrawn``, never deleted ("a record of both").
+* ``clocks``: each clock (one per ticket, commitment, cycle and ``occurrence``: a commitment
+  that runs per start has a clock for every start, 1, 2, ...; any other has occurrence 0) with
+  its deadline and ``next_due`` (the earlier of an unsent warning and the deadline while it
+  runs), indexed: the scheduler's next job is ``min(next_due)``.
+* ``breaches``: unique per (contract, kind, ticket, commitment, cycle, occurrence); a missed
+  obligation period or repeat-failure remedy (slaengine.remedies) is kind ``obligation``
+  (ticket = the asset, commitment = the obligation or remedy id, cycle = the period). A
+  breach that turns out not to be one is ``withdrawn``, never deleted ("a record of both").
 * ``alerts`` and ``outbox``: an alert per (alert key, contact), written in the same transaction
   as the breach that caused it, and a delivery row per channel, unique per (alert, channel), so
   nothing is ever queued twice. Delivery marks the outbox row ``sent`` only once accepted.
@@ -132,7 +136,9 @@ STOPPED_CLOCK_SQL = "stopped_at IS NOT NULL"
 class StoredClock(Base):
     __tablename__ = "clocks"
     __table_args__ = (
-        UniqueConstraint("contract", "ticket", "commitment", "cycle", name="uq_clock"),
+        UniqueConstraint(
+            "contract", "ticket", "commitment", "cycle", "occurrence", name="uq_clock"
+        ),
         # The board (console/board.py): each group it lists is a walk of one index in deadline
         # order, and each count a count of index entries (migration 0003).
         Index(
@@ -177,6 +183,8 @@ class StoredClock(Base):
     ticket: Mapped[str] = mapped_column(String(300))
     commitment: Mapped[str] = mapped_column(String(200))
     cycle: Mapped[int] = mapped_column(Integer)
+    #: Which start of a commitment that runs per start (1, 2, ...); 0 for its one clock.
+    occurrence: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     status: Mapped[str] = mapped_column(String(20))
     severity: Mapped[str | None] = mapped_column(String(100))
     started_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -194,12 +202,15 @@ class StoredClock(Base):
 class Breach(Base):
     __tablename__ = "breaches"
     __table_args__ = (
-        UniqueConstraint("contract", "kind", "ticket", "commitment", "cycle", name="uq_breach"),
+        UniqueConstraint(
+            "contract", "kind", "ticket", "commitment", "cycle", "occurrence", name="uq_breach"
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     contract: Mapped[str] = mapped_column(String(200))
-    #: ``clock`` (a commitment's clock) or ``obligation`` (a missed period).
+    #: ``clock`` (a commitment's clock) or ``obligation`` (a missed period, or a repeat-failure
+    #: remedy not done in time).
     kind: Mapped[str] = mapped_column(String(20))
     #: The ticket; for an obligation, the asset ('' when contract-wide).
     ticket: Mapped[str] = mapped_column(String(300))
@@ -207,6 +218,8 @@ class Breach(Base):
     commitment: Mapped[str] = mapped_column(String(200))
     #: The ticket's cycle; for an obligation, the period's index.
     cycle: Mapped[int] = mapped_column(Integer)
+    #: Which start of a commitment that runs per start (1, 2, ...); 0 otherwise.
+    occurrence: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     status: Mapped[str] = mapped_column(String(20), index=True)
     severity: Mapped[str | None] = mapped_column(String(100))
     deadline: Mapped[datetime] = mapped_column(UtcDateTime)
