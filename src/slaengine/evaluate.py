@@ -188,11 +188,14 @@ def evaluate(
     rejected: Sequence[Rejected] = (),
     duplicates: int = 0,
     amendments: Sequence[Contract] = (),
+    amended: Sequence[Context] = (),
 ) -> Report:
     """Evaluate every ticket of the contract at ``as_of``; ``amendments``: later versions of
-    the contract (slaengine.contract.versions), each in force from its ``effective_from``."""
+    the contract (slaengine.contract.versions), each in force from its ``effective_from``;
+    or ``amended``: the contexts of all its versions, oldest first, already built (the live
+    service keeps them)."""
     context = contract if isinstance(contract, Context) else Context(contract)
-    amended = amended_contexts(context, amendments)
+    amended = list(amended) or amended_contexts(context, amendments)
     if amended:
         context = amended[-1]
     evaluation = Evaluation(context, events, as_of, amended)

@@ -1,21 +1,28 @@
-"""Contract duties: missed obligation periods and warranty reminders, judged per contract.
+"""Contract duties: missed obligation periods, repeat-failure remedies and warranty reminders,
+judged per contract.
 
 Theory of operation
 -------------------
-Obligation periods are judged by slaengine.obligations and warranties by slaengine.warranty over
-the contract's duty events up to ``now`` — the few events duties depend on, kept in memory and
-brought up to date from what arrived since the last pass (slaengine.service.duty_events), never
-read in full again. A contract is judged when something it depends on arrived, or when the pass
-is due (a period ends, midnight comes); otherwise the pass costs one indexed read.
+Obligation periods are judged by slaengine.obligations, repeat-failure remedies (三包) by
+slaengine.remedies and warranties by slaengine.warranty over the contract's duty events up to
+``now`` — the few events duties depend on, kept in memory and brought up to date from what
+arrived since the last pass (slaengine.service.duty_events), never read in full again. A
+contract is judged when something it depends on arrived, or when the pass is due (a period
+ends, a remedy's deadline comes, midnight comes); otherwise the pass costs one indexed read.
 
 A breached period is stored as a breach (kind ``obligation``, once per period) with an
-``obligation_missed`` alert; a period that a late event met after all is withdrawn; each asset
-whose cover ends within ``warranty.remind_before`` gets one ``warranty_expiring`` alert per
-expiry date. The lines of no ticket (a missed period's penalty, an event clause on a
-contract-wide event) are synced here too.
+``obligation_missed`` alert. A remedy owed is judged by the core as an obligation period, and is
+stored as one: a remedy not done by its deadline is a breach of kind ``obligation`` (ticket =
+the asset, commitment = the remedy id, cycle = the remedy's number for that asset) with its
+``obligation_missed`` alert and its clauses' lines. A period that a late event met after all is
+withdrawn; each asset whose cover ends within ``warranty.remind_before`` gets one
+``warranty_expiring`` alert per expiry date. The lines of no ticket (a missed period's or
+remedy's penalty, an event clause on a contract-wide event) are synced here too, each priced
+under the version in force when its breach began (``Store.versions_in_force``), as replay
+prices them.
 
-The pass returns when it is next due: the earliest upcoming period end, or the next UTC midnight
-(warranty reminders are looked at daily).
+The pass returns when it is next due: the earliest upcoming period end or remedy deadline, or
+the next UTC midnight (warranty reminders are looked at daily).
 
 A contract whose duties cannot be judged (an error in the core) is logged and looked at again
 after ``DUTIES_RETRY``; the other contracts go on.
@@ -109,7 +116,8 @@ def _contract(
         ):
             return None  # another worker is on it
         applied = [event for event in events if event.at <= now]
-        return _duties_of(raiser, session, context, applied, now, upcoming)
+        amended = store.versions_in_force(session, contract_id)
+        return _duties_of(raiser, session, context, applied, now, upcoming, amended)
 
 
 def _duties_of(
@@ -119,13 +127,28 @@ def _duties_of(
     events: list[Event],
     now: datetime,
     upcoming: list[datetime],
+    amended: list[Context],
 ) -> int:
     from slaengine.obligations import breached_periods, judge_obligations, next_period_end
+    from slaengine.remedies import judge_remedies
     from slaengine.warranty import WarrantyBook, warranty_reminders
 
     contract = context.contract
     book = WarrantyBook.build(contract, events, context.matcher)
     periods = judge_obligations(book, events, now, context.matcher)
+    excused = excused_intervals(events)
+    if contract.remedies:
+        # A remedy counts repairs in the order they happened (the duty events are held in
+        # arrival order).
+        periods += judge_remedies(
+            contract,
+            sorted(events, key=Event.sort_key),
+            book,
+            context.calendars,
+            context.matcher,
+            now,
+            [(item.start, item.end) for item in excused],
+        )
     following = next_period_end(periods, now)
     if following is not None:
         upcoming.append(following)
@@ -206,7 +229,17 @@ def _duties_of(
             return None
         return by_period.get((line.asset or "", line.obligation, line.period_end))
 
-    report = Report(contract, now, [], [], [], excused_intervals(events), events, periods)
+    report = Report(
+        contract if not amended else amended[-1].contract,
+        now,
+        [],
+        [],
+        [],
+        excused,
+        events,
+        periods,
+        versions=[each.contract for each in amended],
+    )
     lines = [line for line in money_lines(report.charges) if line.ticket is None]
     sync_lines(session, contract.id, None, lines, breach_of, now)
     for cover in warranty_reminders(book, now):

@@ -2,13 +2,15 @@
 
 Theory of operation
 -------------------
-Obligation periods, warranty cover and the penalty lines of no ticket depend on few events out
-of a contract's history: those without a ticket (inspections, site violations, force majeure),
-replaced parts, the types a clause or an obligation names, and — when a warranty term has a usage
-limit — events carrying ``attrs.usage``. ``DutyEvents`` keeps, per contract, exactly those, read
-once in full (the first pass of a process, a new contract version, and once a day as a safety
-net) and afterwards only from what arrived since: events with a ``seq`` above the last one seen,
-a range of the primary key, so a pass costs what changed, never the history.
+Obligation periods, repeat-failure remedies, warranty cover and the penalty lines of no ticket
+depend on few events out of a contract's history: those without a ticket (inspections, site
+violations, force majeure), replaced parts, the types a clause, an obligation or a remedy names,
+events carrying ``attrs.usage`` when a warranty term has a usage limit, and events naming an
+asset when the contract has remedies (a repair counts for its ticket's asset). ``DutyEvents``
+keeps, per contract, exactly those, read once in full (the first pass of a process, a new
+contract version, and once a day as a safety net) and afterwards only from what arrived since:
+events with a ``seq`` above the last one seen, a range of the primary key, so a pass costs what
+changed, never the history.
 
 A sequence number is taken when a row is inserted, not when it commits, so a slow transaction can
 make a lower ``seq`` visible after a higher one. Each incremental read therefore starts
@@ -103,6 +105,8 @@ def duty_types(contract: Contract) -> set[str]:
     types = {"part_replaced", "final_inspection", "force_majeure"}
     types |= {c.type for clause in contract.clauses for c in clause.on_event}
     types |= {c.type for obligation in contract.obligations for c in obligation.met_by}
+    for remedy in contract.remedies:
+        types |= {c.type for c in [*remedy.repairs, *remedy.done_by]}
     return types
 
 
@@ -114,4 +118,7 @@ def relevant(contract: Contract) -> ColumnElement[bool]:
     warranty = contract.warranty
     if warranty is not None and any(t.usage_limit is not None for t in warranty.terms.values()):
         condition = condition | StoredEvent.body.contains('"usage"')
+    if contract.remedies:
+        # a repair counts for its ticket's asset: the first event of the ticket that names one
+        condition = condition | StoredEvent.body.contains('"asset"')
     return condition

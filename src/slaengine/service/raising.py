@@ -164,9 +164,12 @@ class Raiser:
             if name is not None:
                 facts["commitment_name"] = {"zh": name.zh, "en": name.en}
         if obligation is not None:
-            duty = next((o for o in contract.obligations if o.id == obligation), None)
-            if duty is not None and duty.name is not None:
-                facts["obligation_name"] = {"zh": duty.name.zh, "en": duty.name.en}
+            # a remedy owed (slaengine.remedies) is judged and stored as an obligation period
+            named = [(o.id, o.name) for o in contract.obligations]
+            named += [(r.id, r.name) for r in contract.remedies]
+            duty_name = next((name for id_, name in named if id_ == obligation), None)
+            if duty_name is not None:
+                facts["obligation_name"] = {"zh": duty_name.zh, "en": duty_name.en}
         if breach is not None:
             facts["breach_id"] = breach.id
         facts.update(details or {})

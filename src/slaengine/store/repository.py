@@ -25,6 +25,7 @@ On PostgreSQL, workers claim rows with ``FOR UPDATE SKIP LOCKED`` (see slaengine
 
 from __future__ import annotations
 
+import copy
 import json
 import threading
 import time
@@ -161,6 +162,7 @@ class Store:
         self.clock = clock
         self.sessions = sessionmaker(engine, expire_on_commit=False)
         self._contexts: dict[int, Context] = {}
+        self._dated: dict[tuple[int, date], Context] = {}
         self._contexts_lock = threading.Lock()
         self._versions: dict[str, tuple[float, list[ContractVersion]]] = {}
         self._gate = WriterGate() if engine.dialect.name == "sqlite" else None
@@ -243,7 +245,10 @@ class Store:
             if latest is not None and latest.fingerprint == fingerprint:
                 return LoadResult(VersionInfo.of(latest), changed=False)
             if effective is None:
-                effective = now.astimezone(ZoneInfo(contract.timezone)).date()
+                # an amendment says when it takes effect; else the version applies from today
+                effective = (
+                    contract.effective_from or now.astimezone(ZoneInfo(contract.timezone)).date()
+                )
             row = ContractVersion(
                 contract=contract.id,
                 version=(latest.version + 1) if latest is not None else 1,
@@ -299,6 +304,38 @@ class Store:
             if found is None:
                 found = Context(parse_contract(row.source, Path(row.path)))
                 self._contexts[row.id] = found
+            return found
+
+    def versions_in_force(self, session: Session, contract: str) -> list[Context]:
+        """The contexts of the contract's versions in the order they came into force, each
+        dated with the day it did, for pricing each penalty line under the version in force
+        when its breach began (slaengine.contract.versions); empty when one version governs
+        throughout. Which version is in force on a day is ``version_in_effect``'s answer (the
+        newest stored version effective by then); each context is the stored version's, its
+        contract's ``effective_from`` and ``version`` set to that day and the store's number."""
+        rows = self._cached_versions(session, contract)
+        if len(rows) < 2:
+            return []
+        chosen: list[tuple[date, ContractVersion]] = []
+        for day in sorted({row.effective_from for row in rows}):
+            row = [each for each in rows if each.effective_from <= day][-1]
+            if not chosen or chosen[-1][1].id != row.id:
+                chosen.append((day, row))
+        if len(chosen) < 2:
+            return []
+        return [self._dated_context(row, day) for day, row in chosen]
+
+    def _dated_context(self, row: ContractVersion, day: date) -> Context:
+        base = self.context(row)
+        with self._contexts_lock:
+            found = self._dated.get((row.id, day))
+            if found is None:
+                # The compiled rules and calendars are the version's own; only its dates differ.
+                found = copy.copy(base)
+                found.contract = base.contract.model_copy(
+                    update={"effective_from": day, "version": row.version}
+                )
+                self._dated[(row.id, day)] = found
             return found
 
     def version_in_effect(
