@@ -17,7 +17,8 @@ the asset, commitment = the remedy id, cycle = the remedy's number for that asse
 ``obligation_missed`` alert and its clauses' lines. A period that a late event met after all is
 withdrawn; each asset whose cover ends within ``warranty.remind_before`` gets one
 ``warranty_expiring`` alert per expiry date. The lines of no ticket (a missed period's or
-remedy's penalty, an event clause on a contract-wide event) are synced here too, each priced
+remedy's penalty, an event clause on a contract-wide event; not the lines of a period's on-time
+rate or measure, which need every ticket's clocks and events) are synced here too, each priced
 under the version in force when its breach began (``Store.versions_in_force``), as replay
 prices them.
 
@@ -45,7 +46,7 @@ from sqlalchemy.orm import Session
 
 from slaengine.evaluate import Context, Report, excused_intervals
 from slaengine.events import Event
-from slaengine.penalties.lines import OBLIGATION, Line
+from slaengine.penalties.lines import OBLIGATION, PERIOD, Line
 from slaengine.service.duty_events import DutyEvents
 from slaengine.service.lines import money_lines, sync_lines
 from slaengine.service.raising import Raiser
@@ -240,7 +241,13 @@ def _duties_of(
         periods,
         versions=[each.contract for each in amended],
     )
-    lines = [line for line in money_lines(report.charges) if line.ticket is None]
+    # A period's line (an on-time rate, a measure's credit) needs every ticket's clocks and
+    # events, which this pass does not read: statements and replay compute those, not the store.
+    lines = [
+        line
+        for line in money_lines(report.charges)
+        if line.ticket is None and line.source != PERIOD
+    ]
     sync_lines(session, contract.id, None, lines, breach_of, now)
     for cover in warranty_reminders(book, now):
         raised += raiser.raise_alert(
