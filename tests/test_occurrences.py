@@ -63,12 +63,59 @@ def test_two_contacts_rearm_the_clock_and_one_reply_answers_both() -> None:
     assert report.to_json()["clocks"][-1].get("occurrence") in (1, 2, 3)
 
 
-def test_the_live_service_refuses_per_start_commitments_for_now(tmp_path: Path) -> None:
+def test_the_live_service_stores_each_occurrence_as_replay_judges_it(tmp_path: Path) -> None:
+    """``contract load`` takes the contract, and the store's clocks, breaches and lines of the
+    scenario above are the report's, occurrence by occurrence."""
+    from sqlalchemy import select
+
+    from slaengine.clock import FixedClock
+    from slaengine.service import LiveService
+    from slaengine.store import Store
+    from slaengine.store.models import Breach, PenaltyLine, StoredClock
     from tests.test_cli import run
 
     contract = tmp_path / "per-contact.yaml"
     contract.write_text(contract_text(), encoding="utf-8")
-    loaded = run("contract", "load", str(contract), "--db", f"sqlite:///{tmp_path / 'x.db'}")
-    assert loaded.returncode != 0
-    assert "reply-2h run per start" in loaded.stderr
-    assert "Traceback" not in loaded.stderr
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    loaded = run("contract", "load", str(contract), "--db", db, "--effective", "2026-01-15")
+    assert loaded.returncode == 0, loaded.stderr
+    stream = Stream(CONTRACT)
+    stream.add("reported", t("2026-03-02 09:00"), severity="general", asset="U1")
+    stream.add("customer_contact", t("2026-03-02 10:00"))
+    stream.add("customer_contact", t("2026-03-02 11:30"))
+    stream.add("update_sent", t("2026-03-02 12:30"))
+    stream.add("customer_contact", t("2026-03-02 14:00"))
+    clock = FixedClock(t("2026-03-02 17:00"))
+    live = LiveService(Store.open(db, clock), clock, environ={})
+    try:
+        live.ingest(list(enumerate(stream.raw)), "test")
+        live.run_due()
+        with live.store.sessions() as session:
+            clocks = sorted(
+                (c.occurrence, c.deadline, c.status, c.late_by_seconds)
+                for c in session.scalars(
+                    select(StoredClock).where(StoredClock.commitment == "reply-2h")
+                )
+            )
+            breaches = sorted(
+                (b.occurrence, b.status)
+                for b in session.scalars(select(Breach).where(Breach.commitment == "reply-2h"))
+            )
+            lines = sorted(
+                (p.line_id, p.amount, p.provisional, p.breach_id is not None)
+                for p in session.scalars(
+                    select(PenaltyLine).where(PenaltyLine.commitment == "reply-2h")
+                )
+            )
+    finally:
+        live.store.close()
+    assert clocks == [
+        (1, t("2026-03-02 12:00"), "breached", 1800),
+        (2, t("2026-03-02 13:30"), "met", 0),
+        (3, t("2026-03-02 16:00"), "breached", 3600),
+    ]
+    assert breaches == [(1, "closed"), (3, "open")]
+    assert lines == [
+        ("P-report/T-1/reply-2h/1#1", "300.00", False, True),
+        ("P-report/T-1/reply-2h/1#3", "300.00", True, True),
+    ]
