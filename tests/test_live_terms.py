@@ -211,6 +211,9 @@ def test_the_real_server_breaches_a_contact_left_unanswered(tmp_path: Path) -> N
             (alerted,) = wait_until(hook, reply_breach, 1, timeout=20)
             assert alerted.json()["details"]["occurrence"] == 1
             assert alerted.json()["ticket"] == "R1"
+            # the message says which contact: the duty supervisor reads both languages
+            assert "（第1次）" in alerted.json()["message"]
+            assert "(start 1)" in alerted.json()["message"]
             assert (
                 server.post(event("customer_contact", "R1", datetime.now(UTC), "C-2")).status_code
                 == 201

@@ -211,6 +211,10 @@ def _fields(alert: Alert, lang: Literal["zh", "en"]) -> dict[str, str]:
         scope = ""
     commitment = _name(alert.commitment, details.get("commitment_name"), lang)
     obligation = _name(alert.obligation, details.get("obligation_name"), lang)
+    item = commitment or obligation or _MISSING
+    occurrence = details.get("occurrence")
+    if commitment is not None and occurrence:  # a commitment that runs per start: which start
+        item += f"（第{occurrence}次）" if lang == "zh" else f" (start {occurrence})"
     left = details.get("time_left_seconds")
     if left is None and alert.deadline is not None:
         left = int((alert.deadline - alert.at).total_seconds())
@@ -218,7 +222,7 @@ def _fields(alert: Alert, lang: Literal["zh", "en"]) -> dict[str, str]:
     return {
         "contract": alert.contract,
         "scope": scope,
-        "item": commitment or obligation or _MISSING,
+        "item": item,
         "ticket": alert.ticket or _MISSING,
         "asset": alert.asset or _MISSING,
         "severity": alert.severity or _MISSING,

@@ -87,7 +87,8 @@ class Alert(BaseModel):
     level: int = 0
     #: Further facts: ``commitment_name``/``obligation_name`` ({"zh": ..., "en": ...}),
     #: ``period_start``/``period_end``, ``expires``, ``time_left_seconds``, ``reason``,
-    #: ``alert_key`` (a stable id that makes duplicates recognisable).
+    #: ``alert_key`` (a stable id that makes duplicates recognisable), ``occurrence`` (which
+    #: start of a commitment that runs per start; the message names it).
     details: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("details", mode="before")

@@ -96,7 +96,10 @@ def sync_breaches(
             lambda b=breach: f"breach/{b.id}/{b.revision}/withdrawn",  # type: ignore[misc]
             clock=clock_now,
             breach=breach,
-            details={"reason": breach.withdrawn_reason},
+            details={
+                "reason": breach.withdrawn_reason,
+                **({"occurrence": breach.occurrence} if breach.occurrence else {}),
+            },
         )
     return stored
 
