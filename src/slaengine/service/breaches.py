@@ -80,7 +80,6 @@ def sync_breaches(
                 lambda b=breach: f"breach/{b.id}/{b.revision}/breach",  # type: ignore[misc]
                 clock=clock,
                 breach=breach,
-                details={"occurrence": clock.occurrence} if clock.occurrence else None,
             )
     for key, breach in list(stored.items()):
         clock_now = by_key.get(key)
@@ -96,10 +95,7 @@ def sync_breaches(
             lambda b=breach: f"breach/{b.id}/{b.revision}/withdrawn",  # type: ignore[misc]
             clock=clock_now,
             breach=breach,
-            details={
-                "reason": breach.withdrawn_reason,
-                **({"occurrence": breach.occurrence} if breach.occurrence else {}),
-            },
+            details={"reason": breach.withdrawn_reason},
         )
     return stored
 

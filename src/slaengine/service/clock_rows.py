@@ -171,18 +171,15 @@ def _sync_one(
         ):
             record.warned_at = now
             key = f"clock/{row.contract}/{row.ticket}/{clock_name(clock)}/warning"
-            details: dict[str, object] = {
-                "time_left_seconds": math.ceil((clock.deadline - now).total_seconds()),
-                "warn_at": clock.warn_at.astimezone(ZoneInfo(contract.timezone)),
-            }
-            if clock.occurrence:
-                details["occurrence"] = clock.occurrence
             batch.alert(
                 contract,
                 "warning",
                 lambda key=key: key,  # type: ignore[misc]
                 clock=clock,
-                details=details,
+                details={
+                    "time_left_seconds": math.ceil((clock.deadline - now).total_seconds()),
+                    "warn_at": clock.warn_at.astimezone(ZoneInfo(contract.timezone)),
+                },
             )
         record.next_due = clock_due(clock, record, now)
         if record.next_due is not None:

@@ -172,6 +172,9 @@ class Raiser:
                 facts["obligation_name"] = {"zh": duty_name.zh, "en": duty_name.en}
         if breach is not None:
             facts["breach_id"] = breach.id
+        occurrence = clock.occurrence if clock else breach.occurrence if breach else 0
+        if occurrence:  # which start of a commitment that runs per start
+            facts["occurrence"] = occurrence
         facts.update(details or {})
         if contacts is None:
             # Who hears what is the newest version's say (a new duty roster applies at once);
