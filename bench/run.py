@@ -22,6 +22,8 @@ Sections (docs/benchmarks.md has the figures of a full run and what they mean):
 * ``consume``: ``slaengine consume`` from NATS JetStream into PostgreSQL (bench/scale.py).
 * ``faults``: the one-second promise under faults (bench/faults.py): for each fault the worst
   deadline -> alert lateness and the alerts lost and repeated (docs/reliability.md).
+* ``terms``: what issue 14's terms cost a due pass (bench/terms.py): CPU seconds of breaching N
+  tickets at once with one version, with an amendment in force, and with per-start clocks.
 
 Progress goes to standard error; standard output carries only the JSON. ``--quick`` shrinks every
 size so the whole run takes seconds (the smoke test runs it); ``--profile`` adds where the
@@ -1264,7 +1266,10 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
         "--sections",
         default="replay,memory,reevaluate,live",
         help="comma-separated: replay, memory, reevaluate, live, ingest, consume, faults, console, "
-        "backtest",
+        "backtest, terms",
+    )
+    parser.add_argument(
+        "--terms-tickets", type=int, default=2_000, help="tickets breached at once (terms)"
     )
     parser.add_argument("--fault-probes", type=int, default=10, help="probes per fault")
     parser.add_argument(
@@ -1298,6 +1303,7 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
         args.ingest_posts = min(args.ingest_posts, 50)
         args.consume_events = min(args.consume_events, 500)
         args.history_small = min(args.history_small, 300)
+        args.terms_tickets = min(args.terms_tickets, 50)
         args.history_large = min(args.history_large, 900)
         # The smoke test runs the default sections; the PostgreSQL scale part only on request.
         args.scale_clocks = 0 if "--scale-clocks" not in argv else min(args.scale_clocks, 400)
@@ -1317,6 +1323,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "faults",
         "console",
         "backtest",
+        "terms",
     }
     if unknown:
         print(f"unknown section(s): {', '.join(sorted(unknown))}", file=sys.stderr)
@@ -1376,6 +1383,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             figures["faults"] = faults(args.fault_probes, pg, work)
         if "console" in sections:
             figures["console"] = console(args, work)
+        if "terms" in sections:
+            from terms import terms_section
+
+            say(f"a due pass breaching {args.terms_tickets:,} tickets (terms)")
+            figures["terms"] = terms_section(args.terms_tickets, work)
     figures["seconds"] = rounded(time.perf_counter() - started, 1)
     figures["targets"] = targets(figures)
     json.dump(figures, sys.stdout, ensure_ascii=False, indent=1)

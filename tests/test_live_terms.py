@@ -485,3 +485,21 @@ def test_migration_0004_keys_clocks_by_occurrence_and_keeps_the_board_indexes(
         assert mine == []  # the models and the migrations agree on clocks and breaches
     finally:
         store.close()
+
+
+def test_the_terms_benchmark_runs_and_checks_what_it_timed() -> None:
+    done = subprocess.run(
+        [sys.executable, "bench/run.py", "--sections", "terms", "--quick"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    terms = json.loads(done.stdout)["terms"]
+    # 50 tickets: 500.00 each; under the amendment 800.00; per start 500.00 + 3 x 300.00
+    assert {name: figures["penalties"] for name, figures in terms.items()} == {
+        "plain": "25000.00",
+        "amended": "40000.00",
+        "per_start": "70000.00",
+    }
+    assert terms["per_start"]["penalty_lines"] == 200
