@@ -171,6 +171,25 @@ def test_contract_load_takes_a_per_start_contract(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "loaded" in done.stdout and "FAST-1" in done.stdout
+    assert "note" not in done.stdout  # nothing of it is left to statements
+
+
+def test_contract_load_says_what_the_live_service_leaves_to_statements(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'tender.db'}"
+    done = subprocess.run(
+        [SLAENGINE, "contract", "load", "contracts/example-tender.yaml", "--db", db],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    said = " ".join(done.stdout.split())  # as the terminal wrapped it
+    assert "loaded: contract HT-2026-017" in said
+    assert (
+        "availability, satisfaction, SC-availability: period figures (measures, service and "
+        "measure credits) are not computed by the live service" in said
+    )
+    assert "按期间计算的指标及服务抵扣不在实时服务中计算" in said
 
 
 @pytest.mark.slow

@@ -30,6 +30,7 @@ from slaengine.cli.common import (
     rejection_digest,
 )
 from slaengine.cli.main import contract_app
+from slaengine.contract import Contract, parse_contract
 from slaengine.errors import SlaError
 
 if TYPE_CHECKING:
@@ -62,7 +63,26 @@ def _load(store: Store, file: Path, effective: date | None) -> LoadResult:
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise SlaError(f"{file}: no such contract file") from None
-    return store.load_contract(text, file, effective)
+    result = store.load_contract(text, file, effective)
+    _say_loaded(result)
+    _say_not_live(file, parse_contract(text, file))
+    return result
+
+
+def _say_not_live(file: Path, contract: Contract) -> None:
+    """What of the contract the live service does not compute (docs/service.md, "What the live
+    service judges"): period measures and the clauses priced on a period's figure."""
+    periodic = [c.id for c in contract.clauses if c.kind in ("service_credit", "measure_credit")]
+    if not (contract.measures or periodic):
+        return
+    named = ", ".join([*(m.id for m in contract.measures), *periodic])
+    out.print(
+        f"note: {file}: {named}: period figures (measures, service and measure credits) are "
+        "not computed by the live service; `slaengine statement --db` and `replay --db` "
+        "compute them from the store\n"
+        f"说明: {file}: {named}: 按期间计算的指标及服务抵扣不在实时服务中计算，"
+        "请用 `slaengine statement --db` 或 `replay --db` 从存储中计算"
+    )
 
 
 def _say_loaded(result: LoadResult) -> None:
@@ -100,7 +120,7 @@ def contract_load(
             raise SlaError(f"--effective {effective!r}: write a date like 2026-03-01") from None
     store = _open(db)
     try:
-        _say_loaded(_load(store, file, when))
+        _load(store, file, when)
     finally:
         store.close()
 
@@ -287,7 +307,7 @@ def serve(
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     store = _open(db)
     for file in contract or []:
-        _say_loaded(_load(store, file, None))
+        _load(store, file, None)
     service = LiveService(store)
     if not alert_history:
         horizon = service.quiet_history()
