@@ -1,11 +1,12 @@
 """``measure_credit``: a share of a periodic fee when a period measure falls short of its
-target — by tier of the figure (< 99.8% → 2% of the monthly fee, < 98% → 3%), or per started
-step below target (1% of the fee per started 0.1% below 99.5%) — at most ``max_percent`` of
-the fee per period.
+target — by tier of the figure (< 99.8% → 2% of the monthly fee, < 98% → 3%; for a measure held
+at most to its target, > 5% → 2%), or per started step past the target (1% of the fee per
+started 0.1% below 99.5%) — at most ``max_percent`` of the fee per period.
 
-One trigger per period whose figure is below target (slaengine.measures judges the figures;
-this only prices them). The most severe tier the figure is below applies. A line belongs to
-its period's end; a period not over at ``as_of`` is charged provisionally on the figure so far.
+One trigger per period whose figure falls short (below a floor, above a ceiling;
+slaengine.measures judges the figures, this only prices them). The most severe tier the figure
+falls in applies. A line belongs to its period's end; a period whose figure may still change
+(not over, or a repeat window open at ``as_of``) is charged provisionally on the figure so far.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import math
 
 from slaengine.contract.models import MeasureCreditClause
-from slaengine.measures import BELOW, MeasurePeriod, figure_text
+from slaengine.measures import SHORT, MeasurePeriod, figure_text
 from slaengine.penalties.evidence import Evidence
 from slaengine.penalties.kinds.base import ClauseKind, period_dates, register
 from slaengine.penalties.lines import PERIOD, Priced, Trigger
@@ -36,7 +37,7 @@ class MeasureCredit(ClauseKind):
                 provisional=period.provisional,
             )
             for period in self._periods(clause, evidence)
-            if period.status == BELOW
+            if period.status in SHORT
         ]
 
     def measures(self, clause: MeasureCreditClause) -> tuple[str, ...]:
@@ -51,22 +52,25 @@ class MeasureCredit(ClauseKind):
         assert period.figure is not None
         fee = amount_text(clause.fee)
         figure, target = f"{figure_text(period.figure)}%", percent_text(period.target)
+        side_en, side_zh = ("above", "高于") if period.at_most else ("below", "低于")
         if clause.per_started is not None:
             step = clause.per_started
             units = max(1, math.ceil(period.shortfall / step.step))
             share = step.percent * units
             how_en = (
                 f"{units} × {percent_text(step.percent)} of fee {fee} per started "
-                f"{percent_text(step.step)} below {target}"
+                f"{percent_text(step.step)} {side_en} {target}"
             )
-            how_zh = f"每低于{target}{percent_text(step.step)}（不足按一档计）扣服务费{fee}的" + (
+            how_zh = (
+                f"每{side_zh}{target}{percent_text(step.step)}（不足按一档计）扣服务费{fee}的"
                 f"{percent_text(step.percent)}，共{units}档"
             )
         else:
-            tier = next(t for t in clause.tiers if period.figure < t.below)
+            tier = next(t for t in clause.tiers if t.applies(period.figure))
             share = tier.percent
-            how_en = f"{percent_text(share)} of fee {fee}: below {percent_text(tier.below)}"
-            how_zh = f"服务费{fee}的{percent_text(share)}：低于{percent_text(tier.below)}"
+            bound = percent_text(tier.bound)
+            how_en = f"{percent_text(share)} of fee {fee}: {side_en} {bound}"
+            how_zh = f"服务费{fee}的{percent_text(share)}：{side_zh}{bound}"
         capped = ""
         capped_zh = ""
         if clause.max_percent is not None and share > clause.max_percent:
