@@ -121,7 +121,8 @@ def test_first_time_fix_counts_fixes_of_the_period_and_says_why_each_failed(may:
     )
     assert "一次修复2次" in march.basis[1]
     april = period(may, "first-fix", "2026-04")
-    assert [item["ticket"] for item in april.detail["tickets"]] == ["T-7"]  # T-5: first fix in March
+    # T-5 is not counted in April: its first fix was in March
+    assert [item["ticket"] for item in april.detail["tickets"]] == ["T-7"]
     assert (april.to_json()["figure"], april.status) == ("100.000", "met")
     may_period = period(may, "first-fix", "2026-05")
     assert (may_period.figure, may_period.status) == (None, "no_data")
@@ -224,12 +225,24 @@ def test_severity_narrows_the_faults() -> None:
         ("    max_faults: 2\n", "    max_faults: 0\n", "measures.3.max_faults", "greater than"),
         ("    within: 7d\n", "    within: 7 days\n", "measures.2.within", "duration"),
         ("    within: 7d\n", "    within: 7d\n    max_faults: 3\n", "measures.2", "max_faults"),
-        ("    within: 7d\n", "    within: 7d\n    visits: arived\n", "measures.2.visits.0.type",
-         "'arived'"),  # fmt: skip
-        ('      - {above: "0", percent: "1"}', '      - {below: "1", percent: "1"}',
-         "clauses.10.tiers.0.below", "held at most"),  # fmt: skip
-        ('      - {above: "0", percent: "1"}', '      - {above: "1", below: "2", percent: "1"}',
-         "clauses.10.measure_credit.tiers.0", "either 'below'"),  # fmt: skip
+        (
+            "    within: 7d\n",
+            "    within: 7d\n    visits: arived\n",
+            "measures.2.visits.0.type",
+            "'arived'",
+        ),
+        (
+            '      - {above: "0", percent: "1"}',
+            '      - {below: "1", percent: "1"}',
+            "clauses.10.tiers.0.below",
+            "held at most",
+        ),
+        (
+            '      - {above: "0", percent: "1"}',
+            '      - {above: "1", below: "2", percent: "1"}',
+            "clauses.10.measure_credit.tiers.0",
+            "either 'below'",
+        ),
     ],
 )
 def test_errors_name_file_line_and_field(old: str, new: str, field: str, message: str) -> None:
@@ -248,6 +261,65 @@ def test_a_floor_measure_rejects_a_ceiling_tier() -> None:
     assert text != EXAMPLE_TEXT
     with pytest.raises(ContractError) as info:
         parse_contract(text, Path("contracts/bad.yaml"))
-    assert any(
-        "clauses.9.tiers" in p and "held at least" in p for p in info.value.problems
-    ), info.value.problems
+    assert any("clauses.9.tiers" in p and "held at least" in p for p in info.value.problems), (
+        info.value.problems
+    )
+
+
+def test_statement_files_carry_the_measures_and_their_money(tmp_path: Path) -> None:
+    import csv
+    import io
+    import json
+
+    from openpyxl import load_workbook
+
+    from slaengine.penalties.export import KEY_COLUMNS, MEASURE_COLUMNS
+    from slaengine.penalties.words import LABELS
+    from tests.test_cli import run
+
+    contract = tmp_path / "variant.yaml"
+    contract.write_text(variant_text(), encoding="utf-8")
+    events = tmp_path / "events.jsonl"
+    events.write_text("".join(json.dumps(item) + "\n" for item in stream().raw), encoding="utf-8")
+    common = (str(contract), str(events), "--period", "2026-03", "--as-of",
+              "2026-05-02T00:00:00+08:00")  # fmt: skip
+    done = run("statement", *common, "-f", "csv", "--table", "measures")
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.reader(io.StringIO(done.stdout.lstrip("\ufeff"), newline="")))
+    assert rows[0] == [LABELS["en"][c] for c in (*KEY_COLUMNS, *MEASURE_COLUMNS)]
+    body = {row[3]: dict(zip(MEASURE_COLUMNS, row[3:], strict=True)) for row in rows[1:]}
+    assert list(body) == ["availability", "satisfaction", "first-fix", "repeats"]
+    repeats = body["repeats"]
+    assert (repeats["period_from"], repeats["period_to"]) == ("2026-03-01", "2026-03-31")
+    assert (repeats["figure"], repeats["target"], repeats["measure_status"]) == (
+        "50.000%",
+        "≤ 0%",
+        "above ceiling",
+    )
+    assert (repeats["clause"], repeats["amount"]) == ("SC-repeats", "100.00")
+    assert repeats["measure_basis"].startswith("1 of 2 asset(s) with more than 2 faults")
+    first = body["first-fix"]
+    assert (first["figure"], first["measure_status"], first["amount"]) == (
+        "33.333%",
+        "below target",
+        "",  # no clause prices it
+    )
+
+    # the JSON's lines and the CSV's lines table agree on the money
+    data = json.loads(run("statement", *common, "-f", "json").stdout)
+    lines = [x for x in data["penalties"] if x["kind"] == "measure_credit"]
+    assert [(x["clause"], x["amount"]) for x in lines] == [("SC-repeats", "100.00")]
+
+    book_file = tmp_path / "statement.xlsx"
+    done = run("statement", *common, "-f", "xlsx", "-o", str(book_file), "--lang", "zh")
+    assert done.returncode == 0, done.stderr
+    sheet = load_workbook(book_file)["考核指标"]
+    values = list(sheet.iter_rows(values_only=True))
+    assert list(values[0]) == [LABELS["zh"][c] for c in MEASURE_COLUMNS]
+    row = dict(zip(MEASURE_COLUMNS, values[4], strict=True))
+    assert (row["measure"], row["measure_status"], Decimal(str(row["amount"]))) == (
+        "repeats",
+        "超出上限",
+        Decimal("100"),
+    )
+    assert sheet.cell(5, MEASURE_COLUMNS.index("amount") + 1).number_format == "#,##0.00"

@@ -12,12 +12,13 @@ falls in applies. A line belongs to its period's end; a period whose figure may 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 from slaengine.contract.models import MeasureCreditClause
 from slaengine.measures import SHORT, MeasurePeriod, figure_text
 from slaengine.penalties.evidence import Evidence
 from slaengine.penalties.kinds.base import ClauseKind, period_dates, register
-from slaengine.penalties.lines import PERIOD, Priced, Trigger
+from slaengine.penalties.lines import PERIOD, Line, Priced, Trigger
 from slaengine.penalties.words import amount_text, percent_of, percent_text
 
 
@@ -92,3 +93,14 @@ class MeasureCredit(ClauseKind):
     @staticmethod
     def _periods(clause: MeasureCreditClause, evidence: Evidence) -> list[MeasurePeriod]:
         return [p for p in evidence.report.measures if p.measure == clause.measure]
+
+
+def period_lines(lines: Iterable[Line], period: MeasurePeriod) -> list[Line]:
+    """The measure-credit lines priced on one period of a measure (statements, the API)."""
+    return [
+        line
+        for line in lines
+        if line.kind == MeasureCredit.name
+        and line.obligation == period.measure
+        and line.period_start == period.period_start
+    ]
