@@ -323,3 +323,18 @@ def test_statement_files_carry_the_measures_and_their_money(tmp_path: Path) -> N
         Decimal("100"),
     )
     assert sheet.cell(5, MEASURE_COLUMNS.index("amount") + 1).number_format == "#,##0.00"
+
+
+def test_the_docs_examples_are_valid_contract_text() -> None:
+    """The copyable YAML of docs/contracts.md for these measures parses in the tender."""
+    import re
+
+    docs = Path("docs/contracts.md").read_text(encoding="utf-8")
+    section = docs[docs.index("### First-time-fix rate") : docs.index("### What a shortfall costs")]
+    blocks = re.findall(r"```yaml\n(.*?)```", section, re.S)
+    assert len(blocks) == 2
+    first = blocks[0].split("measures:\n", 1)[1]
+    repeats, clause = blocks[1].split("measures:\n", 1)[1].split("clauses:\n")
+    contract = parse_contract(variant_text(first + repeats, clause), Path("docs/contracts.md"))
+    kinds = {m.id: m.kind for m in contract.measures}
+    assert kinds["first-fix"] == "first_time_fix" and kinds["repeats"] == "repeat_faults"
