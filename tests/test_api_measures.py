@@ -112,3 +112,29 @@ def test_the_route_is_declared_in_openapi(client: TestClient) -> None:
     operation = schema["paths"]["/contracts/{contract}/measures"]["get"]
     assert {p["name"] for p in operation["parameters"]} == {"contract", "period", "as_of"}
     assert {"200", "401", "404", "422", "503"} <= set(operation["responses"])
+
+
+def test_the_console_shows_this_months_measures_as_the_statement_does(
+    tmp_path: Path,
+) -> None:
+    from tests.tender import t
+
+    now = t("2026-03-31 12:00")
+    service = open_service(
+        f"sqlite:///{tmp_path / 'console.db'}", FixedClock(now), variant_text(), tmp_path
+    )
+    try:
+        happened = [e for e in stream().raw if datetime.fromisoformat(e["at"]) <= now]
+        assert not service.ingest(list(enumerate(happened)), "test").added.rejected
+        client = TestClient(create_app(service.store, service.clock, service=service))
+        page = client.get("/console/compliance?lang=zh").text
+        section = page.split('data-section="measures"')[1].split("</section>")[0]
+        assert "本月考核指标" in section and "<th>实际值</th>" in section
+        repeats = section.split('data-measure="repeats"')[1].split("</tr>")[0]
+        # U1: T-1, T-3, T-4, T-6 (4 > 2) of 2 units; charged provisionally, March not over
+        for needle in ("50.000%", "≤ 0%", "超出上限 (暂计)", "SC-repeats", "100.00"):
+            assert needle in repeats, needle
+        first = section.split('data-measure="first-fix"')[1].split("</tr>")[0]
+        assert "66.667%" in first and "低于目标 (暂计)" in first  # 4 of 6 so far
+    finally:
+        service.store.close()
