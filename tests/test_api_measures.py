@@ -93,6 +93,7 @@ def test_without_a_period_every_period_up_to_now(client: TestClient) -> None:
         ("/contracts/NOPE/measures", {}, 404, "'NOPE' is not loaded"),
         ("/contracts/HT-2026-017/measures", {"period": "2026-13"}, 422, "period"),
         ("/contracts/HT-2026-017/measures", {"period": "0000-01"}, 422, "period"),
+        ("/contracts/HT-2026-017/measures", {"period": "9999-12"}, 422, "'9999-12' is not a month"),
         ("/contracts/HT-2026-017/measures", {"as_of": "2026-04-01"}, 422, "as_of"),
         ("/contracts/HT-2026-017/measures", {"as_of": "2026-06-01T00:00:00+08:00"}, 422,
          "after now"),

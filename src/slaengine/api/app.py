@@ -423,7 +423,7 @@ def create_app(
             Query(
                 description="a calendar month, e.g. 2026-03: the measure periods that overlap "
                 "it (default: every period from acceptance up to as_of)",
-                pattern=r"^\d{4}-\d{2}$",
+                pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
             ),
         ] = None,
         as_of: Annotated[
