@@ -338,3 +338,19 @@ def test_the_docs_examples_are_valid_contract_text() -> None:
     contract = parse_contract(variant_text(first + repeats, clause), Path("docs/contracts.md"))
     kinds = {m.id: m.kind for m in contract.measures}
     assert kinds["first-fix"] == "first_time_fix" and kinds["repeats"] == "repeat_faults"
+
+
+def test_a_listed_part_counts_for_itself_and_faults_out_of_scope_do_not_count() -> None:
+    measures = MEASURES.replace(
+        "    max_faults: 2\n", "    max_faults: 2\n    assets: [U1-KP1, U2]\n"
+    )
+    contract = parse_contract(variant_text(measures), Path("contracts/variant.yaml"))
+    s = stream()
+    s.contract = contract
+    march = period(s.report(t("2026-04-01 00:00")), "repeats", "2026-03")
+    # U1's own faults (T-1, T-4, T-6) are out of scope; T-3 on U1-KP1 counts for the part
+    assert [(a["asset"], a["tickets"]) for a in march.detail["assets"]] == [
+        ("U1-KP1", ["T-3"]),
+        ("U2", ["T-2", "T-5"]),
+    ]
+    assert (march.to_json()["figure"], march.status) == ("0.000", "met")

@@ -20,9 +20,10 @@ not a first-time fix when, at ``as_of``:
 
 ``repeat_faults`` = assets with more than ``max_faults`` faults in the period / assets in scope,
 held **at most** to the target: the assets in scope are ``assets`` or every unit (an asset with
-no faults counts, with 0); a contract without assets counts the assets its faults name (a
-period without faults then has no data). Faults count in the period they were reported in: the
-contract's "一个月内" is the calendar period, so faults on either side of a boundary do not add.
+no faults counts, with 0; a part's fault counts for its unit unless the part is listed); a
+contract without assets counts the assets its faults name (a period without faults then has no
+data). Faults count in the period they were reported in: the contract's "一个月内" is the
+calendar period, so faults on either side of a boundary do not add.
 
 Every fault is worked out once per measure (``source.cache``); each period reads it.
 """
@@ -48,6 +49,7 @@ class Fault:
 
     key: str  # the ticket, or the event id of a ticketless fault
     asset: str  # its unit (or the asset as named, or UNASSIGNED)
+    named: str | None  # the asset as its events name it (a part, a unit)
     at: datetime  # the first event matching ``faults``
     fixed: Event | None = None  # the first event matching ``fixed_by`` after ``at``
     reopened: list[Event] = field(default_factory=list)  # after the fix
@@ -73,7 +75,7 @@ def faults_of(measure: Measure, source: MeasureInput) -> list[Fault]:
             known = source.tickets.get(ticket) if ticket is not None else None
             named = known[1] if known is not None and known[1] is not None else event.asset
             asset = units.get(named, named) if named is not None else UNASSIGNED
-            by_key[key] = Fault(key, asset, event.at)
+            by_key[key] = Fault(key, asset, named, event.at)
             # events of the ticket before it became a fault (a visit before a reclassification)
             for earlier, earlier_role in pending.pop(key, []):
                 _note(by_key[key], earlier, earlier_role)
@@ -191,8 +193,7 @@ def repeat_faults(
 ) -> Figure:
     limit = measure.max_faults
     assert limit is not None  # the model requires it of this kind
-    units = units_of(source.contract)
-    scope = [units.get(a, a) for a in measure.assets] or [u.id for u in source.contract.assets]
+    scope = list(measure.assets) or [unit.id for unit in source.contract.assets]
     in_period: dict[str, list[str]] = {asset: [] for asset in scope}
     unassigned: list[str] = []
     for fault in faults_of(measure, source):
@@ -200,8 +201,12 @@ def repeat_faults(
             continue
         if fault.asset == UNASSIGNED:
             unassigned.append(fault.key)
-        elif fault.asset in in_period or not scope:
+        elif not scope:  # a contract without assets: the assets its faults name
             in_period.setdefault(fault.asset, []).append(fault.key)
+        elif fault.named in in_period:  # a part in scope counts for itself
+            in_period[fault.named].append(fault.key)
+        elif fault.asset in in_period:  # else a part's fault counts for its unit
+            in_period[fault.asset].append(fault.key)
     assets = [
         {"asset": asset, "faults": len(keys), "tickets": keys, "repeat": len(keys) > limit}
         for asset, keys in sorted(in_period.items())
