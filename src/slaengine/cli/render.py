@@ -278,7 +278,7 @@ def measures_table(periods: Sequence[MeasurePeriod], zone: ZoneInfo, lang: str) 
             period.measure,
             f"{period.period_start.astimezone(zone).date()} – {last}",
             f"{figure_text(period.figure)}%" if period.figure is not None else "—",
-            f"{'≤ ' if period.at_most else ''}{period.target}%",
+            f"{'≤' if period.at_most else '≥'} {period.target}%",
             f"[{style}]{status}[/]",
             period.basis[1] if lang == "zh" else period.basis[0],
         )
