@@ -220,7 +220,12 @@ def test_severity_narrows_the_faults() -> None:
 @pytest.mark.parametrize(
     ("old", "new", "field", "message"),
     [
-        ("    direction: at_most\n", "    direction: at_least\n", "measures.3", "held at_most"),
+        (
+            "    direction: at_most\n",
+            "    direction: at_least\n",
+            "measures.3.direction",
+            "held at_most",
+        ),
         ("    max_faults: 2\n", "", "measures.3", "max_faults: 2"),
         ("    max_faults: 2\n", "    max_faults: 0\n", "measures.3.max_faults", "greater than"),
         ("    within: 7d\n", "    within: 7 days\n", "measures.2.within", "duration"),
@@ -354,3 +359,18 @@ def test_a_listed_part_counts_for_itself_and_faults_out_of_scope_do_not_count() 
         ("U2", ["T-2", "T-5"]),
     ]
     assert (march.to_json()["figure"], march.status) == ("0.000", "met")
+
+
+def test_contract_validate_names_file_line_and_field(tmp_path: Path) -> None:
+    from tests.test_cli import run
+
+    bad = tmp_path / "bad.yaml"
+    text = variant_text().replace("    within: 7d\n", "    within: 7d\n    direction: at_most\n")
+    bad.write_text(text, encoding="utf-8")
+    line = text.splitlines().index("    direction: at_most") + 1
+    done = run("contract", "validate", str(bad))
+    assert done.returncode == 2
+    assert f"{bad}:{line}: measures.2.direction: a first_time_fix measure is held at_least" in (
+        done.stderr + done.stdout
+    )
+    assert "Traceback" not in done.stderr

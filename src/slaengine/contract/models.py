@@ -22,6 +22,7 @@ from pydantic import (
     ConfigDict,
     Field,
     SerializerFunctionWrapHandler,
+    ValidationInfo,
     field_validator,
     model_serializer,
     model_validator,
@@ -715,14 +716,20 @@ class Measure(Model):
             raise ValueError(f"'max_faults' belongs to repeat_faults measures, not {kind}")
         if kind != "first_time_fix" and self.within is not None:
             raise ValueError(f"'within' belongs to first_time_fix measures, not {kind}")
-        natural = MEASURE_DIRECTIONS[kind]
-        if self.direction is not None and self.direction != natural:
-            raise ValueError(
-                f"direction: a {kind} measure is held {natural} its target "
-                f"({'the more the better' if natural == 'at_least' else 'the fewer the better'}),"
-                f" not {self.direction}"
-            )
         return self
+
+    @field_validator("direction")
+    @classmethod
+    def _direction(cls, value: str | None, info: ValidationInfo) -> str | None:
+        kind = info.data.get("kind")
+        natural = MEASURE_DIRECTIONS.get(kind) if isinstance(kind, str) else None
+        if value is not None and natural is not None and value != natural:
+            raise ValueError(
+                f"a {kind} measure is held {natural} its target "
+                f"({'the more the better' if natural == 'at_least' else 'the fewer the better'}),"
+                f" not {value}"
+            )
+        return value
 
     @model_serializer(mode="wrap")
     def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
