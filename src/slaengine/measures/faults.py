@@ -30,6 +30,7 @@ Every fault is worked out once per measure (``source.cache``); each period reads
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -103,27 +104,61 @@ def _note(fault: Fault, event: Event, role: str) -> None:
         fault.visits.append(event)
 
 
+@dataclass(frozen=True, slots=True)
+class _Fixes:
+    """A measure's faults indexed once for every period: per asset by report time (a repeat is
+    found by bisection), and the fixed ones by the time of their first fix."""
+
+    by_asset: dict[str, list[Fault]]
+    times: dict[str, list[float]]
+    fixed: list[Fault]
+    fixed_at: list[float]
+
+
+def _fixes(measure: Measure, source: MeasureInput) -> _Fixes:
+    key = f"{measure.id}\0fixes"
+    cached = source.cache.get(key)
+    if cached is not None:
+        found: _Fixes = cached
+        return found
+    faults = faults_of(measure, source)
+    by_asset: dict[str, list[Fault]] = {}
+    for fault in faults:  # sorted by report time
+        by_asset.setdefault(fault.asset, []).append(fault)
+    fixed = sorted(
+        (f for f in faults if f.fixed is not None),
+        key=lambda f: f.fixed.ts if f.fixed is not None else 0.0,
+    )
+    found = _Fixes(
+        by_asset,
+        {asset: [f.at.timestamp() for f in group] for asset, group in by_asset.items()},
+        fixed,
+        [f.fixed.ts for f in fixed if f.fixed is not None],
+    )
+    source.cache[key] = found
+    return found
+
+
 @register("first_time_fix")
 def first_time_fix(
     measure: Measure, source: MeasureInput, start: datetime, horizon: datetime
 ) -> Figure:
-    faults = faults_of(measure, source)
+    index = _fixes(measure, source)
+    by_asset, times = index.by_asset, index.times
     window = measure.within
-    by_asset: dict[str, list[Fault]] = {}
-    for fault in faults:
-        by_asset.setdefault(fault.asset, []).append(fault)
     tickets: list[dict[str, Any]] = []
     held = 0
     reasons_count = {"reopened": 0, "visits": 0, "repeat": 0}
     unsettled = False
-    for fault in faults:
+    first = bisect_left(index.fixed_at, start.timestamp())
+    last = bisect_left(index.fixed_at, horizon.timestamp())
+    for fault in index.fixed[first:last]:
         fix = fault.fixed
-        if fix is None or not start <= fix.at < horizon:
-            continue
+        assert fix is not None  # index.fixed holds fixed faults only
         reasons: list[str] = []
         if fault.reopened:
-            first = fault.reopened[0]
-            reasons.append(f"reopened at {first.at.isoformat()} ({first.id})")
+            reopen = fault.reopened[0]
+            reasons.append(f"reopened at {reopen.at.isoformat()} ({reopen.id})")
             reasons_count["reopened"] += 1
         if len(fault.visits) > 1:
             reasons.append(f"{len(fault.visits)} visits")
@@ -139,14 +174,9 @@ def first_time_fix(
             until = window.add_to(fix.at)
             entry["watch_until"] = until.isoformat()
             if fault.asset != UNASSIGNED:
-                repeat = next(
-                    (
-                        other
-                        for other in by_asset[fault.asset]
-                        if other is not fault and fix.at < other.at <= until
-                    ),
-                    None,
-                )
+                found = by_asset[fault.asset]
+                i = bisect_right(times[fault.asset], fix.at.timestamp())
+                repeat = found[i] if i < len(found) and found[i].at <= until else None
                 if repeat is not None:
                     reasons.append(
                         f"new fault {repeat.key} on {fault.asset} at {repeat.at.isoformat()}, "
