@@ -314,6 +314,13 @@ def test_statement_files_carry_the_measures_and_their_money(tmp_path: Path) -> N
     data = json.loads(run("statement", *common, "-f", "json").stdout)
     lines = [x for x in data["penalties"] if x["kind"] == "measure_credit"]
     assert [(x["clause"], x["amount"]) for x in lines] == [("SC-repeats", "100.00")]
+    money = {m["measure"]: (m["clauses"], m["amount"]) for m in data["measures"]}
+    assert money == {
+        "availability": ([], "0.00"),
+        "satisfaction": ([], "0.00"),
+        "first-fix": ([], "0.00"),
+        "repeats": (["SC-repeats"], "100.00"),
+    }
 
     book_file = tmp_path / "statement.xlsx"
     done = run("statement", *common, "-f", "xlsx", "-o", str(book_file), "--lang", "zh")

@@ -440,8 +440,8 @@ def create_app(
         and ``slaengine statement`` judge them."""
         from slaengine.evaluate import evaluate
         from slaengine.penalties import Window
-        from slaengine.penalties.kinds.measure_credit import period_lines
-        from slaengine.penalties.words import ZERO, amount_text
+        from slaengine.penalties.kinds.measure_credit import period_money
+        from slaengine.penalties.words import amount_text
 
         now = now_of()
         with store.sessions() as session:
@@ -486,8 +486,7 @@ def create_app(
                 judged.period_start < window.end and judged.period_end > window.start
             ):
                 continue
-            charged = period_lines(lines, judged)
-            amount = sum((x.amount for x in charged if x.counts and x.amount is not None), ZERO)
+            charged, amount = period_money(lines, judged)
             by_measure[judged.measure].append(
                 {
                     **judged.to_json(),

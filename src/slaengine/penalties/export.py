@@ -27,10 +27,10 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from slaengine.measures import figure_text
-from slaengine.penalties.kinds.measure_credit import period_lines
+from slaengine.penalties.kinds.measure_credit import period_money
 from slaengine.penalties.lines import ADJUSTMENT, OBLIGATION, Line
 from slaengine.penalties.statement import Statement
-from slaengine.penalties.words import ZERO, amount_text, label, span_words
+from slaengine.penalties.words import amount_text, label, span_words
 from slaengine.spans import span_text
 
 Cell = str | int | Decimal | datetime | date | None
@@ -176,7 +176,8 @@ def measure_rows(statement: Statement, lang: str) -> list[list[Cell]]:
     lines = statement.charges.lines()
     rows: list[list[Cell]] = []
     for period in statement.measures:
-        charged = [line for line in period_lines(lines, period) if line.counts]
+        priced, amount = period_money(lines, period)
+        charged = [line for line in priced if line.counts]
         status = label(f"status_{period.status}", lang)
         if period.provisional:
             status += f" ({label('status_so_far', lang)})"
@@ -191,9 +192,7 @@ def measure_rows(statement: Statement, lang: str) -> list[list[Cell]]:
                 status,
                 period.basis[1] if lang == "zh" else period.basis[0],
                 ", ".join(dict.fromkeys(line.clause or "" for line in charged)),
-                sum((line.amount for line in charged if line.amount is not None), ZERO)
-                if charged
-                else None,
+                amount if charged else None,
             ]
         )
     return rows

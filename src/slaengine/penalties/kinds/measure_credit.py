@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from decimal import Decimal
 
 from slaengine.contract.models import MeasureCreditClause
 from slaengine.measures import SHORT, MeasurePeriod, figure_text
 from slaengine.penalties.evidence import Evidence
 from slaengine.penalties.kinds.base import ClauseKind, period_dates, register
 from slaengine.penalties.lines import PERIOD, Line, Priced, Trigger
-from slaengine.penalties.words import amount_text, percent_of, percent_text
+from slaengine.penalties.words import ZERO, amount_text, percent_of, percent_text
 
 
 @register
@@ -93,6 +94,13 @@ class MeasureCredit(ClauseKind):
     @staticmethod
     def _periods(clause: MeasureCreditClause, evidence: Evidence) -> list[MeasurePeriod]:
         return [p for p in evidence.report.measures if p.measure == clause.measure]
+
+
+def period_money(lines: Iterable[Line], period: MeasurePeriod) -> tuple[list[Line], Decimal]:
+    """The measure-credit lines priced on one period, and what they charge (waived lines are
+    listed but not counted): the one money figure of a period in statements and the API."""
+    found = period_lines(lines, period)
+    return found, sum((x.amount for x in found if x.counts and x.amount is not None), ZERO)
 
 
 def period_lines(lines: Iterable[Line], period: MeasurePeriod) -> list[Line]:
