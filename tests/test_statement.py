@@ -183,7 +183,8 @@ def test_csv_opens_in_excel_with_chinese_headers() -> None:
 def test_xlsx_reads_back_with_numbers_and_chinese_sheets() -> None:
     result = statement(march(), "2026-03", "2026-04-01 00:00")
     book = load_workbook(io.BytesIO(to_xlsx(result, "zh")))
-    assert book.sheetnames == ["对账单", "明细", "履约情况", "收费工单"]
+    # the tender has measures: their sheet comes before the chargeable tickets
+    assert book.sheetnames == ["对账单", "明细", "履约情况", "考核指标", "收费工单"]
     lines = list(book["明细"].iter_rows(values_only=True))
     assert list(lines[0]) == [LABELS["zh"][column] for column in LINE_COLUMNS]
     amounts = [D(str(row[LINE_COLUMNS.index("amount")])) for row in lines[1:]]

@@ -34,7 +34,7 @@ from slaengine.api.problems import install as install_problems
 from slaengine.api.schemas import Acknowledgement, EventIn, event_body
 from slaengine.clock import Clock
 from slaengine.clocks import PAUSED, RUNNING
-from slaengine.errors import EventError
+from slaengine.errors import EventError, SlaError
 from slaengine.events import parse_time
 from slaengine.service.identity import clock_identity
 from slaengine.service.live import LiveService
@@ -411,6 +411,112 @@ def create_app(
                 ],
                 "contacts": [c.id for c in current.contacts],
             }
+
+    # -- measures (issue 14): one block, read only ------------------------------------------
+
+    @app.get(
+        "/contracts/{contract}/measures",
+        tags=["contracts"],
+        dependencies=guarded,
+        responses=responses(*_READ, 404),
+    )
+    def contract_measures(
+        contract: str,
+        period: Annotated[
+            str | None,
+            Query(
+                description="a calendar month, e.g. 2026-03: the measure periods that overlap "
+                "it (default: every period from acceptance up to as_of)",
+                pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
+            ),
+        ] = None,
+        as_of: Annotated[
+            str | None,
+            Query(
+                description="evaluation time, RFC 3339 with offset, not after now (default: now)",
+                json_schema_extra=_DATE_TIME,
+            ),
+        ] = None,
+    ) -> dict[str, Any]:
+        """Each measure of the contract (its newest version) with its periods: figure, target,
+        status, how it was computed (basis, detail) and the money its ``measure_credit``
+        clauses charge on each period — judged from the stored events at ``as_of``, as replay
+        and ``slaengine statement`` judge them."""
+        from slaengine.evaluate import evaluate
+        from slaengine.penalties import Window
+        from slaengine.penalties.kinds.measure_credit import period_money
+        from slaengine.penalties.words import amount_text
+
+        now = now_of()
+        with store.sessions() as session:
+            rows = store.versions(session, contract)
+            if not rows:
+                raise HTTPException(404, detail=f"contract {contract!r} is not loaded")
+            context = store.context(rows[-1])
+        terms = context.contract
+        zone = ZoneInfo(terms.timezone)
+        when = now
+        if as_of is not None:
+            try:
+                when = parse_time(as_of, "as_of")
+            except EventError as exc:
+                raise HTTPException(422, detail=str(exc)) from None
+            problem_text = time_problem(when, "as_of")
+            if problem_text is not None:
+                raise HTTPException(422, detail=problem_text)
+            if when > now:
+                raise HTTPException(
+                    422,
+                    detail=f"as_of: {as_of} is after now ({now.astimezone(zone).isoformat()}): "
+                    "the store knows what happened up to now",
+                )
+        window = None
+        if period is not None:
+            try:
+                window = Window.month(terms, period)
+            except (SlaError, ValueError, OverflowError):
+                raise HTTPException(
+                    422, detail=f"period: {period!r} is not a month; write it like 2026-03"
+                ) from None
+        measured = []
+        lines = []
+        if terms.measures:
+            report = evaluate(context, store.contract_events(contract), when)
+            measured = report.measures
+            lines = report.charges.lines()
+        by_measure: dict[str, list[dict[str, Any]]] = {m.id: [] for m in terms.measures}
+        for judged in measured:
+            if window is not None and not (
+                judged.period_start < window.end and judged.period_end > window.start
+            ):
+                continue
+            charged, amount = period_money(lines, judged)
+            by_measure[judged.measure].append(
+                {
+                    **judged.to_json(),
+                    "amount": amount_text(amount),
+                    "lines": [x.to_json() for x in charged],
+                }
+            )
+        return {
+            "contract": contract,
+            "version": terms.version,
+            "currency": terms.currency,
+            "as_of": when.astimezone(zone).isoformat(),
+            "period": window.to_json() if window is not None else None,
+            "measures": [
+                {
+                    "measure": m.id,
+                    "name": m.name.model_dump() if m.name else None,
+                    "kind": m.kind,
+                    "period": m.period,
+                    "target": str(m.target),
+                    "direction": "at_most" if m.at_most else "at_least",
+                    "periods": by_measure[m.id],
+                }
+                for m in terms.measures
+            ],
+        }
 
     @app.get(
         "/contracts/{contract}/tickets/{ticket}",

@@ -271,14 +271,14 @@ def measures_table(periods: Sequence[MeasurePeriod], zone: ZoneInfo, lang: str) 
     for column in _MEASURE_HEADERS["zh" if lang == "zh" else "en"]:
         table.add_column(column, overflow="fold")
     for period in periods:
-        style = {"met": "green", "below": "red"}.get(period.status, "yellow")
+        style = {"met": "green", "below": "red", "above": "red"}.get(period.status, "yellow")
         last = (period.period_end.astimezone(zone) - timedelta(days=1)).date()
         status = period.status + (" (so far)" if period.provisional else "")
         table.add_row(
             period.measure,
             f"{period.period_start.astimezone(zone).date()} – {last}",
             f"{figure_text(period.figure)}%" if period.figure is not None else "—",
-            f"{period.target}%",
+            f"{'≤' if period.at_most else '≥'} {period.target}%",
             f"[{style}]{status}[/]",
             period.basis[1] if lang == "zh" else period.basis[0],
         )

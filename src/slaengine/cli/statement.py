@@ -8,7 +8,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
@@ -33,12 +32,14 @@ from slaengine.penalties.export import (
     COMPLIANCE_COLUMNS,
     CSV_TABLES,
     LINE_COLUMNS,
+    MEASURE_COLUMNS,
     TICKET_COLUMNS,
     Cell,
     compliance_rows,
     headers,
     heading_rows,
     line_rows,
+    measure_rows,
     ticket_rows,
     to_csv,
     to_xlsx,
@@ -138,10 +139,13 @@ def print_statement(statement: Statement, console: Console, lang: str) -> None:
         figures.add_row(*(_cell(value) for value in row))
     console.print(figures)
     if statement.measures:
-        from slaengine.cli.render import measures_table  # rich tables load for table output only
-
-        zone = ZoneInfo(statement.contract.timezone)
-        console.print(measures_table(statement.measures, zone, lang))
+        # the rows of the CSV and workbook measures table: figure, basis and the money
+        measures = Table(title=headers(("measures",), lang)[0], title_justify="left")
+        for column in headers(MEASURE_COLUMNS, lang):
+            measures.add_column(column, overflow="fold")
+        for row in measure_rows(statement, lang):
+            measures.add_row(*(_cell(value) for value in row))
+        console.print(measures)
 
     tickets = Table(title=label("chargeable_tickets", lang), title_justify="left")
     for column in headers(TICKET_COLUMNS, lang):
@@ -197,7 +201,7 @@ def register(app: typer.Typer) -> None:
             typer.Option(
                 "--table",
                 help="with --format csv: which table the file holds, one of lines, totals, "
-                "compliance, tickets",
+                "compliance, measures, tickets",
             ),
         ] = "lines",
         amendment: AmendmentOption = None,

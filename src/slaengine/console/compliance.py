@@ -1,5 +1,8 @@
 """Compliance: each commitment's on-time rate month by month (an SVG chart) and its median and
-p90 time to stop, from ``penalties.compliance.measure`` — the one on-time rate of the project.
+p90 time to stop, from ``penalties.compliance.measure`` — the one on-time rate of the project —
+and this month's period measures (availability, first-time fix, ...): the rows of the
+statement's measures table (``penalties.export.measure_rows``), so the page, the CSV and the
+workbook show the same figures and money.
 """
 
 from __future__ import annotations
@@ -16,7 +19,10 @@ from slaengine.clocks import Clock
 from slaengine.console.charts import Bar, rate_chart
 from slaengine.console.page import Console, months_of
 from slaengine.evaluate import Report
+from slaengine.penalties import build_statement
 from slaengine.penalties.compliance import Compliance, measure
+from slaengine.penalties.export import MEASURE_COLUMNS, Cell, headers, measure_rows
+from slaengine.penalties.words import amount_text
 
 
 def add_routes(router: APIRouter, console: Console) -> None:
@@ -45,7 +51,30 @@ def add_routes(router: APIRouter, console: Console) -> None:
                 context.contract.commitments, figures, strict=True
             )
         ]
-        return render(p, "compliance.html", context=context, rows=rows, report=report)
+        measures: list[list[str]] = []
+        if context.contract.measures:
+            window = console.period(context, None, now)
+            statement = console.reports.derived(
+                report, f"statement {window.label}", lambda r: build_statement(r, window)
+            )
+            measures = [[_text(cell) for cell in row] for row in measure_rows(statement, p.lang)]
+        return render(
+            p,
+            "compliance.html",
+            context=context,
+            rows=rows,
+            report=report,
+            measures=measures,
+            measure_headers=headers(MEASURE_COLUMNS, p.lang),
+        )
+
+
+def _text(cell: Cell) -> str:
+    if cell is None:
+        return "—"
+    if isinstance(cell, Decimal):
+        return amount_text(cell)
+    return str(cell)
 
 
 def _figures(report: Report, months: list[str]) -> list[tuple[list[Bar], Compliance, Compliance]]:

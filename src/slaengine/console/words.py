@@ -98,6 +98,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "penalties": ("Penalties", "违约金"),
     "compensation": ("Compensation", "赔偿"),
     "this_month": ("This month", "本月"),
+    "measures_this_month": ("Measures this month", "本月考核指标"),
     "this_year": ("This contract year", "本合同年度"),
     "by_clause": ("By clause", "按条款"),
     "lines": ("Lines", "明细"),

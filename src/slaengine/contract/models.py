@@ -21,7 +21,10 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    SerializerFunctionWrapHandler,
+    ValidationInfo,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
@@ -402,6 +405,41 @@ class ShortfallStep(Model):
     percent: Percent
 
 
+class MeasureTier(Model):
+    """A tier of a measure credit: the figure ``below`` a floor (a measure held at least to its
+    target) or ``above`` a ceiling (held at most), and the percentage of the fee."""
+
+    below: Percent | None = None
+    above: Percent | None = None
+    percent: Percent
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> MeasureTier:
+        if (self.below is None) == (self.above is None):
+            raise ValueError(
+                "a tier gives either 'below' ({below: 99, percent: 2}) or 'above' "
+                "({above: 5, percent: 2}), not both or neither"
+            )
+        return self
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if self.above is None:  # as tiers were stored before 'above' existed
+            data.pop("above", None)
+        return data
+
+    @property
+    def bound(self) -> Decimal:
+        found = self.below if self.below is not None else self.above
+        assert found is not None
+        return found
+
+    def applies(self, figure: Decimal) -> bool:
+        """Whether a figure falls in this tier (strictly past its bound)."""
+        return figure < self.below if self.below is not None else figure > self.bound
+
+
 class MeasureCreditClause(ClauseBase):
     """A share of a periodic fee when a period measure (slaengine.measures) falls short:
     by tier of the figure, or per started step below the measure's target; at most
@@ -410,7 +448,9 @@ class MeasureCreditClause(ClauseBase):
     kind: Literal["measure_credit"]
     measure: str
     fee: Money
-    tiers: list[ServiceCreditTier] = Field(default_factory=list)
+    #: The most severe tier the figure falls in applies (the lowest ``below``, the highest
+    #: ``above``); the tiers are kept in that order.
+    tiers: list[MeasureTier] = Field(default_factory=list)
     per_started: ShortfallStep | None = None
     max_percent: Percent | None = None
 
@@ -422,7 +462,13 @@ class MeasureCreditClause(ClauseBase):
                 "({step: 0.1, percent: 1}), not both or neither"
             )
         if self.tiers:
-            object.__setattr__(self, "tiers", sorted(self.tiers, key=lambda tier: tier.below))
+            if len({tier.below is None for tier in self.tiers}) > 1:
+                raise ValueError(
+                    "tiers: give every tier 'below' (a floor) or every tier 'above' (a ceiling)"
+                )
+            ceiling = self.tiers[0].above is not None
+            ordered = sorted(self.tiers, key=lambda tier: tier.bound, reverse=ceiling)
+            object.__setattr__(self, "tiers", ordered)
         return self
 
 
@@ -601,15 +647,21 @@ MEASURE_KINDS = ("availability", "satisfaction", "on_time_rate")
 
 class Measure(Model):
     """A figure over each period (month, quarter, contract year) held to a target percentage:
-    availability of assets (可用率), average satisfaction score (满意度), on-time rate (按时率)."""
+    availability of assets (可用率), average satisfaction score (满意度), on-time rate (按时率),
+    first-time-fix rate (一次修复率) — held *at least* to the target — and the share of assets
+    with repeat faults (重复故障), held *at most* to it."""
 
     id: str
     name: Text | None = None
-    kind: Literal["availability", "satisfaction", "on_time_rate"]
+    kind: Literal["availability", "satisfaction", "on_time_rate", "first_time_fix", "repeat_faults"]
     period: Literal["month", "quarter", "contract_year"] = "month"
-    #: The promised figure in percent ("99.5"); a period whose figure is below it falls short.
+    #: The promised figure in percent ("99.5"); a period whose figure is on the wrong side of it
+    #: (see ``direction``) falls short.
     target: Percent
-    #: availability: the assets whose downtime counts (a part's downtime counts for its unit
+    #: ``at_least`` (a figure below the target falls short) or ``at_most`` (above it does); each
+    #: kind has one (MEASURE_DIRECTIONS), which a contract may write out but not contradict.
+    direction: Literal["at_least", "at_most"] | None = None
+    #: availability, repeat_faults: the assets counted (a part's faults count for its unit
     #: unless the part is listed); empty means every unit of the contract.
     assets: list[str] = Field(default_factory=list)
     down: Conditions = Field(default_factory=lambda: [Condition(type="reported")])
@@ -622,6 +674,20 @@ class Measure(Model):
     scale: Annotated[Decimal, BeforeValidator(_money), Field(gt=0)] = Decimal(100)
     #: on_time_rate: the commitments whose clocks count.
     commitments: list[str] = Field(default_factory=list)
+    #: first_time_fix, repeat_faults: the events that make a ticket a fault (by default
+    #: ``reported``; a severity narrows it: ``{type: reported, severity: major}``).
+    faults: Conditions = Field(default_factory=lambda: [Condition(type="reported")])
+    #: first_time_fix: the fix (its first match on the ticket puts the ticket in a period),
+    #: what reopens it and what is a visit (more than one visit is not a first-time fix).
+    fixed_by: Conditions = Field(default_factory=lambda: [Condition(type="resolved")])
+    reopened_by: Conditions = Field(default_factory=lambda: [Condition(type="reopened")])
+    visits: Conditions = Field(default_factory=lambda: [Condition(type="arrived")])
+    #: first_time_fix: a new fault on the same asset this soon after the fix means it did not
+    #: hold ("7d"); none: only reopening and a second visit count against the fix.
+    within: Duration | None = None
+    #: repeat_faults: an asset with more faults than this in a period has repeat faults
+    #: ("同一设备一个月内故障不超过2次": 2).
+    max_faults: int | None = Field(default=None, ge=1)
 
     @field_validator("target")
     @classmethod
@@ -632,16 +698,71 @@ class Measure(Model):
 
     @model_validator(mode="after")
     def _kind_fields(self) -> Measure:
-        if self.kind == "on_time_rate" and not self.commitments:
+        kind = self.kind
+        if kind == "on_time_rate" and not self.commitments:
             raise ValueError("an on_time_rate measure names its commitments: [onsite-30min]")
-        if self.kind != "on_time_rate" and self.commitments:
-            raise ValueError(f"'commitments' belongs to on_time_rate measures, not {self.kind}")
-        if self.kind != "availability" and (self.assets or self.maintenance):
-            raise ValueError(f"'assets' and 'maintenance' belong to availability, not {self.kind}")
+        if kind != "on_time_rate" and self.commitments:
+            raise ValueError(f"'commitments' belongs to on_time_rate measures, not {kind}")
+        if kind != "availability" and self.maintenance:
+            raise ValueError(f"'maintenance' belongs to availability, not {kind}")
+        if kind not in ("availability", "repeat_faults") and self.assets:
+            raise ValueError(f"'assets' belongs to availability and repeat_faults, not {kind}")
+        if kind == "repeat_faults" and self.max_faults is None:
+            raise ValueError(
+                "a repeat_faults measure says how many faults of one asset a period allows: "
+                "max_faults: 2 (同一设备一个月内故障不超过2次)"
+            )
+        if kind != "repeat_faults" and self.max_faults is not None:
+            raise ValueError(f"'max_faults' belongs to repeat_faults measures, not {kind}")
+        if kind != "first_time_fix" and self.within is not None:
+            raise ValueError(f"'within' belongs to first_time_fix measures, not {kind}")
         return self
+
+    @field_validator("direction")
+    @classmethod
+    def _direction(cls, value: str | None, info: ValidationInfo) -> str | None:
+        kind = info.data.get("kind")
+        natural = MEASURE_DIRECTIONS.get(kind) if isinstance(kind, str) else None
+        if value is not None and natural is not None and value != natural:
+            raise ValueError(
+                f"a {kind} measure is held {natural} its target "
+                f"({'the more the better' if natural == 'at_least' else 'the fewer the better'}),"
+                f" not {value}"
+            )
+        return value
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Fields added after measures were first stored are left out at their defaults, so a
+        stored contract's fingerprint (its meaning) does not change with this version."""
+        data: dict[str, Any] = handler(self)
+        for name in _LATER_MEASURE_FIELDS:
+            default = Measure.model_fields[name].get_default(call_default_factory=True)
+            if name in data and getattr(self, name) == default:
+                del data[name]
+        return data
+
+    @property
+    def at_most(self) -> bool:
+        """Whether a figure above the target falls short (a ceiling, not a floor)."""
+        return MEASURE_DIRECTIONS[self.kind] == "at_most"
 
     def label(self, lang: str = "en") -> str:
         return self.name.get(lang) if self.name else self.id
+
+
+_LATER_MEASURE_FIELDS = (
+    "direction", "faults", "fixed_by", "reopened_by", "visits", "within", "max_faults",
+)  # fmt: skip
+
+#: Which side of its target each kind of measure is held to.
+MEASURE_DIRECTIONS: dict[str, str] = {
+    "availability": "at_least",
+    "satisfaction": "at_least",
+    "on_time_rate": "at_least",
+    "first_time_fix": "at_least",
+    "repeat_faults": "at_most",
+}
 
 
 # --- repeat-failure remedies (judged in slaengine.remedies) -----------------------------------
@@ -952,16 +1073,37 @@ class Contract(Model):
                     )
                 )
             problems.extend(_missing(f"remedies.{i}.clauses", remedy.clauses, clause_ids))
-        measure_ids = {m.id for m in self.measures}
+        measures = {m.id: m for m in self.measures}
         for i, clause in enumerate(self.clauses):
-            if isinstance(clause, MeasureCreditClause) and clause.measure not in measure_ids:
+            if not isinstance(clause, MeasureCreditClause):
+                continue
+            measured = measures.get(clause.measure)
+            if measured is None:
                 problems.append(
                     (
                         f"clauses.{i}.measure",
                         f"measure {clause.measure!r} is not defined "
-                        f"(defined: {', '.join(sorted(measure_ids)) or 'none'})",
+                        f"(defined: {', '.join(sorted(measures)) or 'none'})",
                     )
                 )
+                continue
+            for j, tier in enumerate(clause.tiers):
+                if measured.at_most and tier.below is not None:
+                    problems.append(
+                        (
+                            f"clauses.{i}.tiers.{j}.below",
+                            f"measure {measured.id!r} ({measured.kind}) is held at most to its "
+                            f"target: a tier is 'above' a figure, e.g. {{above: 5, percent: 2}}",
+                        )
+                    )
+                elif not measured.at_most and tier.above is not None:
+                    problems.append(
+                        (
+                            f"clauses.{i}.tiers.{j}.above",
+                            f"measure {measured.id!r} ({measured.kind}) is held at least to its "
+                            f"target: a tier is 'below' a figure, e.g. {{below: 99, percent: 2}}",
+                        )
+                    )
         return problems
 
     def measure(self, measure_id: str) -> Measure:
@@ -1070,4 +1212,8 @@ def measure_roles(measure: Measure) -> tuple[str, ...]:
         return ("down", "restored")
     if measure.kind == "satisfaction":
         return ("scored_by",)
+    if measure.kind == "first_time_fix":
+        return ("faults", "fixed_by", "reopened_by", "visits")
+    if measure.kind == "repeat_faults":
+        return ("faults",)
     return ()

@@ -20,7 +20,7 @@ from slaengine.calendars import Interval
 from slaengine.calendars.base import merge_intervals
 from slaengine.clocks import overlap_seconds
 from slaengine.contract.models import Measure
-from slaengine.measures.base import Figure, MeasureInput, figure_text, register
+from slaengine.measures.base import Figure, MeasureInput, figure_text, register, units_of
 from slaengine.measures.words import hours_text
 
 #: Downtime of tickets (and assets) with no asset in scope, e.g. a ticket naming no asset.
@@ -36,10 +36,7 @@ def downtime(measure: Measure, source: MeasureInput) -> dict[str, list[tuple[Int
         found: dict[str, list[tuple[Interval, str]]] = cached
         return found
     contract = source.contract
-    units = {unit.id: unit.id for unit in contract.assets}
-    for unit in contract.assets:
-        for part in unit.parts:
-            units[part.id] = unit.id
+    units = units_of(contract)
     scope = set(measure.assets) or {unit.id for unit in contract.assets}
     whole_service = not scope  # a contract without assets: the service as a whole
 

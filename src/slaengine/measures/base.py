@@ -17,7 +17,9 @@ from slaengine.events import Event
 from slaengine.measures.periods import measure_periods
 from slaengine.ruleset.matcher import Matcher, matcher_for
 
-MET, BELOW, NO_DATA = "met", "below", "no_data"
+MET, BELOW, ABOVE, NO_DATA = "met", "below", "above", "no_data"
+#: The statuses of a period that falls short of its target: below a floor, above a ceiling.
+SHORT = (BELOW, ABOVE)
 
 
 def figure_text(value: Decimal) -> str:
@@ -36,20 +38,23 @@ class MeasurePeriod:
     #: The figure in percent, exact (comparisons use it); None when nothing could be measured.
     figure: Decimal | None
     target: Decimal
-    status: str  # MET, BELOW or NO_DATA
-    #: The period was not over at ``as_of``: the figure is so far and may still change.
+    status: str  # MET, BELOW (under a floor), ABOVE (over a ceiling) or NO_DATA
+    #: The figure may still change: the period was not over at ``as_of``, or (first-time fix)
+    #: a fix of the period is still inside its repeat window.
     provisional: bool
     #: How the figure was computed, in words (English, Chinese).
     basis: tuple[str, str]
     #: The inputs: downtime intervals, scores, clocks (JSON-ready).
     detail: dict[str, Any] = field(default_factory=dict)
+    #: The target is a ceiling (repeat faults), not a floor.
+    at_most: bool = False
 
     @property
     def shortfall(self) -> Decimal:
-        """Percentage points below target (0 when met or not measured)."""
-        if self.figure is None or self.figure >= self.target:
+        """Percentage points on the wrong side of the target (0 when met or not measured)."""
+        if self.figure is None or self.status not in SHORT:
             return Decimal(0)
-        return self.target - self.figure
+        return self.figure - self.target if self.at_most else self.target - self.figure
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -59,6 +64,7 @@ class MeasurePeriod:
             "period_end": self.period_end.isoformat(),
             "figure": figure_text(self.figure) if self.figure is not None else None,
             "target": str(self.target),
+            "direction": "at_most" if self.at_most else "at_least",
             "status": self.status,
             "provisional": self.provisional,
             "basis": self.basis[0],
@@ -115,6 +121,8 @@ class Figure:
     value: Decimal | None
     basis: tuple[str, str]
     detail: dict[str, Any]
+    #: The figure may change after the period is over (a repeat window still open at as_of).
+    unsettled: bool = False
 
 
 #: A measure kind: (measure, its input, period start, horizon) -> the period's figure.
@@ -129,6 +137,16 @@ def register(name: str) -> Callable[[KindFunction], KindFunction]:
         return function
 
     return add
+
+
+def units_of(contract: Contract) -> dict[str, str]:
+    """Each asset id of the contract -> its unit (a unit is its own): a part's fault counts
+    for its unit."""
+    units = {unit.id: unit.id for unit in contract.assets}
+    for unit in contract.assets:
+        for part in unit.parts:
+            units[part.id] = unit.id
+    return units
 
 
 def judge_measures(
@@ -162,6 +180,8 @@ def judge_measures(
             figure = kind(measure, source, start, horizon)
             if figure.value is None:
                 status = NO_DATA
+            elif measure.at_most:
+                status = ABOVE if figure.value > measure.target else MET
             else:
                 status = BELOW if figure.value < measure.target else MET
             found.append(
@@ -173,9 +193,10 @@ def judge_measures(
                     figure.value,
                     measure.target,
                     status,
-                    end > as_of,
+                    end > as_of or figure.unsettled,
                     figure.basis,
                     figure.detail,
+                    measure.at_most,
                 )
             )
     return found

@@ -6,8 +6,11 @@ built here, so the three always show the same lines, columns and totals.
 CSV is UTF-8 with a byte-order mark and CRLF line ends (the csv module's default), which is
 what Excel needs to open Chinese text cleanly by double-click. A CSV file is **one table**: one
 header row, then rows of the same width, so a spreadsheet, pandas or a database loads it as it
-is. The statement has four tables (``CSV_TABLES``: lines, totals, compliance, chargeable
-tickets); a CSV file holds the one asked for (the lines by default). Every row starts with the
+is. The statement has five tables (``CSV_TABLES``: lines, totals, compliance, measures, chargeable
+tickets); a CSV file holds the one asked for (the lines by default). The measures table has a
+row per period of each measure that overlaps the statement's: figure, target, status, how it
+was computed, and the money its ``measure_credit`` clauses charge in this statement — the lines
+of the lines table, so every format shows one truth. Every row starts with the
 contract, the period and the currency, so the files of several months or contracts can be
 concatenated (less their header rows) into one long table.
 The workbook has one sheet per block; amounts are numbers formatted to two decimals, times are
@@ -19,10 +22,12 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from slaengine.measures import figure_text
+from slaengine.penalties.kinds.measure_credit import period_money
 from slaengine.penalties.lines import ADJUSTMENT, OBLIGATION, Line
 from slaengine.penalties.statement import Statement
 from slaengine.penalties.words import amount_text, label, span_words
@@ -37,6 +42,8 @@ LINE_COLUMNS = (
 COMPLIANCE_COLUMNS = ("commitment", "judged", "met", "breached", "waived", "on_time_rate",
                       "median", "p90")  # fmt: skip
 TICKET_COLUMNS = ("ticket", "asset", "severity", "reported_at", "basis")
+MEASURE_COLUMNS = ("measure", "measure_name", "period_from", "period_to", "figure", "target",
+                   "measure_status", "measure_basis", "clause", "amount")  # fmt: skip
 
 
 def _when(line: Line, zone: ZoneInfo) -> datetime | date:
@@ -161,6 +168,36 @@ def ticket_rows(statement: Statement, lang: str) -> list[list[Cell]]:
     return rows
 
 
+def measure_rows(statement: Statement, lang: str) -> list[list[Cell]]:
+    """Each period of each measure overlapping the statement: figure, target, status, basis,
+    and the clauses and amount charged on it in this statement (not waived)."""
+    zone = ZoneInfo(statement.contract.timezone)
+    names = {m.id: (m.name.get(lang) if m.name else "") for m in statement.contract.measures}
+    lines = statement.charges.lines()
+    rows: list[list[Cell]] = []
+    for period in statement.measures:
+        priced, amount = period_money(lines, period)
+        charged = [line for line in priced if line.counts]
+        status = label(f"status_{period.status}", lang)
+        if period.provisional:
+            status += f" ({label('status_so_far', lang)})"
+        rows.append(
+            [
+                period.measure,
+                names.get(period.measure, ""),
+                period.period_start.astimezone(zone).date(),
+                (period.period_end.astimezone(zone) - timedelta(days=1)).date(),
+                f"{figure_text(period.figure)}%" if period.figure is not None else "",
+                f"{'≤' if period.at_most else '≥'} {period.target}%",
+                status,
+                period.basis[1] if lang == "zh" else period.basis[0],
+                ", ".join(dict.fromkeys(line.clause or "" for line in charged)),
+                amount if charged else None,
+            ]
+        )
+    return rows
+
+
 def headers(columns: Sequence[str], lang: str) -> list[str]:
     return [label(column, lang) for column in columns]
 
@@ -183,6 +220,7 @@ CSV_TABLES: dict[str, tuple[str, ...]] = {
     "lines": LINE_COLUMNS,
     "totals": ("item", "amount"),
     "compliance": COMPLIANCE_COLUMNS,
+    "measures": MEASURE_COLUMNS,
     "tickets": TICKET_COLUMNS,
 }
 #: The columns every CSV row starts with: which statement it belongs to.
@@ -196,6 +234,8 @@ def _table_rows(statement: Statement, table: str, lang: str) -> list[list[Cell]]
         return [[name, amount] for name, amount in totals_rows(statement, lang)]
     if table == "compliance":
         return compliance_rows(statement, lang)
+    if table == "measures":
+        return measure_rows(statement, lang)
     return ticket_rows(statement, lang)
 
 
@@ -221,7 +261,8 @@ _DATE_FORMAT = "yyyy-mm-dd"
 
 
 def to_xlsx(statement: Statement, lang: str) -> bytes:
-    """The statement as an Excel workbook: summary, lines, compliance, chargeable tickets."""
+    """The statement as an Excel workbook: summary, lines, compliance, measures (when the
+    contract has any), chargeable tickets."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -273,6 +314,13 @@ def to_xlsx(statement: Statement, lang: str) -> bytes:
         compliance_rows(statement, lang),
         {"A": 24, "G": 20, "H": 20},
     )
+    if statement.contract.measures:
+        sheet(
+            label("measures", lang),
+            MEASURE_COLUMNS,
+            measure_rows(statement, lang),
+            {"A": 16, "B": 28, "C": 11, "D": 11, "E": 10, "F": 10, "G": 16, "H": 80, "I": 20},
+        )
     sheet(
         label("tickets_sheet", lang),
         TICKET_COLUMNS,

@@ -23,6 +23,8 @@ from slaengine.findings import Findings, TicketSummary
 from slaengine.measures import MeasurePeriod
 from slaengine.penalties.charge import Charges, Totals, charge
 from slaengine.penalties.compliance import Compliance, measure, measure_obligation
+from slaengine.penalties.kinds.measure_credit import period_money
+from slaengine.penalties.words import amount_text
 from slaengine.penalties.years import local_midnight
 from slaengine.spans import days_text
 
@@ -92,6 +94,16 @@ class Statement:
     def totals(self) -> Totals:
         return self.charges.totals()
 
+    def _measure_json(self, period: MeasurePeriod) -> dict[str, Any]:
+        """A measure period with the clauses and amount its credit lines charge here (the
+        ``measures`` table of the CSV and workbook shows the same)."""
+        priced, amount = period_money(self.charges.lines(), period)
+        return {
+            **period.to_json(),
+            "clauses": list(dict.fromkeys(x.clause for x in priced if x.counts and x.clause)),
+            "amount": amount_text(amount),
+        }
+
     def to_json(self) -> dict[str, Any]:
         contract = self.contract
         return {
@@ -104,7 +116,7 @@ class Statement:
             "complete": self.complete,
             **self.charges.to_json(),
             "compliance": [figures.to_json() for figures in self.compliance],
-            "measures": [period.to_json() for period in self.measures],
+            "measures": [self._measure_json(period) for period in self.measures],
             "chargeable_tickets": [ticket.to_json() for ticket in self.chargeable_tickets],
             "warranty_unknown": self.warranty_unknown,
             "rejected_events": self.rejected_events,

@@ -1,23 +1,26 @@
 """``measure_credit``: a share of a periodic fee when a period measure falls short of its
-target — by tier of the figure (< 99.8% → 2% of the monthly fee, < 98% → 3%), or per started
-step below target (1% of the fee per started 0.1% below 99.5%) — at most ``max_percent`` of
-the fee per period.
+target — by tier of the figure (< 99.8% → 2% of the monthly fee, < 98% → 3%; for a measure held
+at most to its target, > 5% → 2%), or per started step past the target (1% of the fee per
+started 0.1% below 99.5%) — at most ``max_percent`` of the fee per period.
 
-One trigger per period whose figure is below target (slaengine.measures judges the figures;
-this only prices them). The most severe tier the figure is below applies. A line belongs to
-its period's end; a period not over at ``as_of`` is charged provisionally on the figure so far.
+One trigger per period whose figure falls short (below a floor, above a ceiling;
+slaengine.measures judges the figures, this only prices them). The most severe tier the figure
+falls in applies. A line belongs to its period's end; a period whose figure may still change
+(not over, or a repeat window open at ``as_of``) is charged provisionally on the figure so far.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
+from decimal import Decimal
 
 from slaengine.contract.models import MeasureCreditClause
-from slaengine.measures import BELOW, MeasurePeriod, figure_text
+from slaengine.measures import SHORT, MeasurePeriod, figure_text
 from slaengine.penalties.evidence import Evidence
 from slaengine.penalties.kinds.base import ClauseKind, period_dates, register
-from slaengine.penalties.lines import PERIOD, Priced, Trigger
-from slaengine.penalties.words import amount_text, percent_of, percent_text
+from slaengine.penalties.lines import PERIOD, Line, Priced, Trigger
+from slaengine.penalties.words import ZERO, amount_text, percent_of, percent_text
 
 
 @register
@@ -36,7 +39,7 @@ class MeasureCredit(ClauseKind):
                 provisional=period.provisional,
             )
             for period in self._periods(clause, evidence)
-            if period.status == BELOW
+            if period.status in SHORT
         ]
 
     def measures(self, clause: MeasureCreditClause) -> tuple[str, ...]:
@@ -51,22 +54,25 @@ class MeasureCredit(ClauseKind):
         assert period.figure is not None
         fee = amount_text(clause.fee)
         figure, target = f"{figure_text(period.figure)}%", percent_text(period.target)
+        side_en, side_zh = ("above", "高于") if period.at_most else ("below", "低于")
         if clause.per_started is not None:
             step = clause.per_started
             units = max(1, math.ceil(period.shortfall / step.step))
             share = step.percent * units
             how_en = (
                 f"{units} × {percent_text(step.percent)} of fee {fee} per started "
-                f"{percent_text(step.step)} below {target}"
+                f"{percent_text(step.step)} {side_en} {target}"
             )
-            how_zh = f"每低于{target}{percent_text(step.step)}（不足按一档计）扣服务费{fee}的" + (
+            how_zh = (
+                f"每{side_zh}{target}{percent_text(step.step)}（不足按一档计）扣服务费{fee}的"
                 f"{percent_text(step.percent)}，共{units}档"
             )
         else:
-            tier = next(t for t in clause.tiers if period.figure < t.below)
+            tier = next(t for t in clause.tiers if t.applies(period.figure))
             share = tier.percent
-            how_en = f"{percent_text(share)} of fee {fee}: below {percent_text(tier.below)}"
-            how_zh = f"服务费{fee}的{percent_text(share)}：低于{percent_text(tier.below)}"
+            bound = percent_text(tier.bound)
+            how_en = f"{percent_text(share)} of fee {fee}: {side_en} {bound}"
+            how_zh = f"服务费{fee}的{percent_text(share)}：{side_zh}{bound}"
         capped = ""
         capped_zh = ""
         if clause.max_percent is not None and share > clause.max_percent:
@@ -88,3 +94,21 @@ class MeasureCredit(ClauseKind):
     @staticmethod
     def _periods(clause: MeasureCreditClause, evidence: Evidence) -> list[MeasurePeriod]:
         return [p for p in evidence.report.measures if p.measure == clause.measure]
+
+
+def period_money(lines: Iterable[Line], period: MeasurePeriod) -> tuple[list[Line], Decimal]:
+    """The measure-credit lines priced on one period, and what they charge (waived lines are
+    listed but not counted): the one money figure of a period in statements and the API."""
+    found = period_lines(lines, period)
+    return found, sum((x.amount for x in found if x.counts and x.amount is not None), ZERO)
+
+
+def period_lines(lines: Iterable[Line], period: MeasurePeriod) -> list[Line]:
+    """The measure-credit lines priced on one period of a measure (statements, the API)."""
+    return [
+        line
+        for line in lines
+        if line.kind == MeasureCredit.name
+        and line.obligation == period.measure
+        and line.period_start == period.period_start
+    ]
