@@ -7,6 +7,7 @@ the HTTP API (TestClient) and the real CLI; and a per-start clock breached by th
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -130,6 +131,13 @@ def test_two_contacts_rearm_the_reply_clock_and_one_reply_answers_both(
         page = client.get("/console/tickets/FAST-1/T1", headers=AUTH).text
         assert 'data-commitment="reply" data-occurrence="1" data-status="breached"' in page
         assert 'data-commitment="reply" data-occurrence="2" data-status="running"' in page
+        # The board has a row for each start, marked with its number.
+        board = client.get("/", headers=AUTH).text
+        rows = re.findall(
+            r'data-commitment="reply" data-status="(\w+)".*?data-occurrence="(\d)"', board
+        )
+        assert sorted(rows) == [("breached", "1"), ("running", "2")]
+        assert board.count('<span class="occurrence">') == 2
         # One update answers every contact waiting: #1 stopped late, #2 met.
         live.ingest([(0, event("update_sent", "T1", at(12)))], "test")
         with live.store.sessions() as session:
@@ -149,6 +157,12 @@ def test_two_contacts_rearm_the_reply_clock_and_one_reply_answers_both(
             (x["id"], x["amount"], x["breach_id"]) for x in lines if x["clause"] == "P-reply"
         ]
         assert reply_lines == [("P-reply/T1/reply/1#1", "300.00", breach_id)]
+        assert [x["occurrence"] for x in lines if x["clause"] == "P-reply"] == [1]
+        # The console's money page and the ticket page's lines name the start.
+        money = client.get("/console/money?month=2026-03", headers=AUTH).text
+        assert '<small class="occurrence">reply · ' in money
+        page = client.get("/console/tickets/FAST-1/T1", headers=AUTH).text
+        assert 'data-clause="P-reply" data-occurrence="1"' in page
         # Nothing more happens at the second deadline: it was met.
         clock.set(at(20))
         live.run_due()

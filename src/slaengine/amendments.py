@@ -23,6 +23,7 @@ from slaengine.clocks import Clock
 from slaengine.contract.models import Contract
 from slaengine.evaluate import evaluate
 from slaengine.events import Event
+from slaengine.identity import clock_identity
 from slaengine.report import Report
 
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
@@ -158,7 +159,8 @@ class TicketChange:
     reported_at: datetime | None
     #: The version whose terms govern the ticket's clocks (the one in force when it began).
     version: int
-    #: Clocks whose target, deadline or status differs: (commitment, cycle, old, new).
+    #: Clocks whose target, deadline or status differs: commitment, cycle, occurrence (only for
+    #: the n-th start of a commitment that runs per start: slaengine.identity), old, new.
     clocks: list[dict[str, Any]]
     penalties_old: Decimal
     penalties_new: Decimal
@@ -181,8 +183,10 @@ def open_ticket_changes(
     and under the old terms amended by ``new`` (slaengine.contract.versions)."""
     before = evaluate(old, events, as_of)
     after = evaluate(old, events, as_of, amendments=[new])
-    old_clocks = {(c.ticket, c.commitment, c.cycle): c for c in before.clocks}
-    new_clocks = {(c.ticket, c.commitment, c.cycle): c for c in after.clocks}
+    # Keyed by the clock's identity within its ticket: the starts of a commitment that runs
+    # per start are compared one by one.
+    old_clocks = {(c.ticket, clock_identity(c)): c for c in before.clocks}
+    new_clocks = {(c.ticket, clock_identity(c)): c for c in after.clocks}
     found: list[TicketChange] = []
     for summary in after.tickets:
         if summary.status in ("resolved", "cancelled"):
@@ -195,7 +199,11 @@ def open_ticket_changes(
             seen_a = _clock_view(a)
             seen_b = _clock_view(b)
             if seen_a != seen_b:
-                clocks.append({"commitment": key[1], "cycle": key[2], "old": seen_a, "new": seen_b})
+                commitment, cycle, occurrence = key[1]
+                view: dict[str, Any] = {"commitment": commitment, "cycle": cycle}
+                if occurrence:
+                    view["occurrence"] = occurrence
+                clocks.append({**view, "old": seen_a, "new": seen_b})
         reported = summary.reported_at
         day = (reported or as_of).astimezone(ZoneInfo(old.timezone)).date()
         version = new.version if day >= new.effective else old.version

@@ -177,11 +177,12 @@ def _check_waiver(attrs: dict[str, Any], ticket: str | None) -> None:
     if attrs.get("commitment"):
         if ticket is None:
             raise EventError("ticket: breach_waived of a commitment must name the ticket")
-        cycle = attrs.get("cycle")
-        if cycle is not None and (
-            isinstance(cycle, bool) or not isinstance(cycle, int) or cycle < 1
-        ):
-            raise EventError(f"attrs.cycle: expected a cycle number (1, 2, ...), got {cycle!r}")
+        for name, what in (("cycle", "a cycle number"), ("occurrence", "a start's number")):
+            number = attrs.get(name)
+            if number is not None and (
+                isinstance(number, bool) or not isinstance(number, int) or number < 1
+            ):
+                raise EventError(f"attrs.{name}: expected {what} (1, 2, ...), got {number!r}")
     elif attrs.get("obligation") or (attrs.get("clause") and not attrs.get("event")):
         parse_time(attrs.get("period_start"), "attrs.period_start")
     elif not attrs.get("event"):

@@ -143,5 +143,7 @@ def breach_json(clock: dict[str, Any]) -> dict[str, Any]:
     """A breached clock (its JSON) as an entry of the report's ``breaches`` list (docs/reference.md
     section 7)."""
     view = {name: clock[name] for name in _BREACH_FIELDS}
+    if "occurrence" in clock:  # the n-th start of a commitment that runs per start
+        view["occurrence"] = clock["occurrence"]
     view["open"] = clock["stopped_at"] is None
     return view

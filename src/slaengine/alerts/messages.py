@@ -25,6 +25,7 @@ from typing import Any, Literal
 from urllib.parse import quote, urlencode
 
 from slaengine.alerts.model import Alert, AlertKind
+from slaengine.identity import occurrence_text
 from slaengine.spans import days_text, span_text
 
 Lang = Literal["zh", "en", "both"]
@@ -212,9 +213,8 @@ def _fields(alert: Alert, lang: Literal["zh", "en"]) -> dict[str, str]:
     commitment = _name(alert.commitment, details.get("commitment_name"), lang)
     obligation = _name(alert.obligation, details.get("obligation_name"), lang)
     item = commitment or obligation or _MISSING
-    occurrence = details.get("occurrence")
-    if commitment is not None and occurrence:  # a commitment that runs per start: which start
-        item += f"（第{occurrence}次）" if lang == "zh" else f" (start {occurrence})"
+    if commitment is not None:  # a commitment that runs per start: which start
+        item += occurrence_text(details.get("occurrence"), lang)
     left = details.get("time_left_seconds")
     if left is None and alert.deadline is not None:
         left = int((alert.deadline - alert.at).total_seconds())

@@ -36,7 +36,7 @@ from slaengine.clock import Clock
 from slaengine.clocks import PAUSED, RUNNING
 from slaengine.errors import EventError, SlaError
 from slaengine.events import parse_time
-from slaengine.service.identity import clock_identity
+from slaengine.identity import ClockIdentity, clock_identity
 from slaengine.service.live import LiveService
 from slaengine.store import Store
 from slaengine.store.limits import EARLIEST, INT_MAX, LATEST, time_problem
@@ -146,7 +146,7 @@ def breaches_json(
     rows: list[Breach],
     zones: Zones,
     now: datetime,
-    late: dict[tuple[str, int, int], int] | None = None,
+    late: dict[ClockIdentity, int] | None = None,
 ) -> list[dict[str, Any]]:
     """Breaches, each with the penalty and compensation lines charged for it, times in the
     contract's zone. An open breach is late by its clock's lateness now: ``late`` by its clock's

@@ -12,6 +12,7 @@ import typer
 from slaengine.cli.common import StoreOption, as_of_option, friendly, load_input, out, write_json
 from slaengine.contract import Contract, load_contract
 from slaengine.errors import SlaError
+from slaengine.identity import occurrence_text
 
 # slaengine.amendments and contract.versions are imported where they are used: every command
 # registers this module, and only diff and --amendment need them (start-up time).
@@ -115,7 +116,8 @@ def register(app: typer.Typer) -> None:
             for clock in item.clocks:
                 before, after = clock["old"], clock["new"]
                 out.print(
-                    f"    {clock['commitment']}: {_clock_text(before)} → {_clock_text(after)}",
+                    f"    {clock['commitment']}{occurrence_text(clock.get('occurrence'))}: "
+                    f"{_clock_text(before)} → {_clock_text(after)}",
                     highlight=False,
                 )
 

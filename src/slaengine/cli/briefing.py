@@ -22,6 +22,7 @@ from slaengine.clocks import BREACHED, Clock
 from slaengine.contract.models import Text
 from slaengine.evaluate import Report
 from slaengine.events import Rejected
+from slaengine.identity import ClockIdentity, clock_identity, occurrence_text
 from slaengine.penalties.compliance import measure
 from slaengine.penalties.lines import Line
 from slaengine.penalties.words import amount_text
@@ -159,10 +160,12 @@ def _commitments_table(report: Report) -> Table:
 
 def _breaches_table(report: Report, breaches: list[Clock], zone: ZoneInfo) -> Table:
     """Every breach, one row: ticket, commitment, deadline, how late, the money it costs."""
-    owed: dict[tuple[str, str, int], Decimal] = {}
+    # Keyed by the clock's identity in its ticket: each start of a commitment that runs per
+    # start has its own breach and its own money.
+    owed: dict[tuple[str, ClockIdentity], Decimal] = {}
     for line in report.charges.lines():
         if line.ticket and line.commitment and line.cycle and line.amount and line.counts:
-            key = (line.ticket, line.commitment, line.cycle)
+            key = (line.ticket, (line.commitment, line.cycle, line.occurrence))
             owed[key] = owed.get(key, Decimal(0)) + line.amount
     table = Table(title="Every breach", title_justify="left", width=WIDTH)
     table.add_column("ticket", no_wrap=True)
@@ -172,10 +175,12 @@ def _breaches_table(report: Report, breaches: list[Clock], zone: ZoneInfo) -> Ta
     table.add_column("money", justify="right", no_wrap=True)
     for clock in sorted(breaches, key=lambda c: (c.deadline, c.ticket)):
         note = clock_note(clock)
-        money = owed.get((clock.ticket, clock.commitment, clock.cycle))
+        money = owed.get((clock.ticket, clock_identity(clock)))
         table.add_row(
             clock.ticket,
-            clock.commitment + (f"\n[dim]{escape(note)}[/]" if note else ""),
+            clock.commitment
+            + occurrence_text(clock.occurrence)
+            + (f"\n[dim]{escape(note)}[/]" if note else ""),
             local(clock.deadline, zone)[:-3],
             human_seconds(clock.late_by_seconds),
             amount_text(money) if money else "—",

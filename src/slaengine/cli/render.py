@@ -15,6 +15,7 @@ from rich.table import Table
 from slaengine.clocks import BREACHED, CANCELLED, MET, PAUSED, RUNNING, Clock
 from slaengine.contract.models import Condition, Contract, Source, TargetRow
 from slaengine.evaluate import Report
+from slaengine.identity import occurrence_text
 from slaengine.measures import MeasurePeriod, figure_text
 from slaengine.obligations import UPCOMING
 from slaengine.penalties.compliance import measure
@@ -208,7 +209,7 @@ def print_report(report: Report, console: Console) -> None:
             style = STATUS_STYLE.get(clock.status, "")
             table.add_row(
                 label if i == 0 else "",
-                clock.commitment,
+                clock.commitment + occurrence_text(clock.occurrence),
                 str(clock.cycle),
                 f"[{style}]{clock.status}[/]",
                 local(clock.started_at, zone),

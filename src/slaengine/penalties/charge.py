@@ -302,4 +302,5 @@ def _line(
         waiver_event=waiver.event if waiver else None,
         uncapped_amount=uncapped,
         cap_applied=cap_text,
+        occurrence=trigger.occurrence,
     )

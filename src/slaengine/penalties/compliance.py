@@ -21,16 +21,19 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from slaengine.clocks import BREACHED, MET, Clock
+from slaengine.identity import ClockIdentity, clock_identity
 from slaengine.obligations import BREACHED as PERIOD_BREACHED
 from slaengine.obligations import MET as PERIOD_MET
 from slaengine.obligations import ObligationPeriod
 
-ClockKey = tuple[str, str, int]  # ticket, commitment, cycle
+ClockKey = tuple[str, ClockIdentity]  # ticket, (commitment, cycle, occurrence)
 PeriodKey = tuple[str, str | None, datetime]  # obligation, asset, period start
 
 
 def clock_key(clock: Clock) -> ClockKey:
-    return (clock.ticket, clock.commitment, clock.cycle)
+    """A clock among every ticket's: its ticket and its identity within it (so the starts of a
+    commitment that runs per start are counted one by one)."""
+    return (clock.ticket, clock_identity(clock))
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +116,7 @@ def measure(
         spent = _time_to_stop(clock)
         if spent is not None:
             times.append(spent)
-        if clock_key(clock) in waived:
+        if waived and clock_key(clock) in waived:
             skipped += 1
         elif clock.status == MET:
             met += 1

@@ -26,6 +26,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from slaengine.identity import occurrence_text
 from slaengine.measures import figure_text
 from slaengine.penalties.kinds.measure_credit import period_money
 from slaengine.penalties.lines import ADJUSTMENT, OBLIGATION, Line
@@ -53,11 +54,11 @@ def _when(line: Line, zone: ZoneInfo) -> datetime | date:
     return line.occurred_at.astimezone(zone).replace(tzinfo=None, microsecond=0)
 
 
-def _subject(line: Line) -> str:
+def _subject(line: Line, lang: str) -> str:
     if line.source == OBLIGATION:
         return f"{line.obligation} {line.asset}" if line.asset else str(line.obligation)
-    if line.commitment:
-        return line.commitment
+    if line.commitment:  # with which start, for a commitment that runs per start
+        return line.commitment + occurrence_text(line.occurrence, lang)
     return line.event_type or ""
 
 
@@ -101,7 +102,7 @@ def line_rows(statement: Statement, lang: str) -> list[list[Cell]]:
                 _when(line, zone),
                 label(line.section, lang),
                 line.ticket or "",
-                _subject(line) if line.section != ADJUSTMENT else "",
+                _subject(line, lang) if line.section != ADJUSTMENT else "",
                 line.cycle,
                 span_words(line.late_by_seconds, lang) if line.late_by_seconds else "",
                 line.clause or "",

@@ -121,6 +121,9 @@ class Line:
     uncapped_amount: Decimal | None = None
     #: The per-breach cap that applied ("5000.00 per breach"), in words.
     cap_applied: str | None = None
+    #: Which start of a commitment that runs per start its clock is (1, 2, ...; 0 for a
+    #: commitment's one clock of a cycle, and for a line of no clock): slaengine.identity.
+    occurrence: int = 0
     #: What the yearly cap and the contract-total cap took off this line (shown as
     #: adjustment lines; the line itself keeps what was owed).
     year_cut: Decimal = ZERO
@@ -156,6 +159,7 @@ class Line:
             "ticket": self.ticket,
             "commitment": self.commitment,
             "cycle": self.cycle,
+            **({"occurrence": self.occurrence} if self.occurrence else {}),
             "obligation": self.obligation,
             "asset": self.asset,
             "period_start": _time(self.period_start),

@@ -1,10 +1,11 @@
 """Waivers: the customer lets a breach go (``breach_waived``), and its lines leave the totals.
 
 A waiver names what it waives — ``attrs.commitment`` on the event's ticket (every cycle, or
-``attrs.cycle``); ``attrs.obligation`` with ``attrs.period_start`` (and the event's ``asset`` to
-pick one unit's period); ``attrs.event`` for a clause triggered by an event (a site violation);
-or ``attrs.clause`` with ``attrs.period_start`` for a service-credit period — and may narrow
-itself to one clause with ``attrs.clause``. ``attrs.reason`` and ``attrs.by`` say why and who;
+``attrs.cycle``; of a commitment that runs per start, every start, or ``attrs.occurrence``);
+``attrs.obligation`` with ``attrs.period_start`` (and the event's ``asset`` to pick one unit's
+period); ``attrs.event`` for a clause triggered by an event (a site violation); or
+``attrs.clause`` with ``attrs.period_start`` for a service-credit period — and may narrow itself
+to one clause with ``attrs.clause``. ``attrs.reason`` and ``attrs.by`` say why and who;
 the intake (slaengine.events) refuses a waiver without them.
 
 The waived lines stay in the audit trail, marked waived with the reason and who granted it.
@@ -31,6 +32,8 @@ class Waiver:
     ticket: str | None = None
     commitment: str | None = None
     cycle: int | None = None
+    #: Which start of a commitment that runs per start (None: every start).
+    occurrence: int | None = None
     obligation: str | None = None
     asset: str | None = None
     period_start: datetime | None = None
@@ -48,7 +51,7 @@ class Waiver:
                 period_start = parse_time(attrs["period_start"], "attrs.period_start")
             except EventError as exc:
                 problem = str(exc)
-        cycle = attrs.get("cycle")
+        cycle, occurrence = attrs.get("cycle"), attrs.get("occurrence")
         return cls(
             event=event.id,
             at=event.at,
@@ -57,6 +60,11 @@ class Waiver:
             ticket=event.ticket,
             commitment=_text(attrs.get("commitment")),
             cycle=cycle if isinstance(cycle, int) and not isinstance(cycle, bool) else None,
+            occurrence=(
+                occurrence
+                if isinstance(occurrence, int) and not isinstance(occurrence, bool)
+                else None
+            ),
             obligation=_text(attrs.get("obligation")),
             asset=event.asset,
             period_start=period_start,
@@ -74,6 +82,7 @@ class Waiver:
                 self.commitment == trigger.commitment
                 and self.ticket == trigger.ticket
                 and (self.cycle is None or self.cycle == trigger.cycle)
+                and (self.occurrence is None or self.occurrence == trigger.occurrence)
                 and self.clause in (None, clause)
             )
         if trigger.source == OBLIGATION:
@@ -101,6 +110,7 @@ class Waiver:
             "ticket": self.ticket,
             "commitment": self.commitment,
             "cycle": self.cycle,
+            **({"occurrence": self.occurrence} if self.occurrence is not None else {}),
             "obligation": self.obligation,
             "period_start": self.period_start.isoformat() if self.period_start else None,
             "waived_event": self.waived_event,

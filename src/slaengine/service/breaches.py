@@ -3,7 +3,7 @@
 Theory of operation
 -------------------
 A breach row is unique per (contract, ticket, commitment, cycle, occurrence): the identity of
-its clock (slaengine.service.identity; a commitment that runs per start has a clock, and so a
+its clock (slaengine.identity; a commitment that runs per start has a clock, and so a
 breach, for every start). The first time the core judges a clock breached the row is created
 (or, if it was withdrawn, revived with ``revision + 1``) and a ``breach`` alert is decided; a
 breach whose clock is no longer breached (a late event stopped it in time, or cancelled it) is
@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from slaengine.clocks import BREACHED, Clock
 from slaengine.contract.models import Contract
-from slaengine.service.identity import clock_identity
+from slaengine.identity import ClockIdentity, clock_identity
 from slaengine.service.raising import Batch
 from slaengine.store.models import CLOSED, OPEN, WITHDRAWN, Breach, Ticket
 
@@ -35,7 +35,7 @@ def sync_breaches(
     rows: list[Breach],
     now: datetime,
     batch: Batch,
-) -> dict[tuple[str, int, int], Breach]:
+) -> dict[ClockIdentity, Breach]:
     """Breaches raised and withdrawn (their alerts go to ``batch``); the ticket's breach
     rows by their clock's identity (commitment, cycle, occurrence)."""
     stored = {clock_identity(b): b for b in rows}

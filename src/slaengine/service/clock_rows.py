@@ -33,8 +33,8 @@ from sqlalchemy.orm import Session
 
 from slaengine.clocks import BREACHED, PAUSED, RUNNING, Clock
 from slaengine.events import Event
+from slaengine.identity import clock_identity, clock_name
 from slaengine.service.breaches import sync_breaches
-from slaengine.service.identity import clock_identity, clock_name
 from slaengine.service.judging import judge
 from slaengine.service.lines import store_ticket_lines
 from slaengine.service.raising import Batch, Raiser

@@ -49,8 +49,12 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from slaengine.store.types import UtcDateTime
 
-#: An autoincrementing 64-bit key (SQLite needs INTEGER for its rowid alias).
-BigId = BigInteger().with_variant(Integer(), "sqlite")
+#: A 64-bit integer: BIGINT on PostgreSQL, INTEGER on SQLite (whose INTEGER is 64-bit already,
+#: and must be INTEGER for a rowid alias). The migrations make the same choice (0002 widens
+#: ``rejected.line`` on PostgreSQL only), so ``alembic``'s compare_metadata finds no difference.
+Int64 = BigInteger().with_variant(Integer(), "sqlite")
+#: An autoincrementing 64-bit key.
+BigId = Int64
 
 #: Breach and clock statuses the store keeps.
 OPEN, CLOSED, WITHDRAWN = "open", "closed", "withdrawn"
@@ -282,7 +286,7 @@ class RejectedInput(Base):
     contract: Mapped[str | None] = mapped_column(String(200))
     source: Mapped[str] = mapped_column(String(500))
     #: Line number in a file, index in an API batch, or sequence number in a bus's stream.
-    line: Mapped[int | None] = mapped_column(BigInteger)
+    line: Mapped[int | None] = mapped_column(Int64)
     event_id: Mapped[str | None] = mapped_column(String(300))
     ticket: Mapped[str | None] = mapped_column(String(300))
     error: Mapped[str] = mapped_column(Text)
