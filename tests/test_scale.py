@@ -208,6 +208,10 @@ def test_concurrent_single_posts_are_committed_together_each_before_its_answer(
 
     from slaengine.store.models import RejectedInput, StoredEvent
 
+    woken: list[int] = []
+    # The judge lane's wake-up, as slaengine serve's scheduler registers it: the posts are
+    # answered at their commit and their tickets left to it.
+    service.on_stored.append(lambda: woken.append(1))
     posts: list[dict[str, Any]] = [event("reported", f"G{n}", at(n)) for n in range(40)]
     posts.append(dict(posts[0]))  # the same event again: a duplicate
     posts.append({**posts[1], "severity": "major"})  # same id, other content: a conflict
@@ -250,4 +254,9 @@ def test_concurrent_single_posts_are_committed_together_each_before_its_answer(
     with service.store.sessions() as session:
         rejected = list(session.scalars(select(RejectedInput)))
     assert len(rejected) == 2 and all(row.line is None for row in rejected)
-    assert dirty(service) == set()  # judged before the answers, as a single post is
+    # Answered at the commit, not judged: the tickets are dirty and due now, for the judge lane
+    # (the due pass, which the commit wakes in a running service), which judges them all.
+    assert dirty(service) == {f"G{n}" for n in range(40)}
+    assert 1 <= len(woken) <= groups.groups  # woken after each commit that stored events
+    service.run_due()
+    assert dirty(service) == set()

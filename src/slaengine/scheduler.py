@@ -8,7 +8,9 @@ in-memory one (docs/design.md: several processes must not share a job store; one
 SQL job store would not scale). Two jobs call the same function, ``LiveService.run_due``:
 
 * a *date* job at the earliest due time in the store, re-armed after every pass and every
-  ingestion (whenever the earliest due time may have changed);
+  ingestion (whenever the earliest due time may have changed); after a commit that left its
+  tickets to the judge lane (``LiveService.on_stored``) it is armed for now without asking the
+  store (``due_now``): those tickets are due now, so the pass runs within milliseconds;
 * an *interval* sweep as a safety net: due times written by another worker, a database that was
   away during a pass, anything a missed re-arm would leave waiting.
 
@@ -56,6 +58,7 @@ class DueScheduler:
         self.passes = 0
         self._failed = False
         service.on_due_changed.append(self.rearm)
+        service.on_stored.append(self.due_now)
 
     def start(self, paused: bool = False) -> None:
         """Start the scheduler thread (``paused``: arm jobs but run none, for tests)."""
@@ -101,6 +104,12 @@ class DueScheduler:
             raise
         finally:
             self.rearm()
+
+    def due_now(self) -> None:
+        """Run the pass now: events were just stored whose tickets are due now. Several calls
+        while a pass runs leave one pass armed (each arming replaces the one not yet run)."""
+        if not self._failed:  # a failing pass keeps its retry pace (see rearm)
+            self._arm_at(self.service.clock.now())
 
     def rearm(self) -> None:
         """Arm the date job at the store's earliest due time (if it changed)."""
