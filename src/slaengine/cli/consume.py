@@ -53,6 +53,14 @@ def consume(
             help="stop when no message is left (and what was stored is judged) instead of waiting",
         ),
     ] = False,
+    judge: Annotated[
+        bool,
+        typer.Option(
+            "--judge/--no-judge",
+            help="run a judge lane (the due pass) in this process (default), or leave the "
+            "stored tickets dirty and due for the due pass of serve or another consume",
+        ),
+    ] = True,
     sweep: Annotated[
         float, typer.Option(help="seconds between safety-net sweeps of the judge lane")
     ] = 30.0,
@@ -87,7 +95,7 @@ def consume(
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     store = Store.open(db, common.CLOCK)
     service = LiveService(store)
-    judge = DueScheduler(service, sweep_seconds=sweep)
+    lane = DueScheduler(service, sweep_seconds=sweep)
     try:
         consumer = JetStreamConsumer(service, settings)
         err.print(
@@ -98,15 +106,16 @@ def consume(
         )
         import asyncio  # here: only consume needs an event loop (start-up of the others)
 
-        judge.start()
+        if judge:
+            lane.start()
         totals = asyncio.run(_run(consumer))
-        judge.shutdown()  # the pass in hand is finished
-        if drain:
+        lane.shutdown()  # the pass in hand is finished
+        if drain and judge:
             # What was stored is judged before the exit (a ticket another process holds is
             # being judged by it).
             service.run_due()
     finally:
-        judge.shutdown()
+        lane.shutdown()
         store.close()
     out.print(
         f"{totals.messages} message(s): {totals.accepted} event(s) stored, "

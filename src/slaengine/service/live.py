@@ -197,6 +197,11 @@ class LiveService:
             self.judged.alerts += report.alerts
             return report
 
+    def finish_pass(self) -> None:
+        """Return once no due pass is running in this process."""
+        with self._pass_lock:
+            pass
+
     def progress(self) -> dict[str, Any]:
         """For /health: whether the first due pass is done, and the tickets still waiting to be
         evaluated (new events, or a new contract version being applied in the background)."""
