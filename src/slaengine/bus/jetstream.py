@@ -14,6 +14,8 @@ here) and handles each batch in three steps:
    the touched tickets ``dirty`` and due now;
 2. **ack** — every message of the batch, good or bad, and only after that commit (JetStream's
    ordinary ack: a message to the server, no reply awaited, all of a batch sent in one flush);
+   meanwhile the next batch is already being fetched (one batch stored at a time, so batches
+   commit in stream order);
 3. **wake the judge lane** — ``LiveService.stored``: the process's due pass (``slaengine consume``
    runs one, slaengine.scheduler, as ``serve`` does) claims the dirty tickets in batches right
    after. The consumer itself never evaluates a ticket: it stores as fast as the store takes
@@ -135,6 +137,9 @@ class JetStreamConsumer:
             context = connection.jetstream()
             await self._ensure_stream(context)
             subscription = await self._subscribe(context)
+            # The batch being stored and acked while the next one is fetched (one at a time:
+            # batches commit in stream order).
+            storing: asyncio.Task[None] | None = None
             while not stop.is_set():
                 try:
                     messages = await subscription.fetch(settings.batch, timeout=1.0)
@@ -142,16 +147,23 @@ class JetStreamConsumer:
                     # No message within the second. nats-py says so with its own TimeoutError on
                     # one path and a bare asyncio.TimeoutError on another (a fetch whose deadline
                     # ran out between its two pull requests): both mean "nothing yet".
+                    await self._settle(storing)
+                    storing = None
                     if settings.drain and await self._drained(subscription):
                         break
                     continue
-                await self._handle(messages)
-                await connection.flush()
-                for callback in self.on_batch:
-                    callback(self.totals)
+                await self._settle(storing)
+                storing = asyncio.create_task(self._handle(messages, connection))
+            await self._settle(storing)
         finally:
             await connection.close()
         return self.totals
+
+    @staticmethod
+    async def _settle(storing: asyncio.Task[None] | None) -> None:
+        """Wait for the batch in hand (its error, a store that is down, stops the run)."""
+        if storing is not None:
+            await storing
 
     async def _ensure_stream(self, context: JetStreamContext) -> None:
         """Use the stream, or create it capturing the subject when there is none yet."""
@@ -204,7 +216,7 @@ class JetStreamConsumer:
         info = await subscription.consumer_info()
         return info.num_pending == 0 and info.num_ack_pending == 0
 
-    async def _handle(self, messages: list[Msg]) -> None:
+    async def _handle(self, messages: list[Msg], connection: Any) -> None:
         """Steps 1, 2 and 3 of the module doc."""
         offered: list[tuple[int, bytes]] = []
         redelivered: list[int] = []
@@ -216,10 +228,13 @@ class JetStreamConsumer:
         added = await asyncio.to_thread(self._store, offered, redelivered)
         for message in messages:
             await message.ack()
+        await connection.flush()
         self.totals.messages += len(messages)
         self.totals.tickets += len(added.tickets)
         if added.tickets or added.marked or added.accepted:
             self.service.stored()
+        for callback in self.on_batch:
+            callback(self.totals)
 
     def _store(self, offered: list[tuple[int, bytes]], redelivered: list[int]) -> AddResult:
         """Step 1 of the module doc: the batch in one transaction, else message by message."""
