@@ -172,6 +172,9 @@ class LiveService:
         with self._pass_lock:
             now = self.clock.now()
             report = DueReport()
+            # Tickets that got events while a pass held their row (PostgreSQL intake does not
+            # wait for it): dirty and due now, judged below with the others.
+            self.store.fold_marks(now)
             while due.claim_batch(
                 self.store, self.raiser, now, report, self._alerts_committed, self.troubled
             ):
@@ -210,8 +213,14 @@ class LiveService:
         return {"ready": self.passes > 0, "tickets_waiting": waiting}
 
     def next_due(self) -> datetime | None:
-        """The earliest time ``run_due`` has something to do."""
-        return due.next_due(self.store, self._duties_due, self.clock.now())
+        """The earliest time ``run_due`` has something to do (now, while tickets wait in
+        ``ticket_marks``)."""
+        now = self.clock.now()
+        if self.store.is_postgres:
+            with self.store.sessions() as session:
+                if self.store.has_marks(session):
+                    return now
+        return due.next_due(self.store, self._duties_due, now)
 
     def _alerts_committed(self) -> None:
         for callback in self.on_alerts:

@@ -58,6 +58,7 @@ from slaengine.store.models import (
     StoredClock,
     StoredEvent,
     Ticket,
+    TicketMark,
 )
 
 #: How long the versions of a contract are read from memory before the store is asked again.
@@ -633,14 +634,23 @@ class Store:
         self, session: Session, tickets: Sequence[tuple[str, str]], now: datetime
     ) -> None:
         """The tickets have events not yet evaluated: they are due now (one indexed column, so
-        the claim of due tickets is a range scan of ``next_due``). In the given (sorted) order:
-        on PostgreSQL one upsert from two arrays; on SQLite one per ``_IN_CHUNK`` tickets."""
+        the claim of due tickets is a range scan of ``next_due``). On PostgreSQL one statement
+        from two arrays marks the rows no one holds and inserts the new tickets, and the rest
+        are appended to ``ticket_marks`` (never waiting for a due pass's lock); on SQLite (one
+        writer at a time) one upsert per ``_IN_CHUNK`` tickets, in the given (sorted) order."""
         if not tickets:
             return
         if self.is_postgres:
+            # A row another transaction holds (a due pass judging the ticket) is not waited
+            # for: the ticket goes to ``ticket_marks``, in this transaction, and the due pass
+            # folds it into ``dirty`` after its claim (``fold_marks``).
             contracts = [contract for contract, _ in tickets]
             names = [ticket for _, ticket in tickets]
-            _pg_execute(session, _PG_MARK_DIRTY, [now, contracts, names])
+            done = set(_pg_execute(session, _PG_MARK_FREE, [contracts, names, now, now]))
+            held = [pair for pair in tickets if pair not in done]
+            if held:
+                later = [[contract for contract, _ in held], [ticket for _, ticket in held]]
+                _pg_execute(session, _PG_MARK_LATER, later)
             return
         statement = sqlite.insert(Ticket)
         statement = statement.on_conflict_do_update(
@@ -654,6 +664,23 @@ class Store:
                 for contract, ticket in tickets[first : first + _IN_CHUNK]
             ]
             connection.execute(statement, values)  # compiled once: an executemany
+
+    def fold_marks(self, now: datetime) -> int:
+        """Fold ``ticket_marks`` into ``tickets.dirty`` (due ``now``), in a transaction of its
+        own; the number of marks taken. The due pass calls it before it claims: the tickets got
+        events while their row was held, and are judged again with them (PostgreSQL only; on
+        SQLite intake always marks the row itself)."""
+        if not self.is_postgres:
+            return 0
+        with self.write(urgent=True) as session:
+            taken = _pg_execute(session, _PG_FOLD_MARKS, [now])
+        return int(taken[0][0]) if taken else 0
+
+    def has_marks(self, session: Session) -> bool:
+        """Whether ``ticket_marks`` holds a ticket to fold (the due pass has work now)."""
+        if not self.is_postgres:
+            return False
+        return bool(_pg_execute(session, "SELECT 1 FROM ticket_marks LIMIT 1", []))
 
     def reject_item(self, line: int, raw: bytes | str, reason: str, source: str) -> AddResult:
         """Keep an item that could not be stored as an event in the rejected list."""
@@ -742,8 +769,15 @@ class Store:
         return [event_of(row) for row in rows]
 
     def waiting(self, session: Session) -> int:
-        """How many tickets have events (or a new contract version) not yet evaluated."""
-        return session.scalar(select(func.count()).select_from(Ticket).where(Ticket.dirty)) or 0
+        """How many tickets have events (or a new contract version) not yet evaluated (a
+        ticket both dirty and in ``ticket_marks`` counts twice, for a moment)."""
+        dirty = session.scalar(select(func.count()).select_from(Ticket).where(Ticket.dirty)) or 0
+        marked = session.scalar(
+            select(func.count()).select_from(
+                select(TicketMark.contract, TicketMark.ticket).distinct().subquery()
+            )
+        )
+        return dirty + (marked or 0)
 
     def claim_dirty(self, session: Session, now: datetime, limit: int) -> list[Ticket]:
         """Up to ``limit`` tickets marked for re-judging and not due by ``now`` (those the
@@ -793,13 +827,36 @@ _PG_INSERT_EVENTS = (
 _PG_HELD = (
     "SELECT event_id, fingerprint FROM events WHERE contract = %b AND event_id = ANY(%b::text[])"
 )
-#: Touched tickets marked dirty and due now, in the order given (PostgreSQL: two arrays).
-_PG_MARK_DIRTY = (
-    "INSERT INTO tickets (contract, ticket, dirty, next_due) "
-    "SELECT contract, ticket, true, %b "
-    "FROM unnest(%b::text[], %b::text[]) WITH ORDINALITY AS touched(contract, ticket, position) "
-    "ORDER BY position "
-    "ON CONFLICT (contract, ticket) DO UPDATE SET dirty = true, next_due = excluded.next_due"
+#: Touched tickets (two arrays) marked dirty and due now where no one holds their row, inserted
+#: where they are new; returns those done (PostgreSQL). A row locked by another transaction is
+#: skipped, not waited for; a new ticket another transaction inserts meanwhile is not returned.
+_PG_MARK_FREE = (
+    "WITH touched AS (SELECT contract, ticket, position "
+    "FROM unnest(%b::text[], %b::text[]) WITH ORDINALITY AS t(contract, ticket, position)), "
+    "free AS (SELECT k.id FROM tickets k JOIN touched t "
+    "ON k.contract = t.contract AND k.ticket = t.ticket "
+    "ORDER BY k.id FOR UPDATE OF k SKIP LOCKED), "
+    "marked AS (UPDATE tickets k SET dirty = true, next_due = %b FROM free WHERE k.id = free.id "
+    "RETURNING k.contract, k.ticket), "
+    "fresh AS (INSERT INTO tickets (contract, ticket, dirty, next_due) "
+    "SELECT t.contract, t.ticket, true, %b FROM touched t WHERE NOT EXISTS "
+    "(SELECT 1 FROM tickets k WHERE k.contract = t.contract AND k.ticket = t.ticket) "
+    "ORDER BY t.position ON CONFLICT (contract, ticket) DO NOTHING RETURNING contract, ticket) "
+    "SELECT contract, ticket FROM marked UNION ALL SELECT contract, ticket FROM fresh"
+)
+#: The touched tickets whose row was held: folded into ``dirty`` by the due pass.
+_PG_MARK_LATER = (
+    "INSERT INTO ticket_marks (contract, ticket) SELECT * FROM unnest(%b::text[], %b::text[])"
+)
+#: ``Store.fold_marks``: the marks taken, their tickets marked dirty and due (rows locked in id
+#: order); returns how many marks were taken.
+_PG_FOLD_MARKS = (
+    "WITH taken AS (DELETE FROM ticket_marks RETURNING contract, ticket), "
+    "locked AS (SELECT k.id FROM tickets k JOIN (SELECT DISTINCT contract, ticket FROM taken) t "
+    "ON k.contract = t.contract AND k.ticket = t.ticket ORDER BY k.id FOR UPDATE OF k), "
+    "marked AS (UPDATE tickets SET dirty = true, next_due = %b "
+    "WHERE id IN (SELECT id FROM locked) RETURNING id) "
+    "SELECT count(*) FROM taken"
 )
 
 
