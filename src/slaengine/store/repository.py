@@ -10,7 +10,10 @@
   the same content again is a duplicate (a no-op), different content under a known id is a
   conflict and is rejected. Rejected input is stored with its line or index and the reason. The
   touched tickets are marked ``dirty`` (and due now) in the same transaction, so an accepted
-  event is always evaluated, even if the process dies the moment after it answered. A
+  event is always evaluated, even if the process dies the moment after it answered. On
+  PostgreSQL a ticket whose row another transaction holds (a due pass judging it) is not waited
+  for: it is appended to ``ticket_marks`` in that transaction instead, and the due pass folds the
+  marks into ``dirty`` before it claims (``fold_marks``), so storing never waits for judging. A
   contract-wide event marks only the tickets it can change: a force majeure those with a clock
   its interval overlaps (``dirty``, to be re-judged in the background; their deadlines keep
   their place); an inspection or a site violation none (they are contract duties).
