@@ -2,9 +2,11 @@
 ``consume`` and the ``postgres_scale`` part of ``live``); docs/benchmarks.md has the figures.
 
 * ``ingest``: batched intake as ``slaengine ingest`` does it (store, then evaluate the touched
-  tickets), and single-event POSTs from 16 concurrent clients through ``slaengine serve``.
+  tickets), and single-event POSTs from 16 concurrent clients through ``slaengine serve``
+  (answered at their commit; then how long its judge lane takes to judge what they touched).
 * ``consume``: events published to a NATS JetStream stream of the benchmark's own, taken by
-  ``slaengine consume --drain`` (a subprocess), start to exit.
+  ``slaengine consume --drain`` (a subprocess): start to the last event committed, and start to
+  exit (its judge lane done).
 * ``live`` at scale: one due ticket's evaluation over 20k and then 200k events of history, the
   duties pass over that history, alert latency with a contract-wide event posted among running
   probe tickets; then a store of N running clocks (10 events per ticket) built with COPY, the
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import resource
 import statistics
 import subprocess
 import sys
@@ -102,6 +105,7 @@ def ingest_section(args: Any, work: Path, pg_schema: Callable[[str], Any]) -> di
         events = history(args.ingest_batched, seed=31, prefix="I")
         say(f"batched ingest into PostgreSQL: {len(events):,} events")
         started = time.perf_counter()
+        cpu_started = time.process_time()
         tickets: set[tuple[str, str]] = set()
         for first in range(0, len(events), 1000):
             added = store.add_events(
@@ -109,6 +113,7 @@ def ingest_section(args: Any, work: Path, pg_schema: Callable[[str], Any]) -> di
             )
             tickets |= added.tickets
         stored = time.perf_counter() - started
+        stored_cpu = time.process_time() - cpu_started
         service.evaluate_tickets_now(tickets)
         total = time.perf_counter() - started
         store.close()
@@ -117,6 +122,8 @@ def ingest_section(args: Any, work: Path, pg_schema: Callable[[str], Any]) -> di
             "tickets": len(tickets),
             "store_seconds": _rounded(stored),
             "stored_per_second": round(len(events) / stored),
+            "store_cpu_seconds": _rounded(stored_cpu),
+            "stored_per_cpu_second": round(len(events) / stored_cpu) if stored_cpu else None,
             "with_evaluation_seconds": _rounded(total),
             "end_to_end_per_second": round(len(events) / total),
             "note": "as `slaengine ingest` does it: 1,000 events per transaction, then every "
@@ -126,12 +133,25 @@ def ingest_section(args: Any, work: Path, pg_schema: Callable[[str], Any]) -> di
         server = Server(url, [tender], work / "serve-ingest.log", {})
         try:
             server.wait_ready()
-            result["single_concurrent"] = _post_concurrently(
+            single = _post_concurrently(
                 server.url, history(args.ingest_posts, seed=32, prefix="H"), args.ingest_clients
             )
+            single["judged_seconds_after_last_answer"] = _rounded(_judged(server.url))
+            result["single_concurrent"] = single
         finally:
             server.stop()
     return result
+
+
+def _judged(base: str, timeout: float = 600.0) -> float:
+    """Seconds until /health shows no ticket waiting for the judge lane."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        with contextlib.suppress(httpx.HTTPError, ValueError):
+            if httpx.get(f"{base}/health", timeout=5.0).json().get("tickets_waiting") == 0:
+                return time.perf_counter() - started
+        time.sleep(0.02)
+    return float("nan")
 
 
 def _post_concurrently(base: str, events: list[dict[str, Any]], clients: int) -> dict[str, Any]:
@@ -198,6 +218,17 @@ async def _delete(stream: str) -> None:
 
 
 def consume_section(args: Any, work: Path, pg_schema: Callable[[str], Any]) -> dict[str, Any]:
+    """``consume`` with its judge lane (the figures at the top level), then with ``--no-judge``
+    (``intake_only``: what the store takes when the judging is done elsewhere)."""
+    result = _consume_run(args, work, pg_schema, judge=True)
+    if "skipped" not in result:
+        result["intake_only"] = _consume_run(args, work, pg_schema, judge=False)
+    return result
+
+
+def _consume_run(
+    args: Any, work: Path, pg_schema: Callable[[str], Any], judge: bool
+) -> dict[str, Any]:
     from run import say
 
     stream = f"BENCH{uuid.uuid4().hex[:8].upper()}"
@@ -212,29 +243,81 @@ def consume_section(args: Any, work: Path, pg_schema: Callable[[str], Any]) -> d
             tender = scale_tender(work, args.probe_target)
             store = Store.open(url, SystemClock())
             store.load_contract(tender.read_text(encoding="utf-8"), tender)
-            say(f"consume from JetStream into PostgreSQL: {len(events):,} events")
+            lane = "with its judge lane" if judge else "--no-judge"
+            say(f"consume from JetStream into PostgreSQL, {lane}: {len(events):,} events")
             command = [sys.executable, "-m", "slaengine", "consume", NATS_URL, "--db", url]
             command += ["--stream", stream, "--subject", f"{subject}.>", "--durable", "bench"]
-            command += ["--drain", "--log-level", "warning"]
+            command += ["--drain", "--log-level", "warning", "--judge" if judge else "--no-judge"]
+            watch = _CountWatch(store)
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             started = time.perf_counter()
+            watch.start(started)
             done = subprocess.run(command, capture_output=True, text=True, timeout=3600)
             seconds = time.perf_counter() - started
+            watch.stop()
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
             if done.returncode != 0:
                 raise RuntimeError(f"consume failed: {done.stderr[-2000:]}")
             with store.sessions() as session:
-                stored = session.scalar(select(func.count()).select_from(StoredEvent))
+                stored = session.scalar(select(func.count()).select_from(StoredEvent)) or 0
             store.close()
     finally:
         asyncio.run(_delete(stream))
+    first, last = watch.first_and_last(stored)
     return {
         "messages": len(events),
         "events_stored": stored,
         "seconds": _rounded(seconds),
         "messages_per_second": round(len(events) / seconds),
+        "stored_seconds": _rounded(last),
+        "stored_per_second": round(len(events) / last) if last else None,
+        "stored_from_first_commit_per_second": round(len(events) / (last - first))
+        if last > first
+        else None,
+        "cpu_seconds": _rounded(cpu),
+        "messages_per_cpu_second": round(len(events) / cpu) if cpu else None,
         "summary": done.stdout.strip().splitlines()[-1] if done.stdout.strip() else "",
-        "note": "process start to exit with --drain: store (1,000 per transaction), ack, and "
-        "evaluate the touched tickets; the stream holds 1 % duplicates (synthetic feed)",
+        "note": "cpu_seconds: the consume process's user+sys, start-up included; "
+        "seconds: process start to exit with --drain (store 1,000 per transaction, ack; "
+        "the judge lane judges meanwhile and, at the end, what is left); stored_seconds: process "
+        "start to the last event committed (the events table counted every 20 ms); the stream "
+        "holds 1 % duplicates (synthetic feed)",
     }
+
+
+class _CountWatch:
+    """Counts the stored events every 20 ms in a thread (when the last one was committed)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.samples: list[tuple[float, int]] = []
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._started = 0.0
+
+    def start(self, started: float) -> None:
+        self._started = started
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            with self.store.sessions() as session:
+                count = session.scalar(select(func.count()).select_from(StoredEvent)) or 0
+            self.samples.append((time.perf_counter() - self._started, count))
+            self._stop.wait(0.02)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+
+    def first_and_last(self, final: int) -> tuple[float, float]:
+        """Seconds from the start to the first commit seen and to the final count."""
+        first = next((t for t, count in self.samples if count > 0), 0.0)
+        last = next((t for t, count in self.samples if count >= final), 0.0)
+        return first, last
 
 
 # -- the live service at scale ----------------------------------------------------------------

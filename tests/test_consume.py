@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -23,7 +24,7 @@ from sqlalchemy import func, select
 from slaengine.bus.jetstream import EMPTY_MESSAGE, JetStreamConsumer, JetStreamSettings, _covers
 from slaengine.clock import SystemClock
 from slaengine.store import Store
-from slaengine.store.models import RejectedInput, StoredEvent
+from slaengine.store.models import Breach, OutboxRow, RejectedInput, StoredEvent, Ticket
 from tests.live_support import event, fast_contract, open_service
 
 NATS_URL = os.environ.get("SLAENGINE_TEST_NATS_URL", "nats://127.0.0.1:4222")
@@ -71,7 +72,7 @@ def stream() -> Iterator[str]:
         asyncio.run(_delete(name))
 
 
-def _count(store: Store, model: type[StoredEvent] | type[RejectedInput]) -> int:
+def _count(store: Store, model: Any) -> int:
     with store.sessions() as session:
         return session.scalar(select(func.count()).select_from(model)) or 0
 
@@ -169,3 +170,39 @@ def test_subject_patterns_and_bad_options(tmp_path: Path) -> None:
     assert nobody.returncode == 2, nobody.stderr
     assert "cannot reach NATS at nats://127.0.0.1:1" in nobody.stderr
     assert "Traceback" not in nobody.stderr
+
+
+@pytest.mark.slow
+def test_consume_judges_what_it_stores_with_no_serve_running(
+    tmp_path: Path, db_url: str, stream: str
+) -> None:
+    """Its own judge lane (the due pass in a thread) judges the tickets while it runs: the
+    breaches the events make are recorded, their alerts queued in the outbox for a serve."""
+    store = open_service(db_url, SystemClock(), fast_contract(), tmp_path).store
+    late = datetime.now(UTC) - timedelta(seconds=30)  # the 3 s answer target has passed
+    bodies = [orjson.dumps(event("reported", f"L{n}", late, event_id=f"L{n}-r")) for n in range(10)]
+    subject = stream.lower()
+    asyncio.run(_publish(stream, subject, bodies))
+    command = [SLAENGINE, "consume", NATS_URL, "--db", db_url, "--stream", stream]
+    command += ["--subject", f"{subject}.>", "--durable", "judge", "--sweep", "3600"]
+    log = tmp_path / "consume.log"
+    with log.open("wb") as output:
+        running = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while _count(store, Breach) < 10:  # judged while it runs, not at its exit
+            assert running.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.05)
+        with store.sessions() as session:
+            dirty = session.scalar(select(func.count()).select_from(Ticket).where(Ticket.dirty))
+        assert dirty == 0
+        assert _count(store, OutboxRow) > 0  # queued for a serve to deliver
+    finally:
+        running.terminate()
+        running.wait(30)
+    assert running.returncode == 0, log.read_text()
+    summary = log.read_text()
+    assert "10 event(s) stored" in summary, summary
+    assert "10 ticket evaluation(s)" in summary, summary
+    store.close()

@@ -296,7 +296,11 @@ def test_scheduler_arms_its_date_job_at_the_next_due_time(
     scheduler.start(paused=True)  # the jobs are armed; the test runs the pass itself
     try:
         assert scheduler.armed_for == T0  # at start: whatever fell due while it was down
-        service.ingest([(0, event("reported", "T1", T0))], "test")
+        outcome = service.ingest([(0, event("reported", "T1", T0))], "test")
+        # With a scheduler the ticket is left to the judge lane: the pass is armed for now.
+        assert (outcome.evaluated, outcome.alerts) == (0, None)
+        assert scheduler.armed_for == T0
+        assert scheduler.run_now().tickets == 1  # the judge lane
         assert scheduler.armed_for == at(2.4)
         clock.set(at(3.2))
         report = scheduler.run_now()

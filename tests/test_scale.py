@@ -208,6 +208,10 @@ def test_concurrent_single_posts_are_committed_together_each_before_its_answer(
 
     from slaengine.store.models import RejectedInput, StoredEvent
 
+    woken: list[int] = []
+    # The judge lane's wake-up, as slaengine serve's scheduler registers it: the posts are
+    # answered at their commit and their tickets left to it.
+    service.on_stored.append(lambda: woken.append(1))
     posts: list[dict[str, Any]] = [event("reported", f"G{n}", at(n)) for n in range(40)]
     posts.append(dict(posts[0]))  # the same event again: a duplicate
     posts.append({**posts[1], "severity": "major"})  # same id, other content: a conflict
@@ -250,4 +254,69 @@ def test_concurrent_single_posts_are_committed_together_each_before_its_answer(
     with service.store.sessions() as session:
         rejected = list(session.scalars(select(RejectedInput)))
     assert len(rejected) == 2 and all(row.line is None for row in rejected)
-    assert dirty(service) == set()  # judged before the answers, as a single post is
+    # Answered at the commit, not judged: the tickets are dirty and due now, for the judge lane
+    # (the due pass, which the commit wakes in a running service), which judges them all.
+    assert dirty(service) == {f"G{n}" for n in range(40)}
+    assert 1 <= len(woken) <= groups.groups  # woken after each commit that stored events
+    service.run_due()
+    assert dirty(service) == set()
+
+
+@pytest.mark.postgres
+def test_storing_never_waits_for_a_due_pass_that_holds_the_ticket(
+    pg_url: str, clock: FixedClock, tmp_path: Path
+) -> None:
+    """A due pass holds T1's row (judging it) while an event for T1 is stored: storing does not
+    wait for that lock — the ticket goes to ticket_marks in the event's transaction — and the
+    next pass folds it back and judges the ticket with the new event."""
+    import threading
+
+    from slaengine.store.models import TicketMark
+
+    live = open_service(pg_url, clock, fast_contract(onsite_target="60s"), tmp_path)
+    live.ingest([(0, event("reported", "T1", T0))], "test")  # judged: not dirty
+    assert dirty(live) == set()
+    holding = threading.Event()
+    release = threading.Event()
+
+    def lane() -> None:  # what a due pass's claim does: lock the row until its commit
+        with live.store.write() as session:
+            session.execute(text("SELECT id FROM tickets WHERE ticket = 'T1' FOR UPDATE"))
+            holding.set()
+            release.wait(30)
+            # ... and the pass, having judged what it read, leaves the ticket clean.
+            session.execute(text("UPDATE tickets SET dirty = false WHERE ticket = 'T1'"))
+
+    holder = threading.Thread(target=lane)
+    holder.start()
+    try:
+        assert holding.wait(10)
+        stored: list[Any] = []
+        storing = threading.Thread(
+            target=lambda: stored.append(
+                live.store.add_events([(0, event("acknowledged", "T1", at(1)))], "test")
+            )
+        )
+        storing.start()
+        storing.join(5)
+        assert not storing.is_alive(), "storing waited for the due pass's lock"
+        assert len(stored[0].accepted) == 1
+        with live.store.sessions() as session:
+            marks = list(session.scalars(select(TicketMark.ticket)))
+            assert marks == ["T1"]
+            assert live.store.waiting(session) == 1
+    finally:
+        release.set()
+        holder.join(10)
+    assert dirty(live) == set()  # the pass cleaned it, without having seen the event
+    clock.set(at(2))
+    assert live.next_due() == at(2)  # the mark makes the due pass due now
+    live.run_due()  # folds the mark and judges T1 with its acknowledgement
+    with live.store.sessions() as session:
+        assert list(session.scalars(select(TicketMark.ticket))) == []
+        ack = session.scalars(
+            select(StoredClock).where(StoredClock.ticket == "T1", StoredClock.commitment == "ack")
+        ).one()
+    assert ack.stopped_at == at(1)
+    assert dirty(live) == set()
+    live.store.close()

@@ -42,12 +42,14 @@ class Server:
         return httpx.post(f"{self.url}/events", json=data, headers=AUTH, timeout=10)
 
 
-def start(db: str, contract: Path, tmp: Path, env: dict[str, str], name: str) -> Server:
+def start(
+    db: str, contract: Path, tmp: Path, env: dict[str, str], name: str, sweep: str = "1"
+) -> Server:
     """``slaengine serve`` as a subprocess (not yet answering)."""
     port = free_port()
     log = tmp / f"{name}-{port}.log"
     command = [SLAENGINE, "serve", "--db", db, "--contract", str(contract), "--port", str(port)]
-    command += ["--token", TOKEN, "--sweep", "1"]
+    command += ["--token", TOKEN, "--sweep", sweep]
     with log.open("wb") as output:
         process = subprocess.Popen(
             command, stdout=output, stderr=subprocess.STDOUT, env={**os.environ, **env}
@@ -252,3 +254,51 @@ def test_two_workers_on_one_database_fire_each_breach_once(tmp_path: Path, pg_ur
         counts = no_duplicates(hook)
         breach_keys = [key for (path, key) in counts if path == "/all" and key.endswith("/breach")]
         assert len(breach_keys) == len(tickets)
+
+
+@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_a_post_is_answered_at_its_commit_and_the_breach_it_makes_alerts_from_the_judge_lane(
+    kind: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """The event arrives after its deadline: the POST is answered once the event is durable
+    (no alert count: judging is the due pass's), and the due pass, woken by the commit, raises
+    the breach within the second — with no sweep to help (--sweep 1 h)."""
+    from sqlalchemy import create_engine, text
+
+    db = store_url(kind, tmp_path, request)
+    with http_receiver() as hook:
+        contract = tmp_path / "fast.yaml"
+        contract.write_text(fast_contract(hook.url, onsite_target="600s"), encoding="utf-8")
+        env = {"SLAENGINE_ALERT_WEBHOOK": f"{hook.url}/all"}
+        server = start(db, contract, tmp_path, env, "judge-lane", sweep="3600")
+        try:
+            wait_ready(server)
+            reported_at = datetime.now(UTC) - timedelta(seconds=10)  # 3 s target: late already
+            posted = time.monotonic()
+            answer = server.post(event("reported", "LATE-1", reported_at, event_id="R-LATE-1"))
+            assert answer.status_code == 201, answer.text
+            assert set(answer.json()) == {"status", "id", "seq"}, answer.json()
+            engine = create_engine(db if "://" in db else f"sqlite:///{db}")
+            with engine.connect() as connection:  # durable when answered
+                stored = connection.execute(
+                    text("SELECT count(*) FROM events WHERE event_id = 'R-LATE-1'")
+                ).scalar()
+            engine.dispose()
+            assert stored == 1
+            breach = wait_until(hook, alert("breach", "LATE-1"), 1, 10)[0]
+            waited = time.monotonic() - posted
+            print(f"\n[{kind}] breach alert {waited:.3f}s after the POST")
+            assert waited < 1.0
+            assert breach.json()["commitment"] == "ack"
+            batch = httpx.post(
+                f"{server.url}/events/batch",
+                json=[event("reported", "LATE-2", reported_at, event_id="R-LATE-2")],
+                headers=AUTH,
+                timeout=10,
+            )
+            assert batch.status_code == 200, batch.text
+            assert batch.json() == {"accepted": 1, "duplicates": 0, "rejected": []}
+            wait_until(hook, alert("breach", "LATE-2"), 1, 5)
+        finally:
+            stop(server)
+        no_duplicates(hook)

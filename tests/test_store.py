@@ -152,6 +152,18 @@ def test_cli_loads_a_contract_and_ingests_events_with_line_numbers(
     bad = runner.invoke(app, ["contract", "load", str(contract), "--db", db, "--effective", "x"])
     assert bad.exit_code == 2
     assert "--effective" in bad.output
+    # --no-judge: stored, the ticket left dirty and due for the due pass of serve or consume.
+    later = tmp_path / "later.jsonl"
+    later.write_text(json.dumps(event("reported", "T2", T0)) + "\n", encoding="utf-8")
+    left = runner.invoke(app, ["ingest", str(later), "--db", db, "--no-judge"])
+    assert left.exit_code == 0, left.output
+    assert "1 ticket(s) left to the due pass of serve or consume" in left.output
+    opened = Store.open(db, FixedClock(T0))
+    with opened.sessions() as session:
+        marked = {row.ticket: (row.dirty, row.next_due) for row in session.scalars(select(Ticket))}
+    opened.close()
+    assert marked["T1"][0] is False
+    assert marked["T2"] == (True, T0 + timedelta(seconds=4))  # due when stored
 
 
 def test_serve_refuses_to_listen_beyond_loopback_without_a_token(tmp_path: Path) -> None:

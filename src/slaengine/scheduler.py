@@ -8,7 +8,9 @@ in-memory one (docs/design.md: several processes must not share a job store; one
 SQL job store would not scale). Two jobs call the same function, ``LiveService.run_due``:
 
 * a *date* job at the earliest due time in the store, re-armed after every pass and every
-  ingestion (whenever the earliest due time may have changed);
+  ingestion (whenever the earliest due time may have changed); after a commit that left its
+  tickets to the judge lane (``LiveService.on_stored``) it is armed for now without asking the
+  store (``due_now``): those tickets are due now, so the pass runs within milliseconds;
 * an *interval* sweep as a safety net: due times written by another worker, a database that was
   away during a pass, anything a missed re-arm would leave waiting.
 
@@ -55,7 +57,10 @@ class DueScheduler:
         self._ids = itertools.count(1)
         self.passes = 0
         self._failed = False
+        #: Set by ``shutdown``: no pass starts and nothing is armed any more.
+        self._stopping = False
         service.on_due_changed.append(self.rearm)
+        service.on_stored.append(self.due_now)
 
     def start(self, paused: bool = False) -> None:
         """Start the scheduler thread (``paused``: arm jobs but run none, for tests)."""
@@ -67,8 +72,15 @@ class DueScheduler:
         self._arm_at(self.service.clock.now())
 
     def shutdown(self) -> None:
+        """Stop: no new pass starts, the pass in hand is finished. (APScheduler's own
+        ``shutdown(wait=True)`` holds its job-store lock while it waits for the running job,
+        and that job re-arms when its pass ends, which needs the same lock: so nothing is
+        armed once stopping, and the pass in hand is waited for through the service.)"""
+        with self._arm_lock:
+            self._stopping = True
         if self.scheduler.running:
-            self.scheduler.shutdown(wait=True)
+            self.scheduler.shutdown(wait=False)
+        self.service.finish_pass()
 
     def run_now(self) -> DueReport:
         """One pass now, then re-arm (tests that move a FixedClock call this)."""
@@ -81,6 +93,8 @@ class DueScheduler:
     def _job(self) -> None:
         """What the jobs run: a failed pass is logged (once per outage) and re-armed by
         ``_run``, not raised into APScheduler, which would log it again at every try."""
+        if self._stopping:
+            return
         with suppress(Exception):
             self._run()
 
@@ -102,6 +116,12 @@ class DueScheduler:
         finally:
             self.rearm()
 
+    def due_now(self) -> None:
+        """Run the pass now: events were just stored whose tickets are due now. Several calls
+        while a pass runs leave one pass armed (each arming replaces the one not yet run)."""
+        if not self._failed:  # a failing pass keeps its retry pace (see rearm)
+            self._arm_at(self.service.clock.now())
+
     def rearm(self) -> None:
         """Arm the date job at the store's earliest due time (if it changed)."""
         try:
@@ -120,6 +140,8 @@ class DueScheduler:
 
     def _arm_at(self, when: datetime) -> None:
         with self._arm_lock:
+            if self._stopping:
+                return
             if self._armed is not None:
                 job_id, armed_for = self._armed
                 if armed_for == when and self.scheduler.get_job(job_id) is not None:
@@ -132,6 +154,8 @@ class DueScheduler:
 
     def _disarm(self) -> None:
         with self._arm_lock:
+            if self._stopping:
+                return
             if self._armed is not None:
                 self._remove(self._armed[0])
                 self._armed = None

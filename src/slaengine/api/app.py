@@ -6,8 +6,10 @@ from the package: they work offline) requires a token when one is configured (ap
 viewer token reads, the operator token also posts events and acknowledges); ``slaengine serve``
 refuses to listen beyond loopback without one. The web console (console/) is mounted at ``/``.
 
-Transaction boundaries are the service's and the store's: each request is one ``ingest`` (one
-transaction to store, more to evaluate) or one read session. Errors have one body shape
+Transaction boundaries are the service's and the store's: each posting request is one
+``ingest`` without judging (one transaction; a single event's shared with the requests arriving
+with it, slaengine.service.group_commit), answered at its commit, its tickets judged by the due
+pass right after; each reading request is one read session. Errors have one body shape
 (slaengine.api.problems); a store that cannot be reached is a 503 with ``Retry-After``. Times
 are RFC 3339 in the contract's time zone everywhere.
 """
@@ -314,15 +316,17 @@ def create_app(
         },
     )
     async def post_event(request: Request) -> JSONResponse:
-        """Store one event; 201 once stored, 200 for an identical repeat, 4xx with the reason.
-        The body is read as JSON whatever its Content-Type."""
+        """Store one event; 201 once committed (durable), 200 for an identical repeat, 4xx with
+        the reason. The body is read as JSON whatever its Content-Type. The ticket is judged
+        right after, by the due pass (its alerts go out within the service's alert latency),
+        so the answer carries no alert count."""
         event = await json_body(request, limits.event_bytes, "event")
         if not isinstance(event, dict):
             return problem(
                 422, f"body: an event is a JSON object, got {type(event).__name__}", field="body"
             )
         # Requests arriving together are committed together (group commit); each is answered
-        # only after its event is committed.
+        # only after its event is committed. Its ticket is judged by the judge lane.
         outcome = await run_in_threadpool(service.post_one, event)
         if outcome.rejected is not None:
             bad = outcome.rejected
@@ -339,7 +343,6 @@ def create_app(
                 "status": "accepted",
                 "id": accepted.id,
                 "seq": accepted.seq,
-                "alerts": outcome.alerts,
             },
             status_code=201,
         )
@@ -353,7 +356,9 @@ def create_app(
     )
     async def post_batch(request: Request) -> dict[str, Any]:
         """Store a batch (a JSON list); each bad event is listed with its index (0-based) and
-        the reason, the good ones are stored. The body is JSON whatever its Content-Type."""
+        the reason, the good ones are stored (one transaction, answered at its commit; the
+        tickets are judged right after by the due pass). The body is JSON whatever its
+        Content-Type."""
         events = await json_body(request, limits.batch_bytes, "batch")
         if not isinstance(events, list):
             raise HTTPException(422, f"body: a batch is a JSON list, got {type(events).__name__}")
@@ -371,7 +376,6 @@ def create_app(
             "rejected": [
                 {"index": item.line, "id": item.id, "error": item.error} for item in added.rejected
             ],
-            "alerts": outcome.alerts,
         }
 
     @app.get("/contracts", tags=["contracts"], dependencies=guarded, responses=responses(*_READ))

@@ -10,10 +10,18 @@ here) and handles each batch in three steps:
 1. **store** — ``Store.add_events``, one transaction, exactly as ``slaengine ingest`` stores a
    chunk of a file: each message's stream sequence number is its "line", the source is
    ``nats:<stream>``; a bad message (not JSON, not an event, an unknown contract, a conflicting
-   duplicate, an empty body) is kept in the store's rejected list with its reason;
-2. **ack** — every message of the batch, good or bad, and only after that commit;
-3. **evaluate** — the tickets the new events touched (``LiveService.evaluate_tickets_now``, as
-   ``ingest`` does), while the next batch is fetched and stored (one evaluation in flight).
+   duplicate, an empty body) is kept in the store's rejected list with its reason. Storing marks
+   the touched tickets ``dirty`` and due now;
+2. **ack** — every message of the batch, good or bad, and only after that commit (JetStream's
+   ordinary ack: a message to the server, no reply awaited, all of a batch sent in one flush);
+   meanwhile the next batch is already being fetched (one batch stored at a time, so batches
+   commit in stream order);
+3. **wake the judge lane** — ``LiveService.stored``: the process's due pass (``slaengine consume``
+   runs one, slaengine.scheduler, as ``serve`` does) claims the dirty tickets in batches right
+   after. The consumer itself never evaluates a ticket: it stores as fast as the store takes
+   events, and judging, which costs far more per ticket, keeps pace in its own thread (and in
+   every other ``consume`` and ``serve`` process on the store, which share the dirty tickets
+   through ``SKIP LOCKED`` claims).
 
 What a crash at each point leaves behind, and why nothing is lost or counted twice:
 
@@ -23,7 +31,7 @@ What a crash at each point leaves behind, and why nothing is lost or counted twi
   are duplicates under their idempotency key (a no-op), and a message whose rejection is already
   on record (same source, stream sequence and body) is acked without being recorded again;
 * between the ack and the evaluation: the tickets stay ``dirty`` and due now (storing marked
-  them), so the next due pass of any ``serve`` process evaluates them.
+  them), so the next due pass of any ``consume`` or ``serve`` process evaluates them.
 
 A batch whose transaction fails is retried message by message, so one message the store cannot
 take does not hold up the others; a message that fails alone is rejected with the error and
@@ -89,8 +97,8 @@ class ConsumeTotals:
     rejected: int = 0
     #: Redelivered messages already on record as rejected (acked, not recorded again).
     already_rejected: int = 0
+    #: Tickets the stored events touched (left to the judge lane, dirty and due).
     tickets: int = 0
-    alerts: int = 0
     rejections: list[Rejected] = field(default_factory=list)
 
 
@@ -113,7 +121,6 @@ class JetStreamConsumer:
 
         stop = stop or asyncio.Event()
         settings = self.settings
-        evaluating: asyncio.Task[None] | None = None
         try:
             connection = await nats.connect(
                 settings.url,
@@ -130,6 +137,9 @@ class JetStreamConsumer:
             context = connection.jetstream()
             await self._ensure_stream(context)
             subscription = await self._subscribe(context)
+            # The batch being stored and acked while the next one is fetched (one at a time:
+            # batches commit in stream order).
+            storing: asyncio.Task[None] | None = None
             while not stop.is_set():
                 try:
                     messages = await subscription.fetch(settings.batch, timeout=1.0)
@@ -137,34 +147,23 @@ class JetStreamConsumer:
                     # No message within the second. nats-py says so with its own TimeoutError on
                     # one path and a bare asyncio.TimeoutError on another (a fetch whose deadline
                     # ran out between its two pull requests): both mean "nothing yet".
+                    await self._settle(storing)
+                    storing = None
                     if settings.drain and await self._drained(subscription):
                         break
                     continue
-                tickets = await self._handle(messages)
-                await connection.flush()
-                # One evaluation in flight: the next batch is fetched and stored meanwhile.
-                await self._settle(evaluating)
-                evaluating = asyncio.create_task(self._evaluate(tickets)) if tickets else None
-                for callback in self.on_batch:
-                    callback(self.totals)
-            await self._settle(evaluating)
+                await self._settle(storing)
+                storing = asyncio.create_task(self._handle(messages, connection))
+            await self._settle(storing)
         finally:
             await connection.close()
         return self.totals
 
     @staticmethod
-    async def _settle(evaluating: asyncio.Task[None] | None) -> None:
-        if evaluating is not None:
-            await evaluating
-
-    async def _evaluate(self, tickets: set[tuple[str, str]]) -> None:
-        """Step 3 of the module doc (its failure leaves the tickets dirty and due)."""
-        raised = await asyncio.to_thread(self.service.evaluate_tickets_now, tickets)
-        self.totals.tickets += len(tickets)
-        self.totals.alerts += raised
-        if raised:
-            for callback in self.service.on_alerts:
-                callback()
+    async def _settle(storing: asyncio.Task[None] | None) -> None:
+        """Wait for the batch in hand (its error, a store that is down, stops the run)."""
+        if storing is not None:
+            await storing
 
     async def _ensure_stream(self, context: JetStreamContext) -> None:
         """Use the stream, or create it capturing the subject when there is none yet."""
@@ -217,8 +216,8 @@ class JetStreamConsumer:
         info = await subscription.consumer_info()
         return info.num_pending == 0 and info.num_ack_pending == 0
 
-    async def _handle(self, messages: list[Msg]) -> set[tuple[str, str]]:
-        """Steps 1 and 2 of the module doc; the tickets to evaluate."""
+    async def _handle(self, messages: list[Msg], connection: Any) -> None:
+        """Steps 1, 2 and 3 of the module doc."""
         offered: list[tuple[int, bytes]] = []
         redelivered: list[int] = []
         for message in messages:
@@ -229,8 +228,13 @@ class JetStreamConsumer:
         added = await asyncio.to_thread(self._store, offered, redelivered)
         for message in messages:
             await message.ack()
+        await connection.flush()
         self.totals.messages += len(messages)
-        return added.tickets
+        self.totals.tickets += len(added.tickets)
+        if added.tickets or added.marked or added.accepted:
+            self.service.stored()
+        for callback in self.on_batch:
+            callback(self.totals)
 
     def _store(self, offered: list[tuple[int, bytes]], redelivered: list[int]) -> AddResult:
         """Step 1 of the module doc: the batch in one transaction, else message by message."""

@@ -140,6 +140,14 @@ def ingest(
         ),
     ],
     db: Db = DEFAULT_DB,
+    judge: Annotated[
+        bool,
+        typer.Option(
+            "--judge/--no-judge",
+            help="evaluate the touched tickets after storing (default), or leave them dirty "
+            "and due for the due pass of a running serve or consume",
+        ),
+    ] = True,
 ) -> None:
     """Store ticket events and evaluate their tickets. Idempotent: an event sent again is a
     no-op."""
@@ -178,7 +186,7 @@ def ingest(
                 bar.advance(reading, sum(len(text) for _, text in chunk))
             evaluating = bar.add_task("evaluating tickets", total=len(tickets))
             alerts = 0
-            ordered = sorted(tickets)
+            ordered = sorted(tickets) if judge else []
             for first in range(0, len(ordered), _CHUNK):
                 part = ordered[first : first + _CHUNK]
                 alerts += service.evaluate_tickets_now(part)  # batched, see LiveService
@@ -187,7 +195,12 @@ def ingest(
         store.close()
     out.print(
         f"{accepted} event(s) stored, {duplicates} duplicate(s) ignored, "
-        f"{len(rejected)} rejected; {len(tickets)} ticket(s) evaluated, {alerts} alert(s) queued"
+        f"{len(rejected)} rejected; "
+        + (
+            f"{len(tickets)} ticket(s) evaluated, {alerts} alert(s) queued"
+            if judge
+            else f"{len(tickets)} ticket(s) left to the due pass of serve or consume (--no-judge)"
+        )
     )
     for item in rejected[:_LISTED]:
         err.print(f"line {item.line}: {item.error}", highlight=False, markup=False, soft_wrap=True)

@@ -7,8 +7,11 @@ flush: one transaction per request caps intake at a few hundred events a second 
 clients post. ``GroupCommit`` puts every request in a queue; one thread takes what is waiting —
 everything that arrived while the previous group was being written, or within ``WINDOW`` after
 the first of an idle moment, at most ``LIMIT`` — and hands the group to the same intake as a
-batch (``LiveService.ingest``: one transaction to store, then the touched tickets evaluated).
-Each request is answered only after that: its event is committed (and judged) before its 2xx.
+batch (``LiveService.ingest``: one transaction). Each request is answered only after that
+transaction committed: its event is durable before its 2xx. In ``slaengine serve`` its ticket
+is judged by the judge lane (the due pass, woken at the commit), not before the answer: an
+answer costs one share of a commit, not an evaluation (slaengine.service.intake); a service
+without a due pass of its own (a bare ``LiveService``) judges the group before answering.
 
 The group is one batch, so its outcome is per position: an accepted event carries its position
 as ``line``, a rejection as ``line``, and anything else was a duplicate — exactly what the same
@@ -48,8 +51,6 @@ class Single:
 
     accepted: Event | None = None
     rejected: Rejected | None = None
-    #: Alerts queued by evaluating the group the event was stored with.
-    alerts: int = 0
 
     @property
     def duplicate(self) -> bool:
@@ -130,7 +131,7 @@ class GroupCommit:
 
     def _ingest(self, datas: list[Any]) -> list[Single]:
         outcome = self.service.ingest(list(enumerate(datas)), self.source, keep_lines=False)
-        singles = [Single(alerts=outcome.alerts) for _ in datas]
+        singles = [Single() for _ in datas]
         for event in outcome.added.accepted:
             if event.line is not None:
                 singles[event.line].accepted = event

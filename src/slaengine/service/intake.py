@@ -1,20 +1,27 @@
-"""Intake: events offered by the API or ``ingest`` are stored, then the tickets they touched judged.
+"""Intake: events offered by the API, ``ingest`` or ``consume`` are stored; their tickets judged.
 
 Theory of operation
 -------------------
 Storing is ``Store.add_events``: it validates, deduplicates and stores the events and marks each
-touched ticket row ``dirty`` (and due at once). The touched tickets are then evaluated right away
-(slaengine.service.clock_rows), so an event that makes a breach alerts without waiting for the
-due pass. Whatever this does not finish stays dirty and due, for the due pass.
+touched ticket row ``dirty`` (and due at once). Judging is what costs (milliseconds per ticket,
+against microseconds per stored event), so the write paths that must keep up with a feed — ``POST
+/events`` (group commit), ``POST /events/batch``, ``slaengine consume`` — do not judge: they
+answer (or ack) at their commit and wake the process's due pass (``LiveService.stored``), the
+*judge lane*, which claims the dirty tickets in batches (slaengine.service.due) right after; an
+event that makes a breach still alerts within milliseconds. ``slaengine ingest`` (one-shot, no
+due pass of its own) and callers that ask (``LiveService.ingest(judge=True)``) evaluate the
+touched tickets here, right after storing (``evaluate_tickets``). Whatever this does not finish
+stays dirty and due, for the due pass.
 
 Transaction boundaries: storing the events is one transaction; evaluating the touched tickets is
 one more per ``EVALUATE_CHUNK`` tickets. Each chunk locks its dirty ticket rows in one statement
-— on PostgreSQL with ``SKIP LOCKED``: a row another worker holds is being evaluated by it, and
-that worker sees our events, because storing them had to wait for its lock; a row it skips stays
-dirty and due, for the due pass. If a chunk fails (one ticket the core cannot evaluate), its
-tickets are evaluated one by one, so the error is that ticket's alone; a ticket that still fails
-is left dirty and due (its events are stored and answered) for the due pass, which retries it
-with back-off.
+— on PostgreSQL with ``SKIP LOCKED``: a row another worker holds is being evaluated by it; if it
+read the ticket's events before ours were stored, storing (which does not wait for its lock)
+put the ticket in ``ticket_marks``, and the due pass judges it again after (Store.fold_marks);
+a row it skips stays dirty and due, for the due pass. If a chunk fails (one ticket the core
+cannot evaluate), its tickets are evaluated one by one, so the error is that ticket's alone; a
+ticket that still fails is left dirty and due (its events are stored and answered) for the due
+pass, which retries it with back-off.
 """
 
 from __future__ import annotations
@@ -41,8 +48,11 @@ EVALUATE_CHUNK = 200
 @dataclass
 class IngestOutcome:
     added: AddResult
+    #: Tickets evaluated in the call (0 when they were left to the judge lane).
     evaluated: int
-    alerts: int
+    #: Alerts those evaluations queued; None when the tickets were left to the judge lane (it
+    #: cannot be known at the commit).
+    alerts: int | None
 
 
 def evaluate_tickets(

@@ -8,7 +8,8 @@ events); the service compares it with what the store last recorded and writes th
 in one transaction. ``LiveService`` is the front door that puts the parts together; each concern
 is a module of its own, with its transaction boundary written at its top:
 
-* ``intake`` — events stored, then the tickets they touched evaluated at once;
+* ``intake`` — events stored and their tickets marked; judged by the due pass (the *judge lane*),
+  woken at once — or, for a caller that asks (``judge=True``: ``slaengine ingest``), right away;
 * ``group_commit`` — concurrent single-event requests stored in one transaction;
 * ``due`` — the due pass: every ticket whose ``next_due`` has passed, claimed in batches;
 * ``clock_rows`` — a locked ticket judged (``judging``) and its clocks written;
@@ -74,9 +75,14 @@ class LiveService:
         self.on_alerts: list[Callable[[], None]] = []
         #: Called after due times may have changed (the scheduler re-arms).
         self.on_due_changed: list[Callable[[], None]] = []
+        #: Called after a transaction stored events whose tickets are left to the judge lane:
+        #: they are due now (the scheduler runs the due pass at once, without reading the store).
+        self.on_stored: list[Callable[[], None]] = []
         self._pass_lock = threading.Lock()
         #: Due passes completed by this process ("ready" once the first one is done).
         self.passes = 0
+        #: Tickets evaluated and alerts queued by this process's due passes, all told.
+        self.judged = DueReport()
         #: Ingestions run one at a time per process on SQLite (they would queue for its one
         #: writer anyway, while their parsing took the interpreter from the due pass and the
         #: delivery threads), two on PostgreSQL.
@@ -116,21 +122,38 @@ class LiveService:
         source: str,
         raw: bool = False,
         keep_lines: bool = True,
+        judge: bool | None = None,
     ) -> IngestOutcome:
-        """Store events (see Store.add_events), then evaluate the tickets they touched
-        (see slaengine.service.intake)."""
+        """Store events (see Store.add_events); then either evaluate the tickets they touched
+        in this call, or leave them to the judge lane — the process's due pass, woken at once
+        (``on_stored``) — so that storing costs no evaluation and the alerts follow within the
+        pass's latency (slaengine.service.intake). ``judge`` None (the HTTP routes): leave them
+        to the judge lane when the process has one (``slaengine serve``'s scheduler registers
+        itself in ``on_stored``), else judge here; True: judge here (``slaengine ingest``)."""
+        if judge is None:
+            judge = not self.on_stored
         with self._ingest_slots:
             added = self.store.add_events(offered, source, raw=raw, keep_lines=keep_lines)
             if any(event.ticket is None for event in added.accepted):
                 # An inspection, a replaced part, a site violation: look at the duties at once.
                 self._duties_due = self.clock.now()
+            if not judge:
+                if added.tickets or added.marked or added.accepted:
+                    self.stored()
+                return IngestOutcome(added, 0, None)
             alerts = self.evaluate_tickets_now(added.tickets)
         self._notify(alerts)
         return IngestOutcome(added, len(added.tickets), alerts)
 
+    def stored(self) -> None:
+        """Events were committed and their tickets left to the judge lane: wake it."""
+        for callback in self.on_stored:
+            callback()
+
     def post_one(self, data: Any) -> Single:
         """One event from a request, stored together with the others arriving at the same
-        moment (slaengine.service.group_commit); returns once it is committed and judged."""
+        moment (slaengine.service.group_commit); returns once it is committed (its ticket is
+        judged by the judge lane, woken at once)."""
         return self.group_commit.submit(data)
 
     def evaluate_ticket_now(self, contract: str, ticket: str) -> int:
@@ -149,6 +172,9 @@ class LiveService:
         with self._pass_lock:
             now = self.clock.now()
             report = DueReport()
+            # Tickets that got events while a pass held their row (PostgreSQL intake does not
+            # wait for it): dirty and due now, judged below with the others.
+            self.store.fold_marks(now)
             while due.claim_batch(
                 self.store, self.raiser, now, report, self._alerts_committed, self.troubled
             ):
@@ -170,7 +196,14 @@ class LiveService:
                 report.alerts += raised
             self._notify(report.alerts)
             self.passes += 1
+            self.judged.tickets += report.tickets
+            self.judged.alerts += report.alerts
             return report
+
+    def finish_pass(self) -> None:
+        """Return once no due pass is running in this process."""
+        with self._pass_lock:
+            pass
 
     def progress(self) -> dict[str, Any]:
         """For /health: whether the first due pass is done, and the tickets still waiting to be
@@ -180,8 +213,14 @@ class LiveService:
         return {"ready": self.passes > 0, "tickets_waiting": waiting}
 
     def next_due(self) -> datetime | None:
-        """The earliest time ``run_due`` has something to do."""
-        return due.next_due(self.store, self._duties_due, self.clock.now())
+        """The earliest time ``run_due`` has something to do (now, while tickets wait in
+        ``ticket_marks``)."""
+        now = self.clock.now()
+        if self.store.is_postgres:
+            with self.store.sessions() as session:
+                if self.store.has_marks(session):
+                    return now
+        return due.next_due(self.store, self._duties_due, now)
 
     def _alerts_committed(self) -> None:
         for callback in self.on_alerts:

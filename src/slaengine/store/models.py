@@ -129,6 +129,18 @@ class Ticket(Base):
     contract_version: Mapped[int | None] = mapped_column(Integer)
 
 
+class TicketMark(Base):
+    """A ticket that got events while its row was locked (PostgreSQL): intake appends here
+    instead of waiting for the judge lane's lock, in the events' transaction; the due pass folds
+    the marks into ``tickets.dirty`` between its claims (``Store.fold_marks``)."""
+
+    __tablename__ = "ticket_marks"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    contract: Mapped[str] = mapped_column(String(200))
+    ticket: Mapped[str] = mapped_column(String(300))
+
+
 #: The clocks the board lists as live, and its open breaches, as SQL: the conditions of the
 #: partial indexes below, written as literals so that a query repeating them (text, not bound
 #: parameters) lets SQLite and PostgreSQL use those indexes (migration 0003).

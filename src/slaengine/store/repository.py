@@ -10,7 +10,10 @@
   the same content again is a duplicate (a no-op), different content under a known id is a
   conflict and is rejected. Rejected input is stored with its line or index and the reason. The
   touched tickets are marked ``dirty`` (and due now) in the same transaction, so an accepted
-  event is always evaluated, even if the process dies the moment after it answered. A
+  event is always evaluated, even if the process dies the moment after it answered. On
+  PostgreSQL a ticket whose row another transaction holds (a due pass judging it) is not waited
+  for: it is appended to ``ticket_marks`` in that transaction instead, and the due pass folds the
+  marks into ``dirty`` before it claims (``fold_marks``), so storing never waits for judging. A
   contract-wide event marks only the tickets it can change: a force majeure those with a clock
   its interval overlaps (``dirty``, to be re-judged in the background; their deadlines keep
   their place); an inspection or a site violation none (they are contract duties).
@@ -38,8 +41,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import orjson
 from sqlalchemy import Engine, create_engine, event, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -58,6 +62,7 @@ from slaengine.store.models import (
     StoredClock,
     StoredEvent,
     Ticket,
+    TicketMark,
 )
 
 #: How long the versions of a contract are read from memory before the store is asked again.
@@ -411,14 +416,24 @@ class Store:
                     )
                 else:
                     items.append((position, outcome, None))
-            parsed = [event for _, event, _ in items if isinstance(event, Event)]
+            #: Each parsed event's fingerprint, by its position (worked out once).
+            prints = {
+                position: outcome.fingerprint()
+                for position, outcome, _ in items
+                if isinstance(outcome, Event)
+            }
+            parsed = [
+                (outcome, prints[position])
+                for position, outcome, _ in items
+                if isinstance(outcome, Event)
+            ]
             seqs, held = self._insert_events(session, parsed, source, now)
             for position, outcome, contract_id in items:
                 if isinstance(outcome, Rejected):
                     self._reject(session, result, outcome, contract_id, source, now, keep_lines)
                     continue
                 key = (outcome.contract, outcome.id)
-                fingerprint = outcome.fingerprint()
+                fingerprint = prints[position]
                 seq = seqs.pop(key, None)
                 if seq is not None:  # stored now (the first of the batch under its id)
                     held[key] = fingerprint
@@ -490,21 +505,52 @@ class Store:
         return int(getattr(marked, "rowcount", 0) or 0)
 
     def _insert_events(
-        self, session: Session, events: list[Event], source: str, now: datetime
+        self, session: Session, events: list[tuple[Event, str]], source: str, now: datetime
     ) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], str]]:
-        """Insert the events not yet stored under their (contract, id), first occurrence in
-        the batch only, in order. Returns the ``seq`` of each inserted, and the fingerprint the
-        store already held under each id that was not."""
-        first: dict[tuple[str, str], Event] = {}
+        """Insert the events (each with its fingerprint) not yet stored under their (contract,
+        id), first occurrence in the batch only, in order. Returns the ``seq`` of each inserted,
+        and the fingerprint the store already held under each id that was not."""
+        first: dict[tuple[str, str], tuple[Event, str]] = {}
         for each in events:
-            first.setdefault((each.contract, each.id), each)
+            first.setdefault((each[0].contract, each[0].id), each)
         rows = list(first.values())
-        insert = postgresql.insert if self.is_postgres else sqlite.insert
+        if self.is_postgres:
+            seqs = self._insert_events_postgres(session, rows, source, now)
+        else:
+            seqs = self._insert_events_sqlite(session, rows, source, now)
+        missing = sorted(key for key in first if key not in seqs)
+        return seqs, self._held_fingerprints(session, missing)
+
+    def _insert_events_postgres(
+        self, session: Session, rows: list[tuple[Event, str]], source: str, now: datetime
+    ) -> dict[tuple[str, str], int]:
+        """One ``INSERT ... SELECT FROM unnest(arrays) ON CONFLICT DO NOTHING RETURNING`` for
+        the whole batch: seven array parameters, one round trip, a statement text that does not
+        grow with the batch (a multi-row VALUES list of thousands of parameters costs the
+        driver more to convert than the database to insert). ``ORDER BY`` the batch position,
+        so ``seq`` follows the arrival order."""
+        if not rows:
+            return {}
+        columns: list[list[Any]] = [[], [], [], [], [], [], []]
+        for row, fingerprint in rows:
+            columns[0].append(row.contract)
+            columns[1].append(row.id)
+            columns[2].append(row.ticket)
+            columns[3].append(row.type)
+            columns[4].append(row.at)
+            columns[5].append(_body(row))
+            columns[6].append(fingerprint)
+        found = _pg_execute(session, _PG_INSERT_EVENTS, [source, now, *columns])
+        return {(contract, event_id): seq for contract, event_id, seq in found}
+
+    def _insert_events_sqlite(
+        self, session: Session, rows: list[tuple[Event, str]], source: str, now: datetime
+    ) -> dict[tuple[str, str], int]:
+        """Multi-row ``INSERT ... ON CONFLICT DO NOTHING`` statements (one statement, compiled
+        once, sent as an executemany), ``_IN_CHUNK`` rows each, in arrival order."""
         seqs: dict[tuple[str, str], int] = {}
-        # One statement compiled once (and cached) for every batch: an executemany that
-        # SQLAlchemy sends as multi-row INSERTs ("insertmanyvalues"), RETURNING the new seqs.
         statement = (
-            insert(StoredEvent)
+            sqlite.insert(StoredEvent)
             .on_conflict_do_nothing(index_elements=["contract", "event_id"])
             .returning(StoredEvent.contract, StoredEvent.event_id, StoredEvent.seq)
         )
@@ -517,19 +563,30 @@ class Store:
                     "ticket": row.ticket,
                     "type": row.type,
                     "at": row.at,
-                    "body": json.dumps(row.to_json(), ensure_ascii=False, sort_keys=True),
-                    "fingerprint": row.fingerprint(),
+                    "body": _body(row),
+                    "fingerprint": fingerprint,
                     "source": source,
                     "received_at": now,
                 }
-                for row in rows[start : start + _IN_CHUNK]
+                for row, fingerprint in rows[start : start + _IN_CHUNK]
             ]
             for contract, event_id, seq in connection.execute(statement, values):
                 seqs[(contract, event_id)] = seq
+        return seqs
+
+    def _held_fingerprints(
+        self, session: Session, keys: list[tuple[str, str]]
+    ) -> dict[tuple[str, str], str]:
+        """The fingerprint the store holds under each (contract, id) of ``keys`` (sorted):
+        one ``= ANY(array)`` lookup per contract on PostgreSQL, ``IN`` lists on SQLite."""
         held: dict[tuple[str, str], str] = {}
-        missing = sorted(key for key in first if key not in seqs)
-        for contract, group in groupby(missing, key=lambda key: key[0]):
+        for contract, group in groupby(keys, key=lambda key: key[0]):
             ids = [event_id for _, event_id in group]
+            if self.is_postgres:
+                found = _pg_execute(session, _PG_HELD, [contract, ids])
+                for event_id, fingerprint in found:
+                    held[(contract, event_id)] = fingerprint
+                continue
             for start in range(0, len(ids), _IN_CHUNK):
                 for event_id, fingerprint in session.execute(
                     select(StoredEvent.event_id, StoredEvent.fingerprint).where(
@@ -538,7 +595,7 @@ class Store:
                     )
                 ):
                     held[(contract, event_id)] = fingerprint
-        return seqs, held
+        return held
 
     def _parse_one(
         self,
@@ -617,10 +674,25 @@ class Store:
         self, session: Session, tickets: Sequence[tuple[str, str]], now: datetime
     ) -> None:
         """The tickets have events not yet evaluated: they are due now (one indexed column, so
-        the claim of due tickets is a range scan of ``next_due``). One upsert per
-        ``_IN_CHUNK`` tickets, in the given (sorted) order."""
-        insert = postgresql.insert if self.is_postgres else sqlite.insert
-        statement = insert(Ticket)
+        the claim of due tickets is a range scan of ``next_due``). On PostgreSQL one statement
+        from two arrays marks the rows no one holds and inserts the new tickets, and the rest
+        are appended to ``ticket_marks`` (never waiting for a due pass's lock); on SQLite (one
+        writer at a time) one upsert per ``_IN_CHUNK`` tickets, in the given (sorted) order."""
+        if not tickets:
+            return
+        if self.is_postgres:
+            # A row another transaction holds (a due pass judging the ticket) is not waited
+            # for: the ticket goes to ``ticket_marks``, in this transaction, and the due pass
+            # folds it into ``dirty`` after its claim (``fold_marks``).
+            contracts = [contract for contract, _ in tickets]
+            names = [ticket for _, ticket in tickets]
+            done = set(_pg_execute(session, _PG_MARK_FREE, [contracts, names, now, now]))
+            held = [pair for pair in tickets if pair not in done]
+            if held:
+                later = [[contract for contract, _ in held], [ticket for _, ticket in held]]
+                _pg_execute(session, _PG_MARK_LATER, later)
+            return
+        statement = sqlite.insert(Ticket)
         statement = statement.on_conflict_do_update(
             index_elements=["contract", "ticket"],
             set_={"dirty": True, "next_due": statement.excluded.next_due},
@@ -632,6 +704,23 @@ class Store:
                 for contract, ticket in tickets[first : first + _IN_CHUNK]
             ]
             connection.execute(statement, values)  # compiled once: an executemany
+
+    def fold_marks(self, now: datetime) -> int:
+        """Fold ``ticket_marks`` into ``tickets.dirty`` (due ``now``), in a transaction of its
+        own; the number of marks taken. The due pass calls it before it claims: the tickets got
+        events while their row was held, and are judged again with them (PostgreSQL only; on
+        SQLite intake always marks the row itself)."""
+        if not self.is_postgres:
+            return 0
+        with self.write(urgent=True) as session:
+            taken = _pg_execute(session, _PG_FOLD_MARKS, [now])
+        return int(taken[0][0]) if taken else 0
+
+    def has_marks(self, session: Session) -> bool:
+        """Whether ``ticket_marks`` holds a ticket to fold (the due pass has work now)."""
+        if not self.is_postgres:
+            return False
+        return bool(_pg_execute(session, "SELECT 1 FROM ticket_marks LIMIT 1", []))
 
     def reject_item(self, line: int, raw: bytes | str, reason: str, source: str) -> AddResult:
         """Keep an item that could not be stored as an event in the rejected list."""
@@ -720,8 +809,15 @@ class Store:
         return [event_of(row) for row in rows]
 
     def waiting(self, session: Session) -> int:
-        """How many tickets have events (or a new contract version) not yet evaluated."""
-        return session.scalar(select(func.count()).select_from(Ticket).where(Ticket.dirty)) or 0
+        """How many tickets have events (or a new contract version) not yet evaluated (a
+        ticket both dirty and in ``ticket_marks`` counts twice, for a moment)."""
+        dirty = session.scalar(select(func.count()).select_from(Ticket).where(Ticket.dirty)) or 0
+        marked = session.scalar(
+            select(func.count()).select_from(
+                select(TicketMark.contract, TicketMark.ticket).distinct().subquery()
+            )
+        )
+        return dirty + (marked or 0)
 
     def claim_dirty(self, session: Session, now: datetime, limit: int) -> list[Ticket]:
         """Up to ``limit`` tickets marked for re-judging and not due by ``now`` (those the
@@ -751,6 +847,75 @@ class Store:
 
 #: Values in one ``IN (...)`` list or one multi-row statement (well under SQLite's limit).
 _IN_CHUNK = 500
+
+#: PostgreSQL's bulk intake (``Store._insert_events_postgres``): a batch as arrays, each a
+#: binary parameter (``%b``: psycopg sends it without quoting each element, ten times cheaper
+#: than the text form of the same array).
+_PG_INSERT_EVENTS = (
+    "INSERT INTO events (contract, event_id, ticket, type, at, body, fingerprint, source, "
+    "received_at) "
+    "SELECT contract, event_id, ticket, type, at, body, fingerprint, %b, %b "
+    "FROM unnest(%b::text[], %b::text[], %b::text[], %b::text[], %b::timestamptz[], "
+    "%b::text[], %b::text[]) "
+    "WITH ORDINALITY AS incoming(contract, event_id, ticket, type, at, body, fingerprint, "
+    "position) "
+    "ORDER BY position "
+    "ON CONFLICT (contract, event_id) DO NOTHING "
+    "RETURNING contract, event_id, seq"
+)
+#: The fingerprints held under some ids of one contract (PostgreSQL: one array parameter).
+_PG_HELD = (
+    "SELECT event_id, fingerprint FROM events WHERE contract = %b AND event_id = ANY(%b::text[])"
+)
+#: Touched tickets (two arrays) marked dirty and due now where no one holds their row, inserted
+#: where they are new; returns those done (PostgreSQL). A row locked by another transaction is
+#: skipped, not waited for; a new ticket another transaction inserts meanwhile is not returned.
+_PG_MARK_FREE = (
+    "WITH touched AS (SELECT contract, ticket, position "
+    "FROM unnest(%b::text[], %b::text[]) WITH ORDINALITY AS t(contract, ticket, position)), "
+    "free AS (SELECT k.id FROM tickets k JOIN touched t "
+    "ON k.contract = t.contract AND k.ticket = t.ticket "
+    "ORDER BY k.id FOR UPDATE OF k SKIP LOCKED), "
+    "marked AS (UPDATE tickets k SET dirty = true, next_due = %b FROM free WHERE k.id = free.id "
+    "RETURNING k.contract, k.ticket), "
+    "fresh AS (INSERT INTO tickets (contract, ticket, dirty, next_due) "
+    "SELECT t.contract, t.ticket, true, %b FROM touched t WHERE NOT EXISTS "
+    "(SELECT 1 FROM tickets k WHERE k.contract = t.contract AND k.ticket = t.ticket) "
+    "ORDER BY t.position ON CONFLICT (contract, ticket) DO NOTHING RETURNING contract, ticket) "
+    "SELECT contract, ticket FROM marked UNION ALL SELECT contract, ticket FROM fresh"
+)
+#: The touched tickets whose row was held: folded into ``dirty`` by the due pass.
+_PG_MARK_LATER = (
+    "INSERT INTO ticket_marks (contract, ticket) SELECT * FROM unnest(%b::text[], %b::text[])"
+)
+#: ``Store.fold_marks``: the marks taken, their tickets marked dirty and due (rows locked in id
+#: order); returns how many marks were taken.
+_PG_FOLD_MARKS = (
+    "WITH taken AS (DELETE FROM ticket_marks RETURNING contract, ticket), "
+    "locked AS (SELECT k.id FROM tickets k JOIN (SELECT DISTINCT contract, ticket FROM taken) t "
+    "ON k.contract = t.contract AND k.ticket = t.ticket ORDER BY k.id FOR UPDATE OF k), "
+    "marked AS (UPDATE tickets SET dirty = true, next_due = %b "
+    "WHERE id IN (SELECT id FROM locked) RETURNING id) "
+    "SELECT count(*) FROM taken"
+)
+
+
+def _pg_execute(session: Session, sql: str, parameters: Sequence[Any]) -> list[Any]:
+    """``sql`` with psycopg's own placeholders, in the session's transaction; the rows it
+    returned (none for a statement without RETURNING)."""
+    cursor = session.connection().connection.cursor()
+    try:
+        cursor.execute(sql, parameters)
+        return list(cursor.fetchall()) if cursor.description is not None else []
+    finally:
+        cursor.close()
+
+
+def _body(event: Event) -> str:
+    """The stored body: the event's canonical JSON (keys sorted, offsets as written)."""
+    return orjson.dumps(
+        event.to_json(), option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
+    ).decode()
 
 
 def event_of(row: StoredEvent) -> Event:
