@@ -36,7 +36,7 @@ from slaengine.clock import Clock
 from slaengine.clocks import PAUSED, RUNNING
 from slaengine.errors import EventError
 from slaengine.events import parse_time
-from slaengine.service.identity import clock_identity
+from slaengine.service.identity import Identity, clock_identity
 from slaengine.service.live import LiveService
 from slaengine.store import Store
 from slaengine.store.limits import EARLIEST, INT_MAX, LATEST, time_problem
@@ -137,6 +137,7 @@ def breach_json(
         data.update(ticket=row.ticket, commitment=row.commitment, cycle=row.cycle)
         if row.occurrence:
             data["occurrence"] = row.occurrence
+            data["start_event"] = row.start_key
     data["penalties"] = [penalty_json(line) for line in penalties or []]
     return data
 
@@ -146,11 +147,11 @@ def breaches_json(
     rows: list[Breach],
     zones: Zones,
     now: datetime,
-    late: dict[tuple[str, int, int], int] | None = None,
+    late: dict[Identity, int] | None = None,
 ) -> list[dict[str, Any]]:
     """Breaches, each with the penalty and compensation lines charged for it, times in the
     contract's zone. An open breach is late by its clock's lateness now: ``late`` by its clock's
-    identity (commitment, cycle, occurrence) when the caller judged the ticket's clocks; else as
+    identity (commitment, cycle, start_key) when the caller judged the ticket's clocks; else as
     recorded at detection."""
     lines: dict[int, list[PenaltyLine]] = {row.id: [] for row in rows}
     if lines:

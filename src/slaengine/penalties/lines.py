@@ -56,6 +56,9 @@ class Trigger:
     provisional: bool = False
     #: Which start of a commitment that runs per start (0: the commitment's one clock).
     occurrence: int = 0
+    #: The breached clock's ``Clock.start_key`` (its start event's id for a commitment that
+    #: runs per start, else ''): with commitment and cycle, what identifies its breach.
+    start_key: str = ""
 
     @property
     def key(self) -> str:
@@ -117,6 +120,11 @@ class Line:
     waiver_reason: str | None = None
     waived_by: str | None = None
     waiver_event: str | None = None
+    #: For a clock's line: which start of a commitment that runs per start (1, 2, ...; 0 for
+    #: the commitment's one clock), and that clock's ``start_key`` (what links the line to its
+    #: breach whatever arrives later; the id's ``#n`` is the start's place in time order).
+    occurrence: int = 0
+    start_key: str = ""
     #: The amount before the per-breach cap, when the cap took something off.
     uncapped_amount: Decimal | None = None
     #: The per-breach cap that applied ("5000.00 per breach"), in words.

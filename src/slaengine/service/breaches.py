@@ -2,9 +2,10 @@
 
 Theory of operation
 -------------------
-A breach row is unique per (contract, ticket, commitment, cycle, occurrence): the identity of
+A breach row is unique per (contract, ticket, commitment, cycle, start_key): the identity of
 its clock (slaengine.service.identity; a commitment that runs per start has a clock, and so a
-breach, for every start). The first time the core judges a clock breached the row is created
+breach, for every start, keyed by its start event; its ``occurrence`` number is updated when a
+late start renumbers it). The first time the core judges a clock breached the row is created
 (or, if it was withdrawn, revived with ``revision + 1``) and a ``breach`` alert is decided; a
 breach whose clock is no longer breached (a late event stopped it in time, or cancelled it) is
 *withdrawn* and a ``withdrawn`` alert is decided. The row stays, so both are on record. Alert
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from slaengine.clocks import BREACHED, Clock
 from slaengine.contract.models import Contract
-from slaengine.service.identity import clock_identity
+from slaengine.service.identity import Identity, by_identity, clock_identity
 from slaengine.service.raising import Batch
 from slaengine.store.models import CLOSED, OPEN, WITHDRAWN, Breach, Ticket
 
@@ -35,10 +36,10 @@ def sync_breaches(
     rows: list[Breach],
     now: datetime,
     batch: Batch,
-) -> dict[tuple[str, int, int], Breach]:
+) -> dict[Identity, Breach]:
     """Breaches raised and withdrawn (their alerts go to ``batch``); the ticket's breach
-    rows by their clock's identity (commitment, cycle, occurrence)."""
-    stored = {clock_identity(b): b for b in rows}
+    rows by their clock's identity (commitment, cycle, start_key)."""
+    stored = by_identity(rows, clocks)
     by_key = {clock_identity(c): c for c in clocks}
     for clock in clocks:
         if clock.status != BREACHED:
@@ -54,7 +55,7 @@ def sync_breaches(
                 ticket=row.ticket,
                 commitment=clock.commitment,
                 cycle=clock.cycle,
-                occurrence=clock.occurrence,
+                start_key=clock.start_key,
                 detected_at=now,
                 revision=1,
             )
@@ -68,6 +69,7 @@ def sync_breaches(
             breach.acknowledged_at = None
             breach.acknowledged_by = None
         breach.status = status
+        breach.occurrence = clock.occurrence
         breach.severity = clock.severity
         breach.deadline = clock.deadline
         breach.stopped_at = clock.stopped_at

@@ -6,8 +6,9 @@ For each ticket the pure core's answer at ``now`` (slaengine.service.judging) is
 what the store last recorded, and the difference is written:
 
 * clocks (with ``next_due``: the earlier of an unsent warning and the deadline while it runs),
-  each identified by ``clock_identity`` (commitment, cycle, occurrence: a commitment that runs
-  per start has a clock for every start); a clock the events no longer start is marked ``void``;
+  each identified by ``clock_identity`` (commitment, cycle, start_key: a commitment that runs
+  per start has a clock for every start, keyed by its start event); a clock the events no longer
+  start is marked ``void``;
 * a warning alert when ``warn_at`` has passed and the deadline has not;
 * breaches raised and withdrawn (slaengine.service.breaches);
 * penalty lines, when the report has them (slaengine.service.lines);
@@ -34,7 +35,7 @@ from sqlalchemy.orm import Session
 from slaengine.clocks import BREACHED, PAUSED, RUNNING, Clock
 from slaengine.events import Event
 from slaengine.service.breaches import sync_breaches
-from slaengine.service.identity import clock_identity, clock_name
+from slaengine.service.identity import by_identity, clock_identity, clock_name
 from slaengine.service.judging import judge
 from slaengine.service.lines import store_ticket_lines
 from slaengine.service.raising import Batch, Raiser
@@ -141,7 +142,7 @@ def _sync_one(
         judged.future,
     )
     contract = context.contract
-    stored = {clock_identity(c): c for c in stored_clocks}
+    stored = by_identity(stored_clocks, clocks)
     dues: list[datetime] = [future] if future is not None else []
     for clock in clocks:
         record = stored.pop(clock_identity(clock), None)
@@ -151,9 +152,10 @@ def _sync_one(
                 ticket=row.ticket,
                 commitment=clock.commitment,
                 cycle=clock.cycle,
-                occurrence=clock.occurrence,
+                start_key=clock.start_key,
             )
             session.add(record)
+        record.occurrence = clock.occurrence
         record.status = clock.status
         record.severity = clock.severity
         record.started_at = clock.started_at

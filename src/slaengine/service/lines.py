@@ -7,9 +7,10 @@ report). Syncing makes the stored rows of one ticket (or the contract's lines of
 missed obligation period, an event clause on a contract-wide event) equal to the computed ones:
 changed rows are updated, rows no longer computed (their breach was withdrawn) deleted, unchanged
 rows left alone. A clock's line is linked to its breach by the clock's identity (commitment,
-cycle, occurrence: slaengine.service.identity). When the contract has versions in force one
-after another (an amendment loaded with a later ``--effective`` date), each line is priced under
-the version in force when its breach began, as replay prices it (slaengine.contract.versions).
+cycle, start_key: slaengine.service.identity), which the line carries. When the contract has
+versions in force one after another (an amendment loaded with a later ``--effective`` date, or
+one effective before the first version), each line is priced under the version in force when
+its breach began, as replay prices it (slaengine.contract.versions).
 
 Transaction boundary: none of its own; it writes into the caller's session, in the transaction
 that recorded the clocks and breaches the lines name.
@@ -29,6 +30,7 @@ from slaengine.events import Event
 from slaengine.penalties import Charges
 from slaengine.penalties.lines import CLOCK, COMPENSATION, Line
 from slaengine.penalties.words import amount_text
+from slaengine.service.identity import Identity
 from slaengine.store import Store
 from slaengine.store.models import Breach, PenaltyLine
 
@@ -46,7 +48,7 @@ def store_ticket_lines(
     ticket: str,
     applied: list[Event],
     now: datetime,
-    breaches: Mapping[tuple[str, int, int], Breach],
+    breaches: Mapping[Identity, Breach],
     stored: list[PenaltyLine],
 ) -> None:
     """The ticket's penalty and compensation lines, as the report computes them: each priced
@@ -57,21 +59,10 @@ def store_ticket_lines(
     def breach_of(line: Line) -> Breach | None:
         if line.source != CLOCK or line.commitment is None or line.cycle is None:
             return None
-        return breaches.get((line.commitment, line.cycle, line_occurrence(line)))
+        return breaches.get((line.commitment, line.cycle, line.start_key))  # clock_identity
 
     lines = [line for line in money_lines(charges) if line.ticket == ticket]
     sync_lines(session, contract, ticket, lines, breach_of, now, stored)
-
-
-def line_occurrence(line: Line) -> int:
-    """Which start of a commitment that runs per start a clock's line is charged for: its id
-    is ``clause/ticket/commitment/cycle``, ``#n`` added for the n-th start
-    (slaengine.penalties.lines); 0 for a commitment's one clock."""
-    rest = line.id.removeprefix(f"{line.clause}/{line.ticket}/{line.commitment}/{line.cycle}")
-    if not rest.startswith("#"):
-        return 0
-    number = rest[1:].split("/", 1)[0]
-    return int(number) if number.isdigit() else 0
 
 
 def sync_lines(
