@@ -8,6 +8,8 @@ PostgreSQL stores (``db_url``), travelled time (FixedClock), compared with repla
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ from slaengine.store import Store
 from slaengine.store.models import PenaltyLine, Ticket
 from tests.live_support import event, fast_contract
 
+SLAENGINE = str(Path(sys.executable).with_name("slaengine"))
 SHANGHAI_MIDNIGHT_3_MARCH = datetime(2026, 3, 2, 16, 0, tzinfo=UTC)
 
 
@@ -135,3 +138,24 @@ def test_an_amendment_effective_before_the_first_version_prices_as_replay(
         assert _replay(events, ten_march) == {"TA": "500.00", "TB": "800.00"}
     finally:
         store.close()
+
+
+def test_contract_load_says_a_backdated_amendment_reprices_stored_lines(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'load.db'}"
+    first, second = tmp_path / "v1.yaml", tmp_path / "v2.yaml"
+    first.write_text(fast_contract(), encoding="utf-8")
+    second.write_text(amendment("2026-03-03"), encoding="utf-8")
+    said = []
+    for path, effective in ((first, ["--effective", "2026-03-01"]), (second, [])):
+        done = subprocess.run(
+            [SLAENGINE, "contract", "load", str(path), "--db", db, *effective],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        said.append(done.stdout)
+    assert "note" not in said[0]  # a first version re-prices nothing
+    # (the real clock is after 3 March 2026, as the amendment's date is in the past)
+    assert "version 2 took effect on 2026-03-03, before today" in said[1]
+    assert "重新计算违约金" in said[1]
