@@ -120,15 +120,18 @@ class Line:
     waiver_reason: str | None = None
     waived_by: str | None = None
     waiver_event: str | None = None
-    #: For a clock's line: which start of a commitment that runs per start (1, 2, ...; 0 for
-    #: the commitment's one clock), and that clock's ``start_key`` (what links the line to its
-    #: breach whatever arrives later; the id's ``#n`` is the start's place in time order).
-    occurrence: int = 0
+    #: For a clock's line, the clock's ``Clock.start_key`` (its start event's id for a
+    #: commitment that runs per start, else ''): what links the line to its stored breach
+    #: whatever arrives later (slaengine.service.row_keys; the id's ``#n`` is ``occurrence``,
+    #: the start's place in time order).
     start_key: str = ""
     #: The amount before the per-breach cap, when the cap took something off.
     uncapped_amount: Decimal | None = None
     #: The per-breach cap that applied ("5000.00 per breach"), in words.
     cap_applied: str | None = None
+    #: Which start of a commitment that runs per start its clock is (1, 2, ...; 0 for a
+    #: commitment's one clock of a cycle, and for a line of no clock): slaengine.identity.
+    occurrence: int = 0
     #: What the yearly cap and the contract-total cap took off this line (shown as
     #: adjustment lines; the line itself keeps what was owed).
     year_cut: Decimal = ZERO

@@ -2,8 +2,8 @@
 
 Theory of operation
 -------------------
-A breach row is unique per (contract, ticket, commitment, cycle, start_key): the identity of
-its clock (slaengine.service.identity; a commitment that runs per start has a clock, and so a
+A breach row is unique per (contract, ticket, commitment, cycle, start_key): its clock's
+``row_key`` (slaengine.service.row_keys; a commitment that runs per start has a clock, and so a
 breach, for every start, keyed by its start event; its ``occurrence`` number is updated when a
 late start renumbers it). The first time the core judges a clock breached the row is created
 (or, if it was withdrawn, revived with ``revision + 1``) and a ``breach`` alert is decided; a
@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 
 from slaengine.clocks import BREACHED, Clock
 from slaengine.contract.models import Contract
-from slaengine.service.identity import Identity, by_identity, clock_identity
 from slaengine.service.raising import Batch
+from slaengine.service.row_keys import RowKey, by_row_key, row_key
 from slaengine.store.models import CLOSED, OPEN, WITHDRAWN, Breach, Ticket
 
 
@@ -36,15 +36,15 @@ def sync_breaches(
     rows: list[Breach],
     now: datetime,
     batch: Batch,
-) -> dict[Identity, Breach]:
+) -> dict[RowKey, Breach]:
     """Breaches raised and withdrawn (their alerts go to ``batch``); the ticket's breach
-    rows by their clock's identity (commitment, cycle, start_key)."""
-    stored = by_identity(rows, clocks)
-    by_key = {clock_identity(c): c for c in clocks}
+    rows by their clock's ``row_key`` (commitment, cycle, start_key)."""
+    stored = by_row_key(rows, clocks)
+    by_key = {row_key(c): c for c in clocks}
     for clock in clocks:
         if clock.status != BREACHED:
             continue
-        key = clock_identity(clock)
+        key = row_key(clock)
         breach = stored.get(key)
         status = OPEN if clock.stopped_at is None else CLOSED
         fresh = breach is None or breach.status == WITHDRAWN

@@ -191,7 +191,7 @@ class StoredClock(Base):
     #: part of the key: a start that arrives late renumbers the later ones); 0 for its one clock.
     occurrence: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     #: The id of the event that started a clock of a commitment that runs per start (what
-    #: identifies it, slaengine.service.identity); '' for a commitment's one clock.
+    #: identifies it, slaengine.service.row_keys); '' for a commitment's one clock.
     start_key: Mapped[str] = mapped_column(String(300), default="", server_default=text("''"))
     status: Mapped[str] = mapped_column(String(20))
     severity: Mapped[str | None] = mapped_column(String(100))
