@@ -25,9 +25,8 @@ T0 = datetime(2026, 3, 2, 1, 0, 0, tzinfo=UTC)
 def _differences(store: Store) -> list[Any]:
     options = {"compare_type": True, "compare_server_default": True}
     with store.engine.connect() as connection:
-        found = compare_metadata(
-            MigrationContext.configure(connection, opts=options), Base.metadata
-        )
+        context = MigrationContext.configure(connection, opts=options)
+        found = compare_metadata(context, Base.metadata)
     return [d for group in found for d in (group if isinstance(group, list) else [group])]
 
 
