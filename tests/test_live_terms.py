@@ -16,7 +16,6 @@ from typing import Any
 
 import httpx
 import pytest
-from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from fastapi.testclient import TestClient
@@ -26,8 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from slaengine.api import create_app
 from slaengine.clock import FixedClock
 from slaengine.service import LiveService
-from slaengine.store import Store
-from slaengine.store.migrate import alembic_config
+from slaengine.store import Store, migrate
 from slaengine.store.models import Base, Breach, PenaltyLine, StoredAlert, StoredClock
 from tests.live_support import event, fast_contract, open_service
 from tests.receivers import http_receiver
@@ -87,7 +85,7 @@ def test_two_contacts_rearm_the_reply_clock_and_one_reply_answers_both(
                 (0, event("reported", "T1", T0)),
                 (1, event("acknowledged", "T1", T0)),
                 (2, event("arrived", "T1", T0)),
-                (3, event("customer_contact", "T1", at(1))),
+                (3, event("customer_contact", "T1", at(1), "C-first")),
                 (4, event("customer_contact", "T1", at(5))),
             ],
             "test",
@@ -99,7 +97,7 @@ def test_two_contacts_rearm_the_reply_clock_and_one_reply_answers_both(
             warnings = set(
                 session.scalars(select(StoredAlert.key).where(StoredAlert.kind == "warning"))
             )
-        assert warnings == {"clock/FAST-1/T1/reply/1#1/warning"}
+        assert warnings == {"clock/FAST-1/T1/reply/1@C-first/warning"}  # by its start event
         # The first deadline passes with no event: a breach of occurrence 1 only, alerted.
         clock.set(at(11.001))
         live.run_due()
@@ -473,6 +471,7 @@ def _clock_row(occurrence: int) -> StoredClock:
         commitment="reply",
         cycle=1,
         occurrence=occurrence,
+        start_key=f"C-{occurrence}",
         status="running",
         started_at=T0,
         deadline=at(10),
@@ -482,13 +481,10 @@ def _clock_row(occurrence: int) -> StoredClock:
 
 
 def _migrate(store: Store, revision: str) -> None:
-    config = alembic_config()
-    with store.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        if revision == "head":
-            command.upgrade(config, revision)
-        else:
-            command.downgrade(config, revision)
+    if revision == "head":
+        migrate.upgrade(store.engine, revision)
+    else:
+        migrate.downgrade(store.engine, revision)
 
 
 def test_migration_0004_keys_clocks_by_occurrence_and_keeps_the_board_indexes(
@@ -500,15 +496,17 @@ def test_migration_0004_keys_clocks_by_occurrence_and_keeps_the_board_indexes(
         with store.write() as session:
             session.add_all([_clock_row(1), _clock_row(2)])
         with pytest.raises(IntegrityError), store.write() as session:
-            session.add(_clock_row(2))  # one row per occurrence
+            session.add(_clock_row(2))  # one row per start
         _migrate(store, "0003")
         with store.engine.connect() as connection:
             assert connection.execute(text("SELECT count(*) FROM clocks")).scalar() == 1
         _migrate(store, "head")
         with store.sessions() as session:
             # rows from before 0004 are a commitment's one clock (a per-start row kept by a
-            # downgrade is replaced by its occurrence's row when its ticket is next judged)
-            assert [c.occurrence for c in session.scalars(select(StoredClock))] == [0]
+            # downgrade is taken as its first start's when its ticket is next judged:
+            # tests/test_live_keys.py)
+            stored = session.scalars(select(StoredClock))
+            assert [(c.occurrence, c.start_key) for c in stored] == [(0, "")]
         assert {i["name"] for i in inspect(store.engine).get_indexes("clocks")} == indexes
         assert {"ix_clocks_live", "ix_clocks_open_breach"} <= indexes
         with store.engine.connect() as connection:

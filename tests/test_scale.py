@@ -109,6 +109,10 @@ def test_a_new_version_rejudges_open_tickets_in_the_background_with_progress_in_
             (1, event("reported", "T-done", at(0))),
             (2, event("arrived", "T-done", at(1))),
             (3, event("resolved", "T-done", at(2))),
+            # closed the day before (1 March): nothing of it reaches the new version's day
+            (4, event("reported", "T-old", at(-86_400))),
+            (5, event("arrived", "T-old", at(-86_399))),
+            (6, event("resolved", "T-old", at(-86_398))),
         ],
         "test",
     )
@@ -119,9 +123,11 @@ def test_a_new_version_rejudges_open_tickets_in_the_background_with_progress_in_
     assert client.get("/health").json()["ready"] is True
     amended = fast_contract(onsite_target="90s")
     service.store.load_contract(amended, tmp_path / "v2.yaml")
-    # Only the open ticket waits for its new judgement; the load itself judged nothing.
-    assert dirty(service) == {"T-open"}
-    assert client.get("/health").json()["tickets_waiting"] == 1
+    # The open ticket waits for its new judgement, and the closed one whose deadlines fall on
+    # or after the day the version takes effect (today: its lines, its terms may change); not
+    # the one closed the day before. The load itself judged nothing.
+    assert dirty(service) == {"T-open", "T-done"}
+    assert client.get("/health").json()["tickets_waiting"] == 2
     service.run_due()
     assert client.get("/health").json()["tickets_waiting"] == 0
 

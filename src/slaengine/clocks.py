@@ -372,6 +372,14 @@ class Clock:
     #: Which start of a commitment that runs per start (1, 2, ...); 0 for the usual one clock.
     occurrence: int = 0
 
+    @property
+    def start_key(self) -> str:
+        """What tells this clock from the other starts of its commitment and cycle, stable
+        whatever arrives later: its start event's id for a commitment that runs per start (a
+        late contact with an earlier time renumbers ``occurrence``, never this); '' for a
+        commitment's one clock of a cycle (whose start event a late, earlier start replaces)."""
+        return (self.start_event or "") if self.occurrence else ""
+
     def to_json(self) -> dict[str, Any]:
         data = self.json_fields()
         for name in _TIME_FIELDS:

@@ -67,6 +67,9 @@ class ObligationPeriod:
     done: int = 0  # matching events seen in the period
     met_at: datetime | None = None
     met_by: tuple[str, ...] = ()  # ids of the matching events
+    #: A repeat-failure remedy (slaengine.remedies): the repair that made it owed, what
+    #: identifies it whatever arrives later ('' for an obligation's period).
+    start_key: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {

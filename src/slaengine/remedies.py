@@ -121,4 +121,5 @@ def _period(
         done=1 if done is not None else 0,
         met_at=done.at if done is not None and status == MET else None,
         met_by=(*counted, done.id) if done is not None else tuple(counted),
+        start_key=counted[-1],
     )

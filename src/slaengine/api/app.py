@@ -38,8 +38,8 @@ from slaengine.clock import Clock
 from slaengine.clocks import PAUSED, RUNNING
 from slaengine.errors import EventError, SlaError
 from slaengine.events import parse_time
-from slaengine.identity import ClockIdentity, clock_identity
 from slaengine.service.live import LiveService
+from slaengine.service.row_keys import RowKey, row_key
 from slaengine.store import Store
 from slaengine.store.limits import EARLIEST, INT_MAX, LATEST, time_problem
 from slaengine.store.models import (
@@ -139,6 +139,7 @@ def breach_json(
         data.update(ticket=row.ticket, commitment=row.commitment, cycle=row.cycle)
         if row.occurrence:
             data["occurrence"] = row.occurrence
+            data["start_event"] = row.start_key
     data["penalties"] = [penalty_json(line) for line in penalties or []]
     return data
 
@@ -148,11 +149,11 @@ def breaches_json(
     rows: list[Breach],
     zones: Zones,
     now: datetime,
-    late: dict[ClockIdentity, int] | None = None,
+    late: dict[RowKey, int] | None = None,
 ) -> list[dict[str, Any]]:
     """Breaches, each with the penalty and compensation lines charged for it, times in the
     contract's zone. An open breach is late by its clock's lateness now: ``late`` by its clock's
-    identity (commitment, cycle, occurrence) when the caller judged the ticket's clocks; else as
+    ``row_key`` (commitment, cycle, start_key) when the caller judged the ticket's clocks; else as
     recorded at detection."""
     lines: dict[int, list[PenaltyLine]] = {row.id: [] for row in rows}
     if lines:
@@ -166,7 +167,7 @@ def breaches_json(
     for row in rows:
         late_now = None
         if row.status == OPEN and row.kind == "clock":
-            late_now = (late or {}).get(clock_identity(row))
+            late_now = (late or {}).get(row_key(row))
         answer.append(breach_json(row, lines[row.id], zones.of(session, row.contract), late_now))
     return answer
 
@@ -554,7 +555,7 @@ def create_app(
                 if clock.status in (RUNNING, PAUSED):
                     data["time_left_seconds"] = int((clock.deadline - now).total_seconds())
                 clocks.append(data)
-            late = {clock_identity(c): c.late_by_seconds for c in judged.clocks}
+            late = {row_key(c): c.late_by_seconds for c in judged.clocks}
             return {
                 "contract": contract,
                 "ticket": ticket,

@@ -14,6 +14,7 @@ from datetime import date
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 
@@ -64,9 +65,28 @@ def _load(store: Store, file: Path, effective: date | None) -> LoadResult:
     except FileNotFoundError:
         raise SlaError(f"{file}: no such contract file") from None
     result = store.load_contract(text, file, effective)
+    contract = parse_contract(text, file)
     _say_loaded(result)
-    _say_not_live(file, parse_contract(text, file))
+    _say_backdated(result, contract)
+    _say_not_live(file, contract)
     return result
+
+
+def _say_backdated(result: LoadResult, contract: Contract) -> None:
+    """An amendment that took effect before today re-prices lines already stored: say so."""
+    version = result.version
+    today = common.CLOCK.now().astimezone(ZoneInfo(contract.timezone)).date()
+    if not result.changed or version.version < 2 or version.effective_from >= today:
+        return
+    out.print(
+        f"note: version {version.version} took effect on {version.effective_from}, before "
+        "today: the running service judges again every ticket with a deadline since then "
+        "(closed ones included) and re-prices its penalty lines under the version in force "
+        "when each breach began\n"
+        f"说明: 第{version.version}版自{version.effective_from}起生效，早于今天："
+        "运行中的服务将重新评估此后有截止时间的所有工单（含已关闭工单），"
+        "并按违约开始时有效的版本重新计算违约金"
+    )
 
 
 def _say_not_live(file: Path, contract: Contract) -> None:

@@ -300,6 +300,7 @@ def _line(
         waiver_reason=waiver.reason if waiver else None,
         waived_by=waiver.by if waiver else None,
         waiver_event=waiver.event if waiver else None,
+        start_key=trigger.start_key,
         uncapped_amount=uncapped,
         cap_applied=cap_text,
         occurrence=trigger.occurrence,

@@ -37,6 +37,7 @@ def clock_trigger(clock: Clock) -> Trigger:
         late_by_seconds=clock.late_by_seconds,
         provisional=clock.stopped_at is None,
         occurrence=clock.occurrence,
+        start_key=clock.start_key,
     )
 
 

@@ -56,6 +56,9 @@ class Trigger:
     provisional: bool = False
     #: Which start of a commitment that runs per start (0: the commitment's one clock).
     occurrence: int = 0
+    #: The breached clock's ``Clock.start_key`` (its start event's id for a commitment that
+    #: runs per start, else ''): with commitment and cycle, what identifies its breach.
+    start_key: str = ""
 
     @property
     def key(self) -> str:
@@ -117,6 +120,11 @@ class Line:
     waiver_reason: str | None = None
     waived_by: str | None = None
     waiver_event: str | None = None
+    #: For a clock's line, the clock's ``Clock.start_key`` (its start event's id for a
+    #: commitment that runs per start, else ''): what links the line to its stored breach
+    #: whatever arrives later (slaengine.service.row_keys; the id's ``#n`` is ``occurrence``,
+    #: the start's place in time order).
+    start_key: str = ""
     #: The amount before the per-breach cap, when the cap took something off.
     uncapped_amount: Decimal | None = None
     #: The per-breach cap that applied ("5000.00 per breach"), in words.

@@ -2,9 +2,10 @@
 
 Theory of operation
 -------------------
-A breach row is unique per (contract, ticket, commitment, cycle, occurrence): the identity of
-its clock (slaengine.identity; a commitment that runs per start has a clock, and so a
-breach, for every start). The first time the core judges a clock breached the row is created
+A breach row is unique per (contract, ticket, commitment, cycle, start_key): its clock's
+``row_key`` (slaengine.service.row_keys; a commitment that runs per start has a clock, and so a
+breach, for every start, keyed by its start event; its ``occurrence`` number is updated when a
+late start renumbers it). The first time the core judges a clock breached the row is created
 (or, if it was withdrawn, revived with ``revision + 1``) and a ``breach`` alert is decided; a
 breach whose clock is no longer breached (a late event stopped it in time, or cancelled it) is
 *withdrawn* and a ``withdrawn`` alert is decided. The row stays, so both are on record. Alert
@@ -22,8 +23,8 @@ from sqlalchemy.orm import Session
 
 from slaengine.clocks import BREACHED, Clock
 from slaengine.contract.models import Contract
-from slaengine.identity import ClockIdentity, clock_identity
 from slaengine.service.raising import Batch
+from slaengine.service.row_keys import RowKey, by_row_key, row_key
 from slaengine.store.models import CLOSED, OPEN, WITHDRAWN, Breach, Ticket
 
 
@@ -35,15 +36,15 @@ def sync_breaches(
     rows: list[Breach],
     now: datetime,
     batch: Batch,
-) -> dict[ClockIdentity, Breach]:
+) -> dict[RowKey, Breach]:
     """Breaches raised and withdrawn (their alerts go to ``batch``); the ticket's breach
-    rows by their clock's identity (commitment, cycle, occurrence)."""
-    stored = {clock_identity(b): b for b in rows}
-    by_key = {clock_identity(c): c for c in clocks}
+    rows by their clock's ``row_key`` (commitment, cycle, start_key)."""
+    stored = by_row_key(rows, clocks)
+    by_key = {row_key(c): c for c in clocks}
     for clock in clocks:
         if clock.status != BREACHED:
             continue
-        key = clock_identity(clock)
+        key = row_key(clock)
         breach = stored.get(key)
         status = OPEN if clock.stopped_at is None else CLOSED
         fresh = breach is None or breach.status == WITHDRAWN
@@ -54,7 +55,7 @@ def sync_breaches(
                 ticket=row.ticket,
                 commitment=clock.commitment,
                 cycle=clock.cycle,
-                occurrence=clock.occurrence,
+                start_key=clock.start_key,
                 detected_at=now,
                 revision=1,
             )
@@ -68,6 +69,7 @@ def sync_breaches(
             breach.acknowledged_at = None
             breach.acknowledged_by = None
         breach.status = status
+        breach.occurrence = clock.occurrence
         breach.severity = clock.severity
         breach.deadline = clock.deadline
         breach.stopped_at = clock.stopped_at

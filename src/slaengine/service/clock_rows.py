@@ -6,8 +6,9 @@ For each ticket the pure core's answer at ``now`` (slaengine.service.judging) is
 what the store last recorded, and the difference is written:
 
 * clocks (with ``next_due``: the earlier of an unsent warning and the deadline while it runs),
-  each identified by ``clock_identity`` (commitment, cycle, occurrence: a commitment that runs
-  per start has a clock for every start); a clock the events no longer start is marked ``void``;
+  each stored under ``row_key`` (commitment, cycle, start_key: a commitment that runs per start
+  has a clock for every start, keyed by its start event: slaengine.service.row_keys); a clock
+  the events no longer start is marked ``void``;
 * a warning alert when ``warn_at`` has passed and the deadline has not;
 * breaches raised and withdrawn (slaengine.service.breaches);
 * penalty lines, when the report has them (slaengine.service.lines);
@@ -33,11 +34,11 @@ from sqlalchemy.orm import Session
 
 from slaengine.clocks import BREACHED, PAUSED, RUNNING, Clock
 from slaengine.events import Event
-from slaengine.identity import clock_identity, clock_name
 from slaengine.service.breaches import sync_breaches
 from slaengine.service.judging import judge
 from slaengine.service.lines import store_ticket_lines
 from slaengine.service.raising import Batch, Raiser
+from slaengine.service.row_keys import by_row_key, row_key, row_name
 from slaengine.store import Store
 from slaengine.store.models import Breach, PenaltyLine, StoredClock, Ticket
 
@@ -141,19 +142,20 @@ def _sync_one(
         judged.future,
     )
     contract = context.contract
-    stored = {clock_identity(c): c for c in stored_clocks}
+    stored = by_row_key(stored_clocks, clocks)
     dues: list[datetime] = [future] if future is not None else []
     for clock in clocks:
-        record = stored.pop(clock_identity(clock), None)
+        record = stored.pop(row_key(clock), None)
         if record is None:
             record = StoredClock(
                 contract=row.contract,
                 ticket=row.ticket,
                 commitment=clock.commitment,
                 cycle=clock.cycle,
-                occurrence=clock.occurrence,
+                start_key=clock.start_key,
             )
             session.add(record)
+        record.occurrence = clock.occurrence
         record.status = clock.status
         record.severity = clock.severity
         record.started_at = clock.started_at
@@ -170,7 +172,7 @@ def _sync_one(
             and clock.warn_at <= now < clock.deadline
         ):
             record.warned_at = now
-            key = f"clock/{row.contract}/{row.ticket}/{clock_name(clock)}/warning"
+            key = f"clock/{row.contract}/{row.ticket}/{row_name(clock)}/warning"
             batch.alert(
                 contract,
                 "warning",

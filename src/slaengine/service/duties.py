@@ -13,7 +13,8 @@ ends, a remedy's deadline comes, midnight comes); otherwise the pass costs one i
 A breached period is stored as a breach (kind ``obligation``, once per period) with an
 ``obligation_missed`` alert. A remedy owed is judged by the core as an obligation period, and is
 stored as one: a remedy not done by its deadline is a breach of kind ``obligation`` (ticket =
-the asset, commitment = the remedy id, cycle = the remedy's number for that asset) with its
+the asset, commitment = the remedy id, cycle = the remedy's number for that asset, identified
+by ``start_key`` = the repair that made it owed, which a late repair does not change) with its
 ``obligation_missed`` alert and its clauses' lines. A period that a late event met after all is
 withdrawn; each asset whose cover ends within ``warranty.remind_before`` gets one
 ``warranty_expiring`` alert per expiry date. The lines of no ticket (a missed period's or
@@ -155,24 +156,33 @@ def _duties_of(
         upcoming.append(following)
     raised = 0
     stored = {
-        (b.ticket, b.commitment, b.cycle): b
+        _duty_key(b.ticket, b.commitment, b.cycle, b.start_key): b
         for b in session.scalars(
             select(Breach).where(Breach.contract == contract.id, Breach.kind == "obligation")
         )
     }
     missed = set()
     for period in breached_periods(periods):
-        key = (period.asset or "", period.obligation, period.index)
+        asset = period.asset or ""
+        key = _duty_key(asset, period.obligation, period.index, period.start_key)
         missed.add(key)
         breach = stored.get(key)
+        if breach is None and period.start_key:
+            # a remedy's breach stored under its number alone (a store downgraded below
+            # migration 0004 and upgraded again) is this remedy's
+            breach = stored.pop((asset, period.obligation, period.index), None)
+            if breach is not None:
+                breach.start_key = period.start_key
+                stored[key] = breach
         fresh = breach is None or breach.status == WITHDRAWN
         if breach is None:
             breach = Breach(
                 contract=contract.id,
                 kind="obligation",
-                ticket=key[0],
+                ticket=asset,
                 commitment=period.obligation,
                 cycle=period.index,
+                start_key=period.start_key,
                 detected_at=now,
                 revision=1,
             )
@@ -182,6 +192,7 @@ def _duties_of(
             breach.detected_at = now
             breach.withdrawn_at = breach.withdrawn_reason = None
         breach.status = CLOSED
+        breach.cycle = period.index  # a remedy's number for its asset: an earlier one may come late
         breach.deadline = period.period_end
         breach.late_by_seconds = 0
         breach.updated_at = now
@@ -278,3 +289,10 @@ def lock_key(name: str) -> int:
 def upcoming_midnight(now: datetime) -> datetime:
     """The next UTC midnight: warranty reminders are looked at (at least) daily."""
     return datetime.combine(now.astimezone(UTC).date() + timedelta(days=1), time(), UTC)
+
+
+def _duty_key(asset: str, duty: str, index: int, start_key: str) -> tuple[str, str, int | str]:
+    """What identifies a missed period's breach: (asset, obligation, period index); a remedy's,
+    (asset, remedy, the repair that made it owed) — its number for the asset changes when an
+    earlier repair arrives late, the repair does not."""
+    return asset, duty, start_key or index

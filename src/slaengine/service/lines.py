@@ -6,10 +6,11 @@ The store keeps one row per line id (the penalty and compensation lines of the p
 report). Syncing makes the stored rows of one ticket (or the contract's lines of no ticket: a
 missed obligation period, an event clause on a contract-wide event) equal to the computed ones:
 changed rows are updated, rows no longer computed (their breach was withdrawn) deleted, unchanged
-rows left alone. A clock's line is linked to its breach by the clock's identity (commitment,
-cycle, occurrence: slaengine.identity). When the contract has versions in force one
-after another (an amendment loaded with a later ``--effective`` date), each line is priced under
-the version in force when its breach began, as replay prices it (slaengine.contract.versions).
+rows left alone. A clock's line is linked to its breach by its clock's ``row_key`` (commitment,
+cycle, start_key: slaengine.service.row_keys), which the line carries. When the contract has
+versions in force one after another (an amendment loaded with a later ``--effective`` date, or
+one effective before the first version), each line is priced under the version in force when
+its breach began, as replay prices it (slaengine.contract.versions).
 
 Transaction boundary: none of its own; it writes into the caller's session, in the transaction
 that recorded the clocks and breaches the lines name.
@@ -26,10 +27,10 @@ from sqlalchemy.orm import Session
 
 from slaengine.evaluate import Context, evaluate
 from slaengine.events import Event
-from slaengine.identity import ClockIdentity
 from slaengine.penalties import Charges
 from slaengine.penalties.lines import CLOCK, COMPENSATION, Line
 from slaengine.penalties.words import amount_text
+from slaengine.service.row_keys import RowKey
 from slaengine.store import Store
 from slaengine.store.models import Breach, PenaltyLine
 
@@ -47,7 +48,7 @@ def store_ticket_lines(
     ticket: str,
     applied: list[Event],
     now: datetime,
-    breaches: Mapping[ClockIdentity, Breach],
+    breaches: Mapping[RowKey, Breach],
     stored: list[PenaltyLine],
 ) -> None:
     """The ticket's penalty and compensation lines, as the report computes them: each priced
@@ -58,7 +59,7 @@ def store_ticket_lines(
     def breach_of(line: Line) -> Breach | None:
         if line.source != CLOCK or line.commitment is None or line.cycle is None:
             return None
-        return breaches.get((line.commitment, line.cycle, line.occurrence))
+        return breaches.get((line.commitment, line.cycle, line.start_key))  # its clock's row_key
 
     lines = [line for line in money_lines(charges) if line.ticket == ticket]
     sync_lines(session, contract, ticket, lines, breach_of, now, stored)

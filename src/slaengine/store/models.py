@@ -12,13 +12,15 @@ written back after each evaluation of a ticket:
   ``FOR UPDATE SKIP LOCKED`` on PostgreSQL). ``dirty`` says events arrived that were not
   evaluated yet (set in the transaction that stores them, so a crash right after accepting an
   event is repaired by the next pass); ``next_due`` is the earliest time something must happen.
-* ``clocks``: each clock (one per ticket, commitment, cycle and ``occurrence``: a commitment
-  that runs per start has a clock for every start, 1, 2, ...; any other has occurrence 0) with
+* ``clocks``: each clock (one per ticket, commitment, cycle and ``start_key``: a commitment
+  that runs per start has a clock for every start, keyed by its start event's id and numbered
+  ``occurrence`` 1, 2, ... for display; any other has start_key '' and occurrence 0) with
   its deadline and ``next_due`` (the earlier of an unsent warning and the deadline while it
   runs), indexed: the scheduler's next job is ``min(next_due)``.
-* ``breaches``: unique per (contract, kind, ticket, commitment, cycle, occurrence); a missed
-  obligation period or repeat-failure remedy (slaengine.remedies) is kind ``obligation``
-  (ticket = the asset, commitment = the obligation or remedy id, cycle = the period). A
+* ``breaches``: unique per (contract, kind, ticket, commitment, cycle, start_key), the key
+  of its clock; a missed obligation period or repeat-failure remedy (slaengine.remedies) is
+  kind ``obligation`` (ticket = the asset, commitment = the obligation or remedy id, cycle =
+  the period or the remedy's number; a remedy's start_key is the repair that made it owed). A
   breach that turns out not to be one is ``withdrawn``, never deleted ("a record of both").
 * ``alerts`` and ``outbox``: an alert per (alert key, contact), written in the same transaction
   as the breach that caused it, and a delivery row per channel, unique per (alert, channel), so
@@ -152,9 +154,7 @@ STOPPED_CLOCK_SQL = "stopped_at IS NOT NULL"
 class StoredClock(Base):
     __tablename__ = "clocks"
     __table_args__ = (
-        UniqueConstraint(
-            "contract", "ticket", "commitment", "cycle", "occurrence", name="uq_clock"
-        ),
+        UniqueConstraint("contract", "ticket", "commitment", "cycle", "start_key", name="uq_clock"),
         # The board (console/board.py): each group it lists is a walk of one index in deadline
         # order, and each count a count of index entries (migration 0003).
         Index(
@@ -199,8 +199,12 @@ class StoredClock(Base):
     ticket: Mapped[str] = mapped_column(String(300))
     commitment: Mapped[str] = mapped_column(String(200))
     cycle: Mapped[int] = mapped_column(Integer)
-    #: Which start of a commitment that runs per start (1, 2, ...); 0 for its one clock.
+    #: Which start of a commitment that runs per start (1, 2, ... in time order; shown, not
+    #: part of the key: a start that arrives late renumbers the later ones); 0 for its one clock.
     occurrence: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    #: The id of the event that started a clock of a commitment that runs per start (what
+    #: identifies it, slaengine.service.row_keys); '' for a commitment's one clock.
+    start_key: Mapped[str] = mapped_column(String(300), default="", server_default=text("''"))
     status: Mapped[str] = mapped_column(String(20))
     severity: Mapped[str | None] = mapped_column(String(100))
     started_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -219,7 +223,7 @@ class Breach(Base):
     __tablename__ = "breaches"
     __table_args__ = (
         UniqueConstraint(
-            "contract", "kind", "ticket", "commitment", "cycle", "occurrence", name="uq_breach"
+            "contract", "kind", "ticket", "commitment", "cycle", "start_key", name="uq_breach"
         ),
     )
 
@@ -234,8 +238,13 @@ class Breach(Base):
     commitment: Mapped[str] = mapped_column(String(200))
     #: The ticket's cycle; for an obligation, the period's index.
     cycle: Mapped[int] = mapped_column(Integer)
-    #: Which start of a commitment that runs per start (1, 2, ...); 0 otherwise.
+    #: Which start of a commitment that runs per start (1, 2, ... in time order; shown, not
+    #: part of the key); 0 otherwise.
     occurrence: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    #: What identifies the breach within its (commitment, cycle): the id of the event that
+    #: started its clock, for a commitment that runs per start; for a repeat-failure remedy,
+    #: the repair that made it owed; '' otherwise.
+    start_key: Mapped[str] = mapped_column(String(300), default="", server_default=text("''"))
     status: Mapped[str] = mapped_column(String(20), index=True)
     severity: Mapped[str | None] = mapped_column(String(100))
     deadline: Mapped[datetime] = mapped_column(UtcDateTime)

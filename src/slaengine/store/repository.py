@@ -35,7 +35,8 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from datetime import time as dt_time
 from itertools import groupby
 from pathlib import Path
 from typing import Any
@@ -55,8 +56,9 @@ from slaengine.evaluate import Context
 from slaengine.events import BLANK, Event, Rejected, decode_line, parse_event, parse_time
 from slaengine.store import limits
 from slaengine.store.gate import WriterGate
-from slaengine.store.migrate import upgrade
+from slaengine.store.migrate import MigrationError, upgrade
 from slaengine.store.models import (
+    Breach,
     ContractVersion,
     RejectedInput,
     StoredClock,
@@ -69,6 +71,14 @@ from slaengine.store.models import (
 _VERSIONS_TTL = 1.0
 
 #: Where the store lives when no --db is given.
+
+
+def _in_force_on(rows: list[ContractVersion], day: date) -> ContractVersion:
+    """The one rule of which stored version is in force on ``day`` (``version_in_effect`` and
+    ``versions_in_force`` both ask it): the newest version effective by then; before any is,
+    the first stored."""
+    in_effect = [row for row in rows if row.effective_from <= day]
+    return in_effect[-1] if in_effect else rows[0]
 
 
 class StoreError(SlaError):
@@ -201,6 +211,8 @@ class Store:
             upgrade(engine)
         except OperationalError as exc:
             raise StoreError(f"cannot open the store {safe}: {exc.orig}") from None
+        except MigrationError as exc:
+            raise StoreError(f"cannot open the store {safe}: {exc}") from None
         return cls(engine, clock)
 
     @property
@@ -269,12 +281,30 @@ class Store:
             with self._contexts_lock:
                 self._versions.clear()
             if latest is not None:
-                # Tickets are evaluated under the version in effect for them: the open ones
-                # (something still due) are judged again by the due pass, in the background;
-                # a closed one when it is next evaluated (a new event, a re-judge on demand).
+                # Tickets are evaluated under the version in effect for them, and each line is
+                # priced under the version in force when its breach began. Judged again by the
+                # due pass, in the background: the open ones (something still due), and every
+                # ticket — closed ones included — with a clock or breach whose deadline is on or
+                # after the day the new version takes effect (its lines may change price). A
+                # closed ticket with nothing that late is judged when it is next evaluated (a
+                # new event, a re-judge on demand).
+                since = datetime.combine(effective, dt_time(0), ZoneInfo(contract.timezone))
+                reached = select(StoredClock.ticket).where(
+                    StoredClock.contract == contract.id, StoredClock.deadline >= since
+                )
+                breached = select(Breach.ticket).where(
+                    Breach.contract == contract.id,
+                    Breach.kind == "clock",
+                    Breach.deadline >= since,
+                )
                 session.execute(
                     update(Ticket)
-                    .where(Ticket.contract == contract.id, Ticket.next_due.is_not(None))
+                    .where(
+                        Ticket.contract == contract.id,
+                        Ticket.next_due.is_not(None)
+                        | Ticket.ticket.in_(reached)
+                        | Ticket.ticket.in_(breached),
+                    )
                     .values(dirty=True)
                 )
             return LoadResult(VersionInfo.of(row), changed=True)
@@ -321,9 +351,12 @@ class Store:
         rows = self._cached_versions(session, contract)
         if len(rows) < 2:
             return []
+        days = sorted({row.effective_from for row in rows})
+        # Before the earliest effective day the first version is in force (``_in_force_on``),
+        # even when a later version is the one effective earliest: dated the day before.
         chosen: list[tuple[date, ContractVersion]] = []
-        for day in sorted({row.effective_from for row in rows}):
-            row = [each for each in rows if each.effective_from <= day][-1]
+        for day in [days[0] - timedelta(days=1), *days]:
+            row = _in_force_on(rows, day)
             if not chosen or chosen[-1][1].id != row.id:
                 chosen.append((day, row))
         if len(chosen) < 2:
@@ -354,9 +387,7 @@ class Store:
         if on is None:
             return rows[-1]
         zone = ZoneInfo(self.context(rows[-1]).contract.timezone)
-        day = on.astimezone(zone).date()
-        in_effect = [row for row in rows if row.effective_from <= day]
-        return in_effect[-1] if in_effect else rows[0]
+        return _in_force_on(rows, on.astimezone(zone).date())
 
     # -- events ------------------------------------------------------------------------------
 
