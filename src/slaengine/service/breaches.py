@@ -15,19 +15,29 @@ caller's ``Batch`` (raised after the flush that gives new breaches their ids).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
 from slaengine.clocks import BREACHED, Clock
 from slaengine.contract.models import Contract
+from slaengine.service.identity import clock_identity
 from slaengine.service.raising import Batch
-from slaengine.store.models import CLOSED, OPEN, WITHDRAWN, Breach, Ticket
+from slaengine.store.models import CLOSED, OPEN, WITHDRAWN, Breach
+
+
+class _TicketRow(Protocol):
+    @property
+    def contract(self) -> str: ...
+
+    @property
+    def ticket(self) -> str: ...
 
 
 def sync_breaches(
     session: Session,
     contract: Contract,
-    row: Ticket,
+    row: _TicketRow,
     clocks: list[Clock],
     rows: list[Breach],
     now: datetime,
@@ -35,12 +45,12 @@ def sync_breaches(
 ) -> dict[tuple[str, int], Breach]:
     """Breaches raised and withdrawn (their alerts go to ``batch``); the ticket's breach
     rows by (commitment, cycle)."""
-    stored = {(b.commitment, b.cycle): b for b in rows}
-    by_key = {(c.commitment, c.cycle): c for c in clocks}
+    stored = {clock_identity(b): b for b in rows}
+    by_key = {clock_identity(c): c for c in clocks}
     for clock in clocks:
         if clock.status != BREACHED:
             continue
-        breach = stored.get((clock.commitment, clock.cycle))
+        breach = stored.get(clock_identity(clock))
         status = OPEN if clock.stopped_at is None else CLOSED
         fresh = breach is None or breach.status == WITHDRAWN
         if breach is None:
@@ -54,7 +64,7 @@ def sync_breaches(
                 revision=1,
             )
             session.add(breach)
-            stored[(clock.commitment, clock.cycle)] = breach
+            stored[clock_identity(clock)] = breach
         elif breach.status == WITHDRAWN:
             breach.revision += 1
             breach.detected_at = now

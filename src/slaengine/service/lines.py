@@ -21,11 +21,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from slaengine.evaluate import Context, evaluate
-from slaengine.events import Event
-from slaengine.penalties import Charges
+from slaengine.findings import Findings
+from slaengine.penalties import Charges, charge
 from slaengine.penalties.lines import CLOCK, COMPENSATION, Line
 from slaengine.penalties.words import amount_text
+from slaengine.service.judging import Judged
 from slaengine.store.models import Breach, PenaltyLine
 
 
@@ -34,18 +34,34 @@ def money_lines(charges: Charges) -> list[Line]:
     return [*charges.penalties, *charges.compensation]
 
 
+def ticket_charges(judged: Judged, now: datetime) -> Charges:
+    """What the ticket's findings cost, priced on their own: its clocks and events, and only
+    the clauses whose lines can name a ticket (``charge(..., tickets_only=True)``). The
+    contract's obligation periods and fee or measure periods are the duties pass's
+    (slaengine.service.duties): judged on one ticket's events they would be phantoms."""
+    findings = Findings(
+        judged.context.contract,
+        now,
+        judged.clocks,
+        [judged.summary],
+        [],
+        judged.wide.excused,
+        judged.applied,
+    )
+    return charge(findings, tickets_only=True)
+
+
 def store_ticket_lines(
     session: Session,
-    context: Context,
+    judged: Judged,
     contract: str,
     ticket: str,
-    applied: list[Event],
     now: datetime,
     breaches: Mapping[tuple[str, int], Breach],
     stored: list[PenaltyLine],
 ) -> None:
-    """The ticket's penalty and compensation lines, as the report computes them."""
-    charges = evaluate(context, applied, now).charges
+    """The ticket's penalty and compensation lines (``ticket_charges``)."""
+    charges = ticket_charges(judged, now)
 
     def breach_of(line: Line) -> Breach | None:
         if line.source != CLOCK or line.commitment is None or line.cycle is None:

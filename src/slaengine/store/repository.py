@@ -37,8 +37,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, create_engine, event, func, select, update
+import orjson
+from sqlalchemy import Engine, any_, bindparam, create_engine, event, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -164,6 +166,8 @@ class Store:
         self._contexts_lock = threading.Lock()
         self._versions: dict[str, tuple[float, list[ContractVersion]]] = {}
         self._gate = WriterGate() if engine.dialect.name == "sqlite" else None
+        #: Force-majeure events decoded, by seq (``batch_events``).
+        self._wide_cache: dict[int, Event] = {}
 
     @classmethod
     def open(cls, url: str, clock: Clock) -> Store:
@@ -643,30 +647,73 @@ class Store:
         self, session: Session, contract: str, tickets: Sequence[str]
     ) -> dict[str | None, list[Event]]:
         """``ticket_events`` of several tickets at once, by ticket; the contract-wide
-        force-majeure events (which apply to each of them) under None.
-
-        Two indexed reads, neither of which grows with the contract's history: the tickets'
-        own events (``ix_events_ticket``: contract, ticket, seq) and the force-majeure events
-        (``ix_events_wide``: the partial index of events without a ticket). One query with
-        ``ticket IN (...) OR ticket IS NULL`` would make the database read every event of the
-        contract instead.
-        """
-        found: dict[str | None, list[Event]] = {}
-        for first in range(0, len(tickets), _IN_CHUNK):
-            rows = session.scalars(
-                select(StoredEvent)
-                .where(
-                    StoredEvent.contract == contract,
-                    StoredEvent.ticket.in_(list(tickets[first : first + _IN_CHUNK])),
-                )
-                .order_by(StoredEvent.seq)
-            )
-            for row in rows:
-                found.setdefault(row.ticket, []).append(event_of(row))
-        wide = self.wide_events(session, contract, ("force_majeure",))
+        force-majeure events (which apply to each of them) under None."""
+        own, wide = self.batch_events(session, contract, tickets)
+        found: dict[str | None, list[Event]] = {name: events for name, events in own.items()}
         if wide:
             found[None] = wide
         return found
+
+    def batch_events(
+        self, session: Session, contract: str, tickets: Sequence[str]
+    ) -> tuple[dict[str, list[Event]], list[Event]]:
+        """The events of ``tickets`` by ticket, and the contract's force majeure (which applies
+        to each of them), each in arrival order: one statement, two indexed reads, neither of
+        which grows with the contract's history — the tickets' own events (``ix_events_ticket``:
+        contract, ticket, seq; on PostgreSQL one array parameter, ``ticket = ANY(:tickets)``)
+        and the force majeure (``ix_events_wide``, the partial index of events without a
+        ticket), put together with ``UNION ALL``. One query with ``ticket IN (...) OR ticket IS
+        NULL`` would make the database read every event of the contract instead. Force-majeure
+        bodies are decoded once per process (events are append-only: a seq never changes)."""
+        own: dict[str, list[Event]] = {}
+        wide: list[Event] = []
+        columns = (
+            StoredEvent.seq,
+            StoredEvent.event_id,
+            StoredEvent.contract,
+            StoredEvent.ticket,
+            StoredEvent.type,
+            StoredEvent.body,
+        )
+        # PostgreSQL: one statement whatever the count; SQLite: IN lists of ``_IN_CHUNK``.
+        chunk = max(len(tickets), 1) if self.is_postgres else _IN_CHUNK
+        for first in range(0, max(len(tickets), 1), chunk):
+            statement = select(*columns).where(
+                StoredEvent.contract == contract,
+                self.among(StoredEvent.ticket, tickets[first : first + chunk]),
+            )
+            if first == 0:
+                statement = statement.union_all(  # type: ignore[assignment]
+                    select(*columns).where(
+                        StoredEvent.contract == contract,
+                        StoredEvent.ticket.is_(None),
+                        StoredEvent.type == "force_majeure",
+                    )
+                )
+            for seq, event_id, of, ticket, kind, body in session.execute(statement):
+                if ticket is None:
+                    wide.append(self._wide_event(seq, event_id, of, kind, body))
+                else:
+                    own.setdefault(ticket, []).append(
+                        decoded(seq, event_id, of, ticket, kind, body)
+                    )
+        for events in own.values():
+            events.sort(key=_by_seq)
+        wide.sort(key=_by_seq)
+        return own, wide
+
+    def _wide_event(self, seq: int, event_id: str, contract: str, kind: str, body: str) -> Event:
+        found = self._wide_cache.get(seq)
+        if found is None:
+            found = self._wide_cache[seq] = decoded(seq, event_id, contract, None, kind, body)
+        return found
+
+    def among(self, column: Any, values: Sequence[Any]) -> Any:
+        """``column`` is one of ``values``: on PostgreSQL ``= ANY(:array)`` (one parameter, one
+        statement text whatever the count), elsewhere ``IN (...)``."""
+        if self.is_postgres:
+            return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+        return column.in_(list(values))
 
     def wide_events(self, session: Session, contract: str, types: Sequence[str]) -> list[Event]:
         """The contract's events without a ticket of the given types, in arrival order (an
@@ -718,17 +765,24 @@ _IN_CHUNK = 500
 
 def event_of(row: StoredEvent) -> Event:
     """The stored event as the core reads it (offsets exactly as they were written)."""
-    body = json.loads(row.body)
+    return decoded(row.seq, row.event_id, row.contract, row.ticket, row.type, row.body)
+
+
+def decoded(
+    seq: int, event_id: str, contract: str, ticket: str | None, kind: str, text: str
+) -> Event:
+    """A stored event's columns as the core reads the event (offsets as they were written)."""
+    body = orjson.loads(text)
     return Event(
-        id=row.event_id,
-        contract=row.contract,
-        type=row.type,
+        id=event_id,
+        contract=contract,
+        type=kind,
         at=parse_time(body["at"]),
-        ticket=row.ticket,
+        ticket=ticket,
         severity=body.get("severity"),
         asset=body.get("asset"),
         attrs=body.get("attrs") or {},
-        seq=row.seq,
+        seq=seq,
     )
 
 

@@ -23,6 +23,7 @@ from slaengine.penalties.words import amount_text, percent_of, percent_text
 @register
 class MeasureCredit(ClauseKind):
     name = "measure_credit"
+    ticket_lines = False
 
     def triggers(self, clause: MeasureCreditClause, evidence: Evidence) -> list[Trigger]:
         return [
