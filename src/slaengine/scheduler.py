@@ -9,8 +9,14 @@ SQL job store would not scale). Two jobs call the same function, ``LiveService.r
 
 * a *date* job at the earliest due time in the store, re-armed after every pass and every
   ingestion (whenever the earliest due time may have changed);
-* an *interval* sweep as a safety net: due times written by another worker, a database that was
-  away during a pass, anything a missed re-arm would leave waiting.
+* an *interval* sweep as a safety net: a database that was away during a pass, anything a
+  missed re-arm would leave waiting.
+
+In-process changes re-arm the date job by a signal (``LiveService.on_due_changed``), never by a
+poll. Due times another process wrote (a ``consume`` or ``ingest`` process marking tickets, a
+new contract version, another worker's escalations) are seen by a *look* every ``LOOK_EVERY``
+(0.25 s): it reads the earliest due time (index lookups) and re-arms the date job if it moved,
+so such work starts within a quarter of a second, not at the next sweep.
 
 ``misfire_grace_time=None`` and ``coalesce=True``: a job that fell due while the process was busy
 or down runs once, however late (APScheduler's default of 1 s would drop it with a log line).
@@ -36,6 +42,8 @@ logger = logging.getLogger("slaengine.scheduler")
 #: After a failed pass (the database away), the next try is no sooner than this: short, so
 #: breach detection catches up within a second of the store's return.
 _RETRY = timedelta(seconds=0.25)
+#: Seconds between looks at the store's earliest due time (work written by other processes).
+LOOK_EVERY = 0.25
 
 
 class DueScheduler:
@@ -63,6 +71,7 @@ class DueScheduler:
         self.scheduler.add_job(
             self._job, "interval", seconds=self.sweep_seconds, id="sweep", name="sweep"
         )
+        self.scheduler.add_job(self._look, "interval", seconds=LOOK_EVERY, id="look", name="look")
         # Whatever fell due while the process was down runs now.
         self._arm_at(self.service.clock.now())
 
@@ -101,6 +110,13 @@ class DueScheduler:
             raise
         finally:
             self.rearm()
+
+    def _look(self) -> None:
+        """The look (see the module doc): re-arm from the store, unless a pass is failing (it
+        keeps its own retry pace)."""
+        if not self._failed:
+            with suppress(Exception):
+                self.rearm()
 
     def rearm(self) -> None:
         """Arm the date job at the store's earliest due time (if it changed)."""

@@ -72,12 +72,20 @@ def sync_breaches(
             breach.withdrawn_reason = None
             breach.acknowledged_at = None
             breach.acknowledged_by = None
-        breach.status = status
-        breach.severity = clock.severity
-        breach.deadline = clock.deadline
-        breach.stopped_at = clock.stopped_at
-        breach.late_by_seconds = clock.late_by_seconds
-        breach.updated_at = now
+        judged = (status, clock.severity, clock.deadline, clock.stopped_at, clock.late_by_seconds)
+        if fresh or judged != (
+            breach.status,
+            breach.severity,
+            breach.deadline,
+            breach.stopped_at,
+            breach.late_by_seconds,
+        ):  # an unchanged breach is not written again
+            breach.status = status
+            breach.severity = clock.severity
+            breach.deadline = clock.deadline
+            breach.stopped_at = clock.stopped_at
+            breach.late_by_seconds = clock.late_by_seconds
+            breach.updated_at = now
         if fresh:
             batch.alert(
                 contract,
