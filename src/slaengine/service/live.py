@@ -29,7 +29,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -171,6 +171,15 @@ class LiveService:
             self._notify(report.alerts)
             self.passes += 1
             return report
+
+    def rejudge(self, contract: str, closed: bool = False, since: date | None = None) -> int | None:
+        """Re-judge the contract's tickets on demand, in the background (``Store.mark_for_rejudge``:
+        the open ones, ``closed`` too, ``since`` a day); the number marked, None for a contract
+        not loaded. The due pass is woken; ``progress()`` shows the tickets still waiting."""
+        marked = self.store.mark_for_rejudge(contract, closed, since)
+        if marked:
+            self._notify(0)
+        return marked
 
     def progress(self) -> dict[str, Any]:
         """For /health: whether the first due pass is done, and the tickets still waiting to be

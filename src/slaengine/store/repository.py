@@ -273,6 +273,34 @@ class Store:
                 )
             return LoadResult(VersionInfo.of(row), changed=True)
 
+    def mark_for_rejudge(
+        self, contract: str, closed: bool = False, since: date | None = None
+    ) -> int | None:
+        """Mark the contract's tickets ``dirty`` for the due pass's background lane to judge
+        again under the version in effect for each (a re-judge on demand, after a new version):
+        the open ones (something still due), and with ``closed`` the closed ones too; with
+        ``since``, only tickets with a clock started on or after that day (the contract's time
+        zone). Their ``next_due`` is left alone, so deadlines keep their place. The number
+        marked, or None when the contract is not loaded. One transaction."""
+        with self.write() as session:
+            newest = self.version_in_effect(session, contract, None)
+            if newest is None:
+                return None
+            query = update(Ticket).where(Ticket.contract == contract)
+            if not closed:
+                query = query.where(Ticket.next_due.is_not(None))
+            if since is not None:
+                zone = ZoneInfo(self.context(newest).contract.timezone)
+                start = datetime(since.year, since.month, since.day, tzinfo=zone)
+                started = select(StoredClock.ticket).where(
+                    StoredClock.contract == contract, StoredClock.started_at >= start
+                )
+                query = query.where(Ticket.ticket.in_(started))
+            marked = session.execute(
+                query.values(dirty=True).execution_options(synchronize_session=False)
+            )
+            return int(getattr(marked, "rowcount", 0) or 0)
+
     def versions(self, session: Session, contract: str | None = None) -> list[ContractVersion]:
         query = select(ContractVersion).order_by(ContractVersion.contract, ContractVersion.version)
         if contract is not None:
