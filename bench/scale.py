@@ -514,6 +514,8 @@ def running_part(args: Any, work: Path, url: str) -> dict[str, Any]:
         again = Server(url, [contract], work / "serve-scale-restart.log", env)
         try:
             result["restart_to_ready_seconds"] = _rounded(_wait_ready(again))
+            say("deadline-to-alert while a new contract version is re-judged")
+            result["during_rejudge"] = _during_rejudge(again, receiver, url, work, args)
         finally:
             again.stop()
         result["note"] = "ready: GET /health says ready (the first due pass is done)"
@@ -524,6 +526,43 @@ def running_part(args: Any, work: Path, url: str) -> dict[str, Any]:
     finally:
         receiver.close()
     return result
+
+
+def _waiting(server: Any) -> int:
+    return int(httpx.get(f"{server.url}/health", timeout=10.0).json()["tickets_waiting"])
+
+
+def _during_rejudge(server: Any, receiver: Any, url: str, work: Path, args: Any) -> dict[str, Any]:
+    """A new version of the contract (another name for a commitment: what a new duty roster
+    is) marks every open ticket for the background re-judge; probes run meanwhile. The re-judge
+    rate is read from /health's ``tickets_waiting``."""
+    from run import alert_latency, live_contract
+
+    amended = work / "bench-live-scale-v2.yaml"
+    text = live_contract(args.probe_target).replace(
+        "id: answer, use: answer-the-call", "id: answer, use: answer-the-call, name: {en: Answer}"
+    )
+    amended.write_text(text, encoding="utf-8")
+    store = Store.open(url, SystemClock())
+    started = time.perf_counter()
+    store.load_contract(text, amended)
+    marked = time.perf_counter() - started
+    store.close()
+    time.sleep(0.5)  # the service's look (0.25 s) sees the marked tickets
+    before, when = _waiting(server), time.perf_counter()
+    latency = alert_latency(server, receiver, args.probes, args.probe_spacing, args.probe_target)
+    after, then = _waiting(server), time.perf_counter()
+    latency.update(
+        {
+            "tickets_marked_load_seconds": _rounded(marked),
+            "tickets_waiting_before": before,
+            "tickets_waiting_after": after,
+            "rejudged_per_second": round((before - after) / (then - when)),
+            "note": "deadline-to-alert probes while the service re-judges every open ticket "
+            "under a new contract version in the background",
+        }
+    )
+    return latency
 
 
 def _wait_ready(server: Any, timeout: float = 600.0) -> float:

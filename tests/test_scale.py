@@ -252,3 +252,79 @@ def test_concurrent_single_posts_are_committed_together_each_before_its_answer(
         rejected = list(session.scalars(select(RejectedInput)))
     assert len(rejected) == 2 and all(row.line is None for row in rejected)
     assert dirty(service) == set()  # judged before the answers, as a single post is
+
+
+def test_the_rejudge_lane_claims_and_counts_through_the_waiting_index(tmp_path: Path) -> None:
+    from alembic import command
+
+    from slaengine.store.migrate import alembic_config
+
+    live = open_service(f"sqlite:///{tmp_path / 'w.db'}", FixedClock(T0), fast_contract(), tmp_path)
+    store = live.store
+    live.ingest([(n, event("reported", f"T{n}", at(0))) for n in range(30)], "test")
+    live.run_due()
+    assert live.rejudge(CONTRACT_ID, closed=True) == 30
+    captured: list[tuple[str, Any]] = []
+
+    def keep(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if "FROM tickets" in statement and not statement.startswith("EXPLAIN"):
+            captured.append((statement, parameters))
+
+    sa_event.listen(store.engine, "before_cursor_execute", keep)
+    with store.write() as session:
+        claimed = store.claim_dirty(session, at(1), 10)
+        waiting = store.waiting(session)
+    sa_event.remove(store.engine, "before_cursor_execute", keep)
+    # The oldest rows first (intake creates them in ticket order).
+    assert [row.ticket for row in claimed] == sorted(f"T{n}" for n in range(30))[:10]
+    assert waiting == 30
+    with store.engine.connect() as connection:
+        for statement, parameters in captured:
+            plan = " ".join(
+                str(row[-1])
+                for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+            )
+            # Only the waiting tickets, in id order: no walk past those already judged again.
+            assert "INDEX ix_tickets_waiting" in plan, plan
+            assert "TEMP B-TREE" not in plan, plan
+
+    def indexes() -> set[str]:
+        with store.engine.connect() as connection:
+            return set(
+                connection.scalars(
+                    text(
+                        "SELECT name FROM sqlite_master "
+                        "WHERE type = 'index' AND tbl_name = 'tickets'"
+                    )
+                )
+            )
+
+    config = alembic_config()
+    with store.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0003")
+    assert "ix_tickets_waiting" not in indexes()
+    with store.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    assert "ix_tickets_waiting" in indexes()
+    store.close()
+
+
+def test_the_rejudge_lane_yields_to_a_ticket_fallen_due_between_two_batches(
+    service: LiveService, clock: FixedClock
+) -> None:
+    from slaengine.service import due
+
+    service.ingest([(n, event("reported", f"T{n}", at(0))) for n in range(25)], "test")
+    service.run_due()
+    assert service.rejudge(CONTRACT_ID) == 25  # all open (the 60 s on-site clocks run)
+    report = due.DueReport()
+    # The pass began at 1 s; by the end of its first batch it is 3.5 s: the 3 s answer clocks
+    # (warned at 2.4 s) have fallen due, so the lane hands over after the batch in hand.
+    due.rejudge(service.store, service.raiser, at(1), report, lambda: None, lambda: at(3.5))
+    assert report.tickets == due.REJUDGE_BATCH
+    assert service.progress()["tickets_waiting"] == 25 - due.REJUDGE_BATCH
+    clock.set(at(3.5))
+    first = service.run_due()  # the fallen-due tickets first, then the lane goes on
+    assert first.alerts > 0

@@ -153,7 +153,9 @@ class LiveService:
                 self.store, self.raiser, now, report, self._alerts_committed, self.troubled
             ):
                 pass
-            due.rejudge(self.store, self.raiser, now, report, self._alerts_committed)
+            due.rejudge(
+                self.store, self.raiser, now, report, self._alerts_committed, self.clock.now
+            )
             report.escalations = escalation.escalate(self.store, self.raiser, now)
             report.alerts += report.escalations
             due_now = self._duties_due is None or self._duties_due <= now

@@ -38,7 +38,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import orjson
-from sqlalchemy import Engine, any_, bindparam, create_engine, event, func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    any_,
+    bindparam,
+    create_engine,
+    event,
+    func,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import make_url
@@ -759,14 +770,14 @@ class Store:
 
     def waiting(self, session: Session) -> int:
         """How many tickets have events (or a new contract version) not yet evaluated."""
-        return session.scalar(select(func.count()).select_from(Ticket).where(Ticket.dirty)) or 0
+        return session.scalar(select(func.count()).select_from(Ticket).where(waiting())) or 0
 
     def claim_dirty(self, session: Session, now: datetime, limit: int) -> list[Ticket]:
         """Up to ``limit`` tickets marked for re-judging and not due by ``now`` (those the
         deadline claim takes), locked as ``claim_due`` locks them."""
         query = (
             select(Ticket)
-            .where(Ticket.dirty.is_(True), Ticket.next_due.is_(None) | (Ticket.next_due > now))
+            .where(waiting(), Ticket.next_due.is_(None) | (Ticket.next_due > now))
             .order_by(Ticket.id)
             .limit(limit)
         )
@@ -789,6 +800,13 @@ class Store:
 
 #: Values in one ``IN (...)`` list or one multi-row statement (well under SQLite's limit).
 _IN_CHUNK = 500
+
+
+def waiting() -> ColumnElement[bool]:
+    """The tickets waiting to be judged again, as the partial index ``ix_tickets_waiting``
+    states it (migration 0005): ``dirty = true`` — PostgreSQL folds it to the index's ``dirty``,
+    SQLite renders ``dirty = 1``, its condition word for word."""
+    return Ticket.dirty == true()
 
 
 def event_of(row: StoredEvent) -> Event:
