@@ -62,7 +62,7 @@ CLAIM_BATCH = 50
 #: Seconds of re-judging per due pass, in batches of ``REJUDGE_BATCH`` tickets (see the module
 #: doc): a batch is the most a deadline due meanwhile waits for.
 REJUDGE_BUDGET = 0.25
-REJUDGE_BATCH = 10
+REJUDGE_BATCH = 25
 
 
 def retry_after(failures: int) -> timedelta:
