@@ -328,3 +328,39 @@ def test_the_rejudge_lane_yields_to_a_ticket_fallen_due_between_two_batches(
     clock.set(at(3.5))
     first = service.run_due()  # the fallen-due tickets first, then the lane goes on
     assert first.alerts > 0
+
+
+def test_judging_again_with_nothing_changed_writes_no_clock_or_breach_row(
+    service: LiveService, clock: FixedClock
+) -> None:
+    service.ingest(
+        [(0, event("reported", "T1", at(0))), (1, event("acknowledged", "T1", at(4)))], "test"
+    )
+    clock.set(at(5))
+    service.run_due()  # the answer was late: a breach; the on-site clock runs
+    with service.store.sessions() as session:
+        before = {
+            (c.commitment, c.status, c.updated_at) for c in session.scalars(select(StoredClock))
+        }
+        assert session.scalars(select(Breach.status)).all() == ["closed"]
+    statements: list[str] = []
+
+    def keep(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    sa_event.listen(service.store.engine, "before_cursor_execute", keep)
+    clock.set(at(6))
+    assert service.rejudge(CONTRACT_ID, closed=True) == 1
+    service.run_due()
+    sa_event.remove(service.store.engine, "before_cursor_execute", keep)
+    assert service.progress()["tickets_waiting"] == 0
+    writes = [
+        s.split()[1] for s in statements if s.lstrip().upper().startswith(("UPDATE", "INSERT"))
+    ]
+    assert "clocks" not in writes and "breaches" not in writes, writes
+    assert "tickets" in writes  # judged: dirty cleared, evaluated_at and next_due written
+    with service.store.sessions() as session:
+        after = {
+            (c.commitment, c.status, c.updated_at) for c in session.scalars(select(StoredClock))
+        }
+    assert after == before
