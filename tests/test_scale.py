@@ -364,3 +364,27 @@ def test_judging_again_with_nothing_changed_writes_no_clock_or_breach_row(
             (c.commitment, c.status, c.updated_at) for c in session.scalars(select(StoredClock))
         }
     assert after == before
+
+
+def test_a_deadline_never_waits_for_a_duties_pass_in_another_thread(
+    service: LiveService, clock: FixedClock
+) -> None:
+    import threading
+
+    service.ingest([(0, event("reported", "T1", at(0)))], "test")
+    service.run_due()
+    clock.set(at(3.5))  # the 3 s answer clock has run out
+    held = service._duties_lock  # another thread is judging the contract duties
+    assert held.acquire(blocking=False)
+    try:
+        done: list[Any] = []
+        worker = threading.Thread(target=lambda: done.append(service.run_due()))
+        worker.start()
+        worker.join(10)
+        assert done, "the due pass waited for the duties pass"
+        assert done[0].tickets == 1 and done[0].alerts > 0
+        assert "duties" not in done[0].extra  # left to the thread that is on them
+    finally:
+        held.release()
+    with service.store.sessions() as session:
+        assert session.scalars(select(Breach.commitment)).all() == ["ack"]

@@ -75,8 +75,13 @@ class LiveService:
         #: Called after due times may have changed (the scheduler re-arms).
         self.on_due_changed: list[Callable[[], None]] = []
         self._pass_lock = threading.Lock()
-        #: Due passes completed by this process ("ready" once the first one is done).
+        #: The duties are judged by one thread at a time, outside the pass's lock (run_due).
+        self._duties_lock = threading.Lock()
+        self._count_lock = threading.Lock()
+        #: Due passes completed by this process, and duties passes ("ready" once the first of
+        #: each is done).
         self.passes = 0
+        self.duty_passes = 0
         #: Ingestions run one at a time per process on SQLite (they would queue for its one
         #: writer anyway, while their parsing took the interpreter from the due pass and the
         #: delivery threads), two on PostgreSQL.
@@ -144,8 +149,10 @@ class LiveService:
     # -- the due pass ------------------------------------------------------------------------
 
     def run_due(self) -> DueReport:
-        """Evaluate every due ticket (new events too); escalate unacknowledged breaches; judge
-        the contract duties when they are due."""
+        """Evaluate every due ticket (new events too); escalate unacknowledged breaches; then
+        judge the contract duties when they are due — after the pass's lock is released
+        (``_duties``), so a deadline falling due meanwhile is served by the next pass at once
+        and never waits for a duties pass (its first read of a new version takes a while)."""
         with self._pass_lock:
             now = self.clock.now()
             report = DueReport()
@@ -158,6 +165,18 @@ class LiveService:
             )
             report.escalations = escalation.escalate(self.store, self.raiser, now)
             report.alerts += report.escalations
+        self._duties(now, report)
+        self._notify(report.alerts)
+        with self._count_lock:
+            self.passes += 1
+        return report
+
+    def _duties(self, now: datetime, report: DueReport) -> None:
+        """The contract duties, when due (see ``run_due``): one thread at a time; a pass that
+        finds another thread on them leaves them to it."""
+        if not self._duties_lock.acquire(blocking=False):
+            return
+        try:
             due_now = self._duties_due is None or self._duties_due <= now
             looked = self._duties_looked
             if due_now or looked is None or now - looked >= DUTIES_LOOK_EVERY:
@@ -170,9 +189,9 @@ class LiveService:
                     self._duties_due = following
                     report.extra["duties"] = raised
                 report.alerts += raised
-            self._notify(report.alerts)
-            self.passes += 1
-            return report
+            self.duty_passes += 1
+        finally:
+            self._duties_lock.release()
 
     def rejudge(self, contract: str, closed: bool = False, since: date | None = None) -> int | None:
         """Re-judge the contract's tickets on demand, in the background (``Store.mark_for_rejudge``:
@@ -188,7 +207,8 @@ class LiveService:
         evaluated (new events, or a new contract version being applied in the background)."""
         with self.store.sessions() as session:
             waiting = self.store.waiting(session)
-        return {"ready": self.passes > 0, "tickets_waiting": waiting}
+        ready = self.passes > 0 and self.duty_passes > 0
+        return {"ready": ready, "tickets_waiting": waiting}
 
     def next_due(self) -> datetime | None:
         """The earliest time ``run_due`` has something to do."""
