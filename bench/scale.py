@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import cProfile
 import statistics
 import subprocess
 import sys
@@ -256,10 +257,25 @@ def _one_ticket_ms(store: Store, service: LiveService, pairs: list[tuple[str, st
     return _rounded(statistics.median(times), 2)
 
 
-def _due_pass_per_ticket(store: Store, service: LiveService) -> dict[str, Any]:
+def _due_pass_per_ticket(
+    store: Store, service: LiveService, profile: bool = False
+) -> dict[str, Any]:
     """Every ticket of the store made due at once, then one due pass (``run_due``): the
     milliseconds per ticket, wall clock and this process's CPU (the database's own work is in
-    the wall clock only)."""
+    the wall clock only); with ``profile`` a second such pass under cProfile."""
+    result = _due_pass_once(store, service)
+    if profile:
+        from run import profile_json
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+        _due_pass_once(store, service)
+        profiler.disable()
+        result["profile"] = profile_json(profiler)
+    return result
+
+
+def _due_pass_once(store: Store, service: LiveService) -> dict[str, Any]:
     with store.write() as session:
         marked = session.execute(update(Ticket).values(dirty=True, next_due=service.clock.now()))
     tickets = int(getattr(marked, "rowcount", 0) or 0)
@@ -315,7 +331,7 @@ def history_part(args: Any, work: Path, url: str) -> dict[str, Any]:
     at_small = _one_ticket_ms(store, service, sample)
     say(f"history {small:,} events: evaluating every ticket, then probes and a force majeure")
     service.run_due()  # the history judged (its alerts queued), as a running service has it
-    due_pass = _due_pass_per_ticket(store, service)
+    due_pass = _due_pass_per_ticket(store, service, args.profile)
     receiver = Receiver()
     env = {"SLAENGINE_ALERT_WEBHOOK": receiver.url}
     server = Server(url, [tender], work / "serve-history.log", env)
