@@ -202,3 +202,87 @@ def test_the_api_route_marks_for_operators_only_and_health_shows_the_progress(
     opened = client.post(route, headers=as_operator)
     assert opened.status_code == 202
     assert opened.json()["marked"] == 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_a_running_serve_judges_what_another_process_marked_without_waiting_for_its_sweep(
+    kind: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    import os
+    import signal
+    import time
+
+    import httpx
+
+    from slaengine.clock import SystemClock
+    from slaengine.store import Store
+    from tests.receivers import free_port, http_receiver
+
+    db = (
+        f"sqlite:///{tmp_path / 'live.db'}"
+        if kind == "sqlite"
+        else request.getfixturevalue("pg_url")
+    )
+    contract = tmp_path / "fast.yaml"
+    contract.write_text(fast_contract(), encoding="utf-8")
+    with http_receiver() as hook:
+        port = free_port()
+        command = [sys.executable, "-m", "slaengine", "serve", "--db", db, "--contract"]
+        command += [str(contract), "--port", str(port), "--sweep", "3600"]  # no sweep to help
+        log = tmp_path / "serve.log"
+        with log.open("wb") as output:
+            server = subprocess.Popen(
+                command,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                env={**os.environ, "SLAENGINE_ALERT_WEBHOOK": f"{hook.url}/all"},
+            )
+        try:
+
+            def health() -> dict[str, object]:
+                end = time.monotonic() + 30
+                while True:
+                    assert server.poll() is None, log.read_text()
+                    try:
+                        answer = httpx.get(f"http://127.0.0.1:{port}/health", timeout=1)
+                        if answer.status_code == 200:
+                            return dict(answer.json())
+                    except httpx.HTTPError:
+                        pass
+                    assert time.monotonic() < end, log.read_text()
+                    time.sleep(0.05)
+
+            def kinds() -> list[str]:
+                return [r.json()["kind"] for r in hook.requests if r.json().get("ticket") == "T9"]
+
+            def arrives(kind: str) -> None:
+                end = time.monotonic() + 10  # the look is every 0.25 s; the sweep an hour
+                while kind not in kinds():
+                    assert time.monotonic() < end, (kinds(), log.read_text()[-3000:])
+                    time.sleep(0.05)
+
+            while not health().get("ready"):
+                time.sleep(0.05)
+            # This process stores an event (it judges nothing): the ticket is marked due now.
+            store = Store.open(db, SystemClock())
+            now = datetime.now(UTC)
+            store.add_events([(0, event("reported", "T9", now - timedelta(seconds=60)))], "test")
+            store.add_events([(1, event("acknowledged", "T9", now - timedelta(seconds=50)))], "t")
+            arrives("breach")  # answered after 10 s against 3 s
+            # A new version gives the answer a minute; asked for, the closed ticket is judged
+            # again by the server: the breach is withdrawn.
+            amended = fast_contract(ack_target="60s")
+            store.load_contract(amended, tmp_path / "v2.yaml", now.date() - timedelta(days=1))
+            store.close()
+            done = rejudge(db, "--contract", CONTRACT_ID, "--closed")
+            assert done.returncode == 0, done.stderr
+            arrives("withdrawn")
+            assert health()["tickets_waiting"] == 0
+        finally:
+            server.send_signal(signal.SIGTERM)
+            try:
+                server.wait(10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()

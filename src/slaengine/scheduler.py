@@ -15,7 +15,9 @@ SQL job store would not scale). Two jobs call the same function, ``LiveService.r
 In-process changes re-arm the date job by a signal (``LiveService.on_due_changed``), never by a
 poll. Due times another process wrote (a ``consume`` or ``ingest`` process marking tickets, a
 new contract version, another worker's escalations) are seen by a *look* every ``LOOK_EVERY``
-(0.25 s): it reads the earliest due time (index lookups) and re-arms the date job if it moved,
+(0.25 s), a thread of its own rather than a job (a job would wait behind a long pass for the
+scheduler's workers, and APScheduler logs every run it then skips): it reads the earliest due
+time (index lookups) and re-arms the date job if it moved,
 so such work starts within a quarter of a second, not at the next sweep.
 
 ``misfire_grace_time=None`` and ``coalesce=True``: a job that fell due while the process was busy
@@ -63,6 +65,8 @@ class DueScheduler:
         self._ids = itertools.count(1)
         self.passes = 0
         self._failed = False
+        self._stop = threading.Event()
+        self._looking: threading.Thread | None = None
         service.on_due_changed.append(self.rearm)
 
     def start(self, paused: bool = False) -> None:
@@ -71,11 +75,19 @@ class DueScheduler:
         self.scheduler.add_job(
             self._job, "interval", seconds=self.sweep_seconds, id="sweep", name="sweep"
         )
-        self.scheduler.add_job(self._look, "interval", seconds=LOOK_EVERY, id="look", name="look")
+        if not paused:
+            self._looking = threading.Thread(
+                target=self._look, name="slaengine-due-look", daemon=True
+            )
+            self._looking.start()
         # Whatever fell due while the process was down runs now.
         self._arm_at(self.service.clock.now())
 
     def shutdown(self) -> None:
+        self._stop.set()
+        if self._looking is not None:
+            self._looking.join(5)
+            self._looking = None
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
 
@@ -112,11 +124,24 @@ class DueScheduler:
             self.rearm()
 
     def _look(self) -> None:
-        """The look (see the module doc): re-arm from the store, unless a pass is failing (it
-        keeps its own retry pace)."""
-        if not self._failed:
-            with suppress(Exception):
-                self.rearm()
+        """The look (see the module doc): re-arm from the store every ``LOOK_EVERY`` seconds,
+        unless a pass is failing (it keeps its own retry pace)."""
+        while not self._stop.wait(LOOK_EVERY):
+            if not self._failed and not self._due_pending():
+                with suppress(Exception):
+                    self.rearm()
+
+    def _due_pending(self) -> bool:
+        """Is the date job armed for a time that has come, and not run yet? Then it runs at
+        once and re-arms after its pass; a look must not move it later (on start, the first
+        pass is armed for "now")."""
+        with self._arm_lock:
+            if self._armed is None:
+                return False
+            job_id, armed_for = self._armed
+            if armed_for > self.service.clock.now():
+                return False
+            return self.scheduler.get_job(job_id) is not None
 
     def rearm(self) -> None:
         """Arm the date job at the store's earliest due time (if it changed)."""
