@@ -286,3 +286,21 @@ def test_a_running_serve_judges_what_another_process_marked_without_waiting_for_
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait()
+
+
+def test_tickets_another_process_marked_are_judged_under_the_version_it_loaded_at_once(
+    service: LiveService, db_url: str, tmp_path: Path, clock: FixedClock
+) -> None:
+    from slaengine.store import Store
+
+    with service.store.sessions() as session:  # this worker has just read the versions
+        assert service.store.version_in_effect(session, CONTRACT_ID, None) is not None
+    other = Store.open(db_url, clock)  # another process: a new version, then a re-judge
+    path = tmp_path / "v2.yaml"
+    path.write_text(fast_contract(ack_target="1s"), encoding="utf-8")
+    assert other.load_contract(path.read_text(encoding="utf-8"), path).changed
+    assert other.mark_for_rejudge(CONTRACT_ID, closed=True) == 2
+    other.close()
+    clock.set(at(5))
+    service.run_due()  # within a second of the versions read above
+    assert ack_breaches(service) == {"T-closed": "closed"}

@@ -125,6 +125,9 @@ def sync_rows(
     alerts queued (see the module doc: one read per kind of row, the writes batched)."""
     if not rows:
         return 0
+    # The versions as of this transaction: a ticket marked by a version another process just
+    # loaded is judged under that version (the cache would be up to a second behind).
+    store.forget_versions()
     batch = Batch()
     writes = _Writes(now)
     with session.no_autoflush:

@@ -165,17 +165,20 @@ class LiveService:
             )
             report.escalations = escalation.escalate(self.store, self.raiser, now)
             report.alerts += report.escalations
-        self._duties(now, report)
+        # Delivery and the scheduler learn of this pass before the duties run (a due time it
+        # wrote is armed now, not after them).
         self._notify(report.alerts)
+        self._notify(self._duties(now, report))
         with self._count_lock:
             self.passes += 1
         return report
 
-    def _duties(self, now: datetime, report: DueReport) -> None:
+    def _duties(self, now: datetime, report: DueReport) -> int:
         """The contract duties, when due (see ``run_due``): one thread at a time; a pass that
-        finds another thread on them leaves them to it."""
+        finds another thread on them leaves them to it. The number of alerts raised."""
         if not self._duties_lock.acquire(blocking=False):
-            return
+            return 0
+        raised = 0
         try:
             due_now = self._duties_due is None or self._duties_due <= now
             looked = self._duties_looked
@@ -192,6 +195,7 @@ class LiveService:
             self.duty_passes += 1
         finally:
             self._duties_lock.release()
+        return raised
 
     def rejudge(self, contract: str, closed: bool = False, since: date | None = None) -> int | None:
         """Re-judge the contract's tickets on demand, in the background (``Store.mark_for_rejudge``:

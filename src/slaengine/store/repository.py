@@ -335,6 +335,13 @@ class Store:
             self._versions[contract] = (now, rows)
         return rows
 
+    def forget_versions(self) -> None:
+        """Read the contract versions afresh at their next use (a batch of tickets about to be
+        judged: the version another process loaded a moment ago, and the tickets it marked for
+        re-judging, must be seen together, not a second apart)."""
+        with self._contexts_lock:
+            self._versions.clear()
+
     def context(self, row: ContractVersion) -> Context:
         """The compiled contract of a stored version (compiled once per process)."""
         with self._contexts_lock:
