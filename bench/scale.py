@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import cProfile
 import resource
 import statistics
 import subprocess
@@ -339,6 +340,43 @@ def _one_ticket_ms(store: Store, service: LiveService, pairs: list[tuple[str, st
     return _rounded(statistics.median(times), 2)
 
 
+def _due_pass_per_ticket(
+    store: Store, service: LiveService, profile: bool = False
+) -> dict[str, Any]:
+    """Every ticket of the store made due at once, then one due pass (``run_due``): the
+    milliseconds per ticket, wall clock and this process's CPU (the database's own work is in
+    the wall clock only); with ``profile`` a second such pass under cProfile."""
+    result = _due_pass_once(store, service)
+    if profile:
+        from run import profile_json
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+        _due_pass_once(store, service)
+        profiler.disable()
+        result["profile"] = profile_json(profiler)
+    return result
+
+
+def _due_pass_once(store: Store, service: LiveService) -> dict[str, Any]:
+    with store.write() as session:
+        marked = session.execute(update(Ticket).values(dirty=True, next_due=service.clock.now()))
+    tickets = int(getattr(marked, "rowcount", 0) or 0)
+    cpu = time.process_time()
+    started = time.perf_counter()
+    report = service.run_due()
+    wall = time.perf_counter() - started
+    cpu = time.process_time() - cpu
+    return {
+        "tickets": tickets,
+        "judged": report.tickets,
+        "wall_ms_per_ticket": _rounded(wall * 1000 / max(report.tickets, 1), 3),
+        "cpu_ms_per_ticket": _rounded(cpu * 1000 / max(report.tickets, 1), 3),
+        "note": "every ticket of the history due at once, one due pass: claimed 50 a "
+        "transaction, events read, judged, changed rows written (PostgreSQL)",
+    }
+
+
 def _duties_ms(service: LiveService) -> dict[str, float]:
     """The duties pass: the first (reads the duty events in full) and a later one."""
     from slaengine.service import duties
@@ -376,6 +414,7 @@ def history_part(args: Any, work: Path, url: str) -> dict[str, Any]:
     at_small = _one_ticket_ms(store, service, sample)
     say(f"history {small:,} events: evaluating every ticket, then probes and a force majeure")
     service.run_due()  # the history judged (its alerts queued), as a running service has it
+    due_pass = _due_pass_per_ticket(store, service, args.profile)
     receiver = Receiver()
     env = {"SLAENGINE_ALERT_WEBHOOK": receiver.url}
     server = Server(url, [tender], work / "serve-history.log", env)
@@ -399,6 +438,7 @@ def history_part(args: Any, work: Path, url: str) -> dict[str, Any]:
             "note": "median over 30 tickets: claim the dirty row, read its events (and the "
             "contract's force majeure), evaluate, write (one transaction)",
         },
+        f"due_pass_{small}_events": due_pass,
         f"duties_pass_{large}_events": duty,
         "force_majeure_among_probes": wide,
     }
@@ -573,6 +613,8 @@ def running_part(args: Any, work: Path, url: str) -> dict[str, Any]:
         again = Server(url, [contract], work / "serve-scale-restart.log", env)
         try:
             result["restart_to_ready_seconds"] = _rounded(_wait_ready(again))
+            say("deadline-to-alert while a new contract version is re-judged")
+            result["during_rejudge"] = _during_rejudge(again, receiver, url, work, args)
         finally:
             again.stop()
         result["note"] = "ready: GET /health says ready (the first due pass is done)"
@@ -583,6 +625,43 @@ def running_part(args: Any, work: Path, url: str) -> dict[str, Any]:
     finally:
         receiver.close()
     return result
+
+
+def _waiting(server: Any) -> int:
+    return int(httpx.get(f"{server.url}/health", timeout=10.0).json()["tickets_waiting"])
+
+
+def _during_rejudge(server: Any, receiver: Any, url: str, work: Path, args: Any) -> dict[str, Any]:
+    """A new version of the contract (another name for a commitment: what a new duty roster
+    is) marks every open ticket for the background re-judge; probes run meanwhile. The re-judge
+    rate is read from /health's ``tickets_waiting``."""
+    from run import alert_latency, live_contract
+
+    amended = work / "bench-live-scale-v2.yaml"
+    text = live_contract(args.probe_target).replace(
+        "id: answer, use: answer-the-call", "id: answer, use: answer-the-call, name: {en: Answer}"
+    )
+    amended.write_text(text, encoding="utf-8")
+    store = Store.open(url, SystemClock())
+    started = time.perf_counter()
+    store.load_contract(text, amended)
+    marked = time.perf_counter() - started
+    store.close()
+    time.sleep(0.5)  # the service's look (0.25 s) sees the marked tickets
+    before, when = _waiting(server), time.perf_counter()
+    latency = alert_latency(server, receiver, args.probes, args.probe_spacing, args.probe_target)
+    after, then = _waiting(server), time.perf_counter()
+    latency.update(
+        {
+            "tickets_marked_load_seconds": _rounded(marked),
+            "tickets_waiting_before": before,
+            "tickets_waiting_after": after,
+            "rejudged_per_second": round((before - after) / (then - when)),
+            "note": "deadline-to-alert probes while the service re-judges every open ticket "
+            "under a new contract version in the background",
+        }
+    )
+    return latency
 
 
 def _wait_ready(server: Any, timeout: float = 600.0) -> float:

@@ -42,6 +42,7 @@ COMMANDS = [
     ("contract",),
     ("contract", "validate"), ("contract", "show"), ("contract", "load"), ("replay",),
     ("statement",), ("warranty",), ("ingest",), ("serve",), ("import",), ("backtest",), ("demo",),
+    ("rejudge",),
 ]  # fmt: skip
 
 

@@ -194,14 +194,15 @@ def test_a_tickets_events_are_read_through_indexes_not_a_scan_of_the_contract(
     with store.sessions() as session:
         store.ticket_events(session, CONTRACT_ID, "T1")
     sa_event.remove(store.engine, "before_cursor_execute", keep)
-    assert len(captured) == 2
+    assert len(captured) == 1  # the ticket's events and the force majeure: one statement
     with store.engine.connect() as connection:
         for statement, parameters in captured:
             plan = " ".join(
                 str(row[-1])
                 for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
             )
-            assert "USING INDEX ix_events_" in plan, plan
+            assert "USING INDEX ix_events_ticket" in plan, plan
+            assert "USING INDEX ix_events_wide" in plan, plan
             assert "SCAN events" not in plan, plan
         connection.execute(text("SELECT 1"))
     store.close()
@@ -326,3 +327,139 @@ def test_storing_never_waits_for_a_due_pass_that_holds_the_ticket(
     assert ack.stopped_at == at(1)
     assert dirty(live) == set()
     live.store.close()
+
+
+def test_the_rejudge_lane_claims_and_counts_through_the_waiting_index(tmp_path: Path) -> None:
+    from alembic import command
+
+    from slaengine.store.migrate import alembic_config
+
+    live = open_service(f"sqlite:///{tmp_path / 'w.db'}", FixedClock(T0), fast_contract(), tmp_path)
+    store = live.store
+    live.ingest([(n, event("reported", f"T{n}", at(0))) for n in range(30)], "test")
+    live.run_due()
+    assert live.rejudge(CONTRACT_ID, closed=True) == 30
+    captured: list[tuple[str, Any]] = []
+
+    def keep(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if "FROM tickets" in statement and not statement.startswith("EXPLAIN"):
+            captured.append((statement, parameters))
+
+    sa_event.listen(store.engine, "before_cursor_execute", keep)
+    with store.write() as session:
+        claimed = store.claim_dirty(session, at(1), 10)
+        waiting = store.waiting(session)
+    sa_event.remove(store.engine, "before_cursor_execute", keep)
+    # The oldest rows first (intake creates them in ticket order).
+    assert [row.ticket for row in claimed] == sorted(f"T{n}" for n in range(30))[:10]
+    assert waiting == 30
+    with store.engine.connect() as connection:
+        for statement, parameters in captured:
+            plan = " ".join(
+                str(row[-1])
+                for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+            )
+            # Only the waiting tickets, in id order: no walk past those already judged again.
+            assert "INDEX ix_tickets_waiting" in plan, plan
+            assert "TEMP B-TREE" not in plan, plan
+
+    def indexes() -> set[str]:
+        with store.engine.connect() as connection:
+            return set(
+                connection.scalars(
+                    text(
+                        "SELECT name FROM sqlite_master "
+                        "WHERE type = 'index' AND tbl_name = 'tickets'"
+                    )
+                )
+            )
+
+    config = alembic_config()
+    with store.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0003")
+    assert "ix_tickets_waiting" not in indexes()
+    with store.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    assert "ix_tickets_waiting" in indexes()
+    store.close()
+
+
+def test_the_rejudge_lane_yields_to_a_ticket_fallen_due_between_two_batches(
+    service: LiveService, clock: FixedClock
+) -> None:
+    from slaengine.service import due
+
+    service.ingest([(n, event("reported", f"T{n}", at(0))) for n in range(25)], "test")
+    service.run_due()
+    assert service.rejudge(CONTRACT_ID) == 25  # all open (the 60 s on-site clocks run)
+    report = due.DueReport()
+    # The pass began at 1 s; by the end of its first batch it is 3.5 s: the 3 s answer clocks
+    # (warned at 2.4 s) have fallen due, so the lane hands over after the batch in hand.
+    due.rejudge(service.store, service.raiser, at(1), report, lambda: None, lambda: at(3.5))
+    assert report.tickets == due.REJUDGE_BATCH
+    assert service.progress()["tickets_waiting"] == 25 - due.REJUDGE_BATCH
+    clock.set(at(3.5))
+    first = service.run_due()  # the fallen-due tickets first, then the lane goes on
+    assert first.alerts > 0
+
+
+def test_judging_again_with_nothing_changed_writes_no_clock_or_breach_row(
+    service: LiveService, clock: FixedClock
+) -> None:
+    service.ingest(
+        [(0, event("reported", "T1", at(0))), (1, event("acknowledged", "T1", at(4)))], "test"
+    )
+    clock.set(at(5))
+    service.run_due()  # the answer was late: a breach; the on-site clock runs
+    with service.store.sessions() as session:
+        before = {
+            (c.commitment, c.status, c.updated_at) for c in session.scalars(select(StoredClock))
+        }
+        assert session.scalars(select(Breach.status)).all() == ["closed"]
+    statements: list[str] = []
+
+    def keep(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    sa_event.listen(service.store.engine, "before_cursor_execute", keep)
+    clock.set(at(6))
+    assert service.rejudge(CONTRACT_ID, closed=True) == 1
+    service.run_due()
+    sa_event.remove(service.store.engine, "before_cursor_execute", keep)
+    assert service.progress()["tickets_waiting"] == 0
+    writes = [
+        s.split()[1] for s in statements if s.lstrip().upper().startswith(("UPDATE", "INSERT"))
+    ]
+    assert "clocks" not in writes and "breaches" not in writes, writes
+    assert "tickets" in writes  # judged: dirty cleared, evaluated_at and next_due written
+    with service.store.sessions() as session:
+        after = {
+            (c.commitment, c.status, c.updated_at) for c in session.scalars(select(StoredClock))
+        }
+    assert after == before
+
+
+def test_a_deadline_never_waits_for_a_duties_pass_in_another_thread(
+    service: LiveService, clock: FixedClock
+) -> None:
+    import threading
+
+    service.ingest([(0, event("reported", "T1", at(0)))], "test")
+    service.run_due()
+    clock.set(at(3.5))  # the 3 s answer clock has run out
+    held = service._duties_lock  # another thread is judging the contract duties
+    assert held.acquire(blocking=False)
+    try:
+        done: list[Any] = []
+        worker = threading.Thread(target=lambda: done.append(service.run_due()))
+        worker.start()
+        worker.join(10)
+        assert done, "the due pass waited for the duties pass"
+        assert done[0].tickets == 1 and done[0].alerts > 0
+        assert "duties" not in done[0].extra  # left to the thread that is on them
+    finally:
+        held.release()
+    with service.store.sessions() as session:
+        assert session.scalars(select(Breach.commitment)).all() == ["ack"]

@@ -11,8 +11,16 @@ SQL job store would not scale). Two jobs call the same function, ``LiveService.r
   ingestion (whenever the earliest due time may have changed); after a commit that left its
   tickets to the judge lane (``LiveService.on_stored``) it is armed for now without asking the
   store (``due_now``): those tickets are due now, so the pass runs within milliseconds;
-* an *interval* sweep as a safety net: due times written by another worker, a database that was
-  away during a pass, anything a missed re-arm would leave waiting.
+* an *interval* sweep as a safety net: a database that was away during a pass, anything a
+  missed re-arm would leave waiting.
+
+In-process changes re-arm the date job by a signal (``LiveService.on_due_changed``), never by a
+poll. Due times another process wrote (a ``consume`` or ``ingest`` process marking tickets, a
+new contract version, another worker's escalations) are seen by a *look* every ``LOOK_EVERY``
+(0.25 s), a thread of its own rather than a job (a job would wait behind a long pass for the
+scheduler's workers, and APScheduler logs every run it then skips): it reads the earliest due
+time (index lookups) and re-arms the date job if it moved,
+so such work starts within a quarter of a second, not at the next sweep.
 
 ``misfire_grace_time=None`` and ``coalesce=True``: a job that fell due while the process was busy
 or down runs once, however late (APScheduler's default of 1 s would drop it with a log line).
@@ -38,6 +46,8 @@ logger = logging.getLogger("slaengine.scheduler")
 #: After a failed pass (the database away), the next try is no sooner than this: short, so
 #: breach detection catches up within a second of the store's return.
 _RETRY = timedelta(seconds=0.25)
+#: Seconds between looks at the store's earliest due time (work written by other processes).
+LOOK_EVERY = 0.25
 
 
 class DueScheduler:
@@ -59,6 +69,8 @@ class DueScheduler:
         self._failed = False
         #: Set by ``shutdown``: no pass starts and nothing is armed any more.
         self._stopping = False
+        self._stop = threading.Event()
+        self._looking: threading.Thread | None = None
         service.on_due_changed.append(self.rearm)
         service.on_stored.append(self.due_now)
 
@@ -68,6 +80,11 @@ class DueScheduler:
         self.scheduler.add_job(
             self._job, "interval", seconds=self.sweep_seconds, id="sweep", name="sweep"
         )
+        if not paused:
+            self._looking = threading.Thread(
+                target=self._look, name="slaengine-due-look", daemon=True
+            )
+            self._looking.start()
         # Whatever fell due while the process was down runs now.
         self._arm_at(self.service.clock.now())
 
@@ -78,6 +95,10 @@ class DueScheduler:
         armed once stopping, and the pass in hand is waited for through the service.)"""
         with self._arm_lock:
             self._stopping = True
+        self._stop.set()
+        if self._looking is not None:
+            self._looking.join(5)
+            self._looking = None
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         self.service.finish_pass()
@@ -121,6 +142,26 @@ class DueScheduler:
         while a pass runs leave one pass armed (each arming replaces the one not yet run)."""
         if not self._failed:  # a failing pass keeps its retry pace (see rearm)
             self._arm_at(self.service.clock.now())
+
+    def _look(self) -> None:
+        """The look (see the module doc): re-arm from the store every ``LOOK_EVERY`` seconds,
+        unless a pass is failing (it keeps its own retry pace)."""
+        while not self._stop.wait(LOOK_EVERY):
+            if not self._failed and not self._due_pending():
+                with suppress(Exception):
+                    self.rearm()
+
+    def _due_pending(self) -> bool:
+        """Is the date job armed for a time that has come, and not run yet? Then it runs at
+        once and re-arms after its pass; a look must not move it later (on start, the first
+        pass is armed for "now")."""
+        with self._arm_lock:
+            if self._armed is None:
+                return False
+            job_id, armed_for = self._armed
+            if armed_for > self.service.clock.now():
+                return False
+            return self.scheduler.get_job(job_id) is not None
 
     def rearm(self) -> None:
         """Arm the date job at the store's earliest due time (if it changed)."""

@@ -23,6 +23,11 @@ the pending rows and starts their workers. A worker repeats:
    so a failing alert never stands in front of newer ones. After a few failures in a row the
    endpoint is parked; when it answers again its waiting rows are made due at once.
 
+Workers are woken, not polled, for what this process queues: the live service calls ``wake()``
+after every commit that wrote alerts. Rows another process queued (a ``consume`` or ``ingest``
+process, another worker) are found by each worker's look every ``idle_wait`` (0.25 s), an index
+range of ``ix_outbox_due``.
+
 An endpoint that is *off* (e-mail with no SMTP relay configured) is said once at start; its rows
 are held, not tried, until a restart with the relay configured sends them.
 
@@ -96,7 +101,7 @@ class OutboxDelivery:
         settings: ChannelSettings | None = None,
         base_delay: float = 1.0,
         max_delay: float = 300.0,
-        idle_wait: float = 1.0,
+        idle_wait: float = 0.25,
         threads: int = 1,
         park_after: int = 3,
         park_ceiling: float = 60.0,

@@ -33,7 +33,7 @@ from slaengine.api.auth import Auth
 from slaengine.api.docs import offline_docs
 from slaengine.api.problems import BodyLimits, json_body, problem, responses
 from slaengine.api.problems import install as install_problems
-from slaengine.api.schemas import Acknowledgement, EventIn, event_body
+from slaengine.api.schemas import Acknowledgement, EventIn, Rejudge, event_body
 from slaengine.clock import Clock
 from slaengine.clocks import PAUSED, RUNNING
 from slaengine.errors import EventError, SlaError
@@ -522,6 +522,24 @@ def create_app(
                 for m in terms.measures
             ],
         }
+
+    @app.post(
+        "/contracts/{contract}/rejudge",
+        tags=["contracts"],
+        dependencies=operator,
+        status_code=202,
+        responses=responses(400, *_READ, 403, 404),
+    )
+    def rejudge(contract: str, body: Rejudge | None = None) -> dict[str, Any]:
+        """Judge the contract's tickets again under the version in effect for each, in the
+        background: the open ones, with `closed` the closed ones too, with `since` only those
+        with a clock started on or after that day. Answers once they are marked; `GET /health`
+        shows `tickets_waiting` going down."""
+        wanted = body or Rejudge()
+        marked = service.rejudge(contract, wanted.closed, wanted.since)
+        if marked is None:
+            raise HTTPException(404, detail=f"contract {contract!r} is not loaded")
+        return {"status": "accepted", "contract": contract, "marked": marked}
 
     @app.get(
         "/contracts/{contract}/tickets/{ticket}",

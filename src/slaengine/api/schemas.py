@@ -7,9 +7,10 @@ the reasons it gives); these models only *describe* them, with the limits the st
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from slaengine.store.limits import LENGTHS
 
@@ -41,6 +42,29 @@ class Acknowledgement(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     by: str | None = Field(None, max_length=200, pattern=_TEXT)
+
+
+class Rejudge(BaseModel):
+    """Which tickets of a contract to judge again in the background."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    closed: bool = Field(
+        False, strict=True, description="closed tickets too (default: the open ones only)"
+    )
+    since: date | None = Field(
+        None,
+        description="only tickets with a clock started on or after this day (YYYY-MM-DD, the "
+        "contract's time zone)",
+    )
+
+    @field_validator("since", mode="before")
+    @classmethod
+    def _a_day_written_out(cls, value: Any) -> Any:
+        # The schema says a string (YYYY-MM-DD): no number read as a timestamp.
+        if value is not None and not isinstance(value, str):
+            raise ValueError("write the day as YYYY-MM-DD")
+        return value
 
 
 def event_body(batch: bool, max_events: int) -> dict[str, Any]:

@@ -223,21 +223,27 @@ def load_input(contract: Contract, events_file: str | None, db: str | None) -> I
         intake = read_events(events_file, contract)
         source = "standard input" if events_file == "-" else events_file
         return Input(intake.events, intake.rejected, intake.duplicates, source)
-    from sqlalchemy.engine import make_url
-
     from slaengine.store import Store
-    from slaengine.store.repository import database_url
 
     assert db is not None
-    url = make_url(database_url(db))
-    if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).is_file():
-        # Reading never creates a store: a typo in the path must not look like an empty store.
-        raise SlaError(f"--db {db}: no such store (the SQLite file {url.database} does not exist)")
+    require_store(db)
     store = Store.open(db, CLOCK)
     try:
         return Input(store.contract_events(contract.id), [], source=f"store {db}")
     finally:
         store.close()
+
+
+def require_store(db: str) -> None:
+    """Reading (or marking) never creates a store: a typo in a SQLite path must not look like
+    an empty store."""
+    from sqlalchemy.engine import make_url
+
+    from slaengine.store.repository import database_url
+
+    url = make_url(database_url(db))
+    if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).is_file():
+        raise SlaError(f"--db {db}: no such store (the SQLite file {url.database} does not exist)")
 
 
 def write_json(document: Any) -> None:
@@ -269,4 +275,5 @@ _COMMAND_MODULES: list[str] = [
     "backtest",
     "consume",
     "amendments",
+    "rejudge",
 ]

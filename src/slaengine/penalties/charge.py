@@ -166,15 +166,21 @@ def measured_commitments(contract: Contract) -> frozenset[str]:
     return frozenset(by_clauses | by_measures)
 
 
-def charge(report: Findings) -> Charges:
+def charge(report: Findings, tickets_only: bool = False) -> Charges:
     """Every line the report's breaches, periods and events cost under its contract (or, for
-    an amended contract, each under the version in force when its breach began)."""
+    an amended contract, each under the version in force when its breach began).
+
+    ``tickets_only``: only the clauses whose lines can name a ticket (``ClauseKind.ticket_lines``)
+    — the live service prices one ticket's findings on their own, where a fee period or a
+    measure's period would be judged on that ticket alone and take cap room from its lines."""
     contract = report.contract
     sections: dict[str, list[Line]] = defaultdict(list)
     each = _evidence_by_version(report)
     for evidence, start, end in each:
         for clause in evidence.contract.clauses:
             kind = kind_for(clause.kind)
+            if tickets_only and not kind.ticket_lines:
+                continue
             # The per-breach cap depends only on the clause and on whether a trigger is a period.
             caps: dict[bool, BreachCap | None] = {}
             for trigger in kind.triggers(clause, evidence):

@@ -18,6 +18,7 @@ caller's ``Batch`` (raised after the flush that gives new breaches their ids).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
@@ -25,13 +26,21 @@ from slaengine.clocks import BREACHED, Clock
 from slaengine.contract.models import Contract
 from slaengine.service.raising import Batch
 from slaengine.service.row_keys import RowKey, by_row_key, row_key
-from slaengine.store.models import CLOSED, OPEN, WITHDRAWN, Breach, Ticket
+from slaengine.store.models import CLOSED, OPEN, WITHDRAWN, Breach
+
+
+class _TicketRow(Protocol):
+    @property
+    def contract(self) -> str: ...
+
+    @property
+    def ticket(self) -> str: ...
 
 
 def sync_breaches(
     session: Session,
     contract: Contract,
-    row: Ticket,
+    row: _TicketRow,
     clocks: list[Clock],
     rows: list[Breach],
     now: datetime,
@@ -68,13 +77,33 @@ def sync_breaches(
             breach.withdrawn_reason = None
             breach.acknowledged_at = None
             breach.acknowledged_by = None
-        breach.status = status
-        breach.occurrence = clock.occurrence
-        breach.severity = clock.severity
-        breach.deadline = clock.deadline
-        breach.stopped_at = clock.stopped_at
-        breach.late_by_seconds = clock.late_by_seconds
-        breach.updated_at = now
+        judged = (
+            status,
+            clock.severity,
+            clock.deadline,
+            clock.stopped_at,
+            clock.late_by_seconds,
+            clock.occurrence,
+            clock.start_key,
+        )
+        if fresh or judged != (
+            breach.status,
+            breach.severity,
+            breach.deadline,
+            breach.stopped_at,
+            breach.late_by_seconds,
+            breach.occurrence,
+            breach.start_key,
+        ):  # an unchanged breach is not written again
+            breach.status = status
+            breach.severity = clock.severity
+            breach.deadline = clock.deadline
+            breach.stopped_at = clock.stopped_at
+            breach.late_by_seconds = clock.late_by_seconds
+            # a late, earlier start renumbers it; a row stored without a start is adopted
+            breach.occurrence = clock.occurrence
+            breach.start_key = clock.start_key
+            breach.updated_at = now
         if fresh:
             batch.alert(
                 contract,

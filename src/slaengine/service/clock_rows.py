@@ -7,12 +7,21 @@ what the store last recorded, and the difference is written:
 
 * clocks (with ``next_due``: the earlier of an unsent warning and the deadline while it runs),
   each stored under ``row_key`` (commitment, cycle, start_key: a commitment that runs per start
-  has a clock for every start, keyed by its start event: slaengine.service.row_keys); a clock
-  the events no longer start is marked ``void``;
+  has a clock for every start, keyed by its start event: slaengine.service.row_keys); only the
+  rows whose values changed are written; a clock the events no longer start is marked ``void``;
 * a warning alert when ``warn_at`` has passed and the deadline has not;
 * breaches raised and withdrawn (slaengine.service.breaches);
 * penalty lines, when the report has them (slaengine.service.lines);
 * the ticket's ``next_due`` (the earliest due clock, or a future-dated event) and ``dirty=False``.
+
+A batch is read with one statement per kind of row (per contract): the tickets' events with the
+contract's force majeure (``Store.batch_events``), their clock rows, breaches and penalty lines.
+The force majeure's excused intervals are worked out once per batch (``judging.wide_at``). Clock
+and ticket rows are plain rows, not ORM objects (no identity map, no attribute bookkeeping):
+changed clocks are written with one ``UPDATE`` by id and new ones with one ``INSERT``, each an
+executemany, and the tickets' ``dirty``/``evaluated_at``/``next_due`` with one more. Breaches and
+penalty lines stay ORM objects: they change rarely, and alerts and lines need the new breaches'
+ids (one flush).
 
 Transaction boundary: the caller's. The caller has locked the ticket rows (intake and the due
 pass each claim them in their own transaction); everything here is written into that session,
@@ -22,20 +31,19 @@ so clocks, breaches, alerts and lines of a ticket commit together or not at all.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from functools import partial
 from itertools import groupby
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Row, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from slaengine.clocks import BREACHED, PAUSED, RUNNING, Clock
-from slaengine.events import Event
 from slaengine.service.breaches import sync_breaches
-from slaengine.service.judging import judge
+from slaengine.service.judging import Wide, judge_own, wide_at
 from slaengine.service.lines import store_ticket_lines
 from slaengine.service.raising import Batch, Raiser
 from slaengine.service.row_keys import by_row_key, row_key, row_name
@@ -46,6 +54,32 @@ from slaengine.store.models import Breach, PenaltyLine, StoredClock, Ticket
 #: it has passed, so the next look must be strictly later).
 TICK = timedelta(milliseconds=1)
 
+CLOCKS = cast(Table, StoredClock.__table__)
+TICKETS = cast(Table, Ticket.__table__)
+#: What a clock row holds besides its identity and ``updated_at``: a row is written when one of
+#: these differs from what the core judged.
+VALUES = (
+    "status",
+    "severity",
+    "started_at",
+    "deadline",
+    "warn_at",
+    "stopped_at",
+    "cancelled_at",
+    "late_by_seconds",
+    "warned_at",
+    "next_due",
+    "occurrence",
+    "start_key",
+)
+#: Changed clock rows, by id (an executemany; ``row_id`` is not a column name).
+_UPDATE_CLOCK = update(CLOCKS).where(CLOCKS.c.id == bindparam("row_id"))
+_UPDATE_TICKET = (
+    update(TICKETS)
+    .where(TICKETS.c.id == bindparam("row_id"))
+    .values(dirty=False, evaluated_at=bindparam("at"), next_due=bindparam("due"))
+)
+
 
 class _OfTicket(Protocol):
     @property
@@ -55,31 +89,62 @@ class _OfTicket(Protocol):
 _T = TypeVar("_T", bound=_OfTicket)
 
 
+class Claimed(Protocol):
+    """A locked ticket row (an ORM ``Ticket`` or a plain row): what ``sync_rows`` reads of it."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def contract(self) -> str: ...
+
+    @property
+    def ticket(self) -> str: ...
+
+
+class _Writes:
+    """The plain-row writes of a batch, sent together at its end."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+        self.inserted: list[dict[str, Any]] = []
+        self.updated: list[dict[str, Any]] = []
+        self.tickets: list[dict[str, Any]] = []
+
+    def send(self, session: Session) -> None:
+        connection = session.connection()
+        if self.updated:
+            connection.execute(_UPDATE_CLOCK, self.updated)
+        if self.inserted:
+            connection.execute(insert(CLOCKS), self.inserted)
+        if self.tickets:
+            connection.execute(_UPDATE_TICKET, self.tickets)
+
+
 def sync_rows(
-    store: Store, raiser: Raiser, session: Session, rows: list[Ticket], now: datetime
+    store: Store, raiser: Raiser, session: Session, rows: Sequence[Claimed], now: datetime
 ) -> int:
     """Evaluate the locked ticket ``rows`` at ``now`` and write what changed; the number of
-    alerts queued.
-
-    Batched: the rows' events, clocks, breaches and penalty lines are read with one query
-    each (per contract); clocks and breaches are then written in one flush (new breaches get
-    their ids), the alerts they cause in one more (each alert's outbox rows after it), and the
-    penalty lines last (they name their breach).
-    """
+    alerts queued (see the module doc: one read per kind of row, the writes batched)."""
     if not rows:
         return 0
+    # The versions as of this transaction: a ticket marked by a version another process just
+    # loaded is judged under that version (the cache would be up to a second behind).
+    store.forget_versions()
     batch = Batch()
+    writes = _Writes(now)
     with session.no_autoflush:
         for contract, group in groupby(
             sorted(rows, key=lambda row: row.contract), key=lambda row: row.contract
         ):
             members = list(group)
             names = [row.ticket for row in members]
-            events = store.tickets_events(session, contract, names)
+            own, wide_events = store.batch_events(session, contract, names)
+            wide = wide_at(wide_events, now)
             clocks = _by_ticket(
-                session.scalars(
-                    select(StoredClock).where(
-                        StoredClock.contract == contract, StoredClock.ticket.in_(names)
+                session.execute(
+                    select(CLOCKS).where(
+                        CLOCKS.c.contract == contract, store.among(CLOCKS.c.ticket, names)
                     )
                 )
             )
@@ -88,14 +153,15 @@ def sync_rows(
                     select(Breach).where(
                         Breach.contract == contract,
                         Breach.kind == "clock",
-                        Breach.ticket.in_(names),
+                        store.among(Breach.ticket, names),
                     )
                 )
             )
             lines = _by_ticket(
                 session.scalars(
                     select(PenaltyLine).where(
-                        PenaltyLine.contract == contract, PenaltyLine.ticket.in_(names)
+                        PenaltyLine.contract == contract,
+                        store.among(PenaltyLine.ticket, names),
                     )
                 )
             )
@@ -105,13 +171,16 @@ def sync_rows(
                     session,
                     row,
                     now,
-                    events.get(row.ticket, []) + events.get(None, []),
+                    own.get(row.ticket, []),
+                    wide,
                     clocks.get(row.ticket, []),
                     breaches.get(row.ticket, []),
                     lines.get(row.ticket, []),
                     batch,
+                    writes,
                 )
-        session.flush()  # clocks and breaches: the new breaches get their ids
+        writes.send(session)
+        session.flush()  # breaches: the new ones get their ids
         alerts = raiser.raise_all(session, batch, now)
         for job in batch.lines:
             job()
@@ -121,57 +190,34 @@ def sync_rows(
 def _sync_one(
     store: Store,
     session: Session,
-    row: Ticket,
+    row: Claimed,
     now: datetime,
-    events: list[Event],
-    stored_clocks: list[StoredClock],
+    events: list[Any],
+    wide: Wide,
+    stored_clocks: list[Row[Any]],
     stored_breaches: list[Breach],
     stored_lines: list[PenaltyLine],
     batch: Batch,
+    writes: _Writes,
 ) -> None:
-    judged = judge(store, session, row.contract, row.ticket, events, now)
-    row.dirty = False
-    row.evaluated_at = now
+    judged = judge_own(store, session, row.contract, row.ticket, events, wide, now)
     if judged is None:
-        row.next_due = None
+        writes.tickets.append({"row_id": row.id, "at": now, "due": None})
         return
-    context, clocks, applied, future = (
-        judged.context,
-        judged.clocks,
-        judged.applied,
-        judged.future,
-    )
+    context, clocks, future = judged.context, judged.clocks, judged.future
     contract = context.contract
     stored = by_row_key(stored_clocks, clocks)
     dues: list[datetime] = [future] if future is not None else []
     for clock in clocks:
         record = stored.pop(row_key(clock), None)
-        if record is None:
-            record = StoredClock(
-                contract=row.contract,
-                ticket=row.ticket,
-                commitment=clock.commitment,
-                cycle=clock.cycle,
-                start_key=clock.start_key,
-            )
-            session.add(record)
-        record.occurrence = clock.occurrence
-        record.status = clock.status
-        record.severity = clock.severity
-        record.started_at = clock.started_at
-        record.deadline = clock.deadline
-        record.warn_at = clock.warn_at
-        record.stopped_at = clock.stopped_at
-        record.cancelled_at = clock.cancelled_at
-        record.late_by_seconds = clock.late_by_seconds
-        record.updated_at = now
+        warned_at = record.warned_at if record is not None else None
         if (
             clock.status == RUNNING
             and clock.warn_at is not None
-            and record.warned_at is None
+            and warned_at is None
             and clock.warn_at <= now < clock.deadline
         ):
-            record.warned_at = now
+            warned_at = now
             key = f"clock/{row.contract}/{row.ticket}/{row_name(clock)}/warning"
             batch.alert(
                 contract,
@@ -183,13 +229,49 @@ def _sync_one(
                     "warn_at": clock.warn_at.astimezone(ZoneInfo(contract.timezone)),
                 },
             )
-        record.next_due = clock_due(clock, record, now)
-        if record.next_due is not None:
-            dues.append(record.next_due)
+        next_due = clock_due(clock, warned_at, now)
+        if next_due is not None:
+            dues.append(next_due)
+        values = {
+            "status": clock.status,
+            "severity": clock.severity,
+            "started_at": clock.started_at,
+            "deadline": clock.deadline,
+            "warn_at": clock.warn_at,
+            "stopped_at": clock.stopped_at,
+            "cancelled_at": clock.cancelled_at,
+            "late_by_seconds": clock.late_by_seconds,
+            "warned_at": warned_at,
+            "next_due": next_due,
+            # the display number follows the starts' order; start_key is written when a row
+            # stored without a start is adopted as the first start's (row_keys.by_row_key)
+            "occurrence": clock.occurrence,
+            "start_key": clock.start_key,
+            "updated_at": now,
+        }
+        if record is None:
+            writes.inserted.append(
+                {
+                    "contract": row.contract,
+                    "ticket": row.ticket,
+                    "commitment": clock.commitment,
+                    "cycle": clock.cycle,
+                    **values,
+                }
+            )
+        elif any(getattr(record, name) != values[name] for name in VALUES):
+            writes.updated.append({"row_id": record.id, **values})
     for gone in stored.values():  # a clock the events no longer start (a late reclassify)
-        gone.status = "void"
-        gone.next_due = None
-        gone.updated_at = now
+        if gone.status != "void" or gone.next_due is not None:
+            writes.updated.append(
+                {
+                    "row_id": gone.id,
+                    **{name: getattr(gone, name) for name in VALUES},
+                    "status": "void",
+                    "next_due": None,
+                    "updated_at": now,
+                }
+            )
     breaches = sync_breaches(session, contract, row, clocks, stored_breaches, now, batch)
     if any(c.status == BREACHED for c in clocks) or stored_lines:
         batch.lines.append(
@@ -197,24 +279,24 @@ def _sync_one(
                 store_ticket_lines,
                 store,
                 session,
-                context,
+                judged,
                 row.contract,
                 row.ticket,
-                applied,
                 now,
                 breaches,
                 stored_lines,
             )
         )
-    row.next_due = max(min(dues), now + TICK) if dues else None
+    due = max(min(dues), now + TICK) if dues else None
+    writes.tickets.append({"row_id": row.id, "at": now, "due": due})
 
 
-def clock_due(clock: Clock, record: StoredClock, now: datetime) -> datetime | None:
+def clock_due(clock: Clock, warned_at: datetime | None, now: datetime) -> datetime | None:
     """When a running clock next needs a look: its unsent warning, else its deadline."""
     if clock.status == PAUSED or clock.status != RUNNING:
         return None  # a paused clock's deadline moves until it resumes (an event)
     due = clock.deadline
-    if record.warned_at is None and clock.warn_at is not None and clock.warn_at > now:
+    if warned_at is None and clock.warn_at is not None and clock.warn_at > now:
         due = min(due, clock.warn_at)
     return max(due, now + TICK)
 

@@ -18,11 +18,14 @@ a ticket whose evaluation fails is put off in a transaction of its own and does 
 others.
 
 Re-judging (a force majeure overlapped a ticket's clocks, a new contract version applies to its
-open clocks) is marked ``dirty`` without making the ticket due: ``rejudge`` works through those
-tickets after the deadlines, ``REJUDGE_BUDGET`` seconds per pass, and ``next_due`` says "now"
-while any are left, so the next pass comes at once — and serves the deadlines due by then first.
-A burst of re-judging holds a deadline's alert back by at most one budget (plus the batch of
-``REJUDGE_BATCH`` tickets in hand when it runs out).
+open clocks, a re-judge asked for: ``slaengine rejudge``) is marked ``dirty`` without making the
+ticket due: ``rejudge`` works through those tickets after the deadlines, in batches of
+``REJUDGE_BATCH`` (the oldest first, through the partial index of waiting tickets), for up to
+``REJUDGE_BUDGET`` seconds per pass, and ``next_due`` says "now" while any are left, so the next
+pass comes at once. Between two batches it looks whether a ticket has fallen due meanwhile (one
+index probe at the current time); if one has, the pass ends there and the next one serves it
+first. A burst of re-judging therefore holds a deadline's alert back by at most the batch in
+hand.
 
 A ticket whose evaluation fails is tried again soon, with back-off (``retry_after``: 0.2 s,
 0.4 s, 0.8 s, ...), so a passing fault (a lock, a database hiccup) costs well under a second;
@@ -47,6 +50,7 @@ from slaengine.service.clock_rows import sync_rows
 from slaengine.service.raising import Raiser
 from slaengine.store import Store
 from slaengine.store.models import StoredAlert, Ticket
+from slaengine.store.repository import waiting as waiting_for_judging
 
 logger = logging.getLogger("slaengine.service")
 
@@ -58,7 +62,7 @@ CLAIM_BATCH = 50
 #: Seconds of re-judging per due pass, in batches of ``REJUDGE_BATCH`` tickets (see the module
 #: doc): a batch is the most a deadline due meanwhile waits for.
 REJUDGE_BUDGET = 0.25
-REJUDGE_BATCH = 10
+REJUDGE_BATCH = 25
 
 
 def retry_after(failures: int) -> timedelta:
@@ -210,10 +214,16 @@ def rejudge(
     now: datetime,
     report: DueReport,
     committed: Callable[[], None],
+    clock: Callable[[], datetime] | None = None,
 ) -> None:
-    """Re-judge marked tickets for up to ``REJUDGE_BUDGET`` seconds (see the module doc)."""
+    """Re-judge marked tickets for up to ``REJUDGE_BUDGET`` seconds, yielding to a ticket that
+    falls due by ``clock()`` between two batches (see the module doc)."""
     started = time.monotonic()
+    batches = 0
     while time.monotonic() - started < REJUDGE_BUDGET:
+        if batches and clock is not None and _fallen_due(store, clock()):
+            return  # the next pass serves it first
+        batches += 1
         try:
             with store.write() as session:
                 rows = store.claim_dirty(session, now, REJUDGE_BATCH)
@@ -228,6 +238,12 @@ def rejudge(
         report.alerts += raised
         if raised:
             committed()
+
+
+def _fallen_due(store: Store, now: datetime) -> bool:
+    """Is a ticket due by ``now`` (one probe of the ``next_due`` index)?"""
+    with store.sessions() as session:
+        return session.scalar(select(Ticket.id).where(Ticket.next_due <= now).limit(1)) is not None
 
 
 def _rejudge_one_by_one(
@@ -270,7 +286,7 @@ def next_due(store: Store, duties_due: datetime | None, now: datetime) -> dateti
     """The earliest time the due pass has something to do (``now`` while tickets wait to be
     re-judged)."""
     with store.sessions() as session:
-        waiting = session.scalar(select(Ticket.id).where(Ticket.dirty.is_(True)).limit(1))
+        waiting = session.scalar(select(Ticket.id).where(waiting_for_judging()).limit(1))
         candidates = [
             now if waiting is not None else None,
             session.scalar(select(func.min(Ticket.next_due))),

@@ -19,17 +19,18 @@ that recorded the clocks and breaches the lines name.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from slaengine.evaluate import Context, evaluate
-from slaengine.events import Event
-from slaengine.penalties import Charges
+from slaengine.evaluate import Context
+from slaengine.findings import Findings
+from slaengine.penalties import Charges, charge
 from slaengine.penalties.lines import CLOCK, COMPENSATION, Line
 from slaengine.penalties.words import amount_text
+from slaengine.service.judging import Judged
 from slaengine.service.row_keys import RowKey
 from slaengine.store import Store
 from slaengine.store.models import Breach, PenaltyLine
@@ -40,21 +41,39 @@ def money_lines(charges: Charges) -> list[Line]:
     return [*charges.penalties, *charges.compensation]
 
 
+def ticket_charges(judged: Judged, now: datetime, amended: Sequence[Context] = ()) -> Charges:
+    """What the ticket's findings cost, priced on their own: its clocks and events, and only
+    the clauses whose lines can name a ticket (``charge(..., tickets_only=True)``). The
+    contract's obligation periods and fee or measure periods are the duties pass's
+    (slaengine.service.duties): judged on one ticket's events they would be phantoms.
+    ``amended``: the versions in force one after another (oldest first), when there are
+    several: each line is priced under the one in force when its breach began, as replay does."""
+    findings = Findings(
+        amended[-1].contract if amended else judged.context.contract,
+        now,
+        judged.clocks,
+        [judged.summary],
+        [],
+        judged.wide.excused,
+        judged.applied,
+        versions=[context.contract for context in amended],
+    )
+    return charge(findings, tickets_only=True)
+
+
 def store_ticket_lines(
     store: Store,
     session: Session,
-    context: Context,
+    judged: Judged,
     contract: str,
     ticket: str,
-    applied: list[Event],
     now: datetime,
     breaches: Mapping[RowKey, Breach],
     stored: list[PenaltyLine],
 ) -> None:
-    """The ticket's penalty and compensation lines, as the report computes them: each priced
-    under the contract version in force when its breach began (``Store.versions_in_force``)."""
-    amended = store.versions_in_force(session, contract)
-    charges = evaluate(context, applied, now, amended=amended).charges
+    """The ticket's penalty and compensation lines (``ticket_charges``): each priced under the
+    contract version in force when its breach began (``Store.versions_in_force``)."""
+    charges = ticket_charges(judged, now, store.versions_in_force(session, contract))
 
     def breach_of(line: Line) -> Breach | None:
         if line.source != CLOCK or line.commitment is None or line.cycle is None:

@@ -30,7 +30,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -79,10 +79,15 @@ class LiveService:
         #: they are due now (the scheduler runs the due pass at once, without reading the store).
         self.on_stored: list[Callable[[], None]] = []
         self._pass_lock = threading.Lock()
-        #: Due passes completed by this process ("ready" once the first one is done).
+        #: The duties are judged by one thread at a time, outside the pass's lock (run_due).
+        self._duties_lock = threading.Lock()
+        self._count_lock = threading.Lock()
+        #: Due passes completed by this process, and duties passes ("ready" once the first of
+        #: each is done).
         self.passes = 0
         #: Tickets evaluated and alerts queued by this process's due passes, all told.
         self.judged = DueReport()
+        self.duty_passes = 0
         #: Ingestions run one at a time per process on SQLite (they would queue for its one
         #: writer anyway, while their parsing took the interpreter from the due pass and the
         #: delivery threads), two on PostgreSQL.
@@ -167,8 +172,10 @@ class LiveService:
     # -- the due pass ------------------------------------------------------------------------
 
     def run_due(self) -> DueReport:
-        """Evaluate every due ticket (new events too); escalate unacknowledged breaches; judge
-        the contract duties when they are due."""
+        """Evaluate every due ticket (new events too); escalate unacknowledged breaches; then
+        judge the contract duties when they are due — after the pass's lock is released
+        (``_duties``), so a deadline falling due meanwhile is served by the next pass at once
+        and never waits for a duties pass (its first read of a new version takes a while)."""
         with self._pass_lock:
             now = self.clock.now()
             report = DueReport()
@@ -179,9 +186,28 @@ class LiveService:
                 self.store, self.raiser, now, report, self._alerts_committed, self.troubled
             ):
                 pass
-            due.rejudge(self.store, self.raiser, now, report, self._alerts_committed)
+            due.rejudge(
+                self.store, self.raiser, now, report, self._alerts_committed, self.clock.now
+            )
             report.escalations = escalation.escalate(self.store, self.raiser, now)
             report.alerts += report.escalations
+        # Delivery and the scheduler learn of this pass before the duties run (a due time it
+        # wrote is armed now, not after them).
+        self._notify(report.alerts)
+        self._notify(self._duties(now, report))
+        with self._count_lock:
+            self.passes += 1
+            self.judged.tickets += report.tickets
+            self.judged.alerts += report.alerts
+        return report
+
+    def _duties(self, now: datetime, report: DueReport) -> int:
+        """The contract duties, when due (see ``run_due``): one thread at a time; a pass that
+        finds another thread on them leaves them to it. The number of alerts raised."""
+        if not self._duties_lock.acquire(blocking=False):
+            return 0
+        raised = 0
+        try:
             due_now = self._duties_due is None or self._duties_due <= now
             looked = self._duties_looked
             if due_now or looked is None or now - looked >= DUTIES_LOOK_EVERY:
@@ -194,11 +220,19 @@ class LiveService:
                     self._duties_due = following
                     report.extra["duties"] = raised
                 report.alerts += raised
-            self._notify(report.alerts)
-            self.passes += 1
-            self.judged.tickets += report.tickets
-            self.judged.alerts += report.alerts
-            return report
+            self.duty_passes += 1
+        finally:
+            self._duties_lock.release()
+        return raised
+
+    def rejudge(self, contract: str, closed: bool = False, since: date | None = None) -> int | None:
+        """Re-judge the contract's tickets on demand, in the background (``Store.mark_for_rejudge``:
+        the open ones, ``closed`` too, ``since`` a day); the number marked, None for a contract
+        not loaded. The due pass is woken; ``progress()`` shows the tickets still waiting."""
+        marked = self.store.mark_for_rejudge(contract, closed, since)
+        if marked:
+            self._notify(0)
+        return marked
 
     def finish_pass(self) -> None:
         """Return once no due pass is running in this process."""
@@ -210,7 +244,8 @@ class LiveService:
         evaluated (new events, or a new contract version being applied in the background)."""
         with self.store.sessions() as session:
             waiting = self.store.waiting(session)
-        return {"ready": self.passes > 0, "tickets_waiting": waiting}
+        ready = self.passes > 0 and self.duty_passes > 0
+        return {"ready": ready, "tickets_waiting": waiting}
 
     def next_due(self) -> datetime | None:
         """The earliest time ``run_due`` has something to do (now, while tickets wait in

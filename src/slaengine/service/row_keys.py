@@ -22,8 +22,8 @@ store downgraded below migration 0004 and upgraded again, or a version of the co
 commitment did not run per start yet) as the first start's, rather than raise its breach and
 alert a second time.
 
-Transaction boundary: none (pure; ``by_row_key`` sets ``start_key`` on a row it adopts, in the
-caller's session).
+Transaction boundary: none (pure: the caller writes an adopted row's new ``start_key``, the
+judged clock's, with the row's other values).
 """
 
 from __future__ import annotations
@@ -46,14 +46,7 @@ class _Keyed(Protocol):
     def start_key(self) -> str: ...
 
 
-class _Row(Protocol):
-    commitment: str
-    cycle: int
-    occurrence: int
-    start_key: str
-
-
-_R = TypeVar("_R", bound=_Row)
+_R = TypeVar("_R", bound=_Keyed)
 
 #: (commitment, cycle, start_key): a stored clock row, or its breach, within its ticket.
 RowKey = tuple[str, int, str]
@@ -76,13 +69,13 @@ def row_name(clock: _Keyed) -> str:
 def by_row_key(rows: Iterable[_R], clocks: Iterable[_Keyed]) -> dict[RowKey, _R]:
     """Stored rows by ``row_key``. A row stored without a start (``start_key`` '') whose
     commitment now has per-start clocks in its cycle is the first start's (see the module
-    doc): it is re-keyed to that start, keeping what it recorded (acknowledgement, warning)."""
+    doc): it is listed under that start, keeping what it recorded (acknowledgement, warning);
+    the caller stores the start's ``start_key`` on it."""
     stored = {row_key(row): row for row in rows}
     for clock in clocks:
         if clock.occurrence != 1 or row_key(clock) in stored:
             continue
         kept = stored.pop((clock.commitment, clock.cycle, ""), None)
         if kept is not None:
-            kept.start_key = clock.start_key
             stored[row_key(clock)] = kept
     return stored

@@ -29,7 +29,6 @@ On PostgreSQL, workers claim rows with ``FOR UPDATE SKIP LOCKED`` (see slaengine
 from __future__ import annotations
 
 import copy
-import json
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -43,8 +42,20 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import orjson
-from sqlalchemy import Engine, create_engine, event, func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    any_,
+    bindparam,
+    create_engine,
+    event,
+    func,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -181,6 +192,8 @@ class Store:
         self._contexts_lock = threading.Lock()
         self._versions: dict[str, tuple[float, list[ContractVersion]]] = {}
         self._gate = WriterGate() if engine.dialect.name == "sqlite" else None
+        #: Force-majeure events decoded, by seq (``batch_events``).
+        self._wide_cache: dict[int, Event] = {}
 
     @classmethod
     def open(cls, url: str, clock: Clock) -> Store:
@@ -309,6 +322,34 @@ class Store:
                 )
             return LoadResult(VersionInfo.of(row), changed=True)
 
+    def mark_for_rejudge(
+        self, contract: str, closed: bool = False, since: date | None = None
+    ) -> int | None:
+        """Mark the contract's tickets ``dirty`` for the due pass's background lane to judge
+        again under the version in effect for each (a re-judge on demand, after a new version):
+        the open ones (something still due), and with ``closed`` the closed ones too; with
+        ``since``, only tickets with a clock started on or after that day (the contract's time
+        zone). Their ``next_due`` is left alone, so deadlines keep their place. The number
+        marked, or None when the contract is not loaded. One transaction."""
+        with self.write() as session:
+            newest = self.version_in_effect(session, contract, None)
+            if newest is None:
+                return None
+            query = update(Ticket).where(Ticket.contract == contract)
+            if not closed:
+                query = query.where(Ticket.next_due.is_not(None))
+            if since is not None:
+                zone = ZoneInfo(self.context(newest).contract.timezone)
+                start = datetime(since.year, since.month, since.day, tzinfo=zone)
+                started = select(StoredClock.ticket).where(
+                    StoredClock.contract == contract, StoredClock.started_at >= start
+                )
+                query = query.where(Ticket.ticket.in_(started))
+            marked = session.execute(
+                query.values(dirty=True).execution_options(synchronize_session=False)
+            )
+            return int(getattr(marked, "rowcount", 0) or 0)
+
     def versions(self, session: Session, contract: str | None = None) -> list[ContractVersion]:
         query = select(ContractVersion).order_by(ContractVersion.contract, ContractVersion.version)
         if contract is not None:
@@ -331,6 +372,13 @@ class Store:
         with self._contexts_lock:
             self._versions[contract] = (now, rows)
         return rows
+
+    def forget_versions(self) -> None:
+        """Read the contract versions afresh at their next use (a batch of tickets about to be
+        judged: the version another process loaded a moment ago, and the tickets it marked for
+        re-judging, must be seen together, not a second apart)."""
+        with self._contexts_lock:
+            self._versions.clear()
 
     def context(self, row: ContractVersion) -> Context:
         """The compiled contract of a stored version (compiled once per process)."""
@@ -800,30 +848,73 @@ class Store:
         self, session: Session, contract: str, tickets: Sequence[str]
     ) -> dict[str | None, list[Event]]:
         """``ticket_events`` of several tickets at once, by ticket; the contract-wide
-        force-majeure events (which apply to each of them) under None.
-
-        Two indexed reads, neither of which grows with the contract's history: the tickets'
-        own events (``ix_events_ticket``: contract, ticket, seq) and the force-majeure events
-        (``ix_events_wide``: the partial index of events without a ticket). One query with
-        ``ticket IN (...) OR ticket IS NULL`` would make the database read every event of the
-        contract instead.
-        """
-        found: dict[str | None, list[Event]] = {}
-        for first in range(0, len(tickets), _IN_CHUNK):
-            rows = session.scalars(
-                select(StoredEvent)
-                .where(
-                    StoredEvent.contract == contract,
-                    StoredEvent.ticket.in_(list(tickets[first : first + _IN_CHUNK])),
-                )
-                .order_by(StoredEvent.seq)
-            )
-            for row in rows:
-                found.setdefault(row.ticket, []).append(event_of(row))
-        wide = self.wide_events(session, contract, ("force_majeure",))
+        force-majeure events (which apply to each of them) under None."""
+        own, wide = self.batch_events(session, contract, tickets)
+        found: dict[str | None, list[Event]] = {name: events for name, events in own.items()}
         if wide:
             found[None] = wide
         return found
+
+    def batch_events(
+        self, session: Session, contract: str, tickets: Sequence[str]
+    ) -> tuple[dict[str, list[Event]], list[Event]]:
+        """The events of ``tickets`` by ticket, and the contract's force majeure (which applies
+        to each of them), each in arrival order: one statement, two indexed reads, neither of
+        which grows with the contract's history — the tickets' own events (``ix_events_ticket``:
+        contract, ticket, seq; on PostgreSQL one array parameter, ``ticket = ANY(:tickets)``)
+        and the force majeure (``ix_events_wide``, the partial index of events without a
+        ticket), put together with ``UNION ALL``. One query with ``ticket IN (...) OR ticket IS
+        NULL`` would make the database read every event of the contract instead. Force-majeure
+        bodies are decoded once per process (events are append-only: a seq never changes)."""
+        own: dict[str, list[Event]] = {}
+        wide: list[Event] = []
+        columns = (
+            StoredEvent.seq,
+            StoredEvent.event_id,
+            StoredEvent.contract,
+            StoredEvent.ticket,
+            StoredEvent.type,
+            StoredEvent.body,
+        )
+        # PostgreSQL: one statement whatever the count; SQLite: IN lists of ``_IN_CHUNK``.
+        chunk = max(len(tickets), 1) if self.is_postgres else _IN_CHUNK
+        for first in range(0, max(len(tickets), 1), chunk):
+            statement = select(*columns).where(
+                StoredEvent.contract == contract,
+                self.among(StoredEvent.ticket, tickets[first : first + chunk]),
+            )
+            if first == 0:
+                statement = statement.union_all(  # type: ignore[assignment]
+                    select(*columns).where(
+                        StoredEvent.contract == contract,
+                        StoredEvent.ticket.is_(None),
+                        StoredEvent.type == "force_majeure",
+                    )
+                )
+            for seq, event_id, of, ticket, kind, body in session.execute(statement):
+                if ticket is None:
+                    wide.append(self._wide_event(seq, event_id, of, kind, body))
+                else:
+                    own.setdefault(ticket, []).append(
+                        decoded(seq, event_id, of, ticket, kind, body)
+                    )
+        for events in own.values():
+            events.sort(key=_by_seq)
+        wide.sort(key=_by_seq)
+        return own, wide
+
+    def _wide_event(self, seq: int, event_id: str, contract: str, kind: str, body: str) -> Event:
+        found = self._wide_cache.get(seq)
+        if found is None:
+            found = self._wide_cache[seq] = decoded(seq, event_id, contract, None, kind, body)
+        return found
+
+    def among(self, column: Any, values: Sequence[Any]) -> Any:
+        """``column`` is one of ``values``: on PostgreSQL ``= ANY(:array)`` (one parameter, one
+        statement text whatever the count), elsewhere ``IN (...)``."""
+        if self.is_postgres:
+            return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+        return column.in_(list(values))
 
     def wide_events(self, session: Session, contract: str, types: Sequence[str]) -> list[Event]:
         """The contract's events without a ticket of the given types, in arrival order (an
@@ -841,8 +932,8 @@ class Store:
 
     def waiting(self, session: Session) -> int:
         """How many tickets have events (or a new contract version) not yet evaluated (a
-        ticket both dirty and in ``ticket_marks`` counts twice, for a moment)."""
-        dirty = session.scalar(select(func.count()).select_from(Ticket).where(Ticket.dirty)) or 0
+        ticket both waiting and in ``ticket_marks`` counts twice, for a moment)."""
+        dirty = session.scalar(select(func.count()).select_from(Ticket).where(waiting())) or 0
         marked = session.scalar(
             select(func.count()).select_from(
                 select(TicketMark.contract, TicketMark.ticket).distinct().subquery()
@@ -855,7 +946,7 @@ class Store:
         deadline claim takes), locked as ``claim_due`` locks them."""
         query = (
             select(Ticket)
-            .where(Ticket.dirty.is_(True), Ticket.next_due.is_(None) | (Ticket.next_due > now))
+            .where(waiting(), Ticket.next_due.is_(None) | (Ticket.next_due > now))
             .order_by(Ticket.id)
             .limit(limit)
         )
@@ -949,19 +1040,33 @@ def _body(event: Event) -> str:
     ).decode()
 
 
+def waiting() -> ColumnElement[bool]:
+    """The tickets waiting to be judged again, as the partial index ``ix_tickets_waiting``
+    states it (migration 0005): ``dirty = true`` — PostgreSQL folds it to the index's ``dirty``,
+    SQLite renders ``dirty = 1``, its condition word for word."""
+    return Ticket.dirty == true()
+
+
 def event_of(row: StoredEvent) -> Event:
     """The stored event as the core reads it (offsets exactly as they were written)."""
-    body = json.loads(row.body)
+    return decoded(row.seq, row.event_id, row.contract, row.ticket, row.type, row.body)
+
+
+def decoded(
+    seq: int, event_id: str, contract: str, ticket: str | None, kind: str, text: str
+) -> Event:
+    """A stored event's columns as the core reads the event (offsets as they were written)."""
+    body = orjson.loads(text)
     return Event(
-        id=row.event_id,
-        contract=row.contract,
-        type=row.type,
+        id=event_id,
+        contract=contract,
+        type=kind,
         at=parse_time(body["at"]),
-        ticket=row.ticket,
+        ticket=ticket,
         severity=body.get("severity"),
         asset=body.get("asset"),
         attrs=body.get("attrs") or {},
-        seq=row.seq,
+        seq=seq,
     )
 
 

@@ -27,6 +27,10 @@ class ClauseKind:
     #: Where its lines go: penalties (capped), compensation (never capped with penalties), or
     #: remedies (no amount).
     section: ClassVar[str] = PENALTY
+    #: Whether its lines can name a ticket. A kind priced per period of the whole contract (a
+    #: fee period, a measure's period) cannot: the live service, pricing one ticket's findings
+    #: on their own, leaves its clauses out (``charge(findings, tickets_only=True)``).
+    ticket_lines: ClassVar[bool] = True
 
     def triggers(self, clause: Any, evidence: Evidence) -> list[Trigger]:
         return evidence.triggers(clause)

@@ -26,6 +26,7 @@ from slaengine.penalties.words import ZERO, amount_text, percent_of, percent_tex
 @register
 class MeasureCredit(ClauseKind):
     name = "measure_credit"
+    ticket_lines = False
 
     def triggers(self, clause: MeasureCreditClause, evidence: Evidence) -> list[Trigger]:
         return [

@@ -25,6 +25,7 @@ from slaengine.spans import span_text
 @register
 class ServiceCredit(ClauseKind):
     name = "service_credit"
+    ticket_lines = False
 
     def triggers(self, clause: ServiceCreditClause, evidence: Evidence) -> list[Trigger]:
         anchor = local_midnight(evidence.contract, evidence.contract.acceptance)

@@ -3,7 +3,7 @@ PostgreSQL records a touched ticket whose row another transaction holds (the due
 it), instead of waiting for that lock; the due pass folds the marks into ``tickets.dirty``.
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-11-29 17:30:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
