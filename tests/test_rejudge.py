@@ -1,4 +1,4 @@
-"""Re-judging on demand: a new contract version judges closed tickets again when asked.
+"""Re-judging on demand: `slaengine rejudge` asks for open and closed tickets to be judged again.
 
 `slaengine rejudge` (the real command, as a subprocess) and `POST /contracts/{id}/rejudge` mark
 tickets; the due pass's background lane judges them under the version in effect for each, with
@@ -97,16 +97,21 @@ def load(service: LiveService, tmp_path: Path, name: str, text: str) -> None:
     assert service.store.load_contract(text, path).changed
 
 
-def test_a_new_version_judges_a_closed_ticket_again_only_when_asked(
+def test_a_new_version_judges_the_closed_tickets_it_reaches_and_rejudge_asks_again(
     service: LiveService, db_url: str, tmp_path: Path, clock: FixedClock
 ) -> None:
     assert ack_breaches(service) == {}
-    # Version 2 (in effect from today): the answer within 1 s. The load marks the open ticket.
+    # Version 2 (in effect from today): the answer within 1 s. It reaches both tickets (their
+    # deadlines fall on or after its first day), so the load marks the closed one too.
     load(service, tmp_path, "v2.yaml", fast_contract(ack_target="1s"))
-    assert dirty(service) == {"T-open"}
+    assert dirty(service) == {"T-open", "T-closed"}
     service.run_due()
-    assert ack_breaches(service) == {}  # T-open answered in 0.5 s; T-closed not looked at
+    # Answered after 2 s against the new 1 s: a breach, closed (the clock stopped), alerted;
+    # T-open answered in 0.5 s.
+    assert ack_breaches(service) == {"T-closed": "closed"}
+    assert alert_kinds(service, "T-closed") == ["breach"]
 
+    # Asked for: the open tickets, then the closed ones too.
     done = rejudge(db_url, "--contract", CONTRACT_ID)
     assert done.returncode == 0, done.stderr
     assert "1 open ticket(s) of contract FAST-1 marked" in done.stdout
@@ -116,11 +121,11 @@ def test_a_new_version_judges_a_closed_ticket_again_only_when_asked(
     done = rejudge(db_url, "--contract", CONTRACT_ID, "--closed")
     assert done.returncode == 0, done.stderr
     assert "2 open and closed ticket(s)" in done.stdout
-    assert service.progress() == {"ready": True, "tickets_waiting": 2}
+    assert service.progress()["tickets_waiting"] == 2
     clock.set(at(5))
     service.run_due()
     assert service.progress()["tickets_waiting"] == 0
-    # Answered after 2 s against the new 1 s: a breach, closed (the clock stopped), alerted.
+    # Judged again with nothing changed: the same breach, no second alert.
     assert ack_breaches(service) == {"T-closed": "closed"}
     assert alert_kinds(service, "T-closed") == ["breach"]
 
