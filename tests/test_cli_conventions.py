@@ -41,7 +41,8 @@ COMMANDS = [
     (),
     ("contract",),
     ("contract", "validate"), ("contract", "show"), ("contract", "load"), ("replay",),
-    ("statement",), ("warranty",), ("ingest",), ("serve",), ("import",), ("backtest",), ("demo",),
+    ("statement",), ("warranty",), ("ingest",), ("serve",), ("judge",), ("import",), ("backtest",),
+    ("demo",),
 ]  # fmt: skip
 
 

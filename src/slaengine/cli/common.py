@@ -268,5 +268,6 @@ _COMMAND_MODULES: list[str] = [
     "importing",
     "backtest",
     "consume",
+    "judge",
     "amendments",
 ]
