@@ -51,7 +51,7 @@ def judge(
     ] = False,
     log_level: Annotated[str, typer.Option(help="debug, info, warning or error")] = "info",
 ) -> None:
-    """Judge what is due in a store, with no HTTP: the judge lane of 'serve --no-judge'.
+    """Judge what falls due in a store, beside serve --no-judge.
 
     Runs the due pass (new events, deadlines), re-judging, escalations and contract duties, and
     delivers the alerts they raise. Stops on Ctrl-C or SIGTERM."""
