@@ -3,10 +3,13 @@
 
 * ``ingest``: batched intake as ``slaengine ingest`` does it (store, then evaluate the touched
   tickets), and single-event POSTs from 16 concurrent clients through ``slaengine serve``
-  (answered at their commit; then how long its judge lane takes to judge what they touched).
+  (answered at their commit; then how long its judge lane takes to judge what they touched);
+  then the same POSTs to ``serve --no-judge`` with ``slaengine judge`` beside it
+  (``single_concurrent_split``: the judge lane in a process of its own, woken by NOTIFY).
 * ``consume``: events published to a NATS JetStream stream of the benchmark's own, taken by
   ``slaengine consume --drain`` (a subprocess): start to the last event committed, and start to
-  exit (its judge lane done).
+  exit (its judge lane done); with ``--no-judge`` (``intake_only``); and with ``--no-judge``
+  beside a ``slaengine judge`` (``split``: also the seconds until the judge had judged all).
 * ``live`` at scale: one due ticket's evaluation over 20k and then 200k events of history, the
   duties pass over that history, alert latency with a contract-wide event posted among running
   probe tickets; then a store of N running clocks (10 events per ticket) built with COPY, the
