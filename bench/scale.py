@@ -145,45 +145,58 @@ def ingest_section(args: Any, work: Path, pg_schema: Callable[[str], Any]) -> di
             server.stop()
     with pg_schema(args.pg_url) as url:
         result["single_concurrent_split"] = _single_split(args, work, url)
+    with pg_schema(args.pg_url) as url:
+        result["single_concurrent_no_judge_alone"] = _single_split(args, work, url, judging=False)
     return result
 
 
-def _single_split(args: Any, work: Path, url: str) -> dict[str, Any]:
+def _single_split(args: Any, work: Path, url: str, judging: bool = True) -> dict[str, Any]:
     """Single POSTs to ``serve --no-judge`` with ``slaengine judge`` beside it (subprocesses on
-    one fresh store): the rate, and how long after the last answer the judge had judged all."""
+    one fresh store): the rate, and how long after the last answer the judge had judged all.
+    Without ``judging``: no judge runs (intake's ceiling on this machine; tickets left waiting)."""
     from run import Server, say
 
     tender = scale_tender(work, args.probe_target)
     store = Store.open(url, SystemClock())
     store.load_contract(tender.read_text(encoding="utf-8"), tender)
     store.close()
+    beside = "+ judge" if judging else "alone (no judge)"
     say(
-        f"single-event POSTs to serve --no-judge + judge, {args.ingest_clients} clients: "
+        f"single-event POSTs to serve --no-judge {beside}, {args.ingest_clients} clients: "
         f"{args.ingest_posts:,} events"
     )
-    judge = JudgeWorker(url, work / "judge-ingest.log")
+    judge = JudgeWorker(url, work / "judge-ingest.log") if judging else None
     server = Server(url, [tender], work / "serve-split.log", {}, extra=("--no-judge",))
     try:
         server.wait_ready()
-        judge.wait_started()
-        serve_cpu, judge_cpu = cpu_seconds(server.process.pid), cpu_seconds(judge.process.pid)
+        if judge is not None:
+            judge.wait_started()
+            judge_cpu = cpu_seconds(judge.process.pid)
+        serve_cpu = cpu_seconds(server.process.pid)
         single = _post_concurrently(
             server.url, history(args.ingest_posts, seed=33, prefix="S"), args.ingest_clients
         )
-        serve_after, judge_after = cpu_seconds(server.process.pid), cpu_seconds(judge.process.pid)
-        single["judged_seconds_after_last_answer"] = _rounded(_judged(server.url))
-        judge_done = cpu_seconds(judge.process.pid)
-        single["serve_cpu_seconds"] = _rounded(serve_after - serve_cpu)
-        single["judge_cpu_seconds_during_posts"] = _rounded(judge_after - judge_cpu)
-        single["judge_cpu_seconds_until_judged"] = _rounded(judge_done - judge_cpu)
+        if judge is not None:
+            judge_after = cpu_seconds(judge.process.pid)
+        single["serve_cpu_seconds"] = _rounded(cpu_seconds(server.process.pid) - serve_cpu)
+        if judge is not None:
+            single["judged_seconds_after_last_answer"] = _rounded(_judged(server.url))
+            judge_done = cpu_seconds(judge.process.pid)
+            single["judge_cpu_seconds_during_posts"] = _rounded(judge_after - judge_cpu)
+            single["judge_cpu_seconds_until_judged"] = _rounded(judge_done - judge_cpu)
+            single["judge_summary"] = judge.stop()
         single["note"] = (
             "serve --no-judge (HTTP intake, group commit, no due pass) and slaengine judge "
             "(due pass woken by NOTIFY slaengine_due) as two processes; each answer after its "
             "commit; judged: /health tickets_waiting back to 0"
+            if judge is not None
+            else "serve --no-judge with no judge running: intake alone (the tickets are left "
+            "waiting); each answer after its commit"
         )
     finally:
         server.stop()
-        judge.stop()
+        if judge is not None:
+            judge.stop()
     return single
 
 
@@ -265,14 +278,17 @@ def _post_concurrently(base: str, events: list[dict[str, Any]], clients: int) ->
         thread.start()
     barrier.wait()
     started = time.perf_counter()
+    client_cpu = time.process_time()
     for thread in threads:
         thread.join()
     seconds = time.perf_counter() - started
+    client_cpu = time.process_time() - client_cpu
     return {
         "events": len(events),
         "clients": clients,
         "seconds": _rounded(seconds),
         "events_per_second": round(len(events) / seconds),
+        "client_cpu_seconds": _rounded(client_cpu),
         "answers": {str(code): statuses.count(code) for code in sorted(set(statuses))},
         "note": "each answer comes after its event is committed (group commit)",
     }
