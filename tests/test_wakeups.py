@@ -28,11 +28,11 @@ def test_a_commit_that_stores_events_wakes_a_listener_and_a_rollback_does_not(
 ) -> None:
     service = open_service(pg_url, SystemClock(), fast_contract("http://127.0.0.1:9"), tmp_path)
     store = service.store
-    woken = threading.Event()
+    woken, duties = threading.Event(), threading.Event()
     with store.sessions() as session:
         channel = store.wake_channel(session)
     assert channel.startswith("slaengine_due_t_")  # the fixture's own schema
-    listener = Listener(store.engine, channel, woken.set)
+    listener = Listener(store.engine, channel, woken.set, duties.set)
     listener.start()
     try:
         # A transaction that fails after storing sends nothing.
@@ -51,7 +51,12 @@ def test_a_commit_that_stores_events_wakes_a_listener_and_a_rollback_does_not(
         # A duplicate stores nothing and wakes nobody.
         store.add_events([(1, event("reported", "W-1", now, event_id=added.accepted[0].id))], "t")
         assert not woken.wait(1.0)
-        assert listener.heard == 1
+        assert listener.heard == 1 and not duties.is_set()
+        # An event without a ticket (an inspection) says the duties are due.
+        inspection = event("inspection_done", "x", now)
+        del inspection["ticket"]
+        assert len(store.add_events([(1, inspection)], "test").accepted) == 1
+        assert woken.wait(5.0) and duties.is_set()
     finally:
         listener.stop()
         store.close()

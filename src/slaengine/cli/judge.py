@@ -73,7 +73,8 @@ def judge(
     listener = None
     if store.is_postgres:
         with store.sessions() as session:
-            listener = Listener(store.engine, store.wake_channel(session), lane.due_now)
+            channel = store.wake_channel(session)
+        listener = Listener(store.engine, channel, lane.due_now, service.duties_now)
     stop = threading.Event()
     for which in (signal.SIGINT, signal.SIGTERM):
         signal.signal(which, lambda *_: stop.set())

@@ -141,7 +141,7 @@ class LiveService:
             added = self.store.add_events(offered, source, raw=raw, keep_lines=keep_lines)
             if any(event.ticket is None for event in added.accepted):
                 # An inspection, a replaced part, a site violation: look at the duties at once.
-                self._duties_due = self.clock.now()
+                self.duties_now()
             if not judge:
                 if added.tickets or added.marked or added.accepted:
                     self.stored()
@@ -149,6 +149,11 @@ class LiveService:
             alerts = self.evaluate_tickets_now(added.tickets)
         self._notify(alerts)
         return IngestOutcome(added, len(added.tickets), alerts)
+
+    def duties_now(self) -> None:
+        """The duties are due now: an event without a ticket was stored (here, or in another
+        process that said so through its NOTIFY, slaengine.store.wakeups)."""
+        self._duties_due = self.clock.now()
 
     def stored(self) -> None:
         """Events were committed and their tickets left to the judge lane: wake it."""

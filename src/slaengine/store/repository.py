@@ -453,7 +453,8 @@ class Store:
             if result.accepted and self.is_postgres:
                 # A judge worker in another process starts its due pass at the commit
                 # (slaengine.store.wakeups); one notification per transaction.
-                wakeups.notify(session, self.wake_channel(session))
+                wide = any(event.ticket is None for event in result.accepted)
+                wakeups.notify(session, self.wake_channel(session), wakeups.DUTIES if wide else "")
         return result
 
     def _mark_overlapping(self, session: Session, wide: Event, now: datetime) -> int:

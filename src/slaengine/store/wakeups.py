@@ -10,6 +10,9 @@ PostgreSQL delivers it to every listener when, and only if, the transaction comm
 the notifications of one transaction into one. A ``Listener`` holds one connection of its own in
 ``LISTEN slaengine_due`` and, in a thread of its own, calls its callback for every notification
 (the scheduler's ``DueScheduler.due_now``): the pass starts within milliseconds of the commit.
+A transaction that stored an event without a ticket (an inspection, a replaced part) says so in
+the payload (``DUTIES``), and the listener calls its ``duties`` callback first
+(``LiveService.duties_now``), so the judge's duties pass runs in that same pass.
 Channels are scoped to a database by PostgreSQL itself; a store kept in a schema of its own
 (``options=-csearch_path=...`` in the URL) gets a channel of its own too (``channel_of``), so two
 stores never wake each other's judges.
@@ -42,6 +45,8 @@ logger = logging.getLogger("slaengine.wakeups")
 #: The channel intake notifies and judge workers listen on (scoped to the database by PostgreSQL;
 #: a store in a schema other than ``public`` adds the schema's name, see ``channel_of``).
 CHANNEL = "slaengine_due"
+#: The payload of a transaction that stored an event without a ticket (the duties are due).
+DUTIES = "duties"
 #: Seconds between attempts to reopen a lost listening connection.
 RECONNECT_EVERY = 0.5
 #: Seconds a listener waits for a notification before it looks whether it should stop.
@@ -59,17 +64,24 @@ def channel_in(session: Session) -> str:
     return channel_of(str(session.scalar(select(func.current_schema()))))
 
 
-def notify(session: Session, channel: str) -> None:
+def notify(session: Session, channel: str, payload: str = "") -> None:
     """Queue the wake-up in ``session``'s transaction (PostgreSQL sends it at the commit)."""
-    session.execute(select(func.pg_notify(channel, "")))
+    session.execute(select(func.pg_notify(channel, payload)))
 
 
 class Listener:
     """``LISTEN slaengine_due`` on a connection of its own; ``wake`` is called per notification
     (several arriving together make one call)."""
 
-    def __init__(self, engine: Engine, channel: str, wake: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        channel: str,
+        wake: Callable[[], None],
+        duties: Callable[[], None] | None = None,
+    ) -> None:
         self.channel = channel
+        self._duties = duties
         self._url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
         self._wake = wake
         self._stop = threading.Event()
@@ -111,15 +123,16 @@ class Listener:
                     if lost:
                         logger.warning("listening for %s again", self.channel)
                     lost = False
+                    if self._duties is not None:
+                        self._duties()
                     self._wake()  # what was notified while away is in the store
-                heard = False
-                for _ in self._connection.notifies(timeout=_POLL, stop_after=1):
-                    heard = True
+                heard = list(self._connection.notifies(timeout=_POLL, stop_after=1))
                 if heard:
                     # Drain what else arrived meanwhile: one wake-up for all of them.
-                    for _ in self._connection.notifies(timeout=0):
-                        self.heard += 1
-                    self.heard += 1
+                    heard += list(self._connection.notifies(timeout=0))
+                    self.heard += len(heard)
+                    if self._duties is not None and any(n.payload == DUTIES for n in heard):
+                        self._duties()
                     self._wake()
             except Exception:
                 if self._stop.is_set():
