@@ -101,3 +101,36 @@ def test_a_store_in_another_schema_does_not_wake_this_stores_listener(
         with engine.connect() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         engine.dispose()
+
+
+def test_a_listener_whose_connection_is_cut_reconnects_and_wakes_once(
+    pg_url: str, tmp_path: Path
+) -> None:
+    """The database drops the listening connection (a restart, an operator): the listener
+    reopens it, wakes the judge once (a notification sent meanwhile was lost; the store is the
+    truth), and hears the next commit."""
+    from sqlalchemy import text
+
+    service = open_service(pg_url, SystemClock(), fast_contract("http://127.0.0.1:9"), tmp_path)
+    store = service.store
+    woken = threading.Event()
+    with store.sessions() as session:
+        channel = store.wake_channel(session)
+    listener = Listener(store.engine, channel, woken.set)
+    listener.start()
+    try:
+        with store.write() as session:
+            cut = session.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = :listen"
+                ),
+                {"listen": f'LISTEN "{channel}"'},
+            ).scalars()
+            assert list(cut) == [True]
+        assert woken.wait(10.0), "no wake-up after the listener reconnected"
+        woken.clear()
+        store.add_events([(1, event("reported", "R-1", datetime.now(UTC)))], "test")
+        assert woken.wait(5.0), "the reconnected listener did not hear the commit"
+    finally:
+        listener.stop()
+        store.close()
