@@ -720,13 +720,18 @@ class Server:
     """``slaengine serve`` in a subprocess."""
 
     def __init__(
-        self, db: str, contracts: Sequence[Path], log: Path, env: dict[str, str] | None = None
+        self,
+        db: str,
+        contracts: Sequence[Path],
+        log: Path,
+        env: dict[str, str] | None = None,
+        extra: Sequence[str] = (),
     ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
         command = [sys.executable, "-m", "slaengine", "serve", "--db", db, "--port"]
-        command += [str(self.port), "--log-level", "warning"]
+        command += [str(self.port), "--log-level", "warning", *extra]
         for contract in contracts:
             command += ["--contract", str(contract)]
         environment = {**os.environ, **(env or {})}

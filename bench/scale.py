@@ -3,10 +3,13 @@
 
 * ``ingest``: batched intake as ``slaengine ingest`` does it (store, then evaluate the touched
   tickets), and single-event POSTs from 16 concurrent clients through ``slaengine serve``
-  (answered at their commit; then how long its judge lane takes to judge what they touched).
+  (answered at their commit; then how long its judge lane takes to judge what they touched);
+  then the same POSTs to ``serve --no-judge`` with ``slaengine judge`` beside it
+  (``single_concurrent_split``: the judge lane in a process of its own, woken by NOTIFY).
 * ``consume``: events published to a NATS JetStream stream of the benchmark's own, taken by
   ``slaengine consume --drain`` (a subprocess): start to the last event committed, and start to
-  exit (its judge lane done).
+  exit (its judge lane done); with ``--no-judge`` (``intake_only``); and with ``--no-judge``
+  beside a ``slaengine judge`` (``split``: also the seconds until the judge had judged all).
 * ``live`` at scale: one due ticket's evaluation over 20k and then 200k events of history, the
   duties pass over that history, alert latency with a contract-wide event posted among running
   probe tickets; then a store of N running clocks (10 events per ticket) built with COPY, the
@@ -141,7 +144,108 @@ def ingest_section(args: Any, work: Path, pg_schema: Callable[[str], Any]) -> di
             result["single_concurrent"] = single
         finally:
             server.stop()
+    with pg_schema(args.pg_url) as url:
+        result["single_concurrent_split"] = _single_split(args, work, url)
+    with pg_schema(args.pg_url) as url:
+        result["single_concurrent_no_judge_alone"] = _single_split(args, work, url, judging=False)
     return result
+
+
+def _single_split(args: Any, work: Path, url: str, judging: bool = True) -> dict[str, Any]:
+    """Single POSTs to ``serve --no-judge`` with ``slaengine judge`` beside it (subprocesses on
+    one fresh store): the rate, and how long after the last answer the judge had judged all.
+    Without ``judging``: no judge runs (intake's ceiling on this machine; tickets left waiting)."""
+    from run import Server, say
+
+    tender = scale_tender(work, args.probe_target)
+    store = Store.open(url, SystemClock())
+    store.load_contract(tender.read_text(encoding="utf-8"), tender)
+    store.close()
+    beside = "+ judge" if judging else "alone (no judge)"
+    say(
+        f"single-event POSTs to serve --no-judge {beside}, {args.ingest_clients} clients: "
+        f"{args.ingest_posts:,} events"
+    )
+    judge = JudgeWorker(url, work / "judge-ingest.log") if judging else None
+    server = Server(url, [tender], work / "serve-split.log", {}, extra=("--no-judge",))
+    try:
+        server.wait_ready()
+        if judge is not None:
+            judge.wait_started()
+            judge_cpu = cpu_seconds(judge.process.pid)
+        serve_cpu = cpu_seconds(server.process.pid)
+        single = _post_concurrently(
+            server.url, history(args.ingest_posts, seed=33, prefix="S"), args.ingest_clients
+        )
+        if judge is not None:
+            judge_after = cpu_seconds(judge.process.pid)
+        single["serve_cpu_seconds"] = _rounded(cpu_seconds(server.process.pid) - serve_cpu)
+        if judge is not None:
+            single["judged_seconds_after_last_answer"] = _rounded(_judged(server.url))
+            judge_done = cpu_seconds(judge.process.pid)
+            single["judge_cpu_seconds_during_posts"] = _rounded(judge_after - judge_cpu)
+            single["judge_cpu_seconds_until_judged"] = _rounded(judge_done - judge_cpu)
+            single["judge_summary"] = judge.stop()
+        single["note"] = (
+            "serve --no-judge (HTTP intake, group commit, no due pass) and slaengine judge "
+            "(due pass woken by NOTIFY slaengine_due) as two processes; each answer after its "
+            "commit; judged: /health tickets_waiting back to 0"
+            if judge is not None
+            else "serve --no-judge with no judge running: intake alone (the tickets are left "
+            "waiting); each answer after its commit"
+        )
+    finally:
+        server.stop()
+        if judge is not None:
+            judge.stop()
+    return single
+
+
+def cpu_seconds(pid: int) -> float:
+    """A running process's user+sys CPU seconds (from /proc)."""
+    import os
+
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class JudgeWorker:
+    """``slaengine judge`` in a subprocess (the judge lane of ``serve``/``consume --no-judge``)."""
+
+    def __init__(self, db: str, log: Path) -> None:
+        import os
+
+        self.log = log
+        command = [sys.executable, "-m", "slaengine", "judge", "--db", db]
+        command += ["--log-level", "warning"]
+        with log.open("ab") as out:
+            self.process = subprocess.Popen(
+                command, stdout=out, stderr=subprocess.STDOUT, env={**os.environ}
+            )
+
+    def wait_started(self, timeout: float = 120.0) -> None:
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"slaengine judge exited: {self.log.read_text()[-2000:]}")
+            if "slaengine judging store" in self.log.read_text(errors="replace"):
+                return
+            time.sleep(0.02)
+        raise RuntimeError(f"slaengine judge not started after {timeout} s")
+
+    def stop(self) -> str:
+        """SIGTERM, as an operator stops it; its summary line."""
+        import signal
+
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        lines = self.log.read_text(errors="replace").strip().splitlines()
+        return lines[-1] if lines else ""
 
 
 def _judged(base: str, timeout: float = 600.0) -> float:
@@ -175,14 +279,17 @@ def _post_concurrently(base: str, events: list[dict[str, Any]], clients: int) ->
         thread.start()
     barrier.wait()
     started = time.perf_counter()
+    client_cpu = time.process_time()
     for thread in threads:
         thread.join()
     seconds = time.perf_counter() - started
+    client_cpu = time.process_time() - client_cpu
     return {
         "events": len(events),
         "clients": clients,
         "seconds": _rounded(seconds),
         "events_per_second": round(len(events) / seconds),
+        "client_cpu_seconds": _rounded(client_cpu),
         "answers": {str(code): statuses.count(code) for code in sorted(set(statuses))},
         "note": "each answer comes after its event is committed (group commit)",
     }
@@ -224,12 +331,15 @@ def consume_section(args: Any, work: Path, pg_schema: Callable[[str], Any]) -> d
     result = _consume_run(args, work, pg_schema, judge=True)
     if "skipped" not in result:
         result["intake_only"] = _consume_run(args, work, pg_schema, judge=False)
+        result["split"] = _consume_run(args, work, pg_schema, judge=False, worker=True)
     return result
 
 
 def _consume_run(
-    args: Any, work: Path, pg_schema: Callable[[str], Any], judge: bool
+    args: Any, work: Path, pg_schema: Callable[[str], Any], judge: bool, worker: bool = False
 ) -> dict[str, Any]:
+    """One ``consume --drain`` run; ``worker``: with ``slaengine judge`` running beside it (the
+    split deployment), and the seconds until it judged everything."""
     from run import say
 
     stream = f"BENCH{uuid.uuid4().hex[:8].upper()}"
@@ -245,10 +355,16 @@ def _consume_run(
             store = Store.open(url, SystemClock())
             store.load_contract(tender.read_text(encoding="utf-8"), tender)
             lane = "with its judge lane" if judge else "--no-judge"
+            lane += " + slaengine judge" if worker else ""
             say(f"consume from JetStream into PostgreSQL, {lane}: {len(events):,} events")
             command = [sys.executable, "-m", "slaengine", "consume", NATS_URL, "--db", url]
             command += ["--stream", stream, "--subject", f"{subject}.>", "--durable", "bench"]
             command += ["--drain", "--log-level", "warning", "--judge" if judge else "--no-judge"]
+            judge_worker = JudgeWorker(url, work / "judge-consume.log") if worker else None
+            split: dict[str, Any] = {}
+            if judge_worker is not None:
+                judge_worker.wait_started()
+                judge_cpu = cpu_seconds(judge_worker.process.pid)
             watch = _CountWatch(store)
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
             started = time.perf_counter()
@@ -258,6 +374,21 @@ def _consume_run(
             watch.stop()
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+            if judge_worker is not None:
+                ended = time.perf_counter()
+                while time.perf_counter() - ended < 600:
+                    with store.sessions() as session:
+                        if store.waiting(session) == 0:
+                            break
+                    time.sleep(0.02)
+                split = {
+                    "judged_seconds_after_consume_exit": _rounded(time.perf_counter() - ended),
+                    "judged_seconds_from_start": _rounded(time.perf_counter() - started),
+                    "judge_cpu_seconds": _rounded(
+                        cpu_seconds(judge_worker.process.pid) - judge_cpu
+                    ),
+                }
+                split["judge_summary"] = judge_worker.stop()
             if done.returncode != 0:
                 raise RuntimeError(f"consume failed: {done.stderr[-2000:]}")
             with store.sessions() as session:
@@ -266,7 +397,7 @@ def _consume_run(
     finally:
         asyncio.run(_delete(stream))
     first, last = watch.first_and_last(stored)
-    return {
+    return split | {
         "messages": len(events),
         "events_stored": stored,
         "seconds": _rounded(seconds),

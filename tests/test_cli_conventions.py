@@ -41,8 +41,8 @@ COMMANDS = [
     (),
     ("contract",),
     ("contract", "validate"), ("contract", "show"), ("contract", "load"), ("replay",),
-    ("statement",), ("warranty",), ("ingest",), ("serve",), ("import",), ("backtest",), ("demo",),
-    ("rejudge",),
+    ("statement",), ("warranty",), ("ingest",), ("serve",), ("judge",), ("import",), ("backtest",),
+    ("demo",), ("rejudge",),
 ]  # fmt: skip
 
 

@@ -43,13 +43,19 @@ class Server:
 
 
 def start(
-    db: str, contract: Path, tmp: Path, env: dict[str, str], name: str, sweep: str = "1"
+    db: str,
+    contract: Path,
+    tmp: Path,
+    env: dict[str, str],
+    name: str,
+    sweep: str = "1",
+    extra: tuple[str, ...] = (),
 ) -> Server:
     """``slaengine serve`` as a subprocess (not yet answering)."""
     port = free_port()
     log = tmp / f"{name}-{port}.log"
     command = [SLAENGINE, "serve", "--db", db, "--contract", str(contract), "--port", str(port)]
-    command += ["--token", TOKEN, "--sweep", sweep]
+    command += ["--token", TOKEN, "--sweep", sweep, *extra]
     with log.open("wb") as output:
         process = subprocess.Popen(
             command, stdout=output, stderr=subprocess.STDOUT, env={**os.environ, **env}

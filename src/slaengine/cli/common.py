@@ -274,6 +274,7 @@ _COMMAND_MODULES: list[str] = [
     "importing",
     "backtest",
     "consume",
+    "judge",
     "amendments",
     "rejudge",
 ]

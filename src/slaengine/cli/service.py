@@ -35,6 +35,8 @@ from slaengine.contract import Contract, parse_contract
 from slaengine.errors import SlaError
 
 if TYPE_CHECKING:
+    from slaengine.alerts.outbox import OutboxDelivery
+    from slaengine.service import LiveService
     from slaengine.store import LoadResult, Store
 
 Db = Annotated[
@@ -298,13 +300,19 @@ def serve(
     max_batch_events: Annotated[
         int, typer.Option(help="most events in one POST /events/batch (413 beyond)")
     ] = 1_000,
+    judge: Annotated[
+        bool,
+        typer.Option(
+            "--judge/--no-judge",
+            help="run the judge lane (the due pass, re-judging, contract duties) in this process "
+            "(default), or leave it to 'slaengine judge' processes on the same store",
+        ),
+    ] = True,
     log_level: Annotated[str, typer.Option(help="debug, info, warning or error")] = "info",
 ) -> None:
     """Run the HTTP API and the deadline scheduler. Alerts go out as deadlines pass."""
     import uvicorn
 
-    from slaengine.alerts.model import ChannelSettings
-    from slaengine.alerts.outbox import OutboxDelivery
     from slaengine.api import create_app
     from slaengine.api.auth import Auth
     from slaengine.api.problems import BodyLimits
@@ -332,17 +340,54 @@ def serve(
     ):
         if value < 1:
             raise SlaError(f"{name} {value}: give 1 or more")
+    setup_logging(log_level)
+    store = _open(db)
+    for file in contract or []:
+        _say_loaded(_load(store, file, None))
+    service = LiveService(store)
+    service.judge_elsewhere = not judge
+    delivery = alert_delivery(service, delivery_threads, alert_history)
+    scheduler = DueScheduler(service, sweep_seconds=sweep) if judge else None
+    limits = BodyLimits(max_event_bytes, max_batch_bytes, max_batch_events)
+    app = create_app(store, service=service, delivery=delivery, limits=limits, auth=auth)
+    delivery.start()
+    if scheduler is not None:
+        scheduler.start()
+    err.print(
+        f"slaengine serving on http://{host}:{port} (docs: /docs), store {store.engine.url!r}"
+        + ("" if judge else "; no judge lane here (--no-judge): run 'slaengine judge' beside it"),
+        highlight=False,
+        markup=False,
+    )
+    try:
+        # A console tab holds a live stream open; do not wait for it forever on shutdown.
+        uvicorn.run(
+            app, host=host, port=port, log_level=log_level.lower(), timeout_graceful_shutdown=3
+        )
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown()
+        delivery.stop()
+        store.close()
+
+
+def setup_logging(log_level: str) -> None:
+    """The service commands' log lines, on standard error."""
     logging.basicConfig(
         level=getattr(logging, log_level.upper(), logging.INFO),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    store = _open(db)
-    for file in contract or []:
-        _load(store, file, None)
-    service = LiveService(store)
-    if not alert_history:
+
+
+def alert_delivery(service: LiveService, threads: int, alert_history: bool) -> OutboxDelivery:
+    """What ``serve`` and ``judge`` share: history quieted unless ``--alert-history`` (said on
+    standard error), and the outbox delivery, woken by the process's own alerts (not started)."""
+    from slaengine.alerts.model import ChannelSettings
+    from slaengine.alerts.outbox import OutboxDelivery
+
+    if not alert_history and not service.judge_elsewhere:
         horizon = service.quiet_history()
         err.print(
             f"history: breaches and missed periods that ended before {horizon.isoformat()} are "
@@ -358,27 +403,9 @@ def serve(
             highlight=False,
             markup=False,
         )
-    delivery = OutboxDelivery(store, settings=settings, threads=delivery_threads)
+    delivery = OutboxDelivery(service.store, settings=settings, threads=threads)
     service.on_alerts.append(delivery.wake)
-    scheduler = DueScheduler(service, sweep_seconds=sweep)
-    limits = BodyLimits(max_event_bytes, max_batch_bytes, max_batch_events)
-    app = create_app(store, service=service, delivery=delivery, limits=limits, auth=auth)
-    delivery.start()
-    scheduler.start()
-    err.print(
-        f"slaengine serving on http://{host}:{port} (docs: /docs), store {store.engine.url!r}",
-        highlight=False,
-        markup=False,
-    )
-    try:
-        # A console tab holds a live stream open; do not wait for it forever on shutdown.
-        uvicorn.run(
-            app, host=host, port=port, log_level=log_level.lower(), timeout_graceful_shutdown=3
-        )
-    finally:
-        scheduler.shutdown()
-        delivery.stop()
-        store.close()
+    return delivery
 
 
 def register(app: typer.Typer) -> None:

@@ -78,6 +78,9 @@ class LiveService:
         #: Called after a transaction stored events whose tickets are left to the judge lane:
         #: they are due now (the scheduler runs the due pass at once, without reading the store).
         self.on_stored: list[Callable[[], None]] = []
+        #: The judge lane runs in another process (``slaengine serve --no-judge`` beside
+        #: ``slaengine judge``): intake never judges here, and /health says so.
+        self.judge_elsewhere = False
         self._pass_lock = threading.Lock()
         #: The duties are judged by one thread at a time, outside the pass's lock (run_due).
         self._duties_lock = threading.Lock()
@@ -134,14 +137,16 @@ class LiveService:
         (``on_stored``) — so that storing costs no evaluation and the alerts follow within the
         pass's latency (slaengine.service.intake). ``judge`` None (the HTTP routes): leave them
         to the judge lane when the process has one (``slaengine serve``'s scheduler registers
-        itself in ``on_stored``), else judge here; True: judge here (``slaengine ingest``)."""
+        itself in ``on_stored``) or it runs elsewhere (``judge_elsewhere``: a ``slaengine judge``
+        process, woken by the transaction's NOTIFY on PostgreSQL), else judge here; True: judge
+        here (``slaengine ingest``)."""
         if judge is None:
-            judge = not self.on_stored
+            judge = not self.on_stored and not self.judge_elsewhere
         with self._ingest_slots:
             added = self.store.add_events(offered, source, raw=raw, keep_lines=keep_lines)
             if any(event.ticket is None for event in added.accepted):
                 # An inspection, a replaced part, a site violation: look at the duties at once.
-                self._duties_due = self.clock.now()
+                self.duties_now()
             if not judge:
                 if added.tickets or added.marked or added.accepted:
                     self.stored()
@@ -149,6 +154,11 @@ class LiveService:
             alerts = self.evaluate_tickets_now(added.tickets)
         self._notify(alerts)
         return IngestOutcome(added, len(added.tickets), alerts)
+
+    def duties_now(self) -> None:
+        """The duties are due now: an event without a ticket was stored (here, or in another
+        process that said so through its NOTIFY, slaengine.store.wakeups)."""
+        self._duties_due = self.clock.now()
 
     def stored(self) -> None:
         """Events were committed and their tickets left to the judge lane: wake it."""
@@ -240,12 +250,18 @@ class LiveService:
             pass
 
     def progress(self) -> dict[str, Any]:
-        """For /health: whether the first due pass is done, and the tickets still waiting to be
-        evaluated (new events, or a new contract version being applied in the background)."""
+        """For /health: where the judge lane runs (``judge``: "here" or "elsewhere"), whether
+        this process is ready, and the tickets still waiting to be evaluated (new events, or a
+        new contract version being applied in the background). Ready: with the judge lane here,
+        once its first due pass is done; with it elsewhere, once the store answers (this process
+        then only takes events in and serves reads: ``tickets_waiting`` tells whether a judge
+        worker keeps up — it grows while none runs)."""
         with self.store.sessions() as session:
             waiting = self.store.waiting(session)
+        if self.judge_elsewhere:
+            return {"ready": True, "judge": "elsewhere", "tickets_waiting": waiting}
         ready = self.passes > 0 and self.duty_passes > 0
-        return {"ready": ready, "tickets_waiting": waiting}
+        return {"ready": ready, "judge": "here", "tickets_waiting": waiting}
 
     def next_due(self) -> datetime | None:
         """The earliest time ``run_due`` has something to do (now, while tickets wait in

@@ -16,7 +16,9 @@
   marks into ``dirty`` before it claims (``fold_marks``), so storing never waits for judging. A
   contract-wide event marks only the tickets it can change: a force majeure those with a clock
   its interval overlaps (``dirty``, to be re-judged in the background; their deadlines keep
-  their place); an inspection or a site violation none (they are contract duties).
+  their place); an inspection or a site violation none (they are contract duties). On
+  PostgreSQL the same transaction sends ``NOTIFY slaengine_due`` (slaengine.store.wakeups), so
+  a judge worker in another process starts its due pass at the commit.
 
 Deciding what the events mean is the core's job (slaengine.evaluate), called by the live
 service (slaengine.service); this module never judges a clock.
@@ -65,7 +67,7 @@ from slaengine.contract import Contract, contract_fingerprint, parse_contract
 from slaengine.errors import EventError, SlaError
 from slaengine.evaluate import Context
 from slaengine.events import BLANK, Event, Rejected, decode_line, parse_event, parse_time
-from slaengine.store import limits
+from slaengine.store import limits, wakeups
 from slaengine.store.gate import WriterGate
 from slaengine.store.migrate import MigrationError, upgrade
 from slaengine.store.models import (
@@ -194,6 +196,7 @@ class Store:
         self._gate = WriterGate() if engine.dialect.name == "sqlite" else None
         #: Force-majeure events decoded, by seq (``batch_events``).
         self._wide_cache: dict[int, Event] = {}
+        self._channel: str | None = None
 
     @classmethod
     def open(cls, url: str, clock: Clock) -> Store:
@@ -227,6 +230,13 @@ class Store:
         except MigrationError as exc:
             raise StoreError(f"cannot open the store {safe}: {exc}") from None
         return cls(engine, clock)
+
+    def wake_channel(self, session: Session) -> str:
+        """PostgreSQL: the channel judge workers of this store listen on (its schema's; read
+        once)."""
+        if self._channel is None:
+            self._channel = wakeups.channel_in(session)
+        return self._channel
 
     @property
     def is_postgres(self) -> bool:
@@ -556,6 +566,11 @@ class Store:
             for accepted in result.accepted:
                 if accepted.ticket is None and accepted.type == "force_majeure":
                     result.marked += self._mark_overlapping(session, accepted, now)
+            if result.accepted and self.is_postgres:
+                # A judge worker in another process starts its due pass at the commit
+                # (slaengine.store.wakeups); one notification per transaction.
+                wide = any(event.ticket is None for event in result.accepted)
+                wakeups.notify(session, self.wake_channel(session), wakeups.DUTIES if wide else "")
         return result
 
     def _mark_overlapping(self, session: Session, wide: Event, now: datetime) -> int:
