@@ -152,6 +152,10 @@ def _chunks(lines: Iterator[tuple[int, bytes]]) -> Iterator[list[tuple[int, byte
         yield chunk
 
 
+#: Events stored by one ``ingest`` after which PostgreSQL's statistics are refreshed at once.
+ANALYZE_AFTER = 10_000
+
+
 def ingest(
     events: Annotated[
         str,
@@ -206,6 +210,8 @@ def ingest(
                 rejected.extend(added.rejected)
                 tickets |= added.tickets
                 bar.advance(reading, sum(len(text) for _, text in chunk))
+            if accepted >= ANALYZE_AFTER:
+                store.refresh_statistics()  # a bulk load: the planner's view of it, at once
             evaluating = bar.add_task("evaluating tickets", total=len(tickets))
             alerts = 0
             ordered = sorted(tickets) if judge else []
