@@ -21,7 +21,7 @@ import typer
 
 from slaengine.cli import common
 from slaengine.cli.common import DEFAULT_DB, err, friendly, out
-from slaengine.cli.service import Db
+from slaengine.cli.service import Db, LogLevel
 
 if TYPE_CHECKING:
     from slaengine.bus.jetstream import ConsumeTotals, JetStreamConsumer
@@ -64,7 +64,7 @@ def consume(
     sweep: Annotated[
         float, typer.Option(help="seconds between safety-net sweeps of the judge lane")
     ] = 30.0,
-    log_level: Annotated[str, typer.Option(help="debug, info, warning or error")] = "info",
+    log_level: LogLevel = "info",
 ) -> None:
     """Take events from NATS JetStream into a store.
 

@@ -20,36 +20,28 @@ from __future__ import annotations
 
 import signal
 import threading
-from typing import Annotated
 
 import typer
 
 from slaengine.cli import common
 from slaengine.cli.common import DEFAULT_DB, err, friendly, out
-from slaengine.cli.service import Db, alert_delivery, setup_logging
+from slaengine.cli.service import (
+    AlertHistory,
+    Db,
+    DeliveryThreads,
+    LogLevel,
+    Sweep,
+    alert_delivery,
+    setup_logging,
+)
 
 
 def judge(
     db: Db = DEFAULT_DB,
-    sweep: Annotated[
-        float, typer.Option(help="seconds between safety-net sweeps of what is due")
-    ] = 30.0,
-    delivery_threads: Annotated[
-        int,
-        typer.Option(
-            help="threads sending alerts per endpoint (each SMTP relay and webhook URL has its "
-            "own; each alert goes out once either way)"
-        ),
-    ] = 1,
-    alert_history: Annotated[
-        bool,
-        typer.Option(
-            "--alert-history",
-            help="also alert for breaches and missed periods that ended before this service "
-            "took over the store (default: recorded, not alerted)",
-        ),
-    ] = False,
-    log_level: Annotated[str, typer.Option(help="debug, info, warning or error")] = "info",
+    sweep: Sweep = 30.0,
+    delivery_threads: DeliveryThreads = 1,
+    alert_history: AlertHistory = False,
+    log_level: LogLevel = "info",
 ) -> None:
     """Judge what falls due in a store, beside serve --no-judge.
 

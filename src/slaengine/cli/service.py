@@ -48,6 +48,25 @@ Db = Annotated[
     ),
 ]
 
+#: The options ``serve`` and ``judge`` share (and ``consume`` its ``--log-level``).
+Sweep = Annotated[float, typer.Option(help="seconds between safety-net sweeps of what is due")]
+DeliveryThreads = Annotated[
+    int,
+    typer.Option(
+        help="threads sending alerts per endpoint (each SMTP relay and webhook URL has its "
+        "own; each alert goes out once either way)"
+    ),
+]
+AlertHistory = Annotated[
+    bool,
+    typer.Option(
+        "--alert-history",
+        help="also alert for breaches and missed periods that ended before this service "
+        "took over the store (default: recorded, not alerted)",
+    ),
+]
+LogLevel = Annotated[str, typer.Option(help="debug, info, warning or error")]
+
 #: Lines stored per transaction by ``ingest``.
 _CHUNK = 1000
 #: Rejected lines ``ingest`` lists one by one; beyond them, a digest of the reasons.
@@ -279,24 +298,9 @@ def serve(
             help="viewer token: may read the API and the console, not change anything",
         ),
     ] = None,
-    sweep: Annotated[
-        float, typer.Option(help="seconds between safety-net sweeps of what is due")
-    ] = 30.0,
-    delivery_threads: Annotated[
-        int,
-        typer.Option(
-            help="threads sending alerts per endpoint (each SMTP relay and webhook URL has its "
-            "own; each alert goes out once either way)"
-        ),
-    ] = 1,
-    alert_history: Annotated[
-        bool,
-        typer.Option(
-            "--alert-history",
-            help="also alert for breaches and missed periods that ended before this service "
-            "took over the store (default: recorded, not alerted)",
-        ),
-    ] = False,
+    sweep: Sweep = 30.0,
+    delivery_threads: DeliveryThreads = 1,
+    alert_history: AlertHistory = False,
     max_event_bytes: Annotated[
         int, typer.Option(help="largest body of POST /events (bytes; 413 beyond)")
     ] = 1_000_000,
@@ -314,7 +318,7 @@ def serve(
             "(default), or leave it to 'slaengine judge' processes on the same store",
         ),
     ] = True,
-    log_level: Annotated[str, typer.Option(help="debug, info, warning or error")] = "info",
+    log_level: LogLevel = "info",
 ) -> None:
     """Run the HTTP API and the deadline scheduler. Alerts go out as deadlines pass."""
     import uvicorn
