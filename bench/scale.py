@@ -558,19 +558,19 @@ def history_part(args: Any, work: Path, url: str) -> dict[str, Any]:
     receiver = Receiver()
     env = {"SLAENGINE_ALERT_WEBHOOK": receiver.url}
     server = Server(url, [tender], work / "serve-history.log", env)
-    try:
-        server.wait_ready()
-        wide = _probes_with_wide_event(server, receiver, 30, args.probe_target)
-        wide["history_events"] = small
-    finally:
-        server.stop()
-        receiver.close()
+    wide = _wide_probes(server, receiver, args.probe_target, small)
     say(f"history: {large:,} events")
     store_events(store, events[small:])
     _settled(store)
     at_large = _one_ticket_ms(store, service, sample)
     duty = _duties_ms(service)
+    say(f"history {large:,} events: evaluating every ticket, then probes and a force majeure")
+    service.run_due()  # as a running service would have judged them on arrival
     store.close()
+    receiver = Receiver()
+    env = {"SLAENGINE_ALERT_WEBHOOK": receiver.url}
+    server = Server(url, [tender], work / "serve-history-large.log", env)
+    wide_large = _wide_probes(server, receiver, args.probe_target, large)
     return {
         "one_due_ticket_ms": {
             f"{small}_events": at_small,
@@ -582,7 +582,21 @@ def history_part(args: Any, work: Path, url: str) -> dict[str, Any]:
         f"due_pass_{small}_events": due_pass,
         f"duties_pass_{large}_events": duty,
         "force_majeure_among_probes": wide,
+        "force_majeure_among_probes_large": wide_large,
     }
+
+
+def _wide_probes(server: Any, receiver: Any, target: int, history_events: int) -> dict[str, Any]:
+    """30 probes with an inspection and a force majeure posted among them, on a served store
+    of ``history_events`` events of history (the server and receiver are stopped after)."""
+    try:
+        server.wait_ready()
+        wide = _probes_with_wide_event(server, receiver, 30, target)
+        wide["history_events"] = history_events
+        return wide
+    finally:
+        server.stop()
+        receiver.close()
 
 
 def _probes_with_wide_event(server: Any, receiver: Any, probes: int, target: int) -> dict[str, Any]:
