@@ -26,7 +26,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass, field
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -132,37 +132,48 @@ class Auth:
                 return role
         raise NotSignedIn("no token")
 
-    # FastAPI dependencies for the API's routes.
-
-    def reader(
-        self,
-        request: Request,
-        _scheme: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)] = None,
-    ) -> Role:
-        """Any role may read; 401 without one."""
+    def check(self, request: Request, write: bool) -> Role:
+        """The caller's role; 401 without one, 403 for a viewer when ``write`` (only an
+        operator may change the store: post events, acknowledge)."""
         try:
-            return self.role_of(request)
+            role = self.role_of(request)
         except NotSignedIn:
             raise HTTPException(
                 status.HTTP_401_UNAUTHORIZED,
                 detail="missing or wrong bearer token (send Authorization: Bearer <token>)",
                 headers={"WWW-Authenticate": "Bearer"},
             ) from None
-
-    def operator_only(
-        self,
-        request: Request,
-        _scheme: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)] = None,
-    ) -> Role:
-        """Only an operator may change the store (post events, acknowledge); 403 for a viewer."""
-        role = self.reader(request)
-        if role != OPERATOR:
+        if write and role != OPERATOR:
             raise HTTPException(
                 status.HTTP_403_FORBIDDEN,
                 detail="the viewer token may only read: use the operator token to post events "
                 "or acknowledge alerts",
             )
         return role
+
+    # FastAPI dependencies for the API's routes: async, so FastAPI calls them on the event
+    # loop (they only compare strings) instead of sending each request to a worker thread.
+
+    async def reader(
+        self,
+        request: Request,
+        _scheme: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)] = None,
+    ) -> Role:
+        """Any role may read; 401 without one."""
+        return self.check(request, write=False)
+
+    async def operator_only(
+        self,
+        request: Request,
+        _scheme: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)] = None,
+    ) -> Role:
+        """Only an operator may change the store (post events, acknowledge); 403 for a viewer."""
+        return self.check(request, write=True)
+
+
+#: What ``dependencies=[Depends(auth.operator_only)]`` puts in a route's OpenAPI operation; for
+#: a route that calls ``Auth.check`` itself (``POST /events``: no dependency to solve).
+BEARER_SECURITY: dict[str, Any] = {"security": [{"HTTPBearer": []}]}
 
 
 def _mac(token: str, role: str, issued: int) -> str:

@@ -20,16 +20,25 @@ stored, the second is its duplicate or its conflict). If the group's transaction
 request is tried again alone, so one bad request never fails the others; a request whose own
 transaction fails gets that error.
 
+A request waits without holding a thread: ``submit_async`` (the API's, on the event loop) awaits
+a future that the writer thread resolves through ``loop.call_soon_threadsafe``; ``submit``
+(callers on threads of their own) waits on a ``threading.Event``. Both queue the same
+``_Waiting``, whose ``finish`` the writer calls once the outcome is set.
+
 Transaction boundary: ``LiveService.ingest``'s, once per group.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import functools
 import logging
 import queue
 import threading
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from slaengine.events import Event, Rejected
@@ -60,9 +69,27 @@ class Single:
 @dataclass
 class _Waiting:
     data: Any
-    done: threading.Event = field(default_factory=threading.Event)
+    #: Called by the writer thread once ``outcome`` or ``error`` is set.
+    finish: Callable[[], None]
     outcome: Single | None = None
     error: BaseException | None = None
+
+    def result(self) -> Single:
+        if self.error is not None:
+            raise self.error
+        assert self.outcome is not None
+        return self.outcome
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():  # not cancelled meanwhile (the client went away)
+        future.set_result(None)
+
+
+def _wake(loop: asyncio.AbstractEventLoop, future: asyncio.Future[None]) -> None:
+    """Resolve ``future`` on its loop, from the writer thread."""
+    with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits any more
+        loop.call_soon_threadsafe(_resolve, future)
 
 
 class GroupCommit:
@@ -80,14 +107,24 @@ class GroupCommit:
 
     def submit(self, data: Any) -> Single:
         """Store one event with whatever else is arriving; returns once it is committed."""
+        done = threading.Event()
+        waiting = _Waiting(data, done.set)
+        self._put(waiting)
+        done.wait()
+        return waiting.result()
+
+    async def submit_async(self, data: Any) -> Single:
+        """``submit`` for the event loop: awaits the commit without holding a thread."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
+        waiting = _Waiting(data, functools.partial(_wake, loop, future))
+        self._put(waiting)
+        await future
+        return waiting.result()
+
+    def _put(self, waiting: _Waiting) -> None:
         self._ensure_thread()
-        waiting = _Waiting(data)
         self._queue.put(waiting)
-        waiting.done.wait()
-        if waiting.error is not None:
-            raise waiting.error
-        assert waiting.outcome is not None
-        return waiting.outcome
 
     def _ensure_thread(self) -> None:
         if self._thread is not None:
@@ -121,13 +158,13 @@ class GroupCommit:
                     self._write([item])
                 return
             group[0].error = exc
-            group[0].done.set()
+            group[0].finish()
             return
         self.groups += 1
         self.requests += len(group)
         for item, outcome in zip(group, outcomes, strict=True):
             item.outcome = outcome
-            item.done.set()
+            item.finish()
 
     def _ingest(self, datas: list[Any]) -> list[Single]:
         outcome = self.service.ingest(list(enumerate(datas)), self.source, keep_lines=False)

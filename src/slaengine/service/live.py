@@ -171,6 +171,10 @@ class LiveService:
         judged by the judge lane, woken at once)."""
         return self.group_commit.submit(data)
 
+    async def post_one_async(self, data: Any) -> Single:
+        """``post_one`` for the event loop: awaits the commit without holding a thread."""
+        return await self.group_commit.submit_async(data)
+
     def evaluate_ticket_now(self, contract: str, ticket: str) -> int:
         """Evaluate one ticket now if it has unevaluated events; the number of alerts raised."""
         return self.evaluate_tickets_now([(contract, ticket)])

@@ -65,8 +65,13 @@ def channel_in(session: Session) -> str:
 
 
 def notify(session: Session, channel: str, payload: str = "") -> None:
-    """Queue the wake-up in ``session``'s transaction (PostgreSQL sends it at the commit)."""
-    session.execute(select(func.pg_notify(channel, payload)))
+    """Queue the wake-up in ``session``'s transaction (PostgreSQL sends it at the commit).
+    Sent on the driver's cursor: once per stored group of events, nothing to compile."""
+    cursor = session.connection().connection.cursor()
+    try:
+        cursor.execute("SELECT pg_notify(%s, %s)", (channel, payload))
+    finally:
+        cursor.close()
 
 
 class Listener:
