@@ -56,6 +56,33 @@ def test_a_form_content_type_is_read_as_json(client: TestClient) -> None:
     assert answer.status_code == 201, answer.text
 
 
+def test_the_small_bodies_of_rejudge_and_ack_are_json_whatever_the_content_type(
+    client: TestClient, service: LiveService
+) -> None:
+    form = {"Content-Type": "application/x-www-form-urlencoded"}  # what `curl -d` sends
+    assert client.post("/events", json=event("reported", "T1", T0)).status_code == 201
+    service.run_due()
+    answer = client.post(
+        "/contracts/FAST-1/rejudge",
+        content=b'{"closed": true, "since": "2026-03-01"}',
+        headers=form,
+    )
+    assert answer.status_code == 202, answer.text
+    assert answer.json()["marked"] == 1
+    assert client.post("/contracts/FAST-1/rejudge").status_code == 202  # no body: the defaults
+    body = _shape(client.post("/contracts/FAST-1/rejudge", content=b"[1", headers=form), 400)
+    assert "not valid JSON" in body["error"] and "column" in body["error"]
+    body = _shape(
+        client.post("/contracts/FAST-1/rejudge", content=b'{"closed": "yes"}', headers=form), 422
+    )
+    assert body["field"] == "closed"
+    _shape(client.post("/contracts/NOPE/rejudge", content=b"{}", headers=form), 404)
+    # An acknowledgement: an unknown alert is a 404 (its body read as JSON, not refused).
+    _shape(client.post("/alerts/999999/ack", content=b'{"by": "ut"}', headers=form), 404)
+    body = _shape(client.post("/alerts/999999/ack", content=b'{"who": "ut"}', headers=form), 422)
+    assert body["field"] == "who"
+
+
 def test_malformed_json_oversized_bodies_and_batches_have_the_one_shape(
     client: TestClient,
 ) -> None:

@@ -146,3 +146,22 @@ def test_serve_no_judge_takes_the_post_and_the_judge_worker_alerts_its_breach_wi
         no_duplicates(hook)
         # The serve process judged nothing: every evaluation was the worker's.
         assert "no judge lane here (--no-judge)" in server.log.read_text()
+
+
+def test_judge_refuses_a_sqlite_store_that_does_not_exist(tmp_path: Path) -> None:
+    """A judge works beside the serve that made its store: a mistyped path is an error, not a
+    judge silently watching a new, empty store."""
+    import sys
+
+    missing = tmp_path / "typo.db"
+    done = subprocess.run(
+        [sys.executable, "-m", "slaengine", "judge", "--db", str(missing)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "no such store" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not missing.exists()

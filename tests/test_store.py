@@ -157,7 +157,7 @@ def test_cli_loads_a_contract_and_ingests_events_with_line_numbers(
     later.write_text(json.dumps(event("reported", "T2", T0)) + "\n", encoding="utf-8")
     left = runner.invoke(app, ["ingest", str(later), "--db", db, "--no-judge"])
     assert left.exit_code == 0, left.output
-    assert "1 ticket(s) left to the due pass of serve or consume" in left.output
+    assert "1 ticket(s) left to the due pass of serve, judge or consume" in left.output
     opened = Store.open(db, FixedClock(T0))
     with opened.sessions() as session:
         marked = {row.ticket: (row.dirty, row.next_due) for row in session.scalars(select(Ticket))}

@@ -31,7 +31,14 @@ from slaengine import __version__
 from slaengine.alerts.outbox import OutboxDelivery
 from slaengine.api.auth import BEARER_SECURITY, Auth
 from slaengine.api.docs import offline_docs
-from slaengine.api.problems import BodyLimits, json_body, problem, responses
+from slaengine.api.problems import (
+    BodyLimits,
+    json_body,
+    model_body,
+    optional_body,
+    problem,
+    responses,
+)
 from slaengine.api.problems import install as install_problems
 from slaengine.api.schemas import Acknowledgement, EventIn, Rejudge, event_body
 from slaengine.clock import Clock
@@ -530,15 +537,16 @@ def create_app(
         tags=["contracts"],
         dependencies=operator,
         status_code=202,
+        openapi_extra=model_body(Rejudge),
         responses=responses(400, *_READ, 403, 404),
     )
-    def rejudge(contract: str, body: Rejudge | None = None) -> dict[str, Any]:
+    async def rejudge(contract: str, request: Request) -> dict[str, Any]:
         """Judge the contract's tickets again under the version in effect for each, in the
         background: the open ones, with `closed` the closed ones too, with `since` only those
         with a clock started on or after that day. Answers once they are marked; `GET /health`
-        shows `tickets_waiting` going down."""
-        wanted = body or Rejudge()
-        marked = service.rejudge(contract, wanted.closed, wanted.since)
+        shows `tickets_waiting` going down. The body is JSON whatever its Content-Type."""
+        wanted = await optional_body(request, Rejudge, "a re-judge") or Rejudge()
+        marked = await run_in_threadpool(service.rejudge, contract, wanted.closed, wanted.since)
         if marked is None:
             raise HTTPException(404, detail=f"contract {contract!r} is not loaded")
         return {"status": "accepted", "contract": contract, "marked": marked}
@@ -704,19 +712,24 @@ def create_app(
         "/alerts/{alert_id}/ack",
         tags=["alerts"],
         dependencies=operator,
+        openapi_extra=model_body(Acknowledgement),
         responses=responses(400, *_READ, 403, 404),
     )
-    def acknowledge(
-        alert_id: Annotated[int, _ID], body: Acknowledgement | None = None
-    ) -> dict[str, Any]:
-        """Acknowledge an alert; its breach is then acknowledged and no longer escalates."""
-        row = service.acknowledge(alert_id, body.by if body else None)
-        if row is None:
-            raise HTTPException(404, detail=f"no alert {alert_id}")
-        with store.sessions() as session:
-            fresh = session.get(StoredAlert, alert_id)
-            assert fresh is not None
-            return _alerts(session, [fresh])[0]
+    async def acknowledge(alert_id: Annotated[int, _ID], request: Request) -> dict[str, Any]:
+        """Acknowledge an alert; its breach is then acknowledged and no longer escalates. The
+        body (`{"by": "name"}`, optional) is JSON whatever its Content-Type."""
+        body = await optional_body(request, Acknowledgement, "an acknowledgement")
+
+        def acknowledged() -> dict[str, Any]:
+            row = service.acknowledge(alert_id, body.by if body else None)
+            if row is None:
+                raise HTTPException(404, detail=f"no alert {alert_id}")
+            with store.sessions() as session:
+                fresh = session.get(StoredAlert, alert_id)
+                assert fresh is not None
+                return _alerts(session, [fresh])[0]
+
+        return await run_in_threadpool(acknowledged)
 
     # Imported here: the console imports api.auth, whose package imports this module.
     from slaengine.console import mount_console

@@ -19,12 +19,12 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -95,6 +95,37 @@ async def json_body(request: Request, limit: int, what: str) -> Any:
         ) from None
     except RecursionError:
         raise BadBody(400, "body: JSON nested too deeply") from None
+
+
+#: The largest body of a small JSON request (an acknowledgement, a re-judge).
+SMALL_BODY = 64_000
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+async def optional_body(request: Request, model: type[_M], what: str) -> _M | None:
+    """A small, optional JSON body read whatever its Content-Type, as the events' bodies are
+    (``curl -d`` sends form-encoded): None when there is none, 400 when it is not JSON, 422
+    naming the field when it does not fit ``model``."""
+    if not (await request.body()).strip():
+        return None
+    data = await json_body(request, SMALL_BODY, what)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**error, "loc": ("body", *error["loc"])} for error in exc.errors()]
+        ) from None
+
+
+def model_body(model: type[BaseModel]) -> dict[str, Any]:
+    """The OpenAPI ``requestBody`` of a route that reads ``model`` with ``optional_body``."""
+    return {
+        "requestBody": {
+            "required": False,
+            "content": {"application/json": {"schema": model.model_json_schema()}},
+        }
+    }
 
 
 def _location(loc: tuple[Any, ...]) -> str:

@@ -57,6 +57,9 @@ def judge(
         raise SlaError(f"--sweep {sweep}: give a number of seconds greater than 0")
     if delivery_threads < 1:
         raise SlaError(f"--delivery-threads {delivery_threads}: give 1 or more")
+    # A judge works beside the serve that made the store: a mistyped SQLite path must not start
+    # a judge over a new, empty store that nobody writes to.
+    common.require_store(db)
     setup_logging(log_level)
     store = Store.open(db, common.CLOCK)
     service = LiveService(store)

@@ -74,7 +74,7 @@ def rejudge(
     after = f" with a clock started since {day.isoformat()}" if day is not None else ""
     out.print(
         f"{marked} {which} ticket(s) of contract {contract}{after} marked for re-judging; "
-        "a running `slaengine serve` judges them in the background "
+        "a running `slaengine serve`, `judge` or `consume` judges them in the background "
         "(GET /health: tickets_waiting)",
         highlight=False,
         markup=False,

@@ -244,9 +244,11 @@ def ingest(
         f"{accepted} event(s) stored, {duplicates} duplicate(s) ignored, "
         f"{len(rejected)} rejected; "
         + (
-            f"{len(tickets)} ticket(s) evaluated, {alerts} alert(s) queued"
+            f"{len(tickets)} ticket(s) evaluated, {alerts} alert(s) queued by this process "
+            "(a running serve, judge or consume may have judged some first)"
             if judge
-            else f"{len(tickets)} ticket(s) left to the due pass of serve or consume (--no-judge)"
+            else f"{len(tickets)} ticket(s) left to the due pass of serve, judge or consume "
+            "(--no-judge)"
         )
     )
     for item in rejected[:_LISTED]:
