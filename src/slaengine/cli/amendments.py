@@ -1,6 +1,12 @@
 """``slaengine contract diff OLD NEW [EVENTS | --db URL]``: what an amendment changes — its
 terms, bilingual, and, given the events, the tickets open now — and the ``--amendment`` option
-that replay and statements share."""
+that replay and statements share.
+
+Replay and statements reading a store (``--db``) use its later versions of the contract as
+amendments, as the live service prices them (``amendments_for``): the versions loaded after the
+one that is the file given, or, when the file was never loaded, those with a higher version
+effective after its date (with a note). Explicit ``--amendment`` files are added; one that is
+also stored counts once."""
 
 from __future__ import annotations
 
@@ -9,8 +15,17 @@ from typing import Annotated
 
 import typer
 
-from slaengine.cli.common import StoreOption, as_of_option, friendly, load_input, out, write_json
-from slaengine.contract import Contract, load_contract
+from slaengine.cli.common import (
+    Input,
+    StoreOption,
+    as_of_option,
+    err,
+    friendly,
+    load_input,
+    out,
+    write_json,
+)
+from slaengine.contract import Contract, contract_fingerprint, load_contract
 from slaengine.errors import SlaError
 from slaengine.identity import occurrence_text
 
@@ -34,6 +49,55 @@ def load_amendments(contract: Contract, files: list[Path] | None) -> list[Contra
         from slaengine.contract.versions import Versions
 
         Versions([contract, *amendments])  # same contract, distinct dates and versions
+    return amendments
+
+
+def amendments_for(
+    contract: Contract, contract_file: Path, files: list[Path] | None, given: Input
+) -> list[Contract]:
+    """The amendments replay and statement judge with: the ``--amendment`` files, and, when the
+    events come from a store, the store's later versions of the contract (module doc), said in
+    one line on stderr (and a note when the file is not among the stored versions)."""
+    explicit = load_amendments(contract, files)
+    found = given.versions
+    if found is None:
+        return explicit
+    if found.stored and found.matched is None:
+        err.print(
+            f"note: {contract_file} ({contract.id} version {contract.version}) is not among the "
+            f"{len(found.stored)} version(s) stored in the store; the stored versions with a "
+            f"higher version number effective after {contract.effective} amend it\n"
+            f"说明: {contract_file}（{contract.id} 第{contract.version}版）不在存储的"
+            f"{len(found.stored)}个版本之中；采用存储中{contract.effective}之后生效、版本号更高的版本"
+            "作为补充协议",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
+    given_prints = {contract_fingerprint(amendment) for amendment in explicit}
+    used = [(info, c) for info, c in found.used if info.fingerprint not in given_prints]
+    base = f"v{found.matched.version}" if found.matched is not None else str(contract_file)
+    named = ", ".join(
+        f"v{info.version} (version {info.declared_version}, in force from "
+        f"{info.effective_from}, {info.path})"
+        for info, _ in used
+    )
+    also = [f"v{info.version}" for info, _ in found.used if info.fingerprint in given_prints]
+    given_too = f" ({', '.join(also)} given with --amendment)" if also else ""
+    err.print(
+        f"stored versions used 采用的存储版本: {named or 'none'} after {base}{given_too}",
+        highlight=False,
+        markup=False,
+        soft_wrap=True,
+    )
+    amendments = [c for _, c in used] + explicit
+    if used:
+        from slaengine.contract.versions import Versions
+
+        try:
+            Versions([contract, *amendments])
+        except SlaError as exc:
+            raise SlaError(f"{contract_file} with the store's later versions: {exc}") from None
     return amendments
 
 

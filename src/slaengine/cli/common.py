@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Annotated, Any, ParamSpec, TypeVar
+from typing import IO, TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import orjson
 import typer
@@ -20,6 +20,9 @@ from slaengine.clock import Clock, SystemClock
 from slaengine.contract import Contract
 from slaengine.errors import EventError, SlaError
 from slaengine.events import Event, Intake, Rejected, parse_time
+
+if TYPE_CHECKING:
+    from slaengine.store.repository import LaterVersions
 
 #: Tables and progress go to stderr when stdout carries data (JSON, CSV).
 out = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160)
@@ -160,6 +163,9 @@ class Input:
     duplicates: int = 0
     #: Where the events came from, in words (``events.jsonl``, ``standard input``, a store).
     source: str = ""
+    #: Read from a store: its versions of the contract that amend the file given (replay and
+    #: statement use them as the live service does; slaengine.cli.amendments).
+    versions: LaterVersions | None = None
 
     def summary(self) -> str:
         """``311 events read from x.jsonl: 307 accepted, 4 rejected, 0 duplicates``."""
@@ -229,7 +235,12 @@ def load_input(contract: Contract, events_file: str | None, db: str | None) -> I
     require_store(db)
     store = Store.open(db, CLOCK)
     try:
-        return Input(store.contract_events(contract.id), [], source=f"store {db}")
+        return Input(
+            store.contract_events(contract.id),
+            [],
+            source=f"store {db}",
+            versions=store.later_versions(contract),
+        )
     finally:
         store.close()
 

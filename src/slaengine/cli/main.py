@@ -12,7 +12,7 @@ from rich.markup import escape
 from slaengine import __version__
 from slaengine.bundled import demo_events, example_contract
 from slaengine.cli import common
-from slaengine.cli.amendments import AmendmentOption, load_amendments
+from slaengine.cli.amendments import AmendmentOption, amendments_for
 from slaengine.cli.common import (
     ContractArgument,
     EventsArgument,
@@ -141,11 +141,12 @@ def replay(
     ticket (--format json for the full report, jsonl for one record a line)."""
     _check_format(fmt, ("table", "json", "jsonl"))
     contract = load_contract(contract_file)
-    amendments = load_amendments(contract, amendment)
     when = as_of_option(as_of, contract)
     with cyclic_gc_paused():
         given = load_input(contract, events_file, db)
         given.check_useful(contract)
+        # with --db, the store's later versions amend the file, as the live service judges
+        amendments = amendments_for(contract, contract_file, amendment, given)
         if fmt == "table" or (fmt == "json" and sys.stdout.isatty()):
             # For a person: a table, or an indented document (a terminal never holds millions).
             report = evaluate(

@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from slaengine.cli.amendments import AmendmentOption, load_amendments
+from slaengine.cli.amendments import AmendmentOption, amendments_for
 from slaengine.cli.common import (
     ContractArgument,
     EventsArgument,
@@ -228,7 +228,9 @@ def register(app: typer.Typer) -> None:
             intake.check_useful(contract)
             # Judged ticket by ticket: of the clocks, only those the statement reads are kept
             # (its period's, for the compliance figures, and what pricing needs).
-            amended = amended_contexts(Context(contract), load_amendments(contract, amendment))
+            # with --db, the store's later versions amend the file, as the live service prices
+            amendments = amendments_for(contract, contract_file, amendment, intake)
+            amended = amended_contexts(Context(contract), amendments)
             report = judge_streaming(
                 Context(contract),
                 intake.events,

@@ -167,6 +167,19 @@ class LoadResult:
     changed: bool
 
 
+@dataclass(frozen=True, slots=True)
+class LaterVersions:
+    """The stored versions that amend a contract file (``Store.later_versions``)."""
+
+    #: The stored version whose text is the file's (by fingerprint); None when it is not stored.
+    matched: VersionInfo | None
+    #: Every stored version of the contract, in the order they were loaded.
+    stored: list[VersionInfo]
+    #: The versions used as amendments, each with its contract dated with the store's
+    #: effective day, in the order they come into force.
+    used: list[tuple[VersionInfo, Contract]]
+
+
 @dataclass
 class AddResult:
     """What ``add_events`` did with each offered event."""
@@ -420,6 +433,50 @@ class Store:
         if len(chosen) < 2:
             return []
         return [self._dated_context(row, day) for day, row in chosen]
+
+    def later_versions(self, contract: Contract) -> LaterVersions:
+        """The stored versions that amend ``contract`` (a file given to replay or statement
+        with ``--db``), for judging the stored events as the live service does.
+
+        Those loaded after the stored version whose fingerprint is the file's (the last such);
+        when the file was never stored, those effective after its effective date with a higher
+        declared version (an edited copy of a stored version amends nothing). Of them, each
+        effective day takes the version ``_in_force_on`` picks (the newest stored effective by
+        then), so a version superseded before it took effect is left out. Each contract's
+        ``effective_from`` is the stored one (an amendment loaded without a date is in force
+        from the day it was loaded). One read transaction."""
+        fingerprint = contract_fingerprint(contract)
+        with self.sessions() as session:
+            rows = self.versions(session, contract.id)
+        matches = [i for i, row in enumerate(rows) if row.fingerprint == fingerprint]
+        if matches:
+            later = rows[matches[-1] + 1 :]
+        else:
+            later = [
+                row
+                for row in rows
+                if row.effective_from > contract.effective
+                and row.declared_version > contract.version
+            ]
+        chosen: list[ContractVersion] = []
+        for day in sorted({row.effective_from for row in later}):
+            row = _in_force_on(later, day)
+            if not chosen or chosen[-1].id != row.id:
+                chosen.append(row)
+        used = [
+            (
+                VersionInfo.of(row),
+                parse_contract(row.source, Path(row.path)).model_copy(
+                    update={"effective_from": row.effective_from}
+                ),
+            )
+            for row in chosen
+        ]
+        return LaterVersions(
+            VersionInfo.of(rows[matches[-1]]) if matches else None,
+            [VersionInfo.of(row) for row in rows],
+            used,
+        )
 
     def _dated_context(self, row: ContractVersion, day: date) -> Context:
         base = self.context(row)
