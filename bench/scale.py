@@ -455,14 +455,6 @@ class _CountWatch:
 # -- the live service at scale ----------------------------------------------------------------
 
 
-def _settled(store: Store) -> None:
-    """A store with years of history has its statistics up to date (autovacuum analyses a table
-    after a bulk load on its own, at a moment of its choosing; ``slaengine ingest`` does it at
-    once): analyse now, so the figure is the steady state's, not whichever moment autovacuum
-    happened to pick."""
-    store.refresh_statistics()
-
-
 def _one_ticket_ms(store: Store, service: LiveService, pairs: list[tuple[str, str]]) -> float:
     """Median milliseconds to claim and evaluate one due ticket (its own transaction)."""
     times: list[float] = []
@@ -548,7 +540,9 @@ def history_part(args: Any, work: Path, url: str) -> dict[str, Any]:
     events = history(large, seed=51, prefix="Y")
     say(f"history: {small:,} events")
     store_events(store, events[:small])
-    _settled(store)
+    # A store with years of history has its statistics up to date (autovacuum analyses after a
+    # bulk load when it chooses; `slaengine ingest` does at once): the steady state's figure.
+    store.refresh_statistics()
     sample = sorted({("HT-2026-017", e["ticket"]) for e in events[: small // 2] if "ticket" in e})
     sample = sample[:: max(1, len(sample) // 30)][:30]
     at_small = _one_ticket_ms(store, service, sample)
@@ -561,7 +555,7 @@ def history_part(args: Any, work: Path, url: str) -> dict[str, Any]:
     wide = _wide_probes(server, receiver, args.probe_target, small)
     say(f"history: {large:,} events")
     store_events(store, events[small:])
-    _settled(store)
+    store.refresh_statistics()
     at_large = _one_ticket_ms(store, service, sample)
     duty = _duties_ms(service)
     say(f"history {large:,} events: evaluating every ticket, then probes and a force majeure")

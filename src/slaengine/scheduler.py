@@ -67,8 +67,7 @@ class DueScheduler:
         self._ids = itertools.count(1)
         self.passes = 0
         self._failed = False
-        #: Set by ``shutdown``: no pass starts and nothing is armed any more.
-        self._stopping = False
+        #: Set by ``shutdown``: no pass starts, nothing is armed any more, the look ends.
         self._stop = threading.Event()
         self._looking: threading.Thread | None = None
         service.on_due_changed.append(self.rearm)
@@ -94,8 +93,7 @@ class DueScheduler:
         and that job re-arms when its pass ends, which needs the same lock: so nothing is
         armed once stopping, and the pass in hand is waited for through the service.)"""
         with self._arm_lock:
-            self._stopping = True
-        self._stop.set()
+            self._stop.set()
         if self._looking is not None:
             self._looking.join(5)
             self._looking = None
@@ -114,7 +112,7 @@ class DueScheduler:
     def _job(self) -> None:
         """What the jobs run: a failed pass is logged (once per outage) and re-armed by
         ``_run``, not raised into APScheduler, which would log it again at every try."""
-        if self._stopping:
+        if self._stop.is_set():
             return
         with suppress(Exception):
             self._run()
@@ -181,7 +179,7 @@ class DueScheduler:
 
     def _arm_at(self, when: datetime) -> None:
         with self._arm_lock:
-            if self._stopping:
+            if self._stop.is_set():
                 return
             if self._armed is not None:
                 job_id, armed_for = self._armed
@@ -195,7 +193,7 @@ class DueScheduler:
 
     def _disarm(self) -> None:
         with self._arm_lock:
-            if self._stopping:
+            if self._stop.is_set():
                 return
             if self._armed is not None:
                 self._remove(self._armed[0])

@@ -67,9 +67,14 @@ def problem(status: int, error: str, **located: Any) -> JSONResponse:
     return JSONResponse(body, status_code=status, headers=headers)
 
 
-async def json_body(request: Request, limit: int, what: str) -> Any:
+#: What ``json_body(..., optional=True)`` gives for an empty body (JSON ``null`` is a value).
+NO_BODY = object()
+
+
+async def json_body(request: Request, limit: int, what: str, optional: bool = False) -> Any:
     """The request body decoded as JSON, whatever its Content-Type; ``BadBody`` past ``limit``
-    bytes (413) or when it is not JSON (400)."""
+    bytes (413) or when it is not JSON (400). An empty body is a 400, or ``NO_BODY`` if
+    ``optional``."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise BadBody(413, f"body: {int(declared):,} bytes, at most {limit:,} per {what}")
@@ -86,6 +91,8 @@ async def json_body(request: Request, limit: int, what: str) -> Any:
     except UnicodeDecodeError as exc:
         raise BadBody(400, f"body: not UTF-8 text (byte {exc.start})") from None
     if not text.strip():
+        if optional:
+            return NO_BODY
         raise BadBody(400, f"body: empty; send {what} as JSON")
     try:
         return json.loads(text)
@@ -107,9 +114,9 @@ async def optional_body(request: Request, model: type[_M], what: str) -> _M | No
     """A small, optional JSON body read whatever its Content-Type, as the events' bodies are
     (``curl -d`` sends form-encoded): None when there is none, 400 when it is not JSON, 422
     naming the field when it does not fit ``model``."""
-    if not (await request.body()).strip():
+    data = await json_body(request, SMALL_BODY, what, optional=True)
+    if data is NO_BODY:
         return None
-    data = await json_body(request, SMALL_BODY, what)
     try:
         return model.model_validate(data)
     except ValidationError as exc:
