@@ -163,7 +163,7 @@ def sources_table(contract: Contract) -> Table:
     ]
     if contract.warranty is not None:
         terms.append(("warranty", contract.warranty.source))
-    for scope in ("per_contract_year", "contract_total"):
+    for scope in ("per_contract_year", "contract_total", "rolling"):
         cap = getattr(contract.caps, scope)
         if cap is not None:
             terms.append((f"cap {scope}", cap.source))
