@@ -568,3 +568,54 @@ def test_the_live_service_stores_the_lines_replay_computes(tmp_path: Path) -> No
         ("P-tiny/T-1/update-2h/1#1", "1.00"),
         ("P-update/T-1/update-2h/1#1", "100.00"),
     ]
+
+
+def test_the_live_duties_pass_judges_a_remedy_by_total_repair_time_as_replay(
+    tmp_path: Path,
+) -> None:
+    from sqlalchemy import select
+
+    from slaengine.clock import FixedClock
+    from slaengine.service import LiveService
+    from slaengine.store import Store
+    from slaengine.store.models import Breach, PenaltyLine
+
+    text = BASE + BY_TIME.replace(
+        "    done_by: part_replaced\n",
+        "    done_by: part_replaced\n    target: 1d\n    calendar: always\n    clauses: [P-update]\n",
+    )
+    path = tmp_path / "by-time.yaml"
+    path.write_text(text, encoding="utf-8")
+    owing = parse_contract(text, path)
+    stream = Stream(owing)
+    fix(stream, "T-1", "2026-03-01 09:00", "2026-03-11 09:00")  # 10 d
+    fix(stream, "T-2", "2026-04-01 09:00", "2026-04-16 09:00")  # 15 d
+    fix(stream, "T-3", "2026-05-01 09:00", "2026-05-06 10:00")  # 5 d 1 h: 30 d 1 h in all
+    deadline = t("2026-05-07 10:00")  # 1 day (24x7) from the repair that passed 30 days
+    clock = FixedClock(deadline)
+    store = Store.open(f"sqlite:///{tmp_path / 'live.db'}", clock)
+    store.load_contract(text, path)
+    live = LiveService(store, clock, environ={})
+    try:
+        live.ingest(list(enumerate(stream.raw)), "test")
+        live.run_due()
+        with live.store.sessions() as session:
+            breaches = [
+                (b.commitment, b.ticket, b.deadline)
+                for b in session.scalars(select(Breach).where(Breach.kind == "obligation"))
+            ]
+            lines = [
+                (p.line_id, p.amount)
+                for p in session.scalars(select(PenaltyLine).where(PenaltyLine.clause == "P-update"))
+            ]
+    finally:
+        live.store.close()
+    assert breaches == [("replace-after-30-days", "U1", deadline)]
+    replayed = [
+        (x.id, str(x.amount))
+        for x in stream.report(deadline).charges.penalties
+        if x.clause == "P-update"
+    ]
+    assert lines == replayed == [
+        (f"P-update/replace-after-30-days/U1/{t('2026-05-06 10:00').isoformat()}", "100.00")
+    ]

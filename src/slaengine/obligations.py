@@ -88,6 +88,8 @@ class ObligationPeriod:
             "done": self.done,
             "met_at": self.met_at.isoformat() if self.met_at else None,
             "met_by": list(self.met_by),
+            # a repeat-failure remedy (三包) owed: listed with the duties that have a deadline
+            **({"remedy": True} if self.start_key else {}),
         }
 
     def breach_json(self) -> dict[str, Any]:
