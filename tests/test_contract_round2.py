@@ -606,7 +606,9 @@ def test_the_live_duties_pass_judges_a_remedy_by_total_repair_time_as_replay(
             ]
             lines = [
                 (p.line_id, p.amount)
-                for p in session.scalars(select(PenaltyLine).where(PenaltyLine.clause == "P-update"))
+                for p in session.scalars(
+                    select(PenaltyLine).where(PenaltyLine.clause == "P-update")
+                )
             ]
     finally:
         live.store.close()
@@ -616,6 +618,26 @@ def test_the_live_duties_pass_judges_a_remedy_by_total_repair_time_as_replay(
         for x in stream.report(deadline).charges.penalties
         if x.clause == "P-update"
     ]
-    assert lines == replayed == [
-        (f"P-update/replace-after-30-days/U1/{t('2026-05-06 10:00').isoformat()}", "100.00")
-    ]
+    assert (
+        lines
+        == replayed
+        == [(f"P-update/replace-after-30-days/U1/{t('2026-05-06 10:00').isoformat()}", "100.00")]
+    )
+
+
+def test_the_documented_example_owes_the_remedy_at_the_third_failure() -> None:
+    """docs/contracts.md's 三包 example counts failures (``repairs: reported``): 经两次修理仍不能
+    正常使用 is owed when the part fails the third time, not once that failure is repaired."""
+    owing = contract(COUNTED.replace("repairs: resolved", "repairs: reported"))
+    stream = Stream(owing)
+    fix(stream, "T-1", "2026-03-02 09:00", "2026-03-02 10:00")
+    fix(stream, "T-2", "2026-03-09 09:00", "2026-03-09 10:00")
+    stream.add("reported", t("2026-03-16 09:00"), "T-3", severity="general", asset="U1")
+    [owed] = stream.report(t("2026-03-16 09:30")).periods  # the third failure, not yet repaired
+    # owed from Monday 09:00; 5 working days (Mon-Fri 09:00-18:00) -> Monday 23 March 09:00
+    assert (owed.period_start, owed.period_end, owed.status) == (
+        t("2026-03-16 09:00"),
+        t("2026-03-23 09:00"),
+        "open",
+    )
+    assert owed.to_json()["remedy"] is True
