@@ -582,7 +582,8 @@ def test_the_live_duties_pass_judges_a_remedy_by_total_repair_time_as_replay(
 
     text = BASE + BY_TIME.replace(
         "    done_by: part_replaced\n",
-        "    done_by: part_replaced\n    target: 1d\n    calendar: always\n    clauses: [P-update]\n",
+        "    done_by: part_replaced\n"
+        "    target: 1d\n    calendar: always\n    clauses: [P-update]\n",
     )
     path = tmp_path / "by-time.yaml"
     path.write_text(text, encoding="utf-8")
