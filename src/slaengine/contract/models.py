@@ -289,11 +289,6 @@ class Commitment(Model):
     )
     source: Provenance = Field(default_factory=list, exclude=True)
 
-    @property
-    def per_occurrence(self) -> bool:
-        """Whether the commitment can open more than one clock a cycle (each numbered)."""
-        return self.runs != "once"
-
     def target_for(self, facts: Mapping[str, str | None]) -> Duration:
         """The target for a ticket with these facts (severity and asset attributes)."""
         for row in self.targets:
