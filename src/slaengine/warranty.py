@@ -174,10 +174,11 @@ class WarrantyBook:
             replaced = None
             if event.type == "part_replaced":
                 replaced = book._replace(event)
-            if event.ticket is not None and event.asset is not None:
-                book._ticket_asset.setdefault(event.ticket, event.asset)
-            if event.type in repair_types:
-                book._repair(event, matcher)
+            if repair_types:  # extend_by_repairs: a repair counts for its ticket's asset
+                if event.ticket is not None and event.asset is not None:
+                    book._ticket_asset.setdefault(event.ticket, event.asset)
+                if event.type in repair_types:
+                    book._repair(event, matcher)
             if event.type in extend_types:
                 actions = matcher.match(
                     event.type, event.severity, event.asset, event.ticket, event.attrs
