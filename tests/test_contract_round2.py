@@ -642,3 +642,72 @@ def test_the_documented_example_owes_the_remedy_at_the_third_failure() -> None:
         "open",
     )
     assert owed.to_json()["remedy"] is True
+
+
+# -- the examples of docs/contracts.md can be copied as they are -------------------------------
+
+ROUND2_SECTIONS = (
+    "## A clock per window",
+    "## Lateness on the commitment's calendar",
+    "## Money terms",
+    "## Repeat-failure remedies",
+    "## Warranty terms of round 2",
+)
+
+
+def _doc_blocks() -> list[tuple[str, str]]:
+    text = Path("docs/contracts.md").read_text(encoding="utf-8")
+    found: list[tuple[str, str]] = []
+    for heading in ROUND2_SECTIONS:
+        section = text[text.index(heading) :]
+        section = section[: section.find("\n## ", 3)]
+        parts = section.split("```yaml\n")[1:]
+        found += [(heading, part.split("```")[0]) for part in parts]
+    return found
+
+
+@pytest.mark.parametrize(("heading", "block"), _doc_blocks())
+def test_each_round2_example_of_the_docs_validates(heading: str, block: str) -> None:
+    """Each example pasted into a contract: its terms validate (clauses it names but does not
+    write are added as plain fixed clauses, a warranty gets a unit to cover)."""
+    import yaml
+
+    data = yaml.safe_load(BASE)
+    fragment = yaml.safe_load(block)
+    for key, value in fragment.items():
+        if isinstance(value, list) and key != "event_types":
+            ids = {item["id"] for item in value}
+            data[key] = [x for x in data.get(key, []) if x["id"] not in ids] + value
+        elif isinstance(value, list):
+            data[key] = sorted({*data.get(key, []), *value})
+        elif isinstance(value, dict):
+            data[key] = {**data.get(key, {}), **value}
+    named = {ref for item in [*data["commitments"], *data.get("remedies", [])]
+             for ref in item.get("clauses", [])}  # fmt: skip
+    written = {clause["id"] for clause in data["clauses"]}
+    data["clauses"] += [
+        {"id": ref, "kind": "fixed", "amount": "100.00"} for ref in sorted(named - written)
+    ]
+    if "warranty" in data or "remedies" in data:
+        data.setdefault("assets", [{"id": "U1"}])
+        data.setdefault("warranty", {"terms": {"unit": "1y"}})
+    parsed = parse_contract(yaml.safe_dump(data, allow_unicode=True), Path("docs-example.yaml"))
+    assert parsed.id == "R2", heading
+
+
+def test_a_period_shorter_than_a_day_is_shown_with_its_times() -> None:
+    from slaengine.spans import period_bounds, span_text
+
+    zone = ZoneInfo("Asia/Shanghai")
+    start, end = t("2026-03-02 10:00"), t("2026-03-02 10:05")
+    assert span_text(start, end, zone) == "2026-03-02 10:00 – 10:05"
+    assert span_text(start, end, zone, "zh") == "2026-03-02 10:00至10:05"
+    assert period_bounds(start, end, zone) == ("2026-03-02 10:00", "2026-03-02 10:05")
+    # whole days keep their dates, both included
+    assert span_text(t("2026-03-02 00:00"), t("2026-03-09 00:00"), zone) == (
+        "2026-03-02 – 2026-03-08"
+    )
+    assert period_bounds(t("2026-03-02 00:00"), t("2026-03-03 00:00"), zone) == (
+        date(2026, 3, 2),
+        date(2026, 3, 2),
+    )
