@@ -711,3 +711,20 @@ def test_a_period_shorter_than_a_day_is_shown_with_its_times() -> None:
         date(2026, 3, 2),
         date(2026, 3, 2),
     )
+
+
+def test_a_monthly_statement_carries_its_own_rolling_cut() -> None:
+    capped = contract(ROLLING)
+    stream = Stream(capped)
+    for n, day in enumerate(("2026-11-10", "2026-12-10", "2026-12-20", "2027-01-10")):
+        stream.add("site_violation", t(f"{day} 09:00"), ticket=None, ref=f"V{n}")
+    charges = stream.report(t("2027-02-01 00:00")).charges
+    january = charges.within(t("2027-01-01 00:00"), t("2027-02-01 00:00"))
+    assert [(x.id, x.amount) for x in january.adjustments] == [
+        ("cap/rolling/2027-01", Decimal("-200.00"))
+    ]
+    assert january.totals().penalties == Decimal("200.00")  # 400.00 owed, 200.00 cut
+    december = charges.within(t("2026-12-01 00:00"), t("2027-01-01 00:00"))
+    assert [(x.id, x.amount) for x in december.adjustments] == [
+        ("cap/per_contract_year/1", Decimal("-200.00"))
+    ]
