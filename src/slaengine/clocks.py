@@ -185,7 +185,7 @@ class TicketWalk:
         cycle = self.cycles[-1]
         if name in cycle.first_start:
             cycle.closed.add(name)
-        if commitment.runs == "per_start":
+        if commitment.runs != "once":
             # one reply answers every contact still waiting for one
             return [
                 clock
@@ -222,7 +222,7 @@ class TicketWalk:
         name = commitment.id
         if name not in cycle.first_start:
             cycle.first_start[name] = (event.at, event.id)
-        if commitment.runs == "per_start":
+        if commitment.runs != "once":
             self._start_occurrence(commitment, event)
             return
         if not self._halted and name not in cycle.clocks and self.applies(commitment):
@@ -231,8 +231,16 @@ class TicketWalk:
             )
 
     def _start_occurrence(self, commitment: Commitment, event: Event) -> None:
-        """A commitment that runs per start: every start event opens a clock of its own."""
+        """A commitment that runs per start: every start event opens a clock of its own; one
+        that runs per window: a start opens one only when none of its clocks is open on the
+        ticket (a nudge in an unanswered thread keeps the window of its first message)."""
         if self._halted or not self.applies(commitment):
+            return
+        if commitment.runs == "per_window" and any(
+            clock.open and clock.commitment.id == commitment.id
+            for each in self.cycles
+            for clock in each.clocks.values()
+        ):
             return
         cycle = self.cycles[-1]
         number = 1 + sum(1 for c in cycle.clocks.values() if c.commitment.id == commitment.id)
@@ -503,6 +511,10 @@ def judge(
             status = BREACHED
         else:
             status = PAUSED if paused_now else RUNNING
+        if late > 0 and commitment.lateness == "calendar":
+            # late on the commitment's calendar: only its working time counts (a breach
+            # answered before the next working moment is late by 0 s, and still a breach)
+            late = calendar.working_seconds(deadline, reference, excluded)
     warn_at = None
     if status in (RUNNING, PAUSED):
         share = commitment.warn_at or warning_share

@@ -40,7 +40,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -71,18 +71,25 @@ class ObligationPeriod:
     #: identifies it whatever arrives later ('' for an obligation's period).
     start_key: str = ""
 
+    @property
+    def open_ended(self) -> bool:
+        """A remedy owed without a deadline (no ``target``): it can be met, never missed."""
+        return self.period_end == NO_DEADLINE
+
     def to_json(self) -> dict[str, Any]:
         return {
             "obligation": self.obligation,
             "asset": self.asset,
             "index": self.index,
             "period_start": self.period_start.isoformat(),
-            "period_end": self.period_end.isoformat(),
+            "period_end": None if self.open_ended else self.period_end.isoformat(),
             "status": self.status,
             "required": self.required,
             "done": self.done,
             "met_at": self.met_at.isoformat() if self.met_at else None,
             "met_by": list(self.met_by),
+            # a repeat-failure remedy (三包) owed: listed with the duties that have a deadline
+            **({"remedy": True} if self.start_key else {}),
         }
 
     def breach_json(self) -> dict[str, Any]:
@@ -92,6 +99,9 @@ class ObligationPeriod:
         data["breached_at"] = data["period_end"]
         return data
 
+
+#: The "deadline" of a remedy owed without one (``target`` left out): never reached.
+NO_DEADLINE = datetime(9999, 1, 1, tzinfo=UTC)
 
 #: The built-in obligation of the tender's final inspection (last month of each warranty).
 FINAL_INSPECTION = "final-inspection"
@@ -160,7 +170,11 @@ def judge_obligations(
 def next_period_end(periods: Sequence[ObligationPeriod], after: datetime) -> datetime | None:
     """The earliest end, later than ``after``, of a period not yet met: when a breach may occur
     (the live service re-evaluates then)."""
-    ends = [p.period_end for p in periods if p.status in (OPEN, UPCOMING) and p.period_end > after]
+    ends = [
+        p.period_end
+        for p in periods
+        if p.status in (OPEN, UPCOMING) and p.period_end > after and not p.open_ended
+    ]
     return min(ends, default=None)
 
 
@@ -299,8 +313,8 @@ def _concerns(event: Event, unit: str | None, book: WarrantyBook) -> bool:
 def _final_inspection_is_builtin(book: WarrantyBook) -> bool:
     """The built-in final inspection, unless the contract writes its own obligation for it."""
     contract = book.contract
-    if not book.has_warranty:
-        return False
+    if contract.warranty is None or not contract.warranty.final_inspection:
+        return False  # no warranty, or the contract removes it (warranty.final_inspection: false)
     return not any(
         obligation.id == FINAL_INSPECTION
         or any(c.type == FINAL_INSPECTION_EVENT for c in obligation.met_by)

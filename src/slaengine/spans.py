@@ -10,7 +10,7 @@ period never reads "to 2026-04-15 00:00" in one place and "– 2026-04-14" in an
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 
 
 def span_dates(start: datetime, end: datetime, zone: tzinfo) -> tuple[date, date]:
@@ -26,5 +26,27 @@ def days_text(first: date, last: date, lang: str = "en") -> str:
 
 
 def span_text(start: datetime, end: datetime, zone: tzinfo, lang: str = "en") -> str:
-    """The period ``[start, end)`` as its first and last local day, both included."""
+    """The period ``[start, end)`` as its first and last local day, both included; a period
+    that does not run midnight to midnight (a measure's fixed length such as 5 minutes) as its
+    local start and end times (``2026-03-02 09:00 – 09:05``, the end not included)."""
+    first, last = start.astimezone(zone), end.astimezone(zone)
+    if first.time() != midnight or last.time() != midnight:
+        shown = f"{last:%H:%M}" if first.date() == last.date() else f"{last:%Y-%m-%d %H:%M}"
+        return (
+            f"{first:%Y-%m-%d %H:%M}至{shown}"
+            if lang == "zh"
+            else f"{first:%Y-%m-%d %H:%M} – {shown}"
+        )
     return days_text(*span_dates(start, end, zone), lang)
+
+
+def period_bounds(start: datetime, end: datetime, zone: tzinfo) -> tuple[date | str, date | str]:
+    """The first and last day of ``[start, end)`` as text, or for a period that does not run
+    midnight to midnight its local start and (exclusive) end times."""
+    first, last = start.astimezone(zone), end.astimezone(zone)
+    if first.time() != midnight or last.time() != midnight:
+        return f"{first:%Y-%m-%d %H:%M}", f"{last:%Y-%m-%d %H:%M}"
+    return span_dates(start, end, zone)
+
+
+midnight = time(0)

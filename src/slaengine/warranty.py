@@ -32,6 +32,7 @@ reads a clock or does I/O.
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -47,6 +48,19 @@ from slaengine.durations import Duration
 from slaengine.errors import SlaError
 from slaengine.events import Event, usage_reading
 from slaengine.ruleset.matcher import Matcher, matcher_for
+
+
+def span_hours(seconds: float) -> str:
+    """``2 d 3 h``: a repair's length in days and hours (minutes when shorter than an hour)."""
+    whole = int(seconds)
+    days, rest = divmod(whole, 86400)
+    hours, rest = divmod(rest, 3600)
+    if not days and not hours:
+        return f"{max(1, math.ceil(rest / 60))} min"
+    return " ".join(
+        part for part in (f"{days} d" if days else "", f"{hours} h" if hours else "") if part
+    )
+
 
 #: Asset classes (reference.md §5).
 UNIT, KEY_PART, PART = "unit", "key_part", "part"
@@ -123,8 +137,12 @@ class WarrantyBook:
         self._history: dict[str, list[_Entry]] = {}
         self._effective: dict[str, list[date]] = {}
         self._readings: dict[str, Decimal] = {}  # last usage reading per asset
+        #: extend_by_repairs: a ticket's asset (the first its events name), its open repair
+        self._ticket_asset: dict[str, str] = {}
+        self._repairing: dict[str, Event] = {}
         for asset in contract.assets:
-            accepted = asset.accepted_on or contract.acceptance
+            # a contract without a warranty may list assets (sites) without any acceptance
+            accepted = asset.accepted_on or contract.accepted_on or date.min
             self._add(AssetInfo(asset.id, UNIT, asset.id, accepted))
             for part in asset.parts:
                 self._add(AssetInfo(part.id, part.kind, asset.id, accepted))
@@ -150,10 +168,17 @@ class WarrantyBook:
             if isinstance(clause, WarrantyExtensionClause)
             for condition in clause.on_event
         }
+        repairs = contract.warranty.extend_by_repairs
+        repair_types = matcher.types_for(("repair_start", "repair_end")) if repairs else frozenset()
         for event in sorted(events, key=Event.sort_key):
             replaced = None
             if event.type == "part_replaced":
                 replaced = book._replace(event)
+            if repair_types:  # extend_by_repairs: a repair counts for its ticket's asset
+                if event.ticket is not None and event.asset is not None:
+                    book._ticket_asset.setdefault(event.ticket, event.asset)
+                if event.type in repair_types:
+                    book._repair(event, matcher)
             if event.type in extend_types:
                 actions = matcher.match(
                     event.type, event.severity, event.asset, event.ticket, event.attrs
@@ -367,6 +392,87 @@ class WarrantyBook:
             return reading
         known = [self._readings[a] for a in (info.id, info.unit) if a in self._readings]
         return max(known, default=Decimal(0))
+
+    def _repair(self, event: Event, matcher: Matcher) -> None:
+        """``extend_by_repairs`` (修理占用时间不计入有效期): a repair of a covered asset, from its
+        ticket's ``from`` event to its ``until`` event, moves the cover's end by its duration
+        in days (a started day counts whole). It counts when the repair began under cover, even
+        if it ends after the old expiry; the new end holds from the day the repair began (from
+        its last day when the asset's cover changed in between)."""
+        ticket = event.ticket
+        if ticket is None:
+            return
+        asset = self._ticket_asset.get(ticket) or event.asset
+        kinds = {
+            action.kind
+            for action in matcher.match(event.type, event.severity, asset, ticket, event.attrs)
+        }
+        began = self._repairing.get(ticket)
+        if "repair_end" in kinds and began is not None:
+            del self._repairing[ticket]
+            self._repaired(asset, began, event)
+        elif "repair_start" in kinds and began is None:
+            self._repairing[ticket] = event
+
+    def _repaired(self, asset: str | None, began: Event, ended: Event) -> None:
+        if asset is None or asset not in self._history:
+            self.notes.append(
+                f"{ended.id}: a repair ended on "
+                + (f"asset {asset!r}, which the contract does not list" if asset else "no asset")
+                + "; no warranty extended by its time"
+            )
+            return
+        first = self.day_of(began.at)
+        if not self.cover(asset, first).covered:
+            return  # begun out of cover: nothing to hold
+        seconds = max(0.0, ended.at.timestamp() - began.at.timestamp())
+        days = max(1, math.ceil(seconds / 86400)) if seconds > 0 else 0
+        if days == 0:
+            return
+        last = self.day_of(ended.at)
+        why = (
+            f"extended {days}d by the repair {began.type} {began.id} on {first} – "
+            f"{ended.type} {ended.id} on {last} ({span_hours(seconds)})"
+        )
+        self._extend_by(asset, Duration(days, "d"), why, first, last, ended.id)
+
+    def _extend_by(
+        self, asset: str, by: Duration, why: str, first: date, last: date, event_id: str
+    ) -> None:
+        """Move the cover's end of ``asset`` (and of a unit's parts that end with it) by ``by``,
+        effective from ``first`` (or ``last`` where the cover changed after ``first``)."""
+        targets = [asset]
+        if self.assets[asset].kind == UNIT:
+            ends = self._current(asset).expires
+            targets += [
+                info.id
+                for info in self.assets.values()
+                if info.unit == asset
+                and info.kind != UNIT
+                and info.id in self._history
+                and self._current(info.id).expires == ends
+                and not self._current(info.id).ended_by_usage
+            ]
+        for target in targets:
+            before = self._current(target)
+            if before.ended_by_usage:
+                self.notes.append(
+                    f"{event_id}: {target}'s cover already ended by its usage limit; "
+                    "a repair's time does not extend it"
+                )
+                continue
+            effective = first if self._effective[target][-1] <= first else last
+            end = by.add_to(before.term_end)
+            self._push(
+                target,
+                replace(
+                    before,
+                    effective=effective,
+                    term_end=end,
+                    expires=end,
+                    basis=f"{before.basis}, {why}",
+                ),
+            )
 
     def _extend(self, event: Event, clause_id: str) -> None:
         clause = self.contract.clause(clause_id)

@@ -176,8 +176,10 @@ class Input:
         )
 
     def check_useful(self, contract: Contract) -> None:
-        """Refuse to judge nothing: an empty stream, or one where every event was rejected
-        (a 22,653-row table of clocks that never started helps nobody)."""
+        """Refuse to judge a stream where every event was rejected (a 22,653-row table of
+        clocks that never started helps nobody). A stream with no events at all is judged: a
+        month where nothing happened owes nothing, the commonest statement there is; a note
+        on stderr says so, in case the source was the wrong one."""
         if self.events:
             return
         if not self.rejected:
@@ -188,7 +190,14 @@ class Input:
                 if self.source == "standard input"
                 else ""
             )
-            raise NothingDone(f"no events for contract {contract.id} in {self.source}{hint}")
+            err.print(
+                escape(
+                    f"note: no events for contract {contract.id} in {self.source}: judged as a "
+                    f"time where nothing happened (only missed periods can cost){hint}"
+                ),
+                soft_wrap=True,
+            )
+            return
         raise NothingDone(
             f"none of the {len(self.rejected)} event(s) in {self.source} was accepted; "
             f"the reasons:\n{rejection_digest(self.rejected)}"

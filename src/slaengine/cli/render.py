@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -78,8 +78,14 @@ def contract_table(contract: Contract) -> Table:
     table = Table(
         title=f"{contract.id} v{contract.version}" + (f" — {name}" if name else ""),
         caption=(
-            f"price {contract.price} {contract.currency} · accepted {contract.accepted_on} · "
-            f"time zone {contract.timezone}"
+            (
+                f"price {contract.price} {contract.currency}"
+                if contract.price is not None
+                else f"no price given ({contract.currency})"
+            )
+            + " · "
+            + (f"accepted {contract.accepted_on}" if contract.accepted_on else "no acceptance date")
+            + f" · time zone {contract.timezone}"
         ),
         show_lines=True,
     )
@@ -101,6 +107,10 @@ def contract_table(contract: Contract) -> Table:
         other = []
         if c.runs == "per_start":
             other.append("a clock per start")
+        elif c.runs == "per_window":
+            other.append("a clock per window (a start while one is open opens none)")
+        if c.lateness == "calendar":
+            other.append(f"lateness in working time of {c.calendar}")
         if c.cancel:
             other.append(f"cancel: {conditions_text(c.cancel)}")
         if c.pause:
@@ -153,7 +163,7 @@ def sources_table(contract: Contract) -> Table:
     ]
     if contract.warranty is not None:
         terms.append(("warranty", contract.warranty.source))
-    for scope in ("per_contract_year", "contract_total"):
+    for scope in ("per_contract_year", "contract_total", "rolling"):
         cap = getattr(contract.caps, scope)
         if cap is not None:
             terms.append((f"cap {scope}", cap.source))
@@ -251,7 +261,11 @@ def obligations_table(report: Report, zone: ZoneInfo) -> Table | None:
         table.add_row(
             period.obligation,
             period.asset or "—",
-            span_text(period.period_start, period.period_end, zone),
+            (
+                f"{period.period_start.astimezone(zone).date()} – (no deadline)"
+                if period.open_ended
+                else span_text(period.period_start, period.period_end, zone)
+            ),
             f"[{style}]{period.status}[/]",
             f"{period.done}/{period.required}",
             ", ".join(period.met_by) or "—",
@@ -273,11 +287,10 @@ def measures_table(periods: Sequence[MeasurePeriod], zone: ZoneInfo, lang: str) 
         table.add_column(column, overflow="fold")
     for period in periods:
         style = {"met": "green", "below": "red", "above": "red"}.get(period.status, "yellow")
-        last = (period.period_end.astimezone(zone) - timedelta(days=1)).date()
         status = period.status + (" (so far)" if period.provisional else "")
         table.add_row(
             period.measure,
-            f"{period.period_start.astimezone(zone).date()} – {last}",
+            span_text(period.period_start, period.period_end, zone),
             f"{figure_text(period.figure)}%" if period.figure is not None else "—",
             f"{'≤' if period.at_most else '≥'} {period.target}%",
             f"[{style}]{status}[/]",

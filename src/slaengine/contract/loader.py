@@ -8,6 +8,7 @@ the shape's conditions from the rule library (rules/*.yaml) and overrides what i
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ import yaml
 from pydantic import ValidationError
 
 from slaengine.bundled import bundled_dir
-from slaengine.contract.models import Contract, RuleLibrary
+from slaengine.contract.models import BUILTIN_EVENT_TYPES, Contract, RuleLibrary
 from slaengine.errors import ContractError
 
 LinePath = tuple[str | int, ...]
@@ -157,7 +158,123 @@ def parse_contract(text: str, path: Path) -> Contract:
     try:
         return Contract.model_validate(data)
     except ValidationError as exc:
-        raise ContractError(str(path), _problems(located, exc)) from None
+        problems = _problems(located, exc)
+        if not any(
+            item["msg"].removeprefix("Value error, ").startswith("@") for item in exc.errors()
+        ):
+            # The type errors stopped validation before the references were checked: check
+            # them on the raw data too, so every problem of the file is reported at once.
+            seen = set(problems)
+            for dotted, message in raw_reference_problems(data):
+                loc = tuple(int(p) if p.isdigit() else p for p in dotted.split("."))
+                text = f"{located.path}:{located.line_of(loc)}: {dotted}: {message}"
+                if text not in seen:
+                    problems.append(text)
+            problems.sort(key=_line_number)
+        raise ContractError(str(path), problems) from None
+
+
+def _line_number(problem: str) -> int:
+    """The line of a ``file:line: field: message`` problem (to list a file's problems in order)."""
+    found = re.match(r"^.*?:(\d+): ", problem)
+    return int(found.group(1)) if found else 0
+
+
+def _items(data: Any, key: str) -> list[tuple[int, dict[str, Any]]]:
+    value = data.get(key) if isinstance(data, dict) else None
+    if not isinstance(value, list):
+        return []
+    return [(i, item) for i, item in enumerate(value) if isinstance(item, dict)]
+
+
+def _names(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def raw_reference_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """The reference checks of ``Contract._references`` (an undefined calendar, clause,
+    commitment, measure, severity or event type), on data that did not validate: as far as
+    its shape allows, never raising on a wrong type (the type error is reported already)."""
+    problems: list[tuple[str, str]] = []
+    calendars = data.get("calendars")
+    calendar_names = sorted(str(n) for n in calendars) if isinstance(calendars, dict) else None
+    severities = data.get("severities")
+    severity_names = list(severities) if isinstance(severities, dict) else None
+    clause_ids = {str(c.get("id")) for _, c in _items(data, "clauses")}
+    commitment_ids = {str(c.get("id")) for _, c in _items(data, "commitments")}
+    measure_ids = {str(m.get("id")) for _, m in _items(data, "measures")}
+    types = set(BUILTIN_EVENT_TYPES) | {str(t) for t in _names(data.get("event_types"))}
+
+    def calendar(where: str, name: Any) -> None:
+        if calendar_names is not None and isinstance(name, str) and name not in calendar_names:
+            problems.append(
+                (where, f"calendar {name!r} is not defined (defined: {', '.join(calendar_names)})")
+            )
+
+    def clauses(where: str, refs: Any) -> None:
+        for j, ref in enumerate(_names(refs)):
+            if isinstance(ref, str) and ref not in clause_ids:
+                known = ", ".join(sorted(clause_ids)) or "none"
+                problems.append(
+                    (f"{where}.{j}", f"clause {ref!r} is not defined (defined: {known})")
+                )
+
+    for i, commitment in _items(data, "commitments"):
+        where = f"commitments.{i}"
+        calendar(f"{where}.calendar", commitment.get("calendar"))
+        clauses(f"{where}.clauses", commitment.get("clauses"))
+        applies = commitment.get("applies_to")
+        if isinstance(applies, dict) and severity_names is not None:
+            for severity in _names(applies.get("severity")):
+                if isinstance(severity, str) and severity not in severity_names:
+                    problems.append(
+                        (
+                            f"{where}.applies_to.severity",
+                            f"severity {severity!r} is not one of the contract's severities "
+                            f"({', '.join(severity_names)})",
+                        )
+                    )
+        for role in ("start", "stop", "cancel", "pause", "resume"):
+            for j, condition in enumerate(_names(commitment.get(role))):
+                kind = condition.get("type") if isinstance(condition, dict) else condition
+                if isinstance(kind, str) and kind not in types:
+                    problems.append(
+                        (
+                            f"{where}.{role}.{j}.type",
+                            f"event type {kind!r} is neither built in nor declared under "
+                            "event_types (misspelt?)",
+                        )
+                    )
+    for i, obligation in _items(data, "obligations"):
+        clauses(f"obligations.{i}.clauses", obligation.get("clauses"))
+    for i, remedy in _items(data, "remedies"):
+        if remedy.get("calendar") is not None:
+            calendar(f"remedies.{i}.calendar", remedy.get("calendar"))
+        clauses(f"remedies.{i}.clauses", remedy.get("clauses"))
+    for i, measure in _items(data, "measures"):
+        if measure.get("maintenance") is not None:
+            calendar(f"measures.{i}.maintenance", measure.get("maintenance"))
+        for j, cid in enumerate(_names(measure.get("commitments"))):
+            if isinstance(cid, str) and cid not in commitment_ids:
+                problems.append(
+                    (f"measures.{i}.commitments.{j}", f"commitment {cid!r} is not defined")
+                )
+    for i, clause in _items(data, "clauses"):
+        for cid in _names(clause.get("commitments")):
+            if isinstance(cid, str) and cid not in commitment_ids:
+                problems.append((f"clauses.{i}.commitments", f"commitment {cid!r} is not defined"))
+        name = clause.get("measure")
+        if isinstance(name, str) and name not in measure_ids:
+            problems.append(
+                (
+                    f"clauses.{i}.measure",
+                    f"measure {name!r} is not defined "
+                    f"(defined: {', '.join(sorted(measure_ids)) or 'none'})",
+                )
+            )
+    return problems
 
 
 _SHAPE_FIELDS = (

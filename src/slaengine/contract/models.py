@@ -277,8 +277,16 @@ class Commitment(Model):
     clauses: list[str] = Field(default_factory=list)
     warn_at: Annotated[float, Field(gt=0, lt=1)] | None = None
     #: ``once``: one clock per ticket and cycle (from the first start); ``per_start``: a clock
-    #: for every start event (每次来电须在2小时内回复), each stopped by the next stop.
-    runs: Literal["once", "per_start"] = "once"
+    #: for every start event (每次来电须在2小时内回复), each stopped by the next stop;
+    #: ``per_window``: a start while a clock of the commitment is open on the ticket opens
+    #: nothing, the next start after a stop opens a new clock (an unanswered thread is one clock).
+    runs: Literal["once", "per_start", "per_window"] = "once"
+    #: How a breached clock's lateness is counted: ``wall_clock`` (every second from the
+    #: deadline to the stop, the default) or ``calendar`` (working time of the commitment's
+    #: calendar only: a weekend inside the lateness does not count).
+    lateness: Literal["wall_clock", "calendar"] = Field(
+        default="wall_clock", exclude_if=lambda value: value == "wall_clock"
+    )
     source: Provenance = Field(default_factory=list, exclude=True)
 
     def target_for(self, facts: Mapping[str, str | None]) -> Duration:
@@ -321,6 +329,14 @@ class ClauseBase(Model):
     #: Cap per breach (or per event), as an amount or as a percentage of the contract price.
     cap: Money | None = None
     cap_percent: Percent | None = None
+    #: The least one line of the clause charges ("at least 1.00"): a smaller amount is raised
+    #: to it (a per-breach cap below it still wins).
+    minimum: Money | None = Field(default=None, exclude_if=lambda value: value is None)
+    #: ``compensation``: the clause's lines are compensation to the customer (never capped with
+    #: penalties) rather than penalties; default: the kind's own section.
+    pays: Literal["penalty", "compensation"] | None = Field(
+        default=None, exclude_if=lambda value: value is None
+    )
     source: Provenance = Field(default_factory=list, exclude=True)
 
 
@@ -497,9 +513,36 @@ class Cap(Model):
         return self
 
 
+class RollingCap(Model):
+    """Penalties over any ``months`` consecutive months at most ``percent_of_fees`` of those
+    months' fees (``monthly_fee`` for each month of the window the contract ran), or at most
+    ``amount``: less what was already charged in the window."""
+
+    months: int = Field(default=12, ge=1)
+    percent_of_fees: Percent | None = None
+    monthly_fee: Money | None = None
+    amount: Money | None = None
+    source: Provenance = Field(default_factory=list, exclude=True)
+
+    @model_validator(mode="after")
+    def _one(self) -> RollingCap:
+        if (self.amount is None) == (self.percent_of_fees is None):
+            raise ValueError(
+                "give exactly one of amount or percent_of_fees (with monthly_fee), e.g. "
+                '{months: 12, percent_of_fees: "10", monthly_fee: "8000.00"}'
+            )
+        if self.percent_of_fees is not None and self.monthly_fee is None:
+            raise ValueError('percent_of_fees needs monthly_fee: the fee of one month ("8000.00")')
+        if self.amount is not None and self.monthly_fee is not None:
+            raise ValueError("monthly_fee belongs with percent_of_fees, not with amount")
+        return self
+
+
 class Caps(Model):
     per_contract_year: Cap | None = None
     contract_total: Cap | None = None
+    #: Over any rolling window of months (任意连续12个月).
+    rolling: RollingCap | None = Field(default=None, exclude_if=lambda value: value is None)
 
 
 # --- warranty, assets, obligations -----------------------------------------------------------
@@ -544,12 +587,34 @@ class Term(Model):
         return text
 
 
+class RepairTime(Model):
+    """What a repair is: from a ticket's first ``from`` event to its next ``until`` event."""
+
+    from_: Conditions = Field(default_factory=lambda: [Condition(type="reported")], alias="from")
+    until: Conditions = Field(default_factory=lambda: [Condition(type="resolved")])
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_bool(cls, value: Any) -> Any:
+        if value is True:
+            return {}
+        return value
+
+
 class Warranty(Model):
     terms: dict[Literal["unit", "key_part", "part"], Term]
     #: ``fresh_term`` (一包), ``remaining``, or ``max(remaining, 1y)``.
     rewarranty: str = "fresh_term"
     #: How long before expiry the live service reminds the contacts.
     remind_before: Duration = Duration(30, "d")
+    #: 修理占用时间不计入有效期: each repair of a covered asset moves its cover's end by the
+    #: repair's duration (in days, a started day counting whole). ``true`` for the defaults.
+    extend_by_repairs: RepairTime | None = Field(
+        default=None, exclude_if=lambda value: value is None
+    )
+    #: The built-in ``final-inspection`` obligation (last month of each warranty); ``false``
+    #: removes it.
+    final_inspection: bool = Field(default=True, exclude_if=lambda value: value is True)
     source: Provenance = Field(default_factory=list, exclude=True)
 
     @field_validator("terms")
@@ -642,6 +707,25 @@ class Obligation(Model):
 
 # --- period measures (judged in slaengine.measures) -----------------------------------------
 
+#: Measure periods with a name; any other period is a fixed length (``5m``, ``1h``).
+NAMED_PERIODS = ("month", "quarter", "contract_year", "week", "day")
+
+
+def _measure_period(value: str) -> str:
+    if value in NAMED_PERIODS:
+        return value
+    try:
+        length = Duration.parse(value)
+    except ValueError:
+        length = None
+    if length is None or length.is_calendar or length.seconds <= 0:
+        raise ValueError(
+            f"{value!r} is not a measure period: write month, quarter, contract_year, week, day, "
+            "or a fixed length in s, m, h or d (d = 24 hours) such as 5m or 8h"
+        )
+    return value
+
+
 MEASURE_KINDS = ("availability", "satisfaction", "on_time_rate")
 
 
@@ -654,7 +738,9 @@ class Measure(Model):
     id: str
     name: Text | None = None
     kind: Literal["availability", "satisfaction", "on_time_rate", "first_time_fix", "repeat_faults"]
-    period: Literal["month", "quarter", "contract_year"] = "month"
+    #: ``month``, ``quarter``, ``contract_year``, ``week`` (Monday to Sunday), ``day``, or a
+    #: fixed length from acceptance in s, m, h or d (``5m``, ``8h``; d = 24 hours).
+    period: Annotated[str, AfterValidator(_measure_period)] = "month"
     #: The promised figure in percent ("99.5"); a period whose figure is on the wrong side of it
     #: (see ``direction``) falls short.
     target: Percent
@@ -778,19 +864,49 @@ class Remedy(Model):
     repairs: Conditions = Field(default_factory=lambda: [Condition(type="resolved")])
     #: Which repair triggers the remedy (3: the third repair, i.e. it failed after two).
     count: int = Field(default=3, ge=2)
+    #: Or: the repair that takes the asset's total repair time past this (累计修理时间超过30日:
+    #: ``30d``, 24-hour days); a repair runs from its ticket's first ``repair_from`` event to the
+    #: ``repairs`` event.
+    repair_time: Duration | None = Field(default=None, exclude_if=lambda value: value is None)
+    repair_from: Conditions = Field(
+        default_factory=lambda: [Condition(type="reported")],
+        exclude_if=lambda value: value == [Condition(type="reported")],
+    )
     #: Count only repairs while the asset is under warranty.
     within_warranty: bool = True
-    target: Duration
-    calendar: str
+    #: The deadline, from the triggering repair, in ``calendar``; none: the remedy is owed
+    #: without a deadline (it is met when done, never breached).
+    target: Duration | None = None
+    calendar: str | None = None
     done_by: Conditions = Field(default_factory=lambda: [Condition(type="part_replaced")])
     clauses: list[str] = Field(default_factory=list)
 
     @field_validator("target")
     @classmethod
-    def _clock_target(cls, value: Duration) -> Duration:
-        if value.is_calendar:
+    def _clock_target(cls, value: Duration | None) -> Duration | None:
+        if value is not None and value.is_calendar:
             raise ValueError(f"a remedy's target is written in s, m, h or d, not {value}")
         return value
+
+    @field_validator("repair_time")
+    @classmethod
+    def _repair_time(cls, value: Duration | None) -> Duration | None:
+        if value is not None and value.is_calendar:
+            raise ValueError(
+                f"a total repair time is written in s, m, h or d (d = 24 hours), not {value}"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _deadline(self) -> Remedy:
+        if self.target is not None and self.calendar is None:
+            raise ValueError("a remedy with a 'target' names the 'calendar' it is counted in")
+        if self.target is None and self.clauses:
+            raise ValueError(
+                "a remedy without a 'target' has no deadline to miss, so its 'clauses' could "
+                "never be charged: give a target (e.g. 5d) or leave the clauses out"
+            )
+        return self
 
 
 # --- contacts --------------------------------------------------------------------------------
@@ -942,6 +1058,17 @@ class Contract(Model):
                 )
         commitment_ids = {c.id for c in self.commitments}
         for i, clause in enumerate(self.clauses):
+            if clause.pays is not None and isinstance(
+                clause, CostsClause | WarrantyExtensionClause
+            ):
+                problems.append(
+                    (
+                        f"clauses.{i}.pays",
+                        f"a {clause.kind} clause's lines are always "
+                        f"{'compensation' if isinstance(clause, CostsClause) else 'remedies'}"
+                        ": leave 'pays' out",
+                    )
+                )
             if isinstance(clause, ServiceCreditClause):
                 for cid in clause.commitments:
                     if cid not in commitment_ids:
@@ -1008,7 +1135,7 @@ class Contract(Model):
             needs = []
             if self.clauses:
                 needs.append("penalty lines belong to contract years, which run from acceptance")
-            if any(asset.accepted_on is None for asset in self.assets):
+            if self.warranty is not None and any(a.accepted_on is None for a in self.assets):
                 needs.append("assets without their own accepted_on are under warranty from it")
             if self.obligations:
                 needs.append("obligation periods run from acceptance")
@@ -1064,7 +1191,7 @@ class Contract(Model):
                     )
         clause_ids = {clause.id for clause in self.clauses}
         for i, remedy in enumerate(self.remedies):
-            if remedy.calendar not in self.calendars:
+            if remedy.calendar is not None and remedy.calendar not in self.calendars:
                 problems.append(
                     (
                         f"remedies.{i}.calendar",
@@ -1168,9 +1295,16 @@ class Contract(Model):
                 for j, condition in enumerate(getattr(measure, role)):
                     yield f"measures.{i}.{role}.{j}", condition
         for i, remedy in enumerate(self.remedies):
-            for role in ("repairs", "done_by"):
+            for role in ("repairs", "done_by", "repair_from"):
+                if role == "repair_from" and remedy.repair_time is None:
+                    continue
                 for j, condition in enumerate(getattr(remedy, role)):
                     yield f"remedies.{i}.{role}.{j}", condition
+        repairs = self.warranty.extend_by_repairs if self.warranty is not None else None
+        if repairs is not None:
+            for role, conditions in (("from", repairs.from_), ("until", repairs.until)):
+                for j, condition in enumerate(conditions):
+                    yield f"warranty.extend_by_repairs.{role}.{j}", condition
 
     @cached_property
     def _commitments_by_id(self) -> dict[str, Commitment]:

@@ -1,13 +1,18 @@
-"""The periods a measure is judged over: calendar months or quarters in the contract's time
-zone, or contract years from acceptance; the first starts at acceptance (so the first month
-of a contract accepted on the 15th is a part month), the last is the one ``as_of`` falls in."""
+"""The periods a measure is judged over: calendar months, quarters, weeks (Monday to Sunday) or
+days in the contract's time zone, contract years from acceptance, or a fixed length (``5m``,
+``8h``) one after another from acceptance; the first starts at acceptance (so the first month
+of a contract accepted on the 15th is a part month, its first week may be a part week), the last
+is the one ``as_of`` falls in."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+import math
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
+
+from slaengine.durations import Duration
 
 
 def _midnight(day: date, zone: ZoneInfo) -> datetime:
@@ -17,6 +22,10 @@ def _midnight(day: date, zone: ZoneInfo) -> datetime:
 def _next_boundary(day: date, period: str, accepted_on: date) -> date:
     if period == "month":
         return (day.replace(day=1)) + relativedelta(months=1)
+    if period == "day":
+        return day + timedelta(days=1)
+    if period == "week":
+        return day + timedelta(days=7 - day.weekday())  # the next Monday
     if period == "quarter":
         first = day.replace(day=1, month=(day.month - 1) // 3 * 3 + 1)
         return first + relativedelta(months=3)
@@ -34,6 +43,18 @@ def measure_periods(
     spans: list[tuple[datetime, datetime]] = []
     day = accepted_on
     start = _midnight(day, zone)
+    if period not in ("month", "quarter", "contract_year", "week", "day"):
+        # a fixed length, on real (UTC) time from acceptance's midnight
+        length = Duration.parse(period).seconds
+        origin = start.timestamp()
+        count = max(0, math.ceil((as_of.timestamp() - origin) / length))
+        return [
+            (
+                datetime.fromtimestamp(origin + n * length, zone),
+                datetime.fromtimestamp(origin + (n + 1) * length, zone),
+            )
+            for n in range(count)
+        ]
     while start < as_of:
         following = _next_boundary(day, period, accepted_on)
         end = _midnight(following, zone)

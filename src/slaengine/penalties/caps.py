@@ -17,7 +17,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from slaengine.contract.models import Cap, ClauseBase, Contract, ServiceCreditClause
 from slaengine.errors import SlaError
@@ -129,12 +131,15 @@ def cap_amount(cap: Cap | None, price: Decimal | None) -> tuple[Decimal, str, st
 
 
 def allocate(penalties: Sequence[Line], contract: Contract) -> list[Line]:
-    """Penalty lines with what the yearly and contract-total caps take off each (in the order
-    the lines occurred). Lines that do not count (waived) are returned unchanged."""
+    """Penalty lines with what the yearly, rolling-window and contract-total caps take off each
+    (in the order the lines occurred, in that order of caps). Lines that do not count (waived)
+    are returned unchanged."""
     yearly = cap_amount(contract.caps.per_contract_year, contract.price)
     total = cap_amount(contract.caps.contract_total, contract.price)
+    rolling = contract.caps.rolling
     order = sorted(range(len(penalties)), key=lambda i: penalties[i].order_key())
     used_in_year: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    used_in_month: dict[int, Decimal] = defaultdict(lambda: ZERO)
     used_in_total = ZERO
     result = list(penalties)
     for index in order:
@@ -142,17 +147,112 @@ def allocate(penalties: Sequence[Line], contract: Contract) -> list[Line]:
         if not line.counts or line.amount is None:
             continue
         owed = line.amount
-        year_cut = total_cut = ZERO
+        year_cut = total_cut = rolling_cut = ZERO
         if yearly is not None:
             room = max(ZERO, yearly[0] - used_in_year[line.contract_year])
             year_cut = max(ZERO, owed - room)
             used_in_year[line.contract_year] += owed - year_cut
+        if rolling is not None:
+            month = month_index(line.billed_at, contract)
+            cap = rolling_cap(contract, month)[0]
+            given = sum(
+                (used_in_month[m] for m in range(month - rolling.months + 1, month + 1)), ZERO
+            )
+            room = max(ZERO, cap - given)
+            rolling_cut = max(ZERO, owed - year_cut - room)
+            used_in_month[month] += owed - year_cut - rolling_cut
         if total is not None:
             room = max(ZERO, total[0] - used_in_total)
-            total_cut = max(ZERO, owed - year_cut - room)
-            used_in_total += owed - year_cut - total_cut
-        if year_cut or total_cut:
-            result[index] = line.with_cuts(year_cut, total_cut)
+            total_cut = max(ZERO, owed - year_cut - rolling_cut - room)
+            used_in_total += owed - year_cut - rolling_cut - total_cut
+        if year_cut or total_cut or rolling_cut:
+            result[index] = line.with_cuts(year_cut, total_cut, rolling_cut)
+    return result
+
+
+def month_index(when: datetime, contract: Contract) -> int:
+    """The calendar month of ``when`` in the contract's time zone, as year × 12 + month − 1."""
+    local = when.astimezone(ZoneInfo(contract.timezone))
+    return local.year * 12 + local.month - 1
+
+
+def _month_text(index: int) -> str:
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def rolling_cap(contract: Contract, month: int) -> tuple[Decimal, str, str, int, int]:
+    """The rolling cap of the window of ``caps.rolling.months`` months ending with ``month``:
+    (amount, its words en and zh, the window's first month, the months of fees counted)."""
+    rolling = contract.caps.rolling
+    assert rolling is not None
+    first = month - rolling.months + 1
+    if rolling.amount is not None:
+        amount = money(rolling.amount)
+        return amount, amount_text(amount), amount_text(amount), first, 0
+    assert rolling.percent_of_fees is not None and rolling.monthly_fee is not None
+    # the fees of the window's months the contract ran (from the month of acceptance on)
+    accepted = contract.accepted_on
+    start = accepted.year * 12 + accepted.month - 1 if accepted is not None else first
+    months = max(1, month - max(first, start) + 1)
+    fees = money(rolling.monthly_fee) * months
+    amount = percent_of(fees, rolling.percent_of_fees)
+    pct, fee = percent_text(rolling.percent_of_fees), amount_text(rolling.monthly_fee)
+    return (
+        amount,
+        f"{amount_text(amount)} ({pct} of fees {months} × {fee} = {amount_text(fees)})",
+        f"{amount_text(amount)}（服务费{months} × {fee} = {amount_text(fees)}的{pct}）",
+        first,
+        months,
+    )
+
+
+def _rolling_adjustments(
+    lines: Sequence[Line], every_line: Sequence[Line], contract: Contract
+) -> list[Line]:
+    """One adjustment line per month in which the rolling cap cut ``lines``."""
+    rolling = contract.caps.rolling
+    if rolling is None:
+        return []
+    cut: dict[int, list[Line]] = defaultdict(list)
+    for line in sorted(lines, key=Line.order_key):
+        if line.rolling_cut:
+            cut[month_index(line.billed_at, contract)].append(line)
+    counted = [x for x in every_line if x.section == PENALTY and x.counts and x.amount is not None]
+    result: list[Line] = []
+    for month, cut_lines in sorted(cut.items()):
+        amount, cap_en, cap_zh, first, _ = rolling_cap(contract, month)
+        here = sum((x.rolling_cut for x in cut_lines), ZERO)
+        window = [x for x in counted if first <= month_index(x.billed_at, contract) <= month]
+        owed = sum(((x.amount or ZERO) - x.year_cut for x in window), ZERO)
+        over = sum((x.rolling_cut for x in window), ZERO)
+        span = f"{_month_text(first)} – {_month_text(month)}"
+        en = (
+            f"rolling cap {cap_en} over any {rolling.months} months, {span}: penalties "
+            f"{amount_text(owed)} − cap {amount_text(amount)} = {amount_text(over)} over the cap"
+        )
+        zh = (
+            f"任意连续{rolling.months}个月封顶{cap_zh}，{span}：违约金{amount_text(owed)}"
+            f" − 封顶{amount_text(amount)} = 超出{amount_text(over)}"
+        )
+        if here != over:
+            en += f"; {amount_text(here)} of it in this month"
+            zh += f"；其中本月{amount_text(here)}"
+        first_line = cut_lines[0]
+        result.append(
+            Line(
+                id=f"cap/rolling/{_month_text(month)}",
+                section=ADJUSTMENT,
+                clause=None,
+                kind="rolling",
+                source="cap",
+                occurred_at=first_line.occurred_at,
+                billed_at=first_line.billed_at,
+                contract_year=first_line.contract_year,
+                amount=-here,
+                formula_en=en,
+                formula_zh=zh,
+            )
+        )
     return result
 
 
@@ -161,7 +261,7 @@ def adjustments(
 ) -> list[Line]:
     """Adjustment lines for the cuts of ``lines`` (all penalties, or one statement's), one per
     cap and contract year; ``every_line`` (all penalties) supplies the year's figures."""
-    result: list[Line] = []
+    result: list[Line] = _rolling_adjustments(lines, every_line, contract)
     for cap_kind, attribute in ((PER_CONTRACT_YEAR, "year_cut"), (CONTRACT_TOTAL, "total_cut")):
         cap = cap_amount(getattr(contract.caps, cap_kind), contract.price)
         if cap is None:
@@ -216,7 +316,7 @@ def _cap_words(
             f" − 封顶{amount_text(amount)} = 超出{amount_text(over)}"
         )
     else:
-        owed = sum(((x.amount or ZERO) - x.year_cut for x in counted), ZERO)
+        owed = sum(((x.amount or ZERO) - x.year_cut - x.rolling_cut for x in counted), ZERO)
         over = sum((x.total_cut for x in counted), ZERO)
         en = (
             f"contract total cap {cap_en}: penalties after yearly caps {amount_text(owed)}"

@@ -189,6 +189,8 @@ def charge(report: Findings, tickets_only: bool = False) -> Charges:
                 ):
                     continue  # another version was in force when this breach began
                 priced = kind.price(clause, trigger, evidence)
+                if clause.minimum is not None:
+                    priced = [at_least(item, clause.minimum) for item in priced]
                 waiver = evidence.waiver_for(trigger, clause.id)
                 if waiver is not None:
                     evidence.use(waiver)
@@ -198,13 +200,16 @@ def charge(report: Findings, tickets_only: bool = False) -> Charges:
                     if per_period not in caps:
                         caps[per_period] = breach_cap(clause, evidence.contract.price, trigger)
                     cap = caps[per_period]
-                section = sections[kind.section]
+                # ``pays: compensation``: a money clause whose lines go to the customer as
+                # compensation (never capped with penalties), e.g. per started hour
+                named = kind.section if kind.section == REMEDY else clause.pays or kind.section
+                section = sections[named]
                 for item, uncapped, cap_text in apply_breach_cap(priced, cap):
                     section.append(
                         _line(
                             evidence,
                             clause,
-                            kind.section,
+                            named,
                             trigger,
                             item,
                             waiver,
@@ -228,6 +233,22 @@ def charge(report: Findings, tickets_only: bool = False) -> Charges:
         unused,
         frozenset().union(*(evidence.waived_clocks for evidence, _, _ in each)),
         frozenset().union(*(evidence.waived_periods for evidence, _, _ in each)),
+    )
+
+
+def at_least(item: Priced, minimum: Decimal) -> Priced:
+    """A clause's ``minimum`` ("at least 1.00"): an amount owed below it is raised to it (an
+    amount of nothing, such as an unreadable claim, stays nothing)."""
+    least = money(minimum)
+    if item.amount is None or not ZERO < item.amount < least:
+        return item
+    text = amount_text(least)
+    return Priced(
+        least,
+        f"{item.formula_en} = {amount_text(item.amount)}, at least {text}",
+        f"{item.formula_zh} = {amount_text(item.amount)}，最低{text}",
+        item.event,
+        item.owed_at,
     )
 
 

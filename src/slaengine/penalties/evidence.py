@@ -26,9 +26,11 @@ from slaengine.penalties.waivers import Waiver, waivers_of
 from slaengine.ruleset.matcher import matcher_for
 
 
-def clock_trigger(clock: Clock) -> Trigger:
-    """A breached clock; its lines belong to the time of its deadline."""
+def clock_trigger(clock: Clock, late_on: str | None = None) -> Trigger:
+    """A breached clock; its lines belong to the time of its deadline. ``late_on``: the
+    calendar its lateness was counted on (``lateness: calendar``)."""
     return Trigger(
+        late_on=late_on,
         source=CLOCK,
         occurred_at=clock.deadline,
         ticket=clock.ticket,
@@ -137,7 +139,9 @@ class Evidence:
         """Each breach of a commitment or obligation that lists the clause, and each event that
         matches its ``on_event``: the usual triggers of a clause."""
         listed_by = {c.id for c in self.contract.commitments if clause.id in c.clauses}
-        found = [clock_trigger(c) for c in self.breaches if c.commitment in listed_by]
+        found = [
+            clock_trigger(c, self._late_on(c)) for c in self.breaches if c.commitment in listed_by
+        ]
         obligations = {o.id for o in self.contract.obligations if clause.id in o.clauses}
         obligations |= {r.id for r in self.contract.remedies if clause.id in r.clauses}
         found += [period_trigger(p) for p in self.missed if p.obligation in obligations]
@@ -147,6 +151,13 @@ class Evidence:
                 for event in self._actions.get((kind, clause.id), ())
             ]
         return found
+
+    def _late_on(self, clock: Clock) -> str | None:
+        """The calendar a clock's lateness was counted on, or None for wall-clock time."""
+        commitment = self.contract._commitments_by_id.get(clock.commitment)
+        if commitment is None or commitment.lateness != "calendar":
+            return None
+        return clock.calendar
 
     def event(self, event_id: str | None) -> Event | None:
         return self._events.get(event_id) if event_id is not None else None

@@ -22,7 +22,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -32,7 +32,7 @@ from slaengine.penalties.kinds.measure_credit import period_money
 from slaengine.penalties.lines import ADJUSTMENT, OBLIGATION, Line
 from slaengine.penalties.statement import Statement
 from slaengine.penalties.words import amount_text, label, span_words
-from slaengine.spans import span_text
+from slaengine.spans import period_bounds, span_text
 
 Cell = str | int | Decimal | datetime | date | None
 
@@ -186,8 +186,7 @@ def measure_rows(statement: Statement, lang: str) -> list[list[Cell]]:
             [
                 period.measure,
                 names.get(period.measure, ""),
-                period.period_start.astimezone(zone).date(),
-                (period.period_end.astimezone(zone) - timedelta(days=1)).date(),
+                *period_bounds(period.period_start, period.period_end, zone),
                 f"{figure_text(period.figure)}%" if period.figure is not None else "",
                 f"{'≤' if period.at_most else '≥'} {period.target}%",
                 status,

@@ -52,6 +52,9 @@ class Trigger:
     event_type: str | None = None
     #: Seconds late, excused and paused time excluded (None: the trigger has no lateness).
     late_by_seconds: int | None = None
+    #: The calendar the lateness was counted on (a commitment with ``lateness: calendar``);
+    #: None: wall-clock time.
+    late_on: str | None = None
     #: An open breach: charged on the lateness so far, final only when the clock stops.
     provisional: bool = False
     #: Which start of a commitment that runs per start (0: the commitment's one clock).
@@ -136,16 +139,18 @@ class Line:
     #: adjustment lines; the line itself keeps what was owed).
     year_cut: Decimal = ZERO
     total_cut: Decimal = ZERO
+    #: What the rolling-window cap (``caps.rolling``) took off this line.
+    rolling_cut: Decimal = ZERO
 
     def formula(self, lang: str) -> str:
         return self.formula_zh if lang == "zh" else self.formula_en
 
-    def with_cuts(self, year_cut: Decimal, total_cut: Decimal) -> Line:
-        """This line with what the yearly and total caps took off (a copy: lines never change).
-        Built positionally: ``dataclasses.replace`` costs twice as much, and a year past its
-        cap cuts every later line."""
+    def with_cuts(self, year_cut: Decimal, total_cut: Decimal, rolling_cut: Decimal = ZERO) -> Line:
+        """This line with what the yearly, total and rolling caps took off (a copy: lines never
+        change). Built positionally: ``dataclasses.replace`` costs twice as much, and a year
+        past its cap cuts every later line."""
         values: list[Any] = [getattr(self, name) for name in _KEPT_BY_CUTS]
-        values += (year_cut, total_cut)
+        values += (year_cut, total_cut, rolling_cut)
         return Line(*values)
 
     def order_key(self) -> tuple[float, str]:
@@ -194,9 +199,11 @@ class Line:
             data["year_cap_cut"] = _money(self.year_cut)
         if self.total_cut:
             data["total_cap_cut"] = _money(self.total_cut)
+        if self.rolling_cut:
+            data["rolling_cap_cut"] = _money(self.rolling_cut)
         return data
 
 
-#: Every field of a line but the two cuts (the last two), in order.
-_KEPT_BY_CUTS = tuple(f.name for f in fields(Line))[:-2]
-assert tuple(f.name for f in fields(Line))[-2:] == ("year_cut", "total_cut")
+#: Every field of a line but the three cuts (the last three), in order.
+_KEPT_BY_CUTS = tuple(f.name for f in fields(Line))[:-3]
+assert tuple(f.name for f in fields(Line))[-3:] == ("year_cut", "total_cut", "rolling_cut")

@@ -26,6 +26,9 @@ from slaengine.errors import ContractError
 
 MAX_RULES = 480
 
+#: The target of the warranty's own actions (``repair_start``, ``repair_end``).
+WARRANTY = "warranty"
+
 #: The clock roles a commitment's conditions can play, in the order an event applies them:
 #: a stop or cancel closes the old clock before a start opens a new one.
 ROLES = ("stop", "cancel", "pause", "resume", "start")
@@ -79,6 +82,13 @@ def contract_actions(contract: Contract) -> list[tuple[Action, list[Condition]]]
         # remedies.py reads these: a repair of an asset, the remedy done
         actions.append((Action("repairs", remedy.id), remedy.repairs))
         actions.append((Action("done_by", remedy.id), remedy.done_by))
+        if remedy.repair_time is not None:  # and where a repair's time begins
+            actions.append((Action("repair_from", remedy.id), remedy.repair_from))
+    repairs = contract.warranty.extend_by_repairs if contract.warranty is not None else None
+    if repairs is not None:
+        # warranty.py reads these: a repair's time, which the cover does not count
+        actions.append((Action("repair_start", WARRANTY), repairs.from_))
+        actions.append((Action("repair_end", WARRANTY), repairs.until))
     return actions
 
 

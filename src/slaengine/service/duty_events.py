@@ -107,6 +107,11 @@ def duty_types(contract: Contract) -> set[str]:
     types |= {c.type for obligation in contract.obligations for c in obligation.met_by}
     for remedy in contract.remedies:
         types |= {c.type for c in [*remedy.repairs, *remedy.done_by]}
+        if remedy.repair_time is not None:  # where a repair's time begins
+            types |= {c.type for c in remedy.repair_from}
+    repairs = contract.warranty.extend_by_repairs if contract.warranty is not None else None
+    if repairs is not None:  # a repair's time moves the cover's end
+        types |= {c.type for c in [*repairs.from_, *repairs.until]}
     return types
 
 
@@ -118,7 +123,7 @@ def relevant(contract: Contract) -> ColumnElement[bool]:
     warranty = contract.warranty
     if warranty is not None and any(t.usage_limit is not None for t in warranty.terms.values()):
         condition = condition | StoredEvent.body.contains('"usage"')
-    if contract.remedies:
+    if contract.remedies or (warranty is not None and warranty.extend_by_repairs is not None):
         # a repair counts for its ticket's asset: the first event of the ticket that names one
         condition = condition | StoredEvent.body.contains('"asset"')
     return condition

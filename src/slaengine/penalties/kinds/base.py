@@ -67,6 +67,10 @@ def occasion(trigger: Trigger, lang: str, zone: ZoneInfo) -> str:
     zh = lang == "zh"
     if trigger.late_by_seconds is not None:
         late = span_words(trigger.late_by_seconds, lang)
+        if trigger.late_on is not None:  # lateness in working time of the calendar
+            if zh:
+                return f"超时{late}（按{trigger.late_on}日历的工作时间计）"
+            return f"{late} late (working time of calendar {trigger.late_on})"
         return f"超时{late}" if zh else f"{late} late"
     if trigger.source == OBLIGATION and trigger.period_start and trigger.period_end:
         days = span_text(trigger.period_start, trigger.period_end, zone, "zh" if zh else "en")
@@ -98,6 +102,10 @@ def per_started_words(
     amount = amount_text(unit_amount)
     per = unit_words(unit, lang)
     why = occasion(trigger, lang, zone)
+    if trigger.late_on is not None and trigger.late_by_seconds:
+        # the started units worked out in words: ⌈15 min / 10 min⌉ = 2
+        late = span_words(trigger.late_by_seconds, lang)
+        why += f"，⌈{late} / {per}⌉ = {units}" if lang == "zh" else f", ⌈{late} / {per}⌉ = {units}"
     if lang == "zh":
         return f"{units} × {amount}{of} 每超时{per}（不足按{per}计），{why}"
     return f"{units} × {amount}{of} per started {per}, {why}"

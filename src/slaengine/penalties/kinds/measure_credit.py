@@ -18,9 +18,10 @@ from decimal import Decimal
 from slaengine.contract.models import MeasureCreditClause
 from slaengine.measures import SHORT, MeasurePeriod, figure_text
 from slaengine.penalties.evidence import Evidence
-from slaengine.penalties.kinds.base import ClauseKind, period_dates, register
+from slaengine.penalties.kinds.base import ClauseKind, register
 from slaengine.penalties.lines import PERIOD, Line, Priced, Trigger
 from slaengine.penalties.words import ZERO, amount_text, percent_of, percent_text
+from slaengine.spans import span_text
 
 
 @register
@@ -81,14 +82,15 @@ class MeasureCredit(ClauseKind):
             capped = f", at most {percent_text(share)} of the fee"
             capped_zh = f"，以服务费的{percent_text(share)}为限"
         amount = percent_of(clause.fee, share)
-        first, last = period_dates(period.period_start, period.period_end, evidence.zone)
+        span_en = span_text(period.period_start, period.period_end, evidence.zone)
+        span_zh = span_text(period.period_start, period.period_end, evidence.zone, "zh")
         return [
             Priced(
                 amount,
                 f"{how_en}{capped} = {amount_text(amount)}: {period.measure} {figure} "
-                f"(target {target}), {first} – {last}; {period.basis[0]}",
+                f"(target {target}), {span_en}; {period.basis[0]}",
                 f"{how_zh}{capped_zh} = {amount_text(amount)}：{period.measure} {figure}"
-                f"（目标{target}），{first}至{last}；{period.basis[1]}",
+                f"（目标{target}），{span_zh}；{period.basis[1]}",
             )
         ]
 
