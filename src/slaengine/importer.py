@@ -54,7 +54,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Final, Literal, TextIO, TypeVar
+from typing import Any, Final, Literal, TextIO, TypeVar, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -351,14 +351,21 @@ class Mapping(LocatedModel):
 def _model_at(where: LinePath, root: type[BaseModel]) -> type[BaseModel] | None:
     """The model class a location points into (to list its fields in an error)."""
     model: type[BaseModel] = root
+    items: type[BaseModel] | None = None  # the model of a list's items, for a position next
     for part in where:
+        if isinstance(part, int) and items is not None:
+            model, items = items, None
+            continue
         info = model.model_fields.get(str(part))
         annotation = info.annotation if info else None
+        args = [a for a in get_args(annotation) if isinstance(a, type) and issubclass(a, BaseModel)]
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             model = annotation
+        elif get_origin(annotation) is list and args:
+            items = args[0]
         else:
             return None
-    return model
+    return None if items is not None else model
 
 
 def _describe(item: Any, root: type[BaseModel]) -> tuple[LinePath, str]:
