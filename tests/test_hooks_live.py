@@ -131,10 +131,19 @@ def _judge(served: Served) -> Iterator[None]:
     log = served.log.with_name(f"judge-{time.monotonic_ns()}.log")
     with log.open("wb") as output:
         process = subprocess.Popen(
-            [SLAENGINE, "judge", "--db", f"sqlite:///{served.db}", "--alert-history",
-             "--sweep", "1"],
-            stdout=output, stderr=subprocess.STDOUT, env=env,
-        )  # fmt: skip
+            [
+                SLAENGINE,
+                "judge",
+                "--db",
+                f"sqlite:///{served.db}",
+                "--alert-history",
+                "--sweep",
+                "1",
+            ],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
     try:
         yield
     except AssertionError as exc:
@@ -166,7 +175,7 @@ def _clocks(data: dict[str, Any]) -> list[tuple[Any, ...]]:
             moment(c.get("stopped_at")),
             moment(c.get("cancelled_at")),
             c.get("late_by_seconds") if c.get("stopped_at") else None,
-        )  # fmt: skip
+        )
         for c in data["clocks"]
     )
 
@@ -334,10 +343,20 @@ def test_hooks_from_the_environment(tmp_path: Path) -> None:
     log = tmp_path / "serve.log"
     with log.open("wb") as output:
         process = subprocess.Popen(
-            [SLAENGINE, "serve", "--db", f"sqlite:///{tmp_path / 'env.db'}", "--port", str(port),
-             "--contract", str(ROOT / "contracts" / "example-tender.yaml")],
-            stdout=output, stderr=subprocess.STDOUT, env=env,
-        )  # fmt: skip
+            [
+                SLAENGINE,
+                "serve",
+                "--db",
+                f"sqlite:///{tmp_path / 'env.db'}",
+                "--port",
+                str(port),
+                "--contract",
+                str(ROOT / "contracts" / "example-tender.yaml"),
+            ],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
     try:
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 30
@@ -350,7 +369,7 @@ def test_hooks_from_the_environment(tmp_path: Path) -> None:
                 pass
             assert time.monotonic() < deadline, log.read_text()
             time.sleep(0.05)
-        headers, body = LIVES["servicenow"]("INC0099", _t0())[0]
+        _headers, body = LIVES["servicenow"]("INC0099", _t0())[0]
         answer = httpx.post(
             f"{url}/hooks/other", content=json.dumps(body), headers=sign("servicenow", b"")
         )
