@@ -294,3 +294,48 @@ def test_hook_try_prints_the_events_or_why_none(tmp_path: Path) -> None:
     )
     assert headed.returncode == 0, headed.stderr
     assert json.loads(headed.stdout.splitlines()[0])["type"] == "reported"
+
+
+def test_the_in_house_mapping_of_the_docs_works_as_written(tmp_path: Path) -> None:
+    """docs/connectors.md builds a mapping from scratch: it loads and reads the bodies shown."""
+    text = (ROOT / "docs" / "connectors.md").read_text(encoding="utf-8")
+    section = text[text.index("## An in-house system") :]
+    block = section[
+        section.index("```yaml\n") + 8 : section.index("```", section.index("```yaml\n") + 8)
+    ]
+    path = tmp_path / "workorder.yaml"
+    path.write_text(block, encoding="utf-8")
+    mapping = load_hook_mapping(path)
+    assert mapping.auth is not None and mapping.auth.secret_env == "SLAENGINE_WORKORDER_TOKEN"
+    created = {
+        "kind": "created",
+        "ticket_no": "WO-2026-0815",
+        "when": "2026/03/02 09:00:00",
+        "status": {"old": None, "new": "报修"},
+        "level": "重大",
+        "site": "U1",
+    }
+    arrived = {
+        **created,
+        "kind": "status_changed",
+        "when": "2026/03/02 09:05:07",
+        "status": {"old": "接单", "new": "到场"},
+    }
+    back = {
+        **created,
+        "kind": "status_changed",
+        "when": "2026/03/02 11:00:00",
+        "status": {"old": "修复", "new": "处理中"},
+    }
+    (report,) = map_payload(mapping, created).events
+    assert report == {
+        "id": "WO-2026-0815@2026-03-02T09:00:00+08:00#reported",
+        "contract": "HT-2026-017",
+        "ticket": "WO-2026-0815",
+        "type": "reported",
+        "at": "2026-03-02T09:00:00+08:00",
+        "severity": "major",
+        "asset": "U1",
+    }
+    assert [e["type"] for e in map_payload(mapping, arrived).events] == ["arrived"]
+    assert [e["type"] for e in map_payload(mapping, back).events] == ["reopened"]
