@@ -377,3 +377,61 @@ def test_hooks_from_the_environment(tmp_path: Path) -> None:
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(10)
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_life_redelivered_stores_each_event_once(
+    tmp_path: Path, pg_url: str
+) -> None:
+    """The same door on PostgreSQL: the Jira life posted twice gives its events once, and the
+    clocks of the hand-written events."""
+    port = free_port()
+    log = tmp_path / "serve-pg.log"
+    env = {**os.environ, **ENV}
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [
+                SLAENGINE,
+                "serve",
+                "--db",
+                pg_url,
+                "--port",
+                str(port),
+                "--token",
+                TOKEN,
+                "--contract",
+                str(ROOT / "contracts" / "example-tender.yaml"),
+                "--no-judge",
+                "--hook",
+                f"jira={ROOT / 'mappings' / 'jira-webhook.yaml'}",
+            ],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+    url = f"http://127.0.0.1:{port}"
+    served = Served(url, tmp_path / "unused.db", HttpReceiver("127.0.0.1", 0), log)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert process.poll() is None, log.read_text()
+            try:
+                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.05)
+        t0 = _t0()
+        life = jira_life("SUP-90", t0)
+        first = [served.hook("jira", delivery) for delivery in life]
+        assert sum(a.json().get("events", 0) for a in first) == len(expected("jira", "X", t0))
+        again = [served.hook("jira", delivery) for delivery in life]
+        assert {a.status_code for a in again} == {200}
+        assert sum(a.json().get("events", 0) for a in again) == 0
+        batch = httpx.post(f"{url}/events/batch", json=expected("jira", "REF-90", t0), headers=AUTH)
+        assert batch.status_code == 200 and batch.json()["rejected"] == []
+        assert _clocks(served.ticket("SUP-90")) == _clocks(served.ticket("REF-90"))
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(10)

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, Literal
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from slaengine.contract import BUILTIN_EVENT_TYPES
 from slaengine.durations import Duration
@@ -237,6 +237,9 @@ class HookMapping(LocatedModel):
     changes: list[ChangeList] = Field(default_factory=list)
     attrs: dict[str, str] = Field(default_factory=dict)
     event_types: list[str] = Field(default_factory=list)
+
+    #: The mapping compiled for payloads (its time reader), made on first use.
+    _mapper: Any = PrivateAttr(None)
 
     @field_validator("severity", mode="before")
     @classmethod
@@ -496,9 +499,6 @@ class _Mapper:
         return result
 
 
-_MAPPERS: dict[int, tuple[HookMapping, _Mapper]] = {}
-
-
 def map_payload(
     mapping: HookMapping, data: Any, headers: dict[str, str] | None = None
 ) -> HookResult:
@@ -506,7 +506,8 @@ def map_payload(
 
     ``headers`` are the request's, with lower-case names. Raises PayloadError naming the path
     that was missing or held an unexpected value."""
-    found = _MAPPERS.get(id(mapping))
-    if found is None or found[0] is not mapping:
-        found = _MAPPERS[id(mapping)] = (mapping, _Mapper(mapping))
-    return found[1].map(data, headers or {})
+    mapper = mapping._mapper
+    if mapper is None:
+        mapper = mapping._mapper = _Mapper(mapping)
+    assert isinstance(mapper, _Mapper)
+    return mapper.map(data, headers or {})
