@@ -20,17 +20,32 @@ from slaengine.cli.common import NothingDone, err, friendly
 from slaengine.errors import SlaError
 
 hook_app = typer.Typer(
-    help="Take helpdesks' own webhooks: check a webhook mapping against a payload.",
+    help="Check a webhook mapping (docs/connectors.md).",
     no_args_is_help=True,
 )
 
 
 def hook_try(
-    mapping: Annotated[Path, typer.Argument(help="the webhook mapping (shape: webhook)")],
-    payload: Annotated[Path, typer.Argument(help="a webhook body as the helpdesk sends it")],
+    mapping: Annotated[
+        Path,
+        typer.Argument(
+            metavar="MAPPING", help="the webhook mapping (shape: webhook)", show_default=False
+        ),
+    ],
+    payload: Annotated[
+        Path,
+        typer.Argument(
+            metavar="PAYLOAD", help="a webhook body as the helpdesk sends it", show_default=False
+        ),
+    ],
     header: Annotated[
         list[str] | None,
-        typer.Option("--header", "-H", help="'Name: value', a request header (repeatable)"),
+        typer.Option(
+            "--header",
+            "-H",
+            metavar="'NAME: VALUE'",
+            help="a request header the mapping reads (repeatable)",
+        ),
     ] = None,
 ) -> None:
     """Print the events PAYLOAD would become through MAPPING (JSON Lines), or why none."""

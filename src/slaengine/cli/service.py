@@ -325,6 +325,7 @@ def serve(
         typer.Option(
             "--hook",
             envvar="SLAENGINE_HOOKS",
+            metavar="NAME=MAPPING",
             help="NAME=MAPPING.yaml: take a helpdesk's own webhook at POST /hooks/NAME "
             "(repeatable; SLAENGINE_HOOKS holds several, separated by spaces; docs/connectors.md)",
         ),
