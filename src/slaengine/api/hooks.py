@@ -218,6 +218,13 @@ def mount_hooks(
             error = f"webhook {name}: {exc}"
             await run_in_threadpool(keep, hook, error, raw)
             return problem(422, error, field=exc.path)
+        if len(mapped.events) > limits.batch_events:
+            error = (
+                f"webhook {name}: {len(mapped.events):,} events from one payload, at most "
+                f"{limits.batch_events:,} (--max-batch-events)"
+            )
+            await run_in_threadpool(keep, hook, error, raw)
+            return problem(413, error, field="body")
         if not mapped.events:
             return JSONResponse(
                 {"status": "nothing to store", "events": 0, "why": mapped.notes}, status_code=200

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import yaml
+
 from slaengine.importer import Mapping, MappingError, import_csv, load_mapping, make_event_id
 from slaengine.mapping.webhook import (
     HookMapping,
@@ -42,8 +44,10 @@ __all__ = [
 
 def load_any(path: Path) -> Mapping | HookMapping:
     """A mapping file of either shape: ``shape: webhook`` or a CSV mapping (the default)."""
-    text = Path(path).read_text(encoding="utf-8") if Path(path).is_file() else ""
-    for line in text.splitlines():
-        if line.replace(" ", "").startswith("shape:webhook"):
-            return load_hook_mapping(path)
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        data = None  # load_mapping says what is wrong with the file, naming it
+    if isinstance(data, dict) and data.get("shape") == "webhook":
+        return load_hook_mapping(path)
     return load_mapping(path)
