@@ -185,6 +185,20 @@ def zammad_life(number: str, t0: datetime) -> list[Delivery]:
             ),
             None,
         ),
+        _zammad(  # the customer writes again: Zammad opens the closed ticket
+            "slaengine updated",
+            _zammad_ticket(
+                number,
+                t0,
+                m(REOPEN),
+                state="open",
+                owner_id=12,
+                priority="2 normal",
+                close_at=_z(m(SOLVED)),
+                **answered,
+            ),
+            {"sender": "Customer", "internal": False, "type": "email", "created_at": _z(m(REOPEN))},
+        ),
     ]
 
 
@@ -318,6 +332,7 @@ def glpi_life(number: str, t0: datetime) -> list[Delivery]:
         ({}, {"event": "update", "item": _glpi_ticket(ticket_id, t0, m(BACK), 2)}),
         ({}, {"event": "update", "item": _glpi_ticket(ticket_id, t0, m(PRIORITY), 2, 4)}),
         ({}, {"event": "update", "item": _glpi_ticket(ticket_id, t0, m(SOLVED), 5, 4)}),
+        ({}, {"event": "update", "item": _glpi_ticket(ticket_id, t0, m(REOPEN), 2, 4)}),
     ]
 
 
@@ -405,8 +420,9 @@ LIVES = {
     "servicenow": servicenow_life,
 }
 NUMBERS = {"zammad": "31001", "jira": "SUP-7", "glpi": "812", "servicenow": "INC0010023"}
-#: Which systems' mappings recognise a reopen (the snapshot ones without a reopen time do not).
-REOPENS = {"jira", "servicenow"}
+#: The systems whose reopen the mapping recognises only against the stored history (``after:``):
+#: their reopen must be delivered after the close it reopens.
+AFTER_CLOSE = {"zammad", "glpi"}
 
 
 def expected(system: str, ticket: str, t0: datetime) -> list[dict[str, Any]]:
@@ -425,8 +441,7 @@ def expected(system: str, ticket: str, t0: datetime) -> list[dict[str, Any]]:
         ("reclassified", m(PRIORITY), {"severity": "major"}),
         ("resolved", m(SOLVED), {}),
     ]
-    if system in REOPENS:
-        steps.append(("reopened", m(REOPEN), {}))
+    steps.append(("reopened", m(REOPEN), {}))
     return [
         {
             "id": f"{ticket}-{n}",

@@ -34,20 +34,28 @@ import logging
 import os
 from collections.abc import Mapping as EnvMapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+from sqlalchemy import select
 
 from slaengine.api.auth import Auth
 from slaengine.api.problems import BadBody, BodyLimits, problem
 from slaengine.errors import SlaError
-from slaengine.mapping.webhook import HookMapping, PayloadError, load_hook_mapping, map_payload
+from slaengine.mapping.webhook import (
+    HookMapping,
+    PayloadError,
+    after_holds,
+    load_hook_mapping,
+    map_payload,
+)
 from slaengine.service.live import LiveService
 from slaengine.store import limits as store_limits
-from slaengine.store.models import RejectedInput
+from slaengine.store.models import RejectedInput, StoredEvent
 
 logger = logging.getLogger("slaengine.api")
 
@@ -183,6 +191,42 @@ def mount_hooks(
                 )
             )
 
+    def unmet(
+        hook: Hook, events: list[dict[str, Any]], after: dict[str, tuple[str, str]]
+    ) -> dict[str, str]:
+        """The ``after:`` events the ticket's stored history does not allow (a reopen of a
+        ticket whose last resolved/reopened is not a resolved), each with why."""
+        contract = hook.mapping.contract
+        types = sorted({kind for pair in after.values() for kind in pair})
+        histories: dict[str, list[tuple[datetime, int, str]]] = {}
+        with store.sessions() as session:
+            for ticket in sorted({e["ticket"] for e in events if e["id"] in after}):
+                rows = session.execute(
+                    select(StoredEvent.at, StoredEvent.seq, StoredEvent.type).where(
+                        StoredEvent.contract == contract,
+                        StoredEvent.ticket == ticket,
+                        StoredEvent.type.in_(types),
+                    )
+                ).all()
+                histories[ticket] = [(row[0], row[1], row[2]) for row in rows]
+        dropped: dict[str, str] = {}
+        for position, event in enumerate(events):
+            history = histories.get(event["ticket"])
+            if history is None:
+                continue
+            if event["id"] in after:
+                want, own = after[event["id"]]
+                at = datetime.fromisoformat(event["at"])
+                if not after_holds(want, own, at, history):
+                    dropped[event["id"]] = (
+                        f"{own} at {event['at']} not stored: the ticket's last {want} or {own} "
+                        f"before it is not a {want}"
+                    )
+                    continue
+            # this payload's own events count for the ones after them
+            history.append((datetime.fromisoformat(event["at"]), 2**62 + position, event["type"]))
+        return dropped
+
     @app.post(
         "/hooks/{name}",
         tags=["events"],
@@ -225,6 +269,10 @@ def mount_hooks(
             )
             await run_in_threadpool(keep, hook, error, raw)
             return problem(413, error, field="body")
+        if mapped.after:
+            dropped = await run_in_threadpool(unmet, hook, mapped.events, mapped.after)
+            mapped.events = [e for e in mapped.events if e["id"] not in dropped]
+            mapped.notes.extend(dropped.values())
         if not mapped.events:
             return JSONResponse(
                 {"status": "nothing to store", "events": 0, "why": mapped.notes}, status_code=200
@@ -253,6 +301,8 @@ def mount_hooks(
             "rejected": len(refused),
             "outcomes": listed,
         }
+        if mapped.notes:
+            body["why"] = mapped.notes
         if refused:
             conflict = all("different content" in item["error"] for item in refused)
             first = refused[0]

@@ -75,6 +75,14 @@ def hook_try(
     except PayloadError as exc:
         raise SlaError(f"{payload}: {exc}") from None
     write_jsonl(result.events, sys.stdout)
+    for event_id, (after, own) in result.after.items():
+        err.print(
+            f"note: {event_id} is stored by the service only if the ticket's last {after} or "
+            f"{own} before it is a {after} (it looks in its store)",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
     for note in result.notes:
         err.print(f"note: {note}", highlight=False, markup=False, soft_wrap=True)
     if not result.events:

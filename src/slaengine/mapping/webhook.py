@@ -35,7 +35,9 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Final, Literal
 
@@ -172,6 +174,11 @@ class EventRule(_Model):
     at: str = Field(description="JSON path of the event's time")
     when: dict[str, Condition] = Field(default_factory=dict)
     required: bool = Field(False, description="refuse the payload when the time is absent")
+    after: str | None = Field(
+        None,
+        description="fire only when the ticket's last stored event of this type or the rule's "
+        "own type, before this time, is of this type (a reopen: after a resolved)",
+    )
 
     @field_validator("when", mode="before")
     @classmethod
@@ -270,6 +277,8 @@ class HookMapping(LocatedModel):
 
         for i, rule in enumerate(self.events):
             check_type(("events", i, "type"), rule.type)
+            if rule.after is not None:
+                check_type(("events", i, "after"), rule.after)
         for i, block in enumerate(self.changes):
             for j, change in enumerate(block.rules):
                 check_type(("changes", i, "rules", j, "type"), change.type)
@@ -300,6 +309,21 @@ class HookResult:
 
     events: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: Events kept only if the ticket's stored history agrees (``after:``): id -> (the type the
+    #: last of the two must be, the event's own type). Checked by the caller, which has a store.
+    after: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+def after_holds(
+    after: str, own: str, at: datetime, history: Iterable[tuple[datetime, int, str]]
+) -> bool:
+    """Whether an ``after:`` event may stand: among the ticket's events ``history`` (time,
+    arrival order, type) of type ``after`` or ``own`` before ``at``, the last is an ``after``."""
+    last: tuple[datetime, int, str] | None = None
+    for item in history:
+        if item[2] in (after, own) and item[0] < at and (last is None or item[:2] > last[:2]):
+            last = item
+    return last is not None and last[2] == after
 
 
 def _lookup(data: Any, path: str, headers: dict[str, str]) -> Any:
@@ -421,11 +445,15 @@ class _Mapper:
                 attrs[name] = found
         seen: set[str] = set()
 
-        def emit(kind: str, at: str, severity: str | None, where: str) -> None:
+        def emit(
+            kind: str, at: str, severity: str | None, where: str, after: str | None = None
+        ) -> None:
             event_id = make_event_id(ticket, at, kind)
             if event_id in seen:
                 return
             seen.add(event_id)
+            if after is not None:
+                result.after[event_id] = (after, kind)
             event: dict[str, Any] = {
                 "id": event_id,
                 "contract": mapping.contract,
@@ -455,7 +483,7 @@ class _Mapper:
                     raise PayloadError(rule.at, f"missing{_shape_hint(data)}")
                 result.notes.append(f"events[{i}] ({rule.type}): no time under {rule.at} yet")
                 continue
-            emit(rule.type, at, current_severity(), f"events[{i}]")
+            emit(rule.type, at, current_severity(), f"events[{i}]", rule.after)
         for i, block in enumerate(mapping.changes):
             if not _holds(data, block.when, headers):
                 continue
