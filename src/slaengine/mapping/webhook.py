@@ -27,6 +27,11 @@ ticket is in, not the change: a rule keyed on a state (``paused`` while "pending
 update delivered in that state, at its update time; the clocks treat a second ``paused`` while
 paused (or ``resumed`` while running, ``reclassified`` to the same severity) as no change.
 
+One thing a snapshot cannot say is where the ticket came from: an ``open`` ticket may be back
+from waiting or reopened after its close. A rule with ``after: resolved`` marks its event as
+standing only if the ticket's last stored ``resolved``/``reopened`` before it is a ``resolved``;
+the caller with a store checks that (``HookResult.after``, ``after_holds``).
+
 Nothing here does I/O: ``map_payload`` takes the decoded JSON and the headers and returns the
 events or raises ``PayloadError`` naming the path that was missing or unexpected.
 """
