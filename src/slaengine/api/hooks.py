@@ -76,6 +76,8 @@ def parse_hook_options(values: list[str]) -> list[tuple[str, Path]]:
     pairs: list[tuple[str, Path]] = []
     seen: set[str] = set()
     for value in values:
+        if not value.strip():  # SLAENGINE_HOOKS="" mounts nothing
+            continue
         name, sep, path = value.partition("=")
         name = name.strip()
         if not sep or not name or not path.strip():
