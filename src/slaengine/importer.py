@@ -586,16 +586,16 @@ class _TimeReader:
         self._hours: dict[tuple[int, int, int, int], tuple[timezone, timedelta]] = {}
         self._odd_hours: set[tuple[int, int, int, int]] = set()
         self._fixed: dict[timedelta, timezone] = {}
-        if settings.write_in:
-            self.read = self._read_and_convert  # type: ignore[method-assign]
-            self._write_in = ZoneInfo(settings.write_in)
+        self._write_in = ZoneInfo(settings.write_in) if settings.write_in else None
+        #: Reads one time cell: (aware time, naive UTC sort key). Bound once, so the hot path
+        #: pays no extra call when times are written as read (no ``write_in``).
+        self.read: Callable[[str], tuple[datetime, datetime]] = (
+            self._read_and_convert if self._write_in is not None else self._read
+        )
 
     def _read_and_convert(self, text: str) -> tuple[datetime, datetime]:
         moment, key = self._read(text)
         return moment.astimezone(self._write_in), key
-
-    def read(self, text: str) -> tuple[datetime, datetime]:
-        return self._read(text)
 
     def _read(self, text: str) -> tuple[datetime, datetime]:
         moment: datetime | None = None
