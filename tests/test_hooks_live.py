@@ -280,6 +280,10 @@ def test_signatures_good_bad_and_missing(served: Served, system: str) -> None:
     assert missing.status_code == 401, missing.text
     assert "no bearer token" in missing.json()["error"]
     assert served.hook(system, delivery, good).status_code == 201
+    # the same signed request replayed (within GLPI's window; the others carry no time): it
+    # can only repeat what it said, and its events are already stored
+    replayed = served.hook(system, delivery, good)
+    assert replayed.status_code == 200 and replayed.json()["events"] == 0, replayed.text
     # the operator's bearer token always works (here: a redelivery, nothing new)
     assert served.hook(system, delivery, AUTH).status_code == 200
     wrong_bearer = served.hook(system, delivery, {"Authorization": "Bearer nope"})
