@@ -177,18 +177,33 @@ def mount_hooks(
     by_name = {hook.name: hook for hook in hooks}
     store = service.store
 
-    def keep(hook: Hook, error: str, raw: bytes, ticket: str | None = None) -> None:
-        """Keep a refused payload for inspection, like a rejected line (table ``rejected``)."""
+    def keep(hook: Hook, error: str, raw: bytes) -> None:
+        """Keep a refused payload for inspection, like a rejected line (table ``rejected``);
+        the same payload refused again (a helpdesk retrying it) is recorded once."""
+        source = f"hook:{hook.name}"
+        text = store_limits.storable(raw.decode("utf-8", "replace"))
+        reason = store_limits.storable(error) or ""
         with store.write() as session:
+            known = session.scalar(
+                select(RejectedInput.id)
+                .where(
+                    RejectedInput.source == source,
+                    RejectedInput.error == reason,
+                    RejectedInput.raw == text,
+                )
+                .limit(1)
+            )
+            if known is not None:
+                return
             session.add(
                 RejectedInput(
                     contract=store_limits.storable(hook.mapping.contract, 200),
-                    source=f"hook:{hook.name}",
+                    source=source,
                     line=None,
                     event_id=None,
-                    ticket=store_limits.storable(ticket, store_limits.LENGTHS["ticket"]),
-                    error=store_limits.storable(error) or "",
-                    raw=store_limits.storable(raw.decode("utf-8", "replace")),
+                    ticket=None,
+                    error=reason,
+                    raw=text,
                     received_at=service.clock.now(),
                 )
             )
