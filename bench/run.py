@@ -24,6 +24,8 @@ Sections (docs/benchmarks.md has the figures of a full run and what they mean):
   deadline -> alert lateness and the alerts lost and repeated (docs/reliability.md).
 * ``terms``: what issue 14's terms cost a due pass (bench/terms.py): CPU seconds of breaching N
   tickets at once with one version, with an amendment in force, and with per-start clocks.
+* ``hooks``: helpdesk webhooks through a mapping (``POST /hooks/jira``) against ``POST /events``
+  on the same events, concurrent clients (bench/hooks.py); target: at least 80 % of the rate.
 
 Progress goes to standard error; standard output carries only the JSON. ``--quick`` shrinks every
 size so the whole run takes seconds (the smoke test runs it); ``--profile`` adds where the
@@ -1276,8 +1278,10 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
         "--sections",
         default="replay,memory,reevaluate,live",
         help="comma-separated: replay, memory, reevaluate, live, ingest, consume, faults, console, "
-        "backtest, terms",
+        "backtest, terms, hooks",
     )
+    parser.add_argument("--hooks-events", type=int, default=2_000, help="events per round (hooks)")
+    parser.add_argument("--hooks-clients", type=int, default=8, help="concurrent clients (hooks)")
     parser.add_argument(
         "--terms-tickets", type=int, default=2_000, help="tickets breached at once (terms)"
     )
@@ -1318,6 +1322,7 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
         args.consume_events = min(args.consume_events, 500)
         args.history_small = min(args.history_small, 300)
         args.terms_tickets = min(args.terms_tickets, 50)
+        args.hooks_events = min(args.hooks_events, 100)
         args.history_large = min(args.history_large, 900)
         # The smoke test runs the default sections; the PostgreSQL scale part only on request.
         args.scale_clocks = 0 if "--scale-clocks" not in argv else min(args.scale_clocks, 400)
@@ -1338,6 +1343,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "console",
         "backtest",
         "terms",
+        "hooks",
     }
     if unknown:
         print(f"unknown section(s): {', '.join(sorted(unknown))}", file=sys.stderr)
@@ -1402,6 +1408,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             say(f"a due pass breaching {args.terms_tickets:,} tickets (terms)")
             figures["terms"] = terms_section(args.terms_tickets, work)
+        if "hooks" in sections:
+            from hooks import hooks_section
+
+            say(f"webhooks against POST /events: {args.hooks_events:,} events a round")
+            figures["hooks"] = hooks_section(
+                args.hooks_events, args.hooks_clients, 1 if args.quick else 3, work
+            )
     figures["seconds"] = rounded(time.perf_counter() - started, 1)
     figures["targets"] = targets(figures)
     json.dump(figures, sys.stdout, ensure_ascii=False, indent=1)

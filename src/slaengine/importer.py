@@ -54,7 +54,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Final, Literal, TextIO
+from typing import Any, Final, Literal, TextIO, TypeVar, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -139,6 +139,37 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class LocatedModel(_Model):
+    """A mapping (of any shape) that remembers its file and the line of each field, so an error
+    found when it is used can name them."""
+
+    _source: Path | None = PrivateAttr(None)
+    _lines: dict[LinePath, int] = PrivateAttr(default_factory=dict)
+
+    @property
+    def source(self) -> Path | None:
+        """The file this mapping was loaded from (None when built in code)."""
+        return self._source
+
+    def line_of(self, *where: str | int) -> int | None:
+        """The line of a field in the mapping file, for errors found when the mapping is used."""
+        for end in range(len(where), 0, -1):
+            if where[:end] in self._lines:
+                return self._lines[where[:end]]
+        return None
+
+    def error(self, message: str, *where: str | int) -> MappingError:
+        """A MappingError about one field of this mapping, naming its file and line."""
+        name = str(self._source) if self._source else "<mapping>"
+        line = self.line_of(*where)
+        dotted = ".".join(str(part) for part in where) or "(top)"
+        place = f"{name}:{line}" if line else name
+        return MappingError(name, [f"{place}: {dotted}: {message}"], line, dotted)
+
+
+_Loaded = TypeVar("_Loaded", bound=LocatedModel)
+
+
 class Columns(_Model):
     """Which CSV columns (by header name) hold what."""
 
@@ -153,11 +184,18 @@ class TimeSettings(_Model):
     """How to read the time column."""
 
     format: list[str] = Field(
-        ["iso"], description="strptime format(s), or 'iso' for ISO 8601 / RFC 3339"
+        ["iso"],
+        description="strptime format(s), 'iso' for ISO 8601 / RFC 3339, or 'epoch' / "
+        "'epoch_ms' for Unix seconds / milliseconds",
     )
     timezone: str | None = Field(None, description="IANA zone for timestamps without an offset")
     ambiguous: Literal["earlier", "later", "reject"] = "earlier"
     nonexistent: Literal["forward", "reject"] = "forward"
+    write_in: str | None = Field(
+        None,
+        description="IANA zone every time is written in (and so its event id), whatever offset "
+        "the source gave; without it a time keeps the offset it was read with",
+    )
 
     @field_validator("format", mode="before")
     @classmethod
@@ -178,7 +216,7 @@ class TimeSettings(_Model):
         if not formats:
             raise ValueError("give at least one format (or 'iso')")
         for fmt in formats:
-            if fmt == "iso":
+            if fmt in _WHOLE_FORMATS:
                 continue
             if "%" not in fmt:
                 raise ValueError(
@@ -191,7 +229,7 @@ class TimeSettings(_Model):
                 raise ValueError(f"{fmt!r} is not a usable strptime format ({exc})") from None
         return formats
 
-    @field_validator("timezone")
+    @field_validator("timezone", "write_in")
     @classmethod
     def _zone_exists(cls, value: str | None) -> str | None:
         if value is not None:
@@ -241,9 +279,10 @@ def _string_keys(value: Any) -> Any:
     return result
 
 
-class Mapping(_Model):
+class Mapping(LocatedModel):
     """How one ticketing export becomes ticket events (docs/import.md describes each field)."""
 
+    shape: Literal["csv"] = Field("csv", description="what the mapping reads: csv (this one)")
     contract: str | None = Field(None, description="default contract id of the events")
     csv: CsvSettings = CsvSettings()
     columns: Columns = Field(description="which columns hold ticket, time, activity, ...")
@@ -259,9 +298,6 @@ class Mapping(_Model):
     )
     attrs: dict[str, str] = Field(default_factory=dict)
     event_types: list[str] = Field(default_factory=list)
-
-    _source: Path | None = PrivateAttr(None)
-    _lines: dict[LinePath, int] = PrivateAttr(default_factory=dict)
 
     @field_validator("activities", "severity", mode="before")
     @classmethod
@@ -311,51 +347,38 @@ class Mapping(_Model):
             raise _Issues(issues)
         return self
 
-    @property
-    def source(self) -> Path | None:
-        """The file this mapping was loaded from (None when built in code)."""
-        return self._source
 
-    def line_of(self, *where: str | int) -> int | None:
-        """The line of a field in the mapping file, for errors found when the mapping is used."""
-        for end in range(len(where), 0, -1):
-            if where[:end] in self._lines:
-                return self._lines[where[:end]]
-        return None
-
-    def error(self, message: str, *where: str | int) -> MappingError:
-        """A MappingError about one field of this mapping, naming its file and line."""
-        name = str(self._source) if self._source else "<mapping>"
-        line = self.line_of(*where)
-        dotted = ".".join(str(part) for part in where) or "(top)"
-        place = f"{name}:{line}" if line else name
-        return MappingError(name, [f"{place}: {dotted}: {message}"], line, dotted)
-
-
-def _model_at(where: LinePath) -> type[BaseModel] | None:
+def _model_at(where: LinePath, root: type[BaseModel]) -> type[BaseModel] | None:
     """The model class a location points into (to list its fields in an error)."""
-    model: type[BaseModel] = Mapping
+    model: type[BaseModel] = root
+    items: type[BaseModel] | None = None  # the model of a list's items, for a position next
     for part in where:
+        if isinstance(part, int) and items is not None:
+            model, items = items, None
+            continue
         info = model.model_fields.get(str(part))
         annotation = info.annotation if info else None
+        args = [a for a in get_args(annotation) if isinstance(a, type) and issubclass(a, BaseModel)]
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             model = annotation
+        elif get_origin(annotation) is list and args:
+            items = args[0]
         else:
             return None
-    return model
+    return None if items is not None else model
 
 
-def _describe(item: Any) -> tuple[LinePath, str]:
+def _describe(item: Any, root: type[BaseModel]) -> tuple[LinePath, str]:
     """One pydantic error as (path, message a mapping author can act on)."""
     loc: LinePath = tuple(item["loc"])
     kind = item["type"]
     if kind == "missing":
-        parent = _model_at(loc[:-1])
+        parent = _model_at(loc[:-1], root)
         info = parent.model_fields.get(str(loc[-1])) if parent else None
         what = f" ({info.description})" if info and info.description else ""
         return loc, f"this field is required{what}"
     if kind == "extra_forbidden":
-        parent = _model_at(loc[:-1])
+        parent = _model_at(loc[:-1], root)
         names = sorted(parent.model_fields) if parent else []
         near = difflib.get_close_matches(str(loc[-1]), names, n=1)
         hint = f"did you mean {near[0]!r}? " if near else ""
@@ -369,7 +392,11 @@ def load_mapping(path: Path) -> Mapping:
     Every problem is listed at once (a mapping is usually written in one sitting, and fixing
     one error per run is slow).
     """
-    path = Path(path)
+    return load_model(Path(path), Mapping)
+
+
+def load_model(path: Path, model: type[_Loaded]) -> _Loaded:
+    """Read a mapping file of any shape into ``model`` (see load_mapping)."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -385,7 +412,7 @@ def load_mapping(path: Path) -> Mapping:
             str(path), [f"{path}:1: a mapping file is a set of 'field: value' lines"], 1
         )
     try:
-        mapping = Mapping.model_validate(located.data)
+        mapping = model.model_validate(located.data)
     except ValidationError as exc:
         found: list[tuple[LinePath, str]] = []
         for item in exc.errors(include_url=False):
@@ -393,7 +420,7 @@ def load_mapping(path: Path) -> Mapping:
             if isinstance(error, _Issues):
                 found.extend(error.issues)
             else:
-                found.append(_describe(item))
+                found.append(_describe(item, model))
         problems = []
         for where, message in found:
             line = located.line_of(where)
@@ -432,10 +459,34 @@ _DIRECTIVES: Final = {
 Reader = Callable[[str], datetime]
 
 
+def _epoch(scale: int) -> Reader:
+    """A reader of Unix time (seconds, or milliseconds with ``scale`` 1000), in UTC."""
+    unit = "seconds" if scale == 1 else "milliseconds"
+
+    def read(text: str) -> datetime:
+        try:
+            number = float(text)
+        except ValueError:
+            raise ValueError(f"{text!r} is not a number of {unit} since 1970") from None
+        return datetime.fromtimestamp(number / scale, UTC)
+
+    return read
+
+
+#: Formats that are not strptime patterns: what each reads.
+_WHOLE_FORMATS: Final = {
+    "iso": "ISO 8601 / RFC 3339",
+    "epoch": "seconds since 1970-01-01 UTC",
+    "epoch_ms": "milliseconds since 1970-01-01 UTC",
+}
+
+
 def _compile_format(fmt: str) -> Reader:
     """One strptime format as a fast reader (or strptime itself for directives not covered)."""
     if fmt == "iso":
         return datetime.fromisoformat
+    if fmt in ("epoch", "epoch_ms"):
+        return _epoch(1 if fmt == "epoch" else 1000)
     parts: list[str] = []
     used: set[str] = set()
     i = 0
@@ -514,6 +565,10 @@ def _offset_zone(text: str) -> timezone:
 def _example(fmt: str) -> str:
     if fmt == "iso":
         return "2026-03-02T09:05:07+08:00 or 2026-03-02 09:05:07"
+    if fmt == "epoch":
+        return "1772413507"
+    if fmt == "epoch_ms":
+        return "1772413507123"
     return _SAMPLE.strftime(fmt)
 
 
@@ -531,8 +586,18 @@ class _TimeReader:
         self._hours: dict[tuple[int, int, int, int], tuple[timezone, timedelta]] = {}
         self._odd_hours: set[tuple[int, int, int, int]] = set()
         self._fixed: dict[timedelta, timezone] = {}
+        self._write_in = ZoneInfo(settings.write_in) if settings.write_in else None
+        #: Reads one time cell: (aware time, naive UTC sort key). Bound once, so the hot path
+        #: pays no extra call when times are written as read (no ``write_in``).
+        self.read: Callable[[str], tuple[datetime, datetime]] = (
+            self._read_and_convert if self._write_in is not None else self._read
+        )
 
-    def read(self, text: str) -> tuple[datetime, datetime]:
+    def _read_and_convert(self, text: str) -> tuple[datetime, datetime]:
+        moment, key = self._read(text)
+        return moment.astimezone(self._write_in), key
+
+    def _read(self, text: str) -> tuple[datetime, datetime]:
         moment: datetime | None = None
         for reader in self._readers:
             try:
@@ -976,7 +1041,7 @@ class _Emitter:
         asset: str | None,
         attrs: dict[str, str] | None,
     ) -> None:
-        event_id = f"{ticket}@{at}#{event_type}"
+        event_id = make_event_id(ticket, at, event_type)
         if event_id in seen:  # the same type at the same time again: number the repeats
             n = 2
             while f"{event_id}.{n}" in seen:
@@ -997,6 +1062,13 @@ class _Emitter:
         if attrs:
             event["attrs"] = attrs
         self._events.append(event)
+
+
+def make_event_id(ticket: str, at: str, event_type: str) -> str:
+    """The id of a ticket event read from a source (a CSV row, a webhook): what happened, to
+    which ticket, when - ``{ticket}@{at}#{type}`` - so the same change read twice, from any
+    source, is one event (docs/connectors.md). ``at`` is the RFC 3339 text of the event."""
+    return f"{ticket}@{at}#{event_type}"
 
 
 def write_jsonl(events: Iterable[dict[str, Any]], out: TextIO) -> int:

@@ -25,6 +25,7 @@ from slaengine.cli.common import (
     write_json,
 )
 from slaengine.cli.draft import register as register_draft
+from slaengine.cli.hooks import register as register_hooks
 from slaengine.contract import load_contract
 from slaengine.evaluate import Context, Report, amended_contexts, evaluate
 from slaengine.replay import cyclic_gc_paused, write_report
@@ -41,6 +42,7 @@ app = typer.Typer(
 contract_app = typer.Typer(help="Check contract files; load them in a store.", no_args_is_help=True)
 app.add_typer(contract_app, name="contract")
 register_draft(contract_app)  # contract draft: slaengine.cli.draft
+register_hooks(app)  # hook try: slaengine.cli.hooks
 
 #: Demo month: October 2026 (the National Day holidays fall in it).
 DEMO_AS_OF = "2026-11-01T00:00:00+08:00"

@@ -320,6 +320,16 @@ def serve(
             "(default), or leave it to 'slaengine judge' processes on the same store",
         ),
     ] = True,
+    hook: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--hook",
+            envvar="SLAENGINE_HOOKS",
+            metavar="NAME=MAPPING",
+            help="NAME=MAPPING.yaml: take a helpdesk's own webhook at POST /hooks/NAME "
+            "(repeatable; SLAENGINE_HOOKS holds several, separated by spaces; docs/connectors.md)",
+        ),
+    ] = None,
     log_level: LogLevel = "info",
 ) -> None:
     """Run the HTTP API and the deadline scheduler. Alerts go out as deadlines pass."""
@@ -352,6 +362,9 @@ def serve(
     ):
         if value < 1:
             raise SlaError(f"{name} {value}: give 1 or more")
+    from slaengine.api.hooks import load_hooks, mount_hooks, parse_hook_options
+
+    hooks = load_hooks(parse_hook_options(hook or []))
     setup_logging(log_level)
     store = _open(db)
     for file in contract or []:
@@ -362,6 +375,7 @@ def serve(
     scheduler = DueScheduler(service, sweep_seconds=sweep) if judge else None
     limits = BodyLimits(max_event_bytes, max_batch_bytes, max_batch_events)
     app = create_app(store, service=service, delivery=delivery, limits=limits, auth=auth)
+    mount_hooks(app, service, auth, hooks, limits)
     delivery.start()
     if scheduler is not None:
         scheduler.start()

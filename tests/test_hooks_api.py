@@ -1,0 +1,141 @@
+"""``POST /hooks/NAME`` in-process over a real store (SQLite), in travelled time: the schemes the
+live tests do not use (a token in the URL, a base64 HMAC), limits, and the start-up checks."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from slaengine.api import create_app
+from slaengine.api.hooks import load_hooks, mount_hooks, parse_hook_options
+from slaengine.api.problems import BodyLimits
+from slaengine.clock import FixedClock
+from slaengine.errors import SlaError
+from slaengine.service import LiveService
+from tests.live_support import CONTRACT_ID, fast_contract, open_service
+
+T0 = datetime(2026, 3, 2, 1, 0, 0, tzinfo=UTC)
+TOKEN = "operator-token"
+SECRET = "in-house-secret"
+
+MAPPING = f"""\
+shape: webhook
+contract: {CONTRACT_ID}
+auth: {{scheme: SCHEME, secret_env: INHOUSE_SECRET, header: X-Sig, param: key, encoding: base64}}
+ticket: ticket_no
+severity_from: level
+severity: {{low: general, high: major}}
+events:
+  - {{type: reported, at: when, required: true, when: {{kind: created}}}}
+  - {{type: resolved, at: when, when: {{kind: fixed}}}}
+changes:
+  - items: steps
+    at: when
+    field: what
+    rules:
+      - {{field: visit, type: arrived}}
+"""
+
+
+def _client(tmp_path: Path, scheme: str, limits: BodyLimits | None = None) -> Iterator[TestClient]:
+    clock = FixedClock(T0)
+    service: LiveService = open_service(
+        f"sqlite:///{tmp_path / 'hooks.db'}", clock, fast_contract(), tmp_path
+    )
+    path = tmp_path / "inhouse.yaml"
+    path.write_text(MAPPING.replace("SCHEME", scheme), encoding="utf-8")
+    app = create_app(service.store, clock, token=TOKEN, service=service, limits=limits)
+    from slaengine.api.auth import Auth
+
+    hooks = load_hooks(parse_hook_options([f"inhouse={path}"]), {"INHOUSE_SECRET": SECRET})
+    mount_hooks(app, service, Auth(operator=TOKEN, clock=clock), hooks, limits)
+    try:
+        yield TestClient(app)
+    finally:
+        service.store.close()
+
+
+@pytest.fixture
+def url_token(tmp_path: Path) -> Iterator[TestClient]:
+    yield from _client(tmp_path, "query-token")
+
+
+@pytest.fixture
+def signed(tmp_path: Path) -> Iterator[TestClient]:
+    yield from _client(tmp_path, "hmac-sha256")
+
+
+def _body(**fields: object) -> bytes:
+    data = {
+        "kind": "created",
+        "ticket_no": "WO-1",
+        "when": "2026-03-02T09:00:00+08:00",
+        "level": "low",
+        **fields,
+    }
+    return json.dumps(data).encode()
+
+
+def test_a_token_in_the_url_for_senders_that_cannot_set_a_header(url_token: TestClient) -> None:
+    assert url_token.post("/hooks/inhouse?key=" + SECRET, content=_body()).status_code == 201
+    wrong = url_token.post("/hooks/inhouse?key=guess", content=_body())
+    assert wrong.status_code == 401 and wrong.json()["error"].endswith("wrong ?key=")
+    none = url_token.post("/hooks/inhouse", content=_body())
+    assert none.status_code == 401 and "no ?key= in the URL" in none.json()["error"]
+
+
+def test_a_base64_hmac_and_a_list_of_changes(signed: TestClient) -> None:
+    body = _body(kind="progress", steps=[{"what": "visit"}, {"what": "note"}])
+    mac = base64.b64encode(hmac.new(SECRET.encode(), body, hashlib.sha256).digest()).decode()
+    answer = signed.post("/hooks/inhouse", content=body, headers={"X-Sig": mac})
+    assert answer.status_code == 201, answer.text
+    assert [o["type"] for o in answer.json()["outcomes"]] == ["arrived"]
+    tampered = body.replace(b"WO-1", b"WO-2")
+    refused = signed.post("/hooks/inhouse", content=tampered, headers={"X-Sig": mac})
+    assert refused.status_code == 401 and "does not match the body" in refused.json()["error"]
+
+
+def test_the_intake_refusing_an_event_is_answered_with_each_outcome(signed: TestClient) -> None:
+    """A severity the contract does not know: the mapping maps it, the intake refuses it."""
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    first = signed.post("/hooks/inhouse", content=_body(), headers=auth)
+    assert first.status_code == 201
+    # The same id with other content (someone edited history at the source): a conflict.
+    conflict = signed.post("/hooks/inhouse", content=_body(level="high"), headers=auth)
+    assert conflict.status_code == 409, conflict.text
+    assert conflict.json()["outcomes"][0]["status"] == "rejected"
+    assert "already accepted with different content" in conflict.json()["error"]
+
+
+def test_too_many_events_from_one_payload_is_413_and_kept(tmp_path: Path) -> None:
+    limits = BodyLimits(batch_events=1)
+    for client in _client(tmp_path, "query-token", limits):
+        one = client.post(f"/hooks/inhouse?key={SECRET}", content=_body())
+        assert one.status_code == 201
+        two = _body(ticket_no="WO-2", steps=[{"what": "visit"}])  # reported and arrived
+        answer = client.post(f"/hooks/inhouse?key={SECRET}", content=two)
+        assert answer.status_code == 413, answer.text
+        assert "2 events from one payload, at most 1" in answer.json()["error"]
+
+
+def test_hook_options_and_secrets_are_checked_at_start(tmp_path: Path) -> None:
+    with pytest.raises(SlaError, match=r"write NAME=MAPPING\.yaml"):
+        parse_hook_options(["jira"])
+    with pytest.raises(SlaError, match="given twice"):
+        parse_hook_options(["a=x.yaml", "a=y.yaml"])
+    with pytest.raises(SlaError, match="a hook name is letters"):
+        parse_hook_options(["a/b=x.yaml"])
+    path = tmp_path / "m.yaml"
+    path.write_text(MAPPING.replace("SCHEME", "token"), encoding="utf-8")
+    with pytest.raises(SlaError, match="INHOUSE_SECRET, which is not set"):
+        load_hooks([("inhouse", path)], {})
+    with pytest.raises(SlaError, match="no such mapping file"):
+        load_hooks([("x", tmp_path / "missing.yaml")], {})
