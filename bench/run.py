@@ -1276,7 +1276,10 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
         "--sections",
         default="replay,memory,reevaluate,live",
         help="comma-separated: replay, memory, reevaluate, live, ingest, consume, faults, console, "
-        "backtest, terms",
+        "backtest, terms, startup",
+    )
+    parser.add_argument(
+        "--startup-runs", type=int, default=21, help="runs of each command (startup; median)"
     )
     parser.add_argument(
         "--terms-tickets", type=int, default=2_000, help="tickets breached at once (terms)"
@@ -1338,6 +1341,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "console",
         "backtest",
         "terms",
+        "startup",
     }
     if unknown:
         print(f"unknown section(s): {', '.join(sorted(unknown))}", file=sys.stderr)
@@ -1397,6 +1401,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             figures["faults"] = faults(args.fault_probes, pg, work)
         if "console" in sections:
             figures["console"] = console(args, work)
+        if "startup" in sections:
+            from startup import startup_section
+
+            runs = 3 if args.quick else args.startup_runs
+            figures["startup"] = startup_section(SLAENGINE, TENDER, work, runs)
         if "terms" in sections:
             from terms import terms_section
 

@@ -28,8 +28,8 @@ from pydantic import (
     model_validator,
 )
 
-from slaengine.alerts.channels import ChannelSpec
 from slaengine.calendars import CalendarSpec
+from slaengine.contract.channels import ChannelSpec
 from slaengine.durations import Duration
 from slaengine.errors import SlaError
 
