@@ -25,7 +25,7 @@ from typing import Any, Literal
 from urllib.parse import quote, urlencode
 
 from slaengine.alerts.model import Alert, AlertKind
-from slaengine.contract.channels import Lang  # the languages the contract language names
+from slaengine.contract.channels import Lang as Lang  # the contract language names them
 from slaengine.identity import occurrence_text
 from slaengine.spans import days_text, span_text
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from types import ModuleType
-from typing import Any
 
 from pydantic import ValidationError
 
@@ -58,7 +57,7 @@ def channel_endpoint(spec: ChannelSpec, settings: ChannelSettings) -> str:
 
 def channel_off(spec: ChannelSpec, settings: ChannelSettings) -> str | None:
     """Why ``spec``'s channel cannot send at all in this deployment, or None."""
-    why: Any = _KINDS[spec.kind].off(spec, settings)
+    why: str | None = _KINDS[spec.kind].off(spec, settings)
     return why
 
 
