@@ -43,6 +43,10 @@ COMMANDS: dict[str, tuple[str | None, str]] = {
     "judge": ("slaengine.cli.judge", "Judge what falls due in a store, beside serve --no-judge."),
     "rejudge": ("slaengine.cli.rejudge", "Judge a contract's tickets again, in the background."),
     "contract": (None, "Check contract files; load them in a store."),
+    "contract draft": (
+        "slaengine.cli.draft",
+        "Draft a contract from a tender's text.",
+    ),
     "contract validate": (
         "slaengine.cli.contract",
         "Validate a contract file; errors name the file, line and field.",
@@ -50,10 +54,6 @@ COMMANDS: dict[str, tuple[str | None, str]] = {
     "contract show": (
         "slaengine.cli.contract",
         "Show a contract's commitments and clauses.",
-    ),
-    "contract draft": (
-        "slaengine.cli.draft",
-        "Draft a contract from a tender's text.",
     ),
     "contract load": (
         "slaengine.cli.service:register_contract",
