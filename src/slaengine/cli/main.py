@@ -16,6 +16,7 @@ own first sentence, and that ``-h`` imports no command module.
 from __future__ import annotations
 
 import importlib
+from difflib import get_close_matches
 from typing import Annotated, Any
 
 import typer
@@ -112,8 +113,6 @@ class LazyGroup(TyperGroup):
         try:
             return self._click_resolve_command(ctx, args)
         except _UsageError as exc:
-            from difflib import get_close_matches  # only for a mistyped command
-
             matches = get_close_matches(args[0], self.list_commands(ctx)) if args else []
             if self.suggest_commands and matches:
                 suggestions = ", ".join(f"{match!r}" for match in matches)
