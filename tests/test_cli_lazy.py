@@ -83,3 +83,20 @@ def test_an_unknown_command_is_still_named_with_a_suggestion() -> None:
     result = CliRunner().invoke(app, ["repaly"])
     assert result.exit_code == 2
     assert "No such command 'repaly'. Did you mean 'replay'?" in result.output
+
+
+def test_a_contract_loads_without_the_alert_layer() -> None:
+    # The contract language owns what it says of channels (contract/channels.py); the alert
+    # layer reads it. Loading a contract with contacts and channels imports no alert module.
+    script = (
+        "import sys\n"
+        "from slaengine.bundled import example_contract\n"
+        "from slaengine.contract import load_contract\n"
+        "contract = load_contract(example_contract())\n"
+        "assert any(contact.channels for contact in contract.contacts), 'no channels to load'\n"
+        "print(sorted(m for m in sys.modules if m.startswith('slaengine.alerts')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
