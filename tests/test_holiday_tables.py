@@ -40,3 +40,23 @@ def test_the_other_countries_are_not_imported() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
     assert result.stdout.split() == ["False", "False"]
+
+
+def test_threads_asking_at_once_all_get_the_table() -> None:
+    # serve's judge threads may need a country's holidays at the same moment.
+    script = (
+        "from concurrent.futures import ThreadPoolExecutor\n"
+        "from slaengine.calendars.working_hours import _country_table\n"
+        "asks = [('CN', None), ('DE', 'BY'), ('JP', None)] * 4\n"
+        "with ThreadPoolExecutor(12) as pool:\n"
+        "    tables = list(pool.map(lambda a: dict(_country_table(*a, (2026, 2027))), asks))\n"
+        "import holidays\n"
+        "for (country, subdiv), table in zip(asks, tables):\n"
+        "    assert table == dict(holidays.country_holidays(country, subdiv=subdiv,"
+        " years=(2026, 2027))), country\n"
+        "print('ok')"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "ok"

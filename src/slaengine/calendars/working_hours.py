@@ -22,6 +22,7 @@ from __future__ import annotations
 import importlib.util
 import re
 import sys
+import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -265,21 +266,29 @@ def _country_table(country: str, subdiv: str | None, years: tuple[int, int]) -> 
     return entity(years=years, subdiv=subdiv)
 
 
+#: One country module loaded at a time: the judge threads of ``serve`` may ask for the same
+#: country at once, and none may see a module whose file is still being run.
+_COUNTRY_LOCK = threading.Lock()
+
+
 def _country_module(name: str) -> ModuleType:
     full = f"holidays.countries.{name}"
-    module = sys.modules.get(full)
-    if module is None:
-        package = Path(holiday_tables.__file__ or "").parent
-        spec = importlib.util.spec_from_file_location(full, package / "countries" / f"{name}.py")
-        if spec is None or spec.loader is None:
-            raise ImportError(full)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[full] = module
-        try:
-            spec.loader.exec_module(module)
-        except BaseException:
-            del sys.modules[full]
-            raise
+    with _COUNTRY_LOCK:
+        return sys.modules.get(full) or _load_country_module(full, name)
+
+
+def _load_country_module(full: str, name: str) -> ModuleType:
+    package = Path(holiday_tables.__file__ or "").parent
+    spec = importlib.util.spec_from_file_location(full, package / "countries" / f"{name}.py")
+    if spec is None or spec.loader is None:
+        raise ImportError(full)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[full] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[full]
+        raise
     return module
 
 
