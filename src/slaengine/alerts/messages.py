@@ -25,10 +25,10 @@ from typing import Any, Literal
 from urllib.parse import quote, urlencode
 
 from slaengine.alerts.model import Alert, AlertKind
+from slaengine.contract.channels import Lang as Lang  # the contract language names them
 from slaengine.identity import occurrence_text
 from slaengine.spans import days_text, span_text
 
-Lang = Literal["zh", "en", "both"]
 _LANGS: dict[str, Lang] = {"zh": "zh", "en": "en", "both": "both"}
 
 _UNITS: dict[str, tuple[tuple[int, str], ...]] = {

@@ -53,7 +53,7 @@ from pydantic import TypeAdapter
 from sqlalchemy import func, select, update
 
 from slaengine.alerts.breaker import Breaker
-from slaengine.alerts.channels import ChannelSpec, build_channel
+from slaengine.alerts.channels import ChannelSpec, build_channel, channel_endpoint, channel_off
 from slaengine.alerts.model import Alert, Channel, ChannelSettings, DeliveryError
 from slaengine.clock import Clock
 from slaengine.store import Store
@@ -163,11 +163,11 @@ class OutboxDelivery:
             if found is not None:
                 return found
             spec = _SPECS.validate_json(spec_json)
-            name = spec.endpoint(self.settings)
+            name = channel_endpoint(spec, self.settings)
             found = self._endpoints.get(name)
             if found is None:
                 breaker = Breaker(name, self.park_after, ceiling=self.park_ceiling)
-                off = spec.off(self.settings)
+                off = channel_off(spec, self.settings)
                 found = _Endpoint(name, breaker, off, set(), threading.Event(), [])
                 self._endpoints[name] = found
                 if off is not None:

@@ -101,9 +101,7 @@ def amendments_for(
     return amendments
 
 
-def register(app: typer.Typer) -> None:
-    from slaengine.cli.main import contract_app
-
+def register(contract_app: typer.Typer) -> None:
     @contract_app.command("diff")
     @friendly
     def contract_diff(

@@ -1,37 +1,148 @@
-"""``slaengine``: the command line. Each command is a thin shell over the core."""
+"""``slaengine``: the command line. Each command is a thin shell over the core.
+
+Theory of operation: a command answers at once because only its own module is imported.
+``COMMANDS`` below is the one table of every command: its name (a space before a sub-command's
+own name: ``contract validate``), the module that defines it, and the line ``slaengine -h`` shows
+for it. ``slaengine -h`` is written from the table alone; running a command (or asking its own
+``-h``) imports its module and calls the module's ``register(app)`` (or the function named after
+a colon), which adds the command to ``app`` with typer as usual. A group (``contract``) has
+``None`` for a module: its commands are loaded one by one the same way.
+
+To add a command: write ``register(app)`` in its module and add one line to ``COMMANDS``, in the
+order ``-h`` should list it. tests/test_cli_lazy.py checks that each line's help is the command's
+own first sentence, and that ``-h`` imports no command module.
+"""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-from typing import Annotated
+import importlib
+from difflib import get_close_matches
+from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
+from typer.core import TyperCommand, TyperGroup
 
 from slaengine import __version__
-from slaengine.bundled import demo_events, example_contract
-from slaengine.cli import common
-from slaengine.cli.amendments import AmendmentOption, amendments_for
-from slaengine.cli.common import (
-    ContractArgument,
-    EventsArgument,
-    StoreOption,
-    as_of_option,
-    err,
-    friendly,
-    load_input,
-    out,
-    write_json,
-)
-from slaengine.cli.draft import register as register_draft
-from slaengine.cli.hooks import register as register_hooks
-from slaengine.contract import load_contract
-from slaengine.evaluate import Context, Report, amended_contexts, evaluate
-from slaengine.replay import cyclic_gc_paused, write_report
+
+#: Demo month: October 2026 (the National Day holidays fall in it).
+DEMO_AS_OF = "2026-11-01T00:00:00+08:00"
+#: Where the demo keeps its store: a SQLite file in the current directory.
+DEMO_DB = "sqlite:///slaengine-demo.db"
+
+#: Every command: name → (``module`` or ``module:function`` that registers it, the help line
+#: ``slaengine -h`` shows). ``None`` marks a group whose commands follow as ``group command``.
+COMMANDS: dict[str, tuple[str | None, str]] = {
+    "replay": ("slaengine.cli.replay", "Judge ticket events against a contract."),
+    "demo": ("slaengine.cli.demo", "The example tender over a month of events."),
+    "warranty": ("slaengine.cli.warranty", "Is an asset covered on a date, until when, and why."),
+    "ingest": ("slaengine.cli.service", "Store ticket events and evaluate their tickets."),
+    "serve": ("slaengine.cli.service", "Run the HTTP API and the deadline scheduler."),
+    "statement": ("slaengine.cli.statement", "The billing statement of a period."),
+    "import": ("slaengine.cli.importing", "Turn a ticketing export (CSV) into ticket events."),
+    "backtest": ("slaengine.cli.backtest", "Replay a contract over ticket history."),
+    "consume": ("slaengine.cli.consume", "Take events from NATS JetStream into a store."),
+    "judge": ("slaengine.cli.judge", "Judge what falls due in a store, beside serve --no-judge."),
+    "rejudge": ("slaengine.cli.rejudge", "Judge a contract's tickets again, in the background."),
+    "hook": ("slaengine.cli.hooks", "Check a webhook mapping (docs/connectors.md)."),
+    "contract": (None, "Check contract files; load them in a store."),
+    "contract draft": (
+        "slaengine.cli.draft",
+        "Draft a contract from a tender's text.",
+    ),
+    "contract validate": (
+        "slaengine.cli.contract",
+        "Validate a contract file; errors name the file, line and field.",
+    ),
+    "contract show": (
+        "slaengine.cli.contract",
+        "Show a contract's commitments and clauses.",
+    ),
+    "contract load": (
+        "slaengine.cli.service:register_contract",
+        "Store a contract file as a new version.",
+    ),
+    "contract diff": (
+        "slaengine.cli.amendments",
+        "Show what an amendment changes, in both languages.",
+    ),
+}
+
+
+class LazyGroup(TyperGroup):
+    """A group whose commands are imported when one runs; its ``-h`` reads ``COMMANDS``."""
+
+    #: The words of COMMANDS before this group's command names ("" for slaengine itself).
+    prefix = ""
+
+    def _table(self) -> dict[str, tuple[str | None, str]]:
+        size = len(self.prefix)
+        return {
+            key[size:]: value
+            for key, value in COMMANDS.items()
+            if key.startswith(self.prefix) and " " not in key[size:]
+        }
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        # Commands defined here with @app.command() (none today) first, then the table's.
+        return [*self.commands, *(name for name in self._table() if name not in self.commands)]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = self.commands.get(cmd_name)
+        if command is None and cmd_name in self._table():
+            command = self.commands[cmd_name] = _load(self.prefix + cmd_name)
+        return command
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        # As typer's, but a command not yet imported is described by its line in the table.
+        table = self._table()
+        listed = []
+        for name in self.list_commands(ctx):
+            command = self.commands.get(name)
+            if command is None:
+                command = TyperCommand(name=name, help=table[name][1])
+            if not command.hidden:
+                listed.append((name, command))
+        if listed:
+            limit = formatter.width - 6 - max(len(name) for name, _ in listed)
+            with formatter.section("Commands"):
+                formatter.write_dl(
+                    [(name, command.get_short_help_str(limit)) for name, command in listed]
+                )
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        # As typer's, with "did you mean" drawn from every command, imported or not.
+        try:
+            return self._click_resolve_command(ctx, args)
+        except _UsageError as exc:
+            matches = get_close_matches(args[0], self.list_commands(ctx)) if args else []
+            if self.suggest_commands and matches:
+                suggestions = ", ".join(f"{match!r}" for match in matches)
+                exc.message = f"{exc.message.rstrip('.')}. Did you mean {suggestions}?"
+            raise
+
+
+#: click's UsageError (typer vendors click; its BadParameter derives from it in every version).
+_UsageError: Any = next(k for k in typer.BadParameter.__mro__ if k.__name__ == "UsageError")
+
+
+def _load(key: str) -> Any:
+    """The click command (or group) of ``COMMANDS[key]``, its module imported now."""
+    target, help_line = COMMANDS[key]
+    name = key.split()[-1]
+    # The same settings the commands had when they were registered on the app directly.
+    scratch = typer.Typer(rich_markup_mode=None, add_completion=False)
+    if target is None:
+        group = type(f"{name.title()}Group", (LazyGroup,), {"prefix": f"{key} "})
+        scratch.add_typer(typer.Typer(cls=group, help=help_line, no_args_is_help=True), name=name)
+    else:
+        module, _, function = target.partition(":")
+        getattr(importlib.import_module(module), function or "register")(scratch)
+    return typer.main.get_group(scratch).commands[name]
+
 
 app = typer.Typer(
     name="slaengine",
+    cls=LazyGroup,
     help="Hold suppliers to the after-sales commitments they signed (SLA compliance engine).",
     no_args_is_help=True,
     add_completion=False,
@@ -39,27 +150,6 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-contract_app = typer.Typer(help="Check contract files; load them in a store.", no_args_is_help=True)
-app.add_typer(contract_app, name="contract")
-register_draft(contract_app)  # contract draft: slaengine.cli.draft
-register_hooks(app)  # hook try: slaengine.cli.hooks
-
-#: Demo month: October 2026 (the National Day holidays fall in it).
-DEMO_AS_OF = "2026-11-01T00:00:00+08:00"
-#: Where the demo keeps its store: a SQLite file in the current directory.
-DEMO_DB = "sqlite:///slaengine-demo.db"
-
-Format = Annotated[str, typer.Option("--format", "-f", help="table or json")]
-ReplayFormat = Annotated[
-    str,
-    typer.Option(
-        "--format", "-f", help="table, json (one document) or jsonl (JSON Lines: one record a line)"
-    ),
-]
-AsOf = Annotated[
-    str | None,
-    typer.Option("--as-of", help="evaluation time, RFC 3339 with offset (default: now)"),
-]
 
 
 def _version(value: bool) -> None:
@@ -75,176 +165,3 @@ def main(
     ] = False,
 ) -> None:
     """slaengine: tender commitments as rule sets, evaluated against ticket events."""
-
-
-@contract_app.command("validate")
-@friendly
-def contract_validate(file: ContractArgument) -> None:
-    """Validate a contract file; errors name the file, line and field."""
-    contract = load_contract(file)
-    from slaengine.contract.advice import contract_advice
-    from slaengine.ruleset import compile_ruleset
-
-    rules = compile_ruleset(contract)
-    advice = contract_advice(contract, file)
-    out.print(
-        f"[green]ok[/]: {file} — contract {contract.id} v{contract.version}, "
-        f"{len(contract.commitments)} commitments, {len(contract.clauses)} clauses, "
-        f"{len(contract.obligations)} obligations, {len(rules)} rules"
-        + (f", {len(advice)} warning(s)" if advice else "")
-    )
-    for text in advice:
-        err.print(f"[yellow]warning:[/] {escape(text)}", highlight=False, soft_wrap=True)
-
-
-@contract_app.command("show")
-@friendly
-def contract_show(
-    file: ContractArgument,
-    fmt: Format = "table",
-    sources: Annotated[
-        bool, typer.Option("--sources", help="also list the tender sentence of each term")
-    ] = False,
-) -> None:
-    """Show a contract's commitments and clauses. As tables, to check against the tender."""
-    from slaengine.cli.render import clauses_table, contract_table
-
-    contract = load_contract(file)
-    if fmt == "json":
-        print(contract.model_dump_json(by_alias=True, indent=2))
-        return
-    out.print(contract_table(contract))
-    if contract.clauses:
-        out.print(clauses_table(contract))
-    else:
-        out.print("no penalty or compensation clauses")
-    if sources:
-        from slaengine.cli.render import sources_table
-
-        out.print(sources_table(contract))
-
-
-def _check_format(fmt: str, allowed: tuple[str, ...] = ("table", "json")) -> None:
-    if fmt not in allowed:
-        raise typer.BadParameter(f"--format must be one of {', '.join(allowed)}, not {fmt!r}")
-
-
-@app.command()
-@friendly
-def replay(
-    contract_file: ContractArgument,
-    events_file: EventsArgument = None,
-    as_of: AsOf = None,
-    fmt: ReplayFormat = "table",
-    db: StoreOption = None,
-    amendment: AmendmentOption = None,
-) -> None:
-    """Judge ticket events against a contract. Every clock, breach and penalty, ticket by
-    ticket (--format json for the full report, jsonl for one record a line)."""
-    _check_format(fmt, ("table", "json", "jsonl"))
-    contract = load_contract(contract_file)
-    when = as_of_option(as_of, contract)
-    with cyclic_gc_paused():
-        given = load_input(contract, events_file, db)
-        given.check_useful(contract)
-        # with --db, the store's later versions amend the file, as the live service judges
-        amendments = amendments_for(contract, contract_file, amendment, given)
-        if fmt == "table" or (fmt == "json" and sys.stdout.isatty()):
-            # For a person: a table, or an indented document (a terminal never holds millions).
-            report = evaluate(
-                contract, given.events, when, given.rejected, given.duplicates, amendments
-            )
-            show(report, fmt)
-        else:
-            sys.stdout.flush()
-            write_report(
-                sys.stdout.buffer,
-                Context(contract),
-                given.events,
-                when,
-                given.rejected,
-                given.duplicates,
-                fmt,
-                amended_contexts(Context(contract), amendments),
-            )
-    err.print(given.summary(), highlight=False, soft_wrap=True)
-
-
-def show(report: Report, fmt: str) -> None:
-    # Rich tables are imported when a table is shown: a JSON replay starts without them.
-    from slaengine.cli.render import print_report
-
-    if fmt == "json":
-        write_json(report.to_json())
-    else:
-        print_report(report, out)
-
-
-@app.command()
-@friendly
-def demo(
-    fmt: Format = "table",
-    db: Annotated[
-        str,
-        typer.Option(
-            "--db", help="the SQLite store the demo fills afresh (explore it with serve/replay)"
-        ),
-    ] = DEMO_DB,
-) -> None:
-    """The example tender over a month of events. Stored in a SQLite file and judged from it:
-    who breached what and the money first, then every breach."""
-    from rich.console import Console
-
-    from slaengine.cli.briefing import WIDTH, print_briefing
-    from slaengine.store import Store
-
-    _check_format(fmt)
-    path = example_contract()
-    file = Path(db.removeprefix("sqlite:///")) if db.startswith("sqlite:///") else None
-    if file is not None and file.exists():
-        file.unlink()  # a demo starts from nothing, every time
-    store = Store.open(db, common.CLOCK)
-    try:
-        contract = load_contract(path)
-        store.load_contract(path.read_text(encoding="utf-8"), path, contract.acceptance)
-        with demo_events().open("rb") as lines:
-            added = store.add_events(enumerate(lines, start=1), demo_events().name, raw=True)
-        events = store.contract_events(contract.id)
-    finally:
-        store.close()
-    when = as_of_option(DEMO_AS_OF, contract)
-    report = evaluate(contract, events, when, added.rejected, added.duplicates)
-    if fmt == "json":
-        write_json(report.to_json())
-    else:
-        shown = path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path
-        console = Console(width=min(WIDTH, out.width) if out.is_terminal else WIDTH)
-        print_briefing(
-            report,
-            console,
-            "October 2026",
-            "They are deliberate: the demo month ends with a conflicting duplicate, a time "
-            "without offset, an unknown severity and a cut-off line, to show that bad input is "
-            "kept and reported, never dropped.",
-            [
-                (
-                    "every clock, ticket by ticket",
-                    f"slaengine replay {shown} \\\n        --db {db} --as-of {DEMO_AS_OF}",
-                ),
-                (
-                    "every line of the bill with its formula",
-                    f"slaengine statement {shown} \\\n        --period 2026-10 --db {db} "
-                    f"\\\n        --as-of {DEMO_AS_OF}",
-                ),
-                ("the live service on this store", f"slaengine serve --db {db}"),
-            ],
-        )
-    err.print(
-        f"stored in {db}: {len(added.accepted)} events, {len(added.rejected)} rejected, "
-        f"{added.duplicates} duplicate(s)",
-        highlight=False,
-        soft_wrap=True,
-    )
-
-
-common.register_commands(app)

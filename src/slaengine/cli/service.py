@@ -30,7 +30,6 @@ from slaengine.cli.common import (
     out,
     rejection_digest,
 )
-from slaengine.cli.main import contract_app
 from slaengine.contract import Contract, parse_contract
 from slaengine.errors import SlaError
 
@@ -435,6 +434,9 @@ def alert_delivery(service: LiveService, threads: int, alert_history: bool) -> O
 
 
 def register(app: typer.Typer) -> None:
-    contract_app.command("load")(friendly(contract_load))
     app.command("ingest")(friendly(ingest))
     app.command("serve")(friendly(serve))
+
+
+def register_contract(contract_app: typer.Typer) -> None:
+    contract_app.command("load")(friendly(contract_load))

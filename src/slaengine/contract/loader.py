@@ -21,6 +21,8 @@ from slaengine.errors import ContractError
 
 LinePath = tuple[str | int, ...]
 
+_FAST_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 class LocatedYaml:
     """YAML data plus the line of every value, by path (keys and list indexes)."""
@@ -30,7 +32,13 @@ class LocatedYaml:
         self.lines: dict[LinePath, int] = {}
         self._scalars = yaml.SafeLoader("")
         try:
-            node = yaml.compose(text, Loader=yaml.SafeLoader)
+            try:
+                # libyaml composes several times faster than the pure-Python parser (a
+                # contract is read by every command); its nodes and marks are the same classes.
+                node = yaml.compose(text, Loader=_FAST_LOADER)
+            except yaml.YAMLError:
+                # ... but its messages differ: a broken file is read again for PyYAML's words.
+                node = yaml.compose(text, Loader=yaml.SafeLoader)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = f"{mark.line + 1}" if mark is not None else "?"

@@ -28,8 +28,8 @@ from pydantic import (
     model_validator,
 )
 
-from slaengine.alerts.channels import ChannelSpec
 from slaengine.calendars import CalendarSpec
+from slaengine.contract.channels import ChannelSpec
 from slaengine.durations import Duration
 from slaengine.errors import SlaError
 
@@ -75,7 +75,10 @@ ASSET_CLASSES = ("unit", "key_part", "part")
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # defer_build: a model's validator is built when it is first used, not when the class is
+    # made; validating a Contract builds one schema holding the nested models, so the ~30
+    # nested classes never build validators of their own (start-up of every command).
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
 
 def _money(value: Any) -> Decimal:

@@ -1,10 +1,11 @@
 """Where alerts go: one channel kind per module, chosen by name in the contract.
 
-A contact's channel is written as data (``{kind: email, to: [...]}``); ``ChannelSpec`` validates
-it, picking the spec class by ``kind``, and ``build_channel`` turns it into something with
-``send``. Each module here holds one kind — its spec (what a contract may say, and ``build``) and
-its channel (how it delivers) — so adding a kind is a new module and one entry in
-``ChannelSpec``; the other kinds never change.
+A contact's channel is written as data (``{kind: email, to: [...]}``); the contract layer owns
+that data (``slaengine.contract.channels``: ``ChannelSpec`` validates it, picking the spec class
+by ``kind``), and ``build_channel`` here turns it into something with ``send``. Each module here
+holds how one kind delivers — its channel, and ``build``, ``endpoint`` and ``off`` for its spec —
+so adding a kind is a spec in contract/channels.py, a new module here and one entry in
+``_KINDS``; the other kinds never change.
 
 Language: ``send(alert, lang)`` renders in the language it is given (the contact's ``lang``),
 unless the channel spec names its own ``lang`` — one contact may want mail in Chinese and the
@@ -18,26 +19,46 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Annotated
+from types import ModuleType
 
-from pydantic import Field, ValidationError
+from pydantic import ValidationError
 
-from slaengine.alerts.channels.email import EmailChannel, EmailChannelSpec
-from slaengine.alerts.channels.log import LogChannel, LogChannelSpec
-from slaengine.alerts.channels.webhook import WebhookChannel, WebhookChannelSpec, WebhookFormat
+from slaengine.alerts.channels import email, log, webhook
+from slaengine.alerts.channels.email import EmailChannel
+from slaengine.alerts.channels.log import LogChannel
+from slaengine.alerts.channels.webhook import WebhookChannel
 from slaengine.alerts.model import Channel, ChannelSettings
+from slaengine.contract.channels import (
+    ChannelSpec,
+    EmailChannelSpec,
+    LogChannelSpec,
+    WebhookChannelSpec,
+    WebhookFormat,
+)
 from slaengine.errors import SlaError
 
-ChannelSpec = Annotated[
-    LogChannelSpec | EmailChannelSpec | WebhookChannelSpec, Field(discriminator="kind")
-]
-
 ENV_WEBHOOK = "SLAENGINE_ALERT_WEBHOOK"
+
+#: Each spec kind → the module that delivers it (``build``, ``endpoint``, ``off``).
+_KINDS: dict[str, ModuleType] = {"log": log, "email": email, "webhook": webhook}
 
 
 def build_channel(spec: ChannelSpec, settings: ChannelSettings) -> Channel:
     """The channel a contact's ``spec`` describes, using the deployment's ``settings``."""
-    return spec.build(settings)
+    channel: Channel = _KINDS[spec.kind].build(spec, settings)
+    return channel
+
+
+def channel_endpoint(spec: ChannelSpec, settings: ChannelSettings) -> str:
+    """Where ``spec``'s alerts go (one delivery queue and breaker per endpoint)."""
+    name: str = _KINDS[spec.kind].endpoint(spec, settings)
+    return name
+
+
+def channel_off(spec: ChannelSpec, settings: ChannelSettings) -> str | None:
+    """Why ``spec``'s channel cannot send at all in this deployment, or None."""
+    why: str | None = _KINDS[spec.kind].off(spec, settings)
+    return why
 
 
 def env_webhook_channel(
@@ -52,7 +73,7 @@ def env_webhook_channel(
         spec = WebhookChannelSpec(url=url, format="json")
     except ValidationError as exc:
         raise SlaError(f"{ENV_WEBHOOK}={url!r}: {exc.errors()[0]['msg']}") from exc
-    return spec.build(settings or ChannelSettings.from_env(env))
+    return webhook.build(spec, settings or ChannelSettings.from_env(env))
 
 
 __all__ = [
@@ -68,5 +89,7 @@ __all__ = [
     "WebhookChannelSpec",
     "WebhookFormat",
     "build_channel",
+    "channel_endpoint",
+    "channel_off",
     "env_webhook_channel",
 ]

@@ -15,45 +15,30 @@ every recipient; a refused recipient is a ``DeliveryError`` naming it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from typing import TYPE_CHECKING
 
 from slaengine.alerts.messages import Lang, language, render
 from slaengine.alerts.model import Alert, ChannelSettings, DeliveryError
+from slaengine.contract.channels import EmailChannelSpec
 
 if TYPE_CHECKING:
     from email.message import EmailMessage
 
 
-class EmailChannelSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+def endpoint(spec: EmailChannelSpec, settings: ChannelSettings) -> str:
+    """The relay every e-mail goes through (one delivery queue and breaker per relay)."""
+    return f"smtp://{settings.smtp_host}:{settings.smtp_port}"
 
-    kind: Literal["email"] = "email"
-    to: list[str] = Field(min_length=1)
-    #: Language of the mail; None follows the contact's language.
-    lang: Lang | None = None
 
-    @field_validator("to")
-    @classmethod
-    def _addresses(cls, value: list[str]) -> list[str]:
-        for address in value:
-            if "@" not in address.strip("@"):
-                raise ValueError(f"{address!r} is not a mail address (name@example.com)")
-        return value
+def off(spec: EmailChannelSpec, settings: ChannelSettings) -> str | None:
+    """Why e-mail cannot be sent at all in this deployment, or None."""
+    if settings.smtp_configured:
+        return None
+    return "no SMTP relay configured (set SLAENGINE_SMTP_HOST)"
 
-    def endpoint(self, settings: ChannelSettings) -> str:
-        """The relay every e-mail goes through (one delivery queue and breaker per relay)."""
-        return f"smtp://{settings.smtp_host}:{settings.smtp_port}"
 
-    def off(self, settings: ChannelSettings) -> str | None:
-        """Why e-mail cannot be sent at all in this deployment, or None."""
-        if settings.smtp_configured:
-            return None
-        return "no SMTP relay configured (set SLAENGINE_SMTP_HOST)"
-
-    def build(self, settings: ChannelSettings) -> EmailChannel:
-        return EmailChannel(to=self.to, settings=settings, lang=self.lang)
+def build(spec: EmailChannelSpec, settings: ChannelSettings) -> EmailChannel:
+    return EmailChannel(to=spec.to, settings=settings, lang=spec.lang)
 
 
 class EmailChannel:

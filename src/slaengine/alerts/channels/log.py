@@ -9,33 +9,26 @@ operator can grep. Logging has no receiver that could refuse, so ``send`` never 
 from __future__ import annotations
 
 import logging
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict
 
 from slaengine.alerts.messages import Lang, language, render
 from slaengine.alerts.model import Alert, ChannelSettings
+from slaengine.contract.channels import LogChannelSpec
 
 logger = logging.getLogger("slaengine.alerts")
 
 _WARNING_KINDS = frozenset({"breach", "escalation", "obligation_missed"})
 
 
-class LogChannelSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+def endpoint(spec: LogChannelSpec, settings: ChannelSettings) -> str:
+    return "log"
 
-    kind: Literal["log"] = "log"
-    #: Language of the log lines; None follows the contact's language.
-    lang: Lang | None = None
 
-    def endpoint(self, settings: ChannelSettings) -> str:
-        return "log"
+def off(spec: LogChannelSpec, settings: ChannelSettings) -> str | None:
+    return None
 
-    def off(self, settings: ChannelSettings) -> str | None:
-        return None
 
-    def build(self, settings: ChannelSettings) -> LogChannel:
-        return LogChannel(lang=self.lang)
+def build(spec: LogChannelSpec, settings: ChannelSettings) -> LogChannel:
+    return LogChannel(lang=spec.lang)
 
 
 class LogChannel:

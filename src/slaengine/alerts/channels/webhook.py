@@ -22,17 +22,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal
-
-from pydantic import BaseModel, ConfigDict, field_validator
+from typing import TYPE_CHECKING, Any
 
 from slaengine.alerts.messages import Lang, Message, language, render
 from slaengine.alerts.model import Alert, ChannelSettings, DeliveryError
+from slaengine.contract.channels import WebhookChannelSpec, WebhookFormat
 
 if TYPE_CHECKING:
     import httpx
-
-WebhookFormat = Literal["json", "wecom", "dingtalk", "slack"]
 
 
 def _json_body(alert: Alert, message: Message) -> dict[str, Any]:
@@ -58,45 +55,23 @@ _BODIES: dict[str, Callable[[Alert, Message], dict[str, Any]]] = {
 _ERRCODE_FORMATS = frozenset({"wecom", "dingtalk"})
 
 
-class WebhookChannelSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+def endpoint(spec: WebhookChannelSpec, settings: ChannelSettings) -> str:
+    """The URL (one delivery queue and breaker per URL)."""
+    return spec.url
 
-    kind: Literal["webhook"] = "webhook"
-    url: str
-    format: WebhookFormat = "json"
-    #: Language of the message; None follows the contact's language.
-    lang: Lang | None = None
-    #: Extra request headers, e.g. an ``Authorization`` token the receiver expects.
-    headers: dict[str, str] = {}
 
-    @field_validator("url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        import httpx  # here, not at the top: only a contract with a webhook pays for it
+def off(spec: WebhookChannelSpec, settings: ChannelSettings) -> str | None:
+    return None
 
-        try:
-            url = httpx.URL(value)
-        except httpx.InvalidURL as exc:
-            raise ValueError(f"{value!r} is not a URL: {exc}") from None
-        if url.scheme not in ("http", "https") or not url.host:
-            raise ValueError(f"{value!r} is not an http(s) URL such as https://example.com/hook")
-        return value
 
-    def endpoint(self, settings: ChannelSettings) -> str:
-        """The URL (one delivery queue and breaker per URL)."""
-        return self.url
-
-    def off(self, settings: ChannelSettings) -> str | None:
-        return None
-
-    def build(self, settings: ChannelSettings) -> WebhookChannel:
-        return WebhookChannel(
-            url=self.url,
-            format=self.format,
-            headers=self.headers,
-            timeout_seconds=settings.webhook_timeout_seconds,
-            lang=self.lang,
-        )
+def build(spec: WebhookChannelSpec, settings: ChannelSettings) -> WebhookChannel:
+    return WebhookChannel(
+        url=spec.url,
+        format=spec.format,
+        headers=spec.headers,
+        timeout_seconds=settings.webhook_timeout_seconds,
+        lang=spec.lang,
+    )
 
 
 class WebhookChannel:

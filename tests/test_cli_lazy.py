@@ -1,0 +1,102 @@
+"""The command line imports only what a command uses (issue 23): ``slaengine -h`` is written
+from cli/main.py's table, and each command's module is imported when that command runs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from typer.testing import CliRunner
+
+from slaengine.cli.main import COMMANDS, LazyGroup, app
+
+
+def _loaded_group(prefix: str) -> LazyGroup:
+    import typer
+
+    group = typer.main.get_group(app)
+    assert isinstance(group, LazyGroup)
+    for word in prefix.split():
+        group = group.get_command(None, word)
+        assert isinstance(group, LazyGroup)
+    return group
+
+
+def test_the_table_says_what_each_command_says_of_itself() -> None:
+    # The table's line is the command's own short help, so `-h` reads the same as before the
+    # commands were loaded lazily; a changed docstring without its table line fails here.
+    for key, (_, line) in COMMANDS.items():
+        *group, name = key.split()
+        command = _loaded_group(" ".join(group)).get_command(None, name)
+        assert command is not None, key
+        assert command.get_short_help_str(200) == line, key
+
+
+def test_help_lists_every_command_in_the_table_order() -> None:
+    runner = CliRunner()
+    for group in ("", "contract"):
+        text = runner.invoke(app, [*group.split(), "-h"], terminal_width=80).output
+        listed = [
+            line.split()[0]
+            for line in text.split("Commands:\n", 1)[1].splitlines()
+            if line.startswith("  ")
+        ]
+        prefix = f"{group} " if group else ""
+        expected = [
+            key[len(prefix) :]
+            for key in COMMANDS
+            if key.startswith(prefix) and " " not in key[len(prefix) :]
+        ]
+        assert listed == expected
+
+
+def test_help_and_a_command_import_only_their_own_modules() -> None:
+    script = (
+        "import sys\n"
+        "from slaengine.cli.main import app\n"
+        "try:\n"
+        "    app(sys.argv[1:], prog_name='slaengine')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(','.join(sorted(m for m in sys.modules if m.startswith(('slaengine', 'pydantic')))))"
+    )
+
+    def imported(*args: str) -> set[str]:
+        result = subprocess.run(
+            [sys.executable, "-c", script, *args], capture_output=True, text=True, check=True
+        )
+        return set(result.stdout.strip().splitlines()[-1].split(","))
+
+    shown = imported("-h")
+    assert not any(m.startswith("slaengine.cli.") and m != "slaengine.cli.main" for m in shown)
+    assert not any(m.startswith("pydantic") for m in shown)  # no contract model was built
+    contract_help = imported("contract", "-h")
+    assert "slaengine.contract.models" not in contract_help
+    validate = imported("contract", "validate", "-h")
+    assert "slaengine.cli.contract" in validate
+    assert not {"slaengine.cli.service", "slaengine.cli.statement"} & validate
+    # Pricing does not pull in the alert channels (how e-mail is sent is not the contract's).
+    assert "slaengine.alerts.channels" not in imported("replay", "-h")
+
+
+def test_an_unknown_command_is_still_named_with_a_suggestion() -> None:
+    result = CliRunner().invoke(app, ["repaly"])
+    assert result.exit_code == 2
+    assert "No such command 'repaly'. Did you mean 'replay'?" in result.output
+
+
+def test_a_contract_loads_without_the_alert_layer() -> None:
+    # The contract language owns what it says of channels (contract/channels.py); the alert
+    # layer reads it. Loading a contract with contacts and channels imports no alert module.
+    script = (
+        "import sys\n"
+        "from slaengine.bundled import example_contract\n"
+        "from slaengine.contract import load_contract\n"
+        "contract = load_contract(example_contract())\n"
+        "assert any(contact.channels for contact in contract.contacts), 'no channels to load'\n"
+        "print(sorted(m for m in sys.modules if m.startswith('slaengine.alerts')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
