@@ -55,21 +55,40 @@ def phrases(plain: str) -> list[tuple[int, int]]:
     return bounds
 
 
+_ANCHOR = re.compile(
+    r"(?:\b(?:of|after|upon|on|from|following|since|before|prior to)\s+(?:the\s+|its\s+)?|后的?|以后)$",
+    re.I,
+)
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
 def shape_near(plain: str, position: int, phrase: tuple[int, int]) -> ShapeWords | None:
-    """The shape named nearest after ``position`` in the phrase, else nearest before it."""
+    """The shape whose words name the action of a target at ``position`` in the phrase.
+
+    Chinese names the action after the target ("15分钟内派遣工程师"), English before it
+    ("respond within 30 minutes"): the nearest on that side wins, else the nearest on the other.
+    Words that only anchor the time ("within 8 hours *of arrival*", "到达现场*后*30分钟内修复")
+    are not the action."""
     start, end = phrase
     after: list[tuple[int, int, ShapeWords]] = []
     before: list[tuple[int, int, ShapeWords]] = []
     for rank, words in enumerate(SHAPES):
         for match in words.words.finditer(plain, start, end):
             if match.start() >= position:
+                if _ANCHOR.search(plain, start, match.start()):
+                    continue  # "within 8 hours of arrival": when the time starts, not the act
                 after.append((match.start(), rank, words))
             else:
+                tail = plain[match.end() : min(position, match.end() + 8)]
+                if re.match(r"[^,，]{0,4}后", tail) and match.end() < position:
+                    continue  # "到达现场后30分钟内修复": the arrival starts the clock
                 before.append((position - match.end(), rank, words))
-    if after:
-        return min(after, key=lambda item: (item[0], item[1]))[2]
-    if before:
-        return min(before, key=lambda item: (item[0], item[1]))[2]
+    english = not _CJK.search(plain, start, end)
+    first, second = (before, after) if english else (after, before)
+    if first:
+        return min(first, key=lambda item: (item[0], item[1]))[2]
+    if second:
+        return min(second, key=lambda item: (item[0], item[1]))[2]
     return None
 
 

@@ -44,7 +44,7 @@ SHAPES: tuple[ShapeWords, ...] = (
     ),
     ShapeWords(
         "present-a-plan",
-        _words(r"方案|repair plan|\bplan\b"),
+        _words(r"方案|repair plan|action plan|workaround plan|\bplan\b"),
         "{sev}plan-{t}",
         "plan",
         "拿出维修方案",
@@ -54,7 +54,7 @@ SHAPES: tuple[ShapeWords, ...] = (
     ),
     ShapeWords(
         "hand-in-report",
-        _words(r"报告|(?:maintenance|service|repair|written) report"),
+        _words(r"报告|(?:maintenance|service|repair|written|incident|root[- ]cause) report|\bRCA\b"),
         "report-{t}",
         "report",
         "送交维修报告",
@@ -64,7 +64,7 @@ SHAPES: tuple[ShapeWords, ...] = (
     ),
     ShapeWords(
         "call-back",
-        _words(r"回访|call(?:-| )?back|follow-up call"),
+        _words(r"回访|call(?:-| )?back|follow-up call|follow up with"),
         "callback-{t}",
         "callback",
         "回访",
@@ -74,7 +74,7 @@ SHAPES: tuple[ShapeWords, ...] = (
     ),
     ShapeWords(
         "dispatch-engineer",
-        _words(r"派遣|派出|派工|指派|dispatch"),
+        _words(r"派遣|派出|派工|指派|安排(?:工程师|人员|技术人员)|dispatch"),
         "dispatch-{t}",
         "dispatch",
         "派出工程师",
@@ -84,7 +84,9 @@ SHAPES: tuple[ShapeWords, ...] = (
     ),
     ShapeWords(
         "be-on-site",
-        _words(r"到达现场|到场|赶到|抵达|到达|on[- ]site|arrive"),
+        _words(
+            r"到达现场|到场|到位|赶到|赶赴|抵达|到达|进入抢修现场|上门|on[- ]site|arriv|at the site"
+        ),
         "onsite-{t}",
         "onsite",
         "到达现场",
@@ -94,7 +96,10 @@ SHAPES: tuple[ShapeWords, ...] = (
     ),
     ShapeWords(
         "fix-after-arrival",
-        _words(r"修复|排除故障|恢复正常|恢复运行|\bfix|\brepair|restore|resolve"),
+        _words(
+            r"修复|修好|排除|解决|处置完毕|处理完毕|处理完成|维修到位|维修完毕|完成维修|恢复正常|恢复运行"
+            r"|恢复系统|恢复使用|恢复供|恢复业务|完工|\bfix|\brepair|restor|resol|\bsolution|mitigat"
+        ),
         "repair-{sev}{t}",
         "repair",
         "修复",
@@ -104,7 +109,9 @@ SHAPES: tuple[ShapeWords, ...] = (
     ),
     ShapeWords(
         "answer-the-call",
-        _words(r"答复|响应|回复|应答|回应|接听|\brespon|\banswer|acknowledge"),
+        _words(
+            r"答复|响应|反应|回复|应答|回应|接听|联系|处置|受理|\brespon|\banswer|acknowledg|contact"
+        ),
         "ack-{t}",
         "ack",
         "予以答复",
