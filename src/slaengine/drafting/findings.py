@@ -21,30 +21,40 @@ from typing import Any
 
 from slaengine.drafting.assets import BadRow, FoundAsset, asset_header, asset_row
 from slaengine.drafting.clauses import FoundClause, Unread, find_cap, find_clause
-from slaengine.drafting.figures import amounts, has_figure
+from slaengine.drafting.figures import amounts, durations, has_figure
 from slaengine.drafting.items import (
+    ASSUMPTION,
     CONFLICT,
+    IGNORED,
     NOT_UNDERSTOOD,
     DraftOptions,
     Review,
     Term,
     quote,
 )
+from slaengine.drafting.measures import find_contact, find_measure
 from slaengine.drafting.responses import (
     FoundCommitment,
     FoundHours,
+    OpenZone,
     Unclear,
     find_commitments,
     find_hours,
+    severity_in,
 )
-from slaengine.drafting.text import Sentence
+from slaengine.drafting.text import Sentence, unnumbered
 from slaengine.drafting.upkeep import FoundStep, find_steps, find_warranty
 from slaengine.drafting.vocabulary import (
     BOILERPLATE,
     CONTRACT_PRICE,
     EXTEND,
     FINAL_INSPECTION,
+    POSTPONE,
+    SHAPE_BY_NAME,
+    SHAPES,
+    WARRANTY,
     WORKING_DAY,
+    ShapeWords,
 )
 
 _NEGATED = re.compile(
@@ -81,10 +91,15 @@ class Findings:
     def __init__(self, options: DraftOptions) -> None:
         self.options = options
         self.reviews: list[Review] = []
-        self.commitments: dict[tuple[str, str | None], tuple[Term, FoundCommitment]] = {}
+        self.commitments: dict[
+            tuple[str, str | None, str | None], tuple[Term, FoundCommitment]
+        ] = {}
         self.clauses: list[tuple[FoundClause, Sentence]] = []
         self.caps: dict[str, Term] = {}
         self.warranty_terms: dict[str, tuple[str, Sentence]] = {}
+        #: every warranty statement: (class, term, scoped?, sentence); ``settle_warranty``
+        #: makes ``warranty_terms`` of them (a scoped statement wins over an unscoped one).
+        self.warranty_statements: list[tuple[str, str, bool, Sentence]] = []
         self.rewarranty: tuple[str, Sentence] | None = None
         self.warranty_sources: list[Sentence] = []
         self.extension: Term | None = None
@@ -93,23 +108,46 @@ class Findings:
         self.assets: list[FoundAsset] = []
         self.facts: dict[str, tuple[Any, Sentence]] = {}
         self._asset_columns: dict[str, int] | None = None
+        #: the severity levels the tender's terms name (declared as the contract's).
+        self.severities_seen: set[str] = set()
+        #: a level or an action named by a heading or label, for the lines just below it.
+        self._level: tuple[str, int] | None = None
+        self._action: tuple[ShapeWords, int] | None = None
+        #: the actions (or levels) of the columns of the table being read.
+        self._columns: dict[int, ShapeWords] | None = None
+        self._column_levels: dict[int, str] | None = None
+        self.measures: list[tuple[dict[str, Any], Sentence]] = []
+        self.contacts: list[tuple[dict[str, Any], Sentence]] = []
+        self._last_line = 0
 
     # --- reading ---------------------------------------------------------------------------
 
     def read(self, sentence: Sentence) -> None:
+        self._contexts(sentence)
         if sentence.table_row and self._table_row(sentence):
             return
         if not sentence.table_row:
             self._asset_columns = None
+            self._columns = self._column_levels = None
         plain = sentence.plain
-        if BOILERPLATE.search(plain):
+        if BOILERPLATE.search(plain) and not _has_target(plain):
+            if has_figure(plain):
+                self._review(
+                    IGNORED,
+                    sentence,
+                    "boilerplate (bid validity, force majeure, governing law …) with a figure: "
+                    "no term drafted from it; check that it states no commitment",
+                )
             return
+        self._contact(sentence)
         for reader in (
             self._fact,
             self._hours,
             self._cap,
             self._extension,
+            self._postponement,
             self._clause,
+            self._measure,
             self._steps,
             self._warranty,
             self._commitments,
@@ -137,7 +175,29 @@ class Findings:
         self.reviews.append(review)
         return review
 
+    def _contexts(self, sentence: Sentence) -> None:
+        """A level or action named by a heading or label ("第一级 加急", "I级故障:",
+        "Target response times") holds for the lines just below it, until a gap or another."""
+        if sentence.line - self._last_line > 2:
+            self._level = self._action = None
+        self._last_line = sentence.line
+        plain = unnumbered(sentence.plain).strip()
+        spans = durations(plain)
+        if spans or sentence.table_row:
+            return  # only a heading or a label line sets a context, not a term
+        head = re.split(r"[:：|,，(]", plain, maxsplit=1)[0].strip()
+        level = severity_in(head) if len(head) <= 24 else None
+        if level is not None:
+            self._level = (level, sentence.line)
+            self.severities_seen.add(level)
+        if len(plain) <= 60:
+            shapes = {w.shape for w in SHAPES if w.words.search(plain)}
+            if len(shapes) == 1 and re.search(r"时间|时限|time|target", plain, re.I):
+                self._action = (SHAPE_BY_NAME[shapes.pop()], sentence.line)
+
     def _table_row(self, sentence: Sentence) -> bool:
+        if self._grid_row(sentence):
+            return True
         header = asset_header(sentence)
         if header is not None:
             self._asset_columns = header
@@ -269,20 +329,8 @@ class Findings:
         if found is None or found.extension is not None:
             return False
         self.warranty_sources.append(sentence)
-        for kind, term in found.terms.items():
-            if kind in self.warranty_terms and self.warranty_terms[kind][0] != term:
-                first = self.warranty_terms[kind]
-                self._review(
-                    CONFLICT,
-                    sentence,
-                    f"warranty term for {kind} stated twice: {first[0]} ({quote(first[1])}) and "
-                    f"{term}; the draft keeps the longer",
-                    "warranty",
-                )
-                if _months(term) > _months(first[0]):
-                    self.warranty_terms[kind] = (term, sentence)
-            else:
-                self.warranty_terms.setdefault(kind, (term, sentence))
+        for kind, term, scoped in found.scoped:
+            self.warranty_statements.append((kind, term, scoped, sentence))
         if found.rewarranty is not None:
             self.rewarranty = self.rewarranty or (found.rewarranty, sentence)
         return True
@@ -292,8 +340,55 @@ class Findings:
         self.steps.extend((step, sentence) for step in steps)
         return bool(steps)
 
-    def _commitments(self, sentence: Sentence, quiet: bool = False) -> bool:
-        found = find_commitments(sentence)
+    def _grid_row(self, sentence: Sentence) -> bool:
+        """A table whose columns are actions (响应时间 | 到场时间 | 修复时间) and rows levels, or
+        whose columns are levels and rows actions. A header row sets the columns; the rows
+        below are read by them."""
+        cells = [c.strip() for c in sentence.plain.split("|")]
+        if not durations(sentence.plain) and not amounts(sentence.plain):
+            actions = {
+                i: shape for i, cell in enumerate(cells) if (shape := _cell_shape(cell)) is not None
+            }
+            levels = {i: lvl for i, cell in enumerate(cells) if (lvl := severity_in(cell))}
+            if len(levels) >= 2 and len(levels) > len(actions):
+                self._column_levels, self._columns = levels, None
+                self.severities_seen.update(levels.values())
+                return True
+            if actions:
+                self._columns, self._column_levels = actions, None
+                return True
+            return False
+        if self._column_levels is not None:
+            action = _cell_shape(cells[0]) if cells else None
+            if action is None:
+                return False
+            for i, level in self._column_levels.items():
+                if i < len(cells):
+                    cell = Sentence(sentence.line, sentence.text, cells[i], True)
+                    self._commitments(cell, level=level, action=action, columns={0: action})
+            return True
+        if self._columns is not None:
+            level = next((lvl for cell in cells[:2] if (lvl := severity_in(cell))), None)
+            if level:
+                self.severities_seen.add(level)
+            self._commitments(sentence, level=level, columns=self._columns)
+            return True
+        return False
+
+    def _commitments(
+        self,
+        sentence: Sentence,
+        quiet: bool = False,
+        *,
+        level: str | None = None,
+        action: ShapeWords | None = None,
+        columns: dict[int, ShapeWords] | None = None,
+    ) -> bool:
+        if level is None and self._level is not None:
+            level = self._level[0]
+        if action is None and self._action is not None:
+            action = self._action[0]
+        found = find_commitments(sentence, level=level, action=action, columns=columns)
         for item in found:
             if isinstance(item, Unclear):
                 if not quiet:
@@ -304,11 +399,29 @@ class Findings:
                         "repair, plan, report, call back, factory repair) could not be told",
                     )
                 continue
+            if isinstance(item, OpenZone):
+                if not quiet:
+                    self._review(
+                        NOT_UNDERSTOOD,
+                        sentence,
+                        f"the target for zone {item.zone} is left open ({item.phrase}): agree "
+                        "one and add it to the commitment's targets",
+                    )
+                continue
             self._commitment(item, sentence)
+            if item.ranged and not quiet:
+                self._review(
+                    CONFLICT,
+                    sentence,
+                    f"a range of targets ({item.phrase}): the draft keeps the upper end "
+                    f"{item.target}; agree one figure",
+                )
         return bool(found)
 
     def _commitment(self, found: FoundCommitment, sentence: Sentence) -> None:
-        key = (found.shape.shape, found.severity)
+        if found.severity:
+            self.severities_seen.add(found.severity)
+        key = (found.shape.shape, found.severity, found.zone)
         if key not in self.commitments:
             term = Term("commitments", "", {}, [sentence])
             self.commitments[key] = (term, found)
@@ -328,6 +441,88 @@ class Findings:
         term.notes.append(message)
         term.add_source(sentence)
         self.commitments[key] = (term, stricter)
+
+    def _postponement(self, sentence: Sentence) -> bool:
+        plain = sentence.plain
+        if not (POSTPONE.search(plain) and WARRANTY.search(plain)):
+            return False
+        double = "双倍" in plain or "twice" in plain.lower()
+        self._review(
+            NOT_UNDERSTOOD,
+            sentence,
+            "the warranty is postponed by the time out of service"
+            + (" twice over (双倍顺延)" if double else " (顺延)")
+            + ": the contract language has no such clause; extend the affected assets' "
+            "warranty by hand (assets' accepted_on) or agree a fixed extension",
+        )
+        return True
+
+    def _measure(self, sentence: Sentence) -> bool:
+        found = find_measure(sentence)
+        if found is None:
+            return False
+        data, note = found
+        self.measures.append((data, sentence))
+        if note:
+            self._review(ASSUMPTION, sentence, note, data["id"])
+        return True
+
+    def _contact(self, sentence: Sentence) -> None:
+        found = find_contact(sentence)
+        if found is not None:
+            self.contacts.append((found, sentence))
+
+
+def _has_target(plain: str) -> bool:
+    """A force-majeure proviso inside a real commitment ("不可抗力除外，2小时内到达现场")."""
+    if not re.search(r"不可抗力|force majeure", plain, re.I):
+        return False
+    return any(isinstance(found, FoundCommitment) for found in find_commitments(_bare(plain)))
+
+
+def _bare(plain: str) -> Sentence:
+    return Sentence(0, plain, plain)
+
+
+def _cell_shape(cell: str) -> ShapeWords | None:
+    """The action a table header cell names (响应时间, 修复时间, Resolution …)."""
+    if not cell or len(cell) > 30:
+        return None
+    for words in SHAPES:
+        if words.words.search(cell):
+            return words
+    return None
+
+
+def settle_warranty(findings: Findings) -> None:
+    """Per class, the term a scoped statement gives (成套设备质保期3年) wins over an unscoped one
+    (质保期5年); two different scoped terms keep the longer. Every disagreement is listed."""
+    for kind in ("unit", "key_part", "part"):
+        said = [s for s in findings.warranty_statements if s[0] == kind]
+        if not said:
+            continue
+        scoped = [s for s in said if s[2]]
+        pool = scoped or said
+        best = max(pool, key=lambda s: _months(s[1]))
+        findings.warranty_terms[kind] = (best[1], best[3])
+        for other in said:
+            if other[1] == best[1]:
+                continue
+            why = (
+                "an unscoped statement; the scoped one wins"
+                if best[2] and not other[2]
+                else "the draft keeps the longer"
+            )
+            findings.reviews.append(
+                Review(
+                    CONFLICT,
+                    f"warranty term for {kind} stated differently: {best[1]} "
+                    f"({quote(best[3])}) and {other[1]} ({quote(other[3])}): {why}",
+                    other[3].line,
+                    other[3].text,
+                    "warranty",
+                )
+            )
 
 
 def _months(term: str) -> int:

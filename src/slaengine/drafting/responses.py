@@ -17,7 +17,16 @@ from dataclasses import dataclass
 
 from slaengine.drafting.figures import Span, durations, target_text
 from slaengine.drafting.text import Sentence, unnumbered
-from slaengine.drafting.vocabulary import SEVERITIES, SHAPES, TIME_RANGE, WEEKDAY_RANGE, ShapeWords
+from slaengine.drafting.vocabulary import (
+    DISTANCE,
+    OPEN_TERM,
+    SEVERITIES,
+    SHAPES,
+    TIME_RANGE,
+    WEEKDAY_RANGE,
+    ZONES,
+    ShapeWords,
+)
 
 #: The two calendars a draft may use.
 ALWAYS = "always"
@@ -36,6 +45,18 @@ class FoundCommitment:
     phrase: str
     #: the target in seconds (working days as 8-hour days), to tell the stricter of two targets.
     seconds: float
+    #: the site zone or distance band the target is for (市区, 郊县, within-200km), if any.
+    zone: str | None = None
+    #: read from the upper end of a range ("2-4小时"): listed for review.
+    ranged: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class OpenZone:
+    """A zone whose target the tender leaves open (偏远地区另议)."""
+
+    zone: str
+    phrase: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +77,8 @@ def phrases(plain: str) -> list[tuple[int, int]]:
 
 
 _ANCHOR = re.compile(
-    r"(?:\b(?:of|after|upon|on|from|following|since|before|prior to)\s+(?:the\s+|its\s+)?|后的?|以后)$",
+    r"(?:\b(?:of|after|upon|on|from|following|since|before|prior to)\s+(?:the\s+|its\s+)?"
+    r"|后的?|以后)$",
     re.I,
 )
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -93,27 +115,66 @@ def shape_near(plain: str, position: int, phrase: tuple[int, int]) -> ShapeWords
 
 
 def severity_in(text: str) -> str | None:
+    """The level a text names; numbered schemes first ("Priority 1 (Critical)" is P1)."""
     for key, _zh, _en, words in SEVERITIES:
+        if words.search(text.strip()):
+            return key
+    return None
+
+
+def zone_in(text: str) -> str | None:
+    distance = DISTANCE.search(text)
+    if distance:
+        beyond = (distance.group(2) or "") in ("以外", "之外", "外", "以上")
+        return f"{'beyond' if beyond else 'within'}-{distance.group(1)}km"
+    for key, _zh, _en, words in ZONES:
         if words.search(text):
             return key
     return None
 
 
-def find_commitments(sentence: Sentence) -> list[FoundCommitment | Unclear]:
+def find_commitments(
+    sentence: Sentence,
+    *,
+    level: str | None = None,
+    action: ShapeWords | None = None,
+    columns: dict[int, ShapeWords] | None = None,
+) -> list[FoundCommitment | Unclear | OpenZone]:
+    """The targets a sentence states. ``level`` and ``action`` are what an earlier heading or
+    label named ("第一级 加急" … "应急响应: 30分钟"; "Target response times" … "Priority 1:
+    30 minutes"); ``columns`` the actions of a table's columns by cell index."""
     plain = sentence.plain
-    targets = [span for span in durations(plain) if span.within]
-    if not targets:
-        return []
+    spans = durations(plain)
     bounds = phrases(plain)
-    found: list[FoundCommitment | Unclear] = []
-    for span in targets:
+    cells = _cell_starts(plain) if sentence.table_row else []
+    found: list[FoundCommitment | Unclear | OpenZone] = []
+    for start, end in bounds:
+        phrase = plain[start:end]
+        if (
+            OPEN_TERM.search(phrase)
+            and zone_in(phrase)
+            and not any(start <= s.start < end for s in spans)
+        ):
+            found.append(OpenZone(zone_in(phrase) or "", unnumbered(phrase).strip()))
+    for span in spans:
         index = next(
             i for i, (s, e) in enumerate(bounds) if s <= span.start < e or i == len(bounds) - 1
         )
         phrase = bounds[index]
-        shape = shape_near(plain, span.end, phrase)
-        if shape is None and len(targets) == 1:
+        column = None
+        if columns is not None and cells:
+            cell = max(i for i, at in enumerate(cells) if at <= span.start)
+            column = columns.get(cell)
+        own = shape_near(plain, span.end, phrase)
+        if not (span.within or span.labelled or column is not None):
+            continue  # "每超时10分钟", "3年": a length of time, not a limit
+        if span.labelled and not span.within and own is None and column is None and action is None:
+            continue  # a figure after a label that names no action ("质保期: 3年")
+        shape = column if column is not None and (own is None or not span.within) else own
+        if shape is None and len([s for s in spans if s.within]) == 1 and span.within:
             shape = shape_near(plain, span.end, (0, len(plain)))
+        if shape is None and span.labelled:
+            shape = action  # "Target response times" … "Priority 1: 30 minutes"
         if (
             shape is not None
             and shape.shape == "fix-after-arrival"
@@ -122,25 +183,55 @@ def find_commitments(sentence: Sentence) -> list[FoundCommitment | Unclear]:
             shape = SHAPES[0]  # "返厂维修的，3个工作日内修复": the repair is the factory's
         text = unnumbered(plain[phrase[0] : phrase[1]]).strip()
         if shape is None:
-            found.append(Unclear(text))
+            if span.within:
+                found.append(Unclear(text))
             continue
         severity = None
         for earlier in range(index, -1, -1):
             severity = severity_in(plain[bounds[earlier][0] : bounds[earlier][1]])
             if severity:
                 break
+        severity = severity or level
+        zone = None
+        for earlier in range(index, -1, -1):
+            zone = zone_in(plain[bounds[earlier][0] : bounds[earlier][1]])
+            if zone or earlier < index:
+                break  # the zone of this phrase, or of the one just before ("市区: 2小时内")
         if span.unit in ("mo", "y") or (span.unit == "wd" and span.value % 1):
             found.append(Unclear(text))  # a clock runs in minutes to working days, not months
             continue
-        calendar = OFFICE if span.unit == "wd" else ALWAYS
+        calendar = OFFICE if span.unit in ("wd", "wh") else ALWAYS
         found.append(
-            FoundCommitment(shape, severity, target_text(span), calendar, text, _seconds(span))
+            FoundCommitment(
+                shape,
+                severity,
+                target_text(span),
+                calendar,
+                text,
+                _seconds(span),
+                zone,
+                span.ranged,
+            )
         )
     return found
 
 
+def _cell_starts(plain: str) -> list[int]:
+    starts = [0]
+    starts.extend(m.end() for m in re.finditer(r"\|", plain))
+    return starts
+
+
 def _seconds(span: Span) -> float:
-    per = {"m": 60, "h": 3600, "d": 86400, "wd": 8 * 3600, "w": 7 * 86400, "mo": 30 * 86400}
+    per = {
+        "m": 60,
+        "h": 3600,
+        "wh": 3600 * 3,  # a working hour is later than a wall-clock hour
+        "d": 86400,
+        "wd": 8 * 3600 * 3,
+        "w": 7 * 86400,
+        "mo": 30 * 86400,
+    }
     return float(span.value) * per.get(span.unit, 365 * 86400)
 
 

@@ -33,6 +33,7 @@ from slaengine.drafting.vocabulary import (
     OTHER_PART,
     REMAINING_TERM,
     WARRANTY,
+    WHOLE_UNIT,
 )
 
 _BEFORE_END = re.compile(r"满前|届满前|before (?:the )?(?:end|expiry)", re.I)
@@ -41,6 +42,8 @@ _BEFORE_END = re.compile(r"满前|届满前|before (?:the )?(?:end|expiry)", re.
 @dataclass(slots=True)
 class FoundWarranty:
     terms: dict[str, str] = field(default_factory=dict)
+    #: every term stated, with whether the phrase names its class (成套设备, 关键部件).
+    scoped: list[tuple[str, str, bool]] = field(default_factory=list)
     rewarranty: str | None = None
     #: a failed final inspection extends the warranty by this much.
     extension: str | None = None
@@ -64,22 +67,22 @@ def find_warranty(sentence: Sentence) -> FoundWarranty | None:
         found.rewarranty = "fresh_term"
     elif REMAINING_TERM.search(plain):
         found.rewarranty = "remaining"
-    if found.rewarranty is None:
-        for start, end in phrases(plain):
-            text = plain[start:end]
-            if _BEFORE_END.search(text) or "每" in text or INSPECTION.search(text):
-                continue  # "质保期满前一个月", "每半年巡检": a time before the end, a frequency
-            spans = [s for s in durations(text) if s.unit in ("y", "mo") and not s.within]
-            if not spans:
-                continue
-            kind = (
-                "key_part"
-                if KEY_PART.search(text)
-                else "part"
-                if OTHER_PART.search(text)
-                else "unit"
-            )
-            found.terms.setdefault(kind, target_text(spans[0]))
+    for start, end in phrases(plain):
+        text = plain[start:end]
+        if _BEFORE_END.search(text) or "每" in text or INSPECTION.search(text):
+            continue  # "质保期满前一个月", "每半年巡检": a time before the end, a frequency
+        if re.search(r"更换|replac", text, re.I) and (FRESH_TERM.search(text) or "剩余" in text):
+            continue  # "更换的部件重新计算质保期": the re-warranty, not a term
+        spans = [s for s in durations(text) if s.unit in ("y", "mo") and not s.within]
+        if not spans:
+            continue
+        kind = (
+            "key_part" if KEY_PART.search(text) else "part" if OTHER_PART.search(text) else "unit"
+        )
+        scoped = kind != "unit" or bool(WHOLE_UNIT.search(text))
+        term = target_text(spans[0])
+        found.scoped.append((kind, term, scoped))
+        found.terms.setdefault(kind, term)
     if not found.terms and found.rewarranty is None:
         return None
     return found
@@ -106,10 +109,12 @@ _FREQUENCIES: tuple[tuple[re.Pattern[str], str], ...] = (
 _EVERY_N = re.compile(r"每\s*(\d+)\s*个月|every (\d+) months", re.I)
 _PER_YEAR = re.compile(r"每年[^,;\d]{0,6}?(\d+)\s*次|(\d+) times (?:a|per) year", re.I)
 _YEARLY = re.compile(r"每年|annual|yearly|every year|once a year", re.I)
-_FIRST_YEARS = re.compile(r"前\s*(\d+)\s*年|first (\d+) years", re.I)
+_FIRST_YEARS = re.compile(
+    r"前\s*(\d+)\s*年|(?<![第满\d])(\d+)\s*年(?:内|之内|以内)|first (\d+) years", re.I
+)
 _FIRST_YEAR = re.compile(r"第\s*1\s*年(?!起)|首年|first year", re.I)
 _LATER = re.compile(
-    r"第\s*\d+\s*年(?:起|开始|以后|之后)|此后|之后|以后|其后"
+    r"第\s*\d+\s*年(?:起|开始|以后|之后)|满?\s*\d+\s*年(?:后|以后|之后)|此后|之后|以后|其后"
     r"|thereafter|after that|from the \w+ year",
     re.I,
 )
@@ -133,7 +138,7 @@ def find_steps(sentence: Sentence) -> list[FoundStep]:
         text, context = context + phrase, ""
         first = _FIRST_YEARS.search(text)
         if first:
-            years = first.group(1) or first.group(2)
+            years = first.group(1) or first.group(2) or first.group(3)
             steps.append(FoundStep(every, per, count, f"{years}y", False, 0))
         elif _FIRST_YEAR.search(text):
             steps.append(FoundStep(every, per, count, "1y", False, 0))

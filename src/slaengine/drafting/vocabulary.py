@@ -54,7 +54,9 @@ SHAPES: tuple[ShapeWords, ...] = (
     ),
     ShapeWords(
         "hand-in-report",
-        _words(r"报告|(?:maintenance|service|repair|written|incident|root[- ]cause) report|\bRCA\b"),
+        _words(
+            r"报告|(?:maintenance|service|repair|written|incident|root[- ]cause) report|\bRCA\b"
+        ),
         "report-{t}",
         "report",
         "送交维修报告",
@@ -123,12 +125,95 @@ SHAPES: tuple[ShapeWords, ...] = (
 
 SHAPE_BY_NAME = {words.shape: words for words in SHAPES}
 
-#: Severity levels: key, Chinese and English names, and the words that name them.
+#: Severity levels: key, Chinese and English names, and the words that name them. A tender's
+#: own scheme is declared as the contract's severities: only the levels its text names (the
+#: three named ones when it names none). Numbered schemes come first: "Priority 1 (Critical)" is
+#: P1, "Urgent SEV1" is severity 1. A word that is also plain language (严重, high, critical)
+#: counts only where it names a level: before 故障/问题/事件/级, as a label ("高:") or alone in
+#: a table cell.
+_FAULT = r"(?:性)?(?:故障|问题|事件|事故|缺陷|疑问|级别|级|等级|情况)"
+_EN_FAULT = r"(?:\s*[-(]?\s*(?:faults?|incidents?|issues?|problems?|priority|severity|requests?|calls?|level))"
+
+
+def _numbered(key: str, zh: str, en: str, words: str) -> tuple[str, str, str, re.Pattern[str]]:
+    return key, zh, en, _words(words)
+
+
+_CN_DIGITS = ("一", "二", "三", "四")
+_ROMAN = ("I", "II", "III", "IV")
+_ROMAN_U = ("Ⅰ", "Ⅱ", "Ⅲ", "Ⅳ")
+
 SEVERITIES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
-    ("general", "一般故障", "General fault", _words(r"一般故障|一般性故障|普通故障|general|minor")),
-    ("major", "重大故障", "Major fault", _words(r"重大故障|严重故障|重大|严重|major|critical")),
-    ("emergency", "紧急故障", "Emergency", _words(r"紧急|emergenc|urgent")),
+    *(
+        _numbered(
+            f"sev{n}",
+            f"严重性{n}",
+            f"Severity {n}",
+            rf"\bsev(?:erity)?\s*(?:level\s*)?-?\s*{n}\b|严重(?:性|等级)\s*{n}(?!\d)",
+        )
+        for n in (1, 2, 3, 4)
+    ),
+    *(
+        _numbered(
+            f"p{n}",
+            f"P{n}",
+            f"Priority {n}",
+            rf"(?<![\w-])P\s*{n}\b|\bpriority\s*(?:level\s*)?{n}\b|优先级\s*{n}(?!\d)|{n}\s*级优先",
+        )
+        for n in (1, 2, 3, 4)
+    ),
+    *(
+        _numbered(
+            f"level-{n}",
+            f"{_CN_DIGITS[n - 1]}级",
+            f"Level {n}",
+            rf"第?(?:{_CN_DIGITS[n - 1]}|{n}|{_ROMAN_U[n - 1]})\s*级(?!建造|资质|医院|部件)"
+            rf"|(?<![A-Za-z]){_ROMAN[n - 1]}\s*级|\blevel\s*{n}\b|\b(?:tier)\s*{n}\b",
+        )
+        for n in (1, 2, 3, 4)
+    ),
+    (
+        "general",
+        "一般故障",
+        "General fault",
+        _words(rf"一般{_FAULT}|普通故障|一般$|^一般|general{_EN_FAULT}|^general\b|\bnormal\b"),
+    ),
+    ("major", "重大故障", "Major fault", _words(rf"重大{_FAULT}?|大的故障|较大故障|\bmajor\b")),
+    ("emergency", "紧急故障", "Emergency", _words(r"紧急|加急|emergenc|urgent")),
+    (
+        "critical",
+        "严重故障",
+        "Critical",
+        _words(rf"(?<!较)严重{_FAULT}|^严重$|\bcritical{_EN_FAULT}|^critical\b|\(critical\)"),
+    ),
+    (
+        "important",
+        "重要故障",
+        "Important",
+        _words(rf"重要{_FAULT}|较严重{_FAULT}|^重要$|\bimportant\b"),
+    ),
+    (
+        "high",
+        "高",
+        "High",
+        _words(rf"高级{_FAULT}|高优先级|^高$|^高[:：]|\bhigh{_EN_FAULT}|^high\b|\(high\)"),
+    ),
+    (
+        "medium",
+        "中",
+        "Medium",
+        _words(rf"中级{_FAULT}|中优先级|^中$|^中[:：]|\bmedium\b|\bmoderate\b"),
+    ),
+    (
+        "low",
+        "低",
+        "Low",
+        _words(rf"低级{_FAULT}|低优先级|^低$|^低[:：]|\blow{_EN_FAULT}|^low\b|\(low\)"),
+    ),
+    ("minor", "轻微故障", "Minor", _words(rf"轻微{_FAULT}|次要{_FAULT}|轻度|^轻微$|\bminor\b")),
 )
+#: Declared when the tender names no level at all (the example contract's three).
+DEFAULT_SEVERITIES = ("general", "major", "emergency")
 
 #: Penalty and compensation language: where a consequence begins.
 PENALTY = _words(
@@ -162,7 +247,12 @@ FINAL_INSPECTION = _words(r"终验|最终验收|最终检验|final inspection|fi
 
 WARRANTY = _words(r"质保|保修|warrant|guarantee")
 KEY_PART = _words(
-    r"关键部件|核心部件|主要部件|关键零部件|key (?:parts?|components?)|critical (?:parts?|components?)"
+    r"关键部件|核心部件|主要部件|关键零部件|主要零部件|核心零部件|key (?:parts?|components?)"
+    r"|critical (?:parts?|components?)|major (?:parts?|components?)|main (?:parts?|components?)"
+)
+WHOLE_UNIT = _words(
+    r"成套设备|整套设备|整机|整体|设备整机|全套|整套|whole (?:unit|system)|complete (?:unit|system)"
+    r"|entire (?:unit|system)|equipment as a whole|整台"
 )
 OTHER_PART = _words(r"(?:其他|其它|一般|普通)零?部件|other parts|wearing parts")
 FRESH_TERM = _words(
@@ -191,3 +281,74 @@ BOILERPLATE = _words(
     r"|disclaim|governing law|governed by|reserves? the right|for reference only|confidential|bid validity"
     r"|force majeure|page \d+"
 )
+
+#: Site zones and distance bands a target may depend on (市区2小时, 郊县4小时, 跨省24小时, 200公里内):
+#: the zone id (an asset or event attribute ``zone``), its names, the words that name it.
+ZONES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
+    (
+        "city",
+        "市区",
+        "City",
+        _words(r"市区|市内|城区|主城区|本市|市周边|同城|\bin[- ]city\b|\burban\b|\bcity\b"),
+    ),
+    (
+        "county",
+        "郊县",
+        "Suburbs and counties",
+        _words(r"郊区|郊县|县区|区县|县级|县市区|县城|乡镇|\bsuburb|\bcount(?:y|ies)\b|\brural\b"),
+    ),
+    (
+        "province",
+        "省内",
+        "Within the province",
+        _words(
+            r"省内|跨地区|跨市|外地|本省|江浙沪地区|\bin[- ]province\b|\bregional\b|\bother cities\b"
+        ),
+    ),
+    (
+        "remote",
+        "跨省/偏远地区",
+        "Out of province or remote",
+        _words(
+            r"跨省|省外|外省|偏远|边远|江浙沪外|其他地区|\bremote\b|out[- ]of[- ](?:province|state)"
+        ),
+    ),
+)
+#: "200公里内" / "200 km": a distance band, read as a zone ``within-200km`` / ``beyond-200km``.
+DISTANCE = re.compile(
+    r"(\d+)\s*(?:公里|千米|km|kilomet(?:er|re)s?)\s*(以内|之内|内|以外|之外|外|以上)?", re.I
+)
+#: A zone whose target is left open: 偏远地区另议.
+OPEN_TERM = _words(
+    r"另议|另行(?:商定|协商|约定)|协商(?:确定|解决)|视情况|by agreement|to be agreed|best effort"
+)
+
+#: Period measures: kind, the words that name them.
+MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("first_time_fix", _words(r"一次(?:性)?修复率|首次修复率|一次修好率|first[- ]time[- ]fix")),
+    (
+        "on_time_rate",
+        _words(
+            r"按时(?:到场|到达|响应|修复)?率|及时率|准时率|on[- ]time rate|SLA targets? .{0,20}met"
+        ),
+    ),
+    ("satisfaction", _words(r"满意度|满意率|satisfaction")),
+    ("availability", _words(r"可用率|可用性|开机率|在线率|完好率|正常运行率|availability|uptime")),
+)
+MEASURE_PERIODS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (_words(r"季度|quarter"), "quarter"),
+    (_words(r"年度|每年|全年|合同年|annual|per year|yearly"), "contract_year"),
+    (_words(r"月|month"), "month"),
+)
+#: Contacts: a phone number, an e-mail address, a named role.
+PHONE = re.compile(
+    r"(?<![\d-])(?:\+?86[- ]?)?(?:400[- ]?\d{3}[- ]?\d{4}|0\d{2,3}[- ]?\d{7,8}|1[3-9]\d{9})(?![\d-])"
+)
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+ROLE = _words(
+    r"项目经理|服务经理|售后(?:服务)?(?:经理|负责人|工程师)|技术负责人|总工程师|值班(?:工程师|人员|电话)|服务热线|"
+    r"报修电话|联系人|投诉电话|监督电话|客服(?:热线|电话)|account manager|service manager|project manager"
+    r"|support (?:line|desk|hotline)|hotline|help ?desk|duty engineer|escalation"
+)
+#: The warranty postponed by the time out of service (顺延, 双倍顺延): no clause kind has it.
+POSTPONE = _words(r"顺延|相应延长|双倍延长|extended by (?:the|twice the) (?:downtime|time)")
