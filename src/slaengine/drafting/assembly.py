@@ -14,6 +14,7 @@ notes; nothing here writes files.
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -96,7 +97,7 @@ class Assembly:
             "contacts": self._contact_terms(),
         }
         if sections["obligations"] and not (sections["warranty"] and sections["assets"]):
-            self._obligation_without_warranty(sections)
+            self._obligation_without_warranty(sections, facts["accepted_on"])
         # by line, then by kind; review items about the whole contract (no line) come last
         self.reviews.sort(key=lambda r: (r.line or 10**9, REVIEW_ORDER.get(r.kind, 9)))
         given = {
@@ -176,8 +177,14 @@ class Assembly:
             shape = SHAPE_BY_NAME[shape_name]
             target_id = found.target[:-1] + "min" if found.target.endswith("m") else found.target
             term_id = shape.id_pattern.format(t=target_id, sev=f"{severity}-" if severity else "")
+            if severity and "{sev}" not in shape.id_pattern:
+                # "ack-level-1-15min": one answer target per level of the tender's scheme
+                prefix, _, rest = term_id.rpartition("-")
+                term_id = f"{prefix}-{severity}-{rest}"
             if term_id in used:
-                term_id = f"{term_id}-{severity or len(used)}"
+                term_id = f"{term_id}-{severity or ('zones' if len(pairs) > 1 else 'all')}"
+            while term_id in used:
+                term_id += "-2"
             used.add(term_id)
             term.id = term_id
             for review in term.reviews:
@@ -397,7 +404,9 @@ class Assembly:
             terms.append(term)
         return terms
 
-    def _obligation_without_warranty(self, sections: dict[str, list[Term]]) -> None:
+    def _obligation_without_warranty(
+        self, sections: dict[str, list[Term]], accepted_on: date
+    ) -> None:
         """An obligation until the warranty ends needs the warranty and the asset list: without
         them it runs for the unit's warranty term (or a year) from acceptance, and says so."""
         unit = self.warranty_terms.get("unit")
@@ -405,12 +414,20 @@ class Assembly:
         kept = []
         for term in sections["obligations"]:
             if "per" in term.data:
+                # N a year until the warranty ends: without the asset list, until the day the
+                # unit's term ends counted from acceptance
+                years, months = (int(span[:-1]), 0) if span.endswith("y") else (0, int(span[:-2]))
+                until = _add_months(accepted_on, years * 12 + months)
+                term.data["until"] = until
                 note = (
-                    f"{term.id}: runs until the warranty ends, but the draft has no warranty or no "
-                    "asset list: left out; add the assets and the obligation by hand"
+                    "runs until the warranty ends in the tender, but the draft has no warranty or "
+                    f"no asset list: it runs until {until.isoformat()} ({span} from acceptance) "
+                    "instead; add the assets and put back 'until: warranty_end'"
                 )
+                term.notes.append(note)
                 source = term.sources[0]
-                self.reviews.append(Review(NOT_UNDERSTOOD, note, source.line, source.text, term.id))
+                self.reviews.append(Review(ASSUMPTION, note, source.line, source.text, term.id))
+                kept.append(term)
                 continue
             for entry in term.data["schedule"]:
                 if entry.pop("until", None) == "warranty_end":
@@ -549,6 +566,17 @@ def _slug(role: str) -> str:
         return _ROLE_IDS[role]
     text = "-".join(re.findall(r"[a-z0-9]+", role.lower()))
     return text or "contact"
+
+
+def _add_months(day: date, months: int) -> date:
+    year, month = divmod(day.month - 1 + months, 12)
+    target_year, target_month = day.year + year, month + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(target_year, target_month, min(day.day, last))
+        except ValueError:
+            continue
+    raise ValueError(day)  # unreachable: every month has a 28th
 
 
 def _clause_terms_equal(a: dict[str, Any], b: dict[str, Any]) -> bool:

@@ -141,6 +141,9 @@ _LEFTOVER_NUMERAL = re.compile(
 )
 
 
+#: A count: "每年2次", "twice a year" (normalised to "2 times"), "3 visits".
+_COUNT = re.compile(r"(?<![\d.])\d+\s*(?:次|遍|times\b|visits?\b)", re.I)
+
 #: A spelled-out English number before a unit of time ("within thirty minutes"): not read as a
 #: figure (only digits are), but recognised as one so that the sentence is flagged, not missed.
 _SPELLED = re.compile(
@@ -153,7 +156,7 @@ _SPELLED = re.compile(
 
 def has_figure(text: str) -> bool:
     """A time or money figure a reader would take for a term (decides "not understood")."""
-    if durations(text) or amounts(text) or percents(text):
+    if durations(text) or amounts(text) or percents(text) or _COUNT.search(text):
         return True
     return bool(_LEFTOVER_NUMERAL.search(text) or _SPELLED.search(text))
 

@@ -35,6 +35,7 @@ from slaengine.drafting.items import (
 from slaengine.drafting.measures import find_contact, find_measure
 from slaengine.drafting.responses import (
     FoundCommitment,
+    phrases,
     FoundHours,
     OpenZone,
     Unclear,
@@ -119,6 +120,8 @@ class Findings:
         self.measures: list[tuple[dict[str, Any], Sentence]] = []
         self.contacts: list[tuple[dict[str, Any], Sentence]] = []
         self._last_line = 0
+        #: the level named by an earlier sentence of the same line (a clause cut at ；/;).
+        self._same_line: tuple[int, str] | None = None
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -178,12 +181,26 @@ class Findings:
     def _contexts(self, sentence: Sentence) -> None:
         """A level or action named by a heading or label ("第一级 加急", "I级故障:",
         "Target response times") holds for the lines just below it, until a gap or another."""
+        if not sentence.table_row:
+            named = next(
+                (
+                    lvl
+                    for s, e in phrases(sentence.plain)
+                    if (lvl := severity_in(sentence.plain[s:e]))
+                ),
+                None,
+            )
+            if named is not None:
+                self._same_line = (sentence.line, named)
         if sentence.line - self._last_line > 2:
             self._level = self._action = None
         self._last_line = sentence.line
         plain = unnumbered(sentence.plain).strip()
         spans = durations(plain)
-        if spans or sentence.table_row:
+        if sentence.table_row:
+            self._level = None  # a table says its levels itself; none outlives it
+            return
+        if spans:
             return  # only a heading or a label line sets a context, not a term
         head = re.split(r"[:：|,，(]", plain, maxsplit=1)[0].strip()
         level = severity_in(head) if len(head) <= 24 else None
@@ -384,6 +401,8 @@ class Findings:
         action: ShapeWords | None = None,
         columns: dict[int, ShapeWords] | None = None,
     ) -> bool:
+        if level is None and self._same_line is not None and self._same_line[0] == sentence.line:
+            level = self._same_line[1]  # "Severity 2: respond in 1 hour; resolve in 8 hours"
         if level is None and self._level is not None:
             level = self._level[0]
         if action is None and self._action is not None:
@@ -475,7 +494,12 @@ class Findings:
 
 def _has_target(plain: str) -> bool:
     """A force-majeure proviso inside a real commitment ("不可抗力除外，2小时内到达现场")."""
-    if not re.search(r"不可抗力|force majeure", plain, re.I):
+    if not re.search(
+        r"除(?:因)?不可抗力(?:因素)?(?:外|以外|之外)|不可抗力(?:因素)?除外"
+        r"|(?:except|excluding|other than)(?: in cases? of| for)? force majeure",
+        plain,
+        re.I,
+    ):
         return False
     return any(isinstance(found, FoundCommitment) for found in find_commitments(_bare(plain)))
 

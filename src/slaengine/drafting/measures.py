@@ -20,7 +20,9 @@ from slaengine.drafting.figures import percents
 from slaengine.drafting.text import Sentence, unnumbered
 from slaengine.drafting.vocabulary import EMAIL, MEASURE_PERIODS, MEASURES, PHONE, ROLE
 
-_CEILING = re.compile(r"不超过|不高于|低于|小于|≤|<|at most|no more than|below|less than", re.I)
+_CEILING = re.compile(
+    r"不超过|不高于|(?<!不)低于|(?<!不)小于|≤|<|at most|no more than|below|less than", re.I
+)
 
 
 def find_measure(sentence: Sentence) -> tuple[dict[str, Any], str | None] | None:
@@ -65,7 +67,7 @@ def find_contact(sentence: Sentence) -> dict[str, Any] | None:
     chinese = bool(re.search(r"[\u4e00-\u9fff]", label))
     return {
         "role": label,
-        "name": {"zh" if chinese else "en": label},
+        "name": {"zh" if chinese else "en": " ".join([label, *phones])},
         "phones": phones,
         "emails": emails,
         "lang": "zh" if chinese else "en",

@@ -82,6 +82,11 @@ _ANCHOR = re.compile(
     re.I,
 )
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+#: A phrase that is the condition of another term: "如…未能解决", "if not resolved within".
+_CONDITION = re.compile(
+    r"(?<!例)(?:如|若|倘若|\bif\b|\bshould\b).*(?:未能|不能|未|无法|\bnot\b|\bfails?\b)",
+    re.I,
+)
 
 
 def shape_near(plain: str, position: int, phrase: tuple[int, int]) -> ShapeWords | None:
@@ -148,6 +153,7 @@ def find_commitments(
     bounds = phrases(plain)
     cells = _cell_starts(plain) if sentence.table_row else []
     found: list[FoundCommitment | Unclear | OpenZone] = []
+    last: ShapeWords | None = None  # "市区2小时内到达，郊县4小时内": the series keeps its action
     for start, end in bounds:
         phrase = plain[start:end]
         if (
@@ -166,6 +172,8 @@ def find_commitments(
             cell = max(i for i, at in enumerate(cells) if at <= span.start)
             column = columns.get(cell)
         own = shape_near(plain, span.end, phrase)
+        if _CONDITION.search(plain[phrase[0] : phrase[1]]) and len(spans) > 1:
+            continue  # "如12小时内未能解决，24小时内提交方案": the 12 hours only trigger the plan
         if not (span.within or span.labelled or column is not None):
             continue  # "每超时10分钟", "3年": a length of time, not a limit
         if span.labelled and not span.within and own is None and column is None and action is None:
@@ -175,6 +183,8 @@ def find_commitments(
             shape = shape_near(plain, span.end, (0, len(plain)))
         if shape is None and span.labelled:
             shape = action  # "Target response times" … "Priority 1: 30 minutes"
+        if shape is None and last is not None and zone_in(plain[phrase[0] : phrase[1]]):
+            shape = last
         if (
             shape is not None
             and shape.shape == "fix-after-arrival"
@@ -201,6 +211,7 @@ def find_commitments(
             found.append(Unclear(text))  # a clock runs in minutes to working days, not months
             continue
         calendar = OFFICE if span.unit in ("wd", "wh") else ALWAYS
+        last = shape
         found.append(
             FoundCommitment(
                 shape,

@@ -111,6 +111,8 @@ def _english(plain: str) -> str:
     plain = _SPELLED_THEN_DIGITS.sub(lambda m: m.group(1), plain)
     plain = _NEXT_DAY.sub(lambda m: f"1 {m.group(1) or ''}{m.group(2)} day", plain)
     plain = _HALF_HOUR.sub("30 minutes", plain)
+    plain = re.sub(r"\btwice\b", "2 times", plain, flags=re.I)
+    plain = re.sub(r"\bonce\b(?= (?:a|per|every) )", "1 time", plain, flags=re.I)
     return _SPELLED_UNIT.sub(lambda m: str(_ENGLISH[m.group(1).lower()]), plain)
 
 
@@ -156,6 +158,10 @@ def _paragraphs(lines: list[Line], wrapped: bool) -> list[tuple[int, str, bool]]
     for line in lines:
         text = line.text.strip()
         if not text:
+            open_paragraph = False
+            continue
+        if line.table_row:
+            joined.append((line.number, text, True))
             open_paragraph = False
             continue
         if open_paragraph and not _MARKERS.match(text) and not _starts_clause(text):

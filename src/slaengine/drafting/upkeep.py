@@ -107,7 +107,9 @@ _FREQUENCIES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"每月|每1个月|monthly|every month", re.I), "1mo"),
 )
 _EVERY_N = re.compile(r"每\s*(\d+)\s*个月|every (\d+) months", re.I)
-_PER_YEAR = re.compile(r"每年[^,;\d]{0,6}?(\d+)\s*次|(\d+) times (?:a|per) year", re.I)
+_PER_YEAR = re.compile(
+    r"每年[^,;\d]{0,6}?(\d+)\s*次|(\d+) times (?:a|per|each|every) (?:calendar )?year", re.I
+)
 _YEARLY = re.compile(r"每年|annual|yearly|every year|once a year", re.I)
 _FIRST_YEARS = re.compile(
     r"前\s*(\d+)\s*年|(?<![第满\d])(\d+)\s*年(?:内|之内|以内)|first (\d+) years", re.I
@@ -123,6 +125,13 @@ _WHOLE_WARRANTY = re.compile(
 )
 
 
+_PAPERWORK = re.compile(
+    r"(?:巡检|巡视|保养|检修|inspection|maintenance)\s*(?:计划|报告|记录|方案|plan|report|schedule)"
+    r"|提交|报送|送交|submit",
+    re.I,
+)
+
+
 def find_steps(sentence: Sentence) -> list[FoundStep]:
     plain = sentence.plain
     if not INSPECTION.search(plain) or FINAL_INSPECTION.search(plain):
@@ -131,6 +140,11 @@ def find_steps(sentence: Sentence) -> list[FoundStep]:
     context = ""  # phrases since the last step: "质保期第一年内，每季度巡检一次"
     for start, end in phrases(plain):
         phrase = plain[start:end]
+        if not INSPECTION.search(phrase) or _PAPERWORK.search(phrase):
+            # "每年对整梯做一次全面检测" names no inspection; "每月5日前提交保养报告",
+            # "每月报送巡检计划" are paperwork deadlines, not inspections
+            context += phrase + ","
+            continue
         every, per, count = _frequency(phrase)
         if every is None and per is None:
             context += phrase + ","

@@ -100,7 +100,7 @@ SHAPES: tuple[ShapeWords, ...] = (
         "fix-after-arrival",
         _words(
             r"修复|修好|排除|解决|处置完毕|处理完毕|处理完成|维修到位|维修完毕|完成维修|恢复正常|恢复运行"
-            r"|恢复系统|恢复使用|恢复供|恢复业务|完工|\bfix|\brepair|restor|resol|\bsolution|mitigat"
+            r"|恢复(?!原状)|完工|\bfix|\brepair|restor|resol|\bsolution|mitigat"
         ),
         "repair-{sev}{t}",
         "repair",
@@ -241,7 +241,7 @@ TOTAL_CAP = _words(r"累计|合计|总额|总计|in total|aggregate|total")
 CONTRACT_TOTAL = _words(r"合同期内|整个合同期|合同有效期内|over the (?:whole )?contract")
 SITE_RULES = _words(r"违反.{0,8}(?:管理规定|规章|制度)|site (?:rules|regulations)")
 INSPECTION = _words(
-    r"巡检|巡视|定期检查|定期维护|预防性维护|保养|inspection|preventive maintenance"
+    r"巡检|巡视|定期检查|定期维护|预防性维护|保养|检修|inspection|preventive maintenance"
 )
 FINAL_INSPECTION = _words(r"终验|最终验收|最终检验|final inspection|final acceptance")
 
@@ -251,7 +251,8 @@ KEY_PART = _words(
     r"|critical (?:parts?|components?)|major (?:parts?|components?)|main (?:parts?|components?)"
 )
 WHOLE_UNIT = _words(
-    r"成套设备|整套设备|整机|整体|设备整机|全套|整套|whole (?:unit|system)|complete (?:unit|system)"
+    r"成套设备|整套设备|整机|整体|设备整机|全套|整套|整梯|整屏|整车|整台|whole (?:unit|system)"
+    r"|complete (?:unit|system)"
     r"|entire (?:unit|system)|equipment as a whole|整台"
 )
 OTHER_PART = _words(r"(?:其他|其它|一般|普通)零?部件|other parts|wearing parts")
@@ -262,7 +263,9 @@ FRESH_TERM = _words(
 REMAINING_TERM = _words(r"剩余质保期|剩余保修期|remaining warranty|remainder of the warranty")
 EXTEND = _words(r"延长|extend")
 
-WORKING_DAY = _words(r"工作日|working day|business day")
+WORKING_DAY = _words(
+    r"工作日|工作时间|working day|business day|business hours|working hours|support hours"
+)
 WEEKDAY_RANGE: tuple[tuple[re.Pattern[str], str], ...] = (
     (
         _words(r"(?:周|星期)一(?:至|到|-)(?:周|星期)?五|monday to friday|mon(?:day)?\s*-\s*fri"),
@@ -325,7 +328,7 @@ OPEN_TERM = _words(
 
 #: Period measures: kind, the words that name them.
 MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("first_time_fix", _words(r"一次(?:性)?修复率|首次修复率|一次修好率|first[- ]time[- ]fix")),
+    ("first_time_fix", _words(r"[一1]次(?:性)?修复率|首次修复率|一次修好率|first[- ]time[- ]fix")),
     (
         "on_time_rate",
         _words(
@@ -337,7 +340,10 @@ MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 MEASURE_PERIODS: tuple[tuple[re.Pattern[str], str], ...] = (
     (_words(r"季度|quarter"), "quarter"),
-    (_words(r"年度|每年|全年|合同年|annual|per year|yearly"), "contract_year"),
+    (
+        _words(r"年度|每年|全年|合同年|(?<![\d第])年[\u4e00-\u9fff]{0,3}率|annual|per year|yearly"),
+        "contract_year",
+    ),
     (_words(r"月|month"), "month"),
 )
 #: Contacts: a phone number, an e-mail address, a named role.
