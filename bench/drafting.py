@@ -93,7 +93,7 @@ def _docx(source: Path, target: Path) -> Path:
         if isinstance(block, str):
             document.add_paragraph(block)
             continue
-        table = document.add_table(rows=len(block), cols=len(block[0]))
+        table = document.add_table(rows=len(block), cols=max(len(row) for row in block))
         for r, row in enumerate(block):
             for c, cell in enumerate(row):
                 table.cell(r, c).text = cell
@@ -110,17 +110,20 @@ def _pdf(source: Path, target: Path) -> Path:
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
     pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    style = ParagraphStyle("zh", fontName="STSong-Light", fontSize=10.5, leading=15)
+    chinese = bool(re.search(r"[\u4e00-\u9fff]", source.read_text(encoding="utf-8")))
+    font = "STSong-Light" if chinese else "Helvetica"
+    style = ParagraphStyle("body", fontName=font, fontSize=10.5, leading=15)
     flow: list[Any] = []
     for block in _blocks(source):
         if isinstance(block, str):
             flow.append(Paragraph(block, style))
             continue
-        table = Table(block)
+        width = max(len(row) for row in block)
+        table = Table([row + [""] * (width - len(row)) for row in block])
         table.setStyle(
             TableStyle(
                 [
-                    ("FONTNAME", (0, 0), (-1, -1), "STSong-Light"),
+                    ("FONTNAME", (0, 0), (-1, -1), font),
                     ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
                 ]
             )

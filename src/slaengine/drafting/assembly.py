@@ -93,7 +93,7 @@ class Assembly:
             "warranty": self._warranty_terms(),
             "assets": self._asset_terms(),
             "obligations": obligations,
-            "measures": self._measure_terms(),
+            "measures": self._measure_terms(commitments),
             "contacts": self._contact_terms(),
         }
         if sections["obligations"] and not (sections["warranty"] and sections["assets"]):
@@ -203,7 +203,7 @@ class Assembly:
                 "target": found.target,
                 "calendar": found.calendar,
             }
-            rows = [
+            rows: list[dict[str, Any]] = [
                 {"when": {"zone": other.zone}, "target": other.target}
                 for _, other in pairs[1:]
                 if other.zone
@@ -226,9 +226,9 @@ class Assembly:
                 self.reviews.append(
                     Review(CONFLICT, note, term.sources[0].line, term.sources[0].text, term_id)
                 )
-            for (name, sev, _zone), (_, other) in self.commitments.items():
+            for (name, sev, _zone), (_, said) in self.commitments.items():
                 if name == shape_name and sev == severity:
-                    self.term_of[(name, sev, other.target)] = term
+                    self.term_of[(name, sev, said.target)] = term
             terms.append(term)
         return terms
 
@@ -287,8 +287,8 @@ class Assembly:
                 )
                 term.notes.append(note)
                 self.reviews.append(Review(UNLINKED, note, sentence.line, sentence.text, term.id))
-            for target in linked:
-                clauses = target.data.setdefault("clauses", [])
+            for owner in linked:
+                clauses = owner.data.setdefault("clauses", [])
                 if term.id not in clauses:
                     clauses.append(term.id)
         if self.extension is not None:
@@ -360,9 +360,37 @@ class Assembly:
         term.data = data
         return [term]
 
-    def _measure_terms(self) -> list[Term]:
+    def _measure_terms(self, commitments: list[Term]) -> list[Term]:
         terms: list[Term] = []
-        for data, sentence in self.measures:
+        for found, sentence in self.measures:
+            data = dict(found)
+            if data["kind"] == "on_time_rate":
+                shape = data.pop("shape", None)
+                named = [t.id for t in commitments if t.data["use"] == shape]
+                if not commitments:
+                    self.reviews.append(
+                        Review(
+                            NOT_UNDERSTOOD,
+                            "an on-time rate, but the draft has no commitment to measure it on: "
+                            "add the measure by hand",
+                            sentence.line,
+                            sentence.text,
+                            data["id"],
+                        )
+                    )
+                    continue
+                data["commitments"] = named or [t.id for t in commitments]
+                if not named:
+                    self.reviews.append(
+                        Review(
+                            ASSUMPTION,
+                            "the on-time rate names no action the draft has: measured on every "
+                            "commitment",
+                            sentence.line,
+                            sentence.text,
+                            data["id"],
+                        )
+                    )
             same = next((t for t in terms if t.data["kind"] == data["kind"]), None)
             if same is not None:
                 if (same.data["target"], same.data["period"]) != (data["target"], data["period"]):

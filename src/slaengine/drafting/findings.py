@@ -35,12 +35,12 @@ from slaengine.drafting.items import (
 from slaengine.drafting.measures import find_contact, find_measure
 from slaengine.drafting.responses import (
     FoundCommitment,
-    phrases,
     FoundHours,
     OpenZone,
     Unclear,
     find_commitments,
     find_hours,
+    phrases,
     severity_in,
 )
 from slaengine.drafting.text import Sentence, unnumbered
@@ -385,10 +385,10 @@ class Findings:
                     self._commitments(cell, level=level, action=action, columns={0: action})
             return True
         if self._columns is not None:
-            level = next((lvl for cell in cells[:2] if (lvl := severity_in(cell))), None)
-            if level:
-                self.severities_seen.add(level)
-            self._commitments(sentence, level=level, columns=self._columns)
+            row_level = next((lvl for cell in cells[:2] if (lvl := severity_in(cell))), None)
+            if row_level:
+                self.severities_seen.add(row_level)
+            self._commitments(sentence, level=row_level, columns=self._columns)
             return True
         return False
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from slaengine.drafting.clauses import percent
 from slaengine.drafting.figures import percents
+from slaengine.drafting.responses import shape_near
 from slaengine.drafting.text import Sentence, unnumbered
 from slaengine.drafting.vocabulary import EMAIL, MEASURE_PERIODS, MEASURES, PHONE, ROLE
 
@@ -47,6 +48,9 @@ def find_measure(sentence: Sentence) -> tuple[dict[str, Any], str | None] | None
         "period": period or "month",
         "target": percent(share.value),
     }
+    if kind == "on_time_rate":
+        named = shape_near(plain, at.start(), (0, len(plain)))
+        data["shape"] = named.shape if named else None
     note = None
     if period is None:
         note = f"{data['id']}: the tender names no period for this measure; a month is assumed"

@@ -10,8 +10,8 @@ the text; reading never drops a line, blank lines included, so the numbers stay 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 

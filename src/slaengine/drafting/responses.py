@@ -155,13 +155,13 @@ def find_commitments(
     found: list[FoundCommitment | Unclear | OpenZone] = []
     last: ShapeWords | None = None  # "市区2小时内到达，郊县4小时内": the series keeps its action
     for start, end in bounds:
-        phrase = plain[start:end]
+        piece = plain[start:end]
         if (
-            OPEN_TERM.search(phrase)
-            and zone_in(phrase)
+            OPEN_TERM.search(piece)
+            and zone_in(piece)
             and not any(start <= s.start < end for s in spans)
         ):
-            found.append(OpenZone(zone_in(phrase) or "", unnumbered(phrase).strip()))
+            found.append(OpenZone(zone_in(piece) or "", unnumbered(piece).strip()))
     for span in spans:
         index = next(
             i for i, (s, e) in enumerate(bounds) if s <= span.start < e or i == len(bounds) - 1
@@ -174,7 +174,10 @@ def find_commitments(
         own = shape_near(plain, span.end, phrase)
         if _CONDITION.search(plain[phrase[0] : phrase[1]]) and len(spans) > 1:
             continue  # "如12小时内未能解决，24小时内提交方案": the 12 hours only trigger the plan
-        if not (span.within or span.labelled or column is not None):
+        direct = _CJK.search(plain, span.start, span.end) is not None and any(
+            words.words.match(plain, span.end) for words in SHAPES
+        )  # "200公里以内6小时到场": a figure right before the act is its limit
+        if not (span.within or span.labelled or direct or column is not None):
             continue  # "每超时10分钟", "3年": a length of time, not a limit
         if span.labelled and not span.within and own is None and column is None and action is None:
             continue  # a figure after a label that names no action ("质保期: 3年")

@@ -66,7 +66,7 @@ SHAPES: tuple[ShapeWords, ...] = (
     ),
     ShapeWords(
         "call-back",
-        _words(r"回访|call(?:-| )?back|follow-up call|follow up with"),
+        _words(r"回访|call(?:ed|s|ing)?(?:-| )?back|follow-up call|follow up with"),
         "callback-{t}",
         "callback",
         "回访",
@@ -292,7 +292,9 @@ ZONES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
         "city",
         "市区",
         "City",
-        _words(r"市区|市内|城区|主城区|本市|市周边|同城|\bin[- ]city\b|\burban\b|\bcity\b"),
+        _words(
+            r"市区|市内|城区|主城区|本市|省会城市|省会|市周边|同城|\bin[- ]city\b|\burban\b|\bcity\b"
+        ),
     ),
     (
         "county",
@@ -305,7 +307,7 @@ ZONES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
         "省内",
         "Within the province",
         _words(
-            r"省内|跨地区|跨市|外地|本省|江浙沪地区|\bin[- ]province\b|\bregional\b|\bother cities\b"
+            r"省内|跨地区|跨市|外地|本省|地级市|地市|江浙沪地区|\bin[- ]province\b|\bregional\b|\bother cities\b"
         ),
     ),
     (
@@ -332,7 +334,7 @@ MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "on_time_rate",
         _words(
-            r"按时(?:到场|到达|响应|修复)?率|及时率|准时率|on[- ]time rate|SLA targets? .{0,20}met"
+            r"按时(?:到场|到达|响应|修复)?率|及时率|准时率|on[- ]time (?:\w+ )?rate|SLA targets? .{0,20}met"
         ),
     ),
     ("satisfaction", _words(r"满意度|满意率|satisfaction")),
