@@ -1276,7 +1276,7 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
         "--sections",
         default="replay,memory,reevaluate,live",
         help="comma-separated: replay, memory, reevaluate, live, ingest, consume, faults, console, "
-        "backtest, terms",
+        "backtest, terms, drafting",
     )
     parser.add_argument(
         "--terms-tickets", type=int, default=2_000, help="tickets breached at once (terms)"
@@ -1338,6 +1338,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "console",
         "backtest",
         "terms",
+        "drafting",
     }
     if unknown:
         print(f"unknown section(s): {', '.join(sorted(unknown))}", file=sys.stderr)
@@ -1402,6 +1403,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             say(f"a due pass breaching {args.terms_tickets:,} tickets (terms)")
             figures["terms"] = terms_section(args.terms_tickets, work)
+        if "drafting" in sections:
+            from drafting import drafting_section
+
+            say("drafting the test texts against their answer keys (drafting)")
+            figures["drafting"] = drafting_section()
     figures["seconds"] = rounded(time.perf_counter() - started, 1)
     figures["targets"] = targets(figures)
     json.dump(figures, sys.stdout, ensure_ascii=False, indent=1)
