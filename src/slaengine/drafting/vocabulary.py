@@ -56,6 +56,7 @@ SHAPES: tuple[ShapeWords, ...] = (
         "hand-in-report",
         _words(
             r"报告|(?:maintenance|service|repair|written|incident|root[- ]cause) report|\bRCA\b"
+            r"|service ticket|work order|service record"
         ),
         "report-{t}",
         "report",
@@ -100,7 +101,7 @@ SHAPES: tuple[ShapeWords, ...] = (
         "fix-after-arrival",
         _words(
             r"修复|修好|排除|解决|处置完毕|处理完毕|处理完成|维修到位|维修完毕|完成维修|恢复正常|恢复运行"
-            r"|恢复(?!原状)|完工|\bfix|\brepair|restor|resol|\bsolution|mitigat"
+            r"|恢复(?!原状)|完工|\bfix|\brepair|restor|resol|\bsolution|mitigat|\bcomplet"
         ),
         "repair-{sev}{t}",
         "repair",
@@ -113,6 +114,7 @@ SHAPES: tuple[ShapeWords, ...] = (
         "answer-the-call",
         _words(
             r"答复|响应|反应|回复|应答|回应|接听|联系|处置|受理|\brespon|\banswer|acknowledg|contact"
+            r"|return(?:s|ed)? (?:the |a |their |all )?(?:phone )?calls?"
         ),
         "ack-{t}",
         "ack",
@@ -179,7 +181,8 @@ SEVERITIES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
         _words(rf"一般{_FAULT}|普通故障|一般$|^一般|general{_EN_FAULT}|^general\b|\bnormal\b"),
     ),
     ("major", "重大故障", "Major fault", _words(rf"重大{_FAULT}?|大的故障|较大故障|\bmajor\b")),
-    ("emergency", "紧急故障", "Emergency", _words(r"紧急|加急|emergenc|urgent")),
+    ("emergency", "紧急故障", "Emergency", _words(r"紧急|加急|emergenc")),
+    ("urgent", "加急", "Urgent", _words(r"\burgent\b")),
     (
         "critical",
         "严重故障",
@@ -210,6 +213,7 @@ SEVERITIES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
         "Low",
         _words(rf"低级{_FAULT}|低优先级|^低$|^低[:：]|\blow{_EN_FAULT}|^low\b|\(low\)"),
     ),
+    ("routine", "常规", "Routine", _words(rf"常规{_FAULT}|^常规$|\broutine\b")),
     ("minor", "轻微故障", "Minor", _words(rf"轻微{_FAULT}|次要{_FAULT}|轻度|^轻微$|\bminor\b")),
 )
 #: Declared when the tender names no level at all (the example contract's three).
@@ -232,7 +236,7 @@ CAP = _words(
 CONTRACT_PRICE = _words(r"合同(?:总)?(?:价|金额|价款|总额)|contract (?:price|value|sum|amount)")
 #: "per started unit of lateness": 每超时10分钟, 每逾期1天, per started hour, for every 10 minutes.
 PER_UNIT = _words(
-    r"每(?:超时|超过|逾期|延迟|延误|迟到|晚)?\s*(?=\d|半|小时|天|日)"
+    r"每(?:超时|超过|超出|逾期|逾|延迟|延误|迟到|晚)?\s*(?=\d|半|小时|天|日)"
     r"|per (?:started |additional )?(?=\d|hour|day|minute)|for (?:each|every) (?:started )?"
 )
 PER_BARE_UNIT = _words(r"^(小时|天|日|hour|day|minute)")
@@ -241,13 +245,14 @@ TOTAL_CAP = _words(r"累计|合计|总额|总计|in total|aggregate|total")
 CONTRACT_TOTAL = _words(r"合同期内|整个合同期|合同有效期内|over the (?:whole )?contract")
 SITE_RULES = _words(r"违反.{0,8}(?:管理规定|规章|制度)|site (?:rules|regulations)")
 INSPECTION = _words(
-    r"巡检|巡视|定期检查|定期维护|预防性维护|保养|检修|inspection|preventive maintenance"
+    r"巡检|巡视|巡查|定期检查|定期维护|预防性维护|保养|检修|inspect|preventive maintenance"
 )
 FINAL_INSPECTION = _words(r"终验|最终验收|最终检验|final inspection|final acceptance")
 
-WARRANTY = _words(r"质保|保修|warrant|guarantee")
+WARRANTY = _words(r"质保|保修|保固|保用|warrant|guarantee")
 KEY_PART = _words(
-    r"关键部件|核心部件|主要部件|关键零部件|主要零部件|核心零部件|key (?:parts?|components?)"
+    r"关键部件|核心部件|主要部件|关键零部件|主要零部件|核心零部件|关键零件|主要零件|核心零件"
+    r"|key (?:parts?|components?)"
     r"|critical (?:parts?|components?)|major (?:parts?|components?)|main (?:parts?|components?)"
 )
 WHOLE_UNIT = _words(
@@ -350,7 +355,8 @@ MEASURE_PERIODS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 #: Contacts: a phone number, an e-mail address, a named role.
 PHONE = re.compile(
-    r"(?<![\d-])(?:\+?86[- ]?)?(?:400[- ]?\d{3}[- ]?\d{4}|0\d{2,3}[- ]?\d{7,8}|1[3-9]\d{9})(?![\d-])"
+    r"(?<![\d-])(?:\+?86[- ]?)?(?:400[- ]?\d{3}[- ]?\d{4}|0\d{1,3}[- ]?\d{6,8}|1[3-9]\d{9}"
+    r"|\(?\d{3}\)?[ -]\d{3}-\d{4})(?![\d-])"
 )
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 ROLE = _words(
