@@ -49,6 +49,10 @@ class Scored:
     heldout: bool
     expected: set[str]
     drafted: set[str]
+    #: terms the drafter is known to miss or get wrong on a text it was tuned on (keys.json
+    #: ``known_misses`` / ``known_wrong``, each with its reason in ``why``).
+    known_misses: set[str] = field(default_factory=set)
+    known_wrong: set[str] = field(default_factory=set)
     silent: list[str] = field(default_factory=list)
     error: str | None = None
 
@@ -224,7 +228,14 @@ def silent(tender: Path, draft: Draft) -> list[str]:
 def score_text(name: str, entry: dict[str, Any], work: Path) -> Scored:
     tender = build(TEXTS / name, work)
     expected = set(entry["terms"])
-    result = Scored(name, bool(entry.get("heldout")), expected, set())
+    result = Scored(
+        name,
+        bool(entry.get("heldout")),
+        expected,
+        set(),
+        set(entry.get("known_misses", [])),
+        set(entry.get("known_wrong", [])),
+    )
     try:
         draft = draft_tender(tender, options(entry))
         text = to_yaml(draft)

@@ -19,7 +19,7 @@ _UNIT_WORDS: tuple[tuple[str, str], ...] = (
     ("m", r"分钟|minutes?|mins?"),
     ("wh", r"个?工作小时|(?:local )?(?:business|working) hours?"),
     ("h", r"小时|钟头|hours?|hrs?|h(?![a-z])"),
-    ("wd", r"个?工作日|(?:local )?(?:working|business) days?|workdays?"),
+    ("wd", r"个?工作日|个?工作天|(?:local )?(?:working|business) days?|workdays?"),
     ("d", r"个?自然日|个?日历日|天|日|(?:calendar )?days?|d(?![a-z])"),
     ("w", r"周|星期|weeks?"),
     ("mo", r"个月|months?"),

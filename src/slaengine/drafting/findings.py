@@ -355,6 +355,9 @@ class Findings:
     def _steps(self, sentence: Sentence) -> bool:
         steps = find_steps(sentence)
         self.steps.extend((step, sentence) for step in steps)
+        if steps:
+            # "每季度巡检一次，并于巡检后5个工作日内提交巡检报告": the report's limit as well
+            self._commitments(sentence, quiet=True)
         return bool(steps)
 
     def _grid_row(self, sentence: Sentence) -> bool:

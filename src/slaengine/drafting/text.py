@@ -95,7 +95,9 @@ _SPELLED_UNIT = re.compile(
     r"(?:minutes?|hours?|days?|weeks?|months?|years?|times?|visits?)\b)",
     re.I,
 )
-_NEXT_DAY = re.compile(r"\bnext (local )?(business|working) day\b", re.I)
+_NEXT_DAY = re.compile(
+    r"\b(?:(?:by|on|within|in) )?(?:the )?next (local )?(business|working) day\b", re.I
+)
 _HALF_HOUR = re.compile(r"\bhalf an hour\b", re.I)
 #: "【≥5】年", "[ 3 ]个工作日": a figure filled into a form's brackets.
 _FORM_BRACKETS = re.compile(r"[【\[]\s*((?:≥|≤|>=|<=|>|<)?\s*\d+(?:\.\d+)?)\s*[】\]]")
@@ -109,7 +111,7 @@ _PAGE = re.compile(
 
 def _english(plain: str) -> str:
     plain = _SPELLED_THEN_DIGITS.sub(lambda m: m.group(1), plain)
-    plain = _NEXT_DAY.sub(lambda m: f"1 {m.group(1) or ''}{m.group(2)} day", plain)
+    plain = _NEXT_DAY.sub(lambda m: f"within 1 {m.group(1) or ''}{m.group(2)} day", plain)
     plain = _HALF_HOUR.sub("30 minutes", plain)
     plain = re.sub(r"\btwice\b", "2 times", plain, flags=re.I)
     plain = re.sub(r"\bonce\b(?= (?:a|per|every) )", "1 time", plain, flags=re.I)

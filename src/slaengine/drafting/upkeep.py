@@ -61,7 +61,8 @@ def find_warranty(sentence: Sentence) -> FoundWarranty | None:
         if spans:
             found.extension = target_text(spans[0])
             return found
-    if FINAL_INSPECTION.search(plain):
+    terms = [s for s in durations(plain) if s.unit in ("y", "mo") and not s.within]
+    if FINAL_INSPECTION.search(plain) and not terms:
         return found  # the final inspection itself (终验): its consequence is the extension
     if FRESH_TERM.search(plain):
         found.rewarranty = "fresh_term"
@@ -69,7 +70,12 @@ def find_warranty(sentence: Sentence) -> FoundWarranty | None:
         found.rewarranty = "remaining"
     for start, end in phrases(plain):
         text = plain[start:end]
-        if _BEFORE_END.search(text) or "每" in text or INSPECTION.search(text):
+        if (
+            _BEFORE_END.search(text)
+            or "每" in text
+            or INSPECTION.search(text)
+            or FINAL_INSPECTION.search(text)
+        ):
             continue  # "质保期满前一个月", "每半年巡检": a time before the end, a frequency
         if re.search(r"更换|replac", text, re.I) and (FRESH_TERM.search(text) or "剩余" in text):
             continue  # "更换的部件重新计算质保期": the re-warranty, not a term

@@ -102,6 +102,7 @@ SHAPES: tuple[ShapeWords, ...] = (
         _words(
             r"修复|修好|排除|解决|处置完毕|处理完毕|处理完成|维修到位|维修完毕|完成维修|恢复正常|恢复运行"
             r"|恢复(?!原状)|完工|\bfix|\brepair|restor|resol|\bsolution|mitigat|\bcomplet"
+            r"|return(?:ed)? to service|back (?:in|to|into) service"
         ),
         "repair-{sev}{t}",
         "repair",
@@ -181,8 +182,8 @@ SEVERITIES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
         _words(rf"一般{_FAULT}|普通故障|一般$|^一般|general{_EN_FAULT}|^general\b|\bnormal\b"),
     ),
     ("major", "重大故障", "Major fault", _words(rf"重大{_FAULT}?|大的故障|较大故障|\bmajor\b")),
-    ("emergency", "紧急故障", "Emergency", _words(r"紧急|加急|emergenc")),
-    ("urgent", "加急", "Urgent", _words(r"\burgent\b")),
+    ("emergency", "紧急故障", "Emergency", _words(r"(?<!非)紧急|加急|(?<!non-)(?<!non )emergenc")),
+    ("urgent", "加急", "Urgent", _words(r"(?<!non-)(?<!non )\burgent\b")),
     (
         "critical",
         "严重故障",
@@ -260,7 +261,10 @@ WHOLE_UNIT = _words(
     r"|complete (?:unit|system)"
     r"|entire (?:unit|system)|equipment as a whole|整台"
 )
-OTHER_PART = _words(r"(?:其他|其它|一般|普通)零?部件|other parts|wearing parts")
+OTHER_PART = _words(
+    r"(?:其他|其它|一般|普通)零?部件|易损件|耗材|电池|other parts|wearing parts|consumables"
+    r"|batter(?:y|ies)"
+)
 FRESH_TERM = _words(
     r"一包|重新计算|重新起算|重新享受|再保修一个|fresh|restart|new (?:full )?warranty"
     r"|full warranty from the"
