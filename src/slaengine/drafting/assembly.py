@@ -58,6 +58,7 @@ class Assembly:
         self.assets = findings.assets
         self.facts = findings.facts
         self.severities_seen = findings.severities_seen
+        self.categories = findings.categories
         self.measures = findings.measures
         self.contacts = findings.contacts
         self.term_of: dict[tuple[str, str | None, str | None], Term] = {}
@@ -157,7 +158,11 @@ class Assembly:
     def _severities(self) -> dict[str, dict[str, str]]:
         """The tender's own levels, in scheme order; the three named ones when it names none."""
         seen = self.severities_seen or set(DEFAULT_SEVERITIES)
-        return {key: {"zh": zh, "en": en} for key, zh, en, _ in SEVERITIES if key in seen}
+        levels = {key: {"zh": zh, "en": en} for key, zh, en, _ in SEVERITIES if key in seen}
+        for key, name in self.categories.items():
+            if key in seen and key not in levels:
+                levels[key] = {"zh" if is_chinese(name) else "en": name}
+        return levels
 
     def _commitment_terms(self) -> list[Term]:
         terms: list[Term] = []
@@ -251,7 +256,16 @@ class Assembly:
                 )
                 base = f"P-{prefix}"
                 english = found.shapes[0][0].late_en if found.shapes else "Penalty"
-                for shape, severity, target in found.shapes:
+                for shape, named_severity, target in found.shapes:
+                    # a level of the tender's own kinds ("中心平台故障超过6小时未恢复的")
+                    severity = named_severity or next(
+                        (
+                            key
+                            for key, name in self.categories.items()
+                            if key in found.condition or name in found.condition
+                        ),
+                        None,
+                    )
                     # "未能在4小时内到达现场的": only the commitment whose target is 4 hours
                     exact = [
                         term

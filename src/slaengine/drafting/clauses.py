@@ -109,7 +109,10 @@ def find_cap(sentence: Sentence) -> FoundCap | None:
 
 def find_clause(sentence: Sentence) -> FoundClause | Unread | None:
     plain = sentence.plain
-    consequence = PENALTY.search(plain)
+    consequence: re.Match[str] | None = PENALTY.search(plain)
+    if consequence is None and _FAILURE.match(unnumbered(plain)) and amounts(plain):
+        # "Failure to arrive within 45 minutes: USD 500 per occurrence", "未按时到场：每次500元"
+        consequence = re.search(r"[:：]|(?=(?:USD|RMB|CNY|¥|\$)\s*\d)|(?=\d[\d,.]*\s*元)", plain)
     if consequence is None:
         return None
     condition = unnumbered(plain[: consequence.start()])
@@ -150,6 +153,12 @@ def find_clause(sentence: Sentence) -> FoundClause | Unread | None:
     return found
 
 
+_FAILURE = re.compile(r"\s*(?:未能|未|不能|failure to|fails? to|if .{0,40}\bnot\b)", re.I)
+
+#: "修复超过8小时的", "exceeds 4 hours": the target the lateness is counted from.
+_EXCEEDED = re.compile(r"(?:超过|超出|逾|exceed(?:s|ing)?|more than|longer than)\s*$", re.I)
+
+
 def _shapes(condition: str) -> list[tuple[ShapeWords, str | None, str | None]]:
     """Each shape the condition names ("未能在3分钟内答复或30分钟内到达现场"), with its severity
     and the target it names (the clause is attached to that commitment only)."""
@@ -160,7 +169,11 @@ def _shapes(condition: str) -> list[tuple[ShapeWords, str | None, str | None]]:
         shape = shape_near(text, 0, (0, len(text)))
         if shape is None:
             continue
-        targets = [s for s in durations(text) if s.within or s.labelled]
+        targets = [
+            s
+            for s in durations(text)
+            if s.within or s.labelled or _EXCEEDED.search(text, 0, s.start)
+        ]
         target = target_text(targets[0]) if targets else None
         # "返厂维修" must not also count as a repair: only the first (most specific) shape
         triple = (shape, severity_in(text), target)

@@ -42,6 +42,7 @@ from slaengine.drafting.responses import (
     find_hours,
     phrases,
     severity_in,
+    zone_in,
 )
 from slaengine.drafting.text import Sentence, unnumbered
 from slaengine.drafting.upkeep import FoundStep, find_steps, find_warranty
@@ -118,6 +119,9 @@ class Findings:
         self._columns: dict[int, ShapeWords] | None = None
         self._column_levels: dict[int, str] | None = None
         self.measures: list[tuple[dict[str, Any], Sentence]] = []
+        #: the tender's own kinds of call or fault used as levels ("Entrapments:",
+        #: "前端摄像机故障："), by key, with their names.
+        self.categories: dict[str, str] = {}
         self.contacts: list[tuple[dict[str, Any], Sentence]] = []
         self._last_line = 0
         #: the level named by an earlier sentence of the same line (a clause cut at ；/;).
@@ -389,6 +393,10 @@ class Findings:
             return True
         if self._columns is not None:
             row_level = next((lvl for cell in cells[:2] if (lvl := severity_in(cell))), None)
+            named = category(cells[0]) if row_level is None and cells else None
+            if named is not None:  # | Entrapment | 45 minutes | 4 hours |
+                row_level = named[0]
+                self.categories.setdefault(named[0], named[1])
             if row_level:
                 self.severities_seen.add(row_level)
             self._commitments(sentence, level=row_level, columns=self._columns)
@@ -410,6 +418,13 @@ class Findings:
             level = self._level[0]
         if action is None and self._action is not None:
             action = self._action[0]
+        if level is None and not sentence.table_row:
+            label = _LABEL.match(sentence.plain)
+            named = category(label.group(1)) if label else None
+            if named is not None:  # "Entrapments: arrive within 45 minutes", "前端摄像机故障：…"
+                level = named[0]
+                self.categories.setdefault(named[0], named[1])
+                self._same_line = (sentence.line, level)
         found = find_commitments(sentence, level=level, action=action, columns=columns)
         for item in found:
             if isinstance(item, Unclear):
@@ -493,6 +508,45 @@ class Findings:
         found = find_contact(sentence)
         if found is not None:
             self.contacts.append((found, sentence))
+
+
+_LABEL = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?\s+|\d+[.、)]\s*)?([^:：|]{1,40}?)\s*[:：]")
+_CATEGORY_STOP = re.compile(
+    r"note|remark|scope|contact|phone|e-?mail|time|target|hours|address|project|name|date"
+    r"|备注|说明|^注$|联系|电话|热线|邮箱|时间|时限|地址|项目|名称|日期|合同|范围|方式|要求|承诺|标准",
+    re.I,
+)
+_CATEGORY_TAIL = re.compile(
+    r"\s*(?:calls?|requests?|faults?|incidents?|tickets?|issues?|problems?|故障|报修|事件|问题|类)$",
+    re.I,
+)
+_CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
+
+
+def category(label: str) -> tuple[str, str] | None:
+    """A kind of call or fault the tender sets targets by ("Entrapments", "Shutdown calls",
+    "前端摄像机故障") when it names no level of a known scheme: its key and its name."""
+    text = re.sub(r"\s*[(（][^)）]*[)）]", "", unnumbered(label)).strip()
+    if not text or re.search(r"\d", text) or _CATEGORY_STOP.search(text):
+        return None
+    if zone_in(text) or severity_in(text) or any(w.words.search(text) for w in SHAPES):
+        return None
+    chinese = bool(_CJK_CHAR.search(text))
+    if (chinese and len(text) > 12) or (not chinese and len(text.split()) > 4):
+        return None
+    base = _CATEGORY_TAIL.sub("", text).strip() or text
+    if chinese:
+        return base, text
+    words = base.lower().split()
+    if (
+        len(words) == 1
+        and len(words[0]) > 4
+        and words[0].endswith("s")
+        and not words[0].endswith("ss")
+    ):
+        words[0] = words[0][:-1]  # "Entrapments" names the kind "entrapment"
+    key = "-".join(re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*", " ".join(words)))
+    return (key, text) if key else None
 
 
 def _has_target(plain: str) -> bool:
