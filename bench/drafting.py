@@ -203,7 +203,7 @@ def terms(contract: dict[str, Any], reviews: list[dict[str, Any]]) -> set[str]:
         text = " ".join(str(v) for v in ct["name"].values())
         for channel in ct.get("channels", []):
             text += " " + " ".join(channel.get("to", []))
-        for value in re.findall(r"[\w.+-]+@[\w.-]+|\+?\d[\d-]{6,}\d", text):
+        for value in re.findall(r"[\w.+-]+@[\w.-]+|\+?\d[\d -]{6,}\d", text):
             found.add(f"contact {value}")
     return found
 
