@@ -39,6 +39,7 @@ from slaengine.drafting import Draft, DraftOptions, draft_tender, to_yaml, valid
 from slaengine.drafting.figures import has_figure
 from slaengine.drafting.reading import read_tender
 from slaengine.drafting.text import sentences
+from slaengine.drafting.vocabulary import EMAIL, PHONE
 
 TEXTS = Path(__file__).resolve().parent.parent / "tests" / "drafting_texts"
 
@@ -203,7 +204,7 @@ def terms(contract: dict[str, Any], reviews: list[dict[str, Any]]) -> set[str]:
         text = " ".join(str(v) for v in ct["name"].values())
         for channel in ct.get("channels", []):
             text += " " + " ".join(channel.get("to", []))
-        for value in re.findall(r"[\w.+-]+@[\w.-]+|\+?\d[\d -]{6,}\d", text):
+        for value in [*PHONE.findall(text), *EMAIL.findall(text)]:
             found.add(f"contact {value}")
     return found
 

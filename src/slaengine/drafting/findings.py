@@ -60,7 +60,9 @@ from slaengine.drafting.vocabulary import (
 )
 
 _NEGATED = re.compile(
-    r"^(?:如|若|如果)?(?:未|不能|未能|没有|无法|不)|\bif\b.*\b(?:not|fail)|fail", re.I
+    r"^(?:如|若|如果)?(?:未|不能|未能|没有|无法|不)|未能|未按|未于|未在|不能|无法"
+    r"|\bif\b.*\b(?:not|fail)|fail",
+    re.I,
 )
 _FACTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
@@ -346,6 +348,15 @@ class Findings:
         return True
 
     def _warranty(self, sentence: Sentence) -> bool:
+        if (
+            self.warranty_sources
+            and self.warranty_sources[-1].line == sentence.line
+            and not WARRANTY.search(sentence.plain)
+        ):
+            # "The tube is warranted for 12 months; the complete system for 24 months"
+            sentence = Sentence(
+                sentence.line, sentence.text, "warranty " + sentence.plain, sentence.table_row
+            )
         found = find_warranty(sentence)
         if found is None or found.extension is not None:
             return False

@@ -91,8 +91,9 @@ _SPELLED_THEN_DIGITS = re.compile(
 )
 _SPELLED_UNIT = re.compile(
     r"\b(" + "|".join(sorted(_ENGLISH, key=len, reverse=True)) + r")\b(?=\s+(?:\(\d+\)\s*)?"
-    r"(?:local\s+|business\s+|working\s+|calendar\s+|full\s+)?"
-    r"(?:minutes?|hours?|days?|weeks?|months?|years?|times?|visits?)\b)",
+    r"(?:(?:local\s+|business\s+|working\s+|calendar\s+|full\s+)?"
+    r"(?:minutes?|hours?|days?|weeks?|months?|years?)"
+    r"|(?:[\w-]+\s+){0,3}(?:times?|visits?|inspections?))\b)",
     re.I,
 )
 _NEXT_DAY = re.compile(

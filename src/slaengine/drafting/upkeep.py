@@ -111,11 +111,15 @@ _FREQUENCIES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"每(?:个)?季度|quarterly|every quarter", re.I), "3mo"),
     (re.compile(r"每半年|每6个月|semi-?annual|every (?:6|six) months|half-yearly", re.I), "6mo"),
     (re.compile(r"每月|每1个月|monthly|every month", re.I), "1mo"),
+    (re.compile(r"每周|每星期|每礼拜|weekly|every week", re.I), "7d"),
 )
 _EVERY_N = re.compile(r"每\s*(\d+)\s*个月|every (\d+) months", re.I)
 _PER_YEAR = re.compile(
-    r"每年[^,;\d]{0,6}?(\d+)\s*次|(\d+) times (?:a|per|each|every) (?:calendar )?year", re.I
+    r"每年[^,;\d]{0,6}?(\d+)\s*次|(\d+) times (?:a|per|each|every) (?:calendar )?year"
+    r"|(\d+) (?:[\w-]+ ){0,3}(?:visits?|inspections?|services?) (?:a|per|each|every) year",
+    re.I,
 )
+_PER_MONTH = re.compile(r"每月[^,;\d]{0,6}?(\d+)\s*次|(\d+) times (?:a|per|each|every) month", re.I)
 _YEARLY = re.compile(r"每年|annual|yearly|every year|once a year", re.I)
 _FIRST_YEARS = re.compile(
     r"前\s*(\d+)\s*年|(?<![第满\d])(\d+)\s*年(?:内|之内|以内)|first (\d+) years", re.I
@@ -172,7 +176,10 @@ def find_steps(sentence: Sentence) -> list[FoundStep]:
 def _frequency(text: str) -> tuple[str | None, str | None, int | None]:
     per_year = _PER_YEAR.search(text)
     if per_year:
-        return None, "1y", int(per_year.group(1) or per_year.group(2))
+        return None, "1y", int(next(g for g in per_year.groups() if g))
+    per_month = _PER_MONTH.search(text)
+    if per_month and int(next(g for g in per_month.groups() if g)) > 1:
+        return None, "1mo", int(next(g for g in per_month.groups() if g))
     for pattern, every in _FREQUENCIES:
         if pattern.search(text):
             return every, None, None

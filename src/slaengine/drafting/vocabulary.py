@@ -247,6 +247,7 @@ CONTRACT_TOTAL = _words(r"合同期内|整个合同期|合同有效期内|over t
 SITE_RULES = _words(r"违反.{0,8}(?:管理规定|规章|制度)|site (?:rules|regulations)")
 INSPECTION = _words(
     r"巡检|巡视|巡查|定期检查|定期维护|预防性维护|保养|检修|inspect|preventive maintenance"
+    r"|planned maintenance|maintenance visits?"
 )
 FINAL_INSPECTION = _words(r"终验|最终验收|最终检验|final inspection|final acceptance")
 
@@ -262,7 +263,8 @@ WHOLE_UNIT = _words(
     r"|entire (?:unit|system)|equipment as a whole|整台"
 )
 OTHER_PART = _words(
-    r"(?:其他|其它|一般|普通)零?部件|易损件|耗材|电池|other parts|wearing parts|consumables"
+    r"(?:其他|其它|一般|普通)零?部件|易损件|耗材|电池|更换[之的]?(?:零部件|零件|部件|配件)"
+    r"|other parts|wearing parts|consumables"
     r"|batter(?:y|ies)"
 )
 FRESH_TERM = _words(
@@ -352,7 +354,9 @@ MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
 MEASURE_PERIODS: tuple[tuple[re.Pattern[str], str], ...] = (
     (_words(r"季度|quarter"), "quarter"),
     (
-        _words(r"年度|每年|全年|合同年|(?<![\d第])年[\u4e00-\u9fff]{0,3}率|annual|per year|yearly"),
+        _words(
+            r"年度|每年|全年|合同年|contract year|(?<![\d第])年[\u4e00-\u9fff]{0,3}率|annual|per year|yearly"
+        ),
         "contract_year",
     ),
     (_words(r"月|month"), "month"),
@@ -360,7 +364,7 @@ MEASURE_PERIODS: tuple[tuple[re.Pattern[str], str], ...] = (
 #: Contacts: a phone number, an e-mail address, a named role.
 PHONE = re.compile(
     r"(?<![\d-])(?:\+?86[- ]?)?(?:400[- ]?\d{3}[- ]?\d{4}|0\d{1,3}[- ]?\d{6,8}|1[3-9]\d{9}"
-    r"|\(?\d{3}\)?[ -]\d{3}-\d{4})(?![\d-])"
+    r"|\(?\d{3}\)?[ -]\d{3}-\d{4}|\+\d{1,3}(?:[ -]\d{1,4}){2,4})(?![\d-])"
 )
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 ROLE = _words(
