@@ -153,7 +153,9 @@ def find_clause(sentence: Sentence) -> FoundClause | Unread | None:
     return found
 
 
-_FAILURE = re.compile(r"\s*(?:未能|未|不能|failure to|fails? to|if .{0,40}\bnot\b)", re.I)
+_FAILURE = re.compile(
+    r"\s*(?:未能|未|不能|逾期|迟到|failure to|fails? to|late\b|if .{0,40}\bnot\b)", re.I
+)
 
 #: "修复超过8小时的", "exceeds 4 hours": the target the lateness is counted from.
 _EXCEEDED = re.compile(r"(?:超过|超出|逾|exceed(?:s|ing)?|more than|longer than)\s*$", re.I)

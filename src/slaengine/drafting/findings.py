@@ -209,7 +209,8 @@ class Findings:
         if spans:
             return  # only a heading or a label line sets a context, not a term
         head = re.split(r"[:：|,，(]", plain, maxsplit=1)[0].strip()
-        level = severity_in(head) if len(head) <= 24 else None
+        short = len(head) <= (12 if _CJK_CHAR.search(head) else 24)
+        level = severity_in(head) if short else None  # not "一级故障指全站停运…", a definition
         if level is not None:
             self._level = (level, sentence.line)
             self.severities_seen.add(level)
@@ -276,6 +277,9 @@ class Findings:
             )
         elif self.hours is None:
             self.hours = (hours, sentence)
+        if any(span.within for span in durations(sentence.plain)):
+            # "acknowledge within 1 hour during business hours (Monday - Friday, 8:00-17:00)"
+            self._commitments(sentence)
         return True
 
     def _cap(self, sentence: Sentence) -> bool:

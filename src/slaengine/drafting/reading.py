@@ -101,6 +101,8 @@ def _docx(path: Path) -> Iterator[tuple[str, bool]]:
 
 #: Two or more blanks between words of a PDF line in layout mode: a gap between table cells.
 _CELL_GAP = re.compile(r"\s{2,}")
+#: Two Chinese figures one blank apart ("30分钟 2小时"): narrow cells the layout ran together.
+_JAMMED = re.compile(r"(?<=[\u4e00-\u9fff]) (?=\d)")
 
 
 def _pdf(path: Path) -> list[str]:
@@ -116,7 +118,11 @@ def _pdf(path: Path) -> list[str]:
     lines: list[str] = []
     for page in pages:
         for line in page.splitlines():
-            cells = _CELL_GAP.split(line.strip())
+            cells = [
+                piece
+                for cell in _CELL_GAP.split(line.strip())
+                for piece in (_JAMMED.split(cell) if _JAMMED.search(cell) else [cell])
+            ]
             if len(cells) >= 3 and all(cells):
                 line = "| " + " | ".join(cells) + " |"  # a table row: cells as in a .docx
             lines.append(line.rstrip())

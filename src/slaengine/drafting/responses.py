@@ -82,6 +82,11 @@ _ANCHOR = re.compile(
     re.I,
 )
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+#: "within 1 hour during business hours": a target counted in working time.
+_IN_HOURS = re.compile(
+    r"\s*(?:\w+\s+){0,3}?(?:during|in|within) (?:normal |the )?(?:business|working|office) hours",
+    re.I,
+)
 #: A phrase that is the condition of another term: "如…未能解决", "if not resolved within".
 _CONDITION = re.compile(
     r"(?<!例)(?:如|若|倘若|\bif\b|\bshould\b).*(?:未能|不能|未|无法|\bnot\b|\bfails?\b)",
@@ -214,6 +219,8 @@ def find_commitments(
             found.append(Unclear(text))  # a clock runs in minutes to working days, not months
             continue
         calendar = OFFICE if span.unit in ("wd", "wh") else ALWAYS
+        if _IN_HOURS.match(plain, span.end):
+            calendar = OFFICE  # "within 1 hour during business hours", "工作时间内2小时内"
         last = shape
         found.append(
             FoundCommitment(

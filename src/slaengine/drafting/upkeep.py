@@ -108,12 +108,13 @@ class FoundStep:
 
 
 _FREQUENCIES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"每(?:个)?季度|quarterly|every quarter", re.I), "3mo"),
+    (re.compile(r"每(?:个)?季度?|quarterly|every quarter", re.I), "3mo"),
     (re.compile(r"每半年|每6个月|semi-?annual|every (?:6|six) months|half-yearly", re.I), "6mo"),
     (re.compile(r"每月|每1个月|monthly|every month", re.I), "1mo"),
     (re.compile(r"每周|每星期|每礼拜|weekly|every week", re.I), "7d"),
 )
 _EVERY_N = re.compile(r"每\s*(\d+)\s*个月|every (\d+) months", re.I)
+_EVERY_DAYS = re.compile(r"每\s*(\d+)\s*天|every (\d+) days", re.I)
 _PER_YEAR = re.compile(
     r"每年[^,;\d]{0,6}?(\d+)\s*次|(\d+) times (?:a|per|each|every) (?:calendar )?year"
     r"|(\d+) (?:[\w-]+ ){0,3}(?:visits?|inspections?|services?) (?:a|per|each|every) year",
@@ -157,6 +158,9 @@ def find_steps(sentence: Sentence) -> list[FoundStep]:
             continue
         every, per, count = _frequency(phrase)
         if every is None and per is None:
+            # "每月对组件、逆变器、汇流箱巡检一次": the frequency was in an earlier phrase
+            every, per, count = _frequency(context)
+        if every is None and per is None:
             context += phrase + ","
             continue
         text, context = context + phrase, ""
@@ -186,6 +190,9 @@ def _frequency(text: str) -> tuple[str | None, str | None, int | None]:
     every_n = _EVERY_N.search(text)
     if every_n:
         return f"{every_n.group(1) or every_n.group(2)}mo", None, None
+    every_days = _EVERY_DAYS.search(text)
+    if every_days:
+        return f"{every_days.group(1) or every_days.group(2)}d", None, None
     if _YEARLY.search(text):
         return "1y", None, None
     return None, None, None

@@ -100,7 +100,7 @@ SHAPES: tuple[ShapeWords, ...] = (
     ShapeWords(
         "fix-after-arrival",
         _words(
-            r"修复|修好|排除|解决|处置完毕|处理完毕|处理完成|维修到位|维修完毕|完成维修|恢复正常|恢复运行"
+            r"修复|修好|排除|消缺|解决|处置完毕|处理完毕|处理完成|维修到位|维修完毕|完成维修|恢复正常|恢复运行"
             r"|恢复(?!原状)|完工|\bfix|\brepair|restor|resol|\bsolution|mitigat|\bcomplet"
             r"|return(?:ed)? to service|back (?:in|to|into) service"
         ),
@@ -258,12 +258,13 @@ KEY_PART = _words(
     r"|critical (?:parts?|components?)|major (?:parts?|components?)|main (?:parts?|components?)"
 )
 WHOLE_UNIT = _words(
-    r"成套设备|整套设备|整机|整体|设备整机|全套|整套|整梯|整屏|整车|整台|whole (?:unit|system)"
+    r"成套设备|整套设备|整机|整体|设备整机|全套|整套|整梯|整屏|整车|整台|其余设备|其他设备"
+    r"|whole (?:unit|system)"
     r"|complete (?:unit|system)"
     r"|entire (?:unit|system)|equipment as a whole|整台"
 )
 OTHER_PART = _words(
-    r"(?:其他|其它|一般|普通)零?部件|易损件|耗材|电池|更换[之的]?(?:零部件|零件|部件|配件)"
+    r"(?:其他|其它|其余|一般|普通)(?:零部件|零件|部件|配件)|易损件|耗材|电池|更换[之的]?(?:零部件|零件|部件|配件)"
     r"|other parts|wearing parts|consumables"
     r"|batter(?:y|ies)"
 )
@@ -349,7 +350,10 @@ MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("satisfaction", _words(r"满意度|满意率|satisfaction")),
-    ("availability", _words(r"可用率|可用性|开机率|在线率|完好率|正常运行率|availability|uptime")),
+    (
+        "availability",
+        _words(r"可用率|可利用率|可用性|开机率|在线率|完好率|正常运行率|availability|uptime"),
+    ),
 )
 MEASURE_PERIODS: tuple[tuple[re.Pattern[str], str], ...] = (
     (_words(r"季度|quarter"), "quarter"),
@@ -364,7 +368,8 @@ MEASURE_PERIODS: tuple[tuple[re.Pattern[str], str], ...] = (
 #: Contacts: a phone number, an e-mail address, a named role.
 PHONE = re.compile(
     r"(?<![\d-])(?:\+?86[- ]?)?(?:400[- ]?\d{3}[- ]?\d{4}|0\d{1,3}[- ]?\d{6,8}|1[3-9]\d{9}"
-    r"|\(?\d{3}\)?[ -]\d{3}-\d{4}|\+\d{1,3}(?:[ -]\d{1,4}){2,4})(?![\d-])"
+    r"|\(?\d{3}\)?[ -]\d{3}-\d{4}|\+\d{1,3}(?:[ -]\d{1,4}){2,4}"
+    r"|\(0\d{1,3}\)\s?\d{3,4}-?\d{4})(?![\d-])"
 )
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 ROLE = _words(
