@@ -91,8 +91,8 @@ def test_the_example_tender_drafts_a_contract_that_replays_like_the_shipped_one(
     draft, shipped = load_contract(out), load_contract(example_contract())
     # the whole replay report: clocks, breaches, penalties, compensation, totals, obligations,
     # tickets (with warranty), rejected events. All but the period measures (availability,
-    # satisfaction), which the shipped contract declares and tender.md does not state: drafting
-    # does not write measures (docs/drafting.md), so the draft has none.
+    # satisfaction), which the shipped contract declares and tender.md does not state (drafting
+    # writes a measure only when the tender states one: docs/drafting.md), so the draft has none.
     drafted, expected = report_json(draft), report_json(shipped)
     assert "measures" not in drafted and expected.pop("measures")
     assert drafted == expected
