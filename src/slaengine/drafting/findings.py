@@ -1,16 +1,26 @@
 """Reading a tender sentence by sentence: what each sentence says, and what it leaves in doubt.
 
-Theory of operation: the tender's sentences (``text.sentences``) are read in order, each by the
-first recogniser that understands it, in this order: boilerplate (produces nothing), the
+Theory of operation: the tender's sentences (``text.sentences``) are read in order. First the
+contexts a sentence sets for the ones below it: a level named by a heading or label ("第一級 加急",
+"I级故障："), an action named by a heading ("Target response times"), a level named earlier on the
+same line (a clause cut at a semicolon). A table row is read by its table's header (columns of
+actions and rows of levels, or the other way round) or as an asset row. Then each sentence goes
+to the first recogniser that understands it, in this order: boilerplate (no term; listed as
+``ignored`` when it has a figure, read normally when force majeure is only a proviso), the
 contract's facts (合同编号, 项目名称, 投标人, 招标人, contract price, acceptance date), the
 working week (工作日为周一至周五9:00-17:30), a cap per contract year, a warranty extension on a
-failed final inspection, a penalty or compensation clause, periodic inspections, warranty terms,
-response commitments. A sentence none of them understands is listed for review when it carries a
-time or money figure, and silently passed over when it does not (headings, prose).
+failed final inspection, a warranty postponed by the downtime (listed), a penalty or
+compensation clause, a period measure, periodic inspections, warranty terms, response
+commitments; a phone number or an e-mail address also makes a contact, whatever else the
+sentence says. A sentence none of them understands is listed for review when it carries a time,
+a count, a percentage or a money figure — nothing with a figure is passed over in silence — and
+passed over when it does not (headings, prose).
 
-What is found is kept as found (``Findings``): a commitment stated a second time with a different
-target is a conflict at once (the stricter target is kept), but ids, links between clauses and
-commitments, and assumptions are the assembly's (``assembly``), which runs once all is read.
+What is found is kept as found (``Findings``): a commitment (action, level, zone) stated a second
+time with a different target is a conflict at once (the stricter target is kept); warranty
+statements are kept with whether they name their class, and ``settle_warranty`` decides once
+all is read (the scoped statement wins, every disagreement listed). Ids, links between clauses
+and commitments, zone tables and assumptions are the assembly's (``assembly``).
 """
 
 from __future__ import annotations

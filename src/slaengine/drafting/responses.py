@@ -1,13 +1,20 @@
 """Response commitments: "30分钟内到达现场", "respond within 30 minutes", and their calendars.
 
-Theory of operation: a target is a length of time marked as a limit (followed by 内/以内, or after
-"within"/不超过). A sentence is cut at commas (and table cells) into phrases; the action a target
-belongs to is the shape whose words come nearest after the target in its phrase (Chinese puts the
-action after: "15分钟内派遣工程师"), else nearest before it (English: "respond within"), else the
-nearest in the sentence. The severity is named in the same phrase or an earlier one of the same
-sentence ("重大故障的，1小时内修复"). A target in working days (工作日) is measured on the
-working-hours calendar; any other on the 24x7 one. A target whose action cannot be told is
-returned as not understood, never guessed.
+Theory of operation: a target is a length of time marked as a limit: followed by 内/以内/或更短,
+after "within"/不超过/≤/"must not exceed", after a label ("响应时间：2小时"), alone in a table
+cell under an action column, or right before the act ("6小时到场"); a range ("2-4小时") gives
+its upper end. A sentence is cut at commas (and table cells) into phrases; the action a target
+belongs to is the shape named on the side its language puts it — after the target in Chinese
+("15分钟内派遣工程师"), before it in English ("respond within") — else on the other side, else
+anywhere in the sentence, else the action of the table column or of a heading above. Words that
+only start the clock ("of arrival", "到达现场后") are not the action. A phrase that is the
+trigger of another term ("如12小时内未能解决，…") gives no target of its own. The severity is named
+in the same phrase or an earlier one of the same sentence ("重大故障的，1小时内修复"), else comes
+from the context the caller gives (a table row, a heading, an earlier sentence of the line); the
+zone (市区, 郊县, 200公里以内) likewise, and a zone left open (偏远地区另议) is returned as such.
+A target in working days or hours is measured on the working-hours calendar, as is one "during
+business hours"; any other on the 24x7 one. A target whose action cannot be told is returned as
+not understood, never guessed.
 """
 
 from __future__ import annotations
