@@ -27,7 +27,7 @@ _UNIT_WORDS: tuple[tuple[str, str], ...] = (
 )
 _UNIT_RE = "|".join(pattern for _, pattern in _UNIT_WORDS)
 _DURATION = re.compile(
-    rf"(?P<num>\d+(?:\.\d+)?)\s*(?P<ge>个)?\s*(?P<half>半)?\s*(?P<unit>{_UNIT_RE})"
+    rf"(?P<num>\d+(?:\.\d+)?)(?:\s*|-)(?P<ge>个)?\s*(?P<half>半)?\s*(?P<unit>{_UNIT_RE})"
     rf"|(?<![\d.])半\s*(?P<hunit>个?小时|天|年|个月)",
     re.IGNORECASE,
 )

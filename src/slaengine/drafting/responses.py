@@ -124,6 +124,11 @@ def shape_near(plain: str, position: int, phrase: tuple[int, int]) -> ShapeWords
                 before.append((position - match.end(), rank, words))
     english = not _CJK.search(plain, start, end)
     first, second = (before, after) if english else (after, before)
+    if first and not english:
+        chosen = min(first, key=lambda item: (item[0], item[1]))
+        arrival = [a for a in first if a[2].shape == "be-on-site" and 0 < a[0] - chosen[0] <= 4]
+        if chosen[2].shape == "dispatch-engineer" and arrival:
+            return arrival[0][2]  # "4小时内派员到院处理": the clock stops on arrival
     if first:
         return min(first, key=lambda item: (item[0], item[1]))[2]
     if second:

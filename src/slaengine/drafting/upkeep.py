@@ -109,6 +109,7 @@ class FoundStep:
 
 _FREQUENCIES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"每(?:个)?季度?|quarterly|every quarter", re.I), "3mo"),
+    (re.compile(r"每(?:个)?学期|each semester|every semester|every term", re.I), "6mo"),
     (re.compile(r"每半年|每6个月|semi-?annual|every (?:6|six) months|half-yearly", re.I), "6mo"),
     (re.compile(r"每月|每1个月|monthly|every month", re.I), "1mo"),
     (re.compile(r"每周|每星期|每礼拜|weekly|every week", re.I), "7d"),

@@ -88,7 +88,8 @@ SHAPES: tuple[ShapeWords, ...] = (
     ShapeWords(
         "be-on-site",
         _words(
-            r"到达现场|到场|到位|赶到|赶赴|抵达|到达|进入抢修现场|上门|on[- ]site|arriv|at the site"
+            r"到达现场|到场|到位|赶到|赶赴|抵达|到达|到院|到厂|到校|进入抢修现场|上门|on[- ]site|arriv"
+            r"|at the site"
         ),
         "onsite-{t}",
         "onsite",
@@ -223,7 +224,7 @@ DEFAULT_SEVERITIES = ("general", "major", "emergency")
 #: Penalty and compensation language: where a consequence begins.
 PENALTY = _words(
     r"扣罚|扣除|扣|罚款|罚|违约金|赔偿|赔付|承担|支付|penalt|deduct|liquidated damages|forfeit"
-    r"|\bbears?\b|compensat|\bpay"
+    r"|\bbears?\b|compensat|\bpay|\bcredit"
 )
 #: The supplier bears all costs arising (compensation, not a penalty).
 COSTS = _words(
@@ -238,7 +239,7 @@ CONTRACT_PRICE = _words(r"合同(?:总)?(?:价|金额|价款|总额)|contract (?
 #: "per started unit of lateness": 每超时10分钟, 每逾期1天, per started hour, for every 10 minutes.
 PER_UNIT = _words(
     r"每(?:超时|超过|超出|逾期|逾|延迟|延误|迟到|晚)?\s*(?=\d|半|小时|天|日)"
-    r"|per (?:started |additional )?(?=\d|hour|day|minute)|for (?:each|every) (?:started )?"
+    r"|per (?:started |additional )?(?=\d|hour|day|minute)|for (?:each|every) (?:started |full |part of an? )?"
 )
 PER_BARE_UNIT = _words(r"^(小时|天|日|hour|day|minute)")
 YEAR_CAP = _words(r"合同年度|每年|每一年度|per contract year|each contract year|any contract year")
