@@ -364,3 +364,25 @@ def test_measures_and_contacts(tmp_path: Path) -> None:
     assert (
         ("assumption", 4) in kinds and ("not_understood", 6) in kinds and ("assumption", 7) in kinds
     )
+
+
+def test_the_command_drafts_a_text_with_measures_and_contacts_and_shows_their_sources(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "dc.yaml"
+    options = ["--id", "DC-1", "--price", "500000", "--currency", "CNY",
+               "--accepted-on", "2026-01-01", "--timezone", "Asia/Shanghai"]  # fmt: skip
+    tender = BENCH.TEXTS / "zh-datacenter.txt"
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "slaengine", *args]
+        return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+
+    drafted_run = run("contract", "draft", str(tender), *options, "-o", str(out))
+    assert drafted_run.returncode == 0, drafted_run.stderr
+    assert "14 commitments" in drafted_run.stderr and "2 measures, 1 contacts" in drafted_run.stderr
+    assert run("contract", "validate", str(out)).returncode == 0
+    shown = run("contract", "show", str(out), "--sources")
+    assert shown.returncode == 0, shown.stderr
+    for term in ("measure availability", "measure satisfaction", "contact service-manager"):
+        assert term in shown.stdout
