@@ -444,8 +444,12 @@ class Findings:
         if action is None and self._action is not None:
             action = self._action[0]
         if level is None and not sentence.table_row:
-            label = _LABEL.match(sentence.plain) or _KIND_FIRST.match(sentence.plain)
+            label = _LABEL.match(sentence.plain)
             named = category(label.group(1)) if label else None
+            if named is None:  # "第三条 修复时限：锅炉停炉故障须在6小时内恢复供热"
+                rest = sentence.plain[label.end() :] if label else sentence.plain
+                first = _KIND_FIRST.match(rest)
+                named = category(first.group(1)) if first else None
             if named is not None:  # "Entrapments: arrive within 45 minutes", "前端摄像机故障：…"
                 level = named[0]
                 self.categories.setdefault(named[0], named[1])
@@ -537,7 +541,9 @@ class Findings:
 
 _LABEL = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?\s+|\d+[.、)]\s*)?([^:：|]{1,40}?)\s*[:：]")
 #: "影响病人安全之故障，应于2小时内到院": a kind of fault named first, as a label would.
-_KIND_FIRST = re.compile(r"^\s*(?:\(?\d+[.、)]\s*)?([^,，:：|]{2,20}?(?:故障|事件|问题))\s*[,，]")
+_KIND_FIRST = re.compile(
+    r"^\s*(?:\(?\d+[.、)]\s*)?([^,，:：|]{2,20}?(?:故障|事件|问题))\s*(?:[,，]|须|应|必须|需)"
+)
 _CATEGORY_STOP = re.compile(
     r"note|remark|scope|contact|phone|e-?mail|time|target|hours|address|project|name|date"
     r"|备注|说明|^注$|联系|电话|热线|邮箱|时间|时限|地址|项目|名称|日期|合同|范围|方式|要求|承诺|标准",

@@ -34,7 +34,10 @@ def _words(pattern: str) -> re.Pattern[str]:
 SHAPES: tuple[ShapeWords, ...] = (
     ShapeWords(
         "factory-repair",
-        _words(r"返厂|返回厂家|寄回厂家|return(?:ed)? to (?:the )?factory|factory repair"),
+        _words(
+            r"返厂|返回厂家|寄回厂家|返修中心|return(?:ed)? to (?:the )?factory|factory repair"
+            r"|\bdepot\b"
+        ),
         "factory-repair-{t}",
         "factory",
         "返厂维修",
@@ -103,7 +106,7 @@ SHAPES: tuple[ShapeWords, ...] = (
         _words(
             r"修复|修好|排除|消缺|解决|处置完毕|处理完毕|处理完成|维修到位|维修完毕|完成维修|恢复正常|恢复运行"
             r"|恢复(?!原状)|完工|\bfix|\brepair|restor|resol|\bsolution|mitigat|\bcomplet"
-            r"|return(?:ed)? to service|back (?:in|to|into) service"
+            r"|return(?:ed)? to service|back (?:in|to|into) service|replac(?:e|es|ed|ement)\b"
         ),
         "repair-{sev}{t}",
         "repair",
@@ -180,7 +183,9 @@ SEVERITIES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
         "general",
         "一般故障",
         "General fault",
-        _words(rf"一般{_FAULT}|普通故障|一般$|^一般|general{_EN_FAULT}|^general\b|\bnormal\b"),
+        _words(
+            rf"一般{_FAULT}|普通故障|^普通$|一般$|^一般|general{_EN_FAULT}|^general\b|\bnormal\b"
+        ),
     ),
     ("major", "重大故障", "Major fault", _words(rf"重大{_FAULT}?|大的故障|较大故障|\bmajor\b")),
     ("emergency", "紧急故障", "Emergency", _words(r"(?<!非)紧急|加急|(?<!non-)(?<!non )emergenc")),
@@ -265,7 +270,7 @@ WHOLE_UNIT = _words(
     r"|entire (?:unit|system)|equipment as a whole|整台"
 )
 OTHER_PART = _words(
-    r"(?:其他|其它|其余|一般|普通)(?:零部件|零件|部件|配件)|易损件|耗材|电池|更换[之的]?(?:零部件|零件|部件|配件)"
+    r"(?:其他|其它|其余|一般|普通)(?:零部件|零件|部件|配件)|易损件|耗材|电池|辅机|辅助设备|附属设备|更换[之的]?(?:零部件|零件|部件|配件)"
     r"|other parts|wearing parts|consumables"
     r"|batter(?:y|ies)"
 )
