@@ -1280,7 +1280,7 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
         "--sections",
         default="replay,memory,reevaluate,live",
         help="comma-separated: replay, memory, reevaluate, live, ingest, consume, faults, console, "
-        "backtest, terms, hooks, startup",
+        "backtest, terms, hooks, startup, drafting",
     )
     parser.add_argument(
         "--startup-runs", type=int, default=21, help="runs of each command (startup; median)"
@@ -1350,6 +1350,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "terms",
         "hooks",
         "startup",
+        "drafting",
     }
     if unknown:
         print(f"unknown section(s): {', '.join(sorted(unknown))}", file=sys.stderr)
@@ -1426,6 +1427,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             figures["hooks"] = hooks_section(
                 args.hooks_events, args.hooks_clients, 1 if args.quick else 3, work
             )
+        if "drafting" in sections:
+            from drafting import drafting_section
+
+            say("drafting the test texts against their answer keys (drafting)")
+            figures["drafting"] = drafting_section()
     figures["seconds"] = rounded(time.perf_counter() - started, 1)
     figures["targets"] = targets(figures)
     json.dump(figures, sys.stdout, ensure_ascii=False, indent=1)

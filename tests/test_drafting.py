@@ -85,20 +85,22 @@ def test_the_example_tender_drafts_a_contract_that_replays_like_the_shipped_one(
         "contract", "draft", str(TENDER), *options, "-o", str(out), "--report", str(report)
     )
     assert result.returncode == 0, result.stderr
-    assert "9 commitments, 10 clauses, 1 obligations, 2 units; 2 item(s) to review" in result.stderr
+    assert "9 commitments, 10 clauses, 1 obligations, 2 units; 3 item(s) to review" in result.stderr
     validate = run("contract", "validate", str(out))
     assert validate.returncode == 0, validate.stderr
     draft, shipped = load_contract(out), load_contract(example_contract())
     # the whole replay report: clocks, breaches, penalties, compensation, totals, obligations,
     # tickets (with warranty), rejected events. All but the period measures (availability,
-    # satisfaction), which the shipped contract declares and tender.md does not state: drafting
-    # does not write measures (docs/drafting.md), so the draft has none.
+    # satisfaction), which the shipped contract declares and tender.md does not state (drafting
+    # writes a measure only when the tender states one: docs/drafting.md), so the draft has none.
     drafted, expected = report_json(draft), report_json(shipped)
     assert "measures" not in drafted and expected.pop("measures")
     assert drafted == expected
-    # the two commitments the tender gives no penalty are the review items, nothing else
+    # the two commitments the tender gives no penalty are the review items, and the bid
+    # validity's 90 days (no term, but a figure: never passed over in silence)
     review = json.loads(report.read_text(encoding="utf-8"))
     assert [(r["kind"], r["item"], r["line"]) for r in review["reviews"]] == [
+        ("ignored", None, 7),
         ("no_penalty", "dispatch-15min", 27),
         ("no_penalty", "callback-24h", 31),
     ]
@@ -174,6 +176,7 @@ def test_a_chinese_tender_with_a_restated_commitment_traditional_text_and_doubts
         ("conflict", 8, "ack-15min"),
         ("no_penalty", 9, "factory-repair-1d"),
         ("not_understood", 10, None),  # 7×24小时: a figure, but no commitment in it
+        ("ignored", 11, None),  # the bid validity's 60 days: boilerplate, but listed
         ("assumption", 13, "warranty"),  # 一包 or not: the tender does not say
         ("assumption", 14, "inspection"),
         ("assumption", 14, "inspection"),
@@ -183,8 +186,8 @@ def test_a_chinese_tender_with_a_restated_commitment_traditional_text_and_doubts
     conflict = draft.reviews[1]
     assert "30m" in conflict.message and "15m" in conflict.message
     assert "stricter 15m" in conflict.message
-    # the boilerplate (line 11, with its 60 days) produced nothing at all
-    assert all(r.line != 11 for r in draft.reviews)
+    # the boilerplate (line 11, with its 60 days) produced no term, only its "ignored" item
+    assert [r.kind for r in draft.reviews if r.line == 11] == ["ignored"]
     assert "# REVIEW: the same commitment is stated twice" in text
 
 
@@ -271,6 +274,7 @@ def test_an_english_tender(tmp_path: Path) -> None:
     assert contract.name is None and contract.currency == "USD"
     assert [(r.kind, r.line) for r in draft.reviews] == [
         ("no_penalty", 3), ("no_penalty", 5), ("assumption", 8),
+        ("ignored", 10),  # governed by … valid for 90 days: no term, but listed
         ("not_understood", 11)]  # fmt: skip
 
 
@@ -422,4 +426,11 @@ def test_whatever_the_text_the_draft_validates_or_says_what_is_missing(
     contract, draft, _ = drafted(tender)  # raises if the draft would not validate
     assert contract.id == "T-1"
     for review in draft.reviews:
-        assert review.kind in ("not_understood", "conflict", "unlinked", "no_penalty", "assumption")
+        assert review.kind in (
+            "not_understood",
+            "conflict",
+            "unlinked",
+            "no_penalty",
+            "assumption",
+            "ignored",
+        )

@@ -130,7 +130,10 @@ def contract_draft(
     err.print(
         f"drafted {contract.id}: {len(contract.commitments)} commitments, "
         f"{len(contract.clauses)} clauses, {len(contract.obligations)} obligations, "
-        f"{len(contract.assets)} units; {len(draft.reviews)} item(s) to review"
+        f"{len(contract.assets)} units"
+        + (f", {len(contract.measures)} measures" if contract.measures else "")
+        + (f", {len(contract.contacts)} contacts" if contract.contacts else "")
+        + f"; {len(draft.reviews)} item(s) to review"
         + (f"; written to {output}" if output else ""),
         highlight=False,
         soft_wrap=True,

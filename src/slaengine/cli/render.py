@@ -170,6 +170,8 @@ def sources_table(contract: Contract) -> Table:
     for asset in contract.assets:
         terms.append((f"asset {asset.id}", asset.source))
         terms.extend((f"asset {part.id}", part.source) for part in asset.parts)
+    terms.extend((f"measure {m.id}", m.source) for m in contract.measures)
+    terms.extend((f"contact {c.id}", c.source) for c in contract.contacts)
     for term, sources in terms:
         if not sources:
             table.add_row(term, "—", "(no source given)")

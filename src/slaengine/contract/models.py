@@ -777,6 +777,7 @@ class Measure(Model):
     #: repeat_faults: an asset with more faults than this in a period has repeat faults
     #: ("同一设备一个月内故障不超过2次": 2).
     max_faults: int | None = Field(default=None, ge=1)
+    source: Provenance = Field(default_factory=list, exclude=True)
 
     @field_validator("target")
     @classmethod
@@ -931,6 +932,7 @@ class Contact(Model):
     severities: list[str] = Field(default_factory=list)
     escalate_after: Duration | None = None
     next: str | None = None
+    source: Provenance = Field(default_factory=list, exclude=True)
 
     def wants(self, kind: str, commitment: str | None, severity: str | None) -> bool:
         if self.kinds and kind not in self.kinds:

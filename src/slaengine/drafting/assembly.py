@@ -13,6 +13,8 @@ notes; nothing here writes files.
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,7 @@ from slaengine.drafting.items import (
     CONFLICT,
     NO_PENALTY,
     NOT_UNDERSTOOD,
+    REVIEW_KINDS,
     UNLINKED,
     Draft,
     DraftError,
@@ -34,7 +37,7 @@ from slaengine.drafting.items import (
 )
 from slaengine.drafting.responses import ALWAYS, OFFICE, FoundCommitment
 from slaengine.drafting.text import Sentence
-from slaengine.drafting.vocabulary import SEVERITIES, SHAPE_BY_NAME
+from slaengine.drafting.vocabulary import DEFAULT_SEVERITIES, SEVERITIES, SHAPE_BY_NAME
 
 
 class Assembly:
@@ -54,6 +57,11 @@ class Assembly:
         self.hours = findings.hours
         self.assets = findings.assets
         self.facts = findings.facts
+        self.severities_seen = findings.severities_seen
+        self.categories = findings.categories
+        self.measures = findings.measures
+        self.contacts = findings.contacts
+        self.term_of: dict[tuple[str, str | None, str | None], Term] = {}
 
     def finish(self, tender: Path) -> Draft:
         section_notes: dict[str, list[str]] = {}
@@ -86,9 +94,11 @@ class Assembly:
             "warranty": self._warranty_terms(),
             "assets": self._asset_terms(),
             "obligations": obligations,
+            "measures": self._measure_terms(commitments),
+            "contacts": self._contact_terms(),
         }
         if sections["obligations"] and not (sections["warranty"] and sections["assets"]):
-            self._obligation_without_warranty(sections)
+            self._obligation_without_warranty(sections, facts["accepted_on"])
         # by line, then by kind; review items about the whole contract (no line) come last
         self.reviews.sort(key=lambda r: (r.line or 10**9, REVIEW_ORDER.get(r.kind, 9)))
         given = {
@@ -140,20 +150,46 @@ class Assembly:
                 "price": money(Decimal(str(price))),
                 "timezone": timezone,
                 "accepted_on": accepted_on,
-                "severities": {key: {"zh": zh, "en": en} for key, zh, en, _ in SEVERITIES},
+                "severities": self._severities(),
             }
         )
         return facts
 
+    def _severities(self) -> dict[str, dict[str, str]]:
+        """The tender's own levels, in scheme order; the three named ones when it names none."""
+        seen = self.severities_seen or set(DEFAULT_SEVERITIES)
+        levels = {key: {"zh": zh, "en": en} for key, zh, en, _ in SEVERITIES if key in seen}
+        for key, name in self.categories.items():
+            if key in seen and key not in levels:
+                levels[key] = {"zh" if is_chinese(name) else "en": name}
+        return levels
+
     def _commitment_terms(self) -> list[Term]:
         terms: list[Term] = []
         used: set[str] = set()
-        for (shape_name, severity), (term, found) in self.commitments.items():
+        groups: dict[tuple[str, str | None], list[tuple[Term, FoundCommitment]]] = {}
+        for (shape_name, severity, _zone), pair in self.commitments.items():
+            groups.setdefault((shape_name, severity), []).append(pair)
+        for (shape_name, severity), pairs in groups.items():
+            # the zone stated first is the commitment's own target ("市区2小时"); the others
+            # (郊县4小时, 跨省24小时) are rows of its target table
+            term, found = pairs[0]
+            for other, _ in pairs[1:]:
+                for source in other.sources:
+                    term.add_source(source)
+                term.notes.extend(other.notes)
+                term.reviews.extend(other.reviews)
             shape = SHAPE_BY_NAME[shape_name]
             target_id = found.target[:-1] + "min" if found.target.endswith("m") else found.target
             term_id = shape.id_pattern.format(t=target_id, sev=f"{severity}-" if severity else "")
+            if severity and "{sev}" not in shape.id_pattern:
+                # "ack-level-1-15min": one answer target per level of the tender's scheme
+                prefix, _, rest = term_id.rpartition("-")
+                term_id = f"{prefix}-{severity}-{rest}"
             if term_id in used:
-                term_id = f"{term_id}-{severity or len(used)}"
+                term_id = f"{term_id}-{severity or ('zones' if len(pairs) > 1 else 'all')}"
+            while term_id in used:
+                term_id += "-2"
             used.add(term_id)
             term.id = term_id
             for review in term.reviews:
@@ -172,11 +208,36 @@ class Assembly:
                 "target": found.target,
                 "calendar": found.calendar,
             }
+            rows: list[dict[str, Any]] = [
+                {"when": {"zone": other.zone}, "target": other.target}
+                for _, other in pairs[1:]
+                if other.zone
+            ]
+            if rows:
+                term.data["targets"] = rows
+                note = (
+                    f"targets by zone: {found.target} is for zone {found.zone or '(none)'} and any "
+                    "site without a zone; give the assets (or the tickets' events) a `zone` "
+                    "attribute: " + ", ".join(str(r["when"]["zone"]) for r in rows)
+                )
+                term.notes.append(note)
+                self.reviews.append(
+                    Review(ASSUMPTION, note, term.sources[0].line, term.sources[0].text, term_id)
+                )
+            calendars = {other.calendar for _, other in pairs}
+            if len(calendars) > 1:
+                note = "zones stated on different calendars (working days and hours): check"
+                term.notes.append(note)
+                self.reviews.append(
+                    Review(CONFLICT, note, term.sources[0].line, term.sources[0].text, term_id)
+                )
+            for (name, sev, _zone), (_, said) in self.commitments.items():
+                if name == shape_name and sev == severity:
+                    self.term_of[(name, sev, said.target)] = term
             terms.append(term)
         return terms
 
     def _clause_terms(self, commitments: list[Term], obligations: list[Term]) -> list[Term]:
-        by_key = {key: term for key, (term, _) in self.commitments.items()}
         terms: list[Term] = []
         for found, sentence in self.clauses:
             data: dict[str, Any] = {"name": {}, "kind": found.kind, **found.terms}
@@ -195,13 +256,36 @@ class Assembly:
                 )
                 base = f"P-{prefix}"
                 english = found.shapes[0][0].late_en if found.shapes else "Penalty"
-                for shape, severity in found.shapes:
-                    linked.extend(
+                for shape, named_severity, target in found.shapes:
+                    # a level of the tender's own kinds ("中心平台故障超过6小时未恢复的")
+                    severity = named_severity or next(
+                        (
+                            key
+                            for key, name in self.categories.items()
+                            if key in found.condition or name in found.condition
+                        ),
+                        None,
+                    )
+                    # "未能在4小时内到达现场的": only the commitment whose target is 4 hours
+                    exact = [
                         term
-                        for (name, sev), term in by_key.items()
+                        for (name, sev, tgt), term in self.term_of.items()
                         if name == shape.shape
                         and (severity is None or sev == severity)
-                        and term not in linked
+                        and target is not None
+                        and tgt == target
+                    ]
+                    linked.extend(
+                        term
+                        for term in (
+                            exact
+                            or [
+                                term
+                                for (name, sev, _z), (term, _) in self.commitments.items()
+                                if name == shape.shape and (severity is None or sev == severity)
+                            ]
+                        )
+                        if term not in linked
                     )
             if found.kind == "costs":
                 base, english = "C-costs", "Supplier bears all costs arising"
@@ -217,8 +301,8 @@ class Assembly:
                 )
                 term.notes.append(note)
                 self.reviews.append(Review(UNLINKED, note, sentence.line, sentence.text, term.id))
-            for target in linked:
-                clauses = target.data.setdefault("clauses", [])
+            for owner in linked:
+                clauses = owner.data.setdefault("clauses", [])
                 if term.id not in clauses:
                     clauses.append(term.id)
         if self.extension is not None:
@@ -290,7 +374,81 @@ class Assembly:
         term.data = data
         return [term]
 
-    def _obligation_without_warranty(self, sections: dict[str, list[Term]]) -> None:
+    def _measure_terms(self, commitments: list[Term]) -> list[Term]:
+        terms: list[Term] = []
+        for found, sentence in self.measures:
+            data = dict(found)
+            if data["kind"] == "on_time_rate":
+                shape = data.pop("shape", None)
+                named = [t.id for t in commitments if t.data["use"] == shape]
+                if not commitments:
+                    self.reviews.append(
+                        Review(
+                            NOT_UNDERSTOOD,
+                            "an on-time rate, but the draft has no commitment to measure it on: "
+                            "add the measure by hand",
+                            sentence.line,
+                            sentence.text,
+                            data["id"],
+                        )
+                    )
+                    continue
+                data["commitments"] = named or [t.id for t in commitments]
+                if not named:
+                    self.reviews.append(
+                        Review(
+                            ASSUMPTION,
+                            "the on-time rate names no action the draft has: measured on every "
+                            "commitment",
+                            sentence.line,
+                            sentence.text,
+                            data["id"],
+                        )
+                    )
+            same = next((t for t in terms if t.data["kind"] == data["kind"]), None)
+            if same is not None:
+                if (same.data["target"], same.data["period"]) != (data["target"], data["period"]):
+                    note = (
+                        f"{data['kind']} stated twice differently ({quote(same.sources[0])}): "
+                        "the draft keeps the first"
+                    )
+                    same.notes.append(note)
+                    self.reviews.append(
+                        Review(CONFLICT, note, sentence.line, sentence.text, same.id)
+                    )
+                same.add_source(sentence)
+                continue
+            body = {k: v for k, v in data.items() if k != "id"}
+            terms.append(Term("measures", data["id"], body, [sentence]))
+        return terms
+
+    def _contact_terms(self) -> list[Term]:
+        terms: list[Term] = []
+        used: set[str] = set()
+        for data, sentence in self.contacts:
+            base = _slug(data["role"])
+            term_id = base
+            n = 2
+            while term_id in used:
+                term_id, n = f"{base}-{n}", n + 1
+            used.add(term_id)
+            body = {"name": data["name"], "lang": data["lang"], "channels": data["channels"]}
+            term = Term("contacts", term_id, body, [sentence])
+            if data["phones"]:
+                note = (
+                    "phone " + ", ".join(data["phones"]) + ": a phone number is no alert "
+                    "channel; the contact is alerted through the log"
+                    + (" and by e-mail" if data["emails"] else "")
+                    + " — add a webhook or e-mail if alerts must reach them"
+                )
+                term.notes.append(note)
+                self.reviews.append(Review(ASSUMPTION, note, sentence.line, sentence.text, term_id))
+            terms.append(term)
+        return terms
+
+    def _obligation_without_warranty(
+        self, sections: dict[str, list[Term]], accepted_on: date
+    ) -> None:
         """An obligation until the warranty ends needs the warranty and the asset list: without
         them it runs for the unit's warranty term (or a year) from acceptance, and says so."""
         unit = self.warranty_terms.get("unit")
@@ -298,12 +456,20 @@ class Assembly:
         kept = []
         for term in sections["obligations"]:
             if "per" in term.data:
+                # N a year until the warranty ends: without the asset list, until the day the
+                # unit's term ends counted from acceptance
+                years, months = (int(span[:-1]), 0) if span.endswith("y") else (0, int(span[:-2]))
+                until = _add_months(accepted_on, years * 12 + months)
+                term.data["until"] = until
                 note = (
-                    f"{term.id}: runs until the warranty ends, but the draft has no warranty or no "
-                    "asset list: left out; add the assets and the obligation by hand"
+                    "runs until the warranty ends in the tender, but the draft has no warranty or "
+                    f"no asset list: it runs until {until.isoformat()} ({span} from acceptance) "
+                    "instead; add the assets and put back 'until: warranty_end'"
                 )
+                term.notes.append(note)
                 source = term.sources[0]
-                self.reviews.append(Review(NOT_UNDERSTOOD, note, source.line, source.text, term.id))
+                self.reviews.append(Review(ASSUMPTION, note, source.line, source.text, term.id))
+                kept.append(term)
                 continue
             for entry in term.data["schedule"]:
                 if entry.pop("until", None) == "warranty_end":
@@ -418,9 +584,41 @@ _LATE_ZH = {f"P-{shape.clause_prefix}": shape.late_zh for shape in SHAPE_BY_NAME
     "C-costs": "承担由此而发生的一切费用",
 }
 
-REVIEW_ORDER = {
-    kind: i for i, kind in enumerate((NOT_UNDERSTOOD, CONFLICT, UNLINKED, NO_PENALTY, ASSUMPTION))
+REVIEW_ORDER = {kind: i for i, kind in enumerate(REVIEW_KINDS)}
+
+
+_ROLE_IDS = {
+    "服务热线": "hotline",
+    "报修电话": "hotline",
+    "客服热线": "hotline",
+    "客服电话": "hotline",
+    "投诉电话": "complaints",
+    "监督电话": "supervision",
+    "项目经理": "project-manager",
+    "服务经理": "service-manager",
+    "联系人": "contact",
+    "技术负责人": "technical-lead",
+    "值班电话": "duty",
+    "值班工程师": "duty-engineer",
 }
+
+
+def _slug(role: str) -> str:
+    if role in _ROLE_IDS:
+        return _ROLE_IDS[role]
+    text = "-".join(re.findall(r"[a-z0-9]+", role.lower()))
+    return text or "contact"
+
+
+def _add_months(day: date, months: int) -> date:
+    year, month = divmod(day.month - 1 + months, 12)
+    target_year, target_month = day.year + year, month + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(target_year, target_month, min(day.day, last))
+        except ValueError:
+            continue
+    raise ValueError(day)  # unreachable: every month has a 28th
 
 
 def _clause_terms_equal(a: dict[str, Any], b: dict[str, Any]) -> bool:

@@ -23,7 +23,14 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from slaengine.drafting.figures import Amount, amounts, durations, percents, unit_text
+from slaengine.drafting.figures import (
+    Amount,
+    amounts,
+    durations,
+    percents,
+    target_text,
+    unit_text,
+)
 from slaengine.drafting.responses import phrases, severity_in, shape_near
 from slaengine.drafting.text import Sentence, unnumbered
 from slaengine.drafting.vocabulary import (
@@ -49,7 +56,7 @@ class FoundClause:
     #: the clause's terms as they go in the contract file (amount, unit, percent, cap ...).
     terms: dict[str, str]
     #: what it is charged for: (shape, severity) pairs, the inspection obligation, site rules.
-    shapes: list[tuple[ShapeWords, str | None]] = field(default_factory=list)
+    shapes: list[tuple[ShapeWords, str | None, str | None]] = field(default_factory=list)
     inspection: bool = False
     site_rules: bool = False
     #: the condition as the tender words it (plain text), and its first phrase (the name).
@@ -102,7 +109,10 @@ def find_cap(sentence: Sentence) -> FoundCap | None:
 
 def find_clause(sentence: Sentence) -> FoundClause | Unread | None:
     plain = sentence.plain
-    consequence = PENALTY.search(plain)
+    consequence: re.Match[str] | None = PENALTY.search(plain)
+    if consequence is None and _FAILURE.match(unnumbered(plain)) and amounts(plain):
+        # "Failure to arrive within 45 minutes: USD 500 per occurrence", "未按时到场：每次500元"
+        consequence = re.search(r"[:：]|(?=(?:USD|RMB|CNY|¥|\$)\s*\d)|(?=\d[\d,.]*\s*元)", plain)
     if consequence is None:
         return None
     condition = unnumbered(plain[: consequence.start()])
@@ -143,18 +153,34 @@ def find_clause(sentence: Sentence) -> FoundClause | Unread | None:
     return found
 
 
-def _shapes(condition: str) -> list[tuple[ShapeWords, str | None]]:
-    """Each shape the condition names ("未能在3分钟内答复或30分钟内到达现场"), with its severity."""
-    named: list[tuple[ShapeWords, str | None]] = []
-    for start, end in phrases(condition.replace("或", ",").replace(" or ", ",")):
-        text = condition.replace("或", ",").replace(" or ", ",")[start:end]
+_FAILURE = re.compile(
+    r"\s*(?:未能|未|不能|逾期|迟到|failure to|fails? to|late\b|if .{0,40}\bnot\b)", re.I
+)
+
+#: "修复超过8小时的", "exceeds 4 hours": the target the lateness is counted from.
+_EXCEEDED = re.compile(r"(?:超过|超出|逾|exceed(?:s|ing)?|more than|longer than)\s*$", re.I)
+
+
+def _shapes(condition: str) -> list[tuple[ShapeWords, str | None, str | None]]:
+    """Each shape the condition names ("未能在3分钟内答复或30分钟内到达现场"), with its severity
+    and the target it names (the clause is attached to that commitment only)."""
+    named: list[tuple[ShapeWords, str | None, str | None]] = []
+    text_all = condition.replace("或", ",").replace(" or ", ",")
+    for start, end in phrases(text_all):
+        text = text_all[start:end]
         shape = shape_near(text, 0, (0, len(text)))
         if shape is None:
             continue
+        targets = [
+            s
+            for s in durations(text)
+            if s.within or s.labelled or _EXCEEDED.search(text, 0, s.start)
+        ]
+        target = target_text(targets[0]) if targets else None
         # "返厂维修" must not also count as a repair: only the first (most specific) shape
-        pair = (shape, severity_in(text))
-        if pair not in named:
-            named.append(pair)
+        triple = (shape, severity_in(text), target)
+        if triple not in named:
+            named.append(triple)
     return named
 
 

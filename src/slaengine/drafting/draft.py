@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from slaengine.drafting.assembly import Assembly
-from slaengine.drafting.findings import Findings
+from slaengine.drafting.findings import Findings, settle_warranty
 from slaengine.drafting.items import Draft, DraftError, DraftOptions
 from slaengine.drafting.reading import read_tender
 from slaengine.drafting.text import sentences
@@ -25,4 +25,5 @@ def draft_tender(path: Path, options: DraftOptions) -> Draft:
     findings = Findings(options)
     for sentence in sentences(lines, wrapped=path.suffix.lower() == ".pdf"):
         findings.read(sentence)
+    settle_warranty(findings)
     return Assembly(findings).finish(path)

@@ -17,16 +17,17 @@ from decimal import Decimal
 #: Canonical units: m (minutes), h, d (calendar days), wd (working days), w, mo, y.
 _UNIT_WORDS: tuple[tuple[str, str], ...] = (
     ("m", r"分钟|minutes?|mins?"),
+    ("wh", r"个?工作小时|(?:local )?(?:business|working) hours?"),
     ("h", r"小时|钟头|hours?|hrs?|h(?![a-z])"),
-    ("wd", r"个?工作日|working days?|business days?|workdays?"),
-    ("d", r"天|日|days?"),
+    ("wd", r"个?工作日|个?工作天|(?:local )?(?:working|business) days?|workdays?"),
+    ("d", r"个?自然日|个?日历日|天|日|(?:calendar )?days?|d(?![a-z])"),
     ("w", r"周|星期|weeks?"),
     ("mo", r"个月|months?"),
     ("y", r"年|years?"),
 )
 _UNIT_RE = "|".join(pattern for _, pattern in _UNIT_WORDS)
 _DURATION = re.compile(
-    rf"(?P<num>\d+(?:\.\d+)?)\s*(?P<ge>个)?\s*(?P<half>半)?\s*(?P<unit>{_UNIT_RE})"
+    rf"(?P<num>\d+(?:\.\d+)?)(?:\s*|-)(?P<ge>个)?\s*(?P<half>半)?\s*(?P<unit>{_UNIT_RE})"
     rf"|(?<![\d.])半\s*(?P<hunit>个?小时|天|年|个月)",
     re.IGNORECASE,
 )
@@ -37,10 +38,20 @@ _MONEY = re.compile(
 )
 _PERCENT = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s*(?:%|percent\b|per cent\b)", re.IGNORECASE)
 #: Words for "within" before or after a length of time, marking it as a target.
-_WITHIN_AFTER = re.compile(r"\s*(?:以内|之内|内)")
-_WITHIN_BEFORE = re.compile(
-    r"(?:within|in no more than|no later than|no more than|不超过|不得超过|不大于|最迟)\s*$", re.I
+_WITHIN_AFTER = re.compile(
+    r"\s*(?:以内|之内|内|或更短|或以内|or less|or sooner|at the latest|max(?:imum)?\b)", re.I
 )
+_WITHIN_BEFORE = re.compile(
+    r"(?:within|in no more than|no later than|no more than|no longer than|not (?:to )?exceed"
+    r"|must not exceed|shall not exceed|not more than|less than|at most|up to"
+    r"|不超过|不得超过|不超|不大于|不多于|最迟|最长|≤|<=|<)\s*(?:the\s+)?$",
+    re.I,
+)
+#: A figure right after a label ("响应时间: 2小时", "Priority 1: 30 minutes", "响应时间为2小时"),
+#: or alone in a table cell: a target when the label or column names an action.
+_LABELLED = re.compile(r"(?:[:：]|时间为|时限为|时间是|为|\|)\s*$")
+#: "2-4小时": a range; the figure read is its upper end.
+_RANGE = re.compile(r"\d+(?:\.\d+)?\s*(?:-|~|～|至|到|—|–|to)\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +62,10 @@ class Span:
     end: int
     #: followed by 内 / preceded by "within": a target, not a unit of lateness.
     within: bool = False
+    #: after a label or alone in a table cell ("响应时间: 2小时"): a target if an action is named.
+    labelled: bool = False
+    #: the upper end of a range ("2-4小时").
+    ranged: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,9 +95,16 @@ def durations(text: str) -> list[Span]:
                 value += Decimal("0.5")
             if _is_date_or_ordinal(text, match.start(), match.end(), unit, value):
                 continue
+        start = match.start()
+        ranged = _RANGE.search(text, 0, start)
+        if ranged:
+            start = ranged.start()
         within = bool(_WITHIN_AFTER.match(text, match.end()))
-        within |= bool(_WITHIN_BEFORE.search(text, 0, match.start()))
-        found.append(Span(value, unit, match.start(), match.end(), within))
+        within |= bool(_WITHIN_BEFORE.search(text, 0, start))
+        labelled = bool(_LABELLED.search(text, 0, start)) or not text[:start].strip()
+        found.append(
+            Span(value, unit, start, match.end(), within, labelled and not within, bool(ranged))
+        )
     return found
 
 
@@ -119,6 +141,9 @@ _LEFTOVER_NUMERAL = re.compile(
 )
 
 
+#: A count: "每年2次", "twice a year" (normalised to "2 times"), "3 visits".
+_COUNT = re.compile(r"(?<![\d.])\d+\s*(?:次|遍|times\b|visits?\b)", re.I)
+
 #: A spelled-out English number before a unit of time ("within thirty minutes"): not read as a
 #: figure (only digits are), but recognised as one so that the sentence is flagged, not missed.
 _SPELLED = re.compile(
@@ -131,14 +156,20 @@ _SPELLED = re.compile(
 
 def has_figure(text: str) -> bool:
     """A time or money figure a reader would take for a term (decides "not understood")."""
-    if durations(text) or amounts(text) or percents(text):
+    if durations(text) or amounts(text) or percents(text) or _COUNT.search(text):
         return True
     return bool(_LEFTOVER_NUMERAL.search(text) or _SPELLED.search(text))
 
 
 def target_text(span: Span) -> str:
     """The contract's duration text for a target (3m, 1h, 90m, 3d) and its unit family."""
-    minutes = {"m": Decimal(1), "h": Decimal(60), "d": Decimal(1440), "w": Decimal(10080)}
+    minutes = {
+        "m": Decimal(1),
+        "h": Decimal(60),
+        "wh": Decimal(60),
+        "d": Decimal(1440),
+        "w": Decimal(10080),
+    }
     if span.unit == "wd":
         if span.value != span.value.to_integral_value():
             raise ValueError(f"{span.value} working days is not a whole number of days")
@@ -163,6 +194,6 @@ def target_text(span: Span) -> str:
 
 def unit_text(span: Span) -> str:
     """A unit of lateness (per started ...): a fixed length; a day is 24 hours."""
-    if span.unit == "wd":
-        raise ValueError("a unit of lateness in working days cannot be counted as fixed time")
+    if span.unit in ("wd", "wh"):
+        raise ValueError("a unit of lateness in working time cannot be counted as fixed time")
     return target_text(span)

@@ -1,16 +1,26 @@
 """Reading a tender sentence by sentence: what each sentence says, and what it leaves in doubt.
 
-Theory of operation: the tender's sentences (``text.sentences``) are read in order, each by the
-first recogniser that understands it, in this order: boilerplate (produces nothing), the
+Theory of operation: the tender's sentences (``text.sentences``) are read in order. First the
+contexts a sentence sets for the ones below it: a level named by a heading or label ("第一級 加急",
+"I级故障："), an action named by a heading ("Target response times"), a level named earlier on the
+same line (a clause cut at a semicolon). A table row is read by its table's header (columns of
+actions and rows of levels, or the other way round) or as an asset row. Then each sentence goes
+to the first recogniser that understands it, in this order: boilerplate (no term; listed as
+``ignored`` when it has a figure, read normally when force majeure is only a proviso), the
 contract's facts (合同编号, 项目名称, 投标人, 招标人, contract price, acceptance date), the
 working week (工作日为周一至周五9:00-17:30), a cap per contract year, a warranty extension on a
-failed final inspection, a penalty or compensation clause, periodic inspections, warranty terms,
-response commitments. A sentence none of them understands is listed for review when it carries a
-time or money figure, and silently passed over when it does not (headings, prose).
+failed final inspection, a warranty postponed by the downtime (listed), a penalty or
+compensation clause, a period measure, periodic inspections, warranty terms, response
+commitments; a phone number or an e-mail address also makes a contact, whatever else the
+sentence says. A sentence none of them understands is listed for review when it carries a time,
+a count, a percentage or a money figure — nothing with a figure is passed over in silence — and
+passed over when it does not (headings, prose).
 
-What is found is kept as found (``Findings``): a commitment stated a second time with a different
-target is a conflict at once (the stricter target is kept), but ids, links between clauses and
-commitments, and assumptions are the assembly's (``assembly``), which runs once all is read.
+What is found is kept as found (``Findings``): a commitment (action, level, zone) stated a second
+time with a different target is a conflict at once (the stricter target is kept); warranty
+statements are kept with whether they name their class, and ``settle_warranty`` decides once
+all is read (the scoped statement wins, every disagreement listed). Ids, links between clauses
+and commitments, zone tables and assumptions are the assembly's (``assembly``).
 """
 
 from __future__ import annotations
@@ -21,34 +31,48 @@ from typing import Any
 
 from slaengine.drafting.assets import BadRow, FoundAsset, asset_header, asset_row
 from slaengine.drafting.clauses import FoundClause, Unread, find_cap, find_clause
-from slaengine.drafting.figures import amounts, has_figure
+from slaengine.drafting.figures import amounts, durations, has_figure
 from slaengine.drafting.items import (
+    ASSUMPTION,
     CONFLICT,
+    IGNORED,
     NOT_UNDERSTOOD,
     DraftOptions,
     Review,
     Term,
     quote,
 )
+from slaengine.drafting.measures import find_contact, find_measure
 from slaengine.drafting.responses import (
     FoundCommitment,
     FoundHours,
+    OpenZone,
     Unclear,
     find_commitments,
     find_hours,
+    phrases,
+    severity_in,
+    zone_in,
 )
-from slaengine.drafting.text import Sentence
+from slaengine.drafting.text import Sentence, unnumbered
 from slaengine.drafting.upkeep import FoundStep, find_steps, find_warranty
 from slaengine.drafting.vocabulary import (
     BOILERPLATE,
     CONTRACT_PRICE,
     EXTEND,
     FINAL_INSPECTION,
+    POSTPONE,
+    SHAPE_BY_NAME,
+    SHAPES,
+    WARRANTY,
     WORKING_DAY,
+    ShapeWords,
 )
 
 _NEGATED = re.compile(
-    r"^(?:如|若|如果)?(?:未|不能|未能|没有|无法|不)|\bif\b.*\b(?:not|fail)|fail", re.I
+    r"^(?:如|若|如果)?(?:未|不能|未能|没有|无法|不)|未能|未按|未于|未在|不能|无法"
+    r"|\bif\b.*\b(?:not|fail)|fail",
+    re.I,
 )
 _FACTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
@@ -81,10 +105,15 @@ class Findings:
     def __init__(self, options: DraftOptions) -> None:
         self.options = options
         self.reviews: list[Review] = []
-        self.commitments: dict[tuple[str, str | None], tuple[Term, FoundCommitment]] = {}
+        self.commitments: dict[
+            tuple[str, str | None, str | None], tuple[Term, FoundCommitment]
+        ] = {}
         self.clauses: list[tuple[FoundClause, Sentence]] = []
         self.caps: dict[str, Term] = {}
         self.warranty_terms: dict[str, tuple[str, Sentence]] = {}
+        #: every warranty statement: (class, term, scoped?, sentence); ``settle_warranty``
+        #: makes ``warranty_terms`` of them (a scoped statement wins over an unscoped one).
+        self.warranty_statements: list[tuple[str, str, bool, Sentence]] = []
         self.rewarranty: tuple[str, Sentence] | None = None
         self.warranty_sources: list[Sentence] = []
         self.extension: Term | None = None
@@ -93,23 +122,51 @@ class Findings:
         self.assets: list[FoundAsset] = []
         self.facts: dict[str, tuple[Any, Sentence]] = {}
         self._asset_columns: dict[str, int] | None = None
+        #: the severity levels the tender's terms name (declared as the contract's).
+        self.severities_seen: set[str] = set()
+        #: a level or an action named by a heading or label, for the lines just below it.
+        self._level: tuple[str, int] | None = None
+        self._action: tuple[ShapeWords, int] | None = None
+        #: the actions (or levels) of the columns of the table being read.
+        self._columns: dict[int, ShapeWords] | None = None
+        self._column_levels: dict[int, str] | None = None
+        self.measures: list[tuple[dict[str, Any], Sentence]] = []
+        #: the tender's own kinds of call or fault used as levels ("Entrapments:",
+        #: "前端摄像机故障："), by key, with their names.
+        self.categories: dict[str, str] = {}
+        self.contacts: list[tuple[dict[str, Any], Sentence]] = []
+        self._last_line = 0
+        #: the level named by an earlier sentence of the same line (a clause cut at ；/;).
+        self._same_line: tuple[int, str] | None = None
 
     # --- reading ---------------------------------------------------------------------------
 
     def read(self, sentence: Sentence) -> None:
+        self._contexts(sentence)
         if sentence.table_row and self._table_row(sentence):
             return
         if not sentence.table_row:
             self._asset_columns = None
+            self._columns = self._column_levels = None
         plain = sentence.plain
-        if BOILERPLATE.search(plain):
+        if BOILERPLATE.search(plain) and not _has_target(plain):
+            if has_figure(plain):
+                self._review(
+                    IGNORED,
+                    sentence,
+                    "boilerplate (bid validity, force majeure, governing law …) with a figure: "
+                    "no term drafted from it; check that it states no commitment",
+                )
             return
+        self._contact(sentence)
         for reader in (
             self._fact,
             self._hours,
             self._cap,
             self._extension,
+            self._postponement,
             self._clause,
+            self._measure,
             self._steps,
             self._warranty,
             self._commitments,
@@ -137,7 +194,44 @@ class Findings:
         self.reviews.append(review)
         return review
 
+    def _contexts(self, sentence: Sentence) -> None:
+        """A level or action named by a heading or label ("第一级 加急", "I级故障:",
+        "Target response times") holds for the lines just below it, until a gap or another."""
+        if not sentence.table_row:
+            named = next(
+                (
+                    lvl
+                    for s, e in phrases(sentence.plain)
+                    if (lvl := severity_in(sentence.plain[s:e]))
+                ),
+                None,
+            )
+            if named is not None:
+                self._same_line = (sentence.line, named)
+        if sentence.line - self._last_line > 2:
+            self._level = self._action = None
+        self._last_line = sentence.line
+        plain = unnumbered(sentence.plain).strip()
+        spans = durations(plain)
+        if sentence.table_row:
+            self._level = None  # a table says its levels itself; none outlives it
+            return
+        if spans:
+            return  # only a heading or a label line sets a context, not a term
+        head = re.split(r"[:：|,，(]", plain, maxsplit=1)[0].strip()
+        short = len(head) <= (12 if _CJK_CHAR.search(head) else 24)
+        level = severity_in(head) if short else None  # not "一级故障指全站停运…", a definition
+        if level is not None:
+            self._level = (level, sentence.line)
+            self.severities_seen.add(level)
+        if len(plain) <= 60:
+            shapes = {w.shape for w in SHAPES if w.words.search(plain)}
+            if len(shapes) == 1 and re.search(r"时间|时限|time|target", plain, re.I):
+                self._action = (SHAPE_BY_NAME[shapes.pop()], sentence.line)
+
     def _table_row(self, sentence: Sentence) -> bool:
+        if self._grid_row(sentence):
+            return True
         header = asset_header(sentence)
         if header is not None:
             self._asset_columns = header
@@ -193,6 +287,9 @@ class Findings:
             )
         elif self.hours is None:
             self.hours = (hours, sentence)
+        if any(span.within for span in durations(sentence.plain)):
+            # "acknowledge within 1 hour during business hours (Monday - Friday, 8:00-17:00)"
+            self._commitments(sentence)
         return True
 
     def _cap(self, sentence: Sentence) -> bool:
@@ -265,24 +362,21 @@ class Findings:
         return True
 
     def _warranty(self, sentence: Sentence) -> bool:
+        if (
+            self.warranty_sources
+            and self.warranty_sources[-1].line == sentence.line
+            and not WARRANTY.search(sentence.plain)
+        ):
+            # "The tube is warranted for 12 months; the complete system for 24 months"
+            sentence = Sentence(
+                sentence.line, sentence.text, "warranty " + sentence.plain, sentence.table_row
+            )
         found = find_warranty(sentence)
         if found is None or found.extension is not None:
             return False
         self.warranty_sources.append(sentence)
-        for kind, term in found.terms.items():
-            if kind in self.warranty_terms and self.warranty_terms[kind][0] != term:
-                first = self.warranty_terms[kind]
-                self._review(
-                    CONFLICT,
-                    sentence,
-                    f"warranty term for {kind} stated twice: {first[0]} ({quote(first[1])}) and "
-                    f"{term}; the draft keeps the longer",
-                    "warranty",
-                )
-                if _months(term) > _months(first[0]):
-                    self.warranty_terms[kind] = (term, sentence)
-            else:
-                self.warranty_terms.setdefault(kind, (term, sentence))
+        for kind, term, scoped in found.scoped:
+            self.warranty_statements.append((kind, term, scoped, sentence))
         if found.rewarranty is not None:
             self.rewarranty = self.rewarranty or (found.rewarranty, sentence)
         return True
@@ -290,10 +384,77 @@ class Findings:
     def _steps(self, sentence: Sentence) -> bool:
         steps = find_steps(sentence)
         self.steps.extend((step, sentence) for step in steps)
+        if steps:
+            # "每季度巡检一次，并于巡检后5个工作日内提交巡检报告": the report's limit as well
+            self._commitments(sentence, quiet=True)
         return bool(steps)
 
-    def _commitments(self, sentence: Sentence, quiet: bool = False) -> bool:
-        found = find_commitments(sentence)
+    def _grid_row(self, sentence: Sentence) -> bool:
+        """A table whose columns are actions (响应时间 | 到场时间 | 修复时间) and rows levels, or
+        whose columns are levels and rows actions. A header row sets the columns; the rows
+        below are read by them."""
+        cells = [c.strip() for c in sentence.plain.split("|")]
+        if not durations(sentence.plain) and not amounts(sentence.plain):
+            actions = {
+                i: shape for i, cell in enumerate(cells) if (shape := _cell_shape(cell)) is not None
+            }
+            levels = {i: lvl for i, cell in enumerate(cells) if (lvl := severity_in(cell))}
+            if len(levels) >= 2 and len(levels) > len(actions):
+                self._column_levels, self._columns = levels, None
+                self.severities_seen.update(levels.values())
+                return True
+            if actions:
+                self._columns, self._column_levels = actions, None
+                return True
+            return False
+        if self._column_levels is not None:
+            action = _cell_shape(cells[0]) if cells else None
+            if action is None:
+                return False
+            for i, level in self._column_levels.items():
+                if i < len(cells):
+                    cell = Sentence(sentence.line, sentence.text, cells[i], True)
+                    self._commitments(cell, level=level, action=action, columns={0: action})
+            return True
+        if self._columns is not None:
+            row_level = next((lvl for cell in cells[:2] if (lvl := severity_in(cell))), None)
+            named = category(cells[0]) if row_level is None and cells else None
+            if named is not None:  # | Entrapment | 45 minutes | 4 hours |
+                row_level = named[0]
+                self.categories.setdefault(named[0], named[1])
+            if row_level:
+                self.severities_seen.add(row_level)
+            self._commitments(sentence, level=row_level, columns=self._columns)
+            return True
+        return False
+
+    def _commitments(
+        self,
+        sentence: Sentence,
+        quiet: bool = False,
+        *,
+        level: str | None = None,
+        action: ShapeWords | None = None,
+        columns: dict[int, ShapeWords] | None = None,
+    ) -> bool:
+        if level is None and self._same_line is not None and self._same_line[0] == sentence.line:
+            level = self._same_line[1]  # "Severity 2: respond in 1 hour; resolve in 8 hours"
+        if level is None and self._level is not None:
+            level = self._level[0]
+        if action is None and self._action is not None:
+            action = self._action[0]
+        if level is None and not sentence.table_row:
+            label = _LABEL.match(sentence.plain)
+            named = category(label.group(1)) if label else None
+            if named is None:  # "第三条 修复时限：锅炉停炉故障须在6小时内恢复供热"
+                rest = sentence.plain[label.end() :] if label else sentence.plain
+                first = _KIND_FIRST.match(rest)
+                named = category(first.group(1)) if first else None
+            if named is not None:  # "Entrapments: arrive within 45 minutes", "前端摄像机故障：…"
+                level = named[0]
+                self.categories.setdefault(named[0], named[1])
+                self._same_line = (sentence.line, level)
+        found = find_commitments(sentence, level=level, action=action, columns=columns)
         for item in found:
             if isinstance(item, Unclear):
                 if not quiet:
@@ -304,11 +465,29 @@ class Findings:
                         "repair, plan, report, call back, factory repair) could not be told",
                     )
                 continue
+            if isinstance(item, OpenZone):
+                if not quiet:
+                    self._review(
+                        NOT_UNDERSTOOD,
+                        sentence,
+                        f"the target for zone {item.zone} is left open ({item.phrase}): agree "
+                        "one and add it to the commitment's targets",
+                    )
+                continue
             self._commitment(item, sentence)
+            if item.ranged and not quiet:
+                self._review(
+                    CONFLICT,
+                    sentence,
+                    f"a range of targets ({item.phrase}): the draft keeps the upper end "
+                    f"{item.target}; agree one figure",
+                )
         return bool(found)
 
     def _commitment(self, found: FoundCommitment, sentence: Sentence) -> None:
-        key = (found.shape.shape, found.severity)
+        if found.severity:
+            self.severities_seen.add(found.severity)
+        key = (found.shape.shape, found.severity, found.zone)
         if key not in self.commitments:
             term = Term("commitments", "", {}, [sentence])
             self.commitments[key] = (term, found)
@@ -328,6 +507,137 @@ class Findings:
         term.notes.append(message)
         term.add_source(sentence)
         self.commitments[key] = (term, stricter)
+
+    def _postponement(self, sentence: Sentence) -> bool:
+        plain = sentence.plain
+        if not (POSTPONE.search(plain) and WARRANTY.search(plain)):
+            return False
+        double = "双倍" in plain or "twice" in plain.lower()
+        self._review(
+            NOT_UNDERSTOOD,
+            sentence,
+            "the warranty is postponed by the time out of service"
+            + (" twice over (双倍顺延)" if double else " (顺延)")
+            + ": the contract language has no such clause; extend the affected assets' "
+            "warranty by hand (assets' accepted_on) or agree a fixed extension",
+        )
+        return True
+
+    def _measure(self, sentence: Sentence) -> bool:
+        found = find_measure(sentence)
+        if found is None:
+            return False
+        data, note = found
+        self.measures.append((data, sentence))
+        if note:
+            self._review(ASSUMPTION, sentence, note, data["id"])
+        return True
+
+    def _contact(self, sentence: Sentence) -> None:
+        found = find_contact(sentence)
+        if found is not None:
+            self.contacts.append((found, sentence))
+
+
+_LABEL = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?\s+|\d+[.、)]\s*)?([^:：|]{1,40}?)\s*[:：]")
+#: "影响病人安全之故障，应于2小时内到院": a kind of fault named first, as a label would.
+_KIND_FIRST = re.compile(
+    r"^\s*(?:\(?\d+[.、)]\s*)?([^,，:：|]{2,20}?(?:故障|事件|问题))\s*(?:[,，]|须|应|必须|需)"
+)
+_CATEGORY_STOP = re.compile(
+    r"note|remark|scope|contact|phone|e-?mail|time|target|hours|address|project|name|date"
+    r"|备注|说明|^注$|联系|电话|热线|邮箱|时间|时限|地址|项目|名称|日期|合同|范围|方式|要求|承诺|标准",
+    re.I,
+)
+_CATEGORY_TAIL = re.compile(
+    r"\s*(?:calls?|requests?|faults?|incidents?|tickets?|issues?|problems?|故障|报修|事件|问题|类)$",
+    re.I,
+)
+_CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
+
+
+def category(label: str) -> tuple[str, str] | None:
+    """A kind of call or fault the tender sets targets by ("Entrapments", "Shutdown calls",
+    "前端摄像机故障") when it names no level of a known scheme: its key and its name."""
+    text = re.sub(r"\s*[(（][^)）]*[)）]", "", unnumbered(label)).strip()
+    if not text or re.search(r"\d", text) or _CATEGORY_STOP.search(text):
+        return None
+    if zone_in(text) or severity_in(text) or any(w.words.search(text) for w in SHAPES):
+        return None
+    chinese = bool(_CJK_CHAR.search(text))
+    if (chinese and len(text) > 12) or (not chinese and len(text.split()) > 4):
+        return None
+    base = _CATEGORY_TAIL.sub("", text).strip() or text
+    if chinese:
+        base = re.sub(r"[之的]$", "", base) or base
+        return base, text
+    words = base.lower().split()
+    if (
+        len(words) == 1
+        and len(words[0]) > 4
+        and words[0].endswith("s")
+        and not words[0].endswith("ss")
+    ):
+        words[0] = words[0][:-1]  # "Entrapments" names the kind "entrapment"
+    key = "-".join(re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*", " ".join(words)))
+    return (key, text) if key else None
+
+
+def _has_target(plain: str) -> bool:
+    """A force-majeure proviso inside a real commitment ("不可抗力除外，2小时内到达现场")."""
+    if not re.search(
+        r"除(?:因)?不可抗力(?:因素)?(?:外|以外|之外)|不可抗力(?:因素)?除外"
+        r"|(?:except|excluding|other than)(?: in cases? of| for)? force majeure",
+        plain,
+        re.I,
+    ):
+        return False
+    return any(isinstance(found, FoundCommitment) for found in find_commitments(_bare(plain)))
+
+
+def _bare(plain: str) -> Sentence:
+    return Sentence(0, plain, plain)
+
+
+def _cell_shape(cell: str) -> ShapeWords | None:
+    """The action a table header cell names (响应时间, 修复时间, Resolution …)."""
+    if not cell or len(cell) > 30:
+        return None
+    for words in SHAPES:
+        if words.words.search(cell):
+            return words
+    return None
+
+
+def settle_warranty(findings: Findings) -> None:
+    """Per class, the term a scoped statement gives (成套设备质保期3年) wins over an unscoped one
+    (质保期5年); two different scoped terms keep the longer. Every disagreement is listed."""
+    for kind in ("unit", "key_part", "part"):
+        said = [s for s in findings.warranty_statements if s[0] == kind]
+        if not said:
+            continue
+        scoped = [s for s in said if s[2]]
+        pool = scoped or said
+        best = max(pool, key=lambda s: _months(s[1]))
+        findings.warranty_terms[kind] = (best[1], best[3])
+        for other in said:
+            if other[1] == best[1]:
+                continue
+            why = (
+                "an unscoped statement; the scoped one wins"
+                if best[2] and not other[2]
+                else "the draft keeps the longer"
+            )
+            findings.reviews.append(
+                Review(
+                    CONFLICT,
+                    f"warranty term for {kind} stated differently: {best[1]} "
+                    f"({quote(best[3])}) and {other[1]} ({quote(other[3])}): {why}",
+                    other[3].line,
+                    other[3].text,
+                    "warranty",
+                )
+            )
 
 
 def _months(term: str) -> int:

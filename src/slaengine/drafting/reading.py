@@ -10,6 +10,7 @@ the text; reading never drops a line, blank lines included, so the numbers stay 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,18 +99,33 @@ def _docx(path: Path) -> Iterator[tuple[str, bool]]:
                 yield "| " + " | ".join(cells) + " |", True
 
 
+#: Two or more blanks between words of a PDF line in layout mode: a gap between table cells.
+_CELL_GAP = re.compile(r"\s{2,}")
+#: Two Chinese figures one blank apart ("30分钟 2小时"): narrow cells the layout ran together.
+_JAMMED = re.compile(r"(?<=[\u4e00-\u9fff]) (?=\d)")
+
+
 def _pdf(path: Path) -> list[str]:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
     try:
         reader = PdfReader(str(path))
-        pages = [page.extract_text() or "" for page in reader.pages]
+        # the layout mode keeps a table's row on one line, its cells apart by runs of blanks
+        pages = [page.extract_text(extraction_mode="layout") or "" for page in reader.pages]
     except (PdfReadError, ValueError, OSError) as exc:
         raise TenderError(f"{path}: not a readable PDF ({exc})") from None
     lines: list[str] = []
     for page in pages:
-        lines.extend(page.splitlines())
+        for line in page.splitlines():
+            cells = [
+                piece
+                for cell in _CELL_GAP.split(line.strip())
+                for piece in (_JAMMED.split(cell) if _JAMMED.search(cell) else [cell])
+            ]
+            if len(cells) >= 3 and all(cells):
+                line = "| " + " | ".join(cells) + " |"  # a table row: cells as in a .docx
+            lines.append(line.rstrip())
     if not any(line.strip() for line in lines):
         raise TenderError(
             f"{path}: the PDF has no text layer (a scan of images); run OCR on it first "

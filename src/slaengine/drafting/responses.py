@@ -1,13 +1,20 @@
 """Response commitments: "30分钟内到达现场", "respond within 30 minutes", and their calendars.
 
-Theory of operation: a target is a length of time marked as a limit (followed by 内/以内, or after
-"within"/不超过). A sentence is cut at commas (and table cells) into phrases; the action a target
-belongs to is the shape whose words come nearest after the target in its phrase (Chinese puts the
-action after: "15分钟内派遣工程师"), else nearest before it (English: "respond within"), else the
-nearest in the sentence. The severity is named in the same phrase or an earlier one of the same
-sentence ("重大故障的，1小时内修复"). A target in working days (工作日) is measured on the
-working-hours calendar; any other on the 24x7 one. A target whose action cannot be told is
-returned as not understood, never guessed.
+Theory of operation: a target is a length of time marked as a limit: followed by 内/以内/或更短,
+after "within"/不超过/≤/"must not exceed", after a label ("响应时间：2小时"), alone in a table
+cell under an action column, or right before the act ("6小时到场"); a range ("2-4小时") gives
+its upper end. A sentence is cut at commas (and table cells) into phrases; the action a target
+belongs to is the shape named on the side its language puts it — after the target in Chinese
+("15分钟内派遣工程师"), before it in English ("respond within") — else on the other side, else
+anywhere in the sentence, else the action of the table column or of a heading above. Words that
+only start the clock ("of arrival", "到达现场后") are not the action. A phrase that is the
+trigger of another term ("如12小时内未能解决，…") gives no target of its own. The severity is named
+in the same phrase or an earlier one of the same sentence ("重大故障的，1小时内修复"), else comes
+from the context the caller gives (a table row, a heading, an earlier sentence of the line); the
+zone (市区, 郊县, 200公里以内) likewise, and a zone left open (偏远地区另议) is returned as such.
+A target in working days or hours is measured on the working-hours calendar, as is one "during
+business hours"; any other on the 24x7 one. A target whose action cannot be told is returned as
+not understood, never guessed.
 """
 
 from __future__ import annotations
@@ -17,7 +24,16 @@ from dataclasses import dataclass
 
 from slaengine.drafting.figures import Span, durations, target_text
 from slaengine.drafting.text import Sentence, unnumbered
-from slaengine.drafting.vocabulary import SEVERITIES, SHAPES, TIME_RANGE, WEEKDAY_RANGE, ShapeWords
+from slaengine.drafting.vocabulary import (
+    DISTANCE,
+    OPEN_TERM,
+    SEVERITIES,
+    SHAPES,
+    TIME_RANGE,
+    WEEKDAY_RANGE,
+    ZONES,
+    ShapeWords,
+)
 
 #: The two calendars a draft may use.
 ALWAYS = "always"
@@ -36,6 +52,18 @@ class FoundCommitment:
     phrase: str
     #: the target in seconds (working days as 8-hour days), to tell the stricter of two targets.
     seconds: float
+    #: the site zone or distance band the target is for (市区, 郊县, within-200km), if any.
+    zone: str | None = None
+    #: read from the upper end of a range ("2-4小时"): listed for review.
+    ranged: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class OpenZone:
+    """A zone whose target the tender leaves open (偏远地区另议)."""
+
+    zone: str
+    phrase: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,46 +83,128 @@ def phrases(plain: str) -> list[tuple[int, int]]:
     return bounds
 
 
+_ANCHOR = re.compile(
+    r"(?:\b(?:of|after|upon|on|from|following|since|before|prior to)\s+(?:the\s+|its\s+)?"
+    r"|后的?|以后)$",
+    re.I,
+)
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+#: "within 1 hour during business hours": a target counted in working time.
+_IN_HOURS = re.compile(
+    r"\s*(?:\w+\s+){0,3}?(?:during|in|within) (?:normal |the )?(?:business|working|office) hours",
+    re.I,
+)
+#: A phrase that is the condition of another term: "如…未能解决", "if not resolved within".
+_CONDITION = re.compile(
+    r"(?<!例)(?:如|若|倘若|\bif\b|\bshould\b).*(?:未能|不能|未|无法|\bnot\b|\bfails?\b)",
+    re.I,
+)
+
+
 def shape_near(plain: str, position: int, phrase: tuple[int, int]) -> ShapeWords | None:
-    """The shape named nearest after ``position`` in the phrase, else nearest before it."""
+    """The shape whose words name the action of a target at ``position`` in the phrase.
+
+    Chinese names the action after the target ("15分钟内派遣工程师"), English before it
+    ("respond within 30 minutes"): the nearest on that side wins, else the nearest on the other.
+    Words that only anchor the time ("within 8 hours *of arrival*", "到达现场*后*30分钟内修复")
+    are not the action."""
     start, end = phrase
     after: list[tuple[int, int, ShapeWords]] = []
     before: list[tuple[int, int, ShapeWords]] = []
     for rank, words in enumerate(SHAPES):
         for match in words.words.finditer(plain, start, end):
             if match.start() >= position:
+                if _ANCHOR.search(plain, start, match.start()):
+                    continue  # "within 8 hours of arrival": when the time starts, not the act
                 after.append((match.start(), rank, words))
             else:
+                tail = plain[match.end() : min(position, match.end() + 8)]
+                if re.match(r"[^,，]{0,4}后", tail) and match.end() < position:
+                    continue  # "到达现场后30分钟内修复": the arrival starts the clock
                 before.append((position - match.end(), rank, words))
-    if after:
-        return min(after, key=lambda item: (item[0], item[1]))[2]
-    if before:
-        return min(before, key=lambda item: (item[0], item[1]))[2]
+    english = not _CJK.search(plain, start, end)
+    first, second = (before, after) if english else (after, before)
+    if first and not english:
+        chosen = min(first, key=lambda item: (item[0], item[1]))
+        arrival = [a for a in first if a[2].shape == "be-on-site" and 0 < a[0] - chosen[0] <= 4]
+        if chosen[2].shape == "dispatch-engineer" and arrival:
+            return arrival[0][2]  # "4小时内派员到院处理": the clock stops on arrival
+    if first:
+        return min(first, key=lambda item: (item[0], item[1]))[2]
+    if second:
+        return min(second, key=lambda item: (item[0], item[1]))[2]
     return None
 
 
 def severity_in(text: str) -> str | None:
+    """The level a text names; numbered schemes first ("Priority 1 (Critical)" is P1)."""
     for key, _zh, _en, words in SEVERITIES:
+        if words.search(text.strip()):
+            return key
+    return None
+
+
+def zone_in(text: str) -> str | None:
+    distance = DISTANCE.search(text)
+    if distance:
+        beyond = (distance.group(2) or "") in ("以外", "之外", "外", "以上")
+        return f"{'beyond' if beyond else 'within'}-{distance.group(1)}km"
+    for key, _zh, _en, words in ZONES:
         if words.search(text):
             return key
     return None
 
 
-def find_commitments(sentence: Sentence) -> list[FoundCommitment | Unclear]:
+def find_commitments(
+    sentence: Sentence,
+    *,
+    level: str | None = None,
+    action: ShapeWords | None = None,
+    columns: dict[int, ShapeWords] | None = None,
+) -> list[FoundCommitment | Unclear | OpenZone]:
+    """The targets a sentence states. ``level`` and ``action`` are what an earlier heading or
+    label named ("第一级 加急" … "应急响应: 30分钟"; "Target response times" … "Priority 1:
+    30 minutes"); ``columns`` the actions of a table's columns by cell index."""
     plain = sentence.plain
-    targets = [span for span in durations(plain) if span.within]
-    if not targets:
-        return []
+    spans = durations(plain)
     bounds = phrases(plain)
-    found: list[FoundCommitment | Unclear] = []
-    for span in targets:
+    cells = _cell_starts(plain) if sentence.table_row else []
+    found: list[FoundCommitment | Unclear | OpenZone] = []
+    last: ShapeWords | None = None  # "市区2小时内到达，郊县4小时内": the series keeps its action
+    for start, end in bounds:
+        piece = plain[start:end]
+        if (
+            OPEN_TERM.search(piece)
+            and zone_in(piece)
+            and not any(start <= s.start < end for s in spans)
+        ):
+            found.append(OpenZone(zone_in(piece) or "", unnumbered(piece).strip()))
+    for span in spans:
         index = next(
             i for i, (s, e) in enumerate(bounds) if s <= span.start < e or i == len(bounds) - 1
         )
         phrase = bounds[index]
-        shape = shape_near(plain, span.end, phrase)
-        if shape is None and len(targets) == 1:
+        column = None
+        if columns is not None and cells:
+            cell = max(i for i, at in enumerate(cells) if at <= span.start)
+            column = columns.get(cell)
+        own = shape_near(plain, span.end, phrase)
+        if _CONDITION.search(plain[phrase[0] : phrase[1]]) and len(spans) > 1:
+            continue  # "如12小时内未能解决，24小时内提交方案": the 12 hours only trigger the plan
+        direct = _CJK.search(plain, span.start, span.end) is not None and any(
+            words.words.match(plain, span.end) for words in SHAPES
+        )  # "200公里以内6小时到场": a figure right before the act is its limit
+        if not (span.within or span.labelled or direct or column is not None):
+            continue  # "每超时10分钟", "3年": a length of time, not a limit
+        if span.labelled and not span.within and own is None and column is None and action is None:
+            continue  # a figure after a label that names no action ("质保期: 3年")
+        shape = column if column is not None and (own is None or not span.within) else own
+        if shape is None and len([s for s in spans if s.within]) == 1 and span.within:
             shape = shape_near(plain, span.end, (0, len(plain)))
+        if shape is None and span.labelled:
+            shape = action  # "Target response times" … "Priority 1: 30 minutes"
+        if shape is None and last is not None and zone_in(plain[phrase[0] : phrase[1]]):
+            shape = last
         if (
             shape is not None
             and shape.shape == "fix-after-arrival"
@@ -103,25 +213,58 @@ def find_commitments(sentence: Sentence) -> list[FoundCommitment | Unclear]:
             shape = SHAPES[0]  # "返厂维修的，3个工作日内修复": the repair is the factory's
         text = unnumbered(plain[phrase[0] : phrase[1]]).strip()
         if shape is None:
-            found.append(Unclear(text))
+            if span.within:
+                found.append(Unclear(text))
             continue
         severity = None
         for earlier in range(index, -1, -1):
             severity = severity_in(plain[bounds[earlier][0] : bounds[earlier][1]])
             if severity:
                 break
+        severity = severity or level
+        zone = None
+        for earlier in range(index, -1, -1):
+            zone = zone_in(plain[bounds[earlier][0] : bounds[earlier][1]])
+            if zone or earlier < index:
+                break  # the zone of this phrase, or of the one just before ("市区: 2小时内")
         if span.unit in ("mo", "y") or (span.unit == "wd" and span.value % 1):
             found.append(Unclear(text))  # a clock runs in minutes to working days, not months
             continue
-        calendar = OFFICE if span.unit == "wd" else ALWAYS
+        calendar = OFFICE if span.unit in ("wd", "wh") else ALWAYS
+        if _IN_HOURS.match(plain, span.end):
+            calendar = OFFICE  # "within 1 hour during business hours", "工作时间内2小时内"
+        last = shape
         found.append(
-            FoundCommitment(shape, severity, target_text(span), calendar, text, _seconds(span))
+            FoundCommitment(
+                shape,
+                severity,
+                target_text(span),
+                calendar,
+                text,
+                _seconds(span),
+                zone,
+                span.ranged,
+            )
         )
     return found
 
 
+def _cell_starts(plain: str) -> list[int]:
+    starts = [0]
+    starts.extend(m.end() for m in re.finditer(r"\|", plain))
+    return starts
+
+
 def _seconds(span: Span) -> float:
-    per = {"m": 60, "h": 3600, "d": 86400, "wd": 8 * 3600, "w": 7 * 86400, "mo": 30 * 86400}
+    per = {
+        "m": 60,
+        "h": 3600,
+        "wh": 3600 * 3,  # a working hour is later than a wall-clock hour
+        "d": 86400,
+        "wd": 8 * 3600 * 3,
+        "w": 7 * 86400,
+        "mo": 30 * 86400,
+    }
     return float(span.value) * per.get(span.unit, 365 * 86400)
 
 

@@ -77,10 +77,55 @@ def unnumbered(plain: str) -> str:
     return _NUMBERING.sub("", plain, count=1)
 
 
+_ENGLISH = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
+    "twenty-four": 24, "thirty": 30, "forty": 40, "forty-five": 45, "forty-eight": 48,
+    "fifty": 50, "sixty": 60, "seventy-two": 72, "ninety": 90,
+}  # fmt: skip
+_SPELLED_THEN_DIGITS = re.compile(
+    r"\b(?:(?:[a-z]+-)?[a-z]+ and )?(?:one half|a half|"
+    + "|".join(sorted(_ENGLISH, key=len, reverse=True))
+    + r")\s*\((\d+(?:\.\d+)?)\)",
+    re.I,
+)
+_SPELLED_UNIT = re.compile(
+    r"\b(" + "|".join(sorted(_ENGLISH, key=len, reverse=True)) + r")\b(?=\s+(?:\(\d+\)\s*)?"
+    r"(?:(?:local\s+|business\s+|working\s+|calendar\s+|full\s+)?"
+    r"(?:minutes?|hours?|days?|weeks?|months?|years?)"
+    r"|(?:[\w-]+\s+){0,3}(?:times?|visits?|inspections?))\b)",
+    re.I,
+)
+_NEXT_DAY = re.compile(
+    r"\b(?:(?:by|on|within|in) )?(?:the )?next (local )?(business|working) day\b", re.I
+)
+_HALF_HOUR = re.compile(r"\bhalf an hour\b", re.I)
+#: "【≥5】年", "[ 3 ]个工作日": a figure filled into a form's brackets.
+_FORM_BRACKETS = re.compile(r"[【\[]\s*((?:≥|≤|>=|<=|>|<)?\s*\d+(?:\.\d+)?)\s*[】\]]")
+#: Page furniture inside a line or table row ("第 3 页 共 12 页", "Page 3 of 12", "- 3 -").
+_PAGE = re.compile(
+    r"第\s*\d+\s*页(?:\s*[/,，]?\s*共\s*\d+\s*页)?|共\s*\d+\s*页|\bpage\s+\d+(?:\s+of\s+\d+)?\b"
+    r"|^\s*-\s*\d+\s*-\s*$",
+    re.I,
+)
+
+
+def _english(plain: str) -> str:
+    plain = _SPELLED_THEN_DIGITS.sub(lambda m: m.group(1), plain)
+    plain = _NEXT_DAY.sub(lambda m: f"within 1 {m.group(1) or ''}{m.group(2)} day", plain)
+    plain = _HALF_HOUR.sub("30 minutes", plain)
+    plain = re.sub(r"\btwice\b", "2 times", plain, flags=re.I)
+    plain = re.sub(r"\bonce\b(?= (?:a|per|every) )", "1 time", plain, flags=re.I)
+    return _SPELLED_UNIT.sub(lambda m: str(_ENGLISH[m.group(1).lower()]), plain)
+
+
 def normalise(text: str) -> str:
     """The plain form of a sentence (see the module docstring)."""
     plain = unicodedata.normalize("NFKC", text)
     plain = _t2s().convert(plain)
+    plain = _FORM_BRACKETS.sub(lambda m: m.group(1), plain)
+    plain = _PAGE.sub(" ", plain)
+    plain = _english(plain)
     plain = _PERCENT.sub(lambda m: _arabic(m.group(1)) + "%", plain)
     return _NUMERAL.sub(lambda m: _arabic(m.group(0)), plain)
 
@@ -116,6 +161,10 @@ def _paragraphs(lines: list[Line], wrapped: bool) -> list[tuple[int, str, bool]]
     for line in lines:
         text = line.text.strip()
         if not text:
+            open_paragraph = False
+            continue
+        if line.table_row:
+            joined.append((line.number, text, True))
             open_paragraph = False
             continue
         if open_paragraph and not _MARKERS.match(text) and not _starts_clause(text):

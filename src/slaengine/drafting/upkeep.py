@@ -33,6 +33,7 @@ from slaengine.drafting.vocabulary import (
     OTHER_PART,
     REMAINING_TERM,
     WARRANTY,
+    WHOLE_UNIT,
 )
 
 _BEFORE_END = re.compile(r"满前|届满前|before (?:the )?(?:end|expiry)", re.I)
@@ -41,6 +42,8 @@ _BEFORE_END = re.compile(r"满前|届满前|before (?:the )?(?:end|expiry)", re.
 @dataclass(slots=True)
 class FoundWarranty:
     terms: dict[str, str] = field(default_factory=dict)
+    #: every term stated, with whether the phrase names its class (成套设备, 关键部件).
+    scoped: list[tuple[str, str, bool]] = field(default_factory=list)
     rewarranty: str | None = None
     #: a failed final inspection extends the warranty by this much.
     extension: str | None = None
@@ -58,28 +61,34 @@ def find_warranty(sentence: Sentence) -> FoundWarranty | None:
         if spans:
             found.extension = target_text(spans[0])
             return found
-    if FINAL_INSPECTION.search(plain):
+    terms = [s for s in durations(plain) if s.unit in ("y", "mo") and not s.within]
+    if FINAL_INSPECTION.search(plain) and not terms:
         return found  # the final inspection itself (终验): its consequence is the extension
     if FRESH_TERM.search(plain):
         found.rewarranty = "fresh_term"
     elif REMAINING_TERM.search(plain):
         found.rewarranty = "remaining"
-    if found.rewarranty is None:
-        for start, end in phrases(plain):
-            text = plain[start:end]
-            if _BEFORE_END.search(text) or "每" in text or INSPECTION.search(text):
-                continue  # "质保期满前一个月", "每半年巡检": a time before the end, a frequency
-            spans = [s for s in durations(text) if s.unit in ("y", "mo") and not s.within]
-            if not spans:
-                continue
-            kind = (
-                "key_part"
-                if KEY_PART.search(text)
-                else "part"
-                if OTHER_PART.search(text)
-                else "unit"
-            )
-            found.terms.setdefault(kind, target_text(spans[0]))
+    for start, end in phrases(plain):
+        text = plain[start:end]
+        if (
+            _BEFORE_END.search(text)
+            or "每" in text
+            or INSPECTION.search(text)
+            or FINAL_INSPECTION.search(text)
+        ):
+            continue  # "质保期满前一个月", "每半年巡检": a time before the end, a frequency
+        if re.search(r"更换|replac", text, re.I) and (FRESH_TERM.search(text) or "剩余" in text):
+            continue  # "更换的部件重新计算质保期": the re-warranty, not a term
+        spans = [s for s in durations(text) if s.unit in ("y", "mo") and not s.within]
+        if not spans:
+            continue
+        kind = (
+            "key_part" if KEY_PART.search(text) else "part" if OTHER_PART.search(text) else "unit"
+        )
+        scoped = kind != "unit" or bool(WHOLE_UNIT.search(text))
+        term = target_text(spans[0])
+        found.scoped.append((kind, term, scoped))
+        found.terms.setdefault(kind, term)
     if not found.terms and found.rewarranty is None:
         return None
     return found
@@ -99,22 +108,39 @@ class FoundStep:
 
 
 _FREQUENCIES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"每(?:个)?季度|quarterly|every quarter", re.I), "3mo"),
+    (re.compile(r"每(?:个)?季度?|quarterly|every quarter", re.I), "3mo"),
+    (re.compile(r"每(?:个)?学期|each semester|every semester|every term", re.I), "6mo"),
     (re.compile(r"每半年|每6个月|semi-?annual|every (?:6|six) months|half-yearly", re.I), "6mo"),
     (re.compile(r"每月|每1个月|monthly|every month", re.I), "1mo"),
+    (re.compile(r"每周|每星期|每礼拜|weekly|every week", re.I), "7d"),
 )
 _EVERY_N = re.compile(r"每\s*(\d+)\s*个月|every (\d+) months", re.I)
-_PER_YEAR = re.compile(r"每年[^,;\d]{0,6}?(\d+)\s*次|(\d+) times (?:a|per) year", re.I)
+_EVERY_DAYS = re.compile(r"每\s*(\d+)\s*天|every (\d+) days", re.I)
+_PER_YEAR = re.compile(
+    r"每年[^,;\d]{0,6}?(\d+)\s*次|(\d+) times (?:a|per|each|every) (?:calendar )?year"
+    r"|(\d+) (?:[\w-]+ ){0,3}(?:visits?|inspections?|services?) (?:a|per|each|every) year",
+    re.I,
+)
+_PER_MONTH = re.compile(r"每月[^,;\d]{0,6}?(\d+)\s*次|(\d+) times (?:a|per|each|every) month", re.I)
 _YEARLY = re.compile(r"每年|annual|yearly|every year|once a year", re.I)
-_FIRST_YEARS = re.compile(r"前\s*(\d+)\s*年|first (\d+) years", re.I)
+_FIRST_YEARS = re.compile(
+    r"前\s*(\d+)\s*年|(?<![第满\d])(\d+)\s*年(?:内|之内|以内)|first (\d+) years", re.I
+)
 _FIRST_YEAR = re.compile(r"第\s*1\s*年(?!起)|首年|first year", re.I)
 _LATER = re.compile(
-    r"第\s*\d+\s*年(?:起|开始|以后|之后)|此后|之后|以后|其后"
+    r"第\s*\d+\s*年(?:起|开始|以后|之后)|满?\s*\d+\s*年(?:后|以后|之后)|此后|之后|以后|其后"
     r"|thereafter|after that|from the \w+ year",
     re.I,
 )
 _WHOLE_WARRANTY = re.compile(
     r"质保期内|保修期内|直至质保期满|during the warranty|until the warranty", re.I
+)
+
+
+_PAPERWORK = re.compile(
+    r"(?:巡检|巡视|保养|检修|inspection|maintenance)\s*(?:计划|报告|记录|方案|plan|report|schedule)"
+    r"|提交|报送|送交|submit",
+    re.I,
 )
 
 
@@ -126,14 +152,22 @@ def find_steps(sentence: Sentence) -> list[FoundStep]:
     context = ""  # phrases since the last step: "质保期第一年内，每季度巡检一次"
     for start, end in phrases(plain):
         phrase = plain[start:end]
+        if not INSPECTION.search(phrase) or _PAPERWORK.search(phrase):
+            # "每年对整梯做一次全面检测" names no inspection; "每月5日前提交保养报告",
+            # "每月报送巡检计划" are paperwork deadlines, not inspections
+            context += phrase + ","
+            continue
         every, per, count = _frequency(phrase)
+        if every is None and per is None:
+            # "每月对组件、逆变器、汇流箱巡检一次": the frequency was in an earlier phrase
+            every, per, count = _frequency(context)
         if every is None and per is None:
             context += phrase + ","
             continue
         text, context = context + phrase, ""
         first = _FIRST_YEARS.search(text)
         if first:
-            years = first.group(1) or first.group(2)
+            years = first.group(1) or first.group(2) or first.group(3)
             steps.append(FoundStep(every, per, count, f"{years}y", False, 0))
         elif _FIRST_YEAR.search(text):
             steps.append(FoundStep(every, per, count, "1y", False, 0))
@@ -147,13 +181,19 @@ def find_steps(sentence: Sentence) -> list[FoundStep]:
 def _frequency(text: str) -> tuple[str | None, str | None, int | None]:
     per_year = _PER_YEAR.search(text)
     if per_year:
-        return None, "1y", int(per_year.group(1) or per_year.group(2))
+        return None, "1y", int(next(g for g in per_year.groups() if g))
+    per_month = _PER_MONTH.search(text)
+    if per_month and int(next(g for g in per_month.groups() if g)) > 1:
+        return None, "1mo", int(next(g for g in per_month.groups() if g))
     for pattern, every in _FREQUENCIES:
         if pattern.search(text):
             return every, None, None
     every_n = _EVERY_N.search(text)
     if every_n:
         return f"{every_n.group(1) or every_n.group(2)}mo", None, None
+    every_days = _EVERY_DAYS.search(text)
+    if every_days:
+        return f"{every_days.group(1) or every_days.group(2)}d", None, None
     if _YEARLY.search(text):
         return "1y", None, None
     return None, None, None

@@ -34,7 +34,10 @@ def _words(pattern: str) -> re.Pattern[str]:
 SHAPES: tuple[ShapeWords, ...] = (
     ShapeWords(
         "factory-repair",
-        _words(r"返厂|返回厂家|寄回厂家|return(?:ed)? to (?:the )?factory|factory repair"),
+        _words(
+            r"返厂|返回厂家|寄回厂家|返修中心|return(?:ed)? to (?:the )?factory|factory repair"
+            r"|\bdepot\b"
+        ),
         "factory-repair-{t}",
         "factory",
         "返厂维修",
@@ -44,7 +47,7 @@ SHAPES: tuple[ShapeWords, ...] = (
     ),
     ShapeWords(
         "present-a-plan",
-        _words(r"方案|repair plan|\bplan\b"),
+        _words(r"方案|repair plan|action plan|workaround plan|\bplan\b"),
         "{sev}plan-{t}",
         "plan",
         "拿出维修方案",
@@ -54,7 +57,10 @@ SHAPES: tuple[ShapeWords, ...] = (
     ),
     ShapeWords(
         "hand-in-report",
-        _words(r"报告|(?:maintenance|service|repair|written) report"),
+        _words(
+            r"报告|(?:maintenance|service|repair|written|incident|root[- ]cause) report|\bRCA\b"
+            r"|service ticket|work order|service record"
+        ),
         "report-{t}",
         "report",
         "送交维修报告",
@@ -64,7 +70,7 @@ SHAPES: tuple[ShapeWords, ...] = (
     ),
     ShapeWords(
         "call-back",
-        _words(r"回访|call(?:-| )?back|follow-up call"),
+        _words(r"回访|call(?:ed|s|ing)?(?:-| )?back|follow-up call|follow up with"),
         "callback-{t}",
         "callback",
         "回访",
@@ -74,7 +80,7 @@ SHAPES: tuple[ShapeWords, ...] = (
     ),
     ShapeWords(
         "dispatch-engineer",
-        _words(r"派遣|派出|派工|指派|dispatch"),
+        _words(r"派遣|派出|派工|指派|安排(?:工程师|人员|技术人员)|dispatch"),
         "dispatch-{t}",
         "dispatch",
         "派出工程师",
@@ -84,7 +90,10 @@ SHAPES: tuple[ShapeWords, ...] = (
     ),
     ShapeWords(
         "be-on-site",
-        _words(r"到达现场|到场|赶到|抵达|到达|on[- ]site|arrive"),
+        _words(
+            r"到达现场|到场|到位|赶到|赶赴|抵达|到达|到院|到厂|到校|进入抢修现场|上门|on[- ]site|arriv"
+            r"|at the site"
+        ),
         "onsite-{t}",
         "onsite",
         "到达现场",
@@ -94,7 +103,11 @@ SHAPES: tuple[ShapeWords, ...] = (
     ),
     ShapeWords(
         "fix-after-arrival",
-        _words(r"修复|排除故障|恢复正常|恢复运行|\bfix|\brepair|restore|resolve"),
+        _words(
+            r"修复|修好|排除|消缺|解决|处置完毕|处理完毕|处理完成|维修到位|维修完毕|完成维修|恢复正常|恢复运行"
+            r"|恢复(?!原状)|完工|\bfix|\brepair|restor|resol|\bsolution|mitigat|\bcomplet"
+            r"|return(?:ed)? to service|back (?:in|to|into) service|replac(?:e|es|ed|ement)\b"
+        ),
         "repair-{sev}{t}",
         "repair",
         "修复",
@@ -104,7 +117,10 @@ SHAPES: tuple[ShapeWords, ...] = (
     ),
     ShapeWords(
         "answer-the-call",
-        _words(r"答复|响应|回复|应答|回应|接听|\brespon|\banswer|acknowledge"),
+        _words(
+            r"答复|响应|反应|回复|应答|回应|接听|联系|处置|受理|\brespon|\banswer|acknowledg|contact"
+            r"|return(?:s|ed)? (?:the |a |their |all )?(?:phone )?calls?"
+        ),
         "ack-{t}",
         "ack",
         "予以答复",
@@ -116,17 +132,104 @@ SHAPES: tuple[ShapeWords, ...] = (
 
 SHAPE_BY_NAME = {words.shape: words for words in SHAPES}
 
-#: Severity levels: key, Chinese and English names, and the words that name them.
+#: Severity levels: key, Chinese and English names, and the words that name them. A tender's
+#: own scheme is declared as the contract's severities: only the levels its text names (the
+#: three named ones when it names none). Numbered schemes come first: "Priority 1 (Critical)" is
+#: P1, "Urgent SEV1" is severity 1. A word that is also plain language (严重, high, critical)
+#: counts only where it names a level: before 故障/问题/事件/级, as a label ("高:") or alone in
+#: a table cell.
+_FAULT = r"(?:性)?(?:故障|问题|事件|事故|缺陷|疑问|级别|级|等级|情况)"
+_EN_FAULT = r"(?:\s*[-(]?\s*(?:faults?|incidents?|issues?|problems?|priority|severity|requests?|calls?|level))"
+
+
+def _numbered(key: str, zh: str, en: str, words: str) -> tuple[str, str, str, re.Pattern[str]]:
+    return key, zh, en, _words(words)
+
+
+_CN_DIGITS = ("一", "二", "三", "四")
+_ROMAN = ("I", "II", "III", "IV")
+_ROMAN_U = ("Ⅰ", "Ⅱ", "Ⅲ", "Ⅳ")
+
 SEVERITIES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
-    ("general", "一般故障", "General fault", _words(r"一般故障|一般性故障|普通故障|general|minor")),
-    ("major", "重大故障", "Major fault", _words(r"重大故障|严重故障|重大|严重|major|critical")),
-    ("emergency", "紧急故障", "Emergency", _words(r"紧急|emergenc|urgent")),
+    *(
+        _numbered(
+            f"sev{n}",
+            f"严重性{n}",
+            f"Severity {n}",
+            rf"\bsev(?:erity)?\s*(?:level\s*)?-?\s*{n}\b|严重(?:性|等级)\s*{n}(?!\d)",
+        )
+        for n in (1, 2, 3, 4)
+    ),
+    *(
+        _numbered(
+            f"p{n}",
+            f"P{n}",
+            f"Priority {n}",
+            rf"(?<![\w-])P\s*{n}\b|\bpriority\s*(?:level\s*)?{n}\b|优先级\s*{n}(?!\d)|{n}\s*级优先",
+        )
+        for n in (1, 2, 3, 4)
+    ),
+    *(
+        _numbered(
+            f"level-{n}",
+            f"{_CN_DIGITS[n - 1]}级",
+            f"Level {n}",
+            rf"第?(?:{_CN_DIGITS[n - 1]}|{n}|{_ROMAN_U[n - 1]})\s*级(?!建造|资质|医院|部件)"
+            rf"|(?<![A-Za-z]){_ROMAN[n - 1]}\s*级|\blevel\s*{n}\b|\b(?:tier)\s*{n}\b",
+        )
+        for n in (1, 2, 3, 4)
+    ),
+    (
+        "general",
+        "一般故障",
+        "General fault",
+        _words(
+            rf"一般{_FAULT}|普通故障|^普通$|一般$|^一般|general{_EN_FAULT}|^general\b|\bnormal\b"
+        ),
+    ),
+    ("major", "重大故障", "Major fault", _words(rf"重大{_FAULT}?|大的故障|较大故障|\bmajor\b")),
+    ("emergency", "紧急故障", "Emergency", _words(r"(?<!非)紧急|加急|(?<!non-)(?<!non )emergenc")),
+    ("urgent", "加急", "Urgent", _words(r"(?<!non-)(?<!non )\burgent\b")),
+    (
+        "critical",
+        "严重故障",
+        "Critical",
+        _words(rf"(?<!较)严重{_FAULT}|^严重$|\bcritical{_EN_FAULT}|^critical\b|\(critical\)"),
+    ),
+    (
+        "important",
+        "重要故障",
+        "Important",
+        _words(rf"重要{_FAULT}|较严重{_FAULT}|^重要$|\bimportant\b"),
+    ),
+    (
+        "high",
+        "高",
+        "High",
+        _words(rf"高级{_FAULT}|高优先级|^高$|^高[:：]|\bhigh{_EN_FAULT}|^high\b|\(high\)"),
+    ),
+    (
+        "medium",
+        "中",
+        "Medium",
+        _words(rf"中级{_FAULT}|中优先级|^中$|^中[:：]|\bmedium\b|\bmoderate\b"),
+    ),
+    (
+        "low",
+        "低",
+        "Low",
+        _words(rf"低级{_FAULT}|低优先级|^低$|^低[:：]|\blow{_EN_FAULT}|^low\b|\(low\)"),
+    ),
+    ("routine", "常规", "Routine", _words(rf"常规{_FAULT}|^常规$|\broutine\b")),
+    ("minor", "轻微故障", "Minor", _words(rf"轻微{_FAULT}|次要{_FAULT}|轻度|^轻微$|\bminor\b")),
 )
+#: Declared when the tender names no level at all (the example contract's three).
+DEFAULT_SEVERITIES = ("general", "major", "emergency")
 
 #: Penalty and compensation language: where a consequence begins.
 PENALTY = _words(
     r"扣罚|扣除|扣|罚款|罚|违约金|赔偿|赔付|承担|支付|penalt|deduct|liquidated damages|forfeit"
-    r"|\bbears?\b|compensat|\bpay"
+    r"|\bbears?\b|compensat|\bpay|\bcredit"
 )
 #: The supplier bears all costs arising (compensation, not a penalty).
 COSTS = _words(
@@ -140,8 +243,8 @@ CAP = _words(
 CONTRACT_PRICE = _words(r"合同(?:总)?(?:价|金额|价款|总额)|contract (?:price|value|sum|amount)")
 #: "per started unit of lateness": 每超时10分钟, 每逾期1天, per started hour, for every 10 minutes.
 PER_UNIT = _words(
-    r"每(?:超时|超过|逾期|延迟|延误|迟到|晚)?\s*(?=\d|半|小时|天|日)"
-    r"|per (?:started |additional )?(?=\d|hour|day|minute)|for (?:each|every) (?:started )?"
+    r"每(?:超时|超过|超出|逾期|逾|延迟|延误|迟到|晚)?\s*(?=\d|半|小时|天|日)"
+    r"|per (?:started |additional )?(?=\d|hour|day|minute)|for (?:each|every) (?:started |full |part of an? )?"
 )
 PER_BARE_UNIT = _words(r"^(小时|天|日|hour|day|minute)")
 YEAR_CAP = _words(r"合同年度|每年|每一年度|per contract year|each contract year|any contract year")
@@ -149,15 +252,28 @@ TOTAL_CAP = _words(r"累计|合计|总额|总计|in total|aggregate|total")
 CONTRACT_TOTAL = _words(r"合同期内|整个合同期|合同有效期内|over the (?:whole )?contract")
 SITE_RULES = _words(r"违反.{0,8}(?:管理规定|规章|制度)|site (?:rules|regulations)")
 INSPECTION = _words(
-    r"巡检|巡视|定期检查|定期维护|预防性维护|保养|inspection|preventive maintenance"
+    r"巡检|巡视|巡查|定期检查|定期维护|预防性维护|保养|检修|inspect|preventive maintenance"
+    r"|planned maintenance|maintenance visits?"
 )
 FINAL_INSPECTION = _words(r"终验|最终验收|最终检验|final inspection|final acceptance")
 
-WARRANTY = _words(r"质保|保修|warrant|guarantee")
+WARRANTY = _words(r"质保|保修|保固|保用|warrant|guarantee")
 KEY_PART = _words(
-    r"关键部件|核心部件|主要部件|关键零部件|key (?:parts?|components?)|critical (?:parts?|components?)"
+    r"关键部件|核心部件|主要部件|关键零部件|主要零部件|核心零部件|关键零件|主要零件|核心零件"
+    r"|key (?:parts?|components?)"
+    r"|critical (?:parts?|components?)|major (?:parts?|components?)|main (?:parts?|components?)"
 )
-OTHER_PART = _words(r"(?:其他|其它|一般|普通)零?部件|other parts|wearing parts")
+WHOLE_UNIT = _words(
+    r"成套设备|整套设备|整机|整体|设备整机|全套|整套|整梯|整屏|整车|整台|其余设备|其他设备"
+    r"|whole (?:unit|system)"
+    r"|complete (?:unit|system)"
+    r"|entire (?:unit|system)|equipment as a whole|整台"
+)
+OTHER_PART = _words(
+    r"(?:其他|其它|其余|一般|普通)(?:零部件|零件|部件|配件)|易损件|耗材|电池|辅机|辅助设备|附属设备|更换[之的]?(?:零部件|零件|部件|配件)"
+    r"|other parts|wearing parts|consumables"
+    r"|batter(?:y|ies)"
+)
 FRESH_TERM = _words(
     r"一包|重新计算|重新起算|重新享受|再保修一个|fresh|restart|new (?:full )?warranty"
     r"|full warranty from the"
@@ -165,7 +281,9 @@ FRESH_TERM = _words(
 REMAINING_TERM = _words(r"剩余质保期|剩余保修期|remaining warranty|remainder of the warranty")
 EXTEND = _words(r"延长|extend")
 
-WORKING_DAY = _words(r"工作日|working day|business day")
+WORKING_DAY = _words(
+    r"工作日|工作时间|working day|business day|business hours|working hours|support hours"
+)
 WEEKDAY_RANGE: tuple[tuple[re.Pattern[str], str], ...] = (
     (
         _words(r"(?:周|星期)一(?:至|到|-)(?:周|星期)?五|monday to friday|mon(?:day)?\s*-\s*fri"),
@@ -184,3 +302,86 @@ BOILERPLATE = _words(
     r"|disclaim|governing law|governed by|reserves? the right|for reference only|confidential|bid validity"
     r"|force majeure|page \d+"
 )
+
+#: Site zones and distance bands a target may depend on (市区2小时, 郊县4小时, 跨省24小时, 200公里内):
+#: the zone id (an asset or event attribute ``zone``), its names, the words that name it.
+ZONES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
+    (
+        "city",
+        "市区",
+        "City",
+        _words(
+            r"市区|市内|城区|主城区|本市|省会城市|省会|市周边|同城|\bin[- ]city\b|\burban\b|\bcity\b"
+        ),
+    ),
+    (
+        "county",
+        "郊县",
+        "Suburbs and counties",
+        _words(r"郊区|郊县|县区|区县|县级|县市区|县城|乡镇|\bsuburb|\bcount(?:y|ies)\b|\brural\b"),
+    ),
+    (
+        "province",
+        "省内",
+        "Within the province",
+        _words(
+            r"省内|跨地区|跨市|外地|本省|地级市|地市|江浙沪地区|\bin[- ]province\b|\bregional\b|\bother cities\b"
+        ),
+    ),
+    (
+        "remote",
+        "跨省/偏远地区",
+        "Out of province or remote",
+        _words(
+            r"跨省|省外|外省|偏远|边远|江浙沪外|其他地区|\bremote\b|out[- ]of[- ](?:province|state)"
+        ),
+    ),
+)
+#: "200公里内" / "200 km": a distance band, read as a zone ``within-200km`` / ``beyond-200km``.
+DISTANCE = re.compile(
+    r"(\d+)\s*(?:公里|千米|km|kilomet(?:er|re)s?)\s*(以内|之内|内|以外|之外|外|以上)?", re.I
+)
+#: A zone whose target is left open: 偏远地区另议.
+OPEN_TERM = _words(
+    r"另议|另行(?:商定|协商|约定)|协商(?:确定|解决)|视情况|by agreement|to be agreed|best effort"
+)
+
+#: Period measures: kind, the words that name them.
+MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("first_time_fix", _words(r"[一1]次(?:性)?修复率|首次修复率|一次修好率|first[- ]time[- ]fix")),
+    (
+        "on_time_rate",
+        _words(
+            r"按时(?:到场|到达|响应|修复)?率|及时率|准时率|on[- ]time (?:\w+ )?rate|SLA targets? .{0,20}met"
+        ),
+    ),
+    ("satisfaction", _words(r"满意度|满意率|satisfaction")),
+    (
+        "availability",
+        _words(r"可用率|可利用率|可用性|开机率|在线率|完好率|正常运行率|availability|uptime"),
+    ),
+)
+MEASURE_PERIODS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (_words(r"季度|quarter"), "quarter"),
+    (
+        _words(
+            r"年度|每年|全年|合同年|contract year|(?<![\d第])年[\u4e00-\u9fff]{0,3}率|annual|per year|yearly"
+        ),
+        "contract_year",
+    ),
+    (_words(r"月|month"), "month"),
+)
+#: Contacts: a phone number, an e-mail address, a named role.
+PHONE = re.compile(
+    r"(?<![\d-])(?:\+?86[- ]?)?(?:400[- ]?\d{3}[- ]?\d{4}|0\d{1,3}[- ]?\d{6,8}|1[3-9]\d{9}"
+    r"|\(?\d{3}\)?[ -]\d{3}-\d{4}|\+\d{1,3}(?:[ -]\d{1,4}){2,4}"
+    r"|\(0\d{1,3}\)\s?\d{3,4}-?\d{4})(?![\d-])"
+)
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+ROLE = _words(
+    r"项目经理|服务经理|售后(?:服务)?(?:经理|负责人|工程师)|技术负责人|总工程师|值班(?:工程师|人员|电话)|服务热线|"
+    r"报修电话|联系人|投诉电话|监督电话|客服(?:热线|电话)|account manager|service manager|project manager"
+    r"|support (?:line|desk|hotline)|hotline|help ?desk|duty engineer|escalation"
+)
+#: The warranty postponed by the time out of service (顺延, 双倍顺延): no clause kind has it.
+POSTPONE = _words(r"顺延|相应延长|双倍延长|extended by (?:the|twice the) (?:downtime|time)")

@@ -17,7 +17,7 @@ import yaml
 from slaengine.contract import Contract, parse_contract
 from slaengine.drafting.items import REVIEW_KINDS, Draft, Term
 
-_LIST_SECTIONS = ("commitments", "clauses", "assets", "obligations")
+_LIST_SECTIONS = ("commitments", "clauses", "assets", "obligations", "measures", "contacts")
 
 
 def _dump(data: Any) -> str:
@@ -82,8 +82,8 @@ def to_yaml(draft: Draft) -> str:
         lines.append("")
         lines.extend(_notes(term.notes, 0))
         lines.extend(_dump({"warranty": _with_source(term)}).rstrip("\n").split("\n"))
-    for section in ("assets", "obligations"):
-        _list_section(lines, section, draft.sections[section])
+    for section in ("assets", "obligations", "measures", "contacts"):
+        _list_section(lines, section, draft.sections.get(section, []))
     return "\n".join(lines) + "\n"
 
 
