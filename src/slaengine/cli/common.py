@@ -288,4 +288,5 @@ _COMMAND_MODULES: list[str] = [
     "judge",
     "amendments",
     "rejudge",
+    "audit",
 ]
