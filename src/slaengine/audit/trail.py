@@ -36,7 +36,6 @@ import getpass
 import hashlib
 import socket
 import threading
-import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -223,17 +222,17 @@ class SignIns:
         self.store = store
         self.quiet = quiet
         self._lock = threading.Lock()
-        #: address -> (monotonic time of the last record, attempts since).
-        self._failed: dict[str, tuple[float, int]] = {}
+        #: address -> (when the last record was written, attempts since).
+        self._failed: dict[str, tuple[datetime, int]] = {}
 
     def record(self, request: Request, ok: bool, who: str | None, how: str, via: str) -> None:
         address = client_address(request)
+        now = self.store.clock.now()
         repeated = 0
         if not ok:
-            now = time.monotonic()
             with self._lock:
-                last, since = self._failed.get(address, (-1e18, 0))
-                if now - last < self.quiet:
+                last, since = self._failed.get(address, (datetime.min.replace(tzinfo=UTC), 0))
+                if (now - last).total_seconds() < self.quiet:
                     self._failed[address] = (last, since + 1)
                     return
                 self._failed[address] = (now, 0)
@@ -250,7 +249,7 @@ class SignIns:
                 session,
                 actor,
                 "signed_in" if ok else "sign_in_failed",
-                self.store.clock.now(),
+                now,
                 details=details,
             )
 
