@@ -49,7 +49,9 @@ WAIVER = {
 }
 
 
-def _run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def _run(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [*CLI, *args], cwd=cwd, capture_output=True, text=True, timeout=300, check=False,
         env={**os.environ, **(env or {})},
