@@ -21,6 +21,7 @@ from slaengine.audit import trail
 from slaengine.errors import EventError
 from slaengine.events import parse_time
 from slaengine.store import Store
+from slaengine.store.limits import EARLIEST, LATEST, time_problem
 
 _DATE_TIME = {"format": "date-time"}
 
@@ -33,9 +34,14 @@ def time_filter(value: str | None, name: str) -> datetime | None:
     if len(text) == 10:
         text += "T00:00:00+00:00"
     try:
-        return parse_time(text, name)
+        when = parse_time(text, name)
     except EventError as exc:
         raise ValueError(str(exc)) from None
+    if (
+        time_problem(when, name) is not None
+    ):  # no record lies out there: from the start / to the end
+        return EARLIEST if when.year < EARLIEST.year + 1 else LATEST
+    return when
 
 
 def filters_of(
@@ -73,12 +79,18 @@ def install(app: FastAPI, store: Store, auth: Auth) -> None:
         dependencies=[Depends(auth.operator_only)],
         responses={
             **responses(401, 403, 422, 503),
-            200: {"description": "The records, oldest first (JSON, or CSV with format=csv)."},
+            200: {
+                "description": "The records, oldest first (JSON, or CSV with format=csv).",
+                "content": {"application/json": {}, "text/csv": {}},
+            },
         },
     )
     def audit(
         contract: str | None = None,
-        kind: Annotated[str | None, Query(description=", ".join(trail.KINDS))] = None,
+        kind: Annotated[
+            str | None,
+            Query(description="one of the kinds", json_schema_extra={"enum": list(trail.KINDS)}),
+        ] = None,
         who: str | None = None,
         since: Annotated[
             str | None,
