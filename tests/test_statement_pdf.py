@@ -183,6 +183,14 @@ def test_confirm_records_the_documents_hash_and_a_late_waiver_shows_what_changed
     assert changed.returncode == 0, changed.stderr
     assert "changed since: 1 line(s) differ" in changed.stderr
     assert "P-ack/T-006/ack-3min/1: 500.00 -> 500.00 (已豁免)" in changed.stderr
+    as_json = json.loads(_run("statement", *common, "-f", "json", cwd=tmp_path).stdout)
+    (standing,) = as_json["confirmations"]
+    assert (standing["who"], standing["document_sha256"], standing["changed"]) == (
+        "王工 (乙方)", digest, True
+    )  # fmt: skip
+    assert standing["differences"] == [
+        {"line": "P-ack/T-006/ack-3min/1", "confirmed": "500.00", "now": "500.00 (已豁免)"}
+    ]
     text = _text(later)
     assert "此后对账单已发生变化：1 条明细不同" in text and "P-ack/T-006/ack-3min/1" in text
     assert hashlib.sha256(later.read_bytes()).hexdigest() != digest

@@ -309,7 +309,11 @@ def register(app: typer.Typer) -> None:
                     print_statement(result, Console(file=file, width=160), lang)
         else:
             if fmt == "json":
-                text = json.dumps(result.to_json(), ensure_ascii=False, indent=1) + "\n"
+                document = result.to_json()
+                store_url = db or (os.environ.get(DB_ENV) if events_file is None else None)
+                if store_url:  # from a store: its confirmations, and what changed since each
+                    document["confirmations"] = _confirmations_json(result, lang, store_url)
+                text = json.dumps(document, ensure_ascii=False, indent=1) + "\n"
                 data = text.encode("utf-8")
             elif fmt == "pdf":
                 data = _document(result, lang, db, events_file, confirming, by, party)
@@ -396,5 +400,17 @@ def _document(
                     markup=False,
                 )
         return document
+    finally:
+        store.close()
+
+
+def _confirmations_json(statement: Statement, lang: str, db: str) -> list[dict[str, object]]:
+    from slaengine.audit import confirmations
+    from slaengine.cli import common
+    from slaengine.store import Store
+
+    store = Store.open(db, common.CLOCK)
+    try:
+        return [each.to_json() for each in confirmations.standing(store, statement, lang)]
     finally:
         store.close()
