@@ -301,6 +301,8 @@ def test_every_action_through_the_service_writes_its_record(
     assert listed[1]["prev_hash"] != listed[0]["hash"]  # records in between
     assert client.get("/audit?who=Zhao&contract=FAST-1", headers=AS_OPERATOR).json()[0]["seq"] == 5
     assert client.get("/audit?kind=nonsense", headers=AS_OPERATOR).status_code == 422
+    assert client.get("/audit?since=2026-03-03", headers=AS_OPERATOR).status_code == 422
+    assert client.get("/audit?until=", headers=AS_OPERATOR).status_code == 422
     later = client.get("/audit?since=2026-03-03T00:00:00Z", headers=AS_OPERATOR).json()
     assert later == []
     exported = client.get("/audit?format=csv", headers=AS_OPERATOR)

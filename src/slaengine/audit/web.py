@@ -26,12 +26,12 @@ from slaengine.store.limits import EARLIEST, LATEST, time_problem
 _DATE_TIME = {"format": "date-time"}
 
 
-def time_filter(value: str | None, name: str) -> datetime | None:
-    """A ``since``/``until`` filter: RFC 3339 with offset, or a date (midnight UTC)."""
-    if value is None or not value.strip():
+def time_filter(value: str | None, name: str, dates: bool = True) -> datetime | None:
+    """A ``since``/``until`` filter: RFC 3339 with offset, or (``dates``) a date, midnight UTC."""
+    if value is None:
         return None
     text = value.strip()
-    if len(text) == 10:
+    if dates and len(text) == 10:
         text += "T00:00:00+00:00"
     try:
         when = parse_time(text, name)
@@ -50,16 +50,19 @@ def filters_of(
     who: str | None,
     since: str | None,
     until: str | None,
+    dates: bool = True,
 ) -> trail.Filters:
-    """Filters from query or command-line text; ValueError names the bad one."""
+    """Filters from query or command-line text; ValueError names the bad one. ``dates``: a
+    plain date is midnight UTC (the CLI and the console's date fields; the API takes RFC 3339
+    only, as its schema says)."""
     if kind is not None and kind and kind not in trail.KINDS:
         raise ValueError(f"kind: {kind!r} is not one of {', '.join(trail.KINDS)}")
     return trail.Filters(
         contract=contract or None,
         kind=kind or None,
         who=who or None,
-        since=time_filter(since, "since"),
-        until=time_filter(until, "until"),
+        since=time_filter(since, "since", dates),
+        until=time_filter(until, "until", dates),
     )
 
 
@@ -94,11 +97,11 @@ def install(app: FastAPI, store: Store, auth: Auth) -> None:
         who: str | None = None,
         since: Annotated[
             str | None,
-            Query(description="at or after (RFC 3339, or a date)", json_schema_extra=_DATE_TIME),
+            Query(description="at or after (RFC 3339 with offset)", json_schema_extra=_DATE_TIME),
         ] = None,
         until: Annotated[
             str | None,
-            Query(description="before (RFC 3339, or a date)", json_schema_extra=_DATE_TIME),
+            Query(description="before (RFC 3339 with offset)", json_schema_extra=_DATE_TIME),
         ] = None,
         limit: Annotated[int, Query(ge=1, le=100_000)] = 1000,
         format: Literal["json", "csv"] = "json",
@@ -106,7 +109,7 @@ def install(app: FastAPI, store: Store, auth: Auth) -> None:
         """The audit trail: who did what, when and from where (operator only). Each record
         carries its hash and its predecessor's; ``slaengine audit verify`` checks the chain."""
         try:
-            filters = filters_of(contract, kind, who, since, until)
+            filters = filters_of(contract, kind, who, since, until, dates=False)
         except ValueError as exc:
             raise HTTPException(422, detail=str(exc)) from None
         with store.sessions() as session:

@@ -56,7 +56,10 @@ def add_routes(router: APIRouter, console: Console) -> None:
             for name in ("contract", "kind", "who", "since", "until")
         }
         try:
-            return asked, filters_of(**{k: v or None for k, v in asked.items()})
+            given = {name: value or None for name, value in asked.items()}
+            return asked, filters_of(
+                given["contract"], given["kind"], given["who"], given["since"], given["until"]
+            )
         except ValueError as exc:
             return asked, str(exc)
 
