@@ -50,7 +50,7 @@ Until = Annotated[
 ]
 
 audit_app = typer.Typer(
-    help="The audit trail: who did what, when, from where; verify its hash chain.",
+    help="The audit trail: who did what, when; verify its chain.",
     no_args_is_help=True,
 )
 

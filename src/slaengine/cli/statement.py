@@ -210,7 +210,7 @@ def register(app: typer.Typer) -> None:
             typer.Option("--as-of", help="evaluation time, RFC 3339 with offset (default: now)"),
         ] = None,
         fmt: Annotated[
-            str, typer.Option("--format", "-f", help="table, json, csv or xlsx")
+            str, typer.Option("--format", "-f", help="table, json, csv, xlsx or pdf")
         ] = "table",
         output: Annotated[
             Path | None, typer.Option("--output", "-o", help="write to this file")
