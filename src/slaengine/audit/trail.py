@@ -133,8 +133,9 @@ def canonical_bytes(
     )
 
 
-def record_hash(row: AuditRecord) -> str:
-    """The hash ``row``'s content gives (equal to ``row.hash`` unless it was altered)."""
+def record_hash(row: Any) -> str:
+    """The hash ``row``'s content gives (equal to ``row.hash`` unless it was altered); ``row``
+    is an ``AuditRecord`` or a result row of its columns."""
     fields = (row.seq, row.at, row.kind, row.who, row.via, row.origin, row.contract)
     content = canonical_bytes(*fields, row.subject, row.details, row.prev_hash)
     return hashlib.sha256(content).hexdigest()
@@ -359,8 +360,12 @@ def verify(session: Session, anchors: Sequence[tuple[int, str]] = ()) -> Verdict
     last_seq, last_hash = 0, GENESIS
     kept: dict[int, str] = {}
     wanted = {seq for seq, _ in anchors}
-    rows = session.execute(select(AuditRecord).order_by(AuditRecord.seq)).scalars()
-    for row in rows.yield_per(2000) if hasattr(rows, "yield_per") else rows:
+    # plain rows of the table's columns, read in batches: no ORM objects for a long chain
+    columns = AuditRecord.__table__.columns
+    rows = session.execute(
+        select(*columns).order_by(AuditRecord.seq).execution_options(yield_per=5000)
+    )
+    for row in rows:
         verdict.checked += 1
         if row.seq != expected_seq:
             missing = (
