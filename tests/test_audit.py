@@ -388,3 +388,13 @@ def test_the_commands_record_and_verify(tmp_path: Path) -> None:
     assert as_json["ok"] is False and len(as_json["problems"]) == 1
     missing = _run("audit", "verify", "--db", str(tmp_path / "none.db"), cwd=tmp_path)
     assert missing.returncode == 2 and "no such store" in missing.stderr
+
+
+def test_a_failed_sign_in_the_trail_cannot_record_is_still_refused(
+    client: TestClient, service: LiveService, caplog: pytest.LogCaptureFixture
+) -> None:
+    with service.store.write() as session:
+        session.execute(text("DROP TABLE audit_records"))
+    refused = client.get("/breaches", headers={"Authorization": "Bearer guess"})
+    assert refused.status_code == 401
+    assert "could not record a failed sign-in from testclient" in caplog.text

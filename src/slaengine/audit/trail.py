@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import getpass
 import hashlib
+import logging
 import socket
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -52,6 +53,8 @@ if TYPE_CHECKING:
 
     from slaengine.events import Event
     from slaengine.store import Store
+
+_log = logging.getLogger(__name__)
 
 #: The ``prev_hash`` of the first record.
 GENESIS = "0" * 64
@@ -263,7 +266,13 @@ def sign_in(request: Request, ok: bool, who: str | None = None, how: str = "toke
     if recorder is None:
         return
     via = "console" if request.url.path in ("/login", "/logout") else "http"
-    recorder.record(request, ok, who, how, via)
+    if ok:  # a sign-in the trail cannot record does not happen (the error answers it)
+        recorder.record(request, ok, who, how, via)
+        return
+    try:
+        recorder.record(request, ok, who, how, via)
+    except Exception:  # the attempt is refused either way; the store's trouble is logged
+        _log.exception("could not record a failed sign-in from %s", client_address(request))
 
 
 # -- reading and verifying ----------------------------------------------------------------------
