@@ -106,6 +106,14 @@ def test_the_chain_verifies_then_an_edit_or_a_deletion_is_named(
         assert "record 5 removed from the end: the head names record 5, the newest left is 4" in (
             problems
         ), problems
+        # the head row removed: said, and the next append carries on from the newest record
+        with store.write() as session:
+            session.execute(text("DELETE FROM audit_head"))
+        assert "the head row (audit_head) is missing" in _verify(store).problems[-1]
+        service.rejudge(CONTRACT_ID, actor=trail.cli_actor())
+        with store.sessions() as session:
+            newest = trail.records(session, trail.Filters(), 1, newest_first=True)[0]
+        assert (newest.seq, newest.kind) == (5, "rejudge")
     finally:
         store.close()
 

@@ -162,8 +162,11 @@ def append(
     head = session.scalars(
         select(AuditHead).where(AuditHead.id == 1).with_for_update()
     ).one_or_none()
-    if head is None:  # a store made before the head row existed cannot be: the migration
-        head = AuditHead(id=1, seq=0, hash=GENESIS)  # inserts it; a hand-emptied table can
+    if head is None:  # the migration inserts it; a hand-emptied table is rebuilt from the
+        last = session.scalars(  # newest record (verify says the head had gone)
+            select(AuditRecord).order_by(AuditRecord.seq.desc()).limit(1)
+        ).first()
+        head = AuditHead(id=1, seq=last.seq if last else 0, hash=last.hash if last else GENESIS)
         session.add(head)
     more = dict(details or {})
     if actor.role is not None:
@@ -400,7 +403,11 @@ def verify(session: Session, anchors: Sequence[tuple[int, str]] = ()) -> Verdict
         expected_seq, prev = row.seq + 1, row.hash
         last_seq, last_hash = row.seq, row.hash
     head = session.get(AuditHead, 1)
-    if head is not None:
+    if head is None:
+        verdict.problems.append(
+            "the head row (audit_head) is missing: records removed from the end cannot be told"
+        )
+    else:
         if head.seq > last_seq:
             gone = (
                 f"record {head.seq}"
