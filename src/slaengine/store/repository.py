@@ -20,6 +20,10 @@
   PostgreSQL the same transaction sends ``NOTIFY slaengine_due`` (slaengine.store.wakeups), so
   a judge worker in another process starts its due pass at the commit.
 
+A new contract version, a re-judge asked for and every stored ``breach_waived`` event append
+their record to the audit trail (slaengine.audit.trail) in the same transaction, as its last
+statement.
+
 Deciding what the events mean is the core's job (slaengine.evaluate), called by the live
 service (slaengine.service); this module never judges a clock.
 
