@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import io
 import os
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -125,23 +126,29 @@ def font_file() -> Path:
 
 
 _registered: dict[str, str] = {}
+#: The console renders documents in several threads at once: one registers a font at a time.
+_registering = threading.Lock()
 
 
 def _font_name() -> str:
     """The font registered with reportlab (once per file)."""
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
     path = font_file()
     key = str(path.resolve())
-    if key in _registered:
-        return _registered[key]
+    with _registering:
+        return _registered.get(key) or _register(key)
+
+
+def _register(key: str) -> str:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
     name = f"SlaCJK{len(_registered)}"
     try:
         font = (
             TTFont(name, key, subfontIndex=0) if key.lower().endswith(".ttc") else TTFont(name, key)
         )
-    except TTFError as exc:
+    except Exception as exc:  # TTFError, or a damaged file's struct or index error
         raise FontMissing(
             f"{key}: reportlab cannot embed this font ({exc}); {FONT_ENV} must name a font "
             "with TrueType outlines (.ttf or .ttc), such as Debian's fonts-wqy-zenhei"
