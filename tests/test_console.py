@@ -231,7 +231,7 @@ def test_money_compliance_warranty_and_contract_pages(demo: TestClient) -> None:
     assert statement.headers["content-disposition"].endswith('2026-10.csv"')
     rows = list(csv.reader(io.StringIO(statement.content.decode("utf-8-sig"))))
     assert any("P-onsite" in row for row in rows)
-    assert demo.get("/console/money/statement?format=pdf").status_code == 422
+    assert demo.get("/console/money/statement?format=docx").status_code == 422
     assert demo.get("/console/money?period=2026-13").status_code == 422
     compliance = demo.get("/console/compliance?lang=zh").text
     assert compliance.count("<svg") == 9 and "按时率" in compliance

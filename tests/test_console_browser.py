@@ -220,6 +220,18 @@ def test_supervisor_day(server: Server, browser: Any) -> None:
     assert "P-ack" in sheet_text and "T-2" in sheet_text
     page.goto(f"{server.url}/console/money?contract=HT-2026-017&period=2026-10")
     shoot(page, "money-en")
+    # The statement as the PDF document, confirmed for the supplier; the audit page shows it.
+    with page.expect_download() as document:
+        page.get_by_role("link", name="pdf").click()
+    assert document.value.suggested_filename == "statement-HT-2026-017-2026-10.pdf"
+    assert Path(document.value.path()).read_bytes().startswith(b"%PDF-")
+    page.fill("form.confirm input[name=by]", "Wang Wei")
+    page.get_by_role("button", name="Confirm the statement (PDF)").click()
+    page.wait_for_url("**/console/money?contract=HT-2026-017&period=2026-10")
+    assert "Supplier: confirmed by Wang Wei" in page.locator("#confirmations").inner_text()
+    page.get_by_role("link", name="Audit trail").click()
+    assert "The chain is whole" in page.locator("#audit-chain").inner_text()
+    assert page.locator("tr[data-kind='statement_confirmed']").count() == 1
 
     # 中文: switch, remembered on the next page; the button is named 确认.
     page.get_by_role("link", name="中文").click()

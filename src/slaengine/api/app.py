@@ -41,6 +41,8 @@ from slaengine.api.problems import (
 )
 from slaengine.api.problems import install as install_problems
 from slaengine.api.schemas import Acknowledgement, EventIn, Rejudge, event_body
+from slaengine.audit import web as audit_web
+from slaengine.audit.trail import http_actor
 from slaengine.clock import Clock
 from slaengine.clocks import PAUSED, RUNNING
 from slaengine.errors import EventError, SlaError
@@ -546,7 +548,10 @@ def create_app(
         with a clock started on or after that day. Answers once they are marked; `GET /health`
         shows `tickets_waiting` going down. The body is JSON whatever its Content-Type."""
         wanted = await optional_body(request, Rejudge, "a re-judge") or Rejudge()
-        marked = await run_in_threadpool(service.rejudge, contract, wanted.closed, wanted.since)
+        actor = http_actor(request, None, "operator")
+        marked = await run_in_threadpool(
+            service.rejudge, contract, wanted.closed, wanted.since, actor
+        )
         if marked is None:
             raise HTTPException(404, detail=f"contract {contract!r} is not loaded")
         return {"status": "accepted", "contract": contract, "marked": marked}
@@ -720,8 +725,11 @@ def create_app(
         body (`{"by": "name"}`, optional) is JSON whatever its Content-Type."""
         body = await optional_body(request, Acknowledgement, "an acknowledgement")
 
+        by = body.by if body else None
+        actor = http_actor(request, by, "operator")
+
         def acknowledged() -> dict[str, Any]:
-            row = service.acknowledge(alert_id, body.by if body else None)
+            row = service.acknowledge(alert_id, by, actor)
             if row is None:
                 raise HTTPException(404, detail=f"no alert {alert_id}")
             with store.sessions() as session:
@@ -734,5 +742,6 @@ def create_app(
     # Imported here: the console imports api.auth, whose package imports this module.
     from slaengine.console import mount_console
 
+    audit_web.install(app, store, auth)  # GET /audit; sign-ins recorded (slaengine.audit)
     mount_console(app, store, service, auth)
     return app

@@ -31,6 +31,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from slaengine.audit.trail import sign_in
 from slaengine.clock import Clock, SystemClock
 
 Role = Literal["viewer", "operator"]
@@ -124,6 +125,7 @@ class Auth:
             role = self.role_of_token(given.strip())
             if role is not None:
                 return role
+            sign_in(request, ok=False, how="bearer")  # the audit trail (slaengine.audit)
             raise NotSignedIn("wrong bearer token")
         cookie = request.cookies.get(COOKIE)
         if cookie:

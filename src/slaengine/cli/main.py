@@ -43,6 +43,7 @@ COMMANDS: dict[str, tuple[str | None, str]] = {
     "consume": ("slaengine.cli.consume", "Take events from NATS JetStream into a store."),
     "judge": ("slaengine.cli.judge", "Judge what falls due in a store, beside serve --no-judge."),
     "rejudge": ("slaengine.cli.rejudge", "Judge a contract's tickets again, in the background."),
+    "audit": ("slaengine.cli.audit", "The audit trail: who did what, when; verify its chain."),
     "hook": ("slaengine.cli.hooks", "Check a webhook mapping (docs/connectors.md)."),
     "contract": (None, "Check contract files; load them in a store."),
     "contract draft": (

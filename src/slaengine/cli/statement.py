@@ -1,20 +1,31 @@
-"""``slaengine statement``: the billing statement of one period, as a table, JSON, CSV or Excel."""
+"""``slaengine statement``: the billing statement of one period, as a table, JSON, CSV, Excel
+or a PDF document; ``slaengine statement confirm``: a party confirms it (docs/penalties.md).
+
+``confirm`` is the same command with the word ``confirm`` first (``_StatementCommand``): it
+judges the statement from the store (``--db``), renders it as the PDF document, and records who
+confirmed it, when, from where and the document's SHA-256 (slaengine.audit.confirmations),
+with its audit record. A PDF of a period that was confirmed says so, and which lines changed
+since.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
+from typer.core import TyperCommand
 
 from slaengine.cli.amendments import AmendmentOption, amendments_for
 from slaengine.cli.common import (
+    DB_ENV,
     ContractArgument,
     EventsArgument,
     StoreOption,
@@ -48,7 +59,7 @@ from slaengine.penalties.export import (
 from slaengine.penalties.words import amount_text, label
 from slaengine.replay import cyclic_gc_paused, judge_streaming
 
-FORMATS = ("table", "json", "csv", "xlsx")
+FORMATS = ("table", "json", "csv", "xlsx", "pdf")
 LANGS = ("en", "zh")
 
 #: Columns the terminal table shows. The files carry all of LINE_COLUMNS; here the lateness
@@ -167,10 +178,22 @@ def print_statement(statement: Statement, console: Console, lang: str) -> None:
             console.print(f"  {waiver.event}: {waiver.to_json()['problem']}", highlight=False)
 
 
+class _StatementCommand(TyperCommand):
+    """``statement confirm ...`` is ``statement ...`` with the confirmation asked for: the word
+    is taken off before the arguments are parsed (a subcommand would eat the contract file)."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if args and args[0] == "confirm":
+            ctx.meta["statement_confirm"] = True
+            args = args[1:]
+        return super().parse_args(ctx, args)
+
+
 def register(app: typer.Typer) -> None:
-    @app.command("statement")
+    @app.command("statement", cls=_StatementCommand)
     @friendly
     def statement(
+        ctx: typer.Context,
         contract_file: ContractArgument,
         events_file: EventsArgument = None,
         period: Annotated[
@@ -187,7 +210,7 @@ def register(app: typer.Typer) -> None:
             typer.Option("--as-of", help="evaluation time, RFC 3339 with offset (default: now)"),
         ] = None,
         fmt: Annotated[
-            str, typer.Option("--format", "-f", help="table, json, csv or xlsx")
+            str, typer.Option("--format", "-f", help="table, json, csv, xlsx or pdf")
         ] = "table",
         output: Annotated[
             Path | None, typer.Option("--output", "-o", help="write to this file")
@@ -205,9 +228,40 @@ def register(app: typer.Typer) -> None:
             ),
         ] = "lines",
         amendment: AmendmentOption = None,
+        by: Annotated[
+            str | None,
+            typer.Option("--by", help="with `statement confirm`: who confirms (a name)"),
+        ] = None,
+        party: Annotated[
+            str,
+            typer.Option(
+                "--party",
+                help="with `statement confirm`: supplier or customer (whose name --by is)",
+            ),
+        ] = "supplier",
     ) -> None:
         """The billing statement of a period. Every penalty and compensation line with its
-        formula, caps, waivers, totals, compliance figures and chargeable tickets."""
+        formula, caps, waivers, totals, compliance figures and chargeable tickets (-f pdf: the
+        对账单 as an A4 document).
+
+        `slaengine statement confirm CONTRACT --db URL --period 2026-10 --by NAME [--party
+        customer] [-o file.pdf]` records a party's confirmation of the PDF document: who, when
+        and its SHA-256 (in the audit trail too)."""
+        confirming = bool(ctx.meta.get("statement_confirm"))
+        if confirming:
+            fmt = "pdf"
+            if events_file is not None:
+                raise SlaError(
+                    "statement confirm judges the statement from the store: give --db URL (or "
+                    f"set {DB_ENV}), not an events file"
+                )
+            db = db or os.environ.get(DB_ENV) or None
+            if db is None:
+                raise SlaError(f"statement confirm: give the store with --db URL (or set {DB_ENV})")
+            if not (by or "").strip():
+                raise SlaError("statement confirm: say who confirms with --by NAME")
+        elif by is not None:
+            raise SlaError("--by names who confirms: use it with `slaengine statement confirm`")
         if fmt not in FORMATS:
             raise typer.BadParameter(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
         if table not in CSV_TABLES:
@@ -220,6 +274,12 @@ def register(app: typer.Typer) -> None:
             raise typer.BadParameter(f"--lang must be zh or en, not {lang!r}")
         if fmt == "xlsx" and output is None:
             raise SlaError("--format xlsx writes a workbook: give the file with --output f.xlsx")
+        if fmt == "pdf" and output is None and not confirming and sys.stdout.isatty():
+            raise SlaError("--format pdf writes a document: give the file with --output f.pdf")
+        if fmt == "pdf":
+            from slaengine.penalties.pdf import font_file
+
+            font_file()  # no font: say so before judging anything
         contract = load_contract(contract_file)
         window = _window(contract, period, date_from, date_to)
         when = as_of_option(as_of, contract)
@@ -249,17 +309,23 @@ def register(app: typer.Typer) -> None:
                     print_statement(result, Console(file=file, width=160), lang)
         else:
             if fmt == "json":
-                text = json.dumps(result.to_json(), ensure_ascii=False, indent=1) + "\n"
+                document = result.to_json()
+                store_url = db or (os.environ.get(DB_ENV) if events_file is None else None)
+                if store_url:  # from a store: its confirmations, and what changed since each
+                    document["confirmations"] = _confirmations_json(result, lang, store_url)
+                text = json.dumps(document, ensure_ascii=False, indent=1) + "\n"
                 data = text.encode("utf-8")
+            elif fmt == "pdf":
+                data = _document(result, lang, db, events_file, confirming, by, party)
             elif fmt == "csv":
                 data = to_csv(result, lang, table)
             else:
                 data = to_xlsx(result, lang)
-            if output is None:
+            if output is not None:
+                output.write_bytes(data)
+            elif not confirming:
                 sys.stdout.buffer.write(data)
                 sys.stdout.flush()
-            else:
-                output.write_bytes(data)
         err.print(intake.summary(), highlight=False, soft_wrap=True)
         if output is not None:
             err.print(f"statement {window.label} written to {output}", highlight=False)
@@ -267,3 +333,84 @@ def register(app: typer.Typer) -> None:
             err.print(
                 f"{len(intake.rejected)} event(s) rejected (see slaengine replay for the list)"
             )
+
+
+def _document(
+    statement: Statement,
+    lang: str,
+    db: str | None,
+    events_file: str | None,
+    confirming: bool,
+    by: str | None,
+    party: str,
+) -> bytes:
+    """The PDF document; from a store, with its confirmations (and, ``confirming``, this one
+    recorded)."""
+    from zoneinfo import ZoneInfo
+
+    from slaengine.penalties.pdf import render_pdf
+
+    if events_file is not None or not (db or os.environ.get(DB_ENV)):
+        return render_pdf(statement, lang)
+    from slaengine.audit import confirmations
+    from slaengine.audit.trail import cli_actor
+    from slaengine.cli import common
+    from slaengine.store import Store
+
+    store = Store.open(db or os.environ[DB_ENV], common.CLOCK)
+    try:
+        zone = ZoneInfo(statement.contract.timezone)
+        before = confirmations.standing(store, statement, lang)
+        document = render_pdf(statement, lang, confirmations.recorded(before, zone))
+        if confirming:
+            assert by is not None
+            row = confirmations.confirm(
+                store, statement, document, lang, cli_actor(by.strip()), party
+            )
+            out.print(
+                f"confirmed: statement {statement.contract.id} {statement.window.label} by "
+                f"{row.who} ({row.party}) at {row.confirmed_at.astimezone(zone).isoformat()}\n"
+                f"document SHA-256 {row.document_sha256} (as of {statement.as_of.isoformat()}, "
+                f"--lang {lang}: rendering the statement again with them gives the same document "
+                "while nothing changed)",
+                highlight=False,
+                markup=False,
+            )
+            if not statement.complete:
+                err.print(
+                    f"note: the period {statement.window.label} was not over at "
+                    f"{statement.as_of.isoformat()}: its amounts may still change",
+                    highlight=False,
+                )
+        for each in before:
+            when = each.row.confirmed_at.astimezone(zone).isoformat()
+            if each.changed:
+                err.print(
+                    f"note: confirmed by {each.row.who} ({each.row.party}) at {when}; changed "
+                    f"since: {len(each.differences)} line(s) differ (listed in the document):",
+                    highlight=False,
+                    markup=False,
+                )
+                for line, then, now in each.differences:
+                    err.print(f"  {line}: {then} -> {now}", highlight=False, markup=False)
+            elif not confirming:
+                err.print(
+                    f"confirmed by {each.row.who} ({each.row.party}) at {when}; unchanged since",
+                    highlight=False,
+                    markup=False,
+                )
+        return document
+    finally:
+        store.close()
+
+
+def _confirmations_json(statement: Statement, lang: str, db: str) -> list[dict[str, object]]:
+    from slaengine.audit import confirmations
+    from slaengine.cli import common
+    from slaengine.store import Store
+
+    store = Store.open(db, common.CLOCK)
+    try:
+        return [each.to_json() for each in confirmations.standing(store, statement, lang)]
+    finally:
+        store.close()

@@ -24,6 +24,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from slaengine.api.auth import Auth, NotSignedIn
 from slaengine.console import (
     alerts,
+    audit,
     board,
     compliance,
     contract,
@@ -53,7 +54,7 @@ def mount_console(app: FastAPI, store: Store, service: LiveService, auth: Auth) 
     app.mount("/assets", StaticFiles(directory=HERE / "static"), name="console-assets")
     console = Console(store, service, auth, env, ChangeFeed(store), Reports(store))
     router = APIRouter(include_in_schema=False)
-    for page in (signin, board, alerts, tickets, money, compliance, warranty, contract):
+    for page in (signin, board, alerts, tickets, money, compliance, warranty, contract, audit):
         page.add_routes(router, console)
     app.include_router(router)
 

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import Select, func, or_, select
 
+from slaengine.audit.trail import http_actor
 from slaengine.console.page import Console, local_path
 from slaengine.store.models import EVERY_ALERT, Breach, StoredAlert
 
@@ -81,7 +82,8 @@ def add_routes(router: APIRouter, console: Console) -> None:
             return render(p, "message.html", status_code=403, text=p.t("forbidden"))
         form = parse_qs((await request.body()).decode("utf-8", "replace"))
         by = (form.get("by") or [""])[0].strip() or f"console ({p.role})"
-        row = service.acknowledge(alert_id, by[:200])
+        actor = http_actor(request, by, p.role, via="console")
+        row = service.acknowledge(alert_id, by[:200], actor)
         if row is None:
             return render(p, "message.html", status_code=404, text=p.t("not_found"))
         back = local_path((form.get("back") or ["/console/alerts"])[0])

@@ -1,5 +1,7 @@
 """Money: the month's and the contract year's penalties and compensation by clause, the yearly
-cap used, every line with its formula, and the month's statement as xlsx or csv.
+cap used, every line with its formula, and the month's statement as xlsx, csv or the PDF
+document (对账单); an operator confirms the document for a party (slaengine.audit.
+confirmations), and the page says who confirmed it and which lines changed since.
 
 Everything comes from the whole-contract report (reports.py) through the same functions as
 ``slaengine statement``: ``Charges.within`` for a period, ``build_statement`` and the exports.
@@ -10,17 +12,47 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 from typing import Any
+from urllib.parse import parse_qs
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from slaengine.audit import confirmations
+from slaengine.audit.trail import http_actor
 from slaengine.console.page import Console, NoContract, money_text, months_of
+from slaengine.console.words import WORDS
 from slaengine.penalties import Window, build_statement
 from slaengine.penalties.caps import cap_amount
 from slaengine.penalties.export import to_csv, to_xlsx
 from slaengine.penalties.lines import Line
+from slaengine.penalties.pdf import render_pdf
 from slaengine.penalties.words import ZERO
 from slaengine.penalties.years import contract_year, year_start
+
+WORDS.update(
+    {
+        "statement_confirmation": ("Confirmation of the statement", "对账单确认"),
+        "confirmed_by": ("confirmed by", "确认人"),
+        "changed_since": ("changed since, lines that differ", "此后已变化，不同的明细"),
+        "unchanged_since": ("unchanged since", "此后未变化"),
+        "not_confirmed": ("Not confirmed yet.", "尚未确认。"),
+        "party": ("Party", "确认方"),
+        "party_supplier": ("Supplier", "乙方（供应商）"),
+        "party_customer": ("Customer", "甲方（采购人）"),
+        "confirm_statement": ("Confirm the statement (PDF)", "确认对账单（PDF）"),
+        "confirm_needs": (
+            "Say who confirms, and for which party (supplier or customer).",
+            "请填写确认人及确认方（供应商或采购人）。",
+        ),
+        "line": ("Line", "明细"),
+        "as_confirmed": ("As confirmed", "确认时"),
+        "now": ("Now", "现在"),
+        "diff_added": ("added", "新增"),
+        "diff_removed": ("removed", "已删除"),
+    }
+)
 
 
 def add_routes(router: APIRouter, console: Console) -> None:
@@ -44,6 +76,7 @@ def add_routes(router: APIRouter, console: Console) -> None:
         cap = cap_amount(context.contract.caps.per_contract_year, context.contract.price)
         year_charges = report.charges.within(year_window.start, year_window.end)
         used = year_charges.totals().penalties
+        standings = confirmations.standing(console.store, build_statement(report, window), p.lang)
         return render(
             p,
             "money.html",
@@ -58,6 +91,7 @@ def add_routes(router: APIRouter, console: Console) -> None:
             cap_share=(used * 100 / cap[0]).quantize(Decimal("0.1")) if cap and cap[0] else None,
             months=months_of(context, now),
             money=money_text,
+            standings=standings,
         )
 
     @router.get("/console/money/statement")
@@ -68,8 +102,8 @@ def add_routes(router: APIRouter, console: Console) -> None:
         format: str = "xlsx",
     ) -> Response:
         p = page(request)
-        if format not in ("xlsx", "csv"):
-            raise HTTPException(422, detail="format: use xlsx or csv")
+        if format not in ("xlsx", "csv", "pdf"):
+            raise HTTPException(422, detail="format: use xlsx, csv or pdf")
         try:
             context = console.chosen(p, contract)
         except NoContract:
@@ -79,6 +113,11 @@ def add_routes(router: APIRouter, console: Console) -> None:
         result = build_statement(console.reports.report(context, now), window)
         if format == "csv":
             data, media = to_csv(result, p.lang), "text/csv; charset=utf-8"
+        elif format == "pdf":
+            zone = ZoneInfo(context.contract.timezone)
+            standings = confirmations.standing(console.store, result, p.lang)
+            data = render_pdf(result, p.lang, confirmations.recorded(standings, zone))
+            media = "application/pdf"
         else:
             data = to_xlsx(result, p.lang)
             media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -88,6 +127,37 @@ def add_routes(router: APIRouter, console: Console) -> None:
             media_type=media,
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
+
+    @router.post("/console/money/confirm")
+    async def confirm(request: Request) -> Response:
+        """Record a party's confirmation of the month's statement as the PDF document in the
+        page's language, as of now (operators only)."""
+        p = page(request)
+        if not p.operator:
+            return render(p, "message.html", status_code=403, text=p.t("forbidden"))
+        form = parse_qs((await request.body()).decode("utf-8", "replace"))
+
+        def field(name: str) -> str:
+            return (form.get(name) or [""])[0].strip()
+
+        who, party = field("by"), field("party") or "supplier"
+        if not who or party not in confirmations.PARTIES:
+            return render(p, "message.html", status_code=422, text=p.t("confirm_needs"))
+        context = console.chosen(p, field("contract") or None)
+        now = now_of()
+        window = console.period(context, field("period") or None, now)
+
+        def confirmed() -> None:
+            result = build_statement(console.reports.report(context, now), window)
+            zone = ZoneInfo(context.contract.timezone)
+            before = confirmations.standing(console.store, result, p.lang)
+            document = render_pdf(result, p.lang, confirmations.recorded(before, zone))
+            actor = http_actor(request, who, p.role, via="console")
+            confirmations.confirm(console.store, result, document, p.lang, actor, party)
+
+        await run_in_threadpool(confirmed)
+        back = p.url("/console/money", contract=context.contract.id, period=window.label)
+        return RedirectResponse(back, status_code=303)
 
 
 def money_view(charges: Any) -> dict[str, Any]:

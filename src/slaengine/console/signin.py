@@ -10,9 +10,11 @@ from __future__ import annotations
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
 from slaengine.api.auth import COOKIE, SESSION_SECONDS, secure_request
+from slaengine.audit.trail import sign_in
 from slaengine.console.page import Console, Page, local_path
 from slaengine.console.words import lang_of
 
@@ -35,6 +37,7 @@ def add_routes(router: APIRouter, console: Console) -> None:
         given = (form.get("token") or [""])[0].strip()
         target = local_path((form.get("next") or ["/"])[0])
         role = auth.role_of_token(given) if given else None
+        await run_in_threadpool(sign_in, request, role is not None, role, "token")  # audit trail
         if role is None:
             lang, _ = lang_of(request)
             p = Page(request, lang, "viewer", True, {}, signed_in=False)

@@ -36,6 +36,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from slaengine.alerts import ENV_WEBHOOK, ChannelSettings, env_webhook_channel
+from slaengine.audit.trail import Actor
 from slaengine.clock import Clock as TimeSource
 from slaengine.evaluate import Context
 from slaengine.service import acknowledgement, due, duties, escalation, intake, judging
@@ -239,11 +240,17 @@ class LiveService:
             self._duties_lock.release()
         return raised
 
-    def rejudge(self, contract: str, closed: bool = False, since: date | None = None) -> int | None:
+    def rejudge(
+        self,
+        contract: str,
+        closed: bool = False,
+        since: date | None = None,
+        actor: Actor | None = None,
+    ) -> int | None:
         """Re-judge the contract's tickets on demand, in the background (``Store.mark_for_rejudge``:
         the open ones, ``closed`` too, ``since`` a day); the number marked, None for a contract
         not loaded. The due pass is woken; ``progress()`` shows the tickets still waiting."""
-        marked = self.store.mark_for_rejudge(contract, closed, since)
+        marked = self.store.mark_for_rejudge(contract, closed, since, actor)
         if marked:
             self._notify(0)
         return marked
@@ -301,6 +308,9 @@ class LiveService:
 
     # -- acknowledgement ---------------------------------------------------------------------
 
-    def acknowledge(self, alert_id: int, by: str | None) -> StoredAlert | None:
-        """Acknowledge an alert, and with it its breach (which stops the escalation)."""
-        return acknowledgement.acknowledge(self.store, alert_id, by, self.clock.now())
+    def acknowledge(
+        self, alert_id: int, by: str | None, actor: Actor | None = None
+    ) -> StoredAlert | None:
+        """Acknowledge an alert, and with it its breach (which stops the escalation); recorded
+        in the audit trail as ``actor``'s."""
+        return acknowledgement.acknowledge(self.store, alert_id, by, self.clock.now(), actor)

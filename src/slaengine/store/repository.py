@@ -20,6 +20,10 @@
   PostgreSQL the same transaction sends ``NOTIFY slaengine_due`` (slaengine.store.wakeups), so
   a judge worker in another process starts its due pass at the commit.
 
+A new contract version, a re-judge asked for and every stored ``breach_waived`` event append
+their record to the audit trail (slaengine.audit.trail) in the same transaction, as its last
+statement.
+
 Deciding what the events mean is the core's job (slaengine.evaluate), called by the live
 service (slaengine.service); this module never judges a clock.
 
@@ -62,6 +66,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from slaengine.audit import trail
 from slaengine.clock import Clock
 from slaengine.contract import Contract, contract_fingerprint, parse_contract
 from slaengine.errors import EventError, SlaError
@@ -272,18 +277,30 @@ class Store:
 
     # -- contract versions -------------------------------------------------------------------
 
-    def load_contract(self, text: str, path: Path, effective: date | None = None) -> LoadResult:
-        """Keep the contract file ``text`` as a new version, unless it is unchanged."""
+    def load_contract(
+        self,
+        text: str,
+        path: Path,
+        effective: date | None = None,
+        actor: trail.Actor | None = None,
+    ) -> LoadResult:
+        """Keep the contract file ``text`` as a new version, unless it is unchanged; a new
+        version is recorded in the audit trail as ``actor``'s (default: the OS user)."""
         contract = parse_contract(text, path)
         try:
-            return self._keep_version(contract, text, path, effective)
+            return self._keep_version(contract, text, path, effective, actor)
         except IntegrityError:
             # Another process stored a version at the same moment (two workers starting with
             # the same --contract): look again; it is most likely this very file.
-            return self._keep_version(contract, text, path, effective)
+            return self._keep_version(contract, text, path, effective, actor)
 
     def _keep_version(
-        self, contract: Contract, text: str, path: Path, effective: date | None
+        self,
+        contract: Contract,
+        text: str,
+        path: Path,
+        effective: date | None,
+        actor: trail.Actor | None = None,
     ) -> LoadResult:
         fingerprint = contract_fingerprint(contract)
         now = self.clock.now()
@@ -343,17 +360,37 @@ class Store:
                     )
                     .values(dirty=True)
                 )
+            trail.append(
+                session,
+                actor or trail.cli_actor(),
+                "contract_amended" if latest is not None else "contract_loaded",
+                now,
+                contract=contract.id,
+                subject=f"version {row.version}",
+                details={
+                    "version": row.version,
+                    "declared_version": row.declared_version,
+                    "fingerprint": fingerprint,
+                    "effective_from": effective,
+                    "path": str(path),
+                },
+            )
             return LoadResult(VersionInfo.of(row), changed=True)
 
     def mark_for_rejudge(
-        self, contract: str, closed: bool = False, since: date | None = None
+        self,
+        contract: str,
+        closed: bool = False,
+        since: date | None = None,
+        actor: trail.Actor | None = None,
     ) -> int | None:
         """Mark the contract's tickets ``dirty`` for the due pass's background lane to judge
         again under the version in effect for each (a re-judge on demand, after a new version):
         the open ones (something still due), and with ``closed`` the closed ones too; with
         ``since``, only tickets with a clock started on or after that day (the contract's time
         zone). Their ``next_due`` is left alone, so deadlines keep their place. The number
-        marked, or None when the contract is not loaded. One transaction."""
+        marked, or None when the contract is not loaded. One transaction, with its audit
+        record (``actor``'s; default: the OS user)."""
         with self.write() as session:
             newest = self.version_in_effect(session, contract, None)
             if newest is None:
@@ -371,7 +408,17 @@ class Store:
             marked = session.execute(
                 query.values(dirty=True).execution_options(synchronize_session=False)
             )
-            return int(getattr(marked, "rowcount", 0) or 0)
+            count = int(getattr(marked, "rowcount", 0) or 0)
+            trail.append(
+                session,
+                actor or trail.cli_actor(),
+                "rejudge",
+                self.clock.now(),
+                contract=contract,
+                subject="closed and open tickets" if closed else "open tickets",
+                details={"closed": closed, "since": since, "marked": count},
+            )
+            return count
 
     def versions(self, session: Session, contract: str | None = None) -> list[ContractVersion]:
         query = select(ContractVersion).order_by(ContractVersion.contract, ContractVersion.version)
@@ -623,6 +670,7 @@ class Store:
             for accepted in result.accepted:
                 if accepted.ticket is None and accepted.type == "force_majeure":
                     result.marked += self._mark_overlapping(session, accepted, now)
+            trail.record_waivers(session, result.accepted, source, now)
             if result.accepted and self.is_postgres:
                 # A judge worker in another process starts its due pass at the commit
                 # (slaengine.store.wakeups); one notification per transaction.
