@@ -44,6 +44,7 @@ register_draft(contract_app)  # contract draft: slaengine.cli.draft
 
 #: Demo month: October 2026 (the National Day holidays fall in it).
 DEMO_AS_OF = "2026-11-01T00:00:00+08:00"
+DEMO_PERIOD = "2026-10"
 #: Where the demo keeps its store: a SQLite file in the current directory.
 DEMO_DB = "sqlite:///slaengine-demo.db"
 
@@ -194,6 +195,7 @@ def demo(
     from rich.console import Console
 
     from slaengine.cli.briefing import WIDTH, print_briefing
+    from slaengine.penalties.statement import Window
     from slaengine.store import Store
 
     _check_format(fmt)
@@ -220,7 +222,7 @@ def demo(
         print_briefing(
             report,
             console,
-            "October 2026",
+            Window.month(contract, DEMO_PERIOD),
             "They are deliberate: the demo month ends with a conflicting duplicate, a time "
             "without offset, an unknown severity and a cut-off line, to show that bad input is "
             "kept and reported, never dropped.",
@@ -231,7 +233,7 @@ def demo(
                 ),
                 (
                     "every line of the bill with its formula",
-                    f"slaengine statement {shown} \\\n        --period 2026-10 --db {db} "
+                    f"slaengine statement {shown} \\\n        --period {DEMO_PERIOD} --db {db} "
                     f"\\\n        --as-of {DEMO_AS_OF}",
                 ),
                 ("the live service on this store", f"slaengine serve --db {db}"),
