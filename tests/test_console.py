@@ -352,3 +352,13 @@ def test_pages_of_a_contract_say_when_none_is_loaded(tmp_path: Path, clock: Fixe
         assert download.status_code == 404
     finally:
         store.close()
+
+
+def test_the_board_lists_tickets_in_natural_order(client: TestClient) -> None:
+    """Clocks of one deadline are listed H-1, H-2, H-10, not as text (H-1, H-10, H-2)."""
+    events = [event("reported", ticket, T0) for ticket in ("H-10", "H-2", "H-11", "H-1")]
+    assert client.post("/events/batch", json=events, headers=AS_OPERATOR).status_code == 200
+    sign_in(client, OPERATOR)
+    page = client.get("/").text
+    rows = re.findall(r'<tr class="clock[^"]*" data-ticket="([^"]+)"', page)
+    assert rows == ["H-1", "H-2", "H-10", "H-11"] * 2  # the answer clocks, then the on-site ones

@@ -22,7 +22,7 @@ from slaengine.clocks import BREACHED, Clock
 from slaengine.contract.models import Text
 from slaengine.evaluate import Report
 from slaengine.events import Rejected
-from slaengine.identity import ClockIdentity, clock_identity, occurrence_text
+from slaengine.identity import ClockIdentity, clock_identity, occurrence_text, ticket_order
 from slaengine.penalties.compliance import measure
 from slaengine.penalties.lines import Line
 from slaengine.penalties.statement import Window
@@ -185,7 +185,7 @@ def _breaches_table(report: Report, breaches: list[Clock], zone: ZoneInfo) -> Ta
     table.add_column("deadline", no_wrap=True)
     table.add_column("late by", no_wrap=True)
     table.add_column("money", justify="right", no_wrap=True)
-    for clock in sorted(breaches, key=lambda c: (c.deadline, c.ticket)):
+    for clock in sorted(breaches, key=lambda c: (c.deadline, ticket_order(c.ticket))):
         note = clock_note(clock)
         money = owed.get((clock.ticket, clock_identity(clock)))
         table.add_row(
