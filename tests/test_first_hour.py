@@ -4,6 +4,7 @@ nearer test file holds it."""
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -57,3 +58,18 @@ def test_the_test_client_raises_no_starlette_deprecation() -> None:
         capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert probe.returncode == 0, probe.stderr
+
+
+def test_a_second_serve_on_a_busy_port_refuses_before_the_store(tmp_path: Path) -> None:
+    """Exit 2 (bad arguments), the port named, and no store opened or made."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        store = tmp_path / "second.db"
+        result = run("serve", "--db", f"sqlite:///{store}", "--port", str(port), cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert f"listening on port {port}" in result.stderr and "--port" in result.stderr
+    assert "Traceback" not in result.stderr and "serving on" not in result.stderr
+    assert not store.exists()

@@ -6,8 +6,10 @@ Each is a thin shell: the store (slaengine.store) keeps contracts and events, th
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import logging
+import socket
 import sys
 from collections.abc import Iterator
 from datetime import date
@@ -352,6 +354,8 @@ def serve(
     ):
         if value < 1:
             raise SlaError(f"{name} {value}: give 1 or more")
+    # The port first: a second serve on a busy port stops here, before the store is touched.
+    listening = _listen(host, port)
     setup_logging(log_level)
     store = _open(db)
     for file in contract or []:
@@ -373,14 +377,41 @@ def serve(
     )
     try:
         # A console tab holds a live stream open; do not wait for it forever on shutdown.
-        uvicorn.run(
+        config = uvicorn.Config(
             app, host=host, port=port, log_level=log_level.lower(), timeout_graceful_shutdown=3
         )
+        server = uvicorn.Server(config)
+        server.run(sockets=[listening])
+        if not server.started:
+            raise SlaError(f"the server on {host}:{port} did not start: see the log above")
     finally:
+        listening.close()
         if scheduler is not None:
             scheduler.shutdown()
         delivery.stop()
         store.close()
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """The server's socket, bound and listening; a port already taken is an error naming it
+    (exit 2), said before anything else happens."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+    try:
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        hint = (
+            f"another program (perhaps another slaengine serve) is listening on port {port}: "
+            "stop it, or give --port another number"
+            if exc.errno == errno.EADDRINUSE
+            else "give --host an address of this machine and --port a free port"
+        )
+        raise SlaError(f"cannot listen on {host}:{port}: {exc.strerror or exc}; {hint}") from None
+    sock.set_inheritable(True)
+    return sock
 
 
 def setup_logging(log_level: str) -> None:
