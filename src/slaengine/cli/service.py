@@ -90,6 +90,18 @@ def _load(store: Store, file: Path, effective: date | None) -> LoadResult:
     result = store.load_contract(text, file, effective)
     contract = parse_contract(text, file)
     _say_loaded(result)
+    version = result.version
+    undated = effective is None and contract.effective_from is None
+    if result.changed and version.version > 1 and undated:
+        out.print(
+            f"note: {file} has no effective_from and no --effective was given: version "
+            f"{version.version} is in force from today, {version.effective_from}; to date an "
+            "amendment otherwise, write effective_from in the file (a changed file is a new "
+            "version)\n"
+            f"说明: {file} 未写 effective_from，也未给 --effective："
+            f"第{version.version}版自今天（{version.effective_from}）起生效",
+            highlight=False,
+        )
     _say_backdated(result, contract)
     _say_not_live(file, contract)
     return result
@@ -150,7 +162,8 @@ def contract_load(
         typer.Option(
             "--effective",
             help="date the new version takes effect, YYYY-MM-DD (default: the file's "
-            "effective_from, else today in the contract's time zone)",
+            "effective_from; else, for a contract's first version, its accepted_on; else "
+            "today in the contract's time zone)",
         ),
     ] = None,
 ) -> None:

@@ -42,10 +42,7 @@ def add_routes(router: APIRouter, console: Console) -> None:
                 session,
                 list(
                     session.scalars(
-                        _shown()
-                        .where(acknowledged())
-                        .order_by(StoredAlert.id.desc())
-                        .limit(DONE)
+                        _shown().where(acknowledged()).order_by(StoredAlert.id.desc()).limit(DONE)
                     )
                 ),
             )
