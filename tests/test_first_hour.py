@@ -7,12 +7,15 @@ import json
 import socket
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from slaengine.bundled import example_contract
 from slaengine.identity import ticket_order
 
 EXAMPLE = str(example_contract())
+REPO = Path(__file__).resolve().parents[1]
 
 
 def run(
@@ -73,3 +76,56 @@ def test_a_second_serve_on_a_busy_port_refuses_before_the_store(tmp_path: Path) 
     assert f"listening on port {port}" in result.stderr and "--port" in result.stderr
     assert "Traceback" not in result.stderr and "serving on" not in result.stderr
     assert not store.exists()
+
+
+def test_contract_load_takes_one_rule_said_alike_in_help_and_docs(tmp_path: Path) -> None:
+    """Without --effective: the file's effective_from; else a contract's first version from
+    its accepted_on; else (a later version with no date) today, said."""
+    db = f"sqlite:///{tmp_path / 'load.db'}"
+    first = run("contract", "load", EXAMPLE, "--db", db)
+    assert first.returncode == 0, first.stderr
+    assert "as version 1" in first.stdout and "effective from 2026-01-15" in first.stdout
+    changed = tmp_path / "changed.yaml"
+    text = Path(EXAMPLE).read_text(encoding="utf-8")
+    changed.write_text(text.replace('amount: "500.00"', 'amount: "800.00"', 1), encoding="utf-8")
+    later = run("contract", "load", str(changed), "--db", db, cwd=tmp_path)
+    assert later.returncode == 0, later.stderr
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
+    said = " ".join(later.stdout.split())
+    assert "as version 2" in said and f"effective from {today}" in said
+    assert "has no effective_from and no --effective was given" in said
+    dated = changed.read_text(encoding="utf-8").replace(
+        'amount: "800.00"', 'amount: "900.00"', 1
+    ).replace("version: 1\n", "version: 3\neffective_from: 2026-06-01\n", 1)
+    changed.write_text(dated, encoding="utf-8")
+    third = run("contract", "load", str(changed), "--db", db, cwd=tmp_path)
+    assert "as version 3" in third.stdout and "effective from 2026-06-01" in third.stdout
+    helped = " ".join(run("contract", "load", "-h").stdout.split())
+    rule = "for a contract's first version, its accepted_on; else today"
+    assert rule in helped
+    for page in ("docs/service.md", "docs/contracts.md", "docs/reference.md"):
+        words = " ".join((REPO / page).read_text(encoding="utf-8").split())
+        assert "first version" in words and "accepted_on" in words, page
+
+
+def test_a_comma_inside_an_inline_text_gets_the_hint_to_quote_it(tmp_path: Path) -> None:
+    text = Path(EXAMPLE).read_text(encoding="utf-8").replace(
+        "name: {zh: 未按时修复, en: Late repair}",
+        "name: {zh: 未按时修复, en: Late repair, 640 CNY per started hour}",
+    )
+    bad = tmp_path / "comma.yaml"
+    bad.write_text(text, encoding="utf-8")
+    result = run("contract", "validate", str(bad))
+    assert result.returncode == 2
+    said = " ".join(result.stderr.split())
+    line = text.splitlines().index(
+        "    name: {zh: 未按时修复, en: Late repair, 640 CNY per started hour}"
+    ) + 1
+    assert f"comma.yaml:{line}: clauses.2.percent_of_price_per_started.name.640 CNY" in said
+    assert 'quote this text, en: "Late repair, 640 CNY per started hour"' in said
+    assert "misspelt" not in said
+    # an unknown field that is no cut text keeps the usual answer
+    typo = tmp_path / "typo.yaml"
+    typo.write_text(text.replace("{zh: 未按时修复, en: Late repair, 640 CNY per started hour}",
+                                 "{zh: 未按时修复, en: Late repair, eng: x}"), encoding="utf-8")  # fmt: skip
+    assert "misspelt?" in run("contract", "validate", str(typo)).stderr
