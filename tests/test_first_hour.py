@@ -129,3 +129,23 @@ def test_a_comma_inside_an_inline_text_gets_the_hint_to_quote_it(tmp_path: Path)
     typo.write_text(text.replace("{zh: 未按时修复, en: Late repair, 640 CNY per started hour}",
                                  "{zh: 未按时修复, en: Late repair, eng: x}"), encoding="utf-8")  # fmt: skip
     assert "misspelt?" in run("contract", "validate", str(typo)).stderr
+
+
+def test_a_one_ticket_replay_marks_contract_wide_lines_and_says_why() -> None:
+    """``grep T-004 … | slaengine replay``: the missed inspections are the contract's, not
+    the ticket's; the table says so, and a note says why they are billed here."""
+    events = Path(EXAMPLE).parents[1] / "examples" / "demo-month.jsonl"
+    lines = events.read_text(encoding="utf-8").splitlines()
+    one = "".join(line + "\n" for line in lines if '"T-004"' in line)
+    as_of = ("--as-of", "2026-10-05T00:00:00+08:00")
+    alone = run("replay", EXAMPLE, "-", *as_of, stdin=one)
+    assert alone.returncode == 0, alone.stderr
+    rows = [line for line in alone.stdout.splitlines() if "P-inspection" in line]
+    assert len(rows) == 1 and "contract-wide" in rows[0] and "4000.00" in rows[0]
+    assert "P-repair" in alone.stdout and "tickets" in alone.stdout
+    said = " ".join(alone.stdout.split())
+    assert "note: 2 contract-wide line(s) above (4000.00 CNY" in said
+    assert "Replay the whole stream, or --db" in said
+    whole = run("replay", EXAMPLE, str(events), *as_of)
+    assert whole.returncode == 0, whole.stderr
+    assert "contract-wide" in whole.stdout and "note: " not in whole.stdout

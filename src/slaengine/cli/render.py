@@ -168,8 +168,13 @@ def sources_table(contract: Contract) -> Table:
     return table
 
 
-def print_report(report: Report, console: Console) -> None:
-    """Every clock, ticket by ticket, then the per-commitment summary and what was rejected."""
+def print_report(
+    report: Report, console: Console, contract_wide_events: bool | None = None
+) -> None:
+    """Every clock, ticket by ticket, then the per-commitment summary and what was rejected.
+
+    ``contract_wide_events``: whether the input held any event of no ticket (False: a note says
+    that the contract-wide lines are judged without them — one ticket's events, say)."""
     zone = ZoneInfo(report.contract.timezone)
     contract = report.contract
     console.print(
@@ -235,7 +240,7 @@ def print_report(report: Report, console: Console) -> None:
     if report.measures:
         console.print(measures_table(report.measures, zone, "en"))
     print_summary(report, console)
-    print_money(report, console)
+    print_money(report, console, contract_wide_events)
 
 
 def obligations_table(report: Report, zone: ZoneInfo) -> Table | None:
@@ -243,7 +248,7 @@ def obligations_table(report: Report, zone: ZoneInfo) -> Table | None:
     begun = [p for p in report.periods if p.status != UPCOMING]
     if not begun:
         return None
-    table = Table(title="obligations (periods begun by as_of)", title_justify="left")
+    table = Table(title="obligations (periods begun by as_of; contract-wide)", title_justify="left")
     for column in ("obligation", "asset", "period", "status", "done", "met by"):
         table.add_column(column)
     for period in begun:
@@ -267,7 +272,7 @@ _MEASURE_HEADERS = {
 
 def measures_table(periods: Sequence[MeasurePeriod], zone: ZoneInfo, lang: str) -> Table:
     """Each period of each measure: its figure against the target, and how it was computed."""
-    title = "考核指标（按期间）" if lang == "zh" else "measures (per period)"
+    title = "考核指标（按期间，全合同）" if lang == "zh" else "measures (per period; contract-wide)"
     table = Table(title=title, title_justify="left")
     for column in _MEASURE_HEADERS["zh" if lang == "zh" else "en"]:
         table.add_column(column, overflow="fold")
@@ -303,32 +308,51 @@ def clock_note(clock: Clock) -> str:
     return "; ".join(note)
 
 
-def print_money(report: Report, console: Console) -> None:
-    """Penalties and compensation by clause, and the totals (lines: `slaengine statement`)."""
+def print_money(report: Report, console: Console, contract_wide_events: bool | None = None) -> None:
+    """Penalties and compensation by clause, and the totals (lines: `slaengine statement`).
+    Lines of no ticket (missed periods, measures, event clauses) are marked contract-wide."""
     charges = report.charges
     lines = [line for line in charges.lines() if line.amount is not None]
     if not lines:
         return
-    by_clause: dict[tuple[str, str], list[Any]] = {}
+    by_clause: dict[tuple[str, str, str], list[Any]] = {}
     for line in lines:
-        by_clause.setdefault((line.section, line.clause or line.kind), []).append(line)
+        scope = "tickets" if line.ticket is not None else "contract-wide"
+        by_clause.setdefault((line.section, line.clause or line.kind, scope), []).append(line)
     table = Table(title=f"money ({report.contract.currency})", title_justify="left")
-    for column in ("section", "clause", "lines", "amount", "of which provisional", "waived"):
-        table.add_column(column, justify="right" if column not in ("section", "clause") else "left")
-    for (section, clause), group in by_clause.items():
+    for column in (
+        "section", "clause", "for", "lines", "amount", "of which provisional", "waived"
+    ):  # fmt: skip
+        table.add_column(
+            column, justify="right" if column not in ("section", "clause", "for") else "left"
+        )
+    for (section, clause, scope), group in by_clause.items():
         counted = [line for line in group if line.counts]
         amount = sum((line.amount for line in counted), Decimal(0))
         provisional = sum((line.amount for line in counted if line.provisional), Decimal(0))
         waived = sum((line.amount for line in group if line.waived), Decimal(0))
         table.add_row(
-            section, clause, str(len(group)), f"{amount:.2f}",
+            section, clause, scope, str(len(group)), f"{amount:.2f}",
             f"{provisional:.2f}" if provisional else "—", f"{waived:.2f}" if waived else "—",
         )  # fmt: skip
     totals = charges.totals()
     table.add_section()
-    table.add_row("penalties", "", "", f"[bold]{totals.penalties:.2f}[/]", "", "")
-    table.add_row("compensation", "", "", f"[bold]{totals.compensation:.2f}[/]", "", "")
+    table.add_row("penalties", "", "", "", f"[bold]{totals.penalties:.2f}[/]", "", "")
+    table.add_row("compensation", "", "", "", f"[bold]{totals.compensation:.2f}[/]", "", "")
     console.print(table)
+    wide = [line for line in lines if line.ticket is None and line.counts]
+    if wide and contract_wide_events is False:
+        amount = sum((line.amount for line in wide), Decimal(0))
+        console.print(
+            f"note: {len(wide)} contract-wide line(s) above ({amount:.2f} "
+            f"{report.contract.currency}: periodic obligations, measures, event clauses) are "
+            "judged from every event of the contract, and this input has none that belongs to "
+            "no ticket (inspection_done, site_violation, force_majeure, ...): as with one "
+            "ticket's events (grep), they only say that what would meet them is not in it. "
+            "Replay the whole stream, or --db, for the contract's bill.",
+            highlight=False,
+            markup=False,
+        )
     console.print("[dim]every line with its formula: slaengine statement CONTRACT EVENTS[/]")
 
 
