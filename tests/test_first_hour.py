@@ -126,8 +126,8 @@ def test_a_comma_inside_an_inline_text_gets_the_hint_to_quote_it(tmp_path: Path)
     assert "misspelt" not in said
     # an unknown field that is no cut text keeps the usual answer
     typo = tmp_path / "typo.yaml"
-    typo.write_text(text.replace("{zh: 未按时修复, en: Late repair, 640 CNY per started hour}",
-                                 "{zh: 未按时修复, en: Late repair, eng: x}"), encoding="utf-8")  # fmt: skip
+    cut = "{zh: 未按时修复, en: Late repair, 640 CNY per started hour}"
+    typo.write_text(text.replace(cut, "{zh: 未按时修复, en: Late repair, eng: x}"), encoding="utf-8")
     assert "misspelt?" in run("contract", "validate", str(typo)).stderr
 
 
