@@ -388,9 +388,10 @@ def test_an_acknowledged_breach_is_acknowledged_for_every_contact_in_api_and_con
     assert seen[duty["id"]]["acknowledged_through"] == "alert"
     assert seen[manager["id"]]["acknowledged_through"] == "breach"
     assert seen[manager["id"]]["acknowledged_by"] == "Wang"
-    assert client.get(f"/alerts/{manager['id']}", headers=AS_OPERATOR).json()[
-        "acknowledged_at"
-    ] == seen[duty["id"]]["acknowledged_at"]
+    assert (
+        client.get(f"/alerts/{manager['id']}", headers=AS_OPERATOR).json()["acknowledged_at"]
+        == seen[duty["id"]]["acknowledged_at"]
+    )
     sign_in(client, OPERATOR)
     waiting_part, done_part = client.get("/console/alerts").text.split("<section>")[1:3]
     assert 'data-ticket="T1" data-kind="breach"' not in waiting_part

@@ -94,9 +94,11 @@ def test_contract_load_takes_one_rule_said_alike_in_help_and_docs(tmp_path: Path
     said = " ".join(later.stdout.split())
     assert "as version 2" in said and f"effective from {today}" in said
     assert "has no effective_from and no --effective was given" in said
-    dated = changed.read_text(encoding="utf-8").replace(
-        'amount: "800.00"', 'amount: "900.00"', 1
-    ).replace("version: 1\n", "version: 3\neffective_from: 2026-06-01\n", 1)
+    dated = (
+        changed.read_text(encoding="utf-8")
+        .replace('amount: "800.00"', 'amount: "900.00"', 1)
+        .replace("version: 1\n", "version: 3\neffective_from: 2026-06-01\n", 1)
+    )
     changed.write_text(dated, encoding="utf-8")
     third = run("contract", "load", str(changed), "--db", db, cwd=tmp_path)
     assert "as version 3" in third.stdout and "effective from 2026-06-01" in third.stdout
@@ -109,25 +111,32 @@ def test_contract_load_takes_one_rule_said_alike_in_help_and_docs(tmp_path: Path
 
 
 def test_a_comma_inside_an_inline_text_gets_the_hint_to_quote_it(tmp_path: Path) -> None:
-    text = Path(EXAMPLE).read_text(encoding="utf-8").replace(
-        "name: {zh: 未按时修复, en: Late repair}",
-        "name: {zh: 未按时修复, en: Late repair, 640 CNY per started hour}",
+    text = (
+        Path(EXAMPLE)
+        .read_text(encoding="utf-8")
+        .replace(
+            "name: {zh: 未按时修复, en: Late repair}",
+            "name: {zh: 未按时修复, en: Late repair, 640 CNY per started hour}",
+        )
     )
     bad = tmp_path / "comma.yaml"
     bad.write_text(text, encoding="utf-8")
     result = run("contract", "validate", str(bad))
     assert result.returncode == 2
     said = " ".join(result.stderr.split())
-    line = text.splitlines().index(
-        "    name: {zh: 未按时修复, en: Late repair, 640 CNY per started hour}"
-    ) + 1
+    line = (
+        text.splitlines().index(
+            "    name: {zh: 未按时修复, en: Late repair, 640 CNY per started hour}"
+        )
+        + 1
+    )
     assert f"comma.yaml:{line}: clauses.2.percent_of_price_per_started.name.640 CNY" in said
     assert 'quote this text, en: "Late repair, 640 CNY per started hour"' in said
     assert "misspelt" not in said
     # an unknown field that is no cut text keeps the usual answer
     typo = tmp_path / "typo.yaml"
     cut = "{zh: 未按时修复, en: Late repair, 640 CNY per started hour}"
-    typo.write_text(text.replace(cut, "{zh: 未按时修复, en: Late repair, eng: x}"), encoding="utf-8")
+    typo.write_text(text.replace(cut, "{zh: 未按时修复, en: Late, eng: x}"), encoding="utf-8")
     assert "misspelt?" in run("contract", "validate", str(typo)).stderr
 
 
