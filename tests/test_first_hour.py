@@ -4,6 +4,7 @@ nearer test file holds it."""
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -19,11 +20,13 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def run(
-    *args: str, stdin: str | None = None, cwd: Path | None = None
+    *args: str, stdin: str | None = None, cwd: Path | None = None, width: int | None = None
 ) -> subprocess.CompletedProcess[str]:
+    """The real command; ``width``: the terminal's columns (a table's cells unwrapped)."""
+    env = {**os.environ, "COLUMNS": str(width)} if width else None
     return subprocess.run(
         [sys.executable, "-m", "slaengine", *args],
-        input=stdin, cwd=cwd, capture_output=True, text=True, timeout=120, check=False,
+        input=stdin, cwd=cwd, env=env, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
 
 
@@ -158,3 +161,79 @@ def test_a_one_ticket_replay_marks_contract_wide_lines_and_says_why() -> None:
     whole = run("replay", EXAMPLE, str(events), *as_of)
     assert whole.returncode == 0, whole.stderr
     assert "contract-wide" in whole.stdout and "note: " not in whole.stdout
+
+
+def test_the_terms_in_words_in_both_languages() -> None:
+    """What ``contract show`` (and the console's contract page) say of each term."""
+    from slaengine.contract import describe, load_contract
+
+    contract = load_contract(EXAMPLE)
+    clause = {c.id: c for c in contract.clauses}
+
+    def words(name: str, lang: str) -> str:
+        return describe.clause_words(clause[name], contract, lang)
+
+    assert words("P-ack", "en") == "500.00 CNY per breach"
+    assert words("P-ack", "zh") == "每次违约 500.00 CNY"
+    assert words("P-onsite", "en") == (
+        "200.00 CNY per started 10 min late, at most 5000.00 CNY per breach"
+    )
+    assert words("P-repair", "en") == (
+        "0.05% of the price (640.00 CNY) per started 1 h late, at most 1% of the price "
+        "(12800.00 CNY) per breach"
+    )
+    assert "低于98% → 服务费的5%（500.00 CNY）" in words("SC-availability", "zh")
+    assert "below 98% → 5% of the fee (500.00 CNY)" in words("SC-availability", "en")
+    assert words("P-site", "en").endswith("; for each site_violation event")
+    cap = contract.caps.per_contract_year
+    assert cap is not None
+    assert describe.cap_words("per_contract_year", cap, contract, "zh") == (
+        "违约金每合同年度最多合同价的10%（128000.00 CNY）"
+    )
+    assert "key part: 5 y from acceptance" in describe.warranty_words(contract, "en")
+    assert describe.schedule_words(contract.obligations[0], "en") == (
+        "every 3 mo for 1 y, then every 6 mo until the warranty ends"
+    )
+    assert describe.schedule_words(contract.obligations[0], "zh") == (
+        "每3个月一次，持续1年，然后每6个月一次，直至质保期满"
+    )
+    assert describe.measure_words(contract.measures[0], "en") == (
+        "availability: at least 99% per month (U1, U2)"
+    )
+    texts = [
+        describe.clause_words(c, contract, lang) for c in contract.clauses for lang in ["en", "zh"]
+    ]
+    assert not [t for t in texts if "Decimal(" in t or "None" in t]
+
+
+def test_contract_show_prints_the_whole_contract_in_both_languages() -> None:
+    both = run("contract", "show", EXAMPLE)
+    assert both.returncode == 0, both.stderr
+    said = both.stdout
+    assert "Decimal(" not in said and "None" not in said
+    titles = ["calendars · 日历", "commitments · 服务承诺", "clauses (penalties and compensation)",
+              "caps · 上限", "warranty · 质保", "assets · 设备", "periodic obligations · 定期义务",
+              "measures (per period)", "contacts (who is alerted)"]  # fmt: skip
+    for title in titles:
+        assert title in said, title
+    needles = ["1280000.00 CNY", "per breach", "每次违约", "U1-KP1", "zone city", "2h if zone",
+               "suburb", "10% of the price (128000.00 CNY)", "15m → service-manager"]  # fmt: skip
+    for words in needles:
+        assert words in said, words
+    chinese = run("contract", "show", EXAMPLE, "--lang", "zh").stdout
+    for words in ("合同价", "1280000.00 CNY", "定期义务", "每3个月一次", "关键部件：自验收起5年"):
+        assert words in chinese, words
+    assert "per breach" not in chinese and "Decimal(" not in chinese
+    assert run("contract", "show", EXAMPLE, "--lang", "fr").returncode == 2
+
+
+def test_contract_show_says_when_there_is_no_price(tmp_path: Path) -> None:
+    from tests.live_support import fast_contract
+
+    plain = tmp_path / "no-price.yaml"
+    plain.write_text(fast_contract().replace('price: "100000.00"\n', ""), encoding="utf-8")
+    shown = run("contract", "show", str(plain), "--lang", "en")
+    assert shown.returncode == 0, shown.stderr
+    said = " ".join(shown.stdout.split())
+    assert "price not given (no term is a percentage of it) (CNY)" in said
+    assert "None" not in said

@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from slaengine.clocks import BREACHED, CANCELLED, MET, PAUSED, RUNNING, Clock
-from slaengine.contract.models import Condition, Contract, Source, TargetRow
+from slaengine.contract.models import Condition, Contract, Source, TargetRow, Text
 from slaengine.evaluate import Report
 from slaengine.identity import occurrence_text
 from slaengine.measures import MeasurePeriod, figure_text
@@ -72,15 +72,16 @@ def local(when: datetime | None, zone: ZoneInfo) -> str:
     return when.astimezone(zone).strftime("%m-%d %H:%M:%S")
 
 
-def contract_table(contract: Contract) -> Table:
-    """The commitments as a contract manager checks them against the tender, one row each."""
-    name = contract.name.both() if contract.name else ""
+def contract_table(contract: Contract, lang: str = "both") -> Table:
+    """The commitments as a contract manager checks them against the tender, one row each
+    (names in ``lang``: en, zh or both)."""
     table = Table(
-        title=f"{contract.id} v{contract.version}" + (f" — {name}" if name else ""),
-        caption=(
-            f"price {contract.price} {contract.currency} · accepted {contract.accepted_on} · "
-            f"time zone {contract.timezone}"
-        ),
+        title="commitments"
+        if lang == "en"
+        else "服务承诺"
+        if lang == "zh"
+        else "commitments · 服务承诺",
+        title_justify="left",
         show_lines=True,
     )
     table.add_column("commitment", no_wrap=True)
@@ -107,7 +108,7 @@ def contract_table(contract: Contract) -> Table:
             other.append(f"pause: {conditions_text(c.pause)} / {conditions_text(c.resume)}")
         table.add_row(
             c.id,
-            "\n".join(x for x in (c.name.zh, c.name.en) if x) if c.name else "",
+            _name_lines(c.name, lang),
             "; ".join(applies) or "all",
             f"{conditions_text(c.start)}\n→ {conditions_text(c.stop)}",
             "\n".join(other) or "—",
@@ -115,6 +116,17 @@ def contract_table(contract: Contract) -> Table:
             ", ".join(c.clauses) or "—",
         )
     return table
+
+
+def _name_lines(name: Text | None, lang: str) -> str:
+    """A name in ``lang``; ``both``: 中文 and English on two lines."""
+    if name is None:
+        return ""
+    if lang == "zh":
+        return escape(name.zh or name.en or "")
+    if lang == "en":
+        return escape(name.en or name.zh or "")
+    return escape("\n".join(dict.fromkeys(x for x in (name.zh, name.en) if x)))
 
 
 def _row_text(row: TargetRow) -> str:
