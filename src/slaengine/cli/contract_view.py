@@ -6,6 +6,7 @@ assets, obligations, measures, remedies and contacts — in English, Chinese or 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from rich.console import Console
 from rich.markup import escape
@@ -50,14 +51,14 @@ def print_contract(contract: Contract, console: Console, lang: str) -> None:
     price = (
         f"{contract.price:f} {contract.currency}"
         if contract.price is not None
-        else _said(lang, lambda one: label("no_price", one)) + f" ({contract.currency})"
+        else _said(lang, partial(label, "no_price")) + f" ({contract.currency})"
     )
     facts.add_row(_title("price", lang), price)
     facts.add_row(
         _title("accepted", lang),
         str(contract.accepted_on)
         if contract.accepted_on
-        else _said(lang, lambda one: label("not_given", one)),
+        else _said(lang, partial(label, "not_given")),
     )
     if contract.effective_from is not None:
         facts.add_row(_title("in_force", lang), str(contract.effective_from))
@@ -74,17 +75,20 @@ def print_contract(contract: Contract, console: Console, lang: str) -> None:
     console.print(_calendars(contract, lang))
     console.print(contract_table(contract, lang))
     console.print(_clauses(contract, lang))
-    caps = [(s, getattr(contract.caps, s)) for s in ("per_contract_year", "contract_total")]
-    caps = [(s, cap) for s, cap in caps if cap is not None]
+    caps = [
+        (scope, cap)
+        for scope in ("per_contract_year", "contract_total")
+        if (cap := getattr(contract.caps, scope)) is not None
+    ]
     console.print(f"[bold]{_title('caps', lang)}[/]")
     if not caps:
-        console.print("  " + _said(lang, lambda one: label("no_caps", one)))
+        console.print("  " + _said(lang, partial(label, "no_caps")))
     for scope, cap in caps:
-        text = _said(lang, lambda one, s=scope, c=cap: describe.cap_words(s, c, contract, one))
-        console.print("  " + text.replace("\n", "\n  "), highlight=False)
+        said = _said(lang, partial(describe.cap_words, scope, cap, contract))
+        console.print("  " + said.replace("\n", "\n  "), highlight=False)
     console.print(f"[bold]{_title('warranty', lang)}[/]")
     if contract.warranty is None:
-        console.print("  " + _said(lang, lambda one: label("no_warranty", one)))
+        console.print("  " + _said(lang, partial(label, "no_warranty")))
     for one in _langs(lang):
         for line in describe.warranty_words(contract, one):
             console.print(f"  {escape(line)}", highlight=False)
@@ -146,14 +150,14 @@ def _calendars(contract: Contract, lang: str) -> Table:
 
 def _clauses(contract: Contract, lang: str) -> Table | str:
     if not contract.clauses:
-        return _said(lang, lambda one: label("no_clauses", one))
+        return _said(lang, partial(label, "no_clauses"))
     table = _table("clauses", lang, ("clause", "name", "kind", "terms"))
     for clause in contract.clauses:
         table.add_row(
             clause.id,
             escape(name_text(clause.name, lang)),
             clause.kind,
-            _said(lang, lambda one, c=clause: describe.clause_words(c, contract, one)),
+            _said(lang, partial(describe.clause_words, clause, contract)),
         )
     return table
 
@@ -176,7 +180,7 @@ def _obligations(contract: Contract, lang: str) -> Table | None:
         table.add_row(
             item.id,
             escape(name_text(item.name, lang)),
-            _said(lang, lambda one, o=item: describe.schedule_words(o, one)),
+            _said(lang, partial(describe.schedule_words, item)),
             escape(describe.conditions_words(item.met_by, "en")),
             ", ".join(item.clauses) or "—",
         )
@@ -191,7 +195,7 @@ def _measures(contract: Contract, lang: str) -> Table | None:
         table.add_row(
             item.id,
             escape(name_text(item.name, lang)),
-            _said(lang, lambda one, m=item: describe.measure_words(m, one)),
+            _said(lang, partial(describe.measure_words, item)),
         )
     return table
 
@@ -204,7 +208,7 @@ def _remedies(contract: Contract, lang: str) -> Table | None:
         table.add_row(
             item.id,
             escape(name_text(item.name, lang)),
-            _said(lang, lambda one, r=item: describe.remedy_words(r, contract, one)),
+            _said(lang, partial(describe.remedy_words, item, contract)),
             ", ".join(item.clauses) or "—",
         )
     return table

@@ -354,7 +354,7 @@ def print_money(report: Report, console: Console, contract_wide_events: bool | N
     console.print(table)
     wide = [line for line in lines if line.ticket is None and line.counts]
     if wide and contract_wide_events is False:
-        amount = sum((line.amount for line in wide), Decimal(0))
+        amount = sum((line.amount or Decimal(0) for line in wide), Decimal(0))
         console.print(
             f"note: {len(wide)} contract-wide line(s) above ({amount:.2f} "
             f"{report.contract.currency}: periodic obligations, measures, event clauses) are "

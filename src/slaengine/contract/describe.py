@@ -23,10 +23,18 @@ from slaengine.contract.models import (
     Clause,
     Condition,
     Contract,
+    CostsClause,
+    FixedClause,
     Measure,
+    MeasureCreditClause,
     Obligation,
+    PercentOfPriceClause,
+    PercentOfPricePerStartedClause,
+    PerStartedClause,
     Remedy,
+    ServiceCreditClause,
     Text,
+    WarrantyExtensionClause,
 )
 from slaengine.durations import Duration
 
@@ -178,52 +186,44 @@ def clause_words(clause: Clause, contract: Contract, lang: str) -> str:
     zh = lang == "zh"
     cur = contract.currency
     price_word = "合同价" if zh else "price"
-    terms = getattr(clause, "__dict__", {})
-    kind = clause.kind
-    amount = terms.get("amount")
-    unit = terms.get("unit")
-    percent = terms.get("percent")
-    if kind == "fixed":
-        text = f"每次违约 {amount:f} {cur}" if zh else f"{amount:f} {cur} per breach"
-    elif kind == "per_started":
+    if isinstance(clause, FixedClause):
+        text = f"每次违约 {clause.amount:f} {cur}" if zh else f"{clause.amount:f} {cur} per breach"
+    elif isinstance(clause, PerStartedClause):
+        unit = duration_words(clause.unit, lang)
         text = (
-            f"每迟延{duration_words(unit, lang)}（不足按{duration_words(unit, lang)}计）"
-            f"{amount:f} {cur}"
+            f"每迟延{unit}（不足按{unit}计）{clause.amount:f} {cur}"
             if zh
-            else f"{amount:f} {cur} per started {duration_words(unit, lang)} late"
+            else f"{clause.amount:f} {cur} per started {unit} late"
         )
-    elif kind == "percent_of_price":
-        share = _share(percent, contract.price, price_word, cur, lang)
+    elif isinstance(clause, PercentOfPriceClause):
+        share = _share(clause.percent, contract.price, price_word, cur, lang)
         text = f"每次 {share}" if zh else f"{share} each time"
-    elif kind == "percent_of_price_per_started":
-        share = _share(percent, contract.price, price_word, cur, lang)
+    elif isinstance(clause, PercentOfPricePerStartedClause):
+        share = _share(clause.percent, contract.price, price_word, cur, lang)
+        unit = duration_words(clause.unit, lang)
         text = (
-            f"每迟延{duration_words(unit, lang)}（不足按{duration_words(unit, lang)}计）{share}"
-            if zh
-            else f"{share} per started {duration_words(unit, lang)} late"
+            f"每迟延{unit}（不足按{unit}计）{share}" if zh else f"{share} per started {unit} late"
         )
-    elif kind == "costs":
-        claim = conditions_words(terms.get("claim", []), lang)
-        attr = terms.get("amount_attr", "amount")
+    elif isinstance(clause, CostsClause):
+        claim = conditions_words(clause.claim, lang)
+        attr = clause.amount_attr
         text = (
             f"违约工单上索赔的全部费用（{claim} 的 attrs.{attr}），作为赔偿，不计入违约金上限"
             if zh
             else f"compensation: every cost claimed ({claim}, attrs.{attr}) on a ticket where "
             "a commitment naming this clause was breached; not under the penalty caps"
         )
-    elif kind == "warranty_extension":
-        extend = duration_words(terms["extend_by"], lang)
+    elif isinstance(clause, WarrantyExtensionClause):
+        extend = duration_words(clause.extend_by, lang)
         text = (
             f"质保期延长{extend}（补救，非金额）"
             if zh
             else f"extends the warranty by {extend} (a remedy, not money)"
         )
-    elif kind in ("service_credit", "measure_credit"):
+    elif isinstance(clause, ServiceCreditClause | MeasureCreditClause):
         text = _credit_words(clause, cur, lang)
     else:
-        text = value_text(
-            {k: v for k, v in terms.items() if k not in ("id", "name", "kind", "source")}
-        )
+        text = value_text(clause)
     text += _cap_words(clause, contract, lang)
     if clause.on_event:
         events = conditions_words(clause.on_event, lang)
@@ -246,14 +246,18 @@ def _cap_words(clause: Clause, contract: Contract, lang: str) -> str:
     return ""
 
 
-def _credit_words(clause: Clause, currency: str, lang: str) -> str:
+def _credit_words(
+    clause: ServiceCreditClause | MeasureCreditClause, currency: str, lang: str
+) -> str:
     """A service or measure credit: the fee and its tiers, each with its money."""
     zh = lang == "zh"
-    terms = clause.__dict__
-    fee: Decimal = terms["fee"]
-    subject = terms.get("measure") or "+".join(terms.get("commitments", []))
+    fee = clause.fee
+    subject = (
+        clause.measure if isinstance(clause, MeasureCreditClause) else "+".join(clause.commitments)
+    )
     parts = []
-    for tier in terms.get("tiers", []):
+    tiers_given: list[Any] = list(clause.tiers)
+    for tier in tiers_given:
         bound = (
             tier.below if getattr(tier, "below", None) is not None else getattr(tier, "above", None)
         )
@@ -270,7 +274,7 @@ def _credit_words(clause: Clause, currency: str, lang: str) -> str:
                 f"{'below' if below else 'above'} {value_text(bound)}% → "
                 f"{value_text(tier.percent)}% of the fee ({money:f} {currency})"
             )
-    step = terms.get("per_started")
+    step = clause.per_started if isinstance(clause, MeasureCreditClause) else None
     if step is not None:
         parts.append(
             f"每差{value_text(step.step)}个百分点扣{value_text(step.percent)}%"
