@@ -141,9 +141,8 @@ def _table(key: str, lang: str, columns: tuple[str, ...]) -> Table:
 def _calendars(contract: Contract, lang: str) -> Table:
     table = _table("calendars", lang, ("calendar", "kind", "hours and days"))
     for name, spec in contract.calendars.items():
-        details = describe.value_text(
-            {k: v for k, v in spec.__dict__.items() if k != "kind" and v not in (None, [], {})}
-        )
+        written = sorted(spec.model_fields_set - {"kind"})  # as the file gives it
+        details = describe.value_text({key: getattr(spec, key) for key in written})
         table.add_row(name, spec.kind, escape(details) or "—")
     return table
 
