@@ -124,8 +124,8 @@ def test_the_readme_commands_run_on_a_fresh_copy(tmp_path: Path) -> None:
     assert (project / "out" / "helpdesk.jsonl").read_text(encoding="utf-8").count("\n") == 29
     assert (project / "slaengine-demo.db").is_file()
     # The what-if shows what a target is worth: a breach fewer, and one more (README's words).
-    assert re.search(r"take-charge-1d .*1d → 3d .*│\s+-1 │", said), said
-    assert re.search(r"resolve-general-10d .*10d → 2d .*│\s+\+1 │", said), said
+    assert re.search(r"take-charge-1d .*1d → 3d .*│\s+-1 │.*│\s+-5\.00 │", said), said
+    assert re.search(r"resolve-general-10d .*10d → 2d .*│\s+\+1 │.*│\s+\+25\.00 │", said), said
     # Nothing the session made is left untracked in the clone.
     status = subprocess.run(
         ["git", "status", "--porcelain", "--untracked-files=all"],
