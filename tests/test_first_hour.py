@@ -237,3 +237,20 @@ def test_contract_show_says_when_there_is_no_price(tmp_path: Path) -> None:
     said = " ".join(shown.stdout.split())
     assert "price not given (no term is a percentage of it) (CNY)" in said
     assert "None" not in said
+
+
+def test_credits_and_remedies_in_words() -> None:
+    from slaengine.contract import describe
+    from tests.test_penalties import SERVICE_CREDIT, small
+    from tests.test_remedies import CONTRACT
+
+    contract = small(SERVICE_CREDIT, accepted="2026-01-01")
+    credit = describe.clause_words(contract.clauses[0], contract, "en")
+    assert "below 95% → 5% of the fee (5000.00 CNY)" in credit
+    assert credit.endswith("at most 8000.00 CNY per period")
+    assert describe.clause_words(contract.clauses[0], contract, "zh").endswith(
+        "每期最多 8000.00 CNY"
+    )
+    assert describe.remedy_words(CONTRACT.remedies[0], CONTRACT, "en").startswith(
+        "the 3rd repair (resolved) of a part under warranty owes its replacement"
+    )

@@ -234,15 +234,15 @@ def clause_words(clause: Clause, contract: Contract, lang: str) -> str:
 def _cap_words(clause: Clause, contract: Contract, lang: str) -> str:
     zh = lang == "zh"
     cur = contract.currency
+    credit = isinstance(clause, ServiceCreditClause | MeasureCreditClause)
+    each = ("每期" if credit else "每次") if zh else ("per period" if credit else "per breach")
     if clause.cap is not None:
         return (
-            f"，每次最多 {clause.cap:f} {cur}"
-            if zh
-            else f", at most {clause.cap:f} {cur} per breach"
+            f"，{each}最多 {clause.cap:f} {cur}" if zh else f", at most {clause.cap:f} {cur} {each}"
         )
     if clause.cap_percent is not None:
         share = _share(clause.cap_percent, contract.price, "合同价" if zh else "price", cur, lang)
-        return f"，每次最多{share}" if zh else f", at most {share} per breach"
+        return f"，{each}最多{share}" if zh else f", at most {share} {each}"
     return ""
 
 
@@ -430,6 +430,13 @@ def remedy_words(remedy: Remedy, contract: Contract, lang: str) -> str:
             f"{target}内以 {done} 完成更换（日历 {remedy.calendar}）"
         )
     return (
-        f"the {remedy.count}th repair ({repairs}) of a part{warranty} owes its replacement "
+        f"the {_ordinal(remedy.count)} repair ({repairs}) of a part{warranty} owes its replacement "
         f"({done}) within {target} on the {remedy.calendar} calendar"
     )
+
+
+def _ordinal(number: int) -> str:
+    """``2nd``, ``3rd``, ``11th``, ``21st``."""
+    if 10 <= number % 100 <= 20:
+        return f"{number}th"
+    return f"{number}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(number % 10, 'th') }"
