@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import resource
 import subprocess
 import sys
 import time
@@ -352,7 +353,7 @@ def test_backtest_of_the_help_desk_log_adds_up() -> None:
     reason = helpdesk_missing(csv_file)
     if reason is not None or csv_file is None:
         pytest.skip(reason or "")
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: a machine busy with other work does not fail it
     contract = load_contract(REPO / "contracts" / "helpdesk-backtest.yaml")
     imported = import_csv(csv_file, load_mapping(REPO / "mappings" / "helpdesk.yaml"), contract.id)
     intake = Intake(contract)
@@ -389,21 +390,22 @@ def test_backtest_of_the_help_desk_log_adds_up() -> None:
             assert what_if.other.row(row.id).breached == row.breached
     summary: dict[str, Any] = result.to_json()
     assert summary["what_if"]["changes"] == {"resolve-major-5d": {"base": "5d", "what_if": "10d"}}
-    assert time.perf_counter() - started < 30  # about 5 s on the project's 2-core machine
+    assert time.process_time() - started < 30  # about 5 s on the project's 2-core machine
 
 
 @pytest.mark.slow
 def test_bench_quick_prints_the_figures_as_json() -> None:
-    started = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = subprocess.run(
         [sys.executable, str(REPO / "bench" / "run.py"), "--quick"],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=600,  # the wall clock of a loaded machine; the budget below is CPU time
         check=False,
         cwd=REPO,
     )
-    elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     assert result.returncode == 0, result.stderr[-3000:]
     figures = json.loads(result.stdout)
     assert set(figures) >= {
@@ -451,7 +453,6 @@ def test_bench_quick_prints_the_figures_as_json() -> None:
         "console_page_seconds",
     }
     # A guard against --quick growing into a real run (11 s on an idle 2-core machine), not a
-    # speed figure: those are the benchmark's own. Wide enough for a machine under other work.
-    assert elapsed < 45, (
-        f"bench/run.py --quick took {elapsed:.1f} s (the smoke test's budget: 45 s)"
-    )
+    # speed figure: those are the benchmark's own. CPU time (its own and its processes'), not
+    # the wall clock, so a machine busy with other work does not fail it.
+    assert cpu < 45, f"bench/run.py --quick used {cpu:.1f} s of CPU (the smoke test's budget: 45 s)"

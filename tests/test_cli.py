@@ -35,7 +35,7 @@ def test_demo_fills_a_sqlite_store_and_shows_the_month(tmp_path: Path) -> None:
     assert "Supplier: Huadong Electromechanical Equipment Co., Ltd." in head
     assert "owes CNY 30640.00: penalties 27140.00 + compensation 3500.00" in head
     assert "36 breaches on 26 of 42 tickets" in head
-    for needle in ("Breaches by commitment", "Every breach", "T-FACTORY-2", "factory-repair-3d",
+    for needle in ("On time by commitment", "Every breach", "T-FACTORY-2", "factory-repair-3d",
                    "open breach", "typhoon", "Refused input: 4 line(s)", "They are deliberate",
                    "slaengine statement"):  # fmt: skip
         assert needle in result.stdout, needle

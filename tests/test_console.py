@@ -92,6 +92,7 @@ def test_a_session_cookie_stands_for_its_token(
     assert client.post("/events", json=event("reported", "T1", T0)).status_code == 403
     # A viewer's cookie edited to say "operator" is not an operator's.
     forged = client.cookies[COOKIE].replace("viewer.", "operator.", 1)
+    client.cookies.clear()  # the forged cookie instead of the one signed in (not beside it)
     client.cookies.set(COOKIE, forged)
     assert client.get("/alerts").status_code == 401
     # Sessions expire; a changed token signs everyone out.
@@ -352,3 +353,47 @@ def test_pages_of_a_contract_say_when_none_is_loaded(tmp_path: Path, clock: Fixe
         assert download.status_code == 404
     finally:
         store.close()
+
+
+def test_the_board_lists_tickets_in_natural_order(client: TestClient) -> None:
+    """Clocks of one deadline are listed H-1, H-2, H-10, not as text (H-1, H-10, H-2)."""
+    events = [event("reported", ticket, T0) for ticket in ("H-10", "H-2", "H-11", "H-1")]
+    assert client.post("/events/batch", json=events, headers=AS_OPERATOR).status_code == 200
+    sign_in(client, OPERATOR)
+    page = client.get("/").text
+    rows = re.findall(r'<tr class="clock[^"]*" data-ticket="([^"]+)"', page)
+    assert rows == ["H-1", "H-2", "H-10", "H-11"] * 2  # the answer clocks, then the on-site ones
+
+
+def test_an_acknowledged_breach_is_acknowledged_for_every_contact_in_api_and_console(
+    client: TestClient,
+) -> None:
+    """The duty supervisor acknowledges; the manager's alert of the same breach is then
+    acknowledged too — in ``GET /alerts?acknowledged=`` as on the console's alerts page."""
+    client.post(
+        "/events", json=event("reported", "T1", T0 - timedelta(seconds=5)), headers=AS_OPERATOR
+    )
+    both = client.get("/alerts?kind=breach&ticket=T1", headers=AS_OPERATOR).json()
+    assert {a["contact"] for a in both} == {"duty", "manager"}, both
+    duty = next(a for a in both if a["contact"] == "duty")
+    manager = next(a for a in both if a["contact"] == "manager")
+    waiting = client.get("/alerts?acknowledged=false&ticket=T1", headers=AS_OPERATOR).json()
+    assert {a["id"] for a in waiting} >= {duty["id"], manager["id"]}
+    done = client.post(f"/alerts/{duty['id']}/ack", json={"by": "Wang"}, headers=AS_OPERATOR)
+    assert done.status_code == 200, done.text
+    waiting = client.get("/alerts?acknowledged=false&ticket=T1", headers=AS_OPERATOR).json()
+    assert {duty["id"], manager["id"]}.isdisjoint(a["id"] for a in waiting)
+    acked = client.get("/alerts?acknowledged=true&ticket=T1", headers=AS_OPERATOR).json()
+    seen = {a["id"]: a for a in acked}
+    assert seen[duty["id"]]["acknowledged_through"] == "alert"
+    assert seen[manager["id"]]["acknowledged_through"] == "breach"
+    assert seen[manager["id"]]["acknowledged_by"] == "Wang"
+    assert (
+        client.get(f"/alerts/{manager['id']}", headers=AS_OPERATOR).json()["acknowledged_at"]
+        == seen[duty["id"]]["acknowledged_at"]
+    )
+    sign_in(client, OPERATOR)
+    waiting_part, done_part = client.get("/console/alerts").text.split("<section>")[1:3]
+    assert 'data-ticket="T1" data-kind="breach"' not in waiting_part
+    assert done_part.count('data-ticket="T1" data-kind="breach"') == 2
+    assert done_part.count('data-acknowledged-by="Wang"') == 2

@@ -41,6 +41,13 @@ OPERATOR = "e2e-token"  # the operator token tests.test_service_e2e starts serve
 VIEWER = "viewer-token-1"
 AUTH = {"Authorization": f"Bearer {OPERATOR}"}
 REPO = Path(__file__).resolve().parent.parent
+#: How long a wait polls before it gives up (ms). Generous, so a loaded machine (2 cores shared
+#: by the whole suite) is no failure: a wait returns as soon as what it waits for is there. The
+#: console's promise (a breach on the board within 2 s of its deadline) is measured apart.
+PATIENCE = 30_000
+#: The live clock's target: long enough that the board shows it running, and counting down,
+#: before its deadline even when the page is slow to come.
+ACK_TARGET = 12
 
 pytestmark = [
     pytest.mark.slow,
@@ -58,7 +65,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     tmp = tmp_path_factory.mktemp("console")
     contract = tmp / "fast.yaml"
     contract.write_text(
-        fast_contract(ack_target="5s", onsite_target="10m", escalate_after="10m"), "utf-8"
+        fast_contract(ack_target=f"{ACK_TARGET}s", onsite_target="10m", escalate_after="10m"),
+        "utf-8",
     )
     tender = yaml.safe_load((REPO / "contracts" / "example-tender.yaml").read_text("utf-8"))
     tender.pop("contacts", None)  # no mail to the tender's invented addresses
@@ -103,6 +111,7 @@ def new_page(browser: Any, traffic: Traffic, locale: str = "en-GB") -> Any:
     context = browser.new_context(
         locale=locale, viewport={"width": 1280, "height": 860}, accept_downloads=True
     )
+    context.set_default_timeout(PATIENCE)  # every wait, click and navigation polls this long
     context.route("**/*", traffic.handle)
     return context.new_page()
 
@@ -123,7 +132,7 @@ def shoot(page: Any, name: str) -> None:
 
 
 def post(server: Server, data: dict[str, Any]) -> None:
-    response = httpx.post(f"{server.url}/events", json=data, headers=AUTH, timeout=10)
+    response = httpx.post(f"{server.url}/events", json=data, headers=AUTH, timeout=30)
     assert response.status_code == 201, response.text
 
 
@@ -137,9 +146,9 @@ def test_supervisor_day(server: Server, browser: Any) -> None:
     # breached when the deadline passes, with no event at all.
     now = datetime.now(UTC)
     post(server, event("reported", "T-1", now, "T-1-r", asset="U1"))
-    deadline = now + timedelta(seconds=5)
+    deadline = now + timedelta(seconds=ACK_TARGET)
     ack_clock = page.locator("tr[data-ticket='T-1'][data-commitment='ack']").first
-    ack_clock.wait_for(timeout=4000)
+    ack_clock.wait_for(timeout=PATIENCE)
     assert ack_clock.get_attribute("data-status") == "running"
     first = ack_clock.locator("[data-countdown]").inner_text()
     page.wait_for_function(  # it counts down, second by second, in the browser
@@ -147,29 +156,32 @@ def test_supervisor_day(server: Server, browser: Any) -> None:
         "\"tr[data-ticket='T-1'][data-commitment='ack'] [data-countdown]\");"
         " return c && c.textContent !== first; }",
         arg=first,
-        timeout=2500,
+        timeout=PATIENCE,
     )
     breached = page.locator(
         "tr[data-ticket='T-1'][data-commitment='ack'][data-status='breached']"
     ).first
-    breached.wait_for(timeout=9000)
+    breached.wait_for(timeout=PATIENCE)
     seen_after = time.time() - deadline.timestamp()
     assert seen_after <= 2.0, f"breach shown {seen_after:.2f} s after the deadline"
     assert page.evaluate("window.__sameDocument") is True  # no reload happened
     print(f"\nbreach on the board {seen_after:.2f} s after the deadline")
 
-    # A second ticket reported 10 s ago: breached at once.
-    post(server, event("reported", "T-2", now - timedelta(seconds=10), "T-2-r", asset="U2"))
+    # A second ticket reported longer ago than its target: breached at once.
+    post(
+        server,
+        event("reported", "T-2", now - timedelta(seconds=ACK_TARGET + 10), "T-2-r", asset="U2"),
+    )
 
     # Acknowledge T-1's breach alert and see it acknowledged through the API.
     page.get_by_role("link", name="Alerts").click()
     waiting = page.locator("[data-alert][data-ticket='T-1'][data-kind='breach']").first
-    waiting.wait_for(timeout=5000)
+    waiting.wait_for(timeout=PATIENCE)
     alert_id = waiting.get_attribute("data-alert")
     waiting.locator("input[name=by]").fill("Li Wei")
     waiting.get_by_role("button", name="Acknowledge").click()
     page.wait_for_url(f"{server.url}/console/alerts")
-    seen = httpx.get(f"{server.url}/alerts/{alert_id}", headers=AUTH, timeout=10).json()
+    seen = httpx.get(f"{server.url}/alerts/{alert_id}", headers=AUTH, timeout=30).json()
     assert seen["acknowledged_at"] is not None
     assert seen["acknowledged_by"] == "Li Wei"
     assert page.locator(f"[data-alert='{alert_id}']").count() == 0
@@ -183,11 +195,11 @@ def test_supervisor_day(server: Server, browser: Any) -> None:
     assert page.locator("tr[data-commitment='ack'][data-status='breached']").count() == 1
     assert page.locator("tr[data-commitment='onsite'][data-status='running']").count() == 1
     line = page.locator("tr[data-clause='P-ack']")
-    line.wait_for(timeout=5000)
+    line.wait_for(timeout=PATIENCE)
     assert "500.00" in line.inner_text()
     shoot(page, "ticket-en")
     page.goto(f"{server.url}/")
-    page.locator("tr[data-ticket='T-2'][data-status='breached']").first.wait_for(timeout=5000)
+    page.locator("tr[data-ticket='T-2'][data-status='breached']").first.wait_for(timeout=PATIENCE)
     shoot(page, "board-en")
 
     # Money: download this month's statement and read it back.
@@ -239,7 +251,7 @@ def test_supervisor_day(server: Server, browser: Any) -> None:
     page.goto(f"{server.url}/console/alerts")
     assert page.locator("html").get_attribute("lang") == "zh-CN"
     t2 = page.locator("[data-alert][data-ticket='T-2']").first
-    t2.wait_for(timeout=5000)
+    t2.wait_for(timeout=PATIENCE)
     assert t2.get_by_role("button", name="确认").count() == 1
     page.goto(f"{server.url}/console/tickets/FAST-1/T-1")
     assert "工单 T-1" in page.locator("h1").inner_text()
@@ -255,7 +267,7 @@ def test_supervisor_day(server: Server, browser: Any) -> None:
 
     # The offline API docs render from the package.
     page.goto(f"{server.url}/docs")
-    page.locator(".swagger-ui .info .title").wait_for(timeout=15000)
+    page.locator(".swagger-ui .info .title").wait_for(timeout=PATIENCE)
 
     page.context.close()
     assert traffic.seen, "the interception saw no request"
@@ -264,7 +276,7 @@ def test_supervisor_day(server: Server, browser: Any) -> None:
 
 def test_viewer_reads_but_cannot_acknowledge(server: Server, browser: Any) -> None:
     now = datetime.now(UTC)
-    post(server, event("reported", "T-9", now - timedelta(seconds=10), "T-9-r"))
+    post(server, event("reported", "T-9", now - timedelta(seconds=ACK_TARGET + 10), "T-9-r"))
     traffic = Traffic()
     page = new_page(browser, traffic, locale="zh-CN")
     page.goto(f"{server.url}/console/alerts")
@@ -277,7 +289,7 @@ def test_viewer_reads_but_cannot_acknowledge(server: Server, browser: Any) -> No
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(f"{server.url}/console/alerts")
     alert = page.locator("[data-alert][data-ticket='T-9']").first
-    alert.wait_for(timeout=5000)
+    alert.wait_for(timeout=PATIENCE)
     button = alert.get_by_role("button", name="确认")  # there, but a viewer cannot press it
     assert button.count() == 1 and button.is_disabled()
     cookies = {c["name"]: c for c in page.context.cookies()}

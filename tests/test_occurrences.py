@@ -228,10 +228,11 @@ def test_the_briefing_shows_each_start_s_breach_with_its_own_money() -> None:
     from rich.console import Console
 
     from slaengine.cli.briefing import WIDTH, print_briefing
+    from slaengine.penalties.statement import Window
 
     report = _scenario().report(t("2026-03-02 17:00"))
     console = Console(width=WIDTH, record=True)
-    print_briefing(report, console, "March 2026", "", [])
+    print_briefing(report, console, Window.month(report.contract, "2026-03"), "", [])
     text = console.export_text()
     rows = [line.split("│")[2:6] for line in text.splitlines() if "reply-2h (start" in line]
     assert [[cell.strip() for cell in row] for row in rows] == [

@@ -32,6 +32,8 @@ SKIPPED = [
     "needs a running server and external hosts: db.example, smtp.example",
     "the developer's checks, the whole suite and CI itself",
 ]
+#: A project file a command names (``examples/event.json``; not a URL's path).
+PROJECT_FILE = re.compile(r"(?<![\w/.-])((?:contracts|examples|mappings|docs|bench)/[\w./-]+)")
 #: The install step the test provides instead of running (see the module doc).
 INSTALL = re.compile(r"python3\.11 -m venv \.venv && \.venv/bin/pip install -e \S+ && ")
 
@@ -86,6 +88,10 @@ def test_the_readme_commands_run_on_a_fresh_copy(tmp_path: Path) -> None:
     project.mkdir()
     fresh_copy(project)
     assert not (project / ".venv").exists() and not (project.parent / "shared").exists()
+    # A clone is a git checkout: what the commands leave behind must be where .gitignore says.
+    git = ["git", "-c", "user.name=readme", "-c", "user.email=readme@example.invalid"]
+    for step in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "clone"]):
+        subprocess.run([*git, *step], cwd=project, check=True, capture_output=True, timeout=60)
     provide_venv(project)
     readme = blocks((project / "README.md").read_text(encoding="utf-8"))
     assert [why for _, why in readme if why is not None] == SKIPPED
@@ -94,6 +100,7 @@ def test_the_readme_commands_run_on_a_fresh_copy(tmp_path: Path) -> None:
         part for part in env.get("PATH", "").split(os.pathsep) if "/.venv/" not in part + "/"
     )
     ran = 0
+    said = ""
     for text, why in readme:
         if why is not None:
             continue
@@ -105,13 +112,37 @@ def test_the_readme_commands_run_on_a_fresh_copy(tmp_path: Path) -> None:
         assert result.returncode == 0, (
             f"{text}\n--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"
         )
+        said += result.stdout
         ran += 1
     assert ran >= 2  # the demo and the first session
     # What the first session said it would make is there and right.
-    report = json.loads((project / "report.json").read_text(encoding="utf-8"))
+    report = json.loads((project / "out" / "report.json").read_text(encoding="utf-8"))
     assert report["totals"]["penalties"] == "27140.00"
-    assert (project / "2026-10.xlsx").stat().st_size > 0
-    lines = (project / "2026-10-lines.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert (project / "out" / "2026-10.xlsx").stat().st_size > 0
+    lines = (project / "out" / "2026-10-lines.csv").read_text(encoding="utf-8-sig").splitlines()
     assert lines[0].startswith("contract,period,currency,date,") and len(lines) > 20
-    assert (project / "helpdesk.jsonl").read_text(encoding="utf-8").count("\n") == 29
+    assert (project / "out" / "helpdesk.jsonl").read_text(encoding="utf-8").count("\n") == 29
     assert (project / "slaengine-demo.db").is_file()
+    # The what-if shows what a target is worth: a breach fewer, and one more (README's words).
+    assert re.search(r"take-charge-1d .*1d → 3d .*│\s+-1 │.*│\s+-5\.00 │", said), said
+    assert re.search(r"resolve-general-10d .*10d → 2d .*│\s+\+1 │.*│\s+\+25\.00 │", said), said
+    # Nothing the session made is left untracked in the clone.
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"],
+        cwd=project, capture_output=True, text=True, check=True, timeout=60,
+    ).stdout  # fmt: skip
+    assert status == "", status
+
+
+def test_every_file_a_readme_command_names_ships() -> None:
+    """Even in the blocks the test cannot run (a server, external hosts), every project file a
+    command names is in the clone: ``contracts/…``, ``examples/…``, ``mappings/…``, ``docs/…``."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO, capture_output=True, text=True, check=True, timeout=60,
+    ).stdout.split()  # fmt: skip
+    named = set()
+    for text, _ in blocks((REPO / "README.md").read_text(encoding="utf-8")):
+        named |= set(PROJECT_FILE.findall(text))
+    assert {"examples/amendment-2.yaml", "examples/event.json"} <= named
+    assert sorted(name for name in named if name not in listed) == []

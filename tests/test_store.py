@@ -73,9 +73,9 @@ def test_a_changed_contract_is_a_new_version_and_an_unchanged_one_a_no_op(
     assert _load(store, tmp_path, fast_contract(ack_target="5s"), date(2026, 4, 1))
     with store.sessions() as session:
         rows = store.versions(session, "FAST-1")
-        # The first version is effective from today in the contract's zone (09:00 Shanghai).
+        # The first version is in force from accepted_on (the file has no effective_from).
         assert [(r.version, r.effective_from) for r in rows] == [
-            (1, date(2026, 3, 2)),
+            (1, date(2026, 1, 1)),
             (2, date(2026, 4, 1)),
         ]
         in_march = store.version_in_effect(session, "FAST-1", datetime(2026, 3, 20, tzinfo=UTC))

@@ -59,6 +59,7 @@ from slaengine.durations import Duration
 from slaengine.errors import SlaError
 from slaengine.evaluate import Context, Report
 from slaengine.events import Event, Rejected
+from slaengine.identity import ticket_order
 from slaengine.obligations import BREACHED as PERIOD_BREACHED
 from slaengine.obligations import MET as PERIOD_MET
 from slaengine.obligations import OPEN as PERIOD_OPEN
@@ -608,11 +609,15 @@ class Summary:
         ]
         most_late = sorted(
             (f for f in figures if f.max_late_seconds > 0),
-            key=lambda f: (-f.max_late_seconds, f.ticket),
+            key=lambda f: (-f.max_late_seconds, ticket_order(f.ticket)),
         )[:top]
         most_penalty = sorted(
             (f for f in figures if f.penalties_owed + f.compensation > 0),
-            key=lambda f: (-(f.penalties_owed + f.compensation), -f.max_late_seconds, f.ticket),
+            key=lambda f: (
+                -(f.penalties_owed + f.compensation),
+                -f.max_late_seconds,
+                ticket_order(f.ticket),
+            ),
         )[:top]
         return Backtest(
             contract=contract,

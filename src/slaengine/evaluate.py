@@ -27,6 +27,7 @@ from slaengine.contract.models import Contract
 from slaengine.contract.versions import Versions
 from slaengine.events import Event, Rejected, parse_time
 from slaengine.findings import Excused, Findings, TicketSummary, breach_json
+from slaengine.identity import ticket_order
 from slaengine.obligations import ObligationPeriod, judge_obligations
 from slaengine.remedies import judge_remedies
 from slaengine.report import Report
@@ -153,7 +154,7 @@ class Evaluation:
         for event in self.applied:
             if event.ticket is not None:
                 by_ticket[event.ticket].append(event)
-        for ticket in sorted(by_ticket):
+        for ticket in sorted(by_ticket, key=ticket_order):
             events = by_ticket.pop(ticket)
             context = self.context
             if self._versions is not None:

@@ -13,12 +13,17 @@ each other. Alert keys name a clock by ``clock_name``; a user reads which start 
 ``occurrence_text``. A judged ``Clock``, a penalty line, a stored clock row and a breach row
 answer alike.
 
+Tickets are listed in natural order wherever people read them (H-1, H-2, H-10, not H-1, H-10,
+H-2): ``ticket_order`` is the one sort key, used by the report, the briefing, statements and
+the console.
+
 Core module (imports nothing of slaengine): the shells import it, never the other way round.
 Transaction boundary: none (pure).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Protocol
 
 #: (commitment, cycle, occurrence): a clock within its ticket.
@@ -56,3 +61,14 @@ def occurrence_text(occurrence: int | None, lang: str = "en") -> str:
     if not occurrence:
         return ""
     return f"（第{occurrence}次）" if lang == "zh" else f" (start {occurrence})"
+
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def ticket_order(ticket: str) -> tuple[tuple[str | int, ...], str]:
+    """The sort key of a ticket id in natural order: runs of digits compare as numbers
+    (``H-2`` before ``H-10``), the rest as text; ids equal that way (``H-01``, ``H-1``) keep a
+    fixed order by their text."""
+    parts = _DIGITS.split(ticket)  # text, number, text, ...: numbers always at odd places
+    return tuple(int(part) if i % 2 else part for i, part in enumerate(parts)), ticket

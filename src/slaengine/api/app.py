@@ -182,9 +182,18 @@ def breaches_json(
 
 
 def alert_json(
-    row: StoredAlert, deliveries: list[OutboxRow], zone: ZoneInfo | None = None
+    row: StoredAlert,
+    deliveries: list[OutboxRow],
+    zone: ZoneInfo | None = None,
+    breach: Breach | None = None,
 ) -> dict[str, Any]:
+    """An alert; acknowledged when it or its breach is (``acknowledged_through`` says which),
+    as the console shows it (slaengine.service.acknowledgement)."""
     import json
+
+    from slaengine.service.acknowledgement import acknowledgement_of
+
+    acked_at, acked_by, through = acknowledgement_of(row, breach)
 
     return {
         "id": row.id,
@@ -197,8 +206,9 @@ def alert_json(
         "level": row.level,
         "breach_id": row.breach_id,
         "created_at": _time(row.created_at, zone),
-        "acknowledged_at": _time(row.acknowledged_at, zone),
-        "acknowledged_by": row.acknowledged_by,
+        "acknowledged_at": _time(acked_at, zone),
+        "acknowledged_by": acked_by,
+        "acknowledged_through": through,
         "escalate_at": _time(row.escalate_at, zone),
         "escalated_at": _time(row.escalated_at, zone),
         "alert": json.loads(row.payload),
@@ -675,8 +685,20 @@ def create_app(
                 select(OutboxRow).where(OutboxRow.alert_id.in_(ids)).order_by(OutboxRow.id)
             ):
                 deliveries[d.alert_id].append(d)
+        breach_ids = {row.breach_id for row in rows if row.breach_id is not None}
+        breaches = (
+            {b.id: b for b in session.scalars(select(Breach).where(Breach.id.in_(breach_ids)))}
+            if breach_ids
+            else {}
+        )
         return [
-            alert_json(row, deliveries[row.id], zones.of(session, row.contract)) for row in rows
+            alert_json(
+                row,
+                deliveries[row.id],
+                zones.of(session, row.contract),
+                breaches.get(row.breach_id) if row.breach_id is not None else None,
+            )
+            for row in rows
         ]
 
     @app.get("/alerts", tags=["alerts"], dependencies=guarded, responses=responses(*_READ))
@@ -688,14 +710,19 @@ def create_app(
         acknowledged: bool | None = None,
         limit: Annotated[int, Query(ge=1, le=10000)] = 500,
     ) -> list[dict[str, Any]]:
-        """Alerts, newest first, with each channel's delivery state."""
+        """Alerts, newest first, with each channel's delivery state. An alert is acknowledged
+        when it was, or its breach was through another contact's alert of it (as the console
+        shows it)."""
+        from slaengine.service.acknowledgement import acknowledged as is_acknowledged
+        from slaengine.service.acknowledgement import with_breaches
+
         query = matching(
             select(StoredAlert), StoredAlert, kind=kind, contact=contact, contract=contract,
             ticket=ticket,
         )  # fmt: skip
         if acknowledged is not None:
-            column = StoredAlert.acknowledged_at
-            query = query.where(column.is_not(None) if acknowledged else column.is_(None))
+            query = with_breaches(query)
+            query = query.where(is_acknowledged() if acknowledged else ~is_acknowledged())
         query = query.order_by(StoredAlert.id.desc()).limit(limit)
         with store.sessions() as session:
             return _alerts(session, list(session.scalars(query)))

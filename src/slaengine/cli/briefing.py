@@ -22,9 +22,10 @@ from slaengine.clocks import BREACHED, Clock
 from slaengine.contract.models import Text
 from slaengine.evaluate import Report
 from slaengine.events import Rejected
-from slaengine.identity import ClockIdentity, clock_identity, occurrence_text
+from slaengine.identity import ClockIdentity, clock_identity, occurrence_text, ticket_order
 from slaengine.penalties.compliance import measure
 from slaengine.penalties.lines import Line
+from slaengine.penalties.statement import Window
 from slaengine.penalties.words import amount_text
 
 #: The briefing is written for an 80-column terminal (and fits wider ones unchanged).
@@ -43,14 +44,15 @@ def _words(text: Text | None, fallback: str) -> str:
 def print_briefing(
     report: Report,
     console: Console,
-    month: str,
+    month: Window,
     deliberate: str,
     next_steps: list[tuple[str, str]],
 ) -> None:
     """The verdict, the breaches, the excused time and refused input, and what to run next.
 
-    ``deliberate`` says why the input has rejected lines (the demo's are there on purpose);
-    ``next_steps`` are (why, command) pairs, a command broken with `` \\`` to fit."""
+    ``month`` is the period the on-time rates count (as ``slaengine statement --period``
+    does); ``deliberate`` says why the input has rejected lines (the demo's are there on
+    purpose); ``next_steps`` are (why, command) pairs, a command broken with `` \\`` to fit."""
     contract = report.contract
     zone = ZoneInfo(contract.timezone)
     charges = report.charges
@@ -63,7 +65,7 @@ def print_briefing(
     if contract.customer is not None:
         console.print(f"Customer: {escape(_words(contract.customer, ''))}")
     console.print(
-        f"{month}, judged as of {report.as_of.astimezone(zone):%Y-%m-%d %H:%M} "
+        f"{month.start:%B %Y}, judged as of {report.as_of.astimezone(zone):%Y-%m-%d %H:%M} "
         f"({contract.timezone})\n"
     )
 
@@ -80,7 +82,7 @@ def print_briefing(
         console.print(f"Caps took {amount_text(-totals.cap_adjustments)} off the penalties.")
     console.print()
     console.print(_money_table(report, charges.lines()))
-    console.print(_commitments_table(report))
+    console.print(_commitments_table(report, month))
     console.print(_breaches_table(report, breaches, zone))
 
     if report.excused:
@@ -137,23 +139,33 @@ def _money_table(report: Report, lines: list[Line]) -> Table:
     return table
 
 
-def _commitments_table(report: Report) -> Table:
-    """Each commitment's breaches and on-time rate (only those with clocks)."""
-    table = Table(title="Breaches by commitment", title_justify="left", width=WIDTH)
-    for column in ("commitment", "clocks", "breached", "on time"):
+def _commitments_table(report: Report, month: Window) -> Table:
+    """Each commitment's judged clocks, breaches and on-time rate in ``month``, counted as the
+    statement's compliance section counts them (``penalties.compliance.measure``): a clock
+    counts in the month its deadline falls in, once it is met or breached."""
+    table = Table(
+        title="On time by commitment",
+        title_justify="left",
+        caption=(
+            f"judged: the clocks with a deadline in {month.start:%B %Y} that were met or "
+            "breached (running and cancelled clocks are not judged) — the figures of "
+            "`slaengine statement --period`'s compliance section"
+        ),
+        caption_justify="left",
+        width=WIDTH,
+    )
+    for column in ("commitment", "judged", "breached", "on time"):
         table.add_column(column, justify="left" if column == "commitment" else "right")
     waived = report.charges.waived_clocks
     for commitment in report.contract.commitments:
-        clocks = [c for c in report.clocks if c.commitment == commitment.id]
-        if not clocks:
+        figures = measure(report.clocks, [commitment.id], month.start, month.end, waived)
+        if not figures.judged:
             continue
-        breached = sum(1 for c in clocks if c.status == BREACHED)
-        rate = measure(clocks, [commitment.id], waived=waived).rate_text()
         table.add_row(
             commitment.id,
-            str(len(clocks)),
-            f"[bold red]{breached}[/]" if breached else "0",
-            rate,
+            str(figures.judged),
+            f"[bold red]{figures.breached}[/]" if figures.breached else "0",
+            figures.rate_text(),
         )
     return table
 
@@ -173,7 +185,7 @@ def _breaches_table(report: Report, breaches: list[Clock], zone: ZoneInfo) -> Ta
     table.add_column("deadline", no_wrap=True)
     table.add_column("late by", no_wrap=True)
     table.add_column("money", justify="right", no_wrap=True)
-    for clock in sorted(breaches, key=lambda c: (c.deadline, c.ticket)):
+    for clock in sorted(breaches, key=lambda c: (c.deadline, ticket_order(c.ticket))):
         note = clock_note(clock)
         money = owed.get((clock.ticket, clock_identity(clock)))
         table.add_row(

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from slaengine.cli.common import ContractArgument, Format, err, friendly, out
+from slaengine.cli.common import ContractArgument, Format, check_format, err, friendly, out
 from slaengine.contract import load_contract
 
 
@@ -32,22 +32,25 @@ def contract_validate(file: ContractArgument) -> None:
 def contract_show(
     file: ContractArgument,
     fmt: Format = "table",
+    lang: Annotated[str, typer.Option("--lang", help="en, zh or both")] = "both",
     sources: Annotated[
         bool, typer.Option("--sources", help="also list the tender sentence of each term")
     ] = False,
 ) -> None:
-    """Show a contract's commitments and clauses. As tables, to check against the tender."""
-    from slaengine.cli.render import clauses_table, contract_table
+    """Show the whole contract as a person reads it.
 
+    Parties and price, calendars, commitments, clauses in words, caps, warranty, assets,
+    obligations, measures, remedies and contacts; --lang en, zh or both."""
+    from slaengine.cli.contract_view import LANGS, print_contract
+
+    if lang not in LANGS:
+        raise typer.BadParameter(f"--lang must be en, zh or both, not {lang!r}")
+    check_format(fmt)
     contract = load_contract(file)
     if fmt == "json":
         print(contract.model_dump_json(by_alias=True, indent=2))
         return
-    out.print(contract_table(contract))
-    if contract.clauses:
-        out.print(clauses_table(contract))
-    else:
-        out.print("no penalty or compensation clauses")
+    print_contract(contract, out, lang)
     if sources:
         from slaengine.cli.render import sources_table
 

@@ -10,7 +10,7 @@ import typer
 from slaengine.bundled import demo_events, example_contract
 from slaengine.cli import common
 from slaengine.cli.common import Format, as_of_option, err, friendly, out, write_json
-from slaengine.cli.main import DEMO_AS_OF, DEMO_DB
+from slaengine.cli.main import DEMO_AS_OF, DEMO_DB, DEMO_PERIOD
 from slaengine.contract import load_contract
 from slaengine.evaluate import evaluate
 
@@ -29,6 +29,7 @@ def demo(
     from rich.console import Console
 
     from slaengine.cli.briefing import WIDTH, print_briefing
+    from slaengine.penalties.statement import Window
     from slaengine.store import Store
 
     common.check_format(fmt)
@@ -55,7 +56,7 @@ def demo(
         print_briefing(
             report,
             console,
-            "October 2026",
+            Window.month(contract, DEMO_PERIOD),
             "They are deliberate: the demo month ends with a conflicting duplicate, a time "
             "without offset, an unknown severity and a cut-off line, to show that bad input is "
             "kept and reported, never dropped.",
@@ -66,7 +67,7 @@ def demo(
                 ),
                 (
                     "every line of the bill with its formula",
-                    f"slaengine statement {shown} \\\n        --period 2026-10 --db {db} "
+                    f"slaengine statement {shown} \\\n        --period {DEMO_PERIOD} --db {db} "
                     f"\\\n        --as-of {DEMO_AS_OF}",
                 ),
                 ("the live service on this store", f"slaengine serve --db {db}"),

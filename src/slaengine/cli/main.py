@@ -26,6 +26,7 @@ from slaengine import __version__
 
 #: Demo month: October 2026 (the National Day holidays fall in it).
 DEMO_AS_OF = "2026-11-01T00:00:00+08:00"
+DEMO_PERIOD = "2026-10"
 #: Where the demo keeps its store: a SQLite file in the current directory.
 DEMO_DB = "sqlite:///slaengine-demo.db"
 
@@ -56,7 +57,7 @@ COMMANDS: dict[str, tuple[str | None, str]] = {
     ),
     "contract show": (
         "slaengine.cli.contract",
-        "Show a contract's commitments and clauses.",
+        "Show the whole contract as a person reads it.",
     ),
     "contract load": (
         "slaengine.cli.service:register_contract",

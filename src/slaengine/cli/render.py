@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from slaengine.clocks import BREACHED, CANCELLED, MET, PAUSED, RUNNING, Clock
-from slaengine.contract.models import Condition, Contract, Source, TargetRow
+from slaengine.contract.models import Condition, Contract, Source, TargetRow, Text
 from slaengine.evaluate import Report
 from slaengine.identity import occurrence_text
 from slaengine.measures import MeasurePeriod, figure_text
@@ -72,21 +72,16 @@ def local(when: datetime | None, zone: ZoneInfo) -> str:
     return when.astimezone(zone).strftime("%m-%d %H:%M:%S")
 
 
-def contract_table(contract: Contract) -> Table:
-    """The commitments as a contract manager checks them against the tender, one row each."""
-    name = contract.name.both() if contract.name else ""
+def contract_table(contract: Contract, lang: str = "both") -> Table:
+    """The commitments as a contract manager checks them against the tender, one row each
+    (names in ``lang``: en, zh or both)."""
     table = Table(
-        title=f"{contract.id} v{contract.version}" + (f" — {name}" if name else ""),
-        caption=(
-            (
-                f"price {contract.price} {contract.currency}"
-                if contract.price is not None
-                else f"no price given ({contract.currency})"
-            )
-            + " · "
-            + (f"accepted {contract.accepted_on}" if contract.accepted_on else "no acceptance date")
-            + f" · time zone {contract.timezone}"
-        ),
+        title="commitments"
+        if lang == "en"
+        else "服务承诺"
+        if lang == "zh"
+        else "commitments · 服务承诺",
+        title_justify="left",
         show_lines=True,
     )
     table.add_column("commitment", no_wrap=True)
@@ -117,7 +112,7 @@ def contract_table(contract: Contract) -> Table:
             other.append(f"pause: {conditions_text(c.pause)} / {conditions_text(c.resume)}")
         table.add_row(
             c.id,
-            "\n".join(x for x in (c.name.zh, c.name.en) if x) if c.name else "",
+            _name_lines(c.name, lang),
             "; ".join(applies) or "all",
             f"{conditions_text(c.start)}\n→ {conditions_text(c.stop)}",
             "\n".join(other) or "—",
@@ -125,6 +120,17 @@ def contract_table(contract: Contract) -> Table:
             ", ".join(c.clauses) or "—",
         )
     return table
+
+
+def _name_lines(name: Text | None, lang: str) -> str:
+    """A name in ``lang``; ``both``: 中文 and English on two lines."""
+    if name is None:
+        return ""
+    if lang == "zh":
+        return escape(name.zh or name.en or "")
+    if lang == "en":
+        return escape(name.en or name.zh or "")
+    return escape("\n".join(dict.fromkeys(x for x in (name.zh, name.en) if x)))
 
 
 def _row_text(row: TargetRow) -> str:
@@ -180,8 +186,13 @@ def sources_table(contract: Contract) -> Table:
     return table
 
 
-def print_report(report: Report, console: Console) -> None:
-    """Every clock, ticket by ticket, then the per-commitment summary and what was rejected."""
+def print_report(
+    report: Report, console: Console, contract_wide_events: bool | None = None
+) -> None:
+    """Every clock, ticket by ticket, then the per-commitment summary and what was rejected.
+
+    ``contract_wide_events``: whether the input held any event of no ticket (False: a note says
+    that the contract-wide lines are judged without them — one ticket's events, say)."""
     zone = ZoneInfo(report.contract.timezone)
     contract = report.contract
     console.print(
@@ -247,7 +258,7 @@ def print_report(report: Report, console: Console) -> None:
     if report.measures:
         console.print(measures_table(report.measures, zone, "en"))
     print_summary(report, console)
-    print_money(report, console)
+    print_money(report, console, contract_wide_events)
 
 
 def obligations_table(report: Report, zone: ZoneInfo) -> Table | None:
@@ -255,7 +266,7 @@ def obligations_table(report: Report, zone: ZoneInfo) -> Table | None:
     begun = [p for p in report.periods if p.status != UPCOMING]
     if not begun:
         return None
-    table = Table(title="obligations (periods begun by as_of)", title_justify="left")
+    table = Table(title="obligations (periods begun by as_of; contract-wide)", title_justify="left")
     for column in ("obligation", "asset", "period", "status", "done", "met by"):
         table.add_column(column)
     for period in begun:
@@ -283,7 +294,7 @@ _MEASURE_HEADERS = {
 
 def measures_table(periods: Sequence[MeasurePeriod], zone: ZoneInfo, lang: str) -> Table:
     """Each period of each measure: its figure against the target, and how it was computed."""
-    title = "考核指标（按期间）" if lang == "zh" else "measures (per period)"
+    title = "考核指标（按期间，全合同）" if lang == "zh" else "measures (per period; contract-wide)"
     table = Table(title=title, title_justify="left")
     for column in _MEASURE_HEADERS["zh" if lang == "zh" else "en"]:
         table.add_column(column, overflow="fold")
@@ -318,32 +329,51 @@ def clock_note(clock: Clock) -> str:
     return "; ".join(note)
 
 
-def print_money(report: Report, console: Console) -> None:
-    """Penalties and compensation by clause, and the totals (lines: `slaengine statement`)."""
+def print_money(report: Report, console: Console, contract_wide_events: bool | None = None) -> None:
+    """Penalties and compensation by clause, and the totals (lines: `slaengine statement`).
+    Lines of no ticket (missed periods, measures, event clauses) are marked contract-wide."""
     charges = report.charges
     lines = [line for line in charges.lines() if line.amount is not None]
     if not lines:
         return
-    by_clause: dict[tuple[str, str], list[Any]] = {}
+    by_clause: dict[tuple[str, str, str], list[Any]] = {}
     for line in lines:
-        by_clause.setdefault((line.section, line.clause or line.kind), []).append(line)
+        scope = "tickets" if line.ticket is not None else "contract-wide"
+        by_clause.setdefault((line.section, line.clause or line.kind, scope), []).append(line)
     table = Table(title=f"money ({report.contract.currency})", title_justify="left")
-    for column in ("section", "clause", "lines", "amount", "of which provisional", "waived"):
-        table.add_column(column, justify="right" if column not in ("section", "clause") else "left")
-    for (section, clause), group in by_clause.items():
+    for column in (
+        "section", "clause", "for", "lines", "amount", "of which provisional", "waived"
+    ):  # fmt: skip
+        table.add_column(
+            column, justify="right" if column not in ("section", "clause", "for") else "left"
+        )
+    for (section, clause, scope), group in by_clause.items():
         counted = [line for line in group if line.counts]
         amount = sum((line.amount for line in counted), Decimal(0))
         provisional = sum((line.amount for line in counted if line.provisional), Decimal(0))
         waived = sum((line.amount for line in group if line.waived), Decimal(0))
         table.add_row(
-            section, clause, str(len(group)), f"{amount:.2f}",
+            section, clause, scope, str(len(group)), f"{amount:.2f}",
             f"{provisional:.2f}" if provisional else "—", f"{waived:.2f}" if waived else "—",
         )  # fmt: skip
     totals = charges.totals()
     table.add_section()
-    table.add_row("penalties", "", "", f"[bold]{totals.penalties:.2f}[/]", "", "")
-    table.add_row("compensation", "", "", f"[bold]{totals.compensation:.2f}[/]", "", "")
+    table.add_row("penalties", "", "", "", f"[bold]{totals.penalties:.2f}[/]", "", "")
+    table.add_row("compensation", "", "", "", f"[bold]{totals.compensation:.2f}[/]", "", "")
     console.print(table)
+    wide = [line for line in lines if line.ticket is None and line.counts]
+    if wide and contract_wide_events is False:
+        amount = sum((line.amount or Decimal(0) for line in wide), Decimal(0))
+        console.print(
+            f"note: {len(wide)} contract-wide line(s) above ({amount:.2f} "
+            f"{report.contract.currency}: periodic obligations, measures, event clauses) are "
+            "judged from every event of the contract, and this input has none that belongs to "
+            "no ticket (inspection_done, site_violation, force_majeure, ...): as with one "
+            "ticket's events (grep), they only say that what would meet them is not in it. "
+            "Replay the whole stream, or --db, for the contract's bill.",
+            highlight=False,
+            markup=False,
+        )
     console.print("[dim]every line with its formula: slaengine statement CONTRACT EVENTS[/]")
 
 

@@ -59,7 +59,7 @@ def replay(
             report = evaluate(
                 contract, given.events, when, given.rejected, given.duplicates, amendments
             )
-            show(report, fmt)
+            show(report, fmt, any(event.ticket is None for event in given.events))
         else:
             sys.stdout.flush()
             write_report(
@@ -75,14 +75,14 @@ def replay(
     err.print(given.summary(), highlight=False, soft_wrap=True)
 
 
-def show(report: Report, fmt: str) -> None:
+def show(report: Report, fmt: str, contract_wide_events: bool | None = None) -> None:
     # Rich tables are imported when a table is shown: a JSON replay starts without them.
     from slaengine.cli.render import print_report
 
     if fmt == "json":
         write_json(report.to_json())
     else:
-        print_report(report, out)
+        print_report(report, out, contract_wide_events)
 
 
 def register(app: typer.Typer) -> None:

@@ -6,8 +6,10 @@ Each is a thin shell: the store (slaengine.store) keeps contracts and events, th
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import logging
+import socket
 import sys
 from collections.abc import Iterator
 from datetime import date
@@ -87,6 +89,18 @@ def _load(store: Store, file: Path, effective: date | None) -> LoadResult:
     result = store.load_contract(text, file, effective)
     contract = parse_contract(text, file)
     _say_loaded(result)
+    version = result.version
+    undated = effective is None and contract.effective_from is None
+    if result.changed and version.version > 1 and undated:
+        out.print(
+            f"note: {file} has no effective_from and no --effective was given: version "
+            f"{version.version} is in force from today, {version.effective_from}; to date an "
+            "amendment otherwise, write effective_from in the file (a changed file is a new "
+            "version)\n"
+            f"说明: {file} 未写 effective_from，也未给 --effective："
+            f"第{version.version}版自今天（{version.effective_from}）起生效",
+            highlight=False,
+        )
     _say_backdated(result, contract)
     _say_not_live(file, contract)
     return result
@@ -147,7 +161,8 @@ def contract_load(
         typer.Option(
             "--effective",
             help="date the new version takes effect, YYYY-MM-DD (default: the file's "
-            "effective_from, else today in the contract's time zone)",
+            "effective_from; else, for a contract's first version, its accepted_on; else "
+            "today in the contract's time zone)",
         ),
     ] = None,
 ) -> None:
@@ -364,6 +379,8 @@ def serve(
     from slaengine.api.hooks import load_hooks, mount_hooks, parse_hook_options
 
     hooks = load_hooks(parse_hook_options(hook or []))
+    # The port first: a second serve on a busy port stops here, before the store is touched.
+    listening = _listen(host, port)
     setup_logging(log_level)
     store = _open(db)
     for file in contract or []:
@@ -386,14 +403,41 @@ def serve(
     )
     try:
         # A console tab holds a live stream open; do not wait for it forever on shutdown.
-        uvicorn.run(
+        config = uvicorn.Config(
             app, host=host, port=port, log_level=log_level.lower(), timeout_graceful_shutdown=3
         )
+        server = uvicorn.Server(config)
+        server.run(sockets=[listening])
+        if not server.started:
+            raise SlaError(f"the server on {host}:{port} did not start: see the log above")
     finally:
+        listening.close()
         if scheduler is not None:
             scheduler.shutdown()
         delivery.stop()
         store.close()
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """The server's socket, bound and listening; a port already taken is an error naming it
+    (exit 2), said before anything else happens."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+    try:
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        hint = (
+            f"another program (perhaps another slaengine serve) is listening on port {port}: "
+            "stop it, or give --port another number"
+            if exc.errno == errno.EADDRINUSE
+            else "give --host an address of this machine and --port a free port"
+        )
+        raise SlaError(f"cannot listen on {host}:{port}: {exc.strerror or exc}; {hint}") from None
+    sock.set_inheritable(True)
+    return sock
 
 
 def setup_logging(log_level: str) -> None:

@@ -13,10 +13,11 @@ from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 
 from slaengine.audit.trail import http_actor
 from slaengine.console.page import Console, local_path
+from slaengine.service.acknowledgement import acknowledged, acknowledgement_of, with_breaches
 from slaengine.store.models import EVERY_ALERT, Breach, StoredAlert
 
 
@@ -42,15 +43,7 @@ def add_routes(router: APIRouter, console: Console) -> None:
                 session,
                 list(
                     session.scalars(
-                        _shown()
-                        .where(
-                            or_(
-                                StoredAlert.acknowledged_at.is_not(None),
-                                Breach.acknowledged_at.is_not(None),
-                            )
-                        )
-                        .order_by(StoredAlert.id.desc())
-                        .limit(DONE)
+                        _shown().where(acknowledged()).order_by(StoredAlert.id.desc()).limit(DONE)
                     )
                 ),
             )
@@ -92,17 +85,13 @@ def add_routes(router: APIRouter, console: Console) -> None:
 
 def _shown() -> Select[Any]:
     """The contacts' alerts with their breach (not the SLAENGINE_ALERT_WEBHOOK copies)."""
-    return (
-        select(StoredAlert)
-        .outerjoin(Breach, Breach.id == StoredAlert.breach_id)
-        .where(StoredAlert.contact != EVERY_ALERT)
-    )
+    return with_breaches(select(StoredAlert)).where(StoredAlert.contact != EVERY_ALERT)
 
 
 def waiting_alerts(contract: str | None = None) -> Select[Any]:
     """Alerts waiting for acknowledgement: neither the alert nor its breach (through another
     contact's alert of the same breach) is acknowledged."""
-    query = _shown().where(StoredAlert.acknowledged_at.is_(None), Breach.acknowledged_at.is_(None))
+    query = _shown().where(~acknowledged())
     return query if contract is None else query.where(StoredAlert.contract == contract)
 
 
@@ -111,9 +100,8 @@ WAITING, DONE = 300, 50
 
 
 def alert_views(session: Any, rows: list[StoredAlert]) -> list[dict[str, Any]]:
-    """Alerts as the console shows them. An alert counts as acknowledged when it was, or when
-    its breach was through another alert of it (the duty supervisor's and the manager's alert
-    of one breach: one acknowledgement stops the escalation of both)."""
+    """Alerts as the console shows them, acknowledged as the API says (one rule:
+    slaengine.service.acknowledgement)."""
     ids = {row.breach_id for row in rows if row.breach_id is not None}
     breaches = (
         {b.id: b for b in session.scalars(select(Breach).where(Breach.id.in_(ids)))} if ids else {}
@@ -121,9 +109,7 @@ def alert_views(session: Any, rows: list[StoredAlert]) -> list[dict[str, Any]]:
     views = []
     for row in rows:
         breach = breaches.get(row.breach_id) if row.breach_id is not None else None
-        acked_at, acked_by = row.acknowledged_at, row.acknowledged_by
-        if acked_at is None and breach is not None and breach.acknowledged_at is not None:
-            acked_at, acked_by = breach.acknowledged_at, breach.acknowledged_by
+        acked_at, acked_by, _ = acknowledgement_of(row, breach)
         payload = json.loads(row.payload)
         views.append({"row": row, "alert": payload, "acked_at": acked_at, "acked_by": acked_by})
     session.expunge_all()

@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import groupby
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -38,6 +39,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from slaengine.clocks import BREACHED, MET, RUNNING
 from slaengine.console.alerts import waiting_alerts
 from slaengine.console.page import Console
+from slaengine.identity import ticket_order
 from slaengine.store import Store
 from slaengine.store.models import (
     LIVE_CLOCK_SQL,
@@ -282,7 +284,17 @@ def board(store: Store, filters: Filters, now: datetime, page: int = 1) -> Board
             level = ""
         return Row(clock, assets.get((clock.contract, clock.ticket)), level)
 
-    return Board([row(c) for c in clocks], total, page, pages, [row(c) for c in recent])
+    return Board([row(c) for c in _tickets_in_order(clocks)], total, page, pages,
+                 [row(c) for c in recent])  # fmt: skip
+
+
+def _tickets_in_order(clocks: list[StoredClock]) -> list[StoredClock]:
+    """The page's clocks with those of one deadline in natural ticket order (H-2 before H-10:
+    ``identity.ticket_order``, which SQL cannot sort by), the groups and deadlines kept."""
+    ordered: list[StoredClock] = []
+    for _, same in groupby(clocks, key=lambda clock: clock.deadline):
+        ordered += sorted(same, key=lambda clock: ticket_order(clock.ticket))
+    return ordered
 
 
 def add_routes(router: APIRouter, console: Console) -> None:

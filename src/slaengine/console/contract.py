@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from slaengine.cli.render import conditions_text
 from slaengine.console.page import Console
+from slaengine.contract.describe import clause_words
 from slaengine.penalties.caps import cap_amount
 
 
@@ -25,16 +26,9 @@ def add_routes(router: APIRouter, console: Console) -> None:
 
         clauses = []
         for clause in context.contract.clauses:
-            terms = clause.model_dump(
-                exclude={"id", "name", "kind", "on_event"}, exclude_none=True, exclude_defaults=True
-            )
-            clauses.append(
-                {
-                    "clause": clause,
-                    "terms": ", ".join(f"{k}={v}" for k, v in terms.items()),
-                    "on_event": conditions_text(clause.on_event),
-                }
-            )
+            # the terms in words, as `slaengine contract show` says them (the event is in them)
+            words = clause_words(clause, context.contract, "zh" if p.lang == "zh" else "en")
+            clauses.append({"clause": clause, "terms": words, "on_event": "—"})
         cap = cap_amount(context.contract.caps.per_contract_year, context.contract.price)
         return render(
             p,

@@ -30,6 +30,9 @@ class LocatedYaml:
     def __init__(self, path: Path, text: str) -> None:
         self.path = path
         self.lines: dict[LinePath, int] = {}
+        #: Keys of an inline ``{…}`` given with no value, by (line, key): the text before them
+        #: (key and value) — ``{en: 500 CNY per hour, at most 5000}`` cut at its comma.
+        self.cut_texts: dict[tuple[int, str], tuple[str, str]] = {}
         self._scalars = yaml.SafeLoader("")
         try:
             try:
@@ -58,8 +61,20 @@ class LocatedYaml:
         self.lines[where] = node.start_mark.line + 1
         if isinstance(node, yaml.MappingNode):
             result: dict[Any, Any] = {}
+            before: tuple[str, str] | None = None
             for key_node, value_node in node.value:
                 key = self._scalars.construct_object(key_node)
+                bare = (
+                    isinstance(value_node, yaml.ScalarNode)
+                    and value_node.tag == "tag:yaml.org,2002:null"
+                    and value_node.value == ""
+                )
+                if node.flow_style and bare and before is not None:
+                    self.cut_texts[(key_node.start_mark.line + 1, str(key))] = before
+                if isinstance(value_node, yaml.ScalarNode) and isinstance(
+                    key_node, yaml.ScalarNode
+                ):
+                    before = (key_node.value, value_node.value)
                 if isinstance(key, dict | list):
                     raise ContractError(
                         str(self.path),
@@ -112,7 +127,16 @@ def _problems(located: LocatedYaml, error: ValidationError, prefix: LinePath = (
         if item["type"] == "missing":
             message = "this field is required"
         elif item["type"] == "extra_forbidden":
-            message = "unknown field (misspelt? see docs/contracts.md for the fields)"
+            cut = located.cut_texts.get((line, str(loc[-1]) if loc else ""))
+            if cut is not None:
+                # YAML ended the text at a comma inside {…}: the rest became a field of its own
+                key, value = cut
+                message = (
+                    "unknown field — the text before it has a comma inside an inline {…}, "
+                    f'where a comma ends a value: quote this text, {key}: "{value}, {loc[-1]}"'
+                )
+            else:
+                message = "unknown field (misspelt? see docs/contracts.md for the fields)"
         problems.append(f"{located.path}:{line}: {field}: {message}")
     return problems
 

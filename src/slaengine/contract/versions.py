@@ -80,3 +80,16 @@ class Versions:
 
     def _midnight(self, day: date) -> datetime:
         return datetime.combine(day, time(0), tzinfo=self.zone)
+
+
+def default_effective(contract: Contract, *, first: bool, today: date) -> date:
+    """The day a version stored by ``contract load`` (or ``serve --contract``) takes effect
+    when no ``--effective`` is given — one rule, in the help, docs/contracts.md and
+    docs/reference.md alike: the file's ``effective_from``; else, for the first version of a
+    contract, its ``accepted_on`` (a contract is loaded to judge its history from acceptance);
+    else — a later version with no date of its own — today in the contract's time zone."""
+    if contract.effective_from is not None:
+        return contract.effective_from
+    if first and contract.accepted_on is not None:
+        return contract.accepted_on
+    return today

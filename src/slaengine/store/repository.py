@@ -69,6 +69,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from slaengine.audit import trail
 from slaengine.clock import Clock
 from slaengine.contract import Contract, contract_fingerprint, parse_contract
+from slaengine.contract.versions import default_effective
 from slaengine.errors import EventError, SlaError
 from slaengine.evaluate import Context
 from slaengine.events import BLANK, Event, Rejected, decode_line, parse_event, parse_time
@@ -315,9 +316,10 @@ class Store:
             if latest is not None and latest.fingerprint == fingerprint:
                 return LoadResult(VersionInfo.of(latest), changed=False)
             if effective is None:
-                # an amendment says when it takes effect; else the version applies from today
-                effective = (
-                    contract.effective_from or now.astimezone(ZoneInfo(contract.timezone)).date()
+                effective = default_effective(
+                    contract,
+                    first=latest is None,
+                    today=now.astimezone(ZoneInfo(contract.timezone)).date(),
                 )
             row = ContractVersion(
                 contract=contract.id,
