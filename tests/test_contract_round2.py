@@ -240,6 +240,57 @@ def test_a_rolling_cap_bites_after_the_contract_year_resets() -> None:
     assert "任意连续12个月封顶1200.00" in rolling[0].formula_zh
 
 
+def test_what_the_rolling_cap_cut_leaves_the_year_its_room() -> None:
+    """A part the rolling cap cut was never charged: it uses none of the year's room. Where
+    both caps would cut a line, the one with less room left takes the cut."""
+    capped = contract(
+        ROLLING.replace('percent_of_fees: "10", monthly_fee: "1000.00"', 'amount: "800.00"')
+    )
+    stream = Stream(capped)
+    days = ("2026-10-01", "2026-11-01", "2027-01-10", "2027-11-15", "2027-12-01", "2027-12-15")
+    for n, day in enumerate(days):
+        stream.add("site_violation", t(f"{day} 09:00"), ticket=None, ref=f"V{n}")
+    charges = stream.report(t("2027-12-31 00:00")).charges
+    z, all_of_it = Decimal("0.00"), Decimal("400.00")
+    assert [(x.contract_year, x.year_cut, x.rolling_cut) for x in charges.penalties] == [
+        (1, z, z),
+        (1, z, z),  # Oct + Nov 2026: the window holds 800.00, its cap
+        (2, z, all_of_it),  # Feb 2026 - Jan 2027 full: year 2 keeps all its 1000.00
+        (2, z, z),  # Dec 2026 - Nov 2027: nothing given yet
+        (2, z, z),  # Jan - Dec 2027: 400.00 given, room 400.00; the year's room is 600.00
+        (2, z, all_of_it),  # window room 0 < year room 200.00: the rolling cap cuts
+    ]
+    # year 2 charged 800.00 of its 1000.00: no yearly adjustment at all
+    assert [(x.id, x.amount) for x in charges.adjustments] == [
+        ("cap/rolling/2027-01", Decimal("-400.00")),
+        ("cap/rolling/2027-12", Decimal("-400.00")),
+    ]
+    assert charges.adjustments[1].formula_en == (
+        "rolling cap 800.00 over any 12 months, 2027-01 – 2027-12: penalties 1600.00 − cap "
+        "800.00 = 800.00 over the cap; 400.00 of it in this month"
+    )
+    assert charges.totals().penalties == Decimal("1600.00")
+
+
+def test_a_yearly_cap_after_a_rolling_cut_counts_what_was_charged() -> None:
+    capped = contract(
+        ROLLING.replace('percent_of_fees: "10", monthly_fee: "1000.00"', 'amount: "1000.00"')
+    )
+    stream = Stream(capped)
+    days = ("2026-10-01", "2026-11-01", "2027-01-10", "2027-11-15", "2027-12-01", "2027-12-15")
+    for n, day in enumerate(days):
+        stream.add("site_violation", t(f"{day} 09:00"), ticket=None, ref=f"V{n}")
+    charges = stream.report(t("2027-12-31 00:00")).charges
+    # Jan 2027: window room 200.00 -> cut 200.00; Nov, Dec 1: charged in full (year: 1000.00);
+    # Dec 15: both rooms 0, the year's cap (first of equals) cuts it
+    [year] = [x for x in charges.adjustments if x.kind == "per_contract_year"]
+    assert year.formula_en == (
+        "yearly cap 1000.00, contract year 2 (2027-01-01 – 2027-12-31): penalties after the "
+        "rolling cap 1400.00 − cap 1000.00 = 400.00 over the cap"
+    )
+    assert charges.totals().penalties == Decimal("1800.00")  # 800.00 + 1000.00
+
+
 def test_rolling_cap_errors_name_file_line_and_field() -> None:
     rolling = '  rolling: {months: 12, percent_of_fees: "10"}'
     text = BASE + f"caps:\n{rolling}\n"
