@@ -196,6 +196,37 @@ def test_pays_on_a_costs_clause_is_refused() -> None:
     assert "always compensation" in problem
 
 
+def test_a_minimum_above_the_per_breach_cap_is_refused() -> None:
+    text = BASE + '  - {id: P-x, kind: fixed, amount: "1.00", minimum: "2.00", cap: "1.50"}\n'
+    [problem] = problems(text)
+    line = len(text.splitlines())
+    assert problem == (
+        f"bad.yaml:{line}: clauses.2.minimum: minimum 2.00 is above the clause's per-breach "
+        "cap (1.50), which would always win: lower the minimum or raise the cap"
+    )
+
+
+def test_a_minimum_below_the_per_breach_cap_raises_the_line_under_it() -> None:
+    text = BASE.replace("clauses: [P-answer]", "clauses: [P-tiny]").replace(
+        "    lateness: calendar\n", ""
+    )
+    capped = contract(
+        '  - {id: P-tiny, kind: per_started, amount: "0.30", unit: 10m, minimum: "1.00", '
+        'cap: "1.20"}\n',
+        base=text,
+    )
+    stream = Stream(capped)
+    stream.add("reported", t("2026-03-02 10:00"), severity="general")
+    stream.add("acknowledged", t("2026-03-02 10:55"))  # 25 min late: 0.90, at least 1.00
+    stream.add("reported", t("2026-03-02 11:00"), "T-2", severity="general")
+    stream.add("acknowledged", t("2026-03-02 13:00"), "T-2")  # 90 min: 9 × 0.30 = 2.70 > 1.20
+    lines = stream.report(t("2026-03-02 14:00")).charges.penalties
+    assert [(x.ticket, x.amount) for x in lines] == [
+        ("T-1", Decimal("1.00")),
+        ("T-2", Decimal("1.20")),
+    ]
+
+
 # -- a rolling cap crossing a contract year ---------------------------------------------------
 
 ROLLING = """  - {id: P-site, kind: fixed, amount: "400.00", on_event: site_violation}
@@ -462,6 +493,58 @@ remedies:
     target: 5d
     calendar: office
 """
+
+
+@pytest.mark.parametrize(
+    ("written", "field", "says"),
+    [
+        ("    count: 4\n", "count", "give 'count' (the n-th repair owes the remedy) or"),
+        ("    calendar: office\n", "calendar", "a remedy's 'calendar' counts its 'target'"),
+        ("    target: 5d\n", "target", "a remedy with a 'target' names the 'calendar'"),
+    ],
+)
+def test_a_remedy_by_repair_time_names_the_field_it_cannot_take(
+    written: str, field: str, says: str
+) -> None:
+    text = BASE + BY_TIME + written
+    [problem] = problems(text)
+    line = len(text.splitlines())  # the line written last
+    assert problem.startswith(f"bad.yaml:{line}: remedies.0.{field}: {says}")
+
+
+def test_repair_from_without_repair_time_is_refused_with_the_other_problems() -> None:
+    text = BASE.replace("calendar: office", "calendar: offfice") + COUNTED.replace(
+        "    count: 3\n", "    count: 3\n    repair_from: arrived\n"
+    )
+    found = problems(text)
+    assert [p.split(": ")[1] for p in found] == ["commitments.1.calendar", "remedies.0.repair_from"]
+    assert "only 'repair_time' counts" in found[1]
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"), [("true", True), ("false", False), ("{until: closed}", True)]
+)
+def test_extend_by_repairs_is_switched_on_and_off(written: str, expected: bool) -> None:
+    base = BASE.replace(
+        "[customer_message, agent_reply]", "[customer_message, agent_reply, closed]"
+    )
+    parsed = contract(WARRANTY.replace("true", written), base=base)
+    assert parsed.warranty is not None
+    assert (parsed.warranty.extend_by_repairs is not None) is expected
+
+
+def test_extend_by_repairs_that_is_no_repair_is_refused_in_words() -> None:
+    text = BASE + WARRANTY.replace("extend_by_repairs: true", "extend_by_repairs: yes please")
+    [problem] = problems(text)
+    assert problem.endswith(
+        "warranty.extend_by_repairs: 'yes please' is not a repair: write true, false, or the "
+        "repair's events {from: reported, until: resolved}"
+    )
+    rolling = problems(BASE + "caps:\n  rolling: twelve\n")
+    assert rolling[0].endswith(
+        "caps.rolling: 'twelve' is not a mapping: write its fields here as key: value "
+        "(see docs/contracts.md)"
+    )
 
 
 @pytest.mark.parametrize("replacement_first", [False, True])

@@ -105,6 +105,13 @@ def _problems(located: LocatedYaml, error: ValidationError, prefix: LinePath = (
             message = "this field is required"
         elif item["type"] == "extra_forbidden":
             message = "unknown field (misspelt? see docs/contracts.md for the fields)"
+        elif item["type"] == "model_type":  # not "... or instance of HolidaySource"
+            shown = repr(item["input"])
+            shown = shown if len(shown) <= 40 else shown[:37] + "..."
+            message = (
+                f"{shown} is not a mapping: write its fields here as key: value "
+                "(see docs/contracts.md)"
+            )
         problems.append(f"{located.path}:{line}: {field}: {message}")
     return problems
 
@@ -160,7 +167,8 @@ def parse_contract(text: str, path: Path) -> Contract:
     except ValidationError as exc:
         problems = _problems(located, exc)
         if not any(
-            item["msg"].removeprefix("Value error, ").startswith("@") for item in exc.errors()
+            item["loc"] == () and item["msg"].removeprefix("Value error, ").startswith("@")
+            for item in exc.errors()
         ):
             # The type errors stopped validation before the references were checked: check
             # them on the raw data too, so every problem of the file is reported at once.
