@@ -125,12 +125,30 @@ def test_a_weekend_inside_the_lateness_does_not_count_on_the_calendar() -> None:
     [line] = [x for x in report.charges.penalties if x.clause == "P-answer"]
     assert line.amount == Decimal("80.00")
     assert line.formula_en == (
-        "2 × 40.00 per started 10 min, 15 min late (working time of calendar office), "
-        "⌈15 min / 10 min⌉ = 2"
+        "2 × 40.00 per started 10 min (⌈15 min / 10 min⌉ = 2), "
+        "15 min late (working time of calendar office)"
     )
     assert line.formula_zh == (
-        "2 × 40.00 每超时10分钟（不足按10分钟计），超时15分钟（按office日历的工作时间计），"
-        "⌈15分钟 / 10分钟⌉ = 2"
+        "2 × 40.00 每超时10分钟（不足按10分钟计；⌈15分钟 / 10分钟⌉ = 2），"
+        "超时15分钟（按office日历的工作时间计）"
+    )
+
+
+def test_a_minimum_after_calendar_lateness_reads_as_one_sum() -> None:
+    """The worked units sit beside the unit, so what a minimum or a cap appends after the
+    formula (``= 0.60, at least 1.00``) follows the amount, never ``⌈…⌉ = 2``."""
+    tiny = contract(
+        '  - {id: P-tiny, kind: per_started, amount: "0.30", unit: 10m, minimum: "1.00"}\n',
+        base=BASE.replace("clauses: [P-answer]", "clauses: [P-tiny]"),
+    )
+    stream = Stream(tiny)
+    stream.add("reported", t("2026-03-13 17:20"), severity="general")
+    stream.add("acknowledged", t("2026-03-16 09:05"))  # 15 working minutes: 2 × 0.30 = 0.60
+    [line] = stream.report(t("2026-03-16 12:00")).charges.penalties
+    assert (line.amount, line.formula_en) == (
+        Decimal("1.00"),
+        "2 × 0.30 per started 10 min (⌈15 min / 10 min⌉ = 2), 15 min late (working time of "
+        "calendar office) = 0.60, at least 1.00",
     )
 
 
