@@ -106,6 +106,29 @@ def test_the_next_message_after_a_reply_opens_a_new_window() -> None:
     assert clocks == [(1, "met", 0), (2, "breached", 3600)]  # open breach, 1 h so far
 
 
+def test_a_window_unanswered_across_a_reopen_stays_one_window() -> None:
+    windowed = contract(
+        base=BASE.replace("start: customer_message", "start: [reported, customer_message]")
+    )
+    stream = Stream(windowed)
+    stream.add("reported", t("2026-03-02 08:00"), severity="general")  # window 1: due 10:00
+    stream.add("resolved", t("2026-03-02 09:00"))  # fixed, never answered
+    stream.add("reopened", t("2026-03-02 09:30"))  # cycle 2: the window is still open
+    stream.add("customer_message", t("2026-03-02 09:40"))
+    stream.add("agent_reply", t("2026-03-02 13:00"))  # closes it: 3 h late
+    stream.add("reopened", t("2026-03-02 14:00"))  # cycle 3, after a reply: a new window
+    report = stream.report(t("2026-03-02 17:00"))
+    clocks = [
+        (c.cycle, c.occurrence, c.started_at, c.status, c.late_by_seconds)
+        for c in report.clocks
+        if c.commitment == "update-2h"
+    ]
+    assert clocks == [
+        (1, 1, t("2026-03-02 08:00"), "breached", 3 * 3600),
+        (3, 1, t("2026-03-02 14:00"), "breached", 3600),  # due 16:00, open at 17:00
+    ]
+
+
 # -- lateness on the commitment's calendar ----------------------------------------------------
 
 
