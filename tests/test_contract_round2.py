@@ -516,6 +516,30 @@ def test_a_remedy_is_owed_when_the_total_repair_time_passes_the_limit() -> None:
     assert (done.status, done.met_at) == ("met", t("2026-09-01 09:00"))
 
 
+def test_a_repair_after_a_reopen_counts_towards_the_total() -> None:
+    owing = contract(BY_TIME.replace("    repair_from: reported\n", ""))  # the default
+    stream = Stream(owing)
+    fix(stream, "T-1", "2026-03-01 09:00", "2026-03-21 09:00")  # 20 d
+    stream.add("reopened", t("2026-03-22 09:00"), "T-1")  # the fault is back on T-1
+    stream.add("resolved", t("2026-04-05 09:00"), "T-1")  # 14 d more: 34 d > 30 d
+    [owed] = stream.report(t("2026-05-01 00:00")).periods
+    assert (owed.period_start, owed.status, len(owed.met_by)) == (
+        t("2026-04-05 09:00"),
+        "open",
+        2,
+    )
+
+
+def test_a_reopened_ticket_moves_the_cover_end_by_its_second_repair_too() -> None:
+    covered = contract(WARRANTY)
+    stream = Stream(covered)
+    fix(stream, "T-1", "2026-03-01 09:00", "2026-03-03 09:00")  # 2 days
+    stream.add("reopened", t("2026-03-04 09:00"), "T-1")
+    stream.add("resolved", t("2026-03-06 09:00"), "T-1")  # 2 days more
+    book = WarrantyBook.build(covered, stream.events())
+    assert book.cover("U1", date(2026, 6, 1)).expires == date(2027, 1, 5)  # 2027-01-01 + 4
+
+
 def test_a_remedy_with_clauses_needs_a_target() -> None:
     text = BASE + BY_TIME.replace("    done_by: part_replaced\n", "    clauses: [P-update]\n")
     [problem] = problems(text)

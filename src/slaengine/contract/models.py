@@ -587,10 +587,17 @@ class Term(Model):
         return text
 
 
-class RepairTime(Model):
-    """What a repair is: from a ticket's first ``from`` event to its next ``until`` event."""
+def _repair_starts() -> list[Condition]:
+    """Where a repair's time begins by default: the report, and a reopen (the fault is back
+    and repaired again: the repair after it takes time too)."""
+    return [Condition(type="reported"), Condition(type="reopened")]
 
-    from_: Conditions = Field(default_factory=lambda: [Condition(type="reported")], alias="from")
+
+class RepairTime(Model):
+    """What a repair is: from a ticket's first ``from`` event to its next ``until`` event (a
+    reopen after the ``until`` begins the ticket's next repair)."""
+
+    from_: Conditions = Field(default_factory=_repair_starts, alias="from")
     until: Conditions = Field(default_factory=lambda: [Condition(type="resolved")])
 
 
@@ -877,8 +884,7 @@ class Remedy(Model):
     #: ``repairs`` event.
     repair_time: Duration | None = Field(default=None, exclude_if=lambda value: value is None)
     repair_from: Conditions = Field(
-        default_factory=lambda: [Condition(type="reported")],
-        exclude_if=lambda value: value == [Condition(type="reported")],
+        default_factory=_repair_starts, exclude_if=lambda value: value == _repair_starts()
     )
     #: Count only repairs while the asset is under warranty.
     within_warranty: bool = True
