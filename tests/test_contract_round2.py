@@ -668,6 +668,28 @@ def test_type_errors_and_reference_errors_are_reported_together() -> None:
     ]
 
 
+def test_the_raw_reference_checks_say_what_the_model_says() -> None:
+    """The references are checked twice: by the model when the types are right, on the raw
+    data when a type error stopped it. Both must find the same problems in the same words."""
+    import yaml
+
+    from slaengine.contract.loader import raw_reference_problems
+
+    text = (
+        BASE.replace("calendar: office", "calendar: offfice")
+        .replace("clauses: [P-update]", "clauses: [P-updat]")
+        .replace("stop: agent_reply", "stop: agent_replied")
+        .replace("start: reported", "start: reported\n    applies_to: {severity: [majr]}")
+        + "assets: [{id: U1}]\nmeasures:\n"
+        + '  - {id: m, kind: on_time_rate, commitments: [nope], target: "90"}\n'
+    )
+    by_model = sorted(problem.split(": ", 1)[1] for problem in problems(text))
+    by_raw = sorted(
+        f"{field}: {message}" for field, message in raw_reference_problems(yaml.safe_load(text))
+    )
+    assert len(by_model) == 5 and by_model == by_raw
+
+
 def test_new_terms_leave_old_fingerprints_alone() -> None:
     """A contract that uses none of the new terms dumps as before (its stored fingerprint,
     its meaning, does not change with this version)."""
