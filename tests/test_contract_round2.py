@@ -463,6 +463,23 @@ def test_a_repair_spanning_the_warranty_end_keeps_the_asset_covered() -> None:
     assert not book.cover("U1", date(2027, 3, 1)).covered
 
 
+@pytest.mark.parametrize("replacement_first", [False, True])
+def test_a_replacement_at_the_instant_a_repair_ends_comes_after_it(
+    replacement_first: bool,
+) -> None:
+    covered = contract(WARRANTY)
+    stream = Stream(covered)
+    stream.add("reported", t("2026-03-01 09:00"), "T-1", severity="general", asset="U1")
+    resolved = ("resolved", "T-1", None)
+    replaced = ("part_replaced", None, "U1")
+    for kind, ticket, asset in (replaced, resolved) if replacement_first else (resolved, replaced):
+        stream.add(kind, t("2026-03-11 09:00"), ticket, asset=asset)
+    cover = WarrantyBook.build(covered, stream.events()).cover("U1", date(2026, 6, 1))
+    # the 10-day repair extended the old cover; the unit's fresh 1y term starts after it
+    assert cover.expires == date(2027, 3, 11)
+    assert "repair" not in cover.basis
+
+
 def test_the_built_in_final_inspection_can_be_removed() -> None:
     kept = contract(WARRANTY.replace("  final_inspection: false\n", ""))
     removed = contract(WARRANTY)

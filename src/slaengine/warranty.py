@@ -62,6 +62,11 @@ def span_hours(seconds: float) -> str:
     )
 
 
+def _replacements_last(event: Event) -> tuple[float, bool, int]:
+    """Events in time order; at one instant a ``part_replaced`` after the others."""
+    return event.ts, event.type == "part_replaced", event.seq
+
+
 #: Asset classes (reference.md §5).
 UNIT, KEY_PART, PART = "unit", "key_part", "part"
 
@@ -170,7 +175,15 @@ class WarrantyBook:
         }
         repairs = contract.warranty.extend_by_repairs
         repair_types = matcher.types_for(("repair_start", "repair_end")) if repairs else frozenset()
-        for event in sorted(events, key=Event.sort_key):
+        # With repairs counted, at one instant a repair ends before a replacement whatever the
+        # file's order (as in remedies.py): it extends the cover it ran under, and the new term
+        # starts after it.
+        ordered = (
+            sorted(events, key=_replacements_last)
+            if repair_types
+            else sorted(events, key=Event.sort_key)
+        )
+        for event in ordered:
             replaced = None
             if event.type == "part_replaced":
                 replaced = book._replace(event)
