@@ -808,6 +808,41 @@ def test_the_live_service_stores_the_lines_replay_computes(tmp_path: Path) -> No
     ]
 
 
+def test_the_console_ticks_on_only_the_lateness_of_the_wall_clock(tmp_path: Path) -> None:
+    """An open breach's lateness on the page grows between refreshes (data-late-since) only
+    where it is wall-clock time: over a weekend a calendar's lateness stands still."""
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from slaengine.api import create_app
+    from slaengine.api.auth import Auth
+    from slaengine.clock import FixedClock
+    from tests.live_support import open_service
+
+    now = t("2026-03-14 12:00")  # a Saturday
+    clock = FixedClock(now)
+    live = open_service(f"sqlite:///{tmp_path / 'console.db'}", clock, LIVE, tmp_path)
+    stream = Stream(contract(base=LIVE))
+    stream.add("reported", t("2026-03-13 17:20"), severity="general")  # due Fri 17:50
+    stream.add("customer_message", t("2026-03-14 09:00"))  # due 11:00, on the wall clock
+    try:
+        live.ingest(list(enumerate(stream.raw)), "test")
+        live.run_due()
+        auth = Auth(operator="op", viewer="view", clock=clock)
+        client = TestClient(create_app(live.store, clock, service=live, auth=auth))
+        page = client.get("/", headers={"Authorization": "Bearer view"}).text
+    finally:
+        live.store.close()
+    late_cell = r'<td class="num late"([^>]*)>\+([^<]+)<'
+    rows = re.findall(
+        r'data-commitment="([\w-]+)" data-status="breached".*?' + late_cell, page, re.S
+    )
+    ticking = {commitment: "data-late-since" in attrs for commitment, attrs, _ in rows}
+    assert ticking == {"answer-30m": False, "update-2h": True}
+    assert dict((c, late) for c, _, late in rows)["answer-30m"] == "10 min"  # Fri 17:50-18:00
+
+
 def test_the_live_duties_pass_judges_a_remedy_by_total_repair_time_as_replay(
     tmp_path: Path,
 ) -> None:
