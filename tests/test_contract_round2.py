@@ -843,6 +843,42 @@ def test_the_console_ticks_on_only_the_lateness_of_the_wall_clock(tmp_path: Path
     assert dict((c, late) for c, _, late in rows)["answer-30m"] == "10 min"  # Fri 17:50-18:00
 
 
+def test_an_escalation_tells_the_lateness_on_the_calendar(tmp_path: Path) -> None:
+    """An escalation counts an open breach's lateness up to now as the core does: on the
+    commitment's calendar for ``lateness: calendar``, not on the wall clock."""
+    from sqlalchemy import select
+
+    from slaengine.clock import FixedClock
+    from slaengine.store.models import StoredAlert
+    from tests.live_support import open_service
+
+    text = (
+        LIVE
+        + """contacts:
+  - {id: duty, channels: [{kind: log}], escalate_after: 1h, next: manager}
+  - {id: manager, kinds: [breach, escalation], channels: [{kind: log}]}
+"""
+    )
+    clock = FixedClock(t("2026-03-13 17:20"))
+    live = open_service(f"sqlite:///{tmp_path / 'live.db'}", clock, text, tmp_path)
+    stream = Stream(contract(base=text))
+    stream.add("reported", t("2026-03-13 17:20"), severity="general")  # due Fri 17:50
+    try:
+        live.ingest(list(enumerate(stream.raw)), "test")
+        clock.set(t("2026-03-13 17:51"))
+        live.run_due()  # the breach alert; its escalation is due at 18:51
+        clock.set(t("2026-03-13 18:52"))
+        live.run_due()
+        with live.store.sessions() as session:
+            [payload] = session.scalars(
+                select(StoredAlert.payload).where(StoredAlert.kind == "escalation")
+            )
+    finally:
+        live.store.close()
+    # 17:50-18:00 is working time, 18:00-18:52 is not: 10 minutes late, not 62
+    assert json.loads(payload)["late_by_seconds"] == 600
+
+
 def test_the_live_duties_pass_judges_a_remedy_by_total_repair_time_as_replay(
     tmp_path: Path,
 ) -> None:
