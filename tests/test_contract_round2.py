@@ -86,8 +86,25 @@ def test_nudges_in_an_unanswered_thread_open_no_clock_of_their_own() -> None:
     assert clocks == [(1, t("2026-03-02 10:00"), "breached", 3600)]
     lines = [(x.id, str(x.amount)) for x in report.charges.penalties if x.clause == "P-update"]
     assert lines == [("P-update/T-1/update-2h/1#1", "100.00")]
-    # on time: 0 of 1 (per_start would have counted 1 breached and 3 met of 4)
+    # on time: 0 of 1
     assert [c.status for c in report.clocks if c.commitment == "update-2h"].count("met") == 0
+
+
+def test_per_start_counts_each_nudge_where_per_window_counts_one() -> None:
+    """The docs' comparison: the same thread under ``runs: per_start`` is four clocks, the
+    10:00 and 10:30 ones breached (due 12:00 and 12:30, answered 13:00), two met."""
+    per_start = contract(base=BASE.replace("runs: per_window", "runs: per_start"))
+    stream = Stream(per_start)
+    stream.add("reported", t("2026-03-02 08:00"), severity="general")
+    for at in ("10:00", "10:30", "11:00", "11:45"):
+        stream.add("customer_message", t(f"2026-03-02 {at}"))
+    stream.add("agent_reply", t("2026-03-02 13:00"))
+    report = stream.report(t("2026-03-02 13:30"))
+    assert [
+        (c.occurrence, c.status, c.late_by_seconds)
+        for c in report.clocks
+        if c.commitment == "update-2h"
+    ] == [(1, "breached", 3600), (2, "breached", 1800), (3, "met", 0), (4, "met", 0)]
 
 
 def test_the_next_message_after_a_reply_opens_a_new_window() -> None:
