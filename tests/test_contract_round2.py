@@ -714,14 +714,20 @@ def test_the_raw_reference_checks_say_what_the_model_says() -> None:
         .replace("clauses: [P-update]", "clauses: [P-updat]")
         .replace("stop: agent_reply", "stop: agent_replied")
         .replace("start: reported", "start: reported\n    applies_to: {severity: [majr]}")
+        + '  - {id: P-x, kind: fixed, amount: "1.00", on_event: site_violaton}\n'
+        + "warranty: {terms: {unit: 3y}, extend_by_repairs: {from: reportd}}\n"
         + "assets: [{id: U1}]\nmeasures:\n"
         + '  - {id: m, kind: on_time_rate, commitments: [nope], target: "90"}\n'
+        + "remedies:\n  - {id: r, repair_time: 30d, repairs: fixd, repair_from: reopend}\n"
     )
     by_model = sorted(problem.split(": ", 1)[1] for problem in problems(text))
     by_raw = sorted(
         f"{field}: {message}" for field, message in raw_reference_problems(yaml.safe_load(text))
     )
-    assert len(by_model) == 5 and by_model == by_raw
+    assert len(by_model) == 9 and by_model == by_raw
+    # and with a type error beside them, every one is still reported at once
+    typed = problems(text.replace("target: 2h", "target: 2 hours"))
+    assert len(typed) == 10 and any("remedies.0.repair_from.0.type" in p for p in typed)
 
 
 def test_new_terms_leave_old_fingerprints_alone() -> None:
