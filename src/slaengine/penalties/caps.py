@@ -9,6 +9,11 @@
   Lines are taken in the order they occurred: the ones that push a year past its cap are the ones
   cut (``year_cut``, ``total_cut`` on each line). A statement for a billing period carries the
   cuts of its own lines, so the adjustments of a year's statements add up to the year's.
+* The rolling cap (``caps.rolling``) limits penalties over any N consecutive calendar months
+  (``rolling_cut``, an adjustment line per month). Every cap's room counts what was charged;
+  where the yearly and the rolling cap would both cut a line, the one with less room left takes
+  the cut, so a part one cap cut never uses the other's room and each adjustment's arithmetic
+  ("penalties − cap = over") holds. The contract-total cap comes after both.
 * Waived lines are outside the totals and so outside the caps.
 """
 
