@@ -380,6 +380,53 @@ def test_a_yearly_cap_after_a_rolling_cut_counts_what_was_charged() -> None:
     assert charges.totals().penalties == Decimal("1800.00")  # 800.00 + 1000.00
 
 
+@pytest.mark.parametrize("seed", range(20))
+def test_the_yearly_and_rolling_caps_charge_what_both_allow_and_say_so(seed: int) -> None:
+    """Seeded streams of violations: every line is charged the least of what it owes, the
+    year's room and the window's room (each counting what was charged), and every adjustment
+    line's words add up (penalties − cap = over)."""
+    import random
+    import re
+    from datetime import timedelta
+
+    from slaengine.penalties.caps import month_index
+
+    pick = random.Random(seed)
+    window_cap = Decimal(pick.choice(["800.00", "1000.00", "1500.00"]))
+    year_cap = Decimal(pick.choice(["600.00", "1000.00", "2000.00"]))
+    capped = contract(
+        ROLLING.replace('{amount: "1000.00"}', f'{{amount: "{year_cap}"}}').replace(
+            'percent_of_fees: "10", monthly_fee: "1000.00"', f'amount: "{window_cap}"'
+        )
+    )
+    stream = Stream(capped)
+    day = t("2026-01-05 09:00")
+    for n in range(pick.randint(5, 25)):
+        day += timedelta(days=pick.randint(1, 60))
+        stream.add("site_violation", day, ticket=None, ref=f"V{n}")
+    charges = stream.report(day + timedelta(days=1)).charges
+    in_year: dict[int, Decimal] = {}
+    in_month: dict[int, Decimal] = {}
+    for line in sorted(charges.penalties, key=lambda x: x.order_key()):
+        assert line.amount is not None
+        month = month_index(line.billed_at, capped)
+        window = sum(
+            (in_month.get(m, Decimal(0)) for m in range(month - 11, month + 1)), Decimal(0)
+        )
+        year = in_year.get(line.contract_year, Decimal(0))
+        expected = max(Decimal(0), min(line.amount, window_cap - window, year_cap - year))
+        charged = line.amount - line.year_cut - line.rolling_cut
+        assert charged == expected, line.id
+        in_year[line.contract_year] = year + charged
+        in_month[month] = in_month.get(month, Decimal(0)) + charged
+    for adjustment in charges.adjustments:
+        [(owed, cap, over)] = re.findall(
+            r"penalties(?: after the rolling cap)? ([\d.]+) − cap ([\d.]+) = ([\d.]+)",
+            adjustment.formula_en,
+        )
+        assert Decimal(owed) - Decimal(cap) == Decimal(over), adjustment.formula_en
+
+
 def test_rolling_cap_errors_name_file_line_and_field() -> None:
     rolling = '  rolling: {months: 12, percent_of_fees: "10"}'
     text = BASE + f"caps:\n{rolling}\n"
