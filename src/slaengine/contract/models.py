@@ -870,8 +870,9 @@ MEASURE_DIRECTIONS: dict[str, str] = {
 
 
 class Remedy(Model):
-    """三包: the ``count``-th repair of one asset (within its warranty) obliges the supplier to a
-    remedy — replace it within ``target`` — met by a ``done_by`` event on that asset."""
+    """三包: the ``count``-th repair of one asset (within its warranty), or the repair that takes
+    its total repair time past ``repair_time``, obliges the supplier to a remedy — replace it
+    within ``target``, or with no deadline — met by a ``done_by`` event on that asset."""
 
     id: str
     name: Text | None = None
