@@ -86,8 +86,25 @@ def test_nudges_in_an_unanswered_thread_open_no_clock_of_their_own() -> None:
     assert clocks == [(1, t("2026-03-02 10:00"), "breached", 3600)]
     lines = [(x.id, str(x.amount)) for x in report.charges.penalties if x.clause == "P-update"]
     assert lines == [("P-update/T-1/update-2h/1#1", "100.00")]
-    # on time: 0 of 1 (per_start would have counted 1 breached and 3 met of 4)
+    # on time: 0 of 1
     assert [c.status for c in report.clocks if c.commitment == "update-2h"].count("met") == 0
+
+
+def test_per_start_counts_each_nudge_where_per_window_counts_one() -> None:
+    """The docs' comparison: the same thread under ``runs: per_start`` is four clocks, the
+    10:00 and 10:30 ones breached (due 12:00 and 12:30, answered 13:00), two met."""
+    per_start = contract(base=BASE.replace("runs: per_window", "runs: per_start"))
+    stream = Stream(per_start)
+    stream.add("reported", t("2026-03-02 08:00"), severity="general")
+    for at in ("10:00", "10:30", "11:00", "11:45"):
+        stream.add("customer_message", t(f"2026-03-02 {at}"))
+    stream.add("agent_reply", t("2026-03-02 13:00"))
+    report = stream.report(t("2026-03-02 13:30"))
+    assert [
+        (c.occurrence, c.status, c.late_by_seconds)
+        for c in report.clocks
+        if c.commitment == "update-2h"
+    ] == [(1, "breached", 3600), (2, "breached", 1800), (3, "met", 0), (4, "met", 0)]
 
 
 def test_the_next_message_after_a_reply_opens_a_new_window() -> None:
@@ -104,6 +121,29 @@ def test_the_next_message_after_a_reply_opens_a_new_window() -> None:
         if c.commitment == "update-2h"
     ]
     assert clocks == [(1, "met", 0), (2, "breached", 3600)]  # open breach, 1 h so far
+
+
+def test_a_window_unanswered_across_a_reopen_stays_one_window() -> None:
+    windowed = contract(
+        base=BASE.replace("start: customer_message", "start: [reported, customer_message]")
+    )
+    stream = Stream(windowed)
+    stream.add("reported", t("2026-03-02 08:00"), severity="general")  # window 1: due 10:00
+    stream.add("resolved", t("2026-03-02 09:00"))  # fixed, never answered
+    stream.add("reopened", t("2026-03-02 09:30"))  # cycle 2: the window is still open
+    stream.add("customer_message", t("2026-03-02 09:40"))
+    stream.add("agent_reply", t("2026-03-02 13:00"))  # closes it: 3 h late
+    stream.add("reopened", t("2026-03-02 14:00"))  # cycle 3, after a reply: a new window
+    report = stream.report(t("2026-03-02 17:00"))
+    clocks = [
+        (c.cycle, c.occurrence, c.started_at, c.status, c.late_by_seconds)
+        for c in report.clocks
+        if c.commitment == "update-2h"
+    ]
+    assert clocks == [
+        (1, 1, t("2026-03-02 08:00"), "breached", 3 * 3600),
+        (3, 1, t("2026-03-02 14:00"), "breached", 3600),  # due 16:00, open at 17:00
+    ]
 
 
 # -- lateness on the commitment's calendar ----------------------------------------------------
@@ -125,12 +165,30 @@ def test_a_weekend_inside_the_lateness_does_not_count_on_the_calendar() -> None:
     [line] = [x for x in report.charges.penalties if x.clause == "P-answer"]
     assert line.amount == Decimal("80.00")
     assert line.formula_en == (
-        "2 × 40.00 per started 10 min, 15 min late (working time of calendar office), "
-        "⌈15 min / 10 min⌉ = 2"
+        "2 × 40.00 per started 10 min (⌈15 min / 10 min⌉ = 2), "
+        "15 min late (working time of calendar office)"
     )
     assert line.formula_zh == (
-        "2 × 40.00 每超时10分钟（不足按10分钟计），超时15分钟（按office日历的工作时间计），"
-        "⌈15分钟 / 10分钟⌉ = 2"
+        "2 × 40.00 每超时10分钟（不足按10分钟计；⌈15分钟 / 10分钟⌉ = 2），"
+        "超时15分钟（按office日历的工作时间计）"
+    )
+
+
+def test_a_minimum_after_calendar_lateness_reads_as_one_sum() -> None:
+    """The worked units sit beside the unit, so what a minimum or a cap appends after the
+    formula (``= 0.60, at least 1.00``) follows the amount, never ``⌈…⌉ = 2``."""
+    tiny = contract(
+        '  - {id: P-tiny, kind: per_started, amount: "0.30", unit: 10m, minimum: "1.00"}\n',
+        base=BASE.replace("clauses: [P-answer]", "clauses: [P-tiny]"),
+    )
+    stream = Stream(tiny)
+    stream.add("reported", t("2026-03-13 17:20"), severity="general")
+    stream.add("acknowledged", t("2026-03-16 09:05"))  # 15 working minutes: 2 × 0.30 = 0.60
+    [line] = stream.report(t("2026-03-16 12:00")).charges.penalties
+    assert (line.amount, line.formula_en) == (
+        Decimal("1.00"),
+        "2 × 0.30 per started 10 min (⌈15 min / 10 min⌉ = 2), 15 min late (working time of "
+        "calendar office) = 0.60, at least 1.00",
     )
 
 
@@ -196,6 +254,37 @@ def test_pays_on_a_costs_clause_is_refused() -> None:
     assert "always compensation" in problem
 
 
+def test_a_minimum_above_the_per_breach_cap_is_refused() -> None:
+    text = BASE + '  - {id: P-x, kind: fixed, amount: "1.00", minimum: "2.00", cap: "1.50"}\n'
+    [problem] = problems(text)
+    line = len(text.splitlines())
+    assert problem == (
+        f"bad.yaml:{line}: clauses.2.minimum: minimum 2.00 is above the clause's per-breach "
+        "cap (1.50), which would always win: lower the minimum or raise the cap"
+    )
+
+
+def test_a_minimum_below_the_per_breach_cap_raises_the_line_under_it() -> None:
+    text = BASE.replace("clauses: [P-answer]", "clauses: [P-tiny]").replace(
+        "    lateness: calendar\n", ""
+    )
+    capped = contract(
+        '  - {id: P-tiny, kind: per_started, amount: "0.30", unit: 10m, minimum: "1.00", '
+        'cap: "1.20"}\n',
+        base=text,
+    )
+    stream = Stream(capped)
+    stream.add("reported", t("2026-03-02 10:00"), severity="general")
+    stream.add("acknowledged", t("2026-03-02 10:55"))  # 25 min late: 0.90, at least 1.00
+    stream.add("reported", t("2026-03-02 11:00"), "T-2", severity="general")
+    stream.add("acknowledged", t("2026-03-02 13:00"), "T-2")  # 90 min: 9 × 0.30 = 2.70 > 1.20
+    lines = stream.report(t("2026-03-02 14:00")).charges.penalties
+    assert [(x.ticket, x.amount) for x in lines] == [
+        ("T-1", Decimal("1.00")),
+        ("T-2", Decimal("1.20")),
+    ]
+
+
 # -- a rolling cap crossing a contract year ---------------------------------------------------
 
 ROLLING = """  - {id: P-site, kind: fixed, amount: "400.00", on_event: site_violation}
@@ -238,6 +327,104 @@ def test_a_rolling_cap_bites_after_the_contract_year_resets() -> None:
         "2026-02 – 2027-01: penalties 1400.00 − cap 1200.00 = 200.00 over the cap"
     )
     assert "任意连续12个月封顶1200.00" in rolling[0].formula_zh
+
+
+def test_what_the_rolling_cap_cut_leaves_the_year_its_room() -> None:
+    """A part the rolling cap cut was never charged: it uses none of the year's room. Where
+    both caps would cut a line, the one with less room left takes the cut."""
+    capped = contract(
+        ROLLING.replace('percent_of_fees: "10", monthly_fee: "1000.00"', 'amount: "800.00"')
+    )
+    stream = Stream(capped)
+    days = ("2026-10-01", "2026-11-01", "2027-01-10", "2027-11-15", "2027-12-01", "2027-12-15")
+    for n, day in enumerate(days):
+        stream.add("site_violation", t(f"{day} 09:00"), ticket=None, ref=f"V{n}")
+    charges = stream.report(t("2027-12-31 00:00")).charges
+    z, all_of_it = Decimal("0.00"), Decimal("400.00")
+    assert [(x.contract_year, x.year_cut, x.rolling_cut) for x in charges.penalties] == [
+        (1, z, z),
+        (1, z, z),  # Oct + Nov 2026: the window holds 800.00, its cap
+        (2, z, all_of_it),  # Feb 2026 - Jan 2027 full: year 2 keeps all its 1000.00
+        (2, z, z),  # Dec 2026 - Nov 2027: nothing given yet
+        (2, z, z),  # Jan - Dec 2027: 400.00 given, room 400.00; the year's room is 600.00
+        (2, z, all_of_it),  # window room 0 < year room 200.00: the rolling cap cuts
+    ]
+    # year 2 charged 800.00 of its 1000.00: no yearly adjustment at all
+    assert [(x.id, x.amount) for x in charges.adjustments] == [
+        ("cap/rolling/2027-01", Decimal("-400.00")),
+        ("cap/rolling/2027-12", Decimal("-400.00")),
+    ]
+    assert charges.adjustments[1].formula_en == (
+        "rolling cap 800.00 over any 12 months, 2027-01 – 2027-12: penalties 1600.00 − cap "
+        "800.00 = 800.00 over the cap; 400.00 of it in this month"
+    )
+    assert charges.totals().penalties == Decimal("1600.00")
+
+
+def test_a_yearly_cap_after_a_rolling_cut_counts_what_was_charged() -> None:
+    capped = contract(
+        ROLLING.replace('percent_of_fees: "10", monthly_fee: "1000.00"', 'amount: "1000.00"')
+    )
+    stream = Stream(capped)
+    days = ("2026-10-01", "2026-11-01", "2027-01-10", "2027-11-15", "2027-12-01", "2027-12-15")
+    for n, day in enumerate(days):
+        stream.add("site_violation", t(f"{day} 09:00"), ticket=None, ref=f"V{n}")
+    charges = stream.report(t("2027-12-31 00:00")).charges
+    # Jan 2027: window room 200.00 -> cut 200.00; Nov, Dec 1: charged in full (year: 1000.00);
+    # Dec 15: both rooms 0, the year's cap (first of equals) cuts it
+    [year] = [x for x in charges.adjustments if x.kind == "per_contract_year"]
+    assert year.formula_en == (
+        "yearly cap 1000.00, contract year 2 (2027-01-01 – 2027-12-31): penalties after the "
+        "rolling cap 1400.00 − cap 1000.00 = 400.00 over the cap"
+    )
+    assert charges.totals().penalties == Decimal("1800.00")  # 800.00 + 1000.00
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_yearly_and_rolling_caps_charge_what_both_allow_and_say_so(seed: int) -> None:
+    """Seeded streams of violations: every line is charged the least of what it owes, the
+    year's room and the window's room (each counting what was charged), and every adjustment
+    line's words add up (penalties − cap = over)."""
+    import random
+    import re
+    from datetime import timedelta
+
+    from slaengine.penalties.caps import month_index
+
+    pick = random.Random(seed)
+    window_cap = Decimal(pick.choice(["800.00", "1000.00", "1500.00"]))
+    year_cap = Decimal(pick.choice(["600.00", "1000.00", "2000.00"]))
+    capped = contract(
+        ROLLING.replace('{amount: "1000.00"}', f'{{amount: "{year_cap}"}}').replace(
+            'percent_of_fees: "10", monthly_fee: "1000.00"', f'amount: "{window_cap}"'
+        )
+    )
+    stream = Stream(capped)
+    day = t("2026-01-05 09:00")
+    for n in range(pick.randint(5, 25)):
+        day += timedelta(days=pick.randint(1, 60))
+        stream.add("site_violation", day, ticket=None, ref=f"V{n}")
+    charges = stream.report(day + timedelta(days=1)).charges
+    in_year: dict[int, Decimal] = {}
+    in_month: dict[int, Decimal] = {}
+    for line in sorted(charges.penalties, key=lambda x: x.order_key()):
+        assert line.amount is not None
+        month = month_index(line.billed_at, capped)
+        window = sum(
+            (in_month.get(m, Decimal(0)) for m in range(month - 11, month + 1)), Decimal(0)
+        )
+        year = in_year.get(line.contract_year, Decimal(0))
+        expected = max(Decimal(0), min(line.amount, window_cap - window, year_cap - year))
+        charged = line.amount - line.year_cut - line.rolling_cut
+        assert charged == expected, line.id
+        in_year[line.contract_year] = year + charged
+        in_month[month] = in_month.get(month, Decimal(0)) + charged
+    for adjustment in charges.adjustments:
+        [(owed, cap, over)] = re.findall(
+            r"penalties(?: after the rolling cap)? ([\d.]+) − cap ([\d.]+) = ([\d.]+)",
+            adjustment.formula_en,
+        )
+        assert Decimal(owed) - Decimal(cap) == Decimal(over), adjustment.formula_en
 
 
 def test_rolling_cap_errors_name_file_line_and_field() -> None:
@@ -340,6 +527,23 @@ def test_a_repair_spanning_the_warranty_end_keeps_the_asset_covered() -> None:
     assert not book.cover("U1", date(2027, 3, 1)).covered
 
 
+@pytest.mark.parametrize("replacement_first", [False, True])
+def test_a_replacement_at_the_instant_a_repair_ends_comes_after_it(
+    replacement_first: bool,
+) -> None:
+    covered = contract(WARRANTY)
+    stream = Stream(covered)
+    stream.add("reported", t("2026-03-01 09:00"), "T-1", severity="general", asset="U1")
+    resolved = ("resolved", "T-1", None)
+    replaced = ("part_replaced", None, "U1")
+    for kind, ticket, asset in (replaced, resolved) if replacement_first else (resolved, replaced):
+        stream.add(kind, t("2026-03-11 09:00"), ticket, asset=asset)
+    cover = WarrantyBook.build(covered, stream.events()).cover("U1", date(2026, 6, 1))
+    # the 10-day repair extended the old cover; the unit's fresh 1y term starts after it
+    assert cover.expires == date(2027, 3, 11)
+    assert "repair" not in cover.basis
+
+
 def test_the_built_in_final_inspection_can_be_removed() -> None:
     kept = contract(WARRANTY.replace("  final_inspection: false\n", ""))
     removed = contract(WARRANTY)
@@ -393,6 +597,30 @@ def test_a_remedy_is_owed_when_the_total_repair_time_passes_the_limit() -> None:
     assert (done.status, done.met_at) == ("met", t("2026-09-01 09:00"))
 
 
+def test_a_repair_after_a_reopen_counts_towards_the_total() -> None:
+    owing = contract(BY_TIME.replace("    repair_from: reported\n", ""))  # the default
+    stream = Stream(owing)
+    fix(stream, "T-1", "2026-03-01 09:00", "2026-03-21 09:00")  # 20 d
+    stream.add("reopened", t("2026-03-22 09:00"), "T-1")  # the fault is back on T-1
+    stream.add("resolved", t("2026-04-05 09:00"), "T-1")  # 14 d more: 34 d > 30 d
+    [owed] = stream.report(t("2026-05-01 00:00")).periods
+    assert (owed.period_start, owed.status, len(owed.met_by)) == (
+        t("2026-04-05 09:00"),
+        "open",
+        2,
+    )
+
+
+def test_a_reopened_ticket_moves_the_cover_end_by_its_second_repair_too() -> None:
+    covered = contract(WARRANTY)
+    stream = Stream(covered)
+    fix(stream, "T-1", "2026-03-01 09:00", "2026-03-03 09:00")  # 2 days
+    stream.add("reopened", t("2026-03-04 09:00"), "T-1")
+    stream.add("resolved", t("2026-03-06 09:00"), "T-1")  # 2 days more
+    book = WarrantyBook.build(covered, stream.events())
+    assert book.cover("U1", date(2026, 6, 1)).expires == date(2027, 1, 5)  # 2027-01-01 + 4
+
+
 def test_a_remedy_with_clauses_needs_a_target() -> None:
     text = BASE + BY_TIME.replace("    done_by: part_replaced\n", "    clauses: [P-update]\n")
     [problem] = problems(text)
@@ -411,6 +639,58 @@ remedies:
     target: 5d
     calendar: office
 """
+
+
+@pytest.mark.parametrize(
+    ("written", "field", "says"),
+    [
+        ("    count: 4\n", "count", "give 'count' (the n-th repair owes the remedy) or"),
+        ("    calendar: office\n", "calendar", "a remedy's 'calendar' counts its 'target'"),
+        ("    target: 5d\n", "target", "a remedy with a 'target' names the 'calendar'"),
+    ],
+)
+def test_a_remedy_by_repair_time_names_the_field_it_cannot_take(
+    written: str, field: str, says: str
+) -> None:
+    text = BASE + BY_TIME + written
+    [problem] = problems(text)
+    line = len(text.splitlines())  # the line written last
+    assert problem.startswith(f"bad.yaml:{line}: remedies.0.{field}: {says}")
+
+
+def test_repair_from_without_repair_time_is_refused_with_the_other_problems() -> None:
+    text = BASE.replace("calendar: office", "calendar: offfice") + COUNTED.replace(
+        "    count: 3\n", "    count: 3\n    repair_from: arrived\n"
+    )
+    found = problems(text)
+    assert [p.split(": ")[1] for p in found] == ["commitments.1.calendar", "remedies.0.repair_from"]
+    assert "only 'repair_time' counts" in found[1]
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"), [("true", True), ("false", False), ("{until: closed}", True)]
+)
+def test_extend_by_repairs_is_switched_on_and_off(written: str, expected: bool) -> None:
+    base = BASE.replace(
+        "[customer_message, agent_reply]", "[customer_message, agent_reply, closed]"
+    )
+    parsed = contract(WARRANTY.replace("true", written), base=base)
+    assert parsed.warranty is not None
+    assert (parsed.warranty.extend_by_repairs is not None) is expected
+
+
+def test_extend_by_repairs_that_is_no_repair_is_refused_in_words() -> None:
+    text = BASE + WARRANTY.replace("extend_by_repairs: true", "extend_by_repairs: yes please")
+    [problem] = problems(text)
+    assert problem.endswith(
+        "warranty.extend_by_repairs: 'yes please' is not a repair: write true, false, or the "
+        "repair's events {from: reported, until: resolved}"
+    )
+    rolling = problems(BASE + "caps:\n  rolling: twelve\n")
+    assert rolling[0].endswith(
+        "caps.rolling: 'twelve' is not a mapping: write its fields here as key: value "
+        "(see docs/contracts.md)"
+    )
 
 
 @pytest.mark.parametrize("replacement_first", [False, True])
@@ -467,6 +747,34 @@ def test_type_errors_and_reference_errors_are_reported_together() -> None:
         f"bad.yaml:{lines.index('    calendar: offfice') + 1}: commitments.1.calendar: calendar "
         "'offfice' is not defined (defined: always, office)",
     ]
+
+
+def test_the_raw_reference_checks_say_what_the_model_says() -> None:
+    """The references are checked twice: by the model when the types are right, on the raw
+    data when a type error stopped it. Both must find the same problems in the same words."""
+    import yaml
+
+    from slaengine.contract.loader import raw_reference_problems
+
+    text = (
+        BASE.replace("calendar: office", "calendar: offfice")
+        .replace("clauses: [P-update]", "clauses: [P-updat]")
+        .replace("stop: agent_reply", "stop: agent_replied")
+        .replace("start: reported", "start: reported\n    applies_to: {severity: [majr]}")
+        + '  - {id: P-x, kind: fixed, amount: "1.00", on_event: site_violaton}\n'
+        + "warranty: {terms: {unit: 3y}, extend_by_repairs: {from: reportd}}\n"
+        + "assets: [{id: U1}]\nmeasures:\n"
+        + '  - {id: m, kind: on_time_rate, commitments: [nope], target: "90"}\n'
+        + "remedies:\n  - {id: r, repair_time: 30d, repairs: fixd, repair_from: reopend}\n"
+    )
+    by_model = sorted(problem.split(": ", 1)[1] for problem in problems(text))
+    by_raw = sorted(
+        f"{field}: {message}" for field, message in raw_reference_problems(yaml.safe_load(text))
+    )
+    assert len(by_model) == 9 and by_model == by_raw
+    # and with a type error beside them, every one is still reported at once
+    typed = problems(text.replace("target: 2h", "target: 2 hours"))
+    assert len(typed) == 10 and any("remedies.0.repair_from.0.type" in p for p in typed)
 
 
 def test_new_terms_leave_old_fingerprints_alone() -> None:
@@ -568,6 +876,77 @@ def test_the_live_service_stores_the_lines_replay_computes(tmp_path: Path) -> No
         ("P-tiny/T-1/update-2h/1#1", "1.00"),
         ("P-update/T-1/update-2h/1#1", "100.00"),
     ]
+
+
+def test_the_console_ticks_on_only_the_lateness_of_the_wall_clock(tmp_path: Path) -> None:
+    """An open breach's lateness on the page grows between refreshes (data-late-since) only
+    where it is wall-clock time: over a weekend a calendar's lateness stands still."""
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from slaengine.api import create_app
+    from slaengine.api.auth import Auth
+    from slaengine.clock import FixedClock
+    from tests.live_support import open_service
+
+    now = t("2026-03-14 12:00")  # a Saturday
+    clock = FixedClock(now)
+    live = open_service(f"sqlite:///{tmp_path / 'console.db'}", clock, LIVE, tmp_path)
+    stream = Stream(contract(base=LIVE))
+    stream.add("reported", t("2026-03-13 17:20"), severity="general")  # due Fri 17:50
+    stream.add("customer_message", t("2026-03-14 09:00"))  # due 11:00, on the wall clock
+    try:
+        live.ingest(list(enumerate(stream.raw)), "test")
+        live.run_due()
+        auth = Auth(operator="op", viewer="view", clock=clock)
+        client = TestClient(create_app(live.store, clock, service=live, auth=auth))
+        page = client.get("/", headers={"Authorization": "Bearer view"}).text
+    finally:
+        live.store.close()
+    late_cell = r'<td class="num late"([^>]*)>\+([^<]+)<'
+    rows = re.findall(
+        r'data-commitment="([\w-]+)" data-status="breached".*?' + late_cell, page, re.S
+    )
+    ticking = {commitment: "data-late-since" in attrs for commitment, attrs, _ in rows}
+    assert ticking == {"answer-30m": False, "update-2h": True}
+    assert dict((c, late) for c, _, late in rows)["answer-30m"] == "10 min"  # Fri 17:50-18:00
+
+
+def test_an_escalation_tells_the_lateness_on_the_calendar(tmp_path: Path) -> None:
+    """An escalation counts an open breach's lateness up to now as the core does: on the
+    commitment's calendar for ``lateness: calendar``, not on the wall clock."""
+    from sqlalchemy import select
+
+    from slaengine.clock import FixedClock
+    from slaengine.store.models import StoredAlert
+    from tests.live_support import open_service
+
+    text = (
+        LIVE
+        + """contacts:
+  - {id: duty, channels: [{kind: log}], escalate_after: 1h, next: manager}
+  - {id: manager, kinds: [breach, escalation], channels: [{kind: log}]}
+"""
+    )
+    clock = FixedClock(t("2026-03-13 17:20"))
+    live = open_service(f"sqlite:///{tmp_path / 'live.db'}", clock, text, tmp_path)
+    stream = Stream(contract(base=text))
+    stream.add("reported", t("2026-03-13 17:20"), severity="general")  # due Fri 17:50
+    try:
+        live.ingest(list(enumerate(stream.raw)), "test")
+        clock.set(t("2026-03-13 17:51"))
+        live.run_due()  # the breach alert; its escalation is due at 18:51
+        clock.set(t("2026-03-13 18:52"))
+        live.run_due()
+        with live.store.sessions() as session:
+            [payload] = session.scalars(
+                select(StoredAlert.payload).where(StoredAlert.kind == "escalation")
+            )
+    finally:
+        live.store.close()
+    # 17:50-18:00 is working time, 18:00-18:52 is not: 10 minutes late, not 62
+    assert json.loads(payload)["late_by_seconds"] == 600
 
 
 def test_the_live_duties_pass_judges_a_remedy_by_total_repair_time_as_replay(

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, tzinfo
 
+#: Where a day begins: a period from midnight to midnight is shown as its days.
+midnight = time(0)
+
 
 def span_dates(start: datetime, end: datetime, zone: tzinfo) -> tuple[date, date]:
     """The first and the last day (local to ``zone``) of the period ``[start, end)``."""
@@ -47,6 +50,3 @@ def period_bounds(start: datetime, end: datetime, zone: tzinfo) -> tuple[date | 
     if first.time() != midnight or last.time() != midnight:
         return f"{first:%Y-%m-%d %H:%M}", f"{last:%Y-%m-%d %H:%M}"
     return span_dates(start, end, zone)
-
-
-midnight = time(0)

@@ -62,6 +62,11 @@ def span_hours(seconds: float) -> str:
     )
 
 
+def _replacements_last(event: Event) -> tuple[float, bool, int]:
+    """Events in time order; at one instant a ``part_replaced`` after the others."""
+    return event.ts, event.type == "part_replaced", event.seq
+
+
 #: Asset classes (reference.md §5).
 UNIT, KEY_PART, PART = "unit", "key_part", "part"
 
@@ -170,7 +175,15 @@ class WarrantyBook:
         }
         repairs = contract.warranty.extend_by_repairs
         repair_types = matcher.types_for(("repair_start", "repair_end")) if repairs else frozenset()
-        for event in sorted(events, key=Event.sort_key):
+        # With repairs counted, at one instant a repair ends before a replacement whatever the
+        # file's order (as in remedies.py): it extends the cover it ran under, and the new term
+        # starts after it.
+        ordered = (
+            sorted(events, key=_replacements_last)
+            if repair_types
+            else sorted(events, key=Event.sort_key)
+        )
+        for event in ordered:
             replaced = None
             if event.type == "part_replaced":
                 replaced = book._replace(event)
@@ -425,22 +438,31 @@ class WarrantyBook:
         first = self.day_of(began.at)
         if not self.cover(asset, first).covered:
             return  # begun out of cover: nothing to hold
-        seconds = max(0.0, ended.at.timestamp() - began.at.timestamp())
-        days = max(1, math.ceil(seconds / 86400)) if seconds > 0 else 0
-        if days == 0:
+        seconds = ended.at.timestamp() - began.at.timestamp()
+        if seconds <= 0:
             return
+        days = math.ceil(seconds / 86400)  # a started day counts whole
         last = self.day_of(ended.at)
         why = (
             f"extended {days}d by the repair {began.type} {began.id} on {first} – "
             f"{ended.type} {ended.id} on {last} ({span_hours(seconds)})"
         )
-        self._extend_by(asset, Duration(days, "d"), why, first, last, ended.id)
+        by = Duration(days, "d")
+        self._extend_by(asset, by, why, (first, last), ended.id, "a repair's time does not")
 
     def _extend_by(
-        self, asset: str, by: Duration, why: str, first: date, last: date, event_id: str
+        self,
+        asset: str,
+        by: Duration,
+        why: str,
+        days: tuple[date, date],
+        event_id: str,
+        what: str,
     ) -> None:
         """Move the cover's end of ``asset`` (and of a unit's parts that end with it) by ``by``,
-        effective from ``first`` (or ``last`` where the cover changed after ``first``)."""
+        effective from the first of ``days`` (or the last where the cover changed after the
+        first); ``what`` extends it, named in the note when a usage limit ended the cover."""
+        first, last = days
         targets = [asset]
         if self.assets[asset].kind == UNIT:
             ends = self._current(asset).expires
@@ -458,7 +480,7 @@ class WarrantyBook:
             if before.ended_by_usage:
                 self.notes.append(
                     f"{event_id}: {target}'s cover already ended by its usage limit; "
-                    "a repair's time does not extend it"
+                    f"{what} extend it"
                 )
                 continue
             effective = first if self._effective[target][-1] <= first else last
@@ -486,41 +508,11 @@ class WarrantyBook:
                 + "; no warranty extended"
             )
             return
-        targets = [asset]
-        if self.assets[asset].kind == UNIT:
-            ends = self._current(asset).expires
-            targets += [
-                info.id
-                for info in self.assets.values()
-                if info.unit == asset
-                and info.kind != UNIT
-                and info.id in self._history
-                and self._current(info.id).expires == ends
-                and not self._current(info.id).ended_by_usage
-            ]
         failed = " failed" if event.attrs.get("passed") is False else ""
         why = (
             f"extended {clause.extend_by} by {clause_id} ({event.type} {event.id} on {day}{failed})"
         )
-        for target in targets:
-            before = self._current(target)
-            if before.ended_by_usage:
-                self.notes.append(
-                    f"{event.id}: {target}'s cover already ended by its usage limit; "
-                    f"{clause_id} does not extend it"
-                )
-                continue
-            end = clause.extend_by.add_to(before.term_end)
-            self._push(
-                target,
-                replace(
-                    before,
-                    effective=day,
-                    term_end=end,
-                    expires=end,
-                    basis=f"{before.basis}, {why}",
-                ),
-            )
+        self._extend_by(asset, clause.extend_by, why, (day, day), event.id, f"{clause_id} does not")
 
     def _read_usage(self, event: Event, skip: str | None) -> None:
         reading = usage_reading(event.attrs)

@@ -74,6 +74,17 @@ class Page:
                 return c.name.get(self.lang)
         return commitment
 
+    def late_ticks(self, contract: str, commitment: str) -> bool:
+        """Whether an open breach's lateness grows with the wall clock, so the page may tick
+        it on between refreshes: not where it counts the calendar's working time only
+        (``lateness: calendar``), which the server's figure alone knows."""
+        context = self.contracts.get(contract)
+        if context is None:
+            return True
+        return all(
+            c.lateness != "calendar" for c in context.contract.commitments if c.id == commitment
+        )
+
     def severity(self, contract: str, severity: str | None) -> str:
         context = self.contracts.get(contract)
         if context is None or severity is None:

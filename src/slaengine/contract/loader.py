@@ -137,6 +137,13 @@ def _problems(located: LocatedYaml, error: ValidationError, prefix: LinePath = (
                 )
             else:
                 message = "unknown field (misspelt? see docs/contracts.md for the fields)"
+        elif item["type"] == "model_type":  # not "... or instance of HolidaySource"
+            shown = repr(item["input"])
+            shown = shown if len(shown) <= 40 else shown[:37] + "..."
+            message = (
+                f"{shown} is not a mapping: write its fields here as key: value "
+                "(see docs/contracts.md)"
+            )
         problems.append(f"{located.path}:{line}: {field}: {message}")
     return problems
 
@@ -192,7 +199,8 @@ def parse_contract(text: str, path: Path) -> Contract:
     except ValidationError as exc:
         problems = _problems(located, exc)
         if not any(
-            item["msg"].removeprefix("Value error, ").startswith("@") for item in exc.errors()
+            item["loc"] == () and item["msg"].removeprefix("Value error, ").startswith("@")
+            for item in exc.errors()
         ):
             # The type errors stopped validation before the references were checked: check
             # them on the raw data too, so every problem of the file is reported at once.
@@ -227,8 +235,9 @@ def _names(value: Any) -> list[Any]:
 
 def raw_reference_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
     """The reference checks of ``Contract._references`` (an undefined calendar, clause,
-    commitment, measure, severity or event type), on data that did not validate: as far as
-    its shape allows, never raising on a wrong type (the type error is reported already)."""
+    commitment, measure, severity or event type — the event types of every condition but a
+    measure's), on data that did not validate: as far as its shape allows, never raising on a
+    wrong type (the type error is reported already)."""
     problems: list[tuple[str, str]] = []
     calendars = data.get("calendars")
     calendar_names = sorted(str(n) for n in calendars) if isinstance(calendars, dict) else None
@@ -253,6 +262,18 @@ def raw_reference_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
                     (f"{where}.{j}", f"clause {ref!r} is not defined (defined: {known})")
                 )
 
+    def event_types(where: str, conditions: Any) -> None:
+        for j, condition in enumerate(_names(conditions)):
+            kind = condition.get("type") if isinstance(condition, dict) else condition
+            if isinstance(kind, str) and kind not in types:
+                problems.append(
+                    (
+                        f"{where}.{j}.type",
+                        f"event type {kind!r} is neither built in nor declared under "
+                        "event_types (misspelt?)",
+                    )
+                )
+
     for i, commitment in _items(data, "commitments"):
         where = f"commitments.{i}"
         calendar(f"{where}.calendar", commitment.get("calendar"))
@@ -269,22 +290,24 @@ def raw_reference_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
                         )
                     )
         for role in ("start", "stop", "cancel", "pause", "resume"):
-            for j, condition in enumerate(_names(commitment.get(role))):
-                kind = condition.get("type") if isinstance(condition, dict) else condition
-                if isinstance(kind, str) and kind not in types:
-                    problems.append(
-                        (
-                            f"{where}.{role}.{j}.type",
-                            f"event type {kind!r} is neither built in nor declared under "
-                            "event_types (misspelt?)",
-                        )
-                    )
+            event_types(f"{where}.{role}", commitment.get(role))
+    for i, clause in _items(data, "clauses"):
+        for role in ("on_event", "claim"):
+            event_types(f"clauses.{i}.{role}", clause.get(role))
     for i, obligation in _items(data, "obligations"):
         clauses(f"obligations.{i}.clauses", obligation.get("clauses"))
+        event_types(f"obligations.{i}.met_by", obligation.get("met_by"))
     for i, remedy in _items(data, "remedies"):
         if remedy.get("calendar") is not None:
             calendar(f"remedies.{i}.calendar", remedy.get("calendar"))
         clauses(f"remedies.{i}.clauses", remedy.get("clauses"))
+        for role in ("repairs", "done_by", "repair_from"):
+            event_types(f"remedies.{i}.{role}", remedy.get(role))
+    warranty = data.get("warranty")
+    repairs = warranty.get("extend_by_repairs") if isinstance(warranty, dict) else None
+    if isinstance(repairs, dict):
+        for role in ("from", "until"):
+            event_types(f"warranty.extend_by_repairs.{role}", repairs.get(role))
     for i, measure in _items(data, "measures"):
         if measure.get("maintenance") is not None:
             calendar(f"measures.{i}.maintenance", measure.get("maintenance"))

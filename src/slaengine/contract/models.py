@@ -333,7 +333,7 @@ class ClauseBase(Model):
     cap: Money | None = None
     cap_percent: Percent | None = None
     #: The least one line of the clause charges ("at least 1.00"): a smaller amount is raised
-    #: to it (a per-breach cap below it still wins).
+    #: to it (before the per-breach cap; a cap below the minimum is refused).
     minimum: Money | None = Field(default=None, exclude_if=lambda value: value is None)
     #: ``compensation``: the clause's lines are compensation to the customer (never capped with
     #: penalties) rather than penalties; default: the kind's own section.
@@ -590,18 +590,18 @@ class Term(Model):
         return text
 
 
+def _repair_starts() -> list[Condition]:
+    """Where a repair's time begins by default: the report, and a reopen (the fault is back
+    and repaired again: the repair after it takes time too)."""
+    return [Condition(type="reported"), Condition(type="reopened")]
+
+
 class RepairTime(Model):
-    """What a repair is: from a ticket's first ``from`` event to its next ``until`` event."""
+    """What a repair is: from a ticket's first ``from`` event to its next ``until`` event (a
+    reopen after the ``until`` begins the ticket's next repair)."""
 
-    from_: Conditions = Field(default_factory=lambda: [Condition(type="reported")], alias="from")
+    from_: Conditions = Field(default_factory=_repair_starts, alias="from")
     until: Conditions = Field(default_factory=lambda: [Condition(type="resolved")])
-
-    @model_validator(mode="before")
-    @classmethod
-    def _from_bool(cls, value: Any) -> Any:
-        if value is True:
-            return {}
-        return value
 
 
 class Warranty(Model):
@@ -629,6 +629,21 @@ class Warranty(Model):
         for kind, term in value.items():
             if term.duration is not None and term.duration.unit not in ("d", "mo", "y"):
                 raise ValueError(f"{kind}: a warranty term is in days, months or years, e.g. 3y")
+        return value
+
+    @field_validator("extend_by_repairs", mode="before")
+    @classmethod
+    def _repairs_switch(cls, value: Any) -> Any:
+        """``true``: the default repair (reported to resolved); ``false``: none."""
+        if value is True:
+            return {}
+        if value is False:
+            return None
+        if value is not None and not isinstance(value, dict):
+            raise ValueError(
+                f"{value!r} is not a repair: write true, false, or the repair's events "
+                "{from: reported, until: resolved}"
+            )
         return value
 
     @field_validator("rewarranty")
@@ -859,8 +874,9 @@ MEASURE_DIRECTIONS: dict[str, str] = {
 
 
 class Remedy(Model):
-    """三包: the ``count``-th repair of one asset (within its warranty) obliges the supplier to a
-    remedy — replace it within ``target`` — met by a ``done_by`` event on that asset."""
+    """三包: the ``count``-th repair of one asset (within its warranty), or the repair that takes
+    its total repair time past ``repair_time``, obliges the supplier to a remedy — replace it
+    within ``target``, or with no deadline — met by a ``done_by`` event on that asset."""
 
     id: str
     name: Text | None = None
@@ -873,8 +889,7 @@ class Remedy(Model):
     #: ``repairs`` event.
     repair_time: Duration | None = Field(default=None, exclude_if=lambda value: value is None)
     repair_from: Conditions = Field(
-        default_factory=lambda: [Condition(type="reported")],
-        exclude_if=lambda value: value == [Condition(type="reported")],
+        default_factory=_repair_starts, exclude_if=lambda value: value == _repair_starts()
     )
     #: Count only repairs while the asset is under warranty.
     within_warranty: bool = True
@@ -903,13 +918,46 @@ class Remedy(Model):
 
     @model_validator(mode="after")
     def _deadline(self) -> Remedy:
+        # each problem names its own field ("@field|message", as Contract._references does)
+        problems: list[tuple[str, str]] = []
         if self.target is not None and self.calendar is None:
-            raise ValueError("a remedy with a 'target' names the 'calendar' it is counted in")
-        if self.target is None and self.clauses:
-            raise ValueError(
-                "a remedy without a 'target' has no deadline to miss, so its 'clauses' could "
-                "never be charged: give a target (e.g. 5d) or leave the clauses out"
+            problems.append(
+                ("target", "a remedy with a 'target' names the 'calendar' it is counted in")
             )
+        if self.target is None and self.calendar is not None:
+            problems.append(
+                (
+                    "calendar",
+                    "a remedy's 'calendar' counts its 'target', and there is none: give a "
+                    "target (e.g. 5d) or leave the calendar out (owed without a deadline)",
+                )
+            )
+        if self.target is None and self.clauses:
+            problems.append(
+                (
+                    "clauses",
+                    "a remedy without a 'target' has no deadline to miss, so its 'clauses' "
+                    "could never be charged: give a target (e.g. 5d) or leave the clauses out",
+                )
+            )
+        if self.repair_time is not None and "count" in self.model_fields_set:
+            problems.append(
+                (
+                    "count",
+                    "give 'count' (the n-th repair owes the remedy) or 'repair_time' (the "
+                    "repair that takes the total past it), not both",
+                )
+            )
+        if self.repair_time is None and "repair_from" in self.model_fields_set:
+            problems.append(
+                (
+                    "repair_from",
+                    "'repair_from' says where a repair's time begins, which only 'repair_time' "
+                    "counts: add repair_time (e.g. 30d) or leave repair_from out",
+                )
+            )
+        if problems:
+            raise ValueError("\n".join(f"@{field}|{message}" for field, message in problems))
         return self
 
 
@@ -1074,6 +1122,27 @@ class Contract(Model):
                         ": leave 'pays' out",
                     )
                 )
+            if clause.minimum is not None:
+                caps = [clause.cap] if clause.cap is not None else []
+                if clause.cap_percent is not None and self.price is not None:
+                    caps.append(self.price * clause.cap_percent / 100)
+                if isinstance(clause, WarrantyExtensionClause):
+                    problems.append(
+                        (
+                            f"clauses.{i}.minimum",
+                            "a warranty_extension clause grants time, not money: leave "
+                            "'minimum' out",
+                        )
+                    )
+                elif caps and clause.minimum > min(caps):
+                    problems.append(
+                        (
+                            f"clauses.{i}.minimum",
+                            f"minimum {clause.minimum} is above the clause's per-breach cap "
+                            f"({min(caps):.2f}), which would always win: lower the minimum "
+                            "or raise the cap",
+                        )
+                    )
             if isinstance(clause, ServiceCreditClause):
                 for cid in clause.commitments:
                     if cid not in commitment_ids:

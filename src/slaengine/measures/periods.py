@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
+from slaengine.contract.models import NAMED_PERIODS
 from slaengine.durations import Duration
 
 
@@ -43,7 +44,7 @@ def measure_periods(
     spans: list[tuple[datetime, datetime]] = []
     day = accepted_on
     start = _midnight(day, zone)
-    if period not in ("month", "quarter", "contract_year", "week", "day"):
+    if period not in NAMED_PERIODS:
         # a fixed length, on real (UTC) time from acceptance's midnight
         length = Duration.parse(period).seconds
         origin = start.timestamp()

@@ -9,6 +9,11 @@
   Lines are taken in the order they occurred: the ones that push a year past its cap are the ones
   cut (``year_cut``, ``total_cut`` on each line). A statement for a billing period carries the
   cuts of its own lines, so the adjustments of a year's statements add up to the year's.
+* The rolling cap (``caps.rolling``) limits penalties over any N consecutive calendar months
+  (``rolling_cut``, an adjustment line per month). Every cap's room counts what was charged;
+  where the yearly and the rolling cap would both cut a line, the one with less room left takes
+  the cut, so a part one cap cut never uses the other's room and each adjustment's arithmetic
+  ("penalties − cap = over") holds. The contract-total cap comes after both.
 * Waived lines are outside the totals and so outside the caps.
 """
 
@@ -132,8 +137,9 @@ def cap_amount(cap: Cap | None, price: Decimal | None) -> tuple[Decimal, str, st
 
 def allocate(penalties: Sequence[Line], contract: Contract) -> list[Line]:
     """Penalty lines with what the yearly, rolling-window and contract-total caps take off each
-    (in the order the lines occurred, in that order of caps). Lines that do not count (waived)
-    are returned unchanged."""
+    (in the order the lines occurred; the yearly or the rolling cap, whichever has less room,
+    then the contract total). Every cap's room counts what was charged. Lines that do not
+    count (waived) are returned unchanged."""
     yearly = cap_amount(contract.caps.per_contract_year, contract.price)
     total = cap_amount(contract.caps.contract_total, contract.price)
     rolling = contract.caps.rolling
@@ -148,23 +154,31 @@ def allocate(penalties: Sequence[Line], contract: Contract) -> list[Line]:
             continue
         owed = line.amount
         year_cut = total_cut = rolling_cut = ZERO
+        year_room = window_room = None
         if yearly is not None:
-            room = max(ZERO, yearly[0] - used_in_year[line.contract_year])
-            year_cut = max(ZERO, owed - room)
-            used_in_year[line.contract_year] += owed - year_cut
+            year_room = max(ZERO, yearly[0] - used_in_year[line.contract_year])
         if rolling is not None:
             month = month_index(line.billed_at, contract)
-            cap = rolling_cap(contract, month)[0]
             given = sum(
                 (used_in_month[m] for m in range(month - rolling.months + 1, month + 1)), ZERO
             )
-            room = max(ZERO, cap - given)
-            rolling_cut = max(ZERO, owed - year_cut - room)
-            used_in_month[month] += owed - year_cut - rolling_cut
+            window_room = max(ZERO, rolling_cap(contract, month)[0] - given)
+        # Where both would cut, the cap with less room left takes the whole cut and the other
+        # keeps its room: a part one cap cut was never charged, so it uses none of the other's
+        # (the window slides while the year stays), and each adjustment's arithmetic holds.
+        if window_room is not None and (year_room is None or window_room < year_room):
+            rolling_cut = max(ZERO, owed - window_room)
+        elif year_room is not None:
+            year_cut = max(ZERO, owed - year_room)
+        charged = owed - year_cut - rolling_cut
+        if yearly is not None:
+            used_in_year[line.contract_year] += charged
+        if rolling is not None:
+            used_in_month[month] += charged
         if total is not None:
             room = max(ZERO, total[0] - used_in_total)
-            total_cut = max(ZERO, owed - year_cut - rolling_cut - room)
-            used_in_total += owed - year_cut - rolling_cut - total_cut
+            total_cut = max(ZERO, charged - room)
+            used_in_total += charged - total_cut
         if year_cut or total_cut or rolling_cut:
             result[index] = line.with_cuts(year_cut, total_cut, rolling_cut)
     return result
@@ -304,26 +318,32 @@ def _cap_words(
     counted = [x for x in every_line if x.section == PENALTY and x.counts and x.amount is not None]
     if cap_kind == PER_CONTRACT_YEAR:
         in_year = [x for x in counted if x.contract_year == year]
-        owed = sum((x.amount or ZERO for x in in_year), ZERO)
+        # a part the rolling cap cut was never charged, so the year does not count it
+        rolled = sum((x.rolling_cut for x in in_year), ZERO)
+        owed = sum((x.amount or ZERO for x in in_year), ZERO) - rolled
         over = sum((x.year_cut for x in in_year), ZERO)
         span = year_span_text(contract, year)
+        after_en = " after the rolling cap" if rolled else ""
+        after_zh = "（连续月份封顶后）" if rolled else ""
         en = (
-            f"yearly cap {cap_en}, contract year {year} ({span}): penalties {amount_text(owed)}"
-            f" − cap {amount_text(amount)} = {amount_text(over)} over the cap"
+            f"yearly cap {cap_en}, contract year {year} ({span}): penalties{after_en} "
+            f"{amount_text(owed)} − cap {amount_text(amount)} = {amount_text(over)} over the cap"
         )
         zh = (
-            f"年度封顶{cap_zh}，第{year}合同年（{span}）：违约金{amount_text(owed)}"
+            f"年度封顶{cap_zh}，第{year}合同年（{span}）：违约金{after_zh}{amount_text(owed)}"
             f" − 封顶{amount_text(amount)} = 超出{amount_text(over)}"
         )
     else:
         owed = sum(((x.amount or ZERO) - x.year_cut - x.rolling_cut for x in counted), ZERO)
         over = sum((x.total_cut for x in counted), ZERO)
+        caps_en = "yearly and rolling caps" if contract.caps.rolling else "yearly caps"
+        caps_zh = "年度及连续月份封顶" if contract.caps.rolling else "年度封顶"
         en = (
-            f"contract total cap {cap_en}: penalties after yearly caps {amount_text(owed)}"
+            f"contract total cap {cap_en}: penalties after {caps_en} {amount_text(owed)}"
             f" − cap {amount_text(amount)} = {amount_text(over)} over the cap"
         )
         zh = (
-            f"合同总额封顶{cap_zh}：年度封顶后违约金{amount_text(owed)}"
+            f"合同总额封顶{cap_zh}：{caps_zh}后违约金{amount_text(owed)}"
             f" − 封顶{amount_text(amount)} = 超出{amount_text(over)}"
         )
     if here != over:

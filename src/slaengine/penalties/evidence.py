@@ -154,10 +154,9 @@ class Evidence:
 
     def _late_on(self, clock: Clock) -> str | None:
         """The calendar a clock's lateness was counted on, or None for wall-clock time."""
-        commitment = self.contract._commitments_by_id.get(clock.commitment)
-        if commitment is None or commitment.lateness != "calendar":
-            return None
-        return clock.calendar
+        # only asked of breaches of this contract's commitments (``triggers``)
+        calendar_lateness = self.contract.commitment(clock.commitment).lateness == "calendar"
+        return clock.calendar if calendar_lateness else None
 
     def event(self, event_id: str | None) -> Event | None:
         return self._events.get(event_id) if event_id is not None else None

@@ -18,6 +18,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from slaengine.evaluate import Context
 from slaengine.service.judging import context_for
 from slaengine.service.raising import Raiser
 from slaengine.store import Store
@@ -50,7 +51,8 @@ def escalate(store: Store, raiser: Raiser, now: datetime) -> int:
                 or alert.acknowledged_at is not None
             ):
                 continue
-            contract = context_for(store, session, alert.contract, None).contract
+            context = context_for(store, session, alert.contract, None)
+            contract = context.contract
             contacts = {c.id: c for c in contract.contacts}
             contact = contacts.get(alert.contact)
             target = contacts.get(contact.next) if contact and contact.next else None
@@ -58,7 +60,7 @@ def escalate(store: Store, raiser: Raiser, now: datetime) -> int:
                 continue
             late = breach.late_by_seconds
             if breach.status == OPEN:
-                late = max(late, math.ceil((now - breach.deadline).total_seconds()))
+                late = max(late, late_now(context, breach, now))
             raised += raiser.raise_alert(
                 session,
                 contract,
@@ -71,3 +73,19 @@ def escalate(store: Store, raiser: Raiser, now: datetime) -> int:
                 late_by_seconds=late,
                 details={"escalated_from": alert.contact},
             )
+
+
+def late_now(context: Context, breach: Breach, now: datetime) -> int:
+    """How late an open breach is at ``now``: the time since its deadline on the wall clock,
+    or on its commitment's calendar where the lateness counts working time only (``lateness:
+    calendar``), as the core counts it."""
+    calendar_lateness = [
+        c.calendar
+        for c in context.contract.commitments
+        if c.id == breach.commitment and c.lateness == "calendar" and breach.kind != "obligation"
+    ]
+    if calendar_lateness:
+        seconds = context.calendars[calendar_lateness[0]].working_seconds(breach.deadline, now)
+    else:
+        seconds = now.timestamp() - breach.deadline.timestamp()
+    return math.ceil(seconds)

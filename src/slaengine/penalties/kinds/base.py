@@ -98,17 +98,19 @@ def per_started_words(
     zone: ZoneInfo,
     of: str = "",
 ) -> str:
-    """``3 × 200.00 per started 10 min, 24 min late`` and its Chinese twin."""
+    """``3 × 200.00 per started 10 min, 24 min late`` and its Chinese twin. Lateness on a
+    calendar shows its started units worked out beside the unit (``(⌈15 min / 10 min⌉ = 2)``),
+    where a cap or a minimum appended after the formula (``= 80.00, ...``) cannot be misread."""
     amount = amount_text(unit_amount)
     per = unit_words(unit, lang)
     why = occasion(trigger, lang, zone)
+    worked = ""
     if trigger.late_on is not None and trigger.late_by_seconds:
-        # the started units worked out in words: ⌈15 min / 10 min⌉ = 2
-        late = span_words(trigger.late_by_seconds, lang)
-        why += f"，⌈{late} / {per}⌉ = {units}" if lang == "zh" else f", ⌈{late} / {per}⌉ = {units}"
+        worked = f"⌈{span_words(trigger.late_by_seconds, lang)} / {per}⌉ = {units}"
     if lang == "zh":
-        return f"{units} × {amount}{of} 每超时{per}（不足按{per}计），{why}"
-    return f"{units} × {amount}{of} per started {per}, {why}"
+        rule = f"不足按{per}计；{worked}" if worked else f"不足按{per}计"
+        return f"{units} × {amount}{of} 每超时{per}（{rule}），{why}"
+    return f"{units} × {amount}{of} per started {per}{f' ({worked})' if worked else ''}, {why}"
 
 
 def period_dates(start: datetime, end: datetime, zone: ZoneInfo) -> tuple[date, date]:
