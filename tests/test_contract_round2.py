@@ -814,7 +814,8 @@ def test_contract_show_says_when_no_price_is_given(tmp_path: Path) -> None:
     path.write_text(SITES, encoding="utf-8")
     shown = run("contract", "show", str(path))
     assert shown.returncode == 0, shown.stderr
-    assert "None" not in shown.stdout and "not given (no term is a percentage of it)" in shown.stdout
+    assert "None" not in shown.stdout
+    assert "not given (no term is a percentage of it)" in shown.stdout
 
 
 # -- the live service prices the new terms as replay does -------------------------------------
