@@ -108,6 +108,8 @@ class DueReport:
     tickets: int = 0
     alerts: int = 0
     escalations: int = 0
+    #: Batches of due tickets claimed (a pass that claims none found nothing to do).
+    batches: int = 0
     extra: dict[str, int] = field(default_factory=dict)
 
 
@@ -140,6 +142,7 @@ def claim_batch(
             troubled.succeeded(row_id)
     report.alerts += raised
     report.tickets += len(claimed)
+    report.batches += 1
     if raised:  # committed: deliver now, not after the whole pass
         committed()
     return True

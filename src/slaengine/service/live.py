@@ -213,6 +213,7 @@ class LiveService:
             self.passes += 1
             self.judged.tickets += report.tickets
             self.judged.alerts += report.alerts
+            self.judged.batches += report.batches
         return report
 
     def _duties(self, now: datetime, report: DueReport) -> int:
