@@ -8,6 +8,7 @@ so no deadline falls due while the test runs: every pass is the burst's.
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections.abc import Iterator
@@ -134,3 +135,45 @@ def test_commits_while_a_pass_runs_leave_one_pass_waiting(service: LiveService) 
     finally:
         release.set()
         scheduler.shutdown()
+
+
+@pytest.mark.postgres
+def test_a_due_ticket_another_worker_holds_is_not_chased_in_a_tight_loop(
+    pg_url: str, tmp_path: Path
+) -> None:
+    """PostgreSQL: a due ticket whose row another worker holds is skipped (SKIP LOCKED); a pass
+    that could claim nothing is not followed at once by another for it, but 0.1 s later."""
+    from sqlalchemy import create_engine, text
+
+    contract = fast_contract(ack_target="2h", onsite_target="4h", escalate_after="1h")
+    live = open_service(pg_url, SystemClock(), contract, tmp_path)
+    live.store.add_events([(0, event("reported", "HELD", live.clock.now()))], "test")
+    spans: list[tuple[float, float]] = []
+    original = live.run_due
+
+    def timed_pass() -> object:
+        started = time.monotonic()
+        try:
+            return original()
+        finally:
+            spans.append((started, time.monotonic()))
+
+    live.run_due = timed_pass  # type: ignore[method-assign]
+    other = create_engine(pg_url)
+    scheduler = DueScheduler(live, sweep_seconds=3600)
+    try:
+        with other.connect() as held:
+            held.execute(text("SELECT id FROM tickets WHERE ticket = 'HELD' FOR UPDATE"))
+            scheduler.start()
+            time.sleep(1.5)
+            assert _waiting(live) == 1  # still held, still due
+            held.rollback()
+        # After the first pass (it judged the contract duties) every pass claimed nothing.
+        gaps = [later[0] - earlier[1] for earlier, later in itertools.pairwise(spans[1:])]
+        assert len(gaps) >= 1, spans  # it does look again ...
+        assert min(gaps) >= 0.09, gaps  # ... but not back to back
+        _settled(live, scheduler, 1)  # released: judged at the next pass
+    finally:
+        scheduler.shutdown()
+        other.dispose()
+        live.store.close()

@@ -62,6 +62,10 @@ logger = logging.getLogger("slaengine.scheduler")
 _RETRY = timedelta(seconds=0.25)
 #: Seconds between looks at the store's earliest due time (work written by other processes).
 LOOK_EVERY = 0.25
+#: A pass that found something due but could claim none of it (another worker holds those rows,
+#: PostgreSQL's SKIP LOCKED) is not repeated sooner than this for the store's due time alone:
+#: the other worker is judging them. A wake-up that came during the pass still runs at once.
+_HELD_ELSEWHERE = timedelta(seconds=0.1)
 #: The id of the one date job that runs the due pass.
 DUE_JOB = "due"
 
@@ -90,6 +94,10 @@ class DueScheduler:
         self._asked = 0
         #: Due passes run by this scheduler (tests and benchmarks count them).
         self.passes = 0
+        #: The last pass did nothing (no ticket, escalation or duty): see ``_HELD_ELSEWHERE``.
+        self._idle_pass = False
+        #: ``_asked`` when the pass in hand began (did a wake-up come during it?).
+        self._asked_before_pass = 0
         self._failed = False
         #: Set by ``shutdown``: no pass starts, nothing is armed any more, the look ends.
         self._stop = threading.Event()
@@ -143,10 +151,13 @@ class DueScheduler:
         with self._arm_lock:
             self._busy = True  # (``_arm_at`` may have seen it first)
             self._armed = None
+            self._asked_before_pass = self._asked
         if self._stop.is_set():
             return
+        self._idle_pass = False
         with suppress(Exception):
-            self._run()
+            report = self._run()
+            self._idle_pass = not (report.tickets or report.escalations or report.extra)
 
     def _run(self) -> DueReport:
         try:
@@ -166,15 +177,23 @@ class DueScheduler:
 
     def _released(self, event: JobExecutionEvent) -> None:
         """APScheduler released the ``due`` job (it ran): arm the next pass, at the store's
-        earliest due time or what was asked for meanwhile, whichever is earlier."""
+        earliest due time or what was asked for meanwhile, whichever is earlier. A pass that did
+        nothing although the store says something is due (rows another worker holds) is not
+        repeated for that alone sooner than ``_HELD_ELSEWHERE``."""
         if event.job_id != DUE_JOB or self._stop.is_set():
             return
-        with self._arm_lock:
-            self._wanted = None  # what was asked before this point, the read below sees
+        idle = self._idle_pass and self.service.store.is_postgres
+        if not idle:
+            with self._arm_lock:
+                self._wanted = None  # what was asked before this point, the read below sees
         when = self._next_due()
+        if idle and when is not None:
+            when = max(when, self.service.clock.now() + _HELD_ELSEWHERE)
         with self._arm_lock:
             self._busy = False
             wanted, self._wanted = self._wanted, None
+            if idle and self._asked == self._asked_before_pass:
+                wanted = None  # only looks noted a time meanwhile: the store's, read above
             if wanted is not None:
                 when = wanted if when is None else min(when, wanted)
             if when is not None:
