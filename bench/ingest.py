@@ -130,8 +130,9 @@ def ingest_history(
     pg_schema: Callable[[str], Any] | None,
     contract: Path,
     say: Callable[[str], None] = lambda message: print(message, file=sys.stderr),
+    sqlite: bool = True,
 ) -> dict[str, Any]:
-    """``slaengine ingest`` of each size into PostgreSQL (when given) and SQLite."""
+    """``slaengine ingest`` of each size into PostgreSQL (when given) and SQLite (``sqlite``)."""
     runs: dict[str, dict[str, Any]] = {"postgresql": {}, "sqlite": {}}
     for count in sizes:
         events = work / f"history-{count}.jsonl"
@@ -140,10 +141,11 @@ def ingest_history(
             with pg_schema(pg_url) as url:
                 say(f"slaengine ingest: {count:,} events ({tickets:,} tickets) into PostgreSQL")
                 runs["postgresql"][str(count)] = one(url, contract, events, count)
-        say(f"slaengine ingest: {count:,} events ({tickets:,} tickets) into SQLite")
-        runs["sqlite"][str(count)] = one(
-            f"sqlite:///{work / f'history-{count}.db'}", contract, events, count
-        )
+        if sqlite:
+            say(f"slaengine ingest: {count:,} events ({tickets:,} tickets) into SQLite")
+            runs["sqlite"][str(count)] = one(
+                f"sqlite:///{work / f'history-{count}.db'}", contract, events, count
+            )
         events.unlink()
     return {"runs": runs, "targets": targets(runs, sizes)}
 
@@ -200,12 +202,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="20000,200000", help="comma-separated event counts")
     parser.add_argument("--pg-url", default=os.environ.get("SLAENGINE_TEST_PG_URL", DEFAULT_PG))
+    parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     args = parser.parse_args(argv)
     sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
     with tempfile.TemporaryDirectory(prefix="slaengine-ingest-") as tmp:
         work = Path(tmp)
         pg = None if args.pg_url.lower() == "none" else args.pg_url
-        result = ingest_history(sizes, work, pg, pg_schema, tender_without_contacts(work))
+        result = ingest_history(
+            sizes, work, pg, pg_schema, tender_without_contacts(work), sqlite=not args.no_sqlite
+        )
     json.dump(result, sys.stdout, indent=1)
     sys.stdout.write("\n")
     return 0

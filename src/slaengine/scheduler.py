@@ -98,6 +98,9 @@ class DueScheduler:
         self._idle_pass = False
         #: ``_asked`` when the pass in hand began (did a wake-up come during it?).
         self._asked_before_pass = 0
+        #: After a pass that did nothing: no store read arms the next one sooner than this (a
+        #: wake-up, ``due_now``, still does).
+        self._held_until: datetime | None = None
         self._failed = False
         #: Set by ``shutdown``: no pass starts, nothing is armed any more, the look ends.
         self._stop = threading.Event()
@@ -183,13 +186,14 @@ class DueScheduler:
         if event.job_id != DUE_JOB or self._stop.is_set():
             return
         idle = self._idle_pass and self.service.store.is_postgres
-        if not idle:
-            with self._arm_lock:
+        with self._arm_lock:
+            self._held_until = self.service.clock.now() + _HELD_ELSEWHERE if idle else None
+            if not idle:
                 self._wanted = None  # what was asked before this point, the read below sees
         when = self._next_due()
-        if idle and when is not None:
-            when = max(when, self.service.clock.now() + _HELD_ELSEWHERE)
         with self._arm_lock:
+            if when is not None and self._held_until is not None:
+                when = max(when, self._held_until)
             self._busy = False
             wanted, self._wanted = self._wanted, None
             if idle and self._asked == self._asked_before_pass:
@@ -248,10 +252,13 @@ class DueScheduler:
         ``_released``. ``asked``: the ``due_now`` count when ``when`` was read from the store;
         if one came since, the job is not moved later."""
         with self._arm_lock:
-            if asked is not None and asked != self._asked:
-                current = self._wanted if self._busy else self._armed
-                if current is not None and current < when:
-                    return  # a commit after the read asked for earlier
+            if asked is not None:  # a time read from the store
+                if asked != self._asked:
+                    current = self._wanted if self._busy else self._armed
+                    if current is not None and current < when:
+                        return  # a commit after the read asked for earlier
+                if self._held_until is not None:
+                    when = max(when, self._held_until)
             self._arm_locked(when)
 
     def _arm_locked(self, when: datetime) -> None:
