@@ -113,7 +113,8 @@ def judge_history(
     alerts = judged = 0
     analyze_at = ANALYZE_JUDGED_FROM
     workers = 2 if store.is_postgres else 1
-    with ThreadPoolExecutor(workers, thread_name_prefix="slaengine-history") as pool:
+    pool = ThreadPoolExecutor(workers, thread_name_prefix="slaengine-history")
+    try:
         for part, raised in zip(parts, pool.map(judge, parts), strict=True):
             alerts += raised
             judged += len(part)
@@ -122,6 +123,10 @@ def judge_history(
             if analyze_at <= judged < len(ordered):
                 store.refresh_statistics(JUDGED_TABLES)
                 analyze_at *= 2
+    finally:
+        # Stopped (Ctrl-C, the database gone): the parts not begun are dropped, their tickets
+        # stay dirty and due for the due pass; the ones in hand finish or roll back.
+        pool.shutdown(wait=True, cancel_futures=True)
     return alerts
 
 
