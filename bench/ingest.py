@@ -66,7 +66,7 @@ def _slaengine() -> str:
     return str(Path(sys.executable).with_name("slaengine"))
 
 
-def run_ingest(db: str, contract: Path, events: Path) -> dict[str, Any]:
+def run_ingest(db: str, contract: Path, events: Path, extra: Sequence[str] = ()) -> dict[str, Any]:
     """``slaengine contract load`` then ``slaengine ingest`` (timed: wall and CPU)."""
     env = {**os.environ, "NO_COLOR": "1"}
     subprocess.run(
@@ -79,7 +79,7 @@ def run_ingest(db: str, contract: Path, events: Path) -> dict[str, Any]:
     load_before = _load()
     started = time.perf_counter()
     done = subprocess.run(
-        [_slaengine(), "ingest", str(events), "--db", db],
+        [_slaengine(), "ingest", str(events), "--db", db, *extra],
         capture_output=True,
         text=True,
         env=env,
@@ -123,6 +123,39 @@ def one(db: str, contract: Path, events: Path, count: int) -> dict[str, Any]:
     return result
 
 
+def split(db: str, contract: Path, events: Path, count: int) -> dict[str, Any]:
+    """The same load in two steps: ``slaengine ingest --no-judge`` (storing alone), then one due
+    pass in this process (``LiveService.run_due``: the judge lane of ``serve`` and ``judge``)
+    judging every stored ticket — what storing costs, and what judging costs by the due pass."""
+    from slaengine.clock import SystemClock
+    from slaengine.service import LiveService
+    from slaengine.store import Store
+
+    stored = run_ingest(db, contract, events, ("--no-judge",))
+    store = Store.open(db, SystemClock())
+    try:
+        store.refresh_statistics()
+        service = LiveService(store, environ={})
+        cpu = time.process_time()
+        started = time.perf_counter()
+        report = service.run_due()
+        wall = time.perf_counter() - started
+        cpu = time.process_time() - cpu
+    finally:
+        store.close()
+    return {
+        "store_only_seconds": stored["seconds"],
+        "store_only_events_per_second": round(count / stored["seconds"]),
+        "store_only_cpu_seconds": stored["cpu_seconds"],
+        "due_pass_tickets": report.tickets,
+        "due_pass_seconds": round(wall, 2),
+        "due_pass_cpu_seconds": round(cpu, 2),
+        "due_pass_ms_per_ticket": round(wall * 1000 / max(report.tickets, 1), 3),
+        "due_pass_cpu_ms_per_ticket": round(cpu * 1000 / max(report.tickets, 1), 3),
+        "load_after": _load(),
+    }
+
+
 def ingest_history(
     sizes: Sequence[int],
     work: Path,
@@ -141,6 +174,21 @@ def ingest_history(
             with pg_schema(pg_url) as url:
                 say(f"slaengine ingest: {count:,} events ({tickets:,} tickets) into PostgreSQL")
                 runs["postgresql"][str(count)] = one(url, contract, events, count)
+            if count == min(sizes):
+                with pg_schema(pg_url) as url:
+                    say(f"the same {count:,} events: ingest --no-judge, then one due pass")
+                    done = runs["postgresql"][str(count)]
+                    parts = split(url, contract, events, count)
+                    judging = done["seconds"] - parts["store_only_seconds"]
+                    parts["ingest_judging_ms_per_ticket"] = round(
+                        judging * 1000 / max(done["tickets"], 1), 3
+                    )
+                    parts["note"] = (
+                        "ingest_judging_ms_per_ticket: the full ingest's wall clock less "
+                        "storing alone, per ticket; due_pass_ms_per_ticket: one run_due "
+                        "judging the same fresh tickets"
+                    )
+                    done["split"] = parts
         if sqlite:
             say(f"slaengine ingest: {count:,} events ({tickets:,} tickets) into SQLite")
             runs["sqlite"][str(count)] = one(
