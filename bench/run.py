@@ -18,7 +18,10 @@ Sections (docs/benchmarks.md has the figures of a full run and what they mean):
   restart to ready with those clocks; and at scale on PostgreSQL (bench/scale.py): one due
   ticket's cost over 20k and 200k events of history, the duties pass, a contract-wide event among
   running tickets, and a store of ``--scale-clocks`` running clocks built with COPY.
-* ``ingest``: batched intake and 16 concurrent single-event clients, PostgreSQL (bench/scale.py).
+* ``ingest``: loading history with ``slaengine ingest`` (stored and judged) at each size of
+  ``--history-load``, PostgreSQL and SQLite (bench/ingest.py); the idle CPU of ``serve`` and
+  ``judge`` after a burst (bench/idle.py); batched intake and 16 concurrent single-event clients,
+  PostgreSQL (bench/scale.py; skipped with ``--pg-url none``, as is PostgreSQL above).
 * ``consume``: ``slaengine consume`` from NATS JetStream into PostgreSQL (bench/scale.py).
 * ``faults``: the one-second promise under faults (bench/faults.py): for each fault the worst
   deadline -> alert lateness and the alerts lost and repeated (docs/reliability.md).
@@ -1211,6 +1214,8 @@ def targets(figures: dict[str, Any]) -> dict[str, Any]:
         if pages
         else "the console section did not run",
     )
+    # issue 23: loading history and the idle judge lane (bench/ingest.py, bench/idle.py)
+    found.update(figures.get("ingest", {}).get("targets", {}))
     memory = figures.get("memory")
     judge(
         "bytes_per_running_clock",
@@ -1221,6 +1226,23 @@ def targets(figures: dict[str, Any]) -> dict[str, Any]:
         else "the memory section did not run",
     )
     return found
+
+
+def history_sections(args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    """Issue 23: ``slaengine ingest`` of a history (bench/ingest.py) and the idle CPU of the
+    judge lane after a burst (bench/idle.py), each figure beside its target."""
+    from idle import idle_cpu
+    from ingest import ingest_history
+
+    pg = None if args.pg_url.lower() == "none" else args.pg_url
+    sizes = [int(size) for size in args.history_load.split(",") if size.strip()]
+    loaded = ingest_history(sizes, work, pg, pg_schema, tender_without_contacts(work), say)
+    idle = idle_cpu(pg, pg_schema, work, args.idle_burst, args.idle_seconds)
+    return {
+        "history_load": loaded,
+        "idle_cpu": idle,
+        "targets": {**loaded["targets"], "idle_core_share": idle["target"]},
+    }
 
 
 def parse(argv: Sequence[str]) -> argparse.Namespace:
@@ -1252,6 +1274,18 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--ingest-posts", type=int, default=3_000, help="single POSTs, PostgreSQL")
     parser.add_argument("--ingest-clients", type=int, default=16, help="concurrent posting clients")
     parser.add_argument("--consume-events", type=int, default=50_000, help="JetStream messages")
+    parser.add_argument(
+        "--history-load",
+        default="20000,200000",
+        help="comma-separated event counts loaded with slaengine ingest (ingest)",
+    )
+    parser.add_argument(
+        "--history-only",
+        action="store_true",
+        help="ingest: only the history load and the idle CPU (not the HTTP intake figures)",
+    )
+    parser.add_argument("--idle-burst", type=int, default=400, help="single POSTs before idling")
+    parser.add_argument("--idle-seconds", type=float, default=10.0, help="idle time measured")
     parser.add_argument("--history-small", type=int, default=20_000, help="events of history")
     parser.add_argument("--history-large", type=int, default=200_000, help="events of history")
     parser.add_argument(
@@ -1329,6 +1363,9 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
         args.terms_tickets = min(args.terms_tickets, 50)
         args.hooks_events = min(args.hooks_events, 100)
         args.history_large = min(args.history_large, 900)
+        args.history_load = "300,900"
+        args.idle_burst = min(args.idle_burst, 20)
+        args.idle_seconds = min(args.idle_seconds, 1.0)
         # The smoke test runs the default sections; the PostgreSQL scale part only on request.
         args.scale_clocks = 0 if "--scale-clocks" not in argv else min(args.scale_clocks, 400)
     return args
@@ -1399,8 +1436,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             figures["live"] = live(args, work) if args.live_clocks > 0 else {}
             if args.scale_clocks > 0 and args.pg_url.lower() != "none":
                 figures["live"]["postgres_scale"] = scale.live_scale(args, work, pg_schema)
-        if "ingest" in sections and args.pg_url.lower() != "none":
-            figures["ingest"] = scale.ingest_section(args, work, pg_schema)
+        if "ingest" in sections:
+            figures["ingest"] = history_sections(args, work)
+            if args.pg_url.lower() != "none" and not args.history_only:
+                figures["ingest"].update(scale.ingest_section(args, work, pg_schema))
         if "consume" in sections and args.pg_url.lower() != "none":
             figures["consume"] = scale.consume_section(args, work, pg_schema)
         if "faults" in sections:

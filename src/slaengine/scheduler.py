@@ -5,36 +5,50 @@ Theory of operation
 The store is the truth about what is due (``tickets.next_due``, ``clocks.next_due``, alerts'
 ``escalate_at``); the scheduler holds no state of its own worth keeping, so its job store is the
 in-memory one (docs/design.md: several processes must not share a job store; one job per clock in a
-SQL job store would not scale). Two jobs call the same function, ``LiveService.run_due``:
+SQL job store would not scale).
 
-* a *date* job at the earliest due time in the store, re-armed after every pass and every
-  ingestion (whenever the earliest due time may have changed); after a commit that left its
-  tickets to the judge lane (``LiveService.on_stored``) it is armed for now without asking the
-  store (``due_now``): those tickets are due now, so the pass runs within milliseconds;
-* an *interval* sweep as a safety net: a database that was away during a pass, anything a
-  missed re-arm would leave waiting.
+**One pass armed at a time.** The due pass (``LiveService.run_due``) runs as *one* date job of a
+fixed id, ``due``, at the earliest due time in the store. Re-arming *moves* that job
+(``reschedule_job``); it never adds a second one. When the job fires, APScheduler takes it out of
+its job store and hands it to its thread pool; from then until APScheduler has released it (its
+``EVENT_JOB_EXECUTED`` listener, ``_released``) the scheduler is *busy*: an arming asked for
+meanwhile (a commit's wake-up, a look, a sweep) adds no job, it only notes the earliest time asked
+for. Once released, the store's earliest due time is read afresh and the job is armed again at
+the earlier of that and what was asked for. So however many events arrive, a process holds at
+most one pass running and one waiting — the pass after a burst reads everything the burst stored
+— and a process with nothing due has one job armed at the next deadline and runs nothing until
+then. (An arming made while the fired job is still counted by APScheduler would be skipped as
+"maximum number of running instances reached"; arming only after the release cannot be.)
 
-In-process changes re-arm the date job by a signal (``LiveService.on_due_changed``), never by a
-poll. Due times another process wrote (a ``consume`` or ``ingest`` process marking tickets, a
-new contract version, another worker's escalations) are seen by a *look* every ``LOOK_EVERY``
-(0.25 s), a thread of its own rather than a job (a job would wait behind a long pass for the
-scheduler's workers, and APScheduler logs every run it then skips): it reads the earliest due
-time (index lookups) and re-arms the date job if it moved,
-so such work starts within a quarter of a second, not at the next sweep.
+What asks for a pass:
+
+* the end of every pass and every ingestion (``LiveService.on_due_changed`` → ``rearm``: the
+  store's earliest due time, which may have moved either way);
+* a commit that left its tickets to the judge lane (``LiveService.on_stored`` → ``due_now``; on
+  PostgreSQL also another process's commit, heard through LISTEN, slaengine.store.wakeups): those
+  tickets are due now, armed without asking the store;
+* a *look* every ``LOOK_EVERY`` (0.25 s), a thread of its own: due times another process wrote
+  (a ``consume`` or ``ingest`` process marking tickets on SQLite, a new contract version,
+  another worker's escalations). It reads the earliest due time (index lookups) and moves the job
+  if it moved; it runs no pass;
+* an *interval* sweep every ``sweep_seconds`` as a safety net (anything a missed re-arm would
+  leave waiting): it asks for a pass now, through the same one job.
+
+A read of the store that was overtaken by a ``due_now`` (a commit after the read) never moves the
+job later than that ``due_now`` asked (``_asked`` counts them).
 
 ``misfire_grace_time=None`` and ``coalesce=True``: a job that fell due while the process was busy
 or down runs once, however late (APScheduler's default of 1 s would drop it with a log line).
-Each arming uses a fresh job id, so a date job never collides with the run that armed it.
 """
 
 from __future__ import annotations
 
-import itertools
 import logging
 import threading
 from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecutionEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -48,10 +62,16 @@ logger = logging.getLogger("slaengine.scheduler")
 _RETRY = timedelta(seconds=0.25)
 #: Seconds between looks at the store's earliest due time (work written by other processes).
 LOOK_EVERY = 0.25
+#: A pass that found something due but could claim none of it (another worker holds those rows,
+#: PostgreSQL's SKIP LOCKED) is not repeated sooner than this for the store's due time alone:
+#: the other worker is judging them. A wake-up that came during the pass still runs at once.
+_HELD_ELSEWHERE = timedelta(seconds=0.1)
+#: The id of the one date job that runs the due pass.
+DUE_JOB = "due"
 
 
 class DueScheduler:
-    """Runs ``service.run_due`` at the earliest due time and every ``sweep_seconds``."""
+    """Runs ``service.run_due`` at the earliest due time (one job, moved as that time moves)."""
 
     def __init__(self, service: LiveService, sweep_seconds: float = 30.0) -> None:
         self.service = service
@@ -62,10 +82,25 @@ class DueScheduler:
             executors={"default": ThreadPoolExecutor(2)},
             job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
         )
+        self.scheduler.add_listener(self._released, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
         self._arm_lock = threading.Lock()
-        self._armed: tuple[str, datetime] | None = None
-        self._ids = itertools.count(1)
+        #: When the ``due`` job is armed for, while it waits in APScheduler's job store.
+        self._armed: datetime | None = None
+        #: The ``due`` job fired and APScheduler has not released it yet (see the module doc).
+        self._busy = False
+        #: The earliest pass asked for while busy (armed once released).
+        self._wanted: datetime | None = None
+        #: ``due_now`` calls so far: a store read they overtook does not move the job later.
+        self._asked = 0
+        #: Due passes run by this scheduler (tests and benchmarks count them).
         self.passes = 0
+        #: The last pass did nothing (no ticket, escalation or duty): see ``_HELD_ELSEWHERE``.
+        self._idle_pass = False
+        #: ``_asked`` when the pass in hand began (did a wake-up come during it?).
+        self._asked_before_pass = 0
+        #: After a pass that did nothing: no store read arms the next one sooner than this (a
+        #: wake-up, ``due_now``, still does).
+        self._held_until: datetime | None = None
         self._failed = False
         #: Set by ``shutdown``: no pass starts, nothing is armed any more, the look ends.
         self._stop = threading.Event()
@@ -77,7 +112,7 @@ class DueScheduler:
         """Start the scheduler thread (``paused``: arm jobs but run none, for tests)."""
         self.scheduler.start(paused=paused)
         self.scheduler.add_job(
-            self._job, "interval", seconds=self.sweep_seconds, id="sweep", name="sweep"
+            self.due_now, "interval", seconds=self.sweep_seconds, id="sweep", name="sweep"
         )
         if not paused:
             self._looking = threading.Thread(
@@ -90,8 +125,8 @@ class DueScheduler:
     def shutdown(self) -> None:
         """Stop: no new pass starts, the pass in hand is finished. (APScheduler's own
         ``shutdown(wait=True)`` holds its job-store lock while it waits for the running job,
-        and that job re-arms when its pass ends, which needs the same lock: so nothing is
-        armed once stopping, and the pass in hand is waited for through the service.)"""
+        and that job's release re-arms, which needs the same lock: so nothing is armed once
+        stopping, and the pass in hand is waited for through the service.)"""
         with self._arm_lock:
             self._stop.set()
         if self._looking is not None:
@@ -103,19 +138,29 @@ class DueScheduler:
 
     def run_now(self) -> DueReport:
         """One pass now, then re-arm (tests that move a FixedClock call this)."""
-        return self._run()
+        try:
+            return self._run()
+        finally:
+            self.rearm()
 
     def wakeup(self) -> None:
         """Let the scheduler thread look at its jobs again (after freezegun moved time)."""
         self.scheduler.wakeup()
 
     def _job(self) -> None:
-        """What the jobs run: a failed pass is logged (once per outage) and re-armed by
-        ``_run``, not raised into APScheduler, which would log it again at every try."""
+        """The ``due`` job: one pass. A failed pass is logged (once per outage) by ``_run``,
+        not raised into APScheduler, which would log it again at every try; the next pass is
+        armed by ``_released``."""
+        with self._arm_lock:
+            self._busy = True  # (``_arm_at`` may have seen it first)
+            self._armed = None
+            self._asked_before_pass = self._asked
         if self._stop.is_set():
             return
+        self._idle_pass = False
         with suppress(Exception):
-            self._run()
+            report = self._run()
+            self._idle_pass = not (report.tickets or report.escalations or report.extra)
 
     def _run(self) -> DueReport:
         try:
@@ -132,37 +177,65 @@ class DueScheduler:
                 )
             self._failed = True
             raise
-        finally:
-            self.rearm()
+
+    def _released(self, event: JobExecutionEvent) -> None:
+        """APScheduler released the ``due`` job (it ran): arm the next pass, at the store's
+        earliest due time or what was asked for meanwhile, whichever is earlier. A pass that did
+        nothing although the store says something is due (rows another worker holds) is not
+        repeated for that alone sooner than ``_HELD_ELSEWHERE``."""
+        if event.job_id != DUE_JOB or self._stop.is_set():
+            return
+        idle = self._idle_pass and self.service.store.is_postgres
+        with self._arm_lock:
+            self._held_until = self.service.clock.now() + _HELD_ELSEWHERE if idle else None
+            if not idle:
+                self._wanted = None  # what was asked before this point, the read below sees
+        when = self._next_due()
+        with self._arm_lock:
+            if when is not None and self._held_until is not None:
+                when = max(when, self._held_until)
+            self._busy = False
+            wanted, self._wanted = self._wanted, None
+            if idle and self._asked == self._asked_before_pass:
+                wanted = None  # only looks noted a time meanwhile: the store's, read above
+            if wanted is not None:
+                when = wanted if when is None else min(when, wanted)
+            if when is not None:
+                self._arm_locked(when)
 
     def due_now(self) -> None:
-        """Run the pass now: events were just stored whose tickets are due now. Several calls
-        while a pass runs leave one pass armed (each arming replaces the one not yet run)."""
+        """Run the pass now: events were just stored whose tickets are due now (also the sweep).
+        However often it is called, one pass is armed (see the module doc)."""
         if not self._failed:  # a failing pass keeps its retry pace (see rearm)
+            with self._arm_lock:
+                self._asked += 1
             self._arm_at(self.service.clock.now())
 
     def _look(self) -> None:
         """The look (see the module doc): re-arm from the store every ``LOOK_EVERY`` seconds,
         unless a pass is failing (it keeps its own retry pace)."""
         while not self._stop.wait(LOOK_EVERY):
-            if not self._failed and not self._due_pending():
+            if not self._failed:
                 with suppress(Exception):
-                    self.rearm()
+                    self.rearm(look=True)
 
-    def _due_pending(self) -> bool:
-        """Is the date job armed for a time that has come, and not run yet? Then it runs at
-        once and re-arms after its pass; a look must not move it later (on start, the first
-        pass is armed for "now")."""
+    def rearm(self, look: bool = False) -> None:
+        """Arm the ``due`` job at the store's earliest due time (if it changed). A ``look``
+        leaves a job whose time has come where it is: it runs at once and re-arms after its pass
+        (on start, the first pass is armed for "now" whatever the store says)."""
         with self._arm_lock:
-            if self._armed is None:
-                return False
-            job_id, armed_for = self._armed
-            if armed_for > self.service.clock.now():
-                return False
-            return self.scheduler.get_job(job_id) is not None
+            asked = self._asked
+            armed = self._armed
+        if look and armed is not None and armed <= self.service.clock.now():
+            return
+        when = self._next_due()
+        if when is None:
+            self._disarm(asked)
+        else:
+            self._arm_at(when, asked)
 
-    def rearm(self) -> None:
-        """Arm the date job at the store's earliest due time (if it changed)."""
+    def _next_due(self) -> datetime | None:
+        """The store's earliest due time (``_RETRY`` on while passes fail)."""
         try:
             when = self.service.next_due()
         except Exception:
@@ -170,40 +243,58 @@ class DueScheduler:
                 logger.exception("cannot read the next due time; trying again shortly")
             self._failed = True
             when = self.service.clock.now()
-        if when is None:
-            self._disarm()
-            return
-        if self._failed:  # do not spin on a pass that keeps failing
+        if when is not None and self._failed:  # do not spin on a pass that keeps failing
             when = max(when, self.service.clock.now() + _RETRY)
-        self._arm_at(when)
+        return when
 
-    def _arm_at(self, when: datetime) -> None:
+    def _arm_at(self, when: datetime, asked: int | None = None) -> None:
+        """Move the ``due`` job to ``when`` (add it if none waits); while busy, note it for
+        ``_released``. ``asked``: the ``due_now`` count when ``when`` was read from the store;
+        if one came since, the job is not moved later."""
         with self._arm_lock:
-            if self._stop.is_set():
-                return
-            if self._armed is not None:
-                job_id, armed_for = self._armed
-                if armed_for == when and self.scheduler.get_job(job_id) is not None:
-                    return
-                self._remove(job_id)
-            job_id = f"due-{next(self._ids)}"
-            if self.scheduler.running:
-                self.scheduler.add_job(self._job, "date", run_date=when, id=job_id, name="due")
-                self._armed = (job_id, when)
+            if asked is not None:  # a time read from the store
+                if asked != self._asked:
+                    current = self._wanted if self._busy else self._armed
+                    if current is not None and current < when:
+                        return  # a commit after the read asked for earlier
+                if self._held_until is not None:
+                    when = max(when, self._held_until)
+            self._arm_locked(when)
 
-    def _disarm(self) -> None:
-        with self._arm_lock:
-            if self._stop.is_set():
+    def _arm_locked(self, when: datetime) -> None:
+        if self._stop.is_set() or not self.scheduler.running:
+            return
+        if self._armed is not None:
+            if self._armed == when:
                 return
-            if self._armed is not None:
-                self._remove(self._armed[0])
+            try:
+                self.scheduler.reschedule_job(DUE_JOB, trigger="date", run_date=when)
+                self._armed = when
+                return
+            except JobLookupError:  # it fired meanwhile: busy until released
                 self._armed = None
+                self._busy = True
+        if self._busy:
+            if self._wanted is None or when < self._wanted:
+                self._wanted = when
+            return
+        self.scheduler.add_job(self._job, "date", run_date=when, id=DUE_JOB, name="due")
+        self._armed = when
 
-    def _remove(self, job_id: str) -> None:
-        with suppress(JobLookupError):  # it ran (a date job is gone once it has run)
-            self.scheduler.remove_job(job_id)
+    def _disarm(self, asked: int) -> None:
+        """Nothing is due: withdraw the waiting job (unless a ``due_now`` came since the read
+        that found nothing)."""
+        with self._arm_lock:
+            if self._stop.is_set() or self._armed is None or asked != self._asked:
+                return
+            try:
+                self.scheduler.remove_job(DUE_JOB)
+            except JobLookupError:  # it fired meanwhile: busy until released
+                self._busy = True
+            self._armed = None
 
     @property
     def armed_for(self) -> datetime | None:
-        """When the date job will run (None: nothing is due)."""
-        return self._armed[1] if self._armed is not None else None
+        """When the next pass will run (None: nothing is due)."""
+        with self._arm_lock:
+            return self._wanted if self._busy else self._armed

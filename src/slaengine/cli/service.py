@@ -247,11 +247,8 @@ def ingest(
                 store.refresh_statistics()  # a bulk load: the planner's view of it, at once
             evaluating = bar.add_task("evaluating tickets", total=len(tickets))
             alerts = 0
-            ordered = sorted(tickets) if judge else []
-            for first in range(0, len(ordered), _CHUNK):
-                part = ordered[first : first + _CHUNK]
-                alerts += service.evaluate_tickets_now(part)  # batched, see LiveService
-                bar.advance(evaluating, len(part))
+            if judge:  # the due pass's batches, two at a time on PostgreSQL (see intake)
+                alerts = service.judge_history(tickets, lambda done: bar.advance(evaluating, done))
     finally:
         store.close()
     out.print(

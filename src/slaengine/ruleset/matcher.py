@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import threading
+import weakref
 from collections.abc import Iterable
 from typing import Any
 
@@ -49,6 +50,9 @@ _lock = threading.Lock()
 _host: _Host | None = None
 _registered: set[str] = set()
 _matchers: dict[str, Matcher] = {}
+#: The matcher of a contract object already asked about, by its identity (a fingerprint is a
+#: JSON dump of the whole contract, ~2 ms: too dear to pay per priced ticket).
+_by_object: dict[int, tuple[weakref.ref[Contract], Matcher]] = {}
 
 
 def _the_host() -> _Host:
@@ -163,10 +167,16 @@ def _apply_order(action: Action) -> tuple[int, str]:
 
 
 def matcher_for(contract: Contract) -> Matcher:
-    """The (cached) matcher of a contract version."""
+    """The (cached) matcher of a contract version: by the object's identity, else by its
+    fingerprint (an equal contract read again shares the matcher)."""
+    held = _by_object.get(id(contract))
+    if held is not None and held[0]() is contract:
+        return held[1]
     key = contract_fingerprint(contract)
     found = _matchers.get(key)
     if found is None:
         found = Matcher(contract)
         _matchers[key] = found
+    ident = id(contract)
+    _by_object[ident] = (weakref.ref(contract, lambda _: _by_object.pop(ident, None)), found)
     return found

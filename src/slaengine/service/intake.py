@@ -27,7 +27,8 @@ pass, which retries it with back-off.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
@@ -43,6 +44,16 @@ logger = logging.getLogger("slaengine.service")
 
 #: Tickets evaluated in one transaction by ingestion (a contract-wide event touches them all).
 EVALUATE_CHUNK = 200
+#: Tickets of a history load (``judge_history``) handed to one worker at a time.
+HISTORY_PART = 1_000
+#: Tickets of a history load judged before the statistics of the tables judging fills are
+#: refreshed the first time; again each time the count doubles (a handful of ANALYZEs for a
+#: million events). Judging a history fills ``clocks`` from nothing: a plan made while it was
+#: small reads every clock of the contract for each batch (measured: 1.5 s at 170,000 clocks,
+#: against 1-2 ms through the index on (contract, ticket) once analysed).
+ANALYZE_JUDGED_FROM = 1_000
+#: What judging a history writes (their statistics are refreshed as they grow).
+JUDGED_TABLES = ("clocks", "breaches", "penalty_lines", "tickets")
 
 
 @dataclass
@@ -76,6 +87,46 @@ def evaluate_tickets(
                     alerts += evaluate_chunk(store, raiser, now, [pair])
                 except Exception:
                     _left_to_the_due_pass(pair)
+    return alerts
+
+
+def judge_history(
+    store: Store,
+    raiser: Raiser,
+    now: Callable[[], datetime],
+    tickets: Iterable[tuple[str, str]],
+    advance: Callable[[int], None] | None = None,
+) -> int:
+    """Judge the tickets a history load stored: ``evaluate_tickets`` (the due pass's
+    ``sync_rows``, ``EVALUATE_CHUNK`` tickets a transaction) over parts of ``HISTORY_PART``
+    tickets, two parts at a time on PostgreSQL (one part's Python work goes on while the other
+    waits for the database; disjoint rows, so neither waits for the other's locks), one at a
+    time on SQLite (one writer). PostgreSQL's statistics of the tables judging fills are
+    refreshed as they grow (``ANALYZE_JUDGED_FROM``). The number of alerts raised."""
+    ordered = sorted(set(tickets))
+    size = HISTORY_PART
+    parts = [ordered[first : first + size] for first in range(0, len(ordered), size)]
+
+    def judge(part: list[tuple[str, str]]) -> int:
+        return evaluate_tickets(store, raiser, now(), part)
+
+    alerts = judged = 0
+    analyze_at = ANALYZE_JUDGED_FROM
+    workers = 2 if store.is_postgres else 1
+    pool = ThreadPoolExecutor(workers, thread_name_prefix="slaengine-history")
+    try:
+        for part, raised in zip(parts, pool.map(judge, parts), strict=True):
+            alerts += raised
+            judged += len(part)
+            if advance is not None:
+                advance(len(part))
+            if analyze_at <= judged < len(ordered):
+                store.refresh_statistics(JUDGED_TABLES)
+                analyze_at *= 2
+    finally:
+        # Stopped (Ctrl-C, the database gone): the parts not begun are dropped, their tickets
+        # stay dirty and due for the due pass; the ones in hand finish or roll back.
+        pool.shutdown(wait=True, cancel_futures=True)
     return alerts
 
 

@@ -184,6 +184,16 @@ class LiveService:
         """Evaluate the tickets that have unevaluated events; the number of alerts raised."""
         return intake.evaluate_tickets(self.store, self.raiser, self.clock.now(), tickets)
 
+    def judge_history(
+        self, tickets: Iterable[tuple[str, str]], advance: Callable[[int], None] | None = None
+    ) -> int:
+        """Judge the tickets a history load stored (``slaengine ingest``), in parts, two at a
+        time on PostgreSQL (slaengine.service.intake.judge_history); the alerts raised.
+        ``advance`` hears the tickets judged, part by part."""
+        alerts = intake.judge_history(self.store, self.raiser, self.clock.now, tickets, advance)
+        self._notify(alerts)
+        return alerts
+
     # -- the due pass ------------------------------------------------------------------------
 
     def run_due(self) -> DueReport:
@@ -214,6 +224,7 @@ class LiveService:
             self.passes += 1
             self.judged.tickets += report.tickets
             self.judged.alerts += report.alerts
+            self.judged.batches += report.batches
         return report
 
     def _duties(self, now: datetime, report: DueReport) -> int:

@@ -1052,16 +1052,18 @@ class Store:
         )
         return [event_of(row) for row in rows]
 
-    def refresh_statistics(self) -> None:
-        """Bring PostgreSQL's planner statistics of the event and ticket tables up to date
-        (``ANALYZE``). After a bulk load they lag until autovacuum gets round to it, and in
-        between the per-ticket reads were measured twice as slow at 200,000 events
-        (docs/benchmarks.md); ``slaengine ingest`` calls this after a large load. SQLite: no-op
-        (its planner needs no statistics for these reads)."""
+    def refresh_statistics(self, tables: Sequence[str] = ("events", "tickets", "clocks")) -> None:
+        """Bring PostgreSQL's planner statistics of ``tables`` up to date (``ANALYZE``). After a
+        bulk load they lag until autovacuum gets round to it, and in between the per-ticket
+        reads were measured twice as slow at 200,000 events (docs/benchmarks.md); a plan the
+        server cached while a table was small is planned again after it (``ANALYZE``
+        invalidates it). ``slaengine ingest`` calls this after storing a large load, and for
+        the judged rows' tables as they grow while it judges. SQLite: no-op (its planner needs
+        no statistics for these reads)."""
         if not self.is_postgres:
             return
         with self.engine.connect() as connection:
-            connection.exec_driver_sql("ANALYZE events, tickets, clocks")
+            connection.exec_driver_sql("ANALYZE " + ", ".join(tables))
             connection.commit()
 
     def waiting(self, session: Session) -> int:
