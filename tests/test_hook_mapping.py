@@ -15,8 +15,8 @@ import pytest
 from slaengine.contract import load_contract
 from slaengine.evaluate import evaluate
 from slaengine.events import Intake
-from slaengine.importer import MappingError, import_csv, load_mapping
 from slaengine.mapping import load_any
+from slaengine.mapping.csv_rows import MappingError, import_csv, load_mapping
 from slaengine.mapping.webhook import (
     HookMapping,
     PayloadError,

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from slaengine.bundled import helpdesk_csv, helpdesk_missing
 from slaengine.events import Intake
-from slaengine.importer import (
+from slaengine.mapping.csv_rows import (
     ImportResult,
     Mapping,
     MappingError,

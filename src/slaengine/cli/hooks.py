@@ -49,7 +49,7 @@ def hook_try(
     ] = None,
 ) -> None:
     """Print the events PAYLOAD would become through MAPPING (JSON Lines), or why none."""
-    from slaengine.importer import write_jsonl
+    from slaengine.mapping import write_jsonl
     from slaengine.mapping.webhook import PayloadError, load_hook_mapping, map_payload
 
     hook = load_hook_mapping(mapping)

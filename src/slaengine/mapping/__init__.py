@@ -3,7 +3,7 @@
 One module per input shape, one vocabulary (docs/import.md, docs/connectors.md):
 
 * ``csv`` — a ticketing export, one row per status change (``slaengine import``,
-  ``backtest --csv``): ``slaengine.importer``, re-exported here;
+  ``backtest --csv``): ``slaengine.mapping.csv_rows``;
 * ``webhook`` — the JSON a helpdesk posts when a ticket changes (``slaengine serve --hook``,
   ``slaengine hook try``): ``slaengine.mapping.webhook``.
 
@@ -18,7 +18,16 @@ from pathlib import Path
 
 import yaml
 
-from slaengine.importer import Mapping, MappingError, import_csv, load_mapping, make_event_id
+from slaengine.mapping.csv_rows import (
+    ImportProblem,
+    ImportResult,
+    Mapping,
+    MappingError,
+    import_csv,
+    load_mapping,
+    make_event_id,
+    write_jsonl,
+)
 from slaengine.mapping.webhook import (
     HookMapping,
     HookResult,
@@ -30,6 +39,8 @@ from slaengine.mapping.webhook import (
 __all__ = [
     "HookMapping",
     "HookResult",
+    "ImportProblem",
+    "ImportResult",
     "Mapping",
     "MappingError",
     "PayloadError",
@@ -39,6 +50,7 @@ __all__ = [
     "load_mapping",
     "make_event_id",
     "map_payload",
+    "write_jsonl",
 ]
 
 

@@ -5,7 +5,7 @@ Theory of operation
 A webhook mapping is the JSON twin of the CSV mapping of ``slaengine import`` and shares its
 vocabulary (docs/import.md, docs/connectors.md): ``time`` (formats, zone of naive times,
 ``write_in``), ``ticket_prefix``, the ``severity`` value table, ``attrs``, ``event_types``, the
-event ids (``slaengine.importer.make_event_id``). Where a CSV mapping names a *column*, a webhook
+event ids (``make_event_id``). Where a CSV mapping names a *column*, a webhook
 mapping names a *JSON path*: dotted keys, a number for a list position (``issue.key``,
 ``changelog.items.0.field``); ``$header.X-Name`` reads a request header.
 
@@ -50,7 +50,7 @@ from pydantic import ConfigDict, Field, PrivateAttr, field_validator, model_vali
 
 from slaengine.contract import BUILTIN_EVENT_TYPES
 from slaengine.durations import Duration
-from slaengine.importer import (
+from slaengine.mapping.csv_rows import (
     DERIVED,
     LocatedModel,
     TimeSettings,
