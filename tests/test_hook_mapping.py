@@ -15,8 +15,7 @@ import pytest
 from slaengine.contract import load_contract
 from slaengine.evaluate import evaluate
 from slaengine.events import Intake
-from slaengine.mapping import load_any
-from slaengine.mapping.csv_rows import MappingError, import_csv, load_mapping
+from slaengine.mapping import MappingError, import_csv, load_any, load_mapping
 from slaengine.mapping.webhook import (
     HookMapping,
     PayloadError,

@@ -15,15 +15,15 @@ from hypothesis import strategies as st
 
 from slaengine.bundled import helpdesk_csv, helpdesk_missing
 from slaengine.events import Intake
-from slaengine.mapping.csv_rows import (
+from slaengine.mapping import (
     ImportResult,
     Mapping,
     MappingError,
-    _compile_format,
     import_csv,
     load_mapping,
     write_jsonl,
 )
+from slaengine.mapping.times import compile_format
 from tests.tender import TENDER
 
 REPO = Path(__file__).parents[1]
@@ -195,7 +195,7 @@ def test_fast_format_reader_agrees_with_strptime(
 ) -> None:
     text = moment.replace(tzinfo=timezone(timedelta(minutes=offset_minutes))).strftime(fmt)
     expected = datetime.strptime(text, fmt)
-    got = _compile_format(fmt)(text)
+    got = compile_format(fmt)(text)
     assert got == expected
     assert got.utcoffset() == expected.utcoffset()
     assert got.replace(tzinfo=None) == expected.replace(tzinfo=None)
@@ -212,9 +212,9 @@ def test_fast_format_reader_accepts_and_refuses_what_strptime_does(text: str) ->
         expected = None
     if expected is None:
         with pytest.raises(ValueError):
-            _compile_format(fmt)(text)
+            compile_format(fmt)(text)
     else:
-        assert _compile_format(fmt)(text) == expected
+        assert compile_format(fmt)(text) == expected
 
 
 # --- rows, order, events ------------------------------------------------------------------------

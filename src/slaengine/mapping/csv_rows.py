@@ -1,4 +1,5 @@
-"""Importing a ticketing export (CSV, one row per status change) into ticket events.
+"""The CSV rows shape of the mapping engine: a ticketing export, one row per status change,
+into ticket events (``slaengine import``, ``backtest --csv``).
 
 Theory of operation
 -------------------
@@ -32,13 +33,8 @@ Event ids are built from content, not from line numbers: ``{ticket}@{at}#{type}`
 so does importing a later export that contains the same rows at other lines - the store then
 treats them as the no-ops they are. For the same reason events carry no line number.
 
-Times: naive timestamps are read in the mapping's ``time.timezone``; timestamps with an offset
-keep theirs. A wall time that occurs twice (the autumn change: Europe/Rome 2013-10-27 02:30) is
-read as the earlier of the two by default (``ambiguous: earlier``, PEP 495 ``fold=0``); one that
-never occurs (the spring gap) is moved forward by the gap (``nonexistent: forward``). Both can be
-set to ``reject``, which reports the row instead. Formats are compiled once into a regular
-expression equivalent to ``datetime.strptime`` (twice as fast, measured); a directive the fast path
-does not know falls back to ``strptime`` itself.
+Times are read by the engine's ``time:`` settings (slaengine.mapping.times), the same for
+every shape; the file is read and checked by slaengine.mapping.loading.
 """
 
 from __future__ import annotations
@@ -47,49 +43,29 @@ import codecs
 import csv
 import difflib
 import gc
-import json
-import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
-from typing import Any, Final, Literal, TextIO, TypeVar, get_args, get_origin
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Any, Final, Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    PrivateAttr,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
+from pydantic import Field, field_validator, model_validator
 
-from slaengine.contract import BUILTIN_EVENT_TYPES
-from slaengine.contract.loader import LocatedYaml
-from slaengine.errors import ContractError, SlaError
+from slaengine.mapping.loading import Issues, LinePath, LocatedModel, Model, load_model
+from slaengine.mapping.times import TimeReader, TimeSettings
+from slaengine.mapping.vocabulary import DERIVED, event_type_issues, make_event_id, text_keys
 
 __all__ = [
     "ImportProblem",
     "ImportResult",
     "Mapping",
-    "MappingError",
     "import_csv",
     "load_mapping",
-    "write_jsonl",
 ]
 
-#: attrs key that marks an event the importer inferred rather than read (reserved in ``attrs``).
-DERIVED: Final = "derived"
 #: How often ``progress`` is called while reading (data rows).
 PROGRESS_EVERY: Final = 10_000
-
-#: A time to show what a format looks like in error messages (and to try formats with).
-_SAMPLE: Final = datetime(2026, 3, 2, 9, 5, 7, 123000, tzinfo=timezone(timedelta(hours=8)))
-
-LinePath = tuple[str | int, ...]
 
 
 # --------------------------------------------------------------------------------------------
@@ -97,80 +73,7 @@ LinePath = tuple[str | int, ...]
 # --------------------------------------------------------------------------------------------
 
 
-class MappingError(SlaError):
-    """A mapping file is not valid, or does not fit the CSV it is applied to.
-
-    ``problems`` holds one line per problem, ``file:line: field: message``; ``line`` and
-    ``field`` are those of the first problem (``None`` when it has no place in the file).
-    """
-
-    def __init__(
-        self,
-        path: str,
-        problems: list[str],
-        line: int | None = None,
-        field: str | None = None,
-    ) -> None:
-        self.path = path
-        self.problems = problems
-        self.line = line
-        self.field = field
-        if len(problems) == 1:
-            super().__init__(problems[0])
-        else:
-            super().__init__(f"{path}: {len(problems)} problems\n" + "\n".join(problems))
-
-
-class _Issues(ValueError):
-    """Cross-field problems found after shape validation, each with the path it belongs to.
-
-    Raised inside a model validator; pydantic keeps the exception in the error's ``ctx``, so
-    ``load_mapping`` can give each problem its own line instead of the model's first line.
-    """
-
-    def __init__(self, issues: list[tuple[LinePath, str]]) -> None:
-        self.issues = issues
-        super().__init__(
-            "; ".join(f"{'.'.join(map(str, where))}: {message}" for where, message in issues)
-        )
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class LocatedModel(_Model):
-    """A mapping (of any shape) that remembers its file and the line of each field, so an error
-    found when it is used can name them."""
-
-    _source: Path | None = PrivateAttr(None)
-    _lines: dict[LinePath, int] = PrivateAttr(default_factory=dict)
-
-    @property
-    def source(self) -> Path | None:
-        """The file this mapping was loaded from (None when built in code)."""
-        return self._source
-
-    def line_of(self, *where: str | int) -> int | None:
-        """The line of a field in the mapping file, for errors found when the mapping is used."""
-        for end in range(len(where), 0, -1):
-            if where[:end] in self._lines:
-                return self._lines[where[:end]]
-        return None
-
-    def error(self, message: str, *where: str | int) -> MappingError:
-        """A MappingError about one field of this mapping, naming its file and line."""
-        name = str(self._source) if self._source else "<mapping>"
-        line = self.line_of(*where)
-        dotted = ".".join(str(part) for part in where) or "(top)"
-        place = f"{name}:{line}" if line else name
-        return MappingError(name, [f"{place}: {dotted}: {message}"], line, dotted)
-
-
-_Loaded = TypeVar("_Loaded", bound=LocatedModel)
-
-
-class Columns(_Model):
+class Columns(Model):
     """Which CSV columns (by header name) hold what."""
 
     ticket: str = Field(description="the column with the ticket (case) id")
@@ -180,69 +83,7 @@ class Columns(_Model):
     asset: str | None = Field(None, description="the column with the asset id")
 
 
-class TimeSettings(_Model):
-    """How to read the time column."""
-
-    format: list[str] = Field(
-        ["iso"],
-        description="strptime format(s), 'iso' for ISO 8601 / RFC 3339, or 'epoch' / "
-        "'epoch_ms' for Unix seconds / milliseconds",
-    )
-    timezone: str | None = Field(None, description="IANA zone for timestamps without an offset")
-    ambiguous: Literal["earlier", "later", "reject"] = "earlier"
-    nonexistent: Literal["forward", "reject"] = "forward"
-    write_in: str | None = Field(
-        None,
-        description="IANA zone every time is written in (and so its event id), whatever offset "
-        "the source gave; without it a time keeps the offset it was read with",
-    )
-
-    @field_validator("format", mode="before")
-    @classmethod
-    def _one_or_more(cls, value: Any) -> Any:
-        """One format is written as a string, several (tried in order) as a list."""
-        if isinstance(value, str):
-            return [value]
-        if not isinstance(value, list):
-            raise ValueError(
-                f"{value!r}: write a strptime format ('%Y/%m/%d %H:%M:%S'), 'iso', or a list "
-                "of them (tried in order)"
-            )
-        return value
-
-    @field_validator("format")
-    @classmethod
-    def _formats_work(cls, formats: list[str]) -> list[str]:
-        if not formats:
-            raise ValueError("give at least one format (or 'iso')")
-        for fmt in formats:
-            if fmt in _WHOLE_FORMATS:
-                continue
-            if "%" not in fmt:
-                raise ValueError(
-                    f"{fmt!r} has no % directives: write a strptime format such as "
-                    "'%Y/%m/%d %H:%M:%S.%f', or 'iso'"
-                )
-            try:  # a format that cannot read back what it writes has a bad directive
-                datetime.strptime(_SAMPLE.strftime(fmt), fmt)
-            except ValueError as exc:
-                raise ValueError(f"{fmt!r} is not a usable strptime format ({exc})") from None
-        return formats
-
-    @field_validator("timezone", "write_in")
-    @classmethod
-    def _zone_exists(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                ZoneInfo(value)
-            except (ZoneInfoNotFoundError, ValueError):
-                raise ValueError(
-                    f"{value!r} is not an IANA time zone (write e.g. Europe/Rome, Asia/Shanghai)"
-                ) from None
-        return value
-
-
-class CsvSettings(_Model):
+class CsvSettings(Model):
     """How the export is written (the defaults read what Excel and most tools write)."""
 
     delimiter: str = Field(",", min_length=1, max_length=1)
@@ -259,24 +100,6 @@ class CsvSettings(_Model):
                 f"{value!r} is not a text encoding Python knows (e.g. utf-8-sig, cp1252, gb18030)"
             ) from None
         return value
-
-
-def _string_keys(value: Any) -> Any:
-    """YAML reads ``1:`` as a number; CSV cells are text, so such keys are taken by their text.
-
-    ``yes``/``no``/``on``/``off`` would arrive as booleans whose spelling is lost: refuse them.
-    """
-    if not isinstance(value, dict):
-        return value
-    result: dict[Any, Any] = {}
-    for key, item in value.items():
-        if isinstance(key, bool) or key is None:
-            raise ValueError(
-                f"a key read as {key!r}: quote CSV values that YAML reads as true/false/null, "
-                'e.g. "No": ...'
-            )
-        result[str(key) if isinstance(key, int | float) else key] = item
-    return result
 
 
 class Mapping(LocatedModel):
@@ -302,29 +125,22 @@ class Mapping(LocatedModel):
     @field_validator("activities", "severity", mode="before")
     @classmethod
     def _keys_as_text(cls, value: Any) -> Any:
-        return _string_keys(value)
+        return text_keys(value)
 
     @model_validator(mode="after")
     def _consistent(self) -> Mapping:
-        issues: list[tuple[LinePath, str]] = []
-        known = BUILTIN_EVENT_TYPES | set(self.event_types)
-        for i, name in enumerate(self.event_types):
-            if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
-                issues.append((("event_types", i), f"{name!r}: write a type in snake_case"))
+        issues = event_type_issues(
+            self.event_types,
+            (
+                (("activities", activity), event_type)
+                for activity, event_type in self.activities.items()
+                if event_type is not None
+            ),
+            self.attrs,
+            skip="null to skip the activity, ",
+        )
         if not self.activities:
             issues.append((("activities",), "map at least one activity to an event type"))
-        for activity, event_type in self.activities.items():
-            if event_type is not None and event_type not in known:
-                near = difflib.get_close_matches(event_type, sorted(known), n=1)
-                hint = f"did you mean {near[0]!r}? " if near else ""
-                issues.append(
-                    (
-                        ("activities", activity),
-                        f"{event_type!r} is not an event type; {hint}use a built-in type "
-                        f"(reference.md §2), null to skip the activity, or declare the "
-                        f"contract's own type under event_types",
-                    )
-                )
         for i, status in enumerate(self.pause_statuses):
             if status in self.activities:
                 issues.append(
@@ -339,51 +155,9 @@ class Mapping(LocatedModel):
             issues.append(
                 (("severity",), "a severity map needs columns.severity (the column to read)")
             )
-        if DERIVED in self.attrs:
-            issues.append(
-                (("attrs", DERIVED), f"{DERIVED!r} is reserved for events the importer infers")
-            )
         if issues:
-            raise _Issues(issues)
+            raise Issues(issues)
         return self
-
-
-def _model_at(where: LinePath, root: type[BaseModel]) -> type[BaseModel] | None:
-    """The model class a location points into (to list its fields in an error)."""
-    model: type[BaseModel] = root
-    items: type[BaseModel] | None = None  # the model of a list's items, for a position next
-    for part in where:
-        if isinstance(part, int) and items is not None:
-            model, items = items, None
-            continue
-        info = model.model_fields.get(str(part))
-        annotation = info.annotation if info else None
-        args = [a for a in get_args(annotation) if isinstance(a, type) and issubclass(a, BaseModel)]
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            model = annotation
-        elif get_origin(annotation) is list and args:
-            items = args[0]
-        else:
-            return None
-    return None if items is not None else model
-
-
-def _describe(item: Any, root: type[BaseModel]) -> tuple[LinePath, str]:
-    """One pydantic error as (path, message a mapping author can act on)."""
-    loc: LinePath = tuple(item["loc"])
-    kind = item["type"]
-    if kind == "missing":
-        parent = _model_at(loc[:-1], root)
-        info = parent.model_fields.get(str(loc[-1])) if parent else None
-        what = f" ({info.description})" if info and info.description else ""
-        return loc, f"this field is required{what}"
-    if kind == "extra_forbidden":
-        parent = _model_at(loc[:-1], root)
-        names = sorted(parent.model_fields) if parent else []
-        near = difflib.get_close_matches(str(loc[-1]), names, n=1)
-        hint = f"did you mean {near[0]!r}? " if near else ""
-        return loc, f"unknown field; {hint}the fields here are: {', '.join(names)}"
-    return loc, str(item["msg"]).removeprefix("Value error, ")
 
 
 def load_mapping(path: Path) -> Mapping:
@@ -393,295 +167,6 @@ def load_mapping(path: Path) -> Mapping:
     one error per run is slow).
     """
     return load_model(Path(path), Mapping)
-
-
-def load_model(path: Path, model: type[_Loaded]) -> _Loaded:
-    """Read a mapping file of any shape into ``model`` (see load_mapping)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise MappingError(str(path), [f"{path}: no such mapping file"]) from None
-    except UnicodeDecodeError:
-        raise MappingError(str(path), [f"{path}: not UTF-8 text"], 1) from None
-    try:
-        located = LocatedYaml(path, text)
-    except ContractError as exc:  # YAML syntax, empty file, duplicate keys
-        raise MappingError(str(path), exc.problems, _first_line(exc.problems)) from None
-    if not isinstance(located.data, dict):
-        raise MappingError(
-            str(path), [f"{path}:1: a mapping file is a set of 'field: value' lines"], 1
-        )
-    try:
-        mapping = model.model_validate(located.data)
-    except ValidationError as exc:
-        found: list[tuple[LinePath, str]] = []
-        for item in exc.errors(include_url=False):
-            error = (item.get("ctx") or {}).get("error")
-            if isinstance(error, _Issues):
-                found.extend(error.issues)
-            else:
-                found.append(_describe(item, model))
-        problems = []
-        for where, message in found:
-            line = located.line_of(where)
-            dotted = ".".join(str(part) for part in where) or "(top)"
-            problems.append(f"{path}:{line}: {dotted}: {message}")
-        first_line = located.line_of(found[0][0]) if found else None
-        first_field = ".".join(str(part) for part in found[0][0]) if found else None
-        raise MappingError(str(path), problems, first_line, first_field) from None
-    mapping._source = path
-    mapping._lines = dict(located.lines)
-    return mapping
-
-
-def _first_line(problems: list[str]) -> int | None:
-    match = re.match(r"^.*?:(\d+):", problems[0]) if problems else None
-    return int(match.group(1)) if match else None
-
-
-# --------------------------------------------------------------------------------------------
-# Reading times
-# --------------------------------------------------------------------------------------------
-
-# The patterns of CPython's _strptime (3.11) for the directives exports use, so the fast path
-# accepts exactly what strptime accepts (tests compare the two).
-_DIRECTIVES: Final = {
-    "Y": r"(?P<Y>\d\d\d\d)",
-    "m": r"(?P<m>1[0-2]|0[1-9]|[1-9])",
-    "d": r"(?P<d>3[01]|[12]\d|0[1-9]|[1-9]| [1-9])",
-    "H": r"(?P<H>2[0-3]|[0-1]\d|\d)",
-    "M": r"(?P<M>[0-5]\d|\d)",
-    "S": r"(?P<S>6[0-1]|[0-5]\d|\d)",
-    "f": r"(?P<f>[0-9]{1,6})",
-    "z": r"(?P<z>[+-]\d\d:?[0-5]\d(:?[0-5]\d(\.\d{1,6})?)?|(?-i:Z))",
-}
-
-Reader = Callable[[str], datetime]
-
-
-def _epoch(scale: int) -> Reader:
-    """A reader of Unix time (seconds, or milliseconds with ``scale`` 1000), in UTC."""
-    unit = "seconds" if scale == 1 else "milliseconds"
-
-    def read(text: str) -> datetime:
-        try:
-            number = float(text)
-        except ValueError:
-            raise ValueError(f"{text!r} is not a number of {unit} since 1970") from None
-        return datetime.fromtimestamp(number / scale, UTC)
-
-    return read
-
-
-#: Formats that are not strptime patterns: what each reads.
-_WHOLE_FORMATS: Final = {
-    "iso": "ISO 8601 / RFC 3339",
-    "epoch": "seconds since 1970-01-01 UTC",
-    "epoch_ms": "milliseconds since 1970-01-01 UTC",
-}
-
-
-def _compile_format(fmt: str) -> Reader:
-    """One strptime format as a fast reader (or strptime itself for directives not covered)."""
-    if fmt == "iso":
-        return datetime.fromisoformat
-    if fmt in ("epoch", "epoch_ms"):
-        return _epoch(1 if fmt == "epoch" else 1000)
-    parts: list[str] = []
-    used: set[str] = set()
-    i = 0
-    while i < len(fmt):
-        char = fmt[i]
-        if char == "%" and i + 1 < len(fmt):
-            code = fmt[i + 1]
-            if code == "%":
-                parts.append("%")
-            elif code in _DIRECTIVES and code not in used:
-                parts.append(_DIRECTIVES[code])
-                used.add(code)
-            else:
-                return lambda text: datetime.strptime(text, fmt)
-            i += 2
-        elif char.isspace():
-            while i < len(fmt) and fmt[i].isspace():
-                i += 1
-            parts.append(r"\s+")
-        else:
-            parts.append(re.escape(char))
-            i += 1
-    pattern = re.compile("".join(parts), re.IGNORECASE)
-    match = pattern.fullmatch
-    # Positions in Match.groups() (0-based); a directive the format lacks takes strptime's
-    # default (1900-01-01 00:00:00), written as an index past the end of the groups.
-    defaults = {"Y": "1900", "m": "1", "d": "1", "H": "0", "M": "0", "S": "0", "f": "0"}
-    order = "YmdHMSf"
-    spare = pattern.groups
-    index = [pattern.groupindex[c] - 1 if c in used else spare + order.index(c) for c in order]
-    padding = tuple(defaults[c] for c in order)
-    i_year, i_month, i_day, i_hour, i_minute, i_second, i_fraction = index
-    i_offset = pattern.groupindex["z"] - 1 if "z" in used else None
-    offsets: dict[str, timezone] = {}
-
-    def read(text: str) -> datetime:
-        found = match(text)
-        if found is None:
-            raise ValueError(f"{text!r} does not match format {fmt!r}")
-        g = found.groups() + padding
-        moment = datetime(
-            int(g[i_year]),
-            int(g[i_month]),
-            int(g[i_day]),
-            int(g[i_hour]),
-            int(g[i_minute]),
-            int(g[i_second]),
-            int(g[i_fraction].ljust(6, "0")),
-        )
-        if i_offset is None:
-            return moment
-        offset = g[i_offset]
-        zone = offsets.get(offset)
-        if zone is None:
-            zone = offsets[offset] = _offset_zone(offset)
-        return moment.replace(tzinfo=zone)
-
-    return read
-
-
-def _offset_zone(text: str) -> timezone:
-    if text.upper() == "Z":
-        return UTC
-    sign = -1 if text[0] == "-" else 1
-    digits = text[1:].replace(":", "")
-    seconds, _, micro = digits[4:].partition(".")
-    delta = timedelta(
-        hours=int(digits[0:2]),
-        minutes=int(digits[2:4]),
-        seconds=int(seconds or 0),
-        microseconds=int(micro.ljust(6, "0")) if micro else 0,
-    )
-    return timezone(sign * delta)
-
-
-def _example(fmt: str) -> str:
-    if fmt == "iso":
-        return "2026-03-02T09:05:07+08:00 or 2026-03-02 09:05:07"
-    if fmt == "epoch":
-        return "1772413507"
-    if fmt == "epoch_ms":
-        return "1772413507123"
-    return _SAMPLE.strftime(fmt)
-
-
-class _TimeReader:
-    """Reads one time cell into (aware time, naive UTC sort key), or raises ValueError why not."""
-
-    def __init__(self, settings: TimeSettings, column: str) -> None:
-        self._readers = [_compile_format(fmt) for fmt in settings.format]
-        self._zone = ZoneInfo(settings.timezone) if settings.timezone else None
-        self._ambiguous = settings.ambiguous
-        self._nonexistent = settings.nonexistent
-        shown = " or ".join(f"{fmt!r} (e.g. {_example(fmt)})" for fmt in settings.format)
-        self._expected = f"time.format {shown}"
-        self._column = column
-        self._hours: dict[tuple[int, int, int, int], tuple[timezone, timedelta]] = {}
-        self._odd_hours: set[tuple[int, int, int, int]] = set()
-        self._fixed: dict[timedelta, timezone] = {}
-        self._write_in = ZoneInfo(settings.write_in) if settings.write_in else None
-        #: Reads one time cell: (aware time, naive UTC sort key). Bound once, so the hot path
-        #: pays no extra call when times are written as read (no ``write_in``).
-        self.read: Callable[[str], tuple[datetime, datetime]] = (
-            self._read_and_convert if self._write_in is not None else self._read
-        )
-
-    def _read_and_convert(self, text: str) -> tuple[datetime, datetime]:
-        moment, key = self._read(text)
-        return moment.astimezone(self._write_in), key
-
-    def _read(self, text: str) -> tuple[datetime, datetime]:
-        moment: datetime | None = None
-        for reader in self._readers:
-            try:
-                moment = reader(text)
-                break
-            except ValueError:
-                continue
-        if moment is None:
-            raise ValueError(
-                f"time {text!r} in column {self._column!r} does not match {self._expected}"
-            )
-        offset = moment.utcoffset()
-        if offset is not None:  # the export said which offset: keep it
-            return moment, moment.replace(tzinfo=None) - offset
-        zone = self._zone
-        if zone is None:
-            raise ValueError(
-                f"time {text!r} has no UTC offset and the mapping sets no time.timezone: "
-                "add e.g. 'timezone: Europe/Rome' under time, or export times with an offset"
-            )
-        # Most hours of a year have one offset: remember those per wall-clock hour, and give
-        # their times a fixed-offset zone (it prints the same RFC 3339 text). An hour with a
-        # change in it - repeated, skipped, or changed at a minute other than :00 - is never
-        # remembered and takes the careful path below every time.
-        hour = (moment.year, moment.month, moment.day, moment.hour)
-        known = self._hours.get(hour)
-        if known is not None:
-            return moment.replace(tzinfo=known[0]), moment - known[1]
-        local = moment.replace(tzinfo=zone)
-        offset = local.utcoffset()
-        other = local.replace(fold=1).utcoffset()
-        assert offset is not None and other is not None
-        if offset != other:
-            local, offset = self._odd(text, local, offset, other)
-        elif hour not in self._odd_hours:
-            self._learn(hour, zone)
-            known = self._hours.get(hour)
-            if known is not None:
-                return moment.replace(tzinfo=known[0]), moment - known[1]
-        return local, moment - offset
-
-    def _learn(self, hour: tuple[int, int, int, int], zone: ZoneInfo) -> None:
-        """Remember an hour's offset if the whole hour has that one offset."""
-        start = datetime(*hour, tzinfo=zone)
-        end = start.replace(minute=59, second=59, microsecond=999999)
-        offsets = {
-            start.utcoffset(),
-            start.replace(fold=1).utcoffset(),
-            end.utcoffset(),
-            end.replace(fold=1).utcoffset(),
-        }
-        if len(offsets) == 1:
-            offset = offsets.pop()
-            assert offset is not None
-            fixed = self._fixed.get(offset)
-            if fixed is None:
-                fixed = self._fixed[offset] = timezone(offset)
-            self._hours[hour] = (fixed, offset)
-        else:
-            self._odd_hours.add(hour)
-
-    def _odd(
-        self, text: str, local: datetime, offset: timedelta, other: timedelta
-    ) -> tuple[datetime, timedelta]:
-        """A wall time at a daylight-saving change: twice (ambiguous) or never (in the gap)."""
-        zone = local.tzinfo
-        if offset > other:  # fold=0 is the earlier reading of a repeated hour
-            if self._ambiguous == "earlier":
-                return local, offset
-            if self._ambiguous == "later":
-                return local.replace(fold=1), other
-            raise ValueError(
-                f"time {text!r} occurs twice in {zone} (clocks went back); set "
-                "time.ambiguous to earlier or later, or export times with an offset"
-            )
-        if self._nonexistent == "forward":
-            # fold=0 reads a gap time with the offset before the change: the same instant as
-            # the wall time moved forward by the gap (02:30 -> 03:30 in Europe/Rome).
-            moved = (local.replace(tzinfo=None) - offset).replace(tzinfo=UTC).astimezone(zone)
-            return moved, offset
-        raise ValueError(
-            f"time {text!r} does not exist in {zone} (clocks went forward); set "
-            "time.nonexistent to forward, or correct the export"
-        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -834,7 +319,7 @@ def _import(
             at_asset = where.get(("columns", "asset"))
             attr_columns = [(name, where[("attrs", name)]) for name in mapping.attrs]
             width = max(where.values()) + 1
-            times = _TimeReader(mapping.time, header[at_time])
+            times = TimeReader(mapping.time, f" in column {header[at_time]!r}")
             activity_column = header[at_activity]
             severity_column = header[at_severity] if at_severity is not None else ""
             ticket_column = header[at_ticket]
@@ -1062,21 +547,3 @@ class _Emitter:
         if attrs:
             event["attrs"] = attrs
         self._events.append(event)
-
-
-def make_event_id(ticket: str, at: str, event_type: str) -> str:
-    """The id of a ticket event read from a source (a CSV row, a webhook): what happened, to
-    which ticket, when - ``{ticket}@{at}#{type}`` - so the same change read twice, from any
-    source, is one event (docs/connectors.md). ``at`` is the RFC 3339 text of the event."""
-    return f"{ticket}@{at}#{event_type}"
-
-
-def write_jsonl(events: Iterable[dict[str, Any]], out: TextIO) -> int:
-    """Write events as JSON Lines (one object a line, UTF-8 text as is); return how many."""
-    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    count = 0
-    for event in events:
-        out.write(encode(event))
-        out.write("\n")
-        count += 1
-    return count

@@ -38,7 +38,6 @@ events or raises ``PayloadError`` naming the path that was missing or unexpected
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -48,19 +47,10 @@ from typing import Any, Final, Literal
 
 from pydantic import ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
-from slaengine.contract import BUILTIN_EVENT_TYPES
 from slaengine.durations import Duration
-from slaengine.mapping.csv_rows import (
-    DERIVED,
-    LocatedModel,
-    TimeSettings,
-    _Issues,
-    _Model,
-    _string_keys,
-    _TimeReader,
-    load_model,
-    make_event_id,
-)
+from slaengine.mapping.loading import Issues, LinePath, LocatedModel, Model, load_model
+from slaengine.mapping.times import TimeReader, TimeSettings
+from slaengine.mapping.vocabulary import event_type_issues, make_event_id, text_keys
 
 __all__ = [
     "HookAuth",
@@ -134,7 +124,7 @@ def _conditions(value: Any) -> Any:
     return result
 
 
-class HookAuth(_Model):
+class HookAuth(Model):
     """How the source proves a delivery is its own (besides the operator's bearer token)."""
 
     scheme: Literal["hmac-sha1", "hmac-sha256", "glpi", "token", "query-token"] = Field(
@@ -172,7 +162,7 @@ class HookAuth(_Model):
         return Duration.parse(self.window).seconds
 
 
-class EventRule(_Model):
+class EventRule(Model):
     """One event type, at the time under ``at``, when ``when`` holds."""
 
     type: str
@@ -191,7 +181,7 @@ class EventRule(_Model):
         return _conditions(value)
 
 
-class ChangeRule(_Model):
+class ChangeRule(Model):
     """One reported change (field, from, to) → an event type."""
 
     field: str
@@ -212,7 +202,7 @@ class ChangeRule(_Model):
         return ["" if item is None else _as_text(item) for item in values]
 
 
-class ChangeList(_Model):
+class ChangeList(Model):
     """A list of changes the source reports with each delivery (Jira's changelog)."""
 
     items: str = Field(description="JSON path of the list of changes")
@@ -256,7 +246,7 @@ class HookMapping(LocatedModel):
     @field_validator("severity", mode="before")
     @classmethod
     def _keys_as_text(cls, value: Any) -> Any:
-        return _string_keys(value)
+        return text_keys(value)
 
     @field_validator("ticket", mode="before")
     @classmethod
@@ -265,36 +255,21 @@ class HookMapping(LocatedModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> HookMapping:
-        issues: list[tuple[tuple[str | int, ...], str]] = []
-        known = BUILTIN_EVENT_TYPES | set(self.event_types)
-
-        def check_type(where: tuple[str | int, ...], name: str) -> None:
-            if name not in known:
-                near = difflib.get_close_matches(name, sorted(known), n=1)
-                hint = f"did you mean {near[0]!r}? " if near else ""
-                issues.append(
-                    (
-                        where,
-                        f"{name!r} is not an event type; {hint}use a built-in type "
-                        "(reference.md §2) or declare the contract's own under event_types",
-                    )
-                )
-
+        used: list[tuple[LinePath, str]] = []
         for i, rule in enumerate(self.events):
-            check_type(("events", i, "type"), rule.type)
+            used.append((("events", i, "type"), rule.type))
             if rule.after is not None:
-                check_type(("events", i, "after"), rule.after)
+                used.append((("events", i, "after"), rule.after))
         for i, block in enumerate(self.changes):
             for j, change in enumerate(block.rules):
-                check_type(("changes", i, "rules", j, "type"), change.type)
+                used.append((("changes", i, "rules", j, "type"), change.type))
+        issues = event_type_issues(self.event_types, used, self.attrs)
         if not self.events and not self.changes:
             issues.append((("events",), "map at least one event (events: or changes:)"))
         if self.severity is not None and self.severity_from is None:
             issues.append((("severity",), "a severity table needs severity_from (the path)"))
-        if DERIVED in self.attrs:
-            issues.append((("attrs", DERIVED), f"{DERIVED!r} is reserved"))
         if issues:
-            raise _Issues(issues)
+            raise Issues(issues)
         return self
 
 
@@ -382,7 +357,7 @@ class _Mapper:
 
     def __init__(self, mapping: HookMapping) -> None:
         self.mapping = mapping
-        self.reader = _TimeReader(mapping.time, "")
+        self.reader = TimeReader(mapping.time)
 
     def time(self, data: Any, path: str, headers: dict[str, str]) -> str | None:
         value = _lookup(data, path, headers)
@@ -393,8 +368,7 @@ class _Mapper:
         try:
             moment, _ = self.reader.read(_as_text(value))
         except ValueError as exc:
-            message = str(exc).replace(" in column ''", "")
-            raise PayloadError(path, message) from None
+            raise PayloadError(path, str(exc)) from None
         if moment.utcoffset() is None:  # pragma: no cover - the reader refuses naive times
             raise PayloadError(path, "a time without offset")
         return moment.isoformat()
