@@ -495,3 +495,19 @@ def test_helpdesk_mapping_covers_every_activity_of_the_real_log() -> None:
     assert intake.rejected == []
     assert all(e["at"].endswith(("+01:00", "+02:00")) for e in result.events)
     assert all(datetime.fromisoformat(e["at"]).astimezone(UTC).year >= 2010 for e in result.events)
+
+
+def test_the_documented_import_path_of_before_still_works(tmp_path: Path) -> None:
+    """docs/import.md once named ``slaengine.importer``: code written against it still runs,
+    on the engine's own objects (slaengine.mapping), not on a copy."""
+    import slaengine.importer as before
+    import slaengine.mapping as engine
+
+    for name in before.__all__:
+        assert getattr(before, name) is getattr(engine, name), name
+    csv_path = tmp_path / "export.csv"
+    csv_path.write_text(HEADER + "C1,Insert ticket,R,2026/03/02 09:00:00,1\n", encoding="utf-8")
+    mapping_path = tmp_path / "mapping.yaml"
+    mapping_path.write_text(MAPPING, encoding="utf-8")
+    result = before.import_csv(csv_path, before.load_mapping(mapping_path))
+    assert [event["type"] for event in result.events] == ["reported"]
