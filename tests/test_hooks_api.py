@@ -7,12 +7,15 @@ import base64
 import hashlib
 import hmac
 import json
+import sqlite3
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from slaengine.api import create_app
 from slaengine.api.hooks import load_hooks, mount_hooks, parse_hook_options
@@ -20,7 +23,8 @@ from slaengine.api.problems import BodyLimits
 from slaengine.clock import FixedClock
 from slaengine.errors import SlaError
 from slaengine.service import LiveService
-from tests.live_support import CONTRACT_ID, fast_contract, open_service
+from slaengine.store.models import RejectedInput, StoredEvent
+from tests.live_support import CONTRACT_ID, event, fast_contract, open_service
 
 T0 = datetime(2026, 3, 2, 1, 0, 0, tzinfo=UTC)
 TOKEN = "operator-token"
@@ -103,8 +107,11 @@ def test_a_base64_hmac_and_a_list_of_changes(signed: TestClient) -> None:
     assert refused.status_code == 401 and "does not match the body" in refused.json()["error"]
 
 
-def test_the_intake_refusing_an_event_is_answered_with_each_outcome(signed: TestClient) -> None:
-    """A severity the contract does not know: the mapping maps it, the intake refuses it."""
+def test_the_intake_refusing_an_event_is_answered_with_each_outcome(
+    signed: TestClient, tmp_path: Path
+) -> None:
+    """The same id with other content: the mapping maps it, the intake refuses it, and both the
+    stored event and the refusal say which hook they came from."""
     auth = {"Authorization": f"Bearer {TOKEN}"}
     first = signed.post("/hooks/inhouse", content=_body(), headers=auth)
     assert first.status_code == 201
@@ -113,6 +120,46 @@ def test_the_intake_refusing_an_event_is_answered_with_each_outcome(signed: Test
     assert conflict.status_code == 409, conflict.text
     assert conflict.json()["outcomes"][0]["status"] == "rejected"
     assert "already accepted with different content" in conflict.json()["error"]
+    with sqlite3.connect(tmp_path / "hooks.db") as db:
+        stored = db.execute("SELECT source FROM events").fetchall()
+        refused = db.execute("SELECT source, event_id, error FROM rejected").fetchall()
+    assert stored == [("hook:inhouse",)]
+    assert len(refused) == 1 and refused[0][:2] == (
+        "hook:inhouse",
+        "WO-1@2026-03-02T09:00:00+08:00#reported",
+    )
+    assert "different content" in refused[0][2]
+
+
+def test_concurrent_posts_of_several_sources_each_keep_their_source(tmp_path: Path) -> None:
+    """The group commit may put a webhook's event and a POST /events one in one group: each is
+    stored (or refused) under its own source, never the other's."""
+    service = open_service(
+        f"sqlite:///{tmp_path / 'mixed.db'}", FixedClock(T0), fast_contract(), tmp_path
+    )
+    posts = [
+        (event("reported", f"M{n}", T0, f"M{n}"), "api" if n % 2 else "hook:jira")
+        for n in range(20)
+    ]
+    # the same ids again with other content: refusals, of both sources
+    posts += [({**posts[n][0], "severity": "major"}, posts[n][1]) for n in (0, 1)]
+    start = threading.Barrier(len(posts))
+
+    def post(data: dict[str, object], source: str) -> None:
+        start.wait()
+        service.post_one(data, source)
+
+    threads = [threading.Thread(target=post, args=item) for item in posts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    with service.store.sessions() as session:
+        stored = {row.event_id: row.source for row in session.scalars(select(StoredEvent))}
+        refused = [(row.event_id, row.source) for row in session.scalars(select(RejectedInput))]
+    service.store.close()
+    assert stored == {data["id"]: source for data, source in posts[:20]}
+    assert sorted(refused) == [("M0", "hook:jira"), ("M1", "api")]
 
 
 def test_too_many_events_from_one_payload_is_413_and_kept(tmp_path: Path) -> None:

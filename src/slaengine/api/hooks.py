@@ -294,7 +294,10 @@ def mount_hooks(
             return JSONResponse(
                 {"status": "nothing to store", "events": 0, "why": mapped.notes}, status_code=200
             )
-        outcomes = await asyncio.gather(*(service.post_one_async(e) for e in mapped.events))
+        source = f"hook:{name}"
+        outcomes = await asyncio.gather(
+            *(service.post_one_async(event, source) for event in mapped.events)
+        )
         listed: list[dict[str, Any]] = []
         stored = duplicates = 0
         refused: list[dict[str, Any]] = []
