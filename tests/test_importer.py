@@ -169,6 +169,24 @@ def test_unreadable_time_says_what_format_was_expected(tmp_path: Path) -> None:
     )
 
 
+def test_a_time_outside_the_calendar_is_a_problem_of_its_row_not_a_crash(tmp_path: Path) -> None:
+    """Times that parse but leave the years 1-9999 once in UTC, and Unix times past them."""
+    body = (
+        "C1,Insert ticket,R1,9999-12-31T23:59:59-14:00,1\n"
+        "C2,Insert ticket,R1,0001-01-01 00:30:00,1\n"  # Europe/Rome: before year 1 in UTC
+        "C3,Insert ticket,R1,2013/01/15 09:00:00,1\n"
+    )
+    result = _run(tmp_path, body)
+    assert [(p.line, p.ticket) for p in result.problems] == [(2, "HD-C1"), (3, "HD-C2")]
+    assert all("outside the years 1-9999" in p.error for p in result.problems)
+    assert "in column 'When'" in result.problems[0].error
+    assert [e["ticket"] for e in result.events] == ["HD-C3"]
+    epoch = compile_format("epoch")
+    for text in ("1e20", "inf", "nan", "-1e15"):
+        with pytest.raises(ValueError, match="since 1970"):
+            epoch(text)
+
+
 def test_naive_time_without_a_zone_is_a_problem(tmp_path: Path) -> None:
     no_zone = MAPPING.replace(", timezone: Europe/Rome", "")
     result = _run(tmp_path, "C1,Insert ticket,R1,2013/01/15 09:00:00,1\n", no_zone)

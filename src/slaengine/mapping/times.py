@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator
 
 from slaengine.mapping.loading import Model
+from slaengine.mapping.vocabulary import shown
 
 __all__ = ["Reader", "TimeReader", "TimeSettings", "compile_format"]
 
@@ -116,8 +117,11 @@ def _epoch(scale: int) -> Reader:
         try:
             number = float(text)
         except ValueError:
-            raise ValueError(f"{text!r} is not a number of {unit} since 1970") from None
-        return datetime.fromtimestamp(number / scale, UTC)
+            raise ValueError(f"{shown(text)} is not a number of {unit} since 1970") from None
+        try:
+            return datetime.fromtimestamp(number / scale, UTC)
+        except (OverflowError, OSError, ValueError):  # inf, nan, past year 9999
+            raise ValueError(f"{shown(text)} {unit} since 1970 is not a date") from None
 
     return read
 
@@ -246,47 +250,58 @@ class TimeReader:
 
     def _read_and_convert(self, text: str) -> tuple[datetime, datetime]:
         moment, key = self._read(text)
-        return moment.astimezone(self._write_in), key
+        try:
+            return moment.astimezone(self._write_in), key
+        except OverflowError:
+            raise self._out_of_range(text) from None
+
+    def _out_of_range(self, text: str) -> ValueError:
+        return ValueError(
+            f"time {shown(text)}{self._place} is outside the years 1-9999 once read in UTC"
+        )
 
     def _read(self, text: str) -> tuple[datetime, datetime]:
-        moment: datetime | None = None
-        for reader in self._readers:
-            try:
-                moment = reader(text)
-                break
-            except ValueError:
-                continue
-        if moment is None:
-            raise ValueError(f"time {text!r}{self._place} does not match {self._expected}")
-        offset = moment.utcoffset()
-        if offset is not None:  # the export said which offset: keep it
-            return moment, moment.replace(tzinfo=None) - offset
-        zone = self._zone
-        if zone is None:
-            raise ValueError(
-                f"time {text!r} has no UTC offset and the mapping sets no time.timezone: "
-                "add e.g. 'timezone: Europe/Rome' under time, or export times with an offset"
-            )
-        # Most hours of a year have one offset: remember those per wall-clock hour, and give
-        # their times a fixed-offset zone (it prints the same RFC 3339 text). An hour with a
-        # change in it - repeated, skipped, or changed at a minute other than :00 - is never
-        # remembered and takes the careful path below every time.
-        hour = (moment.year, moment.month, moment.day, moment.hour)
-        known = self._hours.get(hour)
-        if known is not None:
-            return moment.replace(tzinfo=known[0]), moment - known[1]
-        local = moment.replace(tzinfo=zone)
-        offset = local.utcoffset()
-        other = local.replace(fold=1).utcoffset()
-        assert offset is not None and other is not None
-        if offset != other:
-            local, offset = self._odd(text, local, offset, other)
-        elif hour not in self._odd_hours:
-            self._learn(hour, zone)
+        try:  # free unless raised (3.11); one function, so the hot path makes no extra call
+            moment: datetime | None = None
+            for reader in self._readers:
+                try:
+                    moment = reader(text)
+                    break
+                except ValueError:
+                    continue
+            if moment is None:
+                raise ValueError(f"time {shown(text)}{self._place} does not match {self._expected}")
+            offset = moment.utcoffset()
+            if offset is not None:  # the export said which offset: keep it
+                return moment, moment.replace(tzinfo=None) - offset
+            zone = self._zone
+            if zone is None:
+                raise ValueError(
+                    f"time {text!r} has no UTC offset and the mapping sets no time.timezone: "
+                    "add e.g. 'timezone: Europe/Rome' under time, or export times with an offset"
+                )
+            # Most hours of a year have one offset: remember those per wall-clock hour, and give
+            # their times a fixed-offset zone (it prints the same RFC 3339 text). An hour with a
+            # change in it - repeated, skipped, or changed at a minute other than :00 - is never
+            # remembered and takes the careful path below every time.
+            hour = (moment.year, moment.month, moment.day, moment.hour)
             known = self._hours.get(hour)
             if known is not None:
                 return moment.replace(tzinfo=known[0]), moment - known[1]
-        return local, moment - offset
+            local = moment.replace(tzinfo=zone)
+            offset = local.utcoffset()
+            other = local.replace(fold=1).utcoffset()
+            assert offset is not None and other is not None
+            if offset != other:
+                local, offset = self._odd(text, local, offset, other)
+            elif hour not in self._odd_hours:
+                self._learn(hour, zone)
+                known = self._hours.get(hour)
+                if known is not None:
+                    return moment.replace(tzinfo=known[0]), moment - known[1]
+            return local, moment - offset
+        except OverflowError:  # 0001-01-01T00:00+14:00, 9999-12-31T23:59-14:00
+            raise self._out_of_range(text) from None
 
     def _learn(self, hour: tuple[int, int, int, int], zone: ZoneInfo) -> None:
         """Remember an hour's offset if the whole hour has that one offset."""
