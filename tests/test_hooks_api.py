@@ -186,3 +186,50 @@ def test_hook_options_and_secrets_are_checked_at_start(tmp_path: Path) -> None:
         load_hooks([("inhouse", path)], {})
     with pytest.raises(SlaError, match="no such mapping file"):
         load_hooks([("x", tmp_path / "missing.yaml")], {})
+
+
+DEEP = b'{"kind": "created", "ticket_no": "WO-1", "x": ' + b"[" * 600_000 + b"]" * 600_000 + b"}"
+
+HOSTILE: list[tuple[str, bytes, int, str]] = [
+    ("nested past any parser", DEEP, 413, "body"),  # over the 1 MB a webhook may be
+    ("nested deeply", DEEP[:48] + b"[" * 5_000 + b"]" * 5_000 + b"}", 400, "body"),
+    ("an integer of 5,000 digits", b'{"ticket_no": ' + b"9" * 5_000 + b"}", 400, "body"),
+    ("not UTF-8", b'{"ticket_no": "\xff"}', 400, "body"),
+    ("empty", b"", 400, "body"),
+    ("a list, not an object", json.dumps([1, 2]).encode(), 422, "ticket_no"),
+    ("ticket an object", _body(ticket_no={"id": 1}), 422, "ticket_no"),
+    ("ticket true", _body(ticket_no=True), 422, "ticket_no"),
+    ("ticket a fraction", _body(ticket_no=1.5), 422, "ticket_no"),
+    ("time a list", _body(when=[1]), 422, "when"),
+    ("time Infinity", _body(when=float("inf")), 422, "when"),
+    ("time past UTC's year 9999", _body(when="9999-12-31T23:59:59-14:00"), 422, "when"),
+    ("time before UTC's year 1", _body(when="0001-01-01T00:00:00+14:00"), 422, "when"),
+    ("time a megabyte long", _body(when="2" * 900_000), 422, "when"),
+    ("priority an object", _body(level={"name": "low"}), 422, "level"),
+    ("changes an object", _body(kind="progress", steps={"what": "visit"}), 422, "steps"),
+    ("a change a number", _body(kind="progress", steps=[7]), 422, "steps.0"),
+    ("ticket a lone surrogate", _body(ticket_no="W\ud800"), 422, ""),  # refused by the intake
+]
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "field"),
+    [case[1:] for case in HOSTILE],
+    ids=[case[0] for case in HOSTILE],
+)
+def test_a_hostile_payload_is_a_4xx_naming_the_field_never_a_500(
+    tmp_path: Path, body: bytes, status: int, field: str
+) -> None:
+    for client in _client(tmp_path, "query-token"):
+        client = TestClient(client.app, raise_server_exceptions=False)
+        answer = client.post(f"/hooks/inhouse?key={SECRET}", content=body)
+        assert answer.status_code == status, answer.text[:300]
+        found = answer.json()
+        assert found["status"] == "rejected"
+        assert len(found["error"]) < 1_000  # the value is cut, not echoed whole
+        if field:
+            assert found["field"] == field, found
+        else:  # the intake's refusal, each event's outcome listed
+            assert found["outcomes"][0]["status"] == "rejected"
+        after = client.post(f"/hooks/inhouse?key={SECRET}", content=_body())
+        assert after.status_code == 201  # one bad delivery breaks nothing for the next

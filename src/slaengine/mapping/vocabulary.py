@@ -22,6 +22,7 @@ __all__ = [
     "DERIVED",
     "event_type_issues",
     "make_event_id",
+    "shown",
     "text_keys",
     "write_jsonl",
 ]
@@ -80,6 +81,13 @@ def event_type_issues(
     if DERIVED in attrs:
         issues.append((("attrs", DERIVED), f"{DERIVED!r} is reserved for events the engine infers"))
     return issues
+
+
+def shown(text: str, most: int = 60) -> str:
+    """A value in an error message: quoted, and cut when long (a hostile payload's 1 MB time)."""
+    if len(text) <= most:
+        return repr(text)
+    return f"{text[:most]!r}... ({len(text):,} characters)"
 
 
 def make_event_id(ticket: str, at: str, event_type: str) -> str:

@@ -38,6 +38,7 @@ events or raises ``PayloadError`` naming the path that was missing or unexpected
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -50,7 +51,7 @@ from pydantic import ConfigDict, Field, PrivateAttr, field_validator, model_vali
 from slaengine.durations import Duration
 from slaengine.mapping.loading import Issues, LinePath, LocatedModel, Model, load_model
 from slaengine.mapping.times import TimeReader, TimeSettings
-from slaengine.mapping.vocabulary import event_type_issues, make_event_id, text_keys
+from slaengine.mapping.vocabulary import event_type_issues, make_event_id, shown, text_keys
 
 __all__ = [
     "HookAuth",
@@ -86,14 +87,29 @@ Condition = str | list[str] | dict[str, Any]
 
 
 def _as_text(value: Any) -> str:
-    """A JSON or YAML scalar as the text conditions and tables compare (JSON spelling)."""
+    """A JSON or YAML value as the text conditions and tables compare (JSON spelling)."""
     if value is True:
         return "true"
     if value is False:
         return "false"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
     return str(value)
+
+
+def _identifier(value: Any, path: str, what: str) -> str:
+    """A ticket number or asset id: text or a whole number, never an object, a list, a
+    true/false or a fraction (a payload of another shape); PayloadError naming the path."""
+    if isinstance(value, str) and value.strip():
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = repr(value) if isinstance(value, str) else _as_text(value)
+    raise PayloadError(path, f"not {what}: {text if len(text) <= 60 else shown(text)}")
 
 
 def _conditions(value: Any) -> Any:
@@ -345,11 +361,24 @@ def _holds(data: Any, when: dict[str, Condition], headers: dict[str, str]) -> bo
     return True
 
 
+def _json_kind(value: Any) -> str:
+    """What a decoded JSON value is, in JSON's words (for errors)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "a list" if isinstance(value, list) else "an object"
+
+
 def _shape_hint(data: Any) -> str:
     if isinstance(data, dict):
         keys = ", ".join(sorted(str(key) for key in data)[:12])
         return f" (the payload's top-level fields: {keys})"
-    return f" (the payload is a JSON {type(data).__name__}, not an object)"
+    return f" (the payload is {_json_kind(data)}, not an object)"
 
 
 class _Mapper:
@@ -364,7 +393,7 @@ class _Mapper:
         if value is _MISSING or value == "":
             return None
         if isinstance(value, dict | list):
-            raise PayloadError(path, f"expected a time, got a JSON {type(value).__name__}")
+            raise PayloadError(path, f"expected a time, got {_json_kind(value)}")
         try:
             moment, _ = self.reader.read(_as_text(value))
         except ValueError as exc:
@@ -395,10 +424,9 @@ class _Mapper:
             ticket_raw = _lookup(data, path, headers)
             if ticket_raw is not _MISSING:
                 break
-        if ticket_raw is _MISSING or isinstance(ticket_raw, dict | list) or ticket_raw == "":
-            what = "missing" if ticket_raw is _MISSING else f"not a ticket number: {ticket_raw!r}"
-            raise PayloadError(" or ".join(mapping.ticket), f"{what}{_shape_hint(data)}")
-        ticket = mapping.ticket_prefix + _as_text(ticket_raw)
+        if ticket_raw is _MISSING:
+            raise PayloadError(" or ".join(mapping.ticket), f"missing{_shape_hint(data)}")
+        ticket = mapping.ticket_prefix + _identifier(ticket_raw, path, "a ticket number")
         current: str | None = None
         current_read = False
 
@@ -416,7 +444,7 @@ class _Mapper:
         if mapping.asset is not None:
             found = _lookup(data, mapping.asset, headers)
             if found is not _MISSING and found != "":
-                asset = _as_text(found)
+                asset = _identifier(found, mapping.asset, "an asset id")
         attrs: dict[str, Any] = {}
         for name, path in mapping.attrs.items():
             found = _lookup(data, path, headers)
@@ -470,7 +498,7 @@ class _Mapper:
             if items is _MISSING:
                 continue
             if not isinstance(items, list):
-                raise PayloadError(block.items, f"expected a list, got {type(items).__name__}")
+                raise PayloadError(block.items, f"expected a list, got {_json_kind(items)}")
             if not items:
                 continue
             changed_at = self.time(data, block.at, headers)
