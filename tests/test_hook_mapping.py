@@ -267,6 +267,20 @@ def test_a_bad_mapping_names_file_line_and_field(tmp_path: Path) -> None:
     assert f"{path}:7: events.0.wen: unknown field; did you mean 'when'?" in str(misspelt.value)
 
 
+def test_a_mapping_of_the_other_shape_is_named_as_such() -> None:
+    """One language, two shapes: a CSV mapping given to a webhook (or the reverse) is told
+    which it is and where it belongs, not listed field by field."""
+    with pytest.raises(MappingError) as csv_given:
+        load_hook_mapping(MAPPINGS / "helpdesk.yaml")
+    assert len(csv_given.value.problems) == 1
+    assert "shape: this is a CSV mapping" in str(csv_given.value)
+    assert "slaengine import" in str(csv_given.value)
+    with pytest.raises(MappingError) as hook_given:
+        load_mapping(MAPPINGS / "jira-webhook.yaml")
+    assert len(hook_given.value.problems) == 1
+    assert "jira-webhook.yaml:7: shape: this is a webhook mapping" in str(hook_given.value)
+
+
 def test_hook_try_prints_the_events_or_why_none(tmp_path: Path) -> None:
     payload = tmp_path / "update.json"
     payload.write_text(json.dumps(jira_life("SUP-7", T0)[4][1]), encoding="utf-8")

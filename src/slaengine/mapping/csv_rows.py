@@ -122,6 +122,22 @@ class Mapping(LocatedModel):
     attrs: dict[str, str] = Field(default_factory=dict)
     event_types: list[str] = Field(default_factory=list)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _a_csv_mapping(cls, data: Any) -> Any:
+        """A webhook mapping given where a CSV mapping is wanted: say so, not its every field."""
+        if isinstance(data, dict) and data.get("shape") == "webhook":
+            raise Issues(
+                [
+                    (
+                        ("shape",),
+                        "this is a webhook mapping (shape: webhook): it is for serve --hook and "
+                        "hook try (docs/connectors.md); slaengine import reads a CSV mapping",
+                    )
+                ]
+            )
+        return data
+
     @field_validator("activities", "severity", mode="before")
     @classmethod
     def _keys_as_text(cls, value: Any) -> Any:

@@ -259,6 +259,23 @@ class HookMapping(LocatedModel):
     #: The mapping compiled for payloads (its time reader), made on first use.
     _mapper: Any = PrivateAttr(None)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _a_webhook_mapping(cls, data: Any) -> Any:
+        """A CSV mapping given where a webhook mapping is wanted: say so, not its every field."""
+        if isinstance(data, dict) and data.get("shape", "csv") == "csv":
+            raise Issues(
+                [
+                    (
+                        ("shape",),
+                        "this is a CSV mapping (shape: csv, or no shape): serve --hook and hook "
+                        "try read a webhook mapping (shape: webhook, docs/connectors.md); a CSV "
+                        "mapping is for slaengine import",
+                    )
+                ]
+            )
+        return data
+
     @field_validator("severity", mode="before")
     @classmethod
     def _keys_as_text(cls, value: Any) -> Any:
