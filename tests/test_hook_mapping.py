@@ -281,6 +281,30 @@ def test_a_mapping_of_the_other_shape_is_named_as_such() -> None:
     assert "jira-webhook.yaml:7: shape: this is a webhook mapping" in str(hook_given.value)
 
 
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (b"\xff{}", "not UTF-8 text (byte 0)"),
+        (b"[" * 100_000 + b"]" * 100_000, "JSON nested too deeply"),
+        (b"[" + b"9" * 5_000 + b"]", "digits"),
+    ],
+    ids=["not UTF-8", "nested deeply", "5,000 digits"],
+)
+def test_hook_try_refuses_a_body_the_service_refuses_without_a_traceback(
+    tmp_path: Path, content: bytes, words: str
+) -> None:
+    payload = tmp_path / "body.json"
+    payload.write_bytes(content)
+    run = subprocess.run(
+        [SLAENGINE, "hook", "try", str(MAPPINGS / "jira-webhook.yaml"), str(payload)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 2 and "Traceback" not in run.stderr, run.stderr[-500:]
+    assert words in run.stderr
+
+
 def test_hook_try_prints_the_events_or_why_none(tmp_path: Path) -> None:
     payload = tmp_path / "update.json"
     payload.write_text(json.dumps(jira_life("SUP-7", T0)[4][1]), encoding="utf-8")

@@ -104,6 +104,16 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
             yield Served(url, db, alerts, log)
 
 
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, as an operator stops the service; killed if it has not ended within 10 s."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @contextmanager
 def _serving(args: list[str], env: dict[str, str], log: Path) -> Iterator[str]:
     """``slaengine serve ARGS`` on a free port, its output in ``log``; yields its URL once
@@ -131,12 +141,7 @@ def _serving(args: list[str], env: dict[str, str], log: Path) -> Iterator[str]:
             time.sleep(0.05)
         yield url
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        _stop(process)
 
 
 @contextmanager
@@ -163,12 +168,7 @@ def _judge(served: Served) -> Iterator[None]:
     except AssertionError as exc:
         raise AssertionError(f"{exc}\njudge log:\n{log.read_text()}") from None
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        _stop(process)
 
 
 def _t0() -> datetime:
