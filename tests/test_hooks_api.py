@@ -120,6 +120,9 @@ def test_the_intake_refusing_an_event_is_answered_with_each_outcome(
     assert conflict.status_code == 409, conflict.text
     assert conflict.json()["outcomes"][0]["status"] == "rejected"
     assert "already accepted with different content" in conflict.json()["error"]
+    # The helpdesk retries a delivery answered 4xx: the same refusal, recorded once.
+    again = signed.post("/hooks/inhouse", content=_body(level="high"), headers=auth)
+    assert again.status_code == 409 and again.json() == conflict.json()
     with sqlite3.connect(tmp_path / "hooks.db") as db:
         stored = db.execute("SELECT source FROM events").fetchall()
         refused = db.execute("SELECT source, event_id, error FROM rejected").fetchall()
@@ -233,3 +236,25 @@ def test_a_hostile_payload_is_a_4xx_naming_the_field_never_a_500(
             assert found["outcomes"][0]["status"] == "rejected"
         after = client.post(f"/hooks/inhouse?key={SECRET}", content=_body())
         assert after.status_code == 201  # one bad delivery breaks nothing for the next
+
+
+@pytest.mark.parametrize("where", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_a_refusal_retried_by_a_helpdesk_is_recorded_once(
+    tmp_path: Path, request: pytest.FixtureRequest, where: str
+) -> None:
+    """Only a webhook's: POST /events keeps each refusal it answers, as before."""
+    url = (
+        f"sqlite:///{tmp_path / 'retry.db'}"
+        if where == "sqlite"
+        else request.getfixturevalue("pg_url")
+    )
+    service = open_service(url, FixedClock(T0), fast_contract(), tmp_path)
+    first = event("reported", "R1", T0, "R1")
+    other = {**first, "severity": "major"}
+    service.post_one(first, "hook:jira")
+    for source in ("hook:jira", "hook:jira", "hook:zammad", "api", "api"):
+        assert service.post_one(other, source).rejected is not None
+    with service.store.sessions() as session:
+        refused = sorted(row.source for row in session.scalars(select(RejectedInput)))
+    service.store.close()
+    assert refused == ["api", "api", "hook:jira", "hook:zammad"]
