@@ -265,6 +265,15 @@ def test_a_bad_mapping_names_file_line_and_field(tmp_path: Path) -> None:
     with pytest.raises(MappingError) as misspelt:
         load_hook_mapping(path)
     assert f"{path}:7: events.0.wen: unknown field; did you mean 'when'?" in str(misspelt.value)
+    path.write_text(
+        "shape: webhook\ncontract: X\nticket: []\nevents:\n"
+        '  - {type: reported, at: a, when: {b: {present: "no"}}}\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(MappingError) as unusable:
+        load_hook_mapping(path)
+    assert f"{path}:3: ticket: List should have at least 1 item" in str(unusable.value)
+    assert "b: present is true or false, unquoted; got 'no'" in str(unusable.value)
 
 
 def test_a_mapping_of_the_other_shape_is_named_as_such() -> None:

@@ -132,7 +132,11 @@ def _conditions(value: Any) -> Any:
                 values = values if isinstance(values, list) else [values]
                 result[str(path)] = {"not": [_as_text(item) for item in values]}
             else:
-                result[str(path)] = {"present": bool(wanted["present"])}
+                if not isinstance(wanted["present"], bool):  # "no" in quotes is not false
+                    raise ValueError(
+                        f"{path}: present is true or false, unquoted; got {wanted['present']!r}"
+                    )
+                result[str(path)] = {"present": wanted["present"]}
         elif wanted is None:
             result[str(path)] = {"present": False}
         else:
@@ -244,7 +248,8 @@ class HookMapping(LocatedModel):
     contract: str = Field(description="the contract the events are for")
     auth: HookAuth | None = None
     ticket: list[str] = Field(
-        description="JSON path of the ticket's own number (a list: the first path present)"
+        min_length=1,
+        description="JSON path of the ticket's own number (a list: the first path present)",
     )
     ticket_prefix: str = ""
     severity_from: str | None = Field(None, description="JSON path of the priority")
