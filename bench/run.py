@@ -79,7 +79,7 @@ from slaengine.clocks import PAUSED, RUNNING
 from slaengine.contract import Contract, load_contract
 from slaengine.evaluate import Context, evaluate, evaluate_ticket
 from slaengine.events import Event, Intake
-from slaengine.importer import import_csv, load_mapping
+from slaengine.mapping import import_csv, load_mapping
 from slaengine.replay import cyclic_gc_paused, write_report
 from slaengine.service import LiveService
 from slaengine.store import Store

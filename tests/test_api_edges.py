@@ -89,6 +89,8 @@ def test_malformed_json_oversized_bodies_and_batches_have_the_one_shape(
     body = _shape(client.post("/events", content=b'{"id": "E1",'), 400)
     assert "not valid JSON" in body["error"] and "column" in body["error"]
     _shape(client.post("/events/batch", content=b"[1, 2"), 400)
+    digits = _shape(client.post("/events/batch", content=b"[" + b"9" * 5_000 + b"]"), 400)
+    assert "not valid JSON" in digits["error"] and "digits" in digits["error"]
     big = event("reported", "T1", T0, attrs={"note": "x" * 3_000})
     assert "at most 2,000" in _shape(client.post("/events", json=big), 413)["error"]
     many = [event("reported", f"T{i}", T0) for i in range(21)]
@@ -104,6 +106,7 @@ POISON: list[tuple[str, dict[str, Any], str]] = [
     ("year 9999", {"at": "9999-12-31T23:00:00-05:00"}, "at:"),
     ("NUL", {"ticket": "T\x00"}, "NUL"),
     ("lone surrogate", {"ticket": "T\ud800"}, "surrogate"),
+    ("lone surrogate in the id", {"id": "E\ud800"}, "surrogate"),  # echoed in the answer
     ("long ticket", {"ticket": "T" * 301}, "ticket: 301 characters"),
     ("long id", {"id": "E" * 301}, "id: 301 characters"),
     ("NaN", {"attrs": {"reading": float("nan")}}, "attrs.reading"),

@@ -27,7 +27,7 @@ from slaengine.contract import load_contract
 from slaengine.durations import Duration
 from slaengine.evaluate import evaluate
 from slaengine.events import Intake
-from slaengine.importer import import_csv, load_mapping
+from slaengine.mapping import import_csv, load_mapping
 from tests.tender import TENDER, Stream, t
 
 REPO = Path(__file__).parents[1]

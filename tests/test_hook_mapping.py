@@ -15,8 +15,7 @@ import pytest
 from slaengine.contract import load_contract
 from slaengine.evaluate import evaluate
 from slaengine.events import Intake
-from slaengine.importer import MappingError, import_csv, load_mapping
-from slaengine.mapping import load_any
+from slaengine.mapping import MappingError, import_csv, load_any, load_mapping
 from slaengine.mapping.webhook import (
     HookMapping,
     PayloadError,
@@ -266,6 +265,53 @@ def test_a_bad_mapping_names_file_line_and_field(tmp_path: Path) -> None:
     with pytest.raises(MappingError) as misspelt:
         load_hook_mapping(path)
     assert f"{path}:7: events.0.wen: unknown field; did you mean 'when'?" in str(misspelt.value)
+    path.write_text(
+        "shape: webhook\ncontract: X\nticket: []\nevents:\n"
+        '  - {type: reported, at: a, when: {b: {present: "no"}}}\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(MappingError) as unusable:
+        load_hook_mapping(path)
+    assert f"{path}:3: ticket: List should have at least 1 item" in str(unusable.value)
+    assert "b: present is true or false, unquoted; got 'no'" in str(unusable.value)
+
+
+def test_a_mapping_of_the_other_shape_is_named_as_such() -> None:
+    """One language, two shapes: a CSV mapping given to a webhook (or the reverse) is told
+    which it is and where it belongs, not listed field by field."""
+    with pytest.raises(MappingError) as csv_given:
+        load_hook_mapping(MAPPINGS / "helpdesk.yaml")
+    assert len(csv_given.value.problems) == 1
+    assert "shape: this is a CSV mapping" in str(csv_given.value)
+    assert "slaengine import" in str(csv_given.value)
+    with pytest.raises(MappingError) as hook_given:
+        load_mapping(MAPPINGS / "jira-webhook.yaml")
+    assert len(hook_given.value.problems) == 1
+    assert "jira-webhook.yaml:7: shape: this is a webhook mapping" in str(hook_given.value)
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (b"\xff{}", "not UTF-8 text (byte 0)"),
+        (b"[" * 100_000 + b"]" * 100_000, "JSON nested too deeply"),
+        (b"[" + b"9" * 5_000 + b"]", "digits"),
+    ],
+    ids=["not UTF-8", "nested deeply", "5,000 digits"],
+)
+def test_hook_try_refuses_a_body_the_service_refuses_without_a_traceback(
+    tmp_path: Path, content: bytes, words: str
+) -> None:
+    payload = tmp_path / "body.json"
+    payload.write_bytes(content)
+    run = subprocess.run(
+        [SLAENGINE, "hook", "try", str(MAPPINGS / "jira-webhook.yaml"), str(payload)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 2 and "Traceback" not in run.stderr, run.stderr[-500:]
+    assert words in run.stderr
 
 
 def test_hook_try_prints_the_events_or_why_none(tmp_path: Path) -> None:

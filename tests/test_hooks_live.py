@@ -92,38 +92,56 @@ def _hooks() -> list[str]:
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     tmp = tmp_path_factory.mktemp("hooks")
     db = tmp / "hooks.db"
-    port = free_port()
     log = tmp / "serve.log"
     with http_receiver() as alerts:
         env = {**os.environ, **ENV}
-        command = [
-            SLAENGINE, "serve", "--db", f"sqlite:///{db}", "--port", str(port),
+        args = [
+            "--db", f"sqlite:///{db}",
             "--contract", str(ROOT / "contracts" / "example-tender.yaml"),
             "--token", TOKEN, "--no-judge", *_hooks(),
         ]  # fmt: skip
-        with log.open("wb") as output:
-            process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=env)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                if process.poll() is not None:
-                    raise AssertionError(f"serve exited:\n{log.read_text()}")
-                try:
-                    if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                assert time.monotonic() < deadline, log.read_text()
-                time.sleep(0.05)
+        with _serving(args, env, log) as url:
             yield Served(url, db, alerts, log)
-        finally:
-            process.send_signal(signal.SIGTERM)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, as an operator stops the service; killed if it has not ended within 10 s."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@contextmanager
+def _serving(args: list[str], env: dict[str, str], log: Path) -> Iterator[str]:
+    """``slaengine serve ARGS`` on a free port, its output in ``log``; yields its URL once
+    /health answers, and stops it (SIGTERM) after."""
+    port = free_port()
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [SLAENGINE, "serve", "--port", str(port), *args],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                raise AssertionError(f"serve exited:\n{log.read_text()}")
             try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.05)
+        yield url
+    finally:
+        _stop(process)
 
 
 @contextmanager
@@ -150,12 +168,7 @@ def _judge(served: Served) -> Iterator[None]:
     except AssertionError as exc:
         raise AssertionError(f"{exc}\njudge log:\n{log.read_text()}") from None
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        _stop(process)
 
 
 def _t0() -> datetime:
@@ -367,46 +380,49 @@ def test_serve_refuses_a_hook_whose_secret_is_not_set(tmp_path: Path) -> None:
 
 def test_hooks_from_the_environment(tmp_path: Path) -> None:
     """SLAENGINE_HOOKS holds several NAME=MAPPING pairs, separated by spaces."""
-    port = free_port()
     mapping = ROOT / "mappings" / "servicenow-webhook.yaml"
     env = {**os.environ, **ENV, "SLAENGINE_HOOKS": f"sn={mapping} other={mapping}"}
-    log = tmp_path / "serve.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [
-                SLAENGINE,
-                "serve",
-                "--db",
-                f"sqlite:///{tmp_path / 'env.db'}",
-                "--port",
-                str(port),
-                "--contract",
-                str(ROOT / "contracts" / "example-tender.yaml"),
-            ],
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
-    try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, log.read_text()
-            try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.05)
+    args = [
+        "--db", f"sqlite:///{tmp_path / 'env.db'}",
+        "--contract", str(ROOT / "contracts" / "example-tender.yaml"),
+    ]  # fmt: skip
+    with _serving(args, env, tmp_path / "serve.log") as url:
         _headers, body = LIVES["servicenow"]("INC0099", _t0())[0]
         answer = httpx.post(
             f"{url}/hooks/other", content=json.dumps(body), headers=sign("servicenow", b"")
         )
         assert answer.status_code == 201, answer.text
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(10)
+
+
+def test_a_token_in_the_url_is_not_written_to_the_service_log(tmp_path: Path) -> None:
+    """uvicorn's access log writes each request's URL: the secret of a query-token hook must
+    not end up in the log of the service that checks it."""
+    secret = "url-secret-7f3a9c1e5b"
+    mapping = tmp_path / "inhouse.yaml"
+    mapping.write_text(
+        (ROOT / "mappings" / "servicenow-webhook.yaml")
+        .read_text(encoding="utf-8")
+        .replace("scheme: token", "scheme: query-token"),
+        encoding="utf-8",
+    )
+    env = {**os.environ, **ENV}
+    secret_env = "SLAENGINE_SERVICENOW_TOKEN"
+    env[secret_env] = secret
+    args = [
+        "--db", f"sqlite:///{tmp_path / 'url.db'}",
+        "--contract", str(ROOT / "contracts" / "example-tender.yaml"),
+        "--hook", f"inhouse={mapping}", "--log-level", "info",
+    ]  # fmt: skip
+    log = tmp_path / "serve.log"
+    with _serving(args, env, log) as url:
+        _headers, body = LIVES["servicenow"]("INC0098", _t0())[0]
+        answer = httpx.post(f"{url}/hooks/inhouse?token={secret}", content=json.dumps(body))
+        assert answer.status_code == 201, answer.text
+        wrong = httpx.post(f"{url}/hooks/inhouse?tok%65n={secret}x", content=json.dumps(body))
+        assert wrong.status_code == 401, wrong.text
+    text = log.read_text()
+    assert "POST /hooks/inhouse?token=[hidden]" in text  # the request is logged ...
+    assert secret not in text  # ... without its secret
 
 
 @pytest.mark.postgres
@@ -415,43 +431,14 @@ def test_on_postgresql_a_life_redelivered_stores_each_event_once(
 ) -> None:
     """The same door on PostgreSQL: the Jira life posted twice gives its events once, and the
     clocks of the hand-written events."""
-    port = free_port()
-    log = tmp_path / "serve-pg.log"
     env = {**os.environ, **ENV}
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [
-                SLAENGINE,
-                "serve",
-                "--db",
-                pg_url,
-                "--port",
-                str(port),
-                "--token",
-                TOKEN,
-                "--contract",
-                str(ROOT / "contracts" / "example-tender.yaml"),
-                "--no-judge",
-                "--hook",
-                f"jira={ROOT / 'mappings' / 'jira-webhook.yaml'}",
-            ],
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
-    url = f"http://127.0.0.1:{port}"
-    served = Served(url, tmp_path / "unused.db", HttpReceiver("127.0.0.1", 0), log)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, log.read_text()
-            try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.05)
+    args = [
+        "--db", pg_url, "--token", TOKEN,
+        "--contract", str(ROOT / "contracts" / "example-tender.yaml"), "--no-judge",
+        "--hook", f"jira={ROOT / 'mappings' / 'jira-webhook.yaml'}",
+    ]  # fmt: skip
+    with _serving(args, env, tmp_path / "serve-pg.log") as url:
+        served = Served(url, tmp_path / "unused.db", HttpReceiver("127.0.0.1", 0), Path())
         t0 = _t0()
         life = jira_life("SUP-90", t0)
         first = [served.hook("jira", delivery) for delivery in life]
@@ -462,6 +449,3 @@ def test_on_postgresql_a_life_redelivered_stores_each_event_once(
         batch = httpx.post(f"{url}/events/batch", json=expected("jira", "REF-90", t0), headers=AUTH)
         assert batch.status_code == 200 and batch.json()["rejected"] == []
         assert _clocks(served.ticket("SUP-90")) == _clocks(served.ticket("REF-90"))
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(10)

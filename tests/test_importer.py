@@ -15,15 +15,15 @@ from hypothesis import strategies as st
 
 from slaengine.bundled import helpdesk_csv, helpdesk_missing
 from slaengine.events import Intake
-from slaengine.importer import (
+from slaengine.mapping import (
     ImportResult,
     Mapping,
     MappingError,
-    _compile_format,
     import_csv,
     load_mapping,
     write_jsonl,
 )
+from slaengine.mapping.times import compile_format
 from tests.tender import TENDER
 
 REPO = Path(__file__).parents[1]
@@ -169,6 +169,24 @@ def test_unreadable_time_says_what_format_was_expected(tmp_path: Path) -> None:
     )
 
 
+def test_a_time_outside_the_calendar_is_a_problem_of_its_row_not_a_crash(tmp_path: Path) -> None:
+    """Times that parse but leave the years 1-9999 once in UTC, and Unix times past them."""
+    body = (
+        "C1,Insert ticket,R1,9999-12-31T23:59:59-14:00,1\n"
+        "C2,Insert ticket,R1,0001-01-01 00:30:00,1\n"  # Europe/Rome: before year 1 in UTC
+        "C3,Insert ticket,R1,2013/01/15 09:00:00,1\n"
+    )
+    result = _run(tmp_path, body)
+    assert [(p.line, p.ticket) for p in result.problems] == [(2, "HD-C1"), (3, "HD-C2")]
+    assert all("outside the years 1-9999" in p.error for p in result.problems)
+    assert "in column 'When'" in result.problems[0].error
+    assert [e["ticket"] for e in result.events] == ["HD-C3"]
+    epoch = compile_format("epoch")
+    for text in ("1e20", "inf", "nan", "-1e15"):
+        with pytest.raises(ValueError, match="since 1970"):
+            epoch(text)
+
+
 def test_naive_time_without_a_zone_is_a_problem(tmp_path: Path) -> None:
     no_zone = MAPPING.replace(", timezone: Europe/Rome", "")
     result = _run(tmp_path, "C1,Insert ticket,R1,2013/01/15 09:00:00,1\n", no_zone)
@@ -195,7 +213,7 @@ def test_fast_format_reader_agrees_with_strptime(
 ) -> None:
     text = moment.replace(tzinfo=timezone(timedelta(minutes=offset_minutes))).strftime(fmt)
     expected = datetime.strptime(text, fmt)
-    got = _compile_format(fmt)(text)
+    got = compile_format(fmt)(text)
     assert got == expected
     assert got.utcoffset() == expected.utcoffset()
     assert got.replace(tzinfo=None) == expected.replace(tzinfo=None)
@@ -212,9 +230,9 @@ def test_fast_format_reader_accepts_and_refuses_what_strptime_does(text: str) ->
         expected = None
     if expected is None:
         with pytest.raises(ValueError):
-            _compile_format(fmt)(text)
+            compile_format(fmt)(text)
     else:
-        assert _compile_format(fmt)(text) == expected
+        assert compile_format(fmt)(text) == expected
 
 
 # --- rows, order, events ------------------------------------------------------------------------
@@ -495,3 +513,19 @@ def test_helpdesk_mapping_covers_every_activity_of_the_real_log() -> None:
     assert intake.rejected == []
     assert all(e["at"].endswith(("+01:00", "+02:00")) for e in result.events)
     assert all(datetime.fromisoformat(e["at"]).astimezone(UTC).year >= 2010 for e in result.events)
+
+
+def test_the_documented_import_path_of_before_still_works(tmp_path: Path) -> None:
+    """docs/import.md once named ``slaengine.importer``: code written against it still runs,
+    on the engine's own objects (slaengine.mapping), not on a copy."""
+    import slaengine.importer as before
+    import slaengine.mapping as engine
+
+    for name in before.__all__:
+        assert getattr(before, name) is getattr(engine, name), name
+    csv_path = tmp_path / "export.csv"
+    csv_path.write_text(HEADER + "C1,Insert ticket,R,2026/03/02 09:00:00,1\n", encoding="utf-8")
+    mapping_path = tmp_path / "mapping.yaml"
+    mapping_path.write_text(MAPPING, encoding="utf-8")
+    result = before.import_csv(csv_path, before.load_mapping(mapping_path))
+    assert [event["type"] for event in result.events] == ["reported"]

@@ -50,7 +50,7 @@ from slaengine.events import parse_time
 from slaengine.service.live import LiveService
 from slaengine.service.row_keys import RowKey, row_key
 from slaengine.store import Store
-from slaengine.store.limits import EARLIEST, INT_MAX, LATEST, time_problem
+from slaengine.store.limits import EARLIEST, INT_MAX, LATEST, storable, time_problem
 from slaengine.store.models import (
     OPEN,
     PENDING,
@@ -395,8 +395,10 @@ def create_app(
         return {
             "accepted": len(added.accepted),
             "duplicates": added.duplicates,
+            # storable: an id that echoes a lone surrogate is written escaped, not a 500
             "rejected": [
-                {"index": item.line, "id": item.id, "error": item.error} for item in added.rejected
+                {"index": item.line, "id": storable(item.id), "error": storable(item.error)}
+                for item in added.rejected
             ],
         }
 

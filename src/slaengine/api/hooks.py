@@ -29,14 +29,14 @@ import asyncio
 import base64
 import hashlib
 import hmac
-import json
 import logging
 import os
+import re
 from collections.abc import Mapping as EnvMapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
@@ -44,8 +44,9 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
 from slaengine.api.auth import Auth
-from slaengine.api.problems import BadBody, BodyLimits, problem
+from slaengine.api.problems import Answer, BadBody, BodyLimits, decode_json, problem, raw_body
 from slaengine.errors import SlaError
+from slaengine.mapping.vocabulary import shown
 from slaengine.mapping.webhook import (
     HookMapping,
     PayloadError,
@@ -113,20 +114,6 @@ def load_hooks(
     return hooks
 
 
-async def _raw_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise BadBody(413, f"body: {int(declared):,} bytes, at most {limit:,} per webhook")
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise BadBody(413, f"body: more than {limit:,} bytes, at most {limit:,} per webhook")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 def _proof_problem(hook: Hook, request: Request, raw: bytes, now: float) -> str | None:
     """Why the delivery's own proof fails (None: it holds)."""
     auth = hook.mapping.auth
@@ -147,15 +134,15 @@ def _proof_problem(hook: Hook, request: Request, raw: bytes, now: float) -> str 
     signed = raw
     if auth.scheme == "glpi":
         assert auth.timestamp_header is not None
-        stamp = request.headers.get(auth.timestamp_header, "")
-        if not stamp.strip().isdigit():
+        stamp = request.headers.get(auth.timestamp_header, "").strip()
+        if not (stamp.isascii() and stamp.isdigit()):
             return f"no {auth.timestamp_header} header (Unix seconds)"
         if abs(now - int(stamp)) > auth.window_seconds:
             return (
                 f"{auth.timestamp_header} {stamp} is outside the replay window ({auth.window} "
                 "either side of now)"
             )
-        signed = raw + stamp.strip().encode()
+        signed = raw + stamp.encode()
     digest = hmac.new(hook.secret, signed, _DIGESTS[auth.scheme]).digest()
     expected = auth.prefix + (
         digest.hex() if auth.encoding == "hex" else base64.b64encode(digest).decode()
@@ -163,6 +150,28 @@ def _proof_problem(hook: Hook, request: Request, raw: bytes, now: float) -> str 
     if not hmac.compare_digest(given.strip().encode(), expected.encode()):
         return f"{auth.header} does not match the body (wrong secret, or the body was changed)"
     return None
+
+
+class HiddenUrlTokens(logging.Filter):
+    """Hides the query values of webhook URLs in uvicorn's access log, which writes each
+    request's path with its query string (``POST /hooks/jira?token=...``): the service must not
+    write down the secret of a ``query-token`` hook. Every value is hidden, whatever its name
+    or spelling (``?tok%65n=`` is read as ``token`` too); the names stay."""
+
+    _VALUES: Final = re.compile(r"([?&][^=&#]*=)[^&#]*")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        # uvicorn: '%s - "%s %s HTTP/%s" %d' % (client, method, path with query, version, status)
+        if isinstance(args, tuple) and len(args) >= 3:
+            path = args[2]
+            if isinstance(path, str) and "/hooks/" in path and "?" in path:
+                record.args = (*args[:2], self._VALUES.sub(r"\1[hidden]", path), *args[3:])
+        return True
+
+
+#: The filter on uvicorn's access log (installed once per process, when hooks are mounted).
+_HIDDEN: Final = HiddenUrlTokens()
 
 
 def mount_hooks(
@@ -175,6 +184,9 @@ def mount_hooks(
     """Mount ``POST /hooks/{name}`` for ``hooks`` on ``app`` (made by ``create_app``)."""
     limits = limits or BodyLimits()
     by_name = {hook.name: hook for hook in hooks}
+    access = logging.getLogger("uvicorn.access")
+    if hooks and _HIDDEN not in access.filters:
+        access.addFilter(_HIDDEN)
     store = service.store
 
     def keep(hook: Hook, error: str, raw: bytes) -> None:
@@ -259,7 +271,7 @@ def mount_hooks(
         if hook is None:
             known = ", ".join(sorted(by_name)) or "none (slaengine serve --hook NAME=MAPPING)"
             return problem(404, f"no webhook {name!r}; mounted: {known}", field="name")
-        raw = await _raw_body(request, limits.event_bytes)
+        raw = await raw_body(request, limits.event_bytes, "webhook")
         if request.headers.get("authorization") or hook.mapping.auth is None:
             auth.check(request, write=True)
         else:
@@ -267,11 +279,10 @@ def mount_hooks(
             if why is not None:
                 return problem(401, f"webhook {name}: {why}", field="signature")
         try:
-            data = json.loads(raw.decode("utf-8-sig"))
-        except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-            error = f"body: not JSON ({exc})"
-            await run_in_threadpool(keep, hook, error, raw)
-            return problem(400, error, field="body")
+            data = decode_json(raw, "the webhook")
+        except BadBody as exc:
+            await run_in_threadpool(keep, hook, exc.error, raw)
+            return problem(exc.status, exc.error, field="body")
         headers = {key.lower(): value for key, value in request.headers.items()}
         try:
             mapped = map_payload(hook.mapping, data, headers)
@@ -291,10 +302,13 @@ def mount_hooks(
             mapped.events = [e for e in mapped.events if e["id"] not in dropped]
             mapped.notes.extend(dropped.values())
         if not mapped.events:
-            return JSONResponse(
+            return Answer(
                 {"status": "nothing to store", "events": 0, "why": mapped.notes}, status_code=200
             )
-        outcomes = await asyncio.gather(*(service.post_one_async(e) for e in mapped.events))
+        source = f"hook:{name}"
+        outcomes = await asyncio.gather(
+            *(service.post_one_async(event, source) for event in mapped.events)
+        )
         listed: list[dict[str, Any]] = []
         stored = duplicates = 0
         refused: list[dict[str, Any]] = []
@@ -325,8 +339,9 @@ def mount_hooks(
             first = refused[0]
             return problem(
                 409 if conflict else 422,
-                f"event {first['id']}: {first['error']}",
+                f"event {first['id'] if len(first['id']) <= 120 else shown(first['id'])}: "
+                f"{first['error']}",
                 id=first["id"],
                 **{key: value for key, value in body.items() if key != "status"},
             )
-        return JSONResponse(body, status_code=201 if stored else 200)
+        return Answer(body, status_code=201 if stored else 200)

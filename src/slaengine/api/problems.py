@@ -60,23 +60,34 @@ class BodyLimits:
     batch_events: int = 1_000
 
 
+class Answer(JSONResponse):
+    """A JSON answer that can always be written: a value that echoes what a client sent (an
+    event id holding a lone surrogate, which the intake refuses) is written with ``\\u``
+    escapes rather than failing to encode as UTF-8 (a 500 in place of the 4xx)."""
+
+    def render(self, content: Any) -> bytes:
+        try:
+            return super().render(content)
+        except UnicodeEncodeError:
+            return json.dumps(content, allow_nan=False, separators=(",", ":")).encode("ascii")
+
+
 def problem(status: int, error: str, **located: Any) -> JSONResponse:
     kind = "unavailable" if status == 503 else "error" if status >= 500 else "rejected"
     body = {"status": kind, "error": error, **{k: v for k, v in located.items() if v is not None}}
     headers = {"Retry-After": str(RETRY_AFTER)} if status == 503 else None
-    return JSONResponse(body, status_code=status, headers=headers)
+    return Answer(body, status_code=status, headers=headers)
 
 
 #: What ``json_body(..., optional=True)`` gives for an empty body (JSON ``null`` is a value).
 NO_BODY = object()
 
 
-async def json_body(request: Request, limit: int, what: str, optional: bool = False) -> Any:
-    """The request body decoded as JSON, whatever its Content-Type; ``BadBody`` past ``limit``
-    bytes (413) or when it is not JSON (400). An empty body is a 400, or ``NO_BODY`` if
-    ``optional``."""
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
+async def raw_body(request: Request, limit: int, what: str) -> bytes:
+    """The request body as sent, read at most up to ``limit`` bytes (``BadBody`` 413 past it,
+    before anything is decoded): a webhook's signature is checked over these bytes."""
+    declared = request.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit() and int(declared) > limit:
         raise BadBody(413, f"body: {int(declared):,} bytes, at most {limit:,} per {what}")
     chunks: list[bytes] = []
     size = 0
@@ -85,7 +96,12 @@ async def json_body(request: Request, limit: int, what: str, optional: bool = Fa
         if size > limit:
             raise BadBody(413, f"body: more than {limit:,} bytes, at most {limit:,} per {what}")
         chunks.append(chunk)
-    raw = b"".join(chunks)
+    return b"".join(chunks)
+
+
+def decode_json(raw: bytes, what: str, optional: bool = False) -> Any:
+    """A body as JSON; ``BadBody`` 400 saying why not (not UTF-8, empty, malformed - naming line
+    and column -, nested too deeply). An empty body is ``NO_BODY`` if ``optional``."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -102,6 +118,15 @@ async def json_body(request: Request, limit: int, what: str, optional: bool = Fa
         ) from None
     except RecursionError:
         raise BadBody(400, "body: JSON nested too deeply") from None
+    except ValueError as exc:  # an integer of more digits than Python converts
+        raise BadBody(400, f"body: not valid JSON: {exc}") from None
+
+
+async def json_body(request: Request, limit: int, what: str, optional: bool = False) -> Any:
+    """The request body decoded as JSON, whatever its Content-Type; ``BadBody`` past ``limit``
+    bytes (413) or when it is not JSON (400). An empty body is a 400, or ``NO_BODY`` if
+    ``optional``."""
+    return decode_json(await raw_body(request, limit, what), what, optional)
 
 
 #: The largest body of a small JSON request (an acknowledgement, a re-judge).

@@ -34,7 +34,7 @@ from slaengine.cli.render import human_seconds
 from slaengine.contract import Contract, load_contract
 from slaengine.errors import EventError, SlaError
 from slaengine.events import Intake, parse_time
-from slaengine.importer import load_mapping
+from slaengine.mapping import load_mapping
 from slaengine.replay import cyclic_gc_paused
 
 #: Rejected events listed on stderr (all are counted; ``--format json`` has the count).

@@ -49,7 +49,7 @@ def hook_try(
     ] = None,
 ) -> None:
     """Print the events PAYLOAD would become through MAPPING (JSON Lines), or why none."""
-    from slaengine.importer import write_jsonl
+    from slaengine.mapping import write_jsonl
     from slaengine.mapping.webhook import PayloadError, load_hook_mapping, map_payload
 
     hook = load_hook_mapping(mapping)
@@ -57,6 +57,8 @@ def hook_try(
         text = payload.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise SlaError(f"{payload}: no such payload file") from None
+    except UnicodeDecodeError as exc:  # the service answers such a body 400 (not UTF-8)
+        raise SlaError(f"{payload}: not UTF-8 text (byte {exc.start})") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -64,6 +66,10 @@ def hook_try(
             f"{payload}:{exc.lineno}:{exc.colno}: not JSON ({exc.msg}); save the webhook body "
             "exactly as sent"
         ) from None
+    except RecursionError:
+        raise SlaError(f"{payload}: JSON nested too deeply") from None
+    except ValueError as exc:  # an integer of more digits than Python converts
+        raise SlaError(f"{payload}: not JSON ({exc})") from None
     headers: dict[str, str] = {}
     for item in header or []:
         name, sep, value = item.partition(":")

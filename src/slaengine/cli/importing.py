@@ -1,6 +1,6 @@
 """``slaengine import``: a ticketing export (CSV) → ticket events (JSON Lines), with a mapping.
 
-A thin shell over ``slaengine.importer``: events go to ``--output`` (standard output by
+A thin shell over ``slaengine.mapping``: events go to ``--output`` (standard output by
 default), and everything a person should read goes to standard error — the rows that did not
 map, each with its line, and a summary (rows, events, rows skipped by activity, problems), so
 nothing is dropped silently. A big file gets a progress bar (on a terminal).
@@ -21,7 +21,7 @@ from slaengine.cli.common import NothingDone, err, friendly
 from slaengine.errors import SlaError
 
 if TYPE_CHECKING:  # the importer loads when a command imports (start-up time)
-    from slaengine.importer import ImportResult, Mapping
+    from slaengine.mapping import ImportResult, Mapping
 
 #: Files smaller than this import in well under a second: no progress bar.
 _PROGRESS_FROM_BYTES = 2_000_000
@@ -63,7 +63,7 @@ def import_export(path: Path, mapping: Mapping, contract: str | None) -> ImportR
     """Run the import, with a progress bar on a terminal (shared with ``backtest --csv``)."""
     if not path.is_file():
         raise SlaError(f"{path}: no such export file (give the path of a CSV export)")
-    from slaengine.importer import import_csv
+    from slaengine.mapping import import_csv
 
     with _progress(path) as progress:
         return import_csv(path, mapping, contract, progress)
@@ -152,7 +152,7 @@ def import_command(
     Rows that do not map are listed on stderr with their line numbers, followed by a summary
     (rows, events, rows skipped by activity, problems). See docs/import.md.
     """
-    from slaengine.importer import load_mapping, write_jsonl
+    from slaengine.mapping import load_mapping, write_jsonl
 
     mapping = load_mapping(mapping_file)
     result = import_export(export, mapping, contract)

@@ -1,11 +1,14 @@
 """The mapping engine: one language for turning what a helpdesk gives into ticket events.
 
-One module per input shape, one vocabulary (docs/import.md, docs/connectors.md):
+The engine, shared by every shape: ``loading`` (a mapping file read and checked, problems
+named by file, line and field), ``times`` (the ``time:`` settings: formats, zones,
+daylight-saving edges, ``write_in``), ``vocabulary`` (value tables, event types, ``attrs``, event
+ids, JSON Lines out). One module per input shape:
 
-* ``csv`` — a ticketing export, one row per status change (``slaengine import``,
-  ``backtest --csv``): ``slaengine.importer``, re-exported here;
+* ``csv_rows`` — a ticketing export, one row per status change (``slaengine import``,
+  ``backtest --csv``);
 * ``webhook`` — the JSON a helpdesk posts when a ticket changes (``slaengine serve --hook``,
-  ``slaengine hook try``): ``slaengine.mapping.webhook``.
+  ``slaengine hook try``).
 
 Both read times with the same ``time:`` settings, map values with the same tables, and give an
 event the same id for the same change (``make_event_id``), so a webhook and a later CSV import of
@@ -18,7 +21,15 @@ from pathlib import Path
 
 import yaml
 
-from slaengine.importer import Mapping, MappingError, import_csv, load_mapping, make_event_id
+from slaengine.mapping.csv_rows import (
+    ImportProblem,
+    ImportResult,
+    Mapping,
+    import_csv,
+    load_mapping,
+)
+from slaengine.mapping.loading import MappingError
+from slaengine.mapping.vocabulary import make_event_id, write_jsonl
 from slaengine.mapping.webhook import (
     HookMapping,
     HookResult,
@@ -30,6 +41,8 @@ from slaengine.mapping.webhook import (
 __all__ = [
     "HookMapping",
     "HookResult",
+    "ImportProblem",
+    "ImportResult",
     "Mapping",
     "MappingError",
     "PayloadError",
@@ -39,6 +52,7 @@ __all__ = [
     "load_mapping",
     "make_event_id",
     "map_payload",
+    "write_jsonl",
 ]
 
 

@@ -5,7 +5,7 @@ Theory of operation
 A webhook mapping is the JSON twin of the CSV mapping of ``slaengine import`` and shares its
 vocabulary (docs/import.md, docs/connectors.md): ``time`` (formats, zone of naive times,
 ``write_in``), ``ticket_prefix``, the ``severity`` value table, ``attrs``, ``event_types``, the
-event ids (``slaengine.importer.make_event_id``). Where a CSV mapping names a *column*, a webhook
+event ids (``make_event_id``). Where a CSV mapping names a *column*, a webhook
 mapping names a *JSON path*: dotted keys, a number for a list position (``issue.key``,
 ``changelog.items.0.field``); ``$header.X-Name`` reads a request header.
 
@@ -38,7 +38,7 @@ events or raises ``PayloadError`` naming the path that was missing or unexpected
 
 from __future__ import annotations
 
-import difflib
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -48,19 +48,10 @@ from typing import Any, Final, Literal
 
 from pydantic import ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
-from slaengine.contract import BUILTIN_EVENT_TYPES
 from slaengine.durations import Duration
-from slaengine.importer import (
-    DERIVED,
-    LocatedModel,
-    TimeSettings,
-    _Issues,
-    _Model,
-    _string_keys,
-    _TimeReader,
-    load_model,
-    make_event_id,
-)
+from slaengine.mapping.loading import Issues, LinePath, LocatedModel, Model, load_model
+from slaengine.mapping.times import TimeReader, TimeSettings
+from slaengine.mapping.vocabulary import event_type_issues, make_event_id, shown, text_keys
 
 __all__ = [
     "HookAuth",
@@ -96,14 +87,29 @@ Condition = str | list[str] | dict[str, Any]
 
 
 def _as_text(value: Any) -> str:
-    """A JSON or YAML scalar as the text conditions and tables compare (JSON spelling)."""
+    """A JSON or YAML value as the text conditions and tables compare (JSON spelling)."""
     if value is True:
         return "true"
     if value is False:
         return "false"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
     return str(value)
+
+
+def _identifier(value: Any, path: str, what: str) -> str:
+    """A ticket number or asset id: text or a whole number, never an object, a list, a
+    true/false or a fraction (a payload of another shape); PayloadError naming the path."""
+    if isinstance(value, str) and value.strip():
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = repr(value) if isinstance(value, str) else _as_text(value)
+    raise PayloadError(path, f"not {what}: {text if len(text) <= 60 else shown(text)}")
 
 
 def _conditions(value: Any) -> Any:
@@ -126,7 +132,11 @@ def _conditions(value: Any) -> Any:
                 values = values if isinstance(values, list) else [values]
                 result[str(path)] = {"not": [_as_text(item) for item in values]}
             else:
-                result[str(path)] = {"present": bool(wanted["present"])}
+                if not isinstance(wanted["present"], bool):  # "no" in quotes is not false
+                    raise ValueError(
+                        f"{path}: present is true or false, unquoted; got {wanted['present']!r}"
+                    )
+                result[str(path)] = {"present": wanted["present"]}
         elif wanted is None:
             result[str(path)] = {"present": False}
         else:
@@ -134,7 +144,7 @@ def _conditions(value: Any) -> Any:
     return result
 
 
-class HookAuth(_Model):
+class HookAuth(Model):
     """How the source proves a delivery is its own (besides the operator's bearer token)."""
 
     scheme: Literal["hmac-sha1", "hmac-sha256", "glpi", "token", "query-token"] = Field(
@@ -172,7 +182,7 @@ class HookAuth(_Model):
         return Duration.parse(self.window).seconds
 
 
-class EventRule(_Model):
+class EventRule(Model):
     """One event type, at the time under ``at``, when ``when`` holds."""
 
     type: str
@@ -191,7 +201,7 @@ class EventRule(_Model):
         return _conditions(value)
 
 
-class ChangeRule(_Model):
+class ChangeRule(Model):
     """One reported change (field, from, to) → an event type."""
 
     field: str
@@ -212,7 +222,7 @@ class ChangeRule(_Model):
         return ["" if item is None else _as_text(item) for item in values]
 
 
-class ChangeList(_Model):
+class ChangeList(Model):
     """A list of changes the source reports with each delivery (Jira's changelog)."""
 
     items: str = Field(description="JSON path of the list of changes")
@@ -238,7 +248,8 @@ class HookMapping(LocatedModel):
     contract: str = Field(description="the contract the events are for")
     auth: HookAuth | None = None
     ticket: list[str] = Field(
-        description="JSON path of the ticket's own number (a list: the first path present)"
+        min_length=1,
+        description="JSON path of the ticket's own number (a list: the first path present)",
     )
     ticket_prefix: str = ""
     severity_from: str | None = Field(None, description="JSON path of the priority")
@@ -253,10 +264,27 @@ class HookMapping(LocatedModel):
     #: The mapping compiled for payloads (its time reader), made on first use.
     _mapper: Any = PrivateAttr(None)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _a_webhook_mapping(cls, data: Any) -> Any:
+        """A CSV mapping given where a webhook mapping is wanted: say so, not its every field."""
+        if isinstance(data, dict) and data.get("shape", "csv") == "csv":
+            raise Issues(
+                [
+                    (
+                        ("shape",),
+                        "this is a CSV mapping (shape: csv, or no shape): serve --hook and hook "
+                        "try read a webhook mapping (shape: webhook, docs/connectors.md); a CSV "
+                        "mapping is for slaengine import",
+                    )
+                ]
+            )
+        return data
+
     @field_validator("severity", mode="before")
     @classmethod
     def _keys_as_text(cls, value: Any) -> Any:
-        return _string_keys(value)
+        return text_keys(value)
 
     @field_validator("ticket", mode="before")
     @classmethod
@@ -265,36 +293,21 @@ class HookMapping(LocatedModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> HookMapping:
-        issues: list[tuple[tuple[str | int, ...], str]] = []
-        known = BUILTIN_EVENT_TYPES | set(self.event_types)
-
-        def check_type(where: tuple[str | int, ...], name: str) -> None:
-            if name not in known:
-                near = difflib.get_close_matches(name, sorted(known), n=1)
-                hint = f"did you mean {near[0]!r}? " if near else ""
-                issues.append(
-                    (
-                        where,
-                        f"{name!r} is not an event type; {hint}use a built-in type "
-                        "(reference.md §2) or declare the contract's own under event_types",
-                    )
-                )
-
+        used: list[tuple[LinePath, str]] = []
         for i, rule in enumerate(self.events):
-            check_type(("events", i, "type"), rule.type)
+            used.append((("events", i, "type"), rule.type))
             if rule.after is not None:
-                check_type(("events", i, "after"), rule.after)
+                used.append((("events", i, "after"), rule.after))
         for i, block in enumerate(self.changes):
             for j, change in enumerate(block.rules):
-                check_type(("changes", i, "rules", j, "type"), change.type)
+                used.append((("changes", i, "rules", j, "type"), change.type))
+        issues = event_type_issues(self.event_types, used, self.attrs)
         if not self.events and not self.changes:
             issues.append((("events",), "map at least one event (events: or changes:)"))
         if self.severity is not None and self.severity_from is None:
             issues.append((("severity",), "a severity table needs severity_from (the path)"))
-        if DERIVED in self.attrs:
-            issues.append((("attrs", DERIVED), f"{DERIVED!r} is reserved"))
         if issues:
-            raise _Issues(issues)
+            raise Issues(issues)
         return self
 
 
@@ -370,11 +383,24 @@ def _holds(data: Any, when: dict[str, Condition], headers: dict[str, str]) -> bo
     return True
 
 
+def _json_kind(value: Any) -> str:
+    """What a decoded JSON value is, in JSON's words (for errors)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "a list" if isinstance(value, list) else "an object"
+
+
 def _shape_hint(data: Any) -> str:
     if isinstance(data, dict):
         keys = ", ".join(sorted(str(key) for key in data)[:12])
         return f" (the payload's top-level fields: {keys})"
-    return f" (the payload is a JSON {type(data).__name__}, not an object)"
+    return f" (the payload is {_json_kind(data)}, not an object)"
 
 
 class _Mapper:
@@ -382,19 +408,18 @@ class _Mapper:
 
     def __init__(self, mapping: HookMapping) -> None:
         self.mapping = mapping
-        self.reader = _TimeReader(mapping.time, "")
+        self.reader = TimeReader(mapping.time)
 
     def time(self, data: Any, path: str, headers: dict[str, str]) -> str | None:
         value = _lookup(data, path, headers)
         if value is _MISSING or value == "":
             return None
         if isinstance(value, dict | list):
-            raise PayloadError(path, f"expected a time, got a JSON {type(value).__name__}")
+            raise PayloadError(path, f"expected a time, got {_json_kind(value)}")
         try:
             moment, _ = self.reader.read(_as_text(value))
         except ValueError as exc:
-            message = str(exc).replace(" in column ''", "")
-            raise PayloadError(path, message) from None
+            raise PayloadError(path, str(exc)) from None
         if moment.utcoffset() is None:  # pragma: no cover - the reader refuses naive times
             raise PayloadError(path, "a time without offset")
         return moment.isoformat()
@@ -421,10 +446,9 @@ class _Mapper:
             ticket_raw = _lookup(data, path, headers)
             if ticket_raw is not _MISSING:
                 break
-        if ticket_raw is _MISSING or isinstance(ticket_raw, dict | list) or ticket_raw == "":
-            what = "missing" if ticket_raw is _MISSING else f"not a ticket number: {ticket_raw!r}"
-            raise PayloadError(" or ".join(mapping.ticket), f"{what}{_shape_hint(data)}")
-        ticket = mapping.ticket_prefix + _as_text(ticket_raw)
+        if ticket_raw is _MISSING:
+            raise PayloadError(" or ".join(mapping.ticket), f"missing{_shape_hint(data)}")
+        ticket = mapping.ticket_prefix + _identifier(ticket_raw, path, "a ticket number")
         current: str | None = None
         current_read = False
 
@@ -442,7 +466,7 @@ class _Mapper:
         if mapping.asset is not None:
             found = _lookup(data, mapping.asset, headers)
             if found is not _MISSING and found != "":
-                asset = _as_text(found)
+                asset = _identifier(found, mapping.asset, "an asset id")
         attrs: dict[str, Any] = {}
         for name, path in mapping.attrs.items():
             found = _lookup(data, path, headers)
@@ -496,7 +520,7 @@ class _Mapper:
             if items is _MISSING:
                 continue
             if not isinstance(items, list):
-                raise PayloadError(block.items, f"expected a list, got {type(items).__name__}")
+                raise PayloadError(block.items, f"expected a list, got {_json_kind(items)}")
             if not items:
                 continue
             changed_at = self.time(data, block.at, headers)

@@ -20,6 +20,10 @@ stored, the second is its duplicate or its conflict). If the group's transaction
 request is tried again alone, so one bad request never fails the others; a request whose own
 transaction fails gets that error.
 
+Each request names its source (``api`` for ``POST /events``, ``hook:NAME`` for a webhook), which
+is recorded with the events it stores and the ones the intake refuses; a group holding requests
+of several sources is written as one transaction per source.
+
 A request waits without holding a thread: ``submit_async`` (the API's, on the event loop) awaits
 a future that the writer thread resolves through ``loop.call_soon_threadsafe``; ``submit``
 (callers on threads of their own) waits on a ``threading.Event``. Both queue the same
@@ -71,6 +75,8 @@ class _Waiting:
     data: Any
     #: Called by the writer thread once ``outcome`` or ``error`` is set.
     finish: Callable[[], None]
+    #: Where the event came from, recorded with it (``api``, ``hook:NAME``).
+    source: str
     outcome: Single | None = None
     error: BaseException | None = None
 
@@ -105,19 +111,20 @@ class GroupCommit:
         self.groups = 0
         self.requests = 0
 
-    def submit(self, data: Any) -> Single:
-        """Store one event with whatever else is arriving; returns once it is committed."""
+    def submit(self, data: Any, source: str | None = None) -> Single:
+        """Store one event with whatever else is arriving; returns once it is committed.
+        ``source`` (default: this commit's) is recorded with the event or its refusal."""
         done = threading.Event()
-        waiting = _Waiting(data, done.set)
+        waiting = _Waiting(data, done.set, source or self.source)
         self._put(waiting)
         done.wait()
         return waiting.result()
 
-    async def submit_async(self, data: Any) -> Single:
+    async def submit_async(self, data: Any, source: str | None = None) -> Single:
         """``submit`` for the event loop: awaits the commit without holding a thread."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[None] = loop.create_future()
-        waiting = _Waiting(data, functools.partial(_wake, loop, future))
+        waiting = _Waiting(data, functools.partial(_wake, loop, future), source or self.source)
         self._put(waiting)
         await future
         return waiting.result()
@@ -146,11 +153,16 @@ class GroupCommit:
                     group.append(self._queue.get_nowait())
                 except queue.Empty:
                     break
-            self._write(group)
+            sources = {item.source for item in group}
+            if len(sources) == 1:
+                self._write(group)
+                continue
+            for source in sorted(sources):  # one transaction per source
+                self._write([item for item in group if item.source == source])
 
     def _write(self, group: list[_Waiting]) -> None:
         try:
-            outcomes = self._ingest([item.data for item in group])
+            outcomes = self._ingest([item.data for item in group], group[0].source)
         except Exception as exc:
             if len(group) > 1:
                 logger.warning("a group of %d events failed; one by one", len(group))
@@ -166,8 +178,8 @@ class GroupCommit:
             item.outcome = outcome
             item.finish()
 
-    def _ingest(self, datas: list[Any]) -> list[Single]:
-        outcome = self.service.ingest(list(enumerate(datas)), self.source, keep_lines=False)
+    def _ingest(self, datas: list[Any], source: str) -> list[Single]:
+        outcome = self.service.ingest(list(enumerate(datas)), source, keep_lines=False)
         singles = [Single() for _ in datas]
         for event in outcome.added.accepted:
             if event.line is not None:

@@ -166,15 +166,16 @@ class LiveService:
         for callback in self.on_stored:
             callback()
 
-    def post_one(self, data: Any) -> Single:
+    def post_one(self, data: Any, source: str = "api") -> Single:
         """One event from a request, stored together with the others arriving at the same
         moment (slaengine.service.group_commit); returns once it is committed (its ticket is
-        judged by the judge lane, woken at once)."""
-        return self.group_commit.submit(data)
+        judged by the judge lane, woken at once). ``source`` is recorded with the event, or
+        with its refusal (``api``, ``hook:NAME``)."""
+        return self.group_commit.submit(data, source)
 
-    async def post_one_async(self, data: Any) -> Single:
+    async def post_one_async(self, data: Any, source: str = "api") -> Single:
         """``post_one`` for the event loop: awaits the commit without holding a thread."""
-        return await self.group_commit.submit_async(data)
+        return await self.group_commit.submit_async(data, source)
 
     def evaluate_ticket_now(self, contract: str, ticket: str) -> int:
         """Evaluate one ticket now if it has unevaluated events; the number of alerts raised."""

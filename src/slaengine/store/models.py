@@ -113,7 +113,7 @@ class StoredEvent(Base):
     #: The canonical JSON of the event (docs/reference.md section 2), offsets as written.
     body: Mapped[str] = mapped_column(Text)
     fingerprint: Mapped[str] = mapped_column(Text)
-    #: Where it came from: ``api``, or the file name of an ingest.
+    #: Where it came from: ``api``, ``hook:NAME`` (a webhook), or the file name of an ingest.
     source: Mapped[str] = mapped_column(String(500))
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)
 

@@ -853,6 +853,8 @@ class Store:
         keep_line: bool = True,
     ) -> None:
         result.rejected.append(rejected)
+        if source.startswith("hook:") and self._refused_before(session, source, rejected):
+            return
         # The record of a refusal must not fail on what was refused (limits.storable).
         session.add(
             RejectedInput(
@@ -870,6 +872,21 @@ class Store:
                 received_at=now,
             )
         )
+
+    @staticmethod
+    def _refused_before(session: Session, source: str, rejected: Rejected) -> bool:
+        """Whether this refusal of a webhook's event is on record already: a helpdesk retries a
+        delivery it was answered 4xx for, and the retry is the same refusal, recorded once."""
+        known = session.scalar(
+            select(RejectedInput.id)
+            .where(
+                RejectedInput.source == source,
+                RejectedInput.event_id == limits.storable(rejected.id, limits.LENGTHS["id"]),
+                RejectedInput.error == (limits.storable(rejected.error) or ""),
+            )
+            .limit(1)
+        )
+        return known is not None
 
     def _mark_dirty(
         self, session: Session, tickets: Sequence[tuple[str, str]], now: datetime
