@@ -7,9 +7,11 @@ Everything comes from the whole-contract report (reports.py) through the same fu
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
@@ -83,11 +85,14 @@ def add_routes(router: APIRouter, console: Console) -> None:
             data = to_xlsx(result, p.lang)
             media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         name = f"statement-{context.contract.id}-{window.label}.{format}"
-        return Response(
-            data,
-            media_type=media,
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
-        )
+        return Response(data, media_type=media, headers={"Content-Disposition": attachment(name)})
+
+
+def attachment(name: str) -> str:
+    """``Content-Disposition`` for a download named ``name`` (RFC 6266): an ASCII fallback with
+    every other character as ``_``, and the name itself percent-encoded in ``filename*``."""
+    plain = re.sub(r"[^A-Za-z0-9._-]", "_", name)
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def money_view(charges: Any) -> dict[str, Any]:
