@@ -27,9 +27,10 @@ and without reading a body, what no route should have to think about:
    the next request that presents a token or a sign-in, until the bucket refills. A request with
    a valid session cookie is never throttled, and one client's failures never slow another.
 6. **Headers.** Every answer says ``X-Content-Type-Options: nosniff``, ``Referrer-Policy:
-   no-referrer``, ``X-Frame-Options: DENY`` and a Content-Security-Policy with
-   ``frame-ancestors 'none'`` (the console's pages a strict one: only this server's own script,
-   styles and images); every answer but a static asset says ``Cache-Control: no-store``.
+   same-origin`` (no address of a console page goes to another site), ``X-Frame-Options:
+   DENY`` and a Content-Security-Policy with ``frame-ancestors 'none'`` (the console's pages a
+   strict one: only this server's own script, styles and images); every answer but a static
+   asset says ``Cache-Control: no-store``.
 7. **The log stays small.** A fault of the service itself is a 500 with one log line; its
    traceback is logged the first time its place in the code fails, not on every repeat (so no
    request can fill the log). The access log line is cut to a few hundred bytes.
@@ -79,7 +80,9 @@ CONSOLE_CSP = (
 OTHER_CSP = "frame-ancestors 'none'"
 _COMMON = [
     (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"no-referrer"),
+    # same-origin, not no-referrer: under no-referrer a browser sends "Origin: null" with the
+    # console's own forms, and the origin check could not tell them from a forged one.
+    (b"referrer-policy", b"same-origin"),
     (b"x-frame-options", b"DENY"),
 ]
 #: Paths of static files, which may be cached.
