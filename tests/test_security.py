@@ -577,3 +577,48 @@ def test_a_copied_cookie_is_dead_after_sign_out(tmp_path: Path) -> None:
         assert httpx.get(f"{server.url}/alerts", cookies=copied).status_code == 401
         page = httpx.get(f"{server.url}/", cookies=copied, follow_redirects=False)
         assert page.status_code == 303 and "/login" in page.headers["location"]
+
+
+# -- deployment behind a proxy, and the throttle's refill --------------------------------------
+
+
+def test_forwarded_headers_count_only_from_the_trusted_proxy(tmp_path: Path) -> None:
+    behind_proxy = {
+        "Origin": "https://sla.example.com",
+        "X-Forwarded-Proto": "https",
+        "X-Forwarded-Host": "sla.example.com",
+        "X-Forwarded-For": "203.0.113.9",
+    }
+    with serving(tmp_path) as server:  # no --trust-proxy: the headers are anyone's words
+        claimed = httpx.post(f"{server.url}/login", data={"token": VIEWER}, headers=behind_proxy)
+        assert claimed.status_code == 403
+    with serving(tmp_path, extra=("--trust-proxy", "127.0.0.1")) as server:
+        signed = httpx.post(
+            f"{server.url}/login",
+            data={"token": VIEWER},
+            headers=behind_proxy,
+            follow_redirects=False,
+        )
+        assert signed.status_code == 303, signed.text
+        assert "Secure" in signed.headers["set-cookie"]
+        end = time.monotonic() + 5  # the access line is written once the answer is out
+        while "203.0.113.9" not in server.log.read_text() and time.monotonic() < end:
+            time.sleep(0.05)
+        assert "203.0.113.9" in server.log.read_text()  # the client's address, not the proxy's
+
+
+def test_the_throttle_refills_and_forgets_the_oldest_clients() -> None:
+    from slaengine.api.security import Throttle
+
+    now = [0.0]
+    throttle = Throttle(6, clients=3, monotonic=lambda: now[0])  # 6 at once, 6 a minute
+    for _ in range(6):
+        assert throttle.wait("a") == 0
+        throttle.failed("a")
+    assert throttle.wait("a") == 10  # one try back every 10 s
+    assert throttle.wait("b") == 0  # another client is not slowed
+    now[0] += 10
+    assert throttle.wait("a") == 0
+    for client in ("b", "c", "d"):
+        throttle.failed(client)
+    assert throttle.wait("a") == 0  # forgotten: at most 3 clients are remembered
