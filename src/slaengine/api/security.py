@@ -307,7 +307,8 @@ class Guard:
             if state["done"]:
                 return await receive()
             try:
-                message = await asyncio.wait_for(receive(), seconds)
+                async with asyncio.timeout(seconds):  # no task of its own, unlike wait_for
+                    message = await receive()
             except TimeoutError:
                 raise BodyTimeout from None
             if message["type"] == "http.request":
