@@ -579,6 +579,14 @@ def test_a_copied_cookie_is_dead_after_sign_out(tmp_path: Path) -> None:
         assert page.status_code == 303 and "/login" in page.headers["location"]
 
 
+def test_a_session_expires_after_session_hours(tmp_path: Path) -> None:
+    with serving(tmp_path, extra=("--session-hours", "0.0005")) as server:  # 1.8 s
+        cookie = {"slaengine_session": sign_in(server, VIEWER)}
+        assert httpx.get(f"{server.url}/alerts", cookies=cookie).status_code == 200
+        time.sleep(2.0)  # a subprocess: its clock cannot be travelled
+        assert httpx.get(f"{server.url}/alerts", cookies=cookie).status_code == 401
+
+
 # -- deployment behind a proxy, and the throttle's refill --------------------------------------
 
 
