@@ -67,7 +67,9 @@ logger = logging.getLogger("slaengine.api")
 #: The highest id a route takes (a signed 64-bit column).
 _ID = Path(ge=1, le=INT_MAX)
 _DATE_TIME = {"format": "date-time"}
-_AUTH = (401,)
+#: Every route that takes a token: a wrong one is a 401, too many wrong ones a 429; and any
+#: request with a NUL in its path or query is a 400 (api/security.py).
+_AUTH = (400, 401, 429)
 _READ = (*_AUTH, 422, 503)
 
 
@@ -239,6 +241,22 @@ def alert_json(
     }
 
 
+#: What every text parameter of a path or query may hold: anything but NUL (a 400 before any
+#: route runs; PostgreSQL cannot keep one).
+_NO_NUL = "^[^\\u0000]*$"
+
+
+def _no_nul_in_parameters(schema: dict[str, Any]) -> None:
+    """Say in the OpenAPI document what the edge refuses: a NUL in a text parameter."""
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                found = parameter.get("schema", {})
+                for option in [found, *found.get("anyOf", [])]:
+                    if option.get("type") == "string" and "pattern" not in option:
+                        option["pattern"] = _NO_NUL
+
+
 def create_app(
     store: Store,
     clock: Clock | None = None,
@@ -294,6 +312,7 @@ def create_app(
             event_schema = EventIn.model_json_schema(ref_template="#/components/schemas/{model}")
             components.update(event_schema.pop("$defs", {}))
             components["EventIn"] = event_schema
+            _no_nul_in_parameters(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 

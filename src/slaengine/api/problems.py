@@ -248,13 +248,14 @@ def _first_line(exc: BaseException) -> str:
 #: The error answers a route declares (OpenAPI), by status.
 def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     text = {
-        400: "The body is not JSON (line and column given).",
+        400: "The body is not JSON (line and column given), or a NUL (%00) in the path or query.",
         401: "Missing or wrong bearer token.",
         403: "The token may read but not change (a viewer token): use the operator token.",
         404: "No such contract, ticket or alert.",
         409: "A different event was already accepted under this id.",
         413: "The body is over the limit (bytes or events per request).",
         422: "A bad event or parameter; `error` names the field and why.",
+        429: "Too many wrong tokens from this address; `Retry-After` says when to try again.",
         500: "A fault of the service itself (logged).",
         503: "The store cannot be reached; `Retry-After` says when to try again.",
     }

@@ -49,6 +49,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -85,6 +86,8 @@ _COMMON = [
     (b"referrer-policy", b"same-origin"),
     (b"x-frame-options", b"DENY"),
 ]
+#: The access log line says the status as uvicorn's did: ``"GET /" 200 OK``.
+_PHRASES = {status.value: status.phrase for status in HTTPStatus}
 #: Paths of static files, which may be cached.
 STATIC_PATHS = ("/assets/", "/docs-assets/")
 
@@ -254,7 +257,9 @@ class Guard:
             if status == 401 and path != "/live":
                 self.throttle.failed(client)
             if status:
-                access.info('%s "%s %s" %d', client, method, cut(path), status)
+                access.info(
+                    '%s "%s %s" %d %s', client, method, cut(path), status, _PHRASES.get(status, "")
+                )
 
     def _refusal(self, scope: Scope, path: str, method: str) -> tuple[int, str] | None:
         """Why the request is refused before it reaches a route (status, error), or None."""
