@@ -300,6 +300,14 @@ def test_requests_from_another_origin_are_refused(tmp_path: Path) -> None:
             assert login.status_code == 403
             logout = httpx.post(f"{server.url}/logout", cookies=cookie, headers={"Origin": origin})
             assert logout.status_code == 403
+        # A proxy's Basic credentials, which a browser re-sends by itself, prove nothing.
+        basic = httpx.post(
+            f"{server.url}/console/alerts/1/ack",
+            data={"by": "forged"},
+            cookies=cookie,
+            headers={"Origin": same_site, "Authorization": "Basic dXNlcjpwYXNz"},
+        )
+        assert basic.status_code == 403
         fetch_site = httpx.post(
             f"{server.url}/console/alerts/1/ack",
             cookies=cookie,

@@ -15,9 +15,9 @@ and without reading a body, what no route should have to think about:
    ``BodyLimits.body_seconds``; a body that stalls is answered 408 and its connection closed.
    A client that goes away mid-body is one DEBUG line. Every early answer closes the
    connection, so the rest of a refused body is never read.
-4. **Cross-site requests refused.** A state-changing request (not GET/HEAD/OPTIONS) without an
-   ``Authorization`` header is one a browser could have been made to send by another page (it
-   carries the session cookie, or the service needs no token). If it says where it comes from
+4. **Cross-site requests refused.** A state-changing request (not GET/HEAD/OPTIONS) without a
+   bearer token in ``Authorization`` is one a browser could have been made to send by another
+   page (it carries the session cookie, or the service needs no token). If it says where it comes from
    (``Origin``, else ``Sec-Fetch-Site``) that must be this server — scheme, host *and port*:
    "same site" (another port of this host) is refused too. A bearer token is never sent by a
    browser on another page's behalf (no CORS is offered), so such requests pass. An API write
@@ -266,7 +266,7 @@ class Guard:
         query: bytes = scope.get("query_string", b"")
         if "\x00" in path or b"%00" in query or b"\x00" in query:
             return 400, "a NUL character (%00) in the path or the query is not allowed"
-        if method in SAFE_METHODS or _header(scope, b"authorization") is not None:
+        if method in SAFE_METHODS or _bearer(scope):
             return None
         origin = _header(scope, b"origin")
         if origin is not None:
@@ -327,6 +327,13 @@ class Guard:
             return message
 
         return timed
+
+
+def _bearer(scope: Scope) -> bool:
+    """Whether the request carries a bearer token, which a browser never adds by itself (it
+    does add cached Basic credentials of a proxy: those prove nothing about the page)."""
+    given = _header(scope, b"authorization")
+    return given is not None and given[:7].lower() == "bearer "
 
 
 def _has_session_cookie(scope: Scope) -> bool:
