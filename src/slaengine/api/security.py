@@ -17,11 +17,12 @@ and without reading a body, what no route should have to think about:
    connection, so the rest of a refused body is never read.
 4. **Cross-site requests refused.** A state-changing request (not GET/HEAD/OPTIONS) without a
    bearer token in ``Authorization`` is one a browser could have been made to send by another
-   page (it carries the session cookie, or the service needs no token). If it says where it comes from
-   (``Origin``, else ``Sec-Fetch-Site``) that must be this server — scheme, host *and port*:
-   "same site" (another port of this host) is refused too. A bearer token is never sent by a
-   browser on another page's behalf (no CORS is offered), so such requests pass. An API write
-   authenticated by the cookie must be ``application/json``, which no plain HTML form can send.
+   page (it carries the session cookie, or the service needs no token). If it says where it
+   comes from (``Origin``, else ``Sec-Fetch-Site``) that must be this server — scheme, host
+   *and port*: "same site" (another port of this host) is refused too. A bearer token is never
+   sent by a browser on another page's behalf (no CORS is offered), so such requests pass. An
+   API write authenticated by the cookie must be ``application/json``, which no plain HTML form
+   can send.
 5. **Guessing slowed.** Failed authentications (401) are counted per client address in a token
    bucket (``Throttle``); a client that has used its tries gets 429 with ``Retry-After`` for
    the next request that presents a token or a sign-in, until the bucket refills. A request with
