@@ -258,7 +258,9 @@ def test_money_compliance_warranty_and_contract_pages(demo: TestClient) -> None:
     assert "P-onsite" in money and "128000.00 (10% of price)" in money
     assert 'href="/console/tickets/HT-2026-017/' in money
     statement = demo.get("/console/money/statement?period=2026-10&format=csv&lang=en")
-    assert statement.headers["content-disposition"].endswith('2026-10.csv"')
+    disposition = statement.headers["content-disposition"]
+    assert 'filename="statement-HT-2026-017-2026-10.csv"' in disposition  # RFC 6266, both forms
+    assert disposition.endswith("filename*=UTF-8''statement-HT-2026-017-2026-10.csv")
     rows = list(csv.reader(io.StringIO(statement.content.decode("utf-8-sig"))))
     assert any("P-onsite" in row for row in rows)
     assert demo.get("/console/money/statement?format=pdf").status_code == 422
