@@ -277,6 +277,22 @@ def test_a_stalled_body_is_dropped_and_an_abort_logs_one_short_line(tmp_path: Pa
         assert len(grown) < 300 * 300, f"{len(grown)} bytes logged for 300 aborts"
 
 
+def test_request_heads_are_bounded_in_size_and_time(tmp_path: Path) -> None:
+    with serving(tmp_path) as server:
+        huge = raw(server, "GET /health HTTP/1.1\nHost: x\nX-Big: " + "a" * 70_000 + "\n")
+        status, data = answer_of(huge)
+        assert status == 431, data[:300]
+        started = time.monotonic()
+        silent = socket.create_connection(("127.0.0.1", port_of(server)), timeout=5)
+        half = socket.create_connection(("127.0.0.1", port_of(server)), timeout=5)
+        half.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: a")  # and nothing more
+        assert answer_of(half)[0] == 408
+        assert answer_of(silent)[0] == 408  # a connection that says nothing is dropped too
+        assert time.monotonic() - started < 4  # --body-timeout 1
+        headers = {"X-Fine": "b" * 20_000}  # a large head within the limit is served
+        assert httpx.get(f"{server.url}/health", headers=headers).status_code == 200
+
+
 # -- row 4: cookies are not a way in for other pages -----------------------------------------
 
 

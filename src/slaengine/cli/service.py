@@ -325,7 +325,7 @@ def serve(
     ] = 8_192,
     body_timeout: Annotated[
         float,
-        typer.Option(help="seconds a request body may stall before it is dropped (408)"),
+        typer.Option(help="seconds a request head or body may stall before it is dropped (408)"),
     ] = 10.0,
     session_hours: Annotated[
         float, typer.Option(help="hours a console sign-in lasts (then sign in again)")
@@ -360,6 +360,7 @@ def serve(
 
     from slaengine.api import create_app
     from slaengine.api.auth import Auth
+    from slaengine.api.http_protocol import bounded
     from slaengine.api.problems import BodyLimits
     from slaengine.api.security import Guarding, origin_of
     from slaengine.api.sessions import SessionStore
@@ -440,6 +441,7 @@ def serve(
             log_level=log_level.lower(),
             timeout_graceful_shutdown=3,
             access_log=False,
+            http=bounded(body_timeout),  # request heads bounded in size and time
             proxy_headers=bool(trust_proxy),
             forwarded_allow_ips=trust_proxy or None,
             server_header=False,
