@@ -90,8 +90,9 @@ def test_a_session_cookie_stands_for_its_token(
     assert client.get("/").status_code == 200
     assert client.get("/alerts").status_code == 200  # the API takes the cookie too
     assert client.post("/events", json=event("reported", "T1", T0)).status_code == 403
-    # A viewer's cookie edited to say "operator" is not an operator's.
-    forged = client.cookies[COOKIE].replace("viewer.", "operator.", 1)
+    # An edited cookie is no session: the cookie is a random secret the server keeps.
+    cookie = client.cookies[COOKIE]
+    forged = cookie[:-1] + ("A" if cookie[-1] != "A" else "B")
     client.cookies.clear()  # the forged cookie instead of the one signed in (not beside it)
     client.cookies.set(COOKIE, forged)
     assert client.get("/alerts").status_code == 401
@@ -109,6 +110,35 @@ def test_a_session_cookie_stands_for_its_token(
     clock.advance(timedelta(seconds=SESSION_SECONDS + 1))
     assert client.get("/alerts").status_code == 401
     assert client.post("/logout").headers["location"] == "/login"
+
+
+def test_signing_out_ends_the_session_for_every_copy_of_the_cookie(client: TestClient) -> None:
+    def use(value: str) -> None:
+        client.cookies.clear()
+        client.cookies.set(COOKIE, value)
+
+    def signed_in(token: str) -> str:
+        answer = client.post("/login", data={"token": token, "next": "/"})
+        assert answer.status_code == 303
+        return str(answer.cookies[COOKIE])
+
+    client.cookies.clear()
+    first = signed_in(OPERATOR)
+    client.cookies.clear()
+    copy = signed_in(OPERATOR)  # a second browser
+    assert copy != first  # every sign-in is a new secret
+    use(copy)
+    rotated = signed_in(OPERATOR)  # signing in again with a cookie ends that one (rotation)
+    assert rotated != copy
+    use(copy)
+    assert client.get("/alerts").status_code == 401
+    use(rotated)
+    assert client.get("/alerts").status_code == 200
+    assert client.post("/logout").status_code == 303
+    use(rotated)  # the copied cookie, used after signing out
+    assert client.get("/alerts").status_code == 401
+    use(first)  # another browser's session is not touched
+    assert client.get("/alerts").status_code == 200
 
 
 def test_sign_in_only_leads_to_this_server() -> None:
@@ -229,7 +259,9 @@ def test_money_compliance_warranty_and_contract_pages(demo: TestClient) -> None:
     assert "P-onsite" in money and "128000.00 (10% of price)" in money
     assert 'href="/console/tickets/HT-2026-017/' in money
     statement = demo.get("/console/money/statement?period=2026-10&format=csv&lang=en")
-    assert statement.headers["content-disposition"].endswith('2026-10.csv"')
+    disposition = statement.headers["content-disposition"]
+    assert 'filename="statement-HT-2026-017-2026-10.csv"' in disposition  # RFC 6266, both forms
+    assert disposition.endswith("filename*=UTF-8''statement-HT-2026-017-2026-10.csv")
     rows = list(csv.reader(io.StringIO(statement.content.decode("utf-8-sig"))))
     assert any("P-onsite" in row for row in rows)
     assert demo.get("/console/money/statement?format=docx").status_code == 422
@@ -259,9 +291,19 @@ def test_money_compliance_warranty_and_contract_pages(demo: TestClient) -> None:
     assert demo.get("/console/tickets/HT-2026-017/NOPE").status_code == 404
 
 
-def test_the_cookie_is_secure_behind_tls(client: TestClient) -> None:
-    answer = client.post("/login", data={"token": VIEWER}, headers={"X-Forwarded-Proto": "https"})
-    assert "Secure" in answer.headers["set-cookie"]
+def test_the_cookie_is_secure_behind_tls(service: LiveService, clock: FixedClock) -> None:
+    plain = client_for(service, clock)
+    # X-Forwarded-Proto is believed only from a trusted proxy (serve --trust-proxy: uvicorn's
+    # proxy headers set the scheme); a client cannot claim TLS with a header.
+    claimed = plain.post("/login", data={"token": VIEWER}, headers={"X-Forwarded-Proto": "https"})
+    assert "Secure" not in claimed.headers["set-cookie"]
+    auth = Auth(operator=OPERATOR, viewer=VIEWER, clock=clock)
+    tls = TestClient(
+        create_app(service.store, clock, service=service, auth=auth),
+        base_url="https://testserver",
+        follow_redirects=False,
+    )
+    assert "Secure" in tls.post("/login", data={"token": VIEWER}).headers["set-cookie"]
 
 
 def test_the_live_feed_reads_the_store_at_most_every_poll(

@@ -71,7 +71,7 @@ def test_a_hung_relay_and_poison_requests_delay_no_breach_alert(tmp_path: Path) 
                 time.sleep(0.2)
             found = wait_until(hook, lambda r: r.json()["kind"] == "breach", 30, 20)
             late = _lateness(found, deadlines)
-            health = httpx.get(f"{server.url}/health").json()
+            health = httpx.get(f"{server.url}/health", headers=AUTH).json()
         print(
             f"\n[hung relay + poison] breach alerts {min(late.values()):.3f}–"
             f"{max(late.values()):.3f} s after their deadlines (10 tickets)"
@@ -150,7 +150,7 @@ def test_the_store_down_is_a_503_and_detection_catches_up_when_it_is_back(
                 answer = server.post(event("reported", "T2", datetime.now(UTC)))
                 assert answer.status_code == 503, answer.text
                 assert answer.headers["Retry-After"] and answer.json()["status"] == "unavailable"
-                health = httpx.get(f"{server.url}/health")
+                health = httpx.get(f"{server.url}/health", headers=AUTH)
                 assert health.status_code == 503
                 assert health.json()["store"]["state"] == "down"
                 time.sleep(4)  # T1's ack deadline (3 s) passes while the store is away

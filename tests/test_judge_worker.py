@@ -26,6 +26,7 @@ import pytest
 from tests.live_support import event, fast_contract
 from tests.receivers import http_receiver
 from tests.test_service_e2e import (
+    AUTH,
     SLAENGINE,
     alert,
     no_duplicates,
@@ -72,7 +73,7 @@ def judge_worker(db: str, tmp: Path, env: dict[str, str], name: str) -> Iterator
 
 
 def health(url: str) -> dict[str, Any]:
-    answer = httpx.get(f"{url}/health", timeout=5)
+    answer = httpx.get(f"{url}/health", headers=AUTH, timeout=5)  # details: signed in only
     assert answer.status_code == 200, answer.text
     body: dict[str, Any] = answer.json()
     return body

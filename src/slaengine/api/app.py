@@ -16,7 +16,9 @@ are RFC 3339 in the contract's time zone everywhere.
 
 from __future__ import annotations
 
+import logging
 import threading
+from dataclasses import replace
 from datetime import datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
@@ -29,7 +31,7 @@ from sqlalchemy import Select, func, select, text
 
 from slaengine import __version__
 from slaengine.alerts.outbox import OutboxDelivery
-from slaengine.api.auth import BEARER_SECURITY, Auth
+from slaengine.api.auth import BEARER_SECURITY, SESSION_SECONDS, Auth, NotSignedIn
 from slaengine.api.docs import offline_docs
 from slaengine.api.problems import (
     BodyLimits,
@@ -41,6 +43,8 @@ from slaengine.api.problems import (
 )
 from slaengine.api.problems import install as install_problems
 from slaengine.api.schemas import Acknowledgement, EventIn, Rejudge, event_body
+from slaengine.api.security import Guard, Guarding, without_secrets
+from slaengine.api.sessions import SessionStore
 from slaengine.audit import web as audit_web
 from slaengine.audit.trail import http_actor
 from slaengine.clock import Clock
@@ -60,10 +64,14 @@ from slaengine.store.models import (
     StoredAlert,
 )
 
+logger = logging.getLogger("slaengine.api")
+
 #: The highest id a route takes (a signed 64-bit column).
 _ID = Path(ge=1, le=INT_MAX)
 _DATE_TIME = {"format": "date-time"}
-_AUTH = (401,)
+#: Every route that takes a token: a wrong one is a 401, too many wrong ones a 429; and any
+#: request with a NUL in its path or query is a 400 (api/security.py).
+_AUTH = (400, 401, 429)
 _READ = (*_AUTH, 422, 503)
 
 
@@ -95,13 +103,30 @@ class Zones:
 
 
 class StoreHealth:
-    """Whether the last request reached the store (``/health`` asks it anew each time)."""
+    """Whether the last request reached the store (``/health`` asks it anew each time). What
+    the database said (host, port, database and user names) goes to the log only; ``/health``
+    shows the kind of error."""
 
     def __init__(self) -> None:
         self.last_error: str | None = None
 
     def down(self, exc: BaseException) -> None:
-        self.last_error = str(getattr(exc, "orig", exc)).strip().splitlines()[0][:300]
+        orig = getattr(exc, "orig", exc)
+        said = (str(orig).strip().splitlines() or [""])[0][:300]
+        if said != self._said:
+            logger.warning("the store cannot be reached: %s", said)
+        self._said = said
+        self.last_error = f"{type(orig).__name__}: the store cannot be reached (see the log)"
+
+    _said = ""
+
+
+def public_health(endpoints: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Alert endpoints as ``/health`` shows them: every URL without credentials, path or query."""
+    return [
+        {k: without_secrets(v) if isinstance(v, str) else v for k, v in state.items()}
+        for state in endpoints
+    ]
 
 
 def penalty_json(row: PenaltyLine) -> dict[str, Any]:
@@ -228,6 +253,22 @@ def alert_json(
     }
 
 
+#: What every text parameter of a path or query may hold: anything but NUL (a 400 before any
+#: route runs; PostgreSQL cannot keep one).
+_NO_NUL = "^[^\\u0000]*$"
+
+
+def _no_nul_in_parameters(schema: dict[str, Any]) -> None:
+    """Say in the OpenAPI document what the edge refuses: a NUL in a text parameter."""
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                found = parameter.get("schema", {})
+                for option in [found, *found.get("anyOf", [])]:
+                    if option.get("type") == "string" and "pattern" not in option:
+                        option["pattern"] = _NO_NUL
+
+
 def create_app(
     store: Store,
     clock: Clock | None = None,
@@ -237,13 +278,14 @@ def create_app(
     delivery: OutboxDelivery | None = None,
     limits: BodyLimits | None = None,
     auth: Auth | None = None,
+    guarding: Guarding | None = None,
 ) -> FastAPI:
     """The API and the console over ``store`` with ``clock`` (default: the store's); ``auth``
     says which tokens are accepted and what each may do (``token`` alone: one operator token,
     required as ``Authorization: Bearer``). ``service``: the live service the scheduler and the
     outbox listen to (``slaengine serve`` passes its own); by default one is made here.
     ``delivery``: the outbox delivery whose endpoints ``/health`` reports. ``limits``: how much
-    one request may carry."""
+    one request may carry; ``guarding``: the edge's other settings (api/security.py)."""
     service = service or LiveService(store, clock)
     limits = limits or BodyLimits()
     now_of = service.clock.now
@@ -251,6 +293,8 @@ def create_app(
     store_health = StoreHealth()
 
     auth = auth or Auth(operator=token, clock=service.clock)
+    if auth.sessions is None:
+        auth = replace(auth, sessions=SessionStore(store, auth.clock, SESSION_SECONDS))
 
     app = FastAPI(
         docs_url=None,
@@ -264,6 +308,8 @@ def create_app(
         ),
     )
     install_problems(app, store_health.down)
+    app.state.limits = limits
+    app.add_middleware(Guard, limits=limits, guarding=guarding)
     guarded = [Depends(auth.reader)]
     operator = [Depends(auth.operator_only)]
     offline_docs(app)
@@ -278,6 +324,7 @@ def create_app(
             event_schema = EventIn.model_json_schema(ref_template="#/components/schemas/{model}")
             components.update(event_schema.pop("$defs", {}))
             components["EventIn"] = event_schema
+            _no_nul_in_parameters(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 
@@ -288,10 +335,17 @@ def create_app(
         tags=["service"],
         responses={503: {"description": "The store cannot be reached (the body says so)."}},
     )
-    def health() -> JSONResponse:
-        """Liveness and the work waiting: the next due time, undelivered alerts, the state of
-        the store and of every alert endpoint, tickets parked after failed evaluations, whether
-        the first due pass is done (``ready``) and the tickets waiting to be evaluated."""
+    def health(request: Request) -> JSONResponse:
+        """Whether the service is up and ready; for a signed-in caller (any token, or the
+        console's session) also the work waiting: the next due time, undelivered alerts, the
+        state of the store and of every alert endpoint (URLs without credentials, path or
+        query), tickets parked after failed evaluations, whether the first due pass is done
+        (``ready``) and the tickets waiting to be evaluated."""
+        try:
+            auth.role_of(request)
+            signed_in = True
+        except NotSignedIn:
+            signed_in = False
         parts: dict[str, Any] = {}
         try:
             with store.sessions() as session:
@@ -307,9 +361,15 @@ def create_app(
             pending, next_due = None, None
             parts["store"] = {"state": "down", "error": store_health.last_error}
         if delivery is not None:
-            parts["alert_endpoints"] = delivery.health()
+            parts["alert_endpoints"] = public_health(delivery.health())
         parts["tickets_parked"] = service.troubled.parked()
         down = parts["store"]["state"] != "ok"
+        if not signed_in:
+            return JSONResponse(
+                {"status": "unavailable" if down else "ok", "ready": bool(parts.get("ready"))},
+                status_code=503 if down else 200,
+                headers={"Retry-After": "2"} if down else None,
+            )
         return JSONResponse(
             {
                 "status": "unavailable" if down else "ok",
@@ -569,7 +629,7 @@ def create_app(
         return {"status": "accepted", "contract": contract, "marked": marked}
 
     @app.get(
-        "/contracts/{contract}/tickets/{ticket}",
+        "/contracts/{contract}/tickets/{ticket:path}",
         tags=["tickets"],
         dependencies=guarded,
         responses=responses(*_READ, 404),

@@ -9,12 +9,13 @@ request proves a role either with ``Authorization: Bearer <token>`` (scripts, th
 the console's session cookie (a browser after ``/login``). With no token configured every
 caller is an operator: ``slaengine serve`` then listens on loopback only.
 
-The session cookie is stateless: ``<role>.<issued>.<mac>``, the MAC an HMAC-SHA256 over role and
-issue time keyed by the role's own token. So changing a token signs out every browser that
-signed in with it, a viewer cannot forge an operator cookie, and no session table is needed
-(several ``serve`` processes behind one load balancer accept each other's cookies). Sessions
-last ``SESSION_SECONDS``; the cookie is HttpOnly, SameSite=Strict (a form on another site
-cannot acknowledge through it) and Secure when the request came over TLS.
+The session cookie is a random secret the server keeps (api/sessions.py, the
+``console_sessions`` table): signing out ends it everywhere, a changed token ends every session
+of its role, each sign-in is a new secret, and a session lasts ``SESSION_SECONDS`` (``serve
+--session-hours``). Several ``serve`` processes of one store share the table. The cookie is
+HttpOnly, SameSite=Strict and Secure when the request came over TLS; SameSite does not stop a
+page on another port of the same host, so every state-changing request a browser makes is also
+checked for its origin (api/security.py).
 
 The API and the console ask the same question, ``Auth.role_of(request)``, and both enforce
 ``operator`` for anything that changes the store.
@@ -22,17 +23,18 @@ The API and the console ask the same question, ``Auth.role_of(request)``, and bo
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from slaengine.audit.trail import sign_in
 from slaengine.clock import Clock, SystemClock
+
+if TYPE_CHECKING:
+    from slaengine.api.sessions import SessionStore
 
 Role = Literal["viewer", "operator"]
 VIEWER: Role = "viewer"
@@ -58,6 +60,8 @@ class Auth:
     viewer: str | None = None
     #: Where session issue and expiry times come from.
     clock: Clock = field(default_factory=SystemClock, compare=False)
+    #: The server's sessions (``create_app`` gives the store's); None: no session is valid.
+    sessions: SessionStore | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if self.viewer is not None and self.operator is None:
@@ -88,30 +92,26 @@ class Auth:
                 found = role
         return found
 
-    def session_value(self, role: Role, issued: int | None = None) -> str:
-        """The cookie value for a session of ``role`` issued at ``issued`` (Unix seconds)."""
+    def sign_in(self, role: Role, ending: str | None = None) -> str:
+        """A new session of ``role`` (its cookie value); ``ending``: the browser's old cookie,
+        ended at once (sessions rotate at sign-in)."""
         token = dict(self._tokens()).get(role)
-        if token is None:
+        if token is None or self.sessions is None:
             raise ValueError(f"no {role} token is configured")
-        when = int(self.clock.now().timestamp()) if issued is None else issued
-        return f"{role}.{when}.{_mac(token, role, when)}"
+        return self.sessions.begin(role, token, ending)
+
+    def sign_out(self, value: str) -> None:
+        """End the session of cookie ``value`` on the server (every copy of it)."""
+        if self.sessions is not None:
+            self.sessions.end(value)
 
     def role_of_session(self, value: str) -> Role | None:
-        """The role of a session cookie, or None when forged, for another token or expired."""
-        parts = value.split(".")
-        if len(parts) != 3 or not parts[1].isdigit():
+        """The role of a session cookie, or None when unknown, ended, expired or of a token
+        that has changed since."""
+        if self.sessions is None:
             return None
-        role_text, issued_text, mac = parts
-        for role, token in self._tokens():
-            if role != role_text:
-                continue
-            issued = int(issued_text)
-            moment = self.clock.now().timestamp()
-            if not 0 <= moment - issued < SESSION_SECONDS:
-                return None
-            if hmac.compare_digest(mac, _mac(token, role, issued)):
-                return role
-        return None
+        found = self.sessions.role_of(value, dict(self._tokens()))
+        return OPERATOR if found == OPERATOR else VIEWER if found == VIEWER else None
 
     def role_of(self, request: Request) -> Role:
         """The caller's role: from the bearer token, else the session cookie.
@@ -178,13 +178,7 @@ class Auth:
 BEARER_SECURITY: dict[str, Any] = {"security": [{"HTTPBearer": []}]}
 
 
-def _mac(token: str, role: str, issued: int) -> str:
-    message = f"slaengine-session:{role}:{issued}".encode()
-    return hmac.new(token.encode(), message, hashlib.sha256).hexdigest()
-
-
 def secure_request(request: Request) -> bool:
-    """Whether the browser reached us over TLS (directly, or through a proxy that says so)."""
-    if request.url.scheme == "https":
-        return True
-    return request.headers.get("x-forwarded-proto", "").lower() == "https"
+    """Whether the browser reached us over TLS: directly, or through the trusted proxy in front
+    (``serve --trust-proxy``: uvicorn then takes the scheme from its ``X-Forwarded-Proto``)."""
+    return request.url.scheme == "https"

@@ -44,7 +44,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
 from slaengine.api.auth import Auth
-from slaengine.api.problems import Answer, BadBody, BodyLimits, decode_json, problem, raw_body
+from slaengine.api.problems import Answer, BadBody, BodyLimits, decode_json, problem, read_body
 from slaengine.errors import SlaError
 from slaengine.mapping.vocabulary import shown
 from slaengine.mapping.webhook import (
@@ -271,7 +271,7 @@ def mount_hooks(
         if hook is None:
             known = ", ".join(sorted(by_name)) or "none (slaengine serve --hook NAME=MAPPING)"
             return problem(404, f"no webhook {name!r}; mounted: {known}", field="name")
-        raw = await raw_body(request, limits.event_bytes, "webhook")
+        raw = await read_body(request, limits.event_bytes, "webhook")
         if request.headers.get("authorization") or hook.mapping.auth is None:
             auth.check(request, write=True)
         else:

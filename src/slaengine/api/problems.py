@@ -20,6 +20,7 @@ import json
 import logging
 from dataclasses import dataclass
 from typing import Any, TypeVar
+from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -27,6 +28,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from slaengine.store.limits import storable
 
 logger = logging.getLogger("slaengine.api")
 
@@ -58,6 +61,10 @@ class BodyLimits:
     event_bytes: int = 1_000_000
     batch_bytes: int = 10_000_000
     batch_events: int = 1_000
+    #: Sign-in, sign-out and the console's forms: a token, a name (``--max-form-bytes``).
+    form_bytes: int = 8_192
+    #: Longest wait for the next piece of a request body (``--body-timeout``); then 408.
+    body_seconds: float = 10.0
 
 
 class Answer(JSONResponse):
@@ -73,8 +80,16 @@ class Answer(JSONResponse):
 
 
 def problem(status: int, error: str, **located: Any) -> JSONResponse:
+    """The error answer; text the client sent (an id with a lone surrogate or a NUL) is quoted
+    escaped, so the answer can always be written."""
     kind = "unavailable" if status == 503 else "error" if status >= 500 else "rejected"
-    body = {"status": kind, "error": error, **{k: v for k, v in located.items() if v is not None}}
+    body = {
+        "status": kind,
+        "error": storable(error),
+        **{
+            k: storable(v) if isinstance(v, str) else v for k, v in located.items() if v is not None
+        },
+    }
     headers = {"Retry-After": str(RETRY_AFTER)} if status == 503 else None
     return Answer(body, status_code=status, headers=headers)
 
@@ -83,7 +98,7 @@ def problem(status: int, error: str, **located: Any) -> JSONResponse:
 NO_BODY = object()
 
 
-async def raw_body(request: Request, limit: int, what: str) -> bytes:
+async def read_body(request: Request, limit: int, what: str) -> bytes:
     """The request body as sent, read at most up to ``limit`` bytes (``BadBody`` 413 past it,
     before anything is decoded): a webhook's signature is checked over these bytes."""
     declared = request.headers.get("content-length", "")
@@ -99,6 +114,14 @@ async def raw_body(request: Request, limit: int, what: str) -> bytes:
     return b"".join(chunks)
 
 
+async def form_body(request: Request, what: str) -> dict[str, list[str]]:
+    """A console form (``application/x-www-form-urlencoded``), at most ``BodyLimits.form_bytes``
+    (413 past it)."""
+    limits = getattr(request.app.state, "limits", None) or BodyLimits()
+    raw = await read_body(request, limits.form_bytes, what)
+    return parse_qs(raw.decode("utf-8", "replace"), max_num_fields=50)
+
+
 def decode_json(raw: bytes, what: str, optional: bool = False) -> Any:
     """A body as JSON; ``BadBody`` 400 saying why not (not UTF-8, empty, malformed - naming line
     and column -, nested too deeply). An empty body is ``NO_BODY`` if ``optional``."""
@@ -111,7 +134,7 @@ def decode_json(raw: bytes, what: str, optional: bool = False) -> Any:
             return NO_BODY
         raise BadBody(400, f"body: empty; send {what} as JSON")
     try:
-        return json.loads(text)
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise BadBody(
             400, f"body: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
@@ -120,13 +143,14 @@ def decode_json(raw: bytes, what: str, optional: bool = False) -> Any:
         raise BadBody(400, "body: JSON nested too deeply") from None
     except ValueError as exc:  # an integer of more digits than Python converts
         raise BadBody(400, f"body: not valid JSON: {exc}") from None
+    return data
 
 
 async def json_body(request: Request, limit: int, what: str, optional: bool = False) -> Any:
     """The request body decoded as JSON, whatever its Content-Type; ``BadBody`` past ``limit``
     bytes (413) or when it is not JSON (400). An empty body is a 400, or ``NO_BODY`` if
     ``optional``."""
-    return decode_json(await raw_body(request, limit, what), what, optional)
+    return decode_json(await read_body(request, limit, what), what, optional)
 
 
 #: The largest body of a small JSON request (an acknowledgement, a re-judge).
@@ -189,14 +213,14 @@ def install(app: FastAPI, store_down: Any) -> None:
     @app.exception_handler(DBAPIError)
     async def _store(request: Request, exc: DBAPIError) -> JSONResponse:
         if exc.connection_invalidated or _unreachable(exc):
-            store_down(exc)
-            return problem(503, f"the store cannot be reached ({_first_line(exc)}); try again")
-        logger.error("the store refused a request: %s", _first_line(exc), exc_info=exc)
+            store_down(exc)  # what the database said goes to the log, not to the caller
+            return problem(503, "the store cannot be reached; try again")
+        log_fault(f"the store refused {request.method} {request.url.path}", exc)
         return problem(500, "the store refused the request; see the service log")
 
     @app.exception_handler(Exception)
     async def _bug(request: Request, exc: Exception) -> JSONResponse:
-        logger.error("request failed", exc_info=exc)
+        log_fault(f"{request.method} {request.url.path} failed", exc)
         return problem(500, f"internal error ({type(exc).__name__}); see the service log")
 
 
@@ -204,6 +228,35 @@ def _unreachable(exc: DBAPIError) -> bool:
     from sqlalchemy.exc import InterfaceError, OperationalError
 
     return isinstance(exc, OperationalError | InterfaceError)
+
+
+#: Places in the code whose fault's traceback was logged already (``log_fault``).
+_LOGGED: set[tuple[str, str, int]] = set()
+#: Longest text of a request or an error put in a log line.
+LOG_TEXT = 200
+
+
+def cut(text: str) -> str:
+    """``text`` short enough for a log line, on one line."""
+    flat = text.replace("\r", " ").replace("\n", " ")
+    return flat if len(flat) <= LOG_TEXT else flat[:LOG_TEXT] + "…"
+
+
+def log_fault(what: str, exc: BaseException) -> None:
+    """One log line for a fault of the service, a few hundred bytes at most; its traceback only
+    the first time its place in the code fails (no request can fill the log by repeating it)."""
+    import traceback
+
+    frames = traceback.extract_tb(exc.__traceback__)
+    last = frames[-1] if frames else None
+    place = (type(exc).__name__, last.filename if last else "", (last.lineno or 0) if last else 0)
+    line = f"{cut(what)}: {type(exc).__name__}: {cut(_first_line(exc))}"
+    if place in _LOGGED:
+        logger.error("%s (traceback logged before)", line)
+        return
+    if len(_LOGGED) < 1000:
+        _LOGGED.add(place)
+    logger.error("%s", line, exc_info=exc)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -214,13 +267,14 @@ def _first_line(exc: BaseException) -> str:
 #: The error answers a route declares (OpenAPI), by status.
 def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     text = {
-        400: "The body is not JSON (line and column given).",
+        400: "The body is not JSON (line and column given), or a NUL (%00) in the path or query.",
         401: "Missing or wrong bearer token.",
         403: "The token may read but not change (a viewer token): use the operator token.",
         404: "No such contract, ticket or alert.",
         409: "A different event was already accepted under this id.",
         413: "The body is over the limit (bytes or events per request).",
         422: "A bad event or parameter; `error` names the field and why.",
+        429: "Too many wrong tokens from this address; `Retry-After` says when to try again.",
         500: "A fault of the service itself (logged).",
         503: "The store cannot be reached; `Retry-After` says when to try again.",
     }

@@ -9,9 +9,11 @@ from __future__ import annotations
 import errno
 import ipaddress
 import logging
+import os
 import socket
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from itertools import islice
 from pathlib import Path
@@ -280,6 +282,11 @@ def ingest(
         )
 
 
+#: The shortest token ``serve`` takes beyond loopback, and how to make a good one.
+MIN_TOKEN = 32
+MAKE_TOKEN = "python -c 'import secrets; print(secrets.token_urlsafe(32))'"  # noqa: S105 (a command)
+
+
 def _loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -323,6 +330,32 @@ def serve(
     max_batch_events: Annotated[
         int, typer.Option(help="most events in one POST /events/batch (413 beyond)")
     ] = 1_000,
+    max_form_bytes: Annotated[
+        int,
+        typer.Option(help="largest body of /login, /logout and the console's forms (bytes)"),
+    ] = 8_192,
+    body_timeout: Annotated[
+        float,
+        typer.Option(help="seconds a request head or body may stall before it is dropped (408)"),
+    ] = 10.0,
+    session_hours: Annotated[
+        float, typer.Option(help="hours a console sign-in lasts (then sign in again)")
+    ] = 12.0,
+    auth_failures: Annotated[
+        int,
+        typer.Option(
+            help="failed sign-ins or wrong tokens a client address may make at once; they come "
+            "back at this many a minute (then 429 with Retry-After)"
+        ),
+    ] = 10,
+    trust_proxy: Annotated[
+        str | None,
+        typer.Option(
+            envvar="SLAENGINE_TRUST_PROXY",
+            help="address(es) of the TLS proxy in front, comma-separated: its X-Forwarded-Proto, "
+            "-For and -Host are believed (default: none is)",
+        ),
+    ] = None,
     judge: Annotated[
         bool,
         typer.Option(
@@ -348,7 +381,10 @@ def serve(
 
     from slaengine.api import create_app
     from slaengine.api.auth import Auth
+    from slaengine.api.http_protocol import bounded
     from slaengine.api.problems import BodyLimits
+    from slaengine.api.security import Guarding, origin_of
+    from slaengine.api.sessions import SessionStore
     from slaengine.scheduler import DueScheduler
     from slaengine.service import LiveService
 
@@ -358,10 +394,21 @@ def serve(
             "post events and acknowledge alerts. Give --token (or set SLAENGINE_API_TOKEN), or "
             "listen on 127.0.0.1"
         )
+    if not _loopback(host):
+        for name, given in (("--token", token), ("--viewer-token", viewer_token)):
+            if given and len(given) < MIN_TOKEN:
+                raise SlaError(
+                    f"{name}: {len(given)} characters; beyond loopback a token needs at least "
+                    f"{MIN_TOKEN} (make one with: {MAKE_TOKEN})"
+                )
     try:
         auth = Auth(operator=token or None, viewer=viewer_token or None)
     except ValueError as exc:
         raise SlaError(f"--viewer-token: {exc}") from None
+    if body_timeout <= 0 or session_hours <= 0:
+        raise SlaError("--body-timeout and --session-hours: give a number greater than 0")
+    if auth_failures < 1:
+        raise SlaError(f"--auth-failures {auth_failures}: give 1 or more")
     if sweep <= 0:
         raise SlaError(f"--sweep {sweep}: give a number of seconds greater than 0")
     if delivery_threads < 1:
@@ -370,6 +417,7 @@ def serve(
         ("--max-event-bytes", max_event_bytes),
         ("--max-batch-bytes", max_batch_bytes),
         ("--max-batch-events", max_batch_events),
+        ("--max-form-bytes", max_form_bytes),
     ):
         if value < 1:
             raise SlaError(f"{name} {value}: give 1 or more")
@@ -386,8 +434,19 @@ def serve(
     service.judge_elsewhere = not judge
     delivery = alert_delivery(service, delivery_threads, alert_history)
     scheduler = DueScheduler(service, sweep_seconds=sweep) if judge else None
-    limits = BodyLimits(max_event_bytes, max_batch_bytes, max_batch_events)
-    app = create_app(store, service=service, delivery=delivery, limits=limits, auth=auth)
+    limits = BodyLimits(
+        max_event_bytes, max_batch_bytes, max_batch_events, max_form_bytes, body_timeout
+    )
+    auth = replace(auth, sessions=SessionStore(store, auth.clock, int(session_hours * 3600)))
+    public = origin_of(os.environ.get("SLAENGINE_PUBLIC_URL", ""))
+    guarding = Guarding(
+        trust_proxy=bool(trust_proxy),
+        origins=frozenset([public] if public else []),
+        auth_failures=auth_failures,
+    )
+    app = create_app(
+        store, service=service, delivery=delivery, limits=limits, auth=auth, guarding=guarding
+    )
     mount_hooks(app, service, auth, hooks, limits)
     delivery.start()
     if scheduler is not None:
@@ -400,8 +459,19 @@ def serve(
     )
     try:
         # A console tab holds a live stream open; do not wait for it forever on shutdown.
+        # The access log is the Guard's (each line cut short); X-Forwarded-* only from
+        # --trust-proxy.
         config = uvicorn.Config(
-            app, host=host, port=port, log_level=log_level.lower(), timeout_graceful_shutdown=3
+            app,
+            host=host,
+            port=port,
+            log_level=log_level.lower(),
+            timeout_graceful_shutdown=3,
+            access_log=False,
+            http=bounded(body_timeout),  # request heads bounded in size and time
+            proxy_headers=bool(trust_proxy),
+            forwarded_allow_ips=trust_proxy or None,
+            server_header=False,
         )
         server = uvicorn.Server(config)
         server.run(sockets=[listening])

@@ -51,6 +51,8 @@ def mount_console(app: FastAPI, store: Store, service: LiveService, auth: Auth) 
         lstrip_blocks=True,
         extensions=["jinja2.ext.do"],
     )
+    # A path segment: an id quoted whole ("/", "?", "#", spaces and quotes included).
+    env.filters["seg"] = lambda value: quote(str(value), safe="")
     app.mount("/assets", StaticFiles(directory=HERE / "static"), name="console-assets")
     console = Console(store, service, auth, env, ChangeFeed(store), Reports(store))
     router = APIRouter(include_in_schema=False)

@@ -8,16 +8,17 @@ key and contact, which the message knows, rather than by the row id, which it do
 from __future__ import annotations
 
 import json
-from typing import Any
-from urllib.parse import parse_qs
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import Select, func, select
 
+from slaengine.api.problems import form_body
 from slaengine.audit.trail import http_actor
 from slaengine.console.page import Console, local_path
 from slaengine.service.acknowledgement import acknowledged, acknowledgement_of, with_breaches
+from slaengine.store.limits import INT_MAX
 from slaengine.store.models import EVERY_ALERT, Breach, StoredAlert
 
 
@@ -69,11 +70,11 @@ def add_routes(router: APIRouter, console: Console) -> None:
         return render(p, "ack.html", alert=view)
 
     @router.post("/console/alerts/{alert_id}/ack")
-    async def ack(request: Request, alert_id: int) -> Response:
+    async def ack(request: Request, alert_id: Annotated[int, Path(ge=1, le=INT_MAX)]) -> Response:
         p = page(request)
         if not p.operator:
             return render(p, "message.html", status_code=403, text=p.t("forbidden"))
-        form = parse_qs((await request.body()).decode("utf-8", "replace"))
+        form = await form_body(request, "acknowledgement form")
         by = (form.get("by") or [""])[0].strip() or f"console ({p.role})"
         actor = http_actor(request, by, p.role, via="console")
         row = service.acknowledge(alert_id, by[:200], actor)

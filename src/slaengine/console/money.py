@@ -9,16 +9,18 @@ Everything comes from the whole-contract report (reports.py) through the same fu
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from decimal import Decimal
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from slaengine.api.problems import form_body
 from slaengine.audit import confirmations
 from slaengine.audit.trail import http_actor
 from slaengine.console.page import Console, NoContract, money_text, months_of
@@ -122,11 +124,7 @@ def add_routes(router: APIRouter, console: Console) -> None:
             data = to_xlsx(result, p.lang)
             media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         name = f"statement-{context.contract.id}-{window.label}.{format}"
-        return Response(
-            data,
-            media_type=media,
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
-        )
+        return Response(data, media_type=media, headers={"Content-Disposition": attachment(name)})
 
     @router.post("/console/money/confirm")
     async def confirm(request: Request) -> Response:
@@ -135,7 +133,7 @@ def add_routes(router: APIRouter, console: Console) -> None:
         p = page(request)
         if not p.operator:
             return render(p, "message.html", status_code=403, text=p.t("forbidden"))
-        form = parse_qs((await request.body()).decode("utf-8", "replace"))
+        form = await form_body(request, "confirmation form")
 
         def field(name: str) -> str:
             return (form.get(name) or [""])[0].strip()
@@ -158,6 +156,13 @@ def add_routes(router: APIRouter, console: Console) -> None:
         await run_in_threadpool(confirmed)
         back = p.url("/console/money", contract=context.contract.id, period=window.label)
         return RedirectResponse(back, status_code=303)
+
+
+def attachment(name: str) -> str:
+    """``Content-Disposition`` for a download named ``name`` (RFC 6266): an ASCII fallback with
+    every other character as ``_``, and the name itself percent-encoded in ``filename*``."""
+    plain = re.sub(r"[^A-Za-z0-9._-]", "_", name)
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def money_view(charges: Any) -> dict[str, Any]:

@@ -155,6 +155,10 @@ class Console:
                 return Window.month(context.contract, text)
             except SlaError as exc:
                 raise HTTPException(422, detail=f"period: {exc}") from None
+            except (ValueError, OverflowError):  # 0000-01, 9999-12: a month no calendar has
+                raise HTTPException(
+                    422, detail=f"period: {text[:20]!r} is not a month; write it like 2026-10"
+                ) from None
         local = now.astimezone(ZoneInfo(context.contract.timezone))
         return Window.month(context.contract, f"{local.year:04d}-{local.month:02d}")
 

@@ -1,19 +1,21 @@
 """Signing in and out, and the live feed a signed-in page listens to.
 
-The form takes one token; the answer is the session cookie of its role (api/auth.py). After
-signing in, the browser goes back to the page it asked for, and only ever to a path on this
-server.
+The form takes one token; the answer is a new session cookie of its role (api/auth.py,
+api/sessions.py: the session the browser brought, if any, is ended; sessions rotate at
+sign-in). Signing out ends the session on the server, so a copy of the cookie is dead too.
+After signing in, the browser goes back to the page it asked for, and only ever to a path on
+this server. Both forms are read at most ``BodyLimits.form_bytes``; the origin of the request
+is checked before they are read (api/security.py).
 """
 
 from __future__ import annotations
-
-from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
-from slaengine.api.auth import COOKIE, SESSION_SECONDS, secure_request
+from slaengine.api.auth import COOKIE, secure_request
+from slaengine.api.problems import form_body
 from slaengine.audit.trail import sign_in
 from slaengine.console.page import Console, Page, local_path
 from slaengine.console.words import lang_of
@@ -33,7 +35,7 @@ def add_routes(router: APIRouter, console: Console) -> None:
 
     @router.post("/login")
     async def login(request: Request) -> Response:
-        form = parse_qs((await request.body()).decode("utf-8", "replace"))
+        form = await form_body(request, "sign-in form")
         given = (form.get("token") or [""])[0].strip()
         target = local_path((form.get("next") or ["/"])[0])
         role = auth.role_of_token(given) if given else None
@@ -45,8 +47,8 @@ def add_routes(router: APIRouter, console: Console) -> None:
         response = RedirectResponse(target, status_code=303)
         response.set_cookie(
             COOKIE,
-            auth.session_value(role),
-            max_age=SESSION_SECONDS,
+            auth.sign_in(role, ending=request.cookies.get(COOKIE)),
+            max_age=auth.sessions.seconds if auth.sessions is not None else None,
             httponly=True,
             samesite="strict",
             secure=secure_request(request),
@@ -55,7 +57,10 @@ def add_routes(router: APIRouter, console: Console) -> None:
         return response
 
     @router.post("/logout")
-    def logout() -> Response:
+    def logout(request: Request) -> Response:
+        cookie = request.cookies.get(COOKIE)
+        if cookie:
+            auth.sign_out(cookie)
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(COOKIE, path="/")
         return response

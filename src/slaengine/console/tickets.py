@@ -26,7 +26,7 @@ def add_routes(router: APIRouter, console: Console) -> None:
     render = console.render
     now_of = console.now
 
-    @router.get("/console/tickets/{contract}/{ticket}")
+    @router.get("/console/tickets/{contract}/{ticket:path}")
     def ticket_page(request: Request, contract: str, ticket: str) -> HTMLResponse:
         p = page(request)
         now = now_of()

@@ -994,10 +994,22 @@ class Contact(Model):
 
 
 class Contract(Model):
-    id: str
+    #: Names pages, links and files (docs/security.md: which ids are refused and why).
+    id: str = Field(min_length=1, max_length=200)
     version: int = Field(default=1, ge=1)
     effective_from: date | None = None
     name: Text | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _id_names_a_path(cls, value: str) -> str:
+        if "/" in value or any(ord(c) < 32 or ord(c) == 127 for c in value):
+            raise ValueError(
+                f"{value!r}: a contract id names the console's pages and the statement's files, "
+                "so it cannot hold '/' or control characters (e.g. HT-2026-017)"
+            )
+        return value
+
     supplier: Text | None = None
     customer: Text | None = None
     currency: str = Field(pattern=r"^[A-Z]{3}$")

@@ -3,6 +3,7 @@
 The terminal table (slaengine.cli.statement), the CSV and the workbook all draw on the rows
 built here, so the three always show the same lines, columns and totals.
 
+Every cell goes through slaengine.cells, so no cell of a file is ever run as a formula.
 CSV is UTF-8 with a byte-order mark and CRLF line ends (the csv module's default), which is
 what Excel needs to open Chinese text cleanly by double-click. A CSV file is **one table**: one
 header row, then rows of the same width, so a spreadsheet, pandas or a database loads it as it
@@ -19,13 +20,13 @@ local times of the contract's time zone.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from slaengine.cells import csv_document, xlsx_append
 from slaengine.identity import occurrence_text
 from slaengine.measures import figure_text
 from slaengine.penalties.kinds.measure_credit import period_money
@@ -244,13 +245,13 @@ def to_csv(statement: Statement, lang: str, table: str = "lines") -> bytes:
     if table not in CSV_TABLES:
         raise ValueError(f"no table {table!r}; one of {', '.join(CSV_TABLES)}")
     key = [statement.contract.id, statement.window.label, statement.contract.currency]
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer)
-    writer.writerow(headers((*KEY_COLUMNS, *CSV_TABLES[table]), lang))
-    writer.writerows(
-        [*key, *(_text(cell) for cell in row)] for row in _table_rows(statement, table, lang)
+    rows = _table_rows(statement, table, lang)
+    return csv_document(
+        [
+            headers((*KEY_COLUMNS, *CSV_TABLES[table]), lang),
+            *([*key, *(_text(cell) for cell in row)] for row in rows),
+        ]
     )
-    return buffer.getvalue().encode("utf-8-sig")
 
 
 # -- Excel ---------------------------------------------------------------------------------
@@ -272,12 +273,12 @@ def to_xlsx(statement: Statement, lang: str) -> bytes:
     summary = book.active
     summary.title = label("statement", lang)
     for name, value in heading_rows(statement, lang):
-        summary.append([name, value])
-    summary.append([])
-    summary.append([label("totals", lang), label("amount", lang)])
+        xlsx_append(summary, [name, value])
+    xlsx_append(summary, [])
+    xlsx_append(summary, [label("totals", lang), label("amount", lang)])
     summary.cell(summary.max_row, 1).font = bold
     for name, amount in totals_rows(statement, lang):
-        summary.append([name, amount])
+        xlsx_append(summary, [name, amount])
         summary.cell(summary.max_row, 2).number_format = _AMOUNT_FORMAT
     summary.column_dimensions["A"].width = 36
     summary.column_dimensions["B"].width = 60
@@ -286,11 +287,11 @@ def to_xlsx(statement: Statement, lang: str) -> bytes:
         title: str, columns: Sequence[str], rows: list[list[Cell]], widths: dict[str, int]
     ) -> None:
         page = book.create_sheet(title)
-        page.append(headers(columns, lang))
+        xlsx_append(page, headers(columns, lang))
         for cell in page[1]:
             cell.font = bold
         for row in rows:
-            page.append(row)
+            xlsx_append(page, row)
             for cell in page[page.max_row]:
                 if isinstance(cell.value, Decimal):
                     cell.number_format = _AMOUNT_FORMAT

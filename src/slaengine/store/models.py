@@ -370,3 +370,20 @@ class OutboxRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ConsoleSession(Base):
+    """A signed-in browser (api/sessions.py): the cookie holds a random secret, this row its
+    SHA-256, so the store never holds a cookie that would work. Signing out deletes the row; a
+    row whose ``token_mark`` no longer matches its role's token (the token was changed) or whose
+    ``expires_at`` has passed is no session. Shared by every ``serve`` process of the store."""
+
+    __tablename__ = "console_sessions"
+    __table_args__ = (Index("ix_console_sessions_expires", "expires_at"),)
+
+    secret_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20))
+    #: HMAC of the role's token at sign-in: a changed token ends the session.
+    token_mark: Mapped[str] = mapped_column(String(64))
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -5,7 +5,7 @@ acknowledgement, breach and penalty line already stored stays as it is. The trai
 empty: actions taken before this migration are not in it (their acknowledgements stay on the
 alerts and breaches).
 
-Revision ID: 0007_i24
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-07 02:40:00
 """
@@ -17,7 +17,7 @@ from alembic import op
 
 from slaengine.store.types import UtcDateTime
 
-revision = "0007_i24"
+revision = "0007"
 down_revision = "0006"
 branch_labels = None
 depends_on = None
