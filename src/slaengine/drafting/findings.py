@@ -611,7 +611,20 @@ def _cell_shape(cell: str) -> ShapeWords | None:
 
 def settle_warranty(findings: Findings) -> None:
     """Per class, the term a scoped statement gives (成套设备质保期3年) wins over an unscoped one
-    (质保期5年); two different scoped terms keep the longer. Every disagreement is listed."""
+    (质保期5年); two different scoped terms keep the longer. Every disagreement is listed.
+    A part named by what it is (压缩机质保5年) is a key part when its term is longer than the
+    whole unit's, another part when it is not; without a unit term it is the unit's."""
+    units = [s for s in findings.warranty_statements if s[0] == "unit"]
+    unit_months = max((_months(s[1]) for s in units), default=None)
+    resolved = []
+    for kind, term, scoped, sentence in findings.warranty_statements:
+        if kind == "component":
+            if unit_months is None:
+                kind, scoped = "unit", False
+            else:
+                kind = "key_part" if _months(term) > unit_months else "part"
+        resolved.append((kind, term, scoped, sentence))
+    findings.warranty_statements = resolved
     for kind in ("unit", "key_part", "part"):
         said = [s for s in findings.warranty_statements if s[0] == kind]
         if not said:

@@ -25,6 +25,7 @@ from slaengine.drafting.figures import durations, target_text
 from slaengine.drafting.responses import phrases
 from slaengine.drafting.text import Sentence
 from slaengine.drafting.vocabulary import (
+    COMPONENT,
     EXTEND,
     FINAL_INSPECTION,
     FRESH_TERM,
@@ -85,6 +86,16 @@ def find_warranty(sentence: Sentence) -> FoundWarranty | None:
         kind = (
             "key_part" if KEY_PART.search(text) else "part" if OTHER_PART.search(text) else "unit"
         )
+        if kind == "unit" and not WHOLE_UNIT.search(text):
+            subject = re.split(r"质保|保修|保固|warrant|guarantee|cover|carr", text, maxsplit=1)[0]
+            if COMPONENT.search(subject) or (
+                "unit" in found.terms
+                and len(re.findall(r"[\u4e00-\u9fff]|[A-Za-z]+", subject)) >= 2
+            ):
+                # "压缩机质保5年", "X-ray tubes are warranted for 36 months"; a second subject
+                # after the unit's term ("terminals 3 years; printers 1 year"): a part, whose
+                # class (key part or other) the whole unit's term decides
+                kind = "component"
         scoped = kind != "unit" or bool(WHOLE_UNIT.search(text))
         term = target_text(spans[0])
         found.scoped.append((kind, term, scoped))

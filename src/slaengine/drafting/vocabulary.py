@@ -257,7 +257,7 @@ INSPECTION = _words(
 )
 FINAL_INSPECTION = _words(r"终验|最终验收|最终检验|final inspection|final acceptance")
 
-WARRANTY = _words(r"质保|保修|保固|保用|warrant|guarantee")
+WARRANTY = _words(r"质保|保修|保固|保用|warrant|guarantee|covered for \w+ (?:years?|months?)")
 KEY_PART = _words(
     r"关键部件|核心部件|主要部件|关键零部件|主要零部件|核心零部件|关键零件|主要零件|核心零件"
     r"|key (?:parts?|components?)"
@@ -267,12 +267,20 @@ WHOLE_UNIT = _words(
     r"成套设备|整套设备|整机|整体|设备整机|全套|整套|整梯|整屏|整车|整台|其余设备|其他设备"
     r"|whole (?:unit|system)"
     r"|complete (?:unit|system)"
-    r"|entire (?:unit|system)|equipment as a whole|整台"
+    r"|entire (?:unit|system)|equipment as a whole|整台|其余部分|the rest of"
 )
 OTHER_PART = _words(
-    r"(?:其他|其它|其余|一般|普通)(?:零部件|零件|部件|配件)|易损件|耗材|电池|辅机|辅助设备|附属设备|更换[之的]?(?:零部件|零件|部件|配件)"
+    r"(?:其他|其它|其余|一般|普通)(?:零部件|零件|部件|配件)|易损件|耗材|辅机|辅助设备|附属设备|更换[之的]?(?:零部件|零件|部件|配件)"
     r"|other parts|wearing parts|consumables"
-    r"|batter(?:y|ies)"
+)
+#: A part named by what it is (压缩机, 球管, an inverter, batteries): a key part when its warranty
+#: is longer than the whole unit's, another part when it is shorter.
+COMPONENT = _words(
+    r"压缩机|球管|探测器|逆变器|主板|电源模块|电路板|板卡|电机|马达|曳引机|控制器|控制柜|变频器|变压器"
+    r"|显示屏|液晶屏|屏幕|触摸屏|硬盘|光源|灯珠|发动机|水泵|风机|电池|传感器|打印机"
+    r"|compressors?|tubes?|detectors?|inverters?|mother ?boards?|main ?boards?|motors?|engines?"
+    r"|controllers?|displays?|screens?|panels?|sensors?|circuit boards?|modules?|batter(?:y|ies)"
+    r"|printers?|pumps?|drives?|hard disks?|power supplies"
 )
 FRESH_TERM = _words(
     r"一包|重新计算|重新起算|重新享受|再保修一个|fresh|restart|new (?:full )?warranty"
