@@ -617,13 +617,13 @@ def settle_warranty(findings: Findings) -> None:
     units = [s for s in findings.warranty_statements if s[0] == "unit"]
     unit_months = max((_months(s[1]) for s in units), default=None)
     resolved = []
-    for kind, term, scoped, sentence in findings.warranty_statements:
+    for kind, term, named, sentence in findings.warranty_statements:
         if kind == "component":
             if unit_months is None:
-                kind, scoped = "unit", False
+                kind, named = "unit", False
             else:
                 kind = "key_part" if _months(term) > unit_months else "part"
-        resolved.append((kind, term, scoped, sentence))
+        resolved.append((kind, term, named, sentence))
     findings.warranty_statements = resolved
     for kind in ("unit", "key_part", "part"):
         said = [s for s in findings.warranty_statements if s[0] == kind]
