@@ -252,8 +252,9 @@ TOTAL_CAP = _words(r"累计|合计|总额|总计|in total|aggregate|total")
 CONTRACT_TOTAL = _words(r"合同期内|整个合同期|合同有效期内|over the (?:whole )?contract")
 SITE_RULES = _words(r"违反.{0,8}(?:管理规定|规章|制度)|site (?:rules|regulations)")
 INSPECTION = _words(
-    r"巡检|巡视|巡查|定期检查|定期维护|预防性维护|保养|检修|inspect|preventive maintenance"
-    r"|planned maintenance|maintenance visits?"
+    r"巡检|巡视|巡查|定期检查|定期维护|预防性维护|保养|检修|检测(?![器仪])|检验|测试|inspect"
+    r"|preventive maintenance|planned maintenance|maintenance visits?|servicing|examination"
+    r"|safety checks?|(?:periodic|annual|routine) checks?|tests? of"
 )
 FINAL_INSPECTION = _words(r"终验|最终验收|最终检验|final inspection|final acceptance")
 
@@ -326,7 +327,9 @@ ZONES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
         "county",
         "郊县",
         "Suburbs and counties",
-        _words(r"郊区|郊县|县区|区县|县级|县市区|县城|乡镇|\bsuburb|\bcount(?:y|ies)\b|\brural\b"),
+        _words(
+            r"郊区|郊县|县区|区县|县级|县市区|县城|外县|各县|乡镇|\bsuburb|\bcount(?:y|ies)\b|\brural\b"
+        ),
     ),
     (
         "province",
@@ -383,7 +386,7 @@ MEASURE_PERIODS: tuple[tuple[re.Pattern[str], str], ...] = (
 PHONE = re.compile(
     r"(?<![\d-])(?:\+?86[- ]?)?(?:400[- ]?\d{3}[- ]?\d{4}|0\d{1,3}[- ]?\d{6,8}|1[3-9]\d{9}"
     r"|\(?\d{3}\)?[ -]\d{3}-\d{4}|\+\d{1,3}(?:[ -]\d{1,4}){2,4}"
-    r"|\(0\d{1,3}\)\s?\d{3,4}-?\d{4})(?![\d-])"
+    r"|\(0\d{1,3}\)\s?\d{3,4}-?\d{4}|0\d{3} \d{3} \d{4}|1[38]00 \d{3} \d{3})(?![\d-])"
 )
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 ROLE = _words(
