@@ -269,12 +269,57 @@ def test_inspections_and_paperwork(tmp_path: Path) -> None:
         "整机质保期为3年。\n"
         "第一年每三个月巡检一次，满一年后每半年巡检一次。\n"
         "每月5日前提交上月保养报告。\n"  # a report's deadline, not a monthly inspection
-        "每年对整机做一次全面检测。\n",  # names no inspection: listed, not drafted
+        "每年对整机做一次全面检测。\n",  # a periodic duty of its own
     )
-    (inspection,) = contract.obligations
+    inspection, annual = contract.obligations
     assert [(str(s.every), str(s.for_) if s.for_ else None) for s in inspection.schedule] == [
         ("3mo", "1y"), ("6mo", "3y")]  # fmt: skip
-    assert [r.line for r in draft.reviews if r.kind == "not_understood" and r.line] == [4]
+    assert [(str(s.every), str(s.for_) if s.for_ else None) for s in annual.schedule] == [
+        ("1y", "3y")]  # fmt: skip
+    # the second duty is met by inspection_done events that name it, and the draft says so
+    assert [(c.type, c.attrs) for c in annual.met_by] == [
+        ("inspection_done", {"duty": annual.id})]  # fmt: skip
+    assert [(c.type, c.attrs) for c in inspection.met_by] == [("inspection_done", {})]
+    assert any(r.item == annual.id and "attrs.duty" in r.message for r in draft.reviews)
+    assert all(3 not in [s.line for s in o.source] for o in contract.obligations)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "乙方每月巡检一次，每半年对主机进行一次全面保养。",
+        "Two preventive maintenance inspections per year and an annual safety check.",
+        "Planned servicing every three months; a thorough examination every 6 months.",
+    ],
+)
+def test_two_periodic_duties_in_one_sentence_are_two_obligations(text: str, tmp_path: Path) -> None:
+    contract, _ = drafted(tmp_path, "整机质保期为2年。\n" + text + "\n")
+    assert len(contract.obligations) == 2
+    assert len({o.id for o in contract.obligations}) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "terms"),
+    [
+        ("冷库设备整体质保2年，压缩机质保5年。", {"unit": "2y", "key_part": "5y"}),
+        ("系統質保期五年，逆變器質保期十年。", {"unit": "5y", "key_part": "10y"}),
+        (
+            "Equipment is warranted for 12 months. X-ray tubes are warranted for 36 months.",
+            {"unit": "12mo", "key_part": "36mo"},
+        ),
+        (
+            "Terminals carry a 3-year warranty; receipt printers carry a 1-year warranty.",
+            {"unit": "3y", "part": "1y"},
+        ),
+    ],
+)
+def test_a_part_named_by_what_it_is_is_a_key_part_when_its_term_is_longer(
+    text: str, terms: dict[str, str], tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, text + "\n")
+    assert contract.warranty is not None
+    got = {k: str(v) for k, v in contract.warranty.terms.items() if str(v) != "follows its unit"}
+    assert got == terms
 
 
 def test_warranty_by_scope_the_scoped_statement_wins_and_disagreements_are_listed(
