@@ -174,7 +174,8 @@ def _shapes(condition: str) -> list[tuple[ShapeWords, str | None, str | None]]:
         targets = [
             s
             for s in durations(text)
-            if s.within or s.labelled or _EXCEEDED.search(text, 0, s.start)
+            if (s.within or s.labelled or _EXCEEDED.search(text, 0, s.start))
+            and not (s.unit == "wd" and s.value % 1)  # "半个工作日": no target a clock keeps
         ]
         target = target_text(targets[0]) if targets else None
         # "返厂维修" must not also count as a repair: only the first (most specific) shape
