@@ -38,6 +38,7 @@ from slaengine.drafting.vocabulary import (
     CONTRACT_PRICE,
     CONTRACT_TOTAL,
     COSTS,
+    DOWN_KIND,
     FINAL_INSPECTION,
     INSPECTION,
     PENALTY,
@@ -179,7 +180,8 @@ def _shapes(condition: str) -> list[tuple[ShapeWords, str | None, str | None]]:
         ]
         target = target_text(targets[0]) if targets else None
         # "返厂维修" must not also count as a repair: only the first (most specific) shape
-        triple = (shape, severity_in(text), target)
+        severity = severity_in(text) or ("down" if DOWN_KIND.search(text) else None)
+        triple = (shape, severity, target)
         if triple not in named:
             named.append(triple)
     return named

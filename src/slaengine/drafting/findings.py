@@ -26,6 +26,7 @@ and commitments, zone tables and assumptions are the assembly's (``assembly``).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -59,8 +60,10 @@ from slaengine.drafting.upkeep import FoundStep, find_steps, find_warranty
 from slaengine.drafting.vocabulary import (
     BOILERPLATE,
     CONTRACT_PRICE,
+    DOWN_KIND,
     EXTEND,
     FINAL_INSPECTION,
+    OTHER_KIND,
     POSTPONE,
     SHAPE_BY_NAME,
     SHAPES,
@@ -474,6 +477,20 @@ class Findings:
                         "one and add it to the commitment's targets",
                     )
                 continue
+            own = _phrase_kind(item.phrase) if not sentence.table_row else None
+            if own is None and item.severity is None and not sentence.table_row:
+                # "For a truck that is down and blocking a bay, a technician shall be on site
+                # within 3 hours": the kind named once, in an earlier phrase of the sentence
+                kinds = {
+                    k
+                    for a, b in phrases(sentence.plain)
+                    if (k := _phrase_kind(sentence.plain[a:b]))
+                }
+                own = kinds.pop() if len(kinds) == 1 else None
+            if own is not None and own[0] != item.severity:
+                # "制冷机组停机故障8小时内修复，一般故障48小时内修复": each phrase its own kind
+                self.categories.setdefault(own[0], own[1])
+                item = replace(item, severity=own[0])
             self._commitment(item, sentence)
             if item.ranged and not quiet:
                 self._review(
@@ -556,12 +573,46 @@ _CATEGORY_TAIL = re.compile(
 _CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
 
 
+#: A phrase that begins with its own kind of fault ("制冷机组停机故障8小时内修复").
+_PHRASE_KIND = re.compile(
+    r"^\s*(?:[(（]?\d+[.、)）]\s*)?([^,，:：|\d]{2,14}?故障)\s*(?:须|应|必须|需|在|于)?\s*\d"
+)
+_OTHER_LABEL = re.compile(r"^(?:all )?(?:other|remaining)\b|^(?:其他|其它|其余)", re.I)
+_CLASS = re.compile(r"^([A-Ea-e])\s*[类級级]$")
+_GENERIC = re.compile(r"^(?:故障|报修|事件|问题|faults?|calls?|incidents?|breakdowns?)$", re.I)
+
+
+def _phrase_kind(phrase: str) -> tuple[str, str] | None:
+    """The kind of fault a phrase names of its own: first in a Chinese phrase
+    ("制冷机组停机故障8小时内修复"), in passing in an English one ("for a machine that is
+    down", "for all other calls")."""
+    if severity_in(phrase) is not None:
+        return None
+    if not _CJK_CHAR.search(phrase):
+        if DOWN_KIND.search(phrase):
+            return "down", "Down"
+        if OTHER_KIND.search(phrase):
+            return "other", "Other"
+        return None
+    match = _PHRASE_KIND.match(phrase)
+    return category(match.group(1)) if match else None
+
+
 def category(label: str) -> tuple[str, str] | None:
     """A kind of call or fault the tender sets targets by ("Entrapments", "Shutdown calls",
     "前端摄像机故障") when it names no level of a known scheme: its key and its name."""
     text = re.sub(r"\s*[(（][^)）]*[)）]", "", unnumbered(label)).strip()
     if not text or re.search(r"\d", text) or _CATEGORY_STOP.search(text):
         return None
+    if _GENERIC.match(text):
+        return None  # "故障须在24小时内修好": any fault, not a kind of its own
+    if DOWN_KIND.search(text):
+        return "down", text
+    if (OTHER_KIND.search(text) or _OTHER_LABEL.search(text)) and len(text.split()) <= 4:
+        return "other", text
+    klass = _CLASS.match(_CATEGORY_TAIL.sub("", text).strip())
+    if klass:
+        return f"class-{klass.group(1).lower()}", text
     if zone_in(text) or severity_in(text) or any(w.words.search(text) for w in SHAPES):
         return None
     chinese = bool(_CJK_CHAR.search(text))

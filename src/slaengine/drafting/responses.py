@@ -89,6 +89,8 @@ _ANCHOR = re.compile(
     re.I,
 )
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+#: An English phrase that goes on with the action of the one before ("…, and within 1 day").
+_SERIES = re.compile(r"\s*(?:(?:and|or)\s+)?within\b", re.I)
 #: "within 1 hour during business hours": a target counted in working time.
 _IN_HOURS = re.compile(
     r"\s*(?:\w+\s+){0,3}?(?:during|in|within) (?:normal |the )?(?:business|working|office) hours",
@@ -96,7 +98,7 @@ _IN_HOURS = re.compile(
 )
 #: A phrase that is the condition of another term: "如…未能解决", "if not resolved within".
 _CONDITION = re.compile(
-    r"(?<!例)(?:如|若|倘若|\bif\b|\bshould\b).*(?:未能|不能|未|无法|\bnot\b|\bfails?\b)",
+    r"(?<!例)(?:如|若|倘若|\bif\b|\bshould\b).*(?:未能|不能|未|无法|\bnot\b|\bcannot\b|\bfails?\b)",
     re.I,
 )
 
@@ -205,6 +207,8 @@ def find_commitments(
             shape = action  # "Target response times" … "Priority 1: 30 minutes"
         if shape is None and last is not None and zone_in(plain[phrase[0] : phrase[1]]):
             shape = last
+        if shape is None and last is not None and _SERIES.match(plain, phrase[0]):
+            shape = last  # "on site within 4 hours for …, and within 1 business day for …"
         if (
             shape is not None
             and shape.shape == "fix-after-arrival"

@@ -396,3 +396,15 @@ ROLE = _words(
 )
 #: The warranty postponed by the time out of service (顺延, 双倍顺延): no clause kind has it.
 POSTPONE = _words(r"顺延|相应延长|双倍延长|extended by (?:the|twice the) (?:downtime|time)")
+
+#: A kind of fault named in passing (a machine that is down, System down, down trucks) and the
+#: rest of them (for all other calls): the levels ``down`` and ``other``.
+DOWN_KIND = re.compile(
+    r"\b(?:that|which) (?:is|are) down\b|\b(?:system|machine|unit|line|equipment|site)[- ]down\b"
+    r"|^\s*down\b|\bdown (?:machines?|units?|systems?|equipment|trucks?|vehicles?)\b",
+    re.I,
+)
+OTHER_KIND = re.compile(
+    r"\ball other\b|\bother (?:calls?|faults?|breakdowns?|incidents?|requests?|problems?)\b",
+    re.I,
+)
