@@ -63,7 +63,9 @@ from slaengine.drafting.vocabulary import (
     DOWN_KIND,
     EXTEND,
     FINAL_INSPECTION,
+    MEASURES,
     OTHER_KIND,
+    PENALTY,
     POSTPONE,
     SHAPE_BY_NAME,
     SHAPES,
@@ -174,6 +176,11 @@ class Findings:
             self._warranty,
             self._commitments,
         ):
+            if reader == self._clause and self._leading_measure(sentence):
+                # "全年开机率不低于97%，每低于1个百分点，扣除服务费的1%": the measure, and the
+                # consequence read (or listed) as a clause
+                self._clause(sentence)
+                return
             if reader(sentence):
                 return
         if has_figure(plain):
@@ -550,12 +557,27 @@ class Findings:
             self._review(ASSUMPTION, sentence, note, data["id"])
         return True
 
+    def _leading_measure(self, sentence: Sentence) -> bool:
+        """A sentence that states a measure's floor first and its penalty after."""
+        penalty = PENALTY.search(sentence.plain)
+        found = find_measure(sentence)
+        if penalty is None or found is None:
+            return False
+        at = next(w for k, w in MEASURES if k == found[0]["kind"]).search(sentence.plain)
+        if at is None or at.start() > penalty.start() or not _FLOOR.search(sentence.plain):
+            return False
+        return self._measure(sentence)
+
     def _contact(self, sentence: Sentence) -> None:
         found = find_contact(sentence)
         if found is not None:
             self.contacts.append((found, sentence))
 
 
+#: A floor stated as such ("不低于97%", "at least 95%"), not a trigger ("低于97%的").
+_FLOOR = re.compile(
+    r"不低于|不少于|不小于|达到|应达|≥|at least|no less than|not less than|minimum of", re.I
+)
 _LABEL = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?\s+|\d+[.、)]\s*)?([^:：|]{1,40}?)\s*[:：]")
 #: "影响病人安全之故障，应于2小时内到院": a kind of fault named first, as a label would.
 _KIND_FIRST = re.compile(

@@ -93,7 +93,8 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _SERIES = re.compile(r"\s*(?:(?:and|or)\s+)?within\b", re.I)
 #: "within 1 hour during business hours": a target counted in working time.
 _IN_HOURS = re.compile(
-    r"\s*(?:\w+\s+){0,3}?(?:during|in|within) (?:normal |the )?(?:business|working|office) hours",
+    r"\s*(?:\w+\s+){0,3}?(?:during|in|within) (?:normal |the )?"
+    r"(?:business|working|office|help ?desk|support|service ?desk|coverage) hours",
     re.I,
 )
 #: A phrase that is the condition of another term: "如…未能解决", "if not resolved within".

@@ -91,7 +91,7 @@ SHAPES: tuple[ShapeWords, ...] = (
     ShapeWords(
         "be-on-site",
         _words(
-            r"到达现场|到场|到位|赶到|赶赴|抵达|到达|到院|到厂|到校|进入抢修现场|上门|on[- ]site|arriv"
+            r"到达现场|到场|到位|赶到|赶赴|抵达|到达|到院|到厂|到校|进入抢修现场|上门|on[- ]site|arriv|attendance"
             r"|at the site"
         ),
         "onsite-{t}",
@@ -287,7 +287,10 @@ FRESH_TERM = _words(
     r"一包|重新计算|重新起算|重新享受|再保修一个|fresh|restart|new (?:full )?warranty"
     r"|full warranty from the"
 )
-REMAINING_TERM = _words(r"剩余质保期|剩余保修期|remaining warranty|remainder of the warranty")
+REMAINING_TERM = _words(
+    r"剩余质保期|剩余保修期|remaining warranty|remainder of the (?:original )?warranty"
+    r"|balance of the (?:original )?warranty"
+)
 EXTEND = _words(r"延长|extend")
 
 WORKING_DAY = _words(
@@ -369,14 +372,16 @@ MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("satisfaction", _words(r"满意度|满意率|satisfaction")),
     (
         "availability",
-        _words(r"可用率|可利用率|可用性|开机率|在线率|完好率|正常运行率|availability|uptime"),
+        _words(
+            r"可用率|可利用率|可用性|开机率|在线率|完好率|妥善率|正常运行率|运行率|availability|uptime"
+        ),
     ),
 )
 MEASURE_PERIODS: tuple[tuple[re.Pattern[str], str], ...] = (
     (_words(r"季度|quarter"), "quarter"),
     (
         _words(
-            r"年度|每年|全年|合同年|contract year|(?<![\d第])年[\u4e00-\u9fff]{0,3}率|annual|per year|yearly"
+            r"年度|每年|全年|合同年|合同期|契约期|服务期内|contract year|contract term|contract period|(?<![\d第])年[\u4e00-\u9fff]{0,3}率|annual|per year|yearly"
         ),
         "contract_year",
     ),
