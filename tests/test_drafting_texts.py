@@ -11,6 +11,7 @@ The form tests below are one sentence or table each, so that a regression names 
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 import subprocess
@@ -431,3 +432,112 @@ def test_the_command_drafts_a_text_with_measures_and_contacts_and_shows_their_so
     assert shown.returncode == 0, shown.stderr
     for term in ("measure availability", "measure satisfaction", "contact service-manager"):
         assert term in shown.stdout
+
+
+# --- forms first met in held-out batch H ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "hours"),
+    [
+        ("Business days are Monday through Friday, 7:30 AM to 4:30 PM.", ["07:30-16:30"]),
+        ("The help desk is staffed 8am-5pm, Monday to Friday.", ["08:00-17:00"]),
+        ("Office hours: Monday to Friday, 8:00-18:00.", ["08:00-18:00"]),
+    ],
+)
+def test_working_hours_on_the_twelve_hour_clock(
+    text: str, hours: list[str], tmp_path: Path
+) -> None:
+    tender = tmp_path / "tender.txt"
+    tender.write_text(text + "\nRepair within 2 business days.\n", encoding="utf-8")
+    options = dataclasses.replace(OPTIONS, timezone="America/Chicago", currency="USD")
+    draft = draft_tender(tender, options)
+    contract = parse_contract(to_yaml(draft), tmp_path / "draft.yaml")
+    office = next(c for c in contract.calendars.values() if c.kind == "working_hours")
+    dumped = office.model_dump(mode="json")
+    assert dumped["hours"] == {"mon-fri": hours}
+    # the holidays follow the time zone given (US), and the draft says so
+    assert dumped["holidays"]["country"] == "US"
+    assert any("holidays of US" in r.message for r in draft.reviews)
+
+
+def test_the_holidays_given_win_and_a_chinese_tender_keeps_cn(tmp_path: Path) -> None:
+    tender = tmp_path / "tender.txt"
+    tender.write_text("一般故障3个工作日内修复。\n", encoding="utf-8")
+    for options, country, listed in (
+        (dataclasses.replace(OPTIONS, timezone=None), "CN", False),  # the zone's own review
+        (OPTIONS, "CN", False),  # the documented default
+        (dataclasses.replace(OPTIONS, timezone="Australia/Sydney"), "AU", True),
+        (dataclasses.replace(OPTIONS, timezone="Europe/London", holidays="GB"), "GB", False),
+    ):
+        draft = draft_tender(tender, options)
+        contract = parse_contract(to_yaml(draft), tmp_path / "draft.yaml")
+        office = next(c for c in contract.calendars.values() if c.kind == "working_hours")
+        assert office.model_dump(mode="json")["holidays"]["country"] == country
+        assert any("holidays of" in r.message for r in draft.reviews) == listed
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "制冷机组停机故障8小时内修复，一般故障48小时内修复。",
+            {("fix-after-arrival", "制冷机组停机", "8h"), ("fix-after-arrival", "general", "48h")},
+        ),
+        (
+            "A technician shall be on site within 4 hours for a machine that is down, "
+            "and within 1 day for all other calls.",
+            {("be-on-site", "down", "4h"), ("be-on-site", "other", "24h")},
+        ),
+        (
+            "For a truck that is down, a technician shall be on site within three (3) hours.",
+            {("be-on-site", "down", "3h")},
+        ),
+        (
+            "| 故障类别 | 响应 |\n| A类故障 | 10分钟 |\n| B类故障 | 30分钟 |",
+            {("answer-the-call", "class-a", "10m"), ("answer-the-call", "class-b", "30m")},
+        ),
+        ("（2）故障须在24小时内修好。", {("fix-after-arrival", None, "24h")}),
+    ],
+)
+def test_kinds_of_fault_named_per_phrase_or_in_passing(
+    text: str, expected: set[tuple[str, str | None, str]], tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, text + "\n")
+    assert {(c.use, _level(c), str(c.target)) for c in contract.commitments} == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "amount", "level"),
+    [
+        (
+            "Late attendance on a down truck: GBP 100 per hour or part thereof.\n"
+            "For a truck that is down, a technician shall be on site within 3 hours.",
+            "100.00",
+            "down",
+        ),
+        (
+            "| Priority | Restore |\n| P1 | 6 hours |\n"
+            "Service credit: AUD 250 for each P1 incident where service is not restored "
+            "within 6 hours.",
+            "250.00",
+            "p1",
+        ),
+    ],
+)
+def test_penalties_in_other_currencies_and_with_the_condition_after_the_amount(
+    text: str, amount: str, level: str, tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, text + "\n")
+    (clause,) = contract.clauses
+    assert str(clause.amount) == amount
+    (owner,) = [c for c in contract.commitments if clause.id in c.clauses]
+    assert _level(owner) == level
+
+
+def test_a_measure_stated_before_its_penalty_is_drafted(tmp_path: Path) -> None:
+    contract, draft = drafted(tmp_path, "全年开机率不低于97%，每低于1个百分点，扣除服务费的1%。\n")
+    assert [(m.kind, str(m.target), m.period) for m in contract.measures] == [
+        ("availability", "97", "contract_year")]  # fmt: skip
+    # the percentage of a fee has no clause kind: listed
+    assert any(r.line == 1 and r.kind == "not_understood" for r in draft.reviews)

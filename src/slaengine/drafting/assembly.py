@@ -598,8 +598,21 @@ class Assembly:
             hours = {found.days: found.intervals}
             sources = [sentence]
         data: dict[str, Any] = {"kind": "working_hours", "timezone": timezone, "hours": hours}
-        if self.options.holidays:
-            data["holidays"] = {"country": self.options.holidays}
+        country = self.options.holidays or _country_of(timezone)
+        if country:
+            data["holidays"] = {"country": country}
+        if self.options.holidays is None and country != "CN":
+            # the holidays follow the time zone given: say so (Chinese holidays are the
+            # documented default, and with no time zone given its own review item covers them)
+            note = (
+                f"public holidays of {country} assumed from the time zone {timezone}; "
+                "give --holidays to choose the country"
+                if country
+                else f"no public holidays assumed: the time zone {timezone} names no country "
+                "the draft knows; give --holidays"
+            )
+            notes.setdefault(OFFICE, []).append(note)
+            self.reviews.append(Review(ASSUMPTION, note, item=OFFICE))
         calendars.append(Term("calendars", OFFICE, data, sources))
         return calendars
 
@@ -712,3 +725,32 @@ def _duties(
         by_frequency[key] = len(duties)
         duties.append([pair])
     return duties
+
+
+#: The country of a time zone's public holidays, by the zone's name (IANA).
+_ZONE_COUNTRIES = (
+    (re.compile(r"^(?:Asia/(?:Shanghai|Chongqing|Harbin|Urumqi)|PRC)$"), "CN"),
+    (re.compile(r"^Asia/(?:Taipei)$"), "TW"),
+    (re.compile(r"^Asia/Hong_Kong$"), "HK"),
+    (re.compile(r"^Asia/Macau$"), "MO"),
+    (re.compile(r"^Asia/Singapore$"), "SG"),
+    (re.compile(r"^Asia/Tokyo$"), "JP"),
+    (
+        re.compile(
+            r"^(?:America/(?:New_York|Chicago|Denver|Phoenix|Los_Angeles|Anchorage|Detroit"
+            r"|Indiana/.+|Kentucky/.+|Boise)|Pacific/Honolulu|US/.+)$"
+        ),
+        "US",
+    ),
+    (re.compile(r"^America/(?:Toronto|Vancouver|Edmonton|Winnipeg|Halifax|Regina)$"), "CA"),
+    (re.compile(r"^Europe/London$"), "GB"),
+    (re.compile(r"^Europe/Dublin$"), "IE"),
+    (re.compile(r"^Europe/Berlin$"), "DE"),
+    (re.compile(r"^Europe/Paris$"), "FR"),
+    (re.compile(r"^Australia/.+$"), "AU"),
+    (re.compile(r"^Pacific/Auckland$"), "NZ"),
+)
+
+
+def _country_of(timezone: str) -> str | None:
+    return next((country for zone, country in _ZONE_COUNTRIES if zone.match(timezone)), None)

@@ -30,6 +30,7 @@ from slaengine.drafting.vocabulary import (
     SEVERITIES,
     SHAPES,
     TIME_RANGE,
+    TIME_RANGE_12H,
     WEEKDAY_RANGE,
     ZONES,
     ShapeWords,
@@ -284,6 +285,17 @@ def find_hours(sentence: Sentence) -> FoundHours | None:
     plain = sentence.plain
     days = next((key for words, key in WEEKDAY_RANGE if words.search(plain)), None)
     intervals = [f"{int(a):02d}:{b}-{int(c):02d}:{d}" for a, b, c, d in TIME_RANGE.findall(plain)]
+    if not intervals:
+        intervals = [
+            f"{_hour24(a, p1)}:{b or '00'}-{_hour24(c, p2)}:{d or '00'}"
+            for a, b, p1, c, d, p2 in TIME_RANGE_12H.findall(plain)
+        ]
     if days is None or not intervals:
         return None
     return FoundHours(days, intervals)
+
+
+def _hour24(hour: str, half: str) -> str:
+    """ "7" "a" → "07", "4" "p" → "16", "12" "p" → "12", "12" "a" → "00"."""
+    value = int(hour) % 12 + (12 if half.lower() == "p" else 0)
+    return f"{value:02d}"

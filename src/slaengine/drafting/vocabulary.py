@@ -295,18 +295,29 @@ EXTEND = _words(r"延长|extend")
 
 WORKING_DAY = _words(
     r"工作日|工作时间|working day|business day|business hours|working hours|support hours"
+    r"|office hours|coverage hours|service hours|help ?desk (?:hours|is (?:open|staffed))|staffed"
 )
 WEEKDAY_RANGE: tuple[tuple[re.Pattern[str], str], ...] = (
     (
-        _words(r"(?:周|星期)一(?:至|到|-)(?:周|星期)?五|monday to friday|mon(?:day)?\s*-\s*fri"),
+        _words(
+            r"(?:周|星期)一(?:至|到|-)(?:周|星期)?五|monday (?:to|through|thru) friday|mon(?:day)?\s*[-–]\s*fri"
+        ),
         "mon-fri",
     ),
     (
-        _words(r"(?:周|星期)一(?:至|到|-)(?:周|星期)?六|monday to saturday|mon(?:day)?\s*-\s*sat"),
+        _words(
+            r"(?:周|星期)一(?:至|到|-)(?:周|星期)?六|monday (?:to|through|thru) saturday|mon(?:day)?\s*[-–]\s*sat"
+        ),
         "mon-sat",
     ),
 )
 TIME_RANGE = re.compile(r"(\d{1,2}):(\d{2})\s*(?:-|~|至|到|—|–|to)\s*(\d{1,2}):(\d{2})")
+#: "7:30 AM to 4:30 PM", "8am-5pm": a range of clock times on the 12-hour clock.
+TIME_RANGE_12H = re.compile(
+    r"\b(\d{1,2})(?::(\d{2}))?\s*([ap])\.?m\.?\s*(?:-|~|—|–|to|until)\s*"
+    r"(\d{1,2})(?::(\d{2}))?\s*([ap])\.?m\.?",
+    re.I,
+)
 
 #: Sentences that commit to nothing: validity of the bid, legal disclaimers, document matter.
 BOILERPLATE = _words(
