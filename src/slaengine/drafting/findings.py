@@ -597,7 +597,7 @@ _CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
 
 #: A phrase that begins with its own kind of fault ("制冷机组停机故障8小时内修复").
 _PHRASE_KIND = re.compile(
-    r"^\s*(?:[(（]?\d+[.、)）]\s*)?([^,，:：|\d]{2,14}?故障)\s*(?:须|应|必须|需|在|于)?\s*\d"
+    r"^\s*(?:[(（]?\d+[.、)）]\s*)?([^,，:：|\d]{2,14}?故障)\s*(?:须|应|必须|需|要)?\s*(?:在|于)?\s*\d"
 )
 _OTHER_LABEL = re.compile(r"^(?:all )?(?:other|remaining)\b|^(?:其他|其它|其余)", re.I)
 _CLASS = re.compile(r"^([A-Ea-e])\s*[类級级]$")
