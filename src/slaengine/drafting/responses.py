@@ -292,7 +292,15 @@ def find_hours(sentence: Sentence) -> FoundHours | None:
         ]
     if days is None or not intervals:
         return None
-    return FoundHours(days, intervals)
+    kept: list[str] = []
+    for interval in sorted(set(intervals)):
+        start, end = interval.split("-")
+        if start >= end or any(start < k.split("-")[1] for k in kept):
+            continue  # the same hours said twice, or a range that overlaps one kept
+        kept.append(interval)
+    if not kept:
+        return None
+    return FoundHours(days, kept)
 
 
 def _hour24(hour: str, half: str) -> str:
