@@ -16,7 +16,7 @@ import importlib.util
 import json
 import subprocess
 import sys
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
@@ -541,3 +541,37 @@ def test_a_measure_stated_before_its_penalty_is_drafted(tmp_path: Path) -> None:
         ("availability", "97", "contract_year")]  # fmt: skip
     # the percentage of a fee has no clause kind: listed
     assert any(r.line == 1 and r.kind == "not_understood" for r in draft.reviews)
+
+
+def test_a_second_duty_is_met_only_by_the_events_that_name_it(tmp_path: Path) -> None:
+    """End to end: the drafted contract's two duties judged on real events."""
+    from slaengine.events import Intake
+    from slaengine.obligations import judge_obligations
+    from slaengine.warranty import WarrantyBook
+
+    contract, _ = drafted(tmp_path, "整机质保期为2年。\n乙方每月巡检一次，每半年全面保养一次。\n")
+    intake = Intake(contract)
+    for number, (event_id, day, attrs) in enumerate(
+        [("E1", "2026-02-10", {}), ("E2", "2026-03-10", {"duty": "inspection-2"})], start=1
+    ):
+        data: dict[str, Any] = {
+            "contract": contract.id,
+            "id": event_id,
+            "type": "inspection_done",
+            "at": f"{day}T10:00:00+08:00",
+        }
+        if attrs:
+            data["attrs"] = attrs
+        intake.offer(data, line=number)
+    assert intake.rejected == []
+    stream = intake.events
+    periods = judge_obligations(
+        WarrantyBook.build(contract, stream),
+        stream,
+        datetime.fromisoformat("2026-08-01T00:00:00+08:00"),
+    )
+    half_yearly = [p for p in periods if p.obligation == "inspection-2"]
+    # the first half year (from acceptance, 2026-01-15) is met by E2 only: E1 names no duty
+    assert half_yearly[0].met_by == ("E2",)
+    monthly = {p.index: p.met_by for p in periods if p.obligation == "inspection"}
+    assert "E1" in monthly[0] + monthly[1]
