@@ -11,11 +11,12 @@ The form tests below are one sentence or table each, so that a regression names 
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 import subprocess
 import sys
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
@@ -269,12 +270,57 @@ def test_inspections_and_paperwork(tmp_path: Path) -> None:
         "整机质保期为3年。\n"
         "第一年每三个月巡检一次，满一年后每半年巡检一次。\n"
         "每月5日前提交上月保养报告。\n"  # a report's deadline, not a monthly inspection
-        "每年对整机做一次全面检测。\n",  # names no inspection: listed, not drafted
+        "每年对整机做一次全面检测。\n",  # a periodic duty of its own
     )
-    (inspection,) = contract.obligations
+    inspection, annual = contract.obligations
     assert [(str(s.every), str(s.for_) if s.for_ else None) for s in inspection.schedule] == [
         ("3mo", "1y"), ("6mo", "3y")]  # fmt: skip
-    assert [r.line for r in draft.reviews if r.kind == "not_understood" and r.line] == [4]
+    assert [(str(s.every), str(s.for_) if s.for_ else None) for s in annual.schedule] == [
+        ("1y", "3y")]  # fmt: skip
+    # the second duty is met by inspection_done events that name it, and the draft says so
+    assert [(c.type, c.attrs) for c in annual.met_by] == [
+        ("inspection_done", {"duty": annual.id})]  # fmt: skip
+    assert [(c.type, c.attrs) for c in inspection.met_by] == [("inspection_done", {})]
+    assert any(r.item == annual.id and "attrs.duty" in r.message for r in draft.reviews)
+    assert all(3 not in [s.line for s in o.source] for o in contract.obligations)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "乙方每月巡检一次，每半年对主机进行一次全面保养。",
+        "Two preventive maintenance inspections per year and an annual safety check.",
+        "Planned servicing every three months; a thorough examination every 6 months.",
+    ],
+)
+def test_two_periodic_duties_in_one_sentence_are_two_obligations(text: str, tmp_path: Path) -> None:
+    contract, _ = drafted(tmp_path, "整机质保期为2年。\n" + text + "\n")
+    assert len(contract.obligations) == 2
+    assert len({o.id for o in contract.obligations}) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "terms"),
+    [
+        ("冷库设备整体质保2年，压缩机质保5年。", {"unit": "2y", "key_part": "5y"}),
+        ("系統質保期五年，逆變器質保期十年。", {"unit": "5y", "key_part": "10y"}),
+        (
+            "Equipment is warranted for 12 months. X-ray tubes are warranted for 36 months.",
+            {"unit": "12mo", "key_part": "36mo"},
+        ),
+        (
+            "Terminals carry a 3-year warranty; receipt printers carry a 1-year warranty.",
+            {"unit": "3y", "part": "1y"},
+        ),
+    ],
+)
+def test_a_part_named_by_what_it_is_is_a_key_part_when_its_term_is_longer(
+    text: str, terms: dict[str, str], tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, text + "\n")
+    assert contract.warranty is not None
+    got = {k: str(v) for k, v in contract.warranty.terms.items() if str(v) != "follows its unit"}
+    assert got == terms
 
 
 def test_warranty_by_scope_the_scoped_statement_wins_and_disagreements_are_listed(
@@ -386,3 +432,146 @@ def test_the_command_drafts_a_text_with_measures_and_contacts_and_shows_their_so
     assert shown.returncode == 0, shown.stderr
     for term in ("measure availability", "measure satisfaction", "contact service-manager"):
         assert term in shown.stdout
+
+
+# --- forms first met in held-out batch H ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "hours"),
+    [
+        ("Business days are Monday through Friday, 7:30 AM to 4:30 PM.", ["07:30-16:30"]),
+        ("The help desk is staffed 8am-5pm, Monday to Friday.", ["08:00-17:00"]),
+        ("Office hours: Monday to Friday, 8:00-18:00.", ["08:00-18:00"]),
+    ],
+)
+def test_working_hours_on_the_twelve_hour_clock(
+    text: str, hours: list[str], tmp_path: Path
+) -> None:
+    tender = tmp_path / "tender.txt"
+    tender.write_text(text + "\nRepair within 2 business days.\n", encoding="utf-8")
+    options = dataclasses.replace(OPTIONS, timezone="America/Chicago", currency="USD")
+    draft = draft_tender(tender, options)
+    contract = parse_contract(to_yaml(draft), tmp_path / "draft.yaml")
+    office = next(c for c in contract.calendars.values() if c.kind == "working_hours")
+    dumped = office.model_dump(mode="json")
+    assert dumped["hours"] == {"mon-fri": hours}
+    # the holidays follow the time zone given (US), and the draft says so
+    assert dumped["holidays"]["country"] == "US"
+    assert any("holidays of US" in r.message for r in draft.reviews)
+
+
+def test_the_holidays_given_win_and_a_chinese_tender_keeps_cn(tmp_path: Path) -> None:
+    tender = tmp_path / "tender.txt"
+    tender.write_text("一般故障3个工作日内修复。\n", encoding="utf-8")
+    for options, country, listed in (
+        (dataclasses.replace(OPTIONS, timezone=None), "CN", False),  # the zone's own review
+        (OPTIONS, "CN", False),  # the documented default
+        (dataclasses.replace(OPTIONS, timezone="Australia/Sydney"), "AU", True),
+        (dataclasses.replace(OPTIONS, timezone="Europe/London", holidays="GB"), "GB", False),
+    ):
+        draft = draft_tender(tender, options)
+        contract = parse_contract(to_yaml(draft), tmp_path / "draft.yaml")
+        office = next(c for c in contract.calendars.values() if c.kind == "working_hours")
+        assert office.model_dump(mode="json")["holidays"]["country"] == country
+        assert any("holidays of" in r.message for r in draft.reviews) == listed
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "制冷机组停机故障8小时内修复，一般故障48小时内修复。",
+            {("fix-after-arrival", "制冷机组停机", "8h"), ("fix-after-arrival", "general", "48h")},
+        ),
+        (
+            "A technician shall be on site within 4 hours for a machine that is down, "
+            "and within 1 day for all other calls.",
+            {("be-on-site", "down", "4h"), ("be-on-site", "other", "24h")},
+        ),
+        (
+            "For a truck that is down, a technician shall be on site within three (3) hours.",
+            {("be-on-site", "down", "3h")},
+        ),
+        (
+            "| 故障类别 | 响应 |\n| A类故障 | 10分钟 |\n| B类故障 | 30分钟 |",
+            {("answer-the-call", "class-a", "10m"), ("answer-the-call", "class-b", "30m")},
+        ),
+        ("（2）故障须在24小时内修好。", {("fix-after-arrival", None, "24h")}),
+    ],
+)
+def test_kinds_of_fault_named_per_phrase_or_in_passing(
+    text: str, expected: set[tuple[str, str | None, str]], tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, text + "\n")
+    assert {(c.use, _level(c), str(c.target)) for c in contract.commitments} == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "amount", "level"),
+    [
+        (
+            "Late attendance on a down truck: GBP 100 per hour or part thereof.\n"
+            "For a truck that is down, a technician shall be on site within 3 hours.",
+            "100.00",
+            "down",
+        ),
+        (
+            "| Priority | Restore |\n| P1 | 6 hours |\n"
+            "Service credit: AUD 250 for each P1 incident where service is not restored "
+            "within 6 hours.",
+            "250.00",
+            "p1",
+        ),
+    ],
+)
+def test_penalties_in_other_currencies_and_with_the_condition_after_the_amount(
+    text: str, amount: str, level: str, tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, text + "\n")
+    (clause,) = contract.clauses
+    assert str(clause.amount) == amount
+    (owner,) = [c for c in contract.commitments if clause.id in c.clauses]
+    assert _level(owner) == level
+
+
+def test_a_measure_stated_before_its_penalty_is_drafted(tmp_path: Path) -> None:
+    contract, draft = drafted(tmp_path, "全年开机率不低于97%，每低于1个百分点，扣除服务费的1%。\n")
+    assert [(m.kind, str(m.target), m.period) for m in contract.measures] == [
+        ("availability", "97", "contract_year")]  # fmt: skip
+    # the percentage of a fee has no clause kind: listed
+    assert any(r.line == 1 and r.kind == "not_understood" for r in draft.reviews)
+
+
+def test_a_second_duty_is_met_only_by_the_events_that_name_it(tmp_path: Path) -> None:
+    """End to end: the drafted contract's two duties judged on real events."""
+    from slaengine.events import Intake
+    from slaengine.obligations import judge_obligations
+    from slaengine.warranty import WarrantyBook
+
+    contract, _ = drafted(tmp_path, "整机质保期为2年。\n乙方每月巡检一次，每半年全面保养一次。\n")
+    intake = Intake(contract)
+    for number, (event_id, day, attrs) in enumerate(
+        [("E1", "2026-02-10", {}), ("E2", "2026-03-10", {"duty": "inspection-2"})], start=1
+    ):
+        data: dict[str, Any] = {
+            "contract": contract.id,
+            "id": event_id,
+            "type": "inspection_done",
+            "at": f"{day}T10:00:00+08:00",
+        }
+        if attrs:
+            data["attrs"] = attrs
+        intake.offer(data, line=number)
+    assert intake.rejected == []
+    stream = intake.events
+    periods = judge_obligations(
+        WarrantyBook.build(contract, stream),
+        stream,
+        datetime.fromisoformat("2026-08-01T00:00:00+08:00"),
+    )
+    half_yearly = [p for p in periods if p.obligation == "inspection-2"]
+    # the first half year (from acceptance, 2026-01-15) is met by E2 only: E1 names no duty
+    assert half_yearly[0].met_by == ("E2",)
+    monthly = {p.index: p.met_by for p in periods if p.obligation == "inspection"}
+    assert "E1" in monthly[0] + monthly[1]

@@ -33,7 +33,7 @@ def _options(
     currency: str | None,
     accepted_on: str | None,
     timezone: str | None,
-    holidays: str,
+    holidays: str | None,
 ) -> DraftOptions:
     from slaengine.drafting import DraftOptions
 
@@ -89,9 +89,13 @@ def contract_draft(
         typer.Option("--timezone", help="IANA time zone (default Asia/Shanghai, flagged)"),
     ] = None,
     holidays: Annotated[
-        str,
-        typer.Option("--holidays", help="public holidays of the working-hours calendar (country)"),
-    ] = "CN",
+        str | None,
+        typer.Option(
+            "--holidays",
+            help="public holidays of the working-hours calendar (country; default: the time "
+            "zone's, flagged)",
+        ),
+    ] = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="write the YAML here")
     ] = None,

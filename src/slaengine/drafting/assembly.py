@@ -37,6 +37,7 @@ from slaengine.drafting.items import (
 )
 from slaengine.drafting.responses import ALWAYS, OFFICE, FoundCommitment
 from slaengine.drafting.text import Sentence
+from slaengine.drafting.upkeep import FoundStep
 from slaengine.drafting.vocabulary import DEFAULT_SEVERITIES, SEVERITIES, SHAPE_BY_NAME
 
 
@@ -330,16 +331,42 @@ class Assembly:
         return term
 
     def _obligation_terms(self) -> list[Term]:
+        """One obligation per periodic duty: the steps of one schedule (第一年每季度 …
+        满一年后每半年) make one obligation; a duty of its own (每月巡检 beside
+        每半年全面保养, two visits a year beside an annual check) makes another,
+        met by ``inspection_done`` events that name it (``attrs.duty``)."""
         if not self.steps:
             return []
-        steps = sorted(self.steps, key=lambda pair: pair[0].order)
-        term = Term("obligations", "inspection", {}, [])
+        terms: list[Term] = []
+        for n, steps in enumerate(_duties(self.steps), start=1):
+            term_id = "inspection" if n == 1 else f"inspection-{n}"
+            terms.append(self._obligation_term(term_id, steps))
+        return terms
+
+    def _obligation_term(self, term_id: str, steps: list[tuple[FoundStep, Sentence]]) -> Term:
+        term = Term("obligations", term_id, {}, [])
         for _, sentence in steps:
             term.add_source(sentence)
+        unique: dict[FoundStep, Sentence] = {}
+        for step, sentence in sorted(steps, key=lambda pair: pair[0].order):
+            unique.setdefault(step, sentence)
+        steps = list(unique.items())
         data: dict[str, Any] = {
             "name": {"zh": "定期巡检", "en": "Periodic inspection"},
             "met_by": "inspection_done",
         }
+        if term_id != "inspection":
+            number = term_id.rsplit("-", 1)[1]
+            data["name"] = {"zh": f"定期巡检（{number}）", "en": f"Periodic inspection {number}"}
+            data["met_by"] = {"type": "inspection_done", "attrs": {"duty": term_id}}
+            note = (
+                f"{quote(steps[0][1])} is a periodic duty of its own: it is met by "
+                f"inspection_done events with attrs.duty = {term_id}"
+            )
+            term.notes.append(note)
+            self.reviews.append(
+                Review(ASSUMPTION, note, steps[0][1].line, steps[0][1].text, term_id)
+            )
         per_count = [step for step, _ in steps if step.per is not None]
         if per_count:
             step = per_count[0]
@@ -359,7 +386,7 @@ class Assembly:
                         )
                         term.notes.append(note)
                         self.reviews.append(
-                            Review(ASSUMPTION, note, sentence.line, sentence.text, "inspection")
+                            Review(ASSUMPTION, note, sentence.line, sentence.text, term_id)
                         )
                 schedule.append(entry)
             ends = [i for i, entry in enumerate(schedule) if "until" in entry]
@@ -367,12 +394,12 @@ class Assembly:
                 note = "two schedules both run until the warranty ends: keep one"
                 term.notes.append(note)
                 self.reviews.append(
-                    Review(CONFLICT, note, steps[0][1].line, steps[0][1].text, "inspection")
+                    Review(CONFLICT, note, steps[0][1].line, steps[0][1].text, term_id)
                 )
                 schedule = schedule[: ends[0] + 1]
             data["schedule"] = schedule
         term.data = data
-        return [term]
+        return term
 
     def _measure_terms(self, commitments: list[Term]) -> list[Term]:
         terms: list[Term] = []
@@ -571,8 +598,21 @@ class Assembly:
             hours = {found.days: found.intervals}
             sources = [sentence]
         data: dict[str, Any] = {"kind": "working_hours", "timezone": timezone, "hours": hours}
-        if self.options.holidays:
-            data["holidays"] = {"country": self.options.holidays}
+        country = self.options.holidays or _country_of(timezone)
+        if country:
+            data["holidays"] = {"country": country}
+        if self.options.holidays is None and country != "CN":
+            # the holidays follow the time zone given: say so (Chinese holidays are the
+            # documented default, and with no time zone given its own review item covers them)
+            note = (
+                f"public holidays of {country} assumed from the time zone {timezone}; "
+                "give --holidays to choose the country"
+                if country
+                else f"no public holidays assumed: the time zone {timezone} names no country "
+                "the draft knows; give --holidays"
+            )
+            notes.setdefault(OFFICE, []).append(note)
+            self.reviews.append(Review(ASSUMPTION, note, item=OFFICE))
         calendars.append(Term("calendars", OFFICE, data, sources))
         return calendars
 
@@ -645,3 +685,72 @@ def _zh_name(found: FoundCommitment, action: str) -> str:
         words = {"s": "秒", "m": "分钟", "h": "小时", "d": "天"}[unit]
     severity = next((zh for key, zh, _, _ in SEVERITIES if key == found.severity), "")
     return f"{severity}{number}{words}内{action}"
+
+
+def _duties(
+    steps: list[tuple[FoundStep, Sentence]],
+) -> list[list[tuple[FoundStep, Sentence]]]:
+    """The periodic duties among the steps, in the tender's order: the steps with a span (the
+    first year, the first N years) and the step that follows them (满一年后, thereafter: in the
+    same sentence if there is one, else the next) are one schedule; every other step (a
+    frequency for the whole term, N visits a year) is a duty of its own."""
+    spans = [i for i, (step, _) in enumerate(steps) if step.span_for and step.per is None]
+    chain: set[int] = set(spans)
+    if spans:
+        rest = [
+            i
+            for i, (step, _) in enumerate(steps)
+            if i not in chain and step.per is None and step.span_for is None
+        ]
+        lines = {steps[i][1].line for i in spans}
+        same = [i for i in rest if steps[i][1].line in lines]
+        after = [i for i in rest if i > spans[-1]]
+        if same or after:
+            chain.add((same or after)[0])
+    duties: list[list[tuple[FoundStep, Sentence]]] = []
+    chained: list[tuple[FoundStep, Sentence]] = []
+    by_frequency: dict[tuple[str | None, str | None, int | None], int] = {}
+    for i, pair in enumerate(steps):
+        if i in chain:
+            if not chained:
+                duties.append(chained)
+            chained.append(pair)
+            continue
+        step = pair[0]
+        key = (step.every, step.per, step.count)
+        if key in by_frequency:
+            # the same frequency said twice ("每月巡检一次" in two places): one duty
+            duties[by_frequency[key]].append(pair)
+            continue
+        by_frequency[key] = len(duties)
+        duties.append([pair])
+    return duties
+
+
+#: The country of a time zone's public holidays, by the zone's name (IANA).
+_ZONE_COUNTRIES = (
+    (re.compile(r"^(?:Asia/(?:Shanghai|Chongqing|Harbin|Urumqi)|PRC)$"), "CN"),
+    (re.compile(r"^Asia/(?:Taipei)$"), "TW"),
+    (re.compile(r"^Asia/Hong_Kong$"), "HK"),
+    (re.compile(r"^Asia/Macau$"), "MO"),
+    (re.compile(r"^Asia/Singapore$"), "SG"),
+    (re.compile(r"^Asia/Tokyo$"), "JP"),
+    (
+        re.compile(
+            r"^(?:America/(?:New_York|Chicago|Denver|Phoenix|Los_Angeles|Anchorage|Detroit"
+            r"|Indiana/.+|Kentucky/.+|Boise)|Pacific/Honolulu|US/.+)$"
+        ),
+        "US",
+    ),
+    (re.compile(r"^America/(?:Toronto|Vancouver|Edmonton|Winnipeg|Halifax|Regina)$"), "CA"),
+    (re.compile(r"^Europe/London$"), "GB"),
+    (re.compile(r"^Europe/Dublin$"), "IE"),
+    (re.compile(r"^Europe/Berlin$"), "DE"),
+    (re.compile(r"^Europe/Paris$"), "FR"),
+    (re.compile(r"^Australia/.+$"), "AU"),
+    (re.compile(r"^Pacific/Auckland$"), "NZ"),
+)
+
+
+def _country_of(timezone: str) -> str | None:
+    return next((country for zone, country in _ZONE_COUNTRIES if zone.match(timezone)), None)

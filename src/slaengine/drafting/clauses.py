@@ -38,6 +38,7 @@ from slaengine.drafting.vocabulary import (
     CONTRACT_PRICE,
     CONTRACT_TOTAL,
     COSTS,
+    DOWN_KIND,
     FINAL_INSPECTION,
     INSPECTION,
     PENALTY,
@@ -112,7 +113,11 @@ def find_clause(sentence: Sentence) -> FoundClause | Unread | None:
     consequence: re.Match[str] | None = PENALTY.search(plain)
     if consequence is None and _FAILURE.match(unnumbered(plain)) and amounts(plain):
         # "Failure to arrive within 45 minutes: USD 500 per occurrence", "未按时到场：每次500元"
-        consequence = re.search(r"[:：]|(?=(?:USD|RMB|CNY|¥|\$)\s*\d)|(?=\d[\d,.]*\s*元)", plain)
+        consequence = re.search(
+            r"[:：]|(?=(?:USD|RMB|CNY|¥|\$|GBP|£|AUD|CAD|EUR|€|HKD|SGD|TWD|NTD)\s*\d)"
+            r"|(?=\d[\d,.]*\s*元)",
+            plain,
+        )
     if consequence is None:
         return None
     condition = unnumbered(plain[: consequence.start()])
@@ -124,6 +129,11 @@ def find_clause(sentence: Sentence) -> FoundClause | Unread | None:
         found.inspection = True
     else:
         found.shapes = _shapes(condition)
+        trailing = _TRAILING_CONDITION.search(plain, consequence.end())
+        if not found.shapes and trailing:
+            # "Service credit: AUD 250 for each P1 incident where service is not restored
+            # within 6 hours": the condition follows the amount
+            found.shapes = _shapes(plain[trailing.start() :])
     if COSTS.search(plain):
         found.kind = "costs"
         return found
@@ -153,6 +163,11 @@ def find_clause(sentence: Sentence) -> FoundClause | Unread | None:
     return found
 
 
+_TRAILING_CONDITION = re.compile(
+    r"\b(?:for (?:each|every|any)\b.{0,40}?\b(?:where|if|when|that|which)|where|if|when)\b"
+    r"(?=.*\b(?:not|fails?|late)\b)",
+    re.I,
+)
 _FAILURE = re.compile(
     r"\s*(?:未能|未|不能|逾期|迟到|failure to|fails? to|late\b|if .{0,40}\bnot\b)", re.I
 )
@@ -174,11 +189,13 @@ def _shapes(condition: str) -> list[tuple[ShapeWords, str | None, str | None]]:
         targets = [
             s
             for s in durations(text)
-            if s.within or s.labelled or _EXCEEDED.search(text, 0, s.start)
+            if (s.within or s.labelled or _EXCEEDED.search(text, 0, s.start))
+            and not (s.unit == "wd" and s.value % 1)  # "半个工作日": no target a clock keeps
         ]
         target = target_text(targets[0]) if targets else None
         # "返厂维修" must not also count as a repair: only the first (most specific) shape
-        triple = (shape, severity_in(text), target)
+        severity = severity_in(text) or ("down" if DOWN_KIND.search(text) else None)
+        triple = (shape, severity, target)
         if triple not in named:
             named.append(triple)
     return named

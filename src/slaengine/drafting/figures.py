@@ -33,7 +33,8 @@ _DURATION = re.compile(
 )
 _MONEY = re.compile(
     r"(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<wan>万)?\s*(?:元|块|yuan|RMB|CNY)"
-    r"|(?:RMB|CNY|¥|\$|USD|EUR|€)\s*(?P<num2>\d[\d,]*(?:\.\d+)?)\s*(?P<wan2>万)?",
+    r"|(?:RMB|CNY|¥|\$|USD|EUR|€|GBP|£|AUD|CAD|NZD|HKD|SGD|TWD|NTD|NT\$|A\$|C\$|HK\$|S\$)"
+    r"\s*(?P<num2>\d[\d,]*(?:\.\d+)?)\s*(?P<wan2>万)?",
     re.IGNORECASE,
 )
 _PERCENT = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s*(?:%|percent\b|per cent\b)", re.IGNORECASE)

@@ -26,6 +26,7 @@ and commitments, zone tables and assumptions are the assembly's (``assembly``).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -59,8 +60,12 @@ from slaengine.drafting.upkeep import FoundStep, find_steps, find_warranty
 from slaengine.drafting.vocabulary import (
     BOILERPLATE,
     CONTRACT_PRICE,
+    DOWN_KIND,
     EXTEND,
     FINAL_INSPECTION,
+    MEASURES,
+    OTHER_KIND,
+    PENALTY,
     POSTPONE,
     SHAPE_BY_NAME,
     SHAPES,
@@ -171,6 +176,11 @@ class Findings:
             self._warranty,
             self._commitments,
         ):
+            if reader == self._clause and self._leading_measure(sentence):
+                # "全年开机率不低于97%，每低于1个百分点，扣除服务费的1%": the measure, and the
+                # consequence read (or listed) as a clause
+                self._clause(sentence)
+                return
             if reader(sentence):
                 return
         if has_figure(plain):
@@ -474,6 +484,20 @@ class Findings:
                         "one and add it to the commitment's targets",
                     )
                 continue
+            own = _phrase_kind(item.phrase) if not sentence.table_row else None
+            if own is None and item.severity is None and not sentence.table_row:
+                # "For a truck that is down and blocking a bay, a technician shall be on site
+                # within 3 hours": the kind named once, in an earlier phrase of the sentence
+                kinds = {
+                    k
+                    for a, b in phrases(sentence.plain)
+                    if (k := _phrase_kind(sentence.plain[a:b]))
+                }
+                own = kinds.pop() if len(kinds) == 1 else None
+            if own is not None and own[0] != item.severity:
+                # "制冷机组停机故障8小时内修复，一般故障48小时内修复": each phrase its own kind
+                self.categories.setdefault(own[0], own[1])
+                item = replace(item, severity=own[0])
             self._commitment(item, sentence)
             if item.ranged and not quiet:
                 self._review(
@@ -533,12 +557,27 @@ class Findings:
             self._review(ASSUMPTION, sentence, note, data["id"])
         return True
 
+    def _leading_measure(self, sentence: Sentence) -> bool:
+        """A sentence that states a measure's floor first and its penalty after."""
+        penalty = PENALTY.search(sentence.plain)
+        found = find_measure(sentence)
+        if penalty is None or found is None:
+            return False
+        at = next(w for k, w in MEASURES if k == found[0]["kind"]).search(sentence.plain)
+        if at is None or at.start() > penalty.start() or not _FLOOR.search(sentence.plain):
+            return False
+        return self._measure(sentence)
+
     def _contact(self, sentence: Sentence) -> None:
         found = find_contact(sentence)
         if found is not None:
             self.contacts.append((found, sentence))
 
 
+#: A floor stated as such ("不低于97%", "at least 95%"), not a trigger ("低于97%的").
+_FLOOR = re.compile(
+    r"不低于|不少于|不小于|达到|应达|≥|at least|no less than|not less than|minimum of", re.I
+)
 _LABEL = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?\s+|\d+[.、)]\s*)?([^:：|]{1,40}?)\s*[:：]")
 #: "影响病人安全之故障，应于2小时内到院": a kind of fault named first, as a label would.
 _KIND_FIRST = re.compile(
@@ -556,12 +595,46 @@ _CATEGORY_TAIL = re.compile(
 _CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
 
 
+#: A phrase that begins with its own kind of fault ("制冷机组停机故障8小时内修复").
+_PHRASE_KIND = re.compile(
+    r"^\s*(?:[(（]?\d+[.、)）]\s*)?([^,，:：|\d]{2,14}?故障)\s*(?:须|应|必须|需|要)?\s*(?:在|于)?\s*\d"
+)
+_OTHER_LABEL = re.compile(r"^(?:all )?(?:other|remaining)\b|^(?:其他|其它|其余)", re.I)
+_CLASS = re.compile(r"^([A-Ea-e])\s*[类級级]$")
+_GENERIC = re.compile(r"^(?:故障|报修|事件|问题|faults?|calls?|incidents?|breakdowns?)$", re.I)
+
+
+def _phrase_kind(phrase: str) -> tuple[str, str] | None:
+    """The kind of fault a phrase names of its own: first in a Chinese phrase
+    ("制冷机组停机故障8小时内修复"), in passing in an English one ("for a machine that is
+    down", "for all other calls")."""
+    if severity_in(phrase) is not None:
+        return None
+    if not _CJK_CHAR.search(phrase):
+        if DOWN_KIND.search(phrase):
+            return "down", "Down"
+        if OTHER_KIND.search(phrase):
+            return "other", "Other"
+        return None
+    match = _PHRASE_KIND.match(phrase)
+    return category(match.group(1)) if match else None
+
+
 def category(label: str) -> tuple[str, str] | None:
     """A kind of call or fault the tender sets targets by ("Entrapments", "Shutdown calls",
     "前端摄像机故障") when it names no level of a known scheme: its key and its name."""
     text = re.sub(r"\s*[(（][^)）]*[)）]", "", unnumbered(label)).strip()
     if not text or re.search(r"\d", text) or _CATEGORY_STOP.search(text):
         return None
+    if _GENERIC.match(text):
+        return None  # "故障须在24小时内修好": any fault, not a kind of its own
+    if DOWN_KIND.search(text):
+        return "down", text
+    if (OTHER_KIND.search(text) or _OTHER_LABEL.search(text)) and len(text.split()) <= 4:
+        return "other", text
+    klass = _CLASS.match(_CATEGORY_TAIL.sub("", text).strip())
+    if klass:
+        return f"class-{klass.group(1).lower()}", text
     if zone_in(text) or severity_in(text) or any(w.words.search(text) for w in SHAPES):
         return None
     chinese = bool(_CJK_CHAR.search(text))
@@ -611,7 +684,20 @@ def _cell_shape(cell: str) -> ShapeWords | None:
 
 def settle_warranty(findings: Findings) -> None:
     """Per class, the term a scoped statement gives (成套设备质保期3年) wins over an unscoped one
-    (质保期5年); two different scoped terms keep the longer. Every disagreement is listed."""
+    (质保期5年); two different scoped terms keep the longer. Every disagreement is listed.
+    A part named by what it is (压缩机质保5年) is a key part when its term is longer than the
+    whole unit's, another part when it is not; without a unit term it is the unit's."""
+    units = [s for s in findings.warranty_statements if s[0] == "unit"]
+    unit_months = max((_months(s[1]) for s in units), default=None)
+    resolved = []
+    for kind, term, named, sentence in findings.warranty_statements:
+        if kind == "component":
+            if unit_months is None:
+                kind, named = "unit", False
+            else:
+                kind = "key_part" if _months(term) > unit_months else "part"
+        resolved.append((kind, term, named, sentence))
+    findings.warranty_statements = resolved
     for kind in ("unit", "key_part", "part"):
         said = [s for s in findings.warranty_statements if s[0] == kind]
         if not said:

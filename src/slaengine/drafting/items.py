@@ -92,7 +92,9 @@ class DraftOptions:
     currency: str | None = None
     accepted_on: date | None = None
     timezone: str | None = None
-    holidays: str = "CN"
+    #: the country of the working-hours calendar's public holidays; None: the time zone's
+    #: (Asia/Shanghai → CN, America/New_York → US, Europe/London → GB …), listed for review.
+    holidays: str | None = None
 
 
 @dataclass(slots=True)

@@ -30,6 +30,7 @@ from slaengine.drafting.vocabulary import (
     SEVERITIES,
     SHAPES,
     TIME_RANGE,
+    TIME_RANGE_12H,
     WEEKDAY_RANGE,
     ZONES,
     ShapeWords,
@@ -89,14 +90,17 @@ _ANCHOR = re.compile(
     re.I,
 )
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+#: An English phrase that goes on with the action of the one before ("…, and within 1 day").
+_SERIES = re.compile(r"\s*(?:(?:and|or)\s+)?within\b", re.I)
 #: "within 1 hour during business hours": a target counted in working time.
 _IN_HOURS = re.compile(
-    r"\s*(?:\w+\s+){0,3}?(?:during|in|within) (?:normal |the )?(?:business|working|office) hours",
+    r"\s*(?:\w+\s+){0,3}?(?:during|in|within) (?:normal |the )?"
+    r"(?:business|working|office|help ?desk|support|service ?desk|coverage) hours",
     re.I,
 )
 #: A phrase that is the condition of another term: "如…未能解决", "if not resolved within".
 _CONDITION = re.compile(
-    r"(?<!例)(?:如|若|倘若|\bif\b|\bshould\b).*(?:未能|不能|未|无法|\bnot\b|\bfails?\b)",
+    r"(?<!例)(?:如|若|倘若|\bif\b|\bshould\b).*(?:未能|不能|未|无法|\bnot\b|\bcannot\b|\bfails?\b)",
     re.I,
 )
 
@@ -205,6 +209,8 @@ def find_commitments(
             shape = action  # "Target response times" … "Priority 1: 30 minutes"
         if shape is None and last is not None and zone_in(plain[phrase[0] : phrase[1]]):
             shape = last
+        if shape is None and last is not None and _SERIES.match(plain, phrase[0]):
+            shape = last  # "on site within 4 hours for …, and within 1 business day for …"
         if (
             shape is not None
             and shape.shape == "fix-after-arrival"
@@ -279,6 +285,25 @@ def find_hours(sentence: Sentence) -> FoundHours | None:
     plain = sentence.plain
     days = next((key for words, key in WEEKDAY_RANGE if words.search(plain)), None)
     intervals = [f"{int(a):02d}:{b}-{int(c):02d}:{d}" for a, b, c, d in TIME_RANGE.findall(plain)]
+    if not intervals:
+        intervals = [
+            f"{_hour24(a, p1)}:{b or '00'}-{_hour24(c, p2)}:{d or '00'}"
+            for a, b, p1, c, d, p2 in TIME_RANGE_12H.findall(plain)
+        ]
     if days is None or not intervals:
         return None
-    return FoundHours(days, intervals)
+    kept: list[str] = []
+    for interval in sorted(set(intervals)):
+        start, end = interval.split("-")
+        if start >= end or any(start < k.split("-")[1] for k in kept):
+            continue  # the same hours said twice, or a range that overlaps one kept
+        kept.append(interval)
+    if not kept:
+        return None
+    return FoundHours(days, kept)
+
+
+def _hour24(hour: str, half: str) -> str:
+    """ "7" "a" → "07", "4" "p" → "16", "12" "p" → "12", "12" "a" → "00"."""
+    value = int(hour) % 12 + (12 if half.lower() == "p" else 0)
+    return f"{value:02d}"

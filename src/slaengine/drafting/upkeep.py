@@ -25,6 +25,7 @@ from slaengine.drafting.figures import durations, target_text
 from slaengine.drafting.responses import phrases
 from slaengine.drafting.text import Sentence
 from slaengine.drafting.vocabulary import (
+    COMPONENT,
     EXTEND,
     FINAL_INSPECTION,
     FRESH_TERM,
@@ -85,6 +86,16 @@ def find_warranty(sentence: Sentence) -> FoundWarranty | None:
         kind = (
             "key_part" if KEY_PART.search(text) else "part" if OTHER_PART.search(text) else "unit"
         )
+        if kind == "unit" and not WHOLE_UNIT.search(text):
+            subject = re.split(r"质保|保修|保固|warrant|guarantee|cover|carr", text, maxsplit=1)[0]
+            if COMPONENT.search(subject) or (
+                "unit" in found.terms
+                and len(re.findall(r"[\u4e00-\u9fff]|[A-Za-z]+", subject)) >= 2
+            ):
+                # "压缩机质保5年", "X-ray tubes are warranted for 36 months"; a second subject
+                # after the unit's term ("terminals 3 years; printers 1 year"): a part, whose
+                # class (key part or other) the whole unit's term decides
+                kind = "component"
         scoped = kind != "unit" or bool(WHOLE_UNIT.search(text))
         term = target_text(spans[0])
         found.scoped.append((kind, term, scoped))
@@ -114,7 +125,11 @@ _FREQUENCIES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"每月|每1个月|monthly|every month", re.I), "1mo"),
     (re.compile(r"每周|每星期|每礼拜|weekly|every week", re.I), "7d"),
 )
-_EVERY_N = re.compile(r"每\s*(\d+)\s*个月|every (\d+) months", re.I)
+_EVERY_N = re.compile(
+    r"每\s*(\d+)\s*个月|every (\d+|two|three|four|six|twelve) months|每(两|二|三|四|六)个月", re.I
+)
+_SPELLED = {"two": "2", "three": "3", "four": "4", "six": "6", "twelve": "12"}
+_SPELLED.update({"两": "2", "二": "2", "三": "3", "四": "4", "六": "6"})
 _EVERY_DAYS = re.compile(r"每\s*(\d+)\s*天|every (\d+) days", re.I)
 _PER_YEAR = re.compile(
     r"每年[^,;\d]{0,6}?(\d+)\s*次|(\d+) times (?:a|per|each|every) (?:calendar )?year"
@@ -153,7 +168,7 @@ def find_steps(sentence: Sentence) -> list[FoundStep]:
     for start, end in phrases(plain):
         phrase = plain[start:end]
         if not INSPECTION.search(phrase) or _PAPERWORK.search(phrase):
-            # "每年对整梯做一次全面检测" names no inspection; "每月5日前提交保养报告",
+            # "每年对整梯做一次全面改造" names no inspection; "每月5日前提交保养报告",
             # "每月报送巡检计划" are paperwork deadlines, not inspections
             context += phrase + ","
             continue
@@ -180,7 +195,7 @@ def find_steps(sentence: Sentence) -> list[FoundStep]:
 
 def _frequency(text: str) -> tuple[str | None, str | None, int | None]:
     per_year = _PER_YEAR.search(text)
-    if per_year:
+    if per_year and int(next(g for g in per_year.groups() if g)) > 1:
         return None, "1y", int(next(g for g in per_year.groups() if g))
     per_month = _PER_MONTH.search(text)
     if per_month and int(next(g for g in per_month.groups() if g)) > 1:
@@ -190,7 +205,8 @@ def _frequency(text: str) -> tuple[str | None, str | None, int | None]:
             return every, None, None
     every_n = _EVERY_N.search(text)
     if every_n:
-        return f"{every_n.group(1) or every_n.group(2)}mo", None, None
+        months = next(g for g in every_n.groups() if g)
+        return f"{_SPELLED.get(months.lower(), months)}mo", None, None
     every_days = _EVERY_DAYS.search(text)
     if every_days:
         return f"{every_days.group(1) or every_days.group(2)}d", None, None

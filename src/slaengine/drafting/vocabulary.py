@@ -91,7 +91,7 @@ SHAPES: tuple[ShapeWords, ...] = (
     ShapeWords(
         "be-on-site",
         _words(
-            r"到达现场|到场|到位|赶到|赶赴|抵达|到达|到院|到厂|到校|进入抢修现场|上门|on[- ]site|arriv"
+            r"到达现场|到场|到位|赶到|赶赴|抵达|到达|到院|到厂|到校|进入抢修现场|上门|on[- ]site|arriv|attendance"
             r"|at the site"
         ),
         "onsite-{t}",
@@ -252,12 +252,14 @@ TOTAL_CAP = _words(r"累计|合计|总额|总计|in total|aggregate|total")
 CONTRACT_TOTAL = _words(r"合同期内|整个合同期|合同有效期内|over the (?:whole )?contract")
 SITE_RULES = _words(r"违反.{0,8}(?:管理规定|规章|制度)|site (?:rules|regulations)")
 INSPECTION = _words(
-    r"巡检|巡视|巡查|定期检查|定期维护|预防性维护|保养|检修|inspect|preventive maintenance"
-    r"|planned maintenance|maintenance visits?"
+    r"巡检|巡视|巡查|定期检查|定期维护|预防性维护|保养|检修|检测(?![器仪])|检验|测试|清洗|清洁|校准|inspect"
+    r"|cleaning|calibrat"
+    r"|preventive maintenance|planned maintenance|maintenance visits?|servicing|examination"
+    r"|safety checks?|(?:periodic|annual|routine) checks?|tests? of"
 )
 FINAL_INSPECTION = _words(r"终验|最终验收|最终检验|final inspection|final acceptance")
 
-WARRANTY = _words(r"质保|保修|保固|保用|warrant|guarantee")
+WARRANTY = _words(r"质保|保修|保固|保用|warrant|guarantee|covered for \w+ (?:years?|months?)")
 KEY_PART = _words(
     r"关键部件|核心部件|主要部件|关键零部件|主要零部件|核心零部件|关键零件|主要零件|核心零件"
     r"|key (?:parts?|components?)"
@@ -267,34 +269,56 @@ WHOLE_UNIT = _words(
     r"成套设备|整套设备|整机|整体|设备整机|全套|整套|整梯|整屏|整车|整台|其余设备|其他设备"
     r"|whole (?:unit|system)"
     r"|complete (?:unit|system)"
-    r"|entire (?:unit|system)|equipment as a whole|整台"
+    r"|entire (?:unit|system)|equipment as a whole|整台|其余部分|the rest of"
 )
 OTHER_PART = _words(
-    r"(?:其他|其它|其余|一般|普通)(?:零部件|零件|部件|配件)|易损件|耗材|电池|辅机|辅助设备|附属设备|更换[之的]?(?:零部件|零件|部件|配件)"
+    r"(?:其他|其它|其余|一般|普通)(?:零部件|零件|部件|配件)|易损件|耗材|辅机|辅助设备|附属设备|更换[之的]?(?:零部件|零件|部件|配件)"
     r"|other parts|wearing parts|consumables"
-    r"|batter(?:y|ies)"
+)
+#: A part named by what it is (压缩机, 球管, an inverter, batteries): a key part when its warranty
+#: is longer than the whole unit's, another part when it is shorter.
+COMPONENT = _words(
+    r"压缩机|球管|探测器|逆变器|主板|电源模块|电路板|板卡|电机|马达|曳引机|控制器|控制柜|变频器|变压器"
+    r"|显示屏|液晶屏|屏幕|触摸屏|硬盘|光源|灯珠|发动机|水泵|风机|电池|传感器|打印机"
+    r"|compressors?|tubes?|detectors?|inverters?|mother ?boards?|main ?boards?|motors?|engines?"
+    r"|controllers?|displays?|screens?|panels?|sensors?|circuit boards?|modules?|batter(?:y|ies)"
+    r"|printers?|pumps?|drives?|hard disks?|power supplies"
 )
 FRESH_TERM = _words(
     r"一包|重新计算|重新起算|重新享受|再保修一个|fresh|restart|new (?:full )?warranty"
     r"|full warranty from the"
 )
-REMAINING_TERM = _words(r"剩余质保期|剩余保修期|remaining warranty|remainder of the warranty")
+REMAINING_TERM = _words(
+    r"剩余质保期|剩余保修期|remaining warranty|remainder of the (?:original )?warranty"
+    r"|balance of the (?:original )?warranty"
+)
 EXTEND = _words(r"延长|extend")
 
 WORKING_DAY = _words(
     r"工作日|工作时间|working day|business day|business hours|working hours|support hours"
+    r"|office hours|coverage hours|service hours|help ?desk (?:hours|is (?:open|staffed))|staffed"
 )
 WEEKDAY_RANGE: tuple[tuple[re.Pattern[str], str], ...] = (
     (
-        _words(r"(?:周|星期)一(?:至|到|-)(?:周|星期)?五|monday to friday|mon(?:day)?\s*-\s*fri"),
+        _words(
+            r"(?:周|星期)一(?:至|到|-)(?:周|星期)?五|monday (?:to|through|thru) friday|mon(?:day)?\s*[-–]\s*fri"
+        ),
         "mon-fri",
     ),
     (
-        _words(r"(?:周|星期)一(?:至|到|-)(?:周|星期)?六|monday to saturday|mon(?:day)?\s*-\s*sat"),
+        _words(
+            r"(?:周|星期)一(?:至|到|-)(?:周|星期)?六|monday (?:to|through|thru) saturday|mon(?:day)?\s*[-–]\s*sat"
+        ),
         "mon-sat",
     ),
 )
 TIME_RANGE = re.compile(r"(\d{1,2}):(\d{2})\s*(?:-|~|至|到|—|–|to)\s*(\d{1,2}):(\d{2})")
+#: "7:30 AM to 4:30 PM", "8am-5pm": a range of clock times on the 12-hour clock.
+TIME_RANGE_12H = re.compile(
+    r"\b(\d{1,2})(?::(\d{2}))?\s*([ap])\.?m\.?\s*(?:-|~|—|–|to|until)\s*"
+    r"(\d{1,2})(?::(\d{2}))?\s*([ap])\.?m\.?",
+    re.I,
+)
 
 #: Sentences that commit to nothing: validity of the bid, legal disclaimers, document matter.
 BOILERPLATE = _words(
@@ -318,7 +342,9 @@ ZONES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
         "county",
         "郊县",
         "Suburbs and counties",
-        _words(r"郊区|郊县|县区|区县|县级|县市区|县城|乡镇|\bsuburb|\bcount(?:y|ies)\b|\brural\b"),
+        _words(
+            r"郊区|郊县|县区|区县|县级|县市区|县城|外县|各县|乡镇|\bsuburb|\bcount(?:y|ies)\b|\brural\b"
+        ),
     ),
     (
         "province",
@@ -358,14 +384,16 @@ MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("satisfaction", _words(r"满意度|满意率|satisfaction")),
     (
         "availability",
-        _words(r"可用率|可利用率|可用性|开机率|在线率|完好率|正常运行率|availability|uptime"),
+        _words(
+            r"可用率|可利用率|可用性|开机率|在线率|完好率|妥善率|正常运行率|运行率|availability|uptime"
+        ),
     ),
 )
 MEASURE_PERIODS: tuple[tuple[re.Pattern[str], str], ...] = (
     (_words(r"季度|quarter"), "quarter"),
     (
         _words(
-            r"年度|每年|全年|合同年|contract year|(?<![\d第])年[\u4e00-\u9fff]{0,3}率|annual|per year|yearly"
+            r"年度|每年|全年|合同年|合同期|契约期|服务期内|contract year|contract term|contract period|(?<![\d第])年[\u4e00-\u9fff]{0,3}率|annual|per year|yearly"
         ),
         "contract_year",
     ),
@@ -375,7 +403,7 @@ MEASURE_PERIODS: tuple[tuple[re.Pattern[str], str], ...] = (
 PHONE = re.compile(
     r"(?<![\d-])(?:\+?86[- ]?)?(?:400[- ]?\d{3}[- ]?\d{4}|0\d{1,3}[- ]?\d{6,8}|1[3-9]\d{9}"
     r"|\(?\d{3}\)?[ -]\d{3}-\d{4}|\+\d{1,3}(?:[ -]\d{1,4}){2,4}"
-    r"|\(0\d{1,3}\)\s?\d{3,4}-?\d{4})(?![\d-])"
+    r"|\(0\d{1,3}\)\s?\d{3,4}-?\d{4}|0\d{3} \d{3} \d{4}|1[38]00 \d{3} \d{3})(?![\d-])"
 )
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 ROLE = _words(
@@ -385,3 +413,15 @@ ROLE = _words(
 )
 #: The warranty postponed by the time out of service (顺延, 双倍顺延): no clause kind has it.
 POSTPONE = _words(r"顺延|相应延长|双倍延长|extended by (?:the|twice the) (?:downtime|time)")
+
+#: A kind of fault named in passing (a machine that is down, System down, down trucks) and the
+#: rest of them (for all other calls): the levels ``down`` and ``other``.
+DOWN_KIND = re.compile(
+    r"\b(?:that|which) (?:is|are) down\b|\b(?:system|machine|unit|line|equipment|site)[- ]down\b"
+    r"|^\s*down\b|\bdown (?:machines?|units?|systems?|equipment|trucks?|vehicles?)\b",
+    re.I,
+)
+OTHER_KIND = re.compile(
+    r"\ball other\b|\bother (?:calls?|faults?|breakdowns?|incidents?|requests?|problems?)\b",
+    re.I,
+)
