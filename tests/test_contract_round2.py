@@ -1046,10 +1046,9 @@ def _doc_blocks() -> list[tuple[str, str]]:
     return found
 
 
-@pytest.mark.parametrize(("heading", "block"), _doc_blocks())
-def test_each_round2_example_of_the_docs_validates(heading: str, block: str) -> None:
-    """Each example pasted into a contract: its terms validate (clauses it names but does not
-    write are added as plain fixed clauses, a warranty gets a unit to cover)."""
+def _doc_contract(block: str) -> str:
+    """An example pasted into BASE: clauses it names but does not write are added as plain
+    fixed clauses, a warranty gets a unit to cover."""
     import yaml
 
     data = yaml.safe_load(BASE)
@@ -1071,7 +1070,13 @@ def test_each_round2_example_of_the_docs_validates(heading: str, block: str) -> 
     if "warranty" in data or "remedies" in data:
         data.setdefault("assets", [{"id": "U1"}])
         data.setdefault("warranty", {"terms": {"unit": "1y"}})
-    parsed = parse_contract(yaml.safe_dump(data, allow_unicode=True), Path("docs-example.yaml"))
+    return yaml.safe_dump(data, allow_unicode=True)
+
+
+@pytest.mark.parametrize(("heading", "block"), _doc_blocks())
+def test_each_round2_example_of_the_docs_validates(heading: str, block: str) -> None:
+    """Each example pasted into a contract: its terms validate."""
+    parsed = parse_contract(_doc_contract(block), Path("docs-example.yaml"))
     assert parsed.id == "R2", heading
 
 

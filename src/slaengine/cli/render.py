@@ -13,6 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from slaengine.clocks import BREACHED, CANCELLED, MET, PAUSED, RUNNING, Clock
+from slaengine.contract.describe import commitment_words
 from slaengine.contract.models import Condition, Contract, Source, TargetRow, Text
 from slaengine.evaluate import Report
 from slaengine.identity import occurrence_text
@@ -99,13 +100,11 @@ def contract_table(contract: Contract, lang: str = "both") -> Table:
             applies.append("asset class " + ", ".join(c.applies_to.asset_class))
         for attr, values in c.applies_to.attrs.items():
             applies.append(f"{attr} " + ", ".join(values))
-        other = []
-        if c.runs == "per_start":
-            other.append("a clock per start")
-        elif c.runs == "per_window":
-            other.append("a clock per window (a start while one is open opens none)")
-        if c.lateness == "calendar":
-            other.append(f"lateness in working time of {c.calendar}")
+        other = [
+            line
+            for one in (("en", "zh") if lang == "both" else (lang,))
+            for line in commitment_words(c, one)
+        ]
         if c.cancel:
             other.append(f"cancel: {conditions_text(c.cancel)}")
         if c.pause:
