@@ -85,13 +85,20 @@ def contract_table(contract: Contract, lang: str = "both") -> Table:
         title_justify="left",
         show_lines=True,
     )
-    table.add_column("commitment", no_wrap=True)
-    table.add_column("name", min_width=14, ratio=3, overflow="fold")
-    table.add_column("applies to", ratio=1, overflow="fold")
-    table.add_column("clock: start → stop", min_width=16, ratio=3, overflow="fold")
-    table.add_column("cancel · pause / resume", ratio=2, overflow="fold")
-    table.add_column("target", no_wrap=True)
-    table.add_column("clauses", ratio=1, overflow="fold")
+    zh = lang == "zh"
+    table.add_column("承诺" if zh else "commitment", no_wrap=True)
+    table.add_column("名称" if zh else "name", min_width=14, ratio=3, overflow="fold")
+    table.add_column("适用范围" if zh else "applies to", ratio=1, overflow="fold")
+    table.add_column(
+        "计时：开始 → 结束" if zh else "clock: start → stop", min_width=16, ratio=3, overflow="fold"
+    )
+    table.add_column(
+        "取消 · 暂停 / 恢复" if zh else "cancel · pause / resume",
+        ratio=2,
+        overflow="fold",
+    )
+    table.add_column("时限" if zh else "target", no_wrap=True)
+    table.add_column("条款" if zh else "clauses", ratio=1, overflow="fold")
     for c in contract.commitments:
         applies = []
         if c.applies_to.severity:
@@ -112,7 +119,7 @@ def contract_table(contract: Contract, lang: str = "both") -> Table:
         table.add_row(
             c.id,
             _name_lines(c.name, lang),
-            "; ".join(applies) or "all",
+            "; ".join(applies) or ("全部" if zh else "all"),
             f"{conditions_text(c.start)}\n→ {conditions_text(c.stop)}",
             "\n".join(other) or "—",
             "\n".join([str(c.target), *(_row_text(row) for row in c.targets), c.calendar]),
