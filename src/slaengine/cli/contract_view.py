@@ -88,12 +88,12 @@ def print_contract(contract: Contract, console: Console, lang: str) -> None:
         rolling = contract.caps.rolling
         said_caps.append(_said(lang, partial(describe.rolling_cap_words, rolling, contract)))
     if not said_caps:
-        console.print("  " + _said(lang, partial(label, "no_caps")))
+        console.print("  " + _said(lang, partial(label, "no_caps")).replace("\n", "\n  "))
     for said in said_caps:
         console.print("  " + said.replace("\n", "\n  "), highlight=False)
     console.print(f"[bold]{_title('warranty', lang)}[/]")
     if contract.warranty is None:
-        console.print("  " + _said(lang, partial(label, "no_warranty")))
+        console.print("  " + _said(lang, partial(label, "no_warranty")).replace("\n", "\n  "))
     for one in _langs(lang):
         for line in describe.warranty_words(contract, one):
             console.print(f"  {escape(line)}", highlight=False)
