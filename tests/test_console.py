@@ -397,6 +397,55 @@ def test_pages_of_a_contract_say_when_none_is_loaded(tmp_path: Path, clock: Fixe
         store.close()
 
 
+def test_the_contract_page_says_the_round2_terms(tmp_path: Path, clock: FixedClock) -> None:
+    """The contract page says what ``contract show`` says of the round-2 terms (the same
+    words), and that no price is given rather than "None"."""
+    import html
+
+    from tests.test_contract_round2 import BASE, LATER_TERMS
+
+    store = Store.open(f"sqlite:///{tmp_path / 'r2.db'}", clock=clock)
+    try:
+        store.load_contract(BASE + LATER_TERMS, tmp_path / "r2.yaml")
+        client = client_for(LiveService(store, clock), clock)
+        sign_in(client, VIEWER)
+        pages = {
+            lang: html.unescape(client.get(f"/console/contracts/R2?lang={lang}").text)
+            for lang in ("en", "zh")
+        }
+    finally:
+        store.close()
+    expected = {
+        "en": [
+            "a clock per window (a start while one is open opens none)",
+            "lateness in working time of calendar office",
+            "10.00 CNY per breach, at least 12.00 CNY a line; paid to the customer as "
+            "compensation, not under the penalty caps",
+            "penalties over any calendar month at most 300.00 CNY",
+            "each repair (reported → acknowledged) moves the cover's end",
+            "a final inspection in the last month of each cover",
+            "availability: at least 98% per 5 min",
+            "R-plain: the 2nd repair (reported) of a part under warranty owes its replacement "
+            "(part_replaced), no deadline",
+            "not given (no term is a percentage of it); amounts in CNY",
+        ],
+        "zh": [
+            "每个未答复窗口计时一次",
+            "超时按office日历的工作时间计",
+            "每次违约 10.00 CNY，每次最低 12.00 CNY；作为赔偿付给采购人，不计入违约金上限",
+            "违约金任意连续1个月内最多 300.00 CNY",
+            "修理占用时间不计入有效期",
+            "on_time_rate：每周不低于95%",
+            "同一部件第2次维修（reported）（质保期内）后，以 part_replaced 完成更换（无期限）",
+            "未给出（无按合同价比例计算的条款）；金额以 CNY 计",
+        ],
+    }
+    for lang, phrases in expected.items():
+        assert "None" not in pages[lang] and "Decimal(" not in pages[lang]
+        for phrase in phrases:
+            assert phrase in pages[lang], (lang, phrase)
+
+
 def test_the_board_lists_tickets_in_natural_order(client: TestClient) -> None:
     """Clocks of one deadline are listed H-1, H-2, H-10, not as text (H-1, H-10, H-2)."""
     events = [event("reported", ticket, T0) for ticket in ("H-10", "H-2", "H-11", "H-1")]

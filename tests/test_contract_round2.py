@@ -815,7 +815,7 @@ def test_contract_show_says_when_no_price_is_given(tmp_path: Path) -> None:
     shown = run("contract", "show", str(path))
     assert shown.returncode == 0, shown.stderr
     assert "None" not in shown.stdout
-    assert "not given (no term is a percentage of it)" in shown.stdout
+    assert "not given (no term is a percentage of it); amounts in CNY" in shown.stdout
 
 
 # -- the live service prices the new terms as replay does -------------------------------------
@@ -1046,10 +1046,9 @@ def _doc_blocks() -> list[tuple[str, str]]:
     return found
 
 
-@pytest.mark.parametrize(("heading", "block"), _doc_blocks())
-def test_each_round2_example_of_the_docs_validates(heading: str, block: str) -> None:
-    """Each example pasted into a contract: its terms validate (clauses it names but does not
-    write are added as plain fixed clauses, a warranty gets a unit to cover)."""
+def _doc_contract(block: str) -> str:
+    """An example pasted into BASE: clauses it names but does not write are added as plain
+    fixed clauses, a warranty gets a unit to cover."""
     import yaml
 
     data = yaml.safe_load(BASE)
@@ -1071,7 +1070,13 @@ def test_each_round2_example_of_the_docs_validates(heading: str, block: str) -> 
     if "warranty" in data or "remedies" in data:
         data.setdefault("assets", [{"id": "U1"}])
         data.setdefault("warranty", {"terms": {"unit": "1y"}})
-    parsed = parse_contract(yaml.safe_dump(data, allow_unicode=True), Path("docs-example.yaml"))
+    return yaml.safe_dump(data, allow_unicode=True)
+
+
+@pytest.mark.parametrize(("heading", "block"), _doc_blocks())
+def test_each_round2_example_of_the_docs_validates(heading: str, block: str) -> None:
+    """Each example pasted into a contract: its terms validate."""
+    parsed = parse_contract(_doc_contract(block), Path("docs-example.yaml"))
     assert parsed.id == "R2", heading
 
 
@@ -1108,3 +1113,155 @@ def test_a_monthly_statement_carries_its_own_rolling_cut() -> None:
     assert [(x.id, x.amount) for x in december.adjustments] == [
         ("cap/per_contract_year/1", Decimal("-200.00"))
     ]
+
+
+# -- contract show says each round-2 term, in English and in Chinese --------------------------
+
+#: What ``contract show`` must say for each round-2 example of the docs, by language.
+SHOWN: dict[str, dict[str, list[str]]] = {
+    "## A clock per window": {
+        "en": ["a clock per window (a start while one is open opens none)"],
+        "zh": ["每个未答复窗口计时一次（计时未停止时，新的开始事件不另行计时）"],
+    },
+    "## Lateness on the commitment's calendar": {
+        "en": ["lateness in working time of calendar office"],
+        "zh": ["超时按office日历的工作时间计"],
+    },
+    "## Money terms": {
+        "en": [
+            "0.30 CNY per started 10 min late, at least 1.00 CNY a line",
+            "50.00 CNY per started 1 h late; paid to the customer as compensation, not under "
+            "the penalty caps",
+            "penalties per contract year at most 1000.00 CNY",
+            "penalties over any 12 consecutive months at most 10% of those months' fees "
+            "(1000.00 CNY a month the contract ran: 1200.00 CNY over a full 12 months), less "
+            "what was already charged in the window",
+        ],
+        "zh": [
+            "每迟延10分钟（不足按10分钟计）0.30 CNY，每次最低 1.00 CNY",
+            "每迟延1小时（不足按1小时计）50.00 CNY；作为赔偿付给采购人，不计入违约金上限",
+            "违约金任意连续12个月内不超过该期间服务费的10%（每月服务费 1000.00 CNY，"
+            "满12个月为 1200.00 CNY；合同未履行的月份不计服务费），扣除窗口内已扣金额",
+        ],
+    },
+    "## Repeat-failure remedies": {
+        "en": [
+            "the 3rd repair (reported) of a part under warranty owes its replacement "
+            "(part_replaced) within 5 d on the office calendar",
+            "once a part's total repair time (reported or reopened → resolved) under warranty "
+            "exceeds 30 d, it owes its replacement (part_replaced), no deadline",
+        ],
+        "zh": [
+            "同一部件第3次维修（reported）（质保期内）后，"
+            "5天内以 part_replaced 完成更换（日历 office）",
+            "同一部件（质保期内）累计修理时间（每次自 reported 或 reopened 至 resolved）"
+            "超过30天后，以 part_replaced 完成更换（无期限）",
+        ],
+    },
+    "## Warranty terms of round 2": {
+        "en": [
+            "repair time does not count against the cover: each repair (reported or reopened → "
+            "resolved) moves the cover's end by its length in days, a started day counting whole",
+            "no final inspection: the built-in final-inspection obligation is removed",
+        ],
+        "zh": [
+            "修理占用时间不计入有效期：每次修理（reported 或 reopened 至 resolved）按其时长顺延"
+            "质保期，不足一日按一日计",
+            "无终检：不设内置的 final-inspection 义务",
+        ],
+    },
+}
+
+
+def show(path: Path, lang: str) -> str:
+    """``slaengine contract show --lang`` exits 0 and shows no Python value; its words, printed
+    by the same code on a console wide enough that no term is folded in its table cell."""
+    import io
+
+    from rich.console import Console
+
+    from slaengine.cli.contract_view import print_contract
+    from slaengine.contract import load_contract
+    from tests.test_cli import run
+
+    shown = run("contract", "show", str(path), "--lang", lang)
+    assert shown.returncode == 0, shown.stderr
+    wide = Console(file=io.StringIO(), width=1000)
+    print_contract(load_contract(path), wide, lang)
+    said = wide.file.getvalue()  # type: ignore[attr-defined]
+    for text in (shown.stdout, said):
+        for python in ("None", "Decimal(", "Duration(", "Condition(", "RollingCap(", "from_"):
+            assert python not in text, python
+        assert "type=" not in text and "RepairTime(" not in text
+    return str(said)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize(("heading", "block"), _doc_blocks())
+def test_contract_show_says_each_round2_example_of_the_docs(
+    tmp_path: Path, heading: str, block: str, lang: str
+) -> None:
+    path = tmp_path / "example.yaml"
+    path.write_text(_doc_contract(block), encoding="utf-8")
+    said = show(path, lang)
+    expected = SHOWN[heading][lang]
+    if heading == "## Repeat-failure remedies":  # two examples: by count, by total repair time
+        expected = [p for p in expected if ("30" in p) == ("repair_time" in block)]
+    assert expected
+    for phrase in expected:
+        assert phrase in said, phrase
+    if lang == "zh":
+        english = ("per breach", "at least", "a clock per", "lateness in", "no final", "owes")
+        english += ("applies to", "clock: start")
+        assert not [word for word in english if word in said]
+
+
+LATER_TERMS = """
+  - {id: P-credit, kind: fixed, amount: "10.00", minimum: "12.00", pays: compensation}
+caps:
+  rolling: {months: 1, amount: "300.00"}
+warranty:
+  terms: {unit: 1y}
+  extend_by_repairs: {from: reported, until: acknowledged}
+assets: [{id: U1}]
+measures:
+  - {id: weekly, kind: on_time_rate, period: week, target: "95", commitments: [update-2h]}
+  - {id: daily, kind: availability, period: day, target: "99"}
+  - {id: five, kind: availability, period: 5m, target: "98"}
+remedies:
+  - {id: R-plain, repairs: reported, count: 2, done_by: part_replaced}
+"""
+
+
+def test_contract_show_says_the_other_forms_of_the_round2_terms(tmp_path: Path) -> None:
+    """The forms the docs' examples do not use: a rolling cap as an amount over one month, a
+    repair ended by another event, the built-in final inspection kept, measures by week, day
+    and fixed length, a counted remedy without a deadline."""
+    path = tmp_path / "later.yaml"
+    path.write_text(BASE + LATER_TERMS, encoding="utf-8")
+    en, zh = show(path, "en"), show(path, "zh")
+    for phrase in (
+        "10.00 CNY per breach, at least 12.00 CNY a line; paid to the customer as compensation",
+        "penalties over any calendar month at most 300.00 CNY, less what was already charged",
+        "each repair (reported → acknowledged) moves the cover's end",
+        "a final inspection in the last month of each cover",
+        "on_time_rate: at least 95% per week (update-2h)",
+        "availability: at least 99% per day",
+        "availability: at least 98% per 5 min",
+        "the 2nd repair (reported) of a part under warranty owes its replacement "
+        "(part_replaced), no deadline",
+        "not given (no term is a percentage of it); amounts in CNY",
+    ):
+        assert phrase in en, phrase
+    for phrase in (
+        "每次违约 10.00 CNY，每次最低 12.00 CNY；作为赔偿付给采购人",
+        "违约金任意连续1个月内最多 300.00 CNY，扣除窗口内已扣金额",
+        "每次修理（reported 至 acknowledged）按其时长顺延质保期",
+        "每个质保期的最后一个月做终检",
+        "on_time_rate：每周不低于95%（update-2h）",
+        "availability：每日不低于99%",
+        "availability：每5分钟不低于98%",
+        "同一部件第2次维修（reported）（质保期内）后，以 part_replaced 完成更换（无期限）",
+        "未给出（无按合同价比例计算的条款）；金额以 CNY 计",
+    ):
+        assert phrase in zh, phrase

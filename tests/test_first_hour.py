@@ -235,7 +235,7 @@ def test_contract_show_says_when_there_is_no_price(tmp_path: Path) -> None:
     shown = run("contract", "show", str(plain), "--lang", "en")
     assert shown.returncode == 0, shown.stderr
     said = " ".join(shown.stdout.split())
-    assert "price not given (no term is a percentage of it) (CNY)" in said
+    assert "price not given (no term is a percentage of it); amounts in CNY" in said
     assert "None" not in said
 
 

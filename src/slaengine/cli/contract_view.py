@@ -51,7 +51,7 @@ def print_contract(contract: Contract, console: Console, lang: str) -> None:
     price = (
         f"{contract.price:f} {contract.currency}"
         if contract.price is not None
-        else _said(lang, partial(label, "no_price")) + f" ({contract.currency})"
+        else _said(lang, lambda one: label("no_price", one).format(currency=contract.currency))
     )
     facts.add_row(_title("price", lang), price)
     facts.add_row(
@@ -81,14 +81,19 @@ def print_contract(contract: Contract, console: Console, lang: str) -> None:
         if (cap := getattr(contract.caps, scope)) is not None
     ]
     console.print(f"[bold]{_title('caps', lang)}[/]")
-    if not caps:
-        console.print("  " + _said(lang, partial(label, "no_caps")))
-    for scope, cap in caps:
-        said = _said(lang, partial(describe.cap_words, scope, cap, contract))
+    said_caps = [
+        _said(lang, partial(describe.cap_words, scope, cap, contract)) for scope, cap in caps
+    ]
+    if contract.caps.rolling is not None:
+        rolling = contract.caps.rolling
+        said_caps.append(_said(lang, partial(describe.rolling_cap_words, rolling, contract)))
+    if not said_caps:
+        console.print("  " + _said(lang, partial(label, "no_caps")).replace("\n", "\n  "))
+    for said in said_caps:
         console.print("  " + said.replace("\n", "\n  "), highlight=False)
     console.print(f"[bold]{_title('warranty', lang)}[/]")
     if contract.warranty is None:
-        console.print("  " + _said(lang, partial(label, "no_warranty")))
+        console.print("  " + _said(lang, partial(label, "no_warranty")).replace("\n", "\n  "))
     for one in _langs(lang):
         for line in describe.warranty_words(contract, one):
             console.print(f"  {escape(line)}", highlight=False)

@@ -13,6 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from slaengine.clocks import BREACHED, CANCELLED, MET, PAUSED, RUNNING, Clock
+from slaengine.contract.describe import commitment_words
 from slaengine.contract.models import Condition, Contract, Source, TargetRow, Text
 from slaengine.evaluate import Report
 from slaengine.identity import occurrence_text
@@ -84,13 +85,20 @@ def contract_table(contract: Contract, lang: str = "both") -> Table:
         title_justify="left",
         show_lines=True,
     )
-    table.add_column("commitment", no_wrap=True)
-    table.add_column("name", min_width=14, ratio=3, overflow="fold")
-    table.add_column("applies to", ratio=1, overflow="fold")
-    table.add_column("clock: start → stop", min_width=16, ratio=3, overflow="fold")
-    table.add_column("cancel · pause / resume", ratio=2, overflow="fold")
-    table.add_column("target", no_wrap=True)
-    table.add_column("clauses", ratio=1, overflow="fold")
+    zh = lang == "zh"
+    table.add_column("承诺" if zh else "commitment", no_wrap=True)
+    table.add_column("名称" if zh else "name", min_width=14, ratio=3, overflow="fold")
+    table.add_column("适用范围" if zh else "applies to", ratio=1, overflow="fold")
+    table.add_column(
+        "计时：开始 → 结束" if zh else "clock: start → stop", min_width=16, ratio=3, overflow="fold"
+    )
+    table.add_column(
+        "取消 · 暂停 / 恢复" if zh else "cancel · pause / resume",
+        ratio=2,
+        overflow="fold",
+    )
+    table.add_column("时限" if zh else "target", no_wrap=True)
+    table.add_column("条款" if zh else "clauses", ratio=1, overflow="fold")
     for c in contract.commitments:
         applies = []
         if c.applies_to.severity:
@@ -99,13 +107,11 @@ def contract_table(contract: Contract, lang: str = "both") -> Table:
             applies.append("asset class " + ", ".join(c.applies_to.asset_class))
         for attr, values in c.applies_to.attrs.items():
             applies.append(f"{attr} " + ", ".join(values))
-        other = []
-        if c.runs == "per_start":
-            other.append("a clock per start")
-        elif c.runs == "per_window":
-            other.append("a clock per window (a start while one is open opens none)")
-        if c.lateness == "calendar":
-            other.append(f"lateness in working time of {c.calendar}")
+        other = [
+            line
+            for one in (("en", "zh") if lang == "both" else (lang,))
+            for line in commitment_words(c, one)
+        ]
         if c.cancel:
             other.append(f"cancel: {conditions_text(c.cancel)}")
         if c.pause:
@@ -113,7 +119,7 @@ def contract_table(contract: Contract, lang: str = "both") -> Table:
         table.add_row(
             c.id,
             _name_lines(c.name, lang),
-            "; ".join(applies) or "all",
+            "; ".join(applies) or ("全部" if zh else "all"),
             f"{conditions_text(c.start)}\n→ {conditions_text(c.stop)}",
             "\n".join(other) or "—",
             "\n".join([str(c.target), *(_row_text(row) for row in c.targets), c.calendar]),

@@ -4,12 +4,16 @@ with the tender's wording in both languages.
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from slaengine.cli.render import conditions_text
 from slaengine.console.page import Console
+from slaengine.contract import describe
 from slaengine.contract.describe import clause_words
+from slaengine.contract.models import Contract
 from slaengine.penalties.caps import cap_amount
 
 
@@ -37,4 +41,36 @@ def add_routes(router: APIRouter, console: Console) -> None:
             conditions=conditions_text,
             clauses=clauses,
             cap=cap,
+            **_terms(context.contract, "zh" if p.lang == "zh" else "en"),
         )
+
+
+def _terms(contract: Contract, lang: str) -> dict[str, Any]:
+    """The rest of the contract in words, as ``slaengine contract show`` says it: the price
+    (or that none is given), how each commitment's clocks run, the caps, the warranty, the
+    measures and the remedies."""
+    caps = contract.caps
+    lines = [
+        describe.cap_words(scope, cap, contract, lang)
+        for scope, cap in (
+            ("per_contract_year", caps.per_contract_year),
+            ("contract_total", caps.contract_total),
+        )
+        if cap is not None
+    ]
+    if caps.rolling is not None:
+        lines.append(describe.rolling_cap_words(caps.rolling, contract, lang))
+    lines += describe.warranty_words(contract, lang)
+    lines += [describe.measure_words(m, lang) for m in contract.measures]
+    lines += [f"{r.id}: {describe.remedy_words(r, contract, lang)}" for r in contract.remedies]
+    price = (
+        f"{contract.price:f} {contract.currency}"
+        if contract.price is not None
+        else describe.label("no_price", lang).format(currency=contract.currency)
+    )
+    return {
+        "price": price,
+        "accepted": str(contract.accepted_on or describe.label("not_given", lang)),
+        "how": {c.id: describe.commitment_words(c, lang) for c in contract.commitments},
+        "term_lines": lines,
+    }

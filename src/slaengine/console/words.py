@@ -103,6 +103,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "by_clause": ("By clause", "按条款"),
     "lines": ("Lines", "明细"),
     "year_cap": ("Yearly cap", "年度上限"),
+    "caps_and_warranty": ("Caps, warranty, measures and remedies", "上限、质保、考核指标与三包"),
     "cap_used": ("used", "已用"),
     "no_cap": ("no yearly cap", "无年度上限"),
     "cap_adjustment": ("Cap adjustment", "上限调整"),

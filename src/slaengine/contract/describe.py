@@ -21,6 +21,7 @@ from slaengine.contract.models import (
     Asset,
     Cap,
     Clause,
+    Commitment,
     Condition,
     Contract,
     CostsClause,
@@ -32,6 +33,7 @@ from slaengine.contract.models import (
     PercentOfPricePerStartedClause,
     PerStartedClause,
     Remedy,
+    RollingCap,
     ServiceCreditClause,
     Text,
     WarrantyExtensionClause,
@@ -45,7 +47,7 @@ LABELS: dict[str, dict[str, str]] = {
         "supplier": "supplier",
         "customer": "customer",
         "price": "price",
-        "no_price": "not given (no term is a percentage of it)",
+        "no_price": "not given (no term is a percentage of it); amounts in {currency}",
         "accepted": "accepted on",
         "not_given": "not given",
         "in_force": "in force from",
@@ -70,7 +72,7 @@ LABELS: dict[str, dict[str, str]] = {
         "supplier": "供应商",
         "customer": "采购人",
         "price": "合同价",
-        "no_price": "未给出（无按合同价比例计算的条款）",
+        "no_price": "未给出（无按合同价比例计算的条款）；金额以 {currency} 计",
         "accepted": "验收日期",
         "not_given": "未给出",
         "in_force": "生效日期",
@@ -242,7 +244,19 @@ def clause_words(clause: Clause, contract: Contract, lang: str) -> str:
         text = _credit_words(clause, cur, lang)
     else:
         text = value_text(clause)
+    if clause.minimum is not None:
+        text += (
+            f"，每次最低 {clause.minimum:f} {cur}"
+            if zh
+            else f", at least {clause.minimum:f} {cur} a line"
+        )
     text += _cap_words(clause, contract, lang)
+    if clause.pays == "compensation":
+        text += (
+            "；作为赔偿付给采购人，不计入违约金上限"
+            if zh
+            else "; paid to the customer as compensation, not under the penalty caps"
+        )
     if clause.on_event:
         events = conditions_words(clause.on_event, lang)
         text += f"；每发生一次 {events}" if zh else f"; for each {events} event"
@@ -322,6 +336,60 @@ def cap_words(scope: str, cap: Cap, contract: Contract, lang: str) -> str:
     return f"{where}{share}" if zh else f"{where} {share}"
 
 
+def rolling_cap_words(cap: RollingCap, contract: Contract, lang: str) -> str:
+    """``penalties over any 12 consecutive months at most 10% of those months' fees ...``."""
+    zh = lang == "zh"
+    cur = contract.currency
+    months = cap.months
+    window = (
+        f"任意连续{months}个月"
+        if zh
+        else ("any calendar month" if months == 1 else f"any {months} consecutive months")
+    )
+    less = "，扣除窗口内已扣金额" if zh else ", less what was already charged in the window"
+    if cap.amount is not None:
+        if zh:
+            return f"违约金{window}内最多 {cap.amount:f} {cur}{less}"
+        return f"penalties over {window} at most {cap.amount:f} {cur}{less}"
+    assert cap.percent_of_fees is not None and cap.monthly_fee is not None
+    percent = value_text(cap.percent_of_fees)
+    full = _percent_of(cap.monthly_fee * months, cap.percent_of_fees)
+    assert full is not None
+    if zh:
+        return (
+            f"违约金{window}内不超过该期间服务费的{percent}%"
+            f"（每月服务费 {cap.monthly_fee:f} {cur}，满{months}个月为 {full:f} {cur}；"
+            f"合同未履行的月份不计服务费）{less}"
+        )
+    whose = "that month's fee" if months == 1 else "those months' fees"
+    return (
+        f"penalties over {window} at most {percent}% of {whose} ({cap.monthly_fee:f} {cur} a "
+        f"month the contract ran: {full:f} {cur} over a full {months} months){less}"
+    )
+
+
+def commitment_words(commitment: Commitment, lang: str) -> list[str]:
+    """How a commitment's clocks run and how their lateness is counted, where the file says
+    more than the defaults (one clock, wall-clock lateness)."""
+    zh = lang == "zh"
+    lines = []
+    if commitment.runs == "per_start":
+        lines.append("每次开始事件各自计时" if zh else "a clock per start")
+    elif commitment.runs == "per_window":
+        lines.append(
+            "每个未答复窗口计时一次（计时未停止时，新的开始事件不另行计时）"
+            if zh
+            else "a clock per window (a start while one is open opens none)"
+        )
+    if commitment.lateness == "calendar":
+        lines.append(
+            f"超时按{commitment.calendar}日历的工作时间计"
+            if zh
+            else f"lateness in working time of calendar {commitment.calendar}"
+        )
+    return lines
+
+
 def warranty_words(contract: Contract, lang: str) -> list[str]:
     zh = lang == "zh"
     warranty = contract.warranty
@@ -355,6 +423,18 @@ def warranty_words(contract: Contract, lang: str) -> list[str]:
         }
         lines.append(f"更换部件的质保：{policies.get(policy, policy)}")
         lines.append(f"质保到期前{duration_words(warranty.remind_before, lang)}提醒")
+        if warranty.extend_by_repairs is not None:
+            repair = warranty.extend_by_repairs
+            lines.append(
+                "修理占用时间不计入有效期：每次修理（"
+                f"{conditions_words(repair.from_, lang)} 至 {conditions_words(repair.until, lang)}"
+                "）按其时长顺延质保期，不足一日按一日计"
+            )
+        lines.append(
+            "每个质保期的最后一个月做终检（内置义务 final-inspection）"
+            if warranty.final_inspection
+            else "无终检：不设内置的 final-inspection 义务"
+        )
     else:
         lines.append(
             "a replaced part: "
@@ -364,6 +444,19 @@ def warranty_words(contract: Contract, lang: str) -> list[str]:
             }.get(policy, policy)
         )
         lines.append(f"reminder {duration_words(warranty.remind_before, lang)} before cover ends")
+        if warranty.extend_by_repairs is not None:
+            repair = warranty.extend_by_repairs
+            lines.append(
+                "repair time does not count against the cover: each repair ("
+                f"{conditions_words(repair.from_, lang)} → {conditions_words(repair.until, lang)})"
+                " moves the cover's end by its length in days, a started day counting whole"
+            )
+        lines.append(
+            "a final inspection in the last month of each cover (the built-in final-inspection "
+            "obligation)"
+            if warranty.final_inspection
+            else "no final inspection: the built-in final-inspection obligation is removed"
+        )
     return lines
 
 
@@ -443,10 +536,12 @@ def remedy_words(remedy: Remedy, contract: Contract, lang: str) -> str:
     warranty = ("（质保期内）" if zh else " under warranty") if remedy.within_warranty else ""
     if remedy.repair_time is not None:
         total = duration_words(remedy.repair_time, lang)
+        begun = conditions_words(remedy.repair_from, lang)
         trigger = (
-            f"同一部件累计修理时间超过{total}（{repairs}）{warranty}后"
+            f"同一部件{warranty}累计修理时间（每次自 {begun} 至 {repairs}）超过{total}后"
             if zh
-            else f"once a part's total repair time ({repairs}){warranty} exceeds {total}, it owes"
+            else f"once a part's total repair time ({begun} → {repairs}){warranty} exceeds "
+            f"{total}, it owes"
         )
     else:
         trigger = (
