@@ -7,9 +7,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from slaengine.cli.render import conditions_text
 from slaengine.console.page import Console
-from slaengine.contract.describe import clause_words
+from slaengine.contract.describe import clause_words, conditions_list
 from slaengine.penalties.caps import cap_amount
 
 
@@ -34,7 +33,7 @@ def add_routes(router: APIRouter, console: Console) -> None:
             p,
             "contract.html",
             c=context.contract,
-            conditions=conditions_text,
+            conditions=conditions_list,
             clauses=clauses,
             cap=cap,
         )
