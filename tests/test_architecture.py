@@ -69,7 +69,7 @@ def test_the_import_contracts_pass() -> None:
         timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "2 kept, 0 broken" in result.stdout
+    assert " 0 broken" in result.stdout
 
 
 def test_an_upward_import_breaks_the_layers_contract(tmp_path: Path) -> None:
