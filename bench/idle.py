@@ -37,7 +37,7 @@ def idle_cpu(
     burst: int,
     seconds: float,
 ) -> dict[str, Any]:
-    from run import Server, say, tender_without_contacts
+    from harness import Server, say, tender_without_contacts
     from scale import JudgeWorker, _judged, _post_concurrently, history
 
     tender = tender_without_contacts(work)

@@ -245,7 +245,7 @@ def _judge(name: str, measured: float | None, higher: bool, context: str) -> dic
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from run import DEFAULT_PG, pg_schema, tender_without_contacts
+    from harness import DEFAULT_PG, pg_schema, tender_without_contacts
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="20000,200000", help="comma-separated event counts")

@@ -60,7 +60,7 @@ def _p(values: Sequence[float], share: float) -> float:
 def scale_tender(work: Path, probe_target: int) -> Path:
     """The example tender without contacts, plus an ``urgent`` severity whose answer clock runs
     ``probe_target`` seconds (the probes), so probes and history share one contract."""
-    from run import TENDER
+    from harness import TENDER
 
     data = yaml.safe_load(TENDER.read_text(encoding="utf-8"))
     data.pop("contacts", None)
@@ -98,7 +98,7 @@ def store_events(store: Store, events: Sequence[dict[str, Any]], chunk: int = 10
 
 
 def ingest_section(args: Any, work: Path, pg_schema: Callable[[str], Any]) -> dict[str, Any]:
-    from run import Server, say
+    from harness import Server, say
 
     result: dict[str, Any] = {}
     with pg_schema(args.pg_url) as url:
@@ -155,7 +155,7 @@ def _single_split(args: Any, work: Path, url: str, judging: bool = True) -> dict
     """Single POSTs to ``serve --no-judge`` with ``slaengine judge`` beside it (subprocesses on
     one fresh store): the rate, and how long after the last answer the judge had judged all.
     Without ``judging``: no judge runs (intake's ceiling on this machine; tickets left waiting)."""
-    from run import Server, say
+    from harness import Server, say
 
     tender = scale_tender(work, args.probe_target)
     store = Store.open(url, SystemClock())
@@ -340,7 +340,7 @@ def _consume_run(
 ) -> dict[str, Any]:
     """One ``consume --drain`` run; ``worker``: with ``slaengine judge`` running beside it (the
     split deployment), and the seconds until it judged everything."""
-    from run import say
+    from harness import say
 
     stream = f"BENCH{uuid.uuid4().hex[:8].upper()}"
     subject = stream.lower()
@@ -479,7 +479,7 @@ def _due_pass_per_ticket(
     the wall clock only); with ``profile`` a second such pass under cProfile."""
     result = _due_pass_once(store, service)
     if profile:
-        from run import profile_json
+        from harness import profile_json
 
         profiler = cProfile.Profile()
         profiler.enable()
@@ -530,7 +530,7 @@ def _duties_ms(service: LiveService) -> dict[str, float]:
 
 
 def history_part(args: Any, work: Path, url: str) -> dict[str, Any]:
-    from run import Receiver, Server, say
+    from harness import Receiver, Server, say
 
     small, large = args.history_small, args.history_large
     tender = scale_tender(work, args.probe_target)
@@ -734,7 +734,7 @@ def build_running(url: str, tickets: int, per_ticket: int) -> dict[str, Any]:
 
 
 def running_part(args: Any, work: Path, url: str) -> dict[str, Any]:
-    from run import Receiver, Server, alert_latency, live_contract, say
+    from harness import Receiver, Server, alert_latency, live_contract, say
 
     contract = work / "bench-live-scale.yaml"
     contract.write_text(live_contract(args.probe_target), encoding="utf-8")
@@ -784,7 +784,7 @@ def _during_rejudge(server: Any, receiver: Any, url: str, work: Path, args: Any)
     """A new version of the contract (another name for a commitment: what a new duty roster
     is) marks every open ticket for the background re-judge; probes run meanwhile. The re-judge
     rate is read from /health's ``tickets_waiting``."""
-    from run import alert_latency, live_contract
+    from harness import alert_latency, live_contract
 
     amended = work / "bench-live-scale-v2.yaml"
     text = live_contract(args.probe_target).replace(

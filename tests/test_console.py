@@ -23,7 +23,7 @@ from slaengine.console.board import PAGE_SIZE
 from slaengine.console.words import WORDS, from_accept_language
 from slaengine.contract import load_contract
 from slaengine.evaluate import evaluate
-from slaengine.penalties.compliance import measure
+from slaengine.measures.compliance import measure
 from slaengine.service import LiveService
 from slaengine.store import Store
 from tests.live_support import event, fast_contract, open_service

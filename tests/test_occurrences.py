@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from slaengine.contract import Contract, parse_contract
-from slaengine.penalties.compliance import measure
+from slaengine.measures.compliance import measure
 from tests.tender import Stream, t
 
 EXAMPLE_TEXT = Path("contracts/example-tender.yaml").read_text(encoding="utf-8")

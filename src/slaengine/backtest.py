@@ -60,12 +60,13 @@ from slaengine.errors import SlaError
 from slaengine.evaluate import Context, Report
 from slaengine.events import Event, Rejected
 from slaengine.identity import ticket_order
+from slaengine.money import ZERO
 from slaengine.obligations import BREACHED as PERIOD_BREACHED
 from slaengine.obligations import MET as PERIOD_MET
 from slaengine.obligations import OPEN as PERIOD_OPEN
 from slaengine.obligations import UPCOMING as PERIOD_UPCOMING
 from slaengine.penalties import Line, Totals
-from slaengine.penalties.words import ZERO, amount_text
+from slaengine.penalties.words import amount_text
 from slaengine.penalties.years import contract_year, year_start
 from slaengine.replay import judge_streaming
 

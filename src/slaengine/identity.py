@@ -30,7 +30,9 @@ from typing import Protocol
 ClockIdentity = tuple[str, int, int]
 
 
-class _Identified(Protocol):
+class Identified(Protocol):
+    """What names a clock within its ticket: a judged ``Clock`` or a stored row alike."""
+
     @property
     def commitment(self) -> str: ...
 
@@ -41,14 +43,14 @@ class _Identified(Protocol):
     def occurrence(self) -> int: ...
 
 
-def clock_identity(clock: _Identified) -> ClockIdentity:
+def clock_identity(clock: Identified) -> ClockIdentity:
     """What identifies a clock (and its breach) within its ticket, a judged ``Clock`` or a
     stored row alike: its commitment, cycle and occurrence (the start of a commitment that runs
     per start, 1, 2, ...; 0 for a commitment's one clock of a cycle)."""
     return clock.commitment, clock.cycle, clock.occurrence
 
 
-def clock_name(clock: _Identified) -> str:
+def clock_name(clock: Identified) -> str:
     """The clock's identity in an alert key: ``commitment/cycle``, ``commitment/cycle#n`` for
     the n-th start of a commitment that runs per start."""
     name = f"{clock.commitment}/{clock.cycle}"

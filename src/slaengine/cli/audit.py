@@ -16,7 +16,7 @@ import typer
 from rich.table import Table
 
 from slaengine.cli import common
-from slaengine.cli.common import DB_ENV, DEFAULT_DB, err, friendly, out, require_store
+from slaengine.cli.common import DEFAULT_DB, Db, err, friendly, out, require_store
 from slaengine.errors import SlaError
 
 if TYPE_CHECKING:
@@ -24,14 +24,6 @@ if TYPE_CHECKING:
     from slaengine.audit.trail import Filters
     from slaengine.store import Store
 
-Db = Annotated[
-    str,
-    typer.Option(
-        "--db",
-        envvar=DB_ENV,
-        help="the store: a SQLite file path or URL, or postgresql+psycopg://user@host/db",
-    ),
-]
 Contract = Annotated[str | None, typer.Option("--contract", help="only this contract's records")]
 Kind = Annotated[
     str | None,

@@ -23,7 +23,7 @@ from slaengine.contract.models import Text
 from slaengine.evaluate import Report
 from slaengine.events import Rejected
 from slaengine.identity import ClockIdentity, clock_identity, occurrence_text, ticket_order
-from slaengine.penalties.compliance import measure
+from slaengine.measures.compliance import measure
 from slaengine.penalties.lines import Line
 from slaengine.penalties.statement import Window
 from slaengine.penalties.words import amount_text

@@ -124,6 +124,16 @@ DEFAULT_DB = "sqlite:///slaengine.db"
 #: The environment variable naming the store, read by every command that has ``--db``.
 DB_ENV = "SLAENGINE_DB"
 
+#: ``--db``: the store, for every command that works on one.
+Db = Annotated[
+    str,
+    typer.Option(
+        "--db",
+        envvar=DB_ENV,
+        help="the store: a SQLite file path or URL, or postgresql+psycopg://user@host/db",
+    ),
+]
+
 # Arguments are named the same way in every command: an upper-case noun (CONTRACT, EVENTS,
 # CSV), which the usage line shows as {REQUIRED} or [OPTIONAL].
 

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from slaengine.cli import common
-from slaengine.cli.common import DEFAULT_DB, err, friendly, out
-from slaengine.cli.service import Db, LogLevel
+from slaengine.cli.common import DEFAULT_DB, Db, err, friendly, out
+from slaengine.cli.service import LogLevel
 
 if TYPE_CHECKING:
     from slaengine.bus.jetstream import ConsumeTotals, JetStreamConsumer

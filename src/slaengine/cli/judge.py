@@ -24,10 +24,9 @@ import threading
 import typer
 
 from slaengine.cli import common
-from slaengine.cli.common import DEFAULT_DB, err, friendly, out
+from slaengine.cli.common import DEFAULT_DB, Db, err, friendly, out
 from slaengine.cli.service import (
     AlertHistory,
-    Db,
     DeliveryThreads,
     LogLevel,
     Sweep,

@@ -16,17 +16,8 @@ from typing import Annotated
 import typer
 
 from slaengine.cli import common
-from slaengine.cli.common import DB_ENV, DEFAULT_DB, friendly, out, require_store
+from slaengine.cli.common import DEFAULT_DB, Db, friendly, out, require_store
 from slaengine.errors import SlaError
-
-Db = Annotated[
-    str,
-    typer.Option(
-        "--db",
-        envvar=DB_ENV,
-        help="the store: a SQLite file path or URL, or postgresql+psycopg://user@host/db",
-    ),
-]
 
 
 def rejudge(

@@ -13,13 +13,13 @@ from rich.markup import escape
 from rich.table import Table
 
 from slaengine.clocks import BREACHED, CANCELLED, MET, PAUSED, RUNNING, Clock
-from slaengine.contract.describe import commitment_words
+from slaengine.contract.describe import commitment_words, conditions_list
 from slaengine.contract.models import Condition, Contract, Source, TargetRow, Text
 from slaengine.evaluate import Report
 from slaengine.identity import occurrence_text
 from slaengine.measures import MeasurePeriod, figure_text
+from slaengine.measures.compliance import measure
 from slaengine.obligations import UPCOMING
-from slaengine.penalties.compliance import measure
 from slaengine.spans import span_text
 
 STATUS_STYLE = {
@@ -32,21 +32,8 @@ STATUS_STYLE = {
 
 
 def conditions_text(conditions: list[Condition]) -> str:
-    """``resolved, status_changed(attrs.status=waiting)``: each condition with what it tests.
-
-    Parentheses, not brackets: rich would take ``[attrs.status=waiting]`` for markup and drop
-    it, leaving "pause: status_changed / status_changed"."""
-    parts = []
-    for condition in conditions:
-        extra = {k: v for k, v in condition.fields().items() if k != "type"}
-        tests = ", ".join(f"{k}={_value(v)}" for k, v in extra.items())
-        parts.append(f"{condition.type}({tests})" if tests else condition.type)
-    return escape(", ".join(parts)) or "—"
-
-
-def _value(value: Any) -> str:
-    """A tested value as it is written in YAML (``true``, not ``True``)."""
-    return str(value).lower() if isinstance(value, bool) else str(value)
+    """contract.describe.conditions_list, escaped for rich's markup."""
+    return escape(conditions_list(conditions))
 
 
 def human_seconds(seconds: int) -> str:

@@ -24,9 +24,9 @@ import typer
 
 from slaengine.cli import common
 from slaengine.cli.common import (
-    DB_ENV,
     DEFAULT_DB,
     ContractArgument,
+    Db,
     NothingDone,
     err,
     friendly,
@@ -41,15 +41,6 @@ if TYPE_CHECKING:
     from slaengine.alerts.outbox import OutboxDelivery
     from slaengine.service import LiveService
     from slaengine.store import LoadResult, Store
-
-Db = Annotated[
-    str,
-    typer.Option(
-        "--db",
-        envvar=DB_ENV,
-        help="the store: a SQLite file path or URL, or postgresql+psycopg://user@host/db",
-    ),
-]
 
 #: The options ``serve`` and ``judge`` share (and ``consume`` its ``--log-level``).
 Sweep = Annotated[float, typer.Option(help="seconds between safety-net sweeps of what is due")]

@@ -19,8 +19,8 @@ from slaengine.clocks import Clock
 from slaengine.console.charts import Bar, rate_chart
 from slaengine.console.page import Console, months_of
 from slaengine.evaluate import Report
+from slaengine.measures.compliance import Compliance, measure
 from slaengine.penalties import build_statement
-from slaengine.penalties.compliance import Compliance, measure
 from slaengine.penalties.export import MEASURE_COLUMNS, Cell, headers, measure_rows
 from slaengine.penalties.words import amount_text
 

@@ -9,10 +9,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from slaengine.cli.render import conditions_text
 from slaengine.console.page import Console
 from slaengine.contract import describe
-from slaengine.contract.describe import clause_words
+from slaengine.contract.describe import clause_words, conditions_list
 from slaengine.contract.models import Contract
 from slaengine.penalties.caps import cap_amount
 
@@ -38,7 +37,7 @@ def add_routes(router: APIRouter, console: Console) -> None:
             p,
             "contract.html",
             c=context.contract,
-            conditions=conditions_text,
+            conditions=conditions_list,
             clauses=clauses,
             cap=cap,
             **_terms(context.contract, "zh" if p.lang == "zh" else "en"),

@@ -25,12 +25,12 @@ from slaengine.audit import confirmations
 from slaengine.audit.trail import http_actor
 from slaengine.console.page import Console, NoContract, money_text, months_of
 from slaengine.console.words import WORDS
+from slaengine.money import ZERO
 from slaengine.penalties import Window, build_statement
 from slaengine.penalties.caps import cap_amount
 from slaengine.penalties.export import to_csv, to_xlsx
 from slaengine.penalties.lines import Line
 from slaengine.penalties.pdf import render_pdf
-from slaengine.penalties.words import ZERO
 from slaengine.penalties.years import contract_year, year_start
 
 WORDS.update(

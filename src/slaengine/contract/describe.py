@@ -39,6 +39,7 @@ from slaengine.contract.models import (
     WarrantyExtensionClause,
 )
 from slaengine.durations import Duration
+from slaengine.money import percent_of
 
 #: Labels of ``contract show``, by language.
 LABELS: dict[str, dict[str, str]] = {
@@ -173,6 +174,25 @@ def condition_text(condition: Condition) -> str:
     return f"{condition.type} ({', '.join(tests)})" if tests else condition.type
 
 
+def conditions_list(conditions: Iterable[Condition]) -> str:
+    """``resolved, status_changed(attrs.status=waiting)``: each condition with what it tests,
+    as ``contract show``'s table and the console's contract page list them.
+
+    Parentheses, not brackets: rich would take ``[attrs.status=waiting]`` for markup and drop
+    it, leaving "pause: status_changed / status_changed"."""
+    parts = []
+    for condition in conditions:
+        extra = {k: v for k, v in condition.fields().items() if k != "type"}
+        tests = ", ".join(f"{k}={_yaml_value(v)}" for k, v in extra.items())
+        parts.append(f"{condition.type}({tests})" if tests else condition.type)
+    return ", ".join(parts) or "—"
+
+
+def _yaml_value(value: Any) -> str:
+    """A tested value as it is written in YAML (``true``, not ``True``)."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
 def conditions_words(conditions: Iterable[Condition], lang: str) -> str:
     words = [condition_text(c) for c in conditions]
     return (" 或 " if lang == "zh" else " or ").join(words) or "—"
@@ -185,8 +205,6 @@ def duration_words(duration: Duration, lang: str) -> str:
 
 
 def _percent_of(base: Decimal | None, percent: Decimal) -> Decimal | None:
-    from slaengine.penalties.words import percent_of
-
     return None if base is None else percent_of(base, percent)
 
 

@@ -10,16 +10,13 @@ from decimal import Decimal
 
 from slaengine.contract.models import Measure
 from slaengine.measures.base import Figure, MeasureInput, figure_text, register
+from slaengine.measures.compliance import measure as count
 
 
 @register("on_time_rate")
 def on_time_rate(
     measure: Measure, source: MeasureInput, start: datetime, horizon: datetime
 ) -> Figure:
-    # Imported here: slaengine.penalties (pricing) imports the core, never the reverse at
-    # import time; the compliance count is one computation shared with statements.
-    from slaengine.penalties.compliance import measure as count
-
     figures = count(source.clocks, measure.commitments, start, horizon)
     detail = {"judged": figures.judged, "met": figures.met, "breached": figures.breached}
     if not figures.judged:

@@ -28,8 +28,9 @@ from zoneinfo import ZoneInfo
 
 from slaengine.contract.models import Cap, ClauseBase, Contract, ServiceCreditClause
 from slaengine.errors import SlaError
+from slaengine.money import ZERO, money, percent_of
 from slaengine.penalties.lines import ADJUSTMENT, PENALTY, Line, Priced, Trigger
-from slaengine.penalties.words import ZERO, amount_text, money, percent_of, percent_text
+from slaengine.penalties.words import amount_text, percent_text
 from slaengine.penalties.years import year_span_text
 
 PER_CONTRACT_YEAR, CONTRACT_TOTAL = "per_contract_year", "contract_total"

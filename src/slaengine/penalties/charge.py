@@ -25,6 +25,8 @@ from typing import Any
 from slaengine.contract.models import Clause, Contract
 from slaengine.contract.versions import Versions
 from slaengine.findings import Findings
+from slaengine.measures.compliance import ClockKey, PeriodKey
+from slaengine.money import ZERO, money
 from slaengine.penalties.caps import (
     BreachCap,
     adjustments,
@@ -32,7 +34,6 @@ from slaengine.penalties.caps import (
     apply_breach_cap,
     breach_cap,
 )
-from slaengine.penalties.compliance import ClockKey, PeriodKey
 from slaengine.penalties.evidence import Evidence
 from slaengine.penalties.kinds import kind_for
 from slaengine.penalties.lines import (
@@ -45,7 +46,7 @@ from slaengine.penalties.lines import (
     Trigger,
 )
 from slaengine.penalties.waivers import Waiver
-from slaengine.penalties.words import ZERO, amount_text, money
+from slaengine.penalties.words import amount_text
 from slaengine.penalties.years import contract_year
 
 

@@ -18,9 +18,9 @@ from slaengine.clocks import BREACHED, Clock
 from slaengine.contract.models import Clause, Contract
 from slaengine.events import Event
 from slaengine.findings import Findings, TicketSummary
+from slaengine.measures.compliance import ClockKey, PeriodKey, clock_key
 from slaengine.obligations import BREACHED as PERIOD_BREACHED
 from slaengine.obligations import ObligationPeriod
-from slaengine.penalties.compliance import ClockKey, PeriodKey, clock_key
 from slaengine.penalties.lines import CLOCK, EVENT, OBLIGATION, Trigger
 from slaengine.penalties.waivers import Waiver, waivers_of
 from slaengine.ruleset.matcher import matcher_for

@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from slaengine.penalties.words import ZERO, amount_text
+from slaengine.money import ZERO
+from slaengine.penalties.words import amount_text
 
 #: Sections of a report and a statement.
 PENALTY, COMPENSATION, REMEDY, ADJUSTMENT = "penalty", "compensation", "remedy", "adjustment"

@@ -21,8 +21,8 @@ from slaengine.contract.models import Contract
 from slaengine.errors import SlaError
 from slaengine.findings import Findings, TicketSummary
 from slaengine.measures import MeasurePeriod
+from slaengine.measures.compliance import Compliance, measure, measure_obligation
 from slaengine.penalties.charge import Charges, Totals, charge
-from slaengine.penalties.compliance import Compliance, measure, measure_obligation
 from slaengine.penalties.kinds.measure_credit import period_money
 from slaengine.penalties.words import amount_text
 from slaengine.penalties.years import local_midnight

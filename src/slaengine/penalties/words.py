@@ -7,12 +7,10 @@ to the second, so that a formula can be checked by hand.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from slaengine.durations import Duration
-
-CENT = Decimal("0.01")
-ZERO = Decimal("0.00")
+from slaengine.money import money
 
 _SPAN_UNITS = (
     (86400, {"en": "d", "zh": "天"}),
@@ -26,11 +24,6 @@ _UNIT_WORDS = {
 }
 
 
-def money(value: Decimal) -> Decimal:
-    """Round half-up to the minor unit (0.01): the rounding of every line."""
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
 def amount_text(value: Decimal) -> str:
     """``12800.00``; a negative adjustment ``-12800.00``."""
     return f"{money(value):f}"
@@ -40,11 +33,6 @@ def percent_text(value: Decimal) -> str:
     """``0.05%``, ``1%``, ``10%``: the percentage as the contract writes it."""
     text = f"{value.normalize():f}"
     return f"{text}%"
-
-
-def percent_of(base: Decimal, percent: Decimal) -> Decimal:
-    """``percent`` % of ``base``, rounded to the cent (a money amount in its own right)."""
-    return money(base * percent / Decimal(100))
 
 
 def span_words(seconds: int, lang: str) -> str:

@@ -41,14 +41,24 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from slaengine.events import Event, Rejected
 
 if TYPE_CHECKING:
-    from slaengine.service.live import LiveService
+    from slaengine.service.intake import IngestOutcome
+
+
+class Ingests(Protocol):
+    """What a group commit needs of the live service (``LiveService.ingest``); named here so
+    that group_commit does not import live.py, which imports it."""
+
+    def ingest(
+        self, offered: Iterable[tuple[int, Any]], source: str, *, keep_lines: bool = ...
+    ) -> IngestOutcome: ...
+
 
 logger = logging.getLogger("slaengine.service")
 
@@ -101,7 +111,7 @@ def _wake(loop: asyncio.AbstractEventLoop, future: asyncio.Future[None]) -> None
 class GroupCommit:
     """The queue and its one writer thread (started on first use, a daemon)."""
 
-    def __init__(self, service: LiveService, source: str = "api") -> None:
+    def __init__(self, service: Ingests, source: str = "api") -> None:
         self.service = service
         self.source = source
         self._queue: queue.Queue[_Waiting] = queue.Queue()

@@ -31,17 +31,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol, TypeVar
 
+from slaengine.identity import Identified
 
-class _Keyed(Protocol):
-    @property
-    def commitment(self) -> str: ...
 
-    @property
-    def cycle(self) -> int: ...
-
-    @property
-    def occurrence(self) -> int: ...
-
+class _Keyed(Identified, Protocol):
     @property
     def start_key(self) -> str: ...
 

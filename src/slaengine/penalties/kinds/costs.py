@@ -17,10 +17,11 @@ from decimal import Decimal, InvalidOperation
 
 from slaengine.contract.models import CostsClause
 from slaengine.events import Event
+from slaengine.money import ZERO, money
 from slaengine.penalties.evidence import Evidence
 from slaengine.penalties.kinds.base import ClauseKind, occasion, register
 from slaengine.penalties.lines import CLOCK, COMPENSATION, EVENT, Priced, Trigger
-from slaengine.penalties.words import ZERO, amount_text, money
+from slaengine.penalties.words import amount_text
 
 
 @register

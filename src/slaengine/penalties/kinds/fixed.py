@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from slaengine.contract.models import FixedClause
+from slaengine.money import money
 from slaengine.penalties.evidence import Evidence
 from slaengine.penalties.kinds.base import ClauseKind, occasion, register
 from slaengine.penalties.lines import Priced, Trigger
-from slaengine.penalties.words import amount_text, money
+from slaengine.penalties.words import amount_text
 
 
 @register

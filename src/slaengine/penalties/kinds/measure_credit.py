@@ -17,10 +17,11 @@ from decimal import Decimal
 
 from slaengine.contract.models import MeasureCreditClause
 from slaengine.measures import SHORT, MeasurePeriod, figure_text
+from slaengine.money import ZERO, percent_of
 from slaengine.penalties.evidence import Evidence
 from slaengine.penalties.kinds.base import ClauseKind, register
 from slaengine.penalties.lines import PERIOD, Line, Priced, Trigger
-from slaengine.penalties.words import ZERO, amount_text, percent_of, percent_text
+from slaengine.penalties.words import amount_text, percent_text
 from slaengine.spans import span_text
 
 

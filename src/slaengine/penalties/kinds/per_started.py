@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 from slaengine.contract.models import PerStartedClause
+from slaengine.money import money
 from slaengine.penalties.evidence import Evidence
 from slaengine.penalties.kinds.base import ClauseKind, per_started_words, register, started_units
 from slaengine.penalties.lines import Priced, Trigger
-from slaengine.penalties.words import money
 
 
 @register

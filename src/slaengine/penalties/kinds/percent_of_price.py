@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 from slaengine.contract.models import PercentOfPriceClause
+from slaengine.money import percent_of
 from slaengine.penalties.evidence import Evidence
 from slaengine.penalties.kinds.base import ClauseKind, occasion, register
 from slaengine.penalties.lines import Priced, Trigger
-from slaengine.penalties.words import amount_text, percent_of, percent_text
+from slaengine.penalties.words import amount_text, percent_text
 
 
 @register

@@ -8,10 +8,11 @@ The unit amount is itself rounded to the cent before it is multiplied, so the fo
 from __future__ import annotations
 
 from slaengine.contract.models import PercentOfPricePerStartedClause
+from slaengine.money import percent_of
 from slaengine.penalties.evidence import Evidence
 from slaengine.penalties.kinds.base import ClauseKind, per_started_words, register, started_units
 from slaengine.penalties.lines import Priced, Trigger
-from slaengine.penalties.words import amount_text, percent_of, percent_text
+from slaengine.penalties.words import amount_text, percent_text
 
 
 @register

@@ -3,7 +3,7 @@ commitments over each fee period (on time below 95% → 5% of the monthly fee).
 
 Fee periods run from acceptance (midnight of ``accepted_on``, contract time zone), one
 ``period`` after another, like contract years. A period's clocks are those whose deadline falls
-in it, judged as the statement's compliance figures are (slaengine.penalties.compliance); the
+in it, judged as the statement's compliance figures are (slaengine.measures.compliance); the
 lowest tier the rate is below applies, and a period with nothing judged owes nothing. The line
 belongs to the period's end; a period not over at ``as_of`` is charged provisionally on the
 clocks judged so far.
@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from slaengine.contract.models import ServiceCreditClause
 from slaengine.durations import Duration
-from slaengine.penalties.compliance import measure
+from slaengine.measures.compliance import measure
+from slaengine.money import percent_of
 from slaengine.penalties.evidence import Evidence
 from slaengine.penalties.kinds.base import ClauseKind, register
 from slaengine.penalties.lines import PERIOD, Priced, Trigger
-from slaengine.penalties.words import amount_text, percent_of, percent_text
+from slaengine.penalties.words import amount_text, percent_text
 from slaengine.penalties.years import local_midnight
 from slaengine.spans import span_text
 

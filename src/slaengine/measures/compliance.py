@@ -7,8 +7,10 @@ is left out of the rate and counted apart. Time to stop is from start to stop le
 excused time; percentiles are nearest-rank (the median of 1, 2, 3, 4 is 2), so every figure is
 a time some ticket really took.
 
-The same figures decide a service credit's tier (kinds/service_credit.py) and fill the
-compliance section of a statement: one computation, so the two can never disagree.
+The same figures decide a service credit's tier (penalties/kinds/service_credit.py), fill the
+compliance section of a statement and give the ``on_time_rate`` measure: one computation, so
+they can never disagree. It reads clocks and obligation periods only, so it sits with the
+measures, below pricing.
 """
 
 from __future__ import annotations
