@@ -107,6 +107,8 @@ def penalty_json(row: PenaltyLine) -> dict[str, Any]:
     import json
 
     line: dict[str, Any] = json.loads(row.body)
+    for kept in ("billed_at", "start_key"):  # stored for the money page (Line.from_json)
+        line.pop(kept, None)
     return {**line, "section": row.section, "breach_id": row.breach_id}
 
 

@@ -1,0 +1,99 @@
+"""A contract's charges from the lines the store keeps: the money page without judging the
+whole contract.
+
+Theory of operation
+-------------------
+The live service stores every penalty and compensation line as it judges a ticket (its clocks'
+and events' lines, slaengine.service.lines) and as the duties pass judges the contract (missed
+obligation periods, events without a ticket). Those lines are final for what is over; what
+changes with time alone is the line of a breach still open (priced on the lateness so far: "per
+started 10 minutes" grows) and the caps (the store keeps each line before the yearly, rolling
+and total caps, which run over all of a contract's penalties in the order they occurred).
+
+So the charges at ``now`` are made here as ``charge`` makes them, from three parts:
+
+* the stored lines, read back as ``Line`` objects (``Line.from_json``);
+* the lines of the tickets with an open breach (a stored line marked provisional), judged again
+  at ``now`` through the judge's own path (``judging.judge_own`` and ``lines.ticket_charges``,
+  with the versions in force) — few tickets, compared with all the lines;
+* the caps over all the penalties (``caps.allocate`` and ``caps.adjustments``, the statement's).
+
+A contract with a clause priced per period of the whole contract (``service_credit``,
+``measure_credit``: ``ClauseKind.ticket_lines`` false) has lines the store does not keep (they
+need every ticket's clocks): ``stored_charges`` answers None for it and the caller judges the
+whole contract as before.
+
+Transaction boundary: one read session; writes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlalchemy import select
+
+from slaengine.evaluate import Context
+from slaengine.penalties import Charges
+from slaengine.penalties.caps import adjustments, allocate
+from slaengine.penalties.kinds import kind_for
+from slaengine.penalties.lines import COMPENSATION, PENALTY, Line
+from slaengine.service.judging import judge_own, wide_at
+from slaengine.service.lines import money_lines, ticket_charges
+from slaengine.store import Store
+from slaengine.store.models import PenaltyLine
+
+
+def stored_lines_suffice(contexts: list[Context]) -> bool:
+    """Whether the store keeps every money line of a contract with these versions (no clause
+    of any of them is priced per period of the whole contract)."""
+    return all(
+        kind_for(clause.kind).ticket_lines
+        for context in contexts
+        for clause in context.contract.clauses
+    )
+
+
+def stored_charges(store: Store, contract: str, now: datetime) -> Charges | None:
+    """The contract's penalty, compensation and cap-adjustment lines at ``now``, as the whole
+    contract judged at ``now`` prices them (``slaengine statement --db``), from the stored lines
+    with the open breaches priced again; None when the store does not keep them all (see the
+    module's notes) or the contract is not loaded. No remedies (they carry no amount) and no
+    unapplied waivers (the statement lists those)."""
+    with store.sessions() as session:
+        rows = store.versions(session, contract)
+        if not rows:
+            return None
+        newest = store.context(rows[-1])
+        amended = store.versions_in_force(session, contract)
+        if not stored_lines_suffice([newest, *amended, *(store.context(r) for r in rows)]):
+            return None
+        stored = session.execute(
+            select(PenaltyLine.ticket, PenaltyLine.provisional, PenaltyLine.body).where(
+                PenaltyLine.contract == contract
+            )
+        ).all()
+        still_open = sorted({row.ticket for row in stored if row.provisional and row.ticket})
+        lines = [
+            Line.from_json(json.loads(row.body)) for row in stored if row.ticket not in still_open
+        ]
+        if still_open:
+            own, wide_events = store.batch_events(session, contract, still_open)
+            wide = wide_at(wide_events, now)
+            for ticket in still_open:
+                judged = judge_own(store, session, contract, ticket, own.get(ticket, []), wide, now)
+                if judged is None:
+                    continue
+                charges = ticket_charges(judged, now, amended)
+                lines += [line for line in money_lines(charges) if line.ticket == ticket]
+    terms = newest.contract
+    penalties = allocate(
+        sorted((x for x in lines if x.section == PENALTY), key=Line.order_key), terms
+    )
+    return Charges(
+        terms,
+        penalties,
+        sorted((x for x in lines if x.section == COMPENSATION), key=Line.order_key),
+        adjustments(penalties, penalties, terms),
+        [],
+    )
