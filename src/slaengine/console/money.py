@@ -1,13 +1,18 @@
 """Money: the month's and the contract year's penalties and compensation by clause, the yearly
 cap used, every line with its formula, and the month's statement as xlsx or csv.
 
-Everything comes from the whole-contract report (reports.py) through the same functions as
-``slaengine statement``: ``Charges.within`` for a period, ``build_statement`` and the exports.
+The page's charges are the store's lines with the open breaches priced again at now and the caps
+applied over them (slaengine.service.money: one indexed read, no whole-contract judging), cut to
+a period with ``Charges.within`` as ``slaengine statement`` cuts them; a contract with a clause
+priced per period of the whole contract (a service credit) is judged whole (reports.py). The
+downloads are the full statement (compliance figures, chargeable tickets), from the whole-contract
+report.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -15,12 +20,14 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
 from slaengine.console.page import Console, NoContract, money_text, months_of
-from slaengine.penalties import Window, build_statement
+from slaengine.evaluate import Context
+from slaengine.penalties import Charges, Window, build_statement
 from slaengine.penalties.caps import cap_amount
 from slaengine.penalties.export import to_csv, to_xlsx
 from slaengine.penalties.lines import Line
 from slaengine.penalties.words import ZERO
 from slaengine.penalties.years import contract_year, year_start
+from slaengine.service.money import stored_charges
 
 
 def add_routes(router: APIRouter, console: Console) -> None:
@@ -36,13 +43,13 @@ def add_routes(router: APIRouter, console: Console) -> None:
         context = console.chosen(p, contract)
         now = now_of()
         window = console.period(context, period, now)
-        report = console.reports.report(context, now)
+        charges, as_of = money_charges(console, context, now)
         year = contract_year(context.contract, now)
         year_window = Window(
             year_start(context.contract, year), year_start(context.contract, year + 1), str(year)
         )
         cap = cap_amount(context.contract.caps.per_contract_year, context.contract.price)
-        year_charges = report.charges.within(year_window.start, year_window.end)
+        year_charges = charges.within(year_window.start, year_window.end)
         used = year_charges.totals().penalties
         return render(
             p,
@@ -50,8 +57,8 @@ def add_routes(router: APIRouter, console: Console) -> None:
             context=context,
             window=window,
             year=year,
-            report=report,
-            month=money_view(report.charges.within(window.start, window.end)),
+            as_of=as_of,
+            month=money_view(charges.within(window.start, window.end)),
             this_year=money_view(year_charges),
             cap=cap,
             cap_used=used,
@@ -88,6 +95,17 @@ def add_routes(router: APIRouter, console: Console) -> None:
             media_type=media,
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
+
+
+def money_charges(console: Console, context: Context, now: datetime) -> tuple[Charges, datetime]:
+    """The contract's charges at now, and the moment they are of: from the store's lines
+    (``stored_charges``), or from the whole-contract report when the store does not keep them
+    all (a clause priced per period of the whole contract)."""
+    charges = stored_charges(console.store, context.contract.id, now)
+    if charges is not None:
+        return charges, now
+    report = console.reports.report(context, now)
+    return report.charges, report.as_of
 
 
 def money_view(charges: Any) -> dict[str, Any]:
