@@ -15,7 +15,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from fastapi.testclient import TestClient
 from sqlalchemy import select
+
+from slaengine.api import create_app
 
 from slaengine.clock import FixedClock
 from slaengine.penalties import Window
@@ -116,7 +119,9 @@ def _compare(fast: dict[str, Any], slow: dict[str, Any]) -> None:
         assert fast[name] == slow[name], name
 
 
-def _run(db_url: str, tmp_path: Path, ack: str, caps: str) -> tuple[Store, Path, FixedClock]:
+def _run(
+    db_url: str, tmp_path: Path, ack: str, caps: str
+) -> tuple[Store, Path, FixedClock, LiveService]:
     contract = tmp_path / "money.yaml"
     contract.write_text(CONTRACT % {"ack": ack, "caps": caps}, encoding="utf-8")
     clock = FixedClock(START + timedelta(days=2, hours=6))
@@ -125,13 +130,13 @@ def _run(db_url: str, tmp_path: Path, ack: str, caps: str) -> tuple[Store, Path,
     live = LiveService(store, clock, environ={})
     live.ingest(list(enumerate(_history())), "test")
     live.run_due()
-    return store, contract, clock
+    return store, contract, clock, live
 
 
 def test_stored_lines_and_an_open_breach_price_as_the_statement(
     db_url: str, tmp_path: Path
 ) -> None:
-    store, contract, clock = _run(db_url, tmp_path, "500.00", "")
+    store, contract, clock, live = _run(db_url, tmp_path, "500.00", "")
     try:
         with store.sessions() as session:
             provisional = session.scalars(
@@ -155,13 +160,18 @@ def test_stored_lines_and_an_open_breach_price_as_the_statement(
         assert [x["amount"] for x in open_line] == ["1240.00"]  # 5 h 5 min late: 31 × 40.00
         assert open_line[0]["provisional"] is True
         assert fast["totals"]["compensation"] != "0.00"
+        # The console's money page shows the same, priced at the moment of the request.
+        client = TestClient(create_app(store, clock, service=live))
+        page = client.get("/console/money?contract=MONEY-1&period=2026-03").text
+        assert "1240.00" in page and "480.00" not in page
+        assert slow["totals"]["chargeable"] in page
     finally:
         store.close()
 
 
 def test_a_capped_year_cuts_as_the_statement(db_url: str, tmp_path: Path) -> None:
     caps = 'caps:\n  per_contract_year: {amount: "2000.00"}'
-    store, contract, clock = _run(db_url, tmp_path, "900.00", caps)
+    store, contract, clock, live = _run(db_url, tmp_path, "900.00", caps)
     try:
         charges = stored_charges(store, "MONEY-1", clock.now())
         assert charges is not None
@@ -171,6 +181,9 @@ def test_a_capped_year_cuts_as_the_statement(db_url: str, tmp_path: Path) -> Non
         _compare(fast, slow)
         assert fast["adjustments"], "the year went past its cap"
         assert fast["totals"]["penalties"] == "2000.00"
+        client = TestClient(create_app(store, clock, service=live))
+        page = client.get("/console/money?contract=MONEY-1&period=2026-03").text
+        assert slow["totals"]["cap_adjustments"] in page and "2000.00 / 2000.00" in page
         # a period with nothing in it: both empty
         april = Window.month(charges.contract, "2026-04")
         _compare(

@@ -28,7 +28,7 @@ Transaction boundary: one read session; writes nothing.
 
 from __future__ import annotations
 
-import json
+import orjson
 from datetime import datetime
 
 from sqlalchemy import select
@@ -75,7 +75,7 @@ def stored_charges(store: Store, contract: str, now: datetime) -> Charges | None
         ).all()
         still_open = sorted({row.ticket for row in stored if row.provisional and row.ticket})
         lines = [
-            Line.from_json(json.loads(row.body)) for row in stored if row.ticket not in still_open
+            Line.from_json(orjson.loads(row.body)) for row in stored if row.ticket not in still_open
         ]
         if still_open:
             own, wide_events = store.batch_events(session, contract, still_open)
