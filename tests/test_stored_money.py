@@ -19,7 +19,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from slaengine.api import create_app
-
 from slaengine.clock import FixedClock
 from slaengine.penalties import Window
 from slaengine.service import LiveService

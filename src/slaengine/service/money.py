@@ -28,9 +28,9 @@ Transaction boundary: one read session; writes nothing.
 
 from __future__ import annotations
 
-import orjson
 from datetime import datetime
 
+import orjson
 from sqlalchemy import select
 
 from slaengine.evaluate import Context
