@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,8 +20,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from slaengine.api import create_app
+from slaengine.cli.common import read_events
 from slaengine.clock import FixedClock
-from slaengine.penalties import Window
+from slaengine.contract import load_contract
+from slaengine.evaluate import evaluate
+from slaengine.penalties import Line, Window
 from slaengine.service import LiveService
 from slaengine.service.money import stored_charges
 from slaengine.store import Store
@@ -211,3 +215,37 @@ def test_a_contract_priced_per_period_is_left_to_the_whole_contract(
         assert stored_charges(store, "MONEY-1", START) is None
     finally:
         store.close()
+
+
+def test_a_line_read_back_is_the_line() -> None:
+    """Every line of the example tender's demo month (clocks, obligation periods, events,
+    costs, waivers, per-breach caps) comes back equal from what the store keeps, and from a
+    line stored before ``billed_at`` was kept (worked out from the period it ends)."""
+    repo = Path(__file__).resolve().parents[1]
+    contract = load_contract(repo / "contracts" / "example-tender.yaml")
+    events = read_events(str(repo / "examples" / "demo-month.jsonl"), contract).events
+    charges = evaluate(contract, events, datetime(2026, 11, 1, tzinfo=UTC)).charges
+    lines = [*charges.penalties, *charges.compensation, *charges.adjustments, *charges.remedies]
+    assert {x.source for x in lines} >= {"clock", "event"}
+    # a missed obligation period's line belongs to the instant before the period's end
+    end = datetime(2026, 11, 1, tzinfo=UTC)
+    lines.append(
+        replace(
+            lines[0],
+            id="P-inspection/inspection/-/2026-10-01",
+            source="obligation",
+            ticket=None,
+            commitment=None,
+            cycle=None,
+            obligation="inspection",
+            occurred_at=end,
+            billed_at=end - timedelta(microseconds=1),
+            period_start=datetime(2026, 10, 1, tzinfo=UTC),
+            period_end=end,
+            start_key="",
+        )
+    )
+    for line in lines:
+        assert Line.from_json(json.loads(json.dumps(line.to_stored()))) == line
+        old = line.to_json()  # no billed_at, no start_key
+        assert Line.from_json(old) == replace(line, start_key="")

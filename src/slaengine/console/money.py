@@ -11,6 +11,7 @@ report.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from datetime import datetime
 from decimal import Decimal
@@ -28,6 +29,8 @@ from slaengine.penalties.lines import Line
 from slaengine.penalties.words import ZERO
 from slaengine.penalties.years import contract_year, year_start
 from slaengine.service.money import stored_charges
+
+log = logging.getLogger(__name__)
 
 
 def add_routes(router: APIRouter, console: Console) -> None:
@@ -101,7 +104,15 @@ def money_charges(console: Console, context: Context, now: datetime) -> tuple[Ch
     """The contract's charges at now, and the moment they are of: from the store's lines
     (``stored_charges``), or from the whole-contract report when the store does not keep them
     all (a clause priced per period of the whole contract)."""
-    charges = stored_charges(console.store, context.contract.id, now)
+    try:
+        charges = stored_charges(console.store, context.contract.id, now)
+    except (KeyError, TypeError, ValueError) as exc:  # a stored line that cannot be read back
+        log.warning(
+            "money of %s from its report: a stored line is unreadable (%s)",
+            context.contract.id,
+            exc,
+        )
+        charges = None
     if charges is not None:
         return charges, now
     report = console.reports.report(context, now)

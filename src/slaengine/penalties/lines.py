@@ -215,10 +215,17 @@ class Line:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Line:
         """The line ``to_stored`` (or ``to_json``) wrote. Without ``billed_at`` (a line stored
-        before it was kept) the line is billed when it occurred, as every clock's and event's
-        line is."""
+        before it was kept) it is worked out as ``Trigger.billed_at`` does: the instant before
+        the end of the period a period's line occurred at, else when the line occurred."""
         occurred_at = datetime.fromisoformat(data["occurred_at"])
+        period_end = _datetime(data.get("period_end"))
         billed = data.get("billed_at")
+        if billed:
+            billed_at = datetime.fromisoformat(billed)
+        elif data["source"] in (OBLIGATION, PERIOD) and period_end == occurred_at:
+            billed_at = occurred_at - _INSTANT
+        else:
+            billed_at = occurred_at
         return cls(
             id=data["id"],
             section=data["section"],
@@ -226,7 +233,7 @@ class Line:
             kind=data["kind"],
             source=data["source"],
             occurred_at=occurred_at,
-            billed_at=datetime.fromisoformat(billed) if billed else occurred_at,
+            billed_at=billed_at,
             contract_year=int(data["contract_year"]),
             amount=_decimal(data.get("amount")),
             formula_en=data["formula_en"],
@@ -237,7 +244,7 @@ class Line:
             obligation=data.get("obligation"),
             asset=data.get("asset"),
             period_start=_datetime(data.get("period_start")),
-            period_end=_datetime(data.get("period_end")),
+            period_end=period_end,
             event=data.get("event"),
             event_type=data.get("event_type"),
             late_by_seconds=data.get("late_by_seconds"),
