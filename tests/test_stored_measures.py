@@ -21,8 +21,10 @@ from slaengine.clock import FixedClock
 from slaengine.contract import load_contract
 from slaengine.evaluate import evaluate
 from slaengine.events import Event
+from slaengine.penalties import Window
 from slaengine.service import LiveService
 from slaengine.service.measured import stored_measures, ticket_facts
+from slaengine.service.money import stored_charges
 from slaengine.store import Store
 from tests.live_support import open_service
 from tests.test_measures_faults import stream, variant_text
@@ -60,6 +62,7 @@ def test_measures_at_now_equal_the_whole_contract_judged(
     service = open_service(db_url, FixedClock(NOW), text, tmp_path)
     try:
         assert not service.ingest(list(enumerate(stream().raw)), "test").added.rejected
+        service.run_due()  # the duties pass: missed obligation periods' lines
         measured = stored_measures(service.store, "HT-2026-017", NOW)
         assert measured is not None and measured.lines  # the store answered, credits priced
         kinds = {p.kind for p in measured.periods}
@@ -72,6 +75,19 @@ def test_measures_at_now_equal_the_whole_contract_judged(
         answer = client.get("/contracts/HT-2026-017/measures", params={"period": "2026-03"})
         found = {m["measure"]: m for m in answer.json()["measures"]}
         assert found["repeats"]["periods"][0]["amount"] == "100.00"
+        # the money page's charges, measure credits included, as the whole contract judged
+        charges = stored_charges(service.store, "HT-2026-017", NOW)
+        assert charges is not None
+        whole = evaluate(
+            charges.contract, service.store.contract_events("HT-2026-017"), NOW
+        ).charges
+        for month in ("2026-03", "2026-04"):
+            window = Window.month(charges.contract, month)
+            fast = charges.within(window.start, window.end).to_json()
+            slow = whole.within(window.start, window.end).to_json()
+            for name in ("penalties", "compensation", "adjustments", "totals"):
+                assert fast[name] == slow[name], (month, name)
+        assert any(x.kind == "measure_credit" for x in charges.penalties)
     finally:
         service.store.close()
 
@@ -97,7 +113,15 @@ def test_the_example_tender_demo_month(tmp_path: Path) -> None:
         command = [SLAENGINE, "statement", str(contract), "--db", db, "--period", "2026-10"]
         command += ["--as-of", now.isoformat(), "-f", "json"]
         done = subprocess.run(command, capture_output=True, text=True, check=True)
-        slow = json.loads(done.stdout)["measures"]
+        statement = json.loads(done.stdout)
+        slow = statement["measures"]
+        # the money page's charges: stored lines, the availability credit from the measures
+        charges = stored_charges(store, "HT-2026-017", now)
+        assert charges is not None
+        window = Window.month(charges.contract, "2026-10")
+        money = charges.within(window.start, window.end).to_json()
+        for name in ("penalties", "compensation", "adjustments", "totals"):
+            assert money[name] == statement[name], name
         routed = [p for m in fast["measures"] for p in m["periods"]]
         assert [(p["measure"], p["period_start"], p["figure"], p["status"]) for p in routed] == [
             (p["measure"], p["period_start"], p["figure"], p["status"]) for p in slow

@@ -39,6 +39,7 @@ from slaengine.measures import MeasurePeriod, judge_measures
 from slaengine.penalties import charge
 from slaengine.penalties.kinds.measure_credit import MeasureCredit
 from slaengine.penalties.lines import Line
+from slaengine.penalties.words import ZERO
 from slaengine.ruleset.matcher import matcher_for
 from slaengine.store import Store
 from slaengine.store.models import StoredClock, StoredEvent
@@ -52,7 +53,7 @@ EVENT_ACTIONS = ("down", "restored", "scored_by", "faults", "fixed_by", "reopene
 class Measured:
     contract: Contract
     periods: list[MeasurePeriod]
-    #: The measure-credit lines priced on those periods.
+    #: The measure-credit lines priced on those periods (before the yearly and total caps).
     lines: list[Line]
 
 
@@ -143,7 +144,10 @@ def stored_measures(
         findings = Findings(terms, now, [], [], [], excused, events)
         findings.__dict__["measures"] = periods  # the cached property, given
         charges = charge(findings)
+        # before the yearly and total caps (the caller caps them with every other line)
         lines = [
-            x for x in [*charges.penalties, *charges.compensation] if x.kind == MeasureCredit.name
+            x.with_cuts(ZERO, ZERO, ZERO)
+            for x in [*charges.penalties, *charges.compensation]
+            if x.kind == MeasureCredit.name
         ]
     return Measured(terms, periods, lines)

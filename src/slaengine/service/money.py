@@ -18,10 +18,12 @@ So the charges at ``now`` are made here as ``charge`` makes them, from three par
   with the versions in force) — few tickets, compared with all the lines;
 * the caps over all the penalties (``caps.allocate`` and ``caps.adjustments``, the statement's).
 
-A contract with a clause priced per period of the whole contract (``service_credit``,
-``measure_credit``: ``ClauseKind.ticket_lines`` false) has lines the store does not keep (they
-need every ticket's clocks): ``stored_charges`` answers None for it and the caller judges the
-whole contract as before.
+A measure credit (``measure_credit``) is priced per period of a measure, which the store does
+not keep as lines: its lines come from the measures at ``now`` (slaengine.service.measured:
+stored clock rows and the few events the measures read). A service credit (``service_credit``)
+is judged over every clock of its commitments with the waived breaches left out, which is not
+done from the store yet: ``stored_charges`` answers None for such a contract (and for one whose
+measures cannot be taken from the store) and the caller judges the whole contract as before.
 
 Transaction boundary: one read session; writes nothing.
 """
@@ -37,18 +39,21 @@ from slaengine.evaluate import Context
 from slaengine.penalties import Charges
 from slaengine.penalties.caps import adjustments, allocate
 from slaengine.penalties.kinds import kind_for
+from slaengine.penalties.kinds.measure_credit import MeasureCredit
 from slaengine.penalties.lines import COMPENSATION, PENALTY, Line
 from slaengine.service.judging import judge_own, wide_at
 from slaengine.service.lines import money_lines, ticket_charges
+from slaengine.service.measured import stored_measures
 from slaengine.store import Store
 from slaengine.store.models import PenaltyLine
 
 
 def stored_lines_suffice(contexts: list[Context]) -> bool:
-    """Whether the store keeps every money line of a contract with these versions (no clause
-    of any of them is priced per period of the whole contract)."""
+    """Whether the store's lines and its measures make every money line of a contract with
+    these versions (no clause of any of them is priced per period of the whole contract, but
+    for measure credits, priced from ``stored_measures``)."""
     return all(
-        kind_for(clause.kind).ticket_lines
+        kind_for(clause.kind).ticket_lines or clause.kind == MeasureCredit.name
         for context in contexts
         for clause in context.contract.clauses
     )
@@ -87,6 +92,11 @@ def stored_charges(store: Store, contract: str, now: datetime) -> Charges | None
                 charges = ticket_charges(judged, now, amended)
                 lines += [line for line in money_lines(charges) if line.ticket == ticket]
     terms = newest.contract
+    if any(clause.kind == MeasureCredit.name for clause in terms.clauses):
+        measured = stored_measures(store, contract, now)
+        if measured is None:
+            return None
+        lines += measured.lines
     penalties = allocate(
         sorted((x for x in lines if x.section == PENALTY), key=Line.order_key), terms
     )
