@@ -30,10 +30,15 @@ Transaction boundary: one read session; writes nothing.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
+from weakref import WeakKeyDictionary
 
 import orjson
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from slaengine.evaluate import Context
 from slaengine.penalties import Charges
@@ -46,6 +51,50 @@ from slaengine.service.lines import money_lines, ticket_charges
 from slaengine.service.measured import stored_measures
 from slaengine.store import Store
 from slaengine.store.models import PenaltyLine
+
+
+class _Parsed:
+    """The stored lines read back as ``Line`` objects, kept per store by row id with what
+    tells a changed row (when it was computed, its amount, the length of its body: a line's
+    body is rewritten with a new ``computed_at`` whenever it changes, ``lines.sync_lines``), so
+    that a request parses only the rows written since the last one."""
+
+    def __init__(self) -> None:
+        self._kept: WeakKeyDictionary[Store, dict[int, tuple[tuple[Any, ...], Line]]] = (
+            WeakKeyDictionary()
+        )
+        self._lock = threading.Lock()
+
+    def lines(self, store: Store, session: Session, rows: Sequence[Sequence[Any]]) -> list[Line]:
+        with self._lock:
+            kept = self._kept.setdefault(store, {})
+        found: list[Line] = []
+        wanted: dict[int, tuple[Any, ...]] = {}
+        for row in rows:
+            mark = (row[3], row[4], row[5])
+            known = kept.get(row[0])
+            if known is not None and known[0] == mark:
+                found.append(known[1])
+            else:
+                wanted[row[0]] = mark
+        ids = list(wanted)
+        for first in range(0, len(ids), _IN_CHUNK):
+            chunk = ids[first : first + _IN_CHUNK]
+            for ident, body in session.execute(
+                select(PenaltyLine.id, PenaltyLine.body).where(store.among(PenaltyLine.id, chunk))
+            ):
+                line = Line.from_json(orjson.loads(body))
+                kept[ident] = (wanted[ident], line)
+                found.append(line)
+        if len(kept) > len(rows) * 2 + 1000:  # rows deleted (withdrawn) or of other contracts
+            present = {row[0] for row in rows}
+            for ident in [i for i in kept if i not in present]:
+                del kept[ident]
+        return found
+
+
+_PARSED = _Parsed()
+_IN_CHUNK = 500
 
 
 def stored_lines_suffice(contexts: list[Context]) -> bool:
@@ -74,14 +123,19 @@ def stored_charges(store: Store, contract: str, now: datetime) -> Charges | None
         if not stored_lines_suffice([newest, *amended, *(store.context(r) for r in rows)]):
             return None
         stored = session.execute(
-            select(PenaltyLine.ticket, PenaltyLine.provisional, PenaltyLine.body).where(
-                PenaltyLine.contract == contract
-            )
+            select(
+                PenaltyLine.id,
+                PenaltyLine.ticket,
+                PenaltyLine.provisional,
+                PenaltyLine.computed_at,
+                PenaltyLine.amount,
+                func.length(PenaltyLine.body),
+            ).where(PenaltyLine.contract == contract)
         ).all()
         still_open = sorted({row.ticket for row in stored if row.provisional and row.ticket})
-        lines = [
-            Line.from_json(orjson.loads(row.body)) for row in stored if row.ticket not in still_open
-        ]
+        lines = _PARSED.lines(
+            store, session, [row for row in stored if row.ticket not in still_open]
+        )
         if still_open:
             own, wide_events = store.batch_events(session, contract, still_open)
             wide = wide_at(wide_events, now)
