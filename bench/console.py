@@ -217,3 +217,25 @@ def money_figures(
     }
     result["versus_statement"] = statement_check(db, contract)
     return result
+
+
+def main() -> int:
+    """``python bench/console.py``: the money page alone (``--sections console`` of run.py runs
+    it after the other console pages)."""
+    import tempfile
+
+    from run import Server, timed_get
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--console-clocks", type=int, default=100_000)
+    parser.add_argument("--console-repeat", type=int, default=20)
+    parser.add_argument("--money-open", type=int, default=100)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="slaengine-bench-") as tmp:
+        figures = money_figures(args, Path(tmp), Server, timed_get)
+    print(json.dumps(figures, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -122,6 +122,21 @@ def _compare(fast: dict[str, Any], slow: dict[str, Any]) -> None:
         assert fast[name] == slow[name], name
 
 
+def _as_time_goes_on(store: Store, start: datetime) -> None:
+    """Asked again and again as the open breach ages (its words change by the minute, its
+    amount every 10 minutes): each answer is the whole contract judged at that moment."""
+    for minutes in (0, 1, 2, 11, 12, 70):
+        when = start + timedelta(minutes=minutes)
+        charges = stored_charges(store, "MONEY-1", when)
+        assert charges is not None
+        whole = evaluate(charges.contract, store.contract_events("MONEY-1"), when).charges
+        window = Window.month(charges.contract, "2026-03")
+        _compare(
+            charges.within(window.start, window.end).to_json(),
+            whole.within(window.start, window.end).to_json(),
+        )
+
+
 def _run(
     db_url: str, tmp_path: Path, ack: str, caps: str
 ) -> tuple[Store, Path, FixedClock, LiveService]:
@@ -168,6 +183,7 @@ def test_stored_lines_and_an_open_breach_price_as_the_statement(
         page = client.get("/console/money?contract=MONEY-1&period=2026-03").text
         assert "1240.00" in page and "480.00" not in page
         assert slow["totals"]["chargeable"] in page
+        _as_time_goes_on(store, clock.now())
     finally:
         store.close()
 
@@ -187,6 +203,7 @@ def test_a_capped_year_cuts_as_the_statement(db_url: str, tmp_path: Path) -> Non
         client = TestClient(create_app(store, clock, service=live))
         page = client.get("/console/money?contract=MONEY-1&period=2026-03").text
         assert slow["totals"]["cap_adjustments"] in page and "2000.00 / 2000.00" in page
+        _as_time_goes_on(store, clock.now())
         # a period with nothing in it: both empty
         april = Window.month(charges.contract, "2026-04")
         _compare(

@@ -40,7 +40,10 @@ def add_routes(router: APIRouter, console: Console) -> None:
 
     @router.get("/console/money")
     def money_page(
-        request: Request, contract: str | None = None, period: str | None = None
+        request: Request,
+        contract: str | None = None,
+        period: str | None = None,
+        page_no: int = 1,
     ) -> HTMLResponse:
         p = page(request)
         context = console.chosen(p, contract)
@@ -61,8 +64,8 @@ def add_routes(router: APIRouter, console: Console) -> None:
             window=window,
             year=year,
             as_of=as_of,
-            month=money_view(charges.within(window.start, window.end)),
-            this_year=money_view(year_charges),
+            month=money_view(charges.within(window.start, window.end), page_no),
+            this_year=money_view(year_charges, listed=False),
             cap=cap,
             cap_used=used,
             cap_share=(used * 100 / cap[0]).quantize(Decimal("0.1")) if cap and cap[0] else None,
@@ -119,15 +122,29 @@ def money_charges(console: Console, context: Context, now: datetime) -> tuple[Ch
     return report.charges, report.as_of
 
 
-def money_view(charges: Any) -> dict[str, Any]:
-    """Lines grouped by section and clause, with their sums."""
+#: Lines listed per page (the sums and the downloads cover all of them).
+LINES_PER_PAGE = 200
+
+
+def money_view(charges: Any, page_no: int | None = None, listed: bool = True) -> dict[str, Any]:
+    """Lines grouped by section and clause, with their sums; ``page_no``: the lines of one page
+    of ``LINES_PER_PAGE`` (None: all); ``listed``: False for the sums only."""
     by_clause: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
     for line in charges.penalties + charges.compensation:
         if line.counts and line.amount is not None:
             by_clause[(line.section, line.clause or "—")] += line.amount
-    lines: list[Line] = charges.lines()
+    lines = [x for x in charges.lines() if x.amount is not None] if listed else []
+    pages = max(1, -(-len(lines) // LINES_PER_PAGE))
+    page = min(max(1, page_no or 1), pages)
+    if page_no is not None:
+        shown: list[Line] = lines[(page - 1) * LINES_PER_PAGE : page * LINES_PER_PAGE]
+    else:
+        shown = lines
     return {
         "by_clause": sorted(by_clause.items()),
-        "lines": [x for x in lines if x.amount is not None],
+        "lines": shown,
+        "count": len(lines),
+        "page": page,
+        "pages": pages if page_no is not None else 1,
         "totals": charges.totals(),
     }

@@ -37,7 +37,7 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 import orjson
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
 from slaengine.evaluate import Context
@@ -127,15 +127,17 @@ def stored_charges(store: Store, contract: str, now: datetime) -> Charges | None
                 PenaltyLine.id,
                 PenaltyLine.ticket,
                 PenaltyLine.provisional,
-                PenaltyLine.computed_at,
+                # read as text: what tells a changed row, not a time to compute with
+                cast(PenaltyLine.computed_at, String),
                 PenaltyLine.amount,
                 func.length(PenaltyLine.body),
-            ).where(PenaltyLine.contract == contract)
+            )
+            .where(PenaltyLine.contract == contract)
+            .order_by(PenaltyLine.id)
         ).all()
         still_open = sorted({row.ticket for row in stored if row.provisional and row.ticket})
-        lines = _PARSED.lines(
-            store, session, [row for row in stored if row.ticket not in still_open]
-        )
+        closed = [tuple(row) for row in stored if row.ticket not in still_open]
+        lines: list[Line] = []
         if still_open:
             own, wide_events = store.batch_events(session, contract, still_open)
             wide = wide_at(wide_events, now)
@@ -151,13 +153,55 @@ def stored_charges(store: Store, contract: str, now: datetime) -> Charges | None
         if measured is None:
             return None
         lines += measured.lines
+    # The caps cut by the amounts of the lines in the order they occurred, nothing else. When
+    # the stored rows are those of the last request and the lines priced now (open breaches,
+    # measure credits) occur when they did then and cost what they did (an open breach's line
+    # grows by steps: its words change by the minute, its amount rarely), every cut is the
+    # last request's: its lines are kept, each line priced now takes its predecessor's cuts.
+    key = (
+        id(terms),
+        tuple(closed),
+        tuple((x.id, x.billed_at, x.amount, x.counts, x.contract_year) for x in lines),
+    )
+    with _LAST_LOCK:
+        last = _LAST.get(store, {}).get(contract)
+    if last is not None and last[0] == key:
+        return _repriced(last[1], lines)
+    with store.sessions() as session:
+        lines += _PARSED.lines(store, session, closed)
     penalties = allocate(
         sorted((x for x in lines if x.section == PENALTY), key=Line.order_key), terms
     )
-    return Charges(
+    charges = Charges(
         terms,
         penalties,
         sorted((x for x in lines if x.section == COMPENSATION), key=Line.order_key),
         adjustments(penalties, penalties, terms),
         [],
     )
+    with _LAST_LOCK:
+        _LAST.setdefault(store, {})[contract] = (key, charges)
+    return charges
+
+
+def _repriced(last: Charges, lines: list[Line]) -> Charges:
+    """``last`` with ``lines`` (each an id of its) in place of its own, cut as they were."""
+    fresh = {line.id: line for line in lines}
+
+    def swap(kept: list[Line]) -> list[Line]:
+        result = []
+        for line in kept:
+            new = fresh.get(line.id)
+            if new is not None:
+                line = new.with_cuts(line.year_cut, line.total_cut, line.rolling_cut)
+            result.append(line)
+        return result
+
+    return Charges(
+        last.contract, swap(last.penalties), swap(last.compensation), last.adjustments, []
+    )
+
+
+#: Per store and contract, the last charges made and what they were made from.
+_LAST: WeakKeyDictionary[Store, dict[str, tuple[Any, Charges]]] = WeakKeyDictionary()
+_LAST_LOCK = threading.Lock()
