@@ -1217,14 +1217,15 @@ def targets(figures: dict[str, Any]) -> dict[str, Any]:
         if pages
         else "the console section did not run",
     )
-    money = (pages or {}).get("money", {}).get("money_page")
+    money_run = (pages or {}).get("money", {})
+    money = money_run.get("money_page")
     judge(
         "money_page_seconds",
         money["measured_seconds"] if money else None,
         "lower",
         "the slowest first request after an event arrived, or the warm p95 if slower, "
-        f"{pages['money']['populate']['tickets']:,} tickets, "
-        f"{pages['money']['populate']['clocks']:,} clocks"
+        f"{money_run['populate']['tickets']:,} tickets, "
+        f"{money_run['populate']['clocks']:,} clocks"
         if money
         else "the console section did not run",
     )
