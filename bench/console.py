@@ -1,11 +1,12 @@
-"""The console's money page at scale: 25,000 tickets, 100,000 clocks, their penalty lines.
+"""The console's money page and the measures route at scale: 25,000 tickets, 100,000 clocks.
 
 A contract whose four commitments per ticket each charge per started unit late, under a yearly
 cap that the history goes past; tickets reported over the last 60 days, most closed (some late,
 their lines final), ``--money-open`` still open past their deadlines (provisional lines the page
-prices again at request time). Stored through the live service's own ingestion
-(``LiveService.ingest``: judged, lines kept), served by ``slaengine serve``, and the page asked
-for over HTTP: the first request after the server started, then ``--console-repeat`` more.
+prices again at request time); a monthly on-time rate of the fix with a measure credit. Stored
+through the live service's own ingestion (``LiveService.ingest``: judged, lines kept), served
+by ``slaengine serve``, and the page asked for over HTTP: the first request after the server
+started, then ``--console-repeat`` more; then ``GET /contracts/{id}/measures`` likewise.
 The page is timed on its first request after the server started (imports, templates), warm,
 and on the first request after an event arrived (what the 30-second report cache used to hide).
 The month's totals are compared with ``slaengine statement --db`` at the same moment.
@@ -68,6 +69,10 @@ clauses:
   - {{id: P-fix, kind: per_started, amount: "100.00", unit: 1h}}
   - {{id: C-fix, kind: per_started, amount: "10.00", unit: 1h, pays: compensation}}
   - {{id: P-fix-2d, kind: fixed, amount: "500.00"}}
+  - {{id: SC-fix-rate, kind: measure_credit, measure: fix-rate, fee: "10000.00",
+      tiers: [{{below: "95", percent: "2"}}, {{below: "85", percent: "5"}}]}}
+measures:
+  - {{id: fix-rate, kind: on_time_rate, period: month, target: "95", commitments: [fix]}}
 caps:
   per_contract_year: {{amount: "400000.00"}}
 """
@@ -219,8 +224,30 @@ def money_figures(
                 spent = cpu_seconds(server.process.pid)
                 changed.append(timed_get(client, path, 1)["max_seconds"])
                 changed_cpu.append(round(cpu_seconds(server.process.pid) - spent, 3))
+            # GET /contracts/{id}/measures: this month's periods and every period
+            measures: dict[str, Any] = {}
+            month = datetime.now(UTC).astimezone(ZoneInfo(ZONE)).strftime("%Y-%m")
+            for name, query in (("this_month", f"?period={month}"), ("every_period", "")):
+                route = f"/contracts/BENCH-MONEY/measures{query}"
+                answer = client.post("/events", json=change(10 + len(measures)))
+                answer.raise_for_status()
+                time.sleep(0.5)
+                first = timed_get(client, route, 1)["max_seconds"]
+                measures[name] = {
+                    "path": route,
+                    "first_after_a_change_seconds": first,
+                    "warm": timed_get(client, route, args.console_repeat),
+                }
     finally:
         server.stop()
+    result["measures_route"] = {
+        **measures,
+        "target_seconds": TARGET_SECONDS,
+        "met": all(
+            max(m["first_after_a_change_seconds"], m["warm"]["p95_seconds"]) <= TARGET_SECONDS
+            for m in measures.values()
+        ),
+    }
     slowest = max(max(changed), warm["p95_seconds"])
     result["money_page"] = {
         "path": path,
