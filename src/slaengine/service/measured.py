@@ -5,7 +5,7 @@ Theory of operation
 ``judge_measures`` (slaengine.measures) reads three things, and each is in the store already:
 
 * on-time rates count the met and breached clocks of some commitments by the period their
-  deadline falls in: one ``GROUP BY status`` over the stored clock rows per period
+  deadline falls in: one ``GROUP BY`` (period, status) over the stored clock rows per measure
   (``clocks``: contract, commitment, status, deadline), never the clocks themselves;
 * availability, satisfaction and fault measures read the events of the few types the contract's
   rules turn into their actions (``down``, ``scored_by``, ``faults``...: ``Matcher.types_for``):
@@ -27,8 +27,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 
 from slaengine.clocks import BREACHED, MET
 from slaengine.contract.models import Contract
@@ -36,6 +37,7 @@ from slaengine.evaluate import excused_intervals
 from slaengine.events import Event
 from slaengine.findings import Findings
 from slaengine.measures import MeasurePeriod, judge_measures
+from slaengine.measures.periods import measure_periods
 from slaengine.penalties import charge
 from slaengine.penalties.kinds.measure_credit import MeasureCredit
 from slaengine.penalties.lines import Line
@@ -107,6 +109,42 @@ def stored_measures(
                 walked = sorted((e for e in theirs if e.at <= now), key=Event.sort_key)
                 tickets[ticket] = ticket_facts(walked)
         counted: dict[tuple[tuple[str, ...], datetime, datetime], tuple[int, int]] = {}
+        # each on-time rate's periods counted at once: one GROUP BY (period, status), one scan
+        zone = ZoneInfo(terms.timezone)
+        for measure in terms.measures:
+            if measure.kind != "on_time_rate":
+                continue
+            spans = [
+                (start, min(end, now))
+                for start, end in measure_periods(measure.period, terms.acceptance, zone, now)
+                if within is None or (start < within[1] and end > within[0])
+            ]
+            if not spans:
+                continue
+            bucket = case(
+                *(
+                    (and_(StoredClock.deadline >= a, StoredClock.deadline < b), n)
+                    for n, (a, b) in enumerate(spans)
+                ),
+                else_=-1,
+            )
+            found_counts = {(n, status): 0 for n in range(len(spans)) for status in (MET, BREACHED)}
+            for n, status, number in session.execute(
+                select(bucket, StoredClock.status, func.count())
+                .where(
+                    StoredClock.contract == contract,
+                    StoredClock.commitment.in_(list(measure.commitments)),
+                    StoredClock.status.in_([MET, BREACHED]),
+                    StoredClock.deadline >= spans[0][0],
+                    StoredClock.deadline < spans[-1][1],
+                )
+                .group_by(bucket, StoredClock.status)
+            ):
+                if n >= 0:
+                    found_counts[(n, status)] = int(number)
+            for n, (a, b) in enumerate(spans):
+                key = (tuple(measure.commitments), a, b)
+                counted[key] = (found_counts[(n, MET)], found_counts[(n, BREACHED)])
 
         def on_time(commitments: Sequence[str], start: datetime, end: datetime) -> tuple[int, int]:
             key = (tuple(commitments), start, end)
