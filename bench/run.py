@@ -110,6 +110,8 @@ TARGETS = {
     "replay_startup_seconds": 0.2,  # `slaengine replay` on a 10-event file
     # issue 12: the console
     "console_page_seconds": 0.3,  # a console page with 100,000 running clocks (paged)
+    # issue 23: the money page, first request and warm p95, 25,000 judged tickets (100,000 clocks)
+    "money_page_seconds": 0.3,
 }
 
 
@@ -872,6 +874,10 @@ def console(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         )
     finally:
         server.stop()
+    # issue 23: the money page from the store's lines, at 25,000 judged tickets (bench/console.py)
+    from console import money_figures
+
+    result["money"] = money_figures(args, work, Server, timed_get)
     return result
 
 
@@ -966,6 +972,18 @@ def targets(figures: dict[str, Any]) -> dict[str, Any]:
         if pages
         else "the console section did not run",
     )
+    money_run = (pages or {}).get("money", {})
+    money = money_run.get("money_page")
+    judge(
+        "money_page_seconds",
+        money["measured_seconds"] if money else None,
+        "lower",
+        "the slowest first request after an event arrived, or the warm p95 if slower, "
+        f"{money_run['populate']['tickets']:,} tickets, "
+        f"{money_run['populate']['clocks']:,} clocks"
+        if money
+        else "the console section did not run",
+    )
     # issue 23: loading history and the idle judge lane (bench/ingest.py, bench/idle.py)
     found.update(figures.get("ingest", {}).get("targets", {}))
     memory = figures.get("memory")
@@ -1051,6 +1069,9 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     )
     parser.add_argument("--console-repeat", type=int, default=20, help="requests per page")
     parser.add_argument(
+        "--money-open", type=int, default=100, help="tickets with open breaches (money page)"
+    )
+    parser.add_argument(
         "--helpdesk",
         type=Path,
         default=helpdesk_csv(),
@@ -1106,6 +1127,7 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
         args.ingest_single = min(args.ingest_single, 5)
         args.console_clocks = min(args.console_clocks, 200)
         args.console_repeat = min(args.console_repeat, 2)
+        args.money_open = min(args.money_open, 5)
         args.helpdesk_events = min(args.helpdesk_events or 1_000, 1_000)
         args.profile_events = min(args.profile_events, 2_000)
         args.ingest_batched = min(args.ingest_batched, 500)

@@ -451,6 +451,7 @@ def test_bench_quick_prints_the_figures_as_json() -> None:
         "replay_peak_rss_bytes_per_event",
         "replay_startup_seconds",
         "console_page_seconds",
+        "money_page_seconds",
     }
     # A guard against --quick growing into a real run (11 s on an idle 2-core machine), not a
     # speed figure: those are the benchmark's own. CPU time (its own and its processes'), not

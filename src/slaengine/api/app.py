@@ -134,6 +134,8 @@ def penalty_json(row: PenaltyLine) -> dict[str, Any]:
     import json
 
     line: dict[str, Any] = json.loads(row.body)
+    for kept in ("billed_at", "start_key"):  # stored for the money page (Line.from_json)
+        line.pop(kept, None)
     return {**line, "section": row.section, "breach_id": row.breach_id}
 
 
@@ -529,11 +531,13 @@ def create_app(
         """Each measure of the contract (its newest version) with its periods: figure, target,
         status, how it was computed (basis, detail) and the money its ``measure_credit``
         clauses charge on each period — judged from the stored events at ``as_of``, as replay
-        and ``slaengine statement`` judge them."""
+        and ``slaengine statement`` judge them (at now, from the store's clock rows and the
+        events the measures read, without judging every ticket)."""
         from slaengine.evaluate import evaluate
         from slaengine.penalties import Window
         from slaengine.penalties.kinds.measure_credit import period_money
         from slaengine.penalties.words import amount_text
+        from slaengine.service.measured import stored_measures
 
         now = now_of()
         with store.sessions() as session:
@@ -566,12 +570,21 @@ def create_app(
                 raise HTTPException(
                     422, detail=f"period: {period!r} is not a month; write it like 2026-03"
                 ) from None
-        measured = []
-        lines = []
+        measured: list[Any] = []
+        lines: list[Any] = []
         if terms.measures:
-            report = evaluate(context, store.contract_events(contract), when)
-            measured = report.measures
-            lines = report.charges.lines()
+            # at now, from the stored clock rows and the few events the measures read
+            # (slaengine.service.measured); at another moment, the whole contract judged
+            kept = None
+            if as_of is None:
+                within = (window.start, window.end) if window is not None else None
+                kept = stored_measures(store, contract, when, within)
+            if kept is not None:
+                measured, lines = kept.periods, kept.lines
+            else:
+                report = evaluate(context, store.contract_events(contract), when)
+                measured = report.measures
+                lines = report.charges.lines()
         by_measure: dict[str, list[dict[str, Any]]] = {m.id: [] for m in terms.measures}
         for judged in measured:
             if window is not None and not (

@@ -168,6 +168,20 @@ class Standing:
         }
 
 
+def any_confirmed(store: Store, contract: str, period: str) -> bool:
+    """Whether any party confirmed the statement of ``contract`` for ``period``."""
+    with store.sessions() as session:
+        found = session.scalar(
+            select(StatementConfirmation.id)
+            .where(
+                StatementConfirmation.contract == contract,
+                StatementConfirmation.period == period,
+            )
+            .limit(1)
+        )
+    return found is not None
+
+
 def standing(store: Store, statement: Statement, lang: str) -> list[Standing]:
     """Every confirmation of ``statement``'s contract and period, oldest first, each with the
     lines that differ now."""

@@ -3,14 +3,20 @@ cap used, every line with its formula, and the month's statement as xlsx, csv or
 document (对账单); an operator confirms the document for a party (slaengine.audit.
 confirmations), and the page says who confirmed it and which lines changed since.
 
-Everything comes from the whole-contract report (reports.py) through the same functions as
-``slaengine statement``: ``Charges.within`` for a period, ``build_statement`` and the exports.
+The page's charges are the store's lines with the open breaches priced again at now and the caps
+applied over them (slaengine.service.money: one indexed read, no whole-contract judging), cut to
+a period with ``Charges.within`` as ``slaengine statement`` cuts them; a contract with a clause
+priced per period of the whole contract (a service credit) is judged whole (reports.py). The
+downloads are the full statement (compliance figures, chargeable tickets), from the whole-contract
+report.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import defaultdict
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
@@ -25,13 +31,17 @@ from slaengine.audit import confirmations
 from slaengine.audit.trail import http_actor
 from slaengine.console.page import Console, NoContract, money_text, months_of
 from slaengine.console.words import WORDS
+from slaengine.evaluate import Context
 from slaengine.money import ZERO
-from slaengine.penalties import Window, build_statement
+from slaengine.penalties import Charges, Window, build_statement
 from slaengine.penalties.caps import cap_amount
 from slaengine.penalties.export import to_csv, to_xlsx
 from slaengine.penalties.lines import Line
 from slaengine.penalties.pdf import render_pdf
 from slaengine.penalties.years import contract_year, year_start
+from slaengine.service.money import stored_charges
+
+log = logging.getLogger(__name__)
 
 WORDS.update(
     {
@@ -64,30 +74,43 @@ def add_routes(router: APIRouter, console: Console) -> None:
 
     @router.get("/console/money")
     def money_page(
-        request: Request, contract: str | None = None, period: str | None = None
+        request: Request,
+        contract: str | None = None,
+        period: str | None = None,
+        page_no: int = 1,
     ) -> HTMLResponse:
         p = page(request)
         context = console.chosen(p, contract)
         now = now_of()
         window = console.period(context, period, now)
-        report = console.reports.report(context, now)
+        charges, as_of = money_charges(console, context, now)
         year = contract_year(context.contract, now)
         year_window = Window(
             year_start(context.contract, year), year_start(context.contract, year + 1), str(year)
         )
         cap = cap_amount(context.contract.caps.per_contract_year, context.contract.price)
-        year_charges = report.charges.within(year_window.start, year_window.end)
+        year_charges = charges.within(year_window.start, year_window.end)
         used = year_charges.totals().penalties
-        standings = confirmations.standing(console.store, build_statement(report, window), p.lang)
+        # A confirmed month is compared line by line with the full statement (the whole
+        # contract judged); a month nobody confirmed costs no more than the stored lines.
+        standings = (
+            confirmations.standing(
+                console.store,
+                build_statement(console.reports.report(context, now), window),
+                p.lang,
+            )
+            if confirmations.any_confirmed(console.store, context.contract.id, window.label)
+            else []
+        )
         return render(
             p,
             "money.html",
             context=context,
             window=window,
             year=year,
-            report=report,
-            month=money_view(report.charges.within(window.start, window.end)),
-            this_year=money_view(year_charges),
+            as_of=as_of,
+            month=money_view(charges.within(window.start, window.end), page_no),
+            this_year=money_view(year_charges, listed=False),
             cap=cap,
             cap_used=used,
             cap_share=(used * 100 / cap[0]).quantize(Decimal("0.1")) if cap and cap[0] else None,
@@ -165,15 +188,48 @@ def attachment(name: str) -> str:
     return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
-def money_view(charges: Any) -> dict[str, Any]:
-    """Lines grouped by section and clause, with their sums."""
+def money_charges(console: Console, context: Context, now: datetime) -> tuple[Charges, datetime]:
+    """The contract's charges at now, and the moment they are of: from the store's lines
+    (``stored_charges``), or from the whole-contract report when the store does not keep them
+    all (a clause priced per period of the whole contract)."""
+    try:
+        charges = stored_charges(console.store, context.contract.id, now)
+    except (KeyError, TypeError, ValueError) as exc:  # a stored line that cannot be read back
+        log.warning(
+            "money of %s from its report: a stored line is unreadable (%s)",
+            context.contract.id,
+            exc,
+        )
+        charges = None
+    if charges is not None:
+        return charges, now
+    report = console.reports.report(context, now)
+    return report.charges, report.as_of
+
+
+#: Lines listed per page (the sums and the downloads cover all of them).
+LINES_PER_PAGE = 200
+
+
+def money_view(charges: Any, page_no: int | None = None, listed: bool = True) -> dict[str, Any]:
+    """Lines grouped by section and clause, with their sums; ``page_no``: the lines of one page
+    of ``LINES_PER_PAGE`` (None: all); ``listed``: False for the sums only."""
     by_clause: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
     for line in charges.penalties + charges.compensation:
         if line.counts and line.amount is not None:
             by_clause[(line.section, line.clause or "—")] += line.amount
-    lines: list[Line] = charges.lines()
+    lines = [x for x in charges.lines() if x.amount is not None] if listed else []
+    pages = max(1, -(-len(lines) // LINES_PER_PAGE))
+    page = min(max(1, page_no or 1), pages)
+    if page_no is not None:
+        shown: list[Line] = lines[(page - 1) * LINES_PER_PAGE : page * LINES_PER_PAGE]
+    else:
+        shown = lines
     return {
         "by_clause": sorted(by_clause.items()),
-        "lines": [x for x in lines if x.amount is not None],
+        "lines": shown,
+        "count": len(lines),
+        "page": page,
+        "pages": pages if page_no is not None else 1,
         "totals": charges.totals(),
     }

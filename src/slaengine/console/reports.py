@@ -3,8 +3,10 @@ warranty pages read.
 
 Theory of operation
 -------------------
-The board, the alerts and a ticket are read straight from the store's rows (paged, indexed).
-Money, compliance and warranty need the whole contract judged at once — caps run over a
+The board, the alerts and a ticket are read straight from the store's rows (paged, indexed);
+so is the money page, from the stored lines (slaengine.service.money), but for a contract whose
+lines the store does not all keep (a service credit) and for its statement downloads.
+Compliance and warranty need the whole contract judged at once — caps run over a
 contract year, an on-time rate over a month — so they call the pure core exactly as
 ``slaengine statement --db`` does: every stored event of the contract through ``evaluate`` at
 now, under the newest contract version. That costs time in proportion to the events, so the

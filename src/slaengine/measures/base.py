@@ -73,6 +73,10 @@ class MeasurePeriod:
         }
 
 
+#: (commitments, start, end) -> (met, breached): on-time counts from somewhere other than clocks.
+OnTimeCounts = Callable[[Sequence[str], datetime, datetime], tuple[int, int]]
+
+
 @dataclass
 class MeasureInput:
     """What every kind may read: the contract, its events (sorted, <= as_of), the judged
@@ -89,6 +93,9 @@ class MeasureInput:
     tickets: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
     #: What a kind works out once per measure and reuses for every period (by measure id).
     cache: dict[str, Any] = field(default_factory=dict)
+    #: The (met, breached) clocks of some commitments with a deadline in [start, end), when
+    #: counted elsewhere than over ``clocks`` (the store's clock rows: slaengine.service.measured).
+    on_time: OnTimeCounts | None = None
 
     def matching(self, measure: Measure, kinds: tuple[str, ...]) -> list[tuple[Event, str]]:
         """The events that trigger one of the measure's ``kinds`` of action (``down``, ...),
@@ -156,9 +163,12 @@ def judge_measures(
     excused: Sequence[Interval],
     as_of: datetime,
     tickets: dict[str, tuple[str | None, str | None]] | None = None,
+    on_time: OnTimeCounts | None = None,
+    within: tuple[datetime, datetime] | None = None,
 ) -> list[MeasurePeriod]:
     """Every period of every measure of the contract up to ``as_of``; ``tickets``: each
-    ticket's (severity, asset)."""
+    ticket's (severity, asset). ``on_time``: on-time counts instead of counting ``clocks``;
+    ``within``: only the periods that overlap [start, end)."""
     if not contract.measures:
         return []
     source = MeasureInput(
@@ -170,12 +180,15 @@ def judge_measures(
         matcher_for(contract),
         {name: build_calendar(name, spec) for name, spec in contract.calendars.items()},
         tickets or {},
+        on_time=on_time,
     )
     zone = ZoneInfo(contract.timezone)
     found: list[MeasurePeriod] = []
     for measure in contract.measures:
         kind = KINDS[measure.kind]
         for start, end in measure_periods(measure.period, contract.acceptance, zone, as_of):
+            if within is not None and not (start < within[1] and end > within[0]):
+                continue
             horizon = min(end, as_of)
             figure = kind(measure, source, start, horizon)
             if figure.value is None:

@@ -17,15 +17,20 @@ from slaengine.measures.compliance import measure as count
 def on_time_rate(
     measure: Measure, source: MeasureInput, start: datetime, horizon: datetime
 ) -> Figure:
-    figures = count(source.clocks, measure.commitments, start, horizon)
-    detail = {"judged": figures.judged, "met": figures.met, "breached": figures.breached}
-    if not figures.judged:
+    if source.on_time is not None:
+        met, breached = source.on_time(measure.commitments, start, horizon)
+    else:
+        figures = count(source.clocks, measure.commitments, start, horizon)
+        met, breached = figures.met, figures.breached
+    judged = met + breached
+    detail = {"judged": judged, "met": met, "breached": breached}
+    if not judged:
         return Figure(None, ("no clock judged in the period", "期间无可判定的时钟"), detail)
-    value = Decimal(figures.met * 100) / figures.judged
+    value = Decimal(met * 100) / judged
     shown = figure_text(value)
     subject = ", ".join(measure.commitments)
     basis = (
-        f"{figures.met} of {figures.judged} on time = {shown}% ({subject})",
-        f"{figures.judged}次中{figures.met}次按时 = {shown}%（{subject}）",
+        f"{met} of {judged} on time = {shown}% ({subject})",
+        f"{judged}次中{met}次按时 = {shown}%（{subject}）",
     )
     return Figure(value, basis, detail)

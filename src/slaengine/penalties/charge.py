@@ -122,8 +122,12 @@ class Charges:
         """The lines that belong to [start, end) (a billing period), with that period's share
         of the cap adjustments."""
 
+        # As instants (exact to the microsecond, and much cheaper than comparing aware times
+        # whose zones differ: a stored line's offset is fixed, a period's is the contract's).
+        low, high = start.timestamp(), end.timestamp()
+
         def inside(lines: Sequence[Line]) -> list[Line]:
-            return [line for line in lines if start <= line.billed_at < end]
+            return [line for line in lines if low <= line.billed_at.timestamp() < high]
 
         penalties = inside(self.penalties)
         return Charges(

@@ -204,6 +204,73 @@ class Line:
             data["rolling_cap_cut"] = _money(self.rolling_cut)
         return data
 
+    def to_stored(self) -> dict[str, Any]:
+        """``to_json`` with what ``from_json`` needs to make the line again exactly: the
+        instant that bills it and its clock's start key (the store keeps lines this way)."""
+        return {
+            **self.to_json(),
+            "billed_at": self.billed_at.isoformat(),
+            "start_key": self.start_key,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Line:
+        """The line ``to_stored`` (or ``to_json``) wrote. Without ``billed_at`` (a line stored
+        before it was kept) it is worked out as ``Trigger.billed_at`` does: the instant before
+        the end of the period a period's line occurred at, else when the line occurred."""
+        occurred_at = datetime.fromisoformat(data["occurred_at"])
+        period_end = _datetime(data.get("period_end"))
+        billed = data.get("billed_at")
+        if billed:
+            billed_at = datetime.fromisoformat(billed)
+        elif data["source"] in (OBLIGATION, PERIOD) and period_end == occurred_at:
+            billed_at = occurred_at - _INSTANT
+        else:
+            billed_at = occurred_at
+        return cls(
+            id=data["id"],
+            section=data["section"],
+            clause=data.get("clause"),
+            kind=data["kind"],
+            source=data["source"],
+            occurred_at=occurred_at,
+            billed_at=billed_at,
+            contract_year=int(data["contract_year"]),
+            amount=_decimal(data.get("amount")),
+            formula_en=data["formula_en"],
+            formula_zh=data["formula_zh"],
+            ticket=data.get("ticket"),
+            commitment=data.get("commitment"),
+            cycle=data.get("cycle"),
+            obligation=data.get("obligation"),
+            asset=data.get("asset"),
+            period_start=_datetime(data.get("period_start")),
+            period_end=period_end,
+            event=data.get("event"),
+            event_type=data.get("event_type"),
+            late_by_seconds=data.get("late_by_seconds"),
+            provisional=bool(data.get("provisional")),
+            waived=bool(data.get("waived")),
+            waiver_reason=data.get("waiver_reason"),
+            waived_by=data.get("waived_by"),
+            waiver_event=data.get("waiver_event"),
+            start_key=data.get("start_key") or "",
+            uncapped_amount=_decimal(data.get("uncapped_amount")),
+            cap_applied=data.get("cap_applied"),
+            occurrence=int(data.get("occurrence") or 0),
+            year_cut=_decimal(data.get("year_cap_cut")) or ZERO,
+            total_cut=_decimal(data.get("total_cap_cut")) or ZERO,
+            rolling_cut=_decimal(data.get("rolling_cap_cut")) or ZERO,
+        )
+
+
+def _decimal(value: str | None) -> Decimal | None:
+    return Decimal(value) if value is not None else None
+
+
+def _datetime(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value is not None else None
+
 
 #: Every field of a line but the three cuts (the last three), in order.
 _KEPT_BY_CUTS = tuple(f.name for f in fields(Line))[:-3]

@@ -103,7 +103,7 @@ def sync_lines(
         )
     stored = {line.line_id: line for line in rows}
     for line in lines:
-        body = json.dumps(line.to_json(), ensure_ascii=False, default=str)
+        body = json.dumps(line.to_stored(), ensure_ascii=False, default=str)
         breach = breach_of(line)
         breach_id = breach.id if breach is not None else None
         record = stored.pop(line.id, None)
