@@ -12,9 +12,11 @@ from __future__ import annotations
 from bisect import bisect_left
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from itertools import pairwise
 from typing import Any
 
 from slaengine.contract.models import Measure
+from slaengine.events import Event
 from slaengine.measures.base import Figure, MeasureInput, figure_text, register
 
 
@@ -28,10 +30,11 @@ def satisfaction(
     cached = source.cache.get(measure.id)
     if cached is None:
         events = [e for e, _ in source.matching(measure, ("scored_by",))]
-        times = [e.ts for e in events]
-        in_order = all(a <= b for a, b in zip(times, times[1:], strict=False))
-        cached = source.cache[measure.id] = (events, times if in_order else None)
-    scored, times = cached
+        stamps = [e.ts for e in events]
+        in_order = all(a <= b for a, b in pairwise(stamps))
+        cached = source.cache[measure.id] = (events, stamps if in_order else None)
+    scored: list[Event] = cached[0]
+    times: list[float] | None = cached[1]
     if times is not None:
         # the scores are in time order: the period's are one slice, found by bisection,
         # rather than every score compared with every period's bounds
