@@ -115,7 +115,7 @@ class Ticket:
     def take(self, ts: float, event: dict[str, Any]) -> None:
         kind = event["type"]
         if kind == "reported":
-            severity = event.get("severity")
+            severity = event["severity"]
             if self.severity is None:
                 self.severity = severity
             elif severity != self.severity:
@@ -167,7 +167,7 @@ class Ticket:
                     spans.append([ts, None])
         elif kind == "resumed":
             for name in PAUSABLE:
-                spans = self.paused.get(name)
+                spans = self.paused.get(name, [])
                 if spans and spans[-1][1] is None:
                     spans[-1][1] = ts
         elif kind == "sent_to_factory":

@@ -247,7 +247,7 @@ def replay_file(contract: Contract, path: Path, as_of: datetime | None = None) -
     counts = report.clock_counts or {}
     by_clause: dict[str, list[Any]] = {}
     for line in report.charges.penalties:  # priced already: the document's tail needed them
-        if line.source == "clock" and line.amount is not None:
+        if line.source == "clock" and line.amount is not None and line.clause is not None:
             entry = by_clause.setdefault(line.clause, [0, Decimal(0)])
             entry[0] += 1
             entry[1] += line.amount
