@@ -111,7 +111,7 @@ class Rejected:
 def parse_time(value: Any, field_name: str = "at") -> datetime:
     """An RFC 3339 timestamp with an offset; one without an offset is refused."""
     # The common case first: an offset already seen was checked then, and a dict lookup by it
-    # (time zones with equal offsets are equal) skips the checks — they were 4/5 of the parse.
+    # (time zones with equal offsets are equal) skips the checks, a fifth of this function.
     try:
         parsed = datetime.fromisoformat(value)
     except (TypeError, ValueError):
@@ -246,7 +246,7 @@ def parse_event(data: Any, contract: Contract, seq: int = 0, line: int | None = 
             f"unknown field(s) {', '.join(sorted(unknown))}: put further facts under 'attrs'"
         )
     get = data.get
-    # ``_given`` written out in place below: four calls an event were a tenth of the parse.
+    # ``_given`` written out in place below: its calls were a tenth of the parse (cProfile).
     event_id = get("id")
     if event_id.__class__ is not str or not event_id or event_id.isspace():
         event_id = _text(data, "id", True)
