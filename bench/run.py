@@ -54,6 +54,7 @@ import tracemalloc
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,7 @@ from durable.engine import MessageNotHandledException
 from sqlalchemy import func, select
 
 import floor
+import floor_priced
 import scale
 import synth
 from harness import (
@@ -105,6 +107,8 @@ TARGETS = {
     "bytes_per_running_clock": 2048.0,  # at most 2 KB per running clock
     # issue 11: replay within reach of what Python itself can do (1M events)
     "replay_vs_floor_cpu": 2.5,  # replay CPU at most 2.5x the hand-written evaluator's
+    # issue 23: and at most 2.5x a second, independent one that also prices the clocks
+    "replay_vs_priced_floor_cpu": 2.5,
     "replay_events_per_second": 80_000.0,  # `slaengine replay --format json`, end to end
     "replay_peak_rss_bytes_per_event": 1024.0,  # peak RSS of that process per event
     "replay_startup_seconds": 0.2,  # `slaengine replay` on a 10-event file
@@ -165,6 +169,9 @@ class Replay:
     #: Per stage: wall-clock seconds and CPU seconds of this process.
     stages: dict[str, float]
     cpu: dict[str, float]
+    #: Per clause, the replay's penalty lines of breached clocks: [lines, amount before the
+    #: yearly cap] (to compare with bench/floor_priced.py's).
+    clock_lines: dict[str, list[Any]] | None = None
 
     @property
     def seconds(self) -> float:
@@ -232,6 +239,12 @@ def replay_file(contract: Contract, path: Path, as_of: datetime | None = None) -
             )
         watch.lap("report")
     counts = report.clock_counts or {}
+    by_clause: dict[str, list[Any]] = {}
+    for line in report.charges.penalties:  # priced already: the document's tail needed them
+        if line.source == "clock" and line.amount is not None and line.clause is not None:
+            entry = by_clause.setdefault(line.clause, [0, Decimal(0)])
+            entry[0] += 1
+            entry[1] += line.amount
     return Replay(
         lines,
         len(intake.events),
@@ -241,12 +254,14 @@ def replay_file(contract: Contract, path: Path, as_of: datetime | None = None) -
         dict(sorted(counts.items())),
         watch.wall,
         watch.cpu,
+        {clause: [n, str(total)] for clause, (n, total) in sorted(by_clause.items())},
     )
 
 
 def floors(contract: Contract, path: Path, as_of: datetime) -> dict[str, Any]:
     """The two floors of bench/floor.py on the same file, in this process: parse + sort, and a
-    hand-written evaluator of the tender's clocks (with orjson output to /dev/null)."""
+    hand-written evaluator of the tender's clocks (with orjson output to /dev/null); and the
+    independent one of bench/floor_priced.py, which also prices the breached clocks."""
     office = Context(contract).calendars["office"]
     result: dict[str, Any] = {}
     with cyclic_gc_paused():
@@ -259,12 +274,19 @@ def floors(contract: Contract, path: Path, as_of: datetime) -> dict[str, Any]:
         with open(os.devnull, "wb") as sink:
             counts = floor.evaluate(path, as_of, office, sink)
         watch.lap("evaluate")
-    for name in ("parse_sort", "evaluate"):
+        gc.collect()
+        watch.restart()
+        with open(os.devnull, "wb") as sink:
+            priced_counts, priced_lines = floor_priced.evaluate(path, as_of, office, sink)
+        watch.lap("evaluate_priced")
+    for name in ("parse_sort", "evaluate", "evaluate_priced"):
         result[name] = {
             "seconds": rounded(watch.wall[name]),
             "cpu_seconds": rounded(watch.cpu[name]),
         }
     result["evaluate"]["clocks_by_status"] = dict(sorted(counts.items()))
+    result["evaluate_priced"]["clocks_by_status"] = dict(sorted(priced_counts.items()))
+    result["evaluate_priced"]["clock_lines"] = priced_lines
     return result
 
 
@@ -467,6 +489,13 @@ def compare(
             data["ratio_replay_to_parse_sort_cpu"] = rounded(
                 replay.cpu_seconds / floor_figures["parse_sort"]["cpu_seconds"], 2
             )
+        priced = floor_figures["evaluate_priced"]
+        data["same_clocks_as_priced_floor"] = priced["clocks_by_status"] == replay.counts
+        data["same_clock_lines_as_priced_floor"] = priced["clock_lines"] == replay.clock_lines
+        if priced["cpu_seconds"]:
+            data["ratio_replay_to_priced_floor_cpu"] = rounded(
+                replay.cpu_seconds / priced["cpu_seconds"], 2
+            )
     raw_rate = raw["events_per_second"]
     if raw_rate:
         end_to_end = data["replay"]["events_per_second"] / raw_rate
@@ -495,6 +524,9 @@ def replay_synthetic(
     ]
     replay = min((run for run, _ in runs), key=lambda run: run.cpu_seconds)
     floor_figures = min((f for _, f in runs), key=lambda f: float(f["evaluate"]["cpu_seconds"]))
+    floor_figures["evaluate_priced"] = min(
+        (f["evaluate_priced"] for _, f in runs), key=lambda f: float(f["cpu_seconds"])
+    )
     data = compare(replay, raw_durable(contract, path), floor_figures)
     data["repeat"] = repeat
     cli["events_per_second"] = round(written / cli["seconds"]) if cli["seconds"] else None
@@ -923,6 +955,14 @@ def targets(figures: dict[str, Any]) -> dict[str, Any]:
         synthetic_figures.get("ratio_replay_to_floor_cpu"),
         "lower",
         f"{size}, same process; same clocks: {synthetic_figures.get('same_clocks_as_floor')}",
+    )
+    judge(
+        "replay_vs_priced_floor_cpu",
+        synthetic_figures.get("ratio_replay_to_priced_floor_cpu"),
+        "lower",
+        f"{size}, same process; bench/floor_priced.py; same clocks: "
+        f"{synthetic_figures.get('same_clocks_as_priced_floor')}, same clock lines: "
+        f"{synthetic_figures.get('same_clock_lines_as_priced_floor')}",
     )
     judge(
         "replay_events_per_second",

@@ -427,6 +427,9 @@ def test_bench_quick_prints_the_figures_as_json() -> None:
     # The floor judged the very clocks the replay did (bench/floor.py), so the ratio compares
     # like with like.
     assert synthetic["same_clocks_as_floor"] is True
+    # ... and so did bench/floor_priced.py, which also priced the breaches line for line alike
+    assert synthetic["same_clocks_as_priced_floor"] is True
+    assert synthetic["same_clock_lines_as_priced_floor"] is True
     assert synthetic["ratio_replay_to_floor_cpu"] > 0
     assert synthetic["cli"]["peak_rss_bytes"] > 0
     assert figures["replay"]["startup"]["median_seconds"] > 0
@@ -447,6 +450,7 @@ def test_bench_quick_prints_the_figures_as_json() -> None:
         "ready_seconds",
         "bytes_per_running_clock",
         "replay_vs_floor_cpu",
+        "replay_vs_priced_floor_cpu",
         "replay_events_per_second",
         "replay_peak_rss_bytes_per_event",
         "replay_startup_seconds",

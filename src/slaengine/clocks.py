@@ -168,6 +168,18 @@ class TicketWalk:
             handler(self, commitment, event)
 
     def _stop(self, commitment: Commitment, event: Event) -> None:
+        cycles = self.cycles
+        if len(cycles) == 1 and commitment.runs == "once":
+            # One cycle and one clock a commitment, as nearly every ticket has: ``_closing``
+            # written out without building a list (stops are a third of the walk's calls).
+            cycle = cycles[0]
+            name = commitment.id
+            if name in cycle.first_start:
+                cycle.closed.add(name)
+            clock = cycle.clocks.get(name)
+            if clock is not None and clock.stopped_at is None and clock.cancelled_at is None:
+                clock.stopped_at, clock.stop_event = event.at, event.id
+            return
         for clock in self._closing(commitment):
             clock.stopped_at, clock.stop_event = event.at, event.id
 
@@ -225,10 +237,20 @@ class TicketWalk:
         if commitment.runs != "once":
             self._start_occurrence(commitment, event)
             return
-        if not self._halted and name not in cycle.clocks and self.applies(commitment):
-            cycle.clocks[name] = ClockRecord(
-                commitment, cycle.number, event.at, event.id, target=self._target(commitment)
-            )
+        if self._halted or name in cycle.clocks:
+            return
+        rule = commitment.applies_to
+        # ``applies`` and ``_target`` are asked only when there is something to ask: most
+        # commitments apply to every ticket and have one target (saves two calls a start).
+        if (rule.severity or rule.attrs or rule.asset_class) and not self.applies(commitment):
+            return
+        cycle.clocks[name] = ClockRecord(
+            commitment,
+            cycle.number,
+            event.at,
+            event.id,
+            target=self._target(commitment) if commitment.targets else None,
+        )
 
     def _start_occurrence(self, commitment: Commitment, event: Event) -> None:
         """A commitment that runs per start: every start event opens a clock of its own; one

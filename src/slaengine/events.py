@@ -110,6 +110,20 @@ class Rejected:
 
 def parse_time(value: Any, field_name: str = "at") -> datetime:
     """An RFC 3339 timestamp with an offset; one without an offset is refused."""
+    # The common case first: an offset already seen was checked then, and a dict lookup by it
+    # (time zones with equal offsets are equal) skips the checks, a fifth of this function.
+    try:
+        parsed = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return _parse_time_checked(value, field_name)
+    shared = _OFFSETS.get(parsed.tzinfo)
+    if shared is None:
+        return _parse_time_checked(value, field_name)
+    return parsed.replace(tzinfo=shared)
+
+
+def _parse_time_checked(value: Any, field_name: str) -> datetime:
+    """``parse_time`` with every check, for a time that is bad or has an offset not seen yet."""
     if value is None:
         raise EventError(f"{field_name}: missing (required)")
     if not isinstance(value, str):
@@ -232,14 +246,15 @@ def parse_event(data: Any, contract: Contract, seq: int = 0, line: int | None = 
             f"unknown field(s) {', '.join(sorted(unknown))}: put further facts under 'attrs'"
         )
     get = data.get
+    # ``_given`` written out in place below: its calls were a tenth of the parse (cProfile).
     event_id = get("id")
-    if not _given(event_id):
+    if event_id.__class__ is not str or not event_id or event_id.isspace():
         event_id = _text(data, "id", True)
     contract_id = get("contract")
-    if not _given(contract_id):
+    if contract_id.__class__ is not str or not contract_id or contract_id.isspace():
         contract_id = _text(data, "contract", True)
     event_type = get("type")
-    if not _given(event_type):
+    if event_type.__class__ is not str or not event_type or event_type.isspace():
         event_type = _text(data, "type", True)
     assert event_id is not None and contract_id is not None and event_type is not None
     if contract_id != contract.id:
@@ -252,7 +267,7 @@ def parse_event(data: Any, contract: Contract, seq: int = 0, line: int | None = 
     at = parse_time(get("at"))
     # A waiver names its ticket only when it waives a commitment (checked below).
     ticket = get("ticket")
-    if not _given(ticket):
+    if ticket.__class__ is not str or not ticket or ticket.isspace():
         ticket = _text(
             data,
             "ticket",
@@ -261,7 +276,7 @@ def parse_event(data: Any, contract: Contract, seq: int = 0, line: int | None = 
     severity = get("severity")
     if severity is None and event_type not in _SEVERITY_TYPES:
         pass
-    elif not _given(severity):
+    elif severity.__class__ is not str or not severity or severity.isspace():
         severity = _text(data, "severity", event_type in _SEVERITY_TYPES)
     if severity is not None:
         if severity not in contract.severities:

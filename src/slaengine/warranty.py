@@ -145,6 +145,8 @@ class WarrantyBook:
         #: extend_by_repairs: a ticket's asset (the first its events name), its open repair
         self._ticket_asset: dict[str, str] = {}
         self._repairing: dict[str, Event] = {}
+        #: ``cover`` answers by (asset, day): a replay asks once a ticket, for a few days.
+        self._covers: dict[tuple[str, date], Cover] = {}
         for asset in contract.assets:
             # a contract without a warranty may list assets (sites) without any acceptance
             accepted = asset.accepted_on or contract.accepted_on or date.min
@@ -218,6 +220,9 @@ class WarrantyBook:
 
     def cover(self, asset: str, day: date) -> Cover:
         """Is ``asset`` covered on ``day``, until when, and why — as things stood that day."""
+        known = self._covers.get((asset, day))
+        if known is not None:
+            return known
         if self.contract.warranty is None:
             raise SlaError(f"contract {self.contract.id} has no warranty section")
         info = self.assets.get(asset)
@@ -231,7 +236,9 @@ class WarrantyBook:
         entry = entries[max(at, 0)]
         covered = entry.start <= day < entry.expires
         basis = entry.basis if day >= entry.start else f"{entry.basis} (cover begins {entry.start})"
-        return Cover(asset, info.kind, info.unit, day, covered, entry.start, entry.expires, basis)
+        found = Cover(asset, info.kind, info.unit, day, covered, entry.start, entry.expires, basis)
+        self._covers[(asset, day)] = found
+        return found
 
     def all_assets(self, day: date) -> list[Cover]:
         """Every asset's cover on ``day``, soonest expiry first."""
@@ -276,10 +283,12 @@ class WarrantyBook:
 
     def _add(self, info: AssetInfo) -> None:
         self.assets[info.id] = info
+        self._covers.clear()
         if self.contract.warranty is not None and info.added_by is None:
             self._push(info.id, self._from_acceptance(info, date.min))
 
     def _push(self, asset: str, entry: _Entry) -> None:
+        self._covers.clear()  # the cover history changed: answers given so far may not hold
         self._history.setdefault(asset, []).append(entry)
         self._effective.setdefault(asset, []).append(entry.effective)
 
@@ -395,6 +404,7 @@ class WarrantyBook:
         assert isinstance(unit, str) and isinstance(kind, str)
         info = AssetInfo(asset, kind, unit, self.assets[unit].accepted_on, added_by=event.id)
         self.assets[asset] = info
+        self._covers.clear()
         return info
 
     def _baseline(self, event: Event, info: AssetInfo) -> Decimal:

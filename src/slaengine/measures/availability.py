@@ -13,8 +13,11 @@ inside it. The figure is (Σ service − Σ downtime) / Σ service, over all ass
 
 from __future__ import annotations
 
+import math
+from bisect import bisect_right
 from datetime import datetime
 from decimal import Decimal
+from itertools import islice
 
 from slaengine.calendars import Interval
 from slaengine.calendars.base import merge_intervals
@@ -69,6 +72,17 @@ def downtime(measure: Measure, source: MeasureInput) -> dict[str, list[tuple[Int
     return found
 
 
+def _reach(spans: list[tuple[Interval, str]]) -> list[float]:
+    """For each span (sorted by start), the latest end of it and every span before it: spans
+    before the first whose reach passes a period's start all end before that period."""
+    reach: list[float] = []
+    latest = -math.inf
+    for (_, end), _ in spans:
+        latest = max(latest, end.timestamp())
+        reach.append(latest)
+    return reach
+
+
 @register("availability")
 def availability(
     measure: Measure, source: MeasureInput, start: datetime, horizon: datetime
@@ -95,9 +109,16 @@ def availability(
     per_asset: list[dict[str, object]] = []
     intervals: list[dict[str, object]] = []
     service = counted(start, horizon)
+    reaches = source.cache.setdefault(("reach", measure.id), {})
     for asset in subjects:
         inside_period: list[Interval] = []
-        for (a, b), opened_by in down_by_asset.get(asset, []):
+        spans = down_by_asset.get(asset, [])
+        if asset not in reaches:
+            reaches[asset] = _reach(spans)
+        # every span before ``skip`` ended by the period's start (it would be skipped below):
+        # a month reads its own downtime, not every earlier month's again
+        skip = bisect_right(reaches[asset], start.timestamp())
+        for (a, b), opened_by in islice(spans, skip, None):
             if a >= horizon:
                 break
             a, b = max(a, start), min(b, horizon)

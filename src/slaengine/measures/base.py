@@ -92,7 +92,7 @@ class MeasureInput:
     #: Each ticket's (severity, asset), as its walk left them.
     tickets: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
     #: What a kind works out once per measure and reuses for every period (by measure id).
-    cache: dict[str, Any] = field(default_factory=dict)
+    cache: dict[str | tuple[str, str], Any] = field(default_factory=dict)
     #: The (met, breached) clocks of some commitments with a deadline in [start, end), when
     #: counted elsewhere than over ``clocks`` (the store's clock rows: slaengine.service.measured).
     on_time: OnTimeCounts | None = None
@@ -104,17 +104,22 @@ class MeasureInput:
         types = self.matcher.types_for(kinds)
         found: list[tuple[Event, str]] = []
         tickets = self.tickets
+        # the matcher's answers for types it decides by the type alone, as the walk reads them:
+        # the same answers as ``match`` without its call (a measure reads every event)
+        by_type = self.matcher.by_type
         for event in self.events:
             if event.type not in types:
                 continue
-            ticket = event.ticket
-            # a ticket event that names no severity or asset has its ticket's
-            known = tickets.get(ticket) if ticket is not None else None
-            severity, asset = event.severity, event.asset
-            if known is not None:
-                severity = severity or known[0]
-                asset = known[1] or asset
-            actions = self.matcher.match(event.type, severity, asset, ticket, event.attrs)
+            actions = by_type.get(event.type)
+            if actions is None:
+                ticket = event.ticket
+                # a ticket event that names no severity or asset has its ticket's
+                known = tickets.get(ticket) if ticket is not None else None
+                severity, asset = event.severity, event.asset
+                if known is not None:
+                    severity = severity or known[0]
+                    asset = known[1] or asset
+                actions = self.matcher.match(event.type, severity, asset, ticket, event.attrs)
             for action in actions:
                 if action.kind in kinds and action.target == measure.id:
                     found.append((event, action.kind))
@@ -171,9 +176,12 @@ def judge_measures(
     ``within``: only the periods that overlap [start, end)."""
     if not contract.measures:
         return []
+    limit = as_of.timestamp()
     source = MeasureInput(
         contract,
-        [event for event in events if event.at <= as_of],
+        # by timestamp, as the evaluation filters them: comparing aware datetimes works out
+        # both offsets each time (a tenth of the measures' time at 300k events)
+        [event for event in events if event.ts <= limit],
         clocks,
         excused,
         as_of,

@@ -9,11 +9,14 @@ score was not recorded is visible, never silently counted as anything.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from itertools import pairwise
 from typing import Any
 
 from slaengine.contract.models import Measure
+from slaengine.events import Event
 from slaengine.measures.base import Figure, MeasureInput, figure_text, register
 
 
@@ -24,11 +27,21 @@ def satisfaction(
     scores: list[dict[str, Any]] = []
     unscored: list[dict[str, Any]] = []
     total = Decimal(0)
-    scored = source.cache.get(measure.id)
-    if scored is None:
-        scored = source.cache[measure.id] = [e for e, _ in source.matching(measure, ("scored_by",))]
+    cached = source.cache.get(measure.id)
+    if cached is None:
+        events = [e for e, _ in source.matching(measure, ("scored_by",))]
+        stamps = [e.ts for e in events]
+        in_order = all(a <= b for a, b in pairwise(stamps))
+        cached = source.cache[measure.id] = (events, stamps if in_order else None)
+    scored: list[Event] = cached[0]
+    times: list[float] | None = cached[1]
+    if times is not None:
+        # the scores are in time order: the period's are one slice, found by bisection,
+        # rather than every score compared with every period's bounds
+        first = bisect_left(times, start.timestamp())
+        scored = scored[first : bisect_left(times, horizon.timestamp(), first)]
     for event in scored:
-        if not start <= event.at < horizon:
+        if times is None and not start <= event.at < horizon:
             continue
         raw = event.attrs.get(measure.score_attr)
         score = _score(raw, measure.scale)

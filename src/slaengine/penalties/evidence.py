@@ -117,6 +117,14 @@ class Evidence:
                     self._actions[(action.kind, action.target)].append(event)
 
     @cached_property
+    def _breach_places(self) -> dict[str, list[int]]:
+        """Per commitment, the positions of its clocks in ``breaches``."""
+        places: dict[str, list[int]] = defaultdict(list)
+        for i, clock in enumerate(self.breaches):
+            places[clock.commitment].append(i)
+        return places
+
+    @cached_property
     def _by_deadline(self) -> dict[str, tuple[list[Clock], list[datetime]]]:
         """Clocks per commitment in deadline order (only service credits ask: built lazily)."""
         by_deadline: dict[str, tuple[list[Clock], list[datetime]]] = {}
@@ -138,10 +146,13 @@ class Evidence:
     def triggers(self, clause: Clause) -> list[Trigger]:
         """Each breach of a commitment or obligation that lists the clause, and each event that
         matches its ``on_event``: the usual triggers of a clause."""
-        listed_by = {c.id for c in self.contract.commitments if clause.id in c.clauses}
-        found = [
-            clock_trigger(c, self._late_on(c)) for c in self.breaches if c.commitment in listed_by
-        ]
+        listed_by = [c.id for c in self.contract.commitments if clause.id in c.clauses]
+        # the breaches of the listed commitments, in ``breaches`` order: read from their
+        # positions per commitment rather than every breach tested for every clause
+        places = self._breach_places
+        at = sorted(i for name in listed_by for i in places.get(name, ()))
+        breaches = self.breaches
+        found = [clock_trigger(c, self._late_on(c)) for c in (breaches[i] for i in at)]
         obligations = {o.id for o in self.contract.obligations if clause.id in o.clauses}
         obligations |= {r.id for r in self.contract.remedies if clause.id in r.clauses}
         found += [period_trigger(p) for p in self.missed if p.obligation in obligations]
