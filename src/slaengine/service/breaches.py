@@ -11,22 +11,28 @@ breach whose clock is no longer breached (a late event stopped it in time, or ca
 *withdrawn* and a ``withdrawn`` alert is decided. The row stays, so both are on record. Alert
 keys name the breach's id and revision, so a revived breach alerts anew.
 
-Transaction boundary: none of its own; rows go into the caller's session, the alerts into the
-caller's ``Batch`` (raised after the flush that gives new breaches their ids).
+Transaction boundary: none of its own. Changed rows are the caller's session's (ORM objects it
+read); new rows are left in the caller's ``created`` list, not added to the session: the caller
+inserts them all at once without the ORM (``insert_breaches``: their ids set) before it raises
+the batch's alerts (``Batch``), whose keys name those ids.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, cast
 
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from slaengine.clocks import BREACHED, Clock
 from slaengine.contract.models import Contract
 from slaengine.service.raising import Batch
 from slaengine.service.row_keys import RowKey, by_row_key, row_key
+from slaengine.store.bulk import insert_rows
 from slaengine.store.models import CLOSED, OPEN, WITHDRAWN, Breach
+
+BREACHES = cast(Table, Breach.__table__)
 
 
 class _TicketRow(Protocol):
@@ -45,9 +51,11 @@ def sync_breaches(
     rows: list[Breach],
     now: datetime,
     batch: Batch,
+    created: list[Breach],
 ) -> dict[RowKey, Breach]:
-    """Breaches raised and withdrawn (their alerts go to ``batch``); the ticket's breach
-    rows by their clock's ``row_key`` (commitment, cycle, start_key)."""
+    """Breaches raised and withdrawn (their alerts go to ``batch``, the new rows to
+    ``created``, for ``insert_breaches``); the ticket's breach rows by their clock's
+    ``row_key`` (commitment, cycle, start_key)."""
     stored = by_row_key(rows, clocks)
     by_key = {row_key(c): c for c in clocks}
     for clock in clocks:
@@ -68,7 +76,7 @@ def sync_breaches(
                 detected_at=now,
                 revision=1,
             )
-            session.add(breach)
+            created.append(breach)
             stored[key] = breach
         elif breach.status == WITHDRAWN:
             breach.revision += 1
@@ -129,6 +137,25 @@ def sync_breaches(
             details={"reason": breach.withdrawn_reason},
         )
     return stored
+
+
+#: What a new breach row is inserted with (every column but ``id``).
+_COLUMNS = tuple(column.name for column in BREACHES.c if column.name != "id")
+#: What identifies a clock's breach among those of one batch.
+_KEY = ("contract", "ticket", "commitment", "cycle", "start_key")
+
+
+def insert_breaches(session: Session, created: list[Breach]) -> None:
+    """Insert the new clock breaches of a batch (``sync_breaches``'s ``created``) in one
+    statement, without the ORM (slaengine.store.bulk), and give each its id. The objects stay
+    out of the session: nothing reads them back through it in the transaction."""
+    if not created:
+        return
+    rows = [{name: getattr(breach, name) for name in _COLUMNS} for breach in created]
+    found = insert_rows(session, BREACHES, rows, ("id", *_KEY))
+    ids = {tuple(row[1:]): row[0] for row in found}
+    for breach in created:
+        breach.id = ids[tuple(getattr(breach, name) for name in _KEY)]
 
 
 def withdrawal_reason(clock: Clock | None) -> str:

@@ -18,10 +18,14 @@ A batch is read with one statement per kind of row (per contract): the tickets' 
 contract's force majeure (``Store.batch_events``), their clock rows, breaches and penalty lines.
 The force majeure's excused intervals are worked out once per batch (``judging.wide_at``). Clock
 and ticket rows are plain rows, not ORM objects (no identity map, no attribute bookkeeping):
-changed clocks are written with one ``UPDATE`` by id and new ones with one ``INSERT``, each an
-executemany, and the tickets' ``dirty``/``evaluated_at``/``next_due`` with one more. Breaches and
-penalty lines stay ORM objects: they change rarely, and alerts and lines need the new breaches'
-ids (one flush).
+changed clocks are written with one ``UPDATE`` by id and new ones with one ``INSERT``
+(slaengine.store.bulk: array parameters on PostgreSQL, an executemany on SQLite), and the
+tickets' ``dirty``/``evaluated_at``/``next_due`` with one more. New
+breaches and new penalty lines are inserted the same way, one statement each for the batch
+(slaengine.store.bulk: unnest arrays on PostgreSQL), the breaches first, with their ids read
+back (alert keys and lines name them); the breaches and lines already stored are read as ORM
+objects, and the few that change (a withdrawal, a repriced line) are written by the session's
+flush.
 
 Transaction boundary: the caller's. The caller has locked the ticket rows (intake and the due
 pass each claim them in their own transaction); everything here is written into that session,
@@ -38,16 +42,17 @@ from itertools import groupby
 from typing import Any, Protocol, TypeVar, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, Table, bindparam, insert, select, update
+from sqlalchemy import Row, Table, select
 from sqlalchemy.orm import Session
 
 from slaengine.clocks import BREACHED, PAUSED, RUNNING, Clock
-from slaengine.service.breaches import sync_breaches
+from slaengine.service.breaches import insert_breaches, sync_breaches
 from slaengine.service.judging import Wide, judge_own, wide_at
-from slaengine.service.lines import store_ticket_lines
+from slaengine.service.lines import insert_lines, store_ticket_lines
 from slaengine.service.raising import Batch, Raiser
 from slaengine.service.row_keys import by_row_key, row_key, row_name
 from slaengine.store import Store
+from slaengine.store.bulk import insert_rows, update_rows
 from slaengine.store.models import Breach, PenaltyLine, StoredClock, Ticket
 
 #: Smallest step past "now" for a due time that is exactly now (a deadline is breached only once
@@ -71,13 +76,6 @@ VALUES = (
     "next_due",
     "occurrence",
     "start_key",
-)
-#: Changed clock rows, by id (an executemany; ``row_id`` is not a column name).
-_UPDATE_CLOCK = update(CLOCKS).where(CLOCKS.c.id == bindparam("row_id"))
-_UPDATE_TICKET = (
-    update(TICKETS)
-    .where(TICKETS.c.id == bindparam("row_id"))
-    .values(dirty=False, evaluated_at=bindparam("at"), next_due=bindparam("due"))
 )
 
 
@@ -110,15 +108,21 @@ class _Writes:
         self.inserted: list[dict[str, Any]] = []
         self.updated: list[dict[str, Any]] = []
         self.tickets: list[dict[str, Any]] = []
+        #: New breaches (ORM objects kept out of the session; ``insert_breaches``).
+        self.breaches: list[Breach] = []
+        #: New penalty lines, as plain rows (``insert_lines``).
+        self.lines: list[dict[str, Any]] = []
+
+    def ticket(self, row_id: int, due: datetime | None) -> None:
+        """The ticket row ``row_id`` judged: clean, evaluated now, next due at ``due``."""
+        self.tickets.append(
+            {"id": row_id, "dirty": False, "evaluated_at": self.now, "next_due": due}
+        )
 
     def send(self, session: Session) -> None:
-        connection = session.connection()
-        if self.updated:
-            connection.execute(_UPDATE_CLOCK, self.updated)
-        if self.inserted:
-            connection.execute(insert(CLOCKS), self.inserted)
-        if self.tickets:
-            connection.execute(_UPDATE_TICKET, self.tickets)
+        update_rows(session, CLOCKS, self.updated)
+        insert_rows(session, CLOCKS, self.inserted)
+        update_rows(session, TICKETS, self.tickets)
 
 
 def sync_rows(
@@ -180,10 +184,12 @@ def sync_rows(
                     writes,
                 )
         writes.send(session)
-        session.flush()  # breaches: the new ones get their ids
+        session.flush()  # the breaches and lines already stored that changed
+        insert_breaches(session, writes.breaches)  # the new ones get their ids
         alerts = raiser.raise_all(session, batch, now)
         for job in batch.lines:
             job()
+        insert_lines(session, writes.lines)
     return alerts
 
 
@@ -202,7 +208,7 @@ def _sync_one(
 ) -> None:
     judged = judge_own(store, session, row.contract, row.ticket, events, wide, now)
     if judged is None:
-        writes.tickets.append({"row_id": row.id, "at": now, "due": None})
+        writes.ticket(row.id, None)
         return
     context, clocks, future = judged.context, judged.clocks, judged.future
     contract = context.contract
@@ -260,19 +266,21 @@ def _sync_one(
                 }
             )
         elif any(getattr(record, name) != values[name] for name in VALUES):
-            writes.updated.append({"row_id": record.id, **values})
+            writes.updated.append({"id": record.id, **values})
     for gone in stored.values():  # a clock the events no longer start (a late reclassify)
         if gone.status != "void" or gone.next_due is not None:
             writes.updated.append(
                 {
-                    "row_id": gone.id,
+                    "id": gone.id,
                     **{name: getattr(gone, name) for name in VALUES},
                     "status": "void",
                     "next_due": None,
                     "updated_at": now,
                 }
             )
-    breaches = sync_breaches(session, contract, row, clocks, stored_breaches, now, batch)
+    breaches = sync_breaches(
+        session, contract, row, clocks, stored_breaches, now, batch, writes.breaches
+    )
     if any(c.status == BREACHED for c in clocks) or stored_lines:
         batch.lines.append(
             partial(
@@ -285,10 +293,11 @@ def _sync_one(
                 now,
                 breaches,
                 stored_lines,
+                writes.lines,
             )
         )
     due = max(min(dues), now + TICK) if dues else None
-    writes.tickets.append({"row_id": row.id, "at": now, "due": due})
+    writes.ticket(row.id, due)
 
 
 def clock_due(clock: Clock, warned_at: datetime | None, now: datetime) -> datetime | None:

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 
 from slaengine.service.clock_rows import sync_rows
 from slaengine.service.raising import Raiser
@@ -146,19 +146,20 @@ def evaluate_chunk(
 ) -> int:
     """Lock the dirty rows of ``pairs`` (sorted) and evaluate them, in one transaction."""
     with store.write() as session:
-        rows: list[Ticket] = []
+        rows: list[Row[tuple[int, str, str]]] = []
         for contract, group in groupby(pairs, key=lambda pair: pair[0]):
+            # plain rows (sync_rows reads id, contract, ticket); one array parameter on PostgreSQL
             query = (
-                select(Ticket)
+                select(Ticket.id, Ticket.contract, Ticket.ticket)
                 .where(
                     Ticket.contract == contract,
-                    Ticket.ticket.in_([ticket for _, ticket in group]),
+                    store.among(Ticket.ticket, [ticket for _, ticket in group]),
                     Ticket.dirty.is_(True),
                 )
                 .order_by(Ticket.id)
             )
             if store.is_postgres:
                 query = query.with_for_update(skip_locked=True)
-            rows.extend(session.scalars(query))
+            rows.extend(session.execute(query))
         # Rows not found were evaluated by another worker after our events were stored.
         return sync_rows(store, raiser, session, rows, now)

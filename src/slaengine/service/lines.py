@@ -13,7 +13,10 @@ one effective before the first version), each line is priced under the version i
 its breach began, as replay prices it (slaengine.contract.versions).
 
 Transaction boundary: none of its own; it writes into the caller's session, in the transaction
-that recorded the clocks and breaches the lines name.
+that recorded the clocks and breaches the lines name. A batch of tickets (slaengine.service.
+clock_rows) collects its new lines as plain rows (``added``) and inserts them all in one
+statement without the ORM (``insert_lines``); changed and withdrawn lines, rare, go through the
+ORM objects that were read.
 """
 
 from __future__ import annotations
@@ -21,8 +24,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from slaengine.evaluate import Context
@@ -33,7 +37,10 @@ from slaengine.penalties.words import amount_text
 from slaengine.service.judging import Judged
 from slaengine.service.row_keys import RowKey
 from slaengine.store import Store
+from slaengine.store.bulk import insert_rows
 from slaengine.store.models import Breach, PenaltyLine
+
+LINES = cast(Table, PenaltyLine.__table__)
 
 
 def money_lines(charges: Charges) -> list[Line]:
@@ -70,9 +77,11 @@ def store_ticket_lines(
     now: datetime,
     breaches: Mapping[RowKey, Breach],
     stored: list[PenaltyLine],
+    added: list[dict[str, Any]] | None = None,
 ) -> None:
     """The ticket's penalty and compensation lines (``ticket_charges``): each priced under the
-    contract version in force when its breach began (``Store.versions_in_force``)."""
+    contract version in force when its breach began (``Store.versions_in_force``). ``added``:
+    where new lines go as plain rows (see ``sync_lines``)."""
     charges = ticket_charges(judged, now, store.versions_in_force(session, contract))
 
     def breach_of(line: Line) -> Breach | None:
@@ -81,7 +90,7 @@ def store_ticket_lines(
         return breaches.get((line.commitment, line.cycle, line.start_key))  # its clock's row_key
 
     lines = [line for line in money_lines(charges) if line.ticket == ticket]
-    sync_lines(session, contract, ticket, lines, breach_of, now, stored)
+    sync_lines(session, contract, ticket, lines, breach_of, now, stored, added)
 
 
 def sync_lines(
@@ -92,10 +101,13 @@ def sync_lines(
     breach_of: Callable[[Line], Breach | None],
     now: datetime,
     rows: list[PenaltyLine] | None = None,
+    added: list[dict[str, Any]] | None = None,
 ) -> None:
     """Make the stored lines of ``ticket`` (None: the contract's lines of no ticket) those
     of ``lines``: one row per line id, changed rows updated, rows no longer computed (their
-    breach was withdrawn) deleted. ``rows``: the stored lines, when already read."""
+    breach was withdrawn) deleted. ``rows``: the stored lines, when already read. ``added``:
+    new lines are appended there as plain rows, for the caller to insert (``insert_lines``),
+    instead of being added to the session as ORM objects."""
     if rows is None:
         owner = PenaltyLine.ticket == ticket if ticket is not None else PenaltyLine.ticket.is_(None)
         rows = list(
@@ -107,22 +119,35 @@ def sync_lines(
         breach = breach_of(line)
         breach_id = breach.id if breach is not None else None
         record = stored.pop(line.id, None)
+        if record is not None and record.body == body and record.breach_id == breach_id:
+            continue
+        values = {
+            "ticket": ticket,
+            "section": "compensation" if line.section == COMPENSATION else "penalties",
+            "source": line.source,
+            "clause": line.clause,
+            "commitment": line.commitment,
+            "obligation": line.obligation,
+            "asset": line.asset,
+            "breach_id": breach_id,
+            "amount": None if line.amount is None else amount_text(line.amount),
+            "provisional": line.provisional,
+            "body": body,
+            "computed_at": now,
+        }
+        if record is None and added is not None:
+            added.append({"contract": contract, "line_id": line.id, **values})
+            continue
         if record is None:
             record = PenaltyLine(contract=contract, line_id=line.id)
             session.add(record)
-        elif record.body == body and record.breach_id == breach_id:
-            continue
-        record.ticket = ticket
-        record.section = "compensation" if line.section == COMPENSATION else "penalties"
-        record.source = line.source
-        record.clause = line.clause
-        record.commitment = line.commitment
-        record.obligation = line.obligation
-        record.asset = line.asset
-        record.breach_id = breach_id
-        record.amount = None if line.amount is None else amount_text(line.amount)
-        record.provisional = line.provisional
-        record.body = body
-        record.computed_at = now
+        for name, value in values.items():
+            setattr(record, name, value)
     for gone in stored.values():
         session.delete(gone)
+
+
+def insert_lines(session: Session, added: list[dict[str, Any]]) -> None:
+    """Insert the new lines a batch collected (``sync_lines``'s ``added``) in one statement,
+    without the ORM (slaengine.store.bulk)."""
+    insert_rows(session, LINES, added)

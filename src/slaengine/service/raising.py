@@ -89,7 +89,7 @@ class Raiser:
         for first in range(0, len(keys), IN_CHUNK):
             for key, contact in session.execute(
                 select(StoredAlert.key, StoredAlert.contact).where(
-                    StoredAlert.key.in_(keys[first : first + IN_CHUNK])
+                    self.store.among(StoredAlert.key, keys[first : first + IN_CHUNK])
                 )
             ):
                 known[key].add(contact)
