@@ -15,6 +15,8 @@ import re
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.test_readme import fresh_copy, provide_venv
 
 REPO = Path(__file__).resolve().parents[1]
@@ -22,6 +24,7 @@ BLOCK = re.compile(r"(?:(<!--[^\n]*-->)\n)?```sh\n(.*?)```", re.S)
 SKIP = re.compile(r"<!-- docs-test: skip \((.+?)\) -->")
 #: How many blocks each page has that are not run (pinned: a new skip is a visible decision).
 SKIPPED = {
+    "audit.md": 2,
     "backtest.md": 3,
     "benchmarks.md": 9,
     "console.md": 2,
@@ -41,6 +44,7 @@ def doc_blocks(text: str) -> list[tuple[str, str | None]]:
     return found
 
 
+@pytest.mark.timeout(900)  # every docs page's commands, one after another, on a shared machine
 def test_the_docs_commands_run_on_a_fresh_copy(tmp_path: Path) -> None:
     project = tmp_path / "slaengine"
     project.mkdir()

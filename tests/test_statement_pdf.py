@@ -223,7 +223,7 @@ def test_the_console_downloads_confirms_and_shows_the_change(
     assert 'action="/console/money/confirm"' not in money  # a viewer cannot confirm
     pdf = client.get("/console/money/statement?period=2026-10&format=pdf&lang=zh")
     assert pdf.headers["content-type"] == "application/pdf"
-    assert pdf.headers["content-disposition"].endswith('2026-10.pdf"')
+    assert 'filename="statement-HT-2026-017-2026-10.pdf"' in pdf.headers["content-disposition"]
     (tmp_path / "console.pdf").write_bytes(pdf.content)
     assert _amount(_text(tmp_path / "console.pdf"), "应付合计（违约金＋赔偿）") == "30640.00"
     form = {"contract": "HT-2026-017", "period": "2026-10", "by": "Chen", "party": "customer"}

@@ -178,5 +178,7 @@ def matcher_for(contract: Contract) -> Matcher:
         found = Matcher(contract)
         _matchers[key] = found
     ident = id(contract)
-    _by_object[ident] = (weakref.ref(contract, lambda _: _by_object.pop(ident, None)), found)
+    # The callback holds the table itself: at interpreter exit the module's globals are None.
+    table = _by_object
+    _by_object[ident] = (weakref.ref(contract, lambda _: table.pop(ident, None)), found)
     return found

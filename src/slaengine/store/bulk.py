@@ -91,8 +91,10 @@ def _update_sql(table: Table, names: tuple[str, ...]) -> str:
     arrays = ", ".join(f"%b::{_array_type(table.c[name].type)}" for name in ("id", *names))
     listed = ", ".join(("id", *names))
     setting = ", ".join(f"{name} = t.{name}" for name in names)
+    # names are the table's own columns (constants of the schema), never input; values go as
+    # parameters
     return (
-        f"UPDATE {table.name} SET {setting} FROM unnest({arrays}) AS t({listed}) "
+        f"UPDATE {table.name} SET {setting} FROM unnest({arrays}) AS t({listed}) "  # noqa: S608
         f"WHERE {table.name}.id = t.id"
     )
 
@@ -101,8 +103,9 @@ def _update_sql(table: Table, names: tuple[str, ...]) -> str:
 def _unnest_sql(table: Table, names: tuple[str, ...], returning: tuple[str, ...]) -> str:
     arrays = ", ".join(f"%b::{_array_type(table.c[name].type)}" for name in names)
     listed = ", ".join(names)
+    # names are the table's own columns (constants of the schema), never input
     sql = (
-        f"INSERT INTO {table.name} ({listed}) SELECT {listed} FROM unnest({arrays}) AS t({listed})"
+        f"INSERT INTO {table.name} ({listed}) SELECT {listed} FROM unnest({arrays}) AS t({listed})"  # noqa: S608
     )
     if returning:
         sql += " RETURNING " + ", ".join(returning)
