@@ -99,6 +99,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
             "--db", f"sqlite:///{db}",
             "--contract", str(ROOT / "contracts" / "example-tender.yaml"),
             "--token", TOKEN, "--no-judge", *_hooks(),
+            # the tests' deliberate wrong signatures count as failed authentications (the
+            # throttle is tested below, on a server of its own): set out of their way
+            "--auth-failures", "1000",
         ]  # fmt: skip
         with _serving(args, env, log) as url:
             yield Served(url, db, alerts, log)
@@ -362,6 +365,34 @@ def test_an_unknown_hook_is_404(served: Served) -> None:
     assert "mounted: glpi, jira, servicenow, zammad" in answer.json()["error"]
 
 
+def test_guessing_a_webhook_secret_is_throttled(tmp_path: Path) -> None:
+    """A wrong signature is a failed authentication: after ``--auth-failures`` of them the
+    address gets 429 with Retry-After, even with the right signature."""
+    args = [
+        "--db", f"sqlite:///{tmp_path / 'guess.db'}",
+        "--contract", str(ROOT / "contracts" / "example-tender.yaml"),
+        "--token", TOKEN, "--no-judge", "--auth-failures", "3",
+        "--hook", f"jira={ROOT / 'mappings' / 'jira-webhook.yaml'}",
+    ]  # fmt: skip
+    with _serving(args, {**os.environ, **ENV}, tmp_path / "serve.log") as url:
+        extra, body = LIVES["jira"]("SUP-77", _t0())[0]
+        raw = body_bytes(body)
+        good = sign("jira", raw)
+        bad = {
+            name: value[:-2] + ("00" if not value.endswith("00") else "11")
+            for name, value in good.items()
+        }
+
+        def post(proof: dict[str, str]) -> httpx.Response:
+            headers = {"Content-Type": "application/json", **extra, **proof}
+            return httpx.post(f"{url}/hooks/jira", content=raw, headers=headers, timeout=10)
+
+        assert [post(bad).status_code for _ in range(3)] == [401, 401, 401]
+        throttled = post(good)
+        assert throttled.status_code == 429, throttled.text
+        assert int(throttled.headers["Retry-After"]) >= 1
+
+
 def test_serve_refuses_a_hook_whose_secret_is_not_set(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "SLAENGINE_JIRA_SECRET"}
     run = subprocess.run(
@@ -395,8 +426,8 @@ def test_hooks_from_the_environment(tmp_path: Path) -> None:
 
 
 def test_a_token_in_the_url_is_not_written_to_the_service_log(tmp_path: Path) -> None:
-    """uvicorn's access log writes each request's URL: the secret of a query-token hook must
-    not end up in the log of the service that checks it."""
+    """The access log writes each request's URL: the secret of a query-token hook must not
+    end up in the log of the service that checks it."""
     secret = "url-secret-7f3a9c1e5b"
     mapping = tmp_path / "inhouse.yaml"
     mapping.write_text(

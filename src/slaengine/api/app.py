@@ -35,6 +35,7 @@ from slaengine.api.auth import BEARER_SECURITY, SESSION_SECONDS, Auth, NotSigned
 from slaengine.api.docs import offline_docs
 from slaengine.api.problems import (
     BodyLimits,
+    Problem,
     json_body,
     model_body,
     optional_body,
@@ -73,6 +74,23 @@ _DATE_TIME = {"format": "date-time"}
 #: request with a NUL in its path or query is a 400 (api/security.py).
 _AUTH = (400, 401, 429)
 _READ = (*_AUTH, 422, 503)
+
+
+def _guard_answers(schema: dict[str, Any]) -> None:
+    """Every operation, whenever its route was added (the audit trail's, the webhooks mounted
+    after ``create_app``), documents what the Guard may answer before it runs: 400 (a NUL in
+    the path or query) and 429 (too many failed authentications; api/security.py)."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.setdefault("Problem", Problem.model_json_schema())
+    for code, said in responses(400, 429).items():
+        answer = {
+            "description": said["description"],
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for path in schema.get("paths", {}).values():
+            for operation in path.values():
+                if isinstance(operation, dict) and "responses" in operation:
+                    operation["responses"].setdefault(str(code), answer)
 
 
 def _time(value: datetime | None, zone: ZoneInfo | None = None) -> str | None:
@@ -327,6 +345,7 @@ def create_app(
             components.update(event_schema.pop("$defs", {}))
             components["EventIn"] = event_schema
             _no_nul_in_parameters(schema)
+            _guard_answers(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 

@@ -31,12 +31,11 @@ import hashlib
 import hmac
 import logging
 import os
-import re
 from collections.abc import Mapping as EnvMapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
@@ -44,7 +43,16 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
 from slaengine.api.auth import Auth
-from slaengine.api.problems import Answer, BadBody, BodyLimits, decode_json, problem, read_body
+from slaengine.api.problems import (
+    Answer,
+    BadBody,
+    BodyLimits,
+    Problem,
+    decode_json,
+    problem,
+    read_body,
+    responses,
+)
 from slaengine.errors import SlaError
 from slaengine.mapping.vocabulary import shown
 from slaengine.mapping.webhook import (
@@ -152,28 +160,6 @@ def _proof_problem(hook: Hook, request: Request, raw: bytes, now: float) -> str 
     return None
 
 
-class HiddenUrlTokens(logging.Filter):
-    """Hides the query values of webhook URLs in uvicorn's access log, which writes each
-    request's path with its query string (``POST /hooks/jira?token=...``): the service must not
-    write down the secret of a ``query-token`` hook. Every value is hidden, whatever its name
-    or spelling (``?tok%65n=`` is read as ``token`` too); the names stay."""
-
-    _VALUES: Final = re.compile(r"([?&][^=&#]*=)[^&#]*")
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        args = record.args
-        # uvicorn: '%s - "%s %s HTTP/%s" %d' % (client, method, path with query, version, status)
-        if isinstance(args, tuple) and len(args) >= 3:
-            path = args[2]
-            if isinstance(path, str) and "/hooks/" in path and "?" in path:
-                record.args = (*args[:2], self._VALUES.sub(r"\1[hidden]", path), *args[3:])
-        return True
-
-
-#: The filter on uvicorn's access log (installed once per process, when hooks are mounted).
-_HIDDEN: Final = HiddenUrlTokens()
-
-
 def mount_hooks(
     app: FastAPI,
     service: LiveService,
@@ -182,11 +168,9 @@ def mount_hooks(
     limits: BodyLimits | None = None,
 ) -> None:
     """Mount ``POST /hooks/{name}`` for ``hooks`` on ``app`` (made by ``create_app``)."""
+    app.openapi_schema = None  # drawn again, with this route
     limits = limits or BodyLimits()
     by_name = {hook.name: hook for hook in hooks}
-    access = logging.getLogger("uvicorn.access")
-    if hooks and _HIDDEN not in access.filters:
-        access.addFilter(_HIDDEN)
     store = service.store
 
     def keep(hook: Hook, error: str, raw: bytes) -> None:
@@ -260,8 +244,10 @@ def mount_hooks(
         "/hooks/{name}",
         tags=["events"],
         responses={
+            **responses(400, 401, 403, 404, 413, 422, 429, 503),
             200: {"description": "Nothing new: a redelivery, or nothing the mapping measures."},
             201: {"description": "Events stored."},
+            404: {"model": Problem, "description": "No webhook of that name is mounted."},
         },
     )
     async def post_hook(name: str, request: Request) -> JSONResponse:

@@ -25,7 +25,8 @@ and without reading a body, what no route should have to think about:
    can send.
 5. **Guessing slowed.** Failed authentications (401) are counted per client address in a token
    bucket (``Throttle``); a client that has used its tries gets 429 with ``Retry-After`` for
-   the next request that presents a token or a sign-in, until the bucket refills. A request with
+   the next request that presents a token, a sign-in or a webhook delivery (a wrong webhook
+   signature is a 401 like a wrong token), until the bucket refills. A request with
    a valid session cookie is never throttled, and one client's failures never slow another.
 6. **Headers.** Every answer says ``X-Content-Type-Options: nosniff``, ``Referrer-Policy:
    same-origin`` (no address of a console page goes to another site), ``X-Frame-Options:
@@ -34,7 +35,8 @@ and without reading a body, what no route should have to think about:
    asset says ``Cache-Control: no-store``.
 7. **The log stays small.** A fault of the service itself is a 500 with one log line; its
    traceback is logged the first time its place in the code fails, not on every repeat (so no
-   request can fill the log). The access log line is cut to a few hundred bytes.
+   request can fill the log). The access log line is cut to a few hundred bytes; the query
+   values of a webhook's URL are written ``[hidden]`` (a ``query-token`` hook's secret).
 
 The middleware reads no clock of the domain: the throttle measures elapsed time with
 ``time.monotonic`` (a wall-clock jump must not lift a throttle).
@@ -89,6 +91,10 @@ _COMMON = [
 ]
 #: The access log line says the status as uvicorn's did: ``"GET /" 200 OK``.
 _PHRASES = {status.value: status.phrase for status in HTTPStatus}
+#: Webhooks (api/hooks.py): each delivery presents a proof, which a wrong one counts against.
+HOOK_PATHS = ("/hooks/",)
+#: A query's values (``?token=secret`` becomes ``?token=[hidden]``), the names kept.
+_QUERY_VALUES = re.compile(r"([?&][^=&#]*=)[^&#]*")
 #: Paths of static files, which may be cached.
 STATIC_PATHS = ("/assets/", "/docs-assets/")
 
@@ -218,8 +224,10 @@ class Guard:
             if refusal is not None:
                 await early(*refusal)
                 return
+            # A webhook delivery always presents a proof (a signature, a token in the URL or
+            # a bearer token): a wrong one is a guess at a secret like any other.
             credentials = _header(scope, b"authorization") is not None or (
-                path == "/login" and method == "POST"
+                method == "POST" and (path == "/login" or path.startswith(HOOK_PATHS))
             )
             if credentials:
                 wait = self.throttle.wait(client)
@@ -259,8 +267,9 @@ class Guard:
                 self.throttle.failed(client)
             if status:
                 access.info(
-                    '%s "%s %s" %d %s', client, method, cut(path), status, _PHRASES.get(status, "")
-                )
+                    '%s "%s %s" %d %s',
+                    client, method, cut(_logged_url(path, scope)), status, _PHRASES.get(status, ""),
+                )  # fmt: skip
 
     def _refusal(self, scope: Scope, path: str, method: str) -> tuple[int, str] | None:
         """Why the request is refused before it reaches a route (status, error), or None."""
@@ -328,6 +337,17 @@ class Guard:
             return message
 
         return timed
+
+
+def _logged_url(path: str, scope: Scope) -> str:
+    """The path and query as the access log writes them. A webhook's query values are hidden:
+    the service must not write down the secret of a ``query-token`` hook (``?token=...``,
+    whatever the name's spelling, ``?tok%65n=`` too); the names stay."""
+    query = bytes(scope.get("query_string", b"")).decode("latin-1")
+    if not query:
+        return path
+    url = f"{path}?{query}"
+    return _QUERY_VALUES.sub(r"\1[hidden]", url) if path.startswith(HOOK_PATHS) else url
 
 
 def _bearer(scope: Scope) -> bool:
