@@ -11,7 +11,8 @@ The page is timed on its first request after the server started (imports, templa
 and on the first request after an event arrived (what the 30-second report cache used to hide).
 The month's totals are compared with ``slaengine statement --db`` at the same moment.
 
-Run from bench/run.py (``--sections console``), which passes its ``Server`` and ``timed_get``.
+Run from bench/run.py (``--sections console``), which passes ``Server`` and ``timed_get``
+(bench/harness.py).
 """
 
 from __future__ import annotations
@@ -268,7 +269,7 @@ def main() -> int:
     it after the other console pages)."""
     import tempfile
 
-    from run import Server, timed_get
+    from harness import Server, timed_get
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--console-clocks", type=int, default=100_000)

@@ -293,3 +293,22 @@ def alert_latency(
         "detected_p99_seconds": rounded(percentile(detected, 0.99)),
         "note": "delivered: webhook receipt - deadline; detected: the alert's 'at' - deadline",
     }
+
+
+def timed_get(client: httpx.Client, path: str, repeat: int) -> dict[str, Any]:
+    seconds = []
+    size = 0
+    for _ in range(repeat):
+        started = time.perf_counter()
+        answer = client.get(path)
+        seconds.append(time.perf_counter() - started)
+        if answer.status_code != 200:
+            raise RuntimeError(f"GET {path}: {answer.status_code} {answer.text[:300]}")
+        size = len(answer.content)
+    return {
+        "requests": repeat,
+        "p50_seconds": rounded(percentile(seconds, 0.5)),
+        "p95_seconds": rounded(percentile(seconds, 0.95)),
+        "max_seconds": rounded(max(seconds)),
+        "bytes": size,
+    }

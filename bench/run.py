@@ -77,12 +77,12 @@ from harness import (
     Server,
     alert_latency,
     live_contract,
-    percentile,
     pg_schema,
     profile_json,
     rounded,
     say,
     tender_without_contacts,
+    timed_get,
 )
 from slaengine.bundled import HELPDESK_ENV, HELPDESK_SOURCE, helpdesk_csv, helpdesk_missing
 from slaengine.clock import SystemClock
@@ -854,25 +854,6 @@ CONSOLE_WHOLE = {
     "compliance": "/console/compliance",
     "warranty": "/console/warranty",
 }
-
-
-def timed_get(client: httpx.Client, path: str, repeat: int) -> dict[str, Any]:
-    seconds = []
-    size = 0
-    for _ in range(repeat):
-        started = time.perf_counter()
-        answer = client.get(path)
-        seconds.append(time.perf_counter() - started)
-        if answer.status_code != 200:
-            raise RuntimeError(f"GET {path}: {answer.status_code} {answer.text[:300]}")
-        size = len(answer.content)
-    return {
-        "requests": repeat,
-        "p50_seconds": rounded(percentile(seconds, 0.5)),
-        "p95_seconds": rounded(percentile(seconds, 0.95)),
-        "max_seconds": rounded(max(seconds)),
-        "bytes": size,
-    }
 
 
 def console(args: argparse.Namespace, work: Path) -> dict[str, Any]:

@@ -76,5 +76,13 @@ def test_the_docs_commands_run_on_a_fresh_copy(tmp_path: Path) -> None:
             )
             ran.append(page.name)
     assert skipped == SKIPPED
-    assert sorted(set(ran)) == ["contracts.md", "drafting.md", "import.md", "replay.md"]
+    assert sorted(set(ran)) == [
+        "audit.md",
+        "benchmarks.md",
+        "contracts.md",
+        "drafting.md",
+        "import.md",
+        "replay.md",
+        "security.md",
+    ]
     assert (project / "report.json").stat().st_size > 0  # replay.md's report, written
