@@ -16,7 +16,7 @@ import typer
 from rich.table import Table
 
 from slaengine.cli import common
-from slaengine.cli.common import DEFAULT_DB, Db, err, friendly, out, require_store
+from slaengine.cli.common import DEFAULT_DB, Db, check_format, err, friendly, out, require_store
 from slaengine.errors import SlaError
 
 if TYPE_CHECKING:
@@ -131,17 +131,8 @@ def list_records(
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, json or csv")] = "table",
 ) -> None:
     """The audit records, oldest first (the newest --limit of those that match)."""
-    from slaengine.audit import trail
-
-    if fmt not in ("table", "json", "csv"):
-        raise typer.BadParameter(f"--format must be table, json or csv, not {fmt!r}")
-    filters = _filters(contract, kind, who, since, until)
-    store = _open(db)
-    try:
-        with store.sessions() as session:
-            rows = trail.records(session, filters, limit, newest_first=True)
-    finally:
-        store.close()
+    check_format(fmt, ("table", "json", "csv"))
+    rows = _read(db, _filters(contract, kind, who, since, until), limit)
     rows.reverse()
     if fmt != "table":
         _write(rows, fmt, None)
@@ -172,20 +163,26 @@ def export(
     ] = None,
 ) -> None:
     """Every matching record with its hashes, as CSV (for Excel) or JSON."""
-    from slaengine.audit import trail
-
-    if fmt not in ("csv", "json"):
-        raise typer.BadParameter(f"--format must be csv or json, not {fmt!r}")
-    filters = _filters(contract, kind, who, since, until)
-    store = _open(db)
-    try:
-        with store.sessions() as session:
-            rows = trail.records(session, filters)
-    finally:
-        store.close()
+    check_format(fmt, ("csv", "json"))
+    rows = _read(db, _filters(contract, kind, who, since, until))
     _write(rows, fmt, output)
     if output is not None:
         err.print(f"{len(rows)} record(s) written to {output}", highlight=False)
+
+
+def _read(db: str, filters: Filters, limit: int | None = None) -> list[AuditRecord]:
+    """The matching records from the store at ``db``: all of them oldest first, or with
+    ``limit`` the newest that many, newest first."""
+    from slaengine.audit import trail
+
+    store = _open(db)
+    try:
+        with store.sessions() as session:
+            if limit is None:
+                return trail.records(session, filters)
+            return trail.records(session, filters, limit, newest_first=True)
+    finally:
+        store.close()
 
 
 def _write(rows: list[AuditRecord], fmt: str, output: Path | None) -> None:
