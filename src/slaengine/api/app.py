@@ -31,6 +31,7 @@ from sqlalchemy import Select, func, select, text
 
 from slaengine import __version__
 from slaengine.alerts.outbox import OutboxDelivery
+from slaengine.api.access import Access
 from slaengine.api.auth import BEARER_SECURITY, SESSION_SECONDS, Auth, NotSignedIn
 from slaengine.api.docs import offline_docs
 from slaengine.api.problems import (
@@ -64,6 +65,7 @@ from slaengine.store.models import (
     PenaltyLine,
     StoredAlert,
 )
+from slaengine.store.users import UserStore
 
 logger = logging.getLogger("slaengine.api")
 
@@ -315,6 +317,8 @@ def create_app(
     auth = auth or Auth(operator=token, clock=service.clock)
     if auth.sessions is None:
         auth = replace(auth, sessions=SessionStore(store, auth.clock, SESSION_SECONDS))
+    if auth.users is None:
+        auth = replace(auth, users=UserStore(store))
 
     app = FastAPI(
         docs_url=None,
@@ -328,6 +332,7 @@ def create_app(
         ),
     )
     install_problems(app, store_health.down)
+    app.state.access = Access(store, auth)  # every route's rule (api/access.py requires)
     app.state.limits = limits
     app.add_middleware(Guard, limits=limits, guarding=guarding)
     guarded = [Depends(auth.reader)]

@@ -3,6 +3,7 @@
 A SQLite file by default, PostgreSQL by URL; the schema is brought up to date on open.
 """
 
+from slaengine.store import user_tables as _user_tables  # noqa: F401  (tables join the metadata)
 from slaengine.store.repository import (
     AddResult,
     LoadResult,
