@@ -339,7 +339,7 @@ def test_a_supplier_guessing_ids_learns_nothing(world: World) -> None:
     ack = world.client.post(f"/console/alerts/{theirs.id}/ack", data={}, headers=as_other)
     assert ack.status_code == 404
     # lists: only B, even when asked for A
-    assert [c["id"] for c in world.client.get("/contracts", headers=as_other).json()] == [B]
+    assert [c["contract"] for c in world.client.get("/contracts", headers=as_other).json()] == [B]
     for route in ("/breaches", "/penalties", "/alerts"):
         rows = world.client.get(route, headers=as_other).json()
         assert rows and {r["contract"] for r in rows} == {B}, route
@@ -356,7 +356,7 @@ def test_a_supplier_guessing_ids_learns_nothing(world: World) -> None:
     assert statement.status_code == 200 and A not in statement.text
     # the supplier of A sees A and not B
     as_mine = world.headers("supplier")
-    assert [c["id"] for c in world.client.get("/contracts", headers=as_mine).json()] == [A]
+    assert [c["contract"] for c in world.client.get("/contracts", headers=as_mine).json()] == [A]
     assert world.client.get(f"/alerts/{mine.id}", headers=as_mine).status_code == 404
 
 
@@ -510,7 +510,7 @@ def test_the_shared_tokens_work_as_before(world: World) -> None:
     """A single-team deployment: the viewer reads every contract and may not write, the
     operator does everything; nobody without a token gets in."""
     as_viewer, as_operator = world.headers("viewer"), world.headers("operator")
-    assert {c["id"] for c in world.client.get("/contracts", headers=as_viewer).json()} == {A, B}
+    assert {c["contract"] for c in world.client.get("/contracts", headers=as_viewer).json()} == {A, B}
     refused = world.client.post("/events", json=_event(A, "arrived", "T1", T0), headers=as_viewer)
     assert refused.status_code == 403
     assert "viewer token may only read" in refused.json()["error"]

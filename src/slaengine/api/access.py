@@ -40,8 +40,9 @@ from slaengine.api.auth import Auth, NotSignedIn, _bearer
 from slaengine.audit.trail import Actor, client_address, http_actor
 from slaengine.store import Store
 
-#: Routes that are not APIRoutes and need no caller: the OpenAPI document, the console's assets.
-PUBLIC_PATHS = frozenset({"/openapi.json", "/assets"})
+#: Routes that are not APIRoutes and need no caller: the OpenAPI document, the console's and
+#: the API docs' assets.
+PUBLIC_PATHS = frozenset({"/openapi.json", "/assets", "/docs-assets"})
 
 
 class Hidden(Exception):
@@ -181,3 +182,49 @@ def actor(request: Request, by: str | None, via: str = "http") -> Actor:
     if who.is_user:
         return Actor(who.name, via, client_address(request), "user")
     return http_actor(request, by, who.name, via)
+
+
+def narrowed(query: Any, column: Any, request: Request, action: str = "contract.read") -> Any:
+    """``query`` narrowed to the rows of ``column``'s contracts the caller may ``action`` on."""
+    within = visible(request, action)
+    return query if within is None else query.where(column.in_(sorted(within)))
+
+
+def not_loaded(contract: str) -> str:
+    """What the store says of an event of a contract it does not have (store/repository.py):
+    an event of a contract the caller does not see is answered with the same words."""
+    return (
+        f"contract: {contract!r} is not loaded in this store "
+        "(load it first: slaengine contract load FILE --db URL)"
+    )
+
+
+#: What the viewer token is told when it tries to write (as before people and roles).
+VIEWER_READS = (
+    "the viewer token may only read: use the operator token to post events or acknowledge alerts"
+)
+
+
+def may_post(who: Principal) -> str | None:
+    """Why ``who`` may post no event at all (403), or None."""
+    if who.may("events.post") or who.may("breach.waive"):
+        return None
+    return VIEWER_READS if who.kind == "token" else refusal(who, "events.post")
+
+
+def event_refusal(who: Principal, data: Any) -> tuple[int, str] | None:
+    """Whether ``who`` may post the event ``data``: None, or the status and the words. An event
+    of a contract ``who`` does not see reads like one of a contract that is not loaded (422);
+    one they see but may not post to (a ``breach_waived`` event needs ``breach.waive``) is a
+    403. An event without a text ``contract`` is left to the store's own check."""
+    if who.almighty or not isinstance(data, dict):
+        return None
+    contract = data.get("contract")
+    if not isinstance(contract, str):
+        return None
+    action = "breach.waive" if data.get("type") == "breach_waived" else "events.post"
+    if not who.sees(contract):
+        return 422, not_loaded(contract)
+    if not who.may(action, contract):
+        return 403, refusal(who, action)
+    return None
