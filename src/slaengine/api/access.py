@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy.orm import Session
 
@@ -104,7 +105,9 @@ def requires(action: str, contract: Resolver | None = None, *, page: bool = Fals
     ``dependencies=[requires("dispute.file", path("contract"))]``."""
     rule(action)  # an action the table does not have fails here, at start-up
 
-    def check(
+    # async, like Auth.reader: a shared token is a string compare, a session or a user's token
+    # one indexed read (as the sessions always were); a row's contract is read in a worker
+    async def check(
         request: Request,
         _scheme: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)] = None,
     ) -> Principal:
@@ -122,8 +125,7 @@ def requires(action: str, contract: Resolver | None = None, *, page: bool = Fals
         where: str | None = None
         if contract is not None and not who.everywhere:
             if getattr(contract, "needs_store", True):
-                with access.store.sessions() as session:
-                    where, missing = contract(request, session)
+                where, missing = await run_in_threadpool(_resolve, access.store, contract, request)
             else:
                 where, missing = contract(request, None)  # type: ignore[arg-type]
             # an unknown id answers as a hidden one: 404 either way, before any 403
@@ -139,6 +141,11 @@ def requires(action: str, contract: Resolver | None = None, *, page: bool = Fals
 
     check.__access__ = action  # type: ignore[attr-defined]
     return Depends(check)
+
+
+def _resolve(store: Store, contract: Resolver, request: Request) -> tuple[str | None, str]:
+    with store.sessions() as session:
+        return contract(request, session)
 
 
 def public(why: str) -> Any:
