@@ -31,6 +31,7 @@ SKIPPED = {
     "console.md": 2,
     "import.md": 1,
     "penalties.md": 1,
+    "people.md": 1,
     "security.md": 1,
     "service.md": 6,
     "warranty.md": 1,

@@ -270,3 +270,20 @@ def test_the_migration_keeps_the_sessions_table(tmp_path: Path) -> None:
         assert version == "0009"
     finally:
         store.close()
+
+
+def test_the_docs_say_the_permission_table() -> None:
+    """docs/people.md's table is the table the code enforces, row for row, in both languages."""
+    text = (Path(__file__).resolve().parent.parent / "docs" / "people.md").read_text("utf-8")
+    order = ("contract_manager", "supervisor", "billing", "supplier", "viewer")
+    rows = {}
+    for line in text.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 3 + len(order) and cells[0].startswith("`"):
+            rows[cells[0].strip("`")] = cells
+    assert list(rows) == list(PERMISSIONS)
+    for action, rule in PERMISSIONS.items():
+        cells = rows[action]
+        assert (cells[1], cells[2]) == (rule.en, rule.zh), action
+        marked = {role for role, cell in zip(order, cells[3:], strict=True) if cell == "✓"}
+        assert marked == set(rule.roles), action
