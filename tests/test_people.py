@@ -4,11 +4,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -248,26 +249,45 @@ def test_the_user_commands(tmp_path: Path) -> None:
     assert broken.returncode == 1 and "record 2 (role_granted" in broken.stderr
 
 
-def test_the_migration_keeps_the_sessions_table(tmp_path: Path) -> None:
-    """0009 adds the users' tables and a nullable ``user_id`` to the console's sessions: a
-    session signed in before the upgrade still stands for its token."""
-    store = Store.open(f"sqlite:///{tmp_path / 'm.db'}", FixedClock(T0))
+def test_the_migration_from_0008_keeps_the_sessions(db_url: str) -> None:
+    """0009 adds the people's tables and a nullable ``user_id`` to the console's sessions: a
+    browser signed in with a token before the upgrade is still signed in after it, and the
+    downgrade takes the tables away again."""
+    from slaengine.api.sessions import SessionStore, token_mark
+    from slaengine.store import migrate
+
+    clock = FixedClock(T0)
+    store = Store.open(db_url, clock)
     try:
-        with store.sessions() as session:
-            columns = {
-                row[1] for row in session.execute(text("PRAGMA table_info(console_sessions)"))
-            }
-            tables = {
-                row[0]
-                for row in session.execute(
-                    text("SELECT name FROM sqlite_master WHERE type='table'")
-                )
-            }
-        assert "user_id" in columns
-        assert {"users", "user_tokens", "user_grants"} <= tables
-        with store.sessions() as session:
-            version = session.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        assert version == "0009"
+        migrate.downgrade(store.engine, "0008")
+        cookie = "s" * 43  # a session as 0008 kept it (no user_id column yet)
+        with store.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO console_sessions (secret_hash, role, token_mark, issued_at, "
+                    "expires_at) VALUES (:h, 'operator', :m, :i, :e)"
+                ),
+                {
+                    "h": hashlib.sha256(cookie.encode()).hexdigest(),
+                    "m": token_mark("op-token-0123456789", "operator"),
+                    "i": T0,
+                    "e": T0 + timedelta(hours=1),
+                },
+            )
+        migrate.upgrade(store.engine)
+        sessions = SessionStore(store, clock, 3600)
+        with store.engine.connect() as connection:
+            version = connection.execute(text("SELECT version_num FROM alembic_version"))
+            assert version.scalar_one() == "0009"
+            users = connection.execute(text("SELECT count(*) FROM users")).scalar_one()
+            assert users == 0
+        assert sessions.role_of(cookie, {"operator": "op-token-0123456789"}) == "operator"
+        UserStore(store).add("li.wei", PASSWORD, ADMIN)
+        migrate.downgrade(store.engine, "0008")
+        with store.engine.connect() as connection:
+            names = set(store.engine.dialect.get_table_names(connection))
+        assert "users" not in names and "console_sessions" in names
+        migrate.upgrade(store.engine)
     finally:
         store.close()
 

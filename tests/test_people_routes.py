@@ -510,7 +510,10 @@ def test_the_shared_tokens_work_as_before(world: World) -> None:
     """A single-team deployment: the viewer reads every contract and may not write, the
     operator does everything; nobody without a token gets in."""
     as_viewer, as_operator = world.headers("viewer"), world.headers("operator")
-    assert {c["contract"] for c in world.client.get("/contracts", headers=as_viewer).json()} == {A, B}
+    assert {c["contract"] for c in world.client.get("/contracts", headers=as_viewer).json()} == {
+        A,
+        B,
+    }
     refused = world.client.post("/events", json=_event(A, "arrived", "T1", T0), headers=as_viewer)
     assert refused.status_code == 403
     assert "viewer token may only read" in refused.json()["error"]
