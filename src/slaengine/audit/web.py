@@ -1,4 +1,4 @@
-"""``GET /audit`` (operator only) and the sign-in recorder the app's routes use.
+"""``GET /audit`` (``audit.read``, slaengine.access) and the sign-in recorder the app's routes use.
 
 ``install(app, store, auth)`` adds the route and puts a ``SignIns`` recorder on
 ``app.state.audit_sign_ins`` (slaengine.audit.trail.sign_in finds it there). The console's
@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import Depends, FastAPI, HTTPException, Query
+from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.responses import Response
 
+from slaengine.api.access import requires, visible
 from slaengine.api.auth import Auth
 from slaengine.api.problems import responses
 from slaengine.audit import trail
@@ -79,7 +81,7 @@ def install(app: FastAPI, store: Store, auth: Auth) -> None:
     @app.get(
         "/audit",
         tags=["audit"],
-        dependencies=[Depends(auth.operator_only)],
+        dependencies=[requires("audit.read")],
         responses={
             **responses(401, 403, 422, 503),
             200: {
@@ -89,6 +91,7 @@ def install(app: FastAPI, store: Store, auth: Auth) -> None:
         },
     )
     def audit(
+        request: Request,
         contract: str | None = None,
         kind: Annotated[
             str | None,
@@ -106,12 +109,15 @@ def install(app: FastAPI, store: Store, auth: Auth) -> None:
         limit: Annotated[int, Query(ge=1, le=100_000)] = 1000,
         format: Literal["json", "csv"] = "json",
     ) -> Any:
-        """The audit trail: who did what, when and from where (operator only). Each record
+        """The audit trail: who did what, when and from where (``audit.read``: the operator,
+        an administrator, a contract manager for their contracts' records). Each record
         carries its hash and its predecessor's; ``slaengine audit verify`` checks the chain."""
         try:
             filters = filters_of(contract, kind, who, since, until, dates=False)
         except ValueError as exc:
             raise HTTPException(422, detail=str(exc)) from None
+        # a contract manager reads the records of their contracts (slaengine.access)
+        filters = replace(filters, within=visible(request, "audit.read"))
         with store.sessions() as session:
             rows = trail.records(session, filters, limit, newest_first=True)
         rows.reverse()
