@@ -252,36 +252,59 @@ def test_every_role_on_every_route(world: World, case: Case) -> None:
             assert seen["other_supplier"] == 404 and seen["no_roles"] == 404
 
 
+def _flat(routes: list[Any], prefix: str = "", rules: tuple[str, ...] = ()) -> Iterator[Any]:
+    """Every route of the app with its full path and the rules of the routers around it (this
+    FastAPI keeps an included router as one node of ``app.routes``)."""
+    for route in routes:
+        context = getattr(route, "include_context", None)
+        if context is not None:
+            around = tuple(
+                str(getattr(d.dependency, "__access__", "")) for d in context.dependencies
+            )
+            yield from _flat(
+                route.original_router.routes, prefix + context.prefix, (*rules, *around)
+            )
+        else:
+            yield prefix + str(getattr(route, "path", "")), route, rules
+
+
 def test_every_route_declares_its_rule(world: World) -> None:
     """Every route of the app (API and console) declares an access rule, and the table above
     covers every one that is not public: a new route cannot be forgotten."""
     app: FastAPI = world.client.app  # type: ignore[assignment]
     tabled = {(c.method, c.route) for c in CASES}
     undeclared, untested = [], []
-    for route in app.routes:
+    declared: dict[tuple[str, str], list[str]] = {}
+    for full, route, around in _flat(list(app.routes)):
         if isinstance(route, APIRoute):
-            rules = _rules(route)
+            rules = [r for r in (*around, *_rules(route)) if r]
             for method in route.methods:
+                declared[(method, full)] = rules
                 if not rules:
-                    undeclared.append(f"{method} {route.path}")
-                elif (method, route.path) not in tabled | UNTABLED and not any(
+                    undeclared.append(f"{method} {full}")
+                elif (method, full) not in tabled | UNTABLED and not any(
                     r.startswith("public") for r in rules
                 ):
-                    untested.append(f"{method} {route.path}")
-        elif isinstance(route, Mount | Route) and route.path not in PUBLIC_PATHS:
-            undeclared.append(f"{route.path} ({type(route).__name__})")
+                    untested.append(f"{method} {full}")
+        elif isinstance(route, Mount | Route):
+            if full not in PUBLIC_PATHS:
+                undeclared.append(f"{full} ({type(route).__name__})")
+        else:
+            undeclared.append(f"{full} ({type(route).__name__}: a route of an unknown kind)")
     assert undeclared == [], f"routes without an access rule: {undeclared}"
     assert untested == [], f"routes with a rule but no row in CASES: {untested}"
+    assert len(declared) >= len(CASES) + len(UNTABLED) - 1
     for case in CASES:  # and each row names the route's own rule
-        route = next(
-            r for r in app.routes
-            if isinstance(r, APIRoute) and r.path == case.route and case.method in r.methods
-        )  # fmt: skip
-        assert case.action in _rules(route), (case.route, _rules(route))
+        rules = declared[(case.method, case.route)]
+        assert case.action in rules, (case.route, rules)
         assert case.action in PERMISSIONS
+    for method, route in UNTABLED:
+        assert declared[(method, route)], route
 
 
 def _rules(route: APIRoute) -> list[str]:
+    """The access rules a route declares: its dependencies' (``requires``, ``public``), or an
+    ``x-access`` in its OpenAPI operation (a route that checks in its body)."""
     found: list[str] = []
     extra = (route.openapi_extra or {}).get("x-access")
     if extra:

@@ -3,7 +3,9 @@
 Events go in (one, or a batch) and are answered only once stored; tickets, breaches, alerts
 and contracts come out. Every route but ``/health`` and the OpenAPI docs (``/docs``, served
 from the package: they work offline) requires a token when one is configured (api/auth.py: a
-viewer token reads, the operator token also posts events and acknowledges); ``slaengine serve``
+viewer token reads, the operator token also posts events and acknowledges; a named user does
+what their roles per contract allow, each route's rule from the permission table through
+api/access.py ``requires``); ``slaengine serve``
 refuses to listen beyond loopback without one. The web console (console/) is mounted at ``/``.
 
 Transaction boundaries are the service's and the store's: each posting request is one
