@@ -548,3 +548,15 @@ def test_the_shared_tokens_work_as_before(world: World) -> None:
     assert world.client.get("/audit", headers=as_viewer).status_code == 403
     assert world.client.get("/audit", headers=as_operator).status_code == 200
     assert world.client.get("/", headers=as_viewer).status_code == 200
+
+
+def test_a_users_waiver_is_granted_under_their_name(world: World) -> None:
+    waiver = _event(A, "breach_waived", "T1", T0, attrs={"commitment": "ack", "by": "Boss",
+                                                         "reason": "line down"})  # fmt: skip
+    refused = world.client.post("/events", json=waiver, headers=world.headers("supervisor"))
+    assert refused.status_code == 403
+    done = world.client.post("/events", json=waiver, headers=world.headers("manager"))
+    assert done.status_code == 201, done.text
+    with world.store.sessions() as session:
+        rows = trail.records(session, trail.Filters(kind="waiver"))
+    assert [(r.who, r.contract) for r in rows] == [("manager", A)]

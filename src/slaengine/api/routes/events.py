@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from slaengine.api.access import current, event_refusal, may_post, requires
+from slaengine.api.access import current, event_refusal, may_post, requires, signed
 from slaengine.api.auth import BEARER_SECURITY, Auth
 from slaengine.api.problems import BodyLimits, json_body, problem, responses
 from slaengine.api.routes.common import AUTH
@@ -58,6 +58,7 @@ def events_router(service: LiveService, auth: Auth, limits: BodyLimits) -> APIRo
         if hidden is not None:
             code, words = hidden
             return problem(code, words, id=event.get("id"), field="contract")
+        event = signed(who, event)
         # Requests arriving together are committed together (group commit); each is answered
         # only after its event is committed. Its ticket is judged by the judge lane.
         outcome = await service.post_one_async(event)
@@ -109,7 +110,7 @@ def events_router(service: LiveService, auth: Auth, limits: BodyLimits) -> APIRo
         for index, data in enumerate(events):
             why = event_refusal(who, data)
             if why is None:
-                allowed.append((index, data))
+                allowed.append((index, signed(who, data)))
             else:
                 ident = data.get("id") if isinstance(data, dict) else None
                 shown = storable(ident) if isinstance(ident, str) else None
