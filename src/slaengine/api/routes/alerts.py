@@ -57,7 +57,7 @@ def alerts_router(store: Store, service: LiveService, auth: Auth, zones: Zones) 
         "/alerts",
         tags=["alerts"],
         dependencies=[requires("contract.read")],
-        responses=responses(*READ),
+        responses=responses(*READ, 403),
     )
     def alerts(
         request: Request,
@@ -90,7 +90,7 @@ def alerts_router(store: Store, service: LiveService, auth: Auth, zones: Zones) 
         "/alerts/{alert_id}",
         tags=["alerts"],
         dependencies=[requires("contract.read", one_alert)],
-        responses=responses(*READ, 404),
+        responses=responses(*READ, 403, 404),
     )
     def alert(alert_id: Annotated[int, ID]) -> dict[str, Any]:
         with store.sessions() as session:

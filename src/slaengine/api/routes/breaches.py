@@ -28,7 +28,9 @@ def breaches_router(store: Store, clock: Clock, auth: Auth, zones: Zones) -> API
     # the caller's contracts only (slaengine.access; api/access.py narrowed)
     guarded = [requires("contract.read")]
 
-    @router.get("/breaches", tags=["breaches"], dependencies=guarded, responses=responses(*READ))
+    @router.get(
+        "/breaches", tags=["breaches"], dependencies=guarded, responses=responses(*READ, 403)
+    )
     def breaches(
         request: Request,
         status_: Annotated[
@@ -69,7 +71,9 @@ def breaches_router(store: Store, clock: Clock, auth: Auth, zones: Zones) -> API
         with store.sessions() as session:
             return breaches_json(session, list(session.scalars(query)), zones, now_of())
 
-    @router.get("/penalties", tags=["breaches"], dependencies=guarded, responses=responses(*READ))
+    @router.get(
+        "/penalties", tags=["breaches"], dependencies=guarded, responses=responses(*READ, 403)
+    )
     def penalties(
         request: Request,
         contract: str | None = None,

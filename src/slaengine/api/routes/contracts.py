@@ -39,7 +39,9 @@ def contracts_router(store: Store, service: LiveService, auth: Auth, zones: Zone
     reader = [requires("contract.read")]
     on_contract = [requires("contract.read", path("contract"))]
 
-    @router.get("/contracts", tags=["contracts"], dependencies=reader, responses=responses(*READ))
+    @router.get(
+        "/contracts", tags=["contracts"], dependencies=reader, responses=responses(*READ, 403)
+    )
     def contracts(request: Request) -> list[dict[str, Any]]:
         """Every stored contract version, oldest first (of the contracts the caller sees)."""
         from slaengine.store import VersionInfo
@@ -56,7 +58,7 @@ def contracts_router(store: Store, service: LiveService, auth: Auth, zones: Zone
         "/contracts/{contract}",
         tags=["contracts"],
         dependencies=on_contract,
-        responses=responses(*READ, 404),
+        responses=responses(*READ, 403, 404),
     )
     def contract_detail(contract: str) -> dict[str, Any]:
         """A contract's versions and the commitments of the newest one."""
@@ -88,7 +90,7 @@ def contracts_router(store: Store, service: LiveService, auth: Auth, zones: Zone
         "/contracts/{contract}/measures",
         tags=["contracts"],
         dependencies=on_contract,
-        responses=responses(*READ, 404),
+        responses=responses(*READ, 403, 404),
     )
     def contract_measures(
         contract: str,
@@ -228,7 +230,7 @@ def contracts_router(store: Store, service: LiveService, auth: Auth, zones: Zone
         dependencies=[
             requires("contract.read", path("contract", "contract {!r} is not loaded in this store"))
         ],
-        responses=responses(*READ, 404),
+        responses=responses(*READ, 403, 404),
     )
     def ticket_clocks(contract: str, ticket: str) -> dict[str, Any]:
         """The ticket's clocks now: deadlines, time left (running) or lateness (breached), and
