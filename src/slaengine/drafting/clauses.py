@@ -165,7 +165,7 @@ def find_clause(sentence: Sentence) -> FoundClause | Unread | None:
 
 _TRAILING_CONDITION = re.compile(
     r"\b(?:for (?:each|every|any)\b.{0,40}?\b(?:where|if|when|that|which)|where|if|when)\b"
-    r"(?=.*\b(?:not|fails?|late)\b)",
+    r"(?=.*\b(?:not|fails?|late|later than|beyond|exceeds?)\b)",
     re.I,
 )
 _FAILURE = re.compile(
@@ -173,7 +173,9 @@ _FAILURE = re.compile(
 )
 
 #: "修复超过8小时的", "exceeds 4 hours": the target the lateness is counted from.
-_EXCEEDED = re.compile(r"(?:超过|超出|逾|exceed(?:s|ing)?|more than|longer than)\s*$", re.I)
+_EXCEEDED = re.compile(
+    r"(?:超过|超出|逾|晚于|迟于|exceed(?:s|ing)?|more than|longer than|later than|beyond)\s*$", re.I
+)
 
 
 def _shapes(condition: str) -> list[tuple[ShapeWords, str | None, str | None]]:

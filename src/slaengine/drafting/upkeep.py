@@ -119,6 +119,17 @@ class FoundStep:
 
 
 _FREQUENCIES: tuple[tuple[re.Pattern[str], str], ...] = (
+    # "每两周", "fortnightly", "biweekly", every other week: before 每周 / weekly
+    (
+        re.compile(
+            r"每(?:两|二|2)\s*(?:周|个?星期|个?礼拜)|每隔一周|隔周|fortnight|bi-?weekly"
+            r"|every (?:two|2|other) weeks?",
+            re.I,
+        ),
+        "14d",
+    ),
+    # "半月保养", "每半个月": the fortnightly service of lifts, every 15 days
+    (re.compile(r"每半个?月|半月(?:一次|保养|维保|巡检|检查)|twice[- ]monthly|semi-?monthly", re.I), "15d"),
     (re.compile(r"每(?:个)?季度?|quarterly|every quarter", re.I), "3mo"),
     (re.compile(r"每(?:个)?学期|each semester|every semester|every term", re.I), "6mo"),
     (re.compile(r"每半年|每6个月|semi-?annual|every (?:6|six) months|half-yearly", re.I), "6mo"),
@@ -130,7 +141,8 @@ _EVERY_N = re.compile(
 )
 _SPELLED = {"two": "2", "three": "3", "four": "4", "six": "6", "twelve": "12"}
 _SPELLED.update({"两": "2", "二": "2", "三": "3", "四": "4", "六": "6"})
-_EVERY_DAYS = re.compile(r"每\s*(\d+)\s*天|every (\d+) days", re.I)
+_EVERY_DAYS = re.compile(r"每(?:隔)?\s*(\d+)\s*(?:天|日(?!前|内))|every (\d+) days", re.I)
+_EVERY_WEEKS = re.compile(r"每(?:隔)?\s*(\d+|三|四)\s*(?:周|个?星期)|every (\d+|three|four) weeks", re.I)
 _PER_YEAR = re.compile(
     r"每年[^,;\d]{0,6}?(\d+)\s*次|(\d+) times (?:a|per|each|every) (?:calendar )?year"
     r"|(\d+) (?:[\w-]+ ){0,3}(?:visits?|inspections?|services?) (?:a|per|each|every) year",
@@ -207,6 +219,11 @@ def _frequency(text: str) -> tuple[str | None, str | None, int | None]:
     if every_n:
         months = next(g for g in every_n.groups() if g)
         return f"{_SPELLED.get(months.lower(), months)}mo", None, None
+    every_weeks = _EVERY_WEEKS.search(text)
+    if every_weeks:
+        weeks = next(g for g in every_weeks.groups() if g)
+        weeks = {"三": "3", "四": "4", "three": "3", "four": "4"}.get(weeks.lower(), weeks)
+        return f"{int(weeks) * 7}d", None, None
     every_days = _EVERY_DAYS.search(text)
     if every_days:
         return f"{every_days.group(1) or every_days.group(2)}d", None, None

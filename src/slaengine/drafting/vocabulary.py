@@ -243,7 +243,7 @@ CAP = _words(
 CONTRACT_PRICE = _words(r"合同(?:总)?(?:价|金额|价款|总额)|contract (?:price|value|sum|amount)")
 #: "per started unit of lateness": 每超时10分钟, 每逾期1天, per started hour, for every 10 minutes.
 PER_UNIT = _words(
-    r"每(?:超时|超过|超出|逾期|逾|延迟|延误|迟到|晚)?\s*(?=\d|半|小时|天|日)"
+    r"每(?:超时|超过|超出|超|逾期|逾|延迟|延误|迟到|迟|晚)?\s*(?=\d|半|小时|天|日)"
     r"|per (?:started |additional )?(?=\d|hour|day|minute)|for (?:each|every) (?:started |full |part of an? )?"
 )
 PER_BARE_UNIT = _words(r"^(小时|天|日|hour|day|minute)")
@@ -403,7 +403,8 @@ MEASURE_PERIODS: tuple[tuple[re.Pattern[str], str], ...] = (
 PHONE = re.compile(
     r"(?<![\d-])(?:\+?86[- ]?)?(?:400[- ]?\d{3}[- ]?\d{4}|0\d{1,3}[- ]?\d{6,8}|1[3-9]\d{9}"
     r"|\(?\d{3}\)?[ -]\d{3}-\d{4}|\+\d{1,3}(?:[ -]\d{1,4}){2,4}"
-    r"|\(0\d{1,3}\)\s?\d{3,4}-?\d{4}|0\d{3} \d{3} \d{4}|1[38]00 \d{3} \d{3})(?![\d-])"
+    r"|\(0\d{1,3}\)\s?\d{3,4}-?\d{4}|0\d{3} \d{3} \d{4}|1[38]00 \d{3} \d{3}"
+    r"|1[- ]8[0-9]{2}[- ]\d{3}[- ]\d{4}|0800[- ]\d{3}[- ]\d{3,4})(?![\d-])"
 )
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 ROLE = _words(
@@ -417,7 +418,10 @@ POSTPONE = _words(r"顺延|相应延长|双倍延长|extended by (?:the|twice th
 #: A kind of fault named in passing (a machine that is down, System down, down trucks) and the
 #: rest of them (for all other calls): the levels ``down`` and ``other``.
 DOWN_KIND = re.compile(
-    r"\b(?:that|which) (?:is|are) down\b|\b(?:system|machine|unit|line|equipment|site)[- ]down\b"
+    r"\b(?:that|which) (?:is|are) down\b"
+    r"|\b(?:system|machine|unit|line|equipment|site|instrument|analy[sz]er|device|server|network"
+    r"|plant|vehicle|truck|lift|elevator|printer|scanner|terminal|chiller|boiler|link|host)[- ]down\b"
+    r"|^\s*(?:the )?(?!slow|shut|break|count|step|wind|turn|cool|calm|touch)[a-z]+[- ]down\s*$"
     r"|^\s*down\b|\bdown (?:machines?|units?|systems?|equipment|trucks?|vehicles?)\b",
     re.I,
 )
