@@ -465,6 +465,7 @@ class Findings:
                 self.categories.setdefault(named[0], named[1])
                 self._same_line = (sentence.line, level)
         found = find_commitments(sentence, level=level, action=action, columns=columns)
+        carried: tuple[str, str] | None = None
         for item in found:
             if isinstance(item, Unclear):
                 if not quiet:
@@ -494,6 +495,17 @@ class Findings:
                     if (k := _phrase_kind(sentence.plain[a:b]))
                 }
                 own = kinds.pop() if len(kinds) == 1 else None
+            if (
+                own is None
+                and carried is not None
+                and item.severity == level
+                and severity_in(item.phrase) is None
+            ):
+                # "其他故障8小时内到达现场，24小时内修复": the phrase's kind runs on to the
+                # phrases after it that name none
+                own = carried
+            if own is not None:
+                carried = own
             if own is not None and own[0] != item.severity:
                 # "制冷机组停机故障8小时内修复，一般故障48小时内修复": each phrase its own kind
                 self.categories.setdefault(own[0], own[1])
@@ -638,6 +650,11 @@ def category(label: str) -> tuple[str, str] | None:
     if zone_in(text) or severity_in(text) or any(w.words.search(text) for w in SHAPES):
         return None
     chinese = bool(_CJK_CHAR.search(text))
+    if chinese and len(text) > 12:
+        # "道闸无法抬杆等影响车辆通行的故障": examples, then the kind they belong to
+        short = re.split(r"等|即|之类", text)[-1].strip()
+        if short != text and 2 <= len(short) <= 12:
+            return category(short)
     if (chinese and len(text) > 12) or (not chinese and len(text.split()) > 4):
         return None
     base = _CATEGORY_TAIL.sub("", text).strip() or text

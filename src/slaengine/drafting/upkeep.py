@@ -69,6 +69,7 @@ def find_warranty(sentence: Sentence) -> FoundWarranty | None:
         found.rewarranty = "fresh_term"
     elif REMAINING_TERM.search(plain):
         found.rewarranty = "remaining"
+    named_subjects: list[int] = []  # unscoped terms with a subject of their own
     for start, end in phrases(plain):
         text = plain[start:end]
         if (
@@ -100,6 +101,19 @@ def find_warranty(sentence: Sentence) -> FoundWarranty | None:
         term = target_text(spans[0])
         found.scoped.append((kind, term, scoped))
         found.terms.setdefault(kind, term)
+        if kind == "unit" and not scoped:
+            subject = re.split(r"质保|保修|保固|warrant|guarantee|cover|carr", text, maxsplit=1)[0]
+            if len(re.findall(r"[\u4e00-\u9fff]|[A-Za-z]+", subject)) >= 2:
+                named_subjects.append(len(found.scoped) - 1)
+    if any(kind == "unit" and scoped for kind, _, scoped in found.scoped):
+        # "充电模块质保3年，整桩质保2年": a subject of its own named before the whole unit's
+        # term in the same sentence is a part, whatever its name
+        for at in named_subjects:
+            _, term, _ = found.scoped[at]
+            found.scoped[at] = ("component", term, True)
+        found.terms = {}
+        for kind, term, _ in found.scoped:
+            found.terms.setdefault(kind, term)
     if not found.terms and found.rewarranty is None:
         return None
     return found
@@ -130,11 +144,16 @@ _FREQUENCIES: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     # "半月保养", "每半个月": the fortnightly service of lifts, every 15 days
     (re.compile(r"每半个?月|半月(?:一次|保养|维保|巡检|检查)|twice[- ]monthly|semi-?monthly", re.I), "15d"),
-    (re.compile(r"每(?:个)?季度?|quarterly|every quarter", re.I), "3mo"),
+    (
+        re.compile(
+            r"每(?:个)?季度?|quarterly|every quarter|(?:once|1 time) (?:a|per|each) quarter", re.I
+        ),
+        "3mo",
+    ),
     (re.compile(r"每(?:个)?学期|each semester|every semester|every term", re.I), "6mo"),
     (re.compile(r"每半年|每6个月|semi-?annual|every (?:6|six) months|half-yearly", re.I), "6mo"),
-    (re.compile(r"每月|每1个月|monthly|every month", re.I), "1mo"),
-    (re.compile(r"每周|每星期|每礼拜|weekly|every week", re.I), "7d"),
+    (re.compile(r"每月|每1个月|monthly|every month|(?:once|1 time) (?:a|per|each) month", re.I), "1mo"),
+    (re.compile(r"每周|每星期|每礼拜|weekly|every week|(?:once|1 time) (?:a|per|each) week", re.I), "7d"),
 )
 _EVERY_N = re.compile(
     r"每\s*(\d+)\s*个月|every (\d+|two|three|four|six|twelve) months|每(两|二|三|四|六)个月", re.I
@@ -149,7 +168,9 @@ _PER_YEAR = re.compile(
     re.I,
 )
 _PER_MONTH = re.compile(r"每月[^,;\d]{0,6}?(\d+)\s*次|(\d+) times (?:a|per|each|every) month", re.I)
-_YEARLY = re.compile(r"每年|annual|yearly|every year|once a year", re.I)
+_YEARLY = re.compile(
+    r"每年|annual|yearly|every year|(?:once|1 time) (?:a|per|each|every) (?:calendar )?year", re.I
+)
 _FIRST_YEARS = re.compile(
     r"前\s*(\d+)\s*年|(?<![第满\d])(\d+)\s*年(?:内|之内|以内)|first (\d+) years", re.I
 )

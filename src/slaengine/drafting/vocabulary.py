@@ -267,6 +267,7 @@ KEY_PART = _words(
 )
 WHOLE_UNIT = _words(
     r"成套设备|整套设备|整机|整体|设备整机|全套|整套|整梯|整屏|整车|整台|其余设备|其他设备"
+    r"|(?<![调完修])整(?:桩|柜|站|架|座|组|件设备|套|部|辆|条线)"
     r"|whole (?:unit|system)"
     r"|complete (?:unit|system)"
     r"|entire (?:unit|system)|equipment as a whole|整台|其余部分|the rest of"
@@ -280,6 +281,7 @@ OTHER_PART = _words(
 COMPONENT = _words(
     r"压缩机|球管|探测器|逆变器|主板|电源模块|电路板|板卡|电机|马达|曳引机|控制器|控制柜|变频器|变压器"
     r"|显示屏|液晶屏|屏幕|触摸屏|硬盘|光源|灯珠|发动机|水泵|风机|电池|传感器|打印机"
+    r"|模块|相机|摄像机|摄像头|镜头|读卡器|阀门|阀|电极|探头|灯管|滤网|充电枪|线缆|电缆"
     r"|compressors?|tubes?|detectors?|inverters?|mother ?boards?|main ?boards?|motors?|engines?"
     r"|controllers?|displays?|screens?|panels?|sensors?|circuit boards?|modules?|batter(?:y|ies)"
     r"|printers?|pumps?|drives?|hard disks?|power supplies"
