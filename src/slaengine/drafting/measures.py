@@ -23,7 +23,7 @@ from slaengine.drafting.vocabulary import EMAIL, MEASURE_PERIODS, MEASURES, PHON
 
 _CEILING = re.compile(
     r"不超过|不高于|(?<!不)低于|(?<!不)小于|≤|<|at most|no more than|(?<!not )below"
-    r"|(?<!no )less than",
+    r"|(?<!no )(?<!not )less than",
     re.I,
 )
 

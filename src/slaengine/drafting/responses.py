@@ -105,6 +105,15 @@ _CONDITION = re.compile(
 )
 
 
+#: Acts with a time limit that no response shape holds: a loaner, spare parts, training.
+_OTHER_ACT = re.compile(
+    r"备用机|备机|替代机|周转机|代用机|备品|备件|配件到位|零件到位|培训"
+    r"|loaner|loan (?:unit|machine)|\bspare|standby (?:unit|machine)|temporary (?:unit|replacement)"
+    r"|\btraining",
+    re.I,
+)
+
+
 def shape_near(plain: str, position: int, phrase: tuple[int, int]) -> ShapeWords | None:
     """The shape whose words name the action of a target at ``position`` in the phrase.
 
@@ -203,6 +212,12 @@ def find_commitments(
         if span.labelled and not span.within and own is None and column is None and action is None:
             continue  # a figure after a label that names no action ("质保期: 3年")
         shape = column if column is not None and (own is None or not span.within) else own
+        if shape is None and _OTHER_ACT.search(plain, phrase[0], phrase[1]):
+            # "24小时内提供同档次备用机", "a loaner within 1 day": an act the rule library has
+            # no shape for, not the repair named elsewhere in the sentence
+            if span.within:
+                found.append(Unclear(unnumbered(plain[phrase[0] : phrase[1]]).strip()))
+            continue
         if shape is None and len([s for s in spans if s.within]) == 1 and span.within:
             shape = shape_near(plain, span.end, (0, len(plain)))
         if shape is None and span.labelled:

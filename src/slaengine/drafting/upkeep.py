@@ -153,6 +153,7 @@ _FREQUENCIES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"每(?:个)?学期|each semester|every semester|every term", re.I), "6mo"),
     (re.compile(r"每半年|每6个月|semi-?annual|every (?:6|six) months|half-yearly", re.I), "6mo"),
     (re.compile(r"每月|每1个月|monthly|every month|(?:once|1 time) (?:a|per|each) month", re.I), "1mo"),
+    (re.compile(r"每日|每天|(?<!\d)\bdaily\b|every day|(?:once|1 time) (?:a|per|each) day", re.I), "1d"),
     (re.compile(r"每周|每星期|每礼拜|weekly|every week|(?:once|1 time) (?:a|per|each) week", re.I), "7d"),
 )
 _EVERY_N = re.compile(

@@ -58,7 +58,8 @@ SHAPES: tuple[ShapeWords, ...] = (
     ShapeWords(
         "hand-in-report",
         _words(
-            r"报告|(?:maintenance|service|repair|written|incident|root[- ]cause) report|\bRCA\b"
+            r"报告|(?:maintenance|service|repair|written|incident|root[- ]cause|analysis|failure|fault)"
+            r" report|root[- ]cause analysis|\bRCA\b"
             r"|service ticket|work order|service record"
         ),
         "report-{t}",
@@ -106,7 +107,8 @@ SHAPES: tuple[ShapeWords, ...] = (
         _words(
             r"修复|修好|排除|消缺|解决|处置完毕|处理完毕|处理完成|维修到位|维修完毕|完成维修|恢复正常|恢复运行"
             r"|恢复(?!原状)|完工|\bfix|\brepair|restor|resol|\bsolution|mitigat|\bcomplet"
-            r"|return(?:ed)? to service|back (?:in|to|into) service|replac(?:e|es|ed|ement)\b"
+            r"|return(?:ed)? to (?:service|clinical use|use|operation|production)"
+            r"|back (?:in|to|into) service|replac(?:e|es|ed|ement)\b|\bworkaround"
         ),
         "repair-{sev}{t}",
         "repair",
@@ -118,7 +120,8 @@ SHAPES: tuple[ShapeWords, ...] = (
     ShapeWords(
         "answer-the-call",
         _words(
-            r"答复|响应|反应|回复|应答|回应|接听|联系|处置|受理|\brespon|\banswer|acknowledg|contact"
+            r"答复|响应|反应|回复|应答|回应|回电|接听|联系|处置|受理|远程诊断|远程支持"
+            r"|\brespon|\banswer|acknowledg|contact|remote (?:diagnos|support|assistance)"
             r"|return(?:s|ed)? (?:the |a |their |all )?(?:phone )?calls?"
         ),
         "ack-{t}",
@@ -245,6 +248,7 @@ CONTRACT_PRICE = _words(r"合同(?:总)?(?:价|金额|价款|总额)|contract (?
 PER_UNIT = _words(
     r"每(?:超时|超过|超出|超|逾期|逾|延迟|延误|迟到|迟|晚)?\s*(?=\d|半|小时|天|日)"
     r"|per (?:started |additional )?(?=\d|hour|day|minute)|for (?:each|every) (?:started |full |part of an? )?"
+    r"|(?<=\d元)\s*/\s*(?=小时|天|日|分钟)|(?<=\d)\s*/\s*(?=hour|hr\b|day)"
 )
 PER_BARE_UNIT = _words(r"^(小时|天|日|hour|day|minute)")
 YEAR_CAP = _words(r"合同年度|每年|每一年度|per contract year|each contract year|any contract year")
@@ -253,7 +257,8 @@ CONTRACT_TOTAL = _words(r"合同期内|整个合同期|合同有效期内|over t
 SITE_RULES = _words(r"违反.{0,8}(?:管理规定|规章|制度)|site (?:rules|regulations)")
 INSPECTION = _words(
     r"巡检|巡视|巡查|定期检查|定期维护|预防性维护|保养|检修|检测(?![器仪])|检验|测试|清洗|清洁|校准|inspect"
-    r"|cleaning|calibrat"
+    r"|(?:全面|安全|例行|年度|常规|综合|定期)检查|年检|应急演练|演练"
+    r"|cleaning|cleaned|calibrat|health checks?|\bchecked (?:every|once|\d)|\bchecks? (?:every|once)"
     r"|preventive maintenance|planned maintenance|maintenance visits?|servicing|examination"
     r"|safety checks?|(?:periodic|annual|routine) checks?|tests? of"
 )
@@ -361,7 +366,8 @@ ZONES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
         "跨省/偏远地区",
         "Out of province or remote",
         _words(
-            r"跨省|省外|外省|偏远|边远|江浙沪外|其他地区|\bremote\b|out[- ]of[- ](?:province|state)"
+            r"跨省|省外|外省|偏远|边远|离岛|海岛|外岛|江浙沪外|其他地区|\bremote\b|out[- ]of[- ](?:province|state)"
+            r"|outlying islands?"
         ),
     ),
 )
@@ -388,6 +394,7 @@ MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
         "availability",
         _words(
             r"可用率|可利用率|可用性|开机率|在线率|完好率|妥善率|正常运行率|运行率|availability|uptime"
+            r"|\bavailable (?=\d)"
         ),
     ),
 )
@@ -406,7 +413,8 @@ PHONE = re.compile(
     r"(?<![\d-])(?:\+?86[- ]?)?(?:400[- ]?\d{3}[- ]?\d{4}|0\d{1,3}[- ]?\d{6,8}|1[3-9]\d{9}"
     r"|\(?\d{3}\)?[ -]\d{3}-\d{4}|\+\d{1,3}(?:[ -]\d{1,4}){2,4}"
     r"|\(0\d{1,3}\)\s?\d{3,4}-?\d{4}|0\d{3} \d{3} \d{4}|1[38]00 \d{3} \d{3}"
-    r"|1[- ]8[0-9]{2}[- ]\d{3}[- ]\d{4}|0800[- ]\d{3}[- ]\d{3,4})(?![\d-])"
+    r"|1[- ]8[0-9]{2}[- ]\d{3}[- ]\d{4}|0800[- ]\d{3}[- ]\d{3,4}"
+    r"|(?:(?<=[:：])|(?<=[:：] ))[2-9]\d{3}[ -]\d{4})(?![\d-])"
 )
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 ROLE = _words(
