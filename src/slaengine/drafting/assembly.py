@@ -632,6 +632,8 @@ _ROLE_IDS = {
     "报修电话": "hotline",
     "客服热线": "hotline",
     "客服电话": "hotline",
+    "热线": "hotline",
+    "专线": "hotline",
     "投诉电话": "complaints",
     "监督电话": "supervision",
     "项目经理": "project-manager",

@@ -73,7 +73,10 @@ def find_contact(sentence: Sentence) -> dict[str, Any] | None:
     chinese = bool(re.search(r"[\u4e00-\u9fff]", label))
     return {
         "role": label,
-        "name": {"zh" if chinese else "en": " ".join([label, *phones])},
+        # "热线：2345 6789": the number after a colon, as a bare local number is written
+        "name": {"zh" if chinese else "en": f"{label}{'：' if chinese else ':'} {' '.join(phones)}"}
+        if phones
+        else {"zh" if chinese else "en": label},
         "phones": phones,
         "emails": emails,
         "lang": "zh" if chinese else "en",

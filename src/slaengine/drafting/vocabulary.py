@@ -419,7 +419,7 @@ PHONE = re.compile(
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 ROLE = _words(
     r"项目经理|服务经理|售后(?:服务)?(?:经理|负责人|工程师)|技术负责人|总工程师|值班(?:工程师|人员|电话)|服务热线|"
-    r"报修电话|联系人|投诉电话|监督电话|客服(?:热线|电话)|account manager|service manager|project manager"
+    r"报修电话|联系人|投诉电话|监督电话|客服(?:热线|电话)|热线|专线|account manager|service manager|project manager"
     r"|support (?:line|desk|hotline)|hotline|help ?desk|duty engineer|escalation"
 )
 #: The warranty postponed by the time out of service (顺延, 双倍顺延): no clause kind has it.
