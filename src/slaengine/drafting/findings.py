@@ -705,7 +705,21 @@ def settle_warranty(findings: Findings) -> None:
     A part named by what it is (压缩机质保5年) is a key part when its term is longer than the
     whole unit's, another part when it is not; without a unit term it is the unit's."""
     units = [s for s in findings.warranty_statements if s[0] == "unit"]
-    unit_months = max((_months(s[1]) for s in units), default=None)
+    scoped_units = [s for s in units if s[2]]
+    if scoped_units:
+        # a thing named in a sentence of its own ("The magnet is covered for 10 years") beside
+        # the whole unit's scoped term: a part, as in one sentence
+        findings.warranty_statements = [
+            ("component" if s[0] == "subject" else s[0], s[1], s[2], s[3])
+            for s in findings.warranty_statements
+        ]
+    else:
+        findings.warranty_statements = [
+            ("unit" if s[0] == "subject" else s[0], s[1], s[2], s[3])
+            for s in findings.warranty_statements
+        ]
+        units = [s for s in findings.warranty_statements if s[0] == "unit"]
+    unit_months = max((_months(s[1]) for s in scoped_units or units), default=None)
     resolved = []
     for kind, term, named, sentence in findings.warranty_statements:
         if kind == "component":

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from slaengine.drafting.figures import durations, target_text
 from slaengine.drafting.responses import phrases
-from slaengine.drafting.text import Sentence
+from slaengine.drafting.text import Sentence, unnumbered
 from slaengine.drafting.vocabulary import (
     COMPONENT,
     EXTEND,
@@ -114,9 +114,32 @@ def find_warranty(sentence: Sentence) -> FoundWarranty | None:
         found.terms = {}
         for kind, term, _ in found.scoped:
             found.terms.setdefault(kind, term)
+    else:
+        # "The magnet is covered for 10 years." with the whole system's term in another
+        # sentence: a subject of its own, settled against the unit's scoped term later
+        for at in named_subjects:
+            kind, term, scoped = found.scoped[at]
+            subject = re.split(r"质保|保修|保固|warrant|guarantee|cover|carr", plain, maxsplit=1)[0]
+            if _own_subject(subject):
+                found.scoped[at] = ("subject", term, scoped)
     if not found.terms and found.rewarranty is None:
         return None
     return found
+
+
+_GENERIC_SUBJECT = re.compile(
+    r"本|该|此|所有|全部|设备|产品|系统|货物|项目|合同|契约|工程|整体|免费|提供|期|为|的|均|自|起"
+    r"|\b(?:the|this|these|all|our|any|each|every|is|are|will|be|shall|of|and|supplied|under|contract"
+    r"|equipment|systems?|products?|goods|items?|hardware|software|works?|from|delivered|installed)\b",
+    re.I,
+)
+
+
+def _own_subject(subject: str) -> bool:
+    """A subject that names a thing of its own (the magnet, 受信总机), not the delivery as a
+    whole (本项目设备, all equipment supplied under this contract)."""
+    rest = _GENERIC_SUBJECT.sub(" ", unnumbered(subject))
+    return bool(re.search(r"[\u4e00-\u9fff]{2}|[A-Za-z]{3,}", rest))
 
 
 @dataclass(frozen=True, slots=True)
