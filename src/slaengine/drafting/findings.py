@@ -45,6 +45,8 @@ from slaengine.drafting.items import (
 )
 from slaengine.drafting.measures import find_contact, find_measure
 from slaengine.drafting.responses import (
+    ALWAYS,
+    OFFICE,
     FoundCommitment,
     FoundHours,
     OpenZone,
@@ -58,6 +60,7 @@ from slaengine.drafting.responses import (
 from slaengine.drafting.text import Sentence, unnumbered
 from slaengine.drafting.upkeep import FoundStep, find_steps, find_warranty
 from slaengine.drafting.vocabulary import (
+    SEVERITIES,
     BOILERPLATE,
     CONTRACT_PRICE,
     DOWN_KIND,
@@ -124,6 +127,9 @@ class Findings:
         self.extension: Term | None = None
         self.steps: list[tuple[FoundStep, Sentence]] = []
         self.hours: tuple[FoundHours, Sentence] | None = None
+        #: "24x7 for Priority 1 and during Business Hours for all other priorities": the levels
+        #: kept round the clock, and the sentence; every other level's targets are working time
+        self.office_but: tuple[set[str], Sentence] | None = None
         self.assets: list[FoundAsset] = []
         self.facts: dict[str, tuple[Any, Sentence]] = {}
         self._asset_columns: dict[str, int] | None = None
@@ -297,6 +303,10 @@ class Findings:
             )
         elif self.hours is None:
             self.hours = (hours, sentence)
+        if _OTHERS_IN_HOURS.search(sentence.plain):
+            kept = {key for key, _zh, _en, words in SEVERITIES if words.search(sentence.plain)}
+            if kept:
+                self.office_but = (kept, sentence)
         if any(span.within for span in durations(sentence.plain)):
             # "acknowledge within 1 hour during business hours (Monday - Friday, 8:00-17:00)"
             self._commitments(sentence)
@@ -697,6 +707,32 @@ def _cell_shape(cell: str) -> ShapeWords | None:
         if words.words.search(cell):
             return words
     return None
+
+
+#: "… during Business Hours for all other priorities", "其他级别故障在工作时间内".
+_OTHERS_IN_HOURS = re.compile(
+    r"\b(?:for )?all other (?:priorities|severities|severity levels|levels|priority levels)\b"
+    r"|(?:其他|其它|其余)(?:级别|等级|优先级|各级)",
+    re.I,
+)
+
+
+def settle_calendars(findings: Findings) -> None:
+    """A tender that keeps some levels round the clock and serves all the others during
+    business hours: the others' targets are measured in working time, and listed."""
+    if findings.office_but is None:
+        return
+    kept, sentence = findings.office_but
+    for key, (term, found) in list(findings.commitments.items()):
+        if found.severity is None or found.severity in kept or found.calendar != ALWAYS:
+            continue
+        findings.commitments[key] = (term, replace(found, calendar=OFFICE))
+        note = (
+            f"{found.target} is measured in working time (office): {quote(sentence)} serves "
+            f"{found.severity} only during business hours"
+        )
+        term.notes.append(note)
+        term.reviews.append(findings._review(ASSUMPTION, sentence, note))
 
 
 def settle_warranty(findings: Findings) -> None:
