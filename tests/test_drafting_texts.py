@@ -575,3 +575,182 @@ def test_a_second_duty_is_met_only_by_the_events_that_name_it(tmp_path: Path) ->
     assert half_yearly[0].met_by == ("E2",)
     monthly = {p.index: p.met_by for p in periods if p.obligation == "inspection"}
     assert "E1" in monthly[0] + monthly[1]
+
+
+# --- forms first met in held-out batches I and J ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "every"),
+    [
+        ("运维人员每两周对各站点巡视一次。", "14d"),
+        ("每半月对每台电梯进行一次维护保养。", "15d"),
+        ("承辦商須每兩星期為每部扶手電梯進行例行保養一次。", "14d"),
+        ("每日对机房进行巡视。", "1d"),
+        ("每季度进行一次应急演练。", "3mo"),
+        ("每年进行一次全面安全检查。", "1y"),
+        ("Tower and antenna inspection once a year.", "1y"),
+        ("Each outstation receives a routine health check every six months.", "6mo"),
+        ("Helium levels are checked every month by remote monitoring.", "1mo"),
+        ("Fortnightly servicing of every charger.", "14d"),
+    ],
+)
+def test_frequencies_and_duties_met_in_later_batches(
+    text: str, every: str, tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, "整机质保期为2年。\n" + text + "\n")
+    (duty,) = contract.obligations
+    assert [str(s.every) for s in duty.schedule] == [every]
+
+
+def test_twice_a_year_cleaning_is_a_duty_counted_per_year(tmp_path: Path) -> None:
+    contract, _ = drafted(tmp_path, "整机质保期为2年。\nCooling towers are cleaned twice a year.\n")
+    (duty,) = contract.obligations
+    assert (str(duty.per), duty.count) == ("1y", 2)
+
+
+@pytest.mark.parametrize(
+    ("text", "terms"),
+    [
+        # a part named by a word outside the list, before the whole unit's term
+        ("充电模块质保3年，整桩质保2年。", {"unit": "2y", "key_part": "3y"}),
+        ("驅動主機保用5年，整部扶手電梯保用2年。", {"unit": "2y", "key_part": "5y"}),
+        # the part in a sentence of its own beside the whole system's term
+        (
+            "The magnet is covered for 10 years; the rest of the system for 2 years.",
+            {"unit": "2y", "key_part": "10y"},
+        ),
+        # all equipment of the contract is no part of its own
+        ("本项目设备质保期为2年。", {"unit": "2y"}),
+    ],
+)
+def test_parts_named_before_or_apart_from_the_whole_units_term(
+    text: str, terms: dict[str, str], tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, text + "\n")
+    assert contract.warranty is not None
+    got = {k: str(v) for k, v in contract.warranty.terms.items() if str(v) != "follows its unit"}
+    assert got == terms
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "道闸无法抬杆等影响车辆通行的故障，维修人员应在1小时内到达现场，3小时内修复；"
+            "其他故障8小时内到达现场，24小时内修复。",
+            {
+                ("be-on-site", "影响车辆通行", "1h"),
+                ("fix-after-arrival", "影响车辆通行", "3h"),
+                ("be-on-site", "other", "8h"),
+                ("fix-after-arrival", "other", "24h"),
+            },
+        ),
+        (
+            "第三條 火警受信總機故障應於抵達後6小時內修復；其他設備故障應於3日內修復完成。",
+            {("fix-after-arrival", "火警受信总机", "6h"), ("fix-after-arrival", "other", "72h")},
+        ),
+        (
+            "| Call category | Remote response | Instrument restored |\n"
+            "| Instrument down | 1 hour | 24 hours |",
+            {("answer-the-call", "down", "1h"), ("fix-after-arrival", "down", "24h")},
+        ),
+        (
+            "| Fault priority | Remote diagnosis | Return to clinical use |\n"
+            "| Critical | 30 minutes or less | 24 hours |",
+            {("answer-the-call", "critical", "30m"), ("fix-after-arrival", "critical", "24h")},
+        ),
+        (
+            "接获报修后，厂商应于20分钟内回电。",
+            {("answer-the-call", None, "20m")},
+        ),
+    ],
+)
+def test_kinds_and_actions_met_in_later_batches(
+    text: str, expected: set[tuple[str, str | None, str]], tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, text + "\n")
+    assert {(c.use, _level(c), str(c.target)) for c in contract.commitments} == expected
+
+
+def test_a_loaners_limit_is_listed_not_read_as_the_repair(tmp_path: Path) -> None:
+    contract, draft = drafted(
+        tmp_path, "设备一般故障当日修复，不能当日修复的，24小时内提供同档次备用机。\n"
+    )
+    assert contract.commitments == [] or all(
+        str(c.target) != "24h" for c in contract.commitments
+    )
+    assert any(r.kind == "not_understood" and r.line == 1 for r in draft.reviews)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "amount", "unit"),
+    [
+        (
+            "一级故障8小时内修复。\n一级故障超过8小时未修复的，每超1小时扣除当月运维费300元。",
+            "per_started", "300.00", "1h",
+        ),
+        ("2小时内上门。\n上门超时的，按50元/小时向甲方赔偿。", "per_started", "50.00", "1h"),
+        (
+            "Emergency calls: technician on site within 4 hours.\n"
+            "A credit of USD 150 applies to each emergency call where the technician arrives "
+            "later than 4 hours.",
+            "fixed", "150.00", None,
+        ),
+    ],
+)  # fmt: skip
+def test_penalty_forms_met_in_later_batches(
+    text: str, kind: str, amount: str, unit: str | None, tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, text + "\n")
+    (clause,) = contract.clauses
+    per = getattr(clause, "unit", None)
+    assert (clause.kind, str(clause.amount), str(per) if per else None) == (
+        kind, amount, unit)  # fmt: skip
+    assert [c for c in contract.commitments if clause.id in c.clauses]
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("Customer support: 1-800-555-0199, labcare@diagco.example", "1-800-555-0199"),
+        ("四、保固專線：0800-123-456。", "0800-123-456"),
+        ("六、24小時熱線：2345 6789。", "2345 6789"),
+    ],
+)
+def test_toll_free_and_local_numbers_are_contacts(text: str, number: str, tmp_path: Path) -> None:
+    contract, _ = drafted(tmp_path, text + "\n")
+    (contact,) = contract.contacts
+    assert number in str(contact.name)
+
+
+def test_levels_served_in_business_hours_only_are_measured_in_working_time(
+    tmp_path: Path,
+) -> None:
+    contract, draft = drafted(
+        tmp_path,
+        "Support is provided 24x7 for Priority 1 and during Business Hours (Monday through "
+        "Friday, 9:00 to 18:00) for all other priorities.\n"
+        "Priority 1: initial response within 30 minutes.\n"
+        "Priority 2: initial response within two (2) hours.\n",
+    )
+    assert targets(contract) == {
+        ("answer-the-call", "p1", "30m", "always"),
+        ("answer-the-call", "p2", "2h", "office"),
+    }
+    assert any(r.kind == "assumption" and "working time" in r.message for r in draft.reviews)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "target"),
+    [
+        ("The Service will be available 99.9% of the time in each calendar month.", "availability", "99.9"),
+        ("Availability of the servers: not less than 99.8% in any calendar month.", "availability", "99.8"),
+        ("设备月开机率大于95%。", "availability", "95"),
+    ],
+)  # fmt: skip
+def test_measure_forms_met_in_later_batches(
+    text: str, kind: str, target: str, tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, text + "\n")
+    assert [(m.kind, str(m.target)) for m in contract.measures] == [(kind, target)]
