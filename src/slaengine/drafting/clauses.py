@@ -111,6 +111,10 @@ def find_cap(sentence: Sentence) -> FoundCap | None:
 def find_clause(sentence: Sentence) -> FoundClause | Unread | None:
     plain = sentence.plain
     consequence: re.Match[str] | None = PENALTY.search(plain)
+    label = _PENALTY_LABEL.match(plain)
+    if consequence is not None and label is not None and consequence.start() < label.end():
+        # "六、罚则：超低温冷冻柜故障未能于4小时内到场者，每次罚款3000元": the heading's word
+        consequence = PENALTY.search(plain, label.end()) or consequence
     if consequence is None and _FAILURE.match(unnumbered(plain)) and amounts(plain):
         # "Failure to arrive within 45 minutes: USD 500 per occurrence", "未按时到场：每次500元"
         consequence = re.search(
@@ -163,9 +167,12 @@ def find_clause(sentence: Sentence) -> FoundClause | Unread | None:
     return found
 
 
+_PENALTY_LABEL = re.compile(
+    r"^\s*(?:[(（]?[\d一二三四五六七八九十]+[.、)）]\s*)?[^:：,，。;；]{1,12}[:：]\s*"
+)
 _TRAILING_CONDITION = re.compile(
     r"\b(?:for (?:each|every|any)\b.{0,40}?\b(?:where|if|when|that|which)|where|if|when)\b"
-    r"(?=.*\b(?:not|fails?|late|later than|beyond|exceeds?)\b)",
+    r"(?=.*\b(?:not|fails?|late|later than|beyond|exceed(?:s|ed)?)\b)",
     re.I,
 )
 _FAILURE = re.compile(

@@ -607,11 +607,12 @@ _KIND_FIRST = re.compile(
 )
 _CATEGORY_STOP = re.compile(
     r"note|remark|scope|contact|phone|e-?mail|time|target|hours|address|project|name|date"
-    r"|备注|说明|^注$|联系|电话|热线|邮箱|时间|时限|地址|项目|名称|日期|合同|范围|方式|要求|承诺|标准",
+    r"|备注|说明|^注$|联系|电话|热线|邮箱|时间|时限|地址|项目|名称|日期|合同|范围|方式|要求|承诺|标准"
+    r"|叫修|报修|^处理|处理(?:方式|流程|程序|时限)?$|品质|质量|罚则|保固|定期|服务",
     re.I,
 )
 _CATEGORY_TAIL = re.compile(
-    r"\s*(?:calls?|requests?|faults?|incidents?|tickets?|issues?|problems?|故障|报修|事件|问题|类)$",
+    r"\s*(?:calls?|call-?outs?|requests?|faults?|incidents?|tickets?|issues?|problems?|故障|报修|事件|问题|类)$",
     re.I,
 )
 _CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")

@@ -105,6 +105,19 @@ _CONDITION = re.compile(
 )
 
 
+#: "on site to perform repairs": the repair is the purpose of the arrival, not the act timed.
+_PURPOSE = re.compile(
+    r"(?:on[- ]site|arrive|attend)\w*\s+to\s+(?:perform|carry out|make|begin|start|commence"
+    r"|undertake|effect|do)\s+(?:the\s+|any\s+|all\s+)?$",
+    re.I,
+)
+#: "24-hour dispatch", "全天24小时受理", "7×24小时热线": when the service is open, not a limit.
+_ROUND_THE_CLOCK = re.compile(r"(?:全天|全年|昼夜|每天|每日|7\s*[×xX*]\s*)$")
+_OPEN_HOURS = re.compile(
+    r"\s*-?\s*(?:hours?|hr)\s+(?:a day|dispatch|hotline|service|helpline|help desk|emergency"
+    r"|call cent(?:re|er)|cover|coverage|support|control|duty)|小时(?:值班|热线|服务热线|受理|专线|开通)",
+    re.I,
+)
 #: Acts with a time limit that no response shape holds: a loaner, spare parts, training.
 _OTHER_ACT = re.compile(
     r"备用机|备机|替代机|周转机|代用机|备品|备件|配件到位|零件到位|培训"
@@ -131,6 +144,8 @@ def shape_near(plain: str, position: int, phrase: tuple[int, int]) -> ShapeWords
                     continue  # "within 8 hours of arrival": when the time starts, not the act
                 after.append((match.start(), rank, words))
             else:
+                if words.shape == "fix-after-arrival" and _PURPOSE.search(plain, start, match.start()):
+                    continue  # "be on site to perform repairs within 4 hours": the arrival
                 tail = plain[match.end() : min(position, match.end() + 8)]
                 if re.match(r"[^,，]{0,4}后", tail) and match.end() < position:
                     continue  # "到达现场后30分钟内修复": the arrival starts the clock
@@ -204,6 +219,16 @@ def find_commitments(
         own = shape_near(plain, span.end, phrase)
         if _CONDITION.search(plain[phrase[0] : phrase[1]]) and len(spans) > 1:
             continue  # "如12小时内未能解决，24小时内提交方案": the 12 hours only trigger the plan
+        if (
+            span.unit == "h"
+            and span.value == 24
+            and not span.within
+            and (
+                _ROUND_THE_CLOCK.search(plain, 0, span.start)
+                or _OPEN_HOURS.match(plain, span.start + len(str(span.value)))
+            )
+        ):
+            continue  # "全天24小时受理报修", "24-hour dispatch": opening hours
         direct = _CJK.search(plain, span.start, span.end) is not None and any(
             words.words.match(plain, span.end) for words in SHAPES
         )  # "200公里以内6小时到场": a figure right before the act is its limit
@@ -243,6 +268,8 @@ def find_commitments(
             if severity:
                 break
         severity = severity or level
+        if sentence.table_row and level is not None:
+            severity = level  # the row's level, not a word of its definition cell ("一般缺陷")
         zone = None
         for earlier in range(index, -1, -1):
             zone = zone_in(plain[bounds[earlier][0] : bounds[earlier][1]])

@@ -101,6 +101,8 @@ _NEXT_DAY = re.compile(
     r"\b(?:(?:by|on|within|in) )?(?:the )?next (local )?(business|working) day\b", re.I
 )
 _HALF_HOUR = re.compile(r"\bhalf an hour\b", re.I)
+#: "三(3)年", "一(1)個工作天": a Chinese numeral with its digits in brackets.
+_CN_THEN_DIGITS = re.compile(r"[零一二两三四五六七八九十百]+\s*\((\d+(?:\.\d+)?)\)")
 #: "【≥5】年", "[ 3 ]个工作日": a figure filled into a form's brackets.
 _FORM_BRACKETS = re.compile(r"[【\[]\s*((?:≥|≤|>=|<=|>|<)?\s*\d+(?:\.\d+)?)\s*[】\]]")
 #: Page furniture inside a line or table row ("第 3 页 共 12 页", "Page 3 of 12", "- 3 -").
@@ -125,6 +127,7 @@ def normalise(text: str) -> str:
     plain = unicodedata.normalize("NFKC", text)
     plain = _t2s().convert(plain)
     plain = _FORM_BRACKETS.sub(lambda m: m.group(1), plain)
+    plain = _CN_THEN_DIGITS.sub(lambda m: m.group(1), plain)
     plain = _PAGE.sub(" ", plain)
     plain = _english(plain)
     plain = _PERCENT.sub(lambda m: _arabic(m.group(1)) + "%", plain)

@@ -93,7 +93,7 @@ SHAPES: tuple[ShapeWords, ...] = (
         "be-on-site",
         _words(
             r"到达现场|到场|到位|赶到|赶赴|抵达|到达|到院|到厂|到校|进入抢修现场|上门|on[- ]site|arriv|attendance"
-            r"|at the site"
+            r"|at the site|\battend(?:s|ed|ing)?\b"
         ),
         "onsite-{t}",
         "onsite",
@@ -121,7 +121,8 @@ SHAPES: tuple[ShapeWords, ...] = (
         "answer-the-call",
         _words(
             r"答复|响应|反应|回复|应答|回应|回电|接听|联系|处置|受理|远程诊断|远程支持"
-            r"|\brespon|\banswer|acknowledg|contact|remote (?:diagnos|support|assistance)"
+            r"|\brespon|\banswer|acknowledg|(?<!site )(?<!named )(?<!the )(?<!a )(?<!customer )contact"
+            r"|remote (?:diagnos|support|assistance)"
             r"|return(?:s|ed)? (?:the |a |their |all )?(?:phone )?calls?"
         ),
         "ack-{t}",
@@ -178,7 +179,8 @@ SEVERITIES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
             f"{_CN_DIGITS[n - 1]}级",
             f"Level {n}",
             rf"第?(?:{_CN_DIGITS[n - 1]}|{n}|{_ROMAN_U[n - 1]})\s*级(?!建造|资质|医院|部件)"
-            rf"|(?<![A-Za-z]){_ROMAN[n - 1]}\s*级|\blevel\s*{n}\b|\b(?:tier)\s*{n}\b",
+            rf"|(?<![A-Za-z]){_ROMAN[n - 1]}\s*级|\blevel\s*{n}\b|\b(?:tier)\s*{n}\b"
+            rf"|第?{_CN_DIGITS[n - 1]}类(?=缺陷|故障|问题|事件|隐患)",
         )
         for n in (1, 2, 3, 4)
     ),
@@ -257,7 +259,7 @@ CONTRACT_TOTAL = _words(r"合同期内|整个合同期|合同有效期内|over t
 SITE_RULES = _words(r"违反.{0,8}(?:管理规定|规章|制度)|site (?:rules|regulations)")
 INSPECTION = _words(
     r"巡检|巡视|巡查|定期检查|定期维护|预防性维护|保养|检修|检测(?![器仪])|检验|测试|清洗|清洁|校准|inspect"
-    r"|(?:全面|安全|例行|年度|常规|综合|定期)检查|年检|应急演练|演练"
+    r"|(?:全面|安全|例行|年度|常规|综合|定期)检查|年检|应急演练|演练|预防性试验|试验"
     r"|cleaning|cleaned|calibrat|health checks?|\bchecked (?:every|once|\d)|\bchecks? (?:every|once)"
     r"|preventive maintenance|planned maintenance|maintenance visits?|servicing|examination"
     r"|safety checks?|(?:periodic|annual|routine) checks?|tests? of"
@@ -279,7 +281,7 @@ WHOLE_UNIT = _words(
 )
 OTHER_PART = _words(
     r"(?:其他|其它|其余|一般|普通)(?:零部件|零件|部件|配件)|易损件|耗材|辅机|辅助设备|附属设备|更换[之的]?(?:零部件|零件|部件|配件)"
-    r"|other parts|wearing parts|consumables"
+    r"|other parts|wearing parts|consumables|replacement parts?|replaced parts?|spare parts?"
 )
 #: A part named by what it is (压缩机, 球管, an inverter, batteries): a key part when its warranty
 #: is longer than the whole unit's, another part when it is shorter.
@@ -387,13 +389,14 @@ MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
         "on_time_rate",
         _words(
             r"按时(?:到场|到达|响应|修复)?率|及时率|准时率|on[- ]time (?:\w+ )?rate|SLA targets? .{0,20}met"
+            r"|%\s*of (?:all )?(?:incidents|calls|tickets|requests|faults)\b.{0,60}\bwithin\b"
         ),
     ),
     ("satisfaction", _words(r"满意度|满意率|satisfaction")),
     (
         "availability",
         _words(
-            r"可用率|可利用率|可用性|开机率|在线率|完好率|妥善率|正常运行率|运行率|availability|uptime"
+            r"可用率|可利用率|可用性|开机率|在线率|完好率|妥善率|正常运行率|运行率|保证率|availability|uptime"
             r"|\bavailable (?=\d)"
         ),
     ),
@@ -402,7 +405,7 @@ MEASURE_PERIODS: tuple[tuple[re.Pattern[str], str], ...] = (
     (_words(r"季度|quarter"), "quarter"),
     (
         _words(
-            r"年度|每年|全年|合同年|合同期|契约期|服务期内|contract year|contract term|contract period|(?<![\d第])年[\u4e00-\u9fff]{0,3}率|annual|per year|yearly"
+            r"年度|每年|全年|合同年|合同期|契约期|服务期内|contract year|contract term|contract period|(?<![\d第])年[\u4e00-\u9fff]{0,6}率|annual|per year|yearly"
         ),
         "contract_year",
     ),
