@@ -138,6 +138,7 @@ def find_clause(sentence: Sentence) -> FoundClause | Unread | None:
             # "Service credit: AUD 250 for each P1 incident where service is not restored
             # within 6 hours": the condition follows the amount
             found.shapes = _shapes(plain[trailing.start() :])
+            found.condition = f"{condition} {plain[trailing.start() :]}".strip()
     if COSTS.search(plain):
         found.kind = "costs"
         return found

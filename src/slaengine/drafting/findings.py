@@ -573,10 +573,22 @@ class Findings:
         found = find_measure(sentence)
         if found is None:
             return False
-        data, note = found
-        self.measures.append((data, sentence))
-        if note:
-            self._review(ASSUMPTION, sentence, note, data["id"])
+        # "网络可用率每月不低于99.5%，用户满意度不低于90%": a measure per phrase
+        parts = [
+            part
+            for s, e in phrases(sentence.plain)
+            if (
+                part := find_measure(
+                    Sentence(sentence.line, sentence.text, sentence.plain[s:e], sentence.table_row)
+                )
+            )
+        ]
+        if len({part[0]["kind"] for part in parts}) < 2:
+            parts = [found]
+        for data, note in parts:
+            self.measures.append((data, sentence))
+            if note:
+                self._review(ASSUMPTION, sentence, note, data["id"])
         return True
 
     def _leading_measure(self, sentence: Sentence) -> bool:

@@ -198,6 +198,11 @@ def find_commitments(
     bounds = phrases(plain)
     cells = _cell_starts(plain) if sentence.table_row else []
     found: list[FoundCommitment | Unclear | OpenZone] = []
+    # "| 工程师到场 | 8个工作小时 |", "| 故障排除 | 到场后24小时 |": a row that names its action in
+    # its first cell, in a table whose columns name none (项目 | 时限)
+    row_action = None
+    if sentence.table_row and columns is None and len(cells) >= 2:
+        row_action = shape_near(plain, cells[1] - 1, (0, cells[1] - 1))
     last: ShapeWords | None = None  # "市区2小时内到达，郊县4小时内": the series keeps its action
     for start, end in bounds:
         piece = plain[start:end]
@@ -216,6 +221,8 @@ def find_commitments(
         if columns is not None and cells:
             cell = max(i for i, at in enumerate(cells) if at <= span.start)
             column = columns.get(cell)
+        elif row_action is not None and span.start >= cells[1]:
+            column = row_action
         own = shape_near(plain, span.end, phrase)
         if _CONDITION.search(plain[phrase[0] : phrase[1]]) and len(spans) > 1:
             continue  # "如12小时内未能解决，24小时内提交方案": the 12 hours only trigger the plan
