@@ -754,3 +754,112 @@ def test_measure_forms_met_in_later_batches(
 ) -> None:
     contract, _ = drafted(tmp_path, text + "\n")
     assert [(m.kind, str(m.target)) for m in contract.measures] == [(kind, target)]
+
+
+# --- forms first met in held-out batch K -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (  # a table whose columns name no action: each row names its own
+            "| 項目 | 時限 |\n| 電話叫修回覆 | 1小時 |\n| 工程師到場 | 8個工作小時 |\n"
+            "| 故障排除 | 到場後24小時 |",
+            {
+                ("answer-the-call", None, "1h", "always"),
+                ("be-on-site", None, "8h", "office"),
+                ("fix-after-arrival", None, "24h", "always"),
+            },
+        ),
+        (  # on site to perform repairs: the arrival is timed
+            "Emergency call-out: the Vendor shall respond verbally within one (1) hour and be on "
+            "site to perform repairs within four (4) hours after being contacted.",
+            {("answer-the-call", "emergency", "1h", "always"), ("be-on-site", "emergency", "4h", "always")},
+        ),
+        (  # opening hours are no limits
+            "服务热线0931-8765432全天24小时受理报修。\nG. 24-hour dispatch: 1-888-555-0143.\n"
+            "接到报修后3小时内到达。",
+            {("be-on-site", None, "3h", "always")},
+        ),
+        (  # a row's level wins over a word of its definition cell
+            "| 缺陷等级 | 定义 | 响应时限 |\n| 三类缺陷 | 不影响发电的一般缺陷 | 2小时 |",
+            {("answer-the-call", "level-3", "2h", "always")},
+        ),
+    ],
+)  # fmt: skip
+def test_table_and_sentence_forms_met_in_batch_k(
+    text: str, expected: set[tuple[str, str | None, str, str]], tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, text + "\n")
+    assert targets(contract) == expected
+
+
+def test_a_two_column_pdf_table_is_read_as_a_table(tmp_path: Path) -> None:
+    source = tmp_path / "two.pdf.md"
+    source.write_text(
+        "医学影像设备维修服务承诺\n\n| 服务项目 | 承诺标准 |\n| 电话响应时间 | ≤15分钟 |\n"
+        "| 工程师到达现场时间 | ≤4小时（省内），≤24小时（省外） |\n",
+        encoding="utf-8",
+    )
+    tender = BENCH.build(source, tmp_path)
+    draft = draft_tender(tender, OPTIONS)
+    contract = parse_contract(to_yaml(draft), tmp_path / "draft.yaml")
+    assert targets(contract) == {
+        ("answer-the-call", None, "15m", "always"), ("be-on-site", None, "4h", "always")}  # fmt: skip
+    (onsite,) = [c for c in contract.commitments if c.use == "be-on-site"]
+    assert [(r.when, str(r.target)) for r in onsite.targets] == [({"zone": ["remote"]}, "24h")]
+
+
+@pytest.mark.parametrize(
+    ("text", "level", "amount"),
+    [
+        (
+            "| Call type | Attendance |\n| Passenger entrapment | 30 minutes |\n"
+            "For each entrapment attended later than 30 minutes, the Contractor shall credit "
+            "NZD 300.",
+            "passenger-entrapment", "300.00",
+        ),
+        (
+            "| Severity | Restore |\n| Critical | 4 hours |\n| Major | 12 hours |\n"
+            "Liquidated damages of CAD 500 apply for each hour or part of an hour by which a "
+            "Critical restore target is exceeded.",
+            "critical", "500.00",
+        ),
+        (
+            "超低溫冷凍櫃故障應於4小時內到場處理。\n"
+            "六、罰則：超低溫冷凍櫃故障未能於4小時內到場者，每次罰款新臺幣3,000元。",
+            "超低温冷冻柜", "3000.00",
+        ),
+        (
+            "P1 (Critical): Response within 15 minutes, resolution within 4 hours.\n"
+            "For each P1 incident not resolved within 4 hours, a service credit of INR 25,000 "
+            "shall apply.",
+            "p1", "25000.00",
+        ),
+    ],
+)  # fmt: skip
+def test_penalty_conditions_met_in_batch_k(
+    text: str, level: str, amount: str, tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, text + "\n")
+    (clause,) = contract.clauses
+    assert str(clause.amount) == amount
+    owners = [c for c in contract.commitments if clause.id in c.clauses]
+    assert owners and {_level(c) for c in owners} == {level}
+
+
+def test_two_measures_in_one_sentence(tmp_path: Path) -> None:
+    contract, _ = drafted(tmp_path, "网络可用率每月不低于99.5%，用户满意度不低于90%。\n")
+    assert sorted((m.kind, str(m.target)) for m in contract.measures) == [
+        ("availability", "99.5"), ("satisfaction", "90")]  # fmt: skip
+
+
+def test_an_on_time_share_of_incidents_is_a_measure(tmp_path: Path) -> None:
+    contract, _ = drafted(
+        tmp_path,
+        "P1 (Critical): Response within 15 minutes, resolution within 4 hours.\n"
+        "At least 95% of incidents in each priority shall be resolved within the resolution "
+        "target each month.\n",
+    )
+    assert [(m.kind, str(m.target), m.period) for m in contract.measures] == [
+        ("on_time_rate", "95", "month")]  # fmt: skip
