@@ -94,11 +94,17 @@ def find_cap(sentence: Sentence) -> FoundCap | None:
         return None
     if YEAR_CAP.search(plain):
         scope = "per_contract_year"
-    elif CONTRACT_TOTAL.search(plain):
+    elif CONTRACT_TOTAL.search(plain) or (
+        # "罚款总额以契约价金总额10%为上限": the total of the whole contract
+        re.search(r"(?:罚款|违约金|扣款|罚金)总额", plain)
+        and not re.search(r"每月|每季|当月|per month|monthly", plain, re.I)
+    ):
         scope = "contract_total"
     else:
         return None
     after = plain[cap.end() :]
+    if not percents(after) and not amounts(after) and re.match(r"上限|为限", cap.group(0)):
+        after = plain[: cap.start()]  # "以…10%为上限": the figure before the words
     figures = percents(after)
     if figures and CONTRACT_PRICE.search(plain):
         return FoundCap(scope, {"percent_of_price": percent(figures[0].value)})
@@ -219,6 +225,8 @@ def _lateness_unit(plain: str) -> str | None:
             continue  # "每半年" is a schedule (an inspection every half year), not lateness
         if spans:
             return unit_text(spans[0])
+        if re.match(r"(?:business|working) (?:day|hour)|工作(?:日|天|小时)", rest, re.I):
+            raise ValueError("a unit of lateness in working time cannot be counted as fixed time")
         bare = PER_BARE_UNIT.match(rest)
         if bare:
             word = bare.group(1).lower()

@@ -389,7 +389,7 @@ class Findings:
         ):
             # "The tube is warranted for 12 months; the complete system for 24 months"
             sentence = Sentence(
-                sentence.line, sentence.text, "warranty " + sentence.plain, sentence.table_row
+                sentence.line, sentence.text, sentence.plain + " (warranty)", sentence.table_row
             )
         found = find_warranty(sentence)
         if found is None or found.extension is not None:

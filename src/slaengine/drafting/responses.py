@@ -121,7 +121,7 @@ _OPEN_HOURS = re.compile(
 #: Acts with a time limit that no response shape holds: a loaner, spare parts, training.
 _OTHER_ACT = re.compile(
     r"备用机|备机|替代机|周转机|代用机|备品|备件|配件到位|零件到位|培训"
-    r"|loaner|loan (?:unit|machine)|\bspare|standby (?:unit|machine)|temporary (?:unit|replacement)"
+    r"|\bloan(?:er)?\b|\bspare|standby (?:unit|machine)|temporary (?:unit|replacement)"
     r"|\btraining",
     re.I,
 )
@@ -166,9 +166,12 @@ def shape_near(plain: str, position: int, phrase: tuple[int, int]) -> ShapeWords
 
 def severity_in(text: str) -> str | None:
     """The level a text names; numbered schemes first ("Priority 1 (Critical)" is P1)."""
-    for key, _zh, _en, words in SEVERITIES:
-        if words.search(text.strip()):
-            return key
+    # "Routine (normal service requests)": the level named outside the brackets first
+    bare = re.sub(r"[(（][^)）]*[)）]", " ", text).strip()
+    for candidate in (bare, text.strip()) if bare != text.strip() else (text.strip(),):
+        for key, _zh, _en, words in SEVERITIES:
+            if words.search(candidate):
+                return key
     return None
 
 
@@ -282,6 +285,8 @@ def find_commitments(
             zone = zone_in(plain[bounds[earlier][0] : bounds[earlier][1]])
             if zone or earlier < index:
                 break  # the zone of this phrase, or of the one just before ("市区: 2小时内")
+        if zone is None and sentence.table_row and len(cells) >= 2:
+            zone = zone_in(plain[: cells[1]])  # "| 郊县网点 | 4小时 | 8小时 |": the row's zone
         if span.unit in ("mo", "y") or (span.unit == "wd" and span.value % 1):
             found.append(Unclear(text))  # a clock runs in minutes to working days, not months
             continue

@@ -188,6 +188,7 @@ _EVERY_DAYS = re.compile(r"每(?:隔)?\s*(\d+)\s*(?:天|日(?!前|内))|every (\
 _EVERY_WEEKS = re.compile(r"每(?:隔)?\s*(\d+|三|四)\s*(?:周|个?星期)|every (\d+|three|four) weeks", re.I)
 _PER_YEAR = re.compile(
     r"每年[^,;\d]{0,6}?(\d+)\s*次|(\d+) times (?:a|per|each|every) (?:calendar )?year"
+    r"|(\d+) times (?:yearly|annually)"
     r"|(\d+) (?:[\w-]+ ){0,3}(?:visits?|inspections?|services?) (?:a|per|each|every) year",
     re.I,
 )
@@ -230,6 +231,12 @@ def find_steps(sentence: Sentence) -> list[FoundStep]:
             context += phrase + ","
             continue
         every, per, count = _frequency(phrase)
+        times = re.search(r"(\d+)\s*次", phrase)
+        if every is None and per is None and times and int(times.group(1)) > 1:
+            # "每年免费校准一次、预防性维护两次": N times in the period of an earlier phrase
+            period = _frequency(context + plain[:start])[0]
+            if period in ("1y", "1mo"):
+                every, per, count = None, period, int(times.group(1))
         if every is None and per is None:
             # "每月对组件、逆变器、汇流箱巡检一次": the frequency was in an earlier phrase
             every, per, count = _frequency(context)
@@ -264,6 +271,9 @@ def _frequency(text: str) -> tuple[str | None, str | None, int | None]:
     if every_n:
         months = next(g for g in every_n.groups() if g)
         return f"{_SPELLED.get(months.lower(), months)}mo", None, None
+    every_years = re.search(r"every (\d+) years|每(\d+)年", text, re.I)
+    if every_years:
+        return f"{every_years.group(1) or every_years.group(2)}y", None, None
     every_weeks = _EVERY_WEEKS.search(text)
     if every_weeks:
         weeks = next(g for g in every_weeks.groups() if g)

@@ -93,7 +93,7 @@ SHAPES: tuple[ShapeWords, ...] = (
         "be-on-site",
         _words(
             r"到达现场|到场|到位|赶到|赶赴|抵达|到达|到院|到厂|到校|进入抢修现场|上门|on[- ]site|arriv|attendance"
-            r"|at the site|\battend(?:s|ed|ing)?\b"
+            r"|at the site|\battend(?:s|ed|ing)?\b|\bmake[- ]safe|\bmade safe"
         ),
         "onsite-{t}",
         "onsite",
@@ -106,6 +106,7 @@ SHAPES: tuple[ShapeWords, ...] = (
         "fix-after-arrival",
         _words(
             r"修复|修好|排除|消缺|解决|处置完毕|处理完毕|处理完成|维修到位|维修完毕|完成维修|恢复正常|恢复运行"
+            r"|(?<!提)完成(?![\u4e00-\u9fff]{0,2}(?:派|报告|方案|回访|响应|到场|巡检|保养|检测|交付|培训|安装))"
             r"|恢复(?!原状)|完工|\bfix|\brepair|restor|resol|\bsolution|mitigat|\bcomplet"
             r"|return(?:ed)? to (?:service|clinical use|use|operation|production)"
             r"|back (?:in|to|into) service|replac(?:e|es|ed|ement)\b|\bworkaround"
@@ -120,9 +121,9 @@ SHAPES: tuple[ShapeWords, ...] = (
     ShapeWords(
         "answer-the-call",
         _words(
-            r"答复|响应|反应|回复|应答|回应|回电|接听|联系|处置|受理|远程诊断|远程支持"
+            r"答复|响应|反应|回复|应答|回应|回电|接听|联系|处置|受理|远程诊断|远程支持|电话确认"
             r"|\brespon|\banswer|acknowledg|(?<!site )(?<!named )(?<!the )(?<!a )(?<!customer )contact"
-            r"|remote (?:diagnos|support|assistance)"
+            r"|remote (?:diagnos|support|assistance)|(?:tele)?phone support"
             r"|return(?:s|ed)? (?:the |a |their |all )?(?:phone )?calls?"
         ),
         "ack-{t}",
@@ -192,7 +193,12 @@ SEVERITIES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
             rf"一般{_FAULT}|普通故障|^普通$|一般$|^一般|general{_EN_FAULT}|^general\b|\bnormal\b"
         ),
     ),
-    ("major", "重大故障", "Major fault", _words(rf"重大{_FAULT}?|大的故障|较大故障|\bmajor\b")),
+    (
+        "major",
+        "重大故障",
+        "Major fault",
+        _words(rf"重大{_FAULT}?|大的故障|较大故障|\bmajor{_EN_FAULT}|^major\b|\(major\)|^major$"),
+    ),
     ("emergency", "紧急故障", "Emergency", _words(r"(?<!非)紧急|加急|(?<!non-)(?<!non )emergenc")),
     ("urgent", "加急", "Urgent", _words(r"(?<!non-)(?<!non )\burgent\b")),
     (
@@ -245,7 +251,10 @@ COSTS = _words(
 CAP = _words(
     r"最高不超过|最多不超过|累计不超过|不超过|封顶|上限|为限|at most|capped at|not exceed|maximum of"
 )
-CONTRACT_PRICE = _words(r"合同(?:总)?(?:价|金额|价款|总额)|contract (?:price|value|sum|amount)")
+CONTRACT_PRICE = _words(
+    r"合同(?:总)?(?:价|金额|价款|总额)|(?:契约|合约)(?:总)?(?:价|金额|价金|总额)"
+    r"|contract (?:price|value|sum|amount)"
+)
 #: "per started unit of lateness": 每超时10分钟, 每逾期1天, per started hour, for every 10 minutes.
 PER_UNIT = _words(
     r"每(?:超时|超过|超出|超|逾期|逾|延迟|延误|迟到|迟|晚)?\s*(?=\d|半|小时|天|日)"
@@ -259,7 +268,8 @@ CONTRACT_TOTAL = _words(r"合同期内|整个合同期|合同有效期内|over t
 SITE_RULES = _words(r"违反.{0,8}(?:管理规定|规章|制度)|site (?:rules|regulations)")
 INSPECTION = _words(
     r"巡检|巡视|巡查|定期检查|定期维护|预防性维护|保养|检修|检测(?![器仪])|检验|测试|清洗|清洁|校准|inspect"
-    r"|(?:全面|安全|例行|年度|常规|综合|定期)检查|年检|应急演练|演练|预防性试验|试验"
+    r"|(?:全面|安全|例行|年度|常规|综合|定期|远程|远端)检查|年检|应急演练|演练|预防性试验|试验"
+    r"|service visits?|preventative|\bserviced\b|\binspected\b|\btested\b|load tests?"
     r"|cleaning|cleaned|calibrat|health checks?|\bchecked (?:every|once|\d)|\bchecks? (?:every|once)"
     r"|preventive maintenance|planned maintenance|maintenance visits?|servicing|examination"
     r"|safety checks?|(?:periodic|annual|routine) checks?|tests? of"
@@ -294,7 +304,7 @@ COMPONENT = _words(
     r"|printers?|pumps?|drives?|hard disks?|power supplies"
 )
 FRESH_TERM = _words(
-    r"一包|重新计算|重新起算|重新享受|再保修一个|fresh|restart|new (?:full )?warranty"
+    r"一包(?![\d一二两三四五六七八九十])|重新计算|重新起算|重新享受|再保修一个|fresh|restart|new (?:full )?warranty"
     r"|full warranty from the"
 )
 REMAINING_TERM = _words(
@@ -345,6 +355,7 @@ ZONES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
         "City",
         _words(
             r"市区|市内|城区|主城区|本市|省会城市|省会|市周边|同城|\bin[- ]city\b|\burban\b|\bcity\b"
+            r"|\bmetro(?:politan)?\b"
         ),
     ),
     (
@@ -389,7 +400,8 @@ MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
         "on_time_rate",
         _words(
             r"按时(?:到场|到达|响应|修复)?率|及时率|准时率|on[- ]time (?:\w+ )?rate|SLA targets? .{0,20}met"
-            r"|%\s*of (?:all )?(?:incidents|calls|tickets|requests|faults)\b.{0,60}\bwithin\b"
+            r"|%\s*of (?:all )?(?:\w+ ){0,2}(?:incidents|calls|tickets|requests|faults|jobs|work orders)\b"
+            r".{0,60}\bwithin\b"
         ),
     ),
     ("satisfaction", _words(r"满意度|满意率|satisfaction")),
@@ -416,7 +428,7 @@ PHONE = re.compile(
     r"(?<![\d-])(?:\+?86[- ]?)?(?:400[- ]?\d{3}[- ]?\d{4}|0\d{1,3}[- ]?\d{6,8}|1[3-9]\d{9}"
     r"|\(?\d{3}\)?[ -]\d{3}-\d{4}|\+\d{1,3}(?:[ -]\d{1,4}){2,4}"
     r"|\(0\d{1,3}\)\s?\d{3,4}-?\d{4}|0\d{3} \d{3} \d{4}|1[38]00 \d{3} \d{3}"
-    r"|1[- ]8[0-9]{2}[- ]\d{3}[- ]\d{4}|0800[- ]\d{3}[- ]\d{3,4}"
+    r"|1[- ]8[0-9]{2}[- ]\d{3}[- ]\d{4}|0800[- ]\d{3}[- ]\d{3,4}|09\d{2}-\d{3}-\d{3}|400\d-\d{3}-\d{3}"
     r"|(?:(?<=[:：])|(?<=[:：] ))[2-9]\d{3}[ -]\d{4})(?![\d-])"
 )
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
