@@ -79,7 +79,7 @@ from slaengine.drafting.vocabulary import (
 
 _NEGATED = re.compile(
     r"^(?:如|若|如果)?(?:未|不能|未能|没有|无法|不)|未能|未按|未于|未在|不能|无法"
-    r"|\bif\b.*\b(?:not|fail)|fail",
+    r"|\bif\b.*\b(?:not|fail)|fail|\bnot (?:\w+ ){0,4}within\b|\blater than\b|\bexceed",
     re.I,
 )
 _FACTS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -141,6 +141,8 @@ class Findings:
         #: the actions (or levels) of the columns of the table being read.
         self._columns: dict[int, ShapeWords] | None = None
         self._column_levels: dict[int, str] | None = None
+        #: a table whose columns are zones (| Service level | Metro sites | Regional sites |)
+        self._column_zones: dict[int, str] | None = None
         self.measures: list[tuple[dict[str, Any], Sentence]] = []
         #: the tender's own kinds of call or fault used as levels ("Entrapments:",
         #: "前端摄像机故障："), by key, with their names.
@@ -158,7 +160,7 @@ class Findings:
             return
         if not sentence.table_row:
             self._asset_columns = None
-            self._columns = self._column_levels = None
+            self._columns = self._column_levels = self._column_zones = None
         plain = sentence.plain
         if BOILERPLATE.search(plain) and not _has_target(plain):
             if has_figure(plain):
@@ -419,6 +421,11 @@ class Findings:
                 i: shape for i, cell in enumerate(cells) if (shape := _cell_shape(cell)) is not None
             }
             levels = {i: lvl for i, cell in enumerate(cells) if (lvl := severity_in(cell))}
+            zones = {i: cell for i, cell in enumerate(cells) if i and zone_in(cell)}
+            if len(zones) >= 2 and not actions and not levels:
+                self._column_zones, self._columns, self._column_levels = zones, None, None
+                return True
+            self._column_zones = None
             if len(levels) >= 2 and len(levels) > len(actions):
                 self._column_levels, self._columns = levels, None
                 self.severities_seen.update(levels.values())
@@ -427,6 +434,15 @@ class Findings:
                 self._columns, self._column_levels = actions, None
                 return True
             return False
+        if self._column_zones is not None:
+            action = _cell_shape(cells[0]) if cells else None
+            if action is None:
+                return False
+            for i, zone in self._column_zones.items():
+                if i < len(cells):  # "| Technician on site | 8 business hours | Next Business Day |"
+                    cell = Sentence(sentence.line, sentence.text, f"{zone}: {cells[i]}", True)
+                    self._commitments(cell, action=action, columns={0: action})
+            return True
         if self._column_levels is not None:
             action = _cell_shape(cells[0]) if cells else None
             if action is None:
@@ -469,7 +485,7 @@ class Findings:
             if named is None:  # "第三条 修复时限：锅炉停炉故障须在6小时内恢复供热"
                 rest = sentence.plain[label.end() :] if label else sentence.plain
                 first = _KIND_FIRST.match(rest)
-                named = category(first.group(1)) if first else None
+                named = category(first.group(1) or first.group(2)) if first else None
             if named is not None:  # "Entrapments: arrive within 45 minutes", "前端摄像机故障：…"
                 level = named[0]
                 self.categories.setdefault(named[0], named[1])
@@ -559,6 +575,8 @@ class Findings:
         if not (POSTPONE.search(plain) and WARRANTY.search(plain)):
             return False
         double = "双倍" in plain or "twice" in plain.lower()
+        if find_measure(sentence) is not None and _FLOOR.search(plain):
+            self._measure(sentence)  # "年开机率不低于95%，低于95%的，质保期双倍顺延"
         self._review(
             NOT_UNDERSTOOD,
             sentence,
@@ -616,6 +634,7 @@ _LABEL = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?\s+|\d+[.、)]\s*)?([^:：|]{1,40}?
 #: "影响病人安全之故障，应于2小时内到院": a kind of fault named first, as a label would.
 _KIND_FIRST = re.compile(
     r"^\s*(?:\(?\d+[.、)]\s*)?([^,，:：|]{2,20}?(?:故障|事件|问题))\s*(?:[,，]|须|应|必须|需)"
+    r"|^\s*(?:\(?\d+[.、)]\s*)?([^,，:：|]{2,12}?故障(?:致|导致|造成)[^,，:：|]{2,12}?)者\s*[,，]"
 )
 _CATEGORY_STOP = re.compile(
     r"note|remark|scope|contact|phone|e-?mail|time|target|hours|address|project|name|date"
@@ -636,6 +655,7 @@ _PHRASE_KIND = re.compile(
 )
 _OTHER_LABEL = re.compile(r"^(?:all )?(?:other|remaining)\b|^(?:其他|其它|其余)", re.I)
 _CLASS = re.compile(r"^([A-Ea-e])\s*[类級级]$")
+_EN_CLASS = re.compile(r"^(?:category|class|type|cat\.?)\s+([A-E])$", re.I)
 _GENERIC = re.compile(r"^(?:故障|报修|事件|问题|faults?|calls?|incidents?|breakdowns?)$", re.I)
 
 
@@ -667,12 +687,15 @@ def category(label: str) -> tuple[str, str] | None:
         return "down", text
     if (OTHER_KIND.search(text) or _OTHER_LABEL.search(text)) and len(text.split()) <= 4:
         return "other", text
-    klass = _CLASS.match(_CATEGORY_TAIL.sub("", text).strip())
+    klass = _CLASS.match(_CATEGORY_TAIL.sub("", text).strip()) or _EN_CLASS.match(text)
     if klass:
         return f"class-{klass.group(1).lower()}", text
     if zone_in(text) or severity_in(text) or any(w.words.search(text) for w in SHAPES):
         return None
     chinese = bool(_CJK_CHAR.search(text))
+    caused = re.search(r"故障(?:致|导致|造成)(.{2,12})$", text) if chinese else None
+    if caused:  # "充电桩故障致车辆无法充电": the kind is what the fault causes
+        return category(caused.group(1))
     if chinese and len(text) > 12:
         # "道闸无法抬杆等影响车辆通行的故障": examples, then the kind they belong to
         short = re.split(r"等|即|之类", text)[-1].strip()

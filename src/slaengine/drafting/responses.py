@@ -247,6 +247,14 @@ def find_commitments(
         if span.labelled and not span.within and own is None and column is None and action is None:
             continue  # a figure after a label that names no action ("质保期: 3年")
         shape = column if column is not None and (own is None or not span.within) else own
+        english = not _CJK.search(plain, phrase[0], phrase[1])
+        other_act = (
+            _OTHER_ACT.search(plain, phrase[0], span.start)
+            if english
+            else _OTHER_ACT.search(plain, span.end, min(phrase[1], span.end + 10))
+        )
+        if other_act is not None and column is None:
+            shape = None  # "A loan ventilator shall be supplied within 24 hours when …"
         if shape is None and _OTHER_ACT.search(plain, phrase[0], phrase[1]):
             # "24小时内提供同档次备用机", "a loaner within 1 day": an act the rule library has
             # no shape for, not the repair named elsewhere in the sentence

@@ -14,6 +14,7 @@ stay as they are.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 import unicodedata
 import warnings
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ _CN = "零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒�
 #: what a numeral counts; only numerals followed by one of these are numbers.
 _COUNTED = r"个?半?(?:分钟|小时|钟头|个?工作日|天|日|周|星期|个?月|季度|年|次|元|万元|倍|%)"
 _NUMERAL = re.compile(rf"[{_CN}]+(?:点[{_CN}]+)?(?={_COUNTED})")
+_PER_MILLE = re.compile(rf"千分之([{_CN}]+(?:点[{_CN}]+)?|\d+(?:\.\d+)?)")
 _PERCENT = re.compile(rf"百分之([{_CN}]+(?:点[{_CN}]+)?|\d+(?:\.\d+)?)")
 _SENTENCE_END = re.compile(r"[。；;！!？?]|\.(?=\s|$)")
 _PDF_SENTENCE_END = ("。", "；", ";", "！", "!", "？", "?", ".", ":", "：")
@@ -48,6 +50,12 @@ def _t2s() -> Any:
     import opencc
 
     return opencc.OpenCC("t2s")
+
+
+def _per_mille(numeral: str) -> str:
+    """千分之一 is 0.1%."""
+    value = Decimal(_arabic(numeral)) / 10
+    return f"{value.normalize():f}%"
 
 
 def _arabic(numeral: str) -> str:
@@ -131,6 +139,7 @@ def normalise(text: str) -> str:
     plain = _PAGE.sub(" ", plain)
     plain = _english(plain)
     plain = _PERCENT.sub(lambda m: _arabic(m.group(1)) + "%", plain)
+    plain = _PER_MILLE.sub(lambda m: _per_mille(m.group(1)), plain)
     return _NUMERAL.sub(lambda m: _arabic(m.group(0)), plain)
 
 
