@@ -863,3 +863,101 @@ def test_an_on_time_share_of_incidents_is_a_measure(tmp_path: Path) -> None:
     )
     assert [(m.kind, str(m.target), m.period) for m in contract.measures] == [
         ("on_time_rate", "95", "month")]  # fmt: skip
+
+
+# --- forms first met in held-out batch L -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (  # the level outside the brackets wins over a word inside them
+            "Routine (normal service requests): client contacted within 3 working days.",
+            {("answer-the-call", "routine", "3d", "office")},
+        ),
+        (
+            "Emergency (gas leak): make safe within 2 hours and mitigate within 24 hours.",
+            {("be-on-site", "emergency", "2h", "always"), ("fix-after-arrival", "emergency", "24h", "always")},
+        ),
+        ("一般维修：30分钟内响应，24小时内完成。", {("answer-the-call", "general", "30m", "always"), ("fix-after-arrival", "general", "24h", "always")}),
+        (
+            "| Fault category | Engineer on site |\n| Category A (device unusable) | 6 hours |",
+            {("be-on-site", "class-a", "6h", "always")},
+        ),
+        (  # a loan unit's limit is not the repair's
+            "A loan ventilator shall be supplied within 24 hours when a repair cannot be completed on site.",
+            set(),
+        ),
+    ],
+)  # fmt: skip
+def test_levels_and_actions_met_in_batch_l(
+    text: str, expected: set[tuple[str, str | None, str, str]], tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, text + "\n")
+    assert targets(contract) == expected
+
+
+def test_tables_by_zone_rows_or_zone_columns(tmp_path: Path) -> None:
+    contract, _ = drafted(
+        tmp_path,
+        "| 区域 | 到场时间 | 修复时间 |\n| 市区网点 | 2小时 | 4小时 |\n| 郊县网点 | 4小时 | 8小时 |\n",
+    )
+    rows = {
+        (c.use, str(c.target), tuple((str(r.when), str(r.target)) for r in c.targets))
+        for c in contract.commitments
+    }
+    assert rows == {
+        ("be-on-site", "2h", ((str({"zone": ["county"]}), "4h"),)),
+        ("fix-after-arrival", "4h", ((str({"zone": ["county"]}), "8h"),)),
+    }
+    contract, _ = drafted(
+        tmp_path,
+        "| Service level | Metro sites | Regional sites |\n"
+        "| Technician on site | 8 business hours | Next Business Day |\n",
+    )
+    (onsite,) = contract.commitments
+    assert (str(onsite.target), onsite.calendar) == ("8h", "office")
+    assert [(r.when, str(r.target)) for r in onsite.targets] == [({"zone": ["province"]}, "1d")]
+
+
+@pytest.mark.parametrize(
+    ("text", "steps"),
+    [
+        ("质保期内每年免费校准一次、预防性维护两次。", [("every", "1y"), ("per", "1y", 2)]),
+        ("A full load test shall be carried out once every 5 years.", [("every", "5y")]),
+        ("Planned preventive maintenance: twice yearly per device.", [("per", "1y", 2)]),
+    ],
+)
+def test_counts_and_long_periods_met_in_batch_l(
+    text: str, steps: list[tuple[Any, ...]], tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, "整机质保期为2年。\n" + text + "\n")
+    got: list[tuple[Any, ...]] = []
+    for duty in contract.obligations:
+        if duty.schedule:
+            got.extend(("every", str(s.every)) for s in duty.schedule)
+        else:
+            got.append(("per", str(duty.per), duty.count))
+    assert got == steps
+
+
+def test_a_per_mille_of_the_contract_price_and_a_floor_not_to_fall_below(tmp_path: Path) -> None:
+    contract, _ = drafted(
+        tmp_path,
+        "第一級故障8小時內修復。\n第一級故障逾8小時未修復者，每逾1小時計罰契約總價千分之一。\n"
+        "Fleet availability shall not fall below 98% in any calendar month.\n",
+    )
+    (clause,) = contract.clauses
+    assert (clause.kind, str(clause.percent)) == ("percent_of_price_per_started", "0.1")
+    assert [(m.kind, str(m.target)) for m in contract.measures] == [("availability", "98")]
+
+
+def test_a_warranty_package_of_three_years_is_no_re_warranty(tmp_path: Path) -> None:
+    contract, draft = drafted(tmp_path, "整机一包三年，离子源质保一年。\n")
+    assert contract.warranty is not None
+    assert {k: str(v) for k, v in contract.warranty.terms.items()} == {"unit": "3y", "part": "1y"}
+    # the re-warranty policy is not stated: assumed and listed, not read from 一包
+    assert any(
+        r.kind == "assumption" and r.item == "warranty" and "replaced" in r.message
+        for r in draft.reviews
+    )
