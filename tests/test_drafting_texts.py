@@ -595,9 +595,7 @@ def test_a_second_duty_is_met_only_by_the_events_that_name_it(tmp_path: Path) ->
         ("Fortnightly servicing of every charger.", "14d"),
     ],
 )
-def test_frequencies_and_duties_met_in_later_batches(
-    text: str, every: str, tmp_path: Path
-) -> None:
+def test_frequencies_and_duties_met_in_later_batches(text: str, every: str, tmp_path: Path) -> None:
     contract, _ = drafted(tmp_path, "整机质保期为2年。\n" + text + "\n")
     (duty,) = contract.obligations
     assert [str(s.every) for s in duty.schedule] == [every]
@@ -677,9 +675,7 @@ def test_a_loaners_limit_is_listed_not_read_as_the_repair(tmp_path: Path) -> Non
     contract, draft = drafted(
         tmp_path, "设备一般故障当日修复，不能当日修复的，24小时内提供同档次备用机。\n"
     )
-    assert contract.commitments == [] or all(
-        str(c.target) != "24h" for c in contract.commitments
-    )
+    assert contract.commitments == [] or all(str(c.target) != "24h" for c in contract.commitments)
     assert any(r.kind == "not_understood" and r.line == 1 for r in draft.reviews)
 
 
@@ -744,8 +740,14 @@ def test_levels_served_in_business_hours_only_are_measured_in_working_time(
 @pytest.mark.parametrize(
     ("text", "kind", "target"),
     [
-        ("The Service will be available 99.9% of the time in each calendar month.", "availability", "99.9"),
-        ("Availability of the servers: not less than 99.8% in any calendar month.", "availability", "99.8"),
+        (
+            "The Service will be available 99.9% of the time in each calendar month.",
+            "availability", "99.9",
+        ),
+        (
+            "Availability of the servers: not less than 99.8% in any calendar month.",
+            "availability", "99.8",
+        ),
         ("设备月开机率大于95%。", "availability", "95"),
     ],
 )  # fmt: skip
@@ -774,7 +776,10 @@ def test_measure_forms_met_in_later_batches(
         (  # on site to perform repairs: the arrival is timed
             "Emergency call-out: the Vendor shall respond verbally within one (1) hour and be on "
             "site to perform repairs within four (4) hours after being contacted.",
-            {("answer-the-call", "emergency", "1h", "always"), ("be-on-site", "emergency", "4h", "always")},
+            {
+                ("answer-the-call", "emergency", "1h", "always"),
+                ("be-on-site", "emergency", "4h", "always"),
+            },
         ),
         (  # opening hours are no limits
             "服务热线0931-8765432全天24小时受理报修。\nG. 24-hour dispatch: 1-888-555-0143.\n"
@@ -805,7 +810,9 @@ def test_a_two_column_pdf_table_is_read_as_a_table(tmp_path: Path) -> None:
     draft = draft_tender(tender, OPTIONS)
     contract = parse_contract(to_yaml(draft), tmp_path / "draft.yaml")
     assert targets(contract) == {
-        ("answer-the-call", None, "15m", "always"), ("be-on-site", None, "4h", "always")}  # fmt: skip
+        ("answer-the-call", None, "15m", "always"),
+        ("be-on-site", None, "4h", "always"),
+    }
     (onsite,) = [c for c in contract.commitments if c.use == "be-on-site"]
     assert [(r.when, str(r.target)) for r in onsite.targets] == [({"zone": ["remote"]}, "24h")]
 
@@ -877,15 +884,25 @@ def test_an_on_time_share_of_incidents_is_a_measure(tmp_path: Path) -> None:
         ),
         (
             "Emergency (gas leak): make safe within 2 hours and mitigate within 24 hours.",
-            {("be-on-site", "emergency", "2h", "always"), ("fix-after-arrival", "emergency", "24h", "always")},
+            {
+                ("be-on-site", "emergency", "2h", "always"),
+                ("fix-after-arrival", "emergency", "24h", "always"),
+            },
         ),
-        ("一般维修：30分钟内响应，24小时内完成。", {("answer-the-call", "general", "30m", "always"), ("fix-after-arrival", "general", "24h", "always")}),
+        (
+            "一般维修：30分钟内响应，24小时内完成。",
+            {
+                ("answer-the-call", "general", "30m", "always"),
+                ("fix-after-arrival", "general", "24h", "always"),
+            },
+        ),
         (
             "| Fault category | Engineer on site |\n| Category A (device unusable) | 6 hours |",
             {("be-on-site", "class-a", "6h", "always")},
         ),
         (  # a loan unit's limit is not the repair's
-            "A loan ventilator shall be supplied within 24 hours when a repair cannot be completed on site.",
+            "A loan ventilator shall be supplied within 24 hours when a repair cannot be "
+            "completed on site.",
             set(),
         ),
     ],
@@ -900,7 +917,8 @@ def test_levels_and_actions_met_in_batch_l(
 def test_tables_by_zone_rows_or_zone_columns(tmp_path: Path) -> None:
     contract, _ = drafted(
         tmp_path,
-        "| 区域 | 到场时间 | 修复时间 |\n| 市区网点 | 2小时 | 4小时 |\n| 郊县网点 | 4小时 | 8小时 |\n",
+        "| 区域 | 到场时间 | 修复时间 |\n| 市区网点 | 2小时 | 4小时 |\n"
+        "| 郊县网点 | 4小时 | 8小时 |\n",
     )
     rows = {
         (c.use, str(c.target), tuple((str(r.when), str(r.target)) for r in c.targets))

@@ -60,7 +60,6 @@ from slaengine.drafting.responses import (
 from slaengine.drafting.text import Sentence, unnumbered
 from slaengine.drafting.upkeep import FoundStep, find_steps, find_warranty
 from slaengine.drafting.vocabulary import (
-    SEVERITIES,
     BOILERPLATE,
     CONTRACT_PRICE,
     DOWN_KIND,
@@ -70,6 +69,7 @@ from slaengine.drafting.vocabulary import (
     OTHER_KIND,
     PENALTY,
     POSTPONE,
+    SEVERITIES,
     SHAPE_BY_NAME,
     SHAPES,
     WARRANTY,
@@ -439,7 +439,9 @@ class Findings:
             if action is None:
                 return False
             for i, zone in self._column_zones.items():
-                if i < len(cells):  # "| Technician on site | 8 business hours | Next Business Day |"
+                if i < len(
+                    cells
+                ):  # "| Technician on site | 8 business hours | Next Business Day |"
                     cell = Sentence(sentence.line, sentence.text, f"{zone}: {cells[i]}", True)
                     self._commitments(cell, action=action, columns={0: action})
             return True

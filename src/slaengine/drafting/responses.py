@@ -115,7 +115,8 @@ _PURPOSE = re.compile(
 _ROUND_THE_CLOCK = re.compile(r"(?:全天|全年|昼夜|每天|每日|7\s*[×xX*]\s*)$")
 _OPEN_HOURS = re.compile(
     r"\s*-?\s*(?:hours?|hr)\s+(?:a day|dispatch|hotline|service|helpline|help desk|emergency"
-    r"|call cent(?:re|er)|cover|coverage|support|control|duty)|小时(?:值班|热线|服务热线|受理|专线|开通)",
+    r"|call cent(?:re|er)|cover|coverage|support|control|duty)"
+    r"|小时(?:值班|热线|服务热线|受理|专线|开通)",
     re.I,
 )
 #: Acts with a time limit that no response shape holds: a loaner, spare parts, training.
@@ -144,7 +145,9 @@ def shape_near(plain: str, position: int, phrase: tuple[int, int]) -> ShapeWords
                     continue  # "within 8 hours of arrival": when the time starts, not the act
                 after.append((match.start(), rank, words))
             else:
-                if words.shape == "fix-after-arrival" and _PURPOSE.search(plain, start, match.start()):
+                if words.shape == "fix-after-arrival" and _PURPOSE.search(
+                    plain, start, match.start()
+                ):
                     continue  # "be on site to perform repairs within 4 hours": the arrival
                 tail = plain[match.end() : min(position, match.end() + 8)]
                 if re.match(r"[^,，]{0,4}后", tail) and match.end() < position:

@@ -14,10 +14,10 @@ stay as they are.
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 import unicodedata
 import warnings
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 from typing import Any
 

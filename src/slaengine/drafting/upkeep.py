@@ -166,7 +166,12 @@ _FREQUENCIES: tuple[tuple[re.Pattern[str], str], ...] = (
         "14d",
     ),
     # "半月保养", "每半个月": the fortnightly service of lifts, every 15 days
-    (re.compile(r"每半个?月|半月(?:一次|保养|维保|巡检|检查)|twice[- ]monthly|semi-?monthly", re.I), "15d"),
+    (
+        re.compile(
+            r"每半个?月|半月(?:一次|保养|维保|巡检|检查)|twice[- ]monthly|semi-?monthly", re.I
+        ),
+        "15d",
+    ),
     (
         re.compile(
             r"每(?:个)?季度?|quarterly|every quarter|(?:once|1 time) (?:a|per|each) quarter", re.I
@@ -175,9 +180,22 @@ _FREQUENCIES: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (re.compile(r"每(?:个)?学期|each semester|every semester|every term", re.I), "6mo"),
     (re.compile(r"每半年|每6个月|semi-?annual|every (?:6|six) months|half-yearly", re.I), "6mo"),
-    (re.compile(r"每月|每1个月|monthly|every month|(?:once|1 time) (?:a|per|each) month", re.I), "1mo"),
-    (re.compile(r"每日|每天|(?<!\d)\bdaily\b|every day|(?:once|1 time) (?:a|per|each) day", re.I), "1d"),
-    (re.compile(r"每周|每星期|每礼拜|weekly|every week|(?:once|1 time) (?:a|per|each) week", re.I), "7d"),
+    (
+        re.compile(r"每月|每1个月|monthly|every month|(?:once|1 time) (?:a|per|each) month", re.I),
+        "1mo",
+    ),
+    (
+        re.compile(
+            r"每日|每天|(?<!\d)\bdaily\b|every day|(?:once|1 time) (?:a|per|each) day", re.I
+        ),
+        "1d",
+    ),
+    (
+        re.compile(
+            r"每周|每星期|每礼拜|weekly|every week|(?:once|1 time) (?:a|per|each) week", re.I
+        ),
+        "7d",
+    ),
 )
 _EVERY_N = re.compile(
     r"每\s*(\d+)\s*个月|every (\d+|two|three|four|six|twelve) months|每(两|二|三|四|六)个月", re.I
@@ -185,7 +203,9 @@ _EVERY_N = re.compile(
 _SPELLED = {"two": "2", "three": "3", "four": "4", "six": "6", "twelve": "12"}
 _SPELLED.update({"两": "2", "二": "2", "三": "3", "四": "4", "六": "6"})
 _EVERY_DAYS = re.compile(r"每(?:隔)?\s*(\d+)\s*(?:天|日(?!前|内))|every (\d+) days", re.I)
-_EVERY_WEEKS = re.compile(r"每(?:隔)?\s*(\d+|三|四)\s*(?:周|个?星期)|every (\d+|three|four) weeks", re.I)
+_EVERY_WEEKS = re.compile(
+    r"每(?:隔)?\s*(\d+|三|四)\s*(?:周|个?星期)|every (\d+|three|four) weeks", re.I
+)
 _PER_YEAR = re.compile(
     r"每年[^,;\d]{0,6}?(\d+)\s*次|(\d+) times (?:a|per|each|every) (?:calendar )?year"
     r"|(\d+) times (?:yearly|annually)"
