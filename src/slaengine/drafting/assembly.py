@@ -59,6 +59,7 @@ class Assembly:
         self.assets = findings.assets
         self.facts = findings.facts
         self.severities_seen = findings.severities_seen
+        self.aliases = findings.aliases
         self.categories = findings.categories
         self.measures = findings.measures
         self.contacts = findings.contacts
@@ -281,6 +282,8 @@ class Assembly:
                             None,
                         )
                     )
+                    if severity is not None and severity not in self.severities_seen:
+                        severity = self.aliases.get(severity, severity)
                     # "未能在4小时内到达现场的": only the commitment whose target is 4 hours
                     exact = [
                         term

@@ -178,7 +178,8 @@ _PENALTY_LABEL = re.compile(
     r"^\s*(?:[(（]?[\d一二三四五六七八九十]+[.、)）]\s*)?[^:：,，。;；]{1,12}[:：]\s*"
 )
 _TRAILING_CONDITION = re.compile(
-    r"\b(?:for (?:each|every|any)\b.{0,40}?\b(?:where|if|when|that|which)|where|if|when)\b"
+    r"\b(?:for (?:each|every|any)\b.{0,40}?\b(?:where|if|when|that|which)|where|if|when"
+    r"|for (?:each|every|any)\b(?=.{0,40}\bnot\b))\b"
     r"(?=.*\b(?:not|fails?|late|later than|beyond|exceed(?:s|ed)?)\b)",
     re.I,
 )

@@ -147,6 +147,8 @@ class Findings:
         #: the tender's own kinds of call or fault used as levels ("Entrapments:",
         #: "前端摄像机故障："), by key, with their names.
         self.categories: dict[str, str] = {}
+        #: a level's other name given in its heading ("第一级 紧急故障": emergency is level-1)
+        self.aliases: dict[str, str] = {}
         self.contacts: list[tuple[dict[str, Any], Sentence]] = []
         self._last_line = 0
         #: the level named by an earlier sentence of the same line (a clause cut at ；/;).
@@ -242,6 +244,11 @@ class Findings:
         if level is not None:
             self._level = (level, sentence.line)
             self.severities_seen.add(level)
+            # "第一级 紧急故障": the level's other name, for clauses that use it
+            words = next(w for key, _zh, _en, w in SEVERITIES if key == level)
+            other = severity_in(words.sub(" ", head))
+            if other is not None and other != level:
+                self.aliases.setdefault(other, level)
         if len(plain) <= 60:
             shapes = {w.shape for w in SHAPES if w.words.search(plain)}
             if len(shapes) == 1 and re.search(r"时间|时限|time|target", plain, re.I):
@@ -421,6 +428,21 @@ class Findings:
                 i: shape for i, cell in enumerate(cells) if (shape := _cell_shape(cell)) is not None
             }
             levels = {i: lvl for i, cell in enumerate(cells) if (lvl := severity_in(cell))}
+            kinds = {
+                i: kind
+                for i, cell in enumerate(cells)
+                if i and i not in levels and (kind := category(cell)) is not None
+            }
+            if (
+                kinds
+                and len(levels) + len(kinds) >= 2
+                and not actions
+                and _ITEM_HEAD.match(cells[0])
+            ):
+                # "| 项目 | 受困救援 | 停梯故障 | 一般故障 |": the tender's kinds as columns
+                for kind, name in kinds.values():
+                    self.categories.setdefault(kind, name)
+                levels.update({i: kind[0] for i, kind in kinds.items()})
             zones = {i: cell for i, cell in enumerate(cells) if i and zone_in(cell)}
             if len(zones) >= 2 and not actions and not levels:
                 self._column_zones, self._columns, self._column_levels = zones, None, None
@@ -657,16 +679,31 @@ _PHRASE_KIND = re.compile(
 )
 _OTHER_LABEL = re.compile(r"^(?:all )?(?:other|remaining)\b|^(?:其他|其它|其余)", re.I)
 _CLASS = re.compile(r"^([A-Ea-e])\s*[类級级]$")
-_EN_CLASS = re.compile(r"^(?:category|class|type|cat\.?)\s+([A-E])$", re.I)
+_ITEM_HEAD = re.compile(
+    r"^(?:服务)?(?:项目|内容|类别|事项)$|^(?:item|service|category|metric)s?$", re.I
+)
+_EN_CLASS = re.compile(
+    r"^(?:category|class|type|cat\.?|severity|priority|level|grade)\s+([A-E])$", re.I
+)
 _GENERIC = re.compile(r"^(?:故障|报修|事件|问题|faults?|calls?|incidents?|breakdowns?)$", re.I)
+
+
+_NON_KIND = re.compile(
+    r"^\s*(?:[(（]?\d+[.、)）]\s*)?(non-?(?:critical|urgent|emergency)\b"
+    r"|非(?:紧急|急)(?:维修|故障|报修|召唤|呼叫|事件)?)",
+    re.I,
+)
 
 
 def _phrase_kind(phrase: str) -> tuple[str, str] | None:
     """The kind of fault a phrase names of its own: first in a Chinese phrase
     ("制冷机组停机故障8小时内修复"), in passing in an English one ("for a machine that is
     down", "for all other calls")."""
-    if severity_in(phrase) is not None:
+    if severity_in(phrase) is not None and not _NON_KIND.match(phrase):
         return None
+    non = _NON_KIND.match(phrase)
+    if non:  # "Non-critical faults will be attended …", "非紧急维修须于2个工作天内到场"
+        return category(non.group(1))
     if not _CJK_CHAR.search(phrase):
         if DOWN_KIND.search(phrase):
             return "down", "Down"

@@ -28,6 +28,7 @@ from slaengine.drafting.vocabulary import (
     DISTANCE,
     OPEN_TERM,
     SEVERITIES,
+    SHAPE_BY_NAME,
     SHAPES,
     TIME_RANGE,
     TIME_RANGE_12H,
@@ -245,6 +246,13 @@ def find_commitments(
         direct = _CJK.search(plain, span.start, span.end) is not None and any(
             words.words.match(plain, span.end) for words in SHAPES
         )  # "200公里以内6小时到场": a figure right before the act is its limit
+        if (
+            not direct
+            and plain[span.end : span.end + 1] == "后"
+            and re.search(r"(?:完毕|结束|完成|解决|修复)后\s*$", plain[: span.start])
+            and SHAPE_BY_NAME["hand-in-report"].words.search(plain, span.end, span.end + 12)
+        ):
+            direct = True  # "故障处理完毕后24小时后提交书面报告": the report's limit
         if not (span.within or span.labelled or direct or column is not None):
             continue  # "每超时10分钟", "3年": a length of time, not a limit
         if span.labelled and not span.within and own is None and column is None and action is None:
@@ -256,8 +264,16 @@ def find_commitments(
             if english
             else _OTHER_ACT.search(plain, span.end, min(phrase[1], span.end + 10))
         )
-        if other_act is not None and column is None:
-            shape = None  # "A loan ventilator shall be supplied within 24 hours when …"
+        if (
+            other_act is not None
+            and column is None
+            and not (
+                english and any(w.words.search(plain, phrase[0], other_act.start()) for w in SHAPES)
+            )
+        ):
+            # "A loan ventilator shall be supplied within 24 hours when …"; not "repaired or
+            # replaced with a loan bed within 24 hours", where the repair comes first
+            shape = None
         if shape is None and _OTHER_ACT.search(plain, phrase[0], phrase[1]):
             # "24小时内提供同档次备用机", "a loaner within 1 day": an act the rule library has
             # no shape for, not the repair named elsewhere in the sentence

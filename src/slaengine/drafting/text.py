@@ -191,7 +191,7 @@ def _paragraphs(lines: list[Line], wrapped: bool) -> list[tuple[int, str, bool]]
 
 
 _CLAUSE_START = re.compile(
-    r"^(?:\d+(?:\.\d+)+|[(（]?[一二三四五六七八九十]+[、)）]|第[一二三四五六七八九十\d]+[章条节])"
+    r"^(?:\d+(?:\.\d+)+|[(（]?[一二三四五六七八九十]+[、)）]|第[一二三四五六七八九十\d]+[章条节級级])"
 )
 
 

@@ -59,7 +59,8 @@ SHAPES: tuple[ShapeWords, ...] = (
         "hand-in-report",
         _words(
             r"报告|(?:maintenance|service|repair|written|incident|root[- ]cause|analysis|failure|fault)"
-            r" report|root[- ]cause analysis|\bRCA\b"
+            r" report|root[- ]cause analysis|\bRCA\b|\bRFO\b|reason[- ]for[- ]outage|job sheets?|job cards?"
+            r"|纪录表|记录表|记录单|维修单|服务单|服务报告单"
             r"|service ticket|work order|service record"
         ),
         "report-{t}",
@@ -110,6 +111,7 @@ SHAPES: tuple[ShapeWords, ...] = (
             r"|恢复(?!原状)|完工|\bfix|\brepair|restor|resol|\bsolution|mitigat|\bcomplet"
             r"|return(?:ed)? to (?:service|clinical use|use|operation|production)"
             r"|back (?:in|to|into) service|replac(?:e|es|ed|ement)\b|\bworkaround"
+            r"|\boutages? (?=exceed|lasting|longer|of more)"
         ),
         "repair-{sev}{t}",
         "repair",
@@ -161,7 +163,7 @@ SEVERITIES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
             f"sev{n}",
             f"严重性{n}",
             f"Severity {n}",
-            rf"\bsev(?:erity)?\s*(?:level\s*)?-?\s*{n}\b|严重(?:性|等级)\s*{n}(?!\d)",
+            rf"\bsev(?:erity)?\s*(?:level\s*)?-?\s*{n}(?![\d.])|严重(?:性|等级)\s*{n}(?!\d)",
         )
         for n in (1, 2, 3, 4)
     ),
@@ -170,7 +172,8 @@ SEVERITIES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
             f"p{n}",
             f"P{n}",
             f"Priority {n}",
-            rf"(?<![\w-])P\s*{n}\b|\bpriority\s*(?:level\s*)?{n}\b|优先级\s*{n}(?!\d)|{n}\s*级优先",
+            rf"(?<![A-Za-z0-9_-])P\s*{n}(?![\d.A-Za-z])|\bpriority\s*(?:level\s*)?{n}\b"
+            rf"|优先级\s*{n}(?!\d)|{n}\s*级优先",
         )
         for n in (1, 2, 3, 4)
     ),
@@ -205,7 +208,10 @@ SEVERITIES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
         "critical",
         "严重故障",
         "Critical",
-        _words(rf"(?<!较)严重{_FAULT}|^严重$|\bcritical{_EN_FAULT}|^critical\b|\(critical\)"),
+        _words(
+            rf"(?<!较)严重{_FAULT}|^严重$|(?<!non-)(?<!non )\bcritical{_EN_FAULT}|^critical\b"
+            rf"|\(critical\)"
+        ),
     ),
     (
         "important",
@@ -270,6 +276,7 @@ INSPECTION = _words(
     r"巡检|巡视|巡查|定期检查|定期维护|预防性维护|保养|检修|检测(?![器仪])|检验|测试|清洗|清洁|校准|inspect"
     r"|(?:全面|安全|例行|年度|常规|综合|定期|远程|远端)检查|年检|应急演练|演练|预防性试验|试验"
     r"|service visits?|preventative|\bserviced\b|\binspected\b|\btested\b|load tests?"
+    r"|健康检查|\baudits?\b|safety tests?|electrical tests?"
     r"|cleaning|cleaned|calibrat|health checks?|\bchecked (?:every|once|\d)|\bchecks? (?:every|once)"
     r"|preventive maintenance|planned maintenance|maintenance visits?|servicing|examination"
     r"|safety checks?|(?:periodic|annual|routine) checks?|tests? of"
@@ -371,7 +378,7 @@ ZONES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
         "省内",
         "Within the province",
         _words(
-            r"省内|跨地区|跨市|外地|本省|地级市|地市|江浙沪地区|\bin[- ]province\b|\bregional\b|\bother cities\b"
+            r"省内|跨地区|跨市|外地|本省|地级市|地市|江浙沪地区|周边省份|周边省市|邻近省份|\bin[- ]province\b|\bregional\b|\bother cities\b"
         ),
     ),
     (
