@@ -979,3 +979,57 @@ def test_a_warranty_package_of_three_years_is_no_re_warranty(tmp_path: Path) -> 
         r.kind == "assumption" and r.item == "warranty" and "replaced" in r.message
         for r in draft.reviews
     )
+
+
+# --- forms first met in held-out batch M -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "P1故障响应时间不超过10分钟；P2故障响应时间不超过30分钟。",
+            {("answer-the-call", "p1", "10m", "always"), ("answer-the-call", "p2", "30m", "always")},
+        ),
+        (
+            "| Severity | Initial response |\n| Severity A | 1 hour |\n| Severity B | 4 hours |",
+            {
+                ("answer-the-call", "class-a", "1h", "always"),
+                ("answer-the-call", "class-b", "4h", "always"),
+            },
+        ),
+        (
+            "Critical faults will be attended on site within 24 hours.\n"
+            "Non-critical faults will be attended within 5 business days.",
+            {("be-on-site", "critical", "24h", "always"), ("be-on-site", "non-critical", "5d", "office")},
+        ),
+        (
+            "| 項目 | 受困救援 | 停梯故障 | 一般故障 |\n| 到場時限 | 30分鐘 | 2小時 | 1個工作天 |",
+            {
+                ("be-on-site", "受困救援", "30m", "always"),
+                ("be-on-site", "停梯", "2h", "always"),
+                ("be-on-site", "general", "1d", "office"),
+            },
+        ),
+        (  # the repair named before a loan unit keeps its limit
+            "Urgent calls: bed repaired or replaced with a loan bed within 24 hours.",
+            {("fix-after-arrival", "urgent", "24h", "always")},
+        ),
+    ],
+)  # fmt: skip
+def test_levels_and_tables_met_in_batch_m(
+    text: str, expected: set[tuple[str, str | None, str, str]], tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, text + "\n")
+    assert targets(contract) == expected
+
+
+def test_a_level_heading_names_the_level_a_penalty_uses(tmp_path: Path) -> None:
+    contract, _ = drafted(
+        tmp_path,
+        "第一级 紧急故障\n修复时间：4小时。\n\n\n\n"
+        "紧急故障修复超过4小时的，每超过1小时扣除违约金1000元。\n",
+    )
+    (clause,) = contract.clauses
+    (owner,) = [c for c in contract.commitments if clause.id in c.clauses]
+    assert (_level(owner), str(owner.target)) == ("level-1", "4h")
