@@ -72,6 +72,7 @@ from slaengine.drafting.vocabulary import (
     SEVERITIES,
     SHAPE_BY_NAME,
     SHAPES,
+    TOTAL_CAP,
     WARRANTY,
     WORKING_DAY,
     ShapeWords,
@@ -338,6 +339,17 @@ class Findings:
             term.add_source(sentence)
         else:
             self.caps[cap.scope] = Term("caps", cap.scope, dict(cap.terms), [sentence])
+        # "…每逾1小时罚款2000元，罚款总额以契约总价10%为上限": the penalty before the cap is a
+        # clause of its own, read as one (never dropped with the cap's sentence)
+        total = TOTAL_CAP.search(sentence.plain)
+        if total is not None:
+            cut = max(sentence.plain.rfind(mark, 0, total.start()) for mark in ",，;；")
+            if cut > 0:
+                before = Sentence(
+                    sentence.line, sentence.text, sentence.plain[:cut], sentence.table_row
+                )
+                if isinstance(find_clause(before), FoundClause):
+                    self._clause(before)
         return True
 
     def _extension(self, sentence: Sentence) -> bool:
@@ -778,6 +790,8 @@ def _cell_shape(cell: str) -> ShapeWords | None:
     """The action a table header cell names (响应时间, 修复时间, Resolution …)."""
     if not cell or len(cell) > 30:
         return None
+    if re.fullmatch(r"call[- ]?back(?: time)?", cell.strip(), re.I):
+        return SHAPE_BY_NAME["answer-the-call"]  # a "Callback" column: the first answer
     for words in SHAPES:
         if words.words.search(cell):
             return words

@@ -22,7 +22,7 @@ from slaengine.drafting.text import Sentence, unnumbered
 from slaengine.drafting.vocabulary import EMAIL, MEASURE_PERIODS, MEASURES, PHONE, ROLE
 
 _CEILING = re.compile(
-    r"不超过|不高于|(?<!不)低于|(?<!不)小于|≤|<|at most|no more than"
+    r"不超过|不高于|(?<!不)(?<!不得)(?<!不应)(?<!不能)低于|(?<!不)小于|≤|<|at most|no more than"
     r"|(?<!not )(?<!not fall )(?<!not drop )(?<!never fall )(?<!not be )below"
     r"|(?<!no )(?<!not )less than",
     re.I,

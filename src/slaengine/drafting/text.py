@@ -140,6 +140,7 @@ def normalise(text: str) -> str:
     plain = _english(plain)
     plain = _PERCENT.sub(lambda m: _arabic(m.group(1)) + "%", plain)
     plain = _PER_MILLE.sub(lambda m: _per_mille(m.group(1)), plain)
+    plain = re.sub(r"(\d+(?:\.\d+)?)\s*‰", lambda m: _per_mille(m.group(1)), plain)
     return _NUMERAL.sub(lambda m: _arabic(m.group(0)), plain)
 
 

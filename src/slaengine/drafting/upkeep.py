@@ -186,7 +186,9 @@ _FREQUENCIES: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (
         re.compile(
-            r"每日|每天|(?<!\d)\bdaily\b|every day|(?:once|1 time) (?:a|per|each) day", re.I
+            r"每日|每天|(?<!\d)\bdaily\b|\bnightly\b|every (?:day|night)"
+            r"|(?:once|1 time) (?:a|per|each) day",
+            re.I,
         ),
         "1d",
     ),

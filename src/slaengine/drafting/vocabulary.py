@@ -93,7 +93,7 @@ SHAPES: tuple[ShapeWords, ...] = (
     ShapeWords(
         "be-on-site",
         _words(
-            r"到达现场|到场|到位|赶到|赶赴|抵达|到达|到院|到厂|到校|进入抢修现场|上门|on[- ]site|arriv|attendance"
+            r"到达现场|到场|到位|赶到|赶赴|抵达|到达|到院|到厂|到校|进入抢修现场|上门|on[- ]?site|arriv|attendance"
             r"|at the site|\battend(?:s|ed|ing)?\b|\bmake[- ]safe|\bmade safe"
         ),
         "onsite-{t}",
@@ -184,7 +184,7 @@ SEVERITIES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
             f"Level {n}",
             rf"第?(?:{_CN_DIGITS[n - 1]}|{n}|{_ROMAN_U[n - 1]})\s*级(?!建造|资质|医院|部件)"
             rf"|(?<![A-Za-z]){_ROMAN[n - 1]}\s*级|\blevel\s*{n}\b|\b(?:tier)\s*{n}\b"
-            rf"|第?{_CN_DIGITS[n - 1]}类(?=缺陷|故障|问题|事件|隐患)",
+            rf"|第?{_CN_DIGITS[n - 1]}类(?=缺陷|故障|问题|事件|隐患)|\bcat(?:egory|\.)?\s*{n}\b",
         )
         for n in (1, 2, 3, 4)
     ),
@@ -276,7 +276,7 @@ INSPECTION = _words(
     r"巡检|巡视|巡查|定期检查|定期维护|预防性维护|保养|检修|检测(?![器仪])|检验|测试|清洗|清洁|校准|inspect"
     r"|(?:全面|安全|例行|年度|常规|综合|定期|远程|远端)检查|年检|应急演练|演练|预防性试验|试验"
     r"|service visits?|preventative|\bserviced\b|\binspected\b|\btested\b|load tests?"
-    r"|健康检查|\baudits?\b|safety tests?|electrical tests?"
+    r"|健康检查|\baudits?\b|safety tests?|electrical tests?|overhaul"
     r"|cleaning|cleaned|calibrat|health checks?|\bchecked (?:every|once|\d)|\bchecks? (?:every|once)"
     r"|preventive maintenance|planned maintenance|maintenance visits?|servicing|examination"
     r"|safety checks?|(?:periodic|annual|routine) checks?|tests? of"
@@ -424,7 +424,7 @@ MEASURE_PERIODS: tuple[tuple[re.Pattern[str], str], ...] = (
     (_words(r"季度|quarter"), "quarter"),
     (
         _words(
-            r"年度|每年|全年|合同年|合同期|契约期|服务期内|contract year|contract term|contract period|(?<![\d第])年[\u4e00-\u9fff]{0,6}率|annual|per year|yearly"
+            r"年度|每年|全年|合同年|合同期|契约期|服务期内|contract year|contract term|contract period|calendar year|(?<![\d第])年[\u4e00-\u9fff]{0,6}率|annual|per year|yearly"
         ),
         "contract_year",
     ),
@@ -434,7 +434,7 @@ MEASURE_PERIODS: tuple[tuple[re.Pattern[str], str], ...] = (
 PHONE = re.compile(
     r"(?<![\d-])(?:\+?86[- ]?)?(?:400[- ]?\d{3}[- ]?\d{4}|0\d{1,3}[- ]?\d{6,8}|1[3-9]\d{9}"
     r"|\(?\d{3}\)?[ -]\d{3}-\d{4}|\+\d{1,3}(?:[ -]\d{1,4}){2,4}"
-    r"|\(0\d{1,3}\)\s?\d{3,4}-?\d{4}|0\d{3} \d{3} \d{4}|1[38]00 \d{3} \d{3}"
+    r"|\(0\d{1,3}\)\s?\d{3,4}-?\d{4}|0\d{3} \d{3} \d{4}|1[38]00 \d{3} \d{3,4}"
     r"|1[- ]8[0-9]{2}[- ]\d{3}[- ]\d{4}|0800[- ]\d{3}[- ]\d{3,4}|09\d{2}-\d{3}-\d{3}|400\d-\d{3}-\d{3}"
     r"|(?:(?<=[:：])|(?<=[:：] ))[2-9]\d{3}[ -]\d{4})(?![\d-])"
 )
