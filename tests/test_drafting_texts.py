@@ -989,7 +989,10 @@ def test_a_warranty_package_of_three_years_is_no_re_warranty(tmp_path: Path) -> 
     [
         (
             "P1故障响应时间不超过10分钟；P2故障响应时间不超过30分钟。",
-            {("answer-the-call", "p1", "10m", "always"), ("answer-the-call", "p2", "30m", "always")},
+            {
+                ("answer-the-call", "p1", "10m", "always"),
+                ("answer-the-call", "p2", "30m", "always"),
+            },
         ),
         (
             "| Severity | Initial response |\n| Severity A | 1 hour |\n| Severity B | 4 hours |",
@@ -1001,7 +1004,10 @@ def test_a_warranty_package_of_three_years_is_no_re_warranty(tmp_path: Path) -> 
         (
             "Critical faults will be attended on site within 24 hours.\n"
             "Non-critical faults will be attended within 5 business days.",
-            {("be-on-site", "critical", "24h", "always"), ("be-on-site", "non-critical", "5d", "office")},
+            {
+                ("be-on-site", "critical", "24h", "always"),
+                ("be-on-site", "non-critical", "5d", "office"),
+            },
         ),
         (
             "| 項目 | 受困救援 | 停梯故障 | 一般故障 |\n| 到場時限 | 30分鐘 | 2小時 | 1個工作天 |",
@@ -1033,3 +1039,16 @@ def test_a_level_heading_names_the_level_a_penalty_uses(tmp_path: Path) -> None:
     (clause,) = contract.clauses
     (owner,) = [c for c in contract.commitments if clause.id in c.clauses]
     assert (_level(owner), str(owner.target)) == ("level-1", "4h")
+
+
+def test_a_penalty_before_a_total_cap_in_one_sentence_is_drafted(tmp_path: Path) -> None:
+    """Never silent: the cap and the penalty of one sentence are both terms."""
+    contract, _ = drafted(
+        tmp_path,
+        "緊急叫修應於4小時內排除。\n"
+        "緊急叫修逾4小時未排除者，每逾1小時罰款新臺幣2,000元，罰款總額以契約總價10%為上限。\n",
+    )
+    (clause,) = contract.clauses
+    assert (clause.kind, str(clause.amount)) == ("per_started", "2000.00")
+    assert [c for c in contract.commitments if clause.id in c.clauses]
+    assert contract.caps is not None
