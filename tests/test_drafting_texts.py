@@ -146,8 +146,9 @@ def test_the_scorer_prints_recall_and_precision_as_json() -> None:
          ("fix-after-arrival", "major", "8h", "always")),
         ("到达现场后30分钟内修复。", ("fix-after-arrival", None, "30m", "always")),
         ("We answer within half an hour.", ("answer-the-call", None, "30m", "always")),
+        # "Non-urgent" is never "urgent": since batch M it names a kind of its own
         ("Non-urgent calls are answered the next business day.",
-         ("answer-the-call", None, "1d", "office")),
+         ("answer-the-call", "non-urgent", "1d", "office")),
     ],
 )  # fmt: skip
 def test_forms_of_a_limit_and_words_of_an_action(
@@ -1052,3 +1053,44 @@ def test_a_penalty_before_a_total_cap_in_one_sentence_is_drafted(tmp_path: Path)
     assert (clause.kind, str(clause.amount)) == ("per_started", "2000.00")
     assert [c for c in contract.commitments if clause.id in c.clauses]
     assert contract.caps is not None
+
+
+# --- forms first met in held-out batch N -----------------------------------------------------
+
+
+def test_forms_met_in_batch_n(tmp_path: Path) -> None:
+    contract, _ = drafted(
+        tmp_path,
+        "| Severity level | Callback | Engineer onsite |\n"
+        "| Category 1 | 30 minutes | 4 hours |\n"
+        "Planned maintenance is carried out nightly between 01:00 and 04:00.\n",
+    )
+    assert targets(contract) == {
+        ("answer-the-call", "level-1", "30m", "always"),
+        ("be-on-site", "level-1", "4h", "always"),
+    }
+    (duty,) = contract.obligations
+    assert [str(s.every) for s in duty.schedule] == ["1d"]
+
+
+@pytest.mark.parametrize(
+    ("text", "target"),
+    [
+        ("Availability of each array: 99.999% per calendar year.", "99.999"),
+        ("全年播出可用率不得低於99.9%。", "99.9"),
+    ],
+)
+def test_measure_floors_met_in_batch_n(text: str, target: str, tmp_path: Path) -> None:
+    contract, _ = drafted(tmp_path, text + "\n")
+    assert [(m.kind, str(m.target), m.period) for m in contract.measures] == [
+        ("availability", target, "contract_year")]  # fmt: skip
+
+
+def test_a_per_mille_penalty_per_day(tmp_path: Path) -> None:
+    contract, _ = drafted(
+        tmp_path,
+        "省内用户24小时内到达现场。\n我方未按承诺时间到达现场的，每延误一天，按合同总价的0.5‰支付违约金。\n",
+    )
+    (clause,) = contract.clauses
+    assert (clause.kind, str(clause.percent), str(clause.unit)) == (
+        "percent_of_price_per_started", "0.05", "24h")  # fmt: skip
