@@ -440,10 +440,10 @@ class Findings:
                 i: shape for i, cell in enumerate(cells) if (shape := _cell_shape(cell)) is not None
             }
             levels = {i: lvl for i, cell in enumerate(cells) if (lvl := severity_in(cell))}
-            kinds = {
-                i: kind
+            kinds: dict[int, tuple[str, str]] = {
+                i: named
                 for i, cell in enumerate(cells)
-                if i and i not in levels and (kind := category(cell)) is not None
+                if i and i not in levels and (named := category(cell)) is not None
             }
             if (
                 kinds
@@ -452,9 +452,9 @@ class Findings:
                 and _ITEM_HEAD.match(cells[0])
             ):
                 # "| 项目 | 受困救援 | 停梯故障 | 一般故障 |": the tender's kinds as columns
-                for kind, name in kinds.values():
-                    self.categories.setdefault(kind, name)
-                levels.update({i: kind[0] for i, kind in kinds.items()})
+                for key, name in kinds.values():
+                    self.categories.setdefault(key, name)
+                levels.update({i: named[0] for i, named in kinds.items()})
             zones = {i: cell for i, cell in enumerate(cells) if i and zone_in(cell)}
             if len(zones) >= 2 and not actions and not levels:
                 self._column_zones, self._columns, self._column_levels = zones, None, None
