@@ -8,13 +8,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    model_validator,
-)
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 #: Event types every contract understands (reference.md §2). A contract may add its own.
 BUILTIN_EVENT_TYPES: frozenset[str] = frozenset(

@@ -6,15 +6,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Literal
 
-from pydantic import (
-    BeforeValidator,
-    Field,
-    field_validator,
-)
+from pydantic import BeforeValidator, Field, field_validator
 
 from slaengine.contract.base import Model, Provenance, Text
 from slaengine.contract.conditions import AppliesTo, Condition, Conditions, _conditions
 from slaengine.durations import Duration
+
+
+def _no_calendar_target(value: Duration) -> Duration:
+    """A clock's target is a fixed length (its deadline is counted on the commitment's calendar)."""
+    if value.is_calendar:
+        raise ValueError(f"a clock target is written in s, m, h or d, not {value}")
+    return value
 
 
 class TargetRow(Model):
@@ -24,12 +27,7 @@ class TargetRow(Model):
     when: dict[str, Annotated[list[str], BeforeValidator(_conditions)]]
     target: Duration
 
-    @field_validator("target")
-    @classmethod
-    def _clock_target(cls, value: Duration) -> Duration:
-        if value.is_calendar:
-            raise ValueError(f"a clock target is written in s, m, h or d, not {value}")
-        return value
+    _clock_target = field_validator("target")(_no_calendar_target)
 
     def matches(self, facts: Mapping[str, str | None]) -> bool:
         return all(facts.get(name) in values for name, values in self.when.items())
@@ -105,12 +103,7 @@ class Commitment(Model):
             raise ValueError("needs at least one condition (an event type such as 'reported')")
         return value
 
-    @field_validator("target")
-    @classmethod
-    def _clock_target(cls, value: Duration) -> Duration:
-        if value.is_calendar:
-            raise ValueError(f"a clock target is written in s, m, h or d, not {value}")
-        return value
+    _clock_target = field_validator("target")(_no_calendar_target)
 
     def label(self, lang: str = "en") -> str:
         return self.name.get(lang) if self.name else self.id

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import (
-    Field,
-)
+from pydantic import Field
 
 from slaengine.contract.base import Model, Provenance, Text
 from slaengine.contract.channels import ChannelSpec

@@ -21,11 +21,7 @@ from functools import cached_property
 from typing import Annotated, Any, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import (
-    Field,
-    field_validator,
-    model_validator,
-)
+from pydantic import Field, field_validator, model_validator
 
 from slaengine.calendars import CalendarSpec
 from slaengine.contract.base import (
@@ -59,21 +55,9 @@ from slaengine.contract.clauses import (
     ShortfallStep,
     WarrantyExtensionClause,
 )
-from slaengine.contract.commitments import (
-    Commitment,
-    RuleLibrary,
-    Shape,
-    TargetRow,
-)
-from slaengine.contract.conditions import (
-    AppliesTo,
-    Condition,
-    Conditions,
-)
-from slaengine.contract.contacts import (
-    AlertKind,
-    Contact,
-)
+from slaengine.contract.commitments import Commitment, RuleLibrary, Shape, TargetRow
+from slaengine.contract.conditions import AppliesTo, Condition, Conditions
+from slaengine.contract.contacts import AlertKind, Contact
 from slaengine.contract.measures import (
     MEASURE_DIRECTIONS,
     MEASURE_KINDS,
@@ -81,20 +65,9 @@ from slaengine.contract.measures import (
     Measure,
     measure_roles,
 )
-from slaengine.contract.obligations import (
-    Obligation,
-    ScheduleStep,
-)
-from slaengine.contract.remedies import (
-    Remedy,
-)
-from slaengine.contract.warranty import (
-    Asset,
-    Part,
-    RepairTime,
-    Term,
-    Warranty,
-)
+from slaengine.contract.obligations import Obligation, ScheduleStep
+from slaengine.contract.remedies import Remedy
+from slaengine.contract.warranty import Asset, Part, RepairTime, Term, Warranty
 from slaengine.errors import SlaError
 
 __all__ = [

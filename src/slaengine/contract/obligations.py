@@ -6,10 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import (
-    Field,
-    model_validator,
-)
+from pydantic import Field, model_validator
 
 from slaengine.contract.base import Model, Provenance, Text
 from slaengine.contract.conditions import Conditions

@@ -3,11 +3,7 @@ supplier to replace an asset, and the event that meets it."""
 
 from __future__ import annotations
 
-from pydantic import (
-    Field,
-    field_validator,
-    model_validator,
-)
+from pydantic import Field, field_validator, model_validator
 
 from slaengine.contract.base import Model, Text
 from slaengine.contract.conditions import Condition, Conditions

@@ -7,11 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import (
-    Field,
-    field_validator,
-    model_validator,
-)
+from pydantic import Field, field_validator, model_validator
 
 from slaengine.contract.base import Model, Provenance, Text
 from slaengine.contract.conditions import Condition, Conditions

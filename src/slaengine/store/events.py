@@ -60,6 +60,18 @@ class AddResult:
     marked: int = 0
 
 
+#: The columns of a stored event that ``decoded`` takes, in its order (one statement's select
+#: list: no ORM object per event).
+EVENT_COLUMNS = (
+    StoredEvent.seq,
+    StoredEvent.event_id,
+    StoredEvent.contract,
+    StoredEvent.ticket,
+    StoredEvent.type,
+    StoredEvent.body,
+)
+
+
 class EventsMixin(TicketsMixin, ContractVersionsMixin):
     """The store's events (see the module doc); it marks tickets (TicketsMixin) and reads the
     contract each event belongs to (ContractVersionsMixin)."""
@@ -439,14 +451,7 @@ class EventsMixin(TicketsMixin, ContractVersionsMixin):
         bodies are decoded once per process (events are append-only: a seq never changes)."""
         own: dict[str, list[Event]] = {}
         wide: list[Event] = []
-        columns = (
-            StoredEvent.seq,
-            StoredEvent.event_id,
-            StoredEvent.contract,
-            StoredEvent.ticket,
-            StoredEvent.type,
-            StoredEvent.body,
-        )
+        columns = EVENT_COLUMNS
         # PostgreSQL: one statement whatever the count; SQLite: IN lists of ``_IN_CHUNK``.
         chunk = max(len(tickets), 1) if self.is_postgres else _IN_CHUNK
         for first in range(0, max(len(tickets), 1), chunk):
