@@ -7,7 +7,8 @@ them in this order:
 - ``contracts``: ``GET /contracts``, a contract, its measures, ``POST .../rejudge`` and a
   ticket's clocks (``GET /contracts/{contract}/tickets/{ticket}``);
 - ``breaches``: ``GET /breaches``, ``GET /penalties``;
-- ``alerts``: ``GET /alerts``, an alert, ``POST /alerts/{alert_id}/ack``.
+- ``alerts``: ``GET /alerts``, an alert, ``POST /alerts/{alert_id}/ack``;
+- ``audit``: ``GET /audit`` (operator only).
 
 A new resource is a new module here (copy ``breaches.py``: read-only routes; ``alerts.py``: one
 that also writes), included from ``create_app`` with one line.
