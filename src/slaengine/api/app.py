@@ -32,6 +32,7 @@ from slaengine.api.docs import offline_docs
 from slaengine.api.problems import BodyLimits, Problem, responses
 from slaengine.api.problems import install as install_problems
 from slaengine.api.routes.alerts import alerts_router
+from slaengine.api.routes.audit import audit_router
 from slaengine.api.routes.breaches import breaches_router
 from slaengine.api.routes.contracts import contracts_router
 from slaengine.api.routes.events import events_router
@@ -40,7 +41,7 @@ from slaengine.api.schemas import EventIn
 from slaengine.api.security import Guard, Guarding
 from slaengine.api.sessions import SessionStore
 from slaengine.api.views import Zones
-from slaengine.audit import web as audit_web
+from slaengine.audit import trail
 from slaengine.clock import Clock
 from slaengine.service.live import LiveService
 from slaengine.store import Store
@@ -148,10 +149,11 @@ def create_app(
     app.include_router(contracts_router(store, service, auth, zones))
     app.include_router(breaches_router(store, service.clock, auth, zones))
     app.include_router(alerts_router(store, service, auth, zones))
+    app.state.audit_sign_ins = trail.SignIns(store)  # sign-ins recorded (slaengine.audit)
+    app.include_router(audit_router(store, auth))
 
     # Imported here: the console imports api.auth, whose package imports this module.
     from slaengine.console import mount_console
 
-    audit_web.install(app, store, auth)  # GET /audit; sign-ins recorded (slaengine.audit)
     mount_console(app, store, service, auth)
     return app

@@ -57,7 +57,7 @@ def _open(db: str) -> Store:
 def _filters(
     contract: str | None, kind: str | None, who: str | None, since: str | None, until: str | None
 ) -> Filters:
-    from slaengine.audit.web import filters_of
+    from slaengine.audit.filters import filters_of
 
     try:
         return filters_of(contract, kind, who, since, until)
@@ -187,7 +187,7 @@ def _read(db: str, filters: Filters, limit: int | None = None) -> list[AuditReco
 
 def _write(rows: list[AuditRecord], fmt: str, output: Path | None) -> None:
     from slaengine.audit import trail
-    from slaengine.audit.web import to_csv
+    from slaengine.audit.filters import to_csv
 
     if fmt == "csv":
         data = to_csv(rows)

@@ -7,7 +7,8 @@ them in this order:
 - ``contracts``: ``GET /contracts``, a contract, its measures, ``POST .../rejudge`` and a
   ticket's clocks (``GET /contracts/{contract}/tickets/{ticket}``);
 - ``breaches``: ``GET /breaches``, ``GET /penalties``;
-- ``alerts``: ``GET /alerts``, an alert, ``POST /alerts/{alert_id}/ack``.
+- ``alerts``: ``GET /alerts``, an alert, ``POST /alerts/{alert_id}/ack``;
+- ``audit``: ``GET /audit`` (operator only).
 
 Each route declares its access rule with one dependency, ``requires(action, contract)``
 (api/access.py; the actions and who may take them: slaengine.access). A new resource is a new
