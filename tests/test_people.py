@@ -178,6 +178,7 @@ def _run(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.Complete
     )  # fmt: skip
 
 
+@pytest.mark.timeout(600)  # some twenty commands, each a Python start-up, on a shared machine
 def test_the_user_commands(tmp_path: Path) -> None:
     db = str(tmp_path / "people.db")
     added = _run("user", "add", "li.wei", "--db", db, "--password-stdin", "--by", "Zhou",
