@@ -155,7 +155,7 @@ def _country_registry() -> dict[str, tuple[str, ...]]:
         end = text.index("\n}\n", start) + 2
         tree = ast.parse(text[start:end])
         node = tree.body[0]
-        if not isinstance(node, ast.AnnAssign):
+        if not isinstance(node, ast.AnnAssign) or node.value is None:
             raise LookupError("COUNTRIES")
         registry: dict[str, tuple[str, ...]] = ast.literal_eval(node.value)
         return registry
