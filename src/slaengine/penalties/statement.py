@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
-
 from slaengine.contract.models import Contract
+from slaengine.durations import add_months
 from slaengine.errors import SlaError
 from slaengine.findings import Findings, TicketSummary
 from slaengine.measures import MeasurePeriod
@@ -47,7 +46,7 @@ class Window:
             raise SlaError(f"--period: {text!r} is not a month; write it like 2026-10")
         first = date(int(match.group(1)), int(match.group(2)), 1)
         start = local_midnight(contract, first)
-        end = local_midnight(contract, first + relativedelta(months=1))
+        end = local_midnight(contract, add_months(first, 1))
         return cls(start, end, first.strftime("%Y-%m"))
 
     @classmethod
