@@ -32,6 +32,8 @@ from sqlalchemy import Select, func, select, text
 from slaengine import __version__
 from slaengine.alerts.outbox import OutboxDelivery
 from slaengine.api.auth import BEARER_SECURITY, SESSION_SECONDS, Auth, NotSignedIn
+from slaengine.api.disputes import disputes_of_rows
+from slaengine.api.disputes import routes as dispute_routes
 from slaengine.api.docs import offline_docs
 from slaengine.api.problems import (
     BodyLimits,
@@ -755,7 +757,8 @@ def create_app(
         limit: Annotated[int, Query(ge=1, le=10000)] = 500,
     ) -> list[dict[str, Any]]:
         """Stored penalty and compensation lines (as the report computes them), newest first;
-        lines of no ticket (a missed obligation period, an event clause) included."""
+        lines of no ticket (a missed obligation period, an event clause) included; each with
+        its ``dispute`` (its open one, else its latest decided; null when none: docs/disputes.md)."""
         query = matching(
             select(PenaltyLine),
             PenaltyLine,
@@ -769,7 +772,9 @@ def create_app(
             query = query.where(column.is_(None) if contract_wide else column.is_not(None))
         query = query.order_by(PenaltyLine.id.desc()).limit(limit)
         with store.sessions() as session:
-            return [penalty_json(row) for row in session.scalars(query)]
+            rows = list(session.scalars(query))
+            disputed = disputes_of_rows(session, rows)  # each line's dispute (or null)
+            return [{**penalty_json(row), "dispute": disputed.get(row.id)} for row in rows]
 
     def _alerts(session: Any, rows: list[StoredAlert]) -> list[dict[str, Any]]:
         ids = [row.id for row in rows]
@@ -860,6 +865,7 @@ def create_app(
 
         return await run_in_threadpool(acknowledged)
 
+    app.include_router(dispute_routes(store, service, auth))  # /disputes (api/disputes.py)
     # Imported here: the console imports api.auth, whose package imports this module.
     from slaengine.console import mount_console
 

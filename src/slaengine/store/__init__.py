@@ -13,6 +13,9 @@ from slaengine.store.repository import (
     event_of,
 )
 
+# The disputes' tables join the store's metadata (and their code lives beside it).
+from slaengine.store import disputes as disputes  # noqa: E402
+
 __all__ = [
     "AddResult",
     "LoadResult",

@@ -37,7 +37,7 @@ from __future__ import annotations
 import copy
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -562,9 +562,12 @@ class Store:
         raw: bool = False,
         blank: str | None = None,
         keep_lines: bool = True,
+        also: Callable[[Session, AddResult], None] | None = None,
     ) -> AddResult:
         """Store events, each with its line (file), index (API batch) or stream sequence (a
-        message bus); see the module doc.
+        message bus); see the module doc. ``also``: more work of the same transaction, called
+        last with what was stored (a decided dispute's waiver and its record,
+        slaengine.store.disputes); what it raises rolls the whole transaction back.
 
         With ``raw`` the items are JSON text lines, otherwise decoded JSON values. A blank line
         is skipped, unless ``blank`` gives the reason to reject it with (a blank message on a
@@ -673,6 +676,8 @@ class Store:
                 if accepted.ticket is None and accepted.type == "force_majeure":
                     result.marked += self._mark_overlapping(session, accepted, now)
             trail.record_waivers(session, result.accepted, source, now)
+            if also is not None:
+                also(session, result)
             if result.accepted and self.is_postgres:
                 # A judge worker in another process starts its due pass at the commit
                 # (slaengine.store.wakeups); one notification per transaction.
