@@ -165,10 +165,11 @@ def download(row: store_disputes.DisputeEvidence) -> Response:
 
 
 async def read_form(request: Request) -> tuple[dict[str, str], list[Upload]]:
-    """A multipart form's text fields and its ``evidence`` files (each read at most one byte
-    past ``FILE_BYTES``, so a file over the limit is told without keeping all of it)."""
+    """A form's text fields and its ``evidence`` files (multipart; a form without files may
+    also come URL-encoded). Each file is read at most one byte past ``FILE_BYTES``, so a file
+    over the limit is told without keeping all of it in memory."""
     kind = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-    if kind != "multipart/form-data":
+    if kind not in ("multipart/form-data", "application/x-www-form-urlencoded"):
         raise DisputeError(
             415, "body: send multipart/form-data (fields and evidence files)", "body"
         )
