@@ -26,11 +26,11 @@ from slaengine.api.problems import BodyLimits
 from slaengine.audit import trail
 from slaengine.audit.trail import Actor
 from slaengine.clock import FixedClock
+from slaengine.evaluate import evaluate
 from slaengine.penalties import Window, build_statement
 from slaengine.penalties.disputes import line_reference, waiver_attrs
 from slaengine.penalties.export import LINE_COLUMNS, to_csv
 from slaengine.penalties.lines import CLOCK, PENALTY, Line
-from slaengine.evaluate import evaluate
 from slaengine.service import LiveService
 from slaengine.store import Store
 from slaengine.store import disputes as store_disputes
@@ -65,7 +65,7 @@ def test_evidence_is_told_by_its_bytes_not_its_name() -> None:
     assert sniff(b"text with a NUL \x00 inside") is None
     assert sniff(b"\xff\xfe not utf-8") is None
     assert sniff(b"   \n") is None
-    assert store_disputes.clean_name("../../etc/pass\x00wd\"x.txt") == "pass_wd_x.txt"
+    assert store_disputes.clean_name('../../etc/pass\x00wd"x.txt') == "pass_wd_x.txt"
     assert store_disputes.clean_name("C:\\Users\\a\\录音.pdf") == "录音.pdf"
 
 
@@ -157,7 +157,7 @@ def test_the_disputes_store_from_filing_to_decision(db_url: str) -> None:
         # the open dispute marks the line; the amount still counts
         open_statement, _ = _statement(store, clock.now())
         assert open_statement.totals().chargeable == chargeable  # type: ignore[attr-defined]
-        (line, mark), = open_statement.disputed()  # type: ignore[attr-defined]
+        ((line, mark),) = open_statement.disputed()  # type: ignore[attr-defined]
         assert (line.id, mark.state, mark.number) == (LINE, "open", filed.id)
 
         other = store_disputes.file_dispute(store, CID, OTHER, "late by seconds only", SUPPLIER)
@@ -174,9 +174,7 @@ def test_the_disputes_store_from_filing_to_decision(db_url: str) -> None:
         assert accepted.tickets == {(CID, "T-006")}
         service.evaluate_tickets_now(accepted.tickets)
         with store.sessions() as session:
-            (row,) = [
-                r for r in store_disputes.listed(session, CID) if r.id == filed.id
-            ]
+            (row,) = [r for r in store_disputes.listed(session, CID) if r.id == filed.id]
             assert row.open_key is None
             stored = store_disputes.current_line(session, row)
         assert stored is not None and stored.waived
@@ -242,7 +240,9 @@ def test_a_disputes_files_together_are_bounded(tmp_path: Path) -> None:
     try:
         big = b"a" * store_disputes.FILE_BYTES
         with pytest.raises(DisputeError) as one:
-            store_disputes.file_dispute(store, CID, LINE, "x", SUPPLIER, [Upload("a.txt", big + b"a")])
+            store_disputes.file_dispute(
+                store, CID, LINE, "x", SUPPLIER, [Upload("a.txt", big + b"a")]
+            )
         assert one.value.status == 413 and "'a.txt'" in one.value.error
         files = [Upload(f"{n}.txt", big) for n in range(4)]  # 20 MiB: the most a dispute holds
         filed = store_disputes.file_dispute(store, CID, LINE, "x", SUPPLIER, files)
@@ -290,7 +290,9 @@ def test_the_api_files_decides_and_every_total_follows(
     )
     assert refused.status_code == 403
     not_multipart = client.post("/disputes", json={"contract": CID}, headers=OP)
-    assert not_multipart.status_code == 415 and "multipart/form-data" in not_multipart.json()["error"]
+    assert (
+        not_multipart.status_code == 415 and "multipart/form-data" in not_multipart.json()["error"]
+    )
     unknown = _file(client, "P-ack/T-999/ack-3min/1", [])
     assert unknown.status_code == 404 and unknown.json()["field"] == "line"
 
@@ -342,8 +344,14 @@ def test_the_api_files_decides_and_every_total_follows(
     bad = client.post(f"/disputes/{other['id']}/decision", json={"decision": "maybe"},
                       headers=OP)  # fmt: skip
     assert bad.status_code == 422 and bad.json()["field"] == "decision"
-    assert client.post(f"/disputes/{other['id']}/decision",
-                       json={"decision": "reject", "reason": "x"}, headers=VIEW).status_code == 403
+    assert (
+        client.post(
+            f"/disputes/{other['id']}/decision",
+            json={"decision": "reject", "reason": "x"},
+            headers=VIEW,
+        ).status_code
+        == 403
+    )
     no = client.post(f"/disputes/{other['id']}/decision",
                      json={"decision": "reject", "reason": "late is late", "by": "Li"},
                      headers=OP)  # fmt: skip
@@ -361,10 +369,19 @@ def test_the_api_files_decides_and_every_total_follows(
     assert (yes.json()["state"], yes.json()["waiver_event"]) == (
         "accepted", f"dispute-{dispute['id']}-accepted"
     )  # fmt: skip
-    assert client.post(f"/disputes/{dispute['id']}/decision",
-                       json={"decision": "reject", "reason": "x"}, headers=OP).status_code == 409
-    closed = client.post(f"/disputes/{dispute['id']}/evidence",
-                         files=[("evidence", ("x.txt", b"x", "text/plain"))], headers=OP)
+    assert (
+        client.post(
+            f"/disputes/{dispute['id']}/decision",
+            json={"decision": "reject", "reason": "x"},
+            headers=OP,
+        ).status_code
+        == 409
+    )
+    closed = client.post(
+        f"/disputes/{dispute['id']}/evidence",
+        files=[("evidence", ("x.txt", b"x", "text/plain"))],
+        headers=OP,
+    )
     assert closed.status_code == 409
 
     # the line is waived in the store (judged right away: this process has no judge lane) ...
@@ -432,8 +449,10 @@ def test_the_upload_limit_is_the_upload_paths_own(tmp_path: Path) -> None:
         client.post("/login", data={"token": "op", "next": "/"})
         form = {"contract": CID, "period": "2026-10", "by": "x" * 9000, "party": "customer"}
         assert client.post("/console/money/confirm", data=form).status_code == 413
-        decide = client.post("/console/disputes/1/decide",
-                             data={"decision": "reject", "reason": "x" * 9000, "by": "Li"})
+        decide = client.post(
+            "/console/disputes/1/decide",
+            data={"decision": "reject", "reason": "x" * 9000, "by": "Li"},
+        )
         assert decide.status_code == 413
     finally:
         store.close()
@@ -474,28 +493,39 @@ def test_the_console_forms_file_and_decide(served: tuple[TestClient, Store, Fixe
         f"/console/tickets/{CID}/T-006?lang=zh").text  # fmt: skip
     form = {"contract": CID, "line": LINE, "reason": "来电方挂断", "by": "张工",
             "back": f"/console/tickets/{CID}/T-006"}  # fmt: skip
-    wrong = client.post("/console/disputes", data=form,
-                        files=[("evidence", ("a.pdf", b"MZ\x90\x00", "application/pdf"))])
+    wrong = client.post(
+        "/console/disputes",
+        data=form,
+        files=[("evidence", ("a.pdf", b"MZ\x90\x00", "application/pdf"))],
+    )
     assert wrong.status_code == 415 and "PDF, PNG, JPEG" in wrong.text
-    done = client.post("/console/disputes", data=form,
-                       files=[("evidence", ("call.pdf", PDF, "application/pdf"))])
+    done = client.post(
+        "/console/disputes", data=form, files=[("evidence", ("call.pdf", PDF, "application/pdf"))]
+    )
     assert done.status_code == 303 and done.headers["location"] == f"/console/tickets/{CID}/T-006"
     page = client.get(ticket).text
     assert "Dispute 1: open" in page and "来电方挂断" in page
     disputes = client.get(f"/console/disputes?contract={CID}&lang=zh").text
     assert "待处理" in disputes and 'action="/console/disputes/1/decide"' in disputes
     assert "call.pdf" in disputes and "/disputes/1/evidence/1" in disputes
-    assert client.post("/console/disputes/1/decide",
-                       data={"decision": "accept", "reason": "", "by": "Li"}).status_code == 422
-    decided = client.post("/console/disputes/1/decide",
-                          data={"decision": "accept", "reason": "录音属实", "by": "李经理"})
+    assert (
+        client.post(
+            "/console/disputes/1/decide", data={"decision": "accept", "reason": "", "by": "Li"}
+        ).status_code
+        == 422
+    )
+    decided = client.post(
+        "/console/disputes/1/decide",
+        data={"decision": "accept", "reason": "录音属实", "by": "李经理"},
+    )
     assert decided.status_code == 303 and decided.headers["location"].endswith("#d1")
     disputes = client.get(f"/console/disputes?contract={CID}&lang=zh").text
     assert "已接受" in disputes and "录音属实" in disputes and "/decide" not in disputes
     money = client.get("/console/money?period=2026-10&lang=zh").text
     assert 'data-dispute="1"' in money and "已接受" in money
-    again = client.post("/console/disputes/1/decide",
-                        data={"decision": "reject", "reason": "x", "by": "Li"})
+    again = client.post(
+        "/console/disputes/1/decide", data={"decision": "reject", "reason": "x", "by": "Li"}
+    )
     assert again.status_code == 409
     with store.sessions() as session:
         (record,) = trail.records(session, trail.Filters(kind="dispute_accepted"))
@@ -533,7 +563,9 @@ def test_the_cli_files_confirms_decides_and_the_statement_says_it_changed(
     assert missing.returncode == 1 and "no line 'P-ack/T-999/ack-3min/1'" in missing.stderr
     typed = _run("dispute", "file", CID, LINE, "--reason", "x", "--evidence", str(fake),
                  "--db", db, cwd=tmp_path)  # fmt: skip
-    assert typed.returncode == 2 and "'scan.pdf'" in typed.stderr and "Traceback" not in typed.stderr
+    assert (
+        typed.returncode == 2 and "'scan.pdf'" in typed.stderr and "Traceback" not in typed.stderr
+    )
     filed = _run("dispute", "file", CID, LINE, "--reason", "the caller hung up", "--evidence",
                  str(note), "--by", "Zhang (supplier)", "--db", db, cwd=tmp_path)  # fmt: skip
     assert filed.returncode == 0, filed.stderr

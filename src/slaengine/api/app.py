@@ -758,7 +758,8 @@ def create_app(
     ) -> list[dict[str, Any]]:
         """Stored penalty and compensation lines (as the report computes them), newest first;
         lines of no ticket (a missed obligation period, an event clause) included; each with
-        its ``dispute`` (its open one, else its latest decided; null when none: docs/disputes.md)."""
+        its ``dispute`` (its open one, else its latest decided; null when none:
+        docs/disputes.md)."""
         query = matching(
             select(PenaltyLine),
             PenaltyLine,

@@ -230,12 +230,19 @@ def routes(store: Store, service: LiveService, auth: Auth) -> APIRouter:
         dependencies=[allowed(FILE)],
         openapi_extra=_FILING_BODY,
         responses=_answers(
-            *_AUTH, 403, 404, 409, 413, 415, 422, 503,
+            *_AUTH,
+            403,
+            404,
+            409,
+            413,
+            415,
+            422,
+            503,
             e404="No such line of that contract is stored.",
             e409="The line has an open dispute already, or is waived already.",
             e413=f"An evidence file over {FILE_BYTES:,} bytes, files over {TOTAL_BYTES:,} "
             f"together or more than {MOST_FILES} files; or the body over the upload limit.",
-        ),  # fmt: skip
+        ),
     )
     async def file_dispute(request: Request) -> Any:
         """File a dispute of a stored penalty or compensation line (``line``: its ``id`` in
@@ -263,21 +270,26 @@ def routes(store: Store, service: LiveService, auth: Auth) -> APIRouter:
         dependencies=[allowed(FILE)],
         openapi_extra=_EVIDENCE_BODY,
         responses=_answers(
-            *_AUTH, 403, 404, 409, 413, 415, 422, 503,
+            *_AUTH,
+            403,
+            404,
+            409,
+            413,
+            415,
+            422,
+            503,
             e404="No such dispute.",
             e409="The dispute is decided: its evidence is closed.",
             e413=f"An evidence file over {FILE_BYTES:,} bytes, the dispute's files over "
             f"{TOTAL_BYTES:,} together or more than {MOST_FILES} files.",
-        ),  # fmt: skip
+        ),
     )
     async def add_evidence(dispute_id: Annotated[int, _ID], request: Request) -> Any:
         """Add evidence files to an open dispute; 201 with the dispute."""
         try:
             fields, uploads = await read_form(request)
             actor = http_actor(request, fields.get("by"), auth.role_of(request))
-            await run_in_threadpool(
-                store_disputes.add_evidence, store, dispute_id, actor, uploads
-            )
+            await run_in_threadpool(store_disputes.add_evidence, store, dispute_id, actor, uploads)
         except DisputeError as exc:
             return refused(exc)
         return JSONResponse(await run_in_threadpool(shown, dispute_id), status_code=201)
@@ -339,10 +351,16 @@ def routes(store: Store, service: LiveService, auth: Auth) -> APIRouter:
         dependencies=[allowed(DECIDE)],
         openapi_extra=_DECISION_BODY,
         responses=_answers(
-            *_AUTH, 403, 404, 409, 413, 422, 503,
+            *_AUTH,
+            403,
+            404,
+            409,
+            413,
+            422,
+            503,
             e404="No such dispute.",
             e409="The dispute is decided already, or its line is no longer charged.",
-        ),  # fmt: skip
+        ),
     )
     async def decide(dispute_id: Annotated[int, _ID], request: Request) -> Any:
         """Accept (the line is waived through the waiver rules; every total follows) or reject
@@ -375,6 +393,5 @@ def disputes_of_rows(session: Any, rows: list[PenaltyLine]) -> dict[int, dict[st
     """The dispute of each stored line that has one (its open one, else its latest decided),
     by the row's id, as ``GET /penalties`` shows it on the line."""
     return {
-        ident: mark.to_json()
-        for ident, mark in store_disputes.marks_of_rows(session, rows).items()
+        ident: mark.to_json() for ident, mark in store_disputes.marks_of_rows(session, rows).items()
     }

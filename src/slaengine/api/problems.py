@@ -63,11 +63,11 @@ class BodyLimits:
     batch_events: int = 1_000
     #: Sign-in, sign-out and the console's forms: a token, a name (``--max-form-bytes``).
     form_bytes: int = 8_192
+    #: Longest wait for the next piece of a request body (``--body-timeout``); then 408.
+    body_seconds: float = 10.0
     #: A dispute's evidence upload (multipart, api/disputes.py): its files (at most 20 MiB
     #: together, ``slaengine.store.disputes.TOTAL_BYTES``) and its fields.
     upload_bytes: int = 20 * 1024 * 1024 + 256 * 1024
-    #: Longest wait for the next piece of a request body (``--body-timeout``); then 408.
-    body_seconds: float = 10.0
 
 
 class Answer(JSONResponse):

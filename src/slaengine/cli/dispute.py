@@ -32,9 +32,7 @@ dispute_app = typer.Typer(
     no_args_is_help=True,
 )
 
-By = Annotated[
-    str | None, typer.Option("--by", help="who does it (a name; default: the OS user)")
-]
+By = Annotated[str | None, typer.Option("--by", help="who does it (a name; default: the OS user)")]
 Reason = Annotated[str, typer.Option("--reason", help="why, in words (required)")]
 
 
@@ -265,9 +263,7 @@ def decide(
     store = _open(db)
     try:
         try:
-            outcome = disputes.decide(
-                store, dispute, decision == "accept", reason, cli_actor(by)
-            )
+            outcome = disputes.decide(store, dispute, decision == "accept", reason, cli_actor(by))
         except disputes.DisputeError as exc:
             raise _refused(exc) from None
         if outcome.tickets:  # the waived line's ticket, judged now (as `slaengine ingest` does)

@@ -22,6 +22,7 @@ from slaengine.api.disputes import DECIDE, FILE, judge_after, read_form
 from slaengine.api.problems import form_body
 from slaengine.audit.trail import http_actor
 from slaengine.console.page import Console, Page, local_path, money_text
+from slaengine.penalties.disputes import OPEN, STATES
 from slaengine.store import disputes as store_disputes
 from slaengine.store.disputes import DisputeError
 from slaengine.store.limits import INT_MAX
@@ -56,19 +57,19 @@ def add_routes(router: APIRouter, console: Console) -> None:
         p = page(request)
         context = console.chosen(p, contract)
         cid = context.contract.id
-        wanted = state if state in store_disputes.STATES else None
+        wanted = state if state in STATES else None
         with store.sessions() as session:
             rows = store_disputes.listed(session, cid, wanted)
             evidence = store_disputes.evidence_of(session, [row.id for row in rows])
             shown = [store_disputes.dispute_json(row, evidence[row.id]) for row in rows]
-            opened = len(store_disputes.listed(session, cid, store_disputes.OPEN))
+            opened = len(store_disputes.listed(session, cid, OPEN))
         return render(
             p,
             "disputes.html",
             context=context,
             disputes=shown,
             state=wanted,
-            states=store_disputes.STATES,
+            states=STATES,
             open_count=opened,
             may_decide=may(p, DECIDE),
             money=money_text,

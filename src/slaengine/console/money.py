@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import replace
 from collections import defaultdict
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any

@@ -165,8 +165,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "dispute": ("Dispute", "异议"),
     "dispute_line": ("Contest this line", "对此明细提出异议"),
     "dispute_reason": ("Reason", "理由"),
-    "dispute_evidence": ("Evidence (PDF, PNG, JPEG or text; 5 MB each, 20 MB in all)",
-                         "证据（PDF、PNG、JPEG 或文本；每个不超过 5 MB，合计不超过 20 MB）"),
+    "dispute_evidence": (
+        "Evidence (PDF, PNG, JPEG or text; 5 MB each, 20 MB in all)",
+        "证据（PDF、PNG、JPEG 或文本；每个不超过 5 MB，合计不超过 20 MB）",
+    ),
     "dispute_file": ("File the dispute", "提交异议"),
     "dispute_state_open": ("open", "待处理"),
     "dispute_state_accepted": ("accepted", "已接受"),

@@ -3,6 +3,8 @@
 A SQLite file by default, PostgreSQL by URL; the schema is brought up to date on open.
 """
 
+# The disputes' tables join the store's metadata (and their code lives beside it).
+from slaengine.store import disputes as disputes
 from slaengine.store.repository import (
     AddResult,
     LoadResult,
@@ -12,9 +14,6 @@ from slaengine.store.repository import (
     database_url,
     event_of,
 )
-
-# The disputes' tables join the store's metadata (and their code lives beside it).
-from slaengine.store import disputes as disputes  # noqa: E402
 
 __all__ = [
     "AddResult",

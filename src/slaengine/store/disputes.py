@@ -177,7 +177,7 @@ def sniff(data: bytes) -> str | None:
         return None
     if not text.strip():
         return None
-    if any(ord(c) < 32 and c not in "\t\n\r\f" or c == "\x7f" for c in text):
+    if any((ord(c) < 32 and c not in "\t\n\r\f") or c == "\x7f" for c in text):
         return None
     return "text/plain"
 
@@ -310,7 +310,9 @@ def file_dispute(
                 )
             reference = line_reference(line)
             already = session.scalar(
-                select(Dispute.id).where(Dispute.contract == contract, Dispute.open_key == reference)
+                select(Dispute.id).where(
+                    Dispute.contract == contract, Dispute.open_key == reference
+                )
             )
             if already is not None:
                 raise DisputeError(
@@ -499,9 +501,7 @@ def _open_for_decision(session: Session, dispute_id: int) -> Dispute:
     return dispute
 
 
-def _decided(
-    dispute: Dispute, state: str, reason: str, actor: trail.Actor, now: datetime
-) -> None:
+def _decided(dispute: Dispute, state: str, reason: str, actor: trail.Actor, now: datetime) -> None:
     dispute.state = state
     dispute.open_key = None
     dispute.decided_by = actor.who[:200]
@@ -571,10 +571,16 @@ def evidence_of(session: Session, dispute_ids: list[int]) -> dict[int, list[Disp
     for row in rows:
         found[row.dispute_id].append(
             DisputeEvidence(
-                id=row.id, dispute_id=row.dispute_id, name=row.name, media_type=row.media_type,
-                size=row.size, sha256=row.sha256, content=b"", added_by=row.added_by,
+                id=row.id,
+                dispute_id=row.dispute_id,
+                name=row.name,
+                media_type=row.media_type,
+                size=row.size,
+                sha256=row.sha256,
+                content=b"",
+                added_by=row.added_by,
                 added_at=row.added_at,
-            )  # fmt: skip
+            )
         )
     return found
 
