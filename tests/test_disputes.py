@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 
 from slaengine.api import create_app
 from slaengine.api.auth import Auth
@@ -400,6 +401,13 @@ def test_the_api_files_decides_and_every_total_follows(
     assert set(marked) == {"T-006", "T-008"}
     assert marked["T-006"].startswith(f"[{dispute['id']}] dispute accepted")
     assert "late is late" in marked["T-008"]
+    book = load_workbook(io.BytesIO(client.get(
+        "/console/money/statement?period=2026-10&format=xlsx&lang=zh").content))  # fmt: skip
+    sheet = [[cell.value for cell in row] for row in book["明细"].iter_rows()]
+    assert sheet[0][-1] == "异议" and sheet[0][sheet[0].index("状态")] == "状态"
+    (waived,) = [row for row in sheet[1:] if row[sheet[0].index("工单")] == "T-006"]
+    assert "有异议 (已接受) [1]" in waived[sheet[0].index("状态")]
+    assert waived[-1].startswith("[1] 异议成立：该明细已豁免")
     listed = client.get(f"/disputes?contract={CID}&state=open", headers=VIEW).json()
     assert listed == []
     assert len(client.get(f"/disputes?contract={CID}", headers=VIEW).json()) == 2

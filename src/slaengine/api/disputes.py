@@ -264,6 +264,16 @@ def routes(store: Store, service: LiveService, auth: Auth) -> APIRouter:
             return refused(exc)
         return JSONResponse(await run_in_threadpool(shown, row.id), status_code=201)
 
+    @router.api_route(
+        "/disputes",
+        methods=["PUT", "PATCH", "DELETE", "OPTIONS"],
+        include_in_schema=False,
+    )
+    def other_methods() -> None:
+        """``/disputes`` takes GET and POST, two routes: a 405 says both (Starlette's would
+        name only the first route's method)."""
+        raise HTTPException(405, detail="Method Not Allowed", headers={"Allow": "GET, POST"})
+
     @router.post(
         "/disputes/{dispute_id}/evidence",
         status_code=201,
