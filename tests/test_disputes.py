@@ -648,3 +648,36 @@ def test_statement_files_mark_disputed_lines_without_a_store() -> None:
     assert rows[0][-1] == "dispute" and LINE_COLUMNS[-1] == "dispute"
     assert all(row[-1] == "" for row in rows[1:])
     assert "disputes" not in statement.to_json()
+
+
+def test_accepting_waives_a_contract_wide_line_and_a_compensation_line(tmp_path: Path) -> None:
+    """The waiver of an accepted dispute covers exactly its line, whatever it was charged for:
+    a site violation of no ticket (an event clause) and a cost claim paid as compensation."""
+    clock = FixedClock(T0)
+    store, service = _served(f"sqlite:///{tmp_path / 'w.db'}", clock)
+    try:
+        service.run_due()  # the duties pass stores the lines of no ticket
+        site, costs = "P-site/event/C-02", "C-costs/T-COSTS/ack-3min/1/T-COSTS-05"
+        before, _ = _statement(store, T0)
+        totals = before.totals()  # type: ignore[attr-defined]
+        clock.advance(timedelta(days=3))
+        for line in (site, costs):
+            filed = store_disputes.file_dispute(store, CID, line, "not ours", SUPPLIER)
+            decided = store_disputes.decide(store, filed.id, True, "agreed", MANAGER)
+            assert decided.dispute.state == "accepted"
+        assert decided.tickets == {(CID, "T-COSTS")}
+        after, _ = _statement(store, clock.now())
+        waived = {x.id for x in after.charges.lines() if x.waived}  # type: ignore[attr-defined]
+        assert {site, costs} <= waived
+        now = after.totals()  # type: ignore[attr-defined]
+        assert now.penalties_before_caps == totals.penalties_before_caps - Decimal("12800.00")
+        assert now.compensation == totals.compensation - Decimal("3500.00")
+        assert not after.charges.unapplied_waivers  # type: ignore[attr-defined]
+        service.run_due()  # the duties pass prices the line of no ticket again: now waived
+        with store.sessions() as session:
+            (row,) = store_disputes.listed(session, CID, ticket=None, state="accepted")[1:]
+            line = store_disputes.current_line(session, row)
+            assert line is not None and line.id == site and line.waived
+            assert trail.verify(session).ok
+    finally:
+        store.close()

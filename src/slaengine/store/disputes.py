@@ -18,9 +18,10 @@ JPEG or plain UTF-8 text, told by its bytes (``sniff``), not by its name or decl
 
 Accepting waives the line through the ordinary waiver rules: a ``breach_waived`` event
 (``slaengine.penalties.disputes.waiver_attrs``) is stored through ``Store.add_events`` with the
-dispute's decision and its audit record **in the same transaction** (``also``); its ticket is
-marked for judging, and every total (the stored lines, the money page, the statement, the PDF)
-follows as for any other waiver. Rejecting changes no money. Every step — filing, evidence
+dispute's decision and its audit record **in the same transaction** (``also``) — for a cost
+claim's line one for each breach of its ticket charged under the clause (``_also_waived``); its
+ticket is marked for judging, and every total (the stored lines, the money page, the statement,
+the PDF) follows as for any other waiver. Rejecting changes no money. Every step — filing, evidence
 added, accepting, rejecting — appends an audit record in the transaction that does it.
 
 Transaction boundaries: each function that writes is one transaction of its own; the readers
@@ -61,8 +62,8 @@ from slaengine.penalties.disputes import (
     line_reference,
     waiver_attrs,
 )
-from slaengine.penalties.lines import Line
-from slaengine.store.models import Base, BigId, Int64, PenaltyLine
+from slaengine.penalties.lines import CLOCK, Line
+from slaengine.store.models import WITHDRAWN, Base, BigId, Breach, Int64, PenaltyLine
 from slaengine.store.repository import AddResult, Store
 from slaengine.store.types import UtcDateTime
 
@@ -444,25 +445,30 @@ def decide(
             "was withdrawn); reject the dispute, saying so",
         )
     waiver_id = f"dispute-{dispute_id}-accepted"
-    event = {
-        "id": waiver_id,
-        "contract": dispute.contract,
-        "type": "breach_waived",
-        "at": now.isoformat(),
-        **event_fields(line),
-        "attrs": {
-            **waiver_attrs(line),
-            "reason": f"dispute {dispute_id} accepted: {reason}",
-            "by": actor.who,
-            "dispute": dispute_id,
-        },
-    }
+    with store.sessions() as session:
+        covered = [waiver_attrs(line), *_also_waived(store, session, dispute.contract, line)]
+    events = [
+        {
+            "id": waiver_id if n == 0 else f"{waiver_id}-{n + 1}",
+            "contract": dispute.contract,
+            "type": "breach_waived",
+            "at": now.isoformat(),
+            **event_fields(line),
+            "attrs": {
+                **attrs,
+                "reason": f"dispute {dispute_id} accepted: {reason}",
+                "by": actor.who,
+                "dispute": dispute_id,
+            },
+        }
+        for n, attrs in enumerate(covered)
+    ]
     decided: list[Dispute] = []
 
     def finish(session: Session, added: AddResult) -> None:
         if added.rejected:
             raise DisputeError(422, f"the waiver was refused: {added.rejected[0].error}")
-        if not added.accepted:  # stored already by a decision a moment ago
+        if len(added.accepted) < len(events):  # stored already by a decision a moment ago
             raise DisputeError(409, f"dispute {dispute_id} was decided already")
         row = _open_for_decision(session, dispute_id)
         _decided(row, ACCEPTED, reason, actor, now)
@@ -486,8 +492,43 @@ def decide(
         session.expunge(row)
         decided.append(row)
 
-    added = store.add_events([(0, event)], f"dispute:{dispute_id}", also=finish)
+    added = store.add_events(list(enumerate(events)), f"dispute:{dispute_id}", also=finish)
     return Decision(decided[0], added.tickets, line.ticket is None)
+
+
+def _also_waived(store: Store, session: Session, contract: str, line: Line) -> list[dict[str, Any]]:
+    """The further waivers a cost claim's line needs: a claim is owed while any breach of its
+    ticket charged under the clause stands (penalties/kinds/costs.py picks one that is not
+    waived), so the clause is waived for each other breach of the ticket whose commitment
+    carries it. Any other line: none."""
+    if line.kind != "costs" or line.source != CLOCK or line.ticket is None:
+        return []
+    carrying = {
+        commitment.id
+        for row in store.versions(session, contract)
+        for commitment in store.context(row).contract.commitments
+        if line.clause in commitment.clauses
+    }
+    found = []
+    for commitment, cycle, occurrence in session.execute(
+        select(Breach.commitment, Breach.cycle, Breach.occurrence)
+        .where(
+            Breach.kind == "clock",
+            Breach.ticket == line.ticket,
+            Breach.status != WITHDRAWN,
+            Breach.contract == contract,
+        )
+        .order_by(Breach.id)
+    ):
+        if commitment not in carrying:
+            continue
+        if (commitment, cycle, occurrence) == (line.commitment, line.cycle, line.occurrence):
+            continue
+        attrs: dict[str, Any] = {"commitment": commitment, "cycle": cycle, "clause": line.clause}
+        if occurrence:
+            attrs["occurrence"] = occurrence
+        found.append(attrs)
+    return found
 
 
 def _open_for_decision(session: Session, dispute_id: int) -> Dispute:
