@@ -178,6 +178,8 @@ def add_routes(router: APIRouter, console: Console) -> None:
 
         def confirmed() -> None:
             result = build_statement(console.reports.report(context, now), window)
+            marks = marks_of_store(console.store, context.contract.id)
+            result = replace(result, disputes=marks) if marks else result  # as downloaded
             zone = ZoneInfo(context.contract.timezone)
             before = confirmations.standing(console.store, result, p.lang)
             document = render_pdf(result, p.lang, confirmations.recorded(before, zone))
