@@ -80,8 +80,10 @@ class DecisionIn(BaseModel):
     """A contract manager's decision on an open dispute."""
 
     decision: Literal["accept", "reject"]
-    reason: str = Field(min_length=1, max_length=REASON_CHARS)
-    by: str | None = Field(default=None, max_length=200, description="who decides (a name)")
+    reason: str = Field(min_length=1, max_length=REASON_CHARS, pattern=r"^[^\x00]*$")
+    by: str | None = Field(
+        default=None, max_length=200, pattern=r"^[^\x00]*$", description="who decides (a name)"
+    )
 
 
 _EVIDENCE_SCHEMA = {
@@ -187,6 +189,8 @@ async def read_form(request: Request) -> tuple[dict[str, str], list[Upload]]:
                 uploads.append(Upload(value.filename or "evidence", data))
             elif key in fields:
                 raise DisputeError(422, f"{key}: given twice", key)
+            elif "\x00" in value:  # PostgreSQL cannot hold one; SQLite is answered the same
+                raise DisputeError(422, f"{key}: a NUL character is not allowed", key)
             else:
                 fields[key] = value
         return fields, uploads

@@ -115,7 +115,7 @@ def add_routes(router: APIRouter, console: Console) -> None:
             return (form.get(name) or [""])[0].strip()
 
         decision, reason, who = field("decision"), field("reason"), field("by")
-        if decision not in ("accept", "reject") or not reason or not who:
+        if decision not in ("accept", "reject") or not reason or not who or "\x00" in who:
             return render(p, "message.html", status_code=422, text=p.t("dispute_needs"))
         actor = http_actor(request, who, p.role, via="console")
 
