@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from slaengine.store.disputes import DisputeError
 
 dispute_app = typer.Typer(
-    help="Disputes of penalty and compensation lines: file, list, show, decide.",
+    help="Disputes of penalty lines: file, list, show, decide.",
     no_args_is_help=True,
 )
 
@@ -68,7 +68,9 @@ def file_dispute(
     by: By = None,
     db: Db = DEFAULT_DB,
 ) -> None:
-    """Contest a stored penalty or compensation line, with a reason and evidence files."""
+    """Contest a stored penalty or compensation line.
+
+    With a reason and evidence files (PDF, PNG, JPEG or text)."""
     from slaengine.audit.trail import cli_actor
     from slaengine.store import disputes
 
@@ -118,7 +120,9 @@ def list_disputes(
     ] = False,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
 ) -> None:
-    """The disputes, newest first; with --lines, the lines one may contest."""
+    """The disputes, newest first.
+
+    With --lines, a contract's stored lines (the ids to contest) and their disputes."""
     from slaengine.store import disputes
 
     check_format(fmt)
@@ -205,7 +209,9 @@ def show(
         typer.Option("--save-evidence", help="write the evidence files into this directory"),
     ] = None,
 ) -> None:
-    """One dispute: its line as filed, the reason, the evidence files and the decision."""
+    """One dispute, with its evidence and decision.
+
+    The line as filed, the reason, the evidence files and the decision."""
     from slaengine.store import disputes
 
     check_format(fmt, ("text", "json"))
@@ -253,7 +259,9 @@ def decide(
     by: By = None,
     db: Db = DEFAULT_DB,
 ) -> None:
-    """Accept a dispute (its line is waived) or reject it, with a reason."""
+    """Accept or reject a dispute, with a reason.
+
+    Accepting waives the line (a breach_waived event) and judges its ticket again."""
     from slaengine.audit.trail import cli_actor
     from slaengine.service.live import LiveService
     from slaengine.store import disputes
