@@ -93,7 +93,7 @@ _COMMON = [
 ]
 #: The access log line says the status as uvicorn's did: ``"GET /" 200 OK``.
 _PHRASES = {status.value: status.phrase for status in HTTPStatus}
-#: Paths that take a dispute's evidence files (multipart, api/disputes.py and the console's
+#: Paths that take a dispute's evidence files (multipart, api/routes/disputes.py and the console's
 #: dispute form): ``BodyLimits.upload_bytes`` instead of the form or event limits.
 UPLOAD_PATHS = re.compile(r"^/(?:console/)?disputes(?:/[0-9]+/evidence)?/?$")
 #: Webhooks (api/hooks.py): each delivery presents a proof, which a wrong one counts against.

@@ -6,7 +6,7 @@ decision; an open one has the decide form (accept: the line is waived; reject: i
 ``POST /console/disputes``: the ticket page's form that contests one of its lines, with
 evidence files (multipart; the edge lets this path carry ``BodyLimits.upload_bytes``).
 ``POST /console/disputes/{id}/decide``: the decide form. Filing and deciding need the operator
-today, as the API's routes (api/disputes.py: the route's action name is where a per-contract
+today, as the API's routes (api/routes/disputes.py: the route's action name is where a per-contract
 role check goes); reading, any signed-in role.
 """
 
@@ -18,8 +18,8 @@ from fastapi import APIRouter, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from slaengine.api.disputes import DECIDE, FILE, judge_after, read_form
 from slaengine.api.problems import form_body
+from slaengine.api.routes.disputes import DECIDE, FILE, judge_after, read_form
 from slaengine.audit.trail import http_actor
 from slaengine.console.page import Console, Page, local_path, money_text
 from slaengine.penalties.disputes import OPEN, STATES

@@ -59,6 +59,7 @@ class Assembly:
         self.assets = findings.assets
         self.facts = findings.facts
         self.severities_seen = findings.severities_seen
+        self.aliases = findings.aliases
         self.categories = findings.categories
         self.measures = findings.measures
         self.contacts = findings.contacts
@@ -259,14 +260,30 @@ class Assembly:
                 english = found.shapes[0][0].late_en if found.shapes else "Penalty"
                 for shape, named_severity, target in found.shapes:
                     # a level of the tender's own kinds ("中心平台故障超过6小时未恢复的")
-                    severity = named_severity or next(
-                        (
-                            key
-                            for key, name in self.categories.items()
-                            if key in found.condition or name in found.condition
-                        ),
-                        None,
+                    severity = (
+                        named_severity
+                        or next(
+                            (
+                                key
+                                for key, name in self.categories.items()
+                                if key in found.condition or name in found.condition
+                            ),
+                            None,
+                        )
+                        # "… by which a Critical restore target is exceeded": a declared level
+                        # named by its word where plain language would not count it
+                        or next(
+                            (
+                                key
+                                for key in sorted(self.severities_seen)
+                                if re.fullmatch(r"[a-z]+", key)
+                                and re.search(rf"\b{key}\b", found.condition, re.I)
+                            ),
+                            None,
+                        )
                     )
+                    if severity is not None and severity not in self.severities_seen:
+                        severity = self.aliases.get(severity, severity)
                     # "未能在4小时内到达现场的": only the commitment whose target is 4 hours
                     exact = [
                         term
@@ -632,6 +649,8 @@ _ROLE_IDS = {
     "报修电话": "hotline",
     "客服热线": "hotline",
     "客服电话": "hotline",
+    "热线": "hotline",
+    "专线": "hotline",
     "投诉电话": "complaints",
     "监督电话": "supervision",
     "项目经理": "project-manager",

@@ -28,6 +28,7 @@ from slaengine.drafting.vocabulary import (
     DISTANCE,
     OPEN_TERM,
     SEVERITIES,
+    SHAPE_BY_NAME,
     SHAPES,
     TIME_RANGE,
     TIME_RANGE_12H,
@@ -105,6 +106,29 @@ _CONDITION = re.compile(
 )
 
 
+#: "on site to perform repairs": the repair is the purpose of the arrival, not the act timed.
+_PURPOSE = re.compile(
+    r"(?:on[- ]site|arrive|attend)\w*\s+to\s+(?:perform|carry out|make|begin|start|commence"
+    r"|undertake|effect|do)\s+(?:the\s+|any\s+|all\s+)?$",
+    re.I,
+)
+#: "24-hour dispatch", "全天24小时受理", "7×24小时热线": when the service is open, not a limit.
+_ROUND_THE_CLOCK = re.compile(r"(?:全天|全年|昼夜|每天|每日|7\s*[×xX*]\s*)$")
+_OPEN_HOURS = re.compile(
+    r"\s*-?\s*(?:hours?|hr)\s+(?:a day|dispatch|hotline|service|helpline|help desk|emergency"
+    r"|call cent(?:re|er)|cover|coverage|support|control|duty)"
+    r"|小时(?:值班|热线|服务热线|受理|专线|开通)",
+    re.I,
+)
+#: Acts with a time limit that no response shape holds: a loaner, spare parts, training.
+_OTHER_ACT = re.compile(
+    r"备用机|备机|替代机|周转机|代用机|备品|备件|配件到位|零件到位|培训"
+    r"|\bloan(?:er)?\b|\bspare|standby (?:unit|machine)|temporary (?:unit|replacement)"
+    r"|\btraining",
+    re.I,
+)
+
+
 def shape_near(plain: str, position: int, phrase: tuple[int, int]) -> ShapeWords | None:
     """The shape whose words name the action of a target at ``position`` in the phrase.
 
@@ -122,6 +146,10 @@ def shape_near(plain: str, position: int, phrase: tuple[int, int]) -> ShapeWords
                     continue  # "within 8 hours of arrival": when the time starts, not the act
                 after.append((match.start(), rank, words))
             else:
+                if words.shape == "fix-after-arrival" and _PURPOSE.search(
+                    plain, start, match.start()
+                ):
+                    continue  # "be on site to perform repairs within 4 hours": the arrival
                 tail = plain[match.end() : min(position, match.end() + 8)]
                 if re.match(r"[^,，]{0,4}后", tail) and match.end() < position:
                     continue  # "到达现场后30分钟内修复": the arrival starts the clock
@@ -142,9 +170,12 @@ def shape_near(plain: str, position: int, phrase: tuple[int, int]) -> ShapeWords
 
 def severity_in(text: str) -> str | None:
     """The level a text names; numbered schemes first ("Priority 1 (Critical)" is P1)."""
-    for key, _zh, _en, words in SEVERITIES:
-        if words.search(text.strip()):
-            return key
+    # "Routine (normal service requests)": the level named outside the brackets first
+    bare = re.sub(r"[(（][^)）]*[)）]", " ", text).strip()
+    for candidate in (bare, text.strip()) if bare != text.strip() else (text.strip(),):
+        for key, _zh, _en, words in SEVERITIES:
+            if words.search(candidate):
+                return key
     return None
 
 
@@ -174,6 +205,11 @@ def find_commitments(
     bounds = phrases(plain)
     cells = _cell_starts(plain) if sentence.table_row else []
     found: list[FoundCommitment | Unclear | OpenZone] = []
+    # "| 工程师到场 | 8个工作小时 |", "| 故障排除 | 到场后24小时 |": a row that names its action in
+    # its first cell, in a table whose columns name none (项目 | 时限)
+    row_action = None
+    if sentence.table_row and columns is None and len(cells) >= 2:
+        row_action = shape_near(plain, cells[1] - 1, (0, cells[1] - 1))
     last: ShapeWords | None = None  # "市区2小时内到达，郊县4小时内": the series keeps its action
     for start, end in bounds:
         piece = plain[start:end]
@@ -192,17 +228,58 @@ def find_commitments(
         if columns is not None and cells:
             cell = max(i for i, at in enumerate(cells) if at <= span.start)
             column = columns.get(cell)
+        elif row_action is not None and span.start >= cells[1]:
+            column = row_action
         own = shape_near(plain, span.end, phrase)
         if _CONDITION.search(plain[phrase[0] : phrase[1]]) and len(spans) > 1:
             continue  # "如12小时内未能解决，24小时内提交方案": the 12 hours only trigger the plan
+        if (
+            span.unit == "h"
+            and span.value == 24
+            and not span.within
+            and (
+                _ROUND_THE_CLOCK.search(plain, 0, span.start)
+                or _OPEN_HOURS.match(plain, span.start + len(str(span.value)))
+            )
+        ):
+            continue  # "全天24小时受理报修", "24-hour dispatch": opening hours
         direct = _CJK.search(plain, span.start, span.end) is not None and any(
             words.words.match(plain, span.end) for words in SHAPES
         )  # "200公里以内6小时到场": a figure right before the act is its limit
+        if (
+            not direct
+            and plain[span.end : span.end + 1] == "后"
+            and re.search(r"(?:完毕|结束|完成|解决|修复)后\s*$", plain[: span.start])
+            and SHAPE_BY_NAME["hand-in-report"].words.search(plain, span.end, span.end + 12)
+        ):
+            direct = True  # "故障处理完毕后24小时后提交书面报告": the report's limit
         if not (span.within or span.labelled or direct or column is not None):
             continue  # "每超时10分钟", "3年": a length of time, not a limit
         if span.labelled and not span.within and own is None and column is None and action is None:
             continue  # a figure after a label that names no action ("质保期: 3年")
         shape = column if column is not None and (own is None or not span.within) else own
+        english = not _CJK.search(plain, phrase[0], phrase[1])
+        other_act = (
+            _OTHER_ACT.search(plain, phrase[0], span.start)
+            if english
+            else _OTHER_ACT.search(plain, span.end, min(phrase[1], span.end + 10))
+        )
+        if (
+            other_act is not None
+            and column is None
+            and not (
+                english and any(w.words.search(plain, phrase[0], other_act.start()) for w in SHAPES)
+            )
+        ):
+            # "A loan ventilator shall be supplied within 24 hours when …"; not "repaired or
+            # replaced with a loan bed within 24 hours", where the repair comes first
+            shape = None
+        if shape is None and _OTHER_ACT.search(plain, phrase[0], phrase[1]):
+            # "24小时内提供同档次备用机", "a loaner within 1 day": an act the rule library has
+            # no shape for, not the repair named elsewhere in the sentence
+            if span.within:
+                found.append(Unclear(unnumbered(plain[phrase[0] : phrase[1]]).strip()))
+            continue
         if shape is None and len([s for s in spans if s.within]) == 1 and span.within:
             shape = shape_near(plain, span.end, (0, len(plain)))
         if shape is None and span.labelled:
@@ -228,11 +305,15 @@ def find_commitments(
             if severity:
                 break
         severity = severity or level
+        if sentence.table_row and level is not None:
+            severity = level  # the row's level, not a word of its definition cell ("一般缺陷")
         zone = None
         for earlier in range(index, -1, -1):
             zone = zone_in(plain[bounds[earlier][0] : bounds[earlier][1]])
             if zone or earlier < index:
                 break  # the zone of this phrase, or of the one just before ("市区: 2小时内")
+        if zone is None and sentence.table_row and len(cells) >= 2:
+            zone = zone_in(plain[: cells[1]])  # "| 郊县网点 | 4小时 | 8小时 |": the row's zone
         if span.unit in ("mo", "y") or (span.unit == "wd" and span.value % 1):
             found.append(Unclear(text))  # a clock runs in minutes to working days, not months
             continue

@@ -1,7 +1,8 @@
 """Disputes over HTTP: a supplier contests a penalty or compensation line with a reason and
 evidence files; the contract manager accepts (the line is waived) or rejects (docs/disputes.md).
 
-Routes (``routes(store, service, auth)`` gives the router; ``create_app`` includes it):
+Routes (``disputes_router(store, service, auth)`` gives the router; ``create_app`` includes
+it):
 
 * ``POST /disputes`` (multipart/form-data: ``contract``, ``line``, ``reason``, ``by``,
   ``evidence`` files) files a dispute; ``POST /disputes/{id}/evidence`` adds files to an open
@@ -29,7 +30,7 @@ import re
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field, ValidationError
@@ -37,6 +38,8 @@ from starlette.datastructures import UploadFile
 
 from slaengine.api.auth import Auth
 from slaengine.api.problems import SMALL_BODY, Problem, json_body, problem, responses
+from slaengine.api.routes.common import AUTH as _AUTH
+from slaengine.api.routes.common import ID as _ID
 from slaengine.audit.trail import http_actor
 from slaengine.service.live import LiveService
 from slaengine.store import Store
@@ -50,16 +53,12 @@ from slaengine.store.disputes import (
     DisputeError,
     Upload,
 )
-from slaengine.store.limits import INT_MAX
 from slaengine.store.models import PenaltyLine
 
 #: The action of each route (the names of the per-contract roles, issue 24).
 READ = "dispute.read"
 FILE = "dispute.file"
 DECIDE = "dispute.decide"
-
-_ID = Path(ge=1, le=INT_MAX)
-_AUTH = (400, 401, 429)
 
 
 def _answers(*statuses: int, **said: str) -> dict[int | str, dict[str, Any]]:
@@ -209,7 +208,7 @@ def judge_after(service: LiveService, decision: store_disputes.Decision) -> None
         service.evaluate_tickets_now(decision.tickets)
 
 
-def routes(store: Store, service: LiveService, auth: Auth) -> APIRouter:
+def disputes_router(store: Store, service: LiveService, auth: Auth) -> APIRouter:
     """The disputes' routes over ``store``; who may do what is ``auth``'s (module doc)."""
     router = APIRouter(tags=["disputes"])
 
