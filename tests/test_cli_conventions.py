@@ -42,7 +42,8 @@ COMMANDS = [
     ("contract",),
     ("contract", "validate"), ("contract", "show"), ("contract", "load"), ("replay",),
     ("statement",), ("warranty",), ("ingest",), ("serve",), ("judge",), ("import",), ("backtest",),
-    ("demo",), ("rejudge",),
+    ("demo",), ("rejudge",), ("dispute",), ("dispute", "file"), ("dispute", "list"),
+    ("dispute", "show"), ("dispute", "decide"),
 ]  # fmt: skip
 
 

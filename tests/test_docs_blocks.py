@@ -29,6 +29,7 @@ SKIPPED = {
     "backtest.md": 3,
     "benchmarks.md": 11,
     "console.md": 2,
+    "disputes.md": 1,
     "import.md": 1,
     "penalties.md": 1,
     "security.md": 1,

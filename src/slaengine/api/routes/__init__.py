@@ -8,7 +8,9 @@ them in this order:
   ticket's clocks (``GET /contracts/{contract}/tickets/{ticket}``);
 - ``breaches``: ``GET /breaches``, ``GET /penalties``;
 - ``alerts``: ``GET /alerts``, an alert, ``POST /alerts/{alert_id}/ack``;
-- ``audit``: ``GET /audit`` (operator only).
+- ``audit``: ``GET /audit`` (operator only);
+- ``disputes``: ``POST /disputes`` and ``GET /disputes``, a dispute, its evidence files
+  (``POST``/``GET``), ``POST /disputes/{id}/decision`` (docs/disputes.md).
 
 A new resource is a new module here (copy ``breaches.py``: read-only routes; ``alerts.py``: one
 that also writes), included from ``create_app`` with one line.
