@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from slaengine.drafting.clauses import money
+from slaengine.drafting.figures import durations, target_text
 from slaengine.drafting.findings import Findings
 from slaengine.drafting.items import (
     ASSUMPTION,
@@ -312,6 +313,26 @@ class Assembly:
             term = self._clause_term(terms, base, data, sentence)
             if term is None:
                 continue
+            if not linked and not found.site_rules and not found.inspection:
+                # no action word names what is charged for ("If the Vendor is not there within
+                # four hours …"): the commitment whose target the condition states, when only
+                # one has it
+                said = {target_text(s) for s in durations(found.condition)}
+                owners = [
+                    t
+                    for (_n, _s, tgt), t in self.term_of.items()
+                    if tgt is not None and tgt in said
+                ]
+                if len(owners) == 1:
+                    linked = owners
+                    note = (
+                        "attached to the only commitment whose target its condition states; "
+                        "no action word names it: check it"
+                    )
+                    term.notes.append(note)
+                    self.reviews.append(
+                        Review(ASSUMPTION, note, sentence.line, sentence.text, term.id)
+                    )
             if not linked and not found.site_rules:
                 note = (
                     "not attached to any commitment or obligation: the draft could not tell what "

@@ -573,6 +573,13 @@ class Findings:
                 self.categories.setdefault(own[0], own[1])
                 item = replace(item, severity=own[0])
             self._commitment(item, sentence)
+            if item.inferred is not None and not quiet:
+                self._review(
+                    ASSUMPTION,
+                    sentence,
+                    f"no action word names the time limit {item.target} ({item.phrase}): the "
+                    f"draft infers '{item.shape.shape}' from the word '{item.inferred}'; check it",
+                )
             if item.ranged and not quiet:
                 self._review(
                     CONFLICT,

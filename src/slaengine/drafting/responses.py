@@ -58,6 +58,9 @@ class FoundCommitment:
     zone: str | None = None
     #: read from the upper end of a range ("2-4小时"): listed for review.
     ranged: bool = False
+    #: the general cue the action was inferred from when no action word of the vocabulary was
+    #: found ("遠端確認" → answer, by the class of 确认): listed for review.
+    inferred: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +169,76 @@ def shape_near(plain: str, position: int, phrase: tuple[int, int]) -> ShapeWords
     if second:
         return min(second, key=lambda item: (item[0], item[1]))[2]
     return None
+
+
+#: Word classes the action of a limit is inferred from when no action word of the vocabulary
+#: names it: what the act is about (a call or message; a place; the state of the equipment;
+#: a document), not a list of phrases. In precedence order for the same distance.
+_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "hand-in-report",
+        re.compile(
+            r"报告|报表|书面|记录|纪录|总结|分析|说明书?|\breport|\bsummary|\banalys[ie]s"
+            r"|write-?up|post-?mortem|\brecords?\b|\bdocument",
+            re.I,
+        ),
+    ),
+    (
+        "be-on-site",
+        re.compile(
+            r"现场|到[达场现院厂站点校]|抵|赴|莅|临场|进场|上门|驻场|出勤|出动"
+            r"|on[- ]?site|at (?:the )?(?:site|premises|location|store|school|hospital|plant)"
+            r"|\bvisit|\bpresent\b|\bin attendance|\battend|\bcall[- ]?out",
+            re.I,
+        ),
+    ),
+    (
+        "fix-after-arrival",
+        re.compile(
+            r"修|复|排[除查]|恢|除[障故]|处理|妥|竣|换|正常|运行|使用|通车|供[水电热气暖]"
+            r"|\brectif|\bremed|\bclear|\bclos(?:e|ed|ure)\b|\bmend|\bcure"
+            r"|operational|functional|working|running|\bback (?:up|online)|\bturn-?around"
+            r"|\bswap|\bexchange|\bcorrect",
+            re.I,
+        ),
+    ),
+    (
+        "answer-the-call",
+        re.compile(
+            r"电话|致电|来电|远端|远程|线上|在线|联络|回覆|确认|告知|通知|接报|接单|接警|诊断|答|应"
+            r"|\bcall|\bphone|telephon|e-?mail|\bremote|\brepl(?:y|ies)|\bnotif|\bconfirm"
+            r"|\btriage|\bdiagnos|\bcontact|\backnowledg|\bticket",
+            re.I,
+        ),
+    ),
+)
+
+
+def infer_action(
+    plain: str, position: int, phrase: tuple[int, int]
+) -> tuple[ShapeWords, str] | None:
+    """The action of a limit no vocabulary word names, inferred from the nearest general cue of
+    the phrase (its word class: a call, a place, the equipment's state, a document): after the
+    target in Chinese, before it in English, else on the other side. Returns the shape and the
+    cue word (the draft lists the inference for review)."""
+    start, end = phrase
+    english = not _CJK.search(plain, start, end)
+    near: list[tuple[int, int, int, str, str]] = []
+    for rank, (shape, cue) in enumerate(_CUES):
+        for match in cue.finditer(plain, start, end):
+            if match.start() >= position:
+                if _ANCHOR.search(plain, start, match.start()):
+                    continue
+                side, distance = (1 if english else 0), match.start() - position
+            else:
+                if re.match(r"[^,，]{0,4}后", plain[match.end() : position]):
+                    continue  # "到达现场后30分钟内…": the clock's start, not the act
+                side, distance = (0 if english else 1), position - match.end()
+            near.append((side, distance, rank, shape, match.group(0)))
+    if not near:
+        return None
+    _side, _distance, _rank, shape, cue = min(near)
+    return next(words for words in SHAPES if words.shape == shape), cue
 
 
 def severity_in(text: str) -> str | None:
@@ -295,6 +368,16 @@ def find_commitments(
         ):
             shape = SHAPES[0]  # "返厂维修的，3个工作日内修复": the repair is the factory's
         text = unnumbered(plain[phrase[0] : phrase[1]]).strip()
+        inferred = None
+        if (
+            shape is None
+            and (span.within or span.labelled or direct)
+            and not _CONDITION.search(plain[phrase[0] : phrase[1]])
+        ):
+            latin = _CJK.search(plain, phrase[0], phrase[1]) is None
+            guess = infer_action(plain, span.start if latin else span.end, phrase)
+            if guess is not None:
+                shape, inferred = guess
         if shape is None:
             if span.within:
                 found.append(Unclear(text))
@@ -331,6 +414,7 @@ def find_commitments(
                 _seconds(span),
                 zone,
                 span.ranged,
+                inferred,
             )
         )
     return found
