@@ -246,7 +246,8 @@ _PAPERWORK = re.compile(
 _DUTY_CLASS = re.compile(
     r"检查|查验|检定|检|测|试|清[洗洁扫理]|校|润滑|紧固|调整|保养|维护|维保|巡|养护|点检|普查"
     r"|\bcheck|\btest|\bclean|\btreat|\bservic|\bmaint|\binspect|\bexamin|\bcalibrat"
-    r"|\blubricat|\boverhaul|\baudit|\bdrill|\bsurvey|\bflush|\bdescal|\breplace[sd]? (?:the )?filters?",
+    r"|\blubricat|\boverhaul|\baudit|\bdrill|\bsurvey|\bflush|\bdescal"
+    r"|\breplace[sd]? (?:the )?filters?",
     re.I,
 )
 #: What comes round with a frequency but is no work on the equipment: money, paperwork,
