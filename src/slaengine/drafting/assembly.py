@@ -165,6 +165,8 @@ class Assembly:
         for key, name in self.categories.items():
             if key in seen and key not in levels:
                 levels[key] = {"zh" if is_chinese(name) else "en": name}
+        for key in sorted(seen - set(levels)):
+            levels[key] = _ordinal_names(key)  # "Class C", "Level 5": a scheme read by its form
         return levels
 
     def _commitment_terms(self) -> list[Term]:
@@ -681,6 +683,20 @@ _ROLE_IDS = {
     "值班电话": "duty",
     "值班工程师": "duty-engineer",
 }
+
+
+def _ordinal_names(key: str) -> dict[str, str]:
+    """Names of a level read as a scheme word and an ordinal (``class-c``, ``level-5``, ``p5``)."""
+    scheme, _, ordinal = key.rpartition("-")
+    if scheme == "class":
+        return {"zh": f"{ordinal.upper()}类", "en": f"Class {ordinal.upper()}"}
+    if scheme == "level":
+        return {"zh": f"{ordinal}级", "en": f"Level {ordinal}"}
+    if key.startswith("sev"):
+        return {"zh": f"严重性{key[3:]}", "en": f"Severity {key[3:]}"}
+    if key.startswith("p") and key[1:].isdigit():
+        return {"zh": key.upper(), "en": f"Priority {key[1:]}"}
+    return {"en": key}
 
 
 def _slug(role: str) -> str:

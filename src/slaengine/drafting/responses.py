@@ -241,6 +241,48 @@ def infer_action(
     return next(words for words in SHAPES if words.shape == shape), cue
 
 
+_ORDINALS = {
+    "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
+    "i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5",
+    "一": "1", "二": "2", "三": "3", "四": "4", "五": "5",
+    "Ⅰ": "1", "Ⅱ": "2", "Ⅲ": "3", "Ⅳ": "4", "Ⅴ": "5",
+    "甲": "a", "乙": "b", "丙": "c", "丁": "d",
+}  # fmt: skip
+#: A level written as a scheme word and an ordinal, whatever the scheme and the ordinal's form:
+#: "Class 3", "S1", "Level II", "Priority One", "甲类故障", "1类", "Grade B". Read when no
+#: named level of the vocabulary fits; a letter gives ``class-x``, a number ``pN`` (priority),
+#: ``sevN`` (severity) or ``level-N``.
+_ORDINAL_LEVEL = re.compile(
+    r"(?<![A-Za-z0-9])(?P<scheme>priority|prio|severity|sev|level|lvl|tier|class|category|cat"
+    r"|grade|S(?=\d)|P(?=\d))\.?\s*[-:]?\s*"
+    r"(?P<en>[1-5](?![\d.%])|one|two|three|four|five|iv|v|i{1,3}|[A-E])(?![A-Za-z0-9%])"
+    r"|(?<![\d.])第?(?P<zh>[1-5一二三四五ⅠⅡⅢⅣⅤ甲乙丙丁]|[A-E])\s*(?:类|级|等|档)"
+    r"(?!建造|资质|医院|部件|供应|客户|以上|以下|城市|单位|公司|地区|市|县|\d)",
+    re.I,
+)
+
+
+def ordinal_level(text: str) -> str | None:
+    """A level named by a scheme word and an ordinal (see ``_ORDINAL_LEVEL``)."""
+    match = _ORDINAL_LEVEL.search(text)
+    if match is None:
+        return None
+    ordinal = match.group("en") or match.group("zh") or ""
+    scheme = (match.group("scheme") or "").lower()
+    if re.fullmatch(r"[A-Ea-e]", ordinal) and not (
+        scheme in ("i", "v") or (scheme == "" and ordinal.lower() in ("i", "v"))
+    ):
+        return f"class-{ordinal.lower()}"
+    value = _ORDINALS.get(ordinal.lower(), _ORDINALS.get(ordinal, ordinal))
+    if not value.isdigit():
+        return f"class-{value}"
+    if scheme in ("priority", "prio", "p"):
+        return f"p{value}"
+    if scheme in ("severity", "sev", "s"):
+        return f"sev{value}"
+    return f"level-{value}"
+
+
 def severity_in(text: str) -> str | None:
     """The level a text names; numbered schemes first ("Priority 1 (Critical)" is P1)."""
     # "Routine (normal service requests)": the level named outside the brackets first
@@ -249,6 +291,10 @@ def severity_in(text: str) -> str | None:
         for key, _zh, _en, words in SEVERITIES:
             if words.search(candidate):
                 return key
+    for candidate in (bare, text.strip()):
+        found = ordinal_level(candidate)
+        if found is not None:
+            return found
     return None
 
 
