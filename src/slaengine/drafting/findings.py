@@ -144,6 +144,8 @@ class Findings:
         self._column_levels: dict[int, str] | None = None
         #: a table whose columns are zones (| Service level | Metro sites | Regional sites |)
         self._column_zones: dict[int, str] | None = None
+        #: the kinds the rows of the table being read name, by key: (name, line).
+        self._row_kinds: dict[str, tuple[str, int]] = {}
         self.measures: list[tuple[dict[str, Any], Sentence]] = []
         #: the tender's own kinds of call or fault used as levels ("Entrapments:",
         #: "前端摄像机故障："), by key, with their names.
@@ -466,6 +468,7 @@ class Findings:
                 return True
             if actions:
                 self._columns, self._column_levels = actions, None
+                self._row_kinds = {}
                 return True
             return False
         if self._column_zones is not None:
@@ -492,6 +495,13 @@ class Findings:
             row_level = next((lvl for cell in cells[:2] if (lvl := severity_in(cell))), None)
             named = category(cells[0]) if row_level is None and cells else None
             if named is not None:  # | Entrapment | 45 minutes | 4 hours |
+                first = self._row_kinds.get(named[0])
+                if first is not None and first[0] != named[1]:
+                    # "| Store down (all lanes) |" and "| Lane down |": the rows of one table
+                    # are kinds of their own, even when one general word names both
+                    self._split_kind(named[0], first)
+                    named = (_own_key(named[1]), named[1])
+                self._row_kinds.setdefault(named[0], (named[1], sentence.line))
                 row_level = named[0]
                 self.categories.setdefault(named[0], named[1])
             if row_level:
@@ -588,6 +598,23 @@ class Findings:
                     f"{item.target}; agree one figure",
                 )
         return bool(found)
+
+    def _split_kind(self, key: str, first: tuple[str, int]) -> None:
+        """The commitments of an earlier row read as the general kind ``key`` take the row's
+        own name (a second row named the same general kind in other words)."""
+        name, line = first
+        own = _own_key(name)
+        for (shape, severity, zone), (term, found) in list(self.commitments.items()):
+            if severity == key and any(source.line == line for source in term.sources):
+                del self.commitments[(shape, severity, zone)]
+                self.commitments[(shape, own, zone)] = (term, replace(found, severity=own))
+        self.categories[own] = name
+        self.severities_seen.add(own)
+        if not any(severity == key for (_s, severity, _z) in self.commitments):
+            self.categories.pop(key, None)
+            self.severities_seen.discard(key)
+        self._row_kinds[own] = first
+        self._row_kinds.pop(key, None)
 
     def _commitment(self, found: FoundCommitment, sentence: Sentence) -> None:
         if found.severity:
@@ -731,6 +758,13 @@ def _phrase_kind(phrase: str) -> tuple[str, str] | None:
         return None
     match = _PHRASE_KIND.match(phrase)
     return category(match.group(1)) if match else None
+
+
+def _own_key(name: str) -> str:
+    """The key of a kind by its whole name ("Store down" → store-down, 停梯故障 → 停梯)."""
+    if _CJK_CHAR.search(name):
+        return re.sub(r"(?:故障|问题|事件)$", "", name) or name
+    return "-".join(re.findall(r"[a-z0-9]+", name.lower())) or name
 
 
 def category(label: str) -> tuple[str, str] | None:
