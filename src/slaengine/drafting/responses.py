@@ -224,8 +224,8 @@ def infer_action(
     start, end = phrase
     english = not _CJK.search(plain, start, end)
     near: list[tuple[int, int, int, str, str]] = []
-    for rank, (shape, cue) in enumerate(_CUES):
-        for match in cue.finditer(plain, start, end):
+    for rank, (shape, words) in enumerate(_CUES):
+        for match in words.finditer(plain, start, end):
             if match.start() >= position:
                 if _ANCHOR.search(plain, start, match.start()):
                     continue
@@ -237,8 +237,8 @@ def infer_action(
             near.append((side, distance, rank, shape, match.group(0)))
     if not near:
         return None
-    _side, _distance, _rank, shape, cue = min(near)
-    return next(words for words in SHAPES if words.shape == shape), cue
+    _side, _distance, _rank, chosen, cue = min(near)
+    return next(words for words in SHAPES if words.shape == chosen), cue
 
 
 _ORDINALS = {
