@@ -13,8 +13,10 @@ in the same phrase or an earlier one of the same sentence ("重大故障的，1�
 from the context the caller gives (a table row, a heading, an earlier sentence of the line); the
 zone (市区, 郊县, 200公里以内) likewise, and a zone left open (偏远地区另议) is returned as such.
 A target in working days or hours is measured on the working-hours calendar, as is one "during
-business hours"; any other on the 24x7 one. A target whose action cannot be told is returned as
-not understood, never guessed.
+business hours"; any other on the 24x7 one. A target no action word names takes the action of
+the nearest general cue of its phrase by word class (a call, a place, the equipment's state, a
+document: ``infer_action``), and the draft lists the inference; a target with no cue at all is
+returned as not understood, never guessed.
 """
 
 from __future__ import annotations
