@@ -127,3 +127,46 @@ def test_a_penalty_naming_no_action_goes_to_the_commitment_with_its_target(
     owners = [c.use for c in contract.commitments if clause.id in c.clauses]
     assert owners == ["be-on-site"]
     assert any(r.kind == "assumption" and r.item == clause.id for r in draft.reviews)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "| Service option | Remote support | Engineer on site |\n"
+            "| 24x7x4 | within 30 minutes | within 4 hours |\n"
+            "| 9x5 NBD | within 2 business hours | next business day |\n",
+            {
+                ("answer-the-call", "24x7x4", "30m", "always"),
+                ("be-on-site", "24x7x4", "4h", "always"),
+                ("answer-the-call", "9x5-nbd", "2h", "office"),
+                ("be-on-site", "9x5-nbd", "1d", "office"),
+            },
+        ),
+        (
+            "Vehicle off road (VOR) breakdowns on route: a crew attends within 60 minutes.\n",
+            {("be-on-site", "vehicle-off-road", "1h", "always")},
+        ),
+        (
+            "电梯发生困人故障时，乙方应在接到通知后30分钟内赶到现场。\n",
+            {("be-on-site", "困人", "30m", "always")},
+        ),
+        ("前端点位故障到场后4小时内修复。\n", {("fix-after-arrival", "前端点位", "4h", "always")}),
+    ],
+)
+def test_the_tenders_own_kinds_whatever_their_words(
+    text: str, expected: set[tuple[str, str, str, str]], tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, text)
+    assert targets(contract) == expected
+
+
+def test_a_penalty_names_a_kind_by_its_abbreviation(tmp_path: Path) -> None:
+    contract, _ = drafted(
+        tmp_path,
+        "Vehicle off road (VOR) breakdowns on route: a crew attends within 60 minutes.\n"
+        "For each VOR breakdown not attended within 60 minutes, NZD 250 is deducted.\n",
+    )
+    (clause,) = contract.clauses
+    (owner,) = [c for c in contract.commitments if clause.id in c.clauses]
+    assert owner.applies_to.severity == ["vehicle-off-road"]

@@ -269,7 +269,12 @@ class Assembly:
                             (
                                 key
                                 for key, name in self.categories.items()
-                                if key in found.condition or name in found.condition
+                                if key in found.condition
+                                or name in found.condition
+                                or any(
+                                    re.search(rf"\b{abbr}\b", found.condition)
+                                    for abbr in re.findall(r"[(（]([A-Z][A-Z0-9]{1,5})[)）]", name)
+                                )
                             ),
                             None,
                         )
