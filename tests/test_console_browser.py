@@ -51,6 +51,8 @@ ACK_TARGET = 12
 
 pytestmark = [
     pytest.mark.slow,
+    # one worker runs the module: its tests share one server and one browser
+    pytest.mark.xdist_group("console_browser"),
     pytest.mark.skipif(
         not Path(CHROMIUM).exists() and os.environ.get("CI") != "true",
         reason="Debian's chromium is not installed (.ci/run installs it)",
