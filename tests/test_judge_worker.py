@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.conftest import REALTIME
 from tests.live_support import event, fast_contract
 from tests.receivers import http_receiver
 from tests.test_service_e2e import (
@@ -37,7 +38,7 @@ from tests.test_service_e2e import (
     wait_until,
 )
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, REALTIME]
 
 
 @contextmanager

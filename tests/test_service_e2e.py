@@ -22,10 +22,11 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.conftest import REALTIME
 from tests.live_support import event, fast_contract
 from tests.receivers import HttpReceiver, ReceivedRequest, free_port, http_receiver, smtp_server
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, REALTIME]
 
 SLAENGINE = str(Path(sys.executable).with_name("slaengine"))
 TOKEN = "e2e-token"
