@@ -28,7 +28,9 @@ from slaengine.audit import trail
 from slaengine.clock import FixedClock
 from slaengine.service import LiveService
 from slaengine.store import Store
-from slaengine.store.models import EVERY_ALERT, StoredAlert
+from slaengine.store import disputes as store_disputes
+from slaengine.store.disputes import Upload
+from slaengine.store.models import EVERY_ALERT, PenaltyLine, StoredAlert
 from slaengine.store.users import UserStore
 from tests.live_support import fast_contract
 
@@ -75,6 +77,11 @@ class World:
     client: TestClient
     tokens: dict[str, str]
     alert: dict[str, StoredAlert]
+    #: A dispute of each contract's first line (with one evidence file), and a second line of
+    #: A to file against.
+    dispute: dict[str, int]
+    evidence: dict[str, int]
+    free_line: str
 
     def headers(self, caller: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[caller]}"}
@@ -98,7 +105,9 @@ def world(tmp_path: Path) -> Iterator[World]:
         store.load_contract(text, path)
     service = LiveService(store, clock, environ={})
     service.ingest(
-        [(1, _event(c, "reported", "T1", T0 - timedelta(seconds=30))) for c in (A, B)], "api"
+        [(1, _event(c, "reported", "T1", T0 - timedelta(seconds=30))) for c in (A, B)]
+        + [(2, _event(A, "reported", "T2", T0 - timedelta(seconds=20)))],
+        "api",
     )
     service.run_due()
     users = UserStore(store)
@@ -118,10 +127,30 @@ def world(tmp_path: Path) -> Iterator[World]:
                 .order_by(StoredAlert.id)
             ).first()  # type: ignore[assignment]
         session.expunge_all()
+    disputes: dict[str, int] = {}
+    evidence: dict[str, int] = {}
+    free_line = ""
+    with store.sessions() as session:
+        lines = {
+            c: list(session.scalars(
+                select(PenaltyLine.line_id).where(PenaltyLine.contract == c)
+                .order_by(PenaltyLine.id)
+            ))
+            for c in (A, B)
+        }  # fmt: skip
+    for contract in (A, B):
+        filed = store_disputes.file_dispute(
+            store, contract, lines[contract][0], "the line was down", ROOT,
+            [Upload("note.txt", b"the carrier's outage notice")],
+        )  # fmt: skip
+        disputes[contract] = filed.id
+        with store.sessions() as session:
+            evidence[contract] = store_disputes.evidence_of(session, [filed.id])[filed.id][0].id
+    free_line = lines[A][1] if len(lines[A]) > 1 else ""
     auth = Auth(operator=OPERATOR, viewer=VIEWER, clock=clock)
     app = create_app(store, clock, service=service, auth=auth)
     client = TestClient(app, follow_redirects=False)
-    yield World(store, service, clock, client, tokens, alert)
+    yield World(store, service, clock, client, tokens, alert, disputes, evidence, free_line)
     store.close()
 
 
@@ -141,6 +170,9 @@ class Case:
     request: Any
     #: What an allowed caller gets.
     ok: tuple[int, ...] = (200,)
+    #: The contract is named in the body (a filing): one the caller does not see is "not
+    #: found" once the route reads it, for a caller who may take the action somewhere.
+    in_body: bool = False
 
 
 def _get(path: str) -> Any:
@@ -174,6 +206,34 @@ CASES = [
          lambda w: ("/events", {"json": _event(A, "arrived", "T1", T0)}), ok=(201,)),
     Case("POST", "/events/batch", "events.post", A,
          lambda w: ("/events/batch", {"json": [_event(A, "arrived", "T1", T0)]})),
+    # disputes (their store: slaengine.store.disputes); filing and deciding change state, so a
+    # second allowed caller may meet "open already" or "decided already" (409)
+    Case("POST", "/disputes", "dispute.file", A,
+         lambda w: ("/disputes", {"data": {"contract": A, "line": w.free_line,
+                                           "reason": "no fault of ours"}}), ok=(201, 409),
+         in_body=True),
+    Case("GET", "/disputes", "dispute.read", None, _get("/disputes")),
+    Case("GET", "/disputes/{dispute_id}", "dispute.read", A,
+         lambda w: (f"/disputes/{w.dispute[A]}", {})),
+    Case("POST", "/disputes/{dispute_id}/evidence", "dispute.file", A,
+         lambda w: (f"/disputes/{w.dispute[A]}/evidence",
+                    {"files": {"evidence": ("more.txt", b"more words", "text/plain")}}),
+         ok=(201, 409)),
+    Case("GET", "/disputes/{dispute_id}/evidence/{evidence_id}", "dispute.read", A,
+         lambda w: (f"/disputes/{w.dispute[A]}/evidence/{w.evidence[A]}", {})),
+    Case("POST", "/disputes/{dispute_id}/decision", "dispute.decide", A,
+         lambda w: (f"/disputes/{w.dispute[A]}/decision",
+                    {"json": {"decision": "reject", "reason": "stands", "by": "Li"}}),
+         ok=(200, 409)),
+    Case("GET", "/console/disputes", "dispute.read", None, _get(f"/console/disputes?contract={A}")),
+    Case("POST", "/console/disputes", "dispute.file", A,
+         lambda w: ("/console/disputes", {"data": {"contract": A, "line": w.free_line,
+                                                   "reason": "no fault", "by": "Li"}}),
+         ok=(303, 409), in_body=True),
+    Case("POST", "/console/disputes/{dispute_id}/decide", "dispute.decide", A,
+         lambda w: (f"/console/disputes/{w.dispute[A]}/decide",
+                    {"data": {"decision": "reject", "reason": "stands", "by": "Li"}}),
+         ok=(303, 409)),
     # the console
     Case("GET", "/", "contract.read", None, _get("/")),
     Case("GET", "/console/alerts", "contract.read", None, _get("/console/alerts")),
@@ -203,16 +263,20 @@ CASES = [
 #: Routes anyone may call (their rule is ``public``) or that stream (``/live``: its rule is
 #: checked by test_the_live_feed_needs_a_caller).
 UNTABLED = {("GET", "/health"), ("GET", "/docs"), ("GET", "/login"), ("POST", "/login"),
-            ("POST", "/logout"), ("GET", "/live")}  # fmt: skip
+            ("POST", "/logout"), ("GET", "/live")} | {
+    (method, "/disputes") for method in ("PUT", "PATCH", "DELETE", "OPTIONS")
+}  # fmt: skip
 
 
 def expected(case: Case, who: Principal) -> str:
     """``ok``, ``403`` or ``404`` for ``who`` on ``case`` (from the permission table)."""
     if case.contract is not None and not who.everywhere and not who.sees(case.contract):
-        # the events routes answer an unseen contract's event like an unknown contract's
-        if case.action == "events.post" and who.may("events.post"):
-            return "unknown"
-        return "403" if case.action == "events.post" else "404"
+        if case.action == "events.post" or case.in_body:
+            if not who.may(case.action):
+                return "403"  # refused before the body is read
+            # the events routes answer an unseen contract's event like an unknown contract's
+            return "unknown" if case.action == "events.post" else "404"
+        return "404"
     if who.may(case.action, case.contract):
         return "ok"
     return "403"
@@ -248,7 +312,7 @@ def test_every_role_on_every_route(world: World, case: Case) -> None:
     assert seen["operator"] in case.ok
     if case.contract == A:
         assert seen["other_supplier"] in (403, 404, 200, 422)
-        if case.action != "events.post":
+        if case.action != "events.post" and not case.in_body:
             assert seen["other_supplier"] == 404 and seen["no_roles"] == 404
 
 

@@ -35,6 +35,7 @@ from slaengine.api.routes.alerts import alerts_router
 from slaengine.api.routes.audit import audit_router
 from slaengine.api.routes.breaches import breaches_router
 from slaengine.api.routes.contracts import contracts_router
+from slaengine.api.routes.disputes import disputes_router
 from slaengine.api.routes.events import events_router
 from slaengine.api.routes.health import StoreHealth, health_router
 from slaengine.api.schemas import EventIn
@@ -151,6 +152,7 @@ def create_app(
     app.include_router(alerts_router(store, service, auth, zones))
     app.state.audit_sign_ins = trail.SignIns(store)  # sign-ins recorded (slaengine.audit)
     app.include_router(audit_router(store, auth))
+    app.include_router(disputes_router(store, service, auth))
 
     # Imported here: the console imports api.auth, whose package imports this module.
     from slaengine.console import mount_console

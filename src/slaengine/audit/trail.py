@@ -68,6 +68,10 @@ KINDS = (
     "signed_in",
     "sign_in_failed",
     "statement_confirmed",
+    "dispute_filed",
+    "dispute_evidence_added",
+    "dispute_accepted",
+    "dispute_rejected",
     # people (slaengine.store.users)
     "user_created",
     "user_disabled",

@@ -30,7 +30,8 @@ Kind = Annotated[
     typer.Option(
         "--kind",
         help="only this kind: acknowledged, waiver, contract_loaded, contract_amended, rejudge, "
-        "signed_in, sign_in_failed, statement_confirmed",
+        "signed_in, sign_in_failed, statement_confirmed, dispute_filed, dispute_evidence_added, "
+        "dispute_accepted, dispute_rejected",
     ),
 ]
 Who = Annotated[str | None, typer.Option("--who", help="only what this person (or role) did")]

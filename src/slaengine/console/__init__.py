@@ -31,6 +31,7 @@ from slaengine.console import (
     board,
     compliance,
     contract,
+    disputes,
     money,
     signin,
     tickets,
@@ -60,7 +61,8 @@ def mount_console(app: FastAPI, store: Store, service: LiveService, auth: Auth) 
     app.mount("/assets", StaticFiles(directory=HERE / "static"), name="console-assets")
     console = Console(store, service, auth, env, ChangeFeed(store), Reports(store))
     router = APIRouter(include_in_schema=False)
-    pages = (signin, board, alerts, tickets, money, compliance, warranty, contract, audit, users)
+    pages = (signin, board, alerts, tickets, money, disputes, compliance, warranty, contract,
+             audit, users)  # fmt: skip
     for page in pages:
         page.add_routes(router, console)
     app.include_router(router)

@@ -31,7 +31,7 @@ from slaengine.drafting.figures import (
     target_text,
     unit_text,
 )
-from slaengine.drafting.responses import phrases, severity_in, shape_near
+from slaengine.drafting.responses import infer_action, phrases, severity_in, shape_near
 from slaengine.drafting.text import Sentence, unnumbered
 from slaengine.drafting.vocabulary import (
     CAP,
@@ -201,6 +201,11 @@ def _shapes(condition: str) -> list[tuple[ShapeWords, str | None, str | None]]:
     for start, end in phrases(text_all):
         text = text_all[start:end]
         shape = shape_near(text, 0, (0, len(text)))
+        if shape is None:
+            # no action word: the nearest general cue ("not there within 4 hours" names none;
+            # "逾4小時未到場" names one), as for a commitment
+            guess = infer_action(text, 0, (0, len(text)))
+            shape = guess[0] if guess is not None and durations(text) else None
         if shape is None:
             continue
         targets = [

@@ -144,6 +144,8 @@ class Findings:
         self._column_levels: dict[int, str] | None = None
         #: a table whose columns are zones (| Service level | Metro sites | Regional sites |)
         self._column_zones: dict[int, str] | None = None
+        #: the kinds the rows of the table being read name, by key: (name, line).
+        self._row_kinds: dict[str, tuple[str, int]] = {}
         self.measures: list[tuple[dict[str, Any], Sentence]] = []
         #: the tender's own kinds of call or fault used as levels ("Entrapments:",
         #: "前端摄像机故障："), by key, with their names.
@@ -466,6 +468,7 @@ class Findings:
                 return True
             if actions:
                 self._columns, self._column_levels = actions, None
+                self._row_kinds = {}
                 return True
             return False
         if self._column_zones is not None:
@@ -490,8 +493,15 @@ class Findings:
             return True
         if self._columns is not None:
             row_level = next((lvl for cell in cells[:2] if (lvl := severity_in(cell))), None)
-            named = category(cells[0]) if row_level is None and cells else None
+            named = category(cells[0], row=True) if row_level is None and cells else None
             if named is not None:  # | Entrapment | 45 minutes | 4 hours |
+                first = self._row_kinds.get(named[0])
+                if first is not None and first[0] != named[1]:
+                    # "| Store down (all lanes) |" and "| Lane down |": the rows of one table
+                    # are kinds of their own, even when one general word names both
+                    self._split_kind(named[0], first)
+                    named = (_own_key(named[1]), named[1])
+                self._row_kinds.setdefault(named[0], (named[1], sentence.line))
                 row_level = named[0]
                 self.categories.setdefault(named[0], named[1])
             if row_level:
@@ -573,6 +583,13 @@ class Findings:
                 self.categories.setdefault(own[0], own[1])
                 item = replace(item, severity=own[0])
             self._commitment(item, sentence)
+            if item.inferred is not None and not quiet:
+                self._review(
+                    ASSUMPTION,
+                    sentence,
+                    f"no action word names the time limit {item.target} ({item.phrase}): the "
+                    f"draft infers '{item.shape.shape}' from the word '{item.inferred}'; check it",
+                )
             if item.ranged and not quiet:
                 self._review(
                     CONFLICT,
@@ -581,6 +598,23 @@ class Findings:
                     f"{item.target}; agree one figure",
                 )
         return bool(found)
+
+    def _split_kind(self, key: str, first: tuple[str, int]) -> None:
+        """The commitments of an earlier row read as the general kind ``key`` take the row's
+        own name (a second row named the same general kind in other words)."""
+        name, line = first
+        own = _own_key(name)
+        for (shape, severity, zone), (term, found) in list(self.commitments.items()):
+            if severity == key and any(source.line == line for source in term.sources):
+                del self.commitments[(shape, severity, zone)]
+                self.commitments[(shape, own, zone)] = (term, replace(found, severity=own))
+        self.categories[own] = name
+        self.severities_seen.add(own)
+        if not any(severity == key for (_s, severity, _z) in self.commitments):
+            self.categories.pop(key, None)
+            self.severities_seen.discard(key)
+        self._row_kinds[own] = first
+        self._row_kinds.pop(key, None)
 
     def _commitment(self, found: FoundCommitment, sentence: Sentence) -> None:
         if found.severity:
@@ -666,7 +700,7 @@ class Findings:
 _FLOOR = re.compile(
     r"不低于|不少于|不小于|达到|应达|≥|at least|no less than|not less than|minimum of", re.I
 )
-_LABEL = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?\s+|\d+[.、)]\s*)?([^:：|]{1,40}?)\s*[:：]")
+_LABEL = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?\s+|\d+[.、)]\s*)?([^:：|]{1,60}?)\s*[:：]")
 #: "影响病人安全之故障，应于2小时内到院": a kind of fault named first, as a label would.
 _KIND_FIRST = re.compile(
     r"^\s*(?:\(?\d+[.、)]\s*)?([^,，:：|]{2,20}?(?:故障|事件|问题))\s*(?:[,，]|须|应|必须|需)"
@@ -679,7 +713,8 @@ _CATEGORY_STOP = re.compile(
     re.I,
 )
 _CATEGORY_TAIL = re.compile(
-    r"\s*(?:calls?|call-?outs?|requests?|faults?|incidents?|tickets?|issues?|problems?|故障|报修|事件|问题|类)$",
+    r"\s*(?:calls?|call-?outs?|requests?|faults?|incidents?|tickets?|issues?|problems?"
+    r"|breakdowns?|failures?|故障|报修|事件|问题|类)$",
     re.I,
 )
 _CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
@@ -687,7 +722,9 @@ _CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
 
 #: A phrase that begins with its own kind of fault ("制冷机组停机故障8小时内修复").
 _PHRASE_KIND = re.compile(
-    r"^\s*(?:[(（]?\d+[.、)）]\s*)?([^,，:：|\d]{2,14}?故障)\s*(?:须|应|必须|需|要)?\s*(?:在|于)?\s*\d"
+    r"^\s*(?:[(（]?\d+[.、)）]\s*)?(?:[^,，:：|\d]{0,8}?(?:发生|出现|遇到|如遇|遇有))?"
+    r"([^,，:：|\d]{2,14}?故障)\s*(?:时|的)?\s*(?:须|应|必须|需|要)?\s*(?:在|于)?"
+    r"\s*(?:(?:到场|到达现场|到达|抵达)后)?\s*(?:\d|$)"
 )
 _OTHER_LABEL = re.compile(r"^(?:all )?(?:other|remaining)\b|^(?:其他|其它|其余)", re.I)
 _CLASS = re.compile(r"^([A-Ea-e])\s*[类級级]$")
@@ -726,12 +763,38 @@ def _phrase_kind(phrase: str) -> tuple[str, str] | None:
     return category(match.group(1)) if match else None
 
 
-def category(label: str) -> tuple[str, str] | None:
+def _own_key(name: str) -> str:
+    """The key of a kind by its whole name ("Store down" → store-down, 停梯故障 → 停梯)."""
+    if _CJK_CHAR.search(name):
+        return re.sub(r"(?:故障|问题|事件)$", "", name) or name
+    return "-".join(re.findall(r"[a-z0-9]+", name.lower())) or name
+
+
+_PREPOSITION = re.compile(
+    r"\s+(?:on|in|at|for|of|with|during|outside|within|affecting|where|that|which)\b.*$", re.I
+)
+_ABBREVIATION = re.compile(r"[(（]\s*([A-Z][A-Z0-9]{1,5})\s*[)）]")
+
+
+def category(label: str, *, row: bool = False) -> tuple[str, str] | None:
     """A kind of call or fault the tender sets targets by ("Entrapments", "Shutdown calls",
-    "前端摄像机故障") when it names no level of a known scheme: its key and its name."""
+    "前端摄像机故障") when it names no level of a known scheme: its key and its name. The
+    first cell of a table row may name it with digits ("24x7x4", "9x5 NBD") when the cell holds
+    no figure; a long English name is cut at its first preposition ("Vehicle off road (VOR)
+    breakdowns on route" is vehicle-off-road), and a bracketed abbreviation is kept in the
+    name (penalties name the kind by it)."""
+    abbreviation = _ABBREVIATION.search(label)
     text = re.sub(r"\s*[(（][^)）]*[)）]", "", unnumbered(label)).strip()
-    if not text or re.search(r"\d", text) or _CATEGORY_STOP.search(text):
+    digits_ok = row and re.search(r"[A-Za-z]", text) is not None and not has_figure(text)
+    if not text or (re.search(r"\d", text) and not digits_ok) or _CATEGORY_STOP.search(text):
         return None
+    if not _CJK_CHAR.search(text) and len(text.split()) > 4:
+        cut = _CATEGORY_TAIL.sub("", _PREPOSITION.sub("", text)).strip()
+        if cut and cut != text and len(cut.split()) <= 4:
+            found = category(cut, row=row)
+            if found is not None and abbreviation is not None:
+                return found[0], f"{found[1]} ({abbreviation.group(1)})"
+            return found
     if _GENERIC.match(text):
         return None  # "故障须在24小时内修好": any fault, not a kind of its own
     if DOWN_KIND.search(text):

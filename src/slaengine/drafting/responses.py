@@ -13,8 +13,10 @@ in the same phrase or an earlier one of the same sentence ("重大故障的，1�
 from the context the caller gives (a table row, a heading, an earlier sentence of the line); the
 zone (市区, 郊县, 200公里以内) likewise, and a zone left open (偏远地区另议) is returned as such.
 A target in working days or hours is measured on the working-hours calendar, as is one "during
-business hours"; any other on the 24x7 one. A target whose action cannot be told is returned as
-not understood, never guessed.
+business hours"; any other on the 24x7 one. A target no action word names takes the action of
+the nearest general cue of its phrase by word class (a call, a place, the equipment's state, a
+document: ``infer_action``), and the draft lists the inference; a target with no cue at all is
+returned as not understood, never guessed.
 """
 
 from __future__ import annotations
@@ -58,6 +60,9 @@ class FoundCommitment:
     zone: str | None = None
     #: read from the upper end of a range ("2-4小时"): listed for review.
     ranged: bool = False
+    #: the general cue the action was inferred from when no action word of the vocabulary was
+    #: found ("遠端確認" → answer, by the class of 确认): listed for review.
+    inferred: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +173,118 @@ def shape_near(plain: str, position: int, phrase: tuple[int, int]) -> ShapeWords
     return None
 
 
+#: Word classes the action of a limit is inferred from when no action word of the vocabulary
+#: names it: what the act is about (a call or message; a place; the state of the equipment;
+#: a document), not a list of phrases. In precedence order for the same distance.
+_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "hand-in-report",
+        re.compile(
+            r"报告|报表|书面|记录|纪录|总结|分析|说明书?|\breport|\bsummary|\banalys[ie]s"
+            r"|write-?up|post-?mortem|\brecords?\b|\bdocument",
+            re.I,
+        ),
+    ),
+    (
+        "be-on-site",
+        re.compile(
+            r"现场|到[达场现院厂站点校]|抵|赴|莅|临场|进场|上门|驻场|出勤|出动"
+            r"|on[- ]?site|at (?:the )?(?:site|premises|location|store|school|hospital|plant)"
+            r"|\bvisit|\bpresent\b|\bin attendance|\battend|\bcall[- ]?out",
+            re.I,
+        ),
+    ),
+    (
+        "fix-after-arrival",
+        re.compile(
+            r"修|复|排[除查]|恢|除[障故]|处理|妥|竣|换|正常|运行|使用|通车|供[水电热气暖]"
+            r"|\brectif|\bremed|\bclear|\bclos(?:e|ed|ure)\b|\bmend|\bcure"
+            r"|operational|functional|working|running|\bback (?:up|online)|\bturn-?around"
+            r"|\bswap|\bexchange|\bcorrect",
+            re.I,
+        ),
+    ),
+    (
+        "answer-the-call",
+        re.compile(
+            r"电话|致电|来电|远端|远程|线上|在线|联络|回覆|确认|告知|通知|接报|接单|接警|诊断|答|应"
+            r"|\bcall|\bphone|telephon|e-?mail|\bremote|\brepl(?:y|ies)|\bnotif|\bconfirm"
+            r"|\btriage|\bdiagnos|\bcontact|\backnowledg|\bticket",
+            re.I,
+        ),
+    ),
+)
+
+
+def infer_action(
+    plain: str, position: int, phrase: tuple[int, int]
+) -> tuple[ShapeWords, str] | None:
+    """The action of a limit no vocabulary word names, inferred from the nearest general cue of
+    the phrase (its word class: a call, a place, the equipment's state, a document): after the
+    target in Chinese, before it in English, else on the other side. Returns the shape and the
+    cue word (the draft lists the inference for review)."""
+    start, end = phrase
+    english = not _CJK.search(plain, start, end)
+    near: list[tuple[int, int, int, str, str]] = []
+    for rank, (shape, words) in enumerate(_CUES):
+        for match in words.finditer(plain, start, end):
+            if match.start() >= position:
+                if _ANCHOR.search(plain, start, match.start()):
+                    continue
+                side, distance = (1 if english else 0), match.start() - position
+            else:
+                if re.match(r"[^,，]{0,4}后", plain[match.end() : position]):
+                    continue  # "到达现场后30分钟内…": the clock's start, not the act
+                side, distance = (0 if english else 1), position - match.end()
+            near.append((side, distance, rank, shape, match.group(0)))
+    if not near:
+        return None
+    _side, _distance, _rank, chosen, cue = min(near)
+    return next(words for words in SHAPES if words.shape == chosen), cue
+
+
+_ORDINALS = {
+    "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
+    "i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5",
+    "一": "1", "二": "2", "三": "3", "四": "4", "五": "5",
+    "Ⅰ": "1", "Ⅱ": "2", "Ⅲ": "3", "Ⅳ": "4", "Ⅴ": "5",
+    "甲": "a", "乙": "b", "丙": "c", "丁": "d",
+}  # fmt: skip
+#: A level written as a scheme word and an ordinal, whatever the scheme and the ordinal's form:
+#: "Class 3", "S1", "Level II", "Priority One", "甲类故障", "1类", "Grade B". Read when no
+#: named level of the vocabulary fits; a letter gives ``class-x``, a number ``pN`` (priority),
+#: ``sevN`` (severity) or ``level-N``.
+_ORDINAL_LEVEL = re.compile(
+    r"(?<![A-Za-z0-9])(?P<scheme>priority|prio|severity|sev|level|lvl|tier|class|category|cat"
+    r"|grade|S(?=\d)|P(?=\d))\.?\s*[-:]?\s*"
+    r"(?P<en>[1-5](?![\d.%])|one|two|three|four|five|iv|v|i{1,3}|[A-E])(?![A-Za-z0-9%])"
+    r"|(?<![\d.])第?(?P<zh>[1-5一二三四五ⅠⅡⅢⅣⅤ甲乙丙丁]|[A-E])\s*(?:类|级|等|档)"
+    r"(?!建造|资质|医院|部件|供应|客户|以上|以下|城市|单位|公司|地区|市|县|\d)",
+    re.I,
+)
+
+
+def ordinal_level(text: str) -> str | None:
+    """A level named by a scheme word and an ordinal (see ``_ORDINAL_LEVEL``)."""
+    match = _ORDINAL_LEVEL.search(text)
+    if match is None:
+        return None
+    ordinal = match.group("en") or match.group("zh") or ""
+    scheme = (match.group("scheme") or "").lower()
+    if re.fullmatch(r"[A-Ea-e]", ordinal) and not (
+        scheme in ("i", "v") or (scheme == "" and ordinal.lower() in ("i", "v"))
+    ):
+        return f"class-{ordinal.lower()}"
+    value = _ORDINALS.get(ordinal.lower(), _ORDINALS.get(ordinal, ordinal))
+    if not value.isdigit():
+        return f"class-{value}"
+    if scheme in ("priority", "prio", "p"):
+        return f"p{value}"
+    if scheme in ("severity", "sev", "s"):
+        return f"sev{value}"
+    return f"level-{value}"
+
+
 def severity_in(text: str) -> str | None:
     """The level a text names; numbered schemes first ("Priority 1 (Critical)" is P1)."""
     # "Routine (normal service requests)": the level named outside the brackets first
@@ -176,6 +293,10 @@ def severity_in(text: str) -> str | None:
         for key, _zh, _en, words in SEVERITIES:
             if words.search(candidate):
                 return key
+    for candidate in (bare, text.strip()):
+        found = ordinal_level(candidate)
+        if found is not None:
+            return found
     return None
 
 
@@ -295,6 +416,16 @@ def find_commitments(
         ):
             shape = SHAPES[0]  # "返厂维修的，3个工作日内修复": the repair is the factory's
         text = unnumbered(plain[phrase[0] : phrase[1]]).strip()
+        inferred = None
+        if (
+            shape is None
+            and (span.within or span.labelled or direct)
+            and not _CONDITION.search(plain[phrase[0] : phrase[1]])
+        ):
+            latin = _CJK.search(plain, phrase[0], phrase[1]) is None
+            guess = infer_action(plain, span.start if latin else span.end, phrase)
+            if guess is not None:
+                shape, inferred = guess
         if shape is None:
             if span.within:
                 found.append(Unclear(text))
@@ -331,6 +462,7 @@ def find_commitments(
                 _seconds(span),
                 zone,
                 span.ranged,
+                inferred,
             )
         )
     return found

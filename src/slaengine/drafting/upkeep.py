@@ -239,15 +239,49 @@ _PAPERWORK = re.compile(
 )
 
 
+#: Work done on the equipment, by the class of the verb (checking, testing, cleaning, treating,
+#: servicing, adjusting), not by listed phrases: with a frequency of its own in the same phrase
+#: it is a periodic duty ("每月对灭菌器进行一次安全阀检查", "cooling towers are cleaned and
+#: chemically treated every 3 months").
+_DUTY_CLASS = re.compile(
+    r"检查|查验|检定|检|测|试|清[洗洁扫理]|校|润滑|紧固|调整|保养|维护|维保|巡|养护|点检|普查"
+    r"|\bcheck|\btest|\bclean|\btreat|\bservic|\bmaint|\binspect|\bexamin|\bcalibrat"
+    r"|\blubricat|\boverhaul|\baudit|\bdrill|\bsurvey|\bflush|\bdescal"
+    r"|\breplace[sd]? (?:the )?filters?",
+    re.I,
+)
+#: What comes round with a frequency but is no work on the equipment: money, paperwork,
+#: meetings, figures measured over a period, the service being open.
+_NOT_DUTY = re.compile(
+    r"费|价|款|账|发票|报告|报表|计划|方案|会议|例会|汇报|通报|可用率|开机率|率|热线|值班|受理"
+    r"|\bfees?\b|\bcharges?\b|\binvoic|\bpay|\bprice|\bcredit|\breports?\b|\bplans?\b"
+    r"|\breviews?\b|\bmeetings?\b|\bupdates?\b|availab|uptime|\brates?\b|\bhotline|\bdesk\b",
+    re.I,
+)
+
+
+def _duty_phrase(phrase: str) -> bool:
+    if INSPECTION.search(phrase):
+        return True
+    every, per, _count = _frequency(phrase)
+    return (
+        (every is not None or per is not None)
+        and _DUTY_CLASS.search(phrase) is not None
+        and _NOT_DUTY.search(phrase) is None
+    )
+
+
 def find_steps(sentence: Sentence) -> list[FoundStep]:
     plain = sentence.plain
-    if not INSPECTION.search(plain) or FINAL_INSPECTION.search(plain):
+    if FINAL_INSPECTION.search(plain) or not (
+        INSPECTION.search(plain) or any(_duty_phrase(plain[a:b]) for a, b in phrases(plain))
+    ):
         return []
     steps = []
     context = ""  # phrases since the last step: "质保期第一年内，每季度巡检一次"
     for start, end in phrases(plain):
         phrase = plain[start:end]
-        if not INSPECTION.search(phrase) or _PAPERWORK.search(phrase):
+        if not _duty_phrase(phrase) or _PAPERWORK.search(phrase):
             # "每年对整梯做一次全面改造" names no inspection; "每月5日前提交保养报告",
             # "每月报送巡检计划" are paperwork deadlines, not inspections
             context += phrase + ","

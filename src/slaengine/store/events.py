@@ -23,7 +23,7 @@ read each; the others run in the caller's session.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import groupby
@@ -83,9 +83,12 @@ class EventsMixin(TicketsMixin, ContractVersionsMixin):
         raw: bool = False,
         blank: str | None = None,
         keep_lines: bool = True,
+        also: Callable[[Session, AddResult], None] | None = None,
     ) -> AddResult:
         """Store events, each with its line (file), index (API batch) or stream sequence (a
-        message bus); see the module doc.
+        message bus); see the module doc. ``also``: more work of the same transaction, called
+        last with what was stored (a decided dispute's waiver and its record,
+        slaengine.store.disputes); what it raises rolls the whole transaction back.
 
         With ``raw`` the items are JSON text lines, otherwise decoded JSON values. A blank line
         is skipped, unless ``blank`` gives the reason to reject it with (a blank message on a
@@ -194,6 +197,8 @@ class EventsMixin(TicketsMixin, ContractVersionsMixin):
                 if accepted.ticket is None and accepted.type == "force_majeure":
                     result.marked += self._mark_overlapping(session, accepted, now)
             trail.record_waivers(session, result.accepted, source, now)
+            if also is not None:
+                also(session, result)
             if result.accepted and self.is_postgres:
                 # A judge worker in another process starts its due pass at the commit
                 # (slaengine.store.wakeups); one notification per transaction.

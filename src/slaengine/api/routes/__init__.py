@@ -8,7 +8,9 @@ them in this order:
   ticket's clocks (``GET /contracts/{contract}/tickets/{ticket}``);
 - ``breaches``: ``GET /breaches``, ``GET /penalties``;
 - ``alerts``: ``GET /alerts``, an alert, ``POST /alerts/{alert_id}/ack``;
-- ``audit``: ``GET /audit`` (operator only).
+- ``audit``: ``GET /audit`` (operator only);
+- ``disputes``: ``POST /disputes`` and ``GET /disputes``, a dispute, its evidence files
+  (``POST``/``GET``), ``POST /disputes/{id}/decision`` (docs/disputes.md).
 
 Each route declares its access rule with one dependency, ``requires(action, contract)``
 (api/access.py; the actions and who may take them: slaengine.access). A new resource is a new

@@ -12,6 +12,7 @@ from slaengine.api.access import narrowed, requires
 from slaengine.api.auth import Auth
 from slaengine.api.problems import responses
 from slaengine.api.routes.common import DATE_TIME, READ
+from slaengine.api.routes.disputes import disputes_of_rows
 from slaengine.api.views import Zones, breaches_json, matching, penalty_json
 from slaengine.clock import Clock
 from slaengine.errors import EventError
@@ -89,7 +90,9 @@ def breaches_router(store: Store, clock: Clock, auth: Auth, zones: Zones) -> API
         limit: Annotated[int, Query(ge=1, le=10000)] = 500,
     ) -> list[dict[str, Any]]:
         """Stored penalty and compensation lines (as the report computes them), newest first;
-        lines of no ticket (a missed obligation period, an event clause) included."""
+        lines of no ticket (a missed obligation period, an event clause) included; each with
+        its ``dispute`` (its open one, else its latest decided; null when none:
+        docs/disputes.md)."""
         query = matching(
             select(PenaltyLine),
             PenaltyLine,
@@ -104,6 +107,8 @@ def breaches_router(store: Store, clock: Clock, auth: Auth, zones: Zones) -> API
         query = narrowed(query, PenaltyLine.contract, request)
         query = query.order_by(PenaltyLine.id.desc()).limit(limit)
         with store.sessions() as session:
-            return [penalty_json(row) for row in session.scalars(query)]
+            rows = list(session.scalars(query))
+            disputed = disputes_of_rows(session, rows)  # each line's dispute (or null)
+            return [{**penalty_json(row), "dispute": disputed.get(row.id)} for row in rows]
 
     return router
