@@ -48,6 +48,7 @@ PAGES = [
     "audit.md",
     "benchmarks.md",
     "contracts.md",
+    "disputes.md",
     "drafting.md",
     "import.md",
     "replay.md",
