@@ -28,6 +28,7 @@ from slaengine.drafting.figures import Span, durations, target_text
 from slaengine.drafting.text import Sentence, unnumbered
 from slaengine.drafting.vocabulary import (
     DISTANCE,
+    DISTANCE_BEYOND,
     OPEN_TERM,
     SEVERITIES,
     SHAPE_BY_NAME,
@@ -303,8 +304,11 @@ def severity_in(text: str) -> str | None:
 def zone_in(text: str) -> str | None:
     distance = DISTANCE.search(text)
     if distance:
-        beyond = (distance.group(2) or "") in ("以外", "之外", "外", "以上")
-        return f"{'beyond' if beyond else 'within'}-{distance.group(1)}km"
+        beyond = (distance.group(3) or "") in ("以外", "之外", "外", "以上") or bool(
+            DISTANCE_BEYOND.search(text[: distance.start()])
+        )
+        unit = "mi" if distance.group(2).lower().startswith("mi") else "km"
+        return f"{'beyond' if beyond else 'within'}-{distance.group(1)}{unit}"
     for key, _zh, _en, words in ZONES:
         if words.search(text):
             return key
