@@ -198,7 +198,7 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "fix-after-arrival",
         re.compile(
-            r"修|复|排[除查]|恢|除[障故]|处理|妥|竣|换|正常|运行|使用|通车|供[水电热气暖]"
+            r"修|复|排[除查]|恢|除[障故]|处理|妥|竣|换|整改|纠正|正常|运行|使用|通车|供[水电热气暖]"
             r"|\brectif|\bremed|\bclear|\bclos(?:e|ed|ure)\b|\bmend|\bcure"
             r"|operational|functional|working|running|\bback (?:up|online)|\bturn-?around"
             r"|\bswap|\bexchange|\bcorrect",
@@ -215,6 +215,16 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
 )
+
+
+def cue_shape(text: str) -> tuple[ShapeWords, str] | None:
+    """The action a short label names by the class of one of its words (整改, Rectification,
+    Attendance), in the classes' precedence order: the shape and the word."""
+    for shape, words in _CUES:
+        match = words.search(text)
+        if match is not None:
+            return next(w for w in SHAPES if w.shape == shape), match.group(0)
+    return None
 
 
 def infer_action(
