@@ -398,7 +398,9 @@ DISTANCE = re.compile(
     re.I,
 )
 #: "within 50 miles of" / "more than 50 miles away": the side of an English distance band.
-DISTANCE_BEYOND = re.compile(r"(?:more than|over|beyond|outside|greater than|farther than)\s*$", re.I)
+DISTANCE_BEYOND = re.compile(
+    r"(?:more than|over|beyond|outside|greater than|farther than)\s*$", re.I
+)
 #: A zone whose target is left open: 偏远地区另议.
 OPEN_TERM = _words(
     r"另议|另行(?:商定|协商|约定)|协商(?:确定|解决)|视情况|by agreement|to be agreed|best effort"
