@@ -51,7 +51,9 @@ def test_a_unit_in_the_header_is_the_unit_of_the_bare_numbers_below(tmp_path: Pa
 def test_a_unit_in_the_row_label_when_levels_are_columns(tmp_path: Path) -> None:
     contract, _ = drafted(
         tmp_path,
-        "| 项目 | 一级故障 | 二级故障 |\n| 响应时间(分钟) | 10 | 30 |\n| 修复时间(小时) | 4 | 12 |\n",
+        "| 项目 | 一级故障 | 二级故障 |\n"
+        "| 响应时间(分钟) | 10 | 30 |\n"
+        "| 修复时间(小时) | 4 | 12 |\n",
     )
     assert targets(contract) == {
         ("answer-the-call", "level-1", "10m"),

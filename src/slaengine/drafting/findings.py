@@ -484,20 +484,20 @@ class Findings:
                 # "| Event | Response | Attendance | Rectification |": a header cell no action
                 # word names takes the action of its word's class (Rectification: the
                 # equipment's state), listed for review
-                for i, cell in enumerate(cells):
-                    if i in actions or not i or severity_in(cell) or zone_in(cell):
+                for i, head in enumerate(cells):
+                    if i in actions or not i or severity_in(head) or zone_in(head):
                         continue
-                    inferred = cell_action(cell, infer=True)
+                    inferred = cell_action(head, infer=True)
                     if inferred is not None and inferred.inferred is not None:
                         actions[i] = inferred.shape
                         self._review(
                             ASSUMPTION,
                             sentence,
-                            f"no action word names the column '{cell}': the draft reads it as "
+                            f"no action word names the column '{head}': the draft reads it as "
                             f"'{inferred.shape.shape}' from the word '{inferred.inferred}'; "
                             "check it",
                         )
-            units = {i: unit for i, cell in enumerate(cells) if (unit := header_unit(cell))}
+            units = {i: unit for i, head in enumerate(cells) if (unit := header_unit(head))}
             levels = {i: lvl for i, cell in enumerate(cells) if (lvl := severity_in(cell))}
             kinds: dict[int, tuple[str, str]] = {
                 i: named
