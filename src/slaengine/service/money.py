@@ -111,6 +111,15 @@ def stored_lines_suffice(contexts: list[Context]) -> bool:
     )
 
 
+def capped(terms: Contract) -> bool:
+    """Whether a yearly, rolling or whole-contract cap cuts the contract's penalties (and so
+    its measure credits, in occurrence order with every other penalty)."""
+    caps = terms.caps
+    return any(
+        cap is not None for cap in (caps.per_contract_year, caps.contract_total, caps.rolling)
+    )
+
+
 def stored_charges(store: Store, contract: str, now: datetime) -> Charges | None:
     """The contract's penalty, compensation and cap-adjustment lines at ``now``, as the whole
     contract judged at ``now`` prices them (``slaengine statement --db``), from the stored lines

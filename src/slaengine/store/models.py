@@ -92,6 +92,8 @@ class StoredEvent(Base):
     __table_args__ = (
         UniqueConstraint("contract", "event_id", name="uq_event_id"),
         Index("ix_events_ticket", "contract", "ticket", "seq"),
+        # The events of a contract by type: the measures read a few types (migration 0011).
+        Index("ix_events_type", "contract", "type", "seq"),
         # Events without a ticket only (force majeure, inspections, site violations): reading
         # them never scans a contract's ticket events.
         Index(
@@ -195,6 +197,9 @@ class StoredClock(Base):
             postgresql_where=text(OPEN_BREACH_CLOCK_SQL),
             sqlite_where=text(OPEN_BREACH_CLOCK_SQL),
         ),
+        # What an on-time rate counts per period: its GROUP BY reads this index only, never a
+        # clock row (service/measured.py; migration 0011).
+        Index("ix_clocks_measured", "contract", "commitment", "status", "deadline"),
         Index(
             "ix_clocks_stopped",
             "stopped_at",
