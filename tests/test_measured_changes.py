@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
 from slaengine.api import create_app
 from slaengine.clock import FixedClock
@@ -185,6 +186,37 @@ def test_measures_and_money_stay_equal_through_every_kind_of_change(
         for name in ("penalties", "compensation", "adjustments", "totals"):
             assert fast[name] == slow[name], name
         assert any(line["kind"] == "measure_credit" for line in fast["penalties"])
+
+        # every write to the lines raises the contract's counter, whoever writes (triggers)
+        def changes() -> int:
+            with store.engine.begin() as connection:
+                found = connection.execute(
+                    text("SELECT lines FROM contract_changes WHERE contract = 'MEASURED-1'")
+                ).scalar()
+            return int(found or 0)
+
+        before = changes()
+        assert before > 0
+        with store.engine.begin() as connection:
+            connection.execute(
+                text("UPDATE penalty_lines SET amount = amount WHERE contract = 'MEASURED-1'")
+            )
+        assert changes() > before
+        _check(client, store, clock.now(), kept=True)
+        before = changes()
+        # a closed ticket's line deleted behind the judge's back: the next page reads it gone
+        with store.engine.begin() as connection:
+            gone = connection.execute(
+                text(
+                    "SELECT line_id FROM penalty_lines WHERE contract = 'MEASURED-1' "
+                    "AND NOT provisional ORDER BY id DESC"
+                )
+            ).scalar()
+            connection.execute(text("DELETE FROM penalty_lines WHERE line_id = :x"), {"x": gone})
+        assert changes() > before
+        charges = stored_charges(store, "MEASURED-1", clock.now())
+        assert charges is not None
+        assert gone not in {line.id for line in charges.lines()}
 
         # an amendment in force from April: two versions in force, both answers judge the whole
         amended = tmp_path / "measured-2.yaml"

@@ -275,6 +275,18 @@ class Breach(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+class ContractChange(Base):
+    """How many times a contract's penalty lines were written (inserted, updated or deleted):
+    raised by triggers on ``penalty_lines`` (migration 0011), whoever writes them, in the
+    writing transaction. The money page (slaengine.service.money) reads this one row to know
+    whether the stored lines are those of its last request."""
+
+    __tablename__ = "contract_changes"
+
+    contract: Mapped[str] = mapped_column(String(200), primary_key=True)
+    lines: Mapped[int] = mapped_column(Int64)
+
+
 class PenaltyLine(Base):
     """A penalty or compensation line as the penalties engine computes it, one per line id.
 

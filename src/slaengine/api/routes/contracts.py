@@ -109,9 +109,8 @@ def contracts_router(store: Store, service: LiveService, auth: Auth, zones: Zone
         events the measures read, without judging every ticket)."""
         from slaengine.evaluate import evaluate
         from slaengine.penalties import Window
-        from slaengine.penalties.kinds.measure_credit import period_money
+        from slaengine.penalties.kinds.measure_credit import MeasureCredit, period_money
         from slaengine.penalties.words import amount_text
-        from slaengine.penalties.kinds.measure_credit import MeasureCredit
         from slaengine.service.measured import stored_measures
         from slaengine.service.money import capped, stored_charges
 
