@@ -157,12 +157,12 @@ def contracts_router(store: Store, service: LiveService, auth: Auth, zones: Zone
             if kept is not None and kept.lines and capped(terms):
                 # the caps cut the credits with every other penalty in occurrence order: the
                 # capped lines are the money page's (slaengine.service.money), else the whole
-                charged = stored_charges(store, contract, when)
-                if charged is None:
+                money = stored_charges(store, contract, when)
+                if money is None:
                     kept = None
                 else:
                     kept = replace(
-                        kept, lines=[x for x in charged.lines() if x.kind == MeasureCredit.name]
+                        kept, lines=[x for x in money.lines() if x.kind == MeasureCredit.name]
                     )
             if kept is not None:
                 measured, lines = kept.periods, kept.lines
