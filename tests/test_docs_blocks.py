@@ -27,7 +27,7 @@ SKIP = re.compile(r"<!-- docs-test: skip \((.+?)\) -->")
 SKIPPED = {
     "audit.md": 2,
     "backtest.md": 3,
-    "benchmarks.md": 11,
+    "benchmarks.md": 12,
     "console.md": 2,
     "import.md": 1,
     "penalties.md": 1,
