@@ -12,7 +12,10 @@ and total caps, which run over all of a contract's penalties in the order they o
 
 So the charges at ``now`` are made here as ``charge`` makes them, from three parts:
 
-* the stored lines, read back as ``Line`` objects (``Line.from_json``);
+* the stored lines, read back as ``Line`` objects (``Line.from_json``), parsed again only when
+  their row changed; whether any did is told by the contract's change counter
+  (``contract_changes``, raised by triggers on every write to ``penalty_lines``, migration
+  0011): unchanged, a request reads that one row instead of every row's change marks;
 * the lines of the tickets with an open breach (a stored line marked provisional), judged again
   at ``now`` through the judge's own path (``judging.judge_own`` and ``lines.ticket_charges``,
   with the versions in force) — few tickets, compared with all the lines;
