@@ -12,7 +12,7 @@
   statement over its transition table (a batch of 2,000 lines raises a contract's counter once).
 
 Revision ID: 0011
-Revises: 0008 (the lead re-chains it after 0009 and 0010 at merge)
+Revises: 0010
 Create Date: 2026-12-07 06:05:00
 """
 
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0008"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
