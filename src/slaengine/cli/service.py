@@ -39,6 +39,7 @@ from slaengine.errors import SlaError
 
 if TYPE_CHECKING:
     from slaengine.alerts.outbox import OutboxDelivery
+    from slaengine.events import Event
     from slaengine.service import LiveService
     from slaengine.store import LoadResult, Store
 
@@ -61,8 +62,10 @@ AlertHistory = Annotated[
 ]
 LogLevel = Annotated[str, typer.Option(help="debug, info, warning or error")]
 
-#: Lines stored per transaction by ``ingest``.
-_CHUNK = 1000
+#: Lines stored per transaction by ``ingest`` (each commit waits for the server's flush).
+_CHUNK = 5000
+#: Worker processes ``ingest`` judges a PostgreSQL history in (slaengine.service.intake).
+_PROCESSES = 2
 #: Rejected lines ``ingest`` lists one by one; beyond them, a digest of the reasons.
 _LISTED = 20
 
@@ -215,6 +218,8 @@ def ingest(
     accepted = duplicates = 0
     rejected = []
     tickets: set[tuple[str, str]] = set()
+    #: The events stored, by ticket: judged from memory, not read back (service.history_events).
+    known: dict[tuple[str, str], list[Event]] = {}
     source = "stdin" if events == "-" else Path(events).name
     try:
         with (
@@ -235,13 +240,19 @@ def ingest(
                 duplicates += added.duplicates
                 rejected.extend(added.rejected)
                 tickets |= added.tickets
+                if judge:
+                    for event in added.accepted:
+                        if event.ticket is not None:
+                            known.setdefault((event.contract, event.ticket), []).append(event)
                 bar.advance(reading, sum(len(text) for _, text in chunk))
             if accepted >= ANALYZE_AFTER:
                 store.refresh_statistics()  # a bulk load: the planner's view of it, at once
             evaluating = bar.add_task("evaluating tickets", total=len(tickets))
             alerts = 0
             if judge:  # the due pass's batches, two at a time on PostgreSQL (see intake)
-                alerts = service.judge_history(tickets, lambda done: bar.advance(evaluating, done))
+                alerts = service.judge_history(
+                    tickets, lambda done: bar.advance(evaluating, done), known, _PROCESSES
+                )
     finally:
         store.close()
     out.print(
