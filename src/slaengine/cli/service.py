@@ -63,8 +63,8 @@ LogLevel = Annotated[str, typer.Option(help="debug, info, warning or error")]
 #: Lines stored per transaction by ``ingest`` (each commit waits for the server's flush).
 _CHUNK = 5000
 #: Worker processes ``ingest`` parses and judges a PostgreSQL history in (slaengine.service
-#: history and intake).
-_PROCESSES = 2
+#: history and intake): one a core, at least two, at most eight.
+_PROCESSES = min(max(os.cpu_count() or 2, 2), 8)
 #: Rejected lines ``ingest`` lists one by one; beyond them, a digest of the reasons.
 _LISTED = 20
 

@@ -15,13 +15,15 @@ stores for the same chunks: the same two halves, the same order. On SQLite (one 
 database inside this process) and where the platform cannot fork, one process does both.
 
 ``on_chunk`` hears each chunk's ``AddResult`` and the bytes it held (progress, counts, the
-events kept for judging: slaengine.service.history_events).
+events kept for judging: slaengine.service.history_events). What a chunk leaves alive is then
+kept out of the garbage collector's full walks until the load ends (``_settle``).
 
 Transaction boundary: one transaction per chunk (``Store.add_prepared``); a worker only reads.
 """
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -48,16 +50,40 @@ def store_history(
 ) -> None:
     """Store the numbered ``lines`` (JSON text), ``chunk`` a transaction, in order (see the
     module doc); ``on_chunk`` hears each chunk stored."""
-    global _STORE
     chunks = _chunks(lines, chunk)
-    if (
-        processes < 2
-        or not store.is_postgres
-        or "fork" not in multiprocessing.get_all_start_methods()
-    ):
-        for part in chunks:
-            on_chunk(store.add_events(part, source, raw=True), _size(part))
-        return
+    try:
+        if processes < 2 or not store.is_postgres or not _can_fork():
+            for part in chunks:
+                on_chunk(store.add_events(part, source, raw=True), _size(part))
+                _settle()
+            return
+        _store_forked(store, chunks, source, on_chunk, processes)
+    finally:
+        gc.unfreeze()
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _settle() -> None:
+    """What a stored chunk left alive (the events kept for judging, by the hundred thousand)
+    is kept out of the garbage collector's full walks: measured, 16 of them over a load of
+    200,000 events took 5.7 s, each walking every event kept so far. The young generations
+    are collected first, so only the chunk's garbage cycles that outlived them stay behind
+    until the load ends (``gc.unfreeze``)."""
+    gc.collect(1)
+    gc.freeze()
+
+
+def _store_forked(
+    store: Store,
+    chunks: Iterator[list[tuple[int, bytes]]],
+    source: str,
+    on_chunk: Callable[[AddResult, int], None],
+    processes: int,
+) -> None:
+    global _STORE
     _warm(store)
     # No connection of this process is shared with a worker (one would end the other's
     # session): the pool is closed before the fork, and each side opens its own after.
@@ -89,6 +115,7 @@ def _store_first(
 ) -> None:
     future, size = waiting.popleft()
     on_chunk(store.add_prepared(future.result(), source), size)
+    _settle()
 
 
 def _warm(store: Store) -> None:

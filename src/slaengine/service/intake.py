@@ -141,15 +141,16 @@ def judge_history(
         and "fork" in multiprocessing.get_all_start_methods()
     )
     pool: Executor
+    # What exists now (the events kept, by the hundred thousand) is only read by the judging:
+    # kept out of the garbage collector's full walks, which would cost seconds over a large
+    # history (and, in a forked child, write to and so copy every page of it).
+    gc.freeze()
     if forked:
         # The children inherit the store, the events kept and this module (no pickling of
         # them); each opens connections of its own. This process closes its pool first, so
         # no connection is shared with a child (one would end the other's session).
         store.engine.dispose()
         _FORKED = (store, raiser, now, known)
-        # What exists now is only read by the children: kept out of their garbage collector's
-        # walks, which would write to (and so copy) every page of the events kept.
-        gc.freeze()
         pool = ProcessPoolExecutor(
             processes,
             mp_context=multiprocessing.get_context("fork"),
@@ -172,8 +173,7 @@ def judge_history(
         # Stopped (Ctrl-C, the database gone): the parts not begun are dropped, their tickets
         # stay dirty and due for the due pass; the ones in hand finish or roll back.
         pool.shutdown(wait=True, cancel_futures=True)
-        if forked:
-            gc.unfreeze()
+        gc.unfreeze()
         _FORKED = None
     return alerts
 
