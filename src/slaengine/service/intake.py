@@ -14,7 +14,8 @@ touched tickets here, right after storing (``evaluate_tickets``). Whatever this 
 stays dirty and due, for the due pass.
 
 Transaction boundaries: storing the events is one transaction; evaluating the touched tickets is
-one more per ``EVALUATE_CHUNK`` tickets. Each chunk locks its dirty ticket rows in one statement
+one more per ``EVALUATE_CHUNK`` tickets (``HISTORY_CHUNK`` for a history load, whose judging may
+run in forked worker processes: ``judge_history``). Each chunk locks its dirty ticket rows in one statement
 — on PostgreSQL with ``SKIP LOCKED``: a row another worker holds is being evaluated by it; if it
 read the ticket's events before ours were stored, storing (which does not wait for its lock)
 put the ticket in ``ticket_marks``, and the due pass judges it again after (Store.fold_marks);
@@ -120,11 +121,12 @@ def judge_history(
     """Judge the tickets a history load stored: ``evaluate_tickets`` (the due pass's
     ``sync_rows``, ``HISTORY_CHUNK`` tickets a transaction; from the ``known`` events the load
     stored where the store holds those and no others) over parts of ``HISTORY_PART`` tickets.
-    On PostgreSQL two parts at a time (disjoint rows, so neither waits for the other's locks):
-    in ``processes`` worker processes forked from this one (``slaengine ingest``: the judging
-    is Python work, and one interpreter runs one thread at a time) where the platform forks and
-    ``processes`` is 2 or more, else in two threads (one part's Python work goes on while the
-    other waits for the database); one at a time on SQLite (one writer). PostgreSQL's
+    On PostgreSQL several parts at a time (disjoint rows, so none waits for another's locks):
+    one in each of ``processes`` worker processes forked from this one (``slaengine ingest``:
+    the judging is Python work, and one interpreter runs one thread at a time) where the
+    platform forks, ``processes`` is 2 or more and there are two parts or more; else two (or
+    ``processes``) in threads (one part's Python work goes on while another waits for the
+    database); one at a time on SQLite (one writer). PostgreSQL's
     statistics of the tables judging fills are refreshed as they grow
     (``ANALYZE_JUDGED_FROM``). The number of alerts raised."""
     global _FORKED
