@@ -15,8 +15,8 @@ stays dirty and due, for the due pass.
 
 Transaction boundaries: storing the events is one transaction; evaluating the touched tickets is
 one more per ``EVALUATE_CHUNK`` tickets (``HISTORY_CHUNK`` for a history load, whose judging may
-run in forked worker processes: ``judge_history``). Each chunk locks its dirty ticket rows in one statement
-— on PostgreSQL with ``SKIP LOCKED``: a row another worker holds is being evaluated by it; if it
+run in forked worker processes: ``judge_history``). Each chunk locks its dirty ticket rows in
+one statement — on PostgreSQL with ``SKIP LOCKED``: a row another worker holds is being evaluated by it; if it
 read the ticket's events before ours were stored, storing (which does not wait for its lock)
 put the ticket in ``ticket_marks``, and the due pass judges it again after (Store.fold_marks);
 a row it skips stays dirty and due, for the due pass. If a chunk fails (one ticket the core
