@@ -13,16 +13,16 @@ due pass of its own) and callers that ask (``LiveService.ingest(judge=True)``) e
 touched tickets here, right after storing (``evaluate_tickets``). Whatever this does not finish
 stays dirty and due, for the due pass.
 
-Transaction boundaries: storing the events is one transaction; evaluating the touched tickets is
-one more per ``EVALUATE_CHUNK`` tickets (``HISTORY_CHUNK`` for a history load, whose judging may
-run in forked worker processes: ``judge_history``). Each chunk locks its dirty ticket rows in
-one statement — on PostgreSQL with ``SKIP LOCKED``: a row another worker holds is being
-evaluated by it; if it read the ticket's events before ours were stored, storing (which does not
-wait for its lock) put the ticket in ``ticket_marks``, and the due pass judges it again after
-(Store.fold_marks); a row it skips stays dirty and due, for the due pass. If a chunk fails (one ticket the core
-cannot evaluate), its tickets are evaluated one by one, so the error is that ticket's alone; a
-ticket that still fails is left dirty and due (its events are stored and answered) for the due
-pass, which retries it with back-off.
+Transaction boundaries: storing the events is one transaction; evaluating the touched tickets is one
+more per ``EVALUATE_CHUNK`` tickets (``HISTORY_CHUNK`` for a history load, whose judging may run in
+forked worker processes: ``judge_history``). Each chunk locks its dirty ticket rows in one statement
+— on PostgreSQL with ``SKIP LOCKED``: a row another worker holds is being evaluated by it; if it
+read the ticket's events before ours were stored, storing (which does not wait for its lock) put the
+ticket in ``ticket_marks``, and the due pass judges it again after (Store.fold_marks); a row it
+skips stays dirty and due, for the due pass. If a chunk fails (one ticket the core cannot evaluate),
+its tickets are evaluated one by one, so the error is that ticket's alone; a ticket that still fails
+is left dirty and due (its events are stored and answered) for the due pass, which retries it with
+back-off.
 """
 
 from __future__ import annotations
