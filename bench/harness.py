@@ -58,6 +58,16 @@ def rounded(value: float, digits: int = 3) -> float:
     return round(value, digits)
 
 
+def rss_bytes(pid: int | None = None) -> int | None:
+    """Resident memory of a process (this one by default), from /proc."""
+    path = Path(f"/proc/{pid or os.getpid()}/status")
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in path.read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return None
+
+
 def profile_json(profiler: cProfile.Profile, top: int = 15) -> dict[str, Any]:
     """A cProfile run as JSON: the functions with the most own time (and the cumulative view on
     standard error)."""

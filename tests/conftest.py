@@ -20,6 +20,12 @@ from sqlalchemy.exc import OperationalError
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
+#: The suite runs on 2 worker processes (pyproject's addopts, ``--dist loadgroup``). The modules
+#: that time a live server against the clock (an alert within a second of its deadline, a breach
+#: on the board within 2 s) carry this mark: one worker runs them one after another, so two of
+#: them never share the cores (the other worker runs the rest meanwhile).
+REALTIME = pytest.mark.xdist_group("realtime")
+
 
 def pg_base_url() -> str:
     return os.environ.get("SLAENGINE_TEST_PG_URL") or DEFAULT_PG_URL

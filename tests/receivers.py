@@ -17,6 +17,7 @@ self-signed certificate (``smtp.cafile``; point ``SSL_CERT_FILE`` at it to trust
 from __future__ import annotations
 
 import json
+import random
 import shutil
 import socket
 import ssl
@@ -63,12 +64,28 @@ class _Arrivals:
             return list(self._items)
 
 
+#: Ports ``free_port`` picks from: below Linux's ephemeral range (32768-60999), so no outgoing
+#: connection of any process takes one between the pick and the server's bind; picked at random
+#: (a generator of this process, which no test's seed reaches), so the suite's parallel workers
+#: and other runs on the machine do not pick alike.
+PORTS = range(20_000, 32_000)
+_pick = random.Random()
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on (connecting to it is refused)."""
-    with socket.socket() as probe:
+    for _ in range(50):
+        port = _pick.choice(PORTS)
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    with socket.socket() as probe:  # the range is crowded: any port the system gives
         probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+        given: int = probe.getsockname()[1]
+        return given
 
 
 # --- SMTP ----------------------------------------------------------------------------------------

@@ -92,3 +92,25 @@ def test_maintenance_windows_weekly_and_one_off() -> None:
     week = (datetime(2026, 9, 28, tzinfo=shanghai), datetime(2026, 10, 5, tzinfo=shanghai))
     # Thursday 1 October (one-off) and Sunday 4 October: 2 h each
     assert windows.working_seconds(*week) == 4 * 3600
+
+
+def test_months_are_added_as_dateutil_adds_them() -> None:
+    # durations.add_months stands in for relativedelta(months=...) on every start-up path
+    # (issue 23); it must clamp month ends and keep the time of day and the zone the same way.
+    from datetime import date, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from dateutil.relativedelta import relativedelta
+
+    from slaengine.durations import Duration, add_months
+
+    day = date(1999, 1, 1)
+    zone = ZoneInfo("Asia/Shanghai")
+    while day < date(2031, 1, 1):
+        moment = datetime(day.year, day.month, day.day, 13, 45, tzinfo=zone)
+        for months in (-25, -12, -1, 1, 2, 3, 11, 12, 13, 48):
+            assert add_months(day, months) == day + relativedelta(months=months)
+            assert add_months(moment, months) == moment + relativedelta(months=months)
+        assert Duration.parse("3y").add_to(day) == day + relativedelta(years=3)
+        day += timedelta(days=1)
+    assert add_months(date(2024, 2, 29), 12) == date(2025, 2, 28)

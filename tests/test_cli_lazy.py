@@ -100,3 +100,24 @@ def test_a_contract_loads_without_the_alert_layer() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_validating_a_contract_needs_neither_holiday_tables_nor_the_rule_engine() -> None:
+    # The example tender has a working-hours calendar with China's holidays: validating it
+    # checks the country against the holidays package's registry without importing the package,
+    # and counts its rules without loading durable_rules' engine (issue 23: start-up).
+    script = (
+        "import sys\n"
+        "from slaengine.cli.main import app\n"
+        "from slaengine.bundled import example_contract\n"
+        "try:\n"
+        "    app(['contract', 'validate', str(example_contract())], prog_name='slaengine')\n"
+        "except SystemExit as exc:\n"
+        "    assert not exc.code, exc.code\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('holidays', 'durable')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert "ok:" in result.stdout
+    assert result.stdout.strip().splitlines()[-1] == "[]"

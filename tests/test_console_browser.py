@@ -23,6 +23,7 @@ import httpx
 import pytest
 import yaml
 
+from tests.conftest import REALTIME
 from tests.live_support import event, fast_contract
 from tests.test_service_e2e import SLAENGINE, Server, serve
 
@@ -51,6 +52,9 @@ ACK_TARGET = 12
 
 pytestmark = [
     pytest.mark.slow,
+    # one worker runs the module (its tests share one server and one browser), with the other
+    # modules that time a live server against the clock
+    REALTIME,
     pytest.mark.skipif(
         not Path(CHROMIUM).exists() and os.environ.get("CI") != "true",
         reason="Debian's chromium is not installed (.ci/run installs it)",

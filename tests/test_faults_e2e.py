@@ -21,12 +21,12 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from tests.conftest import _in_ci, pg_base_url
+from tests.conftest import REALTIME, _in_ci, pg_base_url
 from tests.live_support import event, fast_contract
 from tests.receivers import http_receiver, hung_server
 from tests.test_service_e2e import AUTH, alert, no_duplicates, serve, wait_until
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, REALTIME]
 
 #: The promise is 1 s after the deadline; on a loaded shared machine allow this much.
 MARGIN = 1.0

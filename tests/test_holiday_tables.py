@@ -60,3 +60,33 @@ def test_threads_asking_at_once_all_get_the_table() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "ok"
+
+
+def test_the_registry_read_from_its_file_is_the_packages() -> None:
+    # Validation checks a country against the registry read from holidays/registry.py without
+    # importing the package (issue 23: start-up); it must be the registry the package uses.
+    script = (
+        "import sys\n"
+        "from slaengine.calendars.working_hours import _country_registry\n"
+        "read = _country_registry()\n"
+        "imported = 'holidays' in sys.modules\n"
+        "from holidays.registry import COUNTRIES\n"
+        "print(imported, read == COUNTRIES, len(read))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    imported, equal, count = result.stdout.split()
+    assert (imported, equal) == ("False", "True")
+    assert int(count) > 100
+
+
+def test_an_unknown_country_is_still_refused_by_validation() -> None:
+    from pydantic import ValidationError
+
+    from slaengine.calendars.working_hours import HolidaySource
+
+    assert HolidaySource(country="CN").country == "CN"
+    assert HolidaySource(country="Germany").country == "Germany"
+    with pytest.raises(ValidationError, match="no public holidays known for country 'XX'"):
+        HolidaySource(country="XX")

@@ -41,7 +41,8 @@ from tests.hook_payloads import (
 )
 from tests.receivers import HttpReceiver, free_port, http_receiver
 
-pytestmark = pytest.mark.slow
+# one worker runs the module: its tests share one server (the `served` fixture)
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("hooks_live")]
 
 ROOT = Path(__file__).resolve().parents[1]
 SLAENGINE = str(Path(sys.executable).with_name("slaengine"))

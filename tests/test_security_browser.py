@@ -25,7 +25,7 @@ import httpx
 import pytest
 
 from tests.live_support import event
-from tests.test_console_browser import ARGS, CHROMIUM
+from tests.test_console_browser import ARGS, CHROMIUM, PATIENCE
 from tests.test_security import (
     AS_OPERATOR,
     OPERATOR,
@@ -116,6 +116,7 @@ def test_forged_forms_from_another_port_or_site_do_nothing(browser: Any, tmp_pat
         }
         with attacker(pages) as port:
             context = browser.new_context()
+            context.set_default_timeout(PATIENCE)  # waits poll for what they wait for
             context.route("**/*", loopback_only)
             page = context.new_page()
             page.goto(f"{server.url}/login")
@@ -129,8 +130,8 @@ def test_forged_forms_from_another_port_or_site_do_nothing(browser: Any, tmp_pat
                         page.goto(origin + path)
                     assert "cross-site request refused" in page.content(), (origin, path)
                 # Framed by the other page, the console shows nothing.
-                page.goto(origin + "/frame")
-                time.sleep(0.5)
+                page.goto(origin + "/frame")  # returns at the page's load, its frame's too
+                page.locator("#c").wait_for(state="attached", timeout=PATIENCE)
                 framed = [f for f in page.frames if f != page.main_frame]
                 assert framed
                 assert all("slaengine" not in _text(f) for f in framed)
@@ -147,7 +148,7 @@ def test_forged_forms_from_another_port_or_site_do_nothing(browser: Any, tmp_pat
             # The console's own button, on its own page, still acknowledges.
             page.get_by_role("button", name="Acknowledge").first.click()
             page.wait_for_load_state()
-            deadline = time.monotonic() + 5
+            deadline = time.monotonic() + PATIENCE / 1000  # returns as soon as it is seen
             while time.monotonic() < deadline:
                 acked = httpx.get(f"{server.url}/alerts", headers=AS_OPERATOR).json()
                 if any(a["acknowledged_at"] for a in acked):

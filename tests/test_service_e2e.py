@@ -22,10 +22,11 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.conftest import REALTIME
 from tests.live_support import event, fast_contract
 from tests.receivers import HttpReceiver, ReceivedRequest, free_port, http_receiver, smtp_server
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, REALTIME]
 
 SLAENGINE = str(Path(sys.executable).with_name("slaengine"))
 TOKEN = "e2e-token"
@@ -159,10 +160,12 @@ def test_a_deadline_with_no_event_alerts_within_a_second(
             answer = server.post(event("reported", "T1", reported_at))
             assert answer.status_code == 201, answer.text
             deadline = reported_at + timedelta(seconds=3)
+            # when each alert reached the receiver (its thread notes the time on arrival), not
+            # when this test, sharing a loaded machine, got round to looking
             warning = wait_until(hook, alert("warning", "T1"), 1, 10)[0]
-            warned_at = time.time()
+            warned_at = warning.at
             breach = wait_until(hook, alert("breach", "T1"), 1, 10)[0]
-            latency = time.time() - deadline.timestamp()
+            latency = breach.at - deadline.timestamp()
             body = breach.json()
             raised = datetime.fromisoformat(body["at"])
             mails = smtp.wait_for(2, 5)  # the warning and the breach, to duty
@@ -280,7 +283,7 @@ def test_a_post_is_answered_at_its_commit_and_the_breach_it_makes_alerts_from_th
         try:
             wait_ready(server)
             reported_at = datetime.now(UTC) - timedelta(seconds=10)  # 3 s target: late already
-            posted = time.monotonic()
+            posted = time.time()  # the breach's arrival at the receiver is timed from here
             answer = server.post(event("reported", "LATE-1", reported_at, event_id="R-LATE-1"))
             assert answer.status_code == 201, answer.text
             assert set(answer.json()) == {"status", "id", "seq"}, answer.json()
@@ -292,7 +295,7 @@ def test_a_post_is_answered_at_its_commit_and_the_breach_it_makes_alerts_from_th
             engine.dispose()
             assert stored == 1
             breach = wait_until(hook, alert("breach", "LATE-1"), 1, 10)[0]
-            waited = time.monotonic() - posted
+            waited = breach.at - posted
             print(f"\n[{kind}] breach alert {waited:.3f}s after the POST")
             assert waited < 1.0
             assert breach.json()["commitment"] == "ack"

@@ -204,6 +204,24 @@ def test_a_capped_year_cuts_as_the_statement(db_url: str, tmp_path: Path) -> Non
         page = client.get("/console/money?contract=MONEY-1&period=2026-03").text
         assert slow["totals"]["cap_adjustments"] in page and "2000.00 / 2000.00" in page
         _as_time_goes_on(store, clock.now())
+        # A late ticket early in the month (its lines come before most others in the caps'
+        # order), then a new one: the next request resumes the caps from the last one's
+        # running totals (penalties.cap_runs) and still prices as the statement does.
+        early = START + timedelta(hours=1)
+        late = [
+            _event(900, "reported", "LATE", early),
+            _event(901, "acknowledged", "LATE", early + timedelta(minutes=50)),
+            _event(902, "resolved", "LATE", early + timedelta(hours=5)),
+        ]
+        for batch in (late, [_event(903, "reported", "NEW", clock.now() - timedelta(hours=1))]):
+            live.ingest(list(enumerate(batch, 900)), "test")
+            live.run_due()
+            charges = stored_charges(store, "MONEY-1", clock.now())
+            assert charges is not None
+            fast = charges.within(window.start, window.end).to_json()
+            _compare(fast, _statement(contract, db_url, clock.now(), "2026-03"))
+        assert any(x["ticket"] == "LATE" for x in fast["penalties"])
+        assert any(x.get("year_cap_cut") for x in fast["penalties"]), "the caps cut lines"
         # a period with nothing in it: both empty
         april = Window.month(charges.contract, "2026-04")
         _compare(

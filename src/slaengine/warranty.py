@@ -41,10 +41,8 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from dateutil.relativedelta import relativedelta
-
 from slaengine.contract.models import Contract, Term, WarrantyExtensionClause
-from slaengine.durations import Duration
+from slaengine.durations import Duration, add_months
 from slaengine.errors import SlaError
 from slaengine.events import Event, usage_reading
 from slaengine.ruleset.matcher import Matcher, matcher_for
@@ -69,9 +67,6 @@ def _replacements_last(event: Event) -> tuple[float, bool, int]:
 
 #: Asset classes (reference.md §5).
 UNIT, KEY_PART, PART = "unit", "key_part", "part"
-
-#: The tender's final inspection falls in the last month of the warranty (质保期最后一个月).
-FINAL_MONTH = relativedelta(months=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,7 +267,8 @@ class WarrantyBook:
         for i, entry in enumerate(entries):
             if entry.ended_by_usage or entry.expires <= entry.start:
                 continue
-            begins = max(entry.expires - FINAL_MONTH, entry.start)
+            # The final inspection falls in the warranty's last month (质保期最后一个月).
+            begins = max(add_months(entry.expires, -1), entry.start)
             if i + 1 < len(entries) and entries[i + 1].effective < begins:
                 continue
             if (begins, entry.expires) not in months:

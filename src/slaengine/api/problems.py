@@ -65,6 +65,9 @@ class BodyLimits:
     form_bytes: int = 8_192
     #: Longest wait for the next piece of a request body (``--body-timeout``); then 408.
     body_seconds: float = 10.0
+    #: A dispute's evidence upload (multipart, api/routes/disputes.py): its files (at most 20 MiB
+    #: together, ``slaengine.store.disputes.TOTAL_BYTES``) and its fields.
+    upload_bytes: int = 20 * 1024 * 1024 + 256 * 1024
 
 
 class Answer(JSONResponse):

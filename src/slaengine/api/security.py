@@ -9,6 +9,8 @@ and without reading a body, what no route should have to think about:
    one; SQLite answers the same, so the two stores agree).
 2. **Bodies bounded.** ``Content-Length`` over the path's limit is a 413 before a byte of the
    body is read: ``BodyLimits.form_bytes`` for sign-in, sign-out and the console's forms,
+   ``BodyLimits.upload_bytes`` for the paths that take a dispute's evidence files
+   (``UPLOAD_PATHS``: the API's and the console's, each file then checked by its route),
    the batch limit for the rest (each JSON route then applies its own, api/problems.py). A
    chunked body is counted as it arrives and cut at the same limit.
 3. **Reads timed.** Each wait for the next piece of a body lasts at most
@@ -91,6 +93,9 @@ _COMMON = [
 ]
 #: The access log line says the status as uvicorn's did: ``"GET /" 200 OK``.
 _PHRASES = {status.value: status.phrase for status in HTTPStatus}
+#: Paths that take a dispute's evidence files (multipart, api/routes/disputes.py and the console's
+#: dispute form): ``BodyLimits.upload_bytes`` instead of the form or event limits.
+UPLOAD_PATHS = re.compile(r"^/(?:console/)?disputes(?:/[0-9]+/evidence)?/?$")
 #: Webhooks (api/hooks.py): each delivery presents a proof, which a wrong one counts against.
 HOOK_PATHS = ("/hooks/",)
 #: A query's values (``?token=secret`` becomes ``?token=[hidden]``), the names kept.
@@ -308,6 +313,8 @@ class Guard:
         return {_origin(scheme, host) for host in hosts if host} | set(self.guarding.origins)
 
     def _limit(self, path: str) -> int:
+        if UPLOAD_PATHS.match(path):
+            return self.limits.upload_bytes
         if path.startswith(FORM_PATHS):
             return self.limits.form_bytes
         return max(self.limits.batch_bytes, self.limits.event_bytes)

@@ -68,6 +68,10 @@ KINDS = (
     "signed_in",
     "sign_in_failed",
     "statement_confirmed",
+    "dispute_filed",
+    "dispute_evidence_added",
+    "dispute_accepted",
+    "dispute_rejected",
 )
 
 
@@ -264,7 +268,7 @@ class SignIns:
 def sign_in(request: Request, ok: bool, who: str | None = None, how: str = "token") -> None:
     """Record a sign-in (``ok``) or a failed one, from any route of the app: the one call
     console/signin.py and api/auth.py make (the trail is ``request.app.state.audit_sign_ins``,
-    set by ``slaengine.audit.web.install``; an app without it records nothing)."""
+    set by ``create_app``, slaengine.api.app; an app without it records nothing)."""
     recorder = getattr(request.app.state, "audit_sign_ins", None)
     if recorder is None:
         return

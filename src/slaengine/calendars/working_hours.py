@@ -32,7 +32,6 @@ from types import ModuleType
 from typing import Any, Literal, TypeAlias
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import holidays as holiday_tables
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from slaengine.calendars.base import Calendar, Interval, merge_intervals, to_utc
@@ -134,9 +133,37 @@ def parse_weekly_hours(hours: dict[str, list[str]]) -> tuple[DayHours, ...]:
 def _registered_countries() -> frozenset[str]:
     """Every name ``holidays.country_holidays`` knows a country by: codes, aliases and class
     names, from the package's registry (which imports no country)."""
-    from holidays.registry import COUNTRIES
+    return frozenset(name for names in _country_registry().values() for name in names)
 
-    return frozenset(name for names in COUNTRIES.values() for name in names)
+
+def _country_registry() -> dict[str, tuple[str, ...]]:
+    """The ``holidays`` package's registry of countries (module name -> the names each country
+    is known by), read from ``holidays/registry.py`` without importing the package.
+
+    Importing anything of ``holidays`` runs the package's ``__init__`` (its calendars, dateutil,
+    ~30 ms), which validating a contract does not need: the registry is a literal in that file.
+    Should the file ever stop holding one, the registry is imported as before."""
+    import ast
+    from importlib.util import find_spec
+
+    try:
+        spec = find_spec("holidays")
+        if spec is None or spec.origin is None:
+            raise LookupError("holidays")
+        text = (Path(spec.origin).parent / "registry.py").read_text(encoding="utf-8")
+        start = text.index("\nCOUNTRIES: RegistryDict = {") + 1
+        end = text.index("\n}\n", start) + 2
+        tree = ast.parse(text[start:end])
+        node = tree.body[0]
+        if not isinstance(node, ast.AnnAssign) or node.value is None:
+            raise LookupError("COUNTRIES")
+        registry: dict[str, tuple[str, ...]] = ast.literal_eval(node.value)
+        return registry
+    except (OSError, LookupError, ValueError, SyntaxError):
+        from holidays.registry import COUNTRIES
+
+        imported: dict[str, tuple[str, ...]] = COUNTRIES
+        return imported
 
 
 class HolidaySource(BaseModel):
@@ -155,6 +182,8 @@ class HolidaySource(BaseModel):
         # country's table to be checked.
         if self.subdiv is None and self.country in _registered_countries():
             return self
+        import holidays as holiday_tables
+
         try:
             holiday_tables.country_holidays(self.country, subdiv=self.subdiv)
         except NotImplementedError as error:
@@ -253,6 +282,7 @@ def _country_table(country: str, subdiv: str | None, years: tuple[int, int]) -> 
     it). Anything unexpected (a renamed module, a relative import) falls back to the package's
     loader, which gives the same table.
     """
+    import holidays as holiday_tables
     from holidays.registry import COUNTRIES
 
     module_name = next((name for name, names in COUNTRIES.items() if country in names), None)
@@ -278,6 +308,8 @@ def _country_module(name: str) -> ModuleType:
 
 
 def _load_country_module(full: str, name: str) -> ModuleType:
+    import holidays as holiday_tables
+
     package = Path(holiday_tables.__file__ or "").parent
     spec = importlib.util.spec_from_file_location(full, package / "countries" / f"{name}.py")
     if spec is None or spec.loader is None:

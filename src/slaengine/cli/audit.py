@@ -30,7 +30,8 @@ Kind = Annotated[
     typer.Option(
         "--kind",
         help="only this kind: acknowledged, waiver, contract_loaded, contract_amended, rejudge, "
-        "signed_in, sign_in_failed, statement_confirmed",
+        "signed_in, sign_in_failed, statement_confirmed, dispute_filed, dispute_evidence_added, "
+        "dispute_accepted, dispute_rejected",
     ),
 ]
 Who = Annotated[str | None, typer.Option("--who", help="only what this person (or role) did")]
@@ -57,7 +58,7 @@ def _open(db: str) -> Store:
 def _filters(
     contract: str | None, kind: str | None, who: str | None, since: str | None, until: str | None
 ) -> Filters:
-    from slaengine.audit.web import filters_of
+    from slaengine.audit.filters import filters_of
 
     try:
         return filters_of(contract, kind, who, since, until)
@@ -187,7 +188,7 @@ def _read(db: str, filters: Filters, limit: int | None = None) -> list[AuditReco
 
 def _write(rows: list[AuditRecord], fmt: str, output: Path | None) -> None:
     from slaengine.audit import trail
-    from slaengine.audit.web import to_csv
+    from slaengine.audit.filters import to_csv
 
     if fmt == "csv":
         data = to_csv(rows)

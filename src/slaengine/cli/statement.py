@@ -39,6 +39,7 @@ from slaengine.contract import Contract, load_contract
 from slaengine.errors import SlaError
 from slaengine.evaluate import Context, amended_contexts
 from slaengine.penalties import Statement, Window, build_statement
+from slaengine.penalties.disputes import dispute_word
 from slaengine.penalties.export import (
     COMPLIANCE_COLUMNS,
     CSV_TABLES,
@@ -47,6 +48,7 @@ from slaengine.penalties.export import (
     TICKET_COLUMNS,
     Cell,
     compliance_rows,
+    dispute_notes,
     headers,
     heading_rows,
     line_rows,
@@ -133,6 +135,12 @@ def print_statement(statement: Statement, console: Console, lang: str) -> None:
     if waivers:
         console.print(f"{label('waiver', lang)}:", highlight=False)
         for text in waivers:
+            console.print(f"  {text}", highlight=False, markup=False)
+    notes = dispute_notes(statement, lang)
+    if notes:
+        console.print(f"{dispute_word('footnote_title', lang)}:", highlight=False)
+        console.print(f"  {dispute_word('footnote_intro', lang)}", highlight=False, markup=False)
+        for text in notes:
             console.print(f"  {text}", highlight=False, markup=False)
 
     totals = Table(title=label("totals", lang), title_justify="left")
@@ -301,6 +309,9 @@ def register(app: typer.Typer) -> None:
                 amended=amended,
             )
             result = build_statement(report, window)
+        store_url = db or (os.environ.get(DB_ENV) if events_file is None else None)
+        if store_url:  # from a store: its disputed lines are marked (docs/disputes.md)
+            result = _with_disputes(result, store_url)
         if fmt == "table":
             if output is None:
                 print_statement(result, out, lang)
@@ -310,7 +321,6 @@ def register(app: typer.Typer) -> None:
         else:
             if fmt == "json":
                 document = result.to_json()
-                store_url = db or (os.environ.get(DB_ENV) if events_file is None else None)
                 if store_url:  # from a store: its confirmations, and what changed since each
                     document["confirmations"] = _confirmations_json(result, lang, store_url)
                 text = json.dumps(document, ensure_ascii=False, indent=1) + "\n"
@@ -402,6 +412,22 @@ def _document(
         return document
     finally:
         store.close()
+
+
+def _with_disputes(statement: Statement, db: str) -> Statement:
+    """``statement`` with the disputes of its lines from the store at ``db``."""
+    from dataclasses import replace
+
+    from slaengine.cli import common
+    from slaengine.store import Store
+    from slaengine.store.disputes import marks_of_store
+
+    store = Store.open(db, common.CLOCK)
+    try:
+        found = marks_of_store(store, statement.contract.id)
+    finally:
+        store.close()
+    return replace(statement, disputes=found) if found else statement
 
 
 def _confirmations_json(statement: Statement, lang: str, db: str) -> list[dict[str, object]]:

@@ -28,6 +28,7 @@ from slaengine.console import (
     board,
     compliance,
     contract,
+    disputes,
     money,
     signin,
     tickets,
@@ -56,7 +57,8 @@ def mount_console(app: FastAPI, store: Store, service: LiveService, auth: Auth) 
     app.mount("/assets", StaticFiles(directory=HERE / "static"), name="console-assets")
     console = Console(store, service, auth, env, ChangeFeed(store), Reports(store))
     router = APIRouter(include_in_schema=False)
-    for page in (signin, board, alerts, tickets, money, compliance, warranty, contract, audit):
+    for page in (signin, board, alerts, tickets, money, disputes, compliance, warranty, contract,
+                 audit):  # fmt: skip
         page.add_routes(router, console)
     app.include_router(router)
 

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from slaengine.audit import trail
-from slaengine.audit.web import filters_of, to_csv
+from slaengine.audit.filters import filters_of, to_csv
 from slaengine.console.page import Console
 from slaengine.console.words import WORDS
 

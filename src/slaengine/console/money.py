@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import defaultdict
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -35,11 +36,13 @@ from slaengine.evaluate import Context
 from slaengine.money import ZERO
 from slaengine.penalties import Charges, Window, build_statement
 from slaengine.penalties.caps import cap_amount
+from slaengine.penalties.disputes import OPEN, line_reference
 from slaengine.penalties.export import to_csv, to_xlsx
 from slaengine.penalties.lines import Line
 from slaengine.penalties.pdf import render_pdf
 from slaengine.penalties.years import contract_year, year_start
 from slaengine.service.money import stored_charges
+from slaengine.store.disputes import marks_of_store
 
 log = logging.getLogger(__name__)
 
@@ -102,9 +105,12 @@ def add_routes(router: APIRouter, console: Console) -> None:
             if confirmations.any_confirmed(console.store, context.contract.id, window.label)
             else []
         )
+        marks = marks_of_store(console.store, context.contract.id)  # the lines' disputes
         return render(
             p,
             "money.html",
+            dispute_of=lambda line: marks.get(line_reference(line)) if line.clause else None,
+            open_disputes=sum(1 for mark in marks.values() if mark.state == OPEN),
             context=context,
             window=window,
             year=year,
@@ -136,6 +142,8 @@ def add_routes(router: APIRouter, console: Console) -> None:
         now = now_of()
         window = console.period(context, period, now)
         result = build_statement(console.reports.report(context, now), window)
+        marks = marks_of_store(console.store, context.contract.id)
+        result = replace(result, disputes=marks) if marks else result  # disputed lines marked
         if format == "csv":
             data, media = to_csv(result, p.lang), "text/csv; charset=utf-8"
         elif format == "pdf":
@@ -170,6 +178,8 @@ def add_routes(router: APIRouter, console: Console) -> None:
 
         def confirmed() -> None:
             result = build_statement(console.reports.report(context, now), window)
+            marks = marks_of_store(console.store, context.contract.id)
+            result = replace(result, disputes=marks) if marks else result  # as downloaded
             zone = ZoneInfo(context.contract.timezone)
             before = confirmations.standing(console.store, result, p.lang)
             document = render_pdf(result, p.lang, confirmations.recorded(before, zone))

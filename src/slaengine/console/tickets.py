@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from slaengine.clocks import PAUSED, RUNNING
 from slaengine.console.alerts import alert_views
+from slaengine.console.disputes import line_marks
 from slaengine.console.page import Console, money_text
 from slaengine.store.models import EVERY_ALERT, Breach, PenaltyLine, StoredAlert
 
@@ -48,14 +49,15 @@ def add_routes(router: APIRouter, console: Console) -> None:
                     .order_by(Breach.id)
                 )
             )
-            lines = [
-                json.loads(row.body)
-                for row in session.scalars(
+            line_rows = list(
+                session.scalars(
                     select(PenaltyLine)
                     .where(PenaltyLine.contract == contract, PenaltyLine.ticket == ticket)
                     .order_by(PenaltyLine.id)
                 )
-            ]
+            )
+            lines = [json.loads(row.body) for row in line_rows]
+            disputed = line_marks(session, line_rows)  # each line's dispute (console/disputes)
             alerts = list(
                 session.scalars(
                     select(StoredAlert)
@@ -88,6 +90,7 @@ def add_routes(router: APIRouter, console: Console) -> None:
             events=events,
             breaches=breaches,
             lines=lines,
+            disputed=disputed,
             alerts=shown_alerts,
             money=money_text,
             event_details=event_details,

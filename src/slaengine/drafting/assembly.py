@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from slaengine.drafting.clauses import money
+from slaengine.drafting.figures import durations, target_text
 from slaengine.drafting.findings import Findings
 from slaengine.drafting.items import (
     ASSUMPTION,
@@ -59,6 +60,7 @@ class Assembly:
         self.assets = findings.assets
         self.facts = findings.facts
         self.severities_seen = findings.severities_seen
+        self.aliases = findings.aliases
         self.categories = findings.categories
         self.measures = findings.measures
         self.contacts = findings.contacts
@@ -163,6 +165,8 @@ class Assembly:
         for key, name in self.categories.items():
             if key in seen and key not in levels:
                 levels[key] = {"zh" if is_chinese(name) else "en": name}
+        for key in sorted(seen - set(levels)):
+            levels[key] = _ordinal_names(key)  # "Class C", "Level 5": a scheme read by its form
         return levels
 
     def _commitment_terms(self) -> list[Term]:
@@ -259,14 +263,35 @@ class Assembly:
                 english = found.shapes[0][0].late_en if found.shapes else "Penalty"
                 for shape, named_severity, target in found.shapes:
                     # a level of the tender's own kinds ("中心平台故障超过6小时未恢复的")
-                    severity = named_severity or next(
-                        (
-                            key
-                            for key, name in self.categories.items()
-                            if key in found.condition or name in found.condition
-                        ),
-                        None,
+                    severity = (
+                        named_severity
+                        or next(
+                            (
+                                key
+                                for key, name in self.categories.items()
+                                if key in found.condition
+                                or name in found.condition
+                                or any(
+                                    re.search(rf"\b{abbr}\b", found.condition)
+                                    for abbr in re.findall(r"[(（]([A-Z][A-Z0-9]{1,5})[)）]", name)
+                                )
+                            ),
+                            None,
+                        )
+                        # "… by which a Critical restore target is exceeded": a declared level
+                        # named by its word where plain language would not count it
+                        or next(
+                            (
+                                key
+                                for key in sorted(self.severities_seen)
+                                if re.fullmatch(r"[a-z]+", key)
+                                and re.search(rf"\b{key}\b", found.condition, re.I)
+                            ),
+                            None,
+                        )
                     )
+                    if severity is not None and severity not in self.severities_seen:
+                        severity = self.aliases.get(severity, severity)
                     # "未能在4小时内到达现场的": only the commitment whose target is 4 hours
                     exact = [
                         term
@@ -295,6 +320,26 @@ class Assembly:
             term = self._clause_term(terms, base, data, sentence)
             if term is None:
                 continue
+            if not linked and not found.site_rules and not found.inspection:
+                # no action word names what is charged for ("If the Vendor is not there within
+                # four hours …"): the commitment whose target the condition states, when only
+                # one has it
+                said = {target_text(s) for s in durations(found.condition)}
+                owners = [
+                    t
+                    for (_n, _s, tgt), t in self.term_of.items()
+                    if tgt is not None and tgt in said
+                ]
+                if len(owners) == 1:
+                    linked = owners
+                    note = (
+                        "attached to the only commitment whose target its condition states; "
+                        "no action word names it: check it"
+                    )
+                    term.notes.append(note)
+                    self.reviews.append(
+                        Review(ASSUMPTION, note, sentence.line, sentence.text, term.id)
+                    )
             if not linked and not found.site_rules:
                 note = (
                     "not attached to any commitment or obligation: the draft could not tell what "
@@ -632,6 +677,8 @@ _ROLE_IDS = {
     "报修电话": "hotline",
     "客服热线": "hotline",
     "客服电话": "hotline",
+    "热线": "hotline",
+    "专线": "hotline",
     "投诉电话": "complaints",
     "监督电话": "supervision",
     "项目经理": "project-manager",
@@ -641,6 +688,20 @@ _ROLE_IDS = {
     "值班电话": "duty",
     "值班工程师": "duty-engineer",
 }
+
+
+def _ordinal_names(key: str) -> dict[str, str]:
+    """Names of a level read as a scheme word and an ordinal (``class-c``, ``level-5``, ``p5``)."""
+    scheme, _, ordinal = key.rpartition("-")
+    if scheme == "class":
+        return {"zh": f"{ordinal.upper()}类", "en": f"Class {ordinal.upper()}"}
+    if scheme == "level":
+        return {"zh": f"{ordinal}级", "en": f"Level {ordinal}"}
+    if key.startswith("sev"):
+        return {"zh": f"严重性{key[3:]}", "en": f"Severity {key[3:]}"}
+    if key.startswith("p") and key[1:].isdigit():
+        return {"zh": key.upper(), "en": f"Priority {key[1:]}"}
+    return {"en": key}
 
 
 def _slug(role: str) -> str:

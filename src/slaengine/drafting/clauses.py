@@ -31,7 +31,7 @@ from slaengine.drafting.figures import (
     target_text,
     unit_text,
 )
-from slaengine.drafting.responses import phrases, severity_in, shape_near
+from slaengine.drafting.responses import infer_action, phrases, severity_in, shape_near
 from slaengine.drafting.text import Sentence, unnumbered
 from slaengine.drafting.vocabulary import (
     CAP,
@@ -94,11 +94,17 @@ def find_cap(sentence: Sentence) -> FoundCap | None:
         return None
     if YEAR_CAP.search(plain):
         scope = "per_contract_year"
-    elif CONTRACT_TOTAL.search(plain):
+    elif CONTRACT_TOTAL.search(plain) or (
+        # "罚款总额以契约价金总额10%为上限": the total of the whole contract
+        re.search(r"(?:罚款|违约金|扣款|罚金)总额", plain)
+        and not re.search(r"每月|每季|当月|per month|monthly", plain, re.I)
+    ):
         scope = "contract_total"
     else:
         return None
     after = plain[cap.end() :]
+    if not percents(after) and not amounts(after) and re.match(r"上限|为限", cap.group(0)):
+        after = plain[: cap.start()]  # "以…10%为上限": the figure before the words
     figures = percents(after)
     if figures and CONTRACT_PRICE.search(plain):
         return FoundCap(scope, {"percent_of_price": percent(figures[0].value)})
@@ -111,6 +117,10 @@ def find_cap(sentence: Sentence) -> FoundCap | None:
 def find_clause(sentence: Sentence) -> FoundClause | Unread | None:
     plain = sentence.plain
     consequence: re.Match[str] | None = PENALTY.search(plain)
+    label = _PENALTY_LABEL.match(plain)
+    if consequence is not None and label is not None and consequence.start() < label.end():
+        # "六、罚则：超低温冷冻柜故障未能于4小时内到场者，每次罚款3000元": the heading's word
+        consequence = PENALTY.search(plain, label.end()) or consequence
     if consequence is None and _FAILURE.match(unnumbered(plain)) and amounts(plain):
         # "Failure to arrive within 45 minutes: USD 500 per occurrence", "未按时到场：每次500元"
         consequence = re.search(
@@ -134,6 +144,7 @@ def find_clause(sentence: Sentence) -> FoundClause | Unread | None:
             # "Service credit: AUD 250 for each P1 incident where service is not restored
             # within 6 hours": the condition follows the amount
             found.shapes = _shapes(plain[trailing.start() :])
+            found.condition = f"{condition} {plain[trailing.start() :]}".strip()
     if COSTS.search(plain):
         found.kind = "costs"
         return found
@@ -163,9 +174,13 @@ def find_clause(sentence: Sentence) -> FoundClause | Unread | None:
     return found
 
 
+_PENALTY_LABEL = re.compile(
+    r"^\s*(?:[(（]?[\d一二三四五六七八九十]+[.、)）]\s*)?[^:：,，。;；]{1,12}[:：]\s*"
+)
 _TRAILING_CONDITION = re.compile(
-    r"\b(?:for (?:each|every|any)\b.{0,40}?\b(?:where|if|when|that|which)|where|if|when)\b"
-    r"(?=.*\b(?:not|fails?|late)\b)",
+    r"\b(?:for (?:each|every|any)\b.{0,40}?\b(?:where|if|when|that|which)|where|if|when"
+    r"|for (?:each|every|any)\b(?=.{0,40}\bnot\b))\b"
+    r"(?=.*\b(?:not|fails?|late|later than|beyond|exceed(?:s|ed)?)\b)",
     re.I,
 )
 _FAILURE = re.compile(
@@ -173,7 +188,9 @@ _FAILURE = re.compile(
 )
 
 #: "修复超过8小时的", "exceeds 4 hours": the target the lateness is counted from.
-_EXCEEDED = re.compile(r"(?:超过|超出|逾|exceed(?:s|ing)?|more than|longer than)\s*$", re.I)
+_EXCEEDED = re.compile(
+    r"(?:超过|超出|逾|晚于|迟于|exceed(?:s|ing)?|more than|longer than|later than|beyond)\s*$", re.I
+)
 
 
 def _shapes(condition: str) -> list[tuple[ShapeWords, str | None, str | None]]:
@@ -184,6 +201,11 @@ def _shapes(condition: str) -> list[tuple[ShapeWords, str | None, str | None]]:
     for start, end in phrases(text_all):
         text = text_all[start:end]
         shape = shape_near(text, 0, (0, len(text)))
+        if shape is None:
+            # no action word: the nearest general cue ("not there within 4 hours" names none;
+            # "逾4小時未到場" names one), as for a commitment
+            guess = infer_action(text, 0, (0, len(text)))
+            shape = guess[0] if guess is not None and durations(text) else None
         if shape is None:
             continue
         targets = [
@@ -209,6 +231,8 @@ def _lateness_unit(plain: str) -> str | None:
             continue  # "每半年" is a schedule (an inspection every half year), not lateness
         if spans:
             return unit_text(spans[0])
+        if re.match(r"(?:business|working) (?:day|hour)|工作(?:日|天|小时)", rest, re.I):
+            raise ValueError("a unit of lateness in working time cannot be counted as fixed time")
         bare = PER_BARE_UNIT.match(rest)
         if bare:
             word = bare.group(1).lower()

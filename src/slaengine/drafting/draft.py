@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from slaengine.drafting.assembly import Assembly
-from slaengine.drafting.findings import Findings, settle_warranty
+from slaengine.drafting.findings import Findings, settle_calendars, settle_warranty
 from slaengine.drafting.items import Draft, DraftError, DraftOptions
 from slaengine.drafting.reading import read_tender
 from slaengine.drafting.text import sentences
@@ -26,4 +26,5 @@ def draft_tender(path: Path, options: DraftOptions) -> Draft:
     for sentence in sentences(lines, wrapped=path.suffix.lower() == ".pdf"):
         findings.read(sentence)
     settle_warranty(findings)
+    settle_calendars(findings)
     return Assembly(findings).finish(path)

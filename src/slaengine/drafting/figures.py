@@ -33,7 +33,8 @@ _DURATION = re.compile(
 )
 _MONEY = re.compile(
     r"(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<wan>万)?\s*(?:元|块|yuan|RMB|CNY)"
-    r"|(?:RMB|CNY|¥|\$|USD|EUR|€|GBP|£|AUD|CAD|NZD|HKD|SGD|TWD|NTD|NT\$|A\$|C\$|HK\$|S\$)"
+    r"|(?:RMB|CNY|¥|\$|USD|EUR|€|GBP|£|AUD|CAD|NZD|HKD|SGD|TWD|NTD|NT\$|A\$|C\$|HK\$|S\$|NZ\$"
+    r"|INR|Rs\.?|₹|JPY|KRW|CHF|MYR|THB|AED|ZAR|MOP)"
     r"\s*(?P<num2>\d[\d,]*(?:\.\d+)?)\s*(?P<wan2>万)?",
     re.IGNORECASE,
 )

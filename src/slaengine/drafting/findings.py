@@ -45,6 +45,8 @@ from slaengine.drafting.items import (
 )
 from slaengine.drafting.measures import find_contact, find_measure
 from slaengine.drafting.responses import (
+    ALWAYS,
+    OFFICE,
     FoundCommitment,
     FoundHours,
     OpenZone,
@@ -67,8 +69,10 @@ from slaengine.drafting.vocabulary import (
     OTHER_KIND,
     PENALTY,
     POSTPONE,
+    SEVERITIES,
     SHAPE_BY_NAME,
     SHAPES,
+    TOTAL_CAP,
     WARRANTY,
     WORKING_DAY,
     ShapeWords,
@@ -76,7 +80,7 @@ from slaengine.drafting.vocabulary import (
 
 _NEGATED = re.compile(
     r"^(?:如|若|如果)?(?:未|不能|未能|没有|无法|不)|未能|未按|未于|未在|不能|无法"
-    r"|\bif\b.*\b(?:not|fail)|fail",
+    r"|\bif\b.*\b(?:not|fail)|fail|\bnot (?:\w+ ){0,4}within\b|\blater than\b|\bexceed",
     re.I,
 )
 _FACTS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -124,6 +128,9 @@ class Findings:
         self.extension: Term | None = None
         self.steps: list[tuple[FoundStep, Sentence]] = []
         self.hours: tuple[FoundHours, Sentence] | None = None
+        #: "24x7 for Priority 1 and during Business Hours for all other priorities": the levels
+        #: kept round the clock, and the sentence; every other level's targets are working time
+        self.office_but: tuple[set[str], Sentence] | None = None
         self.assets: list[FoundAsset] = []
         self.facts: dict[str, tuple[Any, Sentence]] = {}
         self._asset_columns: dict[str, int] | None = None
@@ -135,10 +142,16 @@ class Findings:
         #: the actions (or levels) of the columns of the table being read.
         self._columns: dict[int, ShapeWords] | None = None
         self._column_levels: dict[int, str] | None = None
+        #: a table whose columns are zones (| Service level | Metro sites | Regional sites |)
+        self._column_zones: dict[int, str] | None = None
+        #: the kinds the rows of the table being read name, by key: (name, line).
+        self._row_kinds: dict[str, tuple[str, int]] = {}
         self.measures: list[tuple[dict[str, Any], Sentence]] = []
         #: the tender's own kinds of call or fault used as levels ("Entrapments:",
         #: "前端摄像机故障："), by key, with their names.
         self.categories: dict[str, str] = {}
+        #: a level's other name given in its heading ("第一级 紧急故障": emergency is level-1)
+        self.aliases: dict[str, str] = {}
         self.contacts: list[tuple[dict[str, Any], Sentence]] = []
         self._last_line = 0
         #: the level named by an earlier sentence of the same line (a clause cut at ；/;).
@@ -152,7 +165,7 @@ class Findings:
             return
         if not sentence.table_row:
             self._asset_columns = None
-            self._columns = self._column_levels = None
+            self._columns = self._column_levels = self._column_zones = None
         plain = sentence.plain
         if BOILERPLATE.search(plain) and not _has_target(plain):
             if has_figure(plain):
@@ -234,6 +247,11 @@ class Findings:
         if level is not None:
             self._level = (level, sentence.line)
             self.severities_seen.add(level)
+            # "第一级 紧急故障": the level's other name, for clauses that use it
+            words = next(w for key, _zh, _en, w in SEVERITIES if key == level)
+            other = severity_in(words.sub(" ", head))
+            if other is not None and other != level:
+                self.aliases.setdefault(other, level)
         if len(plain) <= 60:
             shapes = {w.shape for w in SHAPES if w.words.search(plain)}
             if len(shapes) == 1 and re.search(r"时间|时限|time|target", plain, re.I):
@@ -297,6 +315,10 @@ class Findings:
             )
         elif self.hours is None:
             self.hours = (hours, sentence)
+        if _OTHERS_IN_HOURS.search(sentence.plain):
+            kept = {key for key, _zh, _en, words in SEVERITIES if words.search(sentence.plain)}
+            if kept:
+                self.office_but = (kept, sentence)
         if any(span.within for span in durations(sentence.plain)):
             # "acknowledge within 1 hour during business hours (Monday - Friday, 8:00-17:00)"
             self._commitments(sentence)
@@ -319,6 +341,17 @@ class Findings:
             term.add_source(sentence)
         else:
             self.caps[cap.scope] = Term("caps", cap.scope, dict(cap.terms), [sentence])
+        # "…每逾1小时罚款2000元，罚款总额以契约总价10%为上限": the penalty before the cap is a
+        # clause of its own, read as one (never dropped with the cap's sentence)
+        total = TOTAL_CAP.search(sentence.plain)
+        if total is not None:
+            cut = max(sentence.plain.rfind(mark, 0, total.start()) for mark in ",，;；")
+            if cut > 0:
+                before = Sentence(
+                    sentence.line, sentence.text, sentence.plain[:cut], sentence.table_row
+                )
+                if isinstance(find_clause(before), FoundClause):
+                    self._clause(before)
         return True
 
     def _extension(self, sentence: Sentence) -> bool:
@@ -379,7 +412,7 @@ class Findings:
         ):
             # "The tube is warranted for 12 months; the complete system for 24 months"
             sentence = Sentence(
-                sentence.line, sentence.text, "warranty " + sentence.plain, sentence.table_row
+                sentence.line, sentence.text, sentence.plain + " (warranty)", sentence.table_row
             )
         found = find_warranty(sentence)
         if found is None or found.extension is not None:
@@ -409,14 +442,46 @@ class Findings:
                 i: shape for i, cell in enumerate(cells) if (shape := _cell_shape(cell)) is not None
             }
             levels = {i: lvl for i, cell in enumerate(cells) if (lvl := severity_in(cell))}
+            kinds: dict[int, tuple[str, str]] = {
+                i: named
+                for i, cell in enumerate(cells)
+                if i and i not in levels and (named := category(cell)) is not None
+            }
+            if (
+                kinds
+                and len(levels) + len(kinds) >= 2
+                and not actions
+                and _ITEM_HEAD.match(cells[0])
+            ):
+                # "| 项目 | 受困救援 | 停梯故障 | 一般故障 |": the tender's kinds as columns
+                for key, name in kinds.values():
+                    self.categories.setdefault(key, name)
+                levels.update({i: named[0] for i, named in kinds.items()})
+            zones = {i: cell for i, cell in enumerate(cells) if i and zone_in(cell)}
+            if len(zones) >= 2 and not actions and not levels:
+                self._column_zones, self._columns, self._column_levels = zones, None, None
+                return True
+            self._column_zones = None
             if len(levels) >= 2 and len(levels) > len(actions):
                 self._column_levels, self._columns = levels, None
                 self.severities_seen.update(levels.values())
                 return True
             if actions:
                 self._columns, self._column_levels = actions, None
+                self._row_kinds = {}
                 return True
             return False
+        if self._column_zones is not None:
+            action = _cell_shape(cells[0]) if cells else None
+            if action is None:
+                return False
+            for i, zone in self._column_zones.items():
+                if i < len(
+                    cells
+                ):  # "| Technician on site | 8 business hours | Next Business Day |"
+                    cell = Sentence(sentence.line, sentence.text, f"{zone}: {cells[i]}", True)
+                    self._commitments(cell, action=action, columns={0: action})
+            return True
         if self._column_levels is not None:
             action = _cell_shape(cells[0]) if cells else None
             if action is None:
@@ -428,8 +493,15 @@ class Findings:
             return True
         if self._columns is not None:
             row_level = next((lvl for cell in cells[:2] if (lvl := severity_in(cell))), None)
-            named = category(cells[0]) if row_level is None and cells else None
+            named = category(cells[0], row=True) if row_level is None and cells else None
             if named is not None:  # | Entrapment | 45 minutes | 4 hours |
+                first = self._row_kinds.get(named[0])
+                if first is not None and first[0] != named[1]:
+                    # "| Store down (all lanes) |" and "| Lane down |": the rows of one table
+                    # are kinds of their own, even when one general word names both
+                    self._split_kind(named[0], first)
+                    named = (_own_key(named[1]), named[1])
+                self._row_kinds.setdefault(named[0], (named[1], sentence.line))
                 row_level = named[0]
                 self.categories.setdefault(named[0], named[1])
             if row_level:
@@ -459,12 +531,13 @@ class Findings:
             if named is None:  # "第三条 修复时限：锅炉停炉故障须在6小时内恢复供热"
                 rest = sentence.plain[label.end() :] if label else sentence.plain
                 first = _KIND_FIRST.match(rest)
-                named = category(first.group(1)) if first else None
+                named = category(first.group(1) or first.group(2)) if first else None
             if named is not None:  # "Entrapments: arrive within 45 minutes", "前端摄像机故障：…"
                 level = named[0]
                 self.categories.setdefault(named[0], named[1])
                 self._same_line = (sentence.line, level)
         found = find_commitments(sentence, level=level, action=action, columns=columns)
+        carried: tuple[str, str] | None = None
         for item in found:
             if isinstance(item, Unclear):
                 if not quiet:
@@ -494,11 +567,29 @@ class Findings:
                     if (k := _phrase_kind(sentence.plain[a:b]))
                 }
                 own = kinds.pop() if len(kinds) == 1 else None
+            if (
+                own is None
+                and carried is not None
+                and item.severity == level
+                and severity_in(item.phrase) is None
+            ):
+                # "其他故障8小时内到达现场，24小时内修复": the phrase's kind runs on to the
+                # phrases after it that name none
+                own = carried
+            if own is not None:
+                carried = own
             if own is not None and own[0] != item.severity:
                 # "制冷机组停机故障8小时内修复，一般故障48小时内修复": each phrase its own kind
                 self.categories.setdefault(own[0], own[1])
                 item = replace(item, severity=own[0])
             self._commitment(item, sentence)
+            if item.inferred is not None and not quiet:
+                self._review(
+                    ASSUMPTION,
+                    sentence,
+                    f"no action word names the time limit {item.target} ({item.phrase}): the "
+                    f"draft infers '{item.shape.shape}' from the word '{item.inferred}'; check it",
+                )
             if item.ranged and not quiet:
                 self._review(
                     CONFLICT,
@@ -507,6 +598,23 @@ class Findings:
                     f"{item.target}; agree one figure",
                 )
         return bool(found)
+
+    def _split_kind(self, key: str, first: tuple[str, int]) -> None:
+        """The commitments of an earlier row read as the general kind ``key`` take the row's
+        own name (a second row named the same general kind in other words)."""
+        name, line = first
+        own = _own_key(name)
+        for (shape, severity, zone), (term, found) in list(self.commitments.items()):
+            if severity == key and any(source.line == line for source in term.sources):
+                del self.commitments[(shape, severity, zone)]
+                self.commitments[(shape, own, zone)] = (term, replace(found, severity=own))
+        self.categories[own] = name
+        self.severities_seen.add(own)
+        if not any(severity == key for (_s, severity, _z) in self.commitments):
+            self.categories.pop(key, None)
+            self.severities_seen.discard(key)
+        self._row_kinds[own] = first
+        self._row_kinds.pop(key, None)
 
     def _commitment(self, found: FoundCommitment, sentence: Sentence) -> None:
         if found.severity:
@@ -537,6 +645,8 @@ class Findings:
         if not (POSTPONE.search(plain) and WARRANTY.search(plain)):
             return False
         double = "双倍" in plain or "twice" in plain.lower()
+        if find_measure(sentence) is not None and _FLOOR.search(plain):
+            self._measure(sentence)  # "年开机率不低于95%，低于95%的，质保期双倍顺延"
         self._review(
             NOT_UNDERSTOOD,
             sentence,
@@ -551,10 +661,22 @@ class Findings:
         found = find_measure(sentence)
         if found is None:
             return False
-        data, note = found
-        self.measures.append((data, sentence))
-        if note:
-            self._review(ASSUMPTION, sentence, note, data["id"])
+        # "网络可用率每月不低于99.5%，用户满意度不低于90%": a measure per phrase
+        parts = [
+            part
+            for s, e in phrases(sentence.plain)
+            if (
+                part := find_measure(
+                    Sentence(sentence.line, sentence.text, sentence.plain[s:e], sentence.table_row)
+                )
+            )
+        ]
+        if len({part[0]["kind"] for part in parts}) < 2:
+            parts = [found]
+        for data, note in parts:
+            self.measures.append((data, sentence))
+            if note:
+                self._review(ASSUMPTION, sentence, note, data["id"])
         return True
 
     def _leading_measure(self, sentence: Sentence) -> bool:
@@ -578,18 +700,21 @@ class Findings:
 _FLOOR = re.compile(
     r"不低于|不少于|不小于|达到|应达|≥|at least|no less than|not less than|minimum of", re.I
 )
-_LABEL = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?\s+|\d+[.、)]\s*)?([^:：|]{1,40}?)\s*[:：]")
+_LABEL = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?\s+|\d+[.、)]\s*)?([^:：|]{1,60}?)\s*[:：]")
 #: "影响病人安全之故障，应于2小时内到院": a kind of fault named first, as a label would.
 _KIND_FIRST = re.compile(
     r"^\s*(?:\(?\d+[.、)]\s*)?([^,，:：|]{2,20}?(?:故障|事件|问题))\s*(?:[,，]|须|应|必须|需)"
+    r"|^\s*(?:\(?\d+[.、)]\s*)?([^,，:：|]{2,12}?故障(?:致|导致|造成)[^,，:：|]{2,12}?)者\s*[,，]"
 )
 _CATEGORY_STOP = re.compile(
     r"note|remark|scope|contact|phone|e-?mail|time|target|hours|address|project|name|date"
-    r"|备注|说明|^注$|联系|电话|热线|邮箱|时间|时限|地址|项目|名称|日期|合同|范围|方式|要求|承诺|标准",
+    r"|备注|说明|^注$|联系|电话|热线|邮箱|时间|时限|地址|项目|名称|日期|合同|范围|方式|要求|承诺|标准"
+    r"|叫修|报修|^处理|处理(?:方式|流程|程序|时限)?$|品质|质量|罚则|保固|定期|服务",
     re.I,
 )
 _CATEGORY_TAIL = re.compile(
-    r"\s*(?:calls?|requests?|faults?|incidents?|tickets?|issues?|problems?|故障|报修|事件|问题|类)$",
+    r"\s*(?:calls?|call-?outs?|requests?|faults?|incidents?|tickets?|issues?|problems?"
+    r"|breakdowns?|failures?|故障|报修|事件|问题|类)$",
     re.I,
 )
 _CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
@@ -597,19 +722,37 @@ _CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
 
 #: A phrase that begins with its own kind of fault ("制冷机组停机故障8小时内修复").
 _PHRASE_KIND = re.compile(
-    r"^\s*(?:[(（]?\d+[.、)）]\s*)?([^,，:：|\d]{2,14}?故障)\s*(?:须|应|必须|需|要)?\s*(?:在|于)?\s*\d"
+    r"^\s*(?:[(（]?\d+[.、)）]\s*)?(?:[^,，:：|\d]{0,8}?(?:发生|出现|遇到|如遇|遇有))?"
+    r"([^,，:：|\d]{2,14}?故障)\s*(?:时|的)?\s*(?:须|应|必须|需|要)?\s*(?:在|于)?"
+    r"\s*(?:(?:到场|到达现场|到达|抵达)后)?\s*(?:\d|$)"
 )
 _OTHER_LABEL = re.compile(r"^(?:all )?(?:other|remaining)\b|^(?:其他|其它|其余)", re.I)
 _CLASS = re.compile(r"^([A-Ea-e])\s*[类級级]$")
+_ITEM_HEAD = re.compile(
+    r"^(?:服务)?(?:项目|内容|类别|事项)$|^(?:item|service|category|metric)s?$", re.I
+)
+_EN_CLASS = re.compile(
+    r"^(?:category|class|type|cat\.?|severity|priority|level|grade)\s+([A-E])$", re.I
+)
 _GENERIC = re.compile(r"^(?:故障|报修|事件|问题|faults?|calls?|incidents?|breakdowns?)$", re.I)
+
+
+_NON_KIND = re.compile(
+    r"^\s*(?:[(（]?\d+[.、)）]\s*)?(non-?(?:critical|urgent|emergency)\b"
+    r"|非(?:紧急|急)(?:维修|故障|报修|召唤|呼叫|事件)?)",
+    re.I,
+)
 
 
 def _phrase_kind(phrase: str) -> tuple[str, str] | None:
     """The kind of fault a phrase names of its own: first in a Chinese phrase
     ("制冷机组停机故障8小时内修复"), in passing in an English one ("for a machine that is
     down", "for all other calls")."""
-    if severity_in(phrase) is not None:
+    if severity_in(phrase) is not None and not _NON_KIND.match(phrase):
         return None
+    non = _NON_KIND.match(phrase)
+    if non:  # "Non-critical faults will be attended …", "非紧急维修须于2个工作天内到场"
+        return category(non.group(1))
     if not _CJK_CHAR.search(phrase):
         if DOWN_KIND.search(phrase):
             return "down", "Down"
@@ -620,24 +763,58 @@ def _phrase_kind(phrase: str) -> tuple[str, str] | None:
     return category(match.group(1)) if match else None
 
 
-def category(label: str) -> tuple[str, str] | None:
+def _own_key(name: str) -> str:
+    """The key of a kind by its whole name ("Store down" → store-down, 停梯故障 → 停梯)."""
+    if _CJK_CHAR.search(name):
+        return re.sub(r"(?:故障|问题|事件)$", "", name) or name
+    return "-".join(re.findall(r"[a-z0-9]+", name.lower())) or name
+
+
+_PREPOSITION = re.compile(
+    r"\s+(?:on|in|at|for|of|with|during|outside|within|affecting|where|that|which)\b.*$", re.I
+)
+_ABBREVIATION = re.compile(r"[(（]\s*([A-Z][A-Z0-9]{1,5})\s*[)）]")
+
+
+def category(label: str, *, row: bool = False) -> tuple[str, str] | None:
     """A kind of call or fault the tender sets targets by ("Entrapments", "Shutdown calls",
-    "前端摄像机故障") when it names no level of a known scheme: its key and its name."""
+    "前端摄像机故障") when it names no level of a known scheme: its key and its name. The
+    first cell of a table row may name it with digits ("24x7x4", "9x5 NBD") when the cell holds
+    no figure; a long English name is cut at its first preposition ("Vehicle off road (VOR)
+    breakdowns on route" is vehicle-off-road), and a bracketed abbreviation is kept in the
+    name (penalties name the kind by it)."""
+    abbreviation = _ABBREVIATION.search(label)
     text = re.sub(r"\s*[(（][^)）]*[)）]", "", unnumbered(label)).strip()
-    if not text or re.search(r"\d", text) or _CATEGORY_STOP.search(text):
+    digits_ok = row and re.search(r"[A-Za-z]", text) is not None and not has_figure(text)
+    if not text or (re.search(r"\d", text) and not digits_ok) or _CATEGORY_STOP.search(text):
         return None
+    if not _CJK_CHAR.search(text) and len(text.split()) > 4:
+        cut = _CATEGORY_TAIL.sub("", _PREPOSITION.sub("", text)).strip()
+        if cut and cut != text and len(cut.split()) <= 4:
+            found = category(cut, row=row)
+            if found is not None and abbreviation is not None:
+                return found[0], f"{found[1]} ({abbreviation.group(1)})"
+            return found
     if _GENERIC.match(text):
         return None  # "故障须在24小时内修好": any fault, not a kind of its own
     if DOWN_KIND.search(text):
         return "down", text
     if (OTHER_KIND.search(text) or _OTHER_LABEL.search(text)) and len(text.split()) <= 4:
         return "other", text
-    klass = _CLASS.match(_CATEGORY_TAIL.sub("", text).strip())
+    klass = _CLASS.match(_CATEGORY_TAIL.sub("", text).strip()) or _EN_CLASS.match(text)
     if klass:
         return f"class-{klass.group(1).lower()}", text
     if zone_in(text) or severity_in(text) or any(w.words.search(text) for w in SHAPES):
         return None
     chinese = bool(_CJK_CHAR.search(text))
+    caused = re.search(r"故障(?:致|导致|造成)(.{2,12})$", text) if chinese else None
+    if caused:  # "充电桩故障致车辆无法充电": the kind is what the fault causes
+        return category(caused.group(1))
+    if chinese and len(text) > 12:
+        # "道闸无法抬杆等影响车辆通行的故障": examples, then the kind they belong to
+        short = re.split(r"等|即|之类", text)[-1].strip()
+        if short != text and 2 <= len(short) <= 12:
+            return category(short)
     if (chinese and len(text) > 12) or (not chinese and len(text.split()) > 4):
         return None
     base = _CATEGORY_TAIL.sub("", text).strip() or text
@@ -676,10 +853,38 @@ def _cell_shape(cell: str) -> ShapeWords | None:
     """The action a table header cell names (响应时间, 修复时间, Resolution …)."""
     if not cell or len(cell) > 30:
         return None
+    if re.fullmatch(r"call[- ]?back(?: time)?", cell.strip(), re.I):
+        return SHAPE_BY_NAME["answer-the-call"]  # a "Callback" column: the first answer
     for words in SHAPES:
         if words.words.search(cell):
             return words
     return None
+
+
+#: "… during Business Hours for all other priorities", "其他级别故障在工作时间内".
+_OTHERS_IN_HOURS = re.compile(
+    r"\b(?:for )?all other (?:priorities|severities|severity levels|levels|priority levels)\b"
+    r"|(?:其他|其它|其余)(?:级别|等级|优先级|各级)",
+    re.I,
+)
+
+
+def settle_calendars(findings: Findings) -> None:
+    """A tender that keeps some levels round the clock and serves all the others during
+    business hours: the others' targets are measured in working time, and listed."""
+    if findings.office_but is None:
+        return
+    kept, sentence = findings.office_but
+    for key, (term, found) in list(findings.commitments.items()):
+        if found.severity is None or found.severity in kept or found.calendar != ALWAYS:
+            continue
+        findings.commitments[key] = (term, replace(found, calendar=OFFICE))
+        note = (
+            f"{found.target} is measured in working time (office): {quote(sentence)} serves "
+            f"{found.severity} only during business hours"
+        )
+        term.notes.append(note)
+        term.reviews.append(findings._review(ASSUMPTION, sentence, note))
 
 
 def settle_warranty(findings: Findings) -> None:
@@ -688,7 +893,21 @@ def settle_warranty(findings: Findings) -> None:
     A part named by what it is (压缩机质保5年) is a key part when its term is longer than the
     whole unit's, another part when it is not; without a unit term it is the unit's."""
     units = [s for s in findings.warranty_statements if s[0] == "unit"]
-    unit_months = max((_months(s[1]) for s in units), default=None)
+    scoped_units = [s for s in units if s[2]]
+    if scoped_units:
+        # a thing named in a sentence of its own ("The magnet is covered for 10 years") beside
+        # the whole unit's scoped term: a part, as in one sentence
+        findings.warranty_statements = [
+            ("component" if s[0] == "subject" else s[0], s[1], s[2], s[3])
+            for s in findings.warranty_statements
+        ]
+    else:
+        findings.warranty_statements = [
+            ("unit" if s[0] == "subject" else s[0], s[1], s[2], s[3])
+            for s in findings.warranty_statements
+        ]
+        units = [s for s in findings.warranty_statements if s[0] == "unit"]
+    unit_months = max((_months(s[1]) for s in scoped_units or units), default=None)
     resolved = []
     for kind, term, named, sentence in findings.warranty_statements:
         if kind == "component":

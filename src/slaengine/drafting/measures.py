@@ -22,8 +22,9 @@ from slaengine.drafting.text import Sentence, unnumbered
 from slaengine.drafting.vocabulary import EMAIL, MEASURE_PERIODS, MEASURES, PHONE, ROLE
 
 _CEILING = re.compile(
-    r"不超过|不高于|(?<!不)低于|(?<!不)小于|≤|<|at most|no more than|(?<!not )below"
-    r"|(?<!no )less than",
+    r"不超过|不高于|(?<!不)(?<!不得)(?<!不应)(?<!不能)低于|(?<!不)小于|≤|<|at most|no more than"
+    r"|(?<!not )(?<!not fall )(?<!not drop )(?<!never fall )(?<!not be )below"
+    r"|(?<!no )(?<!not )less than",
     re.I,
 )
 
@@ -73,7 +74,10 @@ def find_contact(sentence: Sentence) -> dict[str, Any] | None:
     chinese = bool(re.search(r"[\u4e00-\u9fff]", label))
     return {
         "role": label,
-        "name": {"zh" if chinese else "en": " ".join([label, *phones])},
+        # "热线：2345 6789": the number after a colon, as a bare local number is written
+        "name": {"zh" if chinese else "en": f"{label}{'：' if chinese else ':'} {' '.join(phones)}"}
+        if phones
+        else {"zh" if chinese else "en": label},
         "phones": phones,
         "emails": emails,
         "lang": "zh" if chinese else "en",

@@ -117,13 +117,20 @@ def _pdf(path: Path) -> list[str]:
         raise TenderError(f"{path}: not a readable PDF ({exc})") from None
     lines: list[str] = []
     for page in pages:
-        for line in page.splitlines():
-            cells = [
+        raw = page.splitlines()
+        split = [
+            [
                 piece
                 for cell in _CELL_GAP.split(line.strip())
                 for piece in (_JAMMED.split(cell) if _JAMMED.search(cell) else [cell])
             ]
-            if len(cells) >= 3 and all(cells):
+            for line in raw
+        ]
+        for i, (line, cells) in enumerate(zip(raw, split, strict=True)):
+            # a two-column table (项目 | 时限): rows of two cells one under another
+            beside = [split[j] for j in (i - 1, i + 1) if 0 <= j < len(split)]
+            two = len(cells) == 2 and any(len(other) >= 2 and all(other) for other in beside)
+            if (len(cells) >= 3 or two) and all(cells):
                 line = "| " + " | ".join(cells) + " |"  # a table row: cells as in a .docx
             lines.append(line.rstrip())
     if not any(line.strip() for line in lines):

@@ -13,8 +13,10 @@ in the same phrase or an earlier one of the same sentence ("重大故障的，1�
 from the context the caller gives (a table row, a heading, an earlier sentence of the line); the
 zone (市区, 郊县, 200公里以内) likewise, and a zone left open (偏远地区另议) is returned as such.
 A target in working days or hours is measured on the working-hours calendar, as is one "during
-business hours"; any other on the 24x7 one. A target whose action cannot be told is returned as
-not understood, never guessed.
+business hours"; any other on the 24x7 one. A target no action word names takes the action of
+the nearest general cue of its phrase by word class (a call, a place, the equipment's state, a
+document: ``infer_action``), and the draft lists the inference; a target with no cue at all is
+returned as not understood, never guessed.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from slaengine.drafting.vocabulary import (
     DISTANCE,
     OPEN_TERM,
     SEVERITIES,
+    SHAPE_BY_NAME,
     SHAPES,
     TIME_RANGE,
     TIME_RANGE_12H,
@@ -57,6 +60,9 @@ class FoundCommitment:
     zone: str | None = None
     #: read from the upper end of a range ("2-4小时"): listed for review.
     ranged: bool = False
+    #: the general cue the action was inferred from when no action word of the vocabulary was
+    #: found ("遠端確認" → answer, by the class of 确认): listed for review.
+    inferred: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +111,29 @@ _CONDITION = re.compile(
 )
 
 
+#: "on site to perform repairs": the repair is the purpose of the arrival, not the act timed.
+_PURPOSE = re.compile(
+    r"(?:on[- ]site|arrive|attend)\w*\s+to\s+(?:perform|carry out|make|begin|start|commence"
+    r"|undertake|effect|do)\s+(?:the\s+|any\s+|all\s+)?$",
+    re.I,
+)
+#: "24-hour dispatch", "全天24小时受理", "7×24小时热线": when the service is open, not a limit.
+_ROUND_THE_CLOCK = re.compile(r"(?:全天|全年|昼夜|每天|每日|7\s*[×xX*]\s*)$")
+_OPEN_HOURS = re.compile(
+    r"\s*-?\s*(?:hours?|hr)\s+(?:a day|dispatch|hotline|service|helpline|help desk|emergency"
+    r"|call cent(?:re|er)|cover|coverage|support|control|duty)"
+    r"|小时(?:值班|热线|服务热线|受理|专线|开通)",
+    re.I,
+)
+#: Acts with a time limit that no response shape holds: a loaner, spare parts, training.
+_OTHER_ACT = re.compile(
+    r"备用机|备机|替代机|周转机|代用机|备品|备件|配件到位|零件到位|培训"
+    r"|\bloan(?:er)?\b|\bspare|standby (?:unit|machine)|temporary (?:unit|replacement)"
+    r"|\btraining",
+    re.I,
+)
+
+
 def shape_near(plain: str, position: int, phrase: tuple[int, int]) -> ShapeWords | None:
     """The shape whose words name the action of a target at ``position`` in the phrase.
 
@@ -122,6 +151,10 @@ def shape_near(plain: str, position: int, phrase: tuple[int, int]) -> ShapeWords
                     continue  # "within 8 hours of arrival": when the time starts, not the act
                 after.append((match.start(), rank, words))
             else:
+                if words.shape == "fix-after-arrival" and _PURPOSE.search(
+                    plain, start, match.start()
+                ):
+                    continue  # "be on site to perform repairs within 4 hours": the arrival
                 tail = plain[match.end() : min(position, match.end() + 8)]
                 if re.match(r"[^,，]{0,4}后", tail) and match.end() < position:
                     continue  # "到达现场后30分钟内修复": the arrival starts the clock
@@ -140,11 +173,130 @@ def shape_near(plain: str, position: int, phrase: tuple[int, int]) -> ShapeWords
     return None
 
 
+#: Word classes the action of a limit is inferred from when no action word of the vocabulary
+#: names it: what the act is about (a call or message; a place; the state of the equipment;
+#: a document), not a list of phrases. In precedence order for the same distance.
+_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "hand-in-report",
+        re.compile(
+            r"报告|报表|书面|记录|纪录|总结|分析|说明书?|\breport|\bsummary|\banalys[ie]s"
+            r"|write-?up|post-?mortem|\brecords?\b|\bdocument",
+            re.I,
+        ),
+    ),
+    (
+        "be-on-site",
+        re.compile(
+            r"现场|到[达场现院厂站点校]|抵|赴|莅|临场|进场|上门|驻场|出勤|出动"
+            r"|on[- ]?site|at (?:the )?(?:site|premises|location|store|school|hospital|plant)"
+            r"|\bvisit|\bpresent\b|\bin attendance|\battend|\bcall[- ]?out",
+            re.I,
+        ),
+    ),
+    (
+        "fix-after-arrival",
+        re.compile(
+            r"修|复|排[除查]|恢|除[障故]|处理|妥|竣|换|正常|运行|使用|通车|供[水电热气暖]"
+            r"|\brectif|\bremed|\bclear|\bclos(?:e|ed|ure)\b|\bmend|\bcure"
+            r"|operational|functional|working|running|\bback (?:up|online)|\bturn-?around"
+            r"|\bswap|\bexchange|\bcorrect",
+            re.I,
+        ),
+    ),
+    (
+        "answer-the-call",
+        re.compile(
+            r"电话|致电|来电|远端|远程|线上|在线|联络|回覆|确认|告知|通知|接报|接单|接警|诊断|答|应"
+            r"|\bcall|\bphone|telephon|e-?mail|\bremote|\brepl(?:y|ies)|\bnotif|\bconfirm"
+            r"|\btriage|\bdiagnos|\bcontact|\backnowledg|\bticket",
+            re.I,
+        ),
+    ),
+)
+
+
+def infer_action(
+    plain: str, position: int, phrase: tuple[int, int]
+) -> tuple[ShapeWords, str] | None:
+    """The action of a limit no vocabulary word names, inferred from the nearest general cue of
+    the phrase (its word class: a call, a place, the equipment's state, a document): after the
+    target in Chinese, before it in English, else on the other side. Returns the shape and the
+    cue word (the draft lists the inference for review)."""
+    start, end = phrase
+    english = not _CJK.search(plain, start, end)
+    near: list[tuple[int, int, int, str, str]] = []
+    for rank, (shape, words) in enumerate(_CUES):
+        for match in words.finditer(plain, start, end):
+            if match.start() >= position:
+                if _ANCHOR.search(plain, start, match.start()):
+                    continue
+                side, distance = (1 if english else 0), match.start() - position
+            else:
+                if re.match(r"[^,，]{0,4}后", plain[match.end() : position]):
+                    continue  # "到达现场后30分钟内…": the clock's start, not the act
+                side, distance = (0 if english else 1), position - match.end()
+            near.append((side, distance, rank, shape, match.group(0)))
+    if not near:
+        return None
+    _side, _distance, _rank, chosen, cue = min(near)
+    return next(words for words in SHAPES if words.shape == chosen), cue
+
+
+_ORDINALS = {
+    "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
+    "i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5",
+    "一": "1", "二": "2", "三": "3", "四": "4", "五": "5",
+    "Ⅰ": "1", "Ⅱ": "2", "Ⅲ": "3", "Ⅳ": "4", "Ⅴ": "5",
+    "甲": "a", "乙": "b", "丙": "c", "丁": "d",
+}  # fmt: skip
+#: A level written as a scheme word and an ordinal, whatever the scheme and the ordinal's form:
+#: "Class 3", "S1", "Level II", "Priority One", "甲类故障", "1类", "Grade B". Read when no
+#: named level of the vocabulary fits; a letter gives ``class-x``, a number ``pN`` (priority),
+#: ``sevN`` (severity) or ``level-N``.
+_ORDINAL_LEVEL = re.compile(
+    r"(?<![A-Za-z0-9])(?P<scheme>priority|prio|severity|sev|level|lvl|tier|class|category|cat"
+    r"|grade|S(?=\d)|P(?=\d))\.?\s*[-:]?\s*"
+    r"(?P<en>[1-5](?![\d.%])|one|two|three|four|five|iv|v|i{1,3}|[A-E])(?![A-Za-z0-9%])"
+    r"|(?<![\d.])第?(?P<zh>[1-5一二三四五ⅠⅡⅢⅣⅤ甲乙丙丁]|[A-E])\s*(?:类|级|等|档)"
+    r"(?!建造|资质|医院|部件|供应|客户|以上|以下|城市|单位|公司|地区|市|县|\d)",
+    re.I,
+)
+
+
+def ordinal_level(text: str) -> str | None:
+    """A level named by a scheme word and an ordinal (see ``_ORDINAL_LEVEL``)."""
+    match = _ORDINAL_LEVEL.search(text)
+    if match is None:
+        return None
+    ordinal = match.group("en") or match.group("zh") or ""
+    scheme = (match.group("scheme") or "").lower()
+    if re.fullmatch(r"[A-Ea-e]", ordinal) and not (
+        scheme in ("i", "v") or (scheme == "" and ordinal.lower() in ("i", "v"))
+    ):
+        return f"class-{ordinal.lower()}"
+    value = _ORDINALS.get(ordinal.lower(), _ORDINALS.get(ordinal, ordinal))
+    if not value.isdigit():
+        return f"class-{value}"
+    if scheme in ("priority", "prio", "p"):
+        return f"p{value}"
+    if scheme in ("severity", "sev", "s"):
+        return f"sev{value}"
+    return f"level-{value}"
+
+
 def severity_in(text: str) -> str | None:
     """The level a text names; numbered schemes first ("Priority 1 (Critical)" is P1)."""
-    for key, _zh, _en, words in SEVERITIES:
-        if words.search(text.strip()):
-            return key
+    # "Routine (normal service requests)": the level named outside the brackets first
+    bare = re.sub(r"[(（][^)）]*[)）]", " ", text).strip()
+    for candidate in (bare, text.strip()) if bare != text.strip() else (text.strip(),):
+        for key, _zh, _en, words in SEVERITIES:
+            if words.search(candidate):
+                return key
+    for candidate in (bare, text.strip()):
+        found = ordinal_level(candidate)
+        if found is not None:
+            return found
     return None
 
 
@@ -174,6 +326,11 @@ def find_commitments(
     bounds = phrases(plain)
     cells = _cell_starts(plain) if sentence.table_row else []
     found: list[FoundCommitment | Unclear | OpenZone] = []
+    # "| 工程师到场 | 8个工作小时 |", "| 故障排除 | 到场后24小时 |": a row that names its action in
+    # its first cell, in a table whose columns name none (项目 | 时限)
+    row_action = None
+    if sentence.table_row and columns is None and len(cells) >= 2:
+        row_action = shape_near(plain, cells[1] - 1, (0, cells[1] - 1))
     last: ShapeWords | None = None  # "市区2小时内到达，郊县4小时内": the series keeps its action
     for start, end in bounds:
         piece = plain[start:end]
@@ -192,17 +349,58 @@ def find_commitments(
         if columns is not None and cells:
             cell = max(i for i, at in enumerate(cells) if at <= span.start)
             column = columns.get(cell)
+        elif row_action is not None and span.start >= cells[1]:
+            column = row_action
         own = shape_near(plain, span.end, phrase)
         if _CONDITION.search(plain[phrase[0] : phrase[1]]) and len(spans) > 1:
             continue  # "如12小时内未能解决，24小时内提交方案": the 12 hours only trigger the plan
+        if (
+            span.unit == "h"
+            and span.value == 24
+            and not span.within
+            and (
+                _ROUND_THE_CLOCK.search(plain, 0, span.start)
+                or _OPEN_HOURS.match(plain, span.start + len(str(span.value)))
+            )
+        ):
+            continue  # "全天24小时受理报修", "24-hour dispatch": opening hours
         direct = _CJK.search(plain, span.start, span.end) is not None and any(
             words.words.match(plain, span.end) for words in SHAPES
         )  # "200公里以内6小时到场": a figure right before the act is its limit
+        if (
+            not direct
+            and plain[span.end : span.end + 1] == "后"
+            and re.search(r"(?:完毕|结束|完成|解决|修复)后\s*$", plain[: span.start])
+            and SHAPE_BY_NAME["hand-in-report"].words.search(plain, span.end, span.end + 12)
+        ):
+            direct = True  # "故障处理完毕后24小时后提交书面报告": the report's limit
         if not (span.within or span.labelled or direct or column is not None):
             continue  # "每超时10分钟", "3年": a length of time, not a limit
         if span.labelled and not span.within and own is None and column is None and action is None:
             continue  # a figure after a label that names no action ("质保期: 3年")
         shape = column if column is not None and (own is None or not span.within) else own
+        english = not _CJK.search(plain, phrase[0], phrase[1])
+        other_act = (
+            _OTHER_ACT.search(plain, phrase[0], span.start)
+            if english
+            else _OTHER_ACT.search(plain, span.end, min(phrase[1], span.end + 10))
+        )
+        if (
+            other_act is not None
+            and column is None
+            and not (
+                english and any(w.words.search(plain, phrase[0], other_act.start()) for w in SHAPES)
+            )
+        ):
+            # "A loan ventilator shall be supplied within 24 hours when …"; not "repaired or
+            # replaced with a loan bed within 24 hours", where the repair comes first
+            shape = None
+        if shape is None and _OTHER_ACT.search(plain, phrase[0], phrase[1]):
+            # "24小时内提供同档次备用机", "a loaner within 1 day": an act the rule library has
+            # no shape for, not the repair named elsewhere in the sentence
+            if span.within:
+                found.append(Unclear(unnumbered(plain[phrase[0] : phrase[1]]).strip()))
+            continue
         if shape is None and len([s for s in spans if s.within]) == 1 and span.within:
             shape = shape_near(plain, span.end, (0, len(plain)))
         if shape is None and span.labelled:
@@ -218,6 +416,16 @@ def find_commitments(
         ):
             shape = SHAPES[0]  # "返厂维修的，3个工作日内修复": the repair is the factory's
         text = unnumbered(plain[phrase[0] : phrase[1]]).strip()
+        inferred = None
+        if (
+            shape is None
+            and (span.within or span.labelled or direct)
+            and not _CONDITION.search(plain[phrase[0] : phrase[1]])
+        ):
+            latin = _CJK.search(plain, phrase[0], phrase[1]) is None
+            guess = infer_action(plain, span.start if latin else span.end, phrase)
+            if guess is not None:
+                shape, inferred = guess
         if shape is None:
             if span.within:
                 found.append(Unclear(text))
@@ -228,11 +436,15 @@ def find_commitments(
             if severity:
                 break
         severity = severity or level
+        if sentence.table_row and level is not None:
+            severity = level  # the row's level, not a word of its definition cell ("一般缺陷")
         zone = None
         for earlier in range(index, -1, -1):
             zone = zone_in(plain[bounds[earlier][0] : bounds[earlier][1]])
             if zone or earlier < index:
                 break  # the zone of this phrase, or of the one just before ("市区: 2小时内")
+        if zone is None and sentence.table_row and len(cells) >= 2:
+            zone = zone_in(plain[: cells[1]])  # "| 郊县网点 | 4小时 | 8小时 |": the row's zone
         if span.unit in ("mo", "y") or (span.unit == "wd" and span.value % 1):
             found.append(Unclear(text))  # a clock runs in minutes to working days, not months
             continue
@@ -250,6 +462,7 @@ def find_commitments(
                 _seconds(span),
                 zone,
                 span.ranged,
+                inferred,
             )
         )
     return found

@@ -17,6 +17,7 @@ import re
 import unicodedata
 import warnings
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -37,6 +38,7 @@ _CN = "零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒�
 #: what a numeral counts; only numerals followed by one of these are numbers.
 _COUNTED = r"个?半?(?:分钟|小时|钟头|个?工作日|天|日|周|星期|个?月|季度|年|次|元|万元|倍|%)"
 _NUMERAL = re.compile(rf"[{_CN}]+(?:点[{_CN}]+)?(?={_COUNTED})")
+_PER_MILLE = re.compile(rf"千分之([{_CN}]+(?:点[{_CN}]+)?|\d+(?:\.\d+)?)")
 _PERCENT = re.compile(rf"百分之([{_CN}]+(?:点[{_CN}]+)?|\d+(?:\.\d+)?)")
 _SENTENCE_END = re.compile(r"[。；;！!？?]|\.(?=\s|$)")
 _PDF_SENTENCE_END = ("。", "；", ";", "！", "!", "？", "?", ".", ":", "：")
@@ -48,6 +50,12 @@ def _t2s() -> Any:
     import opencc
 
     return opencc.OpenCC("t2s")
+
+
+def _per_mille(numeral: str) -> str:
+    """千分之一 is 0.1%."""
+    value = Decimal(_arabic(numeral)) / 10
+    return f"{value.normalize():f}%"
 
 
 def _arabic(numeral: str) -> str:
@@ -68,7 +76,8 @@ def _number_text(value: int | float) -> str:
 
 
 _NUMBERING = re.compile(
-    r"^\s*(?:\d+(?:\.\d+)+\s+|\d+[.、)](?!\d)\s*|\(\d+\)\s*|[一二三四五六七八九十]+、\s*)"
+    r"^\s*(?:\d+(?:\.\d+)+\s+|\d+[.、)](?!\d)\s*|\(\d+\)\s*|[一二三四五六七八九十]+、\s*"
+    r"|第\s*[一二三四五六七八九十百\d]+\s*[条條款章节節项項]\s*)"
 )
 
 
@@ -100,6 +109,8 @@ _NEXT_DAY = re.compile(
     r"\b(?:(?:by|on|within|in) )?(?:the )?next (local )?(business|working) day\b", re.I
 )
 _HALF_HOUR = re.compile(r"\bhalf an hour\b", re.I)
+#: "三(3)年", "一(1)個工作天": a Chinese numeral with its digits in brackets.
+_CN_THEN_DIGITS = re.compile(r"[零一二两三四五六七八九十百]+\s*\((\d+(?:\.\d+)?)\)")
 #: "【≥5】年", "[ 3 ]个工作日": a figure filled into a form's brackets.
 _FORM_BRACKETS = re.compile(r"[【\[]\s*((?:≥|≤|>=|<=|>|<)?\s*\d+(?:\.\d+)?)\s*[】\]]")
 #: Page furniture inside a line or table row ("第 3 页 共 12 页", "Page 3 of 12", "- 3 -").
@@ -124,9 +135,12 @@ def normalise(text: str) -> str:
     plain = unicodedata.normalize("NFKC", text)
     plain = _t2s().convert(plain)
     plain = _FORM_BRACKETS.sub(lambda m: m.group(1), plain)
+    plain = _CN_THEN_DIGITS.sub(lambda m: m.group(1), plain)
     plain = _PAGE.sub(" ", plain)
     plain = _english(plain)
     plain = _PERCENT.sub(lambda m: _arabic(m.group(1)) + "%", plain)
+    plain = _PER_MILLE.sub(lambda m: _per_mille(m.group(1)), plain)
+    plain = re.sub(r"(\d+(?:\.\d+)?)\s*‰", lambda m: _per_mille(m.group(1)), plain)
     return _NUMERAL.sub(lambda m: _arabic(m.group(0)), plain)
 
 
@@ -178,7 +192,7 @@ def _paragraphs(lines: list[Line], wrapped: bool) -> list[tuple[int, str, bool]]
 
 
 _CLAUSE_START = re.compile(
-    r"^(?:\d+(?:\.\d+)+|[(（]?[一二三四五六七八九十]+[、)）]|第[一二三四五六七八九十\d]+[章条节])"
+    r"^(?:\d+(?:\.\d+)+|[(（]?[一二三四五六七八九十]+[、)）]|第[一二三四五六七八九十\d]+[章条节級级])"
 )
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from slaengine.drafting.figures import durations, target_text
 from slaengine.drafting.responses import phrases
-from slaengine.drafting.text import Sentence
+from slaengine.drafting.text import Sentence, unnumbered
 from slaengine.drafting.vocabulary import (
     COMPONENT,
     EXTEND,
@@ -69,6 +69,7 @@ def find_warranty(sentence: Sentence) -> FoundWarranty | None:
         found.rewarranty = "fresh_term"
     elif REMAINING_TERM.search(plain):
         found.rewarranty = "remaining"
+    named_subjects: list[int] = []  # unscoped terms with a subject of their own
     for start, end in phrases(plain):
         text = plain[start:end]
         if (
@@ -100,9 +101,45 @@ def find_warranty(sentence: Sentence) -> FoundWarranty | None:
         term = target_text(spans[0])
         found.scoped.append((kind, term, scoped))
         found.terms.setdefault(kind, term)
+        if kind == "unit" and not scoped:
+            subject = re.split(r"质保|保修|保固|warrant|guarantee|cover|carr", text, maxsplit=1)[0]
+            if len(re.findall(r"[\u4e00-\u9fff]|[A-Za-z]+", subject)) >= 2:
+                named_subjects.append(len(found.scoped) - 1)
+    if any(kind == "unit" and scoped for kind, _, scoped in found.scoped):
+        # "充电模块质保3年，整桩质保2年": a subject of its own named before the whole unit's
+        # term in the same sentence is a part, whatever its name
+        for at in named_subjects:
+            _, term, _ = found.scoped[at]
+            found.scoped[at] = ("component", term, True)
+        found.terms = {}
+        for kind, term, _ in found.scoped:
+            found.terms.setdefault(kind, term)
+    else:
+        # "The magnet is covered for 10 years." with the whole system's term in another
+        # sentence: a subject of its own, settled against the unit's scoped term later
+        for at in named_subjects:
+            kind, term, scoped = found.scoped[at]
+            subject = re.split(r"质保|保修|保固|warrant|guarantee|cover|carr", plain, maxsplit=1)[0]
+            if _own_subject(subject):
+                found.scoped[at] = ("subject", term, scoped)
     if not found.terms and found.rewarranty is None:
         return None
     return found
+
+
+_GENERIC_SUBJECT = re.compile(
+    r"本|该|此|所有|全部|设备|产品|系统|货物|项目|合同|契约|工程|整体|免费|提供|期|为|的|均|自|起"
+    r"|\b(?:the|this|these|all|our|any|each|every|is|are|will|be|shall|of|and|supplied|under|contract"
+    r"|equipment|systems?|products?|goods|items?|hardware|software|works?|from|delivered|installed)\b",
+    re.I,
+)
+
+
+def _own_subject(subject: str) -> bool:
+    """A subject that names a thing of its own (the magnet, 受信总机), not the delivery as a
+    whole (本项目设备, all equipment supplied under this contract)."""
+    rest = _GENERIC_SUBJECT.sub(" ", unnumbered(subject))
+    return bool(re.search(r"[\u4e00-\u9fff]{2}|[A-Za-z]{3,}", rest))
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,25 +156,68 @@ class FoundStep:
 
 
 _FREQUENCIES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"每(?:个)?季度?|quarterly|every quarter", re.I), "3mo"),
+    # "每两周", "fortnightly", "biweekly", every other week: before 每周 / weekly
+    (
+        re.compile(
+            r"每(?:两|二|2)\s*(?:周|个?星期|个?礼拜)|每隔一周|隔周|fortnight|bi-?weekly"
+            r"|every (?:two|2|other) weeks?",
+            re.I,
+        ),
+        "14d",
+    ),
+    # "半月保养", "每半个月": the fortnightly service of lifts, every 15 days
+    (
+        re.compile(
+            r"每半个?月|半月(?:一次|保养|维保|巡检|检查)|twice[- ]monthly|semi-?monthly", re.I
+        ),
+        "15d",
+    ),
+    (
+        re.compile(
+            r"每(?:个)?季度?|quarterly|every quarter|(?:once|1 time) (?:a|per|each) quarter", re.I
+        ),
+        "3mo",
+    ),
     (re.compile(r"每(?:个)?学期|each semester|every semester|every term", re.I), "6mo"),
     (re.compile(r"每半年|每6个月|semi-?annual|every (?:6|six) months|half-yearly", re.I), "6mo"),
-    (re.compile(r"每月|每1个月|monthly|every month", re.I), "1mo"),
-    (re.compile(r"每周|每星期|每礼拜|weekly|every week", re.I), "7d"),
+    (
+        re.compile(r"每月|每1个月|monthly|every month|(?:once|1 time) (?:a|per|each) month", re.I),
+        "1mo",
+    ),
+    (
+        re.compile(
+            r"每日|每天|(?<!\d)\bdaily\b|\bnightly\b|every (?:day|night)"
+            r"|(?:once|1 time) (?:a|per|each) day",
+            re.I,
+        ),
+        "1d",
+    ),
+    (
+        re.compile(
+            r"每周|每星期|每礼拜|weekly|every week|(?:once|1 time) (?:a|per|each) week", re.I
+        ),
+        "7d",
+    ),
 )
 _EVERY_N = re.compile(
     r"每\s*(\d+)\s*个月|every (\d+|two|three|four|six|twelve) months|每(两|二|三|四|六)个月", re.I
 )
 _SPELLED = {"two": "2", "three": "3", "four": "4", "six": "6", "twelve": "12"}
 _SPELLED.update({"两": "2", "二": "2", "三": "3", "四": "4", "六": "6"})
-_EVERY_DAYS = re.compile(r"每\s*(\d+)\s*天|every (\d+) days", re.I)
+_EVERY_DAYS = re.compile(r"每(?:隔)?\s*(\d+)\s*(?:天|日(?!前|内))|every (\d+) days", re.I)
+_EVERY_WEEKS = re.compile(
+    r"每(?:隔)?\s*(\d+|三|四)\s*(?:周|个?星期)|every (\d+|three|four) weeks", re.I
+)
 _PER_YEAR = re.compile(
     r"每年[^,;\d]{0,6}?(\d+)\s*次|(\d+) times (?:a|per|each|every) (?:calendar )?year"
+    r"|(\d+) times (?:yearly|annually)"
     r"|(\d+) (?:[\w-]+ ){0,3}(?:visits?|inspections?|services?) (?:a|per|each|every) year",
     re.I,
 )
 _PER_MONTH = re.compile(r"每月[^,;\d]{0,6}?(\d+)\s*次|(\d+) times (?:a|per|each|every) month", re.I)
-_YEARLY = re.compile(r"每年|annual|yearly|every year|once a year", re.I)
+_YEARLY = re.compile(
+    r"每年|annual|yearly|every year|(?:once|1 time) (?:a|per|each|every) (?:calendar )?year", re.I
+)
 _FIRST_YEARS = re.compile(
     r"前\s*(\d+)\s*年|(?<![第满\d])(\d+)\s*年(?:内|之内|以内)|first (\d+) years", re.I
 )
@@ -159,20 +239,60 @@ _PAPERWORK = re.compile(
 )
 
 
+#: Work done on the equipment, by the class of the verb (checking, testing, cleaning, treating,
+#: servicing, adjusting), not by listed phrases: with a frequency of its own in the same phrase
+#: it is a periodic duty ("每月对灭菌器进行一次安全阀检查", "cooling towers are cleaned and
+#: chemically treated every 3 months").
+_DUTY_CLASS = re.compile(
+    r"检查|查验|检定|检|测|试|清[洗洁扫理]|校|润滑|紧固|调整|保养|维护|维保|巡|养护|点检|普查"
+    r"|\bcheck|\btest|\bclean|\btreat|\bservic|\bmaint|\binspect|\bexamin|\bcalibrat"
+    r"|\blubricat|\boverhaul|\baudit|\bdrill|\bsurvey|\bflush|\bdescal"
+    r"|\breplace[sd]? (?:the )?filters?",
+    re.I,
+)
+#: What comes round with a frequency but is no work on the equipment: money, paperwork,
+#: meetings, figures measured over a period, the service being open.
+_NOT_DUTY = re.compile(
+    r"费|价|款|账|发票|报告|报表|计划|方案|会议|例会|汇报|通报|可用率|开机率|率|热线|值班|受理"
+    r"|\bfees?\b|\bcharges?\b|\binvoic|\bpay|\bprice|\bcredit|\breports?\b|\bplans?\b"
+    r"|\breviews?\b|\bmeetings?\b|\bupdates?\b|availab|uptime|\brates?\b|\bhotline|\bdesk\b",
+    re.I,
+)
+
+
+def _duty_phrase(phrase: str) -> bool:
+    if INSPECTION.search(phrase):
+        return True
+    every, per, _count = _frequency(phrase)
+    return (
+        (every is not None or per is not None)
+        and _DUTY_CLASS.search(phrase) is not None
+        and _NOT_DUTY.search(phrase) is None
+    )
+
+
 def find_steps(sentence: Sentence) -> list[FoundStep]:
     plain = sentence.plain
-    if not INSPECTION.search(plain) or FINAL_INSPECTION.search(plain):
+    if FINAL_INSPECTION.search(plain) or not (
+        INSPECTION.search(plain) or any(_duty_phrase(plain[a:b]) for a, b in phrases(plain))
+    ):
         return []
     steps = []
     context = ""  # phrases since the last step: "质保期第一年内，每季度巡检一次"
     for start, end in phrases(plain):
         phrase = plain[start:end]
-        if not INSPECTION.search(phrase) or _PAPERWORK.search(phrase):
+        if not _duty_phrase(phrase) or _PAPERWORK.search(phrase):
             # "每年对整梯做一次全面改造" names no inspection; "每月5日前提交保养报告",
             # "每月报送巡检计划" are paperwork deadlines, not inspections
             context += phrase + ","
             continue
         every, per, count = _frequency(phrase)
+        times = re.search(r"(\d+)\s*次", phrase)
+        if every is None and per is None and times and int(times.group(1)) > 1:
+            # "每年免费校准一次、预防性维护两次": N times in the period of an earlier phrase
+            period = _frequency(context + plain[:start])[0]
+            if period in ("1y", "1mo"):
+                every, per, count = None, period, int(times.group(1))
         if every is None and per is None:
             # "每月对组件、逆变器、汇流箱巡检一次": the frequency was in an earlier phrase
             every, per, count = _frequency(context)
@@ -207,6 +327,14 @@ def _frequency(text: str) -> tuple[str | None, str | None, int | None]:
     if every_n:
         months = next(g for g in every_n.groups() if g)
         return f"{_SPELLED.get(months.lower(), months)}mo", None, None
+    every_years = re.search(r"every (\d+) years|每(\d+)年", text, re.I)
+    if every_years:
+        return f"{every_years.group(1) or every_years.group(2)}y", None, None
+    every_weeks = _EVERY_WEEKS.search(text)
+    if every_weeks:
+        weeks = next(g for g in every_weeks.groups() if g)
+        weeks = {"三": "3", "四": "4", "three": "3", "four": "4"}.get(weeks.lower(), weeks)
+        return f"{int(weeks) * 7}d", None, None
     every_days = _EVERY_DAYS.search(text)
     if every_days:
         return f"{every_days.group(1) or every_days.group(2)}d", None, None

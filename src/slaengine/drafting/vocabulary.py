@@ -58,7 +58,9 @@ SHAPES: tuple[ShapeWords, ...] = (
     ShapeWords(
         "hand-in-report",
         _words(
-            r"报告|(?:maintenance|service|repair|written|incident|root[- ]cause) report|\bRCA\b"
+            r"报告|(?:maintenance|service|repair|written|incident|root[- ]cause|analysis|failure|fault)"
+            r" report|root[- ]cause analysis|\bRCA\b|\bRFO\b|reason[- ]for[- ]outage|job sheets?|job cards?"
+            r"|纪录表|记录表|记录单|维修单|服务单|服务报告单"
             r"|service ticket|work order|service record"
         ),
         "report-{t}",
@@ -91,8 +93,8 @@ SHAPES: tuple[ShapeWords, ...] = (
     ShapeWords(
         "be-on-site",
         _words(
-            r"到达现场|到场|到位|赶到|赶赴|抵达|到达|到院|到厂|到校|进入抢修现场|上门|on[- ]site|arriv|attendance"
-            r"|at the site"
+            r"到达现场|到场|到位|赶到|赶赴|抵达|到达|到院|到厂|到校|进入抢修现场|上门|on[- ]?site|arriv|attendance"
+            r"|at the site|\battend(?:s|ed|ing)?\b|\bmake[- ]safe|\bmade safe"
         ),
         "onsite-{t}",
         "onsite",
@@ -105,8 +107,11 @@ SHAPES: tuple[ShapeWords, ...] = (
         "fix-after-arrival",
         _words(
             r"修复|修好|排除|消缺|解决|处置完毕|处理完毕|处理完成|维修到位|维修完毕|完成维修|恢复正常|恢复运行"
+            r"|(?<!提)完成(?![\u4e00-\u9fff]{0,2}(?:派|报告|方案|回访|响应|到场|巡检|保养|检测|交付|培训|安装))"
             r"|恢复(?!原状)|完工|\bfix|\brepair|restor|resol|\bsolution|mitigat|\bcomplet"
-            r"|return(?:ed)? to service|back (?:in|to|into) service|replac(?:e|es|ed|ement)\b"
+            r"|return(?:ed)? to (?:service|clinical use|use|operation|production)"
+            r"|back (?:in|to|into) service|replac(?:e|es|ed|ement)\b|\bworkaround"
+            r"|\boutages? (?=exceed|lasting|longer|of more)"
         ),
         "repair-{sev}{t}",
         "repair",
@@ -118,7 +123,9 @@ SHAPES: tuple[ShapeWords, ...] = (
     ShapeWords(
         "answer-the-call",
         _words(
-            r"答复|响应|反应|回复|应答|回应|接听|联系|处置|受理|\brespon|\banswer|acknowledg|contact"
+            r"答复|响应|反应|回复|应答|回应|回电|接听|联系|处置|受理|远程诊断|远程支持|电话确认"
+            r"|\brespon|\banswer|acknowledg|(?<!site )(?<!named )(?<!the )(?<!a )(?<!customer )contact"
+            r"|remote (?:diagnos|support|assistance)|(?:tele)?phone support"
             r"|return(?:s|ed)? (?:the |a |their |all )?(?:phone )?calls?"
         ),
         "ack-{t}",
@@ -156,7 +163,7 @@ SEVERITIES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
             f"sev{n}",
             f"严重性{n}",
             f"Severity {n}",
-            rf"\bsev(?:erity)?\s*(?:level\s*)?-?\s*{n}\b|严重(?:性|等级)\s*{n}(?!\d)",
+            rf"\bsev(?:erity)?\s*(?:level\s*)?-?\s*{n}(?![\d.])|严重(?:性|等级)\s*{n}(?!\d)",
         )
         for n in (1, 2, 3, 4)
     ),
@@ -165,7 +172,8 @@ SEVERITIES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
             f"p{n}",
             f"P{n}",
             f"Priority {n}",
-            rf"(?<![\w-])P\s*{n}\b|\bpriority\s*(?:level\s*)?{n}\b|优先级\s*{n}(?!\d)|{n}\s*级优先",
+            rf"(?<![A-Za-z0-9_-])P\s*{n}(?![\d.A-Za-z])|\bpriority\s*(?:level\s*)?{n}\b"
+            rf"|优先级\s*{n}(?!\d)|{n}\s*级优先",
         )
         for n in (1, 2, 3, 4)
     ),
@@ -175,7 +183,8 @@ SEVERITIES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
             f"{_CN_DIGITS[n - 1]}级",
             f"Level {n}",
             rf"第?(?:{_CN_DIGITS[n - 1]}|{n}|{_ROMAN_U[n - 1]})\s*级(?!建造|资质|医院|部件)"
-            rf"|(?<![A-Za-z]){_ROMAN[n - 1]}\s*级|\blevel\s*{n}\b|\b(?:tier)\s*{n}\b",
+            rf"|(?<![A-Za-z]){_ROMAN[n - 1]}\s*级|\blevel\s*{n}\b|\b(?:tier)\s*{n}\b"
+            rf"|第?{_CN_DIGITS[n - 1]}类(?=缺陷|故障|问题|事件|隐患)|\bcat(?:egory|\.)?\s*{n}\b",
         )
         for n in (1, 2, 3, 4)
     ),
@@ -187,14 +196,22 @@ SEVERITIES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
             rf"一般{_FAULT}|普通故障|^普通$|一般$|^一般|general{_EN_FAULT}|^general\b|\bnormal\b"
         ),
     ),
-    ("major", "重大故障", "Major fault", _words(rf"重大{_FAULT}?|大的故障|较大故障|\bmajor\b")),
+    (
+        "major",
+        "重大故障",
+        "Major fault",
+        _words(rf"重大{_FAULT}?|大的故障|较大故障|\bmajor{_EN_FAULT}|^major\b|\(major\)|^major$"),
+    ),
     ("emergency", "紧急故障", "Emergency", _words(r"(?<!非)紧急|加急|(?<!non-)(?<!non )emergenc")),
     ("urgent", "加急", "Urgent", _words(r"(?<!non-)(?<!non )\burgent\b")),
     (
         "critical",
         "严重故障",
         "Critical",
-        _words(rf"(?<!较)严重{_FAULT}|^严重$|\bcritical{_EN_FAULT}|^critical\b|\(critical\)"),
+        _words(
+            rf"(?<!较)严重{_FAULT}|^严重$|(?<!non-)(?<!non )\bcritical{_EN_FAULT}|^critical\b"
+            rf"|\(critical\)"
+        ),
     ),
     (
         "important",
@@ -240,11 +257,15 @@ COSTS = _words(
 CAP = _words(
     r"最高不超过|最多不超过|累计不超过|不超过|封顶|上限|为限|at most|capped at|not exceed|maximum of"
 )
-CONTRACT_PRICE = _words(r"合同(?:总)?(?:价|金额|价款|总额)|contract (?:price|value|sum|amount)")
+CONTRACT_PRICE = _words(
+    r"合同(?:总)?(?:价|金额|价款|总额)|(?:契约|合约)(?:总)?(?:价|金额|价金|总额)"
+    r"|contract (?:price|value|sum|amount)"
+)
 #: "per started unit of lateness": 每超时10分钟, 每逾期1天, per started hour, for every 10 minutes.
 PER_UNIT = _words(
-    r"每(?:超时|超过|超出|逾期|逾|延迟|延误|迟到|晚)?\s*(?=\d|半|小时|天|日)"
+    r"每(?:超时|超过|超出|超|逾期|逾|延迟|延误|迟到|迟|晚)?\s*(?=\d|半|小时|天|日)"
     r"|per (?:started |additional )?(?=\d|hour|day|minute)|for (?:each|every) (?:started |full |part of an? )?"
+    r"|(?<=\d元)\s*/\s*(?=小时|天|日|分钟)|(?<=\d)\s*/\s*(?=hour|hr\b|day)"
 )
 PER_BARE_UNIT = _words(r"^(小时|天|日|hour|day|minute)")
 YEAR_CAP = _words(r"合同年度|每年|每一年度|per contract year|each contract year|any contract year")
@@ -253,7 +274,10 @@ CONTRACT_TOTAL = _words(r"合同期内|整个合同期|合同有效期内|over t
 SITE_RULES = _words(r"违反.{0,8}(?:管理规定|规章|制度)|site (?:rules|regulations)")
 INSPECTION = _words(
     r"巡检|巡视|巡查|定期检查|定期维护|预防性维护|保养|检修|检测(?![器仪])|检验|测试|清洗|清洁|校准|inspect"
-    r"|cleaning|calibrat"
+    r"|(?:全面|安全|例行|年度|常规|综合|定期|远程|远端)检查|年检|应急演练|演练|预防性试验|试验"
+    r"|service visits?|preventative|\bserviced\b|\binspected\b|\btested\b|load tests?"
+    r"|健康检查|\baudits?\b|safety tests?|electrical tests?|overhaul"
+    r"|cleaning|cleaned|calibrat|health checks?|\bchecked (?:every|once|\d)|\bchecks? (?:every|once)"
     r"|preventive maintenance|planned maintenance|maintenance visits?|servicing|examination"
     r"|safety checks?|(?:periodic|annual|routine) checks?|tests? of"
 )
@@ -267,25 +291,27 @@ KEY_PART = _words(
 )
 WHOLE_UNIT = _words(
     r"成套设备|整套设备|整机|整体|设备整机|全套|整套|整梯|整屏|整车|整台|其余设备|其他设备"
+    r"|(?<![调完修])整(?:桩|柜|站|架|座|组|件设备|套|部|辆|条线)"
     r"|whole (?:unit|system)"
     r"|complete (?:unit|system)"
     r"|entire (?:unit|system)|equipment as a whole|整台|其余部分|the rest of"
 )
 OTHER_PART = _words(
     r"(?:其他|其它|其余|一般|普通)(?:零部件|零件|部件|配件)|易损件|耗材|辅机|辅助设备|附属设备|更换[之的]?(?:零部件|零件|部件|配件)"
-    r"|other parts|wearing parts|consumables"
+    r"|other parts|wearing parts|consumables|replacement parts?|replaced parts?|spare parts?"
 )
 #: A part named by what it is (压缩机, 球管, an inverter, batteries): a key part when its warranty
 #: is longer than the whole unit's, another part when it is shorter.
 COMPONENT = _words(
     r"压缩机|球管|探测器|逆变器|主板|电源模块|电路板|板卡|电机|马达|曳引机|控制器|控制柜|变频器|变压器"
     r"|显示屏|液晶屏|屏幕|触摸屏|硬盘|光源|灯珠|发动机|水泵|风机|电池|传感器|打印机"
+    r"|模块|相机|摄像机|摄像头|镜头|读卡器|阀门|阀|电极|探头|灯管|滤网|充电枪|线缆|电缆"
     r"|compressors?|tubes?|detectors?|inverters?|mother ?boards?|main ?boards?|motors?|engines?"
     r"|controllers?|displays?|screens?|panels?|sensors?|circuit boards?|modules?|batter(?:y|ies)"
     r"|printers?|pumps?|drives?|hard disks?|power supplies"
 )
 FRESH_TERM = _words(
-    r"一包|重新计算|重新起算|重新享受|再保修一个|fresh|restart|new (?:full )?warranty"
+    r"一包(?![\d一二两三四五六七八九十])|重新计算|重新起算|重新享受|再保修一个|fresh|restart|new (?:full )?warranty"
     r"|full warranty from the"
 )
 REMAINING_TERM = _words(
@@ -336,6 +362,7 @@ ZONES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
         "City",
         _words(
             r"市区|市内|城区|主城区|本市|省会城市|省会|市周边|同城|\bin[- ]city\b|\burban\b|\bcity\b"
+            r"|\bmetro(?:politan)?\b"
         ),
     ),
     (
@@ -351,7 +378,7 @@ ZONES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
         "省内",
         "Within the province",
         _words(
-            r"省内|跨地区|跨市|外地|本省|地级市|地市|江浙沪地区|\bin[- ]province\b|\bregional\b|\bother cities\b"
+            r"省内|跨地区|跨市|外地|本省|地级市|地市|江浙沪地区|周边省份|周边省市|邻近省份|\bin[- ]province\b|\bregional\b|\bother cities\b"
         ),
     ),
     (
@@ -359,7 +386,8 @@ ZONES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
         "跨省/偏远地区",
         "Out of province or remote",
         _words(
-            r"跨省|省外|外省|偏远|边远|江浙沪外|其他地区|\bremote\b|out[- ]of[- ](?:province|state)"
+            r"跨省|省外|外省|偏远|边远|离岛|海岛|外岛|江浙沪外|其他地区|\bremote\b|out[- ]of[- ](?:province|state)"
+            r"|outlying islands?"
         ),
     ),
 )
@@ -379,13 +407,16 @@ MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
         "on_time_rate",
         _words(
             r"按时(?:到场|到达|响应|修复)?率|及时率|准时率|on[- ]time (?:\w+ )?rate|SLA targets? .{0,20}met"
+            r"|%\s*of (?:all )?(?:\w+ ){0,2}(?:incidents|calls|tickets|requests|faults|jobs|work orders)\b"
+            r".{0,60}\bwithin\b"
         ),
     ),
     ("satisfaction", _words(r"满意度|满意率|satisfaction")),
     (
         "availability",
         _words(
-            r"可用率|可利用率|可用性|开机率|在线率|完好率|妥善率|正常运行率|运行率|availability|uptime"
+            r"可用率|可利用率|可用性|开机率|在线率|完好率|妥善率|正常运行率|运行率|保证率|availability|uptime"
+            r"|\bavailable (?=\d)"
         ),
     ),
 )
@@ -393,7 +424,7 @@ MEASURE_PERIODS: tuple[tuple[re.Pattern[str], str], ...] = (
     (_words(r"季度|quarter"), "quarter"),
     (
         _words(
-            r"年度|每年|全年|合同年|合同期|契约期|服务期内|contract year|contract term|contract period|(?<![\d第])年[\u4e00-\u9fff]{0,3}率|annual|per year|yearly"
+            r"年度|每年|全年|合同年|合同期|契约期|服务期内|contract year|contract term|contract period|calendar year|(?<![\d第])年[\u4e00-\u9fff]{0,6}率|annual|per year|yearly"
         ),
         "contract_year",
     ),
@@ -403,12 +434,14 @@ MEASURE_PERIODS: tuple[tuple[re.Pattern[str], str], ...] = (
 PHONE = re.compile(
     r"(?<![\d-])(?:\+?86[- ]?)?(?:400[- ]?\d{3}[- ]?\d{4}|0\d{1,3}[- ]?\d{6,8}|1[3-9]\d{9}"
     r"|\(?\d{3}\)?[ -]\d{3}-\d{4}|\+\d{1,3}(?:[ -]\d{1,4}){2,4}"
-    r"|\(0\d{1,3}\)\s?\d{3,4}-?\d{4}|0\d{3} \d{3} \d{4}|1[38]00 \d{3} \d{3})(?![\d-])"
+    r"|\(0\d{1,3}\)\s?\d{3,4}-?\d{4}|0\d{3} \d{3} \d{4}|1[38]00 \d{3} \d{3,4}"
+    r"|1[- ]8[0-9]{2}[- ]\d{3}[- ]\d{4}|0800[- ]\d{3}[- ]\d{3,4}|09\d{2}-\d{3}-\d{3}|400\d-\d{3}-\d{3}"
+    r"|(?:(?<=[:：])|(?<=[:：] ))[2-9]\d{3}[ -]\d{4})(?![\d-])"
 )
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 ROLE = _words(
     r"项目经理|服务经理|售后(?:服务)?(?:经理|负责人|工程师)|技术负责人|总工程师|值班(?:工程师|人员|电话)|服务热线|"
-    r"报修电话|联系人|投诉电话|监督电话|客服(?:热线|电话)|account manager|service manager|project manager"
+    r"报修电话|联系人|投诉电话|监督电话|客服(?:热线|电话)|热线|专线|account manager|service manager|project manager"
     r"|support (?:line|desk|hotline)|hotline|help ?desk|duty engineer|escalation"
 )
 #: The warranty postponed by the time out of service (顺延, 双倍顺延): no clause kind has it.
@@ -417,7 +450,10 @@ POSTPONE = _words(r"顺延|相应延长|双倍延长|extended by (?:the|twice th
 #: A kind of fault named in passing (a machine that is down, System down, down trucks) and the
 #: rest of them (for all other calls): the levels ``down`` and ``other``.
 DOWN_KIND = re.compile(
-    r"\b(?:that|which) (?:is|are) down\b|\b(?:system|machine|unit|line|equipment|site)[- ]down\b"
+    r"\b(?:that|which) (?:is|are) down\b"
+    r"|\b(?:system|machine|unit|line|equipment|site|instrument|analy[sz]er|device|server|network"
+    r"|plant|vehicle|truck|lift|elevator|printer|scanner|terminal|chiller|boiler|link|host)[- ]down\b"
+    r"|^\s*(?:the )?(?!slow|shut|break|count|step|wind|turn|cool|calm|touch)[a-z]+[- ]down\s*$"
     r"|^\s*down\b|\bdown (?:machines?|units?|systems?|equipment|trucks?|vehicles?)\b",
     re.I,
 )

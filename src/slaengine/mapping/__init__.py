@@ -6,7 +6,7 @@ daylight-saving edges, ``write_in``), ``vocabulary`` (value tables, event types,
 ids, JSON Lines out). One module per input shape:
 
 * ``csv_rows`` — a ticketing export, one row per status change (``slaengine import``,
-  ``backtest --csv``);
+  ``backtest --csv``), its mapping file in ``csv_mapping``;
 * ``webhook`` — the JSON a helpdesk posts when a ticket changes (``slaengine serve --hook``,
   ``slaengine hook try``).
 

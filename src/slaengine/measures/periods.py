@@ -10,10 +10,8 @@ import math
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from dateutil.relativedelta import relativedelta
-
 from slaengine.contract.models import NAMED_PERIODS
-from slaengine.durations import Duration
+from slaengine.durations import Duration, add_months
 
 
 def _midnight(day: date, zone: ZoneInfo) -> datetime:
@@ -22,19 +20,19 @@ def _midnight(day: date, zone: ZoneInfo) -> datetime:
 
 def _next_boundary(day: date, period: str, accepted_on: date) -> date:
     if period == "month":
-        return (day.replace(day=1)) + relativedelta(months=1)
+        return add_months(day.replace(day=1), 1)
     if period == "day":
         return day + timedelta(days=1)
     if period == "week":
         return day + timedelta(days=7 - day.weekday())  # the next Monday
     if period == "quarter":
         first = day.replace(day=1, month=(day.month - 1) // 3 * 3 + 1)
-        return first + relativedelta(months=3)
+        return add_months(first, 3)
     # contract_year: the next anniversary of acceptance after ``day`` (month ends clamp)
     years = 1
-    while accepted_on + relativedelta(years=years) <= day:
+    while add_months(accepted_on, 12 * years) <= day:
         years += 1
-    return accepted_on + relativedelta(years=years)
+    return add_months(accepted_on, 12 * years)
 
 
 def measure_periods(

@@ -229,9 +229,10 @@ def _rolling_adjustments(
     if rolling is None:
         return []
     cut: dict[int, list[Line]] = defaultdict(list)
-    for line in sorted(lines, key=Line.order_key):
-        if line.rolling_cut:
-            cut[month_index(line.billed_at, contract)].append(line)
+    # the cut lines in occurrence order (filtered first: sorting is stable, and most lines are
+    # never cut)
+    for line in sorted((x for x in lines if x.rolling_cut), key=Line.order_key):
+        cut[month_index(line.billed_at, contract)].append(line)
     counted = [x for x in every_line if x.section == PENALTY and x.counts and x.amount is not None]
     result: list[Line] = []
     for month, cut_lines in sorted(cut.items()):
@@ -277,18 +278,20 @@ def adjustments(
     """Adjustment lines for the cuts of ``lines`` (all penalties, or one statement's), one per
     cap and contract year; ``every_line`` (all penalties) supplies the year's figures."""
     result: list[Line] = _rolling_adjustments(lines, every_line, contract)
+    sums: _YearSums | None = None
     for cap_kind, attribute in ((PER_CONTRACT_YEAR, "year_cut"), (CONTRACT_TOTAL, "total_cut")):
         cap = cap_amount(getattr(contract.caps, cap_kind), contract.price)
         if cap is None:
             continue
         cut: dict[int, list[Line]] = defaultdict(list)
-        for line in sorted(lines, key=Line.order_key):
-            if getattr(line, attribute):
-                cut[line.contract_year].append(line)
+        # the cut lines in occurrence order (filtered first: sorting is stable)
+        for line in sorted((x for x in lines if getattr(x, attribute)), key=Line.order_key):
+            cut[line.contract_year].append(line)
         for year, cut_lines in sorted(cut.items()):
             here = sum((getattr(x, attribute) for x in cut_lines), ZERO)
             first = cut_lines[0]
-            en, zh = _cap_words(cap_kind, cap, year, here, every_line, contract)
+            sums = sums or _YearSums(every_line)
+            en, zh = _cap_words(cap_kind, cap, year, here, sums, contract)
             result.append(
                 Line(
                     id=f"cap/{cap_kind}/{year}",
@@ -307,22 +310,40 @@ def adjustments(
     return result
 
 
+class _YearSums:
+    """The sums the cap adjustments' words give, over every counted penalty line, in one pass:
+    per contract year what was owed, what the rolling cap and the yearly cap cut; and over the
+    whole contract what the total cap cut."""
+
+    def __init__(self, every_line: Sequence[Line]) -> None:
+        #: year -> [owed, rolling cut, yearly cut]
+        self.years: dict[int, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO, ZERO])
+        self.after_caps = ZERO
+        self.total_cut = ZERO
+        for x in every_line:
+            if x.section != PENALTY or not x.counts or x.amount is None:
+                continue
+            sums = self.years[x.contract_year]
+            sums[0] += x.amount
+            sums[1] += x.rolling_cut
+            sums[2] += x.year_cut
+            self.after_caps += x.amount - x.year_cut - x.rolling_cut
+            self.total_cut += x.total_cut
+
+
 def _cap_words(
     cap_kind: str,
     cap: tuple[Decimal, str, str],
     year: int,
     here: Decimal,
-    every_line: Sequence[Line],
+    sums: _YearSums,
     contract: Contract,
 ) -> tuple[str, str]:
     amount, cap_en, cap_zh = cap
-    counted = [x for x in every_line if x.section == PENALTY and x.counts and x.amount is not None]
     if cap_kind == PER_CONTRACT_YEAR:
-        in_year = [x for x in counted if x.contract_year == year]
+        owed_in_year, rolled, over = sums.years.get(year, [ZERO, ZERO, ZERO])
         # a part the rolling cap cut was never charged, so the year does not count it
-        rolled = sum((x.rolling_cut for x in in_year), ZERO)
-        owed = sum((x.amount or ZERO for x in in_year), ZERO) - rolled
-        over = sum((x.year_cut for x in in_year), ZERO)
+        owed = owed_in_year - rolled
         span = year_span_text(contract, year)
         after_en = " after the rolling cap" if rolled else ""
         after_zh = "（连续月份封顶后）" if rolled else ""
@@ -335,8 +356,8 @@ def _cap_words(
             f" − 封顶{amount_text(amount)} = 超出{amount_text(over)}"
         )
     else:
-        owed = sum(((x.amount or ZERO) - x.year_cut - x.rolling_cut for x in counted), ZERO)
-        over = sum((x.total_cut for x in counted), ZERO)
+        owed = sums.after_caps
+        over = sums.total_cut
         caps_en = "yearly and rolling caps" if contract.caps.rolling else "yearly caps"
         caps_zh = "年度及连续月份封顶" if contract.caps.rolling else "年度封顶"
         en = (

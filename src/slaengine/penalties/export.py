@@ -39,7 +39,7 @@ Cell = str | int | Decimal | datetime | date | None
 
 LINE_COLUMNS = (
     "date", "section", "ticket", "subject", "cycle", "late_by", "clause", "clause_name",
-    "formula", "amount", "status", "waiver", "contract_year",
+    "formula", "amount", "status", "waiver", "contract_year", "dispute",
 )  # fmt: skip
 COMPLIANCE_COLUMNS = ("commitment", "judged", "met", "breached", "waived", "on_time_rate",
                       "median", "p90")  # fmt: skip
@@ -98,6 +98,11 @@ def line_rows(statement: Statement, lang: str) -> list[list[Cell]]:
         waiver = ""
         if line.waived:
             waiver = f"{line.waiver_reason or ''} ({label('by', lang)}: {line.waived_by or ''})"
+        # a disputed line: marked in its status, the dispute's words in its own column (the
+        # footnote of the terminal table and the PDF, ``dispute_notes``)
+        disputed = statement.dispute_of(line)
+        if disputed is not None:
+            status.append(disputed.mark(lang))
         rows.append(
             [
                 _when(line, zone),
@@ -113,9 +118,15 @@ def line_rows(statement: Statement, lang: str) -> list[list[Cell]]:
                 ", ".join(status),
                 waiver,
                 line.contract_year,
+                disputed.note(lang) if disputed is not None else "",
             ]
         )
     return rows
+
+
+def dispute_notes(statement: Statement, lang: str) -> list[str]:
+    """The footnotes of the disputed lines, by dispute number (empty: none disputed)."""
+    return [mark.note(lang) for _, mark in statement.disputed()]
 
 
 def totals_rows(statement: Statement, lang: str) -> list[tuple[str, Decimal]]:
@@ -307,8 +318,9 @@ def to_xlsx(statement: Statement, lang: str) -> bytes:
         label("lines", lang),
         LINE_COLUMNS,
         line_rows(statement, lang),
-        {"A": 19, "B": 12, "C": 14, "D": 22, "H": 24, "I": 70, "J": 12, "K": 12, "L": 30},
-    )
+        {"A": 19, "B": 12, "C": 14, "D": 22, "H": 24, "I": 70, "J": 12, "K": 12, "L": 30,
+         "N": 60},
+    )  # fmt: skip
     sheet(
         label("compliance", lang),
         COMPLIANCE_COLUMNS,

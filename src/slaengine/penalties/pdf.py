@@ -31,7 +31,14 @@ from xml.sax.saxutils import escape
 
 from slaengine.errors import SlaError
 from slaengine.penalties.caps import cap_amount
-from slaengine.penalties.export import LINE_COLUMNS, heading_rows, line_rows, totals_rows
+from slaengine.penalties.disputes import dispute_word
+from slaengine.penalties.export import (
+    LINE_COLUMNS,
+    dispute_notes,
+    heading_rows,
+    line_rows,
+    totals_rows,
+)
 from slaengine.penalties.statement import Statement
 from slaengine.penalties.words import amount_text, label
 
@@ -248,6 +255,13 @@ def render_pdf(
     lines = Table(rows, colWidths=widths, repeatRows=1)
     lines.setStyle(grid)
     story.append(lines)
+    notes = dispute_notes(statement, lang)
+    if notes:  # the disputed lines' footnote: [n] who contested it, why, the decision
+        story.append(Spacer(1, 2 * mm))
+        story.append(p(f"{dispute_word('footnote_title', lang)}. "
+                       f"{dispute_word('footnote_intro', lang)}", base))  # fmt: skip
+        for note in notes:
+            story.append(p(note))
 
     # totals and caps
     story.append(Paragraph(escape(f"{label('totals', lang)} ({contract.currency})"), h2))

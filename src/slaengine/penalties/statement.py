@@ -15,15 +15,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
-
 from slaengine.contract.models import Contract
+from slaengine.durations import add_months
 from slaengine.errors import SlaError
 from slaengine.findings import Findings, TicketSummary
 from slaengine.measures import MeasurePeriod
 from slaengine.measures.compliance import Compliance, measure, measure_obligation
 from slaengine.penalties.charge import Charges, Totals, charge
+from slaengine.penalties.disputes import DisputeMark, line_reference
 from slaengine.penalties.kinds.measure_credit import period_money
+from slaengine.penalties.lines import Line
 from slaengine.penalties.words import amount_text
 from slaengine.penalties.years import local_midnight
 from slaengine.spans import days_text
@@ -47,7 +48,7 @@ class Window:
             raise SlaError(f"--period: {text!r} is not a month; write it like 2026-10")
         first = date(int(match.group(1)), int(match.group(2)), 1)
         start = local_midnight(contract, first)
-        end = local_midnight(contract, first + relativedelta(months=1))
+        end = local_midnight(contract, add_months(first, 1))
         return cls(start, end, first.strftime("%Y-%m"))
 
     @classmethod
@@ -85,6 +86,21 @@ class Statement:
     rejected_events: int
     #: The periods of the contract's measures that overlap the statement's period.
     measures: list[MeasurePeriod] = field(default_factory=list)
+    #: The disputes of its lines, by line reference (``disputes.line_reference``): filled in
+    #: by the shell from the store (slaengine.store.disputes), empty for a file of events.
+    disputes: dict[str, DisputeMark] = field(default_factory=dict)
+
+    def dispute_of(self, line: Line) -> DisputeMark | None:
+        """The dispute of ``line`` (its open one, else its latest decided), if any."""
+        if not self.disputes or line.clause is None:
+            return None
+        return self.disputes.get(line_reference(line))
+
+    def disputed(self) -> list[tuple[Line, DisputeMark]]:
+        """The statement's disputed lines with their disputes, by dispute number."""
+        found = [(line, self.dispute_of(line)) for line in self.charges.lines()]
+        marked = [(line, mark) for line, mark in found if mark is not None]
+        return sorted(marked, key=lambda pair: pair[1].number)
 
     @property
     def complete(self) -> bool:
@@ -120,6 +136,15 @@ class Statement:
             "chargeable_tickets": [ticket.to_json() for ticket in self.chargeable_tickets],
             "warranty_unknown": self.warranty_unknown,
             "rejected_events": self.rejected_events,
+            **(
+                {
+                    "disputes": [
+                        {"line": line.id, **mark.to_json()} for line, mark in self.disputed()
+                    ]
+                }
+                if self.disputes
+                else {}
+            ),
         }
 
 

@@ -6,13 +6,12 @@ Anything before acceptance counts to year 1: there is no year 0 to cap.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from dateutil.relativedelta import relativedelta
-
 from slaengine.contract.models import Contract
+from slaengine.durations import add_months
 from slaengine.spans import days_text
 
 
@@ -22,7 +21,7 @@ def local_midnight(contract: Contract, day: date) -> datetime:
 
 @lru_cache(maxsize=4096)
 def _year_start(accepted_on: date, zone: str, year: int) -> datetime:
-    return datetime.combine(accepted_on + relativedelta(years=year - 1), time(0), ZoneInfo(zone))
+    return datetime.combine(add_months(accepted_on, 12 * (year - 1)), time(0), ZoneInfo(zone))
 
 
 def year_start(contract: Contract, year: int) -> datetime:
@@ -44,5 +43,5 @@ def contract_year(contract: Contract, when: datetime) -> int:
 def year_span_text(contract: Contract, year: int) -> str:
     """``2026-01-15 – 2027-01-14``: the dates of a contract year, both inclusive."""
     first = year_start(contract, year).date()
-    last = year_start(contract, year + 1).date() - relativedelta(days=1)
+    last = year_start(contract, year + 1).date() - timedelta(days=1)
     return days_text(first, last)

@@ -19,8 +19,6 @@ import weakref
 from collections.abc import Iterable
 from typing import Any
 
-from durable.engine import Host, MessageNotHandledException
-
 from slaengine.contract.loader import contract_fingerprint
 from slaengine.contract.models import Contract
 from slaengine.ruleset.compiler import (
@@ -32,22 +30,29 @@ from slaengine.ruleset.compiler import (
 )
 
 
-class _Host(Host):  # type: ignore[misc]
-    """A durable_rules host whose actions only record their names for the current call."""
+def _new_host() -> Any:
+    """A durable_rules host whose actions only record their names for the current call.
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.fired: list[str] = []
+    durable_rules (its C engine, ~25 ms to load) is imported here, when a rule set is first
+    asked: compiling and counting rules (``contract validate``) never needs it."""
+    from durable.engine import Host
 
-    def get_action(self, action_name: str) -> Any:
-        def record(_context: Any) -> None:
-            self.fired.append(action_name)
+    class _Host(Host):  # type: ignore[misc]
+        def __init__(self) -> None:
+            super().__init__()
+            self.fired: list[str] = []
 
-        return record
+        def get_action(self, action_name: str) -> Any:
+            def record(_context: Any) -> None:
+                self.fired.append(action_name)
+
+            return record
+
+    return _Host()
 
 
 _lock = threading.Lock()
-_host: _Host | None = None
+_host: Any = None
 _registered: set[str] = set()
 _matchers: dict[str, Matcher] = {}
 #: The matcher of a contract object already asked about, by its identity (a fingerprint is a
@@ -55,10 +60,10 @@ _matchers: dict[str, Matcher] = {}
 _by_object: dict[int, tuple[weakref.ref[Contract], Matcher]] = {}
 
 
-def _the_host() -> _Host:
+def _the_host() -> Any:
     global _host
     if _host is None:
-        _host = _Host()
+        _host = _new_host()
     return _host
 
 
@@ -146,7 +151,7 @@ class Matcher:
             host.fired = []
             try:
                 host.assert_fact(self.ruleset, fact)
-            except MessageNotHandledException:
+            except _not_handled():
                 return frozenset()  # no rule matches this shape (nothing was asserted)
             host.retract_fact(self.ruleset, fact)
             fired = host.fired
@@ -159,6 +164,13 @@ class Matcher:
             host = _the_host()
             host.post(self.ruleset, fact)
             host.fired = []
+
+
+def _not_handled() -> type[Exception]:
+    from durable.engine import MessageNotHandledException
+
+    exception: type[Exception] = MessageNotHandledException
+    return exception
 
 
 def _apply_order(action: Action) -> tuple[int, str]:

@@ -35,7 +35,7 @@ from typing import Any
 
 from slaengine.events import Event, Rejected
 from slaengine.store import AddResult, Store
-from slaengine.store.repository import Prepared
+from slaengine.store.events import Prepared
 
 #: Chunks handed to the workers ahead of the one being stored, per worker.
 AHEAD = 2

@@ -44,8 +44,8 @@ from slaengine.penalties.kinds.measure_credit import MeasureCredit
 from slaengine.penalties.lines import Line
 from slaengine.ruleset.matcher import matcher_for
 from slaengine.store import Store
+from slaengine.store.events import EVENT_COLUMNS, decoded
 from slaengine.store.models import StoredClock, StoredEvent
-from slaengine.store.repository import decoded
 
 #: The actions of each measure kind that read events (slaengine.measures: ``source.matching``).
 EVENT_ACTIONS = ("down", "restored", "scored_by", "faults", "fixed_by", "reopened_by", "visits")
@@ -89,14 +89,9 @@ def stored_measures(
         matcher = matcher_for(terms)
         types = set(matcher.types_for(EVENT_ACTIONS)) | {"force_majeure", "breach_waived"}
         found = session.execute(
-            select(
-                StoredEvent.seq,
-                StoredEvent.event_id,
-                StoredEvent.contract,
-                StoredEvent.ticket,
-                StoredEvent.type,
-                StoredEvent.body,
-            ).where(StoredEvent.contract == contract, StoredEvent.type.in_(sorted(types)))
+            select(*EVENT_COLUMNS).where(
+                StoredEvent.contract == contract, StoredEvent.type.in_(sorted(types))
+            )
         ).all()
         events = sorted(
             (e for e in (decoded(*row) for row in found) if e.at <= now), key=Event.sort_key

@@ -16,7 +16,8 @@ So the charges at ``now`` are made here as ``charge`` makes them, from three par
 * the lines of the tickets with an open breach (a stored line marked provisional), judged again
   at ``now`` through the judge's own path (``judging.judge_own`` and ``lines.ticket_charges``,
   with the versions in force) — few tickets, compared with all the lines;
-* the caps over all the penalties (``caps.allocate`` and ``caps.adjustments``, the statement's).
+* the caps over all the penalties (``caps.allocate`` and ``caps.adjustments``, the statement's),
+  resumed from the last request's running totals (``penalties.cap_runs``).
 
 A measure credit (``measure_credit``) is priced per period of a measure, which the store does
 not keep as lines: its lines come from the measures at ``now`` (slaengine.service.measured:
@@ -40,9 +41,11 @@ import orjson
 from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
+from slaengine.contract.models import Contract
 from slaengine.evaluate import Context
 from slaengine.penalties import Charges
-from slaengine.penalties.caps import adjustments, allocate
+from slaengine.penalties.cap_runs import CapRun
+from slaengine.penalties.caps import adjustments
 from slaengine.penalties.kinds import kind_for
 from slaengine.penalties.kinds.measure_credit import MeasureCredit
 from slaengine.penalties.lines import COMPENSATION, PENALTY, Line
@@ -122,21 +125,28 @@ def stored_charges(store: Store, contract: str, now: datetime) -> Charges | None
         amended = store.versions_in_force(session, contract)
         if not stored_lines_suffice([newest, *amended, *(store.context(r) for r in rows)]):
             return None
-        stored = session.execute(
-            select(
-                PenaltyLine.id,
-                PenaltyLine.ticket,
-                PenaltyLine.provisional,
-                # read as text: what tells a changed row, not a time to compute with
-                cast(PenaltyLine.computed_at, String),
-                PenaltyLine.amount,
-                func.length(PenaltyLine.body),
+        # Through the connection, not the ORM: 18,000 plain rows in a few milliseconds.
+        table = PenaltyLine.__table__
+        stored = (
+            session.connection()
+            .execute(
+                select(
+                    table.c.id,
+                    table.c.ticket,
+                    table.c.provisional,
+                    # read as text: what tells a changed row, not a time to compute with
+                    cast(table.c.computed_at, String),
+                    table.c.amount,
+                    func.length(table.c.body),
+                )
+                .where(table.c.contract == contract)
+                .order_by(table.c.id)
             )
-            .where(PenaltyLine.contract == contract)
-            .order_by(PenaltyLine.id)
-        ).all()
-        still_open = sorted({row.ticket for row in stored if row.provisional and row.ticket})
-        closed = [tuple(row) for row in stored if row.ticket not in still_open]
+            .all()
+        )
+        open_set = {row[1] for row in stored if row[2] and row[1]}
+        still_open = sorted(open_set)
+        closed = [tuple(row) for row in stored if row[1] not in open_set]
         lines: list[Line] = []
         if still_open:
             own, wide_events = store.batch_events(session, contract, still_open)
@@ -169,8 +179,11 @@ def stored_charges(store: Store, contract: str, now: datetime) -> Charges | None
         return _repriced(last[1], lines)
     with store.sessions() as session:
         lines += _PARSED.lines(store, session, closed)
-    penalties = allocate(
-        sorted((x for x in lines if x.section == PENALTY), key=Line.order_key), terms
+    penalties = _allocate(
+        store,
+        contract,
+        terms,
+        sorted((x for x in lines if x.section == PENALTY), key=Line.order_key),
     )
     charges = Charges(
         terms,
@@ -182,6 +195,23 @@ def stored_charges(store: Store, contract: str, now: datetime) -> Charges | None
     with _LAST_LOCK:
         _LAST.setdefault(store, {})[contract] = (key, charges)
     return charges
+
+
+def _allocate(store: Store, contract: str, terms: Contract, penalties: list[Line]) -> list[Line]:
+    """``caps.allocate(penalties, terms)``, resumed from the last request's running cap totals
+    (``CapRun``): after a change, only the lines from the first changed one on are capped again."""
+    with _RUNS_LOCK:
+        runs = _RUNS.setdefault(store, {})
+        run = runs.get(contract)
+        if run is None or run[0].contract is not terms:
+            run = runs[contract] = (CapRun(terms), threading.Lock())
+    with run[1]:
+        return run[0].allocate(penalties)
+
+
+#: Per store and contract, the caps' running totals of the last allocation.
+_RUNS: WeakKeyDictionary[Store, dict[str, tuple[CapRun, threading.Lock]]] = WeakKeyDictionary()
+_RUNS_LOCK = threading.Lock()
 
 
 def _repriced(last: Charges, lines: list[Line]) -> Charges:

@@ -3,6 +3,8 @@
 A SQLite file by default, PostgreSQL by URL; the schema is brought up to date on open.
 """
 
+# The disputes' tables join the store's metadata (and their code lives beside it).
+from slaengine.store import disputes as disputes
 from slaengine.store.repository import (
     AddResult,
     LoadResult,

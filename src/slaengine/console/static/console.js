@@ -38,6 +38,13 @@
     });
   }
 
+  ["input", "change"].forEach(function (kind) {
+    document.addEventListener(kind, function (event) {
+      var form = event.target && event.target.form;
+      if (form && form.method === "post") { form.dataset.filled = "1"; }
+    });
+  });
+
   var busy = false, again = false;
   function refresh() {
     refreshSoon = null;
@@ -53,7 +60,12 @@
         var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("live");
         var here = document.getElementById("live");
         var focused = document.activeElement;
-        if (fresh && here && !(focused && here.contains(focused) && focused.tagName === "INPUT")) {
+        // not while someone types, nor over a form filled in but not sent (a dispute's reason
+        // and chosen evidence files would be lost)
+        var typing = focused && here && here.contains(focused) &&
+          /^(INPUT|TEXTAREA|SELECT)$/.test(focused.tagName);
+        var filled = here && here.querySelector("form[data-filled]");
+        if (fresh && here && !typing && !filled) {
           here.replaceWith(fresh);
           tick();
         }

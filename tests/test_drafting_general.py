@@ -1,0 +1,172 @@
+"""The general fallbacks of drafting (docs/drafting.md, "Why first runs missed"): what the
+draft does when no specific rule reads a sentence — a limit's action inferred from the word
+class of the nearest cue, a periodic duty from a frequency and a verb of work on the
+equipment, a level read by its form (scheme word and ordinal), a penalty attached to the only
+commitment whose target its condition states. Every inference is listed for review."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from slaengine.contract import Contract, parse_contract
+from slaengine.drafting import DraftOptions, draft_tender, to_yaml
+
+OPTIONS = DraftOptions(
+    id="T-1", price=Decimal("1000000"), currency="CNY", accepted_on=date(2026, 1, 15),
+    timezone="Asia/Shanghai",
+)  # fmt: skip
+
+
+def drafted(tmp_path: Path, text: str) -> tuple[Contract, Any]:
+    tender = tmp_path / "tender.txt"
+    tender.write_text(text, encoding="utf-8")
+    draft = draft_tender(tender, OPTIONS)
+    return parse_contract(to_yaml(draft), tmp_path / "draft.yaml"), draft
+
+
+def targets(contract: Contract) -> set[tuple[str, str | None, str, str]]:
+    return {
+        (c.use or "", (c.applies_to.severity or [None])[0], str(c.target), c.calendar)
+        for c in contract.commitments
+    }
+
+
+ANSWER, FIX = ("answer-the-call", None), ("fix-after-arrival", None)
+ON_SITE, REPORT = ("be-on-site", None), ("hand-in-report", None)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected", "cue"),
+    [
+        ("監控平台告警時，廠商應於30分鐘內遠端確認。", (*ANSWER, "30m", "always"), "远端"),
+        ("Faults are cleared within 6 hours.", (*FIX, "6h", "always"), "clear"),
+        ("A technician is present within 2 hours.", (*ON_SITE, "2h", "always"), "present"),
+        ("A written summary is sent within 2 business days.", (*REPORT, "2d", "office"), "summary"),
+        ("接报后2小时内抵站。", (*ON_SITE, "2h", "always"), "抵"),
+    ],
+)
+def test_an_action_outside_the_vocabulary_is_inferred_from_its_word_class_and_listed(
+    sentence: str, expected: tuple[str, None, str, str], cue: str, tmp_path: Path
+) -> None:
+    contract, draft = drafted(tmp_path, sentence + "\n")
+    assert targets(contract) == {expected}
+    (inferred,) = [r for r in draft.reviews if "infers" in r.message]
+    assert inferred.kind == "assumption" and f"'{cue}'" in inferred.message
+
+
+def test_a_limit_with_no_cue_at_all_is_listed_not_guessed(tmp_path: Path) -> None:
+    contract, draft = drafted(tmp_path, "Within 4 hours in all cases.\n")
+    assert contract.commitments == []
+    assert any(r.kind == "not_understood" for r in draft.reviews)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "every"),
+    [
+        ("每月对灭菌器进行一次安全阀检查。", "1mo"),
+        ("承辦商須每月檢查消防泵及喉轆一次。", "1mo"),
+        ("Roof gutters are flushed every 6 months.", "6mo"),
+        ("每年进行一次自行检查。", "1y"),
+    ],
+)
+def test_a_frequency_with_a_verb_of_work_on_the_equipment_is_a_periodic_duty(
+    sentence: str, every: str, tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, sentence + "\n")
+    (duty,) = contract.obligations
+    assert [str(s.every) for s in duty.schedule] == [every]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Status updates are sent every hour until the fault is resolved.",
+        "The maintenance fee is invoiced every month.",
+        "每月5日前提交上月保养报告。",
+        "Quarterly service reviews are held with the account manager.",
+    ],
+)
+def test_money_paperwork_meetings_and_updates_are_no_duties(sentence: str, tmp_path: Path) -> None:
+    contract, _ = drafted(tmp_path, sentence + "\n")
+    assert contract.obligations == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "level", "name"),
+    [
+        ("Class 3 faults: repair within 5 business days.", "level-3", "Level 3"),
+        ("甲类故障2小时内到达现场。", "class-a", "Class A"),
+        ("Priority One: respond within 15 minutes.", "p1", "Priority 1"),
+        ("Level II: respond within 1 hour.", "level-2", "Level 2"),
+        ("S2 incidents: respond within 4 hours.", "sev2", "Severity 2"),
+    ],
+)
+def test_a_level_is_read_by_its_form_scheme_word_and_ordinal(
+    sentence: str, level: str, name: str, tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, sentence + "\n")
+    (commitment,) = contract.commitments
+    assert commitment.applies_to.severity == [level]
+    assert contract.severities[level].en == name
+
+
+def test_a_penalty_naming_no_action_goes_to_the_commitment_with_its_target(
+    tmp_path: Path,
+) -> None:
+    contract, draft = drafted(
+        tmp_path,
+        "The technician shall be on site within 4 hours and repair within 24 hours.\n"
+        "If the Vendor is not there within four (4) hours, USD 100 is deducted for each hour.\n",
+    )
+    (clause,) = contract.clauses
+    owners = [c.use for c in contract.commitments if clause.id in c.clauses]
+    assert owners == ["be-on-site"]
+    assert any(r.kind == "assumption" and r.item == clause.id for r in draft.reviews)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "| Service option | Remote support | Engineer on site |\n"
+            "| 24x7x4 | within 30 minutes | within 4 hours |\n"
+            "| 9x5 NBD | within 2 business hours | next business day |\n",
+            {
+                ("answer-the-call", "24x7x4", "30m", "always"),
+                ("be-on-site", "24x7x4", "4h", "always"),
+                ("answer-the-call", "9x5-nbd", "2h", "office"),
+                ("be-on-site", "9x5-nbd", "1d", "office"),
+            },
+        ),
+        (
+            "Vehicle off road (VOR) breakdowns on route: a crew attends within 60 minutes.\n",
+            {("be-on-site", "vehicle-off-road", "1h", "always")},
+        ),
+        (
+            "电梯发生困人故障时，乙方应在接到通知后30分钟内赶到现场。\n",
+            {("be-on-site", "困人", "30m", "always")},
+        ),
+        ("前端点位故障到场后4小时内修复。\n", {("fix-after-arrival", "前端点位", "4h", "always")}),
+    ],
+)
+def test_the_tenders_own_kinds_whatever_their_words(
+    text: str, expected: set[tuple[str, str, str, str]], tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, text)
+    assert targets(contract) == expected
+
+
+def test_a_penalty_names_a_kind_by_its_abbreviation(tmp_path: Path) -> None:
+    contract, _ = drafted(
+        tmp_path,
+        "Vehicle off road (VOR) breakdowns on route: a crew attends within 60 minutes.\n"
+        "For each VOR breakdown not attended within 60 minutes, NZD 250 is deducted.\n",
+    )
+    (clause,) = contract.clauses
+    (owner,) = [c for c in contract.commitments if clause.id in c.clauses]
+    assert owner.applies_to.severity == ["vehicle-off-road"]
