@@ -233,11 +233,19 @@ def money_figures(
                 answer = client.post("/events", json=change(10 + len(measures)))
                 answer.raise_for_status()
                 time.sleep(0.5)
+                spent = cpu_seconds(server.process.pid)
                 first = timed_get(client, route, 1)["max_seconds"]
+                first_cpu = round(cpu_seconds(server.process.pid) - spent, 3)
+                spent = cpu_seconds(server.process.pid)
+                warm_route = timed_get(client, route, args.console_repeat)
+                warm_route["cpu_seconds_per_request"] = round(
+                    (cpu_seconds(server.process.pid) - spent) / args.console_repeat, 3
+                )
                 measures[name] = {
                     "path": route,
                     "first_after_a_change_seconds": first,
-                    "warm": timed_get(client, route, args.console_repeat),
+                    "first_after_a_change_cpu_seconds": first_cpu,
+                    "warm": warm_route,
                 }
     finally:
         server.stop()

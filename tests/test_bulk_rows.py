@@ -110,3 +110,38 @@ def test_nothing_to_write_sends_nothing(store: Store) -> None:
     with store.write() as session:
         assert insert_rows(session, BREACHES, [], ("id",)) == []
         update_rows(session, TICKETS, [])
+
+
+def test_rows_inserted_without_reading_ids_back_are_stored_as_given(store: Store) -> None:
+    """The rows whose ids are not read back (PostgreSQL: a binary ``COPY``, each value in its
+    column's type): offsets, NULLs, integers, booleans and text with tabs, newlines,
+    backslashes and Chinese, as given."""
+    tokyo = timezone(timedelta(hours=9))
+    odd = 'a\tb\nc\\d "e" 超时'
+    rows = [
+        {
+            **_breach(f"U{n}", n, datetime(2026, 3, 1, 18, n, tzinfo=tokyo)),
+            "late_by_seconds": 2**31 - 1 - n,
+            "withdrawn_reason": odd if n % 2 else None,
+            "stopped_at": None if n % 2 else T0 + timedelta(seconds=n),
+        }
+        for n in range(3)
+    ]
+    tickets = [
+        {"contract": "C", "ticket": odd, "dirty": True, "next_due": None},
+        {"contract": "C", "ticket": "V", "dirty": False, "next_due": T0},
+    ]
+    with store.write() as session:
+        assert insert_rows(session, BREACHES, rows) == []
+        assert insert_rows(session, TICKETS, tickets) == []
+    with store.sessions() as session:
+        stored = {b.ticket: b for b in session.scalars(select(Breach))}
+        marks = {t.ticket: (t.dirty, t.next_due) for t in session.scalars(select(Ticket))}
+    for n in range(3):
+        breach = stored[f"U{n}"]
+        assert breach.deadline == datetime(2026, 3, 1, 9, n, tzinfo=UTC)
+        assert breach.late_by_seconds == 2**31 - 1 - n
+        assert breach.withdrawn_reason == (odd if n % 2 else None)
+        assert breach.stopped_at == (None if n % 2 else T0 + timedelta(seconds=n))
+        assert (breach.cycle, breach.revision, breach.detected_at) == (n, 1, T0)
+    assert marks == {odd: (True, None), "V": (False, T0)}

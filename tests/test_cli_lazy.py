@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 from typer.testing import CliRunner
 
@@ -115,6 +116,70 @@ def test_validating_a_contract_needs_neither_holiday_tables_nor_the_rule_engine(
         "except SystemExit as exc:\n"
         "    assert not exc.code, exc.code\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('holidays', 'durable')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert "ok:" in result.stdout
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+# `slaengine contract validate FILE` is answered without typer (cli/entry.py); every other form,
+# and every usage error, goes through typer. Both must say the same, byte for byte.
+_THROUGH_TYPER = "from slaengine.cli.main import app\napp(prog_name='slaengine')\n"
+_AS_INSTALLED = "from slaengine.cli.entry import main\nmain(prog_name='slaengine')\n"
+
+
+def _run(program: str, *args: str, cwd: Path) -> tuple[int, str, str]:
+    result = subprocess.run(
+        [sys.executable, "-c", program, *args], capture_output=True, text=True, cwd=cwd
+    )
+    return result.returncode, result.stdout, result.stderr
+
+
+def test_validate_without_typer_says_what_typer_says(tmp_path: Path) -> None:
+    from slaengine.bundled import example_contract
+
+    example = example_contract().read_text(encoding="utf-8")
+    files = {
+        "good.yaml": example,
+        "broken.yaml": "id: [unclosed\n",
+        "misspelt.yaml": example.replace("timezone:", "timezon:", 1),
+        "empty.yaml": "",
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    (tmp_path / "folder").mkdir()
+    seen = set()
+    for file in [*files, "./good.yaml", "missing.yaml", "folder", str(tmp_path / "good.yaml")]:
+        fast = _run(_AS_INSTALLED, "contract", "validate", file, cwd=tmp_path)
+        slow = _run(_THROUGH_TYPER, "contract", "validate", file, cwd=tmp_path)
+        assert fast == slow, file
+        seen.add(fast[0])
+    assert seen == {0, 2}  # both an accepted and a refused contract were compared
+    # Forms the plain path leaves to typer: help, options, a missing or an extra argument.
+    for args in (["-h"], ["--version"], ["good.yaml", "-h"], [], ["good.yaml", "other.yaml"]):
+        fast = _run(_AS_INSTALLED, "contract", "validate", *args, cwd=tmp_path)
+        slow = _run(_THROUGH_TYPER, "contract", "validate", *args, cwd=tmp_path)
+        assert fast == slow, args
+
+
+def test_validate_as_installed_imports_neither_typer_nor_the_engine() -> None:
+    # The installed script and `python -m slaengine` start at cli/entry.py: a plain
+    # `contract validate FILE` imports no typer (its parameter layer was a third of the
+    # command), no command module that needs it, and no holidays tables or rule engine.
+    script = (
+        "import sys\n"
+        "from slaengine.bundled import example_contract\n"
+        "from slaengine.cli.entry import main\n"
+        "sys.argv = ['slaengine', 'contract', 'validate', str(example_contract())]\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as exc:\n"
+        "    assert not exc.code, exc.code\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in\n"
+        "    ('typer', 'click', 'holidays', 'durable') or m.startswith('slaengine.cli.')\n"
+        "    and m not in ('slaengine.cli.entry', 'slaengine.cli.plain')))"
     )
     result = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=True

@@ -21,6 +21,7 @@ import pytest
 from sqlalchemy import func, select
 
 from slaengine.clock import FixedClock, SystemClock
+from slaengine.events import Event
 from slaengine.service import LiveService, intake
 from slaengine.store.models import Breach, OutboxRow, PenaltyLine, StoredAlert, StoredClock, Ticket
 from tests.live_support import event, fast_contract, open_service
@@ -121,10 +122,24 @@ def test_a_history_judged_by_ingestion_equals_the_due_pass_on_the_same_events(
         added = by_ingest.store.add_events(offered, "history.jsonl")
         assert len(added.accepted) == len(events)
         advanced: list[int] = []
-        by_ingest.judge_history(added.tickets, advanced.append)
+        read: list[str] = []
+        batch_events = by_ingest.store.batch_events
+        monkeypatch.setattr(
+            by_ingest.store,
+            "batch_events",
+            lambda session, contract, tickets: (
+                read.extend(tickets),
+                batch_events(session, contract, tickets),
+            )[1],
+        )
+        # As ``slaengine ingest`` judges: from the events it stored, in two forked worker
+        # processes on PostgreSQL (threads on SQLite).
+        by_ingest.judge_history(added.tickets, advanced.append, known(added.accepted), 2)
+        assert read == [] or "postgresql" in db_url  # (the forked workers read in their own)
         assert sum(advanced) == TICKETS and len(advanced) == 8
-        # The judged tables analysed as they grew: at 5, 10, 20 tickets (not after the last).
-        assert analysed == [intake.JUDGED_TABLES] * 3
+        # The judged tables analysed as they grew: at 5 and 20 tickets (not after the last).
+        assert intake.ANALYZE_GROWTH == 4
+        assert analysed == [intake.JUDGED_TABLES] * 2
         loaded = state(by_ingest)
     finally:
         by_ingest.store.close()
@@ -150,6 +165,88 @@ def test_a_history_judged_by_ingestion_equals_the_due_pass_on_the_same_events(
     assert loaded["dirty"] == 0
     assert loaded["breaches"] and loaded["lines"] and loaded["alerts"]  # the history breached
     assert len(set(loaded["alerts"])) == len(loaded["alerts"])  # each alert queued once
+
+
+def known(accepted: list[Event]) -> dict[tuple[str, str], list[Event]]:
+    """The events a load stored, by ticket (what ``slaengine ingest`` keeps for judging)."""
+    kept: dict[tuple[str, str], list[Event]] = {}
+    for item in accepted:
+        if item.ticket is not None:
+            kept.setdefault((item.contract, item.ticket), []).append(item)
+    return kept
+
+
+def test_a_ticket_with_events_the_load_did_not_store_is_judged_from_the_store(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A load that stores the second half of a history whose first half was loaded and judged
+    before, and a ticket that gets one more event from elsewhere between the load's storing and
+    its judging: those tickets are judged from the store (every event they have), the others
+    from the events the load kept — and the result equals the due pass's after the same
+    steps."""
+    events = history()
+    half = len(events) // 2
+    first = list(enumerate(events[:half], start=1))
+    second = list(enumerate(events[half:], start=half + 1))
+    late_ticket = str(events[-1]["ticket"])
+    extra = [(0, event("acknowledged", late_ticket, datetime.now(UTC) - timedelta(hours=1)))]
+    spanning = {str(item["ticket"]) for item in events[:half] if "ticket" in item} & {
+        str(item["ticket"]) for item in events[half:] if "ticket" in item
+    }
+    assert spanning and late_ticket not in spanning
+    clock = FixedClock(datetime.now(UTC))
+
+    def steps(service: LiveService, by_load: bool) -> dict[str, Any]:
+        service.store.add_events(first, "first.jsonl")
+        service.run_due()
+        added = service.store.add_events(second, "second.jsonl")
+        kept = known(added.accepted)
+        service.store.add_events(extra, "elsewhere")  # after the load stored, before it judges
+        if by_load:
+            service.judge_history(added.tickets, None, kept)
+            # the tickets the force majeure marked and the load did not judge are left to the
+            # due pass (as ingest leaves them to a running serve): it judges those alone
+            assert 0 < service.run_due().tickets <= added.marked
+        else:
+            service.run_due()
+        return state(service)
+
+    by_load = open_service(db_url, clock, fast_contract(), tmp_path)
+    read: list[str] = []
+    batch_events = by_load.store.batch_events
+    monkeypatch.setattr(
+        by_load.store,
+        "batch_events",
+        lambda session, contract, tickets: (
+            read.extend(tickets),
+            batch_events(session, contract, tickets),
+        )[1],
+    )
+    try:
+        loaded = steps(by_load, True)
+    finally:
+        by_load.store.close()
+    # The due pass of the first half read its tickets; the load read the spanning ones and the
+    # one with an event from elsewhere, and no other.
+    first_tickets = {str(item["ticket"]) for item in events[:half] if "ticket" in item}
+    from_the_load = set(read) - first_tickets
+    assert set(read) & first_tickets
+    assert late_ticket in read
+    assert spanning <= set(read[len(first_tickets) :])
+    assert from_the_load == {late_ticket}
+
+    second_dir = tmp_path / "second"
+    second_dir.mkdir()
+    url = _other_schema(db_url) if "postgresql" in db_url else f"sqlite:///{second_dir / 's.db'}"
+    by_pass = open_service(url, clock, fast_contract(), second_dir)
+    try:
+        judged = steps(by_pass, False)
+    finally:
+        by_pass.store.close()
+        if "postgresql" in db_url:
+            _drop_schema(url)
+    assert loaded == judged
+    assert loaded["dirty"] == 0 and loaded["breaches"]
 
 
 def _other_schema(url: str) -> str:

@@ -1,5 +1,5 @@
 """``python -m slaengine`` runs the command line (its help names it ``slaengine``, as installed)."""
 
-from slaengine.cli.main import app
+from slaengine.cli.entry import main
 
-app(prog_name="slaengine")
+main(prog_name="slaengine")

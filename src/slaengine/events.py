@@ -29,6 +29,9 @@ from slaengine.errors import EventError
 
 _FIELDS = frozenset({"id", "contract", "ticket", "type", "at", "severity", "asset", "attrs"})
 _SEVERITY_TYPES = frozenset({"reported", "reclassified"})
+#: ``json.dumps(data, sort_keys=True, ensure_ascii=False)`` made once: the same encoder (so the
+#: same text, which stores compare with what they hold), without building one per event.
+_FINGERPRINT = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
 
 
 # Not frozen: a frozen dataclass's __init__ sets each field through object.__setattr__, twice
@@ -81,7 +84,7 @@ class Event:
         """
         data = self.to_json()
         data["at"] = self.at.astimezone(UTC).isoformat()
-        return json.dumps(data, sort_keys=True, ensure_ascii=False)
+        return _FINGERPRINT.encode(data)
 
     #: ``sorted(events, key=Event.sort_key)``: (at, arrival order), read in C.
     sort_key: ClassVar[Callable[[Event], tuple[float, int]]] = attrgetter("ts", "seq")

@@ -13,9 +13,12 @@ from typing import IO, TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import orjson
 import typer
-from rich.console import Console
 from rich.markup import escape
 
+from slaengine.cli.plain import USER_ERRORS, report_error
+from slaengine.cli.plain import NothingDone as NothingDone  # the commands import these from here
+from slaengine.cli.plain import err as err
+from slaengine.cli.plain import out as out
 from slaengine.clock import Clock, SystemClock
 from slaengine.contract import Contract
 from slaengine.errors import EventError, SlaError
@@ -24,20 +27,11 @@ from slaengine.events import Event, Intake, Rejected, parse_time
 if TYPE_CHECKING:
     from slaengine.store.repository import LaterVersions
 
-#: Tables and progress go to stderr when stdout carries data (JSON, CSV).
-out = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True)
-
 #: The injectable clock of the CLI ("now" for --as-of defaults); tests travel with freezegun.
 CLOCK: Clock = SystemClock()
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-
-class NothingDone(SlaError):
-    """The command ran, but nothing useful came of it (every event rejected, an empty stream,
-    no contract to store events for): said in words, and exit code 1 so a script notices."""
 
 
 def friendly(func: Callable[P, R]) -> Callable[P, R]:
@@ -50,15 +44,8 @@ def friendly(func: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return func(*args, **kwargs)
-        except NothingDone as exc:
-            err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
-            raise typer.Exit(1) from None
-        except SlaError as exc:
-            err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
-            raise typer.Exit(2) from None
-        except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
-            err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
-            raise typer.Exit(2) from None
+        except USER_ERRORS as exc:
+            raise typer.Exit(report_error(exc)) from None
 
     return wrapper
 

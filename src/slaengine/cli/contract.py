@@ -5,28 +5,15 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
-from slaengine.cli.common import ContractArgument, Format, check_format, err, friendly, out
+from slaengine.cli.common import ContractArgument, Format, check_format, friendly, out
+from slaengine.cli.plain import validate_contract
 from slaengine.contract import load_contract
 
 
 def contract_validate(file: ContractArgument) -> None:
     """Validate a contract file; errors name the file, line and field."""
-    contract = load_contract(file)
-    from slaengine.contract.advice import contract_advice
-    from slaengine.ruleset import compile_ruleset
-
-    rules = compile_ruleset(contract)
-    advice = contract_advice(contract, file)
-    out.print(
-        f"[green]ok[/]: {file} — contract {contract.id} v{contract.version}, "
-        f"{len(contract.commitments)} commitments, {len(contract.clauses)} clauses, "
-        f"{len(contract.obligations)} obligations, {len(rules)} rules"
-        + (f", {len(advice)} warning(s)" if advice else "")
-    )
-    for text in advice:
-        err.print(f"[yellow]warning:[/] {escape(text)}", highlight=False, soft_wrap=True)
+    validate_contract(file)
 
 
 def contract_show(

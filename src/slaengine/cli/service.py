@@ -12,10 +12,8 @@ import logging
 import os
 import socket
 import sys
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
-from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
@@ -39,8 +37,9 @@ from slaengine.errors import SlaError
 
 if TYPE_CHECKING:
     from slaengine.alerts.outbox import OutboxDelivery
+    from slaengine.events import Event
     from slaengine.service import LiveService
-    from slaengine.store import LoadResult, Store
+    from slaengine.store import AddResult, LoadResult, Store
 
 #: The options ``serve`` and ``judge`` share (and ``consume`` its ``--log-level``).
 Sweep = Annotated[float, typer.Option(help="seconds between safety-net sweeps of what is due")]
@@ -61,8 +60,11 @@ AlertHistory = Annotated[
 ]
 LogLevel = Annotated[str, typer.Option(help="debug, info, warning or error")]
 
-#: Lines stored per transaction by ``ingest``.
-_CHUNK = 1000
+#: Lines stored per transaction by ``ingest`` (each commit waits for the server's flush).
+_CHUNK = 5000
+#: Worker processes ``ingest`` parses and judges a PostgreSQL history in (slaengine.service
+#: history and intake): one a core, at least two, at most eight.
+_PROCESSES = min(max(os.cpu_count() or 2, 2), 8)
 #: Rejected lines ``ingest`` lists one by one; beyond them, a digest of the reasons.
 _LISTED = 20
 
@@ -173,11 +175,6 @@ def contract_load(
         store.close()
 
 
-def _chunks(lines: Iterator[tuple[int, bytes]]) -> Iterator[list[tuple[int, bytes]]]:
-    while chunk := list(islice(lines, _CHUNK)):
-        yield chunk
-
-
 #: Events stored by one ``ingest`` after which PostgreSQL's statistics are refreshed at once.
 ANALYZE_AFTER = 10_000
 
@@ -206,6 +203,7 @@ def ingest(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from slaengine.service import LiveService
+    from slaengine.service.history import store_history
 
     store = _open(db)
     with store.write() as session:
@@ -215,6 +213,8 @@ def ingest(
     accepted = duplicates = 0
     rejected = []
     tickets: set[tuple[str, str]] = set()
+    #: The events stored, by ticket: judged from memory, not read back (service.history_events).
+    known: dict[tuple[str, str], list[Event]] = {}
     source = "stdin" if events == "-" else Path(events).name
     try:
         with (
@@ -229,19 +229,29 @@ def ingest(
             ) as bar,
         ):
             reading = bar.add_task("storing events (bytes)", total=size)
-            for chunk in _chunks(enumerate(stream, start=1)):
-                added = store.add_events(chunk, source, raw=True)
+
+            def stored(added: AddResult, read: int) -> None:
+                nonlocal accepted, duplicates
                 accepted += len(added.accepted)
                 duplicates += added.duplicates
                 rejected.extend(added.rejected)
-                tickets |= added.tickets
-                bar.advance(reading, sum(len(text) for _, text in chunk))
+                tickets.update(added.tickets)
+                if judge:
+                    for event in added.accepted:
+                        if event.ticket is not None:
+                            known.setdefault((event.contract, event.ticket), []).append(event)
+                bar.advance(reading, read)
+
+            # parsed by worker processes while this one stores, on PostgreSQL (service.history)
+            store_history(store, enumerate(stream, start=1), source, _CHUNK, stored, _PROCESSES)
             if accepted >= ANALYZE_AFTER:
                 store.refresh_statistics()  # a bulk load: the planner's view of it, at once
             evaluating = bar.add_task("evaluating tickets", total=len(tickets))
             alerts = 0
             if judge:  # the due pass's batches, two at a time on PostgreSQL (see intake)
-                alerts = service.judge_history(tickets, lambda done: bar.advance(evaluating, done))
+                alerts = service.judge_history(
+                    tickets, lambda done: bar.advance(evaluating, done), known, _PROCESSES
+                )
     finally:
         store.close()
     out.print(

@@ -57,6 +57,13 @@ from slaengine.drafting.responses import (
     severity_in,
     zone_in,
 )
+from slaengine.drafting.tables import (
+    BARE_NUMBER,
+    cell_action,
+    header_unit,
+    label_kind,
+    with_unit,
+)
 from slaengine.drafting.text import Sentence, unnumbered
 from slaengine.drafting.upkeep import FoundStep, find_steps, find_warranty
 from slaengine.drafting.vocabulary import (
@@ -144,6 +151,12 @@ class Findings:
         self._column_levels: dict[int, str] | None = None
         #: a table whose columns are zones (| Service level | Metro sites | Regional sites |)
         self._column_zones: dict[int, str] | None = None
+        #: the units of time the header states for the columns' bare numbers ("（分钟）")
+        self._column_units: dict[int, str] | None = None
+        #: the label of the row above (a cell merged down the rows repeats it)
+        self._row_label: str | None = None
+        #: below a header that names no role (| 服务内容 | 时限要求 |): rows name their own
+        self._label_rows = False
         #: the kinds the rows of the table being read name, by key: (name, line).
         self._row_kinds: dict[str, tuple[str, int]] = {}
         self.measures: list[tuple[dict[str, Any], Sentence]] = []
@@ -166,6 +179,9 @@ class Findings:
         if not sentence.table_row:
             self._asset_columns = None
             self._columns = self._column_levels = self._column_zones = None
+            self._column_units = None
+            self._row_label = None
+            self._label_rows = False
         plain = sentence.plain
         if BOILERPLATE.search(plain) and not _has_target(plain):
             if has_figure(plain):
@@ -437,10 +453,51 @@ class Findings:
         whose columns are levels and rows actions. A header row sets the columns; the rows
         below are read by them."""
         cells = [c.strip() for c in sentence.plain.split("|")]
+        in_table = (
+            self._columns is not None
+            or self._column_levels is not None
+            or self._column_zones is not None
+        )
+        if in_table and cells and not cells[0] and self._row_label is not None:
+            # a cell merged down the rows: the label of the row above holds for this one
+            cells[0] = self._row_label
+            sentence = Sentence(sentence.line, sentence.text, " | ".join(cells), True)
+        row_unit = header_unit(cells[0]) if cells else None
+        if (self._column_units or row_unit) and any(BARE_NUMBER.match(c) for c in cells[1:]):
+            # "| 一级 | 30 | 2 |" under "| 级别 | 响应时间（分钟） | 到场时间（小时） |": the
+            # unit of the header (or of the row's label) for the bare numbers of its cells
+            units = self._column_units or {}
+            cells = [
+                with_unit(c, units.get(i) or row_unit) if i else c for i, c in enumerate(cells)
+            ]
+            sentence = Sentence(sentence.line, sentence.text, " | ".join(cells), True)
+        if cells and cells[0]:
+            self._row_label = cells[0]
         if not durations(sentence.plain) and not amounts(sentence.plain):
+            if any(BARE_NUMBER.match(c) for c in cells[1:]) and (in_table or self._label_rows):
+                self._bare_cells(sentence, cells)
+                return True
             actions = {
                 i: shape for i, cell in enumerate(cells) if (shape := _cell_shape(cell)) is not None
             }
+            if actions:
+                # "| Event | Response | Attendance | Rectification |": a header cell no action
+                # word names takes the action of its word's class (Rectification: the
+                # equipment's state), listed for review
+                for i, head in enumerate(cells):
+                    if i in actions or not i or severity_in(head) or zone_in(head):
+                        continue
+                    inferred = cell_action(head, infer=True)
+                    if inferred is not None and inferred.inferred is not None:
+                        actions[i] = inferred.shape
+                        self._review(
+                            ASSUMPTION,
+                            sentence,
+                            f"no action word names the column '{head}': the draft reads it as "
+                            f"'{inferred.shape.shape}' from the word '{inferred.inferred}'; "
+                            "check it",
+                        )
+            units = {i: unit for i, head in enumerate(cells) if (unit := header_unit(head))}
             levels = {i: lvl for i, cell in enumerate(cells) if (lvl := severity_in(cell))}
             kinds: dict[int, tuple[str, str]] = {
                 i: named
@@ -458,18 +515,24 @@ class Findings:
                     self.categories.setdefault(key, name)
                 levels.update({i: named[0] for i, named in kinds.items()})
             zones = {i: cell for i, cell in enumerate(cells) if i and zone_in(cell)}
+            self._label_rows = False
             if len(zones) >= 2 and not actions and not levels:
                 self._column_zones, self._columns, self._column_levels = zones, None, None
+                self._column_units = units
                 return True
             self._column_zones = None
             if len(levels) >= 2 and len(levels) > len(actions):
                 self._column_levels, self._columns = levels, None
+                self._column_units = units
                 self.severities_seen.update(levels.values())
                 return True
             if actions:
                 self._columns, self._column_levels = actions, None
+                self._column_units = units
                 self._row_kinds = {}
                 return True
+            # "| 服务内容 | 时限要求 |": a header naming no role; its rows name their own
+            self._label_rows = len(cells) >= 2 and not has_figure(sentence.plain)
             return False
         if self._column_zones is not None:
             action = _cell_shape(cells[0]) if cells else None
@@ -481,6 +544,7 @@ class Findings:
                 ):  # "| Technician on site | 8 business hours | Next Business Day |"
                     cell = Sentence(sentence.line, sentence.text, f"{zone}: {cells[i]}", True)
                     self._commitments(cell, action=action, columns={0: action})
+            self._bare_cells(sentence, cells)
             return True
         if self._column_levels is not None:
             action = _cell_shape(cells[0]) if cells else None
@@ -490,6 +554,7 @@ class Findings:
                 if i < len(cells):
                     cell = Sentence(sentence.line, sentence.text, cells[i], True)
                     self._commitments(cell, level=level, action=action, columns={0: action})
+            self._bare_cells(sentence, cells)
             return True
         if self._columns is not None:
             row_level = next((lvl for cell in cells[:2] if (lvl := severity_in(cell))), None)
@@ -507,8 +572,53 @@ class Findings:
             if row_level:
                 self.severities_seen.add(row_level)
             self._commitments(sentence, level=row_level, columns=self._columns)
+            self._bare_cells(sentence, cells)
             return True
-        return False
+        return self._label_row(sentence, cells)
+
+    def _label_row(self, sentence: Sentence, cells: list[str]) -> bool:
+        """A row outside a header of roles whose label names both a kind and an action
+        ("| 困人救援到场 | 15分钟 |", "| Entrapment attendance | 30 minutes |"): each cell a
+        commitment of that kind and action. A label naming only an action is read as any
+        sentence is."""
+        if len(cells) < 2 or has_figure(cells[0]) or not durations(" | ".join(cells[1:])):
+            return False
+        action = cell_action(cells[0], infer=True)
+        if action is None:
+            return False
+        level = severity_in(cells[0])
+        named: tuple[str, str] | None = None
+        if level is None:
+            rest = label_kind(cells[0], action)
+            named = category(rest, row=True) if rest and not _AGENT.search(rest) else None
+            level = named[0] if named is not None else None
+        if level is None:
+            return False
+        if named is not None:
+            self.categories.setdefault(named[0], named[1])
+        self.severities_seen.add(level)
+        columns = {i: action.shape for i in range(1, len(cells))}
+        found = self._commitments(sentence, level=level, action=action.shape, columns=columns)
+        if found and action.inferred is not None:
+            self._review(
+                ASSUMPTION,
+                sentence,
+                f"no action word names the row '{cells[0]}': the draft reads it as "
+                f"'{action.shape.shape}' from the word '{action.inferred}'; check it",
+            )
+        return found
+
+    def _bare_cells(self, sentence: Sentence, cells: list[str]) -> None:
+        """Never silent: a cell of a table of terms holding a bare number no header gives a
+        unit to is listed."""
+        bare = [c for c in cells[1:] if BARE_NUMBER.match(c)]
+        if bare:
+            self._review(
+                NOT_UNDERSTOOD,
+                sentence,
+                f"a bare number ({', '.join(bare)}) in a table cell whose header and row state "
+                "no unit: the draft cannot tell a time limit from a count; add it by hand",
+            )
 
     def _commitments(
         self,
@@ -718,6 +828,12 @@ _CATEGORY_TAIL = re.compile(
     re.I,
 )
 _CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
+#: A row label's rest that names who acts, not a kind of fault ("工程师到场", "Engineer on site").
+_AGENT = re.compile(
+    r"工程师|技术员|技术人员|人员|专人|服务商|维保单位|乙方|我方|厂家|供应商"
+    r"|engineer|technician|staff|personnel|team|vendor|contractor|supplier|provider|mechanic",
+    re.I,
+)
 
 
 #: A phrase that begins with its own kind of fault ("制冷机组停机故障8小时内修复").

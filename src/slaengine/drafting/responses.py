@@ -28,6 +28,7 @@ from slaengine.drafting.figures import Span, durations, target_text
 from slaengine.drafting.text import Sentence, unnumbered
 from slaengine.drafting.vocabulary import (
     DISTANCE,
+    DISTANCE_BEYOND,
     OPEN_TERM,
     SEVERITIES,
     SHAPE_BY_NAME,
@@ -197,7 +198,7 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "fix-after-arrival",
         re.compile(
-            r"修|复|排[除查]|恢|除[障故]|处理|妥|竣|换|正常|运行|使用|通车|供[水电热气暖]"
+            r"修|复|排[除查]|恢|除[障故]|处理|妥|竣|换|整改|纠正|正常|运行|使用|通车|供[水电热气暖]"
             r"|\brectif|\bremed|\bclear|\bclos(?:e|ed|ure)\b|\bmend|\bcure"
             r"|operational|functional|working|running|\bback (?:up|online)|\bturn-?around"
             r"|\bswap|\bexchange|\bcorrect",
@@ -214,6 +215,16 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
 )
+
+
+def cue_shape(text: str) -> tuple[ShapeWords, str] | None:
+    """The action a short label names by the class of one of its words (整改, Rectification,
+    Attendance), in the classes' precedence order: the shape and the word."""
+    for shape, words in _CUES:
+        match = words.search(text)
+        if match is not None:
+            return next(w for w in SHAPES if w.shape == shape), match.group(0)
+    return None
 
 
 def infer_action(
@@ -303,8 +314,11 @@ def severity_in(text: str) -> str | None:
 def zone_in(text: str) -> str | None:
     distance = DISTANCE.search(text)
     if distance:
-        beyond = (distance.group(2) or "") in ("以外", "之外", "外", "以上")
-        return f"{'beyond' if beyond else 'within'}-{distance.group(1)}km"
+        beyond = (distance.group(3) or "") in ("以外", "之外", "外", "以上") or bool(
+            DISTANCE_BEYOND.search(text[: distance.start()])
+        )
+        unit = "mi" if distance.group(2).lower().startswith("mi") else "km"
+        return f"{'beyond' if beyond else 'within'}-{distance.group(1)}{unit}"
     for key, _zh, _en, words in ZONES:
         if words.search(text):
             return key

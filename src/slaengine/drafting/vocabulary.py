@@ -315,7 +315,8 @@ FRESH_TERM = _words(
     r"|full warranty from the"
 )
 REMAINING_TERM = _words(
-    r"剩余质保期|剩余保修期|remaining warranty|remainder of the (?:original )?warranty"
+    r"剩余质保期|剩余保修期|原(?:质保|保修|保固)期(?:的)?剩余|剩余(?:的)?(?:质保|保修|保固)?(?:期间|时间|期限)"
+    r"|remaining warranty|remainder of the (?:original )?warranty"
     r"|balance of the (?:original )?warranty"
 )
 EXTEND = _words(r"延长|extend")
@@ -393,7 +394,12 @@ ZONES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
 )
 #: "200公里内" / "200 km": a distance band, read as a zone ``within-200km`` / ``beyond-200km``.
 DISTANCE = re.compile(
-    r"(\d+)\s*(?:公里|千米|km|kilomet(?:er|re)s?)\s*(以内|之内|内|以外|之外|外|以上)?", re.I
+    r"(\d+)\s*(公里|千米|km|kilomet(?:er|re)s?|miles?\b|mi\b)\s*(以内|之内|内|以外|之外|外|以上)?",
+    re.I,
+)
+#: "within 50 miles of" / "more than 50 miles away": the side of an English distance band.
+DISTANCE_BEYOND = re.compile(
+    r"(?:more than|over|beyond|outside|greater than|farther than)\s*$", re.I
 )
 #: A zone whose target is left open: 偏远地区另议.
 OPEN_TERM = _words(
@@ -434,7 +440,7 @@ MEASURE_PERIODS: tuple[tuple[re.Pattern[str], str], ...] = (
 PHONE = re.compile(
     r"(?<![\d-])(?:\+?86[- ]?)?(?:400[- ]?\d{3}[- ]?\d{4}|0\d{1,3}[- ]?\d{6,8}|1[3-9]\d{9}"
     r"|\(?\d{3}\)?[ -]\d{3}-\d{4}|\+\d{1,3}(?:[ -]\d{1,4}){2,4}"
-    r"|\(0\d{1,3}\)\s?\d{3,4}-?\d{4}|0\d{3} \d{3} \d{4}|1[38]00 \d{3} \d{3,4}"
+    r"|\(0\d{1,3}\)\s?\d{3,4}-?\d{3,4}|0\d{1,2}-\d{4}-\d{4}|0\d{3} \d{3} \d{4}|0\d{4} \d{3} \d{3}|1[38]00 \d{3} \d{3,4}"
     r"|1[- ]8[0-9]{2}[- ]\d{3}[- ]\d{4}|0800[- ]\d{3}[- ]\d{3,4}|09\d{2}-\d{3}-\d{3}|400\d-\d{3}-\d{3}"
     r"|(?:(?<=[:：])|(?<=[:：] ))[2-9]\d{3}[ -]\d{4})(?![\d-])"
 )

@@ -15,7 +15,9 @@ what the store last recorded, and the difference is written:
 * the ticket's ``next_due`` (the earliest due clock, or a future-dated event) and ``dirty=False``.
 
 A batch is read with one statement per kind of row (per contract): the tickets' events with the
-contract's force majeure (``Store.batch_events``), their clock rows, breaches and penalty lines.
+contract's force majeure (``Store.batch_events``; for a history load, the events it just stored
+when the store holds those and no others: slaengine.service.history_events), their clock rows,
+breaches and penalty lines.
 The force majeure's excused intervals are worked out once per batch (``judging.wide_at``). Clock
 and ticket rows are plain rows, not ORM objects (no identity map, no attribute bookkeeping):
 changed clocks are written with one ``UPDATE`` by id and new ones with one ``INSERT``
@@ -47,6 +49,7 @@ from sqlalchemy.orm import Session
 
 from slaengine.clocks import BREACHED, PAUSED, RUNNING, Clock
 from slaengine.service.breaches import insert_breaches, sync_breaches
+from slaengine.service.history_events import Known, own_events
 from slaengine.service.judging import Wide, judge_own, wide_at
 from slaengine.service.lines import insert_lines, store_ticket_lines
 from slaengine.service.raising import Batch, Raiser
@@ -126,10 +129,17 @@ class _Writes:
 
 
 def sync_rows(
-    store: Store, raiser: Raiser, session: Session, rows: Sequence[Claimed], now: datetime
+    store: Store,
+    raiser: Raiser,
+    session: Session,
+    rows: Sequence[Claimed],
+    now: datetime,
+    known: Known | None = None,
 ) -> int:
     """Evaluate the locked ticket ``rows`` at ``now`` and write what changed; the number of
-    alerts queued (see the module doc: one read per kind of row, the writes batched)."""
+    alerts queued (see the module doc: one read per kind of row, the writes batched).
+    ``known``: the events a history load just stored, by (contract, ticket), used for a ticket
+    whose stored events are those and no others (``own_events``)."""
     if not rows:
         return 0
     # The versions as of this transaction: a ticket marked by a version another process just
@@ -143,7 +153,7 @@ def sync_rows(
         ):
             members = list(group)
             names = [row.ticket for row in members]
-            own, wide_events = store.batch_events(session, contract, names)
+            own, wide_events = own_events(store, session, contract, names, known)
             wide = wide_at(wide_events, now)
             clocks = _by_ticket(
                 session.execute(

@@ -43,6 +43,7 @@ from slaengine.service import acknowledgement, due, duties, escalation, intake, 
 from slaengine.service.due import DueReport
 from slaengine.service.duty_events import DutyEvents
 from slaengine.service.group_commit import GroupCommit, Single
+from slaengine.service.history_events import Known
 from slaengine.service.intake import IngestOutcome
 from slaengine.service.judging import Judged
 from slaengine.service.raising import Raiser
@@ -186,12 +187,21 @@ class LiveService:
         return intake.evaluate_tickets(self.store, self.raiser, self.clock.now(), tickets)
 
     def judge_history(
-        self, tickets: Iterable[tuple[str, str]], advance: Callable[[int], None] | None = None
+        self,
+        tickets: Iterable[tuple[str, str]],
+        advance: Callable[[int], None] | None = None,
+        known: Known | None = None,
+        processes: int = 0,
     ) -> int:
         """Judge the tickets a history load stored (``slaengine ingest``), in parts, two at a
         time on PostgreSQL (slaengine.service.intake.judge_history); the alerts raised.
-        ``advance`` hears the tickets judged, part by part."""
-        alerts = intake.judge_history(self.store, self.raiser, self.clock.now, tickets, advance)
+        ``advance`` hears the tickets judged, part by part; ``known``: the events the load
+        stored, by ticket (judged from memory where the store holds those and no others);
+        ``processes`` (2 or more): in worker processes forked from this one — only for a
+        process that runs nothing else meanwhile (``slaengine ingest``), never a server."""
+        alerts = intake.judge_history(
+            self.store, self.raiser, self.clock.now, tickets, advance, known, processes
+        )
         self._notify(alerts)
         return alerts
 

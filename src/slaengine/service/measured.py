@@ -6,10 +6,13 @@ Theory of operation
 
 * on-time rates count the met and breached clocks of some commitments by the period their
   deadline falls in: one ``GROUP BY`` (period, status) over the stored clock rows per measure
-  (``clocks``: contract, commitment, status, deadline), never the clocks themselves;
+  (``clocks``: contract, commitment, status, deadline), never the clocks themselves — the
+  ``ix_clocks_measured`` index holds exactly those columns, so the count reads index entries
+  only (migration 0011);
 * availability, satisfaction and fault measures read the events of the few types the contract's
   rules turn into their actions (``down``, ``scored_by``, ``faults``...: ``Matcher.types_for``):
-  only those events are read, with the force majeure (excused time) and the waivers;
+  only those events are read (by the ``ix_events_type`` index), with the force majeure
+  (excused time) and the waivers;
 * and, for a ticket's event that names no severity or asset, the ticket's as its walk left them
   (``ticket_facts``: the walk's own rule, over that ticket's events only).
 

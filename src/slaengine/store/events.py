@@ -46,6 +46,18 @@ from slaengine.store.versions import ContractVersionsMixin
 
 
 @dataclass
+class Prepared:
+    """Offered items parsed for ``add_events`` (``prepare_events``), not yet stored."""
+
+    #: (position, the rejection or the parsed event, the contract a rejection names).
+    items: list[tuple[int, Rejected | Event, str | None]]
+    #: The text of each raw item, kept with a rejection for a conflicting duplicate too.
+    texts: dict[int, str]
+    #: Each parsed event's fingerprint, by its position.
+    prints: dict[int, str]
+
+
+@dataclass
 class AddResult:
     """What ``add_events`` did with each offered event."""
 
@@ -101,109 +113,141 @@ class EventsMixin(TicketsMixin, ContractVersionsMixin):
         duplicate or a conflict exactly as if the events had been stored one by one: compared
         with what the store holds under its id (an earlier event of the same batch included).
         """
-        result = AddResult()
         now = self.clock.now()
         with self.write() as session:
-            contexts: dict[str, Contract | None] = {}
-            #: (position, the rejection, its contract) or (position, the parsed event, None).
-            items: list[tuple[int, Rejected | Event, str | None]] = []
-            #: The text of each raw item, kept with a rejection for a conflicting duplicate too.
-            texts: dict[int, str] = {}
-            for position, item in offered:
-                data, text = item, None
-                if raw:
-                    data = decode_line(item, position)
-                    if data is BLANK and blank is not None:
-                        data = Rejected(blank, position, raw="")
-                    if data is BLANK:
-                        continue
-                    if isinstance(data, Rejected):
-                        items.append((position, data, None))
-                        continue
-                    text = item.decode("utf-8", "replace") if isinstance(item, bytes) else item
-                    text = text.strip()
-                    texts[position] = text
-                outcome = self._parse_one(session, contexts, data, position)
-                if isinstance(outcome, Rejected):
-                    if text is not None and outcome.raw is None:
-                        outcome = Rejected(
-                            outcome.error, outcome.line, outcome.id, outcome.ticket, text
-                        )
-                    contract_id = data.get("contract") if isinstance(data, dict) else None
-                    items.append(
-                        (position, outcome, contract_id if isinstance(contract_id, str) else None)
-                    )
-                else:
-                    items.append((position, outcome, None))
-            #: Each parsed event's fingerprint, by its position (worked out once).
-            prints = {
-                position: outcome.fingerprint()
-                for position, outcome, _ in items
-                if isinstance(outcome, Event)
-            }
-            parsed = [
-                (outcome, prints[position])
-                for position, outcome, _ in items
-                if isinstance(outcome, Event)
-            ]
-            seqs, held = self._insert_events(session, parsed, source, now)
-            for position, outcome, contract_id in items:
-                if isinstance(outcome, Rejected):
-                    self._reject(session, result, outcome, contract_id, source, now, keep_lines)
+            prepared = self.prepare_events(session, offered, raw, blank)
+            return self._store_prepared(session, prepared, source, now, keep_lines, also)
+
+    def add_prepared(self, prepared: Prepared, source: str) -> AddResult:
+        """``add_events`` of items ``prepare_events`` parsed (in another process, say)."""
+        now = self.clock.now()
+        with self.write() as session:
+            return self._store_prepared(session, prepared, source, now, True)
+
+    def prepare_events(
+        self,
+        session: Session,
+        offered: Iterable[tuple[int, Any]],
+        raw: bool = False,
+        blank: str | None = None,
+    ) -> Prepared:
+        """The first half of ``add_events``: each offered item decoded, checked and parsed (a
+        rejection or an event), with its fingerprint; nothing is written (``session`` reads
+        the contract versions)."""
+        contexts: dict[str, Contract | None] = {}
+        #: (position, the rejection, its contract) or (position, the parsed event, None).
+        items: list[tuple[int, Rejected | Event, str | None]] = []
+        #: The text of each raw item, kept with a rejection for a conflicting duplicate too.
+        texts: dict[int, str] = {}
+        for position, item in offered:
+            data, text = item, None
+            if raw:
+                data = decode_line(item, position)
+                if data is BLANK and blank is not None:
+                    data = Rejected(blank, position, raw="")
+                if data is BLANK:
                     continue
-                key = (outcome.contract, outcome.id)
-                fingerprint = prints[position]
-                seq = seqs.pop(key, None)
-                if seq is not None:  # stored now (the first of the batch under its id)
-                    held[key] = fingerprint
-                    accepted = Event(
-                        outcome.id,
-                        outcome.contract,
-                        outcome.type,
-                        outcome.at,
-                        outcome.ticket,
-                        outcome.severity,
-                        outcome.asset,
-                        outcome.attrs,
-                        seq,
+                if isinstance(data, Rejected):
+                    items.append((position, data, None))
+                    continue
+                text = item.decode("utf-8", "replace") if isinstance(item, bytes) else item
+                text = text.strip()
+                texts[position] = text
+            outcome = self._parse_one(session, contexts, data, position)
+            if isinstance(outcome, Rejected):
+                if text is not None and outcome.raw is None:
+                    outcome = Rejected(
+                        outcome.error, outcome.line, outcome.id, outcome.ticket, text
+                    )
+                contract_id = data.get("contract") if isinstance(data, dict) else None
+                items.append(
+                    (position, outcome, contract_id if isinstance(contract_id, str) else None)
+                )
+            else:
+                items.append((position, outcome, None))
+        #: Each parsed event's fingerprint, by its position (worked out once).
+        prints = {
+            position: outcome.fingerprint()
+            for position, outcome, _ in items
+            if isinstance(outcome, Event)
+        }
+        return Prepared(items, texts, prints)
+
+    def _store_prepared(
+        self,
+        session: Session,
+        prepared: Prepared,
+        source: str,
+        now: datetime,
+        keep_lines: bool,
+        also: Callable[[Session, AddResult], None] | None = None,
+    ) -> AddResult:
+        """The second half of ``add_events``: the prepared items stored, in ``session``."""
+        result = AddResult()
+        items, texts, prints = prepared.items, prepared.texts, prepared.prints
+        parsed = [
+            (outcome, prints[position])
+            for position, outcome, _ in items
+            if isinstance(outcome, Event)
+        ]
+        seqs, held = self._insert_events(session, parsed, source, now)
+        for position, outcome, contract_id in items:
+            if isinstance(outcome, Rejected):
+                self._reject(session, result, outcome, contract_id, source, now, keep_lines)
+                continue
+            key = (outcome.contract, outcome.id)
+            fingerprint = prints[position]
+            seq = seqs.pop(key, None)
+            if seq is not None:  # stored now (the first of the batch under its id)
+                held[key] = fingerprint
+                accepted = Event(
+                    outcome.id,
+                    outcome.contract,
+                    outcome.type,
+                    outcome.at,
+                    outcome.ticket,
+                    outcome.severity,
+                    outcome.asset,
+                    outcome.attrs,
+                    seq,
+                    position,
+                )
+                result.accepted.append(accepted)
+                if accepted.ticket is not None:
+                    result.tickets.add((accepted.contract, accepted.ticket))
+            elif held.get(key) == fingerprint:
+                result.duplicates += 1
+            else:
+                self._reject(
+                    session,
+                    result,
+                    Rejected(
+                        f"id: {outcome.id!r} was already accepted with different content "
+                        "(conflicting duplicate; send a new id for a new event)",
                         position,
-                    )
-                    result.accepted.append(accepted)
-                    if accepted.ticket is not None:
-                        result.tickets.add((accepted.contract, accepted.ticket))
-                elif held.get(key) == fingerprint:
-                    result.duplicates += 1
-                else:
-                    self._reject(
-                        session,
-                        result,
-                        Rejected(
-                            f"id: {outcome.id!r} was already accepted with different content "
-                            "(conflicting duplicate; send a new id for a new event)",
-                            position,
-                            outcome.id,
-                            outcome.ticket,
-                            texts.get(position),
-                        ),
-                        None,
-                        source,
-                        now,
-                        keep_lines,
-                    )
-            # A ticket row is locked by marking it dirty; always in the same order, so two
-            # batches never wait for each other in a circle.
-            self._mark_dirty(session, sorted(result.tickets), now)
-            for accepted in result.accepted:
-                if accepted.ticket is None and accepted.type == "force_majeure":
-                    result.marked += self._mark_overlapping(session, accepted, now)
-            trail.record_waivers(session, result.accepted, source, now)
-            if also is not None:
-                also(session, result)
-            if result.accepted and self.is_postgres:
-                # A judge worker in another process starts its due pass at the commit
-                # (slaengine.store.wakeups); one notification per transaction.
-                wide = any(event.ticket is None for event in result.accepted)
-                wakeups.notify(session, self.wake_channel(session), wakeups.DUTIES if wide else "")
+                        outcome.id,
+                        outcome.ticket,
+                        texts.get(position),
+                    ),
+                    None,
+                    source,
+                    now,
+                    keep_lines,
+                )
+        # A ticket row is locked by marking it dirty; always in the same order, so two
+        # batches never wait for each other in a circle.
+        self._mark_dirty(session, sorted(result.tickets), now)
+        for accepted in result.accepted:
+            if accepted.ticket is None and accepted.type == "force_majeure":
+                result.marked += self._mark_overlapping(session, accepted, now)
+        trail.record_waivers(session, result.accepted, source, now)
+        if also is not None:
+            also(session, result)
+        if result.accepted and self.is_postgres:
+            # A judge worker in another process starts its due pass at the commit
+            # (slaengine.store.wakeups); one notification per transaction.
+            wide = any(event.ticket is None for event in result.accepted)
+            wakeups.notify(session, self.wake_channel(session), wakeups.DUTIES if wide else "")
         return result
 
     def _insert_events(

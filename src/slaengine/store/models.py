@@ -92,6 +92,8 @@ class StoredEvent(Base):
     __table_args__ = (
         UniqueConstraint("contract", "event_id", name="uq_event_id"),
         Index("ix_events_ticket", "contract", "ticket", "seq"),
+        # The events of a contract by type: the measures read a few types (migration 0011).
+        Index("ix_events_type", "contract", "type", "seq"),
         # Events without a ticket only (force majeure, inspections, site violations): reading
         # them never scans a contract's ticket events.
         Index(
@@ -195,6 +197,9 @@ class StoredClock(Base):
             postgresql_where=text(OPEN_BREACH_CLOCK_SQL),
             sqlite_where=text(OPEN_BREACH_CLOCK_SQL),
         ),
+        # What an on-time rate counts per period: its GROUP BY reads this index only, never a
+        # clock row (service/measured.py; migration 0011).
+        Index("ix_clocks_measured", "contract", "commitment", "status", "deadline"),
         Index(
             "ix_clocks_stopped",
             "stopped_at",
@@ -268,6 +273,18 @@ class Breach(Base):
     acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     acknowledged_by: Mapped[str | None] = mapped_column(String(200))
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ContractChange(Base):
+    """How many times a contract's penalty lines were written (inserted, updated or deleted):
+    raised by triggers on ``penalty_lines`` (migration 0011), whoever writes them, in the
+    writing transaction. The money page (slaengine.service.money) reads this one row to know
+    whether the stored lines are those of its last request."""
+
+    __tablename__ = "contract_changes"
+
+    contract: Mapped[str] = mapped_column(String(200), primary_key=True)
+    lines: Mapped[int] = mapped_column(Int64)
 
 
 class PenaltyLine(Base):

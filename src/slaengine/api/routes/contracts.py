@@ -6,6 +6,7 @@ one read session; the re-judge is the service's (slaengine.service.live)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -117,9 +118,10 @@ def contracts_router(store: Store, service: LiveService, auth: Auth, zones: Zone
         events the measures read, without judging every ticket)."""
         from slaengine.evaluate import evaluate
         from slaengine.penalties import Window
-        from slaengine.penalties.kinds.measure_credit import period_money
+        from slaengine.penalties.kinds.measure_credit import MeasureCredit, period_money
         from slaengine.penalties.words import amount_text
         from slaengine.service.measured import stored_measures
+        from slaengine.service.money import capped, stored_charges
 
         now = now_of()
         with store.sessions() as session:
@@ -161,6 +163,16 @@ def contracts_router(store: Store, service: LiveService, auth: Auth, zones: Zone
             if as_of is None:
                 within = (window.start, window.end) if window is not None else None
                 kept = stored_measures(store, contract, when, within)
+            if kept is not None and kept.lines and capped(terms):
+                # the caps cut the credits with every other penalty in occurrence order: the
+                # capped lines are the money page's (slaengine.service.money), else the whole
+                money = stored_charges(store, contract, when)
+                if money is None:
+                    kept = None
+                else:
+                    kept = replace(
+                        kept, lines=[x for x in money.lines() if x.kind == MeasureCredit.name]
+                    )
             if kept is not None:
                 measured, lines = kept.periods, kept.lines
             else:
