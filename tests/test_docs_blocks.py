@@ -39,6 +39,7 @@ SKIPPED = {
     "disputes.md": 1,
     "import.md": 1,
     "penalties.md": 1,
+    "people.md": 1,
     "security.md": 1,
     "service.md": 6,
     "warranty.md": 1,
@@ -51,6 +52,7 @@ PAGES = [
     "disputes.md",
     "drafting.md",
     "import.md",
+    "people.md",
     "replay.md",
     "security.md",
 ]
@@ -58,7 +60,8 @@ PAGES = [
 SHRUNK = {"--startup-runs 21": "--startup-runs 3", "--events 300000": "--events 2000"}
 #: What a page's commands must leave behind (beyond their exit codes).
 WRITES = {"audit.md": "out/audit-2026-10.csv", "drafting.md": "HT-2026-017.yaml",
-          "import.md": "sample.jsonl", "replay.md": "report.json"}  # fmt: skip
+          "import.md": "sample.jsonl", "people.md": "out/acme.token",
+          "replay.md": "report.json"}  # fmt: skip
 
 
 def doc_blocks(text: str) -> list[tuple[str, str | None]]:

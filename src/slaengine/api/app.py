@@ -3,7 +3,9 @@
 Events go in (one, or a batch) and are answered only once stored; tickets, breaches, alerts
 and contracts come out. Every route but ``/health`` and the OpenAPI docs (``/docs``, served
 from the package: they work offline) requires a token when one is configured (api/auth.py: a
-viewer token reads, the operator token also posts events and acknowledges); ``slaengine serve``
+viewer token reads, the operator token also posts events and acknowledges; a named user does
+what their roles per contract allow, each route's rule from the permission table through
+api/access.py ``requires``); ``slaengine serve``
 refuses to listen beyond loopback without one. The web console (console/) is mounted at ``/``.
 
 Transaction boundaries are the service's and the store's: each posting request is one
@@ -24,6 +26,7 @@ from fastapi.openapi.utils import get_openapi
 
 from slaengine import __version__
 from slaengine.alerts.outbox import OutboxDelivery
+from slaengine.api.access import Access
 from slaengine.api.auth import SESSION_SECONDS, Auth
 from slaengine.api.docs import offline_docs
 from slaengine.api.problems import BodyLimits, Problem, responses
@@ -43,6 +46,7 @@ from slaengine.audit import trail
 from slaengine.clock import Clock
 from slaengine.service.live import LiveService
 from slaengine.store import Store
+from slaengine.store.users import UserStore
 
 
 def _guard_answers(schema: dict[str, Any]) -> None:
@@ -103,6 +107,8 @@ def create_app(
     auth = auth or Auth(operator=token, clock=service.clock)
     if auth.sessions is None:
         auth = replace(auth, sessions=SessionStore(store, auth.clock, SESSION_SECONDS))
+    if auth.users is None:
+        auth = replace(auth, users=UserStore(store))
 
     app = FastAPI(
         docs_url=None,
@@ -116,6 +122,7 @@ def create_app(
         ),
     )
     install_problems(app, store_health.down)
+    app.state.access = Access(store, auth)  # every route's rule (api/access.py requires)
     app.state.limits = limits
     app.add_middleware(Guard, limits=limits, guarding=guarding)
     offline_docs(app)

@@ -17,8 +17,11 @@ HttpOnly, SameSite=Strict and Secure when the request came over TLS; SameSite do
 page on another port of the same host, so every state-changing request a browser makes is also
 checked for its origin (api/security.py).
 
-The API and the console ask the same question, ``Auth.role_of(request)``, and both enforce
-``operator`` for anything that changes the store.
+Named users (store/users.py, docs/people.md) prove themselves the same two ways: with their
+own API token (``Authorization: Bearer slau_…``) or with a console session made by signing in
+with their name and password. ``Auth.principal_of(request)`` answers who is asking — a shared
+token's role or a user with their roles per contract — and every route asks the one
+permission table (slaengine.access) through api/access.py ``requires``.
 """
 
 from __future__ import annotations
@@ -30,11 +33,13 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from slaengine.access import NOBODY_ASKED, Principal, token_principal
 from slaengine.audit.trail import sign_in
 from slaengine.clock import Clock, SystemClock
 
 if TYPE_CHECKING:
     from slaengine.api.sessions import SessionStore
+    from slaengine.store.users import UserStore
 
 Role = Literal["viewer", "operator"]
 VIEWER: Role = "viewer"
@@ -62,6 +67,8 @@ class Auth:
     clock: Clock = field(default_factory=SystemClock, compare=False)
     #: The server's sessions (``create_app`` gives the store's); None: no session is valid.
     sessions: SessionStore | None = field(default=None, compare=False)
+    #: The store's named users (``create_app`` gives the store's); None: only the tokens.
+    users: UserStore | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if self.viewer is not None and self.operator is None:
@@ -113,45 +120,84 @@ class Auth:
         found = self.sessions.role_of(value, dict(self._tokens()))
         return OPERATOR if found == OPERATOR else VIEWER if found == VIEWER else None
 
-    def role_of(self, request: Request) -> Role:
-        """The caller's role: from the bearer token, else the session cookie.
+    def sign_in_user(self, principal: Principal, password_hash: str, ending: str | None) -> str:
+        """A new session of a named user (``password_hash``: theirs now; a new password ends
+        the session)."""
+        if self.sessions is None or principal.user_id is None:
+            raise ValueError("no sessions here")
+        return self.sessions.begin("user", password_hash, ending, principal.user_id)
 
-        Raises ``NotSignedIn`` when a token is required and neither proves one."""
+    def _user_hash(self, user_id: int) -> str | None:
+        found = self.users.by_id(user_id) if self.users is not None else None
+        return found[1] if found is not None else None
+
+    def principal_of(self, request: Request) -> Principal:
+        """Who is asking: from the bearer token (a shared one or a user's), else the session
+        cookie (a shared token's or a user's). Raises ``NotSignedIn`` when a token is required
+        and neither proves one. The answer is kept on ``request.state.principal``."""
+        kept = getattr(request.state, "principal", None)
+        if isinstance(kept, Principal):
+            return kept
+        found = self._principal_of(request)
+        request.state.principal = found
+        return found
+
+    def _principal_of(self, request: Request) -> Principal:
         if not self.required:
-            return OPERATOR
+            return NOBODY_ASKED
         header = request.headers.get("authorization", "")
         scheme, _, given = header.partition(" ")
         if scheme.lower() == "bearer" and given:
-            role = self.role_of_token(given.strip())
+            given = given.strip()
+            role = self.role_of_token(given)
             if role is not None:
-                return role
+                return token_principal(role)
+            user = self.users.by_token(given) if self.users is not None else None
+            if user is not None:
+                return user
             sign_in(request, ok=False, how="bearer")  # the audit trail (slaengine.audit)
             raise NotSignedIn("wrong bearer token")
         cookie = request.cookies.get(COOKIE)
         if cookie:
             role = self.role_of_session(cookie)
             if role is not None:
-                return role
+                return token_principal(role)
+            if self.sessions is not None and self.users is not None:
+                user_id = self.sessions.user_of(cookie, self._user_hash)
+                found = self.users.by_id(user_id) if user_id is not None else None
+                if found is not None:
+                    return found[0]
         raise NotSignedIn("no token")
 
-    def check(self, request: Request, write: bool) -> Role:
-        """The caller's role; 401 without one, 403 for a viewer when ``write`` (only an
-        operator may change the store: post events, acknowledge)."""
+    def role_of(self, request: Request) -> Role:
+        """The caller's shared role: ``operator`` for whoever may do everything everywhere,
+        else ``viewer`` (the console's older pages and ``/health`` ask only this).
+
+        Raises ``NotSignedIn`` when a token is required and none proves one."""
+        return OPERATOR if self.principal_of(request).almighty else VIEWER
+
+    def principal(self, request: Request) -> Principal:
+        """The caller; 401 without one."""
         try:
-            role = self.role_of(request)
+            return self.principal_of(request)
         except NotSignedIn:
             raise HTTPException(
                 status.HTTP_401_UNAUTHORIZED,
                 detail="missing or wrong bearer token (send Authorization: Bearer <token>)",
                 headers={"WWW-Authenticate": "Bearer"},
             ) from None
-        if write and role != OPERATOR:
+
+    def check(self, request: Request, write: bool) -> Role:
+        """The caller's role; 401 without one, 403 for anybody but an operator or an
+        administrator when ``write``."""
+        found = self.principal(request)
+        if write and not found.almighty:
             raise HTTPException(
                 status.HTTP_403_FORBIDDEN,
                 detail="the viewer token may only read: use the operator token to post events "
                 "or acknowledge alerts",
             )
-        return role
+        return OPERATOR if found.almighty else VIEWER
 
     # FastAPI dependencies for the API's routes: async, so FastAPI calls them on the event
     # loop (they only compare strings) instead of sending each request to a worker thread.

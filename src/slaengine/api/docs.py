@@ -14,6 +14,8 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
+from slaengine.api.access import public
+
 ASSETS = Path(__file__).parent / "static" / "swagger-ui"
 
 
@@ -21,7 +23,7 @@ def offline_docs(app: FastAPI) -> None:
     """Add ``/docs`` (Swagger UI from the package) to ``app``, made with ``docs_url=None``."""
     app.mount("/docs-assets", StaticFiles(directory=ASSETS), name="docs-assets")
 
-    @app.get("/docs", include_in_schema=False)
+    @app.get("/docs", include_in_schema=False, dependencies=[public("the API's documentation")])
     def docs() -> HTMLResponse:
         return get_swagger_ui_html(
             openapi_url=app.openapi_url or "/openapi.json",

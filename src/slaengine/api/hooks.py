@@ -243,6 +243,8 @@ def mount_hooks(
     @app.post(
         "/hooks/{name}",
         tags=["events"],
+        # the source's own signature, or a bearer token that may do everything (checked below)
+        openapi_extra={"x-access": "public: the source's signature, or the operator token"},
         responses={
             **responses(400, 401, 403, 404, 413, 422, 429, 503),
             200: {"description": "Nothing new: a redelivery, or nothing the mapping measures."},

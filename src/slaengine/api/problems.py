@@ -272,8 +272,10 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     text = {
         400: "The body is not JSON (line and column given), or a NUL (%00) in the path or query.",
         401: "Missing or wrong bearer token.",
-        403: "The token may read but not change (a viewer token): use the operator token.",
-        404: "No such contract, ticket or alert.",
+        403: "Not allowed: the viewer token may only read; a user's roles on the contract do "
+        "not allow this action (docs/people.md).",
+        404: "No such contract, ticket or alert (or one of a contract the caller holds no role "
+        "on: it answers the same).",
         409: "A different event was already accepted under this id.",
         413: "The body is over the limit (bytes or events per request).",
         422: "A bad event or parameter; `error` names the field and why.",

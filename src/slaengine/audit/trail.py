@@ -72,6 +72,15 @@ KINDS = (
     "dispute_evidence_added",
     "dispute_accepted",
     "dispute_rejected",
+    # people (slaengine.store.users)
+    "user_created",
+    "user_disabled",
+    "user_enabled",
+    "password_changed",
+    "role_granted",
+    "role_revoked",
+    "token_issued",
+    "token_revoked",
 )
 
 
@@ -292,10 +301,15 @@ class Filters:
     who: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    #: Only the records of these contracts (None: every record, those of no contract too): what
+    #: a person who may read some contracts' trails sees.
+    within: frozenset[str] | None = None
 
     def apply(self, query: Select[Any]) -> Select[Any]:
         if self.contract is not None:
             query = query.where(AuditRecord.contract == self.contract)
+        if self.within is not None:
+            query = query.where(AuditRecord.contract.in_(sorted(self.within)))
         if self.kind is not None:
             query = query.where(AuditRecord.kind == self.kind)
         if self.who is not None:

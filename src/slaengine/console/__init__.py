@@ -7,8 +7,10 @@ Pages are rendered on the server (Jinja2 templates in ``templates/``) from the s
 pure core, so a page is complete HTML without any script; one small script of our own
 (``static/console.js``, no library) adds the live countdowns and swaps in a fresh copy of the
 page when the store changes (live.py: server-sent events). Everything the browser loads comes
-from this package (``/assets``); nothing from a CDN. Who may see and do what is api/auth.py's:
-a page needs a viewer or operator, acknowledging needs an operator.
+from this package (``/assets``); nothing from a CDN. Who may see and do what is the permission
+table's (slaengine.access), asked by each page's ``requires`` (api/access.py): a page lists only
+the contracts the caller sees, a contract they do not see is "not found", an action their roles
+do not allow is refused (403).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from slaengine.api.access import Hidden, Refused
 from slaengine.api.auth import Auth, NotSignedIn
 from slaengine.console import (
     alerts,
@@ -32,6 +35,7 @@ from slaengine.console import (
     money,
     signin,
     tickets,
+    users,
     warranty,
 )
 from slaengine.console.live import ChangeFeed
@@ -57,14 +61,25 @@ def mount_console(app: FastAPI, store: Store, service: LiveService, auth: Auth) 
     app.mount("/assets", StaticFiles(directory=HERE / "static"), name="console-assets")
     console = Console(store, service, auth, env, ChangeFeed(store), Reports(store))
     router = APIRouter(include_in_schema=False)
-    for page in (signin, board, alerts, tickets, money, disputes, compliance, warranty, contract,
-                 audit):  # fmt: skip
+    pages = (signin, board, alerts, tickets, money, disputes, compliance, warranty, contract,
+             audit, users)  # fmt: skip
+    for page in pages:
         page.add_routes(router, console)
     app.include_router(router)
 
     @app.exception_handler(NoContract)
     def no_contract_yet(_request: Request, exc: NoContract) -> Response:
         return console.render(exc.page, "message.html", text=exc.page.t("no_contract"))
+
+    @app.exception_handler(Hidden)
+    def hidden(request: Request, _exc: Hidden) -> Response:
+        p = console.page(request)
+        return console.render(p, "message.html", status_code=404, text=p.t("not_found"))
+
+    @app.exception_handler(Refused)
+    def refused(request: Request, _exc: Refused) -> Response:
+        p = console.page(request)
+        return console.render(p, "message.html", status_code=403, text=p.t("forbidden"))
 
     @app.exception_handler(NotSignedIn)
     def sign_in_first(request: Request, _exc: NotSignedIn) -> Response:

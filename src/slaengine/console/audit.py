@@ -6,11 +6,13 @@ Operators only, as ``GET /audit``.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from slaengine.api.access import requires, visible
 from slaengine.audit import trail
 from slaengine.audit.filters import filters_of, to_csv
 from slaengine.console.page import Console
@@ -41,6 +43,14 @@ WORDS.update(
         "audit_kind_signed_in": ("signed in", "登录"),
         "audit_kind_sign_in_failed": ("sign-in failed", "登录失败"),
         "audit_kind_statement_confirmed": ("statement confirmed", "确认对账单"),
+        "audit_kind_user_created": ("user created", "创建用户"),
+        "audit_kind_user_disabled": ("user disabled", "停用用户"),
+        "audit_kind_user_enabled": ("user enabled", "启用用户"),
+        "audit_kind_password_changed": ("password changed", "修改密码"),
+        "audit_kind_role_granted": ("role granted", "授予角色"),
+        "audit_kind_role_revoked": ("role revoked", "撤销角色"),
+        "audit_kind_token_issued": ("token issued", "签发令牌"),
+        "audit_kind_token_revoked": ("token revoked", "吊销令牌"),
     }
 )
 
@@ -57,17 +67,16 @@ def add_routes(router: APIRouter, console: Console) -> None:
         }
         try:
             given = {name: value or None for name, value in asked.items()}
-            return asked, filters_of(
+            found = filters_of(
                 given["contract"], given["kind"], given["who"], given["since"], given["until"]
             )
+            return asked, replace(found, within=visible(request, "audit.read"))
         except ValueError as exc:
             return asked, str(exc)
 
-    @router.get("/console/audit")
+    @router.get("/console/audit", dependencies=[requires("audit.read", page=True)])
     def audit_page(request: Request) -> HTMLResponse:
         p = page(request)
-        if not p.operator:
-            return render(p, "message.html", status_code=403, text=p.t("forbidden"))
         asked, filters = chosen(request)
         if isinstance(filters, str):
             return render(p, "message.html", status_code=422, text=filters)
@@ -87,11 +96,9 @@ def add_routes(router: APIRouter, console: Console) -> None:
             shown=SHOWN,
         )
 
-    @router.get("/console/audit/export")
+    @router.get("/console/audit/export", dependencies=[requires("audit.read", page=True)])
     def audit_export(request: Request, format: str = "csv") -> Response:
         p = page(request)
-        if not p.operator:
-            return render(p, "message.html", status_code=403, text=p.t("forbidden"))
         _, filters = chosen(request)
         if isinstance(filters, str) or format not in ("csv", "json"):
             text = filters if isinstance(filters, str) else "format: use csv or json"

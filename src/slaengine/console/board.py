@@ -26,7 +26,7 @@ page and looks their clocks up in the unique index; that read goes over the even
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from itertools import groupby
 from typing import Any
@@ -36,6 +36,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, text, tuple_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from slaengine.api.access import requires, visible
 from slaengine.clocks import BREACHED, MET, RUNNING
 from slaengine.console.alerts import waiting_alerts
 from slaengine.console.page import Console
@@ -59,6 +60,8 @@ class Filters:
     commitment: str | None = None
     severity: str | None = None
     asset: str | None = None
+    #: The contracts the caller sees (None: every one; api/access.py ``visible``).
+    within: frozenset[str] | None = None
 
     @classmethod
     def of(cls, params: Any) -> Filters:
@@ -132,6 +135,8 @@ def _asset_pairs(store: Store, filters: Filters) -> Select[str, str | None]:
     )
     if filters.contract:
         tickets = tickets.where(StoredEvent.contract == filters.contract)
+    if filters.within is not None:
+        tickets = tickets.where(StoredEvent.contract.in_(sorted(filters.within)))
     return tickets.distinct()
 
 
@@ -150,6 +155,8 @@ def _filtered(
 
     if filters.contract:
         query = query.where(column(StoredClock.contract) == filters.contract)
+    if filters.within is not None:
+        query = query.where(StoredClock.contract.in_(sorted(filters.within)))
     if filters.commitment:
         query = query.where(column(StoredClock.commitment) == filters.commitment)
     if filters.severity:
@@ -303,10 +310,11 @@ def add_routes(router: APIRouter, console: Console) -> None:
     render = console.render
     now_of = console.now
 
-    @router.get("/")
+    @router.get("/", dependencies=[requires("contract.read", page=True)])
     def board_page(request: Request, page_no: int = 1) -> HTMLResponse:
         p = page(request)
-        filters = Filters.of(request.query_params)
+        within = visible(request)
+        filters = replace(Filters.of(request.query_params), within=within)
         now = now_of()
         result = board(store, filters, now, page_no)
         return render(
@@ -315,12 +323,13 @@ def add_routes(router: APIRouter, console: Console) -> None:
             board=result,
             filters=filters,
             now=now,
-            unacked=unacknowledged(store, filters.contract),
+            unacked=unacknowledged(store, filters.contract, within),
         )
 
 
-def unacknowledged(store: Store, contract: str | None) -> int:
-    """How many alerts wait for acknowledgement (of one contract, or all)."""
-    query = select(func.count()).select_from(waiting_alerts(contract).subquery())
+def unacknowledged(store: Store, contract: str | None, within: frozenset[str] | None = None) -> int:
+    """How many alerts wait for acknowledgement (of one contract, or all; ``within``: of the
+    contracts the caller sees)."""
+    query = select(func.count()).select_from(waiting_alerts(contract, within).subquery())
     with store.sessions() as session:
         return int(session.scalar(query) or 0)

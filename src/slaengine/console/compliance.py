@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from slaengine.api.access import requires
 from slaengine.clocks import Clock
 from slaengine.console.charts import Bar, rate_chart
 from slaengine.console.page import Console, months_of
@@ -30,7 +31,7 @@ def add_routes(router: APIRouter, console: Console) -> None:
     render = console.render
     now_of = console.now
 
-    @router.get("/console/compliance")
+    @router.get("/console/compliance", dependencies=[requires("contract.read", page=True)])
     def compliance_page(request: Request, contract: str | None = None) -> HTMLResponse:
         p = page(request)
         context = console.chosen(p, contract)

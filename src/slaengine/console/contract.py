@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from slaengine.api.access import path, requires
 from slaengine.console.page import Console
 from slaengine.contract import describe
 from slaengine.contract.describe import clause_words, conditions_list
@@ -20,7 +21,10 @@ def add_routes(router: APIRouter, console: Console) -> None:
     page = console.page
     render = console.render
 
-    @router.get("/console/contracts/{contract}")
+    @router.get(
+        "/console/contracts/{contract}",
+        dependencies=[requires("contract.read", path("contract"), page=True)],
+    )
     def contract_page(request: Request, contract: str) -> HTMLResponse:
         p = page(request)
         context = p.contracts.get(contract)

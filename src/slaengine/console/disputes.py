@@ -5,9 +5,9 @@ filed, reason, evidence files (downloaded through ``GET /disputes/{id}/evidence/
 decision; an open one has the decide form (accept: the line is waived; reject: it stands).
 ``POST /console/disputes``: the ticket page's form that contests one of its lines, with
 evidence files (multipart; the edge lets this path carry ``BodyLimits.upload_bytes``).
-``POST /console/disputes/{id}/decide``: the decide form. Filing and deciding need the operator
-today, as the API's routes (api/routes/disputes.py: the route's action name is where a per-contract
-role check goes); reading, any signed-in role.
+``POST /console/disputes/{id}/decide``: the decide form. Each route's rule is the permission
+table's (slaengine.access: ``dispute.read``, ``dispute.file``, ``dispute.decide`` per contract),
+as the API's (api/routes/disputes.py); a named user files and decides under their own name.
 """
 
 from __future__ import annotations
@@ -18,13 +18,15 @@ from fastapi import APIRouter, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from slaengine.api.access import Hidden, Refused, requires
+from slaengine.api.access import actor as access_actor
+from slaengine.api.access import row as row_of
 from slaengine.api.problems import form_body
-from slaengine.api.routes.disputes import DECIDE, FILE, judge_after, read_form
-from slaengine.audit.trail import http_actor
+from slaengine.api.routes.disputes import DECIDE, FILE, READ, judge_after, read_form
 from slaengine.console.page import Console, Page, local_path, money_text
 from slaengine.penalties.disputes import OPEN, STATES
 from slaengine.store import disputes as store_disputes
-from slaengine.store.disputes import DisputeError
+from slaengine.store.disputes import Dispute, DisputeError
 from slaengine.store.limits import INT_MAX
 
 #: The words a refusal is told with, by its status (the detail follows, naming the file).
@@ -41,16 +43,15 @@ def add_routes(router: APIRouter, console: Console) -> None:
     page = console.page
     render = console.render
 
-    def may(p: Page, action: str) -> bool:
-        """Whether the page's caller may do ``action`` (``FILE``, ``DECIDE``): the operator,
-        until per-contract roles exist."""
-        return action in (FILE, DECIDE) and p.operator
+    def name(p: Page, given: str) -> str:
+        """Who acts: a named user by their name, whatever the form says (slaengine.access)."""
+        return p.principal.name if p.principal.is_user else given
 
     def refused(p: Page, exc: DisputeError) -> HTMLResponse:
         headline = p.t(_REFUSAL_WORDS.get(exc.status, "dispute_refused"))
         return render(p, "message.html", status_code=exc.status, text=f"{headline} {exc.error}")
 
-    @router.get("/console/disputes")
+    @router.get("/console/disputes", dependencies=[requires(READ, page=True)])
     def disputes_page(
         request: Request, contract: str | None = None, state: str | None = None
     ) -> HTMLResponse:
@@ -71,22 +72,25 @@ def add_routes(router: APIRouter, console: Console) -> None:
             state=wanted,
             states=STATES,
             open_count=opened,
-            may_decide=may(p, DECIDE),
+            may_decide=p.may(DECIDE, cid),
             money=money_text,
         )
 
-    @router.post("/console/disputes")
+    @router.post("/console/disputes", dependencies=[requires(FILE, page=True)])
     async def file_form(request: Request) -> Response:
         """The ticket page's dispute form: contract, line, reason, by, evidence files."""
         p = page(request)
-        if not may(p, FILE):
-            return render(p, "message.html", status_code=403, text=p.t("forbidden"))
         try:
             fields, uploads = await read_form(request)
-            who = fields.get("by", "").strip()
+            contract = fields.get("contract", "").strip()
+            if not p.principal.sees(contract):
+                raise Hidden(contract)
+            if not p.may(FILE, contract):
+                raise Refused(FILE)
+            who = name(p, fields.get("by", "").strip())
             if not who or not fields.get("reason", "").strip():
                 return render(p, "message.html", status_code=422, text=p.t("dispute_needs"))
-            actor = http_actor(request, who, p.role, via="console")
+            actor = access_actor(request, who, via="console")
             await run_in_threadpool(
                 store_disputes.file_dispute,
                 store,
@@ -101,23 +105,24 @@ def add_routes(router: APIRouter, console: Console) -> None:
         back = local_path(fields.get("back") or "/console/disputes")
         return RedirectResponse(back, status_code=303)
 
-    @router.post("/console/disputes/{dispute_id}/decide")
+    @router.post(
+        "/console/disputes/{dispute_id}/decide",
+        dependencies=[requires(DECIDE, row_of(Dispute, "dispute_id", "no dispute {}"), page=True)],
+    )
     async def decide_form(
         request: Request, dispute_id: Annotated[int, Path(ge=1, le=INT_MAX)]
     ) -> Response:
         """The decide form: decision (accept or reject), reason, by."""
         p = page(request)
-        if not may(p, DECIDE):
-            return render(p, "message.html", status_code=403, text=p.t("forbidden"))
         form = await form_body(request, "decision form")
 
         def field(name: str) -> str:
             return (form.get(name) or [""])[0].strip()
 
-        decision, reason, who = field("decision"), field("reason"), field("by")
+        decision, reason, who = field("decision"), field("reason"), name(p, field("by"))
         if decision not in ("accept", "reject") or not reason or not who or "\x00" in who:
             return render(p, "message.html", status_code=422, text=p.t("dispute_needs"))
-        actor = http_actor(request, who, p.role, via="console")
+        actor = access_actor(request, who, via="console")
 
         def decided() -> store_disputes.Decision:
             outcome = store_disputes.decide(store, dispute_id, decision == "accept", reason, actor)

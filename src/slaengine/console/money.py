@@ -27,9 +27,10 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from slaengine.api.access import Refused, requires
+from slaengine.api.access import actor as access_actor
 from slaengine.api.problems import form_body
 from slaengine.audit import confirmations
-from slaengine.audit.trail import http_actor
 from slaengine.console.page import Console, NoContract, money_text, months_of
 from slaengine.console.words import WORDS
 from slaengine.evaluate import Context
@@ -75,7 +76,7 @@ def add_routes(router: APIRouter, console: Console) -> None:
     render = console.render
     now_of = console.now
 
-    @router.get("/console/money")
+    @router.get("/console/money", dependencies=[requires("contract.read", page=True)])
     def money_page(
         request: Request,
         contract: str | None = None,
@@ -125,7 +126,7 @@ def add_routes(router: APIRouter, console: Console) -> None:
             standings=standings,
         )
 
-    @router.get("/console/money/statement")
+    @router.get("/console/money/statement", dependencies=[requires("statement.read", page=True)])
     def statement(
         request: Request,
         contract: str | None = None,
@@ -139,6 +140,8 @@ def add_routes(router: APIRouter, console: Console) -> None:
             context = console.chosen(p, contract)
         except NoContract:
             raise HTTPException(404, detail="no contract is loaded") from None
+        if not p.may("statement.read", context.contract.id):
+            raise Refused("statement.read")
         now = now_of()
         window = console.period(context, period, now)
         result = build_statement(console.reports.report(context, now), window)
@@ -157,22 +160,25 @@ def add_routes(router: APIRouter, console: Console) -> None:
         name = f"statement-{context.contract.id}-{window.label}.{format}"
         return Response(data, media_type=media, headers={"Content-Disposition": attachment(name)})
 
-    @router.post("/console/money/confirm")
+    @router.post("/console/money/confirm", dependencies=[requires("statement.confirm", page=True)])
     async def confirm(request: Request) -> Response:
         """Record a party's confirmation of the month's statement as the PDF document in the
-        page's language, as of now (operators only)."""
+        page's language, as of now (``statement.confirm``: billing or the supplier of the
+        contract, an administrator, the operator token; a user confirms under their name)."""
         p = page(request)
-        if not p.operator:
-            return render(p, "message.html", status_code=403, text=p.t("forbidden"))
         form = await form_body(request, "confirmation form")
 
         def field(name: str) -> str:
             return (form.get(name) or [""])[0].strip()
 
         who, party = field("by"), field("party") or "supplier"
+        if p.principal.is_user:
+            who = p.principal.name
         if not who or party not in confirmations.PARTIES:
             return render(p, "message.html", status_code=422, text=p.t("confirm_needs"))
         context = console.chosen(p, field("contract") or None)
+        if not p.may("statement.confirm", context.contract.id):
+            raise Refused("statement.confirm")
         now = now_of()
         window = console.period(context, field("period") or None, now)
 
@@ -183,7 +189,7 @@ def add_routes(router: APIRouter, console: Console) -> None:
             zone = ZoneInfo(context.contract.timezone)
             before = confirmations.standing(console.store, result, p.lang)
             document = render_pdf(result, p.lang, confirmations.recorded(before, zone))
-            actor = http_actor(request, who, p.role, via="console")
+            actor = access_actor(request, who, via="console")
             confirmations.confirm(console.store, result, document, p.lang, actor, party)
 
         await run_in_threadpool(confirmed)

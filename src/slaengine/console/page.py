@@ -1,10 +1,12 @@
 """What every console page shares: the signed-in request (``Page``, which templates read) and
 the service it shows (``Console``: the store, the live service, the tokens, the templates).
 
-Every page answers in the request's language (words.py), needs a signed-in viewer or operator
-(api/auth.py; without one the browser is sent to ``/login``), and shows times in the contract's
-time zone. The routes live in one module per page (board, alerts, tickets, money, compliance,
-warranty, contract, signin), each adding itself with ``add_routes(router, console)``.
+Every page answers in the request's language (words.py), needs a signed-in caller (api/auth.py;
+without one the browser is sent to ``/login``) and declares its access rule (api/access.py
+``requires``, the permission table of slaengine.access), and shows times in the contract's
+time zone. A page lists only the contracts the caller sees (``Page.contracts``). The routes
+live in one module per page (board, alerts, tickets, money, compliance, warranty, contract,
+audit, users, signin), each adding itself with ``add_routes(router, console)``.
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment
 
+from slaengine.access import NOBODY_ASKED, Principal
 from slaengine.alerts.messages import human_duration
-from slaengine.api.auth import OPERATOR, Auth, Role
+from slaengine.api.auth import OPERATOR, VIEWER, Auth, Role
 from slaengine.console.live import ChangeFeed
 from slaengine.console.reports import Reports, newest_contracts
 from slaengine.console.words import LANG_COOKIE, WORDS, Lang, lang_of, word
@@ -45,6 +48,8 @@ class Page:
     auth_required: bool
     contracts: dict[str, Context]
     signed_in: bool = True
+    #: Who is asking (a shared token's role, or a named user with their roles).
+    principal: Principal = NOBODY_ASKED
 
     def t(self, key: str) -> str:
         return word(key, self.lang)
@@ -105,6 +110,17 @@ class Page:
     def operator(self) -> bool:
         return self.role == OPERATOR
 
+    def may(self, action: str, contract: str | None = None) -> bool:
+        """Whether the caller may take ``action`` (on ``contract``): what a page offers."""
+        return self.principal.may(action, contract)
+
+    @property
+    def who(self) -> str:
+        """The caller in words, for the page's header."""
+        if self.principal.is_user:
+            return f"{self.principal.name} ({self.principal.role_words(self.lang)})"
+        return self.t(self.role)
+
 
 class NoContract(Exception):
     """No contract is loaded yet: the console answers with a page that says so (mounted in
@@ -131,8 +147,10 @@ class Console:
     def page(self, request: Request) -> Page:
         """The signed-in request; raises NotSignedIn (answered with /login, see __init__)."""
         lang, _ = lang_of(request)
-        role = self.auth.role_of(request)
-        return Page(request, lang, role, self.auth.required, newest_contracts(self.store))
+        who = self.auth.principal_of(request)
+        shown = visible_contracts(newest_contracts(self.store), who.visible())
+        role: Role = OPERATOR if who.almighty else VIEWER
+        return Page(request, lang, role, self.auth.required, shown, principal=who)
 
     def render(self, p: Page, template: str, status_code: int = 200, **data: Any) -> HTMLResponse:
         html = self.env.get_template(template).render(p=p, t=p.t, words=WORDS, **data)
@@ -161,6 +179,15 @@ class Console:
                 ) from None
         local = now.astimezone(ZoneInfo(context.contract.timezone))
         return Window.month(context.contract, f"{local.year:04d}-{local.month:02d}")
+
+
+def visible_contracts(
+    contracts: dict[str, Context], seen: frozenset[str] | None
+) -> dict[str, Context]:
+    """``contracts`` narrowed to those the caller sees (None: all)."""
+    if seen is None:
+        return contracts
+    return {cid: context for cid, context in contracts.items() if cid in seen}
 
 
 def money_text(value: Decimal | str | None) -> str:

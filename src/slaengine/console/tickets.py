@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
+from slaengine.api.access import path, requires
 from slaengine.clocks import PAUSED, RUNNING
 from slaengine.console.alerts import alert_views
 from slaengine.console.disputes import line_marks
@@ -27,7 +28,10 @@ def add_routes(router: APIRouter, console: Console) -> None:
     render = console.render
     now_of = console.now
 
-    @router.get("/console/tickets/{contract}/{ticket:path}")
+    @router.get(
+        "/console/tickets/{contract}/{ticket:path}",
+        dependencies=[requires("contract.read", path("contract"), page=True)],
+    )
     def ticket_page(request: Request, contract: str, ticket: str) -> HTMLResponse:
         p = page(request)
         now = now_of()

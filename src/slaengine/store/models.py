@@ -404,3 +404,6 @@ class ConsoleSession(Base):
     token_mark: Mapped[str] = mapped_column(String(64))
     issued_at: Mapped[datetime] = mapped_column(UtcDateTime)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    #: The signed-in user (store/users.py; ``role`` is then ``user`` and ``token_mark`` marks
+    #: their password hash), None for a shared token's session.
+    user_id: Mapped[int | None] = mapped_column(Int64)

@@ -12,6 +12,8 @@ them in this order:
 - ``disputes``: ``POST /disputes`` and ``GET /disputes``, a dispute, its evidence files
   (``POST``/``GET``), ``POST /disputes/{id}/decision`` (docs/disputes.md).
 
-A new resource is a new module here (copy ``breaches.py``: read-only routes; ``alerts.py``: one
+Each route declares its access rule with one dependency, ``requires(action, contract)``
+(api/access.py; the actions and who may take them: slaengine.access). A new resource is a new
+module here (copy ``breaches.py``: read-only routes; ``alerts.py``: one
 that also writes), included from ``create_app`` with one line.
 """

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Request
 from sqlalchemy import select
 
+from slaengine.api.access import narrowed, requires
 from slaengine.api.auth import Auth
 from slaengine.api.problems import responses
 from slaengine.api.routes.common import DATE_TIME, READ
@@ -25,10 +26,14 @@ def breaches_router(store: Store, clock: Clock, auth: Auth, zones: Zones) -> API
     """The breach and penalty routes over ``store``; an open breach is late as of ``clock``."""
     router = APIRouter()
     now_of = clock.now
-    guarded = [Depends(auth.reader)]
+    # the caller's contracts only (slaengine.access; api/access.py narrowed)
+    guarded = [requires("contract.read")]
 
-    @router.get("/breaches", tags=["breaches"], dependencies=guarded, responses=responses(*READ))
+    @router.get(
+        "/breaches", tags=["breaches"], dependencies=guarded, responses=responses(*READ, 403)
+    )
     def breaches(
+        request: Request,
         status_: Annotated[
             Literal["open", "closed", "withdrawn"] | None,
             Query(alias="status", description="open, closed or withdrawn"),
@@ -62,12 +67,16 @@ def breaches_router(store: Store, clock: Clock, auth: Auth, zones: Zones) -> API
                     when = EARLIEST if when.year < EARLIEST.year + 1 else LATEST
                 column = Breach.deadline
                 query = query.where(column >= when if op == "ge" else column < when)
+        query = narrowed(query, Breach.contract, request)
         query = query.order_by(Breach.deadline.desc(), Breach.id.desc()).limit(limit)
         with store.sessions() as session:
             return breaches_json(session, list(session.scalars(query)), zones, now_of())
 
-    @router.get("/penalties", tags=["breaches"], dependencies=guarded, responses=responses(*READ))
+    @router.get(
+        "/penalties", tags=["breaches"], dependencies=guarded, responses=responses(*READ, 403)
+    )
     def penalties(
+        request: Request,
         contract: str | None = None,
         ticket: str | None = None,
         clause: str | None = None,
@@ -95,6 +104,7 @@ def breaches_router(store: Store, clock: Clock, auth: Auth, zones: Zones) -> API
         if contract_wide is not None:
             column = PenaltyLine.ticket
             query = query.where(column.is_(None) if contract_wide else column.is_not(None))
+        query = narrowed(query, PenaltyLine.contract, request)
         query = query.order_by(PenaltyLine.id.desc()).limit(limit)
         with store.sessions() as session:
             rows = list(session.scalars(query))

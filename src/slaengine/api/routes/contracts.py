@@ -11,16 +11,17 @@ from datetime import datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import select
 
+from slaengine.api.access import actor as access_actor
+from slaengine.api.access import path, requires, visible
 from slaengine.api.auth import Auth
 from slaengine.api.problems import model_body, optional_body, responses
 from slaengine.api.routes.common import DATE_TIME, READ
 from slaengine.api.schemas import Rejudge
 from slaengine.api.views import Zones, breaches_json
-from slaengine.audit.trail import http_actor
 from slaengine.clocks import PAUSED, RUNNING
 from slaengine.errors import EventError, SlaError
 from slaengine.events import parse_time
@@ -35,22 +36,30 @@ def contracts_router(store: Store, service: LiveService, auth: Auth, zones: Zone
     """The contract routes over ``store``; a re-judge and a ticket's clocks ask ``service``."""
     router = APIRouter()
     now_of = service.clock.now
-    guarded = [Depends(auth.reader)]
-    operator = [Depends(auth.operator_only)]
+    # who may do what: the permission table (slaengine.access), one rule per route
+    reader = [requires("contract.read")]
+    on_contract = [requires("contract.read", path("contract"))]
 
-    @router.get("/contracts", tags=["contracts"], dependencies=guarded, responses=responses(*READ))
-    def contracts() -> list[dict[str, Any]]:
-        """Every stored contract version, oldest first."""
+    @router.get(
+        "/contracts", tags=["contracts"], dependencies=reader, responses=responses(*READ, 403)
+    )
+    def contracts(request: Request) -> list[dict[str, Any]]:
+        """Every stored contract version, oldest first (of the contracts the caller sees)."""
         from slaengine.store import VersionInfo
 
+        within = visible(request)
         with store.sessions() as session:
-            return [VersionInfo.of(row).to_json() for row in store.versions(session)]
+            return [
+                VersionInfo.of(row).to_json()
+                for row in store.versions(session)
+                if within is None or row.contract in within
+            ]
 
     @router.get(
         "/contracts/{contract}",
         tags=["contracts"],
-        dependencies=guarded,
-        responses=responses(*READ, 404),
+        dependencies=on_contract,
+        responses=responses(*READ, 403, 404),
     )
     def contract_detail(contract: str) -> dict[str, Any]:
         """A contract's versions and the commitments of the newest one."""
@@ -81,8 +90,8 @@ def contracts_router(store: Store, service: LiveService, auth: Auth, zones: Zone
     @router.get(
         "/contracts/{contract}/measures",
         tags=["contracts"],
-        dependencies=guarded,
-        responses=responses(*READ, 404),
+        dependencies=on_contract,
+        responses=responses(*READ, 403, 404),
     )
     def contract_measures(
         contract: str,
@@ -207,7 +216,7 @@ def contracts_router(store: Store, service: LiveService, auth: Auth, zones: Zone
     @router.post(
         "/contracts/{contract}/rejudge",
         tags=["contracts"],
-        dependencies=operator,
+        dependencies=[requires("contract.rejudge", path("contract"))],
         status_code=202,
         openapi_extra=model_body(Rejudge),
         responses=responses(400, *READ, 403, 404),
@@ -218,7 +227,7 @@ def contracts_router(store: Store, service: LiveService, auth: Auth, zones: Zone
         with a clock started on or after that day. Answers once they are marked; `GET /health`
         shows `tickets_waiting` going down. The body is JSON whatever its Content-Type."""
         wanted = await optional_body(request, Rejudge, "a re-judge") or Rejudge()
-        actor = http_actor(request, None, "operator")
+        actor = access_actor(request, None)
         marked = await run_in_threadpool(
             service.rejudge, contract, wanted.closed, wanted.since, actor
         )
@@ -229,8 +238,11 @@ def contracts_router(store: Store, service: LiveService, auth: Auth, zones: Zone
     @router.get(
         "/contracts/{contract}/tickets/{ticket:path}",
         tags=["tickets"],
-        dependencies=guarded,
-        responses=responses(*READ, 404),
+        # an unseen contract answers as the ticket route says of one that is not loaded
+        dependencies=[
+            requires("contract.read", path("contract", "contract {!r} is not loaded in this store"))
+        ],
+        responses=responses(*READ, 403, 404),
     )
     def ticket_clocks(contract: str, ticket: str) -> dict[str, Any]:
         """The ticket's clocks now: deadlines, time left (running) or lateness (breached), and

@@ -14,10 +14,10 @@ it):
   content showed, never rendered inline (``nosniff``, a sandboxing CSP).
 * ``POST /disputes/{id}/decision`` (JSON ``{"decision": "accept"|"reject", "reason", "by"}``).
 
-Who may: each route names its action (``READ``, ``FILE``, ``DECIDE``: the per-contract roles'
-action names). Until per-contract roles exist, ``allowed`` maps them onto today's tokens —
-reading to any signed-in role, filing and deciding to the operator; each route's one
-``dependencies=[allowed(ACTION)]`` line is where a role check per contract goes.
+Who may: each route names its action (``READ``, ``FILE``, ``DECIDE``) in its one
+``dependencies=[requires(ACTION, …)]`` line (api/access.py; who holds the action on which
+contract: slaengine.access): a dispute of a contract the caller does not see is "no dispute N",
+like one that does not exist; a filing names its contract in the form, checked in the route.
 
 Transaction boundaries: each write is one transaction of slaengine.store.disputes (with its
 audit record); an accepted dispute's ticket is then judged (by the judge lane when the process
@@ -30,17 +30,19 @@ import re
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 from starlette.datastructures import UploadFile
 
+from slaengine.api.access import actor as access_actor
+from slaengine.api.access import current, public, refusal, requires, visible
+from slaengine.api.access import row as row_of
 from slaengine.api.auth import Auth
 from slaengine.api.problems import SMALL_BODY, Problem, json_body, problem, responses
 from slaengine.api.routes.common import AUTH as _AUTH
 from slaengine.api.routes.common import ID as _ID
-from slaengine.audit.trail import http_actor
 from slaengine.service.live import LiveService
 from slaengine.store import Store
 from slaengine.store import disputes as store_disputes
@@ -50,6 +52,7 @@ from slaengine.store.disputes import (
     MOST_FILES,
     REASON_CHARS,
     TOTAL_BYTES,
+    Dispute,
     DisputeError,
     Upload,
 )
@@ -212,9 +215,8 @@ def disputes_router(store: Store, service: LiveService, auth: Auth) -> APIRouter
     """The disputes' routes over ``store``; who may do what is ``auth``'s (module doc)."""
     router = APIRouter(tags=["disputes"])
 
-    def allowed(action: str) -> Any:
-        """Today's stand-in for a per-contract role check of ``action``."""
-        return Depends(auth.reader if action == READ else auth.operator_only)
+    # who may do what: the permission table (slaengine.access); a dispute is its contract's
+    one_dispute = row_of(Dispute, "dispute_id", "no dispute {}")
 
     def refused(exc: DisputeError) -> JSONResponse:
         return problem(exc.status, exc.error, field=exc.field)
@@ -230,7 +232,7 @@ def disputes_router(store: Store, service: LiveService, auth: Auth) -> APIRouter
     @router.post(
         "/disputes",
         status_code=201,
-        dependencies=[allowed(FILE)],
+        dependencies=[requires("dispute.file")],
         openapi_extra=_FILING_BODY,
         responses=_answers(
             *_AUTH,
@@ -253,7 +255,16 @@ def disputes_router(store: Store, service: LiveService, auth: Auth) -> APIRouter
         has at most one open dispute."""
         try:
             fields, uploads = await read_form(request)
-            actor = http_actor(request, fields.get("by"), auth.role_of(request))
+            actor = access_actor(request, fields.get("by"))
+            contract = fields.get("contract", "").strip()
+            if not current(request).may("dispute.file", contract):
+                # a contract the caller does not see has no line they could name
+                line = fields.get("line", "")
+                if not current(request).sees(contract):
+                    raise DisputeError(
+                        404, f"line: no line {line!r} of contract {contract!r} is stored", "line"
+                    )
+                raise HTTPException(403, detail=refusal(current(request), "dispute.file"))
             row = await run_in_threadpool(
                 store_disputes.file_dispute,
                 store,
@@ -271,6 +282,7 @@ def disputes_router(store: Store, service: LiveService, auth: Auth) -> APIRouter
         "/disputes",
         methods=["PUT", "PATCH", "DELETE", "OPTIONS"],
         include_in_schema=False,
+        dependencies=[public("answers 405 to anyone")],
     )
     def other_methods() -> None:
         """``/disputes`` takes GET and POST, two routes: a 405 says both (Starlette's would
@@ -280,7 +292,7 @@ def disputes_router(store: Store, service: LiveService, auth: Auth) -> APIRouter
     @router.post(
         "/disputes/{dispute_id}/evidence",
         status_code=201,
-        dependencies=[allowed(FILE)],
+        dependencies=[requires("dispute.file", one_dispute)],
         openapi_extra=_EVIDENCE_BODY,
         responses=_answers(
             *_AUTH,
@@ -301,7 +313,7 @@ def disputes_router(store: Store, service: LiveService, auth: Auth) -> APIRouter
         """Add evidence files to an open dispute; 201 with the dispute."""
         try:
             fields, uploads = await read_form(request)
-            actor = http_actor(request, fields.get("by"), auth.role_of(request))
+            actor = access_actor(request, fields.get("by"))
             await run_in_threadpool(store_disputes.add_evidence, store, dispute_id, actor, uploads)
         except DisputeError as exc:
             return refused(exc)
@@ -309,10 +321,11 @@ def disputes_router(store: Store, service: LiveService, auth: Auth) -> APIRouter
 
     @router.get(
         "/disputes",
-        dependencies=[allowed(READ)],
-        responses=_answers(*_AUTH, 422, 503),
+        dependencies=[requires("dispute.read")],
+        responses=_answers(*_AUTH, 403, 422, 503),
     )
     def list_disputes(
+        request: Request,
         contract: str | None = None,
         state: Annotated[
             Literal["open", "accepted", "rejected"] | None,
@@ -324,12 +337,14 @@ def disputes_router(store: Store, service: LiveService, auth: Auth) -> APIRouter
         """Disputes, newest first, with their evidence files (described, not their content)."""
         with store.sessions() as session:
             rows = store_disputes.listed(session, contract, state, ticket, limit)
+            within = visible(request, "dispute.read")  # the caller's contracts only
+            rows = [row for row in rows if within is None or row.contract in within]
             evidence = store_disputes.evidence_of(session, [row.id for row in rows])
             return [store_disputes.dispute_json(row, evidence[row.id]) for row in rows]
 
     @router.get(
         "/disputes/{dispute_id}",
-        dependencies=[allowed(READ)],
+        dependencies=[requires("dispute.read", one_dispute)],
         responses=_answers(*_AUTH, 404, 422, 503, e404="No such dispute."),
     )
     def show_dispute(dispute_id: Annotated[int, _ID]) -> dict[str, Any]:
@@ -338,7 +353,7 @@ def disputes_router(store: Store, service: LiveService, auth: Auth) -> APIRouter
 
     @router.get(
         "/disputes/{dispute_id}/evidence/{evidence_id}",
-        dependencies=[allowed(READ)],
+        dependencies=[requires("dispute.read", one_dispute)],
         responses={
             **_answers(*_AUTH, 404, 422, 503, e404="No such evidence file of that dispute."),
             200: {
@@ -361,7 +376,7 @@ def disputes_router(store: Store, service: LiveService, auth: Auth) -> APIRouter
 
     @router.post(
         "/disputes/{dispute_id}/decision",
-        dependencies=[allowed(DECIDE)],
+        dependencies=[requires("dispute.decide", one_dispute)],
         openapi_extra=_DECISION_BODY,
         responses=_answers(
             *_AUTH,
@@ -385,7 +400,7 @@ def disputes_router(store: Store, service: LiveService, auth: Auth) -> APIRouter
             first = exc.errors()[0]
             where = ".".join(str(part) for part in first["loc"]) or "body"
             return problem(422, f"{where}: {first['msg']}", field=where)
-        actor = http_actor(request, body.by, auth.role_of(request))
+        actor = access_actor(request, body.by)
 
         def decided() -> dict[str, Any]:
             outcome = store_disputes.decide(

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
+from slaengine.api.access import current, event_refusal, may_post, requires, signed
 from slaengine.api.auth import BEARER_SECURITY, Auth
 from slaengine.api.problems import BodyLimits, json_body, problem, responses
 from slaengine.api.routes.common import AUTH
@@ -21,15 +22,19 @@ from slaengine.store.limits import storable
 def events_router(service: LiveService, auth: Auth, limits: BodyLimits) -> APIRouter:
     """The routes that post events to ``service``, within ``limits``."""
     router = APIRouter()
-    operator = [Depends(auth.operator_only)]
 
-    # Its auth is checked in the route (the same check as ``operator``): no dependency for
-    # FastAPI to solve on the route every help desk posts to, one event at a time.
+    # Its rule is checked in the route (``events.post`` on the event's contract; a waiver needs
+    # ``breach.waive``): no dependency for FastAPI to solve on the route every help desk posts
+    # to, one event at a time.
     @router.post(
         "/events",
         tags=["events"],
         status_code=201,
-        openapi_extra={**event_body(False, limits.batch_events), **BEARER_SECURITY},
+        openapi_extra={
+            **event_body(False, limits.batch_events),
+            **BEARER_SECURITY,
+            "x-access": "events.post",
+        },
         responses={
             200: {"description": "An identical repeat of an event already stored."},
             **responses(400, *AUTH, 403, 409, 413, 422, 503),
@@ -40,12 +45,20 @@ def events_router(service: LiveService, auth: Auth, limits: BodyLimits) -> APIRo
         the reason. The body is read as JSON whatever its Content-Type. The ticket is judged
         right after, by the due pass (its alerts go out within the service's alert latency),
         so the answer carries no alert count."""
-        auth.check(request, write=True)
+        who = auth.principal(request)
+        refused = may_post(who)
+        if refused is not None:
+            raise HTTPException(status.HTTP_403_FORBIDDEN, detail=refused)
         event = await json_body(request, limits.event_bytes, "event")
         if not isinstance(event, dict):
             return problem(
                 422, f"body: an event is a JSON object, got {type(event).__name__}", field="body"
             )
+        hidden = event_refusal(who, event)
+        if hidden is not None:
+            code, words = hidden
+            return problem(code, words, id=event.get("id"), field="contract")
+        event = signed(who, event)
         # Requests arriving together are committed together (group commit); each is answered
         # only after its event is committed. Its ticket is judged by the judge lane.
         outcome = await service.post_one_async(event)
@@ -71,7 +84,7 @@ def events_router(service: LiveService, auth: Auth, limits: BodyLimits) -> APIRo
     @router.post(
         "/events/batch",
         tags=["events"],
-        dependencies=operator,
+        dependencies=[requires("events.post")],
         openapi_extra=event_body(True, limits.batch_events),
         responses=responses(400, *AUTH, 403, 413, 422, 503),
     )
@@ -89,16 +102,30 @@ def events_router(service: LiveService, auth: Auth, limits: BodyLimits) -> APIRo
                 f"body: {len(events):,} events, at most {limits.batch_events:,} per batch "
                 "(send several batches)",
             )
-        outcome = await run_in_threadpool(service.ingest, list(enumerate(events)), "api")
+        # each event of a contract the caller may not post to is rejected on its own, an
+        # unseen contract's in the words of one that is not loaded (api/access.py)
+        who = current(request)
+        allowed: list[tuple[int, Any]] = []
+        refused: list[dict[str, Any]] = []
+        for index, data in enumerate(events):
+            why = event_refusal(who, data)
+            if why is None:
+                allowed.append((index, signed(who, data)))
+            else:
+                ident = data.get("id") if isinstance(data, dict) else None
+                shown = storable(ident) if isinstance(ident, str) else None
+                refused.append({"index": index, "id": shown, "error": why[1]})
+        outcome = await run_in_threadpool(service.ingest, allowed, "api")
         added = outcome.added
+        rejected = refused + [
+            # storable: an id that echoes a lone surrogate is written escaped, not a 500
+            {"index": item.line, "id": storable(item.id), "error": storable(item.error)}
+            for item in added.rejected
+        ]
         return {
             "accepted": len(added.accepted),
             "duplicates": added.duplicates,
-            # storable: an id that echoes a lone surrogate is written escaped, not a 500
-            "rejected": [
-                {"index": item.line, "id": storable(item.id), "error": storable(item.error)}
-                for item in added.rejected
-            ],
+            "rejected": sorted(rejected, key=lambda item: int(item["index"])),
         }
 
     return router

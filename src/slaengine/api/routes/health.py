@@ -65,6 +65,7 @@ def health_router(
     @router.get(
         "/health",
         tags=["service"],
+        openapi_extra={"x-access": "public: up and ready to anyone, the details signed in"},
         responses={503: {"description": "The store cannot be reached (the body says so)."}},
     )
     def health(request: Request) -> JSONResponse:

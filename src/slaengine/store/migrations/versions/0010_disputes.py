@@ -1,11 +1,10 @@
 """Disputes of penalty and compensation lines and their evidence files: ``disputes`` and
 ``dispute_evidence`` (slaengine.store.disputes).
 
-Built on 0008 in this branch (0009, the users' tables, is another branch's): the lead re-chains
-``down_revision`` to "0009" when both are merged.
+Built on 0009 (the users' tables, slaengine.store.users).
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-07 05:40:00
 """
 
@@ -17,7 +16,7 @@ from alembic import op
 from slaengine.store.types import UtcDateTime
 
 revision = "0010"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
