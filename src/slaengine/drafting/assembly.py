@@ -324,7 +324,11 @@ class Assembly:
                 # no action word names what is charged for ("If the Vendor is not there within
                 # four hours …"): the commitment whose target the condition states, when only
                 # one has it
-                said = {target_text(s) for s in durations(found.condition)}
+                said = {
+                    target_text(s)
+                    for s in durations(found.condition)
+                    if not (s.unit == "wd" and s.value % 1)  # 半个工作日: no target
+                }
                 owners = [
                     t
                     for (_n, _s, tgt), t in self.term_of.items()

@@ -264,7 +264,8 @@ CONTRACT_PRICE = _words(
 #: "per started unit of lateness": 每超时10分钟, 每逾期1天, per started hour, for every 10 minutes.
 PER_UNIT = _words(
     r"每(?:超时|超过|超出|超|逾期|逾|延迟|延误|迟到|迟|晚)?\s*(?=\d|半|小时|天|日)"
-    r"|per (?:started |additional )?(?=\d|hour|day|minute)|for (?:each|every) (?:started |full |part of an? )?"
+    r"|per (?:started |additional |further )?(?=\d|hour|day|minute)"
+    r"|for (?:each|every) (?:started |full |further |additional |subsequent |part of an? )?"
     r"|(?<=\d元)\s*/\s*(?=小时|天|日|分钟)|(?<=\d)\s*/\s*(?=hour|hr\b|day)"
 )
 PER_BARE_UNIT = _words(r"^(小时|天|日|hour|day|minute)")
@@ -421,8 +422,8 @@ MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "availability",
         _words(
-            r"可用率|可利用率|可用性|开机率|在线率|完好率|妥善率|正常运行率|运行率|保证率|availability|uptime"
-            r"|\bavailable (?=\d)"
+            r"可用率|可利用率|可用性|可用度|开机率|在线率|完好率|妥善率|正常运行率|运行率|保证率|availability|uptime"
+            r"|\bavailable (?:(?:at least|not less than|no less than|a minimum of) )?(?=\d)"
         ),
     ),
 )
