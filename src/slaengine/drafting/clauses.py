@@ -191,7 +191,11 @@ _MONEY_START = re.compile(
     r"|(?=\d[\d,.]*\s*元)"
 )
 _FAILURE = re.compile(
-    r"\s*(?:未能|未|不能|逾期|迟到|failure to|fails? to|late\b|if .{0,40}\bnot\b)", re.I
+    r"\s*(?:未能|未|不能|逾期|迟到|failure to|fails? to|late\b|if .{0,40}\bnot\b"
+    # "Emergency requests not completed within 8 hours: USD 250 …", "Severity 1 resolution
+    # later than 8 hours: GBP 150 …": a subject, then its failure, before the colon
+    r"|[^:：]{0,60}\b(?:not|later than)\b[^:：]{0,40}\d[^:：]{0,20}[:：])",
+    re.I,
 )
 
 #: "修复超过8小时的", "exceeds 4 hours": the target the lateness is counted from.
