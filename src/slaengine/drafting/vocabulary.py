@@ -108,7 +108,7 @@ SHAPES: tuple[ShapeWords, ...] = (
         _words(
             r"修复|修好|排除|消缺|解决|处置完毕|处理完毕|处理完成|维修到位|维修完毕|完成维修|恢复正常|恢复运行"
             r"|(?<!提)完成(?![\u4e00-\u9fff]{0,2}(?:派|报告|方案|回访|响应|到场|巡检|保养|检测|交付|培训|安装))"
-            r"|恢复(?!原状)|完工|\bfix|\brepair|restor|resol|\bsolution|mitigat|\bcomplet"
+            r"|恢复(?!原状)|完工|\bfix|\brepair|restor|resol|\bsolution|mitigat|\bcomplet(?!ion (?:reports?|certificates?|records?|sheets?)\b)"
             r"|return(?:ed)? to (?:service|clinical use|use|operation|production)"
             r"|back (?:in|to|into) service|replac(?:e|es|ed|ement)\b|\bworkaround"
             r"|\boutages? (?=exceed|lasting|longer|of more)"
@@ -237,7 +237,14 @@ SEVERITIES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
         "Low",
         _words(rf"低级{_FAULT}|低优先级|^低$|^低[:：]|\blow{_EN_FAULT}|^low\b|\(low\)"),
     ),
-    ("routine", "常规", "Routine", _words(rf"常规{_FAULT}|^常规$|\broutine\b")),
+    (
+        "routine",
+        "常规",
+        "Routine",
+        _words(
+            rf"常规{_FAULT}|^常规$|\broutine\b(?! (?:maintenance|inspections?|servic\w*|checks?|visits?|cleaning|tests?)\b)"
+        ),
+    ),
     ("minor", "轻微故障", "Minor", _words(rf"轻微{_FAULT}|次要{_FAULT}|轻度|^轻微$|\bminor\b")),
 )
 #: Declared when the tender names no level at all (the example contract's three).
