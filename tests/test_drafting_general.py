@@ -170,3 +170,113 @@ def test_a_penalty_names_a_kind_by_its_abbreviation(tmp_path: Path) -> None:
     (clause,) = contract.clauses
     (owner,) = [c for c in contract.commitments if clause.id in c.clauses]
     assert owner.applies_to.severity == ["vehicle-off-road"]
+
+
+# What batches S and T showed (docs/drafting.md, "Batch T, first run"): general readings, each
+# tested on sentences of its form written for the test.
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "系统可用度每年不低于99.95%。",
+        "The platform will be available at least 99.9% of each calendar month.",
+    ],
+)
+def test_availability_in_other_words_is_a_measure(sentence: str, tmp_path: Path) -> None:
+    contract, _ = drafted(tmp_path, sentence + "\n")
+    assert [m.kind for m in contract.measures] == ["availability"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "every"),
+    [
+        ("每年更换易损密封件一次。", "1y"),
+        ("RFID pads are recalibrated once a year.", "1y"),
+    ],
+)
+def test_replacing_wear_parts_and_recalibrating_are_duties(
+    sentence: str, every: str, tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, sentence + "\n")
+    (duty,) = contract.obligations
+    assert [str(s.every) for s in duty.schedule] == [every]
+
+
+@pytest.mark.parametrize(
+    ("text", "use"),
+    [
+        (  # a numbered heading longer than a word, no penalty word after it
+            "工程师4小时内到达现场。\n"
+            "5.6 Liquidated damages: for late arrival, HKD 500 for each hour or part thereof.\n",
+            "be-on-site",
+        ),
+        (  # the heading 违约： is no kind of fault the penalty could name
+            "违约：超过约定上门时限的，每超过1小时赔付100元。\n"
+            "上门时限：市区6小时内上门，郊县24小时内上门。\n",
+            "be-on-site",
+        ),
+        (  # a subject and its failure before the colon
+            "Emergency requests are completed within 8 hours.\n"
+            "Emergency requests not completed within 8 hours: USD 250 for each hour or part "
+            "thereof.\n",
+            "fix-after-arrival",
+        ),
+    ],
+)
+def test_a_penalty_in_other_forms_is_attached_per_started_hour(
+    text: str, use: str, tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, text)
+    (clause,) = contract.clauses
+    assert clause.kind == "per_started" and str(clause.unit) == "1h"
+    assert [c.use for c in contract.commitments if clause.id in c.clauses] == [use]
+
+
+def test_each_further_n_hours_is_the_unit_of_lateness(tmp_path: Path) -> None:
+    contract, _ = drafted(
+        tmp_path,
+        "Priority 1 faults are restored within 8 hours.\n"
+        "If a Priority 1 fault is not restored within 8 hours, a service credit of AUD 200 "
+        "applies for each further 4 hours or part thereof.\n",
+    )
+    (clause,) = contract.clauses
+    assert clause.kind == "per_started" and str(clause.unit) == "4h"
+
+
+def test_a_distance_band_header_is_a_zone_whatever_else_it_says(tmp_path: Path) -> None:
+    contract, _ = drafted(
+        tmp_path,
+        "| Service level | Within 50 miles of a depot | More than 50 miles from a depot |\n"
+        "| Engineer on site | 4 hours | 8 hours |\n",
+    )
+    (commitment,) = contract.commitments
+    assert commitment.use == "be-on-site" and str(commitment.target) == "4h"
+    assert [(r.when, str(r.target)) for r in commitment.targets] == [
+        ({"zone": ["beyond-50mi"]}, "8h")
+    ]
+
+
+def test_routine_maintenance_is_no_level_and_a_completion_report_is_a_report(
+    tmp_path: Path,
+) -> None:
+    contract, _ = drafted(
+        tmp_path,
+        "Routine maintenance: each system is inspected once a month.\n"
+        "A job completion report is submitted within 2 working days.\n",
+    )
+    assert "routine" not in contract.severities
+    assert [(c.use, str(c.target)) for c in contract.commitments] == [("hand-in-report", "2d")]
+
+
+def test_an_email_glued_to_its_chinese_label_is_read_without_it(tmp_path: Path) -> None:
+    contract, _ = drafted(tmp_path, "联系人：张工，邮箱noc@x.example\n")
+    (contact,) = contract.contacts
+    assert any(getattr(ch, "to", None) == ["noc@x.example"] for ch in contact.channels)
+
+
+def test_half_a_working_day_in_a_penalty_is_no_traceback(tmp_path: Path) -> None:
+    # found by the property test: "半个工作日" in a penalty's condition raised a ValueError
+    contract, _ = drafted(tmp_path, "未能在半个工作日内到达现场的，每次罚款500元。\n")
+    (clause,) = contract.clauses
+    assert clause.kind == "fixed"

@@ -244,6 +244,7 @@ class Assembly:
 
     def _clause_terms(self, commitments: list[Term], obligations: list[Term]) -> list[Term]:
         terms: list[Term] = []
+        used_kinds = {sev for (_name, sev, _zone) in self.commitments}
         for found, sentence in self.clauses:
             data: dict[str, Any] = {"name": {}, "kind": found.kind, **found.terms}
             linked: list[Term] = []
@@ -269,11 +270,18 @@ class Assembly:
                             (
                                 key
                                 for key, name in self.categories.items()
-                                if key in found.condition
-                                or name in found.condition
-                                or any(
-                                    re.search(rf"\b{abbr}\b", found.condition)
-                                    for abbr in re.findall(r"[(（]([A-Z][A-Z0-9]{1,5})[)）]", name)
+                                # a label no target uses ("违约：…", "Liquidated damages:")
+                                # is no kind the penalty can name
+                                if key in used_kinds
+                                and (
+                                    key in found.condition
+                                    or name in found.condition
+                                    or any(
+                                        re.search(rf"\b{abbr}\b", found.condition)
+                                        for abbr in re.findall(
+                                            r"[(（]([A-Z][A-Z0-9]{1,5})[)）]", name
+                                        )
+                                    )
                                 )
                             ),
                             None,
@@ -324,7 +332,11 @@ class Assembly:
                 # no action word names what is charged for ("If the Vendor is not there within
                 # four hours …"): the commitment whose target the condition states, when only
                 # one has it
-                said = {target_text(s) for s in durations(found.condition)}
+                said = {
+                    target_text(s)
+                    for s in durations(found.condition)
+                    if not (s.unit == "wd" and s.value % 1)  # 半个工作日: no target
+                }
                 owners = [
                     t
                     for (_n, _s, tgt), t in self.term_of.items()

@@ -120,14 +120,16 @@ def find_clause(sentence: Sentence) -> FoundClause | Unread | None:
     label = _PENALTY_LABEL.match(plain)
     if consequence is not None and label is not None and consequence.start() < label.end():
         # "六、罚则：超低温冷冻柜故障未能于4小时内到场者，每次罚款3000元": the heading's word
-        consequence = PENALTY.search(plain, label.end()) or consequence
+        consequence = (
+            PENALTY.search(plain, label.end())
+            # "Liquidated damages: for late arrival on an emergency call-out, HK$500 for each
+            # hour": no penalty word after the heading, the condition runs up to the amount
+            or _MONEY_START.search(plain, label.end())
+            or consequence
+        )
     if consequence is None and _FAILURE.match(unnumbered(plain)) and amounts(plain):
         # "Failure to arrive within 45 minutes: USD 500 per occurrence", "未按时到场：每次500元"
-        consequence = re.search(
-            r"[:：]|(?=(?:USD|RMB|CNY|¥|\$|GBP|£|AUD|CAD|EUR|€|HKD|SGD|TWD|NTD)\s*\d)"
-            r"|(?=\d[\d,.]*\s*元)",
-            plain,
-        )
+        consequence = re.search(r"[:：]|" + _MONEY_START.pattern, plain)
     if consequence is None:
         return None
     condition = unnumbered(plain[: consequence.start()])
@@ -175,7 +177,7 @@ def find_clause(sentence: Sentence) -> FoundClause | Unread | None:
 
 
 _PENALTY_LABEL = re.compile(
-    r"^\s*(?:[(（]?[\d一二三四五六七八九十]+[.、)）]\s*)?[^:：,，。;；]{1,12}[:：]\s*"
+    r"^\s*(?:[(（]?[\d一二三四五六七八九十]+(?:\.\d+)*[.、)）]?\s*)?[^:：,，。;；]{1,24}[:：]\s*"
 )
 _TRAILING_CONDITION = re.compile(
     r"\b(?:for (?:each|every|any)\b.{0,40}?\b(?:where|if|when|that|which)|where|if|when"
@@ -183,8 +185,17 @@ _TRAILING_CONDITION = re.compile(
     r"(?=.*\b(?:not|fails?|late|later than|beyond|exceed(?:s|ed)?)\b)",
     re.I,
 )
+#: Where a sum of money starts ("USD 500", "HK$500", "500元").
+_MONEY_START = re.compile(
+    r"(?=(?:USD|RMB|CNY|¥|HK\$|NT\$|A\$|\$|GBP|£|AUD|CAD|EUR|€|HKD|SGD|TWD|NTD)\s*\d)"
+    r"|(?=\d[\d,.]*\s*元)"
+)
 _FAILURE = re.compile(
-    r"\s*(?:未能|未|不能|逾期|迟到|failure to|fails? to|late\b|if .{0,40}\bnot\b)", re.I
+    r"\s*(?:未能|未|不能|逾期|迟到|failure to|fails? to|late\b|if .{0,40}\bnot\b"
+    # "Emergency requests not completed within 8 hours: USD 250 …", "Severity 1 resolution
+    # later than 8 hours: GBP 150 …": a subject, then its failure, before the colon
+    r"|[^:：]{0,60}\b(?:not|later than)\b[^:：]{0,40}\d[^:：]{0,20}[:：])",
+    re.I,
 )
 
 #: "修复超过8小时的", "exceeds 4 hours": the target the lateness is counted from.
@@ -205,7 +216,7 @@ def _shapes(condition: str) -> list[tuple[ShapeWords, str | None, str | None]]:
             # no action word: the nearest general cue ("not there within 4 hours" names none;
             # "逾4小時未到場" names one), as for a commitment
             guess = infer_action(text, 0, (0, len(text)))
-            shape = guess[0] if guess is not None and durations(text) else None
+            shape = guess[0] if guess is not None else None
         if shape is None:
             continue
         targets = [

@@ -69,6 +69,7 @@ from slaengine.drafting.upkeep import FoundStep, find_steps, find_warranty
 from slaengine.drafting.vocabulary import (
     BOILERPLATE,
     CONTRACT_PRICE,
+    DISTANCE,
     DOWN_KIND,
     EXTEND,
     FINAL_INSPECTION,
@@ -514,7 +515,13 @@ class Findings:
                 for key, name in kinds.values():
                     self.categories.setdefault(key, name)
                 levels.update({i: named[0] for i, named in kinds.items()})
-            zones = {i: cell for i, cell in enumerate(cells) if i and zone_in(cell)}
+            # "More than 50 miles from a depot": the band up to its distance, so that the rest
+            # of the header ("depot") does not name the action of the row's cells
+            zones = {
+                i: cell[: band.end()] if (band := DISTANCE.search(cell)) else cell
+                for i, cell in enumerate(cells)
+                if i and zone_in(cell)
+            }
             self._label_rows = False
             if len(zones) >= 2 and not actions and not levels:
                 self._column_zones, self._columns, self._column_levels = zones, None, None
@@ -969,6 +976,8 @@ def _cell_shape(cell: str) -> ShapeWords | None:
     """The action a table header cell names (响应时间, 修复时间, Resolution …)."""
     if not cell or len(cell) > 30:
         return None
+    if DISTANCE.search(cell):
+        return None  # "Within 50 miles of a depot": a distance band is a zone, not an action
     if re.fullmatch(r"call[- ]?back(?: time)?", cell.strip(), re.I):
         return SHAPE_BY_NAME["answer-the-call"]  # a "Callback" column: the first answer
     for words in SHAPES:

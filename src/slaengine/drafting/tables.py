@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 
 from slaengine.drafting.responses import cue_shape
-from slaengine.drafting.vocabulary import SHAPES, ShapeWords
+from slaengine.drafting.vocabulary import DISTANCE, SHAPES, ShapeWords
 
 #: A unit of time stated in a header or a row label, for the bare numbers of its cells.
 _UNIT = re.compile(
@@ -77,6 +77,10 @@ def cell_action(cell: str, *, infer: bool) -> CellAction | None:
     (``infer``) a word of an action's class (整改 / Rectification: the equipment's state)."""
     text = strip_unit(cell)
     if not text or len(text) > 30:
+        return None
+    if DISTANCE.search(text):
+        # "Within 50 miles of a depot", "200公里以外": a distance band is a zone, whatever other
+        # word ("depot") the cell holds
         return None
     if re.fullmatch(r"call[- ]?back(?: time)?", text, re.I):
         return CellAction(next(w for w in SHAPES if w.shape == "answer-the-call"))

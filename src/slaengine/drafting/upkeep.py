@@ -246,7 +246,9 @@ _PAPERWORK = re.compile(
 _DUTY_CLASS = re.compile(
     r"检查|查验|检定|检|测|试|清[洗洁扫理]|校|润滑|紧固|调整|保养|维护|维保|巡|养护|点检|普查"
     r"|\bcheck|\btest|\bclean|\btreat|\bservic|\bmaint|\binspect|\bexamin|\bcalibrat"
-    r"|\blubricat|\boverhaul|\baudit|\bdrill|\bsurvey|\bflush|\bdescal"
+    r"|\blubricat|\boverhaul|\baudit|\bdrill|\bsurvey|\bflush|\bdescal|\brecalibrat"
+    # replacing what wears out (更换滤芯, 更换易损密封件): work on the equipment
+    r"|更[换換][^，,。；;]{0,8}?(?:滤|密封|耗材|易损|损耗|灯管|电池|皮带)"
     r"|\breplace[sd]? (?:the )?filters?",
     re.I,
 )

@@ -108,7 +108,7 @@ SHAPES: tuple[ShapeWords, ...] = (
         _words(
             r"修复|修好|排除|消缺|解决|处置完毕|处理完毕|处理完成|维修到位|维修完毕|完成维修|恢复正常|恢复运行"
             r"|(?<!提)完成(?![\u4e00-\u9fff]{0,2}(?:派|报告|方案|回访|响应|到场|巡检|保养|检测|交付|培训|安装))"
-            r"|恢复(?!原状)|完工|\bfix|\brepair|restor|resol|\bsolution|mitigat|\bcomplet"
+            r"|恢复(?!原状)|完工|\bfix|\brepair|restor|resol|\bsolution|mitigat|\bcomplet(?!ion (?:reports?|certificates?|records?|sheets?)\b)"
             r"|return(?:ed)? to (?:service|clinical use|use|operation|production)"
             r"|back (?:in|to|into) service|replac(?:e|es|ed|ement)\b|\bworkaround"
             r"|\boutages? (?=exceed|lasting|longer|of more)"
@@ -237,7 +237,14 @@ SEVERITIES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
         "Low",
         _words(rf"低级{_FAULT}|低优先级|^低$|^低[:：]|\blow{_EN_FAULT}|^low\b|\(low\)"),
     ),
-    ("routine", "常规", "Routine", _words(rf"常规{_FAULT}|^常规$|\broutine\b")),
+    (
+        "routine",
+        "常规",
+        "Routine",
+        _words(
+            rf"常规{_FAULT}|^常规$|\broutine\b(?! (?:maintenance|inspections?|servic\w*|checks?|visits?|cleaning|tests?)\b)"
+        ),
+    ),
     ("minor", "轻微故障", "Minor", _words(rf"轻微{_FAULT}|次要{_FAULT}|轻度|^轻微$|\bminor\b")),
 )
 #: Declared when the tender names no level at all (the example contract's three).
@@ -264,7 +271,8 @@ CONTRACT_PRICE = _words(
 #: "per started unit of lateness": 每超时10分钟, 每逾期1天, per started hour, for every 10 minutes.
 PER_UNIT = _words(
     r"每(?:超时|超过|超出|超|逾期|逾|延迟|延误|迟到|迟|晚)?\s*(?=\d|半|小时|天|日)"
-    r"|per (?:started |additional )?(?=\d|hour|day|minute)|for (?:each|every) (?:started |full |part of an? )?"
+    r"|per (?:started |additional |further )?(?=\d|hour|day|minute)"
+    r"|for (?:each|every) (?:started |full |further |additional |subsequent |part of an? )?"
     r"|(?<=\d元)\s*/\s*(?=小时|天|日|分钟)|(?<=\d)\s*/\s*(?=hour|hr\b|day)"
 )
 PER_BARE_UNIT = _words(r"^(小时|天|日|hour|day|minute)")
@@ -421,8 +429,8 @@ MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "availability",
         _words(
-            r"可用率|可利用率|可用性|开机率|在线率|完好率|妥善率|正常运行率|运行率|保证率|availability|uptime"
-            r"|\bavailable (?=\d)"
+            r"可用率|可利用率|可用性|可用度|开机率|在线率|完好率|妥善率|正常运行率|运行率|保证率|availability|uptime"
+            r"|\bavailable (?:(?:at least|not less than|no less than|a minimum of) )?(?=\d)"
         ),
     ),
 )
@@ -444,7 +452,8 @@ PHONE = re.compile(
     r"|1[- ]8[0-9]{2}[- ]\d{3}[- ]\d{4}|0800[- ]\d{3}[- ]\d{3,4}|09\d{2}-\d{3}-\d{3}|400\d-\d{3}-\d{3}"
     r"|(?:(?<=[:：])|(?<=[:：] ))[2-9]\d{3}[ -]\d{4})(?![\d-])"
 )
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+#: An e-mail address, in ASCII: a label glued to it (邮箱noc@…) is not part of it.
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 ROLE = _words(
     r"项目经理|服务经理|售后(?:服务)?(?:经理|负责人|工程师)|技术负责人|总工程师|值班(?:工程师|人员|电话)|服务热线|"
     r"报修电话|联系人|投诉电话|监督电话|客服(?:热线|电话)|热线|专线|account manager|service manager|project manager"
