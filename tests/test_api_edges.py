@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from slaengine.api import create_app
 from slaengine.api.problems import BodyLimits
 from slaengine.clock import FixedClock
+from slaengine.server import create_app
 from slaengine.service import LiveService
 from tests.live_support import event, fast_contract, open_service
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from slaengine.api import create_app
 from slaengine.clock import FixedClock
+from slaengine.server import create_app
 from tests.live_support import open_service
 from tests.test_measures_faults import stream, variant_text
 

@@ -20,11 +20,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 
-from slaengine.api import create_app
 from slaengine.api.auth import Auth
 from slaengine.audit import trail
 from slaengine.audit.records import AuditRecord
 from slaengine.clock import FixedClock
+from slaengine.server import create_app
 from slaengine.service import LiveService
 from slaengine.store import Store, migrate
 from tests.live_support import CONTRACT_ID, event, fast_contract, open_service

@@ -15,7 +15,6 @@ from fastapi.testclient import TestClient
 
 from slaengine.alerts.messages import render
 from slaengine.alerts.model import Alert
-from slaengine.api import create_app
 from slaengine.api.auth import COOKIE, SESSION_SECONDS, Auth
 from slaengine.cli.common import read_events
 from slaengine.clock import FixedClock
@@ -24,6 +23,7 @@ from slaengine.console.words import WORDS, from_accept_language
 from slaengine.contract import load_contract
 from slaengine.evaluate import evaluate
 from slaengine.measures.compliance import measure
+from slaengine.server import create_app
 from slaengine.service import LiveService
 from slaengine.store import Store
 from tests.live_support import event, fast_contract, open_service

@@ -886,9 +886,9 @@ def test_the_console_ticks_on_only_the_lateness_of_the_wall_clock(tmp_path: Path
 
     from fastapi.testclient import TestClient
 
-    from slaengine.api import create_app
     from slaengine.api.auth import Auth
     from slaengine.clock import FixedClock
+    from slaengine.server import create_app
     from tests.live_support import open_service
 
     now = t("2026-03-14 12:00")  # a Saturday

@@ -21,7 +21,6 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from slaengine.api import create_app
 from slaengine.api.auth import Auth
 from slaengine.api.problems import BodyLimits
 from slaengine.audit import trail
@@ -32,6 +31,7 @@ from slaengine.penalties import Window, build_statement
 from slaengine.penalties.disputes import line_reference, waiver_attrs
 from slaengine.penalties.export import LINE_COLUMNS, to_csv
 from slaengine.penalties.lines import CLOCK, PENALTY, Line
+from slaengine.server import create_app
 from slaengine.service import LiveService
 from slaengine.store import Store
 from slaengine.store import disputes as store_disputes

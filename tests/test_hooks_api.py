@@ -17,11 +17,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from slaengine.api import create_app
 from slaengine.api.hooks import load_hooks, mount_hooks, parse_hook_options
 from slaengine.api.problems import BodyLimits
 from slaengine.clock import FixedClock
 from slaengine.errors import SlaError
+from slaengine.server import create_app
 from slaengine.service import LiveService
 from slaengine.store.models import RejectedInput, StoredEvent
 from tests.live_support import CONTRACT_ID, event, fast_contract, open_service

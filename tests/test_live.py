@@ -551,7 +551,7 @@ def _lines(live: LiveService) -> list[tuple[str | None, str | None, str, str | N
 def test_lines_of_no_ticket_are_stored_once_and_go_with_their_breach(db_url: str) -> None:
     from fastapi.testclient import TestClient
 
-    from slaengine.api import create_app
+    from slaengine.server import create_app
 
     # The first inspection period ended at midnight 2026-04-15 in Shanghai with no inspection.
     clock = FixedClock(datetime(2026, 4, 15, 0, 0, 1, tzinfo=UTC))

@@ -18,8 +18,8 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlalchemy import Column, Engine, MetaData, Table, create_engine, select, text, update
 
-from slaengine.api import create_app
 from slaengine.clock import FixedClock
+from slaengine.server import create_app
 from slaengine.service import LiveService
 from slaengine.store import Store, migrate
 from slaengine.store.models import Base, Breach, PenaltyLine, StoredAlert, StoredClock, Ticket

@@ -22,8 +22,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
-from slaengine.api import create_app
 from slaengine.clock import FixedClock
+from slaengine.server import create_app
 from slaengine.service import LiveService
 from slaengine.store import Store, migrate
 from slaengine.store.models import Base, Breach, PenaltyLine, StoredAlert, StoredClock

@@ -21,10 +21,10 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from slaengine.api import create_app
 from slaengine.clock import FixedClock
 from slaengine.evaluate import evaluate
 from slaengine.penalties import Window
+from slaengine.server import create_app
 from slaengine.service import LiveService
 from slaengine.service.measured import stored_measures
 from slaengine.service.money import stored_charges

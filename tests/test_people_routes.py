@@ -21,11 +21,11 @@ from sqlalchemy import select
 from starlette.routing import Mount, Route
 
 from slaengine.access import PERMISSIONS, Principal, token_principal
-from slaengine.api import create_app
 from slaengine.api.access import PUBLIC_PATHS
 from slaengine.api.auth import COOKIE, Auth
 from slaengine.audit import trail
 from slaengine.clock import FixedClock
+from slaengine.server import create_app
 from slaengine.service import LiveService
 from slaengine.store import Store
 from slaengine.store import disputes as store_disputes

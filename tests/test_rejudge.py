@@ -18,9 +18,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from slaengine.api import create_app
 from slaengine.api.auth import Auth
 from slaengine.clock import FixedClock
+from slaengine.server import create_app
 from slaengine.service import LiveService
 from slaengine.store.models import Breach, StoredAlert, Ticket
 from tests.live_support import CONTRACT_ID, event, fast_contract, open_service

@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import event as sa_event
 from sqlalchemy import select, text
 
-from slaengine.api import create_app
 from slaengine.bundled import example_contract
 from slaengine.clock import FixedClock
+from slaengine.server import create_app
 from slaengine.service import LiveService
 from slaengine.store import Store
 from slaengine.store.models import Breach, StoredClock, Ticket

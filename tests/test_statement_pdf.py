@@ -20,10 +20,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from slaengine.api import create_app
 from slaengine.api.auth import Auth
 from slaengine.clock import FixedClock
 from slaengine.penalties.pdf import FONT_ENV
+from slaengine.server import create_app
 from slaengine.service import LiveService
 from slaengine.store import Store
 

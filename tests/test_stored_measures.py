@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from slaengine.api import create_app
 from slaengine.cli.common import read_events
 from slaengine.clock import FixedClock
 from slaengine.contract import load_contract
 from slaengine.evaluate import evaluate
 from slaengine.events import Event
 from slaengine.penalties import Window
+from slaengine.server import create_app
 from slaengine.service import LiveService
 from slaengine.service.measured import stored_measures, ticket_facts
 from slaengine.service.money import stored_charges

@@ -19,12 +19,12 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from slaengine.api import create_app
 from slaengine.cli.common import read_events
 from slaengine.clock import FixedClock
 from slaengine.contract import load_contract
 from slaengine.evaluate import evaluate
 from slaengine.penalties import Line, Window
+from slaengine.server import create_app
 from slaengine.service import LiveService
 from slaengine.service.money import stored_charges
 from slaengine.store import Store

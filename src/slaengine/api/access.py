@@ -60,7 +60,7 @@ class Refused(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Access:
-    """What the rules need at request time (``create_app`` puts one on ``app.state.access``)."""
+    """What the rules need at request time (``create_api`` puts one on ``app.state.access``)."""
 
     store: Store
     auth: Auth

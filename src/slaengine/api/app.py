@@ -6,7 +6,9 @@ from the package: they work offline) requires a token when one is configured (ap
 viewer token reads, the operator token also posts events and acknowledges; a named user does
 what their roles per contract allow, each route's rule from the permission table through
 api/access.py ``requires``); ``slaengine serve``
-refuses to listen beyond loopback without one. The web console (console/) is mounted at ``/``.
+refuses to listen beyond loopback without one. ``create_api`` builds this app; the service a
+user runs is ``slaengine.server.create_app``, which also mounts the web console (console/) at
+``/``.
 
 Transaction boundaries are the service's and the store's: each posting request is one
 ``ingest`` without judging (one transaction; a single event's shared with the requests arriving
@@ -51,7 +53,7 @@ from slaengine.store.users import UserStore
 
 def _guard_answers(schema: dict[str, Any]) -> None:
     """Every operation, whenever its route was added (the audit trail's, the webhooks mounted
-    after ``create_app``), documents what the Guard may answer before it runs: 400 (a NUL in
+    after ``create_api``), documents what the Guard may answer before it runs: 400 (a NUL in
     the path or query) and 429 (too many failed authentications; api/security.py)."""
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     components.setdefault("Problem", Problem.model_json_schema())
@@ -82,7 +84,7 @@ def _no_nul_in_parameters(schema: dict[str, Any]) -> None:
                         option["pattern"] = _NO_NUL
 
 
-def create_app(
+def create_api(
     store: Store,
     clock: Clock | None = None,
     *,
@@ -93,10 +95,10 @@ def create_app(
     auth: Auth | None = None,
     guarding: Guarding | None = None,
 ) -> FastAPI:
-    """The API and the console over ``store`` with ``clock`` (default: the store's); ``auth``
-    says which tokens are accepted and what each may do (``token`` alone: one operator token,
-    required as ``Authorization: Bearer``). ``service``: the live service the scheduler and the
-    outbox listen to (``slaengine serve`` passes its own); by default one is made here.
+    """The API over ``store`` (slaengine.server.create_app adds the console) with ``clock``
+    (default: the store's); ``auth`` says which tokens are accepted and what each may do
+    (``token`` alone: one operator token, required as ``Authorization: Bearer``). ``service``:
+    the live service the scheduler and the outbox listen to (``slaengine serve`` passes its own); by default one is made here.
     ``delivery``: the outbox delivery whose endpoints ``/health`` reports. ``limits``: how much
     one request may carry; ``guarding``: the edge's other settings (api/security.py)."""
     service = service or LiveService(store, clock)
@@ -153,9 +155,7 @@ def create_app(
     app.state.audit_sign_ins = trail.SignIns(store)  # sign-ins recorded (slaengine.audit)
     app.include_router(audit_router(store, auth))
     app.include_router(disputes_router(store, service, auth))
-
-    # Imported here: the console imports api.auth, whose package imports this module.
-    from slaengine.console import mount_console
-
-    mount_console(app, store, service, auth)
+    # what the layers above build on this app (slaengine.server mounts the console with them)
+    app.state.service = service
+    app.state.auth = auth
     return app

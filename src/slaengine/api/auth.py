@@ -65,9 +65,9 @@ class Auth:
     viewer: str | None = None
     #: Where session issue and expiry times come from.
     clock: Clock = field(default_factory=SystemClock, compare=False)
-    #: The server's sessions (``create_app`` gives the store's); None: no session is valid.
+    #: The server's sessions (``create_api`` gives the store's); None: no session is valid.
     sessions: SessionStore | None = field(default=None, compare=False)
-    #: The store's named users (``create_app`` gives the store's); None: only the tokens.
+    #: The store's named users (``create_api`` gives the store's); None: only the tokens.
     users: UserStore | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:

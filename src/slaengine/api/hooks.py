@@ -167,7 +167,7 @@ def mount_hooks(
     hooks: list[Hook],
     limits: BodyLimits | None = None,
 ) -> None:
-    """Mount ``POST /hooks/{name}`` for ``hooks`` on ``app`` (made by ``create_app``)."""
+    """Mount ``POST /hooks/{name}`` for ``hooks`` on ``app`` (made by ``server.create_app``)."""
     app.openapi_schema = None  # drawn again, with this route
     limits = limits or BodyLimits()
     by_name = {hook.name: hook for hook in hooks}

@@ -277,7 +277,7 @@ class SignIns:
 def sign_in(request: Request, ok: bool, who: str | None = None, how: str = "token") -> None:
     """Record a sign-in (``ok``) or a failed one, from any route of the app: the one call
     console/signin.py and api/auth.py make (the trail is ``request.app.state.audit_sign_ins``,
-    set by ``create_app``, slaengine.api.app; an app without it records nothing)."""
+    set by ``create_api``, slaengine.api.app; an app without it records nothing)."""
     recorder = getattr(request.app.state, "audit_sign_ins", None)
     if recorder is None:
         return

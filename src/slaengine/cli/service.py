@@ -380,13 +380,13 @@ def serve(
     """Run the HTTP API and the deadline scheduler. Alerts go out as deadlines pass."""
     import uvicorn
 
-    from slaengine.api import create_app
     from slaengine.api.auth import Auth
     from slaengine.api.http_protocol import bounded
     from slaengine.api.problems import BodyLimits
     from slaengine.api.security import Guarding, origin_of
     from slaengine.api.sessions import SessionStore
     from slaengine.scheduler import DueScheduler
+    from slaengine.server import create_app
     from slaengine.service import LiveService
 
     if not token and not _loopback(host):

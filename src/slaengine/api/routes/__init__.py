@@ -1,5 +1,5 @@
 """The API's routes, one router per resource, each built by a function that takes what its
-routes need (the store, the live service, the tokens); ``create_app`` (api/app.py) includes
+routes need (the store, the live service, the tokens); ``create_api`` (api/app.py) includes
 them in this order:
 
 - ``health``: ``GET /health``;
@@ -15,5 +15,5 @@ them in this order:
 Each route declares its access rule with one dependency, ``requires(action, contract)``
 (api/access.py; the actions and who may take them: slaengine.access). A new resource is a new
 module here (copy ``breaches.py``: read-only routes; ``alerts.py``: one
-that also writes), included from ``create_app`` with one line.
+that also writes), included from ``create_api`` with one line.
 """

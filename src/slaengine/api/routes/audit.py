@@ -1,7 +1,7 @@
 """``GET /audit`` (``audit.read``, slaengine.access: the operator, an administrator, a contract
 manager for their contracts' records): the audit trail's records, oldest first, as JSON or CSV.
 
-Sign-ins are recorded by the ``SignIns`` recorder ``create_app`` puts on
+Sign-ins are recorded by the ``SignIns`` recorder ``create_api`` puts on
 ``app.state.audit_sign_ins`` (slaengine.audit.trail.sign_in finds it there). The console's page
 is console/audit.py; both read records through ``slaengine.audit.trail`` and filter with
 slaengine.audit.filters.

@@ -1,7 +1,7 @@
 """Disputes over HTTP: a supplier contests a penalty or compensation line with a reason and
 evidence files; the contract manager accepts (the line is waived) or rejects (docs/disputes.md).
 
-Routes (``disputes_router(store, service, auth)`` gives the router; ``create_app`` includes
+Routes (``disputes_router(store, service, auth)`` gives the router; ``create_api`` includes
 it):
 
 * ``POST /disputes`` (multipart/form-data: ``contract``, ``line``, ``reason``, ``by``,
