@@ -1,8 +1,9 @@
 """What a command needs without typer: the two consoles, the user-facing errors and their exit
-codes, and the work of ``contract validate``.
+codes, the work of ``contract validate`` and the judging and writing of ``replay``.
 
 Theory of operation: cli/entry.py answers ``slaengine contract validate FILE`` (the one form a
-script or an editor's save hook runs) without importing typer, whose parameter layer builds a
+script or an editor's save hook runs) and ``slaengine replay CONTRACT EVENTS`` (with at most
+``--as-of`` and ``--format``) without importing typer, whose parameter layer builds a
 pydantic type adapter for every option and costs about a third of the command (issue 23). Every
 other form goes through typer, which runs the same function here with the same consoles, so the
 output and the exit codes are the same either way (tests/test_cli_lazy.py compares them).
@@ -12,11 +13,19 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
 
 from slaengine.errors import SlaError
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from slaengine.cli.inputs import Input
+    from slaengine.clock import Clock
+    from slaengine.contract import Contract
 
 #: Tables and progress go to stderr when stdout carries data (JSON, CSV).
 out = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160)
@@ -54,3 +63,60 @@ def validate_contract(file: Path) -> None:
     )
     for text in advice:
         err.print(f"[yellow]warning:[/] {escape(text)}", highlight=False, soft_wrap=True)
+
+
+def replay_file(
+    contract_file: Path, events_file: str, as_of: str | None, fmt: str, clock: Clock
+) -> None:
+    """``slaengine replay CONTRACT EVENTS [--as-of T] [--format F]``, as cli/replay.py runs it
+    without ``--db`` and ``--amendment`` (so no amendment), ``fmt`` already checked."""
+    from slaengine.cli.inputs import as_of_time, events_from_file
+    from slaengine.contract import load_contract
+    from slaengine.replay import cyclic_gc_paused
+
+    contract = load_contract(contract_file)
+    when = as_of_time(as_of, contract, clock)
+    with cyclic_gc_paused():
+        given = events_from_file(contract, events_file)
+        given.check_useful(contract)
+        judge_and_write(contract, given, when, fmt, [])
+    err.print(given.summary(), highlight=False, soft_wrap=True)
+
+
+def judge_and_write(
+    contract: Contract, given: Input, when: datetime, fmt: str, amendments: list[Contract]
+) -> None:
+    """Judge what a replay read and write its report: a table or an indented document for a
+    person at a terminal, else JSON or JSON Lines streamed to standard output."""
+    from slaengine.evaluate import Context, amended_contexts
+
+    if fmt == "table" or (fmt == "json" and sys.stdout.isatty()):
+        # For a person: a table, or an indented document (a terminal never holds millions).
+        from slaengine.evaluate import evaluate
+
+        report = evaluate(
+            contract, given.events, when, given.rejected, given.duplicates, amendments
+        )
+        if fmt == "json":
+            from slaengine.cli.inputs import write_json
+
+            write_json(report.to_json())
+        else:
+            # Rich tables are imported when a table is shown: a JSON replay starts without them.
+            from slaengine.cli.render import print_report
+
+            print_report(report, out, any(event.ticket is None for event in given.events))
+        return
+    from slaengine.replay import write_report
+
+    sys.stdout.flush()
+    write_report(
+        sys.stdout.buffer,
+        Context(contract),
+        given.events,
+        when,
+        given.rejected,
+        given.duplicates,
+        fmt,
+        amended_contexts(Context(contract), amendments),
+    )
