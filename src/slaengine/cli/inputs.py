@@ -15,16 +15,24 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 import orjson
-from rich.markup import escape
 
-from slaengine.cli.plain import NothingDone, err
+from slaengine.cli.plain import NothingDone
 from slaengine.clock import Clock
 from slaengine.contract import Contract
 from slaengine.errors import EventError, SlaError
 from slaengine.events import Event, Intake, Rejected, parse_time
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from slaengine.store.repository import LaterVersions
+
+
+def _err() -> Console:
+    """The stderr console, made when first needed (cli/plain.py)."""
+    from slaengine.cli.plain import err
+
+    return err
 
 
 def as_of_time(value: str | None, contract: Contract | None, clock: Clock) -> datetime:
@@ -63,7 +71,7 @@ def read_events(path: str, contract: Contract, progress: bool = True) -> Intake:
     """Read a JSON Lines stream through the intake, with a progress bar on stderr."""
     stream, size = open_events(path)
     intake = Intake(contract)
-    show = progress and size is not None and size > 2_000_000 and err.is_terminal
+    show = progress and size is not None and size > 2_000_000 and _err().is_terminal
     with stream:
         if not show:
             intake.read(stream)
@@ -75,7 +83,7 @@ def read_events(path: str, contract: Contract, progress: bool = True) -> Intake:
             TextColumn("reading events"),
             BarColumn(),
             TransferSpeedColumn(),
-            console=err,
+            console=_err(),
             transient=True,
         ) as bar:
             task = bar.add_task("read", total=size)
@@ -119,7 +127,9 @@ class Input:
                 if self.source == "standard input"
                 else ""
             )
-            err.print(
+            from rich.markup import escape
+
+            _err().print(
                 escape(
                     f"note: no events for contract {contract.id} in {self.source}: judged as a "
                     f"time where nothing happened (only missed periods can cost){hint}"

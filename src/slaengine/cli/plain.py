@@ -11,25 +11,54 @@ output and the exit codes are the same either way (tests/test_cli_lazy.py compar
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-from rich.console import Console
-from rich.markup import escape
 
 from slaengine.errors import SlaError
 
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from rich.console import Console
+
     from slaengine.cli.inputs import Input
     from slaengine.clock import Clock
     from slaengine.contract import Contract
 
-#: Tables and progress go to stderr when stdout carries data (JSON, CSV).
-out = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True)
+# The two consoles, ``out`` and ``err`` (tables and progress go to stderr when stdout carries
+# data: JSON, CSV), are made when first asked for (``from slaengine.cli.plain import err``, or
+# ``say`` of a line rich would change): a replay writing JSON prints its one line on stderr
+# without importing rich, a tenth of its start-up (issue 23).
+
+
+@functools.cache
+def _console(stderr: bool) -> Console:
+    from rich.console import Console
+
+    if stderr:
+        return Console(stderr=True)
+    return Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160)
+
+
+def __getattr__(name: str) -> Console:
+    if name in ("out", "err"):
+        return _console(name == "err")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def say(text: str) -> None:
+    """``err.print(text, highlight=False, soft_wrap=True)``, byte for byte, without rich when
+    rich would print the text as it is: no markup (``[``), no emoji code (``:name:``), nothing
+    that is not printable (rich strips control codes and expands tabs). No style is then
+    applied, terminal or not, and soft wrapping never breaks the line."""
+    if "[" in text or text.count(":") > 1 or not text.isprintable():
+        _console(True).print(text, highlight=False, soft_wrap=True)
+        return
+    sys.stderr.write(text + "\n")
+    sys.stderr.flush()
+
 
 #: What a command reports as a message and an exit code instead of a traceback.
 USER_ERRORS = (SlaError, FileNotFoundError, IsADirectoryError, PermissionError)
@@ -42,7 +71,9 @@ class NothingDone(SlaError):
 
 def report_error(exc: BaseException) -> int:
     """Say a user-facing error on stderr; its exit code: 1 for ``NothingDone``, else 2."""
-    err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+    from rich.markup import escape
+
+    _console(True).print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
     return 1 if isinstance(exc, NothingDone) else 2
 
 
@@ -55,14 +86,16 @@ def validate_contract(file: Path) -> None:
     contract = load_contract(file)
     rules = compile_ruleset(contract)
     advice = contract_advice(contract, file)
-    out.print(
+    from rich.markup import escape
+
+    _console(False).print(
         f"[green]ok[/]: {file} — contract {contract.id} v{contract.version}, "
         f"{len(contract.commitments)} commitments, {len(contract.clauses)} clauses, "
         f"{len(contract.obligations)} obligations, {len(rules)} rules"
         + (f", {len(advice)} warning(s)" if advice else "")
     )
     for text in advice:
-        err.print(f"[yellow]warning:[/] {escape(text)}", highlight=False, soft_wrap=True)
+        _console(True).print(f"[yellow]warning:[/] {escape(text)}", highlight=False, soft_wrap=True)
 
 
 def replay_file(
@@ -80,7 +113,7 @@ def replay_file(
         given = events_from_file(contract, events_file)
         given.check_useful(contract)
         judge_and_write(contract, given, when, fmt, [])
-    err.print(given.summary(), highlight=False, soft_wrap=True)
+    say(given.summary())
 
 
 def judge_and_write(
@@ -105,7 +138,9 @@ def judge_and_write(
             # Rich tables are imported when a table is shown: a JSON replay starts without them.
             from slaengine.cli.render import print_report
 
-            print_report(report, out, any(event.ticket is None for event in given.events))
+            print_report(
+                report, _console(False), any(event.ticket is None for event in given.events)
+            )
         return
     from slaengine.replay import write_report
 
