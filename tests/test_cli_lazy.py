@@ -168,7 +168,8 @@ def test_validate_without_typer_says_what_typer_says(tmp_path: Path) -> None:
 def test_validate_as_installed_imports_neither_typer_nor_the_engine() -> None:
     # The installed script and `python -m slaengine` start at cli/entry.py: a plain
     # `contract validate FILE` imports no typer (its parameter layer was a third of the
-    # command), no command module that needs it, and no holidays tables or rule engine.
+    # command), no command module that needs it, and no holidays tables or rule engine; nor
+    # rich, whose console would print its "ok" line unchanged to a pipe.
     script = (
         "import sys\n"
         "from slaengine.bundled import example_contract\n"
@@ -179,7 +180,7 @@ def test_validate_as_installed_imports_neither_typer_nor_the_engine() -> None:
         "except SystemExit as exc:\n"
         "    assert not exc.code, exc.code\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in\n"
-        "    ('typer', 'click', 'holidays', 'durable') or m.startswith('slaengine.cli.')\n"
+        "    ('typer', 'click', 'holidays', 'durable', 'rich') or m.startswith('slaengine.cli.')\n"
         "    and m not in ('slaengine.cli.entry', 'slaengine.cli.plain')))"
     )
     result = subprocess.run(
@@ -306,3 +307,38 @@ def test_a_summary_line_is_written_as_rich_writes_it(
         ours = capsys.readouterr().err
         Console(stderr=True).print(text, highlight=False, soft_wrap=True)
         assert ours == capsys.readouterr().err, text
+
+
+def test_the_ok_line_is_written_as_rich_writes_it(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `contract validate` writes its "ok" line without rich only where rich would write the
+    # same: not a terminal, no markup or emoji code, no wrapping at the console's 160 columns.
+    from rich.console import Console
+
+    from slaengine.cli.plain import _as_is_on_stdout
+
+    for name in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE"):
+        monkeypatch.delenv(name, raising=False)
+    counts = "contract HT-2026-017 v1, 9 commitments, 11 clauses, 1 obligations, 42 rules"
+    lines = [
+        f"ok: contracts/example-tender.yaml — {counts}",
+        f"ok: 合同/招标.yaml — {counts}",
+        f"ok: {'x' * 120}.yaml — {counts}",  # longer than 160 columns: rich wraps it
+        f"ok: {'合' * 40}.yaml — {counts}",
+        f"ok: a[b].yaml — {counts}",
+        f"ok: c:smile:.yaml — {counts}",
+    ]
+    written = 0
+    for line in lines:
+        plain = _as_is_on_stdout(line)
+        ours = capsys.readouterr().out
+        if not plain:
+            assert ours == ""
+            continue
+        written += 1
+        Console(soft_wrap=False, width=160).print(line.replace("ok:", "[green]ok[/]:", 1))
+        assert ours == capsys.readouterr().out, line
+    assert written == 2
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    assert not _as_is_on_stdout(lines[0])

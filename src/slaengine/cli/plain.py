@@ -12,6 +12,7 @@ output and the exit codes are the same either way (tests/test_cli_lazy.py compar
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -48,12 +49,39 @@ def __getattr__(name: str) -> Console:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+#: What makes rich treat a stream that is not a terminal as one (colours, styles).
+_TERMINAL_ENVIRONMENT = ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE")
+
+
+def _as_is_on_stdout(text: str) -> bool:
+    """Write ``text`` on standard output as ``out.print`` would, without rich, if rich would
+    print it unchanged: standard output is not a terminal (nor told to act as one), so no
+    colour; no markup, emoji code or control character (as ``say``); and the line fits the
+    console's 160 columns, counting every non-ASCII character as two, so nothing is wrapped.
+    False, having written nothing, otherwise."""
+    if (
+        sys.stdout.isatty()
+        or any(name in os.environ for name in _TERMINAL_ENVIRONMENT)
+        or not _unchanged_by_rich(text)
+        or len(text) + sum(not char.isascii() for char in text) > 160
+    ):
+        return False
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+    return True
+
+
+def _unchanged_by_rich(text: str) -> bool:
+    # No markup tag, no ``:name:`` emoji code, nothing rich strips or expands.
+    return "[" not in text and text.count(":") <= 1 and text.isprintable()
+
+
 def say(text: str) -> None:
     """``err.print(text, highlight=False, soft_wrap=True)``, byte for byte, without rich when
     rich would print the text as it is: no markup (``[``), no emoji code (``:name:``), nothing
     that is not printable (rich strips control codes and expands tabs). No style is then
     applied, terminal or not, and soft wrapping never breaks the line."""
-    if "[" in text or text.count(":") > 1 or not text.isprintable():
+    if not _unchanged_by_rich(text):
         _console(True).print(text, highlight=False, soft_wrap=True)
         return
     sys.stderr.write(text + "\n")
@@ -86,15 +114,17 @@ def validate_contract(file: Path) -> None:
     contract = load_contract(file)
     rules = compile_ruleset(contract)
     advice = contract_advice(contract, file)
-    from rich.markup import escape
-
-    _console(False).print(
-        f"[green]ok[/]: {file} — contract {contract.id} v{contract.version}, "
+    counts = (
+        f"contract {contract.id} v{contract.version}, "
         f"{len(contract.commitments)} commitments, {len(contract.clauses)} clauses, "
         f"{len(contract.obligations)} obligations, {len(rules)} rules"
         + (f", {len(advice)} warning(s)" if advice else "")
     )
+    if not _as_is_on_stdout(f"ok: {file} — {counts}"):
+        _console(False).print(f"[green]ok[/]: {file} — {counts}")
     for text in advice:
+        from rich.markup import escape
+
         _console(True).print(f"[yellow]warning:[/] {escape(text)}", highlight=False, soft_wrap=True)
 
 
