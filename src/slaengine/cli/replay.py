@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
@@ -17,12 +16,10 @@ from slaengine.cli.common import (
     err,
     friendly,
     load_input,
-    out,
-    write_json,
 )
+from slaengine.cli.plain import judge_and_write
 from slaengine.contract import load_contract
-from slaengine.evaluate import Context, Report, amended_contexts, evaluate
-from slaengine.replay import cyclic_gc_paused, write_report
+from slaengine.replay import cyclic_gc_paused
 
 ReplayFormat = Annotated[
     str,
@@ -54,35 +51,8 @@ def replay(
         given.check_useful(contract)
         # with --db, the store's later versions amend the file, as the live service judges
         amendments = amendments_for(contract, contract_file, amendment, given)
-        if fmt == "table" or (fmt == "json" and sys.stdout.isatty()):
-            # For a person: a table, or an indented document (a terminal never holds millions).
-            report = evaluate(
-                contract, given.events, when, given.rejected, given.duplicates, amendments
-            )
-            show(report, fmt, any(event.ticket is None for event in given.events))
-        else:
-            sys.stdout.flush()
-            write_report(
-                sys.stdout.buffer,
-                Context(contract),
-                given.events,
-                when,
-                given.rejected,
-                given.duplicates,
-                fmt,
-                amended_contexts(Context(contract), amendments),
-            )
+        judge_and_write(contract, given, when, fmt, amendments)
     err.print(given.summary(), highlight=False, soft_wrap=True)
-
-
-def show(report: Report, fmt: str, contract_wide_events: bool | None = None) -> None:
-    # Rich tables are imported when a table is shown: a JSON replay starts without them.
-    from slaengine.cli.render import print_report
-
-    if fmt == "json":
-        write_json(report.to_json())
-    else:
-        print_report(report, out, contract_wide_events)
 
 
 def register(app: typer.Typer) -> None:
