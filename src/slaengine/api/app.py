@@ -98,9 +98,9 @@ def create_api(
     """The API over ``store`` (slaengine.server.create_app adds the console) with ``clock``
     (default: the store's); ``auth`` says which tokens are accepted and what each may do
     (``token`` alone: one operator token, required as ``Authorization: Bearer``). ``service``:
-    the live service the scheduler and the outbox listen to (``slaengine serve`` passes its own); by default one is made here.
-    ``delivery``: the outbox delivery whose endpoints ``/health`` reports. ``limits``: how much
-    one request may carry; ``guarding``: the edge's other settings (api/security.py)."""
+    the live service the scheduler and the outbox listen to (``slaengine serve`` passes its
+    own); by default one is made here. ``delivery``: the outbox delivery whose endpoints
+    ``/health`` reports. ``limits``: how much one request may carry; ``guarding``: the edge's other settings (api/security.py)."""
     service = service or LiveService(store, clock)
     limits = limits or BodyLimits()
     zones = Zones(store)
