@@ -100,7 +100,8 @@ def create_api(
     (``token`` alone: one operator token, required as ``Authorization: Bearer``). ``service``:
     the live service the scheduler and the outbox listen to (``slaengine serve`` passes its
     own); by default one is made here. ``delivery``: the outbox delivery whose endpoints
-    ``/health`` reports. ``limits``: how much one request may carry; ``guarding``: the edge's other settings (api/security.py)."""
+    ``/health`` reports. ``limits``: how much one request may carry; ``guarding``: the edge's
+    other settings (api/security.py)."""
     service = service or LiveService(store, clock)
     limits = limits or BodyLimits()
     zones = Zones(store)
