@@ -362,7 +362,8 @@ def test_0004_leaves_the_postgresql_board_indexes_in_place(pg_url: str) -> None:
         with engine.connect() as connection:
             after = list(map(tuple, connection.execute(query)))
         assert {name for name, _ in before} >= {"ix_clocks_live", "ix_clocks_open_breach"}
-        assert after == before  # not dropped and made again (a lock on the whole table)
+        # not dropped and made again (a lock on the whole table); later migrations may add more
+        assert set(before) <= set(after)
     finally:
         engine.dispose()
 

@@ -202,7 +202,10 @@ def test_a_tickets_events_are_read_through_indexes_not_a_scan_of_the_contract(
                 for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
             )
             assert "USING INDEX ix_events_ticket" in plan, plan
-            assert "USING INDEX ix_events_wide" in plan, plan
+            # the contract-wide force majeure: its own partial index or the (contract, type) one
+            assert "USING INDEX ix_events_wide" in plan or "USING INDEX ix_events_type" in plan, (
+                plan
+            )
             assert "SCAN events" not in plan, plan
         connection.execute(text("SELECT 1"))
     store.close()
