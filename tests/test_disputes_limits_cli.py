@@ -73,3 +73,53 @@ def test_serve_takes_the_evidence_upload_limit(tmp_path: Path) -> None:
         assert more.status_code == 413
     finally:
         stop(server)
+
+
+def test_the_cli_adds_evidence_later_with_the_same_limits_and_audit(tmp_path: Path) -> None:
+    db = _judged_store(tmp_path)
+    filed = _run("dispute", "file", CID, LINE, "--reason", "the caller hung up", "--by",
+                 "Zhang", "--db", db, cwd=tmp_path)  # fmt: skip
+    assert filed.returncode == 0 and "dispute 1 filed" in filed.stdout, filed.stderr
+    note = tmp_path / "log.txt"
+    note.write_text("来电方在 1 分 50 秒时挂断。\n", encoding="utf-8")
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n")
+    added = _run("dispute", "evidence", "1", str(note), str(scan), "--by", "Zhang", "--db", db,
+                 cwd=tmp_path)  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    assert "dispute 1: 2 evidence file(s) added: log.txt (text/plain" in added.stdout
+    assert "scan.pdf (application/pdf" in added.stdout
+
+    fake = tmp_path / "photo.png"
+    fake.write_bytes(b"MZ\x90\x00 a program")
+    typed = _run("dispute", "evidence", "1", str(fake), "--db", db, cwd=tmp_path)
+    assert typed.returncode == 2 and "'photo.png'" in typed.stderr
+    assert "Traceback" not in typed.stderr
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"a" * (5 * 1024 * 1024 + 1))
+    large = _run("dispute", "evidence", "1", str(big), "--db", db, cwd=tmp_path)
+    assert large.returncode == 2 and "at most 5,242,880 per file" in large.stderr
+    missing = _run("dispute", "evidence", "1", str(tmp_path / "nope.txt"), "--db", db,
+                   cwd=tmp_path)  # fmt: skip
+    assert missing.returncode == 2 and "nope.txt: no such file" in missing.stderr
+    many = [tmp_path / f"n{i}.txt" for i in range(9)]
+    for path in many:
+        path.write_text("note\n", encoding="utf-8")
+    too_many = _run("dispute", "evidence", "1", *map(str, many), "--db", db, cwd=tmp_path)
+    assert too_many.returncode == 2 and "at most 10 per dispute" in too_many.stderr
+    assert _run("dispute", "evidence", "7", str(note), "--db", db, cwd=tmp_path).returncode == 1
+
+    shown = json.loads(_run("dispute", "show", "1", "-f", "json", "--db", db,
+                            cwd=tmp_path).stdout)  # fmt: skip
+    assert [e["name"] for e in shown["evidence"]] == ["log.txt", "scan.pdf"]
+    records = json.loads(_run("audit", "list", "--db", db, "-f", "json", cwd=tmp_path).stdout)
+    (record,) = [r for r in records if r["kind"] == "dispute_evidence_added"]
+    assert record["who"] == "Zhang" and record["via"] == "cli"
+    assert [e["name"] for e in record["details"]["evidence"]] == ["log.txt", "scan.pdf"]
+
+    decided = _run("dispute", "decide", "1", "reject", "--reason", "no", "--db", db,
+                   cwd=tmp_path)  # fmt: skip
+    assert decided.returncode == 0
+    closed = _run("dispute", "evidence", "1", str(note), "--db", db, cwd=tmp_path)
+    assert closed.returncode == 2 and "dispute 1 is rejected: evidence closed" in closed.stderr
+    assert _run("audit", "verify", "--db", db, cwd=tmp_path).returncode == 0
