@@ -4,6 +4,7 @@ the ``penalties`` of ``GET /breaches`` and of the ticket's clocks, one shape."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -72,3 +73,65 @@ def test_breaches_and_the_ticket_clocks_mark_disputed_lines(tmp_path: Path) -> N
             assert [x["dispute"] for x in lines] == [decided]
     finally:
         store.close()
+
+
+def test_statement_as_of_shows_each_dispute_as_it_stood_then(tmp_path: Path) -> None:
+    """Filed on 3 November, accepted on 6 November: the statement ``--as-of`` the 2nd has no
+    mark, the 4th an open one (the line counts), the 7th and now the accepted one (waived)."""
+    import json
+    import os
+    import subprocess
+
+    from tests.test_service_e2e import SLAENGINE
+
+    clock = FixedClock(T0)
+    db = tmp_path / "a.db"
+    store = Store.open(f"sqlite:///{db}", clock)
+    try:
+        store.load_contract(CONTRACT.read_text("utf-8"), CONTRACT, datetime(2026, 1, 15).date())
+        service = LiveService(store, clock, environ={})
+        service.ingest(list(enumerate(MONTH.read_bytes().splitlines(), 1)), "demo", raw=True)
+        clock.advance(timedelta(days=2))
+        filed = store_disputes.file_dispute(store, CID, LINE, "the caller hung up",
+                                            Actor("Zhang", "cli", "test"))  # fmt: skip
+        clock.advance(timedelta(days=3))
+        store_disputes.decide(store, filed.id, True, "the recording confirms it",
+                              Actor("Li", "cli", "test"))  # fmt: skip
+    finally:
+        store.close()
+
+    def statement(*more: str) -> dict[str, object]:
+        done = subprocess.run(
+            [SLAENGINE, "statement", str(CONTRACT), "--db", str(db), "--period", "2026-10",
+             "-f", "json", *more],
+            capture_output=True, text=True, timeout=300, check=False, cwd=tmp_path,
+            env={**os.environ, "COLUMNS": "250"},
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        document: dict[str, object] = json.loads(done.stdout)
+        return document
+
+    def state_of(document: dict[str, object]) -> list[tuple[object, object]]:
+        disputes = document.get("disputes") or []
+        assert isinstance(disputes, list)
+        return [(d["line"], d["state"]) for d in disputes]
+
+    def status_of(document: dict[str, object]) -> object:
+        lines = document["penalties"]
+        assert isinstance(lines, list)
+        (line,) = [x for x in lines if x["id"] == LINE]
+        return (line.get("waived"), line["amount"])
+
+    before = statement("--as-of", "2026-11-02T00:00:00+08:00")
+    assert state_of(before) == []
+    pending = statement("--as-of", "2026-11-04T00:00:00+08:00")
+    assert state_of(pending) == [(LINE, "open")]
+    (mark,) = pending["disputes"]  # type: ignore[misc]
+    assert mark["decided_by"] is None and mark["decision_reason"] is None
+    assert status_of(pending) == status_of(before)
+    assert pending["totals"] == before["totals"]
+    after = statement("--as-of", "2026-11-07T00:00:00+08:00")
+    assert state_of(after) == [(LINE, "accepted")] and status_of(after) != status_of(before)
+    assert Decimal(after["totals"]["chargeable"]) == Decimal(before["totals"]["chargeable"]) - 500  # type: ignore[index]
+    now = statement()
+    assert state_of(now) == [(LINE, "accepted")] and now["disputes"] == after["disputes"]

@@ -645,11 +645,33 @@ def mark_of(dispute: Dispute) -> DisputeMark:
     )
 
 
+def mark_as_of(dispute: Dispute, as_of: datetime | None) -> DisputeMark | None:
+    """The dispute as it stood at ``as_of`` (None: now): not filed yet (None), open (decided
+    after it), or decided."""
+    if as_of is None:
+        return mark_of(dispute)
+    if dispute.filed_at > as_of:
+        return None
+    if dispute.decided_at is not None and dispute.decided_at > as_of:
+        return DisputeMark(
+            number=dispute.id,
+            state=OPEN,
+            reason=dispute.reason,
+            filed_by=dispute.filed_by,
+            filed_at=dispute.filed_at,
+        )
+    return mark_of(dispute)
+
+
 def marks(
-    session: Session, contract: str, references: set[str] | None = None
+    session: Session,
+    contract: str,
+    references: set[str] | None = None,
+    as_of: datetime | None = None,
 ) -> dict[str, DisputeMark]:
     """The dispute of each disputed line of ``contract`` by reference: its open one, else the
-    latest decided. ``references``: only these lines."""
+    latest decided. ``references``: only these lines. ``as_of``: each dispute as it stood then
+    (one filed later left out, one decided later still open; ``statement --as-of``)."""
     query = select(Dispute).where(Dispute.contract == contract).order_by(Dispute.id)
     found: dict[str, DisputeMark] = {}
     for dispute in session.scalars(query):
@@ -658,7 +680,9 @@ def marks(
         kept = found.get(dispute.reference)
         if kept is not None and kept.state == OPEN:
             continue
-        found[dispute.reference] = mark_of(dispute)
+        mark = mark_as_of(dispute, as_of)
+        if mark is not None:
+            found[dispute.reference] = mark
     return found
 
 
@@ -687,9 +711,12 @@ def marks_of_rows(session: Session, rows: list[PenaltyLine]) -> dict[int, Disput
     return found
 
 
-def marks_of_store(store: Store, contract: str) -> dict[str, DisputeMark]:
+def marks_of_store(
+    store: Store, contract: str, as_of: datetime | None = None
+) -> dict[str, DisputeMark]:
+    """``marks`` of ``contract``, as they stand now or at ``as_of``."""
     with store.sessions() as session:
-        return marks(session, contract)
+        return marks(session, contract, as_of=as_of)
 
 
 def evidence_json(row: DisputeEvidence) -> dict[str, Any]:
