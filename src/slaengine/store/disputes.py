@@ -62,7 +62,8 @@ from slaengine.penalties.disputes import (
     line_reference,
     waiver_attrs,
 )
-from slaengine.penalties.lines import CLOCK, Line
+from slaengine.penalties.lines import CLOCK, PERIOD, Line
+from slaengine.penalties.words import amount_text
 from slaengine.store.models import WITHDRAWN, Base, BigId, Breach, Int64, PenaltyLine
 from slaengine.store.repository import AddResult, Store
 from slaengine.store.types import UtcDateTime
@@ -291,6 +292,14 @@ def file_dispute(
     line_id = _text(line_id, "line", 1000)
     files = _checked_uploads(uploads or [], 0, 0)
     now = store.clock.now()
+    with store.sessions() as session:
+        stored = session.scalar(
+            select(PenaltyLine.id).where(
+                PenaltyLine.contract == contract, PenaltyLine.line_id == line_id
+            )
+        )
+    # a line of a clause priced per period of the whole contract is not stored: judged now
+    period_line = None if stored is not None else _period_line(store, contract, line_id, now)
     try:
         with store.write() as session:
             row = session.scalar(
@@ -298,11 +307,18 @@ def file_dispute(
                     PenaltyLine.contract == contract, PenaltyLine.line_id == line_id
                 )
             )
-            if row is None:
+            if row is None and period_line is None:
                 raise DisputeError(
                     404, f"line: no line {line_id!r} of contract {contract!r} is stored", "line"
                 )
-            line = Line.from_json(json.loads(row.body))
+            if row is not None:
+                line = Line.from_json(json.loads(row.body))
+                body, amount = row.body, row.amount
+            else:
+                assert period_line is not None
+                line = period_line
+                body = json.dumps(line.to_stored(), ensure_ascii=False)
+                amount = amount_text(line.amount) if line.amount is not None else None
             if line.clause is None or line.amount is None:
                 raise DisputeError(422, f"line {line_id!r}: carries no amount to contest", "line")
             if line.waived:
@@ -336,8 +352,8 @@ def file_dispute(
                 period_start=line.period_start,
                 event=line.event,
                 billed_at=line.billed_at,
-                amount=row.amount,
-                line=row.body,
+                amount=amount,
+                line=body,
                 reason=reason,
                 filed_by=actor.who[:200],
                 filed_via=actor.via[:20],
@@ -358,7 +374,7 @@ def file_dispute(
                     "dispute": dispute.id,
                     "line": line.id,
                     "reference": reference,
-                    "amount": row.amount,
+                    "amount": amount,
                     "reason": reason,
                     "evidence": _evidence_details(evidence),
                 },
@@ -438,6 +454,8 @@ def decide(
     with store.sessions() as session:
         dispute = _open_for_decision(session, dispute_id)
         line = current_line(session, dispute)
+    if line is None and dispute.source == PERIOD:  # not stored: the contract judged now
+        line = _period_line(store, dispute.contract, dispute.reference, now)
     if line is None:
         raise DisputeError(
             409,
@@ -548,6 +566,30 @@ def _decided(dispute: Dispute, state: str, reason: str, actor: trail.Actor, now:
     dispute.decided_by = actor.who[:200]
     dispute.decided_at = now
     dispute.decision_reason = reason
+
+
+def _period_line(store: Store, contract: str, reference: str, now: datetime) -> Line | None:
+    """The line ``reference`` of a clause priced per period of the whole contract (a
+    ``measure_credit`` or ``service_credit`` line: the live service does not store them) as it
+    stands at ``now``: the contract's stored events judged under its newest version, as
+    ``slaengine statement --db`` and the console's money page judge them. None when there is no
+    such line (or the reference names no period line)."""
+    from slaengine.evaluate import evaluate
+
+    if "/" not in reference:
+        return None
+    with store.sessions() as session:
+        rows = store.versions(session, contract)
+        if not rows:
+            return None
+        context = store.context(rows[-1])
+    if not any(clause.id == reference.split("/", 1)[0] for clause in context.contract.clauses):
+        return None
+    report = evaluate(context, store.contract_events(contract), now)
+    for line in report.charges.lines():
+        if line.source == PERIOD and line_reference(line) == reference:
+            return line
+    return None
 
 
 def current_line(session: Session, dispute: Dispute) -> Line | None:
