@@ -102,3 +102,17 @@ def test_a_measure_credit_line_is_disputed_and_accepting_waives_its_period(db_ur
         assert kinds[-3:] == ["dispute_filed", "waiver", "dispute_accepted"]
     finally:
         store.close()
+
+
+def test_a_cap_adjustment_is_refused_saying_it_follows_its_lines(tmp_path: Path) -> None:
+    clock = FixedClock(datetime(2026, 4, 2, tzinfo=UTC))
+    store = Store.open(f"sqlite:///{tmp_path / 'c.db'}", clock)
+    try:
+        store.load_contract(CONTRACT.read_text("utf-8"), CONTRACT, datetime(2026, 1, 15).date())
+        with pytest.raises(DisputeError) as refused:
+            store_disputes.file_dispute(store, CID, "cap/per_contract_year/1", "too much",
+                                        SUPPLIER)  # fmt: skip
+        assert (refused.value.status, refused.value.field) == (422, "line")
+        assert "follows the lines it cuts" in refused.value.error
+    finally:
+        store.close()

@@ -69,6 +69,12 @@ from slaengine.store.repository import AddResult, Store
 from slaengine.store.types import UtcDateTime
 
 #: The largest evidence file (bytes).
+#: Why a cap adjustment (``cap/...``) is refused: it is no charge of its own.
+CAP_NOT_DISPUTED = (
+    "a cap adjustment is not disputed on its own: it follows the lines it cuts (contest one of "
+    "them; an accepted dispute waives that line, which leaves the caps, and the adjustment "
+    "shrinks with it)"
+)
 FILE_BYTES = 5 * 1024 * 1024
 #: The most a dispute's evidence files may hold together (bytes).
 TOTAL_BYTES = 20 * 1024 * 1024
@@ -291,6 +297,8 @@ def file_dispute(
     reason = _text(reason, "reason", REASON_CHARS)
     line_id = _text(line_id, "line", 1000)
     files = _checked_uploads(uploads or [], 0, 0)
+    if line_id.startswith("cap/"):
+        raise DisputeError(422, f"line {line_id!r}: {CAP_NOT_DISPUTED}", "line")
     now = store.clock.now()
     with store.sessions() as session:
         stored = session.scalar(
@@ -319,7 +327,9 @@ def file_dispute(
                 line = period_line
                 body = json.dumps(line.to_stored(), ensure_ascii=False)
                 amount = amount_text(line.amount) if line.amount is not None else None
-            if line.clause is None or line.amount is None:
+            if line.clause is None:
+                raise DisputeError(422, f"line {line_id!r}: {CAP_NOT_DISPUTED}", "line")
+            if line.amount is None:
                 raise DisputeError(422, f"line {line_id!r}: carries no amount to contest", "line")
             if line.waived:
                 raise DisputeError(
