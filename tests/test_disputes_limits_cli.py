@@ -22,8 +22,10 @@ OPERATOR = "operator-" + "u" * 40
 
 
 def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([SLAENGINE, *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=300, check=False, env={**os.environ, "COLUMNS": "250"})  # fmt: skip
+    return subprocess.run(
+        [SLAENGINE, *args], cwd=cwd, capture_output=True, text=True, timeout=300, check=False,
+        env={**os.environ, "COLUMNS": "250"},
+    )  # fmt: skip
 
 
 def _judged_store(tmp: Path) -> str:

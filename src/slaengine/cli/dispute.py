@@ -1,5 +1,5 @@
-"""``slaengine dispute file | evidence | list | show | decide``: disputes of penalty and compensation lines
-in a store (docs/disputes.md).
+"""``slaengine dispute file | evidence | list | show | decide``: disputes of penalty and
+compensation lines in a store (docs/disputes.md).
 
 ``file`` contests a stored line (its id, as ``GET /penalties`` and ``dispute list`` show it)
 with a reason and evidence files; ``decide`` accepts it (the line is waived through the waiver
