@@ -116,3 +116,40 @@ def test_a_cap_adjustment_is_refused_saying_it_follows_its_lines(tmp_path: Path)
         assert "follows the lines it cuts" in refused.value.error
     finally:
         store.close()
+
+
+def test_a_service_credit_line_is_disputed_and_waived_by_its_period(tmp_path: Path) -> None:
+    """February: 10 calls, 1 answered late, 90.0% on time < 95%: 5% of the 100,000.00 fee."""
+    from slaengine.contract import parse_contract
+    from tests.test_penalties import HEAD, SERVICE_CREDIT, answers
+
+    text = HEAD.format(price="100000.00", accepted="2026-01-01", clauses="") + SERVICE_CREDIT
+    path = tmp_path / "small.yaml"
+    path.write_text(text, encoding="utf-8")
+    contract = parse_contract(text, path)
+    clock = FixedClock(datetime(2026, 3, 3, tzinfo=UTC))
+    store = Store.open(f"sqlite:///{tmp_path / 's.db'}", clock)
+    try:
+        store.load_contract(text, path, datetime(2026, 1, 1).date())
+        calls = [(f"2026-02-{d:02d} 10:00", 4.0 if d == 1 else 2.0) for d in range(1, 11)]
+        raw = [(n, json.dumps(x).encode()) for n, x in enumerate(answers(contract, *calls).raw)]
+        LiveService(store, clock, environ={}).ingest(raw, "test", raw=True)
+
+        def credit() -> object:
+            report = evaluate(contract, store.contract_events("SMALL-1"), clock.now())
+            (line,) = [x for x in report.charges.penalties if x.clause == "SC"]
+            return line
+
+        line = credit()
+        assert line.amount == Decimal("5000.00") and not line.waived  # type: ignore[attr-defined]
+        reference = line.id  # type: ignore[attr-defined]
+        assert reference == "SC/period/2026-02-01T00:00:00+08:00"
+        filed = store_disputes.file_dispute(store, "SMALL-1", reference, "T-1 was a test call",
+                                            SUPPLIER)  # fmt: skip
+        assert (filed.amount, filed.source) == ("5000.00", "period")
+        clock.advance(timedelta(hours=1))
+        store_disputes.decide(store, filed.id, True, "it was", MANAGER)
+        waived = credit()
+        assert waived.waived and waived.id == reference  # type: ignore[attr-defined]
+    finally:
+        store.close()
