@@ -6,6 +6,7 @@ decided, and accepting it waives the period through the ordinary waiver rules.""
 from __future__ import annotations
 
 import json
+import subprocess
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -25,6 +26,7 @@ from slaengine.store import Store
 from slaengine.store import disputes as store_disputes
 from slaengine.store.disputes import DisputeError
 from tests.tender import Stream, t
+from tests.test_service_e2e import SLAENGINE
 
 REPO = Path(__file__).resolve().parent.parent
 CONTRACT = REPO / "contracts" / "example-tender.yaml"
@@ -135,8 +137,8 @@ def test_a_service_credit_line_is_disputed_and_waived_by_its_period(tmp_path: Pa
         raw = [(n, json.dumps(x).encode()) for n, x in enumerate(answers(contract, *calls).raw)]
         LiveService(store, clock, environ={}).ingest(raw, "test", raw=True)
 
-        def credit() -> object:
-            report = evaluate(contract, store.contract_events("SMALL-1"), clock.now())
+        def credit(at: datetime | None = None) -> object:
+            report = evaluate(contract, store.contract_events("SMALL-1"), at or clock.now())
             (line,) = [x for x in report.charges.penalties if x.clause == "SC"]
             return line
 
@@ -147,9 +149,16 @@ def test_a_service_credit_line_is_disputed_and_waived_by_its_period(tmp_path: Pa
         filed = store_disputes.file_dispute(store, "SMALL-1", reference, "T-1 was a test call",
                                             SUPPLIER)  # fmt: skip
         assert (filed.amount, filed.source) == ("5000.00", "period")
-        clock.advance(timedelta(hours=1))
-        store_disputes.decide(store, filed.id, True, "it was", MANAGER)
-        waived = credit()
+        # decided from the CLI, as a contract manager runs it (its clock is the real one)
+        decided = subprocess.run(
+            [SLAENGINE, "dispute", "decide", str(filed.id), "accept", "--reason", "it was",
+             "--by", "Li", "--db", f"sqlite:///{tmp_path / 's.db'}"],
+            capture_output=True, text=True, timeout=300, check=False, cwd=tmp_path,
+        )  # fmt: skip
+        assert decided.returncode == 0, decided.stderr
+        assert f"dispute {filed.id} accepted by Li: line {reference}" in decided.stdout
+        assert "show it waived at once" in decided.stderr
+        waived = credit(datetime(2100, 1, 1, tzinfo=UTC))
         assert waived.waived and waived.id == reference  # type: ignore[attr-defined]
     finally:
         store.close()

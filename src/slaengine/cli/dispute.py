@@ -332,7 +332,13 @@ def decide(
         highlight=False,
         markup=False,
     )
-    if outcome.contract_wide:
+    if row.source == "period" and row.state == "accepted":
+        err.print(
+            "a line of a period of the whole contract (not stored): slaengine statement --db and "
+            "the money page show it waived at once",
+            highlight=False,
+        )
+    elif outcome.contract_wide:
         err.print(
             "the line belongs to no ticket: the service's next due pass (or slaengine judge) "
             "prices it again; slaengine statement --db shows it waived at once",
