@@ -67,8 +67,11 @@ def breach_json(
     penalties: list[PenaltyLine] | None = None,
     zone: ZoneInfo | None = None,
     late_now: int | None = None,
+    disputes: dict[int, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """A breach; ``late_now``: its clock's lateness now (an open breach keeps growing late)."""
+    """A breach; ``late_now``: its clock's lateness now (an open breach keeps growing late);
+    each of its lines with its ``dispute`` from ``disputes`` (by the line's row id; null when
+    none), as ``GET /penalties`` shows it."""
     data: dict[str, Any] = {
         "id": row.id,
         "contract": row.contract,
@@ -91,7 +94,9 @@ def breach_json(
         if row.occurrence:
             data["occurrence"] = row.occurrence
             data["start_event"] = row.start_key
-    data["penalties"] = [penalty_json(line) for line in penalties or []]
+    data["penalties"] = [
+        {**penalty_json(line), "dispute": (disputes or {}).get(line.id)} for line in penalties or []
+    ]
     return data
 
 
@@ -114,12 +119,19 @@ def breaches_json(
             .order_by(PenaltyLine.id)
         ):
             lines[line.breach_id].append(line)
+    from slaengine.store.disputes import marks_of_rows
+
+    disputes = {
+        ident: mark.to_json()
+        for ident, mark in marks_of_rows(session, [x for xs in lines.values() for x in xs]).items()
+    }
     answer = []
     for row in rows:
         late_now = None
         if row.status == OPEN and row.kind == "clock":
             late_now = (late or {}).get(row_key(row))
-        answer.append(breach_json(row, lines[row.id], zones.of(session, row.contract), late_now))
+        zone = zones.of(session, row.contract)
+        answer.append(breach_json(row, lines[row.id], zone, late_now, disputes))
     return answer
 
 

@@ -1,9 +1,10 @@
-"""``slaengine dispute file | list | show | decide``: disputes of penalty and compensation lines
-in a store (docs/disputes.md).
+"""``slaengine dispute file | evidence | list | show | decide``: disputes of penalty and
+compensation lines in a store (docs/disputes.md).
 
 ``file`` contests a stored line (its id, as ``GET /penalties`` and ``dispute list`` show it)
 with a reason and evidence files; ``decide`` accepts it (the line is waived through the waiver
-rules, its ticket judged again here) or rejects it with a reason. Each step is recorded in the
+rules, its ticket judged again here) or rejects it with a reason; ``evidence`` adds files to an
+open dispute. Each step is recorded in the
 audit trail as the person ``--by`` names (default: the OS user). Exit codes: 0 done, 1 not
 found, 2 bad input or a refused step (a second open dispute, a file too large or of a type not
 taken, a dispute decided already).
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from slaengine.store.disputes import DisputeError
 
 dispute_app = typer.Typer(
-    help="Disputes of penalty lines: file, list, show, decide.",
+    help="Disputes of penalty lines: file, evidence, list, show, decide.",
     no_args_is_help=True,
 )
 
@@ -41,6 +42,24 @@ def _open(db: str) -> Store:
 
     common.require_store(db)
     return Store.open(db, common.CLOCK)
+
+
+def _uploads(paths: list[Path], named: str) -> list[Any]:
+    """The files as uploads; a missing file or one over the per-file limit is refused before it
+    is read (the store checks the rest: the count, the total, the type)."""
+    from slaengine.store import disputes
+
+    uploads = []
+    for path in paths:
+        if not path.is_file():
+            raise SlaError(f"{named}{path}: no such file")
+        size = path.stat().st_size
+        if size > disputes.FILE_BYTES:  # before reading it
+            raise SlaError(
+                f"{named}{path}: {size:,} bytes, at most {disputes.FILE_BYTES:,} per file"
+            )
+        uploads.append(disputes.Upload(path.name, path.read_bytes()))
+    return uploads
 
 
 def _refused(exc: DisputeError) -> SlaError:
@@ -74,16 +93,7 @@ def file_dispute(
     from slaengine.audit.trail import cli_actor
     from slaengine.store import disputes
 
-    uploads = []
-    for path in evidence or []:
-        if not path.is_file():
-            raise SlaError(f"--evidence {path}: no such file")
-        size = path.stat().st_size
-        if size > disputes.FILE_BYTES:  # before reading it
-            raise SlaError(
-                f"--evidence {path}: {size:,} bytes, at most {disputes.FILE_BYTES:,} per file"
-            )
-        uploads.append(disputes.Upload(path.name, path.read_bytes()))
+    uploads = _uploads(evidence or [], "--evidence ")
     store = _open(db)
     try:
         try:
@@ -95,6 +105,43 @@ def file_dispute(
     out.print(
         f"dispute {row.id} filed: line {row.line_id} of {row.contract} ({row.amount}), "
         f"by {row.filed_by}, {len(uploads)} evidence file(s)",
+        highlight=False,
+        markup=False,
+    )
+
+
+@dispute_app.command("evidence")
+@friendly
+def add_evidence(
+    dispute: Annotated[int, typer.Argument(metavar="ID", help="the dispute's number")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="FILE...",
+            help="evidence files: PDF, PNG, JPEG or plain text, at most 5 MiB each",
+        ),
+    ],
+    by: By = None,
+    db: Db = DEFAULT_DB,
+) -> None:
+    """Add evidence files to an open dispute.
+
+    The same limits as filing: 10 files, 5 MiB each, 20 MiB together per dispute."""
+    from slaengine.audit.trail import cli_actor
+    from slaengine.store import disputes
+
+    uploads = _uploads(files, "")
+    store = _open(db)
+    try:
+        try:
+            rows = disputes.add_evidence(store, dispute, cli_actor(by), uploads)
+        except disputes.DisputeError as exc:
+            raise _refused(exc) from None
+    finally:
+        store.close()
+    names = ", ".join(f"{row.name} ({row.media_type}, {row.size:,} bytes)" for row in rows)
+    out.print(
+        f"dispute {dispute}: {len(rows)} evidence file(s) added: {names}",
         highlight=False,
         markup=False,
     )
@@ -285,7 +332,13 @@ def decide(
         highlight=False,
         markup=False,
     )
-    if outcome.contract_wide:
+    if row.source == "period" and row.state == "accepted":
+        err.print(
+            "a line of a period of the whole contract (not stored): slaengine statement --db and "
+            "the money page show it waived at once",
+            highlight=False,
+        )
+    elif outcome.contract_wide:
         err.print(
             "the line belongs to no ticket: the service's next due pass (or slaengine judge) "
             "prices it again; slaengine statement --db shows it waived at once",

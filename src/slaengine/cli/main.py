@@ -45,7 +45,10 @@ COMMANDS: dict[str, tuple[str | None, str]] = {
     "judge": ("slaengine.cli.judge", "Judge what falls due in a store, beside serve --no-judge."),
     "rejudge": ("slaengine.cli.rejudge", "Judge a contract's tickets again, in the background."),
     "audit": ("slaengine.cli.audit", "The audit trail: who did what, when; verify its chain."),
-    "dispute": ("slaengine.cli.dispute", "Disputes of penalty lines: file, list, show, decide."),
+    "dispute": (
+        "slaengine.cli.dispute",
+        "Disputes of penalty lines: file, evidence, list, show, decide.",
+    ),
     "user": ("slaengine.cli.users", "People: users, their roles per contract, their API tokens."),
     "hook": ("slaengine.cli.hooks", "Check a webhook mapping (docs/connectors.md)."),
     "contract": (None, "Check contract files; load them in a store."),

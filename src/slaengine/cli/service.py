@@ -285,6 +285,9 @@ def ingest(
 
 #: The shortest token ``serve`` takes beyond loopback, and how to make a good one.
 MIN_TOKEN = 32
+#: ``--max-upload-bytes``' default: ``BodyLimits.upload_bytes`` (not imported here: the CLI starts
+#: without FastAPI), 20 MiB of evidence files and 256 KiB of fields.
+UPLOAD_BYTES = 20 * 1024 * 1024 + 256 * 1024
 MAKE_TOKEN = "python -c 'import secrets; print(secrets.token_urlsafe(32))'"  # noqa: S105 (a command)
 
 
@@ -335,6 +338,13 @@ def serve(
         int,
         typer.Option(help="largest body of /login, /logout and the console's forms (bytes)"),
     ] = 8_192,
+    max_upload_bytes: Annotated[
+        int,
+        typer.Option(
+            help="largest body of a dispute's evidence upload: POST /disputes, "
+            "POST /disputes/{id}/evidence, the console's dispute form (bytes; 413 beyond)"
+        ),
+    ] = UPLOAD_BYTES,
     body_timeout: Annotated[
         float,
         typer.Option(help="seconds a request head or body may stall before it is dropped (408)"),
@@ -419,6 +429,7 @@ def serve(
         ("--max-batch-bytes", max_batch_bytes),
         ("--max-batch-events", max_batch_events),
         ("--max-form-bytes", max_form_bytes),
+        ("--max-upload-bytes", max_upload_bytes),
     ):
         if value < 1:
             raise SlaError(f"{name} {value}: give 1 or more")
@@ -436,7 +447,12 @@ def serve(
     delivery = alert_delivery(service, delivery_threads, alert_history)
     scheduler = DueScheduler(service, sweep_seconds=sweep) if judge else None
     limits = BodyLimits(
-        max_event_bytes, max_batch_bytes, max_batch_events, max_form_bytes, body_timeout
+        max_event_bytes,
+        max_batch_bytes,
+        max_batch_events,
+        max_form_bytes,
+        body_timeout,
+        upload_bytes=max_upload_bytes,
     )
     auth = replace(auth, sessions=SessionStore(store, auth.clock, int(session_hours * 3600)))
     public = origin_of(os.environ.get("SLAENGINE_PUBLIC_URL", ""))

@@ -311,7 +311,8 @@ def register(app: typer.Typer) -> None:
             result = build_statement(report, window)
         store_url = db or (os.environ.get(DB_ENV) if events_file is None else None)
         if store_url:  # from a store: its disputed lines are marked (docs/disputes.md)
-            result = _with_disputes(result, store_url)
+            # as they stood at --as-of when given, else as they stand now
+            result = _with_disputes(result, store_url, when if as_of is not None else None)
         if fmt == "table":
             if output is None:
                 print_statement(result, out, lang)
@@ -414,8 +415,9 @@ def _document(
         store.close()
 
 
-def _with_disputes(statement: Statement, db: str) -> Statement:
-    """``statement`` with the disputes of its lines from the store at ``db``."""
+def _with_disputes(statement: Statement, db: str, as_of: datetime | None = None) -> Statement:
+    """``statement`` with the disputes of its lines from the store at ``db``: as they stand now,
+    or as each stood at ``as_of`` (filed before it or not, decided before it or not)."""
     from dataclasses import replace
 
     from slaengine.cli import common
@@ -424,7 +426,7 @@ def _with_disputes(statement: Statement, db: str) -> Statement:
 
     store = Store.open(db, common.CLOCK)
     try:
-        found = marks_of_store(store, statement.contract.id)
+        found = marks_of_store(store, statement.contract.id, as_of)
     finally:
         store.close()
     return replace(statement, disputes=found) if found else statement

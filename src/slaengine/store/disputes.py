@@ -62,12 +62,19 @@ from slaengine.penalties.disputes import (
     line_reference,
     waiver_attrs,
 )
-from slaengine.penalties.lines import CLOCK, Line
+from slaengine.penalties.lines import CLOCK, PERIOD, Line
+from slaengine.penalties.words import amount_text
 from slaengine.store.models import WITHDRAWN, Base, BigId, Breach, Int64, PenaltyLine
 from slaengine.store.repository import AddResult, Store
 from slaengine.store.types import UtcDateTime
 
 #: The largest evidence file (bytes).
+#: Why a cap adjustment (``cap/...``) is refused: it is no charge of its own.
+CAP_NOT_DISPUTED = (
+    "a cap adjustment is not disputed on its own: it follows the lines it cuts (contest one of "
+    "them; an accepted dispute waives that line, which leaves the caps, and the adjustment "
+    "shrinks with it)"
+)
 FILE_BYTES = 5 * 1024 * 1024
 #: The most a dispute's evidence files may hold together (bytes).
 TOTAL_BYTES = 20 * 1024 * 1024
@@ -290,7 +297,17 @@ def file_dispute(
     reason = _text(reason, "reason", REASON_CHARS)
     line_id = _text(line_id, "line", 1000)
     files = _checked_uploads(uploads or [], 0, 0)
+    if line_id.startswith("cap/"):
+        raise DisputeError(422, f"line {line_id!r}: {CAP_NOT_DISPUTED}", "line")
     now = store.clock.now()
+    with store.sessions() as session:
+        stored = session.scalar(
+            select(PenaltyLine.id).where(
+                PenaltyLine.contract == contract, PenaltyLine.line_id == line_id
+            )
+        )
+    # a line of a clause priced per period of the whole contract is not stored: judged now
+    period_line = None if stored is not None else _period_line(store, contract, line_id, now)
     try:
         with store.write() as session:
             row = session.scalar(
@@ -298,12 +315,21 @@ def file_dispute(
                     PenaltyLine.contract == contract, PenaltyLine.line_id == line_id
                 )
             )
-            if row is None:
+            if row is None and period_line is None:
                 raise DisputeError(
                     404, f"line: no line {line_id!r} of contract {contract!r} is stored", "line"
                 )
-            line = Line.from_json(json.loads(row.body))
-            if line.clause is None or line.amount is None:
+            if row is not None:
+                line = Line.from_json(json.loads(row.body))
+                body, amount = row.body, row.amount
+            else:
+                assert period_line is not None
+                line = period_line
+                body = json.dumps(line.to_stored(), ensure_ascii=False)
+                amount = amount_text(line.amount) if line.amount is not None else None
+            if line.clause is None:
+                raise DisputeError(422, f"line {line_id!r}: {CAP_NOT_DISPUTED}", "line")
+            if line.amount is None:
                 raise DisputeError(422, f"line {line_id!r}: carries no amount to contest", "line")
             if line.waived:
                 raise DisputeError(
@@ -336,8 +362,8 @@ def file_dispute(
                 period_start=line.period_start,
                 event=line.event,
                 billed_at=line.billed_at,
-                amount=row.amount,
-                line=row.body,
+                amount=amount,
+                line=body,
                 reason=reason,
                 filed_by=actor.who[:200],
                 filed_via=actor.via[:20],
@@ -358,7 +384,7 @@ def file_dispute(
                     "dispute": dispute.id,
                     "line": line.id,
                     "reference": reference,
-                    "amount": row.amount,
+                    "amount": amount,
                     "reason": reason,
                     "evidence": _evidence_details(evidence),
                 },
@@ -438,6 +464,8 @@ def decide(
     with store.sessions() as session:
         dispute = _open_for_decision(session, dispute_id)
         line = current_line(session, dispute)
+    if line is None and dispute.source == PERIOD:  # not stored: the contract judged now
+        line = _period_line(store, dispute.contract, dispute.reference, now)
     if line is None:
         raise DisputeError(
             409,
@@ -550,6 +578,30 @@ def _decided(dispute: Dispute, state: str, reason: str, actor: trail.Actor, now:
     dispute.decision_reason = reason
 
 
+def _period_line(store: Store, contract: str, reference: str, now: datetime) -> Line | None:
+    """The line ``reference`` of a clause priced per period of the whole contract (a
+    ``measure_credit`` or ``service_credit`` line: the live service does not store them) as it
+    stands at ``now``: the contract's stored events judged under its newest version, as
+    ``slaengine statement --db`` and the console's money page judge them. None when there is no
+    such line (or the reference names no period line)."""
+    from slaengine.evaluate import evaluate
+
+    if "/" not in reference:
+        return None
+    with store.sessions() as session:
+        rows = store.versions(session, contract)
+        if not rows:
+            return None
+        context = store.context(rows[-1])
+    if not any(clause.id == reference.split("/", 1)[0] for clause in context.contract.clauses):
+        return None
+    report = evaluate(context, store.contract_events(contract), now)
+    for line in report.charges.lines():
+        if line.source == PERIOD and line_reference(line) == reference:
+            return line
+    return None
+
+
 def current_line(session: Session, dispute: Dispute) -> Line | None:
     """The stored line the dispute refers to as it stands now (found by its reference, which
     survives re-judging), or None when it is no longer charged."""
@@ -645,11 +697,33 @@ def mark_of(dispute: Dispute) -> DisputeMark:
     )
 
 
+def mark_as_of(dispute: Dispute, as_of: datetime | None) -> DisputeMark | None:
+    """The dispute as it stood at ``as_of`` (None: now): not filed yet (None), open (decided
+    after it), or decided."""
+    if as_of is None:
+        return mark_of(dispute)
+    if dispute.filed_at > as_of:
+        return None
+    if dispute.decided_at is not None and dispute.decided_at > as_of:
+        return DisputeMark(
+            number=dispute.id,
+            state=OPEN,
+            reason=dispute.reason,
+            filed_by=dispute.filed_by,
+            filed_at=dispute.filed_at,
+        )
+    return mark_of(dispute)
+
+
 def marks(
-    session: Session, contract: str, references: set[str] | None = None
+    session: Session,
+    contract: str,
+    references: set[str] | None = None,
+    as_of: datetime | None = None,
 ) -> dict[str, DisputeMark]:
     """The dispute of each disputed line of ``contract`` by reference: its open one, else the
-    latest decided. ``references``: only these lines."""
+    latest decided. ``references``: only these lines. ``as_of``: each dispute as it stood then
+    (one filed later left out, one decided later still open; ``statement --as-of``)."""
     query = select(Dispute).where(Dispute.contract == contract).order_by(Dispute.id)
     found: dict[str, DisputeMark] = {}
     for dispute in session.scalars(query):
@@ -658,7 +732,9 @@ def marks(
         kept = found.get(dispute.reference)
         if kept is not None and kept.state == OPEN:
             continue
-        found[dispute.reference] = mark_of(dispute)
+        mark = mark_as_of(dispute, as_of)
+        if mark is not None:
+            found[dispute.reference] = mark
     return found
 
 
@@ -687,9 +763,12 @@ def marks_of_rows(session: Session, rows: list[PenaltyLine]) -> dict[int, Disput
     return found
 
 
-def marks_of_store(store: Store, contract: str) -> dict[str, DisputeMark]:
+def marks_of_store(
+    store: Store, contract: str, as_of: datetime | None = None
+) -> dict[str, DisputeMark]:
+    """``marks`` of ``contract``, as they stand now or at ``as_of``."""
     with store.sessions() as session:
-        return marks(session, contract)
+        return marks(session, contract, as_of=as_of)
 
 
 def evidence_json(row: DisputeEvidence) -> dict[str, Any]:
