@@ -22,7 +22,7 @@ from decimal import Decimal
 
 from slaengine.contract.models import Contract
 from slaengine.money import ZERO
-from slaengine.penalties.caps import cap_amount, month_index, rolling_cap
+from slaengine.penalties.caps import cap_amount, cut_by_period_caps
 from slaengine.penalties.lines import Line
 
 #: The running totals are kept before every ``_EVERY``-th line.
@@ -111,28 +111,11 @@ class CapRun:
         ``caps.allocate`` works them out; ``years`` and ``months`` are updated in place."""
         if not line.counts or line.amount is None:
             return None, total
-        contract, yearly, rolling = self.contract, self._yearly, self._rolling
-        owed = line.amount
-        year_cut = total_cut = rolling_cut = ZERO
-        year_room = window_room = None
-        month = 0
-        if yearly is not None:
-            year_room = max(ZERO, yearly[0] - years.get(line.contract_year, ZERO))
-        if rolling is not None:
-            month = month_index(line.billed_at, contract)
-            given = sum(
-                (months.get(m, ZERO) for m in range(month - rolling.months + 1, month + 1)), ZERO
-            )
-            window_room = max(ZERO, rolling_cap(contract, month)[0] - given)
-        if window_room is not None and (year_room is None or window_room < year_room):
-            rolling_cut = max(ZERO, owed - window_room)
-        elif year_room is not None:
-            year_cut = max(ZERO, owed - year_room)
-        charged = owed - year_cut - rolling_cut
-        if yearly is not None:
-            years[line.contract_year] = years.get(line.contract_year, ZERO) + charged
-        if rolling is not None:
-            months[month] = months.get(month, ZERO) + charged
+        year_cut, rolling_cut = cut_by_period_caps(
+            line, self.contract, self._yearly, self._rolling, years, months
+        )
+        total_cut = ZERO
+        charged = line.amount - year_cut - rolling_cut
         if self._total is not None:
             room = max(ZERO, self._total[0] - total)
             total_cut = max(ZERO, charged - room)

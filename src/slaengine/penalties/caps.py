@@ -20,13 +20,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from slaengine.contract.models import Cap, ClauseBase, Contract, ServiceCreditClause
+from slaengine.contract.models import Cap, ClauseBase, Contract, RollingCap, ServiceCreditClause
 from slaengine.errors import SlaError
 from slaengine.money import ZERO, money, percent_of
 from slaengine.penalties.lines import ADJUSTMENT, PENALTY, Line, Priced, Trigger
@@ -153,29 +153,11 @@ def allocate(penalties: Sequence[Line], contract: Contract) -> list[Line]:
         line = penalties[index]
         if not line.counts or line.amount is None:
             continue
-        owed = line.amount
-        year_cut = total_cut = rolling_cut = ZERO
-        year_room = window_room = None
-        if yearly is not None:
-            year_room = max(ZERO, yearly[0] - used_in_year[line.contract_year])
-        if rolling is not None:
-            month = month_index(line.billed_at, contract)
-            given = sum(
-                (used_in_month[m] for m in range(month - rolling.months + 1, month + 1)), ZERO
-            )
-            window_room = max(ZERO, rolling_cap(contract, month)[0] - given)
-        # Where both would cut, the cap with less room left takes the whole cut and the other
-        # keeps its room: a part one cap cut was never charged, so it uses none of the other's
-        # (the window slides while the year stays), and each adjustment's arithmetic holds.
-        if window_room is not None and (year_room is None or window_room < year_room):
-            rolling_cut = max(ZERO, owed - window_room)
-        elif year_room is not None:
-            year_cut = max(ZERO, owed - year_room)
-        charged = owed - year_cut - rolling_cut
-        if yearly is not None:
-            used_in_year[line.contract_year] += charged
-        if rolling is not None:
-            used_in_month[month] += charged
+        year_cut, rolling_cut = cut_by_period_caps(
+            line, contract, yearly, rolling, used_in_year, used_in_month
+        )
+        total_cut = ZERO
+        charged = line.amount - year_cut - rolling_cut
         if total is not None:
             room = max(ZERO, total[0] - used_in_total)
             total_cut = max(ZERO, charged - room)
@@ -183,6 +165,46 @@ def allocate(penalties: Sequence[Line], contract: Contract) -> list[Line]:
         if year_cut or total_cut or rolling_cut:
             result[index] = line.with_cuts(year_cut, total_cut, rolling_cut)
     return result
+
+
+def cut_by_period_caps(
+    line: Line,
+    contract: Contract,
+    yearly: tuple[Decimal, str, str] | None,
+    rolling: RollingCap | None,
+    used_in_year: MutableMapping[int, Decimal],
+    used_in_month: MutableMapping[int, Decimal],
+) -> tuple[Decimal, Decimal]:
+    """What the yearly and the rolling-window cap take off ``line`` (year cut, rolling cut),
+    given what was charged so far in each contract year and calendar month; adds what is now
+    charged to both. The one arithmetic of ``allocate`` and of the money page's resumed runs
+    (penalties/cap_runs.py)."""
+    owed = line.amount or ZERO
+    year_cut = rolling_cut = ZERO
+    year_room = window_room = None
+    month = 0
+    if yearly is not None:
+        year_room = max(ZERO, yearly[0] - used_in_year.get(line.contract_year, ZERO))
+    if rolling is not None:
+        month = month_index(line.billed_at, contract)
+        given = sum(
+            (used_in_month.get(m, ZERO) for m in range(month - rolling.months + 1, month + 1)),
+            ZERO,
+        )
+        window_room = max(ZERO, rolling_cap(contract, month)[0] - given)
+    # Where both would cut, the cap with less room left takes the whole cut and the other
+    # keeps its room: a part one cap cut was never charged, so it uses none of the other's
+    # (the window slides while the year stays), and each adjustment's arithmetic holds.
+    if window_room is not None and (year_room is None or window_room < year_room):
+        rolling_cut = max(ZERO, owed - window_room)
+    elif year_room is not None:
+        year_cut = max(ZERO, owed - year_room)
+    charged = owed - year_cut - rolling_cut
+    if yearly is not None:
+        used_in_year[line.contract_year] = used_in_year.get(line.contract_year, ZERO) + charged
+    if rolling is not None:
+        used_in_month[month] = used_in_month.get(month, ZERO) + charged
+    return year_cut, rolling_cut
 
 
 def month_index(when: datetime, contract: Contract) -> int:
