@@ -246,3 +246,16 @@ def signed(who: Principal, data: Any) -> Any:
     if attrs is not None and not isinstance(attrs, dict):
         return data  # the store rejects it with its own words
     return {**data, "attrs": {**(attrs or {}), "by": who.name}}
+
+
+def hook_refusal(who: Principal, contract: str) -> tuple[int, str] | None:
+    """Whether ``who`` (a bearer token's caller) may post a webhook's events, which are all for
+    ``contract`` (its mapping's): None when they may (``events.post`` on it: the operator
+    token, an administrator, the contract's manager); 404 when they do not see the contract
+    (the webhook answers as for a name that is not mounted, so it tells nothing); else 403
+    and why."""
+    if who.may("events.post", contract):
+        return None
+    if not who.sees(contract):
+        return 404, ""
+    return 403, VIEWER_READS if who.kind == "token" else refusal(who, "events.post")
