@@ -4,7 +4,8 @@ Theory of operation
 -------------------
 A route declares what it does with one dependency, ``requires(action, contract=…)``: the
 action is a key of slaengine.access ``PERMISSIONS``; ``contract`` says where the route's
-contract comes from — its path (``path("contract")``), or the row an id in its path names
+contract comes from — its path (``path("contract")``), its query when given
+(``query("contract")``: a console page's ``?contract=``), or the row an id in its path names
 (``row(StoredAlert, "alert_id", "no alert {}")``: the alert's contract). The dependency finds
 the caller (api/auth.py ``Auth.principal_of``: 401 without one), resolves the contract, and
 
@@ -82,6 +83,22 @@ def path(name: str = "contract", missing: str = "contract {!r} is not loaded") -
     return resolve
 
 
+def query(name: str = "contract", missing: str = "contract {!r} is not loaded") -> Resolver:
+    """The contract is the query parameter ``name`` when it is given (a console page's
+    ``?contract=``); absent, the route picks one of the caller's contracts itself and the rule
+    is checked as for a list. ``missing``: the 404 words."""
+
+    def resolve(request: Request, _session: Session) -> tuple[str | None, str]:
+        value = request.query_params.get(name)
+        if not value:
+            return None, ""
+        return value, missing.format(value)
+
+    resolve.needs_store = False  # type: ignore[attr-defined]
+    resolve.optional = True  # type: ignore[attr-defined]
+    return resolve
+
+
 def row(model: Any, name: str, missing: str) -> Resolver:
     """The contract of the ``model`` row whose id is the path parameter ``name`` (its
     ``contract`` column); ``missing``: the route's 404 words, ``{}`` the id."""
@@ -129,7 +146,9 @@ def requires(action: str, contract: Resolver | None = None, *, page: bool = Fals
             else:
                 where, missing = contract(request, None)  # type: ignore[arg-type]
             # an unknown id answers as a hidden one: 404 either way, before any 403
-            if where is None or not who.sees(where):
+            if where is None and getattr(contract, "optional", False):
+                pass  # not named (``query``): the route shows one the caller sees
+            elif where is None or not who.sees(where):
                 if page:
                     raise Hidden(missing)
                 raise HTTPException(status.HTTP_404_NOT_FOUND, detail=missing)

@@ -12,8 +12,9 @@ is a duplicate of what is stored), its durability (answered after the commit) an
 Who may post: a bearer token that may post events for the hook's contract (``events.post``: the
 operator token, an administrator's or the contract's manager's own token; a token that does not
 see the contract gets the 404 of a webhook that is not mounted, one that sees it but may not post
-a 403); otherwise the source's own proof, named by the mapping's ``auth`` - an HMAC of the raw body (Zammad ``sha1=``, Jira ``sha256=``), GLPI's HMAC of
-body + timestamp with the timestamp inside a replay window, a shared token in a header, or (for
+a 403); otherwise the source's own proof, named by the mapping's ``auth`` - an HMAC of the raw
+body (Zammad ``sha1=``, Jira ``sha256=``), GLPI's HMAC of body + timestamp with the timestamp
+inside a replay window, a shared token in a header, or (for
 senders that can set neither) in the URL. Secrets are read from the environment variable the
 mapping names, once, when the service starts; they are compared with ``hmac.compare_digest``.
 
