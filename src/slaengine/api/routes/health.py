@@ -73,8 +73,8 @@ def health_router(
         """Whether the service is up and ready; for a caller who may see the service's details
         (``service.details``: the operator and viewer tokens, an administrator — by bearer
         token or the console's session) also the work waiting: the next due time, undelivered
-        alerts, the state of the store and of every alert endpoint (URLs without credentials, path or
-        query), tickets parked after failed evaluations, whether the first due pass is done
+        alerts, the state of the store and of every alert endpoint (URLs without credentials, path
+        or query), tickets parked after failed evaluations, whether the first due pass is done
         (``ready``) and the tickets waiting to be evaluated."""
         try:  # the details are the permission table's (slaengine.access "service.details")
             signed_in = auth.principal_of(request).may("service.details")
