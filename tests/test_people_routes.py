@@ -727,6 +727,8 @@ shape: webhook
 contract: {A}
 auth: {{scheme: hmac-sha256, secret_env: INHOUSE_SECRET, header: X-Sig}}
 ticket: ticket_no
+severity_from: level
+severity: {{low: general}}
 events:
   - {{type: reported, at: when, required: true, when: {{kind: created}}}}
 """
@@ -745,7 +747,7 @@ def test_a_webhook_takes_the_token_of_whoever_may_post_events_for_its_contract(
     stored = {}
     for caller in CALLERS:
         body = json.dumps({"kind": "created", "ticket_no": f"WO-{caller}",
-                           "when": T0.isoformat()}).encode()  # fmt: skip
+                           "when": T0.isoformat(), "level": "low"}).encode()  # fmt: skip
         answer = world.client.post("/hooks/inhouse", content=body, headers=world.headers(caller))
         stored[caller] = answer.status_code
         if answer.status_code == 404:
