@@ -23,8 +23,8 @@ from starlette.routing import Mount, Route
 
 from slaengine.access import PERMISSIONS, Principal, token_principal
 from slaengine.api.access import PUBLIC_PATHS
-from slaengine.api.hooks import load_hooks, mount_hooks, parse_hook_options
 from slaengine.api.auth import COOKIE, Auth
+from slaengine.api.hooks import load_hooks, mount_hooks, parse_hook_options
 from slaengine.audit import trail
 from slaengine.clock import FixedClock
 from slaengine.server import create_app
