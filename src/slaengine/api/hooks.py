@@ -276,11 +276,11 @@ def mount_hooks(
         raw = await read_body(request, limits.event_bytes, "webhook")
         if request.headers.get("authorization") or hook.mapping.auth is None:
             who = callers.principal(request)  # 401 without a valid token
-            refused = hook_refusal(who, hook.mapping.contract)
-            if refused is not None and refused[0] == 404:
+            barred = hook_refusal(who, hook.mapping.contract)
+            if barred is not None and barred[0] == 404:
                 return unknown(name)
-            if refused is not None:
-                raise HTTPException(refused[0], detail=refused[1])
+            if barred is not None:
+                raise HTTPException(barred[0], detail=barred[1])
         else:
             why = _proof_problem(hook, request, raw, service.clock.now().timestamp())
             if why is not None:
