@@ -132,6 +132,13 @@ PERMISSIONS: Mapping[str, Rule] = MappingProxyType(
             "查看服务状态（健康、实时推送）",
             per_contract=False,
         ),
+        "service.details": _rule(
+            (VIEWER,),
+            "see /health's details: the work waiting over every contract, the store's and the "
+            "alert endpoints' state",
+            "查看 /health 的详情：所有合同的待办、存储与告警端点的状态",
+            per_contract=False,
+        ),
     }
 )
 

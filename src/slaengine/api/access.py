@@ -4,7 +4,8 @@ Theory of operation
 -------------------
 A route declares what it does with one dependency, ``requires(action, contract=…)``: the
 action is a key of slaengine.access ``PERMISSIONS``; ``contract`` says where the route's
-contract comes from — its path (``path("contract")``), or the row an id in its path names
+contract comes from — its path (``path("contract")``), its query when given
+(``query("contract")``: a console page's ``?contract=``), or the row an id in its path names
 (``row(StoredAlert, "alert_id", "no alert {}")``: the alert's contract). The dependency finds
 the caller (api/auth.py ``Auth.principal_of``: 401 without one), resolves the contract, and
 
@@ -82,6 +83,22 @@ def path(name: str = "contract", missing: str = "contract {!r} is not loaded") -
     return resolve
 
 
+def query(name: str = "contract", missing: str = "contract {!r} is not loaded") -> Resolver:
+    """The contract is the query parameter ``name`` when it is given (a console page's
+    ``?contract=``); absent, the route picks one of the caller's contracts itself and the rule
+    is checked as for a list. ``missing``: the 404 words."""
+
+    def resolve(request: Request, _session: Session) -> tuple[str | None, str]:
+        value = request.query_params.get(name)
+        if not value:
+            return None, ""
+        return value, missing.format(value)
+
+    resolve.needs_store = False  # type: ignore[attr-defined]
+    resolve.optional = True  # type: ignore[attr-defined]
+    return resolve
+
+
 def row(model: Any, name: str, missing: str) -> Resolver:
     """The contract of the ``model`` row whose id is the path parameter ``name`` (its
     ``contract`` column); ``missing``: the route's 404 words, ``{}`` the id."""
@@ -129,7 +146,9 @@ def requires(action: str, contract: Resolver | None = None, *, page: bool = Fals
             else:
                 where, missing = contract(request, None)  # type: ignore[arg-type]
             # an unknown id answers as a hidden one: 404 either way, before any 403
-            if where is None or not who.sees(where):
+            if where is None and getattr(contract, "optional", False):
+                pass  # not named (``query``): the route shows one the caller sees
+            elif where is None or not who.sees(where):
                 if page:
                     raise Hidden(missing)
                 raise HTTPException(status.HTTP_404_NOT_FOUND, detail=missing)
@@ -246,3 +265,16 @@ def signed(who: Principal, data: Any) -> Any:
     if attrs is not None and not isinstance(attrs, dict):
         return data  # the store rejects it with its own words
     return {**data, "attrs": {**(attrs or {}), "by": who.name}}
+
+
+def hook_refusal(who: Principal, contract: str) -> tuple[int, str] | None:
+    """Whether ``who`` (a bearer token's caller) may post a webhook's events, which are all for
+    ``contract`` (its mapping's): None when they may (``events.post`` on it: the operator
+    token, an administrator, the contract's manager); 404 when they do not see the contract
+    (the webhook answers as for a name that is not mounted, so it tells nothing); else 403
+    and why."""
+    if who.may("events.post", contract):
+        return None
+    if not who.sees(contract):
+        return 404, ""
+    return 403, VIEWER_READS if who.kind == "token" else refusal(who, "events.post")

@@ -9,9 +9,12 @@ offered one by one to the same door as ``POST /events``: the group commit
 (``LiveService.post_one_async``), so they share its transactions, its idempotency (a redelivery
 is a duplicate of what is stored), its durability (answered after the commit) and its judge lane.
 
-Who may post: the operator's bearer token always; otherwise the source's own proof, named by the
-mapping's ``auth`` - an HMAC of the raw body (Zammad ``sha1=``, Jira ``sha256=``), GLPI's HMAC of
-body + timestamp with the timestamp inside a replay window, a shared token in a header, or (for
+Who may post: a bearer token that may post events for the hook's contract (``events.post``: the
+operator token, an administrator's or the contract's manager's own token; a token that does not
+see the contract gets the 404 of a webhook that is not mounted, one that sees it but may not post
+a 403); otherwise the source's own proof, named by the mapping's ``auth`` - an HMAC of the raw
+body (Zammad ``sha1=``, Jira ``sha256=``), GLPI's HMAC of body + timestamp with the timestamp
+inside a replay window, a shared token in a header, or (for
 senders that can set neither) in the URL. Secrets are read from the environment variable the
 mapping names, once, when the service starts; they are compared with ``hmac.compare_digest``.
 
@@ -37,11 +40,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
+from slaengine.api.access import hook_refusal
 from slaengine.api.auth import Auth
 from slaengine.api.problems import (
     Answer,
@@ -172,6 +176,13 @@ def mount_hooks(
     limits = limits or BodyLimits()
     by_name = {hook.name: hook for hook in hooks}
     store = service.store
+    # who a bearer token is: the app's own sign-in (with the store's named users), as for every
+    # other route; ``auth`` when the app has none
+    callers: Auth = getattr(app.state, "auth", None) or auth
+
+    def unknown(name: str) -> JSONResponse:
+        known = ", ".join(sorted(by_name)) or "none (slaengine serve --hook NAME=MAPPING)"
+        return problem(404, f"no webhook {name!r}; mounted: {known}", field="name")
 
     def keep(hook: Hook, error: str, raw: bytes) -> None:
         """Keep a refused payload for inspection, like a rejected line (table ``rejected``);
@@ -243,8 +254,12 @@ def mount_hooks(
     @app.post(
         "/hooks/{name}",
         tags=["events"],
-        # the source's own signature, or a bearer token that may do everything (checked below)
-        openapi_extra={"x-access": "public: the source's signature, or the operator token"},
+        # the source's own signature, or a bearer token that may post events for the hook's
+        # contract (checked below: api/access.py hook_refusal)
+        openapi_extra={
+            "x-access": "public: the source's signature, or a bearer token with events.post on "
+            "the hook's contract"
+        },
         responses={
             **responses(400, 401, 403, 404, 413, 422, 429, 503),
             200: {"description": "Nothing new: a redelivery, or nothing the mapping measures."},
@@ -257,11 +272,15 @@ def mount_hooks(
         reads), mapped to events and stored like ``POST /events`` (docs/connectors.md)."""
         hook = by_name.get(name)
         if hook is None:
-            known = ", ".join(sorted(by_name)) or "none (slaengine serve --hook NAME=MAPPING)"
-            return problem(404, f"no webhook {name!r}; mounted: {known}", field="name")
+            return unknown(name)
         raw = await read_body(request, limits.event_bytes, "webhook")
         if request.headers.get("authorization") or hook.mapping.auth is None:
-            auth.check(request, write=True)
+            who = callers.principal(request)  # 401 without a valid token
+            barred = hook_refusal(who, hook.mapping.contract)
+            if barred is not None and barred[0] == 404:
+                return unknown(name)
+            if barred is not None:
+                raise HTTPException(barred[0], detail=barred[1])
         else:
             why = _proof_problem(hook, request, raw, service.clock.now().timestamp())
             if why is not None:

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from slaengine.api.access import requires
+from slaengine.api.access import query, requires
 from slaengine.clocks import Clock
 from slaengine.console.charts import Bar, rate_chart
 from slaengine.console.page import Console, months_of
@@ -31,7 +31,10 @@ def add_routes(router: APIRouter, console: Console) -> None:
     render = console.render
     now_of = console.now
 
-    @router.get("/console/compliance", dependencies=[requires("contract.read", page=True)])
+    @router.get(
+        "/console/compliance",
+        dependencies=[requires("contract.read", query("contract"), page=True)],
+    )
     def compliance_page(request: Request, contract: str | None = None) -> HTMLResponse:
         p = page(request)
         context = console.chosen(p, contract)

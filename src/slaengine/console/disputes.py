@@ -18,7 +18,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from slaengine.api.access import Hidden, Refused, requires
+from slaengine.api.access import Hidden, Refused, query, requires
 from slaengine.api.access import actor as access_actor
 from slaengine.api.access import row as row_of
 from slaengine.api.problems import form_body
@@ -51,7 +51,7 @@ def add_routes(router: APIRouter, console: Console) -> None:
         headline = p.t(_REFUSAL_WORDS.get(exc.status, "dispute_refused"))
         return render(p, "message.html", status_code=exc.status, text=f"{headline} {exc.error}")
 
-    @router.get("/console/disputes", dependencies=[requires(READ, page=True)])
+    @router.get("/console/disputes", dependencies=[requires(READ, query("contract"), page=True)])
     def disputes_page(
         request: Request, contract: str | None = None, state: str | None = None
     ) -> HTMLResponse:

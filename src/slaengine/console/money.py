@@ -27,7 +27,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from slaengine.api.access import Refused, requires
+from slaengine.api.access import Refused, query, requires
 from slaengine.api.access import actor as access_actor
 from slaengine.api.problems import form_body
 from slaengine.audit import confirmations
@@ -76,7 +76,9 @@ def add_routes(router: APIRouter, console: Console) -> None:
     render = console.render
     now_of = console.now
 
-    @router.get("/console/money", dependencies=[requires("contract.read", page=True)])
+    @router.get(
+        "/console/money", dependencies=[requires("contract.read", query("contract"), page=True)]
+    )
     def money_page(
         request: Request,
         contract: str | None = None,
@@ -126,7 +128,10 @@ def add_routes(router: APIRouter, console: Console) -> None:
             standings=standings,
         )
 
-    @router.get("/console/money/statement", dependencies=[requires("statement.read", page=True)])
+    @router.get(
+        "/console/money/statement",
+        dependencies=[requires("statement.read", query("contract"), page=True)],
+    )
     def statement(
         request: Request,
         contract: str | None = None,

@@ -26,6 +26,7 @@ from jinja2 import Environment
 
 from slaengine.access import NOBODY_ASKED, Principal
 from slaengine.alerts.messages import human_duration
+from slaengine.api.access import Hidden
 from slaengine.api.auth import OPERATOR, VIEWER, Auth, Role
 from slaengine.console.live import ChangeFeed
 from slaengine.console.reports import Reports, newest_contracts
@@ -159,11 +160,16 @@ class Console:
         return response
 
     def chosen(self, p: Page, contract: str | None) -> Context:
-        """The contract asked for, else the first one; NoContract when none is loaded."""
+        """The contract asked for (``?contract=``), else the caller's first one; NoContract when
+        the caller sees none. A contract asked for that is not loaded, or that the caller does
+        not see, is the console's "not found" page (``Hidden``): the same 404 either way, so
+        ids do not leak."""
+        if contract:
+            if contract not in p.contracts:
+                raise Hidden(f"contract {contract!r} is not loaded")
+            return p.contracts[contract]
         if not p.contracts:
             raise NoContract(p)
-        if contract and contract in p.contracts:
-            return p.contracts[contract]
         return next(iter(p.contracts.values()))
 
     def period(self, context: Context, text: str | None, now: datetime) -> Window:

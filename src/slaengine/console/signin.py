@@ -1,6 +1,7 @@
 """Signing in and out, and the live feed a signed-in page listens to.
 
-The form takes a token, or a user's name and password (store/users.py: Argon2id, the same time
+The form takes a token (a shared one, or a user's own API token ``slau_…``: signed in as that
+user), or a user's name and password (store/users.py: Argon2id, the same time
 for an unknown name); the answer is a new session cookie of the token's role or of the user
 (api/auth.py, api/sessions.py: the session the browser brought, if any, is ended; sessions rotate at
 sign-in). Signing out ends the session on the server, so a copy of the cookie is dead too.
@@ -15,6 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
+from slaengine.access import Principal
 from slaengine.api.access import public, requires
 from slaengine.api.auth import COOKIE, secure_request
 from slaengine.api.problems import form_body
@@ -56,10 +58,27 @@ def add_routes(router: APIRouter, console: Console) -> None:
             cookie = await run_in_threadpool(auth.sign_in_user, found[0], found[1], ending)
             return _signed_in(request, target, cookie)
         role = auth.role_of_token(given) if given else None
+        if role is None and given:
+            user = await run_in_threadpool(_user_of_token, given)
+            if user is not None:  # a user's own API token: signed in as that user
+                await run_in_threadpool(sign_in, request, True, user[0].name, "token")
+                cookie = await run_in_threadpool(auth.sign_in_user, user[0], user[1], ending)
+                return _signed_in(request, target, cookie)
         await run_in_threadpool(sign_in, request, role is not None, role, "token")  # audit trail
         if role is None:
             return _refused(request, target, "token", name)
         return _signed_in(request, target, auth.sign_in(role, ending=ending))
+
+    def _user_of_token(given: str) -> tuple[Principal, str] | None:
+        """The live user whose API token (``slau_…``) ``given`` is, with their password hash
+        (their session ends with a new password, as a name sign-in's does); None otherwise."""
+        users = auth.users
+        if users is None or not auth.required:
+            return None
+        found = users.by_token(given)
+        if found is None or found.user_id is None:
+            return None
+        return users.by_id(found.user_id)
 
     def _refused(request: Request, target: str, error: str, name: str) -> Response:
         lang, _ = lang_of(request)

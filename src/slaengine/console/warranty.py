@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from slaengine.api.access import requires
+from slaengine.api.access import query, requires
 from slaengine.console.page import Console
 from slaengine.warranty import WarrantyBook
 
@@ -17,7 +17,9 @@ def add_routes(router: APIRouter, console: Console) -> None:
     render = console.render
     now_of = console.now
 
-    @router.get("/console/warranty", dependencies=[requires("contract.read", page=True)])
+    @router.get(
+        "/console/warranty", dependencies=[requires("contract.read", query("contract"), page=True)]
+    )
     def warranty_page(request: Request, contract: str | None = None) -> HTMLResponse:
         p = page(request)
         context = console.chosen(p, contract)

@@ -33,6 +33,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -632,8 +633,10 @@ def listed(
     state: str | None = None,
     ticket: str | None = None,
     limit: int = 500,
+    within: Collection[str] | None = None,
 ) -> list[Dispute]:
-    """Disputes, newest first, narrowed to a contract, a state, a ticket."""
+    """Disputes, newest first, narrowed to a contract, a state, a ticket and (``within``, None:
+    every contract) the contracts a caller sees — in the query, before the limit."""
     if state is not None and state not in STATES:
         raise DisputeError(422, f"state: {state!r} is not one of {', '.join(STATES)}", "state")
     query = select(Dispute)
@@ -643,6 +646,8 @@ def listed(
         query = query.where(Dispute.state == state)
     if ticket is not None:
         query = query.where(Dispute.ticket == ticket)
+    if within is not None:
+        query = query.where(Dispute.contract.in_(sorted(within)))
     return list(session.scalars(query.order_by(Dispute.id.desc()).limit(limit)))
 
 

@@ -336,9 +336,8 @@ def disputes_router(store: Store, service: LiveService, auth: Auth) -> APIRouter
     ) -> list[dict[str, Any]]:
         """Disputes, newest first, with their evidence files (described, not their content)."""
         with store.sessions() as session:
-            rows = store_disputes.listed(session, contract, state, ticket, limit)
             within = visible(request, "dispute.read")  # the caller's contracts only
-            rows = [row for row in rows if within is None or row.contract in within]
+            rows = store_disputes.listed(session, contract, state, ticket, limit, within)
             evidence = store_disputes.evidence_of(session, [row.id for row in rows])
             return [store_disputes.dispute_json(row, evidence[row.id]) for row in rows]
 

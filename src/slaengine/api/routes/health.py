@@ -1,6 +1,7 @@
-"""``GET /health``: whether the service is up and ready, and for a signed-in caller the work
-waiting. ``StoreHealth`` remembers whether the last request reached the store (the error
-handlers of api/problems.py tell it)."""
+"""``GET /health``: whether the service is up and ready, and for a caller the permission table
+lets see the service's details (``service.details``) the work waiting. ``StoreHealth``
+remembers whether the last request reached the store (the error handlers of api/problems.py
+tell it)."""
 
 from __future__ import annotations
 
@@ -65,18 +66,18 @@ def health_router(
     @router.get(
         "/health",
         tags=["service"],
-        openapi_extra={"x-access": "public: up and ready to anyone, the details signed in"},
+        openapi_extra={"x-access": "public: up and ready to anyone, the details service.details"},
         responses={503: {"description": "The store cannot be reached (the body says so)."}},
     )
     def health(request: Request) -> JSONResponse:
-        """Whether the service is up and ready; for a signed-in caller (any token, or the
-        console's session) also the work waiting: the next due time, undelivered alerts, the
-        state of the store and of every alert endpoint (URLs without credentials, path or
-        query), tickets parked after failed evaluations, whether the first due pass is done
+        """Whether the service is up and ready; for a caller who may see the service's details
+        (``service.details``: the operator and viewer tokens, an administrator — by bearer
+        token or the console's session) also the work waiting: the next due time, undelivered
+        alerts, the state of the store and of every alert endpoint (URLs without credentials, path
+        or query), tickets parked after failed evaluations, whether the first due pass is done
         (``ready``) and the tickets waiting to be evaluated."""
-        try:
-            auth.role_of(request)
-            signed_in = True
+        try:  # the details are the permission table's (slaengine.access "service.details")
+            signed_in = auth.principal_of(request).may("service.details")
         except NotSignedIn:
             signed_in = False
         parts: dict[str, Any] = {}
