@@ -89,8 +89,9 @@ def test_a_line_reference_survives_the_renumbering_of_starts() -> None:
     assert second.id != renumbered.id
     assert line_reference(second) == line_reference(renumbered) == "P-visit/T-1/visit/1@E-17"
     assert line_reference(_clock_line(0, "")) == "P-visit/T-1/visit/1"
+    # the waiver names the start itself too, which a late event cannot renumber
     assert waiver_attrs(second) == {
-        "commitment": "visit", "cycle": 1, "clause": "P-visit", "occurrence": 2,
+        "commitment": "visit", "cycle": 1, "clause": "P-visit", "occurrence": 2, "start": "E-17",
     }  # fmt: skip
 
 
@@ -681,3 +682,33 @@ def test_accepting_waives_a_contract_wide_line_and_a_compensation_line(tmp_path:
             assert trail.verify(session).ok
     finally:
         store.close()
+
+
+def test_an_accepted_disputes_waiver_stays_with_its_start_when_a_late_event_renumbers() -> None:
+    """A dispute refers to a per-start clock's line by its start event; the waiver its
+    acceptance stores names that start too, so a late start that renumbers the occurrences
+    leaves the waiver on the disputed breach, not on whichever is now ``#2``."""
+    from datetime import UTC, datetime
+
+    from slaengine.events import Event
+    from slaengine.penalties.disputes import waiver_attrs
+    from slaengine.penalties.lines import CLOCK, Line, Trigger
+    from slaengine.penalties.waivers import Waiver
+
+    at = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    disputed = Line(id="P-x/T1/c/1#2", section="penalty", clause="P-x", kind="fixed",
+                    source=CLOCK, occurred_at=at, billed_at=at, contract_year=1, amount=None,
+                    formula_en="", formula_zh="", ticket="T1", commitment="c", cycle=1,
+                    occurrence=2, start_key="E-7")  # fmt: skip
+    attrs = {**waiver_attrs(disputed), "reason": "accepted", "by": "manager"}
+    assert attrs["start"] == "E-7" and attrs["occurrence"] == 2
+    waiver = Waiver.from_event(
+        Event(id="W1", contract="C", ticket="T1", type="breach_waived", at=at, attrs=attrs)
+    )
+
+    def trigger(occurrence: int, start: str) -> Trigger:
+        return Trigger(source=CLOCK, occurred_at=at, ticket="T1", commitment="c", cycle=1,
+                       occurrence=occurrence, start_key=start)  # fmt: skip
+
+    assert waiver.covers(trigger(3, "E-7"), "P-x")  # the disputed start, renumbered
+    assert not waiver.covers(trigger(2, "E-9"), "P-x")  # the late start that is now #2

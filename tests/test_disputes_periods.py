@@ -162,3 +162,29 @@ def test_a_service_credit_line_is_disputed_and_waived_by_its_period(tmp_path: Pa
         assert waived.waived and waived.id == reference  # type: ignore[attr-defined]
     finally:
         store.close()
+
+
+def test_a_made_up_line_of_a_clause_not_priced_per_period_is_refused_without_judging(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only a measure or service credit clause has period lines that are not stored: a line id
+    under any other clause is a 404 at once, not a judgement of the whole contract (which a
+    caller could otherwise ask for in a loop)."""
+    import slaengine.evaluate
+
+    clock = FixedClock(datetime(2026, 4, 2, tzinfo=UTC))
+    store = Store.open(f"sqlite:///{tmp_path / 'm.db'}", clock)
+    try:
+        store.load_contract(CONTRACT.read_text("utf-8"), CONTRACT, datetime(2026, 1, 15).date())
+        contract = load_contract(CONTRACT)
+        other = next(c.id for c in contract.clauses if c.kind not in store_disputes.PERIOD_KINDS)
+
+        def judged(*_: object, **__: object) -> None:
+            raise AssertionError("the whole contract was judged for a made-up line")
+
+        monkeypatch.setattr(slaengine.evaluate, "evaluate", judged)
+        with pytest.raises(DisputeError) as refused:
+            store_disputes.file_dispute(store, CID, f"{other}/made-up", "why", SUPPLIER)
+        assert refused.value.status == 404
+    finally:
+        store.close()

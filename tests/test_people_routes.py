@@ -767,3 +767,37 @@ def test_a_webhook_takes_the_token_of_whoever_may_post_events_for_its_contract(
         "/hooks/inhouse", content=b"{}", headers={"Authorization": "Bearer slau_guess"}
     )
     assert wrong.status_code == 401
+
+
+# -- what the review of the merged change found (issue 24) ----------------------------------------
+
+
+def test_a_person_confirms_the_statement_for_their_own_side_only(world: World) -> None:
+    """A supplier cannot record the customer's confirmation, nor billing the supplier's: the
+    side is the person's role, whatever the form says; the operator token picks either."""
+    from slaengine.audit.records import StatementConfirmation
+
+    form = {"contract": A, "period": "2026-03", "by": "x", "party": "customer"}
+    for caller in ("supplier", "billing", "operator"):
+        answer = world.client.post(
+            "/console/money/confirm", data=form, headers=world.headers(caller),
+            follow_redirects=False,
+        )  # fmt: skip
+        assert answer.status_code in (200, 303), (caller, answer.text)
+    with world.store.sessions() as session:
+        rows = session.query(StatementConfirmation).order_by(StatementConfirmation.id).all()
+        kept = [(row.who, row.party) for row in rows[-3:]]
+    assert kept == [("supplier", "supplier"), ("billing", "customer"), ("x", "customer")]
+
+
+def test_the_disputes_page_without_a_contract_needs_the_right_to_read_disputes(
+    world: World,
+) -> None:
+    """Billing sees contract A but may not read its disputes: the page that opens on the
+    caller's first contract must not show them either."""
+    assert world.principal("billing").sees(A)
+    assert not world.principal("billing").may("dispute.read", A)
+    answer = world.client.get("/console/disputes", headers=world.headers("billing"))
+    assert answer.status_code == 403
+    shown = world.client.get("/console/disputes", headers=world.headers("supplier"))
+    assert shown.status_code == 200

@@ -34,6 +34,8 @@ ADMINISTRATOR = "administrator"
 OPERATOR = "operator"
 VIEWER = "viewer"
 
+#: Which side of the contract a role confirms a statement for (``Principal.parties``).
+PARTY_OF_ROLE: Mapping[str, str] = MappingProxyType({SUPPLIER: "supplier", BILLING: "customer"})
 #: Roles granted on one contract.
 CONTRACT_ROLES: tuple[str, ...] = (CONTRACT_MANAGER, SUPERVISOR, BILLING, SUPPLIER)
 #: Roles that hold on every contract: granted to a user (administrator) or proved by a shared
@@ -209,6 +211,15 @@ class Principal:
         if self.almighty or self.everywhere & found.roles:
             return None
         return frozenset(c for c, roles in self.grants.items() if roles & found.roles)
+
+    def parties(self, contract: str) -> frozenset[str]:
+        """The sides of ``contract`` whose statement confirmation this caller may record: a
+        supplier confirms as the supplier, billing as the customer; the operator token and an
+        administrator (who act for either side) may record both."""
+        if self.almighty:
+            return frozenset(PARTY_OF_ROLE.values())
+        roles = self.roles_on(contract)
+        return frozenset(party for role, party in PARTY_OF_ROLE.items() if role in roles)
 
     def role_words(self, lang: str) -> str:
         """The caller's roles in words (``operator``; ``supplier on HT-1, billing on HT-2``)."""

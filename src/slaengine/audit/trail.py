@@ -216,8 +216,8 @@ def record_waivers(session: Session, accepted: Sequence[Event], source: str, at:
         attrs = event.attrs
         named = {
             key: attrs[key]
-            for key in ("reason", "commitment", "cycle", "occurrence", "obligation", "clause",
-                        "period_start", "event")
+            for key in ("reason", "commitment", "cycle", "occurrence", "start", "obligation",
+                        "clause", "period_start", "event")
             if attrs.get(key) is not None
         }  # fmt: skip
         append(

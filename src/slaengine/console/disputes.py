@@ -24,7 +24,7 @@ from slaengine.api.access import row as row_of
 from slaengine.api.problems import form_body
 from slaengine.api.routes.disputes import DECIDE, FILE, READ, judge_after, read_form
 from slaengine.console.page import Console, Page, local_path, money_text
-from slaengine.penalties.disputes import OPEN, STATES
+from slaengine.penalties.disputes import STATES
 from slaengine.store import disputes as store_disputes
 from slaengine.store.disputes import Dispute, DisputeError
 from slaengine.store.limits import INT_MAX
@@ -58,12 +58,14 @@ def add_routes(router: APIRouter, console: Console) -> None:
         p = page(request)
         context = console.chosen(p, contract)
         cid = context.contract.id
+        if not p.may(READ, cid):  # the first contract shown may be one the caller only sees
+            raise Refused(READ)
         wanted = state if state in STATES else None
         with store.sessions() as session:
             rows = store_disputes.listed(session, cid, wanted)
             evidence = store_disputes.evidence_of(session, [row.id for row in rows])
             shown = [store_disputes.dispute_json(row, evidence[row.id]) for row in rows]
-            opened = len(store_disputes.listed(session, cid, OPEN))
+            opened = store_disputes.open_count(session, cid)
         return render(
             p,
             "disputes.html",

@@ -184,6 +184,13 @@ def add_routes(router: APIRouter, console: Console) -> None:
         context = console.chosen(p, field("contract") or None)
         if not p.may("statement.confirm", context.contract.id):
             raise Refused("statement.confirm")
+        # a person confirms for their own side: a supplier as the supplier, billing as the
+        # customer, whatever the form says (slaengine.access.Principal.parties)
+        sides = p.principal.parties(context.contract.id)
+        if len(sides) == 1:
+            party = next(iter(sides))
+        elif party not in sides:
+            raise Refused("statement.confirm")
         now = now_of()
         window = console.period(context, field("period") or None, now)
 

@@ -79,6 +79,8 @@ def waiver_attrs(line: Line) -> dict[str, Any]:
         }
         if line.occurrence:
             attrs["occurrence"] = line.occurrence
+            if line.start_key:  # the start itself, which a late event cannot renumber
+                attrs["start"] = line.start_key
         return attrs
     if line.source == OBLIGATION:
         return {

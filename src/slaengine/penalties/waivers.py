@@ -34,6 +34,9 @@ class Waiver:
     cycle: int | None = None
     #: Which start of a commitment that runs per start (None: every start).
     occurrence: int | None = None
+    #: The same start by its ``start_key`` (its start event's id): it stays with that start when
+    #: a late event renumbers the starts (a decided dispute's waiver names both; this wins).
+    start: str | None = None
     obligation: str | None = None
     asset: str | None = None
     period_start: datetime | None = None
@@ -65,6 +68,7 @@ class Waiver:
                 if isinstance(occurrence, int) and not isinstance(occurrence, bool)
                 else None
             ),
+            start=_text(attrs.get("start")),
             obligation=_text(attrs.get("obligation")),
             asset=event.asset,
             period_start=period_start,
@@ -82,7 +86,11 @@ class Waiver:
                 self.commitment == trigger.commitment
                 and self.ticket == trigger.ticket
                 and (self.cycle is None or self.cycle == trigger.cycle)
-                and (self.occurrence is None or self.occurrence == trigger.occurrence)
+                and (
+                    self.start == trigger.start_key
+                    if self.start is not None
+                    else self.occurrence is None or self.occurrence == trigger.occurrence
+                )
                 and self.clause in (None, clause)
             )
         if trigger.source == OBLIGATION:
@@ -111,6 +119,7 @@ class Waiver:
             "commitment": self.commitment,
             "cycle": self.cycle,
             **({"occurrence": self.occurrence} if self.occurrence is not None else {}),
+            **({"start": self.start} if self.start is not None else {}),
             "obligation": self.obligation,
             "period_start": self.period_start.isoformat() if self.period_start else None,
             "waived_event": self.waived_event,

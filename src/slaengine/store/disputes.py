@@ -46,6 +46,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
     select,
 )
 from sqlalchemy.exc import IntegrityError
@@ -579,6 +580,10 @@ def _decided(dispute: Dispute, state: str, reason: str, actor: trail.Actor, now:
     dispute.decision_reason = reason
 
 
+#: The clause kinds priced per period of the whole contract (their lines are not stored).
+PERIOD_KINDS = frozenset({"measure_credit", "service_credit"})
+
+
 def _period_line(store: Store, contract: str, reference: str, now: datetime) -> Line | None:
     """The line ``reference`` of a clause priced per period of the whole contract (a
     ``measure_credit`` or ``service_credit`` line: the live service does not store them) as it
@@ -594,7 +599,12 @@ def _period_line(store: Store, contract: str, reference: str, now: datetime) -> 
         if not rows:
             return None
         context = store.context(rows[-1])
-    if not any(clause.id == reference.split("/", 1)[0] for clause in context.contract.clauses):
+    # only a clause priced per period has such lines: a made-up id of any other clause is
+    # answered without judging the whole contract
+    named = reference.split("/", 1)[0]
+    if not any(
+        clause.id == named and clause.kind in PERIOD_KINDS for clause in context.contract.clauses
+    ):
         return None
     report = evaluate(context, store.contract_events(contract), now)
     for line in report.charges.lines():
@@ -649,6 +659,12 @@ def listed(
     if within is not None:
         query = query.where(Dispute.contract.in_(sorted(within)))
     return list(session.scalars(query.order_by(Dispute.id.desc()).limit(limit)))
+
+
+def open_count(session: Session, contract: str) -> int:
+    """How many disputes of ``contract`` are open (counted in the query, however many)."""
+    query = select(func.count()).select_from(Dispute)
+    return session.scalar(query.where(Dispute.contract == contract, Dispute.state == OPEN)) or 0
 
 
 def evidence_of(session: Session, dispute_ids: list[int]) -> dict[int, list[DisputeEvidence]]:
