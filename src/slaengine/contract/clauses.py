@@ -19,7 +19,7 @@ from pydantic import (
     model_validator,
 )
 
-from slaengine.contract.base import Model, Money, Percent, Provenance, Text, _money
+from slaengine.contract.base import Model, Money, Percent, Provenance, Text, _money, empty_list
 from slaengine.contract.conditions import Condition, Conditions
 from slaengine.durations import Duration
 
@@ -28,7 +28,7 @@ class ClauseBase(Model):
     id: str
     name: Text | None = None
     #: Events that trigger this clause directly (``site_violation``), besides breaches.
-    on_event: Conditions = Field(default_factory=list)
+    on_event: Conditions = Field(default_factory=empty_list)
     #: Cap per breach (or per event), as an amount or as a percentage of the contract price.
     cap: Money | None = None
     cap_percent: Percent | None = None
@@ -40,7 +40,7 @@ class ClauseBase(Model):
     pays: Literal["penalty", "compensation"] | None = Field(
         default=None, exclude_if=lambda value: value is None
     )
-    source: Provenance = Field(default_factory=list, exclude=True)
+    source: Provenance = Field(default_factory=empty_list, exclude=True)
 
 
 def _lateness_unit(value: Duration) -> Duration:
@@ -169,7 +169,7 @@ class MeasureCreditClause(ClauseBase):
     fee: Money
     #: The most severe tier the figure falls in applies (the lowest ``below``, the highest
     #: ``above``); the tiers are kept in that order.
-    tiers: list[MeasureTier] = Field(default_factory=list)
+    tiers: list[MeasureTier] = Field(default_factory=empty_list)
     per_started: ShortfallStep | None = None
     max_percent: Percent | None = None
 
@@ -207,7 +207,7 @@ Clause = Annotated[
 class Cap(Model):
     amount: Money | None = None
     percent_of_price: Percent | None = None
-    source: Provenance = Field(default_factory=list, exclude=True)
+    source: Provenance = Field(default_factory=empty_list, exclude=True)
 
     @model_validator(mode="after")
     def _one(self) -> Cap:
@@ -225,7 +225,7 @@ class RollingCap(Model):
     percent_of_fees: Percent | None = None
     monthly_fee: Money | None = None
     amount: Money | None = None
-    source: Provenance = Field(default_factory=list, exclude=True)
+    source: Provenance = Field(default_factory=empty_list, exclude=True)
 
     @model_validator(mode="after")
     def _one(self) -> RollingCap:

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, field_validator
 
-from slaengine.contract.base import Model, Provenance, Text
+from slaengine.contract.base import Model, Provenance, Text, empty_list
 from slaengine.contract.conditions import AppliesTo, Condition, Conditions, _conditions
 from slaengine.durations import Duration
 
@@ -38,11 +38,11 @@ class Shape(Model):
 
     name: Text | None = None
     description: Text | None = None
-    start: Conditions = Field(default_factory=list)
-    stop: Conditions = Field(default_factory=list)
-    cancel: Conditions = Field(default_factory=list)
-    pause: Conditions = Field(default_factory=list)
-    resume: Conditions = Field(default_factory=list)
+    start: Conditions = Field(default_factory=empty_list)
+    stop: Conditions = Field(default_factory=empty_list)
+    cancel: Conditions = Field(default_factory=empty_list)
+    pause: Conditions = Field(default_factory=empty_list)
+    resume: Conditions = Field(default_factory=empty_list)
     target: Duration | None = None
     calendar: str | None = None
     applies_to: AppliesTo | None = None
@@ -53,7 +53,7 @@ class RuleLibrary(Model):
 
     library: str
     description: Text | None = None
-    event_types: list[str] = Field(default_factory=list)
+    event_types: list[str] = Field(default_factory=empty_list)
     shapes: dict[str, Shape]
 
 
@@ -65,16 +65,16 @@ class Commitment(Model):
     use: str | None = None
     start: Conditions
     stop: Conditions
-    cancel: Conditions = Field(default_factory=list)
-    pause: Conditions = Field(default_factory=list)
-    resume: Conditions = Field(default_factory=list)
+    cancel: Conditions = Field(default_factory=empty_list)
+    pause: Conditions = Field(default_factory=empty_list)
+    resume: Conditions = Field(default_factory=empty_list)
     target: Duration
     #: Targets by where the asset is (and severity): the first row that matches the ticket's
     #: facts gives the target, ``target`` is for tickets no row matches (市区2小时, 郊县4小时 ...).
-    targets: list[TargetRow] = Field(default_factory=list)
+    targets: list[TargetRow] = Field(default_factory=empty_list)
     calendar: str
     applies_to: AppliesTo = Field(default_factory=AppliesTo)
-    clauses: list[str] = Field(default_factory=list)
+    clauses: list[str] = Field(default_factory=empty_list)
     warn_at: Annotated[float, Field(gt=0, lt=1)] | None = None
     #: ``once``: one clock per ticket and cycle (from the first start); ``per_start``: a clock
     #: for every start event (每次来电须在2小时内回复), each stopped by the next stop;
@@ -87,7 +87,7 @@ class Commitment(Model):
     lateness: Literal["wall_clock", "calendar"] = Field(
         default="wall_clock", exclude_if=lambda value: value == "wall_clock"
     )
-    source: Provenance = Field(default_factory=list, exclude=True)
+    source: Provenance = Field(default_factory=empty_list, exclude=True)
 
     def target_for(self, facts: Mapping[str, str | None]) -> Duration:
         """The target for a ticket with these facts (severity and asset attributes)."""

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
-from slaengine.contract.base import CONDITION_FIELDS, Model, _listed
+from slaengine.contract.base import CONDITION_FIELDS, Model, _listed, empty_list
 
 
 class Condition(Model):
@@ -60,8 +60,10 @@ Conditions = Annotated[list[Condition], BeforeValidator(_conditions)]
 class AppliesTo(Model):
     """Which tickets a commitment applies to; an empty filter means all tickets."""
 
-    severity: Annotated[list[str], BeforeValidator(_conditions)] = Field(default_factory=list)
-    asset_class: Annotated[list[str], BeforeValidator(_conditions)] = Field(default_factory=list)
+    severity: Annotated[list[str], BeforeValidator(_conditions)] = Field(default_factory=empty_list)
+    asset_class: Annotated[list[str], BeforeValidator(_conditions)] = Field(
+        default_factory=empty_list
+    )
     #: Asset attributes (``zone: [suburb, remote]``), from the asset registry or, where it
     #: lacks them, from the ticket's events (``attrs.zone``).
     attrs: dict[str, Annotated[list[str], BeforeValidator(_conditions)]] = Field(

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from slaengine.contract.base import Model, Provenance, Text
+from slaengine.contract.base import Model, Provenance, Text, empty_list
 from slaengine.contract.channels import ChannelSpec
 from slaengine.durations import Duration
 
@@ -22,13 +22,13 @@ class Contact(Model):
     id: str
     name: Text | None = None
     lang: Literal["zh", "en", "both"] = "both"
-    channels: list[ChannelSpec] = Field(default_factory=list)
-    kinds: list[AlertKind] = Field(default_factory=list)
-    commitments: list[str] = Field(default_factory=list)
-    severities: list[str] = Field(default_factory=list)
+    channels: list[ChannelSpec] = Field(default_factory=empty_list)
+    kinds: list[AlertKind] = Field(default_factory=empty_list)
+    commitments: list[str] = Field(default_factory=empty_list)
+    severities: list[str] = Field(default_factory=empty_list)
     escalate_after: Duration | None = None
     next: str | None = None
-    source: Provenance = Field(default_factory=list, exclude=True)
+    source: Provenance = Field(default_factory=empty_list, exclude=True)
 
     def wants(self, kind: str, commitment: str | None, severity: str | None) -> bool:
         if self.kinds and kind not in self.kinds:

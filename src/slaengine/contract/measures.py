@@ -17,7 +17,7 @@ from pydantic import (
     model_validator,
 )
 
-from slaengine.contract.base import Model, Percent, Provenance, Text, _money
+from slaengine.contract.base import Model, Percent, Provenance, Text, _money, empty_list
 from slaengine.contract.conditions import Condition, Conditions
 from slaengine.durations import Duration
 
@@ -63,7 +63,7 @@ class Measure(Model):
     direction: Literal["at_least", "at_most"] | None = None
     #: availability, repeat_faults: the assets counted (a part's faults count for its unit
     #: unless the part is listed); empty means every unit of the contract.
-    assets: list[str] = Field(default_factory=list)
+    assets: list[str] = Field(default_factory=empty_list)
     down: Conditions = Field(default_factory=lambda: [Condition(type="reported")])
     restored: Conditions = Field(default_factory=lambda: [Condition(type="resolved")])
     #: availability: a calendar whose working time is the agreed maintenance windows.
@@ -73,7 +73,7 @@ class Measure(Model):
     score_attr: str = "score"
     scale: Annotated[Decimal, BeforeValidator(_money), Field(gt=0)] = Decimal(100)
     #: on_time_rate: the commitments whose clocks count.
-    commitments: list[str] = Field(default_factory=list)
+    commitments: list[str] = Field(default_factory=empty_list)
     #: first_time_fix, repeat_faults: the events that make a ticket a fault (by default
     #: ``reported``; a severity narrows it: ``{type: reported, severity: major}``).
     faults: Conditions = Field(default_factory=lambda: [Condition(type="reported")])
@@ -88,7 +88,7 @@ class Measure(Model):
     #: repeat_faults: an asset with more faults than this in a period has repeat faults
     #: ("同一设备一个月内故障不超过2次": 2).
     max_faults: int | None = Field(default=None, ge=1)
-    source: Provenance = Field(default_factory=list, exclude=True)
+    source: Provenance = Field(default_factory=empty_list, exclude=True)
 
     @field_validator("target")
     @classmethod

@@ -35,6 +35,7 @@ from slaengine.contract.base import (
     Provenance,
     Source,
     Text,
+    empty_list,
 )
 from slaengine.contract.clauses import (
     Cap,
@@ -150,18 +151,18 @@ class Contract(Model):
     #: Needed only by what runs from acceptance: warranty, obligations, money (contract years).
     accepted_on: date | None = None
     severities: dict[str, Text]
-    event_types: list[str] = Field(default_factory=list)
+    event_types: list[str] = Field(default_factory=empty_list)
     calendars: dict[str, CalendarSpec]
-    rules: list[str] = Field(default_factory=list)
+    rules: list[str] = Field(default_factory=empty_list)
     commitments: list[Commitment]
-    clauses: list[Clause] = Field(default_factory=list)
+    clauses: list[Clause] = Field(default_factory=empty_list)
     caps: Caps = Field(default_factory=Caps)
     warranty: Warranty | None = None
-    assets: list[Asset] = Field(default_factory=list)
-    obligations: list[Obligation] = Field(default_factory=list)
-    measures: list[Measure] = Field(default_factory=list)
-    remedies: list[Remedy] = Field(default_factory=list)
-    contacts: list[Contact] = Field(default_factory=list)
+    assets: list[Asset] = Field(default_factory=empty_list)
+    obligations: list[Obligation] = Field(default_factory=empty_list)
+    measures: list[Measure] = Field(default_factory=empty_list)
+    remedies: list[Remedy] = Field(default_factory=empty_list)
+    contacts: list[Contact] = Field(default_factory=empty_list)
     warning_share: Annotated[float, Field(gt=0, lt=1)] = 0.8
 
     @field_validator("timezone")

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from slaengine.contract.base import Model, Provenance, Text
+from slaengine.contract.base import Model, Provenance, Text, empty_list
 from slaengine.contract.conditions import Conditions
 from slaengine.durations import Duration
 
@@ -34,17 +34,17 @@ class Obligation(Model):
     name: Text | None = None
     met_by: Conditions
     #: Periods, as consecutive steps from acceptance (every 3mo for 1y, then every 6mo ...).
-    schedule: list[ScheduleStep] = Field(default_factory=list)
+    schedule: list[ScheduleStep] = Field(default_factory=empty_list)
     #: Or: ``count`` matching events per ``per`` (N visits a year).
     per: Duration | None = None
     count: int | None = Field(default=None, ge=1)
     until: Literal["warranty_end"] | date | None = None
-    clauses: list[str] = Field(default_factory=list)
+    clauses: list[str] = Field(default_factory=empty_list)
     #: ``contract``: one series of periods for the whole contract, met by any matching event
     #: (the tender's "inspection every 3 months"); ``unit``: a series per unit, each met only
     #: by events on that unit or its parts.
     for_each: Literal["contract", "unit"] = "contract"
-    source: Provenance = Field(default_factory=list, exclude=True)
+    source: Provenance = Field(default_factory=empty_list, exclude=True)
 
     @model_validator(mode="after")
     def _one_form(self) -> Obligation:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator, model_validator
 
-from slaengine.contract.base import Model, Text
+from slaengine.contract.base import Model, Text, empty_list
 from slaengine.contract.conditions import Condition, Conditions
 from slaengine.contract.warranty import _repair_starts
 from slaengine.durations import Duration
@@ -36,7 +36,7 @@ class Remedy(Model):
     target: Duration | None = None
     calendar: str | None = None
     done_by: Conditions = Field(default_factory=lambda: [Condition(type="part_replaced")])
-    clauses: list[str] = Field(default_factory=list)
+    clauses: list[str] = Field(default_factory=empty_list)
 
     @field_validator("target")
     @classmethod

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from slaengine.contract.base import Model, Provenance, Text
+from slaengine.contract.base import Model, Provenance, Text, empty_list
 from slaengine.contract.conditions import Condition, Conditions
 from slaengine.durations import Duration
 
@@ -81,7 +81,7 @@ class Warranty(Model):
     #: The built-in ``final-inspection`` obligation (last month of each warranty); ``false``
     #: removes it.
     final_inspection: bool = Field(default=True, exclude_if=lambda value: value is True)
-    source: Provenance = Field(default_factory=list, exclude=True)
+    source: Provenance = Field(default_factory=empty_list, exclude=True)
 
     @field_validator("terms")
     @classmethod
@@ -130,7 +130,7 @@ class Part(Model):
     kind: Literal["key_part", "part"] = Field(alias="class")
     #: Attributes (site, zone, region, line, ...); a part has its unit's unless it says otherwise.
     attrs: dict[str, str] = Field(default_factory=dict)
-    source: Provenance = Field(default_factory=list, exclude=True)
+    source: Provenance = Field(default_factory=empty_list, exclude=True)
 
 
 class Asset(Model):
@@ -140,5 +140,5 @@ class Asset(Model):
     accepted_on: date | None = None
     #: Attributes (site, zone, region, line, ...) that targets and ``applies_to`` may test.
     attrs: dict[str, str] = Field(default_factory=dict)
-    parts: list[Part] = Field(default_factory=list)
-    source: Provenance = Field(default_factory=list, exclude=True)
+    parts: list[Part] = Field(default_factory=empty_list)
+    source: Provenance = Field(default_factory=empty_list, exclude=True)
