@@ -15,10 +15,12 @@ from slaengine.contract.models import Contract
 
 def contract_advice(contract: Contract, path: Path) -> list[str]:
     """``file:line: field: warning`` for each term that is likely a mistake."""
-    located = LocatedYaml(path, path.read_text(encoding="utf-8"))
+    located: LocatedYaml | None = None  # the file's lines, read again only to name one
     advice: list[str] = []
     for i, commitment in enumerate(contract.commitments):
         if any(condition.type == "cancelled" for condition in commitment.cancel):
+            if located is None:
+                located = LocatedYaml(path, path.read_text(encoding="utf-8"))
             line = located.line_of(("commitments", i, "cancel"))
             advice.append(
                 f"{path}:{line}: commitments.{i}.cancel: lists the built-in 'cancelled' (the "
