@@ -442,6 +442,8 @@ def test_the_contract_page_says_the_round2_terms(tmp_path: Path, clock: FixedClo
     }
     for lang, phrases in expected.items():
         assert "None" not in pages[lang] and "Decimal(" not in pages[lang]
+        # the caps and warranty section is in the page, not in its title
+        assert "<title>R2 · slaengine</title>" in pages[lang]
         for phrase in phrases:
             assert phrase in pages[lang], (lang, phrase)
 

@@ -181,6 +181,31 @@ class Evaluation:
     def extra(self) -> dict[str, Any]:
         return {"warranty_notes": self.book.notes} if self.book.notes else {}
 
+    def report(
+        self,
+        clocks: list[Clock],
+        tickets: list[TicketSummary],
+        rejected: Sequence[Rejected],
+        duplicates: int,
+        clock_counts: dict[str, int] | None = None,
+    ) -> Report:
+        """The report of this evaluation: ``clocks`` (all the tickets' clocks, or with
+        ``clock_counts`` those kept of them) and ``tickets`` as ``tickets()`` gave them."""
+        return Report(
+            self.context.contract,
+            self.as_of,
+            clocks,
+            tickets,
+            list(rejected),
+            self.excused,
+            self.applied,
+            self.periods(),
+            self.extra(),
+            duplicates,
+            clock_counts=clock_counts,
+            versions=[c.contract for c in self.amended],
+        )
+
 
 def evaluate(
     contract: Contract | Context,
@@ -205,19 +230,7 @@ def evaluate(
     for summary, ticket_clocks in evaluation.tickets():
         clocks.extend(ticket_clocks)
         tickets.append(summary)
-    return Report(
-        context.contract,
-        as_of,
-        clocks,
-        tickets,
-        list(rejected),
-        evaluation.excused,
-        evaluation.applied,
-        evaluation.periods(),
-        evaluation.extra(),
-        duplicates,
-        versions=[c.contract for c in amended],
-    )
+    return evaluation.report(clocks, tickets, rejected, duplicates)
 
 
 def amended_contexts(context: Context, amendments: Sequence[Contract]) -> list[Context]:

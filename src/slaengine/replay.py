@@ -89,20 +89,7 @@ def judge_streaming(
                 kept.append(clock)
         if clocks and each_ticket is not None:
             each_ticket(clocks)
-    return Report(
-        context.contract,
-        as_of,
-        kept,
-        tickets,
-        list(rejected),
-        evaluation.excused,
-        evaluation.applied,
-        evaluation.periods(),
-        evaluation.extra(),
-        duplicates,
-        clock_counts=counts,
-        versions=[c.contract for c in amended],
-    )
+    return evaluation.report(kept, tickets, rejected, duplicates, clock_counts=counts)
 
 
 def write_report(

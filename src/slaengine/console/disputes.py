@@ -22,7 +22,14 @@ from slaengine.api.access import Hidden, Refused, query, requires
 from slaengine.api.access import actor as access_actor
 from slaengine.api.access import row as row_of
 from slaengine.api.problems import form_body
-from slaengine.api.routes.disputes import DECIDE, FILE, READ, judge_after, read_form
+from slaengine.api.routes.disputes import (
+    DECIDE,
+    FILE,
+    READ,
+    file_from_form,
+    judge_after,
+    read_form,
+)
 from slaengine.console.page import Console, Page, local_path, money_text
 from slaengine.penalties.disputes import STATES
 from slaengine.store import disputes as store_disputes
@@ -93,15 +100,7 @@ def add_routes(router: APIRouter, console: Console) -> None:
             if not who or not fields.get("reason", "").strip():
                 return render(p, "message.html", status_code=422, text=p.t("dispute_needs"))
             actor = access_actor(request, who, via="console")
-            await run_in_threadpool(
-                store_disputes.file_dispute,
-                store,
-                fields.get("contract", "").strip(),
-                fields.get("line", ""),
-                fields.get("reason", ""),
-                actor,
-                uploads,
-            )
+            await file_from_form(store, fields, actor, uploads)
         except DisputeError as exc:
             return refused(p, exc)
         back = local_path(fields.get("back") or "/console/disputes")

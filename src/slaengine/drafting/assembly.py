@@ -550,19 +550,15 @@ class Assembly:
                     f"no asset list: it runs until {until.isoformat()} ({span} from acceptance) "
                     "instead; add the assets and put back 'until: warranty_end'"
                 )
-                term.notes.append(note)
-                source = term.sources[0]
-                self.reviews.append(Review(ASSUMPTION, note, source.line, source.text, term.id))
-                kept.append(term)
-                continue
-            for entry in term.data["schedule"]:
-                if entry.pop("until", None) == "warranty_end":
-                    entry["for"] = span
-            note = (
-                "runs until the warranty ends in the tender, but the draft has no warranty or no "
-                f"asset list: it runs for {span} from acceptance instead; add the assets and put "
-                "back 'until: warranty_end'"
-            )
+            else:
+                for entry in term.data["schedule"]:
+                    if entry.pop("until", None) == "warranty_end":
+                        entry["for"] = span
+                note = (
+                    "runs until the warranty ends in the tender, but the draft has no warranty or "
+                    f"no asset list: it runs for {span} from acceptance instead; add the assets "
+                    "and put back 'until: warranty_end'"
+                )
             term.notes.append(note)
             source = term.sources[0]
             self.reviews.append(Review(ASSUMPTION, note, source.line, source.text, term.id))

@@ -301,15 +301,7 @@ class UserStore:
                 return False
             session.add(UserGrant(user_id=user.id, contract=where, role=role, granted_at=now))
             session.flush()
-            append(
-                session,
-                actor,
-                "role_granted",
-                now,
-                contract=None if where == EVERY_CONTRACT else where,
-                subject=f"user {name}",
-                details={"user": name, "role": role, "contract": where},
-            )
+            _role_record(session, actor, "role_granted", now, name, role, where)
         return True
 
     def revoke(self, name: str, role: str, contract: str | None, actor: Actor) -> bool:
@@ -327,15 +319,7 @@ class UserStore:
             )
             if not getattr(gone, "rowcount", 0):
                 return False
-            append(
-                session,
-                actor,
-                "role_revoked",
-                now,
-                contract=None if where == EVERY_CONTRACT else where,
-                subject=f"user {name}",
-                details={"user": name, "role": role, "contract": where},
-            )
+            _role_record(session, actor, "role_revoked", now, name, role, where)
         return True
 
     def issue_token(self, name: str, label: str, actor: Actor) -> tuple[int, str]:
@@ -381,6 +365,21 @@ class UserStore:
                 details={"user": name, "token": ident, "label": row.label},
             )
         return True
+
+
+def _role_record(
+    session: Session, actor: Actor, kind: str, now: datetime, name: str, role: str, where: str
+) -> None:
+    """The audit record of ``role`` on ``where`` granted to or revoked from ``name``."""
+    append(
+        session,
+        actor,
+        kind,
+        now,
+        contract=None if where == EVERY_CONTRACT else where,
+        subject=f"user {name}",
+        details={"user": name, "role": role, "contract": where},
+    )
 
 
 def _verify(stored: str, password: str) -> bool:

@@ -43,6 +43,7 @@ from slaengine.api.auth import Auth
 from slaengine.api.problems import SMALL_BODY, Problem, json_body, problem, responses
 from slaengine.api.routes.common import AUTH as _AUTH
 from slaengine.api.routes.common import ID as _ID
+from slaengine.audit.trail import Actor
 from slaengine.service.live import LiveService
 from slaengine.store import Store
 from slaengine.store import disputes as store_disputes
@@ -200,6 +201,22 @@ async def read_form(request: Request) -> tuple[dict[str, str], list[Upload]]:
         await form.close()
 
 
+async def file_from_form(
+    store: Store, fields: dict[str, str], actor: Actor, uploads: list[Upload]
+) -> Dispute:
+    """File the dispute a form asks for (its ``contract``, ``line`` and ``reason`` fields, the
+    ``evidence`` files read by ``read_form``), off the event loop."""
+    return await run_in_threadpool(
+        store_disputes.file_dispute,
+        store,
+        fields.get("contract", "").strip(),
+        fields.get("line", ""),
+        fields.get("reason", ""),
+        actor,
+        uploads,
+    )
+
+
 def judge_after(service: LiveService, decision: store_disputes.Decision) -> None:
     """Judge what an accepted dispute's waiver changed: by the judge lane when the process has
     one (or another process judges), else here and now."""
@@ -265,15 +282,7 @@ def disputes_router(store: Store, service: LiveService, auth: Auth) -> APIRouter
                         404, f"line: no line {line!r} of contract {contract!r} is stored", "line"
                     )
                 raise HTTPException(403, detail=refusal(current(request), "dispute.file"))
-            row = await run_in_threadpool(
-                store_disputes.file_dispute,
-                store,
-                fields.get("contract", "").strip(),
-                fields.get("line", ""),
-                fields.get("reason", ""),
-                actor,
-                uploads,
-            )
+            row = await file_from_form(store, fields, actor, uploads)
         except DisputeError as exc:
             return refused(exc)
         return JSONResponse(await run_in_threadpool(shown, row.id), status_code=201)
