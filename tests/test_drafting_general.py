@@ -280,3 +280,53 @@ def test_half_a_working_day_in_a_penalty_is_no_traceback(tmp_path: Path) -> None
     contract, _ = drafted(tmp_path, "未能在半个工作日内到达现场的，每次罚款500元。\n")
     (clause,) = contract.clauses
     assert clause.kind == "fixed"
+
+
+# What batch U showed (docs/drafting.md, "Batch U, first run"): general readings, each tested
+# on sentences of its form written for the test.
+
+
+@pytest.mark.parametrize(
+    ("sentence", "every"),
+    [
+        ("每月手动启动备用发电机运转一次。", "1mo"),
+        ("備用發電機每月啟動試運行一次。", "1mo"),
+        ("The standby generator is started up and run on load once a month.", "1mo"),
+        ("The contractor shall visit each pumping station at least once a month.", "1mo"),
+        ("Insulation resistance of the feeders is measured once a year.", "1y"),
+    ],
+)
+def test_running_measuring_and_visiting_with_a_frequency_are_duties(
+    sentence: str, every: str, tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, sentence + "\n")
+    (duty,) = contract.obligations
+    assert [str(s.every) for s in duty.schedule] == [every]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "电动车整车三包有效期为2年，电池三包有效期为1年。\n",
+        "本產品整機三包有效期為2年。\n",
+    ],
+)
+def test_a_sanbao_period_is_a_warranty(text: str, tmp_path: Path) -> None:
+    contract, _ = drafted(tmp_path, text)
+    assert contract.warranty is not None
+    assert "2y" in {str(term) for term in contract.warranty.terms.values()}
+
+
+@pytest.mark.parametrize(
+    ("line", "number"),
+    [
+        ("Service desk: facilities office 02 9876 5432; desk@x.example", "02 9876 5432"),
+        ("Tel (03) 9123 4567 for after-hours faults.", "(03) 9123 4567"),
+        ("服務聯絡：24小時熱線 3456 7890；電郵 desk@x.example", "3456 7890"),
+        ("Hotline 6123 4567 (Singapore office).", "6123 4567"),
+    ],
+)
+def test_local_phone_forms_are_contacts(line: str, number: str, tmp_path: Path) -> None:
+    contract, _ = drafted(tmp_path, line + "\n")
+    text = str([ct.model_dump() for ct in contract.contacts])
+    assert number in text

@@ -249,7 +249,11 @@ _DUTY_CLASS = re.compile(
     r"|\blubricat|\boverhaul|\baudit|\bdrill|\bsurvey|\bflush|\bdescal|\brecalibrat"
     # replacing what wears out (更换滤芯, 更换易损密封件): work on the equipment
     r"|更[换換][^，,。；;]{0,8}?(?:滤|密封|耗材|易损|损耗|灯管|电池|皮带)"
-    r"|\breplace[sd]? (?:the )?filters?",
+    r"|\breplace[sd]? (?:the )?filters?"
+    # running the equipment by hand (每月手动启动水泵运转一次), measuring its performance, and
+    # visiting it where it stands (visit the site once a month): work on the equipment too
+    r"|启动|起动|运转|试运行|试车|\bstart(?:ed|s)? up\b|\bruns?\b"
+    r"|\bmeasur|\bvisit",
     re.I,
 )
 #: What comes round with a frequency but is no work on the equipment: money, paperwork,

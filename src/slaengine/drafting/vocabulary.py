@@ -291,7 +291,7 @@ INSPECTION = _words(
 )
 FINAL_INSPECTION = _words(r"终验|最终验收|最终检验|final inspection|final acceptance")
 
-WARRANTY = _words(r"质保|保修|保固|保用|warrant|guarantee|covered for \w+ (?:years?|months?)")
+WARRANTY = _words(r"质保|保修|保固|保用|三包|warrant|guarantee|covered for \w+ (?:years?|months?)")
 KEY_PART = _words(
     r"关键部件|核心部件|主要部件|关键零部件|主要零部件|核心零部件|关键零件|主要零件|核心零件"
     r"|key (?:parts?|components?)"
@@ -450,7 +450,11 @@ PHONE = re.compile(
     r"|\(?\d{3}\)?[ -]\d{3}-\d{4}|\+\d{1,3}(?:[ -]\d{1,4}){2,4}"
     r"|\(0\d{1,3}\)\s?\d{3,4}-?\d{3,4}|0\d{1,2}-\d{4}-\d{4}|0\d{3} \d{3} \d{4}|0\d{4} \d{3} \d{3}|1[38]00 \d{3} \d{3,4}"
     r"|1[- ]8[0-9]{2}[- ]\d{3}[- ]\d{4}|0800[- ]\d{3}[- ]\d{3,4}|09\d{2}-\d{3}-\d{3}|400\d-\d{3}-\d{3}"
-    r"|(?:(?<=[:：])|(?<=[:：] ))[2-9]\d{3}[ -]\d{4})(?![\d-])"
+    # an eight-digit local number (Hong Kong, Singapore) after a colon or a phone word
+    r"|(?:(?<=[:：])|(?<=[:：] )|(?<=[线線话話])|(?<=[线線话話] )|(?<=[Tt]el )|(?<=[Tt]el\. )"
+    r"|(?<=[Pp]hone )|(?<=[Hh]otline ))[2-9]\d{3}[ -]\d{4}"
+    # a two-digit area code and eight digits (Australia: 08 8632 7700, (02) 9876 5432)
+    r"|0[2-9] \d{4} \d{4}|\(0[2-9]\) ?\d{4} \d{4})(?![\d-])"
 )
 #: An e-mail address, in ASCII: a label glued to it (邮箱noc@…) is not part of it.
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
