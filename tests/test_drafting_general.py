@@ -330,3 +330,47 @@ def test_local_phone_forms_are_contacts(line: str, number: str, tmp_path: Path) 
     contract, _ = drafted(tmp_path, line + "\n")
     text = str([ct.model_dump() for ct in contract.contacts])
     assert number in text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "第3条　故障召唤：乙方接报后30分钟内电话回复。\n"
+        "第4条　紧急故障：技术人员2小时内到达现场。\n",
+        "第3條　故障召喚：承辦商接報後30分鐘內以電話回覆。\n"
+        "第4條　緊急故障：技術人員須於2小時內到達現場。\n",
+        "3. Fault call-outs: the contractor answers within 30 minutes.\n"
+        "4. Emergency faults: an engineer attends within 2 hours.\n",
+    ],
+)
+def test_a_label_of_words_for_any_call_names_no_kind(text: str, tmp_path: Path) -> None:
+    contract, _ = drafted(tmp_path, text)
+    assert targets(contract) == {
+        ("answer-the-call", None, "30m", "always"),
+        ("be-on-site", "emergency", "2h", "always"),
+    }
+    assert set(contract.severities) == {"emergency"}
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        (
+            "2. Loss-of-cooling faults (any chiller tripped, or supply water above 12°C for more "
+            "than 30 minutes): the contractor shall be on site within 2 hours.\n"
+            "3. All other faults: on site within 2 business days.\n",
+            "loss-of-cooling",
+        ),
+        (
+            "二、停水故障（水泵全部停机，或出水压力低于0.2MPa持续30分钟以上，影响全楼供水）：乙方应在2小时内到达现场。\n"
+            "三、其他故障：2个工作日内到达现场。\n",
+            "停水",
+        ),
+    ],
+)
+def test_a_kind_followed_by_a_long_bracketed_description_is_read(
+    text: str, kind: str, tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, text)
+    assert ("be-on-site", kind, "2h", "always") in targets(contract)
+    assert ("be-on-site", "other", "2d", "office") in targets(contract)

@@ -817,7 +817,12 @@ class Findings:
 _FLOOR = re.compile(
     r"不低于|不少于|不小于|达到|应达|≥|at least|no less than|not less than|minimum of", re.I
 )
-_LABEL = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?\s+|\d+[.、)]\s*)?([^:：|]{1,60}?)\s*[:：]")
+#: A label before a colon; a bracketed description in it counts as one character, however long
+#: ("Off-air faults (station silent, or operating below 50% of licensed power):").
+_LABEL = re.compile(
+    r"^\s*(?:\d+(?:\.\d+)*\.?\s+|\d+[.、)]\s*)?"
+    r"((?:[^:：|(（]|[(（][^:：|()（）]{0,160}[)）]|[(（]){1,60}?)\s*[:：]"
+)
 #: "影响病人安全之故障，应于2小时内到院": a kind of fault named first, as a label would.
 _KIND_FIRST = re.compile(
     r"^\s*(?:\(?\d+[.、)]\s*)?([^,，:：|]{2,20}?(?:故障|事件|问题))\s*(?:[,，]|须|应|必须|需)"
@@ -857,7 +862,14 @@ _ITEM_HEAD = re.compile(
 _EN_CLASS = re.compile(
     r"^(?:category|class|type|cat\.?|severity|priority|level|grade)\s+([A-E])$", re.I
 )
-_GENERIC = re.compile(r"^(?:故障|报修|事件|问题|faults?|calls?|incidents?|breakdowns?)$", re.I)
+#: A name made only of words for any fault or any call ("故障", "故障召唤", "报修服务",
+#: "Fault call-outs", "Service requests"): every call, no kind of its own.
+_GENERIC = re.compile(
+    r"^(?:(?:故障|报修|叫修|事件|问题|召唤|呼叫|维修|服务|响应|处理)){1,3}$"
+    r"|^(?:(?:faults?|breakdowns?|service|repair|maintenance)[ -])?"
+    r"(?:faults?|calls?|call-?outs?|incidents?|breakdowns?|requests?)$",
+    re.I,
+)
 
 
 _NON_KIND = re.compile(
