@@ -374,3 +374,58 @@ def test_a_kind_followed_by_a_long_bracketed_description_is_read(
     contract, _ = drafted(tmp_path, text)
     assert ("be-on-site", kind, "2h", "always") in targets(contract)
     assert ("be-on-site", "other", "2d", "office") in targets(contract)
+
+
+@pytest.mark.parametrize(
+    ("text", "arrive", "fix"),
+    [
+        (
+            "乙方应于报修后4小时内派员到店检修；需更换零件的，应于3个工作日内修复。\n",
+            ("be-on-site", None, "4h", "always"),
+            ("fix-after-arrival", None, "3d", "office"),
+        ),
+        (
+            "廠商應於叫修後6個工作小時內派員到館檢修；需更換零件者，應於5個工作天內修復。\n",
+            ("be-on-site", None, "6h", "office"),
+            ("fix-after-arrival", None, "5d", "office"),
+        ),
+    ],
+)
+def test_going_to_a_named_place_is_the_arrival_not_the_work_done_there(
+    text: str, arrive: tuple[str, None, str, str], fix: tuple[str, None, str, str], tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, text)
+    assert targets(contract) == {arrive, fix}
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        (
+            "Category B - plant whose failure stops the line (press, conveyor, depot link): "
+            "attend within 4 hours, restore to service within 24 hours.\n",
+            "class-b",
+        ),
+        ("A类故障（含返厂检测设备）：2小时内到达现场，8小时内修复。\n", "class-a"),
+    ],
+)
+def test_a_bracketed_description_names_no_action(text: str, level: str, tmp_path: Path) -> None:
+    contract, _ = drafted(tmp_path, text)
+    assert {c.use for c in contract.commitments} == {"be-on-site", "fix-after-arrival"}
+    assert all(c.applies_to.severity == [level] for c in contract.commitments)
+
+
+def test_a_service_call_is_a_visit_and_an_emailed_report_is_a_report(tmp_path: Path) -> None:
+    contract, draft = drafted(
+        tmp_path,
+        "Loss-of-cooling faults (any chiller tripped): be on site within 2 hours.\n"
+        "Other faults: the contractor shall make a service call within 5 business days.\n"
+        "A written outage report shall be e-mailed to the owner within 2 business days after "
+        "each loss-of-cooling fault.\n",
+    )
+    assert targets(contract) == {
+        ("be-on-site", "loss-of-cooling", "2h", "always"),
+        ("be-on-site", "other", "5d", "office"),
+        ("hand-in-report", "loss-of-cooling", "2d", "office"),
+    }
+    assert any("'service call'" in r.message for r in draft.reviews)

@@ -684,6 +684,8 @@ class Findings:
                     if (k := _phrase_kind(sentence.plain[a:b]))
                 }
                 own = kinds.pop() if len(kinds) == 1 else None
+            if own is None and item.severity is None and not sentence.table_row:
+                own = self._kind_named(sentence.plain)
             if (
                 own is None
                 and carried is not None
@@ -715,6 +717,24 @@ class Findings:
                     f"{item.target}; agree one figure",
                 )
         return bool(found)
+
+    def _kind_named(self, plain: str) -> tuple[str, str] | None:
+        """The tender's own kind, declared earlier by a label, that a later sentence names in
+        passing ("a written trouble report … within 3 business days after each off-air
+        fault"): the only one it names, by its key's words; "other" and "down" are words of
+        any sentence, not names."""
+        named = [
+            (key, name)
+            for key, name in self.categories.items()
+            if key not in ("other", "down")
+            and len(key) >= 2
+            and re.search(
+                rf"(?<![\w-]){'[- ]'.join(map(re.escape, key.split('-')))}(?![\w-])",
+                plain,
+                re.I,
+            )
+        ]
+        return named[0] if len(named) == 1 else None
 
     def _split_kind(self, key: str, first: tuple[str, int]) -> None:
         """The commitments of an earlier row read as the general kind ``key`` take the row's

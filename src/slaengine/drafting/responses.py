@@ -189,9 +189,11 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "be-on-site",
         re.compile(
-            r"现场|到[达场现院厂站点校]|抵|赴|莅|临场|进场|上门|驻场|出勤|出动"
+            r"现场|到[达场现院厂站点校馆店所楼库厅]|抵|赴|莅|临场|进场|上门|驻场|出勤|出动"
             r"|on[- ]?site|at (?:the )?(?:site|premises|location|store|school|hospital|plant)"
-            r"|\bvisit|\bpresent\b|\bin attendance|\battend|\bcall[- ]?out",
+            r"|\bvisit|\bpresent\b|\bin attendance|\battend|\bcall[- ]?out"
+            # a visit by its other names ("make a service call within 7 business days")
+            r"|\b(?:service|site|house|maintenance|repair) calls?\b",
             re.I,
         ),
     ),
@@ -426,9 +428,11 @@ def find_commitments(
         if (
             shape is not None
             and shape.shape == "fix-after-arrival"
-            and SHAPES[0].words.search(plain)
+            and SHAPES[0].words.search(_unbracketed(plain))
         ):
-            shape = SHAPES[0]  # "返厂维修的，3个工作日内修复": the repair is the factory's
+            # "返厂维修的，3个工作日内修复": the repair is the factory's; not a word of a
+            # bracketed description ("Category A (lifting jacks, depot protection): restore …")
+            shape = SHAPES[0]
         text = unnumbered(plain[phrase[0] : phrase[1]]).strip()
         inferred = None
         if (
@@ -480,6 +484,12 @@ def find_commitments(
             )
         )
     return found
+
+
+def _unbracketed(plain: str) -> str:
+    """The text with what brackets hold blanked out: a description, an example list, an
+    abbreviation, which names no action of its own."""
+    return re.sub(r"[(（][^()（）]*[)）]", lambda m: " " * len(m.group(0)), plain)
 
 
 def _cell_starts(plain: str) -> list[int]:

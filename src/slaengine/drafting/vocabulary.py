@@ -58,8 +58,8 @@ SHAPES: tuple[ShapeWords, ...] = (
     ShapeWords(
         "hand-in-report",
         _words(
-            r"报告|(?:maintenance|service|repair|written|incident|root[- ]cause|analysis|failure|fault)"
-            r" report|root[- ]cause analysis|\bRCA\b|\bRFO\b|reason[- ]for[- ]outage|job sheets?|job cards?"
+            r"报告|(?:maintenance|service|repair|written|incident|root[- ]cause|analysis|failure|fault"
+            r"|trouble)(?: [a-z-]+)? report|root[- ]cause analysis|\bRCA\b|\bRFO\b|reason[- ]for[- ]outage|job sheets?|job cards?"
             r"|纪录表|记录表|记录单|维修单|服务单|服务报告单"
             r"|service ticket|work order|service record"
         ),
@@ -93,7 +93,7 @@ SHAPES: tuple[ShapeWords, ...] = (
     ShapeWords(
         "be-on-site",
         _words(
-            r"到达现场|到场|到位|赶到|赶赴|抵达|到达|到院|到厂|到校|进入抢修现场|上门|on[- ]?site|arriv|attendance"
+            r"到达现场|到场|到位|赶到|赶赴|抵达|到达|到[院厂校馆店站所楼库厅]|进入抢修现场|上门|on[- ]?site|arriv|attendance"
             r"|at the site|\battend(?:s|ed|ing)?\b|\bmake[- ]safe|\bmade safe"
         ),
         "onsite-{t}",
