@@ -429,3 +429,35 @@ def test_a_service_call_is_a_visit_and_an_emailed_report_is_a_report(tmp_path: P
         ("hand-in-report", "loss-of-cooling", "2d", "office"),
     }
     assert any("'service call'" in r.message for r in draft.reviews)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "| Zone | Priority 1 | Priority 2 |\n"
+        "| City | Attend 1 hour, rectify 4 hours | Attend 4 hours, rectify 2 business days |\n"
+        "| Rural | Attend 2 hours, rectify 8 hours | Attend 8 hours, rectify 3 business days |\n"
+        "Where a Priority 1 work order is not attended within the time above, USD 500 is "
+        "deducted per occurrence.\n",
+        "| 区域 | 一级故障 | 二级故障 |\n"
+        "| 市区 | 到场1小时，修复4小时 | 到场4小时，修复2个工作日 |\n"
+        "| 郊县 | 到场2小时，修复8小时 | 到场8小时，修复3个工作日 |\n"
+        "一级故障未能按时到场的，每次罚款500元。\n",
+        "| 區域 | 一級故障 | 二級故障 |\n"
+        "| 市區 | 到場1小時，修復4小時 | 到場4小時，修復2個工作天 |\n"
+        "| 郊區 | 到場2小時，修復8小時 | 到場8小時，修復3個工作天 |\n"
+        "一級故障未能按時到場者，每次罰款500元。\n",
+    ],
+)
+def test_two_acts_in_one_cell_of_a_table_of_levels_by_zone(text: str, tmp_path: Path) -> None:
+    contract, _ = drafted(tmp_path, text)
+    by_use = {(c.use, c.applies_to.severity[0]): c for c in contract.commitments}
+    assert {use for use, _level in by_use} == {"be-on-site", "fix-after-arrival"}
+    assert len(by_use) == 4
+    level = sorted({lvl for _use, lvl in by_use})[0]
+    arrive, fix = by_use[("be-on-site", level)], by_use[("fix-after-arrival", level)]
+    assert (str(arrive.target), str(fix.target)) == ("1h", "4h")
+    assert [str(r.target) for r in arrive.targets] == ["2h"]
+    assert [str(r.target) for r in fix.targets] == ["8h"]
+    (clause,) = contract.clauses
+    assert arrive.clauses == [clause.id]

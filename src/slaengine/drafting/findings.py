@@ -556,7 +556,7 @@ class Findings:
         if self._column_levels is not None:
             action = _cell_shape(cells[0]) if cells else None
             if action is None:
-                return False
+                return self._acts_in_cells(sentence, cells, self._column_levels)
             for i, level in self._column_levels.items():
                 if i < len(cells):
                     cell = Sentence(sentence.line, sentence.text, cells[i], True)
@@ -582,6 +582,28 @@ class Findings:
             self._bare_cells(sentence, cells)
             return True
         return self._label_row(sentence, cells)
+
+    def _acts_in_cells(self, sentence: Sentence, cells: list[str], levels: dict[int, str]) -> bool:
+        """A row of a table whose columns are levels and whose cells name their own acts
+        ("| Remote | Attend 4 hours, complete 8 hours | Attend 3 business days, … |"): each
+        act of a cell a commitment of the column's level, in the row's zone when its label
+        names one (any other label is the base row)."""
+        acting = [
+            i
+            for i in levels
+            if i < len(cells)
+            and durations(cells[i])
+            and sum(1 for w in SHAPES for _ in w.words.finditer(cells[i])) >= 1
+        ]
+        if not cells or not acting:
+            return False
+        zone = zone_in(cells[0])
+        for i in acting:
+            text = f"{cells[0]}: {cells[i]}" if zone else cells[i]
+            cell = Sentence(sentence.line, sentence.text, text, True)
+            self._commitments(cell, level=levels[i])
+        self._bare_cells(sentence, cells)
+        return True
 
     def _label_row(self, sentence: Sentence, cells: list[str]) -> bool:
         """A row outside a header of roles whose label names both a kind and an action

@@ -390,6 +390,20 @@ def find_commitments(
             and SHAPE_BY_NAME["hand-in-report"].words.search(plain, span.end, span.end + 12)
         ):
             direct = True  # "故障处理完毕后24小时后提交书面报告": the report's limit
+        if not direct and sentence.table_row:
+            # "| Attend 1 hour, complete 4 hours |", "| 到场1小时，修复4小时 |": in a table
+            # cell, an act right before the figure is its limit, as "within" would say
+            lead = plain[phrase[0] : span.start].rstrip()
+            direct = any(
+                match.end() == len(lead)
+                or (
+                    not _CJK.search(lead)
+                    and len(lead.split()) <= 3
+                    and re.search(r"[A-Za-z]$", lead) is not None
+                )
+                for words in [*(w.words for w in SHAPES), *(c for _s, c in _CUES)]
+                for match in words.finditer(lead)
+            )
         if not (span.within or span.labelled or direct or column is not None):
             continue  # "每超时10分钟", "3年": a length of time, not a limit
         if span.labelled and not span.within and own is None and column is None and action is None:
