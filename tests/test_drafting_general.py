@@ -461,3 +461,28 @@ def test_two_acts_in_one_cell_of_a_table_of_levels_by_zone(text: str, tmp_path: 
     assert [str(r.target) for r in fix.targets] == ["8h"]
     (clause,) = contract.clauses
     assert arrive.clauses == [clause.id]
+
+
+@pytest.mark.parametrize(
+    ("line", "number"),
+    [
+        ("Fax: 0044 (0) 161 496 0000 (depot office).", "0044 (0) 161 496 0000"),
+        ("联系电话：0571 8888 1234 转 8001", "0571 8888 1234"),
+        ("聯絡電話：021.6234.5678", "021.6234.5678"),
+    ],
+)
+def test_a_phone_number_of_a_form_no_rule_reads_is_listed_never_lost(
+    line: str, number: str, tmp_path: Path
+) -> None:
+    _contract, draft = drafted(tmp_path, line + "\n")
+    assert any(
+        r.kind == "not_understood" and number in r.message and "phone" in r.message
+        for r in draft.reviews
+    )
+
+
+def test_a_contract_number_or_a_date_is_no_phone(tmp_path: Path) -> None:
+    _contract, draft = drafted(
+        tmp_path, "Contract No. 2027-0736 signed 2026-12-07; contact the office for changes.\n"
+    )
+    assert not any("phone" in r.message for r in draft.reviews)

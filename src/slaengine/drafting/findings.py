@@ -84,6 +84,7 @@ from slaengine.drafting.vocabulary import (
     WARRANTY,
     WORKING_DAY,
     ShapeWords,
+    unread_phones,
 )
 
 _NEGATED = re.compile(
@@ -853,6 +854,14 @@ class Findings:
         found = find_contact(sentence)
         if found is not None:
             self.contacts.append((found, sentence))
+        unread = unread_phones(sentence.plain)
+        if unread:  # never silent: a phone number of a form no rule reads yet
+            self._review(
+                NOT_UNDERSTOOD,
+                sentence,
+                f"{', '.join(unread)} looks like a phone number the draft did not read: add the "
+                "contact by hand",
+            )
 
 
 #: A floor stated as such ("不低于97%", "at least 95%"), not a trigger ("低于97%的").

@@ -456,6 +456,39 @@ PHONE = re.compile(
     # a two-digit area code and eight digits (Australia: 08 8632 7700, (02) 9876 5432)
     r"|0[2-9] \d{4} \d{4}|\(0[2-9]\) ?\d{4} \d{4})(?![\d-])"
 )
+#: What looks like a phone number whatever its form (seven to fifteen digits in groups), in a
+#: sentence with a word for a phone or a line: never silent, a number of this look that PHONE
+#: does not read is listed for review (``unread_phones``).
+_PHONE_LIKE = re.compile(r"(?<![\w.@/-])\+?\(?\d[\d ().-]{5,}\d(?![\w@%/:-])")
+_PHONE_WORD = _words(
+    r"电话|手机|热线|专线|传真|联系|联络|\btel\b|phone|hotline|\bline\b|\bfax|mobile|\bcall"
+    r"|contact"
+)
+_DATE_LIKE = re.compile(r"\d{4}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4}")
+
+
+def unread_phones(plain: str) -> list[str]:
+    """Numbers of a phone's look in a sentence about phones or lines that PHONE does not read
+    (the forms no rule knows yet): the draft lists them, so no phone number is lost silently."""
+    if not _PHONE_WORD.search(plain):
+        return []
+    taken = [m.span() for m in PHONE.finditer(plain)] + [m.span() for m in EMAIL.finditer(plain)]
+    found = []
+    for match in _PHONE_LIKE.finditer(plain):
+        text = match.group(0).strip(" ().-")
+        digits = re.sub(r"\D", "", text)
+        if not 7 <= len(digits) <= 15 or _DATE_LIKE.search(text):
+            continue
+        if any(a < match.end() and match.start() < b for a, b in taken):
+            continue
+        if re.search(
+            r"(?:\bno\.?|number|编号|合同号|#)\s*[:：]?\s*$", plain[: match.start()], re.I
+        ):
+            continue  # "Contract No. 2027-0736": a reference, not a phone
+        found.append(text)
+    return found
+
+
 #: An e-mail address, in ASCII: a label glued to it (邮箱noc@…) is not part of it.
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 ROLE = _words(
