@@ -486,3 +486,18 @@ def test_a_contract_number_or_a_date_is_no_phone(tmp_path: Path) -> None:
         tmp_path, "Contract No. 2027-0736 signed 2026-12-07; contact the office for changes.\n"
     )
     assert not any("phone" in r.message for r in draft.reviews)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The contract runs for three years and is renewed every year.",
+        "Response times are measured every month against the targets.",
+        "每月统计一次响应时间考核结果。",
+    ],
+)
+def test_running_a_contract_or_measuring_the_service_is_no_duty(
+    sentence: str, tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, sentence + "\n")
+    assert contract.obligations == []

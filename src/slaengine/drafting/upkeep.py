@@ -252,7 +252,8 @@ _DUTY_CLASS = re.compile(
     r"|\breplace[sd]? (?:the )?filters?"
     # running the equipment by hand (每月手动启动水泵运转一次), measuring its performance, and
     # visiting it where it stands (visit the site once a month): work on the equipment too
-    r"|启动|起动|运转|试运行|试车|\bstart(?:ed|s)? up\b|\bruns?\b"
+    r"|启动|起动|运转|试运行|试车|\bstart(?:ed|s)? up\b|\brun (?:on load|up|off-load)\b"
+    r"|\b(?:test|trial)[- ]runs?\b"
     r"|\bmeasur|\bvisit",
     re.I,
 )
@@ -261,7 +262,10 @@ _DUTY_CLASS = re.compile(
 _NOT_DUTY = re.compile(
     r"费|价|款|账|发票|报告|报表|计划|方案|会议|例会|汇报|通报|可用率|开机率|率|热线|值班|受理"
     r"|\bfees?\b|\bcharges?\b|\binvoic|\bpay|\bprice|\bcredit|\breports?\b|\bplans?\b"
-    r"|\breviews?\b|\bmeetings?\b|\bupdates?\b|availab|uptime|\brates?\b|\bhotline|\bdesk\b",
+    r"|\breviews?\b|\bmeetings?\b|\bupdates?\b|availab|uptime|\brates?\b|\bhotline|\bdesk\b"
+    # the service's own figures measured over a period ("response times are measured monthly")
+    r"|\b(?:response|resolution|repair|arrival|attendance) times?\b|\bkpis?\b|\bsla\b"
+    r"|响应时间|到场时间|修复时间|服务水平|考核",
     re.I,
 )
 
