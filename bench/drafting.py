@@ -19,7 +19,8 @@ plain form as the answer key:
 Recall is the share of the key's terms the draft has, precision the share of the draft's terms
 the key has; both are given for the texts the drafter was tuned on and for the held-out texts
 (``heldout`` in keys.json: written last, never tuned on). ``silent`` counts the sentences and
-table rows with a figure that are neither the source of a term nor a review item (must be 0).
+table rows with a figure that are neither the source of a term nor a review item, and each phone
+number or e-mail address that is neither a drafted contact nor named by a review item (must be 0).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from slaengine.drafting import Draft, DraftOptions, draft_tender, to_yaml, valid
 from slaengine.drafting.figures import has_figure
 from slaengine.drafting.reading import read_tender
 from slaengine.drafting.text import sentences
-from slaengine.drafting.vocabulary import EMAIL, PHONE
+from slaengine.drafting.vocabulary import EMAIL, PHONE, unread_phones
 
 TEXTS = Path(__file__).resolve().parent.parent / "tests" / "drafting_texts"
 
@@ -209,21 +210,31 @@ def terms(contract: dict[str, Any], reviews: list[dict[str, Any]]) -> set[str]:
     return found
 
 
-def silent(tender: Path, draft: Draft) -> list[str]:
+def silent(tender: Path, draft: Draft, drafted: set[str] | None = None) -> list[str]:
     """Sentences and table rows with a figure that are neither the source of a term (a
     commitment, clause, cap, warranty, asset, obligation, measure, contact, the calendar's
-    week, a contract fact) nor the subject of a review item."""
+    week, a contract fact) nor the subject of a review item; and, term by term, each phone
+    number and e-mail address of the text (PHONE, EMAIL, or a number of a phone's look in a
+    sentence about phones: ``unread_phones``) that is neither a drafted contact nor named by a
+    review item, even in a sentence that is the source of another term."""
     accounted = {(r.line, r.text) for r in draft.reviews if r.line}
     for terms_of in draft.sections.values():
         for term in terms_of:
             accounted.update((s.line, s.text) for s in term.sources)
     accounted.update((s.line, s.text) for s in draft.fact_sources.values())
     lines = read_tender(tender)
-    return [
-        f"line {sentence.line}: {sentence.text}"
-        for sentence in sentences(lines, wrapped=tender.suffix.lower() == ".pdf")
-        if has_figure(sentence.plain) and (sentence.line, sentence.text) not in accounted
-    ]
+    said = " ".join(r.message for r in draft.reviews)
+    lost: list[str] = []
+    for sentence in sentences(lines, wrapped=tender.suffix.lower() == ".pdf"):
+        if has_figure(sentence.plain) and (sentence.line, sentence.text) not in accounted:
+            lost.append(f"line {sentence.line}: {sentence.text}")
+        if drafted is None:
+            continue
+        plain = sentence.plain
+        for value in [*PHONE.findall(plain), *EMAIL.findall(plain), *unread_phones(plain)]:
+            if f"contact {value}" not in drafted and value not in said:
+                lost.append(f"line {sentence.line}: contact {value} neither drafted nor listed")
+    return lost
 
 
 def score_text(name: str, entry: dict[str, Any], work: Path) -> Scored:
@@ -247,7 +258,7 @@ def score_text(name: str, entry: dict[str, Any], work: Path) -> Scored:
     data = yaml.safe_load(text)
     reviews = [r.to_json() for r in draft.reviews]
     result.drafted = terms(data, reviews)
-    result.silent = silent(tender, draft)
+    result.silent = silent(tender, draft, result.drafted)
     return result
 
 

@@ -280,3 +280,224 @@ def test_half_a_working_day_in_a_penalty_is_no_traceback(tmp_path: Path) -> None
     contract, _ = drafted(tmp_path, "未能在半个工作日内到达现场的，每次罚款500元。\n")
     (clause,) = contract.clauses
     assert clause.kind == "fixed"
+
+
+# What batch U showed (docs/drafting.md, "Batch U, first run"): general readings, each tested
+# on sentences of its form written for the test.
+
+
+@pytest.mark.parametrize(
+    ("sentence", "every"),
+    [
+        ("每月手动启动备用发电机运转一次。", "1mo"),
+        ("備用發電機每月啟動試運行一次。", "1mo"),
+        ("The standby generator is started up and run on load once a month.", "1mo"),
+        ("The contractor shall visit each pumping station at least once a month.", "1mo"),
+        ("Insulation resistance of the feeders is measured once a year.", "1y"),
+    ],
+)
+def test_running_measuring_and_visiting_with_a_frequency_are_duties(
+    sentence: str, every: str, tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, sentence + "\n")
+    (duty,) = contract.obligations
+    assert [str(s.every) for s in duty.schedule] == [every]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "电动车整车三包有效期为2年，电池三包有效期为1年。\n",
+        "本產品整機三包有效期為2年。\n",
+    ],
+)
+def test_a_sanbao_period_is_a_warranty(text: str, tmp_path: Path) -> None:
+    contract, _ = drafted(tmp_path, text)
+    assert contract.warranty is not None
+    assert "2y" in {str(term) for term in contract.warranty.terms.values()}
+
+
+@pytest.mark.parametrize(
+    ("line", "number"),
+    [
+        ("Service desk: facilities office 02 9876 5432; desk@x.example", "02 9876 5432"),
+        ("Tel (03) 9123 4567 for after-hours faults.", "(03) 9123 4567"),
+        ("服務聯絡：24小時熱線 3456 7890；電郵 desk@x.example", "3456 7890"),
+        ("Hotline 6123 4567 (Singapore office).", "6123 4567"),
+    ],
+)
+def test_local_phone_forms_are_contacts(line: str, number: str, tmp_path: Path) -> None:
+    contract, _ = drafted(tmp_path, line + "\n")
+    text = str([ct.model_dump() for ct in contract.contacts])
+    assert number in text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "第3条　故障召唤：乙方接报后30分钟内电话回复。\n"
+        "第4条　紧急故障：技术人员2小时内到达现场。\n",
+        "第3條　故障召喚：承辦商接報後30分鐘內以電話回覆。\n"
+        "第4條　緊急故障：技術人員須於2小時內到達現場。\n",
+        "3. Fault call-outs: the contractor answers within 30 minutes.\n"
+        "4. Emergency faults: an engineer attends within 2 hours.\n",
+    ],
+)
+def test_a_label_of_words_for_any_call_names_no_kind(text: str, tmp_path: Path) -> None:
+    contract, _ = drafted(tmp_path, text)
+    assert targets(contract) == {
+        ("answer-the-call", None, "30m", "always"),
+        ("be-on-site", "emergency", "2h", "always"),
+    }
+    assert set(contract.severities) == {"emergency"}
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        (
+            "2. Loss-of-cooling faults (any chiller tripped, or supply water above 12°C for more "
+            "than 30 minutes): the contractor shall be on site within 2 hours.\n"
+            "3. All other faults: on site within 2 business days.\n",
+            "loss-of-cooling",
+        ),
+        (
+            "二、停水故障（水泵全部停机，或出水压力低于0.2MPa持续30分钟以上，影响全楼供水）：乙方应在2小时内到达现场。\n"
+            "三、其他故障：2个工作日内到达现场。\n",
+            "停水",
+        ),
+    ],
+)
+def test_a_kind_followed_by_a_long_bracketed_description_is_read(
+    text: str, kind: str, tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, text)
+    assert ("be-on-site", kind, "2h", "always") in targets(contract)
+    assert ("be-on-site", "other", "2d", "office") in targets(contract)
+
+
+@pytest.mark.parametrize(
+    ("text", "arrive", "fix"),
+    [
+        (
+            "乙方应于报修后4小时内派员到店检修；需更换零件的，应于3个工作日内修复。\n",
+            ("be-on-site", None, "4h", "always"),
+            ("fix-after-arrival", None, "3d", "office"),
+        ),
+        (
+            "廠商應於叫修後6個工作小時內派員到館檢修；需更換零件者，應於5個工作天內修復。\n",
+            ("be-on-site", None, "6h", "office"),
+            ("fix-after-arrival", None, "5d", "office"),
+        ),
+    ],
+)
+def test_going_to_a_named_place_is_the_arrival_not_the_work_done_there(
+    text: str, arrive: tuple[str, None, str, str], fix: tuple[str, None, str, str], tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, text)
+    assert targets(contract) == {arrive, fix}
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        (
+            "Category B - plant whose failure stops the line (press, conveyor, depot link): "
+            "attend within 4 hours, restore to service within 24 hours.\n",
+            "class-b",
+        ),
+        ("A类故障（含返厂检测设备）：2小时内到达现场，8小时内修复。\n", "class-a"),
+    ],
+)
+def test_a_bracketed_description_names_no_action(text: str, level: str, tmp_path: Path) -> None:
+    contract, _ = drafted(tmp_path, text)
+    assert {c.use for c in contract.commitments} == {"be-on-site", "fix-after-arrival"}
+    assert all(c.applies_to.severity == [level] for c in contract.commitments)
+
+
+def test_a_service_call_is_a_visit_and_an_emailed_report_is_a_report(tmp_path: Path) -> None:
+    contract, draft = drafted(
+        tmp_path,
+        "Loss-of-cooling faults (any chiller tripped): be on site within 2 hours.\n"
+        "Other faults: the contractor shall make a service call within 5 business days.\n"
+        "A written outage report shall be e-mailed to the owner within 2 business days after "
+        "each loss-of-cooling fault.\n",
+    )
+    assert targets(contract) == {
+        ("be-on-site", "loss-of-cooling", "2h", "always"),
+        ("be-on-site", "other", "5d", "office"),
+        ("hand-in-report", "loss-of-cooling", "2d", "office"),
+    }
+    assert any("'service call'" in r.message for r in draft.reviews)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "| Zone | Priority 1 | Priority 2 |\n"
+        "| City | Attend 1 hour, rectify 4 hours | Attend 4 hours, rectify 2 business days |\n"
+        "| Rural | Attend 2 hours, rectify 8 hours | Attend 8 hours, rectify 3 business days |\n"
+        "Where a Priority 1 work order is not attended within the time above, USD 500 is "
+        "deducted per occurrence.\n",
+        "| 区域 | 一级故障 | 二级故障 |\n"
+        "| 市区 | 到场1小时，修复4小时 | 到场4小时，修复2个工作日 |\n"
+        "| 郊县 | 到场2小时，修复8小时 | 到场8小时，修复3个工作日 |\n"
+        "一级故障未能按时到场的，每次罚款500元。\n",
+        "| 區域 | 一級故障 | 二級故障 |\n"
+        "| 市區 | 到場1小時，修復4小時 | 到場4小時，修復2個工作天 |\n"
+        "| 郊區 | 到場2小時，修復8小時 | 到場8小時，修復3個工作天 |\n"
+        "一級故障未能按時到場者，每次罰款500元。\n",
+    ],
+)
+def test_two_acts_in_one_cell_of_a_table_of_levels_by_zone(text: str, tmp_path: Path) -> None:
+    contract, _ = drafted(tmp_path, text)
+    by_use = {(c.use, c.applies_to.severity[0]): c for c in contract.commitments}
+    assert {use for use, _level in by_use} == {"be-on-site", "fix-after-arrival"}
+    assert len(by_use) == 4
+    level = sorted({lvl for _use, lvl in by_use})[0]
+    arrive, fix = by_use[("be-on-site", level)], by_use[("fix-after-arrival", level)]
+    assert (str(arrive.target), str(fix.target)) == ("1h", "4h")
+    assert [str(r.target) for r in arrive.targets] == ["2h"]
+    assert [str(r.target) for r in fix.targets] == ["8h"]
+    (clause,) = contract.clauses
+    assert arrive.clauses == [clause.id]
+
+
+@pytest.mark.parametrize(
+    ("line", "number"),
+    [
+        ("Fax: 0044 (0) 161 496 0000 (depot office).", "0044 (0) 161 496 0000"),
+        ("联系电话：0571 8888 1234 转 8001", "0571 8888 1234"),
+        ("聯絡電話：021.6234.5678", "021.6234.5678"),
+    ],
+)
+def test_a_phone_number_of_a_form_no_rule_reads_is_listed_never_lost(
+    line: str, number: str, tmp_path: Path
+) -> None:
+    _contract, draft = drafted(tmp_path, line + "\n")
+    assert any(
+        r.kind == "not_understood" and number in r.message and "phone" in r.message
+        for r in draft.reviews
+    )
+
+
+def test_a_contract_number_or_a_date_is_no_phone(tmp_path: Path) -> None:
+    _contract, draft = drafted(
+        tmp_path, "Contract No. 2027-0736 signed 2026-12-07; contact the office for changes.\n"
+    )
+    assert not any("phone" in r.message for r in draft.reviews)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The contract runs for three years and is renewed every year.",
+        "Response times are measured every month against the targets.",
+        "每月统计一次响应时间考核结果。",
+    ],
+)
+def test_running_a_contract_or_measuring_the_service_is_no_duty(
+    sentence: str, tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, sentence + "\n")
+    assert contract.obligations == []

@@ -204,6 +204,10 @@ _EXCEEDED = re.compile(
 )
 
 
+#: The failure in a penalty's condition: the act after it is the one charged for.
+_NEGATION = re.compile(r"\b(?:not|never|fail(?:s|ed|ure)? to)\b|未能|未|没有|不能", re.I)
+
+
 def _shapes(condition: str) -> list[tuple[ShapeWords, str | None, str | None]]:
     """Each shape the condition names ("未能在3分钟内答复或30分钟内到达现场"), with its severity
     and the target it names (the clause is attached to that commitment only)."""
@@ -211,7 +215,14 @@ def _shapes(condition: str) -> list[tuple[ShapeWords, str | None, str | None]]:
     text_all = condition.replace("或", ",").replace(" or ", ",")
     for start, end in phrases(text_all):
         text = text_all[start:end]
-        shape = shape_near(text, 0, (0, len(text)))
+        shape = None
+        failed = _NEGATION.search(text)
+        if failed is not None:
+            # "Where a Priority 1 work order is not attended within …": the act not done is
+            # the one after the negation, not a word of the subject before it (work order)
+            rest = text[failed.end() :]
+            shape = shape_near(rest, 0, (0, len(rest)))
+        shape = shape or shape_near(text, 0, (0, len(text)))
         if shape is None:
             # no action word: the nearest general cue ("not there within 4 hours" names none;
             # "逾4小時未到場" names one), as for a commitment

@@ -84,6 +84,7 @@ from slaengine.drafting.vocabulary import (
     WARRANTY,
     WORKING_DAY,
     ShapeWords,
+    unread_phones,
 )
 
 _NEGATED = re.compile(
@@ -556,7 +557,7 @@ class Findings:
         if self._column_levels is not None:
             action = _cell_shape(cells[0]) if cells else None
             if action is None:
-                return False
+                return self._acts_in_cells(sentence, cells, self._column_levels)
             for i, level in self._column_levels.items():
                 if i < len(cells):
                     cell = Sentence(sentence.line, sentence.text, cells[i], True)
@@ -582,6 +583,28 @@ class Findings:
             self._bare_cells(sentence, cells)
             return True
         return self._label_row(sentence, cells)
+
+    def _acts_in_cells(self, sentence: Sentence, cells: list[str], levels: dict[int, str]) -> bool:
+        """A row of a table whose columns are levels and whose cells name their own acts
+        ("| Remote | Attend 4 hours, complete 8 hours | Attend 3 business days, … |"): each
+        act of a cell a commitment of the column's level, in the row's zone when its label
+        names one (any other label is the base row)."""
+        acting = [
+            i
+            for i in levels
+            if i < len(cells)
+            and durations(cells[i])
+            and sum(1 for w in SHAPES for _ in w.words.finditer(cells[i])) >= 1
+        ]
+        if not cells or not acting:
+            return False
+        zone = zone_in(cells[0])
+        for i in acting:
+            text = f"{cells[0]}: {cells[i]}" if zone else cells[i]
+            cell = Sentence(sentence.line, sentence.text, text, True)
+            self._commitments(cell, level=levels[i])
+        self._bare_cells(sentence, cells)
+        return True
 
     def _label_row(self, sentence: Sentence, cells: list[str]) -> bool:
         """A row outside a header of roles whose label names both a kind and an action
@@ -684,6 +707,8 @@ class Findings:
                     if (k := _phrase_kind(sentence.plain[a:b]))
                 }
                 own = kinds.pop() if len(kinds) == 1 else None
+            if own is None and item.severity is None and not sentence.table_row:
+                own = self._kind_named(sentence.plain)
             if (
                 own is None
                 and carried is not None
@@ -715,6 +740,24 @@ class Findings:
                     f"{item.target}; agree one figure",
                 )
         return bool(found)
+
+    def _kind_named(self, plain: str) -> tuple[str, str] | None:
+        """The tender's own kind, declared earlier by a label, that a later sentence names in
+        passing ("a written trouble report … within 3 business days after each off-air
+        fault"): the only one it names, by its key's words; "other" and "down" are words of
+        any sentence, not names."""
+        named = [
+            (key, name)
+            for key, name in self.categories.items()
+            if key not in ("other", "down")
+            and len(key) >= 2
+            and re.search(
+                rf"(?<![\w-]){'[- ]'.join(map(re.escape, key.split('-')))}(?![\w-])",
+                plain,
+                re.I,
+            )
+        ]
+        return named[0] if len(named) == 1 else None
 
     def _split_kind(self, key: str, first: tuple[str, int]) -> None:
         """The commitments of an earlier row read as the general kind ``key`` take the row's
@@ -811,13 +854,26 @@ class Findings:
         found = find_contact(sentence)
         if found is not None:
             self.contacts.append((found, sentence))
+        unread = unread_phones(sentence.plain)
+        if unread:  # never silent: a phone number of a form no rule reads yet
+            self._review(
+                NOT_UNDERSTOOD,
+                sentence,
+                f"{', '.join(unread)} looks like a phone number the draft did not read: add the "
+                "contact by hand",
+            )
 
 
 #: A floor stated as such ("不低于97%", "at least 95%"), not a trigger ("低于97%的").
 _FLOOR = re.compile(
     r"不低于|不少于|不小于|达到|应达|≥|at least|no less than|not less than|minimum of", re.I
 )
-_LABEL = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?\s+|\d+[.、)]\s*)?([^:：|]{1,60}?)\s*[:：]")
+#: A label before a colon; a bracketed description in it counts as one character, however long
+#: ("Off-air faults (station silent, or operating below 50% of licensed power):").
+_LABEL = re.compile(
+    r"^\s*(?:\d+(?:\.\d+)*\.?\s+|\d+[.、)]\s*)?"
+    r"((?:[^:：|(（]|[(（][^:：|()（）]{0,160}[)）]|[(（]){1,60}?)\s*[:：]"
+)
 #: "影响病人安全之故障，应于2小时内到院": a kind of fault named first, as a label would.
 _KIND_FIRST = re.compile(
     r"^\s*(?:\(?\d+[.、)]\s*)?([^,，:：|]{2,20}?(?:故障|事件|问题))\s*(?:[,，]|须|应|必须|需)"
@@ -857,7 +913,14 @@ _ITEM_HEAD = re.compile(
 _EN_CLASS = re.compile(
     r"^(?:category|class|type|cat\.?|severity|priority|level|grade)\s+([A-E])$", re.I
 )
-_GENERIC = re.compile(r"^(?:故障|报修|事件|问题|faults?|calls?|incidents?|breakdowns?)$", re.I)
+#: A name made only of words for any fault or any call ("故障", "故障召唤", "报修服务",
+#: "Fault call-outs", "Service requests"): every call, no kind of its own.
+_GENERIC = re.compile(
+    r"^(?:(?:故障|报修|叫修|事件|问题|召唤|呼叫|维修|服务|响应|处理)){1,3}$"
+    r"|^(?:(?:faults?|breakdowns?|service|repair|maintenance)[ -])?"
+    r"(?:faults?|calls?|call-?outs?|incidents?|breakdowns?|requests?)$",
+    re.I,
+)
 
 
 _NON_KIND = re.compile(

@@ -189,9 +189,11 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "be-on-site",
         re.compile(
-            r"现场|到[达场现院厂站点校]|抵|赴|莅|临场|进场|上门|驻场|出勤|出动"
+            r"现场|到[达场现院厂站点校馆店所楼库厅]|抵|赴|莅|临场|进场|上门|驻场|出勤|出动"
             r"|on[- ]?site|at (?:the )?(?:site|premises|location|store|school|hospital|plant)"
-            r"|\bvisit|\bpresent\b|\bin attendance|\battend|\bcall[- ]?out",
+            r"|\bvisit|\bpresent\b|\bin attendance|\battend|\bcall[- ]?out"
+            # a visit by its other names ("make a service call within 7 business days")
+            r"|\b(?:service|site|house|maintenance|repair) calls?\b",
             re.I,
         ),
     ),
@@ -388,6 +390,20 @@ def find_commitments(
             and SHAPE_BY_NAME["hand-in-report"].words.search(plain, span.end, span.end + 12)
         ):
             direct = True  # "故障处理完毕后24小时后提交书面报告": the report's limit
+        if not direct and sentence.table_row:
+            # "| Attend 1 hour, complete 4 hours |", "| 到场1小时，修复4小时 |": in a table
+            # cell, an act right before the figure is its limit, as "within" would say
+            lead = plain[phrase[0] : span.start].rstrip()
+            direct = any(
+                match.end() == len(lead)
+                or (
+                    not _CJK.search(lead)
+                    and len(lead.split()) <= 3
+                    and re.search(r"[A-Za-z]$", lead) is not None
+                )
+                for words in [*(w.words for w in SHAPES), *(c for _s, c in _CUES)]
+                for match in words.finditer(lead)
+            )
         if not (span.within or span.labelled or direct or column is not None):
             continue  # "每超时10分钟", "3年": a length of time, not a limit
         if span.labelled and not span.within and own is None and column is None and action is None:
@@ -426,9 +442,11 @@ def find_commitments(
         if (
             shape is not None
             and shape.shape == "fix-after-arrival"
-            and SHAPES[0].words.search(plain)
+            and SHAPES[0].words.search(_unbracketed(plain))
         ):
-            shape = SHAPES[0]  # "返厂维修的，3个工作日内修复": the repair is the factory's
+            # "返厂维修的，3个工作日内修复": the repair is the factory's; not a word of a
+            # bracketed description ("Category A (lifting jacks, depot protection): restore …")
+            shape = SHAPES[0]
         text = unnumbered(plain[phrase[0] : phrase[1]]).strip()
         inferred = None
         if (
@@ -480,6 +498,12 @@ def find_commitments(
             )
         )
     return found
+
+
+def _unbracketed(plain: str) -> str:
+    """The text with what brackets hold blanked out: a description, an example list, an
+    abbreviation, which names no action of its own."""
+    return re.sub(r"[(（][^()（）]*[)）]", lambda m: " " * len(m.group(0)), plain)
 
 
 def _cell_starts(plain: str) -> list[int]:

@@ -249,7 +249,12 @@ _DUTY_CLASS = re.compile(
     r"|\blubricat|\boverhaul|\baudit|\bdrill|\bsurvey|\bflush|\bdescal|\brecalibrat"
     # replacing what wears out (更换滤芯, 更换易损密封件): work on the equipment
     r"|更[换換][^，,。；;]{0,8}?(?:滤|密封|耗材|易损|损耗|灯管|电池|皮带)"
-    r"|\breplace[sd]? (?:the )?filters?",
+    r"|\breplace[sd]? (?:the )?filters?"
+    # running the equipment by hand (每月手动启动水泵运转一次), measuring its performance, and
+    # visiting it where it stands (visit the site once a month): work on the equipment too
+    r"|启动|起动|运转|试运行|试车|\bstart(?:ed|s)? up\b|\brun (?:on load|up|off-load)\b"
+    r"|\b(?:test|trial)[- ]runs?\b"
+    r"|\bmeasur|\bvisit",
     re.I,
 )
 #: What comes round with a frequency but is no work on the equipment: money, paperwork,
@@ -257,7 +262,10 @@ _DUTY_CLASS = re.compile(
 _NOT_DUTY = re.compile(
     r"费|价|款|账|发票|报告|报表|计划|方案|会议|例会|汇报|通报|可用率|开机率|率|热线|值班|受理"
     r"|\bfees?\b|\bcharges?\b|\binvoic|\bpay|\bprice|\bcredit|\breports?\b|\bplans?\b"
-    r"|\breviews?\b|\bmeetings?\b|\bupdates?\b|availab|uptime|\brates?\b|\bhotline|\bdesk\b",
+    r"|\breviews?\b|\bmeetings?\b|\bupdates?\b|availab|uptime|\brates?\b|\bhotline|\bdesk\b"
+    # the service's own figures measured over a period ("response times are measured monthly")
+    r"|\b(?:response|resolution|repair|arrival|attendance) times?\b|\bkpis?\b|\bsla\b"
+    r"|响应时间|到场时间|修复时间|服务水平|考核",
     re.I,
 )
 
