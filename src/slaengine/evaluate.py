@@ -67,6 +67,8 @@ class Context:
         self.asset_classes = contract.asset_classes()
         #: The ticket walk's resolved matcher answers (slaengine.clocks.TicketWalk.plans).
         self.plans: dict[Any, Any] = {}
+        #: Its target tables' answers (slaengine.clocks.TicketWalk.targets).
+        self.targets: dict[Any, Any] = {}
 
 
 def excused_intervals(events: Iterable[Event]) -> list[Excused]:
@@ -104,7 +106,14 @@ def evaluate_ticket(
 ) -> TicketResult:
     """One ticket's clocks at ``as_of``. ``events`` must be sorted by (at, seq) and <= as_of."""
     contract = context.contract
-    walk = TicketWalk(contract, context.matcher, ticket, context.asset_classes, plans=context.plans)
+    walk = TicketWalk(
+        contract,
+        context.matcher,
+        ticket,
+        context.asset_classes,
+        plans=context.plans,
+        targets=context.targets,
+    )
     for event in events:
         walk.apply(event)
     severity, calendars, share = walk.severity, context.calendars, contract.warning_share
