@@ -155,7 +155,9 @@ class Evaluation:
         )
         self.excused = excused_intervals(self.applied)
         self._spans = [(item.start, item.end) for item in self.excused]
-        self.book = WarrantyBook.build(context.contract, self.applied, context.matcher)
+        self.book = WarrantyBook.build(
+            context.contract, self.applied, context.matcher, ordered=True
+        )
 
     def tickets(self) -> Iterator[tuple[TicketSummary, list[Clock]]]:
         """Each ticket's summary (with its warranty cover) and clocks, in ticket order."""
@@ -174,7 +176,9 @@ class Evaluation:
     def periods(self) -> list[ObligationPeriod]:
         """Obligation periods, and the repeat-failure remedies owed (slaengine.remedies)."""
         context = self.context
-        periods = judge_obligations(self.book, self.applied, self.as_of, context.matcher)
+        periods = judge_obligations(
+            self.book, self.applied, self.as_of, context.matcher, ordered=True
+        )
         if context.contract.remedies:
             periods += judge_remedies(
                 context.contract,
