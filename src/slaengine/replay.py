@@ -3,14 +3,15 @@
 Theory of operation
 -------------------
 ``write_report`` judges the events ticket by ticket (``slaengine.evaluate.Evaluation``) and
-writes each ticket's clocks to the output as soon as they are judged, so memory holds the
-events, one ticket's clocks and what pricing needs — the breached clocks (and every clock of a
-commitment a clause measures as an on-time rate) — never the whole ``clocks`` list, which is
-most of a report. The document is the one ``Report.to_json`` gives (docs/reference.md §7), key for
-key and in the same order: the head, the clocks streamed, then the tail (breaches, money,
-tickets, obligations, rejected, summary) once every ticket is judged, since money and caps need
-all of them. ``--format jsonl`` writes the same content as JSON Lines: one record per line,
-``{"record": "clock", ...}`` as they are judged, then the other records and the summary.
+writes the clocks to the output as they are judged, ``_CLOCKS_A_WRITE`` at a time, so memory
+holds the events, those few clocks and what pricing needs — the breached clocks (and every
+clock of a commitment a clause measures as an on-time rate) — never the whole ``clocks`` list,
+which is most of a report. The document is the one ``Report.to_json`` gives (docs/reference.md
+§7), key for key and in the same order: the head, the clocks streamed, then the tail (breaches,
+money, tickets, obligations, rejected, summary) once every ticket is judged, since money and
+caps need all of them. ``--format jsonl`` writes the same content as JSON Lines: one record
+per line, ``{"record": "clock", ...}`` as they are judged, then the other records and the
+summary.
 
 Times are written by orjson, which formats an aware datetime exactly as ``isoformat`` does
 (offsets in hours and minutes, as RFC 3339 has them; the intake refuses offsets with seconds).
