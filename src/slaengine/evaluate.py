@@ -114,15 +114,32 @@ def evaluate_ticket(
         plans=context.plans,
         targets=context.targets,
     )
+    apply = walk.apply
     for event in events:
-        walk.apply(event)
+        apply(event)
     severity, calendars, share = walk.severity, context.calendars, contract.warning_share
     pauses_of = walk.pauses_of
+    # ``walk.records()`` cycle by cycle: a cycle that paused nothing (most) asks no clock's
+    # pauses
     clocks = [
-        judge(record, ticket, severity, as_of, calendars, pauses_of(record), excused, share)
-        for record in walk.records()
+        judge(
+            record,
+            ticket,
+            severity,
+            as_of,
+            calendars,
+            pauses_of(record) if cycle.pauses else _NO_PAUSES,
+            excused,
+            share,
+        )
+        for cycle in walk.cycles
+        for record in cycle.clocks.values()
     ]
     return TicketResult(walk, clocks)
+
+
+#: The pauses of a clock of a cycle that paused nothing (``judge`` never changes them).
+_NO_PAUSES: list[list[datetime | None]] = []
 
 
 class Evaluation:
