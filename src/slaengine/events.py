@@ -152,19 +152,20 @@ def _parse_time_checked(value: Any, field_name: str) -> datetime:
     # Python's parser gives each timestamp a time zone object of its own (72 bytes an event);
     # times with the same offset share one, which also makes comparing them cheaper.
     zone = parsed.tzinfo
+    assert zone is not None
+    # The epoch first: whoever finds an offset among _OFFSETS finds its epoch (threads).
+    _EPOCHS.setdefault(zone, _EPOCH.astimezone(zone))
     shared = _OFFSETS.setdefault(zone, zone)
-    if shared is zone:
-        assert zone is not None
-        _EPOCHS[zone] = _EPOCH.astimezone(zone)
-        return parsed
-    return parsed.replace(tzinfo=shared)
+    return parsed if shared is zone else parsed.replace(tzinfo=shared)
 
 
 #: One time zone object per UTC offset seen (a few dozen at most).
 _OFFSETS: dict[tzinfo | None, tzinfo | None] = {}
-#: Per shared time zone object: the POSIX epoch in that zone. A time minus it is a subtraction
+#: Per UTC offset: the POSIX epoch in that offset's shared zone. A time minus it is a subtraction
 #: of two datetimes with the same ``tzinfo`` (no offsets worked out), the same ``timedelta`` as
 #: ``timestamp()`` takes, so ``(at - epoch).total_seconds()`` is ``at.timestamp()``, cheaper.
+#: (Should two threads race to add an offset, the epoch may hold an equal zone object of its
+#: own: the subtraction then works the offsets out, and the result is still the same.)
 _EPOCHS: dict[tzinfo, datetime] = {}
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
