@@ -98,8 +98,8 @@ class Stopwatch:
 
 def replay_file(contract: Contract, path: Path, as_of: datetime | None = None) -> Replay:
     """What ``slaengine replay CONTRACT EVENTS --format json`` does, stage by stage: ``read``
-    (decode and validate every line), ``report`` (judge ticket by ticket, writing each ticket's
-    clocks as they come, then price and write the rest), the document going to /dev/null."""
+    (decode and validate every line), ``report`` (judge ticket by ticket, writing the clocks as
+    they are judged, then price and write the rest), the document going to /dev/null."""
     gc.collect()
     watch = Stopwatch()
     with cyclic_gc_paused():

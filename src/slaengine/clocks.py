@@ -110,6 +110,9 @@ class TicketWalk:
     #: answers for good, and each entry holds its answer, so an id is never reused while it is
     #: a key here; the evaluation context shares one dict across tickets.
     plans: dict[int, tuple[tuple[Action, ...], tuple[_Step, ...]]] = field(default_factory=dict)
+    #: Target tables' answers by (commitment, severity, asset, site facts): ``_target``; the
+    #: evaluation context shares one dict across tickets, as it does ``plans``.
+    targets: dict[tuple[Any, ...], Duration] = field(default_factory=dict)
 
     # -- the walk ------------------------------------------------------------------------
 
@@ -125,22 +128,30 @@ class TicketWalk:
                 if isinstance(value, str) and name not in self.site:
                     self.site[name] = value
         kind = event.type
-        if kind == "reported":
-            self.reported_at = self.reported_at or event.at
-            if self.severity is None:
-                self.severity = event.severity
-            elif event.severity != self.severity:
+        if kind in _TICKET_TYPES:
+            if kind == "reported":
+                self.reported_at = self.reported_at or event.at
+                if self.severity is None:
+                    self.severity = event.severity
+                elif event.severity != self.severity:
+                    self._reclassify(event)
+            elif kind == "reclassified":
                 self._reclassify(event)
-        elif kind == "reclassified":
-            self._reclassify(event)
-        elif kind == "reopened":
-            self._reopen(event)
-        elif kind == "cancelled":
-            self._cancel_ticket(event)
-        elif kind == "resolved":
-            self.status = "resolved"
+            elif kind == "reopened":
+                self._reopen(event)
+            elif kind == "cancelled":
+                self._cancel_ticket(event)
+            else:
+                self.status = "resolved"
         actions = self.matcher.by_type.get(kind)
-        self._apply_actions(event, self._match(event) if actions is None else actions)
+        if actions is None:
+            actions = self._match(event)
+        # ``_apply_actions`` written out: it runs once an event.
+        found = self.plans.get(id(actions))
+        if found is None or found[0] is not actions:
+            found = self._plan(actions, False)
+        for handler, commitment in found[1]:
+            handler(self, commitment, event)
 
     def _match(self, event: Event, as_type: str | None = None) -> tuple[Action, ...]:
         return self.matcher.match(
@@ -158,18 +169,52 @@ class TicketWalk:
         key = -id(actions) if only_starts else id(actions)
         found = self.plans.get(key)
         if found is None or found[0] is not actions:
-            steps = tuple(
-                (self._HANDLERS[action.kind], self.contract.commitment(action.target))
-                for action in actions
-                if action.kind in self._HANDLERS and (action.kind == "start" or not only_starts)
-            )
-            found = self.plans[key] = (actions, steps)
+            found = self._plan(actions, only_starts)
         for handler, commitment in found[1]:
             handler(self, commitment, event)
 
+    def _plan(
+        self, actions: tuple[Action, ...], only_starts: bool
+    ) -> tuple[tuple[Action, ...], tuple[_Step, ...]]:
+        """What a matcher answer does, resolved to (handler, commitment) steps and kept in
+        ``plans``. A start, stop or cancel of a commitment that runs once gets the handler
+        written for it (``_start_once``, ``_start_plain``, ``_stop_once``, ``_cancel_once``):
+        the same facts, fewer tests."""
+        steps = []
+        for action in actions:
+            kind = action.kind
+            if kind not in self._HANDLERS or (only_starts and kind != "start"):
+                continue
+            commitment = self.contract.commitment(action.target)
+            handler = self._HANDLERS[kind]
+            if commitment.runs == "once":
+                if kind == "stop":
+                    handler = TicketWalk._stop_once
+                elif kind == "cancel":
+                    handler = TicketWalk._cancel_once
+                elif kind == "start":
+                    rule = commitment.applies_to
+                    plain = not (rule.severity or rule.attrs or rule.asset_class)
+                    handler = (
+                        TicketWalk._start_plain
+                        if plain and not commitment.targets
+                        else TicketWalk._start_once
+                    )
+            steps.append((handler, commitment))
+        found = self.plans[-id(actions) if only_starts else id(actions)] = (actions, tuple(steps))
+        return found
+
     def _stop(self, commitment: Commitment, event: Event) -> None:
+        if commitment.runs == "once":
+            self._stop_once(commitment, event)
+            return
+        for clock in self._closing(commitment):
+            clock.stopped_at, clock.stop_event = event.at, event.id
+
+    def _stop_once(self, commitment: Commitment, event: Event) -> None:
+        """``_stop`` of a commitment that runs once."""
         cycles = self.cycles
-        if len(cycles) == 1 and commitment.runs == "once":
+        if len(cycles) == 1:
             # One cycle and one clock a commitment, as nearly every ticket has: ``_closing``
             # written out without building a list (stops are a third of the walk's calls).
             cycle = cycles[0]
@@ -185,6 +230,23 @@ class TicketWalk:
 
     def _cancel(self, commitment: Commitment, event: Event) -> None:
         for clock in self._closing(commitment):
+            clock.cancelled_at = event.at
+            clock.cancel_reason = f"{event.type} ({event.id})"
+            clock.cancel_event = event.id
+
+    def _cancel_once(self, commitment: Commitment, event: Event) -> None:
+        """``_cancel`` of a commitment that runs once, written out for one cycle as
+        ``_stop_once`` is."""
+        cycles = self.cycles
+        if len(cycles) != 1:
+            self._cancel(commitment, event)
+            return
+        cycle = cycles[0]
+        name = commitment.id
+        if name in cycle.first_start:
+            cycle.closed.add(name)
+        clock = cycle.clocks.get(name)
+        if clock is not None and clock.stopped_at is None and clock.cancelled_at is None:
             clock.cancelled_at = event.at
             clock.cancel_reason = f"{event.type} ({event.id})"
             clock.cancel_event = event.id
@@ -230,13 +292,31 @@ class TicketWalk:
         return pauses.get(record.commitment.id, [])
 
     def _start(self, commitment: Commitment, event: Event) -> None:
+        if commitment.runs != "once":
+            cycle = self.cycles[-1]
+            if commitment.id not in cycle.first_start:
+                cycle.first_start[commitment.id] = (event.at, event.id)
+            self._start_occurrence(commitment, event)
+            return
+        self._start_once(commitment, event)
+
+    def _start_plain(self, commitment: Commitment, event: Event) -> None:
+        """``_start`` of a commitment that runs once, applies to every ticket and has one
+        target (most of a tender's: the walk's most frequent step)."""
         cycle = self.cycles[-1]
         name = commitment.id
         if name not in cycle.first_start:
             cycle.first_start[name] = (event.at, event.id)
-        if commitment.runs != "once":
-            self._start_occurrence(commitment, event)
+        if self._halted or name in cycle.clocks:
             return
+        cycle.clocks[name] = ClockRecord(commitment, cycle.number, event.at, event.id)
+
+    def _start_once(self, commitment: Commitment, event: Event) -> None:
+        """``_start`` of a commitment that runs once."""
+        cycle = self.cycles[-1]
+        name = commitment.id
+        if name not in cycle.first_start:
+            cycle.first_start[name] = (event.at, event.id)
         if self._halted or name in cycle.clocks:
             return
         rule = commitment.applies_to
@@ -284,7 +364,18 @@ class TicketWalk:
     def _target(self, commitment: Commitment) -> Duration | None:
         if not commitment.targets:
             return None
-        return commitment.target_for(self.facts())
+        # The table's answer depends on the facts alone, and they on the severity, the asset's
+        # attributes in the registry (one dict per asset, for as long as the contract lives)
+        # and the site: kept by those, shared across tickets.
+        registry = self.contract.asset_attrs.get(self.asset or "")
+        key = (commitment.id, self.severity, id(registry), *self.site.items())
+        memo = self.targets
+        found = memo.get(key)
+        if found is None:
+            if len(memo) >= _TARGETS_KEPT:
+                memo.clear()
+            found = memo[key] = commitment.target_for(self.facts())
+        return found
 
     def applies(self, commitment: Commitment) -> bool:
         rule = commitment.applies_to
@@ -362,6 +453,10 @@ class TicketWalk:
 
 
 _Step = tuple[Callable[["TicketWalk", Commitment, Event], None], Commitment]
+#: At most this many target-table answers are kept (``TicketWalk.targets``).
+_TARGETS_KEPT = 4096
+#: The event types the walk handles itself before the rule set's actions.
+_TICKET_TYPES = frozenset({"reported", "reclassified", "reopened", "cancelled", "resolved"})
 
 
 # -- judging clocks at as_of -----------------------------------------------------------------
@@ -553,7 +648,7 @@ def judge(
         math.ceil(late) if late > 0 else 0,
         severity,
         commitment.calendar,
-        str(target),
+        target.text,
         round(overlap_seconds(paused, start, horizon)) if paused else 0,
         round(overlap_seconds(excused_here, start, horizon)) if excused_here else 0,
         cancelled_at,

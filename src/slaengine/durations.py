@@ -9,7 +9,7 @@ are added with month-end clamping (2024-02-29 + 3y = 2027-02-28).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -47,6 +47,11 @@ class Duration:
 
     amount: int
     unit: str
+    #: ``str(self)``, made once: a replay writes the target of every clock it judges.
+    text: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", f"{self.amount}{self.unit}")
 
     @classmethod
     def parse(cls, text: str | int | float) -> Duration:
@@ -97,7 +102,7 @@ class Duration:
         return f"{self.amount} {word}{'' if self.amount == 1 else 's'}"
 
     def __str__(self) -> str:
-        return f"{self.amount}{self.unit}"
+        return self.text
 
     @classmethod
     def __get_pydantic_core_schema__(

@@ -67,6 +67,8 @@ class Context:
         self.asset_classes = contract.asset_classes()
         #: The ticket walk's resolved matcher answers (slaengine.clocks.TicketWalk.plans).
         self.plans: dict[Any, Any] = {}
+        #: Its target tables' answers (slaengine.clocks.TicketWalk.targets).
+        self.targets: dict[Any, Any] = {}
 
 
 def excused_intervals(events: Iterable[Event]) -> list[Excused]:
@@ -104,16 +106,40 @@ def evaluate_ticket(
 ) -> TicketResult:
     """One ticket's clocks at ``as_of``. ``events`` must be sorted by (at, seq) and <= as_of."""
     contract = context.contract
-    walk = TicketWalk(contract, context.matcher, ticket, context.asset_classes, plans=context.plans)
+    walk = TicketWalk(
+        contract,
+        context.matcher,
+        ticket,
+        context.asset_classes,
+        plans=context.plans,
+        targets=context.targets,
+    )
+    apply = walk.apply
     for event in events:
-        walk.apply(event)
+        apply(event)
     severity, calendars, share = walk.severity, context.calendars, contract.warning_share
     pauses_of = walk.pauses_of
+    # ``walk.records()`` cycle by cycle: a cycle that paused nothing (most) asks no clock's
+    # pauses
     clocks = [
-        judge(record, ticket, severity, as_of, calendars, pauses_of(record), excused, share)
-        for record in walk.records()
+        judge(
+            record,
+            ticket,
+            severity,
+            as_of,
+            calendars,
+            pauses_of(record) if cycle.pauses else _NO_PAUSES,
+            excused,
+            share,
+        )
+        for cycle in walk.cycles
+        for record in cycle.clocks.values()
     ]
     return TicketResult(walk, clocks)
+
+
+#: The pauses of a clock of a cycle that paused nothing (``judge`` never changes them).
+_NO_PAUSES: list[list[datetime | None]] = []
 
 
 class Evaluation:
@@ -146,7 +172,9 @@ class Evaluation:
         )
         self.excused = excused_intervals(self.applied)
         self._spans = [(item.start, item.end) for item in self.excused]
-        self.book = WarrantyBook.build(context.contract, self.applied, context.matcher)
+        self.book = WarrantyBook.build(
+            context.contract, self.applied, context.matcher, ordered=True
+        )
 
     def tickets(self) -> Iterator[tuple[TicketSummary, list[Clock]]]:
         """Each ticket's summary (with its warranty cover) and clocks, in ticket order."""
@@ -165,7 +193,9 @@ class Evaluation:
     def periods(self) -> list[ObligationPeriod]:
         """Obligation periods, and the repeat-failure remedies owed (slaengine.remedies)."""
         context = self.context
-        periods = judge_obligations(self.book, self.applied, self.as_of, context.matcher)
+        periods = judge_obligations(
+            self.book, self.applied, self.as_of, context.matcher, ordered=True
+        )
         if context.contract.remedies:
             periods += judge_remedies(
                 context.contract,

@@ -44,7 +44,10 @@ class Excused:
         }
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a frozen dataclass's __init__ costs several times as much (slaengine.penalties.lines
+# says why), and a replay builds one or two per ticket. Never changed once built; ``unsafe_hash``
+# keeps the hash and equality a frozen one has.
+@dataclass(slots=True, unsafe_hash=True)
 class TicketSummary:
     ticket: str
     asset: str | None

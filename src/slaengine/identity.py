@@ -72,5 +72,6 @@ def ticket_order(ticket: str) -> tuple[tuple[str | int, ...], str]:
     """The sort key of a ticket id in natural order: runs of digits compare as numbers
     (``H-2`` before ``H-10``), the rest as text; ids equal that way (``H-01``, ``H-1``) keep a
     fixed order by their text."""
-    parts = _DIGITS.split(ticket)  # text, number, text, ...: numbers always at odd places
-    return tuple(int(part) if i % 2 else part for i, part in enumerate(parts)), ticket
+    parts: list[str | int] = list(_DIGITS.split(ticket))  # text, number, text, ...: numbers
+    parts[1::2] = map(int, parts[1::2])  # always at odd places
+    return tuple(parts), ticket

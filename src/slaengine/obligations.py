@@ -142,16 +142,20 @@ def judge_obligations(
     events: Iterable[Event],
     as_of: datetime,
     matcher: Matcher | None = None,
+    ordered: bool = False,
 ) -> list[ObligationPeriod]:
     """Every period of the contract's obligations, judged at ``as_of`` (events after it are
-    not applied). ``book`` is the warranty book of the same events (it gives the spans)."""
+    not applied). ``book`` is the warranty book of the same events (it gives the spans).
+    ``ordered``: the events are in (at, arrival) order already (an evaluation's are)."""
     contract = book.contract
     matcher = matcher or matcher_for(contract)
     # A cheap filter before asking the rule set, which still decides what meets what.
     met_types = {c.type for obligation in contract.obligations for c in obligation.met_by}
     meeting: dict[str, list[Event]] = defaultdict(list)
-    for event in sorted(events, key=Event.sort_key):
-        if event.at > as_of:
+    # by timestamp: comparing aware datetimes works out both offsets every time
+    limit = as_of.timestamp() if as_of.tzinfo is not None else None
+    for event in events if ordered else sorted(events, key=Event.sort_key):
+        if event.ts > limit if limit is not None else event.at > as_of:
             break
         if event.type in met_types:
             actions = matcher.match(

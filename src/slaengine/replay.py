@@ -3,14 +3,15 @@
 Theory of operation
 -------------------
 ``write_report`` judges the events ticket by ticket (``slaengine.evaluate.Evaluation``) and
-writes each ticket's clocks to the output as soon as they are judged, so memory holds the
-events, one ticket's clocks and what pricing needs — the breached clocks (and every clock of a
-commitment a clause measures as an on-time rate) — never the whole ``clocks`` list, which is
-most of a report. The document is the one ``Report.to_json`` gives (docs/reference.md §7), key for
-key and in the same order: the head, the clocks streamed, then the tail (breaches, money,
-tickets, obligations, rejected, summary) once every ticket is judged, since money and caps need
-all of them. ``--format jsonl`` writes the same content as JSON Lines: one record per line,
-``{"record": "clock", ...}`` as they are judged, then the other records and the summary.
+writes the clocks to the output as they are judged, ``_CLOCKS_A_WRITE`` at a time, so memory
+holds the events, those few clocks and what pricing needs — the breached clocks (and every
+clock of a commitment a clause measures as an on-time rate) — never the whole ``clocks`` list,
+which is most of a report. The document is the one ``Report.to_json`` gives (docs/reference.md
+§7), key for key and in the same order: the head, the clocks streamed, then the tail (breaches,
+money, tickets, obligations, rejected, summary) once every ticket is judged, since money and
+caps need all of them. ``--format jsonl`` writes the same content as JSON Lines: one record
+per line, ``{"record": "clock", ...}`` as they are judged, then the other records and the
+summary.
 
 Times are written by orjson, which formats an aware datetime exactly as ``isoformat`` does
 (offsets in hours and minutes, as RFC 3339 has them; the intake refuses offsets with seconds).
@@ -39,6 +40,8 @@ from slaengine.penalties import measured_commitments
 from slaengine.report import Report, head_json
 
 JSON, JSONL = "json", "jsonl"
+#: How many clocks ``write_report`` gathers before writing them.
+_CLOCKS_A_WRITE = 2000
 
 
 @contextmanager
@@ -113,15 +116,27 @@ def write_report(
     else:
         out.write(orjson.dumps(head)[:-1] + b',"clocks":[')
     separator = [b""]
+    # Clocks are written a few thousand at a time, not ticket by ticket: one orjson call and
+    # one write for many tickets (the same bytes; a ticket has about six clocks).
+    pending: list[dict[str, Any]] = []
+
+    def flush() -> None:
+        if not pending:
+            return
+        if lines:
+            out.write(b"".join(_record("clock", fields) for fields in pending))
+        else:
+            out.write(separator[0] + orjson.dumps(pending)[1:-1])
+            separator[0] = b","
+        pending.clear()
 
     def write(clocks: list[Clock]) -> None:
-        if lines:
-            out.write(b"".join(_record("clock", clock.json_fields()) for clock in clocks))
-        else:
-            out.write(separator[0] + orjson.dumps([c.json_fields() for c in clocks])[1:-1])
-            separator[0] = b","
+        pending.extend([clock.json_fields() for clock in clocks])
+        if len(pending) >= _CLOCKS_A_WRITE:
+            flush()
 
     report = judge_streaming(context, events, as_of, rejected, duplicates, write, amended=amended)
+    flush()
     # The breaches repeat their clocks' fields; orjson writes the times as to_json would.
     tail = report.tail_items(clock.json_fields() for clock in report.breaches)
     if lines:

@@ -155,9 +155,14 @@ class WarrantyBook:
 
     @classmethod
     def build(
-        cls, contract: Contract, events: Iterable[Event], matcher: Matcher | None = None
+        cls,
+        contract: Contract,
+        events: Iterable[Event],
+        matcher: Matcher | None = None,
+        ordered: bool = False,
     ) -> WarrantyBook:
-        """The book of ``contract`` after ``events`` (any order; applied in (at, arrival) order)."""
+        """The book of ``contract`` after ``events`` (any order; applied in (at, arrival) order).
+        ``ordered``: the events are in (at, arrival) order already (an evaluation's are)."""
         book = cls(contract)
         if contract.warranty is None:
             return book
@@ -175,12 +180,11 @@ class WarrantyBook:
         # With repairs counted, at one instant a repair ends before a replacement whatever the
         # file's order (as in remedies.py): it extends the cover it ran under, and the new term
         # starts after it.
-        ordered = (
-            sorted(events, key=_replacements_last)
-            if repair_types
-            else sorted(events, key=Event.sort_key)
-        )
-        for event in ordered:
+        if repair_types:
+            walked: Iterable[Event] = sorted(events, key=_replacements_last)
+        else:
+            walked = events if ordered else sorted(events, key=Event.sort_key)
+        for event in walked:
             replaced = None
             if event.type == "part_replaced":
                 replaced = book._replace(event)

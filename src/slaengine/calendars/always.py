@@ -9,7 +9,7 @@ a single pass over the merged excluded intervals; no generator is involved. A ``
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -41,8 +41,8 @@ class AlwaysCalendar(Calendar):
     def __init__(self, name: str = "24x7") -> None:
         super().__init__(name)
         #: Each clock target's length, worked out once (a replay asks for millions of deadlines).
-        #: By (amount, unit): a tuple hashes in C, a Duration through Python.
-        self._spans: dict[tuple[int, str], timedelta] = {}
+        #: By its text ("30m"): a string hashes in C (once), a Duration through Python.
+        self._spans: dict[str, timedelta] = {}
 
     @classmethod
     def from_spec(cls, name: str, spec: AlwaysSpec) -> AlwaysCalendar:
@@ -63,11 +63,12 @@ class AlwaysCalendar(Calendar):
         self, start: datetime, target: Duration, excluded: Sequence[Interval] = ()
     ) -> datetime:
         if not excluded:
-            key = (target.amount, target.unit)
-            span = self._spans.get(key)
+            span = self._spans.get(target.text)
             if span is None and target.unit in CLOCK_UNITS:
-                span = self._spans[key] = timedelta(seconds=target.seconds)
+                span = self._spans[target.text] = timedelta(seconds=target.seconds)
             if span is not None:
+                if type(start.tzinfo) is timezone:  # ``add_elapsed`` written out
+                    return start + span
                 return add_elapsed(start, span)
         return super().deadline(start, target, excluded)
 

@@ -21,7 +21,6 @@ from itertools import islice
 
 from slaengine.calendars import Interval
 from slaengine.calendars.base import merge_intervals
-from slaengine.clocks import overlap_seconds
 from slaengine.contract.models import Measure
 from slaengine.measures.base import Figure, MeasureInput, figure_text, register, units_of
 from slaengine.measures.words import hours_text
@@ -83,6 +82,24 @@ def _reach(spans: list[tuple[Interval, str]]) -> list[float]:
     return reach
 
 
+def _stamps(spans: list[Interval]) -> list[tuple[float, float]]:
+    return [(a.timestamp(), b.timestamp()) for a, b in spans]
+
+
+def _overlap(spans: list[tuple[float, float]], start: float, end: float) -> float:
+    """``slaengine.clocks.overlap_seconds`` on timestamps, term for term the same sum: the
+    windows are on the maintenance calendar's zone, the downtime on its events' offsets, and
+    comparing aware datetimes of two zones works out both offsets every time."""
+    total = 0.0
+    cursor = start
+    for a, b in sorted([(max(a, start), min(b, end)) for a, b in spans if a < end and b > start]):
+        if b <= cursor:
+            continue
+        total += b - max(a, cursor)
+        cursor = b
+    return total
+
+
 @register("availability")
 def availability(
     measure: Measure, source: MeasureInput, start: datetime, horizon: datetime
@@ -97,10 +114,12 @@ def availability(
         (max(a, start), min(b, horizon)) for a, b in source.excused if a < horizon and b > start
     ]
     # Time that is neither service nor downtime: maintenance windows and excused time.
-    excluded = merge_intervals(windows + excused)
+    excluded = _stamps(merge_intervals(windows + excused))
+    windows_at = _stamps(windows)
 
     def counted(a: datetime, b: datetime) -> float:
-        return b.timestamp() - a.timestamp() - overlap_seconds(excluded, a, b)
+        start, end = a.timestamp(), b.timestamp()
+        return end - start - _overlap(excluded, start, end)
 
     down_by_asset = downtime(measure, source)
     subjects = sorted(set(measure.assets) or {asset.id for asset in source.contract.assets})
@@ -132,7 +151,9 @@ def availability(
                     "from": a.isoformat(),
                     "until": b.isoformat(),
                     "counted_seconds": round(counted(a, b)),
-                    "in_maintenance_seconds": round(overlap_seconds(windows, a, b)),
+                    "in_maintenance_seconds": round(
+                        _overlap(windows_at, a.timestamp(), b.timestamp())
+                    ),
                 }
             )
         # overlapping tickets on one asset: the asset is down once

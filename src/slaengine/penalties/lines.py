@@ -33,7 +33,11 @@ def _money(value: Decimal | None) -> str | None:
     return amount_text(value) if value is not None else None
 
 
-@dataclass(frozen=True, slots=True)
+# Trigger, Priced and Line are not frozen (as slaengine.clocks.Clock is not): a frozen dataclass's
+# __init__ sets each field through object.__setattr__, two to seven times the cost (measured), and
+# pricing builds one of each per breach (a Line again per line a cap cuts). They are never changed
+# once built; ``unsafe_hash`` keeps the hash and equality a frozen one has.
+@dataclass(slots=True, unsafe_hash=True)
 class Trigger:
     """What a clause is charged for: a breached clock, a missed obligation period, an event
     matching the clause's ``on_event``, or a fee period (service credit)."""
@@ -84,7 +88,8 @@ class Trigger:
         return self.occurred_at - _INSTANT if self.ends_period else self.occurred_at
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: see Trigger.
+@dataclass(slots=True, unsafe_hash=True)
 class Priced:
     """What a clause kind says one trigger costs: an amount (None for a remedy) and why."""
 
@@ -97,7 +102,8 @@ class Priced:
     owed_at: datetime | None = None
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: see Trigger.
+@dataclass(slots=True, unsafe_hash=True)
 class Line:
     id: str
     section: str  # PENALTY, COMPENSATION, REMEDY or ADJUSTMENT

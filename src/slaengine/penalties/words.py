@@ -39,14 +39,19 @@ def span_words(seconds: int, lang: str) -> str:
     """``1 h 1 min`` / ``1小时1分钟``: every non-zero unit, so nothing is rounded away."""
     if seconds <= 0:
         return "0 min" if lang != "zh" else "0分钟"
+    zh = lang == "zh"
     parts: list[str] = []
     rest = seconds
-    for size, words in _SPAN_UNITS:
-        count, rest = divmod(rest, size)
-        if count:
-            word = words["zh" if lang == "zh" else "en"]
-            parts.append(f"{count}{word}" if lang == "zh" else f"{count} {word}")
-    return ("" if lang == "zh" else " ").join(parts)
+    # each unit's word with what goes before it, by language: two lines of pricing a breach
+    for size, word in _SPAN_WORDS_ZH if zh else _SPAN_WORDS_EN:
+        if rest >= size:
+            count, rest = divmod(rest, size)
+            parts.append(f"{count}{word}")
+    return ("" if zh else " ").join(parts)
+
+
+_SPAN_WORDS_EN = tuple((size, f" {words['en']}") for size, words in _SPAN_UNITS)
+_SPAN_WORDS_ZH = tuple((size, words["zh"]) for size, words in _SPAN_UNITS)
 
 
 def unit_words(unit: Duration, lang: str) -> str:

@@ -6,6 +6,7 @@ Anything before acceptance counts to year 1: there is no year 0 to cap.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -30,14 +31,28 @@ def year_start(contract: Contract, year: int) -> datetime:
 
 
 def contract_year(contract: Contract, when: datetime) -> int:
-    """The contract year ``when`` falls in."""
-    local = when.astimezone(ZoneInfo(contract.timezone))
-    year = max(1, local.year - contract.acceptance.year + 1)
-    while year > 1 and when < year_start(contract, year):
-        year -= 1
-    while when >= year_start(contract, year + 1):
+    """The contract year ``when`` falls in: 1, and one more for each later year begun by
+    ``when`` (every line asks: the years' starts are kept as timestamps, for a bisection)."""
+    at = when.timestamp()
+    key = (contract.acceptance, contract.timezone)
+    starts = _LATER_STARTS.get(key)
+    if starts is None or starts[-1] <= at:
+        starts = _LATER_STARTS[key] = _later_starts(*key, at)
+    return 1 + bisect_right(starts, at)
+
+
+#: By (acceptance day, time zone): the starts of contract years 2, 3, ... as timestamps, up to
+#: the first after the latest time asked about. Replaced whole, never changed in place (threads).
+_LATER_STARTS: dict[tuple[date, str], tuple[float, ...]] = {}
+
+
+def _later_starts(accepted_on: date, zone: str, at: float) -> tuple[float, ...]:
+    starts: list[float] = []
+    year = 2
+    while not starts or starts[-1] <= at:
+        starts.append(_year_start(accepted_on, zone, year).timestamp())
         year += 1
-    return year
+    return tuple(starts)
 
 
 def year_span_text(contract: Contract, year: int) -> str:
