@@ -501,3 +501,85 @@ def test_running_a_contract_or_measuring_the_service_is_no_duty(
 ) -> None:
     contract, _ = drafted(tmp_path, sentence + "\n")
     assert contract.obligations == []
+
+
+@pytest.mark.parametrize(
+    ("text", "levels", "expected"),
+    [
+        (
+            "Faults are classed as Critical, Major or Minor.\n"
+            "For a Critical stoppage an engineer shall be on site within 4 hours.\n"
+            "For a Major stoppage an engineer shall be on site within 2 working days.\n",
+            {"critical", "major", "minor"},
+            {("be-on-site", "critical", "4h", "always"), ("be-on-site", "major", "2d", "office")},
+        ),
+        (
+            "Critical (whole line stopped), Major (one press stopped) and Minor (anything else) "
+            "calls are defined as follows.\n"
+            "Any Major stoppage shall be repaired within 8 hours.\n",
+            {"critical", "major", "minor"},
+            {("fix-after-arrival", "major", "8h", "always")},
+        ),
+        (
+            "故障分为紧急、重要和轻微三级。\n紧急情况下工程师须在2小时内到达现场。\n",
+            {"emergency", "important", "minor"},
+            {("be-on-site", "emergency", "2h", "always")},
+        ),
+        (
+            "故障劃分為緊急、重要及輕微三級。\n緊急情況下工程師須於2小時內到場。\n",
+            {"emergency", "important", "minor"},
+            {("be-on-site", "emergency", "2h", "always")},
+        ),
+    ],
+)
+def test_levels_declared_in_one_sentence_are_the_scheme_and_name_later_sentences(
+    text: str, levels: set[str], expected: set[tuple[str, str, str, str]], tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, text)
+    assert set(contract.severities) == levels
+    assert targets(contract) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the words in passing, with no classing verb: no scheme, no level
+        "Major works need a permit.\nFor a stoppage an engineer shall be on site within 4 hours.\n",
+        # one word alone classes nothing
+        "Faults are classified as Critical where a line stops.\n"
+        "An engineer shall be on site within 4 hours.\n",
+    ],
+)
+def test_level_words_in_passing_or_alone_declare_no_scheme(text: str, tmp_path: Path) -> None:
+    contract, _ = drafted(tmp_path, text)
+    assert {sev for _s, sev, _t, _c in targets(contract)} == {None}
+    assert "critical" not in contract.severities
+
+
+def test_a_declared_scheme_names_no_level_where_a_sentence_names_two(tmp_path: Path) -> None:
+    contract, _ = drafted(
+        tmp_path,
+        "Faults are graded as Critical, Major or Minor.\n"
+        "All Critical/Major stoppages shall be answered within 30 minutes.\n",
+    )
+    assert {sev for _s, sev, _t, _c in targets(contract)} == {None}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("A full breakdown report is e-mailed within 5 working days.", ("hand-in-report", "5d")),
+        ("The unit shall be returned to use within 24 hours.", ("fix-after-arrival", "24h")),
+        ("Return at least one boiler to use within 12 hours.", ("fix-after-arrival", "12h")),
+    ],
+)
+def test_a_breakdown_report_and_a_return_to_use_are_read(
+    text: str, expected: tuple[str, str], tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, text + "\n")
+    assert {(s, t) for s, _v, t, _c in targets(contract)} == {expected}
+
+
+def test_a_24_hour_breakdown_line_is_opening_hours_not_a_target(tmp_path: Path) -> None:
+    contract, _ = drafted(tmp_path, "Contacts: 24-hour breakdown line 0113 496 0721.\n")
+    assert contract.commitments == []
