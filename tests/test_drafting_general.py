@@ -583,3 +583,45 @@ def test_a_breakdown_report_and_a_return_to_use_are_read(
 def test_a_24_hour_breakdown_line_is_opening_hours_not_a_target(tmp_path: Path) -> None:
     contract, _ = drafted(tmp_path, "Contacts: 24-hour breakdown line 0113 496 0721.\n")
     assert contract.commitments == []
+
+
+def steps(contract: Contract) -> set[tuple[str, str | None]]:
+    """(every, for) of each step of each periodic duty; ``for`` only of a first span."""
+    found = set()
+    for duty in contract.obligations:
+        schedule = duty.model_dump()["schedule"] or []
+        for i, step in enumerate(schedule):
+            first = step["for_"] if i < len(schedule) - 1 else None
+            found.add((str(step["every"]), str(first) if first else None))
+    return found
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The chlorine analysers are calibrated weekly for the first six months and monthly "
+        "thereafter.",
+        "氯分析仪在验收后前六个月内每周校准一次，此后每月校准一次。",
+        "氯分析儀在驗收後前六個月內每週校準一次，此後每月校準一次。",
+    ],
+)
+def test_a_duty_at_one_frequency_for_the_first_months_then_another_is_one_schedule(
+    sentence: str, tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, sentence + "\n")
+    (_duty,) = contract.obligations
+    assert steps(contract) == {("7d", "6mo"), ("1mo", None)}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The pumps are serviced every three months and invoiced monthly thereafter.",
+        "Pumps are serviced every three months; thereafter reports are sent monthly.",
+    ],
+)
+def test_money_or_paperwork_after_thereafter_is_no_later_step(
+    sentence: str, tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, sentence + "\n")
+    assert {every for every, _ in steps(contract)} == {"3mo"}

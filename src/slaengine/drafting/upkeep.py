@@ -204,6 +204,7 @@ _EVERY_N = re.compile(
 )
 _SPELLED = {"two": "2", "three": "3", "four": "4", "six": "6", "twelve": "12"}
 _SPELLED.update({"两": "2", "二": "2", "三": "3", "四": "4", "六": "6"})
+_SPELLED.update({"nine": "9", "九": "9", "十二": "12"})
 _EVERY_DAYS = re.compile(r"每(?:隔)?\s*(\d+)\s*(?:天|日(?!前|内))|every (\d+) days", re.I)
 _EVERY_WEEKS = re.compile(
     r"每(?:隔)?\s*(\d+|三|四)\s*(?:周|个?星期)|every (\d+|three|four) weeks", re.I
@@ -220,6 +221,11 @@ _YEARLY = re.compile(
 )
 _FIRST_YEARS = re.compile(
     r"前\s*(\d+)\s*年|(?<![第满\d])(\d+)\s*年(?:内|之内|以内)|first (\d+) years", re.I
+)
+#: "during the first three months after handover", "前三个月内": the first N months.
+_FIRST_MONTHS = re.compile(
+    r"前\s*(\d+|两|二|三|四|六|九|十二)\s*个月|first (\d+|two|three|four|six|nine|twelve) months",
+    re.I,
 )
 _FIRST_YEAR = re.compile(r"第\s*1\s*年(?!起)|首年|first year", re.I)
 _LATER = re.compile(
@@ -291,6 +297,19 @@ def find_steps(sentence: Sentence) -> list[FoundStep]:
     context = ""  # phrases since the last step: "质保期第一年内，每季度巡检一次"
     for start, end in phrases(plain):
         phrase = plain[start:end]
+        if (
+            steps
+            and not _duty_phrase(phrase)
+            and not (_PAPERWORK.search(phrase) or _NOT_DUTY.search(phrase))
+            and _LATER.search(phrase)
+            and any(_frequency(phrase)[:2])
+        ):
+            # "calibrated weekly during the first three months and monthly thereafter",
+            # "前三个月每周校准一次，此后每月一次": the later step of the same duty
+            every, per, count = _frequency(phrase)
+            steps.append(FoundStep(every, per, count, None, True, 1))
+            context = ""
+            continue
         if not _duty_phrase(phrase) or _PAPERWORK.search(phrase):
             # "每年对整梯做一次全面改造" names no inspection; "每月5日前提交保养报告",
             # "每月报送巡检计划" are paperwork deadlines, not inspections
@@ -314,6 +333,11 @@ def find_steps(sentence: Sentence) -> list[FoundStep]:
         if first:
             years = first.group(1) or first.group(2) or first.group(3)
             steps.append(FoundStep(every, per, count, f"{years}y", False, 0))
+        elif first_months := _FIRST_MONTHS.search(text):
+            months = first_months.group(1) or first_months.group(2)
+            steps.append(
+                FoundStep(every, per, count, f"{_SPELLED.get(months.lower(), months)}mo", False, 0)
+            )
         elif _FIRST_YEAR.search(text):
             steps.append(FoundStep(every, per, count, "1y", False, 0))
         elif _LATER.search(text) or _WHOLE_WARRANTY.search(text):
