@@ -625,3 +625,33 @@ def test_money_or_paperwork_after_thereafter_is_no_later_step(
 ) -> None:
     contract, _ = drafted(tmp_path, sentence + "\n")
     assert {every for every, _ in steps(contract)} == {"3mo"}
+
+
+@pytest.mark.parametrize(
+    ("line", "number"),
+    [
+        ("Site supervisor: Hemi Parata, 021 555 0187, on call.", "021 555 0187"),
+        ("Out-of-hours engineer line: 061 483 2290.", "061 483 2290"),
+        ("项目联系人 李工 6183 2047；邮箱 li@x.example", "6183 2047"),
+        ("維修聯絡人 陳小姐 5120 8836；電郵 chan@x.example", "5120 8836"),
+        ("Mobile 9123 4567 for the duty engineer.", "9123 4567"),
+    ],
+)
+def test_three_digit_codes_and_eight_digits_after_a_chinese_name_are_contacts(
+    line: str, number: str, tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, line + "\n")
+    assert number in str([ct.model_dump() for ct in contract.contacts])
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "本项目共 2000 1000台设备需要维护，联系人见附件。",
+        "合同数量 3000 5000 元以内，联系电话另行通知。",
+        "The register lists 120 480 2000 readings; contact the office.",
+    ],
+)
+def test_grouped_quantities_are_no_phone(line: str, tmp_path: Path) -> None:
+    contract, _ = drafted(tmp_path, line + "\n")
+    assert contract.contacts == []

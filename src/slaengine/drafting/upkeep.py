@@ -293,7 +293,7 @@ def find_steps(sentence: Sentence) -> list[FoundStep]:
         INSPECTION.search(plain) or any(_duty_phrase(plain[a:b]) for a, b in phrases(plain))
     ):
         return []
-    steps = []
+    steps: list[FoundStep] = []
     context = ""  # phrases since the last step: "质保期第一年内，每季度巡检一次"
     for start, end in phrases(plain):
         phrase = plain[start:end]

@@ -478,7 +478,12 @@ PHONE = re.compile(
     r"|1[- ]8[0-9]{2}[- ]\d{3}[- ]\d{4}|0800[- ]\d{3}[- ]\d{3,4}|09\d{2}-\d{3}-\d{3}|400\d-\d{3}-\d{3}"
     # an eight-digit local number (Hong Kong, Singapore) after a colon or a phone word
     r"|(?:(?<=[:：])|(?<=[:：] )|(?<=[线線话話])|(?<=[线線话話] )|(?<=[Tt]el )|(?<=[Tt]el\. )"
-    r"|(?<=[Pp]hone )|(?<=[Hh]otline ))[2-9]\d{3}[ -]\d{4}"
+    r"|(?<=[Pp]hone )|(?<=[Hh]otline )|(?<=[Mm]obile )|(?<=[Cc]ell ))[2-9]\d{3}[ -]\d{4}"
+    # or, in a space, after a name in Chinese ("合約經理 黃先生 9271 6630"), not before a unit
+    r"|(?<=[\u4e00-\u9fff] )[2-9]\d{3} \d{4}(?! ?[\u4e00-\u9fff%])"
+    # a three-digit area or mobile code, three digits and three or four (Ireland: 094 902 6631,
+    # New Zealand mobiles: 027 418 9306)
+    r"|0\d{2} \d{3} \d{3,4}"
     # a two-digit area code and eight digits (Australia: 08 8632 7700, (02) 9876 5432)
     r"|0[2-9] \d{4} \d{4}|\(0[2-9]\) ?\d{4} \d{4})(?![\d-])"
 )
