@@ -655,3 +655,38 @@ def test_three_digit_codes_and_eight_digits_after_a_chinese_name_are_contacts(
 def test_grouped_quantities_are_no_phone(line: str, tmp_path: Path) -> None:
     contract, _ = drafted(tmp_path, line + "\n")
     assert contract.contacts == []
+
+
+def clause_terms(contract: Contract) -> set[tuple[str, str, str, str]]:
+    """(owner's action, amount, unit, kind) of each clause."""
+    return {
+        (c.use or "", str(clause.amount), str(clause.unit), clause.kind)
+        for clause in contract.clauses
+        for c in contract.commitments
+        if clause.id in c.clauses
+    }
+
+
+def test_two_sums_in_one_penalty_sentence_are_two_clauses(tmp_path: Path) -> None:
+    contract, _ = drafted(
+        tmp_path,
+        "The engineer shall be on site within 4 hours and the lift repaired within 48 hours.\n"
+        "Liquidated damages: EUR 80 for each hour by which the engineer is late on site, and "
+        "EUR 400 per day for any lift not repaired within 48 hours.\n",
+    )
+    assert clause_terms(contract) == {
+        ("be-on-site", "80.00", "1h", "per_started"),
+        ("fix-after-arrival", "400.00", "24h", "per_started"),
+    }
+
+
+def test_a_second_sum_that_caps_the_first_is_no_second_clause(tmp_path: Path) -> None:
+    contract, _ = drafted(
+        tmp_path,
+        "The engineer shall be on site within 4 hours.\n"
+        "Liquidated damages: EUR 80 for each hour by which the engineer is late on site, "
+        "capped at EUR 2,000 per contract year in total.\n",
+    )
+    assert {(use, amount) for use, amount, _u, _k in clause_terms(contract)} == {
+        ("be-on-site", "80.00")
+    }

@@ -31,7 +31,7 @@ from datetime import date
 from typing import Any
 
 from slaengine.drafting.assets import BadRow, FoundAsset, asset_header, asset_row
-from slaengine.drafting.clauses import FoundClause, Unread, find_cap, find_clause
+from slaengine.drafting.clauses import FoundClause, Unread, find_cap, find_clause, split_sums
 from slaengine.drafting.figures import amounts, durations, has_figure
 from slaengine.drafting.items import (
     ASSUMPTION,
@@ -435,6 +435,12 @@ class Findings:
         return True
 
     def _clause(self, sentence: Sentence) -> bool:
+        pieces = split_sums(sentence)
+        if len(pieces) > 1 and all(isinstance(find_clause(p), FoundClause) for p in pieces):
+            # "USD 150 for each hour …, and USD 300 per day for …": a clause per sum
+            for piece in pieces:
+                self._clause(piece)
+            return True
         found = find_clause(sentence)
         if found is None:
             return False
