@@ -690,3 +690,41 @@ def test_a_second_sum_that_caps_the_first_is_no_second_clause(tmp_path: Path) ->
     assert {(use, amount) for use, amount, _u, _k in clause_terms(contract)} == {
         ("be-on-site", "80.00")
     }
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "Insulation testing of each cable and junction box shall be done every five years, "
+            "and a visual inspection of the masts every two years.",
+            {"5y", "2y"},
+        ),
+        ("每五年对全部电缆进行一次绝缘测试。", {"5y"}),
+        ("每五年對全部電纜進行一次絕緣測試。", {"5y"}),
+    ],
+)
+def test_a_spelled_number_of_years_and_a_frequency_after_and_are_read(
+    sentence: str, expected: set[str], tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, sentence + "\n")
+    assert {every for every, _ in steps(contract)} == expected
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Faulty lamps shall not exceed 2% of the stock at any monthly survey.",
+        "每月巡查时故障灯不超过3%。",
+    ],
+)
+def test_a_ceiling_on_a_share_at_a_periodic_survey_is_no_duty(
+    sentence: str, tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, sentence + "\n")
+    assert contract.obligations == []
+
+
+def test_a_report_after_a_duty_named_without_frequency_is_no_step(tmp_path: Path) -> None:
+    contract, _ = drafted(tmp_path, "每两周上门巡检、清洁一次，每月提交设备使用情况报告。\n")
+    assert {every for every, _ in steps(contract)} == {"14d"}
