@@ -728,3 +728,27 @@ def test_a_ceiling_on_a_share_at_a_periodic_survey_is_no_duty(
 def test_a_report_after_a_duty_named_without_frequency_is_no_step(tmp_path: Path) -> None:
     contract, _ = drafted(tmp_path, "每两周上门巡检、清洁一次，每月提交设备使用情况报告。\n")
     assert {every for every, _ in steps(contract)} == {"14d"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "五、保修：光源模块保修4年，投影机整机保修2年。\n",
+        "五、保修：光源模組保修4年，投影機整機保修2年。\n",
+        "Warranty: the light source is warranted for 4 years; the whole unit for 2 years.\n",
+    ],
+)
+def test_a_part_named_after_a_heading_label_is_the_subject_of_its_term(
+    text: str, tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, text)
+    assert contract.warranty is not None
+    terms = {kind: str(term) for kind, term in contract.warranty.terms.items()}
+    assert (terms["key_part"], terms["unit"]) == ("4y", "2y")
+
+
+def test_a_heading_label_alone_is_no_part(tmp_path: Path) -> None:
+    contract, _ = drafted(tmp_path, "五、保修：整机保修2年。\n")
+    assert contract.warranty is not None
+    terms = {kind: str(t) for kind, t in contract.warranty.terms.items()}
+    assert "key_part" not in terms and terms["unit"] == "2y"

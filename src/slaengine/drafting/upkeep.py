@@ -50,6 +50,13 @@ class FoundWarranty:
     extension: str | None = None
 
 
+def _subject(text: str, term_at: int) -> str:
+    """What a warranty phrase names before its warranty word, after a heading's label
+    ("三、质保：激光光源质保5年" names 激光光源, not the heading)."""
+    head = re.split(r"[:：]", text[:term_at])[-1]
+    return re.split(r"质保|保修|保固|warrant|guarantee|cover|carr", head, maxsplit=1)[0]
+
+
 def find_warranty(sentence: Sentence) -> FoundWarranty | None:
     plain = sentence.plain
     if not WARRANTY.search(plain):
@@ -88,7 +95,7 @@ def find_warranty(sentence: Sentence) -> FoundWarranty | None:
             "key_part" if KEY_PART.search(text) else "part" if OTHER_PART.search(text) else "unit"
         )
         if kind == "unit" and not WHOLE_UNIT.search(text):
-            subject = re.split(r"质保|保修|保固|warrant|guarantee|cover|carr", text, maxsplit=1)[0]
+            subject = _subject(text, spans[0].start)
             if COMPONENT.search(subject) or (
                 "unit" in found.terms
                 and len(re.findall(r"[\u4e00-\u9fff]|[A-Za-z]+", subject)) >= 2
@@ -102,7 +109,7 @@ def find_warranty(sentence: Sentence) -> FoundWarranty | None:
         found.scoped.append((kind, term, scoped))
         found.terms.setdefault(kind, term)
         if kind == "unit" and not scoped:
-            subject = re.split(r"质保|保修|保固|warrant|guarantee|cover|carr", text, maxsplit=1)[0]
+            subject = _subject(text, spans[0].start)
             if len(re.findall(r"[\u4e00-\u9fff]|[A-Za-z]+", subject)) >= 2:
                 named_subjects.append(len(found.scoped) - 1)
     if any(kind == "unit" and scoped for kind, _, scoped in found.scoped):

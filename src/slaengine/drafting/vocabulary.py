@@ -342,7 +342,7 @@ COMPONENT = _words(
     r"|模块|相机|摄像机|摄像头|镜头|读卡器|阀门|阀|电极|探头|灯管|滤网|充电枪|线缆|电缆"
     r"|compressors?|tubes?|detectors?|inverters?|mother ?boards?|main ?boards?|motors?|engines?"
     r"|controllers?|displays?|screens?|panels?|sensors?|circuit boards?|modules?|batter(?:y|ies)"
-    r"|printers?|pumps?|drives?|hard disks?|power supplies"
+    r"|printers?|pumps?|drives?|hard disks?|power supplies|light sources?"
 )
 FRESH_TERM = _words(
     r"一包(?![\d一二两三四五六七八九十])|重新计算|重新起算|重新享受|再保修一个|fresh|restart|new (?:full )?warranty"
