@@ -752,3 +752,31 @@ def test_a_heading_label_alone_is_no_part(tmp_path: Path) -> None:
     assert contract.warranty is not None
     terms = {kind: str(t) for kind, t in contract.warranty.terms.items()}
     assert "key_part" not in terms and terms["unit"] == "2y"
+
+
+def test_a_target_stated_as_the_time_is_and_an_offshore_islands_zone_are_read(
+    tmp_path: Path,
+) -> None:
+    contract, _ = drafted(
+        tmp_path,
+        "Priority 1 faults: attend within 3 hours.\n"
+        "On the outer islands the Priority 1 attendance time is 8 hours, sailings permitting.\n",
+    )
+    (on_site,) = [c for c in contract.commitments if c.use == "be-on-site"]
+    assert str(on_site.target) == "3h"
+    rows = str(on_site.model_dump())
+    assert "remote" in rows and "8h" in rows
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The contract time is 3 years from acceptance.",
+        "Spares are held at the Long Island depot; delivery time is agreed per order.",
+    ],
+)
+def test_a_term_of_years_or_an_island_place_name_is_no_target_or_zone(
+    sentence: str, tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, sentence + "\n")
+    assert contract.commitments == []

@@ -422,7 +422,7 @@ ZONES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
         "Out of province or remote",
         _words(
             r"跨省|省外|外省|偏远|边远|离岛|海岛|外岛|江浙沪外|其他地区|\bremote\b|out[- ]of[- ](?:province|state)"
-            r"|outlying islands?"
+            r"|(?:outlying|offshore|off-shore|outer) islands?"
         ),
     ),
 )
