@@ -556,6 +556,20 @@ def test_level_words_in_passing_or_alone_declare_no_scheme(text: str, tmp_path: 
     assert "critical" not in contract.severities
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The low-voltage panel shall be repaired within 8 hours.",
+        "A high pressure pump shall be repaired within 8 hours.",
+    ],
+)
+def test_a_declared_word_in_a_compound_or_in_lower_case_names_no_level(
+    line: str, tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, "Faults are graded as High, Medium or Low.\n" + line + "\n")
+    assert {sev for _s, sev, _t, _c in targets(contract)} == {None}
+
+
 def test_a_declared_scheme_names_no_level_where_a_sentence_names_two(tmp_path: Path) -> None:
     contract, _ = drafted(
         tmp_path,

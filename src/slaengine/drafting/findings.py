@@ -300,7 +300,14 @@ class Findings:
     def _declared_level(self, plain: str) -> str | None:
         """The one declared level a sentence names by its bare word ("For a Critical
         breakdown …"), if it names just one."""
-        named = {key for key in self.declared if LEVEL_WORDS[key].search(plain)}
+        named = {
+            key
+            for key in self.declared
+            for match in LEVEL_WORDS[key].finditer(plain)
+            # an English level word as a defined term: capitalised, and no part of a compound
+            # ("the low-voltage panel", "a major overhaul" name no level)
+            if not match.group(0)[0].islower() and plain[match.end() : match.end() + 1] != "-"
+        }
         return named.pop() if len(named) == 1 else None
 
     def _table_row(self, sentence: Sentence) -> bool:
