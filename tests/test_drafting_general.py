@@ -501,3 +501,296 @@ def test_running_a_contract_or_measuring_the_service_is_no_duty(
 ) -> None:
     contract, _ = drafted(tmp_path, sentence + "\n")
     assert contract.obligations == []
+
+
+@pytest.mark.parametrize(
+    ("text", "levels", "expected"),
+    [
+        (
+            "Faults are classed as Critical, Major or Minor.\n"
+            "For a Critical stoppage an engineer shall be on site within 4 hours.\n"
+            "For a Major stoppage an engineer shall be on site within 2 working days.\n",
+            {"critical", "major", "minor"},
+            {("be-on-site", "critical", "4h", "always"), ("be-on-site", "major", "2d", "office")},
+        ),
+        (
+            "Critical (whole line stopped), Major (one press stopped) and Minor (anything else) "
+            "calls are defined as follows.\n"
+            "Any Major stoppage shall be repaired within 8 hours.\n",
+            {"critical", "major", "minor"},
+            {("fix-after-arrival", "major", "8h", "always")},
+        ),
+        (
+            "故障分为紧急、重要和轻微三级。\n紧急情况下工程师须在2小时内到达现场。\n",
+            {"emergency", "important", "minor"},
+            {("be-on-site", "emergency", "2h", "always")},
+        ),
+        (
+            "故障劃分為緊急、重要及輕微三級。\n緊急情況下工程師須於2小時內到場。\n",
+            {"emergency", "important", "minor"},
+            {("be-on-site", "emergency", "2h", "always")},
+        ),
+    ],
+)
+def test_levels_declared_in_one_sentence_are_the_scheme_and_name_later_sentences(
+    text: str, levels: set[str], expected: set[tuple[str, str, str, str]], tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, text)
+    assert set(contract.severities) == levels
+    assert targets(contract) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the words in passing, with no classing verb: no scheme, no level
+        "Major works need a permit.\nFor a stoppage an engineer shall be on site within 4 hours.\n",
+        # one word alone classes nothing
+        "Faults are classified as Critical where a line stops.\n"
+        "An engineer shall be on site within 4 hours.\n",
+    ],
+)
+def test_level_words_in_passing_or_alone_declare_no_scheme(text: str, tmp_path: Path) -> None:
+    contract, _ = drafted(tmp_path, text)
+    assert {sev for _s, sev, _t, _c in targets(contract)} == {None}
+    assert "critical" not in contract.severities
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The low-voltage panel shall be repaired within 8 hours.",
+        "A high pressure pump shall be repaired within 8 hours.",
+    ],
+)
+def test_a_declared_word_in_a_compound_or_in_lower_case_names_no_level(
+    line: str, tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, "Faults are graded as High, Medium or Low.\n" + line + "\n")
+    assert {sev for _s, sev, _t, _c in targets(contract)} == {None}
+
+
+def test_a_declared_scheme_names_no_level_where_a_sentence_names_two(tmp_path: Path) -> None:
+    contract, _ = drafted(
+        tmp_path,
+        "Faults are graded as Critical, Major or Minor.\n"
+        "All Critical/Major stoppages shall be answered within 30 minutes.\n",
+    )
+    assert {sev for _s, sev, _t, _c in targets(contract)} == {None}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("A full breakdown report is e-mailed within 5 working days.", ("hand-in-report", "5d")),
+        ("The unit shall be returned to use within 24 hours.", ("fix-after-arrival", "24h")),
+        ("Return at least one boiler to use within 12 hours.", ("fix-after-arrival", "12h")),
+    ],
+)
+def test_a_breakdown_report_and_a_return_to_use_are_read(
+    text: str, expected: tuple[str, str], tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, text + "\n")
+    assert {(s, t) for s, _v, t, _c in targets(contract)} == {expected}
+
+
+def test_a_24_hour_breakdown_line_is_opening_hours_not_a_target(tmp_path: Path) -> None:
+    contract, _ = drafted(tmp_path, "Contacts: 24-hour breakdown line 0113 496 0721.\n")
+    assert contract.commitments == []
+
+
+def steps(contract: Contract) -> set[tuple[str, str | None]]:
+    """(every, for) of each step of each periodic duty; ``for`` only of a first span."""
+    found = set()
+    for duty in contract.obligations:
+        schedule = duty.model_dump()["schedule"] or []
+        for i, step in enumerate(schedule):
+            first = step["for_"] if i < len(schedule) - 1 else None
+            found.add((str(step["every"]), str(first) if first else None))
+    return found
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The chlorine analysers are calibrated weekly for the first six months and monthly "
+        "thereafter.",
+        "氯分析仪在验收后前六个月内每周校准一次，此后每月校准一次。",
+        "氯分析儀在驗收後前六個月內每週校準一次，此後每月校準一次。",
+    ],
+)
+def test_a_duty_at_one_frequency_for_the_first_months_then_another_is_one_schedule(
+    sentence: str, tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, sentence + "\n")
+    (_duty,) = contract.obligations
+    assert steps(contract) == {("7d", "6mo"), ("1mo", None)}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The pumps are serviced every three months and invoiced monthly thereafter.",
+        "Pumps are serviced every three months; thereafter reports are sent monthly.",
+    ],
+)
+def test_money_or_paperwork_after_thereafter_is_no_later_step(
+    sentence: str, tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, sentence + "\n")
+    assert {every for every, _ in steps(contract)} == {"3mo"}
+
+
+@pytest.mark.parametrize(
+    ("line", "number"),
+    [
+        ("Site supervisor: Hemi Parata, 021 555 0187, on call.", "021 555 0187"),
+        ("Out-of-hours engineer line: 061 483 2290.", "061 483 2290"),
+        ("项目联系人 李工 6183 2047；邮箱 li@x.example", "6183 2047"),
+        ("維修聯絡人 陳小姐 5120 8836；電郵 chan@x.example", "5120 8836"),
+        ("Mobile 9123 4567 for the duty engineer.", "9123 4567"),
+    ],
+)
+def test_three_digit_codes_and_eight_digits_after_a_chinese_name_are_contacts(
+    line: str, number: str, tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, line + "\n")
+    assert number in str([ct.model_dump() for ct in contract.contacts])
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "本项目共 2000 1000台设备需要维护，联系人见附件。",
+        "合同数量 3000 5000 元以内，联系电话另行通知。",
+        "The register lists 120 480 2000 readings; contact the office.",
+    ],
+)
+def test_grouped_quantities_are_no_phone(line: str, tmp_path: Path) -> None:
+    contract, _ = drafted(tmp_path, line + "\n")
+    assert contract.contacts == []
+
+
+def clause_terms(contract: Contract) -> set[tuple[str, str, str, str]]:
+    """(owner's action, amount, unit, kind) of each clause."""
+    return {
+        (c.use or "", str(clause.amount), str(clause.unit), clause.kind)
+        for clause in contract.clauses
+        for c in contract.commitments
+        if clause.id in c.clauses
+    }
+
+
+def test_two_sums_in_one_penalty_sentence_are_two_clauses(tmp_path: Path) -> None:
+    contract, _ = drafted(
+        tmp_path,
+        "The engineer shall be on site within 4 hours and the lift repaired within 48 hours.\n"
+        "Liquidated damages: EUR 80 for each hour by which the engineer is late on site, and "
+        "EUR 400 per day for any lift not repaired within 48 hours.\n",
+    )
+    assert clause_terms(contract) == {
+        ("be-on-site", "80.00", "1h", "per_started"),
+        ("fix-after-arrival", "400.00", "24h", "per_started"),
+    }
+
+
+def test_a_second_sum_that_caps_the_first_is_no_second_clause(tmp_path: Path) -> None:
+    contract, _ = drafted(
+        tmp_path,
+        "The engineer shall be on site within 4 hours.\n"
+        "Liquidated damages: EUR 80 for each hour by which the engineer is late on site, "
+        "capped at EUR 2,000 per contract year in total.\n",
+    )
+    assert {(use, amount) for use, amount, _u, _k in clause_terms(contract)} == {
+        ("be-on-site", "80.00")
+    }
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "Insulation testing of each cable and junction box shall be done every five years, "
+            "and a visual inspection of the masts every two years.",
+            {"5y", "2y"},
+        ),
+        ("每五年对全部电缆进行一次绝缘测试。", {"5y"}),
+        ("每五年對全部電纜進行一次絕緣測試。", {"5y"}),
+    ],
+)
+def test_a_spelled_number_of_years_and_a_frequency_after_and_are_read(
+    sentence: str, expected: set[str], tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, sentence + "\n")
+    assert {every for every, _ in steps(contract)} == expected
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Faulty lamps shall not exceed 2% of the stock at any monthly survey.",
+        "每月巡查时故障灯不超过3%。",
+    ],
+)
+def test_a_ceiling_on_a_share_at_a_periodic_survey_is_no_duty(
+    sentence: str, tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, sentence + "\n")
+    assert contract.obligations == []
+
+
+def test_a_report_after_a_duty_named_without_frequency_is_no_step(tmp_path: Path) -> None:
+    contract, _ = drafted(tmp_path, "每两周上门巡检、清洁一次，每月提交设备使用情况报告。\n")
+    assert {every for every, _ in steps(contract)} == {"14d"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "五、保修：光源模块保修4年，投影机整机保修2年。\n",
+        "五、保修：光源模組保修4年，投影機整機保修2年。\n",
+        "Warranty: the light source is warranted for 4 years; the whole unit for 2 years.\n",
+    ],
+)
+def test_a_part_named_after_a_heading_label_is_the_subject_of_its_term(
+    text: str, tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, text)
+    assert contract.warranty is not None
+    terms = {kind: str(term) for kind, term in contract.warranty.terms.items()}
+    assert (terms["key_part"], terms["unit"]) == ("4y", "2y")
+
+
+def test_a_heading_label_alone_is_no_part(tmp_path: Path) -> None:
+    contract, _ = drafted(tmp_path, "五、保修：整机保修2年。\n")
+    assert contract.warranty is not None
+    terms = {kind: str(t) for kind, t in contract.warranty.terms.items()}
+    assert "key_part" not in terms and terms["unit"] == "2y"
+
+
+def test_a_target_stated_as_the_time_is_and_an_offshore_islands_zone_are_read(
+    tmp_path: Path,
+) -> None:
+    contract, _ = drafted(
+        tmp_path,
+        "Priority 1 faults: attend within 3 hours.\n"
+        "On the outer islands the Priority 1 attendance time is 8 hours, sailings permitting.\n",
+    )
+    (on_site,) = [c for c in contract.commitments if c.use == "be-on-site"]
+    assert str(on_site.target) == "3h"
+    rows = str(on_site.model_dump())
+    assert "remote" in rows and "8h" in rows
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The contract time is 3 years from acceptance.",
+        "Spares are held at the Long Island depot; delivery time is agreed per order.",
+    ],
+)
+def test_a_term_of_years_or_an_island_place_name_is_no_target_or_zone(
+    sentence: str, tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, sentence + "\n")
+    assert contract.commitments == []

@@ -114,6 +114,39 @@ def find_cap(sentence: Sentence) -> FoundCap | None:
     return None
 
 
+#: Where a second sum opens a penalty of its own (", and USD 300 per day for …", "; GBP 50 …").
+_NEXT_SUM = re.compile(
+    r"\s*(?:,|;|，|；)\s*(?:and\s+|plus\s+|以及|并)?"
+    r"(?=(?:USD|RMB|CNY|¥|HK\$|NT\$|A\$|\$|GBP|£|AUD|CAD|EUR|€|HKD|SGD|TWD|NTD)\s*\d)",
+    re.I,
+)
+
+
+def split_sums(sentence: Sentence) -> list[Sentence]:
+    """A penalty sentence whose later part opens with a sum of its own ("Liquidated damages:
+    USD 150 for each hour …, and USD 300 per day for any bus not returned to service within 24
+    hours") as one sentence per sum, each under the sentence's label; the sentence itself
+    when it has one sum, or its second sum is a cap ("…, capped at USD 5,000")."""
+    plain = sentence.plain
+    sums = amounts(plain)
+    if len(sums) < 2 or CAP.search(plain):
+        return [sentence]
+    cuts = [m for m in _NEXT_SUM.finditer(plain) if m.end() > sums[0].start]
+    if not cuts:
+        return [sentence]
+    label = _PENALTY_LABEL.match(plain)
+    lead = plain[: label.end()] if label and PENALTY.search(label.group(0)) else ""
+    parts, start = [], 0
+    for cut in cuts:
+        parts.append(plain[start : cut.start()])
+        start = cut.end()
+    parts.append(plain[start:])
+    pieces = [p if i == 0 else lead + p for i, p in enumerate(parts)]
+    if not all(amounts(p) for p in pieces):
+        return [sentence]
+    return [Sentence(sentence.line, sentence.text, p, sentence.table_row) for p in pieces]
+
+
 def find_clause(sentence: Sentence) -> FoundClause | Unread | None:
     plain = sentence.plain
     consequence: re.Match[str] | None = PENALTY.search(plain)

@@ -51,7 +51,10 @@ _WITHIN_BEFORE = re.compile(
 )
 #: A figure right after a label ("响应时间: 2小时", "Priority 1: 30 minutes", "响应时间为2小时"),
 #: or alone in a table cell: a target when the label or column names an action.
-_LABELLED = re.compile(r"(?:[:：]|时间为|时限为|时间是|为|\|)\s*$")
+_LABELLED = re.compile(
+    r"(?:[:：]|时间为|时限为|时间是|为|\||\b(?:time|target|limit) (?:is|shall be|will be))\s*$",
+    re.I,
+)
 #: "2-4小时": a range; the figure read is its upper end.
 _RANGE = re.compile(r"\d+(?:\.\d+)?\s*(?:-|~|～|至|到|—|–|to)\s*$")
 

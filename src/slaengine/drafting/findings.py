@@ -31,7 +31,7 @@ from datetime import date
 from typing import Any
 
 from slaengine.drafting.assets import BadRow, FoundAsset, asset_header, asset_row
-from slaengine.drafting.clauses import FoundClause, Unread, find_cap, find_clause
+from slaengine.drafting.clauses import FoundClause, Unread, find_cap, find_clause, split_sums
 from slaengine.drafting.figures import amounts, durations, has_figure
 from slaengine.drafting.items import (
     ASSUMPTION,
@@ -73,10 +73,12 @@ from slaengine.drafting.vocabulary import (
     DOWN_KIND,
     EXTEND,
     FINAL_INSPECTION,
+    LEVEL_WORDS,
     MEASURES,
     OTHER_KIND,
     PENALTY,
     POSTPONE,
+    SCHEME_CUE,
     SEVERITIES,
     SHAPE_BY_NAME,
     SHAPES,
@@ -145,6 +147,9 @@ class Findings:
         self._asset_columns: dict[str, int] | None = None
         #: the severity levels the tender's terms name (declared as the contract's).
         self.severities_seen: set[str] = set()
+        #: the levels a sentence declares as the tender's scheme ("Breakdowns are classified as
+        #: Critical (…), Major (…) or Minor (…)"): each named by its bare word from then on.
+        self.declared: set[str] = set()
         #: a level or an action named by a heading or label, for the lines just below it.
         self._level: tuple[str, int] | None = None
         self._action: tuple[ShapeWords, int] | None = None
@@ -176,6 +181,7 @@ class Findings:
 
     def read(self, sentence: Sentence) -> None:
         self._contexts(sentence)
+        self._scheme(sentence)
         if sentence.table_row and self._table_row(sentence):
             return
         if not sentence.table_row:
@@ -274,6 +280,35 @@ class Findings:
             shapes = {w.shape for w in SHAPES if w.words.search(plain)}
             if len(shapes) == 1 and re.search(r"时间|时限|time|target", plain, re.I):
                 self._action = (SHAPE_BY_NAME[shapes.pop()], sentence.line)
+
+    def _scheme(self, sentence: Sentence) -> None:
+        """A sentence that classes faults into two or more levels of a known scheme by their
+        bare words ("Faults are classed as Critical, Major or Minor", "故障分为紧急、重要和一般
+        三级") declares them, whether or not a target names each later."""
+        plain = sentence.plain
+        if sentence.table_row or not SCHEME_CUE.search(plain):
+            return
+        bare = re.sub(r"[(（][^)）]*[)）]", " ", plain)  # not a word of a level's definition
+        named = {key for key, words in LEVEL_WORDS.items() if words.search(bare)}
+        if len(named) >= 2:
+            self.declared |= named
+            self.severities_seen |= named
+            # "Critical (…), Major (…) or Minor (…)": a list of levels, no heading of one
+            if self._level is not None and self._level[1] == sentence.line:
+                self._level = None
+
+    def _declared_level(self, plain: str) -> str | None:
+        """The one declared level a sentence names by its bare word ("For a Critical
+        breakdown …"), if it names just one."""
+        named = {
+            key
+            for key in self.declared
+            for match in LEVEL_WORDS[key].finditer(plain)
+            # an English level word as a defined term: capitalised, and no part of a compound
+            # ("the low-voltage panel", "a major overhaul" name no level)
+            if not match.group(0)[0].islower() and plain[match.end() : match.end() + 1] != "-"
+        }
+        return named.pop() if len(named) == 1 else None
 
     def _table_row(self, sentence: Sentence) -> bool:
         if self._grid_row(sentence):
@@ -407,6 +442,12 @@ class Findings:
         return True
 
     def _clause(self, sentence: Sentence) -> bool:
+        pieces = split_sums(sentence)
+        if len(pieces) > 1 and all(isinstance(find_clause(p), FoundClause) for p in pieces):
+            # "USD 150 for each hour …, and USD 300 per day for …": a clause per sum
+            for piece in pieces:
+                self._clause(piece)
+            return True
         found = find_clause(sentence)
         if found is None:
             return False
@@ -665,6 +706,8 @@ class Findings:
             level = self._level[0]
         if action is None and self._action is not None:
             action = self._action[0]
+        if level is None and self.declared and not sentence.table_row:
+            level = self._declared_level(sentence.plain)
         if level is None and not sentence.table_row:
             label = _LABEL.match(sentence.plain)
             named = category(label.group(1)) if label else None

@@ -122,7 +122,8 @@ _PURPOSE = re.compile(
 _ROUND_THE_CLOCK = re.compile(r"(?:全天|全年|昼夜|每天|每日|7\s*[×xX*]\s*)$")
 _OPEN_HOURS = re.compile(
     r"\s*-?\s*(?:hours?|hr)\s+(?:a day|dispatch|hotline|service|helpline|help desk|emergency"
-    r"|call cent(?:re|er)|cover|coverage|support|control|duty)"
+    r"|call cent(?:re|er)|cover|coverage|support|control|duty"
+    r"|(?:(?:breakdown|fault|emergency|service|repair|call-?out)\s+)?(?:line|number|telephone))"
     r"|小时(?:值班|热线|服务热线|受理|专线|开通)",
     re.I,
 )

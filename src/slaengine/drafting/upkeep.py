@@ -50,6 +50,13 @@ class FoundWarranty:
     extension: str | None = None
 
 
+def _subject(text: str, term_at: int) -> str:
+    """What a warranty phrase names before its warranty word, after a heading's label
+    ("三、质保：激光光源质保5年" names 激光光源, not the heading)."""
+    head = re.split(r"[:：]", text[:term_at])[-1]
+    return re.split(r"质保|保修|保固|warrant|guarantee|cover|carr", head, maxsplit=1)[0]
+
+
 def find_warranty(sentence: Sentence) -> FoundWarranty | None:
     plain = sentence.plain
     if not WARRANTY.search(plain):
@@ -88,7 +95,7 @@ def find_warranty(sentence: Sentence) -> FoundWarranty | None:
             "key_part" if KEY_PART.search(text) else "part" if OTHER_PART.search(text) else "unit"
         )
         if kind == "unit" and not WHOLE_UNIT.search(text):
-            subject = re.split(r"质保|保修|保固|warrant|guarantee|cover|carr", text, maxsplit=1)[0]
+            subject = _subject(text, spans[0].start)
             if COMPONENT.search(subject) or (
                 "unit" in found.terms
                 and len(re.findall(r"[\u4e00-\u9fff]|[A-Za-z]+", subject)) >= 2
@@ -102,7 +109,7 @@ def find_warranty(sentence: Sentence) -> FoundWarranty | None:
         found.scoped.append((kind, term, scoped))
         found.terms.setdefault(kind, term)
         if kind == "unit" and not scoped:
-            subject = re.split(r"质保|保修|保固|warrant|guarantee|cover|carr", text, maxsplit=1)[0]
+            subject = _subject(text, spans[0].start)
             if len(re.findall(r"[\u4e00-\u9fff]|[A-Za-z]+", subject)) >= 2:
                 named_subjects.append(len(found.scoped) - 1)
     if any(kind == "unit" and scoped for kind, _, scoped in found.scoped):
@@ -204,6 +211,8 @@ _EVERY_N = re.compile(
 )
 _SPELLED = {"two": "2", "three": "3", "four": "4", "six": "6", "twelve": "12"}
 _SPELLED.update({"两": "2", "二": "2", "三": "3", "四": "4", "六": "6"})
+_SPELLED.update({"nine": "9", "九": "9", "十二": "12", "five": "5", "五": "5", "ten": "10"})
+_SPELLED.update({"十": "10"})
 _EVERY_DAYS = re.compile(r"每(?:隔)?\s*(\d+)\s*(?:天|日(?!前|内))|every (\d+) days", re.I)
 _EVERY_WEEKS = re.compile(
     r"每(?:隔)?\s*(\d+|三|四)\s*(?:周|个?星期)|every (\d+|three|four) weeks", re.I
@@ -220,6 +229,11 @@ _YEARLY = re.compile(
 )
 _FIRST_YEARS = re.compile(
     r"前\s*(\d+)\s*年|(?<![第满\d])(\d+)\s*年(?:内|之内|以内)|first (\d+) years", re.I
+)
+#: "during the first three months after handover", "前三个月内": the first N months.
+_FIRST_MONTHS = re.compile(
+    r"前\s*(\d+|两|二|三|四|六|九|十二)\s*个月|first (\d+|two|three|four|six|nine|twelve) months",
+    re.I,
 )
 _FIRST_YEAR = re.compile(r"第\s*1\s*年(?!起)|首年|first year", re.I)
 _LATER = re.compile(
@@ -270,7 +284,18 @@ _NOT_DUTY = re.compile(
 )
 
 
+#: A ceiling or floor on a share ("shall not exceed 1% of the stock at any monthly survey",
+#: "每月巡查时故障灯不超过3%"): a figure measured at the survey, no duty of its own.
+_SHARE_LIMIT = re.compile(
+    r"(?:not (?:to )?exceed|no more than|not more than|less than|at least|不超过|不得超过|不高于"
+    r"|不低于|不少于|低于|高于)\s*\d+(?:\.\d+)?\s*%",
+    re.I,
+)
+
+
 def _duty_phrase(phrase: str) -> bool:
+    if _SHARE_LIMIT.search(phrase):
+        return False
     if INSPECTION.search(phrase):
         return True
     every, per, _count = _frequency(phrase)
@@ -287,15 +312,46 @@ def find_steps(sentence: Sentence) -> list[FoundStep]:
         INSPECTION.search(plain) or any(_duty_phrase(plain[a:b]) for a, b in phrases(plain))
     ):
         return []
-    steps = []
+    steps: list[FoundStep] = []
     context = ""  # phrases since the last step: "质保期第一年内，每季度巡检一次"
+    pending = False  # a duty named with no frequency yet ("Electrical testing of each column")
     for start, end in phrases(plain):
         phrase = plain[start:end]
-        if not _duty_phrase(phrase) or _PAPERWORK.search(phrase):
+        paperwork = _PAPERWORK.search(phrase) is not None
+        plain_phrase = paperwork or not _duty_phrase(phrase)
+        if plain_phrase and not paperwork and not any(_frequency(phrase)[:2]):
+            # "Insulation testing of each cable": work named, its frequency yet to come
+            pending = pending or (
+                _DUTY_CLASS.search(phrase) is not None and _NOT_DUTY.search(phrase) is None
+            )
+        if (
+            pending
+            and plain_phrase
+            and not (paperwork or _NOT_DUTY.search(phrase))
+            and any(_frequency(phrase)[:2])
+        ):
+            # "Electrical testing of each column and feeder pillar shall be carried out every
+            # five years": the frequency of the duty named in an earlier phrase, cut at "and"
+            phrase, context, plain_phrase = context + phrase, "", False
+        if (
+            steps
+            and not _duty_phrase(phrase)
+            and not (_PAPERWORK.search(phrase) or _NOT_DUTY.search(phrase))
+            and _LATER.search(phrase)
+            and any(_frequency(phrase)[:2])
+        ):
+            # "calibrated weekly during the first three months and monthly thereafter",
+            # "前三个月每周校准一次，此后每月一次": the later step of the same duty
+            every, per, count = _frequency(phrase)
+            steps.append(FoundStep(every, per, count, None, True, 1))
+            context = ""
+            continue
+        elif plain_phrase:
             # "每年对整梯做一次全面改造" names no inspection; "每月5日前提交保养报告",
             # "每月报送巡检计划" are paperwork deadlines, not inspections
             context += phrase + ","
             continue
+        pending = False
         every, per, count = _frequency(phrase)
         times = re.search(r"(\d+)\s*次", phrase)
         if every is None and per is None and times and int(times.group(1)) > 1:
@@ -308,12 +364,18 @@ def find_steps(sentence: Sentence) -> list[FoundStep]:
             every, per, count = _frequency(context)
         if every is None and per is None:
             context += phrase + ","
+            pending = True
             continue
         text, context = context + phrase, ""
         first = _FIRST_YEARS.search(text)
         if first:
             years = first.group(1) or first.group(2) or first.group(3)
             steps.append(FoundStep(every, per, count, f"{years}y", False, 0))
+        elif first_months := _FIRST_MONTHS.search(text):
+            months = first_months.group(1) or first_months.group(2)
+            steps.append(
+                FoundStep(every, per, count, f"{_SPELLED.get(months.lower(), months)}mo", False, 0)
+            )
         elif _FIRST_YEAR.search(text):
             steps.append(FoundStep(every, per, count, "1y", False, 0))
         elif _LATER.search(text) or _WHOLE_WARRANTY.search(text):
@@ -337,9 +399,12 @@ def _frequency(text: str) -> tuple[str | None, str | None, int | None]:
     if every_n:
         months = next(g for g in every_n.groups() if g)
         return f"{_SPELLED.get(months.lower(), months)}mo", None, None
-    every_years = re.search(r"every (\d+) years|每(\d+)年", text, re.I)
+    every_years = re.search(
+        r"every (\d+|two|three|four|five|six|ten) years|每(\d+|两|二|三|四|五|六|十)年", text, re.I
+    )
     if every_years:
-        return f"{every_years.group(1) or every_years.group(2)}y", None, None
+        years = every_years.group(1) or every_years.group(2)
+        return f"{_SPELLED.get(years.lower(), years)}y", None, None
     every_weeks = _EVERY_WEEKS.search(text)
     if every_weeks:
         weeks = next(g for g in every_weeks.groups() if g)

@@ -59,7 +59,7 @@ SHAPES: tuple[ShapeWords, ...] = (
         "hand-in-report",
         _words(
             r"报告|(?:maintenance|service|repair|written|incident|root[- ]cause|analysis|failure|fault"
-            r"|trouble)(?: [a-z-]+)? report|root[- ]cause analysis|\bRCA\b|\bRFO\b|reason[- ]for[- ]outage|job sheets?|job cards?"
+            r"|trouble|breakdown|outage|call-?out|visit)(?: [a-z-]+)? report|root[- ]cause analysis|\bRCA\b|\bRFO\b|reason[- ]for[- ]outage|job sheets?|job cards?"
             r"|纪录表|记录表|记录单|维修单|服务单|服务报告单"
             r"|service ticket|work order|service record"
         ),
@@ -109,7 +109,7 @@ SHAPES: tuple[ShapeWords, ...] = (
             r"修复|修好|排除|消缺|解决|处置完毕|处理完毕|处理完成|维修到位|维修完毕|完成维修|恢复正常|恢复运行"
             r"|(?<!提)完成(?![\u4e00-\u9fff]{0,2}(?:派|报告|方案|回访|响应|到场|巡检|保养|检测|交付|培训|安装))"
             r"|恢复(?!原状)|完工|\bfix|\brepair|restor|resol|\bsolution|mitigat|\bcomplet(?!ion (?:reports?|certificates?|records?|sheets?)\b)"
-            r"|return(?:ed)? to (?:service|clinical use|use|operation|production)"
+            r"|return(?:ed|s)?(?:\s+[\w-]+){0,4}?\s+to (?:service|clinical use|use|operation|production)"
             r"|back (?:in|to|into) service|replac(?:e|es|ed|ement)\b|\bworkaround"
             r"|\boutages? (?=exceed|lasting|longer|of more)"
         ),
@@ -247,6 +247,32 @@ SEVERITIES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
     ),
     ("minor", "轻微故障", "Minor", _words(rf"轻微{_FAULT}|次要{_FAULT}|轻度|^轻微$|\bminor\b")),
 )
+#: A level of a named scheme by its bare word ("Critical", "Major", "紧急"), as a sentence that
+#: declares the scheme lists it ("Breakdowns are classified as Critical (…), Major (…) or Minor
+#: (…)", "故障分为紧急、重要和一般三级"); after such a sentence the word alone names the level.
+LEVEL_WORDS: dict[str, re.Pattern[str]] = {
+    key: re.compile(words)
+    for key, words in (
+        ("critical", r"(?<!non-)(?<!non )\b[Cc]ritical\b|(?<!较)严重(?!性)"),
+        ("major", r"\b[Mm]ajor\b|重大"),
+        ("minor", r"\b[Mm]inor\b|轻微|次要"),
+        ("emergency", r"(?<!non-)(?<!non )\b[Ee]mergency\b|(?<!非)紧急"),
+        ("urgent", r"(?<!non-)(?<!non )\b[Uu]rgent\b|加急"),
+        ("important", r"\b[Ii]mportant\b|(?<!较)重要"),
+        ("high", r"\b[Hh]igh\b"),
+        ("medium", r"\b[Mm]edium\b"),
+        ("low", r"\b[Ll]ow\b"),
+        ("routine", r"\b[Rr]outine\b"),
+        ("general", r"一般"),
+    )
+}
+#: The words of a sentence that declares a scheme of levels: what the levels are classed as.
+SCHEME_CUE = re.compile(
+    r"\b(?:classified|classed|categori[sz]ed|graded|grouped|ranked|prioriti[sz]ed|designated)"
+    r"\s+(?:as|into|by)\b|\b(?:falls?|fall) into\b|\b(?:defined|treated) as (?:either )?"
+    r"|(?:分为|分成|划分为|分作|定为|定义为)",
+    re.I,
+)
 #: Declared when the tender names no level at all (the example contract's three).
 DEFAULT_SEVERITIES = ("general", "major", "emergency")
 
@@ -316,7 +342,7 @@ COMPONENT = _words(
     r"|模块|相机|摄像机|摄像头|镜头|读卡器|阀门|阀|电极|探头|灯管|滤网|充电枪|线缆|电缆"
     r"|compressors?|tubes?|detectors?|inverters?|mother ?boards?|main ?boards?|motors?|engines?"
     r"|controllers?|displays?|screens?|panels?|sensors?|circuit boards?|modules?|batter(?:y|ies)"
-    r"|printers?|pumps?|drives?|hard disks?|power supplies"
+    r"|printers?|pumps?|drives?|hard disks?|power supplies|light sources?"
 )
 FRESH_TERM = _words(
     r"一包(?![\d一二两三四五六七八九十])|重新计算|重新起算|重新享受|再保修一个|fresh|restart|new (?:full )?warranty"
@@ -396,7 +422,7 @@ ZONES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
         "Out of province or remote",
         _words(
             r"跨省|省外|外省|偏远|边远|离岛|海岛|外岛|江浙沪外|其他地区|\bremote\b|out[- ]of[- ](?:province|state)"
-            r"|outlying islands?"
+            r"|(?:outlying|offshore|off-shore|outer) islands?"
         ),
     ),
 )
@@ -452,7 +478,12 @@ PHONE = re.compile(
     r"|1[- ]8[0-9]{2}[- ]\d{3}[- ]\d{4}|0800[- ]\d{3}[- ]\d{3,4}|09\d{2}-\d{3}-\d{3}|400\d-\d{3}-\d{3}"
     # an eight-digit local number (Hong Kong, Singapore) after a colon or a phone word
     r"|(?:(?<=[:：])|(?<=[:：] )|(?<=[线線话話])|(?<=[线線话話] )|(?<=[Tt]el )|(?<=[Tt]el\. )"
-    r"|(?<=[Pp]hone )|(?<=[Hh]otline ))[2-9]\d{3}[ -]\d{4}"
+    r"|(?<=[Pp]hone )|(?<=[Hh]otline )|(?<=[Mm]obile )|(?<=[Cc]ell ))[2-9]\d{3}[ -]\d{4}"
+    # or, in a space, after a name in Chinese ("合約經理 黃先生 9271 6630"), not before a unit
+    r"|(?<=[\u4e00-\u9fff] )[2-9]\d{3} \d{4}(?! ?[\u4e00-\u9fff%])"
+    # a three-digit area or mobile code, three digits and three or four (Ireland: 094 902 6631,
+    # New Zealand mobiles: 027 418 9306)
+    r"|0\d{2} \d{3} \d{3,4}"
     # a two-digit area code and eight digits (Australia: 08 8632 7700, (02) 9876 5432)
     r"|0[2-9] \d{4} \d{4}|\(0[2-9]\) ?\d{4} \d{4})(?![\d-])"
 )
