@@ -5,8 +5,13 @@ synthetic history, ``--idle-burst`` events from 16 clients), then, once every ti
 and nothing falls due for a while, the CPU each process spends over ``--idle-seconds`` of
 wall-clock time, as a share of one core (from /proc). Measured for ``serve`` on SQLite (the
 judge lane in the process) and for ``serve --no-judge`` with ``slaengine judge`` beside it on
-PostgreSQL (the judge woken by NOTIFY). The target: about nothing (at most 2 % of a core: the
-look at the store's earliest due time every 0.25 s and the sweep).
+PostgreSQL (the judge woken by NOTIFY). The target: about nothing — at most 0.5 % of a core
+(issue 23, round 2; 2 % before it). What an idle process still does: the store's watch asks
+whether anything was committed four times a second (``PRAGMA data_version`` on SQLite, the
+transaction snapshot on PostgreSQL: microseconds, no store read — slaengine.store.watch),
+uvicorn's main loop ticks once a second (``serve``), ``judge``'s main thread looks for a
+signal once a second, and the sweep asks for a pass every 30 s. No look at the store, no outbox
+look, no thread of durable_rules' own (docs/service.md, "What an idle process does").
 """
 
 from __future__ import annotations
@@ -16,8 +21,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-#: At most this share of one core while idle.
-IDLE_CORE_SHARE = 0.02
+#: At most this share of one core while idle (0.02 until issue 23's round 2).
+IDLE_CORE_SHARE = 0.005
 
 
 def _idle_share(pids: dict[str, int], seconds: float) -> dict[str, float]:

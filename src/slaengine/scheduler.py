@@ -27,10 +27,13 @@ What asks for a pass:
 * a commit that left its tickets to the judge lane (``LiveService.on_stored`` → ``due_now``; on
   PostgreSQL also another process's commit, heard through LISTEN, slaengine.store.wakeups): those
   tickets are due now, armed without asking the store;
-* a *look* every ``LOOK_EVERY`` (0.25 s), a thread of its own: due times another process wrote
-  (a ``consume`` or ``ingest`` process marking tickets on SQLite, a new contract version,
-  another worker's escalations). It reads the earliest due time (index lookups) and moves the job
-  if it moved; it runs no pass;
+* a *look* after every commit to the store, which the store's watch notices within
+  ``LOOK_EVERY`` (0.25 s) without reading the store (slaengine.store.watch: SQLite's
+  ``data_version``, PostgreSQL's transaction snapshot): due times another process wrote (a
+  ``consume`` or ``ingest`` process marking tickets, ``slaengine rejudge``, a new contract
+  version, another worker's escalations). It reads the earliest due time (index lookups) and
+  moves the job if it moved; it runs no pass. While nobody commits there is no look: an idle
+  process reads nothing;
 * an *interval* sweep every ``sweep_seconds`` as a safety net (anything a missed re-arm would
   leave waiting): it asks for a pass now, through the same one job.
 
@@ -54,14 +57,16 @@ from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from slaengine.service.live import DueReport, LiveService
+from slaengine.store.watch import EVERY as WATCH_EVERY
 
 logger = logging.getLogger("slaengine.scheduler")
 
 #: After a failed pass (the database away), the next try is no sooner than this: short, so
 #: breach detection catches up within a second of the store's return.
 _RETRY = timedelta(seconds=0.25)
-#: Seconds between looks at the store's earliest due time (work written by other processes).
-LOOK_EVERY = 0.25
+#: The longest a commit by another process waits before the look at the store's earliest due
+#: time (the store watch's interval between two asks; slaengine.store.watch).
+LOOK_EVERY = WATCH_EVERY
 #: A pass that found something due but could claim none of it (another worker holds those rows,
 #: PostgreSQL's SKIP LOCKED) is not repeated sooner than this for the store's due time alone:
 #: the other worker is judging them. A wake-up that came during the pass still runs at once.
@@ -104,7 +109,10 @@ class DueScheduler:
         self._failed = False
         #: Set by ``shutdown``: no pass starts, nothing is armed any more, the look ends.
         self._stop = threading.Event()
-        self._looking: threading.Thread | None = None
+        self._watching = False
+        #: Looks at the store's earliest due time made after a commit the watch noticed (tests
+        #: and benchmarks count them: an idle process makes none).
+        self.looks = 0
         service.on_due_changed.append(self.rearm)
         service.on_stored.append(self.due_now)
 
@@ -115,10 +123,8 @@ class DueScheduler:
             self.due_now, "interval", seconds=self.sweep_seconds, id="sweep", name="sweep"
         )
         if not paused:
-            self._looking = threading.Thread(
-                target=self._look, name="slaengine-due-look", daemon=True
-            )
-            self._looking.start()
+            self.service.store.watch.subscribe(self._look)
+            self._watching = True
         # Whatever fell due while the process was down runs now.
         self._arm_at(self.service.clock.now())
 
@@ -129,9 +135,9 @@ class DueScheduler:
         stopping, and the pass in hand is waited for through the service.)"""
         with self._arm_lock:
             self._stop.set()
-        if self._looking is not None:
-            self._looking.join(5)
-            self._looking = None
+        if self._watching:
+            self.service.store.watch.unsubscribe(self._look)
+            self._watching = False
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         self.service.finish_pass()
@@ -212,12 +218,13 @@ class DueScheduler:
             self._arm_at(self.service.clock.now())
 
     def _look(self) -> None:
-        """The look (see the module doc): re-arm from the store every ``LOOK_EVERY`` seconds,
-        unless a pass is failing (it keeps its own retry pace)."""
-        while not self._stop.wait(LOOK_EVERY):
-            if not self._failed:
-                with suppress(Exception):
-                    self.rearm(look=True)
+        """The look (see the module doc), called by the store's watch after a commit: re-arm
+        from the store, unless stopping or a pass is failing (it keeps its own retry pace)."""
+        if self._stop.is_set() or self._failed:
+            return
+        self.looks += 1
+        with suppress(Exception):
+            self.rearm(look=True)
 
     def rearm(self, look: bool = False) -> None:
         """Arm the ``due`` job at the store's earliest due time (if it changed). A ``look``

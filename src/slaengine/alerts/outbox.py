@@ -25,8 +25,12 @@ the pending rows and starts their workers. A worker repeats:
 
 Workers are woken, not polled, for what this process queues: the live service calls ``wake()``
 after every commit that wrote alerts. Rows another process queued (a ``consume`` or ``ingest``
-process, another worker) are found by each worker's look every ``idle_wait`` (0.25 s), an index
-range of ``ix_outbox_due``.
+process, another worker) are found after the commit that queued them: the store's watch
+(slaengine.store.watch) notices it within 0.25 s without reading the store and wakes the
+dispatcher and every worker, whose look is an index range of ``ix_outbox_due``. A worker with a
+row waiting for a later attempt (a back-off, a lease, a parked endpoint) looks again at that
+time, at most ``idle_wait`` (0.25 s) later; with nothing pending the dispatcher and the workers
+sleep until woken, or ``quiet_wait`` (30 s) as a safety net: an idle process reads nothing.
 
 An endpoint that is *off* (e-mail with no SMTP relay configured) is said once at start; its rows
 are held, not tried, until a restart with the relay configured sends them.
@@ -65,6 +69,9 @@ _SPECS: TypeAdapter[ChannelSpec] = TypeAdapter(ChannelSpec)
 
 #: Seconds between looks while the store cannot be reached.
 _AWAY_WAIT = 0.25
+#: Seconds a dispatcher or a worker with nothing pending sleeps unless woken (a safety net: the
+#: process's own alerts and the store's watch wake them).
+QUIET_WAIT = 30.0
 
 
 @dataclass
@@ -105,6 +112,7 @@ class OutboxDelivery:
         threads: int = 1,
         park_after: int = 3,
         park_ceiling: float = 60.0,
+        quiet_wait: float = QUIET_WAIT,
     ) -> None:
         self.store = store
         self.clock = clock or store.clock
@@ -112,6 +120,9 @@ class OutboxDelivery:
         self.base_delay = base_delay
         self.max_delay = max_delay
         self.idle_wait = idle_wait
+        self.quiet_wait = quiet_wait
+        #: Looks at the outbox by the threads (tests and benchmarks count them: none while idle).
+        self.looks = 0
         self.park_after = park_after
         self.park_ceiling = park_ceiling
         # smtplib's timeout bounds each step (connect, greeting, each command): a send can take
@@ -338,10 +349,13 @@ class OutboxDelivery:
             target=self._dispatch, name="slaengine-outbox", daemon=True
         )
         self._dispatcher.start()
+        self.store.watch.subscribe(self.wake)  # rows other processes queue
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop the threads (if started) and close the channels."""
         self._stop.set()
+        if self._dispatcher is not None:
+            self.store.watch.unsubscribe(self.wake)
         self.wake()
         threads = [self._dispatcher] if self._dispatcher is not None else []
         with self._endpoints_lock:
@@ -355,11 +369,12 @@ class OutboxDelivery:
     def _dispatch(self) -> None:
         while not self._stop.is_set():
             try:
+                self.looks += 1
                 for endpoint in self.discover():
                     if endpoint.off is None and not endpoint.threads:
                         self._start_workers(endpoint)
                     endpoint.wake.set()
-                wait = self.idle_wait
+                wait = self.quiet_wait
             except Exception:  # the database is away: look again soon, to catch up at once
                 logger.debug("outbox: finding endpoints failed", exc_info=True)
                 wait = _AWAY_WAIT
@@ -379,8 +394,9 @@ class OutboxDelivery:
 
     def _work(self, endpoint: _Endpoint) -> None:
         while not self._stop.is_set():
-            wait = self.idle_wait
+            wait = self.quiet_wait
             try:
+                self.looks += 1
                 if endpoint.breaker.allows(self.clock.now()):
                     self.deliver_due(endpoint.name)
                 upcoming = self.next_attempt(set(endpoint.specs))
@@ -389,7 +405,7 @@ class OutboxDelivery:
                     upcoming = parked if upcoming is None else max(upcoming, parked)
                 if upcoming is not None:
                     seconds = (upcoming - self.clock.now()).total_seconds()
-                    wait = min(wait, max(seconds, 0.0))
+                    wait = min(self.idle_wait, max(seconds, 0.0))
             except Exception:  # the database is away: look again soon, to catch up at once
                 logger.debug("outbox: delivery pass of %s failed", endpoint.name, exc_info=True)
                 wait = _AWAY_WAIT

@@ -34,13 +34,24 @@ def _new_host() -> Any:
     """A durable_rules host whose actions only record their names for the current call.
 
     durable_rules (its C engine, ~25 ms to load) is imported here, when a rule set is first
-    asked: compiling and counting rules (``contract validate``) never needs it."""
+    asked: compiling and counting rules (``contract validate``) never needs it.
+
+    durable_rules' ``Host`` starts two timer chains at birth (``_run``): every 0.2 s, for ever, a
+    new thread that asks each rule set for pending actions and due timers — ten threads a second
+    in every process that ever matched an event, and one more per rule set registered. This host
+    needs neither: its actions run within ``assert_fact`` (``_flush_actions`` completes each and
+    starts the next, in the caller's thread, under ``_lock``), it sets no durable_rules timers and
+    keeps no state between calls. So ``_run`` starts nothing (issue 23: an idle process sleeps),
+    and no thread of durable_rules' own calls its C layer (which has no locks) beside ``_ask``."""
     from durable.engine import Host
 
     class _Host(Host):  # type: ignore[misc]
         def __init__(self) -> None:
             super().__init__()
             self.fired: list[str] = []
+
+        def _run(self) -> None:
+            """No dispatch threads (see ``_new_host``)."""
 
         def get_action(self, action_name: str) -> Any:
             def record(_context: Any) -> None:

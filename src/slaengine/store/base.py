@@ -30,6 +30,7 @@ from slaengine.events import Event
 from slaengine.store import wakeups
 from slaengine.store.gate import WriterGate
 from slaengine.store.models import ContractVersion
+from slaengine.store.watch import StoreWatch
 
 #: Values in one ``IN (...)`` list or one multi-row statement (well under SQLite's limit).
 _IN_CHUNK = 500
@@ -50,6 +51,17 @@ class StoreBase:
         #: Force-majeure events decoded, by seq (``batch_events``).
         self._wide_cache: dict[int, Event] = {}
         self._channel: str | None = None
+        self._watch: StoreWatch | None = None
+        self._watch_lock = threading.Lock()
+
+    @property
+    def watch(self) -> StoreWatch:
+        """The process's watch for commits to this store (slaengine.store.watch): the
+        scheduler's look and the outbox's dispatcher read the store only after one."""
+        with self._watch_lock:
+            if self._watch is None:
+                self._watch = StoreWatch(self.engine)
+            return self._watch
 
     def wake_channel(self, session: Session) -> str:
         """PostgreSQL: the channel judge workers of this store listen on (its schema's; read
@@ -63,6 +75,10 @@ class StoreBase:
         return self.engine.dialect.name == "postgresql"
 
     def close(self) -> None:
+        with self._watch_lock:
+            watch, self._watch = self._watch, None
+        if watch is not None:
+            watch.stop()
         self.engine.dispose()
 
     @contextmanager

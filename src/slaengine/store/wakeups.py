@@ -8,8 +8,10 @@ due pass by an in-process signal. On PostgreSQL the transaction that stores even
 ``NOTIFY slaengine_due`` (``notify``, called by ``Store.add_events`` inside its transaction):
 PostgreSQL delivers it to every listener when, and only if, the transaction commits, and folds
 the notifications of one transaction into one. A ``Listener`` holds one connection of its own in
-``LISTEN slaengine_due`` and, in a thread of its own, calls its callback for every notification
-(the scheduler's ``DueScheduler.due_now``): the pass starts within milliseconds of the commit.
+``LISTEN slaengine_due`` and, in a thread of its own that sleeps on the connection's socket (it
+does not poll: psycopg's ``notifies(timeout=...)`` would wake ten times a second), calls its
+callback for every notification (the scheduler's ``DueScheduler.due_now``): the pass starts
+within milliseconds of the commit.
 A transaction that stored an event without a ticket (an inspection, a replaced part) says so in
 the payload (``DUTIES``), and the listener calls its ``duties`` callback first
 (``LiveService.duties_now``), so the judge's duties pass runs in that same pass.
@@ -20,8 +22,8 @@ stores never wake each other's judges.
 A lost connection (the database restarted) is logged once and reopened every
 ``RECONNECT_EVERY`` seconds; after a reconnect the callback is called once, since a notification
 sent meanwhile was lost — the due pass then reads the store, which is the truth. SQLite has no
-such channel: there the scheduler's own look at the store's earliest due time finds work another
-process stored (slaengine.scheduler).
+such channel: there the store's watch (slaengine.store.watch) notices another process's commit
+and the scheduler's look at the store's earliest due time finds the work (slaengine.scheduler).
 
 Transaction boundary: ``notify`` runs inside the caller's transaction; the listener's connection
 is in autocommit and never writes.
@@ -31,6 +33,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import select as selecting
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -49,8 +53,9 @@ CHANNEL = "slaengine_due"
 DUTIES = "duties"
 #: Seconds between attempts to reopen a lost listening connection.
 RECONNECT_EVERY = 0.5
-#: Seconds a listener waits for a notification before it looks whether it should stop.
-_POLL = 0.5
+#: Seconds a listener's thread sleeps on its connection's socket when nothing arrives (``stop``
+#: wakes it at once, through a pipe): it waits for the server, it does not poll it.
+_IDLE = 30.0
 
 
 def channel_of(schema: str) -> str:
@@ -92,6 +97,8 @@ class Listener:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._connection: Any = None
+        #: ``stop`` writes to it, so the thread's wait on the socket ends at once.
+        self._waker: tuple[int, int] | None = None
         #: Notifications heard (for tests and the logs).
         self.heard = 0
 
@@ -99,18 +106,44 @@ class Listener:
         """Open the listening connection (an error here is the caller's: a bad store) and start
         the thread."""
         self._connection = self._connect()
+        self._waker = os.pipe()
         self._thread = threading.Thread(target=self._run, name="slaengine-listen", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
         self._stop.set()
+        if self._waker is not None:
+            with contextlib.suppress(OSError):
+                os.write(self._waker[1], b"x")
         if self._thread is not None:
-            self._thread.join(_POLL * 4)
+            self._thread.join(5)
             self._thread = None
         if self._connection is not None:
             with contextlib.suppress(Exception):  # already gone
                 self._connection.close()
             self._connection = None
+        if self._waker is not None:
+            for end in self._waker:
+                with contextlib.suppress(OSError):
+                    os.close(end)
+            self._waker = None
+
+    def _wait(self) -> list[Any]:
+        """The notifications that arrived, after sleeping on the connection's socket until the
+        server sends something (or ``stop``, or ``_IDLE`` seconds): psycopg's own
+        ``notifies(timeout=...)`` would wake ten times a second to look for a Ctrl-C."""
+        assert self._waker is not None
+        # What psycopg has already read off the socket (a notification that came with the
+        # answer to LISTEN) would not wake the wait below.
+        kept = list(self._connection.notifies(timeout=0))
+        if kept:
+            return kept
+        ready, _, _ = selecting.select([self._connection.fileno(), self._waker[0]], [], [], _IDLE)
+        if self._stop.is_set() or not ready:
+            return []
+        # What the server sent: notifications (several in one packet make one wake-up), or an
+        # end of file that ``notifies`` raises as a lost connection.
+        return list(self._connection.notifies(timeout=0))
 
     def _connect(self) -> Any:
         import psycopg
@@ -131,10 +164,8 @@ class Listener:
                     if self._duties is not None:
                         self._duties()
                     self._wake()  # what was notified while away is in the store
-                heard = list(self._connection.notifies(timeout=_POLL, stop_after=1))
+                heard = self._wait()
                 if heard:
-                    # Drain what else arrived meanwhile: one wake-up for all of them.
-                    heard += list(self._connection.notifies(timeout=0))
                     self.heard += len(heard)
                     if self._duties is not None and any(n.payload == DUTIES for n in heard):
                         self._duties()
