@@ -213,19 +213,7 @@ class TicketWalk:
 
     def _stop_once(self, commitment: Commitment, event: Event) -> None:
         """``_stop`` of a commitment that runs once."""
-        cycles = self.cycles
-        if len(cycles) == 1:
-            # One cycle and one clock a commitment, as nearly every ticket has: ``_closing``
-            # written out without building a list (stops are a third of the walk's calls).
-            cycle = cycles[0]
-            name = commitment.id
-            if name in cycle.first_start:
-                cycle.closed.add(name)
-            clock = cycle.clocks.get(name)
-            if clock is not None and clock.stopped_at is None and clock.cancelled_at is None:
-                clock.stopped_at, clock.stop_event = event.at, event.id
-            return
-        for clock in self._closing(commitment):
+        for clock in self._closing_once(commitment):
             clock.stopped_at, clock.stop_event = event.at, event.id
 
     def _cancel(self, commitment: Commitment, event: Event) -> None:
@@ -235,21 +223,27 @@ class TicketWalk:
             clock.cancel_event = event.id
 
     def _cancel_once(self, commitment: Commitment, event: Event) -> None:
-        """``_cancel`` of a commitment that runs once, written out for one cycle as
-        ``_stop_once`` is."""
+        """``_cancel`` of a commitment that runs once."""
+        for clock in self._closing_once(commitment):
+            clock.cancelled_at = event.at
+            clock.cancel_reason = f"{event.type} ({event.id})"
+            clock.cancel_event = event.id
+
+    def _closing_once(self, commitment: Commitment) -> Sequence[ClockRecord]:
+        """``_closing`` of a commitment that runs once. One cycle and one clock a commitment, as
+        nearly every ticket has, is written out without building a list (stops and cancels are
+        a third of the walk's calls)."""
         cycles = self.cycles
         if len(cycles) != 1:
-            self._cancel(commitment, event)
-            return
+            return self._closing(commitment)
         cycle = cycles[0]
         name = commitment.id
         if name in cycle.first_start:
             cycle.closed.add(name)
         clock = cycle.clocks.get(name)
         if clock is not None and clock.stopped_at is None and clock.cancelled_at is None:
-            clock.cancelled_at = event.at
-            clock.cancel_reason = f"{event.type} ({event.id})"
-            clock.cancel_event = event.id
+            return (clock,)
+        return ()
 
     def _closing(self, commitment: Commitment) -> list[ClockRecord]:
         """The clocks a stop or cancel of ``commitment`` closes now: its running clock of any
