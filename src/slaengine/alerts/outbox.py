@@ -348,8 +348,11 @@ class OutboxDelivery:
         self._dispatcher = threading.Thread(
             target=self._dispatch, name="slaengine-outbox", daemon=True
         )
-        self._dispatcher.start()
+        # Subscribed before the dispatcher's first look: a row another process queues after
+        # that look is then a change the watch reports (subscribing after could take the
+        # commit into its baseline, and the row would wait for the 30 s safety net).
         self.store.watch.subscribe(self.wake)  # rows other processes queue
+        self._dispatcher.start()
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop the threads (if started) and close the channels."""

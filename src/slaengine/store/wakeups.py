@@ -34,7 +34,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import select as selecting
+import selectors
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -138,7 +138,11 @@ class Listener:
         kept = list(self._connection.notifies(timeout=0))
         if kept:
             return kept
-        ready, _, _ = selecting.select([self._connection.fileno(), self._waker[0]], [], [], _IDLE)
+        # selectors (epoll here), not select.select, which refuses a descriptor of 1024 or more.
+        with selectors.DefaultSelector() as selector:
+            selector.register(self._connection.fileno(), selectors.EVENT_READ)
+            selector.register(self._waker[0], selectors.EVENT_READ)
+            ready = selector.select(_IDLE)
         if self._stop.is_set() or not ready:
             return []
         # What the server sent: notifications (several in one packet make one wake-up), or an

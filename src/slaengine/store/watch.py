@@ -131,7 +131,9 @@ class StoreWatch:
             return sqlite3.connect(self._target, isolation_level=None, check_same_thread=False)
         import psycopg
 
-        return psycopg.connect(self._target, autocommit=True)
+        # A route that drops packets must not hold the watch (and every wake-up) for the
+        # operating system's connect timeout.
+        return psycopg.connect(self._target, autocommit=True, connect_timeout=5)
 
     def _close(self) -> None:
         connection, self._connection = self._connection, None
