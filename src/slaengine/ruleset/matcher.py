@@ -82,9 +82,11 @@ class Matcher:
     """Which actions (start/stop/... a commitment, charge a clause, meet an obligation) an event
     triggers under one contract version."""
 
-    def __init__(self, contract: Contract) -> None:
+    def __init__(self, contract: Contract, fingerprint: str | None = None) -> None:
         self.contract = contract
-        self.ruleset = f"c{contract_fingerprint(contract)}"
+        # ``fingerprint``: the contract's, if the caller has it already (a JSON dump of the
+        # whole contract; ``matcher_for`` computed it to look the matcher up).
+        self.ruleset = f"c{fingerprint or contract_fingerprint(contract)}"
         self.rules = compile_ruleset(contract)
         self._fields = tested_fields(contract)
         #: Answers by (type, tested values), for types whose conditions test more than the type.
@@ -198,7 +200,7 @@ def matcher_for(contract: Contract) -> Matcher:
     key = contract_fingerprint(contract)
     found = _matchers.get(key)
     if found is None:
-        found = Matcher(contract)
+        found = Matcher(contract, key)
         _matchers[key] = found
     ident = id(contract)
     # The callback holds the table itself: at interpreter exit the module's globals are None.
