@@ -88,7 +88,10 @@ def test_a_burst_of_commits_makes_a_pass_per_batch_not_per_commit_and_idle_makes
         # One pass per commit would be ~320 passes; each pass here claims what the commits
         # before it stored, and at most one more pass follows it.
         assert 1 <= passes <= 2 * batches + 2, (passes, batches)
-        assert passes < tickets // 4, (passes, batches)
+        # How many commits a pass finds waiting depends on the machine's load (86 passes were
+        # seen with the suite on both cores, ~25 on an idle machine); one per commit would be
+        # 320. The deterministic form of "one pass waiting" is the next test's.
+        assert passes < tickets // 2, (passes, batches)
         # At most one pass waits in APScheduler: the date job and the sweep, nothing queued.
         assert {job.id for job in scheduler.scheduler.get_jobs()} <= {"due", "sweep"}
 
