@@ -132,6 +132,11 @@ def test_the_scorer_prints_recall_and_precision_as_json() -> None:
         ("工程师2-4小时内到达现场。", ("be-on-site", None, "4h", "always")),
         ("報修後30分鐘內響應。", ("answer-the-call", None, "30m", "always")),
         ("市内3小时到位。", ("be-on-site", None, "3h", "always")),
+        ("On site within 2 hours during regular working hours.",
+         ("be-on-site", None, "2h", "office")),
+        # a ceiling on an act named just before it without a figure
+        ("故障当日修复，最迟不超过24小时。", ("fix-after-arrival", None, "24h", "always")),
+        ("設備應儘快恢復運行，最長不超過48小時。", ("fix-after-arrival", None, "48h", "always")),
         (
             "The engineer shall respond within two (2) hours.",
             ("answer-the-call", None, "2h", "always"),
@@ -312,6 +317,16 @@ def test_two_periodic_duties_in_one_sentence_are_two_obligations(text: str, tmp_
         (
             "Terminals carry a 3-year warranty; receipt printers carry a 1-year warranty.",
             {"unit": "3y", "part": "1y"},
+        ),
+        # the verb left out after the semicolon: a thing of its own after the line's first
+        # term is a part; after a part's term, it is the unit
+        (
+            "Kiosks are warranted for 3 years; card readers and printers for 1 year.",
+            {"unit": "3y", "part": "1y"},
+        ),
+        (
+            "Traction batteries are warranted for 8 years; the vehicle for 2 years.",
+            {"unit": "2y", "key_part": "8y"},
         ),
     ],
 )

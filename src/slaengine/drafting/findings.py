@@ -464,11 +464,12 @@ class Findings:
         return True
 
     def _warranty(self, sentence: Sentence) -> bool:
-        if (
-            self.warranty_sources
+        continued = (
+            bool(self.warranty_sources)
             and self.warranty_sources[-1].line == sentence.line
             and not WARRANTY.search(sentence.plain)
-        ):
+        )
+        if continued:
             # "The tube is warranted for 12 months; the complete system for 24 months"
             sentence = Sentence(
                 sentence.line, sentence.text, sentence.plain + " (warranty)", sentence.table_row
@@ -476,8 +477,19 @@ class Findings:
         found = find_warranty(sentence)
         if found is None or found.extension is not None:
             return False
+        parts_first = any(
+            said[0] in ("component", "key_part", "part") and said[3].line == sentence.line
+            for said in self.warranty_statements
+        )
         self.warranty_sources.append(sentence)
         for kind, term, scoped in found.scoped:
+            if continued and kind == "subject" and not parts_first:
+                # "Terminals are warranted for 3 years; receipt printers and scanners for 1
+                # year": a thing of its own after the line's first term, which named no part,
+                # is a part, whose class (key part or other) the whole unit's term decides
+                # (after a part — "X-ray tubes … 2 years; the rest of the system …" — it is
+                # the unit, as before)
+                kind, scoped = "component", True
             self.warranty_statements.append((kind, term, scoped, sentence))
         if found.rewarranty is not None:
             self.rewarranty = self.rewarranty or (found.rewarranty, sentence)

@@ -101,8 +101,15 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _SERIES = re.compile(r"\s*(?:(?:and|or)\s+)?within\b", re.I)
 #: "within 1 hour during business hours": a target counted in working time.
 _IN_HOURS = re.compile(
-    r"\s*(?:\w+\s+){0,3}?(?:during|in|within) (?:normal |the )?"
+    r"\s*(?:\w+\s+){0,3}?(?:during|in|within) (?:normal |the |regular |standard |usual |ordinary )?"
     r"(?:business|working|office|help ?desk|support|service ?desk|coverage) hours",
+    re.I,
+)
+#: A phrase that only caps the act named before it: "…当日修复，最迟不超过24小时".
+_CEILING = re.compile(
+    r"\s*(?:但|且|并且|並且|and|but)?\s*(?:最迟|最遲|至迟|至遲|最晚|最长|最長|不得晚于|不得晚於"
+    r"|at the (?:latest|most)|no later than|not later than|in (?:any|no) (?:case|event)"
+    r"|(?:and |but )?(?:in any case |in all cases )?(?:not|no) (?:more|later) than)",
     re.I,
 )
 #: A phrase that is the condition of another term: "如…未能解决", "if not resolved within".
@@ -440,6 +447,12 @@ def find_commitments(
             shape = last
         if shape is None and last is not None and _SERIES.match(plain, phrase[0]):
             shape = last  # "on site within 4 hours for …, and within 1 business day for …"
+        if shape is None and index > 0 and _CEILING.match(plain, phrase[0]):
+            # "一般故障当日修复，最迟不超过24小时", "repaired the same day, at the latest within
+            # 24 hours": the ceiling of the act just named, which had no figure of its own
+            before = bounds[index - 1]
+            if not any(before[0] <= s.start < before[1] for s in spans):
+                shape = shape_near(plain, before[1], before)
         if (
             shape is not None
             and shape.shape == "fix-after-arrival"
