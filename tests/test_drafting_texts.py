@@ -134,6 +134,9 @@ def test_the_scorer_prints_recall_and_precision_as_json() -> None:
         ("市内3小时到位。", ("be-on-site", None, "3h", "always")),
         ("On site within 2 hours during regular working hours.",
          ("be-on-site", None, "2h", "office")),
+        # the call after "of" starts the clock; the place names the act
+        ("A technician shall be at the building within four (4) hours of an emergency call.",
+         ("be-on-site", "emergency", "4h", "always")),
         # a ceiling on an act named just before it without a figure
         ("故障当日修复，最迟不超过24小时。", ("fix-after-arrival", None, "24h", "always")),
         ("設備應儘快恢復運行，最長不超過48小時。", ("fix-after-arrival", None, "48h", "always")),
@@ -609,6 +612,7 @@ def test_a_second_duty_is_met_only_by_the_events_that_name_it(tmp_path: Path) ->
         ("Each outstation receives a routine health check every six months.", "6mo"),
         ("Helium levels are checked every month by remote monitoring.", "1mo"),
         ("Fortnightly servicing of every charger.", "14d"),
+        ("值班人员每2小时巡视机房一次。", "2h"),
     ],
 )
 def test_frequencies_and_duties_met_in_later_batches(text: str, every: str, tmp_path: Path) -> None:
@@ -617,8 +621,12 @@ def test_frequencies_and_duties_met_in_later_batches(text: str, every: str, tmp_
     assert [str(s.every) for s in duty.schedule] == [every]
 
 
-def test_twice_a_year_cleaning_is_a_duty_counted_per_year(tmp_path: Path) -> None:
-    contract, _ = drafted(tmp_path, "整机质保期为2年。\nCooling towers are cleaned twice a year.\n")
+@pytest.mark.parametrize(
+    "text",
+    ["Cooling towers are cleaned twice a year.", "Preventive maintenance visits: two per year."],
+)
+def test_twice_a_year_cleaning_is_a_duty_counted_per_year(text: str, tmp_path: Path) -> None:
+    contract, _ = drafted(tmp_path, "整机质保期为2年。\n" + text + "\n")
     (duty,) = contract.obligations
     assert (str(duty.per), duty.count) == ("1y", 2)
 

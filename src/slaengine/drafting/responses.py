@@ -93,6 +93,8 @@ def phrases(plain: str) -> list[tuple[int, int]]:
 
 _ANCHOR = re.compile(
     r"(?:\b(?:of|after|upon|on|from|following|since|before|prior to)\s+(?:the\s+|its\s+)?"
+    # "within four (4) hours of an emergency call": the call starts the clock
+    r"|\b(?:of|after|upon|following)\s+(?:an?|each|any|every|the|its)\s+(?:[\w-]+\s+)?"
     r"|后的?|以后)$",
     re.I,
 )
@@ -198,7 +200,8 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
         "be-on-site",
         re.compile(
             r"现场|到[达场现院厂站点校馆店所楼库厅]|抵|赴|莅|临场|进场|上门|驻场|出勤|出动"
-            r"|on[- ]?site|at (?:the )?(?:site|premises|location|store|school|hospital|plant)"
+            r"|on[- ]?site|at (?:the )?(?:site|premises|location|store|school|hospital|plant|building"
+            r"|facility|property|station|depot)"
             r"|\bvisit|\bpresent\b|\bin attendance|\battend|\bcall[- ]?out"
             # a visit by its other names ("make a service call within 7 business days")
             r"|\b(?:service|site|house|maintenance|repair) calls?\b",

@@ -214,13 +214,17 @@ _SPELLED.update({"两": "2", "二": "2", "三": "3", "四": "4", "六": "6"})
 _SPELLED.update({"nine": "9", "九": "9", "十二": "12", "five": "5", "五": "5", "ten": "10"})
 _SPELLED.update({"十": "10"})
 _EVERY_DAYS = re.compile(r"每(?:隔)?\s*(\d+)\s*(?:天|日(?!前|内))|every (\d+) days", re.I)
+_EVERY_HOURS = re.compile(r"每(?:隔)?\s*(\d+)\s*个?小时|every (\d+) hours", re.I)
 _EVERY_WEEKS = re.compile(
     r"每(?:隔)?\s*(\d+|三|四)\s*(?:周|个?星期)|every (\d+|three|four) weeks", re.I
 )
 _PER_YEAR = re.compile(
     r"每年[^,;\d]{0,6}?(\d+)\s*次|(\d+) times (?:a|per|each|every) (?:calendar )?year"
     r"|(\d+) times (?:yearly|annually)"
-    r"|(\d+) (?:[\w-]+ ){0,3}(?:visits?|inspections?|services?) (?:a|per|each|every) year",
+    r"|(\d+) (?:[\w-]+ ){0,3}(?:visits?|inspections?|services?) (?:a|per|each|every) year"
+    # "Planned preventive maintenance visits: two per year": the count after a label
+    r"|(?:visits?|inspections?|services?|servicing)\s*:\s*(\d+|two|three|four|six|twelve)"
+    r" (?:a|per|each|every) year",
     re.I,
 )
 _PER_MONTH = re.compile(r"每月[^,;\d]{0,6}?(\d+)\s*次|(\d+) times (?:a|per|each|every) month", re.I)
@@ -387,8 +391,11 @@ def find_steps(sentence: Sentence) -> list[FoundStep]:
 
 def _frequency(text: str) -> tuple[str | None, str | None, int | None]:
     per_year = _PER_YEAR.search(text)
-    if per_year and int(next(g for g in per_year.groups() if g)) > 1:
-        return None, "1y", int(next(g for g in per_year.groups() if g))
+    if per_year:
+        times = next(g for g in per_year.groups() if g)
+        count = int(_SPELLED.get(times.lower(), times))
+        if count > 1:
+            return None, "1y", count
     per_month = _PER_MONTH.search(text)
     if per_month and int(next(g for g in per_month.groups() if g)) > 1:
         return None, "1mo", int(next(g for g in per_month.groups() if g))
@@ -413,6 +420,9 @@ def _frequency(text: str) -> tuple[str | None, str | None, int | None]:
     every_days = _EVERY_DAYS.search(text)
     if every_days:
         return f"{every_days.group(1) or every_days.group(2)}d", None, None
+    every_hours = _EVERY_HOURS.search(text)
+    if every_hours:  # "每2小时巡视机房一次": rounds in the machine room
+        return f"{every_hours.group(1) or every_hours.group(2)}h", None, None
     if _YEARLY.search(text):
         return "1y", None, None
     return None, None, None
