@@ -200,8 +200,8 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
         "be-on-site",
         re.compile(
             r"现场|到[达场现院厂站点校馆店所楼库厅]|抵|赴|莅|临场|进场|上门|驻场|出勤|出动"
-            r"|on[- ]?site|at (?:the )?(?:site|premises|location|store|school|hospital|plant|building"
-            r"|facility|property|station|depot)"
+            r"|on[- ]?site|at (?:the )?(?:site|premises|location|store|school|hospital|plant"
+            r"|building|facility|property|station|depot)"
             r"|\bvisit|\bpresent\b|\bin attendance|\battend|\bcall[- ]?out"
             # a visit by its other names ("make a service call within 7 business days")
             r"|\b(?:service|site|house|maintenance|repair) calls?\b",
