@@ -170,6 +170,10 @@ class Findings:
         #: the tender's own kinds of call or fault used as levels ("Entrapments:",
         #: "前端摄像机故障："), by key, with their names.
         self.categories: dict[str, str] = {}
+        #: kinds named by a sentence's label ("Entrapments: …"), declared once a commitment of
+        #: that sentence (or a later one of its line) uses them: a label of a title or a party
+        #: ("Maintenance of …:", "Proposer:") names no kind
+        self._labelled: dict[str, str] = {}
         #: a level's other name given in its heading ("第一级 紧急故障": emergency is level-1)
         self.aliases: dict[str, str] = {}
         self.contacts: list[tuple[dict[str, Any], Sentence]] = []
@@ -729,7 +733,7 @@ class Findings:
                 named = category(first.group(1) or first.group(2)) if first else None
             if named is not None:  # "Entrapments: arrive within 45 minutes", "前端摄像机故障：…"
                 level = named[0]
-                self.categories.setdefault(named[0], named[1])
+                self._labelled.setdefault(named[0], named[1])
                 self._same_line = (sentence.line, level)
         found = find_commitments(sentence, level=level, action=action, columns=columns)
         carried: tuple[str, str] | None = None
@@ -779,6 +783,8 @@ class Findings:
                 # "制冷机组停机故障8小时内修复，一般故障48小时内修复": each phrase its own kind
                 self.categories.setdefault(own[0], own[1])
                 item = replace(item, severity=own[0])
+            if item.severity in self._labelled:
+                self.categories.setdefault(item.severity, self._labelled[item.severity])
             self._commitment(item, sentence)
             if item.inferred is not None and not quiet:
                 self._review(

@@ -280,6 +280,9 @@ DEFAULT_SEVERITIES = ("general", "major", "emergency")
 PENALTY = _words(
     r"扣罚|扣除|扣|罚款|罚|违约金|赔偿|赔付|承担|支付|penalt|deduct|liquidated damages|forfeit"
     r"|\bbears?\b|compensat|\bpay|\bcredit"
+    # "the Authority may assess USD 250 for each hour": assessing a sum, not a fault
+    r"|\b(?:assess|levy|levie|impose|withh[oe]ld)(?:s|d|ed)?\s+(?=(?:(?-i:[A-Z]{3})\b|[$£€¥]|US\$|\d"
+    r"|(?:a |an )?(?:sum|amount|credit|deduction|charge|fine)\b))"
 )
 #: The supplier bears all costs arising (compensation, not a penalty).
 COSTS = _words(
