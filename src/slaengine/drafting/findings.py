@@ -812,10 +812,18 @@ class Findings:
             for key, name in self.categories.items()
             if key not in ("other", "down")
             and len(key) >= 2
-            and re.search(
-                rf"(?<![\w-]){'[- ]'.join(map(re.escape, key.split('-')))}(?![\w-])",
-                plain,
-                re.I,
+            and (
+                # a Chinese kind named as a fault ("大部件故障处理完毕后…"), not its noun alone
+                # ("需返厂维修的仪器" names no 仪器故障)
+                (
+                    _CJK_CHAR.search(key) is not None
+                    and re.search(rf"(?<!非){re.escape(key)}(?:类|類)?故障", plain) is not None
+                )
+                or re.search(
+                    rf"(?<![\w-]){'[- ]'.join(map(re.escape, key.split('-')))}(?![\w-])",
+                    plain,
+                    re.I,
+                )
             )
         ]
         return named[0] if len(named) == 1 else None
@@ -1057,6 +1065,9 @@ def category(label: str, *, row: bool = False) -> tuple[str, str] | None:
     caused = re.search(r"故障(?:致|导致|造成)(.{2,12})$", text) if chinese else None
     if caused:  # "充电桩故障致车辆无法充电": the kind is what the fault causes
         return category(caused.group(1))
+    needing = re.match(r"(.{2,8}?)故障(?:需要|需|须|要|必须)(?:.{2,10})$", text) if chinese else None
+    if needing:  # "大部件故障需吊装更换": the kind is what fails, not what its repair needs
+        return category(needing.group(1))
     if chinese and len(text) > 12:
         # "道闸无法抬杆等影响车辆通行的故障": examples, then the kind they belong to
         short = re.split(r"等|即|之类", text)[-1].strip()

@@ -107,6 +107,22 @@ _IN_HOURS = re.compile(
     r"(?:business|working|office|help ?desk|support|service ?desk|coverage) hours",
     re.I,
 )
+#: Where the project's clock starts, not a ticket's: the contract signed or awarded, the goods
+#: delivered or shipped ("合同签订后", "到货后", "中标后"; "of Notice to Proceed", "after contract
+#: award"). A limit counted from these is a delivery or set-up milestone.
+_PROJECT_START = re.compile(
+    r"(?:合同|合约|合約|契约|契約)(?:签订|簽訂|签署|簽署|生效)|签订合同|簽訂合同|签约|簽約|中标|中標"
+    r"|成交通知|(?:设备|設備|货物|貨物)?(?:到货|到貨|到矿|到港|发货|發貨|交货|交貨)(?=后|後|之日)"
+    r"|(?:开工|開工)(?=后|後|之日)"
+)
+_PROJECT_START_AFTER = re.compile(
+    r"\s*(?:\([^)]*\)\s*)?(?:calendar |working |business )?(?:days?|weeks?|months?)?\s*"
+    r"(?:of|after|from|following)\s+(?:the\s+)?(?:date\s+of\s+(?:the\s+)?)?"
+    r"(?:notice to proceed|ntp\b|contract (?:award|signature|signing|execution|start|commencement)"
+    r"|award of (?:the )?contract|signing of (?:the )?contract|execution of (?:the )?(?:contract|agreement)"
+    r"|commencement date|purchase order|delivery\b)",
+    re.I,
+)
 #: A phrase that only caps the act named before it: "…当日修复，最迟不超过24小时".
 _CEILING = re.compile(
     r"\s*(?:但|且|并且|並且|and|but)?\s*(?:最迟|最遲|至迟|至遲|最晚|最长|最長|不得晚于|不得晚於"
@@ -116,7 +132,9 @@ _CEILING = re.compile(
 )
 #: A phrase that is the condition of another term: "如…未能解决", "if not resolved within".
 _CONDITION = re.compile(
-    r"(?<!例)(?:如|若|倘若|\bif\b|\bshould\b).*(?:未能|不能|未|无法|\bnot\b|\bcannot\b|\bfails?\b)",
+    r"(?<!例)(?:如|若|倘若|\bif\b|\bshould\b).*(?:未能|不能|未|无法|\bnot\b|\bcannot\b|\bfails?\b)"
+    # "紧急故障未能在修复时限内排除的，…": a failure named as a noun phrase (…的) is a condition
+    r"|(?:未能|未按|不能|无法|未在)[^，,；;。]*的\s*$",
     re.I,
 )
 
@@ -417,6 +435,13 @@ def find_commitments(
             )
         if not (span.within or span.labelled or direct or column is not None):
             continue  # "每超时10分钟", "3年": a length of time, not a limit
+        if _PROJECT_START.search(plain, phrase[0], span.start) or _PROJECT_START_AFTER.match(
+            plain, span.end
+        ):
+            # "合同签订后60天内完成发货", "within 30 days of Notice to Proceed": a delivery or
+            # set-up milestone counted from the contract, not a service commitment of a ticket
+            found.append(Unclear(unnumbered(plain[phrase[0] : phrase[1]]).strip()))
+            continue
         if span.labelled and not span.within and own is None and column is None and action is None:
             continue  # a figure after a label that names no action ("质保期: 3年")
         shape = column if column is not None and (own is None or not span.within) else own
@@ -442,7 +467,14 @@ def find_commitments(
             if span.within:
                 found.append(Unclear(unnumbered(plain[phrase[0] : phrase[1]]).strip()))
             continue
-        if shape is None and len([s for s in spans if s.within]) == 1 and span.within:
+        if (
+            shape is None
+            and len([s for s in spans if s.within]) == 1
+            and span.within
+            and not any(_CONDITION.search(plain, a, b) for a, b in bounds[:index])
+        ):
+            # not after a failure ("紧急故障未能在时限内排除的，2小时内调运临时设备保障"): what
+            # follows a failure is a remedy of its own, not the act that failed
             shape = shape_near(plain, span.end, (0, len(plain)))
         if shape is None and span.labelled:
             shape = action  # "Target response times" … "Priority 1: 30 minutes"

@@ -357,6 +357,8 @@ def find_steps(sentence: Sentence) -> list[FoundStep]:
             continue
         pending = False
         every, per, count = _frequency(phrase)
+        if _seasons(context + phrase) > 1:  # "每年寒假、暑假各…一次": the seasons cut at 、
+            every, per, count = None, "1y", _seasons(context + phrase)
         times = re.search(r"(\d+)\s*次", phrase)
         if every is None and per is None and times and int(times.group(1)) > 1:
             # "每年免费校准一次、预防性维护两次": N times in the period of an earlier phrase
@@ -389,7 +391,25 @@ def find_steps(sentence: Sentence) -> list[FoundStep]:
     return steps
 
 
+#: "寒假、暑假各检修保养一次", "寒暑假期间各进行一次", "春秋两季各一次": once in each of the
+#: year's named seasons (or halves), so as many times a year as seasons are named.
+_SEASONS = re.compile(r"寒暑假|寒假|暑假|春秋|春季|夏季|秋季|冬季|上半年|下半年|汛前|汛后")
+_EACH_SEASON = re.compile(r"各[^，,。；;]{0,14}?(?:一|1)\s*次")
+
+
+def _seasons(text: str) -> int:
+    """How many of the year's seasons a phrase names before 各…一次 (0: not that form)."""
+    each = _EACH_SEASON.search(text)
+    if each is None:
+        return 0
+    names = _SEASONS.findall(text, 0, each.start())
+    return sum(2 if name in ("寒暑假", "春秋") else 1 for name in names)
+
+
 def _frequency(text: str) -> tuple[str | None, str | None, int | None]:
+    seasons = _seasons(text)
+    if seasons > 1:
+        return None, "1y", seasons
     per_year = _PER_YEAR.search(text)
     if per_year:
         times = next(g for g in per_year.groups() if g)
