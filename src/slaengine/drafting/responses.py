@@ -123,6 +123,11 @@ _PROJECT_START_AFTER = re.compile(
     r"|commencement date|purchase order|delivery\b)",
     re.I,
 )
+#: A phrase that names only a level before its figure ("一般故障为", "二级：", "Priority 2 ").
+_LEVEL_ONLY = re.compile(
+    r"\s*(?:[\u4e00-\u9fff]{1,6}|[A-Za-z]+\s*\d?|[A-Za-z]+ [A-Za-z]+)\s*(?:为|為|是|:|：)?\s*"
+    r"(?:within\s+)?"
+)
 #: A phrase that only caps the act named before it: "…当日修复，最迟不超过24小时".
 _CEILING = re.compile(
     r"\s*(?:但|且|并且|並且|and|but)?\s*(?:最迟|最遲|至迟|至遲|最晚|最长|最長|不得晚于|不得晚於"
@@ -442,7 +447,22 @@ def find_commitments(
             # set-up milestone counted from the contract, not a service commitment of a ticket
             found.append(Unclear(unnumbered(plain[phrase[0] : phrase[1]]).strip()))
             continue
-        if span.labelled and not span.within and own is None and column is None and action is None:
+        # "紧急故障到达现场时间为4小时，一般故障为24小时": a level and its figure only, in the
+        # series of the act just named
+        series_level = (
+            last is not None
+            and severity_in(plain[phrase[0] : span.start]) is not None
+            and _LEVEL_ONLY.fullmatch(plain, phrase[0], span.start) is not None
+            and len(plain[span.end : phrase[1]].strip(" 。.;；")) <= 2
+        )
+        if (
+            span.labelled
+            and not span.within
+            and own is None
+            and column is None
+            and action is None
+            and not series_level
+        ):
             continue  # a figure after a label that names no action ("质保期: 3年")
         shape = column if column is not None and (own is None or not span.within) else own
         english = not _CJK.search(plain, phrase[0], phrase[1])
@@ -482,6 +502,8 @@ def find_commitments(
             shape = last
         if shape is None and last is not None and _SERIES.match(plain, phrase[0]):
             shape = last  # "on site within 4 hours for …, and within 1 business day for …"
+        if shape is None and series_level:
+            shape = last
         if shape is None and index > 0 and _CEILING.match(plain, phrase[0]):
             # "一般故障当日修复，最迟不超过24小时", "repaired the same day, at the latest within
             # 24 hours": the ceiling of the act just named, which had no figure of its own
@@ -524,6 +546,8 @@ def find_commitments(
             zone = zone_in(plain[bounds[earlier][0] : bounds[earlier][1]])
             if zone or earlier < index:
                 break  # the zone of this phrase, or of the one just before ("市区: 2小时内")
+        if zone is None and series_level and found and isinstance(found[-1], FoundCommitment):
+            zone = found[-1].zone  # "100公里以上的基地，紧急故障…4小时，一般故障为24小时"
         if zone is None and sentence.table_row and len(cells) >= 2:
             zone = zone_in(plain[: cells[1]])  # "| 郊县网点 | 4小时 | 8小时 |": the row's zone
         if span.unit in ("mo", "y") or (span.unit == "wd" and span.value % 1):

@@ -36,6 +36,9 @@ SHAPES: tuple[ShapeWords, ...] = (
         "factory-repair",
         _words(
             r"返厂|返回厂家|寄回厂家|返修中心|return(?:ed)? to (?:the )?factory|factory repair"
+            # "需送原廠修理者", "寄回原厂维修", "sent back to the manufacturer"
+            r"|(?:送|寄|运|運)(?:回)?(?:原厂|原廠|厂家|廠商|生产厂|生產廠)"
+            r"|(?:sent|shipped|returned) (?:back )?to (?:the )?(?:manufacturer|vendor|oem)\b"
             r"|\bdepot\b"
         ),
         "factory-repair-{t}",
@@ -416,7 +419,7 @@ ZONES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
         "省内",
         "Within the province",
         _words(
-            r"省内|跨地区|跨市|外地|本省|地级市|地市|江浙沪地区|周边省份|周边省市|邻近省份|\bin[- ]province\b|\bregional\b|\bother cities\b"
+            r"省内|自治区内|自治區內|其他盟市|跨地区|跨市|外地|本省|地级市|地市|江浙沪地区|周边省份|周边省市|邻近省份|\bin[- ]province\b|\bregional\b|\bother cities\b"
         ),
     ),
     (
