@@ -461,6 +461,8 @@ MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "availability",
         _words(
+            # "燈具正常運作比率每月不少於98%", 亮灯率: the share of the equipment working
+            r"正常运作比?率|运作比率|亮灯率|"
             r"可用率|可利用率|可用性|可用度|开机率|在线率|完好率|妥善率|正常运行率|运行率|保证率|availability|uptime"
             r"|\bavailable (?:(?:at least|not less than|no less than|a minimum of) )?(?=\d)"
         ),
