@@ -161,7 +161,8 @@ _OPEN_HOURS = re.compile(
 )
 #: Acts with a time limit that no response shape holds: a loaner, spare parts, training.
 _OTHER_ACT = re.compile(
-    r"备用机|备机|替代机|周转机|代用机|备品|备件|配件到位|零件到位|培训"
+    r"备用机|备机|替代机|周转机|代用机|备品|备件|配件到位|零件到位|培训|临时(?:机组|设备|替代|保障)"
+    r"|移动式"
     r"|\bloan(?:er)?\b|\bspare|standby (?:unit|machine)|temporary (?:unit|replacement)"
     r"|\btraining",
     re.I,
