@@ -881,9 +881,7 @@ def test_a_level_and_its_figure_only_go_on_in_the_series(tmp_path: Path) -> None
         "紧急故障2小时内到达现场，一般故障8小时内到达现场。\n"
         "距服务站50公里以上的站点，紧急故障到达现场时间为3小时，一般故障为12小时。\n",
     )
-    general = [
-        c for c in contract.commitments if (c.applies_to.severity or [None])[0] == "general"
-    ]
+    general = [c for c in contract.commitments if (c.applies_to.severity or [None])[0] == "general"]
     (on_site,) = general
     rows = str(on_site.model_dump())
     assert str(on_site.target) == "8h" and "beyond-50km" in rows and "12h" in rows

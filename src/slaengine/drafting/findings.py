@@ -1065,7 +1065,7 @@ def category(label: str, *, row: bool = False) -> tuple[str, str] | None:
     caused = re.search(r"故障(?:致|导致|造成)(.{2,12})$", text) if chinese else None
     if caused:  # "充电桩故障致车辆无法充电": the kind is what the fault causes
         return category(caused.group(1))
-    needing = re.match(r"(.{2,8}?)故障(?:需要|需|须|要|必须)(?:.{2,10})$", text) if chinese else None
+    needing = re.match(r"(.{2,8}?)故障(?:需要|需|须|要|必须).{2,10}$", text) if chinese else None
     if needing:  # "大部件故障需吊装更换": the kind is what fails, not what its repair needs
         return category(needing.group(1))
     if chinese and len(text) > 12:

@@ -119,7 +119,8 @@ _PROJECT_START_AFTER = re.compile(
     r"\s*(?:\([^)]*\)\s*)?(?:calendar |working |business )?(?:days?|weeks?|months?)?\s*"
     r"(?:of|after|from|following)\s+(?:the\s+)?(?:date\s+of\s+(?:the\s+)?)?"
     r"(?:notice to proceed|ntp\b|contract (?:award|signature|signing|execution|start|commencement)"
-    r"|award of (?:the )?contract|signing of (?:the )?contract|execution of (?:the )?(?:contract|agreement)"
+    r"|award of (?:the )?contract|signing of (?:the )?contract"
+    r"|execution of (?:the )?(?:contract|agreement)"
     r"|commencement date|purchase order|delivery\b)",
     re.I,
 )
