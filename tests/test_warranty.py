@@ -436,6 +436,59 @@ def test_a_warranty_must_give_the_unit_a_term() -> None:
         contract(key_part="36h")
 
 
+PARTS_ONLY = """
+id: W-P
+currency: CNY
+price: "100000.00"
+timezone: Asia/Shanghai
+accepted_on: 2026-01-15
+severities: {{general: General fault}}
+calendars: {{always: {{kind: 24x7}}}}
+commitments:
+  - id: ack-3min
+    start: reported
+    stop: acknowledged
+    target: 3m
+    calendar: always
+warranty:
+  terms: {terms}
+assets:
+  - id: U1
+    parts:
+      - {{id: U1-KP1, class: key_part}}
+      - {{id: U1-P1, class: part}}
+  - id: U2
+"""
+
+
+def parts_only(terms: str = "{part: 6mo}") -> Contract:
+    """A maintenance contract warranting only the parts the supplier replaces."""
+    return parse_contract(PARTS_ONLY.format(terms=terms), Path("inline.yaml"))
+
+
+def test_a_warranty_of_replaced_parts_only_needs_no_unit_term() -> None:
+    warranty = parts_only().warranty
+    assert warranty is not None and "unit" not in warranty.terms
+    assert str(warranty.terms["part"]) == "6mo"
+    both = parts_only("{key_part: 2y, part: 6mo}").warranty
+    assert both is not None and set(both.terms) == {"key_part", "part"}
+
+
+def test_without_a_unit_term_no_class_may_follow_the_unit() -> None:
+    with pytest.raises(ContractError, match="key_part: 'unit' makes the key_part follow"):
+        parts_only("{key_part: unit, part: 6mo}")
+    with pytest.raises(ContractError, match="but the unit has none"):
+        parts_only("{part: 6mo, key_part: unit}")
+
+
+def test_a_warranty_with_no_duration_at_all_is_still_rejected() -> None:
+    for terms in ("{part: unit}", "{key_part: unit, part: unit}", "{}", "{unit: unit, part: 6mo}"):
+        with pytest.raises(ContractError, match=r"give the unit a term such as 'unit: 3y'"):
+            parts_only(terms)
+    with pytest.raises(ContractError, match="days, months or years"):
+        parts_only("{part: 36h}")
+
+
 def test_what_the_book_could_not_apply_is_listed_in_the_report() -> None:
     c = contract()
     stream = events(c, replaced("R-9", "U9-X", "2027-02-01T10:00:00+08:00"))
