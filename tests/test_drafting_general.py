@@ -926,3 +926,39 @@ def test_a_title_or_a_party_label_names_no_kind(tmp_path: Path) -> None:
         "Our maintenance desk will answer every call within 10 minutes.\n",
     )
     assert targets(contract) == {(*ANSWER, "10m", "always")}
+
+
+@pytest.mark.parametrize(
+    ("text", "terms"),
+    [
+        # a maintenance contract that warrants only the parts it fits: no unit term
+        ("维保期内更换的备件保修1年。", {"part": "1y"}),
+        ("本合約期間乙方更換之零件，自更換日起保固6個月。", {"part": "6mo"}),
+        (
+            "Spares replaced under this contract carry a warranty of six (6) months.",
+            {"part": "6mo"},
+        ),
+        ("Replacement parts fitted by the Contractor are warranted for 90 days.", {"part": "90d"}),
+        # beside the unit's own term, a replaced part is a part
+        ("整机质保2年；维修更换的零件保修6个月。", {"unit": "2y", "part": "6mo"}),
+        # the re-warranty of replaced parts is no term of its own
+        ("成套设备质保期3年，质保期内更换的部件重新计算质保期。", {"unit": "3y"}),
+    ],
+)
+def test_a_warranty_of_the_parts_the_supplier_replaces(
+    text: str, terms: dict[str, str], tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, text + "\n")
+    assert contract.warranty is not None
+    got = {k: str(v) for k, v in contract.warranty.terms.items() if str(v) != "follows its unit"}
+    assert got == terms
+
+
+def test_a_term_in_days_is_shorter_than_a_unit_s_months(tmp_path: Path) -> None:
+    contract, _ = drafted(
+        tmp_path,
+        "Each press is warranted for 12 months; spare parts sold carry a 90-day warranty.\n",
+    )
+    assert contract.warranty is not None
+    got = {k: str(v) for k, v in contract.warranty.terms.items()}
+    assert got == {"unit": "12mo", "part": "90d"}

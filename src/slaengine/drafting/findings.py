@@ -131,6 +131,8 @@ class Findings:
         self.clauses: list[tuple[FoundClause, Sentence]] = []
         self.caps: dict[str, Term] = {}
         self.warranty_terms: dict[str, tuple[str, Sentence]] = {}
+        #: every warranty term the tender states is for parts the supplier replaces
+        self.replaced_only = False
         #: every warranty statement: (class, term, scoped?, sentence); ``settle_warranty``
         #: makes ``warranty_terms`` of them (a scoped statement wins over an unscoped one).
         self.warranty_statements: list[tuple[str, str, bool, Sentence]] = []
@@ -1152,6 +1154,14 @@ def settle_warranty(findings: Findings) -> None:
     (质保期5年); two different scoped terms keep the longer. Every disagreement is listed.
     A part named by what it is (压缩机质保5年) is a key part when its term is longer than the
     whole unit's, another part when it is not; without a unit term it is the unit's."""
+    said = findings.warranty_statements
+    findings.replaced_only = bool(said) and all(s[0] == "replaced" for s in said)
+    # a part the supplier fits in the service is a part, beside the unit's term or alone (a
+    # maintenance contract that warrants only the parts it replaces: no unit term at all)
+    findings.warranty_statements = [
+        ("part" if s[0] == "replaced" else s[0], s[1], True if s[0] == "replaced" else s[2], s[3])
+        for s in said
+    ]
     units = [s for s in findings.warranty_statements if s[0] == "unit"]
     scoped_units = [s for s in units if s[2]]
     if scoped_units:
@@ -1205,6 +1215,8 @@ def settle_warranty(findings: Findings) -> None:
             )
 
 
-def _months(term: str) -> int:
+def _months(term: str) -> float:
     number = int(re.sub(r"\D", "", term) or 0)
+    if term.endswith("d"):
+        return number / 30  # "90 days": three months, shorter than a year's unit term
     return number * 12 if term.endswith("y") else number
