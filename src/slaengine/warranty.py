@@ -16,6 +16,12 @@ date in the contract's time zone:
   repair: the contract's warranty does not revive (the tender grants 一包 to parts replaced
   *under warranty*). A ``part_replaced`` naming an unknown asset adds it when ``attrs.unit``
   names its unit and ``attrs.class`` its class.
+* Without a unit term (a maintenance contract warranting only the parts the supplier
+  replaces, ``terms: {part: 6mo}``) nothing has cover from acceptance (an entry that is not
+  ``warranted``); a ``part_replaced`` of a part without cover gives it its class's fresh term
+  from the replacement day whatever the policy, the policy deciding only for a part replaced
+  again while covered. A class without a term gets nothing; uncovered assets are not extended
+  and have no final month.
 * An event for which the rule set answers ``extend`` (a ``warranty_extension`` clause: a failed
   ``final_inspection``) extends the asset it names by the clause's ``extend_by``; for a unit,
   also every part whose cover ended with the unit's.
