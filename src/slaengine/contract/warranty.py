@@ -105,6 +105,22 @@ class Warranty(Model):
                 raise ValueError(f"{kind}: a warranty term is in days, months or years, e.g. 3y")
         return value
 
+    @property
+    def replaced_parts_only(self) -> bool:
+        """No unit term: only the parts the supplier replaces are warranted, each class with a
+        term from its replacement (nothing has cover from acceptance)."""
+        unit = self.terms.get("unit")
+        return unit is None or unit.duration is None
+
+    def own_term(self, kind: str) -> Term | None:
+        """The term of a class: its own, else (absent or written ``unit``) the unit's; None
+        when neither gives a duration (a warranty of replaced parts only)."""
+        own: Term | None = self.terms.get(kind)  # type: ignore[call-overload]
+        if own is not None and own.duration is not None:
+            return own
+        unit = self.terms.get("unit")
+        return unit if unit is not None and unit.duration is not None else None
+
     @field_validator("extend_by_repairs", mode="before")
     @classmethod
     def _repairs_switch(cls, value: Any) -> Any:
