@@ -794,3 +794,191 @@ def test_a_term_of_years_or_an_island_place_name_is_no_target_or_zone(
 ) -> None:
     contract, _ = drafted(tmp_path, sentence + "\n")
     assert contract.commitments == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "| Target | Critical | Minor |\n|---|---|---|\n"
+        "| Engineer at the machine | 2 hours | 8 hours |\n",
+        "Critical faults: a mechanic at the vehicle within 2 hours.\n",
+    ],
+)
+def test_a_person_at_the_equipment_is_the_arrival(text: str, tmp_path: Path) -> None:
+    contract, _ = drafted(tmp_path, text)
+    assert ("be-on-site", "critical", "2h", "always") in targets(contract)
+
+
+def test_a_person_at_the_equipment_does_not_take_the_repair_named_beside_him(
+    tmp_path: Path,
+) -> None:
+    contract, _ = drafted(
+        tmp_path, "The engineer at the plant will repair faults within 6 hours.\n"
+    )
+    assert targets(contract) == {(*FIX, "6h", "always")}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "target", "period"),
+    [
+        (
+            "No less than 95% of the listed machines must be operational each morning, "
+            "averaged per quarter.",
+            "95%",
+            "quarter",
+        ),
+        ("At least 90% of all buses shall be available for service each month.", "90%", "month"),
+    ],
+)
+def test_a_share_of_the_fleet_in_service_is_availability(
+    sentence: str, target: str, period: str, tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, sentence + "\n")
+    (measure,) = contract.measures
+    assert (measure.kind, str(measure.period)) == ("availability", period)
+    assert target in str(measure.model_dump()["target"]) + "%"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Up to 10% of the units may be replaced each month.",
+        "No more than 5% of the units shall be unavailable in any month.",
+    ],
+)
+def test_a_share_of_the_fleet_replaced_or_out_of_service_is_no_availability(
+    sentence: str, tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, sentence + "\n")
+    assert not [m for m in contract.measures if m.kind == "availability"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Area | Floor space | Deep clean\n"
+            "Theatre suite | 400 m2 | every 2 months\n"
+            "Outpatients | 900 m2 | every 6 months\n",
+            {("2mo", None), ("6mo", None)},
+        ),
+        (
+            "Task | Frequency\nFilter change | quarterly\nBelt tension check | annually\n",
+            {("3mo", None), ("1y", None)},
+        ),
+    ],
+)
+def test_a_plain_text_table_without_outer_pipes_gives_its_periodic_work(
+    text: str, expected: set[tuple[str, str | None]], tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, "Schedule of cleaning\n" + text)
+    assert steps(contract) == expected
+
+
+def test_a_single_line_with_pipes_is_no_table(tmp_path: Path) -> None:
+    contract, _ = drafted(
+        tmp_path, "Contract C-1 | Site: Depot Road\n\nInvoices | issued every 3 months\n"
+    )
+    assert contract.obligations == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "A post-visit report will be e-mailed within 3 working days of each visit.",
+            (*REPORT, "3d", "office"),
+        ),
+        (
+            "A summary with photographs shall be issued within 2 days; the summary report shall "
+            "be issued as a PDF.",
+            None,
+        ),
+        (
+            "A report with the readings and photographs will be issued within 5 days of each "
+            "clean.",
+            (*REPORT, "120h", "always"),
+        ),
+        (
+            "Faults listed in the fault report shall be fixed within 4 hours.",
+            (*FIX, "4h", "always"),
+        ),
+    ],
+)
+def test_a_report_named_as_the_thing_issued_is_the_report(
+    sentence: str, expected: tuple[str, None, str, str] | None, tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, sentence + "\n")
+    if expected is not None:
+        assert targets(contract) == {expected}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "Priority 4 (cosmetic defects, minor issues, how-to questions): answer within 2 "
+            "business days.",
+            ("answer-the-call", "p4", "2d", "office"),
+        ),
+        (
+            "Level 2 (partial loss, urgent requests): repair within 8 hours.",
+            ("fix-after-arrival", "level-2", "8h", "always"),
+        ),
+        (
+            # the level of the phrase itself, even in brackets, over an earlier one
+            "Critical faults: on site within 4 hours, within 8 hours (major faults).",
+            ("be-on-site", "major", "8h", "always"),
+        ),
+    ],
+)
+def test_a_level_outside_brackets_wins_over_a_word_of_its_description(
+    sentence: str, expected: tuple[str, str, str, str], tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, sentence + "\n")
+    assert expected in targets(contract)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The contractor will make three (3) planned maintenance visits per contract year.",
+        "Two (2) service visits each calendar year are included.",
+    ],
+)
+def test_visits_per_contract_year_are_a_count_a_year(sentence: str, tmp_path: Path) -> None:
+    contract, _ = drafted(tmp_path, sentence + "\n")
+    (duty,) = contract.obligations
+    assert (str(duty.per), duty.count) in (("1y", 3), ("1y", 2))
+
+
+def test_a_long_header_with_its_unit_in_brackets_names_its_action(tmp_path: Path) -> None:
+    text = (
+        "| Priority | Engineer on site (hours) | Printer returned to service (hours) |\n"
+        "|---|---|---|\n| P1 | 4 | 24 |\n"
+    )
+    contract, _ = drafted(tmp_path, text)
+    assert ("fix-after-arrival", "p1", "24h", "always") in targets(contract)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The analyser is warranted for 24 months from final acceptance.",
+        "Each unit is guaranteed for 24 months following the date of final inspection.",
+    ],
+)
+def test_a_warranty_counted_from_final_acceptance_is_a_term(sentence: str, tmp_path: Path) -> None:
+    contract, _ = drafted(tmp_path, sentence + "\n")
+    assert contract.warranty is not None
+    assert str(contract.warranty.terms["unit"]) == "24mo"
+
+
+def test_a_failed_final_inspection_still_extends_the_warranty(tmp_path: Path) -> None:
+    contract, _ = drafted(
+        tmp_path,
+        "The system is warranted for 12 months. If the final inspection fails, the warranty "
+        "is extended by 6 months.\n",
+    )
+    assert contract.warranty is not None
+    assert str(contract.warranty.terms["unit"]) == "12mo"

@@ -62,10 +62,17 @@ from slaengine.drafting.tables import (
     cell_action,
     header_unit,
     label_kind,
+    strip_unit,
     with_unit,
 )
 from slaengine.drafting.text import Sentence, unnumbered
-from slaengine.drafting.upkeep import FoundStep, find_steps, find_warranty
+from slaengine.drafting.upkeep import (
+    FoundStep,
+    duty_column,
+    find_steps,
+    find_warranty,
+    has_frequency,
+)
 from slaengine.drafting.vocabulary import (
     BOILERPLATE,
     CONTRACT_PRICE,
@@ -164,6 +171,9 @@ class Findings:
         self._row_label: str | None = None
         #: below a header that names no role (| 服务内容 | 时限要求 |): rows name their own
         self._label_rows = False
+        #: below such a header, the columns that name periodic work ("| Kitchen | Specialist
+        #: clean |") or its frequency ("| Task | Frequency |"): "work" or "label" by column
+        self._duty_columns: dict[int, tuple[str, str]] = {}
         #: the kinds the rows of the table being read name, by key: (name, line).
         self._row_kinds: dict[str, tuple[str, int]] = {}
         self.measures: list[tuple[dict[str, Any], Sentence]] = []
@@ -194,6 +204,7 @@ class Findings:
             self._column_units = None
             self._row_label = None
             self._label_rows = False
+            self._duty_columns = {}
         plain = sentence.plain
         if BOILERPLATE.search(plain) and not _has_target(plain):
             if has_figure(plain):
@@ -532,6 +543,8 @@ class Findings:
             sentence = Sentence(sentence.line, sentence.text, " | ".join(cells), True)
         if cells and cells[0]:
             self._row_label = cells[0]
+        if not in_table and self._duty_rows(sentence, cells):
+            return True
         if not durations(sentence.plain) and not amounts(sentence.plain):
             if any(BARE_NUMBER.match(c) for c in cells[1:]) and (in_table or self._label_rows):
                 self._bare_cells(sentence, cells)
@@ -598,6 +611,9 @@ class Findings:
                 return True
             # "| 服务内容 | 时限要求 |": a header naming no role; its rows name their own
             self._label_rows = len(cells) >= 2 and not has_figure(sentence.plain)
+            self._duty_columns = {
+                i: (how, cell) for i, cell in enumerate(cells) if i and (how := duty_column(cell))
+            }
             return False
         if self._column_zones is not None:
             action = _cell_shape(cells[0]) if cells else None
@@ -640,6 +656,22 @@ class Findings:
             self._bare_cells(sentence, cells)
             return True
         return self._label_row(sentence, cells)
+
+    def _duty_rows(self, sentence: Sentence, cells: list[str]) -> bool:
+        """A row below a header whose column names periodic work ("| Kitchen | Use |
+        Specialist clean |" then "| Main kitchen | Heavy | every 3 months |"): the frequency of
+        each such cell is that work's, and the label's when the column only says how often
+        ("| Task | Frequency |" then "| Filter change | quarterly |")."""
+        if not self._duty_columns or not self._label_rows or not cells:
+            return False
+        found = False
+        for i, (how, head) in self._duty_columns.items():
+            if i >= len(cells) or not has_frequency(cells[i]):
+                continue
+            work = cells[0] if how == "label" else head
+            duty = Sentence(sentence.line, sentence.text, f"{work}: {cells[i]}", True)
+            found = self._steps(duty) or found
+        return found
 
     def _acts_in_cells(self, sentence: Sentence, cells: list[str], levels: dict[int, str]) -> bool:
         """A row of a table whose columns are levels and whose cells name their own acts
@@ -1097,7 +1129,9 @@ def _bare(plain: str) -> Sentence:
 
 
 def _cell_shape(cell: str) -> ShapeWords | None:
-    """The action a table header cell names (响应时间, 修复时间, Resolution …)."""
+    """The action a table header cell names (响应时间, 修复时间, Resolution …); its unit
+    ("Tool returned to production (hours)") is no part of its name's length."""
+    cell = strip_unit(cell) if cell else cell
     if not cell or len(cell) > 30:
         return None
     if DISTANCE.search(cell):

@@ -312,12 +312,13 @@ def ordinal_level(text: str) -> str | None:
 def severity_in(text: str) -> str | None:
     """The level a text names; numbered schemes first ("Priority 1 (Critical)" is P1)."""
     # "Routine (normal service requests)": the level named outside the brackets first
+    # (named or by its scheme's ordinal: "Severity 3 (questions, minor faults)" is sev3), then
+    # the one named inside them
     bare = re.sub(r"[(（][^)）]*[)）]", " ", text).strip()
     for candidate in (bare, text.strip()) if bare != text.strip() else (text.strip(),):
         for key, _zh, _en, words in SEVERITIES:
             if words.search(candidate):
                 return key
-    for candidate in (bare, text.strip()):
         found = ordinal_level(candidate)
         if found is not None:
             return found
@@ -480,8 +481,15 @@ def find_commitments(
                 found.append(Unclear(text))
             continue
         severity = None
-        for earlier in range(index, -1, -1):
-            severity = severity_in(plain[bounds[earlier][0] : bounds[earlier][1]])
+        # "Severity 3 (questions, minor faults, …): response within …": a level named outside
+        # brackets before one named in a bracketed description, whichever phrase holds it
+        # (the description is read only when nothing outside it names a level)
+        described = _described(plain)
+        for text_of in (described, plain) if described != plain else (plain,):
+            for earlier in range(index, -1, -1):
+                severity = severity_in(text_of[bounds[earlier][0] : bounds[earlier][1]])
+                if severity:
+                    break
             if severity:
                 break
         severity = severity or level
@@ -515,6 +523,20 @@ def find_commitments(
             )
         )
     return found
+
+
+def _described(plain: str) -> str:
+    """The text with the bracketed description of a level blanked out ("Severity 3 (questions,
+    minor faults): …", "Level 2 (partial loss, urgent requests): …"): a bracket right after the
+    words that name a level; not one after a target ("within 8 hours (major faults)")."""
+
+    def blank(match: re.Match[str]) -> str:
+        head = re.split(r"[,，;；:：|]", plain[: match.start()])[-1]
+        if head.strip() and severity_in(head) is not None:
+            return " " * len(match.group(0))
+        return match.group(0)
+
+    return re.sub(r"[(（][^()（）]*[)）]", blank, plain)
 
 
 def _unbracketed(plain: str) -> str:

@@ -62,6 +62,11 @@ SHAPES: tuple[ShapeWords, ...] = (
             r"|trouble|breakdown|outage|call-?out|visit)(?: [a-z-]+)? report|root[- ]cause analysis|\bRCA\b|\bRFO\b|reason[- ]for[- ]outage|job sheets?|job cards?"
             r"|纪录表|记录表|记录单|维修单|服务单|服务报告单"
             r"|service ticket|work order|service record"
+            # "a post-visit report", "A report … shall be issued within 5 working days": a report
+            # named as the thing handed over
+            r"|\bpost-[a-z]+ reports?\b"
+            r"|\breports?\b(?=[^.;:]{0,120}?\b(?:shall|will|must|is to|are to)\s+be\s+(?:issued"
+            r"|submitted|sent|delivered|provided|supplied|handed (?:in|over)|e-?mailed|uploaded)\b)"
         ),
         "report-{t}",
         "report",
@@ -95,6 +100,10 @@ SHAPES: tuple[ShapeWords, ...] = (
         _words(
             r"到达现场|到场|到位|赶到|赶赴|抵达|到达|到[院厂校馆店站所楼库厅]|进入抢修现场|上门|on[- ]?site|arriv|attendance"
             r"|at the site|\battend(?:s|ed|ing)?\b|\bmake[- ]safe|\bmade safe"
+            # "Technician at the unit", "an engineer at the machine": a person at the equipment
+            r"|\b(?:technicians?|engineers?|mechanics?|fitters?|FSEs?|crews?|teams?)\s+at\s+(?:the\s+)?"
+            r"(?:unit|machine|equipment|tool|vehicle|aircraft|asset|device|lift|elevator|printer"
+            r"|installation|premises|location|plant|system|instrument|analy[sz]er)s?\b"
         ),
         "onsite-{t}",
         "onsite",
@@ -460,6 +469,9 @@ MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
         _words(
             r"可用率|可利用率|可用性|可用度|开机率|在线率|完好率|妥善率|正常运行率|运行率|保证率|availability|uptime"
             r"|\bavailable (?:(?:at least|not less than|no less than|a minimum of) )?(?=\d)"
+            # "92% of the covered units shall be serviceable": a share of the fleet in service
+            r"|\d+(?:\.\d+)?\s*%\s*of\b[^.;%]{0,60}?\b(?:be|are|is|remain)\s+(?:fully )?"
+            r"(?:serviceable|available|operational|in service|mission[- ]capable)\b"
         ),
     ),
 )
