@@ -982,3 +982,44 @@ def test_a_failed_final_inspection_still_extends_the_warranty(tmp_path: Path) ->
     )
     assert contract.warranty is not None
     assert str(contract.warranty.terms["unit"]) == "12mo"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "Crews attend within 2 hours and the supply shall be restored, using a mobile "
+            "generator where needed, within 6 hours.",
+            {(*ON_SITE, "2h", "always"), (*FIX, "6h", "always")},
+        ),
+        (
+            # a series: the second limit is the first act's, as before
+            "An engineer will be on site within 4 hours for a machine that is down, and within "
+            "1 business day for all other calls.",
+            {("be-on-site", "other", "1d", "office")},
+        ),
+    ],
+)
+def test_a_phrase_put_between_an_act_and_its_limit_keeps_the_act(
+    sentence: str, expected: set[tuple[str, str | None, str, str]], tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, sentence + "\n")
+    assert expected <= targets(contract)
+
+
+def test_patrolling_a_route_is_a_periodic_duty(tmp_path: Path) -> None:
+    contract, _ = drafted(tmp_path, "Overhead lines shall be patrolled every three months.\n")
+    assert steps(contract) == {("3mo", None)}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "New circuits ordered by the customer shall be completed within 20 working days.",
+        "Provisioning of additional ports is completed within 10 business days of the order.",
+    ],
+)
+def test_a_new_service_ordered_is_no_repair_and_is_listed(sentence: str, tmp_path: Path) -> None:
+    contract, draft = drafted(tmp_path, sentence + "\n")
+    assert contract.commitments == []
+    assert any(r.kind == "not_understood" and r.line == 1 for r in draft.reviews)

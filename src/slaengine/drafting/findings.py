@@ -270,6 +270,14 @@ class Findings:
             )
             if named is not None:
                 self._same_line = (sentence.line, named)
+            defined = _DEFINES_NON_KIND.search(sentence.plain)
+            if named is None and defined and not durations(sentence.plain):
+                # "All other failures are Non-emergency. The Contractor shall attend within 1
+                # business day …": the kind the sentence defines, for the rest of its line
+                kind = category(defined.group(1) or defined.group(2))
+                if kind is not None:
+                    self._same_line = (sentence.line, kind[0])
+                    self._labelled.setdefault(kind[0], kind[1])
         if sentence.line - self._last_line > 2:
             self._level = self._action = None
         self._last_line = sentence.line
@@ -1016,6 +1024,14 @@ _GENERIC = re.compile(
 )
 
 
+#: A sentence that defines the lesser kind: "All other failures are Non-emergency",
+#: "其余故障为非紧急故障".
+_DEFINES_NON_KIND = re.compile(
+    r"\b(?:is|are)\s+(?:(?:an?|the)\s+)?(?:treated as\s+|classed as\s+)?"
+    r"(non-?(?:critical|urgent|emergency))\b(?:\s+(?:calls?|faults?|failures?|requests?))?\s*$"
+    r"|(?:为|属于|属|是)\s*(非(?:紧急|急)(?:故障|维修|报修)?)\s*$",
+    re.I,
+)
 _NON_KIND = re.compile(
     r"^\s*(?:[(（]?\d+[.、)）]\s*)?(non-?(?:critical|urgent|emergency)\b"
     r"|非(?:紧急|急)(?:维修|故障|报修|召唤|呼叫|事件)?)",

@@ -85,16 +85,29 @@ def phrases(plain: str) -> list[tuple[int, int]]:
     bounds = []
     start = 0
     for match in _PHRASE_BREAK.finditer(plain):
+        if match.group(0) != "|" and _in_brackets(plain, match.start()):
+            # "the regional campuses (Albury and Griffith) within 3 days", "a full rebuild
+            # (diaphragm, valves and seals) annually": a bracket is one piece of its phrase
+            continue
         bounds.append((start, match.start()))
         start = match.end()
     bounds.append((start, len(plain)))
     return bounds
 
 
+def _in_brackets(plain: str, at: int) -> bool:
+    """The position is inside a bracket opened before it and closed after it."""
+    opened = max(plain.rfind("(", 0, at), plain.rfind("（", 0, at))
+    if opened < 0 or max(plain.rfind(")", opened, at), plain.rfind("）", opened, at)) >= 0:
+        return False
+    closed = [i for i in (plain.find(")", at), plain.find("）", at)) if i >= 0]
+    return bool(closed)
+
+
 _ANCHOR = re.compile(
     r"(?:\b(?:of|after|upon|on|from|following|since|before|prior to)\s+(?:the\s+|its\s+)?"
     # "within four (4) hours of an emergency call": the call starts the clock
-    r"|\b(?:of|after|upon|following)\s+(?:an?|each|any|every|the|its)\s+(?:[\w-]+\s+)?"
+    r"|\b(?:of|after|upon|following)\s+(?:an?|each|any|every|the|its)\s+(?:[\w'’-]+\s+)?"
     r"|后的?|以后)$",
     re.I,
 )
@@ -106,6 +119,10 @@ _IN_HOURS = re.compile(
     r"\s*(?:\w+\s+){0,3}?(?:during|in|within) (?:normal |the |regular |standard |usual |ordinary )?"
     r"(?:business|working|office|help ?desk|support|service ?desk|coverage) hours",
     re.I,
+)
+#: What a phrase holds before its limit when it is only the limit (", within 8 hours").
+_BARE_LIMIT = re.compile(
+    r"\s*(?:(?:and|or|but)\s+)?(?:within|in|no later than|not later than)?\s*", re.I
 )
 #: A phrase that only caps the act named before it: "…当日修复，最迟不超过24小时".
 _CEILING = re.compile(
@@ -140,7 +157,9 @@ _OPEN_HOURS = re.compile(
 _OTHER_ACT = re.compile(
     r"备用机|备机|替代机|周转机|代用机|备品|备件|配件到位|零件到位|培训"
     r"|\bloan(?:er)?\b|\bspare|standby (?:unit|machine)|temporary (?:unit|replacement)"
-    r"|\btraining",
+    r"|\btraining"
+    # a new service ordered, not a fault: "New connections … completed within 30 working days"
+    r"|\bnew (?:connections?|circuits?|installations?|service orders?)\b|\bprovisioning\b",
     re.I,
 )
 
@@ -447,6 +466,23 @@ def find_commitments(
             shape = shape_near(plain, span.end, (0, len(plain)))
         if shape is None and span.labelled:
             shape = action  # "Target response times" … "Priority 1: 30 minutes"
+        if (
+            shape is None
+            and index > 0
+            and span.within
+            and _BARE_LIMIT.fullmatch(plain, phrase[0], span.start)
+        ):
+            # "service shall be restored, by temporary splice if necessary, within 8 hours": the
+            # act named since the last target, before a phrase put between it and its limit
+            since = max((s.end for s in spans if s.end <= phrase[0]), default=0)
+            for earlier in range(index - 1, -1, -1):
+                a, b = bounds[earlier]
+                if b <= since or any(a <= s.start < b for s in spans):
+                    break
+                named = shape_near(plain, b, (a, b))
+                if named is not None:
+                    shape = named
+                    break
         if shape is None and last is not None and zone_in(plain[phrase[0] : phrase[1]]):
             shape = last
         if shape is None and last is not None and _SERIES.match(plain, phrase[0]):

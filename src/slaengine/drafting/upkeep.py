@@ -228,7 +228,9 @@ _EVERY_WEEKS = re.compile(
 _PER_YEAR = re.compile(
     r"每年[^,;\d]{0,6}?(\d+)\s*次|(\d+) times (?:a|per|each|every) (?:calendar )?year"
     r"|(\d+) times (?:yearly|annually)"
-    r"|(\d+) (?:[\w-]+ ){0,3}(?:visits?|inspections?|services?) (?:a|per|each|every)"
+    r"|(\d+|two|three|four|six|twelve) (?:[\w-]+ ){0,3}(?:visits?|inspections?|services?)"
+    # "two visits per printer per year": the count of each machine's visits
+    r" (?:(?:per|for each|on each) [\w-]+ )?(?:a|per|each|every)"
     r" (?:contract |calendar |financial )?year"
     # "Planned preventive maintenance visits: two per year": the count after a label
     r"|(?:visits?|inspections?|services?|servicing)\s*:\s*(\d+|two|three|four|six|twelve)"
@@ -273,6 +275,8 @@ _DUTY_CLASS = re.compile(
     r"检查|查验|检定|检|测|试|清[洗洁扫理]|校|润滑|紧固|调整|保养|维护|维保|巡|养护|点检|普查"
     r"|\bcheck|\btest|\bclean|\btreat|\bservic|\bmaint|\binspect|\bexamin|\bcalibrat"
     r"|\blubricat|\boverhaul|\baudit|\bdrill|\bsurvey|\bflush|\bdescal|\brecalibrat"
+    # going along the route to look at it (巡视 in English): "lines are patrolled monthly"
+    r"|\bpatrol|\brebuil[dt]"
     # replacing what wears out (更换滤芯, 更换易损密封件): work on the equipment
     r"|更[换換][^，,。；;]{0,8}?(?:滤|密封|耗材|易损|损耗|灯管|电池|皮带)"
     r"|\breplace[sd]? (?:the )?filters?"

@@ -118,7 +118,8 @@ SHAPES: tuple[ShapeWords, ...] = (
             r"修复|修好|排除|消缺|解决|处置完毕|处理完毕|处理完成|维修到位|维修完毕|完成维修|恢复正常|恢复运行"
             r"|(?<!提)完成(?![\u4e00-\u9fff]{0,2}(?:派|报告|方案|回访|响应|到场|巡检|保养|检测|交付|培训|安装))"
             r"|恢复(?!原状)|完工|\bfix|\brepair|restor|resol|\bsolution|mitigat|\bcomplet(?!ion (?:reports?|certificates?|records?|sheets?)\b)"
-            r"|return(?:ed|s)?(?:\s+[\w-]+){0,4}?\s+to (?:service|clinical use|use|operation|production)"
+            r"|return(?:ed|s)?(?:\s+[\w-]+){0,4}?\s+to (?:full |normal )?(?:service|clinical use|use"
+            r"|operation|production)"
             r"|back (?:in|to|into) service|replac(?:e|es|ed|ement)\b|\bworkaround"
             r"|\boutages? (?=exceed|lasting|longer|of more)"
         ),
