@@ -1023,3 +1023,91 @@ def test_a_new_service_ordered_is_no_repair_and_is_listed(sentence: str, tmp_pat
     contract, draft = drafted(tmp_path, sentence + "\n")
     assert contract.commitments == []
     assert any(r.kind == "not_understood" and r.line == 1 for r in draft.reviews)
+
+
+def test_a_clock_started_by_someones_arrival_is_no_act(tmp_path: Path) -> None:
+    contract, _ = drafted(
+        tmp_path,
+        "The analyser will be returned to full operation within 2 days of the fitter's arrival.\n",
+    )
+    assert targets(contract) == {(*FIX, "48h", "always")}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "count"),
+    [
+        ("Two planned maintenance visits per lift per year.", 2),
+        ("The supplier makes 3 service visits for each scanner every year.", 3),
+    ],
+)
+def test_visits_per_machine_per_year_are_a_count_a_year(
+    sentence: str, count: int, tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, sentence + "\n")
+    (duty,) = contract.obligations
+    assert (str(duty.per), duty.count) == ("1y", count)
+
+
+def test_a_list_in_brackets_is_one_piece_of_its_phrase(tmp_path: Path) -> None:
+    contract, _ = drafted(
+        tmp_path,
+        "An engineer attends the head office the next business day and the regional depots "
+        "(Dubbo and Orange) within 2 business days.\n"
+        "Each compressor receives a full overhaul (valves, seals and bearings) annually.\n",
+    )
+    (onsite,) = [c for c in contract.commitments if c.use == "be-on-site"]
+    rows = onsite.model_dump()["targets"] or []
+    assert [(row["when"]["zone"], str(row["target"])) for row in rows] == [(["province"], "2d")]
+    assert steps(contract) == {("1y", None)}
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        (
+            "Any other breakdown is Non-urgent. The engineer shall attend within 2 business "
+            "days.\n",
+            "non-urgent",
+        ),
+        ("其余故障为非紧急故障。工程师应在2个工作日内到场。\n", None),
+    ],
+)
+def test_a_sentence_that_defines_the_lesser_kind_names_the_rest_of_its_line(
+    text: str, kind: str | None, tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, text)
+    (onsite,) = [c for c in contract.commitments if c.use == "be-on-site"]
+    if kind is not None:
+        assert onsite.applies_to.severity == [kind]
+        assert kind in contract.severities
+    else:
+        assert onsite.applies_to.severity and onsite.applies_to.severity[0].startswith("非")
+
+
+def test_the_contracts_own_name_is_no_annual_duty(tmp_path: Path) -> None:
+    contract, _ = drafted(
+        tmp_path,
+        "Annual Maintenance Contract (AMC) for Passenger Lifts\n\n"
+        "Critical faults: engineer on site within 2 hours.\n",
+    )
+    assert contract.obligations == []
+
+
+def test_an_abbreviated_currency_and_a_ceiling_are_read_in_the_penalty(tmp_path: Path) -> None:
+    contract, _ = drafted(
+        tmp_path,
+        "Critical faults shall be repaired within 6 hours.\n"
+        "Where a critical fault is not repaired within 6 hours, a penalty of Rs. 500 per hour "
+        "shall be levied, subject to a ceiling of 5% of the annual contract value.\n",
+    )
+    (clause,) = contract.clauses
+    data = clause.model_dump()
+    assert (data["kind"], str(data["amount"]), str(data["unit"])) == ("per_started", "500.00", "1h")
+
+
+def test_an_indian_toll_free_number_is_a_contact(tmp_path: Path) -> None:
+    contract, _ = drafted(
+        tmp_path, "Engineer on site within 4 hours.\nToll-free helpline 1800-208-4455.\n"
+    )
+    assert [c.model_dump().get("name") for c in contract.contacts]
+    assert "1800-208-4455" in str([c.model_dump() for c in contract.contacts])

@@ -350,8 +350,17 @@ def has_frequency(text: str) -> bool:
     return any(_frequency(text)[:2])
 
 
+#: The name of the contract itself ("Comprehensive Annual Maintenance Contract (CAMC)"): no
+#: duty done once a year.
+_CONTRACT_NAME = re.compile(
+    r"\b(?:comprehensive\s+)?(?:annual|yearly)\s+(?:maintenance|service|support)\s+"
+    r"(?:contracts?|agreements?)\b|\bC?AMC\b",
+    re.I,
+)
+
+
 def find_steps(sentence: Sentence) -> list[FoundStep]:
-    plain = sentence.plain
+    plain = _CONTRACT_NAME.sub(lambda m: " " * len(m.group(0)), sentence.plain)
     if FINAL_INSPECTION.search(plain) or not (
         INSPECTION.search(plain) or any(_duty_phrase(plain[a:b]) for a, b in phrases(plain))
     ):

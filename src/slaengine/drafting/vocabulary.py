@@ -302,6 +302,7 @@ COSTS = _words(
 #: A cap on a clause: the figure after these words.
 CAP = _words(
     r"最高不超过|最多不超过|累计不超过|不超过|封顶|上限|为限|at most|capped at|not exceed|maximum of"
+    r"|(?:a |an )?(?:ceiling|upper limit) of"
 )
 CONTRACT_PRICE = _words(
     r"合同(?:总)?(?:价|金额|价款|总额)|(?:契约|合约)(?:总)?(?:价|金额|价金|总额)"
@@ -492,6 +493,8 @@ PHONE = re.compile(
     r"|\(?\d{3}\)?[ -]\d{3}-\d{4}|\+\d{1,3}(?:[ -]\d{1,4}){2,4}"
     r"|\(0\d{1,3}\)\s?\d{3,4}-?\d{3,4}|0\d{1,2}-\d{4}-\d{4}|0\d{3} \d{3} \d{4}|0\d{4} \d{3} \d{3}|1[38]00 \d{3} \d{3,4}"
     r"|1[- ]8[0-9]{2}[- ]\d{3}[- ]\d{4}|0800[- ]\d{3}[- ]\d{3,4}|09\d{2}-\d{3}-\d{3}|400\d-\d{3}-\d{3}"
+    # an Indian toll-free number (1800-425-6619)
+    r"|1800-\d{3}-\d{4}"
     # an eight-digit local number (Hong Kong, Singapore) after a colon or a phone word
     r"|(?:(?<=[:：])|(?<=[:：] )|(?<=[线線话話])|(?<=[线線话話] )|(?<=[Tt]el )|(?<=[Tt]el\. )"
     r"|(?<=[Pp]hone )|(?<=[Hh]otline )|(?<=[Mm]obile )|(?<=[Cc]ell ))[2-9]\d{3}[ -]\d{4}"
