@@ -1111,3 +1111,38 @@ def test_an_indian_toll_free_number_is_a_contact(tmp_path: Path) -> None:
     )
     assert [c.model_dump().get("name") for c in contract.contacts]
     assert "1800-208-4455" in str([c.model_dump() for c in contract.contacts])
+
+
+def warranty_terms(contract: Contract) -> dict[str, str]:
+    assert contract.warranty is not None
+    return {kind: str(term) for kind, term in contract.warranty.terms.items()}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            # the first thing named is the machine, the rest its parts, a list among them
+            "Scanners are warranted for 12 months; the X-ray tube for 36 months; belts, rollers "
+            "and lamps for 3 months.\n",
+            {"unit": "12mo", "key_part": "36mo", "part": "3mo"},
+        ),
+        (
+            # the whole named after its part, as before
+            "Traction batteries are warranted for 8 years; the vehicle for 2 years.\n",
+            {"unit": "2y", "key_part": "8y"},
+        ),
+        (
+            # a line of parts only, the whole unit's term in a sentence of its own
+            "The chiller is warranted for 2 years.\n"
+            "Compressors are warranted for 5 years; fans, valves and pumps for 1 year.\n",
+            {"unit": "2y", "key_part": "5y", "part": "1y"},
+        ),
+    ],
+)
+def test_the_first_of_a_line_of_terms_is_the_machine_when_no_term_names_the_whole(
+    text: str, expected: dict[str, str], tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, text)
+    terms = warranty_terms(contract)
+    assert {k: v for k, v in terms.items() if k in expected} == expected

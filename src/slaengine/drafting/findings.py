@@ -513,6 +513,10 @@ class Findings:
                 # (after a part — "X-ray tubes … 2 years; the rest of the system …" — it is
                 # the unit, as before)
                 kind, scoped = "component", True
+            elif continued and kind == "subject" and _LISTED.search(_before_term(sentence.plain)):
+                # "…; print heads, build platforms and resin tanks for 6 months": a list of
+                # things is parts, never the whole machine
+                kind, scoped = "component", True
             self.warranty_statements.append((kind, term, scoped, sentence))
         if found.rewarranty is not None:
             self.rewarranty = self.rewarranty or (found.rewarranty, sentence)
@@ -1191,6 +1195,15 @@ def settle_warranty(findings: Findings) -> None:
     (质保期5年); two different scoped terms keep the longer. Every disagreement is listed.
     A part named by what it is (压缩机质保5年) is a key part when its term is longer than the
     whole unit's, another part when it is not; without a unit term it is the unit's."""
+    statements = findings.warranty_statements
+    if statements and all(s[0] in ("component", "key_part", "part") for s in statements):
+        # "Printers are warranted for 12 months; the laser module for 24 months; print heads …
+        # for 6 months", and no term for the whole anywhere: the thing the line's warranty
+        # sentence names first, before the parts it goes on to, is the whole machine
+        first = statements[0]
+        later = [s for s in statements[1:] if s[3].line == first[3].line]
+        if first[0] == "component" and later and WARRANTY.search(first[3].plain):
+            statements[0] = ("unit", first[1], True, first[3])
     units = [s for s in findings.warranty_statements if s[0] == "unit"]
     scoped_units = [s for s in units if s[2]]
     if scoped_units:
@@ -1242,6 +1255,16 @@ def settle_warranty(findings: Findings) -> None:
                     "warranty",
                 )
             )
+
+
+#: Several things named together ("print heads, build platforms and resin tanks").
+_LISTED = re.compile(r",|\band\b|、|和|及")
+
+
+def _before_term(plain: str) -> str:
+    """A warranty phrase up to its term ("print heads, build platforms and resin tanks")."""
+    spans = durations(plain)
+    return plain[: spans[0].start] if spans else plain
 
 
 def _months(term: str) -> int:
