@@ -844,6 +844,7 @@ def test_a_share_of_the_fleet_in_service_is_availability(
     [
         "Up to 10% of the units may be replaced each month.",
         "No more than 5% of the units shall be unavailable in any month.",
+        "At least 95% of spare parts shall be available from stock each month.",
     ],
 )
 def test_a_share_of_the_fleet_replaced_or_out_of_service_is_no_availability(

@@ -302,7 +302,7 @@ COSTS = _words(
 #: A cap on a clause: the figure after these words.
 CAP = _words(
     r"最高不超过|最多不超过|累计不超过|不超过|封顶|上限|为限|at most|capped at|not exceed|maximum of"
-    r"|(?:a |an )?(?:ceiling|upper limit) of"
+    r"|(?:a |an )?(?:ceiling|upper limit) of(?=\s*(?:[A-Z]{2,3}\$?|Rs\.?|[$£€¥₹])?\s*\d)"
 )
 CONTRACT_PRICE = _words(
     r"合同(?:总)?(?:价|金额|价款|总额)|(?:契约|合约)(?:总)?(?:价|金额|价金|总额)"
@@ -472,7 +472,9 @@ MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"可用率|可利用率|可用性|可用度|开机率|在线率|完好率|妥善率|正常运行率|运行率|保证率|availability|uptime"
             r"|\bavailable (?:(?:at least|not less than|no less than|a minimum of) )?(?=\d)"
             # "92% of the covered units shall be serviceable": a share of the fleet in service
-            r"|\d+(?:\.\d+)?\s*%\s*of\b[^.;%]{0,60}?\b(?:be|are|is|remain)\s+(?:fully )?"
+            # (not a share of spares, stock or staff: "95% of spare parts shall be available")
+            r"|\d+(?:\.\d+)?\s*%\s*of\b(?![^.;%]{0,60}?\b(?:spares?|parts?|stock|staff|engineers?"
+            r"|technicians?|personnel)\b)[^.;%]{0,60}?\b(?:be|are|is|remain)\s+(?:fully )?"
             r"(?:serviceable|available|operational|in service|mission[- ]capable)\b"
         ),
     ),
