@@ -1147,3 +1147,171 @@ def test_the_first_of_a_line_of_terms_is_the_machine_when_no_term_names_the_whol
     contract, _ = drafted(tmp_path, text)
     terms = warranty_terms(contract)
     assert {k: v for k, v in terms.items() if k in expected} == expected
+
+
+# --- forms first met in held-out batch W (own sentences; docs/drafting.md "After W's run") ------
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "合同签订后30天内完成设备安装调试。",
+        "设备到货后7日内完成开箱验收。",
+        "The contractor shall complete the asset survey within 14 days of Notice to Proceed.",
+        "Mobilise the maintenance crew within 10 business days after contract award.",
+    ],
+)
+def test_a_limit_counted_from_the_contract_or_the_delivery_is_a_milestone_listed(
+    sentence: str, tmp_path: Path
+) -> None:
+    contract, draft = drafted(tmp_path, "工程师接报后2小时内到达现场。\n" + sentence + "\n")
+    assert targets(contract) == {(*ON_SITE, "2h", "always")}
+    assert any(r.kind == "not_understood" and r.line == 2 for r in draft.reviews)
+
+
+def test_a_clock_started_by_arrival_is_still_a_service_commitment(tmp_path: Path) -> None:
+    contract, _ = drafted(tmp_path, "到达现场后2小时内修复。\n")
+    assert targets(contract) == {(*FIX, "2h", "always")}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "每年春季、秋季各对机组进行一次全面保养。",
+        "寒暑假期间各对教室设备进行一次检修。",
+        "每年上半年、下半年各进行一次防雷检测。",
+    ],
+)
+def test_once_in_each_named_season_is_so_many_times_a_year(sentence: str, tmp_path: Path) -> None:
+    contract, _ = drafted(tmp_path, "整机质保期为2年。\n" + sentence + "\n")
+    (duty,) = contract.obligations
+    assert (str(duty.per), duty.count) == ("1y", 2)
+
+
+def test_a_remedy_after_a_failure_named_as_a_noun_phrase_is_no_second_repair(
+    tmp_path: Path,
+) -> None:
+    contract, draft = drafted(
+        tmp_path,
+        "重大故障4小时内修复。\n重大故障未能在修复时限内排除的，我方在3小时内调运临时机组保障供电。\n",
+    )
+    assert targets(contract) == {("fix-after-arrival", "major", "4h", "always")}
+    assert not any(r.kind == "conflict" for r in draft.reviews)
+
+
+def test_a_kind_named_by_what_fails_and_named_again_in_passing(tmp_path: Path) -> None:
+    contract, _ = drafted(
+        tmp_path,
+        "一般故障24小时内修复。\n"
+        "主机故障需整机返修的：自接报之日起15日内完成修复。\n"
+        "主机故障处理完毕后5日内提交书面分析报告。\n",
+    )
+    levels = {(c.use, (c.applies_to.severity or [None])[0]) for c in contract.commitments}
+    assert ("fix-after-arrival", "主机") in levels and ("hand-in-report", "主机") in levels
+
+
+def test_a_noun_that_names_a_kind_only_as_a_fault_is_not_the_kind(tmp_path: Path) -> None:
+    contract, _ = drafted(
+        tmp_path,
+        "仪表故障：8小时内到达现场，24小时内修复。\n需返厂维修的仪表，10个工作日内修复返回。\n",
+    )
+    (factory,) = [c for c in contract.commitments if c.use == "factory-repair"]
+    assert factory.applies_to.severity == []
+
+
+def test_the_region_s_other_cities_are_the_province_zone(tmp_path: Path) -> None:
+    contract, _ = drafted(
+        tmp_path, "到达现场时限：本市境内4小时内到达；自治区内其他盟市12小时内到达。\n"
+    )
+    (on_site,) = contract.commitments
+    rows = str(on_site.model_dump())
+    assert "province" in rows and "12h" in rows
+
+
+def test_a_level_and_its_figure_only_go_on_in_the_series(tmp_path: Path) -> None:
+    contract, _ = drafted(
+        tmp_path,
+        "紧急故障2小时内到达现场，一般故障8小时内到达现场。\n"
+        "距服务站50公里以上的站点，紧急故障到达现场时间为3小时，一般故障为12小时。\n",
+    )
+    general = [c for c in contract.commitments if (c.applies_to.severity or [None])[0] == "general"]
+    (on_site,) = general
+    rows = str(on_site.model_dump())
+    assert str(on_site.target) == "8h" and "beyond-50km" in rows and "12h" in rows
+
+
+@pytest.mark.parametrize(
+    ("sentence", "target"),
+    [
+        ("需送原厂修理者，15个工作日内修妥送回。", "15d"),
+        ("Units sent back to the manufacturer shall be repaired within 10 business days.", "10d"),
+    ],
+)
+def test_a_repair_at_the_maker_s_is_a_factory_repair(
+    sentence: str, target: str, tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, sentence + "\n")
+    assert targets(contract) == {("factory-repair", None, target, "office")}
+
+
+def test_the_share_of_fittings_working_is_an_availability_measure(tmp_path: Path) -> None:
+    contract, _ = drafted(tmp_path, "灯具正常运作比率每月不少于98%。\n")
+    (measure,) = contract.measures
+    assert measure.kind == "availability" and str(measure.target) == "98"
+
+
+def test_assessing_a_sum_is_a_penalty_and_assessing_a_fault_is_not(tmp_path: Path) -> None:
+    contract, _ = drafted(
+        tmp_path,
+        "The technician shall be on site within 4 hours.\n"
+        "For each late arrival the Owner may assess USD 100 for each hour or part thereof.\n"
+        "The engineer will assess the fault remotely within 2 hours.\n",
+    )
+    assert clause_terms(contract) == {("be-on-site", "100.00", "1h", "per_started")}
+    assert ("answer-the-call", None, "2h", "always") in targets(contract)
+
+
+def test_a_title_or_a_party_label_names_no_kind(tmp_path: Path) -> None:
+    contract, _ = drafted(
+        tmp_path,
+        "Maintenance of Pumping Stations: Service Level Commitment\n"
+        "Bidder: Acme Pumps Ltd\n"
+        "Our maintenance desk will answer every call within 10 minutes.\n",
+    )
+    assert targets(contract) == {(*ANSWER, "10m", "always")}
+
+
+@pytest.mark.parametrize(
+    ("text", "terms"),
+    [
+        # a maintenance contract that warrants only the parts it fits: no unit term
+        ("维保期内更换的备件保修1年。", {"part": "1y"}),
+        ("本合約期間乙方更換之零件，自更換日起保固6個月。", {"part": "6mo"}),
+        (
+            "Spares replaced under this contract carry a warranty of six (6) months.",
+            {"part": "6mo"},
+        ),
+        ("Replacement parts fitted by the Contractor are warranted for 90 days.", {"part": "90d"}),
+        # beside the unit's own term, a replaced part is a part
+        ("整机质保2年；维修更换的零件保修6个月。", {"unit": "2y", "part": "6mo"}),
+        # the re-warranty of replaced parts is no term of its own
+        ("成套设备质保期3年，质保期内更换的部件重新计算质保期。", {"unit": "3y"}),
+    ],
+)
+def test_a_warranty_of_the_parts_the_supplier_replaces(
+    text: str, terms: dict[str, str], tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, text + "\n")
+    assert contract.warranty is not None
+    got = {k: str(v) for k, v in contract.warranty.terms.items() if str(v) != "follows its unit"}
+    assert got == terms
+
+
+def test_a_term_in_days_is_shorter_than_a_unit_s_months(tmp_path: Path) -> None:
+    contract, _ = drafted(
+        tmp_path,
+        "Each press is warranted for 12 months; spare parts sold carry a 90-day warranty.\n",
+    )
+    assert contract.warranty is not None
+    got = {k: str(v) for k, v in contract.warranty.terms.items()}
+    assert got == {"unit": "12mo", "part": "90d"}

@@ -53,6 +53,7 @@ class Assembly:
         self.caps = findings.caps
         self.warranty_terms = findings.warranty_terms
         self.rewarranty = findings.rewarranty
+        self.replaced_only = findings.replaced_only
         self.warranty_sources = findings.warranty_sources
         self.extension = findings.extension
         self.steps = findings.steps
@@ -569,7 +570,7 @@ class Assembly:
         if not self.warranty_sources:
             return []
         first = self.warranty_sources[0]
-        if "unit" not in self.warranty_terms:
+        if "unit" not in self.warranty_terms and not self.replaced_only:
             self.reviews.append(
                 Review(
                     NOT_UNDERSTOOD,
@@ -586,7 +587,10 @@ class Assembly:
             for kind in ("unit", "key_part", "part")
             if kind in self.warranty_terms
         }
-        terms.setdefault("part", "unit")
+        if not self.replaced_only:
+            terms.setdefault("part", "unit")
+        # else: a maintenance contract that warrants only the parts it replaces (维保期内更换的
+        # 配件保修1年): the units have no cover of their own
         term = Term("warranty", "warranty", {"terms": terms}, list(self.warranty_sources))
         if self.rewarranty is None:
             note = (

@@ -138,6 +138,8 @@ class Findings:
         self.clauses: list[tuple[FoundClause, Sentence]] = []
         self.caps: dict[str, Term] = {}
         self.warranty_terms: dict[str, tuple[str, Sentence]] = {}
+        #: every warranty term the tender states is for parts the supplier replaces
+        self.replaced_only = False
         #: every warranty statement: (class, term, scoped?, sentence); ``settle_warranty``
         #: makes ``warranty_terms`` of them (a scoped statement wins over an unscoped one).
         self.warranty_statements: list[tuple[str, str, bool, Sentence]] = []
@@ -856,10 +858,18 @@ class Findings:
             for key, name in self.categories.items()
             if key not in ("other", "down")
             and len(key) >= 2
-            and re.search(
-                rf"(?<![\w-]){'[- ]'.join(map(re.escape, key.split('-')))}(?![\w-])",
-                plain,
-                re.I,
+            and (
+                # a Chinese kind named as a fault ("大部件故障处理完毕后…"), not its noun alone
+                # ("需返厂维修的仪器" names no 仪器故障)
+                (
+                    _CJK_CHAR.search(key) is not None
+                    and re.search(rf"(?<!非){re.escape(key)}(?:类|類)?故障", plain) is not None
+                )
+                or re.search(
+                    rf"(?<![\w-]){'[- ]'.join(map(re.escape, key.split('-')))}(?![\w-])",
+                    plain,
+                    re.I,
+                )
             )
         ]
         return named[0] if len(named) == 1 else None
@@ -1109,6 +1119,9 @@ def category(label: str, *, row: bool = False) -> tuple[str, str] | None:
     caused = re.search(r"故障(?:致|导致|造成)(.{2,12})$", text) if chinese else None
     if caused:  # "充电桩故障致车辆无法充电": the kind is what the fault causes
         return category(caused.group(1))
+    needing = re.match(r"(.{2,8}?)故障(?:需要|需|须|要|必须).{2,10}$", text) if chinese else None
+    if needing:  # "大部件故障需吊装更换": the kind is what fails, not what its repair needs
+        return category(needing.group(1))
     if chinese and len(text) > 12:
         # "道闸无法抬杆等影响车辆通行的故障": examples, then the kind they belong to
         short = re.split(r"等|即|之类", text)[-1].strip()
@@ -1195,6 +1208,14 @@ def settle_warranty(findings: Findings) -> None:
     (质保期5年); two different scoped terms keep the longer. Every disagreement is listed.
     A part named by what it is (压缩机质保5年) is a key part when its term is longer than the
     whole unit's, another part when it is not; without a unit term it is the unit's."""
+    said = findings.warranty_statements
+    findings.replaced_only = bool(said) and all(s[0] == "replaced" for s in said)
+    # a part the supplier fits in the service is a part, beside the unit's term or alone (a
+    # maintenance contract that warrants only the parts it replaces: no unit term at all)
+    findings.warranty_statements = [
+        ("part" if s[0] == "replaced" else s[0], s[1], True if s[0] == "replaced" else s[2], s[3])
+        for s in said
+    ]
     statements = findings.warranty_statements
     if statements and all(s[0] in ("component", "key_part", "part") for s in statements):
         # "Printers are warranted for 12 months; the laser module for 24 months; print heads …
@@ -1267,6 +1288,8 @@ def _before_term(plain: str) -> str:
     return plain[: spans[0].start] if spans else plain
 
 
-def _months(term: str) -> int:
+def _months(term: str) -> float:
     number = int(re.sub(r"\D", "", term) or 0)
+    if term.endswith("d"):
+        return number / 30  # "90 days": three months, shorter than a year's unit term
     return number * 12 if term.endswith("y") else number

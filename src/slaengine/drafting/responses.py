@@ -124,6 +124,28 @@ _IN_HOURS = re.compile(
 _BARE_LIMIT = re.compile(
     r"\s*(?:(?:and|or|but)\s+)?(?:within|in|no later than|not later than)?\s*", re.I
 )
+#: Where the project's clock starts, not a ticket's: the contract signed or awarded, the goods
+#: delivered or shipped ("合同签订后", "到货后", "中标后"; "of Notice to Proceed", "after contract
+#: award"). A limit counted from these is a delivery or set-up milestone.
+_PROJECT_START = re.compile(
+    r"(?:合同|合约|合約|契约|契約)(?:签订|簽訂|签署|簽署|生效)|签订合同|簽訂合同|签约|簽約|中标|中標"
+    r"|成交通知|(?:设备|設備|货物|貨物)?(?:到货|到貨|到矿|到港|发货|發貨|交货|交貨)(?=后|後|之日)"
+    r"|(?:开工|開工)(?=后|後|之日)"
+)
+_PROJECT_START_AFTER = re.compile(
+    r"\s*(?:\([^)]*\)\s*)?(?:calendar |working |business )?(?:days?|weeks?|months?)?\s*"
+    r"(?:of|after|from|following)\s+(?:the\s+)?(?:date\s+of\s+(?:the\s+)?)?"
+    r"(?:notice to proceed|ntp\b|contract (?:award|signature|signing|execution|start|commencement)"
+    r"|award of (?:the )?contract|signing of (?:the )?contract"
+    r"|execution of (?:the )?(?:contract|agreement)"
+    r"|commencement date|purchase order|delivery\b)",
+    re.I,
+)
+#: A phrase that names only a level before its figure ("一般故障为", "二级：", "Priority 2 ").
+_LEVEL_ONLY = re.compile(
+    r"\s*(?:[\u4e00-\u9fff]{1,6}|[A-Za-z]+\s*\d?|[A-Za-z]+ [A-Za-z]+)\s*(?:为|為|是|:|：)?\s*"
+    r"(?:within\s+)?"
+)
 #: A phrase that only caps the act named before it: "…当日修复，最迟不超过24小时".
 _CEILING = re.compile(
     r"\s*(?:但|且|并且|並且|and|but)?\s*(?:最迟|最遲|至迟|至遲|最晚|最长|最長|不得晚于|不得晚於"
@@ -133,7 +155,9 @@ _CEILING = re.compile(
 )
 #: A phrase that is the condition of another term: "如…未能解决", "if not resolved within".
 _CONDITION = re.compile(
-    r"(?<!例)(?:如|若|倘若|\bif\b|\bshould\b).*(?:未能|不能|未|无法|\bnot\b|\bcannot\b|\bfails?\b)",
+    r"(?<!例)(?:如|若|倘若|\bif\b|\bshould\b).*(?:未能|不能|未|无法|\bnot\b|\bcannot\b|\bfails?\b)"
+    # "紧急故障未能在修复时限内排除的，…": a failure named as a noun phrase (…的) is a condition
+    r"|(?:未能|未按|不能|无法|未在)[^，,；;。]*的\s*$",
     re.I,
 )
 
@@ -155,7 +179,8 @@ _OPEN_HOURS = re.compile(
 )
 #: Acts with a time limit that no response shape holds: a loaner, spare parts, training.
 _OTHER_ACT = re.compile(
-    r"备用机|备机|替代机|周转机|代用机|备品|备件|配件到位|零件到位|培训"
+    r"备用机|备机|替代机|周转机|代用机|备品|备件|配件到位|零件到位|培训|临时(?:机组|设备|替代|保障)"
+    r"|移动式"
     r"|\bloan(?:er)?\b|\bspare|standby (?:unit|machine)|temporary (?:unit|replacement)"
     r"|\btraining"
     # a new service ordered, not a fault: "New connections … completed within 30 working days"
@@ -437,7 +462,29 @@ def find_commitments(
             )
         if not (span.within or span.labelled or direct or column is not None):
             continue  # "每超时10分钟", "3年": a length of time, not a limit
-        if span.labelled and not span.within and own is None and column is None and action is None:
+        if _PROJECT_START.search(plain, phrase[0], span.start) or _PROJECT_START_AFTER.match(
+            plain, span.end
+        ):
+            # "合同签订后60天内完成发货", "within 30 days of Notice to Proceed": a delivery or
+            # set-up milestone counted from the contract, not a service commitment of a ticket
+            found.append(Unclear(unnumbered(plain[phrase[0] : phrase[1]]).strip()))
+            continue
+        # "紧急故障到达现场时间为4小时，一般故障为24小时": a level and its figure only, in the
+        # series of the act just named
+        series_level = (
+            last is not None
+            and severity_in(plain[phrase[0] : span.start]) is not None
+            and _LEVEL_ONLY.fullmatch(plain, phrase[0], span.start) is not None
+            and len(plain[span.end : phrase[1]].strip(" 。.;；")) <= 2
+        )
+        if (
+            span.labelled
+            and not span.within
+            and own is None
+            and column is None
+            and action is None
+            and not series_level
+        ):
             continue  # a figure after a label that names no action ("质保期: 3年")
         shape = column if column is not None and (own is None or not span.within) else own
         english = not _CJK.search(plain, phrase[0], phrase[1])
@@ -462,7 +509,14 @@ def find_commitments(
             if span.within:
                 found.append(Unclear(unnumbered(plain[phrase[0] : phrase[1]]).strip()))
             continue
-        if shape is None and len([s for s in spans if s.within]) == 1 and span.within:
+        if (
+            shape is None
+            and len([s for s in spans if s.within]) == 1
+            and span.within
+            and not any(_CONDITION.search(plain, a, b) for a, b in bounds[:index])
+        ):
+            # not after a failure ("紧急故障未能在时限内排除的，2小时内调运临时设备保障"): what
+            # follows a failure is a remedy of its own, not the act that failed
             shape = shape_near(plain, span.end, (0, len(plain)))
         if shape is None and span.labelled:
             shape = action  # "Target response times" … "Priority 1: 30 minutes"
@@ -487,6 +541,8 @@ def find_commitments(
             shape = last
         if shape is None and last is not None and _SERIES.match(plain, phrase[0]):
             shape = last  # "on site within 4 hours for …, and within 1 business day for …"
+        if shape is None and series_level:
+            shape = last
         if shape is None and index > 0 and _CEILING.match(plain, phrase[0]):
             # "一般故障当日修复，最迟不超过24小时", "repaired the same day, at the latest within
             # 24 hours": the ceiling of the act just named, which had no figure of its own
@@ -536,6 +592,8 @@ def find_commitments(
             zone = zone_in(plain[bounds[earlier][0] : bounds[earlier][1]])
             if zone or earlier < index:
                 break  # the zone of this phrase, or of the one just before ("市区: 2小时内")
+        if zone is None and series_level and found and isinstance(found[-1], FoundCommitment):
+            zone = found[-1].zone  # "100公里以上的基地，紧急故障…4小时，一般故障为24小时"
         if zone is None and sentence.table_row and len(cells) >= 2:
             zone = zone_in(plain[: cells[1]])  # "| 郊县网点 | 4小时 | 8小时 |": the row's zone
         if span.unit in ("mo", "y") or (span.unit == "wd" and span.value % 1):

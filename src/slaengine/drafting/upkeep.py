@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from slaengine.drafting.figures import durations, target_text
+from slaengine.drafting.figures import Span, durations, target_text
 from slaengine.drafting.responses import phrases
 from slaengine.drafting.text import Sentence, unnumbered
 from slaengine.drafting.vocabulary import (
@@ -64,6 +64,30 @@ def _subject(text: str, term_at: int) -> str:
     return re.split(r"质保|保修|保固|warrant|guarantee|cover|carr", head, maxsplit=1)[0]
 
 
+#: A part the supplier fits or sells in the service, not the equipment as delivered.
+_REPLACED = re.compile(
+    r"更换[的之]?[\u4e00-\u9fffA-Za-z]{0,10}?(?:零部件|零件|部件|配件|备件|灯具|器件)|所更换|换上"
+    r"|replace(?:d|ment) (?:parts?|components?|spares?)|(?:parts?|spares?|components?) replaced"
+    r"|\bspares?\b|spare parts?|rebuilt|refurbished (?:parts?|units?)",
+    re.I,
+)
+#: A phrase that names its own subject before the warranty word (then the phrase before is not
+#: its subject).
+_OWN_SUBJECT = re.compile(
+    r"^\s*(?!自|从|由|since\b|from\b)[^\d\s，,：:]{2,}?(?:质保|保修|保固|保用|warrant|guarantee)",
+    re.I,
+)
+
+
+def _term_length(span: Span) -> bool:
+    """A warranty's length: months or years, or days when a month or more ("90 days")."""
+    return span.unit in ("y", "mo") or (span.unit == "d" and span.value >= 30)
+
+
+def _term_text(span: Span) -> str:
+    return f"{span.value.normalize():f}d" if span.unit == "d" else target_text(span)
+
+
 def find_warranty(sentence: Sentence) -> FoundWarranty | None:
     plain = sentence.plain
     if not WARRANTY.search(plain):
@@ -76,7 +100,7 @@ def find_warranty(sentence: Sentence) -> FoundWarranty | None:
         if spans:
             found.extension = target_text(spans[0])
             return found
-    terms = [s for s in durations(plain) if s.unit in ("y", "mo") and not s.within]
+    terms = [s for s in durations(plain) if _term_length(s) and not s.within]
     if FINAL_INSPECTION.search(plain) and not terms:
         return found  # the final inspection itself (终验): its consequence is the extension
     if FRESH_TERM.search(plain):
@@ -84,8 +108,9 @@ def find_warranty(sentence: Sentence) -> FoundWarranty | None:
     elif REMAINING_TERM.search(plain):
         found.rewarranty = "remaining"
     named_subjects: list[int] = []  # unscoped terms with a subject of their own
+    before = ""  # the phrase before: the subject of "更换之零件，保固6个月"
     for start, end in phrases(plain):
-        text = plain[start:end]
+        text, before = plain[start:end], plain[max(0, start - 40) : start]
         if (
             _BEFORE_END.search(text)
             or "每" in text
@@ -95,12 +120,18 @@ def find_warranty(sentence: Sentence) -> FoundWarranty | None:
             continue  # "质保期满前一个月", "每半年巡检": a time before the end, a frequency
         if re.search(r"更换|replac", text, re.I) and (FRESH_TERM.search(text) or "剩余" in text):
             continue  # "更换的部件重新计算质保期": the re-warranty, not a term
-        spans = [s for s in durations(text) if s.unit in ("y", "mo") and not s.within]
+        spans = [s for s in durations(text) if _term_length(s) and not s.within]
         if not spans:
             continue
         kind = (
             "key_part" if KEY_PART.search(text) else "part" if OTHER_PART.search(text) else "unit"
         )
+        if kind != "key_part" and (
+            _REPLACED.search(text) or (_REPLACED.search(before) and not _OWN_SUBJECT.search(text))
+        ):
+            # "维保期内更换的设备配件保修1年", "廠商維修更換之零件，保固6個月", "Spares replaced
+            # under this contract carry a warranty of 6 months": the parts the supplier fits
+            kind = "replaced"
         if kind == "unit" and not WHOLE_UNIT.search(text):
             subject = _subject(text, spans[0].start)
             if COMPONENT.search(subject) or (
@@ -112,7 +143,7 @@ def find_warranty(sentence: Sentence) -> FoundWarranty | None:
                 # class (key part or other) the whole unit's term decides
                 kind = "component"
         scoped = kind != "unit" or bool(WHOLE_UNIT.search(text))
-        term = target_text(spans[0])
+        term = _term_text(spans[0])
         found.scoped.append((kind, term, scoped))
         found.terms.setdefault(kind, term)
         if kind == "unit" and not scoped:
@@ -406,6 +437,8 @@ def find_steps(sentence: Sentence) -> list[FoundStep]:
             continue
         pending = False
         every, per, count = _frequency(phrase)
+        if _seasons(context + phrase) > 1:  # "每年寒假、暑假各…一次": the seasons cut at 、
+            every, per, count = None, "1y", _seasons(context + phrase)
         times = re.search(r"(\d+)\s*次", phrase)
         if every is None and per is None and times and int(times.group(1)) > 1:
             # "每年免费校准一次、预防性维护两次": N times in the period of an earlier phrase
@@ -438,7 +471,25 @@ def find_steps(sentence: Sentence) -> list[FoundStep]:
     return steps
 
 
+#: "寒假、暑假各检修保养一次", "寒暑假期间各进行一次", "春秋两季各一次": once in each of the
+#: year's named seasons (or halves), so as many times a year as seasons are named.
+_SEASONS = re.compile(r"寒暑假|寒假|暑假|春秋|春季|夏季|秋季|冬季|上半年|下半年|汛前|汛后")
+_EACH_SEASON = re.compile(r"各[^，,。；;]{0,14}?(?:一|1)\s*次")
+
+
+def _seasons(text: str) -> int:
+    """How many of the year's seasons a phrase names before 各…一次 (0: not that form)."""
+    each = _EACH_SEASON.search(text)
+    if each is None:
+        return 0
+    names = _SEASONS.findall(text, 0, each.start())
+    return sum(2 if name in ("寒暑假", "春秋") else 1 for name in names)
+
+
 def _frequency(text: str) -> tuple[str | None, str | None, int | None]:
+    seasons = _seasons(text)
+    if seasons > 1:
+        return None, "1y", seasons
     per_year = _PER_YEAR.search(text)
     if per_year:
         times = next(g for g in per_year.groups() if g)

@@ -36,6 +36,9 @@ SHAPES: tuple[ShapeWords, ...] = (
         "factory-repair",
         _words(
             r"返厂|返回厂家|寄回厂家|返修中心|return(?:ed)? to (?:the )?factory|factory repair"
+            # "需送原廠修理者", "寄回原厂维修", "sent back to the manufacturer"
+            r"|(?:送|寄|运|運)(?:回)?(?:原厂|原廠|厂家|廠商|生产厂|生產廠)"
+            r"|(?:sent|shipped|returned) (?:back )?to (?:the )?(?:manufacturer|vendor|oem)\b"
             r"|\bdepot\b"
         ),
         "factory-repair-{t}",
@@ -427,7 +430,7 @@ ZONES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
         "省内",
         "Within the province",
         _words(
-            r"省内|跨地区|跨市|外地|本省|地级市|地市|江浙沪地区|周边省份|周边省市|邻近省份|\bin[- ]province\b|\bregional\b|\bother cities\b"
+            r"省内|自治区内|自治區內|其他盟市|跨地区|跨市|外地|本省|地级市|地市|江浙沪地区|周边省份|周边省市|邻近省份|\bin[- ]province\b|\bregional\b|\bother cities\b"
         ),
     ),
     (
@@ -469,6 +472,8 @@ MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "availability",
         _words(
+            # "燈具正常運作比率每月不少於98%", 亮灯率: the share of the equipment working
+            r"正常运作比?率|运作比率|亮灯率|"
             r"可用率|可利用率|可用性|可用度|开机率|在线率|完好率|妥善率|正常运行率|运行率|保证率|availability|uptime"
             r"|\bavailable (?:(?:at least|not less than|no less than|a minimum of) )?(?=\d)"
             # "92% of the covered units shall be serviceable": a share of the fleet in service
