@@ -62,10 +62,17 @@ from slaengine.drafting.tables import (
     cell_action,
     header_unit,
     label_kind,
+    strip_unit,
     with_unit,
 )
 from slaengine.drafting.text import Sentence, unnumbered
-from slaengine.drafting.upkeep import FoundStep, find_steps, find_warranty
+from slaengine.drafting.upkeep import (
+    FoundStep,
+    duty_column,
+    find_steps,
+    find_warranty,
+    has_frequency,
+)
 from slaengine.drafting.vocabulary import (
     BOILERPLATE,
     CONTRACT_PRICE,
@@ -166,6 +173,9 @@ class Findings:
         self._row_label: str | None = None
         #: below a header that names no role (| 服务内容 | 时限要求 |): rows name their own
         self._label_rows = False
+        #: below such a header, the columns that name periodic work ("| Kitchen | Specialist
+        #: clean |") or its frequency ("| Task | Frequency |"): "work" or "label" by column
+        self._duty_columns: dict[int, tuple[str, str]] = {}
         #: the kinds the rows of the table being read name, by key: (name, line).
         self._row_kinds: dict[str, tuple[str, int]] = {}
         self.measures: list[tuple[dict[str, Any], Sentence]] = []
@@ -196,6 +206,7 @@ class Findings:
             self._column_units = None
             self._row_label = None
             self._label_rows = False
+            self._duty_columns = {}
         plain = sentence.plain
         if BOILERPLATE.search(plain) and not _has_target(plain):
             if has_figure(plain):
@@ -261,6 +272,14 @@ class Findings:
             )
             if named is not None:
                 self._same_line = (sentence.line, named)
+            defined = _DEFINES_NON_KIND.search(sentence.plain)
+            if named is None and defined and not durations(sentence.plain):
+                # "All other failures are Non-emergency. The Contractor shall attend within 1
+                # business day …": the kind the sentence defines, for the rest of its line
+                kind = category(defined.group(1) or defined.group(2))
+                if kind is not None:
+                    self._same_line = (sentence.line, kind[0])
+                    self._labelled.setdefault(kind[0], kind[1])
         if sentence.line - self._last_line > 2:
             self._level = self._action = None
         self._last_line = sentence.line
@@ -496,6 +515,10 @@ class Findings:
                 # (after a part — "X-ray tubes … 2 years; the rest of the system …" — it is
                 # the unit, as before)
                 kind, scoped = "component", True
+            elif continued and kind == "subject" and _LISTED.search(_before_term(sentence.plain)):
+                # "…; print heads, build platforms and resin tanks for 6 months": a list of
+                # things is parts, never the whole machine
+                kind, scoped = "component", True
             self.warranty_statements.append((kind, term, scoped, sentence))
         if found.rewarranty is not None:
             self.rewarranty = self.rewarranty or (found.rewarranty, sentence)
@@ -534,6 +557,8 @@ class Findings:
             sentence = Sentence(sentence.line, sentence.text, " | ".join(cells), True)
         if cells and cells[0]:
             self._row_label = cells[0]
+        if not in_table and self._duty_rows(sentence, cells):
+            return True
         if not durations(sentence.plain) and not amounts(sentence.plain):
             if any(BARE_NUMBER.match(c) for c in cells[1:]) and (in_table or self._label_rows):
                 self._bare_cells(sentence, cells)
@@ -600,6 +625,9 @@ class Findings:
                 return True
             # "| 服务内容 | 时限要求 |": a header naming no role; its rows name their own
             self._label_rows = len(cells) >= 2 and not has_figure(sentence.plain)
+            self._duty_columns = {
+                i: (how, cell) for i, cell in enumerate(cells) if i and (how := duty_column(cell))
+            }
             return False
         if self._column_zones is not None:
             action = _cell_shape(cells[0]) if cells else None
@@ -642,6 +670,22 @@ class Findings:
             self._bare_cells(sentence, cells)
             return True
         return self._label_row(sentence, cells)
+
+    def _duty_rows(self, sentence: Sentence, cells: list[str]) -> bool:
+        """A row below a header whose column names periodic work ("| Kitchen | Use |
+        Specialist clean |" then "| Main kitchen | Heavy | every 3 months |"): the frequency of
+        each such cell is that work's, and the label's when the column only says how often
+        ("| Task | Frequency |" then "| Filter change | quarterly |")."""
+        if not self._duty_columns or not self._label_rows or not cells:
+            return False
+        found = False
+        for i, (how, head) in self._duty_columns.items():
+            if i >= len(cells) or not has_frequency(cells[i]):
+                continue
+            work = cells[0] if how == "label" else head
+            duty = Sentence(sentence.line, sentence.text, f"{work}: {cells[i]}", True)
+            found = self._steps(duty) or found
+        return found
 
     def _acts_in_cells(self, sentence: Sentence, cells: list[str], levels: dict[int, str]) -> bool:
         """A row of a table whose columns are levels and whose cells name their own acts
@@ -994,6 +1038,14 @@ _GENERIC = re.compile(
 )
 
 
+#: A sentence that defines the lesser kind: "All other failures are Non-emergency",
+#: "其余故障为非紧急故障".
+_DEFINES_NON_KIND = re.compile(
+    r"\b(?:is|are)\s+(?:(?:an?|the)\s+)?(?:treated as\s+|classed as\s+)?"
+    r"(non-?(?:critical|urgent|emergency))\b(?:\s+(?:calls?|faults?|failures?|requests?))?\s*$"
+    r"|(?:为|属于|属|是)\s*(非(?:紧急|急)(?:故障|维修|报修)?)\s*$",
+    re.I,
+)
 _NON_KIND = re.compile(
     r"^\s*(?:[(（]?\d+[.、)）]\s*)?(non-?(?:critical|urgent|emergency)\b"
     r"|非(?:紧急|急)(?:维修|故障|报修|召唤|呼叫|事件)?)",
@@ -1110,7 +1162,9 @@ def _bare(plain: str) -> Sentence:
 
 
 def _cell_shape(cell: str) -> ShapeWords | None:
-    """The action a table header cell names (响应时间, 修复时间, Resolution …)."""
+    """The action a table header cell names (响应时间, 修复时间, Resolution …); its unit
+    ("Tool returned to production (hours)") is no part of its name's length."""
+    cell = strip_unit(cell) if cell else cell
     if not cell or len(cell) > 30:
         return None
     if DISTANCE.search(cell):
@@ -1162,6 +1216,15 @@ def settle_warranty(findings: Findings) -> None:
         ("part" if s[0] == "replaced" else s[0], s[1], True if s[0] == "replaced" else s[2], s[3])
         for s in said
     ]
+    statements = findings.warranty_statements
+    if statements and all(s[0] in ("component", "key_part", "part") for s in statements):
+        # "Printers are warranted for 12 months; the laser module for 24 months; print heads …
+        # for 6 months", and no term for the whole anywhere: the thing the line's warranty
+        # sentence names first, before the parts it goes on to, is the whole machine
+        first = statements[0]
+        later = [s for s in statements[1:] if s[3].line == first[3].line]
+        if first[0] == "component" and later and WARRANTY.search(first[3].plain):
+            statements[0] = ("unit", first[1], True, first[3])
     units = [s for s in findings.warranty_statements if s[0] == "unit"]
     scoped_units = [s for s in units if s[2]]
     if scoped_units:
@@ -1213,6 +1276,16 @@ def settle_warranty(findings: Findings) -> None:
                     "warranty",
                 )
             )
+
+
+#: Several things named together ("print heads, build platforms and resin tanks").
+_LISTED = re.compile(r",|\band\b|、|和|及")
+
+
+def _before_term(plain: str) -> str:
+    """A warranty phrase up to its term ("print heads, build platforms and resin tanks")."""
+    spans = durations(plain)
+    return plain[: spans[0].start] if spans else plain
 
 
 def _months(term: str) -> float:

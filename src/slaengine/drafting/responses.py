@@ -85,16 +85,29 @@ def phrases(plain: str) -> list[tuple[int, int]]:
     bounds = []
     start = 0
     for match in _PHRASE_BREAK.finditer(plain):
+        if match.group(0) != "|" and _in_brackets(plain, match.start()):
+            # "the regional campuses (Albury and Griffith) within 3 days", "a full rebuild
+            # (diaphragm, valves and seals) annually": a bracket is one piece of its phrase
+            continue
         bounds.append((start, match.start()))
         start = match.end()
     bounds.append((start, len(plain)))
     return bounds
 
 
+def _in_brackets(plain: str, at: int) -> bool:
+    """The position is inside a bracket opened before it and closed after it."""
+    opened = max(plain.rfind("(", 0, at), plain.rfind("（", 0, at))
+    if opened < 0 or max(plain.rfind(")", opened, at), plain.rfind("）", opened, at)) >= 0:
+        return False
+    closed = [i for i in (plain.find(")", at), plain.find("）", at)) if i >= 0]
+    return bool(closed)
+
+
 _ANCHOR = re.compile(
     r"(?:\b(?:of|after|upon|on|from|following|since|before|prior to)\s+(?:the\s+|its\s+)?"
     # "within four (4) hours of an emergency call": the call starts the clock
-    r"|\b(?:of|after|upon|following)\s+(?:an?|each|any|every|the|its)\s+(?:[\w-]+\s+)?"
+    r"|\b(?:of|after|upon|following)\s+(?:an?|each|any|every|the|its)\s+(?:[\w'’-]+\s+)?"
     r"|后的?|以后)$",
     re.I,
 )
@@ -106,6 +119,10 @@ _IN_HOURS = re.compile(
     r"\s*(?:\w+\s+){0,3}?(?:during|in|within) (?:normal |the |regular |standard |usual |ordinary )?"
     r"(?:business|working|office|help ?desk|support|service ?desk|coverage) hours",
     re.I,
+)
+#: What a phrase holds before its limit when it is only the limit (", within 8 hours").
+_BARE_LIMIT = re.compile(
+    r"\s*(?:(?:and|or|but)\s+)?(?:within|in|no later than|not later than)?\s*", re.I
 )
 #: Where the project's clock starts, not a ticket's: the contract signed or awarded, the goods
 #: delivered or shipped ("合同签订后", "到货后", "中标后"; "of Notice to Proceed", "after contract
@@ -165,7 +182,9 @@ _OTHER_ACT = re.compile(
     r"备用机|备机|替代机|周转机|代用机|备品|备件|配件到位|零件到位|培训|临时(?:机组|设备|替代|保障)"
     r"|移动式"
     r"|\bloan(?:er)?\b|\bspare|standby (?:unit|machine)|temporary (?:unit|replacement)"
-    r"|\btraining",
+    r"|\btraining"
+    # a new service ordered, not a fault: "New connections … completed within 30 working days"
+    r"|\bnew (?:connections?|circuits?|installations?|service orders?)\b|\bprovisioning\b",
     re.I,
 )
 
@@ -337,12 +356,13 @@ def ordinal_level(text: str) -> str | None:
 def severity_in(text: str) -> str | None:
     """The level a text names; numbered schemes first ("Priority 1 (Critical)" is P1)."""
     # "Routine (normal service requests)": the level named outside the brackets first
+    # (named or by its scheme's ordinal: "Severity 3 (questions, minor faults)" is sev3), then
+    # the one named inside them
     bare = re.sub(r"[(（][^)）]*[)）]", " ", text).strip()
     for candidate in (bare, text.strip()) if bare != text.strip() else (text.strip(),):
         for key, _zh, _en, words in SEVERITIES:
             if words.search(candidate):
                 return key
-    for candidate in (bare, text.strip()):
         found = ordinal_level(candidate)
         if found is not None:
             return found
@@ -500,6 +520,23 @@ def find_commitments(
             shape = shape_near(plain, span.end, (0, len(plain)))
         if shape is None and span.labelled:
             shape = action  # "Target response times" … "Priority 1: 30 minutes"
+        if (
+            shape is None
+            and index > 0
+            and span.within
+            and _BARE_LIMIT.fullmatch(plain, phrase[0], span.start)
+        ):
+            # "service shall be restored, by temporary splice if necessary, within 8 hours": the
+            # act named since the last target, before a phrase put between it and its limit
+            since = max((s.end for s in spans if s.end <= phrase[0]), default=0)
+            for earlier in range(index - 1, -1, -1):
+                a, b = bounds[earlier]
+                if b <= since or any(a <= s.start < b for s in spans):
+                    break
+                named = shape_near(plain, b, (a, b))
+                if named is not None:
+                    shape = named
+                    break
         if shape is None and last is not None and zone_in(plain[phrase[0] : phrase[1]]):
             shape = last
         if shape is None and last is not None and _SERIES.match(plain, phrase[0]):
@@ -536,8 +573,15 @@ def find_commitments(
                 found.append(Unclear(text))
             continue
         severity = None
-        for earlier in range(index, -1, -1):
-            severity = severity_in(plain[bounds[earlier][0] : bounds[earlier][1]])
+        # "Severity 3 (questions, minor faults, …): response within …": a level named outside
+        # brackets before one named in a bracketed description, whichever phrase holds it
+        # (the description is read only when nothing outside it names a level)
+        described = _described(plain)
+        for text_of in (described, plain) if described != plain else (plain,):
+            for earlier in range(index, -1, -1):
+                severity = severity_in(text_of[bounds[earlier][0] : bounds[earlier][1]])
+                if severity:
+                    break
             if severity:
                 break
         severity = severity or level
@@ -573,6 +617,20 @@ def find_commitments(
             )
         )
     return found
+
+
+def _described(plain: str) -> str:
+    """The text with the bracketed description of a level blanked out ("Severity 3 (questions,
+    minor faults): …", "Level 2 (partial loss, urgent requests): …"): a bracket right after the
+    words that name a level; not one after a target ("within 8 hours (major faults)")."""
+
+    def blank(match: re.Match[str]) -> str:
+        head = re.split(r"[,，;；:：|]", plain[: match.start()])[-1]
+        if head.strip() and severity_in(head) is not None:
+            return " " * len(match.group(0))
+        return match.group(0)
+
+    return re.sub(r"[(（][^()（）]*[)）]", blank, plain)
 
 
 def _unbracketed(plain: str) -> str:

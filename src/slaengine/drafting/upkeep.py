@@ -38,6 +38,13 @@ from slaengine.drafting.vocabulary import (
 )
 
 _BEFORE_END = re.compile(r"满前|届满前|before (?:the )?(?:end|expiry)", re.I)
+#: "warranted for 12 months from final acceptance": the final inspection as the start of a
+#: term, not the inspection itself
+_FROM_FINAL = re.compile(
+    r"\b(?:from|after|following|upon|on|since)\s+(?:the\s+)?(?:date\s+of\s+)?(?:the\s+)?"
+    r"(?:final acceptance|final inspection)(?:\s+(?:date|certificate))?",
+    re.I,
+)
 
 
 @dataclass(slots=True)
@@ -107,8 +114,8 @@ def find_warranty(sentence: Sentence) -> FoundWarranty | None:
         if (
             _BEFORE_END.search(text)
             or "每" in text
-            or INSPECTION.search(text)
-            or FINAL_INSPECTION.search(text)
+            or INSPECTION.search(_FROM_FINAL.sub(" ", text))
+            or FINAL_INSPECTION.search(_FROM_FINAL.sub(" ", text))
         ):
             continue  # "质保期满前一个月", "每半年巡检": a time before the end, a frequency
         if re.search(r"更换|replac", text, re.I) and (FRESH_TERM.search(text) or "剩余" in text):
@@ -252,7 +259,10 @@ _EVERY_WEEKS = re.compile(
 _PER_YEAR = re.compile(
     r"每年[^,;\d]{0,6}?(\d+)\s*次|(\d+) times (?:a|per|each|every) (?:calendar )?year"
     r"|(\d+) times (?:yearly|annually)"
-    r"|(\d+) (?:[\w-]+ ){0,3}(?:visits?|inspections?|services?) (?:a|per|each|every) year"
+    r"|(\d+|two|three|four|six|twelve) (?:[\w-]+ ){0,3}(?:visits?|inspections?|services?)"
+    # "two visits per printer per year": the count of each machine's visits
+    r" (?:(?:per|for each|on each) [\w-]+ )?(?:a|per|each|every)"
+    r" (?:contract |calendar |financial )?year"
     # "Planned preventive maintenance visits: two per year": the count after a label
     r"|(?:visits?|inspections?|services?|servicing)\s*:\s*(\d+|two|three|four|six|twelve)"
     r" (?:a|per|each|every) year",
@@ -296,9 +306,12 @@ _DUTY_CLASS = re.compile(
     r"检查|查验|检定|检|测|试|清[洗洁扫理]|校|润滑|紧固|调整|保养|维护|维保|巡|养护|点检|普查"
     r"|\bcheck|\btest|\bclean|\btreat|\bservic|\bmaint|\binspect|\bexamin|\bcalibrat"
     r"|\blubricat|\boverhaul|\baudit|\bdrill|\bsurvey|\bflush|\bdescal|\brecalibrat"
+    # going along the route to look at it (巡视 in English): "lines are patrolled monthly"
+    r"|\bpatrol|\brebuil[dt]"
     # replacing what wears out (更换滤芯, 更换易损密封件): work on the equipment
     r"|更[换換][^，,。；;]{0,8}?(?:滤|密封|耗材|易损|损耗|灯管|电池|皮带)"
     r"|\breplace[sd]? (?:the )?filters?"
+    r"|\b(?:filter|oil|belt|battery|lamp) (?:change|replacement)s?\b"
     # running the equipment by hand (每月手动启动水泵运转一次), measuring its performance, and
     # visiting it where it stands (visit the site once a month): work on the equipment too
     r"|启动|起动|运转|试运行|试车|\bstart(?:ed|s)? up\b|\brun (?:on load|up|off-load)\b"
@@ -341,8 +354,44 @@ def _duty_phrase(phrase: str) -> bool:
     )
 
 
+#: A header cell that only says "how often" ("Frequency", "Interval", "保养周期"): the row's own
+#: label names the work.
+_HOW_OFTEN = re.compile(r"^(?:\w+ )?(?:frequency|interval|schedule)$|周期$|频次$|频率$", re.I)
+
+
+def duty_column(cell: str) -> str | None:
+    """What a table's header cell says of the work done in its column with the frequencies of
+    its cells: "work" when it names the work ("Specialist clean", "Filter change", 清洗),
+    "label" when it only says how often ("Frequency") and the row's label names the work,
+    else None."""
+    text = cell.strip()
+    if not text or len(text) > 40 or any(_frequency(text)[:2]):
+        return None
+    if _HOW_OFTEN.search(text):
+        return "label"
+    if _NOT_DUTY.search(text):
+        return None
+    if INSPECTION.search(text) or _DUTY_CLASS.search(text):
+        return "work"
+    return None
+
+
+def has_frequency(text: str) -> bool:
+    """The text states how often something is done (every 3 months, annually, 每季度)."""
+    return any(_frequency(text)[:2])
+
+
+#: The name of the contract itself ("Comprehensive Annual Maintenance Contract (CAMC)"): no
+#: duty done once a year.
+_CONTRACT_NAME = re.compile(
+    r"\b(?:comprehensive\s+)?(?:annual|yearly)\s+(?:maintenance|service|support)\s+"
+    r"(?:contracts?|agreements?)\b|\bC?AMC\b",
+    re.I,
+)
+
+
 def find_steps(sentence: Sentence) -> list[FoundStep]:
-    plain = sentence.plain
+    plain = _CONTRACT_NAME.sub(lambda m: " " * len(m.group(0)), sentence.plain)
     if FINAL_INSPECTION.search(plain) or not (
         INSPECTION.search(plain) or any(_duty_phrase(plain[a:b]) for a, b in phrases(plain))
     ):
