@@ -1315,3 +1315,16 @@ def test_a_term_in_days_is_shorter_than_a_unit_s_months(tmp_path: Path) -> None:
     assert contract.warranty is not None
     got = {k: str(v) for k, v in contract.warranty.terms.items()}
     assert got == {"unit": "12mo", "part": "90d"}
+
+
+def test_a_duty_until_the_warranty_ends_with_only_replaced_parts_warranted_validates(
+    tmp_path: Path,
+) -> None:
+    contract, draft = drafted(
+        tmp_path,
+        "设备清单：冷水机组2台（编号CH-1、CH-2）。\n质保期内每季度巡检一次。\n"
+        "维保期内更换的配件保修6个月。\n",
+    )
+    assert contract.warranty is not None and "unit" not in contract.warranty.terms
+    assert all("warranty_end" not in str(o.model_dump()) for o in contract.obligations)
+    assert any("only the parts replaced" in r.message for r in draft.reviews)

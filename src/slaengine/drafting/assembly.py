@@ -101,7 +101,9 @@ class Assembly:
             "measures": self._measure_terms(commitments),
             "contacts": self._contact_terms(),
         }
-        if sections["obligations"] and not (sections["warranty"] and sections["assets"]):
+        if sections["obligations"] and (
+            not (sections["warranty"] and sections["assets"]) or self.replaced_only
+        ):
             self._obligation_without_warranty(sections, facts["accepted_on"])
         # by line, then by kind; review items about the whole contract (no line) come last
         self.reviews.sort(key=lambda r: (r.line or 10**9, REVIEW_ORDER.get(r.kind, 9)))
@@ -538,6 +540,12 @@ class Assembly:
         them it runs for the unit's warranty term (or a year) from acceptance, and says so."""
         unit = self.warranty_terms.get("unit")
         span = unit[0] if unit else "1y"
+        if self.replaced_only:  # 维保: only the parts replaced are warranted, no unit term
+            why = "the draft's warranty covers only the parts replaced (no unit term)"
+            fix = "give the units a term and put back 'until: warranty_end', or keep the dates"
+        else:
+            why = "the draft has no warranty or no asset list"
+            fix = "add the assets and put back 'until: warranty_end'"
         kept = []
         for term in sections["obligations"]:
             if "per" in term.data:
@@ -547,18 +555,16 @@ class Assembly:
                 until = _add_months(accepted_on, years * 12 + months)
                 term.data["until"] = until
                 note = (
-                    "runs until the warranty ends in the tender, but the draft has no warranty or "
-                    f"no asset list: it runs until {until.isoformat()} ({span} from acceptance) "
-                    "instead; add the assets and put back 'until: warranty_end'"
+                    f"runs until the warranty ends in the tender, but {why}: it runs until "
+                    f"{until.isoformat()} ({span} from acceptance) instead; {fix}"
                 )
             else:
                 for entry in term.data["schedule"]:
                     if entry.pop("until", None) == "warranty_end":
                         entry["for"] = span
                 note = (
-                    "runs until the warranty ends in the tender, but the draft has no warranty or "
-                    f"no asset list: it runs for {span} from acceptance instead; add the assets "
-                    "and put back 'until: warranty_end'"
+                    f"runs until the warranty ends in the tender, but {why}: it runs for {span} "
+                    f"from acceptance instead; {fix}"
                 )
             term.notes.append(note)
             source = term.sources[0]
