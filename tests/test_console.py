@@ -490,3 +490,46 @@ def test_an_acknowledged_breach_is_acknowledged_for_every_contact_in_api_and_con
     assert 'data-ticket="T1" data-kind="breach"' not in waiting_part
     assert done_part.count('data-ticket="T1" data-kind="breach"') == 2
     assert done_part.count('data-acknowledged-by="Wang"') == 2
+
+
+def test_warranty_page_and_reminders_of_a_contract_of_replaced_parts_only(tmp_path: Path) -> None:
+    """No unit term (维保: only replaced parts are warranted): the units show no cover and no
+    dates, the replaced part its term, its expiry is reminded, and no final inspection is due."""
+    import html
+    import json
+
+    from sqlalchemy import select
+
+    from slaengine.store.models import StoredAlert
+    from tests.test_warranty import PARTS_ONLY
+
+    clock = FixedClock(datetime(2026, 8, 10, 1, 0, tzinfo=UTC))
+    text = PARTS_ONLY.format(terms="{key_part: 2y, part: 6mo}", policy="fresh_term") + (
+        "contacts:\n  - id: desk\n    lang: en\n    channels: [{kind: log}]\n"
+    )
+    store = Store.open(f"sqlite:///{tmp_path / 'parts.db'}", clock)
+    try:
+        store.load_contract(text, tmp_path / "parts.yaml")
+        service = LiveService(store, clock, environ={})
+        replaced = {"id": "R-1", "contract": "W-P", "type": "part_replaced",
+                    "asset": "U1-P1", "at": "2026-03-01T10:00:00+08:00"}  # fmt: skip
+        service.ingest([(1, json.dumps(replaced).encode())], "test", raw=True)
+        service.run_due()
+        with store.sessions() as session:
+            keys = set(session.scalars(select(StoredAlert.key)))
+        assert {k for k in keys if k.startswith("warranty/")} == {"warranty/W-P/U1-P1/2026-09-01"}
+        client = TestClient(create_app(store, clock, service=service), follow_redirects=False)
+        page = html.unescape(client.get("/console/warranty?lang=en").text)
+        contract_page = html.unescape(client.get("/console/contracts/W-P?lang=zh").text)
+    finally:
+        store.close()
+    rows = {
+        match.group(1): match.group(0)
+        for match in re.finditer(r'<tr data-asset="([^"]+)".*?</tr>', page, re.S)
+    }
+    assert set(rows) == {"U1", "U1-KP1", "U1-P1", "U2"}
+    assert '<td class="time">—</td>' in rows["U1"]
+    assert "no warranty term for unit: only replaced parts are warranted" in rows["U1"]
+    assert '<td class="time">2026-09-01</td>' in rows["U1-P1"]
+    assert 'data-obligation="final-inspection"' not in page
+    assert "一般部件：更换后自更换之日起6个月" in contract_page

@@ -794,3 +794,537 @@ def test_a_term_of_years_or_an_island_place_name_is_no_target_or_zone(
 ) -> None:
     contract, _ = drafted(tmp_path, sentence + "\n")
     assert contract.commitments == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "| Target | Critical | Minor |\n|---|---|---|\n"
+        "| Engineer at the machine | 2 hours | 8 hours |\n",
+        "Critical faults: a mechanic at the vehicle within 2 hours.\n",
+    ],
+)
+def test_a_person_at_the_equipment_is_the_arrival(text: str, tmp_path: Path) -> None:
+    contract, _ = drafted(tmp_path, text)
+    assert ("be-on-site", "critical", "2h", "always") in targets(contract)
+
+
+def test_a_person_at_the_equipment_does_not_take_the_repair_named_beside_him(
+    tmp_path: Path,
+) -> None:
+    contract, _ = drafted(
+        tmp_path, "The engineer at the plant will repair faults within 6 hours.\n"
+    )
+    assert targets(contract) == {(*FIX, "6h", "always")}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "target", "period"),
+    [
+        (
+            "No less than 95% of the listed machines must be operational each morning, "
+            "averaged per quarter.",
+            "95%",
+            "quarter",
+        ),
+        ("At least 90% of all buses shall be available for service each month.", "90%", "month"),
+    ],
+)
+def test_a_share_of_the_fleet_in_service_is_availability(
+    sentence: str, target: str, period: str, tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, sentence + "\n")
+    (measure,) = contract.measures
+    assert (measure.kind, str(measure.period)) == ("availability", period)
+    assert target in str(measure.model_dump()["target"]) + "%"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Up to 10% of the units may be replaced each month.",
+        "No more than 5% of the units shall be unavailable in any month.",
+        "At least 95% of spare parts shall be available from stock each month.",
+    ],
+)
+def test_a_share_of_the_fleet_replaced_or_out_of_service_is_no_availability(
+    sentence: str, tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, sentence + "\n")
+    assert not [m for m in contract.measures if m.kind == "availability"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Area | Floor space | Deep clean\n"
+            "Theatre suite | 400 m2 | every 2 months\n"
+            "Outpatients | 900 m2 | every 6 months\n",
+            {("2mo", None), ("6mo", None)},
+        ),
+        (
+            "Task | Frequency\nFilter change | quarterly\nBelt tension check | annually\n",
+            {("3mo", None), ("1y", None)},
+        ),
+    ],
+)
+def test_a_plain_text_table_without_outer_pipes_gives_its_periodic_work(
+    text: str, expected: set[tuple[str, str | None]], tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, "Schedule of cleaning\n" + text)
+    assert steps(contract) == expected
+
+
+def test_a_single_line_with_pipes_is_no_table(tmp_path: Path) -> None:
+    contract, _ = drafted(
+        tmp_path, "Contract C-1 | Site: Depot Road\n\nInvoices | issued every 3 months\n"
+    )
+    assert contract.obligations == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "A post-visit report will be e-mailed within 3 working days of each visit.",
+            (*REPORT, "3d", "office"),
+        ),
+        (
+            "A summary with photographs shall be issued within 2 days; the summary report shall "
+            "be issued as a PDF.",
+            None,
+        ),
+        (
+            "A report with the readings and photographs will be issued within 5 days of each "
+            "clean.",
+            (*REPORT, "120h", "always"),
+        ),
+        (
+            "Faults listed in the fault report shall be fixed within 4 hours.",
+            (*FIX, "4h", "always"),
+        ),
+    ],
+)
+def test_a_report_named_as_the_thing_issued_is_the_report(
+    sentence: str, expected: tuple[str, None, str, str] | None, tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, sentence + "\n")
+    if expected is not None:
+        assert targets(contract) == {expected}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "Priority 4 (cosmetic defects, minor issues, how-to questions): answer within 2 "
+            "business days.",
+            ("answer-the-call", "p4", "2d", "office"),
+        ),
+        (
+            "Level 2 (partial loss, urgent requests): repair within 8 hours.",
+            ("fix-after-arrival", "level-2", "8h", "always"),
+        ),
+        (
+            # the level of the phrase itself, even in brackets, over an earlier one
+            "Critical faults: on site within 4 hours, within 8 hours (major faults).",
+            ("be-on-site", "major", "8h", "always"),
+        ),
+    ],
+)
+def test_a_level_outside_brackets_wins_over_a_word_of_its_description(
+    sentence: str, expected: tuple[str, str, str, str], tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, sentence + "\n")
+    assert expected in targets(contract)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The contractor will make three (3) planned maintenance visits per contract year.",
+        "Two (2) service visits each calendar year are included.",
+    ],
+)
+def test_visits_per_contract_year_are_a_count_a_year(sentence: str, tmp_path: Path) -> None:
+    contract, _ = drafted(tmp_path, sentence + "\n")
+    (duty,) = contract.obligations
+    assert (str(duty.per), duty.count) in (("1y", 3), ("1y", 2))
+
+
+def test_a_long_header_with_its_unit_in_brackets_names_its_action(tmp_path: Path) -> None:
+    text = (
+        "| Priority | Engineer on site (hours) | Printer returned to service (hours) |\n"
+        "|---|---|---|\n| P1 | 4 | 24 |\n"
+    )
+    contract, _ = drafted(tmp_path, text)
+    assert ("fix-after-arrival", "p1", "24h", "always") in targets(contract)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The analyser is warranted for 24 months from final acceptance.",
+        "Each unit is guaranteed for 24 months following the date of final inspection.",
+    ],
+)
+def test_a_warranty_counted_from_final_acceptance_is_a_term(sentence: str, tmp_path: Path) -> None:
+    contract, _ = drafted(tmp_path, sentence + "\n")
+    assert contract.warranty is not None
+    assert str(contract.warranty.terms["unit"]) == "24mo"
+
+
+def test_a_failed_final_inspection_still_extends_the_warranty(tmp_path: Path) -> None:
+    contract, _ = drafted(
+        tmp_path,
+        "The system is warranted for 12 months. If the final inspection fails, the warranty "
+        "is extended by 6 months.\n",
+    )
+    assert contract.warranty is not None
+    assert str(contract.warranty.terms["unit"]) == "12mo"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "Crews attend within 2 hours and the supply shall be restored, using a mobile "
+            "generator where needed, within 6 hours.",
+            {(*ON_SITE, "2h", "always"), (*FIX, "6h", "always")},
+        ),
+        (
+            # a series: the second limit is the first act's, as before
+            "An engineer will be on site within 4 hours for a machine that is down, and within "
+            "1 business day for all other calls.",
+            {("be-on-site", "other", "1d", "office")},
+        ),
+    ],
+)
+def test_a_phrase_put_between_an_act_and_its_limit_keeps_the_act(
+    sentence: str, expected: set[tuple[str, str | None, str, str]], tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, sentence + "\n")
+    assert expected <= targets(contract)
+
+
+def test_patrolling_a_route_is_a_periodic_duty(tmp_path: Path) -> None:
+    contract, _ = drafted(tmp_path, "Overhead lines shall be patrolled every three months.\n")
+    assert steps(contract) == {("3mo", None)}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "New circuits ordered by the customer shall be completed within 20 working days.",
+        "Provisioning of additional ports is completed within 10 business days of the order.",
+    ],
+)
+def test_a_new_service_ordered_is_no_repair_and_is_listed(sentence: str, tmp_path: Path) -> None:
+    contract, draft = drafted(tmp_path, sentence + "\n")
+    assert contract.commitments == []
+    assert any(r.kind == "not_understood" and r.line == 1 for r in draft.reviews)
+
+
+def test_a_clock_started_by_someones_arrival_is_no_act(tmp_path: Path) -> None:
+    contract, _ = drafted(
+        tmp_path,
+        "The analyser will be returned to full operation within 2 days of the fitter's arrival.\n",
+    )
+    assert targets(contract) == {(*FIX, "48h", "always")}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "count"),
+    [
+        ("Two planned maintenance visits per lift per year.", 2),
+        ("The supplier makes 3 service visits for each scanner every year.", 3),
+    ],
+)
+def test_visits_per_machine_per_year_are_a_count_a_year(
+    sentence: str, count: int, tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, sentence + "\n")
+    (duty,) = contract.obligations
+    assert (str(duty.per), duty.count) == ("1y", count)
+
+
+def test_a_list_in_brackets_is_one_piece_of_its_phrase(tmp_path: Path) -> None:
+    contract, _ = drafted(
+        tmp_path,
+        "An engineer attends the head office the next business day and the regional depots "
+        "(Dubbo and Orange) within 2 business days.\n"
+        "Each compressor receives a full overhaul (valves, seals and bearings) annually.\n",
+    )
+    (onsite,) = [c for c in contract.commitments if c.use == "be-on-site"]
+    rows = onsite.model_dump()["targets"] or []
+    assert [(row["when"]["zone"], str(row["target"])) for row in rows] == [(["province"], "2d")]
+    assert steps(contract) == {("1y", None)}
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        (
+            "Any other breakdown is Non-urgent. The engineer shall attend within 2 business "
+            "days.\n",
+            "non-urgent",
+        ),
+        ("其余故障为非紧急故障。工程师应在2个工作日内到场。\n", None),
+    ],
+)
+def test_a_sentence_that_defines_the_lesser_kind_names_the_rest_of_its_line(
+    text: str, kind: str | None, tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, text)
+    (onsite,) = [c for c in contract.commitments if c.use == "be-on-site"]
+    if kind is not None:
+        assert onsite.applies_to.severity == [kind]
+        assert kind in contract.severities
+    else:
+        assert onsite.applies_to.severity and onsite.applies_to.severity[0].startswith("非")
+
+
+def test_the_contracts_own_name_is_no_annual_duty(tmp_path: Path) -> None:
+    contract, _ = drafted(
+        tmp_path,
+        "Annual Maintenance Contract (AMC) for Passenger Lifts\n\n"
+        "Critical faults: engineer on site within 2 hours.\n",
+    )
+    assert contract.obligations == []
+
+
+def test_an_abbreviated_currency_and_a_ceiling_are_read_in_the_penalty(tmp_path: Path) -> None:
+    contract, _ = drafted(
+        tmp_path,
+        "Critical faults shall be repaired within 6 hours.\n"
+        "Where a critical fault is not repaired within 6 hours, a penalty of Rs. 500 per hour "
+        "shall be levied, subject to a ceiling of 5% of the annual contract value.\n",
+    )
+    (clause,) = contract.clauses
+    data = clause.model_dump()
+    assert (data["kind"], str(data["amount"]), str(data["unit"])) == ("per_started", "500.00", "1h")
+
+
+def test_an_indian_toll_free_number_is_a_contact(tmp_path: Path) -> None:
+    contract, _ = drafted(
+        tmp_path, "Engineer on site within 4 hours.\nToll-free helpline 1800-208-4455.\n"
+    )
+    assert [c.model_dump().get("name") for c in contract.contacts]
+    assert "1800-208-4455" in str([c.model_dump() for c in contract.contacts])
+
+
+def warranty_terms(contract: Contract) -> dict[str, str]:
+    assert contract.warranty is not None
+    return {kind: str(term) for kind, term in contract.warranty.terms.items()}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            # the first thing named is the machine, the rest its parts, a list among them
+            "Scanners are warranted for 12 months; the X-ray tube for 36 months; belts, rollers "
+            "and lamps for 3 months.\n",
+            {"unit": "12mo", "key_part": "36mo", "part": "3mo"},
+        ),
+        (
+            # the whole named after its part, as before
+            "Traction batteries are warranted for 8 years; the vehicle for 2 years.\n",
+            {"unit": "2y", "key_part": "8y"},
+        ),
+        (
+            # a line of parts only, the whole unit's term in a sentence of its own
+            "The chiller is warranted for 2 years.\n"
+            "Compressors are warranted for 5 years; fans, valves and pumps for 1 year.\n",
+            {"unit": "2y", "key_part": "5y", "part": "1y"},
+        ),
+    ],
+)
+def test_the_first_of_a_line_of_terms_is_the_machine_when_no_term_names_the_whole(
+    text: str, expected: dict[str, str], tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, text)
+    terms = warranty_terms(contract)
+    assert {k: v for k, v in terms.items() if k in expected} == expected
+
+
+# --- forms first met in held-out batch W (own sentences; docs/drafting.md "After W's run") ------
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "合同签订后30天内完成设备安装调试。",
+        "设备到货后7日内完成开箱验收。",
+        "The contractor shall complete the asset survey within 14 days of Notice to Proceed.",
+        "Mobilise the maintenance crew within 10 business days after contract award.",
+    ],
+)
+def test_a_limit_counted_from_the_contract_or_the_delivery_is_a_milestone_listed(
+    sentence: str, tmp_path: Path
+) -> None:
+    contract, draft = drafted(tmp_path, "工程师接报后2小时内到达现场。\n" + sentence + "\n")
+    assert targets(contract) == {(*ON_SITE, "2h", "always")}
+    assert any(r.kind == "not_understood" and r.line == 2 for r in draft.reviews)
+
+
+def test_a_clock_started_by_arrival_is_still_a_service_commitment(tmp_path: Path) -> None:
+    contract, _ = drafted(tmp_path, "到达现场后2小时内修复。\n")
+    assert targets(contract) == {(*FIX, "2h", "always")}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "每年春季、秋季各对机组进行一次全面保养。",
+        "寒暑假期间各对教室设备进行一次检修。",
+        "每年上半年、下半年各进行一次防雷检测。",
+    ],
+)
+def test_once_in_each_named_season_is_so_many_times_a_year(sentence: str, tmp_path: Path) -> None:
+    contract, _ = drafted(tmp_path, "整机质保期为2年。\n" + sentence + "\n")
+    (duty,) = contract.obligations
+    assert (str(duty.per), duty.count) == ("1y", 2)
+
+
+def test_a_remedy_after_a_failure_named_as_a_noun_phrase_is_no_second_repair(
+    tmp_path: Path,
+) -> None:
+    contract, draft = drafted(
+        tmp_path,
+        "重大故障4小时内修复。\n重大故障未能在修复时限内排除的，我方在3小时内调运临时机组保障供电。\n",
+    )
+    assert targets(contract) == {("fix-after-arrival", "major", "4h", "always")}
+    assert not any(r.kind == "conflict" for r in draft.reviews)
+
+
+def test_a_kind_named_by_what_fails_and_named_again_in_passing(tmp_path: Path) -> None:
+    contract, _ = drafted(
+        tmp_path,
+        "一般故障24小时内修复。\n"
+        "主机故障需整机返修的：自接报之日起15日内完成修复。\n"
+        "主机故障处理完毕后5日内提交书面分析报告。\n",
+    )
+    levels = {(c.use, (c.applies_to.severity or [None])[0]) for c in contract.commitments}
+    assert ("fix-after-arrival", "主机") in levels and ("hand-in-report", "主机") in levels
+
+
+def test_a_noun_that_names_a_kind_only_as_a_fault_is_not_the_kind(tmp_path: Path) -> None:
+    contract, _ = drafted(
+        tmp_path,
+        "仪表故障：8小时内到达现场，24小时内修复。\n需返厂维修的仪表，10个工作日内修复返回。\n",
+    )
+    (factory,) = [c for c in contract.commitments if c.use == "factory-repair"]
+    assert factory.applies_to.severity == []
+
+
+def test_the_region_s_other_cities_are_the_province_zone(tmp_path: Path) -> None:
+    contract, _ = drafted(
+        tmp_path, "到达现场时限：本市境内4小时内到达；自治区内其他盟市12小时内到达。\n"
+    )
+    (on_site,) = contract.commitments
+    rows = str(on_site.model_dump())
+    assert "province" in rows and "12h" in rows
+
+
+def test_a_level_and_its_figure_only_go_on_in_the_series(tmp_path: Path) -> None:
+    contract, _ = drafted(
+        tmp_path,
+        "紧急故障2小时内到达现场，一般故障8小时内到达现场。\n"
+        "距服务站50公里以上的站点，紧急故障到达现场时间为3小时，一般故障为12小时。\n",
+    )
+    general = [c for c in contract.commitments if (c.applies_to.severity or [None])[0] == "general"]
+    (on_site,) = general
+    rows = str(on_site.model_dump())
+    assert str(on_site.target) == "8h" and "beyond-50km" in rows and "12h" in rows
+
+
+@pytest.mark.parametrize(
+    ("sentence", "target"),
+    [
+        ("需送原厂修理者，15个工作日内修妥送回。", "15d"),
+        ("Units sent back to the manufacturer shall be repaired within 10 business days.", "10d"),
+    ],
+)
+def test_a_repair_at_the_maker_s_is_a_factory_repair(
+    sentence: str, target: str, tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, sentence + "\n")
+    assert targets(contract) == {("factory-repair", None, target, "office")}
+
+
+def test_the_share_of_fittings_working_is_an_availability_measure(tmp_path: Path) -> None:
+    contract, _ = drafted(tmp_path, "灯具正常运作比率每月不少于98%。\n")
+    (measure,) = contract.measures
+    assert measure.kind == "availability" and str(measure.target) == "98"
+
+
+def test_assessing_a_sum_is_a_penalty_and_assessing_a_fault_is_not(tmp_path: Path) -> None:
+    contract, _ = drafted(
+        tmp_path,
+        "The technician shall be on site within 4 hours.\n"
+        "For each late arrival the Owner may assess USD 100 for each hour or part thereof.\n"
+        "The engineer will assess the fault remotely within 2 hours.\n",
+    )
+    assert clause_terms(contract) == {("be-on-site", "100.00", "1h", "per_started")}
+    assert ("answer-the-call", None, "2h", "always") in targets(contract)
+
+
+def test_a_title_or_a_party_label_names_no_kind(tmp_path: Path) -> None:
+    contract, _ = drafted(
+        tmp_path,
+        "Maintenance of Pumping Stations: Service Level Commitment\n"
+        "Bidder: Acme Pumps Ltd\n"
+        "Our maintenance desk will answer every call within 10 minutes.\n",
+    )
+    assert targets(contract) == {(*ANSWER, "10m", "always")}
+
+
+@pytest.mark.parametrize(
+    ("text", "terms"),
+    [
+        # a maintenance contract that warrants only the parts it fits: no unit term
+        ("维保期内更换的备件保修1年。", {"part": "1y"}),
+        ("本合約期間乙方更換之零件，自更換日起保固6個月。", {"part": "6mo"}),
+        (
+            "Spares replaced under this contract carry a warranty of six (6) months.",
+            {"part": "6mo"},
+        ),
+        ("Replacement parts fitted by the Contractor are warranted for 90 days.", {"part": "90d"}),
+        # beside the unit's own term, a replaced part is a part
+        ("整机质保2年；维修更换的零件保修6个月。", {"unit": "2y", "part": "6mo"}),
+        # the re-warranty of replaced parts is no term of its own
+        ("成套设备质保期3年，质保期内更换的部件重新计算质保期。", {"unit": "3y"}),
+    ],
+)
+def test_a_warranty_of_the_parts_the_supplier_replaces(
+    text: str, terms: dict[str, str], tmp_path: Path
+) -> None:
+    contract, _ = drafted(tmp_path, text + "\n")
+    assert contract.warranty is not None
+    got = {k: str(v) for k, v in contract.warranty.terms.items() if str(v) != "follows its unit"}
+    assert got == terms
+
+
+def test_a_term_in_days_is_shorter_than_a_unit_s_months(tmp_path: Path) -> None:
+    contract, _ = drafted(
+        tmp_path,
+        "Each press is warranted for 12 months; spare parts sold carry a 90-day warranty.\n",
+    )
+    assert contract.warranty is not None
+    got = {k: str(v) for k, v in contract.warranty.terms.items()}
+    assert got == {"unit": "12mo", "part": "90d"}
+
+
+def test_a_duty_until_the_warranty_ends_with_only_replaced_parts_warranted_validates(
+    tmp_path: Path,
+) -> None:
+    contract, draft = drafted(
+        tmp_path,
+        "设备清单：冷水机组2台（编号CH-1、CH-2）。\n质保期内每季度巡检一次。\n"
+        "维保期内更换的配件保修6个月。\n",
+    )
+    assert contract.warranty is not None and "unit" not in contract.warranty.terms
+    assert all("warranty_end" not in str(o.model_dump()) for o in contract.obligations)
+    assert any("only the parts replaced" in r.message for r in draft.reviews)

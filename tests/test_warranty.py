@@ -6,6 +6,7 @@ Small contracts are written inline; the example tender is used for the command l
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from datetime import date, datetime
@@ -15,7 +16,7 @@ from typing import Any
 import pytest
 
 from slaengine.bundled import example_contract
-from slaengine.contract import Contract, parse_contract
+from slaengine.contract import Contract, load_contract, parse_contract
 from slaengine.durations import Duration
 from slaengine.errors import ContractError, SlaError
 from slaengine.evaluate import evaluate
@@ -23,6 +24,7 @@ from slaengine.events import Event, Intake
 from slaengine.warranty import Cover, WarrantyBook, warranty_reminders
 
 EXAMPLE = example_contract()
+EXAMPLE_CONTRACT = load_contract(EXAMPLE)
 
 CONTRACT = """
 id: W-1
@@ -436,6 +438,281 @@ def test_a_warranty_must_give_the_unit_a_term() -> None:
         contract(key_part="36h")
 
 
+PARTS_ONLY = """
+id: W-P
+currency: CNY
+price: "100000.00"
+timezone: Asia/Shanghai
+accepted_on: 2026-01-15
+severities: {{general: General fault}}
+calendars: {{always: {{kind: 24x7}}}}
+commitments:
+  - id: ack-3min
+    start: reported
+    stop: acknowledged
+    target: 3m
+    calendar: always
+clauses:
+  - id: W-final
+    kind: warranty_extension
+    extend_by: 1y
+    on_event: {{type: final_inspection, attrs: {{passed: false}}}}
+warranty:
+  terms: {terms}
+  rewarranty: {policy}
+assets:
+  - id: U1
+    parts:
+      - {{id: U1-KP1, class: key_part}}
+      - {{id: U1-P1, class: part}}
+  - id: U2
+"""
+
+
+def parts_only(terms: str = "{key_part: 2y, part: 6mo}", policy: str = "fresh_term") -> Contract:
+    """A maintenance contract warranting only the parts the supplier replaces (维保期内更换的
+    配件保修): no unit term."""
+    return parse_contract(PARTS_ONLY.format(terms=terms, policy=policy), Path("inline.yaml"))
+
+
+def test_a_warranty_of_replaced_parts_only_needs_no_unit_term() -> None:
+    warranty = parts_only("{part: 6mo}").warranty
+    assert warranty is not None and "unit" not in warranty.terms
+    assert str(warranty.terms["part"]) == "6mo"
+    both = parts_only("{key_part: 2y, part: 6mo}").warranty
+    assert both is not None and set(both.terms) == {"key_part", "part"}
+    assert both.replaced_parts_only
+    assert not contract().warranty.replaced_parts_only  # type: ignore[union-attr]
+
+
+def test_without_a_unit_term_no_class_may_follow_the_unit() -> None:
+    with pytest.raises(ContractError, match="key_part: 'unit' makes the key_part follow"):
+        parts_only("{key_part: unit, part: 6mo}")
+    with pytest.raises(ContractError, match="but the unit has none"):
+        parts_only("{part: 6mo, key_part: unit}")
+
+
+def test_a_warranty_with_no_duration_at_all_is_still_rejected() -> None:
+    for terms in ("{part: unit}", "{key_part: unit, part: unit}", "{}", "{unit: unit, part: 6mo}"):
+        with pytest.raises(ContractError, match=r"give the unit a term such as 'unit: 3y'"):
+            parts_only(terms)
+    with pytest.raises(ContractError, match="days, months or years"):
+        parts_only("{part: 36h}")
+
+
+# -- a warranty of replaced parts only (no unit term) ------------------------------------------
+
+
+def test_replaced_parts_only_nothing_is_covered_from_acceptance() -> None:
+    b = book(parts_only())
+    for on in ("2026-01-14", "2026-01-15", "2026-06-01", "2030-01-01"):
+        for asset in ("U1", "U1-KP1", "U1-P1", "U2"):
+            cover = b.cover(asset, d(on))
+            assert (cover.covered, cover.warranted, cover.days_left) == (False, False, 0), asset
+    assert b.cover("U1", d("2026-01-14")).basis == (
+        "no warranty term for unit: only replaced parts are warranted"
+    )  # no "(cover begins …)": it never begins
+    assert b.cover("U1-P1", d("2026-06-01")).basis == (
+        "no cover from acceptance: only replaced parts are warranted "
+        "(part 6mo from its replacement)"
+    )
+    assert b.expiry("U1") == d("2026-01-15")  # an empty cover: starts = expires = acceptance
+
+
+def test_a_replaced_part_is_covered_for_its_class_term_from_the_replacement_day() -> None:
+    b = book(
+        parts_only(),
+        replaced("R-1", "U1-P1", "2026-03-01T10:00:00+08:00"),
+        # 2026-04-30T16:30Z is 2026-05-01 in Shanghai
+        replaced("R-2", "U1-KP1", "2026-04-30T16:30:00Z"),
+    )
+    assert answer(b, "U1-P1", "2026-02-28") == (False, "2026-01-15")
+    assert answer(b, "U1-P1", "2026-03-01") == (True, "2026-09-01")
+    assert answer(b, "U1-P1", "2026-08-31") == (True, "2026-09-01")
+    assert answer(b, "U1-P1", "2026-09-01") == (False, "2026-09-01")  # expired
+    assert b.cover("U1-P1", d("2026-06-01")).basis == (
+        "fresh part 6mo from part_replaced R-1 on 2026-03-01"
+    )
+    assert b.cover("U1-P1", d("2026-06-01")).warranted
+    assert answer(b, "U1-KP1", "2026-04-30") == (False, "2026-01-15")
+    assert answer(b, "U1-KP1", "2028-04-30") == (True, "2028-05-01")
+    assert answer(b, "U1", "2026-06-01") == (False, "2026-01-15")  # the unit stays uncovered
+
+
+@pytest.mark.parametrize(
+    ("policy", "second"),
+    [
+        ("fresh_term", (True, "2027-01-01")),  # a fresh 6 months from 2026-07-01
+        ("remaining", (True, "2026-09-01")),  # what the first replacement had left
+        ("max(remaining, 3mo)", (True, "2026-10-01")),  # 3 months beat the 2 left
+    ],
+)
+def test_a_part_replaced_again_while_covered_follows_the_rewarranty_policy(
+    policy: str, second: tuple[bool, str]
+) -> None:
+    b = book(
+        parts_only(policy=policy),
+        replaced("R-1", "U1-P1", "2026-03-01T10:00:00+08:00"),
+        replaced("R-2", "U1-P1", "2026-07-01T10:00:00+08:00"),
+    )
+    # the first replacement, of a part with no cover: its class's fresh term whatever the policy
+    assert answer(b, "U1-P1", "2026-06-30") == (True, "2026-09-01")
+    assert answer(b, "U1-P1", "2026-07-01") == second
+
+
+def test_a_part_replaced_after_its_replacement_cover_ended_gets_a_fresh_term() -> None:
+    # Unlike a warranty from acceptance (no revival after it ends): every part replaced under
+    # a maintenance contract carries its term (更换的配件保修6个月).
+    b = book(
+        parts_only(policy="remaining"),
+        replaced("R-1", "U1-P1", "2026-03-01T10:00:00+08:00"),
+        replaced("R-2", "U1-P1", "2026-10-10T10:00:00+08:00"),
+    )
+    assert answer(b, "U1-P1", "2026-10-09") == (False, "2026-09-01")
+    assert answer(b, "U1-P1", "2026-10-10") == (True, "2027-04-10")
+    assert b.cover("U1-P1", d("2026-12-01")).basis == (
+        "fresh part 6mo from part_replaced R-2 on 2026-10-10"
+    )
+
+
+def test_a_class_without_a_term_gets_no_cover_when_replaced() -> None:
+    b = book(
+        parts_only("{key_part: 2y}"),
+        replaced("R-1", "U1-P1", "2026-03-01T10:00:00+08:00"),
+        replaced("R-U", "U2", "2026-03-02T10:00:00+08:00"),  # a whole unit exchanged
+        replaced("R-K", "U1-KP1", "2026-03-03T10:00:00+08:00"),
+    )
+    cover = b.cover("U1-P1", d("2026-04-01"))
+    assert (cover.covered, cover.warranted) == (False, False)
+    assert cover.basis == (
+        "no warranty term for part: only replaced parts are warranted; "
+        "replaced by part_replaced R-1 on 2026-03-01"
+    )
+    assert b.cover("U2", d("2026-04-01")).basis.startswith("no warranty term for unit")
+    assert answer(b, "U1-KP1", "2026-04-01") == (True, "2028-03-03")
+
+
+def test_a_part_the_contract_does_not_list_is_added_with_its_fresh_term() -> None:
+    b = book(
+        parts_only(policy="remaining"),
+        replaced("R-9", "U2-P7", "2026-05-05T10:00:00+08:00", unit="U2", **{"class": "part"}),
+    )
+    assert answer(b, "U2-P7", "2026-05-05") == (True, "2026-11-05")
+    assert b.cover("U2-P7", d("2026-06-01")).unit == "U2"
+
+
+def test_a_replaced_part_with_a_usage_limit_counts_from_its_replacement() -> None:
+    b = book(
+        parts_only("{part: 6mo or 1000 h}"),
+        reading("M-1", "U1", "2026-02-01T10:00:00+08:00", 5000),
+        replaced("R-1", "U1-P1", "2026-03-01T10:00:00+08:00"),
+        reading("M-2", "U1", "2026-04-01T10:00:00+08:00", 5900),
+        reading("M-3", "U1", "2026-05-01T10:00:00+08:00", 6000),
+    )
+    assert answer(b, "U1-P1", "2026-04-30") == (True, "2026-09-01")
+    assert answer(b, "U1-P1", "2026-05-01") == (False, "2026-05-01")
+    assert "usage limit reached at 6000 h" in b.cover("U1-P1", d("2026-05-01")).basis
+    assert answer(b, "U1", "2026-05-01") == (False, "2026-01-15")  # nothing to end
+
+
+def test_replaced_parts_only_no_extension_and_no_final_inspection() -> None:
+    from slaengine.obligations import FINAL_INSPECTION, judge_obligations
+
+    c = parts_only()
+    stream = events(
+        c,
+        replaced("R-1", "U1-P1", "2026-03-01T10:00:00+08:00"),
+        inspected("FI-1", "U1", "2026-06-01T10:00:00+08:00", passed=False),
+    )
+    b = WarrantyBook.build(c, stream)
+    assert answer(b, "U1", "2026-07-01") == (False, "2026-01-15")  # the failure gives no cover
+    assert answer(b, "U1-P1", "2026-07-01") == (True, "2026-09-01")
+    assert b.notes == [
+        "FI-1: U1 has no warranty cover (no warranty term for unit: only replaced parts are "
+        "warranted); W-final does not give it one"
+    ]
+    assert b.final_months("U1") == [] and b.final_months("U2") == []
+    periods = judge_obligations(b, stream, datetime.fromisoformat("2027-06-01T00:00:00+08:00"))
+    assert [p for p in periods if p.obligation == FINAL_INSPECTION] == []
+    # the same events under a unit term: a final inspection for each unit
+    covered = contract()
+    tender = WarrantyBook.build(covered, events(covered))
+    tender_periods = judge_obligations(tender, [], datetime.fromisoformat("2030-01-01T00:00+08:00"))
+    assert {p.asset for p in tender_periods if p.obligation == FINAL_INSPECTION} == {"U1", "U2"}
+
+
+def test_replaced_parts_only_reminders_and_tickets() -> None:
+    c = parts_only()
+    stream = events(
+        c,
+        replaced("R-1", "U1-P1", "2026-03-01T10:00:00+08:00"),
+        *ticket("T-U2", "U2", "2026-04-01T10:00:00+08:00"),
+        *ticket("T-P1", "U1-P1", "2026-04-02T10:00:00+08:00"),
+    )
+    b = WarrantyBook.build(c, stream)
+    assert warranty_reminders(b, d("2026-07-01")) == []
+    [soon] = warranty_reminders(b, d("2026-08-10"))
+    assert (soon.asset, soon.expires) == ("U1-P1", d("2026-09-01"))
+    assert warranty_reminders(b, d("2026-09-01")) == []  # expired: nothing to remind
+    report = evaluate(c, stream, datetime.fromisoformat("2026-05-01T00:00:00+08:00"))
+    marks = {t.ticket: (t.in_warranty, t.warranty_basis) for t in report.tickets}
+    assert marks == {
+        "T-U2": (False, "no warranty term for unit: only replaced parts are warranted"),
+        "T-P1": (True, "fresh part 6mo from part_replaced R-1 on 2026-03-01"),
+    }
+
+
+def test_replaced_parts_only_obligations_cannot_run_until_the_warranty_ends() -> None:
+    text = PARTS_ONLY.format(terms="{part: 6mo}", policy="fresh_term") + (
+        "obligations:\n"
+        "  - id: inspection\n"
+        "    met_by: inspection_done\n"
+        "    schedule: [{every: 3mo, until: warranty_end}]\n"
+    )
+    with pytest.raises(ContractError, match=r"only replaced parts are warranted.*give 'until' a"):
+        parse_contract(text, Path("inline.yaml"))
+    dated = text.replace("until: warranty_end", "until: 2027-01-15")
+    assert parse_contract(dated, Path("inline.yaml")).obligations[0].id == "inspection"
+
+
+def test_replaced_parts_only_in_words_in_both_languages() -> None:
+    from slaengine.contract import describe
+
+    c = parts_only(policy="remaining")
+    assert describe.warranty_words(c, "en")[:3] == [
+        "only the parts replaced under the contract are warranted: the equipment as accepted "
+        "(the units and their original parts) has no cover",
+        "key part: 2 y from the day it is replaced",
+        "part: 6 mo from the day it is replaced",
+    ]
+    en = describe.warranty_words(c, "en")
+    assert "a part replaced again while covered: only what its predecessor had left" in en
+    assert en[-1].startswith("no final inspection: the units have no warranty")
+    zh = describe.warranty_words(c, "zh")
+    assert zh[:3] == [
+        "仅保修更换的部件：设备本身（成套设备及其原有部件）自验收起不在质保范围内",
+        "关键部件：更换后自更换之日起2年",
+        "一般部件：更换后自更换之日起6个月",
+    ]
+    assert "在保期内再次更换的部件：仅剩余质保期" in zh
+    assert zh[-1] == "无终检：成套设备不在质保范围内（内置义务 final-inspection 不适用）"
+    # a warranty from acceptance reads as before
+    assert describe.warranty_words(contract(), "en")[0] == "unit: 3 y from acceptance"
+    assert describe.warranty_words(contract(), "zh")[0] == "成套设备：自验收起3年"
+
+
+def test_existing_contracts_are_unchanged_by_replaced_parts_only() -> None:
+    """The example tender: every asset warranted from acceptance, as before."""
+    b = WarrantyBook.build(EXAMPLE_CONTRACT, [])
+    covers = b.all_assets(d("2027-01-01"))
+    assert all(c.covered and c.warranted for c in covers)
+    assert {c.asset: c.expires.isoformat() for c in covers} == {
+        "U1": "2029-01-15", "U1-P1": "2029-01-15", "U2": "2029-01-15", "U2-P1": "2029-01-15",
+        "U1-KP1": "2031-01-15", "U2-KP1": "2031-01-15",
+    }  # fmt: skip
+    assert b.final_months("U1") == [(d("2028-12-15"), d("2029-01-15"))]
+
+
 def test_what_the_book_could_not_apply_is_listed_in_the_report() -> None:
     c = contract()
     stream = events(c, replaced("R-9", "U9-X", "2027-02-01T10:00:00+08:00"))
@@ -541,3 +818,81 @@ def test_cli_table_and_errors(tender_events: str) -> None:
     assert unknown.returncode == 2 and "U9" in unknown.stderr and "Traceback" not in unknown.stderr
     bad_day = slaengine("warranty", str(EXAMPLE), "--asset", "U1", "--on", "next week")
     assert bad_day.returncode == 2 and "2030-06-01" in bad_day.stderr
+
+
+def test_cli_on_a_contract_of_replaced_parts_only(tmp_path: Path) -> None:
+    text = PARTS_ONLY.format(terms="{key_part: 2y, part: 6mo}", policy="fresh_term")
+    contract_file = tmp_path / "maintenance.yaml"
+    contract_file.write_text(text, encoding="utf-8")
+    stream = tmp_path / "events.jsonl"
+    lines = [
+        replaced("R-1", "U1-P1", "2026-03-01T10:00:00+08:00"),
+        *ticket("T-U2", "U2", "2026-04-01T10:00:00+08:00"),
+    ]
+    stream.write_text(
+        "".join(json.dumps({"contract": "W-P", **line}) + "\n" for line in lines), "utf-8"
+    )
+    validated = slaengine("contract", "validate", str(contract_file))
+    assert validated.returncode == 0, validated.stderr
+    one = slaengine(
+        "warranty", str(contract_file), str(stream), "--asset", "U1", "--on", "2026-06-01",
+        "-f", "json",
+    )  # fmt: skip
+    assert one.returncode == 0, one.stderr
+    assert {k: json.loads(one.stdout)[k] for k in ("covered", "days_left", "basis")} == {
+        "covered": False,
+        "days_left": 0,
+        "basis": "no warranty term for unit: only replaced parts are warranted",
+    }
+    every = slaengine(
+        "warranty", str(contract_file), str(stream), "--on", "2026-06-01", "-f", "json"
+    )
+    answers = {a["asset"]: a for a in json.loads(every.stdout)}
+    assert {a: (x["covered"], x["expires"]) for a, x in answers.items()} == {
+        "U1": (False, "2026-01-15"),
+        "U1-KP1": (False, "2026-01-15"),
+        "U1-P1": (True, "2026-09-01"),
+        "U2": (False, "2026-01-15"),
+    }
+    table = slaengine("warranty", str(contract_file), str(stream), "--on", "2026-06-01")
+    assert table.returncode == 0, table.stderr
+    rows = {
+        cells[0]: cells
+        for line in table.stdout.splitlines()
+        if line.startswith("│ U")
+        for cells in [[c.strip() for c in line.strip("│").split("│")]]
+    }
+    assert rows["U1"][3:7] == ["no", "—", "—", "0"]  # no cover: no dates to show
+    assert rows["U1-P1"][3:7] == ["yes", "2026-03-01", "2026-09-01", "92"]
+    for lang, phrase in (("en", "from the day it is replaced"), ("zh", "更换后自更换之日起6个月")):
+        shown = slaengine("contract", "show", str(contract_file), "--lang", lang)
+        assert shown.returncode == 0 and phrase in shown.stdout, shown.stderr
+    statement = slaengine(
+        "statement", str(contract_file), str(stream), "--period", "2026-04",
+        "--as-of", "2026-05-01T00:00:00+08:00", "-f", "json",
+    )  # fmt: skip
+    assert statement.returncode == 0, statement.stderr
+    [chargeable] = json.loads(statement.stdout)["chargeable_tickets"]
+    assert chargeable["ticket"] == "T-U2" and chargeable["in_warranty"] is False
+
+
+@pytest.mark.parametrize(
+    ("page", "heading"),
+    [
+        ("warranty.md", "### Only the parts the supplier replaces"),
+        ("contracts.md", "## A warranty of replaced parts only"),
+    ],
+)
+def test_the_docs_examples_of_replaced_parts_only_load(page: str, heading: str) -> None:
+    import yaml
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / page).read_text("utf-8")
+    section = text[text.index(heading) :]
+    section = section[: re.search(r"\n#{2,3} ", section[3:]).end()]  # type: ignore[union-attr]
+    blocks = [part.split("```")[0] for part in section.split("```yaml\n")[1:]]
+    assert blocks
+    for block in blocks:
+        terms = yaml.safe_load(block)["warranty"]["terms"]
+        flow = "{" + ", ".join(f"{k}: {v}" for k, v in terms.items()) + "}"
+        warranty = parts_only(flow).warranty
+        assert warranty is not None and warranty.replaced_parts_only, block

@@ -16,6 +16,12 @@ date in the contract's time zone:
   repair: the contract's warranty does not revive (the tender grants 一包 to parts replaced
   *under warranty*). A ``part_replaced`` naming an unknown asset adds it when ``attrs.unit``
   names its unit and ``attrs.class`` its class.
+* Without a unit term (a maintenance contract warranting only the parts the supplier
+  replaces, ``terms: {part: 6mo}``) nothing has cover from acceptance (an entry that is not
+  ``warranted``); a ``part_replaced`` of a part without cover gives it its class's fresh term
+  from the replacement day whatever the policy, the policy deciding only for a part replaced
+  again while covered. A class without a term gets nothing; uncovered assets are not extended
+  and have no final month.
 * An event for which the rule set answers ``extend`` (a ``warranty_extension`` clause: a failed
   ``final_inspection``) extends the asset it names by the clause's ``extend_by``; for a unit,
   also every part whose cover ended with the unit's.
@@ -91,6 +97,9 @@ class _Entry:
     usage_end: Decimal | None  # the counter reading at which cover ends (None: no usage limit)
     basis: str
     ended_by_usage: bool = False
+    #: False: no cover at all (a warranty of replaced parts only, before any replacement);
+    #: start = term_end = expires, nothing is covered and nothing extends it.
+    warranted: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +114,9 @@ class Cover:
     starts: date  # first day of the cover the answer is about
     expires: date  # first day without cover
     basis: str
+    #: False: the asset has no warranty at all that day (a warranty of replaced parts only,
+    #: before its replacement); ``starts`` = ``expires`` then, an empty cover.
+    warranted: bool = True
 
     @property
     def days_left(self) -> int:
@@ -233,9 +245,23 @@ class WarrantyBook:
         entries = self._history[asset]
         at = bisect_right(self._effective[asset], day) - 1
         entry = entries[max(at, 0)]
-        covered = entry.start <= day < entry.expires
-        basis = entry.basis if day >= entry.start else f"{entry.basis} (cover begins {entry.start})"
-        found = Cover(asset, info.kind, info.unit, day, covered, entry.start, entry.expires, basis)
+        covered = entry.warranted and entry.start <= day < entry.expires
+        basis = (
+            entry.basis
+            if day >= entry.start or not entry.warranted
+            else f"{entry.basis} (cover begins {entry.start})"
+        )
+        found = Cover(
+            asset,
+            info.kind,
+            info.unit,
+            day,
+            covered,
+            entry.start,
+            entry.expires,
+            basis,
+            entry.warranted,
+        )
         self._covers[(asset, day)] = found
         return found
 
@@ -269,7 +295,7 @@ class WarrantyBook:
         entries = self._history.get(unit, [])
         months: list[tuple[date, date]] = []
         for i, entry in enumerate(entries):
-            if entry.ended_by_usage or entry.expires <= entry.start:
+            if not entry.warranted or entry.ended_by_usage or entry.expires <= entry.start:
                 continue
             # The final inspection falls in the warranty's last month (质保期最后一个月).
             begins = max(add_months(entry.expires, -1), entry.start)
@@ -295,19 +321,35 @@ class WarrantyBook:
     def _current(self, asset: str) -> _Entry:
         return self._history[asset][-1]
 
-    def _term(self, kind: str) -> tuple[Term, str]:
+    def _term(self, kind: str) -> tuple[Term | None, str]:
         """The term of a class and its label (``key_part 5y``); a class without a term of its
-        own, or written ``unit``, follows the unit's term."""
+        own, or written ``unit``, follows the unit's term. None (and the reason as the label)
+        when there is neither: a warranty of replaced parts only gives such a class nothing."""
         warranty = self.contract.warranty
         assert warranty is not None
-        unit_term = warranty.terms["unit"]  # validated: a warranty gives the unit a term
+        term = warranty.own_term(kind)
+        if term is None:
+            return None, f"no warranty term for {kind}: only replaced parts are warranted"
         own = warranty.terms.get(kind)  # type: ignore[call-overload]
         if own is None or own.follows is not None:
-            return unit_term, f"{kind} {unit_term} (its unit's term)"
-        return own, f"{kind} {own}"
+            return term, f"{kind} {term} (its unit's term)"
+        return term, f"{kind} {term}"
 
     def _from_acceptance(self, info: AssetInfo, effective: date) -> _Entry:
+        warranty = self.contract.warranty
+        assert warranty is not None
         term, label = self._term(info.kind)
+        if warranty.replaced_parts_only or term is None:
+            # Only the parts the supplier replaces are warranted: the equipment as accepted
+            # (units and the parts in them) has no cover.
+            basis = (
+                label
+                if term is None
+                else f"no cover from acceptance: only replaced parts are warranted "
+                f"({label} from its replacement)"
+            )
+            day = info.accepted_on
+            return _Entry(effective, day, day, day, None, basis, warranted=False)
         assert term.duration is not None
         end = term.duration.add_to(info.accepted_on)
         return _Entry(
@@ -344,6 +386,10 @@ class WarrantyBook:
             if info.added_by is not None:
                 self._push(asset, replace(before, effective=day))
             return asset  # before acceptance: the cover from acceptance applies anyway
+        if warranty.replaced_parts_only and not (
+            before.warranted and before.start <= day < before.expires
+        ):
+            return self._replace_uncovered(event, info, day, what)
         if not before.start <= day < before.expires:
             self._push(
                 asset,
@@ -356,7 +402,7 @@ class WarrantyBook:
             )
             return asset
         term, label = self._term(info.kind)
-        assert term.duration is not None
+        assert term is not None and term.duration is not None  # it had cover: it has a term
         baseline = self._baseline(event, info)
         fresh_usage = baseline + term.usage_limit if term.usage_limit is not None else None
         policy = warranty.rewarranty
@@ -389,6 +435,26 @@ class WarrantyBook:
             else:
                 entry = replace(kept, basis=f"{kept.basis} (max(remaining, {least}))")
         self._push(asset, entry)
+        return asset
+
+    def _replace_uncovered(self, event: Event, info: AssetInfo, day: date, what: str) -> str:
+        """A warranty of replaced parts only, a part without cover (never replaced, or its
+        last replacement's term over): the replacement gives it its class's fresh term from
+        the replacement day whatever the re-warranty policy (there is nothing remaining to
+        keep; the policy decides for a part replaced again while covered). A class without a
+        term gets nothing, and the basis says so."""
+        asset = info.id
+        term, label = self._term(info.kind)
+        if term is None or term.duration is None:
+            self._push(
+                asset,
+                _Entry(day, day, day, day, None, f"{label}; replaced by {what}", warranted=False),
+            )
+            return asset
+        baseline = self._baseline(event, info)
+        usage = baseline + term.usage_limit if term.usage_limit is not None else None
+        end = term.duration.add_to(day)
+        self._push(asset, _Entry(day, day, end, end, usage, f"fresh {label} from {what}"))
         return asset
 
     def _new_asset(self, event: Event, asset: str) -> AssetInfo | None:
@@ -487,6 +553,13 @@ class WarrantyBook:
             ]
         for target in targets:
             before = self._current(target)
+            if not before.warranted:  # a warranty of replaced parts only: nothing to extend
+                if target == asset:
+                    self.notes.append(
+                        f"{event_id}: {target} has no warranty cover ({before.basis}); "
+                        f"{what} give it one"
+                    )
+                continue
             if before.ended_by_usage:
                 self.notes.append(
                     f"{event_id}: {target}'s cover already ended by its usage limit; "
@@ -550,7 +623,7 @@ class WarrantyBook:
             if not entry.start <= day < entry.expires:
                 continue
             term, _ = self._term(self.assets[target].kind)
-            unit = f" {term.usage_unit}" if term.usage_unit else ""
+            unit = f" {term.usage_unit}" if term is not None and term.usage_unit else ""
             self._push(
                 target,
                 replace(

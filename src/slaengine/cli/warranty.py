@@ -45,8 +45,8 @@ def _table(covers: list[Cover], day: date) -> Table:
             cover.kind,
             cover.unit,
             "[green]yes[/]" if cover.covered else "[bold red]no[/]",
-            str(cover.starts),
-            str(cover.expires),
+            str(cover.starts) if cover.warranted else "—",
+            str(cover.expires) if cover.warranted else "—",
             str(cover.days_left),
             cover.basis,
         )

@@ -414,6 +414,14 @@ def warranty_words(contract: Contract, lang: str) -> list[str]:
     if warranty is None:
         return []
     lines = []
+    parts_only = warranty.replaced_parts_only
+    if parts_only:
+        lines.append(
+            "仅保修更换的部件：设备本身（成套设备及其原有部件）自验收起不在质保范围内"
+            if zh
+            else "only the parts replaced under the contract are warranted: the equipment as "
+            "accepted (the units and their original parts) has no cover"
+        )
     for kind, term in warranty.terms.items():
         who = _CLASSES["zh" if zh else "en"][kind]
         if term.follows is not None:
@@ -430,6 +438,13 @@ def warranty_words(contract: Contract, lang: str) -> list[str]:
                 else ""
             )
         )
+        if parts_only:
+            lines.append(
+                f"{who}：更换后自更换之日起{length}{usage}"
+                if zh
+                else f"{who}: {length} from the day it is replaced{usage}"
+            )
+            continue
         lines.append(
             f"{who}：自验收起{length}{usage}" if zh else f"{who}: {length} from acceptance{usage}"
         )
@@ -439,7 +454,10 @@ def warranty_words(contract: Contract, lang: str) -> list[str]:
             "fresh_term": "自更换之日起重新计算一个完整质保期（一包）",
             "remaining": "仅剩余质保期",
         }
-        lines.append(f"更换部件的质保：{policies.get(policy, policy)}")
+        lines.append(
+            f"{'在保期内再次更换的部件' if parts_only else '更换部件的质保'}："
+            f"{policies.get(policy, policy)}"
+        )
         lines.append(f"质保到期前{duration_words(warranty.remind_before, lang)}提醒")
         if warranty.extend_by_repairs is not None:
             repair = warranty.extend_by_repairs
@@ -449,13 +467,15 @@ def warranty_words(contract: Contract, lang: str) -> list[str]:
                 "）按其时长顺延质保期，不足一日按一日计"
             )
         lines.append(
-            "每个质保期的最后一个月做终检（内置义务 final-inspection）"
+            "无终检：成套设备不在质保范围内（内置义务 final-inspection 不适用）"
+            if parts_only and warranty.final_inspection
+            else "每个质保期的最后一个月做终检（内置义务 final-inspection）"
             if warranty.final_inspection
             else "无终检：不设内置的 final-inspection 义务"
         )
     else:
         lines.append(
-            "a replaced part: "
+            ("a part replaced again while covered: " if parts_only else "a replaced part: ")
             + {
                 "fresh_term": "a fresh full term from the day it was replaced (一包)",
                 "remaining": "only what its predecessor had left",
@@ -470,8 +490,11 @@ def warranty_words(contract: Contract, lang: str) -> list[str]:
                 " moves the cover's end by its length in days, a started day counting whole"
             )
         lines.append(
-            "a final inspection in the last month of each cover (the built-in final-inspection "
-            "obligation)"
+            "no final inspection: the units have no warranty (the built-in final-inspection "
+            "obligation does not apply)"
+            if parts_only and warranty.final_inspection
+            else "a final inspection in the last month of each cover (the built-in "
+            "final-inspection obligation)"
             if warranty.final_inspection
             else "no final inspection: the built-in final-inspection obligation is removed"
         )

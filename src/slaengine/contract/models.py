@@ -253,6 +253,15 @@ class Contract(Model):
                         "or no assets: add them, or give 'until' a date",
                     )
                 )
+            elif runs_to_warranty_end and self.warranty and self.warranty.replaced_parts_only:
+                problems.append(
+                    (
+                        f"obligations.{i}",
+                        "runs until the warranty ends, but the warranty gives the units no "
+                        "term (only replaced parts are warranted), so they have no warranty "
+                        "end: give 'until' a date",
+                    )
+                )
         commitment_ids = {c.id for c in self.commitments}
         for i, clause in enumerate(self.clauses):
             if clause.pays is not None and isinstance(

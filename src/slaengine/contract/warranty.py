@@ -86,13 +86,40 @@ class Warranty(Model):
     @field_validator("terms")
     @classmethod
     def _unit_term(cls, value: dict[str, Term]) -> dict[str, Term]:
+        """The unit has a term (parts may follow it), or, for a warranty of the parts the
+        supplier replaces only (维保期内更换的配件保修1年), no unit term and at least one class
+        with its own duration; a class then cannot follow the unit."""
         unit = value.get("unit")
         if unit is None or unit.duration is None:
-            raise ValueError("give the unit a term such as 'unit: 3y' (parts may follow it)")
+            if unit is not None or not any(t.duration is not None for t in value.values()):
+                raise ValueError("give the unit a term such as 'unit: 3y' (parts may follow it)")
+            for kind, term in value.items():
+                if term.duration is None and term.follows:
+                    raise ValueError(
+                        f"{kind}: 'unit' makes the {kind} follow the unit's term, but the unit "
+                        f"has none (only replaced parts are warranted): give the {kind} its "
+                        f"own term such as '{kind}: 6mo', or the unit one such as 'unit: 3y'"
+                    )
         for kind, term in value.items():
             if term.duration is not None and term.duration.unit not in ("d", "mo", "y"):
                 raise ValueError(f"{kind}: a warranty term is in days, months or years, e.g. 3y")
         return value
+
+    @property
+    def replaced_parts_only(self) -> bool:
+        """No unit term: only the parts the supplier replaces are warranted, each class with a
+        term from its replacement (nothing has cover from acceptance)."""
+        unit = self.terms.get("unit")
+        return unit is None or unit.duration is None
+
+    def own_term(self, kind: str) -> Term | None:
+        """The term of a class: its own, else (absent or written ``unit``) the unit's; None
+        when neither gives a duration (a warranty of replaced parts only)."""
+        own: Term | None = self.terms.get(kind)  # type: ignore[call-overload]
+        if own is not None and own.duration is not None:
+            return own
+        unit = self.terms.get("unit")
+        return unit if unit is not None and unit.duration is not None else None
 
     @field_validator("extend_by_repairs", mode="before")
     @classmethod

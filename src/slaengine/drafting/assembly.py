@@ -53,6 +53,7 @@ class Assembly:
         self.caps = findings.caps
         self.warranty_terms = findings.warranty_terms
         self.rewarranty = findings.rewarranty
+        self.replaced_only = findings.replaced_only
         self.warranty_sources = findings.warranty_sources
         self.extension = findings.extension
         self.steps = findings.steps
@@ -100,7 +101,9 @@ class Assembly:
             "measures": self._measure_terms(commitments),
             "contacts": self._contact_terms(),
         }
-        if sections["obligations"] and not (sections["warranty"] and sections["assets"]):
+        if sections["obligations"] and (
+            not (sections["warranty"] and sections["assets"]) or self.replaced_only
+        ):
             self._obligation_without_warranty(sections, facts["accepted_on"])
         # by line, then by kind; review items about the whole contract (no line) come last
         self.reviews.sort(key=lambda r: (r.line or 10**9, REVIEW_ORDER.get(r.kind, 9)))
@@ -537,6 +540,12 @@ class Assembly:
         them it runs for the unit's warranty term (or a year) from acceptance, and says so."""
         unit = self.warranty_terms.get("unit")
         span = unit[0] if unit else "1y"
+        if self.replaced_only:  # 维保: only the parts replaced are warranted, no unit term
+            why = "the draft's warranty covers only the parts replaced (no unit term)"
+            fix = "give the units a term and put back 'until: warranty_end', or keep the dates"
+        else:
+            why = "the draft has no warranty or no asset list"
+            fix = "add the assets and put back 'until: warranty_end'"
         kept = []
         for term in sections["obligations"]:
             if "per" in term.data:
@@ -546,18 +555,16 @@ class Assembly:
                 until = _add_months(accepted_on, years * 12 + months)
                 term.data["until"] = until
                 note = (
-                    "runs until the warranty ends in the tender, but the draft has no warranty or "
-                    f"no asset list: it runs until {until.isoformat()} ({span} from acceptance) "
-                    "instead; add the assets and put back 'until: warranty_end'"
+                    f"runs until the warranty ends in the tender, but {why}: it runs until "
+                    f"{until.isoformat()} ({span} from acceptance) instead; {fix}"
                 )
             else:
                 for entry in term.data["schedule"]:
                     if entry.pop("until", None) == "warranty_end":
                         entry["for"] = span
                 note = (
-                    "runs until the warranty ends in the tender, but the draft has no warranty or "
-                    f"no asset list: it runs for {span} from acceptance instead; add the assets "
-                    "and put back 'until: warranty_end'"
+                    f"runs until the warranty ends in the tender, but {why}: it runs for {span} "
+                    f"from acceptance instead; {fix}"
                 )
             term.notes.append(note)
             source = term.sources[0]
@@ -569,7 +576,7 @@ class Assembly:
         if not self.warranty_sources:
             return []
         first = self.warranty_sources[0]
-        if "unit" not in self.warranty_terms:
+        if "unit" not in self.warranty_terms and not self.replaced_only:
             self.reviews.append(
                 Review(
                     NOT_UNDERSTOOD,
@@ -586,7 +593,10 @@ class Assembly:
             for kind in ("unit", "key_part", "part")
             if kind in self.warranty_terms
         }
-        terms.setdefault("part", "unit")
+        if not self.replaced_only:
+            terms.setdefault("part", "unit")
+        # else: a maintenance contract that warrants only the parts it replaces (维保期内更换的
+        # 配件保修1年): the units have no cover of their own
         term = Term("warranty", "warranty", {"terms": terms}, list(self.warranty_sources))
         if self.rewarranty is None:
             note = (

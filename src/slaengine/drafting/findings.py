@@ -62,10 +62,17 @@ from slaengine.drafting.tables import (
     cell_action,
     header_unit,
     label_kind,
+    strip_unit,
     with_unit,
 )
 from slaengine.drafting.text import Sentence, unnumbered
-from slaengine.drafting.upkeep import FoundStep, find_steps, find_warranty
+from slaengine.drafting.upkeep import (
+    FoundStep,
+    duty_column,
+    find_steps,
+    find_warranty,
+    has_frequency,
+)
 from slaengine.drafting.vocabulary import (
     BOILERPLATE,
     CONTRACT_PRICE,
@@ -131,6 +138,8 @@ class Findings:
         self.clauses: list[tuple[FoundClause, Sentence]] = []
         self.caps: dict[str, Term] = {}
         self.warranty_terms: dict[str, tuple[str, Sentence]] = {}
+        #: every warranty term the tender states is for parts the supplier replaces
+        self.replaced_only = False
         #: every warranty statement: (class, term, scoped?, sentence); ``settle_warranty``
         #: makes ``warranty_terms`` of them (a scoped statement wins over an unscoped one).
         self.warranty_statements: list[tuple[str, str, bool, Sentence]] = []
@@ -164,12 +173,19 @@ class Findings:
         self._row_label: str | None = None
         #: below a header that names no role (| 服务内容 | 时限要求 |): rows name their own
         self._label_rows = False
+        #: below such a header, the columns that name periodic work ("| Kitchen | Specialist
+        #: clean |") or its frequency ("| Task | Frequency |"): "work" or "label" by column
+        self._duty_columns: dict[int, tuple[str, str]] = {}
         #: the kinds the rows of the table being read name, by key: (name, line).
         self._row_kinds: dict[str, tuple[str, int]] = {}
         self.measures: list[tuple[dict[str, Any], Sentence]] = []
         #: the tender's own kinds of call or fault used as levels ("Entrapments:",
         #: "前端摄像机故障："), by key, with their names.
         self.categories: dict[str, str] = {}
+        #: kinds named by a sentence's label ("Entrapments: …"), declared once a commitment of
+        #: that sentence (or a later one of its line) uses them: a label of a title or a party
+        #: ("Maintenance of …:", "Proposer:") names no kind
+        self._labelled: dict[str, str] = {}
         #: a level's other name given in its heading ("第一级 紧急故障": emergency is level-1)
         self.aliases: dict[str, str] = {}
         self.contacts: list[tuple[dict[str, Any], Sentence]] = []
@@ -190,6 +206,7 @@ class Findings:
             self._column_units = None
             self._row_label = None
             self._label_rows = False
+            self._duty_columns = {}
         plain = sentence.plain
         if BOILERPLATE.search(plain) and not _has_target(plain):
             if has_figure(plain):
@@ -255,6 +272,14 @@ class Findings:
             )
             if named is not None:
                 self._same_line = (sentence.line, named)
+            defined = _DEFINES_NON_KIND.search(sentence.plain)
+            if named is None and defined and not durations(sentence.plain):
+                # "All other failures are Non-emergency. The Contractor shall attend within 1
+                # business day …": the kind the sentence defines, for the rest of its line
+                kind = category(defined.group(1) or defined.group(2))
+                if kind is not None:
+                    self._same_line = (sentence.line, kind[0])
+                    self._labelled.setdefault(kind[0], kind[1])
         if sentence.line - self._last_line > 2:
             self._level = self._action = None
         self._last_line = sentence.line
@@ -490,6 +515,10 @@ class Findings:
                 # (after a part — "X-ray tubes … 2 years; the rest of the system …" — it is
                 # the unit, as before)
                 kind, scoped = "component", True
+            elif continued and kind == "subject" and _LISTED.search(_before_term(sentence.plain)):
+                # "…; print heads, build platforms and resin tanks for 6 months": a list of
+                # things is parts, never the whole machine
+                kind, scoped = "component", True
             self.warranty_statements.append((kind, term, scoped, sentence))
         if found.rewarranty is not None:
             self.rewarranty = self.rewarranty or (found.rewarranty, sentence)
@@ -528,6 +557,8 @@ class Findings:
             sentence = Sentence(sentence.line, sentence.text, " | ".join(cells), True)
         if cells and cells[0]:
             self._row_label = cells[0]
+        if not in_table and self._duty_rows(sentence, cells):
+            return True
         if not durations(sentence.plain) and not amounts(sentence.plain):
             if any(BARE_NUMBER.match(c) for c in cells[1:]) and (in_table or self._label_rows):
                 self._bare_cells(sentence, cells)
@@ -594,6 +625,9 @@ class Findings:
                 return True
             # "| 服务内容 | 时限要求 |": a header naming no role; its rows name their own
             self._label_rows = len(cells) >= 2 and not has_figure(sentence.plain)
+            self._duty_columns = {
+                i: (how, cell) for i, cell in enumerate(cells) if i and (how := duty_column(cell))
+            }
             return False
         if self._column_zones is not None:
             action = _cell_shape(cells[0]) if cells else None
@@ -636,6 +670,22 @@ class Findings:
             self._bare_cells(sentence, cells)
             return True
         return self._label_row(sentence, cells)
+
+    def _duty_rows(self, sentence: Sentence, cells: list[str]) -> bool:
+        """A row below a header whose column names periodic work ("| Kitchen | Use |
+        Specialist clean |" then "| Main kitchen | Heavy | every 3 months |"): the frequency of
+        each such cell is that work's, and the label's when the column only says how often
+        ("| Task | Frequency |" then "| Filter change | quarterly |")."""
+        if not self._duty_columns or not self._label_rows or not cells:
+            return False
+        found = False
+        for i, (how, head) in self._duty_columns.items():
+            if i >= len(cells) or not has_frequency(cells[i]):
+                continue
+            work = cells[0] if how == "label" else head
+            duty = Sentence(sentence.line, sentence.text, f"{work}: {cells[i]}", True)
+            found = self._steps(duty) or found
+        return found
 
     def _acts_in_cells(self, sentence: Sentence, cells: list[str], levels: dict[int, str]) -> bool:
         """A row of a table whose columns are levels and whose cells name their own acts
@@ -729,7 +779,7 @@ class Findings:
                 named = category(first.group(1) or first.group(2)) if first else None
             if named is not None:  # "Entrapments: arrive within 45 minutes", "前端摄像机故障：…"
                 level = named[0]
-                self.categories.setdefault(named[0], named[1])
+                self._labelled.setdefault(named[0], named[1])
                 self._same_line = (sentence.line, level)
         found = find_commitments(sentence, level=level, action=action, columns=columns)
         carried: tuple[str, str] | None = None
@@ -779,6 +829,8 @@ class Findings:
                 # "制冷机组停机故障8小时内修复，一般故障48小时内修复": each phrase its own kind
                 self.categories.setdefault(own[0], own[1])
                 item = replace(item, severity=own[0])
+            if item.severity in self._labelled:
+                self.categories.setdefault(item.severity, self._labelled[item.severity])
             self._commitment(item, sentence)
             if item.inferred is not None and not quiet:
                 self._review(
@@ -806,10 +858,18 @@ class Findings:
             for key, name in self.categories.items()
             if key not in ("other", "down")
             and len(key) >= 2
-            and re.search(
-                rf"(?<![\w-]){'[- ]'.join(map(re.escape, key.split('-')))}(?![\w-])",
-                plain,
-                re.I,
+            and (
+                # a Chinese kind named as a fault ("大部件故障处理完毕后…"), not its noun alone
+                # ("需返厂维修的仪器" names no 仪器故障)
+                (
+                    _CJK_CHAR.search(key) is not None
+                    and re.search(rf"(?<!非){re.escape(key)}(?:类|類)?故障", plain) is not None
+                )
+                or re.search(
+                    rf"(?<![\w-]){'[- ]'.join(map(re.escape, key.split('-')))}(?![\w-])",
+                    plain,
+                    re.I,
+                )
             )
         ]
         return named[0] if len(named) == 1 else None
@@ -978,6 +1038,14 @@ _GENERIC = re.compile(
 )
 
 
+#: A sentence that defines the lesser kind: "All other failures are Non-emergency",
+#: "其余故障为非紧急故障".
+_DEFINES_NON_KIND = re.compile(
+    r"\b(?:is|are)\s+(?:(?:an?|the)\s+)?(?:treated as\s+|classed as\s+)?"
+    r"(non-?(?:critical|urgent|emergency))\b(?:\s+(?:calls?|faults?|failures?|requests?))?\s*$"
+    r"|(?:为|属于|属|是)\s*(非(?:紧急|急)(?:故障|维修|报修)?)\s*$",
+    re.I,
+)
 _NON_KIND = re.compile(
     r"^\s*(?:[(（]?\d+[.、)）]\s*)?(non-?(?:critical|urgent|emergency)\b"
     r"|非(?:紧急|急)(?:维修|故障|报修|召唤|呼叫|事件)?)",
@@ -1051,6 +1119,9 @@ def category(label: str, *, row: bool = False) -> tuple[str, str] | None:
     caused = re.search(r"故障(?:致|导致|造成)(.{2,12})$", text) if chinese else None
     if caused:  # "充电桩故障致车辆无法充电": the kind is what the fault causes
         return category(caused.group(1))
+    needing = re.match(r"(.{2,8}?)故障(?:需要|需|须|要|必须).{2,10}$", text) if chinese else None
+    if needing:  # "大部件故障需吊装更换": the kind is what fails, not what its repair needs
+        return category(needing.group(1))
     if chinese and len(text) > 12:
         # "道闸无法抬杆等影响车辆通行的故障": examples, then the kind they belong to
         short = re.split(r"等|即|之类", text)[-1].strip()
@@ -1091,7 +1162,9 @@ def _bare(plain: str) -> Sentence:
 
 
 def _cell_shape(cell: str) -> ShapeWords | None:
-    """The action a table header cell names (响应时间, 修复时间, Resolution …)."""
+    """The action a table header cell names (响应时间, 修复时间, Resolution …); its unit
+    ("Tool returned to production (hours)") is no part of its name's length."""
+    cell = strip_unit(cell) if cell else cell
     if not cell or len(cell) > 30:
         return None
     if DISTANCE.search(cell):
@@ -1135,6 +1208,23 @@ def settle_warranty(findings: Findings) -> None:
     (质保期5年); two different scoped terms keep the longer. Every disagreement is listed.
     A part named by what it is (压缩机质保5年) is a key part when its term is longer than the
     whole unit's, another part when it is not; without a unit term it is the unit's."""
+    said = findings.warranty_statements
+    findings.replaced_only = bool(said) and all(s[0] == "replaced" for s in said)
+    # a part the supplier fits in the service is a part, beside the unit's term or alone (a
+    # maintenance contract that warrants only the parts it replaces: no unit term at all)
+    findings.warranty_statements = [
+        ("part" if s[0] == "replaced" else s[0], s[1], True if s[0] == "replaced" else s[2], s[3])
+        for s in said
+    ]
+    statements = findings.warranty_statements
+    if statements and all(s[0] in ("component", "key_part", "part") for s in statements):
+        # "Printers are warranted for 12 months; the laser module for 24 months; print heads …
+        # for 6 months", and no term for the whole anywhere: the thing the line's warranty
+        # sentence names first, before the parts it goes on to, is the whole machine
+        first = statements[0]
+        later = [s for s in statements[1:] if s[3].line == first[3].line]
+        if first[0] == "component" and later and WARRANTY.search(first[3].plain):
+            statements[0] = ("unit", first[1], True, first[3])
     units = [s for s in findings.warranty_statements if s[0] == "unit"]
     scoped_units = [s for s in units if s[2]]
     if scoped_units:
@@ -1188,6 +1278,18 @@ def settle_warranty(findings: Findings) -> None:
             )
 
 
-def _months(term: str) -> int:
+#: Several things named together ("print heads, build platforms and resin tanks").
+_LISTED = re.compile(r",|\band\b|、|和|及")
+
+
+def _before_term(plain: str) -> str:
+    """A warranty phrase up to its term ("print heads, build platforms and resin tanks")."""
+    spans = durations(plain)
+    return plain[: spans[0].start] if spans else plain
+
+
+def _months(term: str) -> float:
     number = int(re.sub(r"\D", "", term) or 0)
+    if term.endswith("d"):
+        return number / 30  # "90 days": three months, shorter than a year's unit term
     return number * 12 if term.endswith("y") else number

@@ -51,7 +51,10 @@ def read_tender(path: Path) -> list[Line]:
             f"{path}: cannot read {suffix or 'a file without a suffix'}; "
             f"give one of {', '.join(FORMATS)}"
         )
-    return _numbered((text, _looks_like_row(text)) for text in texts)
+    borderless = _borderless_rows(texts) if suffix in (".txt", ".md") else set()
+    return _numbered(
+        (text, _looks_like_row(text) or i in borderless) for i, text in enumerate(texts)
+    )
 
 
 def _numbered(rows: Iterable[tuple[str, bool]]) -> list[Line]:
@@ -61,6 +64,32 @@ def _numbered(rows: Iterable[tuple[str, bool]]) -> list[Line]:
 def _looks_like_row(text: str) -> bool:
     stripped = text.strip()
     return stripped.startswith("|") and stripped.count("|") >= 2
+
+
+def _borderless_cells(text: str) -> int:
+    """The number of cells of a line written as a table row without its outer pipes
+    ("Kitchen | Use | Specialist clean"), 0 when it is none."""
+    stripped = text.strip()
+    if not stripped or stripped.startswith("|") or "|" not in stripped:
+        return 0
+    cells = [cell.strip() for cell in stripped.split("|")]
+    return len(cells) if all(cells) else 0
+
+
+def _borderless_rows(texts: list[str]) -> set[int]:
+    """The lines of a plain-text table without outer pipes: two or more lines in a row with
+    the same number of cells (a single line "Ref. 2027/031 | Depot: …" is a heading)."""
+    rows: set[int] = set()
+    i = 0
+    while i < len(texts):
+        count = _borderless_cells(texts[i])
+        j = i + 1
+        while count and j < len(texts) and _borderless_cells(texts[j]) == count:
+            j += 1
+        if count and j - i >= 2:
+            rows.update(range(i, j))
+        i = j
+    return rows
 
 
 def _plain(path: Path) -> list[str]:

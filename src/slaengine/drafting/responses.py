@@ -85,16 +85,29 @@ def phrases(plain: str) -> list[tuple[int, int]]:
     bounds = []
     start = 0
     for match in _PHRASE_BREAK.finditer(plain):
+        if match.group(0) != "|" and _in_brackets(plain, match.start()):
+            # "the regional campuses (Albury and Griffith) within 3 days", "a full rebuild
+            # (diaphragm, valves and seals) annually": a bracket is one piece of its phrase
+            continue
         bounds.append((start, match.start()))
         start = match.end()
     bounds.append((start, len(plain)))
     return bounds
 
 
+def _in_brackets(plain: str, at: int) -> bool:
+    """The position is inside a bracket opened before it and closed after it."""
+    opened = max(plain.rfind("(", 0, at), plain.rfind("（", 0, at))
+    if opened < 0 or max(plain.rfind(")", opened, at), plain.rfind("）", opened, at)) >= 0:
+        return False
+    closed = [i for i in (plain.find(")", at), plain.find("）", at)) if i >= 0]
+    return bool(closed)
+
+
 _ANCHOR = re.compile(
     r"(?:\b(?:of|after|upon|on|from|following|since|before|prior to)\s+(?:the\s+|its\s+)?"
     # "within four (4) hours of an emergency call": the call starts the clock
-    r"|\b(?:of|after|upon|following)\s+(?:an?|each|any|every|the|its)\s+(?:[\w-]+\s+)?"
+    r"|\b(?:of|after|upon|following)\s+(?:an?|each|any|every|the|its)\s+(?:[\w'’-]+\s+)?"
     r"|后的?|以后)$",
     re.I,
 )
@@ -107,6 +120,32 @@ _IN_HOURS = re.compile(
     r"(?:business|working|office|help ?desk|support|service ?desk|coverage) hours",
     re.I,
 )
+#: What a phrase holds before its limit when it is only the limit (", within 8 hours").
+_BARE_LIMIT = re.compile(
+    r"\s*(?:(?:and|or|but)\s+)?(?:within|in|no later than|not later than)?\s*", re.I
+)
+#: Where the project's clock starts, not a ticket's: the contract signed or awarded, the goods
+#: delivered or shipped ("合同签订后", "到货后", "中标后"; "of Notice to Proceed", "after contract
+#: award"). A limit counted from these is a delivery or set-up milestone.
+_PROJECT_START = re.compile(
+    r"(?:合同|合约|合約|契约|契約)(?:签订|簽訂|签署|簽署|生效)|签订合同|簽訂合同|签约|簽約|中标|中標"
+    r"|成交通知|(?:设备|設備|货物|貨物)?(?:到货|到貨|到矿|到港|发货|發貨|交货|交貨)(?=后|後|之日)"
+    r"|(?:开工|開工)(?=后|後|之日)"
+)
+_PROJECT_START_AFTER = re.compile(
+    r"\s*(?:\([^)]*\)\s*)?(?:calendar |working |business )?(?:days?|weeks?|months?)?\s*"
+    r"(?:of|after|from|following)\s+(?:the\s+)?(?:date\s+of\s+(?:the\s+)?)?"
+    r"(?:notice to proceed|ntp\b|contract (?:award|signature|signing|execution|start|commencement)"
+    r"|award of (?:the )?contract|signing of (?:the )?contract"
+    r"|execution of (?:the )?(?:contract|agreement)"
+    r"|commencement date|purchase order|delivery\b)",
+    re.I,
+)
+#: A phrase that names only a level before its figure ("一般故障为", "二级：", "Priority 2 ").
+_LEVEL_ONLY = re.compile(
+    r"\s*(?:[\u4e00-\u9fff]{1,6}|[A-Za-z]+\s*\d?|[A-Za-z]+ [A-Za-z]+)\s*(?:为|為|是|:|：)?\s*"
+    r"(?:within\s+)?"
+)
 #: A phrase that only caps the act named before it: "…当日修复，最迟不超过24小时".
 _CEILING = re.compile(
     r"\s*(?:但|且|并且|並且|and|but)?\s*(?:最迟|最遲|至迟|至遲|最晚|最长|最長|不得晚于|不得晚於"
@@ -116,7 +155,9 @@ _CEILING = re.compile(
 )
 #: A phrase that is the condition of another term: "如…未能解决", "if not resolved within".
 _CONDITION = re.compile(
-    r"(?<!例)(?:如|若|倘若|\bif\b|\bshould\b).*(?:未能|不能|未|无法|\bnot\b|\bcannot\b|\bfails?\b)",
+    r"(?<!例)(?:如|若|倘若|\bif\b|\bshould\b).*(?:未能|不能|未|无法|\bnot\b|\bcannot\b|\bfails?\b)"
+    # "紧急故障未能在修复时限内排除的，…": a failure named as a noun phrase (…的) is a condition
+    r"|(?:未能|未按|不能|无法|未在)[^，,；;。]*的\s*$",
     re.I,
 )
 
@@ -138,9 +179,12 @@ _OPEN_HOURS = re.compile(
 )
 #: Acts with a time limit that no response shape holds: a loaner, spare parts, training.
 _OTHER_ACT = re.compile(
-    r"备用机|备机|替代机|周转机|代用机|备品|备件|配件到位|零件到位|培训"
+    r"备用机|备机|替代机|周转机|代用机|备品|备件|配件到位|零件到位|培训|临时(?:机组|设备|替代|保障)"
+    r"|移动式"
     r"|\bloan(?:er)?\b|\bspare|standby (?:unit|machine)|temporary (?:unit|replacement)"
-    r"|\btraining",
+    r"|\btraining"
+    # a new service ordered, not a fault: "New connections … completed within 30 working days"
+    r"|\bnew (?:connections?|circuits?|installations?|service orders?)\b|\bprovisioning\b",
     re.I,
 )
 
@@ -312,12 +356,13 @@ def ordinal_level(text: str) -> str | None:
 def severity_in(text: str) -> str | None:
     """The level a text names; numbered schemes first ("Priority 1 (Critical)" is P1)."""
     # "Routine (normal service requests)": the level named outside the brackets first
+    # (named or by its scheme's ordinal: "Severity 3 (questions, minor faults)" is sev3), then
+    # the one named inside them
     bare = re.sub(r"[(（][^)）]*[)）]", " ", text).strip()
     for candidate in (bare, text.strip()) if bare != text.strip() else (text.strip(),):
         for key, _zh, _en, words in SEVERITIES:
             if words.search(candidate):
                 return key
-    for candidate in (bare, text.strip()):
         found = ordinal_level(candidate)
         if found is not None:
             return found
@@ -417,7 +462,29 @@ def find_commitments(
             )
         if not (span.within or span.labelled or direct or column is not None):
             continue  # "每超时10分钟", "3年": a length of time, not a limit
-        if span.labelled and not span.within and own is None and column is None and action is None:
+        if _PROJECT_START.search(plain, phrase[0], span.start) or _PROJECT_START_AFTER.match(
+            plain, span.end
+        ):
+            # "合同签订后60天内完成发货", "within 30 days of Notice to Proceed": a delivery or
+            # set-up milestone counted from the contract, not a service commitment of a ticket
+            found.append(Unclear(unnumbered(plain[phrase[0] : phrase[1]]).strip()))
+            continue
+        # "紧急故障到达现场时间为4小时，一般故障为24小时": a level and its figure only, in the
+        # series of the act just named
+        series_level = (
+            last is not None
+            and severity_in(plain[phrase[0] : span.start]) is not None
+            and _LEVEL_ONLY.fullmatch(plain, phrase[0], span.start) is not None
+            and len(plain[span.end : phrase[1]].strip(" 。.;；")) <= 2
+        )
+        if (
+            span.labelled
+            and not span.within
+            and own is None
+            and column is None
+            and action is None
+            and not series_level
+        ):
             continue  # a figure after a label that names no action ("质保期: 3年")
         shape = column if column is not None and (own is None or not span.within) else own
         english = not _CJK.search(plain, phrase[0], phrase[1])
@@ -442,14 +509,40 @@ def find_commitments(
             if span.within:
                 found.append(Unclear(unnumbered(plain[phrase[0] : phrase[1]]).strip()))
             continue
-        if shape is None and len([s for s in spans if s.within]) == 1 and span.within:
+        if (
+            shape is None
+            and len([s for s in spans if s.within]) == 1
+            and span.within
+            and not any(_CONDITION.search(plain, a, b) for a, b in bounds[:index])
+        ):
+            # not after a failure ("紧急故障未能在时限内排除的，2小时内调运临时设备保障"): what
+            # follows a failure is a remedy of its own, not the act that failed
             shape = shape_near(plain, span.end, (0, len(plain)))
         if shape is None and span.labelled:
             shape = action  # "Target response times" … "Priority 1: 30 minutes"
+        if (
+            shape is None
+            and index > 0
+            and span.within
+            and _BARE_LIMIT.fullmatch(plain, phrase[0], span.start)
+        ):
+            # "service shall be restored, by temporary splice if necessary, within 8 hours": the
+            # act named since the last target, before a phrase put between it and its limit
+            since = max((s.end for s in spans if s.end <= phrase[0]), default=0)
+            for earlier in range(index - 1, -1, -1):
+                a, b = bounds[earlier]
+                if b <= since or any(a <= s.start < b for s in spans):
+                    break
+                named = shape_near(plain, b, (a, b))
+                if named is not None:
+                    shape = named
+                    break
         if shape is None and last is not None and zone_in(plain[phrase[0] : phrase[1]]):
             shape = last
         if shape is None and last is not None and _SERIES.match(plain, phrase[0]):
             shape = last  # "on site within 4 hours for …, and within 1 business day for …"
+        if shape is None and series_level:
+            shape = last
         if shape is None and index > 0 and _CEILING.match(plain, phrase[0]):
             # "一般故障当日修复，最迟不超过24小时", "repaired the same day, at the latest within
             # 24 hours": the ceiling of the act just named, which had no figure of its own
@@ -480,8 +573,15 @@ def find_commitments(
                 found.append(Unclear(text))
             continue
         severity = None
-        for earlier in range(index, -1, -1):
-            severity = severity_in(plain[bounds[earlier][0] : bounds[earlier][1]])
+        # "Severity 3 (questions, minor faults, …): response within …": a level named outside
+        # brackets before one named in a bracketed description, whichever phrase holds it
+        # (the description is read only when nothing outside it names a level)
+        described = _described(plain)
+        for text_of in (described, plain) if described != plain else (plain,):
+            for earlier in range(index, -1, -1):
+                severity = severity_in(text_of[bounds[earlier][0] : bounds[earlier][1]])
+                if severity:
+                    break
             if severity:
                 break
         severity = severity or level
@@ -492,6 +592,8 @@ def find_commitments(
             zone = zone_in(plain[bounds[earlier][0] : bounds[earlier][1]])
             if zone or earlier < index:
                 break  # the zone of this phrase, or of the one just before ("市区: 2小时内")
+        if zone is None and series_level and found and isinstance(found[-1], FoundCommitment):
+            zone = found[-1].zone  # "100公里以上的基地，紧急故障…4小时，一般故障为24小时"
         if zone is None and sentence.table_row and len(cells) >= 2:
             zone = zone_in(plain[: cells[1]])  # "| 郊县网点 | 4小时 | 8小时 |": the row's zone
         if span.unit in ("mo", "y") or (span.unit == "wd" and span.value % 1):
@@ -515,6 +617,20 @@ def find_commitments(
             )
         )
     return found
+
+
+def _described(plain: str) -> str:
+    """The text with the bracketed description of a level blanked out ("Severity 3 (questions,
+    minor faults): …", "Level 2 (partial loss, urgent requests): …"): a bracket right after the
+    words that name a level; not one after a target ("within 8 hours (major faults)")."""
+
+    def blank(match: re.Match[str]) -> str:
+        head = re.split(r"[,，;；:：|]", plain[: match.start()])[-1]
+        if head.strip() and severity_in(head) is not None:
+            return " " * len(match.group(0))
+        return match.group(0)
+
+    return re.sub(r"[(（][^()（）]*[)）]", blank, plain)
 
 
 def _unbracketed(plain: str) -> str:

@@ -42,6 +42,9 @@ _PER_MILLE = re.compile(rf"千分之([{_CN}]+(?:点[{_CN}]+)?|\d+(?:\.\d+)?)")
 _PERCENT = re.compile(rf"百分之([{_CN}]+(?:点[{_CN}]+)?|\d+(?:\.\d+)?)")
 _SENTENCE_END = re.compile(r"[。；;！!？?]|\.(?=\s|$)")
 _PDF_SENTENCE_END = ("。", "；", ";", "！", "!", "？", "?", ".", ":", "：")
+#: A word shortened with a point before a figure ("Rs. 1,000", "No. 5"): no end of a sentence.
+_ABBREVIATED = re.compile(r"\b(?:Rs|Re|No|Nos|Ref|Cl|Art|Sec|approx)$", re.I)
+_FIGURE_NEXT = re.compile(r"\s*\d")
 _MARKERS = re.compile(r"^\s*(?:#+|[-*+>]|\d+\.(?!\d))\s+")
 
 
@@ -158,6 +161,12 @@ def sentences(lines: list[Line], *, wrapped: bool = False) -> list[Sentence]:
         text = _MARKERS.sub("", text)
         start = 0
         for match in [*_SENTENCE_END.finditer(text), None]:
+            if (
+                match
+                and _ABBREVIATED.search(text, 0, match.start())
+                and _FIGURE_NEXT.match(text, match.end())
+            ):
+                continue  # "a penalty of Rs. 1,000", "Clause No. 5": an abbreviation's point
             end = match.start() if match else len(text)
             piece = text[start:end].strip()
             if piece:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from slaengine.drafting.figures import durations, target_text
+from slaengine.drafting.figures import Span, durations, target_text
 from slaengine.drafting.responses import phrases
 from slaengine.drafting.text import Sentence, unnumbered
 from slaengine.drafting.vocabulary import (
@@ -38,6 +38,13 @@ from slaengine.drafting.vocabulary import (
 )
 
 _BEFORE_END = re.compile(r"满前|届满前|before (?:the )?(?:end|expiry)", re.I)
+#: "warranted for 12 months from final acceptance": the final inspection as the start of a
+#: term, not the inspection itself
+_FROM_FINAL = re.compile(
+    r"\b(?:from|after|following|upon|on|since)\s+(?:the\s+)?(?:date\s+of\s+)?(?:the\s+)?"
+    r"(?:final acceptance|final inspection)(?:\s+(?:date|certificate))?",
+    re.I,
+)
 
 
 @dataclass(slots=True)
@@ -57,6 +64,30 @@ def _subject(text: str, term_at: int) -> str:
     return re.split(r"质保|保修|保固|warrant|guarantee|cover|carr", head, maxsplit=1)[0]
 
 
+#: A part the supplier fits or sells in the service, not the equipment as delivered.
+_REPLACED = re.compile(
+    r"更换[的之]?[\u4e00-\u9fffA-Za-z]{0,10}?(?:零部件|零件|部件|配件|备件|灯具|器件)|所更换|换上"
+    r"|replace(?:d|ment) (?:parts?|components?|spares?)|(?:parts?|spares?|components?) replaced"
+    r"|\bspares?\b|spare parts?|rebuilt|refurbished (?:parts?|units?)",
+    re.I,
+)
+#: A phrase that names its own subject before the warranty word (then the phrase before is not
+#: its subject).
+_OWN_SUBJECT = re.compile(
+    r"^\s*(?!自|从|由|since\b|from\b)[^\d\s，,：:]{2,}?(?:质保|保修|保固|保用|warrant|guarantee)",
+    re.I,
+)
+
+
+def _term_length(span: Span) -> bool:
+    """A warranty's length: months or years, or days when a month or more ("90 days")."""
+    return span.unit in ("y", "mo") or (span.unit == "d" and span.value >= 30)
+
+
+def _term_text(span: Span) -> str:
+    return f"{span.value.normalize():f}d" if span.unit == "d" else target_text(span)
+
+
 def find_warranty(sentence: Sentence) -> FoundWarranty | None:
     plain = sentence.plain
     if not WARRANTY.search(plain):
@@ -69,7 +100,7 @@ def find_warranty(sentence: Sentence) -> FoundWarranty | None:
         if spans:
             found.extension = target_text(spans[0])
             return found
-    terms = [s for s in durations(plain) if s.unit in ("y", "mo") and not s.within]
+    terms = [s for s in durations(plain) if _term_length(s) and not s.within]
     if FINAL_INSPECTION.search(plain) and not terms:
         return found  # the final inspection itself (终验): its consequence is the extension
     if FRESH_TERM.search(plain):
@@ -77,23 +108,30 @@ def find_warranty(sentence: Sentence) -> FoundWarranty | None:
     elif REMAINING_TERM.search(plain):
         found.rewarranty = "remaining"
     named_subjects: list[int] = []  # unscoped terms with a subject of their own
+    before = ""  # the phrase before: the subject of "更换之零件，保固6个月"
     for start, end in phrases(plain):
-        text = plain[start:end]
+        text, before = plain[start:end], plain[max(0, start - 40) : start]
         if (
             _BEFORE_END.search(text)
             or "每" in text
-            or INSPECTION.search(text)
-            or FINAL_INSPECTION.search(text)
+            or INSPECTION.search(_FROM_FINAL.sub(" ", text))
+            or FINAL_INSPECTION.search(_FROM_FINAL.sub(" ", text))
         ):
             continue  # "质保期满前一个月", "每半年巡检": a time before the end, a frequency
         if re.search(r"更换|replac", text, re.I) and (FRESH_TERM.search(text) or "剩余" in text):
             continue  # "更换的部件重新计算质保期": the re-warranty, not a term
-        spans = [s for s in durations(text) if s.unit in ("y", "mo") and not s.within]
+        spans = [s for s in durations(text) if _term_length(s) and not s.within]
         if not spans:
             continue
         kind = (
             "key_part" if KEY_PART.search(text) else "part" if OTHER_PART.search(text) else "unit"
         )
+        if kind != "key_part" and (
+            _REPLACED.search(text) or (_REPLACED.search(before) and not _OWN_SUBJECT.search(text))
+        ):
+            # "维保期内更换的设备配件保修1年", "廠商維修更換之零件，保固6個月", "Spares replaced
+            # under this contract carry a warranty of 6 months": the parts the supplier fits
+            kind = "replaced"
         if kind == "unit" and not WHOLE_UNIT.search(text):
             subject = _subject(text, spans[0].start)
             if COMPONENT.search(subject) or (
@@ -105,7 +143,7 @@ def find_warranty(sentence: Sentence) -> FoundWarranty | None:
                 # class (key part or other) the whole unit's term decides
                 kind = "component"
         scoped = kind != "unit" or bool(WHOLE_UNIT.search(text))
-        term = target_text(spans[0])
+        term = _term_text(spans[0])
         found.scoped.append((kind, term, scoped))
         found.terms.setdefault(kind, term)
         if kind == "unit" and not scoped:
@@ -221,7 +259,10 @@ _EVERY_WEEKS = re.compile(
 _PER_YEAR = re.compile(
     r"每年[^,;\d]{0,6}?(\d+)\s*次|(\d+) times (?:a|per|each|every) (?:calendar )?year"
     r"|(\d+) times (?:yearly|annually)"
-    r"|(\d+) (?:[\w-]+ ){0,3}(?:visits?|inspections?|services?) (?:a|per|each|every) year"
+    r"|(\d+|two|three|four|six|twelve) (?:[\w-]+ ){0,3}(?:visits?|inspections?|services?)"
+    # "two visits per printer per year": the count of each machine's visits
+    r" (?:(?:per|for each|on each) [\w-]+ )?(?:a|per|each|every)"
+    r" (?:contract |calendar |financial )?year"
     # "Planned preventive maintenance visits: two per year": the count after a label
     r"|(?:visits?|inspections?|services?|servicing)\s*:\s*(\d+|two|three|four|six|twelve)"
     r" (?:a|per|each|every) year",
@@ -265,9 +306,12 @@ _DUTY_CLASS = re.compile(
     r"检查|查验|检定|检|测|试|清[洗洁扫理]|校|润滑|紧固|调整|保养|维护|维保|巡|养护|点检|普查"
     r"|\bcheck|\btest|\bclean|\btreat|\bservic|\bmaint|\binspect|\bexamin|\bcalibrat"
     r"|\blubricat|\boverhaul|\baudit|\bdrill|\bsurvey|\bflush|\bdescal|\brecalibrat"
+    # going along the route to look at it (巡视 in English): "lines are patrolled monthly"
+    r"|\bpatrol|\brebuil[dt]"
     # replacing what wears out (更换滤芯, 更换易损密封件): work on the equipment
     r"|更[换換][^，,。；;]{0,8}?(?:滤|密封|耗材|易损|损耗|灯管|电池|皮带)"
     r"|\breplace[sd]? (?:the )?filters?"
+    r"|\b(?:filter|oil|belt|battery|lamp) (?:change|replacement)s?\b"
     # running the equipment by hand (每月手动启动水泵运转一次), measuring its performance, and
     # visiting it where it stands (visit the site once a month): work on the equipment too
     r"|启动|起动|运转|试运行|试车|\bstart(?:ed|s)? up\b|\brun (?:on load|up|off-load)\b"
@@ -310,8 +354,44 @@ def _duty_phrase(phrase: str) -> bool:
     )
 
 
+#: A header cell that only says "how often" ("Frequency", "Interval", "保养周期"): the row's own
+#: label names the work.
+_HOW_OFTEN = re.compile(r"^(?:\w+ )?(?:frequency|interval|schedule)$|周期$|频次$|频率$", re.I)
+
+
+def duty_column(cell: str) -> str | None:
+    """What a table's header cell says of the work done in its column with the frequencies of
+    its cells: "work" when it names the work ("Specialist clean", "Filter change", 清洗),
+    "label" when it only says how often ("Frequency") and the row's label names the work,
+    else None."""
+    text = cell.strip()
+    if not text or len(text) > 40 or any(_frequency(text)[:2]):
+        return None
+    if _HOW_OFTEN.search(text):
+        return "label"
+    if _NOT_DUTY.search(text):
+        return None
+    if INSPECTION.search(text) or _DUTY_CLASS.search(text):
+        return "work"
+    return None
+
+
+def has_frequency(text: str) -> bool:
+    """The text states how often something is done (every 3 months, annually, 每季度)."""
+    return any(_frequency(text)[:2])
+
+
+#: The name of the contract itself ("Comprehensive Annual Maintenance Contract (CAMC)"): no
+#: duty done once a year.
+_CONTRACT_NAME = re.compile(
+    r"\b(?:comprehensive\s+)?(?:annual|yearly)\s+(?:maintenance|service|support)\s+"
+    r"(?:contracts?|agreements?)\b|\bC?AMC\b",
+    re.I,
+)
+
+
 def find_steps(sentence: Sentence) -> list[FoundStep]:
-    plain = sentence.plain
+    plain = _CONTRACT_NAME.sub(lambda m: " " * len(m.group(0)), sentence.plain)
     if FINAL_INSPECTION.search(plain) or not (
         INSPECTION.search(plain) or any(_duty_phrase(plain[a:b]) for a, b in phrases(plain))
     ):
@@ -357,6 +437,8 @@ def find_steps(sentence: Sentence) -> list[FoundStep]:
             continue
         pending = False
         every, per, count = _frequency(phrase)
+        if _seasons(context + phrase) > 1:  # "每年寒假、暑假各…一次": the seasons cut at 、
+            every, per, count = None, "1y", _seasons(context + phrase)
         times = re.search(r"(\d+)\s*次", phrase)
         if every is None and per is None and times and int(times.group(1)) > 1:
             # "每年免费校准一次、预防性维护两次": N times in the period of an earlier phrase
@@ -389,7 +471,25 @@ def find_steps(sentence: Sentence) -> list[FoundStep]:
     return steps
 
 
+#: "寒假、暑假各检修保养一次", "寒暑假期间各进行一次", "春秋两季各一次": once in each of the
+#: year's named seasons (or halves), so as many times a year as seasons are named.
+_SEASONS = re.compile(r"寒暑假|寒假|暑假|春秋|春季|夏季|秋季|冬季|上半年|下半年|汛前|汛后")
+_EACH_SEASON = re.compile(r"各[^，,。；;]{0,14}?(?:一|1)\s*次")
+
+
+def _seasons(text: str) -> int:
+    """How many of the year's seasons a phrase names before 各…一次 (0: not that form)."""
+    each = _EACH_SEASON.search(text)
+    if each is None:
+        return 0
+    names = _SEASONS.findall(text, 0, each.start())
+    return sum(2 if name in ("寒暑假", "春秋") else 1 for name in names)
+
+
 def _frequency(text: str) -> tuple[str | None, str | None, int | None]:
+    seasons = _seasons(text)
+    if seasons > 1:
+        return None, "1y", seasons
     per_year = _PER_YEAR.search(text)
     if per_year:
         times = next(g for g in per_year.groups() if g)

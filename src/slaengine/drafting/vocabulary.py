@@ -36,6 +36,9 @@ SHAPES: tuple[ShapeWords, ...] = (
         "factory-repair",
         _words(
             r"返厂|返回厂家|寄回厂家|返修中心|return(?:ed)? to (?:the )?factory|factory repair"
+            # "需送原廠修理者", "寄回原厂维修", "sent back to the manufacturer"
+            r"|(?:送|寄|运|運)(?:回)?(?:原厂|原廠|厂家|廠商|生产厂|生產廠)"
+            r"|(?:sent|shipped|returned) (?:back )?to (?:the )?(?:manufacturer|vendor|oem)\b"
             r"|\bdepot\b"
         ),
         "factory-repair-{t}",
@@ -62,6 +65,11 @@ SHAPES: tuple[ShapeWords, ...] = (
             r"|trouble|breakdown|outage|call-?out|visit)(?: [a-z-]+)? report|root[- ]cause analysis|\bRCA\b|\bRFO\b|reason[- ]for[- ]outage|job sheets?|job cards?"
             r"|纪录表|记录表|记录单|维修单|服务单|服务报告单"
             r"|service ticket|work order|service record"
+            # "a post-visit report", "A report … shall be issued within 5 working days": a report
+            # named as the thing handed over
+            r"|\bpost-[a-z]+ reports?\b"
+            r"|\breports?\b(?=[^.;:]{0,120}?\b(?:shall|will|must|is to|are to)\s+be\s+(?:issued"
+            r"|submitted|sent|delivered|provided|supplied|handed (?:in|over)|e-?mailed|uploaded)\b)"
         ),
         "report-{t}",
         "report",
@@ -95,6 +103,10 @@ SHAPES: tuple[ShapeWords, ...] = (
         _words(
             r"到达现场|到场|到位|赶到|赶赴|抵达|到达|到[院厂校馆店站所楼库厅]|进入抢修现场|上门|on[- ]?site|arriv|attendance"
             r"|at the site|\battend(?:s|ed|ing)?\b|\bmake[- ]safe|\bmade safe"
+            # "Technician at the unit", "an engineer at the machine": a person at the equipment
+            r"|\b(?:technicians?|engineers?|mechanics?|fitters?|FSEs?|crews?|teams?)\s+at\s+(?:the\s+)?"
+            r"(?:unit|machine|equipment|tool|vehicle|aircraft|asset|device|lift|elevator|printer"
+            r"|installation|premises|location|plant|system|instrument|analy[sz]er)s?\b"
         ),
         "onsite-{t}",
         "onsite",
@@ -109,7 +121,8 @@ SHAPES: tuple[ShapeWords, ...] = (
             r"修复|修好|排除|消缺|解决|处置完毕|处理完毕|处理完成|维修到位|维修完毕|完成维修|恢复正常|恢复运行"
             r"|(?<!提)完成(?![\u4e00-\u9fff]{0,2}(?:派|报告|方案|回访|响应|到场|巡检|保养|检测|交付|培训|安装))"
             r"|恢复(?!原状)|完工|\bfix|\brepair|restor|resol|\bsolution|mitigat|\bcomplet(?!ion (?:reports?|certificates?|records?|sheets?)\b)"
-            r"|return(?:ed|s)?(?:\s+[\w-]+){0,4}?\s+to (?:service|clinical use|use|operation|production)"
+            r"|return(?:ed|s)?(?:\s+[\w-]+){0,4}?\s+to (?:full |normal )?(?:service|clinical use|use"
+            r"|operation|production)"
             r"|back (?:in|to|into) service|replac(?:e|es|ed|ement)\b|\bworkaround"
             r"|\boutages? (?=exceed|lasting|longer|of more)"
         ),
@@ -280,6 +293,9 @@ DEFAULT_SEVERITIES = ("general", "major", "emergency")
 PENALTY = _words(
     r"扣罚|扣除|扣|罚款|罚|违约金|赔偿|赔付|承担|支付|penalt|deduct|liquidated damages|forfeit"
     r"|\bbears?\b|compensat|\bpay|\bcredit"
+    # "the Authority may assess USD 250 for each hour": assessing a sum, not a fault
+    r"|\b(?:assess|levy|levie|impose|withh[oe]ld)(?:s|d|ed)?\s+(?=(?:(?-i:[A-Z]{3})\b|[$£€¥]|US\$|\d"
+    r"|(?:a |an )?(?:sum|amount|credit|deduction|charge|fine)\b))"
 )
 #: The supplier bears all costs arising (compensation, not a penalty).
 COSTS = _words(
@@ -289,6 +305,7 @@ COSTS = _words(
 #: A cap on a clause: the figure after these words.
 CAP = _words(
     r"最高不超过|最多不超过|累计不超过|不超过|封顶|上限|为限|at most|capped at|not exceed|maximum of"
+    r"|(?:a |an )?(?:ceiling|upper limit) of(?=\s*(?:[A-Z]{2,3}\$?|Rs\.?|[$£€¥₹])?\s*\d)"
 )
 CONTRACT_PRICE = _words(
     r"合同(?:总)?(?:价|金额|价款|总额)|(?:契约|合约)(?:总)?(?:价|金额|价金|总额)"
@@ -413,7 +430,7 @@ ZONES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
         "省内",
         "Within the province",
         _words(
-            r"省内|跨地区|跨市|外地|本省|地级市|地市|江浙沪地区|周边省份|周边省市|邻近省份|\bin[- ]province\b|\bregional\b|\bother cities\b"
+            r"省内|自治区内|自治區內|其他盟市|跨地区|跨市|外地|本省|地级市|地市|江浙沪地区|周边省份|周边省市|邻近省份|\bin[- ]province\b|\bregional\b|\bother cities\b"
         ),
     ),
     (
@@ -455,8 +472,15 @@ MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "availability",
         _words(
+            # "燈具正常運作比率每月不少於98%", 亮灯率: the share of the equipment working
+            r"正常运作比?率|运作比率|亮灯率|"
             r"可用率|可利用率|可用性|可用度|开机率|在线率|完好率|妥善率|正常运行率|运行率|保证率|availability|uptime"
             r"|\bavailable (?:(?:at least|not less than|no less than|a minimum of) )?(?=\d)"
+            # "92% of the covered units shall be serviceable": a share of the fleet in service
+            # (not a share of spares, stock or staff: "95% of spare parts shall be available")
+            r"|\d+(?:\.\d+)?\s*%\s*of\b(?![^.;%]{0,60}?\b(?:spares?|parts?|stock|staff|engineers?"
+            r"|technicians?|personnel)\b)[^.;%]{0,60}?\b(?:be|are|is|remain)\s+(?:fully )?"
+            r"(?:serviceable|available|operational|in service|mission[- ]capable)\b"
         ),
     ),
 )
@@ -476,6 +500,8 @@ PHONE = re.compile(
     r"|\(?\d{3}\)?[ -]\d{3}-\d{4}|\+\d{1,3}(?:[ -]\d{1,4}){2,4}"
     r"|\(0\d{1,3}\)\s?\d{3,4}-?\d{3,4}|0\d{1,2}-\d{4}-\d{4}|0\d{3} \d{3} \d{4}|0\d{4} \d{3} \d{3}|1[38]00 \d{3} \d{3,4}"
     r"|1[- ]8[0-9]{2}[- ]\d{3}[- ]\d{4}|0800[- ]\d{3}[- ]\d{3,4}|09\d{2}-\d{3}-\d{3}|400\d-\d{3}-\d{3}"
+    # an Indian toll-free number (1800-425-6619)
+    r"|1800-\d{3}-\d{4}"
     # an eight-digit local number (Hong Kong, Singapore) after a colon or a phone word
     r"|(?:(?<=[:：])|(?<=[:：] )|(?<=[线線话話])|(?<=[线線话話] )|(?<=[Tt]el )|(?<=[Tt]el\. )"
     r"|(?<=[Pp]hone )|(?<=[Hh]otline )|(?<=[Mm]obile )|(?<=[Cc]ell ))[2-9]\d{3}[ -]\d{4}"
