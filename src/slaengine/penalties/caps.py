@@ -295,10 +295,12 @@ def _rolling_adjustments(
 
 
 def adjustments(
-    lines: Sequence[Line], every_line: Sequence[Line], contract: Contract
+    lines: Sequence[Line], every_line: Sequence[Line], contract: Contract, ordered: bool = False
 ) -> list[Line]:
     """Adjustment lines for the cuts of ``lines`` (all penalties, or one statement's), one per
-    cap and contract year; ``every_line`` (all penalties) supplies the year's figures."""
+    cap and contract year; ``every_line`` (all penalties) supplies the year's figures.
+    ``ordered``: ``lines`` are in occurrence order already (``Line.order_key``), as
+    ``allocate`` gives them: not sorted again."""
     result: list[Line] = _rolling_adjustments(lines, every_line, contract)
     sums: _YearSums | None = None
     for cap_kind, attribute in ((PER_CONTRACT_YEAR, "year_cut"), (CONTRACT_TOTAL, "total_cut")):
@@ -307,7 +309,8 @@ def adjustments(
             continue
         cut: dict[int, list[Line]] = defaultdict(list)
         # the cut lines in occurrence order (filtered first: sorting is stable)
-        for line in sorted((x for x in lines if getattr(x, attribute)), key=Line.order_key):
+        chosen = [x for x in lines if getattr(x, attribute)]
+        for line in chosen if ordered else sorted(chosen, key=Line.order_key):
             cut[line.contract_year].append(line)
         for year, cut_lines in sorted(cut.items()):
             here = sum((getattr(x, attribute) for x in cut_lines), ZERO)
