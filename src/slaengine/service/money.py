@@ -121,6 +121,8 @@ class _Kept:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
+        #: How many times every row was read (the first request, or when told to).
+        self.whole_reads = 0
         self._reset()
 
     def _reset(self) -> None:
@@ -150,6 +152,7 @@ class _Kept:
 
     def _read_all(self, connection: Connection, contract: str) -> None:
         self._reset()
+        self.whole_reads += 1
         for ident, ticket, provisional, body in connection.execute(
             select(LINES.c.id, LINES.c.ticket, LINES.c.provisional, LINES.c.body).where(
                 LINES.c.contract == contract
