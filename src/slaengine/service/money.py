@@ -52,7 +52,7 @@ from slaengine.contract.models import Contract
 from slaengine.evaluate import Context
 from slaengine.penalties import Charges
 from slaengine.penalties.cap_runs import CapRun
-from slaengine.penalties.caps import adjustments
+from slaengine.penalties.caps import YearSums, adjustments
 from slaengine.penalties.kinds import kind_for
 from slaengine.penalties.kinds.measure_credit import MeasureCredit
 from slaengine.penalties.lines import COMPENSATION, PENALTY, Line
@@ -334,12 +334,21 @@ def stored_charges(store: Store, contract: str, now: datetime) -> Charges | None
         terms,
         ordered[PENALTY].merged([x for x in lines if x.section == PENALTY]),
     )
+    made: dict[str, Any] = {}
+
+    def sums_of() -> YearSums:
+        if "year_sums" not in made:
+            made["year_sums"] = YearSums(penalties)
+        return typing.cast(YearSums, made["year_sums"])
+
     charges = Charges(
         terms,
         penalties,
         ordered[COMPENSATION].merged([x for x in lines if x.section == COMPENSATION]),
-        adjustments(penalties, penalties, terms, ordered=True),
+        adjustments(penalties, penalties, terms, True, sums_of),
         [],
+        ordered=True,
+        made=made,
     )
     with _LAST_LOCK:
         _LAST.setdefault(store, {})[contract] = (key, charges)
@@ -381,8 +390,18 @@ def _repriced(last: Charges, lines: list[Line]) -> Charges:
             result.append(line)
         return result
 
+    # the same amounts, cuts, years and instants: the cap adjustments' sums and the lines'
+    # instants are the last charges'
+    kept = ("year_sums", "penalty_stamps", "compensation_stamps")
+    sums = {name: last.made[name] for name in kept if name in last.made}
     return Charges(
-        last.contract, swap(last.penalties), swap(last.compensation), last.adjustments, []
+        last.contract,
+        swap(last.penalties),
+        swap(last.compensation),
+        last.adjustments,
+        [],
+        ordered=last.ordered,
+        made=sums,
     )
 
 
