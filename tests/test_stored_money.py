@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import insert, inspect, select, text
 
 from slaengine.cli.common import read_events
 from slaengine.clock import FixedClock
@@ -25,9 +25,10 @@ from slaengine.contract import load_contract
 from slaengine.evaluate import evaluate
 from slaengine.penalties import Line, Window
 from slaengine.server import create_app
-from slaengine.service import LiveService
+from slaengine.service import LiveService, money
 from slaengine.service.money import stored_charges
-from slaengine.store import Store
+from slaengine.store import Store, migrate
+from slaengine.store.bulk import insert_rows
 from slaengine.store.models import PenaltyLine
 
 SLAENGINE = str(Path(sys.executable).with_name("slaengine"))
@@ -284,3 +285,217 @@ def test_a_line_read_back_is_the_line() -> None:
         assert Line.from_json(json.loads(json.dumps(line.to_stored()))) == line
         old = line.to_json()  # no billed_at, no start_key
         assert Line.from_json(old) == replace(line, start_key="")
+
+
+def _fresh_and_kept_agree(store: Store, when: datetime, whole: bool = False) -> dict[str, Any]:
+    """The charges from the rows this process kept and brought up to date (the rows written
+    since the counter it last read, migration 0012) equal those from every row read afresh.
+    ``whole``: the kept rows are to be read again whole (not only those written since)."""
+    state = money._KEPT.get(store, {}).get("MONEY-1")
+    reads = state.whole_reads if state is not None else 0
+    kept = stored_charges(store, "MONEY-1", when)
+    assert kept is not None
+    if state is not None:
+        assert state.whole_reads == reads + whole
+    for cache in (money._KEPT, money._LAST, money._RUNS):
+        cache.pop(store, None)
+    fresh = stored_charges(store, "MONEY-1", when)
+    assert fresh is not None
+    answer = kept.to_json()
+    assert answer == fresh.to_json()
+    return answer
+
+
+def _copied_row(store: Store, ticket: str, new_ticket: str, n: int) -> dict[str, Any]:
+    """A stored row of ``ticket`` as a new row of ``new_ticket`` (a bulk load's row)."""
+    with store.sessions() as session:
+        row = session.scalars(
+            select(PenaltyLine)
+            .where(PenaltyLine.ticket == ticket, PenaltyLine.section == "penalties")
+            .order_by(PenaltyLine.id)
+        ).first()
+        assert row is not None
+        body = json.loads(row.body)
+        line_id = row.line_id.replace(ticket, new_ticket) + f"/{n}"
+        body.update(id=line_id, ticket=new_ticket)
+        return {
+            "contract": "MONEY-1",
+            "line_id": line_id,
+            "ticket": new_ticket,
+            "section": row.section,
+            "source": row.source,
+            "clause": row.clause,
+            "commitment": row.commitment,
+            "obligation": row.obligation,
+            "asset": row.asset,
+            "breach_id": None,
+            "amount": row.amount,
+            "provisional": False,
+            "body": json.dumps(body, ensure_ascii=False),
+            "computed_at": row.computed_at,
+        }
+
+
+def _lines_now(store: Store) -> list[tuple[Any, ...]]:
+    with store.engine.connect() as connection:
+        return [
+            tuple(row)
+            for row in connection.execute(
+                text("SELECT id, line_id, ticket, amount, provisional, body FROM penalty_lines")
+            )
+        ]
+
+
+def test_the_rows_written_since_are_read_by_their_sequence(db_url: str, tmp_path: Path) -> None:
+    """A process keeps the stored rows and reads only those written since the contract's
+    counter last moved (``penalty_lines.change_seq``) and the deletions recorded since: after
+    the judge's inserts and updates, writes behind its back (an update, a delete, a bulk load,
+    a row turned provisional and back, a deleted id given again), a writer in another process,
+    a writer whose transaction is still open, and a downgrade to 0011 and up again, its answer
+    is that of every row read afresh — and, where the judge wrote, the statement's."""
+    caps = 'caps:\n  per_contract_year: {amount: "2000.00"}'
+    store, contract, clock, live = _run(db_url, tmp_path, "900.00", caps)
+    try:
+        now = clock.now()
+        window = Window.month(load_contract(contract), "2026-03")
+
+        def counter() -> int:
+            with store.engine.connect() as connection:
+                found = connection.execute(
+                    text("SELECT lines FROM contract_changes WHERE contract = 'MONEY-1'")
+                ).scalar()
+            return int(found or 0)
+
+        # every row carries the counter as its write raised it, never above the counter
+        with store.engine.connect() as connection:
+            seqs = connection.execute(text("SELECT change_seq FROM penalty_lines")).scalars().all()
+        assert seqs and 0 < max(seqs) <= counter()
+        _fresh_and_kept_agree(store, now)
+
+        # the judge inserts (a new late ticket) and updates (the open one stopped)
+        early = START + timedelta(hours=1)
+        batch = [
+            _event(900, "reported", "LATE", early),
+            _event(901, "acknowledged", "LATE", early + timedelta(minutes=50)),
+            _event(902, "resolved", "LATE", early + timedelta(hours=5)),
+            _event(903, "resolved", "OPEN", now - timedelta(minutes=30)),
+        ]
+        live.ingest(list(enumerate(batch, 900)), "test")
+        live.run_due()
+        answer = _fresh_and_kept_agree(store, now)
+        slow = _statement(contract, db_url, now, "2026-03")
+        fast = stored_charges(store, "MONEY-1", now)
+        assert fast is not None
+        _compare(fast.within(window.start, window.end).to_json(), slow)
+        assert any(x["ticket"] == "LATE" for x in answer["penalties"])
+
+        # an update behind the judge's back: a closed line's amount (in its body) changed
+        with store.engine.begin() as connection:
+            ident, body = connection.execute(
+                text(
+                    "SELECT id, body FROM penalty_lines WHERE ticket = 'T1' "
+                    "AND section = 'penalties' ORDER BY id"
+                )
+            ).first()  # type: ignore[misc]
+            changed = {**json.loads(body), "amount": "777.00"}
+            connection.execute(
+                text("UPDATE penalty_lines SET amount = '777.00', body = :b WHERE id = :i"),
+                {"b": json.dumps(changed, ensure_ascii=False), "i": ident},
+            )
+        answer = _fresh_and_kept_agree(store, now)
+        assert "777.00" in {x["amount"] for x in answer["penalties"]}
+
+        # a delete behind its back, of the newest row (SQLite may give its id to the next row),
+        # then a new row in the same transaction
+        with store.engine.begin() as connection:
+            newest = connection.execute(text("SELECT max(id) FROM penalty_lines")).scalar()
+            connection.execute(text("DELETE FROM penalty_lines WHERE id = :i"), {"i": newest})
+        answer = _fresh_and_kept_agree(store, now)
+        assert newest not in {x.get("row") for x in answer["penalties"]}
+        with store.sessions() as session:
+            insert_rows(session, money.LINES, [_copied_row(store, "T2", "REUSED", 0)])
+            session.commit()
+        answer = _fresh_and_kept_agree(store, now)
+        assert any(x["ticket"] == "REUSED" for x in answer["penalties"])
+
+        # a bulk load: many rows in one statement (COPY on PostgreSQL), one counter value there
+        before = counter()
+        rows = [_copied_row(store, "T3", f"BULK{n}", n) for n in range(40)]
+        with store.sessions() as session:
+            insert_rows(session, money.LINES, rows)
+            session.commit()
+        assert counter() > before
+        answer = _fresh_and_kept_agree(store, now)
+        assert sum(x["ticket"].startswith("BULK") for x in answer["penalties"]) == 40
+        if store.engine.dialect.name == "postgresql":
+            assert counter() == before + 1  # once per transaction
+            with store.engine.connect() as connection:
+                bulk = connection.execute(
+                    text("SELECT DISTINCT change_seq FROM penalty_lines WHERE ticket LIKE 'BULK%'")
+                ).scalars()
+                assert list(bulk) == [counter()]
+
+        # a closed ticket's row turned provisional (its ticket is priced again), then back
+        for flag in (True, False):
+            with store.engine.begin() as connection:
+                connection.execute(
+                    text("UPDATE penalty_lines SET provisional = :p WHERE ticket = 'T4'"),
+                    {"p": flag},
+                )
+            _fresh_and_kept_agree(store, now)
+
+        # a writer in another process: deletes the bulk load's rows, updates a line
+        script = (
+            "import sys\n"
+            "from sqlalchemy import create_engine, text\n"
+            "engine = create_engine(sys.argv[1])\n"
+            "with engine.begin() as c:\n"
+            "    c.execute(text(\"DELETE FROM penalty_lines WHERE ticket LIKE 'BULK%'\"))\n"
+            '    c.execute(text("UPDATE penalty_lines SET computed_at = computed_at '
+            "WHERE ticket = 'T2'\"))\n"
+        )
+        subprocess.run([sys.executable, "-c", script, db_url], check=True)
+        answer = _fresh_and_kept_agree(store, now)
+        assert not any(x["ticket"].startswith("BULK") for x in answer["penalties"])
+
+        # a writer whose transaction is still open: its rows come with its commit, not before
+        # (on SQLite every transaction, a read too, begins IMMEDIATE: one at a time)
+        pending = _copied_row(store, "T2", "PENDING", 1)
+        with store.engine.connect() as writer:
+            transaction = writer.begin()
+            writer.execute(insert(money.LINES), [pending])
+            if store.engine.dialect.name == "postgresql":
+                charges = stored_charges(store, "MONEY-1", now)
+                assert charges is not None
+                assert not any(x.ticket == "PENDING" for x in charges.penalties)
+            transaction.commit()
+        answer = _fresh_and_kept_agree(store, now)
+        assert any(x["ticket"] == "PENDING" for x in answer["penalties"])
+
+        # down to 0011 and up again: every row kept; what was written meanwhile (no sequence,
+        # no deletion recorded) is read, since the upgrade tells a reader to read every row
+        kept = stored_charges(store, "MONEY-1", now)  # this process keeps the rows now
+        assert kept is not None
+        rows_before = _lines_now(store)
+        migrate.downgrade(store.engine, "0011")
+        with store.engine.connect() as connection:
+            columns = {c["name"] for c in inspect(connection).get_columns("penalty_lines")}
+            assert "change_seq" not in columns
+        assert _lines_now(store) == rows_before
+        with store.engine.begin() as connection:
+            connection.execute(text("DELETE FROM penalty_lines WHERE ticket = 'PENDING'"))
+            connection.execute(
+                text("UPDATE penalty_lines SET ticket = 'RENAMED' WHERE ticket = 'REUSED'")
+            )
+        migrate.upgrade(store.engine)
+        rows_after = _lines_now(store)
+        assert len(rows_after) == len(rows_before) - 1
+        answer = _fresh_and_kept_agree(store, now, whole=True)
+        tickets = {x["ticket"] for x in answer["penalties"]}
+        assert "PENDING" not in tickets
+        # (the body still names REUSED: the row's ticket column decides only whether it is open)
+        live.ingest([(950, _event(950, "reported", "AFTER", now - timedelta(hours=2)))], "test")
+        live.run_due()
+        _fresh_and_kept_agree(store, now)
+    finally:
+        store.close()

@@ -20,7 +20,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import MutableMapping, Sequence
+from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
@@ -295,24 +295,33 @@ def _rolling_adjustments(
 
 
 def adjustments(
-    lines: Sequence[Line], every_line: Sequence[Line], contract: Contract
+    lines: Sequence[Line],
+    every_line: Sequence[Line],
+    contract: Contract,
+    ordered: bool = False,
+    sums_of: Callable[[], YearSums] | None = None,
 ) -> list[Line]:
     """Adjustment lines for the cuts of ``lines`` (all penalties, or one statement's), one per
-    cap and contract year; ``every_line`` (all penalties) supplies the year's figures."""
+    cap and contract year; ``every_line`` (all penalties) supplies the year's figures.
+    ``ordered``: ``lines`` are in occurrence order already (``Line.order_key``), as
+    ``allocate`` gives them: not sorted again. ``sums_of``: ``YearSums(every_line)``, made
+    once by the caller for several calls over the same lines (``Charges.year_sums``)."""
     result: list[Line] = _rolling_adjustments(lines, every_line, contract)
-    sums: _YearSums | None = None
+    sums: YearSums | None = None
     for cap_kind, attribute in ((PER_CONTRACT_YEAR, "year_cut"), (CONTRACT_TOTAL, "total_cut")):
         cap = cap_amount(getattr(contract.caps, cap_kind), contract.price)
         if cap is None:
             continue
         cut: dict[int, list[Line]] = defaultdict(list)
         # the cut lines in occurrence order (filtered first: sorting is stable)
-        for line in sorted((x for x in lines if getattr(x, attribute)), key=Line.order_key):
+        chosen = [x for x in lines if getattr(x, attribute)]
+        for line in chosen if ordered else sorted(chosen, key=Line.order_key):
             cut[line.contract_year].append(line)
         for year, cut_lines in sorted(cut.items()):
             here = sum((getattr(x, attribute) for x in cut_lines), ZERO)
             first = cut_lines[0]
-            sums = sums or _YearSums(every_line)
+            if sums is None:
+                sums = sums_of() if sums_of is not None else YearSums(every_line)
             en, zh = _cap_words(cap_kind, cap, year, here, sums, contract)
             result.append(
                 Line(
@@ -332,7 +341,7 @@ def adjustments(
     return result
 
 
-class _YearSums:
+class YearSums:
     """The sums the cap adjustments' words give, over every counted penalty line, in one pass:
     per contract year what was owed, what the rolling cap and the yearly cap cut; and over the
     whole contract what the total cap cut."""
@@ -358,7 +367,7 @@ def _cap_words(
     cap: tuple[Decimal, str, str],
     year: int,
     here: Decimal,
-    sums: _YearSums,
+    sums: YearSums,
     contract: Contract,
 ) -> tuple[str, str]:
     amount, cap_en, cap_zh = cap

@@ -15,6 +15,7 @@ in the report, and a clock's ``late_by_seconds`` already leaves out paused and e
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from slaengine.measures.compliance import ClockKey, PeriodKey
 from slaengine.money import ZERO, money
 from slaengine.penalties.caps import (
     BreachCap,
+    YearSums,
     adjustments,
     allocate,
     apply_breach_cap,
@@ -101,6 +103,21 @@ class Charges:
     #: Breaches and missed periods waived outright: left out of compliance rates.
     waived_clocks: frozenset[ClockKey] = frozenset()
     waived_periods: frozenset[PeriodKey] = frozenset()
+    #: ``penalties`` and ``compensation`` are in occurrence order (``Line.order_key``), as
+    #: their maker knows: ``within`` cuts a run out of each and its adjustments do not sort
+    #: the lines again (its answer is in that order too).
+    ordered: bool = field(default=False, compare=False, repr=False)
+    #: Figures made once from the lines (which never change): ``year_sums``, ``totals``, the
+    #: instants of ordered lines.
+    made: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def year_sums(self) -> YearSums:
+        """What the cap adjustments' words give (``caps.YearSums`` of the penalties), made once
+        for every ``within`` of these charges."""
+        sums: YearSums | None = self.made.get("year_sums")
+        if sums is None:
+            sums = self.made["year_sums"] = YearSums(self.penalties)
+        return sums
 
     def lines(self) -> list[Line]:
         """Every line, in the order it occurred (adjustments where their cap bit)."""
@@ -108,6 +125,12 @@ class Charges:
         return sorted(every, key=Line.order_key)
 
     def totals(self) -> Totals:
+        made: Totals | None = self.made.get("totals")
+        if made is None:
+            made = self.made["totals"] = self._totals()
+        return made
+
+    def _totals(self) -> Totals:
         money_lines = self.penalties + self.compensation
         return Totals(
             currency=self.contract.currency,
@@ -129,16 +152,29 @@ class Charges:
         def inside(lines: Sequence[Line]) -> list[Line]:
             return [line for line in lines if low <= line.billed_at.timestamp() < high]
 
-        penalties = inside(self.penalties)
+        def ordered_inside(name: str, lines: list[Line]) -> list[Line]:
+            # lines in occurrence order: the period's are one run of them, found by bisection
+            # over their instants (kept with the charges for the next period asked)
+            stamps: list[float] | None = self.made.get(name)
+            if stamps is None:
+                stamps = self.made[name] = [line.billed_at.timestamp() for line in lines]
+            return lines[bisect_left(stamps, low) : bisect_left(stamps, high)]
+
+        if self.ordered:
+            penalties = ordered_inside("penalty_stamps", self.penalties)
+            compensation = ordered_inside("compensation_stamps", self.compensation)
+        else:
+            penalties, compensation = inside(self.penalties), inside(self.compensation)
         return Charges(
             self.contract,
             penalties,
-            inside(self.compensation),
-            adjustments(penalties, self.penalties, self.contract),
+            compensation,
+            adjustments(penalties, self.penalties, self.contract, self.ordered, self.year_sums),
             inside(self.remedies),
             [w for w in self.unapplied_waivers if start <= w.at < end],
             self.waived_clocks,
             self.waived_periods,
+            self.ordered,
         )
 
     def to_json(self) -> dict[str, Any]:

@@ -279,12 +279,28 @@ class ContractChange(Base):
     """How many times a contract's penalty lines were written (inserted, updated or deleted):
     raised by triggers on ``penalty_lines`` (migration 0011), whoever writes them, in the
     writing transaction. The money page (slaengine.service.money) reads this one row to know
-    whether the stored lines are those of its last request."""
+    whether the stored lines are those of its last request, and the rows written since by
+    their ``change_seq`` (migration 0012)."""
 
     __tablename__ = "contract_changes"
 
     contract: Mapped[str] = mapped_column(String(200), primary_key=True)
     lines: Mapped[int] = mapped_column(Int64)
+    #: PostgreSQL: the transaction that last raised ``lines`` (it raises it once, migration
+    #: 0012); NULL on SQLite.
+    txid: Mapped[int | None] = mapped_column(Int64)
+
+
+class PenaltyLineDeletion(Base):
+    """A deleted ``penalty_lines`` row: its id, with the contract's change counter as its
+    deletion raised it (a trigger writes it, migration 0012), so that a reader that kept the
+    rows as of a lower counter value drops it."""
+
+    __tablename__ = "penalty_line_deletions"
+
+    contract: Mapped[str] = mapped_column(String(200), primary_key=True)
+    change_seq: Mapped[int] = mapped_column(Int64, primary_key=True, autoincrement=False)
+    line: Mapped[int] = mapped_column(Int64, primary_key=True, autoincrement=False)
 
 
 class PenaltyLine(Base):
@@ -300,6 +316,7 @@ class PenaltyLine(Base):
     __table_args__ = (
         UniqueConstraint("contract", "line_id", name="uq_penalty_line"),
         Index("ix_penalty_lines_ticket", "contract", "ticket"),
+        Index("ix_penalty_lines_changes", "contract", "change_seq"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -324,6 +341,10 @@ class PenaltyLine(Base):
     body: Mapped[str] = mapped_column(Text)
     #: When the line got its present content.
     computed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    #: The contract's change counter (``ContractChange.lines``) as the write that gave the row
+    #: its present content raised it: set by the store's triggers (migration 0012), never by
+    #: the code. The rows written since a reader last read the counter are those above it.
+    change_seq: Mapped[int] = mapped_column(Int64, server_default=text("0"))
 
 
 class RejectedInput(Base):
