@@ -27,11 +27,9 @@ validate; only the command line's ``replay`` and ``contract validate`` use this 
 
 from __future__ import annotations
 
-import hashlib
 import os
-import pickle
 import sys
-import tempfile
+from hashlib import sha256
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +39,11 @@ from slaengine.contract.models import Contract
 
 if TYPE_CHECKING:
     from slaengine.contract.loader import LibrariesRead
+
+try:  # the C module alone: ``pickle`` adds its Python half, needed only to write (issue 23)
+    from _pickle import load
+except ImportError:  # pragma: no cover - a Python without the C module
+    from pickle import load
 
 #: The folder of slaengine's caches (the contracts are in its ``contracts`` folder).
 CACHE_DIR_ENV = "SLAENGINE_CACHE_DIR"
@@ -84,7 +87,7 @@ def load_contract_cached(path: str | Path) -> Contract:
         except (OSError, UnicodeDecodeError):
             pass  # the loader says what is wrong, in its words
         else:
-            key = hashlib.sha256(data).hexdigest()
+            key = sha256(data).hexdigest()
             entry = folder / f"{key}.pickle"
             found = _read(entry, key, path)
             if found is not None:
@@ -107,10 +110,10 @@ def _read(entry: Path, key: str, path: Path) -> Contract | None:
             status = os.fstat(file.fileno())
             if status.st_uid != os.getuid() or status.st_mode & 0o022:
                 return None  # a pickle runs code: only the user's own, unshared files
-            head = pickle.load(file)  # noqa: S301 - the user's own file (checked above)
+            head = load(file)  # noqa: S301 - the user's own file (checked above)
             if not _current(head, key, path):
                 return None
-            contract = pickle.load(file)  # noqa: S301 - the same file
+            contract = load(file)  # noqa: S301 - the same file
     except Exception:  # missing, unreadable or corrupt: a miss, never an error
         return None
     if type(contract) is not Contract:
@@ -135,7 +138,7 @@ def _current(head: Any, key: str, path: Path) -> bool:
         found = next((c for c in rule_library_candidates(name, path.parent) if c.is_file()), None)
         if found is None or str(found) != where:
             return False
-        if hashlib.sha256(found.read_bytes()).hexdigest() != digest:
+        if sha256(found.read_bytes()).hexdigest() != digest:
             return False
     return True
 
@@ -165,6 +168,9 @@ def _write(
     folder: Path, entry: Path, key: str, contract: Contract, libraries: LibrariesRead
 ) -> None:
     """Keep a validated contract (best effort: a folder that cannot be written is no error)."""
+    import pickle
+    import tempfile
+
     try:
         head = {
             "format": FORMAT,

@@ -9,7 +9,6 @@ it for that object, so a command answered from the cache never builds the serial
 
 from __future__ import annotations
 
-import hashlib
 import weakref
 from typing import TYPE_CHECKING
 
@@ -26,6 +25,8 @@ def contract_fingerprint(contract: Contract) -> str:
     held = _known.get(id(contract))
     if held is not None and held[0]() is contract:
         return held[1]
+    import hashlib
+
     canonical = contract.model_dump_json(by_alias=True)
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
