@@ -14,15 +14,16 @@ An entry is used only if everything validation read is as it was: the contract f
 (the entry's name is their SHA-256), each rule library the contract uses (the file its name
 finds from the contract's folder now, and that file's bytes), slaengine's modules that were
 loaded (path, size, modification time), pydantic, pydantic-core, PyYAML and the ``holidays``
-registry (the same), and the Python version. Anything else — a missing, stale, unreadable,
-foreign or corrupt entry — is a miss: the contract is validated as if there were no cache and the
-entry written again. Only contracts that validate are kept, so every error is found and worded by
-the loader itself. ``SLAENGINE_NO_CACHE=1`` turns the cache off; writing it is best effort (a
-read-only home changes nothing but the time). Entries are pickles, so one is read only from a
-file the user owns that no one else may write, in a folder made private (0700).
+registry (the same), and the Python version. (Not tracked: the time zone database a calendar's
+``timezone`` is checked against; IANA names are not withdrawn.) Anything else — a missing,
+stale, unreadable, foreign or corrupt entry — is a miss: the contract is validated as if there
+were no cache and the entry written again. Only contracts that validate are kept, so every error
+is found and worded by the loader itself. ``SLAENGINE_NO_CACHE=1`` turns the cache off; writing
+it is best effort (a read-only home changes nothing but the time). Entries are pickles, so one is
+read only from a file the user owns that no one else may write, in a folder made private (0700).
 
-The API, the service, ingestion and the tests load contracts with ``load_contract`` and always
-validate; only the command line's ``replay`` and ``contract validate`` use this cache.
+The API, the service, ingestion and every other command load contracts with ``load_contract``
+and always validate; only the command line's ``replay`` and ``contract validate`` use this cache.
 """
 
 from __future__ import annotations
