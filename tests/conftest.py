@@ -66,3 +66,26 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'store.db'}"
     url: str = request.getfixturevalue("pg_url")
     return url
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The cache of validated contracts (contract/cache.py) of this run, not the user's: a
+    folder of its own per process (each xdist worker's), removed at the end."""
+    if "SLAENGINE_CACHE_DIR" not in os.environ:
+        import tempfile
+
+        folder = tempfile.mkdtemp(prefix="slaengine-test-cache-")
+        os.environ["SLAENGINE_CACHE_DIR"] = folder
+        config.stash[_CACHE_DIR] = folder
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    folder = config.stash.get(_CACHE_DIR, None)
+    if folder is not None:
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)
+        os.environ.pop("SLAENGINE_CACHE_DIR", None)
+
+
+_CACHE_DIR = pytest.StashKey[str]()

@@ -78,6 +78,8 @@ class ClockRecord:
 
 @dataclass(slots=True)
 class _Cycle:
+    """One cycle of a ticket's walk (a reopen starts the next): its clocks and their pauses."""
+
     number: int
     opened_at: datetime
     first_start: dict[str, tuple[datetime, str]] = field(default_factory=dict)

@@ -81,6 +81,8 @@ def excused_intervals(events: Iterable[Event]) -> list[Excused]:
 
 @dataclass(slots=True)
 class TicketResult:
+    """One ticket judged: its walk and its clocks."""
+
     walk: TicketWalk
     clocks: list[Clock]
 

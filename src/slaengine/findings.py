@@ -49,6 +49,8 @@ class Excused:
 # keeps the hash and equality a frozen one has.
 @dataclass(slots=True, unsafe_hash=True)
 class TicketSummary:
+    """One ticket in a report: where it stands, its cycles and its warranty."""
+
     ticket: str
     asset: str | None
     severity: str | None

@@ -57,6 +57,8 @@ MET, BREACHED, OPEN, UPCOMING = "met", "breached", "open", "upcoming"
 
 @dataclass(frozen=True, slots=True)
 class ObligationPeriod:
+    """One period of a periodic obligation, for one asset or the whole contract."""
+
     obligation: str
     asset: str | None  # the unit the period concerns (None when contract-wide)
     index: int  # 0-based number of the period within its obligation (and asset)

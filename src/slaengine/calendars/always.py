@@ -30,7 +30,7 @@ _END_OF_TIME = datetime.max.replace(tzinfo=UTC)
 class AlwaysSpec(BaseModel):
     """``kind: 24x7`` in a contract file."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     kind: Literal["24x7"]
 

@@ -24,6 +24,8 @@ _HOW = (
 
 @dataclass(frozen=True, slots=True)
 class YearlyDay:
+    """A day that recurs every year: a fixed ``MM-DD`` or a weekday rule (``last fri of dec``)."""
+
     month: int
     day: int = 0  # a fixed day of the month, or 0 for a weekday rule
     weekday: int = 0

@@ -169,7 +169,7 @@ def _country_registry() -> dict[str, tuple[str, ...]]:
 class HolidaySource(BaseModel):
     """Public holidays (and make-up working days) of a country, from the ``holidays`` package."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     country: str
     subdiv: str | None = None
@@ -199,7 +199,7 @@ class HolidaySource(BaseModel):
 class WorkingHoursSpec(BaseModel):
     """``kind: working_hours`` in a contract file. See the module docstring for the rules."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     kind: Literal["working_hours"]
     timezone: str

@@ -107,11 +107,11 @@ def report_error(exc: BaseException) -> int:
 
 def validate_contract(file: Path) -> None:
     """``slaengine contract validate``: load, compile and count; warnings on stderr."""
-    from slaengine.contract import load_contract
     from slaengine.contract.advice import contract_advice
+    from slaengine.contract.cache import load_contract_cached
     from slaengine.ruleset import compile_ruleset
 
-    contract = load_contract(file)
+    contract = load_contract_cached(file)
     rules = compile_ruleset(contract)
     advice = contract_advice(contract, file)
     counts = (
@@ -134,10 +134,10 @@ def replay_file(
     """``slaengine replay CONTRACT EVENTS [--as-of T] [--format F]``, as cli/replay.py runs it
     without ``--db`` and ``--amendment`` (so no amendment), ``fmt`` already checked."""
     from slaengine.cli.inputs import as_of_time, events_from_file
-    from slaengine.contract import load_contract
+    from slaengine.contract.cache import load_contract_cached
     from slaengine.replay import cyclic_gc_paused
 
-    contract = load_contract(contract_file)
+    contract = load_contract_cached(contract_file)
     when = as_of_time(as_of, contract, clock)
     with cyclic_gc_paused():
         given = events_from_file(contract, events_file)

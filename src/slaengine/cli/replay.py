@@ -18,7 +18,7 @@ from slaengine.cli.common import (
     load_input,
 )
 from slaengine.cli.plain import judge_and_write
-from slaengine.contract import load_contract
+from slaengine.contract.cache import load_contract_cached
 from slaengine.replay import cyclic_gc_paused
 
 ReplayFormat = Annotated[
@@ -44,7 +44,7 @@ def replay(
     """Judge ticket events against a contract. Every clock, breach and penalty, ticket by
     ticket (--format json for the full report, jsonl for one record a line)."""
     check_format(fmt, ("table", "json", "jsonl"))
-    contract = load_contract(contract_file)
+    contract = load_contract_cached(contract_file)
     when = as_of_option(as_of, contract)
     with cyclic_gc_paused():
         given = load_input(contract, events_file, db)

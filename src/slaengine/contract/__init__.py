@@ -1,6 +1,12 @@
-"""Contracts: the tender's commitments as validated data (models) read from YAML (loader)."""
+"""Contracts: the tender's commitments as validated data (models) read from YAML (loader).
 
-from slaengine.contract.loader import contract_fingerprint, load_contract, parse_contract
+The loader (and with it PyYAML) is imported when first asked for: a contract read back from the
+cache of validated contracts (contract/cache.py) is rebuilt from the models alone.
+"""
+
+from typing import TYPE_CHECKING, Any
+
+from slaengine.contract.fingerprint import contract_fingerprint
 from slaengine.contract.models import (
     BUILTIN_EVENT_TYPES,
     TICKETLESS_EVENT_TYPES,
@@ -11,6 +17,9 @@ from slaengine.contract.models import (
     Obligation,
     Text,
 )
+
+if TYPE_CHECKING:
+    from slaengine.contract.loader import load_contract, parse_contract
 
 __all__ = [
     "BUILTIN_EVENT_TYPES",
@@ -25,3 +34,11 @@ __all__ = [
     "load_contract",
     "parse_contract",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("load_contract", "parse_contract"):
+        from slaengine.contract import loader
+
+        return getattr(loader, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -8,9 +8,12 @@ saying what the term really does and how to write what was likely meant.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from slaengine.contract.loader import LocatedYaml
 from slaengine.contract.models import Contract
+
+if TYPE_CHECKING:
+    from slaengine.contract.loader import LocatedYaml
 
 
 def contract_advice(contract: Contract, path: Path) -> list[str]:
@@ -20,6 +23,9 @@ def contract_advice(contract: Contract, path: Path) -> list[str]:
     for i, commitment in enumerate(contract.commitments):
         if any(condition.type == "cancelled" for condition in commitment.cancel):
             if located is None:
+                # PyYAML is imported only here: a contract from the cache is read without it
+                from slaengine.contract.loader import LocatedYaml
+
                 located = LocatedYaml(path, path.read_text(encoding="utf-8"))
             line = located.line_of(("commitments", i, "cancel"))
             advice.append(

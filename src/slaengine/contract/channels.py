@@ -22,7 +22,7 @@ WebhookFormat = Literal["json", "wecom", "dingtalk", "slack"]
 class LogChannelSpec(BaseModel):
     """Alerts written to the ``slaengine.alerts`` logger."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     kind: Literal["log"] = "log"
     #: Language of the log lines; None follows the contact's language.
@@ -32,7 +32,7 @@ class LogChannelSpec(BaseModel):
 class EmailChannelSpec(BaseModel):
     """One mail per alert to ``to``, through the deployment's SMTP relay."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     kind: Literal["email"] = "email"
     to: list[str] = Field(min_length=1)
@@ -51,7 +51,7 @@ class EmailChannelSpec(BaseModel):
 class WebhookChannelSpec(BaseModel):
     """One HTTP POST per alert to ``url``, in the body shape ``format`` names."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     kind: Literal["webhook"] = "webhook"
     url: str

@@ -15,7 +15,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from slaengine.bundled import bundled_dir
+from slaengine.contract.files import rule_library_candidates, utf8_text
+from slaengine.contract.fingerprint import contract_fingerprint as contract_fingerprint
 from slaengine.contract.models import BUILTIN_EVENT_TYPES, Contract, RuleLibrary
 from slaengine.errors import ContractError
 
@@ -148,20 +149,23 @@ def _problems(located: LocatedYaml, error: ValidationError, prefix: LinePath = (
     return problems
 
 
-def load_rule_library(name: str, near: Path) -> tuple[RuleLibrary, Path]:
-    """Find a rule library by name (``after-sales``) or path, next to the contract first."""
-    candidates: list[Path] = []
-    if name.endswith((".yaml", ".yml")):
-        candidates.append((near / name).resolve())
-    else:
-        near = near.resolve()
-        for folder in (near / "rules", near.parent / "rules", bundled_dir("rules")):
-            candidate = folder / f"{name}.yaml"
-            if candidate not in candidates:
-                candidates.append(candidate)
+#: What a load read of each rule library: its name as the contract gives it, the file, the
+#: SHA-256 of its bytes (the cache of validated contracts keys its entries on them).
+LibrariesRead = list[tuple[str, Path, str]]
+
+
+def load_rule_library(
+    name: str, near: Path, read: LibrariesRead | None = None
+) -> tuple[RuleLibrary, Path]:
+    """Find a rule library by name (``after-sales``) or path, next to the contract first;
+    ``read`` (if given) is told which file was read, with its bytes' hash."""
+    candidates = rule_library_candidates(name, near)
     for candidate in candidates:
         if candidate.is_file():
-            located = LocatedYaml(candidate, candidate.read_text(encoding="utf-8"))
+            data = candidate.read_bytes()
+            if read is not None:
+                read.append((name, candidate, hashlib.sha256(data).hexdigest()))
+            located = LocatedYaml(candidate, utf8_text(data))
             try:
                 return RuleLibrary.model_validate(located.data), candidate
             except ValidationError as exc:
@@ -185,13 +189,15 @@ def load_contract(path: str | Path) -> Contract:
     return parse_contract(text, path)
 
 
-def parse_contract(text: str, path: Path) -> Contract:
+def parse_contract(text: str, path: Path, libraries: LibrariesRead | None = None) -> Contract:
+    """Validate a contract's text (read from ``path``); ``libraries`` (if given) is told which
+    rule library files were read."""
     located = LocatedYaml(path, text)
     data = located.data
     if not isinstance(data, dict):
         raise ContractError(str(path), [f"{path}:1: a contract is a mapping of fields"])
     problems: list[str] = []
-    data = _apply_shapes(data, located, problems)
+    data = _apply_shapes(data, located, problems, libraries)
     if problems:
         raise ContractError(str(path), problems)
     try:
@@ -346,7 +352,10 @@ _SHAPE_FIELDS = (
 
 
 def _apply_shapes(
-    data: dict[str, Any], located: LocatedYaml, problems: list[str]
+    data: dict[str, Any],
+    located: LocatedYaml,
+    problems: list[str],
+    read: LibrariesRead | None = None,
 ) -> dict[str, Any]:
     """Fill in commitments that ``use`` a shape from the contract's rule libraries."""
     libraries = data.get("rules") or []
@@ -359,7 +368,7 @@ def _apply_shapes(
     event_types: list[str] = []
     for i, name in enumerate(libraries):
         try:
-            library, _ = load_rule_library(str(name), located.path.parent)
+            library, _ = load_rule_library(str(name), located.path.parent, read)
         except FileNotFoundError as exc:
             problems.append(f"{located.path}:{located.line_of(('rules', i))}: rules.{i}: {exc}")
             continue
@@ -391,9 +400,3 @@ def _apply_shapes(
     if event_types:
         result["event_types"] = [*event_types, *(data.get("event_types") or [])]
     return result
-
-
-def contract_fingerprint(contract: Contract) -> str:
-    """A short hash of the contract's meaning (not its formatting): changes mean a new version."""
-    canonical = contract.model_dump_json(by_alias=True)
-    return hashlib.sha256(canonical.encode()).hexdigest()[:16]

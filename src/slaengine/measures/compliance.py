@@ -40,6 +40,8 @@ def clock_key(clock: Clock) -> ClockKey:
 
 @dataclass(frozen=True, slots=True)
 class Compliance:
+    """How often a commitment (or obligation) was met, breached or waived."""
+
     subject: str  # a commitment id (or several joined by "+"), or an obligation id
     kind: str  # "commitment" or "obligation"
     met: int

@@ -10,9 +10,13 @@ Like the rest of the core this reads no clock and does no I/O. It reads ``Findin
 ``slaengine.report`` prices findings with ``charge``, never the reverse.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from slaengine.penalties.charge import Charges, Totals, charge, measured_commitments
 from slaengine.penalties.lines import Line
-from slaengine.penalties.statement import Statement, Window, build_statement
+
+if TYPE_CHECKING:
+    from slaengine.penalties.statement import Statement, Window, build_statement
 
 __all__ = [
     "Charges",
@@ -24,3 +28,13 @@ __all__ = [
     "charge",
     "measured_commitments",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The statement (and the disputes it reads) is imported when first asked for: a replay
+    # prices its findings with ``charge`` and never builds one (issue 23, start-up).
+    if name in ("Statement", "Window", "build_statement"):
+        from slaengine.penalties import statement
+
+        return getattr(statement, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

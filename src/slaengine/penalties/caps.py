@@ -38,6 +38,8 @@ PER_CONTRACT_YEAR, CONTRACT_TOTAL = "per_contract_year", "contract_total"
 
 @dataclass(frozen=True, slots=True)
 class BreachCap:
+    """A clause's cap per breach, with its wording in both languages."""
+
     amount: Decimal
     en: str
     zh: str

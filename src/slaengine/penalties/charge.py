@@ -58,6 +58,8 @@ def _sum(lines: Iterable[Line]) -> Decimal:
 
 @dataclass(frozen=True, slots=True)
 class Totals:
+    """What the lines of a period come to, before and after the caps."""
+
     currency: str
     #: Penalties owed by the lines (waived lines left out), before the yearly and total caps.
     penalties_before_caps: Decimal
@@ -94,6 +96,8 @@ class Totals:
 
 @dataclass(frozen=True, slots=True)
 class Charges:
+    """The priced lines of a contract: penalties, compensation, adjustments, remedies."""
+
     contract: Contract
     penalties: list[Line]
     compensation: list[Line]

@@ -105,6 +105,8 @@ class Priced:
 # Not frozen: see Trigger.
 @dataclass(slots=True, unsafe_hash=True)
 class Line:
+    """One priced line of a statement: a penalty, compensation, remedy or cap adjustment."""
+
     id: str
     section: str  # PENALTY, COMPENSATION, REMEDY or ADJUSTMENT
     clause: str | None

@@ -74,6 +74,8 @@ class Window:
 
 @dataclass(frozen=True, slots=True)
 class Statement:
+    """The statement of a contract for a window: its charges, compliance and tickets."""
+
     contract: Contract
     as_of: datetime
     window: Window

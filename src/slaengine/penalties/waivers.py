@@ -25,6 +25,8 @@ from slaengine.penalties.lines import CLOCK, EVENT, OBLIGATION, PERIOD, Trigger
 
 @dataclass(frozen=True, slots=True)
 class Waiver:
+    """A breach waived by a ``breach_waived`` event."""
+
     event: str
     at: datetime
     reason: str | None

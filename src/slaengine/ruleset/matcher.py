@@ -19,7 +19,7 @@ import weakref
 from collections.abc import Iterable
 from typing import Any
 
-from slaengine.contract.loader import contract_fingerprint
+from slaengine.contract.fingerprint import contract_fingerprint
 from slaengine.contract.models import Contract
 from slaengine.ruleset.compiler import (
     ROLES,
