@@ -66,7 +66,9 @@ def downtime(measure: Measure, source: MeasureInput) -> dict[str, list[tuple[Int
     for since, who, opened_by in open_since.values():
         found.setdefault(who, []).append(((since, source.as_of), opened_by))
     for spans in found.values():
-        spans.sort(key=lambda item: item[0][0])
+        # by start, then end and ticket: spans that start together keep one order whatever
+        # order their tickets' events arrived in
+        spans.sort(key=lambda item: (item[0][0], item[0][1], item[1] or ""))
     source.cache[measure.id] = found
     return found
 
