@@ -34,7 +34,7 @@ SKIP = re.compile(r"<!-- docs-test: skip \((.+?)\) -->")
 SKIPPED = {
     "audit.md": 2,
     "backtest.md": 3,
-    "benchmarks.md": 18,
+    "benchmarks.md": 19,
     "console.md": 2,
     "disputes.md": 1,
     "import.md": 1,
