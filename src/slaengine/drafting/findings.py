@@ -508,16 +508,17 @@ class Findings:
         )
         self.warranty_sources.append(sentence)
         for kind, term, scoped in found.scoped:
-            if continued and kind == "subject" and not parts_first:
+            if (
+                continued
+                and kind == "subject"
+                and (not parts_first or _LISTED.search(_before_term(sentence.plain)))
+            ):
                 # "Terminals are warranted for 3 years; receipt printers and scanners for 1
                 # year": a thing of its own after the line's first term, which named no part,
                 # is a part, whose class (key part or other) the whole unit's term decides
                 # (after a part — "X-ray tubes … 2 years; the rest of the system …" — it is
-                # the unit, as before)
-                kind, scoped = "component", True
-            elif continued and kind == "subject" and _LISTED.search(_before_term(sentence.plain)):
-                # "…; print heads, build platforms and resin tanks for 6 months": a list of
-                # things is parts, never the whole machine
+                # the unit, as before); a list of things ("…; print heads, build platforms and
+                # resin tanks for 6 months") is parts, never the whole machine
                 kind, scoped = "component", True
             self.warranty_statements.append((kind, term, scoped, sentence))
         if found.rewarranty is not None:
@@ -1213,8 +1214,7 @@ def settle_warranty(findings: Findings) -> None:
     # a part the supplier fits in the service is a part, beside the unit's term or alone (a
     # maintenance contract that warrants only the parts it replaces: no unit term at all)
     findings.warranty_statements = [
-        ("part" if s[0] == "replaced" else s[0], s[1], True if s[0] == "replaced" else s[2], s[3])
-        for s in said
+        ("part", s[1], True, s[3]) if s[0] == "replaced" else s for s in said
     ]
     statements = findings.warranty_statements
     if statements and all(s[0] in ("component", "key_part", "part") for s in statements):

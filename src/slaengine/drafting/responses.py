@@ -412,6 +412,8 @@ def find_commitments(
             and not any(start <= s.start < end for s in spans)
         ):
             found.append(OpenZone(zone_in(piece) or "", unnumbered(piece).strip()))
+    # "Severity 3 (questions, minor faults, …)": the text with levels' descriptions blanked
+    described = _described(plain)
     for span in spans:
         index = next(
             i for i, (s, e) in enumerate(bounds) if s <= span.start < e or i == len(bounds) - 1
@@ -528,15 +530,7 @@ def find_commitments(
         ):
             # "service shall be restored, by temporary splice if necessary, within 8 hours": the
             # act named since the last target, before a phrase put between it and its limit
-            since = max((s.end for s in spans if s.end <= phrase[0]), default=0)
-            for earlier in range(index - 1, -1, -1):
-                a, b = bounds[earlier]
-                if b <= since or any(a <= s.start < b for s in spans):
-                    break
-                named = shape_near(plain, b, (a, b))
-                if named is not None:
-                    shape = named
-                    break
+            shape = _act_before(plain, spans, bounds, index)
         if shape is None and last is not None and zone_in(plain[phrase[0] : phrase[1]]):
             shape = last
         if shape is None and last is not None and _SERIES.match(plain, phrase[0]):
@@ -546,9 +540,7 @@ def find_commitments(
         if shape is None and index > 0 and _CEILING.match(plain, phrase[0]):
             # "一般故障当日修复，最迟不超过24小时", "repaired the same day, at the latest within
             # 24 hours": the ceiling of the act just named, which had no figure of its own
-            before = bounds[index - 1]
-            if not any(before[0] <= s.start < before[1] for s in spans):
-                shape = shape_near(plain, before[1], before)
+            shape = _act_before(plain, spans, bounds, index, reach=1)
         if (
             shape is not None
             and shape.shape == "fix-after-arrival"
@@ -576,7 +568,6 @@ def find_commitments(
         # "Severity 3 (questions, minor faults, …): response within …": a level named outside
         # brackets before one named in a bracketed description, whichever phrase holds it
         # (the description is read only when nothing outside it names a level)
-        described = _described(plain)
         for text_of in (described, plain) if described != plain else (plain,):
             for earlier in range(index, -1, -1):
                 severity = severity_in(text_of[bounds[earlier][0] : bounds[earlier][1]])
@@ -617,6 +608,28 @@ def find_commitments(
             )
         )
     return found
+
+
+def _act_before(
+    plain: str,
+    spans: list[Span],
+    bounds: list[tuple[int, int]],
+    index: int,
+    reach: int | None = None,
+) -> ShapeWords | None:
+    """The act named in the phrases before phrase ``index`` (at most ``reach`` of them) since
+    the last target: a limit phrase that only leads in to its figure (", within 8 hours", ",
+    最迟不超过24小时") belongs to it."""
+    since = max((s.end for s in spans if s.end <= bounds[index][0]), default=0)
+    stop = -1 if reach is None else max(index - 1 - reach, -1)
+    for earlier in range(index - 1, stop, -1):
+        a, b = bounds[earlier]
+        if b <= since or any(a <= s.start < b for s in spans):
+            break
+        named = shape_near(plain, b, (a, b))
+        if named is not None:
+            return named
+    return None
 
 
 def _described(plain: str) -> str:

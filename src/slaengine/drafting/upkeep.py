@@ -108,14 +108,15 @@ def find_warranty(sentence: Sentence) -> FoundWarranty | None:
     elif REMAINING_TERM.search(plain):
         found.rewarranty = "remaining"
     named_subjects: list[int] = []  # unscoped terms with a subject of their own
-    before = ""  # the phrase before: the subject of "更换之零件，保固6个月"
     for start, end in phrases(plain):
+        # the text before the phrase: the subject of "更换之零件，保固6个月"
         text, before = plain[start:end], plain[max(0, start - 40) : start]
+        unstarted = _FROM_FINAL.sub(" ", text)  # "… from final acceptance" is the term's start
         if (
             _BEFORE_END.search(text)
             or "每" in text
-            or INSPECTION.search(_FROM_FINAL.sub(" ", text))
-            or FINAL_INSPECTION.search(_FROM_FINAL.sub(" ", text))
+            or INSPECTION.search(unstarted)
+            or FINAL_INSPECTION.search(unstarted)
         ):
             continue  # "质保期满前一个月", "每半年巡检": a time before the end, a frequency
         if re.search(r"更换|replac", text, re.I) and (FRESH_TERM.search(text) or "剩余" in text):
@@ -365,7 +366,7 @@ def duty_column(cell: str) -> str | None:
     "label" when it only says how often ("Frequency") and the row's label names the work,
     else None."""
     text = cell.strip()
-    if not text or len(text) > 40 or any(_frequency(text)[:2]):
+    if not text or len(text) > 40 or has_frequency(text):
         return None
     if _HOW_OFTEN.search(text):
         return "label"
@@ -403,7 +404,7 @@ def find_steps(sentence: Sentence) -> list[FoundStep]:
         phrase = plain[start:end]
         paperwork = _PAPERWORK.search(phrase) is not None
         plain_phrase = paperwork or not _duty_phrase(phrase)
-        if plain_phrase and not paperwork and not any(_frequency(phrase)[:2]):
+        if plain_phrase and not paperwork and not has_frequency(phrase):
             # "Insulation testing of each cable": work named, its frequency yet to come
             pending = pending or (
                 _DUTY_CLASS.search(phrase) is not None and _NOT_DUTY.search(phrase) is None
@@ -412,7 +413,7 @@ def find_steps(sentence: Sentence) -> list[FoundStep]:
             pending
             and plain_phrase
             and not (paperwork or _NOT_DUTY.search(phrase))
-            and any(_frequency(phrase)[:2])
+            and has_frequency(phrase)
         ):
             # "Electrical testing of each column and feeder pillar shall be carried out every
             # five years": the frequency of the duty named in an earlier phrase, cut at "and"
@@ -422,7 +423,7 @@ def find_steps(sentence: Sentence) -> list[FoundStep]:
             and not _duty_phrase(phrase)
             and not (_PAPERWORK.search(phrase) or _NOT_DUTY.search(phrase))
             and _LATER.search(phrase)
-            and any(_frequency(phrase)[:2])
+            and has_frequency(phrase)
         ):
             # "calibrated weekly during the first three months and monthly thereafter",
             # "前三个月每周校准一次，此后每月一次": the later step of the same duty
@@ -437,8 +438,9 @@ def find_steps(sentence: Sentence) -> list[FoundStep]:
             continue
         pending = False
         every, per, count = _frequency(phrase)
-        if _seasons(context + phrase) > 1:  # "每年寒假、暑假各…一次": the seasons cut at 、
-            every, per, count = None, "1y", _seasons(context + phrase)
+        seasons = _seasons(context + phrase)
+        if seasons > 1:  # "每年寒假、暑假各…一次": the seasons cut at 、
+            every, per, count = None, "1y", seasons
         times = re.search(r"(\d+)\s*次", phrase)
         if every is None and per is None and times and int(times.group(1)) > 1:
             # "每年免费校准一次、预防性维护两次": N times in the period of an earlier phrase
