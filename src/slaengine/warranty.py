@@ -403,8 +403,6 @@ class WarrantyBook:
             return asset
         term, label = self._term(info.kind)
         assert term is not None and term.duration is not None  # it had cover: it has a term
-        baseline = self._baseline(event, info)
-        fresh_usage = baseline + term.usage_limit if term.usage_limit is not None else None
         policy = warranty.rewarranty
         kept = _Entry(
             effective=day,
@@ -415,20 +413,20 @@ class WarrantyBook:
             basis=f"{before.basis}; remaining cover kept by {what}",
         )
         if policy == "fresh_term":
-            end = term.duration.add_to(day)
-            entry = _Entry(day, day, end, end, fresh_usage, f"fresh {label} from {what}")
+            entry = self._fresh(event, info, term, label, day, what)
         elif policy == "remaining":
             entry = kept
         else:  # max(remaining, N)
             least = Duration.parse(policy[len("max(remaining,") : -1])
             end = least.add_to(day)
             if end > before.term_end:
+                fresh = self._fresh(event, info, term, label, day, what)
                 entry = _Entry(
                     day,
                     day,
                     end,
                     end,
-                    fresh_usage,
+                    fresh.usage_end,
                     f"{info.kind} {least} from {what} (max(remaining, {least}): "
                     f"longer than the {before.term_end} it had left)",
                 )
@@ -451,11 +449,19 @@ class WarrantyBook:
                 _Entry(day, day, day, day, None, f"{label}; replaced by {what}", warranted=False),
             )
             return asset
+        self._push(asset, self._fresh(event, info, term, label, day, what))
+        return asset
+
+    def _fresh(
+        self, event: Event, info: AssetInfo, term: Term, label: str, day: date, what: str
+    ) -> _Entry:
+        """The class's full term from the replacement day (its usage limit from the reading
+        at the replacement)."""
+        assert term.duration is not None
         baseline = self._baseline(event, info)
         usage = baseline + term.usage_limit if term.usage_limit is not None else None
         end = term.duration.add_to(day)
-        self._push(asset, _Entry(day, day, end, end, usage, f"fresh {label} from {what}"))
-        return asset
+        return _Entry(day, day, end, end, usage, f"fresh {label} from {what}")
 
     def _new_asset(self, event: Event, asset: str) -> AssetInfo | None:
         unit, kind = event.attrs.get("unit"), event.attrs.get("class")
