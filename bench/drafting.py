@@ -16,6 +16,10 @@ plain form as the answer key:
 * ``measure <kind> <target> <period>``; ``contact <phone or e-mail>``;
 * ``severities <the declared levels>``.
 
+A drafted term that says what a key term says in another unit (``72h`` for ``3d`` in a calendar
+that counts every hour, ``12mo`` for ``1y``) is the key's term: ``same_meaning``. Working time is
+not converted (``1d office``, a working day, is not ``8h office``).
+
 Recall is the share of the key's terms the draft has, precision the share of the draft's terms
 the key has; both are given for the texts the drafter was tuned on and for the held-out texts
 (``heldout`` in keys.json: written last, never tuned on). ``silent`` counts the sentences and
@@ -237,6 +241,32 @@ def silent(tender: Path, draft: Draft, drafted: set[str] | None = None) -> list[
     return lost
 
 
+#: A duration of a term: a figure and its unit (m minutes, h hours, d days, mo months, y years).
+_DURATION = re.compile(r"(?<![\w.])(\d+)(mo|y|m|h|d)(?!\w)")
+_MINUTES = {"m": 1, "h": 60, "d": 1440}
+
+
+def same_meaning(term: str) -> str:
+    """A term with its durations in one unit: minutes for a calendar that counts every hour,
+    months for months and years; a commitment counted in working time keeps its own unit."""
+    office = term.startswith("commit ") and term.endswith(" office")
+
+    def one_unit(m: re.Match[str]) -> str:
+        figure, unit = int(m.group(1)), m.group(2)
+        if unit in ("mo", "y"):
+            return f"{figure * 12 if unit == 'y' else figure}mo"
+        return m.group(0) if office else f"{figure * _MINUTES[unit]}min"
+
+    return _DURATION.sub(one_unit, term)
+
+
+def as_keyed(drafted: set[str], expected: set[str]) -> set[str]:
+    """The drafted terms, each spelled as the key's term of the same meaning where the key has one
+    the draft does not already spell as the key does (two terms of one meaning stay two)."""
+    unmatched = {same_meaning(t): t for t in expected - drafted}
+    return {t if t in expected else unmatched.pop(same_meaning(t), t) for t in sorted(drafted)}
+
+
 def score_text(name: str, entry: dict[str, Any], work: Path) -> Scored:
     tender = build(TEXTS / name, work)
     expected = set(entry["terms"])
@@ -257,8 +287,9 @@ def score_text(name: str, entry: dict[str, Any], work: Path) -> Scored:
         return result
     data = yaml.safe_load(text)
     reviews = [r.to_json() for r in draft.reviews]
-    result.drafted = terms(data, reviews)
-    result.silent = silent(tender, draft, result.drafted)
+    drafted = terms(data, reviews)
+    result.silent = silent(tender, draft, drafted)
+    result.drafted = as_keyed(drafted, expected)
     return result
 
 

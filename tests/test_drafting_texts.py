@@ -96,6 +96,31 @@ def test_the_texts_cover_every_language_and_format() -> None:
         assert (BENCH.TEXTS / name).is_file(), name
 
 
+def test_the_scorer_takes_a_term_in_another_unit_as_the_keys_term() -> None:
+    key = {
+        "commit be-on-site sev=* zone=* 3d always",
+        "commit fix-after-arrival sev=* zone=* 1d office",
+        "warranty unit 1y",
+        "inspection every=1y",
+        "inspection every=12mo",
+    }
+    draft = {
+        "commit be-on-site sev=* zone=* 72h always",  # the same 72 hours
+        "commit fix-after-arrival sev=* zone=* 8h office",  # working time: not a working day
+        "warranty unit 12mo",
+        "inspection every=1y",
+        "inspection every=12mo",  # two duties of one frequency stay two
+    }
+    assert BENCH.as_keyed(draft, key) == {
+        "commit be-on-site sev=* zone=* 3d always",
+        "commit fix-after-arrival sev=* zone=* 8h office",
+        "warranty unit 1y",
+        "inspection every=1y",
+        "inspection every=12mo",
+    }
+    assert BENCH.as_keyed({"warranty unit 2y"}, {"warranty unit 12mo"}) == {"warranty unit 2y"}
+
+
 def test_the_scorer_prints_recall_and_precision_as_json() -> None:
     result = subprocess.run(
         [sys.executable, "bench/run.py", "--sections", "drafting"],
