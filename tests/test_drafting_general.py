@@ -1328,3 +1328,20 @@ def test_a_duty_until_the_warranty_ends_with_only_replaced_parts_warranted_valid
     assert contract.warranty is not None and "unit" not in contract.warranty.terms
     assert all("warranty_end" not in str(o.model_dump()) for o in contract.obligations)
     assert any("only the parts replaced" in r.message for r in draft.reviews)
+
+
+def test_a_kind_of_the_tenders_own_is_listed_once_at_its_first_target(tmp_path: Path) -> None:
+    text = (
+        "困人故障：15分钟内响应，30分钟内到达现场。\n"
+        "停梯故障：2小时内到达现场，8小时内修复。\n"
+        "一般故障：4小时内到达现场，24小时内修复。\n"
+    )
+    contract, draft = drafted(tmp_path, text)
+    assert ("be-on-site", "困人", "30m", "always") in targets(contract)
+    kinds = [r for r in draft.reviews if "kind of fault of the tender's own" in r.message]
+    levels = sorted((r.line, r.message.split("as the level '")[1].split("'")[0]) for r in kinds)
+    assert levels == [(1, "困人"), (2, "停梯")]
+    assert "'困人故障' is read as a kind" in kinds[0].message
+    assert all(r.kind == "assumption" and r.item for r in kinds)
+    # a level of the vocabulary (一般 = general) is no reading of the tender's own
+    assert not any("'一般" in r.message or "general" in r.message for r in kinds)

@@ -80,6 +80,7 @@ class Assembly:
                 self.reviews.append(
                     Review(NO_PENALTY, note, term.sources[0].line, term.sources[0].text, term.id)
                 )
+        self._kinds_for_review(commitments)
         if not commitments:
             self.reviews.append(
                 Review(
@@ -119,6 +120,28 @@ class Assembly:
             if key in facts and given.get(key) is None
         }
         return Draft(tender, facts, sections, self.reviews, section_notes, fact_sources)
+
+    def _kinds_for_review(self, commitments: list[Term]) -> None:
+        """A kind of fault of the tender's own ("困人", "Store down") drafted as a level is a
+        reading, not a word of the vocabulary: each is listed once, at the first sentence that
+        gives it a target, so that a kind read from the wrong words is never drafted in silence."""
+        named = {key for key, _, _, _ in SEVERITIES}
+        for key, name in self.categories.items():
+            if key in named or key not in self.severities_seen:
+                continue
+            term = next(
+                (t for t in commitments if (t.data.get("applies_to") or {}).get("severity") == key),
+                None,
+            )
+            if term is None:
+                continue
+            note = (
+                f"'{name}' is read as a kind of fault of the tender's own and drafted as the level "
+                f"'{key}' with its own targets: check the name and that these targets are its own"
+            )
+            term.notes.append(note)
+            source = term.sources[0]
+            self.reviews.append(Review(ASSUMPTION, note, source.line, source.text, term.id))
 
     def _facts(self, notes: dict[str, list[str]]) -> dict[str, Any]:
         options = self.options
