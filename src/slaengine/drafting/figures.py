@@ -49,10 +49,14 @@ _WITHIN_BEFORE = re.compile(
     r"|不超过|不得超过|不超|不大于|不多于|最迟|最长|≤|<=|<)\s*(?:the\s+)?$",
     re.I,
 )
-#: A figure right after a label ("响应时间: 2小时", "Priority 1: 30 minutes", "响应时间为2小时"),
-#: or alone in a table cell: a target when the label or column names an action.
+#: A figure right after a label ("响应时间: 2小时", "Priority 1: 30 minutes", "响应时间为2小时",
+#: "处理时限2小时", "响应：接报后15分钟"), or alone in a table cell: a target when the label or
+#: column names an action.
 _LABELLED = re.compile(
-    r"(?:[:：]|时间为|时限为|时间是|为|\||\b(?:time|target|limit) (?:is|shall be|will be))\s*$",
+    r"(?:[:：]|时间为|时限为|时间是|为|\||时间|时限|时效"
+    r"|\b(?:time|target|limit) (?:is|shall be|will be)"
+    # "故障响应：接报后15分钟", "提交报告时间：故障排除后3个工作日": the clock's start between
+    r"|[:：]\s*[^\d，,:：;；。|]{1,8}?(?:后|後)的?)\s*$",
     re.I,
 )
 #: "2-4小时": a range; the figure read is its upper end.

@@ -482,7 +482,16 @@ class Findings:
             )
             return True
         self.clauses.append((found, sentence))
-        if not _NEGATED.search(found.condition):
+        negated = _NEGATED.search(found.condition)
+        if found.inspection:
+            # "每月巡检一次，漏检一次扣罚2000元", "每月巡检一次，未按时巡检的，每次扣…": the
+            # duty is stated here too, before the failure the penalty is for
+            head = found.condition[: negated.start()] if negated else found.condition
+            stated = Sentence(sentence.line, sentence.text, head, sentence.table_row)
+            if find_steps(stated):
+                self._steps(stated)
+                return True
+        if not negated:
             # "30分钟内到达现场，否则每超时10分钟扣200元": the commitment is stated here too
             condition = Sentence(sentence.line, sentence.text, found.condition, sentence.table_row)
             self._commitments(condition, quiet=True)

@@ -211,8 +211,9 @@ def shape_near(plain: str, position: int, phrase: tuple[int, int]) -> ShapeWords
                 ):
                     continue  # "be on site to perform repairs within 4 hours": the arrival
                 tail = plain[match.end() : min(position, match.end() + 8)]
-                if re.match(r"[^,，]{0,4}后", tail) and match.end() < position:
-                    continue  # "到达现场后30分钟内修复": the arrival starts the clock
+                if re.match(r"[^,，:：]{0,4}后", tail) and match.end() < position:
+                    continue  # "到达现场后30分钟内修复": the arrival starts the clock (not a
+                    # label's act before its colon: "故障响应：接报后15分钟")
                 before.append((position - match.end(), rank, words))
     english = not _CJK.search(plain, start, end)
     first, second = (before, after) if english else (after, before)
@@ -243,7 +244,7 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "be-on-site",
         re.compile(
-            r"现场|到[达场现院厂站点校馆店所楼库厅]|抵|赴|莅|临场|进场|上门|驻场|出勤|出动"
+            r"现场|到[达场现院厂站点校馆店所楼库厅]|抵|赴|莅|临场|进场|上门|驻场|出勤|出动|迟到|晚到"
             r"|on[- ]?site|at (?:the )?(?:site|premises|location|store|school|hospital|plant"
             r"|building|facility|property|station|depot)"
             r"|\bvisit|\bpresent\b|\bin attendance|\battend|\bcall[- ]?out"
@@ -462,8 +463,26 @@ def find_commitments(
                 for words in [*(w.words for w in SHAPES), *(c for _s, c in _CUES)]
                 for match in words.finditer(lead)
             )
-        if not (span.within or span.labelled or direct or column is not None):
+        # "故障处理时限：一级故障2小时，二级故障8小时": a label naming the act (by a word of
+        # the vocabulary or by its class), then a level and its figure in each phrase
+        series_label = (
+            None
+            if span.within or span.labelled or direct or column is not None
+            else _label_of_levels(plain, span, phrase)
+        )
+        if (
+            series_label is None
+            and action is not None
+            and not (span.within or span.labelled or direct or column is not None)
+            and _level_and_figure(plain, span, phrase)
+        ):
+            # "修复时限" ⏎ "紧急故障 2小时" ⏎ "一般故障 8小时": a level and its figure under a
+            # heading that names the act
+            series_label = (action, None)
+        if not (span.within or span.labelled or direct or column is not None or series_label):
             continue  # "每超时10分钟", "3年": a length of time, not a limit
+        if _LATENESS.search(plain, phrase[0], span.start):
+            continue  # "到场超时1小时以内扣500元": a band of lateness, not a limit
         if _PROJECT_START.search(plain, phrase[0], span.start) or _PROJECT_START_AFTER.match(
             plain, span.end
         ):
@@ -486,8 +505,11 @@ def find_commitments(
             and column is None
             and action is None
             and not series_level
+            and not _TIME_LABEL.search(plain, phrase[0], span.start)
         ):
             continue  # a figure after a label that names no action ("质保期: 3年")
+        if series_label is not None:
+            own = None  # the label's act, not a word of the level's name ("停梯故障")
         shape = column if column is not None and (own is None or not span.within) else own
         english = not _CJK.search(plain, phrase[0], phrase[1])
         other_act = (
@@ -522,6 +544,9 @@ def find_commitments(
             shape = shape_near(plain, span.end, (0, len(plain)))
         if shape is None and span.labelled:
             shape = action  # "Target response times" … "Priority 1: 30 minutes"
+        label_cue = None
+        if shape is None and series_label is not None:
+            shape, label_cue = series_label
         if (
             shape is None
             and index > 0
@@ -550,7 +575,7 @@ def find_commitments(
             # bracketed description ("Category A (lifting jacks, depot protection): restore …")
             shape = SHAPES[0]
         text = unnumbered(plain[phrase[0] : phrase[1]]).strip()
-        inferred = None
+        inferred = label_cue
         if (
             shape is None
             and (span.within or span.labelled or direct)
@@ -608,6 +633,47 @@ def find_commitments(
             )
         )
     return found
+
+
+#: "超时1小时以内", "逾期3天以上": how late, not a limit.
+_LATENESS = re.compile(r"(?:超时|超过时限|逾时|逾期|迟到|延误|延迟|超出时限)\s*$")
+#: A label that names a length of time: "处理时限为4小时", "處理時間：2小時" (the act before it
+#: may be told by its word's class).
+_TIME_LABEL = re.compile(r"(?:时间|时限|时效)\s*(?:为|是|[:：])?\s*$")
+#: A label before a colon that names a length of time or an act: "故障处理时限：".
+_LABEL_COLON = re.compile(r"([^。；;:：]{2,24}?)\s*[:：]")
+
+
+def _level_and_figure(plain: str, span: Span, phrase: tuple[int, int]) -> bool:
+    """The phrase holds a level before the figure and nothing of note after it ("一级故障2小时",
+    "紧急故障 2小时")."""
+    lead = phrase[0]
+    return (
+        severity_in(plain[lead : span.start]) is not None
+        and _LEVEL_ONLY.fullmatch(plain, lead, span.start) is not None
+        and len(plain[span.end : phrase[1]].strip(" 。.;；")) <= 2
+    )
+
+
+def _label_of_levels(
+    plain: str, span: Span, phrase: tuple[int, int]
+) -> tuple[ShapeWords, str | None] | None:
+    """The act of a label whose colon is followed by levels and their figures ("故障处理时限：一级
+    故障2小时，二级故障8小时"): the figure's phrase holds only a level before it and nothing
+    after it; the act is the label's word, or its word's class (listed for review)."""
+    colons = [m for m in _LABEL_COLON.finditer(plain, 0, span.start) if m.end() <= span.start]
+    if not colons:
+        return None
+    label = colons[-1]
+    if not _level_and_figure(plain, span, (max(phrase[0], label.end()), phrase[1])):
+        return None
+    if not _TIME_LABEL.search(plain, label.start(1), label.end()):
+        return None
+    named = shape_near(plain, label.end(1), (label.start(1), label.end(1)))
+    if named is not None:
+        return named, None
+    guess = infer_action(plain, label.end(1), (label.start(1), label.end(1)))
+    return guess
 
 
 def _act_before(

@@ -112,6 +112,8 @@ _NEXT_DAY = re.compile(
     r"\b(?:(?:by|on|within|in) )?(?:the )?next (local )?(business|working) day\b", re.I
 )
 _HALF_HOUR = re.compile(r"\bhalf an hour\b", re.I)
+#: "次一工作天内到场", "下一个工作日内": the next business day, one working day (after t2s).
+_NEXT_DAY_ZH = re.compile(r"(?:次一?|(?<![以如])下一?)个?(工作[日天])")
 #: "三(3)年", "一(1)個工作天": a Chinese numeral with its digits in brackets.
 _CN_THEN_DIGITS = re.compile(r"[零一二两三四五六七八九十百]+\s*\((\d+(?:\.\d+)?)\)")
 #: "【≥5】年", "[ 3 ]个工作日": a figure filled into a form's brackets.
@@ -133,12 +135,17 @@ def _english(plain: str) -> str:
     return _SPELLED_UNIT.sub(lambda m: str(_ENGLISH[m.group(1).lower()]), plain)
 
 
+_CARE_OF_PERCENT = re.compile(r"(\d)\s*℅")
+
+
 def normalise(text: str) -> str:
     """The plain form of a sentence (see the module docstring)."""
-    plain = unicodedata.normalize("NFKC", text)
+    # "完好率95℅": the care-of sign typed for a per cent sign after a figure (NFKC makes it c/o)
+    plain = unicodedata.normalize("NFKC", _CARE_OF_PERCENT.sub(r"\1%", text))
     plain = _t2s().convert(plain)
     plain = _FORM_BRACKETS.sub(lambda m: m.group(1), plain)
     plain = _CN_THEN_DIGITS.sub(lambda m: m.group(1), plain)
+    plain = _NEXT_DAY_ZH.sub(lambda m: "1个" + m.group(1), plain)
     plain = _PAGE.sub(" ", plain)
     plain = _english(plain)
     plain = _PERCENT.sub(lambda m: _arabic(m.group(1)) + "%", plain)

@@ -79,6 +79,33 @@ _OWN_SUBJECT = re.compile(
 )
 
 
+#: A bracket that says what a term includes or leaves out, with no figure of its own.
+_ASIDE = re.compile(
+    r"[(（]\s*(?:含|包含|包括|不含|不包含|不包括|除|including|incl\b|excluding|excl\b|except)"
+    r"[^)）\d]*[)）]",
+    re.I,
+)
+
+
+_BRACKET = re.compile(r"[(（]([^()（）]*)[)）]")
+
+
+def _bracket_terms(plain: str, bounds: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The phrases, with a bracket that states a term of its own split off as a phrase of its
+    own ("整机质保2年（主要部件5年）": the key parts' term, not a second term of the unit)."""
+    split: list[tuple[int, int]] = []
+    for start, end in bounds:
+        for bracket in _BRACKET.finditer(plain, start, end):
+            if bracket.start() > start and any(
+                _term_length(s) and not s.within for s in durations(bracket.group(1))
+            ):
+                split += [(start, bracket.start()), (bracket.start(1), bracket.end(1))]
+                start = bracket.end()
+        if plain[start:end].strip():
+            split.append((start, end))
+    return split
+
+
 def _term_length(span: Span) -> bool:
     """A warranty's length: months or years, or days when a month or more ("90 days")."""
     return span.unit in ("y", "mo") or (span.unit == "d" and span.value >= 30)
@@ -108,9 +135,12 @@ def find_warranty(sentence: Sentence) -> FoundWarranty | None:
     elif REMAINING_TERM.search(plain):
         found.rewarranty = "remaining"
     named_subjects: list[int] = []  # unscoped terms with a subject of their own
-    for start, end in phrases(plain):
+    for start, end in _bracket_terms(plain, phrases(plain)):
         # the text before the phrase: the subject of "更换之零件，保固6个月"
         text, before = plain[start:end], plain[max(0, start - 40) : start]
+        # "整机质保期为三年（含主要部件）", "整机质保3年（不含易损件）": what the term covers or
+        # leaves out, said in a bracket after it, is no scope of its own
+        text = _ASIDE.sub(" ", text)
         unstarted = _FROM_FINAL.sub(" ", text)  # "… from final acceptance" is the term's start
         if (
             _BEFORE_END.search(text)
@@ -211,6 +241,11 @@ _FREQUENCIES: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         "14d",
     ),
+    # "隔月巡检一次", "每隔一个月", every other month: as 每隔一周 is every two weeks
+    (
+        re.compile(r"(?<!\d)隔月|每隔\s*(?:一|1)\s*个?月|every (?:other|second) month", re.I),
+        "2mo",
+    ),
     # "半月保养", "每半个月": the fortnightly service of lifts, every 15 days
     (
         re.compile(
@@ -246,7 +281,9 @@ _FREQUENCIES: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
 )
 _EVERY_N = re.compile(
-    r"每\s*(\d+)\s*个月|every (\d+|two|three|four|six|twelve) months|每(两|二|三|四|六)个月", re.I
+    r"每(?:隔)?\s*(\d+)\s*个月|every (\d+|two|three|four|six|twelve) months"
+    r"|每(?:隔)?(两|二|三|四|六)个月",
+    re.I,
 )
 _SPELLED = {"two": "2", "three": "3", "four": "4", "six": "6", "twelve": "12"}
 _SPELLED.update({"两": "2", "二": "2", "三": "3", "四": "4", "六": "6"})

@@ -324,7 +324,7 @@ TOTAL_CAP = _words(r"累计|合计|总额|总计|in total|aggregate|total")
 CONTRACT_TOTAL = _words(r"合同期内|整个合同期|合同有效期内|over the (?:whole )?contract")
 SITE_RULES = _words(r"违反.{0,8}(?:管理规定|规章|制度)|site (?:rules|regulations)")
 INSPECTION = _words(
-    r"巡检|巡视|巡查|定期检查|定期维护|预防性维护|保养|检修|检测(?![器仪])|检验|测试|清洗|清洁|校准|inspect"
+    r"巡检|巡视|巡查|漏检|漏巡|定期检查|定期维护|预防性维护|保养|检修|检测(?![器仪])|检验|测试|清洗|清洁|校准|inspect"
     r"|(?:全面|安全|例行|年度|常规|综合|定期|远程|远端)检查|年检|应急演练|演练|预防性试验|试验"
     r"|service visits?|preventative|\bserviced\b|\binspected\b|\btested\b|load tests?"
     r"|健康检查|\baudits?\b|safety tests?|electrical tests?|overhaul"
@@ -413,7 +413,9 @@ ZONES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
         "市区",
         "City",
         _words(
-            r"市区|市内|城区|主城区|本市|省会城市|省会|市周边|同城|\bin[- ]city\b|\burban\b|\bcity\b"
+            # not "城区外" / "市区以外": outside the city is the suburbs' zone
+            r"(?:市区|市内|城区|主城区|本市|省会城市|省会|市周边|同城)(?!以外|之外|外)"
+            r"|\bin[- ]city\b|\burban\b|\bcity\b"
             r"|\bmetro(?:politan)?\b"
         ),
     ),
@@ -422,7 +424,8 @@ ZONES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
         "郊县",
         "Suburbs and counties",
         _words(
-            r"郊区|郊县|县区|区县|县级|县市区|县城|外县|各县|乡镇|\bsuburb|\bcount(?:y|ies)\b|\brural\b"
+            r"郊区|郊县|县区|区县|县级|县市区|县城|外县|各县|乡镇|跨县|(?:市区|城区|主城区)(?:以外|之外|外)"
+            r"|\bsuburb|\bcount(?:y|ies)\b|\brural\b"
         ),
     ),
     (
@@ -430,7 +433,7 @@ ZONES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
         "省内",
         "Within the province",
         _words(
-            r"省内|自治区内|自治區內|其他盟市|跨地区|跨市|外地|本省|地级市|地市|江浙沪地区|周边省份|周边省市|邻近省份|\bin[- ]province\b|\bregional\b|\bother cities\b"
+            r"省内|自治区内|自治區內|其他盟市|跨地区|跨市|外地|(?:本市|市内)(?:以外|之外|外)|本省|地级市|地市|江浙沪地区|周边省份|周边省市|邻近省份|\bin[- ]province\b|\bregional\b|\bother cities\b"
         ),
     ),
     (
