@@ -378,6 +378,20 @@ class Assembly:
                     self.reviews.append(
                         Review(ASSUMPTION, note, sentence.line, sentence.text, term.id)
                     )
+            if not linked and not found.site_rules and not found.inspection:
+                # "For each failure to respond to an emergency request, … $500 per instance":
+                # the act named is not one the level has, but the level has only one commitment
+                owners = self._only_commitment_of_level(found.condition)
+                if owners:
+                    linked = owners
+                    note = (
+                        "attached to the only commitment of the level its condition names; "
+                        "the act it names is not that commitment's: check it"
+                    )
+                    term.notes.append(note)
+                    self.reviews.append(
+                        Review(ASSUMPTION, note, sentence.line, sentence.text, term.id)
+                    )
             if not linked and not found.site_rules:
                 note = (
                     "not attached to any commitment or obligation: the draft could not tell what "
@@ -392,6 +406,25 @@ class Assembly:
         if self.extension is not None:
             terms.append(self.extension)
         return terms
+
+    def _only_commitment_of_level(self, condition: str) -> list[Term]:
+        """The one commitment of the only level a penalty's condition names by its key or its
+        name ("failure to respond to an emergency request"), else none."""
+        names = self._severities()
+        named = {
+            sev
+            for (_name, sev, _zone) in self.commitments
+            if sev is not None
+            and any(
+                re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", condition, re.I)
+                for word in (sev, self.categories.get(sev, ""), names.get(sev, {}).get("en", ""))
+                if word and len(word) > 2
+            )
+        }
+        if len(named) != 1:
+            return []
+        owners = [term for (_n, sev, _z), (term, _) in self.commitments.items() if sev in named]
+        return owners if len(owners) == 1 else []
 
     def _clause_term(
         self, terms: list[Term], base: str, data: dict[str, Any], sentence: Sentence

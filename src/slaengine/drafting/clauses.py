@@ -96,7 +96,12 @@ def find_cap(sentence: Sentence) -> FoundCap | None:
         scope = "per_contract_year"
     elif CONTRACT_TOTAL.search(plain) or (
         # "罚款总额以契约价金总额10%为上限": the total of the whole contract
-        re.search(r"(?:罚款|违约金|扣款|罚金)总额", plain)
+        re.search(
+            r"(?:罚款|违约金|扣款|罚金)总额|\b(?:total|aggregate) (?:amount of )?(?:all )?"
+            r"(?:liquidated damages|penalt(?:y|ies)|deductions)\b",
+            plain,
+            re.I,
+        )
         and not re.search(r"每月|每季|当月|per month|monthly", plain, re.I)
     ):
         scope = "contract_total"
@@ -291,9 +296,16 @@ def _lateness_unit(plain: str) -> str | None:
         bare = PER_BARE_UNIT.match(rest)
         if bare:
             word = bare.group(1).lower()
-            return {"小时": "1h", "hour": "1h", "天": "24h", "日": "24h", "day": "24h"}.get(
-                word, "1m"
-            )
+            return {
+                "小时": "1h",
+                "hour": "1h",
+                "天": "24h",
+                "日": "24h",
+                "day": "24h",
+                # "for each week or part thereof": a week of 7 days of 24 hours
+                "周": "168h",
+                "week": "168h",
+            }.get(word, "1m")
     return None
 
 

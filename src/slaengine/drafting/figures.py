@@ -34,7 +34,9 @@ _DURATION = re.compile(
 _MONEY = re.compile(
     r"(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<wan>万)?\s*(?:元|块|yuan|RMB|CNY)"
     r"|(?:RMB|CNY|¥|\$|USD|EUR|€|GBP|£|AUD|CAD|NZD|HKD|SGD|TWD|NTD|NT\$|A\$|C\$|HK\$|S\$|NZ\$"
-    r"|INR|Rs\.?|₹|JPY|KRW|CHF|MYR|THB|AED|ZAR|MOP)"
+    r"|INR|Rs\.?|₹|JPY|KRW|CHF|MYR|THB|AED|ZAR|MOP"
+    # the South African rand written R5,000 / R 12 500: a sum of thousands, not a label (R1)
+    r"|\bR(?=\s?\d{1,3}(?:[, ]\d{3})+(?!\d)|\s?\d{4,}))"
     r"\s*(?P<num2>\d[\d,]*(?:\.\d+)?)\s*(?P<wan2>万)?",
     re.IGNORECASE,
 )
@@ -46,6 +48,8 @@ _WITHIN_AFTER = re.compile(
 _WITHIN_BEFORE = re.compile(
     r"(?:within|in no more than|no later than|no more than|no longer than|not (?:to )?exceed"
     r"|must not exceed|shall not exceed|not more than|less than|at most|up to"
+    # "Call response time will be maximum 24 hours", "a maximum of 4 hours"
+    r"|(?:a |the )?max(?:imum|\.)?(?: of)?"
     r"|不超过|不得超过|不超|不大于|不多于|最迟|最长|≤|<=|<)\s*(?:the\s+)?$",
     re.I,
 )

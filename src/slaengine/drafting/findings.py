@@ -182,6 +182,9 @@ class Findings:
         #: the tender's own kinds of call or fault used as levels ("Entrapments:",
         #: "前端摄像机故障："), by key, with their names.
         self.categories: dict[str, str] = {}
+        #: the line and act of the last limit drafted for a zone: a zone's bare limit in the
+        #: next sentence goes on with its act
+        self._zoned: tuple[int, ShapeWords] | None = None
         #: kinds named by a sentence's label ("Entrapments: …"), declared once a commitment of
         #: that sentence (or a later one of its line) uses them: a label of a title or a party
         #: ("Maintenance of …:", "Proposer:") names no kind
@@ -791,7 +794,12 @@ class Findings:
                 level = named[0]
                 self._labelled.setdefault(named[0], named[1])
                 self._same_line = (sentence.line, level)
-        found = find_commitments(sentence, level=level, action=action, columns=columns)
+        zoned = (
+            self._zoned[1]
+            if self._zoned is not None and 0 <= sentence.line - self._zoned[0] <= 1
+            else None
+        )
+        found = find_commitments(sentence, level=level, action=action, columns=columns, zoned=zoned)
         carried: tuple[str, str] | None = None
         for item in found:
             if isinstance(item, Unclear):
@@ -842,6 +850,8 @@ class Findings:
             if item.severity in self._labelled:
                 self.categories.setdefault(item.severity, self._labelled[item.severity])
             self._commitment(item, sentence)
+            if item.zone is not None:
+                self._zoned = (sentence.line, item.shape)
             if item.inferred is not None and not quiet:
                 self._review(
                     ASSUMPTION,

@@ -24,7 +24,8 @@ from slaengine.drafting.vocabulary import EMAIL, MEASURE_PERIODS, MEASURES, PHON
 _CEILING = re.compile(
     r"不超过|不高于|(?<!不)(?<!不得)(?<!不应)(?<!不能)低于|(?<!不)小于|≤|<|at most|no more than"
     r"|(?<!not )(?<!not fall )(?<!not drop )(?<!never fall )(?<!not be )below"
-    r"|(?<!no )(?<!not )less than",
+    # "shall not be less than 95%", "should never be less than": a floor, said the other way
+    r"|(?<!no )(?<!not )(?<!not be )(?<!never be )(?<!not fall )less than",
     re.I,
 )
 

@@ -22,7 +22,7 @@ returned as not understood, never guessed.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from slaengine.drafting.figures import Span, durations, target_text
 from slaengine.drafting.text import Sentence, unnumbered
@@ -153,6 +153,20 @@ _CEILING = re.compile(
     r"|(?:and |but )?(?:in any case |in all cases )?(?:not|no) (?:more|later) than)",
     re.I,
 )
+#: "no more than ninety (90) days between visits", "两次保养间隔不超过": the spacing of a
+#: periodic duty's visits, no limit on a ticket.
+_BETWEEN_VISITS = re.compile(
+    r"\s*(?:\([^)]*\)\s*)?(?:(?:shall|will|may|must) )?(?:elapse )?between (?:any |each )?"
+    r"(?:two )?(?:consecutive |successive |scheduled )?(?:[\w-]+ )?"
+    r"(?:visits?|services?|servicings?|inspections?|maintenance|calls|checks?)\b",
+    re.I,
+)
+#: The noun of an act right after an English figure: "4 hr resolution", "2-hour on-site".
+_ACT_AFTER = re.compile(
+    r"\s*-?\s*(?:on-?site|onsite|response|resolution|restoration|repair|fix|arrival|attendance"
+    r"|call-?back|acknowledg(?:e?ment))\b",
+    re.I,
+)
 #: A phrase that is the condition of another term: "如…未能解决", "if not resolved within".
 _CONDITION = re.compile(
     r"(?<!例)(?:如|若|倘若|\bif\b|\bshould\b).*(?:未能|不能|未|无法|\bnot\b|\bcannot\b|\bfails?\b)"
@@ -189,6 +203,15 @@ _OTHER_ACT = re.compile(
 )
 
 
+#: "50 km from the depot", "within 100 miles of our service centre": the place a distance band
+#: is measured from, not an act.
+_DISTANCE_FROM = re.compile(
+    r"\d+\s*(?:km|kilomet(?:er|re)s?|miles?|mi)\s+(?:away\s+)?(?:from|of)\s+"
+    r"(?:(?:the|our|its|a|an|nearest|closest|supplier'?s?|contractor'?s?)\s+)*(?:[\w-]+\s+)?$",
+    re.I,
+)
+
+
 def shape_near(plain: str, position: int, phrase: tuple[int, int]) -> ShapeWords | None:
     """The shape whose words name the action of a target at ``position`` in the phrase.
 
@@ -201,6 +224,8 @@ def shape_near(plain: str, position: int, phrase: tuple[int, int]) -> ShapeWords
     before: list[tuple[int, int, ShapeWords]] = []
     for rank, words in enumerate(SHAPES):
         for match in words.words.finditer(plain, start, end):
+            if _DISTANCE_FROM.search(plain, max(start, match.start() - 60), match.start()):
+                continue  # "sites more than 50 km from the depot": where the band is measured
             if match.start() >= position:
                 if _ANCHOR.search(plain, start, match.start()):
                     continue  # "within 8 hours of arrival": when the time starts, not the act
@@ -390,10 +415,13 @@ def find_commitments(
     level: str | None = None,
     action: ShapeWords | None = None,
     columns: dict[int, ShapeWords] | None = None,
+    zoned: ShapeWords | None = None,
 ) -> list[FoundCommitment | Unclear | OpenZone]:
     """The targets a sentence states. ``level`` and ``action`` are what an earlier heading or
     label named ("第一级 加急" … "应急响应: 30分钟"; "Target response times" … "Priority 1:
-    30 minutes"); ``columns`` the actions of a table's columns by cell index."""
+    30 minutes"); ``columns`` the actions of a table's columns by cell index; ``zoned`` the
+    act of a zone's limit in the sentence just before ("Sites within 50 km: on site within 4
+    hours. Sites more than 50 km away: within 8 hours.")."""
     plain = sentence.plain
     spans = durations(plain)
     bounds = phrases(plain)
@@ -415,6 +443,7 @@ def find_commitments(
             found.append(OpenZone(zone_in(piece) or "", unnumbered(piece).strip()))
     # "Severity 3 (questions, minor faults, …)": the text with levels' descriptions blanked
     described = _described(plain)
+    spans = _series_spans(plain, spans)
     for span in spans:
         index = next(
             i for i, (s, e) in enumerate(bounds) if s <= span.start < e or i == len(bounds) - 1
@@ -449,6 +478,12 @@ def find_commitments(
             and SHAPE_BY_NAME["hand-in-report"].words.search(plain, span.end, span.end + 12)
         ):
             direct = True  # "故障处理完毕后24小时后提交书面报告": the report's limit
+        if not direct and _ACT_AFTER.match(plain, span.end) and not _CJK.search(plain, *phrase):
+            # "P1: 1 hr response, 4 hr resolution", "a 2-hour on-site response": the figure
+            # right before the act's noun is its limit; the act is that noun's
+            named = shape_near(plain, span.end, (span.end, phrase[1]))
+            if named is not None:
+                direct, own = True, named
         if not direct and sentence.table_row:
             # "| Attend 1 hour, complete 4 hours |", "| 到场1小时，修复4小时 |": in a table
             # cell, an act right before the figure is its limit, as "within" would say
@@ -483,6 +518,8 @@ def find_commitments(
             continue  # "每超时10分钟", "3年": a length of time, not a limit
         if _LATENESS.search(plain, phrase[0], span.start):
             continue  # "到场超时1小时以内扣500元": a band of lateness, not a limit
+        if _BETWEEN_VISITS.match(plain, span.end):
+            continue  # "no more than 90 days between visits": the spacing of a periodic duty
         if _PROJECT_START.search(plain, phrase[0], span.start) or _PROJECT_START_AFTER.match(
             plain, span.end
         ):
@@ -556,8 +593,8 @@ def find_commitments(
             # "service shall be restored, by temporary splice if necessary, within 8 hours": the
             # act named since the last target, before a phrase put between it and its limit
             shape = _act_before(plain, spans, bounds, index)
-        if shape is None and last is not None and zone_in(plain[phrase[0] : phrase[1]]):
-            shape = last
+        if shape is None and (last or zoned) is not None and zone_in(plain[phrase[0] : phrase[1]]):
+            shape = last or zoned  # "市区2小时内到达，郊县4小时内": the zones' series
         if shape is None and last is not None and _SERIES.match(plain, phrase[0]):
             shape = last  # "on site within 4 hours for …, and within 1 business day for …"
         if shape is None and series_level:
@@ -604,7 +641,10 @@ def find_commitments(
         if sentence.table_row and level is not None:
             severity = level  # the row's level, not a word of its definition cell ("一般缺陷")
         zone = None
-        for earlier in range(index, -1, -1):
+        bracket = _BRACKET_AFTER.match(plain, span.end)
+        if bracket is not None:
+            zone = zone_in(bracket.group(1))  # "4 hours (metropolitan) or 24 hours (regional)"
+        for earlier in range(index, -1, -1) if zone is None else ():
             zone = zone_in(plain[bounds[earlier][0] : bounds[earlier][1]])
             if zone or earlier < index:
                 break  # the zone of this phrase, or of the one just before ("市区: 2小时内")
@@ -674,6 +714,30 @@ def _label_of_levels(
         return named, None
     guess = infer_action(plain, label.end(1), (label.start(1), label.end(1)))
     return guess
+
+
+#: The words in brackets right after a figure: "4 hours (metropolitan)".
+_BRACKET_AFTER = re.compile(r"\s*[(（]([^()（）]{1,40})[)）]")
+#: What joins a figure to the limit before it: "within 4 hours (metro) or 24 hours (regional)".
+_OR_NEXT = re.compile(r"\s*(?:[(（][^()（）]{1,40}[)）])?\s*(?:or|and|/)\s*$", re.I)
+
+
+def _series_spans(plain: str, spans: list[Span]) -> list[Span]:
+    """A figure joined by "or"/"and" to a limit just before it ("within 4 hours (metropolitan)
+    or 24 hours (regional)") is a limit too, in the series of the first."""
+    kept: list[Span] = []
+    for span in spans:
+        before = kept[-1] if kept else None
+        if (
+            before is not None
+            and before.within
+            and not span.within
+            and _OR_NEXT.fullmatch(plain, before.end, span.start)
+            and _BRACKET_AFTER.match(plain, span.end)
+        ):
+            span = replace(span, within=True, labelled=False)
+        kept.append(span)
+    return kept
 
 
 def _act_before(

@@ -111,6 +111,9 @@ _SPELLED_UNIT = re.compile(
 _NEXT_DAY = re.compile(
     r"\b(?:(?:by|on|within|in) )?(?:the )?next (local )?(business|working) day\b", re.I
 )
+#: "| P3 | 4 hrs | NBD | 5 days |": the next business day abbreviated, alone in a table cell
+#: (not a label's part, as in the service option "9x5 NBD").
+_NBD_CELL = re.compile(r"(?<=\|)\s*(?:NBD|NWD)\s*(?=\||$)")
 _HALF_HOUR = re.compile(r"\bhalf an hour\b", re.I)
 #: "次一工作天内到场", "下一个工作日内": the next business day, one working day (after t2s).
 _NEXT_DAY_ZH = re.compile(r"(?:次一?|(?<![以如])下一?)个?(工作[日天])")
@@ -129,7 +132,11 @@ _PAGE = re.compile(
 def _english(plain: str) -> str:
     plain = _SPELLED_THEN_DIGITS.sub(lambda m: m.group(1), plain)
     plain = _NEXT_DAY.sub(lambda m: f"within 1 {m.group(1) or ''}{m.group(2)} day", plain)
+    plain = _NBD_CELL.sub(
+        lambda m: f" within 1 {'working' if 'W' in m.group(0) else 'business'} day ", plain
+    )
     plain = _HALF_HOUR.sub("30 minutes", plain)
+    plain = re.sub(r"\bper annum\b", "per year", plain, flags=re.I)  # "12 visits per annum"
     plain = re.sub(r"\btwice\b", "2 times", plain, flags=re.I)
     plain = re.sub(r"\bonce\b(?= (?:a|per|every) )", "1 time", plain, flags=re.I)
     return _SPELLED_UNIT.sub(lambda m: str(_ENGLISH[m.group(1).lower()]), plain)

@@ -259,6 +259,25 @@ _FREQUENCIES: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         "3mo",
     ),
+    # "six-monthly", "6 monthly", "biannually" (twice a year): before monthly and annual
+    (
+        re.compile(
+            r"\b(?:six|6)[- ]?monthly\b|\bhalf[- ]?yearly\b|\bbi-?annual(?:ly)?\b"
+            r"|\btwice[- ]yearly\b",
+            re.I,
+        ),
+        "6mo",
+    ),
+    (re.compile(r"\b(?:three|3)[- ]?monthly\b", re.I), "3mo"),
+    # "every other month", "every second month", "two-monthly": every 2 months
+    (
+        re.compile(r"\bevery (?:other|second) month\b|\b(?:two|2)[- ]?monthly\b", re.I),
+        "2mo",
+    ),
+    (re.compile(r"\bevery third month\b", re.I), "3mo"),
+    (re.compile(r"\b(?:twelve|12)[- ]?monthly\b", re.I), "1y"),
+    # "biennially", "every other year": every 2 years, before annual
+    (re.compile(r"\bbiennial(?:ly)?\b|\bevery (?:other|second) year\b", re.I), "2y"),
     (re.compile(r"每(?:个)?学期|each semester|every semester|every term", re.I), "6mo"),
     (re.compile(r"每半年|每6个月|semi-?annual|every (?:6|six) months|half-yearly", re.I), "6mo"),
     (
@@ -290,7 +309,12 @@ _SPELLED.update({"两": "2", "二": "2", "三": "3", "四": "4", "六": "6"})
 _SPELLED.update({"nine": "9", "九": "9", "十二": "12", "five": "5", "五": "5", "ten": "10"})
 _SPELLED.update({"十": "10"})
 _EVERY_DAYS = re.compile(r"每(?:隔)?\s*(\d+)\s*(?:天|日(?!前|内))|every (\d+) days", re.I)
-_EVERY_HOURS = re.compile(r"每(?:隔)?\s*(\d+)\s*个?小时|every (\d+) hours", re.I)
+#: "every 2 hours" of the clock; "every 500 hours of operation" counts the machine's running
+#: hours, no calendar period (the calendar one is the "or annually" beside it).
+_EVERY_HOURS = re.compile(
+    r"每(?:隔)?\s*(\d+)\s*个?小时|every (\d+) hours(?! of (?:operation|running|use|service|run))",
+    re.I,
+)
 _EVERY_WEEKS = re.compile(
     r"每(?:隔)?\s*(\d+|三|四)\s*(?:周|个?星期)|every (\d+|three|four) weeks", re.I
 )
@@ -349,6 +373,8 @@ _DUTY_CLASS = re.compile(
     # replacing what wears out (更换滤芯, 更换易损密封件): work on the equipment
     r"|更[换換][^，,。；;]{0,8}?(?:滤|密封|耗材|易损|损耗|灯管|电池|皮带)"
     r"|\breplace[sd]? (?:the )?filters?"
+    # "change the engine oil and filters": changing what wears out is work on the equipment
+    r"|\bchang(?:e|es|ed|ing) (?:the )?(?:[\w-]+ )?(?:oil|filters?|belts?|batter(?:y|ies)|lamps?)\b"
     r"|\b(?:filter|oil|belt|battery|lamp) (?:change|replacement)s?\b"
     # running the equipment by hand (每月手动启动水泵运转一次), measuring its performance, and
     # visiting it where it stands (visit the site once a month): work on the equipment too
@@ -431,7 +457,11 @@ _CONTRACT_NAME = re.compile(
 def find_steps(sentence: Sentence) -> list[FoundStep]:
     plain = _CONTRACT_NAME.sub(lambda m: " " * len(m.group(0)), sentence.plain)
     if FINAL_INSPECTION.search(plain) or not (
-        INSPECTION.search(plain) or any(_duty_phrase(plain[a:b]) for a, b in phrases(plain))
+        INSPECTION.search(plain)
+        or any(_duty_phrase(plain[a:b]) for a, b in phrases(plain))
+        # "change the engine oil and filters every 500 running hours or annually": the work and
+        # its frequency in phrases of their own, cut at "and"
+        or _duty_phrase(plain)
     ):
         return []
     steps: list[FoundStep] = []

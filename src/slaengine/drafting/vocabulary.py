@@ -314,12 +314,16 @@ CONTRACT_PRICE = _words(
 #: "per started unit of lateness": 每超时10分钟, 每逾期1天, per started hour, for every 10 minutes.
 PER_UNIT = _words(
     r"每(?:超时|超过|超出|超|逾期|逾|延迟|延误|迟到|迟|晚)?\s*(?=\d|半|小时|天|日)"
-    r"|per (?:started |additional |further )?(?=\d|hour|day|minute)"
+    r"|per (?:started |additional |further )?(?=\d|hour|day|minute|week)"
     r"|for (?:each|every) (?:started |full |further |additional |subsequent |part of an? )?"
     r"|(?<=\d元)\s*/\s*(?=小时|天|日|分钟)|(?<=\d)\s*/\s*(?=hour|hr\b|day)"
 )
-PER_BARE_UNIT = _words(r"^(小时|天|日|hour|day|minute)")
-YEAR_CAP = _words(r"合同年度|每年|每一年度|per contract year|each contract year|any contract year")
+PER_BARE_UNIT = _words(r"^(小时|天|日|周|hour|day|minute|week)")
+YEAR_CAP = _words(
+    r"合同年度|每年|每一年度|per contract year|each contract year|any contract year"
+    # "shall not exceed 10% of the annual contract value": the cap of each contract year
+    r"|annual contract (?:price|value|sum|amount)"
+)
 TOTAL_CAP = _words(r"累计|合计|总额|总计|in total|aggregate|total")
 CONTRACT_TOTAL = _words(r"合同期内|整个合同期|合同有效期内|over the (?:whole )?contract")
 SITE_RULES = _words(r"违反.{0,8}(?:管理规定|规章|制度)|site (?:rules|regulations)")
@@ -334,7 +338,12 @@ INSPECTION = _words(
 )
 FINAL_INSPECTION = _words(r"终验|最终验收|最终检验|final inspection|final acceptance")
 
-WARRANTY = _words(r"质保|保修|保固|保用|三包|warrant|guarantee|covered for \w+ (?:years?|months?)")
+WARRANTY = _words(
+    r"质保|保修|保固|保用|三包|warrant|guarantee|covered for \w+ (?:years?|months?)"
+    # the construction contracts' warranty (UK, AU, NZ, IN, ZA; FIDIC): the period in which
+    # the contractor makes good the defects that appear
+    r"|defects? liability period|defects? notification period|\bDLP\b"
+)
 KEY_PART = _words(
     r"关键部件|核心部件|主要部件|关键零部件|主要零部件|核心零部件|关键零件|主要零件|核心零件"
     r"|key (?:parts?|components?)"
@@ -555,6 +564,9 @@ ROLE = _words(
     r"项目经理|服务经理|售后(?:服务)?(?:经理|负责人|工程师)|技术负责人|总工程师|值班(?:工程师|人员|电话)|服务热线|"
     r"报修电话|联系人|投诉电话|监督电话|客服(?:热线|电话)|热线|专线|account manager|service manager|project manager"
     r"|support (?:line|desk|hotline)|hotline|help ?desk|duty engineer|escalation"
+    # the desk or centre that takes the calls, and the manager of the contract (UK, AU, NZ)
+    r"|service ?desk|(?:contact|call|customer (?:service|care)) cent(?:re|er)"
+    r"|(?:fault|breakdown) (?:reporting )?line|contract manager"
 )
 #: The warranty postponed by the time out of service (顺延, 双倍顺延): no clause kind has it.
 POSTPONE = _words(r"顺延|相应延长|双倍延长|extended by (?:the|twice the) (?:downtime|time)")
