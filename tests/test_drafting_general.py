@@ -1345,3 +1345,37 @@ def test_a_kind_of_the_tenders_own_is_listed_once_at_its_first_target(tmp_path: 
     assert all(r.kind == "assumption" and r.item for r in kinds)
     # a level of the vocabulary (一般 = general) is no reading of the tender's own
     assert not any("'一般" in r.message or "general" in r.message for r in kinds)
+
+
+def test_a_heading_of_a_level_read_by_its_form_drafts(tmp_path: Path) -> None:
+    # "甲類故障：…" as a short heading: a level of a scheme read by its form (no words of its
+    # own in the vocabulary) — the draft once failed on it
+    text = (
+        "甲類故障：焚化爐停爐者。\n乙類故障：單一控制站失去冗餘者。\n"
+        "| 故障類別 | 回應 | 到場 |\n| 甲類 | 30分鐘內 | 2小時內 |\n| 乙類 | 2小時內 | 8小時內 |\n"
+    )
+    contract, draft = drafted(tmp_path, text)
+    assert ("be-on-site", "class-a", "2h", "always") in targets(contract)
+    assert not any("failed" in r.message for r in draft.reviews)
+
+
+def test_a_sentence_the_drafter_fails_on_is_listed_and_the_rest_still_drafts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from slaengine.drafting.findings import Findings
+
+    read = Findings.read
+
+    def faulty(self: Findings, sentence: Any) -> None:  # a fault injected into one sentence
+        if "BOOM" in sentence.plain:
+            raise ValueError("injected")
+        read(self, sentence)
+
+    monkeypatch.setattr(Findings, "read", faulty)
+    text = "紧急故障2小时内到场。\nBOOM 一般故障8小时内到场。\n紧急故障4小时内修复。\n"
+    contract, draft = drafted(tmp_path, text)
+    assert {("be-on-site", "emergency", "2h", "always"), ("fix-after-arrival", "emergency",
+            "4h", "always")} <= targets(contract)  # fmt: skip
+    (failed,) = [r for r in draft.reviews if "failed on this sentence" in r.message]
+    assert failed.kind == "not_understood" and failed.line == 2
+    assert "ValueError: injected" in failed.message

@@ -24,7 +24,12 @@ def draft_tender(path: Path, options: DraftOptions) -> Draft:
     lines = read_tender(path)
     findings = Findings(options)
     for sentence in sentences(lines, wrapped=path.suffix.lower() == ".pdf"):
-        findings.read(sentence)
+        try:
+            findings.read(sentence)
+        except Exception as exc:
+            # a fault of the drafter on one sentence stays with that sentence: it is listed
+            # for review (with what failed) and the rest of the tender is still read
+            findings.failed(sentence, exc)
     settle_warranty(findings)
     settle_calendars(findings)
     return Assembly(findings).finish(path)

@@ -248,6 +248,16 @@ class Findings:
                 "a commitment and add it by hand",
             )
 
+    def failed(self, sentence: Sentence, exc: Exception) -> None:
+        """The drafter failed on a sentence: it is listed, whole, for a person to read."""
+        self._level = self._action = None  # no context from a sentence half read
+        self._review(
+            NOT_UNDERSTOOD,
+            sentence,
+            f"the drafter failed on this sentence ({type(exc).__name__}: {exc}): nothing of it "
+            "is drafted; read it and add its terms by hand (and please report it)",
+        )
+
     def _review(
         self, kind: str, sentence: Sentence | None, message: str, item: str | None = None
     ) -> Review:
@@ -300,8 +310,9 @@ class Findings:
             self._level = (level, sentence.line)
             self.severities_seen.add(level)
             # "第一级 紧急故障": the level's other name, for clauses that use it
-            words = next(w for key, _zh, _en, w in SEVERITIES if key == level)
-            other = severity_in(words.sub(" ", head))
+            # (a level read by its form, "甲類", has no words of its own to take out)
+            words = next((w for key, _zh, _en, w in SEVERITIES if key == level), None)
+            other = severity_in(words.sub(" ", head)) if words is not None else None
             if other is not None and other != level:
                 self.aliases.setdefault(other, level)
         if len(plain) <= 60:
