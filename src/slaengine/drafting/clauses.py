@@ -31,7 +31,13 @@ from slaengine.drafting.figures import (
     target_text,
     unit_text,
 )
-from slaengine.drafting.responses import infer_action, phrases, severity_in, shape_near
+from slaengine.drafting.responses import (
+    infer_action,
+    listed_levels,
+    phrases,
+    severity_in,
+    shape_near,
+)
 from slaengine.drafting.text import Sentence, unnumbered
 from slaengine.drafting.vocabulary import (
     CAP,
@@ -49,6 +55,9 @@ from slaengine.drafting.vocabulary import (
     YEAR_CAP,
     ShapeWords,
 )
+
+#: A Chinese character: the text is Chinese (the act follows its figure).
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 @dataclass(slots=True)
@@ -251,7 +260,8 @@ def _shapes(condition: str) -> list[tuple[ShapeWords, str | None, str | None]]:
     and the target it names (the clause is attached to that commitment only)."""
     named: list[tuple[ShapeWords, str | None, str | None]] = []
     text_all = condition.replace("或", ",").replace(" or ", ",")
-    for start, end in phrases(text_all):
+    bounds = phrases(text_all)
+    for index, (start, end) in enumerate(bounds):
         text = text_all[start:end]
         shape = None
         failed = _NEGATION.search(text)
@@ -259,7 +269,10 @@ def _shapes(condition: str) -> list[tuple[ShapeWords, str | None, str | None]]:
             # "Where a Priority 1 work order is not attended within …": the act not done is
             # the one after the negation, not a word of the subject before it (work order)
             rest = text[failed.end() :]
-            shape = shape_near(rest, 0, (0, len(rest)))
+            # "未能于到场后8小时内修复": in Chinese the act follows its figure, and an act
+            # before the figure that starts the clock (到场后) is not the one failed
+            figure = next(iter(durations(rest)), None) if _CJK.search(rest) else None
+            shape = shape_near(rest, figure.end if figure else 0, (0, len(rest)))
         shape = shape or shape_near(text, 0, (0, len(text)))
         if shape is None:
             # no action word: the nearest general cue ("not there within 4 hours" names none;
@@ -277,9 +290,12 @@ def _shapes(condition: str) -> list[tuple[ShapeWords, str | None, str | None]]:
         target = target_text(targets[0]) if targets else None
         # "返厂维修" must not also count as a repair: only the first (most specific) shape
         severity = severity_in(text) or ("down" if DOWN_KIND.search(text) else None)
-        triple = (shape, severity, target)
-        if triple not in named:
-            named.append(triple)
+        # "乙类、丙类故障逾修复时限者": the failure of each level listed
+        listed = listed_levels(text_all, bounds, index) if severity is not None else []
+        for each in listed if severity in listed else [severity]:
+            triple = (shape, each, target)
+            if triple not in named:
+                named.append(triple)
     return named
 
 

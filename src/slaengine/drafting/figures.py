@@ -20,7 +20,8 @@ _UNIT_WORDS: tuple[tuple[str, str], ...] = (
     ("wh", r"个?工作小时|(?:local )?(?:business|working) hours?"),
     ("h", r"小时|钟头|hours?|hrs?|h(?![a-z])"),
     ("wd", r"个?工作日|个?工作天|(?:local )?(?:working|business) days?|workdays?"),
-    ("d", r"个?自然日|个?日历日|天|日|(?:calendar )?days?|d(?![a-z])"),
+    # "30日历天" (Taiwan's calendar days), "14个历日" (Hong Kong's): calendar days
+    ("d", r"个?自然日|个?日历[日天]|个?历日|天|日|(?:calendar )?days?|d(?![a-z])"),
     ("w", r"周|星期|weeks?"),
     ("mo", r"个月|months?"),
     ("y", r"年|years?"),

@@ -167,6 +167,8 @@ class Findings:
         self._column_levels: dict[int, str] | None = None
         #: a table whose columns are zones (| Service level | Metro sites | Regional sites |)
         self._column_zones: dict[int, str] | None = None
+        #: the zone an action column's header names ("到场（离岛）"), by cell index.
+        self._action_zones: dict[int, str] = {}
         #: the units of time the header states for the columns' bare numbers ("（分钟）")
         self._column_units: dict[int, str] | None = None
         #: the label of the row above (a cell merged down the rows repeats it)
@@ -206,6 +208,7 @@ class Findings:
         if not sentence.table_row:
             self._asset_columns = None
             self._columns = self._column_levels = self._column_zones = None
+            self._action_zones = {}
             self._column_units = None
             self._row_label = None
             self._label_rows = False
@@ -495,6 +498,19 @@ class Findings:
                 NOT_UNDERSTOOD, sentence, f"reads like a penalty clause, but: {found.reason}"
             )
             return True
+        if (
+            self.clauses
+            and self.clauses[-1][1].line == sentence.line
+            and found.shapes
+            and all(severity is None for _shape, severity, _target in found.shapes)
+            and _NO_SUBJECT.match(found.condition)
+        ):
+            # "甲类故障逾到场时限者，每逾1小时罚…；逾修复时限者，每逾1小时罚…": a condition
+            # with no subject goes on about the one level the clause before it named
+            levels = {severity for _shape, severity, _target in self.clauses[-1][0].shapes}
+            if len(levels) == 1 and None not in levels:
+                (level,) = levels
+                found.shapes = [(shape, level, target) for shape, _s, target in found.shapes]
         self.clauses.append((found, sentence))
         negated = _NEGATED.search(found.condition)
         if found.inspection:
@@ -646,6 +662,8 @@ class Findings:
                 self._columns, self._column_levels = actions, None
                 self._column_units = units
                 self._row_kinds = {}
+                # "| 级别 | 到场（市区） | 到场（离岛） |": an action's column for one zone
+                self._action_zones = {i: zones[i] for i in actions if i in zones}
                 return True
             # "| 服务内容 | 时限要求 |": a header naming no role; its rows name their own
             self._label_rows = len(cells) >= 2 and not has_figure(sentence.plain)
@@ -690,6 +708,15 @@ class Findings:
                 self.categories.setdefault(named[0], named[1])
             if row_level:
                 self.severities_seen.add(row_level)
+            if self._action_zones and not zone_in(cells[0]):
+                # the zone its column's header names, said before each cell of that column
+                cells = [
+                    f"{self._action_zones[i]}: {cell}"
+                    if i in self._action_zones and durations(cell)
+                    else cell
+                    for i, cell in enumerate(cells)
+                ]
+                sentence = Sentence(sentence.line, sentence.text, " | ".join(cells), True)
             self._commitments(sentence, level=row_level, columns=self._columns)
             self._bare_cells(sentence, cells)
             return True
@@ -1082,6 +1109,11 @@ _NON_KIND = re.compile(
     r"|非(?:紧急|急)(?:维修|故障|报修|召唤|呼叫|事件)?)",
     re.I,
 )
+
+
+#: A penalty's condition that opens with the failure itself, naming no fault or level
+#: ("逾修复时限者", "超过修复时限的", "未能按时修复的").
+_NO_SUBJECT = re.compile(r"\s*(?:逾|超过|超出|超时|未能|未按|迟于|晚于|延误)")
 
 
 def _phrase_kind(phrase: str) -> tuple[str, str] | None:

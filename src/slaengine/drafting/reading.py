@@ -130,8 +130,12 @@ def _docx(path: Path) -> Iterator[tuple[str, bool]]:
 
 #: Two or more blanks between words of a PDF line in layout mode: a gap between table cells.
 _CELL_GAP = re.compile(r"\s{2,}")
-#: Two Chinese figures one blank apart ("30分钟 2小时"): narrow cells the layout ran together.
-_JAMMED = re.compile(r"(?<=[\u4e00-\u9fff]) (?=\d)")
+#: Two Chinese figures one blank apart ("30分钟 2小时", "≤15分钟 ≤1小时"): narrow cells the
+#: layout ran together; the second figure may open with its bound (≤, <, ＜, ≦), and then no
+#: blank at all may part them ("≤20分钟≤40分钟").
+_JAMMED = re.compile(
+    r"(?<=[\u4e00-\u9fff]) (?=[≤≦<＜]?\d)|(?:(?<=分钟)|(?<=小时)|(?<=[天日周月年]))(?=[≤≦<＜]\d)"
+)
 
 
 def _pdf(path: Path) -> list[str]:

@@ -395,6 +395,35 @@ def severity_in(text: str) -> str | None:
     return None
 
 
+#: Words joining listed levels ("甲类、乙类故障", "一级及二级故障", "Severity 1 and Severity 2").
+_LEVEL_JOIN = re.compile(r"\s*(?:、|,|，|以及|及|和|与|或|/|&|\band\b|\bor\b)\s*", re.I)
+#: A phrase that is a level's name alone ("甲类", "Priority 1").
+_BARE_LEVEL = re.compile(r"\s*(?:[\u4e00-\u9fff]{1,6}|[A-Za-z]+\s*-?\s*\d)\s*")
+
+
+def listed_levels(plain: str, bounds: list[tuple[int, int]], index: int) -> list[str]:
+    """The levels a list names before the act of phrase ``index`` ("甲类、乙类故障修复后…",
+    "一级及二级故障应于…", "Severity 1 and Severity 2 incidents: …"): each level's name alone,
+    then the phrase naming the last level and the act; two levels or more, else none."""
+    first = index
+    while first > 0:
+        start, end = bounds[first - 1]
+        piece = plain[start:end]
+        if not (_BARE_LEVEL.fullmatch(piece) and severity_in(piece)):
+            break
+        first -= 1
+    levels: list[str] = []
+    for piece in _LEVEL_JOIN.split(plain[bounds[first][0] : bounds[index][1]]):
+        level = severity_in(piece)
+        if level is None:
+            break
+        if level not in levels:
+            levels.append(level)
+        if not _BARE_LEVEL.fullmatch(piece):
+            break  # the phrase that names the last level and the act
+    return levels if len(levels) >= 2 else []
+
+
 def zone_in(text: str) -> str | None:
     distance = DISTANCE.search(text)
     if distance:
@@ -630,10 +659,13 @@ def find_commitments(
         # "Severity 3 (questions, minor faults, …): response within …": a level named outside
         # brackets before one named in a bracketed description, whichever phrase holds it
         # (the description is read only when nothing outside it names a level)
+        listed: list[str] = []
         for text_of in (described, plain) if described != plain else (plain,):
             for earlier in range(index, -1, -1):
                 severity = severity_in(text_of[bounds[earlier][0] : bounds[earlier][1]])
                 if severity:
+                    if not sentence.table_row:
+                        listed = listed_levels(text_of, bounds, earlier)
                     break
             if severity:
                 break
@@ -659,19 +691,21 @@ def find_commitments(
         if _IN_HOURS.match(plain, span.end):
             calendar = OFFICE  # "within 1 hour during business hours", "工作时间内2小时内"
         last = shape
-        found.append(
-            FoundCommitment(
-                shape,
-                severity,
-                target_text(span),
-                calendar,
-                text,
-                _seconds(span),
-                zone,
-                span.ranged,
-                inferred,
+        # "甲类、乙类故障修复后7日内提交报告": the act and its limit for each level listed
+        for each in listed if severity in listed else [severity]:
+            found.append(
+                FoundCommitment(
+                    shape,
+                    each,
+                    target_text(span),
+                    calendar,
+                    text,
+                    _seconds(span),
+                    zone,
+                    span.ranged,
+                    inferred,
+                )
             )
-        )
     return found
 
 

@@ -74,7 +74,9 @@ _REPLACED = re.compile(
 #: A phrase that names its own subject before the warranty word (then the phrase before is not
 #: its subject).
 _OWN_SUBJECT = re.compile(
-    r"^\s*(?!自|从|由|since\b|from\b)[^\d\s，,：:]{2,}?(?:质保|保修|保固|保用|warrant|guarantee)",
+    # (a modal before the term's start is no subject: "…更换之零件，应自验收日起保固1年")
+    r"^\s*(?!(?:应当?|须|需|必须|均|将|可)?\s*(?:自|从|由|since\b|from\b))"
+    r"[^\d\s，,：:]{2,}?(?:质保|保修|保固|保用|warrant|guarantee)",
     re.I,
 )
 

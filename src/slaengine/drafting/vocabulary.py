@@ -38,6 +38,9 @@ SHAPES: tuple[ShapeWords, ...] = (
             r"返厂|返回厂家|寄回厂家|返修中心|return(?:ed)? to (?:the )?factory|factory repair"
             # "需送原廠修理者", "寄回原厂维修", "sent back to the manufacturer"
             r"|(?:送|寄|运|運)(?:回)?(?:原厂|原廠|厂家|廠商|生产厂|生產廠)"
+            # "送返承办商厂房或原厂维修", "运回供应商工厂修理": the supplier's own workshop
+            r"|(?:送|寄|运|運)(?:回|返)(?:承办商|承包商|供应商|厂商|乙方|卖方)?的?"
+            r"(?:原厂|厂家|厂房|工厂|工场|维修厂|修理厂|维修中心)"
             r"|(?:sent|shipped|returned) (?:back )?to (?:the )?(?:manufacturer|vendor|oem)\b"
             r"|\bdepot\b"
         ),
@@ -90,7 +93,7 @@ SHAPES: tuple[ShapeWords, ...] = (
     ),
     ShapeWords(
         "dispatch-engineer",
-        _words(r"派遣|派出|派工|指派|安排(?:工程师|人员|技术人员)|dispatch"),
+        _words(r"派遣|派出|派工|指派|[调委增加选]派|安排(?:工程师|人员|技术人员)|dispatch"),
         "dispatch-{t}",
         "dispatch",
         "派出工程师",
@@ -329,7 +332,7 @@ CONTRACT_TOTAL = _words(r"合同期内|整个合同期|合同有效期内|over t
 SITE_RULES = _words(r"违反.{0,8}(?:管理规定|规章|制度)|site (?:rules|regulations)")
 INSPECTION = _words(
     r"巡检|巡视|巡查|漏检|漏巡|定期检查|定期维护|预防性维护|保养|检修|检测(?![器仪])|检验|测试|清洗|清洁|校准|inspect"
-    r"|(?:全面|安全|例行|年度|常规|综合|定期|远程|远端)检查|年检|应急演练|演练|预防性试验|试验"
+    r"|(?:全面|安全|例行|年度|常规|综合|定期|远程|远端)检查|年检|[周月季]检|应急演练|演练|预防性试验|试验"
     r"|service visits?|preventative|\bserviced\b|\binspected\b|\btested\b|load tests?"
     r"|健康检查|\baudits?\b|safety tests?|electrical tests?|overhaul"
     r"|cleaning|cleaned|calibrat|health checks?|\bchecked (?:every|once|\d)|\bchecks? (?:every|once)"
@@ -497,7 +500,8 @@ MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
 )
 MEASURE_PERIODS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (_words(r"季度|quarter"), "quarter"),
+    # "可用率每季不得低于…", "按季考核": the quarter without its 度
+    (_words(r"季度|(?:每|按|当|本|逐)季|quarter"), "quarter"),
     (
         _words(
             r"年度|每年|全年|合同年|合同期|契约期|服务期内|contract year|contract term|contract period|calendar year|(?<![\d第])年[\u4e00-\u9fff]{0,6}率|annual|per year|yearly"
