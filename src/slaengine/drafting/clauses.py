@@ -241,7 +241,11 @@ _FAILURE = re.compile(
     r"\s*(?:未能|未|不能|逾期|迟到|failure to|fails? to|late\b|if .{0,40}\bnot\b"
     # "Emergency requests not completed within 8 hours: USD 250 …", "Severity 1 resolution
     # later than 8 hours: GBP 150 …": a subject, then its failure, before the colon
-    r"|[^:：]{0,60}\b(?:not|later than)\b[^:：]{0,40}\d[^:：]{0,20}[:：])",
+    r"|[^:：]{0,60}\b(?:not|later than)\b[^:：]{0,40}\d[^:：]{0,20}[:：]"
+    # "Planned visit not completed in its month: GBP 500 per visit", "Missed monthly visit:
+    # R2 000.00", "Defect still open after 5 days: …": a failure in a label, a sum after it
+    r"|[^:：]{0,80}\b(?:not|missed|skipped|late|still open|overdue|outstanding)\b[^:：]{0,80}[:：]"
+    r"(?=\s*(?:USD|RMB|CNY|¥|[A-Z]{0,2}\$|GBP|£|AUD|CAD|EUR|€|HKD|SGD|TWD|NTD|ZAR|R|INR|Rs\.?|₹)\s?\d))",
     re.I,
 )
 

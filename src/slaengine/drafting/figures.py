@@ -37,8 +37,10 @@ _MONEY = re.compile(
     r"|(?:RMB|CNY|¥|\$|USD|EUR|€|GBP|£|AUD|CAD|NZD|HKD|SGD|TWD|NTD|NT\$|A\$|C\$|HK\$|S\$|NZ\$"
     r"|INR|Rs\.?|₹|JPY|KRW|CHF|MYR|THB|AED|ZAR|MOP"
     # the South African rand written R5,000 / R 12 500: a sum of thousands, not a label (R1)
-    r"|\bR(?=\s?\d{1,3}(?:[, ]\d{3})+(?!\d)|\s?\d{4,}))"
-    r"\s*(?P<num2>\d[\d,]*(?:\.\d+)?)\s*(?P<wan2>万)?",
+    r"|\bR(?=\s?\d{1,3}(?:[, ]\d{3})+(?!\d)|\s?\d{4,}|\s?\d+\.\d\d(?!\d)))"
+    # thousands set apart by blanks ("R2 000.00", "€ 12 500"), as by commas
+    r"\s*(?P<num2>\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d,])(?:\.\d+)?|\d[\d,]*(?:\.\d+)?)"
+    r"\s*(?P<wan2>万)?",
     re.IGNORECASE,
 )
 _PERCENT = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s*(?:%|percent\b|per cent\b)", re.IGNORECASE)
@@ -60,6 +62,7 @@ _WITHIN_BEFORE = re.compile(
 _LABELLED = re.compile(
     r"(?:[:：]|时间为|时限为|时间是|为|\||时间|时限|时效"
     r"|\b(?:time|target|limit) (?:is|shall be|will be)"
+    r"|\b(?:times|targets|limits) (?:are|shall be|will be)"
     # "故障响应：接报后15分钟", "提交报告时间：故障排除后3个工作日": the clock's start between
     r"|[:：]\s*[^\d，,:：;；。|]{1,8}?(?:后|後)的?)\s*$",
     re.I,
@@ -139,7 +142,7 @@ def amounts(text: str) -> list[Amount]:
     found = []
     for match in _MONEY.finditer(text):
         number = match.group("num") or match.group("num2")
-        value = Decimal(number.replace(",", ""))
+        value = Decimal(re.sub(r"[,\s]", "", number))
         if match.group("wan") or match.group("wan2"):
             value *= 10000
         found.append(Amount(value, match.start(), match.end()))

@@ -126,6 +126,22 @@ _FACTS: tuple[tuple[str, re.Pattern[str]], ...] = (
 _CNY = re.compile(r"元|人民币|RMB|CNY|¥", re.I)
 
 
+#: A clause that refers back to the sites just named: "for those two sites", "at these".
+_BACK_REFERENCE = re.compile(
+    r"\s*(?:(?:for|at|to|on)\s+(?:those|these|such|the said|both|all such)\b|for them\b|there\b)",
+    re.I,
+)
+#: The side of a distance band before its figure ("more than", "within").
+_BAND_SIDE = re.compile(
+    r"(?:more than|over|beyond|outside|greater than|farther than|further than|within|less than"
+    r"|up to|under)\s*$",
+    re.I,
+)
+#: A row label that is only a level's number or letter ("1", "II", "B") under a header naming
+#: the scheme ("Category", "Level").
+_BARE_LABEL = re.compile(r"\d{1,2}|[IVX]{1,4}|[A-E]")
+
+
 class Findings:
     """What the sentences say, read one by one (``read``); ``assembly`` makes terms of it."""
 
@@ -173,6 +189,9 @@ class Findings:
         self._column_units: dict[int, str] | None = None
         #: the label of the row above (a cell merged down the rows repeats it)
         self._row_label: str | None = None
+        #: the first header cell of a table whose columns are actions ("Category"): a row
+        #: labelled by a bare number or letter ("1") names the level "Category 1"
+        self._row_head: str | None = None
         #: below a header that names no role (| 服务内容 | 时限要求 |): rows name their own
         self._label_rows = False
         #: below such a header, the columns that name periodic work ("| Kitchen | Specialist
@@ -184,6 +203,9 @@ class Findings:
         #: the tender's own kinds of call or fault used as levels ("Entrapments:",
         #: "前端摄像机故障："), by key, with their names.
         self.categories: dict[str, str] = {}
+        #: a distance band named by a clause with no time figure ("Sites A and B are more
+        #: than 60 km from the depot"), for a clause of the same line that refers back to it
+        self._band: tuple[int, str] | None = None
         #: the line and act of the last limit drafted for a zone: a zone's bare limit in the
         #: next sentence goes on with its act
         self._zoned: tuple[int, ShapeWords] | None = None
@@ -201,6 +223,7 @@ class Findings:
     # --- reading ---------------------------------------------------------------------------
 
     def read(self, sentence: Sentence) -> None:
+        sentence = self._band_referred(sentence)
         self._contexts(sentence)
         self._scheme(sentence)
         if sentence.table_row and self._table_row(sentence):
@@ -210,7 +233,7 @@ class Findings:
             self._columns = self._column_levels = self._column_zones = None
             self._action_zones = {}
             self._column_units = None
-            self._row_label = None
+            self._row_label = self._row_head = None
             self._label_rows = False
             self._duty_columns = {}
         plain = sentence.plain
@@ -250,6 +273,31 @@ class Findings:
                 "has a time or money figure the draft did not understand: check whether it is "
                 "a commitment and add it by hand",
             )
+
+    def _band_referred(self, sentence: Sentence) -> Sentence:
+        """ "Sites A and B are more than 60 km from the depot; for those sites the on-site time
+        is 3 hours": a clause that names a distance band and no time figure, then a clause of
+        the same line that refers back to those sites — the later clause's limit is the band's.
+        """
+        band, self._band = self._band, None
+        if sentence.table_row:
+            return sentence
+        plain = sentence.plain
+        if (
+            band is not None
+            and band[0] == sentence.line
+            and _BACK_REFERENCE.match(unnumbered(plain))
+            and zone_in(plain) is None
+        ):
+            return Sentence(sentence.line, sentence.text, f"{band[1]}: {plain}", False)
+        distance = DISTANCE.search(plain)
+        if distance is not None and zone_in(plain) and not durations(plain):
+            side = _BAND_SIDE.search(plain, 0, distance.start())
+            self._band = (
+                sentence.line,
+                plain[side.start() if side else distance.start() : distance.end()],
+            )
+        return sentence
 
     def failed(self, sentence: Sentence, exc: Exception) -> None:
         """The drafter failed on a sentence: it is listed, whole, for a person to read."""
@@ -661,6 +709,7 @@ class Findings:
             if actions:
                 self._columns, self._column_levels = actions, None
                 self._column_units = units
+                self._row_head = cells[0] if cells and 0 not in actions else None
                 self._row_kinds = {}
                 # "| 级别 | 到场（市区） | 到场（离岛） |": an action's column for one zone
                 self._action_zones = {i: zones[i] for i in actions if i in zones}
@@ -695,6 +744,9 @@ class Findings:
             return True
         if self._columns is not None:
             row_level = next((lvl for cell in cells[:2] if (lvl := severity_in(cell))), None)
+            if row_level is None and self._row_head and cells and _BARE_LABEL.fullmatch(cells[0]):
+                # "| 1 | 30 minutes |" under "| Category | Response |": the level "Category 1"
+                row_level = severity_in(f"{self._row_head} {cells[0]}")
             named = category(cells[0], row=True) if row_level is None and cells else None
             if named is not None:  # | Entrapment | 45 minutes | 4 hours |
                 first = self._row_kinds.get(named[0])
@@ -1272,7 +1324,13 @@ def settle_warranty(findings: Findings) -> None:
     A part named by what it is (压缩机质保5年) is a key part when its term is longer than the
     whole unit's, another part when it is not; without a unit term it is the unit's."""
     said = findings.warranty_statements
-    findings.replaced_only = bool(said) and all(s[0] == "replaced" for s in said)
+    # (a key part named beside them — "new major components we supply: 24 months" — is the
+    # longer term of a part fitted in the service, still no term of the units)
+    findings.replaced_only = (
+        bool(said)
+        and any(s[0] == "replaced" for s in said)
+        and all(s[0] in ("replaced", "key_part") for s in said)
+    )
     # a part the supplier fits in the service is a part, beside the unit's term or alone (a
     # maintenance contract that warrants only the parts it replaces: no unit term at all)
     findings.warranty_statements = [

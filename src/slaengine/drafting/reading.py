@@ -51,6 +51,8 @@ def read_tender(path: Path) -> list[Line]:
             f"{path}: cannot read {suffix or 'a file without a suffix'}; "
             f"give one of {', '.join(FORMATS)}"
         )
+    if suffix in (".txt", ".md"):
+        texts = _aligned(texts)
     borderless = _borderless_rows(texts) if suffix in (".txt", ".md") else set()
     return _numbered(
         (text, _looks_like_row(text) or i in borderless) for i, text in enumerate(texts)
@@ -76,20 +78,70 @@ def _borderless_cells(text: str) -> int:
     return len(cells) if all(cells) else 0
 
 
+#: A rule drawn under a plain-text table's header ("-----+-------", "------   ------").
+_RULE = re.compile(r"\s*[-=]{3,}[-=+|:\s]*")
+
+
+def _is_rule(text: str) -> bool:
+    return bool(_RULE.fullmatch(text)) and text.count("-") + text.count("=") >= 6
+
+
 def _borderless_rows(texts: list[str]) -> set[int]:
     """The lines of a plain-text table without outer pipes: two or more lines in a row with
-    the same number of cells (a single line "Ref. 2027/031 | Depot: …" is a heading)."""
+    the same number of cells (a single line "Ref. 2027/031 | Depot: …" is a heading); a rule
+    of dashes under the header ("Priority | Attend site" / "-----+-----") is one of them."""
     rows: set[int] = set()
     i = 0
     while i < len(texts):
         count = _borderless_cells(texts[i])
         j = i + 1
-        while count and j < len(texts) and _borderless_cells(texts[j]) == count:
+        while (
+            count
+            and j < len(texts)
+            and (
+                _borderless_cells(texts[j]) == count
+                or (
+                    _is_rule(texts[j])
+                    and j + 1 < len(texts)
+                    and _borderless_cells(texts[j + 1]) == count
+                )
+            )
+        ):
             j += 1
         if count and j - i >= 2:
             rows.update(range(i, j))
         i = j
     return rows
+
+
+def _aligned(texts: list[str]) -> list[str]:
+    """A plain-text table whose columns are aligned by blanks, with a rule of dashes under its
+    header ("Level    Response    On site" / "-----    --------    -------"): the header and
+    each row below it with as many cells (two or more blanks apart) as the rule has runs of
+    dashes are written as table rows ("| Level | Response | On site |"), as a PDF's layout
+    rows are; the rows end at a line with another number of cells."""
+    out = list(texts)
+    for i, text in enumerate(texts):
+        if not i or not _is_rule(text) or "|" in text or "+" in text:
+            continue
+        columns = len(text.split())
+        if columns < 2:
+            continue
+
+        def cells(line: str) -> list[str]:
+            return [cell for cell in _CELL_GAP.split(line.strip()) if cell]
+
+        if len(cells(texts[i - 1])) != columns or "|" in texts[i - 1]:
+            continue
+        j = i + 1
+        while j < len(texts) and len(cells(texts[j])) == columns and "|" not in texts[j]:
+            j += 1
+        if j == i + 1:
+            continue
+        for k in (i - 1, *range(i + 1, j)):
+            out[k] = "| " + " | ".join(cells(texts[k])) + " |"
+        out[i] = "|" + "|".join(["---"] * columns) + "|"  # the rule, as a Markdown table's
+    return out
 
 
 def _plain(path: Path) -> list[str]:

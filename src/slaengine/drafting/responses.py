@@ -44,7 +44,7 @@ from slaengine.drafting.vocabulary import (
 ALWAYS = "always"
 OFFICE = "office"
 
-_PHRASE_BREAK = re.compile(r"[,，、|]|\band\b|\bthen\b", re.IGNORECASE)
+_PHRASE_BREAK = re.compile(r"[,，、|]|\band\b|\bthen\b|\s/\s(?=\D)", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +114,12 @@ _ANCHOR = re.compile(
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 #: An English phrase that goes on with the action of the one before ("…, and within 1 day").
 _SERIES = re.compile(r"\s*(?:(?:and|or)\s+)?within\b", re.I)
+#: A level named right after its figure: " for P2", " (Urgent)", " for Category 2 calls".
+_LEVEL_AFTER = re.compile(
+    r"\s*(?:for\s+(?:an?\s+|the\s+|all\s+)?[\w -]{1,24}?|\(\s*[\w -]{1,24}?\s*\))"
+    r"(?:\s+(?:calls?|faults?|incidents?|defects?|breakdowns?|requests?|tickets?))?\s*[.;；]?\s*",
+    re.I,
+)
 #: "within 1 hour during business hours": a target counted in working time.
 _IN_HOURS = re.compile(
     r"\s*(?:\w+\s+){0,3}?(?:during|in|within) (?:normal |the |regular |standard |usual |ordinary )?"
@@ -284,6 +290,10 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"修|复|排[除查]|恢|除[障故]|处理|妥|竣|换|整改|纠正|正常|运行|使用|通车|供[水电热气暖]"
             r"|\brectif|\bremed|\bclear|\bclos(?:e|ed|ure)\b|\bmend|\bcure"
             r"|operational|functional|working|running|\bback (?:up|online)|\bturn-?around"
+            # "Robot milking again", "the press printing again": the equipment's work resumed
+            # (not a fault that recurs, nor a call or visit made again)
+            r"|\b(?!(?:fail|occurr|recurr|happen|break|call|visit|attend|report|contact|ring"
+            r"|phon|email|send|arriv)ing\b)[a-z]{3,}ing again\b"
             r"|\bswap|\bexchange|\bcorrect",
             re.I,
         ),
@@ -543,7 +553,20 @@ def find_commitments(
             # "修复时限" ⏎ "紧急故障 2小时" ⏎ "一般故障 8小时": a level and its figure under a
             # heading that names the act
             series_label = (action, None)
-        if not (span.within or span.labelled or direct or column is not None or series_label):
+        # "longer attendance times: 2 hours for P1 and 5 hours for P2", "targets are 5 hours
+        # (Critical) and 24 hours (Urgent)": a figure then its level, in the series of the act
+        # of the figure before it
+        level_after = (
+            last is not None
+            and index > 0
+            and not plain[phrase[0] : span.start].strip(" ;；")
+            and _LEVEL_AFTER.fullmatch(plain, span.end, phrase[1]) is not None
+            and severity_in(plain[span.end : phrase[1]]) is not None
+        )
+        if (
+            not (span.within or span.labelled or direct or column is not None or series_label)
+            and not level_after
+        ):
             continue  # "每超时10分钟", "3年": a length of time, not a limit
         if _LATENESS.search(plain, phrase[0], span.start):
             continue  # "到场超时1小时以内扣500元": a band of lateness, not a limit
@@ -626,7 +649,7 @@ def find_commitments(
             shape = last or zoned  # "市区2小时内到达，郊县4小时内": the zones' series
         if shape is None and last is not None and _SERIES.match(plain, phrase[0]):
             shape = last  # "on site within 4 hours for …, and within 1 business day for …"
-        if shape is None and series_level:
+        if shape is None and (series_level or level_after):
             shape = last
         if shape is None and index > 0 and _CEILING.match(plain, phrase[0]):
             # "一般故障当日修复，最迟不超过24小时", "repaired the same day, at the latest within
@@ -680,7 +703,12 @@ def find_commitments(
             zone = zone_in(plain[bounds[earlier][0] : bounds[earlier][1]])
             if zone or earlier < index:
                 break  # the zone of this phrase, or of the one just before ("市区: 2小时内")
-        if zone is None and series_level and found and isinstance(found[-1], FoundCommitment):
+        if (
+            zone is None
+            and (series_level or level_after)
+            and found
+            and isinstance(found[-1], FoundCommitment)
+        ):
             zone = found[-1].zone  # "100公里以上的基地，紧急故障…4小时，一般故障为24小时"
         if zone is None and sentence.table_row and len(cells) >= 2:
             zone = zone_in(plain[: cells[1]])  # "| 郊县网点 | 4小时 | 8小时 |": the row's zone
@@ -802,7 +830,9 @@ def _described(plain: str) -> str:
     words that name a level; not one after a target ("within 8 hours (major faults)")."""
 
     def blank(match: re.Match[str]) -> str:
-        head = re.split(r"[,，;；:：|]", plain[: match.start()])[-1]
+        # the words since the last bracket closed: "5 hours (Critical) and 24 hours (Urgent)"
+        # names Urgent after a target, not in a description of Critical
+        head = re.split(r"[,，;；:：|)）]", plain[: match.start()])[-1]
         if head.strip() and severity_in(head) is not None:
             return " " * len(match.group(0))
         return match.group(0)

@@ -81,7 +81,7 @@ def _number_text(value: int | float) -> str:
 
 
 _NUMBERING = re.compile(
-    r"^\s*(?:\d+(?:\.\d+)+\s+|\d+[.、)](?!\d)\s*|\(\d+\)\s*|[一二三四五六七八九十]+、\s*"
+    r"^\s*(?:[A-Z]?\d+(?:\.\d+)+\s+|\d+[.、)](?!\d)\s*|\(\d+\)\s*|[一二三四五六七八九十]+、\s*"
     r"|第\s*[一二三四五六七八九十百\d]+\s*[条條款章节節项項]\s*)"
 )
 
@@ -169,7 +169,7 @@ def sentences(lines: list[Line], *, wrapped: bool = False) -> list[Sentence]:
     for first, text, row in _paragraphs(lines, wrapped):
         if row:
             cells = [cell.strip() for cell in text.strip().strip("|").split("|")]
-            if all(not cell or set(cell) <= set("-: ") for cell in cells):
+            if all(not cell or set(cell) <= set("-:+= ") for cell in cells):
                 continue  # the |---|---| rule under a Markdown table header
             body = " | ".join(cells).strip()
             result.append(Sentence(first, body, normalise(body), table_row=True))

@@ -68,7 +68,13 @@ def _subject(text: str, term_at: int) -> str:
 _REPLACED = re.compile(
     r"更换[的之]?[\u4e00-\u9fffA-Za-z]{0,10}?(?:零部件|零件|部件|配件|备件|灯具|器件)|所更换|换上"
     r"|replace(?:d|ment) (?:parts?|components?|spares?)|(?:parts?|spares?|components?) replaced"
-    r"|\bspares?\b|spare parts?|rebuilt|refurbished (?:parts?|units?)",
+    r"|\bspares?\b|spare parts?|rebuilt|refurbished (?:parts?|units?)"
+    # "Components supplied and fitted by the Contractor", "Parts we supply on chargeable
+    # repairs": parts fitted in the service (not the equipment as delivered)
+    r"|\b(?:parts?|components?)\b[^.;]{0,30}?\bfitted\b|\bfitted by\b"
+    r"|\bfrom (?:the (?:date|day) of )?(?:fitting|fitment)\b"
+    r"|\b(?:parts?|components?) (?:we|the (?:contractor|supplier|vendor))"
+    r" (?:supply|supplies|fit|fits)\b[^.;]{0,30}?\b(?:repairs?|service|maintenance|call-?outs?)\b",
     re.I,
 )
 #: A phrase that names its own subject before the warranty word (then the phrase before is not

@@ -42,6 +42,11 @@ SHAPES: tuple[ShapeWords, ...] = (
             r"|(?:送|寄|运|運)(?:回|返)(?:承办商|承包商|供应商|厂商|乙方|卖方)?的?"
             r"(?:原厂|厂家|厂房|工厂|工场|维修厂|修理厂|维修中心)"
             r"|(?:sent|shipped|returned) (?:back )?to (?:the )?(?:manufacturer|vendor|oem)\b"
+            # "boards that must go back to the OEM", "has to go to our Hamilton workshop for
+            # bench repair": the part is taken away to be repaired
+            r"|\b(?:go(?:es)?|sent|shipped|taken|carried) (?:back )?to (?:the |our |its |their |an? )?"
+            r"(?:[A-Z][\w-]* )?(?:manufacturer|vendor|OEM|workshop|factory|works|repair (?:centre"
+            r"|center|shop))\b|\b(?:bench|workshop|off-site) repairs?\b"
             r"|\bdepot\b"
         ),
         "factory-repair-{t}",
@@ -83,7 +88,12 @@ SHAPES: tuple[ShapeWords, ...] = (
     ),
     ShapeWords(
         "call-back",
-        _words(r"回访|call(?:ed|s|ing)?(?:-| )?back|follow-up call|follow up with"),
+        _words(
+            r"回访|call(?:ed|s|ing)?(?:-| )?back|follow-up call|follow up with"
+            # "the technician phones you back", "rings the customer back"
+            r"|\b(?:call|phone|ring|telephone)(?:ed|s|ing)?\s+(?:you|the (?:customer|client|caller"
+            r"|user|site)|them|him|her)\s+back\b"
+        ),
         "callback-{t}",
         "callback",
         "回访",
@@ -110,6 +120,10 @@ SHAPES: tuple[ShapeWords, ...] = (
             r"|\b(?:technicians?|engineers?|mechanics?|fitters?|FSEs?|crews?|teams?)\s+at\s+(?:the\s+)?"
             r"(?:unit|machine|equipment|tool|vehicle|aircraft|asset|device|lift|elevator|printer"
             r"|installation|premises|location|plant|system|instrument|analy[sz]er)s?\b"
+            # "Technician on farm", "engineer-on-vessel targets": a person at a place (not on
+            # call, on duty or on the phone: a standby, no visit)
+            r"|\b(?:technicians?|engineers?|mechanics?|fitters?|FSEs?)[\s-]+on[\s-]+(?:the[\s-]+)?"
+            r"(?!(?:call|duty|standby|stand-by|hand|leave|phone|line|rota|roster)\b)[a-z]{3,}"
         ),
         "onsite-{t}",
         "onsite",
@@ -338,6 +352,14 @@ INSPECTION = _words(
     r"|cleaning|cleaned|calibrat|health checks?|\bchecked (?:every|once|\d)|\bchecks? (?:every|once)"
     r"|preventive maintenance|planned maintenance|maintenance visits?|servicing|examination"
     r"|safety checks?|(?:periodic|annual|routine) checks?|tests? of"
+    # "Missed monthly PM visit", "a booked quarterly service": a planned visit by its
+    # abbreviation or its period (not a service fee, desk or level)
+    r"|\bPM (?:visits?|services?|calls?)\b"
+    r"|\b(?:monthly|quarterly|annual|yearly|six-monthly|half-yearly|weekly|booked|scheduled)"
+    r" (?:(?:maintenance|preventive|preventative) )?services?\b"
+    r"(?! (?:fees?|charges?|prices?|invoices?|credits?|levels?|desk|hours|reports?|reviews?"
+    r"|meetings?|summar|statements?|agreements?|contracts?|managers?|terms?|periods?"
+    r"|providers?|plans?))"
 )
 FINAL_INSPECTION = _words(r"终验|最终验收|最终检验|final inspection|final acceptance")
 
@@ -379,7 +401,7 @@ FRESH_TERM = _words(
 )
 REMAINING_TERM = _words(
     r"剩余质保期|剩余保修期|原(?:质保|保修|保固)期(?:的)?剩余|剩余(?:的)?(?:质保|保修|保固)?(?:期间|时间|期限)"
-    r"|remaining warranty|remainder of the (?:original )?warranty"
+    r"|remaining warranty|(?:remainder|rest|unexpired part) of the (?:original )?warranty"
     r"|balance of the (?:original )?warranty"
 )
 EXTEND = _words(r"延长|extend")
@@ -465,7 +487,7 @@ DISTANCE = re.compile(
 )
 #: "within 50 miles of" / "more than 50 miles away": the side of an English distance band.
 DISTANCE_BEYOND = re.compile(
-    r"(?:more than|over|beyond|outside|greater than|farther than)\s*$", re.I
+    r"(?:more than|over|beyond|outside|greater than|farther than|further than)\s*$", re.I
 )
 #: A zone whose target is left open: 偏远地区另议.
 OPEN_TERM = _words(
@@ -491,6 +513,10 @@ MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"正常运作比?率|运作比率|亮灯率|"
             r"可用率|可利用率|可用性|可用度|开机率|在线率|完好率|妥善率|正常运行率|运行率|保证率|availability|uptime"
             r"|\bavailable (?:(?:at least|not less than|no less than|a minimum of) )?(?=\d)"
+            # "available for not less than 99.5% of scheduled time", "available for milking at
+            # least 98% of the hours": what the equipment is available for, then the share
+            r"|\bavailable for (?:[a-z-]+ ){0,2}?(?:(?:at least|not less than|no less than"
+            r"|a minimum of) )?(?=\d+(?:\.\d+)?\s*%)"
             # "92% of the covered units shall be serviceable": a share of the fleet in service
             # (not a share of spares, stock or staff: "95% of spare parts shall be available")
             r"|\d+(?:\.\d+)?\s*%\s*of\b(?![^.;%]{0,60}?\b(?:spares?|parts?|stock|staff|engineers?"
