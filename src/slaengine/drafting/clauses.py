@@ -31,7 +31,14 @@ from slaengine.drafting.figures import (
     target_text,
     unit_text,
 )
-from slaengine.drafting.responses import infer_action, phrases, severity_in, shape_near
+from slaengine.drafting.responses import (
+    clause_of,
+    infer_action,
+    listed_levels,
+    phrases,
+    severity_in,
+    shape_near,
+)
 from slaengine.drafting.text import Sentence, unnumbered
 from slaengine.drafting.vocabulary import (
     CAP,
@@ -277,9 +284,12 @@ def _shapes(condition: str) -> list[tuple[ShapeWords, str | None, str | None]]:
         target = target_text(targets[0]) if targets else None
         # "返厂维修" must not also count as a repair: only the first (most specific) shape
         severity = severity_in(text) or ("down" if DOWN_KIND.search(text) else None)
-        triple = (shape, severity, target)
-        if triple not in named:
-            named.append(triple)
+        # "二级、三级故障排除超时的": each level of a list, not only the last
+        listed = listed_levels(clause_of(text_all, start, end))
+        for level in listed if severity in listed else [severity]:
+            triple = (shape, level, target)
+            if triple not in named:
+                named.append(triple)
     return named
 
 
