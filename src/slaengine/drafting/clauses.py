@@ -32,7 +32,9 @@ from slaengine.drafting.figures import (
     unit_text,
 )
 from slaengine.drafting.responses import (
+    clause_of,
     infer_action,
+    levels_in_list,
     listed_levels,
     phrases,
     severity_in,
@@ -294,8 +296,11 @@ def _shapes(condition: str) -> list[tuple[ShapeWords, str | None, str | None]]:
         target = target_text(targets[0]) if targets else None
         # "返厂维修" must not also count as a repair: only the first (most specific) shape
         severity = severity_in(text) or ("down" if DOWN_KIND.search(text) else None)
-        # "乙类、丙类故障逾修复时限者": the failure of each level listed
-        listed = listed_levels(text_all, bounds, index) if severity is not None else []
+        # "乙类、丙类故障逾修复时限者", "二级、三级故障排除超时的": the failure of each level
+        # listed, not only the last
+        listed = (
+            listed_levels(text_all, bounds, index) if severity is not None else []
+        ) or levels_in_list(clause_of(text_all, start, end))
         for each in listed if severity in listed else [severity]:
             triple = (shape, each, target)
             if triple not in named:

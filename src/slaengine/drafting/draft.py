@@ -14,6 +14,7 @@ from slaengine.drafting.assembly import Assembly
 from slaengine.drafting.findings import Findings, settle_calendars, settle_warranty
 from slaengine.drafting.items import Draft, DraftError, DraftOptions
 from slaengine.drafting.reading import read_tender
+from slaengine.drafting.responses import site_zones
 from slaengine.drafting.text import sentences
 
 __all__ = ["Draft", "DraftError", "DraftOptions", "draft_tender"]
@@ -23,7 +24,9 @@ def draft_tender(path: Path, options: DraftOptions) -> Draft:
     """Read a tender document and draft its contract."""
     lines = read_tender(path)
     findings = Findings(options)
-    for sentence in sentences(lines, wrapped=path.suffix.lower() == ".pdf"):
+    read = sentences(lines, wrapped=path.suffix.lower() == ".pdf")
+    findings.sites = site_zones([sentence.plain for sentence in read])
+    for sentence in read:
         try:
             findings.read(sentence)
         except Exception as exc:

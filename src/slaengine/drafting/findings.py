@@ -32,7 +32,7 @@ from typing import Any
 
 from slaengine.drafting.assets import BadRow, FoundAsset, asset_header, asset_row
 from slaengine.drafting.clauses import FoundClause, Unread, find_cap, find_clause, split_sums
-from slaengine.drafting.figures import amounts, durations, has_figure
+from slaengine.drafting.figures import amounts, durations, has_figure, target_text
 from slaengine.drafting.items import (
     ASSUMPTION,
     CONFLICT,
@@ -75,6 +75,7 @@ from slaengine.drafting.upkeep import (
 )
 from slaengine.drafting.vocabulary import (
     BOILERPLATE,
+    CHARGED,
     CONTRACT_PRICE,
     DISTANCE,
     DOWN_KIND,
@@ -83,6 +84,7 @@ from slaengine.drafting.vocabulary import (
     LEVEL_WORDS,
     MEASURES,
     OTHER_KIND,
+    PAYMENT_TERMS,
     PENALTY,
     POSTPONE,
     SCHEME_CUE,
@@ -92,8 +94,17 @@ from slaengine.drafting.vocabulary import (
     TOTAL_CAP,
     WARRANTY,
     WORKING_DAY,
+    ZONES,
     ShapeWords,
     unread_phones,
+)
+
+#: What a fault led to, as a penalty's condition ("因故障导致手术取消的", "a fault resulting in
+#: a cancelled flight").
+_OUTCOME = re.compile(
+    r"(?:故障|问题|原因|失误|事故).{0,6}(?:导致|造成|致使|引起|引发)"
+    r"|resulting in|result(?:s|ed)? in|lead(?:s|ing)? to|led to|caus(?:es|ed|ing)\b",
+    re.I,
 )
 
 _NEGATED = re.compile(
@@ -139,7 +150,7 @@ _BAND_SIDE = re.compile(
 )
 #: A row label that is only a level's number or letter ("1", "II", "B") under a header naming
 #: the scheme ("Category", "Level").
-_BARE_LABEL = re.compile(r"\d{1,2}|[IVX]{1,4}|[A-E]")
+_BARE_LABEL = re.compile(r"\d{1,2}|[IVX]{1,4}|[A-E]|[一二三四五六七八九十]")
 
 
 class Findings:
@@ -197,6 +208,8 @@ class Findings:
         #: below such a header, the columns that name periodic work ("| Kitchen | Specialist
         #: clean |") or its frequency ("| Task | Frequency |"): "work" or "label" by column
         self._duty_columns: dict[int, tuple[str, str]] = {}
+        #: the buyer's sites the tender places, and their zones (``site_zones``).
+        self.sites: dict[str, str] = {}
         #: the kinds the rows of the table being read name, by key: (name, line).
         self._row_kinds: dict[str, tuple[str, int]] = {}
         self.measures: list[tuple[dict[str, Any], Sentence]] = []
@@ -237,12 +250,14 @@ class Findings:
             self._label_rows = False
             self._duty_columns = {}
         plain = sentence.plain
-        if BOILERPLATE.search(plain) and not _has_target(plain):
+        payment = PAYMENT_TERMS.search(plain) is not None and not CHARGED.search(plain)
+        if (BOILERPLATE.search(plain) or payment) and not _has_target(plain):
             if has_figure(plain):
                 self._review(
                     IGNORED,
                     sentence,
-                    "boilerplate (bid validity, force majeure, governing law …) with a figure: "
+                    "boilerplate (bid validity, force majeure, governing law, payment terms …) "
+                    "with a figure: "
                     "no term drafted from it; check that it states no commitment",
                 )
             return
@@ -559,6 +574,22 @@ class Findings:
             if len(levels) == 1 and None not in levels:
                 (level,) = levels
                 found.shapes = [(shape, level, target) for shape, _s, target in found.shapes]
+        if (
+            found.kind != "costs"
+            and not (found.shapes or found.inspection or found.site_rules)
+            and _OUTCOME.search(found.condition)
+            and not durations(found.condition)
+        ):
+            # "因空调故障导致手术取消的，每台次另扣5000元": a sum for what a fault led to, no
+            # target missed; no event of the contract language marks the outcome
+            self._review(
+                NOT_UNDERSTOOD,
+                sentence,
+                "a penalty for an outcome of a fault (what it led to), not for a target missed: "
+                "no commitment or event of the contract language marks it; no clause drafted — "
+                "agree how it is claimed (e.g. a costs claim) and add it by hand",
+            )
+            return True
         self.clauses.append((found, sentence))
         negated = _NEGATED.search(found.condition)
         if found.inspection:
@@ -683,6 +714,8 @@ class Findings:
                 and len(levels) + len(kinds) >= 2
                 and not actions
                 and _ITEM_HEAD.match(cells[0])
+                # "| 项目 | 频次 | 主要内容 |": a schedule of periodic work, no kinds of fault
+                and not any(duty_column(cell) == "label" for cell in cells[1:])
             ):
                 # "| 项目 | 受困救援 | 停梯故障 | 一般故障 |": the tender's kinds as columns
                 for key, name in kinds.values():
@@ -787,6 +820,11 @@ class Findings:
                 continue
             work = cells[0] if how == "label" else head
             duty = Sentence(sentence.line, sentence.text, f"{work}: {cells[i]}", True)
+            if how == "label" and not find_steps(duty):
+                # "| 初效过滤器 | 每月一次 |" under "| 项目 | 频次 |": the header says how often
+                # each row's work is done, whatever words name the work
+                upkeep = "定期维护" if _CJK_CHAR.search(work) else "maintenance"
+                duty = Sentence(sentence.line, sentence.text, f"{work} {upkeep}: {cells[i]}", True)
             found = self._steps(duty) or found
         return found
 
@@ -867,7 +905,9 @@ class Findings:
     ) -> bool:
         if level is None and self._same_line is not None and self._same_line[0] == sentence.line:
             level = self._same_line[1]  # "Severity 2: respond in 1 hour; resolve in 8 hours"
-        if level is None and self._level is not None:
+        if level is None and self._level is not None and not _EVERY_FAULT.search(sentence.plain):
+            # not "（三）每次故障修复后，3个工作日内提交维修记录": every fault, whatever the
+            # level of the heading or label above
             level = self._level[0]
         if action is None and self._action is not None:
             action = self._action[0]
@@ -884,6 +924,14 @@ class Findings:
                 level = named[0]
                 self._labelled.setdefault(named[0], named[1])
                 self._same_line = (sentence.line, level)
+        named_sites = [name for name in self.sites if name in sentence.plain]
+        if named_sites and not sentence.table_row:
+            # "东湖分院60分钟内到达" with "东湖分院位于东湖县…" elsewhere: the site's zone
+            plain = sentence.plain
+            for name in named_sites:
+                zh = next(z for key, z, _en, _w in ZONES if key == self.sites[name])
+                plain = plain.replace(name, f"{name}（{zh}）")
+            sentence = Sentence(sentence.line, sentence.text, plain, sentence.table_row)
         zoned = (
             self._zoned[1]
             if self._zoned is not None and 0 <= sentence.line - self._zoned[0] <= 1
@@ -1032,6 +1080,21 @@ class Findings:
         double = "双倍" in plain or "twice" in plain.lower()
         if find_measure(sentence) is not None and _FLOOR.search(plain):
             self._measure(sentence)  # "年开机率不低于95%，低于95%的，质保期双倍顺延"
+        postponed = POSTPONE.search(plain)
+        assert postponed is not None
+        fixed = [s for s in durations(plain[postponed.end() :]) if s.unit in ("mo", "y")]
+        if fixed and not double:
+            # "同一设备因同一原因维修满3次的，质保期顺延12个月": a fixed extension on a condition
+            # no event of the contract language marks (W-final is a failed final inspection)
+            self._review(
+                NOT_UNDERSTOOD,
+                sentence,
+                f"the warranty is extended by {target_text(fixed[0])} on a condition no event "
+                "of the contract language marks (a warranty_extension clause fires on an event: "
+                "W-final on a failed final inspection); extend the affected assets' warranty by "
+                "hand when it happens",
+            )
+            return True
         self._review(
             NOT_UNDERSTOOD,
             sentence,
@@ -1166,6 +1229,13 @@ _NON_KIND = re.compile(
 #: A penalty's condition that opens with the failure itself, naming no fault or level
 #: ("逾修复时限者", "超过修复时限的", "未能按时修复的").
 _NO_SUBJECT = re.compile(r"\s*(?:逾|超过|超出|超时|未能|未按|迟于|晚于|延误)")
+#: A sentence about every fault, whatever its level ("每次故障修复后", "所有故障", "after every
+#: incident"): no level of a heading or label above holds for it.
+_EVERY_FAULT = re.compile(
+    r"(?:每次|每一次|每起|所有|任何|各类|各级|全部)(?:的)?(?:故障|报修|维修|事件|问题)"
+    r"|\b(?:each|every|all|any)\s+(?:faults?|incidents?|calls?|repairs?|breakdowns?|tickets?)\b",
+    re.I,
+)
 
 
 def _phrase_kind(phrase: str) -> tuple[str, str] | None:

@@ -53,7 +53,9 @@ def read_tender(path: Path) -> list[Line]:
         )
     if suffix in (".txt", ".md"):
         texts = _aligned(texts)
-    borderless = _borderless_rows(texts) if suffix in (".txt", ".md") else set()
+    borderless = (
+        _borderless_rows(texts) | _spaced_rows(texts) if suffix in (".txt", ".md") else set()
+    )
     return _numbered(
         (text, _looks_like_row(text) or i in borderless) for i, text in enumerate(texts)
     )
@@ -138,10 +140,45 @@ def _aligned(texts: list[str]) -> list[str]:
             j += 1
         if j == i + 1:
             continue
+        if j < len(texts) and texts[j][:1].isspace() and texts[j].strip():
+            continue  # a cell's words wrapped onto an indented line: ``_spaced_rows`` reads it
         for k in (i - 1, *range(i + 1, j)):
             out[k] = "| " + " | ".join(cells(texts[k])) + " |"
         out[i] = "|" + "|".join(["---"] * columns) + "|"  # the rule, as a Markdown table's
     return out
+
+
+#: A run of two or more blanks (or a tab) between the cells of a plain-text table.
+SPACED_GAP = re.compile(r"\t+|[ \u3000]{2,}")
+#: A rule under a plain-text table's header ("----   --------", "=====").
+_SPACED_RULE = re.compile(r"^[\s\-=─━_]+$")
+
+
+def spaced_cells(text: str) -> list[str]:
+    """The cells of a line whose words stand in blocks apart by runs of blanks."""
+    return [cell for cell in SPACED_GAP.split(text.strip()) if cell]
+
+
+def _spaced_rows(texts: list[str]) -> set[int]:
+    """The rows of a plain-text table whose columns are aligned by runs of blanks: two or more
+    lines of three or more cells, with only a rule ("----") or an indented line continuing a
+    cell ("         电气故障…") between them; a blank line or a line of prose ends the table."""
+    rows: set[int] = set()
+    block: list[int] = []
+    cells = 0
+    for i, text in enumerate([*texts, ""]):
+        if "|" not in text and len(spaced_cells(text)) >= 3:
+            block.append(i)
+            cells += 1
+            continue
+        if block and text.strip() and (_SPACED_RULE.match(text) or text[:1].isspace()):
+            block.append(i)  # a rule, or a cell's words wrapped onto an indented line
+            continue
+        if cells >= 2:
+            rows.update(block)
+        block = []
+        cells = 0
+    return rows
 
 
 def _plain(path: Path) -> list[str]:

@@ -149,7 +149,8 @@ _PROJECT_START_AFTER = re.compile(
 )
 #: A phrase that names only a level before its figure ("一般故障为", "二级：", "Priority 2 ").
 _LEVEL_ONLY = re.compile(
-    r"\s*(?:[\u4e00-\u9fff]{1,6}|[A-Za-z]+\s*\d?|[A-Za-z]+ [A-Za-z]+)\s*(?:为|為|是|:|：)?\s*"
+    r"\s*(?:[\u4e00-\u9fff]{1,6}|[A-Za-z]+\s*\d?|[A-Za-z]+ [A-Za-z]+)\s*"
+    r"(?:为|為|是|:|：|不超过|不得超过|不应超过|不大于|≤)?\s*"
     r"(?:within\s+)?"
 )
 #: A phrase that only caps the act named before it: "…当日修复，最迟不超过24小时".
@@ -228,8 +229,19 @@ def shape_near(plain: str, position: int, phrase: tuple[int, int]) -> ShapeWords
     start, end = phrase
     after: list[tuple[int, int, ShapeWords]] = []
     before: list[tuple[int, int, ShapeWords]] = []
+    # "解决方案", "维修报告": a word of an act right before a document's word (a plan, a report)
+    # is a compound whose head, the document, names the act ("到场处置" is two acts)
+    heads = {
+        match.start()
+        for words in SHAPES
+        if words.shape in ("present-a-plan", "hand-in-report")
+        for match in words.words.finditer(plain, start, end)
+        if _CJK.match(plain, match.start())
+    }
     for rank, words in enumerate(SHAPES):
         for match in words.words.finditer(plain, start, end):
+            if match.end() in heads and _CJK.match(plain, match.end() - 1):
+                continue
             if _DISTANCE_FROM.search(plain, max(start, match.start() - 60), match.start()):
                 continue  # "sites more than 50 km from the depot": where the band is measured
             if match.start() >= position:
@@ -432,6 +444,76 @@ def listed_levels(plain: str, bounds: list[tuple[int, int]], index: int) -> list
         if not _BARE_LEVEL.fullmatch(piece):
             break  # the phrase that names the last level and the act
     return levels if len(levels) >= 2 else []
+
+
+#: A list of levels sharing the word after the last ("二级、三级故障", "一级和二级故障",
+#: "一、二级故障"): its items and the shared word.
+_LEVEL_LIST = re.compile(
+    r"((?:[^\s、，,。；;:：和及与或]{1,8}(?:、|和|及|与|或|以及|/))+[^\s、，,。；;:：]{1,8}?)"
+    r"(故障|问题|事件|缺陷|事故)"
+)
+
+
+def levels_in_list(text: str) -> list[str]:
+    """The levels a list names, each in turn ("二级、三级故障排除超时的": level-2, level-3;
+    "一、二级故障": level-1, level-2); none when the text lists fewer than two."""
+    for match in _LEVEL_LIST.finditer(text):
+        items = re.split(r"以及|、|和|及|与|或|/", match.group(1))
+        levels: list[str] = []
+        after = ""
+        for item in reversed(items):  # the levels at the list's end ("各县级库点发生一级、二级")
+            bare = re.search(r"[一二三四五六七八九十\dⅠⅡⅢⅣ]+$", item)
+            if bare is not None and re.fullmatch(r"[一二三四五六七八九十\dⅠⅡⅢⅣ]+级", after):
+                item = bare.group(0) + "级"  # "（偏远站点发生）一、二级故障": the ordinal shares 级
+            elif bare is not None and bare.start() == 0:
+                break  # "二、A类故障…": a clause's number, no level
+            after = item
+            level = severity_in(item + match.group(2))
+            if level is None:
+                break
+            if level not in levels:
+                levels.insert(0, level)
+        if len(levels) >= 2:
+            return levels
+    return []
+
+
+def clause_of(text: str, start: int, end: int) -> str:
+    """The clause (between commas or semicolons, not the 、 of a list) holding a phrase."""
+    before = max(text.rfind(mark, 0, start) for mark in ",，;；")
+    after = [i for i in (text.find(mark, end) for mark in ",，;；") if i >= 0]
+    return text[before + 1 : min(after) if after else len(text)]
+
+
+def _condition_before(text: str, start: int) -> str:
+    """The clause just before a phrase's clause when it states who or what the limit is for
+    ("县级库点发生一级、二级故障的，到达现场时间不超过12小时"): it ends in 的."""
+    before = max(text.rfind(mark, 0, start) for mark in ",，;；")
+    if before <= 0 or text[before + 1 : start].strip():
+        return ""  # the phrase does not open its clause
+    clause = clause_of(text, before - 1, before - 1)
+    return clause if clause.rstrip().endswith("的") else ""
+
+
+#: A site of the buyer's named with where it is ("东湖分院位于东湖县城关镇", "北区厂区地处邻省…").
+_SITE_AT = re.compile(
+    r"([\u4e00-\u9fff]{1,8}?(?:分院|分部|分厂|分校|分公司|分中心|分站|院区|校区|厂区|库区|园区))"
+    r"\s*(?:位于|地处|坐落于|地址为|设在|在)\s*([^，,。；;]{2,30})"
+)
+
+
+def site_zones(plain_texts: list[str]) -> dict[str, str]:
+    """The buyer's sites the tender places ("东湖分院位于东湖县城关镇"): each site's name and the
+    zone of where it is (a county town: ``county``), for targets that name the site instead of
+    a zone ("本部30分钟内到达现场，东湖分院60分钟内到达")."""
+    sites: dict[str, str] = {}
+    for plain in plain_texts:
+        for match in _SITE_AT.finditer(plain):
+            where = match.group(2)
+            zone = "county" if re.search(r"[\u4e00-\u9fff]县|乡|镇", where) else zone_in(where)
+            if zone is not None and not zone.startswith(("within-", "beyond-")):
+                sites.setdefault(match.group(1), zone)
+    return sites
 
 
 def zone_in(text: str) -> str | None:
@@ -647,6 +729,18 @@ def find_commitments(
             shape = _act_before(plain, spans, bounds, index)
         if shape is None and (last or zoned) is not None and zone_in(plain[phrase[0] : phrase[1]]):
             shape = last or zoned  # "市区2小时内到达，郊县4小时内": the zones' series
+        if (
+            shape is None
+            and span.within
+            and index + 1 < len(bounds)
+            and not plain[span.end : phrase[1]].strip(" 内以之")
+            and zone_in(plain[bounds[index + 1][0] : bounds[index + 1][1]])
+        ):
+            # "市区4小时内、郊县8小时内到场": the zones' series names its act after the last
+            following = bounds[index + 1]
+            later = [s for s in spans if following[0] <= s.start < following[1] and s.within]
+            if later:
+                shape = shape_near(plain, later[0].end, (later[0].end, following[1]))
         if shape is None and last is not None and _SERIES.match(plain, phrase[0]):
             shape = last  # "on site within 4 hours for …, and within 1 business day for …"
         if shape is None and (series_level or level_after):
@@ -715,25 +809,36 @@ def find_commitments(
         if span.unit in ("mo", "y") or (span.unit == "wd" and span.value % 1):
             found.append(Unclear(text))  # a clock runs in minutes to working days, not months
             continue
+        # "各县级库点发生一级、二级故障的，到达现场时间不超过12小时", "一、二级故障2小时内到场":
+        # each level of a list, and the zone of the condition before the limit
+        subject = "" if sentence.table_row else _condition_before(plain, phrase[0])
+        if zone is None and subject:
+            zone = zone_in(subject)
+        # "甲类、乙类故障修复后7日内提交报告" (levels named before the act), "一、二级故障"
+        listed = listed or (
+            []
+            if sentence.table_row
+            else levels_in_list(clause_of(plain, span.start, span.end)) or levels_in_list(subject)
+        )
+        levels = listed if listed and (severity is None or severity in listed) else [severity]
         calendar = OFFICE if span.unit in ("wd", "wh") else ALWAYS
         if _IN_HOURS.match(plain, span.end):
             calendar = OFFICE  # "within 1 hour during business hours", "工作时间内2小时内"
         last = shape
-        # "甲类、乙类故障修复后7日内提交报告": the act and its limit for each level listed
-        for each in listed if severity in listed else [severity]:
-            found.append(
-                FoundCommitment(
-                    shape,
-                    each,
-                    target_text(span),
-                    calendar,
-                    text,
-                    _seconds(span),
-                    zone,
-                    span.ranged,
-                    inferred,
-                )
+        found.extend(
+            FoundCommitment(
+                shape,
+                each,
+                target_text(span),
+                calendar,
+                text,
+                _seconds(span),
+                zone,
+                span.ranged,
+                inferred,
             )
+            for each in levels
+        )
     return found
 
 

@@ -21,7 +21,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from slaengine.drafting.reading import Line
+from slaengine.drafting.reading import SPACED_GAP, Line, spaced_cells
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +119,10 @@ _NBD_CELL = re.compile(r"(?<=\|)\s*(?:NBD|NWD)\s*(?=\||$)")
 _HALF_HOUR = re.compile(r"\bhalf an hour\b", re.I)
 #: "次一工作天内到场", "下一个工作日内": the next business day, one working day (after t2s).
 _NEXT_DAY_ZH = re.compile(r"(?:次一?|(?<![以如])下一?)个?(工作[日天])")
+#: "| 三级 | ≤4小时 | 次日 | 3个工作日内 |": the next day alone in a table cell, one day (a
+#: working day only when it says so: 次一工作天 above). Not "次日内到场" in running text: a
+#: reviewer reads whether the next day means within 24 hours or by the end of the next day.
+_NEXT_DAY_CELL_ZH = re.compile(r"(?<=\|)\s*(?:次日|翌日)(?:之?内|以内)?\s*(?=\||$)")
 #: "三(3)年", "一(1)個工作天": a Chinese numeral with its digits in brackets.
 _CN_THEN_DIGITS = re.compile(r"[零一二两三四五六七八九十百]+\s*\((\d+(?:\.\d+)?)\)")
 #: "【≥5】年", "[ 3 ]个工作日": a figure filled into a form's brackets.
@@ -155,6 +159,7 @@ def normalise(text: str) -> str:
     plain = _FORM_BRACKETS.sub(lambda m: m.group(1), plain)
     plain = _CN_THEN_DIGITS.sub(lambda m: m.group(1), plain)
     plain = _NEXT_DAY_ZH.sub(lambda m: "1个" + m.group(1), plain)
+    plain = _NEXT_DAY_CELL_ZH.sub(" 1天内 ", plain)
     plain = _PAGE.sub(" ", plain)
     plain = _english(plain)
     plain = _PERCENT.sub(lambda m: _arabic(m.group(1)) + "%", plain)
@@ -166,14 +171,30 @@ def normalise(text: str) -> str:
 def sentences(lines: list[Line], *, wrapped: bool = False) -> list[Sentence]:
     """The sentences of the tender in order; ``wrapped`` joins lines that break mid-sentence."""
     result: list[Sentence] = []
+    above: tuple[str, int] | None = None  # the last row of a table aligned by blanks
     for first, text, row in _paragraphs(lines, wrapped):
         if row:
-            cells = [cell.strip() for cell in text.strip().strip("|").split("|")]
-            if all(not cell or set(cell) <= set("-:+= ") for cell in cells):
+            spaced = "|" not in text
+            cells = (
+                spaced_cells(text)  # a plain-text table aligned by runs of blanks
+                if spaced
+                else [cell.strip() for cell in text.strip().strip("|").split("|")]
+            )
+            if all(not cell or set(cell) <= set("-=─━_:+ ") for cell in cells):
                 continue  # the |---|---| rule under a Markdown table header
+            if spaced and len(cells) == 1 and above is not None:
+                # a cell's words wrapped onto the next line: back into the cell above them
+                raw, index = above
+                raw = _continued(raw, text)
+                above = (raw, index)
+                body = " | ".join(spaced_cells(raw))
+                result[index] = Sentence(result[index].line, body, normalise(body), True)
+                continue
+            above = (text, len(result)) if spaced else None
             body = " | ".join(cells).strip()
             result.append(Sentence(first, body, normalise(body), table_row=True))
             continue
+        above = None
         text = _MARKERS.sub("", text)
         start = 0
         for match in [*_SENTENCE_END.finditer(text), None]:
@@ -190,6 +211,18 @@ def sentences(lines: list[Line], *, wrapped: bool = False) -> list[Sentence]:
             if match:
                 start = match.end()
     return result
+
+
+def _continued(row: str, more: str) -> str:
+    """A row of a table aligned by blanks with the words of an indented line below it added to
+    the cell they stand under (the cell starting at or left of them)."""
+    column = len(more) - len(more.lstrip())
+    starts = [m.end() for m in SPACED_GAP.finditer(row) if m.start() > 0]
+    lead = len(row) - len(row.lstrip())
+    cut = max([lead, *(s for s in starts if s <= column)])
+    end = SPACED_GAP.search(row, cut)
+    at = end.start() if end else len(row.rstrip())
+    return row[:at] + more.strip() + row[at:]
 
 
 def _paragraphs(lines: list[Line], wrapped: bool) -> list[tuple[int, str, bool]]:

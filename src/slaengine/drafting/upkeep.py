@@ -42,7 +42,9 @@ _BEFORE_END = re.compile(r"满前|届满前|before (?:the )?(?:end|expiry)", re.
 #: term, not the inspection itself
 _FROM_FINAL = re.compile(
     r"\b(?:from|after|following|upon|on|since)\s+(?:the\s+)?(?:date\s+of\s+)?(?:the\s+)?"
-    r"(?:final acceptance|final inspection)(?:\s+(?:date|certificate))?",
+    r"(?:final acceptance|final inspection)(?:\s+(?:date|certificate))?"
+    # "质保期为终验合格之日起36个月": counted from the final acceptance
+    r"|(?:自|从|由)?(?:终验|最终验收)(?:合格|通过)?(?:之日|日)?(?:起|开始)(?:计算|计|算)?",
     re.I,
 )
 
@@ -67,6 +69,9 @@ def _subject(text: str, term_at: int) -> str:
 #: A part the supplier fits or sells in the service, not the equipment as delivered.
 _REPLACED = re.compile(
     r"更换[的之]?[\u4e00-\u9fffA-Za-z]{0,10}?(?:零部件|零件|部件|配件|备件|灯具|器件)|所更换|换上"
+    # "更换的电机、加湿器、DDC控制器等配件": the parts listed, then the class they belong to
+    r"|更换[的之]?(?:[\u4e00-\u9fffA-Za-z]{1,12}、)+[\u4e00-\u9fffA-Za-z]{1,12}?等"
+    r"(?:零部件|零件|部件|配件|备件|器件)"
     r"|replace(?:d|ment) (?:parts?|components?|spares?)|(?:parts?|spares?|components?) replaced"
     r"|\bspares?\b|spare parts?|rebuilt|refurbished (?:parts?|units?)"
     # "Components supplied and fitted by the Contractor", "Parts we supply on chargeable

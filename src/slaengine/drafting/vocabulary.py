@@ -72,6 +72,8 @@ SHAPES: tuple[ShapeWords, ...] = (
             r"报告|(?:maintenance|service|repair|written|incident|root[- ]cause|analysis|failure|fault"
             r"|trouble|breakdown|outage|call-?out|visit)(?: [a-z-]+)? report|root[- ]cause analysis|\bRCA\b|\bRFO\b|reason[- ]for[- ]outage|job sheets?|job cards?"
             r"|纪录表|记录表|记录单|维修单|服务单|服务报告单"
+            # "提交维修记录及故障原因分析": the record of a repair, an analysis of its cause
+            r"|(?:维修|维护|检修|抢修|服务|处理)记录|原因分析"
             r"|service ticket|work order|service record"
             # "a post-visit report", "A report … shall be issued within 5 working days": a report
             # named as the thing handed over
@@ -438,6 +440,14 @@ BOILERPLATE = _words(
     r"|disclaim|governing law|governed by|reserves? the right|for reference only|confidential|bid validity"
     r"|force majeure|page \d+"
 )
+#: Payment terms: what the buyer pays and when ("付款方式：到货验收后支付合同价的60%"), no
+#: penalty of the supplier's (unless the sentence names one: 违约金, 扣罚 …).
+PAYMENT_TERMS = _words(
+    r"付款方式|付款条件|支付方式|结算方式|付款进度|payment terms|terms of payment|payment schedule"
+    r"|验收(?:合格)?后\s*支付(?:合同总价|合同价款|合同价|合同金额|合同款)的?\s*\d+(?:\.\d+)?\s*%"
+)
+#: The words of a sum charged to the supplier, beside payment terms.
+CHARGED = _words(r"违约|罚|扣除|扣减|扣款|赔偿|penalt|liquidated damages|deduct|credit")
 
 #: Site zones and distance bands a target may depend on (市区2小时, 郊县4小时, 跨省24小时, 200公里内):
 #: the zone id (an asset or event attribute ``zone``), its names, the words that name it.
@@ -487,7 +497,9 @@ DISTANCE = re.compile(
 )
 #: "within 50 miles of" / "more than 50 miles away": the side of an English distance band.
 DISTANCE_BEYOND = re.compile(
-    r"(?:more than|over|beyond|outside|greater than|farther than|further than)\s*$", re.I
+    r"(?:more than|over|beyond|outside|greater than|farther than|further than"
+    r"|超过|超出|大于|多于|远于)\s*$",
+    re.I,
 )
 #: A zone whose target is left open: 偏远地区另议.
 OPEN_TERM = _words(
