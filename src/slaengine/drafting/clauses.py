@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from slaengine.drafting.figures import (
+    CURRENCY,
     Amount,
     amounts,
     durations,
@@ -133,7 +134,7 @@ def find_cap(sentence: Sentence) -> FoundCap | None:
 #: Where a second sum opens a penalty of its own (", and USD 300 per day for …", "; GBP 50 …").
 _NEXT_SUM = re.compile(
     r"\s*(?:,|;|，|；)\s*(?:and\s+|plus\s+|以及|并)?"
-    r"(?=(?:USD|RMB|CNY|¥|HK\$|NT\$|A\$|\$|GBP|£|AUD|CAD|EUR|€|HKD|SGD|TWD|NTD)\s*\d)",
+    rf"(?=(?:{CURRENCY})\s*\d)",
     re.I,
 )
 
@@ -165,6 +166,11 @@ def split_sums(sentence: Sentence) -> list[Sentence]:
 
 def find_clause(sentence: Sentence) -> FoundClause | Unread | None:
     plain = sentence.plain
+    if _ENDS_CONTRACT.search(plain):
+        return Unread(
+            "a total of penalties that lets the buyer end the contract, not a penalty of its "
+            "own: the contract language has no termination; no clause drafted"
+        )
     consequence: re.Match[str] | None = PENALTY.search(plain)
     label = _PENALTY_LABEL.match(plain)
     if consequence is not None and label is not None and consequence.start() < label.end():
@@ -176,7 +182,11 @@ def find_clause(sentence: Sentence) -> FoundClause | Unread | None:
             or _MONEY_START.search(plain, label.end())
             or consequence
         )
-    if consequence is None and _FAILURE.match(unnumbered(plain)) and amounts(plain):
+    if (
+        consequence is None
+        and _FAILURE.match(unnumbered(plain))
+        and (amounts(plain) or (percents(plain) and CONTRACT_PRICE.search(plain)))
+    ):
         # "Failure to arrive within 45 minutes: USD 500 per occurrence", "未按时到场：每次500元"
         consequence = re.search(r"[:：]|" + _MONEY_START.pattern, plain)
     if consequence is None:
@@ -225,6 +235,16 @@ def find_clause(sentence: Sentence) -> FoundClause | Unread | None:
     return found
 
 
+#: "Once the penalties reach 10% of the contract price, the buyer may terminate the contract",
+#: "违约金累计达到合同价10%的，甲方有权解除合同": a threshold of the penalties' total that ends
+#: the contract.
+_ENDS_CONTRACT = re.compile(
+    r"\b(?:cumulative|total|aggregate|accumulated)\b[^.;。；]{0,80}"
+    r"\b(?:reach(?:es|ed)?|exceed(?:s|ed)?|amounts? to)\b[^.;。；]{0,120}"
+    r"\b(?:terminat\w*|rescind\w*|rescission|cancel\w*)\b"
+    r"|累计[^。；]{0,40}(?:达到|超过)[^。；]{0,60}(?:解除|终止)(?:本)?(?:合同|契约|合约)",
+    re.I,
+)
 _PENALTY_LABEL = re.compile(
     r"^\s*(?:[(（]?[\d一二三四五六七八九十]+(?:\.\d+)*[.、)）]?\s*)?[^:：,，。;；]{1,24}[:：]\s*"
 )
@@ -236,7 +256,7 @@ _TRAILING_CONDITION = re.compile(
 )
 #: Where a sum of money starts ("USD 500", "HK$500", "500元").
 _MONEY_START = re.compile(
-    r"(?=(?:USD|RMB|CNY|¥|HK\$|NT\$|A\$|\$|GBP|£|AUD|CAD|EUR|€|HKD|SGD|TWD|NTD)\s*\d)"
+    rf"(?=(?:{CURRENCY})\s*\d)"
     r"|(?=\d[\d,.]*\s*元)"
 )
 _FAILURE = re.compile(
@@ -247,7 +267,10 @@ _FAILURE = re.compile(
     # "Planned visit not completed in its month: GBP 500 per visit", "Missed monthly visit:
     # R2 000.00", "Defect still open after 5 days: …": a failure in a label, a sum after it
     r"|[^:：]{0,80}\b(?:not|missed|skipped|late|still open|overdue|outstanding)\b[^:：]{0,80}[:：]"
-    r"(?=\s*(?:USD|RMB|CNY|¥|[A-Z]{0,2}\$|GBP|£|AUD|CAD|EUR|€|HKD|SGD|TWD|NTD|ZAR|R|INR|Rs\.?|₹)\s?\d))",
+    rf"(?=\s*(?:{CURRENCY}|[A-Z]{{0,2}}\$|R)\s?\d"
+    # "P1 fault not restored in time: one-tenth of one percent (0.1%) of the contract price …":
+    # a share after the label, written out and then in figures
+    r"|[^:：]{0,40}?\d+(?:\.\d+)?\s*(?:%|percent\b|per cent\b)))",
     re.I,
 )
 

@@ -32,10 +32,15 @@ _DURATION = re.compile(
     rf"|(?<![\d.])半\s*(?P<hunit>个?小时|天|年|个月)",
     re.IGNORECASE,
 )
+#: The currencies a sum is written with before its figure ("USD 500", "HK$500", "PHP 5,000.00",
+#: "₱5,000"): one list for every rule that looks for where a sum starts.
+CURRENCY = (
+    r"RMB|CNY|¥|\$|USD|EUR|€|GBP|£|AUD|CAD|NZD|HKD|SGD|TWD|NTD|NT\$|A\$|C\$|HK\$|S\$|NZ\$"
+    r"|INR|Rs\.?|₹|JPY|KRW|CHF|MYR|THB|AED|ZAR|MOP|PHP|₱"
+)
 _MONEY = re.compile(
     r"(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<wan>万)?\s*(?:元|块|yuan|RMB|CNY)"
-    r"|(?:RMB|CNY|¥|\$|USD|EUR|€|GBP|£|AUD|CAD|NZD|HKD|SGD|TWD|NTD|NT\$|A\$|C\$|HK\$|S\$|NZ\$"
-    r"|INR|Rs\.?|₹|JPY|KRW|CHF|MYR|THB|AED|ZAR|MOP"
+    rf"|(?:{CURRENCY}"
     # the South African rand written R5,000 / R 12 500: a sum of thousands, not a label (R1)
     r"|\bR(?=\s?\d{1,3}(?:[, ]\d{3})+(?!\d)|\s?\d{4,}|\s?\d+\.\d\d(?!\d)))"
     # thousands set apart by blanks ("R2 000.00", "€ 12 500"), as by commas
@@ -61,10 +66,12 @@ _WITHIN_BEFORE = re.compile(
 #: column names an action.
 _LABELLED = re.compile(
     r"(?:[:：]|时间为|时限为|时间是|为|\||时间|时限|时效"
-    r"|\b(?:time|target|limit) (?:is|shall be|will be)"
-    r"|\b(?:times|targets|limits) (?:are|shall be|will be)"
-    # "故障响应：接报后15分钟", "提交报告时间：故障排除后3个工作日": the clock's start between
-    r"|[:：]\s*[^\d，,:：;；。|]{1,8}?(?:后|後)的?)\s*$",
+    # "the on-site time for a Priority 1 fault shall be 8 hours": what the limit is for between
+    r"|\b(?:time|target|limit)(?: for [^,;:.]{1,40}?)? (?:is|shall be|will be)"
+    r"|\b(?:times|targets|limits)(?: for [^,;:.]{1,40}?)? (?:are|shall be|will be)"
+    # "故障响应：接报后15分钟", "提交报告时间：故障排除后3个工作日", "到场时限为接报后4小时":
+    # the clock's start between
+    r"|(?:[:：]|时间为|时限为)\s*[^\d，,:：;；。|]{1,8}?(?:后|後)的?)\s*$",
     re.I,
 )
 #: "2-4小时": a range; the figure read is its upper end.

@@ -351,6 +351,10 @@ class Findings:
             )
             if named is not None:
                 self._same_line = (sentence.line, named)
+                if self._level is not None and self._level[0] != named:
+                    # "丙類故障：不影響售票…" then "（一）甲類故障：…": another level named on a
+                    # line of its own ends the context of the one above
+                    self._level = None
             defined = _DEFINES_NON_KIND.search(sentence.plain)
             if named is None and defined and not durations(sentence.plain):
                 # "All other failures are Non-emergency. The Contractor shall attend within 1

@@ -544,6 +544,9 @@ def find_commitments(
     act of a zone's limit in the sentence just before ("Sites within 50 km: on site within 4
     hours. Sites more than 50 km away: within 8 hours.")."""
     plain = sentence.plain
+    respective = [] if sentence.table_row else _respective(plain)
+    if respective:
+        return list(respective)
     spans = durations(plain)
     bounds = phrases(plain)
     cells = _cell_starts(plain) if sentence.table_row else []
@@ -840,6 +843,53 @@ def find_commitments(
             for each in levels
         )
     return found
+
+
+#: "分别延长为2小时及3小时", "6 hours and 10 hours respectively": figures paired in order with
+#: the levels listed before them.
+_RESPECTIVELY = re.compile(r"分别|各自|\brespectively\b", re.I)
+_LIST_BREAK = re.compile(r"[,，;；、]|\band\b|\bor\b|以及|及|和|与|或", re.I)
+
+
+def _respective(plain: str) -> list[FoundCommitment]:
+    """ "甲类、乙类之到场时限，于逾60公里之车站，分别延长为2小时及3小时", "the on-site times for
+    Priority 1 and Priority 2 faults are 6 hours and 10 hours respectively": one target per
+    level listed, in order, for the act and zone the sentence names; none unless the levels
+    and the figures pair up."""
+    word = _RESPECTIVELY.search(plain)
+    if word is None:
+        return []
+    clause = clause_of(plain, word.start(), word.end())
+    at = plain.find(clause)
+    spans = [s for s in durations(plain) if at <= s.start < at + len(clause)]
+    if len(spans) < 2:
+        return []
+    subject = plain[: spans[0].start]
+    levels: list[str] = []
+    for piece in _LIST_BREAK.split(subject):
+        level = severity_in(piece)
+        if level is not None and level not in levels:
+            levels.append(level)
+    if len(levels) != len(spans):
+        return []
+    shape = shape_near(plain, spans[0].start, (0, spans[0].start))
+    if shape is None:
+        return []
+    zone = zone_in(subject)
+    text = unnumbered(plain).strip()
+    return [
+        FoundCommitment(
+            shape,
+            level,
+            target_text(span),
+            OFFICE if span.unit in ("wd", "wh") else ALWAYS,
+            text,
+            _seconds(span),
+            zone,
+            span.ranged,
+        )
+        for level, span in zip(levels, spans, strict=True)
+    ]
 
 
 #: "超时1小时以内", "逾期3天以上": how late, not a limit.

@@ -96,7 +96,18 @@ _ENGLISH = {
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
     "twenty-four": 24, "thirty": 30, "forty": 40, "forty-five": 45, "forty-eight": 48,
     "fifty": 50, "sixty": 60, "seventy-two": 72, "ninety": 90,
+    "thirteen": 13, "fourteen": 14, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19, "seventy": 70, "eighty": 80,
 }  # fmt: skip
+#: "twenty-one (21)", "thirty-five days": every compound of a ten and a unit, not only the
+#: common ones.
+_ENGLISH.update(
+    {
+        f"{ten}-{unit}": _ENGLISH[ten] + _ENGLISH[unit]
+        for ten in ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+        for unit in ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+    }
+)
 _SPELLED_THEN_DIGITS = re.compile(
     r"\b(?:(?:[a-z]+-)?[a-z]+ and )?(?:one half|a half|"
     + "|".join(sorted(_ENGLISH, key=len, reverse=True))

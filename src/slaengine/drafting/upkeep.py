@@ -68,10 +68,11 @@ def _subject(text: str, term_at: int) -> str:
 
 #: A part the supplier fits or sells in the service, not the equipment as delivered.
 _REPLACED = re.compile(
-    r"更换[的之]?[\u4e00-\u9fffA-Za-z]{0,10}?(?:零部件|零件|部件|配件|备件|灯具|器件)|所更换|换上"
+    # "更换之零组件" (零組件, the parts in Taiwan's wording)
+    r"更换[的之]?[\u4e00-\u9fffA-Za-z]{0,10}?(?:零部件|零件|部件|配件|备件|灯具|器件|组件)|所更换|换上"
     # "更换的电机、加湿器、DDC控制器等配件": the parts listed, then the class they belong to
     r"|更换[的之]?(?:[\u4e00-\u9fffA-Za-z]{1,12}、)+[\u4e00-\u9fffA-Za-z]{1,12}?等"
-    r"(?:零部件|零件|部件|配件|备件|器件)"
+    r"(?:零部件|零件|部件|配件|备件|器件|组件)"
     r"|replace(?:d|ment) (?:parts?|components?|spares?)|(?:parts?|spares?|components?) replaced"
     r"|\bspares?\b|spare parts?|rebuilt|refurbished (?:parts?|units?)"
     # "Components supplied and fitted by the Contractor", "Parts we supply on chargeable
@@ -299,7 +300,10 @@ _FREQUENCIES: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (
         re.compile(
-            r"每日|每天|(?<!\d)\bdaily\b|\bnightly\b|every (?:day|night)"
+            # not "每日营运结束后至翌日首班车前执行": the hours of the day the work is done in
+            r"(?:每日|每天)(?![^，,。；;]{0,20}?(?:(?:至|到)(?:翌日|次日|隔日)|(?:后|後)(?:至|到)"
+            r"[^，,。；;]{1,12}?前))"
+            r"|(?<!\d)\bdaily\b|\bnightly\b|every (?:day|night)"
             r"|(?:once|1 time) (?:a|per|each) day",
             re.I,
         ),
@@ -379,7 +383,9 @@ _PAPERWORK = re.compile(
 #: chemically treated every 3 months").
 _DUTY_CLASS = re.compile(
     r"检查|查验|检定|检|测|试|清[洗洁扫理]|校|润滑|紧固|调整|保养|维护|维保|巡|养护|点检|普查"
-    r"|\bcheck|\btest|\bclean|\btreat|\bservic|\bmaint|\binspect|\bexamin|\bcalibrat"
+    # "the Service Provider shall …": the party's name is no servicing
+    r"|\bcheck|\btest|\bclean|\btreat|\bservic(?!e\s+(?:provider|company|contractor|agent)s?\b)"
+    r"|\bmaint|\binspect|\bexamin|\bcalibrat"
     r"|\blubricat|\boverhaul|\baudit|\bdrill|\bsurvey|\bflush|\bdescal|\brecalibrat"
     # going along the route to look at it (巡视 in English): "lines are patrolled monthly"
     r"|\bpatrol|\brebuil[dt]"
@@ -404,7 +410,10 @@ _NOT_DUTY = re.compile(
     r"|\breviews?\b|\bmeetings?\b|\bupdates?\b|availab|uptime|\brates?\b|\bhotline|\bdesk\b"
     # the service's own figures measured over a period ("response times are measured monthly")
     r"|\b(?:response|resolution|repair|arrival|attendance) times?\b|\bkpis?\b|\bsla\b"
-    r"|响应时间|到场时间|修复时间|服务水平|考核",
+    r"|响应时间|到场时间|修复时间|服务水平|考核"
+    # teaching the buyer's staff ("refresher training every six months"): no work on the
+    # equipment
+    r"|培训|\btraining\b|\bcourses?\b",
     re.I,
 )
 

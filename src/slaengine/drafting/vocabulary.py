@@ -225,7 +225,10 @@ SEVERITIES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
         "一般故障",
         "General fault",
         _words(
-            rf"一般{_FAULT}|普通故障|^普通$|一般$|^一般|general{_EN_FAULT}|^general\b|\bnormal\b"
+            rf"一般{_FAULT}|普通故障|^普通$|一般$|^一般|general{_EN_FAULT}|^general\b"
+            # "restore normal production": the state a repair returns to, not a level
+            r"|(?<!\brestore\s)(?<!\brestores\s)(?<!\brestored\s)(?<!\brestoring\s)"
+            r"(?<!\bresume\s)(?<!\bresumes\s)(?<!\bto\s)\bnormal\b"
         ),
     ),
     (
@@ -384,7 +387,8 @@ WHOLE_UNIT = _words(
     r"|entire (?:unit|system)|equipment as a whole|整台|其余部分|the rest of"
 )
 OTHER_PART = _words(
-    r"(?:其他|其它|其余|一般|普通)(?:零部件|零件|部件|配件)|易损件|耗材|辅机|辅助设备|附属设备|更换[之的]?(?:零部件|零件|部件|配件)"
+    r"(?:其他|其它|其余|一般|普通)(?:零部件|零组件|零件|部件|配件)|易损件|耗材|辅机|辅助设备|附属设备"
+    r"|更换[之的]?(?:零部件|零组件|零件|部件|配件)"
     r"|other parts|wearing parts|consumables|replacement parts?|replaced parts?|spare parts?"
 )
 #: A part named by what it is (压缩机, 球管, an inverter, batteries): a key part when its warranty
@@ -498,7 +502,7 @@ DISTANCE = re.compile(
 #: "within 50 miles of" / "more than 50 miles away": the side of an English distance band.
 DISTANCE_BEYOND = re.compile(
     r"(?:more than|over|beyond|outside|greater than|farther than|further than"
-    r"|超过|超出|大于|多于|远于)\s*$",
+    r"|超过|超出|大于|多于|远于|逾)\s*$",
     re.I,
 )
 #: A zone whose target is left open: 偏远地区另议.
