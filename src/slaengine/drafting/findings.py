@@ -1350,16 +1350,33 @@ def _bare(plain: str) -> Sentence:
     return Sentence(0, plain, plain)
 
 
+#: "… by a competent engineer", "… by the Contractor's technician": who does the act, at the
+#: end of a row label.
+_BY_WHOM = re.compile(
+    r"\s+by\s+(?:an?\s+|the\s+)?(?:[\w'’-]+\s+){0,3}?(?:engineers?|technicians?|staff|crews?"
+    r"|fitters?|mechanics?|contractor|supplier|person|personnel)\s*$",
+    re.I,
+)
+_MAKE_SAFE = re.compile(r"\bmake[- ]safe\b", re.I)
+
+
 def _cell_shape(cell: str) -> ShapeWords | None:
     """The action a table header cell names (响应时间, 修复时间, Resolution …); its unit
     ("Tool returned to production (hours)") is no part of its name's length."""
     cell = strip_unit(cell) if cell else cell
+    if cell and len(cell) > 30 and not re.search(r"\d", cell):
+        # "Telephone response by competent engineer": who acts is no part of the action's name
+        cell = _BY_WHOM.sub("", cell)
     if not cell or len(cell) > 30:
         return None
     if DISTANCE.search(cell):
         return None  # "Within 50 miles of a depot": a distance band is a zone, not an action
     if re.fullmatch(r"call[- ]?back(?: time)?", cell.strip(), re.I):
         return SHAPE_BY_NAME["answer-the-call"]  # a "Callback" column: the first answer
+    if _MAKE_SAFE.search(cell) and SHAPE_BY_NAME["fix-after-arrival"].words.search(cell):
+        # "Make safe and restore service": the time runs until the service is back, the
+        # later of the two acts the label names
+        return SHAPE_BY_NAME["fix-after-arrival"]
     for words in SHAPES:
         if words.words.search(cell):
             return words

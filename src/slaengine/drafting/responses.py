@@ -446,6 +446,33 @@ def listed_levels(plain: str, bounds: list[tuple[int, int]], index: int) -> list
     return levels if len(levels) >= 2 else []
 
 
+_LEVEL_AT_END = re.compile(r"\b([A-Za-z]+\s*-?\s*\d)\s*$")
+_LEVEL_AT_START = re.compile(r"^\s*([A-Za-z]+\s*-?\s*\d)(?!\d)")
+
+
+def levels_joined(clause: str) -> list[str]:
+    """The levels an English clause lists after its act ("attend within 6 hours for any
+    Priority 1 or Priority 2 fault"): each level's name joined to the next by "or", "and" or a
+    comma, the first at the end of its piece, the others at the start of theirs; two or more."""
+    pieces = _LEVEL_JOIN.split(clause)
+    for first, piece in enumerate(pieces[:-1]):
+        tail = _LEVEL_AT_END.search(piece)
+        if tail is None or (level := severity_in(tail.group(1))) is None:
+            continue
+        levels = [level]
+        for after in pieces[first + 1 :]:
+            head = _LEVEL_AT_START.match(after)
+            if head is None or (nxt := severity_in(head.group(1))) is None:
+                break
+            if nxt not in levels:
+                levels.append(nxt)
+            if after.strip() != head.group(1):
+                break  # the piece that names the last level and goes on
+        if len(levels) >= 2:
+            return levels
+    return []
+
+
 #: A list of levels sharing the word after the last ("二级、三级故障", "一级和二级故障",
 #: "一、二级故障"): its items and the shared word.
 _LEVEL_LIST = re.compile(
@@ -501,6 +528,14 @@ _SITE_AT = re.compile(
     r"\s*(?:位于|地处|坐落于|地址为|设在|在)\s*([^，,。；;]{2,30})"
 )
 
+#: An English place of a zone and its name: "the island pier on Kilbrook", "a remote depot at
+#: Yarra Flats" (the name in capitals, up to four words).
+_SITE_AT_EN = re.compile(
+    r"\b((?:island|remote|outlying|offshore|rural|regional|metropolitan|urban) (?:piers?|sites?"
+    r"|ports?|harbou?rs?|jett(?:y|ies)|stations?|depots?|branch(?:es)?|offices?|facilit(?:y|ies)))"
+    r"\s+(?:on|at|in)\s+((?:[A-Z][\w'’-]+)(?:\s+[A-Z][\w'’-]+){0,3})"
+)
+
 
 def site_zones(plain_texts: list[str]) -> dict[str, str]:
     """The buyer's sites the tender places ("东湖分院位于东湖县城关镇"): each site's name and the
@@ -513,6 +548,12 @@ def site_zones(plain_texts: list[str]) -> dict[str, str]:
             zone = "county" if re.search(r"[\u4e00-\u9fff]县|乡|镇", where) else zone_in(where)
             if zone is not None and not zone.startswith(("within-", "beyond-")):
                 sites.setdefault(match.group(1), zone)
+        for match in _SITE_AT_EN.finditer(plain):
+            # "the island pier on Kilbrook", "our remote depot at Yarra Flats": the place the
+            # name stands for is of that zone wherever the name is used alone
+            zone = zone_in(match.group(1))
+            if zone is not None and not zone.startswith(("within-", "beyond-")):
+                sites.setdefault(match.group(2), zone)
     return sites
 
 
@@ -821,7 +862,9 @@ def find_commitments(
         listed = listed or (
             []
             if sentence.table_row
-            else levels_in_list(clause_of(plain, span.start, span.end)) or levels_in_list(subject)
+            else levels_in_list(clause_of(plain, span.start, span.end))
+            or levels_in_list(subject)
+            or levels_joined(clause_of(plain, span.start, span.end))
         )
         levels = listed if listed and (severity is None or severity in listed) else [severity]
         calendar = OFFICE if span.unit in ("wd", "wh") else ALWAYS

@@ -91,23 +91,23 @@ def unnumbered(plain: str) -> str:
     return _NUMBERING.sub("", plain, count=1)
 
 
+_UNITS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_TEENS = (
+    "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+    "eighteen", "nineteen",
+)  # fmt: skip
+_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+#: English numbers in words up to ninety-nine, compounds too ("twenty-one", "sixty-five").
 _ENGLISH = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
-    "twenty-four": 24, "thirty": 30, "forty": 40, "forty-five": 45, "forty-eight": 48,
-    "fifty": 50, "sixty": 60, "seventy-two": 72, "ninety": 90,
-    "thirteen": 13, "fourteen": 14, "sixteen": 16, "seventeen": 17, "eighteen": 18,
-    "nineteen": 19, "seventy": 70, "eighty": 80,
-}  # fmt: skip
-#: "twenty-one (21)", "thirty-five days": every compound of a ten and a unit, not only the
-#: common ones.
-_ENGLISH.update(
-    {
-        f"{ten}-{unit}": _ENGLISH[ten] + _ENGLISH[unit]
-        for ten in ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
-        for unit in ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
-    }
-)
+    **{word: n for n, word in enumerate(_UNITS, 1)},
+    **{word: n for n, word in enumerate(_TEENS, 10)},
+    **{tens: 10 * n for n, tens in enumerate(_TENS, 2)},
+    **{
+        f"{tens}-{unit}": 10 * n + u
+        for n, tens in enumerate(_TENS, 2)
+        for u, unit in enumerate(_UNITS, 1)
+    },
+}
 _SPELLED_THEN_DIGITS = re.compile(
     r"\b(?:(?:[a-z]+-)?[a-z]+ and )?(?:one half|a half|"
     + "|".join(sorted(_ENGLISH, key=len, reverse=True))

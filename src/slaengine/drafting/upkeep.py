@@ -80,7 +80,11 @@ _REPLACED = re.compile(
     r"|\b(?:parts?|components?)\b[^.;]{0,30}?\bfitted\b|\bfitted by\b"
     r"|\bfrom (?:the (?:date|day) of )?(?:fitting|fitment)\b"
     r"|\b(?:parts?|components?) (?:we|the (?:contractor|supplier|vendor))"
-    r" (?:supply|supplies|fit|fits)\b[^.;]{0,30}?\b(?:repairs?|service|maintenance|call-?outs?)\b",
+    r" (?:supply|supplies|fit|fits)\b[^.;]{0,30}?\b(?:repairs?|service|maintenance|call-?outs?)\b"
+    # "Parts furnished under this Agreement", "materials supplied and labour performed under
+    # the contract": what the service puts in, under the service contract itself
+    r"|\b(?:parts?|components?|materials?)\s+(?:supplied|furnished|provided|installed)\b[^.;]{0,40}?"
+    r"\bunder (?:this|the) (?:contract|agreement|order)\b",
     re.I,
 )
 #: A phrase that names its own subject before the warranty word (then the phrase before is not
@@ -149,9 +153,19 @@ def find_warranty(sentence: Sentence) -> FoundWarranty | None:
     elif REMAINING_TERM.search(plain):
         found.rewarranty = "remaining"
     named_subjects: list[int] = []  # unscoped terms with a subject of their own
+    previous: tuple[int, int] | None = None
     for start, end in _bracket_terms(plain, phrases(plain)):
         # the text before the phrase: the subject of "更换之零件，保固6个月"
         text, before = plain[start:end], plain[max(0, start - 40) : start]
+        if (
+            previous is not None
+            and _AND.fullmatch(plain[previous[1] : start])
+            and not durations(plain[previous[0] : previous[1]])
+        ):
+            # "All parts supplied and workmanship carried out under this contract are
+            # guaranteed for …": a subject of two things cut at "and" is one subject
+            text = plain[previous[0] : end]
+        previous = (start, end)
         # "整机质保期为三年（含主要部件）", "整机质保3年（不含易损件）": what the term covers or
         # leaves out, said in a bracket after it, is no scope of its own
         text = _ASIDE.sub(" ", text)
@@ -476,11 +490,40 @@ _CONTRACT_NAME = re.compile(
 )
 
 
+_AND = re.compile(r"\s*(?:and|&|和|及|与)\s*", re.I)
+
+
+def _duty_bounds(plain: str) -> list[tuple[int, int]]:
+    """The phrases of a sentence, with a frequency cut from its work at "and" joined again
+    ("Annual structural and bearing survey of each span": the frequency is an adjective of the
+    work named after the "and")."""
+    bounds: list[tuple[int, int]] = []
+    for start, end in phrases(plain):
+        if bounds:
+            a, b = bounds[-1]
+            before, phrase = plain[a:b], plain[start:end]
+            if (
+                _AND.fullmatch(plain[b:start])
+                and has_frequency(before)
+                # the frequency and an adjective, no clause of its own ("Annual structural")
+                and len(unnumbered(before).split()) <= 3
+                and not _DUTY_CLASS.search(before)
+                and not _NOT_DUTY.search(before)
+                and not has_frequency(phrase)
+                and _DUTY_CLASS.search(phrase)
+                and not _NOT_DUTY.search(phrase)
+            ):
+                bounds[-1] = (a, end)
+                continue
+        bounds.append((start, end))
+    return bounds
+
+
 def find_steps(sentence: Sentence) -> list[FoundStep]:
     plain = _CONTRACT_NAME.sub(lambda m: " " * len(m.group(0)), sentence.plain)
     if FINAL_INSPECTION.search(plain) or not (
         INSPECTION.search(plain)
-        or any(_duty_phrase(plain[a:b]) for a, b in phrases(plain))
+        or any(_duty_phrase(plain[a:b]) for a, b in _duty_bounds(plain))
         # "change the engine oil and filters every 500 running hours or annually": the work and
         # its frequency in phrases of their own, cut at "and"
         or _duty_phrase(plain)
@@ -489,7 +532,7 @@ def find_steps(sentence: Sentence) -> list[FoundStep]:
     steps: list[FoundStep] = []
     context = ""  # phrases since the last step: "质保期第一年内，每季度巡检一次"
     pending = False  # a duty named with no frequency yet ("Electrical testing of each column")
-    for start, end in phrases(plain):
+    for start, end in _duty_bounds(plain):
         phrase = plain[start:end]
         paperwork = _PAPERWORK.search(phrase) is not None
         plain_phrase = paperwork or not _duty_phrase(phrase)

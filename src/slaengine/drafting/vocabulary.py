@@ -48,6 +48,10 @@ SHAPES: tuple[ShapeWords, ...] = (
             r"(?:[A-Z][\w-]* )?(?:manufacturer|vendor|OEM|workshop|factory|works|repair (?:centre"
             r"|center|shop))\b|\b(?:bench|workshop|off-site) repairs?\b"
             r"|\bdepot\b"
+            # "removed for overhaul", "returned from the component rebuild facility": the part
+            # is taken away to a place of repair and comes back
+            r"|\bremoved (?:from (?:site|service) )?for (?:rebuild|overhaul|refurbishment)\b"
+            r"|\b(?:rebuild|overhaul|refurbishment) (?:facility|facilities|shop|workshop|cent(?:re|er))\b"
         ),
         "factory-repair-{t}",
         "factory",
@@ -95,6 +99,10 @@ SHAPES: tuple[ShapeWords, ...] = (
             # "the technician phones you back", "rings the customer back"
             r"|\b(?:call|phone|ring|telephone)(?:ed|s|ing)?\s+(?:you|the (?:customer|client|caller"
             r"|user|site)|them|him|her)\s+back\b"
+            # "messages left on the answerphone are returned within 1 hour", "return voicemails":
+            # the customer's message answered by a call to them
+            r"|\b(?:calls?|messages?|voicemails?)\s+left\s+(?:on|with|in|at|for)\b[^.;]{0,80}?"
+            r"\breturned\b|\breturn(?:s|ed|ing)?\s+(?:the |all |any )?(?:voicemails?|(?:voice )?messages?)\b"
         ),
         "callback-{t}",
         "callback",
@@ -120,7 +128,8 @@ SHAPES: tuple[ShapeWords, ...] = (
             r"|at the site|\battend(?:s|ed|ing)?\b|\bmake[- ]safe|\bmade safe"
             # "Technician at the unit", "an engineer at the machine": a person at the equipment
             r"|\b(?:technicians?|engineers?|mechanics?|fitters?|FSEs?|crews?|teams?)\s+at\s+(?:the\s+)?"
-            r"(?:unit|machine|equipment|tool|vehicle|aircraft|asset|device|lift|elevator|printer"
+            r"(?:unit|machine|equipment|tool|vehicle|truck|trailer|crane|locomotive|vessel|pump|generator"
+            r"|turbine|aircraft|asset|device|lift|elevator|printer"
             r"|installation|premises|location|plant|system|instrument|analy[sz]er)s?\b"
             # "Technician on farm", "engineer-on-vessel targets": a person at a place (not on
             # call, on duty or on the phone: a standby, no visit)
@@ -139,7 +148,7 @@ SHAPES: tuple[ShapeWords, ...] = (
         _words(
             r"修复|修好|排除|消缺|解决|处置完毕|处理完毕|处理完成|维修到位|维修完毕|完成维修|恢复正常|恢复运行"
             r"|(?<!提)完成(?![\u4e00-\u9fff]{0,2}(?:派|报告|方案|回访|响应|到场|巡检|保养|检测|交付|培训|安装))"
-            r"|恢复(?!原状)|完工|\bfix|\brepair|restor|resol|\bsolution|mitigat|\bcomplet(?!ion (?:reports?|certificates?|records?|sheets?)\b)"
+            r"|恢复(?!原状)|完工|\bfix(?!ed\s+(?:sums?|amounts?|charges?|fees?|prices?|rates?|penalt(?:y|ies)|deductions?)\b)|\brepair|restor|resol|\bsolution|mitigat|\bcomplet(?!ion (?:reports?|certificates?|records?|sheets?)\b)"
             r"|return(?:ed|s)?(?:\s+[\w-]+){0,4}?\s+to (?:full |normal )?(?:service|clinical use|use"
             r"|operation|production)"
             r"|back (?:in|to|into) service|replac(?:e|es|ed|ement)\b|\bworkaround"
@@ -235,7 +244,9 @@ SEVERITIES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
         "major",
         "重大故障",
         "Major fault",
-        _words(rf"重大{_FAULT}?|大的故障|较大故障|\bmajor{_EN_FAULT}|^major\b|\(major\)|^major$"),
+        _words(
+            rf"重大{_FAULT}?|大的故障|较大故障|\bmajor{_EN_FAULT}|^major\b(?!\s+(?:parts?|components?|sub-?assembl(?:y|ies)|assembl(?:y|ies)|spares?)\b)|\(major\)|^major$"
+        ),
     ),
     ("emergency", "紧急故障", "Emergency", _words(r"(?<!非)紧急|加急|(?<!non-)(?<!non )emergenc")),
     ("urgent", "加急", "Urgent", _words(r"(?<!non-)(?<!non )\burgent\b")),
@@ -318,6 +329,10 @@ PENALTY = _words(
     # "the Authority may assess USD 250 for each hour": assessing a sum, not a fault
     r"|\b(?:assess|levy|levie|impose|withh[oe]ld)(?:s|d|ed)?\s+(?=(?:(?-i:[A-Z]{3})\b|[$£€¥]|US\$|\d"
     r"|(?:a |an )?(?:sum|amount|credit|deduction|charge|fine)\b))"
+    # "a visit missed attracts a fixed charge of $300", "incurs a deduction of …": a sum the
+    # failure brings on
+    r"|\b(?:attract|incur)(?:s|red|ring|ed|ing)?\s+(?=(?:(?-i:[A-Z]{3})\b|[$£€¥]|US\$|\d"
+    r"|(?:a |an )?(?:fixed |flat |set )?(?:sum|amount|deduction|charge|fine|fee)\b))"
 )
 #: The supplier bears all costs arising (compensation, not a penalty).
 COSTS = _words(
@@ -491,6 +506,9 @@ ZONES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
         _words(
             r"跨省|省外|外省|偏远|边远|离岛|海岛|外岛|江浙沪外|其他地区|\bremote\b|out[- ]of[- ](?:province|state)"
             r"|(?:outlying|offshore|off-shore|outer) islands?"
+            # "the island pier", "call-outs to island sites": a place reached across water
+            r"|\bisland (?:piers?|sites?|ports?|harbou?rs?|jett(?:y|ies)|stations?|ferr(?:y|ies)"
+            r"|depots?|communit(?:y|ies)|locations?)\b"
         ),
     ),
 )
@@ -512,7 +530,14 @@ OPEN_TERM = _words(
 
 #: Period measures: kind, the words that name them.
 MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("first_time_fix", _words(r"[一1]次(?:性)?修复率|首次修复率|一次修好率|first[- ]time[- ]fix")),
+    (
+        "first_time_fix",
+        _words(
+            r"[一1]次(?:性)?修复率|首次修复率|一次修好率|first[- ]time[- ]fix"
+            # "first-visit fix rate", "fixed on the first visit": one visit puts it right
+            r"|first[- ](?:visit|call)[- ]fix|fix(?:ed)? (?:at|on) (?:the )?first (?:visit|attendance)"
+        ),
+    ),
     (
         "on_time_rate",
         _words(
