@@ -284,6 +284,11 @@ _EXCEEDED = re.compile(
 _NEGATION = re.compile(r"\b(?:not|never|fail(?:s|ed|ure)? to)\b|未能|未|没有|不能", re.I)
 
 
+#: The unit a lateness is counted in, after the failure it counts ("每迟到1小时", "每晚到30分钟"):
+#: no act of its own.
+_PER_LATENESS = re.compile(r"\s*每(?:迟到|晚到|延迟|延误|逾期|超时|超过|超出|拖延)")
+
+
 def _shapes(condition: str) -> list[tuple[ShapeWords, str | None, str | None]]:
     """Each shape the condition names ("未能在3分钟内答复或30分钟内到达现场"), with its severity
     and the target it names (the clause is attached to that commitment only)."""
@@ -292,6 +297,8 @@ def _shapes(condition: str) -> list[tuple[ShapeWords, str | None, str | None]]:
     bounds = phrases(text_all)
     for index, (start, end) in enumerate(bounds):
         text = text_all[start:end]
+        if named and _PER_LATENESS.match(text):
+            continue  # "…未能按时到场的，每迟到1小时": the unit the lateness is counted in
         shape = None
         failed = _NEGATION.search(text)
         if failed is not None:

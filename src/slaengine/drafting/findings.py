@@ -262,6 +262,17 @@ class Findings:
                 )
             return
         self._contact(sentence)
+        next_day = None if sentence.table_row else _NEXT_DAY_ACT.search(plain)
+        if next_day is not None:
+            # "次日上门，48小时内修复": the next day in running text is no target the draft
+            # reads (within 24 hours, or by the end of the next day?): listed, never dropped
+            self._review(
+                NOT_UNDERSTOOD,
+                sentence,
+                f"a limit of the next day ({next_day.group(0)}) is not read "
+                "as a target: agree whether it means within 24 hours or by the end of the next "
+                "day and add it by hand",
+            )
         for reader in (
             self._fact,
             self._hours,
@@ -377,7 +388,10 @@ class Findings:
         short = len(head) <= (12 if _CJK_CHAR.search(head) else 24)
         level = severity_in(head) if short else None  # not "一级故障指全站停运…", a definition
         if level is not None:
-            self._level = (level, sentence.line)
+            # "一般故障：指设备仍可降负荷运行的故障": a label that defines its level is no heading
+            # of the lines below (a list of definitions names no level for what follows it)
+            defines = _DEFINITION_REST.search(plain[len(head) :].lstrip(":：| "))
+            self._level = (level, sentence.line) if defines is None else None
             self.severities_seen.add(level)
             # "第一级 紧急故障": the level's other name, for clauses that use it
             # (a level read by its form, "甲類", has no words of its own to take out)
@@ -1183,6 +1197,18 @@ _CATEGORY_TAIL = re.compile(
     re.I,
 )
 _CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
+#: An act on the next day in running text ("次日上门", "翌日内到场").
+_NEXT_DAY_ACT = re.compile(
+    r"(?:次日|翌日|第二天)(?:之?内|以内)?[^，,；;。]{0,4}?"
+    r"(?:上门|到场|到达|赶到|赶赴|派员|派人|修复|排除|处理|响应|答复|回复)"
+)
+#: the text after a level's label that defines it ("指设备仍可降负荷运行的故障", "单列密集架不能电动
+#:运行，但尚可手动开合的故障", "means a loss of …"): a definition, not a heading of what follows.
+_DEFINITION_REST = re.compile(
+    r"^(?:是指|系指|指|即|means\b|refers to\b|is defined as\b)"
+    r"|^.{6,}(?:的|等)(?:故障|问题|情况|事件|缺陷|異常|异常|問題)[；;。.]?$",
+    re.I,
+)
 #: A row label's rest that names who acts, not a kind of fault ("工程师到场", "Engineer on site").
 _AGENT = re.compile(
     r"工程师|技术员|技术人员|人员|专人|服务商|维保单位|乙方|我方|厂家|供应商"

@@ -138,6 +138,12 @@ _PROJECT_START = re.compile(
     r"|成交通知|(?:设备|設備|货物|貨物)?(?:到货|到貨|到矿|到港|发货|發貨|交货|交貨)(?=后|後|之日)"
     r"|(?:开工|開工)(?=后|後|之日)"
 )
+#: The project's set-up as the act of a limit ("120个日历日内完成安装调试", "30天内全部到货"): a
+#: delivery or set-up milestone whatever its clock, no service commitment of a ticket.
+_SETUP_AFTER = re.compile(
+    r"\s*(?:之内|以内|内)?\s*(?:[，,]\s*)?(?:全部|完成|完工|组织)?\s*"
+    r"(?:供货|到货|交货|发货|安装|调试|试运行|竣工|初验|终验|安装调试|供货安装)"
+)
 _PROJECT_START_AFTER = re.compile(
     r"\s*(?:\([^)]*\)\s*)?(?:calendar |working |business )?(?:days?|weeks?|months?)?\s*"
     r"(?:of|after|from|following)\s+(?:the\s+)?(?:date\s+of\s+(?:the\s+)?)?"
@@ -698,8 +704,10 @@ def find_commitments(
             continue  # "到场超时1小时以内扣500元": a band of lateness, not a limit
         if _BETWEEN_VISITS.match(plain, span.end):
             continue  # "no more than 90 days between visits": the spacing of a periodic duty
-        if _PROJECT_START.search(plain, phrase[0], span.start) or _PROJECT_START_AFTER.match(
-            plain, span.end
+        if (
+            _PROJECT_START.search(plain, phrase[0], span.start)
+            or _PROJECT_START_AFTER.match(plain, span.end)
+            or _SETUP_AFTER.match(plain, span.end, phrase[1])
         ):
             # "合同签订后60天内完成发货", "within 30 days of Notice to Proceed": a delivery or
             # set-up milestone counted from the contract, not a service commitment of a ticket

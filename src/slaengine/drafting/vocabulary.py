@@ -187,6 +187,8 @@ SHAPE_BY_NAME = {words.shape: words for words in SHAPES}
 #: counts only where it names a level: before 故障/问题/事件/级, as a label ("高:") or alone in
 #: a table cell.
 _FAULT = r"(?:性)?(?:故障|问题|事件|事故|缺陷|疑问|级别|级|等级|情况)"
+#: what "重大" qualifies when it names no level: a part or a work ("重大部件损坏", "重大检修").
+_MAJOR_NOUN = r"零部件|部件|零件|配件|组件|器件|部位|设备|维修|检修|修理|改造"
 _EN_FAULT = r"(?:\s*[-(]?\s*(?:faults?|incidents?|issues?|problems?|priority|severity|requests?|calls?|level))"
 
 
@@ -245,7 +247,9 @@ SEVERITIES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
         "重大故障",
         "Major fault",
         _words(
-            rf"重大{_FAULT}?|大的故障|较大故障|\bmajor{_EN_FAULT}|^major\b(?!\s+(?:parts?|components?|sub-?assembl(?:y|ies)|assembl(?:y|ies)|spares?)\b)|\(major\)|^major$"
+            rf"重大{_FAULT}|重大(?!{_MAJOR_NOUN})|大的故障|较大故障|\bmajor{_EN_FAULT}"
+            rf"|^major\b(?!\s+(?:parts?|components?|sub-?assembl(?:y|ies)|assembl(?:y|ies)|spares?)\b)"
+            rf"|\(major\)|^major$"
         ),
     ),
     ("emergency", "紧急故障", "Emergency", _words(r"(?<!非)紧急|加急|(?<!non-)(?<!non )emergenc")),
@@ -594,7 +598,18 @@ PHONE = re.compile(
     # New Zealand mobiles: 027 418 9306)
     r"|0\d{2} \d{3} \d{3,4}"
     # a two-digit area code and eight digits (Australia: 08 8632 7700, (02) 9876 5432)
-    r"|0[2-9] \d{4} \d{4}|\(0[2-9]\) ?\d{4} \d{4})(?![\d-])"
+    r"|0[2-9] \d{4} \d{4}|\(0[2-9]\) ?\d{4} \d{4}"
+    # an Australian mobile in groups of four, three and three (0417 302 985)
+    r"|04\d{2} \d{3} \d{3}"
+    # a two- or three-digit area code in brackets, three digits and four ((084) 216 4473)
+    r"|\(0\d{1,3}\) ?\d{3} \d{4}"
+    # a Chinese area code, a hyphen and the local number in two groups (0510-8562 3371)
+    r"|0\d{2,3}-\d{3,4} \d{4}"
+    # a Chinese mobile in groups of three, four and four (139 5733 2846), after a colon or a
+    # phone word, or not before a unit
+    r"|(?:(?<=[:：])|(?<=[:：] )|(?<=[机機线線话話])|(?<=[机機线線话話] ))1[3-9]\d[ -]\d{4}[ -]\d{4}"
+    r"|1[3-9]\d[ -]\d{4}[ -]\d{4}(?! ?[\u4e00-\u9fff%])"
+    r")(?![\d-])"
 )
 #: What looks like a phone number whatever its form (seven to fifteen digits in groups), in a
 #: sentence with a word for a phone or a line: never silent, a number of this look that PHONE
