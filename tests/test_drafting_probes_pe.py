@@ -5,34 +5,12 @@ over-fire."""
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from slaengine.contract import Contract, parse_contract
-from slaengine.drafting import DraftOptions, draft_tender, to_yaml
-
-OPTIONS = DraftOptions(
-    id="T-1", price=Decimal("1000000"), currency="CNY", accepted_on=date(2026, 1, 15),
-    timezone="Asia/Shanghai",
-)  # fmt: skip
-
-
-def drafted(tmp_path: Path, text: str) -> tuple[Contract, Any]:
-    tender = tmp_path / "tender.txt"
-    tender.write_text(text, encoding="utf-8")
-    draft = draft_tender(tender, OPTIONS)
-    return parse_contract(to_yaml(draft), tmp_path / "draft.yaml"), draft
-
-
-def targets(contract: Contract) -> set[tuple[str, str | None, str, str]]:
-    return {
-        (c.use or "", (c.applies_to.severity or [None])[0], str(c.target), c.calendar)
-        for c in contract.commitments
-    }
+from slaengine.contract import Contract
+from tests.drafting_support import drafted, targets
 
 
 def schedules(contract: Contract) -> list[str]:
