@@ -36,3 +36,33 @@ def targets(contract: Contract) -> set[tuple[str, str | None, str, str]]:
 def options(**changes: Any) -> DraftOptions:
     """OPTIONS with some fields changed (a tender priced in euros, in Dublin)."""
     return replace(OPTIONS, **changes)
+
+
+def zones(contract: Contract) -> dict[tuple[str, str | None], dict[str, str]]:
+    """Each commitment's targets by zone ("" the base target)."""
+    return {
+        (c.use or "", (c.applies_to.severity or [None])[0]): {
+            **{"": str(c.target)},
+            **{row.when["zone"][0]: str(row.target) for row in c.targets},
+        }
+        for c in contract.commitments
+    }
+
+
+def zoned(contract: Contract) -> set[tuple[str, str | None, str, str]]:
+    """Each zone row as (action, level, zone, target)."""
+    return {
+        (c.use or "", (c.applies_to.severity or [None])[0], zone, str(row.target))
+        for c in contract.commitments
+        for row in c.targets
+        for zone in row.when.get("zone", [])
+    }
+
+
+def linked(contract: Contract, clause_id: str) -> set[tuple[str, str | None, str]]:
+    """The commitments a clause is attached to."""
+    return {
+        (c.use or "", (c.applies_to.severity or [None])[0], str(c.target))
+        for c in contract.commitments
+        if clause_id in c.clauses
+    }

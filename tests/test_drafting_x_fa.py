@@ -13,27 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from slaengine.contract import Contract
-from tests.drafting_support import drafted, targets
-
-
-def zones(contract: Contract) -> dict[tuple[str, str | None], dict[str, str]]:
-    return {
-        (c.use or "", (c.applies_to.severity or [None])[0]): {
-            **{"": str(c.target)},
-            **{row.when["zone"][0]: str(row.target) for row in c.targets},
-        }
-        for c in contract.commitments
-    }
-
-
-def linked(contract: Contract, clause_id: str) -> set[tuple[str, str | None, str]]:
-    return {
-        (c.use or "", (c.applies_to.severity or [None])[0], str(c.target))
-        for c in contract.commitments
-        if clause_id in c.clauses
-    }
-
+from tests.drafting_support import drafted, linked, targets, zones
 
 # --- a plain-text table aligned by runs of blanks ------------------------------------------
 

@@ -15,22 +15,13 @@ import pytest
 from slaengine.contract import Contract
 from slaengine.drafting.text import normalise
 from tests.drafting_support import drafted as _drafted
-from tests.drafting_support import options, targets
+from tests.drafting_support import options, targets, zoned
 
 OPTIONS = options(currency="EUR", timezone="Europe/Dublin")
 
 
 def drafted(tmp_path: Path, text: str) -> tuple[Contract, Any]:
     return _drafted(tmp_path, text, OPTIONS)
-
-
-def zoned(contract: Contract) -> set[tuple[str, str | None, str, str]]:
-    return {
-        (c.use or "", (c.applies_to.severity or [None])[0], zone, str(row.target))
-        for c in contract.commitments
-        for row in c.targets
-        for zone in row.when.get("zone", [])
-    }
 
 
 # --- words of acts and measures ------------------------------------------------------------------
