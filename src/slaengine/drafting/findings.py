@@ -64,6 +64,7 @@ from slaengine.drafting.tables import (
     label_kind,
     strip_unit,
     with_unit,
+    without_clock_start,
 )
 from slaengine.drafting.text import Sentence, unnumbered
 from slaengine.drafting.upkeep import (
@@ -1389,7 +1390,7 @@ _MAKE_SAFE = re.compile(r"\bmake[- ]safe\b", re.I)
 def _cell_shape(cell: str) -> ShapeWords | None:
     """The action a table header cell names (响应时间, 修复时间, Resolution …); its unit
     ("Tool returned to production (hours)") is no part of its name's length."""
-    cell = strip_unit(cell) if cell else cell
+    cell = without_clock_start(strip_unit(cell)) if cell else cell
     if cell and len(cell) > 30 and not re.search(r"\d", cell):
         # "Telephone response by competent engineer": who acts is no part of the action's name
         cell = _BY_WHOM.sub("", cell)

@@ -604,6 +604,7 @@ def find_commitments(
     if sentence.table_row and columns is None and len(cells) >= 2:
         row_action = shape_near(plain, cells[1] - 1, (0, cells[1] - 1))
     last: ShapeWords | None = None  # "市区2小时内到达，郊县4小时内": the series keeps its action
+    last_end = 0  # where the last limit read ends
     for start, end in bounds:
         piece = plain[start:end]
         if (
@@ -856,6 +857,23 @@ def find_commitments(
             and isinstance(found[-1], FoundCommitment)
         ):
             zone = found[-1].zone  # "100公里以上的基地，紧急故障…4小时，一般故障为24小时"
+        if (
+            zone is None
+            and not sentence.table_row
+            and found
+            and isinstance(found[-1], FoundCommitment)
+            and found[-1].zone is not None
+            and found[-1].shape is shape
+            and found[-1].severity is not None
+            and severity is not None
+            and severity != found[-1].severity
+            and severity_in(plain[phrase[0] : span.start]) == severity
+            and not _PHRASE_STOP.search(plain, last_end, phrase[0])
+            and not _OTHER_PLACES.search(plain, phrase[0], phrase[1])
+        ):
+            # "郊区站点，一级故障到场不超过2小时，二级故障到场不超过6小时": each level of the
+            # series after the zone's condition keeps its zone, up to the sentence's semicolon
+            zone = found[-1].zone
         if zone is None and sentence.table_row and len(cells) >= 2:
             zone = zone_in(plain[: cells[1]])  # "| 郊县网点 | 4小时 | 8小时 |": the row's zone
         if span.unit in ("mo", "y") or (span.unit == "wd" and span.value % 1):
@@ -879,6 +897,7 @@ def find_commitments(
         if _IN_HOURS.match(plain, span.end):
             calendar = OFFICE  # "within 1 hour during business hours", "工作时间内2小时内"
         last = shape
+        last_end = span.end
         found.extend(
             FoundCommitment(
                 shape,
@@ -894,6 +913,12 @@ def find_commitments(
             for each in levels
         )
     return found
+
+
+#: What ends a zone's condition over the levels after it: a semicolon or a full stop.
+_PHRASE_STOP = re.compile(r"[;；。]")
+#: A phrase that names the other places ("其他站点", "elsewhere"): no zone of the series before.
+_OTHER_PLACES = re.compile(r"其他|其它|其余|\bother\b|\belsewhere\b|\ball remaining\b", re.I)
 
 
 #: "分别延长为2小时及3小时", "6 hours and 10 hours respectively": figures paired in order with

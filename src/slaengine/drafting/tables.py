@@ -72,10 +72,29 @@ def strip_unit(cell: str) -> str:
     return _UNIT.sub("", cell.strip()).strip()
 
 
+#: The start of a column's clock said before or after its act: "到场后修复", "Repair after
+#: arrival" (the act is the repair; the arrival only starts its clock).
+_CLOCK_START = re.compile(
+    r"^\s*(?:到达现场|到场|到达|抵达|上门)(?:之)?后\s*"
+    r"|\s*\b(?:after|from|following|upon|on)\s+(?:the\s+)?(?:(?:engineer|technician)(?:'s|’s|s')?\s+)?"
+    r"(?:arrival|attendance)(?:\s+on\s+site)?\b",
+    re.I,
+)
+
+
+def without_clock_start(text: str) -> str:
+    """A header cell without the arrival that starts its clock ("到场后修复" → 修复), when what
+    is left still names an act; else the cell as it is."""
+    rest = _CLOCK_START.sub(" ", text).strip()
+    if rest != text.strip() and rest and any(w.words.search(rest) for w in SHAPES):
+        return rest
+    return text
+
+
 def cell_action(cell: str, *, infer: bool) -> CellAction | None:
     """The action a short header cell or row label names: a word of the action vocabulary, or
     (``infer``) a word of an action's class (整改 / Rectification: the equipment's state)."""
-    text = strip_unit(cell)
+    text = without_clock_start(strip_unit(cell))
     if not text or len(text) > 30:
         return None
     if DISTANCE.search(text):

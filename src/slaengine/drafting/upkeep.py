@@ -74,6 +74,10 @@ _REPLACED = re.compile(
     r"|更换[的之]?(?:[\u4e00-\u9fffA-Za-z]{1,12}、)+[\u4e00-\u9fffA-Za-z]{1,12}?等"
     r"(?:零部件|零件|部件|配件|备件|器件|组件)"
     r"|replace(?:d|ment) (?:parts?|components?|spares?)|(?:parts?|spares?|components?) replaced"
+    # "自更换之日起质保12个月", "warranted for 6 months from the date of replacement": a term
+    # that starts when the part goes in is the fitted part's
+    r"|(?:自|从|由)更换(?:之日|当日|日|时|后)?(?:起|开始)"
+    r"|\bfrom (?:the (?:date|day|time) of )?(?:its |their )?(?:replacement|fitting)\b"
     r"|\bspares?\b|spare parts?|rebuilt|refurbished (?:parts?|units?)"
     # "Components supplied and fitted by the Contractor", "Parts we supply on chargeable
     # repairs": parts fitted in the service (not the equipment as delivered)
@@ -536,6 +540,17 @@ def find_steps(sentence: Sentence) -> list[FoundStep]:
         phrase = plain[start:end]
         paperwork = _PAPERWORK.search(phrase) is not None
         plain_phrase = paperwork or not _duty_phrase(phrase)
+        if (
+            plain_phrase
+            and not paperwork
+            and not has_frequency(phrase)
+            and _DUTY_CLASS.search(phrase)
+            and not _NOT_DUTY.search(phrase)
+            and _visit_frequency(context)
+        ):
+            # "每半月派工程师到站，对水泵进行润滑": the visit's phrase gives the frequency, the
+            # phrase after it the work done on each visit
+            plain_phrase = False
         if plain_phrase and not paperwork and not has_frequency(phrase):
             # "Insulation testing of each cable": work named, its frequency yet to come
             pending = pending or (
@@ -603,6 +618,18 @@ def find_steps(sentence: Sentence) -> list[FoundStep]:
         else:
             steps.append(FoundStep(every, per, count, None, False, 1))
     return steps
+
+
+def _visit_frequency(context: str) -> bool:
+    """The phrase just before names a frequency of its own, and no money, paperwork or other
+    thing that comes round ("每15天派工程师到场" but not "每季度提交报告")."""
+    for piece in reversed([p for p in context.split(",") if p.strip()]):
+        if _PAPERWORK.search(piece) or _NOT_DUTY.search(piece):
+            return False
+        if has_frequency(piece):
+            # (a list of the work cut at 、 may lie between: "每年汛前，对闸门、启闭机检查")
+            return not _LATER.search(piece)
+    return False
 
 
 #: "寒假、暑假各检修保养一次", "寒暑假期间各进行一次", "春秋两季各一次": once in each of the

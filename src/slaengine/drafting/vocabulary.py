@@ -468,6 +468,11 @@ BOILERPLATE = _words(
 PAYMENT_TERMS = _words(
     r"付款方式|付款条件|支付方式|结算方式|付款进度|payment terms|terms of payment|payment schedule"
     r"|验收(?:合格)?后\s*支付(?:合同总价|合同价款|合同价|合同金额|合同款)的?\s*\d+(?:\.\d+)?\s*%"
+    # "采购预算：人民币120万元", "最高限价80万元", "the budget for the service is …": what the
+    # buyer means to pay for the service, no sum charged to the supplier
+    r"|(?:采购|项目|服务)?预算(?:金额|资金|价)?\s*(?:为|是|[:：])|最高限价|招标控制价"
+    r"|\b(?:the |a |an |our |annual |total |approved )*budget(?:ed)?\b(?:\s+(?:amount|ceiling))?"
+    r"\s*(?:is|of|for|:)"
 )
 #: The words of a sum charged to the supplier, beside payment terms.
 CHARGED = _words(r"违约|罚|扣除|扣减|扣款|赔偿|penalt|liquidated damages|deduct|credit")
@@ -492,6 +497,9 @@ ZONES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
         "Suburbs and counties",
         _words(
             r"郊区|郊县|县区|区县|县级|县市区|县城|外县|各县|乡镇|跨县|(?:市区|城区|主城区)(?:以外|之外|外)"
+            # "位于长岭县境内的站点": a place within a named county (not the whole of the buyer's
+            # own county: 全县, 本县)
+            r"|(?<![全本该])(?<=[\u4e00-\u9fff])县(?:境内|境|辖区内|辖区)"
             r"|\bsuburb|\bcount(?:y|ies)\b|\brural\b"
         ),
     ),
