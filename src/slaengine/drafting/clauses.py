@@ -182,6 +182,16 @@ def find_clause(sentence: Sentence) -> FoundClause | Unread | None:
             or _MONEY_START.search(plain, label.end())
             or consequence
         )
+    heading = _PENALTY_HEADING.match(plain)
+    if consequence is not None and heading is not None and consequence.start() < heading.end():
+        # "Penalties Late attendance on a Critical fault: KES 5,000 for each hour", "A.6
+        # Liquidated Damages A.6.1 Late arrival: $250.00 per hour": a heading run into its
+        # first clause (no colon after it): the condition runs from the clause to the amount
+        consequence = (
+            PENALTY.search(plain, heading.end())
+            or _MONEY_START.search(plain, heading.end())
+            or consequence
+        )
     if (
         consequence is None
         and _FAILURE.match(unnumbered(plain))
@@ -247,6 +257,13 @@ _ENDS_CONTRACT = re.compile(
 )
 _PENALTY_LABEL = re.compile(
     r"^\s*(?:[(（]?[\d一二三四五六七八九十]+(?:\.\d+)*[.、)）]?\s*)?[^:：,，。;；]{1,24}[:：]\s*"
+)
+#: A penalty section's heading run into the clause after it (no colon): its words alone, then
+#: a clause number or a capital that starts the clause.
+_PENALTY_HEADING = re.compile(
+    r"^\s*(?:[A-Z]?\.?\d+(?:\.\d+)*\.?\s+)?(?:penalties|penalty clauses?|liquidated damages"
+    r"|service credits|deductions|damages)\s+(?:[A-Z]?\.?\d+(?:\.\d+)+\.?\s+)?(?=(?-i:[A-Z]))",
+    re.I,
 )
 _TRAILING_CONDITION = re.compile(
     r"\b(?:for (?:each|every|any)\b.{0,40}?\b(?:where|if|when|that|which)|where|if|when"

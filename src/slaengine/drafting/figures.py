@@ -37,6 +37,11 @@ _DURATION = re.compile(
 CURRENCY = (
     r"RMB|CNY|¥|\$|USD|EUR|€|GBP|£|AUD|CAD|NZD|HKD|SGD|TWD|NTD|NT\$|A\$|C\$|HK\$|S\$|NZ\$"
     r"|INR|Rs\.?|₹|JPY|KRW|CHF|MYR|THB|AED|ZAR|MOP|PHP|₱"
+    # the other ISO codes a tender writes before a sum (KES 5,000, NGN 250,000, SEK 1 200), in
+    # capitals only ("try 3 times" is no sum), and the Kenyan and Ugandan shilling's KSh / USh
+    r"|(?-i:\b(?:KES|UGX|TZS|RWF|ETB|NGN|GHS|ZMW|MWK|BWP|NAD|MUR|EGP|MAD|TND|SAR|QAR|KWD|BHD|OMR"
+    r"|PKR|BDT|LKR|NPR|IDR|VND|MXN|BRL|CLP|COP|PEN|ARS|SEK|NOK|DKK|ISK|PLN|CZK|HUF|RON|TRY|ILS)\b)"
+    r"|\b(?-i:KSh|Ksh|USh)\.?"
 )
 _MONEY = re.compile(
     r"(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<wan>万)?\s*(?:元|块|yuan|RMB|CNY)"

@@ -69,6 +69,7 @@ from slaengine.drafting.tables import (
 from slaengine.drafting.text import Sentence, unnumbered
 from slaengine.drafting.upkeep import (
     FoundStep,
+    _own_subject,
     duty_column,
     find_steps,
     find_warranty,
@@ -1189,7 +1190,11 @@ _KIND_FIRST = re.compile(
 _CATEGORY_STOP = re.compile(
     r"note|remark|scope|contact|phone|e-?mail|time|target|hours|address|project|name|date"
     r"|备注|说明|^注$|联系|电话|热线|邮箱|时间|时限|地址|项目|名称|日期|合同|范围|方式|要求|承诺|标准"
-    r"|叫修|报修|^处理|处理(?:方式|流程|程序|时限)?$|品质|质量|罚则|保固|定期|服务",
+    r"|叫修|报修|^处理|处理(?:方式|流程|程序|时限)?$|品质|质量|罚则|保固|定期|服务"
+    # "| Item | Description | Location | Qty |": the columns of a list of the equipment
+    r"|^(?:description|location|site|qty|quantity|model|make|brand|serial(?: (?:no\.?|number))?"
+    r"|units?|no\.?|manufacturer|year(?: installed)?|asset(?: (?:no\.?|tag|number))?)$"
+    r"|^(?:数量|型号|规格|品牌|位置|地点|单位|序号)$",
     re.I,
 )
 _CATEGORY_TAIL = re.compile(
@@ -1436,12 +1441,39 @@ def settle_calendars(findings: Findings) -> None:
         term.reviews.append(findings._review(ASSUMPTION, sentence, note))
 
 
+#: The words around a warranty's term that name no thing ("… is warranted for", "Warranty on
+#: parts: …").
+_WARRANTY_FRAME = re.compile(
+    r"\b(?:for|on|to|at|in|by|with|parts?|periods?|terms?|carr(?:y|ies)|given|provided)\b", re.I
+)
+#: "All other parts", "any other replacement parts", "其他零部件": the parts not named before.
+_ALL_OTHER = re.compile(
+    r"\b(?:all|any|the) other (?:\w+ )?(?:parts|components|spares)\b"
+    r"|(?:其他|其它|其余)(?:零部件|部件|零件|配件)",
+    re.I,
+)
+
+
 def settle_warranty(findings: Findings) -> None:
     """Per class, the term a scoped statement gives (成套设备质保期3年) wins over an unscoped one
     (质保期5年); two different scoped terms keep the longer. Every disagreement is listed.
     A part named by what it is (压缩机质保5年) is a key part when its term is longer than the
     whole unit's, another part when it is not; without a unit term it is the unit's."""
     said = findings.warranty_statements
+    if not any(s[0] == "unit" and s[2] for s in said):
+        # "Tubes, detectors and intensifiers: 12 months. All other parts: 6 months.": things
+        # named in an unscoped statement, then the other parts: the things are parts too, key
+        # parts when their term is longer than the other parts'
+        for i, (kind, term, named, sentence) in enumerate(said):
+            others = [
+                o
+                for o in said[i + 1 :]
+                if o[0] in ("part", "replaced") and _ALL_OTHER.search(o[3].plain)
+            ]
+            subject = _WARRANTY_FRAME.sub(" ", WARRANTY.sub(" ", _before_term(sentence.plain)))
+            if kind == "unit" and not named and others and _own_subject(subject):
+                longer = _months(term) > max(_months(o[1]) for o in others)
+                said[i] = ("key_part" if longer else "part", term, True, sentence)
     # (a key part named beside them — "new major components we supply: 24 months" — is the
     # longer term of a part fitted in the service, still no term of the units)
     findings.replaced_only = (

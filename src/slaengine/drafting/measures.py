@@ -73,10 +73,15 @@ def find_contact(sentence: Sentence) -> dict[str, Any] | None:
     if emails:
         channels.append({"kind": "email", "to": emails})
     chinese = bool(re.search(r"[\u4e00-\u9fff]", label))
+    # two numbers of one line kept apart ("+254 722 614 093, 051 221 4780"), never run into
+    # one number when the name is read again
+    joiner = "、" if chinese else ", "
     return {
         "role": label,
         # "热线：2345 6789": the number after a colon, as a bare local number is written
-        "name": {"zh" if chinese else "en": f"{label}{'：' if chinese else ':'} {' '.join(phones)}"}
+        "name": {
+            "zh" if chinese else "en": f"{label}{'：' if chinese else ':'} {joiner.join(phones)}"
+        }
         if phones
         else {"zh" if chinese else "en": label},
         "phones": phones,

@@ -563,6 +563,18 @@ def site_zones(plain_texts: list[str]) -> dict[str, str]:
     return sites
 
 
+#: A place that leads a sentence ("For sites more than 80 km from the depot, …", "At the
+#: island stations, …").
+_LEAD_PLACE = re.compile(r"(?:for|at|in|on|to|where)\b", re.I)
+#: The start of a reason given after a limit ("…, reflecting ferry schedules", "…, given the
+#: distance to the outer islands"): the place it names is the limit's zone.
+_REASON_AFTER = re.compile(
+    r"(?:reflecting|given|because of|due to|owing to|allowing for|to allow for|in view of"
+    r"|taking (?:into )?account (?:of )?)\b",
+    re.I,
+)
+
+
 def zone_in(text: str) -> str | None:
     distance = DISTANCE.search(text)
     if distance:
@@ -850,6 +862,25 @@ def find_commitments(
             zone = zone_in(plain[bounds[earlier][0] : bounds[earlier][1]])
             if zone or earlier < index:
                 break  # the zone of this phrase, or of the one just before ("市区: 2小时内")
+        if (
+            zone is None
+            and index > 1
+            and _LEAD_PLACE.match(unnumbered(plain[bounds[0][0] : bounds[0][1]]))
+            and not any(bounds[0][0] <= s.start < bounds[0][1] for s in spans)
+        ):
+            # "For sites more than 80 km away, arrival within 12 hours for P1 and within 48
+            # hours for P2": a place that leads the sentence holds for each of its limits
+            zone = zone_in(plain[bounds[0][0] : bounds[0][1]])
+        if (
+            zone is None
+            and index + 1 < len(bounds)
+            and _REASON_AFTER.match(
+                plain[bounds[index + 1][0] : bounds[index + 1][1]].lstrip(" ,;")
+            )
+        ):
+            # "attendance within 24 hours, allowing for the ferry crossing": the reason given
+            # after the limit names the place it is for
+            zone = zone_in(plain[bounds[index + 1][0] : bounds[index + 1][1]])
         if (
             zone is None
             and (series_level or level_after)

@@ -250,14 +250,34 @@ def _paragraphs(lines: list[Line], wrapped: bool) -> list[tuple[int, str, bool]]
             joined.append((line.number, text, True))
             open_paragraph = False
             continue
-        if open_paragraph and not _MARKERS.match(text) and not _starts_clause(text):
+        # "Each planned visit not made in its month:" ⏎ "$750.00.": a label's colon at the end
+        # of a line, its sum alone on the next: one clause
+        sum_after_colon = (
+            bool(joined)
+            and not joined[-1][2]
+            and joined[-1][1].endswith((":", "："))
+            and _SUM_LINE.match(text) is not None
+        )
+        if (
+            (open_paragraph or sum_after_colon)
+            and not _MARKERS.match(text)
+            and not _starts_clause(text)
+        ):
             number, before, _ = joined[-1]
-            glue = " " if before[-1:].isascii() and text[:1].isascii() else ""
+            glue = (
+                " " if before[-1:].isascii() and (text[:1].isascii() or text[:1] in "£€₹") else ""
+            )
             joined[-1] = (number, before + glue + text, False)
         else:
             joined.append((line.number, text, False))
         open_paragraph = not text.endswith(_PDF_SENTENCE_END)
     return joined
+
+
+#: A line that is only a sum of money ("$750.00.", "KES 20,000 per visit.", "£1,000").
+_SUM_LINE = re.compile(
+    r"^(?:[$£€¥₹]|(?-i:[A-Z]{2,3})\$?\s?)\s?\d[\d,]*(?:\.\d+)?(?:\s+[a-z][\w ]{0,30})?[.;]?$"
+)
 
 
 _CLAUSE_START = re.compile(

@@ -367,7 +367,10 @@ _PER_YEAR = re.compile(
 )
 _PER_MONTH = re.compile(r"每月[^,;\d]{0,6}?(\d+)\s*次|(\d+) times (?:a|per|each|every) month", re.I)
 _YEARLY = re.compile(
-    r"每年|annual|yearly|every year|(?:once|1 time) (?:a|per|each|every) (?:calendar )?year", re.I
+    r"每年|annual|yearly|every year|(?:once|1 time) (?:a|per|each|every) (?:calendar )?year"
+    # "one safety test each year" (not "for each year of the term")
+    r"|(?<!\bfor )\beach (?:calendar |contract )?year\b",
+    re.I,
 )
 _FIRST_YEARS = re.compile(
     r"前\s*(\d+)\s*年|(?<![第满\d])(\d+)\s*年(?:内|之内|以内)|first (\d+) years", re.I

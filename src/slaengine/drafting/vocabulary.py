@@ -124,7 +124,10 @@ SHAPES: tuple[ShapeWords, ...] = (
     ShapeWords(
         "be-on-site",
         _words(
-            r"到达现场|到场|到位|赶到|赶赴|抵达|到达|到[院厂校馆店站所楼库厅]|进入抢修现场|上门|on[- ]?site|arriv|attendance"
+            r"到达现场|到场|到位|赶到|赶赴|抵达|到达|到[院厂校馆店站所楼库厅]|进入抢修现场|上门|arriv|attendance"
+            # "the unit is back on site", "a copy is left on site": a thing that comes back or
+            # stays, not a person arriving
+            r"|(?<!\bback )(?<!\bleft )(?<!\bkept )(?<!\bheld )(?<!\bstored )on[- ]?site"
             r"|at the site|\battend(?:s|ed|ing)?\b|\bmake[- ]safe|\bmade safe"
             # "Technician at the unit", "an engineer at the machine": a person at the equipment
             r"|\b(?:technicians?|engineers?|mechanics?|fitters?|FSEs?|crews?|teams?)\s+at\s+(?:the\s+)?"
@@ -240,6 +243,9 @@ SEVERITIES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
             # "restore normal production": the state a repair returns to, not a level
             r"|(?<!\brestore\s)(?<!\brestores\s)(?<!\brestored\s)(?<!\brestoring\s)"
             r"(?<!\bresume\s)(?<!\bresumes\s)(?<!\bto\s)\bnormal\b"
+            # "normal operation shall be restored", "normal working hours": a state or a time
+            r"(?!\s+(?:operations?|operating|service|production|working|running|functions?"
+            r"|functioning|use|conditions?|state|hours|business|order|output|supply|power)\b)"
         ),
     ),
     (
@@ -379,6 +385,11 @@ INSPECTION = _words(
     # "Missed monthly PM visit", "a booked quarterly service": a planned visit by its
     # abbreviation or its period (not a service fee, desk or level)
     r"|\bPM (?:visits?|services?|calls?)\b"
+    # "PPM visit missed", "quarterly PPM": planned preventive maintenance by its abbreviation
+    r"|\bPPMs?\b"
+    # "one image quality test each year", "a leak survey every quarter": a test by its period
+    r"|\b(?:tests?|checks?|surveys?)\s+(?:each|every|per|once (?:a|per|every))\s+"
+    r"(?:year|month|quarter|week)\b"
     r"|\b(?:monthly|quarterly|annual|yearly|six-monthly|half-yearly|weekly|booked|scheduled)"
     r" (?:(?:maintenance|preventive|preventative) )?services?\b"
     r"(?! (?:fees?|charges?|prices?|invoices?|credits?|levels?|desk|hours|reports?|reviews?"
@@ -467,6 +478,8 @@ BOILERPLATE = _words(
 #: penalty of the supplier's (unless the sentence names one: 违约金, 扣罚 …).
 PAYMENT_TERMS = _words(
     r"付款方式|付款条件|支付方式|结算方式|付款进度|payment terms|terms of payment|payment schedule"
+    # "invoiced quarterly in arrears", "payable monthly in advance": the buyer's payments
+    r"|\b(?:invoiced|payable|paid|billed)\s+(?:\w+\s+){0,2}in\s+(?:arrears|advance)\b"
     r"|验收(?:合格)?后\s*支付(?:合同总价|合同价款|合同价|合同金额|合同款)的?\s*\d+(?:\.\d+)?\s*%"
     # "采购预算：人民币120万元", "最高限价80万元", "the budget for the service is …": what the
     # buyer means to pay for the service, no sum charged to the supplier
@@ -521,6 +534,8 @@ ZONES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
             # "the island pier", "call-outs to island sites": a place reached across water
             r"|\bisland (?:piers?|sites?|ports?|harbou?rs?|jett(?:y|ies)|stations?|ferr(?:y|ies)"
             r"|depots?|communit(?:y|ies)|locations?)\b"
+            # "reflecting ferry schedules", "sites reached by ferry": a place across water
+            r"|\bferry (?:schedules?|timetables?|sailings?|crossings?|times)\b|\bby ferry\b"
         ),
     ),
 )
@@ -605,6 +620,9 @@ PHONE = re.compile(
     # a three-digit area or mobile code, three digits and three or four (Ireland: 094 902 6631,
     # New Zealand mobiles: 027 418 9306)
     r"|0\d{2} \d{3} \d{3,4}"
+    # a British number with a four-digit area or mobile code and six digits (01632 960184,
+    # 07700 900123), or London's and the other two-digit codes in groups of four (020 7946 0321)
+    r"|0\d{4} \d{6}|0\d{2} \d{4} \d{4}"
     # a two-digit area code and eight digits (Australia: 08 8632 7700, (02) 9876 5432)
     r"|0[2-9] \d{4} \d{4}|\(0[2-9]\) ?\d{4} \d{4}"
     # an Australian mobile in groups of four, three and three (0417 302 985)
