@@ -28,7 +28,9 @@ _UNIT_WORDS: tuple[tuple[str, str], ...] = (
 )
 _UNIT_RE = "|".join(pattern for _, pattern in _UNIT_WORDS)
 _DURATION = re.compile(
-    rf"(?P<num>\d+(?:\.\d+)?)(?:\s*|-)(?P<ge>个)?\s*(?P<half>半)?\s*(?P<unit>{_UNIT_RE})"
+    # a unit is a word of its own: "4.1 Weekly inspection", "2.3 Monthly report" (a clause
+    # number before a frequency word) is no length of time
+    rf"(?P<num>\d+(?:\.\d+)?)(?:\s*|-)(?P<ge>个)?\s*(?P<half>半)?\s*(?P<unit>{_UNIT_RE})(?![a-z])"
     rf"|(?<![\d.])半\s*(?P<hunit>个?小时|天|年|个月)",
     re.IGNORECASE,
 )

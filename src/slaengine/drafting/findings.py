@@ -1005,6 +1005,17 @@ class Findings:
                 # "制冷机组停机故障8小时内修复，一般故障48小时内修复": each phrase its own kind
                 self.categories.setdefault(own[0], own[1])
                 item = replace(item, severity=own[0])
+            if item.inferred is not None and _BUYER_ACTS.search(sentence.plain):
+                # "Where a stoppage is not cleared within 60 minutes, the Owner's staff will
+                # start …": the limit starts the buyer's own act, no commitment of the supplier
+                if not quiet:
+                    self._review(
+                        NOT_UNDERSTOOD,
+                        sentence,
+                        f"a time limit ({item.phrase}) after which the buyer acts: not read as "
+                        "a commitment of the supplier's; check it",
+                    )
+                continue
             if item.severity in self._labelled:
                 self.categories.setdefault(item.severity, self._labelled[item.severity])
             self._commitment(item, sentence)
@@ -1209,10 +1220,13 @@ _NEXT_DAY_ACT = re.compile(
     r"(?:上门|到场|到达|赶到|赶赴|派员|派人|修复|排除|处理|响应|答复|回复)"
 )
 #: the text after a level's label that defines it ("指设备仍可降负荷运行的故障", "单列密集架不能电动
-#:运行，但尚可手动开合的故障", "means a loss of …"): a definition, not a heading of what follows.
+#:运行，但尚可手动开合的故障", "照明异常，仍可使用者", "means a loss of …"): a definition, not a
+#: heading of what follows.
 _DEFINITION_REST = re.compile(
     r"^(?:是指|系指|指|即|means\b|refers to\b|is defined as\b)"
-    r"|^.{6,}(?:的|等)(?:故障|问题|情况|事件|缺陷|異常|异常|問題)[；;。.]?$",
+    r"|^.{6,}(?:的|等)(?:故障|问题|情况|事件|缺陷|異常|异常|問題)[；;。.]?$"
+    # "空调、照明等异常，舱体仍可使用者": the cases that are of the level, closed by 者
+    r"|^.{6,}[\u4e00-\u9fff]者[；;。.]?$",
     re.I,
 )
 #: A row label's rest that names who acts, not a kind of fault ("工程师到场", "Engineer on site").
@@ -1265,6 +1279,17 @@ _NON_KIND = re.compile(
 #: A penalty's condition that opens with the failure itself, naming no fault or level
 #: ("逾修复时限者", "超过修复时限的", "未能按时修复的").
 _NO_SUBJECT = re.compile(r"\s*(?:逾|超过|超出|超时|未能|未按|迟于|晚于|延误)")
+#: A condition on a limit whose consequence is the buyer's own act ("Where a stoppage is not
+#: cleared within 60 minutes, the Owner's supervisor will begin …", "如2小时内未能排除，甲方将自行
+#: 处理"): the limit is a trigger, not a target of the supplier's.
+_BUYER_ACTS = re.compile(
+    r"^(?:\d+(?:\.\d+)*\s+)?(?:where|if|should|when)\b[^,;]{0,160}?\bnot\b[^,;]{0,80}?,\s*"
+    r"(?:the\s+)?(?:principal|owner|client|employer|purchaser|customer|buyer|authority|hospital"
+    r"|council)(?:'s\s+[\w -]{1,30}?)?\s+(?:will|may|shall|can|is entitled to|has the right to)\b"
+    r"|(?:如|若|倘)[^，,；;。]{0,40}?未能?[^，,；;。]{0,20}?[，,]\s*"
+    r"(?:甲方|业主|采购人|招标人|本院|本馆|院方|馆方|用户)(?:将|有权|可|得)",
+    re.I,
+)
 #: A sentence about every fault, whatever its level ("每次故障修复后", "所有故障", "after every
 #: incident"): no level of a heading or label above holds for it.
 _EVERY_FAULT = re.compile(

@@ -88,7 +88,10 @@ _REPLACED = re.compile(
     # "Parts furnished under this Agreement", "materials supplied and labour performed under
     # the contract": what the service puts in, under the service contract itself
     r"|\b(?:parts?|components?|materials?)\s+(?:supplied|furnished|provided|installed)\b[^.;]{0,40}?"
-    r"\bunder (?:this|the) (?:contract|agreement|order)\b",
+    r"\bunder (?:this|the) (?:contract|agreement|order)\b"
+    # "Parts and materials supplied by the Contractor": what the service provider puts in
+    r"|\b(?:parts?|components?|materials?)\s+(?:supplied|furnished|provided|installed)\s+by\s+"
+    r"(?:the\s+)?(?:contractor|supplier|vendor|service provider|maintainer)\b",
     re.I,
 )
 #: A phrase that names its own subject before the warranty word (then the phrase before is not

@@ -30,6 +30,14 @@ def _words(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.IGNORECASE)
 
 
+#: "under the Evacuation Plan", "in accordance with the Safety Plan": a plan named by its title
+#: as the rule some work follows, not a plan to present (one lookbehind per fixed width).
+_NAMED_PLAN_BEFORE = "".join(
+    rf"(?<!\b{prep} the (?-i:[A-Z][a-z]{{{n}}}) )"
+    for prep in ("under", "per", "with", "to", "in", "following")
+    for n in range(2, 16)
+)
+
 #: In order of precedence when one phrase names two actions ("返厂维修" is a factory repair).
 SHAPES: tuple[ShapeWords, ...] = (
     ShapeWords(
@@ -46,11 +54,13 @@ SHAPES: tuple[ShapeWords, ...] = (
             # bench repair": the part is taken away to be repaired
             r"|\b(?:go(?:es)?|sent|shipped|taken|carried) (?:back )?to (?:the |our |its |their |an? )?"
             r"(?:[A-Z][\w-]* )?(?:manufacturer|vendor|OEM|workshop|factory|works|repair (?:centre"
-            r"|center|shop))\b|\b(?:bench|workshop|off-site) repairs?\b"
+            r"|center|shop))\b|\b(?:bench|workshop|off-site) (?:repairs?|overhauls?|rebuilds?)\b"
             r"|\bdepot\b"
             # "removed for overhaul", "returned from the component rebuild facility": the part
             # is taken away to a place of repair and comes back
-            r"|\bremoved (?:from (?:site|service) )?for (?:rebuild|overhaul|refurbishment)\b"
+            # "removed for workshop overhaul", "removed for a full rebuild": one word between
+            r"|\bremoved (?:from (?:site|service) )?for (?:an? )?(?:[a-z-]+ )?(?:rebuild|overhaul"
+            r"|refurbishment)\b"
             r"|\b(?:rebuild|overhaul|refurbishment) (?:facility|facilities|shop|workshop|cent(?:re|er))\b"
         ),
         "factory-repair-{t}",
@@ -62,7 +72,11 @@ SHAPES: tuple[ShapeWords, ...] = (
     ),
     ShapeWords(
         "present-a-plan",
-        _words(r"方案|repair plan|action plan|workaround plan|\bplan\b"),
+        # "书面修复计画": a plan for the repair (计划, or 计画 as Taiwan writes it)
+        _words(
+            r"方案|(?:修复|抢修|排除|处理|处置)计[划画]|repair plan|action plan|workaround plan"
+            rf"|{_NAMED_PLAN_BEFORE}\bplan\b"
+        ),
         "{sev}plan-{t}",
         "plan",
         "拿出维修方案",
@@ -192,6 +206,8 @@ SHAPE_BY_NAME = {words.shape: words for words in SHAPES}
 _FAULT = r"(?:性)?(?:故障|问题|事件|事故|缺陷|疑问|级别|级|等级|情况)"
 #: what "重大" qualifies when it names no level: a part or a work ("重大部件损坏", "重大检修").
 _MAJOR_NOUN = r"零部件|部件|零件|配件|组件|器件|部位|设备|维修|检修|修理|改造"
+#: a line that reports come in on ("紧急热线", "紧急报修电话"): named by a level word, yet no level
+_LINE = r"(?:报修|维修|服务|求助|联络|联系)?(?:热线|电话|专线|号码|手机)"
 _EN_FAULT = r"(?:\s*[-(]?\s*(?:faults?|incidents?|issues?|problems?|priority|severity|requests?|calls?|level))"
 
 
@@ -254,11 +270,26 @@ SEVERITIES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
         "Major fault",
         _words(
             rf"重大{_FAULT}|重大(?!{_MAJOR_NOUN})|大的故障|较大故障|\bmajor{_EN_FAULT}"
-            rf"|^major\b(?!\s+(?:parts?|components?|sub-?assembl(?:y|ies)|assembl(?:y|ies)|spares?)\b)"
+            # "Major components …", "Major off-season works …": a size of a part or a work
+            rf"|^major\b(?!\s+(?:[a-z]+-[a-z-]+\s+)?(?:parts?|components?|sub-?assembl(?:y|ies)"
+            rf"|assembl(?:y|ies)|spares?|works?|projects?|overhauls?|upgrades?|refurbishments?"
+            rf"|renovations?|modifications?|alterations?|refits?)\b)"
             rf"|\(major\)|^major$"
         ),
     ),
-    ("emergency", "紧急故障", "Emergency", _words(r"(?<!非)紧急|加急|(?<!non-)(?<!non )emergenc")),
+    (
+        "emergency",
+        "紧急故障",
+        "Emergency",
+        # "24小时紧急热线", "emergency hotline": the line calls come in on names no level
+        _words(
+            rf"(?<!非)紧急(?!{_LINE})|加急|(?<!non-)(?<!non )emergenc(?!y (?:hot ?)?lines?\b"
+            r"|y (?:tele)?phone\b|y (?:phone |contact )?numbers?\b"
+            # "emergency stops", "emergency lighting": a device of the equipment, no level
+            r"|y[ -](?:stops?|stop buttons?|buttons?|lighting|lights?|exits?|generators?|brakes?"
+            r"|power|drives?|showers?|alarms?)\b)"
+        ),
+    ),
     ("urgent", "加急", "Urgent", _words(r"(?<!non-)(?<!non )\burgent\b")),
     (
         "critical",
@@ -299,6 +330,8 @@ SEVERITIES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
         "Routine",
         _words(
             rf"常规{_FAULT}|^常规$|\broutine\b(?! (?:maintenance|inspections?|servic\w*|checks?|visits?|cleaning|tests?)\b)"
+            # "例行维修要求": a routine request for repair is a level; "例行维修/例行检查" alone is upkeep
+            rf"|例行{_FAULT}|例行(?:维修|维护|修理|报修)?(?:要求|请求|申请|工单)"
         ),
     ),
     ("minor", "轻微故障", "Minor", _words(rf"轻微{_FAULT}|次要{_FAULT}|轻度|^轻微$|\bminor\b")),
@@ -312,7 +345,7 @@ LEVEL_WORDS: dict[str, re.Pattern[str]] = {
         ("critical", r"(?<!non-)(?<!non )\b[Cc]ritical\b|(?<!较)严重(?!性)"),
         ("major", r"\b[Mm]ajor\b|重大"),
         ("minor", r"\b[Mm]inor\b|轻微|次要"),
-        ("emergency", r"(?<!non-)(?<!non )\b[Ee]mergency\b|(?<!非)紧急"),
+        ("emergency", rf"(?<!non-)(?<!non )\b[Ee]mergency\b|(?<!非)紧急(?!{_LINE})"),
         ("urgent", r"(?<!non-)(?<!non )\b[Uu]rgent\b|加急"),
         ("important", r"\b[Ii]mportant\b|(?<!较)重要"),
         ("high", r"\b[Hh]igh\b"),
@@ -486,6 +519,13 @@ PAYMENT_TERMS = _words(
     r"|(?:采购|项目|服务)?预算(?:金额|资金|价)?\s*(?:为|是|[:：])|最高限价|招标控制价"
     r"|\b(?:the |a |an |our |annual |total |approved )*budget(?:ed)?\b(?:\s+(?:amount|ceiling))?"
     r"\s*(?:is|of|for|:)"
+    # "合同总价……分四期于每季末验收后拨付": the price paid in instalments
+    r"|(?:总价|价款|合同价|契约价|服务费|费用|价金)[^。；;]{0,40}?分\s*[\d一二三四五六七八九十]+\s*期"
+    r"[^，,。；;]{0,20}?(?:支付|拨付|付款|给付|请款)"
+    # "Monthly fee $9,000, invoiced on the 1st and payable by the 20th": the fee, then when it is
+    # invoiced or paid ("serviced quarterly and invoiced monthly" names no fee: a duty's sentence)
+    r"|\b(?:fees?|price|charges?|sum)\b[^.;]{0,60}?\b(?:invoiced|payable|paid)\s+(?:monthly"
+    r"|quarterly|annually|yearly|in (?:arrears|advance)|(?:on|by) the \d{1,2}(?:st|nd|rd|th)\b)"
 )
 #: The words of a sum charged to the supplier, beside payment terms.
 CHARGED = _words(r"违约|罚|扣除|扣减|扣款|赔偿|penalt|liquidated damages|deduct|credit")
@@ -568,7 +608,7 @@ MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "on_time_rate",
         _words(
-            r"按时(?:到场|到达|响应|修复)?率|及时率|准时率|on[- ]time (?:\w+ )?rate|SLA targets? .{0,20}met"
+            r"[按准]时(?:到场|到达|响应|修复)?率|及时率|on[- ]time (?:\w+ )?rate|SLA targets? .{0,20}met"
             r"|%\s*of (?:all )?(?:\w+ ){0,2}(?:incidents|calls|tickets|requests|faults|jobs|work orders)\b"
             r".{0,60}\bwithin\b"
         ),
