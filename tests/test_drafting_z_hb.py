@@ -7,36 +7,22 @@ and a limit after which the buyer acts. Sentences in our own words."""
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from slaengine.contract import Contract, parse_contract
-from slaengine.drafting import DraftOptions, draft_tender, to_yaml
+from slaengine.contract import Contract
 from slaengine.drafting.figures import durations
 from slaengine.drafting.vocabulary import SHAPE_BY_NAME
+from tests.drafting_support import drafted as _drafted
+from tests.drafting_support import options, targets
 
-OPTIONS = DraftOptions(
-    id="T-1", price=Decimal("1000000"), currency="HKD", accepted_on=date(2026, 1, 15),
-    timezone="Asia/Hong_Kong",
-)  # fmt: skip
+OPTIONS = options(currency="HKD", timezone="Asia/Hong_Kong")
 
 
 def drafted(tmp_path: Path, text: str) -> tuple[Contract, Any]:
-    tender = tmp_path / "tender.txt"
-    tender.write_text(text, encoding="utf-8")
-    draft = draft_tender(tender, OPTIONS)
-    return parse_contract(to_yaml(draft), tmp_path / "draft.yaml"), draft
-
-
-def targets(contract: Contract) -> set[tuple[str, str | None, str, str]]:
-    return {
-        (c.use or "", (c.applies_to.severity or [None])[0], str(c.target), c.calendar)
-        for c in contract.commitments
-    }
+    return _drafted(tmp_path, text, OPTIONS)
 
 
 def levels(contract: Contract) -> set[str]:

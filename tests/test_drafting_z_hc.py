@@ -8,39 +8,25 @@ Sentences in our own words."""
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from slaengine.contract import Contract, parse_contract
-from slaengine.drafting import DraftOptions, draft_tender, to_yaml
+from slaengine.contract import Contract
 from slaengine.drafting.clauses import find_clause
 from slaengine.drafting.figures import amounts
 from slaengine.drafting.reading import Line
 from slaengine.drafting.text import Sentence, sentences
 from slaengine.drafting.vocabulary import PHONE
+from tests.drafting_support import drafted as _drafted
+from tests.drafting_support import options, targets
 
-OPTIONS = DraftOptions(
-    id="T-1", price=Decimal("1000000"), currency="GBP", accepted_on=date(2026, 1, 15),
-    timezone="Europe/London",
-)  # fmt: skip
+OPTIONS = options(currency="GBP", timezone="Europe/London")
 
 
 def drafted(tmp_path: Path, text: str) -> tuple[Contract, Any]:
-    tender = tmp_path / "tender.txt"
-    tender.write_text(text, encoding="utf-8")
-    draft = draft_tender(tender, OPTIONS)
-    return parse_contract(to_yaml(draft), tmp_path / "draft.yaml"), draft
-
-
-def targets(contract: Contract) -> set[tuple[str, str | None, str, str]]:
-    return {
-        (c.use or "", (c.applies_to.severity or [None])[0], str(c.target), c.calendar)
-        for c in contract.commitments
-    }
+    return _drafted(tmp_path, text, OPTIONS)
 
 
 def zoned(contract: Contract) -> set[tuple[str, str | None, str, str]]:
