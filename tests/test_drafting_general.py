@@ -1357,3 +1357,22 @@ def test_a_sentence_the_drafter_fails_on_is_listed_and_the_rest_still_drafts(
     (failed,) = [r for r in draft.reviews if "failed on this sentence" in r.message]
     assert failed.kind == "not_understood" and failed.line == 2
     assert "ValueError: injected" in failed.message
+
+
+def test_a_contract_price_the_options_give_is_still_listed_where_the_tender_states_it(
+    tmp_path: Path,
+) -> None:
+    # the options give the price (1,000,000): the tender's own statement of it is listed — as a
+    # conflict when it says another figure — never passed over in silence
+    text = (
+        "契約價金總額新臺幣3,860,000元（含稅），按月計價，每月保養紀錄經機關審核後於15日內付款。\n"
+        "紧急故障2小时内到场。\n"
+    )
+    _contract, draft = drafted(tmp_path, text)
+    (price,) = [r for r in draft.reviews if r.item == "price"]
+    assert price.kind == "conflict" and price.line == 1
+    assert "3860000" in price.message.replace(",", "") and "--price" in price.message
+    same = "The contract price is CNY 1,000,000.00.\nEmergency faults: on site within 2 hours.\n"
+    _contract, draft = drafted(tmp_path, same)
+    (price,) = [r for r in draft.reviews if r.item == "price"]
+    assert price.kind == "ignored" and price.line == 1

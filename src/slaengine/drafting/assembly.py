@@ -25,6 +25,7 @@ from slaengine.drafting.findings import Findings
 from slaengine.drafting.items import (
     ASSUMPTION,
     CONFLICT,
+    IGNORED,
     NO_PENALTY,
     NOT_UNDERSTOOD,
     REVIEW_KINDS,
@@ -40,6 +41,24 @@ from slaengine.drafting.responses import ALWAYS, OFFICE, FoundCommitment
 from slaengine.drafting.text import Sentence
 from slaengine.drafting.upkeep import FoundStep
 from slaengine.drafting.vocabulary import DEFAULT_SEVERITIES, SEVERITIES, SHAPE_BY_NAME
+
+#: The contract facts a tender may state, as a review item names them.
+_FACT_NAMES = {
+    "id": "contract id",
+    "price": "contract price",
+    "accepted_on": "acceptance date",
+    "name": "project name",
+    "supplier": "supplier",
+    "customer": "customer",
+}
+
+
+def _same_fact(one: Any, other: Any) -> bool:
+    """Two statements of a fact agree: as sums when both are figures ("1,000,000.00" is 1000000)."""
+    try:
+        return Decimal(str(one).replace(",", "")) == Decimal(str(other).replace(",", ""))
+    except (ArithmeticError, ValueError):
+        return str(one).strip() == str(other).strip()
 
 
 class Assembly:
@@ -60,6 +79,7 @@ class Assembly:
         self.hours = findings.hours
         self.assets = findings.assets
         self.facts = findings.facts
+        self.mentions = findings.fact_mentions
         self.severities_seen = findings.severities_seen
         self.aliases = findings.aliases
         self.categories = findings.categories
@@ -119,7 +139,34 @@ class Assembly:
             for key, (_, sentence) in self.facts.items()
             if key in facts and given.get(key) is None
         }
+        self._facts_not_drafted(given, fact_sources)
         return Draft(tender, facts, sections, self.reviews, section_notes, fact_sources)
+
+    def _facts_not_drafted(self, given: dict[str, Any], used: dict[str, Sentence]) -> None:
+        """A contract fact the tender states that the draft does not take from that sentence —
+        an option gave it, or the tender said it before — is listed, never passed over: as a
+        conflict when the figures differ."""
+        for key, value, sentence in self.mentions:
+            if used.get(key) is sentence:
+                continue
+            kept = given.get(key)
+            source = f"--{key.replace('_', '-')}" if kept is not None else "its first statement"
+            if kept is None:
+                kept = self.facts[key][0]
+            same = _same_fact(kept, value)
+            self.reviews.append(
+                Review(
+                    IGNORED if same else CONFLICT,
+                    f"the {_FACT_NAMES.get(key, key)} stated here ({value}) is the one the draft "
+                    f"takes from {source}"
+                    if same
+                    else f"the tender states the {_FACT_NAMES.get(key, key)} as {value} here; the "
+                    f"draft takes {kept} from {source}: check which is right",
+                    sentence.line,
+                    sentence.text,
+                    key,
+                )
+            )
 
     def _kinds_for_review(self, commitments: list[Term]) -> None:
         """A kind of fault of the tender's own ("困人", "Store down") drafted as a level is a

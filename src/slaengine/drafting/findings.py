@@ -182,6 +182,8 @@ class Findings:
         self.office_but: tuple[set[str], Sentence] | None = None
         self.assets: list[FoundAsset] = []
         self.facts: dict[str, tuple[Any, Sentence]] = {}
+        #: every statement of a contract fact, the first (kept in ``facts``) and the rest
+        self.fact_mentions: list[tuple[str, Any, Sentence]] = []
         self._asset_columns: dict[str, int] | None = None
         #: the severity levels the tender's terms name (declared as the contract's).
         self.severities_seen: set[str] = set()
@@ -467,11 +469,13 @@ class Findings:
             else:
                 value = groups[0].strip().rstrip("。.")
             self.facts.setdefault(key, (value, sentence))
+            self.fact_mentions.append((key, value, sentence))
             return True
         if CONTRACT_PRICE.search(plain) and not sentence.table_row:
             sums = amounts(plain)
             if sums and not re.search(r"%|扣|罚|penalt|deduct", plain, re.I):
                 self.facts.setdefault("price", (sums[0].value, sentence))
+                self.fact_mentions.append(("price", sums[0].value, sentence))
                 if _CNY.search(plain):
                     self.facts.setdefault("currency", ("CNY", sentence))
                 return True
