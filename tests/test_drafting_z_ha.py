@@ -5,46 +5,12 @@ from the replacement, and a visit's frequency for the work named in the phrase a
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from slaengine.contract import Contract, parse_contract
-from slaengine.drafting import DraftOptions, draft_tender, to_yaml
-
-OPTIONS = DraftOptions(
-    id="T-1", price=Decimal("1000000"), currency="CNY", accepted_on=date(2026, 1, 15),
-    timezone="Asia/Shanghai",
-)  # fmt: skip
-
-
-def drafted(tmp_path: Path, text: str) -> tuple[Contract, Any]:
-    tender = tmp_path / "tender.txt"
-    tender.write_text(text, encoding="utf-8")
-    draft = draft_tender(tender, OPTIONS)
-    return parse_contract(to_yaml(draft), tmp_path / "draft.yaml"), draft
-
-
-def zoned(contract: Contract) -> set[tuple[str, str | None, str, str]]:
-    """(use, level, zone, target) of every row by zone."""
-    rows = set()
-    for c in contract.commitments:
-        for row in c.model_dump()["targets"] or []:
-            zones = row["when"].get("zone") or []
-            for zone in zones:
-                level = (c.applies_to.severity or [None])[0]
-                rows.add((c.use or "", level, zone, str(row["target"])))
-    return rows
-
-
-def targets(contract: Contract) -> set[tuple[str, str | None, str, str]]:
-    return {
-        (c.use or "", (c.applies_to.severity or [None])[0], str(c.target), c.calendar)
-        for c in contract.commitments
-    }
+from slaengine.contract import Contract
+from tests.drafting_support import drafted, targets, zoned
 
 
 def everies(contract: Contract) -> list[str]:
