@@ -96,10 +96,7 @@ class Assembly:
         for term in commitments:
             if not term.data.get("clauses"):
                 note = "no penalty: the tender states no consequence for missing this target"
-                term.notes.append(note)
-                self.reviews.append(
-                    Review(NO_PENALTY, note, term.sources[0].line, term.sources[0].text, term.id)
-                )
+                self._flag(term, NO_PENALTY, note, term.sources[0])
         self._kinds_for_review(commitments)
         if not commitments:
             self.reviews.append(
@@ -168,6 +165,14 @@ class Assembly:
                 )
             )
 
+    def _flag(
+        self, term: Term, kind: str, note: str, sentence: Sentence, item: str | None = None
+    ) -> None:
+        """A review item about a term: written above the term in the YAML and listed, at the
+        sentence it concerns."""
+        term.notes.append(note)
+        self.reviews.append(Review(kind, note, sentence.line, sentence.text, item or term.id))
+
     def _kinds_for_review(self, commitments: list[Term]) -> None:
         """A kind of fault of the tender's own ("困人", "Store down") drafted as a level is a
         reading, not a word of the vocabulary: each is listed once, at the first sentence that
@@ -186,9 +191,7 @@ class Assembly:
                 f"'{name}' is read as a kind of fault of the tender's own and drafted as the level "
                 f"'{key}' with its own targets: check the name and that these targets are its own"
             )
-            term.notes.append(note)
-            source = term.sources[0]
-            self.reviews.append(Review(ASSUMPTION, note, source.line, source.text, term.id))
+            self._flag(term, ASSUMPTION, note, term.sources[0])
 
     def _facts(self, notes: dict[str, list[str]]) -> dict[str, Any]:
         options = self.options
@@ -298,17 +301,11 @@ class Assembly:
                     "site without a zone; give the assets (or the tickets' events) a `zone` "
                     "attribute: " + ", ".join(str(r["when"]["zone"]) for r in rows)
                 )
-                term.notes.append(note)
-                self.reviews.append(
-                    Review(ASSUMPTION, note, term.sources[0].line, term.sources[0].text, term_id)
-                )
+                self._flag(term, ASSUMPTION, note, term.sources[0], item=term_id)
             calendars = {other.calendar for _, other in pairs}
             if len(calendars) > 1:
                 note = "zones stated on different calendars (working days and hours): check"
-                term.notes.append(note)
-                self.reviews.append(
-                    Review(CONFLICT, note, term.sources[0].line, term.sources[0].text, term_id)
-                )
+                self._flag(term, CONFLICT, note, term.sources[0], item=term_id)
             for (name, sev, _zone), (_, said) in self.commitments.items():
                 if name == shape_name and sev == severity:
                     self.term_of[(name, sev, said.target)] = term
@@ -421,10 +418,7 @@ class Assembly:
                         "attached to the only commitment whose target its condition states; "
                         "no action word names it: check it"
                     )
-                    term.notes.append(note)
-                    self.reviews.append(
-                        Review(ASSUMPTION, note, sentence.line, sentence.text, term.id)
-                    )
+                    self._flag(term, ASSUMPTION, note, sentence)
             if not linked and not found.site_rules and not found.inspection:
                 # "For each failure to respond to an emergency request, … $500 per instance":
                 # the act named is not one the level has, but the level has only one commitment
@@ -435,17 +429,13 @@ class Assembly:
                         "attached to the only commitment of the level its condition names; "
                         "the act it names is not that commitment's: check it"
                     )
-                    term.notes.append(note)
-                    self.reviews.append(
-                        Review(ASSUMPTION, note, sentence.line, sentence.text, term.id)
-                    )
+                    self._flag(term, ASSUMPTION, note, sentence)
             if not linked and not found.site_rules:
                 note = (
                     "not attached to any commitment or obligation: the draft could not tell what "
                     "it is charged for; add its id under the right commitment's clauses"
                 )
-                term.notes.append(note)
-                self.reviews.append(Review(UNLINKED, note, sentence.line, sentence.text, term.id))
+                self._flag(term, UNLINKED, note, sentence)
             for owner in linked:
                 clauses = owner.data.setdefault("clauses", [])
                 if term.id not in clauses:
@@ -488,8 +478,7 @@ class Assembly:
                 f"a second penalty for the same thing with different terms (see {same_base[0].id}, "
                 f"{quote(same_base[0].sources[0])}): keep one"
             )
-            term.notes.append(note)
-            self.reviews.append(Review(CONFLICT, note, sentence.line, sentence.text, term_id))
+            self._flag(term, CONFLICT, note, sentence, item=term_id)
         terms.append(term)
         return term
 
@@ -526,10 +515,7 @@ class Assembly:
                 f"{quote(steps[0][1])} is a periodic duty of its own: it is met by "
                 f"inspection_done events with attrs.duty = {term_id}"
             )
-            term.notes.append(note)
-            self.reviews.append(
-                Review(ASSUMPTION, note, steps[0][1].line, steps[0][1].text, term_id)
-            )
+            self._flag(term, ASSUMPTION, note, steps[0][1], item=term_id)
         per_count = [step for step, _ in steps if step.per is not None]
         if per_count:
             step = per_count[0]
@@ -547,18 +533,12 @@ class Assembly:
                             f"{quote(sentence)} does not say for how long: the draft assumes "
                             "until the warranty ends"
                         )
-                        term.notes.append(note)
-                        self.reviews.append(
-                            Review(ASSUMPTION, note, sentence.line, sentence.text, term_id)
-                        )
+                        self._flag(term, ASSUMPTION, note, sentence, item=term_id)
                 schedule.append(entry)
             ends = [i for i, entry in enumerate(schedule) if "until" in entry]
             if ends and ends[0] != len(schedule) - 1:
                 note = "two schedules both run until the warranty ends: keep one"
-                term.notes.append(note)
-                self.reviews.append(
-                    Review(CONFLICT, note, steps[0][1].line, steps[0][1].text, term_id)
-                )
+                self._flag(term, CONFLICT, note, steps[0][1], item=term_id)
                 schedule = schedule[: ends[0] + 1]
             data["schedule"] = schedule
         term.data = data
@@ -631,8 +611,7 @@ class Assembly:
                     + (" and by e-mail" if data["emails"] else "")
                     + " — add a webhook or e-mail if alerts must reach them"
                 )
-                term.notes.append(note)
-                self.reviews.append(Review(ASSUMPTION, note, sentence.line, sentence.text, term_id))
+                self._flag(term, ASSUMPTION, note, sentence, item=term_id)
             terms.append(term)
         return terms
 
@@ -669,9 +648,7 @@ class Assembly:
                     f"runs until the warranty ends in the tender, but {why}: it runs for {span} "
                     f"from acceptance instead; {fix}"
                 )
-            term.notes.append(note)
-            source = term.sources[0]
-            self.reviews.append(Review(ASSUMPTION, note, source.line, source.text, term.id))
+            self._flag(term, ASSUMPTION, note, term.sources[0])
             kept.append(term)
         sections["obligations"] = kept
 
@@ -706,8 +683,7 @@ class Assembly:
                 "the tender does not say how a replaced part is warranted: "
                 "fresh_term (一包) assumed"
             )
-            term.notes.append(note)
-            self.reviews.append(Review(ASSUMPTION, note, first.line, first.text, "warranty"))
+            self._flag(term, ASSUMPTION, note, first, item="warranty")
             term.data["rewarranty"] = "fresh_term"
         else:
             term.data["rewarranty"] = self.rewarranty[0]
