@@ -53,9 +53,12 @@ def test_the_next_day_alone_in_a_cell_is_one_day(tmp_path: Path) -> None:
     assert ("be-on-site", "level-3", "24h", "always") in targets(contract)
 
 
-def test_the_next_day_in_running_text_is_not_read_as_a_day(tmp_path: Path) -> None:
+def test_the_next_day_in_running_text_is_a_day_as_in_a_cell(tmp_path: Path) -> None:
     contract, _ = drafted(tmp_path, "一般故障：2小时内电话答复，次日内到场。\n")
-    assert targets(contract) == {("answer-the-call", "general", "2h", "always")}
+    assert targets(contract) == {
+        ("answer-the-call", "general", "2h", "always"),
+        ("be-on-site", "general", "24h", "always"),
+    }
 
 
 # --- a schedule table -------------------------------------------------------------------------

@@ -134,10 +134,17 @@ def test_a_lateness_penalty_with_no_level_still_reads_its_act(tmp_path: Path) ->
 # --- the next day in running text -------------------------------------------------------------
 
 
-def test_the_next_day_in_running_text_is_listed_never_dropped(tmp_path: Path) -> None:
+def test_the_next_day_in_running_text_is_one_day_and_listed(tmp_path: Path) -> None:
     contract, draft = drafted(tmp_path, "二级故障：翌日派员上门，36小时内修复。\n")
-    assert targets(contract) == {("fix-after-arrival", "level-2", "36h", "always")}
-    assert any(r.kind == "not_understood" and "翌日派员" in r.message for r in draft.reviews)
+    assert targets(contract) == {
+        ("be-on-site", "level-2", "24h", "always"),
+        ("fix-after-arrival", "level-2", "36h", "always"),
+    }
+    # within 24 hours, or by the end of the next day? the reviewer is asked
+    assert any(r.kind == "assumption" and "翌日派员上门" in r.message for r in draft.reviews)
+    contract, draft = drafted(tmp_path, "一般故障：次日到場處理，3個工作日內修復完畢。\n")
+    assert ("be-on-site", "general", "24h", "always") in targets(contract)
+    assert any(r.kind == "assumption" and "次日到场" in r.message for r in draft.reviews)
 
 
 def test_the_next_day_as_a_date_word_is_not_listed(tmp_path: Path) -> None:

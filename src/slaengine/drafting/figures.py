@@ -73,6 +73,9 @@ _WITHIN_BEFORE = re.compile(
 #: column names an action.
 _LABELLED = re.compile(
     r"(?:[:：]|时间为|时限为|时间是|为|\||时间|时限|时效"
+    # "该段到场时限放宽至2小时", "the attendance time is extended to 6 hours": a limit changed
+    r"|(?:放宽|延长|调整|放寬|延長|調整)(?:至|到|为|為)"
+    r"|\b(?:extended|relaxed|increased|lengthened) to"
     # "the on-site time for a Priority 1 fault shall be 8 hours": what the limit is for between
     r"|\b(?:time|target|limit)(?: for [^,;:.]{1,40}?)? (?:is|shall be|will be)"
     r"|\b(?:times|targets|limits)(?: for [^,;:.]{1,40}?)? (?:are|shall be|will be)"

@@ -32,7 +32,7 @@ from typing import Any
 
 from slaengine.drafting.assets import BadRow, FoundAsset, asset_header, asset_row
 from slaengine.drafting.clauses import FoundClause, Unread, find_cap, find_clause, split_sums
-from slaengine.drafting.figures import amounts, durations, has_figure, target_text
+from slaengine.drafting.figures import amounts, durations, has_figure, percents, target_text
 from slaengine.drafting.items import (
     ASSUMPTION,
     CONFLICT,
@@ -66,7 +66,7 @@ from slaengine.drafting.tables import (
     with_unit,
     without_clock_start,
 )
-from slaengine.drafting.text import Sentence, unnumbered
+from slaengine.drafting.text import Sentence, next_day_act, unnumbered
 from slaengine.drafting.upkeep import (
     FoundStep,
     _own_subject,
@@ -180,6 +180,8 @@ class Findings:
         #: "24x7 for Priority 1 and during Business Hours for all other priorities": the levels
         #: kept round the clock, and the sentence; every other level's targets are working time
         self.office_but: tuple[set[str], Sentence] | None = None
+        #: the levels whose targets a sentence counts in working time only
+        self.office_levels: tuple[set[str], Sentence] | None = None
         self.assets: list[FoundAsset] = []
         self.facts: dict[str, tuple[Any, Sentence]] = {}
         #: every statement of a contract fact, the first (kept in ``facts``) and the rest
@@ -236,11 +238,19 @@ class Findings:
         self._last_line = 0
         #: the level named by an earlier sentence of the same line (a clause cut at ；/;).
         self._same_line: tuple[int, str] | None = None
+        #: in a table; the consequence its header names (a table of penalties), if it names one
+        self._table_open = False
+        self._penalty_header: str | None = None
+        #: the consequence a heading above names ("LIQUIDATED DAMAGES"), for the sums under it
+        self._penalty_heading: str | None = None
+        #: under a heading naming the warranty ("Section 8. Warranty")
+        self._warranty_heading = False
 
     # --- reading ---------------------------------------------------------------------------
 
     def read(self, sentence: Sentence) -> None:
         sentence = self._band_referred(sentence)
+        sentence = self._under_penalty_header(sentence)
         self._contexts(sentence)
         self._scheme(sentence)
         if sentence.table_row and self._table_row(sentence):
@@ -266,16 +276,15 @@ class Findings:
                 )
             return
         self._contact(sentence)
-        next_day = None if sentence.table_row else _NEXT_DAY_ACT.search(plain)
+        next_day = None if sentence.table_row else next_day_act(sentence.text)
         if next_day is not None:
-            # "次日上门，48小时内修复": the next day in running text is no target the draft
-            # reads (within 24 hours, or by the end of the next day?): listed, never dropped
+            # "次日上门，48小时内修复": the next day in running text is drafted as one day around
+            # the clock and listed (within 24 hours, or by the end of the next day?)
             self._review(
-                NOT_UNDERSTOOD,
+                ASSUMPTION,
                 sentence,
-                f"a limit of the next day ({next_day.group(0)}) is not read "
-                "as a target: agree whether it means within 24 hours or by the end of the next "
-                "day and add it by hand",
+                f"a limit of the next day ({next_day}) is drafted as 1 day (24 hours): if the "
+                "text means by the end of the next day, change the target",
             )
         for reader in (
             self._fact,
@@ -352,6 +361,47 @@ class Findings:
         self.reviews.append(review)
         return review
 
+    def _under_penalty_header(self, sentence: Sentence) -> Sentence:
+        """A row of a table whose header names the consequence ("| Failure | Liquidated damages
+        |", "| 违约情形 | 违约金 |") states a penalty even when the row does not say the word:
+        the header's word is added to the row's plain text."""
+        if not sentence.table_row:
+            self._table_open = False
+            self._penalty_header = None
+            plain = sentence.plain
+            if not has_figure(plain):
+                # "C6  LIQUIDATED DAMAGES", "五、违约责任": a heading naming the consequence holds
+                # for the sums listed under it, until the next heading
+                word = PENALTY.search(plain)
+                short = len(plain) <= (20 if _CJK_CHAR.search(plain) else 40)
+                self._penalty_heading = word.group(0) if word is not None and short else None
+                # "8. Warranty on parts" ⏎ "X-ray tubes …: 12 months from installation": the
+                # terms under a heading naming the warranty are the warranty's
+                self._warranty_heading = short and WARRANTY.search(plain) is not None
+            elif (
+                self._penalty_heading is not None
+                and PENALTY.search(plain) is None
+                and amounts(plain)
+            ):
+                plain = f"{plain} | {self._penalty_heading}"
+                return Sentence(sentence.line, sentence.text, plain, sentence.table_row)
+            return sentence
+        if not self._table_open:
+            self._table_open = True
+            word = PENALTY.search(sentence.plain)
+            self._penalty_header = (
+                word.group(0) if word is not None and not has_figure(sentence.plain) else None
+            )
+            return sentence
+        if (
+            self._penalty_header is not None
+            and PENALTY.search(sentence.plain) is None
+            and (amounts(sentence.plain) or percents(sentence.plain))
+        ):
+            plain = f"{sentence.plain} | {self._penalty_header}"
+            return Sentence(sentence.line, sentence.text, plain, sentence.table_row)
+        return sentence
+
     def _contexts(self, sentence: Sentence) -> None:
         """A level or action named by a heading or label ("第一级 加急", "I级故障:",
         "Target response times") holds for the lines just below it, until a gap or another."""
@@ -388,6 +438,9 @@ class Findings:
             return
         if spans:
             return  # only a heading or a label line sets a context, not a term
+        if _SECTION.match(sentence.plain) and severity_in(plain) is None:
+            # "二、响应及处理时限": a new section of the text ends the level of a label above
+            self._level = None
         head = re.split(r"[:：|,，(]", plain, maxsplit=1)[0].strip()
         short = len(head) <= (12 if _CJK_CHAR.search(head) else 24)
         level = severity_in(head) if short else None  # not "一级故障指全站停运…", a definition
@@ -484,6 +537,13 @@ class Findings:
     def _hours(self, sentence: Sentence) -> bool:
         if not WORKING_DAY.search(sentence.plain):
             return False
+        if _LEVELS_IN_HOURS.search(sentence.plain) and not durations(sentence.plain):
+            # "Severity 3 and Severity 4 times are counted in business hours only": those
+            # levels' targets are measured in working time (``settle_calendars``)
+            named = {key for key, _zh, _en, words in SEVERITIES if words.search(sentence.plain)}
+            if named:
+                self.office_levels = (named, sentence)
+                return True
         hours = find_hours(sentence)
         if hours is None:
             return False
@@ -636,7 +696,13 @@ class Findings:
             and self.warranty_sources[-1].line == sentence.line
             and not WARRANTY.search(sentence.plain)
         )
-        if continued:
+        under_heading = (
+            self._warranty_heading
+            and not sentence.table_row
+            and not WARRANTY.search(sentence.plain)
+            and _YEARS_OR_MONTHS.search(sentence.plain) is not None
+        )
+        if continued or under_heading:
             # "The tube is warranted for 12 months; the complete system for 24 months"
             sentence = Sentence(
                 sentence.line, sentence.text, sentence.plain + " (warranty)", sentence.table_row
@@ -650,11 +716,17 @@ class Findings:
         )
         self.warranty_sources.append(sentence)
         for kind, term, scoped in found.scoped:
+            unit_above = any(
+                said[0] in ("unit", "subject") and said[3].line != sentence.line
+                for said in self.warranty_statements
+            )
             if (
                 continued
                 and kind == "subject"
                 and (not parts_first or _LISTED.search(_before_term(sentence.plain)))
-            ):
+            ) or (under_heading and kind in ("subject", "unit") and not scoped and unit_above):
+                # (or, under a warranty heading, a thing of its own after the unit's line:
+                # "Complete plant: 24 months." ⏎ "Compressors and pump motors: 5 years.")
                 # "Terminals are warranted for 3 years; receipt printers and scanners for 1
                 # year": a thing of its own after the line's first term, which named no part,
                 # is a part, whose class (key part or other) the whole unit's term decides
@@ -953,8 +1025,7 @@ class Findings:
             # "东湖分院60分钟内到达" with "东湖分院位于东湖县…" elsewhere: the site's zone
             plain = sentence.plain
             for name in named_sites:
-                zh = next(z for key, z, _en, _w in ZONES if key == self.sites[name])
-                plain = plain.replace(name, f"{name}（{zh}）")
+                plain = plain.replace(name, f"{name}（{_zone_words(self.sites[name])}）")
             sentence = Sentence(sentence.line, sentence.text, plain, sentence.table_row)
         zoned = (
             self._zoned[1]
@@ -1218,17 +1289,19 @@ _CATEGORY_TAIL = re.compile(
     re.I,
 )
 _CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
-#: An act on the next day in running text ("次日上门", "翌日内到场").
-_NEXT_DAY_ACT = re.compile(
-    r"(?:次日|翌日|第二天)(?:之?内|以内)?[^，,；;。]{0,4}?"
-    r"(?:上门|到场|到达|赶到|赶赴|派员|派人|修复|排除|处理|响应|答复|回复)"
-)
 #: the text after a level's label that defines it ("指设备仍可降负荷运行的故障", "单列密集架不能电动
 #:运行，但尚可手动开合的故障", "照明异常，仍可使用者", "means a loss of …"): a definition, not a
 #: heading of what follows.
+#: A term of years or months ("5 years", "12个月").
+_YEARS_OR_MONTHS = re.compile(r"\d+\s*(?:years?|yrs?|months?|年|个月|月)", re.I)
+#: The heading of a section of the text: "二、…", "第三章 …", "第2条 …".
+_SECTION = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]+、|第[一二三四五六七八九十\d]+[章节節条條部])"
+)
 _DEFINITION_REST = re.compile(
     r"^(?:是指|系指|指|即|means\b|refers to\b|is defined as\b)"
-    r"|^.{6,}(?:的|等)(?:故障|问题|情况|事件|缺陷|異常|异常|問題)[；;。.]?$"
+    # "…、门禁及视频等附属设施异常": the cases of the level, what they are of named between
+    r"|^.{6,}(?:的|等)[\u4e00-\u9fff]{0,6}?(?:故障|问题|情况|事件|缺陷|異常|异常|問題)[；;。.]?$"
     # "空调、照明等异常，舱体仍可使用者": the cases that are of the level, closed by 者
     r"|^.{6,}[\u4e00-\u9fff]者[；;。.]?$",
     re.I,
@@ -1298,9 +1371,19 @@ _BUYER_ACTS = re.compile(
 #: incident"): no level of a heading or label above holds for it.
 _EVERY_FAULT = re.compile(
     r"(?:每次|每一次|每起|所有|任何|各类|各级|全部)(?:的)?(?:故障|报修|维修|事件|问题)"
+    # "每次紧急抢修或故障修复完成后": a level's repair or any fault's
+    r"|(?:每次|每一次|每起)[^，,；;。]{1,6}?(?:或|或者|及|和|与)(?:其他|一般)?(?:故障|报修|维修)"
     r"|\b(?:each|every|all|any)\s+(?:faults?|incidents?|calls?|repairs?|breakdowns?|tickets?)\b",
     re.I,
 )
+
+
+def _zone_words(zone: str) -> str:
+    """Words of a zone that ``zone_in`` reads back: 郊县, "beyond 100 km"."""
+    band = re.fullmatch(r"(within|beyond)-(\d+)(km|mi)", zone)
+    if band is not None:
+        return f"{band.group(1)} {band.group(2)} {'km' if band.group(3) == 'km' else 'miles'}"
+    return next(z for key, z, _en, _w in ZONES if key == zone)
 
 
 def _phrase_kind(phrase: str) -> tuple[str, str] | None:
@@ -1444,6 +1527,14 @@ def _cell_shape(cell: str) -> ShapeWords | None:
     return None
 
 
+#: "Severity 3 and Severity 4 times are counted in business hours only", "三级、四级故障时限按工作
+#: 时间计算": the levels named are served in working time.
+_LEVELS_IN_HOURS = re.compile(
+    r"\b(?:times?|targets?|limits?|clocks?)\b[^.;]{0,30}?\b(?:counted|measured|calculated|run)"
+    r"\s+(?:in|during|within|on)\s+(?:business|working|normal|office) (?:hours|days|time)"
+    r"|(?:时限|时间)(?:均)?(?:按|以)工作(?:时间|日)计",
+    re.I,
+)
 #: "… during Business Hours for all other priorities", "其他级别故障在工作时间内".
 _OTHERS_IN_HOURS = re.compile(
     r"\b(?:for )?all other (?:priorities|severities|severity levels|levels|priority levels)\b"
@@ -1455,11 +1546,17 @@ _OTHERS_IN_HOURS = re.compile(
 def settle_calendars(findings: Findings) -> None:
     """A tender that keeps some levels round the clock and serves all the others during
     business hours: the others' targets are measured in working time, and listed."""
-    if findings.office_but is None:
+    if findings.office_but is not None:
+        kept, sentence = findings.office_but
+        only: set[str] | None = None
+    elif findings.office_levels is not None:
+        kept, (only, sentence) = set(), findings.office_levels
+    else:
         return
-    kept, sentence = findings.office_but
     for key, (term, found) in list(findings.commitments.items()):
         if found.severity is None or found.severity in kept or found.calendar != ALWAYS:
+            continue
+        if only is not None and found.severity not in only:
             continue
         findings.commitments[key] = (term, replace(found, calendar=OFFICE))
         note = (

@@ -44,7 +44,7 @@ from slaengine.drafting.vocabulary import (
 ALWAYS = "always"
 OFFICE = "office"
 
-_PHRASE_BREAK = re.compile(r"[,，、|]|\band\b|\bthen\b|\s/\s(?=\D)", re.IGNORECASE)
+_PHRASE_BREAK = re.compile(r"[,，、|;；]|\band\b|\bthen\b|\s/\s(?=\D)", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +225,12 @@ _DISTANCE_FROM = re.compile(
 )
 
 
+#: A level's act "or any fault's": "紧急抢修或故障修复" (not "紧急或一般故障", two levels).
+_OR_ANY_FAULT = re.compile(r"(?:或|或者|以及|及)(?:其他)?故障(?!等级|级别|分级|类别)")
+#: A bracketed word after an act's word, or the close of the bracket it is in: "抢修（修复）".
+_BRACKET_BETWEEN = re.compile(r"\s*[（(][^）)]{0,8}[）)]|[）)]")
+
+
 def shape_near(plain: str, position: int, phrase: tuple[int, int]) -> ShapeWords | None:
     """The shape whose words name the action of a target at ``position`` in the phrase.
 
@@ -246,7 +252,11 @@ def shape_near(plain: str, position: int, phrase: tuple[int, int]) -> ShapeWords
     }
     for rank, words in enumerate(SHAPES):
         for match in words.words.finditer(plain, start, end):
-            if match.end() in heads and _CJK.match(plain, match.end() - 1):
+            # "抢修（修复）报告书": a bracket between the act's word and the document's
+            skip = _BRACKET_BETWEEN.match(plain, match.end())
+            if (match.end() in heads or (skip is not None and skip.end() in heads)) and _CJK.match(
+                plain, match.end() - 1
+            ):
                 continue
             if _DISTANCE_FROM.search(plain, max(start, match.start() - 60), match.start()):
                 continue  # "sites more than 50 km from the depot": where the band is measured
@@ -380,8 +390,10 @@ _ORDINAL_LEVEL = re.compile(
     r"(?<![A-Za-z0-9])(?P<scheme>priority|prio|severity|sev|level|lvl|tier|class|category|cat"
     r"|grade|S(?=\d)|P(?=\d))\.?\s*[-:]?\s*"
     r"(?P<en>[1-5](?![\d.%])|one|two|three|four|five|iv|v|i{1,3}|[A-E])(?![A-Za-z0-9%])"
-    r"|(?<![\d.])第?(?P<zh>[1-5一二三四五ⅠⅡⅢⅣⅤ甲乙丙丁]|[A-E])\s*(?:类|级|等|档)"
-    r"(?!建造|资质|医院|部件|供应|客户|以上|以下|城市|单位|公司|地区|市|县|\d)",
+    # not "故障按下列三级划分", "分为三类": a count of the levels
+    r"|(?<![\d.])(?<!下列)(?<!以下)(?<!如下)(?<!分为)(?<!分成)(?<!共分)"
+    r"第?(?P<zh>[1-5一二三四五ⅠⅡⅢⅣⅤ甲乙丙丁]|[A-E])\s*(?:类|级|等|档)"
+    r"(?!建造|资质|医院|部件|供应|客户|以上|以下|城市|单位|公司|地区|市|县|划分|\d)",
     re.I,
 )
 
@@ -543,6 +555,15 @@ _SITE_AT_EN = re.compile(
 )
 
 
+#: An English place named with its distance: "the pump stations at Ngaroma Road, which are more
+#: than 100 km by road from the depot".
+_SITE_FAR_EN = re.compile(
+    r"\b(?:at|on|in)\s+((?:[A-Z][\w'’-]+)(?:\s+[A-Z][\w'’-]+){0,3}),?\s+(?:which|that)\s+"
+    r"(?:is|are|lies|lie|sits?)\s+((?:more than|over|beyond|further than|farther than)\s+\d+\s*"
+    r"(?:km|kilomet(?:er|re)s|miles?))"
+)
+
+
 def site_zones(plain_texts: list[str]) -> dict[str, str]:
     """The buyer's sites the tender places ("东湖分院位于东湖县城关镇"): each site's name and the
     zone of where it is (a county town: ``county``), for targets that name the site instead of
@@ -560,6 +581,10 @@ def site_zones(plain_texts: list[str]) -> dict[str, str]:
             zone = zone_in(match.group(1))
             if zone is not None and not zone.startswith(("within-", "beyond-")):
                 sites.setdefault(match.group(2), zone)
+        for match in _SITE_FAR_EN.finditer(plain):
+            zone = zone_in(match.group(2))
+            if zone is not None:
+                sites.setdefault(match.group(1), zone)
     return sites
 
 
@@ -851,7 +876,11 @@ def find_commitments(
                     break
             if severity:
                 break
-        severity = severity or level
+        if severity and _OR_ANY_FAULT.search(plain, *bounds[earlier]):
+            # "每次紧急抢修或故障修复完成后": a level's repair or any fault's; no level
+            severity = None
+        else:
+            severity = severity or level
         if sentence.table_row and level is not None:
             severity = level  # the row's level, not a word of its definition cell ("一般缺陷")
         zone = None

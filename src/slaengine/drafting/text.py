@@ -134,6 +134,12 @@ _NEXT_DAY_ZH = re.compile(r"(?:次一?|(?<![以如])下一?)个?(工作[日天])
 #: working day only when it says so: 次一工作天 above). Not "次日内到场" in running text: a
 #: reviewer reads whether the next day means within 24 hours or by the end of the next day.
 _NEXT_DAY_CELL_ZH = re.compile(r"(?<=\|)\s*(?:次日|翌日)(?:之?内|以内)?\s*(?=\||$)")
+#: "次日上门", "翌日派员到场": an act on the next day in running text, one day around the clock
+#: (the draft lists it: within 24 hours, or by the end of the next day? ``next_day_act``).
+_NEXT_DAY_ACT_ZH = re.compile(
+    r"(?:次日|翌日|第二天)(?:之?内|以内)?(?=[^，,；;。|]{0,4}?"
+    r"(?:上门|到场|到达|赶到|赶赴|派员|派人|修复|排除|处理|响应|答复|回复))"
+)
 #: "三(3)年", "一(1)個工作天": a Chinese numeral with its digits in brackets.
 _CN_THEN_DIGITS = re.compile(r"[零一二两三四五六七八九十百]+\s*\((\d+(?:\.\d+)?)\)")
 #: "【≥5】年", "[ 3 ]个工作日": a figure filled into a form's brackets.
@@ -162,6 +168,15 @@ def _english(plain: str) -> str:
 _CARE_OF_PERCENT = re.compile(r"(\d)\s*℅")
 
 
+def next_day_act(text: str) -> str | None:
+    """The words of an act on the next day in running text ("次日上门"), read as one day."""
+    match = _NEXT_DAY_ACT_ZH.search(_t2s().convert(unicodedata.normalize("NFKC", text)))
+    if match is None:
+        return None
+    rest = re.match(r"[^，,；;。|]{0,4}", match.string[match.end() :])
+    return match.group(0) + (rest.group(0) if rest else "")
+
+
 def normalise(text: str) -> str:
     """The plain form of a sentence (see the module docstring)."""
     # "完好率95℅": the care-of sign typed for a per cent sign after a figure (NFKC makes it c/o)
@@ -171,6 +186,7 @@ def normalise(text: str) -> str:
     plain = _CN_THEN_DIGITS.sub(lambda m: m.group(1), plain)
     plain = _NEXT_DAY_ZH.sub(lambda m: "1个" + m.group(1), plain)
     plain = _NEXT_DAY_CELL_ZH.sub(" 1天内 ", plain)
+    plain = _NEXT_DAY_ACT_ZH.sub("1天内", plain)
     plain = _PAGE.sub(" ", plain)
     plain = _english(plain)
     plain = _PERCENT.sub(lambda m: _arabic(m.group(1)) + "%", plain)
@@ -238,7 +254,7 @@ def _continued(row: str, more: str) -> str:
 
 def _paragraphs(lines: list[Line], wrapped: bool) -> list[tuple[int, str, bool]]:
     if not wrapped:
-        return [(line.number, line.text, line.table_row) for line in lines]
+        return _hanging(lines)
     joined: list[tuple[int, str, bool]] = []
     open_paragraph = False
     for line in lines:
@@ -270,9 +286,53 @@ def _paragraphs(lines: list[Line], wrapped: bool) -> list[tuple[int, str, bool]]
             joined[-1] = (number, before + glue + text, False)
         else:
             joined.append((line.number, text, False))
-        open_paragraph = not text.endswith(_PDF_SENTENCE_END)
+        # "Section 8. Warranty" ⏎ "Compressors: 5 years.": a line far shorter than the page's
+        # width ends where it does (a heading, or a paragraph's last line), stop or no stop
+        short = len(text) < (_SHORT_CJK if re.search(r"[\u4e00-\u9fff]", text) else _SHORT_LATIN)
+        open_paragraph = not text.endswith(_PDF_SENTENCE_END) and not short
     return joined
 
+
+#: An item of a list: "a) …", "(iv) …", "2. …".
+_LIST_ITEM = re.compile(r"^[(（]?(?:[a-z]|[ivx]{1,4}|\d{1,3})[.)）]\s", re.I)
+
+
+def _hanging(lines: list[Line]) -> list[tuple[int, str, bool]]:
+    """The lines of a text that is not wrapped, with the lines a hand-wrapped clause continues
+    on joined to it: an English line that stops mid-sentence (no stop, colon or semicolon at
+    its end) and a line under it indented deeper, or opening with a small letter ("(a) For a
+    bus more than 50 km from the" ⏎ "    Main Garage, the P1 on-site time is 6 hours")."""
+    joined: list[tuple[int, str, bool]] = []
+    indent = 0
+    for line in lines:
+        text = line.text
+        lead = len(text) - len(text.lstrip())
+        body = text.strip()
+        if (
+            joined
+            and body
+            and not line.table_row
+            and not joined[-1][2]
+            and re.search(r"[A-Za-z0-9,)]$", joined[-1][1].rstrip()) is not None
+            and (lead > indent or body[:1].islower())
+            and body[:1].isascii()
+            and body[:1].isalnum()
+            and not _MARKERS.match(body)
+            and not _starts_clause(body)
+            and not _LIST_ITEM.match(body)
+        ):
+            number, before, _ = joined[-1]
+            joined[-1] = (number, before.rstrip() + " " + body, False)
+            continue
+        joined.append((line.number, text, line.table_row))
+        if body:
+            indent = lead
+    return joined
+
+
+#: A PDF line shorter than these (characters) is no line wrapped at the page's edge.
+_SHORT_LATIN = 40
+_SHORT_CJK = 16
 
 #: A line that is only a sum of money ("$750.00.", "KES 20,000 per visit.", "£1,000").
 _SUM_LINE = re.compile(

@@ -324,6 +324,8 @@ _FREQUENCIES: tuple[tuple[re.Pattern[str], str], ...] = (
             # not "每日营运结束后至翌日首班车前执行": the hours of the day the work is done in
             r"(?:每日|每天)(?![^，,。；;]{0,20}?(?:(?:至|到)(?:翌日|次日|隔日)|(?:后|後)(?:至|到)"
             r"[^，,。；;]{1,12}?前))"
+            # not "作业高峰（每日8:00-20:00）": the hours of each day
+            r"(?!\s*\d{1,2}\s*(?:[:：]\d{2}|点|時|时))"
             r"|(?<!\d)\bdaily\b|\bnightly\b|every (?:day|night)"
             r"|(?:once|1 time) (?:a|per|each) day",
             re.I,

@@ -46,6 +46,8 @@ SHAPES: tuple[ShapeWords, ...] = (
             r"返厂|返回厂家|寄回厂家|返修中心|return(?:ed)? to (?:the )?factory|factory repair"
             # "需送原廠修理者", "寄回原厂维修", "sent back to the manufacturer"
             r"|(?:送|寄|运|運)(?:回)?(?:原厂|原廠|厂家|廠商|生产厂|生產廠)"
+            # "須送廠大修者": sent to the works for an overhaul
+            r"|(?:送|运|運)(?:回)?(?:厂|廠)(?:大修|维修|維修|修理|检修|檢修)"
             # "送返承办商厂房或原厂维修", "运回供应商工厂修理": the supplier's own workshop
             r"|(?:送|寄|运|運)(?:回|返)(?:承办商|承包商|供应商|厂商|乙方|卖方)?的?"
             r"(?:原厂|厂家|厂房|工厂|工场|维修厂|修理厂|维修中心)"
@@ -111,8 +113,8 @@ SHAPES: tuple[ShapeWords, ...] = (
         _words(
             r"回访|call(?:ed|s|ing)?(?:-| )?back|follow-up call|follow up with"
             # "the technician phones you back", "rings the customer back"
-            r"|\b(?:call|phone|ring|telephone)(?:ed|s|ing)?\s+(?:you|the (?:customer|client|caller"
-            r"|user|site)|them|him|her)\s+back\b"
+            r"|\b(?:call|phone|ring|telephone)(?:ed|s|ing)?\s+(?:you|them|him|her"
+            r"|(?:the|our|your) [\w-]+(?: [\w-]+)?)\s+back\b"
             # "messages left on the answerphone are returned within 1 hour", "return voicemails":
             # the customer's message answered by a call to them
             r"|\b(?:calls?|messages?|voicemails?)\s+left\s+(?:on|with|in|at|for)\b[^.;]{0,80}?"
@@ -244,7 +246,9 @@ SEVERITIES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
             f"level-{n}",
             f"{_CN_DIGITS[n - 1]}级",
             f"Level {n}",
-            rf"第?(?:{_CN_DIGITS[n - 1]}|{n}|{_ROMAN_U[n - 1]})\s*级(?!建造|资质|医院|部件)"
+            # not "故障按下列三级划分", "分为三级": a count of levels
+            rf"(?<!下列)(?<!以下)(?<!如下)(?<!分为)(?<!分成)(?<!共分)"
+            rf"第?(?:{_CN_DIGITS[n - 1]}|{n}|{_ROMAN_U[n - 1]})\s*级(?!建造|资质|医院|部件|划分)"
             rf"|(?<![A-Za-z]){_ROMAN[n - 1]}\s*级|\blevel\s*{n}\b|\b(?:tier)\s*{n}\b"
             rf"|第?{_CN_DIGITS[n - 1]}类(?=缺陷|故障|问题|事件|隐患)|\bcat(?:egory|\.)?\s*{n}\b",
         )
@@ -393,7 +397,7 @@ CONTRACT_PRICE = _words(
 )
 #: "per started unit of lateness": 每超时10分钟, 每逾期1天, per started hour, for every 10 minutes.
 PER_UNIT = _words(
-    r"每(?:超时|超过|超出|超|逾期|逾|延迟|延误|迟到|迟|晚)?\s*(?=\d|半|小时|天|日)"
+    r"每(?:超时|超过|超出|超期|超|逾期|逾|延期|延迟|延误|迟到|迟|晚)?\s*(?=\d|半|小时|天|日)"
     r"|per (?:started |additional |further )?(?=\d|hour|day|minute|week)"
     r"|for (?:each|every) (?:started |full |further |additional |subsequent |part of an? )?"
     r"|(?<=\d元)\s*/\s*(?=小时|天|日|分钟)|(?<=\d)\s*/\s*(?=hour|hr\b|day)"
@@ -553,6 +557,9 @@ ZONES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
             # "位于长岭县境内的站点": a place within a named county (not the whole of the buyer's
             # own county: 全县, 本县)
             r"|(?<![全本该])(?<=[\u4e00-\u9fff])县(?:境内|境|辖区内|辖区)"
+            # "平阴县分拨中心的紧急故障": a site of the buyer's in a named county
+            r"|(?<![全本该])(?<=[\u4e00-\u9fff])县(?=[\u4e00-\u9fff]{0,4}?(?:分拨中心|分中心|分院|分厂"
+            r"|分部|分公司|分站|网点|站点|库区|厂区|园区|校区|院区|基地|仓库|门店|营业部))"
             r"|\bsuburb|\bcount(?:y|ies)\b|\brural\b"
         ),
     ),
@@ -570,6 +577,8 @@ ZONES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
         "Out of province or remote",
         _words(
             r"跨省|省外|外省|偏远|边远|离岛|海岛|外岛|江浙沪外|其他地区|\bremote\b|out[- ]of[- ](?:province|state)"
+            # "嶼東分廠因需搭乘交通船": a place reached by boat
+            r"|(?:搭乘|乘坐|乘)(?:交通船|渡轮|轮渡|渡船)"
             r"|(?:outlying|offshore|off-shore|outer) islands?"
             # "the island pier", "call-outs to island sites": a place reached across water
             r"|\bisland (?:piers?|sites?|ports?|harbou?rs?|jett(?:y|ies)|stations?|ferr(?:y|ies)"
@@ -665,6 +674,8 @@ PHONE = re.compile(
     r"|0\d{4} \d{6}|0\d{2} \d{4} \d{4}"
     # a two-digit area code and eight digits (Australia: 08 8632 7700, (02) 9876 5432)
     r"|0[2-9] \d{4} \d{4}|\(0[2-9]\) ?\d{4} \d{4}"
+    # a New Zealand landline: a one-digit area code after 0, three digits and four (07 376 9150)
+    r"|0[3-9] \d{3} \d{4}"
     # an Australian mobile in groups of four, three and three (0417 302 985)
     r"|04\d{2} \d{3} \d{3}"
     # a two- or three-digit area code in brackets, three digits and four ((084) 216 4473)
@@ -721,7 +732,11 @@ ROLE = _words(
     r"|(?:fault|breakdown) (?:reporting )?line|contract manager"
 )
 #: The warranty postponed by the time out of service (顺延, 双倍顺延): no clause kind has it.
-POSTPONE = _words(r"顺延|相应延长|双倍延长|extended by (?:the|twice the) (?:downtime|time)")
+POSTPONE = _words(
+    r"顺延|相应延长|双倍延长|extended by (?:the|twice the) (?:downtime|time)"
+    # "If a compressor fails more than twice …, its warranty is extended by 12 months"
+    r"|\bextended (?:by|for) (?:a further |an additional |another )?(?=\d)"
+)
 
 #: A kind of fault named in passing (a machine that is down, System down, down trucks) and the
 #: rest of them (for all other calls): the levels ``down`` and ``other``.
