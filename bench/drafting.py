@@ -17,7 +17,7 @@ plain form as the answer key:
 * ``severities <the declared levels>``.
 
 A drafted term that says what a key term says in another unit (``72h`` for ``3d`` in a calendar
-that counts every hour, ``12mo`` for ``1y``) is the key's term: ``same_meaning``. Working time is
+that counts every hour, ``7d`` for ``1w``, ``12mo`` for ``1y``) is the key's term: ``same_meaning``. Working time is
 not converted (``1d office``, a working day, is not ``8h office``).
 
 Recall is the share of the key's terms the draft has, precision the share of the draft's terms
@@ -242,8 +242,8 @@ def silent(tender: Path, draft: Draft, drafted: set[str] | None = None) -> list[
 
 
 #: A duration of a term: a figure and its unit (m minutes, h hours, d days, mo months, y years).
-_DURATION = re.compile(r"(?<![\w.])(\d+)(mo|y|m|h|d)(?!\w)")
-_MINUTES = {"m": 1, "h": 60, "d": 1440}
+_DURATION = re.compile(r"(?<![\w.])(\d+)(mo|y|m|h|d|w)(?!\w)")
+_MINUTES = {"m": 1, "h": 60, "d": 1440, "w": 10080}
 
 
 def same_meaning(term: str) -> str:

@@ -238,6 +238,9 @@ class Findings:
         self._last_line = 0
         #: the level named by an earlier sentence of the same line (a clause cut at ；/;).
         self._same_line: tuple[int, str] | None = None
+        #: the line and the act of a series of limits per level ("… acknowledge each fault:
+        #: Critical within 15 minutes; High within 30 minutes")
+        self._series: tuple[int, str] | None = None
         #: in a table; the consequence its header names (a table of penalties), if it names one
         self._table_open = False
         self._penalty_header: str | None = None
@@ -251,6 +254,7 @@ class Findings:
     def read(self, sentence: Sentence) -> None:
         sentence = self._band_referred(sentence)
         sentence = self._under_penalty_header(sentence)
+        sentence = self._level_series(sentence)
         self._contexts(sentence)
         self._scheme(sentence)
         if sentence.table_row and self._table_row(sentence):
@@ -360,6 +364,37 @@ class Findings:
         )
         self.reviews.append(review)
         return review
+
+    def _level_series(self, sentence: Sentence) -> Sentence:
+        """An act, a colon, then its limit per level, cut at semicolons ("The Supplier will
+        acknowledge each fault: Critical within 15 minutes; High within 30 minutes; …"): each
+        piece is read as "<level>: <the act> <its limit>"."""
+        if sentence.table_row:
+            return sentence
+        plain = sentence.plain
+        head: str | None = None
+        item: re.Match[str] | None = None
+        labelled = _SERIES_HEAD.match(plain)
+        if labelled is not None:
+            item = _SERIES_ITEM.match(labelled.group("item"))
+            head = labelled.group("head")
+            if (
+                item is None
+                or severity_in(item.group("level")) is None
+                or severity_in(head) is not None
+                or not any(w.words.search(head) for w in SHAPES)
+            ):
+                head = item = None
+            else:
+                self._series = (sentence.line, head)
+        elif self._series is not None and self._series[0] == sentence.line:
+            item = _SERIES_ITEM.match(plain)
+            if item is not None and severity_in(item.group("level")) is not None:
+                head = self._series[1]
+        if head is None or item is None:
+            return sentence
+        read = f"{item.group('level').strip()}: {head.strip()} {item.group('rest')}"
+        return Sentence(sentence.line, sentence.text, read, sentence.table_row)
 
     def _under_penalty_header(self, sentence: Sentence) -> Sentence:
         """A row of a table whose header names the consequence ("| Failure | Liquidated damages
@@ -537,13 +572,21 @@ class Findings:
     def _hours(self, sentence: Sentence) -> bool:
         if not WORKING_DAY.search(sentence.plain):
             return False
-        if _LEVELS_IN_HOURS.search(sentence.plain) and not durations(sentence.plain):
-            # "Severity 3 and Severity 4 times are counted in business hours only": those
-            # levels' targets are measured in working time (``settle_calendars``)
-            named = {key for key, _zh, _en, words in SEVERITIES if words.search(sentence.plain)}
+        in_hours = _LEVELS_IN_HOURS.search(sentence.plain)
+        if in_hours is not None:
+            # "Severity 3 and Severity 4 times are counted in business hours only", "非紧急故障的
+            # 时限只计算办公时间": those levels' targets are measured in working time
+            # (``settle_calendars``)
+            head = sentence.plain[: in_hours.end()]
+            named = {key for key, _zh, _en, words in SEVERITIES if words.search(head)}
+            non = _NON_KIND_ANY.search(head)
+            kind = category(non.group(0)) if non is not None else None
+            if kind is not None:
+                named.add(kind[0])
             if named:
                 self.office_levels = (named, sentence)
-                return True
+                if find_hours(sentence) is None:
+                    return True
         hours = find_hours(sentence)
         if hours is None:
             return False
@@ -1292,6 +1335,14 @@ _CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
 #: the text after a level's label that defines it ("指设备仍可降负荷运行的故障", "单列密集架不能电动
 #:运行，但尚可手动开合的故障", "照明异常，仍可使用者", "means a loss of …"): a definition, not a
 #: heading of what follows.
+#: An English act and a colon before its first level's limit ("The Supplier will have a
+#: technician on site: Critical within 2 hours").
+_SERIES_HEAD = re.compile(r"^(?P<head>[^:：]{5,160}?)[:：]\s*(?P<item>[A-Z].*)$")
+#: A level and its limit: "High within 30 minutes", "Priority 2 by the end of the next day".
+_SERIES_ITEM = re.compile(
+    r"^\s*(?P<level>[A-Za-z][\w-]*(?:\s+[\w-]+){0,2}?)\s+"
+    r"(?P<rest>(?:within|by|in|no later than)\b.*)$"
+)
 #: A term of years or months ("5 years", "12个月").
 _YEARS_OR_MONTHS = re.compile(r"\d+\s*(?:years?|yrs?|months?|年|个月|月)", re.I)
 #: The heading of a section of the text: "二、…", "第三章 …", "第2条 …".
@@ -1323,7 +1374,9 @@ _PHRASE_KIND = re.compile(
 _OTHER_LABEL = re.compile(r"^(?:all )?(?:other|remaining)\b|^(?:其他|其它|其余)", re.I)
 _CLASS = re.compile(r"^([A-Ea-e])\s*[类級级]$")
 _ITEM_HEAD = re.compile(
-    r"^(?:服务)?(?:项目|内容|类别|事项)$|^(?:item|service|category|metric)s?$", re.I
+    r"^(?:服务)?(?:项目|内容|类别|事项|要求|指标|标准)$|^时限(?:要求)?$"
+    r"|^(?:item|service|category|metric|(?:service )?requirement)s?$",
+    re.I,
 )
 _EN_CLASS = re.compile(
     r"^(?:category|class|type|cat\.?|severity|priority|level|grade)\s+([A-E])$", re.I
@@ -1340,6 +1393,9 @@ _GENERIC = re.compile(
 
 #: A sentence that defines the lesser kind: "All other failures are Non-emergency",
 #: "其余故障为非紧急故障".
+_NON_KIND_ANY = re.compile(
+    r"non-?(?:critical|urgent|emergency)\b|非(?:紧急|急)(?:维修|故障|报修|召唤|呼叫|事件)?", re.I
+)
 _DEFINES_NON_KIND = re.compile(
     r"\b(?:is|are)\s+(?:(?:an?|the)\s+)?(?:treated as\s+|classed as\s+)?"
     r"(non-?(?:critical|urgent|emergency))\b(?:\s+(?:calls?|faults?|failures?|requests?))?\s*$"
@@ -1464,6 +1520,8 @@ def category(label: str, *, row: bool = False) -> tuple[str, str] | None:
         return None
     base = _CATEGORY_TAIL.sub("", text).strip() or text
     if chinese:
+        if re.match(r"非(?:紧急|急)", base):
+            return "non-emergency", text  # 非紧急故障, 非紧急召唤: the level below emergency
         base = re.sub(r"[之的]$", "", base) or base
         return base, text
     words = base.lower().split()
@@ -1530,9 +1588,10 @@ def _cell_shape(cell: str) -> ShapeWords | None:
 #: "Severity 3 and Severity 4 times are counted in business hours only", "三级、四级故障时限按工作
 #: 时间计算": the levels named are served in working time.
 _LEVELS_IN_HOURS = re.compile(
-    r"\b(?:times?|targets?|limits?|clocks?)\b[^.;]{0,30}?\b(?:counted|measured|calculated|run)"
-    r"\s+(?:in|during|within|on)\s+(?:business|working|normal|office) (?:hours|days|time)"
-    r"|(?:时限|时间)(?:均)?(?:按|以)工作(?:时间|日)计",
+    r"\b(?:times?|targets?|limits?|clocks?)\b[^.;]{0,30}?\b(?:counted|measured|calculated|run"
+    r"|counts?)\s+(?:(?:in|during|within|on)\s+)?(?:business|working|normal|office)"
+    r" (?:hours|days|time)"
+    r"|(?:时限|时间)[^，,；;。]{0,4}?(?:按|以|只|仅)(?:计算)?(?:办公|工作)(?:时间|日|时段)",
     re.I,
 )
 #: "… during Business Hours for all other priorities", "其他级别故障在工作时间内".

@@ -591,6 +591,8 @@ def site_zones(plain_texts: list[str]) -> dict[str, str]:
 #: A place that leads a sentence ("For sites more than 80 km from the depot, …", "At the
 #: island stations, …").
 _LEAD_PLACE = re.compile(r"(?:for|at|in|on|to|where)\b", re.I)
+#: A clause that places what the phrase before it names ("which are more than 50 km from …").
+_PLACED = re.compile(r"\s*(?:which|that|located|situated|being)\b", re.I)
 #: The start of a reason given after a limit ("…, reflecting ferry schedules", "…, given the
 #: distance to the outer islands"): the place it names is the limit's zone.
 _REASON_AFTER = re.compile(
@@ -899,7 +901,15 @@ def find_commitments(
         ):
             # "For sites more than 80 km away, arrival within 12 hours for P1 and within 48
             # hours for P2": a place that leads the sentence holds for each of its limits
-            zone = zone_in(plain[bounds[0][0] : bounds[0][1]])
+            # (with the clause that places it: "For the rural hospitals, which are more than
+            # 50 km from the workshop, …" is the distance band)
+            lead_end = bounds[0][1]
+            placed = next(
+                (b for b in bounds[1:index] if _PLACED.match(plain, b[0])), None
+            )
+            if placed is not None and not any(s.start < placed[1] for s in spans):
+                lead_end = placed[1]
+            zone = zone_in(plain[bounds[0][0] : lead_end])
         if (
             zone is None
             and index + 1 < len(bounds)

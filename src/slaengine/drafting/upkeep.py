@@ -140,6 +140,10 @@ def _term_text(span: Span) -> str:
     return f"{span.value.normalize():f}d" if span.unit == "d" else target_text(span)
 
 
+#: A new term denied: "不另重新计算", "不重新计算", "does not restart".
+_NOT_FRESH = re.compile(r"不(?:另|再)?(?:重新计算|重新起算)|\b(?:does|shall|will) not restart", re.I)
+
+
 def find_warranty(sentence: Sentence) -> FoundWarranty | None:
     plain = sentence.plain
     if not WARRANTY.search(plain):
@@ -155,10 +159,11 @@ def find_warranty(sentence: Sentence) -> FoundWarranty | None:
     terms = [s for s in durations(plain) if _term_length(s) and not s.within]
     if FINAL_INSPECTION.search(plain) and not terms:
         return found  # the final inspection itself (终验): its consequence is the extension
-    if FRESH_TERM.search(plain):
-        found.rewarranty = "fresh_term"
-    elif REMAINING_TERM.search(plain):
+    if REMAINING_TERM.search(plain) and (_NOT_FRESH.search(plain) or not FRESH_TERM.search(plain)):
+        # "其保用期以原保用期的余下期间为准，不另重新计算": the rest of the term, not a new one
         found.rewarranty = "remaining"
+    elif FRESH_TERM.search(plain):
+        found.rewarranty = "fresh_term"
     named_subjects: list[int] = []  # unscoped terms with a subject of their own
     previous: tuple[int, int] | None = None
     for start, end in _bracket_terms(plain, phrases(plain)):
@@ -230,8 +235,13 @@ def find_warranty(sentence: Sentence) -> FoundWarranty | None:
         # sentence: a subject of its own, settled against the unit's scoped term later
         for at in named_subjects:
             kind, term, scoped = found.scoped[at]
-            subject = re.split(r"质保|保修|保固|warrant|guarantee|cover|carr", plain, maxsplit=1)[0]
-            if _own_subject(subject):
+            subject = re.split(
+                r"质保|保修|保固|保用|warrant|guarantee|cover|carr", plain, maxsplit=1
+            )[0]
+            if WHOLE_UNIT.search(subject):
+                # "更换工程所提供的整套投放系统，保用期为24个月": the whole, named before
+                found.scoped[at] = ("unit", term, True)
+            elif _own_subject(subject):
                 found.scoped[at] = ("subject", term, scoped)
     if not found.terms and found.rewarranty is None:
         return None

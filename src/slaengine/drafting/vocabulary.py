@@ -48,6 +48,8 @@ SHAPES: tuple[ShapeWords, ...] = (
             r"|(?:送|寄|运|運)(?:回)?(?:原厂|原廠|厂家|廠商|生产厂|生產廠)"
             # "須送廠大修者": sent to the works for an overhaul
             r"|(?:送|运|運)(?:回)?(?:厂|廠)(?:大修|维修|維修|修理|检修|檢修)"
+    # "须拆回工场维修": taken back to the contractor's workshop
+    r"|(?:拆|送|运|運|带|帶)回(?:工场|工場|车间|車間|厂房|廠房)"
             # "送返承办商厂房或原厂维修", "运回供应商工厂修理": the supplier's own workshop
             r"|(?:送|寄|运|運)(?:回|返)(?:承办商|承包商|供应商|厂商|乙方|卖方)?的?"
             r"(?:原厂|厂家|厂房|工厂|工场|维修厂|修理厂|维修中心)"
@@ -397,7 +399,7 @@ CONTRACT_PRICE = _words(
 )
 #: "per started unit of lateness": 每超时10分钟, 每逾期1天, per started hour, for every 10 minutes.
 PER_UNIT = _words(
-    r"每(?:超时|超过|超出|超期|超|逾期|逾|延期|延迟|延误|迟到|迟|晚)?\s*(?=\d|半|小时|天|日)"
+    r"每(?:超时|超过|超出|超期|超|逾期|逾时|逾|延期|延迟|延误|迟到|迟|晚)?\s*(?=\d|半|小时|天|日)"
     r"|per (?:started |additional |further )?(?=\d|hour|day|minute|week)"
     r"|for (?:each|every) (?:started |full |further |additional |subsequent |part of an? )?"
     r"|(?<=\d元)\s*/\s*(?=小时|天|日|分钟)|(?<=\d)\s*/\s*(?=hour|hr\b|day)"
@@ -452,6 +454,8 @@ WHOLE_UNIT = _words(
     r"|whole (?:unit|system)"
     r"|complete (?:unit|system)"
     r"|entire (?:unit|system)|equipment as a whole|整台|其余部分|the rest of"
+    # "All equipment supplied under the Refresh Works is warranted for 24 months"
+    r"|\ball (?:the )?(?:equipment|goods|hardware|systems?) (?:supplied|provided|delivered|installed)"
 )
 OTHER_PART = _words(
     r"(?:其他|其它|其余|一般|普通)(?:零部件|零组件|零件|部件|配件)|易损件|耗材|辅机|辅助设备|附属设备"
@@ -469,18 +473,20 @@ COMPONENT = _words(
     r"|printers?|pumps?|drives?|hard disks?|power supplies|light sources?"
 )
 FRESH_TERM = _words(
-    r"一包(?![\d一二两三四五六七八九十])|重新计算|重新起算|重新享受|再保修一个|fresh|restart|new (?:full )?warranty"
+    r"一包(?![\d一二两三四五六七八九十])|重新计算|重新起算|重新享受|再保修一个|\b(?:a)?fresh\b|restart"
+    r"|new (?:full )?warranty"
     r"|full warranty from the"
 )
 REMAINING_TERM = _words(
-    r"剩余质保期|剩余保修期|原(?:质保|保修|保固)期(?:的)?剩余|剩余(?:的)?(?:质保|保修|保固)?(?:期间|时间|期限)"
+    r"剩余质保期|剩余保修期|原(?:质保|保修|保固|保用)期(?:的)?(?:剩余|余下|尚余)"
+    r"|(?:剩余|余下|尚余)(?:的)?(?:质保|保修|保固|保用)?(?:期间|时间|期限)"
     r"|remaining warranty|(?:remainder|rest|unexpired part) of the (?:original )?warranty"
     r"|balance of the (?:original )?warranty"
 )
 EXTEND = _words(r"延长|extend")
 
 WORKING_DAY = _words(
-    r"工作日|工作时间|working day|business day|business hours|working hours|support hours"
+    r"工作日|工作时间|办公时间|working day|business day|business hours|working hours|support hours"
     r"|office hours|coverage hours|service hours|help ?desk (?:hours|is (?:open|staffed))|staffed"
 )
 WEEKDAY_RANGE: tuple[tuple[re.Pattern[str], str], ...] = (
