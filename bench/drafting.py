@@ -17,8 +17,9 @@ plain form as the answer key:
 * ``severities <the declared levels>``.
 
 A drafted term that says what a key term says in another unit (``72h`` for ``3d`` in a calendar
-that counts every hour, ``7d`` for ``1w``, ``12mo`` for ``1y``) is the key's term: ``same_meaning``. Working time is
-not converted (``1d office``, a working day, is not ``8h office``).
+that counts every hour, ``7d`` for ``1w``, ``12mo`` for ``1y``) is the key's term:
+``same_meaning``. Working time is not converted (``1d office``, a working day, is not ``8h
+office``).
 
 Recall is the share of the key's terms the draft has, precision the share of the draft's terms
 the key has; both are given for the texts the drafter was tuned on and for the held-out texts

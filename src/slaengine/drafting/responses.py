@@ -904,9 +904,7 @@ def find_commitments(
             # (with the clause that places it: "For the rural hospitals, which are more than
             # 50 km from the workshop, …" is the distance band)
             lead_end = bounds[0][1]
-            placed = next(
-                (b for b in bounds[1:index] if _PLACED.match(plain, b[0])), None
-            )
+            placed = next((b for b in bounds[1:index] if _PLACED.match(plain, b[0])), None)
             if placed is not None and not any(s.start < placed[1] for s in spans):
                 lead_end = placed[1]
             zone = zone_in(plain[bounds[0][0] : lead_end])

@@ -141,7 +141,9 @@ def _term_text(span: Span) -> str:
 
 
 #: A new term denied: "不另重新计算", "不重新计算", "does not restart".
-_NOT_FRESH = re.compile(r"不(?:另|再)?(?:重新计算|重新起算)|\b(?:does|shall|will) not restart", re.I)
+_NOT_FRESH = re.compile(
+    r"不(?:另|再)?(?:重新计算|重新起算)|\b(?:does|shall|will) not restart", re.I
+)
 
 
 def find_warranty(sentence: Sentence) -> FoundWarranty | None:
