@@ -53,6 +53,7 @@ from slaengine.drafting.responses import (
     Unclear,
     find_commitments,
     find_hours,
+    ordinal_level,
     phrases,
     severity_in,
     zone_in,
@@ -228,6 +229,8 @@ class Findings:
         #: the line and act of the last limit drafted for a zone: a zone's bare limit in the
         #: next sentence goes on with its act
         self._zoned: tuple[int, ShapeWords] | None = None
+        #: the act of the last commitment read, by line
+        self._line_act: tuple[int, ShapeWords] | None = None
         #: kinds named by a sentence's label ("Entrapments: …"), declared once a commitment of
         #: that sentence (or a later one of its line) uses them: a label of a title or a party
         #: ("Maintenance of …:", "Proposer:") names no kind
@@ -248,6 +251,9 @@ class Findings:
         self._penalty_heading: str | None = None
         #: under a heading naming the warranty ("Section 8. Warranty")
         self._warranty_heading = False
+        #: the act a sentence names for the table below it ("arrive on site within the times
+        #: below")
+        self._act_above: ShapeWords | None = None
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -401,25 +407,31 @@ class Findings:
         |", "| 违约情形 | 违约金 |") states a penalty even when the row does not say the word:
         the header's word is added to the row's plain text."""
         if not sentence.table_row:
+            if self._table_open:
+                self._act_above = None  # a table ended: the act said above it was its own
             self._table_open = False
             self._penalty_header = None
             plain = sentence.plain
+            # "… shall arrive on site within the times below": the act of the table that follows
+            acts = {w.shape for w in SHAPES if w.words.search(plain)}
+            if len(acts) == 1 and _TABLE_BELOW.search(plain):
+                self._act_above = SHAPE_BY_NAME[acts.pop()]
             if not has_figure(plain):
                 # "C6  LIQUIDATED DAMAGES", "五、违约责任": a heading naming the consequence holds
                 # for the sums listed under it, until the next heading
                 word = PENALTY.search(plain)
                 short = len(plain) <= (20 if _CJK_CHAR.search(plain) else 40)
-                self._penalty_heading = word.group(0) if word is not None and short else None
+                # (or a sentence that ends in a colon: "Vendor shall pay, as liquidated damages
+                # and not as a penalty:" ⏎ "a) $500 for each …")
+                lead_in = plain.rstrip().endswith((":", "："))
+                self._penalty_heading = (
+                    word.group(0) if word is not None and (short or lead_in) else None
+                )
                 # "8. Warranty on parts" ⏎ "X-ray tubes …: 12 months from installation": the
                 # terms under a heading naming the warranty are the warranty's
                 self._warranty_heading = short and WARRANTY.search(plain) is not None
-            elif (
-                self._penalty_heading is not None
-                and PENALTY.search(plain) is None
-                and amounts(plain)
-            ):
-                plain = f"{plain} | {self._penalty_heading}"
-                return Sentence(sentence.line, sentence.text, plain, sentence.table_row)
+            elif self._penalty_heading is not None and PENALTY.search(plain) is None:
+                return _with_penalty_word(sentence, self._penalty_heading)
             return sentence
         if not self._table_open:
             self._table_open = True
@@ -428,13 +440,8 @@ class Findings:
                 word.group(0) if word is not None and not has_figure(sentence.plain) else None
             )
             return sentence
-        if (
-            self._penalty_header is not None
-            and PENALTY.search(sentence.plain) is None
-            and (amounts(sentence.plain) or percents(sentence.plain))
-        ):
-            plain = f"{sentence.plain} | {self._penalty_header}"
-            return Sentence(sentence.line, sentence.text, plain, sentence.table_row)
+        if self._penalty_header is not None and PENALTY.search(sentence.plain) is None:
+            return _with_penalty_word(sentence, self._penalty_header)
         return sentence
 
     def _contexts(self, sentence: Sentence) -> None:
@@ -579,6 +586,12 @@ class Findings:
             # (``settle_calendars``)
             head = sentence.plain[: in_hours.end()]
             named = {key for key, _zh, _en, words in SEVERITIES if words.search(head)}
+            # "C级故障仅于上班时间受理", "Priority 3 and 4 …": levels read by their form too
+            named |= {
+                level
+                for piece in re.split(r"及|和|与|、|,|，|\band\b", head)
+                if (level := ordinal_level(piece)) is not None
+            }
             non = _NON_KIND_ANY.search(head)
             kind = category(non.group(0)) if non is not None else None
             if kind is not None:
@@ -683,6 +696,16 @@ class Findings:
         found = find_clause(sentence)
         if found is None:
             return False
+        if isinstance(found, FoundClause) and _BEARS_BELOW.search(sentence.plain):
+            # "单次金额低于800元的零部件由乙方承担": the parts the supplier pays for up to a sum,
+            # a share of the costs, no penalty for a failure
+            self._review(
+                NOT_UNDERSTOOD,
+                sentence,
+                "the costs the supplier bears up to a sum (a share of the repair costs, no "
+                "penalty for a missed target): no clause drafted; agree how it is invoiced",
+            )
+            return True
         if isinstance(found, Unread):
             self._review(
                 NOT_UNDERSTOOD, sentence, f"reads like a penalty clause, but: {found.reason}"
@@ -739,9 +762,9 @@ class Findings:
             and self.warranty_sources[-1].line == sentence.line
             and not WARRANTY.search(sentence.plain)
         )
+        in_section = self._warranty_heading and not sentence.table_row
         under_heading = (
-            self._warranty_heading
-            and not sentence.table_row
+            in_section
             and not WARRANTY.search(sentence.plain)
             and _YEARS_OR_MONTHS.search(sentence.plain) is not None
         )
@@ -767,7 +790,7 @@ class Findings:
                 continued
                 and kind == "subject"
                 and (not parts_first or _LISTED.search(_before_term(sentence.plain)))
-            ) or (under_heading and kind in ("subject", "unit") and not scoped and unit_above):
+            ) or (in_section and kind in ("subject", "unit") and not scoped and unit_above):
                 # (or, under a warranty heading, a thing of its own after the unit's line:
                 # "Complete plant: 24 months." ⏎ "Compressors and pump motors: 5 years.")
                 # "Terminals are warranted for 3 years; receipt printers and scanners for 1
@@ -784,6 +807,15 @@ class Findings:
 
     def _steps(self, sentence: Sentence) -> bool:
         steps = find_steps(sentence)
+        if (
+            not steps
+            and self.steps
+            and self.steps[-1][1].line == sentence.line
+            and _VISIT_ONLY.search(sentence.plain)
+        ):
+            # "每月上门巡检保养一次；第二年起每两个月上门一次": the same line goes on about the
+            # visits its first clause named, by frequency and visit alone
+            steps = find_steps(Sentence(sentence.line, sentence.text, "巡检：" + sentence.plain))
         self.steps.extend((step, sentence) for step in steps)
         if steps:
             # "每季度巡检一次，并于巡检后5个工作日内提交巡检报告": the report's limit as well
@@ -906,6 +938,16 @@ class Findings:
             return True
         if self._column_levels is not None:
             action = _cell_shape(cells[0]) if cells else None
+            if action is None and cells and self._act_above is not None and zone_in(cells[0]):
+                # "| Within 30 miles | 4 hours | 8 hours |" under "| Site | Severity 1 |
+                # Severity 2 |", the act named above the table: each level's zone row
+                act = self._act_above
+                for i, level in self._column_levels.items():
+                    if i < len(cells) and durations(cells[i]):
+                        plain = f"{cells[0]}: {cells[i]}"
+                        cell = Sentence(sentence.line, sentence.text, plain, True)
+                        self._commitments(cell, level=level, action=act, columns={0: act})
+                return True
             if action is None:
                 return self._acts_in_cells(sentence, cells, self._column_levels)
             for i, level in self._column_levels.items():
@@ -1075,6 +1117,14 @@ class Findings:
             if self._zoned is not None and 0 <= sentence.line - self._zoned[0] <= 1
             else None
         )
+        if (
+            zoned is None
+            and self._line_act is not None
+            and self._line_act[0] == sentence.line
+            and _RELAXED.search(sentence.plain)
+        ):
+            # "一般故障次日到场；石门岭火化点放宽至48小时": the act of the clause before
+            zoned = self._line_act[1]
         found = find_commitments(sentence, level=level, action=action, columns=columns, zoned=zoned)
         carried: tuple[str, str] | None = None
         for item in found:
@@ -1137,6 +1187,7 @@ class Findings:
             if item.severity in self._labelled:
                 self.categories.setdefault(item.severity, self._labelled[item.severity])
             self._commitment(item, sentence)
+            self._line_act = (sentence.line, item.shape)
             if item.zone is not None:
                 self._zoned = (sentence.line, item.shape)
             if item.inferred is not None and not quiet:
@@ -1343,6 +1394,47 @@ _SERIES_ITEM = re.compile(
     r"^\s*(?P<level>[A-Za-z][\w-]*(?:\s+[\w-]+){0,2}?)\s+"
     r"(?P<rest>(?:within|by|in|no later than)\b.*)$"
 )
+
+
+def _with_penalty_word(sentence: Sentence, word: str) -> Sentence:
+    """The sentence with the word of the heading or header above it that names the consequence
+    ("credits", "liquidated damages") said before its first sum or percentage."""
+    sums = [*amounts(sentence.plain)]
+    if CONTRACT_PRICE.search(sentence.plain):
+        sums += percents(sentence.plain)  # "0.1% of the contract price per day", no measure
+    if not sums:
+        return sentence
+    at = min(a.start for a in sums)
+    lead = re.sub(r"^\s*[(（]?(?:[a-z]|[ivx]{1,4}|\d{1,3})[.)）]\s*", "", sentence.plain[:at])
+    if unnumbered(lead).strip(" ([（)）|"):
+        plain = f"{sentence.plain[:at]}{word} {sentence.plain[at:]}"
+    else:
+        # "a) $500 for each Severity 1 ticket for which …": the sum first, its condition after
+        plain = f"{sentence.plain} | {word}"
+    return Sentence(sentence.line, sentence.text, plain, sentence.table_row)
+
+
+#: Costs the supplier bears below a sum: "单次金额低于800元的零部件由乙方承担", "parts costing
+#: less than $500 each are borne by the Contractor".
+_BEARS_BELOW = re.compile(
+    r"(?:低于|不超过|不足|少于|以下)\s*\d[\d,.]*\s*元(?:以下|以内)?的?[^，,。；;]{0,16}?"
+    r"由(?:乙方|中标人|供应商|承包商|投标人|承办商|厂商)(?:自行)?(?:承担|负担|支付)"
+    r"|\d[\d,.]*\s*元(?:以下|以内)的?[^，,。；;]{0,16}?由(?:乙方|中标人|供应商|承包商|投标人|承办商|厂商)"
+    r"(?:自行)?(?:承担|负担|支付)"
+    r"|\b(?:below|under|up to|less than|not exceeding)\s+\S{0,4}\d[\d,.]*[^.;]{0,60}?"
+    r"\b(?:borne|paid) by the (?:contractor|supplier|vendor)\b",
+    re.I,
+)
+#: A limit changed for a place: "放宽至48小时", "is extended to 6 hours".
+_RELAXED = re.compile(
+    r"(?:放宽|延长|调整|放寬|延長|調整)(?:至|到|为|為)|\b(?:extended|relaxed|increased) to\b", re.I
+)
+#: A visit named by itself: "上门一次", "到场1次", "one visit".
+_VISIT_ONLY = re.compile(r"(?:上门|到场|到现场)\s*\d*\s*次|\bvisits?\b", re.I)
+#: A sentence that points at the table after it: "within the times below", "如下表".
+_TABLE_BELOW = re.compile(
+    r"\b(?:below|as follows|following (?:table|times|targets))\b|(?:下表|如下|以下)", re.I
+)
 #: A term of years or months ("5 years", "12个月").
 _YEARS_OR_MONTHS = re.compile(r"\d+\s*(?:years?|yrs?|months?|年|个月|月)", re.I)
 #: The heading of a section of the text: "二、…", "第三章 …", "第2条 …".
@@ -1426,7 +1518,7 @@ _BUYER_ACTS = re.compile(
 #: A sentence about every fault, whatever its level ("每次故障修复后", "所有故障", "after every
 #: incident"): no level of a heading or label above holds for it.
 _EVERY_FAULT = re.compile(
-    r"(?:每次|每一次|每起|所有|任何|各类|各级|全部)(?:的)?(?:故障|报修|维修|事件|问题)"
+    r"(?:每次|每一次|每起|所有|任何|各类|各级|全部)(?:的)?(?:故障|报修|叫修|维修|事件|问题)"
     # "每次紧急抢修或故障修复完成后": a level's repair or any fault's
     r"|(?:每次|每一次|每起)[^，,；;。]{1,6}?(?:或|或者|及|和|与)(?:其他|一般)?(?:故障|报修|维修)"
     r"|\b(?:each|every|all|any)\s+(?:faults?|incidents?|calls?|repairs?|breakdowns?|tickets?)\b",
@@ -1591,7 +1683,7 @@ _LEVELS_IN_HOURS = re.compile(
     r"\b(?:times?|targets?|limits?|clocks?)\b[^.;]{0,30}?\b(?:counted|measured|calculated|run"
     r"|counts?)\s+(?:(?:in|during|within|on)\s+)?(?:business|working|normal|office)"
     r" (?:hours|days|time)"
-    r"|(?:时限|时间)[^，,；;。]{0,4}?(?:按|以|只|仅)(?:计算)?(?:办公|工作)(?:时间|日|时段)",
+    r"|(?:时限|时间)[^，,；;。]{0,4}?(?:按|以|只|仅)(?:计算)?(?:办公|工作|上班)(?:时间|日|时段)",
     re.I,
 )
 #: "… during Business Hours for all other priorities", "其他级别故障在工作时间内".

@@ -150,7 +150,8 @@ _PROJECT_START_AFTER = re.compile(
     r"(?:notice to proceed|ntp\b|contract (?:award|signature|signing|execution|start|commencement)"
     r"|award of (?:the )?contract|signing of (?:the )?contract"
     r"|execution of (?:the )?(?:contract|agreement)"
-    r"|commencement date|purchase order|delivery\b)",
+    r"|commencement date|purchase order|delivery\b|letter of (?:acceptance|award|intent)"
+    r"|(?:the )?(?:award|acceptance) of (?:the )?(?:tender|bid|offer))",
     re.I,
 )
 #: A phrase that names only a level before its figure ("一般故障为", "二级：", "Priority 2 ").
@@ -225,6 +226,13 @@ _DISTANCE_FROM = re.compile(
 )
 
 
+#: A modal right before a phrase ("shall, within 4 hours, …").
+_MODAL_BEFORE = re.compile(r"\b(?:shall|will|must|is to|are to)\s*,\s*$", re.I)
+#: A limit referred back to: "在此时限内", "within that time", "within the same period".
+_SAME_LIMIT = re.compile(
+    r"(?:在)?(?:此|该|同一|上述)时限内|\bwithin (?:that|this|the same) (?:time|period|limit)\b",
+    re.I,
+)
 #: A level's act "or any fault's": "紧急抢修或故障修复" (not "紧急或一般故障", two levels).
 _OR_ANY_FAULT = re.compile(r"(?:或|或者|以及|及)(?:其他)?故障(?!等级|级别|分级|类别)")
 #: A bracketed word after an act's word, or the close of the bracket it is in: "抢修（修复）".
@@ -448,12 +456,13 @@ def listed_levels(plain: str, bounds: list[tuple[int, int]], index: int) -> list
     first = index
     while first > 0:
         start, end = bounds[first - 1]
-        piece = plain[start:end]
+        piece = unnumbered(plain[start:end]) if first == 1 else plain[start:end]
         if not (_BARE_LEVEL.fullmatch(piece) and severity_in(piece)):
             break
         first -= 1
     levels: list[str] = []
-    for piece in _LEVEL_JOIN.split(plain[bounds[first][0] : bounds[index][1]]):
+    listed = plain[bounds[first][0] : bounds[index][1]]
+    for piece in _LEVEL_JOIN.split(unnumbered(listed) if first == 0 else listed):
         level = severity_in(piece)
         if level is None:
             break
@@ -542,7 +551,9 @@ def _condition_before(text: str, start: int) -> str:
 
 #: A site of the buyer's named with where it is ("东湖分院位于东湖县城关镇", "北区厂区地处邻省…").
 _SITE_AT = re.compile(
-    r"([\u4e00-\u9fff]{1,8}?(?:分院|分部|分厂|分校|分公司|分中心|分站|院区|校区|厂区|库区|园区))"
+    r"([\u4e00-\u9fff]{1,8}?(?:分院|分部|分厂|分校|分公司|分中心|分站|院区|校区|厂区|库区|园区"
+    # "石门岭火化点地处偏远山区": a point or station of the buyer's
+    r"|(?<![重地])点|站点|服务点))"
     r"\s*(?:位于|地处|坐落于|地址为|设在|在)\s*([^，,。；;]{2,30})"
 )
 
@@ -667,8 +678,27 @@ def find_commitments(
         elif row_action is not None and span.start >= cells[1]:
             column = row_action
         own = shape_near(plain, span.end, phrase)
-        if _CONDITION.search(plain[phrase[0] : phrase[1]]) and len(spans) > 1:
-            continue  # "如12小时内未能解决，24小时内提交方案": the 12 hours only trigger the plan
+        if (
+            index + 1 < len(bounds)
+            and not _CJK.search(plain, *phrase)
+            and _MODAL_BEFORE.search(plain, 0, phrase[0])
+        ):
+            # "the Contractor shall, within one working day of diagnosis, give the Manager a
+            # written action plan": the limit put between the modal and its verb is the verb's
+            following = bounds[index + 1]
+            verb = shape_near(plain, following[0], following)
+            if verb is not None:
+                own = verb
+        same_shape = None
+        if _CONDITION.search(plain[phrase[0] : phrase[1]]):
+            # "6小时内仍无法排除的，须在此时限内提交处置方案": the same limit is the plan's
+            same = _SAME_LIMIT.search(plain, phrase[1])
+            holder = next((b for b in bounds if same and b[0] <= same.start() < b[1]), None)
+            if same is not None and holder is not None:
+                same_shape = shape_near(plain, same.end(), (same.end(), holder[1]))
+            if same_shape is None and len(spans) > 1:
+                # "如12小时内未能解决，24小时内提交方案": the 12 hours only trigger the plan
+                continue
         if (
             span.unit == "h"
             and span.value == 24
@@ -769,11 +799,14 @@ def find_commitments(
             and action is None
             and not series_level
             and not _TIME_LABEL.search(plain, phrase[0], span.start)
+            and not (zoned is not None and zone_in(plain[phrase[0] : phrase[1]]))
         ):
             continue  # a figure after a label that names no action ("质保期: 3年")
         if series_label is not None:
             own = None  # the label's act, not a word of the level's name ("停梯故障")
         shape = column if column is not None and (own is None or not span.within) else own
+        if same_shape is not None:
+            shape = same_shape
         english = not _CJK.search(plain, phrase[0], phrase[1])
         other_act = (
             _OTHER_ACT.search(plain, phrase[0], span.start)
@@ -805,6 +838,13 @@ def find_commitments(
             # not after a failure ("紧急故障未能在时限内排除的，2小时内调运临时设备保障"): what
             # follows a failure is a remedy of its own, not the act that failed
             shape = shape_near(plain, span.end, (0, len(plain)))
+        if (
+            shape is None
+            and span.labelled
+            and zoned is not None
+            and zone_in(plain[phrase[0] : phrase[1]])
+        ):
+            shape = zoned  # "一般故障次日到场；石门岭火化点（偏远）放宽至48小时"
         if shape is None and span.labelled:
             shape = action  # "Target response times" … "Priority 1: 30 minutes"
         label_cue = None
@@ -841,6 +881,12 @@ def find_commitments(
             # "一般故障当日修复，最迟不超过24小时", "repaired the same day, at the latest within
             # 24 hours": the ceiling of the act just named, which had no figure of its own
             shape = _act_before(plain, spans, bounds, index, reach=1)
+            before = bounds[index - 1]
+            if shape is None and not any(before[0] <= s.start < before[1] for s in spans):
+                # "轻微故障可结合巡检处理，但最迟不超过5个工作日": an act of a word class
+                guess = infer_action(plain, before[1], before)
+                if guess is not None:
+                    shape, label_cue = guess
         if (
             shape is not None
             and shape.shape == "fix-after-arrival"

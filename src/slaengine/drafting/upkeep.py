@@ -216,11 +216,27 @@ def find_warranty(sentence: Sentence) -> FoundWarranty | None:
                 # class (key part or other) the whole unit's term decides
                 kind = "component"
         scoped = kind != "unit" or bool(WHOLE_UNIT.search(text))
+        if kind == "unit" and not scoped and not found.scoped:
+            # "The AMI system hardware, including collectors, …, is warranted for 24 months":
+            # the whole, named before the phrases the sentence goes on with
+            lead = re.split(r"质保|保修|保固|保用|warrant|guarantee|cover", plain, maxsplit=1)[0]
+            scoped = bool(WHOLE_UNIT.search(lead))
         term = _term_text(spans[0])
         found.scoped.append((kind, term, scoped))
         found.terms.setdefault(kind, term)
         if kind == "unit" and not scoped:
             subject = _subject(text, spans[0].start)
+            if len(found.scoped) == 1 and re.match(
+                r"\s*(?:(?:is|are|shall be|will be)\s+(?:warranted|guaranteed|covered)"
+                r"|其?(?:的)?(?:质保|保修|保固|保用))",
+                text,
+            ):
+                # "Meter registers and endpoint radios, including their batteries, are
+                # warranted for 10 years", "…传感器属寿命件，质保期为2年": the subject is the
+                # phrases before the warranty's word
+                subject = re.split(
+                    r"warrant|guarantee|cover|质保|保修|保固|保用", plain, maxsplit=1
+                )[0]
             if len(re.findall(r"[\u4e00-\u9fff]|[A-Za-z]+", subject)) >= 2:
                 named_subjects.append(len(found.scoped) - 1)
     if any(kind == "unit" and scoped for kind, _, scoped in found.scoped):
@@ -543,8 +559,22 @@ def _duty_bounds(plain: str) -> list[tuple[int, int]]:
     return bounds
 
 
+#: A periodic duty the buyer keeps: "Daily and weekly tests … are performed by HSSD staff and do
+#: not form part of this contract", "每日巡查由甲方值班人员自行负责".
+_NOT_OURS = re.compile(
+    r"\b(?:do|does|shall|will) not form part of (?:this|the) (?:contract|agreement|services?)"
+    r"|\b(?:excluded from|outside) (?:the scope of )?(?:this|the) (?:contract|agreement|services?)"
+    r"|由(?:甲方|采购人|业主|院方|馆方|用户|使用单位)[^，,。；;]{0,12}?自行"
+    # "馆方每年委托第三方检测机构对尾气排放检测一次": the buyer's own duty
+    r"|^\s*(?:\d+[.、)]\s*)?(?:甲方|采购人|业主|院方|馆方|用户|使用单位|招标人)(?:每|将|自行|负责|委托)",
+    re.I,
+)
+
+
 def find_steps(sentence: Sentence) -> list[FoundStep]:
     plain = _CONTRACT_NAME.sub(lambda m: " " * len(m.group(0)), sentence.plain)
+    if _NOT_OURS.search(plain):
+        return []
     if FINAL_INSPECTION.search(plain) or not (
         INSPECTION.search(plain)
         or any(_duty_phrase(plain[a:b]) for a, b in _duty_bounds(plain))

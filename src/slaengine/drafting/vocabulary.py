@@ -59,7 +59,13 @@ SHAPES: tuple[ShapeWords, ...] = (
             r"|\b(?:go(?:es)?|sent|shipped|taken|carried) (?:back )?to (?:the |our |its |their |an? )?"
             r"(?:[A-Z][\w-]* )?(?:manufacturer|vendor|OEM|workshop|factory|works|repair (?:centre"
             r"|center|shop))\b|\b(?:bench|workshop|off-site) (?:repairs?|overhauls?|rebuilds?)\b"
-            r"|\bdepot\b"
+            # "sent for depot repair", "sent to the Contractor's depot", "the manufacturer's
+            # depot" (not "attend the Depot", the buyer's own rail depot)
+            r"|\bdepot (?:repairs?|turnarounds?|returns?)\b|\breturn[- ]to[- ]depot\b"
+            r"|\b(?:returned|back) from (?:the |our |a )?(?:repair )?depot\b"
+            r"|\b(?:vendor|contractor|supplier|manufacturer)(?:'s|’s) (?:repair )?depot\b"
+            r"|\b(?:sent|shipped|returned|taken|carried|goes?) (?:back )?to (?:the |our |a |an )?"
+            r"(?:[A-Z][\w-]*(?:'s|’s)? )?(?:manufacturer(?:'s|’s) |service |repair )?depot\b"
             # "removed for overhaul", "returned from the component rebuild facility": the part
             # is taken away to a place of repair and comes back
             # "removed for workshop overhaul", "removed for a full rebuild": one word between
@@ -456,6 +462,7 @@ WHOLE_UNIT = _words(
     r"|entire (?:unit|system)|equipment as a whole|整台|其余部分|the rest of"
     # "All equipment supplied under the Refresh Works is warranted for 24 months"
     r"|\ball (?:the )?(?:equipment|goods|hardware|systems?) (?:supplied|provided|delivered|installed)"
+    r"|\bsystem hardware\b"
 )
 OTHER_PART = _words(
     r"(?:其他|其它|其余|一般|普通)(?:零部件|零组件|零件|部件|配件)|易损件|耗材|辅机|辅助设备|附属设备"
@@ -486,7 +493,8 @@ REMAINING_TERM = _words(
 EXTEND = _words(r"延长|extend")
 
 WORKING_DAY = _words(
-    r"工作日|工作时间|办公时间|working day|business day|business hours|working hours|support hours"
+    r"工作日|工作时间|办公时间|上班时间|working day|business day|business hours|working hours"
+    r"|support hours"
     r"|office hours|coverage hours|service hours|help ?desk (?:hours|is (?:open|staffed))|staffed"
 )
 WEEKDAY_RANGE: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -617,7 +625,8 @@ MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
         _words(
             r"[一1]次(?:性)?修复率|首次修复率|一次修好率|first[- ]time[- ]fix"
             # "first-visit fix rate", "fixed on the first visit": one visit puts it right
-            r"|first[- ](?:visit|call)[- ]fix|fix(?:ed)? (?:at|on) (?:the )?first (?:visit|attendance)"
+            r"|first[- ](?:visit|call)[- ]fix|(?:fix(?:ed)?|rectified|resolved|repaired|cleared)"
+            r" (?:at|on|during) (?:the )?first (?:visit|attendance|call-?out)"
         ),
     ),
     (
@@ -634,7 +643,7 @@ MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
         _words(
             # "燈具正常運作比率每月不少於98%", 亮灯率: the share of the equipment working
             r"正常运作比?率|运作比率|亮灯率|"
-            r"可用率|可利用率|可用性|可用度|开机率|在线率|完好率|妥善率|正常运行率|运行率|保证率|availability|uptime"
+            r"可用率|可利用率|可用性|可用度|开机率|在线率|完好率|妥善率|正常运行率|运行率|运转率|保证率|availability|uptime"
             r"|\bavailable (?:(?:at least|not less than|no less than|a minimum of) )?(?=\d)"
             # "available for not less than 99.5% of scheduled time", "available for milking at
             # least 98% of the hours": what the equipment is available for, then the share
@@ -680,8 +689,9 @@ PHONE = re.compile(
     r"|0\d{4} \d{6}|0\d{2} \d{4} \d{4}"
     # a two-digit area code and eight digits (Australia: 08 8632 7700, (02) 9876 5432)
     r"|0[2-9] \d{4} \d{4}|\(0[2-9]\) ?\d{4} \d{4}"
-    # a New Zealand landline: a one-digit area code after 0, three digits and four (07 376 9150)
-    r"|0[3-9] \d{3} \d{4}"
+    # a New Zealand or Dublin landline: a one-digit area code after 0, three digits and four
+    # (07 376 9150, 01 000 7420)
+    r"|0[1-9] \d{3} \d{4}"
     # an Australian mobile in groups of four, three and three (0417 302 985)
     r"|04\d{2} \d{3} \d{3}"
     # a two- or three-digit area code in brackets, three digits and four ((084) 216 4473)
@@ -740,8 +750,10 @@ ROLE = _words(
 #: The warranty postponed by the time out of service (顺延, 双倍顺延): no clause kind has it.
 POSTPONE = _words(
     r"顺延|相应延长|双倍延长|extended by (?:the|twice the) (?:downtime|time)"
-    # "If a compressor fails more than twice …, its warranty is extended by 12 months"
+    # "If a compressor fails more than twice …, its warranty is extended by 12 months",
+    # "累计返修3次以上的，该部件质保期延长6个月"
     r"|\bextended (?:by|for) (?:a further |an additional |another )?(?=\d)"
+    r"|(?:质保|保修|保固|保用)期(?:再|另行|相应)?延长(?=\s*\d)"
 )
 
 #: A kind of fault named in passing (a machine that is down, System down, down trucks) and the
