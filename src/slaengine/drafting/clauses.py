@@ -109,7 +109,7 @@ def find_cap(sentence: Sentence) -> FoundCap | None:
     elif CONTRACT_TOTAL.search(plain) or (
         # "罚款总额以契约价金总额10%为上限": the total of the whole contract
         re.search(
-            r"(?:罚款|违约金|扣款|罚金)(?:之|的)?总额"
+            r"(?:罚款|违约金|扣款|罚金)(?:之|的)?(?:总额|合计|总计)"
             r"|\b(?:total|aggregate) (?:amount of )?(?:all )?"
             r"(?:liquidated damages|penalt(?:y|ies)|deductions)\b",
             plain,

@@ -147,6 +147,14 @@ def _is_date_or_ordinal(text: str, start: int, end: int, unit: str, value: Decim
         return True  # 第2年: the second year, an ordinal
     if unit == "y" and value >= 1900:
         return True  # 2026年: a date
+    if unit == "y" and re.match(r"\s*(?:\d{1,2}\s*月|度|年度)", text[end:]):
+        return True  # 115年3月31日, 115年度 (a Taiwanese year of the Republic): a date
+    if (
+        unit == "y"
+        and value >= 80
+        and re.search(r"(?:民国|民國|中华民国|中華民國)\s*$", text[:start])
+    ):
+        return True  # 民國115年
     return unit == "d" and bool(re.search(r"月\s*$", text[:start]))  # 1月15日
 
 

@@ -244,6 +244,9 @@ class Findings:
         #: the line and the act of a series of limits per level ("… acknowledge each fault:
         #: Critical within 15 minutes; High within 30 minutes")
         self._series: tuple[int, str] | None = None
+        #: the line and the act of a sentence leading in to a list of limits ("… on site within
+        #: the following times:")
+        self._lead_in: tuple[int, ShapeWords] | None = None
         #: in a table; the consequence its header names (a table of penalties), if it names one
         self._table_open = False
         self._penalty_header: str | None = None
@@ -261,6 +264,7 @@ class Findings:
         sentence = self._band_referred(sentence)
         sentence = self._under_penalty_header(sentence)
         sentence = self._level_series(sentence)
+        sentence = self._under_lead_in(sentence)
         self._contexts(sentence)
         self._scheme(sentence)
         if sentence.table_row and self._table_row(sentence):
@@ -370,6 +374,41 @@ class Findings:
         )
         self.reviews.append(review)
         return review
+
+    def _under_lead_in(self, sentence: Sentence) -> Sentence:
+        """A sentence that names an act and ends in a colon before its list ("The Contractor
+        shall have a technician on site within the following times:" ⏎ "(a) Priority 1:
+        Metropolitan Zone 1 hour; Regional Zone 3 hours"): each bare figure of the items below
+        is that act's limit, read as "… be on site within 1 hour"."""
+        if sentence.table_row:
+            return sentence
+        plain = sentence.plain
+        spans = durations(plain)
+        acts = {w.shape for w in SHAPES if w.words.search(plain)}
+        if (
+            not spans
+            and len(acts) == 1
+            and plain.rstrip().endswith((":", "："))
+            and _TABLE_BELOW.search(plain)
+        ):
+            self._lead_in = (sentence.line, SHAPE_BY_NAME[acts.pop()])
+            return sentence
+        if self._lead_in is None:
+            return sentence
+        line, act = self._lead_in
+        if not spans or acts or sentence.line - line > 6 or _CLAUSE_NUMBER.match(plain):
+            if not spans or _CLAUSE_NUMBER.match(plain) or sentence.line - line > 6:
+                self._lead_in = None
+            return sentence
+        chinese = _CJK_CHAR.search(plain) is not None
+        for span in reversed(spans):
+            if span.within:
+                continue
+            if chinese:
+                plain = f"{plain[: span.end]}内{act.zh}{plain[span.end :]}"
+            else:
+                plain = f"{plain[: span.start]}{act.en.lower()} within {plain[span.start :]}"
+        return Sentence(sentence.line, sentence.text, plain, sentence.table_row)
 
     def _level_series(self, sentence: Sentence) -> Sentence:
         """An act, a colon, then its limit per level, cut at semicolons ("The Supplier will
@@ -1429,6 +1468,8 @@ _BEARS_BELOW = re.compile(
 _RELAXED = re.compile(
     r"(?:放宽|延长|调整|放寬|延長|調整)(?:至|到|为|為)|\b(?:extended|relaxed|increased) to\b", re.I
 )
+#: A clause of its own: "B4.3 …", "5.2 …", "第三条".
+_CLAUSE_NUMBER = re.compile(r"^\s*(?:[A-Z]?\d+(?:\.\d+)+\b|第[一二三四五六七八九十\d]+条)")
 #: A visit named by itself: "上门一次", "到场1次", "one visit".
 _VISIT_ONLY = re.compile(r"(?:上门|到场|到现场)\s*\d*\s*次|\bvisits?\b", re.I)
 #: A sentence that points at the table after it: "within the times below", "如下表".
@@ -1683,7 +1724,8 @@ _LEVELS_IN_HOURS = re.compile(
     r"\b(?:times?|targets?|limits?|clocks?)\b[^.;]{0,30}?\b(?:counted|measured|calculated|run"
     r"|counts?)\s+(?:(?:in|during|within|on)\s+)?(?:business|working|normal|office)"
     r" (?:hours|days|time)"
-    r"|(?:时限|时间)[^，,；;。]{0,4}?(?:按|以|只|仅)(?:计算)?(?:办公|工作|上班)(?:时间|日|时段)",
+    r"|(?:时限|时间)[^，,；;。]{0,4}?(?:按|以|只|仅)(?:计算)?[^，,；;。]{0,6}?(?:办公|工作|上班)"
+    r"(?:时间|日|时段)",
     re.I,
 )
 #: "… during Business Hours for all other priorities", "其他级别故障在工作时间内".

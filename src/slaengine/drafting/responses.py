@@ -134,7 +134,8 @@ _BARE_LIMIT = re.compile(
 #: delivered or shipped ("合同签订后", "到货后", "中标后"; "of Notice to Proceed", "after contract
 #: award"). A limit counted from these is a delivery or set-up milestone.
 _PROJECT_START = re.compile(
-    r"(?:合同|合约|合約|契约|契約)(?:签订|簽訂|签署|簽署|生效)|签订合同|簽訂合同|签约|簽約|中标|中標"
+    r"(?:合同|合约|合約|契约|契約)(?:签订|簽訂|签署|簽署|生效|开始|開始)|签订合同|簽訂合同|签约|簽約"
+    r"|中标|中標"
     r"|成交通知|(?:设备|設備|货物|貨物)?(?:到货|到貨|到矿|到港|发货|發貨|交货|交貨)(?=后|後|之日)"
     r"|(?:开工|開工)(?=后|後|之日)"
 )
@@ -226,6 +227,14 @@ _DISTANCE_FROM = re.compile(
 )
 
 
+#: After a length of time, faults counted in it: "30日内因同一原因重复故障3次", "within any 30
+#: days, three or more failures".
+_COUNT_WINDOW = re.compile(
+    r"\s*(?:之内|以内|内)[^，,。；;]{0,12}?(?:重复|累计|连续|先后)?(?:故障|维修|返修|报修|停机)\s*\d+\s*次"
+    r"|\s*(?:period\s+)?[^.;]{0,20}?\b(?:\d+|three|four|five) or more"
+    r" (?:failures|faults|breakdowns)",
+    re.I,
+)
 #: A modal right before a phrase ("shall, within 4 hours, …").
 _MODAL_BEFORE = re.compile(r"\b(?:shall|will|must|is to|are to)\s*,\s*$", re.I)
 #: A limit referred back to: "在此时限内", "within that time", "within the same period".
@@ -553,7 +562,7 @@ def _condition_before(text: str, start: int) -> str:
 _SITE_AT = re.compile(
     r"([\u4e00-\u9fff]{1,8}?(?:分院|分部|分厂|分校|分公司|分中心|分站|院区|校区|厂区|库区|园区"
     # "石门岭火化点地处偏远山区": a point or station of the buyer's
-    r"|(?<![重地])点|站点|服务点))"
+    r"|(?<![重地])点|站点|服务点|处理站|泵站|分站|站))"
     r"\s*(?:位于|地处|坐落于|地址为|设在|在)\s*([^，,。；;]{2,30})"
 )
 
@@ -621,10 +630,16 @@ def zone_in(text: str) -> str | None:
         )
         unit = "mi" if distance.group(2).lower().startswith("mi") else "km"
         return f"{'beyond' if beyond else 'within'}-{distance.group(1)}{unit}"
+    if _REMOTE_FIRST.search(text):
+        return "remote"  # "偏远乡镇站牌": remote townships, not the county's ordinary ones
     for key, _zh, _en, words in ZONES:
         if words.search(text):
             return key
     return None
+
+
+#: Words of the remote zone that win over a county word beside them ("偏远乡镇").
+_REMOTE_FIRST = re.compile(r"偏远|边远|偏遠|邊遠")
 
 
 def find_commitments(
@@ -772,6 +787,8 @@ def find_commitments(
             continue  # "每超时10分钟", "3年": a length of time, not a limit
         if _LATENESS.search(plain, phrase[0], span.start):
             continue  # "到场超时1小时以内扣500元": a band of lateness, not a limit
+        if _COUNT_WINDOW.match(plain, span.end):
+            continue  # "30日内因同一原因重复故障3次": a window faults are counted in, no limit
         if _BETWEEN_VISITS.match(plain, span.end):
             continue  # "no more than 90 days between visits": the spacing of a periodic duty
         if (

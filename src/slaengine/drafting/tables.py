@@ -76,6 +76,8 @@ def strip_unit(cell: str) -> str:
 #: arrival" (the act is the repair; the arrival only starts its clock).
 _CLOCK_START = re.compile(
     r"^\s*(?:到达现场|到场|到达|抵达|上门)(?:之)?后\s*"
+    # "消缺时限(自到达现场起)": the clock's start said in a bracket after the act
+    r"|\s*[(（]\s*(?:自|从|由)?(?:到达现场|到场|到达|抵达|上门)(?:之)?(?:后|起|时起)(?:计)?(?:算)?\s*[)）]"
     r"|\s*\b(?:after|from|following|upon|on)\s+(?:the\s+)?(?:(?:engineer|technician)(?:'s|’s|s')?\s+)?"
     r"(?:arrival|attendance)(?:\s+on\s+site)?\b",
     re.I,

@@ -325,20 +325,20 @@ _FREQUENCIES: tuple[tuple[re.Pattern[str], str], ...] = (
     # "six-monthly", "6 monthly", "biannually" (twice a year): before monthly and annual
     (
         re.compile(
-            r"\b(?:six|6)[- ]?monthly\b|\bhalf[- ]?yearly\b|\bbi-?annual(?:ly)?\b"
+            r"\b(?<![\d.])(?:six|6)[- ]?monthly\b|\bhalf[- ]?yearly\b|\bbi-?annual(?:ly)?\b"
             r"|\btwice[- ]yearly\b",
             re.I,
         ),
         "6mo",
     ),
-    (re.compile(r"\b(?:three|3)[- ]?monthly\b", re.I), "3mo"),
+    (re.compile(r"\b(?<![\d.])(?:three|3)[- ]?monthly\b", re.I), "3mo"),
     # "every other month", "every second month", "two-monthly": every 2 months
     (
-        re.compile(r"\bevery (?:other|second) month\b|\b(?:two|2)[- ]?monthly\b", re.I),
+        re.compile(r"\bevery (?:other|second) month\b|\b(?<![\d.])(?:two|2)[- ]?monthly\b", re.I),
         "2mo",
     ),
     (re.compile(r"\bevery third month\b", re.I), "3mo"),
-    (re.compile(r"\b(?:twelve|12)[- ]?monthly\b", re.I), "1y"),
+    (re.compile(r"\b(?<![\d.])(?:twelve|12)[- ]?monthly\b", re.I), "1y"),
     # "biennially", "every other year": every 2 years, before annual
     (re.compile(r"\bbiennial(?:ly)?\b|\bevery (?:other|second) year\b", re.I), "2y"),
     (re.compile(r"每(?:个)?学期|each semester|every semester|every term", re.I), "6mo"),

@@ -56,8 +56,8 @@ SHAPES: tuple[ShapeWords, ...] = (
             r"|(?:sent|shipped|returned) (?:back )?to (?:the )?(?:manufacturer|vendor|oem)\b"
             # "boards that must go back to the OEM", "has to go to our Hamilton workshop for
             # bench repair": the part is taken away to be repaired
-            r"|\b(?:go(?:es)?|sent|shipped|taken|carried) (?:back )?to (?:the |our |its |their |an? )?"
-            r"(?:[A-Z][\w-]* )?(?:manufacturer|vendor|OEM|workshop|factory|works|repair (?:centre"
+            r"|\b(?:go(?:es)?|sent|shipped|taken|carried|returned) (?:back )?to (?:the |our |its |their "
+            r"|an? )?(?:[A-Z][\w-]*(?:'s|’s)? )?(?:manufacturer|vendor|OEM|workshop|factory|works|repair (?:centre"
             r"|center|shop))\b|\b(?:bench|workshop|off-site) (?:repairs?|overhauls?|rebuilds?)\b"
             # "sent for depot repair", "sent to the Contractor's depot", "the manufacturer's
             # depot" (not "attend the Depot", the buyer's own rail depot)
@@ -149,6 +149,8 @@ SHAPES: tuple[ShapeWords, ...] = (
         "be-on-site",
         _words(
             r"到达现场|到场|到位|赶到|赶赴|抵达|到达|到[院厂校馆店站所楼库厅]|进入抢修现场|上门|arriv|attendance"
+            # "the engineer reporting at site" (Indian English): arriving
+            r"|\breport(?:s|ed|ing)? (?:at|to) (?:the )?site\b"
             # "the unit is back on site", "a copy is left on site": a thing that comes back or
             # stays, not a person arriving
             r"|(?<!\bback )(?<!\bleft )(?<!\bkept )(?<!\bheld )(?<!\bstored )on[- ]?site"
@@ -444,7 +446,9 @@ INSPECTION = _words(
 FINAL_INSPECTION = _words(r"终验|最终验收|最终检验|final inspection|final acceptance")
 
 WARRANTY = _words(
-    r"质保|保修|保固|保用|三包|warrant|guarantee|covered for \w+ (?:years?|months?)"
+    r"质保|保修|保固|保用|三包|warrant|covered for \w+ (?:years?|months?)"
+    # not a "Performance Bank Guarantee" or a "bid guarantee": a security the buyer holds
+    r"|(?<!bank )(?<!performance )(?<!bid )(?<!tender )guarantee(?! (?:bond|fund))"
     # the construction contracts' warranty (UK, AU, NZ, IN, ZA; FIDIC): the period in which
     # the contractor makes good the defects that appear
     r"|defects? liability period|defects? notification period|\bDLP\b"
@@ -462,7 +466,7 @@ WHOLE_UNIT = _words(
     r"|entire (?:unit|system)|equipment as a whole|整台|其余部分|the rest of"
     # "All equipment supplied under the Refresh Works is warranted for 24 months"
     r"|\ball (?:the )?(?:equipment|goods|hardware|systems?) (?:supplied|provided|delivered|installed)"
-    r"|\bsystem hardware\b"
+    r"|\bsystem hardware\b|\b(?:these |all (?:the )?|all of the )(?:installations|systems|equipment)\b"
 )
 OTHER_PART = _words(
     r"(?:其他|其它|其余|一般|普通)(?:零部件|零组件|零件|部件|配件)|易损件|耗材|辅机|辅助设备|附属设备"
@@ -487,7 +491,7 @@ FRESH_TERM = _words(
 REMAINING_TERM = _words(
     r"剩余质保期|剩余保修期|原(?:质保|保修|保固|保用)期(?:的)?(?:剩余|余下|尚余)"
     r"|(?:剩余|余下|尚余)(?:的)?(?:质保|保修|保固|保用)?(?:期间|时间|期限)"
-    r"|remaining warranty|(?:remainder|rest|unexpired part) of the (?:original )?warranty"
+    r"|remaining warranty|(?:remainder|rest|unexpired (?:part|portion|balance)) of the (?:original )?warranty"
     r"|balance of the (?:original )?warranty"
 )
 EXTEND = _words(r"延长|extend")
@@ -537,6 +541,14 @@ PAYMENT_TERMS = _words(
     r"|(?:采购|项目|服务)?预算(?:金额|资金|价)?\s*(?:为|是|[:：])|最高限价|招标控制价"
     r"|\b(?:the |a |an |our |annual |total |approved )*budget(?:ed)?\b(?:\s+(?:amount|ceiling))?"
     r"\s*(?:is|of|for|:)"
+    # "供货款按合同价的60%在到货验收后支付", "合同总价的20%作为预付款", "安装费用为港币286,000元，
+    # 另行一次性支付", "an advance payment of 10%": the buyer's payments by milestone
+    r"|(?:合同价|合同总价|合同金额|契约价|货款|供货款)[^。；;]{0,6}?的?\s*\d+(?:\.\d+)?\s*%\s*"
+    r"(?:在|于|作为|为|于)"
+    r"|作为预付款|预付款|(?:费用|价款|费)为[^。；;]{0,16}?元[^。；;]{0,12}?(?:一次性)?(?:支付|付款|给付)"
+    r"|\b(?:advance|down|mobili[sz]ation) payment\b"
+    # "运维费每年人民币41.6万元，按年度支付": a fee and when it is paid
+    r"|元\s*[，,]?\s*(?:按|分|每)(?:年度|年|季度|季|月|半年|期)度?(?:支付|付款|结算|拨付)"
     # "合同总价……分四期于每季末验收后拨付": the price paid in instalments
     r"|(?:总价|价款|合同价|契约价|服务费|费用|价金)[^。；;]{0,40}?分\s*[\d一二三四五六七八九十]+\s*期"
     r"[^，,。；;]{0,20}?(?:支付|拨付|付款|给付|请款)"
@@ -567,7 +579,7 @@ ZONES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
         "郊县",
         "Suburbs and counties",
         _words(
-            r"郊区|郊县|县区|区县|县级|县市区|县城|外县|各县|乡镇|跨县|(?:市区|城区|主城区)(?:以外|之外|外)"
+            r"郊区|郊县|县区|区县|县级|县市区|县城|县域|外县|各县|乡镇|跨县|(?:市区|城区|主城区)(?:以外|之外|外)"
             # "位于长岭县境内的站点": a place within a named county (not the whole of the buyer's
             # own county: 全县, 本县)
             r"|(?<![全本该])(?<=[\u4e00-\u9fff])县(?:境内|境|辖区内|辖区)"
@@ -592,7 +604,7 @@ ZONES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
         _words(
             r"跨省|省外|外省|偏远|边远|离岛|海岛|外岛|江浙沪外|其他地区|\bremote\b|out[- ]of[- ](?:province|state)"
             # "嶼東分廠因需搭乘交通船": a place reached by boat
-            r"|(?:搭乘|乘坐|乘)(?:交通船|渡轮|轮渡|渡船)"
+            r"|(?:搭乘|乘坐|乘搭|乘)(?:交通船|渡轮|轮渡|渡船)"
             r"|(?:outlying|offshore|off-shore|outer) islands?"
             # "the island pier", "call-outs to island sites": a place reached across water
             r"|\bisland (?:piers?|sites?|ports?|harbou?rs?|jett(?:y|ies)|stations?|ferr(?:y|ies)"
@@ -633,7 +645,8 @@ MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
         "on_time_rate",
         _words(
             r"[按准]时(?:到场|到达|响应|修复)?率|及时率|on[- ]time (?:\w+ )?rate|SLA targets? .{0,20}met"
-            r"|%\s*of (?:all )?(?:\w+ ){0,2}(?:incidents|calls|tickets|requests|faults|jobs|work orders)\b"
+            r"|%\s*of (?:all )?(?:\w+ ){0,2}(?:incidents|calls|tickets|requests|faults|jobs|work orders"
+            r"|attendances|call-?outs|responses|arrivals|repairs)\b"
             r".{0,60}\bwithin\b"
         ),
     ),
@@ -689,6 +702,9 @@ PHONE = re.compile(
     r"|0\d{4} \d{6}|0\d{2} \d{4} \d{4}"
     # a two-digit area code and eight digits (Australia: 08 8632 7700, (02) 9876 5432)
     r"|0[2-9] \d{4} \d{4}|\(0[2-9]\) ?\d{4} \d{4}"
+    # a Hong Kong, Macau, Singapore or Taiwan number after its country code in brackets
+    # ((852) 3000 0188)
+    r"|\((?:852|853|65|886)\)\s?\d{4}[ -]?\d{4}"
     # a New Zealand or Dublin landline: a one-digit area code after 0, three digits and four
     # (07 376 9150, 01 000 7420)
     r"|0[1-9] \d{3} \d{4}"
