@@ -110,6 +110,8 @@ def find_cap(sentence: Sentence) -> FoundCap | None:
         # "罚款总额以契约价金总额10%为上限": the total of the whole contract
         re.search(
             r"(?:罚款|违约金|扣款|罚金)(?:之|的)?(?:总额|合计|总计)"
+            # "违约金以契约价金总额20%为上限": the penalties as a share of the whole price
+            r"|(?:罚款|违约金|扣款|罚金)以(?:合同|契约)[^，,。；;]{0,4}?总额"
             r"|\b(?:total|aggregate) (?:amount of )?(?:all )?"
             r"(?:liquidated damages|penalt(?:y|ies)|deductions)\b",
             plain,

@@ -244,6 +244,8 @@ class Findings:
         #: the line and the act of a series of limits per level ("… acknowledge each fault:
         #: Critical within 15 minutes; High within 30 minutes")
         self._series: tuple[int, str] | None = None
+        #: classes of sites by their zone ("B类：位于…县的县级分馆" → B: county)
+        self._zone_classes: dict[str, str] = {}
         #: the line and the act of a sentence leading in to a list of limits ("… on site within
         #: the following times:")
         self._lead_in: tuple[int, ShapeWords] | None = None
@@ -261,6 +263,9 @@ class Findings:
     # --- reading ---------------------------------------------------------------------------
 
     def read(self, sentence: Sentence) -> None:
+        if self._zone_class(sentence):
+            return
+        sentence = self._zone_classes_named(sentence)
         sentence = self._band_referred(sentence)
         sentence = self._under_penalty_header(sentence)
         sentence = self._level_series(sentence)
@@ -374,6 +379,42 @@ class Findings:
         )
         self.reviews.append(review)
         return review
+
+    def _zone_class(self, sentence: Sentence) -> bool:
+        """A class of the buyer's sites defined by where they are ("B类：位于青山县、桐溪县的3个
+        县级分馆"; "C类：偏远山区乡镇的5处自助图书馆"): the class is that zone wherever the text
+        names it ("B类点位3小时内到达"), no level of faults."""
+        defined = _ZONE_CLASS_DEF.match(sentence.plain) if not sentence.table_row else None
+        if defined is None:
+            return False
+        rest = defined.group(2)
+        zone = zone_in(rest)
+        if zone is None or durations(rest) or re.search(r"故障|缺陷|fault", rest, re.I):
+            return False
+        self._zone_classes[defined.group(1)] = zone
+        self._review(
+            ASSUMPTION,
+            sentence,
+            f"sites of class {defined.group(1)} are read as zone {zone} wherever the text names "
+            "the class; check the zone and give those sites' assets that zone",
+        )
+        return True
+
+    def _zone_classes_named(self, sentence: Sentence) -> Sentence:
+        """ "B类点位3小时内到达" with B类 a class of sites: the class's zone in its place."""
+        if not self._zone_classes:
+            return sentence
+        plain = sentence.plain
+        for letter, zone in self._zone_classes.items():
+            plain = re.sub(
+                rf"{letter}类(?=点位|站点|网点|场地|地区|区域|场馆|点|站|馆)",
+                f"{letter}类场所（{_zone_words(zone)}）",
+                plain,
+            )
+        if plain == sentence.plain:
+            return sentence
+        plain = re.sub(r"([A-Z])类场所", r"\1组场所", plain)  # no level "B类" any more
+        return Sentence(sentence.line, sentence.text, plain, sentence.table_row)
 
     def _under_lead_in(self, sentence: Sentence) -> Sentence:
         """A sentence that names an act and ends in a colon before its list ("The Contractor
@@ -637,7 +678,14 @@ class Findings:
                 named.add(kind[0])
             if named:
                 self.office_levels = (named, sentence)
-                if find_hours(sentence) is None:
+                if find_hours(sentence) is None and not durations(sentence.plain):
+                    self._review(
+                        ASSUMPTION,
+                        sentence,
+                        f"the targets of {', '.join(sorted(named))} are measured in working "
+                        "time (the office calendar)",
+                        "office",
+                    )
                     return True
         hours = find_hours(sentence)
         if hours is None:
@@ -1185,6 +1233,17 @@ class Findings:
                         "one and add it to the commitment's targets",
                     )
                 continue
+            if item.shape.shape == "hand-in-report" and _PERIOD_REPORT.search(sentence.plain):
+                # "每月首10个工作天内提交上月服务报告": the month's report, not a fault's (no
+                # ticket starts its clock)
+                if not quiet:
+                    self._review(
+                        NOT_UNDERSTOOD,
+                        sentence,
+                        f"a report of the past period ({item.phrase}): no fault's report; no "
+                        "commitment drafted (agree how it is tracked)",
+                    )
+                continue
             own = _phrase_kind(item.phrase) if not sentence.table_row else None
             if own is None and item.severity is None and not sentence.table_row:
                 # "For a truck that is down and blocking a bay, a technician shall be on site
@@ -1468,6 +1527,14 @@ _BEARS_BELOW = re.compile(
 _RELAXED = re.compile(
     r"(?:放宽|延长|调整|放寬|延長|調整)(?:至|到|为|為)|\b(?:extended|relaxed|increased) to\b", re.I
 )
+#: A class of sites defined by where they are: "A类：总馆、主城区6个分馆…".
+_ZONE_CLASS_DEF = re.compile(r"^\s*([A-E])类\s*[:：]\s*(.+)$")
+#: A report of the past month or quarter ("上月服务报告", "the previous month's report").
+_PERIOD_REPORT = re.compile(
+    r"上(?:一)?(?:个)?(?:月|季度|季|年度)[^，,。；;]{0,8}?(?:报告|报表)"
+    r"|\b(?:previous|last|preceding) (?:month|quarter)(?:'s|’s)? [\w ]{0,20}?reports?\b",
+    re.I,
+)
 #: A clause of its own: "B4.3 …", "5.2 …", "第三条".
 _CLAUSE_NUMBER = re.compile(r"^\s*(?:[A-Z]?\d+(?:\.\d+)+\b|第[一二三四五六七八九十\d]+条)")
 #: A visit named by itself: "上门一次", "到场1次", "one visit".
@@ -1536,7 +1603,8 @@ _DEFINES_NON_KIND = re.compile(
     re.I,
 )
 _NON_KIND = re.compile(
-    r"^\s*(?:[(（]?\d+[.、)）]\s*)?(non-?(?:critical|urgent|emergency)\b"
+    r"^\s*(?:[(（]?\d+(?:\.\d+)*[.、)）]?\s*)?(?:就|对于|对|如属|凡属|属于|若为|如为)?\s*"
+    r"(non-?(?:critical|urgent|emergency)\b"
     r"|非(?:紧急|急)(?:维修|故障|报修|召唤|呼叫|事件)?)",
     re.I,
 )

@@ -126,6 +126,8 @@ _IN_HOURS = re.compile(
     r"(?:business|working|office|help ?desk|support|service ?desk|coverage) hours",
     re.I,
 )
+#: "于办公时间内2小时内回复", "在工作时间内": the limit counted in working hours, said before it.
+_IN_HOURS_ZH = re.compile(r"(?:办公|工作|上班)时间内\s*$")
 #: What a phrase holds before its limit when it is only the limit (", within 8 hours").
 _BARE_LIMIT = re.compile(
     r"\s*(?:(?:and|or|but)\s+)?(?:within|in|no later than|not later than)?\s*", re.I
@@ -135,7 +137,8 @@ _BARE_LIMIT = re.compile(
 #: award"). A limit counted from these is a delivery or set-up milestone.
 _PROJECT_START = re.compile(
     r"(?:合同|合约|合約|契约|契約)(?:签订|簽訂|签署|簽署|生效|开始|開始)|签订合同|簽訂合同|签约|簽約"
-    r"|中标|中標"
+    # (not "中标人应在…": the winning bidder, a party)
+    r"|中标(?!人|单位|方|供应商|商)|中標(?!人|單位|方|供應商|商)"
     r"|成交通知|(?:设备|設備|货物|貨物)?(?:到货|到貨|到矿|到港|发货|發貨|交货|交貨)(?=后|後|之日)"
     r"|(?:开工|開工)(?=后|後|之日)"
 )
@@ -143,7 +146,9 @@ _PROJECT_START = re.compile(
 #: delivery or set-up milestone whatever its clock, no service commitment of a ticket.
 _SETUP_AFTER = re.compile(
     r"\s*(?:之内|以内|内)?\s*(?:[，,]\s*)?(?:全部|完成|完工|组织)?\s*"
-    r"(?:供货|到货|交货|发货|安装|调试|试运行|竣工|初验|终验|安装调试|供货安装)"
+    r"(?:供货|到货|交货|发货|安装|调试|试运行|竣工|初验|终验|安装调试|供货安装"
+    # "90日历天内完成全部乡镇卫生院的部署": the roll-out, a milestone of the project
+    r"|[^，,。；;]{0,16}?(?:部署|上线|交付使用|割接))"
 )
 _PROJECT_START_AFTER = re.compile(
     r"\s*(?:\([^)]*\)\s*)?(?:calendar |working |business )?(?:days?|weeks?|months?)?\s*"
@@ -562,8 +567,8 @@ def _condition_before(text: str, start: int) -> str:
 _SITE_AT = re.compile(
     r"([\u4e00-\u9fff]{1,8}?(?:分院|分部|分厂|分校|分公司|分中心|分站|院区|校区|厂区|库区|园区"
     # "石门岭火化点地处偏远山区": a point or station of the buyer's
-    r"|(?<![重地])点|站点|服务点|处理站|泵站|分站|站))"
-    r"\s*(?:位于|地处|坐落于|地址为|设在|在)\s*([^，,。；;]{2,30})"
+    r"|(?<![重地])点|站点|服务点|处理站|泵站|分站|站|(?<![本我该])医院|街市|分馆))"
+    r"\s*(?:位于|地处|坐落于|地址为|设在|在|[（(])\s*([^，,。；;）)]{2,30})"
 )
 
 #: An English place of a zone and its name: "the island pier on Kilbrook", "a remote depot at
@@ -1025,7 +1030,7 @@ def find_commitments(
         )
         levels = listed if listed and (severity is None or severity in listed) else [severity]
         calendar = OFFICE if span.unit in ("wd", "wh") else ALWAYS
-        if _IN_HOURS.match(plain, span.end):
+        if _IN_HOURS.match(plain, span.end) or _IN_HOURS_ZH.search(plain, phrase[0], span.start):
             calendar = OFFICE  # "within 1 hour during business hours", "工作时间内2小时内"
         last = shape
         last_end = span.end

@@ -387,7 +387,7 @@ _EVERY_WEEKS = re.compile(
     r"每(?:隔)?\s*(\d+|三|四)\s*(?:周|个?星期)|every (\d+|three|four) weeks", re.I
 )
 _PER_YEAR = re.compile(
-    r"每年[^,;\d]{0,6}?(\d+)\s*次|(\d+) times (?:a|per|each|every) (?:calendar )?year"
+    r"每年[^,;\d]{0,10}?(\d+)\s*次|(\d+) times (?:a|per|each|every) (?:calendar )?year"
     r"|(\d+) times (?:yearly|annually)"
     r"|(\d+|two|three|four|six|twelve) (?:[\w-]+ ){0,3}(?:visits?|inspections?|services?)"
     # "two visits per printer per year": the count of each machine's visits
@@ -481,8 +481,14 @@ _SHARE_LIMIT = re.compile(
 )
 
 
+#: Agreeing when the work is done ("保养日期须于每年1月前与医院议定"): no work of its own.
+_SCHEDULING = re.compile(
+    r"日期[^，,。；;]{0,16}?(?:议定|商定|约定|确定)|(?:议定|商定)[^，,。；;]{0,6}日期"
+)
+
+
 def _duty_phrase(phrase: str) -> bool:
-    if _SHARE_LIMIT.search(phrase):
+    if _SHARE_LIMIT.search(phrase) or _SCHEDULING.search(phrase):
         return False
     if INSPECTION.search(phrase):
         return True

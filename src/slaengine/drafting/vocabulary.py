@@ -137,7 +137,11 @@ SHAPES: tuple[ShapeWords, ...] = (
     ),
     ShapeWords(
         "dispatch-engineer",
-        _words(r"派遣|派出|派工|指派|[调委增加选]派|安排(?:工程师|人员|技术人员)|dispatch"),
+        # not "1小时内派遣合资格工程人员到达现场": sent to arrive, the arrival is the limit's act
+        _words(
+            r"(?:派遣|派出|派工|指派|[调委增加选]派|安排(?:工程师|人员|技术人员))"
+            r"(?![^，,。；;]{0,12}?(?:到达现场|到场|赶到现场|抵达现场))|dispatch"
+        ),
         "dispatch-{t}",
         "dispatch",
         "派出工程师",
@@ -464,8 +468,8 @@ WHOLE_UNIT = _words(
     r"|whole (?:unit|system)"
     r"|complete (?:unit|system)"
     r"|entire (?:unit|system)|equipment as a whole|整台|其余部分|the rest of"
-    # "All equipment supplied under the Refresh Works is warranted for 24 months"
-    r"|\ball (?:the )?(?:equipment|goods|hardware|systems?) (?:supplied|provided|delivered|installed)"
+    # "The AMI system hardware … is warranted for 24 months", "These installations are …"
+    r"|\bthe (?:[\w-]+ ){0,2}system (?:replaced|supplied|installed|provided|delivered)\b"
     r"|\bsystem hardware\b|\b(?:these |all (?:the )?|all of the )(?:installations|systems|equipment)\b"
 )
 OTHER_PART = _words(
@@ -491,6 +495,7 @@ FRESH_TERM = _words(
 REMAINING_TERM = _words(
     r"剩余质保期|剩余保修期|原(?:质保|保修|保固|保用)期(?:的)?(?:剩余|余下|尚余)"
     r"|(?:剩余|余下|尚余)(?:的)?(?:质保|保修|保固|保用)?(?:期间|时间|期限)"
+    r"|(?:剩余|余下|尚余)的?[^，,。；;]{0,4}?(?:质保|保修|保固|保用)期"
     r"|remaining warranty|(?:remainder|rest|unexpired (?:part|portion|balance)) of the (?:original )?warranty"
     r"|balance of the (?:original )?warranty"
 )
@@ -535,7 +540,8 @@ PAYMENT_TERMS = _words(
     r"付款方式|付款条件|支付方式|结算方式|付款进度|payment terms|terms of payment|payment schedule"
     # "invoiced quarterly in arrears", "payable monthly in advance": the buyer's payments
     r"|\b(?:invoiced|payable|paid|billed)\s+(?:\w+\s+){0,2}in\s+(?:arrears|advance)\b"
-    r"|验收(?:合格)?后\s*支付(?:合同总价|合同价款|合同价|合同金额|合同款)的?\s*\d+(?:\.\d+)?\s*%"
+    r"|(?:验收(?:合格)?|签订|签约|到货)后\s*支付(?:合同总价|合同价款|合同价|合同金额|合同款)的?"
+    r"\s*\d+(?:\.\d+)?\s*%"
     # "采购预算：人民币120万元", "最高限价80万元", "the budget for the service is …": what the
     # buyer means to pay for the service, no sum charged to the supplier
     r"|(?:采购|项目|服务)?预算(?:金额|资金|价)?\s*(?:为|是|[:：])|最高限价|招标控制价"
@@ -636,6 +642,7 @@ MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
         "first_time_fix",
         _words(
             r"[一1]次(?:性)?修复率|首次修复率|一次修好率|first[- ]time[- ]fix"
+            r"|首次到场即?(?:完成)?修复"
             # "first-visit fix rate", "fixed on the first visit": one visit puts it right
             r"|first[- ](?:visit|call)[- ]fix|(?:fix(?:ed)?|rectified|resolved|repaired|cleared)"
             r" (?:at|on|during) (?:the )?first (?:visit|attendance|call-?out)"
@@ -655,7 +662,7 @@ MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
         "availability",
         _words(
             # "燈具正常運作比率每月不少於98%", 亮灯率: the share of the equipment working
-            r"正常运作比?率|运作比率|亮灯率|"
+            r"正常运作比?率|运作比率|亮灯率|正常运作时间|正常运行时间|"
             r"可用率|可利用率|可用性|可用度|开机率|在线率|完好率|妥善率|正常运行率|运行率|运转率|保证率|availability|uptime"
             r"|\bavailable (?:(?:at least|not less than|no less than|a minimum of) )?(?=\d)"
             # "available for not less than 99.5% of scheduled time", "available for milking at
