@@ -19,7 +19,7 @@ _UNIT_WORDS: tuple[tuple[str, str], ...] = (
     ("m", r"分钟|minutes?|mins?"),
     ("wh", r"个?工作小时|(?:local )?(?:business|working) hours?"),
     ("h", r"小时|钟头|hours?|hrs?|h(?![a-z])"),
-    ("wd", r"个?工作日|个?工作天|(?:local )?(?:working|business) days?|workdays?"),
+    ("wd", r"个?工作日|个?工作天|个?上班日|(?:local )?(?:working|business) days?|workdays?"),
     # "30日历天" (Taiwan's calendar days), "14个历日" (Hong Kong's): calendar days
     ("d", r"个?自然日|个?日历[日天]|个?历日|天|日|(?:calendar )?days?|d(?![a-z])"),
     ("w", r"周|星期|weeks?"),
@@ -81,7 +81,7 @@ _LABELLED = re.compile(
     r"|\b(?:times|targets|limits)(?: for [^,;:.]{1,40}?)? (?:are|shall be|will be)"
     # "故障响应：接报后15分钟", "提交报告时间：故障排除后3个工作日", "到场时限为接报后4小时":
     # the clock's start between
-    r"|(?:[:：]|时间为|时限为)\s*[^\d，,:：;；。|]{1,8}?(?:后|後)的?)\s*$",
+    r"|(?:[:：]|时间为|时限为|(?:放宽|延长|调整)(?:至|到|为))\s*[^\d，,:：;；。|]{1,8}?(?:后|後)的?)\s*$",
     re.I,
 )
 #: "2-4小时": a range; the figure read is its upper end.

@@ -676,6 +676,8 @@ class Findings:
             kind = category(non.group(0)) if non is not None else None
             if kind is not None:
                 named.add(kind[0])
+            if not named and not SEVERITIES_NAMED.search(head) and _ALL_TARGETS.search(head):
+                named = {"*"}  # "Targets … count business hours only": every level's
             if named:
                 self.office_levels = (named, sentence)
                 if find_hours(sentence) is None and not durations(sentence.plain):
@@ -1467,7 +1469,7 @@ _KIND_FIRST = re.compile(
 )
 _CATEGORY_STOP = re.compile(
     r"note|remark|scope|contact|phone|e-?mail|time|target|hours|address|project|name|date"
-    r"|备注|说明|^注$|联系|电话|热线|邮箱|时间|时限|地址|项目|名称|日期|合同|范围|方式|要求|承诺|标准"
+    r"|备注|说明|^注$|联系|电话|热线|邮箱|时间|时限|期限|期间|地址|项目|名称|日期|合同|范围|方式|要求|承诺|标准"
     r"|叫修|报修|^处理|处理(?:方式|流程|程序|时限)?$|品质|质量|罚则|保固|定期|服务"
     # "| Item | Description | Location | Qty |": the columns of a list of the equipment
     r"|^(?:description|location|site|qty|quantity|model|make|brand|serial(?: (?:no\.?|number))?"
@@ -1767,15 +1769,23 @@ def _cell_shape(cell: str) -> ShapeWords | None:
     """The action a table header cell names (响应时间, 修复时间, Resolution …); its unit
     ("Tool returned to production (hours)") is no part of its name's length."""
     cell = without_clock_start(strip_unit(cell)) if cell else cell
+    head, comma, rest = (cell or "").partition(",")
+    if comma and zone_in(rest) and not zone_in(head):
+        cell = head  # "Technician on site, offices beyond 30 miles": the act; the zone after
     if cell and len(cell) > 30 and not re.search(r"\d", cell):
         # "Telephone response by competent engineer": who acts is no part of the action's name
         cell = _BY_WHOM.sub("", cell)
-    if not cell or len(cell) > 30:
+    # an English label of a state restored is longer ("Plant restored to normal operation")
+    longer = re.search(r"\b(?:restored|returned|brought back) to\b", cell or "", re.I)
+    if not cell or len(cell) > (40 if longer else 30):
         return None
     if DISTANCE.search(cell):
         return None  # "Within 50 miles of a depot": a distance band is a zone, not an action
-    if re.fullmatch(r"call[- ]?back(?: time)?", cell.strip(), re.I):
-        return SHAPE_BY_NAME["answer-the-call"]  # a "Callback" column: the first answer
+    if re.fullmatch(
+        r"call[- ]?back(?: time)?|calls? returned|return(?:ed)? calls?", cell.strip(), re.I
+    ):
+        # a "Callback" column, "Call returned by a certified mechanic": the first answer
+        return SHAPE_BY_NAME["answer-the-call"]
     if _MAKE_SAFE.search(cell) and SHAPE_BY_NAME["fix-after-arrival"].words.search(cell):
         # "Make safe and restore service": the time runs until the service is back, the
         # later of the two acts the label names
@@ -1789,11 +1799,20 @@ def _cell_shape(cell: str) -> ShapeWords | None:
 #: "Severity 3 and Severity 4 times are counted in business hours only", "三级、四级故障时限按工作
 #: 时间计算": the levels named are served in working time.
 _LEVELS_IN_HOURS = re.compile(
-    r"\b(?:times?|targets?|limits?|clocks?)\b[^.;]{0,30}?\b(?:counted|measured|calculated|run"
+    r"\b(?:times?|targets?|limits?|clocks?)\b[^.;]{0,80}?\b(?:counted|measured|calculated|run"
     r"|counts?)\s+(?:(?:in|during|within|on)\s+)?(?:business|working|normal|office)"
     r" (?:hours|days|time)"
     r"|(?:时限|时间)[^，,；;。]{0,4}?(?:按|以|只|仅)(?:计算)?[^，,；;。]{0,6}?(?:办公|工作|上班)"
     r"(?:时间|日|时段)",
+    re.I,
+)
+#: A sentence about the targets as a whole ("Targets are measured …", "所有时限", "各项时限").
+_ALL_TARGETS = re.compile(
+    r"^\s*(?:all |the )?(?:targets|times|limits)\b|(?:所有|全部|各项)时限", re.I
+)
+#: Any level's name in a sentence (numbered or named).
+SEVERITIES_NAMED = re.compile(
+    r"\b(?:priority|severity|sev|level|category|class|tier|P\d|S\d)\b|[一二三四甲乙丙]级|紧急|一般|重大",
     re.I,
 )
 #: "… during Business Hours for all other priorities", "其他级别故障在工作时间内".
@@ -1815,9 +1834,12 @@ def settle_calendars(findings: Findings) -> None:
     else:
         return
     for key, (term, found) in list(findings.commitments.items()):
-        if found.severity is None or found.severity in kept or found.calendar != ALWAYS:
+        every = only is not None and "*" in only
+        if (found.severity is None and not every) or found.severity in kept:
             continue
-        if only is not None and found.severity not in only:
+        if found.calendar != ALWAYS:
+            continue
+        if only is not None and "*" not in only and found.severity not in only:
             continue
         findings.commitments[key] = (term, replace(found, calendar=OFFICE))
         note = (

@@ -36,9 +36,7 @@ class Sentence:
 
 _CN = "零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟"
 #: what a numeral counts; only numerals followed by one of these are numbers.
-_COUNTED = (
-    r"个?半?(?:分钟|小时|钟头|个?工作[日天]|个?历日|天|日|周|星期|个?月|季度|年|次|元|万元|倍|%)"
-)
+_COUNTED = r"个?半?(?:分钟|小时|钟头|个?工作[日天]|个?上班日|个?历日|天|日|周|星期|个?月|季度|年|次|元|万元|倍|%)"
 _NUMERAL = re.compile(rf"[{_CN}]+(?:点[{_CN}]+)?(?={_COUNTED})")
 _PER_MILLE = re.compile(rf"千分之([{_CN}]+(?:点[{_CN}]+)?|\d+(?:\.\d+)?)")
 _PERCENT = re.compile(rf"百分之([{_CN}]+(?:点[{_CN}]+)?|\d+(?:\.\d+)?)")
@@ -129,7 +127,7 @@ _NEXT_DAY = re.compile(
 _NBD_CELL = re.compile(r"(?<=\|)\s*(?:NBD|NWD)\s*(?=\||$)")
 _HALF_HOUR = re.compile(r"\bhalf an hour\b", re.I)
 #: "次一工作天内到场", "下一个工作日内": the next business day, one working day (after t2s).
-_NEXT_DAY_ZH = re.compile(r"(?:次一?|(?<![以如])下一?)个?(工作[日天])")
+_NEXT_DAY_ZH = re.compile(r"(?:次一?|(?<![以如])下一?)个?(工作[日天]|上班日)")
 #: "| 三级 | ≤4小时 | 次日 | 3个工作日内 |": the next day alone in a table cell, one day (a
 #: working day only when it says so: 次一工作天 above). Not "次日内到场" in running text: a
 #: reviewer reads whether the next day means within 24 hours or by the end of the next day.
@@ -274,8 +272,17 @@ def _paragraphs(lines: list[Line], wrapped: bool) -> list[tuple[int, str, bool]]
             and joined[-1][1].endswith((":", "："))
             and _SUM_LINE.match(text) is not None
         )
+        # "…(at present, the Fenwick Park loop only):" ⏎ "the mechanic shall be on site …": a
+        # colon before words that go on in small letters is no end of the sentence
+        colon_goes_on = (
+            bool(joined)
+            and not joined[-1][2]
+            and joined[-1][1].endswith((":", "："))
+            and text[:1].islower()
+            and not _LIST_ITEM.match(text)
+        )
         if (
-            (open_paragraph or sum_after_colon)
+            (open_paragraph or sum_after_colon or colon_goes_on)
             and not _MARKERS.match(text)
             and not _starts_clause(text)
         ):

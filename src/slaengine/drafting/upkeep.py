@@ -387,7 +387,7 @@ _EVERY_WEEKS = re.compile(
     r"每(?:隔)?\s*(\d+|三|四)\s*(?:周|个?星期)|every (\d+|three|four) weeks", re.I
 )
 _PER_YEAR = re.compile(
-    r"每年[^,;\d]{0,10}?(\d+)\s*次|(\d+) times (?:a|per|each|every) (?:calendar )?year"
+    r"每学?年[^,;\d]{0,10}?(\d+)\s*次|(\d+) times (?:a|per|each|every) (?:calendar )?year"
     r"|(\d+) times (?:yearly|annually)"
     r"|(\d+|two|three|four|six|twelve) (?:[\w-]+ ){0,3}(?:visits?|inspections?|services?)"
     # "two visits per printer per year": the count of each machine's visits
@@ -425,7 +425,7 @@ _WHOLE_WARRANTY = re.compile(
 
 
 _PAPERWORK = re.compile(
-    r"(?:巡检|巡视|保养|检修|inspection|maintenance)\s*(?:计划|报告|记录|方案|plan|report|schedule)"
+    r"(?:巡检|巡视|保养|检修|inspection|maintenance)\s*(?:计划|报告|记录|纪录|方案|plan|report|schedule)"
     r"|提交|报送|送交|submit",
     re.I,
 )

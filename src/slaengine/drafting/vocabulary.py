@@ -63,6 +63,7 @@ SHAPES: tuple[ShapeWords, ...] = (
             # depot" (not "attend the Depot", the buyer's own rail depot)
             r"|\bdepot (?:repairs?|turnarounds?|returns?)\b|\breturn[- ]to[- ]depot\b"
             r"|\b(?:returned|back) from (?:the |our |a )?(?:repair )?depot\b"
+            r"|\breturn(?:s|ed)? (?:the |a )?[\w -]{0,24}?from (?:its|the|our|their) (?:repair )?depot\b"
             r"|\b(?:vendor|contractor|supplier|manufacturer)(?:'s|’s) (?:repair )?depot\b"
             r"|\b(?:sent|shipped|returned|taken|carried|goes?) (?:back )?to (?:the |our |a |an )?"
             r"(?:[A-Z][\w-]*(?:'s|’s)? )?(?:manufacturer(?:'s|’s) |service |repair )?depot\b"
@@ -590,7 +591,9 @@ ZONES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
             # own county: 全县, 本县)
             r"|(?<![全本该])(?<=[\u4e00-\u9fff])县(?:境内|境|辖区内|辖区)"
             # "平阴县分拨中心的紧急故障": a site of the buyer's in a named county
-            r"|(?<![全本该])(?<=[\u4e00-\u9fff])县(?=[\u4e00-\u9fff]{0,4}?(?:分拨中心|分中心|分院|分厂"
+            # "到达现场（清禾县、石渡县）": named counties standing alone
+            r"|(?<![全本该])(?<=[\u4e00-\u9fff])县(?=\s*(?:[、，,）)]|$))"
+            r"|(?<![全本该])(?<=[\u4e00-\u9fff])县(?=[\u4e00-\u9fff]{0,6}?(?:分拨中心|分中心|中心|分院|分厂"
             r"|分部|分公司|分站|网点|站点|库区|厂区|园区|校区|院区|基地|仓库|门店|营业部))"
             r"|\bsuburb|\bcount(?:y|ies)\b|\brural\b"
         ),
@@ -654,6 +657,8 @@ MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"[按准]时(?:到场|到达|响应|修复)?率|及时率|on[- ]time (?:\w+ )?rate|SLA targets? .{0,20}met"
             r"|%\s*of (?:all )?(?:\w+ ){0,2}(?:incidents|calls|tickets|requests|faults|jobs|work orders"
             r"|attendances|call-?outs|responses|arrivals|repairs)\b"
+            # "meet the on-site times in Table 5-1 for at least 95% of tickets"
+            r"|\bmeet (?:the )?[\w -]{0,24}\btimes\b[^.;]{0,40}?\bfor (?:at least )?(?=\d+(?:\.\d+)?\s*%)"
             r".{0,60}\bwithin\b"
         ),
     ),
