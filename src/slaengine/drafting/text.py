@@ -36,7 +36,10 @@ class Sentence:
 
 _CN = "零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟"
 #: what a numeral counts; only numerals followed by one of these are numbers.
-_COUNTED = r"个?半?(?:分钟|小时|钟头|个?工作[日天]|个?上班日|个?历日|天|日|周|星期|个?月|季度|年|次|元|万元|倍|%)"
+_COUNTED = (
+    r"个?半?(?:分钟|小时|钟头|个?工作[日天]|个?上班日|个?历日|天|日|周|星期|个?月|季度|年|次|元"
+    r"|万元|倍|%)"
+)
 _NUMERAL = re.compile(rf"[{_CN}]+(?:点[{_CN}]+)?(?={_COUNTED})")
 _PER_MILLE = re.compile(rf"千分之([{_CN}]+(?:点[{_CN}]+)?|\d+(?:\.\d+)?)")
 _PERCENT = re.compile(rf"百分之([{_CN}]+(?:点[{_CN}]+)?|\d+(?:\.\d+)?)")
