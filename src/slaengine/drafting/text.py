@@ -163,6 +163,13 @@ def _english(plain: str) -> str:
     plain = re.sub(r"\bper annum\b", "per year", plain, flags=re.I)  # "12 visits per annum"
     plain = re.sub(r"\btwice\b", "2 times", plain, flags=re.I)
     plain = re.sub(r"\bonce\b(?= (?:a|per|every) )", "1 time", plain, flags=re.I)
+    # "a three-year on-site warranty", "a 5-year warranty": a term written as one word
+    plain = re.sub(
+        r"\b(\d+|" + "|".join(sorted(_ENGLISH, key=len, reverse=True)) + r")-(year|month)\b",
+        lambda m: f"{_ENGLISH.get(m.group(1).lower(), m.group(1))} {m.group(2)}s",
+        plain,
+        flags=re.I,
+    )
     return _SPELLED_UNIT.sub(lambda m: str(_ENGLISH[m.group(1).lower()]), plain)
 
 

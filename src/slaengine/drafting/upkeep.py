@@ -389,10 +389,11 @@ _EVERY_WEEKS = re.compile(
 _PER_YEAR = re.compile(
     r"每学?年[^,;\d]{0,10}?(\d+)\s*次|(\d+) times (?:a|per|each|every) (?:calendar )?year"
     r"|(\d+) times (?:yearly|annually)"
-    r"|(\d+|two|three|four|six|twelve) (?:[\w-]+ ){0,3}(?:visits?|inspections?|services?)"
-    # "two visits per printer per year": the count of each machine's visits
-    r" (?:(?:per|for each|on each) [\w-]+ )?(?:a|per|each|every)"
-    r" (?:contract |calendar |financial )?year"
+    r"|(\d+|two|three|four|six|twelve) (?:[\w()-]+ ){0,5}?(?:visits?|inspections?|services?)"
+    # "two visits per printer per year", "three PPM visits to each lecture theatre per academic
+    # year": the count of each machine's visits
+    r" (?:(?:per|for each|on each|to each|at each) (?:[\w-]+ ){1,2})?(?:a|per|each|every)"
+    r" (?:contract |calendar |financial |academic |school )?year"
     # "Planned preventive maintenance visits: two per year": the count after a label
     r"|(?:visits?|inspections?|services?|servicing)\s*:\s*(\d+|two|three|four|six|twelve)"
     r" (?:a|per|each|every) year",

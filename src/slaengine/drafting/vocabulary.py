@@ -183,7 +183,7 @@ SHAPES: tuple[ShapeWords, ...] = (
             r"修复|修好|排除|消缺|解决|处置完毕|处理完毕|处理完成|维修到位|维修完毕|完成维修|恢复正常|恢复运行"
             r"|(?<!提)完成(?![\u4e00-\u9fff]{0,2}(?:派|报告|方案|回访|响应|到场|巡检|保养|检测|交付|培训|安装))"
             r"|恢复(?!原状)|完工|\bfix(?!ed\s+(?:sums?|amounts?|charges?|fees?|prices?|rates?|penalt(?:y|ies)|deductions?)\b)|\brepair|restor|resol|\bsolution|mitigat|\bcomplet(?!ion (?:reports?|certificates?|records?|sheets?)\b)"
-            r"|return(?:ed|s)?(?:\s+[\w-]+){0,4}?\s+to (?:full |normal )?(?:service|clinical use|use"
+            r"|return(?:ed|s)?(?:\s+[\w-]+){0,4}?\s+to (?:full |normal )?(?:service|clinical use|use|work"
             r"|operation|production)"
             r"|back (?:in|to|into) service|replac(?:e|es|ed|ement)\b|\bworkaround"
             r"|\boutages? (?=exceed|lasting|longer|of more)"
@@ -430,6 +430,8 @@ INSPECTION = _words(
     r"巡检|巡视|巡查|漏检|漏巡|定期检查|定期维护|预防性维护|保养|检修|检测(?![器仪])|检验|测试|清洗|清洁|校准|inspect"
     r"|(?:全面|安全|例行|年度|常规|综合|定期|远程|远端)检查|年检|[周月季]检|应急演练|演练|预防性试验|试验"
     r"|service visits?|preventative|\bserviced\b|\binspected\b|\btested\b|load tests?"
+    r"|\bPPM\b|\broutine (?:service|servicing)s?\b"
+    r"|\b(?:operating|routine|planned|scheduled|safety) checks?\b|\bmissed (?:checks?|visits?)\b"
     r"|健康检查|\baudits?\b|safety tests?|electrical tests?|overhaul"
     r"|cleaning|cleaned|calibrat|health checks?|\bchecked (?:every|once|\d)|\bchecks? (?:every|once)"
     r"|preventive maintenance|planned maintenance|maintenance visits?|servicing|examination"
@@ -534,6 +536,8 @@ BOILERPLATE = _words(
     r"投标有效期|解释权|以招标文件为准|免责|仅供参考|版权所有|不构成|法律法规|不可抗力|第\s*\d+\s*页"
     r"|disclaim|governing law|governed by|reserves? the right|for reference only|confidential|bid validity"
     r"|force majeure|page \d+"
+    # "shall carry general liability insurance of not less than $5,000,000 per occurrence"
+    r"|\b(?:liability|indemnity|professional|workers'? compensation) insurance\b|责任保险|公众责任险"
 )
 #: Payment terms: what the buyer pays and when ("付款方式：到货验收后支付合同价的60%"), no
 #: penalty of the supplier's (unless the sentence names one: 违约金, 扣罚 …).
@@ -672,6 +676,9 @@ MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\bavailable (?:(?:at least|not less than|no less than|a minimum of) )?(?=\d)"
             # "available for not less than 99.5% of scheduled time", "available for milking at
             # least 98% of the hours": what the equipment is available for, then the share
+            # "refrigeration is available to the ice pad for not less than 98.5% of …"
+            r"|\bavailable (?:to|at|in) (?:[\w-]+ ){1,4}?for (?:at least |not less than |no less than"
+            r" |a minimum of )?(?=\d+(?:\.\d+)?\s*%)"
             r"|\bavailable for (?:[a-z-]+ ){0,2}?(?:(?:at least|not less than|no less than"
             r"|a minimum of) )?(?=\d+(?:\.\d+)?\s*%)"
             # "92% of the covered units shall be serviceable": a share of the fleet in service
@@ -714,6 +721,8 @@ PHONE = re.compile(
     r"|0\d{4} \d{6}|0\d{2} \d{4} \d{4}"
     # a two-digit area code and eight digits (Australia: 08 8632 7700, (02) 9876 5432)
     r"|0[2-9] \d{4} \d{4}|\(0[2-9]\) ?\d{4} \d{4}"
+    # an international number with the trunk 0 in brackets (+353 (0)1 000 4417)
+    r"|\+\d{1,3} \(0\)\d{1,4}(?:[ -]\d{2,4}){1,3}"
     # a Hong Kong, Macau, Singapore or Taiwan number after its country code in brackets
     # ((852) 3000 0188)
     r"|\((?:852|853|65|886)\)\s?\d{4}[ -]?\d{4}"
