@@ -132,7 +132,7 @@ def test_the_scorer_prints_recall_and_precision_as_json() -> None:
         text=True,
         timeout=300,
         check=False,
-        env={**os.environ, "SLAENGINE_DRAFTING_TEXTS": "z4,z6"},
+        env={**os.environ, "SLAENGINE_DRAFTING_TEXTS": "z6,z7"},
     )
     assert result.returncode == 0, result.stderr
     figures = json.loads(result.stdout)["drafting"]

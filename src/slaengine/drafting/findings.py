@@ -1723,7 +1723,7 @@ def category(label: str, *, row: bool = False) -> tuple[str, str] | None:
         return None
     base = _CATEGORY_TAIL.sub("", text).strip() or text
     if chinese:
-        if re.match(r"非(?:紧急|急)", base):
+        if re.match(r"(?:就|对于|对|如属|凡属|属于|若为|如为)?非(?:紧急|急)", base):
             return "non-emergency", text  # 非紧急故障, 非紧急召唤: the level below emergency
         base = re.sub(r"[之的]$", "", base) or base
         return base, text

@@ -661,9 +661,9 @@ MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"[按准]时(?:到场|到达|响应|修复)?率|及时率|on[- ]time (?:\w+ )?rate|SLA targets? .{0,20}met"
             r"|%\s*of (?:all )?(?:\w+ ){0,2}(?:incidents|calls|tickets|requests|faults|jobs|work orders"
             r"|attendances|call-?outs|responses|arrivals|repairs)\b"
+            r".{0,60}\bwithin\b"
             # "meet the on-site times in Table 5-1 for at least 95% of tickets"
             r"|\bmeet (?:the )?[\w -]{0,24}\btimes\b[^.;]{0,40}?\bfor (?:at least )?(?=\d+(?:\.\d+)?\s*%)"
-            r".{0,60}\bwithin\b"
         ),
     ),
     ("satisfaction", _words(r"满意度|满意率|satisfaction")),
