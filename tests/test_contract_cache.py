@@ -83,8 +83,8 @@ def _drafts(tmp_path: Path) -> list[Path]:
         timezone="Asia/Shanghai",
     )  # fmt: skip
     drafts = []
-    # every second test text: over a hundred drafts of every language and form (each text's own draft
-    # is validated by tests/test_drafting_texts.py; this test is about the cache)
+    # every second test text: over a hundred drafts of every language and form (each text's own
+    # draft is validated by tests/test_drafting_texts.py; this test is about the cache)
     for text in (sorted(TEXTS.glob("*.txt")) + sorted(TEXTS.glob("*.md")))[::2]:
         draft = draft_tender(text, options)
         target = tmp_path / "drafts" / f"{text.name}.yaml"
