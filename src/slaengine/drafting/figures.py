@@ -68,20 +68,24 @@ _WITHIN_BEFORE = re.compile(
     r"|不超过|不得超过|不超|不大于|不多于|最迟|最长|≤|<=|<)\s*(?:the\s+)?$",
     re.I,
 )
+#: A limit changed for a place: "该段到场时限放宽至2小时", "the attendance time is extended to 6
+#: hours" (also a sentence's mark of such a limit, in findings).
+RELAXED_TO = (
+    r"(?:放宽|延长|调整|放寬|延長|調整)(?:至|到|为|為)"
+    r"|\b(?:extended|relaxed|increased|lengthened) to\b"
+)
 #: A figure right after a label ("响应时间: 2小时", "Priority 1: 30 minutes", "响应时间为2小时",
 #: "处理时限2小时", "响应：接报后15分钟"), or alone in a table cell: a target when the label or
 #: column names an action.
 _LABELLED = re.compile(
     r"(?:[:：]|时间为|时限为|时间是|为|\||时间|时限|时效"
-    # "该段到场时限放宽至2小时", "the attendance time is extended to 6 hours": a limit changed
-    r"|(?:放宽|延长|调整|放寬|延長|調整)(?:至|到|为|為)"
-    r"|\b(?:extended|relaxed|increased|lengthened) to"
+    rf"|{RELAXED_TO}"
     # "the on-site time for a Priority 1 fault shall be 8 hours": what the limit is for between
     r"|\b(?:time|target|limit)(?: for [^,;:.]{1,40}?)? (?:is|shall be|will be)"
     r"|\b(?:times|targets|limits)(?: for [^,;:.]{1,40}?)? (?:are|shall be|will be)"
     # "故障响应：接报后15分钟", "提交报告时间：故障排除后3个工作日", "到场时限为接报后4小时":
     # the clock's start between
-    r"|(?:[:：]|时间为|时限为|(?:放宽|延长|调整)(?:至|到|为))\s*[^\d，,:：;；。|]{1,8}?(?:后|後)的?)\s*$",
+    rf"|(?:[:：]|时间为|时限为|{RELAXED_TO})\s*[^\d，,:：;；。|]{{1,8}}?(?:后|後)的?)\s*$",
     re.I,
 )
 #: "2-4小时": a range; the figure read is its upper end.

@@ -32,7 +32,14 @@ from typing import Any
 
 from slaengine.drafting.assets import BadRow, FoundAsset, asset_header, asset_row
 from slaengine.drafting.clauses import FoundClause, Unread, find_cap, find_clause, split_sums
-from slaengine.drafting.figures import amounts, durations, has_figure, percents, target_text
+from slaengine.drafting.figures import (
+    RELAXED_TO,
+    amounts,
+    durations,
+    has_figure,
+    percents,
+    target_text,
+)
 from slaengine.drafting.items import (
     ASSUMPTION,
     CONFLICT,
@@ -267,7 +274,7 @@ class Findings:
             return
         sentence = self._zone_classes_named(sentence)
         sentence = self._band_referred(sentence)
-        sentence = self._under_penalty_header(sentence)
+        sentence = self._headings_and_tables(sentence)
         sentence = self._level_series(sentence)
         sentence = self._under_lead_in(sentence)
         self._contexts(sentence)
@@ -437,9 +444,10 @@ class Findings:
         if self._lead_in is None:
             return sentence
         line, act = self._lead_in
-        if not spans or acts or sentence.line - line > 6 or _CLAUSE_NUMBER.match(plain):
-            if not spans or _CLAUSE_NUMBER.match(plain) or sentence.line - line > 6:
-                self._lead_in = None
+        ended = not spans or sentence.line - line > 6 or _CLAUSE_NUMBER.match(plain) is not None
+        if ended:
+            self._lead_in = None
+        if ended or acts:
             return sentence
         chinese = _CJK_CHAR.search(plain) is not None
         for span in reversed(spans):
@@ -482,10 +490,13 @@ class Findings:
         read = f"{item.group('level').strip()}: {head.strip()} {item.group('rest')}"
         return Sentence(sentence.line, sentence.text, read, sentence.table_row)
 
-    def _under_penalty_header(self, sentence: Sentence) -> Sentence:
-        """A row of a table whose header names the consequence ("| Failure | Liquidated damages
-        |", "| 违约情形 | 违约金 |") states a penalty even when the row does not say the word:
-        the header's word is added to the row's plain text."""
+    def _headings_and_tables(self, sentence: Sentence) -> Sentence:
+        """What a heading or a table's header says of the lines under it: a row of a table whose
+        header names the consequence ("| Failure | Liquidated damages |", "| 违约情形 | 违约金 |")
+        states a penalty even when the row does not say the word (the header's word is added to
+        its plain text), as does a sum under a heading naming it ("LIQUIDATED DAMAGES"); the
+        terms under a warranty heading are the warranty's; a sentence naming an act for the table
+        below it ("within the times below") gives that table its act."""
         if not sentence.table_row:
             if self._table_open:
                 self._act_above = None  # a table ended: the act said above it was its own
@@ -1526,9 +1537,7 @@ _BEARS_BELOW = re.compile(
     re.I,
 )
 #: A limit changed for a place: "放宽至48小时", "is extended to 6 hours".
-_RELAXED = re.compile(
-    r"(?:放宽|延长|调整|放寬|延長|調整)(?:至|到|为|為)|\b(?:extended|relaxed|increased) to\b", re.I
-)
+_RELAXED = re.compile(RELAXED_TO, re.I)
 #: A class of sites defined by where they are: "A类：总馆、主城区6个分馆…".
 _ZONE_CLASS_DEF = re.compile(r"^\s*([A-E])类\s*[:：]\s*(.+)$")
 #: A report of the past month or quarter ("上月服务报告", "the previous month's report").
@@ -1833,13 +1842,13 @@ def settle_calendars(findings: Findings) -> None:
         kept, (only, sentence) = set(), findings.office_levels
     else:
         return
+    every = only is not None and "*" in only  # "Targets … count business hours only"
     for key, (term, found) in list(findings.commitments.items()):
-        every = only is not None and "*" in only
         if (found.severity is None and not every) or found.severity in kept:
             continue
         if found.calendar != ALWAYS:
             continue
-        if only is not None and "*" not in only and found.severity not in only:
+        if only is not None and not every and found.severity not in only:
             continue
         findings.commitments[key] = (term, replace(found, calendar=OFFICE))
         note = (

@@ -176,8 +176,14 @@ def _english(plain: str) -> str:
 _CARE_OF_PERCENT = re.compile(r"(\d)\s*℅")
 
 
+#: The words of the next day, the same in both scripts.
+_NEXT_DAY_WORD = re.compile(r"次日|翌日|第二天")
+
+
 def next_day_act(text: str) -> str | None:
     """The words of an act on the next day in running text ("次日上门"), read as one day."""
+    if not _NEXT_DAY_WORD.search(text):
+        return None  # most sentences: no second conversion of their text
     match = _NEXT_DAY_ACT_ZH.search(_t2s().convert(unicodedata.normalize("NFKC", text)))
     if match is None:
         return None

@@ -140,6 +140,15 @@ def _term_text(span: Span) -> str:
     return f"{span.value.normalize():f}d" if span.unit == "d" else target_text(span)
 
 
+#: The words that begin a warranty statement's term ("质保期", "is warranted", "carries a …").
+_WARRANTY_WORD = re.compile(r"质保|保修|保固|保用|warrant|guarantee|cover|carr")
+
+
+def _before_warranty_word(plain: str) -> str:
+    """The text before a sentence's first warranty word: what the statement is about."""
+    return _WARRANTY_WORD.split(plain, maxsplit=1)[0]
+
+
 #: A new term denied: "不另重新计算", "不重新计算", "does not restart".
 _NOT_FRESH = re.compile(
     r"不(?:另|再)?(?:重新计算|重新起算)|\b(?:does|shall|will) not restart", re.I
@@ -219,8 +228,7 @@ def find_warranty(sentence: Sentence) -> FoundWarranty | None:
         if kind == "unit" and not scoped and not found.scoped:
             # "The AMI system hardware, including collectors, …, is warranted for 24 months":
             # the whole, named before the phrases the sentence goes on with
-            lead = re.split(r"质保|保修|保固|保用|warrant|guarantee|cover", plain, maxsplit=1)[0]
-            scoped = bool(WHOLE_UNIT.search(lead))
+            scoped = bool(WHOLE_UNIT.search(_before_warranty_word(plain)))
         term = _term_text(spans[0])
         found.scoped.append((kind, term, scoped))
         found.terms.setdefault(kind, term)
@@ -234,9 +242,7 @@ def find_warranty(sentence: Sentence) -> FoundWarranty | None:
                 # "Meter registers and endpoint radios, including their batteries, are
                 # warranted for 10 years", "…传感器属寿命件，质保期为2年": the subject is the
                 # phrases before the warranty's word
-                subject = re.split(
-                    r"warrant|guarantee|cover|质保|保修|保固|保用", plain, maxsplit=1
-                )[0]
+                subject = _before_warranty_word(plain)
             if len(re.findall(r"[\u4e00-\u9fff]|[A-Za-z]+", subject)) >= 2:
                 named_subjects.append(len(found.scoped) - 1)
     if any(kind == "unit" and scoped for kind, _, scoped in found.scoped):
@@ -253,9 +259,7 @@ def find_warranty(sentence: Sentence) -> FoundWarranty | None:
         # sentence: a subject of its own, settled against the unit's scoped term later
         for at in named_subjects:
             kind, term, scoped = found.scoped[at]
-            subject = re.split(
-                r"质保|保修|保固|保用|warrant|guarantee|cover|carr", plain, maxsplit=1
-            )[0]
+            subject = _before_warranty_word(plain)
             if WHOLE_UNIT.search(subject):
                 # "更换工程所提供的整套投放系统，保用期为24个月": the whole, named before
                 found.scoped[at] = ("unit", term, True)
